@@ -1,0 +1,267 @@
+package io.tern.scheduler.spec;
+
+import com.google.protobuf.Duration;
+import com.google.protobuf.Timestamp;
+import io.tern.api.v1.CapacityPreference;
+import io.tern.api.v1.CheckpointPolicy;
+import io.tern.api.v1.JobSpec;
+import io.tern.api.v1.Priority;
+import io.tern.api.v1.Resources;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Reads the YAML job spec of DESIGN.md ("The job spec") strictly into a normalized {@link JobSpec}.
+ *
+ * <p>Unknown keys, duplicate keys, wrong types and impossible values are all errors that name the
+ * key and its line; every error in the document is reported at once. YAML is loaded safely (no tags
+ * that construct objects) with limits on size, nesting and aliases. Thread-safe.
+ */
+public final class JobSpecParser {
+  /** A spec is a page of YAML, not a data file. */
+  public static final int MAX_SPEC_BYTES = 256 * 1024;
+
+  private static final Set<String> TOP_KEYS =
+      Set.of(
+          "name",
+          "team",
+          "command",
+          "workdir",
+          "env",
+          "resources",
+          "priority",
+          "capacity",
+          "checkpoint",
+          "deadline",
+          "deferrable",
+          "maxCostUsd",
+          "maxRuntime",
+          "retries",
+          "shareable");
+  private static final Set<String> RESOURCE_KEYS =
+      Set.of("gpus", "nodes", "gpuMemoryGiB", "gpuModels", "cpu", "memoryGiB");
+  private static final Set<String> CHECKPOINT_KEYS =
+      Set.of("signal", "graceSeconds", "intervalMinutes");
+  private static final Map<String, Priority> PRIORITIES =
+      Map.of(
+          "high", Priority.PRIORITY_HIGH,
+          "normal", Priority.PRIORITY_NORMAL,
+          "low", Priority.PRIORITY_LOW);
+  private static final Map<String, CapacityPreference> CAPACITIES =
+      Map.of(
+          "spot-ok", CapacityPreference.CAPACITY_SPOT_OK,
+          "spot-only", CapacityPreference.CAPACITY_SPOT_ONLY,
+          "on-demand", CapacityPreference.CAPACITY_ON_DEMAND);
+
+  /**
+   * Parses, normalizes ({@link JobSpecDefaults}) and validates ({@link JobSpecValidator}) a spec.
+   *
+   * @param source names the spec in error messages, e.g. its file name
+   * @throws JobSpecException listing every problem, each with its key and line
+   */
+  public JobSpec parse(String yaml, String source) throws JobSpecException {
+    if (yaml.length() > MAX_SPEC_BYTES) {
+      throw new JobSpecException(
+          source, List.of(SpecError.of("", "is larger than " + MAX_SPEC_BYTES / 1024 + " KiB")));
+    }
+    Node root = compose(yaml, source);
+    YamlReader reader = new YamlReader();
+    JobSpec.Builder spec = JobSpec.newBuilder();
+    readTop(reader, root, spec);
+    List<SpecError> errors = new ArrayList<>(reader.errors());
+    JobSpec normalized = JobSpecDefaults.normalize(spec.build());
+    if (errors.isEmpty()) {
+      // Semantic rules only on a well-typed document, each mapped back to the line it came from.
+      for (SpecError error : JobSpecValidator.validate(normalized)) {
+        errors.add(error.atLine(reader.lineOf(error.field())));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new JobSpecException(source, errors);
+    }
+    return normalized;
+  }
+
+  private static Node compose(String yaml, String source) throws JobSpecException {
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
+    options.setMaxAliasesForCollections(10);
+    options.setNestingDepthLimit(10);
+    options.setCodePointLimit(MAX_SPEC_BYTES);
+    options.setAllowRecursiveKeys(false);
+    try {
+      Node root = new Yaml(new SafeConstructor(options)).compose(new java.io.StringReader(yaml));
+      if (root == null) {
+        throw new JobSpecException(source, List.of(SpecError.of("", "is empty")));
+      }
+      return root;
+    } catch (MarkedYAMLException e) {
+      int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+      throw new JobSpecException(
+          source, List.of(new SpecError("", line, "is not valid YAML: " + e.getProblem())));
+    } catch (YAMLException e) {
+      throw new JobSpecException(
+          source, List.of(SpecError.of("", "is not valid YAML: " + e.getMessage())));
+    }
+  }
+
+  private static void readTop(YamlReader r, Node root, JobSpec.Builder spec) {
+    Map<String, Node> top = r.mapping("", root, TOP_KEYS);
+    required(r, top, "name", root).flatMap(n -> r.string("name", n)).ifPresent(spec::setName);
+    required(r, top, "team", root).flatMap(n -> r.string("team", n)).ifPresent(spec::setTeam);
+    required(r, top, "command", root).ifPresent(n -> readCommand(r, n, spec));
+    at(top, "workdir").flatMap(n -> r.string("workdir", n)).ifPresent(spec::setWorkdir);
+    at(top, "env").ifPresent(n -> readEnv(r, n, spec));
+    at(top, "resources").ifPresent(n -> spec.setResources(readResources(r, n)));
+    at(top, "priority")
+        .flatMap(n -> choice(r, "priority", n, PRIORITIES))
+        .ifPresent(spec::setPriority);
+    at(top, "capacity")
+        .flatMap(n -> choice(r, "capacity", n, CAPACITIES))
+        .ifPresent(spec::setCapacity);
+    at(top, "checkpoint").ifPresent(n -> readCheckpoint(r, n, spec));
+    at(top, "deadline")
+        .flatMap(n -> r.timestamp("deadline", n))
+        .ifPresent(
+            t ->
+                spec.setDeadline(
+                    Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano())));
+    at(top, "deferrable").flatMap(n -> r.bool("deferrable", n)).ifPresent(spec::setDeferrable);
+    at(top, "maxCostUsd").flatMap(n -> r.number("maxCostUsd", n)).ifPresent(spec::setMaxCostUsd);
+    at(top, "maxRuntime").flatMap(n -> duration(r, "maxRuntime", n)).ifPresent(spec::setMaxRuntime);
+    at(top, "retries")
+        .flatMap(n -> intIn(r, "retries", n, 0, JobSpecValidator.MAX_RETRIES))
+        .ifPresent(spec::setRetries);
+    at(top, "shareable").flatMap(n -> r.bool("shareable", n)).ifPresent(spec::setShareable);
+  }
+
+  private static void readCommand(YamlReader r, Node node, JobSpec.Builder spec) {
+    List<Node> args =
+        r.sequence("command", node, " of strings (argv), e.g. [\"python3\", \"train.py\"]");
+    for (int i = 0; i < args.size(); i++) {
+      r.scalarText("command[" + i + "]", args.get(i)).ifPresent(spec::addCommand);
+    }
+  }
+
+  private static void readEnv(YamlReader r, Node node, JobSpec.Builder spec) {
+    r.mapping("env", node, null)
+        .forEach(
+            (name, value) ->
+                r.scalarText("env." + name, value).ifPresent(v -> spec.putEnv(name, v)));
+  }
+
+  private static Resources readResources(YamlReader r, Node node) {
+    Resources.Builder res = Resources.newBuilder();
+    Map<String, Node> keys = r.mapping("resources", node, RESOURCE_KEYS);
+    at(keys, "gpus")
+        .flatMap(n -> intIn(r, "resources.gpus", n, 0, JobSpecValidator.MAX_GPUS_PER_NODE))
+        .ifPresent(res::setGpus);
+    at(keys, "nodes")
+        .flatMap(n -> intIn(r, "resources.nodes", n, 1, JobSpecValidator.MAX_NODES))
+        .ifPresent(res::setNodes);
+    at(keys, "gpuMemoryGiB")
+        .flatMap(n -> r.number("resources.gpuMemoryGiB", n))
+        .ifPresent(res::setGpuMemoryGib);
+    at(keys, "gpuModels")
+        .ifPresent(
+            n -> {
+              List<Node> models =
+                  r.sequence("resources.gpuModels", n, " of GPU models, e.g. [H100, A100]");
+              for (int i = 0; i < models.size(); i++) {
+                r.scalarText("resources.gpuModels[" + i + "]", models.get(i))
+                    .ifPresent(res::addGpuModels);
+              }
+            });
+    at(keys, "cpu").flatMap(n -> r.number("resources.cpu", n)).ifPresent(res::setCpu);
+    at(keys, "memoryGiB")
+        .flatMap(n -> r.number("resources.memoryGiB", n))
+        .ifPresent(res::setMemoryGib);
+    return res.build();
+  }
+
+  private static void readCheckpoint(YamlReader r, Node node, JobSpec.Builder spec) {
+    CheckpointPolicy.Builder checkpoint = CheckpointPolicy.newBuilder();
+    Map<String, Node> keys = r.mapping("checkpoint", node, CHECKPOINT_KEYS);
+    at(keys, "signal")
+        .flatMap(n -> r.string("checkpoint.signal", n))
+        .map(s -> s.toUpperCase(java.util.Locale.ROOT))
+        .map(s -> s.startsWith("SIG") ? s : "SIG" + s)
+        .ifPresent(checkpoint::setSignal);
+    at(keys, "graceSeconds")
+        .flatMap(n -> intIn(r, "checkpoint.graceSeconds", n, 1, 3600))
+        .ifPresent(s -> checkpoint.setGrace(Duration.newBuilder().setSeconds(s)));
+    at(keys, "intervalMinutes")
+        .flatMap(n -> intIn(r, "checkpoint.intervalMinutes", n, 1, 7 * 24 * 60))
+        .ifPresent(m -> checkpoint.setInterval(Duration.newBuilder().setSeconds(m * 60L)));
+    spec.setCheckpoint(checkpoint);
+  }
+
+  private static Optional<Node> required(
+      YamlReader r, Map<String, Node> keys, String key, Node root) {
+    Optional<Node> node = at(keys, key);
+    if (node.isEmpty() && r.errors().stream().noneMatch(e -> e.field().isEmpty())) {
+      r.error(key, root, "is required");
+    }
+    return node;
+  }
+
+  private static Optional<Node> at(Map<String, Node> keys, String key) {
+    Node node = keys.get(key);
+    return node == null || YamlReader.isNull(node) ? Optional.empty() : Optional.of(node);
+  }
+
+  private static Optional<Integer> intIn(YamlReader r, String field, Node node, int min, int max) {
+    Optional<Long> value = r.integer(field, node);
+    if (value.isPresent() && (value.get() < min || value.get() > max)) {
+      r.error(field, node, "must be between " + min + " and " + max + ", got " + value.get());
+      return Optional.empty();
+    }
+    return value.map(Long::intValue);
+  }
+
+  private static <T> Optional<T> choice(
+      YamlReader r, String field, Node node, Map<String, T> choices) {
+    return r.string(field, node)
+        .flatMap(
+            text -> {
+              T value = choices.get(text);
+              if (value == null) {
+                r.error(
+                    field,
+                    node,
+                    "must be one of "
+                        + String.join(", ", choices.keySet().stream().sorted().toList())
+                        + ", got \""
+                        + text
+                        + "\"");
+              }
+              return Optional.ofNullable(value);
+            });
+  }
+
+  private static Optional<Duration> duration(YamlReader r, String field, Node node) {
+    return r.string(field, node)
+        .flatMap(
+            text -> {
+              Optional<java.time.Duration> parsed = Durations.parse(text);
+              if (parsed.isEmpty() || parsed.get().isZero()) {
+                r.error(
+                    field,
+                    node,
+                    "expected a duration like 90s, 30m, 48h or 1h30m, got \"" + text + "\"");
+              }
+              return parsed
+                  .filter(d -> !d.isZero())
+                  .map(d -> Duration.newBuilder().setSeconds(d.toSeconds()).build());
+            });
+  }
+}

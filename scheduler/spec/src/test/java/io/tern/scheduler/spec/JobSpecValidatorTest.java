@@ -1,0 +1,91 @@
+package io.tern.scheduler.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tern.api.v1.CapacityPreference;
+import io.tern.api.v1.CheckpointPolicy;
+import io.tern.api.v1.JobSpec;
+import io.tern.api.v1.Resources;
+import org.junit.jupiter.api.Test;
+
+/** The rules the scheduler applies to a spec that arrives as a proto message, without YAML. */
+class JobSpecValidatorTest {
+  private static JobSpec.Builder valid() {
+    return JobSpecDefaults.normalize(
+        JobSpec.newBuilder()
+            .setName("ok")
+            .setTeam("vision")
+            .addCommand("python3")
+            .setResources(Resources.newBuilder().setGpus(1))
+            .build())
+        .toBuilder();
+  }
+
+  @Test
+  void aValidSpecHasNoErrors() {
+    assertThat(JobSpecValidator.validate(valid().build())).isEmpty();
+  }
+
+  @Test
+  void errorsHaveNoLineButNameTheField() {
+    assertThat(JobSpecValidator.validate(valid().clearCommand().setTeam("").build()))
+        .extracting(SpecError::field, SpecError::line)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("team", 0),
+            org.assertj.core.groups.Tuple.tuple("command", 0));
+  }
+
+  @Test
+  void shareableNeedsExactlyOneGpu() {
+    JobSpec spec =
+        valid()
+            .setShareable(true)
+            .setResources(Resources.newBuilder().setGpus(2).setNodes(1))
+            .build();
+    assertThat(JobSpecValidator.validate(spec))
+        .extracting(SpecError::field)
+        .containsExactly("shareable");
+  }
+
+  @Test
+  void longGraceIsFineOnDemandButNotOnSpot() {
+    CheckpointPolicy longGrace =
+        CheckpointPolicy.newBuilder()
+            .setSignal("SIGUSR1")
+            .setGrace(com.google.protobuf.Duration.newBuilder().setSeconds(300))
+            .build();
+    assertThat(JobSpecValidator.validate(valid().setCheckpoint(longGrace).build()))
+        .extracting(SpecError::field)
+        .containsExactly("checkpoint.graceSeconds");
+    assertThat(
+            JobSpecValidator.validate(
+                valid()
+                    .setCheckpoint(longGrace)
+                    .setCapacity(CapacityPreference.CAPACITY_ON_DEMAND)
+                    .build()))
+        .isEmpty();
+  }
+
+  @Test
+  void unknownSignalIsRejected() {
+    JobSpec spec =
+        valid()
+            .setCheckpoint(
+                CheckpointPolicy.newBuilder()
+                    .setSignal("SIGKILL")
+                    .setGrace(com.google.protobuf.Duration.newBuilder().setSeconds(10)))
+            .build();
+    assertThat(JobSpecValidator.validate(spec))
+        .singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("SIGUSR1").contains("SIGKILL"));
+  }
+
+  @Test
+  void cpuOnlyJobCannotAskForGpuModels() {
+    JobSpec spec =
+        valid().setResources(Resources.newBuilder().setNodes(1).addGpuModels("H100")).build();
+    assertThat(JobSpecValidator.validate(spec))
+        .extracting(SpecError::field)
+        .containsExactly("resources.gpus");
+  }
+}
