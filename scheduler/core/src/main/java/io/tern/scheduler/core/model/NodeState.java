@@ -1,0 +1,12 @@
+package io.tern.scheduler.core.model;
+
+/** Whether a node takes new work. Only {@link #READY} nodes receive placements. */
+public enum NodeState {
+  READY,
+  /** Finishing its jobs (for example after a spot notice); takes no new work. */
+  DRAINING,
+  /** Its agent stopped reporting; its jobs are presumed lost. */
+  LOST,
+  /** Taken out of scheduling by an operator. */
+  CORDONED
+}

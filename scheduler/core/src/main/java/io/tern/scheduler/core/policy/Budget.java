@@ -1,0 +1,38 @@
+package io.tern.scheduler.core.policy;
+
+/**
+ * A team's spending guardrail for the current budget period.
+ *
+ * @param spentUsd spent so far in the period
+ * @param softLimitUsd past this: spot only, and deferrable work waits for off-peak
+ * @param hardLimitUsd past this: no new starts and no new launches
+ */
+public record Budget(double spentUsd, double softLimitUsd, double hardLimitUsd) {
+
+  public static final Budget UNLIMITED =
+      new Budget(0, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY);
+
+  public Budget {
+    if (spentUsd < 0 || softLimitUsd < 0 || hardLimitUsd < 0) {
+      throw new IllegalArgumentException("budget amounts must be >= 0");
+    }
+  }
+
+  /** Where the team stands. */
+  public Status status() {
+    if (spentUsd >= hardLimitUsd) {
+      return Status.HARD_EXCEEDED;
+    }
+    if (spentUsd >= softLimitUsd) {
+      return Status.SOFT_EXCEEDED;
+    }
+    return Status.WITHIN;
+  }
+
+  /** Budget state, in escalating order. */
+  public enum Status {
+    WITHIN,
+    SOFT_EXCEEDED,
+    HARD_EXCEEDED
+  }
+}
