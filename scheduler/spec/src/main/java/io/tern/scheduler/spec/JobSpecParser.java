@@ -8,6 +8,8 @@ import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.Priority;
 import io.tern.api.v1.Resources;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,12 +81,15 @@ public final class JobSpecParser {
     readTop(reader, root, spec);
     List<SpecError> errors = new ArrayList<>(reader.errors());
     JobSpec normalized = JobSpecDefaults.normalize(spec.build());
-    if (errors.isEmpty()) {
-      // Semantic rules only on a well-typed document, each mapped back to the line it came from.
-      for (SpecError error : JobSpecValidator.validate(normalized)) {
+    // Semantic rules too, each mapped back to its line, except on fields already reported.
+    Set<String> reported = new HashSet<>();
+    errors.forEach(e -> reported.add(e.field()));
+    for (SpecError error : JobSpecValidator.validate(normalized)) {
+      if (!reported.contains(error.field())) {
         errors.add(error.atLine(reader.lineOf(error.field())));
       }
     }
+    errors.sort(Comparator.comparingInt(SpecError::line));
     if (!errors.isEmpty()) {
       throw new JobSpecException(source, errors);
     }

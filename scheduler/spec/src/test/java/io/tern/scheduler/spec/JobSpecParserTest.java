@@ -152,11 +152,12 @@ class JobSpecParserTest {
 
     assertThat(e.errors())
         .extracting(SpecError::field)
-        .containsExactly("resources.gpus", "resources.nodes", "priority");
+        .containsExactly(
+            "team", "resources.gpus", "resources.nodes", "priority", "checkpoint.graceSeconds");
   }
 
   @Test
-  void semanticRulesRunOnWellTypedSpecsAndKeepLines() {
+  void semanticRulesKeepTheirLines() {
     JobSpecException e =
         errorsOf(
             """
@@ -173,9 +174,9 @@ class JobSpecParserTest {
         .extracting(SpecError::field, SpecError::line)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("team", 2),
-            org.assertj.core.groups.Tuple.tuple("env.TERN_JOB_ID", 7),
-            org.assertj.core.groups.Tuple.tuple("checkpoint.graceSeconds", 5));
-    assertThat(e.errors().get(2).message()).contains("120-second spot reclaim notice");
+            org.assertj.core.groups.Tuple.tuple("checkpoint.graceSeconds", 5),
+            org.assertj.core.groups.Tuple.tuple("env.TERN_JOB_ID", 7));
+    assertThat(e.errors().get(1).message()).contains("120-second spot reclaim notice");
   }
 
   @Test

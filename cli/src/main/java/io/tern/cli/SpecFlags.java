@@ -1,0 +1,175 @@
+package io.tern.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+import picocli.CommandLine.Option;
+
+/**
+ * The job spec as {@code tern submit} flags. The flags become the same YAML document a user would
+ * write, so a spec from flags goes through exactly the parser and rules a spec file does.
+ */
+final class SpecFlags {
+  /** Spec key → the flag that sets it, to name flags (not keys) in errors. */
+  private static final Map<String, String> FLAGS = new LinkedHashMap<>();
+
+  static {
+    FLAGS.put("name", "--name");
+    FLAGS.put("team", "--team");
+    FLAGS.put("command", "-- CMD");
+    FLAGS.put("workdir", "--workdir");
+    FLAGS.put("env", "--env");
+    FLAGS.put("resources.gpus", "--gpus");
+    FLAGS.put("resources.nodes", "--nodes");
+    FLAGS.put("resources.gpuMemoryGiB", "--gpu-memory");
+    FLAGS.put("resources.gpuModels", "--gpu-model");
+    FLAGS.put("resources.cpu", "--cpu");
+    FLAGS.put("resources.memoryGiB", "--memory");
+    FLAGS.put("priority", "--priority");
+    FLAGS.put("capacity", "--capacity");
+    FLAGS.put("checkpoint.signal", "--checkpoint-signal");
+    FLAGS.put("checkpoint.graceSeconds", "--checkpoint-grace");
+    FLAGS.put("checkpoint.intervalMinutes", "--checkpoint-interval");
+    FLAGS.put("deadline", "--deadline");
+    FLAGS.put("deferrable", "--deferrable");
+    FLAGS.put("maxCostUsd", "--max-cost");
+    FLAGS.put("maxRuntime", "--max-runtime");
+    FLAGS.put("retries", "--retries");
+    FLAGS.put("shareable", "--shareable");
+  }
+
+  @Option(names = "--name", paramLabel = "NAME", description = "Job name (required).")
+  String name;
+
+  @Option(names = "--team", paramLabel = "TEAM", description = "Team (required).")
+  String team;
+
+  @Option(names = "--gpus", paramLabel = "N", description = "GPUs per node (default 0).")
+  Integer gpus;
+
+  @Option(names = "--nodes", paramLabel = "N", description = "Nodes; > 1 makes a gang.")
+  Integer nodes;
+
+  @Option(names = "--gpu-memory", paramLabel = "GiB", description = "Minimum free GPU memory.")
+  Double gpuMemoryGiB;
+
+  @Option(names = "--gpu-model", paramLabel = "MODEL", description = "Accepted GPU model; repeat.")
+  List<String> gpuModels;
+
+  @Option(names = "--cpu", paramLabel = "CORES", description = "CPU cores per node.")
+  Double cpu;
+
+  @Option(names = "--memory", paramLabel = "GiB", description = "Host memory per node.")
+  Double memoryGiB;
+
+  @Option(names = "--priority", paramLabel = "CLASS", description = "high | normal | low.")
+  String priority;
+
+  @Option(
+      names = "--capacity",
+      paramLabel = "KIND",
+      description = "spot-ok | spot-only | on-demand.")
+  String capacity;
+
+  @Option(
+      names = "--checkpoint-signal",
+      paramLabel = "SIG",
+      description = "Signal that asks the job to checkpoint (default SIGUSR1 if checkpointing).")
+  String checkpointSignal;
+
+  @Option(
+      names = "--checkpoint-grace",
+      paramLabel = "SECONDS",
+      description = "Seconds the job needs to checkpoint and exit; enables checkpointing.")
+  Integer checkpointGrace;
+
+  @Option(
+      names = "--checkpoint-interval",
+      paramLabel = "MINUTES",
+      description = "How often the job checkpoints by itself; enables checkpointing.")
+  Integer checkpointInterval;
+
+  @Option(
+      names = "--deadline",
+      paramLabel = "TIME",
+      description = "Finish by, e.g. 2026-12-01T08:00:00Z.")
+  String deadline;
+
+  @Option(names = "--deferrable", description = "May wait for an off-peak window.")
+  Boolean deferrable;
+
+  @Option(names = "--max-cost", paramLabel = "USD", description = "Cost cap for this job.")
+  Double maxCostUsd;
+
+  @Option(names = "--max-runtime", paramLabel = "DURATION", description = "e.g. 90s, 30m, 48h.")
+  String maxRuntime;
+
+  @Option(names = "--retries", paramLabel = "N", description = "Retries after a failure.")
+  Integer retries;
+
+  @Option(names = "--shareable", description = "May share a GPU with other shareable jobs.")
+  Boolean shareable;
+
+  @Option(names = "--workdir", paramLabel = "DIR", description = "Working directory on the node.")
+  String workdir;
+
+  @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Environment variable; repeat.")
+  Map<String, String> env;
+
+  /** The flag that sets spec key {@code field}, e.g. {@code --gpus} for {@code resources.gpus}. */
+  static String flagFor(String field) {
+    String key = field.replaceAll("\\[\\d+]$", "");
+    if (key.startsWith("env.")) {
+      return "--env " + key.substring(4);
+    }
+    return FLAGS.getOrDefault(key, field);
+  }
+
+  String toYaml(List<String> command) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    put(doc, "name", name);
+    put(doc, "team", team);
+    doc.put("command", new ArrayList<>(command));
+    put(doc, "workdir", workdir);
+    if (env != null) {
+      doc.put("env", new LinkedHashMap<>(env));
+    }
+    Map<String, Object> resources = new LinkedHashMap<>();
+    put(resources, "gpus", gpus);
+    put(resources, "nodes", nodes);
+    put(resources, "gpuMemoryGiB", gpuMemoryGiB);
+    put(resources, "gpuModels", gpuModels);
+    put(resources, "cpu", cpu);
+    put(resources, "memoryGiB", memoryGiB);
+    if (!resources.isEmpty()) {
+      doc.put("resources", resources);
+    }
+    put(doc, "priority", priority);
+    put(doc, "capacity", capacity);
+    Map<String, Object> checkpoint = new LinkedHashMap<>();
+    put(checkpoint, "signal", checkpointSignal);
+    put(checkpoint, "graceSeconds", checkpointGrace);
+    put(checkpoint, "intervalMinutes", checkpointInterval);
+    if (!checkpoint.isEmpty()) {
+      doc.put("checkpoint", checkpoint);
+    }
+    put(doc, "deadline", deadline);
+    put(doc, "deferrable", deferrable);
+    put(doc, "maxCostUsd", maxCostUsd);
+    put(doc, "maxRuntime", maxRuntime);
+    put(doc, "retries", retries);
+    put(doc, "shareable", shareable);
+    DumperOptions options = new DumperOptions();
+    options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+    return new Yaml(options).dump(doc);
+  }
+
+  private static void put(Map<String, Object> map, String key, Object value) {
+    if (value != null) {
+      map.put(key, value);
+    }
+  }
+}

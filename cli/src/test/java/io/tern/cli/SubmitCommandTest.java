@@ -1,0 +1,146 @@
+package io.tern.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SubmitCommandTest {
+  private static final String EXAMPLE = "../examples/specs/resnet50-imagenet.yaml";
+
+  @TempDir Path dir;
+
+  @Test
+  void dryRunPrintsTheNormalizedSpecAsJson() throws Exception {
+    Run run = tern("submit", "--dry-run", "-o", "json", EXAMPLE);
+
+    assertThat(run.exit).isZero();
+    JsonNode spec = new ObjectMapper().readTree(run.out);
+    assertThat(spec.get("name").asText()).isEqualTo("resnet50-imagenet");
+    assertThat(spec.at("/resources/gpus").asInt()).isEqualTo(4);
+    assertThat(spec.at("/checkpoint/signal").asText()).isEqualTo("SIGUSR1");
+    assertThat(spec.get("maxRuntime").asText()).isEqualTo("48h");
+    assertThat(run.err).isEmpty();
+  }
+
+  @Test
+  void dryRunTablePrintsYamlThatParsesBack() throws Exception {
+    Run run = tern("submit", "--dry-run", EXAMPLE);
+
+    assertThat(run.exit).isZero();
+    assertThat(run.out).startsWith("# resnet50-imagenet: valid.");
+    Path again = dir.resolve("again.yaml");
+    Files.writeString(again, run.out);
+    assertThat(tern("submit", "--dry-run", "-o", "yaml", again.toString()).out)
+        .isEqualTo(tern("submit", "--dry-run", "-o", "yaml", EXAMPLE).out);
+  }
+
+  @Test
+  void wrongTypeExitsTwoNamingTheFieldAndLine() throws Exception {
+    Path spec = dir.resolve("bad.yaml");
+    Files.writeString(spec, "name: x\nteam: t\ncommand: [run]\nresources:\n  gpus: lots\n");
+
+    Run run = tern("submit", "--dry-run", spec.toString());
+
+    assertThat(run.exit).isEqualTo(2);
+    assertThat(run.err).contains("bad.yaml: line 5: resources.gpus: expected a whole number");
+    assertThat(run.out).isEmpty();
+  }
+
+  @Test
+  void unknownKeyExitsTwo() throws Exception {
+    Path spec = dir.resolve("typo.yaml");
+    Files.writeString(spec, "name: x\nteam: t\ncommand: [run]\npriorty: high\n");
+
+    Run run = tern("submit", "--dry-run", spec.toString());
+
+    assertThat(run.exit).isEqualTo(2);
+    assertThat(run.err).contains("line 4: priorty: unknown key (did you mean 'priority'?)");
+  }
+
+  @Test
+  void flagsBuildTheSameSpecAsAFile() throws Exception {
+    Run run =
+        tern(
+            "submit",
+            "--dry-run",
+            "-o",
+            "json",
+            "--name",
+            "probe",
+            "--team",
+            "vision",
+            "--gpus",
+            "2",
+            "--gpu-model",
+            "H100",
+            "--checkpoint-grace",
+            "30",
+            "--env",
+            "A=1",
+            "--",
+            "python3",
+            "probe.py",
+            "--quick");
+
+    assertThat(run.exit).as(run.err).isZero();
+    JsonNode spec = new ObjectMapper().readTree(run.out);
+    assertThat(spec.get("command").toString()).isEqualTo("[\"python3\",\"probe.py\",\"--quick\"]");
+    assertThat(spec.at("/resources/gpuModels/0").asText()).isEqualTo("H100");
+    assertThat(spec.at("/checkpoint/graceSeconds").asInt()).isEqualTo(30);
+    assertThat(spec.at("/env/A").asText()).isEqualTo("1");
+  }
+
+  @Test
+  void badFlagValuesNameTheFlag() {
+    Run run =
+        tern("submit", "--dry-run", "--name", "p", "--team", "Bad Team", "--gpus", "99", "--", "x");
+
+    assertThat(run.exit).isEqualTo(2);
+    assertThat(run.err)
+        .contains("--team: may contain only")
+        .contains("--gpus: must be between 0 and 64");
+  }
+
+  @Test
+  void missingFileExitsTwo() {
+    Run run = tern("submit", "--dry-run", dir.resolve("nope.yaml").toString());
+
+    assertThat(run.exit).isEqualTo(2);
+    assertThat(run.err).contains("nope.yaml: no such file");
+  }
+
+  @Test
+  void unknownOptionExitsTwoWithAHint() {
+    Run run = tern("submit", "--dryrun", EXAMPLE);
+
+    assertThat(run.exit).isEqualTo(2);
+    assertThat(run.err).contains("Unknown option: '--dryrun'").contains("tern submit --help");
+  }
+
+  @Test
+  void helpDescribesTheVerbs() {
+    Run run = tern("--help");
+
+    assertThat(run.exit).isZero();
+    assertThat(run.out).contains("submit").contains("Exit codes");
+  }
+
+  record Run(int exit, String out, String err) {}
+
+  static Run tern(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var cli = TernCommand.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int exit = cli.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+}
