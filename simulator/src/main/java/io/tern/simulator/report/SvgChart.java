@@ -1,0 +1,196 @@
+package io.tern.simulator.report;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Inline SVG charts for the HTML report: no scripts, no external resources, so the report opens
+ * offline. Long series are down-sampled to at most {@value #MAX_POINTS} points.
+ */
+final class SvgChart {
+  static final int MAX_POINTS = 400;
+  private static final int WIDTH = 720;
+  private static final int HEIGHT = 260;
+  private static final int LEFT = 70;
+  private static final int RIGHT = 150;
+  private static final int TOP = 20;
+  private static final int BOTTOM = 40;
+  static final List<String> COLORS =
+      List.of("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948");
+
+  private SvgChart() {}
+
+  /** A line chart; series are drawn over x = bucket index × {@code xStep}. */
+  static String lines(
+      String yLabel, String xLabel, double xStep, List<String> names, List<List<Double>> series) {
+    int length = series.stream().mapToInt(List::size).max().orElse(0);
+    double yMax = 0;
+    for (List<Double> s : series) {
+      for (double v : s) {
+        yMax = Math.max(yMax, v);
+      }
+    }
+    yMax = yMax <= 0 ? 1 : yMax * 1.05;
+    double xMax = Math.max(1, length) * xStep;
+    StringBuilder svg = frame(yLabel, xLabel, yMax, xMax);
+    int plotW = WIDTH - LEFT - RIGHT;
+    int plotH = HEIGHT - TOP - BOTTOM;
+    for (int i = 0; i < series.size(); i++) {
+      List<Double> s = series.get(i);
+      int step = Math.max(1, (s.size() + MAX_POINTS - 1) / MAX_POINTS);
+      StringBuilder points = new StringBuilder();
+      for (int k = 0; k < s.size(); k += step) {
+        double x = LEFT + plotW * ((k + 1) * xStep) / xMax;
+        double y = TOP + plotH * (1 - s.get(k) / yMax);
+        points.append(fmt(x)).append(',').append(fmt(y)).append(' ');
+      }
+      String color = COLORS.get(i % COLORS.size());
+      svg.append("<polyline fill=\"none\" stroke-width=\"1.8\" stroke=\"")
+          .append(color)
+          .append("\" points=\"")
+          .append(points.toString().trim())
+          .append("\"/>\n");
+      legend(svg, i, names.get(i), color);
+    }
+    return svg.append("</svg>\n").toString();
+  }
+
+  /** A bar chart of one value per name. */
+  static String bars(String yLabel, List<String> names, List<Double> values) {
+    double max = values.stream().mapToDouble(Math::abs).max().orElse(1);
+    max = max <= 0 ? 1 : max * 1.1;
+    StringBuilder svg = frame(yLabel, "", max, 1);
+    int plotW = WIDTH - LEFT - RIGHT;
+    int plotH = HEIGHT - TOP - BOTTOM;
+    double slot = (double) plotW / Math.max(1, names.size());
+    for (int i = 0; i < names.size(); i++) {
+      double v = Math.max(0, values.get(i));
+      double h = plotH * v / max;
+      double x = LEFT + slot * i + slot * 0.15;
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"%s\"/>\n",
+              fmt(x),
+              fmt(TOP + plotH - h),
+              fmt(slot * 0.7),
+              fmt(h),
+              COLORS.get(i % COLORS.size())));
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%s\" y=\"%s\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
+              fmt(x + slot * 0.35),
+              fmt(TOP + plotH - h - 4),
+              String.format(Locale.ROOT, "%.1f", values.get(i))));
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%s\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
+              fmt(x + slot * 0.35),
+              HEIGHT - BOTTOM + 16,
+              HtmlReport.escape(names.get(i))));
+    }
+    return svg.append("</svg>\n").toString();
+  }
+
+  private static StringBuilder frame(String yLabel, String xLabel, double yMax, double xMax) {
+    StringBuilder svg = new StringBuilder();
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n",
+            WIDTH,
+            HEIGHT,
+            WIDTH,
+            HEIGHT));
+    int plotW = WIDTH - LEFT - RIGHT;
+    int plotH = HEIGHT - TOP - BOTTOM;
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fafafa\" stroke=\"#ccc\"/>\n",
+            LEFT,
+            TOP,
+            plotW,
+            plotH));
+    for (int i = 0; i <= 4; i++) {
+      double value = yMax * i / 4;
+      double y = TOP + plotH * (1 - i / 4.0);
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%d\" x2=\"%d\" y1=\"%s\" y2=\"%s\" stroke=\"#e3e3e3\"/>"
+                  + "<text x=\"%d\" y=\"%s\" font-size=\"10\" text-anchor=\"end\">%s</text>\n",
+              LEFT,
+              LEFT + plotW,
+              fmt(y),
+              fmt(y),
+              LEFT - 4,
+              fmt(y + 3),
+              compact(value)));
+    }
+    if (!xLabel.isEmpty()) {
+      for (int i = 0; i <= 4; i++) {
+        double x = LEFT + plotW * i / 4.0;
+        svg.append(
+            String.format(
+                Locale.ROOT,
+                "<text x=\"%s\" y=\"%d\" font-size=\"10\" text-anchor=\"middle\">%s</text>\n",
+                fmt(x),
+                TOP + plotH + 14,
+                compact(xMax * i / 4)));
+      }
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
+              LEFT + plotW / 2,
+              HEIGHT - 6,
+              HtmlReport.escape(xLabel)));
+    }
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"14\" y=\"%d\" font-size=\"11\" transform=\"rotate(-90 14 %d)\" "
+                + "text-anchor=\"middle\">%s</text>\n",
+            TOP + plotH / 2,
+            TOP + plotH / 2,
+            HtmlReport.escape(yLabel)));
+    return svg;
+  }
+
+  private static void legend(StringBuilder svg, int i, String name, String color) {
+    int x = WIDTH - RIGHT + 10;
+    int y = TOP + 14 + i * 16;
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+                + "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>\n",
+            x,
+            y - 9,
+            color,
+            x + 14,
+            y,
+            HtmlReport.escape(name)));
+  }
+
+  private static String compact(double v) {
+    if (Math.abs(v) >= 1_000_000) {
+      return String.format(Locale.ROOT, "%.1fM", v / 1_000_000);
+    }
+    if (Math.abs(v) >= 10_000) {
+      return String.format(Locale.ROOT, "%.0fk", v / 1_000);
+    }
+    if (Math.abs(v) >= 100) {
+      return String.format(Locale.ROOT, "%.0f", v);
+    }
+    return String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.1f", v);
+  }
+}

@@ -1,0 +1,20 @@
+package io.tern.simulator.trace;
+
+import java.util.Locale;
+
+/** Where a trace job may run, as in the job spec: {@code spot-ok | spot-only | on-demand}. */
+public enum CapacityPreference {
+  SPOT_OK,
+  SPOT_ONLY,
+  ON_DEMAND;
+
+  /** Parses the spec spelling (case-insensitive); returns {@code null} if unknown. */
+  static CapacityPreference parse(String text) {
+    return switch (text.toLowerCase(Locale.ROOT)) {
+      case "spot-ok" -> SPOT_OK;
+      case "spot-only" -> SPOT_ONLY;
+      case "on-demand" -> ON_DEMAND;
+      default -> null;
+    };
+  }
+}

@@ -1,0 +1,86 @@
+package io.tern.simulator.trace;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads a node list in either of two layouts, told apart by the header:
+ *
+ * <ul>
+ *   <li>Alibaba ({@code sn, cpu_milli, memory_mib, gpu, model}): one node a row;
+ *   <li>native ({@code id, gpus, gpu_model} required; optional {@code gpu_mem_gib}, and {@code
+ *       count} to repeat a row as {@code id-0 … id-(count-1)}).
+ * </ul>
+ *
+ * Nodes without GPUs are skipped (this simulator places GPU work only). The result keeps file
+ * order.
+ */
+public final class NodeListReader {
+  private NodeListReader() {}
+
+  /**
+   * @throws TraceFormatException naming file, row and column of the first bad cell
+   */
+  public static List<TraceNode> read(Path file) {
+    List<TraceNode> nodes = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    boolean[] alibaba = {false};
+    CsvTable.read(
+        file,
+        List.of(),
+        row -> {
+          if (row.number() == 2) {
+            alibaba[0] = row.has("sn");
+            List<String> required =
+                alibaba[0] ? List.of("sn", "gpu", "model") : List.of("id", "gpus", "gpu_model");
+            for (String column : required) {
+              if (!row.has(column)) {
+                throw new TraceFormatException(
+                    file, 1, column, "required column is missing from the header");
+              }
+            }
+          }
+          for (TraceNode node : alibaba[0] ? alibabaRow(row) : nativeRow(row)) {
+            if (!ids.add(node.id())) {
+              throw row.error(alibaba[0] ? "sn" : "id", "duplicate node id '" + node.id() + "'");
+            }
+            nodes.add(node);
+          }
+        });
+    if (nodes.isEmpty()) {
+      throw new TraceFormatException(file, 0, null, "holds no GPU nodes");
+    }
+    return nodes;
+  }
+
+  private static List<TraceNode> alibabaRow(CsvTable.Row row) {
+    String id = row.requiredText("sn");
+    int gpus = row.integer("gpu", 0);
+    String model = row.text("model").isEmpty() ? "GPU" : row.text("model");
+    return gpus == 0
+        ? List.of()
+        : List.of(new TraceNode(id, gpus, model, GpuCatalog.memoryGib(model)));
+  }
+
+  private static List<TraceNode> nativeRow(CsvTable.Row row) {
+    String id = row.requiredText("id");
+    int gpus = row.integer("gpus", 0);
+    String model = row.requiredText("gpu_model");
+    int memory = row.integer("gpu_mem_gib", GpuCatalog.memoryGib(model));
+    int count = row.integer("count", 1);
+    if (gpus == 0 || count == 0) {
+      return List.of();
+    }
+    if (count == 1) {
+      return List.of(new TraceNode(id, gpus, model, memory));
+    }
+    List<TraceNode> copies = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      copies.add(new TraceNode(id + "-" + i, gpus, model, memory));
+    }
+    return copies;
+  }
+}

@@ -1,0 +1,78 @@
+package io.tern.simulator.trace;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Loads a workload in a named format; the one entry point importers are reached through. */
+public final class Workloads {
+  /** The native CSV format of DESIGN.md. */
+  public static final String NATIVE = "native";
+
+  /** Formats {@link #load} understands. */
+  public static final List<String> FORMATS = List.of(NATIVE, AlibabaTraceImporter.FORMAT);
+
+  private Workloads() {}
+
+  /**
+   * Loads {@code jobs} in {@code format}. For the native format without a node list, a default
+   * cluster is derived from the trace (see {@link #defaultCluster}).
+   *
+   * @param nodes node list, or {@code null}
+   * @throws TraceFormatException for bad input or an unknown format
+   */
+  public static Workload load(String format, Path jobs, Path nodes, AlibabaMapping mapping) {
+    String name = format == null ? NATIVE : format.toLowerCase(Locale.ROOT);
+    if (name.equals(AlibabaTraceImporter.FORMAT) || name.equals("alibaba")) {
+      return AlibabaTraceImporter.importTrace(jobs, nodes, mapping);
+    }
+    if (!name.equals(NATIVE)) {
+      throw new TraceFormatException(
+          jobs, 0, null, "unknown trace format '" + format + "'; expected one of " + FORMATS);
+    }
+    List<TraceJob> jobList = NativeTraceReader.read(jobs);
+    List<String> notes = new ArrayList<>();
+    notes.add("native trace: fields taken as written; " + jobList.size() + " jobs");
+    List<TraceNode> nodeList;
+    if (nodes != null) {
+      nodeList = NodeListReader.read(nodes);
+      notes.add("nodes: " + nodeList.size() + " from " + nodes.getFileName());
+    } else {
+      nodeList = defaultCluster(jobList);
+      notes.add(
+          "nodes: no node list given; "
+              + nodeList.size()
+              + " nodes of "
+              + nodeList.get(0).gpus()
+              + " x V100 sized to 1.25 x the trace's mean GPU demand");
+    }
+    return new Workload(NATIVE, jobList, nodeList, notes);
+  }
+
+  /**
+   * A cluster of identical V100 nodes with at least 8 GPUs (more if a job needs more per node),
+   * enough for the largest gang and for 1.25 × the mean concurrent GPU demand of the trace.
+   */
+  public static List<TraceNode> defaultCluster(List<TraceJob> jobs) {
+    int gpusPerNode = 8;
+    int largestGang = 1;
+    double gpuSeconds = 0;
+    long first = Long.MAX_VALUE;
+    long last = 0;
+    for (TraceJob job : jobs) {
+      gpusPerNode = Math.max(gpusPerNode, job.gpus());
+      largestGang = Math.max(largestGang, job.nodes());
+      gpuSeconds += job.gpuEquivalents() * job.durationSeconds();
+      first = Math.min(first, job.submitSeconds());
+      last = Math.max(last, job.submitSeconds() + job.durationSeconds());
+    }
+    double span = Math.max(1, last - (first == Long.MAX_VALUE ? 0 : first));
+    int count = Math.max(largestGang, (int) Math.ceil(1.25 * gpuSeconds / span / gpusPerNode));
+    List<TraceNode> nodes = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      nodes.add(new TraceNode(String.format(Locale.ROOT, "node-%05d", i), gpusPerNode, "V100", 16));
+    }
+    return nodes;
+  }
+}
