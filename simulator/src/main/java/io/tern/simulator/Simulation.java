@@ -1,0 +1,104 @@
+package io.tern.simulator;
+
+import io.tern.simulator.engine.ClusterSimulation;
+import io.tern.simulator.engine.SimulationSettings;
+import io.tern.simulator.policy.ClusterPolicy;
+import io.tern.simulator.report.PolicyResult;
+import io.tern.simulator.report.Rounding;
+import io.tern.simulator.report.SimulationSummary;
+import io.tern.simulator.spot.PriceTable;
+import io.tern.simulator.spot.SpotFleetModel;
+import io.tern.simulator.spot.SpotTrace;
+import io.tern.simulator.spot.SpotTraceReader;
+import io.tern.simulator.trace.TraceJob;
+import io.tern.simulator.trace.TraceNode;
+import io.tern.simulator.trace.Workload;
+import io.tern.simulator.trace.Workloads;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The simulator's entry point for {@code tern simulate}: loads a trace, replays it under every
+ * requested policy through the production core, and returns the side-by-side summary. Deterministic
+ * for a given request (seed included). Not thread-safe per call, but calls are independent.
+ */
+public final class Simulation {
+  private Simulation() {}
+
+  /**
+   * Runs a simulation.
+   *
+   * @throws io.tern.simulator.trace.TraceFormatException for bad or missing input files (the CLI's
+   *     exit code 2)
+   * @throws IllegalArgumentException for an unknown policy name
+   */
+  public static SimulationSummary run(SimulationRequest request, ProgressListener progress) {
+    List<ClusterPolicy> policies = ClusterPolicy.parse(request.policies());
+    Workload workload =
+        Workloads.load(request.format(), request.jobs(), request.nodes(), request.alibabaMapping());
+    List<SpotTrace> traces =
+        request.spotDir() == null ? List.of() : SpotTraceReader.readDirectory(request.spotDir());
+    return replay(
+        workload,
+        String.valueOf(request.jobs()),
+        policies,
+        request.settings(),
+        request.prices(),
+        traces,
+        request.seed(),
+        progress);
+  }
+
+  /** Replays an in-memory workload (for benchmarks and tests). */
+  public static SimulationSummary replay(
+      Workload workload,
+      String jobsFile,
+      List<ClusterPolicy> policies,
+      SimulationSettings settings,
+      PriceTable prices,
+      List<SpotTrace> traces,
+      long seed,
+      ProgressListener progress) {
+    SpotFleetModel spot = SpotFleetModel.build(workload.nodes(), traces, seed);
+    List<PolicyResult> results = new ArrayList<>();
+    for (ClusterPolicy policy : policies) {
+      results.add(
+          new ClusterSimulation(
+                  workload.jobs(), workload.nodes(), policy, settings, prices, spot, progress)
+              .run()
+              .toResult());
+    }
+    double baseline =
+        results.stream()
+            .filter(r -> r.policy().equals(ClusterPolicy.ON_DEMAND.label()))
+            .mapToDouble(PolicyResult::costUsd)
+            .findFirst()
+            .orElse(0);
+    List<PolicyResult> withSavings = new ArrayList<>();
+    for (PolicyResult r : results) {
+      withSavings.add(r.withSavingsAgainst(baseline));
+    }
+    List<String> modelNotes = new ArrayList<>(settings.describe());
+    modelNotes.add(
+        "on-demand: the trace's nodes bought on-demand; spot policies: the trace's nodes bought as"
+            + " spot, plus an elastic on-demand pool per node shape (up to as many nodes as the"
+            + " trace has of it) launched on the core's capacity requests");
+    modelNotes.addAll(spot.describe());
+    int gpus = workload.nodes().stream().mapToInt(TraceNode::gpus).sum();
+    long first = workload.jobs().stream().mapToLong(TraceJob::submitSeconds).min().orElse(0);
+    long last = workload.jobs().stream().mapToLong(TraceJob::submitSeconds).max().orElse(0);
+    return new SimulationSummary(
+        workload.format(),
+        jobsFile,
+        spot.source(),
+        seed,
+        workload.jobs().size(),
+        workload.nodes().size(),
+        gpus,
+        Rounding.round4((last - first) / 3600.0),
+        workload.mappingNotes(),
+        modelNotes,
+        prices.describe(),
+        withSavings);
+  }
+}

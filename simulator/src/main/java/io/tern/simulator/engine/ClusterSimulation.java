@@ -1,0 +1,540 @@
+package io.tern.simulator.engine;
+
+import io.tern.scheduler.core.PlacementEngine;
+import io.tern.scheduler.core.model.Allocation;
+import io.tern.scheduler.core.model.CapacityType;
+import io.tern.scheduler.core.model.ClusterSnapshot;
+import io.tern.scheduler.core.model.Job;
+import io.tern.scheduler.core.model.Node;
+import io.tern.scheduler.core.model.NodeAssignment;
+import io.tern.scheduler.core.model.NodeState;
+import io.tern.scheduler.core.model.QueueSnapshot;
+import io.tern.scheduler.core.plan.CapacityRequest;
+import io.tern.scheduler.core.plan.CheckpointRequest;
+import io.tern.scheduler.core.plan.NodeRelease;
+import io.tern.scheduler.core.plan.Placement;
+import io.tern.scheduler.core.plan.Plan;
+import io.tern.scheduler.core.plan.Preemption;
+import io.tern.scheduler.core.policy.Budget;
+import io.tern.scheduler.core.policy.OffPeakStatus;
+import io.tern.scheduler.core.policy.PolicySnapshot;
+import io.tern.scheduler.core.policy.TeamPolicy;
+import io.tern.simulator.ProgressListener;
+import io.tern.simulator.policy.ClusterPolicy;
+import io.tern.simulator.spot.PriceTable;
+import io.tern.simulator.spot.SpotFleetModel;
+import io.tern.simulator.trace.TraceJob;
+import io.tern.simulator.trace.TraceNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Replays one workload under one policy: a discrete-event loop over a virtual clock that, in each
+ * scheduling round, snapshots the simulated cluster and queue, calls the production {@link
+ * PlacementEngine#plan} unchanged, and applies the returned {@link Plan} (placements, preemptions,
+ * checkpoint requests, capacity requests, node releases). Spot notices, reclaims, capacity returns,
+ * launches, checkpoint saves and restores, off-peak windows and budgets are events. Deterministic:
+ * no wall clock, no unseeded randomness, ordered collections only. Single-use, single-threaded.
+ */
+public final class ClusterSimulation {
+  private final ClusterPolicy policy;
+  private final SimulationSettings settings;
+  private final PlacementEngine engine;
+  private final CoreMapping mapping;
+  private final Fleet fleet;
+  private final List<SimJob> jobs = new ArrayList<>();
+  private final Map<String, SimJob> jobsById = new HashMap<>();
+  private final TreeSet<Integer> pending = new TreeSet<>();
+  private final EventQueue events = new EventQueue();
+  private final RunMetrics metrics;
+  private final Map<String, Double> teamSpent = new TreeMap<>();
+  private final ProgressListener progress;
+  private final long horizon;
+  private long lastPlan = Long.MIN_VALUE / 2;
+  private long planScheduledAt = Long.MAX_VALUE;
+  private boolean dirty;
+  private int nextArrival;
+  private int done;
+  private long plans;
+  private int reclaims;
+  private int preemptions;
+  private boolean offPeakOpen;
+
+  /**
+   * @param jobs the workload, sorted by submit time
+   * @param nodes the cluster's node shapes
+   * @param spot spot pools of the nodes (ignored by the on-demand policy)
+   */
+  public ClusterSimulation(
+      List<TraceJob> jobs,
+      List<TraceNode> nodes,
+      ClusterPolicy policy,
+      SimulationSettings settings,
+      PriceTable prices,
+      SpotFleetModel spot,
+      ProgressListener progress) {
+    this.policy = policy;
+    this.settings = settings;
+    this.mapping = new CoreMapping(policy, settings);
+    this.engine = new PlacementEngine(mapping.engineConfig());
+    this.fleet = new Fleet(nodes, policy, prices, spot);
+    this.progress = progress;
+    long lastEnd = 0;
+    for (TraceJob t : jobs) {
+      SimJob job = new SimJob(this.jobs.size(), t, mapping.checkpointInterval(t));
+      this.jobs.add(job);
+      jobsById.put(t.id(), job);
+      lastEnd = Math.max(lastEnd, t.submitSeconds() + t.durationSeconds());
+    }
+    this.horizon = lastEnd + settings.horizonSlackSeconds();
+    this.metrics = new RunMetrics(Math.max(3600, (lastEnd + 199) / 200));
+  }
+
+  /** Runs to completion (every job done) or to the horizon, and returns what happened. */
+  public RunOutcome run() {
+    for (SimNode node : fleet.nodes) {
+      if (node.up) {
+        metrics.availableGpus += node.shape.gpus();
+      }
+    }
+    for (int p = 0; p < fleet.spotPools.size(); p++) {
+      schedulePoolChange(p, 0);
+    }
+    if (!settings.offPeak().isEmpty() && policy == ClusterPolicy.TERN) {
+      offPeakOpen = offPeakOpen(0);
+      events.schedule(nextOffPeakBoundary(0), EventType.OFF_PEAK_CHANGE, 0, 0);
+    }
+    scheduleNextArrival();
+    long reportEvery = Math.max(1, jobs.size() / 200);
+    while (!events.isEmpty() && done < jobs.size() && events.peekTime() <= horizon) {
+      Event e = events.next();
+      metrics.advance(e.time());
+      handle(e);
+      if (dirty) {
+        dirty = false;
+        requestPlan(Math.max(events.now(), lastPlan + settings.schedulingQuantumSeconds()));
+      }
+      if (e.type() == EventType.ATTEMPT_FINISHED && done % reportEvery == 0) {
+        progress.onProgress("replay " + policy.label(), done, jobs.size());
+      }
+    }
+    long end = done < jobs.size() ? Math.max(events.now(), horizon) : events.now();
+    metrics.advance(end);
+    for (SimJob job : jobs) {
+      if (job.status == SimJob.Status.RUNNING || job.status == SimJob.Status.STOPPING) {
+        bill(job, end);
+      }
+    }
+    metrics.finish();
+    progress.onProgress("replay " + policy.label(), jobs.size(), jobs.size());
+    return new RunOutcome(
+        policy, jobs, metrics, plans, events.processed(), reclaims, preemptions, end);
+  }
+
+  private void handle(Event e) {
+    long now = e.time();
+    switch (e.type()) {
+      case ARRIVAL -> {
+        SimJob job = jobs.get(e.subject());
+        enqueue(job);
+        scheduleNextArrival();
+      }
+      case ATTEMPT_FINISHED -> {
+        SimJob job = jobs.get(e.subject());
+        if (job.attempt == e.attempt()
+            && (job.status == SimJob.Status.RUNNING || job.status == SimJob.Status.STOPPING)) {
+          bill(job, now);
+          release(job);
+          job.remaining = 0;
+          job.status = SimJob.Status.DONE;
+          job.finish = now;
+          done++;
+          dirty = true;
+        }
+      }
+      case ATTEMPT_STOPPED -> {
+        SimJob job = jobs.get(e.subject());
+        if (job.attempt == e.attempt() && job.status == SimJob.Status.STOPPING) {
+          bill(job, now);
+          job.overheadGpuSeconds += settings.checkpointSaveSeconds() * job.gpuEquivalents;
+          job.remaining -= job.stopWorkDone;
+          job.lastCheckpointAt = now;
+          release(job);
+          enqueue(job);
+        }
+      }
+      case SPOT_NOTICE -> notice(e.subject(), now);
+      case SPOT_RECLAIM -> reclaim(e.subject(), now);
+      case SPOT_RETURN -> {
+        for (SimNode node : fleet.spotPoolNodes.get(e.subject())) {
+          node.generation++;
+          events.schedule(
+              now + settings.launchDelaySeconds(), EventType.NODE_UP, node.index, node.generation);
+        }
+        schedulePoolChange(e.subject(), now);
+      }
+      case NODE_UP -> {
+        SimNode node = fleet.nodes.get(e.subject());
+        if (node.generation == e.attempt() && !node.up && !node.released) {
+          boolean spotOk =
+              node.type != CapacityType.SPOT
+                  || fleet.timelines.get(fleet.spotPools.indexOf(node.pool)).availableAt(now);
+          if (spotOk) {
+            node.up = true;
+            node.setState(NodeState.READY);
+            metrics.availableGpus += node.shape.gpus();
+            if (node.type == CapacityType.ON_DEMAND) {
+              fleet.launching.merge(node.pool, -1, Integer::sum);
+            }
+            dirty = true;
+          }
+        }
+      }
+      case OFF_PEAK_CHANGE -> {
+        offPeakOpen = offPeakOpen(now);
+        events.schedule(nextOffPeakBoundary(now), EventType.OFF_PEAK_CHANGE, 0, 0);
+        dirty = true;
+      }
+      case PLAN -> {
+        if (now == planScheduledAt) {
+          planScheduledAt = Long.MAX_VALUE;
+          plan(now);
+        }
+      }
+    }
+  }
+
+  private void scheduleNextArrival() {
+    if (nextArrival < jobs.size()) {
+      SimJob job = jobs.get(nextArrival++);
+      events.schedule(
+          Math.max(events.now(), job.trace.submitSeconds()), EventType.ARRIVAL, job.index, 0);
+    }
+  }
+
+  private void enqueue(SimJob job) {
+    job.status = SimJob.Status.PENDING;
+    job.allocation = null;
+    job.nodes = List.of();
+    job.queued = null;
+    pending.add(job.index);
+    metrics.queued = pending.size();
+    dirty = true;
+  }
+
+  private void requestPlan(long at) {
+    if (at < planScheduledAt) {
+      planScheduledAt = at;
+      events.schedule(at, EventType.PLAN, 0, 0);
+    }
+  }
+
+  private void plan(long now) {
+    plans++;
+    lastPlan = now;
+    List<Node> nodes = new ArrayList<>(fleet.nodes.size());
+    for (SimNode node : fleet.nodes) {
+      if (node.up) {
+        nodes.add(node.core());
+      }
+    }
+    List<Allocation> allocations = new ArrayList<>();
+    boolean deadlineOnSpot = false;
+    for (SimNode node : fleet.nodes) {
+      if (!node.up) {
+        continue;
+      }
+      for (SimJob job : node.jobs) {
+        if (job.nodes.get(0) == node) {
+          allocations.add(allocation(job, now));
+          deadlineOnSpot |= job.trace.hasDeadline() && job.capacityType == CapacityType.SPOT;
+        }
+      }
+    }
+    List<Job> queue = new ArrayList<>(pending.size());
+    for (int index : pending) {
+      SimJob job = jobs.get(index);
+      if (job.queued == null) {
+        job.queued = mapping.queuedJob(job);
+      }
+      queue.add(job.queued);
+    }
+    Plan plan =
+        engine.plan(
+            ClusterSnapshot.of(nodes, allocations),
+            QueueSnapshot.of(queue),
+            policySnapshot(now),
+            VirtualClock.at(now));
+    apply(plan, now);
+    if (!pending.isEmpty() || (deadlineOnSpot && policy == ClusterPolicy.TERN)) {
+      requestPlan(now + settings.replanIntervalSeconds());
+    }
+  }
+
+  private Allocation allocation(SimJob job, long now) {
+    long checkpoints =
+        job.checkpointInterval > 0 ? job.committedWork(now) / job.checkpointInterval : 0;
+    if (job.allocation == null || checkpoints != job.allocationCheckpoints) {
+      job.allocationCheckpoints = checkpoints;
+      Job core = job.queued != null ? job.queued : mapping.queuedJob(job);
+      job.queued = core;
+      List<NodeAssignment> assignments =
+          job.allocation != null ? job.allocation.assignments() : null;
+      Long at = checkpoints > 0 ? job.workStart + checkpoints * job.checkpointInterval : null;
+      job.allocation =
+          new Allocation(
+              core,
+              job.attempt,
+              job.capacityType,
+              assignments,
+              VirtualClock.at(job.attemptStart),
+              at == null ? null : VirtualClock.at(at),
+              job.status == SimJob.Status.STOPPING);
+    }
+    return job.allocation;
+  }
+
+  private PolicySnapshot policySnapshot(long now) {
+    OffPeakStatus offPeak = OffPeakStatus.NO_WINDOWS;
+    if (policy == ClusterPolicy.TERN && !settings.offPeak().isEmpty()) {
+      long boundary = nextOffPeakBoundary(now);
+      offPeak =
+          offPeakOpen
+              ? OffPeakStatus.openUntil(VirtualClock.at(boundary))
+              : OffPeakStatus.closedUntil(VirtualClock.at(boundary));
+    }
+    List<TeamPolicy> teams = new ArrayList<>();
+    settings
+        .teamBudgetsUsd()
+        .forEach(
+            (team, limit) ->
+                teams.add(
+                    TeamPolicy.defaultFor(team)
+                        .withBudget(
+                            new Budget(teamSpent.getOrDefault(team, 0.0), 0.8 * limit, limit))));
+    return PolicySnapshot.of(offPeak, teams, List.copyOf(fleet.offers.values()))
+        .withLaunchingNodes(fleet.launching);
+  }
+
+  private void apply(Plan plan, long now) {
+    for (Preemption p : plan.preemptions()) {
+      SimJob victim = jobsById.get(p.victimJobId());
+      if (victim != null
+          && victim.status == SimJob.Status.RUNNING
+          && victim.attempt == p.victimAttempt()) {
+        preemptions++;
+        if (p.checkpointFirst() && victim.checkpointInterval > 0) {
+          checkpointAndStop(victim, now);
+        } else {
+          kill(victim, now, null);
+        }
+      }
+    }
+    for (CheckpointRequest c : plan.checkpointRequests()) {
+      SimJob job = jobsById.get(c.jobId());
+      if (c.reason() == CheckpointRequest.Reason.DEADLINE_MIGRATION
+          && job != null
+          && job.status == SimJob.Status.RUNNING
+          && job.attempt == c.attempt()
+          && job.checkpointInterval > 0) {
+        preemptions++;
+        checkpointAndStop(job, now);
+      }
+    }
+    for (Placement p : plan.placements()) {
+      start(p, now);
+    }
+    for (CapacityRequest request : plan.capacityRequests()) {
+      for (int i = 0; i < request.count(); i++) {
+        SimNode node = fleet.launch(request.poolId());
+        if (node == null) {
+          break;
+        }
+        events.schedule(
+            now + settings.launchDelaySeconds(), EventType.NODE_UP, node.index, node.generation);
+      }
+    }
+    for (NodeRelease release : plan.nodeReleases()) {
+      SimNode node = fleet.byId.get(release.nodeId());
+      if (node != null
+          && node.up
+          && node.jobs.isEmpty()
+          && node.type == CapacityType.ON_DEMAND
+          && fleet.offers.containsKey(node.pool)) {
+        fleet.release(node);
+        metrics.availableGpus -= node.shape.gpus();
+      }
+    }
+  }
+
+  private void start(Placement p, long now) {
+    SimJob job = jobsById.get(p.jobId());
+    if (job == null || job.status != SimJob.Status.PENDING) {
+      return;
+    }
+    List<SimNode> nodes = new ArrayList<>(p.assignments().size());
+    double rate = 0;
+    for (NodeAssignment a : p.assignments()) {
+      SimNode node = fleet.byId.get(a.nodeId());
+      if (node == null || !node.up || node.state() != NodeState.READY) {
+        throw new IllegalStateException(
+            "plan placed " + p.jobId() + " on unavailable node " + a.nodeId());
+      }
+      nodes.add(node);
+      rate += a.gpuIndices().size() * (job.trace.gpuMilli() / 1000.0) * node.pricePerGpuSecond;
+    }
+    pending.remove(job.index);
+    metrics.queued = pending.size();
+    job.attempt++;
+    job.status = SimJob.Status.RUNNING;
+    job.nodes = nodes;
+    job.capacityType = p.capacityType();
+    job.attemptStart = now;
+    long restore = job.remaining < job.trace.durationSeconds() ? settings.restoreSeconds() : 0;
+    job.workStart = now + restore;
+    job.costPerSecond = rate;
+    job.overheadGpuSeconds += restore * job.gpuEquivalents;
+    if (job.firstStart < 0) {
+      job.firstStart = now;
+    }
+    Job core = mapping.queuedJob(job);
+    job.queued = core;
+    job.allocationCheckpoints = 0;
+    job.allocation =
+        new Allocation(
+            core,
+            job.attempt,
+            job.capacityType,
+            p.assignments(),
+            VirtualClock.at(now),
+            null,
+            false);
+    for (SimNode node : nodes) {
+      node.jobs.add(job);
+    }
+    metrics.costRate += rate;
+    metrics.allocatedGpus += job.gpuEquivalents;
+    events.schedule(
+        job.workStart + job.remaining, EventType.ATTEMPT_FINISHED, job.index, job.attempt);
+  }
+
+  private void checkpointAndStop(SimJob job, long now) {
+    job.status = SimJob.Status.STOPPING;
+    job.stopWorkDone = job.workDone(now);
+    job.allocation = job.allocation.asStopping();
+    events.schedule(
+        now + settings.checkpointSaveSeconds(), EventType.ATTEMPT_STOPPED, job.index, job.attempt);
+  }
+
+  /** Ends an attempt without a fresh checkpoint: work since the last periodic one is lost. */
+  private void kill(SimJob job, long now, String reclaimedPool) {
+    bill(job, now);
+    long committed = job.committedWork(now);
+    job.lostGpuSeconds += (job.workDone(now) - committed) * job.gpuEquivalents;
+    if (committed > 0) {
+      job.lastCheckpointAt = job.workStart + committed;
+    }
+    job.remaining -= committed;
+    if (reclaimedPool != null) {
+      job.lastReclaimedPool = reclaimedPool;
+      reclaims++;
+    }
+    release(job);
+    enqueue(job);
+  }
+
+  private void bill(SimJob job, long now) {
+    long seconds = Math.max(0, now - job.attemptStart);
+    double cost = seconds * job.costPerSecond;
+    job.cost += cost;
+    teamSpent.merge(job.trace.team(), cost, Double::sum);
+    double gpuSeconds = seconds * job.gpuEquivalents;
+    if (job.capacityType == CapacityType.SPOT) {
+      job.spotGpuSeconds += gpuSeconds;
+    } else {
+      job.onDemandGpuSeconds += gpuSeconds;
+    }
+    job.attemptStart = now;
+  }
+
+  private void release(SimJob job) {
+    for (SimNode node : job.nodes) {
+      node.jobs.remove(job);
+    }
+    metrics.costRate -= job.costPerSecond;
+    metrics.allocatedGpus -= job.gpuEquivalents;
+    job.costPerSecond = 0;
+    job.nodes = List.of();
+    job.allocation = null;
+    dirty = true;
+  }
+
+  private void notice(int pool, long now) {
+    for (SimNode node : fleet.spotPoolNodes.get(pool)) {
+      if (!node.up) {
+        continue;
+      }
+      node.setState(NodeState.DRAINING);
+      if (policy.checkpointOnNotice()) {
+        for (SimJob job : List.copyOf(node.jobs)) {
+          if (job.status == SimJob.Status.RUNNING
+              && job.checkpointInterval > 0
+              && settings.checkpointSaveSeconds() <= settings.noticeSeconds()) {
+            job.lastReclaimedPool = node.pool;
+            checkpointAndStop(job, now);
+          }
+        }
+      }
+    }
+    dirty = true;
+  }
+
+  private void reclaim(int pool, long now) {
+    for (SimNode node : fleet.spotPoolNodes.get(pool)) {
+      node.generation++;
+      if (!node.up) {
+        continue;
+      }
+      for (SimJob job : List.copyOf(node.jobs)) {
+        if (job.status == SimJob.Status.STOPPING) {
+          job.status = SimJob.Status.RUNNING; // the save did not finish in time
+        }
+        kill(job, now, node.pool);
+      }
+      node.up = false;
+      metrics.availableGpus -= node.shape.gpus();
+    }
+    schedulePoolChange(pool, now);
+    dirty = true;
+  }
+
+  /** Schedules the pool's next notice+reclaim, or its return, after {@code now}. */
+  private void schedulePoolChange(int pool, long now) {
+    long change = fleet.timelines.get(pool).nextChangeAfter(now);
+    if (change == Long.MAX_VALUE || change > horizon) {
+      return;
+    }
+    if (fleet.timelines.get(pool).availableAt(now)) {
+      events.schedule(
+          Math.max(now, change - settings.noticeSeconds()), EventType.SPOT_NOTICE, pool, 0);
+      events.schedule(change, EventType.SPOT_RECLAIM, pool, 0);
+    } else {
+      events.schedule(change, EventType.SPOT_RETURN, pool, 0);
+    }
+  }
+
+  private boolean offPeakOpen(long t) {
+    return settings.offPeak().stream().anyMatch(w -> w.contains(t));
+  }
+
+  private long nextOffPeakBoundary(long t) {
+    return settings.offPeak().stream()
+        .mapToLong(w -> w.nextBoundaryAfter(t))
+        .min()
+        .orElse(Long.MAX_VALUE);
+  }
+}

@@ -1,0 +1,99 @@
+package io.tern.simulator.engine;
+
+import io.tern.scheduler.core.EngineConfig;
+import io.tern.scheduler.core.model.CapacityPreference;
+import io.tern.scheduler.core.model.Checkpointing;
+import io.tern.scheduler.core.model.Job;
+import io.tern.scheduler.core.model.PriorityClass;
+import io.tern.scheduler.core.model.Resources;
+import io.tern.simulator.policy.ClusterPolicy;
+import io.tern.simulator.trace.JobPriority;
+import io.tern.simulator.trace.TraceJob;
+import java.time.Duration;
+
+/**
+ * Maps simulator jobs to the core's {@link Job} under a policy, and picks the core configuration of
+ * each policy. This is the only place where a policy changes what the core is told.
+ */
+final class CoreMapping {
+  private final ClusterPolicy policy;
+  private final SimulationSettings settings;
+
+  CoreMapping(ClusterPolicy policy, SimulationSettings settings) {
+    this.policy = policy;
+    this.settings = settings;
+  }
+
+  /** Core configuration: pool-diversity scorers only for Tern. */
+  EngineConfig engineConfig() {
+    EngineConfig config = EngineConfig.defaults();
+    if (policy != ClusterPolicy.TERN) {
+      config = config.withScorerWeight("reclaimed-pool", 0).withScorerWeight("reclaim-risk", 0);
+    }
+    return config;
+  }
+
+  /** The checkpoint interval the job keeps under this policy; 0 = none. */
+  long checkpointInterval(TraceJob job) {
+    return policy.periodicCheckpoints() || policy == ClusterPolicy.ON_DEMAND
+        ? job.checkpointIntervalSeconds()
+        : 0;
+  }
+
+  /** The job as the core should see it now. */
+  Job queuedJob(SimJob job) {
+    TraceJob t = job.trace;
+    Job.Builder b =
+        Job.builder(t.id(), t.team())
+            .priority(priority(t.priority()))
+            .capacity(capacity(t))
+            .resources(
+                Resources.of(t.gpus(), t.nodes(), t.gpuMemGib() * 1024L, t.gpuModels(), 0, 0))
+            .expectedDuration(Duration.ofSeconds(t.durationSeconds()))
+            .remainingDuration(Duration.ofSeconds(job.remaining))
+            .shareable(t.shareable())
+            .submittedAt(VirtualClock.at(t.submitSeconds()))
+            .attempt(job.attempt);
+    if (job.checkpointInterval > 0) {
+      b.checkpointing(
+          Checkpointing.every(
+              Duration.ofSeconds(job.checkpointInterval),
+              Duration.ofSeconds(settings.checkpointSaveSeconds())));
+    }
+    if (t.hasDeadline()) {
+      b.deadline(VirtualClock.at(t.deadlineSeconds()));
+    }
+    if (policy == ClusterPolicy.TERN) {
+      b.deferrable(
+          settings.deferLowPriority()
+              && !settings.offPeak().isEmpty()
+              && t.priority() == JobPriority.LOW
+              && !t.hasDeadline());
+      b.lastReclaimedPool(job.lastReclaimedPool);
+    }
+    if (job.lastCheckpointAt >= 0) {
+      b.lastCheckpointAt(VirtualClock.at(job.lastCheckpointAt));
+    }
+    return b.build();
+  }
+
+  private CapacityPreference capacity(TraceJob t) {
+    if (policy == ClusterPolicy.ON_DEMAND) {
+      return CapacityPreference.ON_DEMAND;
+    }
+    return switch (t.capacity()) {
+      case ON_DEMAND -> CapacityPreference.ON_DEMAND;
+      case SPOT_ONLY -> CapacityPreference.SPOT_ONLY;
+      case SPOT_OK ->
+          policy.onDemandFallback() ? CapacityPreference.SPOT_OK : CapacityPreference.SPOT_ONLY;
+    };
+  }
+
+  private static PriorityClass priority(JobPriority p) {
+    return switch (p) {
+      case HIGH -> PriorityClass.HIGH;
+      case NORMAL -> PriorityClass.NORMAL;
+      case LOW -> PriorityClass.LOW;
+    };
+  }
+}

@@ -1,0 +1,65 @@
+package io.tern.simulator.engine;
+
+import io.tern.scheduler.core.model.Allocation;
+import io.tern.scheduler.core.model.CapacityType;
+import io.tern.scheduler.core.model.Job;
+import io.tern.simulator.trace.TraceJob;
+import java.util.List;
+
+/** Mutable simulation state of one job across its attempts. */
+final class SimJob {
+  enum Status {
+    NOT_SUBMITTED,
+    PENDING,
+    RUNNING,
+    STOPPING,
+    DONE
+  }
+
+  final int index;
+  final TraceJob trace;
+  final long checkpointInterval;
+  final double gpuEquivalents;
+  Status status = Status.NOT_SUBMITTED;
+  long remaining;
+  int attempt;
+  Job queued;
+  Allocation allocation;
+  long allocationCheckpoints;
+  List<SimNode> nodes = List.of();
+  CapacityType capacityType;
+  long attemptStart;
+  long workStart;
+  double costPerSecond;
+  long stopWorkDone;
+  long lastCheckpointAt = -1;
+  String lastReclaimedPool;
+  long firstStart = -1;
+  long finish = -1;
+  double cost;
+  double lostGpuSeconds;
+  double overheadGpuSeconds;
+  double spotGpuSeconds;
+  double onDemandGpuSeconds;
+
+  SimJob(int index, TraceJob trace, long checkpointInterval) {
+    this.index = index;
+    this.trace = trace;
+    this.checkpointInterval = checkpointInterval;
+    this.remaining = trace.durationSeconds();
+    this.gpuEquivalents = trace.gpuEquivalents();
+  }
+
+  /** Work done in the current attempt at time {@code t}. */
+  long workDone(long t) {
+    return Math.max(0, Math.min(remaining, t - workStart));
+  }
+
+  /** Work of the current attempt committed by periodic checkpoints at time {@code t}. */
+  long committedWork(long t) {
+    if (checkpointInterval <= 0) {
+      return 0;
+    }
+    return workDone(t) / checkpointInterval * checkpointInterval;
+  }
+}

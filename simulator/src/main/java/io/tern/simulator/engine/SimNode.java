@@ -1,0 +1,67 @@
+package io.tern.simulator.engine;
+
+import io.tern.scheduler.core.model.CapacityType;
+import io.tern.scheduler.core.model.Node;
+import io.tern.scheduler.core.model.NodeState;
+import io.tern.simulator.trace.TraceNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Mutable simulation state of one node; its core {@link Node} is cached until its state changes.
+ */
+final class SimNode {
+  final int index;
+  final String id;
+  final TraceNode shape;
+  final CapacityType type;
+  final String pool;
+  final double pricePerHour;
+  final double pricePerGpuSecond;
+  final List<SimJob> jobs = new ArrayList<>(2);
+  boolean up;
+  boolean released;
+  int generation;
+  private NodeState state = NodeState.READY;
+  private Node core;
+
+  SimNode(
+      int index, String id, TraceNode shape, CapacityType type, String pool, double perGpuHour) {
+    this.index = index;
+    this.id = id;
+    this.shape = shape;
+    this.type = type;
+    this.pool = pool;
+    this.pricePerHour = perGpuHour * shape.gpus();
+    this.pricePerGpuSecond = perGpuHour / 3600.0;
+  }
+
+  NodeState state() {
+    return state;
+  }
+
+  void setState(NodeState state) {
+    if (this.state != state) {
+      this.state = state;
+      core = null;
+    }
+  }
+
+  Node core() {
+    if (core == null) {
+      core =
+          Node.of(
+                  id,
+                  type,
+                  pool,
+                  pricePerHour,
+                  shape.gpus(),
+                  shape.gpuModel(),
+                  shape.gpuMemGib() * 1024L,
+                  0,
+                  0)
+              .withState(state);
+    }
+    return core;
+  }
+}
