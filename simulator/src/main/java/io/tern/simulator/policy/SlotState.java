@@ -43,7 +43,8 @@ public record SlotState(
     long gained = gain(mode);
     long afterRemaining = remaining() - gained;
     if (afterRemaining <= 0) {
-      return true;
+      long paidOverhead = mode == previous ? 0 : overhead;
+      return paidOverhead + gained <= timeLeft(); // finishes in this slot: in time?
     }
     long switchCost = mode == SlotMode.ON_DEMAND ? 0 : overhead;
     return timeLeft() - slotLength >= afterRemaining + switchCost;

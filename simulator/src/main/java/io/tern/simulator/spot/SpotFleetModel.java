@@ -39,6 +39,15 @@ public final class SpotFleetModel {
    * @param seed seeds zones, offsets and the synthetic model
    */
   public static SpotFleetModel build(List<TraceNode> nodes, List<SpotTrace> traces, long seed) {
+    return build(nodes, traces, seed, true);
+  }
+
+  /**
+   * Builds the model; with {@code randomOffsets} false every pool reads its timeline from slot 0
+   * (hand-checked scenarios).
+   */
+  public static SpotFleetModel build(
+      List<TraceNode> nodes, List<SpotTrace> traces, long seed, boolean randomOffsets) {
     Map<String, PoolTimeline> pools = new TreeMap<>();
     List<String> nodePools = new ArrayList<>(nodes.size());
     for (TraceNode node : nodes) {
@@ -54,7 +63,9 @@ public final class SpotFleetModel {
         SplittableRandom random = new SplittableRandom(seed ^ fnv(pool));
         pools.put(
             pool,
-            traces.isEmpty() ? synthetic(pool, random) : fromTraces(pool, key, traces, random));
+            traces.isEmpty()
+                ? synthetic(pool, random)
+                : fromTraces(pool, key, traces, randomOffsets ? random : null));
       }
     }
     String source =
@@ -121,7 +132,11 @@ public final class SpotFleetModel {
             ? "all traces"
             : String.join("+", matching.stream().map(SpotTrace::pool).toList());
     return new PoolTimeline(
-        pool, source, slots, matching.get(0).slotSeconds(), random.nextInt(total));
+        pool,
+        source,
+        slots,
+        matching.get(0).slotSeconds(),
+        random == null ? 0 : random.nextInt(total));
   }
 
   private static PoolTimeline synthetic(String pool, SplittableRandom random) {

@@ -1,0 +1,87 @@
+package io.tern.simulator.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tern.simulator.ProgressListener;
+import io.tern.simulator.TestPaths;
+import io.tern.simulator.policy.ClusterPolicy;
+import io.tern.simulator.spot.PriceTable;
+import io.tern.simulator.spot.SpotFleetModel;
+import io.tern.simulator.spot.SpotTraceReader;
+import io.tern.simulator.trace.NativeTraceReader;
+import io.tern.simulator.trace.NodeListReader;
+import io.tern.simulator.trace.TraceJob;
+import io.tern.simulator.trace.TraceNode;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One spot-only 2 h job (checkpoint every 700 s) on one V100 node whose spot capacity is gone from
+ * 1800 s to 3000 s. Node up again at 3180 s (180 s launch); resume restores for 120 s. Spot V100 is
+ * $0.9731/h, on-demand $3.06/h.
+ */
+class ClusterSimulationTest {
+  private static final double SPOT_PER_SECOND = 0.9731 / 3600;
+
+  private static RunOutcome replay(ClusterPolicy policy) {
+    List<TraceJob> jobs = NativeTraceReader.read(TestPaths.resource("traces/one-job.csv"));
+    List<TraceNode> nodes = NodeListReader.read(TestPaths.resource("traces/one-node.csv"));
+    SpotFleetModel spot =
+        SpotFleetModel.build(
+            nodes,
+            List.of(SpotTraceReader.read(TestPaths.resource("spot/us-west-2a_v100_1.txt"))),
+            7,
+            false);
+    return new ClusterSimulation(
+            jobs,
+            nodes,
+            policy,
+            SimulationSettings.defaults(),
+            PriceTable.defaults(),
+            spot,
+            ProgressListener.NONE)
+        .run();
+  }
+
+  @Test
+  void onDemandRunsStraightThrough() {
+    RunOutcome run = replay(ClusterPolicy.ON_DEMAND);
+
+    assertThat(run.finishOf("solo")).isEqualTo(7200);
+    assertThat(run.costOf("solo")).isCloseTo(7200 * 3.06 / 3600, within(1e-9));
+    assertThat(run.attemptsOf("solo")).isEqualTo(1);
+  }
+
+  @Test
+  void greedyLosesEverythingAndStartsOver() {
+    RunOutcome run = replay(ClusterPolicy.SPOT_GREEDY);
+
+    assertThat(run.lostGpuSecondsOf("solo")).isEqualTo(1800);
+    assertThat(run.finishOf("solo")).isEqualTo(3180 + 7200);
+    assertThat(run.costOf("solo")).isCloseTo((1800 + 7200) * SPOT_PER_SECOND, within(1e-9));
+    assertThat(run.attemptsOf("solo")).isEqualTo(2);
+  }
+
+  @Test
+  void periodicCheckpointsKeepWorkUpToTheLastCheckpoint() {
+    RunOutcome run = replay(ClusterPolicy.SPOT_CHECKPOINT);
+
+    // checkpoints at 700 and 1400 s of work; reclaim at 1800 loses 400 s
+    assertThat(run.lostGpuSecondsOf("solo")).isEqualTo(400);
+    assertThat(run.finishOf("solo")).isEqualTo(3180 + 120 + (7200 - 1400));
+    assertThat(run.costOf("solo"))
+        .isCloseTo((1800 + (9100 - 3180)) * SPOT_PER_SECOND, within(1e-9));
+  }
+
+  @Test
+  void ternCheckpointsInTheNoticeAndLosesNothing() {
+    RunOutcome run = replay(ClusterPolicy.TERN);
+
+    // notice at 1680 s: checkpoint of 1680 s of work, saved by 1740 s
+    assertThat(run.lostGpuSecondsOf("solo")).isZero();
+    assertThat(run.finishOf("solo")).isEqualTo(3180 + 120 + (7200 - 1680));
+    assertThat(run.costOf("solo"))
+        .isCloseTo((1740 + (8820 - 3180)) * SPOT_PER_SECOND, within(1e-9));
+  }
+}

@@ -1,0 +1,63 @@
+package io.tern.simulator.spot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tern.simulator.TestPaths;
+import io.tern.simulator.trace.TraceFormatException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpotTraceReaderTest {
+  @Test
+  void readsTheRealTraces() {
+    List<SpotTrace> traces =
+        SpotTraceReader.readDirectory(TestPaths.sharedTraces().resolve("cant-be-late-spot"));
+
+    assertThat(traces).hasSize(24);
+    SpotTrace first = traces.get(2);
+    assertThat(first.pool()).isEqualTo("2022-10-26T22-05/us-west-2a_v100_1");
+    assertThat(first.slots()).isEqualTo(3895);
+    assertThat(first.slotSeconds()).isEqualTo(600);
+    assertThat(first.available(0)).isTrue();
+    assertThat(first.available(1)).isFalse();
+  }
+
+  @Test
+  void computesAvailabilityOfABundledTrace() {
+    SpotTrace trace = SpotTraceReader.read(TestPaths.resource("spot/us-west-2a_v100_1.txt"));
+
+    assertThat(trace.pool()).isEqualTo("us-west-2a_v100_1");
+    assertThat(trace.availabilityRatio()).isCloseTo(16.0 / 18, within(1e-9));
+  }
+
+  @Test
+  void badFlagNamesRowAndColumn(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("x.txt");
+    Files.writeString(file, "0,2022-01-01T00:00:00Z,0\n1,2022-01-01T00:10:00Z,2\n");
+
+    assertThatThrownBy(() -> SpotTraceReader.read(file))
+        .isInstanceOf(TraceFormatException.class)
+        .hasMessageContaining("row 2")
+        .hasMessageContaining("preempted");
+  }
+
+  @Test
+  void timelineFindsChanges() {
+    SpotTrace trace = SpotTraceReader.read(TestPaths.resource("spot/us-west-2a_v100_1.txt"));
+    boolean[] slots = new boolean[trace.slots()];
+    for (int i = 0; i < slots.length; i++) {
+      slots[i] = trace.available(i);
+    }
+    PoolTimeline timeline = new PoolTimeline("p", "t", slots, 600, 0);
+
+    assertThat(timeline.availableAt(0)).isTrue();
+    assertThat(timeline.nextChangeAfter(0)).isEqualTo(1800);
+    assertThat(timeline.availableAt(1800)).isFalse();
+    assertThat(timeline.nextChangeAfter(1800)).isEqualTo(3000);
+  }
+}
