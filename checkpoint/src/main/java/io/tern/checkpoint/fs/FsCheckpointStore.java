@@ -1,0 +1,274 @@
+package io.tern.checkpoint.fs;
+
+import io.tern.checkpoint.AbstractCheckpointStore;
+import io.tern.checkpoint.CheckpointConflictException;
+import io.tern.checkpoint.CheckpointManifest.ManifestFile;
+import io.tern.checkpoint.CheckpointNames;
+import io.tern.checkpoint.CheckpointSource;
+import io.tern.checkpoint.CheckpointStoreSettings;
+import io.tern.checkpoint.CorruptCheckpointException;
+import io.tern.checkpoint.Sha256;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@code CheckpointStore} on a shared filesystem (NFS, Lustre, EFS, or a local disk):
+ *
+ * <pre>
+ * ROOT/JOB_ID/NAME/manifest.json
+ * ROOT/JOB_ID/NAME/data/RELATIVE/PATH
+ * ROOT/JOB_ID/.staging-NAME-UUID/   a commit in progress (or crashed)
+ * ROOT/JOB_ID/.trash-NAME-UUID/     a delete in progress (or crashed)
+ * </pre>
+ *
+ * A commit writes and fsyncs every file and the manifest into a staging directory, then renames it
+ * to {@code NAME} in one {@code rename(2)}: readers see the whole checkpoint or none of it. A
+ * delete renames {@code NAME} away first. Both need {@code rename} to be atomic within a directory,
+ * which POSIX filesystems, NFS, Lustre and EFS provide. Staging directories older than {@link
+ * #STALE_STAGING} are removed after a commit. Files in the store are read without following
+ * symbolic links, so a link planted in the store cannot make a restore read elsewhere.
+ */
+public final class FsCheckpointStore extends AbstractCheckpointStore {
+
+  private static final Logger log = LoggerFactory.getLogger(FsCheckpointStore.class);
+
+  /** A staging directory this old belongs to a commit that died. */
+  public static final Duration STALE_STAGING = Duration.ofHours(1);
+
+  static final String MANIFEST = "manifest.json";
+  static final String DATA = "data";
+  private static final String STAGING_PREFIX = ".staging-";
+  private static final String TRASH_PREFIX = ".trash-";
+
+  private final Path root;
+  private final boolean fsync;
+
+  /**
+   * @param root an existing directory, shared by every agent and server that uses the store
+   * @param fsync force files and directories to stable storage before publishing (keep it on,
+   *     except for tests and benchmarks that measure without it)
+   */
+  public FsCheckpointStore(Path root, CheckpointStoreSettings settings, boolean fsync)
+      throws IOException {
+    super(settings);
+    if (!Files.isDirectory(root)) {
+      throw new NoSuchFileException(root.toString(), null, "checkpoint root is not a directory");
+    }
+    this.root = root.toRealPath();
+    this.fsync = fsync;
+  }
+
+  public FsCheckpointStore(Path root, CheckpointStoreSettings settings) throws IOException {
+    this(root, settings, true);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  protected List<String> listNames(String jobId) throws IOException {
+    Path jobDir = root.resolve(jobId);
+    List<String> names = new ArrayList<>();
+    if (!Files.isDirectory(jobDir, LinkOption.NOFOLLOW_LINKS)) {
+      return names;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(jobDir)) {
+      for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        if (CheckpointNames.isValidName(name)) {
+          if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+            names.add(name);
+          } else {
+            log.warn("ignoring {}: not a directory (or a symbolic link)", entry);
+          }
+        }
+      }
+    }
+    return names;
+  }
+
+  @Override
+  protected Optional<byte[]> readManifest(String jobId, String name) throws IOException {
+    Path manifest = root.resolve(jobId).resolve(name).resolve(MANIFEST);
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(manifest, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+    if (!attrs.isRegularFile()) {
+      throw new CorruptCheckpointException("manifest is not a regular file");
+    }
+    if (attrs.size() > settings.limits().maxManifestBytes()) {
+      throw new CorruptCheckpointException("manifest is larger than the limit");
+    }
+    try (InputStream in = Files.newInputStream(manifest, LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.of(in.readNBytes(settings.limits().maxManifestBytes() + 1));
+    }
+  }
+
+  @Override
+  protected InputStream openStored(String jobId, String name, String path) throws IOException {
+    Path expected = root.resolve(jobId).resolve(name).resolve(DATA).resolve(path);
+    // Any link on the way (a directory or the file) makes the real path differ.
+    if (!expected.toRealPath().equals(expected)) {
+      throw new CorruptCheckpointException("file " + path + " is reached through a symbolic link");
+    }
+    return Files.newInputStream(expected, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  @Override
+  protected Staging stage(String jobId, String name, CheckpointSource source) throws IOException {
+    Path jobDir = Files.createDirectories(root.resolve(jobId));
+    Path staging = jobDir.resolve(STAGING_PREFIX + name + "-" + UUID.randomUUID());
+    Files.createDirectory(staging);
+    List<ManifestFile> files = new ArrayList<>();
+    try {
+      Path data = Files.createDirectory(staging.resolve(DATA));
+      for (CheckpointSource.SourceFile f : source.files()) {
+        Path dest = data.resolve(f.path());
+        Files.createDirectories(dest.getParent());
+        files.add(copy(f, dest));
+      }
+      if (fsync) {
+        fsyncDirectories(data);
+      }
+    } catch (IOException | RuntimeException e) {
+      deleteTree(staging);
+      throw e;
+    }
+    return new Staging() {
+      @Override
+      public List<ManifestFile> files() {
+        return files;
+      }
+
+      @Override
+      public void publish(byte[] manifest) throws IOException {
+        Path m = staging.resolve(MANIFEST);
+        try (FileChannel ch =
+            FileChannel.open(m, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+          ch.write(java.nio.ByteBuffer.wrap(manifest));
+          if (fsync) {
+            ch.force(true);
+          }
+        }
+        if (fsync) {
+          forceDirectory(staging);
+        }
+        try {
+          Files.move(staging, jobDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+          throw new CheckpointConflictException(
+              "checkpoint " + jobId + "/" + name + " was committed concurrently");
+        }
+        if (fsync) {
+          forceDirectory(jobDir);
+        }
+      }
+
+      @Override
+      public void abort() {
+        deleteTree(staging);
+      }
+    };
+  }
+
+  private ManifestFile copy(CheckpointSource.SourceFile f, Path dest) throws IOException {
+    try (InputStream in = settings.sourceOpener().open(f.file());
+        FileChannel ch =
+            FileChannel.open(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      OutputStream out = Channels.newOutputStream(ch);
+      Sha256.Digest d = Sha256.copy(in, out, settings.limits().maxFileBytes());
+      if (d.size() > settings.limits().maxFileBytes()) {
+        throw new io.tern.checkpoint.InvalidCheckpointException(f.path() + " grew over the limit");
+      }
+      if (fsync) {
+        ch.force(true);
+      }
+      return new ManifestFile(f.path(), d.size(), d.sha256());
+    }
+  }
+
+  @Override
+  protected boolean deleteStored(String jobId, String name) throws IOException {
+    Path jobDir = root.resolve(jobId);
+    Path dir = jobDir.resolve(name);
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    Path trash = jobDir.resolve(TRASH_PREFIX + name + "-" + UUID.randomUUID());
+    try {
+      Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+    deleteTree(trash);
+    return true;
+  }
+
+  @Override
+  protected void sweepLeftovers(String jobId) throws IOException {
+    Path jobDir = root.resolve(jobId);
+    if (!Files.isDirectory(jobDir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Instant staleBefore = settings.clock().instant().minus(STALE_STAGING);
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(jobDir)) {
+      for (Path entry : entries) {
+        String n = entry.getFileName().toString();
+        if (n.startsWith(TRASH_PREFIX)
+            || (n.startsWith(STAGING_PREFIX)
+                && Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS)
+                    .toInstant()
+                    .isBefore(staleBefore))) {
+          deleteTree(entry);
+        }
+      }
+    }
+    try {
+      Files.delete(jobDir);
+    } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+      // still in use, or gone already: both fine
+    }
+  }
+
+  private static void fsyncDirectories(Path top) throws IOException {
+    try (var dirs = Files.walk(top)) {
+      for (Path d : (Iterable<Path>) dirs.filter(Files::isDirectory)::iterator) {
+        forceDirectory(d);
+      }
+    }
+  }
+
+  private static void forceDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // Some filesystems cannot fsync a directory; the rename is still atomic there.
+      log.debug("cannot fsync directory {}", dir, e);
+    }
+  }
+}
