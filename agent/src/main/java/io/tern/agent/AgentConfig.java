@@ -1,0 +1,158 @@
+package io.tern.agent;
+
+import io.tern.api.v1.CapacityType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a node agent introduces itself and behaves. Build with {@link #builder}.
+ *
+ * @param schedulers scheduler replicas ({@code HOST:PORT}); any will do, followers name the leader
+ * @param workDir where attempts keep logs and checkpoints ({@link io.tern.agent.job.WorkDir})
+ * @param defaultGrace the time a job gets between SIGTERM and SIGKILL (and to checkpoint) when its
+ *     spec gives none
+ * @param stopJobsOnClose stop every job (SIGTERM, grace, SIGKILL) when the agent closes. The
+ *     default is true: a restarted agent cannot adopt processes it did not start, so jobs left
+ *     behind would hold GPUs the scheduler believes free. Jobs always keep running across a
+ *     scheduler failover.
+ * @param reconnectInitial first reconnect delay; doubles up to {@code reconnectMax}
+ * @param defaultTelemetryInterval used until (and if) Registered names one
+ */
+public record AgentConfig(
+    String nodeId,
+    List<String> schedulers,
+    CapacityType capacityType,
+    String pool,
+    double pricePerHourUsd,
+    Map<String, String> labels,
+    double cpu,
+    double memoryGib,
+    Path workDir,
+    Duration defaultGrace,
+    boolean stopJobsOnClose,
+    Duration reconnectInitial,
+    Duration reconnectMax,
+    Duration defaultTelemetryInterval,
+    String agentVersion) {
+
+  public AgentConfig {
+    Objects.requireNonNull(nodeId, "nodeId");
+    if (nodeId.isBlank()) {
+      throw new IllegalArgumentException("node id is empty");
+    }
+    schedulers = List.copyOf(schedulers);
+    if (schedulers.isEmpty()) {
+      throw new IllegalArgumentException("no scheduler address");
+    }
+    labels = Map.copyOf(labels);
+    Objects.requireNonNull(capacityType, "capacityType");
+    Objects.requireNonNull(workDir, "workDir");
+  }
+
+  public static Builder builder(String nodeId, List<String> schedulers, Path workDir) {
+    return new Builder(nodeId, schedulers, workDir);
+  }
+
+  /** Defaults: on-demand, pool "local", price 0, this host's CPUs and memory, 10 s grace. */
+  public static final class Builder {
+    private final String nodeId;
+    private final List<String> schedulers;
+    private final Path workDir;
+    private CapacityType capacityType = CapacityType.CAPACITY_TYPE_ON_DEMAND;
+    private String pool = "local";
+    private double pricePerHourUsd;
+    private Map<String, String> labels = Map.of();
+    private double cpu = NodeResources.cpus();
+    private double memoryGib = NodeResources.memoryGib();
+    private Duration defaultGrace = Duration.ofSeconds(10);
+    private boolean stopJobsOnClose = true;
+    private Duration reconnectInitial = Duration.ofMillis(200);
+    private Duration reconnectMax = Duration.ofSeconds(15);
+    private Duration defaultTelemetryInterval = Duration.ofSeconds(5);
+    private String agentVersion = NodeResources.agentVersion();
+
+    private Builder(String nodeId, List<String> schedulers, Path workDir) {
+      this.nodeId = nodeId;
+      this.schedulers = schedulers;
+      this.workDir = workDir;
+    }
+
+    public Builder capacityType(CapacityType value) {
+      capacityType = value;
+      return this;
+    }
+
+    public Builder pool(String value) {
+      pool = value;
+      return this;
+    }
+
+    public Builder pricePerHourUsd(double value) {
+      pricePerHourUsd = value;
+      return this;
+    }
+
+    public Builder labels(Map<String, String> value) {
+      labels = value;
+      return this;
+    }
+
+    public Builder cpu(double value) {
+      cpu = value;
+      return this;
+    }
+
+    public Builder memoryGib(double value) {
+      memoryGib = value;
+      return this;
+    }
+
+    public Builder defaultGrace(Duration value) {
+      defaultGrace = value;
+      return this;
+    }
+
+    public Builder stopJobsOnClose(boolean value) {
+      stopJobsOnClose = value;
+      return this;
+    }
+
+    public Builder reconnect(Duration initial, Duration max) {
+      reconnectInitial = initial;
+      reconnectMax = max;
+      return this;
+    }
+
+    public Builder defaultTelemetryInterval(Duration value) {
+      defaultTelemetryInterval = value;
+      return this;
+    }
+
+    public Builder agentVersion(String value) {
+      agentVersion = value;
+      return this;
+    }
+
+    public AgentConfig build() {
+      return new AgentConfig(
+          nodeId,
+          schedulers,
+          capacityType,
+          pool,
+          pricePerHourUsd,
+          labels,
+          cpu,
+          memoryGib,
+          workDir,
+          defaultGrace,
+          stopJobsOnClose,
+          reconnectInitial,
+          reconnectMax,
+          defaultTelemetryInterval,
+          agentVersion);
+    }
+  }
+}

@@ -1,0 +1,354 @@
+package io.tern.agent;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.Status;
+import io.tern.agent.gpu.GpuProbe;
+import io.tern.agent.job.CheckpointRestorer;
+import io.tern.agent.job.JobLauncher;
+import io.tern.agent.job.JobLogs;
+import io.tern.agent.job.JobSupervisor;
+import io.tern.agent.job.WorkDir;
+import io.tern.agent.link.Backoff;
+import io.tern.agent.link.ChannelFactory;
+import io.tern.agent.link.SchedulerLink;
+import io.tern.api.v1.AgentMessage;
+import io.tern.api.v1.Gpu;
+import io.tern.api.v1.GpuHealth;
+import io.tern.api.v1.JobStatus;
+import io.tern.api.v1.Register;
+import io.tern.api.v1.Registered;
+import io.tern.api.v1.RunningAttempt;
+import io.tern.api.v1.SchedulerMessage;
+import io.tern.api.v1.SpotNotice;
+import io.tern.api.v1.Telemetry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agent: registers with the leader scheduler, sends telemetry (also the heartbeat) on the
+ * interval the leader asks for, runs the jobs it is told to, and reports what happens to them.
+ *
+ * <p>Failover: when the stream ends the agent reconnects ({@link SchedulerLink}: to the leader a
+ * follower names, else the next address, with backoff) while its jobs keep running; it registers
+ * again listing them in {@code running}. Job statuses and spot notices that could not be sent wait
+ * in an outbox (at most {@value #OUTBOX_LIMIT}, oldest dropped first) and go out right after the
+ * next Registered. A status sent just before a stream broke may be lost; the next Register's {@code
+ * running} list is what the leader reconciles against.
+ *
+ * <p>Lifecycle: {@link #start} once, {@link #close} once (later closes do nothing); starting a
+ * closed or started agent throws. By default closing stops every job ({@link
+ * AgentConfig#stopJobsOnClose()}).
+ *
+ * <p>Threading: all state is confined to one loop thread ({@code loop}, which must run one task at
+ * a time): stream callbacks, process exits and timers are tasks on it. Public methods are safe from
+ * any thread except the loop itself.
+ */
+public final class NodeAgent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+  static final int OUTBOX_LIMIT = 10_000;
+
+  private enum State {
+    LATENT,
+    STARTED,
+    CLOSED
+  }
+
+  private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+  private final AgentConfig config;
+  private final GpuProbe probe;
+  private final ScheduledExecutorService loop;
+  private final boolean ownsLoop;
+  private final Clock clock;
+  private final SchedulerLink link;
+  private final JobSupervisor jobs;
+  private final JobLogs logs;
+  private final Deque<AgentMessage> outbox = new ArrayDeque<>();
+  private ScheduledFuture<?> telemetry;
+  private List<Gpu> lastGpus;
+  private boolean probeFailing;
+
+  /**
+   * @param loop runs the agent's tasks one at a time; the caller shuts it down after {@link #close}
+   * @param clock timestamps of telemetry and statuses, and checkpoint deadlines
+   */
+  public NodeAgent(
+      AgentConfig config,
+      GpuProbe probe,
+      ChannelFactory channels,
+      ScheduledExecutorService loop,
+      Clock clock,
+      CheckpointRestorer restorer) {
+    this(config, probe, channels, loop, false, clock, restorer);
+  }
+
+  private NodeAgent(
+      AgentConfig config,
+      GpuProbe probe,
+      ChannelFactory channels,
+      ScheduledExecutorService loop,
+      boolean ownsLoop,
+      Clock clock,
+      CheckpointRestorer restorer) {
+    this.config = config;
+    this.probe = probe;
+    this.loop = loop;
+    this.ownsLoop = ownsLoop;
+    this.clock = clock;
+    this.lastGpus = probe.sample();
+    WorkDir workDir = new WorkDir(config.workDir());
+    this.logs = new JobLogs(workDir);
+    this.jobs =
+        new JobSupervisor(
+            new JobLauncher(workDir, lastGpus.size(), restorer, System.getenv()),
+            loop,
+            clock,
+            config.defaultGrace(),
+            new JobSupervisor.Listener() {
+              @Override
+              public void status(JobStatus status) {
+                sendOrQueue(AgentMessage.newBuilder().setJobStatus(status).build());
+              }
+
+              @Override
+              public void gpusInUse(Set<Integer> indices) {
+                probe.assignmentsChanged(indices);
+              }
+            });
+    this.link =
+        new SchedulerLink(
+            config.schedulers(),
+            channels,
+            loop,
+            new Backoff(config.reconnectInitial(), config.reconnectMax(), new SplittableRandom()),
+            new LinkListener());
+  }
+
+  /**
+   * An agent with its own loop thread, the system clock, plaintext channels and no checkpoint store
+   * (resuming starts fail until one is wired).
+   */
+  public static NodeAgent create(AgentConfig config, GpuProbe probe) {
+    ScheduledExecutorService loop =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tern-agent");
+              t.setDaemon(true);
+              return t;
+            });
+    return new NodeAgent(
+        config,
+        probe,
+        ChannelFactory.plaintext(),
+        loop,
+        true,
+        Clock.systemUTC(),
+        CheckpointRestorer.unavailable());
+  }
+
+  /** Connects to the scheduler; once. */
+  public void start() {
+    if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+      throw new IllegalStateException(
+          "node agent " + config.nodeId() + " is " + state.get() + "; start it once");
+    }
+    log.info(
+        "node agent {} starting: {} GPUs, schedulers {}, work dir {}",
+        config.nodeId(),
+        lastGpus.size(),
+        config.schedulers(),
+        config.workDir());
+    loop.execute(link::start);
+  }
+
+  /** Reports a spot notice now, or right after the next registration. */
+  public void report(SpotNotice notice) {
+    loop.execute(() -> sendOrQueue(AgentMessage.newBuilder().setSpotNotice(notice).build()));
+  }
+
+  /** The attempts running now. */
+  public List<RunningAttempt> running() {
+    return onLoop(jobs::running);
+  }
+
+  /** True while a leader has accepted this agent. */
+  public boolean connected() {
+    return onLoop(link::registered);
+  }
+
+  /** Reads attempts' logs ({@code tern logs}). */
+  public JobLogs logs() {
+    return logs;
+  }
+
+  /**
+   * Stops the jobs (unless configured otherwise) and waits for them, ends the stream, releases the
+   * probe. Once; later calls do nothing. Must not be called on the loop thread.
+   */
+  @Override
+  public void close() {
+    State was = state.getAndSet(State.CLOSED);
+    if (was == State.CLOSED) {
+      return;
+    }
+    try {
+      if (was == State.STARTED) {
+        CompletableFuture<Void> stopped =
+            onLoop(
+                () ->
+                    config.stopJobsOnClose()
+                        ? jobs.stopAll("the agent is shutting down")
+                        : CompletableFuture.<Void>completedFuture(null));
+        try {
+          stopped.get(config.defaultGrace().toMillis() + 60_000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          log.error("jobs did not exit after SIGKILL; closing anyway");
+        }
+        onLoop(
+            () -> {
+              cancelTelemetry();
+              link.close();
+              return null;
+            });
+        link.awaitClosed(Duration.ofSeconds(5));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      log.error("closing failed", e.getCause());
+    } finally {
+      probe.close();
+      if (ownsLoop) {
+        loop.shutdownNow();
+      }
+      log.info("node agent {} closed", config.nodeId());
+    }
+  }
+
+  private <T> T onLoop(java.util.concurrent.Callable<T> task) {
+    try {
+      return loop.submit(task).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private void sendOrQueue(AgentMessage message) {
+    if (outbox.isEmpty() && link.send(message)) {
+      return;
+    }
+    if (outbox.size() >= OUTBOX_LIMIT) {
+      log.warn("outbox full; dropping {}", outbox.pollFirst().getKindCase());
+    }
+    outbox.addLast(message);
+  }
+
+  private void flushOutbox() {
+    while (!outbox.isEmpty() && link.send(outbox.peekFirst())) {
+      outbox.pollFirst();
+    }
+  }
+
+  private List<Gpu> sampleGpus() {
+    try {
+      lastGpus = probe.sample();
+      if (probeFailing) {
+        log.info("GPU probe works again");
+        probeFailing = false;
+      }
+    } catch (RuntimeException e) {
+      if (!probeFailing) {
+        log.error(
+            "GPU probe failed; reporting the GPUs as lost until it recovers: {}", e.getMessage());
+        probeFailing = true;
+      }
+      lastGpus =
+          lastGpus.stream()
+              .map(g -> g.toBuilder().setHealth(GpuHealth.GPU_HEALTH_LOST).build())
+              .toList();
+    }
+    return lastGpus;
+  }
+
+  private void sendTelemetry() {
+    Instant now = clock.instant();
+    Telemetry sample =
+        Telemetry.newBuilder()
+            .setSampledAt(
+                Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+            .addAllGpus(sampleGpus())
+            .build();
+    link.sendIfReady(AgentMessage.newBuilder().setTelemetry(sample).build());
+  }
+
+  private void cancelTelemetry() {
+    if (telemetry != null) {
+      telemetry.cancel(false);
+      telemetry = null;
+    }
+  }
+
+  private final class LinkListener implements SchedulerLink.Listener {
+    @Override
+    public Register registration() {
+      return Register.newBuilder()
+          .setNodeId(config.nodeId())
+          .setCapacityType(config.capacityType())
+          .setPool(config.pool())
+          .setPricePerHourUsd(config.pricePerHourUsd())
+          .addAllGpus(sampleGpus())
+          .setCpu(config.cpu())
+          .setMemoryGib(config.memoryGib())
+          .putAllLabels(config.labels())
+          .addAllRunning(jobs.running())
+          .setAgentVersion(config.agentVersion())
+          .build();
+    }
+
+    @Override
+    public void registered(String address, Registered registered) {
+      Duration interval =
+          registered.getTelemetryIntervalMs() > 0
+              ? Duration.ofMillis(registered.getTelemetryIntervalMs())
+              : config.defaultTelemetryInterval();
+      flushOutbox();
+      cancelTelemetry();
+      telemetry =
+          loop.scheduleAtFixedRate(
+              NodeAgent.this::sendTelemetry, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void command(SchedulerMessage command) {
+      switch (command.getKindCase()) {
+        case START_JOB -> jobs.start(command.getStartJob());
+        case STOP_JOB -> jobs.stop(command.getStopJob());
+        case CHECKPOINT_JOB -> jobs.checkpoint(command.getCheckpointJob());
+        default -> log.warn("unexpected {}; ignored", command.getKindCase());
+      }
+    }
+
+    @Override
+    public void disconnected(String address, Status status) {
+      cancelTelemetry();
+    }
+  }
+}

@@ -1,0 +1,215 @@
+package io.tern.agent.job;
+
+import io.tern.api.v1.JobSpec;
+import io.tern.api.v1.StartJob;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Turns a {@link StartJob} into a running process: checks the command, GPUs and directories,
+ * prepares the attempt's directories ({@link WorkDir}), and starts {@code setsid COMMAND ARGS...}
+ * with stdin from /dev/null and stdout+stderr appended to the attempt's log.
+ *
+ * <p>The environment is the agent's, minus anything named {@code TERN_*} or {@code
+ * CUDA_VISIBLE_DEVICES}, plus the spec's {@code env}, plus {@code TERN_JOB_ID}, {@code
+ * TERN_ATTEMPT}, {@code TERN_CHECKPOINT_DIR}, {@code TERN_RESUME_DIR} (only when resuming), {@code
+ * CUDA_VISIBLE_DEVICES} (the placed indices, comma-separated; empty for a CPU-only job, which hides
+ * every GPU) and {@code CUDA_DEVICE_ORDER=PCI_BUS_ID} (so CUDA numbers GPUs as NVML does).
+ *
+ * <p>Thread-safe (no mutable state).
+ */
+public final class JobLauncher {
+  private final WorkDir workDir;
+  private final int gpuCount;
+  private final CheckpointRestorer restorer;
+  private final Map<String, String> agentEnvironment;
+  private final Optional<Path> setsid;
+
+  /**
+   * @param gpuCount GPUs on this node; placed indices must be below it
+   * @param agentEnvironment the environment jobs inherit (normally {@link System#getenv()})
+   */
+  public JobLauncher(
+      WorkDir workDir,
+      int gpuCount,
+      CheckpointRestorer restorer,
+      Map<String, String> agentEnvironment) {
+    this.workDir = workDir;
+    this.gpuCount = gpuCount;
+    this.restorer = restorer;
+    this.agentEnvironment = Map.copyOf(agentEnvironment);
+    this.setsid = findOnPath("setsid", agentEnvironment.get("PATH"));
+  }
+
+  /** Starts the attempt. */
+  public Launched launch(StartJob start) throws LaunchException {
+    AttemptId id = attemptId(start);
+    JobSpec spec = start.getSpec();
+    if (spec.getCommandCount() == 0) {
+      throw new LaunchException("the spec has no command");
+    }
+    String cuda = gpus(start.getGpuIndicesList());
+    if (setsid.isEmpty()) {
+      throw new LaunchException("setsid not found on the agent's PATH (util-linux)");
+    }
+    Path checkpoints = workDir.checkpoints(id);
+    Path log = workDir.log(id);
+    Map<String, String> env = environment(spec);
+    env.put("TERN_JOB_ID", id.jobId());
+    env.put("TERN_ATTEMPT", Integer.toString(id.attempt()));
+    env.put("TERN_CHECKPOINT_DIR", checkpoints.toString());
+    env.put("CUDA_VISIBLE_DEVICES", cuda);
+    env.put("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+    try {
+      prepareEmpty(checkpoints);
+      Files.createDirectories(log.getParent());
+      if (start.hasResumeFrom()) {
+        Path resume = workDir.resume(id);
+        prepareEmpty(resume);
+        try {
+          restorer.restore(id.jobId(), start.getResumeFrom(), resume);
+        } catch (IOException e) {
+          throw new LaunchException(e.getMessage());
+        }
+        env.put("TERN_RESUME_DIR", resume.toString());
+      }
+    } catch (IOException e) {
+      throw new LaunchException("cannot prepare " + workDir.attempt(id) + ": " + e);
+    }
+    Path directory = workingDirectory(id, spec);
+    String program = resolve(spec.getCommand(0), directory, env.get("PATH"));
+
+    List<String> argv =
+        Stream.concat(
+                Stream.of(setsid.get().toString(), program), spec.getCommandList().stream().skip(1))
+            .toList();
+    ProcessBuilder builder =
+        new ProcessBuilder(argv)
+            .directory(directory.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .redirectErrorStream(true);
+    builder.environment().clear();
+    builder.environment().putAll(env);
+    try {
+      Process process = builder.start();
+      return new Launched(id, process, new ProcessGroup(process.pid()), log, checkpoints);
+    } catch (IOException e) {
+      throw new LaunchException("exec failed: " + e.getMessage());
+    }
+  }
+
+  /** The attempt's id, or a LaunchException for a job id that cannot be a directory name. */
+  static AttemptId attemptId(StartJob start) throws LaunchException {
+    try {
+      return new AttemptId(start.getJobId(), start.getAttempt());
+    } catch (IllegalArgumentException e) {
+      throw new LaunchException(e.getMessage());
+    }
+  }
+
+  private String gpus(List<Integer> indices) throws LaunchException {
+    Set<Integer> seen = new HashSet<>();
+    for (int index : indices) {
+      if (index < 0 || index >= gpuCount) {
+        throw new LaunchException("no GPU " + index + " on this node (it has " + gpuCount + ")");
+      }
+      if (!seen.add(index)) {
+        throw new LaunchException("GPU " + index + " placed twice");
+      }
+    }
+    return indices.stream().map(String::valueOf).collect(Collectors.joining(","));
+  }
+
+  private Map<String, String> environment(JobSpec spec) throws LaunchException {
+    Map<String, String> env = new java.util.HashMap<>();
+    agentEnvironment.forEach(
+        (name, value) -> {
+          if (!name.startsWith("TERN_") && !name.equals("CUDA_VISIBLE_DEVICES")) {
+            env.put(name, value);
+          }
+        });
+    for (var entry : spec.getEnvMap().entrySet()) {
+      if (entry.getKey().startsWith("TERN_")) {
+        throw new LaunchException(
+            "env " + entry.getKey() + ": names starting with TERN_ are reserved");
+      }
+      env.put(entry.getKey(), entry.getValue());
+    }
+    return env;
+  }
+
+  private Path workingDirectory(AttemptId id, JobSpec spec) throws LaunchException {
+    if (spec.getWorkdir().isEmpty()) {
+      Path run = workDir.run(id);
+      try {
+        Files.createDirectories(run);
+      } catch (IOException e) {
+        throw new LaunchException("cannot create " + run + ": " + e);
+      }
+      return run;
+    }
+    Path dir = Path.of(spec.getWorkdir());
+    if (!Files.isDirectory(dir)) {
+      throw new LaunchException("workdir " + dir + ": no such directory on this node");
+    }
+    return dir;
+  }
+
+  /**
+   * The program to exec: checked here, because after setsid has run a failure is only a log line.
+   */
+  private static String resolve(String program, Path directory, String path)
+      throws LaunchException {
+    if (program.contains("/")) {
+      Path file = directory.resolve(program);
+      if (!Files.isRegularFile(file) || !Files.isExecutable(file)) {
+        throw new LaunchException("exec failed: no such executable file: " + program);
+      }
+      return program;
+    }
+    return findOnPath(program, path)
+        .map(Path::toString)
+        .orElseThrow(
+            () -> new LaunchException("exec failed: no such file: " + program + " (not on PATH)"));
+  }
+
+  private static Optional<Path> findOnPath(String program, String path) {
+    if (path == null) {
+      return Optional.empty();
+    }
+    for (String dir : path.split(File.pathSeparator)) {
+      if (dir.isEmpty()) {
+        continue;
+      }
+      Path candidate = Path.of(dir, program);
+      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+        return Optional.of(candidate.toAbsolutePath());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Creates {@code dir}, or accepts it when it exists and is empty. */
+  private static void prepareEmpty(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    try (Stream<Path> entries = Files.list(dir)) {
+      if (entries.findAny().isPresent()) {
+        throw new IOException(dir + " is not empty (left from an earlier run of this attempt)");
+      }
+    }
+  }
+
+  /** A started attempt. */
+  public record Launched(
+      AttemptId id, Process process, ProcessGroup group, Path log, Path checkpointDir) {}
+}

@@ -1,0 +1,360 @@
+package io.tern.agent.job;
+
+import com.google.protobuf.Timestamp;
+import io.tern.api.v1.CheckpointJob;
+import io.tern.api.v1.JobSpec;
+import io.tern.api.v1.JobStatus;
+import io.tern.api.v1.JobStatus.Phase;
+import io.tern.api.v1.RunningAttempt;
+import io.tern.api.v1.StartJob;
+import io.tern.api.v1.StopJob;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job attempts running on this node, and what happens to them on start, stop and checkpoint
+ * commands and when their processes exit.
+ *
+ * <ul>
+ *   <li>Start: {@link JobLauncher}; reports STARTED, or START_FAILED with the reason. A start for
+ *       an attempt already running is ignored; one for another attempt of a job that runs here
+ *       fails (a job never runs twice at once).
+ *   <li>Stop: SIGTERM to the process group, SIGKILL after the job's grace ({@code
+ *       spec.checkpoint.grace}, else the agent's default); reports STOPPED. A stop for an attempt
+ *       not running here does nothing.
+ *   <li>Checkpoint: the job's checkpoint signal (default SIGUSR1) to the group; exit 0 before the
+ *       deadline reports CHECKPOINTED, another exit code EXITED, no exit by the deadline SIGKILL
+ *       and STOPPED. A job without a checkpoint policy is stopped instead.
+ *   <li>Exit: processes the leader left behind in its group get SIGKILL (no orphans); then EXITED
+ *       with the exit code (128 + signal when killed by a signal).
+ * </ul>
+ *
+ * <p>Confined to one thread: every method, and the exit and timer callbacks, run on {@code loop},
+ * which must run one task at a time.
+ */
+public final class JobSupervisor {
+  private static final Logger log = LoggerFactory.getLogger(JobSupervisor.class);
+
+  /** Told of every status change and of the GPUs in use. Called on the loop thread. */
+  public interface Listener {
+    void status(JobStatus status);
+
+    void gpusInUse(Set<Integer> indices);
+  }
+
+  private final JobLauncher launcher;
+  private final ScheduledExecutorService loop;
+  private final Clock clock;
+  private final Duration defaultGrace;
+  private final Listener listener;
+  private final Map<AttemptId, RunningJob> jobs = new TreeMap<>();
+
+  public JobSupervisor(
+      JobLauncher launcher,
+      ScheduledExecutorService loop,
+      Clock clock,
+      Duration defaultGrace,
+      Listener listener) {
+    this.launcher = launcher;
+    this.loop = loop;
+    this.clock = clock;
+    this.defaultGrace = defaultGrace;
+    this.listener = listener;
+  }
+
+  public void start(StartJob start) {
+    AttemptId id;
+    try {
+      id = JobLauncher.attemptId(start);
+    } catch (LaunchException e) {
+      report(start.getJobId(), start.getAttempt(), Phase.PHASE_START_FAILED, 0, e.getMessage());
+      return;
+    }
+    if (jobs.containsKey(id)) {
+      log.info("{}: already running; start ignored", id);
+      return;
+    }
+    for (AttemptId other : jobs.keySet()) {
+      if (other.jobId().equals(id.jobId())) {
+        report(id, Phase.PHASE_START_FAILED, 0, "attempt " + other.attempt() + " still runs here");
+        return;
+      }
+    }
+    RunningJob job;
+    try {
+      JobSpec spec = start.getSpec();
+      String signal =
+          spec.hasCheckpoint() && !spec.getCheckpoint().getSignal().isBlank()
+              ? Signals.normalize(spec.getCheckpoint().getSignal())
+              : Signals.DEFAULT_CHECKPOINT;
+      Duration grace =
+          spec.hasCheckpoint() && spec.getCheckpoint().hasGrace()
+              ? Duration.ofSeconds(
+                  spec.getCheckpoint().getGrace().getSeconds(),
+                  spec.getCheckpoint().getGrace().getNanos())
+              : defaultGrace;
+      JobLauncher.Launched launched = launcher.launch(start);
+      job =
+          new RunningJob(
+              launched,
+              List.copyOf(start.getGpuIndicesList()),
+              spec.hasCheckpoint(),
+              signal,
+              grace);
+    } catch (LaunchException | IllegalArgumentException e) {
+      log.warn("{}: start failed: {}", id, e.getMessage());
+      report(id, Phase.PHASE_START_FAILED, 0, e.getMessage());
+      return;
+    }
+    jobs.put(id, job);
+    log.info("{}: started, pid {}, GPUs {}, log {}", id, job.pid(), job.gpus, job.launched.log());
+    report(id, Phase.PHASE_STARTED, 0, "pid " + job.pid() + ", log " + job.launched.log());
+    listener.gpusInUse(gpusInUse());
+    job.launched.process().onExit().whenComplete((p, t) -> onLoop(() -> exited(job)));
+  }
+
+  public void stop(StopJob stop) {
+    RunningJob job = find(stop.getJobId(), stop.getAttempt());
+    if (job == null) {
+      log.info("{}#{}: not running here; stop ignored", stop.getJobId(), stop.getAttempt());
+      return;
+    }
+    stop(job, stop.getReason().isBlank() ? "stopped by the scheduler" : stop.getReason());
+  }
+
+  public void checkpoint(CheckpointJob checkpoint) {
+    RunningJob job = find(checkpoint.getJobId(), checkpoint.getAttempt());
+    String reason =
+        checkpoint.getReason().isBlank() ? "checkpoint requested" : checkpoint.getReason();
+    if (job == null) {
+      log.info(
+          "{}#{}: not running here; checkpoint ignored",
+          checkpoint.getJobId(),
+          checkpoint.getAttempt());
+      return;
+    }
+    if (job.state != State.RUNNING) {
+      log.info("{}: already {}; checkpoint ignored", job.id(), job.state);
+      return;
+    }
+    if (!job.checkpoints) {
+      stop(job, reason + " (the job has no checkpoint policy)");
+      return;
+    }
+    Instant deadline =
+        checkpoint.hasDeadline()
+            ? Instant.ofEpochSecond(
+                checkpoint.getDeadline().getSeconds(), checkpoint.getDeadline().getNanos())
+            : clock.instant().plus(job.grace);
+    job.state = State.CHECKPOINTING;
+    job.reason = reason;
+    log.info("{}: SIG{} for a checkpoint by {} ({})", job.id(), job.signal, deadline, reason);
+    signal(job, job.signal);
+    killAfter(job, Duration.between(clock.instant(), deadline));
+  }
+
+  /** The attempts running now, for a Register after reconnecting. */
+  public List<RunningAttempt> running() {
+    List<RunningAttempt> running = new ArrayList<>(jobs.size());
+    for (RunningJob job : jobs.values()) {
+      running.add(
+          RunningAttempt.newBuilder()
+              .setJobId(job.id().jobId())
+              .setAttempt(job.id().attempt())
+              .addAllGpuIndices(job.gpus)
+              .build());
+    }
+    return running;
+  }
+
+  /** Stops every attempt; completes when all have exited. */
+  public CompletableFuture<Void> stopAll(String reason) {
+    List<CompletableFuture<Void>> exits = new ArrayList<>();
+    for (RunningJob job : List.copyOf(jobs.values())) {
+      if (job.state != State.STOPPING) {
+        stop(job, reason);
+      }
+      exits.add(job.exited);
+    }
+    return CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new));
+  }
+
+  private void stop(RunningJob job, String reason) {
+    if (job.state == State.STOPPING) {
+      return;
+    }
+    job.state = State.STOPPING;
+    job.reason = reason;
+    log.info(
+        "{}: SIGTERM to {} ({}); SIGKILL in {}", job.id(), job.launched.group(), reason, job.grace);
+    signal(job, "TERM");
+    killAfter(job, job.grace);
+  }
+
+  private void killAfter(RunningJob job, Duration delay) {
+    if (job.killTimer != null) {
+      job.killTimer.cancel(false);
+    }
+    long nanos = Math.max(0, delay.toNanos());
+    job.killTimer =
+        loop.schedule(
+            () -> {
+              if (jobs.get(job.id()) == job) {
+                log.warn(
+                    "{}: still running after {}; SIGKILL to {}",
+                    job.id(),
+                    delay,
+                    job.launched.group());
+                job.killed = true;
+                signal(job, "KILL");
+              }
+            },
+            nanos,
+            TimeUnit.NANOSECONDS);
+  }
+
+  private static void signal(RunningJob job, String signal) {
+    ProcessGroup group = job.launched.group();
+    if (!group.signal(signal) && job.launched.process().isAlive()) {
+      group.signalLeader(signal); // setsid has not run yet: the leader is still in our group
+    }
+  }
+
+  private void exited(RunningJob job) {
+    if (jobs.get(job.id()) != job) {
+      return;
+    }
+    jobs.remove(job.id());
+    if (job.killTimer != null) {
+      job.killTimer.cancel(false);
+    }
+    int code = job.launched.process().exitValue();
+    ProcessGroup group = job.launched.group();
+    List<Long> left = group.members();
+    if (!left.isEmpty()) {
+      log.warn("{}: leader exited, {} left in {}; SIGKILL", job.id(), left, group);
+      group.signal("KILL");
+    }
+    switch (job.state) {
+      case RUNNING -> report(job.id(), Phase.PHASE_EXITED, code, "exited with code " + code);
+      case STOPPING ->
+          report(
+              job.id(),
+              Phase.PHASE_STOPPED,
+              code,
+              job.reason + (job.killed ? " (SIGKILL after " + job.grace.toSeconds() + "s)" : ""));
+      case CHECKPOINTING -> {
+        if (job.killed) {
+          report(
+              job.id(),
+              Phase.PHASE_STOPPED,
+              code,
+              job.reason + ": no exit by the checkpoint deadline; killed");
+        } else if (code == 0) {
+          report(job.id(), Phase.PHASE_CHECKPOINTED, 0, job.reason);
+        } else {
+          report(
+              job.id(),
+              Phase.PHASE_EXITED,
+              code,
+              "exited with code " + code + " after a checkpoint request (" + job.reason + ")");
+        }
+      }
+    }
+    listener.gpusInUse(gpusInUse());
+    job.exited.complete(null);
+  }
+
+  private Set<Integer> gpusInUse() {
+    Set<Integer> busy = new TreeSet<>();
+    jobs.values().forEach(j -> busy.addAll(j.gpus));
+    return busy;
+  }
+
+  private void onLoop(Runnable task) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException e) {
+      log.debug("loop stopped; exit not reported");
+    }
+  }
+
+  private RunningJob find(String jobId, int attempt) {
+    try {
+      return jobs.get(new AttemptId(jobId, attempt));
+    } catch (IllegalArgumentException e) {
+      return null; // an id no attempt here can have
+    }
+  }
+
+  private void report(AttemptId id, Phase phase, int exitCode, String message) {
+    report(id.jobId(), id.attempt(), phase, exitCode, message);
+  }
+
+  private void report(String jobId, int attempt, Phase phase, int exitCode, String message) {
+    Instant now = clock.instant();
+    listener.status(
+        JobStatus.newBuilder()
+            .setJobId(jobId)
+            .setAttempt(attempt)
+            .setPhase(phase)
+            .setExitCode(exitCode)
+            .setMessage(message)
+            .setAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+            .build());
+  }
+
+  private enum State {
+    RUNNING,
+    STOPPING,
+    CHECKPOINTING
+  }
+
+  private static final class RunningJob {
+    final JobLauncher.Launched launched;
+    final List<Integer> gpus;
+    final boolean checkpoints;
+    final String signal;
+    final Duration grace;
+    final CompletableFuture<Void> exited = new CompletableFuture<>();
+    State state = State.RUNNING;
+    String reason = "";
+    boolean killed;
+    ScheduledFuture<?> killTimer;
+
+    RunningJob(
+        JobLauncher.Launched launched,
+        List<Integer> gpus,
+        boolean checkpoints,
+        String signal,
+        Duration grace) {
+      this.launched = launched;
+      this.gpus = gpus;
+      this.checkpoints = checkpoints;
+      this.signal = signal;
+      this.grace = grace;
+    }
+
+    AttemptId id() {
+      return launched.id();
+    }
+
+    long pid() {
+      return launched.process().pid();
+    }
+  }
+}

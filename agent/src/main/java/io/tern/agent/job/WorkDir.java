@@ -1,0 +1,39 @@
+package io.tern.agent.job;
+
+import java.nio.file.Path;
+
+/**
+ * Where an agent keeps its jobs' files, one directory per attempt:
+ *
+ * <pre>
+ * WORK_DIR/jobs/JOB_ID/attempt-N/output.log    stdout and stderr of the attempt
+ * WORK_DIR/jobs/JOB_ID/attempt-N/checkpoints/  TERN_CHECKPOINT_DIR (empty at start)
+ * WORK_DIR/jobs/JOB_ID/attempt-N/resume/       TERN_RESUME_DIR (only when resuming)
+ * WORK_DIR/jobs/JOB_ID/attempt-N/run/          the working directory when the spec names none
+ * </pre>
+ */
+public record WorkDir(Path root) {
+  public WorkDir {
+    root = root.toAbsolutePath().normalize();
+  }
+
+  public Path attempt(AttemptId id) {
+    return root.resolve("jobs").resolve(id.jobId()).resolve("attempt-" + id.attempt());
+  }
+
+  public Path log(AttemptId id) {
+    return attempt(id).resolve("output.log");
+  }
+
+  public Path checkpoints(AttemptId id) {
+    return attempt(id).resolve("checkpoints");
+  }
+
+  public Path resume(AttemptId id) {
+    return attempt(id).resolve("resume");
+  }
+
+  public Path run(AttemptId id) {
+    return attempt(id).resolve("run");
+  }
+}

@@ -1,0 +1,296 @@
+package io.tern.agent.link;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.tern.api.v1.AgentMessage;
+import io.tern.api.v1.AgentServiceGrpc;
+import io.tern.api.v1.Register;
+import io.tern.api.v1.Registered;
+import io.tern.api.v1.SchedulerMessage;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's session with the leader: one {@code AgentService.Connect} stream at a time, opened
+ * with a Register, reopened whenever it ends.
+ *
+ * <ul>
+ *   <li>A stream that ends with FAILED_PRECONDITION and a {@code tern-leader} trailer (a follower
+ *       answered) is reopened to the leader it names; any other end moves on to the next {@code
+ *       --scheduler} address, round robin. Every reopen waits a {@link Backoff} delay, which resets
+ *       once a leader answers Registered.
+ *   <li>Epoch fencing ({@link EpochFence}): a message whose epoch is older than the newest seen is
+ *       refused and logged; a stale Registered also drops the stream (a deposed leader).
+ *   <li>Commands before Registered are ignored: the protocol answers Register first.
+ * </ul>
+ *
+ * <p>Confined to the agent's loop thread: every method and every stream callback run there. The
+ * channels it opens are cached per address and closed by {@link #close}/{@link #awaitClosed}.
+ */
+public final class SchedulerLink {
+  private static final Logger log = LoggerFactory.getLogger(SchedulerLink.class);
+
+  /** The trailer in which a follower names the leader ({@code HOST:PORT}). */
+  public static final Metadata.Key<String> LEADER =
+      Metadata.Key.of("tern-leader", Metadata.ASCII_STRING_MARSHALLER);
+
+  /** What the link tells the agent. Called on the loop thread. */
+  public interface Listener {
+    /** The Register to open a stream with; asked again for every stream. */
+    Register registration();
+
+    /** A leader accepted the registration. */
+    void registered(String address, Registered registered);
+
+    /** A command (StartJob, StopJob, CheckpointJob) that passed the fence. */
+    void command(SchedulerMessage command);
+
+    /** The stream ended; a reconnect is scheduled. */
+    void disconnected(String address, Status status);
+  }
+
+  private final List<String> addresses;
+  private final ChannelFactory channelFactory;
+  private final ScheduledExecutorService loop;
+  private final Backoff backoff;
+  private final Listener listener;
+  private final EpochFence fence = new EpochFence();
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+  private long generation;
+  private int roundRobin;
+  private ClientCallStreamObserver<AgentMessage> requests;
+  private String address;
+  private boolean registered;
+  private boolean closed;
+  private ScheduledFuture<?> reconnect;
+
+  public SchedulerLink(
+      List<String> addresses,
+      ChannelFactory channelFactory,
+      ScheduledExecutorService loop,
+      Backoff backoff,
+      Listener listener) {
+    if (addresses.isEmpty()) {
+      throw new IllegalArgumentException("no scheduler address");
+    }
+    this.addresses = List.copyOf(addresses);
+    this.channelFactory = channelFactory;
+    this.loop = loop;
+    this.backoff = backoff;
+    this.listener = listener;
+  }
+
+  /** Opens the first stream, to the first address. */
+  public void start() {
+    connect(addresses.get(0));
+  }
+
+  /** True while a leader has accepted this agent on the current stream. */
+  public boolean registered() {
+    return registered;
+  }
+
+  /** The address of the current (or last) stream. */
+  public String address() {
+    return address;
+  }
+
+  /** The newest epoch seen. */
+  public long epoch() {
+    return fence.newest();
+  }
+
+  /** Sends {@code message} if a leader accepted this agent; false (not sent) otherwise. */
+  public boolean send(AgentMessage message) {
+    if (!registered || requests == null) {
+      return false;
+    }
+    try {
+      requests.onNext(message);
+      return true;
+    } catch (RuntimeException e) {
+      log.debug("send failed: {}", e.toString());
+      return false;
+    }
+  }
+
+  /** Like {@link #send}, but drops the message when the stream is not ready (flow control). */
+  public boolean sendIfReady(AgentMessage message) {
+    return requests != null && requests.isReady() && send(message);
+  }
+
+  /** Ends the stream (half-close) and starts closing the channels; reconnects no more. */
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    generation++;
+    if (reconnect != null) {
+      reconnect.cancel(false);
+    }
+    if (requests != null) {
+      try {
+        requests.onCompleted();
+      } catch (RuntimeException e) {
+        log.debug("half-close failed: {}", e.toString());
+      }
+    }
+    registered = false;
+    requests = null;
+    channels.values().forEach(ManagedChannel::shutdown);
+  }
+
+  /** Waits up to {@code timeout} for the channels to close, then forces them; any thread. */
+  public void awaitClosed(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (ManagedChannel channel : channels.values()) {
+      long left = deadline - System.nanoTime();
+      if (!channel.shutdown().awaitTermination(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+        channel.shutdownNow();
+      }
+    }
+  }
+
+  private void connect(String target) {
+    if (closed) {
+      return;
+    }
+    long stream = ++generation;
+    address = target;
+    registered = false;
+    log.info("connecting to scheduler {}", target);
+    ManagedChannel channel = channels.computeIfAbsent(target, channelFactory::open);
+    AgentServiceGrpc.newStub(channel).connect(new Responses(stream, target));
+    requests.onNext(AgentMessage.newBuilder().setRegister(listener.registration()).build());
+  }
+
+  private void received(long stream, String from, SchedulerMessage message) {
+    if (stream != generation) {
+      return;
+    }
+    long epoch = message.getEpoch();
+    if (epoch == 0 && message.hasRegistered()) {
+      epoch = message.getRegistered().getEpoch();
+    }
+    if (!fence.admit(epoch)) {
+      log.warn(
+          "refused {} from {}: epoch {} is older than {}",
+          message.getKindCase(),
+          from,
+          epoch,
+          fence.newest());
+      if (message.hasRegistered()) {
+        requests.cancel("stale leader epoch " + epoch, null);
+      }
+      return;
+    }
+    switch (message.getKindCase()) {
+      case REGISTERED -> {
+        registered = true;
+        backoff.reset();
+        log.info("registered with {} (epoch {})", from, epoch);
+        listener.registered(from, message.getRegistered());
+      }
+      case KIND_NOT_SET -> log.warn("empty message from {}; ignored", from);
+      default -> {
+        if (registered) {
+          listener.command(message);
+        } else {
+          log.warn("{} from {} before Registered; ignored", message.getKindCase(), from);
+        }
+      }
+    }
+  }
+
+  private void ended(long stream, String from, Status status, Metadata trailers) {
+    if (stream != generation) {
+      return;
+    }
+    generation++;
+    registered = false;
+    requests = null;
+    listener.disconnected(from, status);
+    String leader = trailers == null ? null : trailers.get(LEADER);
+    String next;
+    if (status.getCode() == Status.Code.FAILED_PRECONDITION
+        && leader != null
+        && !leader.isBlank()) {
+      next = leader.trim();
+    } else {
+      next = addresses.get(++roundRobin % addresses.size());
+    }
+    Duration delay = backoff.nextDelay();
+    log.warn(
+        "scheduler {}: {}{}; reconnecting to {} in {} ms",
+        from,
+        status.getCode(),
+        status.getDescription() == null ? "" : " (" + status.getDescription() + ")",
+        next,
+        delay.toMillis());
+    try {
+      reconnect = loop.schedule(() -> connect(next), delay.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      log.debug("loop stopped; no reconnect");
+    }
+  }
+
+  private void onLoop(Runnable task) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException e) {
+      log.debug("loop stopped; stream event dropped");
+    }
+  }
+
+  /** Callbacks of one stream; they hop onto the loop and are dropped once the stream is old. */
+  private final class Responses implements ClientResponseObserver<AgentMessage, SchedulerMessage> {
+    private final long stream;
+    private final String from;
+
+    Responses(long stream, String from) {
+      this.stream = stream;
+      this.from = from;
+    }
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<AgentMessage> requestStream) {
+      requests = requestStream; // runs on the loop thread, inside connect()
+    }
+
+    @Override
+    public void onNext(SchedulerMessage message) {
+      onLoop(() -> received(stream, from, message));
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      Status status = Status.fromThrowable(t);
+      Metadata trailers = Status.trailersFromThrowable(t);
+      onLoop(() -> ended(stream, from, status, trailers));
+    }
+
+    @Override
+    public void onCompleted() {
+      onLoop(
+          () ->
+              ended(
+                  stream,
+                  from,
+                  Status.UNAVAILABLE.withDescription("the scheduler ended the stream"),
+                  null));
+    }
+  }
+}
