@@ -91,7 +91,7 @@ public record EngineConfig(
         true,
         64,
         256,
-        20_000,
+        2_000,
         200);
   }
 

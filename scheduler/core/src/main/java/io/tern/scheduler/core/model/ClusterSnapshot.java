@@ -42,7 +42,7 @@ public record ClusterSnapshot(List<Node> nodes, List<Allocation> allocations) {
       }
     }
     Set<String> jobs = new HashSet<>();
-    Set<String> exclusiveGpus = new HashSet<>();
+    java.util.Map<String, long[]> exclusiveGpus = new java.util.HashMap<>();
     for (Allocation a : allocations) {
       if (!jobs.add(a.jobId())) {
         throw new IllegalArgumentException("job " + a.jobId() + " has two allocations");
@@ -58,8 +58,12 @@ public record ClusterSnapshot(List<Node> nodes, List<Allocation> allocations) {
             throw new IllegalArgumentException(
                 "allocation of " + a.jobId() + " names GPU " + gpu + " of " + n.id());
           }
-          if (!a.job().shareable() && !exclusiveGpus.add(n.id() + "#" + gpu)) {
-            throw new IllegalArgumentException("GPU " + gpu + " of " + n.id() + " held twice");
+          if (!a.job().shareable()) {
+            long[] held = exclusiveGpus.computeIfAbsent(n.id(), k -> new long[1]);
+            if ((held[0] & (1L << gpu)) != 0) {
+              throw new IllegalArgumentException("GPU " + gpu + " of " + n.id() + " held twice");
+            }
+            held[0] |= 1L << gpu;
           }
         }
       }

@@ -1,7 +1,6 @@
 package io.tern.scheduler.core.model;
 
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -36,7 +35,7 @@ public record Resources(
       throw new IllegalArgumentException("resources must be >= 0");
     }
     Objects.requireNonNull(gpuModels, "gpuModels");
-    gpuModels = Collections.unmodifiableSortedSet(new TreeSet<>(gpuModels));
+    gpuModels = ModelSet.of(gpuModels);
   }
 
   /** {@code gpus} GPUs of any model on one node, no CPU or memory demand. */

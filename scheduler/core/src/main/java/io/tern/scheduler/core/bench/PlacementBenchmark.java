@@ -1,0 +1,200 @@
+package io.tern.scheduler.core.bench;
+
+import io.tern.scheduler.core.EngineConfig;
+import io.tern.scheduler.core.PlacementEngine;
+import io.tern.scheduler.core.model.ClusterSnapshot;
+import io.tern.scheduler.core.model.Job;
+import io.tern.scheduler.core.model.QueueSnapshot;
+import io.tern.scheduler.core.plan.Plan;
+import io.tern.scheduler.core.policy.PolicySnapshot;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * The placement benchmark behind {@code tern bench placement}: builds a synthetic cluster, measures
+ * filling it from an empty state (placements per second of plan time), then steady state: each
+ * round 1% of running jobs end and as many new jobs arrive, and the plan time is recorded
+ * (p50/p99). Only {@code PlacementEngine.plan} is timed, not snapshot building.
+ *
+ * <p>System.nanoTime is used here, and only here: this is a measurement, not scheduling.
+ */
+public final class PlacementBenchmark {
+  private PlacementBenchmark() {}
+
+  /**
+   * @param nodes cluster size
+   * @param gpusPerNode GPUs per node
+   * @param pending jobs queued at the start
+   * @param steadyRounds plan calls measured in steady state
+   * @param seed generator seed
+   */
+  public record Options(int nodes, int gpusPerNode, int pending, int steadyRounds, long seed) {
+    public static Options defaults() {
+      return new Options(10_000, 8, 100_000, 200, 1);
+    }
+  }
+
+  /**
+   * @param nodes cluster size
+   * @param gpusPerNode GPUs per node
+   * @param pending jobs queued at the start
+   * @param placements placements made while filling the empty cluster
+   * @param rounds steady-state plan calls measured
+   * @param placementsPerSecond fill placements per second of plan time
+   * @param planMsP50 median steady-state plan time
+   * @param planMsP99 99th percentile steady-state plan time
+   */
+  public record Result(
+      int nodes,
+      int gpusPerNode,
+      int pending,
+      long placements,
+      int rounds,
+      double placementsPerSecond,
+      double planMsP50,
+      double planMsP99) {
+
+    public String toJson() {
+      return String.format(
+          Locale.ROOT,
+          "{\"nodes\":%d,\"gpusPerNode\":%d,\"pending\":%d,\"placements\":%d,\"rounds\":%d,"
+              + "\"placementsPerSecond\":%.1f,\"planMsP50\":%.3f,\"planMsP99\":%.3f}",
+          nodes,
+          gpusPerNode,
+          pending,
+          placements,
+          rounds,
+          placementsPerSecond,
+          planMsP50,
+          planMsP99);
+    }
+  }
+
+  public static Result run(Options options, Consumer<String> progress) {
+    // Warm the JIT on a same-sized scenario from another seed, as JMH would, so the figures
+    // measure compiled code and not the interpreter.
+    progress.accept("warming up");
+    measure(
+        new Options(
+            options.nodes(),
+            options.gpusPerNode(),
+            options.pending(),
+            Math.min(20, options.steadyRounds()),
+            options.seed() + 1_000_003),
+        s -> {});
+    return measure(options, progress);
+  }
+
+  private static Result measure(Options options, Consumer<String> progress) {
+    SyntheticCluster gen = new SyntheticCluster(options.seed(), 8);
+    Instant now = SyntheticCluster.EPOCH;
+    BenchCluster cluster =
+        new BenchCluster(
+            gen.nodes(options.nodes(), options.gpusPerNode()), gen.jobs(options.pending(), now));
+    PolicySnapshot policy = gen.policy();
+    PlacementEngine engine = new PlacementEngine(EngineConfig.defaults());
+    progress.accept(
+        String.format(
+            Locale.ROOT,
+            "cluster: %d nodes x %d GPUs, %d pending jobs",
+            options.nodes(),
+            options.gpusPerNode(),
+            options.pending()));
+
+    long fillNanos = 0;
+    long placements = 0;
+    for (int call = 0; call < 10; call++) {
+      ClusterSnapshot cs = cluster.clusterSnapshot();
+      QueueSnapshot qs = cluster.queueSnapshot();
+      long t0 = System.nanoTime();
+      Plan plan = engine.plan(cs, qs, policy, now);
+      fillNanos += System.nanoTime() - t0;
+      cluster.apply(plan, now);
+      placements += plan.placements().size();
+      progress.accept(
+          String.format(
+              Locale.ROOT,
+              "fill call %d: %d placements, %d pending",
+              call + 1,
+              plan.placements().size(),
+              cluster.pendingCount()));
+      if (plan.placements().isEmpty()) {
+        break;
+      }
+    }
+    double perSecond = placements / (fillNanos / 1e9);
+    progress.accept(
+        String.format(
+            Locale.ROOT,
+            "fill: %d placements in %.1f ms = %.0f placements/s",
+            placements,
+            fillNanos / 1e6,
+            perSecond));
+
+    double[] ms = new double[options.steadyRounds()];
+    for (int round = 0; round < options.steadyRounds(); round++) {
+      now = now.plus(Duration.ofMinutes(1));
+      int ended = cluster.finishRandom(Math.max(1, cluster.runningCount() / 100), gen.random());
+      for (int i = 0; i < ended; i++) {
+        Job j = gen.job(now);
+        cluster.submit(j);
+      }
+      ClusterSnapshot cs = cluster.clusterSnapshot();
+      QueueSnapshot qs = cluster.queueSnapshot();
+      long t0 = System.nanoTime();
+      Plan plan = engine.plan(cs, qs, policy, now);
+      ms[round] = (System.nanoTime() - t0) / 1e6;
+      cluster.apply(plan, now);
+      if ((round + 1) % 20 == 0) {
+        progress.accept(
+            String.format(
+                Locale.ROOT,
+                "steady round %d: %.1f ms, %d placements, %d preemptions, %d pending, %d running",
+                round + 1,
+                ms[round],
+                plan.placements().size(),
+                plan.preemptions().size(),
+                cluster.pendingCount(),
+                cluster.runningCount()));
+      }
+    }
+    double[] sorted = ms.clone();
+    Arrays.sort(sorted);
+    return new Result(
+        options.nodes(),
+        options.gpusPerNode(),
+        options.pending(),
+        placements,
+        options.steadyRounds(),
+        perSecond,
+        percentile(sorted, 0.50),
+        percentile(sorted, 0.99));
+  }
+
+  private static double percentile(double[] sorted, double q) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int i = (int) Math.ceil(q * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+  }
+
+  /** Runs the default benchmark and prints its JSON result. */
+  public static void main(String[] args) {
+    Options o = Options.defaults();
+    if (args.length >= 3) {
+      o =
+          new Options(
+              Integer.parseInt(args[0]),
+              Integer.parseInt(args[1]),
+              Integer.parseInt(args[2]),
+              args.length > 3 ? Integer.parseInt(args[3]) : 200,
+              args.length > 4 ? Long.parseLong(args[4]) : 1);
+    }
+    Result r = run(o, System.err::println);
+    System.out.println(r.toJson());
+  }
+}

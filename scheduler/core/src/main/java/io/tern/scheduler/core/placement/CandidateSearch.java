@@ -1,0 +1,200 @@
+package io.tern.scheduler.core.placement;
+
+import io.tern.scheduler.core.model.CapacityType;
+import java.util.Set;
+
+/**
+ * Finds where a request fits without looking at every node: capacity tiers in order of preference;
+ * inside a tier, buckets from the tightest fit (fewest free GPUs that still suffice) upwards, nodes
+ * in id order; it stops once {@code candidatesPerJob} feasible nodes (plus the gang size) are found
+ * and lets the scorers choose among them. A job that was interrupted by a reclaim first searches
+ * outside the reclaimed pool. Not thread-safe: one per plan call.
+ */
+public final class CandidateSearch {
+  private final ClusterIndex index;
+  private final FilterChain filters;
+  private final ScorerChain scorers;
+  private final int candidatesPerJob;
+  private NodeView[] found = new NodeView[16];
+  private long[] foundGpus = new long[16];
+  private double[] foundScore = new double[16];
+  private int count;
+
+  public CandidateSearch(
+      ClusterIndex index, FilterChain filters, ScorerChain scorers, int candidatesPerJob) {
+    this.index = index;
+    this.filters = filters;
+    this.scorers = scorers;
+    this.candidatesPerJob = candidatesPerJob;
+  }
+
+  /**
+   * Where the request fits best, or null when it fits nowhere. Changes nothing; the caller commits
+   * a choice with {@link #commit}.
+   */
+  public Choice find(PlacementRequest request) {
+    int members = request.nodes();
+    int limit = candidatesPerJob + members - 1;
+    String avoid = request.job().lastReclaimedPool();
+    for (Set<CapacityType> tier : request.tiers()) {
+      if (members > 1 && tier.size() > 1) {
+        // A gang runs on one capacity type: a reclaim of part of it would stall all of it anyway.
+        for (CapacityType type : tier) {
+          Choice c = findInTier(request, Set.of(type), avoid, limit, members);
+          if (c != null) {
+            return c;
+          }
+        }
+        continue;
+      }
+      Choice c = findInTier(request, tier, avoid, limit, members);
+      if (c != null) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private Choice findInTier(
+      PlacementRequest request, Set<CapacityType> tier, String avoid, int limit, int members) {
+    collect(request, tier, avoid, limit);
+    if (count < members && avoid != null) {
+      collect(request, tier, null, limit);
+    }
+    return count >= members ? choose(request, members) : null;
+  }
+
+  /** Gives the chosen GPUs to the request's job in the working index. */
+  public void commit(PlacementRequest request, Choice choice) {
+    for (int i = 0; i < choice.nodes().length; i++) {
+      index.take(choice.nodes()[i], choice.gpus()[i], request);
+    }
+  }
+
+  private void collect(PlacementRequest request, Set<CapacityType> tier, String avoid, int limit) {
+    count = 0;
+    var groups = index.groups();
+    int g = request.gpusPerNode();
+    if (request.shareable()) {
+      for (ClusterIndex.Group group : groups) {
+        if (inTier(group, tier, request)) {
+          scan(request, group.shared, avoid, limit);
+          if (count >= limit) {
+            return;
+          }
+        }
+      }
+    }
+    for (int free = g; free <= index.maxGpusPerNode(); free++) {
+      for (ClusterIndex.Group group : groups) {
+        if (inTier(group, tier, request)) {
+          scan(request, group.byFree[free], avoid, limit);
+          if (count >= limit) {
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  private static boolean inTier(
+      ClusterIndex.Group group, Set<CapacityType> tier, PlacementRequest request) {
+    // A group whose model is refused is skipped whole; mixed-model nodes are still judged GPU by
+    // GPU by the model filter, since a group is keyed by the node's first GPU.
+    return tier.contains(group.capacityType) && request.resources().acceptsModel(group.model);
+  }
+
+  private void scan(PlacementRequest request, java.util.BitSet bucket, String avoid, int limit) {
+    NodeView[] nodes = index.nodes();
+    for (int i = bucket.nextSetBit(0); i >= 0; i = bucket.nextSetBit(i + 1)) {
+      NodeView v = nodes[i];
+      if (avoid != null && avoid.equals(v.node().pool())) {
+        continue;
+      }
+      if (alreadyFound(v)) {
+        continue;
+      }
+      long usable = filters.usableGpus(request, v);
+      if (usable == FilterChain.VETOED) {
+        continue;
+      }
+      long gpus = GpuSelection.choose(v, usable, request.gpusPerNode(), request.shareable());
+      add(v, gpus, scorers.score(request, v, gpus));
+      if (count >= limit) {
+        return;
+      }
+    }
+  }
+
+  private boolean alreadyFound(NodeView v) {
+    for (int i = 0; i < count; i++) {
+      if (found[i] == v) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void add(NodeView v, long gpus, double score) {
+    if (count == found.length) {
+      found = java.util.Arrays.copyOf(found, count * 2);
+      foundGpus = java.util.Arrays.copyOf(foundGpus, count * 2);
+      foundScore = java.util.Arrays.copyOf(foundScore, count * 2);
+    }
+    found[count] = v;
+    foundGpus[count] = gpus;
+    foundScore[count] = score;
+    count++;
+  }
+
+  /** The best {@code members} candidates: score descending, then node id (position) ascending. */
+  private Choice choose(PlacementRequest request, int members) {
+    NodeView[] nodes = new NodeView[members];
+    long[] gpus = new long[members];
+    boolean[] used = new boolean[count];
+    for (int m = 0; m < members; m++) {
+      int best = -1;
+      for (int i = 0; i < count; i++) {
+        if (used[i]) {
+          continue;
+        }
+        if (best < 0
+            || foundScore[i] > foundScore[best]
+            || (foundScore[i] == foundScore[best]
+                && found[i].position() < found[best].position())) {
+          best = i;
+        }
+      }
+      used[best] = true;
+      nodes[m] = found[best];
+      gpus[m] = foundGpus[best];
+    }
+    // Assignments are reported in node-id order.
+    for (int a = 1; a < members; a++) {
+      for (int b = a; b > 0 && nodes[b - 1].position() > nodes[b].position(); b--) {
+        NodeView t = nodes[b];
+        nodes[b] = nodes[b - 1];
+        nodes[b - 1] = t;
+        long tg = gpus[b];
+        gpus[b] = gpus[b - 1];
+        gpus[b - 1] = tg;
+      }
+    }
+    boolean shared = false;
+    for (int m = 0; m < members; m++) {
+      shared |= (gpus[m] & nodes[m].sharedGpus()) != 0;
+    }
+    return new Choice(nodes, gpus, nodes[0].node().capacityType(), shared);
+  }
+
+  /**
+   * Where a request goes: one node per gang member, sorted by node id.
+   *
+   * @param nodes the nodes
+   * @param gpus the GPU mask taken on each node
+   * @param capacityType capacity type of the first node (a gang may mix types only within a tier
+   *     that allows both)
+   * @param shared whether any GPU is shared with other shareable jobs
+   */
+  public record Choice(NodeView[] nodes, long[] gpus, CapacityType capacityType, boolean shared) {}
+}

@@ -1,0 +1,231 @@
+package io.tern.scheduler.core.placement;
+
+import io.tern.scheduler.core.model.Allocation;
+import io.tern.scheduler.core.model.CapacityType;
+import io.tern.scheduler.core.model.ClusterSnapshot;
+import io.tern.scheduler.core.model.Node;
+import io.tern.scheduler.core.model.NodeAssignment;
+import io.tern.scheduler.core.model.NodeState;
+import io.tern.scheduler.core.model.PriorityClass;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The working cluster of one plan call, indexed so that a job looks only at nodes that can matter:
+ * READY nodes are bucketed by (capacity type, GPU model) group and by free GPU count, as bit sets
+ * over node positions (so iteration is in node-id order and moving a node is O(1)). Shareable GPUs
+ * have their own per-group set. Not thread-safe; built per plan call.
+ */
+public final class ClusterIndex {
+  private final NodeView[] nodes;
+  private final Map<String, NodeView> byId;
+  private final List<Group> groups;
+  private final Map<NodeState, Integer> nodesByState = new EnumMap<>(NodeState.class);
+  private final BitSet[] nodesRunningClass = new BitSet[PriorityClass.values().length];
+  private final BitSet nodesWithStopping = new BitSet();
+  private final int maxGpusPerNode;
+  private final long totalGpus;
+  private final long totalCpu;
+  private final long totalMemoryMiB;
+
+  /** READY nodes of one capacity type and GPU model. */
+  public static final class Group {
+    final int id;
+    final CapacityType capacityType;
+    final String model;
+    final BitSet[] byFree;
+    final BitSet shared = new BitSet();
+    final BitSet members = new BitSet();
+    int size;
+
+    Group(int id, CapacityType capacityType, String model, int maxGpus) {
+      this.id = id;
+      this.capacityType = capacityType;
+      this.model = model;
+      this.byFree = new BitSet[maxGpus + 1];
+      for (int i = 0; i <= maxGpus; i++) {
+        byFree[i] = new BitSet();
+      }
+    }
+
+    public CapacityType capacityType() {
+      return capacityType;
+    }
+
+    public String model() {
+      return model;
+    }
+
+    /** READY nodes in the group, reserved ones included. */
+    public int size() {
+      return size;
+    }
+
+    /** Nodes (not reserved) with exactly {@code free} free GPUs. */
+    public int countWithFree(int free) {
+      return byFree[free].cardinality();
+    }
+  }
+
+  private ClusterIndex(ClusterSnapshot snapshot) {
+    List<Node> list = snapshot.nodes();
+    nodes = new NodeView[list.size()];
+    byId = new HashMap<>(list.size() * 2);
+    int maxGpus = 0;
+    long gpus = 0;
+    long cpu = 0;
+    long mem = 0;
+    for (int i = 0; i < nodes.length; i++) {
+      Node n = list.get(i);
+      nodes[i] = new NodeView(n, i);
+      byId.put(n.id(), nodes[i]);
+      maxGpus = Math.max(maxGpus, n.gpus().size());
+      nodesByState.merge(n.state(), 1, Integer::sum);
+      if (n.state() == NodeState.READY) {
+        gpus += n.gpus().size();
+        cpu += n.cpu();
+        mem += n.memoryMiB();
+      }
+    }
+    maxGpusPerNode = maxGpus;
+    totalGpus = gpus;
+    totalCpu = cpu;
+    totalMemoryMiB = mem;
+    for (int c = 0; c < nodesRunningClass.length; c++) {
+      nodesRunningClass[c] = new BitSet();
+    }
+    for (Allocation a : snapshot.allocations()) {
+      BitSet marks =
+          a.stopping() ? nodesWithStopping : nodesRunningClass[a.job().priority().ordinal()];
+      for (NodeAssignment na : a.assignments()) {
+        NodeView v = byId.get(na.nodeId());
+        v.addAllocation(a, na.gpuIndices());
+        marks.set(v.position());
+      }
+    }
+    // Groups sorted by (capacity type, model) so group order, too, is input-order independent.
+    TreeSet<String> keys = new TreeSet<>();
+    for (NodeView v : nodes) {
+      if (v.node().state() != NodeState.READY) {
+        continue;
+      }
+      String key = v.node().capacityType().ordinal() + "/" + v.node().primaryGpuModel();
+      keys.add(key);
+    }
+    groups = new ArrayList<>();
+    Map<String, Group> groupByKey = new HashMap<>();
+    for (String key : keys) {
+      int slash = key.indexOf('/');
+      CapacityType type = CapacityType.values()[Integer.parseInt(key.substring(0, slash))];
+      Group g = new Group(groups.size(), type, key.substring(slash + 1), maxGpus);
+      groups.add(g);
+      groupByKey.put(key, g);
+    }
+    for (NodeView v : nodes) {
+      if (v.node().state() != NodeState.READY) {
+        continue;
+      }
+      Group g =
+          groupByKey.get(v.node().capacityType().ordinal() + "/" + v.node().primaryGpuModel());
+      v.bucketGroup = g.id;
+      g.members.set(v.position());
+      g.size++;
+      rebucket(v);
+    }
+  }
+
+  /** Builds the working index of a snapshot. */
+  public static ClusterIndex of(ClusterSnapshot snapshot) {
+    return new ClusterIndex(snapshot);
+  }
+
+  public NodeView[] nodes() {
+    return nodes;
+  }
+
+  public NodeView node(String id) {
+    return byId.get(id);
+  }
+
+  public List<Group> groups() {
+    return groups;
+  }
+
+  public int maxGpusPerNode() {
+    return maxGpusPerNode;
+  }
+
+  public int nodesIn(NodeState state) {
+    return nodesByState.getOrDefault(state, 0);
+  }
+
+  /** Positions of nodes running an allocation of {@code priority} that is not stopping. */
+  public BitSet nodesRunning(PriorityClass priority) {
+    return nodesRunningClass[priority.ordinal()];
+  }
+
+  /** Positions of nodes with an allocation that is already stopping. */
+  public BitSet nodesWithStopping() {
+    return nodesWithStopping;
+  }
+
+  /** GPUs of READY nodes. */
+  public long totalGpus() {
+    return totalGpus;
+  }
+
+  public long totalCpu() {
+    return totalCpu;
+  }
+
+  public long totalMemoryMiB() {
+    return totalMemoryMiB;
+  }
+
+  /** The group a READY node belongs to, or null. */
+  public Group groupOf(NodeView v) {
+    return v.bucketGroup < 0 ? null : groups.get(v.bucketGroup);
+  }
+
+  /** Gives {@code gpus} of {@code v} to the request's job and re-buckets the node. */
+  public void take(NodeView v, long gpus, PlacementRequest request) {
+    var r = request.resources();
+    v.take(gpus, request.shareable(), r.gpuMemoryMiB(), r.cpu(), r.memoryMiB());
+    rebucket(v);
+  }
+
+  /** Holds a node for one job: no other job is placed on it in this plan. */
+  public void reserve(NodeView v, String jobId) {
+    v.reservedFor = jobId;
+    rebucket(v);
+  }
+
+  private void rebucket(NodeView v) {
+    if (v.bucketGroup < 0) {
+      return;
+    }
+    Group g = groups.get(v.bucketGroup);
+    if (v.bucketFree >= 0) {
+      g.byFree[v.bucketFree].clear(v.position());
+      v.bucketFree = -1;
+    }
+    if (v.inSharedIndex) {
+      g.shared.clear(v.position());
+      v.inSharedIndex = false;
+    }
+    if (v.reservedFor != null) {
+      return;
+    }
+    v.bucketFree = v.freeGpuCount();
+    g.byFree[v.bucketFree].set(v.position());
+    if (v.sharedGpus() != 0) {
+      g.shared.set(v.position());
+      v.inSharedIndex = true;
+    }
+  }
+}

@@ -1,0 +1,187 @@
+package io.tern.scheduler.core.placement;
+
+import io.tern.scheduler.core.model.Allocation;
+import io.tern.scheduler.core.model.GpuHealth;
+import io.tern.scheduler.core.model.Node;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A node's remaining room during one plan call: what the snapshot's allocations and this plan's
+ * earlier placements left. Filters and scorers read it; only the {@link ClusterIndex} changes it.
+ * Not thread-safe: it belongs to one plan call.
+ *
+ * <p>GPU sets are bit masks (bit {@code i} is GPU index {@code i}); nodes have at most 64 GPUs.
+ */
+public final class NodeView {
+  private final Node node;
+  private final int position;
+  private final long allGpus;
+  private final long healthyGpus;
+  private final long[] gpuMemoryFreeMiB;
+  private final int[] sharers;
+  private final List<Allocation> allocations = new ArrayList<>(2);
+  long exclusiveGpus;
+  long sharedGpus;
+  long plannedGpus;
+  int freeCpu;
+  long freeMemoryMiB;
+  String reservedFor;
+  boolean touched;
+  int bucketGroup = -1;
+  int bucketFree = -1;
+  boolean inSharedIndex;
+
+  NodeView(Node node, int position) {
+    this.node = node;
+    this.position = position;
+    int n = node.gpus().size();
+    this.allGpus = n == 64 ? -1L : (1L << n) - 1;
+    long healthy = 0;
+    this.gpuMemoryFreeMiB = new long[n];
+    this.sharers = new int[n];
+    for (int i = 0; i < n; i++) {
+      var gpu = node.gpus().get(i);
+      if (gpu.health() == GpuHealth.OK) {
+        healthy |= 1L << i;
+      }
+      gpuMemoryFreeMiB[i] = gpu.memoryFreeMiB();
+    }
+    this.healthyGpus = healthy;
+    this.freeCpu = node.cpu();
+    this.freeMemoryMiB = node.memoryMiB();
+  }
+
+  public Node node() {
+    return node;
+  }
+
+  /** Position of the node in id order; the final tie-break. */
+  public int position() {
+    return position;
+  }
+
+  public int gpuCount() {
+    return node.gpus().size();
+  }
+
+  /** Every GPU of the node as a mask. */
+  public long allGpus() {
+    return allGpus;
+  }
+
+  /** GPUs whose health is OK. */
+  public long healthyGpus() {
+    return healthyGpus;
+  }
+
+  /** GPUs nobody holds (healthy or not). */
+  public long unallocatedGpus() {
+    return allGpus & ~(exclusiveGpus | sharedGpus);
+  }
+
+  /** Healthy GPUs nobody holds: what an exclusive job can take. */
+  public long freeGpus() {
+    return unallocatedGpus() & healthyGpus;
+  }
+
+  public int freeGpuCount() {
+    return Long.bitCount(freeGpus());
+  }
+
+  /** GPUs held only by shareable work, so another shareable job may join. */
+  public long sharedGpus() {
+    return sharedGpus & ~exclusiveGpus;
+  }
+
+  public boolean isFree(int gpu) {
+    return (freeGpus() & (1L << gpu)) != 0;
+  }
+
+  public boolean isShared(int gpu) {
+    return (sharedGpus() & (1L << gpu)) != 0;
+  }
+
+  /** Shareable jobs on the GPU. */
+  public int sharers(int gpu) {
+    return sharers[gpu];
+  }
+
+  public long gpuMemoryFreeMiB(int gpu) {
+    return gpuMemoryFreeMiB[gpu];
+  }
+
+  public int utilizationPercent(int gpu) {
+    return node.gpus().get(gpu).utilizationPercent();
+  }
+
+  public String gpuModel(int gpu) {
+    return node.gpus().get(gpu).model();
+  }
+
+  public int freeCpu() {
+    return freeCpu;
+  }
+
+  public long freeMemoryMiB() {
+    return freeMemoryMiB;
+  }
+
+  /** The job this node is held for in this plan (reservation or preemption), or null. */
+  public String reservedFor() {
+    return reservedFor;
+  }
+
+  /** Allocations from the snapshot on this node, sorted by job id. */
+  public List<Allocation> allocations() {
+    return Collections.unmodifiableList(allocations);
+  }
+
+  /** True when nothing runs here and nothing was placed or claimed here in this plan. */
+  public boolean idle() {
+    return allocations.isEmpty() && !touched && reservedFor == null;
+  }
+
+  void addAllocation(Allocation allocation, List<Integer> gpus) {
+    allocations.add(allocation);
+    boolean shareable = allocation.job().shareable();
+    for (int gpu : gpus) {
+      if (shareable) {
+        sharedGpus |= 1L << gpu;
+        sharers[gpu]++;
+      } else {
+        exclusiveGpus |= 1L << gpu;
+      }
+    }
+    freeCpu -= allocation.job().resources().cpu();
+    freeMemoryMiB -= allocation.job().resources().memoryMiB();
+  }
+
+  /** GPUs given to (or claimed for) a job in this plan; never freed by preempting anyone. */
+  public long plannedGpus() {
+    return plannedGpus;
+  }
+
+  void take(long gpus, boolean shareable, long gpuMemoryMiB, int cpu, long memoryMiB) {
+    touched = true;
+    plannedGpus |= gpus;
+    if (shareable) {
+      sharedGpus |= gpus;
+      for (long m = gpus; m != 0; m &= m - 1) {
+        int gpu = Long.numberOfTrailingZeros(m);
+        sharers[gpu]++;
+        gpuMemoryFreeMiB[gpu] = Math.max(0, gpuMemoryFreeMiB[gpu] - gpuMemoryMiB);
+      }
+    } else {
+      exclusiveGpus |= gpus;
+    }
+    freeCpu -= cpu;
+    freeMemoryMiB -= memoryMiB;
+  }
+
+  @Override
+  public String toString() {
+    return node.id() + "[free=" + Long.toBinaryString(freeGpus()) + "]";
+  }
+}

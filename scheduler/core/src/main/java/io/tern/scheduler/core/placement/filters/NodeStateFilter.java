@@ -1,0 +1,25 @@
+package io.tern.scheduler.core.placement.filters;
+
+import io.tern.scheduler.core.explain.ReasonKind;
+import io.tern.scheduler.core.placement.NodeView;
+import io.tern.scheduler.core.placement.PlacementFilter;
+import io.tern.scheduler.core.placement.PlacementRequest;
+import io.tern.scheduler.core.placement.Veto;
+import java.util.Optional;
+
+/** Only READY nodes take new work: never draining, lost or cordoned ones. */
+public final class NodeStateFilter implements PlacementFilter {
+  private static final Optional<Veto> DRAINING = Veto.of(ReasonKind.NODE_DRAINING);
+  private static final Optional<Veto> LOST = Veto.of(ReasonKind.NODE_LOST);
+  private static final Optional<Veto> CORDONED = Veto.of(ReasonKind.NODE_CORDONED);
+
+  @Override
+  public Optional<Veto> check(PlacementRequest request, NodeView node) {
+    return switch (node.node().state()) {
+      case READY -> Optional.empty();
+      case DRAINING -> DRAINING;
+      case LOST -> LOST;
+      case CORDONED -> CORDONED;
+    };
+  }
+}

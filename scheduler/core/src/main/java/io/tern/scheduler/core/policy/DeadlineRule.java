@@ -1,0 +1,67 @@
+package io.tern.scheduler.core.policy;
+
+import io.tern.scheduler.core.model.Allocation;
+import io.tern.scheduler.core.model.CapacityType;
+import io.tern.scheduler.core.model.Job;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Deadline slack, in the spirit of Uniform Progress (Wu et al., NSDI '24): spot is fine while there
+ * is slack to absorb a reclaim; once the work left plus a restart's overhead no longer fits before
+ * the deadline with a safety margin, the job must run on on-demand. Slack is {@code deadline - now
+ * - workLeft - restartOverhead}. Immutable and thread-safe.
+ */
+public final class DeadlineRule {
+  private final Duration restartOverhead;
+  private final Duration safetyMargin;
+
+  public DeadlineRule(Duration restartOverhead, Duration safetyMargin) {
+    this.restartOverhead = restartOverhead;
+    this.safetyMargin = safetyMargin;
+  }
+
+  /** Slack of a waiting job if it started at {@code start}, or null when it has no deadline. */
+  public Duration slack(Job job, Instant start) {
+    if (job.deadline() == null) {
+      return null;
+    }
+    Duration work = job.workLeft() == null ? Duration.ZERO : job.workLeft();
+    return Duration.between(start, job.deadline()).minus(work).minus(restartOverhead);
+  }
+
+  /** True when a waiting job must take on-demand capacity now to make its deadline. */
+  public boolean requiresOnDemand(Job job, Instant now) {
+    Duration slack = slack(job, now);
+    return slack != null && slack.compareTo(safetyMargin) < 0;
+  }
+
+  /** True when a job could wait until {@code start} and still have its safety margin. */
+  public boolean canWaitUntil(Job job, Instant start) {
+    Duration slack = slack(job, start);
+    return slack == null || slack.compareTo(safetyMargin) >= 0;
+  }
+
+  /**
+   * True when a running checkpointable spot attempt should checkpoint and resume on on-demand: its
+   * slack has fallen under the margin, but moving still makes the deadline (a job already past
+   * saving keeps running where it is rather than paying a restart).
+   */
+  public boolean shouldMigrate(Allocation a, Instant now) {
+    Job job = a.job();
+    if (a.stopping()
+        || a.capacityType() != CapacityType.SPOT
+        || !job.checkpointable()
+        || job.deadline() == null
+        || job.workLeft() == null) {
+      return false;
+    }
+    Duration done = Duration.between(a.startedAt(), now);
+    Duration left = job.workLeft().minus(done);
+    if (left.isNegative()) {
+      left = Duration.ZERO;
+    }
+    Duration slack = Duration.between(now, job.deadline()).minus(left).minus(restartOverhead);
+    return !slack.isNegative() && slack.compareTo(safetyMargin) < 0;
+  }
+}

@@ -1,0 +1,134 @@
+package io.tern.scheduler.core.queue;
+
+import io.tern.scheduler.core.model.Job;
+import io.tern.scheduler.core.model.PriorityClass;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * The order in which one plan call considers jobs: priority classes first (HIGH, NORMAL, LOW);
+ * inside a class, the team that most deserves the next job goes next (teams under their guaranteed
+ * quota first, least used first; then the smallest weighted dominant share); inside a team, FIFO by
+ * submit time, then id. Shares are re-read from {@link TeamUsage} after every job, so a team that
+ * just got a placement goes to the back of the line when appropriate.
+ *
+ * <p>No starvation: a LOW job that has waited {@code agingStep} is ordered as NORMAL (it still may
+ * not preempt as NORMAL), and the engine reserves room for the first blocked job.
+ *
+ * <p>Not thread-safe: one per plan call.
+ */
+public final class FairShareQueue {
+  private static final Comparator<Job> FIFO =
+      (a, b) -> {
+        int c = a.submittedAt().compareTo(b.submittedAt());
+        return c != 0 ? c : a.id().compareTo(b.id());
+      };
+
+  private final TeamUsage usage;
+  private final List<PriorityQueue<TeamLine>> classes = new ArrayList<>();
+  private int currentClass;
+  private TeamLine lastServed;
+
+  public FairShareQueue(List<Job> jobs, TeamUsage usage, Duration agingStep, Instant now) {
+    this.usage = usage;
+    List<Map<String, List<Job>>> byClassAndTeam = new ArrayList<>();
+    for (int i = 0; i < PriorityClass.values().length; i++) {
+      byClassAndTeam.add(new HashMap<>());
+    }
+    Instant agedBefore = agingStep.isZero() ? null : now.minus(agingStep);
+    for (Job j : jobs) {
+      PriorityClass effective = j.priority();
+      if (effective == PriorityClass.LOW
+          && agedBefore != null
+          && !j.submittedAt().isAfter(agedBefore)) {
+        effective = PriorityClass.NORMAL;
+      }
+      byClassAndTeam
+          .get(effective.ordinal())
+          .computeIfAbsent(j.team(), t -> new ArrayList<>())
+          .add(j);
+    }
+    for (Map<String, List<Job>> teams : byClassAndTeam) {
+      PriorityQueue<TeamLine> lines = new PriorityQueue<>();
+      for (Map.Entry<String, List<Job>> e : teams.entrySet()) {
+        List<Job> fifo = e.getValue();
+        fifo.sort(FIFO);
+        TeamLine line = new TeamLine(e.getKey(), new ArrayDeque<>(fifo));
+        line.rekey(usage);
+        lines.add(line);
+      }
+      classes.add(lines);
+    }
+  }
+
+  /** The class a job is ordered by: its own, or NORMAL for a LOW job that waited long enough. */
+  public static PriorityClass effectiveClass(Job job, Duration agingStep, Instant now) {
+    if (job.priority() == PriorityClass.LOW
+        && !agingStep.isZero()
+        && !job.submittedAt().plus(agingStep).isAfter(now)) {
+      return PriorityClass.NORMAL;
+    }
+    return job.priority();
+  }
+
+  /** The next job to consider, or null when every job was handed out. */
+  public Job next() {
+    if (lastServed != null) {
+      if (!lastServed.jobs.isEmpty()) {
+        lastServed.rekey(usage);
+        classes.get(currentClass).add(lastServed);
+      }
+      lastServed = null;
+    }
+    while (currentClass < classes.size() && classes.get(currentClass).isEmpty()) {
+      currentClass++;
+    }
+    if (currentClass == classes.size()) {
+      return null;
+    }
+    TeamLine line = classes.get(currentClass).poll();
+    lastServed = line;
+    return line.jobs.poll();
+  }
+
+  /** One team's FIFO line, keyed by how much it deserves the next job (smaller first). */
+  private static final class TeamLine implements Comparable<TeamLine> {
+    final String team;
+    final ArrayDeque<Job> jobs;
+    int tier;
+    double share;
+
+    TeamLine(String team, ArrayDeque<Job> jobs) {
+      this.team = team;
+      this.jobs = jobs;
+    }
+
+    void rekey(TeamUsage usage) {
+      var policy = usage.policy(team);
+      long held = usage.gpus(team);
+      if (held < policy.guaranteedGpus()) {
+        tier = 0;
+        share = (double) held / policy.guaranteedGpus();
+      } else {
+        tier = 1;
+        share = usage.weightedDominantShare(team);
+      }
+    }
+
+    @Override
+    public int compareTo(TeamLine o) {
+      if (tier != o.tier) {
+        return Integer.compare(tier, o.tier);
+      }
+      int c = Double.compare(share, o.share);
+      return c != 0 ? c : team.compareTo(o.team);
+    }
+  }
+}
