@@ -256,7 +256,7 @@ public final class JobSupervisor {
               job.id(),
               Phase.PHASE_STOPPED,
               code,
-              job.reason + (job.killed ? " (SIGKILL after " + job.grace.toSeconds() + "s)" : ""));
+              job.reason + (job.killed ? " (SIGKILL after " + words(job.grace) + ")" : ""));
       case CHECKPOINTING -> {
         if (job.killed) {
           report(
@@ -277,6 +277,10 @@ public final class JobSupervisor {
     }
     listener.gpusInUse(gpusInUse());
     job.exited.complete(null);
+  }
+
+  static String words(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   private Set<Integer> gpusInUse() {

@@ -46,7 +46,7 @@ public final class Nvml implements AutoCloseable {
   static Nvml open(List<String> candidates) {
     NvmlLibrary lib = load(candidates);
     Nvml nvml = new Nvml(lib);
-    nvml.check("nvmlInit_v2", -1, nvml.call("nvmlInit_v2", lib::nvmlInit_v2));
+    nvml.check("nvmlInit_v2", -1, nvml.call("nvmlInit_v2", () -> lib.nvmlInit_v2()));
     return nvml;
   }
 
@@ -70,7 +70,7 @@ public final class Nvml implements AutoCloseable {
         -1,
         call(
             "nvmlSystemGetDriverVersion",
-            () -> lib.nvmlSystemGetDriverVersion(buffer, buffer.length)));
+            () -> lib().nvmlSystemGetDriverVersion(buffer, buffer.length)));
     return cString(buffer);
   }
 
@@ -80,7 +80,7 @@ public final class Nvml implements AutoCloseable {
     check(
         "nvmlDeviceGetCount_v2",
         -1,
-        call("nvmlDeviceGetCount_v2", () -> lib.nvmlDeviceGetCount_v2(count)));
+        call("nvmlDeviceGetCount_v2", () -> lib().nvmlDeviceGetCount_v2(count)));
     return count.getValue();
   }
 
@@ -92,7 +92,7 @@ public final class Nvml implements AutoCloseable {
         index,
         call(
             "nvmlDeviceGetHandleByIndex_v2",
-            () -> lib.nvmlDeviceGetHandleByIndex_v2(index, handle)));
+            () -> lib().nvmlDeviceGetHandleByIndex_v2(index, handle)));
     return new NvmlDevice(this, index, handle.getValue());
   }
 
@@ -102,7 +102,8 @@ public final class Nvml implements AutoCloseable {
    */
   public XidEventSet xidEvents(List<NvmlDevice> devices) {
     PointerByReference set = new PointerByReference();
-    check("nvmlEventSetCreate", -1, call("nvmlEventSetCreate", () -> lib.nvmlEventSetCreate(set)));
+    check(
+        "nvmlEventSetCreate", -1, call("nvmlEventSetCreate", () -> lib().nvmlEventSetCreate(set)));
     return XidEventSet.register(this, set.getValue(), devices);
   }
 

@@ -1,0 +1,419 @@
+package io.tern.agent.job;
+
+import static io.tern.agent.job.JobFixtures.bash;
+import static io.tern.agent.job.JobFixtures.checkpointing;
+import static io.tern.agent.job.JobFixtures.waitingScript;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.Timestamp;
+import io.tern.api.v1.CheckpointJob;
+import io.tern.api.v1.CheckpointRef;
+import io.tern.api.v1.JobStatus;
+import io.tern.api.v1.JobStatus.Phase;
+import io.tern.api.v1.RunningAttempt;
+import io.tern.api.v1.StartJob;
+import io.tern.api.v1.StopJob;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real processes under setsid: environment, logs, exit codes, signals to the process group. */
+class JobSupervisorTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  @TempDir Path dir;
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
+  private final List<JobStatus> statuses = new CopyOnWriteArrayList<>();
+  private final List<Set<Integer>> gpusInUse = new CopyOnWriteArrayList<>();
+  private WorkDir workDir;
+  private JobSupervisor jobs;
+  private CheckpointRestorer restorer = CheckpointRestorer.unavailable();
+
+  @BeforeEach
+  void setUp() {
+    workDir = new WorkDir(dir.resolve("work"));
+    Map<String, String> agentEnv = new HashMap<>(System.getenv());
+    agentEnv.put("TERN_LEFTOVER", "from the agent's own environment");
+    agentEnv.put("CUDA_VISIBLE_DEVICES", "7");
+    JobLauncher launcher =
+        new JobLauncher(workDir, 4, (id, ref, into) -> restorer.restore(id, ref, into), agentEnv);
+    jobs =
+        new JobSupervisor(
+            launcher,
+            loop,
+            Clock.systemUTC(),
+            Duration.ofSeconds(10),
+            new JobSupervisor.Listener() {
+              @Override
+              public void status(JobStatus status) {
+                statuses.add(status);
+              }
+
+              @Override
+              public void gpusInUse(Set<Integer> indices) {
+                gpusInUse.add(indices);
+              }
+            });
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    on(() -> jobs.stopAll("test over")).get(30, TimeUnit.SECONDS);
+    loop.shutdownNow();
+  }
+
+  @Test
+  void theJobSeesItsEnvironment() throws IOException {
+    StartJob.Builder start =
+        bash(
+            "job-env",
+            3,
+            "echo JOB=$TERN_JOB_ID; echo ATTEMPT=$TERN_ATTEMPT; echo CKPT=$TERN_CHECKPOINT_DIR;"
+                + " echo RESUME=${TERN_RESUME_DIR-unset}; echo CUDA=$CUDA_VISIBLE_DEVICES;"
+                + " echo ORDER=$CUDA_DEVICE_ORDER; echo MINE=$MY_VAR;"
+                + " echo LEFTOVER=${TERN_LEFTOVER-unset}; echo PWD=$PWD;"
+                + " echo CKPT_FILES=$(ls -A $TERN_CHECKPOINT_DIR | wc -l)",
+            1,
+            3);
+    start.getSpecBuilder().putEnv("MY_VAR", "hello");
+    startJob(start.build());
+
+    JobStatus exited = awaitPhase("job-env", Phase.PHASE_EXITED);
+    assertThat(exited.getExitCode()).isZero();
+    AttemptId id = new AttemptId("job-env", 3);
+    assertThat(log(id))
+        .contains("JOB=job-env\n")
+        .contains("ATTEMPT=3\n")
+        .contains("CKPT=" + workDir.checkpoints(id) + "\n")
+        .contains("RESUME=unset\n")
+        .contains("CUDA=1,3\n")
+        .contains("ORDER=PCI_BUS_ID\n")
+        .contains("MINE=hello\n")
+        .contains("LEFTOVER=unset\n")
+        .contains("PWD=" + workDir.run(id) + "\n")
+        .contains("CKPT_FILES=0\n");
+    assertThat(workDir.checkpoints(id)).isDirectory();
+  }
+
+  @Test
+  void aCpuOnlyJobSeesNoGpu() throws IOException {
+    startJob(bash("cpu-only", 1, "echo CUDA=[${CUDA_VISIBLE_DEVICES-unset}]").build());
+    awaitPhase("cpu-only", Phase.PHASE_EXITED);
+    assertThat(log(new AttemptId("cpu-only", 1))).contains("CUDA=[]");
+  }
+
+  @Test
+  void exitCodesAndBothStreamsAreCaptured() throws IOException {
+    startJob(bash("job-exit", 1, "echo to-stdout; echo to-stderr >&2; exit 7", 2).build());
+
+    assertThat(awaitPhase("job-exit", Phase.PHASE_STARTED).getMessage()).startsWith("pid ");
+    JobStatus exited = awaitPhase("job-exit", Phase.PHASE_EXITED);
+    assertThat(exited.getExitCode()).isEqualTo(7);
+    assertThat(exited.getMessage()).isEqualTo("exited with code 7");
+    assertThat(log(new AttemptId("job-exit", 1))).contains("to-stdout").contains("to-stderr");
+    assertThat(gpusInUse).contains(Set.of(2)).last().isEqualTo(Set.of());
+
+    JobLogs logs = new JobLogs(workDir);
+    JobLogs.LogChunk head = logs.read("job-exit", 1, 0, 3);
+    assertThat(new String(head.data(), StandardCharsets.UTF_8)).isEqualTo("to-");
+    assertThat(head.atEnd()).isFalse();
+    JobLogs.LogChunk rest = logs.read("job-exit", 1, head.nextOffset(), 1 << 16);
+    assertThat(new String(rest.data(), StandardCharsets.UTF_8)).startsWith("stdout\n");
+    assertThat(rest.atEnd()).isTrue();
+    assertThat(logs.read("job-exit", 1, rest.nextOffset(), 10).data()).isEmpty();
+  }
+
+  @Test
+  void aJobDiesOfASignalWith128PlusIt() {
+    startJob(bash("job-signal", 1, "kill -KILL $$").build());
+    assertThat(awaitPhase("job-signal", Phase.PHASE_EXITED).getExitCode()).isEqualTo(128 + 9);
+  }
+
+  @Test
+  void theJobLeadsItsOwnProcessGroup() throws IOException {
+    startJob(bash("job-group", 1, waitingScript("true")).build());
+    awaitLog(new AttemptId("job-group", 1), "ready");
+    long pid = pidOf("job-group");
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    assertThat(Long.parseLong(fields[2])).as("pgid").isEqualTo(pid);
+    assertThat(Long.parseLong(fields[3])).as("session").isEqualTo(pid);
+    assertThat(new ProcessGroup(pid).members()).hasSize(2).contains(pid);
+  }
+
+  @Test
+  void stopTerminatesTheWholeGroup() {
+    startJob(bash("job-stop", 1, waitingScript("true"), 0).build());
+    awaitLog(new AttemptId("job-stop", 1), "ready");
+    ProcessGroup group = new ProcessGroup(pidOf("job-stop"));
+    assertThat(group.members()).hasSize(2);
+
+    run(() -> jobs.stop(stop("job-stop", 1, "cancelled")));
+
+    JobStatus stopped = awaitPhase("job-stop", Phase.PHASE_STOPPED);
+    assertThat(stopped.getMessage()).isEqualTo("cancelled");
+    assertThat(stopped.getExitCode()).isEqualTo(128 + 15);
+    await().atMost(WAIT).until(() -> group.members().isEmpty());
+    assertThat(on(jobs::running)).isEmpty();
+  }
+
+  @Test
+  void aJobIgnoringSigtermIsKilledAfterItsGrace() {
+    startJob(
+        checkpointing("job-stubborn", 1, waitingScript("trap '' TERM"), "SIGUSR1", 300).build());
+    awaitLog(new AttemptId("job-stubborn", 1), "ready");
+    ProcessGroup group = new ProcessGroup(pidOf("job-stubborn"));
+
+    run(() -> jobs.stop(stop("job-stubborn", 1, "cancelled")));
+
+    JobStatus stopped = awaitPhase("job-stubborn", Phase.PHASE_STOPPED);
+    assertThat(stopped.getMessage()).startsWith("cancelled (SIGKILL after 300 ms)");
+    assertThat(stopped.getExitCode()).isEqualTo(128 + 9);
+    await().atMost(WAIT).until(() -> group.members().isEmpty());
+  }
+
+  @Test
+  void processesLeftBehindByAnExitedJobAreKilled() throws IOException {
+    startJob(bash("job-orphan", 1, "sleep 1000 & echo $! > child.pid; exit 0").build());
+    awaitPhase("job-orphan", Phase.PHASE_EXITED);
+    long child =
+        Long.parseLong(
+            Files.readString(workDir.run(new AttemptId("job-orphan", 1)).resolve("child.pid"))
+                .strip());
+    await()
+        .atMost(WAIT)
+        .until(() -> !ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false));
+  }
+
+  @Test
+  void aStopForAnAttemptNotRunningHereDoesNothing() {
+    startJob(bash("job-x", 2, waitingScript("true")).build());
+    awaitLog(new AttemptId("job-x", 2), "ready");
+
+    run(() -> jobs.stop(stop("job-x", 1, "wrong attempt")));
+    run(() -> jobs.stop(stop("job-y", 2, "unknown job")));
+    run(() -> jobs.stop(stop("../etc", 2, "bad id")));
+    startJob(bash("marker", 1, "exit 0").build());
+    awaitPhase("marker", Phase.PHASE_EXITED);
+
+    assertThat(statuses)
+        .extracting(JobStatus::getJobId, JobStatus::getPhase)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("job-x", Phase.PHASE_STARTED),
+            org.assertj.core.groups.Tuple.tuple("marker", Phase.PHASE_STARTED),
+            org.assertj.core.groups.Tuple.tuple("marker", Phase.PHASE_EXITED));
+    assertThat(on(jobs::running)).extracting(RunningAttempt::getJobId).containsExactly("job-x");
+  }
+
+  @Test
+  void checkpointSignalsTheGroupAndACleanExitIsCheckpointed() {
+    String traps =
+        "trap 'mkdir -p $TERN_CHECKPOINT_DIR/step-9 && touch $TERN_CHECKPOINT_DIR/step-9.done;"
+            + " exit 0' USR2";
+    startJob(checkpointing("job-ckpt", 1, waitingScript(traps), "SIGUSR2", 10_000).build());
+    AttemptId id = new AttemptId("job-ckpt", 1);
+    awaitLog(id, "ready");
+
+    run(() -> jobs.checkpoint(checkpoint("job-ckpt", 1, Instant.now().plusSeconds(30))));
+
+    JobStatus done = awaitPhase("job-ckpt", Phase.PHASE_CHECKPOINTED);
+    assertThat(done.getMessage()).isEqualTo("spot reclaim");
+    assertThat(workDir.checkpoints(id).resolve("step-9.done")).exists();
+  }
+
+  @Test
+  void noExitByTheCheckpointDeadlineIsKilledAndStopped() {
+    startJob(
+        checkpointing("job-slow", 1, waitingScript("trap '' USR1"), "SIGUSR1", 10_000).build());
+    awaitLog(new AttemptId("job-slow", 1), "ready");
+    ProcessGroup group = new ProcessGroup(pidOf("job-slow"));
+
+    run(() -> jobs.checkpoint(checkpoint("job-slow", 1, Instant.now().plusMillis(300))));
+
+    JobStatus stopped = awaitPhase("job-slow", Phase.PHASE_STOPPED);
+    assertThat(stopped.getMessage()).contains("no exit by the checkpoint deadline");
+    await().atMost(WAIT).until(() -> group.members().isEmpty());
+  }
+
+  @Test
+  void aFailingExitAfterACheckpointRequestIsAnExit() {
+    startJob(
+        checkpointing("job-fail", 1, waitingScript("trap 'exit 3' USR1"), "USR1", 10_000).build());
+    awaitLog(new AttemptId("job-fail", 1), "ready");
+    run(() -> jobs.checkpoint(checkpoint("job-fail", 1, Instant.now().plusSeconds(30))));
+    JobStatus exited = awaitPhase("job-fail", Phase.PHASE_EXITED);
+    assertThat(exited.getExitCode()).isEqualTo(3);
+    assertThat(exited.getMessage()).contains("after a checkpoint request");
+  }
+
+  @Test
+  void aJobWithoutCheckpointPolicyIsStoppedInstead() {
+    startJob(bash("job-nockpt", 1, waitingScript("trap 'exit 0' USR1")).build());
+    awaitLog(new AttemptId("job-nockpt", 1), "ready");
+    run(() -> jobs.checkpoint(checkpoint("job-nockpt", 1, Instant.now().plusSeconds(30))));
+    assertThat(awaitPhase("job-nockpt", Phase.PHASE_STOPPED).getMessage())
+        .contains("no checkpoint policy");
+  }
+
+  @Test
+  void startFailuresSayWhy() {
+    StartJob.Builder noExec = bash("no-exec", 1, "");
+    noExec.getSpecBuilder().clearCommand().addCommand("tern-no-such-program");
+    startJob(noExec.build());
+    startJob(bash("bad-gpu", 1, "true", 4).build());
+    startJob(bash("twice-gpu", 1, "true", 1, 1).build());
+    StartJob.Builder badDir = bash("bad-dir", 1, "true");
+    badDir.getSpecBuilder().setWorkdir(dir.resolve("missing").toString());
+    startJob(badDir.build());
+    StartJob.Builder reserved = bash("reserved-env", 1, "true");
+    reserved.getSpecBuilder().putEnv("TERN_ATTEMPT", "99");
+    startJob(reserved.build());
+    startJob(bash("../escape", 1, "true").build());
+    startJob(checkpointing("bad-signal", 1, "true", "SIGFOO", 1000).build());
+
+    assertThat(awaitPhase("no-exec", Phase.PHASE_START_FAILED).getMessage())
+        .isEqualTo("exec failed: no such file: tern-no-such-program (not on PATH)");
+    assertThat(awaitPhase("bad-gpu", Phase.PHASE_START_FAILED).getMessage())
+        .isEqualTo("no GPU 4 on this node (it has 4)");
+    assertThat(awaitPhase("twice-gpu", Phase.PHASE_START_FAILED).getMessage())
+        .isEqualTo("GPU 1 placed twice");
+    assertThat(awaitPhase("bad-dir", Phase.PHASE_START_FAILED).getMessage())
+        .contains("no such directory");
+    assertThat(awaitPhase("reserved-env", Phase.PHASE_START_FAILED).getMessage())
+        .contains("TERN_ATTEMPT");
+    assertThat(awaitPhase("../escape", Phase.PHASE_START_FAILED).getMessage())
+        .contains("job id '../escape'");
+    assertThat(awaitPhase("bad-signal", Phase.PHASE_START_FAILED).getMessage())
+        .contains("'SIGFOO' is not a signal");
+    assertThat(on(jobs::running)).isEmpty();
+  }
+
+  @Test
+  void aJobRunsOnceAtATime() {
+    startJob(bash("job-once", 1, waitingScript("true")).build());
+    awaitLog(new AttemptId("job-once", 1), "ready");
+    startJob(bash("job-once", 1, waitingScript("true")).build());
+    startJob(bash("job-once", 2, waitingScript("true")).build());
+
+    assertThat(awaitPhase("job-once", Phase.PHASE_START_FAILED).getMessage())
+        .isEqualTo("attempt 1 still runs here");
+    assertThat(statuses).filteredOn(s -> s.getPhase() == Phase.PHASE_STARTED).hasSize(1);
+    assertThat(on(jobs::running))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getAttempt()).isEqualTo(1));
+  }
+
+  @Test
+  void resumingRestoresIntoTheResumeDir() throws IOException {
+    restorer = (jobId, ref, into) -> Files.writeString(into.resolve("restored.txt"), ref.getName());
+    StartJob start =
+        bash("job-resume", 2, "cat $TERN_RESUME_DIR/restored.txt")
+            .setResumeFrom(CheckpointRef.newBuilder().setName("step-42").setAttempt(1))
+            .build();
+    startJob(start);
+    awaitPhase("job-resume", Phase.PHASE_EXITED);
+    assertThat(log(new AttemptId("job-resume", 2))).contains("step-42");
+  }
+
+  @Test
+  void resumingWithoutACheckpointStoreFailsTheStart() {
+    startJob(
+        bash("job-noresume", 2, "true")
+            .setResumeFrom(CheckpointRef.newBuilder().setName("step-42").setAttempt(1))
+            .build());
+    assertThat(awaitPhase("job-noresume", Phase.PHASE_START_FAILED).getMessage())
+        .contains("cannot restore checkpoint 'step-42'");
+  }
+
+  @Test
+  void stopAllStopsEveryJob() throws Exception {
+    startJob(bash("all-1", 1, waitingScript("true")).build());
+    startJob(bash("all-2", 1, waitingScript("true")).build());
+    awaitLog(new AttemptId("all-1", 1), "ready");
+    awaitLog(new AttemptId("all-2", 1), "ready");
+
+    on(() -> jobs.stopAll("agent exit")).get(30, TimeUnit.SECONDS);
+
+    assertThat(statuses)
+        .filteredOn(s -> s.getPhase() == Phase.PHASE_STOPPED)
+        .extracting(JobStatus::getJobId)
+        .containsExactlyInAnyOrder("all-1", "all-2");
+    assertThat(on(jobs::running)).isEmpty();
+  }
+
+  private void startJob(StartJob start) {
+    run(() -> jobs.start(start));
+  }
+
+  private static StopJob stop(String jobId, int attempt, String reason) {
+    return StopJob.newBuilder().setJobId(jobId).setAttempt(attempt).setReason(reason).build();
+  }
+
+  private static CheckpointJob checkpoint(String jobId, int attempt, Instant deadline) {
+    return CheckpointJob.newBuilder()
+        .setJobId(jobId)
+        .setAttempt(attempt)
+        .setReason("spot reclaim")
+        .setDeadline(
+            Timestamp.newBuilder()
+                .setSeconds(deadline.getEpochSecond())
+                .setNanos(deadline.getNano()))
+        .build();
+  }
+
+  private JobStatus awaitPhase(String jobId, Phase phase) {
+    return await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                statuses.stream()
+                    .filter(s -> s.getJobId().equals(jobId) && s.getPhase() == phase)
+                    .findFirst()
+                    .orElse(null),
+            s -> s != null);
+  }
+
+  private long pidOf(String jobId) {
+    String message = awaitPhase(jobId, Phase.PHASE_STARTED).getMessage();
+    return Long.parseLong(message.substring("pid ".length(), message.indexOf(',')));
+  }
+
+  private void awaitLog(AttemptId id, String text) {
+    await().atMost(WAIT).until(() -> Files.exists(workDir.log(id)) && log(id).contains(text));
+  }
+
+  private String log(AttemptId id) throws IOException {
+    return Files.readString(workDir.log(id));
+  }
+
+  private void run(Runnable task) {
+    on(
+        () -> {
+          task.run();
+          return null;
+        });
+  }
+
+  private <T> T on(Supplier<T> task) {
+    return CompletableFuture.supplyAsync(task, loop).join();
+  }
+}
