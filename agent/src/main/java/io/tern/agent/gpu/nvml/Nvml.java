@@ -39,12 +39,23 @@ public final class Nvml implements AutoCloseable {
 
   /** Loads NVML from {@code library} (a file) and initializes it. */
   public static Nvml open(Path library) {
-    return open(List.of(library.toAbsolutePath().toString()));
+    String path = library.toAbsolutePath().toString();
+    NvmlLibrary lib;
+    try {
+      lib = Native.load(path, NvmlLibrary.class);
+    } catch (UnsatisfiedLinkError e) {
+      throw new NvmlException(
+          NvmlError.LIBRARY_NOT_FOUND, "cannot load NVML from " + path + ": " + e.getMessage(), e);
+    }
+    return init(lib);
   }
 
   /** Loads the first of {@code candidates} (JNA library names or paths) that loads. */
   static Nvml open(List<String> candidates) {
-    NvmlLibrary lib = load(candidates);
+    return init(load(candidates));
+  }
+
+  private static Nvml init(NvmlLibrary lib) {
     Nvml nvml = new Nvml(lib);
     nvml.check("nvmlInit_v2", -1, nvml.call("nvmlInit_v2", () -> lib.nvmlInit_v2()));
     return nvml;

@@ -100,8 +100,9 @@ class NvmlTest {
             "libnvidia-ml.so.1 not found: is the NVIDIA driver installed? use --nvml-lib PATH")
         .hasMessageContaining("tern-no-such-nvml");
     assertThatThrownBy(() -> Nvml.open(Path.of("/nonexistent/libnvidia-ml.so.1")))
-        .isInstanceOf(NvmlException.class)
-        .hasMessageContaining("/nonexistent/libnvidia-ml.so.1");
+        .isInstanceOfSatisfying(
+            NvmlException.class, e -> assertThat(e.error()).isEqualTo(NvmlError.LIBRARY_NOT_FOUND))
+        .hasMessageStartingWith("cannot load NVML from /nonexistent/libnvidia-ml.so.1: ");
   }
 
   @Test

@@ -1,0 +1,90 @@
+package io.tern.cli.agent;
+
+import io.tern.agent.gpu.GpuProbeSpec;
+import io.tern.api.v1.CapacityType;
+import io.tern.cli.UserInputException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** Checks {@code tern agent}'s flag values; each error names its flag and exits 2. */
+final class AgentFlags {
+  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+  private AgentFlags() {}
+
+  static List<String> schedulers(String value) {
+    List<String> out = new ArrayList<>();
+    for (String part : value.split(",", -1)) {
+      String address = part.trim();
+      int colon = address.lastIndexOf(':');
+      boolean valid = colon > 0 && colon < address.length() - 1;
+      if (valid) {
+        try {
+          int port = Integer.parseInt(address.substring(colon + 1));
+          valid = port > 0 && port < 65536;
+        } catch (NumberFormatException e) {
+          valid = false;
+        }
+      }
+      if (!valid) {
+        throw new UserInputException(
+            "--scheduler: expected HOST:PORT[,HOST:PORT...], got \"" + address + "\"");
+      }
+      out.add(address);
+    }
+    return out;
+  }
+
+  static String nodeId(String value) {
+    if (!NODE_ID.matcher(value).matches()) {
+      throw new UserInputException(
+          "--node-id: \""
+              + value
+              + "\" must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+    }
+    return value;
+  }
+
+  static CapacityType capacity(String value) {
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "spot" -> CapacityType.CAPACITY_TYPE_SPOT;
+      case "on-demand", "ondemand" -> CapacityType.CAPACITY_TYPE_ON_DEMAND;
+      default ->
+          throw new UserInputException(
+              "--capacity: expected spot or on-demand, got \"" + value + "\"");
+    };
+  }
+
+  static GpuProbeSpec gpus(String value) {
+    try {
+      return GpuProbeSpec.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new UserInputException("--gpus: " + e.getMessage());
+    }
+  }
+
+  static double price(double value) {
+    if (!(value >= 0) || Double.isInfinite(value)) {
+      throw new UserInputException("--price: must be 0 or more US dollars per hour, got " + value);
+    }
+    return value;
+  }
+
+  static URI imdsEndpoint(String value) {
+    try {
+      URI uri = new URI(value);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+          || uri.getHost() == null) {
+        throw new URISyntaxException(value, "not an http(s) URL");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new UserInputException(
+          "--imds-endpoint: expected a URL like http://169.254.169.254, got \"" + value + "\"");
+    }
+  }
+}

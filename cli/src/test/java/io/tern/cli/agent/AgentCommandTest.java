@@ -1,0 +1,148 @@
+package io.tern.cli.agent;
+
+import static io.tern.cli.agent.TernRun.tern;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tern.agent.gpu.GpuProbeSpec;
+import io.tern.api.v1.CapacityType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+class AgentCommandTest {
+  private static final List<String> GOOD =
+      List.of(
+          "agent",
+          "--scheduler",
+          "s1:50051,s2:50051",
+          "--node-id",
+          "gpu-07",
+          "--capacity",
+          "spot",
+          "--gpus",
+          "sim:8xH100");
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      value = {
+        "gpu| --gpus: 'gpu' is neither; expected nvml or sim:COUNTxMODEL[:MEMGiB]",
+        "sim:0xH100| --gpus: GPU count must be 1 to 64, got 0",
+        "sim:8xFOO| --gpus: unknown model FOO: give its memory in GiB",
+        "sim:8xH100:big| --gpus: 'sim:8xH100:big' is malformed",
+        "\"\"| --gpus: empty"
+      })
+  void badGpusExitTwoNamingTheFlag(String gpus, String message) {
+    TernRun run = tern(with("--gpus", gpus));
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).startsWith("tern agent: ").contains(message.strip());
+    assertThat(run.out()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "--capacity| reserved| --capacity: expected spot or on-demand, got \"reserved\"",
+        "--scheduler| s1:50051,s2| --scheduler: expected HOST:PORT[,HOST:PORT...], got \"s2\"",
+        "--scheduler| s1:99999| --scheduler: expected HOST:PORT",
+        "--node-id| ../x| --node-id: \"../x\" must be",
+        "--price| -1| --price: must be 0 or more",
+        "--imds-endpoint| 169.254.169.254| --imds-endpoint: expected a URL",
+        "--stop-grace| -5| --stop-grace: must be 0 or more seconds",
+        "--nvml-lib| /nonexistent/libnvidia-ml.so.1| --nvml-lib /nonexistent/libnvidia-ml.so.1: no such file"
+      })
+  void badFlagsExitTwoNamingTheFlag(String flag, String value, String message) {
+    TernRun run = tern(with(flag, value));
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains(message.strip());
+  }
+
+  @Test
+  void requiredFlagsAreRequired() {
+    TernRun run = tern("agent", "--scheduler", "s1:50051", "--node-id", "n", "--capacity", "spot");
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains("Missing required option: '--gpus");
+  }
+
+  @Test
+  void goodFlagsMakeTheAgentsConfig() {
+    AgentCommand command = new AgentCommand();
+    new CommandLine(command)
+        .parseArgs(
+            Stream.concat(
+                    GOOD.stream().skip(1),
+                    Stream.of(
+                        "--pool",
+                        "p4d.24xlarge/us-east-1a",
+                        "--price",
+                        "9.83",
+                        "--label",
+                        "rack=r7",
+                        "--stop-grace",
+                        "30",
+                        "--keep-jobs-on-exit",
+                        "--imds-endpoint",
+                        "http://127.0.0.1:1338"))
+                .toArray(String[]::new));
+
+    AgentCommand.Settings settings = command.settings();
+
+    assertThat(settings.gpus()).isEqualTo(new GpuProbeSpec.Simulated(8, "H100", 80));
+    assertThat(settings.config().schedulers()).containsExactly("s1:50051", "s2:50051");
+    assertThat(settings.config().nodeId()).isEqualTo("gpu-07");
+    assertThat(settings.config().capacityType()).isEqualTo(CapacityType.CAPACITY_TYPE_SPOT);
+    assertThat(settings.config().pool()).isEqualTo("p4d.24xlarge/us-east-1a");
+    assertThat(settings.config().pricePerHourUsd()).isEqualTo(9.83);
+    assertThat(settings.config().labels()).isEqualTo(Map.of("rack", "r7"));
+    assertThat(settings.config().defaultGrace()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.config().stopJobsOnClose()).isFalse();
+    assertThat(settings.config().workDir())
+        .isEqualTo(Path.of(System.getProperty("user.home"), ".tern", "agent", "gpu-07"));
+    assertThat(settings.imdsEndpoint())
+        .hasValueSatisfying(u -> assertThat(u.getPort()).isEqualTo(1338));
+    assertThat(settings.nvmlLibrary()).isEmpty();
+  }
+
+  @Test
+  void onDemandIsOnDemand() {
+    AgentCommand command = new AgentCommand();
+    new CommandLine(command)
+        .parseArgs(
+            "--scheduler",
+            "localhost:50051",
+            "--node-id",
+            "n1",
+            "--capacity",
+            "on-demand",
+            "--gpus",
+            "nvml",
+            "--work-dir",
+            "/tmp/w");
+    AgentCommand.Settings settings = command.settings();
+    assertThat(settings.config().capacityType()).isEqualTo(CapacityType.CAPACITY_TYPE_ON_DEMAND);
+    assertThat(settings.gpus()).isInstanceOf(GpuProbeSpec.Nvml.class);
+    assertThat(settings.config().workDir()).isEqualTo(Path.of("/tmp/w"));
+    assertThat(settings.config().stopJobsOnClose()).isTrue();
+  }
+
+  /** The good flags with {@code flag} set to {@code value} instead (or added). */
+  private static String[] with(String flag, String value) {
+    List<String> args = new java.util.ArrayList<>(GOOD);
+    int at = args.indexOf(flag);
+    if (at >= 0) {
+      args.set(at + 1, value);
+    } else {
+      args.add(flag);
+      args.add(value);
+    }
+    return args.toArray(String[]::new);
+  }
+}
