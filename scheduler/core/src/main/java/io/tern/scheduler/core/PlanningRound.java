@@ -7,6 +7,7 @@ import io.tern.scheduler.core.model.Allocation;
 import io.tern.scheduler.core.model.ClusterSnapshot;
 import io.tern.scheduler.core.model.Job;
 import io.tern.scheduler.core.model.NodeAssignment;
+import io.tern.scheduler.core.model.PriorityClass;
 import io.tern.scheduler.core.model.QueueSnapshot;
 import io.tern.scheduler.core.placement.CandidateSearch;
 import io.tern.scheduler.core.placement.ClusterIndex;
@@ -37,11 +38,10 @@ import io.tern.scheduler.core.queue.TeamUsage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One plan call: walks the queue in fair-share order and, per job, holds it, places it, has victims
@@ -69,7 +69,10 @@ final class PlanningRound {
   private PreemptionPlanner preemption;
 
   private final Map<PlacementRequest.Shape, List<PendingReason>> failedShapes = new HashMap<>();
-  private final Set<VictimSearchKey> noVictimsFor = new HashSet<>();
+  // shape -> team -> classes for which no victims exist (depends on class: whom it outranks, and
+  // on team: quota reclaim).
+  private final Map<PlacementRequest.Shape, Map<String, EnumSet<PriorityClass>>> noVictimsFor =
+      new HashMap<>();
   private final Map<String, PendingReason> quotaReasons = new HashMap<>();
   private int reservationsLeft;
   private int detailedLeft;
@@ -139,6 +142,7 @@ final class PlanningRound {
     PlacementRequest.Shape shape = request.shape();
     List<PendingReason> known = failedShapes.get(shape);
     if (known == null) {
+      // First job of this shape in this plan (or all earlier ones fitted): search for real.
       CandidateSearch.Choice choice = search.find(request);
       if (choice != null) {
         search.commit(request, choice);
@@ -156,8 +160,11 @@ final class PlanningRound {
   private void blocked(
       Job job, PlacementRequest request, PlacementRequest.Shape shape, List<PendingReason> why) {
     if (config.preemptionEnabled()) {
-      VictimSearchKey key = new VictimSearchKey(shape, job.priority(), job.team());
-      if (!noVictimsFor.contains(key)) {
+      Map<String, EnumSet<PriorityClass>> failedTeams =
+          noVictimsFor.computeIfAbsent(shape, k -> new HashMap<>());
+      EnumSet<PriorityClass> failedClasses =
+          failedTeams.computeIfAbsent(job.team(), k -> EnumSet.noneOf(PriorityClass.class));
+      if (!failedClasses.contains(job.priority())) {
         if (preemption == null) {
           preemption = new PreemptionPlanner(index, usage, now, config.preemptionCandidateNodes());
         }
@@ -166,7 +173,7 @@ final class PlanningRound {
           claim(job, request, proposal);
           return;
         }
-        noVictimsFor.add(key);
+        failedClasses.add(job.priority());
       }
     }
     if (reservationsLeft > 0) {
@@ -305,12 +312,6 @@ final class PlanningRound {
     }
     return b.append("; waiting for running jobs to finish").toString();
   }
-
-  /** Victim search outcome depends on the shape, the class (who it outranks) and team (quota). */
-  private record VictimSearchKey(
-      PlacementRequest.Shape shape,
-      io.tern.scheduler.core.model.PriorityClass priority,
-      String team) {}
 
   private static Placement toPlacement(Job job, CandidateSearch.Choice choice) {
     List<NodeAssignment> assignments = new ArrayList<>(choice.nodes().length);

@@ -181,20 +181,4 @@ public final class PlacementBenchmark {
     int i = (int) Math.ceil(q * sorted.length) - 1;
     return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
   }
-
-  /** Runs the default benchmark and prints its JSON result. */
-  public static void main(String[] args) {
-    Options o = Options.defaults();
-    if (args.length >= 3) {
-      o =
-          new Options(
-              Integer.parseInt(args[0]),
-              Integer.parseInt(args[1]),
-              Integer.parseInt(args[2]),
-              args.length > 3 ? Integer.parseInt(args[3]) : 200,
-              args.length > 4 ? Long.parseLong(args[4]) : 1);
-    }
-    Result r = run(o, System.err::println);
-    System.out.println(r.toJson());
-  }
 }

@@ -35,11 +35,16 @@ public final class SyntheticCluster {
 
   private final SplittableRandom random;
   private final int teams;
+  private final String[] teamNames;
   private int jobCounter;
 
   public SyntheticCluster(long seed, int teams) {
     this.random = new SplittableRandom(seed);
     this.teams = teams;
+    this.teamNames = new String[teams];
+    for (int t = 0; t < teams; t++) {
+      teamNames[t] = "team-" + t;
+    }
   }
 
   /** {@code count} nodes with {@code gpusPerNode} GPUs each, ids {@code n00000...}. */
@@ -130,7 +135,7 @@ public final class SyntheticCluster {
             ? CapacityPreference.SPOT_OK
             : capRoll < 8 ? CapacityPreference.SPOT_ONLY : CapacityPreference.ON_DEMAND;
     boolean checkpointable = random.nextInt(10) < 6;
-    return Job.builder(String.format(Locale.ROOT, "j%07d", id), "team-" + random.nextInt(teams))
+    return Job.builder(String.format(Locale.ROOT, "j%07d", id), teamNames[random.nextInt(teams)])
         .priority(priority)
         .capacity(capacity)
         .resources(Resources.of(gpus, nodes, gpuMemory, models, 8 * gpus, 65_536L * gpus))
@@ -148,7 +153,7 @@ public final class SyntheticCluster {
   public PolicySnapshot policy() {
     List<TeamPolicy> list = new ArrayList<>();
     for (int t = 0; t < teams; t++) {
-      list.add(new TeamPolicy("team-" + t, 1.0, 0, TeamPolicy.UNLIMITED, Budget.UNLIMITED));
+      list.add(new TeamPolicy(teamNames[t], 1.0, 0, TeamPolicy.UNLIMITED, Budget.UNLIMITED));
     }
     return PolicySnapshot.of(
         OffPeakStatus.openUntil(EPOCH.plus(Duration.ofDays(365))), list, List.of());

@@ -4,7 +4,6 @@ import io.tern.scheduler.core.model.Job;
 import io.tern.scheduler.core.model.PriorityClass;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -60,7 +59,7 @@ public final class FairShareQueue {
       for (Map.Entry<String, List<Job>> e : teams.entrySet()) {
         List<Job> fifo = e.getValue();
         fifo.sort(FIFO);
-        TeamLine line = new TeamLine(e.getKey(), new ArrayDeque<>(fifo));
+        TeamLine line = new TeamLine(e.getKey(), fifo);
         line.rekey(usage);
         lines.add(line);
       }
@@ -81,11 +80,19 @@ public final class FairShareQueue {
   /** The next job to consider, or null when every job was handed out. */
   public Job next() {
     if (lastServed != null) {
-      if (!lastServed.jobs.isEmpty()) {
-        lastServed.rekey(usage);
-        classes.get(currentClass).add(lastServed);
-      }
+      TeamLine line = lastServed;
       lastServed = null;
+      if (line.hasNext()) {
+        line.rekey(usage);
+        PriorityQueue<TeamLine> lines = classes.get(currentClass);
+        TeamLine head = lines.peek();
+        if (head == null || line.compareTo(head) <= 0) {
+          // Still the most deserving team: serve it again without touching the heap.
+          lastServed = line;
+          return line.next();
+        }
+        lines.add(line);
+      }
     }
     while (currentClass < classes.size() && classes.get(currentClass).isEmpty()) {
       currentClass++;
@@ -95,24 +102,40 @@ public final class FairShareQueue {
     }
     TeamLine line = classes.get(currentClass).poll();
     lastServed = line;
-    return line.jobs.poll();
+    return line.next();
   }
 
   /** One team's FIFO line, keyed by how much it deserves the next job (smaller first). */
   private static final class TeamLine implements Comparable<TeamLine> {
     final String team;
-    final ArrayDeque<Job> jobs;
+    final List<Job> jobs;
+    int cursor;
+    long versionAtKey = -1;
     int tier;
     double share;
 
-    TeamLine(String team, ArrayDeque<Job> jobs) {
+    TeamLine(String team, List<Job> jobs) {
       this.team = team;
       this.jobs = jobs;
     }
 
+    boolean hasNext() {
+      return cursor < jobs.size();
+    }
+
+    Job next() {
+      return jobs.get(cursor++);
+    }
+
+    /** Recomputes the key if the team's holding changed since it was last computed. */
     void rekey(TeamUsage usage) {
-      var policy = usage.policy(team);
+      long version = usage.version(team);
+      if (version == versionAtKey) {
+        return;
+      }
+      versionAtKey = version;
       long held = usage.gpus(team);
+      var policy = usage.policy(team);
       if (held < policy.guaranteedGpus()) {
         tier = 0;
         share = (double) held / policy.guaranteedGpus();

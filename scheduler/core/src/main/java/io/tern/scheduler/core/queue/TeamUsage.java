@@ -26,6 +26,7 @@ public final class TeamUsage {
     long gpus;
     long cpu;
     long memoryMiB;
+    long version;
 
     Team(TeamPolicy policy) {
       this.policy = policy;
@@ -63,6 +64,12 @@ public final class TeamUsage {
     t.gpus += r.totalGpus();
     t.cpu += (long) r.cpu() * r.nodes();
     t.memoryMiB += r.memoryMiB() * r.nodes();
+    t.version++;
+  }
+
+  /** A number that changes whenever the team's usage changes (for cheap cache checks). */
+  public long version(String team) {
+    return team(team).version;
   }
 
   public long gpus(String team) {

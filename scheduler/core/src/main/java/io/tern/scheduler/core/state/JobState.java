@@ -1,0 +1,31 @@
+package io.tern.scheduler.core.state;
+
+/**
+ * A job's lifecycle state. {@code PENDING → STARTING → RUNNING → SUCCEEDED | FAILED | CANCELLED};
+ * {@code RUNNING → CHECKPOINTING → PENDING} (preempted or reclaimed); {@code RUNNING → LOST →
+ * PENDING} (node lost); {@code PENDING ⇄ HELD}.
+ */
+public enum JobState {
+  PENDING,
+  HELD,
+  STARTING,
+  RUNNING,
+  /** Asked to checkpoint (or stop) and exit; it goes back to the queue once it has. */
+  CHECKPOINTING,
+  /**
+   * Its node was lost; it goes back to the queue and resumes from its last committed checkpoint.
+   */
+  LOST,
+  SUCCEEDED,
+  FAILED,
+  CANCELLED;
+
+  public boolean terminal() {
+    return this == SUCCEEDED || this == FAILED || this == CANCELLED;
+  }
+
+  /** True while an attempt holds resources on some node. */
+  public boolean holdsResources() {
+    return this == STARTING || this == RUNNING || this == CHECKPOINTING;
+  }
+}
