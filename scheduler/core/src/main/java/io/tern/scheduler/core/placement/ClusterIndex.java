@@ -28,6 +28,7 @@ public final class ClusterIndex {
   private final Map<NodeState, Integer> nodesByState = new EnumMap<>(NodeState.class);
   private final BitSet[] nodesRunningClass = new BitSet[PriorityClass.values().length];
   private final BitSet nodesWithStopping = new BitSet();
+  private final BitSet nodesWithUnhealthyGpus = new BitSet();
   private final int maxGpusPerNode;
   private final long totalGpus;
   private final long totalCpu;
@@ -84,6 +85,9 @@ public final class ClusterIndex {
       Node n = list.get(i);
       nodes[i] = new NodeView(n, i);
       byId.put(n.id(), nodes[i]);
+      if (nodes[i].healthyGpus() != nodes[i].allGpus()) {
+        nodesWithUnhealthyGpus.set(i);
+      }
       maxGpus = Math.max(maxGpus, n.gpus().size());
       nodesByState.merge(n.state(), 1, Integer::sum);
       if (n.state() == NodeState.READY) {
@@ -167,6 +171,11 @@ public final class ClusterIndex {
   /** Positions of nodes running an allocation of {@code priority} that is not stopping. */
   public BitSet nodesRunning(PriorityClass priority) {
     return nodesRunningClass[priority.ordinal()];
+  }
+
+  /** Positions of nodes with at least one GPU that is not healthy. */
+  public BitSet nodesWithUnhealthyGpus() {
+    return nodesWithUnhealthyGpus;
   }
 
   /** Positions of nodes with an allocation that is already stopping. */

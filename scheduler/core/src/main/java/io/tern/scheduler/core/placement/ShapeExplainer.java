@@ -59,7 +59,16 @@ public final class ShapeExplainer {
         var bucket = group.byFree[free];
         boolean enoughFree = free >= g;
         if (!enoughFree && !(request.shareable() && group.shared.intersects(bucket))) {
-          counter.add(ReasonKind.NOT_ENOUGH_GPUS, inBucket, notEnoughGpus(g));
+          // Too few free healthy GPUs; say "unhealthy" where the sick ones are what is missing.
+          int sick = 0;
+          var unhealthy = index.nodesWithUnhealthyGpus();
+          for (int i = unhealthy.nextSetBit(0); i >= 0; i = unhealthy.nextSetBit(i + 1)) {
+            if (bucket.get(i) && Long.bitCount(index.nodes()[i].unallocatedGpus()) >= g) {
+              sick++;
+            }
+          }
+          counter.add(ReasonKind.GPU_UNHEALTHY, sick);
+          counter.add(ReasonKind.NOT_ENOUGH_GPUS, inBucket - sick, notEnoughGpus(g));
           continue;
         }
         for (int i = bucket.nextSetBit(0); i >= 0; i = bucket.nextSetBit(i + 1)) {

@@ -1,0 +1,158 @@
+package io.tern.scheduler.core;
+
+import static io.tern.scheduler.core.Fixtures.NOW;
+import static io.tern.scheduler.core.Fixtures.cluster;
+import static io.tern.scheduler.core.Fixtures.job;
+import static io.tern.scheduler.core.Fixtures.onDemand;
+import static io.tern.scheduler.core.Fixtures.plan;
+import static io.tern.scheduler.core.Fixtures.queue;
+import static io.tern.scheduler.core.Fixtures.running;
+import static io.tern.scheduler.core.Fixtures.spot;
+import static io.tern.scheduler.core.Fixtures.withGpu;
+import static io.tern.scheduler.core.Fixtures.withPool;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tern.scheduler.core.explain.ReasonKind;
+import io.tern.scheduler.core.model.CapacityPreference;
+import io.tern.scheduler.core.model.CapacityType;
+import io.tern.scheduler.core.model.GpuHealth;
+import io.tern.scheduler.core.model.NodeAssignment;
+import io.tern.scheduler.core.model.NodeState;
+import io.tern.scheduler.core.model.Resources;
+import io.tern.scheduler.core.plan.Placement;
+import io.tern.scheduler.core.plan.Plan;
+import io.tern.scheduler.core.policy.OffPeakStatus;
+import io.tern.scheduler.core.policy.PolicySnapshot;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PlacementEngineTest {
+
+  @Test
+  void placesAJobOnTheLowestFreeGpusAndNumbersTheAttempt() {
+    Plan plan = plan(cluster(List.of(spot("n1", 8))), queue(job("j", 2).attempt(2).build()));
+    assertThat(plan.placements())
+        .containsExactly(
+            new Placement(
+                "j",
+                3,
+                List.of(new NodeAssignment("n1", List.of(0, 1))),
+                CapacityType.SPOT,
+                false));
+    assertThat(plan.pending()).isEmpty();
+  }
+
+  @Test
+  void bestFitKeepsWholeNodesFreeForBigJobs() {
+    var half = spot("half", 8);
+    var busy = running(job("busy", 6).build(), half, 0, 1, 2, 3, 4, 5);
+    Plan plan =
+        plan(cluster(List.of(spot("empty", 8), half), busy), queue(job("small", 2).build()));
+    assertThat(plan.placementFor("small").orElseThrow().assignments().get(0).nodeId())
+        .isEqualTo("half");
+  }
+
+  @Test
+  void aGangIsPlacedWholeOnDistinctNodes() {
+    var gang = job("gang", 8).resources(Resources.of(8, 3, 0, List.of(), 0, 0)).build();
+    Plan plan = plan(cluster(List.of(spot("a", 8), spot("b", 8), spot("c", 8))), queue(gang));
+    Placement p = plan.placementFor("gang").orElseThrow();
+    assertThat(p.assignments()).extracting(NodeAssignment::nodeId).containsExactly("a", "b", "c");
+    assertThat(p.gpuCount()).isEqualTo(24);
+  }
+
+  @Test
+  void aGangThatDoesNotFitWholeIsNotPlacedAtAll() {
+    var gang = job("gang", 8).resources(Resources.of(8, 3, 0, List.of(), 0, 0)).build();
+    Plan plan = plan(cluster(List.of(spot("a", 8), spot("b", 8))), queue(gang));
+    assertThat(plan.placements()).isEmpty();
+    assertThat(plan.explanationFor("gang").orElseThrow().toString())
+        .contains("gang needs 3 nodes with 8 GPUs; 2 fit");
+  }
+
+  @Test
+  void nothingGoesToDrainingLostOrCordonedNodesOrUnhealthyGpus() {
+    var sick = spot("sick", 1);
+    sick = withGpu(sick, sick.gpus().get(0).withHealth(GpuHealth.ECC_ERROR));
+    var nodes =
+        List.of(
+            spot("d", 8).withState(NodeState.DRAINING),
+            spot("l", 8).withState(NodeState.LOST),
+            spot("c", 8).withState(NodeState.CORDONED),
+            sick);
+    Plan plan = plan(cluster(nodes), queue(job("j", 1).build()));
+    assertThat(plan.placements()).isEmpty();
+    assertThat(plan.explanationFor("j").orElseThrow().toString())
+        .isEqualTo(
+            "1 node: draining; 1 node: lost; 1 node: cordoned; 1 node: GPU unhealthy (XID/ECC)");
+  }
+
+  @Test
+  void insideAnOffPeakWindowSpotOkJobsTakeSpotFirst() {
+    var policy =
+        PolicySnapshot.defaults().withOffPeak(OffPeakStatus.openUntil(NOW.plusSeconds(3600)));
+    var nodes = List.of(onDemand("a-od", 8), spot("z-spot", 8));
+    Plan plan = plan(cluster(nodes), queue(job("j", 1).build()), policy);
+    assertThat(plan.placementFor("j").orElseThrow().capacityType()).isEqualTo(CapacityType.SPOT);
+  }
+
+  @Test
+  void spotOnlyJobsWaitRatherThanTakeOnDemand() {
+    Plan plan =
+        plan(
+            cluster(List.of(onDemand("od", 8))),
+            queue(job("j", 1).capacity(CapacityPreference.SPOT_ONLY).build()));
+    assertThat(plan.placements()).isEmpty();
+    assertThat(plan.explanationFor("j").orElseThrow().primaryKind())
+        .isEqualTo(ReasonKind.CAPACITY_TYPE);
+  }
+
+  @Test
+  void aReclaimedJobGoesToAnotherPoolWhenOneHasRoom() {
+    var nodes = List.of(spot("a", 8), withPool(spot("b", 8), "pool-b"));
+    var job = job("j", 1).lastReclaimedPool("pool-a").build();
+    Plan plan = plan(cluster(nodes), queue(job));
+    assertThat(plan.placementFor("j").orElseThrow().assignments().get(0).nodeId()).isEqualTo("b");
+  }
+
+  @Test
+  void aReclaimedJobStillRunsInTheSamePoolWhenNothingElseFits() {
+    var job = job("j", 1).lastReclaimedPool("pool-a").build();
+    Plan plan = plan(cluster(List.of(spot("a", 8))), queue(job));
+    assertThat(plan.placementFor("j")).isPresent();
+  }
+
+  @Test
+  void shareableJobsPackOntoSharedGpus() {
+    var node = spot("n", 2);
+    var tenant = job("tenant", 1).shareable(true).build();
+    var cluster = cluster(List.of(node), running(tenant, node, 1));
+    Plan plan = plan(cluster, queue(job("j", 1).shareable(true).build()));
+    Placement p = plan.placementFor("j").orElseThrow();
+    assertThat(p.assignments().get(0).gpuIndices()).containsExactly(1);
+    assertThat(p.shared()).isTrue();
+  }
+
+  @Test
+  void aDeadlineWithoutSlackForcesOnDemand() {
+    var job =
+        job("j", 1)
+            .deadline(NOW.plus(Duration.ofHours(2)))
+            .expectedDuration(Duration.ofMinutes(100))
+            .build();
+    Plan plan = plan(cluster(List.of(spot("a-spot", 8), onDemand("b-od", 8))), queue(job));
+    assertThat(plan.placementFor("j").orElseThrow().capacityType())
+        .isEqualTo(CapacityType.ON_DEMAND);
+  }
+
+  @Test
+  void everyJobIsPlacedOrExplained() {
+    Plan plan =
+        plan(
+            cluster(List.of(spot("n", 4))),
+            queue(job("a", 4).build(), job("b", 4).build(), job("c", 1).build()));
+    assertThat(plan.placements()).extracting(Placement::jobId).containsExactly("a");
+    assertThat(plan.pending()).extracting(e -> e.jobId()).containsExactlyInAnyOrder("b", "c");
+  }
+}
