@@ -214,8 +214,10 @@ public final class NodeAgent implements AutoCloseable {
                     config.stopJobsOnClose()
                         ? jobs.stopAll("the agent is shutting down")
                         : CompletableFuture.<Void>completedFuture(null));
+        Duration longest = onLoop(jobs::longestGrace);
         try {
-          stopped.get(config.defaultGrace().toMillis() + 60_000, TimeUnit.MILLISECONDS);
+          // Every job gets SIGKILL after its grace; allow that much, and some for the exits.
+          stopped.get(longest.plusSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
           log.error("jobs did not exit after SIGKILL; closing anyway");
         }
@@ -251,14 +253,13 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
+  /** Sends in order: behind anything still waiting in the outbox. */
   private void sendOrQueue(AgentMessage message) {
-    if (outbox.isEmpty() && link.send(message)) {
-      return;
-    }
     if (outbox.size() >= OUTBOX_LIMIT) {
       log.warn("outbox full; dropping {}", outbox.pollFirst().getKindCase());
     }
     outbox.addLast(message);
+    flushOutbox();
   }
 
   private void flushOutbox() {

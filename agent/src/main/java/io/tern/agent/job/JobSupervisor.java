@@ -181,6 +181,17 @@ public final class JobSupervisor {
     return running;
   }
 
+  /** The longest stop grace of the attempts running now (the default when none runs). */
+  public Duration longestGrace() {
+    Duration longest = defaultGrace;
+    for (RunningJob job : jobs.values()) {
+      if (job.grace.compareTo(longest) > 0) {
+        longest = job.grace;
+      }
+    }
+    return longest;
+  }
+
   /** Stops every attempt; completes when all have exited. */
   public CompletableFuture<Void> stopAll(String reason) {
     List<CompletableFuture<Void>> exits = new ArrayList<>();
