@@ -49,16 +49,27 @@ public final class ReservationPlanner {
     return picked;
   }
 
-  /** True when the empty node would pass the request's static constraints. */
+  /**
+   * True when the node would pass the request's static constraints once its running jobs end: GPUs
+   * that are healthy, of an accepted model, big enough, and either held by a running job or free
+   * with enough free memory now (memory held by something we do not run will not come back).
+   */
   static boolean couldEverHost(PlacementRequest request, NodeView v) {
     Resources r = request.resources();
     var node = v.node();
-    if (node.cpu() < r.cpu() || node.memoryMiB() < r.memoryMiB()) {
+    if (v.allocations().isEmpty() || node.cpu() < r.cpu() || node.memoryMiB() < r.memoryMiB()) {
       return false;
     }
+    long heldByJobs = ~v.unallocatedGpus() & ~v.plannedGpus() & v.allGpus();
     int usable = 0;
     for (Gpu gpu : node.gpus()) {
-      if (gpu.health() == GpuHealth.OK
+      int i = gpu.index();
+      boolean willFree =
+          (heldByJobs & (1L << i)) != 0
+              || ((v.unallocatedGpus() & (1L << i)) != 0
+                  && v.gpuMemoryFreeMiB(i) >= r.gpuMemoryMiB());
+      if (willFree
+          && gpu.health() == GpuHealth.OK
           && r.acceptsModel(gpu.model())
           && gpu.memoryTotalMiB() >= r.gpuMemoryMiB()) {
         usable++;
