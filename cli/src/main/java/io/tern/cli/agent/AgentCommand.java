@@ -124,44 +124,57 @@ public final class AgentCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Settings settings = settings();
-    PrintWriter err = commandSpec.commandLine().getErr();
-    if (imdsEndpoint != null) {
-      err.println(
-          "tern agent: note: --imds-endpoint "
-              + settings.imdsEndpoint().orElseThrow()
-              + " accepted, but spot notices are not watched in this build");
-      err.flush();
-    }
-    GpuProbe probe = settings.gpus().open(settings.config().nodeId(), settings.nvmlLibrary());
-    NodeAgent agent = NodeAgent.create(settings.config(), probe);
-    CountDownLatch stopped = new CountDownLatch(1);
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  stop.countDown(); // SIGTERM or Ctrl-C: close the agent before the JVM exits
                   try {
-                    agent.close();
-                  } finally {
-                    stopped.countDown();
+                    closed.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                   }
                 },
                 "tern-agent-shutdown"));
-    agent.start();
-    PrintWriter out = commandSpec.commandLine().getOut();
-    out.println(
-        "node agent "
-            + settings.config().nodeId()
-            + " ("
-            + settings.gpus()
-            + ", "
-            + settings.config().capacityType()
-            + ") reporting to "
-            + String.join(",", settings.config().schedulers())
-            + "; jobs in "
-            + settings.config().workDir());
-    out.flush();
-    stopped.await();
-    return 0;
+    return run(settings, stop, closed);
+  }
+
+  /** Runs the agent until {@code stop} opens, then closes it and opens {@code closed}. */
+  int run(Settings settings, CountDownLatch stop, CountDownLatch closed)
+      throws InterruptedException {
+    try {
+      PrintWriter err = commandSpec.commandLine().getErr();
+      if (settings.imdsEndpoint().isPresent()) {
+        err.println(
+            "tern agent: note: --imds-endpoint "
+                + settings.imdsEndpoint().get()
+                + " accepted, but spot notices are not watched in this build");
+        err.flush();
+      }
+      GpuProbe probe = settings.gpus().open(settings.config().nodeId(), settings.nvmlLibrary());
+      try (NodeAgent agent = NodeAgent.create(settings.config(), probe)) {
+        agent.start();
+        PrintWriter out = commandSpec.commandLine().getOut();
+        out.println(
+            "node agent "
+                + settings.config().nodeId()
+                + " ("
+                + settings.gpus()
+                + ", "
+                + settings.config().capacityType()
+                + ") reporting to "
+                + String.join(",", settings.config().schedulers())
+                + "; jobs in "
+                + settings.config().workDir());
+        out.flush();
+        stop.await();
+      }
+      return 0;
+    } finally {
+      closed.countDown();
+    }
   }
 
   /** The checked flags; every error names its flag. */
