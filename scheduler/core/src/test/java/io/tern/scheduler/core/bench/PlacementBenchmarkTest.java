@@ -1,0 +1,35 @@
+package io.tern.scheduler.core.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark driver runs end to end on a small cluster; no timing is asserted. */
+class PlacementBenchmarkTest {
+
+  @Test
+  void smallRunFillsTheClusterAndReportsItsFigures() {
+    List<String> progress = new ArrayList<>();
+    var result =
+        PlacementBenchmark.run(new PlacementBenchmark.Options(50, 8, 500, 5, 7), progress::add);
+    assertThat(result.nodes()).isEqualTo(50);
+    assertThat(result.gpusPerNode()).isEqualTo(8);
+    assertThat(result.pending()).isEqualTo(500);
+    assertThat(result.rounds()).isEqualTo(5);
+    assertThat(result.placements()).isBetween(1L, 400L);
+    assertThat(result.placementsPerSecond()).isPositive();
+    assertThat(result.planMsP99()).isGreaterThanOrEqualTo(result.planMsP50());
+    assertThat(result.toJson()).startsWith("{\"nodes\":50,\"gpusPerNode\":8,\"pending\":500,");
+    assertThat(progress).anyMatch(line -> line.startsWith("fill: "));
+  }
+
+  @Test
+  void theGeneratorIsDeterministic() {
+    var a = new SyntheticCluster(42, 4);
+    var b = new SyntheticCluster(42, 4);
+    assertThat(a.nodes(20, 8)).isEqualTo(b.nodes(20, 8));
+    assertThat(a.jobs(100, SyntheticCluster.EPOCH)).isEqualTo(b.jobs(100, SyntheticCluster.EPOCH));
+  }
+}
