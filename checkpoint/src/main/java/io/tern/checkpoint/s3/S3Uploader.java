@@ -5,6 +5,7 @@ import io.tern.checkpoint.CheckpointSource.SourceFile;
 import io.tern.checkpoint.InvalidCheckpointException;
 import io.tern.checkpoint.Sha256;
 import io.tern.checkpoint.SourceOpener;
+import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +26,7 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 final class S3Uploader {
 
   private static final String OCTETS = "application/octet-stream";
+  private static final int BUFFER = 256 * 1024;
 
   private final S3Client s3;
   private final S3StoreConfig config;
@@ -105,7 +107,9 @@ final class S3Uploader {
       try {
         InputStream in = opener.open(f.file());
         in.skipNBytes(offset);
-        return new Bounded(in, length);
+        // The SDK's signing and chunking read in small pieces; a channel stream pays a system call
+        // for each (unbuffered, uploads ran at ~8 MB/s).
+        return new BufferedInputStream(new Bounded(in, length), BUFFER);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
