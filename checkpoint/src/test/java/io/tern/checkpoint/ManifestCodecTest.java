@@ -98,7 +98,9 @@ class ManifestCodecTest {
             s.replace("{\"formatVersion\":1,", "{\"formatVersion\":1,\"extra\":1,"),
             s.replace("{\"formatVersion\":1,", "{\"formatVersion\":1,\"formatVersion\":1,"),
             s + "{}",
-            s.replace("\"attempt\":2", "\"attempt\":\"2\""))) {
+            s.replace("\"attempt\":2", "\"attempt\":\"2\""),
+            // valid JSON, valid fields, but not what was sealed: the digest catches it
+            s.replace("\"sequence\":5", "\"sequence\":6"))) {
       assertThatThrownBy(
               () ->
                   ManifestCodec.decode(

@@ -1,0 +1,124 @@
+package io.tern.checkpoint.config;
+
+import io.tern.checkpoint.CheckpointStore;
+import io.tern.checkpoint.CheckpointStoreSettings;
+import io.tern.checkpoint.fs.FsCheckpointStore;
+import io.tern.checkpoint.s3.S3CheckpointStore;
+import io.tern.checkpoint.s3.S3Clients;
+import io.tern.checkpoint.s3.S3StoreConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Where checkpoints live, written as one string so that the agent and the server can take it from a
+ * flag or a config file:
+ *
+ * <ul>
+ *   <li>{@code /mnt/checkpoints} or {@code file:///mnt/checkpoints}: a shared filesystem;
+ *   <li>{@code s3://BUCKET/PREFIX}: AWS S3, region and credentials from the SDK's default chain;
+ *   <li>{@code
+ *       s3://BUCKET/PREFIX?endpoint=http://10.0.0.5:9000&region=us-east-1&pathStyle=true&checksums=false}:
+ *       an S3-compatible server (MinIO, S3Proxy). {@code pathStyle} defaults to true when an
+ *       endpoint is given; {@code checksums} (send each object's SHA-256 for the server to check)
+ *       defaults to true; S3Proxy needs {@code checksums=false}.
+ * </ul>
+ *
+ * @param uri the parsed location
+ */
+public record CheckpointStoreLocation(URI uri) {
+
+  private static final Set<String> S3_PARAMS =
+      Set.of("endpoint", "region", "pathStyle", "checksums");
+
+  /** Parses a location; throws {@link IllegalArgumentException} naming what is wrong. */
+  public static CheckpointStoreLocation parse(String location) {
+    if (location == null || location.isBlank()) {
+      throw new IllegalArgumentException("checkpoint store location is empty");
+    }
+    if (location.startsWith("/")) {
+      return new CheckpointStoreLocation(Path.of(location).toUri());
+    }
+    URI uri = URI.create(location);
+    String scheme = uri.getScheme();
+    if ("file".equals(scheme)) {
+      if (uri.getPath() == null || uri.getQuery() != null) {
+        throw new IllegalArgumentException("a file location is file:///ABSOLUTE/PATH: " + location);
+      }
+      return new CheckpointStoreLocation(uri);
+    }
+    if ("s3".equals(scheme)) {
+      if (uri.getHost() == null) {
+        throw new IllegalArgumentException("an s3 location is s3://BUCKET[/PREFIX]: " + location);
+      }
+      for (String key : params(uri).keySet()) {
+        if (!S3_PARAMS.contains(key)) {
+          throw new IllegalArgumentException(
+              "unknown s3 location parameter " + key + "; known: " + S3_PARAMS);
+        }
+      }
+      return new CheckpointStoreLocation(uri);
+    }
+    throw new IllegalArgumentException(
+        "checkpoint store location must be an absolute path, file:// or s3://, got " + location);
+  }
+
+  /** Opens the store with credentials from the AWS SDK's default chain (for s3 locations). */
+  public CheckpointStore open(CheckpointStoreSettings settings) throws IOException {
+    return open(settings, null);
+  }
+
+  /**
+   * Opens the store.
+   *
+   * @param credentials for s3 locations; null for the SDK's default chain
+   */
+  public CheckpointStore open(CheckpointStoreSettings settings, AwsCredentialsProvider credentials)
+      throws IOException {
+    if ("file".equals(uri.getScheme())) {
+      return new FsCheckpointStore(Path.of(uri), settings);
+    }
+    Map<String, String> p = params(uri);
+    URI endpoint = p.containsKey("endpoint") ? URI.create(p.get("endpoint")) : null;
+    Region region =
+        Region.of(p.getOrDefault("region", endpoint != null ? "us-east-1" : defaultRegion()));
+    boolean pathStyle =
+        Boolean.parseBoolean(p.getOrDefault("pathStyle", String.valueOf(endpoint != null)));
+    boolean checksums = Boolean.parseBoolean(p.getOrDefault("checksums", "true"));
+    String prefix = uri.getPath() == null ? "" : uri.getPath();
+    S3StoreConfig config = S3StoreConfig.of(uri.getHost(), prefix).withSendChecksums(checksums);
+    AwsCredentialsProvider creds =
+        credentials != null ? credentials : DefaultCredentialsProvider.builder().build();
+    return new S3CheckpointStore(
+        S3Clients.create(endpoint, region, creds, pathStyle), config, settings, true);
+  }
+
+  private static String defaultRegion() {
+    String env = System.getenv("AWS_REGION");
+    return env != null && !env.isBlank() ? env : "us-east-1";
+  }
+
+  private static Map<String, String> params(URI uri) {
+    Map<String, String> out = new HashMap<>();
+    String query = uri.getRawQuery();
+    if (query == null || query.isEmpty()) {
+      return out;
+    }
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String value =
+          eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      out.put(key, value);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,80 @@
+package io.tern.checkpoint.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tern.checkpoint.CheckpointStore;
+import io.tern.checkpoint.CheckpointStoreSettings;
+import io.tern.checkpoint.TestClock;
+import io.tern.checkpoint.Trees;
+import io.tern.checkpoint.fs.FsCheckpointStore;
+import io.tern.checkpoint.s3.S3CheckpointStore;
+import io.tern.checkpoint.s3.S3ProxyServer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.services.s3.S3Client;
+
+class CheckpointStoreLocationTest {
+
+  @TempDir Path tmp;
+  private final CheckpointStoreSettings settings =
+      CheckpointStoreSettings.of(2, new TestClock(Instant.parse("2026-11-23T06:00:00Z")));
+
+  @Test
+  void aPathOrAFileUriOpensTheFilesystemStore() throws Exception {
+    for (String location : new String[] {tmp.toString(), tmp.toUri().toString()}) {
+      try (CheckpointStore store = CheckpointStoreLocation.parse(location).open(settings)) {
+        assertThat(store).isInstanceOf(FsCheckpointStore.class);
+        assertThat(((FsCheckpointStore) store).root()).isEqualTo(tmp.toRealPath());
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "relative/path",
+        "http://x/y",
+        "s3:///no-bucket",
+        "s3://b/p?colour=red",
+        "file:///x?y=1"
+      })
+  void badLocationsAreRefusedWithAReason(String bad) {
+    assertThatThrownBy(() -> CheckpointStoreLocation.parse(bad))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("location");
+  }
+
+  @Test
+  void anS3LocationWithAnEndpointTalksToThatServer() throws Exception {
+    try (S3ProxyServer server = S3ProxyServer.transientStore();
+        S3Client admin = server.client()) {
+      admin.createBucket(b -> b.bucket("ckpts"));
+      String location = "s3://ckpts/team-a/prod?endpoint=" + server.endpoint() + "&checksums=false";
+      try (CheckpointStore store =
+          CheckpointStoreLocation.parse(location)
+              .open(
+                  settings,
+                  StaticCredentialsProvider.create(
+                      AwsBasicCredentials.create("tern-access", "tern-secret")))) {
+        assertThat(store).isInstanceOf(S3CheckpointStore.class);
+        Path local = Trees.write(tmp.resolve("local"), Map.of("state", "s"));
+        store.commit("job-1", 1, local, "c1", OptionalLong.empty());
+      }
+      assertThat(
+              admin
+                  .headObject(b -> b.bucket("ckpts").key("team-a/prod/job-1/c1/manifest.json"))
+                  .contentLength())
+          .isPositive();
+    }
+  }
+}
