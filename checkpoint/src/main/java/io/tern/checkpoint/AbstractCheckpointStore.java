@@ -4,23 +4,19 @@ import io.tern.checkpoint.CheckpointManifest.ManifestFile;
 import io.tern.checkpoint.RestoreResult.SkippedCheckpoint;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,7 +144,7 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
   @Override
   public final RestoreResult restoreLatest(String jobId, Path targetDir) throws IOException {
     CheckpointNames.requireValidName("job id", jobId);
-    requireRestorableTarget(targetDir);
+    VerifiedRestore.requireRestorableTarget(targetDir);
     List<Stored> all = loadAll(jobId);
     List<SkippedCheckpoint> skipped = new ArrayList<>();
     // A checkpoint without a readable manifest cannot be placed in the order; it may have been the
@@ -164,7 +160,8 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
             .toList();
     for (Stored candidate : candidates) {
       try {
-        restoreVerified(candidate, targetDir);
+        VerifiedRestore.restore(
+            candidate.manifest, path -> openStored(jobId, candidate.name, path), targetDir);
         for (SkippedCheckpoint s : skipped) {
           log.warn("checkpoint {}/{} not restored: {}", jobId, s.name(), s.reason());
         }
@@ -181,12 +178,12 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
       throws IOException {
     CheckpointNames.requireValidName("job id", jobId);
     CheckpointNames.requireValidName("checkpoint name", name);
-    requireRestorableTarget(targetDir);
+    VerifiedRestore.requireRestorableTarget(targetDir);
     Stored stored = load(jobId, name);
     if (stored.committed == null) {
       throw new CorruptCheckpointException(jobId + "/" + name + ": " + stored.problem);
     }
-    restoreVerified(stored, targetDir);
+    VerifiedRestore.restore(stored.manifest, path -> openStored(jobId, name, path), targetDir);
     return stored.committed;
   }
 
@@ -287,66 +284,6 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
       sweepLeftovers(jobId);
     } catch (IOException | UncheckedIOException e) {
       log.warn("retention for job {} failed; will retry after the next commit", jobId, e);
-    }
-  }
-
-  private static void requireRestorableTarget(Path targetDir) throws IOException {
-    if (Files.exists(targetDir, LinkOption.NOFOLLOW_LINKS)) {
-      if (!Files.isDirectory(targetDir, LinkOption.NOFOLLOW_LINKS)) {
-        throw new CheckpointException(targetDir + " exists and is not a directory");
-      }
-      try (var entries = Files.list(targetDir)) {
-        if (entries.findAny().isPresent()) {
-          throw new CheckpointException(targetDir + " is not empty");
-        }
-      }
-    }
-  }
-
-  /** Copies, verifies, then moves into place; leaves nothing behind on failure. */
-  private void restoreVerified(Stored stored, Path targetDir) throws IOException {
-    Path target = targetDir.toAbsolutePath().normalize();
-    Path parent = target.getParent();
-    Files.createDirectories(parent);
-    Path temp = parent.resolve("." + target.getFileName() + ".restore-" + UUID.randomUUID());
-    Files.createDirectory(temp);
-    try {
-      for (ManifestFile f : stored.manifest.files()) {
-        Path dest = temp.resolve(f.path()).normalize();
-        if (!dest.startsWith(temp) || dest.equals(temp)) {
-          throw new CorruptCheckpointException("manifest path " + f.path() + " leaves the target");
-        }
-        Files.createDirectories(dest.getParent());
-        Sha256.Digest d;
-        try (InputStream in = openStored(stored.manifest.jobId(), stored.name, f.path());
-            OutputStream out = Files.newOutputStream(dest)) {
-          d = Sha256.copy(in, out, f.size());
-        } catch (NoSuchFileException e) {
-          throw new CorruptCheckpointException("file " + f.path() + " is missing");
-        }
-        if (d.size() != f.size()) {
-          throw new CorruptCheckpointException(
-              "file "
-                  + f.path()
-                  + " has "
-                  + (d.size() > f.size() ? "more than " : "")
-                  + d.size()
-                  + " bytes, manifest says "
-                  + f.size());
-        }
-        if (!d.sha256().equals(f.sha256())) {
-          throw new CorruptCheckpointException("file " + f.path() + " fails its SHA-256 check");
-        }
-      }
-      try {
-        Files.deleteIfExists(target);
-      } catch (DirectoryNotEmptyException e) {
-        throw new CheckpointException(target + " is not empty");
-      }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException | RuntimeException e) {
-      deleteTree(temp);
-      throw e;
     }
   }
 
