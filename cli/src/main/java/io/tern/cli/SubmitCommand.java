@@ -1,6 +1,13 @@
 package io.tern.cli;
 
+import io.grpc.StatusRuntimeException;
+import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.JobSpec;
+import io.tern.api.v1.SubmitJobRequest;
+import io.tern.api.v1.SubmitJobResponse;
+import io.tern.cli.client.ClientOptions;
+import io.tern.cli.client.Protos;
+import io.tern.cli.client.SchedulerClient;
 import io.tern.scheduler.spec.JobSpecDocument;
 import io.tern.scheduler.spec.JobSpecException;
 import io.tern.scheduler.spec.JobSpecParser;
@@ -13,6 +20,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -31,6 +39,7 @@ import picocli.CommandLine.Spec;
           + " examples/specs/) or by flags followed by '--' and the command to run.",
       "",
       "Examples:",
+      "  tern submit examples/specs/resnet50-imagenet.yaml",
       "  tern submit --dry-run examples/specs/resnet50-imagenet.yaml",
       "  tern submit --dry-run -o json examples/specs/nightly-eval.yaml",
       "  tern submit --dry-run --name probe --team vision --gpus 1 -- python3 probe.py --quick",
@@ -57,17 +66,25 @@ final class SubmitCommand implements Callable<Integer> {
 
   @Mixin OutputOptions output;
 
+  @Mixin ClientOptions client;
+
+  @Option(
+      names = "--idempotency-key",
+      paramLabel = "KEY",
+      description =
+          "Makes the submission safe to repeat: a second submit with the same key returns the first"
+              + " job. Default: a fresh key per invocation.")
+  String idempotencyKey;
+
   private final JobSpecParser parser = new JobSpecParser();
 
   @Override
   public Integer call() throws JobSpecException, IOException {
     JobSpec spec = flags == null ? fromFile() : fromFlags();
-    if (!dryRun) {
-      throw new UnsupportedOperationException(
-          "sending jobs to a scheduler is not part of this build yet; use --dry-run to validate a"
-              + " spec");
-    }
     var out = commandSpec.commandLine().getOut();
+    if (!dryRun) {
+      return submit(spec, out);
+    }
     switch (output.format()) {
       case json -> out.println(OutputOptions.toJson(JobSpecDocument.toMap(spec)));
       case yaml -> out.print(JobSpecDocument.toYaml(spec));
@@ -78,6 +95,32 @@ final class SubmitCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  private int submit(JobSpec spec, java.io.PrintWriter out) {
+    // One key per invocation: the client's own retries (leader changes) cannot create it twice.
+    String key = idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString();
+    SubmitJobRequest request =
+        SubmitJobRequest.newBuilder().setSpec(spec).setIdempotencyKey(key).build();
+    try (SchedulerClient scheduler = client.connect()) {
+      SubmitJobResponse response =
+          scheduler.call(c -> JobServiceGrpc.newBlockingStub(c).submitJob(request));
+      if (output.format() == OutputFormat.json) {
+        out.println(Protos.json(response));
+      } else {
+        out.println(response.getJob().getId());
+      }
+      out.flush();
+      return 0;
+    } catch (StatusRuntimeException e) {
+      throw new IllegalStateException(
+          "the scheduler did not accept the job: "
+              + e.getStatus().getCode()
+              + (e.getStatus().getDescription() == null
+                  ? ""
+                  : ": " + e.getStatus().getDescription()),
+          e);
+    }
   }
 
   private JobSpec fromFile() throws JobSpecException, IOException {

@@ -1,5 +1,11 @@
 package io.tern.cli;
 
+import io.tern.cli.agent.AgentCommand;
+import io.tern.cli.agent.GpusCommand;
+import io.tern.cli.cluster.ClusterCommands;
+import io.tern.cli.jobs.JobCommands;
+import io.tern.cli.server.SchedulerCommand;
+import io.tern.cli.server.ZkCommand;
 import io.tern.scheduler.spec.JobSpecException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -12,6 +18,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "tern",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = TernVersion.class,
     description = {
       "Tern: a GPU batch-job scheduler with spot checkpointing.",
@@ -26,7 +33,21 @@ import picocli.CommandLine.Command;
       "Run 'tern COMMAND --help' for a command's options.",
       "Exit codes: 0 success, 1 failure, 2 bad input."
     },
-    subcommands = {SubmitCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      SubmitCommand.class,
+      JobCommands.StatusCommand.class,
+      JobCommands.ListCommand.class,
+      JobCommands.CancelCommand.class,
+      JobCommands.WatchCommand.class,
+      JobCommands.ExplainCommand.class,
+      ClusterCommands.NodesCommand.class,
+      ClusterCommands.QueueCommand.class,
+      SchedulerCommand.class,
+      AgentCommand.class,
+      GpusCommand.class,
+      ZkCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class TernCommand implements Runnable {
   /** Exit code for bad input: a spec, flag or argument the user must fix. */
   public static final int EXIT_BAD_INPUT = 2;

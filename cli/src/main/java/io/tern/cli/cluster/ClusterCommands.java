@@ -1,0 +1,190 @@
+package io.tern.cli.cluster;
+
+import io.grpc.StatusRuntimeException;
+import io.tern.api.v1.ClusterServiceGrpc;
+import io.tern.api.v1.DrainNodeRequest;
+import io.tern.api.v1.GetQueueRequest;
+import io.tern.api.v1.GetQueueResponse;
+import io.tern.api.v1.Gpu;
+import io.tern.api.v1.ListNodesRequest;
+import io.tern.api.v1.ListNodesResponse;
+import io.tern.api.v1.Node;
+import io.tern.api.v1.QueueEntry;
+import io.tern.cli.OutputFormat;
+import io.tern.cli.OutputOptions;
+import io.tern.cli.client.ClientOptions;
+import io.tern.cli.client.Protos;
+import io.tern.cli.client.SchedulerClient;
+import io.tern.cli.client.Table;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The client verbs about the cluster: nodes (and drain), queue. */
+public final class ClusterCommands {
+  private ClusterCommands() {}
+
+  @Command(
+      name = "nodes",
+      description = "List the GPU nodes with live telemetry.",
+      subcommands = {DrainCommand.class})
+  public static final class NodesCommand implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin ClientOptions client;
+    @Mixin OutputOptions output;
+
+    @Override
+    public Integer call() {
+      try (SchedulerClient scheduler = client.connect()) {
+        ListNodesResponse nodes =
+            scheduler.call(
+                c ->
+                    ClusterServiceGrpc.newBlockingStub(c)
+                        .listNodes(ListNodesRequest.getDefaultInstance()));
+        var out = spec.commandLine().getOut();
+        if (output.format() == OutputFormat.json) {
+          out.println(Protos.json(nodes));
+        } else {
+          Instant now = Instant.now();
+          Table table =
+              new Table(
+                  "NODE",
+                  "STATE",
+                  "CAPACITY",
+                  "POOL",
+                  "$/H",
+                  "GPUS",
+                  "MODEL",
+                  "MEM USED",
+                  "UTIL",
+                  "JOBS",
+                  "SEEN");
+          for (Node n : nodes.getNodesList()) {
+            long used = n.getGpusList().stream().mapToLong(Gpu::getMemoryUsedMib).sum();
+            long total = n.getGpusList().stream().mapToLong(Gpu::getMemoryTotalMib).sum();
+            double util =
+                n.getGpusList().stream().mapToInt(Gpu::getUtilizationPercent).average().orElse(0);
+            table.row(
+                n.getId(),
+                Protos.enumName(n.getState(), "NODE_STATE_"),
+                Protos.enumName(n.getCapacityType(), "CAPACITY_TYPE_")
+                    .toLowerCase()
+                    .replace('_', '-'),
+                n.getPool(),
+                String.format("%.2f", n.getPricePerHourUsd()),
+                n.getGpusCount(),
+                n.getGpusCount() == 0 ? "-" : n.getGpus(0).getModel(),
+                String.format("%.0f/%.0f GiB", used / 1024.0, total / 1024.0),
+                String.format("%.0f%%", util),
+                String.join(",", n.getJobIdsList()),
+                Protos.age(n.getLastHeartbeat(), now) + " ago");
+          }
+          table.print(out);
+        }
+        out.flush();
+        return 0;
+      } catch (StatusRuntimeException e) {
+        throw new IllegalStateException(
+            e.getStatus().getCode() + ": " + e.getStatus().getDescription(), e);
+      }
+    }
+  }
+
+  @Command(
+      name = "drain",
+      description = "Stop placing jobs on a node; with --checkpoint, move its jobs now.")
+  public static final class DrainCommand implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin ClientOptions client;
+
+    @Parameters(paramLabel = "NODE", description = "The node id.")
+    String nodeId;
+
+    @Option(names = "--checkpoint", description = "Checkpoint its jobs and resume them elsewhere.")
+    boolean checkpoint;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Recorded with the drain.")
+    String reason = "";
+
+    @Override
+    public Integer call() {
+      try (SchedulerClient scheduler = client.connect()) {
+        Node node =
+            scheduler.call(
+                c ->
+                    ClusterServiceGrpc.newBlockingStub(c)
+                        .drainNode(
+                            DrainNodeRequest.newBuilder()
+                                .setNodeId(nodeId)
+                                .setCheckpointJobs(checkpoint)
+                                .setReason(reason)
+                                .build()));
+        spec.commandLine()
+            .getOut()
+            .println(node.getId() + ": " + Protos.enumName(node.getState(), "NODE_STATE_"));
+        spec.commandLine().getOut().flush();
+        return 0;
+      }
+    }
+  }
+
+  @Command(
+      name = "queue",
+      description = "Show queued jobs in the order the scheduler considers them.")
+  public static final class QueueCommand implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin ClientOptions client;
+    @Mixin OutputOptions output;
+
+    @Option(names = "--team", paramLabel = "TEAM", description = "Only this team's jobs.")
+    String team = "";
+
+    @Option(
+        names = "--limit",
+        paramLabel = "N",
+        defaultValue = "50",
+        description = "At most N entries (default ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Override
+    public Integer call() {
+      try (SchedulerClient scheduler = client.connect()) {
+        GetQueueResponse queue =
+            scheduler.call(
+                c ->
+                    ClusterServiceGrpc.newBlockingStub(c)
+                        .getQueue(
+                            GetQueueRequest.newBuilder().setTeam(team).setLimit(limit).build()));
+        var out = spec.commandLine().getOut();
+        if (output.format() == OutputFormat.json) {
+          out.println(Protos.json(queue));
+        } else {
+          Table table =
+              new Table(
+                  "#", "ID", "NAME", "TEAM", "PRIORITY", "STATE", "GPUS", "WAITING", "REASON");
+          int position = 1;
+          for (QueueEntry e : queue.getEntriesList()) {
+            table.row(
+                position++,
+                e.getJobId(),
+                e.getName(),
+                e.getTeam(),
+                Protos.enumName(e.getPriority(), "PRIORITY_").toLowerCase(),
+                Protos.enumName(e.getState(), "JOB_STATE_"),
+                e.getGpus(),
+                e.getWaitingSeconds() + "s",
+                e.getReason());
+          }
+          table.print(out);
+          out.println(queue.getTotal() + " queued");
+        }
+        out.flush();
+        return 0;
+      }
+    }
+  }
+}

@@ -1,0 +1,370 @@
+package io.tern.cli.jobs;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tern.api.v1.Attempt;
+import io.tern.api.v1.CancelJobRequest;
+import io.tern.api.v1.ExplainJobRequest;
+import io.tern.api.v1.ExplainJobResponse;
+import io.tern.api.v1.GetJobRequest;
+import io.tern.api.v1.Job;
+import io.tern.api.v1.JobServiceGrpc;
+import io.tern.api.v1.JobState;
+import io.tern.api.v1.ListJobsRequest;
+import io.tern.api.v1.ListJobsResponse;
+import io.tern.api.v1.PendingReason;
+import io.tern.api.v1.WatchJobRequest;
+import io.tern.cli.OutputFormat;
+import io.tern.cli.OutputOptions;
+import io.tern.cli.UserInputException;
+import io.tern.cli.client.ClientOptions;
+import io.tern.cli.client.Protos;
+import io.tern.cli.client.SchedulerClient;
+import io.tern.cli.client.Table;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The client verbs about jobs: status, list, cancel, watch, explain. */
+public final class JobCommands {
+  private JobCommands() {}
+
+  /** Options and plumbing every job verb shares. */
+  abstract static class JobVerb implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin ClientOptions client;
+    @Mixin OutputOptions output;
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
+    @Override
+    public Integer call() {
+      try (SchedulerClient scheduler = client.connect()) {
+        return run(scheduler);
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+          throw new NotFound(e.getStatus().getDescription());
+        }
+        throw new IllegalStateException(describe(e), e);
+      }
+    }
+
+    abstract int run(SchedulerClient scheduler);
+  }
+
+  static String describe(StatusRuntimeException e) {
+    String what = e.getStatus().getDescription();
+    return switch (e.getStatus().getCode()) {
+      case UNAVAILABLE ->
+          "cannot reach a scheduler that leads: "
+              + (what == null ? "unavailable" : what)
+              + " (is `tern scheduler` running? see --scheduler)";
+      case DEADLINE_EXCEEDED -> "the scheduler did not answer in time";
+      default -> e.getStatus().getCode() + ": " + what;
+    };
+  }
+
+  /** A job or node that does not exist: exit 1 with the scheduler's words. */
+  static final class NotFound extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotFound(String message) {
+      super(message);
+    }
+  }
+
+  @Command(name = "status", description = "Show a job: its state and every attempt.")
+  public static final class StatusCommand extends JobVerb {
+    @Parameters(paramLabel = "JOB", description = "The job id, e.g. job-000042.")
+    String jobId;
+
+    @Override
+    int run(SchedulerClient scheduler) {
+      Job job =
+          scheduler.call(
+              c ->
+                  JobServiceGrpc.newBlockingStub(c)
+                      .getJob(GetJobRequest.newBuilder().setJobId(jobId).build()));
+      if (output.format() == OutputFormat.json) {
+        out().println(Protos.json(job));
+      } else {
+        printJob(job, out());
+      }
+      out().flush();
+      return 0;
+    }
+  }
+
+  static void printJob(Job job, PrintWriter out) {
+    var s = job.getSpec();
+    out.println("Job:        " + job.getId() + "  (" + s.getName() + ")");
+    out.println("Team:       " + s.getTeam() + "   owner: " + job.getOwner());
+    out.println("State:      " + Protos.enumName(job.getState(), "JOB_STATE_"));
+    if (!job.getPendingReason().isEmpty()
+        && (job.getState() == JobState.JOB_STATE_PENDING
+            || job.getState() == JobState.JOB_STATE_HELD)) {
+      out.println("Waiting:    " + job.getPendingReason());
+    }
+    out.println("Submitted:  " + Protos.time(job.getSubmittedAt()));
+    out.println(
+        "Resources:  "
+            + s.getResources().getNodes()
+            + " node(s) x "
+            + s.getResources().getGpus()
+            + " GPU(s), "
+            + Protos.enumName(s.getCapacity(), "CAPACITY_").toLowerCase().replace('_', '-')
+            + ", priority "
+            + Protos.enumName(s.getPriority(), "PRIORITY_").toLowerCase());
+    if (job.getAttemptsCount() == 0) {
+      out.println("Attempts:   none yet");
+      return;
+    }
+    out.println("Attempts:");
+    Table table =
+        new Table("#", "NODES", "CAPACITY", "STARTED", "ENDED", "WHY IT ENDED", "CHECKPOINT");
+    for (Attempt a : job.getAttemptsList()) {
+      table.row(
+          a.getNumber(),
+          String.join(",", a.getNodeIdsList()),
+          Protos.enumName(a.getCapacityType(), "CAPACITY_TYPE_").toLowerCase().replace('_', '-'),
+          Protos.time(a.hasStartedAt() ? a.getStartedAt() : a.getPlacedAt()),
+          Protos.time(a.getEndedAt()),
+          a.getEndReason().isEmpty() ? "-" : a.getEndReason(),
+          a.hasLastCheckpoint()
+              ? a.getLastCheckpoint().getName()
+                  + " at "
+                  + Protos.time(a.getLastCheckpoint().getCommittedAt())
+              : (a.hasResumedFrom() ? "resumed from " + a.getResumedFrom().getName() : "-"));
+    }
+    table.print(out);
+  }
+
+  @Command(name = "list", description = "List jobs, newest first.")
+  public static final class ListCommand extends JobVerb {
+    @Option(names = "--team", paramLabel = "TEAM", description = "Only this team's jobs.")
+    String team;
+
+    @Option(
+        names = "--state",
+        paramLabel = "STATE",
+        split = ",",
+        description = "Only jobs in these states, e.g. running,pending.")
+    List<String> states;
+
+    @Option(
+        names = "--limit",
+        paramLabel = "N",
+        defaultValue = "50",
+        description = "At most N jobs (default ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Override
+    int run(SchedulerClient scheduler) {
+      if (limit < 1) {
+        throw new UserInputException("--limit: must be at least 1");
+      }
+      ListJobsRequest.Builder request =
+          ListJobsRequest.newBuilder().setPageSize(Math.min(limit, 1000));
+      if (team != null) {
+        request.setTeam(team);
+      }
+      for (String state : states == null ? List.<String>of() : states) {
+        try {
+          request.addStates(JobState.valueOf("JOB_STATE_" + state.trim().toUpperCase()));
+        } catch (IllegalArgumentException e) {
+          throw new UserInputException("--state: unknown state \"" + state + "\"");
+        }
+      }
+      ListJobsResponse page =
+          scheduler.call(c -> JobServiceGrpc.newBlockingStub(c).listJobs(request.build()));
+      if (output.format() == OutputFormat.json) {
+        out().println(Protos.json(page));
+        out().flush();
+        return 0;
+      }
+      Instant now = Instant.now();
+      Table table = new Table("ID", "NAME", "TEAM", "STATE", "GPUS", "AGE", "NODES / REASON");
+      for (Job job : page.getJobsList()) {
+        var r = job.getSpec().getResources();
+        String where =
+            job.getAttemptsCount() > 0 && !job.getAttempts(job.getAttemptsCount() - 1).hasEndedAt()
+                ? String.join(",", job.getAttempts(job.getAttemptsCount() - 1).getNodeIdsList())
+                : job.getPendingReason();
+        table.row(
+            job.getId(),
+            job.getSpec().getName(),
+            job.getSpec().getTeam(),
+            Protos.enumName(job.getState(), "JOB_STATE_"),
+            r.getGpus() * Math.max(1, r.getNodes()),
+            Protos.age(job.getSubmittedAt(), now),
+            where);
+      }
+      table.print(out());
+      if (!page.getNextPageToken().isEmpty()) {
+        out().println("(more jobs: raise --limit)");
+        out().flush();
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "cancel",
+      description = "Cancel a job: a queued one leaves the queue, a running one is stopped.")
+  public static final class CancelCommand extends JobVerb {
+    @Parameters(paramLabel = "JOB", description = "The job id.")
+    String jobId;
+
+    @Option(
+        names = "--reason",
+        paramLabel = "TEXT",
+        description = "Recorded with the cancellation.")
+    String reason = "";
+
+    @Override
+    int run(SchedulerClient scheduler) {
+      Job job =
+          scheduler.call(
+              c ->
+                  JobServiceGrpc.newBlockingStub(c)
+                      .cancelJob(
+                          CancelJobRequest.newBuilder().setJobId(jobId).setReason(reason).build()));
+      if (output.format() == OutputFormat.json) {
+        out().println(Protos.json(job));
+      } else if (job.getCancelRequested() && job.getState() != JobState.JOB_STATE_CANCELLED) {
+        out().println(job.getId() + ": stopping; it ends CANCELLED once its agent has stopped it");
+      } else {
+        out().println(job.getId() + ": " + Protos.enumName(job.getState(), "JOB_STATE_"));
+      }
+      out().flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "watch",
+      description = {
+        "Follow a job until it finishes, one line per change.",
+        "Exit code: 0 if it succeeded, 1 if it failed or was cancelled."
+      })
+  public static final class WatchCommand extends JobVerb {
+    @Parameters(paramLabel = "JOB", description = "The job id.")
+    String jobId;
+
+    @Override
+    int run(SchedulerClient scheduler) {
+      Job last = null;
+      while (true) {
+        Iterator<Job> updates =
+            scheduler.call(
+                c ->
+                    JobServiceGrpc.newBlockingStub(c)
+                        .watchJob(WatchJobRequest.newBuilder().setJobId(jobId).build()));
+        try {
+          while (updates.hasNext()) {
+            Job job = updates.next();
+            if (last == null || !sameLine(last, job)) {
+              print(job);
+            }
+            last = job;
+          }
+        } catch (StatusRuntimeException e) {
+          if (e.getStatus().getCode() != Status.Code.UNAVAILABLE
+              && e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION) {
+            throw e;
+          }
+          // The leader changed: follow the job on the new one.
+        }
+        if (last != null && finished(last.getState())) {
+          return last.getState() == JobState.JOB_STATE_SUCCEEDED ? 0 : 1;
+        }
+      }
+    }
+
+    private void print(Job job) {
+      if (output.format() == OutputFormat.json) {
+        out().println(Protos.json(job).replace("\n", ""));
+      } else {
+        String detail =
+            job.getState() == JobState.JOB_STATE_PENDING
+                    || job.getState() == JobState.JOB_STATE_HELD
+                ? job.getPendingReason()
+                : job.getAttemptsCount() == 0
+                    ? ""
+                    : attemptLine(job.getAttempts(job.getAttemptsCount() - 1));
+        out()
+            .println(
+                java.time.LocalTime.now().withNano(0)
+                    + "  "
+                    + job.getId()
+                    + "  "
+                    + Protos.enumName(job.getState(), "JOB_STATE_")
+                    + (detail.isEmpty() ? "" : "  " + detail));
+      }
+      out().flush();
+    }
+
+    private static String attemptLine(Attempt a) {
+      String line = "attempt " + a.getNumber() + " on " + String.join(",", a.getNodeIdsList());
+      return a.getEndReason().isEmpty() ? line : line + ": " + a.getEndReason();
+    }
+
+    private static boolean sameLine(Job a, Job b) {
+      return a.getState() == b.getState()
+          && a.getAttemptsCount() == b.getAttemptsCount()
+          && a.getPendingReason().equals(b.getPendingReason());
+    }
+  }
+
+  static boolean finished(JobState state) {
+    return state == JobState.JOB_STATE_SUCCEEDED
+        || state == JobState.JOB_STATE_FAILED
+        || state == JobState.JOB_STATE_CANCELLED;
+  }
+
+  @Command(
+      name = "explain",
+      description = "Say why a job is where it is; for a pending job, why it waits.")
+  public static final class ExplainCommand extends JobVerb {
+    @Parameters(paramLabel = "JOB", description = "The job id.")
+    String jobId;
+
+    @Override
+    int run(SchedulerClient scheduler) {
+      ExplainJobResponse answer =
+          scheduler.call(
+              c ->
+                  JobServiceGrpc.newBlockingStub(c)
+                      .explainJob(ExplainJobRequest.newBuilder().setJobId(jobId).build()));
+      if (output.format() == OutputFormat.json) {
+        out().println(Protos.json(answer));
+      } else {
+        out().println(jobId + ": " + answer.getSummary());
+        if (answer.getQueuePosition() > 0) {
+          out().println("position in its team's queue: " + answer.getQueuePosition());
+        }
+        for (PendingReason reason : answer.getReasonsList()) {
+          out()
+              .println(
+                  "  - "
+                      + (reason.getNodeCount() > 0 ? reason.getNodeCount() + " nodes: " : "")
+                      + reason.getMessage()
+                      + "  ["
+                      + reason.getCode()
+                      + "]");
+        }
+      }
+      out().flush();
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package io.tern.cli.server;
+
+import io.tern.cli.UserInputException;
+import io.tern.scheduler.server.SchedulerConfig;
+import io.tern.scheduler.server.SchedulerServer;
+import io.tern.scheduler.server.loop.SchedulerSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tern scheduler}: one scheduler replica. */
+@Command(
+    name = "scheduler",
+    description = {
+      "Run a scheduler replica. Run two or three against the same ZooKeeper for HA: one leads,",
+      "the others stand by and point clients and agents to it."
+    })
+public final class SchedulerCommand implements Callable<Integer> {
+  @Option(
+      names = "--zk",
+      required = true,
+      paramLabel = "HOST:PORT[,...]",
+      description = "ZooKeeper connection string.")
+  String zk;
+
+  @Option(
+      names = "--port",
+      defaultValue = "50051",
+      description = "gRPC port (default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--bind",
+      defaultValue = "0.0.0.0",
+      description = "Interface to listen on (default ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(
+      names = "--advertise",
+      paramLabel = "HOST",
+      description =
+          "Host name clients and agents reach this replica at (default: this host's name).")
+  String advertise;
+
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "9464",
+      description = "Prometheus /metrics port; -1 disables it (default ${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  @Option(
+      names = "--zk-root",
+      defaultValue = "/tern",
+      description = "ZooKeeper path of Tern's state (default ${DEFAULT-VALUE}).")
+  String zkRoot;
+
+  @Option(
+      names = "--node-lease",
+      defaultValue = "15",
+      paramLabel = "SECONDS",
+      description =
+          "Seconds without a heartbeat before a node is lost and its jobs move (default ${DEFAULT-VALUE}).")
+  int nodeLeaseSeconds;
+
+  @Option(
+      names = "--zk-session-timeout",
+      defaultValue = "3",
+      paramLabel = "SECONDS",
+      description =
+          "ZooKeeper session timeout: how fast a standby takes over from a dead leader (default ${DEFAULT-VALUE}).")
+  int sessionSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    if (port < 0 || port > 65535) {
+      throw new UserInputException("--port: must be 0..65535, got " + port);
+    }
+    if (nodeLeaseSeconds < 2) {
+      throw new UserInputException("--node-lease: must be at least 2 seconds");
+    }
+    String host = advertise != null ? advertise : java.net.InetAddress.getLocalHost().getHostName();
+    SchedulerSettings defaults = SchedulerSettings.defaults();
+    SchedulerConfig config =
+        new SchedulerConfig(
+            zk,
+            zkRoot,
+            bind,
+            port,
+            host,
+            metricsPort,
+            Duration.ofSeconds(sessionSeconds),
+            new SchedulerSettings(
+                Duration.ofSeconds(nodeLeaseSeconds),
+                defaults.telemetryInterval(),
+                defaults.planDelay(),
+                defaults.tick()));
+    SchedulerServer server = new SchedulerServer(config, Clock.systemUTC()).start();
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.close();
+                  } catch (Exception e) {
+                    // exiting anyway
+                  } finally {
+                    stop.countDown();
+                  }
+                }));
+    System.out.println(
+        "scheduler replica "
+            + server.address()
+            + " (ZooKeeper "
+            + zk
+            + ")"
+            + (server.metricsPort() > 0
+                ? ", metrics on :" + server.metricsPort() + "/metrics"
+                : ""));
+    System.out.flush();
+    stop.await();
+    return 0;
+  }
+}

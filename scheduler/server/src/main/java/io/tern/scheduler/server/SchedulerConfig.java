@@ -1,0 +1,55 @@
+package io.tern.scheduler.server;
+
+import io.tern.scheduler.server.loop.SchedulerSettings;
+import java.time.Duration;
+
+/**
+ * How to run one scheduler replica.
+ *
+ * @param zkConnect ZooKeeper connection string, e.g. {@code zk1:2181,zk2:2181,zk3:2181}
+ * @param zkRoot the znode under which Tern keeps its state
+ * @param bindHost the interface gRPC listens on
+ * @param port the gRPC port (0 picks a free one)
+ * @param advertisedHost the host other replicas, agents and clients reach this replica at
+ * @param metricsPort the Prometheus port; 0 picks a free one, -1 disables metrics
+ * @param zkSessionTimeout how long ZooKeeper keeps a silent replica's session (and leadership)
+ */
+public record SchedulerConfig(
+    String zkConnect,
+    String zkRoot,
+    String bindHost,
+    int port,
+    String advertisedHost,
+    int metricsPort,
+    Duration zkSessionTimeout,
+    SchedulerSettings settings) {
+
+  public static SchedulerConfig local(String zkConnect, int port) {
+    return new SchedulerConfig(
+        zkConnect,
+        "/tern",
+        "0.0.0.0",
+        port,
+        "127.0.0.1",
+        -1,
+        Duration.ofSeconds(3),
+        SchedulerSettings.defaults());
+  }
+
+  public SchedulerConfig withMetricsPort(int newPort) {
+    return new SchedulerConfig(
+        zkConnect, zkRoot, bindHost, port, advertisedHost, newPort, zkSessionTimeout, settings);
+  }
+
+  public SchedulerConfig withSettings(SchedulerSettings newSettings) {
+    return new SchedulerConfig(
+        zkConnect,
+        zkRoot,
+        bindHost,
+        port,
+        advertisedHost,
+        metricsPort,
+        zkSessionTimeout,
+        newSettings);
+  }
+}

@@ -1,0 +1,120 @@
+package io.tern.scheduler.server.api;
+
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.tern.api.v1.AgentMessage;
+import io.tern.api.v1.AgentServiceGrpc;
+import io.tern.api.v1.SchedulerMessage;
+import io.tern.scheduler.server.loop.AgentChannel;
+import io.tern.scheduler.server.loop.AgentSessions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * AgentService over gRPC: one Connect stream per agent. The first message must be a Register; the
+ * stream is then bound to that node. Malformed streams are refused with INVALID_ARGUMENT and never
+ * reach the scheduler loop.
+ */
+public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBase {
+  private static final Logger log = LoggerFactory.getLogger(AgentServiceImpl.class);
+
+  private final AgentSessions sessions;
+
+  public AgentServiceImpl(AgentSessions sessions) {
+    this.sessions = sessions;
+  }
+
+  @Override
+  public StreamObserver<AgentMessage> connect(StreamObserver<SchedulerMessage> responses) {
+    Channel channel = new Channel((ServerCallStreamObserver<SchedulerMessage>) responses);
+    return new StreamObserver<>() {
+      private String nodeId;
+
+      @Override
+      public void onNext(AgentMessage message) {
+        if (nodeId == null) {
+          if (!message.hasRegister() || message.getRegister().getNodeId().isEmpty()) {
+            channel.fail(
+                Status.INVALID_ARGUMENT.withDescription(
+                    "the first message must be a Register with a node_id"));
+            return;
+          }
+          nodeId = message.getRegister().getNodeId();
+          sessions.register(message.getRegister(), channel);
+        } else if (message.hasRegister()) {
+          channel.fail(Status.INVALID_ARGUMENT.withDescription("Register may be sent only once"));
+        } else {
+          sessions.message(nodeId, channel, message);
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        log.debug("agent stream of {} failed: {}", nodeId, t.toString());
+        if (nodeId != null) {
+          sessions.disconnected(nodeId, channel);
+        }
+      }
+
+      @Override
+      public void onCompleted() {
+        if (nodeId != null) {
+          sessions.disconnected(nodeId, channel);
+        }
+        channel.complete();
+      }
+    };
+  }
+
+  /** The response side of one stream; used from the scheduler loop thread. */
+  private static final class Channel implements AgentChannel {
+    private final ServerCallStreamObserver<SchedulerMessage> out;
+    private boolean closed;
+
+    Channel(ServerCallStreamObserver<SchedulerMessage> out) {
+      this.out = out;
+    }
+
+    @Override
+    public synchronized void send(SchedulerMessage message) {
+      if (!closed && !out.isCancelled()) {
+        out.onNext(message);
+      }
+    }
+
+    @Override
+    public synchronized void close(String reason, String leaderAddress) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (out.isCancelled()) {
+        return;
+      }
+      Metadata trailers = new Metadata();
+      if (!leaderAddress.isEmpty()) {
+        trailers.put(GrpcErrors.LEADER, leaderAddress);
+        out.onError(
+            Status.FAILED_PRECONDITION.withDescription(reason).asRuntimeException(trailers));
+      } else {
+        out.onError(Status.UNAVAILABLE.withDescription(reason).asRuntimeException(trailers));
+      }
+    }
+
+    synchronized void fail(Status status) {
+      if (!closed) {
+        closed = true;
+        out.onError(status.asRuntimeException());
+      }
+    }
+
+    synchronized void complete() {
+      if (!closed) {
+        closed = true;
+        out.onCompleted();
+      }
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package io.tern.scheduler.server.api;
+
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.tern.scheduler.server.loop.NotLeaderException;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/** How the scheduler's failures reach gRPC clients, and the leader redirect they follow. */
+public final class GrpcErrors {
+  /** Trailer naming the leader's address (host:port) on FAILED_PRECONDITION from a follower. */
+  public static final Metadata.Key<String> LEADER =
+      Metadata.Key.of("tern-leader", Metadata.ASCII_STRING_MARSHALLER);
+
+  private GrpcErrors() {}
+
+  public static StatusRuntimeException toStatus(Throwable error) {
+    Throwable e =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (e instanceof StatusRuntimeException status) {
+      return status;
+    }
+    if (e instanceof NotLeaderException notLeader) {
+      if (notLeader.leaderAddress().isPresent()) {
+        Metadata trailers = new Metadata();
+        trailers.put(LEADER, notLeader.leaderAddress().get());
+        return Status.FAILED_PRECONDITION
+            .withDescription("not the leader; the leader is " + notLeader.leaderAddress().get())
+            .asRuntimeException(trailers);
+      }
+      return Status.UNAVAILABLE
+          .withDescription("no leader available: " + notLeader.getMessage())
+          .asRuntimeException();
+    }
+    if (e instanceof NoSuchElementException) {
+      return Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (e instanceof IllegalArgumentException) {
+      return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (e instanceof org.apache.zookeeper.KeeperException) {
+      return Status.UNAVAILABLE
+          .withDescription("the write did not reach ZooKeeper (" + e.getMessage() + "); retry")
+          .asRuntimeException();
+    }
+    return Status.INTERNAL
+        .withDescription(String.valueOf(e.getMessage()))
+        .withCause(e)
+        .asRuntimeException();
+  }
+
+  /** Completes a unary call from {@code future}. */
+  static <T> void reply(CompletableFuture<T> future, StreamObserver<T> observer) {
+    future.whenComplete(
+        (value, error) -> {
+          if (error != null) {
+            observer.onError(toStatus(error));
+          } else {
+            observer.onNext(value);
+            observer.onCompleted();
+          }
+        });
+  }
+}

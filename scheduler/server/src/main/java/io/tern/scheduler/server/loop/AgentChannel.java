@@ -1,0 +1,14 @@
+package io.tern.scheduler.server.loop;
+
+import io.tern.api.v1.SchedulerMessage;
+
+/**
+ * The scheduler's end of one agent's Connect stream. Called only from the scheduler loop thread, so
+ * implementations need no locking of their own.
+ */
+public interface AgentChannel {
+  void send(SchedulerMessage message);
+
+  /** Ends the stream, telling the agent where the leader is if known. */
+  void close(String reason, String leaderAddress);
+}

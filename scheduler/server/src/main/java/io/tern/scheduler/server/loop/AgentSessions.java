@@ -1,0 +1,314 @@
+package io.tern.scheduler.server.loop;
+
+import io.tern.api.v1.AgentMessage;
+import io.tern.api.v1.CheckpointCommitted;
+import io.tern.api.v1.JobState;
+import io.tern.api.v1.JobStatus;
+import io.tern.api.v1.Node;
+import io.tern.api.v1.NodeState;
+import io.tern.api.v1.Register;
+import io.tern.api.v1.Registered;
+import io.tern.api.v1.RunningAttempt;
+import io.tern.api.v1.SpotNotice;
+import io.tern.api.v1.StopJob;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's side of the agent protocol (agent.proto): registration and reconciliation of what
+ * agents run, telemetry as heartbeat, job status, spot notices, and node leases. Runs on the
+ * scheduler loop thread only.
+ */
+public final class AgentSessions {
+  private static final Logger log = LoggerFactory.getLogger(AgentSessions.class);
+
+  private final SchedulerLoop loop;
+
+  AgentSessions(SchedulerLoop loop) {
+    this.loop = loop;
+  }
+
+  /** An agent opened its stream with {@code register}. Call from any thread. */
+  public void register(Register register, AgentChannel channel) {
+    loop.execute(
+        () -> {
+          LeaderTerm term;
+          try {
+            term = loop.requireLeader();
+          } catch (NotLeaderException e) {
+            channel.close(e.getMessage(), e.leaderAddress().orElse(""));
+            return;
+          }
+          onRegister(term, register, channel);
+        });
+  }
+
+  /** A message on an agent's stream after its registration. Call from any thread. */
+  public void message(String nodeId, AgentChannel channel, AgentMessage message) {
+    loop.execute(
+        () -> {
+          LeaderTerm term = loop.term;
+          NodeSession session = term == null ? null : term.nodes.get(nodeId);
+          if (session == null || session.channel != channel) {
+            return; // a stream from an earlier term or connection
+          }
+          Instant now = loop.clock.instant();
+          session.lastHeartbeat = now;
+          switch (message.getKindCase()) {
+            case TELEMETRY -> session.gpus = message.getTelemetry().getGpusList();
+            case JOB_STATUS -> onJobStatus(term, session, message.getJobStatus(), now);
+            case SPOT_NOTICE -> onSpotNotice(term, session, message.getSpotNotice(), now);
+            case CHECKPOINT_COMMITTED -> onCheckpoint(term, message.getCheckpointCommitted());
+            default -> log.debug("ignoring {} from {}", message.getKindCase(), nodeId);
+          }
+        });
+  }
+
+  /** The agent's stream ended. Its lease keeps running: jobs move only when it expires. */
+  public void disconnected(String nodeId, AgentChannel channel) {
+    loop.execute(
+        () -> {
+          LeaderTerm term = loop.term;
+          NodeSession session = term == null ? null : term.nodes.get(nodeId);
+          if (session != null && session.channel == channel) {
+            session.channel = null;
+          }
+        });
+  }
+
+  private void onRegister(LeaderTerm term, Register register, AgentChannel channel) {
+    Instant now = loop.clock.instant();
+    NodeSession session = term.nodes.get(register.getNodeId());
+    NodeState state = NodeState.NODE_STATE_READY;
+    if (session != null && session.state() == NodeState.NODE_STATE_DRAINING) {
+      state = NodeState.NODE_STATE_DRAINING; // a reclaim notice does not go away on reconnect
+    }
+    Node node =
+        Node.newBuilder()
+            .setId(register.getNodeId())
+            .setCapacityType(register.getCapacityType())
+            .setPool(register.getPool())
+            .setPricePerHourUsd(register.getPricePerHourUsd())
+            .setState(state)
+            .addAllGpus(register.getGpusList())
+            .setCpu(register.getCpu())
+            .setMemoryGib(register.getMemoryGib())
+            .putAllLabels(register.getLabelsMap())
+            .setLastHeartbeat(CoreSnapshots.timestamp(now))
+            .build();
+    if (session == null) {
+      session = new NodeSession(node, -1, now);
+      term.nodes.put(node.getId(), session);
+    } else {
+      if (session.channel != null && session.channel != channel) {
+        session.channel.close("replaced by a newer connection from the same node", "");
+      }
+      session.node = node;
+      session.gpus = node.getGpusList();
+      session.lastHeartbeat = now;
+    }
+    session.channel = channel;
+    loop.saveNode(session);
+    channel.send(
+        loop.command()
+            .setRegistered(
+                Registered.newBuilder()
+                    .setEpoch(term.epoch.value())
+                    .setTelemetryIntervalMs((int) loop.settings.telemetryInterval().toMillis()))
+            .build());
+    reconcile(term, session, register.getRunningList(), now);
+    log.info("node {} registered ({} GPUs, {})", node.getId(), node.getGpusCount(), node.getPool());
+    loop.requestPlan();
+  }
+
+  /**
+   * Makes what the agent runs agree with what the leader stored: attempts the leader knows are
+   * adopted; others are stopped (a job never runs twice); attempts the agent no longer runs resume
+   * elsewhere.
+   */
+  private void reconcile(
+      LeaderTerm term, NodeSession session, List<RunningAttempt> running, Instant now) {
+    Set<String> reported = new HashSet<>();
+    for (RunningAttempt attempt : running) {
+      JobEntry entry = term.jobs.get(attempt.getJobId());
+      boolean known =
+          entry != null
+              && entry.holdsGpus()
+              && entry.attemptNumber() == attempt.getAttempt()
+              && entry.currentAttempt().orElseThrow().getNodeIdsList().contains(session.id());
+      if (known) {
+        reported.add(entry.id());
+        if (entry.state() == JobState.JOB_STATE_STARTING) {
+          entry.job = JobChanges.started(entry.job, now);
+          loop.saveJob(entry, () -> {});
+        }
+      } else {
+        session.channel.send(
+            loop.command()
+                .setStopJob(
+                    StopJob.newBuilder()
+                        .setJobId(attempt.getJobId())
+                        .setAttempt(attempt.getAttempt())
+                        .setReason("the leader does not know this attempt"))
+                .build());
+      }
+    }
+    for (JobEntry entry : term.jobsOn(session.id())) {
+      if (!reported.contains(entry.id()) && entry.state() != JobState.JOB_STATE_STARTING) {
+        requeue(term, entry, now, "lost: its agent restarted without it");
+      }
+    }
+  }
+
+  private void onJobStatus(LeaderTerm term, NodeSession session, JobStatus status, Instant now) {
+    JobEntry entry = term.jobs.get(status.getJobId());
+    if (entry == null || entry.attemptNumber() != status.getAttempt() || entry.finished()) {
+      return; // stale: an older attempt, or a job that already ended
+    }
+    switch (status.getPhase()) {
+      case PHASE_STARTED -> {
+        if (entry.state() == JobState.JOB_STATE_STARTING) {
+          entry.job = JobChanges.started(entry.job, now);
+          loop.saveJob(entry, () -> {});
+        }
+      }
+      case PHASE_EXITED -> exited(term, entry, status.getExitCode(), now);
+      case PHASE_START_FAILED -> {
+        String why = "start failed: " + status.getMessage();
+        JobState next =
+            JobChanges.failedAttempts(entry.job) < entry.job.getSpec().getRetries()
+                ? JobState.JOB_STATE_PENDING
+                : JobState.JOB_STATE_FAILED;
+        endAttempt(term, entry, next, now, why, null);
+      }
+      case PHASE_CHECKPOINTED ->
+          endAttempt(
+              term, entry, JobState.JOB_STATE_PENDING, now, "checkpointed and requeued", null);
+      case PHASE_STOPPED -> {
+        JobState next =
+            term.cancelling.contains(entry.id())
+                ? JobState.JOB_STATE_CANCELLED
+                : JobState.JOB_STATE_PENDING;
+        endAttempt(term, entry, next, now, "stopped", null);
+      }
+      default -> log.debug("ignoring phase {} for {}", status.getPhase(), status.getJobId());
+    }
+  }
+
+  private void exited(LeaderTerm term, JobEntry entry, int exitCode, Instant now) {
+    JobState next;
+    if (term.cancelling.contains(entry.id())) {
+      next = JobState.JOB_STATE_CANCELLED;
+    } else if (exitCode == 0) {
+      next = JobState.JOB_STATE_SUCCEEDED;
+    } else if (JobChanges.failedAttempts(entry.job) < entry.job.getSpec().getRetries()) {
+      next = JobState.JOB_STATE_PENDING;
+    } else {
+      next = JobState.JOB_STATE_FAILED;
+    }
+    endAttempt(term, entry, next, now, "exit " + exitCode, exitCode);
+  }
+
+  private void endAttempt(
+      LeaderTerm term, JobEntry entry, JobState next, Instant now, String why, Integer exitCode) {
+    var attempt = entry.currentAttempt().orElseThrow();
+    entry.job = JobChanges.attemptEnded(entry.job, next, now, why, exitCode);
+    term.stopping.remove(entry.id());
+    term.cancelling.remove(entry.id());
+    loop.saveJob(entry, () -> {});
+    if (attempt.getNodeIdsCount() > 1) {
+      // A gang ends as a whole: stop its other members.
+      loop.planner.send(
+          term,
+          attempt,
+          loop.command()
+              .setStopJob(
+                  StopJob.newBuilder()
+                      .setJobId(entry.id())
+                      .setAttempt(attempt.getNumber())
+                      .setReason("another member of the gang ended: " + why))
+              .build());
+    }
+    loop.requestPlan();
+  }
+
+  private void onSpotNotice(LeaderTerm term, NodeSession session, SpotNotice notice, Instant now) {
+    if (notice.getKind() != SpotNotice.Kind.KIND_INSTANCE_ACTION) {
+      log.info("rebalance recommendation for {}", session.id());
+      return;
+    }
+    Instant reclaimAt =
+        notice.hasActionAt()
+            ? CoreSnapshots.instant(notice.getActionAt())
+            : now.plus(Duration.ofMinutes(2));
+    log.warn("node {} will be reclaimed at {}: draining", session.id(), reclaimAt);
+    session.node =
+        session.node.toBuilder()
+            .setState(NodeState.NODE_STATE_DRAINING)
+            .setReclaimAt(CoreSnapshots.timestamp(reclaimAt))
+            .build();
+    loop.saveNode(session);
+    for (JobEntry entry : term.jobsOn(session.id())) {
+      loop.planner.interrupt(
+          term, entry.id(), entry.attemptNumber(), true, "spot reclaim of " + session.id(), now);
+    }
+    loop.requestPlan();
+  }
+
+  private void onCheckpoint(LeaderTerm term, CheckpointCommitted committed) {
+    JobEntry entry = term.jobs.get(committed.getJobId());
+    if (entry != null && entry.attemptNumber() == committed.getCheckpoint().getAttempt()) {
+      entry.job = JobChanges.checkpointCommitted(entry.job, committed.getCheckpoint());
+      loop.saveJob(entry, () -> {});
+    }
+  }
+
+  /** Marks nodes whose heartbeats stopped as lost and requeues their jobs. */
+  void expireLeases() {
+    LeaderTerm term = loop.term;
+    Instant now = loop.clock.instant();
+    for (NodeSession session : new ArrayList<>(term.nodes.values())) {
+      boolean expired = session.lastHeartbeat.plus(loop.settings.nodeLease()).isBefore(now);
+      if (!expired || session.state() == NodeState.NODE_STATE_LOST) {
+        continue;
+      }
+      log.warn("node {} missed its lease: marking it lost", session.id());
+      session.node = session.node.toBuilder().setState(NodeState.NODE_STATE_LOST).build();
+      if (session.channel != null) {
+        session.channel.close("lease expired", "");
+        session.channel = null;
+      }
+      loop.saveNode(session);
+      for (JobEntry entry : term.jobsOn(session.id())) {
+        requeue(term, entry, now, "lost: node " + session.id() + " stopped answering");
+      }
+    }
+  }
+
+  private void requeue(LeaderTerm term, JobEntry entry, Instant now, String why) {
+    JobState next =
+        term.cancelling.contains(entry.id())
+            ? JobState.JOB_STATE_CANCELLED
+            : JobState.JOB_STATE_PENDING;
+    endAttempt(term, entry, next, now, why, null);
+  }
+
+  void closeAll(String why, String leader) {
+    LeaderTerm term = loop.term;
+    if (term == null) {
+      return;
+    }
+    for (NodeSession session : term.nodes.values()) {
+      if (session.channel != null) {
+        session.channel.close(why, leader);
+        session.channel = null;
+      }
+    }
+  }
+}

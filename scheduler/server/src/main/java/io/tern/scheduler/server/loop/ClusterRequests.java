@@ -1,0 +1,122 @@
+package io.tern.scheduler.server.loop;
+
+import io.tern.api.v1.DrainNodeRequest;
+import io.tern.api.v1.GetQueueRequest;
+import io.tern.api.v1.GetQueueResponse;
+import io.tern.api.v1.JobState;
+import io.tern.api.v1.ListNodesRequest;
+import io.tern.api.v1.ListNodesResponse;
+import io.tern.api.v1.Node;
+import io.tern.api.v1.NodeState;
+import io.tern.api.v1.QueueEntry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+
+/** What ClusterService asks of the scheduler, run on the loop. */
+public final class ClusterRequests {
+  private final SchedulerLoop loop;
+
+  public ClusterRequests(SchedulerLoop loop) {
+    this.loop = loop;
+  }
+
+  public CompletableFuture<ListNodesResponse> nodes(ListNodesRequest request) {
+    return loop.call(
+        term -> {
+          ListNodesResponse.Builder out = ListNodesResponse.newBuilder();
+          for (NodeSession session : term.nodes.values()) {
+            if (request.getStatesCount() == 0
+                || request.getStatesList().contains(session.state())) {
+              out.addNodes(view(term, session));
+            }
+          }
+          return out.build();
+        });
+  }
+
+  private static Node view(LeaderTerm term, NodeSession session) {
+    Node.Builder node =
+        session.node.toBuilder()
+            .clearGpus()
+            .addAllGpus(session.gpus)
+            .setLastHeartbeat(CoreSnapshots.timestamp(session.lastHeartbeat));
+    term.jobsOn(session.id()).forEach(j -> node.addJobIds(j.id()));
+    return node.build();
+  }
+
+  /** Queued jobs in the order the queue considers them: priority class, then submission. */
+  public CompletableFuture<GetQueueResponse> queue(GetQueueRequest request) {
+    return loop.call(
+        term -> {
+          Instant now = loop.clock.instant();
+          List<JobEntry> queued = new ArrayList<>();
+          for (JobEntry entry : term.jobs.values()) {
+            if (entry.queued()
+                && (request.getTeam().isEmpty()
+                    || request.getTeam().equals(entry.job.getSpec().getTeam()))) {
+              queued.add(entry);
+            }
+          }
+          queued.sort(
+              Comparator.comparingInt((JobEntry e) -> e.job.getSpec().getPriorityValue())
+                  .thenComparing(JobEntry::id));
+          int limit = request.getLimit() <= 0 ? 100 : request.getLimit();
+          GetQueueResponse.Builder out = GetQueueResponse.newBuilder().setTotal(queued.size());
+          for (JobEntry entry : queued.subList(0, Math.min(limit, queued.size()))) {
+            var spec = entry.job.getSpec();
+            var explanation = term.explanations.get(entry.id());
+            out.addEntries(
+                QueueEntry.newBuilder()
+                    .setJobId(entry.id())
+                    .setName(spec.getName())
+                    .setTeam(spec.getTeam())
+                    .setPriority(spec.getPriority())
+                    .setState(entry.state())
+                    .setGpus(
+                        spec.getResources().getGpus() * Math.max(1, spec.getResources().getNodes()))
+                    .setWaitingSeconds(
+                        Duration.between(CoreSnapshots.instant(entry.job.getSubmittedAt()), now)
+                            .toSeconds())
+                    .setReason(
+                        explanation == null
+                            ? entry.job.getPendingReason()
+                            : explanation.toString()));
+          }
+          return out.build();
+        });
+  }
+
+  /** Stops placements on a node; with checkpoint_jobs its jobs checkpoint (or stop) and move. */
+  public CompletableFuture<Node> drain(DrainNodeRequest request) {
+    return loop.call(
+        term -> {
+          NodeSession session = term.nodes.get(request.getNodeId());
+          if (session == null) {
+            throw new NoSuchElementException("no node " + request.getNodeId());
+          }
+          if (session.state() == NodeState.NODE_STATE_READY) {
+            session.node = session.node.toBuilder().setState(NodeState.NODE_STATE_DRAINING).build();
+            loop.saveNode(session);
+          }
+          if (request.getCheckpointJobs()) {
+            Instant now = loop.clock.instant();
+            String why =
+                "node "
+                    + session.id()
+                    + " drained"
+                    + (request.getReason().isEmpty() ? "" : ": " + request.getReason());
+            for (JobEntry entry : term.jobsOn(session.id())) {
+              if (entry.state() == JobState.JOB_STATE_RUNNING) {
+                loop.planner.interrupt(term, entry.id(), entry.attemptNumber(), true, why, now);
+              }
+            }
+          }
+          return view(term, session);
+        });
+  }
+}

@@ -1,0 +1,82 @@
+package io.tern.scheduler.server.loop;
+
+import io.tern.api.v1.Attempt;
+import io.tern.api.v1.CheckpointRef;
+import io.tern.api.v1.Job;
+import io.tern.api.v1.JobState;
+import java.time.Instant;
+
+/**
+ * The edits the scheduler makes to a stored {@link Job}: pure functions from a job to its next
+ * version, so each transition is one small, testable rule.
+ */
+final class JobChanges {
+  private JobChanges() {}
+
+  static Job withState(Job job, JobState state) {
+    return job.toBuilder().setState(state).build();
+  }
+
+  static Job placed(Job job, Attempt attempt) {
+    return job.toBuilder()
+        .setState(JobState.JOB_STATE_STARTING)
+        .setPendingReason("")
+        .addAttempts(attempt)
+        .build();
+  }
+
+  static Job started(Job job, Instant at) {
+    Job.Builder b = job.toBuilder().setState(JobState.JOB_STATE_RUNNING);
+    int last = b.getAttemptsCount() - 1;
+    if (!b.getAttempts(last).hasStartedAt()) {
+      b.setAttempts(
+          last, b.getAttempts(last).toBuilder().setStartedAt(CoreSnapshots.timestamp(at)));
+    }
+    return b.build();
+  }
+
+  /** Ends the current attempt (if it has not ended) and moves the job to {@code state}. */
+  static Job attemptEnded(Job job, JobState state, Instant at, String reason, Integer exitCode) {
+    Job.Builder b = job.toBuilder().setState(state);
+    int last = b.getAttemptsCount() - 1;
+    if (last >= 0 && !b.getAttempts(last).hasEndedAt()) {
+      Attempt.Builder a =
+          b.getAttempts(last).toBuilder()
+              .setEndedAt(CoreSnapshots.timestamp(at))
+              .setEndReason(reason);
+      if (exitCode != null) {
+        a.setExitCode(exitCode);
+      }
+      b.setAttempts(last, a);
+    }
+    return b.build();
+  }
+
+  static Job checkpointCommitted(Job job, CheckpointRef checkpoint) {
+    Job.Builder b = job.toBuilder();
+    int last = b.getAttemptsCount() - 1;
+    b.setAttempts(last, b.getAttempts(last).toBuilder().setLastCheckpoint(checkpoint));
+    return b.build();
+  }
+
+  /** The checkpoint a new attempt should resume from: the newest any attempt committed. */
+  static CheckpointRef latestCheckpoint(Job job) {
+    for (int i = job.getAttemptsCount() - 1; i >= 0; i--) {
+      if (job.getAttempts(i).hasLastCheckpoint()) {
+        return job.getAttempts(i).getLastCheckpoint();
+      }
+    }
+    return null;
+  }
+
+  /** Attempts that ended in a failure of the job itself (not preemption, reclaim or node loss). */
+  static int failedAttempts(Job job) {
+    int failed = 0;
+    for (Attempt a : job.getAttemptsList()) {
+      if (a.hasExitCode() && a.getExitCode() != 0 || a.getEndReason().startsWith("start failed")) {
+        failed++;
+      }
+    }
+    return failed;
+  }
+}

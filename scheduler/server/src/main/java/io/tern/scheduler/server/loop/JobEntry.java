@@ -1,0 +1,58 @@
+package io.tern.scheduler.server.loop;
+
+import io.tern.api.v1.Attempt;
+import io.tern.api.v1.Job;
+import io.tern.api.v1.JobState;
+import java.util.Optional;
+
+/**
+ * A job in the leader's memory with the version its znode will have once every write queued for it
+ * has committed. Confined to the scheduler loop thread.
+ */
+final class JobEntry {
+  Job job;
+  int version;
+
+  JobEntry(Job job, int version) {
+    this.job = job;
+    this.version = version;
+  }
+
+  String id() {
+    return job.getId();
+  }
+
+  JobState state() {
+    return job.getState();
+  }
+
+  Optional<Attempt> currentAttempt() {
+    return job.getAttemptsCount() == 0
+        ? Optional.empty()
+        : Optional.of(job.getAttempts(job.getAttemptsCount() - 1));
+  }
+
+  int attemptNumber() {
+    return currentAttempt().map(Attempt::getNumber).orElse(0);
+  }
+
+  /** STARTING, RUNNING or CHECKPOINTING: its current attempt holds GPUs. */
+  boolean holdsGpus() {
+    return switch (job.getState()) {
+      case JOB_STATE_STARTING, JOB_STATE_RUNNING, JOB_STATE_CHECKPOINTING -> true;
+      default -> false;
+    };
+  }
+
+  boolean queued() {
+    return job.getState() == JobState.JOB_STATE_PENDING
+        || job.getState() == JobState.JOB_STATE_HELD;
+  }
+
+  boolean finished() {
+    return switch (job.getState()) {
+      case JOB_STATE_SUCCEEDED, JOB_STATE_FAILED, JOB_STATE_CANCELLED -> true;
+      default -> false;
+    };
+  }
+}

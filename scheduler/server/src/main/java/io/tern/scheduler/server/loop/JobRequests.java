@@ -1,0 +1,275 @@
+package io.tern.scheduler.server.loop;
+
+import io.tern.api.v1.CancelJobRequest;
+import io.tern.api.v1.ExplainJobResponse;
+import io.tern.api.v1.Job;
+import io.tern.api.v1.JobSpec;
+import io.tern.api.v1.JobState;
+import io.tern.api.v1.ListJobsRequest;
+import io.tern.api.v1.ListJobsResponse;
+import io.tern.api.v1.PendingReason;
+import io.tern.api.v1.StopJob;
+import io.tern.api.v1.SubmitJobResponse;
+import io.tern.scheduler.core.explain.Explanation;
+import io.tern.scheduler.server.zk.JobIds;
+import io.tern.scheduler.server.zk.ZkWrite;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What JobService asks of the scheduler, run on the loop. Replies that report a change complete
+ * only once the change is in ZooKeeper.
+ */
+public final class JobRequests {
+  static final int DEFAULT_PAGE = 100;
+  static final int MAX_PAGE = 1000;
+
+  private final SchedulerLoop loop;
+
+  /** Submissions with an idempotency key whose create has not committed yet, by key hash. */
+  private final Map<String, CompletableFuture<Job>> inFlightKeys = new HashMap<>();
+
+  public JobRequests(SchedulerLoop loop) {
+    this.loop = loop;
+  }
+
+  /**
+   * Queues a validated, normalized spec. With a key already used, returns the job it created.
+   *
+   * @param keyHash SHA-256 of the idempotency key, or empty for none
+   */
+  public CompletableFuture<SubmitJobResponse> submit(JobSpec spec, String keyHash, String owner) {
+    return loop.callAsync(term -> submit(term, spec, keyHash, owner));
+  }
+
+  private CompletableFuture<SubmitJobResponse> submit(
+      LeaderTerm term, JobSpec spec, String keyHash, String owner) {
+    if (!keyHash.isEmpty()) {
+      String existing = term.idempotencyKeys.get(keyHash);
+      if (existing != null && term.jobs.containsKey(existing)) {
+        return CompletableFuture.completedFuture(deduplicated(term.jobs.get(existing).job));
+      }
+      CompletableFuture<Job> pending = inFlightKeys.get(keyHash);
+      if (pending != null) {
+        return pending.thenApply(JobRequests::deduplicated);
+      }
+    }
+    Instant now = loop.clock.instant();
+    String id = JobIds.of(term.nextJobNumber++);
+    Job job =
+        Job.newBuilder()
+            .setId(id)
+            .setSpec(spec)
+            .setState(JobState.JOB_STATE_PENDING)
+            .setSubmittedAt(CoreSnapshots.timestamp(now))
+            .setOwner(owner)
+            .setPendingReason("queued")
+            .build();
+    term.jobs.put(id, new JobEntry(job, 0));
+    List<ZkWrite> writes = new ArrayList<>(3);
+    String shard = loop.store().paths().jobShard(JobIds.number(id));
+    if (term.jobShards.add(shard)) {
+      writes.add(new ZkWrite.Create(shard, new byte[0]));
+    }
+    writes.add(new ZkWrite.Create(loop.store().paths().job(id), job.toByteArray()));
+    CompletableFuture<Job> created = new CompletableFuture<>();
+    if (!keyHash.isEmpty()) {
+      writes.add(
+          new ZkWrite.Create(
+              loop.store().paths().idempotencyKeys() + "/" + keyHash,
+              id.getBytes(StandardCharsets.UTF_8)));
+      inFlightKeys.put(keyHash, created);
+    }
+    loop.write(
+        writes,
+        () -> {
+          if (!keyHash.isEmpty()) {
+            term.idempotencyKeys.put(keyHash, id);
+            inFlightKeys.remove(keyHash);
+          }
+          created.complete(job);
+          loop.requestPlan();
+        },
+        e -> {
+          inFlightKeys.remove(keyHash);
+          created.completeExceptionally(e);
+        });
+    // If the term ends first, the client hears UNAVAILABLE-like failure and retries with its key.
+    return created.thenApply(j -> SubmitJobResponse.newBuilder().setJob(j).build());
+  }
+
+  private static SubmitJobResponse deduplicated(Job job) {
+    return SubmitJobResponse.newBuilder().setJob(job).setDeduplicated(true).build();
+  }
+
+  public CompletableFuture<Job> get(String id) {
+    return loop.call(term -> find(term, id).job);
+  }
+
+  public CompletableFuture<ListJobsResponse> list(ListJobsRequest request) {
+    return loop.call(
+        term -> {
+          int size =
+              request.getPageSize() <= 0 ? DEFAULT_PAGE : Math.min(MAX_PAGE, request.getPageSize());
+          // Newest first: walk ids downwards from the page token (the last id of the last page).
+          var view =
+              request.getPageToken().isEmpty()
+                  ? term.jobs.descendingMap()
+                  : term.jobs.headMap(request.getPageToken(), false).descendingMap();
+          ListJobsResponse.Builder out = ListJobsResponse.newBuilder();
+          for (JobEntry entry : view.values()) {
+            if (matches(entry.job, request)) {
+              if (out.getJobsCount() == size) {
+                out.setNextPageToken(out.getJobs(size - 1).getId());
+                break;
+              }
+              out.addJobs(entry.job);
+            }
+          }
+          return out.build();
+        });
+  }
+
+  private static boolean matches(Job job, ListJobsRequest request) {
+    if (!request.getTeam().isEmpty() && !request.getTeam().equals(job.getSpec().getTeam())) {
+      return false;
+    }
+    if (request.getStatesCount() > 0 && !request.getStatesList().contains(job.getState())) {
+      return false;
+    }
+    return !request.hasSubmittedAfter()
+        || CoreSnapshots.instant(job.getSubmittedAt())
+                .compareTo(CoreSnapshots.instant(request.getSubmittedAfter()))
+            >= 0;
+  }
+
+  /** Cancels a job; a running one ends CANCELLED once its agent has stopped it. */
+  public CompletableFuture<Job> cancel(CancelJobRequest request) {
+    return loop.callAsync(
+        term -> {
+          JobEntry entry = find(term, request.getJobId());
+          CompletableFuture<Job> done = new CompletableFuture<>();
+          if (entry.finished() || term.cancelling.contains(entry.id())) {
+            done.complete(entry.job);
+            return done;
+          }
+          String reason =
+              request.getReason().isEmpty() ? "cancelled" : "cancelled: " + request.getReason();
+          if (entry.queued()) {
+            entry.job =
+                entry.job.toBuilder()
+                    .setState(JobState.JOB_STATE_CANCELLED)
+                    .setPendingReason("")
+                    .build();
+            loop.saveJob(entry, () -> done.complete(entry.job));
+            return done;
+          }
+          var attempt = entry.currentAttempt().orElseThrow();
+          term.cancelling.add(entry.id());
+          entry.job = entry.job.toBuilder().setCancelRequested(true).build();
+          Job snapshot = entry.job;
+          loop.saveJob(
+              entry,
+              () -> {
+                loop.planner.send(
+                    term,
+                    attempt,
+                    loop.command()
+                        .setStopJob(
+                            StopJob.newBuilder()
+                                .setJobId(entry.id())
+                                .setAttempt(attempt.getNumber())
+                                .setReason(reason))
+                        .build());
+                done.complete(snapshot);
+              });
+          return done;
+        });
+  }
+
+  public CompletableFuture<ExplainJobResponse> explain(String id) {
+    return loop.call(
+        term -> {
+          JobEntry entry = find(term, id);
+          ExplainJobResponse.Builder out = ExplainJobResponse.newBuilder().setState(entry.state());
+          Explanation explanation = term.explanations.get(id);
+          if (!entry.queued()) {
+            out.setSummary(describe(entry));
+          } else if (explanation == null) {
+            out.setSummary("pending: not planned yet (the next plan runs within a second)");
+          } else {
+            out.setSummary((explanation.held() ? "held: " : "pending: ") + explanation);
+            explanation
+                .reasons()
+                .forEach(
+                    r ->
+                        out.addReasons(
+                            PendingReason.newBuilder()
+                                .setCode(r.kind().name())
+                                .setMessage(r.detail())
+                                .setNodeCount(r.nodes())));
+          }
+          out.setQueuePosition(queuePosition(term, entry));
+          return out.build();
+        });
+  }
+
+  private static String describe(JobEntry entry) {
+    var attempt = entry.currentAttempt();
+    String where = attempt.map(a -> " on " + String.join(", ", a.getNodeIdsList())).orElse("");
+    return switch (entry.state()) {
+      case JOB_STATE_STARTING -> "starting" + where;
+      case JOB_STATE_RUNNING -> "running" + where;
+      case JOB_STATE_CHECKPOINTING -> "checkpointing" + where + " before it moves";
+      default ->
+          entry.state().name().substring("JOB_STATE_".length()).toLowerCase()
+              + attempt.map(a -> ": " + a.getEndReason()).orElse("");
+    };
+  }
+
+  private static int queuePosition(LeaderTerm term, JobEntry entry) {
+    if (!entry.queued()) {
+      return 0;
+    }
+    int position = 1;
+    for (JobEntry other : term.jobs.headMap(entry.id(), false).values()) {
+      if (other.queued() && other.job.getSpec().getTeam().equals(entry.job.getSpec().getTeam())) {
+        position++;
+      }
+    }
+    return position;
+  }
+
+  /** Delivers the job now and on every committed change until it ends or the watcher leaves. */
+  public void watch(
+      String id, Watchers.Watcher watcher, java.util.function.Consumer<RuntimeException> onError) {
+    loop.execute(
+        () -> {
+          try {
+            JobEntry entry = find(loop.requireLeader(), id);
+            if (entry.finished()) {
+              watcher.onJob(entry.job);
+              watcher.onEnd();
+            } else {
+              loop.watchers.add(entry.job, watcher);
+            }
+          } catch (RuntimeException e) {
+            onError.accept(e);
+          }
+        });
+  }
+
+  static JobEntry find(LeaderTerm term, String id) {
+    JobEntry entry = term.jobs.get(id);
+    if (entry == null) {
+      throw new NoSuchElementException("no job " + id);
+    }
+    return entry;
+  }
+}

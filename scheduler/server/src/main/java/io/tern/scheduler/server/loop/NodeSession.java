@@ -1,0 +1,38 @@
+package io.tern.scheduler.server.loop;
+
+import io.tern.api.v1.Gpu;
+import io.tern.api.v1.Node;
+import io.tern.api.v1.NodeState;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A node as the leader knows it: its registration, latest telemetry, and the agent stream if one is
+ * open. Confined to the scheduler loop thread.
+ */
+final class NodeSession {
+  Node node;
+  int version;
+  AgentChannel channel;
+  Instant lastHeartbeat;
+  List<Gpu> gpus;
+
+  NodeSession(Node node, int version, Instant lastHeartbeat) {
+    this.node = node;
+    this.version = version;
+    this.lastHeartbeat = lastHeartbeat;
+    this.gpus = node.getGpusList();
+  }
+
+  String id() {
+    return node.getId();
+  }
+
+  NodeState state() {
+    return node.getState();
+  }
+
+  boolean connected() {
+    return channel != null;
+  }
+}

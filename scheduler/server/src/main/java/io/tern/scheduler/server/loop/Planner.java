@@ -1,0 +1,248 @@
+package io.tern.scheduler.server.loop;
+
+import io.tern.api.v1.Attempt;
+import io.tern.api.v1.CheckpointJob;
+import io.tern.api.v1.GpuIndices;
+import io.tern.api.v1.JobState;
+import io.tern.api.v1.NodeState;
+import io.tern.api.v1.StartJob;
+import io.tern.api.v1.StopJob;
+import io.tern.scheduler.core.explain.Explanation;
+import io.tern.scheduler.core.model.Allocation;
+import io.tern.scheduler.core.model.ClusterSnapshot;
+import io.tern.scheduler.core.model.Job;
+import io.tern.scheduler.core.model.Node;
+import io.tern.scheduler.core.model.NodeAssignment;
+import io.tern.scheduler.core.model.QueueSnapshot;
+import io.tern.scheduler.core.plan.CheckpointRequest;
+import io.tern.scheduler.core.plan.Placement;
+import io.tern.scheduler.core.plan.Plan;
+import io.tern.scheduler.core.plan.Preemption;
+import io.tern.scheduler.core.policy.PolicySnapshot;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs scheduler/core on the leader's state and applies the plan: the committer's half of "plan,
+ * then apply". Each placement is re-checked against the state as it is now, written to ZooKeeper,
+ * and only then sent to agents.
+ */
+final class Planner {
+  private static final Logger log = LoggerFactory.getLogger(Planner.class);
+
+  private final SchedulerLoop loop;
+  private volatile long lastPlanNanos;
+
+  Planner(SchedulerLoop loop) {
+    this.loop = loop;
+  }
+
+  long lastPlanNanos() {
+    return lastPlanNanos;
+  }
+
+  void planAndApply() {
+    LeaderTerm term = loop.term;
+    Instant now = loop.clock.instant();
+    List<Node> nodes = new ArrayList<>();
+    Set<String> busyNodes = new java.util.HashSet<>();
+    List<Allocation> allocations = new ArrayList<>();
+    List<Job> queue = new ArrayList<>();
+    for (JobEntry entry : term.jobs.values()) {
+      if (entry.holdsGpus()) {
+        Attempt a = entry.currentAttempt().orElseThrow();
+        if (term.nodes.keySet().containsAll(a.getNodeIdsList())) {
+          boolean stopping =
+              entry.state() == JobState.JOB_STATE_CHECKPOINTING
+                  || term.stopping.contains(entry.id());
+          allocations.add(CoreSnapshots.allocation(entry, stopping));
+          busyNodes.addAll(a.getNodeIdsList());
+        }
+      } else if (entry.queued()) {
+        queue.add(CoreSnapshots.job(entry.job));
+      }
+    }
+    if (queue.isEmpty() && allocations.isEmpty()) {
+      term.explanations.clear();
+      return;
+    }
+    for (NodeSession session : term.nodes.values()) {
+      nodes.add(
+          CoreSnapshots.node(
+              session, session.connected(), busyNodes.contains(session.id()) ? null : now));
+    }
+    long start = System.nanoTime();
+    Plan plan =
+        loop.engine.plan(
+            ClusterSnapshot.of(nodes, allocations),
+            QueueSnapshot.of(queue),
+            PolicySnapshot.defaults(),
+            now);
+    lastPlanNanos = System.nanoTime() - start;
+    apply(term, plan, now);
+  }
+
+  private void apply(LeaderTerm term, Plan plan, Instant now) {
+    Map<String, Set<Integer>> held = term.heldGpus();
+    for (Placement placement : plan.placements()) {
+      JobEntry entry = term.jobs.get(placement.jobId());
+      if (entry == null || !entry.queued() || !stillFree(term, held, placement)) {
+        log.debug("dropping stale placement of {}", placement.jobId());
+        continue;
+      }
+      place(term, entry, placement, held, now);
+    }
+    for (Preemption preemption : plan.preemptions()) {
+      interrupt(
+          term,
+          preemption.victimJobId(),
+          preemption.victimAttempt(),
+          preemption.checkpointFirst(),
+          "preempted by " + preemption.forJobId(),
+          now);
+    }
+    for (CheckpointRequest request : plan.checkpointRequests()) {
+      interrupt(
+          term,
+          request.jobId(),
+          request.attempt(),
+          true,
+          request.reason() == CheckpointRequest.Reason.DEADLINE_MIGRATION
+              ? "moving to on-demand to meet its deadline"
+              : "preempted",
+          now);
+    }
+    term.explanations.clear();
+    for (Explanation explanation : plan.pending()) {
+      term.explanations.put(explanation.jobId(), explanation);
+      JobEntry entry = term.jobs.get(explanation.jobId());
+      if (entry == null || !entry.queued()) {
+        continue;
+      }
+      JobState wanted = explanation.held() ? JobState.JOB_STATE_HELD : JobState.JOB_STATE_PENDING;
+      String reason = explanation.toString();
+      if (entry.state() != wanted) {
+        entry.job = entry.job.toBuilder().setState(wanted).setPendingReason(reason).build();
+        loop.saveJob(entry, () -> {});
+      } else if (!entry.job.getPendingReason().equals(reason)) {
+        // Derived, not worth a write: kept in memory and persisted with the next real change.
+        entry.job = entry.job.toBuilder().setPendingReason(reason).build();
+      }
+    }
+  }
+
+  private boolean stillFree(LeaderTerm term, Map<String, Set<Integer>> held, Placement placement) {
+    for (NodeAssignment a : placement.assignments()) {
+      NodeSession session = term.nodes.get(a.nodeId());
+      if (session == null
+          || !session.connected()
+          || session.state() != NodeState.NODE_STATE_READY) {
+        return false;
+      }
+      Set<Integer> taken = held.getOrDefault(a.nodeId(), Set.of());
+      if (!placement.shared() && a.gpuIndices().stream().anyMatch(taken::contains)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void place(
+      LeaderTerm term,
+      JobEntry entry,
+      Placement placement,
+      Map<String, Set<Integer>> held,
+      Instant now) {
+    Attempt.Builder attempt =
+        Attempt.newBuilder()
+            .setNumber(entry.attemptNumber() + 1)
+            .setCapacityType(CoreSnapshots.capacityType(placement.capacityType()))
+            .setPlacedAt(CoreSnapshots.timestamp(now));
+    var resumeFrom = JobChanges.latestCheckpoint(entry.job);
+    if (resumeFrom != null) {
+      attempt.setResumedFrom(resumeFrom);
+    }
+    for (NodeAssignment a : placement.assignments()) {
+      attempt.addNodeIds(a.nodeId());
+      attempt.addGpus(GpuIndices.newBuilder().addAllIndex(a.gpuIndices()));
+      held.computeIfAbsent(a.nodeId(), k -> new java.util.HashSet<>()).addAll(a.gpuIndices());
+    }
+    entry.job = JobChanges.placed(entry.job, attempt.build());
+    var placed = entry.job;
+    int number = attempt.getNumber();
+    loop.saveJob(
+        entry,
+        () -> {
+          for (NodeAssignment a : placement.assignments()) {
+            NodeSession session = term.nodes.get(a.nodeId());
+            if (session == null || !session.connected()) {
+              continue; // the lease will catch it: the attempt never starts and is requeued
+            }
+            StartJob.Builder start =
+                StartJob.newBuilder()
+                    .setJobId(placed.getId())
+                    .setAttempt(number)
+                    .setSpec(placed.getSpec())
+                    .addAllGpuIndices(a.gpuIndices());
+            if (resumeFrom != null) {
+              start.setResumeFrom(resumeFrom);
+            }
+            session.channel.send(loop.command().setStartJob(start).build());
+          }
+        });
+  }
+
+  /** Asks a running job to checkpoint and exit, or to stop when it cannot checkpoint. */
+  void interrupt(
+      LeaderTerm term, String jobId, int attempt, boolean checkpoint, String reason, Instant now) {
+    JobEntry entry = term.jobs.get(jobId);
+    if (entry == null
+        || entry.attemptNumber() != attempt
+        || entry.state() != JobState.JOB_STATE_RUNNING
+        || term.stopping.contains(jobId)) {
+      return;
+    }
+    Attempt current = entry.currentAttempt().orElseThrow();
+    if (checkpoint && entry.job.getSpec().hasCheckpoint()) {
+      long grace = entry.job.getSpec().getCheckpoint().getGrace().getSeconds();
+      entry.job = JobChanges.withState(entry.job, JobState.JOB_STATE_CHECKPOINTING);
+      loop.saveJob(
+          entry,
+          () ->
+              send(
+                  term,
+                  current,
+                  loop.command()
+                      .setCheckpointJob(
+                          CheckpointJob.newBuilder()
+                              .setJobId(jobId)
+                              .setAttempt(attempt)
+                              .setDeadline(CoreSnapshots.timestamp(now.plusSeconds(grace)))
+                              .setReason(reason))
+                      .build()));
+    } else {
+      term.stopping.add(jobId);
+      send(
+          term,
+          current,
+          loop.command()
+              .setStopJob(
+                  StopJob.newBuilder().setJobId(jobId).setAttempt(attempt).setReason(reason))
+              .build());
+    }
+  }
+
+  void send(LeaderTerm term, Attempt attempt, io.tern.api.v1.SchedulerMessage message) {
+    for (String nodeId : attempt.getNodeIdsList()) {
+      NodeSession session = term.nodes.get(nodeId);
+      if (session != null && session.connected()) {
+        session.channel.send(message);
+      }
+    }
+  }
+}

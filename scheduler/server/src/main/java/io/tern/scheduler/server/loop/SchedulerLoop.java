@@ -1,0 +1,343 @@
+package io.tern.scheduler.server.loop;
+
+import io.tern.api.v1.Job;
+import io.tern.api.v1.Node;
+import io.tern.api.v1.SchedulerMessage;
+import io.tern.scheduler.core.PlacementEngine;
+import io.tern.scheduler.server.leader.LeaderElector;
+import io.tern.scheduler.server.zk.ZkStateStore;
+import io.tern.scheduler.server.zk.ZkWrite;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that owns the scheduler's state. gRPC calls, agent messages, timers and leadership
+ * changes all become tasks on it; nothing else reads or writes a {@link LeaderTerm}.
+ *
+ * <p>Writes are applied to memory at once and queued to the {@link Committer}; their side effects
+ * (replies to clients, commands to agents) run only once ZooKeeper has them. A write that fails
+ * ends the term: the loop rebuilds from ZooKeeper rather than trust memory that disagrees with it.
+ */
+public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SchedulerLoop.class);
+
+  /** Where this replica stands. */
+  public enum Role {
+    FOLLOWER,
+    LOADING,
+    LEADER
+  }
+
+  final Clock clock;
+  final SchedulerSettings settings;
+  final PlacementEngine engine;
+  private final ScheduledExecutorService executor;
+  private final ZkStateStore store;
+  private final Committer committer;
+  private final LeaderElector elector;
+  final Watchers watchers = new Watchers();
+  final Planner planner;
+  final AgentSessions agents;
+
+  private Role role = Role.FOLLOWER;
+  private String roleReason = "not elected yet";
+  LeaderTerm term;
+  private long generation;
+  private boolean planQueued;
+
+  public SchedulerLoop(
+      ZkStateStore store,
+      LeaderElector elector,
+      PlacementEngine engine,
+      Clock clock,
+      SchedulerSettings settings) {
+    this.store = store;
+    this.elector = elector;
+    this.engine = engine;
+    this.clock = clock;
+    this.settings = settings;
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("tern-loop").daemon().unstarted(r));
+    this.committer = new Committer(store, executor);
+    this.planner = new Planner(this);
+    this.agents = new AgentSessions(this);
+    long tickMillis = settings.tick().toMillis();
+    executor.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+  }
+
+  // ---- leadership -------------------------------------------------------------------------
+
+  @Override
+  public void elected() {
+    executor.execute(this::becomeLeader);
+  }
+
+  @Override
+  public void revoked(String why) {
+    executor.execute(() -> stepDown("not the leader: " + why));
+  }
+
+  private void becomeLeader() {
+    long myGeneration = ++generation;
+    role = Role.LOADING;
+    roleReason = "loading state from ZooKeeper";
+    try {
+      store.ensureLayout();
+      var epoch = store.acquireEpoch();
+      var stored = store.load();
+      if (myGeneration != generation) {
+        return; // revoked while loading
+      }
+      committer.begin(epoch);
+      term = new LeaderTerm(epoch, stored, clock.instant());
+      role = Role.LEADER;
+      roleReason = "leading";
+      log.info(
+          "leading with epoch {}: {} jobs, {} nodes",
+          epoch.value(),
+          term.jobs.size(),
+          term.nodes.size());
+      requestPlan();
+    } catch (Exception e) {
+      log.warn("could not take over as leader: {}", e.toString());
+      role = Role.FOLLOWER;
+      roleReason = "could not load state: " + e.getMessage();
+      term = null;
+      // Still elected as far as ZooKeeper knows: try again shortly.
+      executor.schedule(
+          () -> {
+            if (myGeneration == generation && role == Role.FOLLOWER) {
+              becomeLeader();
+            }
+          },
+          1,
+          TimeUnit.SECONDS);
+    }
+  }
+
+  private void stepDown(String why) {
+    generation++;
+    if (term != null) {
+      log.warn("stepping down: {}", why);
+      agents.closeAll(why, elector.leaderAddress().orElse(""));
+    }
+    watchers.closeAll();
+    term = null;
+    role = Role.FOLLOWER;
+    roleReason = why;
+  }
+
+  /** Called on the loop when a write failed: memory may disagree with ZooKeeper, so rebuild. */
+  private void writeFailed(long writeGeneration, Exception e) {
+    if (writeGeneration != generation) {
+      return;
+    }
+    stepDown("a write to ZooKeeper failed (" + e.getClass().getSimpleName() + ")");
+    if (elector.isLeader()) {
+      executor.schedule(this::becomeLeaderIfStillElected, 500, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void becomeLeaderIfStillElected() {
+    if (role == Role.FOLLOWER && term == null && elector.isLeader()) {
+      becomeLeader();
+    }
+  }
+
+  // ---- helpers for the loop's collaborators -------------------------------------------------
+
+  /**
+   * Runs {@code task} on the loop as the leader; fails with {@link NotLeaderException} otherwise.
+   */
+  public <T> CompletableFuture<T> call(Function<LeaderTerm, T> task) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    executor.execute(
+        () -> {
+          try {
+            result.complete(task.apply(requireLeader()));
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
+    return result;
+  }
+
+  /** Like {@link #call} for tasks that complete their result later (after a commit). */
+  public <T> CompletableFuture<T> callAsync(Function<LeaderTerm, CompletableFuture<T>> task) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    executor.execute(
+        () -> {
+          try {
+            task.apply(requireLeader())
+                .whenComplete(
+                    (v, e) -> {
+                      if (e != null) {
+                        result.completeExceptionally(e);
+                      } else {
+                        result.complete(v);
+                      }
+                    });
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
+    return result;
+  }
+
+  /** Runs {@code task} on the loop whatever the role. */
+  public void execute(Runnable task) {
+    executor.execute(task);
+  }
+
+  LeaderTerm requireLeader() {
+    if (role != Role.LEADER || term == null) {
+      throw new NotLeaderException(
+          roleReason, role == Role.LOADING ? Optional.empty() : leaderAddress());
+    }
+    return term;
+  }
+
+  /** The leader's address as the election knows it, if it is another replica. */
+  public Optional<String> leaderAddress() {
+    return elector.leaderAddress();
+  }
+
+  /** Queues {@code writes}; runs {@code onCommitted} on the loop once ZooKeeper has them. */
+  void write(List<ZkWrite> writes, Runnable onCommitted) {
+    write(writes, onCommitted, e -> {});
+  }
+
+  /**
+   * Queues {@code writes}; on the loop, runs {@code onCommitted} once ZooKeeper has them, or {@code
+   * onFailed} if they never will (the term ends).
+   */
+  void write(List<ZkWrite> writes, Runnable onCommitted, Consumer<Exception> onFailed) {
+    long writeGeneration = generation;
+    committer.submit(
+        new Committer.Unit(
+            writes,
+            () -> {
+              if (writeGeneration == generation) {
+                onCommitted.run();
+              } else {
+                onFailed.accept(new NotLeaderException("the term ended", Optional.empty()));
+              }
+            },
+            e -> {
+              onFailed.accept(e);
+              writeFailed(writeGeneration, e);
+            }));
+  }
+
+  /** Writes {@code entry}'s job as it now is in memory, then runs {@code onCommitted}. */
+  void saveJob(JobEntry entry, Runnable onCommitted) {
+    ZkWrite write =
+        new ZkWrite.Update(store.paths().job(entry.id()), entry.job.toByteArray(), entry.version);
+    entry.version++;
+    Job snapshot = entry.job;
+    write(
+        List.of(write),
+        () -> {
+          watchers.changed(snapshot);
+          onCommitted.run();
+        });
+  }
+
+  void saveNode(NodeSession session) {
+    String path = store.paths().node(session.id());
+    byte[] data = session.node.toByteArray();
+    ZkWrite write =
+        session.version < 0
+            ? new ZkWrite.Create(path, data)
+            : new ZkWrite.Update(path, data, session.version);
+    session.version++;
+    write(List.of(write), () -> {});
+  }
+
+  public AgentSessions agents() {
+    return agents;
+  }
+
+  /** How long the last plan took; 0 before the first. Safe from any thread (approximate). */
+  public long lastPlanNanos() {
+    return planner.lastPlanNanos();
+  }
+
+  ZkStateStore store() {
+    return store;
+  }
+
+  SchedulerMessage.Builder command() {
+    return SchedulerMessage.newBuilder().setEpoch(term.epoch.value());
+  }
+
+  void requestPlan() {
+    if (!planQueued) {
+      planQueued = true;
+      executor.schedule(
+          () -> {
+            planQueued = false;
+            if (role == Role.LEADER) {
+              planner.planAndApply();
+            }
+          },
+          settings.planDelay().toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void tick() {
+    if (role == Role.LEADER) {
+      try {
+        agents.expireLeases();
+        requestPlan();
+      } catch (RuntimeException e) {
+        log.error("scheduler tick failed", e);
+      }
+    }
+  }
+
+  // ---- status -------------------------------------------------------------------------------
+
+  /** This replica's role and why, for health checks and the CLI. Safe from any thread. */
+  public CompletableFuture<String> describeRole() {
+    return CompletableFuture.supplyAsync(() -> role + ": " + roleReason, executor);
+  }
+
+  public CompletableFuture<Role> role() {
+    return CompletableFuture.supplyAsync(() -> role, executor);
+  }
+
+  /** Test hook: every known node as stored. */
+  public CompletableFuture<List<Node>> storedNodes() {
+    return call(t -> new ArrayList<>(t.nodes.values().stream().map(s -> s.node).toList()));
+  }
+
+  /** Test hook: one job as the leader holds it. */
+  public CompletableFuture<Optional<Job>> job(String id) {
+    return call(t -> Optional.ofNullable(t.jobs.get(id)).map(e -> e.job));
+  }
+
+  @Override
+  public void close() {
+    executor.execute(() -> stepDown("shutting down"));
+    executor.shutdown();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    committer.close();
+  }
+}

@@ -1,0 +1,53 @@
+package io.tern.scheduler.server.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The scheduler's Prometheus metrics, served at {@code http://HOST:PORT/metrics}. Each replica has
+ * its own registry, so several replicas can live in one JVM (tests).
+ */
+public final class SchedulerMetrics implements AutoCloseable {
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter submits;
+  private HTTPServer server;
+
+  public SchedulerMetrics(DoubleSupplier isLeader, DoubleSupplier lastPlanSeconds) {
+    submits =
+        Counter.builder()
+            .name("tern_submits_total")
+            .help("SubmitJob calls received")
+            .register(registry);
+    GaugeWithCallback.builder()
+        .name("tern_leader")
+        .help("1 while this replica leads")
+        .callback(cb -> cb.call(isLeader.getAsDouble()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("tern_last_plan_seconds")
+        .help("How long the last scheduling plan took")
+        .callback(cb -> cb.call(lastPlanSeconds.getAsDouble()))
+        .register(registry);
+  }
+
+  public void submitted() {
+    submits.inc();
+  }
+
+  /** Serves {@code /metrics} on {@code port} (0 picks a free port); returns the port. */
+  public int serve(String host, int port) throws IOException {
+    server = HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
+    return server.getPort();
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close();
+    }
+  }
+}

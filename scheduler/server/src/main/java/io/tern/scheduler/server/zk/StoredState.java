@@ -1,0 +1,28 @@
+package io.tern.scheduler.server.zk;
+
+import io.tern.api.v1.Budget;
+import io.tern.api.v1.Job;
+import io.tern.api.v1.Node;
+import io.tern.api.v1.OffPeakWindow;
+import java.util.Map;
+
+/**
+ * Everything a new leader reads from ZooKeeper to rebuild its state.
+ *
+ * @param jobs job id → the job and its znode version
+ * @param nextJobNumber the number the next submitted job gets
+ * @param jobShards paths of the job shard znodes that exist
+ * @param idempotencyKeys SHA-256 of an idempotency key → the job it created
+ */
+public record StoredState(
+    Map<String, Versioned<Job>> jobs,
+    long nextJobNumber,
+    java.util.Set<String> jobShards,
+    Map<String, String> idempotencyKeys,
+    Map<String, Versioned<Node>> nodes,
+    Map<String, Versioned<OffPeakWindow>> offPeakWindows,
+    Map<String, Versioned<Budget>> budgets) {
+
+  /** A value with the version of the znode it was read from (or written as). */
+  public record Versioned<T>(T value, int version) {}
+}

@@ -1,0 +1,91 @@
+package io.tern.scheduler.server.zk;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.apache.curator.utils.ZKPaths;
+
+/**
+ * Where Tern keeps its state in ZooKeeper, under one root (default {@code /tern}).
+ *
+ * <pre>
+ * /epoch                      the leader epoch (decimal); each new leader increments it
+ * /leader                     Curator LeaderLatch; participant id = the replica's gRPC address
+ * /jobs/SHARD/JOB_ID          tern.v1.Job, one shard per 1,000 job numbers
+ * /idempotency/SHA256(KEY)    the job id a SubmitJob idempotency key created
+ * /nodes/NODE_ID              tern.v1.Node as last registered
+ * /offpeak/NAME               tern.v1.OffPeakWindow
+ * /budgets/TEAM               tern.v1.Budget
+ * </pre>
+ */
+public record ZkPaths(String root) {
+  /** Jobs per shard znode: keeps every child list far below ZooKeeper's 1 MB response limit. */
+  public static final int JOBS_PER_SHARD = 1000;
+
+  public static ZkPaths defaults() {
+    return new ZkPaths("/tern");
+  }
+
+  public String epoch() {
+    return root + "/epoch";
+  }
+
+  public String leader() {
+    return root + "/leader";
+  }
+
+  public String jobs() {
+    return root + "/jobs";
+  }
+
+  public String jobShard(long jobNumber) {
+    return jobs() + "/" + String.format("%05d", jobNumber / JOBS_PER_SHARD);
+  }
+
+  public String job(String jobId) {
+    return jobShard(JobIds.number(jobId)) + "/" + jobId;
+  }
+
+  public String idempotencyKeys() {
+    return root + "/idempotency";
+  }
+
+  public String idempotencyKey(String key) {
+    return idempotencyKeys() + "/" + sha256(key);
+  }
+
+  public String nodes() {
+    return root + "/nodes";
+  }
+
+  public String node(String nodeId) {
+    return ZKPaths.makePath(nodes(), nodeId);
+  }
+
+  public String offPeakWindows() {
+    return root + "/offpeak";
+  }
+
+  public String offPeakWindow(String name) {
+    return ZKPaths.makePath(offPeakWindows(), name);
+  }
+
+  public String budgets() {
+    return root + "/budgets";
+  }
+
+  public String budget(String team) {
+    return ZKPaths.makePath(budgets(), team);
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}
