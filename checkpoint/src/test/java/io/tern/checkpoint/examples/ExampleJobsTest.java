@@ -42,7 +42,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ExampleJobsTest {
 
   private static final Path JOBS = Path.of("..", "examples", "jobs").toAbsolutePath().normalize();
-  private static final int TOTAL = 40;
+  private static final int TOTAL = 60;
   private static final Duration DEADLINE = Duration.ofSeconds(60);
 
   @TempDir Path tmp;
@@ -59,6 +59,7 @@ class ExampleJobsTest {
   @ValueSource(strings = {"counter.sh", "train.py"})
   void anInterruptedAndResumedRunEndsLikeAnUninterruptedOne(String job) throws Exception {
     assumeOnPath(job.endsWith(".py") ? "python3" : "bash");
+    assumeOnPath("setsid");
 
     JobRun straight = JobRun.start(command(job), env(tmp.resolve("straight"), null, "0.005"));
     straight.awaitExit(0);
