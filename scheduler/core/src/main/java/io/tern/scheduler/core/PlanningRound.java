@@ -40,8 +40,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One plan call: walks the queue in fair-share order and, per job, holds it, places it, has victims
@@ -73,6 +75,7 @@ final class PlanningRound {
   // on team: quota reclaim).
   private final Map<PlacementRequest.Shape, Map<String, EnumSet<PriorityClass>>> noVictimsFor =
       new HashMap<>();
+  private final Set<PlacementRequest.Shape> unreservable = new HashSet<>();
   private final Map<String, PendingReason> quotaReasons = new HashMap<>();
   private int reservationsLeft;
   private int detailedLeft;
@@ -138,27 +141,39 @@ final class PlanningRound {
       pending.add(new Explanation(job.id(), List.of(quotaReason(job.team()))));
       return;
     }
-    PlacementRequest request = new PlacementRequest(job, decision.tiers(), priceCap(job));
-    PlacementRequest.Shape shape = request.shape();
+    double priceCap = priceCap(job);
+    PlacementRequest.Shape shape = PlacementRequest.shapeOf(job, decision.tiers(), priceCap);
     List<PendingReason> known = failedShapes.get(shape);
-    if (known == null) {
-      // First job of this shape in this plan (or all earlier ones fitted): search for real.
-      CandidateSearch.Choice choice = search.find(request);
-      if (choice != null) {
-        search.commit(request, choice);
-        usage.add(job);
-        placements.add(toPlacement(job, choice));
-        return;
-      }
-      known = explainer.explain(request, detailedLeft > 0);
-      detailedLeft--;
-      failedShapes.put(shape, known);
+    if (known != null) {
+      blocked(job, null, decision, priceCap, shape, known);
+      return;
     }
-    blocked(job, request, shape, known);
+    // First job of this shape in this plan (or all earlier ones fitted): search for real.
+    PlacementRequest request = new PlacementRequest(job, decision.tiers(), priceCap);
+    CandidateSearch.Choice choice = search.find(request);
+    if (choice != null) {
+      search.commit(request, choice);
+      usage.add(job);
+      placements.add(toPlacement(job, choice));
+      return;
+    }
+    known = explainer.explain(request, detailedLeft > 0);
+    detailedLeft--;
+    failedShapes.put(shape, known);
+    blocked(job, request, decision, priceCap, shape, known);
   }
 
+  /**
+   * A job that fits nowhere now: try victims, then a reservation, else explain. {@code request} may
+   * be null (a memoised shape); it is built only if a step below needs it.
+   */
   private void blocked(
-      Job job, PlacementRequest request, PlacementRequest.Shape shape, List<PendingReason> why) {
+      Job job,
+      PlacementRequest request,
+      CapacityDecision decision,
+      double priceCap,
+      PlacementRequest.Shape shape,
+      List<PendingReason> why) {
     if (config.preemptionEnabled()) {
       Map<String, EnumSet<PriorityClass>> failedTeams =
           noVictimsFor.computeIfAbsent(shape, k -> new HashMap<>());
@@ -168,6 +183,9 @@ final class PlanningRound {
         if (preemption == null) {
           preemption = new PreemptionPlanner(index, usage, now, config.preemptionCandidateNodes());
         }
+        if (request == null) {
+          request = new PlacementRequest(job, decision.tiers(), priceCap);
+        }
         PreemptionProposal proposal = preemption.propose(request);
         if (proposal != null) {
           claim(job, request, proposal);
@@ -176,27 +194,35 @@ final class PlanningRound {
         failedClasses.add(job.priority());
       }
     }
-    if (reservationsLeft > 0) {
+    if (reservationsLeft > 0 && !unreservable.contains(shape)) {
+      if (request == null) {
+        request = new PlacementRequest(job, decision.tiers(), priceCap);
+      }
       List<NodeView> held = reservations.reserve(request);
-      if (!held.isEmpty()) {
+      if (held.isEmpty()) {
+        // No node could ever host this shape by waiting; do not scan for it again.
+        unreservable.add(shape);
+      } else {
         reservationsLeft--;
         List<PendingReason> reasons = new ArrayList<>();
         reasons.add(PendingReason.of(ReasonKind.RESERVATION_HOLDER, reservationText(held)));
         reasons.addAll(why);
-        waitForCapacity(request);
+        waitForCapacity(job, request, decision, priceCap);
         pending.add(new Explanation(job.id(), reasons));
         return;
       }
     }
-    waitForCapacity(request);
+    waitForCapacity(job, request, decision, priceCap);
     pending.add(new Explanation(job.id(), why));
   }
 
   /** Remembers a blocked job for capacity requests (only when there are pools to ask). */
-  private void waitForCapacity(PlacementRequest request) {
+  private void waitForCapacity(
+      Job job, PlacementRequest request, CapacityDecision decision, double priceCap) {
     if (!policy.pools().isEmpty()) {
       waitingForCapacity.add(pending.size());
-      waitingRequests.add(request);
+      waitingRequests.add(
+          request != null ? request : new PlacementRequest(job, decision.tiers(), priceCap));
     }
   }
 

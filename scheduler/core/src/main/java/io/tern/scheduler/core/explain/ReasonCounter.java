@@ -1,25 +1,26 @@
 package io.tern.scheduler.core.explain;
 
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Counts node-level reasons by kind and turns them into {@link PendingReason}s, largest count first
  * (ties in {@link ReasonKind} order), so explanations read the same on every run. Not thread-safe.
  */
 public final class ReasonCounter {
-  private final Map<ReasonKind, Integer> counts = new EnumMap<>(ReasonKind.class);
-  private final Map<ReasonKind, String> details = new EnumMap<>(ReasonKind.class);
+  private static final ReasonKind[] KINDS = ReasonKind.values();
+  private final int[] counts = new int[KINDS.length];
+  private final String[] details = new String[KINDS.length];
 
   /** Adds {@code nodes} nodes refused for {@code kind}; the first detail given for a kind wins. */
   public ReasonCounter add(ReasonKind kind, int nodes, String detail) {
     if (nodes <= 0) {
       return this;
     }
-    counts.merge(kind, nodes, Integer::sum);
-    details.putIfAbsent(kind, detail);
+    counts[kind.ordinal()] += nodes;
+    if (details[kind.ordinal()] == null) {
+      details[kind.ordinal()] = detail;
+    }
     return this;
   }
 
@@ -28,18 +29,25 @@ public final class ReasonCounter {
   }
 
   public int count(ReasonKind kind) {
-    return counts.getOrDefault(kind, 0);
+    return counts[kind.ordinal()];
   }
 
   public boolean isEmpty() {
-    return counts.isEmpty();
+    for (int c : counts) {
+      if (c > 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The counted reasons, largest first. */
   public List<PendingReason> toReasons() {
-    List<PendingReason> out = new ArrayList<>(counts.size());
-    for (Map.Entry<ReasonKind, Integer> e : counts.entrySet()) {
-      out.add(PendingReason.nodes(e.getKey(), e.getValue(), details.get(e.getKey())));
+    List<PendingReason> out = new ArrayList<>();
+    for (ReasonKind kind : KINDS) {
+      if (counts[kind.ordinal()] > 0) {
+        out.add(PendingReason.nodes(kind, counts[kind.ordinal()], details[kind.ordinal()]));
+      }
     }
     out.sort(
         (a, b) ->

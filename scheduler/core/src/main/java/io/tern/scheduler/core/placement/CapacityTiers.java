@@ -20,8 +20,31 @@ public final class CapacityTiers {
 
   private CapacityTiers() {}
 
+  private static final int SPOT = 1 << CapacityType.SPOT.ordinal();
+  private static final int ON_DEMAND = 1 << CapacityType.ON_DEMAND.ordinal();
+
   static boolean isCanonical(List<Set<CapacityType>> tiers) {
     return tiers == SPOT_ONLY || tiers == ON_DEMAND_ONLY || tiers == SPOT_FIRST || tiers == EITHER;
+  }
+
+  /** Allowed capacity types as a bit set of ordinals; constant time for the canonical lists. */
+  static int mask(List<Set<CapacityType>> tiers) {
+    if (tiers == SPOT_ONLY) {
+      return SPOT;
+    }
+    if (tiers == ON_DEMAND_ONLY) {
+      return ON_DEMAND;
+    }
+    if (tiers == SPOT_FIRST || tiers == EITHER) {
+      return SPOT | ON_DEMAND;
+    }
+    int types = 0;
+    for (Set<CapacityType> tier : tiers) {
+      for (CapacityType t : tier) {
+        types |= 1 << t.ordinal();
+      }
+    }
+    return types;
   }
 
   private static Set<CapacityType> of(CapacityType first, CapacityType... rest) {

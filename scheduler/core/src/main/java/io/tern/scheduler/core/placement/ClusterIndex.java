@@ -13,7 +13,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 /**
  * The working cluster of one plan call, indexed so that a job looks only at nodes that can matter:
@@ -113,29 +113,30 @@ public final class ClusterIndex {
       }
     }
     // Groups sorted by (capacity type, model) so group order, too, is input-order independent.
-    TreeSet<String> keys = new TreeSet<>();
+    List<TreeMap<String, Group>> byTypeAndModel = new ArrayList<>();
+    for (int t = 0; t < CapacityType.values().length; t++) {
+      byTypeAndModel.add(new TreeMap<>());
+    }
     for (NodeView v : nodes) {
-      if (v.node().state() != NodeState.READY) {
-        continue;
+      if (v.node().state() == NodeState.READY) {
+        byTypeAndModel.get(v.node().capacityType().ordinal()).put(v.node().primaryGpuModel(), null);
       }
-      String key = v.node().capacityType().ordinal() + "/" + v.node().primaryGpuModel();
-      keys.add(key);
     }
     groups = new ArrayList<>();
-    Map<String, Group> groupByKey = new HashMap<>();
-    for (String key : keys) {
-      int slash = key.indexOf('/');
-      CapacityType type = CapacityType.values()[Integer.parseInt(key.substring(0, slash))];
-      Group g = new Group(groups.size(), type, key.substring(slash + 1), maxGpus);
-      groups.add(g);
-      groupByKey.put(key, g);
+    for (CapacityType type : CapacityType.values()) {
+      TreeMap<String, Group> models = byTypeAndModel.get(type.ordinal());
+      for (var e : models.entrySet()) {
+        Group g = new Group(groups.size(), type, e.getKey(), maxGpus);
+        groups.add(g);
+        e.setValue(g);
+      }
     }
     for (NodeView v : nodes) {
       if (v.node().state() != NodeState.READY) {
         continue;
       }
       Group g =
-          groupByKey.get(v.node().capacityType().ordinal() + "/" + v.node().primaryGpuModel());
+          byTypeAndModel.get(v.node().capacityType().ordinal()).get(v.node().primaryGpuModel());
       v.bucketGroup = g.id;
       g.members.set(v.position());
       g.size++;

@@ -41,14 +41,18 @@ public final class PlacementRequest {
                 .map(t -> Collections.unmodifiableSet(EnumSet.copyOf(t)))
                 .collect(Collectors.toUnmodifiableList());
     this.maxJobPricePerHourUsd = maxJobPricePerHourUsd;
-    int types = 0;
-    for (Set<CapacityType> tier : this.tiers) {
-      for (CapacityType t : tier) {
-        types |= 1 << t.ordinal();
-      }
-    }
-    this.allowedTypes = types;
-    this.shape = new Shape(job.resources(), types, job.shareable(), maxJobPricePerHourUsd);
+    this.allowedTypes = CapacityTiers.mask(this.tiers);
+    this.shape = new Shape(job.resources(), allowedTypes, job.shareable(), maxJobPricePerHourUsd);
+  }
+
+  /**
+   * The shape a request for these arguments would have, without building the request: the cheap
+   * memo probe for the many queued jobs whose shape already failed in this plan.
+   */
+  public static Shape shapeOf(
+      Job job, List<Set<CapacityType>> tiers, double maxJobPricePerHourUsd) {
+    return new Shape(
+        job.resources(), CapacityTiers.mask(tiers), job.shareable(), maxJobPricePerHourUsd);
   }
 
   /** A request with no capacity preference and no cost cap, for tests and tools. */
@@ -123,7 +127,10 @@ public final class PlacementRequest {
       this.capacityTypes = capacityTypes;
       this.shareable = shareable;
       this.maxJobPricePerHourUsd = maxJobPricePerHourUsd;
-      this.hash = Objects.hash(resources, capacityTypes, shareable, maxJobPricePerHourUsd);
+      int h = resources.hashCode();
+      h = 31 * h + capacityTypes;
+      h = 31 * h + (shareable ? 1 : 0);
+      this.hash = 31 * h + Double.hashCode(maxJobPricePerHourUsd);
     }
 
     public Resources resources() {

@@ -50,17 +50,18 @@ public final class ReservationPlanner {
   }
 
   /**
-   * True when the node would pass the request's static constraints once its running jobs end: GPUs
-   * that are healthy, of an accepted model, big enough, and either held by a running job or free
-   * with enough free memory now (memory held by something we do not run will not come back).
+   * True when the node would pass the request's static constraints once its jobs end: GPUs that are
+   * healthy, of an accepted model, big enough, and either held by a job or free with enough free
+   * memory now (memory held by something we do not run will not come back).
    */
   static boolean couldEverHost(PlacementRequest request, NodeView v) {
     Resources r = request.resources();
     var node = v.node();
-    if (v.allocations().isEmpty() || node.cpu() < r.cpu() || node.memoryMiB() < r.memoryMiB()) {
+    // GPUs held by running jobs or by jobs placed earlier in this plan: both end some day.
+    long heldByJobs = ~v.unallocatedGpus() & v.allGpus();
+    if (heldByJobs == 0 || node.cpu() < r.cpu() || node.memoryMiB() < r.memoryMiB()) {
       return false;
     }
-    long heldByJobs = ~v.unallocatedGpus() & ~v.plannedGpus() & v.allGpus();
     int usable = 0;
     for (Gpu gpu : node.gpus()) {
       int i = gpu.index();

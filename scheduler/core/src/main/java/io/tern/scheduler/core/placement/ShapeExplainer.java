@@ -39,6 +39,7 @@ public final class ShapeExplainer {
     int g = request.gpusPerNode();
     int examined = 0;
     int passing = 0;
+    String notEnough = notEnoughGpus(g);
     for (ClusterIndex.Group group : index.groups()) {
       if (!request.allows(group.capacityType)) {
         counter.add(
@@ -68,13 +69,13 @@ public final class ShapeExplainer {
             }
           }
           counter.add(ReasonKind.GPU_UNHEALTHY, sick);
-          counter.add(ReasonKind.NOT_ENOUGH_GPUS, inBucket - sick, notEnoughGpus(g));
+          counter.add(ReasonKind.NOT_ENOUGH_GPUS, inBucket - sick, notEnough);
           continue;
         }
         for (int i = bucket.nextSetBit(0); i >= 0; i = bucket.nextSetBit(i + 1)) {
           if (!enoughFree && !group.shared.get(i)) {
             // A shareable job could only join this node's shared GPUs, and it has none.
-            counter.add(ReasonKind.NOT_ENOUGH_GPUS, 1, notEnoughGpus(g));
+            counter.add(ReasonKind.NOT_ENOUGH_GPUS, 1, notEnough);
           } else if (!detailed) {
             counter.add(ReasonKind.NOT_EXAMINED, 1, "did not fit (not examined in detail)");
           } else if (examined >= nodeBudget) {
@@ -84,7 +85,8 @@ public final class ShapeExplainer {
             Optional<Veto> veto = filters.firstVeto(request, index.nodes()[i]);
             if (veto.isPresent()) {
               ReasonKind kind = veto.get().kind();
-              counter.add(kind, 1, detail(kind, request));
+              // Only the first node of a kind pays for formatting its text.
+              counter.add(kind, 1, counter.count(kind) == 0 ? detail(kind, request) : null);
             } else {
               passing++;
             }

@@ -1,6 +1,8 @@
 package io.tern.scheduler.core.placement;
 
 import io.tern.scheduler.core.explain.ReasonKind;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,8 +19,11 @@ public record Veto(ReasonKind kind, String reason) {
     Objects.requireNonNull(reason, "reason");
   }
 
-  /** A veto whose text is its kind's text, pre-wrapped so the hot path allocates nothing. */
+  private static final List<Optional<Veto>> BY_KIND =
+      Arrays.stream(ReasonKind.values()).map(k -> Optional.of(new Veto(k, k.text()))).toList();
+
+  /** The shared veto whose text is its kind's text: the hot path allocates nothing. */
   public static Optional<Veto> of(ReasonKind kind) {
-    return Optional.of(new Veto(kind, kind.text()));
+    return BY_KIND.get(kind.ordinal());
   }
 }
