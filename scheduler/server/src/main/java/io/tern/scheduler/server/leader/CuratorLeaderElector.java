@@ -2,6 +2,9 @@ package io.tern.scheduler.server.leader;
 
 import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
@@ -26,6 +29,10 @@ public final class CuratorLeaderElector implements LeaderElector {
   private final String path;
   private final String address;
   private final AtomicReference<String> lastConnectionProblem = new AtomicReference<>("");
+  private final AtomicReference<String> cachedLeader = new AtomicReference<>();
+  private final ScheduledExecutorService refresher =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().name("tern-leader-watch").daemon().unstarted(r));
   private LeaderLatch latch;
 
   public CuratorLeaderElector(CuratorFramework client, String path, String address) {
@@ -44,7 +51,9 @@ public final class CuratorLeaderElector implements LeaderElector {
         .addListener(
             (c, state) -> {
               if (state == ConnectionState.SUSPENDED || state == ConnectionState.LOST) {
-                lastConnectionProblem.set("ZooKeeper connection " + state.name().toLowerCase());
+                lastConnectionProblem.set(
+                    "its ZooKeeper connection was "
+                        + state.name().toLowerCase(java.util.Locale.ROOT));
               }
             });
     latch = new LeaderLatch(client, path, address);
@@ -52,17 +61,49 @@ public final class CuratorLeaderElector implements LeaderElector {
         new LeaderLatchListener() {
           @Override
           public void isLeader() {
+            lastConnectionProblem.set("");
+            refreshLeader();
             log.info("{} is now the leader", address);
             listener.elected();
           }
 
           @Override
           public void notLeader() {
-            String why = lastConnectionProblem.getAndSet("");
+            cachedLeader.set(null);
+            refreshLeader();
+            String why = lastConnectionProblem.get();
+            if (!client.getZookeeperClient().isConnected()) {
+              why = "lost its ZooKeeper connection (no quorum, or the network is down)";
+            }
             listener.revoked(why.isEmpty() ? "another replica took over" : why);
           }
         });
     latch.start();
+    refresher.scheduleWithFixedDelay(this::refreshLeader, 0, 500, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Reads who leads into a cache. Reading it needs ZooKeeper, which may block for seconds without
+   * quorum, so callers (the scheduler loop) only ever see the cached value.
+   */
+  private void refreshLeader() {
+    refresher.execute(
+        () -> {
+          LeaderLatch current;
+          synchronized (this) {
+            current = latch;
+          }
+          String leader = null;
+          if (current != null) {
+            try {
+              Participant participant = current.getLeader();
+              leader = participant.isLeader() ? participant.getId() : null;
+            } catch (Exception e) {
+              leader = null; // no quorum: nobody can be said to lead
+            }
+          }
+          cachedLeader.set(leader);
+        });
   }
 
   @Override
@@ -72,24 +113,17 @@ public final class CuratorLeaderElector implements LeaderElector {
 
   @Override
   public Optional<String> leaderAddress() {
-    LeaderLatch current;
-    synchronized (this) {
-      current = latch;
-    }
-    if (current == null) {
+    String leader = cachedLeader.get();
+    // A replica that just lost leadership may still read its own id until the latch node goes.
+    if (leader != null && leader.equals(address) && !isLeader()) {
       return Optional.empty();
     }
-    try {
-      Participant leader = current.getLeader();
-      return leader.isLeader() ? Optional.of(leader.getId()) : Optional.empty();
-    } catch (Exception e) {
-      // No quorum: nobody can be said to lead.
-      return Optional.empty();
-    }
+    return Optional.ofNullable(leader);
   }
 
   @Override
   public synchronized void close() throws IOException {
+    refresher.shutdownNow();
     if (latch != null) {
       latch.close(LeaderLatch.CloseMode.NOTIFY_LEADER);
       latch = null;

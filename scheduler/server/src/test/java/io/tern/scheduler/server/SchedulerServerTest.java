@@ -1,0 +1,344 @@
+package io.tern.scheduler.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tern.api.v1.CancelJobRequest;
+import io.tern.api.v1.CapacityType;
+import io.tern.api.v1.ExplainJobRequest;
+import io.tern.api.v1.GetJobRequest;
+import io.tern.api.v1.Job;
+import io.tern.api.v1.JobSpec;
+import io.tern.api.v1.JobState;
+import io.tern.api.v1.JobStatus;
+import io.tern.api.v1.ListJobsRequest;
+import io.tern.api.v1.ListNodesRequest;
+import io.tern.api.v1.NodeState;
+import io.tern.api.v1.SchedulerMessage;
+import io.tern.api.v1.StartJob;
+import io.tern.api.v1.SubmitJobRequest;
+import io.tern.api.v1.SubmitJobResponse;
+import io.tern.scheduler.server.api.GrpcErrors;
+import io.tern.scheduler.server.loop.SchedulerLoop;
+import io.tern.scheduler.server.loop.SchedulerSettings;
+import io.tern.scheduler.server.testing.Clients;
+import io.tern.scheduler.server.testing.FakeAgent;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** One or two real replicas on a real (in-process) ZooKeeper server, driven over real gRPC. */
+class SchedulerServerTest {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  private TestingServer zk;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @BeforeEach
+  void startZooKeeper() throws Exception {
+    zk = new TestingServer(true);
+  }
+
+  @AfterEach
+  void stopAll() throws Exception {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
+    }
+    zk.close();
+  }
+
+  private <T extends AutoCloseable> T track(T closeable) {
+    closeables.add(closeable);
+    return closeable;
+  }
+
+  private SchedulerServer replica(Duration lease) throws Exception {
+    SchedulerSettings defaults = SchedulerSettings.defaults();
+    SchedulerConfig config =
+        SchedulerConfig.local(zk.getConnectString(), 0)
+            .withSettings(
+                new SchedulerSettings(
+                    lease,
+                    defaults.telemetryInterval(),
+                    Duration.ofMillis(5),
+                    Duration.ofMillis(200)));
+    return track(new SchedulerServer(config, Clock.systemUTC()).start());
+  }
+
+  private SchedulerServer leader() throws Exception {
+    SchedulerServer server = replica(Duration.ofSeconds(30));
+    awaitLeading(server);
+    return server;
+  }
+
+  private static void awaitLeading(SchedulerServer server) {
+    await().atMost(WAIT).until(() -> server.loop().role().get() == SchedulerLoop.Role.LEADER);
+  }
+
+  private static SubmitJobResponse submit(Clients c, JobSpec spec, String key) {
+    return c.jobs.submitJob(
+        SubmitJobRequest.newBuilder().setSpec(spec).setIdempotencyKey(key).build());
+  }
+
+  private static Job job(Clients c, String id) {
+    return c.jobs.getJob(GetJobRequest.newBuilder().setJobId(id).build());
+  }
+
+  @Test
+  void submittedJobsAreListedNewestFirstWithPages() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+
+    for (int i = 0; i < 5; i++) {
+      submit(c, Clients.spec("j" + i, 1), "");
+    }
+    var first = c.jobs.listJobs(ListJobsRequest.newBuilder().setPageSize(3).build());
+    var second =
+        c.jobs.listJobs(
+            ListJobsRequest.newBuilder()
+                .setPageSize(3)
+                .setPageToken(first.getNextPageToken())
+                .build());
+
+    assertThat(first.getJobsList())
+        .extracting(Job::getId)
+        .containsExactly("job-000005", "job-000004", "job-000003");
+    assertThat(second.getJobsList())
+        .extracting(Job::getId)
+        .containsExactly("job-000002", "job-000001");
+    assertThat(second.getNextPageToken()).isEmpty();
+    assertThat(job(c, "job-000001").getState()).isEqualTo(JobState.JOB_STATE_PENDING);
+  }
+
+  @Test
+  void submitIsIdempotentOnItsKey() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+
+    SubmitJobResponse first = submit(c, Clients.spec("a", 1), "key-1");
+    SubmitJobResponse again = submit(c, Clients.spec("a", 1), "key-1");
+    SubmitJobResponse other = submit(c, Clients.spec("a", 1), "key-2");
+
+    assertThat(again.getJob().getId()).isEqualTo(first.getJob().getId());
+    assertThat(again.getDeduplicated()).isTrue();
+    assertThat(first.getDeduplicated()).isFalse();
+    assertThat(other.getJob().getId()).isNotEqualTo(first.getJob().getId());
+  }
+
+  @Test
+  void invalidSpecIsRefusedNamingTheField() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> submit(c, Clients.spec("bad", 1).toBuilder().setTeam("").build(), ""));
+    StatusRuntimeException badId =
+        catchThrowableOfType(StatusRuntimeException.class, () -> job(c, "42"));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription()).contains("spec.team: is required");
+    assertThat(badId.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(badId.getStatus().getDescription()).startsWith("job_id:");
+  }
+
+  @Test
+  void jobRunsOnAnAgentAndSucceeds() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    SchedulerMessage registered = agent.next(SchedulerMessage.KindCase.REGISTERED, 10);
+
+    String id = submit(c, Clients.spec("train", 4), "").getJob().getId();
+    SchedulerMessage start = agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+    StartJob startJob = start.getStartJob();
+
+    assertThat(start.getEpoch()).isEqualTo(registered.getRegistered().getEpoch()).isPositive();
+    assertThat(startJob.getJobId()).isEqualTo(id);
+    assertThat(startJob.getAttempt()).isEqualTo(1);
+    assertThat(startJob.getGpuIndicesList()).hasSize(4).doesNotHaveDuplicates();
+    assertThat(job(c, id).getState()).isEqualTo(JobState.JOB_STATE_STARTING);
+
+    agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_RUNNING);
+    agent.status(id, 1, JobStatus.Phase.PHASE_EXITED, 0);
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_SUCCEEDED);
+
+    Job done = job(c, id);
+    assertThat(done.getAttempts(0).getEndReason()).isEqualTo("exit 0");
+    assertThat(done.getAttempts(0).getNodeIdsList()).containsExactly("node-1");
+  }
+
+  @Test
+  void failedAttemptIsRetriedThenTheJobFails() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    String id =
+        submit(c, Clients.spec("flaky", 1).toBuilder().setRetries(1).build(), "").getJob().getId();
+
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+    agent.status(id, 1, JobStatus.Phase.PHASE_EXITED, 3);
+    StartJob retry = agent.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob();
+    assertThat(retry.getAttempt()).isEqualTo(2);
+    agent.status(id, 2, JobStatus.Phase.PHASE_EXITED, 3);
+
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_FAILED);
+    assertThat(job(c, id).getAttemptsList()).extracting(a -> a.getExitCode()).containsExactly(3, 3);
+  }
+
+  @Test
+  void staleStatusFromAnOlderAttemptIsIgnored() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    String id =
+        submit(c, Clients.spec("j", 1).toBuilder().setRetries(2).build(), "").getJob().getId();
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+    agent.status(id, 1, JobStatus.Phase.PHASE_EXITED, 1);
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+
+    agent.status(id, 1, JobStatus.Phase.PHASE_EXITED, 0); // late news about attempt 1
+    agent.status(id, 2, JobStatus.Phase.PHASE_STARTED, 0);
+
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_RUNNING);
+    assertThat(job(c, id).getAttemptsCount()).isEqualTo(2);
+  }
+
+  @Test
+  void cancellingARunningJobStopsItThenEndsCancelled() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    String id = submit(c, Clients.spec("j", 1), "").getJob().getId();
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+    agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_RUNNING);
+
+    Job cancelling = c.jobs.cancelJob(CancelJobRequest.newBuilder().setJobId(id).build());
+    SchedulerMessage stop = agent.next(SchedulerMessage.KindCase.STOP_JOB, 10);
+    agent.status(id, 1, JobStatus.Phase.PHASE_STOPPED, 0);
+
+    assertThat(cancelling.getCancelRequested()).isTrue();
+    assertThat(stop.getStopJob().getJobId()).isEqualTo(id);
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_CANCELLED);
+  }
+
+  @Test
+  void pendingJobIsExplained() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    track(new FakeAgent(server.address(), "node-1", 2, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+        .connect();
+
+    String id = submit(c, Clients.spec("too-big", 8), "").getJob().getId();
+
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        c.jobs
+                            .explainJob(ExplainJobRequest.newBuilder().setJobId(id).build())
+                            .getSummary())
+                    .startsWith("pending: ")
+                    .contains("1 node"));
+  }
+
+  @Test
+  void everyJobSurvivesARestartOfEveryReplica() throws Exception {
+    SchedulerServer first = leader();
+    List<String> ids = new ArrayList<>();
+    try (Clients c = new Clients(first.address())) {
+      for (int i = 0; i < 3; i++) {
+        ids.add(submit(c, Clients.spec("j" + i, 1), "k" + i).getJob().getId());
+      }
+      c.jobs.cancelJob(CancelJobRequest.newBuilder().setJobId(ids.get(2)).build());
+    }
+    first.close();
+
+    SchedulerServer second = leader();
+    Clients c = track(new Clients(second.address()));
+
+    assertThat(job(c, ids.get(0)).getState()).isEqualTo(JobState.JOB_STATE_PENDING);
+    assertThat(job(c, ids.get(2)).getState()).isEqualTo(JobState.JOB_STATE_CANCELLED);
+    assertThat(submit(c, Clients.spec("j0", 1), "k0").getJob().getId()).isEqualTo(ids.get(0));
+    assertThat(submit(c, Clients.spec("new", 1), "").getJob().getId()).isEqualTo("job-000004");
+  }
+
+  @Test
+  void followerPointsClientsToTheLeader() throws Exception {
+    SchedulerServer a = leader();
+    SchedulerServer b = replica(Duration.ofSeconds(30));
+    await().atMost(WAIT).until(() -> b.loop().role().get() == SchedulerLoop.Role.FOLLOWER);
+    Clients c = track(new Clients(b.address()));
+
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class, () -> submit(c, Clients.spec("x", 1), ""));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(e.getTrailers().get(GrpcErrors.LEADER)).isEqualTo(a.address());
+  }
+
+  @Test
+  void nodeThatStopsHeartbeatingIsLostAndItsJobRequeued() throws Exception {
+    SchedulerServer server = replica(Duration.ofSeconds(2));
+    awaitLeading(server);
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_SPOT))
+            .connect();
+    String id = submit(c, Clients.spec("j", 1), "").getJob().getId();
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+    agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_RUNNING);
+
+    agent.drop();
+
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                c.cluster.listNodes(ListNodesRequest.getDefaultInstance()).getNodes(0).getState()
+                    == NodeState.NODE_STATE_LOST);
+    Job requeued = job(c, id);
+    assertThat(requeued.getState()).isIn(JobState.JOB_STATE_PENDING, JobState.JOB_STATE_HELD);
+    assertThat(requeued.getAttempts(0).getEndReason()).contains("node-1 stopped answering");
+  }
+
+  @Test
+  void attemptsTheLeaderDoesNotKnowAreStoppedOnRegister() throws Exception {
+    SchedulerServer server = leader();
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_SPOT))
+            .connect(
+                List.of(
+                    io.tern.api.v1.RunningAttempt.newBuilder()
+                        .setJobId("job-000099")
+                        .setAttempt(1)
+                        .addGpuIndices(0)
+                        .build()));
+
+    SchedulerMessage stop = agent.next(SchedulerMessage.KindCase.STOP_JOB, 10);
+
+    assertThat(stop.getStopJob().getJobId()).isEqualTo("job-000099");
+  }
+}

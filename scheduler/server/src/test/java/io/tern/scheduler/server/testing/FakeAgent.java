@@ -1,0 +1,145 @@
+package io.tern.scheduler.server.testing;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.tern.api.v1.AgentMessage;
+import io.tern.api.v1.AgentServiceGrpc;
+import io.tern.api.v1.CapacityType;
+import io.tern.api.v1.Gpu;
+import io.tern.api.v1.GpuHealth;
+import io.tern.api.v1.JobStatus;
+import io.tern.api.v1.Register;
+import io.tern.api.v1.RunningAttempt;
+import io.tern.api.v1.SchedulerMessage;
+import io.tern.api.v1.Telemetry;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A protocol-level stand-in for a node agent: it speaks AgentService over real gRPC and records the
+ * commands it gets, and the test says what its "jobs" do. The real agent is tested against the real
+ * scheduler in the cli module's end-to-end tests.
+ */
+public final class FakeAgent implements AutoCloseable {
+  public final String nodeId;
+  public final BlockingQueue<SchedulerMessage> received = new LinkedBlockingQueue<>();
+  private final ManagedChannel channel;
+  private final int gpus;
+  private final CapacityType capacity;
+  private StreamObserver<AgentMessage> out;
+  public volatile Status closedWith;
+
+  public FakeAgent(String target, String nodeId, int gpus, CapacityType capacity) {
+    this.nodeId = nodeId;
+    this.gpus = gpus;
+    this.capacity = capacity;
+    this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
+  }
+
+  /** Opens the stream and registers, reporting {@code running} attempts. */
+  public FakeAgent connect(List<RunningAttempt> running) {
+    closedWith = null;
+    out =
+        AgentServiceGrpc.newStub(channel)
+            .connect(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(SchedulerMessage message) {
+                    received.add(message);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    closedWith = Status.fromThrowable(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    closedWith = Status.OK;
+                  }
+                });
+    Register.Builder register =
+        Register.newBuilder()
+            .setNodeId(nodeId)
+            .setCapacityType(capacity)
+            .setPool(
+                capacity == CapacityType.CAPACITY_TYPE_SPOT
+                    ? "p4d/us-east-1a"
+                    : "p4d-od/us-east-1a")
+            .setPricePerHourUsd(capacity == CapacityType.CAPACITY_TYPE_SPOT ? 10 : 32)
+            .setCpu(96)
+            .setMemoryGib(1024)
+            .addAllRunning(running);
+    for (int i = 0; i < gpus; i++) {
+      register.addGpus(gpu(i, 0));
+    }
+    send(AgentMessage.newBuilder().setRegister(register).build());
+    return this;
+  }
+
+  public FakeAgent connect() {
+    return connect(List.of());
+  }
+
+  private Gpu gpu(int index, int utilization) {
+    return Gpu.newBuilder()
+        .setIndex(index)
+        .setUuid(nodeId + "-gpu" + index)
+        .setModel("A100")
+        .setMemoryTotalMib(81920)
+        .setUtilizationPercent(utilization)
+        .setHealth(GpuHealth.GPU_HEALTH_OK)
+        .build();
+  }
+
+  public void heartbeat() {
+    Telemetry.Builder t = Telemetry.newBuilder();
+    for (int i = 0; i < gpus; i++) {
+      t.addGpus(gpu(i, 0));
+    }
+    send(AgentMessage.newBuilder().setTelemetry(t).build());
+  }
+
+  public void status(String jobId, int attempt, JobStatus.Phase phase, int exitCode) {
+    send(
+        AgentMessage.newBuilder()
+            .setJobStatus(
+                JobStatus.newBuilder()
+                    .setJobId(jobId)
+                    .setAttempt(attempt)
+                    .setPhase(phase)
+                    .setExitCode(exitCode))
+            .build());
+  }
+
+  public synchronized void send(AgentMessage message) {
+    out.onNext(message);
+  }
+
+  /** The next command of the given kind, skipping others; fails after {@code seconds}. */
+  public SchedulerMessage next(SchedulerMessage.KindCase kind, int seconds)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      SchedulerMessage m = received.poll(100, TimeUnit.MILLISECONDS);
+      if (m != null && m.getKindCase() == kind) {
+        return m;
+      }
+    }
+    throw new AssertionError(nodeId + " got no " + kind + " within " + seconds + " s");
+  }
+
+  /** Ends the stream as a crashed agent would (no goodbye). */
+  public synchronized void drop() {
+    out.onError(Status.CANCELLED.asRuntimeException());
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+  }
+}
