@@ -1,0 +1,336 @@
+package io.tern.scheduler.server.finops;
+
+import com.google.protobuf.Timestamp;
+import io.tern.api.v1.CostLine;
+import io.tern.api.v1.CostReport;
+import io.tern.scheduler.core.model.CapacityType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The cost and waste ledger, per job and team, built from attempt intervals. An attempt holds
+ * {@code gpus} of a node's {@code nodeGpus} from its start to its end and pays that share of the
+ * node's price; a report over {@code [since, until)} clips every interval to the range (an attempt
+ * still running counts up to {@code until}). Hence, for any range: the job lines add up to the team
+ * lines, which add up to the total, which is what the nodes cost for the GPUs they had allocated.
+ *
+ * <p>Waste: GPU time lost to an interruption (since the attempt's last committed checkpoint, or its
+ * start) is booked at the interruption; idle GPU time is a stretch of utilization samples at or
+ * under {@link IdleRule#maxUtilizationPercent} lasting at least {@link IdleRule#minStretch}. The
+ * on-demand premium is what an on-demand slice cost beyond the spot price of the same pool, when
+ * that is known.
+ *
+ * <p>Pure: no clock (every call takes its time), no I/O. Not thread-safe: the scheduler loop owns
+ * it. Records arrive in time order per attempt; a record for an unknown attempt is ignored.
+ */
+public final class CostLedger {
+  private static final double SECONDS_PER_HOUR = 3600.0;
+
+  /**
+   * What counts as idle.
+   *
+   * @param maxUtilizationPercent a GPU at or under this utilization is idle (e.g. 1.0)
+   * @param minStretch shorter idle stretches (data loading, a checkpoint) are not waste
+   */
+  public record IdleRule(double maxUtilizationPercent, Duration minStretch) {
+    public static IdleRule defaults() {
+      return new IdleRule(1.0, Duration.ofMinutes(10));
+    }
+  }
+
+  /**
+   * What one attempt holds on one node.
+   *
+   * @param nodeId the node
+   * @param poolId its pool
+   * @param capacityType spot or on-demand
+   * @param gpus GPUs the attempt holds there
+   * @param nodeGpus GPUs the node has (0: the attempt pays the whole node)
+   * @param nodePricePerHourUsd what the node costs per hour
+   * @param spotPricePerHourUsd the spot price of the same pool per node-hour, for the on-demand
+   *     premium; NaN when unknown
+   */
+  public record Slice(
+      String nodeId,
+      String poolId,
+      CapacityType capacityType,
+      int gpus,
+      int nodeGpus,
+      double nodePricePerHourUsd,
+      double spotPricePerHourUsd) {
+
+    public Slice {
+      Objects.requireNonNull(nodeId, "nodeId");
+      Objects.requireNonNull(capacityType, "capacityType");
+      if (gpus < 0 || nodeGpus < 0 || (nodeGpus > 0 && gpus > nodeGpus)) {
+        throw new IllegalArgumentException("slice on " + nodeId + ": bad GPU counts");
+      }
+      if (!(nodePricePerHourUsd >= 0)) {
+        throw new IllegalArgumentException("slice on " + nodeId + ": bad price");
+      }
+    }
+
+    /** The attempt's share of the node's price per hour. */
+    public double usdPerHour() {
+      return nodeGpus == 0 ? nodePricePerHourUsd : nodePricePerHourUsd * gpus / nodeGpus;
+    }
+
+    double premiumPerHour() {
+      if (capacityType != CapacityType.ON_DEMAND || Double.isNaN(spotPricePerHourUsd)) {
+        return 0;
+      }
+      double perNode = Math.max(0, nodePricePerHourUsd - spotPricePerHourUsd);
+      return nodeGpus == 0 ? perNode : perNode * gpus / nodeGpus;
+    }
+  }
+
+  private record Interval(Instant from, Instant to) {}
+
+  private static final class AttemptRecord {
+    final String jobId;
+    final String team;
+    final List<Slice> slices;
+    final Instant start;
+    Instant end;
+    Instant lastCheckpoint;
+    double lostGpuHours;
+    final List<Interval> idle = new ArrayList<>();
+    final Map<String, Instant> idleSince = new HashMap<>();
+    final Map<String, Instant> lastSample = new HashMap<>();
+
+    AttemptRecord(String jobId, String team, List<Slice> slices, Instant start) {
+      this.jobId = jobId;
+      this.team = team;
+      this.slices = List.copyOf(slices);
+      this.start = start;
+    }
+
+    int gpus() {
+      return slices.stream().mapToInt(Slice::gpus).sum();
+    }
+  }
+
+  private final IdleRule idleRule;
+
+  /** Sorted, so sums are added in the same order every time. */
+  private final Map<String, AttemptRecord> attempts = new TreeMap<>();
+
+  public CostLedger(IdleRule idleRule) {
+    this.idleRule = idleRule;
+  }
+
+  /** An attempt started holding {@code slices} at {@code at}. Replaces a record of the same key. */
+  public void attemptStarted(
+      String jobId, String team, int attempt, List<Slice> slices, Instant at) {
+    attempts.put(key(jobId, attempt), new AttemptRecord(jobId, team, slices, at));
+  }
+
+  /** The attempt committed a checkpoint at {@code at}: work before it is safe. */
+  public void checkpointCommitted(String jobId, int attempt, Instant at) {
+    AttemptRecord r = attempts.get(key(jobId, attempt));
+    if (r != null && r.end == null) {
+      r.lastCheckpoint = at;
+    }
+  }
+
+  /**
+   * The attempt released its GPUs at {@code at}.
+   *
+   * @param interrupted preempted, reclaimed or lost: the work since its last checkpoint is lost (a
+   *     job that finished, failed or was cancelled loses nothing the ledger can blame on us)
+   */
+  public void attemptEnded(String jobId, int attempt, Instant at, boolean interrupted) {
+    AttemptRecord r = attempts.get(key(jobId, attempt));
+    if (r == null || r.end != null) {
+      return;
+    }
+    r.end = at.isBefore(r.start) ? r.start : at;
+    for (String gpu : new ArrayList<>(r.idleSince.keySet())) {
+      closeIdle(r, gpu, r.end);
+    }
+    if (interrupted) {
+      Instant safe =
+          r.lastCheckpoint != null && r.lastCheckpoint.isAfter(r.start)
+              ? r.lastCheckpoint
+              : r.start;
+      r.lostGpuHours = r.gpus() * hours(safe, r.end);
+    }
+  }
+
+  /** A utilization sample of one GPU an attempt holds. */
+  public void gpuUtilization(
+      String jobId, int attempt, String nodeId, int gpuIndex, double percent, Instant at) {
+    AttemptRecord r = attempts.get(key(jobId, attempt));
+    if (r == null || r.end != null || at.isBefore(r.start)) {
+      return;
+    }
+    String gpu = nodeId + "/" + gpuIndex;
+    r.lastSample.put(gpu, at);
+    if (percent <= idleRule.maxUtilizationPercent()) {
+      r.idleSince.putIfAbsent(gpu, at);
+    } else {
+      closeIdle(r, gpu, at);
+    }
+  }
+
+  /** What a team spent (spot plus on-demand) over {@code [since, until)}. */
+  public double spentUsd(String team, Instant since, Instant until) {
+    double sum = 0;
+    for (AttemptRecord r : attempts.values()) {
+      if (r.team.equals(team)) {
+        double h = hours(clipFrom(r, since), clipTo(r, until));
+        for (Slice s : r.slices) {
+          sum += s.usdPerHour() * h;
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** A team's spend in the UTC day and month containing {@code now}, for {@link BudgetGuard}. */
+  public TeamSpend spend(String team, Instant now) {
+    return new TeamSpend(
+        spentUsd(team, BudgetGuard.dayStart(now), now),
+        spentUsd(team, BudgetGuard.monthStart(now), now));
+  }
+
+  /**
+   * The report over {@code [since, until)}: teams sorted by name, jobs most expensive first (then
+   * by id), the total.
+   *
+   * @param team only this team; null or empty for all
+   */
+  public CostReport report(Instant since, Instant until, String team) {
+    Map<String, CostLine.Builder> jobs = new TreeMap<>();
+    Map<String, String> teamOfJob = new HashMap<>();
+    for (AttemptRecord r : attempts.values()) {
+      if (team != null && !team.isEmpty() && !r.team.equals(team)) {
+        continue;
+      }
+      CostLine.Builder line = jobs.computeIfAbsent(r.jobId, k -> CostLine.newBuilder().setKey(k));
+      teamOfJob.put(r.jobId, r.team);
+      add(line, r, since, until);
+    }
+    Map<String, CostLine.Builder> teams = new TreeMap<>();
+    CostLine.Builder total = CostLine.newBuilder().setKey("total");
+    List<CostLine> jobLines = new ArrayList<>();
+    for (var e : jobs.entrySet()) {
+      CostLine line = e.getValue().build();
+      if (isEmpty(line)) {
+        continue;
+      }
+      jobLines.add(line);
+      String t = teamOfJob.get(e.getKey());
+      sum(teams.computeIfAbsent(t, k -> CostLine.newBuilder().setKey(k)), line);
+    }
+    CostReport.Builder report =
+        CostReport.newBuilder().setSince(timestamp(since)).setUntil(timestamp(until));
+    for (CostLine.Builder t : teams.values()) {
+      CostLine line = t.build();
+      report.addTeams(line);
+      sum(total, line);
+    }
+    jobLines.sort(
+        Comparator.comparingDouble((CostLine l) -> -(l.getSpotUsd() + l.getOnDemandUsd()))
+            .thenComparing(CostLine::getKey));
+    return report.addAllJobs(jobLines).setTotal(total).build();
+  }
+
+  /** Forgets attempts that ended before {@code before} (they no longer show in any report). */
+  public void forgetEndedBefore(Instant before) {
+    attempts.values().removeIf(r -> r.end != null && r.end.isBefore(before));
+  }
+
+  // ---- arithmetic -----------------------------------------------------------------------------
+
+  private void add(CostLine.Builder line, AttemptRecord r, Instant since, Instant until) {
+    Instant from = clipFrom(r, since);
+    Instant to = clipTo(r, until);
+    double h = hours(from, to);
+    for (Slice s : r.slices) {
+      double usd = s.usdPerHour() * h;
+      line.setGpuHours(line.getGpuHours() + s.gpus() * h);
+      if (s.capacityType() == CapacityType.SPOT) {
+        line.setSpotUsd(line.getSpotUsd() + usd);
+      } else {
+        line.setOnDemandUsd(line.getOnDemandUsd() + usd);
+      }
+      line.setOnDemandPremiumUsd(line.getOnDemandPremiumUsd() + s.premiumPerHour() * h);
+    }
+    if (r.end != null && !r.end.isBefore(since) && r.end.isBefore(until)) {
+      line.setLostGpuHours(line.getLostGpuHours() + r.lostGpuHours);
+    }
+    double idle = 0;
+    for (Interval i : r.idle) {
+      idle += hours(max(i.from(), since), min(i.to(), until));
+    }
+    if (r.end == null) {
+      for (var e : r.idleSince.entrySet()) {
+        Instant last = r.lastSample.get(e.getKey());
+        if (Duration.between(e.getValue(), last).compareTo(idleRule.minStretch()) >= 0) {
+          idle += hours(max(e.getValue(), since), min(last, until));
+        }
+      }
+    }
+    line.setIdleGpuHours(line.getIdleGpuHours() + idle);
+  }
+
+  private void closeIdle(AttemptRecord r, String gpu, Instant at) {
+    Instant since = r.idleSince.remove(gpu);
+    if (since != null && Duration.between(since, at).compareTo(idleRule.minStretch()) >= 0) {
+      r.idle.add(new Interval(since, at));
+    }
+  }
+
+  private static void sum(CostLine.Builder into, CostLine l) {
+    into.setGpuHours(into.getGpuHours() + l.getGpuHours())
+        .setSpotUsd(into.getSpotUsd() + l.getSpotUsd())
+        .setOnDemandUsd(into.getOnDemandUsd() + l.getOnDemandUsd())
+        .setLostGpuHours(into.getLostGpuHours() + l.getLostGpuHours())
+        .setIdleGpuHours(into.getIdleGpuHours() + l.getIdleGpuHours())
+        .setOnDemandPremiumUsd(into.getOnDemandPremiumUsd() + l.getOnDemandPremiumUsd());
+  }
+
+  private static boolean isEmpty(CostLine l) {
+    return l.getGpuHours() == 0
+        && l.getSpotUsd() == 0
+        && l.getOnDemandUsd() == 0
+        && l.getLostGpuHours() == 0
+        && l.getIdleGpuHours() == 0;
+  }
+
+  private static Instant clipFrom(AttemptRecord r, Instant since) {
+    return max(r.start, since);
+  }
+
+  private static Instant clipTo(AttemptRecord r, Instant until) {
+    return r.end == null ? until : min(r.end, until);
+  }
+
+  private static double hours(Instant from, Instant to) {
+    return to.isAfter(from) ? Duration.between(from, to).toNanos() / 1e9 / SECONDS_PER_HOUR : 0;
+  }
+
+  private static Instant max(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+
+  private static Timestamp timestamp(Instant t) {
+    return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+  }
+
+  private static String key(String jobId, int attempt) {
+    return jobId + "#" + attempt;
+  }
+}
