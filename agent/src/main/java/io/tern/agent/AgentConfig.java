@@ -20,6 +20,8 @@ import java.util.Objects;
  *     scheduler failover.
  * @param reconnectInitial first reconnect delay; doubles up to {@code reconnectMax}
  * @param defaultTelemetryInterval used until (and if) Registered names one
+ * @param checkpointPoll how often running attempts' checkpoint directories are scanned for finished
+ *     checkpoints to commit (when the agent has a checkpoint store)
  */
 public record AgentConfig(
     String nodeId,
@@ -36,7 +38,8 @@ public record AgentConfig(
     Duration reconnectInitial,
     Duration reconnectMax,
     Duration defaultTelemetryInterval,
-    String agentVersion) {
+    String agentVersion,
+    Duration checkpointPoll) {
 
   public AgentConfig {
     Objects.requireNonNull(nodeId, "nodeId");
@@ -50,13 +53,19 @@ public record AgentConfig(
     labels = Map.copyOf(labels);
     Objects.requireNonNull(capacityType, "capacityType");
     Objects.requireNonNull(workDir, "workDir");
+    if (checkpointPoll == null || checkpointPoll.isNegative() || checkpointPoll.isZero()) {
+      throw new IllegalArgumentException("checkpoint poll must be positive, got " + checkpointPoll);
+    }
   }
 
   public static Builder builder(String nodeId, List<String> schedulers, Path workDir) {
     return new Builder(nodeId, schedulers, workDir);
   }
 
-  /** Defaults: on-demand, pool "local", price 0, this host's CPUs and memory, 10 s grace. */
+  /**
+   * Defaults: on-demand, pool "local", price 0, this host's CPUs and memory, 10 s grace, checkpoint
+   * directories scanned every second.
+   */
   public static final class Builder {
     private final String nodeId;
     private final List<String> schedulers;
@@ -73,6 +82,7 @@ public record AgentConfig(
     private Duration reconnectMax = Duration.ofSeconds(15);
     private Duration defaultTelemetryInterval = Duration.ofSeconds(5);
     private String agentVersion = NodeResources.agentVersion();
+    private Duration checkpointPoll = Duration.ofSeconds(1);
 
     private Builder(String nodeId, List<String> schedulers, Path workDir) {
       this.nodeId = nodeId;
@@ -136,6 +146,11 @@ public record AgentConfig(
       return this;
     }
 
+    public Builder checkpointPoll(Duration value) {
+      checkpointPoll = value;
+      return this;
+    }
+
     public AgentConfig build() {
       return new AgentConfig(
           nodeId,
@@ -152,7 +167,8 @@ public record AgentConfig(
           reconnectInitial,
           reconnectMax,
           defaultTelemetryInterval,
-          agentVersion);
+          agentVersion,
+          checkpointPoll);
     }
   }
 }

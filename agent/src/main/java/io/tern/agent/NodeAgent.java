@@ -2,7 +2,10 @@ package io.tern.agent;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.Status;
+import io.tern.agent.checkpoint.CheckpointCommitter;
+import io.tern.agent.checkpoint.StoreCheckpointRestorer;
 import io.tern.agent.gpu.GpuProbe;
+import io.tern.agent.job.CheckpointCommits;
 import io.tern.agent.job.CheckpointRestorer;
 import io.tern.agent.job.JobLauncher;
 import io.tern.agent.job.JobLogs;
@@ -12,6 +15,7 @@ import io.tern.agent.link.Backoff;
 import io.tern.agent.link.ChannelFactory;
 import io.tern.agent.link.SchedulerLink;
 import io.tern.api.v1.AgentMessage;
+import io.tern.api.v1.CheckpointCommitted;
 import io.tern.api.v1.Gpu;
 import io.tern.api.v1.GpuHealth;
 import io.tern.api.v1.JobStatus;
@@ -21,6 +25,7 @@ import io.tern.api.v1.RunningAttempt;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.SpotNotice;
 import io.tern.api.v1.Telemetry;
+import io.tern.checkpoint.CheckpointStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +56,10 @@ import org.slf4j.LoggerFactory;
  * next Registered. A status sent just before a stream broke may be lost; the next Register's {@code
  * running} list is what the leader reconciles against.
  *
+ * <p>Checkpoints: with a checkpoint store, every attempt's finished checkpoints are committed in
+ * the background ({@link CheckpointCommitter}) and announced as CheckpointCommitted, in order with
+ * the job statuses: an attempt's final checkpoint is announced before its CHECKPOINTED.
+ *
  * <p>Lifecycle: {@link #start} once, {@link #close} once (later closes do nothing); starting a
  * closed or started agent throws. By default closing stops every job ({@link
  * AgentConfig#stopJobsOnClose()}).
@@ -78,12 +87,15 @@ public final class NodeAgent implements AutoCloseable {
   private final SchedulerLink link;
   private final JobSupervisor jobs;
   private final JobLogs logs;
+  private final CheckpointCommitter committer; // null without a checkpoint store
   private final Deque<AgentMessage> outbox = new ArrayDeque<>();
   private ScheduledFuture<?> telemetry;
   private List<Gpu> lastGpus;
   private boolean probeFailing;
 
   /**
+   * An agent that commits no checkpoints and restores through {@code restorer}.
+   *
    * @param loop runs the agent's tasks one at a time; the caller shuts it down after {@link #close}
    * @param clock timestamps of telemetry and statuses, and checkpoint deadlines
    */
@@ -94,7 +106,25 @@ public final class NodeAgent implements AutoCloseable {
       ScheduledExecutorService loop,
       Clock clock,
       CheckpointRestorer restorer) {
-    this(config, probe, channels, loop, false, clock, restorer);
+    this(config, probe, channels, loop, false, clock, restorer, null);
+  }
+
+  /**
+   * An agent that commits its jobs' checkpoints to {@code store} (scanning every {@link
+   * AgentConfig#checkpointPoll()}) and restores resuming jobs from it.
+   *
+   * @param store closed by the caller, after the agent
+   * @param clock must be the system clock outside tests: checkpoint save times compare it with file
+   *     times
+   */
+  public NodeAgent(
+      AgentConfig config,
+      GpuProbe probe,
+      ChannelFactory channels,
+      ScheduledExecutorService loop,
+      Clock clock,
+      CheckpointStore store) {
+    this(config, probe, channels, loop, false, clock, new StoreCheckpointRestorer(store), store);
   }
 
   private NodeAgent(
@@ -104,7 +134,8 @@ public final class NodeAgent implements AutoCloseable {
       ScheduledExecutorService loop,
       boolean ownsLoop,
       Clock clock,
-      CheckpointRestorer restorer) {
+      CheckpointRestorer restorer,
+      CheckpointStore store) {
     this.config = config;
     this.probe = probe;
     this.loop = loop;
@@ -113,6 +144,10 @@ public final class NodeAgent implements AutoCloseable {
     this.lastGpus = probe.sample();
     WorkDir workDir = new WorkDir(config.workDir());
     this.logs = new JobLogs(workDir);
+    this.committer =
+        store == null
+            ? null
+            : new CheckpointCommitter(store, config.checkpointPoll(), this::committed);
     this.jobs =
         new JobSupervisor(
             new JobLauncher(workDir, lastGpus.size(), restorer, System.getenv()),
@@ -129,7 +164,8 @@ public final class NodeAgent implements AutoCloseable {
               public void gpusInUse(Set<Integer> indices) {
                 probe.assignmentsChanged(indices);
               }
-            });
+            },
+            committer == null ? CheckpointCommits.NONE : committer);
     this.link =
         new SchedulerLink(
             config.schedulers(),
@@ -144,21 +180,42 @@ public final class NodeAgent implements AutoCloseable {
    * (resuming starts fail until one is wired).
    */
   public static NodeAgent create(AgentConfig config, GpuProbe probe) {
-    ScheduledExecutorService loop =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "tern-agent");
-              t.setDaemon(true);
-              return t;
-            });
     return new NodeAgent(
         config,
         probe,
         ChannelFactory.plaintext(),
-        loop,
+        ownLoop(),
         true,
         Clock.systemUTC(),
-        CheckpointRestorer.unavailable());
+        CheckpointRestorer.unavailable(),
+        null);
+  }
+
+  /**
+   * An agent with its own loop thread, the system clock and plaintext channels that commits its
+   * jobs' checkpoints to {@code store} and restores resuming jobs from it.
+   *
+   * @param store closed by the caller, after the agent
+   */
+  public static NodeAgent create(AgentConfig config, GpuProbe probe, CheckpointStore store) {
+    return new NodeAgent(
+        config,
+        probe,
+        ChannelFactory.plaintext(),
+        ownLoop(),
+        true,
+        Clock.systemUTC(),
+        new StoreCheckpointRestorer(store),
+        store);
+  }
+
+  private static ScheduledExecutorService ownLoop() {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, "tern-agent");
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /** Connects to the scheduler; once. */
@@ -234,6 +291,9 @@ public final class NodeAgent implements AutoCloseable {
     } catch (ExecutionException e) {
       log.error("closing failed", e.getCause());
     } finally {
+      if (committer != null) {
+        committer.close();
+      }
       probe.close();
       if (ownsLoop) {
         loop.shutdownNow();
@@ -250,6 +310,19 @@ public final class NodeAgent implements AutoCloseable {
       throw new IllegalStateException("interrupted", e);
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** From the committer's thread: announce the commit, in order with the job's statuses. */
+  private void committed(CheckpointCommitted committed) {
+    try {
+      loop.execute(
+          () -> sendOrQueue(AgentMessage.newBuilder().setCheckpointCommitted(committed).build()));
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      log.warn(
+          "{}: checkpoint {} committed after the agent closed; not announced",
+          committed.getJobId(),
+          committed.getCheckpoint().getName());
     }
   }
 

@@ -23,7 +23,9 @@ import java.util.stream.Stream;
  * CUDA_VISIBLE_DEVICES}, plus the spec's {@code env}, plus {@code TERN_JOB_ID}, {@code
  * TERN_ATTEMPT}, {@code TERN_CHECKPOINT_DIR}, {@code TERN_RESUME_DIR} (only when resuming), {@code
  * CUDA_VISIBLE_DEVICES} (the placed indices, comma-separated; empty for a CPU-only job, which hides
- * every GPU) and {@code CUDA_DEVICE_ORDER=PCI_BUS_ID} (so CUDA numbers GPUs as NVML does).
+ * every GPU) and {@code CUDA_DEVICE_ORDER=PCI_BUS_ID} (so CUDA numbers GPUs as NVML does). A resume
+ * that finds no checkpoint that verifies leaves {@code TERN_RESUME_DIR} unset: the job starts
+ * fresh.
  *
  * <p>Thread-safe (no mutable state).
  */
@@ -69,18 +71,23 @@ public final class JobLauncher {
     env.put("TERN_CHECKPOINT_DIR", checkpoints.toString());
     env.put("CUDA_VISIBLE_DEVICES", cuda);
     env.put("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+    String resumeNote = "";
     try {
       prepareEmpty(checkpoints);
       Files.createDirectories(log.getParent());
       if (start.hasResumeFrom()) {
         Path resume = workDir.resume(id);
         prepareEmpty(resume);
+        CheckpointRestorer.Outcome outcome;
         try {
-          restorer.restore(id.jobId(), start.getResumeFrom(), resume);
+          outcome = restorer.restore(id.jobId(), start.getResumeFrom(), resume);
         } catch (IOException e) {
           throw new LaunchException(e.getMessage());
         }
-        env.put("TERN_RESUME_DIR", resume.toString());
+        resumeNote = outcome.describe(start.getResumeFrom());
+        if (outcome.restored().isPresent()) {
+          env.put("TERN_RESUME_DIR", resume.toString());
+        }
       }
     } catch (IOException e) {
       throw new LaunchException("cannot prepare " + workDir.attempt(id) + ": " + e);
@@ -102,7 +109,8 @@ public final class JobLauncher {
     builder.environment().putAll(env);
     try {
       Process process = builder.start();
-      return new Launched(id, process, new ProcessGroup(process.pid()), log, checkpoints);
+      return new Launched(
+          id, process, new ProcessGroup(process.pid()), log, checkpoints, resumeNote);
     } catch (IOException e) {
       throw new LaunchException("exec failed: " + e.getMessage());
     }
@@ -209,7 +217,17 @@ public final class JobLauncher {
     }
   }
 
-  /** A started attempt. */
+  /**
+   * A started attempt.
+   *
+   * @param resumeNote what the restore did, in words ({@link CheckpointRestorer.Outcome#describe});
+   *     empty for a fresh start
+   */
   public record Launched(
-      AttemptId id, Process process, ProcessGroup group, Path log, Path checkpointDir) {}
+      AttemptId id,
+      Process process,
+      ProcessGroup group,
+      Path log,
+      Path checkpointDir,
+      String resumeNote) {}
 }

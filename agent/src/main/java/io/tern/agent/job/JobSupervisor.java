@@ -41,6 +41,9 @@ import org.slf4j.LoggerFactory;
  *       and STOPPED. A job without a checkpoint policy is stopped instead.
  *   <li>Exit: processes the leader left behind in its group get SIGKILL (no orphans); then EXITED
  *       with the exit code (128 + signal when killed by a signal).
+ *   <li>Checkpoints: every attempt's {@code TERN_CHECKPOINT_DIR} is handed to {@link
+ *       CheckpointCommits}; an exit (of any kind) is reported only after it has committed what the
+ *       attempt left, so the final checkpoint is committed, and announced, before CHECKPOINTED.
  * </ul>
  *
  * <p>Confined to one thread: every method, and the exit and timer callbacks, run on {@code loop},
@@ -61,19 +64,36 @@ public final class JobSupervisor {
   private final Clock clock;
   private final Duration defaultGrace;
   private final Listener listener;
+  private final CheckpointCommits commits;
   private final Map<AttemptId, RunningJob> jobs = new TreeMap<>();
 
+  /** A supervisor that commits no checkpoints ({@link CheckpointCommits#NONE}). */
   public JobSupervisor(
       JobLauncher launcher,
       ScheduledExecutorService loop,
       Clock clock,
       Duration defaultGrace,
       Listener listener) {
+    this(launcher, loop, clock, defaultGrace, listener, CheckpointCommits.NONE);
+  }
+
+  /**
+   * @param commits told of every attempt's start, checkpoint signal and exit; an exit is reported
+   *     once it has committed what the attempt left
+   */
+  public JobSupervisor(
+      JobLauncher launcher,
+      ScheduledExecutorService loop,
+      Clock clock,
+      Duration defaultGrace,
+      Listener listener,
+      CheckpointCommits commits) {
     this.launcher = launcher;
     this.loop = loop;
     this.clock = clock;
     this.defaultGrace = defaultGrace;
     this.listener = listener;
+    this.commits = commits;
   }
 
   public void start(StartJob start) {
@@ -121,8 +141,24 @@ public final class JobSupervisor {
       return;
     }
     jobs.put(id, job);
-    log.info("{}: started, pid {}, GPUs {}, log {}", id, job.pid(), job.gpus, job.launched.log());
-    report(id, Phase.PHASE_STARTED, 0, "pid " + job.pid() + ", log " + job.launched.log());
+    commits.watch(id, job.launched.checkpointDir());
+    String resume = job.launched.resumeNote();
+    log.info(
+        "{}: started, pid {}, GPUs {}, log {}{}",
+        id,
+        job.pid(),
+        job.gpus,
+        job.launched.log(),
+        resume.isEmpty() ? "" : "; " + resume);
+    report(
+        id,
+        Phase.PHASE_STARTED,
+        0,
+        "pid "
+            + job.pid()
+            + ", log "
+            + job.launched.log()
+            + (resume.isEmpty() ? "" : "; " + resume));
     listener.gpusInUse(gpusInUse());
     job.launched.process().onExit().whenComplete((p, t) -> onLoop(() -> exited(job)));
   }
@@ -163,6 +199,7 @@ public final class JobSupervisor {
     job.state = State.CHECKPOINTING;
     job.reason = reason;
     log.info("{}: SIG{} for a checkpoint by {} ({})", job.id(), job.signal, deadline, reason);
+    commits.signalled(job.id(), clock.instant());
     signal(job, job.signal);
     killAfter(job, Duration.between(clock.instant(), deadline));
   }
@@ -260,6 +297,21 @@ public final class JobSupervisor {
       log.warn("{}: leader exited, {} left in {}; SIGKILL", job.id(), left, group);
       group.signal("KILL");
     }
+    listener.gpusInUse(gpusInUse());
+    // Commit what the attempt left first: the scheduler resumes from the latest checkpoint it has
+    // heard of, so CheckpointCommitted must reach it before CHECKPOINTED (or STOPPED, EXITED).
+    commits
+        .settle(job.id())
+        .whenComplete(
+            (ignored, failure) ->
+                onLoop(
+                    () -> {
+                      reportExit(job, code);
+                      job.exited.complete(null);
+                    }));
+  }
+
+  private void reportExit(RunningJob job, int code) {
     switch (job.state) {
       case RUNNING -> report(job.id(), Phase.PHASE_EXITED, code, "exited with code " + code);
       case STOPPING ->
@@ -286,8 +338,6 @@ public final class JobSupervisor {
         }
       }
     }
-    listener.gpusInUse(gpusInUse());
-    job.exited.complete(null);
   }
 
   static String words(Duration d) {

@@ -324,7 +324,11 @@ class JobSupervisorTest {
 
   @Test
   void resumingRestoresIntoTheResumeDir() throws IOException {
-    restorer = (jobId, ref, into) -> Files.writeString(into.resolve("restored.txt"), ref.getName());
+    restorer =
+        (jobId, ref, into) -> {
+          Files.writeString(into.resolve("restored.txt"), ref.getName());
+          return CheckpointRestorer.Outcome.restored(ref);
+        };
     StartJob start =
         bash("job-resume", 2, "cat $TERN_RESUME_DIR/restored.txt")
             .setResumeFrom(CheckpointRef.newBuilder().setName("step-42").setAttempt(1))

@@ -1,0 +1,46 @@
+package io.tern.agent.job;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Commits the checkpoints attempts write under {@code TERN_CHECKPOINT_DIR} to the checkpoint store,
+ * off the agent's loop. {@link JobSupervisor} tells it when an attempt starts, when it was
+ * signalled to checkpoint, and when it exited; it reports each attempt's exit only after {@link
+ * #settle} has committed whatever the attempt left, so the scheduler hears of the final checkpoint
+ * before it hears that the attempt checkpointed (it resumes from the latest checkpoint it has heard
+ * of).
+ *
+ * <p>Implementations are thread-safe; every method returns at once.
+ */
+public interface CheckpointCommits {
+  /** Start watching {@code checkpointDir} of a started attempt. */
+  void watch(AttemptId attempt, Path checkpointDir);
+
+  /**
+   * The attempt was sent its checkpoint signal at {@code at} (the save time is measured from it).
+   */
+  void signalled(AttemptId attempt, Instant at);
+
+  /**
+   * The attempt exited: commit what it left, stop watching it; completes when done (normally, even
+   * when a commit failed: failures are logged).
+   */
+  CompletableFuture<Void> settle(AttemptId attempt);
+
+  /** For agents without a checkpoint store: nothing is committed. */
+  CheckpointCommits NONE =
+      new CheckpointCommits() {
+        @Override
+        public void watch(AttemptId attempt, Path checkpointDir) {}
+
+        @Override
+        public void signalled(AttemptId attempt, Instant at) {}
+
+        @Override
+        public CompletableFuture<Void> settle(AttemptId attempt) {
+          return CompletableFuture.completedFuture(null);
+        }
+      };
+}

@@ -1,0 +1,349 @@
+package io.tern.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.tern.agent.gpu.GpuProbeSpec;
+import io.tern.agent.gpu.SimulatedGpuProbe;
+import io.tern.agent.job.JobFixtures;
+import io.tern.agent.link.ChannelFactory;
+import io.tern.api.v1.AgentMessage;
+import io.tern.api.v1.AgentMessage.KindCase;
+import io.tern.api.v1.CheckpointCommitted;
+import io.tern.api.v1.CheckpointJob;
+import io.tern.api.v1.CheckpointPolicy;
+import io.tern.api.v1.CheckpointRef;
+import io.tern.api.v1.JobSpec;
+import io.tern.api.v1.JobStatus;
+import io.tern.api.v1.JobStatus.Phase;
+import io.tern.api.v1.SchedulerMessage;
+import io.tern.api.v1.StartJob;
+import io.tern.checkpoint.CheckpointStore;
+import io.tern.checkpoint.CheckpointStoreSettings;
+import io.tern.checkpoint.CommittedCheckpoint;
+import io.tern.checkpoint.fs.FsCheckpointStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Checkpoint commits and restores through a real filesystem store, with real job processes and an
+ * in-process scheduler: periodic commits, the final commit before CHECKPOINTED, restores into
+ * TERN_RESUME_DIR, falling back past a corrupt checkpoint, and resuming with nothing to restore.
+ */
+class CheckpointCommitsTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final Path COUNTER = Path.of("../examples/jobs/counter.sh").toAbsolutePath();
+
+  @TempDir Path dir;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
+  private CheckpointStore store;
+  private FakeScheduler scheduler;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    store =
+        new FsCheckpointStore(
+            Files.createDirectories(dir.resolve("store")),
+            CheckpointStoreSettings.of(3, Clock.systemUTC()));
+    scheduler = FakeScheduler.leader("ckpt-" + UUID.randomUUID(), 1, 200);
+    closeables.add(scheduler);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (AutoCloseable c : closeables.reversed()) {
+      c.close();
+    }
+    loop.shutdownNow();
+    store.close();
+  }
+
+  @Test
+  void checkpointsAreCommittedWhileTheJobRunsAndAnnounced() throws IOException {
+    startAgent("node-1");
+    String script =
+        """
+        cd "$TERN_CHECKPOINT_DIR"
+        mkdir ckpt-1 && printf 'hello' > ckpt-1/state && : > ckpt-1.done
+        mkdir -p ckpt-2/sub && printf 'world!' > ckpt-2/sub/a && printf 'xy' > ckpt-2/b
+        : > ckpt-2.done
+        sleep 1000
+        """;
+    scheduler.command(start(JobFixtures.bash("job-p", 1, script).build()));
+
+    await().atMost(WAIT).until(() -> committed("job-p").size() == 2);
+    List<CheckpointCommitted> commits = committed("job-p");
+    assertThat(statuses("job-p")).as("still running").containsExactly(Phase.PHASE_STARTED);
+    assertThat(commits)
+        .extracting(c -> c.getCheckpoint().getName(), c -> c.getCheckpoint().getSizeBytes())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("ckpt-1", 5L),
+            org.assertj.core.groups.Tuple.tuple("ckpt-2", 8L));
+    for (CheckpointCommitted c : commits) {
+      assertThat(c.getJobId()).isEqualTo("job-p");
+      assertThat(c.getCheckpoint().getAttempt()).isEqualTo(1);
+      assertThat(c.getCheckpoint().getManifestSha256()).hasSize(64);
+      assertThat(c.getCheckpoint().getCommittedAt().getSeconds()).isPositive();
+      assertThat(c.getSaveMillis()).isBetween(0L, 10_000L);
+    }
+    assertThat(store.list("job-p"))
+        .extracting(CommittedCheckpoint::name, CommittedCheckpoint::manifestSha256)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "ckpt-2", commits.get(1).getCheckpoint().getManifestSha256()),
+            org.assertj.core.groups.Tuple.tuple(
+                "ckpt-1", commits.get(0).getCheckpoint().getManifestSha256()));
+  }
+
+  @Test
+  void aCheckpointCommandCommitsTheFinalCheckpointBeforeCheckpointedAndTheResumeEndsAlike()
+      throws Exception {
+    String expected = uninterruptedFinalLine(60);
+    startAgent("node-1");
+    scheduler.command(start(counter("job-c", 1, 60, null)));
+    Path log1 = dir.resolve("work/node-1/jobs/job-c/attempt-1/output.log");
+    await().atMost(WAIT).until(() -> read(log1).contains("step 5\n"));
+
+    Instant deadline = Instant.now().plusSeconds(10);
+    scheduler.command(
+        SchedulerMessage.newBuilder()
+            .setCheckpointJob(
+                CheckpointJob.newBuilder()
+                    .setJobId("job-c")
+                    .setAttempt(1)
+                    .setDeadline(timestamp(deadline))
+                    .setReason("spot reclaim of node-1")));
+    awaitStatus("job-c", Phase.PHASE_CHECKPOINTED);
+
+    List<AgentMessage> sequence =
+        scheduler.received.stream()
+            .filter(m -> m.hasCheckpointCommitted() || m.hasJobStatus())
+            .toList();
+    assertThat(sequence)
+        .extracting(
+            m -> m.hasCheckpointCommitted() ? "committed" : m.getJobStatus().getPhase().name())
+        .as("the final checkpoint is announced before CHECKPOINTED")
+        .containsExactly("PHASE_STARTED", "committed", "PHASE_CHECKPOINTED");
+    CheckpointCommitted last = committed("job-c").getLast();
+    assertThat(last.getCheckpoint().getName()).matches("step-0000\\d\\d");
+    assertThat(last.getSaveMillis()).as("from the signal to .done").isBetween(0L, 5_000L);
+    assertThat(read(log1)).contains("checkpointed on signal at step");
+
+    // Attempt 2, elsewhere, resumes from it and ends exactly as an uninterrupted run.
+    startAgent("node-2");
+    scheduler.command(start(counter("job-c", 2, 60, last.getCheckpoint())));
+    JobStatus started = awaitStatus("job-c", Phase.PHASE_STARTED, 2);
+    assertThat(started.getMessage())
+        .contains("resumed from " + last.getCheckpoint().getName() + " of attempt 1");
+    awaitStatus("job-c", Phase.PHASE_EXITED, 2);
+    String log2 = read(dir.resolve("work/node-2/jobs/job-c/attempt-2/output.log"));
+    assertThat(log2).contains("resumed: step=");
+    assertThat(log2.strip().lines().toList().getLast()).isEqualTo(expected);
+  }
+
+  @Test
+  void aResumeRestoresTheLatestCheckpointIntoTheResumeDir() throws Exception {
+    commit("job-r", "step-a", "old");
+    CommittedCheckpoint newest = commit("job-r", "step-b", "new");
+    startAgent("node-1");
+
+    scheduler.command(
+        start(
+            JobFixtures.bash("job-r", 2, "ls \"$TERN_RESUME_DIR\"; cat \"$TERN_RESUME_DIR/state\"")
+                .setResumeFrom(ref(newest))
+                .build()));
+
+    JobStatus started = awaitStatus("job-r", Phase.PHASE_STARTED, 2);
+    assertThat(started.getMessage()).contains("resumed from step-b of attempt 1");
+    awaitStatus("job-r", Phase.PHASE_EXITED, 2);
+    assertThat(read(dir.resolve("work/node-1/jobs/job-r/attempt-2/output.log")))
+        .isEqualTo("state\nnew");
+  }
+
+  @Test
+  void aCorruptNewestCheckpointFallsBackToThePreviousAndSaysSo() throws Exception {
+    commit("job-x", "step-a", "old");
+    CommittedCheckpoint newest = commit("job-x", "step-b", "new");
+    Path stored = dir.resolve("store/job-x/step-b/data/state");
+    assertThat(stored).exists();
+    Files.writeString(stored, "bad"); // same size, other bytes
+
+    startAgent("node-1");
+    scheduler.command(
+        start(
+            JobFixtures.bash("job-x", 2, "cat \"$TERN_RESUME_DIR/state\"")
+                .setResumeFrom(ref(newest))
+                .build()));
+
+    JobStatus started = awaitStatus("job-x", Phase.PHASE_STARTED, 2);
+    assertThat(started.getMessage())
+        .contains("resumed from step-a of attempt 1 (the scheduler named step-b)")
+        .contains("passed over step-b (")
+        .contains("SHA-256");
+    awaitStatus("job-x", Phase.PHASE_EXITED, 2);
+    assertThat(read(dir.resolve("work/node-1/jobs/job-x/attempt-2/output.log"))).isEqualTo("old");
+  }
+
+  @Test
+  void aResumeWithNothingRestorableStartsFreshAndSaysSo() throws Exception {
+    startAgent("node-1");
+    scheduler.command(
+        start(
+            JobFixtures.bash("job-f", 2, "echo \"resume=${TERN_RESUME_DIR:-unset}\"")
+                .setResumeFrom(CheckpointRef.newBuilder().setName("step-9").setAttempt(1))
+                .build()));
+
+    JobStatus started = awaitStatus("job-f", Phase.PHASE_STARTED, 2);
+    assertThat(started.getMessage())
+        .contains("no restorable checkpoint (the scheduler named step-9): starting fresh");
+    awaitStatus("job-f", Phase.PHASE_EXITED, 2);
+    assertThat(read(dir.resolve("work/node-1/jobs/job-f/attempt-2/output.log")))
+        .isEqualTo("resume=unset\n");
+  }
+
+  /** Starts an agent and waits until the scheduler has registered it (commands go to it then). */
+  private void startAgent(String nodeId) {
+    int before = scheduler.ofKind(KindCase.REGISTER).size();
+    agent(nodeId).start();
+    await().atMost(WAIT).until(() -> scheduler.ofKind(KindCase.REGISTER).size() > before);
+  }
+
+  private NodeAgent agent(String nodeId) {
+    AgentConfig config =
+        AgentConfig.builder(nodeId, List.of(scheduler.name), dir.resolve("work").resolve(nodeId))
+            .agentVersion("test")
+            .reconnect(Duration.ofMillis(10), Duration.ofMillis(100))
+            .defaultGrace(Duration.ofSeconds(5))
+            .checkpointPoll(Duration.ofMillis(100))
+            .build();
+    ChannelFactory channels =
+        address -> InProcessChannelBuilder.forName(address).directExecutor().build();
+    NodeAgent agent =
+        new NodeAgent(
+            config,
+            new SimulatedGpuProbe(new GpuProbeSpec.Simulated(1, "L4", 24), nodeId),
+            channels,
+            loop,
+            Clock.systemUTC(),
+            store);
+    closeables.add(agent);
+    return agent;
+  }
+
+  private static StartJob counter(String jobId, int attempt, int steps, CheckpointRef resume) {
+    StartJob.Builder start =
+        StartJob.newBuilder()
+            .setJobId(jobId)
+            .setAttempt(attempt)
+            .setSpec(
+                JobSpec.newBuilder()
+                    .setName(jobId)
+                    .setTeam("test")
+                    .addAllCommand(List.of("bash", COUNTER.toString(), Integer.toString(steps)))
+                    .putAllEnv(Map.of("STEP_SECONDS", "0.05", "CHECKPOINT_EVERY", "0"))
+                    .setCheckpoint(
+                        CheckpointPolicy.newBuilder()
+                            .setSignal("SIGUSR1")
+                            .setGrace(com.google.protobuf.Duration.newBuilder().setSeconds(10))));
+    if (resume != null) {
+      start.setResumeFrom(resume);
+    }
+    return start.build();
+  }
+
+  private String uninterruptedFinalLine(int steps) throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", COUNTER.toString(), Integer.toString(steps))
+            .redirectErrorStream(true);
+    pb.environment().put("STEP_SECONDS", "0");
+    pb.environment().keySet().removeIf(k -> k.startsWith("TERN_"));
+    Process run = pb.start();
+    String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return out.strip().lines().toList().getLast();
+  }
+
+  private CommittedCheckpoint commit(String jobId, String name, String content) throws IOException {
+    Path local = Files.createDirectories(dir.resolve("local").resolve(jobId).resolve(name));
+    Files.writeString(local.resolve("state"), content);
+    return store.commit(jobId, 1, local, name, OptionalLong.empty());
+  }
+
+  private static CheckpointRef ref(CommittedCheckpoint c) {
+    return CheckpointRef.newBuilder()
+        .setName(c.name())
+        .setAttempt(c.attempt())
+        .setSizeBytes(c.sizeBytes())
+        .setManifestSha256(c.manifestSha256())
+        .build();
+  }
+
+  private List<CheckpointCommitted> committed(String jobId) {
+    return scheduler.ofKind(KindCase.CHECKPOINT_COMMITTED).stream()
+        .map(AgentMessage::getCheckpointCommitted)
+        .filter(c -> c.getJobId().equals(jobId))
+        .toList();
+  }
+
+  private List<Phase> statuses(String jobId) {
+    return scheduler.ofKind(KindCase.JOB_STATUS).stream()
+        .map(AgentMessage::getJobStatus)
+        .filter(s -> s.getJobId().equals(jobId))
+        .map(JobStatus::getPhase)
+        .toList();
+  }
+
+  private JobStatus awaitStatus(String jobId, Phase phase) {
+    return awaitStatus(jobId, phase, 1);
+  }
+
+  private JobStatus awaitStatus(String jobId, Phase phase, int attempt) {
+    return await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                scheduler.ofKind(KindCase.JOB_STATUS).stream()
+                    .map(AgentMessage::getJobStatus)
+                    .filter(
+                        s ->
+                            s.getJobId().equals(jobId)
+                                && s.getAttempt() == attempt
+                                && s.getPhase() == phase)
+                    .findFirst(),
+            Optional::isPresent)
+        .orElseThrow();
+  }
+
+  private static SchedulerMessage.Builder start(StartJob start) {
+    return SchedulerMessage.newBuilder().setStartJob(start);
+  }
+
+  private static Timestamp timestamp(Instant at) {
+    return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+  }
+
+  private static String read(Path file) throws IOException {
+    return Files.exists(file) ? Files.readString(file) : "";
+  }
+}
