@@ -4,10 +4,17 @@ import io.tern.agent.AgentConfig;
 import io.tern.agent.NodeAgent;
 import io.tern.agent.gpu.GpuProbe;
 import io.tern.agent.gpu.GpuProbeSpec;
+import io.tern.agent.spot.SpotInterruptionWatcher;
+import io.tern.checkpoint.CheckpointStore;
+import io.tern.checkpoint.CheckpointStoreSettings;
+import io.tern.checkpoint.config.CheckpointStoreLocation;
 import io.tern.cli.UserInputException;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,6 +39,14 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  tern agent --scheduler s1:50051,s2:50051 --node-id gpu-07 --capacity on-demand --gpus nvml",
       "  tern agent --scheduler localhost:50051 --node-id sim-1 --capacity spot --gpus sim:8xH100",
+      "  tern agent --scheduler s1:50051 --node-id spot-3 --capacity spot --gpus nvml \\",
+      "      --imds-endpoint http://169.254.169.254 --checkpoint-store s3://ckpts/tern",
+      "",
+      "Checkpoints: each job's TERN_CHECKPOINT_DIR is watched; every NAME/ with NAME.done beside it"
+          + " is committed to the checkpoint store (the newest --keep-checkpoints per job are kept)"
+          + " and announced to the scheduler, which resumes the job from it elsewhere. The default"
+          + " store, ${TERN_HOME:-~/.tern}/checkpoints, is shared by the agents of one machine;"
+          + " agents on different hosts need a shared filesystem or s3:// location.",
       ""
     })
 public final class AgentCommand implements Callable<Integer> {
@@ -114,12 +129,36 @@ public final class AgentCommand implements Callable<Integer> {
   boolean keepJobsOnExit;
 
   @Option(
+      names = "--checkpoint-store",
+      paramLabel = "LOCATION",
+      description =
+          "Where checkpoints are committed and restored from: a path, file:///PATH,"
+              + " s3://BUCKET/PREFIX or s3://BUCKET/PREFIX?endpoint=URL (default"
+              + " ${TERN_HOME:-~/.tern}/checkpoints, shared by the agents of this machine).")
+  String checkpointStore;
+
+  @Option(
+      names = "--keep-checkpoints",
+      defaultValue = "3",
+      paramLabel = "N",
+      description = "Checkpoints kept per job in the store (default ${DEFAULT-VALUE}).")
+  int keepCheckpoints;
+
+  @Option(
       names = "--imds-endpoint",
       paramLabel = "URL",
       description =
-          "Instance metadata endpoint for spot notices (default http://169.254.169.254)."
-              + " Accepted; the spot-notice watcher is not part of this build yet.")
+          "Watch this instance metadata service for spot notices (instance-action, rebalance) and"
+              + " report them at once; on an EC2 spot instance: http://169.254.169.254. Not"
+              + " watched unless given.")
   String imdsEndpoint;
+
+  @Option(
+      names = "--imds-interval-ms",
+      defaultValue = "5000",
+      paramLabel = "MS",
+      description = "How often the metadata service is polled (default ${DEFAULT-VALUE}).")
+  long imdsIntervalMs;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -145,16 +184,12 @@ public final class AgentCommand implements Callable<Integer> {
   int run(Settings settings, CountDownLatch stop, CountDownLatch closed)
       throws InterruptedException {
     try {
-      PrintWriter err = commandSpec.commandLine().getErr();
-      if (settings.imdsEndpoint().isPresent()) {
-        err.println(
-            "tern agent: note: --imds-endpoint "
-                + settings.imdsEndpoint().get()
-                + " accepted, but spot notices are not watched in this build");
-        err.flush();
-      }
       GpuProbe probe = settings.gpus().open(settings.config().nodeId(), settings.nvmlLibrary());
-      try (NodeAgent agent = NodeAgent.create(settings.config(), probe)) {
+      // Closed in reverse: the watcher, then the agent (its jobs and their last commits), then the
+      // store.
+      try (CheckpointStore store = openStore(settings);
+          NodeAgent agent = NodeAgent.create(settings.config(), probe, store);
+          AutoCloseable watcher = watchSpotNotices(settings, agent)) {
         agent.start();
         PrintWriter out = commandSpec.commandLine().getOut();
         out.println(
@@ -167,14 +202,47 @@ public final class AgentCommand implements Callable<Integer> {
                 + ") reporting to "
                 + String.join(",", settings.config().schedulers())
                 + "; jobs in "
-                + settings.config().workDir());
+                + settings.config().workDir()
+                + "; checkpoints in "
+                + where(settings.checkpointStore())
+                + settings.imdsEndpoint().map(u -> "; spot notices from " + u).orElse(""));
         out.flush();
         stop.await();
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e.getMessage(), e);
       }
       return 0;
     } finally {
       closed.countDown();
     }
+  }
+
+  private static String where(CheckpointStoreLocation location) {
+    URI uri = location.uri();
+    return "file".equals(uri.getScheme()) ? Path.of(uri).toString() : uri.toString();
+  }
+
+  private static CheckpointStore openStore(Settings settings) throws IOException {
+    URI uri = settings.checkpointStore().uri();
+    if ("file".equals(uri.getScheme())) {
+      Files.createDirectories(Path.of(uri));
+    }
+    return settings
+        .checkpointStore()
+        .open(CheckpointStoreSettings.of(settings.keepCheckpoints(), Clock.systemUTC()));
+  }
+
+  private static AutoCloseable watchSpotNotices(Settings settings, NodeAgent agent) {
+    if (settings.imdsEndpoint().isEmpty()) {
+      return () -> {};
+    }
+    SpotInterruptionWatcher watcher =
+        new SpotInterruptionWatcher(
+            settings.imdsEndpoint().get(), settings.imdsInterval(), agent::report);
+    watcher.start();
+    return watcher;
   }
 
   /** The checked flags; every error names its flag. */
@@ -187,8 +255,19 @@ public final class AgentCommand implements Callable<Integer> {
     if (stopGraceSeconds < 0) {
       throw new UserInputException("--stop-grace: must be 0 or more seconds");
     }
+    if (keepCheckpoints < 1) {
+      throw new UserInputException("--keep-checkpoints: must be 1 or more");
+    }
+    if (imdsIntervalMs < 1) {
+      throw new UserInputException("--imds-interval-ms: must be 1 or more");
+    }
     Path dir =
         workDir != null ? workDir : Path.of(System.getProperty("user.home"), ".tern", "agent", id);
+    CheckpointStoreLocation store =
+        AgentFlags.checkpointStore(
+            checkpointStore != null
+                ? checkpointStore
+                : ternHome().resolve("checkpoints").toAbsolutePath().toString());
     AgentConfig config =
         AgentConfig.builder(id, AgentFlags.schedulers(schedulers), dir)
             .capacityType(AgentFlags.capacity(capacity))
@@ -202,7 +281,18 @@ public final class AgentCommand implements Callable<Integer> {
         config,
         gpuSpec,
         Optional.ofNullable(nvmlLibrary),
-        Optional.ofNullable(imdsEndpoint).map(AgentFlags::imdsEndpoint));
+        Optional.ofNullable(imdsEndpoint).map(AgentFlags::imdsEndpoint),
+        Duration.ofMillis(imdsIntervalMs),
+        store,
+        keepCheckpoints);
+  }
+
+  /** {@code $TERN_HOME}, else {@code ~/.tern}. */
+  static Path ternHome() {
+    String home = System.getenv("TERN_HOME");
+    return home != null && !home.isBlank()
+        ? Path.of(home)
+        : Path.of(System.getProperty("user.home"), ".tern");
   }
 
   /** What the flags say. */
@@ -210,5 +300,8 @@ public final class AgentCommand implements Callable<Integer> {
       AgentConfig config,
       GpuProbeSpec gpus,
       Optional<Path> nvmlLibrary,
-      Optional<java.net.URI> imdsEndpoint) {}
+      Optional<URI> imdsEndpoint,
+      Duration imdsInterval,
+      CheckpointStoreLocation checkpointStore,
+      int keepCheckpoints) {}
 }

@@ -2,6 +2,7 @@ package io.tern.cli.agent;
 
 import io.tern.agent.gpu.GpuProbeSpec;
 import io.tern.api.v1.CapacityType;
+import io.tern.checkpoint.config.CheckpointStoreLocation;
 import io.tern.cli.UserInputException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -85,6 +86,17 @@ final class AgentFlags {
     } catch (URISyntaxException e) {
       throw new UserInputException(
           "--imds-endpoint: expected a URL like http://169.254.169.254, got \"" + value + "\"");
+    }
+  }
+
+  /** A location; a relative path is taken from the current directory. */
+  static CheckpointStoreLocation checkpointStore(String value) {
+    try {
+      boolean relativePath = !value.isBlank() && !value.startsWith("/") && !value.contains(":");
+      return CheckpointStoreLocation.parse(
+          relativePath ? java.nio.file.Path.of(value).toAbsolutePath().toString() : value);
+    } catch (IllegalArgumentException e) {
+      throw new UserInputException("--checkpoint-store: " + e.getMessage());
     }
   }
 }

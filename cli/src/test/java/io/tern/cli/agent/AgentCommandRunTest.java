@@ -62,6 +62,8 @@ class AgentCommandRunTest {
         "sim:2xL4",
         "--work-dir",
         workDir.toString(),
+        "--checkpoint-store",
+        workDir.resolve("checkpoints").toString(),
         "--imds-endpoint",
         "http://127.0.0.1:1338");
     CountDownLatch stop = new CountDownLatch(1);
@@ -84,7 +86,10 @@ class AgentCommandRunTest {
     assertThat(register.getRegister().getNodeId()).isEqualTo("e2e-1");
     assertThat(register.getRegister().getGpusList()).hasSize(2);
     assertThat(out.toString()).startsWith("node agent e2e-1 (sim:2xL4:24, CAPACITY_TYPE_SPOT)");
-    assertThat(err.toString()).contains("spot notices are not watched");
+    assertThat(out.toString())
+        .contains("; checkpoints in " + workDir.resolve("checkpoints"))
+        .contains("; spot notices from http://127.0.0.1:1338");
+    assertThat(workDir.resolve("checkpoints")).isDirectory();
 
     stop.countDown();
     assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();

@@ -108,7 +108,89 @@ class AgentCommandTest {
         .isEqualTo(Path.of(System.getProperty("user.home"), ".tern", "agent", "gpu-07"));
     assertThat(settings.imdsEndpoint())
         .hasValueSatisfying(u -> assertThat(u.getPort()).isEqualTo(1338));
+    assertThat(settings.imdsInterval()).isEqualTo(Duration.ofSeconds(5));
     assertThat(settings.nvmlLibrary()).isEmpty();
+    assertThat(settings.checkpointStore().uri())
+        .isEqualTo(AgentCommand.ternHome().resolve("checkpoints").toAbsolutePath().toUri());
+    assertThat(settings.keepCheckpoints()).isEqualTo(3);
+  }
+
+  @Test
+  void checkpointStoreAndSpotFlags() {
+    AgentCommand command = new AgentCommand();
+    new CommandLine(command)
+        .parseArgs(
+            "--scheduler",
+            "localhost:50051",
+            "--node-id",
+            "n1",
+            "--capacity",
+            "spot",
+            "--gpus",
+            "sim:1xL4",
+            "--checkpoint-store",
+            "s3://ckpts/tern?endpoint=http://127.0.0.1:9000",
+            "--keep-checkpoints",
+            "5",
+            "--imds-endpoint",
+            "http://169.254.169.254",
+            "--imds-interval-ms",
+            "250");
+    AgentCommand.Settings settings = command.settings();
+    assertThat(settings.checkpointStore().uri().getScheme()).isEqualTo("s3");
+    assertThat(settings.checkpointStore().uri().getHost()).isEqualTo("ckpts");
+    assertThat(settings.keepCheckpoints()).isEqualTo(5);
+    assertThat(settings.imdsInterval()).isEqualTo(Duration.ofMillis(250));
+
+    AgentCommand relative = new AgentCommand();
+    new CommandLine(relative)
+        .parseArgs(
+            "--scheduler",
+            "localhost:50051",
+            "--node-id",
+            "n1",
+            "--capacity",
+            "spot",
+            "--gpus",
+            "sim:1xL4",
+            "--checkpoint-store",
+            "some/dir");
+    assertThat(relative.settings().checkpointStore().uri())
+        .isEqualTo(Path.of("some/dir").toAbsolutePath().toUri());
+  }
+
+  @Test
+  void badCheckpointFlagsNameTheFlag() {
+    TernRun bad =
+        TernRun.tern(
+            "agent",
+            "--scheduler",
+            "localhost:50051",
+            "--node-id",
+            "n1",
+            "--capacity",
+            "spot",
+            "--gpus",
+            "sim:1xL4",
+            "--checkpoint-store",
+            "ftp://x/y");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("--checkpoint-store");
+    TernRun keep =
+        TernRun.tern(
+            "agent",
+            "--scheduler",
+            "localhost:50051",
+            "--node-id",
+            "n1",
+            "--capacity",
+            "spot",
+            "--gpus",
+            "sim:1xL4",
+            "--keep-checkpoints",
+            "0");
+    assertThat(keep.exit()).isEqualTo(2);
+    assertThat(keep.err()).contains("--keep-checkpoints");
   }
 
   @Test
