@@ -43,7 +43,10 @@ public interface CloudConnector extends AutoCloseable {
    */
   List<SpotPrice> spotPriceHistory(String poolId);
 
-  /** Releases clients; does not terminate instances. */
+  /**
+   * Releases clients. Cloud instances keep running for the next leader to adopt; a local connector
+   * stops its processes, which nothing else could adopt.
+   */
   @Override
   void close();
 }
