@@ -35,15 +35,12 @@ import io.tern.scheduler.core.preemption.PreemptionProposal;
 import io.tern.scheduler.core.preemption.VictimOrder;
 import io.tern.scheduler.core.queue.FairShareQueue;
 import io.tern.scheduler.core.queue.TeamUsage;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
+import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One plan call: walks the queue in fair-share order and, per job, holds it, places it, has victims
@@ -55,6 +52,7 @@ import java.util.Set;
  * be found at a given priority.
  */
 final class PlanningRound {
+  private static final int CLASSES = PriorityClass.values().length;
   private final EngineConfig config;
   private final ClusterSnapshot cluster;
   private final QueueSnapshot queue;
@@ -70,12 +68,14 @@ final class PlanningRound {
   private final ReservationPlanner reservations;
   private PreemptionPlanner preemption;
 
-  private final Map<PlacementRequest.Shape, List<PendingReason>> failedShapes = new HashMap<>();
-  // shape -> team -> classes for which no victims exist (depends on class: whom it outranks, and
-  // on team: quota reclaim).
-  private final Map<PlacementRequest.Shape, Map<String, EnumSet<PriorityClass>>> noVictimsFor =
-      new HashMap<>();
-  private final Set<PlacementRequest.Shape> unreservable = new HashSet<>();
+  private JobFacts facts;
+  // Per shape id: the node-level reasons once it failed to fit in this plan (capacity only shrinks
+  // during a call, so every later job of that shape fails too).
+  private List<PendingReason>[] failedShapes;
+  // Per shape id: bit (slot * 3 + class) set once no victims could be found for it (the search
+  // depends on the class, whom it outranks, and for teams within their guarantee on the team).
+  private BitSet[] noVictims;
+  private boolean[] unreservable;
   private final Map<String, PendingReason> quotaReasons = new HashMap<>();
   private int reservationsLeft;
   private int detailedLeft;
@@ -118,10 +118,16 @@ final class PlanningRound {
     this.detailedLeft = config.detailedExplanations();
   }
 
+  @SuppressWarnings("unchecked")
   Plan run() {
-    FairShareQueue order = new FairShareQueue(queue.jobs(), usage, config.agingStep(), now);
-    for (Job job = order.next(); job != null; job = order.next()) {
-      consider(job);
+    List<Job> jobs = queue.jobs();
+    facts = new JobFacts(jobs, usage, spot, policy.offPeak(), now);
+    failedShapes = (List<PendingReason>[]) new List<?>[facts.shapeCount()];
+    noVictims = new BitSet[facts.shapeCount()];
+    unreservable = new boolean[facts.shapeCount()];
+    FairShareQueue order = new FairShareQueue(jobs, usage, config.agingStep(), now);
+    for (int i = order.next(); i >= 0; i = order.next()) {
+      consider(i);
     }
     List<CapacityRequest> capacity = planCapacity();
     planMigrations();
@@ -130,26 +136,27 @@ final class PlanningRound {
     return new Plan(placements, preemptions, checkpoints, capacity, releases, pending);
   }
 
-  private void consider(Job job) {
-    CapacityDecision decision = spot.decide(job, usage.policy(job.team()), policy.offPeak(), now);
+  /** Job {@code i} of the queue list: hold, quota, memoised failure, or a real search. */
+  private void consider(int i) {
+    CapacityDecision decision = facts.decisions[i];
     if (decision.isHeld()) {
-      pending.add(new Explanation(job.id(), List.of(decision.hold()), decision.holdUntil()));
+      pending.add(new Explanation(facts.ids[i], List.of(decision.hold()), decision.holdUntil()));
       return;
     }
-    long gpus = job.resources().totalGpus();
-    if (usage.wouldExceedCap(job.team(), gpus)) {
-      pending.add(new Explanation(job.id(), List.of(quotaReason(job.team()))));
+    String team = facts.teams[i];
+    if (usage.wouldExceedCap(team, facts.totalGpus[i])) {
+      pending.add(new Explanation(facts.ids[i], List.of(quotaReason(team))));
       return;
     }
-    double priceCap = priceCap(job);
-    PlacementRequest.Shape shape = PlacementRequest.shapeOf(job, decision.tiers(), priceCap);
-    List<PendingReason> known = failedShapes.get(shape);
+    int shape = facts.shapes[i];
+    List<PendingReason> known = failedShapes[shape];
     if (known != null) {
-      blocked(job, null, decision, priceCap, shape, known);
+      blocked(i, null, known);
       return;
     }
     // First job of this shape in this plan (or all earlier ones fitted): search for real.
-    PlacementRequest request = new PlacementRequest(job, decision.tiers(), priceCap);
+    Job job = facts.jobs.get(i);
+    PlacementRequest request = facts.request(i);
     CandidateSearch.Choice choice = search.find(request);
     if (choice != null) {
       search.commit(request, choice);
@@ -159,70 +166,68 @@ final class PlanningRound {
     }
     known = explainer.explain(request, detailedLeft > 0);
     detailedLeft--;
-    failedShapes.put(shape, known);
-    blocked(job, request, decision, priceCap, shape, known);
+    failedShapes[shape] = known;
+    blocked(i, request, known);
   }
 
   /**
    * A job that fits nowhere now: try victims, then a reservation, else explain. {@code request} may
    * be null (a memoised shape); it is built only if a step below needs it.
    */
-  private void blocked(
-      Job job,
-      PlacementRequest request,
-      CapacityDecision decision,
-      double priceCap,
-      PlacementRequest.Shape shape,
-      List<PendingReason> why) {
+  private void blocked(int i, PlacementRequest request, List<PendingReason> why) {
+    int shape = facts.shapes[i];
     if (config.preemptionEnabled()) {
-      Map<String, EnumSet<PriorityClass>> failedTeams =
-          noVictimsFor.computeIfAbsent(shape, k -> new HashMap<>());
-      EnumSet<PriorityClass> failedClasses =
-          failedTeams.computeIfAbsent(job.team(), k -> EnumSet.noneOf(PriorityClass.class));
-      if (!failedClasses.contains(job.priority())) {
+      // The team matters only where it could reclaim its guarantee; otherwise all teams share the
+      // memo slot of their class.
+      String team = facts.teams[i];
+      int slot = usage.withinGuarantee(team, facts.totalGpus[i]) ? facts.teamIndex[i] + 1 : 0;
+      int bit = slot * CLASSES + facts.priorities[i].ordinal();
+      BitSet failed = noVictims[shape];
+      if (failed == null || !failed.get(bit)) {
         if (preemption == null) {
           preemption = new PreemptionPlanner(index, usage, now, config.preemptionCandidateNodes());
         }
         if (request == null) {
-          request = new PlacementRequest(job, decision.tiers(), priceCap);
+          request = facts.request(i);
         }
         PreemptionProposal proposal = preemption.propose(request);
         if (proposal != null) {
-          claim(job, request, proposal);
+          claim(facts.jobs.get(i), request, proposal);
           return;
         }
-        failedClasses.add(job.priority());
+        if (failed == null) {
+          failed = noVictims[shape] = new BitSet();
+        }
+        failed.set(bit);
       }
     }
-    if (reservationsLeft > 0 && !unreservable.contains(shape)) {
+    if (reservationsLeft > 0 && !unreservable[shape]) {
       if (request == null) {
-        request = new PlacementRequest(job, decision.tiers(), priceCap);
+        request = facts.request(i);
       }
       List<NodeView> held = reservations.reserve(request);
       if (held.isEmpty()) {
         // No node could ever host this shape by waiting; do not scan for it again.
-        unreservable.add(shape);
+        unreservable[shape] = true;
       } else {
         reservationsLeft--;
         List<PendingReason> reasons = new ArrayList<>();
         reasons.add(PendingReason.of(ReasonKind.RESERVATION_HOLDER, reservationText(held)));
         reasons.addAll(why);
-        waitForCapacity(job, request, decision, priceCap);
-        pending.add(new Explanation(job.id(), reasons));
+        waitForCapacity(i, request);
+        pending.add(new Explanation(facts.ids[i], reasons));
         return;
       }
     }
-    waitForCapacity(job, request, decision, priceCap);
-    pending.add(new Explanation(job.id(), why));
+    waitForCapacity(i, request);
+    pending.add(new Explanation(facts.ids[i], why));
   }
 
   /** Remembers a blocked job for capacity requests (only when there are pools to ask). */
-  private void waitForCapacity(
-      Job job, PlacementRequest request, CapacityDecision decision, double priceCap) {
+  private void waitForCapacity(int i, PlacementRequest request) {
     if (!policy.pools().isEmpty()) {
       waitingForCapacity.add(pending.size());
-      waitingRequests.add(
-          request != null ? request : new PlacementRequest(job, decision.tiers(), priceCap));
+      waitingRequests.add(request != null ? request : facts.request(i));
     }
   }
 
@@ -313,15 +318,6 @@ final class PlanningRound {
                     + " of "
                     + usage.policy(team).gpuCap()
                     + " GPUs"));
-  }
-
-  /** Most the job may pay per hour and still finish its known work under its cost cap. */
-  private static double priceCap(Job job) {
-    Duration work = job.workLeft();
-    if (!job.hasCostCap() || work == null || work.isZero() || work.isNegative()) {
-      return Double.POSITIVE_INFINITY;
-    }
-    return job.maxCostUsd() / (work.toMillis() / 3_600_000.0);
   }
 
   private static String reservationText(List<NodeView> held) {

@@ -109,7 +109,9 @@ public final class PreemptionPlanner {
     if (node.node().state() != NodeState.READY
         || (node.reservedFor() != null && !node.reservedFor().equals(request.job().id()))
         || !request.allows(node.node().capacityType())
-        || priceShare(request, node) > request.maxJobPricePerHourUsd()) {
+        || priceShare(request, node) > request.maxJobPricePerHourUsd()
+        || !request.resources().acceptsModel(node.node().primaryGpuModel())
+        || !mayFreeEnough(request, node, reclaim)) {
       return null;
     }
     var r = request.resources();
@@ -182,6 +184,29 @@ public final class PreemptionPlanner {
     }
     long gpus = GpuSelection.lowest(room, need);
     return new NodeOption(node, gpus, victims, reasons, lost, risk);
+  }
+
+  /**
+   * A cheap, allocation-free upper bound: free GPUs plus every GPU an eligible victim holds here.
+   * Most nodes fail it, which keeps a search over a busy cluster cheap.
+   */
+  private boolean mayFreeEnough(PlacementRequest request, NodeView node, boolean reclaim) {
+    long possible = node.freeGpus() & ~node.plannedGpus();
+    String id = node.node().id();
+    for (Allocation a : node.allocations()) {
+      if (reasonFor(request, a, reclaim) == null) {
+        continue;
+      }
+      for (var na : a.assignments()) {
+        if (na.nodeId().equals(id)) {
+          for (int gpu : na.gpuIndices()) {
+            possible |= 1L << gpu;
+          }
+        }
+      }
+    }
+    possible &= node.healthyGpus() & ~node.plannedGpus();
+    return Long.bitCount(possible) >= request.gpusPerNode();
   }
 
   private Preemption.Reason reasonFor(PlacementRequest request, Allocation a, boolean reclaim) {

@@ -17,9 +17,11 @@ import org.junit.jupiter.api.Test;
 
 class FairShareQueueTest {
 
-  private static List<String> drain(FairShareQueue q, TeamUsage usage, boolean placeAll) {
+  private static List<String> drain(
+      List<Job> jobs, FairShareQueue q, TeamUsage usage, boolean placeAll) {
     List<String> out = new ArrayList<>();
-    for (Job j = q.next(); j != null; j = q.next()) {
+    for (int i = q.next(); i >= 0; i = q.next()) {
+      Job j = jobs.get(i);
       out.add(j.id());
       if (placeAll) {
         usage.add(j);
@@ -42,7 +44,7 @@ class FairShareQueueTest {
             job("n1", 1).submittedAt(NOW.minusSeconds(20)).build(),
             job("high", 1).priority(PriorityClass.HIGH).submittedAt(NOW).build());
     var q = new FairShareQueue(jobs, usage, Duration.ZERO, NOW);
-    assertThat(drain(q, usage, false)).containsExactly("high", "n1", "n2", "low");
+    assertThat(drain(jobs, q, usage, false)).containsExactly("high", "n1", "n2", "low");
   }
 
   @Test
@@ -54,7 +56,7 @@ class FairShareQueueTest {
       jobs.add(job("b" + i, 10).team("b").submittedAt(NOW.plusSeconds(10 + i)).build());
     }
     var q = new FairShareQueue(jobs, usage, Duration.ZERO, NOW);
-    assertThat(drain(q, usage, true)).containsExactly("a0", "b0", "a1", "b1", "a2", "b2");
+    assertThat(drain(jobs, q, usage, true)).containsExactly("a0", "b0", "a1", "b1", "a2", "b2");
   }
 
   @Test
@@ -73,7 +75,7 @@ class FairShareQueueTest {
       jobs.add(job("b" + i, 10).team("b").submittedAt(NOW.plusSeconds(i)).build());
     }
     var q = new FairShareQueue(jobs, usage, Duration.ZERO, NOW);
-    List<String> order = drain(q, usage, true);
+    List<String> order = drain(jobs, q, usage, true);
     assertThat(order.subList(0, 6)).containsExactly("a0", "b0", "a1", "a2", "b1", "a3");
   }
 
@@ -88,7 +90,7 @@ class FairShareQueueTest {
     // "aaa" has no guarantee and sorts first by name; vision is under its quota of 20.
     var jobs = List.of(job("x", 10).team("aaa").build(), job("v", 10).team("vision").build());
     var q = new FairShareQueue(jobs, usage, Duration.ZERO, NOW);
-    assertThat(drain(q, usage, true)).containsExactly("v", "x");
+    assertThat(drain(jobs, q, usage, true)).containsExactly("v", "x");
   }
 
   @Test
@@ -102,8 +104,21 @@ class FairShareQueueTest {
             old.build(),
             job("new-low", 1).priority(PriorityClass.LOW).submittedAt(NOW.minusSeconds(9)).build());
     var q = new FairShareQueue(jobs, usage, Duration.ofHours(12), NOW);
-    assertThat(drain(q, usage, false)).containsExactly("old-low", "normal", "new-low");
+    assertThat(drain(jobs, q, usage, false)).containsExactly("old-low", "normal", "new-low");
     assertThat(FairShareQueue.effectiveClass(old.build(), Duration.ofHours(12), NOW))
         .isEqualTo(PriorityClass.NORMAL);
+  }
+
+  @Test
+  void inputOrderDoesNotMatterAndTiesGoByJobId() {
+    var usage = usage(PolicySnapshot.defaults());
+    var jobs =
+        List.of(
+            job("c", 1).submittedAt(NOW).build(),
+            job("b", 1).submittedAt(NOW).build(),
+            job("a", 1).submittedAt(NOW.minusNanos(1)).build(),
+            job("d", 1).submittedAt(NOW.minusSeconds(1)).build());
+    var q = new FairShareQueue(jobs, usage, Duration.ZERO, NOW);
+    assertThat(drain(jobs, q, usage, false)).containsExactly("d", "a", "b", "c");
   }
 }
