@@ -6,7 +6,6 @@ import io.tern.scheduler.core.explain.ReasonKind;
 import io.tern.scheduler.core.model.Allocation;
 import io.tern.scheduler.core.model.ClusterSnapshot;
 import io.tern.scheduler.core.model.Job;
-import io.tern.scheduler.core.model.NodeAssignment;
 import io.tern.scheduler.core.model.PriorityClass;
 import io.tern.scheduler.core.model.QueueSnapshot;
 import io.tern.scheduler.core.placement.CandidateSearch;
@@ -76,7 +75,7 @@ final class PlanningRound {
   // depends on the class, whom it outranks, and for teams within their guarantee on the team).
   private BitSet[] noVictims;
   private boolean[] unreservable;
-  private final Map<String, PendingReason> quotaReasons = new HashMap<>();
+  private final Map<String, QuotaNote> quotaReasons = new HashMap<>();
   private int reservationsLeft;
   private int detailedLeft;
 
@@ -130,7 +129,7 @@ final class PlanningRound {
       consider(i);
     }
     List<CapacityRequest> capacity = planCapacity();
-    planMigrations();
+    checkpoints.addAll(deadlines.migrations(cluster.allocations(), now));
     List<NodeRelease> releases =
         NodeReleasePlanner.releases(index.nodes(), policy, config.nodeIdleGrace(), now);
     return new Plan(placements, preemptions, checkpoints, capacity, releases, pending);
@@ -161,7 +160,7 @@ final class PlanningRound {
     if (choice != null) {
       search.commit(request, choice);
       usage.add(job);
-      placements.add(toPlacement(job, choice));
+      placements.add(choice.toPlacement(job));
       return;
     }
     known = explainer.explain(request, detailedLeft > 0);
@@ -212,7 +211,8 @@ final class PlanningRound {
       } else {
         reservationsLeft--;
         List<PendingReason> reasons = new ArrayList<>();
-        reasons.add(PendingReason.of(ReasonKind.RESERVATION_HOLDER, reservationText(held)));
+        reasons.add(
+            PendingReason.of(ReasonKind.RESERVATION_HOLDER, ReservationPlanner.describe(held)));
         reasons.addAll(why);
         waitForCapacity(i, request);
         pending.add(new Explanation(facts.ids[i], reasons));
@@ -253,19 +253,10 @@ final class PlanningRound {
                 victim.jobId(), victim.attempt(), CheckpointRequest.Reason.PREEMPTION));
       }
     }
-    StringBuilder text = new StringBuilder("waiting for ");
-    text.append(
-        proposal.victims().isEmpty()
-            ? "stopping jobs"
-            : proposal.victims().size() + " preempted job(s)");
-    text.append(" to free ");
-    for (int i = 0; i < proposal.nodes().size(); i++) {
-      text.append(i == 0 ? "" : ", ").append(proposal.nodes().get(i).node().id());
-    }
     pending.add(
         new Explanation(
             job.id(),
-            List.of(PendingReason.of(ReasonKind.WAITING_FOR_PREEMPTION, text.toString()))));
+            List.of(PendingReason.of(ReasonKind.WAITING_FOR_PREEMPTION, proposal.describe()))));
   }
 
   private List<CapacityRequest> planCapacity() {
@@ -293,58 +284,18 @@ final class PlanningRound {
     return planner.requests();
   }
 
-  private void planMigrations() {
-    for (Allocation a : cluster.allocations()) {
-      if (deadlines.shouldMigrate(a, now)) {
-        checkpoints.add(
-            new CheckpointRequest(
-                a.jobId(), a.attempt(), CheckpointRequest.Reason.DEADLINE_MIGRATION));
-      }
-    }
-  }
-
+  /** The quota reason for a team at its current usage; one string per team and usage level. */
   private PendingReason quotaReason(String team) {
     long used = usage.gpus(team);
-    String key = team + "#" + used;
-    return quotaReasons.computeIfAbsent(
-        key,
-        k ->
-            PendingReason.of(
-                ReasonKind.QUOTA,
-                "quota: team "
-                    + team
-                    + " at "
-                    + used
-                    + " of "
-                    + usage.policy(team).gpuCap()
-                    + " GPUs"));
+    QuotaNote note = quotaReasons.get(team);
+    if (note == null || note.used != used) {
+      String text =
+          "quota: team " + team + " at " + used + " of " + usage.policy(team).gpuCap() + " GPUs";
+      note = new QuotaNote(used, PendingReason.of(ReasonKind.QUOTA, text));
+      quotaReasons.put(team, note);
+    }
+    return note.reason;
   }
 
-  private static String reservationText(List<NodeView> held) {
-    StringBuilder b = new StringBuilder("holds a reservation on ");
-    for (int i = 0; i < held.size(); i++) {
-      NodeView v = held.get(i);
-      b.append(i == 0 ? "" : ", ")
-          .append(v.node().id())
-          .append(" (")
-          .append(v.freeGpuCount())
-          .append(" of ")
-          .append(v.gpuCount())
-          .append(" GPUs free)");
-    }
-    return b.append("; waiting for running jobs to finish").toString();
-  }
-
-  private static Placement toPlacement(Job job, CandidateSearch.Choice choice) {
-    List<NodeAssignment> assignments = new ArrayList<>(choice.nodes().length);
-    for (int i = 0; i < choice.nodes().length; i++) {
-      List<Integer> gpus = new ArrayList<>(Long.bitCount(choice.gpus()[i]));
-      for (long m = choice.gpus()[i]; m != 0; m &= m - 1) {
-        gpus.add(Long.numberOfTrailingZeros(m));
-      }
-      assignments.add(new NodeAssignment(choice.nodes()[i].node().id(), gpus));
-    }
-    return new Placement(
-        job.id(), job.attempt() + 1, assignments, choice.capacityType(), choice.shared());
-  }
+  private record QuotaNote(long used, PendingReason reason) {}
 }

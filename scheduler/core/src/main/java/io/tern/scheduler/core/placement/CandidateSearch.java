@@ -1,6 +1,11 @@
 package io.tern.scheduler.core.placement;
 
 import io.tern.scheduler.core.model.CapacityType;
+import io.tern.scheduler.core.model.Job;
+import io.tern.scheduler.core.model.NodeAssignment;
+import io.tern.scheduler.core.plan.Placement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -196,5 +201,19 @@ public final class CandidateSearch {
    *     that allows both)
    * @param shared whether any GPU is shared with other shareable jobs
    */
-  public record Choice(NodeView[] nodes, long[] gpus, CapacityType capacityType, boolean shared) {}
+  public record Choice(NodeView[] nodes, long[] gpus, CapacityType capacityType, boolean shared) {
+
+    /** The placement of {@code job}'s next attempt on this choice. */
+    public Placement toPlacement(Job job) {
+      List<NodeAssignment> assignments = new ArrayList<>(nodes.length);
+      for (int i = 0; i < nodes.length; i++) {
+        List<Integer> indices = new ArrayList<>(Long.bitCount(gpus[i]));
+        for (long m = gpus[i]; m != 0; m &= m - 1) {
+          indices.add(Long.numberOfTrailingZeros(m));
+        }
+        assignments.add(new NodeAssignment(nodes[i].node().id(), indices));
+      }
+      return new Placement(job.id(), job.attempt() + 1, assignments, capacityType, shared);
+    }
+  }
 }

@@ -49,6 +49,22 @@ public final class ReservationPlanner {
     return picked;
   }
 
+  /** What the holder is told, e.g. {@code holds a reservation on n1 (5 of 8 GPUs free); ...}. */
+  public static String describe(List<NodeView> held) {
+    StringBuilder b = new StringBuilder("holds a reservation on ");
+    for (int i = 0; i < held.size(); i++) {
+      NodeView v = held.get(i);
+      b.append(i == 0 ? "" : ", ")
+          .append(v.node().id())
+          .append(" (")
+          .append(v.freeGpuCount())
+          .append(" of ")
+          .append(v.gpuCount())
+          .append(" GPUs free)");
+    }
+    return b.append("; waiting for running jobs to finish").toString();
+  }
+
   /**
    * True when the node would pass the request's static constraints once its jobs end: GPUs that are
    * healthy, of an accepted model, big enough, and either held by a job or free with enough free

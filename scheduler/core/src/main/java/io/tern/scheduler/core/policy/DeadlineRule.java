@@ -3,8 +3,11 @@ package io.tern.scheduler.core.policy;
 import io.tern.scheduler.core.model.Allocation;
 import io.tern.scheduler.core.model.CapacityType;
 import io.tern.scheduler.core.model.Job;
+import io.tern.scheduler.core.plan.CheckpointRequest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Deadline slack, in the spirit of Uniform Progress (Wu et al., NSDI '24): spot is fine while there
@@ -40,6 +43,19 @@ public final class DeadlineRule {
   public boolean canWaitUntil(Job job, Instant start) {
     Duration slack = slack(job, start);
     return slack == null || slack.compareTo(safetyMargin) >= 0;
+  }
+
+  /** Checkpoint requests for every running attempt that {@link #shouldMigrate should migrate}. */
+  public List<CheckpointRequest> migrations(List<Allocation> allocations, Instant now) {
+    List<CheckpointRequest> out = new ArrayList<>();
+    for (Allocation a : allocations) {
+      if (shouldMigrate(a, now)) {
+        out.add(
+            new CheckpointRequest(
+                a.jobId(), a.attempt(), CheckpointRequest.Reason.DEADLINE_MIGRATION));
+      }
+    }
+    return out;
   }
 
   /**

@@ -25,4 +25,15 @@ public record PreemptionProposal(
     victims = List.copyOf(victims);
     reasons = List.copyOf(reasons);
   }
+
+  /** What the waiting job is told, e.g. {@code waiting for 2 preempted job(s) to free n1, n2}. */
+  public String describe() {
+    StringBuilder text = new StringBuilder("waiting for ");
+    text.append(victims.isEmpty() ? "stopping jobs" : victims.size() + " preempted job(s)");
+    text.append(" to free ");
+    for (int i = 0; i < nodes.size(); i++) {
+      text.append(i == 0 ? "" : ", ").append(nodes.get(i).node().id());
+    }
+    return text.toString();
+  }
 }
