@@ -1,0 +1,500 @@
+package io.tern.cli.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.tern.agent.spot.LocalImds;
+import io.tern.api.v1.Attempt;
+import io.tern.api.v1.ClusterServiceGrpc;
+import io.tern.api.v1.DrainNodeRequest;
+import io.tern.api.v1.GetJobRequest;
+import io.tern.api.v1.Job;
+import io.tern.api.v1.JobServiceGrpc;
+import io.tern.api.v1.JobState;
+import io.tern.api.v1.ListNodesRequest;
+import io.tern.api.v1.Node;
+import io.tern.api.v1.NodeState;
+import io.tern.cli.TernCommand;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Spot reclaims with real processes: {@code tern zk}, {@code tern scheduler} and {@code tern
+ * agent}s as separate JVMs on loopback, a {@link LocalImds} in this JVM that the spot agent
+ * watches, and {@code examples/jobs/counter.sh} submitted through {@code tern submit}. The job
+ * starts on the spot node (the on-demand agent starts only once it runs there), is interrupted,
+ * resumes on the on-demand node from its checkpoint, and ends with exactly the line of an
+ * uninterrupted run.
+ *
+ * <p>Three ways to lose the node: an instance-action notice (the job checkpoints on the signal); a
+ * node killed with no notice (agent and job SIGKILLed; the job resumes from its last periodic
+ * checkpoint after the node lease); a job that ignores the signal (killed at the deadline, resumed
+ * from its last periodic checkpoint). The figures of each are printed.
+ */
+class SpotReclaimEndToEndTest {
+  private static final Path COUNTER = Path.of("../examples/jobs/counter.sh").toAbsolutePath();
+  private static final int STEPS = 200;
+  private static final double STEP_SECONDS = 0.05;
+  private static final int CHECKPOINT_EVERY = 20;
+  private static final Duration WAIT = Duration.ofSeconds(40);
+  private static final Pattern JOB_PID = Pattern.compile("#\\d+: started, pid (\\d+)");
+  private static final Pattern STEP = Pattern.compile("^step (\\d+)$", Pattern.MULTILINE);
+  private static final Pattern RESUMED =
+      Pattern.compile("^resumed: step=(\\d+)$", Pattern.MULTILINE);
+
+  private static Path root;
+  private static Process zk;
+  private static Process scheduler;
+  private static String address;
+  private static ManagedChannel channel;
+  private static JobServiceGrpc.JobServiceBlockingStub jobs;
+  private static ClusterServiceGrpc.ClusterServiceBlockingStub cluster;
+  private static String expectedFinalLine;
+  private static int testNumber;
+
+  private final List<Agent> agents = new ArrayList<>();
+  private LocalImds imds;
+
+  /** One agent process and where it keeps its jobs. */
+  private record Agent(String nodeId, Process process, Path workDir, Path log) {
+    Path jobLog(String jobId, int attempt) {
+      return workDir
+          .resolve("jobs")
+          .resolve(jobId)
+          .resolve("attempt-" + attempt)
+          .resolve("output.log");
+    }
+  }
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    root = Files.createTempDirectory("tern-e2e-");
+    expectedFinalLine = uninterruptedFinalLine();
+    int zkPort = freePort();
+    zk =
+        tern(
+            "zk",
+            root.resolve("zk.log"),
+            "zk",
+            "--port",
+            "" + zkPort,
+            "--data",
+            root.resolve("zk").toString());
+    int port = freePort();
+    address = "127.0.0.1:" + port;
+    scheduler =
+        tern(
+            "scheduler",
+            root.resolve("scheduler.log"),
+            "scheduler",
+            "--zk",
+            "127.0.0.1:" + zkPort,
+            "--port",
+            "" + port,
+            "--advertise",
+            "127.0.0.1",
+            "--metrics-port",
+            "-1",
+            "--node-lease",
+            "5");
+    channel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create()).build();
+    jobs = JobServiceGrpc.newBlockingStub(channel);
+    cluster = ClusterServiceGrpc.newBlockingStub(channel);
+    await("the scheduler leads")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(() -> cluster.listNodes(ListNodesRequest.getDefaultInstance()) != null);
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    if (channel != null) {
+      channel.shutdownNow();
+    }
+    for (Process p : new Process[] {scheduler, zk}) {
+      if (p != null) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @AfterEach
+  void stopAgents() throws Exception {
+    for (Agent agent : agents) {
+      try {
+        // No later test's job may land here while the scheduler still counts on this node.
+        cluster
+            .withDeadlineAfter(2, TimeUnit.SECONDS)
+            .drainNode(
+                DrainNodeRequest.newBuilder()
+                    .setNodeId(agent.nodeId)
+                    .setReason("test over")
+                    .build());
+      } catch (StatusRuntimeException e) {
+        // already lost or unknown
+      }
+      for (long pgid : jobGroups(agent)) {
+        kill("KILL", "-" + pgid);
+      }
+      agent.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    if (imds != null) {
+      imds.close();
+    }
+  }
+
+  @Test
+  void anInstanceActionCheckpointsTheJobAndItResumesOnTheOtherNode() throws Exception {
+    imds = LocalImds.start();
+    Agent spot = agent("spot", true);
+    String jobId = submit(10, "bash", COUNTER.toString(), "" + STEPS);
+    awaitRunningOn(jobId, spot, 40);
+    Agent onDemand = agent("on-demand", false);
+
+    Instant notice = Instant.now();
+    imds.announceInstanceAction(notice.plusSeconds(120));
+    Job resumed = awaitRunningElsewhere(jobId, onDemand);
+    Job done = awaitState(jobId, JobState.JOB_STATE_SUCCEEDED);
+
+    Attempt first = done.getAttempts(0);
+    assertThat(first.getEndReason()).contains("checkpointed");
+    assertThat(done.getAttempts(1).getResumedFrom().getName())
+        .isEqualTo(first.getLastCheckpoint().getName());
+    String log1 = Files.readString(spot.jobLog(jobId, 1));
+    assertThat(log1).contains("checkpointed on signal at step");
+    String log2 = Files.readString(onDemand.jobLog(jobId, 2));
+    assertThat(lastLine(log2)).isEqualTo(expectedFinalLine);
+    int lost = lastStep(log1) - resumedStep(log2);
+    assertThat(lost)
+        .as("steps lost: the checkpoint is taken at the step the signal lands on")
+        .isZero();
+    report(
+        "instance-action notice",
+        notice,
+        instant(first.getLastCheckpoint().getCommittedAt()),
+        instant(resumed.getAttempts(1).getStartedAt()),
+        lost);
+  }
+
+  @Test
+  void aNodeKilledWithoutNoticeResumesFromItsLastCommittedCheckpoint() throws Exception {
+    Agent spot = agent("spot", false);
+    String jobId = submit(10, "bash", COUNTER.toString(), "" + STEPS);
+    awaitRunningOn(jobId, spot, CHECKPOINT_EVERY + 5);
+    Agent onDemand = agent("on-demand", false);
+    await("a periodic checkpoint is committed")
+        .atMost(WAIT)
+        .until(() -> job(jobId).getAttempts(0).hasLastCheckpoint());
+
+    Instant killed = Instant.now();
+    for (long pgid : jobGroups(spot)) {
+      kill("KILL", "-" + pgid);
+    }
+    spot.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    String log1 = Files.readString(spot.jobLog(jobId, 1));
+    Job resumed = awaitRunningElsewhere(jobId, onDemand);
+    Job done = awaitState(jobId, JobState.JOB_STATE_SUCCEEDED);
+
+    Attempt first = done.getAttempts(0);
+    assertThat(first.getEndReason()).contains("lost");
+    String log2 = Files.readString(onDemand.jobLog(jobId, 2));
+    assertThat(lastLine(log2)).isEqualTo(expectedFinalLine);
+    assertThat(resumedStep(log2))
+        .isPositive()
+        .isEqualTo(stepOf(first.getLastCheckpoint().getName()));
+    report(
+        "node killed (no notice)",
+        killed,
+        null,
+        instant(resumed.getAttempts(1).getStartedAt()),
+        lastStep(log1) - resumedStep(log2));
+  }
+
+  @Test
+  void aJobThatIgnoresTheSignalIsKilledAtTheDeadlineAndResumesFromItsLastCheckpoint()
+      throws Exception {
+    imds = LocalImds.start();
+    Agent spot = agent("spot", true);
+    // Signals ignored on entry to a non-interactive bash cannot be trapped: counter.sh never
+    // hears SIGUSR1 (or SIGTERM) and keeps counting until SIGKILL.
+    String jobId = submit(2, "bash", "-c", "trap '' USR1 TERM; exec bash " + COUNTER + " " + STEPS);
+    awaitRunningOn(jobId, spot, CHECKPOINT_EVERY + 5);
+    Agent onDemand = agent("on-demand", false);
+    await("a periodic checkpoint is committed")
+        .atMost(WAIT)
+        .until(() -> job(jobId).getAttempts(0).hasLastCheckpoint());
+
+    Instant notice = Instant.now();
+    imds.announceInstanceAction(notice.plusSeconds(120));
+    Job resumed = awaitRunningElsewhere(jobId, onDemand);
+    Job done = awaitState(jobId, JobState.JOB_STATE_SUCCEEDED);
+
+    Attempt first = done.getAttempts(0);
+    assertThat(first.getEndReason()).contains("stopped");
+    String log1 = Files.readString(spot.jobLog(jobId, 1));
+    assertThat(log1).doesNotContain("checkpointed on signal");
+    String log2 = Files.readString(onDemand.jobLog(jobId, 2));
+    assertThat(lastLine(log2)).isEqualTo(expectedFinalLine);
+    assertThat(resumedStep(log2)).isEqualTo(stepOf(first.getLastCheckpoint().getName()));
+    assertThat(Files.readString(spot.log)).contains("SIGKILL to process group");
+    report(
+        "job ignores the signal (2 s grace)",
+        notice,
+        instant(first.getLastCheckpoint().getCommittedAt()),
+        instant(resumed.getAttempts(1).getStartedAt()),
+        lastStep(log1) - resumedStep(log2));
+  }
+
+  // --- the cluster ---------------------------------------------------------------------------
+
+  private Agent agent(String capacity, boolean watchImds) throws IOException {
+    String nodeId = capacity + "-" + (++testNumber);
+    Path workDir = root.resolve("agents").resolve(nodeId);
+    Path log = root.resolve(nodeId + ".log");
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "agent",
+                "--scheduler",
+                address,
+                "--node-id",
+                nodeId,
+                "--capacity",
+                capacity,
+                "--gpus",
+                "sim:1xL4",
+                "--work-dir",
+                workDir.toString(),
+                "--checkpoint-store",
+                root.resolve("checkpoints").toString()));
+    if (watchImds) {
+      args.addAll(
+          List.of("--imds-endpoint", imds.endpoint().toString(), "--imds-interval-ms", "200"));
+    }
+    Agent agent = new Agent(nodeId, tern(nodeId, log, args.toArray(String[]::new)), workDir, log);
+    agents.add(agent);
+    await(nodeId + " is ready")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> node(nodeId).map(n -> n.getState() == NodeState.NODE_STATE_READY).orElse(false));
+    return agent;
+  }
+
+  private static Process tern(String name, Path log, String... args) throws IOException {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xmx256m",
+                "--enable-native-access=ALL-UNNAMED",
+                "-Dtern.process=" + name,
+                "-cp",
+                System.getProperty("java.class.path"),
+                TernCommand.class.getName()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    builder.environment().put("TERN_HOME", root.resolve("home").toString());
+    return builder.start();
+  }
+
+  /** {@code tern submit}, through the real command line code; returns the job id. */
+  private static String submit(int graceSeconds, String... command) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "submit",
+                "--scheduler",
+                address,
+                "--name",
+                "counter",
+                "--team",
+                "e2e",
+                "--gpus",
+                "1",
+                "--capacity",
+                "spot-ok",
+                "--checkpoint-grace",
+                "" + graceSeconds,
+                "--env",
+                "STEP_SECONDS=" + STEP_SECONDS,
+                "--env",
+                "CHECKPOINT_EVERY=" + CHECKPOINT_EVERY,
+                "--"));
+    args.addAll(List.of(command));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var cli = TernCommand.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int exit = cli.execute(args.toArray(String[]::new));
+    assertThat(exit).as("tern submit: " + err).isZero();
+    return out.toString().strip();
+  }
+
+  // --- waiting -------------------------------------------------------------------------------
+
+  private static void awaitRunningOn(String jobId, Agent agent, int step) {
+    await(jobId + " runs on " + agent.nodeId + " past step " + step)
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              Job job = job(jobId);
+              return job.getState() == JobState.JOB_STATE_RUNNING
+                  && job.getAttemptsCount() == 1
+                  && job.getAttempts(0).getNodeIdsList().contains(agent.nodeId)
+                  && Files.exists(agent.jobLog(jobId, 1))
+                  && lastStep(Files.readString(agent.jobLog(jobId, 1))) >= step;
+            });
+  }
+
+  private static Job awaitRunningElsewhere(String jobId, Agent agent) {
+    return await(jobId + " runs again on " + agent.nodeId)
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> job(jobId),
+            job ->
+                job.getAttemptsCount() >= 2
+                    && job.getAttempts(1).getNodeIdsList().contains(agent.nodeId)
+                    && job.getAttempts(1).hasStartedAt());
+  }
+
+  private static Job awaitState(String jobId, JobState state) {
+    return await(jobId + " is " + state)
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> job(jobId), job -> job.getState() == state);
+  }
+
+  private static Job job(String jobId) {
+    return jobs.withDeadlineAfter(5, TimeUnit.SECONDS)
+        .getJob(GetJobRequest.newBuilder().setJobId(jobId).build());
+  }
+
+  private static Optional<Node> node(String nodeId) {
+    return cluster
+        .withDeadlineAfter(5, TimeUnit.SECONDS)
+        .listNodes(ListNodesRequest.getDefaultInstance())
+        .getNodesList()
+        .stream()
+        .filter(n -> n.getId().equals(nodeId))
+        .findFirst();
+  }
+
+  // --- figures and helpers -------------------------------------------------------------------
+
+  private static void report(
+      String what, Instant interrupted, Instant committed, Instant runningAgain, int stepsLost) {
+    System.out.printf(
+        "SPOT RECLAIM FIGURES [%s]: %s; running again elsewhere after %d ms; work lost %d steps"
+            + " (%.2f s of a %.1f s job)%n",
+        what,
+        committed == null
+            ? "no final checkpoint"
+            : "final checkpoint committed "
+                + Duration.between(interrupted, committed).toMillis()
+                + " ms after the notice",
+        Duration.between(interrupted, runningAgain).toMillis(),
+        stepsLost,
+        stepsLost * STEP_SECONDS,
+        STEPS * STEP_SECONDS);
+  }
+
+  private static String uninterruptedFinalLine() throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder("bash", COUNTER.toString(), "" + STEPS).redirectErrorStream(true);
+    builder.environment().keySet().removeIf(k -> k.startsWith("TERN_"));
+    builder.environment().put("STEP_SECONDS", "0");
+    Process run = builder.start();
+    String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String last = lastLine(out);
+    assertThat(last).startsWith("final: steps=" + STEPS);
+    return last;
+  }
+
+  private static List<Long> jobGroups(Agent agent) throws IOException {
+    if (!Files.exists(agent.log)) {
+      return List.of();
+    }
+    Matcher m = JOB_PID.matcher(Files.readString(agent.log));
+    List<Long> pids = new ArrayList<>();
+    while (m.find()) {
+      pids.add(Long.parseLong(m.group(1)));
+    }
+    return pids;
+  }
+
+  private static void kill(String signal, String target) throws Exception {
+    new ProcessBuilder("kill", "-s", signal, "--", target)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start()
+        .waitFor(5, TimeUnit.SECONDS);
+  }
+
+  private static int lastStep(String log) {
+    Matcher m = STEP.matcher(log);
+    int last = 0;
+    while (m.find()) {
+      last = Integer.parseInt(m.group(1));
+    }
+    return last;
+  }
+
+  private static int resumedStep(String log) {
+    Matcher m = RESUMED.matcher(log);
+    assertThat(m.find()).as("resumed from a checkpoint:\n" + log).isTrue();
+    return Integer.parseInt(m.group(1));
+  }
+
+  private static int stepOf(String checkpointName) {
+    return Integer.parseInt(checkpointName.substring("step-".length()));
+  }
+
+  private static String lastLine(String text) {
+    List<String> lines = text.strip().lines().toList();
+    return lines.isEmpty() ? "" : lines.getLast();
+  }
+
+  private static Instant instant(Timestamp t) {
+    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
