@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * GPU count, model, memory and cost-cap room, avoiding the pool that last reclaimed the job when
  * another will do. Jobs are packed first-fit onto nodes already launching and nodes requested
  * earlier in this plan, so a plan never asks twice for the same room. Pools stop at their {@code
- * maxNodes}; the plan stops at {@code maxNodesPerPlan}. Not thread-safe: one per plan call.
+ * maxNodes}; the plan stops at {@code maxNodesPerPlan}; a team whose hard budget cannot pay for an
+ * hour of the nodes gets none. Not thread-safe: one per plan call.
  */
 public final class CapacityPlanner {
   private final PolicySnapshot policy;
@@ -63,6 +64,7 @@ public final class CapacityPlanner {
           if (tier.contains(p.capacityType())
               && !p.id().equals(avoid)
               && fits(request, p)
+              && affordable(request, p)
               && roomFor(request, p, false)
               && (best == null || cheaper(p, best))) {
             best = p;
@@ -88,6 +90,16 @@ public final class CapacityPlanner {
       }
     }
     return out;
+  }
+
+  /**
+   * Budget guardrail for launches: the team's hard budget must still cover an hour of the nodes
+   * this job would need (a team past its hard limit never gets here: its jobs are held).
+   */
+  private boolean affordable(PlacementRequest request, PoolOffer p) {
+    Budget budget = policy.team(request.job().team()).budget();
+    double left = budget.hardLimitUsd() - budget.spentUsd();
+    return left == Double.POSITIVE_INFINITY || left >= p.pricePerHourUsd() * request.nodes();
   }
 
   private static boolean cheaper(PoolOffer a, PoolOffer b) {

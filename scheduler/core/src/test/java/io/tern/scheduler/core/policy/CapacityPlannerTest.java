@@ -133,4 +133,19 @@ class CapacityPlannerTest {
             policy);
     assertThat(plan.capacityRequests()).extracting(CapacityRequest::count).containsExactly(1);
   }
+
+  @Test
+  void noLaunchesATeamsBudgetCannotPayFor() {
+    var policy =
+        PolicySnapshot.of(
+            OffPeakStatus.NO_WINDOWS,
+            List.of(
+                new TeamPolicy("team-a", 1.0, 0, TeamPolicy.UNLIMITED, new Budget(95, 1000, 100))),
+            List.of(SPOT_CHEAP));
+    var plan = plan(cluster(List.of()), queue(job("a", 8).build()), policy);
+    assertThat(plan.capacityRequests()).isEmpty();
+    var richer = policy.withTeam(policy.team("team-a").withBudget(new Budget(80, 1000, 100)));
+    assertThat(plan(cluster(List.of()), queue(job("a", 8).build()), richer).capacityRequests())
+        .hasSize(1);
+  }
 }
