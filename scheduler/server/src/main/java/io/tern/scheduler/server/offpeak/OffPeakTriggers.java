@@ -106,10 +106,13 @@ public final class OffPeakTriggers implements AutoCloseable {
   /**
    * Replaces all triggers with the given windows. Windows open right now are reported opened at
    * once (on the caller's thread), with their closing scheduled; a new leader thereby learns the
-   * current state without waiting for the next fire.
+   * current state without waiting for the next fire. May be called before {@link #start}: the
+   * triggers then fire (or misfire) from the start.
    */
   public synchronized void arm(Collection<WindowSpec> specs) {
-    requireStarted();
+    if (state.get() == State.CLOSED) {
+      throw new IllegalStateException("off-peak triggers are closed");
+    }
     try {
       scheduler.clear();
       windows.clear();
@@ -147,7 +150,7 @@ public final class OffPeakTriggers implements AutoCloseable {
 
   /** Removes all triggers (leadership lost); the Quartz thread keeps idling. */
   public synchronized void disarm() {
-    if (state.get() != State.STARTED) {
+    if (state.get() == State.CLOSED) {
       return;
     }
     try {
@@ -232,12 +235,6 @@ public final class OffPeakTriggers implements AutoCloseable {
       }
     } catch (SchedulerException e) {
       throw new IllegalStateException("cannot schedule the closing of window " + name, e);
-    }
-  }
-
-  private void requireStarted() {
-    if (state.get() != State.STARTED) {
-      throw new IllegalStateException("off-peak triggers are " + state.get() + ", not STARTED");
     }
   }
 
