@@ -2,10 +2,12 @@ package io.tern.cli;
 
 import io.tern.cli.agent.AgentCommand;
 import io.tern.cli.agent.GpusCommand;
+import io.tern.cli.bench.BenchCommand;
 import io.tern.cli.cluster.ClusterCommands;
 import io.tern.cli.jobs.JobCommands;
 import io.tern.cli.server.SchedulerCommand;
 import io.tern.cli.server.ZkCommand;
+import io.tern.cli.simulate.SimulateCommand;
 import io.tern.scheduler.spec.JobSpecException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -46,6 +48,8 @@ import picocli.CommandLine.Command;
       AgentCommand.class,
       GpusCommand.class,
       ZkCommand.class,
+      SimulateCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TernCommand implements Runnable {

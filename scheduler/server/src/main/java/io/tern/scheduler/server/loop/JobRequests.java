@@ -13,7 +13,6 @@ import io.tern.api.v1.SubmitJobResponse;
 import io.tern.scheduler.core.explain.Explanation;
 import io.tern.scheduler.server.zk.JobIds;
 import io.tern.scheduler.server.zk.ZkWrite;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,9 +69,10 @@ public final class JobRequests {
             .setSubmittedAt(CoreSnapshots.timestamp(now))
             .setOwner(owner)
             .setPendingReason("queued")
+            .setIdempotencyKeySha256(keyHash)
             .build();
     term.jobs.put(id, new JobEntry(job, 0));
-    List<ZkWrite> writes = new ArrayList<>(3);
+    List<ZkWrite> writes = new ArrayList<>(2);
     String shard = loop.store().paths().jobShard(JobIds.number(id));
     if (term.jobShards.add(shard)) {
       writes.add(new ZkWrite.Create(shard, new byte[0]));
@@ -80,10 +80,6 @@ public final class JobRequests {
     writes.add(new ZkWrite.Create(loop.store().paths().job(id), job.toByteArray()));
     CompletableFuture<Job> created = new CompletableFuture<>();
     if (!keyHash.isEmpty()) {
-      writes.add(
-          new ZkWrite.Create(
-              loop.store().paths().idempotencyKeys() + "/" + keyHash,
-              id.getBytes(StandardCharsets.UTF_8)));
       inFlightKeys.put(keyHash, created);
     }
     loop.write(

@@ -49,11 +49,13 @@ final class LeaderTerm {
         .forEach(
             (id, v) -> {
               jobs.put(id, new JobEntry(v.value(), v.version()));
+              if (!v.value().getIdempotencyKeySha256().isEmpty()) {
+                idempotencyKeys.put(v.value().getIdempotencyKeySha256(), id);
+              }
               if (v.value().getCancelRequested() && !jobs.get(id).finished()) {
                 cancelling.add(id);
               }
             });
-    idempotencyKeys.putAll(stored.idempotencyKeys());
     // Every known node gets a fresh lease: its agent needs time to find the new leader.
     stored.nodes().forEach((id, v) -> nodes.put(id, new NodeSession(v.value(), v.version(), now)));
     nextJobNumber = stored.nextJobNumber();

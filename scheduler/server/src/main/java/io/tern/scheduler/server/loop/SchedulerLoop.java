@@ -54,6 +54,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   LeaderTerm term;
   private long generation;
   private boolean planQueued;
+  private long lastPlanEndedNanos;
 
   public SchedulerLoop(
       ZkStateStore store,
@@ -282,18 +283,26 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     return SchedulerMessage.newBuilder().setEpoch(term.epoch.value());
   }
 
+  /**
+   * Plans soon: after {@code planDelay}, to gather changes arriving together, and never sooner than
+   * four times the last plan's duration after it, so that planning a large queue takes at most a
+   * fifth of the loop and submits and agent messages keep flowing.
+   */
   void requestPlan() {
     if (!planQueued) {
       planQueued = true;
+      long sinceLast = System.nanoTime() - lastPlanEndedNanos;
+      long delay = Math.max(settings.planDelay().toNanos(), 4 * lastPlanNanos() - sinceLast);
       executor.schedule(
           () -> {
             planQueued = false;
             if (role == Role.LEADER) {
               planner.planAndApply();
+              lastPlanEndedNanos = System.nanoTime();
             }
           },
-          settings.planDelay().toMillis(),
-          TimeUnit.MILLISECONDS);
+          Math.min(delay, TimeUnit.SECONDS.toNanos(1)),
+          TimeUnit.NANOSECONDS);
     }
   }
 

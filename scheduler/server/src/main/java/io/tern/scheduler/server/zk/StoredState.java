@@ -12,13 +12,11 @@ import java.util.Map;
  * @param jobs job id → the job and its znode version
  * @param nextJobNumber the number the next submitted job gets
  * @param jobShards paths of the job shard znodes that exist
- * @param idempotencyKeys SHA-256 of an idempotency key → the job it created
  */
 public record StoredState(
     Map<String, Versioned<Job>> jobs,
     long nextJobNumber,
     java.util.Set<String> jobShards,
-    Map<String, String> idempotencyKeys,
     Map<String, Versioned<Node>> nodes,
     Map<String, Versioned<OffPeakWindow>> offPeakWindows,
     Map<String, Versioned<Budget>> budgets) {

@@ -1,9 +1,5 @@
 package io.tern.scheduler.server.zk;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.apache.curator.utils.ZKPaths;
 
 /**
@@ -13,7 +9,6 @@ import org.apache.curator.utils.ZKPaths;
  * /epoch                      the leader epoch (decimal); each new leader increments it
  * /leader                     Curator LeaderLatch; participant id = the replica's gRPC address
  * /jobs/SHARD/JOB_ID          tern.v1.Job, one shard per 1,000 job numbers
- * /idempotency/SHA256(KEY)    the job id a SubmitJob idempotency key created
  * /nodes/NODE_ID              tern.v1.Node as last registered
  * /offpeak/NAME               tern.v1.OffPeakWindow
  * /budgets/TEAM               tern.v1.Budget
@@ -47,14 +42,6 @@ public record ZkPaths(String root) {
     return jobShard(JobIds.number(jobId)) + "/" + jobId;
   }
 
-  public String idempotencyKeys() {
-    return root + "/idempotency";
-  }
-
-  public String idempotencyKey(String key) {
-    return idempotencyKeys() + "/" + sha256(key);
-  }
-
   public String nodes() {
     return root + "/nodes";
   }
@@ -77,15 +64,5 @@ public record ZkPaths(String root) {
 
   public String budget(String team) {
     return ZKPaths.makePath(budgets(), team);
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
   }
 }

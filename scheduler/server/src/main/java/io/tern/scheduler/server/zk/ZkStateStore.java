@@ -54,12 +54,7 @@ public final class ZkStateStore {
   /** Creates the fixed znodes if this is a new cluster. Idempotent. */
   public void ensureLayout() throws Exception {
     for (String path :
-        List.of(
-            paths.jobs(),
-            paths.idempotencyKeys(),
-            paths.nodes(),
-            paths.offPeakWindows(),
-            paths.budgets())) {
+        List.of(paths.jobs(), paths.nodes(), paths.offPeakWindows(), paths.budgets())) {
       createIfMissing(path, new byte[0]);
     }
     createIfMissing(paths.epoch(), "0".getBytes(StandardCharsets.UTF_8));
@@ -103,14 +98,10 @@ public final class ZkStateStore {
     // Job znodes are never deleted, so the highest number seen is the last one handed out; a
     // number handed out by a deposed leader whose write failed may be handed out again.
     long nextJob = jobs.keySet().stream().mapToLong(JobIds::number).max().orElse(0) + 1;
-    Map<String, String> keys = new ConcurrentHashMap<>();
-    readAllRaw(childPaths(paths.idempotencyKeys()))
-        .forEach((key, v) -> keys.put(key, new String(v.value(), StandardCharsets.UTF_8)));
     return new StoredState(
         jobs,
         nextJob,
         shards,
-        keys,
         readAll(childPaths(paths.nodes()), Node.parser()),
         readAll(childPaths(paths.offPeakWindows()), OffPeakWindow.parser()),
         readAll(childPaths(paths.budgets()), Budget.parser()));

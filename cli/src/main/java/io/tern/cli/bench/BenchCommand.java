@@ -1,0 +1,21 @@
+package io.tern.cli.bench;
+
+import picocli.CommandLine.Command;
+
+/** {@code tern bench}: benchmarks that print their figures. */
+@Command(
+    name = "bench",
+    description = "Benchmarks that print their figures (-o json for scripts).",
+    subcommands = {
+      PlacementBenchCommand.class,
+      SubmitBenchCommand.class,
+      SimulateBenchCommand.class
+    })
+public final class BenchCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}

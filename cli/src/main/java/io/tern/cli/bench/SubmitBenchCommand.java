@@ -1,0 +1,157 @@
+package io.tern.cli.bench;
+
+import io.grpc.Channel;
+import io.grpc.stub.StreamObserver;
+import io.tern.api.v1.JobServiceGrpc;
+import io.tern.api.v1.JobSpec;
+import io.tern.api.v1.Resources;
+import io.tern.api.v1.SubmitJobRequest;
+import io.tern.api.v1.SubmitJobResponse;
+import io.tern.cli.OutputFormat;
+import io.tern.cli.OutputOptions;
+import io.tern.cli.UserInputException;
+import io.tern.cli.client.ClientOptions;
+import io.tern.cli.client.SchedulerClient;
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tern bench submit}: durable submits per second against a running scheduler. A submit is
+ * acknowledged only once ZooKeeper has it, so this measures the whole path.
+ */
+@Command(
+    name = "submit",
+    description = "Submit many small jobs with N in flight; durable submits/s and latency p50/p99.")
+final class SubmitBenchCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Mixin ClientOptions client;
+  @Mixin OutputOptions output;
+
+  @Option(
+      names = "--jobs",
+      defaultValue = "20000",
+      description = "Jobs to submit (default ${DEFAULT-VALUE}).")
+  int jobs;
+
+  @Option(
+      names = "--concurrency",
+      defaultValue = "64",
+      description = "Submits in flight (default ${DEFAULT-VALUE}).")
+  int concurrency;
+
+  @Option(
+      names = "--team",
+      defaultValue = "bench",
+      description = "Team of the jobs (default ${DEFAULT-VALUE}).")
+  String team;
+
+  /** The figures, named for scripts. */
+  record Figures(
+      int jobs,
+      int concurrency,
+      int failed,
+      double seconds,
+      double submits_per_second,
+      double latency_ms_p50,
+      double latency_ms_p99) {}
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (jobs < 1 || concurrency < 1 || concurrency > 10_000) {
+      throw new UserInputException("--jobs must be >= 1 and --concurrency 1..10000");
+    }
+    JobSpec template =
+        JobSpec.newBuilder()
+            .setName("bench")
+            .setTeam(team)
+            .addCommand("true")
+            .setResources(Resources.newBuilder().setGpus(1).setNodes(1))
+            .build();
+    var err = spec.commandLine().getErr();
+    try (SchedulerClient scheduler = client.connect()) {
+      // Find the leader once; then stream submits at it.
+      Channel channel =
+          scheduler.call(
+              c -> {
+                JobServiceGrpc.newBlockingStub(c)
+                    .listJobs(io.tern.api.v1.ListJobsRequest.newBuilder().setPageSize(1).build());
+                return c;
+              });
+      JobServiceGrpc.JobServiceStub stub = JobServiceGrpc.newStub(channel);
+      long[] latencies = new long[jobs];
+      Semaphore inFlight = new Semaphore(concurrency);
+      CountDownLatch done = new CountDownLatch(jobs);
+      AtomicInteger failed = new AtomicInteger();
+      long start = System.nanoTime();
+      for (int i = 0; i < jobs; i++) {
+        inFlight.acquire();
+        int index = i;
+        long sent = System.nanoTime();
+        stub.submitJob(
+            SubmitJobRequest.newBuilder()
+                .setSpec(template)
+                .setIdempotencyKey(UUID.randomUUID().toString())
+                .build(),
+            new StreamObserver<SubmitJobResponse>() {
+              @Override
+              public void onNext(SubmitJobResponse value) {
+                latencies[index] = System.nanoTime() - sent;
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                failed.incrementAndGet();
+                latencies[index] = System.nanoTime() - sent;
+                inFlight.release();
+                done.countDown();
+              }
+
+              @Override
+              public void onCompleted() {
+                inFlight.release();
+                done.countDown();
+              }
+            });
+        if ((i + 1) % Math.max(1, jobs / 10) == 0) {
+          err.printf("submitted %d/%d%n", i + 1, jobs);
+          err.flush();
+        }
+      }
+      done.await();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Arrays.sort(latencies);
+      Figures figures =
+          new Figures(
+              jobs,
+              concurrency,
+              failed.get(),
+              seconds,
+              jobs / seconds,
+              latencies[(int) (jobs * 0.50)] / 1e6,
+              latencies[Math.min(jobs - 1, (int) (jobs * 0.99))] / 1e6);
+      var out = spec.commandLine().getOut();
+      if (output.format() == OutputFormat.json) {
+        out.println(OutputOptions.toJson(figures));
+      } else {
+        out.printf(
+            "%d submits (%d failed) in %.2f s: %.0f/s, latency p50 %.1f ms, p99 %.1f ms%n",
+            jobs,
+            figures.failed(),
+            seconds,
+            figures.submits_per_second(),
+            figures.latency_ms_p50(),
+            figures.latency_ms_p99());
+      }
+      out.flush();
+      return failed.get() == 0 ? 0 : 1;
+    }
+  }
+}

@@ -1,0 +1,201 @@
+package io.tern.cli.simulate;
+
+import io.tern.cli.OutputFormat;
+import io.tern.cli.OutputOptions;
+import io.tern.cli.UserInputException;
+import io.tern.cli.client.Table;
+import io.tern.simulator.CantBeLate;
+import io.tern.simulator.ProgressListener;
+import io.tern.simulator.Simulation;
+import io.tern.simulator.SimulationRequest;
+import io.tern.simulator.report.CantBeLateReport;
+import io.tern.simulator.report.HtmlReport;
+import io.tern.simulator.report.PolicyResult;
+import io.tern.simulator.report.SimulationSummary;
+import io.tern.simulator.report.SummaryJson;
+import io.tern.simulator.trace.TraceFormatException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tern simulate}: replay a trace through the scheduling core under several policies. */
+@Command(
+    name = "simulate",
+    sortOptions = false,
+    description = {
+      "Replay a workload trace through the production scheduling core under several policies,",
+      "side by side: cost, savings vs on-demand, deadline misses, JCT, queue wait, work lost.",
+      "",
+      "Examples:",
+      "  tern simulate --jobs trace.csv --spot ../shared/traces/cant-be-late-spot --report out.html",
+      "  tern simulate --format alibaba-v2023 --jobs openb_pod_list_default.csv \\",
+      "      --nodes openb_node_list_gpu_node.csv --spot DIR -o json",
+      "  tern simulate --cant-be-late --spot ../shared/traces/cant-be-late-spot",
+      ""
+    })
+public final class SimulateCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Mixin OutputOptions output;
+
+  @Option(
+      names = "--jobs",
+      paramLabel = "TRACE",
+      description = "The jobs trace (native CSV, or Alibaba pods).")
+  Path jobs;
+
+  @Option(
+      names = "--format",
+      defaultValue = "native",
+      description = "Trace format: native | alibaba-v2023 (default ${DEFAULT-VALUE}).")
+  String format;
+
+  @Option(
+      names = "--nodes",
+      paramLabel = "FILE",
+      description = "Node list (alibaba-v2023: openb_node_list_gpu_node.csv).")
+  Path nodes;
+
+  @Option(
+      names = "--spot",
+      paramLabel = "DIR",
+      description = "Spot availability traces (the cant-be-late-spot format).")
+  Path spot;
+
+  @Option(
+      names = "--policy",
+      split = ",",
+      paramLabel = "NAME",
+      description = "all, or any of on-demand, spot-greedy, spot-checkpoint, tern (default all).")
+  List<String> policies = List.of("all");
+
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seed; the same seed gives the same output (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--report",
+      paramLabel = "FILE.html",
+      description = "Write a self-contained HTML report.")
+  Path report;
+
+  @Option(
+      names = "--cant-be-late",
+      description =
+          "The single-job deadline study of the Can't Be Late paper (48 h job, 52 h deadline) on --spot.")
+  boolean cantBeLate;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    ProgressListener progress = new Progress(err);
+    try {
+      if (cantBeLate) {
+        return runCantBeLate(progress);
+      }
+      if (jobs == null) {
+        throw new UserInputException("--jobs: give a trace to replay (or --cant-be-late)");
+      }
+      SimulationRequest request =
+          SimulationRequest.of(jobs, format).withPolicies(policies).withSeed(seed);
+      if (nodes != null) {
+        request = request.withNodes(nodes);
+      }
+      if (spot != null) {
+        request = request.withSpotDir(spot);
+      }
+      SimulationSummary summary = Simulation.run(request, progress);
+      if (report != null) {
+        HtmlReport.write(summary, report);
+        err.println("report: " + report.toAbsolutePath());
+      }
+      print(summary);
+      return 0;
+    } catch (TraceFormatException e) {
+      throw new UserInputException(e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new UserInputException(e.getMessage());
+    }
+  }
+
+  private int runCantBeLate(ProgressListener progress) {
+    if (spot == null || !Files.isDirectory(spot)) {
+      throw new UserInputException("--spot: --cant-be-late needs the directory of spot traces");
+    }
+    CantBeLateReport result = CantBeLate.run(spot, progress);
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(
+        output.format() == OutputFormat.json ? SummaryJson.toJson(result) : result.toTable());
+    out.flush();
+    return 0;
+  }
+
+  private void print(SimulationSummary summary) {
+    PrintWriter out = spec.commandLine().getOut();
+    if (output.format() == OutputFormat.json) {
+      out.println(SummaryJson.toJson(summary));
+      out.flush();
+      return;
+    }
+    out.printf(
+        "%d jobs on %d nodes (%d GPUs), %.0f h of trace, seed %d%n",
+        summary.jobs(), summary.nodes(), summary.gpus(), summary.traceSpanHours(), summary.seed());
+    Table table =
+        new Table(
+            "POLICY",
+            "COST $",
+            "SAVED",
+            "UNFINISHED",
+            "DEADLINE MISSES",
+            "JCT P50 H",
+            "JCT P99 H",
+            "WAIT P50 H",
+            "GPU-H LOST",
+            "RECLAIMS");
+    for (PolicyResult p : summary.policies()) {
+      table.row(
+          p.policy(),
+          String.format("%,.0f", p.costUsd()),
+          String.format("%.1f%%", p.savingsVsOnDemandPercent()),
+          p.jobsUnfinished(),
+          p.deadlineMisses() + "/" + p.deadlineJobs(),
+          String.format("%.2f", p.jctHours().p50()),
+          String.format("%.2f", p.jctHours().p99()),
+          String.format("%.2f", p.queueWaitHours().p50()),
+          String.format("%.1f", p.gpuHoursLostToPreemption()),
+          p.reclaims());
+    }
+    table.print(out);
+    summary.mappingNotes().forEach(n -> out.println("  * " + n));
+    out.flush();
+  }
+
+  /** Progress on stderr, a line per 10% of each phase. */
+  private static final class Progress implements ProgressListener {
+    private final PrintWriter err;
+    private String phase = "";
+    private long lastTenth = -1;
+
+    Progress(PrintWriter err) {
+      this.err = err;
+    }
+
+    @Override
+    public void onProgress(String newPhase, long done, long total) {
+      long tenth = total <= 0 ? 10 : done * 10 / total;
+      if (!newPhase.equals(phase) || tenth != lastTenth) {
+        phase = newPhase;
+        lastTenth = tenth;
+        err.println(newPhase + ": " + tenth * 10 + "%");
+        err.flush();
+      }
+    }
+  }
+}
