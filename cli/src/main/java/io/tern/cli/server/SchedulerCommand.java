@@ -92,11 +92,9 @@ public final class SchedulerCommand implements Callable<Integer> {
             host,
             metricsPort,
             Duration.ofSeconds(sessionSeconds),
-            new SchedulerSettings(
-                Duration.ofSeconds(nodeLeaseSeconds),
-                defaults.telemetryInterval(),
-                defaults.planDelay(),
-                defaults.tick()));
+            SchedulerSettings.defaults()
+                .withNodeLease(Duration.ofSeconds(nodeLeaseSeconds))
+                .withPacing(defaults.planDelay(), defaults.tick()));
     SchedulerServer server = new SchedulerServer(config, Clock.systemUTC()).start();
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime()

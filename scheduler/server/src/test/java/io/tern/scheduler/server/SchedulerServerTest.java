@@ -65,11 +65,9 @@ class SchedulerServerTest {
     SchedulerConfig config =
         SchedulerConfig.local(zk.getConnectString(), 0)
             .withSettings(
-                new SchedulerSettings(
-                    lease,
-                    defaults.telemetryInterval(),
-                    Duration.ofMillis(5),
-                    Duration.ofMillis(200)));
+                SchedulerSettings.defaults()
+                    .withNodeLease(lease)
+                    .withPacing(Duration.ofMillis(5), Duration.ofMillis(200)));
     return track(new SchedulerServer(config, Clock.systemUTC()).start());
   }
 

@@ -269,10 +269,25 @@ public final class AgentSessions {
     }
   }
 
-  /** Marks nodes whose heartbeats stopped as lost and requeues their jobs. */
+  /**
+   * Marks nodes whose heartbeats stopped as lost and requeues their jobs; requeues attempts that
+   * were placed but never reported started (a StartJob lost in a failover, say).
+   */
   void expireLeases() {
     LeaderTerm term = loop.term;
     Instant now = loop.clock.instant();
+    for (JobEntry entry : term.jobs.values()) {
+      if (entry.state() == JobState.JOB_STATE_STARTING) {
+        Instant placed = CoreSnapshots.instant(entry.currentAttempt().orElseThrow().getPlacedAt());
+        if (placed.plus(loop.settings.startTimeout()).isBefore(now)) {
+          requeue(
+              term,
+              entry,
+              now,
+              "did not start within " + loop.settings.startTimeout().toSeconds() + "s");
+        }
+      }
+    }
     for (NodeSession session : new ArrayList<>(term.nodes.values())) {
       boolean expired = session.lastHeartbeat.plus(loop.settings.nodeLease()).isBefore(now);
       if (!expired || session.state() == NodeState.NODE_STATE_LOST) {

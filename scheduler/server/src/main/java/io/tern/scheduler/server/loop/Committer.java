@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes the leader's changes to ZooKeeper in order, grouping whatever has queued up into one
- * fenced multi (group commit): under load, hundreds of submits share one round trip.
+ * fenced multi (group commit): under load, hundreds of submits share one round trip. Up to {@link
+ * #PIPELINE} multis are in flight at once; ZooKeeper applies them in the order sent.
  *
  * <p>Each {@link Unit} is atomic. Callbacks run on the scheduler loop's executor, in commit order.
  * After one failure every later unit fails too, until {@link #begin} starts a new term: the loop
@@ -30,6 +31,11 @@ final class Committer implements AutoCloseable {
     }
   }
 
+  /** Multis in flight at once. */
+  static final int PIPELINE = 4;
+
+  private final java.util.concurrent.Semaphore inFlight =
+      new java.util.concurrent.Semaphore(PIPELINE);
   private final ZkStateStore store;
   private final Executor loop;
   private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
@@ -89,31 +95,47 @@ final class Committer implements AutoCloseable {
     }
   }
 
-  private void commit(List<Unit> batch) {
+  private void commit(List<Unit> batch) throws InterruptedException {
     List<Unit> units = List.copyOf(batch);
     Exception error = failure;
     if (error == null && epoch == null) {
       error = new IllegalStateException("no leader term");
     }
-    if (error == null) {
-      List<ZkWrite> writes = new ArrayList<>();
-      units.forEach(u -> writes.addAll(u.writes()));
-      try {
-        store.commit(epoch, writes);
-      } catch (Exception e) {
-        log.warn("commit of {} writes failed: {}", writes.size(), e.toString());
-        failure = e;
-        error = e;
-      }
+    if (error != null) {
+      report(units, error);
+      return;
     }
-    Exception result = error;
+    List<ZkWrite> writes = new ArrayList<>();
+    units.forEach(u -> writes.addAll(u.writes()));
+    inFlight.acquire();
+    try {
+      store.commitAsync(
+          epoch,
+          writes,
+          e -> {
+            inFlight.release();
+            if (e != null) {
+              log.warn("commit of {} writes failed: {}", writes.size(), e.toString());
+              failure = e;
+            }
+            report(units, e);
+          });
+    } catch (Exception e) {
+      inFlight.release();
+      failure = e;
+      report(units, e);
+    }
+  }
+
+  /** Runs the units' callbacks on the loop; ZooKeeper's callbacks arrive in commit order. */
+  private void report(List<Unit> units, Exception error) {
     loop.execute(
         () -> {
           for (Unit unit : units) {
-            if (result == null) {
+            if (error == null) {
               unit.onCommitted().run();
             } else {
-              unit.onFailed().accept(result);
+              unit.onFailed().accept(error);
             }
           }
         });

@@ -122,6 +122,33 @@ public final class ZkStateStore {
     client.transaction().forOperations(ops);
   }
 
+  /**
+   * Like {@link #commit} but asynchronous: {@code done} receives null on success or the failure.
+   * ZooKeeper applies one session's requests in the order sent, so batches sent back to back commit
+   * in order; a failed batch does not stop later ones, which is why the caller ends its term on the
+   * first failure.
+   */
+  public void commitAsync(
+      Epoch epoch, List<ZkWrite> writes, java.util.function.Consumer<Exception> done)
+      throws Exception {
+    List<CuratorOp> ops = new ArrayList<>(writes.size() + 1);
+    ops.add(client.transactionOp().check().withVersion(epoch.zkVersion()).forPath(paths.epoch()));
+    for (ZkWrite write : writes) {
+      ops.add(write.toOp(client));
+    }
+    client
+        .transaction()
+        .inBackground(
+            (c, event) -> {
+              int rc = event.getResultCode();
+              done.accept(
+                  rc == KeeperException.Code.OK.intValue()
+                      ? null
+                      : KeeperException.create(KeeperException.Code.get(rc), paths.epoch()));
+            })
+        .forOperations(ops);
+  }
+
   private void createIfMissing(String path, byte[] data) throws Exception {
     try {
       client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(path, data);
