@@ -70,8 +70,11 @@ final class Committer implements AutoCloseable {
     List<Unit> batch = new ArrayList<>();
     while (!closed) {
       try {
+        // A free pipeline slot first: while all are busy, units pile up into one bigger batch.
+        inFlight.acquire();
         Object first = queue.take();
         if (first instanceof Begin begin) {
+          inFlight.release();
           epoch = begin.epoch();
           failure = null;
           continue;
@@ -95,19 +98,19 @@ final class Committer implements AutoCloseable {
     }
   }
 
-  private void commit(List<Unit> batch) throws InterruptedException {
+  private void commit(List<Unit> batch) {
     List<Unit> units = List.copyOf(batch);
     Exception error = failure;
     if (error == null && epoch == null) {
       error = new IllegalStateException("no leader term");
     }
     if (error != null) {
+      inFlight.release();
       report(units, error);
       return;
     }
     List<ZkWrite> writes = new ArrayList<>();
     units.forEach(u -> writes.addAll(u.writes()));
-    inFlight.acquire();
     try {
       store.commitAsync(
           epoch,
