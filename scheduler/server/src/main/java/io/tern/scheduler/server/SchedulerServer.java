@@ -9,9 +9,11 @@ import io.tern.scheduler.core.PlacementEngine;
 import io.tern.scheduler.server.api.AgentServiceImpl;
 import io.tern.scheduler.server.api.Callers;
 import io.tern.scheduler.server.api.ClusterServiceImpl;
+import io.tern.scheduler.server.api.FinOpsServiceImpl;
 import io.tern.scheduler.server.api.JobServiceImpl;
 import io.tern.scheduler.server.leader.CuratorLeaderElector;
 import io.tern.scheduler.server.loop.ClusterRequests;
+import io.tern.scheduler.server.loop.FinOpsRequests;
 import io.tern.scheduler.server.loop.JobRequests;
 import io.tern.scheduler.server.loop.SchedulerLoop;
 import io.tern.scheduler.server.metrics.SchedulerMetrics;
@@ -75,9 +77,16 @@ public final class SchedulerServer implements AutoCloseable {
     int port = config.port() == 0 ? freePort(config.bindHost()) : config.port();
     address = config.advertisedHost() + ":" + port;
     elector = new CuratorLeaderElector(curator, store.paths().leader(), address);
-    loop = new SchedulerLoop(store, elector, new PlacementEngine(), clock, config.settings());
     metrics =
         new SchedulerMetrics(() -> elector.isLeader() ? 1 : 0, () -> loop.lastPlanNanos() / 1e9);
+    loop =
+        new SchedulerLoop(
+            store,
+            elector,
+            new PlacementEngine(),
+            clock,
+            config.settings(),
+            (team, status) -> metrics.budgetStatusChanged(status.label()));
     Callers callers = new Callers();
     HealthStatusManager health = new HealthStatusManager();
     grpc =
@@ -89,6 +98,9 @@ public final class SchedulerServer implements AutoCloseable {
                 ServerInterceptors.intercept(
                     new ClusterServiceImpl(new ClusterRequests(loop)), callers))
             .addService(ServerInterceptors.intercept(new AgentServiceImpl(loop.agents()), callers))
+            .addService(
+                ServerInterceptors.intercept(
+                    new FinOpsServiceImpl(new FinOpsRequests(loop)), callers))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .build()

@@ -61,7 +61,10 @@ public final class AgentSessions {
           Instant now = loop.clock.instant();
           session.lastHeartbeat = now;
           switch (message.getKindCase()) {
-            case TELEMETRY -> session.gpus = message.getTelemetry().getGpusList();
+            case TELEMETRY -> {
+              session.gpus = message.getTelemetry().getGpusList();
+              term.costs.telemetry(nodeId, session.gpus, now);
+            }
             case JOB_STATUS -> onJobStatus(term, session, message.getJobStatus(), now);
             case SPOT_NOTICE -> onSpotNotice(term, session, message.getSpotNotice(), now);
             case CHECKPOINT_COMMITTED -> onCheckpoint(term, message.getCheckpointCommitted());

@@ -1,7 +1,14 @@
 package io.tern.scheduler.server.loop;
 
 import io.tern.api.v1.Attempt;
+import io.tern.api.v1.Budget;
+import io.tern.api.v1.Node;
 import io.tern.scheduler.core.explain.Explanation;
+import io.tern.scheduler.server.finops.BudgetStatus;
+import io.tern.scheduler.server.offpeak.InvalidWindowException;
+import io.tern.scheduler.server.offpeak.OffPeakCalendar;
+import io.tern.scheduler.server.offpeak.WindowSpec;
+import io.tern.scheduler.server.offpeak.WindowValidation;
 import io.tern.scheduler.server.zk.Epoch;
 import io.tern.scheduler.server.zk.StoredState;
 import java.time.Instant;
@@ -12,12 +19,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything the leader holds in memory for one term, rebuilt from ZooKeeper when the term starts.
  * Confined to the scheduler loop thread.
  */
 final class LeaderTerm {
+  private static final Logger log = LoggerFactory.getLogger(LeaderTerm.class);
+
   final Epoch epoch;
 
   /** Sorted by id, which is also submission order. */
@@ -38,6 +49,21 @@ final class LeaderTerm {
   final Set<String> cancelling = new HashSet<>();
 
   long nextJobNumber;
+
+  /** Off-peak windows by name, with the version their znode will have once written. */
+  final TreeMap<String, Stored<WindowSpec>> windows = new TreeMap<>();
+
+  /** Off-peak state of {@link #windows}; rebuilt whenever they change. */
+  OffPeakCalendar calendar = new OffPeakCalendar(List.of());
+
+  /** Team budgets (inputs only) by team, with their znode versions. */
+  final TreeMap<String, Stored<Budget>> budgets = new TreeMap<>();
+
+  /** Each budgeted team's status at the last plan, to report changes once. */
+  final Map<String, BudgetStatus> budgetStatus = new HashMap<>();
+
+  /** The cost ledger, rebuilt from the stored attempts. */
+  final CostFeed costs = new CostFeed();
 
   /** Job shard znodes that exist or are being created. */
   final Set<String> jobShards = new HashSet<>();
@@ -60,6 +86,46 @@ final class LeaderTerm {
     stored.nodes().forEach((id, v) -> nodes.put(id, new NodeSession(v.value(), v.version(), now)));
     nextJobNumber = stored.nextJobNumber();
     jobShards.addAll(stored.jobShards());
+    stored
+        .offPeakWindows()
+        .forEach(
+            (name, v) -> {
+              try {
+                windows.put(
+                    v.value().getName(),
+                    new Stored<>(WindowValidation.fromProto(v.value()), v.version()));
+              } catch (InvalidWindowException e) {
+                log.warn("ignoring stored off-peak window {}: {}", name, e.getMessage());
+              }
+            });
+    calendar = new OffPeakCalendar(windowSpecs());
+    stored
+        .budgets()
+        .forEach((k, v) -> budgets.put(v.value().getTeam(), new Stored<>(v.value(), v.version())));
+    for (JobEntry entry : jobs.values()) {
+      costs.observe(entry.job, this::node, now);
+    }
+  }
+
+  /** A value kept in ZooKeeper, with the version its znode will have once queued writes commit. */
+  static final class Stored<T> {
+    T value;
+    int version;
+
+    Stored(T value, int version) {
+      this.value = value;
+      this.version = version;
+    }
+  }
+
+  List<WindowSpec> windowSpecs() {
+    return windows.values().stream().map(s -> s.value).toList();
+  }
+
+  /** The node as last stored, or null. */
+  Node node(String id) {
+    NodeSession session = nodes.get(id);
+    return session == null ? null : session.node;
   }
 
   /** Jobs whose current attempt runs (or starts, or checkpoints) on {@code nodeId}. */

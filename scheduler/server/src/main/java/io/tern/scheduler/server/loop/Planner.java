@@ -19,8 +19,12 @@ import io.tern.scheduler.core.plan.Placement;
 import io.tern.scheduler.core.plan.Plan;
 import io.tern.scheduler.core.plan.Preemption;
 import io.tern.scheduler.core.policy.PolicySnapshot;
+import io.tern.scheduler.server.finops.BudgetGuard;
+import io.tern.scheduler.server.finops.BudgetStatus;
+import io.tern.scheduler.server.finops.TeamSpend;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -81,10 +85,50 @@ final class Planner {
         loop.engine.plan(
             ClusterSnapshot.of(nodes, allocations),
             QueueSnapshot.of(queue),
-            PolicySnapshot.defaults(),
+            policy(term, now),
             now);
     lastPlanNanos = System.nanoTime() - start;
     apply(term, plan, now);
+  }
+
+  /**
+   * The policy in force now: the off-peak calendar and every budgeted team's spend from the ledger.
+   * No team quotas or pools are configured yet (capacity is not wired to a cloud connector).
+   */
+  PolicySnapshot policy(LeaderTerm term, Instant now) {
+    PolicySnapshot base = PolicySnapshot.of(term.calendar.status(now), List.of(), List.of());
+    if (term.budgets.isEmpty()) {
+      return base;
+    }
+    List<io.tern.api.v1.Budget> budgets = new ArrayList<>(term.budgets.size());
+    Map<String, TeamSpend> spend = new HashMap<>();
+    for (var stored : term.budgets.values()) {
+      io.tern.api.v1.Budget b = stored.value;
+      budgets.add(b);
+      TeamSpend s = term.costs.spend(b.getTeam(), now);
+      spend.put(b.getTeam(), s);
+      noteStatus(term, b.getTeam(), BudgetGuard.status(b, s), s);
+    }
+    return BudgetGuard.apply(base, budgets, spend);
+  }
+
+  /** Logs (and reports) a team's budget status when it changes. */
+  private void noteStatus(LeaderTerm term, String team, BudgetStatus status, TeamSpend spend) {
+    BudgetStatus before = term.budgetStatus.put(team, status);
+    if (before == status || (before == null && status == BudgetStatus.OK)) {
+      return;
+    }
+    if (status == BudgetStatus.OK) {
+      log.info("team {} is back within its budget", team);
+    } else {
+      log.warn(
+          "team {} budget status is now {} (spent ${} today, ${} this month)",
+          team,
+          status.label(),
+          String.format(java.util.Locale.ROOT, "%.2f", spend.dayUsd()),
+          String.format(java.util.Locale.ROOT, "%.2f", spend.monthUsd()));
+    }
+    loop.budgetStatusChanged.accept(team, status);
   }
 
   private void apply(LeaderTerm term, Plan plan, Instant now) {

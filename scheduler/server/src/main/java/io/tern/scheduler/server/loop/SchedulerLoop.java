@@ -4,10 +4,15 @@ import io.tern.api.v1.Job;
 import io.tern.api.v1.Node;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.scheduler.core.PlacementEngine;
+import io.tern.scheduler.server.finops.BudgetStatus;
 import io.tern.scheduler.server.leader.LeaderElector;
+import io.tern.scheduler.server.offpeak.OffPeakCalendar;
+import io.tern.scheduler.server.offpeak.OffPeakListener;
+import io.tern.scheduler.server.offpeak.OffPeakTriggers;
 import io.tern.scheduler.server.zk.ZkStateStore;
 import io.tern.scheduler.server.zk.ZkWrite;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -48,6 +54,8 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   final Watchers watchers = new Watchers();
   final Planner planner;
   final AgentSessions agents;
+  private final OffPeakTriggers triggers;
+  final BiConsumer<String, BudgetStatus> budgetStatusChanged;
 
   private Role role = Role.FOLLOWER;
   private String roleReason = "not elected yet";
@@ -62,7 +70,22 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       PlacementEngine engine,
       Clock clock,
       SchedulerSettings settings) {
+    this(store, elector, engine, clock, settings, (team, status) -> {});
+  }
+
+  /**
+   * @param budgetStatusChanged told (on the loop) when a budgeted team's status changes, e.g. for a
+   *     metric; the loop logs the change itself
+   */
+  public SchedulerLoop(
+      ZkStateStore store,
+      LeaderElector elector,
+      PlacementEngine engine,
+      Clock clock,
+      SchedulerSettings settings,
+      BiConsumer<String, BudgetStatus> budgetStatusChanged) {
     this.store = store;
+    this.budgetStatusChanged = budgetStatusChanged;
     this.elector = elector;
     this.engine = engine;
     this.clock = clock;
@@ -73,6 +96,24 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     this.committer = new Committer(store, executor);
     this.planner = new Planner(this);
     this.agents = new AgentSessions(this);
+    // Quartz only triggers: a fire becomes a plan on the loop, which reads the calendar itself.
+    this.triggers =
+        new OffPeakTriggers(
+            new OffPeakListener() {
+              @Override
+              public void opened(String name, Instant closesAt) {
+                log.info("off-peak window {} is open until {}", name, closesAt);
+                execute(SchedulerLoop.this::planIfLeading);
+              }
+
+              @Override
+              public void closed(String name) {
+                log.info("off-peak window {} closed", name);
+                execute(SchedulerLoop.this::planIfLeading);
+              }
+            },
+            clock);
+    triggers.start();
     long tickMillis = settings.tick().toMillis();
     executor.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
   }
@@ -104,6 +145,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       term = new LeaderTerm(epoch, stored, clock.instant());
       role = Role.LEADER;
       roleReason = "leading";
+      rearm();
       log.info(
           "leading with epoch {}: {} jobs, {} nodes",
           epoch.value(),
@@ -134,6 +176,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       agents.closeAll(why, elector.leaderAddress().orElse(""));
     }
     watchers.closeAll();
+    triggers.disarm();
     term = null;
     role = Role.FOLLOWER;
     roleReason = why;
@@ -247,6 +290,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
         new ZkWrite.Update(store.paths().job(entry.id()), entry.job.toByteArray(), entry.version);
     entry.version++;
     Job snapshot = entry.job;
+    term.costs.observe(snapshot, term::node, clock.instant());
     write(
         List.of(write),
         () -> {
@@ -264,6 +308,18 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
             : new ZkWrite.Update(path, data, session.version);
     session.version++;
     write(List.of(write), () -> {});
+  }
+
+  /** Re-arms the off-peak triggers with the term's windows (after they changed). */
+  void rearm() {
+    term.calendar = new OffPeakCalendar(term.windowSpecs());
+    triggers.arm(term.windowSpecs());
+  }
+
+  private void planIfLeading() {
+    if (role == Role.LEADER) {
+      requestPlan();
+    }
   }
 
   public AgentSessions agents() {
@@ -333,6 +389,11 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     return call(t -> new ArrayList<>(t.nodes.values().stream().map(s -> s.node).toList()));
   }
 
+  /** Test hook: when the armed trigger of window {@code name} next opens it, if it is armed. */
+  public Optional<Instant> armedOpening(String name) {
+    return Optional.ofNullable(triggers.nextFire(name, false));
+  }
+
   /** Test hook: one job as the leader holds it. */
   public CompletableFuture<Optional<Job>> job(String id) {
     return call(t -> Optional.ofNullable(t.jobs.get(id)).map(e -> e.job));
@@ -340,6 +401,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
 
   @Override
   public void close() {
+    triggers.close();
     executor.execute(() -> stepDown("shutting down"));
     executor.shutdown();
     try {

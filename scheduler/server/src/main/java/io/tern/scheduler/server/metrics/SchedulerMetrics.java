@@ -14,6 +14,7 @@ import java.util.function.DoubleSupplier;
 public final class SchedulerMetrics implements AutoCloseable {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Counter submits;
+  private final Counter budgetStatusChanges;
   private HTTPServer server;
 
   public SchedulerMetrics(DoubleSupplier isLeader, DoubleSupplier lastPlanSeconds) {
@@ -21,6 +22,12 @@ public final class SchedulerMetrics implements AutoCloseable {
         Counter.builder()
             .name("tern_submits_total")
             .help("SubmitJob calls received")
+            .register(registry);
+    budgetStatusChanges =
+        Counter.builder()
+            .name("tern_budget_status_changes_total")
+            .help("Times a team's budget status changed, by the status it changed to")
+            .labelNames("status")
             .register(registry);
     GaugeWithCallback.builder()
         .name("tern_leader")
@@ -36,6 +43,11 @@ public final class SchedulerMetrics implements AutoCloseable {
 
   public void submitted() {
     submits.inc();
+  }
+
+  /** A team's budget status changed to {@code status} (ok, soft or hard). */
+  public void budgetStatusChanged(String status) {
+    budgetStatusChanges.labelValues(status).inc();
   }
 
   /** Serves {@code /metrics} on {@code port} (0 picks a free port); returns the port. */

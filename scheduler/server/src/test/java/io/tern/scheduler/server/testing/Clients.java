@@ -3,6 +3,7 @@ package io.tern.scheduler.server.testing;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.tern.api.v1.ClusterServiceGrpc;
+import io.tern.api.v1.FinOpsServiceGrpc;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.Resources;
@@ -18,6 +19,16 @@ public final class Clients implements AutoCloseable {
     channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
     jobs = JobServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
     cluster = ClusterServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  /** FinOpsService, with a deadline 10 s from now (the fields' deadlines run from construction). */
+  public FinOpsServiceGrpc.FinOpsServiceBlockingStub finops() {
+    return FinOpsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  /** JobService with a deadline 10 s from now. */
+  public JobServiceGrpc.JobServiceBlockingStub jobsNow() {
+    return JobServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   public static JobSpec spec(String name, int gpus) {

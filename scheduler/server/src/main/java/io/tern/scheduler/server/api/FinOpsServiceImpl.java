@@ -1,0 +1,116 @@
+package io.tern.scheduler.server.api;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.tern.api.v1.Budget;
+import io.tern.api.v1.CostReport;
+import io.tern.api.v1.DeleteOffPeakWindowRequest;
+import io.tern.api.v1.DeleteOffPeakWindowResponse;
+import io.tern.api.v1.FinOpsServiceGrpc;
+import io.tern.api.v1.GetCostReportRequest;
+import io.tern.api.v1.ListBudgetsRequest;
+import io.tern.api.v1.ListBudgetsResponse;
+import io.tern.api.v1.ListOffPeakWindowsRequest;
+import io.tern.api.v1.ListOffPeakWindowsResponse;
+import io.tern.api.v1.OffPeakWindow;
+import io.tern.api.v1.SetBudgetRequest;
+import io.tern.api.v1.SetOffPeakWindowRequest;
+import io.tern.scheduler.server.finops.BudgetGuard;
+import io.tern.scheduler.server.finops.InvalidBudgetException;
+import io.tern.scheduler.server.loop.FinOpsRequests;
+import io.tern.scheduler.server.offpeak.InvalidWindowException;
+import io.tern.scheduler.server.offpeak.WindowSpec;
+import io.tern.scheduler.server.offpeak.WindowValidation;
+import java.time.Instant;
+
+/**
+ * FinOpsService over gRPC: validates requests here (INVALID_ARGUMENT naming every bad field, e.g.
+ * {@code window.cron: ...}), then hands them to the scheduler loop.
+ */
+public final class FinOpsServiceImpl extends FinOpsServiceGrpc.FinOpsServiceImplBase {
+  private final FinOpsRequests finops;
+
+  public FinOpsServiceImpl(FinOpsRequests finops) {
+    this.finops = finops;
+  }
+
+  @Override
+  public void setOffPeakWindow(
+      SetOffPeakWindowRequest request, StreamObserver<OffPeakWindow> observer) {
+    WindowSpec spec;
+    try {
+      spec = WindowValidation.fromProto(request.getWindow());
+    } catch (InvalidWindowException e) {
+      observer.onError(invalid("window.", e.fieldErrors()));
+      return;
+    }
+    GrpcErrors.reply(finops.setWindow(spec), observer);
+  }
+
+  @Override
+  public void listOffPeakWindows(
+      ListOffPeakWindowsRequest request, StreamObserver<ListOffPeakWindowsResponse> observer) {
+    GrpcErrors.reply(finops.listWindows(), observer);
+  }
+
+  @Override
+  public void deleteOffPeakWindow(
+      DeleteOffPeakWindowRequest request, StreamObserver<DeleteOffPeakWindowResponse> observer) {
+    if (request.getName().isEmpty()) {
+      observer.onError(
+          Status.INVALID_ARGUMENT.withDescription("name: is required").asRuntimeException());
+      return;
+    }
+    GrpcErrors.reply(
+        finops
+            .deleteWindow(request.getName())
+            .thenApply(v -> DeleteOffPeakWindowResponse.getDefaultInstance()),
+        observer);
+  }
+
+  @Override
+  public void setBudget(SetBudgetRequest request, StreamObserver<Budget> observer) {
+    Budget budget;
+    try {
+      budget = BudgetGuard.validate(request.getBudget());
+    } catch (InvalidBudgetException e) {
+      observer.onError(invalid("budget.", e.fieldErrors()));
+      return;
+    }
+    GrpcErrors.reply(finops.setBudget(budget), observer);
+  }
+
+  @Override
+  public void listBudgets(
+      ListBudgetsRequest request, StreamObserver<ListBudgetsResponse> observer) {
+    GrpcErrors.reply(finops.listBudgets(), observer);
+  }
+
+  @Override
+  public void getCostReport(GetCostReportRequest request, StreamObserver<CostReport> observer) {
+    GrpcErrors.reply(
+        finops.costReport(
+            request.hasSince() ? instant(request.getSince()) : null,
+            request.hasUntil() ? instant(request.getUntil()) : null,
+            request.getTeam()),
+        observer);
+  }
+
+  private static Instant instant(Timestamp t) {
+    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+  }
+
+  private static io.grpc.StatusRuntimeException invalid(
+      String prefix, java.util.Map<String, String> errors) {
+    StringBuilder sb = new StringBuilder();
+    errors.forEach(
+        (field, problem) ->
+            sb.append(sb.isEmpty() ? "" : "; ")
+                .append(prefix)
+                .append(field)
+                .append(": ")
+                .append(problem));
+    return Status.INVALID_ARGUMENT.withDescription(sb.toString()).asRuntimeException();
+  }
+}

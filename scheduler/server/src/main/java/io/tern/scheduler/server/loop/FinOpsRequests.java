@@ -1,0 +1,148 @@
+package io.tern.scheduler.server.loop;
+
+import io.tern.api.v1.Budget;
+import io.tern.api.v1.CostReport;
+import io.tern.api.v1.ListBudgetsResponse;
+import io.tern.api.v1.ListOffPeakWindowsResponse;
+import io.tern.api.v1.OffPeakWindow;
+import io.tern.scheduler.server.finops.BudgetGuard;
+import io.tern.scheduler.server.offpeak.WindowSpec;
+import io.tern.scheduler.server.offpeak.WindowValidation;
+import io.tern.scheduler.server.zk.ZkWrite;
+import java.time.Instant;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What FinOpsService asks of the scheduler, run on the loop. Arguments arrive validated (see {@link
+ * WindowValidation} and {@link BudgetGuard#validate}); replies that report a change complete only
+ * once the change is in ZooKeeper. A changed window takes effect at once: the calendar is rebuilt,
+ * the triggers re-armed and a plan requested.
+ */
+public final class FinOpsRequests {
+  private final SchedulerLoop loop;
+
+  public FinOpsRequests(SchedulerLoop loop) {
+    this.loop = loop;
+  }
+
+  /** Creates or replaces the window named {@code spec.name()}; answers it with its next opening. */
+  public CompletableFuture<OffPeakWindow> setWindow(WindowSpec spec) {
+    return loop.callAsync(
+        term -> {
+          LeaderTerm.Stored<WindowSpec> stored = term.windows.get(spec.name());
+          String path = loop.store().paths().offPeakWindow(spec.name());
+          byte[] data = WindowValidation.toProto(spec).toByteArray();
+          ZkWrite write;
+          if (stored == null) {
+            write = new ZkWrite.Create(path, data);
+            term.windows.put(spec.name(), new LeaderTerm.Stored<>(spec, 0));
+          } else {
+            write = new ZkWrite.Update(path, data, stored.version);
+            stored.value = spec;
+            stored.version++;
+          }
+          windowsChanged();
+          return committed(write, () -> WindowValidation.toProto(spec, loop.clock.instant()));
+        });
+  }
+
+  /** Every window, sorted by name, with {@code open_now} and {@code next_open}. */
+  public CompletableFuture<ListOffPeakWindowsResponse> listWindows() {
+    return loop.call(
+        term -> {
+          Instant now = loop.clock.instant();
+          ListOffPeakWindowsResponse.Builder out = ListOffPeakWindowsResponse.newBuilder();
+          for (var stored : term.windows.values()) {
+            out.addWindows(WindowValidation.toProto(stored.value, now));
+          }
+          return out.build();
+        });
+  }
+
+  /** Deletes a window; fails with {@link NoSuchElementException} when there is none by the name. */
+  public CompletableFuture<Void> deleteWindow(String name) {
+    return loop.callAsync(
+        term -> {
+          LeaderTerm.Stored<WindowSpec> stored = term.windows.remove(name);
+          if (stored == null) {
+            throw new NoSuchElementException("name: no off-peak window named '" + name + "'");
+          }
+          windowsChanged();
+          return committed(
+              new ZkWrite.Delete(loop.store().paths().offPeakWindow(name), stored.version),
+              () -> null);
+        });
+  }
+
+  /** Creates or replaces a (validated) budget; answers it with the team's spend and status. */
+  public CompletableFuture<Budget> setBudget(Budget budget) {
+    return loop.callAsync(
+        term -> {
+          String team = budget.getTeam();
+          LeaderTerm.Stored<Budget> stored = term.budgets.get(team);
+          String path = loop.store().paths().budget(team);
+          ZkWrite write;
+          if (stored == null) {
+            write = new ZkWrite.Create(path, budget.toByteArray());
+            term.budgets.put(team, new LeaderTerm.Stored<>(budget, 0));
+          } else {
+            write = new ZkWrite.Update(path, budget.toByteArray(), stored.version);
+            stored.value = budget;
+            stored.version++;
+          }
+          loop.requestPlan();
+          return committed(write, () -> withStatus(term, budget));
+        });
+  }
+
+  /** Every budget, sorted by team, with what the team spent today and this month. */
+  public CompletableFuture<ListBudgetsResponse> listBudgets() {
+    return loop.call(
+        term -> {
+          ListBudgetsResponse.Builder out = ListBudgetsResponse.newBuilder();
+          for (var stored : term.budgets.values()) {
+            out.addBudgets(withStatus(term, stored.value));
+          }
+          return out.build();
+        });
+  }
+
+  /**
+   * The ledger over {@code [since, until)}.
+   *
+   * @param since null for the start of the current UTC month
+   * @param until null for now
+   * @param team empty for all teams
+   */
+  public CompletableFuture<CostReport> costReport(Instant since, Instant until, String team) {
+    return loop.call(
+        term -> {
+          Instant now = loop.clock.instant();
+          Instant to = until != null ? until : now;
+          Instant from = since != null ? since : BudgetGuard.monthStart(now);
+          if (!from.isBefore(to)) {
+            throw new IllegalArgumentException(
+                "since: must be before until (" + from + " is not before " + to + ")");
+          }
+          return term.costs.ledger().report(from, to, team);
+        });
+  }
+
+  private Budget withStatus(LeaderTerm term, Budget budget) {
+    return BudgetGuard.withStatus(budget, term.costs.spend(budget.getTeam(), loop.clock.instant()));
+  }
+
+  private void windowsChanged() {
+    loop.rearm();
+    loop.requestPlan();
+  }
+
+  /** Queues {@code write}; completes with {@code reply} (computed on the loop) once it commits. */
+  private <T> CompletableFuture<T> committed(ZkWrite write, java.util.function.Supplier<T> reply) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    loop.write(List.of(write), () -> result.complete(reply.get()), result::completeExceptionally);
+    return result;
+  }
+}
