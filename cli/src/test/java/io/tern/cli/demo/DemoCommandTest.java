@@ -1,0 +1,55 @@
+package io.tern.cli.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Runs {@code tern demo} for real (child JVMs for ZooKeeper, two schedulers and two agents, from
+ * this test's class path) and checks that every step passed and nothing it started is left.
+ */
+class DemoCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  @Timeout(value = 4, unit = java.util.concurrent.TimeUnit.MINUTES)
+  void everyStepPassesAndEveryProcessIsStopped() {
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(new DemoCommand());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(out, true));
+    long before = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count();
+    long started = System.nanoTime();
+
+    int exit = cli.execute("--dir", dir.toString());
+
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    String text = out.toString();
+    System.out.println(text);
+    System.out.println("demo wall time: " + took.toMillis() + " ms");
+    assertThat(exit).as(text).isZero();
+    List<String> verdicts =
+        text.lines()
+            .filter(l -> l.contains(StepPrinter.PASS) || l.contains(StepPrinter.FAIL))
+            .toList();
+    assertThat(verdicts).hasSize(DemoScenario.STEPS).allMatch(l -> l.contains(StepPrinter.PASS));
+    assertThat(text)
+        .contains("Summary")
+        .contains("runs on the spot node")
+        .contains("preempted")
+        .contains("0 steps lost")
+        .contains("leads")
+        .contains("printed the same last line as uninterrupted runs");
+    assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count())
+        .as("processes left behind")
+        .isLessThanOrEqualTo(before);
+  }
+}
