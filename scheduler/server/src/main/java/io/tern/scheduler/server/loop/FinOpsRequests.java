@@ -67,7 +67,7 @@ public final class FinOpsRequests {
         term -> {
           LeaderTerm.Stored<WindowSpec> stored = term.windows.remove(name);
           if (stored == null) {
-            throw new NoSuchElementException("name: no off-peak window named '" + name + "'");
+            throw new NoSuchElementException("no off-peak window named '" + name + "'");
           }
           windowsChanged();
           return committed(

@@ -1,0 +1,168 @@
+package io.tern.cli.finops;
+
+import io.tern.api.v1.Budget;
+import io.tern.api.v1.ListBudgetsRequest;
+import io.tern.api.v1.ListBudgetsResponse;
+import io.tern.api.v1.SetBudgetRequest;
+import io.tern.cli.OutputFormat;
+import io.tern.cli.UserInputException;
+import io.tern.cli.client.Protos;
+import io.tern.cli.client.SchedulerClient;
+import io.tern.cli.client.Table;
+import io.tern.scheduler.server.finops.BudgetGuard;
+import io.tern.scheduler.server.finops.InvalidBudgetException;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tern budget set|list}: team spending guardrails. */
+@Command(
+    name = "budget",
+    description = {
+      "Manage team budgets: daily and monthly limits in US dollars (UTC periods).",
+      "Past the soft threshold a team's work runs on spot only and deferrable work waits for"
+          + " off-peak; past a limit nothing new starts."
+    },
+    subcommands = {BudgetCommand.SetCommand.class, BudgetCommand.ListCommand.class})
+public final class BudgetCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  static final Map<String, String> FLAGS =
+      Map.of(
+          "team", "--team",
+          "monthly_usd", "--monthly-usd",
+          "daily_usd", "--daily-usd",
+          "soft_at", "--soft-at");
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(
+      name = "set",
+      description = "Create or replace a team's budget, e.g. set --team vision --monthly-usd 5000.")
+  public static final class SetCommand extends FinOpsVerb {
+    @Option(names = "--team", required = true, paramLabel = "TEAM", description = "The team.")
+    String team;
+
+    @Option(
+        names = "--monthly-usd",
+        paramLabel = "USD",
+        description = "Limit per calendar month (UTC); 0 or unset for none.")
+    double monthlyUsd;
+
+    @Option(
+        names = "--daily-usd",
+        paramLabel = "USD",
+        description = "Limit per day (UTC); 0 or unset for none.")
+    double dailyUsd;
+
+    @Option(
+        names = "--soft-at",
+        paramLabel = "FRACTION",
+        description = "Where the soft guardrail starts, e.g. 80% or 0.8 (default: 80%).")
+    String softAt;
+
+    Budget budget;
+
+    @Override
+    void validate() {
+      Budget b =
+          Budget.newBuilder()
+              .setTeam(team)
+              .setMonthlyUsd(monthlyUsd)
+              .setDailyUsd(dailyUsd)
+              .setSoftAt(softAt == null ? 0 : parseFraction(softAt))
+              .build();
+      try {
+        budget = BudgetGuard.validate(b);
+      } catch (InvalidBudgetException e) {
+        throw new UserInputException(byFlag(e.fieldErrors(), FLAGS));
+      }
+    }
+
+    @Override
+    int run(SchedulerClient scheduler) {
+      Budget set =
+          scheduler.call(
+              c -> finops(c).setBudget(SetBudgetRequest.newBuilder().setBudget(budget).build()));
+      if (output.format() == OutputFormat.json) {
+        out().println(Protos.json(set));
+      } else {
+        out()
+            .println(
+                String.format(
+                    Locale.ROOT,
+                    "budget for %s set; spent %s today, %s this month: %s",
+                    set.getTeam(),
+                    usd(set.getSpentDayUsd()),
+                    usd(set.getSpentMonthUsd()),
+                    set.getStatus()));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "list", description = "List budgets with what each team spent and its status.")
+  public static final class ListCommand extends FinOpsVerb {
+    @Override
+    int run(SchedulerClient scheduler) {
+      ListBudgetsResponse budgets =
+          scheduler.call(c -> finops(c).listBudgets(ListBudgetsRequest.getDefaultInstance()));
+      if (output.format() == OutputFormat.json) {
+        out().println(Protos.json(budgets));
+      } else {
+        print(budgets, out());
+      }
+      return 0;
+    }
+  }
+
+  /** {@code 80%} or {@code 0.8} → 0.8. */
+  static double parseFraction(String text) {
+    String t = text.trim();
+    try {
+      double value =
+          t.endsWith("%")
+              ? Double.parseDouble(t.substring(0, t.length() - 1).trim()) / 100
+              : Double.parseDouble(t);
+      if (!(value > 0 && value <= 1)) {
+        throw new NumberFormatException();
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new UserInputException(
+          "--soft-at: '" + text + "' must be a percentage like 80% or a fraction like 0.8");
+    }
+  }
+
+  static void print(ListBudgetsResponse budgets, PrintWriter out) {
+    if (budgets.getBudgetsCount() == 0) {
+      out.println("no budgets (add one with 'tern budget set')");
+      return;
+    }
+    Table table =
+        new Table("TEAM", "MONTHLY", "DAILY", "SOFT AT", "SPENT MONTH", "SPENT TODAY", "STATUS");
+    for (Budget b : budgets.getBudgetsList()) {
+      double soft = b.getSoftAt() > 0 ? b.getSoftAt() : BudgetGuard.DEFAULT_SOFT_AT;
+      table.row(
+          b.getTeam(),
+          b.getMonthlyUsd() > 0 ? usd(b.getMonthlyUsd()) : "-",
+          b.getDailyUsd() > 0 ? usd(b.getDailyUsd()) : "-",
+          String.format(Locale.ROOT, "%.0f%%", soft * 100),
+          usd(b.getSpentMonthUsd()),
+          usd(b.getSpentDayUsd()),
+          b.getStatus());
+    }
+    table.print(out);
+  }
+
+  static String usd(double value) {
+    return String.format(Locale.ROOT, "$%,.2f", value);
+  }
+}

@@ -1,0 +1,154 @@
+package io.tern.cli.finops;
+
+import com.google.protobuf.Timestamp;
+import io.tern.api.v1.CostLine;
+import io.tern.api.v1.CostReport;
+import io.tern.api.v1.GetCostReportRequest;
+import io.tern.cli.OutputFormat;
+import io.tern.cli.UserInputException;
+import io.tern.cli.client.Protos;
+import io.tern.cli.client.SchedulerClient;
+import io.tern.cli.client.Table;
+import io.tern.scheduler.spec.Durations;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Locale;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tern cost}: the cost and waste ledger per team and per job. */
+@Command(
+    name = "cost",
+    description = {
+      "Show what GPUs cost per team and per job, and what was wasted: work lost to preemptions"
+          + " and reclaims, GPUs allocated but idle, and the premium paid for on-demand capacity."
+    })
+public final class CostCommand extends FinOpsVerb {
+  @Option(names = "--team", paramLabel = "TEAM", description = "Only this team.")
+  String team;
+
+  @Option(
+      names = "--since",
+      paramLabel = "WHEN",
+      description =
+          "Start of the report: a date (2025-06-01, UTC), an instant (2025-06-01T12:00:00Z) or a"
+              + " duration back from now (7d, 12h). Default: the start of this month (UTC).")
+  String since;
+
+  @Option(
+      names = "--jobs",
+      paramLabel = "N",
+      defaultValue = "10",
+      description = "How many of the most expensive jobs to show (default: ${DEFAULT-VALUE}).")
+  int jobs;
+
+  Clock clock = Clock.systemUTC();
+  private Instant from;
+
+  @Override
+  void validate() {
+    if (jobs < 0) {
+      throw new UserInputException("--jobs: must be >= 0, was " + jobs);
+    }
+    if (since != null) {
+      from =
+          parseSince(since, clock.instant())
+              .orElseThrow(
+                  () ->
+                      new UserInputException(
+                          "--since: '"
+                              + since
+                              + "' is not a date (2025-06-01), an instant"
+                              + " (2025-06-01T12:00:00Z) or a duration back from now (7d)"));
+      if (!from.isBefore(clock.instant())) {
+        throw new UserInputException("--since: '" + since + "' is not in the past");
+      }
+    }
+  }
+
+  /** A date (UTC midnight), an ISO instant, or a duration before {@code now}. */
+  static Optional<Instant> parseSince(String text, Instant now) {
+    String t = text.trim();
+    var back = Durations.parse(t);
+    if (back.isPresent()) {
+      return Optional.of(now.minus(back.get()));
+    }
+    try {
+      return Optional.of(LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant());
+    } catch (DateTimeException e) {
+      // not a date; try an instant
+    }
+    try {
+      return Optional.of(Instant.parse(t));
+    } catch (DateTimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  int run(SchedulerClient scheduler) {
+    GetCostReportRequest.Builder request = GetCostReportRequest.newBuilder();
+    if (team != null) {
+      request.setTeam(team);
+    }
+    if (from != null) {
+      request.setSince(
+          Timestamp.newBuilder().setSeconds(from.getEpochSecond()).setNanos(from.getNano()));
+    }
+    CostReport report = scheduler.call(c -> finops(c).getCostReport(request.build()));
+    if (output.format() == OutputFormat.json) {
+      out().println(Protos.json(report));
+    } else {
+      print(report, jobs, out());
+    }
+    return 0;
+  }
+
+  static void print(CostReport report, int maxJobs, PrintWriter out) {
+    out.println(
+        "Cost from " + Protos.time(report.getSince()) + " to " + Protos.time(report.getUntil()));
+    out.println();
+    Table teams = header("TEAM");
+    for (CostLine line : report.getTeamsList()) {
+      row(teams, line);
+    }
+    row(teams, report.getTotal().toBuilder().setKey("total").build());
+    teams.print(out);
+    if (report.getJobsCount() > 0 && maxJobs > 0) {
+      out.println();
+      out.println(
+          report.getJobsCount() <= maxJobs
+              ? "Jobs:"
+              : "Most expensive " + maxJobs + " of " + report.getJobsCount() + " jobs:");
+      Table jobs = header("JOB");
+      report.getJobsList().stream().limit(maxJobs).forEach(line -> row(jobs, line));
+      jobs.print(out);
+    }
+  }
+
+  private static Table header(String key) {
+    return new Table(
+        key, "GPU-HOURS", "SPOT", "ON-DEMAND", "TOTAL", "LOST GPU-H", "IDLE GPU-H", "OD PREMIUM");
+  }
+
+  private static void row(Table table, CostLine line) {
+    table.row(
+        line.getKey(),
+        hours(line.getGpuHours()),
+        BudgetCommand.usd(line.getSpotUsd()),
+        BudgetCommand.usd(line.getOnDemandUsd()),
+        BudgetCommand.usd(line.getSpotUsd() + line.getOnDemandUsd()),
+        hours(line.getLostGpuHours()),
+        hours(line.getIdleGpuHours()),
+        BudgetCommand.usd(line.getOnDemandPremiumUsd()));
+  }
+
+  private static String hours(double h) {
+    return String.format(Locale.ROOT, "%.2f", h);
+  }
+}

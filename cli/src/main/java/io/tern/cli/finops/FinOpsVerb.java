@@ -1,0 +1,81 @@
+package io.tern.cli.finops;
+
+import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tern.api.v1.FinOpsServiceGrpc;
+import io.tern.cli.OutputOptions;
+import io.tern.cli.client.ClientOptions;
+import io.tern.cli.client.SchedulerClient;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every FinOps verb shares: the scheduler connection, {@code -o}, and turning the scheduler's
+ * errors into exit codes (INVALID_ARGUMENT is bad input, exit 2; anything else exit 1).
+ */
+abstract class FinOpsVerb implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin ClientOptions client;
+  @Mixin OutputOptions output;
+
+  PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  static FinOpsServiceGrpc.FinOpsServiceBlockingStub finops(Channel channel) {
+    return FinOpsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public Integer call() {
+    // Check the input before connecting: a typo should not wait for a scheduler.
+    validate();
+    try (SchedulerClient scheduler = client.connect()) {
+      int exit = run(scheduler);
+      out().flush();
+      return exit;
+    } catch (StatusRuntimeException e) {
+      throw new IllegalStateException(describe(e), e);
+    }
+  }
+
+  /** Checks the flags; throws {@link io.tern.cli.UserInputException} naming the flag. */
+  void validate() {}
+
+  abstract int run(SchedulerClient scheduler);
+
+  static String describe(StatusRuntimeException e) {
+    String what = e.getStatus().getDescription();
+    return switch (e.getStatus().getCode()) {
+      case UNAVAILABLE ->
+          "cannot reach a scheduler that leads: "
+              + (what == null ? "unavailable" : what)
+              + " (is `tern scheduler` running? see --scheduler)";
+      case DEADLINE_EXCEEDED -> "the scheduler did not answer in time";
+      case NOT_FOUND -> what;
+      default -> e.getStatus().getCode() + ": " + what;
+    };
+  }
+
+  /** "field: problem; ..." with each API field replaced by the flag that sets it. */
+  static String byFlag(Map<String, String> fieldErrors, Map<String, String> flags) {
+    StringBuilder sb = new StringBuilder();
+    fieldErrors.forEach(
+        (field, problem) ->
+            sb.append(sb.isEmpty() ? "" : "; ")
+                .append(flags.getOrDefault(field, field))
+                .append(": ")
+                .append(problem));
+    return sb.toString();
+  }
+
+  static boolean isNotFound(StatusRuntimeException e) {
+    return e.getStatus().getCode() == Status.Code.NOT_FOUND;
+  }
+}

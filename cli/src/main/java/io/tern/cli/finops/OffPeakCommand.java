@@ -1,0 +1,208 @@
+package io.tern.cli.finops;
+
+import io.tern.api.v1.DeleteOffPeakWindowRequest;
+import io.tern.api.v1.ListOffPeakWindowsRequest;
+import io.tern.api.v1.ListOffPeakWindowsResponse;
+import io.tern.api.v1.OffPeakWindow;
+import io.tern.api.v1.SetOffPeakWindowRequest;
+import io.tern.cli.OutputFormat;
+import io.tern.cli.OutputOptions;
+import io.tern.cli.UserInputException;
+import io.tern.cli.client.Protos;
+import io.tern.cli.client.SchedulerClient;
+import io.tern.cli.client.Table;
+import io.tern.scheduler.server.offpeak.InvalidWindowException;
+import io.tern.scheduler.server.offpeak.WindowValidation;
+import io.tern.scheduler.spec.Durations;
+import java.io.PrintWriter;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tern offpeak set|list|delete}: the off-peak windows deferrable and spot work waits for.
+ */
+@Command(
+    name = "offpeak",
+    description = {
+      "Manage off-peak windows: recurring times when spot capacity is preferred and deferrable"
+          + " jobs run.",
+      "A window opens at each fire time of a Quartz cron expression (sec min hour day month"
+          + " weekday) in its time zone and stays open for its duration."
+    },
+    subcommands = {
+      OffPeakCommand.SetCommand.class,
+      OffPeakCommand.ListCommand.class,
+      OffPeakCommand.DeleteCommand.class
+    })
+public final class OffPeakCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  /** API field → the flag that sets it, so errors name what the user typed. */
+  static final Map<String, String> FLAGS =
+      Map.of("name", "NAME", "cron", "--cron", "duration", "--duration", "time_zone", "--tz");
+
+  private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(
+      name = "set",
+      description =
+          "Create or replace a window, e.g. set weeknights --cron \"0 0 20 ? * MON-FRI\""
+              + " --duration 11h --tz Europe/Berlin")
+  public static final class SetCommand extends FinOpsVerb {
+    @Parameters(paramLabel = "NAME", description = "The window's name, e.g. weeknights.")
+    String name;
+
+    @Option(
+        names = "--cron",
+        required = true,
+        paramLabel = "EXPR",
+        description = "Quartz cron expression for each opening, e.g. \"0 0 20 ? * MON-FRI\".")
+    String cron;
+
+    @Option(
+        names = "--duration",
+        required = true,
+        paramLabel = "DURATION",
+        description = "How long each opening lasts, e.g. 11h or 1h30m.")
+    String duration;
+
+    @Option(
+        names = "--tz",
+        paramLabel = "ZONE",
+        defaultValue = "UTC",
+        description = "IANA time zone the cron is read in (default: ${DEFAULT-VALUE}).")
+    String zone;
+
+    OffPeakWindow window;
+
+    @Override
+    void validate() {
+      Duration length =
+          Durations.parse(duration)
+              .orElseThrow(
+                  () ->
+                      new UserInputException(
+                          "--duration: '"
+                              + duration
+                              + "' is not a duration like 90s, 30m, 11h or 1h30m"));
+      window =
+          OffPeakWindow.newBuilder()
+              .setName(name)
+              .setCron(cron)
+              .setDuration(com.google.protobuf.Duration.newBuilder().setSeconds(length.toSeconds()))
+              .setTimeZone(zone)
+              .build();
+      try {
+        WindowValidation.fromProto(window);
+      } catch (InvalidWindowException e) {
+        throw new UserInputException(byFlag(e.fieldErrors(), FLAGS));
+      }
+    }
+
+    @Override
+    int run(SchedulerClient scheduler) {
+      OffPeakWindow set =
+          scheduler.call(
+              c ->
+                  finops(c)
+                      .setOffPeakWindow(
+                          SetOffPeakWindowRequest.newBuilder().setWindow(window).build()));
+      if (output.format() == OutputFormat.json) {
+        out().println(Protos.json(set));
+      } else {
+        out().println("off-peak window " + set.getName() + " set; " + opening(set));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "list", description = "List the windows, whether each is open and when it opens.")
+  public static final class ListCommand extends FinOpsVerb {
+    @Override
+    int run(SchedulerClient scheduler) {
+      ListOffPeakWindowsResponse windows =
+          scheduler.call(
+              c -> finops(c).listOffPeakWindows(ListOffPeakWindowsRequest.getDefaultInstance()));
+      if (output.format() == OutputFormat.json) {
+        out().println(Protos.json(windows));
+      } else {
+        print(windows, out());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "delete", description = "Delete a window.")
+  public static final class DeleteCommand extends FinOpsVerb {
+    @Parameters(paramLabel = "NAME", description = "The window's name.")
+    String name;
+
+    @Override
+    int run(SchedulerClient scheduler) {
+      scheduler.call(
+          c ->
+              finops(c)
+                  .deleteOffPeakWindow(
+                      DeleteOffPeakWindowRequest.newBuilder().setName(name).build()));
+      if (output.format() == OutputFormat.json) {
+        out().println(OutputOptions.toJson(Map.of("deleted", name)));
+      } else {
+        out().println("off-peak window " + name + " deleted");
+      }
+      return 0;
+    }
+  }
+
+  static void print(ListOffPeakWindowsResponse windows, PrintWriter out) {
+    if (windows.getWindowsCount() == 0) {
+      out.println("no off-peak windows (add one with 'tern offpeak set')");
+      return;
+    }
+    Table table = new Table("NAME", "CRON", "DURATION", "TIME ZONE", "OPEN", "NEXT OPENING");
+    for (OffPeakWindow w : windows.getWindowsList()) {
+      table.row(
+          w.getName(),
+          w.getCron(),
+          Durations.format(Duration.ofSeconds(w.getDuration().getSeconds())),
+          w.getTimeZone(),
+          w.getOpenNow() ? "yes" : "no",
+          nextOpening(w));
+    }
+    table.print(out);
+  }
+
+  /** The next opening in the window's own zone, e.g. {@code 2025-06-02 20:00}. */
+  static String nextOpening(OffPeakWindow w) {
+    if (!w.hasNextOpen()) {
+      return "never";
+    }
+    Instant at = Instant.ofEpochSecond(w.getNextOpen().getSeconds(), w.getNextOpen().getNanos());
+    try {
+      return WHEN.format(at.atZone(ZoneId.of(w.getTimeZone())));
+    } catch (DateTimeException e) {
+      return at.toString();
+    }
+  }
+
+  private static String opening(OffPeakWindow w) {
+    return (w.getOpenNow() ? "open now; " : "")
+        + "next opening "
+        + nextOpening(w)
+        + " "
+        + w.getTimeZone();
+  }
+}
