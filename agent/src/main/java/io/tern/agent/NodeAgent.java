@@ -1,5 +1,6 @@
 package io.tern.agent;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.tern.agent.checkpoint.CheckpointCommitter;
@@ -19,6 +20,8 @@ import io.tern.api.v1.CheckpointCommitted;
 import io.tern.api.v1.Gpu;
 import io.tern.api.v1.GpuHealth;
 import io.tern.api.v1.JobStatus;
+import io.tern.api.v1.LogData;
+import io.tern.api.v1.ReadLogs;
 import io.tern.api.v1.Register;
 import io.tern.api.v1.Registered;
 import io.tern.api.v1.RunningAttempt;
@@ -26,6 +29,7 @@ import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.SpotNotice;
 import io.tern.api.v1.Telemetry;
 import io.tern.checkpoint.CheckpointStore;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -326,6 +330,33 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
+  /** Answers a ReadLogs with the bytes asked for, or with why there are none. */
+  private AgentMessage readLogs(ReadLogs request) {
+    LogData.Builder answer =
+        LogData.newBuilder()
+            .setRequestId(request.getRequestId())
+            .setNextOffset(request.getOffset());
+    try {
+      var chunk =
+          logs.read(
+              request.getJobId(),
+              request.getAttempt(),
+              request.getOffset(),
+              Math.max(1, Math.min(request.getMaxBytes(), JobLogs.MAX_CHUNK)));
+      answer.setData(ByteString.copyFrom(chunk.data())).setNextOffset(chunk.nextOffset());
+    } catch (java.nio.file.NoSuchFileException e) {
+      answer.setError(
+          "no log for "
+              + request.getJobId()
+              + " attempt "
+              + request.getAttempt()
+              + " on this node");
+    } catch (IOException | IllegalArgumentException e) {
+      answer.setError("cannot read the log: " + e.getMessage());
+    }
+    return AgentMessage.newBuilder().setLogData(answer).build();
+  }
+
   /** Sends in order: behind anything still waiting in the outbox. */
   private void sendOrQueue(AgentMessage message) {
     if (outbox.size() >= OUTBOX_LIMIT) {
@@ -416,6 +447,7 @@ public final class NodeAgent implements AutoCloseable {
         case START_JOB -> jobs.start(command.getStartJob());
         case STOP_JOB -> jobs.stop(command.getStopJob());
         case CHECKPOINT_JOB -> jobs.checkpoint(command.getCheckpointJob());
+        case READ_LOGS -> sendOrQueue(readLogs(command.getReadLogs()));
         default -> log.warn("unexpected {}; ignored", command.getKindCase());
       }
     }

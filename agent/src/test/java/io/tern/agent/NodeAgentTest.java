@@ -114,6 +114,40 @@ class NodeAgentTest {
   }
 
   @Test
+  void answersLogReadsFromAnOffsetAndSaysWhenThereIsNoLog() throws IOException {
+    FakeScheduler leader = leader("a", 1, 20);
+    agent(List.of(leader.name)).start();
+    awaitRegistered(leader);
+    leader.command(start(bash("talker", 1, "echo hello; echo world", 0).build()));
+    awaitStatus(leader, "talker", Phase.PHASE_EXITED);
+
+    leader.command(
+        io.tern.api.v1.SchedulerMessage.newBuilder()
+            .setReadLogs(
+                io.tern.api.v1.ReadLogs.newBuilder()
+                    .setRequestId(7)
+                    .setJobId("talker")
+                    .setAttempt(1)
+                    .setOffset(6)
+                    .setMaxBytes(100)));
+    leader.command(
+        io.tern.api.v1.SchedulerMessage.newBuilder()
+            .setReadLogs(
+                io.tern.api.v1.ReadLogs.newBuilder()
+                    .setRequestId(8)
+                    .setJobId("talker")
+                    .setAttempt(9)
+                    .setMaxBytes(100)));
+
+    await().atMost(WAIT).until(() -> leader.ofKind(KindCase.LOG_DATA).size() == 2);
+    var answers = leader.ofKind(KindCase.LOG_DATA);
+    assertThat(answers.get(0).getLogData().getRequestId()).isEqualTo(7);
+    assertThat(answers.get(0).getLogData().getData().toStringUtf8()).isEqualTo("world\n");
+    assertThat(answers.get(0).getLogData().getNextOffset()).isEqualTo(12);
+    assertThat(answers.get(1).getLogData().getError()).contains("no log for talker attempt 9");
+  }
+
+  @Test
   void telemetryFollowsTheJobsOnSimulatedGpus() throws IOException {
     FakeScheduler leader = leader("a", 1, 20);
     agent(List.of(leader.name)).start();
