@@ -314,6 +314,36 @@ class FinOpsServiceTest {
   }
 
   @Test
+  void aNewLeaderRebuildsTheLedgerFromTheStoredAttempts() throws Exception {
+    SchedulerServer first = leader();
+    Clients c1 = new Clients(first.address());
+    FakeAgent agent =
+        new FakeAgent(first.address(), "od-1", 4, CapacityType.CAPACITY_TYPE_ON_DEMAND).connect();
+    String id = submit(c1, Clients.spec("train", 1));
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+    agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
+    await().atMost(WAIT).until(() -> job(c1, id).getState() == JobState.JOB_STATE_RUNNING);
+    agent.status(id, 1, JobStatus.Phase.PHASE_EXITED, 0);
+    await().atMost(WAIT).until(() -> job(c1, id).getState() == JobState.JOB_STATE_SUCCEEDED);
+    var range =
+        GetCostReportRequest.newBuilder()
+            .setSince(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond() - 3600))
+            .setUntil(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond() + 3600))
+            .build();
+    CostReport before = c1.finops().getCostReport(range);
+    agent.close();
+    c1.close();
+    first.close();
+
+    Clients c2 = track(new Clients(leader().address()));
+    CostReport after = c2.finops().getCostReport(range);
+
+    assertThat(before.getJobsList()).extracting(CostLine::getKey).containsExactly(id);
+    assertThat(before.getTotal().getOnDemandUsd()).isPositive();
+    assertThat(after).isEqualTo(before);
+  }
+
+  @Test
   void costReportRefusesAnEmptyRange() throws Exception {
     Clients c = track(new Clients(leader().address()));
     Timestamp t = Timestamp.newBuilder().setSeconds(1_700_000_000).build();
