@@ -4,6 +4,10 @@ import io.tern.cli.agent.AgentCommand;
 import io.tern.cli.agent.GpusCommand;
 import io.tern.cli.bench.BenchCommand;
 import io.tern.cli.cluster.ClusterCommands;
+import io.tern.cli.demo.DemoCommand;
+import io.tern.cli.finops.BudgetCommand;
+import io.tern.cli.finops.CostCommand;
+import io.tern.cli.finops.OffPeakCommand;
 import io.tern.cli.jobs.JobCommands;
 import io.tern.cli.server.SchedulerCommand;
 import io.tern.cli.server.ZkCommand;
@@ -41,15 +45,20 @@ import picocli.CommandLine.Command;
       JobCommands.ListCommand.class,
       JobCommands.CancelCommand.class,
       JobCommands.WatchCommand.class,
+      JobCommands.LogsCommand.class,
       JobCommands.ExplainCommand.class,
       ClusterCommands.NodesCommand.class,
       ClusterCommands.QueueCommand.class,
+      OffPeakCommand.class,
+      BudgetCommand.class,
+      CostCommand.class,
       SchedulerCommand.class,
       AgentCommand.class,
       GpusCommand.class,
       ZkCommand.class,
       SimulateCommand.class,
       BenchCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TernCommand implements Runnable {

@@ -325,6 +325,70 @@ public final class JobCommands {
     }
   }
 
+  @Command(
+      name = "logs",
+      description = {
+        "Print a job's output, fetched from its node through the scheduler.",
+        "Stdout and stderr as the job wrote them; with -f, keep printing while the attempt runs."
+      })
+  public static final class LogsCommand extends JobVerb {
+    @Parameters(paramLabel = "JOB", description = "The job id.")
+    String jobId;
+
+    @Option(
+        names = {"-f", "--follow"},
+        description = "Keep streaming until the attempt ends.")
+    boolean follow;
+
+    @Option(
+        names = "--attempt",
+        paramLabel = "N",
+        description = "Which attempt (default: the latest).")
+    int attempt;
+
+    @Override
+    int run(SchedulerClient scheduler) {
+      if (attempt < 0) {
+        throw new UserInputException("--attempt: must be 1 or more");
+      }
+      var stdout = spec.commandLine().getOut();
+      long printed = 0;
+      while (true) {
+        Iterator<io.tern.api.v1.LogChunk> chunks =
+            scheduler.call(
+                c ->
+                    JobServiceGrpc.newBlockingStub(c)
+                        .streamLogs(
+                            io.tern.api.v1.StreamLogsRequest.newBuilder()
+                                .setJobId(jobId)
+                                .setAttempt(attempt)
+                                .setFollow(follow)
+                                .build()));
+        long seen = 0;
+        try {
+          while (chunks.hasNext()) {
+            byte[] data = chunks.next().getData().toByteArray();
+            // After a leader change the log is read again from the start: skip what was printed.
+            int skip = (int) Math.max(0, Math.min(data.length, printed - seen));
+            seen += data.length;
+            if (skip < data.length) {
+              stdout.print(
+                  new String(
+                      data, skip, data.length - skip, java.nio.charset.StandardCharsets.UTF_8));
+              stdout.flush();
+              printed += data.length - skip;
+            }
+          }
+          return 0;
+        } catch (StatusRuntimeException e) {
+          if (!follow || e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+            throw e;
+          }
+        }
+      }
+    }
+  }
+
   static boolean finished(JobState state) {
     return state == JobState.JOB_STATE_SUCCEEDED
         || state == JobState.JOB_STATE_FAILED

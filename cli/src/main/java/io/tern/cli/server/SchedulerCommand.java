@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "scheduler",
     description = {
-      "Run a scheduler replica. Run two or three against the same ZooKeeper for HA: one leads,",
-      "the others stand by and point clients and agents to it."
+      "Run a scheduler replica; run two or three on one ZooKeeper for HA.",
+      "One leads; the others stand by and point clients and agents to it."
     })
 public final class SchedulerCommand implements Callable<Integer> {
   @Option(

@@ -29,8 +29,8 @@ import picocli.CommandLine.Spec;
     name = "simulate",
     sortOptions = false,
     description = {
-      "Replay a workload trace through the production scheduling core under several policies,",
-      "side by side: cost, savings vs on-demand, deadline misses, JCT, queue wait, work lost.",
+      "Replay a workload trace through the scheduling core under several policies.",
+      "Side by side: cost, savings vs on-demand, deadline misses, JCT, queue wait, work lost.",
       "",
       "Examples:",
       "  tern simulate --jobs trace.csv --spot ../shared/traces/cant-be-late-spot --report out.html",

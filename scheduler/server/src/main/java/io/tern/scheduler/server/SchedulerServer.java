@@ -93,7 +93,8 @@ public final class SchedulerServer implements AutoCloseable {
         NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), port))
             .addService(
                 ServerInterceptors.intercept(
-                    new JobServiceImpl(new JobRequests(loop), metrics::submitted), callers))
+                    new JobServiceImpl(new JobRequests(loop), loop.logs(), metrics::submitted),
+                    callers))
             .addService(
                 ServerInterceptors.intercept(
                     new ClusterServiceImpl(new ClusterRequests(loop)), callers))

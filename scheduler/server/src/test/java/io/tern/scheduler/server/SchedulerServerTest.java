@@ -323,6 +323,46 @@ class SchedulerServerTest {
   }
 
   @Test
+  void logsAreRelayedFromTheAgentThatRanTheJob() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    String id = submit(c, Clients.spec("talk", 1), "").getJob().getId();
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+    agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_RUNNING);
+
+    var chunks =
+        c.jobs.streamLogs(io.tern.api.v1.StreamLogsRequest.newBuilder().setJobId(id).build());
+    var first = agent.next(SchedulerMessage.KindCase.READ_LOGS, 10).getReadLogs();
+    agent.send(
+        io.tern.api.v1.AgentMessage.newBuilder()
+            .setLogData(
+                io.tern.api.v1.LogData.newBuilder()
+                    .setRequestId(first.getRequestId())
+                    .setData(com.google.protobuf.ByteString.copyFromUtf8("hello\n"))
+                    .setNextOffset(6))
+            .build());
+    var second = agent.next(SchedulerMessage.KindCase.READ_LOGS, 10).getReadLogs();
+    agent.send(
+        io.tern.api.v1.AgentMessage.newBuilder()
+            .setLogData(
+                io.tern.api.v1.LogData.newBuilder()
+                    .setRequestId(second.getRequestId())
+                    .setNextOffset(6))
+            .build());
+
+    StringBuilder text = new StringBuilder();
+    chunks.forEachRemaining(chunk -> text.append(chunk.getData().toStringUtf8()));
+    assertThat(first.getJobId()).isEqualTo(id);
+    assertThat(first.getOffset()).isZero();
+    assertThat(second.getOffset()).isEqualTo(6);
+    assertThat(text.toString()).isEqualTo("hello\n");
+  }
+
+  @Test
   void attemptsTheLeaderDoesNotKnowAreStoppedOnRegister() throws Exception {
     SchedulerServer server = leader();
     FakeAgent agent =

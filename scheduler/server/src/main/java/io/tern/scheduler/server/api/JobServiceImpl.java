@@ -12,10 +12,13 @@ import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.ListJobsResponse;
+import io.tern.api.v1.LogChunk;
+import io.tern.api.v1.StreamLogsRequest;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.api.v1.WatchJobRequest;
 import io.tern.scheduler.server.loop.JobRequests;
+import io.tern.scheduler.server.loop.LogRelay;
 import io.tern.scheduler.server.loop.Watchers;
 import io.tern.scheduler.server.zk.JobIds;
 import io.tern.scheduler.spec.JobSpecDefaults;
@@ -32,11 +35,26 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   static final int MAX_IDEMPOTENCY_KEY = 256;
 
   private final JobRequests jobs;
+  private final LogRelay logs;
   private final Runnable onSubmit;
 
-  public JobServiceImpl(JobRequests jobs, Runnable onSubmit) {
+  public JobServiceImpl(JobRequests jobs, LogRelay logs, Runnable onSubmit) {
     this.jobs = jobs;
+    this.logs = logs;
     this.onSubmit = onSubmit;
+  }
+
+  @Override
+  public void streamLogs(StreamLogsRequest request, StreamObserver<LogChunk> observer) {
+    if (!checkId(request.getJobId(), observer)) {
+      return;
+    }
+    if (request.getAttempt() < 0) {
+      observer.onError(
+          Status.INVALID_ARGUMENT.withDescription("attempt: must be >= 0").asRuntimeException());
+      return;
+    }
+    logs.stream(request, (ServerCallStreamObserver<LogChunk>) observer);
   }
 
   @Override

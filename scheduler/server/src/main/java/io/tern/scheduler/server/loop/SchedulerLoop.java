@@ -54,6 +54,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   final Watchers watchers = new Watchers();
   final Planner planner;
   final AgentSessions agents;
+  final LogRelay logs;
   private final OffPeakTriggers triggers;
   final BiConsumer<String, BudgetStatus> budgetStatusChanged;
 
@@ -96,6 +97,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     this.committer = new Committer(store, executor);
     this.planner = new Planner(this);
     this.agents = new AgentSessions(this);
+    this.logs = new LogRelay(this);
     // Quartz only triggers: a fire becomes a plan on the loop, which reads the calendar itself.
     this.triggers =
         new OffPeakTriggers(
@@ -176,6 +178,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       agents.closeAll(why, elector.leaderAddress().orElse(""));
     }
     watchers.closeAll();
+    logs.closeAll();
     triggers.disarm();
     term = null;
     role = Role.FOLLOWER;
@@ -320,6 +323,15 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     if (role == Role.LEADER) {
       requestPlan();
     }
+  }
+
+  public LogRelay logs() {
+    return logs;
+  }
+
+  /** Runs {@code task} on the loop after {@code delay}. */
+  void schedule(Runnable task, java.time.Duration delay) {
+    executor.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   public AgentSessions agents() {

@@ -1,0 +1,143 @@
+package io.tern.scheduler.server.loop;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.tern.api.v1.Attempt;
+import io.tern.api.v1.LogChunk;
+import io.tern.api.v1.LogData;
+import io.tern.api.v1.ReadLogs;
+import io.tern.api.v1.StreamLogsRequest;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * Relays a job's log from the agent that runs (or ran) it to a client ({@code tern logs}): the
+ * leader asks the agent for the next piece with ReadLogs, forwards each LogData, and with {@code
+ * follow} keeps asking while the attempt runs. Logs stay on the nodes; nothing is stored. Confined
+ * to the scheduler loop thread.
+ */
+public final class LogRelay {
+  static final int CHUNK_BYTES = 256 * 1024;
+  static final Duration FOLLOW_POLL = Duration.ofMillis(500);
+
+  private final SchedulerLoop loop;
+  private final Map<Long, Stream> streams = new HashMap<>();
+  private long nextRequestId = 1;
+
+  LogRelay(SchedulerLoop loop) {
+    this.loop = loop;
+  }
+
+  private static final class Stream {
+    final String jobId;
+    final int attempt;
+    final String nodeId;
+    final boolean follow;
+    final ServerCallStreamObserver<LogChunk> client;
+    long offset;
+
+    Stream(
+        String jobId,
+        int attempt,
+        String nodeId,
+        boolean follow,
+        ServerCallStreamObserver<LogChunk> client) {
+      this.jobId = jobId;
+      this.attempt = attempt;
+      this.nodeId = nodeId;
+      this.follow = follow;
+      this.client = client;
+    }
+  }
+
+  /** Starts relaying; errors (no such job, no attempt, node gone) end the client's stream. */
+  public void stream(StreamLogsRequest request, ServerCallStreamObserver<LogChunk> client) {
+    loop.execute(
+        () -> {
+          try {
+            LeaderTerm term = loop.requireLeader();
+            JobEntry entry = JobRequests.find(term, request.getJobId());
+            int number = request.getAttempt() > 0 ? request.getAttempt() : entry.attemptNumber();
+            if (number == 0 || number > entry.job.getAttemptsCount()) {
+              throw new NoSuchElementException(
+                  request.getJobId()
+                      + (number == 0 ? " has not started yet" : " has no attempt " + number));
+            }
+            Attempt attempt = entry.job.getAttempts(number - 1);
+            Stream stream =
+                new Stream(entry.id(), number, attempt.getNodeIds(0), request.getFollow(), client);
+            ask(term, stream);
+          } catch (RuntimeException e) {
+            client.onError(io.tern.scheduler.server.api.GrpcErrors.toStatus(e));
+          }
+        });
+  }
+
+  private void ask(LeaderTerm term, Stream stream) {
+    NodeSession session = term.nodes.get(stream.nodeId);
+    if (session == null || !session.connected()) {
+      stream.client.onError(
+          Status.UNAVAILABLE
+              .withDescription("node " + stream.nodeId + ", which has the log, is not connected")
+              .asRuntimeException());
+      return;
+    }
+    long id = nextRequestId++;
+    streams.put(id, stream);
+    session.channel.send(
+        loop.command()
+            .setReadLogs(
+                ReadLogs.newBuilder()
+                    .setRequestId(id)
+                    .setJobId(stream.jobId)
+                    .setAttempt(stream.attempt)
+                    .setOffset(stream.offset)
+                    .setMaxBytes(CHUNK_BYTES))
+            .build());
+  }
+
+  /** An agent answered a ReadLogs. */
+  void onLogData(LeaderTerm term, LogData data) {
+    Stream stream = streams.remove(data.getRequestId());
+    if (stream == null || stream.client.isCancelled()) {
+      return;
+    }
+    if (!data.getError().isEmpty()) {
+      stream.client.onError(Status.NOT_FOUND.withDescription(data.getError()).asRuntimeException());
+      return;
+    }
+    if (!data.getData().isEmpty()) {
+      stream.client.onNext(
+          LogChunk.newBuilder().setAttempt(stream.attempt).setData(data.getData()).build());
+      stream.offset = data.getNextOffset();
+      ask(term, stream);
+      return;
+    }
+    JobEntry entry = term.jobs.get(stream.jobId);
+    boolean running = entry != null && entry.holdsGpus() && entry.attemptNumber() == stream.attempt;
+    if (stream.follow && running) {
+      loop.schedule(
+          () -> {
+            if (loop.term == term && !stream.client.isCancelled()) {
+              ask(term, stream);
+            }
+          },
+          FOLLOW_POLL);
+    } else {
+      stream.client.onCompleted();
+    }
+  }
+
+  /** The term ended: followers hear UNAVAILABLE and retry against the new leader. */
+  void closeAll() {
+    streams
+        .values()
+        .forEach(
+            s ->
+                s.client.onError(
+                    Status.UNAVAILABLE.withDescription("leader changed").asRuntimeException()));
+    streams.clear();
+  }
+}
