@@ -363,6 +363,54 @@ class SchedulerServerTest {
   }
 
   @Test
+  void aJobThatEndedWhileItsAgentWasAwayIsNotRunAgain() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    String id = submit(c, Clients.spec("j", 1), "").getJob().getId();
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+    agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_RUNNING);
+
+    // The stream breaks; the job exits meanwhile; the agent comes back without it and then sends
+    // the exit it could not send before, as agents do.
+    agent.drop();
+    FakeAgent back =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    back.next(SchedulerMessage.KindCase.REGISTERED, 10);
+    back.status(id, 1, JobStatus.Phase.PHASE_EXITED, 0);
+
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_SUCCEEDED);
+    assertThat(job(c, id).getAttemptsCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aJobItsAgentNoLongerRunsIsRequeuedAfterAGrace() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    String id = submit(c, Clients.spec("j", 1), "").getJob().getId();
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+    agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_RUNNING);
+
+    agent.drop();
+    FakeAgent restarted =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+
+    StartJob again = restarted.next(SchedulerMessage.KindCase.START_JOB, 15).getStartJob();
+    assertThat(again.getJobId()).isEqualTo(id);
+    assertThat(again.getAttempt()).isEqualTo(2);
+    assertThat(job(c, id).getAttempts(0).getEndReason()).contains("came back without it");
+  }
+
+  @Test
   void attemptsTheLeaderDoesNotKnowAreStoppedOnRegister() throws Exception {
     SchedulerServer server = leader();
     FakeAgent agent =

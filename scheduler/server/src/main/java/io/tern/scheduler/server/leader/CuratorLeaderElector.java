@@ -87,6 +87,9 @@ public final class CuratorLeaderElector implements LeaderElector {
    * quorum, so callers (the scheduler loop) only ever see the cached value.
    */
   private void refreshLeader() {
+    if (refresher.isShutdown()) {
+      return; // closing: the latch's last notLeader comes after
+    }
     refresher.execute(
         () -> {
           LeaderLatch current;

@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
 public final class AgentSessions {
   private static final Logger log = LoggerFactory.getLogger(AgentSessions.class);
 
+  /** How long a re-registered agent has to report attempts it no longer runs. */
+  static final Duration REPORT_GRACE = Duration.ofSeconds(5);
+
   private final SchedulerLoop loop;
 
   AgentSessions(SchedulerLoop loop) {
@@ -163,9 +166,28 @@ public final class AgentSessions {
                 .build());
       }
     }
+    // An attempt the agent does not list may just have ended while it was away: its final status
+    // follows the registration. Only what is still unaccounted for after a grace is lost.
+    List<String> missing = new ArrayList<>();
     for (JobEntry entry : term.jobsOn(session.id())) {
       if (!reported.contains(entry.id()) && entry.state() != JobState.JOB_STATE_STARTING) {
-        requeue(term, entry, now, "lost: its agent restarted without it");
+        missing.add(entry.id() + "#" + entry.attemptNumber());
+      }
+    }
+    if (!missing.isEmpty()) {
+      String nodeId = session.id();
+      loop.schedule(() -> requeueMissing(term, nodeId, missing), REPORT_GRACE);
+    }
+  }
+
+  private void requeueMissing(LeaderTerm term, String nodeId, List<String> missing) {
+    if (loop.term != term) {
+      return;
+    }
+    Instant now = loop.clock.instant();
+    for (JobEntry entry : term.jobsOn(nodeId)) {
+      if (missing.contains(entry.id() + "#" + entry.attemptNumber())) {
+        requeue(term, entry, now, "lost: its agent came back without it");
       }
     }
   }
@@ -259,8 +281,15 @@ public final class AgentSessions {
             .build();
     loop.saveNode(session);
     for (JobEntry entry : term.jobsOn(session.id())) {
+      // Leave the agent time to commit the checkpoint before the node goes.
       loop.planner.interrupt(
-          term, entry.id(), entry.attemptNumber(), true, "spot reclaim of " + session.id(), now);
+          term,
+          entry.id(),
+          entry.attemptNumber(),
+          true,
+          "spot reclaim of " + session.id(),
+          now,
+          reclaimAt.minusSeconds(10));
     }
     loop.requestPlan();
   }

@@ -244,6 +244,21 @@ final class Planner {
   /** Asks a running job to checkpoint and exit, or to stop when it cannot checkpoint. */
   void interrupt(
       LeaderTerm term, String jobId, int attempt, boolean checkpoint, String reason, Instant now) {
+    interrupt(term, jobId, attempt, checkpoint, reason, now, null);
+  }
+
+  /**
+   * Like {@link #interrupt(LeaderTerm, String, int, boolean, String, Instant)}, with the checkpoint
+   * deadline capped at {@code notAfter} (a spot reclaim's termination time), if given.
+   */
+  void interrupt(
+      LeaderTerm term,
+      String jobId,
+      int attempt,
+      boolean checkpoint,
+      String reason,
+      Instant now,
+      Instant notAfter) {
     JobEntry entry = term.jobs.get(jobId);
     if (entry == null
         || entry.attemptNumber() != attempt
@@ -253,7 +268,12 @@ final class Planner {
     }
     Attempt current = entry.currentAttempt().orElseThrow();
     if (checkpoint && entry.job.getSpec().hasCheckpoint()) {
-      long grace = entry.job.getSpec().getCheckpoint().getGrace().getSeconds();
+      var g = entry.job.getSpec().getCheckpoint().getGrace();
+      Instant deadline = now.plus(java.time.Duration.ofSeconds(g.getSeconds(), g.getNanos()));
+      if (notAfter != null && notAfter.isBefore(deadline)) {
+        deadline = notAfter;
+      }
+      Instant checkpointBy = deadline;
       entry.job = JobChanges.withState(entry.job, JobState.JOB_STATE_CHECKPOINTING);
       loop.saveJob(
           entry,
@@ -266,7 +286,7 @@ final class Planner {
                           CheckpointJob.newBuilder()
                               .setJobId(jobId)
                               .setAttempt(attempt)
-                              .setDeadline(CoreSnapshots.timestamp(now.plusSeconds(grace)))
+                              .setDeadline(CoreSnapshots.timestamp(checkpointBy))
                               .setReason(reason))
                       .build()));
     } else {
