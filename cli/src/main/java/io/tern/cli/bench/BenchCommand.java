@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       PlacementBenchCommand.class,
       SubmitBenchCommand.class,
+      AgentsBenchCommand.class,
       SimulateBenchCommand.class
     })
 public final class BenchCommand implements Runnable {

@@ -87,6 +87,7 @@ public final class SchedulerServer implements AutoCloseable {
             clock,
             config.settings(),
             (team, status) -> metrics.budgetStatusChanged(status.label()));
+    loop.agents().onMessageHandled(metrics::agentMessageHandled);
     Callers callers = new Callers();
     HealthStatusManager health = new HealthStatusManager();
     grpc =

@@ -411,6 +411,62 @@ class SchedulerServerTest {
   }
 
   @Test
+  void spotNoticeCheckpointsTheJobWhichResumesOnAnotherNodeAndRemembersThePool() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent spot =
+        track(new FakeAgent(server.address(), "spot-1", 8, CapacityType.CAPACITY_TYPE_SPOT))
+            .connect();
+    JobSpec spec =
+        Clients.spec("train", 1).toBuilder()
+            .setCheckpoint(
+                io.tern.api.v1.CheckpointPolicy.newBuilder()
+                    .setSignal("SIGUSR1")
+                    .setGrace(com.google.protobuf.Duration.newBuilder().setSeconds(60)))
+            .build();
+    String id = submit(c, spec, "").getJob().getId();
+    spot.next(SchedulerMessage.KindCase.START_JOB, 10);
+    spot.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_RUNNING);
+    FakeAgent onDemand =
+        track(new FakeAgent(server.address(), "od-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    onDemand.next(SchedulerMessage.KindCase.REGISTERED, 10);
+
+    java.time.Instant reclaimAt = java.time.Instant.now().plusSeconds(120);
+    spot.send(
+        io.tern.api.v1.AgentMessage.newBuilder()
+            .setSpotNotice(
+                io.tern.api.v1.SpotNotice.newBuilder()
+                    .setKind(io.tern.api.v1.SpotNotice.Kind.KIND_INSTANCE_ACTION)
+                    .setAction("terminate")
+                    .setActionAt(
+                        com.google.protobuf.Timestamp.newBuilder()
+                            .setSeconds(reclaimAt.getEpochSecond())))
+            .build());
+    var checkpoint = spot.next(SchedulerMessage.KindCase.CHECKPOINT_JOB, 10).getCheckpointJob();
+    spot.status(id, 1, JobStatus.Phase.PHASE_CHECKPOINTED, 0);
+    StartJob resumed = onDemand.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob();
+
+    assertThat(checkpoint.getJobId()).isEqualTo(id);
+    assertThat(checkpoint.getDeadline().getSeconds())
+        .isLessThanOrEqualTo(reclaimAt.getEpochSecond() - 10);
+    assertThat(resumed.getJobId()).isEqualTo(id);
+    assertThat(resumed.getAttempt()).isEqualTo(2);
+    var first = job(c, id).getAttempts(0);
+    assertThat(first.getReclaimed()).isTrue();
+    assertThat(first.getPool()).isEqualTo("p4d/us-east-1a");
+    assertThat(first.getEndReason()).contains("spot reclaim");
+    assertThat(
+            c.cluster.listNodes(ListNodesRequest.getDefaultInstance()).getNodesList().stream()
+                .filter(n -> n.getId().equals("spot-1"))
+                .findFirst()
+                .orElseThrow()
+                .getState())
+        .isEqualTo(NodeState.NODE_STATE_DRAINING);
+  }
+
+  @Test
   void attemptsTheLeaderDoesNotKnowAreStoppedOnRegister() throws Exception {
     SchedulerServer server = leader();
     FakeAgent agent =

@@ -32,6 +32,7 @@ public final class AgentSessions {
   static final Duration REPORT_GRACE = Duration.ofSeconds(5);
 
   private final SchedulerLoop loop;
+  private volatile java.util.function.LongConsumer messageTimer = nanos -> {};
 
   AgentSessions(SchedulerLoop loop) {
     this.loop = loop;
@@ -54,27 +55,38 @@ public final class AgentSessions {
 
   /** A message on an agent's stream after its registration. Call from any thread. */
   public void message(String nodeId, AgentChannel channel, AgentMessage message) {
+    long arrived = System.nanoTime();
     loop.execute(
         () -> {
-          LeaderTerm term = loop.term;
-          NodeSession session = term == null ? null : term.nodes.get(nodeId);
-          if (session == null || session.channel != channel) {
-            return; // a stream from an earlier term or connection
-          }
-          Instant now = loop.clock.instant();
-          session.lastHeartbeat = now;
-          switch (message.getKindCase()) {
-            case TELEMETRY -> {
-              session.gpus = message.getTelemetry().getGpusList();
-              term.costs.telemetry(nodeId, session.gpus, now);
-            }
-            case JOB_STATUS -> onJobStatus(term, session, message.getJobStatus(), now);
-            case SPOT_NOTICE -> onSpotNotice(term, session, message.getSpotNotice(), now);
-            case CHECKPOINT_COMMITTED -> onCheckpoint(term, message.getCheckpointCommitted());
-            case LOG_DATA -> loop.logs.onLogData(term, message.getLogData());
-            default -> log.debug("ignoring {} from {}", message.getKindCase(), nodeId);
-          }
+          handle(nodeId, channel, message);
+          messageTimer.accept(System.nanoTime() - arrived);
         });
+  }
+
+  /** Hears how long each agent message took from arrival to handled (queueing included). */
+  public void onMessageHandled(java.util.function.LongConsumer timer) {
+    this.messageTimer = timer;
+  }
+
+  private void handle(String nodeId, AgentChannel channel, AgentMessage message) {
+    LeaderTerm term = loop.term;
+    NodeSession session = term == null ? null : term.nodes.get(nodeId);
+    if (session == null || session.channel != channel) {
+      return; // a stream from an earlier term or connection
+    }
+    Instant now = loop.clock.instant();
+    session.lastHeartbeat = now;
+    switch (message.getKindCase()) {
+      case TELEMETRY -> {
+        session.gpus = message.getTelemetry().getGpusList();
+        term.costs.telemetry(nodeId, session.gpus, now);
+      }
+      case JOB_STATUS -> onJobStatus(term, session, message.getJobStatus(), now);
+      case SPOT_NOTICE -> onSpotNotice(term, session, message.getSpotNotice(), now);
+      case CHECKPOINT_COMMITTED -> onCheckpoint(term, message.getCheckpointCommitted());
+      case LOG_DATA -> loop.logs.onLogData(term, message.getLogData());
+      default -> log.debug("ignoring {} from {}", message.getKindCase(), nodeId);
+    }
   }
 
   /** The agent's stream ended. Its lease keeps running: jobs move only when it expires. */
@@ -215,7 +227,14 @@ public final class AgentSessions {
       }
       case PHASE_CHECKPOINTED ->
           endAttempt(
-              term, entry, JobState.JOB_STATE_PENDING, now, "checkpointed and requeued", null);
+              term,
+              entry,
+              JobState.JOB_STATE_PENDING,
+              now,
+              session.node.hasReclaimAt()
+                  ? "checkpointed and requeued: spot reclaim"
+                  : "checkpointed and requeued",
+              null);
       case PHASE_STOPPED -> {
         JobState next =
             term.cancelling.contains(entry.id())
@@ -245,6 +264,11 @@ public final class AgentSessions {
       LeaderTerm term, JobEntry entry, JobState next, Instant now, String why, Integer exitCode) {
     var attempt = entry.currentAttempt().orElseThrow();
     entry.job = JobChanges.attemptEnded(entry.job, next, now, why, exitCode);
+    if (attempt.getNodeIdsList().stream()
+        .map(term.nodes::get)
+        .anyMatch(n -> n != null && n.node.hasReclaimAt())) {
+      entry.job = JobChanges.markReclaimed(entry.job);
+    }
     term.stopping.remove(entry.id());
     term.cancelling.remove(entry.id());
     loop.saveJob(entry, () -> {});

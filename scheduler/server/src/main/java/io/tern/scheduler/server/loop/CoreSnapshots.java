@@ -64,6 +64,12 @@ final class CoreSnapshots {
       b.maxCostUsd(spec.getMaxCostUsd());
     }
     lastCheckpoint(job).ifPresent(b::lastCheckpointAt);
+    if (job.getAttemptsCount() > 0) {
+      Attempt last = job.getAttempts(job.getAttemptsCount() - 1);
+      if (last.getReclaimed() && !last.getPool().isEmpty()) {
+        b.lastReclaimedPool(last.getPool());
+      }
+    }
     return b.build();
   }
 

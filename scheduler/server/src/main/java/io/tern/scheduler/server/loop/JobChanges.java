@@ -52,6 +52,14 @@ final class JobChanges {
     return b.build();
   }
 
+  /** Marks the current attempt as ended by a spot reclaim of its node. */
+  static Job markReclaimed(Job job) {
+    Job.Builder b = job.toBuilder();
+    int last = b.getAttemptsCount() - 1;
+    b.setAttempts(last, b.getAttempts(last).toBuilder().setReclaimed(true));
+    return b.build();
+  }
+
   static Job checkpointCommitted(Job job, CheckpointRef checkpoint) {
     Job.Builder b = job.toBuilder();
     int last = b.getAttemptsCount() - 1;

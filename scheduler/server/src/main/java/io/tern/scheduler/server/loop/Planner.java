@@ -206,6 +206,7 @@ final class Planner {
         Attempt.newBuilder()
             .setNumber(entry.attemptNumber() + 1)
             .setCapacityType(CoreSnapshots.capacityType(placement.capacityType()))
+            .setPool(poolOf(term, placement))
             .setPlacedAt(CoreSnapshots.timestamp(now));
     var resumeFrom = JobChanges.latestCheckpoint(entry.job);
     if (resumeFrom != null) {
@@ -239,6 +240,11 @@ final class Planner {
             session.channel.send(loop.command().setStartJob(start).build());
           }
         });
+  }
+
+  private static String poolOf(LeaderTerm term, Placement placement) {
+    NodeSession first = term.nodes.get(placement.assignments().get(0).nodeId());
+    return first == null ? "" : first.node.getPool();
   }
 
   /** Asks a running job to checkpoint and exit, or to stop when it cannot checkpoint. */

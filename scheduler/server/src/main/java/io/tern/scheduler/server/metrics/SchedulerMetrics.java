@@ -14,10 +14,28 @@ import java.util.function.DoubleSupplier;
 public final class SchedulerMetrics implements AutoCloseable {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Counter submits;
+  private final io.prometheus.metrics.core.metrics.Summary agentMessages;
   private final Counter budgetStatusChanges;
   private HTTPServer server;
 
   public SchedulerMetrics(DoubleSupplier isLeader, DoubleSupplier lastPlanSeconds) {
+    agentMessages =
+        io.prometheus.metrics.core.metrics.Summary.builder()
+            .name("tern_agent_message_seconds")
+            .help("From an agent message's arrival to its handling on the scheduler loop")
+            .quantile(0.5, 0.01)
+            .quantile(0.99, 0.001)
+            .register(registry);
+    GaugeWithCallback.builder()
+        .name("tern_heap_used_bytes")
+        .help("Java heap in use")
+        .callback(
+            cb ->
+                cb.call(
+                    java.lang.management.ManagementFactory.getMemoryMXBean()
+                        .getHeapMemoryUsage()
+                        .getUsed()))
+        .register(registry);
     submits =
         Counter.builder()
             .name("tern_submits_total")
@@ -39,6 +57,11 @@ public final class SchedulerMetrics implements AutoCloseable {
         .help("How long the last scheduling plan took")
         .callback(cb -> cb.call(lastPlanSeconds.getAsDouble()))
         .register(registry);
+  }
+
+  /** One agent message handled, {@code nanos} after it arrived. */
+  public void agentMessageHandled(long nanos) {
+    agentMessages.observe(nanos / 1e9);
   }
 
   public void submitted() {
