@@ -49,6 +49,8 @@ final class LeaderTerm {
   final Set<String> cancelling = new HashSet<>();
 
   long nextJobNumber;
+  private final Map<String, Set<String>> jobsByNode = new HashMap<>();
+  private final Map<String, List<String>> indexedNodes = new HashMap<>();
 
   /** Off-peak windows by name, with the version their znode will have once written. */
   final TreeMap<String, Stored<WindowSpec>> windows = new TreeMap<>();
@@ -74,7 +76,9 @@ final class LeaderTerm {
         .jobs()
         .forEach(
             (id, v) -> {
-              jobs.put(id, new JobEntry(v.value(), v.version()));
+              JobEntry loaded = new JobEntry(v.value(), v.version());
+              jobs.put(id, loaded);
+              reindex(loaded);
               if (!v.value().getIdempotencyKeySha256().isEmpty()) {
                 idempotencyKeys.put(v.value().getIdempotencyKeySha256(), id);
               }
@@ -128,16 +132,43 @@ final class LeaderTerm {
     return session == null ? null : session.node;
   }
 
-  /** Jobs whose current attempt runs (or starts, or checkpoints) on {@code nodeId}. */
+  /** Jobs whose current attempt runs (or starts, or checkpoints) on {@code nodeId}, by id. */
   List<JobEntry> jobsOn(String nodeId) {
     List<JobEntry> on = new ArrayList<>();
-    for (JobEntry entry : jobs.values()) {
-      if (entry.holdsGpus()
-          && entry.currentAttempt().map(a -> a.getNodeIdsList().contains(nodeId)).orElse(false)) {
+    for (String id : jobsByNode.getOrDefault(nodeId, Set.of())) {
+      JobEntry entry = jobs.get(id);
+      if (entry != null && entry.holdsGpus()) {
         on.add(entry);
       }
     }
+    on.sort(java.util.Comparator.comparing(JobEntry::id));
     return on;
+  }
+
+  /**
+   * Keeps {@link #jobsOn} current: called whenever a job changes, so that a node's jobs are found
+   * without walking every job (1,000 agents registering against 100,000 jobs).
+   */
+  void reindex(JobEntry entry) {
+    List<String> before = indexedNodes.remove(entry.id());
+    if (before != null) {
+      for (String node : before) {
+        Set<String> ids = jobsByNode.get(node);
+        if (ids != null) {
+          ids.remove(entry.id());
+          if (ids.isEmpty()) {
+            jobsByNode.remove(node);
+          }
+        }
+      }
+    }
+    if (entry.holdsGpus()) {
+      List<String> nodes = entry.currentAttempt().orElseThrow().getNodeIdsList();
+      indexedNodes.put(entry.id(), nodes);
+      for (String node : nodes) {
+        jobsByNode.computeIfAbsent(node, k -> new HashSet<>()).add(entry.id());
+      }
+    }
   }
 
   /** GPU indices per node held by jobs, to re-check a plan before committing it. */

@@ -4,6 +4,8 @@ import io.tern.api.v1.Job;
 import io.tern.api.v1.Node;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.scheduler.core.PlacementEngine;
+import io.tern.scheduler.server.cloud.CloudConnector;
+import io.tern.scheduler.server.cloud.CloudSetup;
 import io.tern.scheduler.server.finops.BudgetStatus;
 import io.tern.scheduler.server.leader.LeaderElector;
 import io.tern.scheduler.server.offpeak.OffPeakCalendar;
@@ -55,6 +57,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   final Planner planner;
   final AgentSessions agents;
   final LogRelay logs;
+  final Autoscaler autoscaler;
   private final OffPeakTriggers triggers;
   final BiConsumer<String, BudgetStatus> budgetStatusChanged;
 
@@ -85,6 +88,23 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       Clock clock,
       SchedulerSettings settings,
       BiConsumer<String, BudgetStatus> budgetStatusChanged) {
+    this(store, elector, engine, clock, settings, budgetStatusChanged, CloudSetup.none(), null);
+  }
+
+  /**
+   * @param cloud the pools to autoscale and how
+   * @param connector the connector that launches into them (null: no autoscaling); the loop closes
+   *     it
+   */
+  public SchedulerLoop(
+      ZkStateStore store,
+      LeaderElector elector,
+      PlacementEngine engine,
+      Clock clock,
+      SchedulerSettings settings,
+      BiConsumer<String, BudgetStatus> budgetStatusChanged,
+      CloudSetup cloud,
+      CloudConnector connector) {
     this.store = store;
     this.budgetStatusChanged = budgetStatusChanged;
     this.elector = elector;
@@ -98,6 +118,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     this.planner = new Planner(this);
     this.agents = new AgentSessions(this);
     this.logs = new LogRelay(this);
+    this.autoscaler = new Autoscaler(this, cloud, connector);
     // Quartz only triggers: a fire becomes a plan on the loop, which reads the calendar itself.
     this.triggers =
         new OffPeakTriggers(
@@ -148,6 +169,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       role = Role.LEADER;
       roleReason = "leading";
       rearm();
+      autoscaler.begin(term);
       log.info(
           "leading with epoch {}: {} jobs, {} nodes",
           epoch.value(),
@@ -180,6 +202,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     watchers.closeAll();
     logs.closeAll();
     triggers.disarm();
+    autoscaler.end();
     term = null;
     role = Role.FOLLOWER;
     roleReason = why;
@@ -292,6 +315,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     ZkWrite write =
         new ZkWrite.Update(store.paths().job(entry.id()), entry.job.toByteArray(), entry.version);
     entry.version++;
+    term.reindex(entry);
     Job snapshot = entry.job;
     term.costs.observe(snapshot, term::node, clock.instant());
     write(
@@ -378,6 +402,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     if (role == Role.LEADER) {
       try {
         agents.expireLeases();
+        autoscaler.tick(term);
         requestPlan();
       } catch (RuntimeException e) {
         log.error("scheduler tick failed", e);
@@ -422,5 +447,6 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       Thread.currentThread().interrupt();
     }
     committer.close();
+    autoscaler.close();
   }
 }
