@@ -11,6 +11,7 @@ import io.tern.scheduler.server.api.Callers;
 import io.tern.scheduler.server.api.ClusterServiceImpl;
 import io.tern.scheduler.server.api.FinOpsServiceImpl;
 import io.tern.scheduler.server.api.JobServiceImpl;
+import io.tern.scheduler.server.cloud.CloudSetup;
 import io.tern.scheduler.server.leader.CuratorLeaderElector;
 import io.tern.scheduler.server.loop.ClusterRequests;
 import io.tern.scheduler.server.loop.FinOpsRequests;
@@ -45,6 +46,7 @@ public final class SchedulerServer implements AutoCloseable {
 
   private final SchedulerConfig config;
   private final Clock clock;
+  private final CloudSetup cloud;
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
   private CuratorFramework curator;
   private CuratorLeaderElector elector;
@@ -55,8 +57,17 @@ public final class SchedulerServer implements AutoCloseable {
   private int metricsPort = -1;
 
   public SchedulerServer(SchedulerConfig config, Clock clock) {
+    this(config, clock, CloudSetup.none());
+  }
+
+  /**
+   * @param cloud the pools to autoscale into while leading, and the connector that launches them
+   *     (opened at start, once this replica's address is known; closed with the replica)
+   */
+  public SchedulerServer(SchedulerConfig config, Clock clock, CloudSetup cloud) {
     this.config = config;
     this.clock = clock;
+    this.cloud = cloud;
   }
 
   public SchedulerServer start() throws Exception {
@@ -86,7 +97,9 @@ public final class SchedulerServer implements AutoCloseable {
             new PlacementEngine(),
             clock,
             config.settings(),
-            (team, status) -> metrics.budgetStatusChanged(status.label()));
+            (team, status) -> metrics.budgetStatusChanged(status.label()),
+            cloud,
+            cloud.enabled() ? cloud.connector().open(address) : null);
     loop.agents().onMessageHandled(metrics::agentMessageHandled);
     Callers callers = new Callers();
     HealthStatusManager health = new HealthStatusManager();

@@ -142,6 +142,7 @@ public final class AgentSessions {
                     .setTelemetryIntervalMs((int) loop.settings.telemetryInterval().toMillis()))
             .build());
     reconcile(term, session, register.getRunningList(), now);
+    loop.autoscaler.onRegistered(node.getId());
     log.info("node {} registered ({} GPUs, {})", node.getId(), node.getGpusCount(), node.getPool());
     loop.requestPlan();
   }
@@ -351,15 +352,26 @@ public final class AgentSessions {
         continue;
       }
       log.warn("node {} missed its lease: marking it lost", session.id());
-      session.node = session.node.toBuilder().setState(NodeState.NODE_STATE_LOST).build();
-      if (session.channel != null) {
-        session.channel.close("lease expired", "");
-        session.channel = null;
-      }
-      loop.saveNode(session);
-      for (JobEntry entry : term.jobsOn(session.id())) {
-        requeue(term, entry, now, "lost: node " + session.id() + " stopped answering");
-      }
+      lose(term, session, "lease expired", "lost: node " + session.id() + " stopped answering");
+    }
+  }
+
+  /** Marks a node lost now (its instance is gone) and requeues its jobs. */
+  void markLost(LeaderTerm term, NodeSession session, String why) {
+    log.info("node {} is lost: {}", session.id(), why);
+    lose(term, session, why, "lost: node " + session.id() + " " + why);
+  }
+
+  private void lose(LeaderTerm term, NodeSession session, String closeReason, String jobReason) {
+    Instant now = loop.clock.instant();
+    session.node = session.node.toBuilder().setState(NodeState.NODE_STATE_LOST).build();
+    if (session.channel != null) {
+      session.channel.close(closeReason, "");
+      session.channel = null;
+    }
+    loop.saveNode(session);
+    for (JobEntry entry : term.jobsOn(session.id())) {
+      requeue(term, entry, now, jobReason);
     }
   }
 

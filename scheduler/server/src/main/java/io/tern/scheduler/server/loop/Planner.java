@@ -78,25 +78,29 @@ final class Planner {
     for (NodeSession session : term.nodes.values()) {
       nodes.add(
           CoreSnapshots.node(
-              session, session.connected(), busyNodes.contains(session.id()) ? null : now));
+              session,
+              session.connected() && !loop.autoscaler.releasing(session.id()),
+              busyNodes.contains(session.id()) ? null : now));
     }
     long start = System.nanoTime();
+    PolicySnapshot policy = policy(term, now);
     Plan plan =
         loop.engine.plan(
-            ClusterSnapshot.of(nodes, allocations),
-            QueueSnapshot.of(queue),
-            policy(term, now),
-            now);
+            ClusterSnapshot.of(nodes, allocations), QueueSnapshot.of(queue), policy, now);
     lastPlanNanos = System.nanoTime() - start;
     apply(term, plan, now);
+    loop.autoscaler.afterPlan(term, plan, policy);
   }
 
   /**
    * The policy in force now: the off-peak calendar and every budgeted team's spend from the ledger.
-   * No team quotas or pools are configured yet (capacity is not wired to a cloud connector).
+   * With a cloud connector, also the pools the core may launch into and the nodes already
+   * launching. No team quotas are configured yet.
    */
   PolicySnapshot policy(LeaderTerm term, Instant now) {
-    PolicySnapshot base = PolicySnapshot.of(term.calendar.status(now), List.of(), List.of());
+    PolicySnapshot base =
+        loop.autoscaler.withPools(
+            PolicySnapshot.of(term.calendar.status(now), List.of(), List.of()));
     if (term.budgets.isEmpty()) {
       return base;
     }

@@ -30,13 +30,29 @@ public final class FakeAgent implements AutoCloseable {
   private final ManagedChannel channel;
   private final int gpus;
   private final CapacityType capacity;
+  private final String pool;
+  private final double price;
   private StreamObserver<AgentMessage> out;
   public volatile Status closedWith;
 
   public FakeAgent(String target, String nodeId, int gpus, CapacityType capacity) {
+    this(
+        target,
+        nodeId,
+        gpus,
+        capacity,
+        capacity == CapacityType.CAPACITY_TYPE_SPOT ? "p4d/us-east-1a" : "p4d-od/us-east-1a",
+        capacity == CapacityType.CAPACITY_TYPE_SPOT ? 10 : 32);
+  }
+
+  /** An agent of a given pool and price (as a launched cloud instance would be). */
+  public FakeAgent(
+      String target, String nodeId, int gpus, CapacityType capacity, String pool, double price) {
     this.nodeId = nodeId;
     this.gpus = gpus;
     this.capacity = capacity;
+    this.pool = pool;
+    this.price = price;
     this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
   }
 
@@ -66,11 +82,8 @@ public final class FakeAgent implements AutoCloseable {
         Register.newBuilder()
             .setNodeId(nodeId)
             .setCapacityType(capacity)
-            .setPool(
-                capacity == CapacityType.CAPACITY_TYPE_SPOT
-                    ? "p4d/us-east-1a"
-                    : "p4d-od/us-east-1a")
-            .setPricePerHourUsd(capacity == CapacityType.CAPACITY_TYPE_SPOT ? 10 : 32)
+            .setPool(pool)
+            .setPricePerHourUsd(price)
             .setCpu(96)
             .setMemoryGib(1024)
             .addAllRunning(running);
