@@ -24,7 +24,8 @@ public final class SimulateBenchmark {
    * @param jobs jobs replayed
    * @param nodes nodes in the cluster
    * @param events discrete events processed
-   * @param plans calls of the core
+   * @param plans scheduling rounds
+   * @param coreCalls calls of the core (rounds with nothing queued skip it)
    * @param eventsPerSecond events per wall-clock second of the replay
    * @param wallSeconds wall-clock seconds of the replay (workload generation excluded)
    * @param generateSeconds wall-clock seconds to generate the workload
@@ -35,6 +36,7 @@ public final class SimulateBenchmark {
       int nodes,
       long events,
       long plans,
+      long coreCalls,
       double eventsPerSecond,
       double wallSeconds,
       double generateSeconds,
@@ -64,6 +66,7 @@ public final class SimulateBenchmark {
         nodes,
         outcome.events(),
         outcome.plans(),
+        outcome.coreCalls(),
         outcome.events() / Math.max(1e-9, wall),
         wall,
         (t1 - t0) / 1e9,

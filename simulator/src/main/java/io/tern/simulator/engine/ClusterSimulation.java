@@ -26,6 +26,9 @@ import io.tern.simulator.spot.SpotFleetModel;
 import io.tern.simulator.trace.TraceJob;
 import io.tern.simulator.trace.TraceNode;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +63,14 @@ public final class ClusterSimulation {
   private int nextArrival;
   private int done;
   private long plans;
+  private long coreCalls;
+  // Jobs in id order, and which of them hold an allocation (RUNNING or STOPPING), so a round lists
+  // allocations in the order the core sorts them in without sorting.
+  private final SimJob[] jobsByIdRank;
+  private final BitSet allocatedByIdRank = new BitSet();
+  // Up nodes in fleet order as of the last round, and the same sorted by id.
+  private List<Node> upNodes = List.of();
+  private List<Node> upNodesSorted = List.of();
   private int reclaims;
   private int preemptions;
   private boolean offPeakOpen;
@@ -89,6 +100,11 @@ public final class ClusterSimulation {
       this.jobs.add(job);
       jobsById.put(t.id(), job);
       lastEnd = Math.max(lastEnd, t.submitSeconds() + t.durationSeconds());
+    }
+    this.jobsByIdRank = this.jobs.toArray(new SimJob[0]);
+    Arrays.sort(jobsByIdRank, Comparator.comparing((SimJob j) -> j.trace.id()));
+    for (int rank = 0; rank < jobsByIdRank.length; rank++) {
+      jobsByIdRank[rank].idRank = rank;
     }
     this.horizon = lastEnd + settings.horizonSlackSeconds();
     this.metrics = new RunMetrics(Math.max(3600, (lastEnd + 199) / 200));
@@ -132,7 +148,7 @@ public final class ClusterSimulation {
     metrics.finish();
     progress.onProgress("replay " + policy.label(), jobs.size(), jobs.size());
     return new RunOutcome(
-        policy, jobs, metrics, plans, events.processed(), reclaims, preemptions, end);
+        policy, jobs, metrics, plans, coreCalls, events.processed(), reclaims, preemptions, end);
   }
 
   private void handle(Event e) {
@@ -233,27 +249,34 @@ public final class ClusterSimulation {
     }
   }
 
+  /**
+   * One scheduling round. With nothing queued and no deadline job on spot, the core's plan is known
+   * to be empty (nothing to place, ask capacity for or migrate, and simulated nodes never report an
+   * idle time to release them by), so the round skips the call.
+   */
   private void plan(long now) {
     plans++;
     lastPlan = now;
-    List<Node> nodes = new ArrayList<>(fleet.nodes.size());
-    for (SimNode node : fleet.nodes) {
-      if (node.up) {
-        nodes.add(node.core());
+    boolean deadlineOnSpot = false;
+    for (int rank = allocatedByIdRank.nextSetBit(0);
+        rank >= 0;
+        rank = allocatedByIdRank.nextSetBit(rank + 1)) {
+      SimJob job = jobsByIdRank[rank];
+      if (job.trace.hasDeadline() && job.capacityType == CapacityType.SPOT) {
+        deadlineOnSpot = true;
+        break;
       }
     }
-    List<Allocation> allocations = new ArrayList<>();
-    boolean deadlineOnSpot = false;
-    for (SimNode node : fleet.nodes) {
-      if (!node.up) {
-        continue;
-      }
-      for (SimJob job : node.jobs) {
-        if (job.nodes.get(0) == node) {
-          allocations.add(allocation(job, now));
-          deadlineOnSpot |= job.trace.hasDeadline() && job.capacityType == CapacityType.SPOT;
-        }
-      }
+    if (pending.isEmpty() && !deadlineOnSpot) {
+      return;
+    }
+    coreCalls++;
+    // Both lists go in already sorted by id, so the snapshot neither copies nor sorts them.
+    List<Allocation> allocations = new ArrayList<>(allocatedByIdRank.cardinality());
+    for (int rank = allocatedByIdRank.nextSetBit(0);
+        rank >= 0;
+        rank = allocatedByIdRank.nextSetBit(rank + 1)) {
+      allocations.add(allocation(jobsByIdRank[rank], now));
     }
     List<Job> queue = new ArrayList<>(pending.size());
     for (int index : pending) {
@@ -265,7 +288,7 @@ public final class ClusterSimulation {
     }
     Plan plan =
         engine.plan(
-            ClusterSnapshot.of(nodes, allocations),
+            ClusterSnapshot.of(upNodesById(), allocations),
             QueueSnapshot.of(queue),
             policySnapshot(now),
             VirtualClock.at(now));
@@ -273,6 +296,27 @@ public final class ClusterSimulation {
     if (!pending.isEmpty() || (deadlineOnSpot && policy == ClusterPolicy.TERN)) {
       requestPlan(now + settings.replanIntervalSeconds());
     }
+  }
+
+  /** The core nodes of the up nodes, sorted by id; the last list again while none changed. */
+  private List<Node> upNodesById() {
+    List<Node> current = new ArrayList<>(fleet.nodes.size());
+    for (SimNode node : fleet.nodes) {
+      if (node.up) {
+        current.add(node.core());
+      }
+    }
+    boolean same = current.size() == upNodes.size();
+    for (int i = 0; same && i < current.size(); i++) {
+      same = current.get(i) == upNodes.get(i);
+    }
+    if (!same) {
+      upNodes = current;
+      List<Node> sorted = new ArrayList<>(current);
+      sorted.sort(Comparator.comparing(Node::id));
+      upNodesSorted = List.copyOf(sorted);
+    }
+    return upNodesSorted;
   }
 
   private Allocation allocation(SimJob job, long now) {
@@ -416,6 +460,7 @@ public final class ClusterSimulation {
     for (SimNode node : nodes) {
       node.jobs.add(job);
     }
+    allocatedByIdRank.set(job.idRank);
     metrics.costRate += rate;
     metrics.allocatedGpus += job.gpuEquivalents;
     events.schedule(
@@ -465,6 +510,7 @@ public final class ClusterSimulation {
     for (SimNode node : job.nodes) {
       node.jobs.remove(job);
     }
+    allocatedByIdRank.clear(job.idRank);
     metrics.costRate -= job.costPerSecond;
     metrics.allocatedGpus -= job.gpuEquivalents;
     job.costPerSecond = 0;

@@ -21,6 +21,7 @@ public final class RunOutcome {
   private final List<SimJob> jobs;
   private final RunMetrics metrics;
   private final long plans;
+  private final long coreCalls;
   private final long events;
   private final int reclaims;
   private final int preemptions;
@@ -31,6 +32,7 @@ public final class RunOutcome {
       List<SimJob> jobs,
       RunMetrics metrics,
       long plans,
+      long coreCalls,
       long events,
       int reclaims,
       int preemptions,
@@ -39,6 +41,7 @@ public final class RunOutcome {
     this.jobs = jobs;
     this.metrics = metrics;
     this.plans = plans;
+    this.coreCalls = coreCalls;
     this.events = events;
     this.reclaims = reclaims;
     this.preemptions = preemptions;
@@ -50,9 +53,17 @@ public final class RunOutcome {
     return events;
   }
 
-  /** Scheduling rounds (calls of the core). */
+  /**
+   * Scheduling rounds. A round with nothing queued and nothing to migrate skips the core (its plan
+   * is known to be empty), so this counts more than {@link #coreCalls()}.
+   */
   public long plans() {
     return plans;
+  }
+
+  /** Calls of the core's {@code plan}. */
+  public long coreCalls() {
+    return coreCalls;
   }
 
   /** Trace second at which the replay ended. */

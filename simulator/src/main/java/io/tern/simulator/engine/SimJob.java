@@ -20,6 +20,8 @@ final class SimJob {
   final TraceJob trace;
   final long checkpointInterval;
   final double gpuEquivalents;
+  // Position of the job in id order (set once by the simulation).
+  int idRank;
   Status status = Status.NOT_SUBMITTED;
   long remaining;
   int attempt;

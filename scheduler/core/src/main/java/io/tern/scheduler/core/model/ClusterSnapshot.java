@@ -2,9 +2,9 @@ package io.tern.scheduler.core.model;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * The cluster at one instant: every node with its telemetry, and every running or stopping
@@ -16,14 +16,31 @@ import java.util.Set;
  */
 public record ClusterSnapshot(List<Node> nodes, List<Allocation> allocations) {
 
+  private static final Comparator<Node> NODE_ORDER = Comparator.comparing(Node::id);
+  private static final Comparator<Allocation> ALLOCATION_ORDER =
+      Comparator.comparing(Allocation::jobId);
+
   public ClusterSnapshot {
-    List<Node> sortedNodes = new ArrayList<>(nodes);
-    sortedNodes.sort(Comparator.comparing(Node::id));
-    List<Allocation> sortedAllocations = new ArrayList<>(allocations);
-    sortedAllocations.sort(Comparator.comparing(Allocation::jobId));
-    nodes = List.copyOf(sortedNodes);
-    allocations = List.copyOf(sortedAllocations);
+    // Callers that already keep their lists in id order (the simulator) skip the copy and sort.
+    nodes = List.copyOf(sortedBy(nodes, NODE_ORDER));
+    allocations = List.copyOf(sortedBy(allocations, ALLOCATION_ORDER));
     validate(nodes, allocations);
+  }
+
+  /** The list itself when already in order (ties allowed), else a sorted copy. */
+  private static <T> List<T> sortedBy(List<T> list, Comparator<? super T> order) {
+    T previous = null;
+    boolean first = true;
+    for (T item : list) {
+      if (!first && order.compare(previous, item) > 0) {
+        List<T> sorted = new ArrayList<>(list);
+        sorted.sort(order);
+        return sorted;
+      }
+      previous = item;
+      first = false;
+    }
+    return list;
   }
 
   public static ClusterSnapshot of(List<Node> nodes, List<Allocation> allocations) {
@@ -35,35 +52,45 @@ public record ClusterSnapshot(List<Node> nodes, List<Allocation> allocations) {
   }
 
   private static void validate(List<Node> nodes, List<Allocation> allocations) {
-    java.util.Map<String, Node> byId = new java.util.HashMap<>();
-    for (Node n : nodes) {
-      if (byId.put(n.id(), n) != null) {
+    // Both lists are sorted, so a duplicate id is always next to its twin.
+    Map<String, Integer> positions = new HashMap<>(Math.max(16, nodes.size() * 2));
+    String previousNode = null;
+    for (int i = 0; i < nodes.size(); i++) {
+      Node n = nodes.get(i);
+      if (n.id().equals(previousNode)) {
         throw new IllegalArgumentException("duplicate node id " + n.id());
       }
+      previousNode = n.id();
+      if (!allocations.isEmpty()) {
+        positions.put(n.id(), i);
+      }
     }
-    Set<String> jobs = new HashSet<>();
-    java.util.Map<String, long[]> exclusiveGpus = new java.util.HashMap<>();
+    long[] exclusiveGpus = allocations.isEmpty() ? null : new long[nodes.size()];
+    String previousJob = null;
     for (Allocation a : allocations) {
-      if (!jobs.add(a.jobId())) {
+      if (a.jobId().equals(previousJob)) {
         throw new IllegalArgumentException("job " + a.jobId() + " has two allocations");
       }
+      previousJob = a.jobId();
+      boolean exclusive = !a.job().shareable();
       for (NodeAssignment na : a.assignments()) {
-        Node n = byId.get(na.nodeId());
-        if (n == null) {
+        Integer position = positions.get(na.nodeId());
+        if (position == null) {
           throw new IllegalArgumentException(
               "allocation of " + a.jobId() + " names unknown node " + na.nodeId());
         }
+        Node n = nodes.get(position);
         for (int gpu : na.gpuIndices()) {
           if (gpu < 0 || gpu >= n.gpus().size()) {
             throw new IllegalArgumentException(
                 "allocation of " + a.jobId() + " names GPU " + gpu + " of " + n.id());
           }
-          if (!a.job().shareable()) {
-            long[] held = exclusiveGpus.computeIfAbsent(n.id(), k -> new long[1]);
-            if ((held[0] & (1L << gpu)) != 0) {
+          if (exclusive) {
+            long bit = 1L << gpu;
+            if ((exclusiveGpus[position] & bit) != 0) {
               throw new IllegalArgumentException("GPU " + gpu + " of " + n.id() + " held twice");
             }
-            held[0] |= 1L << gpu;
+            exclusiveGpus[position] |= bit;
           }
         }
       }

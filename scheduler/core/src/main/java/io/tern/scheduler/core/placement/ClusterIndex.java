@@ -27,8 +27,8 @@ public final class ClusterIndex {
   private final List<Group> groups;
   private final Map<NodeState, Integer> nodesByState = new EnumMap<>(NodeState.class);
   private final BitSet[] nodesRunningClass = new BitSet[PriorityClass.values().length];
-  private final BitSet nodesWithStopping = new BitSet();
-  private final BitSet nodesWithUnhealthyGpus = new BitSet();
+  private final BitSet nodesWithStopping;
+  private final BitSet nodesWithUnhealthyGpus;
   private final int maxGpusPerNode;
   private final long totalGpus;
   private final long totalCpu;
@@ -44,13 +44,13 @@ public final class ClusterIndex {
     final BitSet members = new BitSet();
     int size;
 
-    Group(int id, CapacityType capacityType, String model, int maxGpus) {
+    Group(int id, CapacityType capacityType, String model, int maxGpus, int nodeCount) {
       this.id = id;
       this.capacityType = capacityType;
       this.model = model;
       this.byFree = new BitSet[maxGpus + 1];
       for (int i = 0; i <= maxGpus; i++) {
-        byFree[i] = new BitSet();
+        byFree[i] = new BitSet(nodeCount);
       }
     }
 
@@ -76,7 +76,10 @@ public final class ClusterIndex {
   private ClusterIndex(ClusterSnapshot snapshot) {
     List<Node> list = snapshot.nodes();
     nodes = new NodeView[list.size()];
+    nodesWithStopping = new BitSet(nodes.length);
+    nodesWithUnhealthyGpus = new BitSet(nodes.length);
     byId = new HashMap<>(list.size() * 2);
+    int[] stateCounts = new int[NodeState.values().length];
     int maxGpus = 0;
     long gpus = 0;
     long cpu = 0;
@@ -89,11 +92,16 @@ public final class ClusterIndex {
         nodesWithUnhealthyGpus.set(i);
       }
       maxGpus = Math.max(maxGpus, n.gpus().size());
-      nodesByState.merge(n.state(), 1, Integer::sum);
+      stateCounts[n.state().ordinal()]++;
       if (n.state() == NodeState.READY) {
         gpus += n.gpus().size();
         cpu += n.cpu();
         mem += n.memoryMiB();
+      }
+    }
+    for (NodeState state : NodeState.values()) {
+      if (stateCounts[state.ordinal()] > 0) {
+        nodesByState.put(state, stateCounts[state.ordinal()]);
       }
     }
     maxGpusPerNode = maxGpus;
@@ -101,7 +109,7 @@ public final class ClusterIndex {
     totalCpu = cpu;
     totalMemoryMiB = mem;
     for (int c = 0; c < nodesRunningClass.length; c++) {
-      nodesRunningClass[c] = new BitSet();
+      nodesRunningClass[c] = new BitSet(nodes.length);
     }
     for (Allocation a : snapshot.allocations()) {
       BitSet marks =
@@ -117,26 +125,36 @@ public final class ClusterIndex {
     for (int t = 0; t < CapacityType.values().length; t++) {
       byTypeAndModel.add(new TreeMap<>());
     }
+    // Consecutive nodes mostly share type and model: look the group up only when they change.
+    CapacityType lastType = null;
+    String lastModel = null;
     for (NodeView v : nodes) {
-      if (v.node().state() == NodeState.READY) {
-        byTypeAndModel.get(v.node().capacityType().ordinal()).put(v.node().primaryGpuModel(), null);
+      Node n = v.node();
+      if (n.state() == NodeState.READY
+          && (n.capacityType() != lastType || !n.primaryGpuModel().equals(lastModel))) {
+        lastType = n.capacityType();
+        lastModel = n.primaryGpuModel();
+        byTypeAndModel.get(lastType.ordinal()).put(lastModel, null);
       }
     }
     groups = new ArrayList<>();
     for (CapacityType type : CapacityType.values()) {
       TreeMap<String, Group> models = byTypeAndModel.get(type.ordinal());
       for (var e : models.entrySet()) {
-        Group g = new Group(groups.size(), type, e.getKey(), maxGpus);
+        Group g = new Group(groups.size(), type, e.getKey(), maxGpus, nodes.length);
         groups.add(g);
         e.setValue(g);
       }
     }
+    Group g = null;
     for (NodeView v : nodes) {
-      if (v.node().state() != NodeState.READY) {
+      Node n = v.node();
+      if (n.state() != NodeState.READY) {
         continue;
       }
-      Group g =
-          byTypeAndModel.get(v.node().capacityType().ordinal()).get(v.node().primaryGpuModel());
+      if (g == null || n.capacityType() != g.capacityType || !n.primaryGpuModel().equals(g.model)) {
+        g = byTypeAndModel.get(n.capacityType().ordinal()).get(n.primaryGpuModel());
+      }
       v.bucketGroup = g.id;
       g.members.set(v.position());
       g.size++;
