@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tern demo}: a whole local cluster (ZooKeeper, two scheduler replicas, a spot and an
  * on-demand agent with simulated GPUs), a gang, a preemption, a spot reclaim with checkpoint and
- * resume, and a leader failover, each step checked. Exit 0 only if every step behaved as it should.
+ * resume, a leader failover, an off-peak window and a budget, the cost and waste report and a
+ * simulator HTML report, each step checked. Exit 0 only if every step behaved as it should.
  */
 @Command(
     name = "demo",
@@ -23,7 +24,11 @@ import picocli.CommandLine.Spec;
           + " scheduler replicas, a spot and an on-demand node with simulated GPUs; a training job"
           + " that checkpoints, a gang, a high-priority job preempting a low-priority one, a spot"
           + " reclaim (the job checkpoints and resumes on the on-demand node) and a kill -9 of the"
-          + " leader (the standby takes over). Takes about a minute and a half; needs bash.",
+          + " leader (the standby takes over). It opens an off-peak window and sets a team budget"
+          + " first, and ends with the cost and waste report (per team: GPU-hours, spot and"
+          + " on-demand dollars, work lost to preemption, idle GPU-hours, on-demand premium) and"
+          + " an HTML report of the simulator replaying the demo's jobs under every policy"
+          + " (DIR/report.html). Takes about a minute and a half; needs bash.",
       "",
       "Every process it starts is stopped at the end, or on Ctrl-C; their logs and the jobs'"
           + " outputs stay in the demo directory.",

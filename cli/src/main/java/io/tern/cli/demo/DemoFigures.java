@@ -26,6 +26,9 @@ final class DemoFigures {
   double highWaitedSeconds;
   double failoverSeconds;
   List<Job> jobs = List.of();
+  List<String> costTable = List.of();
+  String budgetLine;
+  java.nio.file.Path reportPath;
 
   static Instant instant(Timestamp t) {
     return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
@@ -106,6 +109,18 @@ final class DemoFigures {
         Locale.ROOT,
         "  failover         the standby led %.1f s after kill -9 of the leader; no job restarted%n",
         failoverSeconds);
+    if (!costTable.isEmpty()) {
+      out.println();
+      out.println("  cost and waste   (GetCostReport over the demo)");
+      costTable.forEach(l -> out.println("    " + l));
+      if (budgetLine != null) {
+        out.println("    " + budgetLine);
+      }
+    }
+    if (reportPath != null) {
+      out.println();
+      out.println("  HTML report      " + reportPath);
+    }
     out.printf(Locale.ROOT, "  demo wall time   %.1f s%n", wallSeconds);
     out.flush();
   }

@@ -67,6 +67,11 @@ final class DemoJobs {
     return counter;
   }
 
+  /** The source checkout {@code examples/jobs/counter.sh} was found in. */
+  Path repoRoot() {
+    return counter.toAbsolutePath().getParent().getParent().getParent();
+  }
+
   /** The training job: spot-ok, one GPU, checkpoints every 25 steps and on SIGUSR1. */
   JobSpec training() {
     return counterJob(

@@ -4,8 +4,11 @@ import static io.tern.cli.demo.Poll.check;
 import static io.tern.cli.demo.Poll.until;
 
 import io.tern.api.v1.Attempt;
+import io.tern.api.v1.Budget;
 import io.tern.api.v1.CapacityType;
 import io.tern.api.v1.ClusterServiceGrpc;
+import io.tern.api.v1.CostLine;
+import io.tern.api.v1.CostReport;
 import io.tern.api.v1.GetJobRequest;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobServiceGrpc;
@@ -14,17 +17,23 @@ import io.tern.api.v1.JobState;
 import io.tern.api.v1.ListNodesRequest;
 import io.tern.api.v1.Node;
 import io.tern.api.v1.NodeState;
+import io.tern.api.v1.OffPeakWindow;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.demo.DemoCluster.Child;
+import io.tern.simulator.report.SimulationSummary;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * DemoFigures} for the summary.
  */
 final class DemoScenario {
-  static final int STEPS = 10;
+  static final int STEPS = 13;
   private static final Duration START = Duration.ofSeconds(60);
   private static final Duration WAIT = Duration.ofSeconds(45);
 
@@ -56,6 +65,8 @@ final class DemoScenario {
   private String onDemand;
   private String onDemand2;
   private String trainNode;
+  private DemoFinOps finops;
+  private Instant started;
 
   DemoScenario(DemoCluster cluster, StepPrinter steps, DemoJobs jobs) {
     this.cluster = cluster;
@@ -77,10 +88,12 @@ final class DemoScenario {
 
   /** Runs every step; returns normally only if all of them passed. */
   void run() throws Exception {
+    started = Instant.now();
     trainExpected = expected(DemoJobs.TRAIN_STEPS);
     lowExpected = expected(DemoJobs.LOW_STEPS);
     startZooKeeper();
     startSchedulers();
+    offPeakWindowOpens();
     spotNodeJoins();
     trainingStartsOnSpot();
     onDemandNodeJoins();
@@ -89,6 +102,8 @@ final class DemoScenario {
     spotReclaim();
     leaderFailover();
     everythingFinishes();
+    costAndWaste();
+    htmlReport();
   }
 
   private CompletableFuture<String> expected(int steps) {
@@ -196,7 +211,46 @@ final class DemoScenario {
     return replica(address).name();
   }
 
-  // --- 3, 4, 5: nodes and the training job ------------------------------------------------------
+  // --- 3: an off-peak window and a budget -----------------------------------------------------
+
+  private void offPeakWindowOpens() {
+    steps.begin("Open an off-peak window (FinOpsService.SetOffPeakWindow) and set a team budget");
+    finops = new DemoFinOps(client);
+    Instant now = Instant.now();
+    OffPeakWindow set = finops.setWindow(DemoFinOps.openNowWindow(now));
+    steps.detail("set " + DemoFinOps.describe(set));
+    OffPeakWindow listed =
+        until(
+                "ListOffPeakWindows shows " + DemoFinOps.WINDOW,
+                WAIT,
+                Duration.ofMillis(200),
+                () -> finops.listedWindow(DemoFinOps.WINDOW),
+                Optional::isPresent)
+            .orElseThrow();
+    check(
+        listed.getOpenNow(),
+        DemoFinOps.WINDOW + " is not open now (next opening " + listed.getNextOpen() + ")");
+    Budget budget = finops.setBudget();
+    steps.detail(
+        "budget "
+            + budget.getTeam()
+            + ": "
+            + DemoFinOps.usd(budget.getDailyUsd())
+            + "/day, "
+            + DemoFinOps.usd(budget.getMonthlyUsd())
+            + "/month, soft guardrail at "
+            + Math.round(budget.getSoftAt() * 100)
+            + "%");
+    steps.pass(
+        DemoFinOps.WINDOW
+            + " is open now (ListOffPeakWindows: open_now=true, until "
+            + DemoFinOps.closes(now)
+            + ", next opening "
+            + DemoFigures.instant(listed.getNextOpen())
+            + "): spot capacity is preferred while it is open");
+  }
+
+  // --- 4, 5, 6: nodes and the training job ------------------------------------------------------
 
   private void spotNodeJoins() {
     steps.begin("A spot node joins: `tern agent --capacity spot --gpus sim:2xL4:24`");
@@ -244,7 +298,7 @@ final class DemoScenario {
     steps.pass(describe(node));
   }
 
-  // --- 6, 7: a gang and a preemption ------------------------------------------------------------
+  // --- 7, 8: a gang and a preemption ------------------------------------------------------------
 
   private void gangRunsWhole() {
     steps.begin("A second on-demand node joins; a gang of 2 nodes x 1 GPU runs on both at once");
@@ -319,7 +373,7 @@ final class DemoScenario {
             + " steps lost");
   }
 
-  // --- 8: the spot reclaim ----------------------------------------------------------------------
+  // --- 9: the spot reclaim ----------------------------------------------------------------------
 
   private void spotReclaim() {
     steps.begin("Spot reclaim: the spot node's metadata endpoint announces termination in 2 min");
@@ -368,7 +422,7 @@ final class DemoScenario {
             + " s; 0 steps lost");
   }
 
-  // --- 9, 10: failover and the end --------------------------------------------------------------
+  // --- 10, 11: failover and the end --------------------------------------------------------------
 
   private void leaderFailover() {
     steps.begin("Failover: kill -9 the leader while jobs run");
@@ -472,6 +526,71 @@ final class DemoScenario {
             + " printed the same last line as uninterrupted runs; "
             + name(standby())
             + " is back as the standby");
+  }
+
+  // --- 12, 13: what it cost, and the simulator's report -----------------------------------------
+
+  private void costAndWaste() {
+    steps.begin("Cost and waste (FinOpsService.GetCostReport): per team and in total");
+    Map<String, String> teamOf = new LinkedHashMap<>();
+    for (Job j : figures.jobs) {
+      teamOf.put(j.getId(), j.getSpec().getTeam());
+    }
+    CostReport report = finops.costReport(started);
+    DemoFinOps.checkConsistent(report, teamOf);
+    figures.costTable = DemoFinOps.table(report);
+    figures.costTable.forEach(steps::detail);
+    Budget budget =
+        finops
+            .budget(DemoFinOps.BUDGET_TEAM)
+            .orElseThrow(() -> new Poll.StepFailed("ListBudgets lost the budget"));
+    // The demo spends cents: the budget must count them (unless a UTC day began meanwhile) and
+    // stay far from its guardrails.
+    boolean sameDay =
+        started.truncatedTo(ChronoUnit.DAYS).equals(Instant.now().truncatedTo(ChronoUnit.DAYS));
+    check(
+        budget.getStatus().equals("ok") && (!sameDay || budget.getSpentDayUsd() > 0),
+        DemoFinOps.budgetLine(budget));
+    figures.budgetLine = DemoFinOps.budgetLine(budget);
+    steps.detail(figures.budgetLine);
+    CostLine total = report.getTotal();
+    steps.pass(
+        String.format(
+            Locale.ROOT,
+            "%s GPU-hours, %s spot + %s on-demand; %s GPU-hours lost to preemption and reclaim; jobs add up"
+                + " to their teams and teams to the total",
+            DemoFinOps.hours(total.getGpuHours()),
+            DemoFinOps.usd(total.getSpotUsd()),
+            DemoFinOps.usd(total.getOnDemandUsd()),
+            DemoFinOps.hours(total.getLostGpuHours())));
+  }
+
+  private void htmlReport() throws IOException {
+    steps.begin("Replay the demo's jobs in the simulator under every policy; write an HTML report");
+    Path spotTraces = DemoReport.spotTraces(jobs.repoRoot());
+    SimulationSummary summary = DemoReport.write(figures.jobs, cluster.dir(), spotTraces);
+    Path report = cluster.dir().resolve(DemoReport.REPORT);
+    check(Files.isRegularFile(report), report + " was not written");
+    check(Files.size(report) > 0, report + " is empty");
+    check(
+        summary.jobs() == figures.jobs.size(),
+        "the simulator replayed " + summary.jobs() + " jobs, not " + figures.jobs.size());
+    steps.detail(
+        "trace "
+            + cluster.dir().resolve(DemoReport.TRACE)
+            + " ("
+            + summary.jobs()
+            + " jobs); spot availability: "
+            + (spotTraces == null ? "none (the seeded synthetic model)" : spotTraces));
+    DemoReport.policyLines(summary).forEach(steps::detail);
+    figures.reportPath = report;
+    steps.pass(
+        String.format(
+            Locale.ROOT,
+            "%s (%,d bytes), %d policies side by side",
+            report,
+            Files.size(report),
+            summary.policies().size()));
   }
 
   // --- helpers

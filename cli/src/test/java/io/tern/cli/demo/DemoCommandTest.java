@@ -47,7 +47,15 @@ class DemoCommandTest {
         .contains("preempted")
         .contains("0 steps lost")
         .contains("leads")
-        .contains("printed the same last line as uninterrupted runs");
+        .contains("printed the same last line as uninterrupted runs")
+        .contains("open_now=true")
+        .contains("spot capacity is preferred while it is open")
+        .contains("jobs add up to their teams and teams to the total")
+        .contains("budget research:")
+        .contains("HTML report      " + dir.resolve("report.html"));
+    assertThat(dir.resolve("report.html")).isNotEmptyFile();
+    assertThat(dir.resolve("demo-trace.csv")).isNotEmptyFile();
+    assertThat(took).as("demo wall time").isLessThan(Duration.ofMinutes(2));
     assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count())
         .as("processes left behind")
         .isLessThanOrEqualTo(before);

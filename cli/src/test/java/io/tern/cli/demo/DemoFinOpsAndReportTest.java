@@ -1,0 +1,159 @@
+package io.tern.cli.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.Timestamp;
+import io.tern.api.v1.Attempt;
+import io.tern.api.v1.CapacityPreference;
+import io.tern.api.v1.CheckpointPolicy;
+import io.tern.api.v1.CostLine;
+import io.tern.api.v1.CostReport;
+import io.tern.api.v1.Job;
+import io.tern.api.v1.JobSpec;
+import io.tern.api.v1.OffPeakWindow;
+import io.tern.api.v1.Priority;
+import io.tern.api.v1.Resources;
+import io.tern.scheduler.server.offpeak.WindowValidation;
+import io.tern.simulator.report.SimulationSummary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The demo's new steps without a cluster: the window, the cost checks, the trace and report. */
+class DemoFinOpsAndReportTest {
+  @TempDir Path dir;
+
+  @Test
+  void theWindowIsOpenAtAnyTimeOfDay() {
+    for (String at :
+        List.of("2025-06-01T00:00:00Z", "2025-06-01T07:43:10Z", "2025-06-01T23:59:59.999Z")) {
+      Instant now = Instant.parse(at);
+      OffPeakWindow w = DemoFinOps.openNowWindow(now);
+      assertThat(w.getTimeZone()).isEqualTo("UTC");
+      assertThat(WindowValidation.toProto(WindowValidation.fromProto(w), now).getOpenNow())
+          .as(at)
+          .isTrue();
+      // still open a minute later: the demo lists it right after setting it
+      assertThat(
+              WindowValidation.toProto(WindowValidation.fromProto(w), now.plusSeconds(60))
+                  .getOpenNow())
+          .as(at + " + 1 min")
+          .isTrue();
+      assertThat(DemoFinOps.closes(now)).isAfter(now.plusSeconds(3600));
+    }
+  }
+
+  private static CostLine line(String key, double gpuH, double spot, double od, double lost) {
+    return CostLine.newBuilder()
+        .setKey(key)
+        .setGpuHours(gpuH)
+        .setSpotUsd(spot)
+        .setOnDemandUsd(od)
+        .setLostGpuHours(lost)
+        .setIdleGpuHours(gpuH / 10)
+        .setOnDemandPremiumUsd(od / 2)
+        .build();
+  }
+
+  private static CostReport report(CostLine researchTeam) {
+    CostLine j1 = line("job-1", 0.01, 0.001, 0.005, 0.001);
+    CostLine j2 = line("job-2", 0.02, 0, 0.01, 0);
+    CostLine j3 = line("job-3", 0.003, 0, 0.002, 0);
+    return CostReport.newBuilder()
+        .addTeams(line("nlp", 0.003, 0, 0.002, 0))
+        .addTeams(researchTeam)
+        .addJobs(j2)
+        .addJobs(j1)
+        .addJobs(j3)
+        .setTotal(line("", 0.033, 0.001, 0.017, 0.001))
+        .build();
+  }
+
+  private static final Map<String, String> TEAMS =
+      Map.of("job-1", "research", "job-2", "research", "job-3", "nlp");
+
+  @Test
+  void aConsistentReportPassesAndTablesTeamsAndTotal() {
+    CostReport r = report(line("research", 0.03, 0.001, 0.015, 0.001));
+    assertThatCode(() -> DemoFinOps.checkConsistent(r, TEAMS)).doesNotThrowAnyException();
+    List<String> table = DemoFinOps.table(r);
+    assertThat(table.getFirst()).contains("TEAM", "GPU-HOURS", "LOST GPU-H", "OD PREMIUM");
+    assertThat(table).hasSize(4);
+    assertThat(table.getLast()).startsWith("total").contains("0.0330", "$0.0180");
+  }
+
+  @Test
+  void aTeamThatDoesNotAddUpFails() {
+    CostReport r = report(line("research", 0.03, 0.001, 0.016, 0.001));
+    assertThatThrownBy(() -> DemoFinOps.checkConsistent(r, TEAMS))
+        .isInstanceOf(Poll.StepFailed.class)
+        .hasMessageContaining("team research's on-demand $");
+  }
+
+  @Test
+  void aMissingJobFails() {
+    CostReport r = report(line("research", 0.03, 0.001, 0.015, 0.001));
+    assertThatThrownBy(
+            () ->
+                DemoFinOps.checkConsistent(
+                    r,
+                    Map.of(
+                        "job-1", "research", "job-2", "research", "job-3", "nlp", "job-4", "nlp")))
+        .isInstanceOf(Poll.StepFailed.class)
+        .hasMessageContaining("no line for job-4");
+  }
+
+  private static Timestamp ts(Instant i) {
+    return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+  }
+
+  private static Job job(String id, long submit, JobSpec spec, long... runs) {
+    Instant t0 = Instant.parse("2025-06-01T10:00:00Z");
+    Job.Builder b =
+        Job.newBuilder().setId(id).setSpec(spec).setSubmittedAt(ts(t0.plusSeconds(submit)));
+    Instant at = t0.plusSeconds(submit);
+    for (long run : runs) {
+      b.addAttempts(
+          Attempt.newBuilder().setStartedAt(ts(at)).setEndedAt(ts(at.plusMillis(run))).build());
+      at = at.plusMillis(run + 500);
+    }
+    return b.build();
+  }
+
+  @Test
+  void theTraceHasTheJobsAsMeasuredAndTheReportIsWritten() throws Exception {
+    JobSpec train =
+        JobSpec.newBuilder()
+            .setTeam("research")
+            .setResources(Resources.newBuilder().setGpus(1).setNodes(1))
+            .setPriority(Priority.PRIORITY_NORMAL)
+            .setCapacity(CapacityPreference.CAPACITY_SPOT_OK)
+            .setCheckpoint(
+                CheckpointPolicy.newBuilder()
+                    .setInterval(com.google.protobuf.Duration.newBuilder().setSeconds(60)))
+            .build();
+    JobSpec gang =
+        JobSpec.newBuilder()
+            .setTeam("nlp")
+            .setResources(Resources.newBuilder().setGpus(1).setNodes(2))
+            .setCapacity(CapacityPreference.CAPACITY_ON_DEMAND)
+            .build();
+    List<Job> jobs = List.of(job("job-2", 14, gang, 2_100), job("job-1", 0, train, 13_000, 37_200));
+    assertThat(DemoReport.trace(jobs))
+        .isEqualTo(
+            "id,submit,duration,gpus,nodes,team,priority,capacity,checkpoint_interval\n"
+                + "job-1,0,51,1,1,research,normal,spot-ok,60\n"
+                + "job-2,14,3,1,2,nlp,normal,on-demand,\n");
+    SimulationSummary summary = DemoReport.write(jobs, dir, null);
+    assertThat(summary.jobs()).isEqualTo(2);
+    assertThat(dir.resolve(DemoReport.REPORT)).isNotEmptyFile();
+    assertThat(Files.readString(dir.resolve(DemoReport.REPORT))).contains("<html");
+    assertThat(DemoReport.policyLines(summary)).anyMatch(l -> l.startsWith("tern"));
+  }
+}
