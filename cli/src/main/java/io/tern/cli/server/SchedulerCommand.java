@@ -3,9 +3,19 @@ package io.tern.cli.server;
 import io.tern.cli.UserInputException;
 import io.tern.scheduler.server.SchedulerConfig;
 import io.tern.scheduler.server.SchedulerServer;
+import io.tern.scheduler.server.cloud.CloudSetup;
+import io.tern.scheduler.server.cloud.PoolsFile;
+import io.tern.scheduler.server.cloud.local.AgentCommand;
+import io.tern.scheduler.server.cloud.local.LocalCloudConnector;
+import io.tern.scheduler.server.cloud.local.LocalPool;
 import io.tern.scheduler.server.loop.SchedulerSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -73,6 +83,34 @@ public final class SchedulerCommand implements Callable<Integer> {
           "ZooKeeper session timeout: how fast a standby takes over from a dead leader (default ${DEFAULT-VALUE}).")
   int sessionSeconds;
 
+  @Option(
+      names = "--cloud",
+      defaultValue = "none",
+      paramLabel = "none|local|ec2",
+      description =
+          "Where the leader launches nodes for jobs that fit none: none (only agents started by"
+              + " hand), local (tern agent processes with simulated GPUs on this machine) or ec2"
+              + " (default ${DEFAULT-VALUE}).")
+  String cloud;
+
+  @Option(
+      names = "--pools",
+      paramLabel = "FILE",
+      description =
+          "YAML file of the pools to launch into (id, capacity, instanceType, zone, gpusPerNode,"
+              + " gpuModel, gpuMemoryGiB, cpu, memoryGiB, pricePerHourUsd, maxNodes; gpus:"
+              + " sim:COUNTxMODEL[:MEMGiB] for local) and optional scaling settings; required with"
+              + " --cloud local|ec2.")
+  Path poolsFile;
+
+  @Option(
+      names = "--local-dir",
+      paramLabel = "DIR",
+      description =
+          "With --cloud local: where launched agents keep their work and logs (default: a new"
+              + " temporary directory).")
+  Path localDir;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65535) {
@@ -95,7 +133,7 @@ public final class SchedulerCommand implements Callable<Integer> {
             SchedulerSettings.defaults()
                 .withNodeLease(Duration.ofSeconds(nodeLeaseSeconds))
                 .withPacing(defaults.planDelay(), defaults.tick()));
-    SchedulerServer server = new SchedulerServer(config, Clock.systemUTC()).start();
+    SchedulerServer server = new SchedulerServer(config, Clock.systemUTC(), cloudSetup()).start();
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -121,5 +159,76 @@ public final class SchedulerCommand implements Callable<Integer> {
     System.out.flush();
     stop.await();
     return 0;
+  }
+
+  /** The cloud the leader autoscales into, from --cloud and --pools. */
+  private CloudSetup cloudSetup() throws IOException {
+    String kind = cloud.trim().toLowerCase(Locale.ROOT);
+    switch (kind) {
+      case "none" -> {
+        if (poolsFile != null) {
+          throw new UserInputException("--pools: only with --cloud local or ec2");
+        }
+        return CloudSetup.none();
+      }
+      case "ec2" ->
+          throw new UserInputException(
+              "--cloud ec2: not configurable from the CLI yet (images, subnets and credentials);"
+                  + " use --cloud local or none");
+      case "local" -> {}
+      default ->
+          throw new UserInputException(
+              "--cloud: expected none, local or ec2, got \"" + cloud + "\"");
+    }
+    if (poolsFile == null) {
+      throw new UserInputException("--pools: required with --cloud " + kind);
+    }
+    String text;
+    try {
+      text = Files.readString(poolsFile);
+    } catch (IOException e) {
+      throw new UserInputException("--pools: cannot read " + poolsFile + ": " + e.getMessage());
+    }
+    var os =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    PoolsFile pools;
+    try {
+      pools =
+          PoolsFile.parse(
+              text,
+              true,
+              Runtime.getRuntime().availableProcessors(),
+              os.getTotalMemorySize() / (1024.0 * 1024 * 1024));
+    } catch (PoolsFile.InvalidPoolsException e) {
+      throw new UserInputException("--pools " + poolsFile + ": " + e.getMessage());
+    }
+    Path root = localDir != null ? localDir : Files.createTempDirectory("tern-local-cloud");
+    Files.createDirectories(root);
+    Path java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .map(Path::of)
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java"));
+    String classpath = System.getProperty("java.class.path");
+    List<LocalPool> localPools = pools.localPools();
+    System.out.println(
+        "local cloud: "
+            + localPools.size()
+            + " pool(s), agents work in "
+            + root.resolve("agents")
+            + ", logs in "
+            + root.resolve("logs"));
+    return new CloudSetup(
+        pools.pools(),
+        pools.settings(),
+        address ->
+            new LocalCloudConnector(
+                localPools,
+                AgentCommand.ternAgent(java, classpath, address, root.resolve("agents")),
+                root.resolve("logs"),
+                Clock.systemUTC(),
+                Duration.ofSeconds(10)));
   }
 }
