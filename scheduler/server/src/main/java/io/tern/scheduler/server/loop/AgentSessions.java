@@ -33,6 +33,32 @@ public final class AgentSessions {
 
   private final SchedulerLoop loop;
   private volatile java.util.function.LongConsumer messageTimer = nanos -> {};
+  private final java.util.concurrent.ConcurrentHashMap<String, TelemetrySample> latestTelemetry =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The newest telemetry of a node, as received on its stream. */
+  private record TelemetrySample(Instant at, List<io.tern.api.v1.Gpu> gpus, AgentChannel channel) {}
+
+  /**
+   * Moves the newest telemetry of every node into the term: its GPUs, its heartbeat, and the
+   * ledger's utilization samples. Samples from a stream that is no longer the node's are dropped.
+   */
+  void absorbTelemetry(LeaderTerm term) {
+    for (var it = latestTelemetry.entrySet().iterator(); it.hasNext(); ) {
+      var entry = it.next();
+      it.remove();
+      NodeSession session = term.nodes.get(entry.getKey());
+      TelemetrySample sample = entry.getValue();
+      if (session == null || session.channel != sample.channel()) {
+        continue;
+      }
+      session.gpus = sample.gpus();
+      if (sample.at().isAfter(session.lastHeartbeat)) {
+        session.lastHeartbeat = sample.at();
+      }
+      term.costs.telemetry(entry.getKey(), session.gpus, sample.at());
+    }
+  }
 
   AgentSessions(SchedulerLoop loop) {
     this.loop = loop;
@@ -56,6 +82,15 @@ public final class AgentSessions {
   /** A message on an agent's stream after its registration. Call from any thread. */
   public void message(String nodeId, AgentChannel channel, AgentMessage message) {
     long arrived = System.nanoTime();
+    if (message.hasTelemetry()) {
+      // The heartbeat: only the latest sample matters, so it goes into a mailbox the loop reads
+      // when it needs it (plans, leases, `tern nodes`) instead of queueing behind a plan.
+      latestTelemetry.put(
+          nodeId,
+          new TelemetrySample(loop.clock.instant(), message.getTelemetry().getGpusList(), channel));
+      messageTimer.accept(System.nanoTime() - arrived);
+      return;
+    }
     loop.execute(
         () -> {
           handle(nodeId, channel, message);
@@ -77,10 +112,6 @@ public final class AgentSessions {
     Instant now = loop.clock.instant();
     session.lastHeartbeat = now;
     switch (message.getKindCase()) {
-      case TELEMETRY -> {
-        session.gpus = message.getTelemetry().getGpusList();
-        term.costs.telemetry(nodeId, session.gpus, now);
-      }
       case JOB_STATUS -> onJobStatus(term, session, message.getJobStatus(), now);
       case SPOT_NOTICE -> onSpotNotice(term, session, message.getSpotNotice(), now);
       case CHECKPOINT_COMMITTED -> onCheckpoint(term, message.getCheckpointCommitted());
@@ -333,6 +364,7 @@ public final class AgentSessions {
    */
   void expireLeases() {
     LeaderTerm term = loop.term;
+    absorbTelemetry(term);
     Instant now = loop.clock.instant();
     for (JobEntry entry : term.jobs.values()) {
       if (entry.state() == JobState.JOB_STATE_STARTING) {

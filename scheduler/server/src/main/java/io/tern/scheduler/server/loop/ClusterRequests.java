@@ -28,6 +28,7 @@ public final class ClusterRequests {
   public CompletableFuture<ListNodesResponse> nodes(ListNodesRequest request) {
     return loop.call(
         term -> {
+          loop.agents.absorbTelemetry(term);
           ListNodesResponse.Builder out = ListNodesResponse.newBuilder();
           for (NodeSession session : term.nodes.values()) {
             if (request.getStatesCount() == 0

@@ -52,6 +52,7 @@ final class Planner {
 
   void planAndApply() {
     LeaderTerm term = loop.term;
+    loop.agents.absorbTelemetry(term);
     Instant now = loop.clock.instant();
     List<Node> nodes = new ArrayList<>();
     Set<String> busyNodes = new java.util.HashSet<>();
