@@ -36,6 +36,14 @@ final class CostFeed {
   private record Holder(String jobId, int attempt) {}
 
   private final CostLedger ledger = new CostLedger(CostLedger.IdleRule.defaults());
+
+  /** The spot price an on-demand node is compared with, for the on-demand premium; NaN if none. */
+  private final java.util.function.ToDoubleFunction<Node> spotPrices;
+
+  CostFeed(java.util.function.ToDoubleFunction<Node> spotPrices) {
+    this.spotPrices = spotPrices;
+  }
+
   private final Map<String, Booked> booked = new HashMap<>();
 
   /** node id → GPU index → the running attempt holding it. */
@@ -143,7 +151,9 @@ final class CostFeed {
               nodeGpus == 0 ? indices.size() : Math.min(indices.size(), nodeGpus),
               nodeGpus,
               node == null ? 0 : Math.max(0, node.getPricePerHourUsd()),
-              Double.NaN));
+              node == null || capacity == io.tern.scheduler.core.model.CapacityType.SPOT
+                  ? Double.NaN
+                  : spotPrices.applyAsDouble(node)));
     }
     ledger.attemptStarted(
         job.getId(),

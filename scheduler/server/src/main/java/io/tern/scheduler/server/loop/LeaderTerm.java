@@ -65,7 +65,7 @@ final class LeaderTerm {
   final Map<String, BudgetStatus> budgetStatus = new HashMap<>();
 
   /** The cost ledger, rebuilt from the stored attempts. */
-  final CostFeed costs = new CostFeed();
+  final CostFeed costs = new CostFeed(this::spotPricePerHour);
 
   /** Job shard znodes that exist or are being created. */
   final Set<String> jobShards = new HashSet<>();
@@ -127,6 +127,26 @@ final class LeaderTerm {
   }
 
   /** The node as last stored, or null. */
+  /**
+   * What a spot node like {@code onDemand} (same GPU model and count) costs per hour: the cheapest
+   * known, or NaN when no such spot node is known. The ledger's on-demand premium is measured
+   * against it.
+   */
+  double spotPricePerHour(Node onDemand) {
+    String model = onDemand.getGpusCount() == 0 ? "" : onDemand.getGpus(0).getModel();
+    double best = Double.NaN;
+    for (NodeSession session : nodes.values()) {
+      Node n = session.node;
+      if (n.getCapacityType() == io.tern.api.v1.CapacityType.CAPACITY_TYPE_SPOT
+          && n.getGpusCount() == onDemand.getGpusCount()
+          && (n.getGpusCount() == 0 || n.getGpus(0).getModel().equals(model))
+          && !(n.getPricePerHourUsd() >= best)) {
+        best = n.getPricePerHourUsd();
+      }
+    }
+    return best;
+  }
+
   Node node(String id) {
     NodeSession session = nodes.get(id);
     return session == null ? null : session.node;
