@@ -178,4 +178,34 @@ class AutoscaleTest {
                                 && n.getState() == NodeState.NODE_STATE_LOST));
     assertThat(cloud.terminated).containsExactly(agent.nodeId);
   }
+
+  @Test
+  void anAgentStartedByHandIsNeverTerminatedEvenInAConfiguredPool() throws Exception {
+    SchedulerServer server = leader(Duration.ofMillis(200));
+    FakeAgent byHand =
+        new FakeAgent(
+            server.address(),
+            "gpu-07",
+            8,
+            io.tern.api.v1.CapacityType.CAPACITY_TYPE_SPOT,
+            CHEAP.id(),
+            10);
+    closeables.add(byHand);
+    byHand.connect();
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                server.loop().storedNodes().get().stream()
+                    .anyMatch(n -> n.getId().equals("gpu-07")));
+
+    Thread.sleep(1500); // many ticks past the idle grace
+
+    assertThat(cloud.terminated).isEmpty();
+    assertThat(cloud.launches).isEmpty();
+    assertThat(server.loop().storedNodes().get())
+        .filteredOn(n -> n.getId().equals("gpu-07"))
+        .extracting(io.tern.api.v1.Node::getState)
+        .containsExactly(NodeState.NODE_STATE_READY);
+  }
 }

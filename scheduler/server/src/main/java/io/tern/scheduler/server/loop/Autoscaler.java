@@ -64,6 +64,12 @@ final class Autoscaler implements AutoCloseable {
   /** Cloud nodes that run nothing, since when (loop-confined, per term). */
   private final Map<String, Instant> idleSince = new HashMap<>();
 
+  /**
+   * Instances the connector launched or listed in this term: only those are ever given back, not
+   * agents started by hand that happen to name a configured pool.
+   */
+  private final Set<String> instances = new HashSet<>();
+
   /** Nodes being terminated: never placed on again. */
   private final Set<String> releasing = new HashSet<>();
 
@@ -91,6 +97,7 @@ final class Autoscaler implements AutoCloseable {
     active = term;
     idleSince.clear();
     releasing.clear();
+    instances.clear();
     log.info(
         "autoscaling {} pool(s): {}",
         setup.pools().size(),
@@ -104,6 +111,7 @@ final class Autoscaler implements AutoCloseable {
     active = null;
     idleSince.clear();
     releasing.clear();
+    instances.clear();
   }
 
   /** The policy with the pools the core may plan on now and the nodes already launching. */
@@ -130,7 +138,9 @@ final class Autoscaler implements AutoCloseable {
     if (!plan.nodeReleases().isEmpty()) {
       List<IdleNode> idle = new ArrayList<>();
       for (NodeRelease r : plan.nodeReleases()) {
-        idle.add(new IdleNode(r.nodeId(), r.poolId(), now.minus(r.idleFor())));
+        if (instances.contains(r.nodeId())) {
+          idle.add(new IdleNode(r.nodeId(), r.poolId(), now.minus(r.idleFor())));
+        }
       }
       release(term, scaler.scaleIn(idle), "idle");
     }
@@ -169,6 +179,7 @@ final class Autoscaler implements AutoCloseable {
       String id = session.id();
       boolean candidate =
           poolIds.contains(session.node.getPool())
+              && instances.contains(id)
               && session.state() == NodeState.NODE_STATE_READY
               && session.connected()
               && !busy.contains(id)
@@ -225,6 +236,9 @@ final class Autoscaler implements AutoCloseable {
   private void onLaunched(LeaderTerm term, LaunchResult result) {
     for (CloudInstance i : result.launched()) {
       log.info("launched node {} in pool {}", i.id(), i.poolId());
+      if (loop.term == term) {
+        instances.add(i.id());
+      }
     }
     for (LaunchFailure f : result.failures()) {
       log.warn("launch in pool {} failed ({}): {}", f.poolId(), f.reason(), f.message());
@@ -275,6 +289,7 @@ final class Autoscaler implements AutoCloseable {
         loop.agents.markLost(term, session, "terminated by the autoscaler");
       }
       idleSince.remove(id);
+      instances.remove(id);
     }
   }
 
@@ -304,6 +319,11 @@ final class Autoscaler implements AutoCloseable {
     for (NodeSession session : term.nodes.values()) {
       if (session.state() != NodeState.NODE_STATE_LOST) {
         registered.put(session.id(), session.node.getPool());
+      }
+    }
+    for (CloudInstance i : described) {
+      if (i.state().live()) {
+        instances.add(i.id());
       }
     }
     Reconciliation r = scaler.reconcile(described, registered);
