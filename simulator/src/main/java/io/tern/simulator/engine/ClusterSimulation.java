@@ -271,7 +271,8 @@ public final class ClusterSimulation {
       return;
     }
     coreCalls++;
-    // Both lists go in already sorted by id, so the snapshot neither copies nor sorts them.
+    // Both lists go in sorted by id, and the simulation keeps them consistent (it only applies the
+    // core's own plans), so the snapshot is built without re-checking.
     List<Allocation> allocations = new ArrayList<>(allocatedByIdRank.cardinality());
     for (int rank = allocatedByIdRank.nextSetBit(0);
         rank >= 0;
@@ -288,7 +289,7 @@ public final class ClusterSimulation {
     }
     Plan plan =
         engine.plan(
-            ClusterSnapshot.of(upNodesById(), allocations),
+            ClusterSnapshot.trusted(upNodesById(), allocations),
             QueueSnapshot.of(queue),
             policySnapshot(now),
             VirtualClock.at(now));

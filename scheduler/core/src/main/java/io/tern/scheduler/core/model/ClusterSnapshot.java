@@ -1,10 +1,12 @@
 package io.tern.scheduler.core.model;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
 
 /**
  * The cluster at one instant: every node with its telemetry, and every running or stopping
@@ -21,10 +23,57 @@ public record ClusterSnapshot(List<Node> nodes, List<Allocation> allocations) {
       Comparator.comparing(Allocation::jobId);
 
   public ClusterSnapshot {
-    // Callers that already keep their lists in id order (the simulator) skip the copy and sort.
-    nodes = List.copyOf(sortedBy(nodes, NODE_ORDER));
-    allocations = List.copyOf(sortedBy(allocations, ALLOCATION_ORDER));
+    if (!(allocations instanceof Trusted<Allocation> t && t.nodes == nodes)) {
+      // Callers that already keep their lists in id order skip the copy and sort.
+      nodes = List.copyOf(sortedBy(nodes, NODE_ORDER));
+      allocations = List.copyOf(sortedBy(allocations, ALLOCATION_ORDER));
+      validate(nodes, allocations);
+    }
+  }
+
+  /**
+   * A snapshot from a caller that keeps the cluster consistent by construction (the simulator,
+   * which replays its own plans): nodes already sorted by id, allocations by job id, and every
+   * invariant of the class already true. Neither is checked again (except with assertions on, as in
+   * tests), which saves a pass over every node and allocation per plan call. Callers with state
+   * from outside (the live scheduler) use {@link #of}.
+   */
+  public static ClusterSnapshot trusted(List<Node> nodes, List<Allocation> allocations) {
+    List<Node> n = new Trusted<>(List.copyOf(nodes), null);
+    List<Allocation> a = new Trusted<>(List.copyOf(allocations), n);
+    assert sortedBy(n, NODE_ORDER) == n && sortedBy(a, ALLOCATION_ORDER) == a
+        : "trusted snapshot lists must be sorted by id";
+    assert validated(n, a);
+    return new ClusterSnapshot(n, a);
+  }
+
+  private static boolean validated(List<Node> nodes, List<Allocation> allocations) {
     validate(nodes, allocations);
+    return true;
+  }
+
+  /**
+   * An immutable list a {@link #trusted} snapshot was built from; the allocations' list names the
+   * nodes' list it was checked against, so only the pair skips validation.
+   */
+  private static final class Trusted<T> extends AbstractList<T> implements RandomAccess {
+    private final List<T> items;
+    private final List<Node> nodes;
+
+    Trusted(List<T> items, List<Node> nodes) {
+      this.items = items;
+      this.nodes = nodes;
+    }
+
+    @Override
+    public T get(int index) {
+      return items.get(index);
+    }
+
+    @Override
+    public int size() {
+      return items.size();
+    }
   }
 
   /** The list itself when already in order (ties allowed), else a sorted copy. */
