@@ -12,10 +12,24 @@ import java.util.Optional;
 final class JobEntry {
   Job job;
   int version;
+  private io.tern.scheduler.core.model.Job core;
+  private int coreVersion = -1;
 
   JobEntry(Job job, int version) {
     this.job = job;
     this.version = version;
+  }
+
+  /**
+   * The job as the core sees it, rebuilt only when the stored job changed (every change goes
+   * through a versioned save), so a plan over 100,000 queued jobs does not convert them all again.
+   */
+  io.tern.scheduler.core.model.Job coreJob() {
+    if (coreVersion != version) {
+      core = CoreSnapshots.job(job);
+      coreVersion = version;
+    }
+    return core;
   }
 
   String id() {

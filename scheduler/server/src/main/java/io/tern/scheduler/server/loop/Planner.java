@@ -69,7 +69,7 @@ final class Planner {
           busyNodes.addAll(a.getNodeIdsList());
         }
       } else if (entry.queued()) {
-        queue.add(CoreSnapshots.job(entry.job));
+        queue.add(entry.coreJob());
       }
     }
     if (queue.isEmpty() && allocations.isEmpty()) {
