@@ -13,8 +13,6 @@ import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.Register;
 import io.tern.api.v1.Resources;
 import io.tern.api.v1.SchedulerMessage;
-import io.tern.api.v1.SubmitJobRequest;
-import io.tern.api.v1.SubmitJobResponse;
 import io.tern.api.v1.Telemetry;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
@@ -29,10 +27,8 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -211,35 +207,10 @@ final class AgentsBenchCommand implements Callable<Integer> {
             .setResources(
                 Resources.newBuilder().setGpus(Math.min(64, gpusPerAgent * 2)).setNodes(1))
             .build();
-    var stub = JobServiceGrpc.newStub(channel);
-    Semaphore inFlight = new Semaphore(256);
-    CountDownLatch done = new CountDownLatch(queued);
-    for (int i = 0; i < queued; i++) {
-      inFlight.acquire();
-      stub.submitJob(
-          SubmitJobRequest.newBuilder().setSpec(tooBig).build(),
-          new StreamObserver<SubmitJobResponse>() {
-            @Override
-            public void onNext(SubmitJobResponse value) {}
-
-            @Override
-            public void onError(Throwable t) {
-              inFlight.release();
-              done.countDown();
-            }
-
-            @Override
-            public void onCompleted() {
-              inFlight.release();
-              done.countDown();
-            }
-          });
-      if ((i + 1) % Math.max(1, queued / 10) == 0) {
-        err.printf("queued %d/%d%n", i + 1, queued);
-        err.flush();
-      }
+    SubmitStorm.Result storm = SubmitStorm.run(channel, tooBig, queued, 256, "queued", err);
+    if (storm.failed() > 0) {
+      throw new IllegalStateException(storm.failed() + " of " + queued + " submits failed");
     }
-    done.await();
   }
 
   private List<Gpu> gpus(String node, int utilization) {

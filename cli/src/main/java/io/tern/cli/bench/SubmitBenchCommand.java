@@ -1,23 +1,16 @@
 package io.tern.cli.bench;
 
 import io.grpc.Channel;
-import io.grpc.stub.StreamObserver;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.Resources;
-import io.tern.api.v1.SubmitJobRequest;
-import io.tern.api.v1.SubmitJobResponse;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
 import io.tern.cli.client.ClientOptions;
 import io.tern.cli.client.SchedulerClient;
 import java.util.Arrays;
-import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -85,54 +78,16 @@ final class SubmitBenchCommand implements Callable<Integer> {
                     .listJobs(io.tern.api.v1.ListJobsRequest.newBuilder().setPageSize(1).build());
                 return c;
               });
-      JobServiceGrpc.JobServiceStub stub = JobServiceGrpc.newStub(channel);
-      long[] latencies = new long[jobs];
-      Semaphore inFlight = new Semaphore(concurrency);
-      CountDownLatch done = new CountDownLatch(jobs);
-      AtomicInteger failed = new AtomicInteger();
-      long start = System.nanoTime();
-      for (int i = 0; i < jobs; i++) {
-        inFlight.acquire();
-        int index = i;
-        long sent = System.nanoTime();
-        stub.submitJob(
-            SubmitJobRequest.newBuilder()
-                .setSpec(template)
-                .setIdempotencyKey(UUID.randomUUID().toString())
-                .build(),
-            new StreamObserver<SubmitJobResponse>() {
-              @Override
-              public void onNext(SubmitJobResponse value) {
-                latencies[index] = System.nanoTime() - sent;
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                failed.incrementAndGet();
-                latencies[index] = System.nanoTime() - sent;
-                inFlight.release();
-                done.countDown();
-              }
-
-              @Override
-              public void onCompleted() {
-                inFlight.release();
-                done.countDown();
-              }
-            });
-        if ((i + 1) % Math.max(1, jobs / 10) == 0) {
-          err.printf("submitted %d/%d%n", i + 1, jobs);
-          err.flush();
-        }
-      }
-      done.await();
-      double seconds = (System.nanoTime() - start) / 1e9;
+      SubmitStorm.Result storm =
+          SubmitStorm.run(channel, template, jobs, concurrency, "submitted", err);
+      long[] latencies = storm.latencyNanos();
+      double seconds = storm.seconds();
       Arrays.sort(latencies);
       Figures figures =
           new Figures(
               jobs,
               concurrency,
-              failed.get(),
+              storm.failed(),
               seconds,
               jobs / seconds,
               latencies[(int) (jobs * 0.50)] / 1e6,
@@ -151,7 +106,7 @@ final class SubmitBenchCommand implements Callable<Integer> {
             figures.latency_ms_p99());
       }
       out.flush();
-      return failed.get() == 0 ? 0 : 1;
+      return storm.failed() == 0 ? 0 : 1;
     }
   }
 }
