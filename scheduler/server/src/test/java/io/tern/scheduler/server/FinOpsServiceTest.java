@@ -27,18 +27,14 @@ import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.SetBudgetRequest;
 import io.tern.api.v1.SetOffPeakWindowRequest;
 import io.tern.api.v1.SubmitJobRequest;
-import io.tern.scheduler.server.loop.SchedulerLoop;
-import io.tern.scheduler.server.loop.SchedulerSettings;
 import io.tern.scheduler.server.testing.Clients;
 import io.tern.scheduler.server.testing.FakeAgent;
-import java.time.Clock;
+import io.tern.scheduler.server.testing.ReplicaCluster;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,36 +43,24 @@ import org.junit.jupiter.api.Test;
 class FinOpsServiceTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  private TestingServer zk;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private ReplicaCluster cluster;
 
   @BeforeEach
   void startZooKeeper() throws Exception {
-    zk = new TestingServer(true);
+    cluster = new ReplicaCluster();
   }
 
   @AfterEach
   void stopAll() throws Exception {
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      closeables.get(i).close();
-    }
-    zk.close();
+    cluster.close();
   }
 
   private <T extends AutoCloseable> T track(T closeable) {
-    closeables.add(closeable);
-    return closeable;
+    return cluster.track(closeable);
   }
 
   private SchedulerServer leader() throws Exception {
-    SchedulerConfig config =
-        SchedulerConfig.local(zk.getConnectString(), 0)
-            .withSettings(
-                SchedulerSettings.defaults()
-                    .withPacing(Duration.ofMillis(5), Duration.ofMillis(200)));
-    SchedulerServer server = track(new SchedulerServer(config, Clock.systemUTC()).start());
-    await().atMost(WAIT).until(() -> server.loop().role().get() == SchedulerLoop.Role.LEADER);
-    return server;
+    return cluster.leader();
   }
 
   private static OffPeakWindow window(String name, String cron, long seconds, String zone) {

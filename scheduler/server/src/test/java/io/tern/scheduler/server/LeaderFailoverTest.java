@@ -11,14 +11,11 @@ import io.tern.api.v1.RunningAttempt;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.scheduler.server.loop.SchedulerLoop;
-import io.tern.scheduler.server.loop.SchedulerSettings;
 import io.tern.scheduler.server.testing.Clients;
 import io.tern.scheduler.server.testing.FakeAgent;
-import java.time.Clock;
+import io.tern.scheduler.server.testing.ReplicaCluster;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,38 +24,24 @@ import org.junit.jupiter.api.Test;
 class LeaderFailoverTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  private TestingServer zk;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private ReplicaCluster cluster;
 
   @BeforeEach
-  void start() throws Exception {
-    zk = new TestingServer(true);
+  void startZooKeeper() throws Exception {
+    cluster = new ReplicaCluster();
   }
 
   @AfterEach
-  void stop() throws Exception {
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      closeables.get(i).close();
-    }
-    zk.close();
+  void stopAll() throws Exception {
+    cluster.close();
   }
 
-  private <T extends AutoCloseable> T track(T c) {
-    closeables.add(c);
-    return c;
+  private <T extends AutoCloseable> T track(T closeable) {
+    return cluster.track(closeable);
   }
 
   private SchedulerServer replica() throws Exception {
-    SchedulerSettings d = SchedulerSettings.defaults();
-    return track(
-        new SchedulerServer(
-                SchedulerConfig.local(zk.getConnectString(), 0)
-                    .withSettings(
-                        SchedulerSettings.defaults()
-                            .withNodeLease(Duration.ofSeconds(30))
-                            .withPacing(Duration.ofMillis(5), Duration.ofMillis(200))),
-                Clock.systemUTC())
-            .start());
+    return cluster.replica(Duration.ofSeconds(30));
   }
 
   private static boolean leads(SchedulerServer s) throws Exception {

@@ -23,14 +23,12 @@ import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.scheduler.server.api.GrpcErrors;
 import io.tern.scheduler.server.loop.SchedulerLoop;
-import io.tern.scheduler.server.loop.SchedulerSettings;
 import io.tern.scheduler.server.testing.Clients;
 import io.tern.scheduler.server.testing.FakeAgent;
-import java.time.Clock;
+import io.tern.scheduler.server.testing.ReplicaCluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,46 +37,32 @@ import org.junit.jupiter.api.Test;
 class SchedulerServerTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
 
-  private TestingServer zk;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private ReplicaCluster cluster;
 
   @BeforeEach
   void startZooKeeper() throws Exception {
-    zk = new TestingServer(true);
+    cluster = new ReplicaCluster();
   }
 
   @AfterEach
   void stopAll() throws Exception {
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      closeables.get(i).close();
-    }
-    zk.close();
+    cluster.close();
   }
 
   private <T extends AutoCloseable> T track(T closeable) {
-    closeables.add(closeable);
-    return closeable;
+    return cluster.track(closeable);
   }
 
   private SchedulerServer replica(Duration lease) throws Exception {
-    SchedulerSettings defaults = SchedulerSettings.defaults();
-    SchedulerConfig config =
-        SchedulerConfig.local(zk.getConnectString(), 0)
-            .withSettings(
-                SchedulerSettings.defaults()
-                    .withNodeLease(lease)
-                    .withPacing(Duration.ofMillis(5), Duration.ofMillis(200)));
-    return track(new SchedulerServer(config, Clock.systemUTC()).start());
+    return cluster.replica(lease);
   }
 
   private SchedulerServer leader() throws Exception {
-    SchedulerServer server = replica(Duration.ofSeconds(30));
-    awaitLeading(server);
-    return server;
+    return cluster.leader();
   }
 
   private static void awaitLeading(SchedulerServer server) {
-    await().atMost(WAIT).until(() -> server.loop().role().get() == SchedulerLoop.Role.LEADER);
+    ReplicaCluster.awaitLeading(server);
   }
 
   private static SubmitJobResponse submit(Clients c, JobSpec spec, String key) {
