@@ -75,14 +75,17 @@ public final class PlacementBenchmark {
 
   public static Result run(Options options, Consumer<String> progress) {
     // Warm the JIT on a same-sized scenario from another seed, as JMH would, so the figures
-    // measure compiled code and not the interpreter.
+    // measure compiled code and not the interpreter. The warm-up runs as many steady rounds as
+    // the measurement: paths that only get hot late (the first preemption searches, ~150 rounds
+    // in) were otherwise compiled by C2 during the measured rounds, on the same core when pinned,
+    // and those rounds made the p99 (wall time twice their CPU time).
     progress.accept("warming up");
     measure(
         new Options(
             options.nodes(),
             options.gpusPerNode(),
             options.pending(),
-            Math.min(20, options.steadyRounds()),
+            options.steadyRounds(),
             options.seed() + 1_000_003),
         s -> {});
     return measure(options, progress);
