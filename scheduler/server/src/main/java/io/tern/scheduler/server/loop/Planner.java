@@ -41,6 +41,14 @@ final class Planner {
 
   private final SchedulerLoop loop;
   private volatile long lastPlanNanos;
+  private final java.util.concurrent.ExecutorService planThread =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          r -> Thread.ofPlatform().name("tern-planner").daemon().unstarted(r));
+
+  /** Loop-confined: a plan is being computed, and whether another was asked for meanwhile. */
+  private boolean planning;
+
+  private boolean again;
 
   Planner(SchedulerLoop loop) {
     this.loop = loop;
@@ -51,6 +59,10 @@ final class Planner {
   }
 
   void planAndApply() {
+    if (planning) {
+      again = true;
+      return;
+    }
     LeaderTerm term = loop.term;
     loop.agents.absorbTelemetry(term);
     Instant now = loop.clock.instant();
@@ -83,14 +95,51 @@ final class Planner {
               session.connected() && !loop.autoscaler.releasing(session.id()),
               busyNodes.contains(session.id()) ? null : now));
     }
-    long start = System.nanoTime();
     PolicySnapshot policy = policy(term, now);
-    Plan plan =
-        loop.engine.plan(
-            ClusterSnapshot.of(nodes, allocations), QueueSnapshot.of(queue), policy, now);
-    lastPlanNanos = System.nanoTime() - start;
-    apply(term, plan, now);
-    loop.autoscaler.afterPlan(term, plan, policy);
+    // The core runs on its own thread so that submits and agent messages never wait for a plan;
+    // the plan is then applied here, on the loop, re-checked against the state as it is by then.
+    planning = true;
+    planThread.execute(
+        () -> {
+          long start = System.nanoTime();
+          Plan plan;
+          try {
+            plan =
+                loop.engine.plan(
+                    ClusterSnapshot.of(nodes, allocations), QueueSnapshot.of(queue), policy, now);
+          } catch (RuntimeException e) {
+            log.error("planning failed", e);
+            loop.execute(this::planDone);
+            return;
+          }
+          lastPlanNanos = System.nanoTime() - start;
+          loop.execute(
+              () -> {
+                if (loop.term == term) {
+                  apply(term, plan, now);
+                  loop.autoscaler.afterPlan(term, plan, policy);
+                }
+                planDone();
+              });
+        });
+  }
+
+  /** Whether a plan is being computed; a request meanwhile is served right after it. */
+  boolean planning() {
+    return planning;
+  }
+
+  private void planDone() {
+    planning = false;
+    loop.planEnded();
+    if (again) {
+      again = false;
+      loop.requestPlan();
+    }
+  }
+
+  void close() {
+    planThread.shutdownNow();
   }
 
   /**
@@ -140,7 +189,10 @@ final class Planner {
     Map<String, Set<Integer>> held = term.heldGpus();
     for (Placement placement : plan.placements()) {
       JobEntry entry = term.jobs.get(placement.jobId());
-      if (entry == null || !entry.queued() || !stillFree(term, held, placement)) {
+      if (entry == null
+          || !entry.queued()
+          || placement.attempt() != entry.attemptNumber() + 1
+          || !stillFree(term, held, placement)) {
         log.debug("dropping stale placement of {}", placement.jobId());
         continue;
       }

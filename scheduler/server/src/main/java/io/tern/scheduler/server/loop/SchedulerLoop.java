@@ -390,12 +390,16 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
             planQueued = false;
             if (role == Role.LEADER) {
               planner.planAndApply();
-              lastPlanEndedNanos = System.nanoTime();
             }
           },
           Math.min(delay, TimeUnit.SECONDS.toNanos(1)),
           TimeUnit.NANOSECONDS);
     }
+  }
+
+  /** A plan was applied (or failed): the pacing of the next one counts from now. */
+  void planEnded() {
+    lastPlanEndedNanos = System.nanoTime();
   }
 
   private void tick() {
@@ -448,5 +452,6 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     }
     committer.close();
     autoscaler.close();
+    planner.close();
   }
 }
