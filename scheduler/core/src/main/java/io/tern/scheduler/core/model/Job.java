@@ -25,6 +25,9 @@ import java.util.Objects;
  * @param attempt number of attempts made so far (0 before the first placement)
  * @param lastCheckpointAt time of the last committed checkpoint, or null
  * @param lastReclaimedPool pool whose spot reclaim interrupted the last attempt, or null
+ * @param resuming its last attempt was interrupted (preempted, reclaimed, its node lost) rather
+ *     than ended by the job: it goes ahead of its priority class, so that an interruption costs it
+ *     no place in the queue
  */
 public record Job(
     String id,
@@ -42,7 +45,8 @@ public record Job(
     Instant submittedAt,
     int attempt,
     Instant lastCheckpointAt,
-    String lastReclaimedPool) {
+    String lastReclaimedPool,
+    boolean resuming) {
 
   public Job {
     Objects.requireNonNull(id, "id");
@@ -99,6 +103,7 @@ public record Job(
     private int attempt;
     private Instant lastCheckpointAt;
     private String lastReclaimedPool;
+    private boolean resuming;
 
     private Builder(String id, String team) {
       this.id = id;
@@ -122,6 +127,7 @@ public record Job(
       this.attempt = job.attempt;
       this.lastCheckpointAt = job.lastCheckpointAt;
       this.lastReclaimedPool = job.lastReclaimedPool;
+      this.resuming = job.resuming;
     }
 
     public Builder id(String id) {
@@ -209,6 +215,11 @@ public record Job(
       return this;
     }
 
+    public Builder resuming(boolean resuming) {
+      this.resuming = resuming;
+      return this;
+    }
+
     public Job build() {
       return new Job(
           id,
@@ -226,7 +237,8 @@ public record Job(
           submittedAt,
           attempt,
           lastCheckpointAt,
-          lastReclaimedPool);
+          lastReclaimedPool,
+          resuming);
     }
   }
 }

@@ -17,6 +17,9 @@ import java.util.PriorityQueue;
  * submit time, then id. Shares are re-read from {@link TeamUsage} after every job, so a team that
  * just got a placement goes to the back of the line when appropriate.
  *
+ * <p>Jobs {@link Job#resuming() resuming} after an interruption (preemption, spot reclaim, a lost
+ * node) go first in their class, FIFO among themselves: being interrupted costs no place in line.
+ *
  * <p>No starvation: a LOW job that has waited {@code agingStep} is ordered as NORMAL (it still may
  * not preempt as NORMAL), and the engine reserves room for the first blocked job.
  *
@@ -29,6 +32,7 @@ import java.util.PriorityQueue;
 public final class FairShareQueue {
   private final TeamUsage usage;
   private final List<PriorityQueue<TeamLine>> classes = new ArrayList<>();
+  private final List<TeamLine> resuming = new ArrayList<>();
   private int currentClass;
   private TeamLine lastServed;
 
@@ -40,6 +44,7 @@ public final class FairShareQueue {
     List<Map<String, TeamLine>> byClassAndTeam = new ArrayList<>();
     for (int c = 0; c < PriorityClass.values().length; c++) {
       byClassAndTeam.add(new HashMap<>());
+      resuming.add(new TeamLine(""));
     }
     Instant agedBefore = agingStep.isZero() ? null : now.minus(agingStep);
     for (int i = 0; i < n; i++) {
@@ -51,9 +56,16 @@ public final class FairShareQueue {
       if (effective == PriorityClass.LOW && agedBefore != null && !at.isAfter(agedBefore)) {
         effective = PriorityClass.NORMAL;
       }
-      byClassAndTeam.get(effective.ordinal()).computeIfAbsent(j.team(), TeamLine::new).add(i);
+      if (j.resuming()) {
+        resuming.get(effective.ordinal()).add(i);
+      } else {
+        byClassAndTeam.get(effective.ordinal()).computeIfAbsent(j.team(), TeamLine::new).add(i);
+      }
     }
     IndexOrder fifo = new IndexOrder(seconds, nanos, jobs);
+    for (TeamLine line : resuming) {
+      fifo.sort(line.jobs, line.size);
+    }
     for (Map<String, TeamLine> teams : byClassAndTeam) {
       PriorityQueue<TeamLine> lines = new PriorityQueue<>();
       for (TeamLine line : teams.values()) {
@@ -77,6 +89,13 @@ public final class FairShareQueue {
 
   /** The index (into the list given at construction) of the next job, or -1 when done. */
   public int next() {
+    // Resuming jobs of the class in hand come before its team lines; the classes go in order, so
+    // these are served before any team line of the class is touched.
+    if (lastServed == null
+        && currentClass < classes.size()
+        && resuming.get(currentClass).hasNext()) {
+      return resuming.get(currentClass).next();
+    }
     if (lastServed != null) {
       TeamLine line = lastServed;
       lastServed = null;
@@ -94,6 +113,9 @@ public final class FairShareQueue {
     }
     while (currentClass < classes.size() && classes.get(currentClass).isEmpty()) {
       currentClass++;
+      if (currentClass < classes.size() && resuming.get(currentClass).hasNext()) {
+        return resuming.get(currentClass).next();
+      }
     }
     if (currentClass == classes.size()) {
       return -1;

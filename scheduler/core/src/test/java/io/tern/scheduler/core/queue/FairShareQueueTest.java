@@ -48,6 +48,30 @@ class FairShareQueueTest {
   }
 
   @Test
+  void interruptedJobsGoFirstInTheirClassButNotAheadOfAHigherOne() {
+    var usage = usage(PolicySnapshot.defaults());
+    var jobs =
+        List.of(
+            job("a-old", 1).submittedAt(NOW.minusSeconds(50)).build(),
+            job("b-resumed", 1)
+                .team("team-b")
+                .submittedAt(NOW.minusSeconds(10))
+                .attempt(1)
+                .resuming(true)
+                .build(),
+            job("low-resumed", 1)
+                .priority(PriorityClass.LOW)
+                .submittedAt(NOW.minusSeconds(5))
+                .resuming(true)
+                .build(),
+            job("high", 1).priority(PriorityClass.HIGH).submittedAt(NOW).build(),
+            job("a-new", 1).submittedAt(NOW.minusSeconds(1)).build());
+    var q = new FairShareQueue(jobs, usage, Duration.ZERO, NOW);
+    assertThat(drain(jobs, q, usage, true))
+        .containsExactly("high", "b-resumed", "a-old", "a-new", "low-resumed");
+  }
+
+  @Test
   void teamsAlternateByDominantShareAsTheyArePlaced() {
     var usage = usage(PolicySnapshot.defaults());
     List<Job> jobs = new ArrayList<>();

@@ -69,6 +69,12 @@ final class CoreSnapshots {
       if (last.getReclaimed() && !last.getPool().isEmpty()) {
         b.lastReclaimedPool(last.getPool());
       }
+      // Interrupted (preempted, reclaimed, node lost) rather than ended by the job itself.
+      b.resuming(
+          last.hasEndedAt()
+              && !last.hasExitCode()
+              && !last.getEndReason().startsWith("start failed")
+              && !last.getEndReason().startsWith("did not start"));
     }
     return b.build();
   }
