@@ -70,6 +70,15 @@ class SchedulerServerTest {
         SubmitJobRequest.newBuilder().setSpec(spec).setIdempotencyKey(key).build());
   }
 
+  /** Submits {@code spec}, lets {@code agent} start it, and waits until the job is RUNNING. */
+  private static String running(Clients c, FakeAgent agent, JobSpec spec) throws Exception {
+    String id = submit(c, spec, "").getJob().getId();
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+    agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_RUNNING);
+    return id;
+  }
+
   private static Job job(Clients c, String id) {
     return c.jobs.getJob(GetJobRequest.newBuilder().setJobId(id).build());
   }
@@ -209,10 +218,7 @@ class SchedulerServerTest {
     FakeAgent agent =
         track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
             .connect();
-    String id = submit(c, Clients.spec("j", 1), "").getJob().getId();
-    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
-    agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
-    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_RUNNING);
+    String id = running(c, agent, Clients.spec("j", 1));
 
     Job cancelling = c.jobs.cancelJob(CancelJobRequest.newBuilder().setJobId(id).build());
     SchedulerMessage stop = agent.next(SchedulerMessage.KindCase.STOP_JOB, 10);
@@ -288,10 +294,7 @@ class SchedulerServerTest {
     FakeAgent agent =
         track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_SPOT))
             .connect();
-    String id = submit(c, Clients.spec("j", 1), "").getJob().getId();
-    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
-    agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
-    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_RUNNING);
+    String id = running(c, agent, Clients.spec("j", 1));
 
     agent.drop();
 
@@ -313,10 +316,7 @@ class SchedulerServerTest {
     FakeAgent agent =
         track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
             .connect();
-    String id = submit(c, Clients.spec("talk", 1), "").getJob().getId();
-    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
-    agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
-    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_RUNNING);
+    String id = running(c, agent, Clients.spec("talk", 1));
 
     var chunks =
         c.jobs.streamLogs(io.tern.api.v1.StreamLogsRequest.newBuilder().setJobId(id).build());
@@ -353,10 +353,7 @@ class SchedulerServerTest {
     FakeAgent agent =
         track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
             .connect();
-    String id = submit(c, Clients.spec("j", 1), "").getJob().getId();
-    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
-    agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
-    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_RUNNING);
+    String id = running(c, agent, Clients.spec("j", 1));
 
     // The stream breaks; the job exits meanwhile; the agent comes back without it and then sends
     // the exit it could not send before, as agents do.
@@ -378,10 +375,7 @@ class SchedulerServerTest {
     FakeAgent agent =
         track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
             .connect();
-    String id = submit(c, Clients.spec("j", 1), "").getJob().getId();
-    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
-    agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
-    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_RUNNING);
+    String id = running(c, agent, Clients.spec("j", 1));
 
     agent.drop();
     FakeAgent restarted =
