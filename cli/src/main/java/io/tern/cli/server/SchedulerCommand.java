@@ -5,6 +5,7 @@ import io.tern.scheduler.server.SchedulerConfig;
 import io.tern.scheduler.server.SchedulerServer;
 import io.tern.scheduler.server.cloud.CloudSetup;
 import io.tern.scheduler.server.cloud.PoolsFile;
+import io.tern.scheduler.server.cloud.ec2.Ec2Setup;
 import io.tern.scheduler.server.cloud.local.AgentCommand;
 import io.tern.scheduler.server.cloud.local.LocalCloudConnector;
 import io.tern.scheduler.server.cloud.local.LocalPool;
@@ -20,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /** {@code tern scheduler}: one scheduler replica. */
 @Command(
@@ -99,8 +101,9 @@ public final class SchedulerCommand implements Callable<Integer> {
       description =
           "YAML file of the pools to launch into (id, capacity, instanceType, zone, gpusPerNode,"
               + " gpuModel, gpuMemoryGiB, cpu, memoryGiB, pricePerHourUsd, maxNodes; gpus:"
-              + " sim:COUNTxMODEL[:MEMGiB] for local) and optional scaling settings; required with"
-              + " --cloud local|ec2.")
+              + " sim:COUNTxMODEL[:MEMGiB] for local; instanceTypes, placements, imageId,"
+              + " maxSpotPriceUsd and an ec2 section with region for ec2) and optional scaling"
+              + " settings; required with --cloud local|ec2.")
   Path poolsFile;
 
   @Option(
@@ -161,6 +164,31 @@ public final class SchedulerCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * EC2: the pools file's ec2 section says where; credentials come from the AWS SDK's default chain
+   * (environment, profile, instance role), resolved on the first call.
+   */
+  private CloudSetup ec2Setup(String text) {
+    try {
+      PoolsFile pools = PoolsFile.parseEc2(text);
+      Path dir = poolsFile.toAbsolutePath().getParent();
+      CloudSetup setup =
+          Ec2Setup.cloudSetup(
+              pools, dir, DefaultCredentialsProvider.builder().build(), Clock.systemUTC());
+      System.out.println(
+          "ec2 cloud: "
+              + pools.ec2Pools().size()
+              + " pool(s) in "
+              + pools.ec2().region()
+              + (pools.ec2().endpoint() != null ? " via " + pools.ec2().endpoint() : "")
+              + ", instances tagged tern:node="
+              + pools.ec2().cluster());
+      return setup;
+    } catch (PoolsFile.InvalidPoolsException e) {
+      throw new UserInputException("--pools " + poolsFile + ": " + e.getMessage());
+    }
+  }
+
   /** The cloud the leader autoscales into, from --cloud and --pools. */
   private CloudSetup cloudSetup() throws IOException {
     String kind = cloud.trim().toLowerCase(Locale.ROOT);
@@ -171,11 +199,7 @@ public final class SchedulerCommand implements Callable<Integer> {
         }
         return CloudSetup.none();
       }
-      case "ec2" ->
-          throw new UserInputException(
-              "--cloud ec2: not configurable from the CLI yet (images, subnets and credentials);"
-                  + " use --cloud local or none");
-      case "local" -> {}
+      case "local", "ec2" -> {}
       default ->
           throw new UserInputException(
               "--cloud: expected none, local or ec2, got \"" + cloud + "\"");
@@ -188,6 +212,9 @@ public final class SchedulerCommand implements Callable<Integer> {
       text = Files.readString(poolsFile);
     } catch (IOException e) {
       throw new UserInputException("--pools: cannot read " + poolsFile + ": " + e.getMessage());
+    }
+    if (kind.equals("ec2")) {
+      return ec2Setup(text);
     }
     var os =
         (com.sun.management.OperatingSystemMXBean)
