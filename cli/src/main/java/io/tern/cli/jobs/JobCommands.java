@@ -267,8 +267,9 @@ public final class JobCommands {
         Iterator<Job> updates =
             scheduler.call(
                 c ->
-                    JobServiceGrpc.newBlockingStub(c)
-                        .watchJob(WatchJobRequest.newBuilder().setJobId(jobId).build()));
+                    firstAnswer(
+                        JobServiceGrpc.newBlockingStub(c)
+                            .watchJob(WatchJobRequest.newBuilder().setJobId(jobId).build())));
         try {
           while (updates.hasNext()) {
             Job job = updates.next();
@@ -357,13 +358,14 @@ public final class JobCommands {
         Iterator<io.tern.api.v1.LogChunk> chunks =
             scheduler.call(
                 c ->
-                    JobServiceGrpc.newBlockingStub(c)
-                        .streamLogs(
-                            io.tern.api.v1.StreamLogsRequest.newBuilder()
-                                .setJobId(jobId)
-                                .setAttempt(attempt)
-                                .setFollow(follow)
-                                .build()));
+                    firstAnswer(
+                        JobServiceGrpc.newBlockingStub(c)
+                            .streamLogs(
+                                io.tern.api.v1.StreamLogsRequest.newBuilder()
+                                    .setJobId(jobId)
+                                    .setAttempt(attempt)
+                                    .setFollow(follow)
+                                    .build())));
         long seen = 0;
         try {
           while (chunks.hasNext()) {
@@ -387,6 +389,15 @@ public final class JobCommands {
         }
       }
     }
+  }
+
+  /**
+   * Waits for a stream's first answer inside the call, so that a follower's redirect or an
+   * unreachable replica surfaces where {@link SchedulerClient#call} can follow the leader.
+   */
+  static <T> Iterator<T> firstAnswer(Iterator<T> stream) {
+    stream.hasNext();
+    return stream;
   }
 
   static boolean finished(JobState state) {

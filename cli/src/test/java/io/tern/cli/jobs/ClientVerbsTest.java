@@ -1,0 +1,125 @@
+package io.tern.cli.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tern.cli.TernCommand;
+import io.tern.scheduler.server.SchedulerConfig;
+import io.tern.scheduler.server.SchedulerServer;
+import io.tern.scheduler.server.loop.SchedulerLoop;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Clock;
+import java.time.Duration;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The client verbs against a real leader and a standby, through the real command line. */
+class ClientVerbsTest {
+  private static TestingServer zk;
+  private static SchedulerServer leader;
+  private static SchedulerServer standby;
+  private static String both;
+
+  record Run(int exit, String out, String err) {
+    JsonNode json() throws Exception {
+      return new ObjectMapper().readTree(out);
+    }
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    zk = new TestingServer(true);
+    leader =
+        new SchedulerServer(SchedulerConfig.local(zk.getConnectString(), 0), Clock.systemUTC())
+            .start();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> leader.loop().role().get() == SchedulerLoop.Role.LEADER);
+    standby =
+        new SchedulerServer(SchedulerConfig.local(zk.getConnectString(), 0), Clock.systemUTC())
+            .start();
+    // The standby first: the client must follow it to the leader.
+    both = standby.address() + "," + leader.address();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    standby.close();
+    leader.close();
+    zk.close();
+  }
+
+  private static Run tern(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var cli = TernCommand.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    // The verb, then --scheduler, then the rest: after `--` everything is the job's command.
+    String[] all = new String[args.length + 2];
+    all[0] = args[0];
+    all[1] = "--scheduler";
+    all[2] = both;
+    System.arraycopy(args, 1, all, 3, args.length - 1);
+    int exit = cli.execute(all);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  private static String submit(String name) {
+    Run run = tern("submit", "--name", name, "--team", "vision", "--gpus", "1", "--", "train");
+    assertThat(run.exit()).as(run.err()).isZero();
+    return run.out().trim();
+  }
+
+  @Test
+  void submitListStatusExplainAndQueueFollowTheLeader() throws Exception {
+    String id = submit("listed");
+
+    JsonNode list = tern("list", "--team", "vision", "-o", "json").json();
+    Run status = tern("status", id);
+    JsonNode explain = tern("explain", id, "-o", "json").json();
+    Run queue = tern("queue");
+
+    assertThat(id).matches("job-\\d{6}");
+    assertThat(list.get("jobs").findValuesAsText("id")).contains(id);
+    assertThat(status.out()).contains("Job:        " + id).contains("State:      PENDING");
+    assertThat(explain.get("summary").asText()).startsWith("pending:");
+    assertThat(queue.out()).contains(id).contains("queued");
+  }
+
+  @Test
+  void cancelEndsAQueuedJobAndWatchReportsItsEnd() {
+    String id = submit("doomed");
+
+    Run cancel = tern("cancel", id, "--reason", "not needed");
+    Run watch = tern("watch", id);
+
+    assertThat(cancel.exit()).isZero();
+    assertThat(cancel.out()).contains(id + ": CANCELLED");
+    assertThat(watch.exit()).as("a cancelled job's watch exits 1").isEqualTo(1);
+    assertThat(watch.out()).contains("CANCELLED");
+  }
+
+  @Test
+  void unknownJobExitsOneAndAMalformedIdExitsTwo() {
+    Run unknown = tern("status", "job-999999");
+    Run malformed = tern("status", "42");
+
+    assertThat(unknown.exit()).isEqualTo(1);
+    assertThat(unknown.err()).contains("no job job-999999");
+    assertThat(malformed.exit()).isEqualTo(2);
+    assertThat(malformed.err()).contains("job_id");
+  }
+
+  @Test
+  void nodesListsNoneYet() throws Exception {
+    JsonNode nodes = tern("nodes", "-o", "json").json();
+
+    assertThat(nodes.path("nodes").size()).isZero();
+  }
+}
