@@ -4,9 +4,9 @@ import io.tern.agent.gpu.GpuProbeSpec;
 import io.tern.api.v1.CapacityType;
 import io.tern.checkpoint.config.CheckpointStoreLocation;
 import io.tern.cli.UserInputException;
+import io.tern.cli.client.SchedulerAddresses;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -18,26 +18,7 @@ final class AgentFlags {
   private AgentFlags() {}
 
   static List<String> schedulers(String value) {
-    List<String> out = new ArrayList<>();
-    for (String part : value.split(",", -1)) {
-      String address = part.trim();
-      int colon = address.lastIndexOf(':');
-      boolean valid = colon > 0 && colon < address.length() - 1;
-      if (valid) {
-        try {
-          int port = Integer.parseInt(address.substring(colon + 1));
-          valid = port > 0 && port < 65536;
-        } catch (NumberFormatException e) {
-          valid = false;
-        }
-      }
-      if (!valid) {
-        throw new UserInputException(
-            "--scheduler: expected HOST:PORT[,HOST:PORT...], got \"" + address + "\"");
-      }
-      out.add(address);
-    }
-    return out;
+    return SchedulerAddresses.parse(value, "--scheduler");
   }
 
   static String nodeId(String value) {

@@ -44,7 +44,7 @@ public final class SchedulerAddresses {
   /** Splits and checks a comma-separated list of HOST:PORT. */
   public static List<String> parse(String value, String source) {
     List<String> out = new ArrayList<>();
-    for (String part : value.split(",")) {
+    for (String part : value.split(",", -1)) {
       String address = part.trim();
       int colon = address.lastIndexOf(':');
       boolean valid = colon > 0 && colon < address.length() - 1;

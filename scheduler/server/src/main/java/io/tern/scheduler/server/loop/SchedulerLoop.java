@@ -435,11 +435,6 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     return Optional.ofNullable(triggers.nextFire(name, false));
   }
 
-  /** Test hook: one job as the leader holds it. */
-  public CompletableFuture<Optional<Job>> job(String id) {
-    return call(t -> Optional.ofNullable(t.jobs.get(id)).map(e -> e.job));
-  }
-
   @Override
   public void close() {
     triggers.close();
