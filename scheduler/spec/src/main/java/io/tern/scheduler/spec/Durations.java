@@ -11,6 +11,10 @@ import java.util.regex.Pattern;
  */
 public final class Durations {
   private static final Pattern WHOLE = Pattern.compile("(?:\\d{1,9}[dhms])+");
+
+  /** Longer than any duration a person writes: "999999999d23h59m59s" is 19. */
+  private static final int MAX_CHARS = 64;
+
   private static final Pattern PART = Pattern.compile("(\\d{1,9})([dhms])");
 
   private Durations() {}
@@ -18,7 +22,8 @@ public final class Durations {
   /** Parses {@code text}; empty if it is not a duration of this form. */
   public static Optional<Duration> parse(String text) {
     String trimmed = text.trim();
-    if (!WHOLE.matcher(trimmed).matches()) {
+    // The repeated group recurses per part in java.util.regex: bound the input, not the stack.
+    if (trimmed.length() > MAX_CHARS || !WHOLE.matcher(trimmed).matches()) {
       return Optional.empty();
     }
     Duration total = Duration.ZERO;

@@ -26,11 +26,13 @@ import org.yaml.snakeyaml.nodes.Node;
  *
  * <p>Unknown keys, duplicate keys, wrong types and impossible values are all errors that name the
  * key and its line; every error in the document is reported at once. YAML is loaded safely (no tags
- * that construct objects) with limits on size, nesting and aliases. Thread-safe.
+ * that construct objects) with limits on size, nesting and aliases ({@link SpecLimits}). Whatever
+ * the input, the parser returns a valid spec or throws {@link JobSpecException}, never anything
+ * else. Thread-safe.
  */
 public final class JobSpecParser {
-  /** A spec is a page of YAML, not a data file. */
-  public static final int MAX_SPEC_BYTES = 256 * 1024;
+  /** A spec is a page of YAML, not a data file ({@link SpecLimits#MAX_SPEC_BYTES}). */
+  public static final int MAX_SPEC_BYTES = SpecLimits.MAX_SPEC_BYTES;
 
   private static final Set<String> TOP_KEYS =
       Set.of(
@@ -71,7 +73,7 @@ public final class JobSpecParser {
    * @throws JobSpecException listing every problem, each with its key and line
    */
   public JobSpec parse(String yaml, String source) throws JobSpecException {
-    if (yaml.length() > MAX_SPEC_BYTES) {
+    if (yaml.length() > MAX_SPEC_BYTES || utf8Length(yaml) > MAX_SPEC_BYTES) {
       throw new JobSpecException(
           source, List.of(SpecError.of("", "is larger than " + MAX_SPEC_BYTES / 1024 + " KiB")));
     }
@@ -84,23 +86,32 @@ public final class JobSpecParser {
     // Semantic rules too, each mapped back to its line, except on fields already reported.
     Set<String> reported = new HashSet<>();
     errors.forEach(e -> reported.add(e.field()));
-    for (SpecError error : JobSpecValidator.validate(normalized)) {
+    for (SpecError error : JobSpecValidator.validateAll(normalized)) {
       if (!reported.contains(error.field())) {
         errors.add(error.atLine(reader.lineOf(error.field())));
       }
     }
     errors.sort(Comparator.comparingInt(SpecError::line));
     if (!errors.isEmpty()) {
-      throw new JobSpecException(source, errors);
+      throw new JobSpecException(source, SpecLimits.capped(errors));
     }
     return normalized;
+  }
+
+  private static long utf8Length(String text) {
+    long bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+    }
+    return bytes;
   }
 
   private static Node compose(String yaml, String source) throws JobSpecException {
     LoaderOptions options = new LoaderOptions();
     options.setAllowDuplicateKeys(false);
-    options.setMaxAliasesForCollections(10);
-    options.setNestingDepthLimit(10);
+    options.setMaxAliasesForCollections(SpecLimits.MAX_YAML_ALIASES);
+    options.setNestingDepthLimit(SpecLimits.MAX_YAML_DEPTH);
     options.setCodePointLimit(MAX_SPEC_BYTES);
     options.setAllowRecursiveKeys(false);
     try {
@@ -112,11 +123,35 @@ public final class JobSpecParser {
     } catch (MarkedYAMLException e) {
       int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
       throw new JobSpecException(
-          source, List.of(new SpecError("", line, "is not valid YAML: " + e.getProblem())));
+          source,
+          List.of(new SpecError("", line, "is not valid YAML: " + limited(e.getProblem()))));
     } catch (YAMLException e) {
       throw new JobSpecException(
-          source, List.of(SpecError.of("", "is not valid YAML: " + e.getMessage())));
+          source, List.of(SpecError.of("", "is not valid YAML: " + limited(e.getMessage()))));
     }
+  }
+
+  /** SnakeYAML's own words, which may quote the input, kept short and printable. */
+  private static String limited(String problem) {
+    if (problem == null) {
+      return "unreadable";
+    }
+    String oneLine = problem.replace('\n', ' ');
+    return printable(oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 197) + "...");
+  }
+
+  private static String printable(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    text.chars()
+        .forEach(
+            c -> {
+              if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", c));
+              } else {
+                out.append((char) c);
+              }
+            });
+    return out.toString();
   }
 
   private static void readTop(YamlReader r, Node root, JobSpec.Builder spec) {
@@ -161,7 +196,8 @@ public final class JobSpecParser {
     r.mapping("env", node, null)
         .forEach(
             (name, value) ->
-                r.scalarText("env." + name, value).ifPresent(v -> spec.putEnv(name, v)));
+                r.scalarText(JobSpecValidator.envField(name), value)
+                    .ifPresent(v -> spec.putEnv(name, v)));
   }
 
   private static Resources readResources(YamlReader r, Node node) {
@@ -202,10 +238,17 @@ public final class JobSpecParser {
         .map(s -> s.startsWith("SIG") ? s : "SIG" + s)
         .ifPresent(checkpoint::setSignal);
     at(keys, "graceSeconds")
-        .flatMap(n -> intIn(r, "checkpoint.graceSeconds", n, 1, 3600))
+        .flatMap(n -> intIn(r, "checkpoint.graceSeconds", n, 1, SpecLimits.MAX_GRACE_SECONDS))
         .ifPresent(s -> checkpoint.setGrace(Duration.newBuilder().setSeconds(s)));
     at(keys, "intervalMinutes")
-        .flatMap(n -> intIn(r, "checkpoint.intervalMinutes", n, 1, 7 * 24 * 60))
+        .flatMap(
+            n ->
+                intIn(
+                    r,
+                    "checkpoint.intervalMinutes",
+                    n,
+                    1,
+                    SpecLimits.MAX_CHECKPOINT_INTERVAL_MINUTES))
         .ifPresent(m -> checkpoint.setInterval(Duration.newBuilder().setSeconds(m * 60L)));
     spec.setCheckpoint(checkpoint);
   }
@@ -246,7 +289,7 @@ public final class JobSpecParser {
                     "must be one of "
                         + String.join(", ", choices.keySet().stream().sorted().toList())
                         + ", got \""
-                        + text
+                        + SpecLimits.echo(text)
                         + "\"");
               }
               return Optional.ofNullable(value);
@@ -262,7 +305,9 @@ public final class JobSpecParser {
                 r.error(
                     field,
                     node,
-                    "expected a duration like 90s, 30m, 48h or 1h30m, got \"" + text + "\"");
+                    "expected a duration like 90s, 30m, 48h or 1h30m, got \""
+                        + SpecLimits.echo(text)
+                        + "\"");
               }
               return parsed
                   .filter(d -> !d.isZero())

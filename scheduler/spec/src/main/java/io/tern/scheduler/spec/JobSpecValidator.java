@@ -17,19 +17,19 @@ import java.util.regex.Pattern;
  * SubmitJob), so both reject the same specs with the same words. Field names in errors are the YAML
  * keys a user writes ({@code resources.gpuMemoryGiB}), not proto field names.
  *
- * <p>Size limits are part of the contract: a spec is small, and nothing a user sends may make the
- * scheduler hold or log an unbounded amount of data. Stateless and thread-safe.
+ * <p>Size limits are part of the contract ({@link SpecLimits}): a spec is small, and nothing a user
+ * sends may make the scheduler hold or log an unbounded amount of data. Stateless and thread-safe.
  */
 public final class JobSpecValidator {
-  public static final int MAX_NAME_LENGTH = 63;
-  public static final int MAX_ARGS = 1024;
-  public static final int MAX_ARG_LENGTH = 4096;
-  public static final int MAX_ENV_ENTRIES = 256;
-  public static final int MAX_ENV_VALUE_LENGTH = 32 * 1024;
-  public static final int MAX_GPUS_PER_NODE = 64;
-  public static final int MAX_NODES = 1024;
-  public static final int MAX_GPU_MODELS = 16;
-  public static final int MAX_RETRIES = 100;
+  public static final int MAX_NAME_LENGTH = SpecLimits.MAX_NAME_LENGTH;
+  public static final int MAX_ARGS = SpecLimits.MAX_ARGS;
+  public static final int MAX_ARG_LENGTH = SpecLimits.MAX_ARG_LENGTH;
+  public static final int MAX_ENV_ENTRIES = SpecLimits.MAX_ENV_ENTRIES;
+  public static final int MAX_ENV_VALUE_LENGTH = SpecLimits.MAX_ENV_VALUE_LENGTH;
+  public static final int MAX_GPUS_PER_NODE = SpecLimits.MAX_GPUS_PER_NODE;
+  public static final int MAX_NODES = SpecLimits.MAX_NODES;
+  public static final int MAX_GPU_MODELS = SpecLimits.MAX_GPU_MODELS;
+  public static final int MAX_RETRIES = SpecLimits.MAX_RETRIES;
 
   /** A spot node is reclaimed about two minutes after its notice; a checkpoint must fit inside. */
   public static final long SPOT_NOTICE_SECONDS = 120;
@@ -41,20 +41,30 @@ public final class JobSpecValidator {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   private static final Pattern TEAM = Pattern.compile("[a-z0-9][a-z0-9_-]*");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-  private static final Pattern GPU_MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
+  private static final Pattern GPU_MODEL =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0," + (SpecLimits.MAX_GPU_MODEL_LENGTH - 1) + "}");
+
+  /** The first second of 10000-01-01, where protobuf Timestamps end. */
+  private static final long TIMESTAMP_END_SECONDS = 253_402_300_800L;
 
   private JobSpecValidator() {}
 
-  /** Every rule {@code spec} breaks, in field order; empty when it is acceptable. */
+  /**
+   * Every rule {@code spec} breaks, in field order, at most {@link SpecLimits#MAX_REPORTED_ERRORS}
+   * of them and a count of the rest; empty when it is acceptable.
+   */
   public static List<SpecError> validate(JobSpec spec) {
+    return SpecLimits.capped(validateAll(spec));
+  }
+
+  /** Every rule {@code spec} breaks, uncapped (the parser merges them with its own). */
+  static List<SpecError> validateAll(JobSpec spec) {
     List<SpecError> errors = new ArrayList<>();
+    checkSize(spec, errors);
     checkName(spec.getName(), "name", NAME, "letters, digits, '.', '_' and '-'", errors);
     checkName(spec.getTeam(), "team", TEAM, "lower-case letters, digits, '_' and '-'", errors);
     checkCommand(spec.getCommandList(), errors);
-    if (!spec.getWorkdir().isEmpty() && !spec.getWorkdir().startsWith("/")) {
-      errors.add(
-          SpecError.of("workdir", "must be an absolute path, got \"" + spec.getWorkdir() + "\""));
-    }
+    checkWorkdir(spec.getWorkdir(), errors);
     checkEnv(spec.getEnvMap(), errors);
     checkResources(spec.getResources(), errors);
     if (spec.getPriority() == Priority.UNRECOGNIZED) {
@@ -66,11 +76,33 @@ public final class JobSpecValidator {
     if (spec.hasCheckpoint()) {
       checkCheckpoint(spec.getCheckpoint(), spec.getCapacity(), errors);
     }
-    if (spec.getMaxCostUsd() < 0 || !Double.isFinite(spec.getMaxCostUsd())) {
-      errors.add(SpecError.of("maxCostUsd", "must be a number of US dollars >= 0"));
+    if (spec.hasDeadline()
+        && (spec.getDeadline().getSeconds() < 0
+            || spec.getDeadline().getSeconds() >= TIMESTAMP_END_SECONDS
+            || spec.getDeadline().getNanos() < 0
+            || spec.getDeadline().getNanos() > 999_999_999)) {
+      errors.add(SpecError.of("deadline", "must be a time between 1970 and 9999"));
     }
-    if (spec.hasMaxRuntime() && !positive(spec.getMaxRuntime())) {
-      errors.add(SpecError.of("maxRuntime", "must be longer than 0s"));
+    if (!(spec.getMaxCostUsd() >= 0 && spec.getMaxCostUsd() <= SpecLimits.MAX_COST_USD)) {
+      errors.add(
+          SpecError.of(
+              "maxCostUsd",
+              "must be a number of US dollars between 0 and " + SpecLimits.MAX_COST_USD));
+    }
+    if (spec.hasMaxRuntime()) {
+      if (!positive(spec.getMaxRuntime())) {
+        errors.add(SpecError.of("maxRuntime", "must be longer than 0s"));
+      } else if (spec.getMaxRuntime().getSeconds()
+          > SpecLimits.MAX_RUNTIME_DAYS * 86_400L - (spec.getMaxRuntime().getNanos() > 0 ? 1 : 0)) {
+        errors.add(
+            SpecError.of(
+                "maxRuntime",
+                "must be at most "
+                    + SpecLimits.MAX_RUNTIME_DAYS
+                    + " days ("
+                    + SpecLimits.MAX_RUNTIME_DAYS * 24
+                    + "h)"));
+      }
     }
     if (spec.getRetries() < 0 || spec.getRetries() > MAX_RETRIES) {
       errors.add(
@@ -88,12 +120,18 @@ public final class JobSpecValidator {
     if (value.isEmpty()) {
       errors.add(SpecError.of(field, "is required"));
     } else if (value.length() > MAX_NAME_LENGTH) {
-      errors.add(SpecError.of(field, "must be at most " + MAX_NAME_LENGTH + " characters"));
+      errors.add(
+          SpecError.of(
+              field, "must be at most " + MAX_NAME_LENGTH + " characters, got " + value.length()));
     } else if (!pattern.matcher(value).matches()) {
       errors.add(
           SpecError.of(
               field,
-              "may contain only " + allowed + " (and start with one), got \"" + value + "\""));
+              "may contain only "
+                  + allowed
+                  + " (and start with one), got \""
+                  + SpecLimits.echo(value)
+                  + "\""));
     }
   }
 
@@ -103,7 +141,10 @@ public final class JobSpecValidator {
       return;
     }
     if (command.size() > MAX_ARGS) {
-      errors.add(SpecError.of("command", "must have at most " + MAX_ARGS + " elements"));
+      errors.add(
+          SpecError.of(
+              "command", "must have at most " + MAX_ARGS + " elements, got " + command.size()));
+      return;
     }
     if (command.get(0).isBlank()) {
       errors.add(SpecError.of("command[0]", "the program must not be empty"));
@@ -112,7 +153,11 @@ public final class JobSpecValidator {
       if (command.get(i).length() > MAX_ARG_LENGTH) {
         errors.add(
             SpecError.of(
-                "command[" + i + "]", "must be at most " + MAX_ARG_LENGTH + " characters"));
+                "command[" + i + "]",
+                "must be at most "
+                    + MAX_ARG_LENGTH
+                    + " characters, got "
+                    + command.get(i).length()));
       }
       if (command.get(i).indexOf('\0') >= 0) {
         errors.add(SpecError.of("command[" + i + "]", "must not contain a NUL character"));
@@ -122,29 +167,106 @@ public final class JobSpecValidator {
 
   private static void checkEnv(Map<String, String> env, List<SpecError> errors) {
     if (env.size() > MAX_ENV_ENTRIES) {
-      errors.add(SpecError.of("env", "must have at most " + MAX_ENV_ENTRIES + " variables"));
+      errors.add(
+          SpecError.of(
+              "env", "must have at most " + MAX_ENV_ENTRIES + " variables, got " + env.size()));
+      return;
     }
     env.keySet().stream()
         .sorted()
         .forEach(
             name -> {
-              String field = "env." + name;
-              if (!ENV_NAME.matcher(name).matches() || name.length() > 256) {
-                errors.add(SpecError.of(field, "is not a valid environment variable name"));
+              String field = envField(name);
+              if (name.length() > SpecLimits.MAX_ENV_NAME_LENGTH) {
+                errors.add(
+                    SpecError.of(
+                        field,
+                        "name must be at most "
+                            + SpecLimits.MAX_ENV_NAME_LENGTH
+                            + " characters, got "
+                            + name.length()));
+              } else if (!ENV_NAME.matcher(name).matches()) {
+                errors.add(
+                    SpecError.of(
+                        field,
+                        "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)"));
               } else if (name.startsWith("TERN_") || name.equals("CUDA_VISIBLE_DEVICES")) {
                 errors.add(
                     SpecError.of(field, "is set by Tern for every job and cannot be overridden"));
               }
               String value = env.get(name);
-              if (value.length() > MAX_ENV_VALUE_LENGTH || value.indexOf('\0') >= 0) {
+              if (value.length() > MAX_ENV_VALUE_LENGTH) {
                 errors.add(
                     SpecError.of(
                         field,
                         "value must be at most "
                             + MAX_ENV_VALUE_LENGTH
-                            + " characters, without NUL"));
+                            + " characters, got "
+                            + value.length()));
+              } else if (value.indexOf('\0') >= 0) {
+                errors.add(SpecError.of(field, "value must not contain a NUL character"));
               }
             });
+  }
+
+  /** The field an env variable's errors name: {@code env.NAME}, a long name cut short. */
+  static String envField(String name) {
+    return "env." + SpecLimits.echo(name);
+  }
+
+  private static void checkWorkdir(String workdir, List<SpecError> errors) {
+    if (workdir.isEmpty()) {
+      return;
+    }
+    if (workdir.length() > SpecLimits.MAX_WORKDIR_LENGTH) {
+      errors.add(
+          SpecError.of(
+              "workdir",
+              "must be at most "
+                  + SpecLimits.MAX_WORKDIR_LENGTH
+                  + " characters, got "
+                  + workdir.length()));
+    } else if (workdir.chars().anyMatch(Character::isISOControl)) {
+      errors.add(SpecError.of("workdir", "must not contain NUL or other control characters"));
+    } else if (!workdir.startsWith("/")) {
+      errors.add(
+          SpecError.of(
+              "workdir", "must be an absolute path, got \"" + SpecLimits.echo(workdir) + "\""));
+    } else if (List.of(workdir.split("/")).stream()
+        .anyMatch(s -> s.equals(".") || s.equals(".."))) {
+      errors.add(
+          SpecError.of(
+              "workdir",
+              "must be written without . or .. segments, got \""
+                  + SpecLimits.echo(workdir)
+                  + "\""));
+    }
+  }
+
+  /**
+   * The whole spec must fit {@link SpecLimits#MAX_SPEC_BYTES}; the error names the key that takes
+   * most of it.
+   */
+  private static void checkSize(JobSpec spec, List<SpecError> errors) {
+    int size = spec.getSerializedSize();
+    if (size <= SpecLimits.MAX_SPEC_BYTES) {
+      return;
+    }
+    long command = spec.getCommandList().stream().mapToLong(String::length).sum();
+    long env =
+        spec.getEnvMap().entrySet().stream()
+            .mapToLong(e -> e.getKey().length() + e.getValue().length())
+            .sum();
+    String field = command >= env && command > size / 2 ? "command" : env > size / 2 ? "env" : "";
+    errors.add(
+        SpecError.of(
+            field,
+            "the spec is "
+                + size / 1024
+                + " KiB, more than "
+                + SpecLimits.MAX_SPEC_BYTES / 1024
+                + " KiB"
+                + (field.isEmpty() ? "" : "; most of it is " + field)));
   }
 
   private static void checkResources(Resources r, List<SpecError> errors) {
@@ -162,19 +284,27 @@ public final class JobSpecValidator {
           SpecError.of(
               "resources.nodes", "must be between 1 and " + MAX_NODES + ", got " + r.getNodes()));
     }
-    checkAmount(r.getGpuMemoryGib(), "resources.gpuMemoryGiB", 4096, errors);
-    checkAmount(r.getCpu(), "resources.cpu", 4096, errors);
-    checkAmount(r.getMemoryGib(), "resources.memoryGiB", 65536, errors);
+    checkAmount(
+        r.getGpuMemoryGib(), "resources.gpuMemoryGiB", SpecLimits.MAX_GPU_MEMORY_GIB, errors);
+    checkAmount(r.getCpu(), "resources.cpu", SpecLimits.MAX_CPU, errors);
+    checkAmount(r.getMemoryGib(), "resources.memoryGiB", SpecLimits.MAX_MEMORY_GIB, errors);
     if (r.getGpuModelsCount() > MAX_GPU_MODELS) {
       errors.add(
-          SpecError.of("resources.gpuModels", "must list at most " + MAX_GPU_MODELS + " models"));
+          SpecError.of(
+              "resources.gpuModels",
+              "must list at most " + MAX_GPU_MODELS + " models, got " + r.getGpuModelsCount()));
+      return;
     }
     for (int i = 0; i < r.getGpuModelsCount(); i++) {
       if (!GPU_MODEL.matcher(r.getGpuModels(i)).matches()) {
         errors.add(
             SpecError.of(
                 "resources.gpuModels[" + i + "]",
-                "is not a GPU model name like H100 or A100, got \"" + r.getGpuModels(i) + "\""));
+                "is not a GPU model name like H100 or A100 (at most "
+                    + SpecLimits.MAX_GPU_MODEL_LENGTH
+                    + " characters), got \""
+                    + SpecLimits.echo(r.getGpuModels(i))
+                    + "\""));
       }
     }
     if (r.getGpus() == 0 && (r.getGpuMemoryGib() > 0 || r.getGpuModelsCount() > 0)) {
@@ -198,13 +328,15 @@ public final class JobSpecValidator {
               "must be one of "
                   + CHECKPOINT_SIGNALS.stream().sorted().toList()
                   + ", got \""
-                  + checkpoint.getSignal()
+                  + SpecLimits.echo(checkpoint.getSignal())
                   + "\""));
     }
     long grace = checkpoint.getGrace().getSeconds();
-    if (grace < 1 || grace > 3600) {
+    if (grace < 1 || grace > SpecLimits.MAX_GRACE_SECONDS) {
       errors.add(
-          SpecError.of("checkpoint.graceSeconds", "must be between 1 and 3600, got " + grace));
+          SpecError.of(
+              "checkpoint.graceSeconds",
+              "must be between 1 and " + SpecLimits.MAX_GRACE_SECONDS + ", got " + grace));
     } else if (capacity != CapacityPreference.CAPACITY_ON_DEMAND && grace >= SPOT_NOTICE_SECONDS) {
       errors.add(
           SpecError.of(
@@ -214,8 +346,14 @@ public final class JobSpecValidator {
                   + SPOT_NOTICE_SECONDS
                   + "-second spot reclaim notice; lower it or set capacity: on-demand"));
     }
-    if (checkpoint.hasInterval() && !positive(checkpoint.getInterval())) {
-      errors.add(SpecError.of("checkpoint.intervalMinutes", "must be at least 1"));
+    if (checkpoint.hasInterval()
+        && (!positive(checkpoint.getInterval())
+            || checkpoint.getInterval().getSeconds()
+                > SpecLimits.MAX_CHECKPOINT_INTERVAL_MINUTES * 60L)) {
+      errors.add(
+          SpecError.of(
+              "checkpoint.intervalMinutes",
+              "must be between 1 and " + SpecLimits.MAX_CHECKPOINT_INTERVAL_MINUTES));
     }
   }
 

@@ -29,6 +29,9 @@ import org.yaml.snakeyaml.nodes.Tag;
  * error recorded). Not thread-safe; one instance per document.
  */
 final class YamlReader {
+  /** No number in a spec needs more; longer digit strings are slow to convert. */
+  private static final int MAX_NUMBER_CHARS = 64;
+
   private final List<SpecError> errors = new ArrayList<>();
   private final Map<String, Integer> lines = new HashMap<>();
 
@@ -72,7 +75,8 @@ final class YamlReader {
         error(field, keyNode, "keys must be plain words, got " + describe(keyNode));
         continue;
       }
-      String path = field.isEmpty() ? key.getValue() : field + "." + key.getValue();
+      String name = SpecLimits.echo(key.getValue());
+      String path = field.isEmpty() ? name : field + "." + name;
       lines.put(path, line(keyNode));
       if (allowed != null && !allowed.contains(key.getValue())) {
         error(path, keyNode, "unknown key" + suggestion(key.getValue(), allowed));
@@ -111,9 +115,12 @@ final class YamlReader {
     }
     if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.INT)) {
       try {
+        if (scalar.getValue().length() > MAX_NUMBER_CHARS) {
+          throw new NumberFormatException("too long");
+        }
         return Optional.of(new BigInteger(scalar.getValue().replace("_", "")).longValueExact());
       } catch (ArithmeticException | NumberFormatException e) {
-        error(field, node, "is not a whole number in range: " + scalar.getValue());
+        error(field, node, "is not a whole number in range: " + SpecLimits.echo(scalar.getValue()));
         return Optional.empty();
       }
     }
@@ -128,9 +135,12 @@ final class YamlReader {
     if (node instanceof ScalarNode scalar
         && (scalar.getTag().equals(Tag.INT) || scalar.getTag().equals(Tag.FLOAT))) {
       try {
+        if (scalar.getValue().length() > MAX_NUMBER_CHARS) {
+          throw new NumberFormatException("too long");
+        }
         return Optional.of(new BigDecimal(scalar.getValue().replace("_", "")).doubleValue());
       } catch (NumberFormatException e) {
-        error(field, node, "is not a plain number: " + scalar.getValue());
+        error(field, node, "is not a plain number: " + SpecLimits.echo(scalar.getValue()));
         return Optional.empty();
       }
     }
@@ -162,7 +172,7 @@ final class YamlReader {
             field,
             node,
             "expected a time with its offset like 2026-12-01T08:00:00Z, got \""
-                + scalar.getValue()
+                + SpecLimits.echo(scalar.getValue())
                 + "\"");
         return Optional.empty();
       }
@@ -213,15 +223,14 @@ final class YamlReader {
         };
     return scalar.getTag().equals(Tag.NULL)
         ? kind
-        : kind + " \"" + abbreviate(scalar.getValue()) + "\"";
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() <= 40 ? text : text.substring(0, 37) + "...";
+        : kind + " \"" + SpecLimits.echo(scalar.getValue()) + "\"";
   }
 
   /** ", did you mean 'resources'?" for a key one or two edits away from an allowed one. */
   private static String suggestion(String key, Set<String> allowed) {
+    if (key.length() > SpecLimits.MAX_ECHO_CHARS) {
+      return " (allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ")";
+    }
     String lower = key.toLowerCase(Locale.ROOT);
     return allowed.stream()
         .filter(candidate -> editDistance(lower, candidate.toLowerCase(Locale.ROOT)) <= 2)
