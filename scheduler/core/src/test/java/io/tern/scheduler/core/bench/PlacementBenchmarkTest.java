@@ -21,6 +21,9 @@ class PlacementBenchmarkTest {
     assertThat(result.placements()).isBetween(1L, 400L);
     assertThat(result.placementsPerSecond()).isPositive();
     assertThat(result.planMsP99()).isGreaterThanOrEqualTo(result.planMsP50());
+    assertThat(result.planCpuMsP50()).isPositive();
+    assertThat(result.planCpuMsP99()).isGreaterThanOrEqualTo(result.planCpuMsP50());
+    assertThat(result.toJson()).contains("\"planCpuMsP99\":");
     assertThat(result.toJson()).startsWith("{\"nodes\":50,\"gpusPerNode\":8,\"pending\":500,");
     assertThat(progress).anyMatch(line -> line.startsWith("fill: "));
   }
