@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
@@ -114,6 +115,8 @@ public final class SchedulerCommand implements Callable<Integer> {
               + " temporary directory).")
   Path localDir;
 
+  @Mixin SecurityFlags security;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65535) {
@@ -135,7 +138,8 @@ public final class SchedulerCommand implements Callable<Integer> {
             Duration.ofSeconds(sessionSeconds),
             SchedulerSettings.defaults()
                 .withNodeLease(Duration.ofSeconds(nodeLeaseSeconds))
-                .withPacing(defaults.planDelay(), defaults.tick()));
+                .withPacing(defaults.planDelay(), defaults.tick()),
+            security.settings());
     SchedulerServer server = new SchedulerServer(config, Clock.systemUTC(), cloudSetup()).start();
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -156,9 +160,10 @@ public final class SchedulerCommand implements Callable<Integer> {
             + " (ZooKeeper "
             + zk
             + ")"
-            + (server.metricsPort() > 0
-                ? ", metrics on :" + server.metricsPort() + "/metrics"
-                : ""));
+            + (server.metricsPort() > 0 ? ", metrics on :" + server.metricsPort() + "/metrics" : "")
+            + (config.security().authenticates()
+                ? ", TLS with tokens and agent certificates"
+                : ", PLAINTEXT without authentication (local use only)"));
     System.out.flush();
     stop.await();
     return 0;

@@ -1,5 +1,6 @@
 package io.tern.scheduler.server;
 
+import io.tern.scheduler.server.auth.SecuritySettings;
 import io.tern.scheduler.server.loop.SchedulerSettings;
 import java.time.Duration;
 
@@ -13,6 +14,7 @@ import java.time.Duration;
  * @param advertisedHost the host other replicas, agents and clients reach this replica at
  * @param metricsPort the Prometheus port; 0 picks a free one, -1 disables metrics
  * @param zkSessionTimeout how long ZooKeeper keeps a silent replica's session (and leadership)
+ * @param security TLS, authentication, rate limits, the audit log and ZooKeeper ACLs
  */
 public record SchedulerConfig(
     String zkConnect,
@@ -22,7 +24,8 @@ public record SchedulerConfig(
     String advertisedHost,
     int metricsPort,
     Duration zkSessionTimeout,
-    SchedulerSettings settings) {
+    SchedulerSettings settings,
+    SecuritySettings security) {
 
   public static SchedulerConfig local(String zkConnect, int port) {
     return new SchedulerConfig(
@@ -33,12 +36,21 @@ public record SchedulerConfig(
         "127.0.0.1",
         -1,
         Duration.ofSeconds(3),
-        SchedulerSettings.defaults());
+        SchedulerSettings.defaults(),
+        SecuritySettings.off());
   }
 
   public SchedulerConfig withMetricsPort(int newPort) {
     return new SchedulerConfig(
-        zkConnect, zkRoot, bindHost, port, advertisedHost, newPort, zkSessionTimeout, settings);
+        zkConnect,
+        zkRoot,
+        bindHost,
+        port,
+        advertisedHost,
+        newPort,
+        zkSessionTimeout,
+        settings,
+        security);
   }
 
   public SchedulerConfig withSettings(SchedulerSettings newSettings) {
@@ -50,6 +62,20 @@ public record SchedulerConfig(
         advertisedHost,
         metricsPort,
         zkSessionTimeout,
-        newSettings);
+        newSettings,
+        security);
+  }
+
+  public SchedulerConfig withSecurity(SecuritySettings newSecurity) {
+    return new SchedulerConfig(
+        zkConnect,
+        zkRoot,
+        bindHost,
+        port,
+        advertisedHost,
+        metricsPort,
+        zkSessionTimeout,
+        settings,
+        newSecurity);
   }
 }

@@ -1,16 +1,21 @@
 package io.tern.scheduler.server;
 
 import io.grpc.Server;
-import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tern.scheduler.core.PlacementEngine;
+import io.tern.scheduler.server.api.AdminServiceImpl;
 import io.tern.scheduler.server.api.AgentServiceImpl;
-import io.tern.scheduler.server.api.Callers;
 import io.tern.scheduler.server.api.ClusterServiceImpl;
 import io.tern.scheduler.server.api.FinOpsServiceImpl;
 import io.tern.scheduler.server.api.JobServiceImpl;
+import io.tern.scheduler.server.auth.AuditLog;
+import io.tern.scheduler.server.auth.Authenticator;
+import io.tern.scheduler.server.auth.RateLimiter;
+import io.tern.scheduler.server.auth.SecuritySettings;
+import io.tern.scheduler.server.auth.TokenStore;
+import io.tern.scheduler.server.auth.ZkAcls;
 import io.tern.scheduler.server.cloud.CloudSetup;
 import io.tern.scheduler.server.leader.CuratorLeaderElector;
 import io.tern.scheduler.server.loop.ClusterRequests;
@@ -48,7 +53,15 @@ public final class SchedulerServer implements AutoCloseable {
   private final Clock clock;
   private final CloudSetup cloud;
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+
+  /** gRPC messages: a job spec is limited far below this; agents' registrations are small. */
+  static final int MAX_MESSAGE_BYTES = 4 << 20;
+
+  static final int MAX_METADATA_BYTES = 16 << 10;
+
   private CuratorFramework curator;
+  private TokenStore tokens;
+  private AuditLog audit;
   private CuratorLeaderElector elector;
   private SchedulerLoop loop;
   private Server grpc;
@@ -74,14 +87,26 @@ public final class SchedulerServer implements AutoCloseable {
     if (!state.compareAndSet(State.LATENT, State.STARTED)) {
       throw new IllegalStateException("a SchedulerServer starts once; it is " + state.get());
     }
+    SecuritySettings security = config.security();
     curator =
-        CuratorFrameworkFactory.builder()
-            .connectString(config.zkConnect())
-            .sessionTimeoutMs((int) config.zkSessionTimeout().toMillis())
-            .connectionTimeoutMs((int) Math.min(5000, config.zkSessionTimeout().toMillis()))
-            .retryPolicy(new ExponentialBackoffRetry(100, 10, 2000))
+        ZkAcls.apply(
+                CuratorFrameworkFactory.builder()
+                    .connectString(config.zkConnect())
+                    .sessionTimeoutMs((int) config.zkSessionTimeout().toMillis())
+                    .connectionTimeoutMs((int) Math.min(5000, config.zkSessionTimeout().toMillis()))
+                    .retryPolicy(new ExponentialBackoffRetry(100, 10, 2000)),
+                security.zkDigest())
             .build();
     curator.start();
+    tokens = new TokenStore(curator, config.zkRoot(), clock).start();
+    Authenticator authenticator =
+        security.authenticates()
+            ? Authenticator.on(
+                tokens,
+                new RateLimiter(
+                    security.rateLimitPerSecond(), 2 * security.rateLimitPerSecond(), clock))
+            : Authenticator.off();
+    audit = new AuditLog(clock, security.auditLog());
     ZkStateStore store = new ZkStateStore(curator, new ZkPaths(config.zkRoot()));
 
     // The port is part of the election id, so it is settled before anything else starts.
@@ -101,25 +126,34 @@ public final class SchedulerServer implements AutoCloseable {
             cloud,
             cloud.enabled() ? cloud.connector().open(address) : null);
     loop.agents().onMessageHandled(metrics::agentMessageHandled);
-    Callers callers = new Callers();
     HealthStatusManager health = new HealthStatusManager();
+    InetSocketAddress bind = new InetSocketAddress(config.bindHost(), port);
+    NettyServerBuilder builder =
+        security.tls() == null
+            ? NettyServerBuilder.forAddress(bind)
+            : NettyServerBuilder.forAddress(bind, security.tls().credentials());
     grpc =
-        NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), port))
-            .addService(
-                ServerInterceptors.intercept(
-                    new JobServiceImpl(new JobRequests(loop), loop.logs(), metrics::submitted),
-                    callers))
-            .addService(
-                ServerInterceptors.intercept(
-                    new ClusterServiceImpl(new ClusterRequests(loop)), callers))
-            .addService(ServerInterceptors.intercept(new AgentServiceImpl(loop.agents()), callers))
-            .addService(
-                ServerInterceptors.intercept(
-                    new FinOpsServiceImpl(new FinOpsRequests(loop)), callers))
+        builder
+            .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+            .maxInboundMetadataSize(MAX_METADATA_BYTES)
+            .addService(new JobServiceImpl(new JobRequests(loop), loop.logs(), metrics::submitted))
+            .addService(new ClusterServiceImpl(new ClusterRequests(loop)))
+            .addService(new AgentServiceImpl(loop.agents()))
+            .addService(new FinOpsServiceImpl(new FinOpsRequests(loop)))
+            .addService(new AdminServiceImpl(tokens))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
+            // Interceptors run last-added first: who is calling, then the audit of what they did.
+            .intercept(audit)
+            .intercept(authenticator)
             .build()
             .start();
+    if (!security.authenticates()) {
+      log.warn(
+          "serving plaintext without authentication on {}: anyone who reaches this port may submit"
+              + " and cancel jobs. Use TLS (tern scheduler --tls-dir) beyond local use.",
+          bind);
+    }
     if (config.metricsPort() >= 0) {
       metricsPort = metrics.serve(config.bindHost(), config.metricsPort());
     }
@@ -180,6 +214,12 @@ public final class SchedulerServer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       grpc.shutdownNow();
+    }
+    if (tokens != null) {
+      tokens.close();
+    }
+    if (audit != null) {
+      audit.close();
     }
     if (curator != null) {
       curator.close();

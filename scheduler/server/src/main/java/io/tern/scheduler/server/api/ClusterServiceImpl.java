@@ -9,6 +9,8 @@ import io.tern.api.v1.GetQueueResponse;
 import io.tern.api.v1.ListNodesRequest;
 import io.tern.api.v1.ListNodesResponse;
 import io.tern.api.v1.Node;
+import io.tern.api.v1.QueueEntry;
+import io.tern.scheduler.server.auth.Principal;
 import io.tern.scheduler.server.loop.ClusterRequests;
 
 /** ClusterService over gRPC. */
@@ -31,7 +33,25 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
           Status.INVALID_ARGUMENT.withDescription("limit: must be 0..10000").asRuntimeException());
       return;
     }
-    GrpcErrors.reply(cluster.queue(request), observer);
+    Principal caller = Principal.current();
+    GrpcErrors.reply(cluster.queue(request).thenApply(queue -> visibleTo(caller, queue)), observer);
+  }
+
+  /**
+   * Everyone sees where the queue stands, but only their own teams' jobs by name: another team's
+   * entry keeps its place, team, size and state, without its id or name.
+   */
+  private static GetQueueResponse visibleTo(Principal caller, GetQueueResponse queue) {
+    if (caller.isAdmin()) {
+      return queue;
+    }
+    GetQueueResponse.Builder out = queue.toBuilder();
+    for (QueueEntry.Builder entry : out.getEntriesBuilderList()) {
+      if (!caller.actsFor(entry.getTeam())) {
+        entry.clearJobId().setName("(another team's job)");
+      }
+    }
+    return out.build();
   }
 
   @Override

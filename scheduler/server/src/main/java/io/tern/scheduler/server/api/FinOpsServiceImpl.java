@@ -16,6 +16,8 @@ import io.tern.api.v1.ListOffPeakWindowsResponse;
 import io.tern.api.v1.OffPeakWindow;
 import io.tern.api.v1.SetBudgetRequest;
 import io.tern.api.v1.SetOffPeakWindowRequest;
+import io.tern.scheduler.server.auth.Principal;
+import io.tern.scheduler.server.auth.TeamAccess;
 import io.tern.scheduler.server.finops.BudgetGuard;
 import io.tern.scheduler.server.finops.InvalidBudgetException;
 import io.tern.scheduler.server.loop.FinOpsRequests;
@@ -84,16 +86,38 @@ public final class FinOpsServiceImpl extends FinOpsServiceGrpc.FinOpsServiceImpl
   @Override
   public void listBudgets(
       ListBudgetsRequest request, StreamObserver<ListBudgetsResponse> observer) {
-    GrpcErrors.reply(finops.listBudgets(), observer);
+    Principal caller = Principal.current();
+    GrpcErrors.reply(
+        finops
+            .listBudgets()
+            .thenApply(
+                all ->
+                    caller.isFinOps()
+                        ? all
+                        : ListBudgetsResponse.newBuilder()
+                            .addAllBudgets(
+                                all.getBudgetsList().stream()
+                                    .filter(b -> caller.actsFor(b.getTeam()))
+                                    .toList())
+                            .build()),
+        observer);
   }
 
   @Override
   public void getCostReport(GetCostReportRequest request, StreamObserver<CostReport> observer) {
+    Principal caller = Principal.current();
+    String team;
+    try {
+      team = TeamAccess.scope(caller, request.getTeam(), "team", t -> caller.isFinOps(), "costs");
+    } catch (RuntimeException e) {
+      observer.onError(GrpcErrors.toStatus(e));
+      return;
+    }
     GrpcErrors.reply(
         finops.costReport(
             request.hasSince() ? instant(request.getSince()) : null,
             request.hasUntil() ? instant(request.getUntil()) : null,
-            request.getTeam()),
+            team),
         observer);
   }
 

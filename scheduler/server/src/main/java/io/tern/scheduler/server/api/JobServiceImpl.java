@@ -17,6 +17,8 @@ import io.tern.api.v1.StreamLogsRequest;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.api.v1.WatchJobRequest;
+import io.tern.scheduler.server.auth.Principal;
+import io.tern.scheduler.server.auth.TeamAccess;
 import io.tern.scheduler.server.loop.JobRequests;
 import io.tern.scheduler.server.loop.LogRelay;
 import io.tern.scheduler.server.loop.Watchers;
@@ -28,9 +30,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
-/** JobService over gRPC: validates requests here, then hands them to the scheduler loop. */
+/**
+ * JobService over gRPC: validates requests here, checks the caller's teams, then hands them to the
+ * scheduler loop.
+ */
 public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   static final int MAX_IDEMPOTENCY_KEY = 256;
 
@@ -54,7 +60,10 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
           Status.INVALID_ARGUMENT.withDescription("attempt: must be >= 0").asRuntimeException());
       return;
     }
-    logs.stream(request, (ServerCallStreamObserver<LogChunk>) observer);
+    whenAllowed(
+        request.getJobId(),
+        observer,
+        () -> logs.stream(request, (ServerCallStreamObserver<LogChunk>) observer));
   }
 
   @Override
@@ -76,15 +85,27 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
               .asRuntimeException());
       return;
     }
+    Principal caller = Principal.current();
+    try {
+      TeamAccess.checkTeam(caller, spec.getTeam(), "spec.team");
+    } catch (RuntimeException e) {
+      observer.onError(GrpcErrors.toStatus(e));
+      return;
+    }
     String key = request.getIdempotencyKey();
     onSubmit.run();
-    GrpcErrors.reply(jobs.submit(spec, key.isEmpty() ? "" : sha256(key), Callers.user()), observer);
+    // A key is the team's: another team reusing it gets its own job, not a look at this one.
+    GrpcErrors.reply(
+        jobs.submit(spec, key.isEmpty() ? "" : sha256(spec.getTeam() + "\n" + key), caller.name()),
+        observer);
   }
 
   @Override
   public void getJob(GetJobRequest request, StreamObserver<Job> observer) {
     if (checkId(request.getJobId(), observer)) {
-      GrpcErrors.reply(jobs.get(request.getJobId()), observer);
+      Principal caller = Principal.current();
+      GrpcErrors.reply(
+          jobs.get(request.getJobId()).thenApply(job -> TeamAccess.check(caller, job)), observer);
     }
   }
 
@@ -102,20 +123,38 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
               .asRuntimeException());
       return;
     }
-    GrpcErrors.reply(jobs.list(request), observer);
+    Principal caller = Principal.current();
+    ListJobsRequest scoped;
+    try {
+      scoped =
+          request.toBuilder()
+              .setTeam(
+                  TeamAccess.scope(
+                      caller, request.getTeam(), "team", team -> caller.isAdmin(), "jobs"))
+              .build();
+    } catch (RuntimeException e) {
+      observer.onError(GrpcErrors.toStatus(e));
+      return;
+    }
+    GrpcErrors.reply(jobs.list(scoped), observer);
   }
 
   @Override
   public void cancelJob(CancelJobRequest request, StreamObserver<Job> observer) {
     if (checkId(request.getJobId(), observer)) {
-      GrpcErrors.reply(jobs.cancel(request), observer);
+      GrpcErrors.reply(
+          allowed(Principal.current(), request.getJobId()).thenCompose(v -> jobs.cancel(request)),
+          observer);
     }
   }
 
   @Override
   public void explainJob(ExplainJobRequest request, StreamObserver<ExplainJobResponse> observer) {
     if (checkId(request.getJobId(), observer)) {
-      GrpcErrors.reply(jobs.explain(request.getJobId()), observer);
+      GrpcErrors.reply(
+          allowed(Principal.current(), request.getJobId())
+              .thenCompose(v -> jobs.explain(request.getJobId())),
+          observer);
     }
   }
 
@@ -124,9 +163,15 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     if (!checkId(request.getJobId(), observer)) {
       return;
     }
-    ServerCallStreamObserver<Job> call = (ServerCallStreamObserver<Job>) observer;
-    jobs.watch(
+    whenAllowed(
         request.getJobId(),
+        observer,
+        () -> watch(request.getJobId(), (ServerCallStreamObserver<Job>) observer));
+  }
+
+  private void watch(String jobId, ServerCallStreamObserver<Job> call) {
+    jobs.watch(
+        jobId,
         new Watchers.Watcher() {
           @Override
           public boolean onJob(Job job) {
@@ -144,7 +189,31 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
             }
           }
         },
-        e -> observer.onError(GrpcErrors.toStatus(e)));
+        e -> call.onError(GrpcErrors.toStatus(e)));
+  }
+
+  /**
+   * Completes when {@code caller} may see the job: at once for admins (and callers of a scheduler
+   * without authentication), else once the job's team is known.
+   */
+  private CompletableFuture<Void> allowed(Principal caller, String jobId) {
+    if (caller.isAdmin()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return jobs.get(jobId).thenAccept(job -> TeamAccess.check(caller, job));
+  }
+
+  /** Runs {@code then} if the current caller may see the job; otherwise fails the call. */
+  private void whenAllowed(String jobId, StreamObserver<?> observer, Runnable then) {
+    allowed(Principal.current(), jobId)
+        .whenComplete(
+            (v, error) -> {
+              if (error != null) {
+                observer.onError(GrpcErrors.toStatus(error));
+              } else {
+                then.run();
+              }
+            });
   }
 
   private static boolean checkId(String id, StreamObserver<?> observer) {

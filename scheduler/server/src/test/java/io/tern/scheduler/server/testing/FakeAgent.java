@@ -48,12 +48,29 @@ public final class FakeAgent implements AutoCloseable {
   /** An agent of a given pool and price (as a launched cloud instance would be). */
   public FakeAgent(
       String target, String nodeId, int gpus, CapacityType capacity, String pool, double price) {
+    this(
+        NettyChannelBuilder.forTarget(target).usePlaintext().build(),
+        nodeId,
+        gpus,
+        capacity,
+        pool,
+        price);
+  }
+
+  /** An agent speaking over {@code channel} (e.g. TLS with a client certificate); closes it. */
+  public FakeAgent(
+      ManagedChannel channel,
+      String nodeId,
+      int gpus,
+      CapacityType capacity,
+      String pool,
+      double price) {
     this.nodeId = nodeId;
     this.gpus = gpus;
     this.capacity = capacity;
     this.pool = pool;
     this.price = price;
-    this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
+    this.channel = channel;
   }
 
   /** Opens the stream and registers, reporting {@code running} attempts. */

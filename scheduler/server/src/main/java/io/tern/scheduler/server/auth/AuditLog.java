@@ -1,0 +1,167 @@
+package io.tern.scheduler.server.auth;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.io.BufferedWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit log: one JSON line per call to a mutating rpc, when it ends: when, who (user or agent,
+ * and from where), what (the rpc and the ids it named: job, team, node, window, token), and the
+ * result (the gRPC status, and the id it made). Lines go to the {@code tern.audit} logger and, when
+ * a file is given, are appended to it. Values that could hold secrets (a token's value, a job's
+ * command or environment) never appear: only the fields listed in {@link #NAMED} are copied.
+ *
+ * <p>It must run inside {@link Authenticator} (registered before it), so the caller is known.
+ */
+public final class AuditLog implements ServerInterceptor, Closeable {
+  private static final Logger log = LoggerFactory.getLogger("tern.audit");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Fields copied from requests and answers, by name, in nested messages too. */
+  private static final Set<String> NAMED =
+      Set.of(
+          "job_id", "id", "team", "name", "node_id", "user", "roles", "teams", "checkpoint_jobs");
+
+  /** Nested messages whose named fields are copied. */
+  private static final Set<String> NESTED =
+      Set.of("spec", "info", "window", "budget", "register", "job");
+
+  private final Clock clock;
+  private final BufferedWriter file;
+
+  /**
+   * @param file where to append the lines, or null for the logger only
+   */
+  public AuditLog(Clock clock, Path file) throws IOException {
+    this.clock = clock;
+    this.file =
+        file == null
+            ? null
+            : Files.newBufferedWriter(
+                file,
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND,
+                StandardOpenOption.WRITE);
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    String method = call.getMethodDescriptor().getFullMethodName();
+    if (!AccessRules.mutating(method)) {
+      return next.startCall(call, headers);
+    }
+    Principal caller = Principal.current();
+    ObjectNode entry = JSON.createObjectNode();
+    entry.put("rpc", method);
+    entry.put("who", caller.name());
+    entry.put("kind", caller.kind().name().toLowerCase(java.util.Locale.ROOT));
+    Object remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    entry.put("from", String.valueOf(remote));
+    ObjectNode request = entry.putObject("request");
+    ObjectNode answer = JSON.createObjectNode();
+    ServerCall<Q, R> recorded =
+        new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+          private boolean answered;
+
+          @Override
+          public void sendMessage(R message) {
+            if (!answered && message instanceof Message proto) {
+              answered = true;
+              copyNamed(proto, answer);
+            }
+            super.sendMessage(message);
+          }
+
+          @Override
+          public void close(Status status, Metadata trailers) {
+            write(entry, answer, status);
+            super.close(status, trailers);
+          }
+        };
+    ServerCall.Listener<Q> listener = next.startCall(recorded, headers);
+    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+      private boolean seen;
+
+      @Override
+      public void onMessage(Q message) {
+        if (!seen && message instanceof Message proto) {
+          seen = true;
+          copyNamed(proto, request);
+        }
+        super.onMessage(message);
+      }
+    };
+  }
+
+  private void write(ObjectNode entry, ObjectNode answer, Status status) {
+    ObjectNode line = JSON.createObjectNode();
+    line.put("time", clock.instant().toString());
+    line.setAll(entry);
+    line.put("result", status.getCode().name());
+    if (status.getDescription() != null) {
+      String description = status.getDescription();
+      line.put(
+          "detail", description.length() > 300 ? description.substring(0, 300) + "…" : description);
+    }
+    if (!answer.isEmpty()) {
+      line.set("answer", answer);
+    }
+    String text = line.toString();
+    log.info(text);
+    if (file != null) {
+      synchronized (file) {
+        try {
+          file.write(text);
+          file.newLine();
+          file.flush();
+        } catch (IOException e) {
+          log.error("cannot append to the audit log file: {}", e.toString());
+        }
+      }
+    }
+  }
+
+  static void copyNamed(Message message, ObjectNode into) {
+    for (Map.Entry<FieldDescriptor, Object> field : message.getAllFields().entrySet()) {
+      String name = field.getKey().getName();
+      Object value = field.getValue();
+      if (NESTED.contains(name) && value instanceof Message nested) {
+        copyNamed(nested, into.putObject(name));
+      } else if (NAMED.contains(name)) {
+        into.put(name, value instanceof Message ? "…" : String.valueOf(value));
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (file != null) {
+      synchronized (file) {
+        file.close();
+      }
+    }
+  }
+}

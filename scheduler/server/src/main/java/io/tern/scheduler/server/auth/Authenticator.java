@@ -1,0 +1,193 @@
+package io.tern.scheduler.server.auth;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tern.api.v1.AgentMessage;
+import io.tern.security.pki.IdentityKind;
+import io.tern.security.tls.PeerIdentity;
+import io.tern.security.token.BearerToken;
+import io.tern.security.token.TokenCredentials;
+import java.util.Optional;
+
+/**
+ * Works out who is calling and whether they may call this rpc at all, then puts the {@link
+ * Principal} in the call's context for the services' team checks.
+ *
+ * <p>With authentication on (the scheduler serves TLS): a bearer token makes a user; otherwise a
+ * verified agent certificate makes an agent; otherwise the call is refused. An agent's stream may
+ * register only the node its certificate names. Users are rate-limited per name. With
+ * authentication off (plaintext, local use): everyone is a {@link Principal.Kind#LOCAL} caller
+ * named by the {@code tern-user} header, as before.
+ */
+public final class Authenticator implements ServerInterceptor {
+  /** The OS user name the CLI sends; a job's owner when authentication is off. */
+  public static final Metadata.Key<String> USER_HEADER =
+      Metadata.Key.of("tern-user", Metadata.ASCII_STRING_MARSHALLER);
+
+  private static final int MAX_LOCAL_NAME = 64;
+
+  private final TokenStore tokens;
+  private final RateLimiter limiter;
+
+  private Authenticator(TokenStore tokens, RateLimiter limiter) {
+    this.tokens = tokens;
+    this.limiter = limiter;
+  }
+
+  /** Authentication off: every caller is local and may do anything. */
+  public static Authenticator off() {
+    return new Authenticator(null, RateLimiter.unlimited());
+  }
+
+  /** Authentication on: tokens from {@code tokens}, agents by certificate, users rate-limited. */
+  public static Authenticator on(TokenStore tokens, RateLimiter limiter) {
+    return new Authenticator(tokens, limiter);
+  }
+
+  public boolean enabled() {
+    return tokens != null;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    String method = call.getMethodDescriptor().getFullMethodName();
+    Principal caller;
+    try {
+      caller = identify(call, headers, method);
+    } catch (StatusRuntimeException refused) {
+      call.close(refused.getStatus(), new Metadata());
+      return new ServerCall.Listener<>() {};
+    }
+    Context context = Context.current().withValue(Principal.CURRENT, caller);
+    ServerCall.Listener<Q> listener = Contexts.interceptCall(context, call, headers, next);
+    if (caller.kind() == Principal.Kind.AGENT) {
+      return new NodeBoundListener<>(listener, call, caller.name());
+    }
+    return listener;
+  }
+
+  private Principal identify(ServerCall<?, ?> call, Metadata headers, String method) {
+    AccessRules.Requirement requirement = AccessRules.requirement(method);
+    if (!enabled()) {
+      String name = headers.get(USER_HEADER);
+      if (name == null || name.isBlank()) {
+        name = "unknown";
+      } else if (name.length() > MAX_LOCAL_NAME) {
+        name = name.substring(0, MAX_LOCAL_NAME);
+      }
+      return Principal.local(name);
+    }
+    if (requirement == null) {
+      throw Denials.denied(method + " has no access rule; nobody may call it");
+    }
+    Principal caller = authenticate(call, headers, requirement);
+    if (!AccessRules.allows(requirement, caller)) {
+      throw Denials.denied(
+          describe(caller) + " may not call " + method + ": " + needs(requirement));
+    }
+    if (caller.kind() == Principal.Kind.USER && !limiter.tryAcquire(caller.name())) {
+      throw Status.RESOURCE_EXHAUSTED
+          .withDescription(
+              "rate limit: "
+                  + caller.name()
+                  + " is over "
+                  + (long) limiter.perSecond()
+                  + " calls a second; retry shortly")
+          .asRuntimeException();
+    }
+    return caller;
+  }
+
+  private Principal authenticate(
+      ServerCall<?, ?> call, Metadata headers, AccessRules.Requirement requirement) {
+    String authorization = headers.get(TokenCredentials.AUTHORIZATION);
+    if (authorization != null) {
+      if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        throw Denials.unauthenticated("authorization: expected 'Bearer tern_...'");
+      }
+      BearerToken token =
+          BearerToken.parse(authorization.substring(7))
+              .orElseThrow(
+                  () ->
+                      Denials.unauthenticated(
+                          "authorization: not a Tern token (tern_<id>_<secret>)"));
+      return tokens.authenticate(token);
+    }
+    Optional<PeerIdentity> peer = PeerIdentity.of(call.getAttributes());
+    if (peer.isPresent() && peer.get().kind() == IdentityKind.AGENT) {
+      return Principal.agent(peer.get().name());
+    }
+    if (requirement == AccessRules.Requirement.PUBLIC) {
+      return Principal.anonymous();
+    }
+    throw Denials.unauthenticated(
+        "no credentials: users give a token (--token, TERN_TOKEN or token: in ~/.tern/config.yaml;"
+            + " an admin makes one with 'tern admin token create'), agents a client certificate");
+  }
+
+  private static String describe(Principal caller) {
+    return (caller.kind() == Principal.Kind.AGENT ? "agent " : "user ") + caller.name();
+  }
+
+  private static String needs(AccessRules.Requirement requirement) {
+    return switch (requirement) {
+      case USER -> "it is for users, not agents";
+      case FINOPS -> "it needs the finops or admin role";
+      case ADMIN -> "it needs the admin role";
+      case AGENT -> "it is for node agents, which present a certificate naming their node";
+      case PUBLIC, ANYONE_KNOWN -> "";
+    };
+  }
+
+  /** Ends an agent's stream when it tries to register a node other than its certificate's. */
+  private static final class NodeBoundListener<Q>
+      extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q> {
+    private final ServerCall<Q, ?> call;
+    private final String nodeId;
+    private boolean closed;
+
+    NodeBoundListener(ServerCall.Listener<Q> delegate, ServerCall<Q, ?> call, String nodeId) {
+      super(delegate);
+      this.call = call;
+      this.nodeId = nodeId;
+    }
+
+    @Override
+    public void onMessage(Q message) {
+      if (closed) {
+        return;
+      }
+      if (message instanceof AgentMessage agent
+          && agent.hasRegister()
+          && !agent.getRegister().getNodeId().equals(nodeId)) {
+        closed = true;
+        call.close(
+            Status.PERMISSION_DENIED.withDescription(
+                "agent "
+                    + nodeId
+                    + " may not register node '"
+                    + agent.getRegister().getNodeId()
+                    + "': its certificate names "
+                    + nodeId),
+            new Metadata());
+        return;
+      }
+      super.onMessage(message);
+    }
+
+    @Override
+    public void onHalfClose() {
+      if (!closed) {
+        super.onHalfClose();
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package io.tern.scheduler.server.auth;
+
+import io.tern.api.v1.Job;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Team isolation, as the services apply it once they know a job's team: members of a team (and
+ * admins) see, cancel and read the logs of its jobs; nobody else learns more than that the job
+ * exists.
+ */
+public final class TeamAccess {
+  private TeamAccess() {}
+
+  /** The job, when {@code caller} may see it; PERMISSION_DENIED otherwise. */
+  public static Job check(Principal caller, Job job) {
+    if (!caller.actsFor(job.getSpec().getTeam())) {
+      throw Denials.denied(
+          job.getId() + " is not a job of your teams (" + String.join(", ", caller.teams()) + ")");
+    }
+    return job;
+  }
+
+  /** PERMISSION_DENIED unless {@code caller} may act for {@code team}. */
+  public static void checkTeam(Principal caller, String team, String field) {
+    if (!caller.actsFor(team)) {
+      throw Denials.denied(
+          field
+              + ": "
+              + caller.name()
+              + " is not a member of team '"
+              + team
+              + "' (member of: "
+              + (caller.teams().isEmpty() ? "none" : String.join(", ", caller.teams()))
+              + ")");
+    }
+  }
+
+  /**
+   * The team a listing is about: the one asked for (which the caller must belong to), or, when none
+   * is asked for, the caller's only team; empty for admins asking for all.
+   *
+   * @param what the thing listed, for the message ("jobs", "costs")
+   */
+  public static String scope(
+      Principal caller, String requested, String field, Predicate<String> allowed, String what) {
+    if (!requested.isEmpty()) {
+      if (!allowed.test(requested)) {
+        checkTeam(caller, requested, field);
+      }
+      return requested;
+    }
+    if (allowed.test("")) {
+      return "";
+    }
+    List<String> teams = List.copyOf(caller.teams());
+    if (teams.size() == 1) {
+      return teams.getFirst();
+    }
+    throw new IllegalArgumentException(
+        field
+            + ": "
+            + caller.name()
+            + " belongs to "
+            + (teams.isEmpty() ? "no team" : "teams " + String.join(", ", teams))
+            + "; name one team whose "
+            + what
+            + " to list (--team)");
+  }
+}
