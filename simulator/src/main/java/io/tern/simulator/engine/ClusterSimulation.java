@@ -5,7 +5,6 @@ import io.tern.scheduler.core.model.Allocation;
 import io.tern.scheduler.core.model.CapacityType;
 import io.tern.scheduler.core.model.ClusterSnapshot;
 import io.tern.scheduler.core.model.Job;
-import io.tern.scheduler.core.model.Node;
 import io.tern.scheduler.core.model.NodeAssignment;
 import io.tern.scheduler.core.model.NodeState;
 import io.tern.scheduler.core.model.QueueSnapshot;
@@ -68,9 +67,6 @@ public final class ClusterSimulation {
   // allocations in the order the core sorts them in without sorting.
   private final SimJob[] jobsByIdRank;
   private final BitSet allocatedByIdRank = new BitSet();
-  // Up nodes in fleet order as of the last round, and the same sorted by id.
-  private List<Node> upNodes = List.of();
-  private List<Node> upNodesSorted = List.of();
   private int reclaims;
   private int preemptions;
   private boolean offPeakOpen;
@@ -200,8 +196,7 @@ public final class ClusterSimulation {
               node.type != CapacityType.SPOT
                   || fleet.timelines.get(fleet.spotPools.indexOf(node.pool)).availableAt(now);
           if (spotOk) {
-            node.up = true;
-            node.setState(NodeState.READY);
+            fleet.up(node);
             metrics.availableGpus += node.shape.gpus();
             if (node.type == CapacityType.ON_DEMAND) {
               fleet.launching.merge(node.pool, -1, Integer::sum);
@@ -289,7 +284,7 @@ public final class ClusterSimulation {
     }
     Plan plan =
         engine.plan(
-            ClusterSnapshot.trusted(upNodesById(), allocations),
+            ClusterSnapshot.trusted(fleet.upNodesById(), allocations),
             QueueSnapshot.of(queue),
             policySnapshot(now),
             VirtualClock.at(now));
@@ -297,27 +292,6 @@ public final class ClusterSimulation {
     if (!pending.isEmpty() || (deadlineOnSpot && policy == ClusterPolicy.TERN)) {
       requestPlan(now + settings.replanIntervalSeconds());
     }
-  }
-
-  /** The core nodes of the up nodes, sorted by id; the last list again while none changed. */
-  private List<Node> upNodesById() {
-    List<Node> current = new ArrayList<>(fleet.nodes.size());
-    for (SimNode node : fleet.nodes) {
-      if (node.up) {
-        current.add(node.core());
-      }
-    }
-    boolean same = current.size() == upNodes.size();
-    for (int i = 0; same && i < current.size(); i++) {
-      same = current.get(i) == upNodes.get(i);
-    }
-    if (!same) {
-      upNodes = current;
-      List<Node> sorted = new ArrayList<>(current);
-      sorted.sort(Comparator.comparing(Node::id));
-      upNodesSorted = List.copyOf(sorted);
-    }
-    return upNodesSorted;
   }
 
   private Allocation allocation(SimJob job, long now) {
@@ -525,7 +499,7 @@ public final class ClusterSimulation {
       if (!node.up) {
         continue;
       }
-      node.setState(NodeState.DRAINING);
+      fleet.setState(node, NodeState.DRAINING);
       if (policy.checkpointOnNotice()) {
         for (SimJob job : List.copyOf(node.jobs)) {
           if (job.status == SimJob.Status.RUNNING
@@ -552,7 +526,7 @@ public final class ClusterSimulation {
         }
         kill(job, now, node.pool);
       }
-      node.up = false;
+      fleet.down(node);
       metrics.availableGpus -= node.shape.gpus();
     }
     schedulePoolChange(pool, now);

@@ -1,6 +1,8 @@
 package io.tern.simulator.engine;
 
 import io.tern.scheduler.core.model.CapacityType;
+import io.tern.scheduler.core.model.Node;
+import io.tern.scheduler.core.model.NodeState;
 import io.tern.scheduler.core.policy.PoolOffer;
 import io.tern.simulator.policy.ClusterPolicy;
 import io.tern.simulator.spot.PoolTimeline;
@@ -8,6 +10,8 @@ import io.tern.simulator.spot.PriceTable;
 import io.tern.simulator.spot.SpotFleetModel;
 import io.tern.simulator.trace.TraceNode;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +23,9 @@ import java.util.TreeMap;
  * Under the spot policies, the trace's nodes are spot (up while their pool has capacity) and every
  * node shape also has an elastic on-demand pool, offered to the core as a {@link PoolOffer} of up
  * to as many nodes as the trace has of that shape, launched on the core's capacity requests.
+ *
+ * <p>Nodes go up, down and change state only through this class, which keeps the core's view of the
+ * up nodes (sorted by id) between changes.
  */
 final class Fleet {
   final List<SimNode> nodes = new ArrayList<>();
@@ -32,6 +39,9 @@ final class Fleet {
   final Map<String, Integer> launching = new TreeMap<>();
   final Map<String, Integer> active = new HashMap<>();
   private final PriceTable prices;
+  // Every node ever added, sorted by id; the core nodes of the up ones, or null once one changed.
+  private final List<SimNode> nodesById = new ArrayList<>();
+  private List<Node> upCoreNodes;
 
   Fleet(List<TraceNode> shapes, ClusterPolicy policy, PriceTable prices, SpotFleetModel spot) {
     this.prices = prices;
@@ -91,6 +101,9 @@ final class Fleet {
     SimNode node = new SimNode(nodes.size(), id, shape, type, pool, perGpuHour);
     nodes.add(node);
     byId.put(id, node);
+    int at = Collections.binarySearch(nodesById, node, BY_ID);
+    nodesById.add(at < 0 ? -at - 1 : at, node);
+    upCoreNodes = null;
     return node;
   }
 
@@ -120,10 +133,47 @@ final class Fleet {
 
   /** Gives back an elastic on-demand node. */
   void release(SimNode node) {
-    node.up = false;
+    down(node);
     node.released = true;
     active.merge(node.pool, -1, Integer::sum);
   }
+
+  /** A node registers: up and READY. */
+  void up(SimNode node) {
+    node.up = true;
+    node.setState(NodeState.READY);
+    upCoreNodes = null;
+  }
+
+  /** A node is gone (reclaimed or given back); it keeps its last state until it is up again. */
+  void down(SimNode node) {
+    node.up = false;
+    upCoreNodes = null;
+  }
+
+  /** An up node changes state (a spot notice drains it). */
+  void setState(SimNode node, NodeState state) {
+    if (node.state() != state) {
+      node.setState(state);
+      upCoreNodes = null;
+    }
+  }
+
+  /** The core nodes of the up nodes, sorted by id; the same list while no node changed. */
+  List<Node> upNodesById() {
+    if (upCoreNodes == null) {
+      List<Node> up = new ArrayList<>(nodesById.size());
+      for (SimNode node : nodesById) {
+        if (node.up) {
+          up.add(node.core());
+        }
+      }
+      upCoreNodes = List.copyOf(up);
+    }
+    return upCoreNodes;
+  }
+
+  private static final Comparator<SimNode> BY_ID = Comparator.comparing((SimNode n) -> n.id);
 
   static String shapeKey(TraceNode shape) {
     return shape.gpuModel() + "x" + shape.gpus();

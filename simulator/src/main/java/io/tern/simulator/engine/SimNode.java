@@ -8,7 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Mutable simulation state of one node; its core {@link Node} is cached until its state changes.
+ * Mutable simulation state of one node; its core {@link Node} is built once per state it is seen in
+ * (a spot node goes READY, DRAINING, READY... many times), and the same instance reused.
  */
 final class SimNode {
   final int index;
@@ -23,7 +24,7 @@ final class SimNode {
   boolean released;
   int generation;
   private NodeState state = NodeState.READY;
-  private Node core;
+  private final Node[] coreByState = new Node[NodeState.values().length];
 
   SimNode(
       int index, String id, TraceNode shape, CapacityType type, String pool, double perGpuHour) {
@@ -41,26 +42,29 @@ final class SimNode {
   }
 
   void setState(NodeState state) {
-    if (this.state != state) {
-      this.state = state;
-      core = null;
-    }
+    this.state = state;
   }
 
   Node core() {
+    Node core = coreByState[state.ordinal()];
     if (core == null) {
-      core =
-          Node.of(
-                  id,
-                  type,
-                  pool,
-                  pricePerHour,
-                  shape.gpus(),
-                  shape.gpuModel(),
-                  shape.gpuMemGib() * 1024L,
-                  0,
-                  0)
-              .withState(state);
+      Node ready = coreByState[NodeState.READY.ordinal()];
+      if (ready == null) {
+        ready =
+            Node.of(
+                id,
+                type,
+                pool,
+                pricePerHour,
+                shape.gpus(),
+                shape.gpuModel(),
+                shape.gpuMemGib() * 1024L,
+                0,
+                0);
+        coreByState[NodeState.READY.ordinal()] = ready;
+      }
+      core = state == NodeState.READY ? ready : ready.withState(state);
+      coreByState[state.ordinal()] = core;
     }
     return core;
   }

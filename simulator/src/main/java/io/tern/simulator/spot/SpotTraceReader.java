@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,16 +55,16 @@ public final class SpotTraceReader {
         throw new TraceFormatException(
             file, i + 1, null, "expected 3 columns (index, timestamp_utc, preempted)");
       }
-      Instant at;
-      try {
-        at = Instant.parse(cells[1].trim());
-      } catch (DateTimeParseException e) {
-        throw new TraceFormatException(file, i + 1, "timestamp_utc", "not an ISO-8601 instant");
-      }
-      if (start == null) {
-        start = at;
-      } else if (second == null) {
-        second = at;
+      String timestamp = cells[1].trim();
+      if (start == null || second == null) {
+        Instant at = parseInstant(timestamp, file, i + 1);
+        if (start == null) {
+          start = at;
+        } else {
+          second = at;
+        }
+      } else if (!isPlainUtcInstant(timestamp)) {
+        parseInstant(timestamp, file, i + 1); // only checked: unusual forms go the slow way
       }
       String flag = cells[2].trim();
       if (!flag.equals("0") && !flag.equals("1")) {
@@ -81,6 +82,76 @@ public final class SpotTraceReader {
       slots[i] = available.get(i);
     }
     return new SpotTrace(pool, start, slotSeconds, slots);
+  }
+
+  private static Instant parseInstant(String text, Path file, int row) {
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new TraceFormatException(file, row, "timestamp_utc", "not an ISO-8601 instant");
+    }
+  }
+
+  /**
+   * Whether {@code text} has the form the published traces use, {@code yyyy-MM-ddTHH:mm:ss.fffZ}
+   * (fraction optional, 1 to 9 digits), with a real calendar date and a time of day before 24:00
+   * and no leap second; every such text is one {@link Instant#parse} accepts. Checking rows this
+   * way instead of parsing each one keeps reading a directory of traces cheap; anything else is
+   * left to {@code Instant.parse} to accept or refuse.
+   */
+  static boolean isPlainUtcInstant(String text) {
+    int n = text.length();
+    if (n < 20
+        || text.charAt(4) != '-'
+        || text.charAt(7) != '-'
+        || text.charAt(10) != 'T'
+        || text.charAt(13) != ':'
+        || text.charAt(16) != ':'
+        || text.charAt(n - 1) != 'Z') {
+      return false;
+    }
+    if (n > 20 && (text.charAt(19) != '.' || n == 21 || n > 30 || !digits(text, 20, n - 1))) {
+      return false;
+    }
+    if (n == 20 && text.charAt(19) != 'Z') {
+      return false;
+    }
+    if (!digits(text, 0, 4)
+        || !digits(text, 5, 7)
+        || !digits(text, 8, 10)
+        || !digits(text, 11, 13)
+        || !digits(text, 14, 16)
+        || !digits(text, 17, 19)) {
+      return false;
+    }
+    int year = number(text, 0, 4);
+    int month = number(text, 5, 7);
+    int day = number(text, 8, 10);
+    return month >= 1
+        && month <= 12
+        && day >= 1
+        && day <= YearMonth.of(year, month).lengthOfMonth()
+        && number(text, 11, 13) < 24
+        && number(text, 14, 16) < 60
+        && number(text, 17, 19) < 60;
+  }
+
+  private static boolean digits(String text, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int number(String text, int from, int to) {
+    int value = 0;
+    for (int i = from; i < to; i++) {
+      value = value * 10 + (text.charAt(i) - '0');
+    }
+    return value;
   }
 
   /**

@@ -8,6 +8,7 @@ import io.tern.simulator.TestPaths;
 import io.tern.simulator.trace.TraceFormatException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +45,54 @@ class SpotTraceReaderTest {
         .isInstanceOf(TraceFormatException.class)
         .hasMessageContaining("row 2")
         .hasMessageContaining("preempted");
+  }
+
+  @Test
+  void aBadTimestampPastTheFirstTwoRowsIsStillRefused(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("x.txt");
+    Files.writeString(
+        file,
+        "0,2022-01-01T00:00:00Z,0\n1,2022-01-01T00:10:00Z,0\n"
+            + "2,2022-01-01T00:20:00.5Z,0\n3,2022-02-30T00:30:00Z,0\n");
+
+    assertThatThrownBy(() -> SpotTraceReader.read(file))
+        .isInstanceOf(TraceFormatException.class)
+        .hasMessageContaining("row 4")
+        .hasMessageContaining("timestamp_utc");
+  }
+
+  @Test
+  void thePlainFormCheckAcceptsOnlyWhatInstantParseAccepts() {
+    List<String> plain =
+        List.of(
+            "2022-10-26T22:05:04.000Z",
+            "2022-10-26T22:05:04Z",
+            "2024-02-29T23:59:59.123456789Z",
+            "0000-01-01T00:00:00.1Z");
+    List<String> other =
+        List.of(
+            "2022-10-26T22:05:04.000+00:00",
+            "2022-10-26 22:05:04Z",
+            "2022-02-29T00:00:00Z",
+            "2022-13-01T00:00:00Z",
+            "2022-00-01T00:00:00Z",
+            "2022-01-00T00:00:00Z",
+            "2022-01-01T24:00:00Z",
+            "2022-01-01T00:60:00Z",
+            "2022-01-01T00:00:60Z",
+            "2022-01-01T00:00:00.Z",
+            "2022-01-01T00:00:00.1234567890Z",
+            "2022-01-01T00:00:0aZ",
+            "+2022-01-01T00:00:00Z",
+            "2022-01-01T00:00:00",
+            "");
+    for (String text : plain) {
+      assertThat(SpotTraceReader.isPlainUtcInstant(text)).as(text).isTrue();
+      assertThat(Instant.parse(text)).as(text).isNotNull();
+    }
+    for (String text : other) {
+      assertThat(SpotTraceReader.isPlainUtcInstant(text)).as(text).isFalse();
+    }
   }
 
   @Test
