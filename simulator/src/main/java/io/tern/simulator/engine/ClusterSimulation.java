@@ -91,8 +91,10 @@ public final class ClusterSimulation {
     this.fleet = new Fleet(nodes, policy, prices, spot);
     this.progress = progress;
     long lastEnd = 0;
+    Map<String, String> teams = new HashMap<>();
     for (TraceJob t : jobs) {
-      SimJob job = new SimJob(this.jobs.size(), t, mapping.checkpointInterval(t));
+      String team = teams.computeIfAbsent(t.team(), name -> name);
+      SimJob job = new SimJob(this.jobs.size(), t, team, mapping.checkpointInterval(t));
       this.jobs.add(job);
       jobsById.put(t.id(), job);
       lastEnd = Math.max(lastEnd, t.submitSeconds() + t.durationSeconds());
@@ -471,7 +473,7 @@ public final class ClusterSimulation {
     long seconds = Math.max(0, now - job.attemptStart);
     double cost = seconds * job.costPerSecond;
     job.cost += cost;
-    teamSpent.merge(job.trace.team(), cost, Double::sum);
+    teamSpent.merge(job.team, cost, Double::sum);
     double gpuSeconds = seconds * job.gpuEquivalents;
     if (job.capacityType == CapacityType.SPOT) {
       job.spotGpuSeconds += gpuSeconds;

@@ -44,7 +44,7 @@ final class CoreMapping {
   Job queuedJob(SimJob job) {
     TraceJob t = job.trace;
     Job.Builder b =
-        Job.builder(t.id(), t.team())
+        Job.builder(t.id(), job.team)
             .priority(priority(t.priority()))
             .capacity(capacity(t))
             .resources(

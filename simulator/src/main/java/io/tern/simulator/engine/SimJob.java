@@ -18,6 +18,9 @@ final class SimJob {
 
   final int index;
   final TraceJob trace;
+  // The trace's team, one String instance per team across all jobs: the core looks teams up per
+  // running job in every plan, and equal instances compare at once and stay in cache.
+  final String team;
   final long checkpointInterval;
   final double gpuEquivalents;
   // Position of the job in id order (set once by the simulation).
@@ -44,9 +47,10 @@ final class SimJob {
   double spotGpuSeconds;
   double onDemandGpuSeconds;
 
-  SimJob(int index, TraceJob trace, long checkpointInterval) {
+  SimJob(int index, TraceJob trace, String team, long checkpointInterval) {
     this.index = index;
     this.trace = trace;
+    this.team = team;
     this.checkpointInterval = checkpointInterval;
     this.remaining = trace.durationSeconds();
     this.gpuEquivalents = trace.gpuEquivalents();
