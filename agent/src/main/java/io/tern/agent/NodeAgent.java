@@ -202,10 +202,22 @@ public final class NodeAgent implements AutoCloseable {
    * @param store closed by the caller, after the agent
    */
   public static NodeAgent create(AgentConfig config, GpuProbe probe, CheckpointStore store) {
+    return create(config, probe, store, ChannelFactory.plaintext());
+  }
+
+  /**
+   * An agent with its own loop thread and the system clock that reaches the scheduler through
+   * {@code channels} (TLS with this node's certificate, in production), commits its jobs'
+   * checkpoints to {@code store} and restores resuming jobs from it.
+   *
+   * @param store closed by the caller, after the agent
+   */
+  public static NodeAgent create(
+      AgentConfig config, GpuProbe probe, CheckpointStore store, ChannelFactory channels) {
     return new NodeAgent(
         config,
         probe,
-        ChannelFactory.plaintext(),
+        channels,
         ownLoop(),
         true,
         Clock.systemUTC(),

@@ -1,5 +1,7 @@
 package io.tern.cli;
 
+import io.tern.cli.admin.AdminCommand;
+import io.tern.cli.admin.WhoAmICommand;
 import io.tern.cli.agent.AgentCommand;
 import io.tern.cli.agent.GpusCommand;
 import io.tern.cli.bench.BenchCommand;
@@ -59,6 +61,8 @@ import picocli.CommandLine.Command;
       SimulateCommand.class,
       BenchCommand.class,
       DemoCommand.class,
+      AdminCommand.class,
+      WhoAmICommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TernCommand implements Runnable {

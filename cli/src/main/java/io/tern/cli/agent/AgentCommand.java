@@ -4,11 +4,14 @@ import io.tern.agent.AgentConfig;
 import io.tern.agent.NodeAgent;
 import io.tern.agent.gpu.GpuProbe;
 import io.tern.agent.gpu.GpuProbeSpec;
+import io.tern.agent.link.ChannelFactory;
 import io.tern.agent.spot.SpotInterruptionWatcher;
 import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CheckpointStoreSettings;
 import io.tern.checkpoint.config.CheckpointStoreLocation;
 import io.tern.cli.UserInputException;
+import io.tern.security.pki.TlsLayout;
+import io.tern.security.tls.ClientTls;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -17,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -160,6 +164,29 @@ public final class AgentCommand implements Callable<Integer> {
       description = "How often the metadata service is polled (default ${DEFAULT-VALUE}).")
   long imdsIntervalMs;
 
+  @Option(
+      names = "--tls-dir",
+      paramLabel = "DIR",
+      description =
+          "Speak TLS to the scheduler, trusting DIR/ca.pem and presenting DIR/agents/NODE.pem and"
+              + " .key (made by 'tern admin certs agent NODE').")
+  Path tlsDir;
+
+  @Option(
+      names = "--tls-ca",
+      paramLabel = "FILE",
+      description = "The CA of the scheduler's certificate (PEM), instead of --tls-dir's.")
+  Path tlsCa;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description = "This agent's certificate (PEM; its CN is the node id), with --tls-ca.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "Its key (PEM), with --tls-cert.")
+  Path tlsKey;
+
   @Override
   public Integer call() throws InterruptedException {
     Settings settings = settings();
@@ -188,7 +215,8 @@ public final class AgentCommand implements Callable<Integer> {
       // Closed in reverse: the watcher, then the agent (its jobs and their last commits), then the
       // store.
       try (CheckpointStore store = openStore(settings);
-          NodeAgent agent = NodeAgent.create(settings.config(), probe, store);
+          NodeAgent agent =
+              NodeAgent.create(settings.config(), probe, store, channels(settings.tls()));
           AutoCloseable watcher = watchSpotNotices(settings, agent)) {
         agent.start();
         PrintWriter out = commandSpec.commandLine().getOut();
@@ -201,6 +229,7 @@ public final class AgentCommand implements Callable<Integer> {
                 + settings.config().capacityType()
                 + ") reporting to "
                 + String.join(",", settings.config().schedulers())
+                + (settings.tls() == null ? " (plaintext)" : " (TLS)")
                 + "; jobs in "
                 + settings.config().workDir()
                 + "; checkpoints in "
@@ -217,6 +246,44 @@ public final class AgentCommand implements Callable<Integer> {
     } finally {
       closed.countDown();
     }
+  }
+
+  private static ChannelFactory channels(ClientTls tls) throws IOException {
+    return tls == null ? ChannelFactory.plaintext() : ChannelFactory.tls(tls);
+  }
+
+  /** The TLS files from --tls-dir or --tls-ca/--tls-cert/--tls-key; null for plaintext. */
+  private ClientTls tls(String id) {
+    boolean explicit = tlsCa != null || tlsCert != null || tlsKey != null;
+    if (tlsDir != null && explicit) {
+      throw new UserInputException("--tls-dir: give it or --tls-ca/--tls-cert/--tls-key, not both");
+    }
+    ClientTls tls;
+    if (tlsDir != null) {
+      TlsLayout layout = new TlsLayout(tlsDir);
+      tls = new ClientTls(layout.caCertificate(), layout.agentCertificate(id), layout.agentKey(id));
+    } else if (explicit) {
+      if (tlsCa == null || tlsCert == null || tlsKey == null) {
+        throw new UserInputException(
+            (tlsCa == null ? "--tls-ca" : tlsCert == null ? "--tls-cert" : "--tls-key")
+                + ": --tls-ca, --tls-cert and --tls-key go together");
+      }
+      tls = new ClientTls(tlsCa, tlsCert, tlsKey);
+    } else {
+      return null;
+    }
+    for (Path file : List.of(tls.ca(), tls.certificateChain(), tls.privateKey())) {
+      if (!Files.isRegularFile(file)) {
+        throw new UserInputException(
+            (tlsDir != null ? "--tls-dir" : "--tls-ca/--tls-cert/--tls-key")
+                + ": no file "
+                + file
+                + (tlsDir != null
+                    ? " (make it with: tern admin certs agent " + id + " --dir " + tlsDir + ")"
+                    : ""));
+      }
+    }
+    return tls;
   }
 
   private static String where(CheckpointStoreLocation location) {
@@ -279,6 +346,7 @@ public final class AgentCommand implements Callable<Integer> {
             .build();
     return new Settings(
         config,
+        tls(id),
         gpuSpec,
         Optional.ofNullable(nvmlLibrary),
         Optional.ofNullable(imdsEndpoint).map(AgentFlags::imdsEndpoint),
@@ -298,6 +366,7 @@ public final class AgentCommand implements Callable<Integer> {
   /** What the flags say. */
   record Settings(
       AgentConfig config,
+      ClientTls tls,
       GpuProbeSpec gpus,
       Optional<Path> nvmlLibrary,
       Optional<URI> imdsEndpoint,

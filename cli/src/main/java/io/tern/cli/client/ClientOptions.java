@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** The {@code --scheduler} option of every client verb. */
+/** The connection options of every client verb: where the scheduler is, TLS and the token. */
 public final class ClientOptions {
   @Option(
       names = "--scheduler",
@@ -17,6 +17,22 @@ public final class ClientOptions {
   String scheduler;
 
   @Option(
+      names = "--tls-ca",
+      paramLabel = "FILE",
+      description =
+          "Speak TLS, trusting this CA certificate (PEM). Default: $TERN_TLS_CA, then 'tlsCa:' in"
+              + " ~/.tern/config.yaml; without one, plaintext.")
+  Path tlsCa;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "File holding your token (tern_...). Default: $TERN_TOKEN, then 'token:' or 'tokenFile:'"
+              + " in ~/.tern/config.yaml.")
+  Path tokenFile;
+
+  @Option(
       names = "--wait",
       paramLabel = "SECONDS",
       defaultValue = "15",
@@ -24,10 +40,12 @@ public final class ClientOptions {
           "How long to keep retrying while no scheduler leads (default: ${DEFAULT-VALUE}).")
   int waitSeconds = 15;
 
+  public ClientConfig config() {
+    return ClientConfig.resolve(
+        scheduler, tlsCa, tokenFile, System.getenv(), Path.of(System.getProperty("user.home")));
+  }
+
   public SchedulerClient connect() {
-    return new SchedulerClient(
-        SchedulerAddresses.resolve(
-            scheduler, System.getenv(), Path.of(System.getProperty("user.home"))),
-        Duration.ofSeconds(Math.max(0, waitSeconds)));
+    return new SchedulerClient(config(), Duration.ofSeconds(Math.max(0, waitSeconds)));
   }
 }

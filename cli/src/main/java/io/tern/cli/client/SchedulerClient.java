@@ -6,6 +6,7 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.ForwardingClientCall;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -14,6 +15,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.tern.cli.UserInputException;
 import io.tern.scheduler.server.api.GrpcErrors;
+import io.tern.security.token.TokenCredentials;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,12 +36,19 @@ public final class SchedulerClient implements AutoCloseable {
       Metadata.Key.of("tern-user", Metadata.ASCII_STRING_MARSHALLER);
 
   private final List<String> addresses;
+  private final ClientConfig config;
   private final Duration patience;
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
   private int current;
 
+  /** Plaintext, without a token: a scheduler running without authentication. */
   public SchedulerClient(List<String> addresses, Duration patience) {
-    this.addresses = new ArrayList<>(addresses);
+    this(new ClientConfig(addresses, null, null), patience);
+  }
+
+  public SchedulerClient(ClientConfig config, Duration patience) {
+    this.addresses = new ArrayList<>(config.addresses());
+    this.config = config;
     this.patience = patience;
   }
 
@@ -93,10 +103,19 @@ public final class SchedulerClient implements AutoCloseable {
   }
 
   private Channel channel(String address) {
-    ManagedChannel channel =
-        channels.computeIfAbsent(
-            address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+    ManagedChannel channel = channels.computeIfAbsent(address, this::open);
     return ClientInterceptors.intercept(channel, new UserHeader());
+  }
+
+  private ManagedChannel open(String address) {
+    if (config.tls() == null) {
+      return NettyChannelBuilder.forTarget(address).usePlaintext().build();
+    }
+    try {
+      return Grpc.newChannelBuilder(address, config.tls().credentials()).build();
+    } catch (IOException e) {
+      throw new UserInputException("--tls-ca: " + e.getMessage());
+    }
   }
 
   private static void sleep(long millis) {
@@ -120,12 +139,20 @@ public final class SchedulerClient implements AutoCloseable {
     }
   }
 
-  /** Sends the OS user name, recorded as the owner of submitted jobs. */
-  private static final class UserHeader implements ClientInterceptor {
+  /**
+   * Sends the token, if there is one, and the OS user name (a job's owner on a scheduler without
+   * authentication).
+   */
+  private final class UserHeader implements ClientInterceptor {
     @Override
     public <Q, R> ClientCall<Q, R> interceptCall(
         MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-      return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+      CallOptions withToken =
+          config.token() == null
+              ? options
+              : options.withCallCredentials(new TokenCredentials(config.token()));
+      return new ForwardingClientCall.SimpleForwardingClientCall<>(
+          next.newCall(method, withToken)) {
         @Override
         public void start(Listener<R> listener, Metadata headers) {
           headers.put(USER, System.getProperty("user.name", "unknown"));

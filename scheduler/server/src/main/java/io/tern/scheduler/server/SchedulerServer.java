@@ -99,14 +99,15 @@ public final class SchedulerServer implements AutoCloseable {
             .build();
     curator.start();
     tokens = new TokenStore(curator, config.zkRoot(), clock).start();
+    audit = new AuditLog(clock, security.auditLog());
     Authenticator authenticator =
         security.authenticates()
             ? Authenticator.on(
                 tokens,
                 new RateLimiter(
-                    security.rateLimitPerSecond(), 2 * security.rateLimitPerSecond(), clock))
+                    security.rateLimitPerSecond(), 2 * security.rateLimitPerSecond(), clock),
+                audit)
             : Authenticator.off();
-    audit = new AuditLog(clock, security.auditLog());
     ZkStateStore store = new ZkStateStore(curator, new ZkPaths(config.zkRoot()));
 
     // The port is part of the election id, so it is settled before anything else starts.

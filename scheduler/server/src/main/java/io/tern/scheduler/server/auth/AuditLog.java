@@ -116,6 +116,23 @@ public final class AuditLog implements ServerInterceptor, Closeable {
     };
   }
 
+  /**
+   * Records a call to a mutating rpc that was refused before it started: no credentials, a bad
+   * token, or a caller without the role. {@code who} is whoever the caller claimed or proved to be.
+   */
+  void refused(ServerCall<?, ?> call, String who, String kind, Status status) {
+    String method = call.getMethodDescriptor().getFullMethodName();
+    if (!AccessRules.mutating(method)) {
+      return;
+    }
+    ObjectNode entry = JSON.createObjectNode();
+    entry.put("rpc", method);
+    entry.put("who", who);
+    entry.put("kind", kind);
+    entry.put("from", String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+    write(entry, JSON.createObjectNode(), status);
+  }
+
   private void write(ObjectNode entry, ObjectNode answer, Status status) {
     ObjectNode line = JSON.createObjectNode();
     line.put("time", clock.instant().toString());

@@ -14,6 +14,7 @@ import io.tern.security.pki.IdentityKind;
 import io.tern.security.tls.PeerIdentity;
 import io.tern.security.token.BearerToken;
 import io.tern.security.token.TokenCredentials;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -35,20 +36,25 @@ public final class Authenticator implements ServerInterceptor {
 
   private final TokenStore tokens;
   private final RateLimiter limiter;
+  private final AuditLog audit;
 
-  private Authenticator(TokenStore tokens, RateLimiter limiter) {
+  private Authenticator(TokenStore tokens, RateLimiter limiter, AuditLog audit) {
     this.tokens = tokens;
     this.limiter = limiter;
+    this.audit = audit;
   }
 
   /** Authentication off: every caller is local and may do anything. */
   public static Authenticator off() {
-    return new Authenticator(null, RateLimiter.unlimited());
+    return new Authenticator(null, RateLimiter.unlimited(), null);
   }
 
-  /** Authentication on: tokens from {@code tokens}, agents by certificate, users rate-limited. */
-  public static Authenticator on(TokenStore tokens, RateLimiter limiter) {
-    return new Authenticator(tokens, limiter);
+  /**
+   * Authentication on: tokens from {@code tokens}, agents by certificate, users rate-limited;
+   * refused calls to mutating rpcs go to {@code audit}.
+   */
+  public static Authenticator on(TokenStore tokens, RateLimiter limiter, AuditLog audit) {
+    return new Authenticator(tokens, limiter, audit);
   }
 
   public boolean enabled() {
@@ -62,8 +68,9 @@ public final class Authenticator implements ServerInterceptor {
     Principal caller;
     try {
       caller = identify(call, headers, method);
-    } catch (StatusRuntimeException refused) {
-      call.close(refused.getStatus(), new Metadata());
+    } catch (Refused refused) {
+      audit.refused(call, refused.who, refused.kind, refused.status);
+      call.close(refused.status, new Metadata());
       return new ServerCall.Listener<>() {};
     }
     Context context = Context.current().withValue(Principal.CURRENT, caller);
@@ -86,24 +93,49 @@ public final class Authenticator implements ServerInterceptor {
       return Principal.local(name);
     }
     if (requirement == null) {
-      throw Denials.denied(method + " has no access rule; nobody may call it");
+      throw new Refused(
+          "unknown",
+          "unknown",
+          Status.PERMISSION_DENIED.withDescription(
+              method + " has no access rule; nobody may call it"));
     }
-    Principal caller = authenticate(call, headers, requirement);
+    Principal caller;
+    try {
+      caller = authenticate(call, headers, requirement);
+    } catch (StatusRuntimeException e) {
+      throw new Refused(claimed(headers), "unauthenticated", e.getStatus());
+    }
+    String kind = caller.kind().name().toLowerCase(Locale.ROOT);
     if (!AccessRules.allows(requirement, caller)) {
-      throw Denials.denied(
-          describe(caller) + " may not call " + method + ": " + needs(requirement));
+      throw new Refused(
+          caller.name(),
+          kind,
+          Status.PERMISSION_DENIED.withDescription(
+              describe(caller) + " may not call " + method + ": " + needs(requirement)));
     }
     if (caller.kind() == Principal.Kind.USER && !limiter.tryAcquire(caller.name())) {
-      throw Status.RESOURCE_EXHAUSTED
-          .withDescription(
+      throw new Refused(
+          caller.name(),
+          kind,
+          Status.RESOURCE_EXHAUSTED.withDescription(
               "rate limit: "
                   + caller.name()
                   + " is over "
                   + (long) limiter.perSecond()
-                  + " calls a second; retry shortly")
-          .asRuntimeException();
+                  + " calls a second; retry shortly"));
     }
     return caller;
+  }
+
+  /** Who a refused caller claimed to be, for the audit log: never a token's secret. */
+  private static String claimed(Metadata headers) {
+    String authorization = headers.get(TokenCredentials.AUTHORIZATION);
+    if (authorization == null) {
+      return "anonymous";
+    }
+    return BearerToken.parse(authorization.replaceFirst("(?i)^bearer ", ""))
+        .map(token -> "token " + token.id())
+        .orElse("malformed token");
   }
 
   private Principal authenticate(
@@ -145,6 +177,20 @@ public final class Authenticator implements ServerInterceptor {
       case AGENT -> "it is for node agents, which present a certificate naming their node";
       case PUBLIC, ANYONE_KNOWN -> "";
     };
+  }
+
+  /** A call refused before it starts: who it claimed to be, and the status it gets. */
+  private static final class Refused extends RuntimeException {
+    final String who;
+    final String kind;
+    final Status status;
+
+    Refused(String who, String kind, Status status) {
+      super(status.getDescription(), null, false, false);
+      this.who = who;
+      this.kind = kind;
+      this.status = status;
+    }
   }
 
   /** Ends an agent's stream when it tries to register a node other than its certificate's. */

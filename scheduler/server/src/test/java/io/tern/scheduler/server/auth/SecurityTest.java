@@ -455,6 +455,19 @@ class SecurityTest {
                     .contains("\"job_id\":\"" + id + "\"")
                     .contains("\"result\":\"PERMISSION_DENIED\""))
         .noneSatisfy(line -> assertThat(line).contains("tern_"));
+    // Refused before it started (the role is missing): audited all the same.
+    assertThatThrownBy(
+        () ->
+            admin(bob)
+                .createToken(
+                    CreateTokenRequest.newBuilder().setUser("bob2").addTeams("nlp").build()));
+    assertThat(Files.readAllLines(secure.auditLog))
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .contains("\"rpc\":\"tern.v1.AdminService/CreateToken\"")
+                    .contains("\"who\":\"bob\"")
+                    .contains("\"result\":\"PERMISSION_DENIED\""));
   }
 
   @Test

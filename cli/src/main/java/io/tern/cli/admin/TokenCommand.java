@@ -1,0 +1,262 @@
+package io.tern.cli.admin;
+
+import io.tern.api.v1.AdminServiceGrpc;
+import io.tern.api.v1.CreateTokenRequest;
+import io.tern.api.v1.CreateTokenResponse;
+import io.tern.api.v1.ListTokensRequest;
+import io.tern.api.v1.ListTokensResponse;
+import io.tern.api.v1.RevokeTokenRequest;
+import io.tern.api.v1.Role;
+import io.tern.api.v1.TokenInfo;
+import io.tern.cli.OutputFormat;
+import io.tern.cli.OutputOptions;
+import io.tern.cli.UserInputException;
+import io.tern.cli.client.ClientOptions;
+import io.tern.cli.client.Protos;
+import io.tern.cli.client.SchedulerClient;
+import io.tern.cli.client.Table;
+import io.tern.cli.server.SecurityFlags;
+import io.tern.scheduler.server.auth.TokenStore;
+import io.tern.scheduler.server.auth.ZkAcls;
+import io.tern.scheduler.spec.Durations;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code tern admin token}: users' bearer tokens. */
+@Command(
+    name = "token",
+    description = "Users' bearer tokens: teams and roles; stored hashed; revocable at once.",
+    subcommands = {
+      TokenCommand.Create.class,
+      TokenCommand.ListTokens.class,
+      TokenCommand.Revoke.class
+    })
+public final class TokenCommand {
+  private TokenCommand() {}
+
+  /** {@code tern admin token create}. */
+  @Command(
+      name = "create",
+      description = {
+        "Make a token and print it (once: only its hash is kept).",
+        "Through a scheduler with an admin token, or, for the first admin token, straight into"
+            + " ZooKeeper with --zk (the operator's way in)."
+      })
+  public static final class Create implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin ClientOptions client;
+    @Mixin OutputOptions output;
+
+    @Option(names = "--user", required = true, paramLabel = "NAME", description = "Who it is for.")
+    String user;
+
+    @Option(
+        names = "--team",
+        paramLabel = "TEAM",
+        description = "A team whose jobs the user may submit, see and cancel (repeatable).")
+    List<String> teams = new ArrayList<>();
+
+    @Option(names = "--role", paramLabel = "ROLE", description = "finops or admin (repeatable).")
+    List<String> roles = new ArrayList<>();
+
+    @Option(
+        names = "--ttl",
+        paramLabel = "DURATION",
+        defaultValue = "90d",
+        description = "How long it works, e.g. 12h, 30d (default ${DEFAULT-VALUE}).")
+    String ttl;
+
+    @Option(names = "--description", paramLabel = "TEXT", description = "What it is for.")
+    String description = "";
+
+    @Option(
+        names = "--zk",
+        paramLabel = "HOST:PORT[,...]",
+        description = "Write the token straight into ZooKeeper instead of asking a scheduler.")
+    String zk;
+
+    @Option(
+        names = "--zk-root",
+        defaultValue = "/tern",
+        description = "With --zk: Tern's ZooKeeper root (default ${DEFAULT-VALUE}).")
+    String zkRoot;
+
+    @Option(
+        names = "--zk-digest-file",
+        paramLabel = "FILE",
+        description = "With --zk: the schedulers' ZooKeeper USER:PASSWORD file, if they use one.")
+    Path zkDigestFile;
+
+    @Override
+    public Integer call() throws Exception {
+      CreateTokenRequest request = request();
+      CreateTokenResponse made;
+      if (zk != null) {
+        made = createInZooKeeper(request);
+      } else {
+        try (SchedulerClient scheduler = client.connect()) {
+          made = scheduler.call(c -> AdminServiceGrpc.newBlockingStub(c).createToken(request));
+        }
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.format() == OutputFormat.json) {
+        out.println(Protos.json(made));
+      } else {
+        out.println(made.getValue());
+        spec.commandLine()
+            .getErr()
+            .println(
+                "token "
+                    + made.getInfo().getId()
+                    + " for "
+                    + made.getInfo().getUser()
+                    + ", expires "
+                    + Protos.time(made.getInfo().getExpiresAt())
+                    + ". It is shown once: keep it in a file only you can read, and point"
+                    + " --token-file, TERN_TOKEN or tokenFile: in ~/.tern/config.yaml at it.");
+      }
+      out.flush();
+      return 0;
+    }
+
+    private CreateTokenRequest request() {
+      Duration lifetime =
+          Durations.parse(ttl)
+              .orElseThrow(
+                  () -> new UserInputException("--ttl: expected e.g. 12h or 30d, got " + ttl));
+      CreateTokenRequest.Builder request =
+          CreateTokenRequest.newBuilder()
+              .setUser(user)
+              .addAllTeams(teams)
+              .setDescription(description)
+              .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(lifetime.toSeconds()));
+      for (String role : roles) {
+        request.addRoles(
+            switch (role.toLowerCase(Locale.ROOT)) {
+              case "finops" -> Role.ROLE_FINOPS;
+              case "admin" -> Role.ROLE_ADMIN;
+              default ->
+                  throw new UserInputException("--role: expected finops or admin, got " + role);
+            });
+      }
+      return request.build();
+    }
+
+    private CreateTokenResponse createInZooKeeper(CreateTokenRequest request) throws Exception {
+      try (CuratorFramework curator =
+          ZkAcls.apply(
+                  CuratorFrameworkFactory.builder()
+                      .connectString(zk)
+                      .retryPolicy(new ExponentialBackoffRetry(200, 3)),
+                  SecurityFlags.zkDigest(zkDigestFile))
+              .build()) {
+        curator.start();
+        if (!curator.blockUntilConnected(15, java.util.concurrent.TimeUnit.SECONDS)) {
+          throw new UserInputException("--zk: no ZooKeeper answered at " + zk + " within 15 s");
+        }
+        try (TokenStore store = new TokenStore(curator, zkRoot, Clock.systemUTC()).start()) {
+          return store.create(request, System.getProperty("user.name", "operator") + " (via --zk)");
+        } catch (IllegalArgumentException e) {
+          throw new UserInputException(e.getMessage());
+        }
+      }
+    }
+  }
+
+  /** {@code tern admin token list}. */
+  @Command(name = "list", description = "List tokens (never their values), newest first.")
+  public static final class ListTokens implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin ClientOptions client;
+    @Mixin OutputOptions output;
+
+    @Option(names = "--user", paramLabel = "NAME", description = "Only this user's.")
+    String user = "";
+
+    @Option(names = "--all", description = "Include revoked and expired tokens.")
+    boolean all;
+
+    @Override
+    public Integer call() {
+      ListTokensResponse tokens;
+      try (SchedulerClient scheduler = client.connect()) {
+        tokens =
+            scheduler.call(
+                c ->
+                    AdminServiceGrpc.newBlockingStub(c)
+                        .listTokens(
+                            ListTokensRequest.newBuilder()
+                                .setUser(user)
+                                .setIncludeInactive(all)
+                                .build()));
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.format() == OutputFormat.json) {
+        out.println(Protos.json(tokens));
+      } else {
+        Table table = new Table("ID", "USER", "TEAMS", "ROLES", "CREATED", "EXPIRES", "STATE");
+        Instant now = Instant.now();
+        for (TokenInfo t : tokens.getTokensList()) {
+          table.row(
+              t.getId(),
+              t.getUser(),
+              String.join(",", t.getTeamsList()),
+              String.join(
+                  ",", t.getRolesList().stream().map(r -> Protos.enumName(r, "ROLE_")).toList()),
+              Protos.time(t.getCreatedAt()),
+              Protos.time(t.getExpiresAt()),
+              t.getRevoked()
+                  ? "revoked"
+                  : now.isAfter(Instant.ofEpochSecond(t.getExpiresAt().getSeconds()))
+                      ? "expired"
+                      : "active");
+        }
+        table.print(out);
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  /** {@code tern admin token revoke ID}. */
+  @Command(name = "revoke", description = "Revoke a token on every scheduler replica at once.")
+  public static final class Revoke implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin ClientOptions client;
+
+    @Parameters(paramLabel = "ID", description = "The token id (the 12 hex digits after tern_).")
+    String id;
+
+    @Override
+    public Integer call() {
+      TokenInfo revoked;
+      try (SchedulerClient scheduler = client.connect()) {
+        revoked =
+            scheduler.call(
+                c ->
+                    AdminServiceGrpc.newBlockingStub(c)
+                        .revokeToken(RevokeTokenRequest.newBuilder().setId(id).build()));
+      }
+      spec.commandLine()
+          .getOut()
+          .println("revoked " + revoked.getId() + " (" + revoked.getUser() + ")");
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.tern.cli.admin;
+
+import io.tern.api.v1.AdminServiceGrpc;
+import io.tern.api.v1.WhoAmIRequest;
+import io.tern.api.v1.WhoAmIResponse;
+import io.tern.cli.OutputFormat;
+import io.tern.cli.OutputOptions;
+import io.tern.cli.client.ClientOptions;
+import io.tern.cli.client.Protos;
+import io.tern.cli.client.SchedulerClient;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+
+/** {@code tern whoami}: the caller as the scheduler sees it. */
+@Command(name = "whoami", description = "Show who the scheduler takes you for: name, teams, roles.")
+public final class WhoAmICommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Mixin ClientOptions client;
+  @Mixin OutputOptions output;
+
+  @Override
+  public Integer call() {
+    WhoAmIResponse me;
+    try (SchedulerClient scheduler = client.connect()) {
+      me =
+          scheduler.call(
+              c -> AdminServiceGrpc.newBlockingStub(c).whoAmI(WhoAmIRequest.getDefaultInstance()));
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (output.format() == OutputFormat.json) {
+      out.println(Protos.json(me));
+    } else {
+      out.println("name:    " + me.getName() + " (" + me.getKind() + ")");
+      out.println(
+          "teams:   " + (me.getTeamsCount() == 0 ? "-" : String.join(", ", me.getTeamsList())));
+      out.println(
+          "roles:   "
+              + (me.getRolesCount() == 0
+                  ? "-"
+                  : String.join(
+                      ", ",
+                      me.getRolesList().stream().map(r -> Protos.enumName(r, "ROLE_")).toList())));
+      if (me.hasExpiresAt()) {
+        out.println("expires: " + Protos.time(me.getExpiresAt()));
+      }
+    }
+    out.flush();
+    return 0;
+  }
+}
