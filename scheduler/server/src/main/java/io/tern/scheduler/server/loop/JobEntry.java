@@ -3,6 +3,11 @@ package io.tern.scheduler.server.loop;
 import io.tern.api.v1.Attempt;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobState;
+import io.tern.scheduler.core.explain.Explanation;
+import io.tern.scheduler.core.explain.PendingReason;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -14,6 +19,15 @@ final class JobEntry {
   int version;
   private io.tern.scheduler.core.model.Job core;
   private int coreVersion = -1;
+
+  /** Why the job was still pending after plan number {@link #explainedBy}. */
+  private Explanation explanation;
+
+  /** The canonical instance of {@code explanation}'s reasons (see {@link Planner}). */
+  private List<PendingReason> reasons;
+
+  private Instant holdUntil;
+  private long explainedBy = -1;
 
   JobEntry(Job job, int version) {
     this.job = job;
@@ -30,6 +44,30 @@ final class JobEntry {
       coreVersion = version;
     }
     return core;
+  }
+
+  /** Why the job was still pending after plan number {@code plan}, or null if it was not. */
+  Explanation explanation(long plan) {
+    return explainedBy == plan ? explanation : null;
+  }
+
+  /**
+   * Records why plan number {@code plan} left the job pending.
+   *
+   * @param canonicalReasons one instance per distinct list of reasons, so that comparing with the
+   *     previous plan's is an identity check that touches no older object
+   * @return whether the previous plan left it pending for the same reasons
+   */
+  boolean explain(Explanation why, List<PendingReason> canonicalReasons, long plan) {
+    boolean same =
+        explainedBy == plan - 1
+            && reasons == canonicalReasons
+            && Objects.equals(holdUntil, why.holdUntil());
+    explanation = why;
+    reasons = canonicalReasons;
+    holdUntil = why.holdUntil();
+    explainedBy = plan;
+    return same;
   }
 
   String id() {

@@ -51,8 +51,9 @@ public final class JobRequests {
       LeaderTerm term, JobSpec spec, String keyHash, String owner) {
     if (!keyHash.isEmpty()) {
       String existing = term.idempotencyKeys.get(keyHash);
-      if (existing != null && term.jobs.containsKey(existing)) {
-        return CompletableFuture.completedFuture(deduplicated(term.jobs.get(existing).job));
+      JobEntry known = existing == null ? null : term.entry(existing);
+      if (known != null) {
+        return CompletableFuture.completedFuture(deduplicated(known.job));
       }
       CompletableFuture<Job> pending = inFlightKeys.get(keyHash);
       if (pending != null) {
@@ -60,7 +61,8 @@ public final class JobRequests {
       }
     }
     Instant now = loop.clock.instant();
-    String id = JobIds.of(term.nextJobNumber++);
+    long number = term.nextJobNumber++;
+    String id = JobIds.of(number);
     Job job =
         Job.newBuilder()
             .setId(id)
@@ -71,13 +73,13 @@ public final class JobRequests {
             .setPendingReason("queued")
             .setIdempotencyKeySha256(keyHash)
             .build();
-    term.jobs.put(id, new JobEntry(job, 0));
+    term.add(new JobEntry(job, 0));
     List<ZkWrite> writes = new ArrayList<>(2);
-    String shard = loop.store().paths().jobShard(JobIds.number(id));
+    String shard = loop.store().paths().jobShard(number);
     if (term.jobShards.add(shard)) {
       writes.add(new ZkWrite.Create(shard, new byte[0]));
     }
-    writes.add(new ZkWrite.Create(loop.store().paths().job(id), job.toByteArray()));
+    writes.add(new ZkWrite.Create(shard + "/" + id, job.toByteArray()));
     CompletableFuture<Job> created = new CompletableFuture<>();
     if (!keyHash.isEmpty()) {
       inFlightKeys.put(keyHash, created);
@@ -262,7 +264,7 @@ public final class JobRequests {
   }
 
   static JobEntry find(LeaderTerm term, String id) {
-    JobEntry entry = term.jobs.get(id);
+    JobEntry entry = term.entry(id);
     if (entry == null) {
       throw new NoSuchElementException("no job " + id);
     }

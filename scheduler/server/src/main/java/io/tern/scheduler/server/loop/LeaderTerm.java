@@ -31,14 +31,20 @@ final class LeaderTerm {
 
   final Epoch epoch;
 
-  /** Sorted by id, which is also submission order. */
+  /** Sorted by id, which is also submission order. Add with {@link #add}. */
   final TreeMap<String, JobEntry> jobs = new TreeMap<>();
+
+  /** {@link #jobs} by id, for lookups that do not walk a tree of 100,000 string keys. */
+  private final Map<String, JobEntry> jobsById = new HashMap<>();
 
   final Map<String, String> idempotencyKeys = new HashMap<>();
   final TreeMap<String, NodeSession> nodes = new TreeMap<>();
 
   /** Why each queued job is still waiting, from the last plan. */
-  final Map<String, Explanation> explanations = new HashMap<>();
+  final Explanations explanations = new Explanations();
+
+  /** Plans applied in this term; the last one's number is {@code plans}. */
+  long plans;
 
   /**
    * Jobs told to stop (preempted without a checkpoint, or cancelled) whose agents have not said so.
@@ -77,7 +83,7 @@ final class LeaderTerm {
         .forEach(
             (id, v) -> {
               JobEntry loaded = new JobEntry(v.value(), v.version());
-              jobs.put(id, loaded);
+              add(loaded);
               reindex(loaded);
               if (!v.value().getIdempotencyKeySha256().isEmpty()) {
                 idempotencyKeys.put(v.value().getIdempotencyKeySha256(), id);
@@ -122,6 +128,28 @@ final class LeaderTerm {
     }
   }
 
+  void add(JobEntry entry) {
+    jobs.put(entry.id(), entry);
+    jobsById.put(entry.id(), entry);
+  }
+
+  /** The job with this id, or null. */
+  JobEntry entry(String id) {
+    return jobsById.get(id);
+  }
+
+  /**
+   * The last plan's explanations, kept on each job so that a plan over 100,000 queued jobs does not
+   * rebuild a map of them.
+   */
+  final class Explanations {
+    /** Why job {@code id} was still pending after the last plan, or null. */
+    Explanation get(String id) {
+      JobEntry entry = entry(id);
+      return entry == null ? null : entry.explanation(plans);
+    }
+  }
+
   List<WindowSpec> windowSpecs() {
     return windows.values().stream().map(s -> s.value).toList();
   }
@@ -156,7 +184,7 @@ final class LeaderTerm {
   List<JobEntry> jobsOn(String nodeId) {
     List<JobEntry> on = new ArrayList<>();
     for (String id : jobsByNode.getOrDefault(nodeId, Set.of())) {
-      JobEntry entry = jobs.get(id);
+      JobEntry entry = entry(id);
       if (entry != null && entry.holdsGpus()) {
         on.add(entry);
       }
@@ -194,11 +222,9 @@ final class LeaderTerm {
   /** GPU indices per node held by jobs, to re-check a plan before committing it. */
   Map<String, Set<Integer>> heldGpus() {
     Map<String, Set<Integer>> held = new HashMap<>();
-    for (JobEntry entry : jobs.values()) {
-      if (!entry.holdsGpus()) {
-        continue;
-      }
-      Attempt a = entry.currentAttempt().orElseThrow();
+    // Only the jobs that hold GPUs, from the index, not every job ever submitted.
+    for (String id : indexedNodes.keySet()) {
+      Attempt a = entry(id).currentAttempt().orElseThrow();
       for (int i = 0; i < a.getNodeIdsCount(); i++) {
         held.computeIfAbsent(a.getNodeIds(i), k -> new HashSet<>())
             .addAll(a.getGpus(i).getIndexList());

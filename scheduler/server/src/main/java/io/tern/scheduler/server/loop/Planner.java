@@ -8,6 +8,7 @@ import io.tern.api.v1.NodeState;
 import io.tern.api.v1.StartJob;
 import io.tern.api.v1.StopJob;
 import io.tern.scheduler.core.explain.Explanation;
+import io.tern.scheduler.core.explain.PendingReason;
 import io.tern.scheduler.core.model.Allocation;
 import io.tern.scheduler.core.model.ClusterSnapshot;
 import io.tern.scheduler.core.model.Job;
@@ -25,6 +26,7 @@ import io.tern.scheduler.server.finops.TeamSpend;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,6 +43,14 @@ final class Planner {
 
   private final SchedulerLoop loop;
   private volatile long lastPlanNanos;
+
+  /** Loop-confined: the loop's share of the last plan (snapshot and apply), for pacing. */
+  private long loopNanos;
+
+  /** Distinct lists of reasons seen in plans, each its own canonical instance. Loop-confined. */
+  private final Map<List<PendingReason>, List<PendingReason>> reasonLists = new HashMap<>();
+
+  private static final int MAX_REASON_LISTS = 10_000;
   private final java.util.concurrent.ExecutorService planThread =
       java.util.concurrent.Executors.newSingleThreadExecutor(
           r -> Thread.ofPlatform().name("tern-planner").daemon().unstarted(r));
@@ -58,11 +68,17 @@ final class Planner {
     return lastPlanNanos;
   }
 
+  /** What the last plan cost, on the planning thread and on the loop: the next one waits for it. */
+  long lastPlanCostNanos() {
+    return lastPlanNanos + loopNanos;
+  }
+
   void planAndApply() {
     if (planning) {
       again = true;
       return;
     }
+    long snapshotStart = System.nanoTime();
     LeaderTerm term = loop.term;
     loop.agents.absorbTelemetry(term);
     Instant now = loop.clock.instant();
@@ -85,7 +101,7 @@ final class Planner {
       }
     }
     if (queue.isEmpty() && allocations.isEmpty()) {
-      term.explanations.clear();
+      term.plans++; // no job is pending: forget the last plan's explanations
       return;
     }
     for (NodeSession session : term.nodes.values()) {
@@ -96,6 +112,7 @@ final class Planner {
               busyNodes.contains(session.id()) ? null : now));
     }
     PolicySnapshot policy = policy(term, now);
+    long snapshotNanos = System.nanoTime() - snapshotStart;
     // The core runs on its own thread so that submits and agent messages never wait for a plan;
     // the plan is then applied here, on the loop, re-checked against the state as it is by then.
     planning = true;
@@ -115,10 +132,12 @@ final class Planner {
           lastPlanNanos = System.nanoTime() - start;
           loop.execute(
               () -> {
+                long applyStart = System.nanoTime();
                 if (loop.term == term) {
                   apply(term, plan, now);
                   loop.autoscaler.afterPlan(term, plan, policy);
                 }
+                loopNanos = snapshotNanos + System.nanoTime() - applyStart;
                 planDone();
               });
         });
@@ -188,7 +207,7 @@ final class Planner {
   private void apply(LeaderTerm term, Plan plan, Instant now) {
     Map<String, Set<Integer>> held = term.heldGpus();
     for (Placement placement : plan.placements()) {
-      JobEntry entry = term.jobs.get(placement.jobId());
+      JobEntry entry = term.entry(placement.jobId());
       if (entry == null
           || !entry.queued()
           || placement.attempt() != entry.attemptNumber() + 1
@@ -218,11 +237,20 @@ final class Planner {
               : "preempted",
           now);
     }
-    term.explanations.clear();
+    long number = ++term.plans;
+    // The core shares one reasons list among the jobs of a shape; map each list it returned to one
+    // instance per distinct content, so that each job compares with the previous plan by identity.
+    Map<List<PendingReason>, List<PendingReason>> canonical = new IdentityHashMap<>();
     for (Explanation explanation : plan.pending()) {
-      term.explanations.put(explanation.jobId(), explanation);
-      JobEntry entry = term.jobs.get(explanation.jobId());
-      if (entry == null || !entry.queued()) {
+      JobEntry entry = term.entry(explanation.jobId());
+      if (entry == null) {
+        continue;
+      }
+      List<PendingReason> reasons =
+          canonical.computeIfAbsent(explanation.reasons(), this::canonicalReasons);
+      // The same reasons as in the previous plan: the job was queued all along and its state and
+      // reason were set from them then. Most of a deep queue takes this path, without a string.
+      if (entry.explain(explanation, reasons, number) || !entry.queued()) {
         continue;
       }
       JobState wanted = explanation.held() ? JobState.JOB_STATE_HELD : JobState.JOB_STATE_PENDING;
@@ -235,6 +263,14 @@ final class Planner {
         entry.job = entry.job.toBuilder().setPendingReason(reason).build();
       }
     }
+  }
+
+  /** The one instance of lists equal to {@code reasons}, kept across plans. */
+  private List<PendingReason> canonicalReasons(List<PendingReason> reasons) {
+    if (reasonLists.size() >= MAX_REASON_LISTS) {
+      reasonLists.clear(); // the next plan compares by content once more, then settles again
+    }
+    return reasonLists.computeIfAbsent(reasons, r -> r);
   }
 
   private boolean stillFree(LeaderTerm term, Map<String, Set<Integer>> held, Placement placement) {
@@ -322,7 +358,7 @@ final class Planner {
       String reason,
       Instant now,
       Instant notAfter) {
-    JobEntry entry = term.jobs.get(jobId);
+    JobEntry entry = term.entry(jobId);
     if (entry == null
         || entry.attemptNumber() != attempt
         || entry.state() != JobState.JOB_STATE_RUNNING

@@ -66,6 +66,10 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   LeaderTerm term;
   private long generation;
   private boolean planQueued;
+
+  /** Writes made on the loop and not yet handed to the committer; see {@link #write}. */
+  private List<Committer.Unit> unflushed = new ArrayList<>();
+
   private long lastPlanEndedNanos;
 
   public SchedulerLoop(
@@ -164,6 +168,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       if (myGeneration != generation) {
         return; // revoked while loading
       }
+      flushWrites(); // an earlier term's writes go before the new epoch, and fail on the old one
       committer.begin(epoch);
       term = new LeaderTerm(epoch, stored, clock.instant());
       role = Role.LEADER;
@@ -294,7 +299,11 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
    */
   void write(List<ZkWrite> writes, Runnable onCommitted, Consumer<Exception> onFailed) {
     long writeGeneration = generation;
-    committer.submit(
+    if (unflushed.isEmpty()) {
+      // Runs after the tasks queued so far: a burst of submits reaches the committer in one list.
+      executor.execute(this::flushWrites);
+    }
+    unflushed.add(
         new Committer.Unit(
             writes,
             () -> {
@@ -308,6 +317,14 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
               onFailed.accept(e);
               writeFailed(writeGeneration, e);
             }));
+  }
+
+  /** Hands the writes of this turn of the loop to the committer, in the order they were made. */
+  private void flushWrites() {
+    if (!unflushed.isEmpty()) {
+      committer.submit(unflushed);
+      unflushed = new ArrayList<>();
+    }
   }
 
   /** Writes {@code entry}'s job as it now is in memory, then runs {@code onCommitted}. */
@@ -377,14 +394,16 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
 
   /**
    * Plans soon: after {@code planDelay}, to gather changes arriving together, and never sooner than
-   * four times the last plan's duration after it, so that planning a large queue takes at most a
-   * fifth of the loop and submits and agent messages keep flowing.
+   * four times the last plan's cost (on the planning thread and on the loop) after it, so that
+   * planning a large queue takes at most a fifth of the time and submits and agent messages keep
+   * flowing.
    */
   void requestPlan() {
     if (!planQueued) {
       planQueued = true;
       long sinceLast = System.nanoTime() - lastPlanEndedNanos;
-      long delay = Math.max(settings.planDelay().toNanos(), 4 * lastPlanNanos() - sinceLast);
+      long delay =
+          Math.max(settings.planDelay().toNanos(), 4 * planner.lastPlanCostNanos() - sinceLast);
       executor.schedule(
           () -> {
             planQueued = false;

@@ -7,7 +7,20 @@ public final class JobIds {
   private JobIds() {}
 
   public static String of(long number) {
-    return PREFIX + String.format("%06d", number);
+    return PREFIX + zeroPadded(number, 6);
+  }
+
+  /**
+   * {@code number} in decimal, with leading zeros to at least {@code width} digits: what {@code
+   * String.format("%0<width>d")} gives for a non-negative number, without parsing a format on every
+   * submit.
+   */
+  static String zeroPadded(long number, int width) {
+    if (number < 0) {
+      throw new IllegalArgumentException("negative: " + number);
+    }
+    String digits = Long.toString(number);
+    return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
   }
 
   /** The number in {@code jobId}. */

@@ -35,7 +35,7 @@ public record ZkPaths(String root) {
   }
 
   public String jobShard(long jobNumber) {
-    return jobs() + "/" + String.format("%05d", jobNumber / JOBS_PER_SHARD);
+    return jobs() + "/" + JobIds.zeroPadded(jobNumber / JOBS_PER_SHARD, 5);
   }
 
   public String job(String jobId) {
