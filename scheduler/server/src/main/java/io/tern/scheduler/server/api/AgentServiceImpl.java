@@ -6,6 +6,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tern.api.v1.AgentMessage;
 import io.tern.api.v1.AgentServiceGrpc;
+import io.tern.api.v1.Register;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.scheduler.server.loop.AgentChannel;
 import io.tern.scheduler.server.loop.AgentSessions;
@@ -14,8 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * AgentService over gRPC: one Connect stream per agent. The first message must be a Register; the
- * stream is then bound to that node. Malformed streams are refused with INVALID_ARGUMENT and never
- * reach the scheduler loop.
+ * stream is then bound to that node. A malformed message ({@link AgentMessageValidator}) ends its
+ * stream with INVALID_ARGUMENT naming the field, never reaches the scheduler loop, and leaves the
+ * node's session without a stream (the agent reconnects; its lease keeps running meanwhile).
  */
 public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBase {
   private static final Logger log = LoggerFactory.getLogger(AgentServiceImpl.class);
@@ -30,40 +32,53 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
   public StreamObserver<AgentMessage> connect(StreamObserver<SchedulerMessage> responses) {
     Channel channel = new Channel((ServerCallStreamObserver<SchedulerMessage>) responses);
     return new StreamObserver<>() {
-      private String nodeId;
+      private Register registered;
+      private boolean refused;
 
       @Override
       public void onNext(AgentMessage message) {
-        if (nodeId == null) {
-          if (!message.hasRegister() || message.getRegister().getNodeId().isEmpty()) {
-            channel.fail(
-                Status.INVALID_ARGUMENT.withDescription(
-                    "the first message must be a Register with a node_id"));
-            return;
+        if (refused) {
+          return;
+        }
+        String problem = AgentMessageValidator.problem(message, registered);
+        if (problem != null) {
+          refused = true;
+          log.warn(
+              "agent stream of {} refused: {}",
+              registered == null ? "an unregistered node" : registered.getNodeId(),
+              problem);
+          channel.fail(Status.INVALID_ARGUMENT.withDescription(problem));
+          if (registered != null) {
+            sessions.disconnected(registered.getNodeId(), channel);
           }
-          nodeId = message.getRegister().getNodeId();
-          sessions.register(message.getRegister(), channel);
-        } else if (message.hasRegister()) {
-          channel.fail(Status.INVALID_ARGUMENT.withDescription("Register may be sent only once"));
+          return;
+        }
+        if (registered == null) {
+          registered = message.getRegister();
+          sessions.register(registered, channel);
         } else {
-          sessions.message(nodeId, channel, message);
+          sessions.message(registered.getNodeId(), channel, message);
         }
       }
 
       @Override
       public void onError(Throwable t) {
-        log.debug("agent stream of {} failed: {}", nodeId, t.toString());
-        if (nodeId != null) {
-          sessions.disconnected(nodeId, channel);
+        log.debug("agent stream of {} failed: {}", nodeId(), t.toString());
+        if (registered != null) {
+          sessions.disconnected(registered.getNodeId(), channel);
         }
       }
 
       @Override
       public void onCompleted() {
-        if (nodeId != null) {
-          sessions.disconnected(nodeId, channel);
+        if (registered != null) {
+          sessions.disconnected(registered.getNodeId(), channel);
         }
         channel.complete();
+      }
+
+      private String nodeId() {
+        return registered == null ? null : registered.getNodeId();
       }
     };
   }

@@ -31,6 +31,9 @@ public final class AgentSessions {
   /** How long a re-registered agent has to report attempts it no longer runs. */
   static final Duration REPORT_GRACE = Duration.ofSeconds(5);
 
+  /** The furthest ahead a spot notice's reclaim time is taken as it is. */
+  static final Duration MAX_NOTICE_AHEAD = Duration.ofHours(1);
+
   private final SchedulerLoop loop;
   private volatile java.util.function.LongConsumer messageTimer = nanos -> {};
   private final java.util.concurrent.ConcurrentHashMap<String, TelemetrySample> latestTelemetry =
@@ -114,7 +117,7 @@ public final class AgentSessions {
     switch (message.getKindCase()) {
       case JOB_STATUS -> onJobStatus(term, session, message.getJobStatus(), now);
       case SPOT_NOTICE -> onSpotNotice(term, session, message.getSpotNotice(), now);
-      case CHECKPOINT_COMMITTED -> onCheckpoint(term, message.getCheckpointCommitted());
+      case CHECKPOINT_COMMITTED -> onCheckpoint(term, session, message.getCheckpointCommitted());
       case LOG_DATA -> loop.logs.onLogData(term, message.getLogData());
       default -> log.debug("ignoring {} from {}", message.getKindCase(), nodeId);
     }
@@ -165,6 +168,7 @@ public final class AgentSessions {
     }
     session.channel = channel;
     loop.saveNode(session);
+    requeueWithoutGpus(term, session, now);
     channel.send(
         loop.command()
             .setRegistered(
@@ -176,6 +180,24 @@ public final class AgentSessions {
     loop.autoscaler.onRegistered(node.getId());
     log.info("node {} registered ({} GPUs, {})", node.getId(), node.getGpusCount(), node.getPool());
     loop.requestPlan();
+  }
+
+  /**
+   * Attempts on a node that re-registered with fewer GPUs than they hold cannot be running as
+   * placed: they resume elsewhere now (an allocation naming a GPU the node lacks would also make
+   * every plan fail).
+   */
+  private void requeueWithoutGpus(LeaderTerm term, NodeSession session, Instant now) {
+    int gpus = session.node.getGpusCount();
+    for (JobEntry entry : term.jobsOn(session.id())) {
+      var attempt = entry.currentAttempt().orElseThrow();
+      int member = attempt.getNodeIdsList().indexOf(session.id());
+      if (member >= 0
+          && member < attempt.getGpusCount()
+          && attempt.getGpus(member).getIndexList().stream().anyMatch(i -> i >= gpus)) {
+        requeue(term, entry, now, "lost: node " + session.id() + " came back with fewer GPUs");
+      }
+    }
   }
 
   /**
@@ -238,8 +260,17 @@ public final class AgentSessions {
 
   private void onJobStatus(LeaderTerm term, NodeSession session, JobStatus status, Instant now) {
     JobEntry entry = term.jobs.get(status.getJobId());
-    if (entry == null || entry.attemptNumber() != status.getAttempt() || entry.finished()) {
-      return; // stale: an older attempt, or a job that already ended
+    if (entry == null || entry.attemptNumber() != status.getAttempt() || !entry.holdsGpus()) {
+      return; // stale: an older attempt, or one that already ended (a repeated or late status)
+    }
+    if (!runsOn(entry, session.id())) {
+      log.warn(
+          "ignoring status {} for {} attempt {} from {}: the attempt does not run there",
+          status.getPhase(),
+          entry.id(),
+          status.getAttempt(),
+          session.id());
+      return;
     }
     switch (status.getPhase()) {
       case PHASE_STARTED -> {
@@ -325,9 +356,11 @@ public final class AgentSessions {
       log.info("rebalance recommendation for {}", session.id());
       return;
     }
+    // The cloud gives about two minutes; a time in the past means now, and no notice is believed
+    // to be more than an hour ahead (the jobs' checkpoint deadlines follow from it).
     Instant reclaimAt =
         notice.hasActionAt()
-            ? CoreSnapshots.instant(notice.getActionAt())
+            ? clamp(CoreSnapshots.instant(notice.getActionAt()), now, now.plus(MAX_NOTICE_AHEAD))
             : now.plus(Duration.ofMinutes(2));
     log.warn("node {} will be reclaimed at {}: draining", session.id(), reclaimAt);
     session.node =
@@ -350,9 +383,17 @@ public final class AgentSessions {
     loop.requestPlan();
   }
 
-  private void onCheckpoint(LeaderTerm term, CheckpointCommitted committed) {
+  /**
+   * Records a checkpoint of the current attempt, reported by a node it ran on. The report may come
+   * after the attempt ended (the agent commits while the job exits), so a requeued job takes it; a
+   * finished job stays as it ended.
+   */
+  private void onCheckpoint(LeaderTerm term, NodeSession session, CheckpointCommitted committed) {
     JobEntry entry = term.jobs.get(committed.getJobId());
-    if (entry != null && entry.attemptNumber() == committed.getCheckpoint().getAttempt()) {
+    if (entry != null
+        && !entry.finished()
+        && entry.attemptNumber() == committed.getCheckpoint().getAttempt()
+        && runsOn(entry, session.id())) {
       entry.job = JobChanges.checkpointCommitted(entry.job, committed.getCheckpoint());
       loop.saveJob(entry, () -> {});
     }
@@ -386,6 +427,15 @@ public final class AgentSessions {
       log.warn("node {} missed its lease: marking it lost", session.id());
       lose(term, session, "lease expired", "lost: node " + session.id() + " stopped answering");
     }
+  }
+
+  private static Instant clamp(Instant at, Instant min, Instant max) {
+    return at.isBefore(min) ? min : at.isAfter(max) ? max : at;
+  }
+
+  /** The current attempt of {@code entry} includes {@code nodeId}. */
+  private static boolean runsOn(JobEntry entry, String nodeId) {
+    return entry.currentAttempt().map(a -> a.getNodeIdsList().contains(nodeId)).orElse(false);
   }
 
   /** Marks a node lost now (its instance is gone) and requeues its jobs. */
