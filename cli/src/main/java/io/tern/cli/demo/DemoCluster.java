@@ -6,8 +6,12 @@ import io.tern.scheduler.core.model.CapacityType;
 import io.tern.scheduler.server.cloud.CloudInstance;
 import io.tern.scheduler.server.cloud.LaunchRequest;
 import io.tern.scheduler.server.cloud.LaunchResult;
+import io.tern.scheduler.server.cloud.local.AgentCommand;
 import io.tern.scheduler.server.cloud.local.LocalCloudConnector;
 import io.tern.scheduler.server.cloud.local.LocalPool;
+import io.tern.security.pki.IdentityKind;
+import io.tern.security.pki.LocalCa;
+import io.tern.security.pki.TlsLayout;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,6 +58,7 @@ final class DemoCluster implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final LocalImds imds;
   private final LocalCloudConnector cloud;
+  private final TlsLayout tls;
   private volatile String schedulers = "";
 
   DemoCluster(Path dir) throws IOException {
@@ -61,12 +66,24 @@ final class DemoCluster implements AutoCloseable {
     this.logs = Files.createDirectories(dir.resolve("logs"));
     Files.createDirectories(dir.resolve("checkpoints"));
     this.imds = LocalImds.start();
+    // The demo's own CA: the schedulers serve TLS, each agent presents a certificate naming its
+    // node (issued as it launches), and clients need a token.
+    this.tls = new TlsLayout(dir.resolve("tls"));
+    LocalCa ca = LocalCa.create(tls, Duration.ofDays(30), Clock.systemUTC());
+    LocalCa.write(
+        ca.issue(
+            IdentityKind.SCHEDULER,
+            "scheduler",
+            List.of("localhost", "127.0.0.1"),
+            Duration.ofDays(7)),
+        tls.schedulerCertificate(),
+        tls.schedulerKey());
     this.cloud =
         new LocalCloudConnector(
             List.of(
                 new LocalPool(SPOT_POOL, CapacityType.SPOT, "sim:2xL4:24", 0.70, 1),
                 new LocalPool(ON_DEMAND_POOL, CapacityType.ON_DEMAND, "sim:2xL4:24", 1.60, 2)),
-            this::agentArgv,
+            AgentCommand.withTls(this::agentArgv, ca, tls),
             logs,
             Clock.systemUTC(),
             Duration.ofSeconds(5));
@@ -78,6 +95,11 @@ final class DemoCluster implements AutoCloseable {
 
   Path logs() {
     return logs;
+  }
+
+  /** The demo's CA, the schedulers' certificate and the agents' certificates. */
+  TlsLayout tls() {
+    return tls;
   }
 
   LocalImds imds() {

@@ -80,7 +80,8 @@ public final class DemoCommand implements Callable<Integer> {
       out.println("Logs, job outputs and checkpoints: " + root.toAbsolutePath());
       out.flush();
       if (keepRunning) {
-        printHowToUse(out, scenario.schedulers());
+        printHowToUse(
+            out, scenario.schedulers(), cluster.tls().caCertificate(), scenario.tokenFile());
         new CountDownLatch(1).await(); // until Ctrl-C: the shutdown hook stops the cluster
       }
     } catch (Exception e) {
@@ -105,10 +106,12 @@ public final class DemoCommand implements Callable<Integer> {
     return passed ? 0 : TernCommand.EXIT_FAILURE;
   }
 
-  private static void printHowToUse(PrintWriter out, String schedulers) {
+  private static void printHowToUse(
+      PrintWriter out, String schedulers, java.nio.file.Path ca, java.nio.file.Path token) {
     out.println();
-    out.println("The cluster keeps running. In another terminal:");
+    out.println("The cluster keeps running. In another terminal (as the demo's admin):");
     out.println("  export TERN_SCHEDULER=" + schedulers);
+    out.println("  export TERN_TLS_CA=" + ca + " TERN_TOKEN=$(cat " + token + ")");
     out.println("  ./tern nodes");
     out.println("  ./tern list");
     out.println(

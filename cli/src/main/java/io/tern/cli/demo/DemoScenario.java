@@ -9,6 +9,7 @@ import io.tern.api.v1.CapacityType;
 import io.tern.api.v1.ClusterServiceGrpc;
 import io.tern.api.v1.CostLine;
 import io.tern.api.v1.CostReport;
+import io.tern.api.v1.CreateTokenRequest;
 import io.tern.api.v1.GetJobRequest;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobServiceGrpc;
@@ -18,13 +19,21 @@ import io.tern.api.v1.ListNodesRequest;
 import io.tern.api.v1.Node;
 import io.tern.api.v1.NodeState;
 import io.tern.api.v1.OffPeakWindow;
+import io.tern.api.v1.Role;
 import io.tern.api.v1.SubmitJobRequest;
+import io.tern.cli.client.ClientConfig;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.demo.DemoCluster.Child;
+import io.tern.scheduler.server.auth.TokenStore;
+import io.tern.security.tls.ClientTls;
+import io.tern.security.token.BearerToken;
+import io.tern.security.token.TokenCredentials;
 import io.tern.simulator.report.SimulationSummary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -38,6 +47,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
 
 /**
  * The demo's steps, in order; each checks its own outcome and throws {@link Poll.StepFailed} (or
@@ -154,9 +166,11 @@ final class DemoScenario {
       addresses.add("127.0.0.1:" + port);
       replicas.add(cluster.start(name, schedulerArgs(port)));
     }
-    probe = new SchedulerReplicas(addresses);
+    BearerToken token = adminToken();
+    ClientTls tls = ClientTls.trusting(cluster.tls().caCertificate());
+    probe = new SchedulerReplicas(addresses, tls.credentials(), new TokenCredentials(token));
     cluster.schedulers(schedulers());
-    client = new SchedulerClient(addresses, Duration.ofSeconds(20));
+    client = new SchedulerClient(new ClientConfig(addresses, tls, token), Duration.ofSeconds(20));
     leader =
         until(
                 "one replica leads and the other stands by",
@@ -178,7 +192,44 @@ final class DemoScenario {
             + name(standby())
             + " "
             + standby()
-            + " stands by");
+            + " stands by; TLS, agents by certificate, users by token");
+  }
+
+  /**
+   * The demo's admin token, made straight in ZooKeeper as an operator makes the first one ({@code
+   * tern admin token create --zk}), and kept in {@code DIR/admin.token} for the commands the demo
+   * suggests afterwards.
+   */
+  private BearerToken adminToken() throws IOException {
+    try (CuratorFramework curator =
+        CuratorFrameworkFactory.newClient(
+            "127.0.0.1:" + zkPort, new ExponentialBackoffRetry(200, 3))) {
+      curator.start();
+      try (TokenStore store = new TokenStore(curator, "/tern", Clock.systemUTC()).start()) {
+        String value =
+            store
+                .create(
+                    CreateTokenRequest.newBuilder()
+                        .setUser("demo")
+                        .addRoles(Role.ROLE_ADMIN)
+                        .setDescription("tern demo")
+                        .build(),
+                    "tern demo")
+                .getValue();
+        Path file = tokenFile();
+        Files.writeString(file, value + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return BearerToken.parse(value).orElseThrow();
+      }
+    } catch (IOException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("cannot make the demo's admin token in ZooKeeper: " + e, e);
+    }
+  }
+
+  Path tokenFile() {
+    return cluster.dir().resolve("admin.token");
   }
 
   private String[] schedulerArgs(int port) {
@@ -195,7 +246,11 @@ final class DemoScenario {
       "--node-lease",
       "10",
       "--zk-session-timeout",
-      "2"
+      "2",
+      "--tls-dir",
+      cluster.tls().dir().toString(),
+      "--audit-log",
+      cluster.dir().resolve("audit.jsonl").toString()
     };
   }
 

@@ -1,7 +1,8 @@
 package io.tern.cli.demo;
 
+import io.grpc.CallCredentials;
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -25,11 +26,12 @@ final class SchedulerReplicas implements AutoCloseable {
   }
 
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+  private final CallCredentials token;
 
-  SchedulerReplicas(List<String> addresses) {
+  SchedulerReplicas(List<String> addresses, ChannelCredentials tls, CallCredentials token) {
+    this.token = token;
     for (String address : addresses) {
-      channels.put(
-          address, Grpc.newChannelBuilder(address, InsecureChannelCredentials.create()).build());
+      channels.put(address, Grpc.newChannelBuilder(address, tls).build());
     }
   }
 
@@ -40,6 +42,7 @@ final class SchedulerReplicas implements AutoCloseable {
   Role role(String address) {
     try {
       JobServiceGrpc.newBlockingStub(channels.get(address))
+          .withCallCredentials(token)
           .withDeadlineAfter(1, TimeUnit.SECONDS)
           .listJobs(ListJobsRequest.newBuilder().setPageSize(1).build());
       return Role.LEADER;

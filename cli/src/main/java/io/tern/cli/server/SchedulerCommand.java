@@ -10,6 +10,8 @@ import io.tern.scheduler.server.cloud.local.AgentCommand;
 import io.tern.scheduler.server.cloud.local.LocalCloudConnector;
 import io.tern.scheduler.server.cloud.local.LocalPool;
 import io.tern.scheduler.server.loop.SchedulerSettings;
+import io.tern.security.pki.LocalCa;
+import io.tern.security.pki.TlsLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -194,6 +196,28 @@ public final class SchedulerCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * With TLS on, launched agents need certificates for their nodes: issued from the CA key in
+   * --tls-dir as each one starts.
+   */
+  private AgentCommand agentCommand(AgentCommand plain) {
+    if (security.tlsDir == null) {
+      if (security.tlsCert != null) {
+        throw new UserInputException(
+            "--cloud local: with TLS, give --tls-dir with the CA key (ca.key) so launched agents"
+                + " get certificates");
+      }
+      return plain;
+    }
+    TlsLayout layout = new TlsLayout(security.tlsDir);
+    try {
+      return AgentCommand.withTls(plain, LocalCa.open(layout, Clock.systemUTC()), layout);
+    } catch (IOException e) {
+      throw new UserInputException(
+          "--tls-dir: --cloud local issues agents' certificates: " + e.getMessage());
+    }
+  }
+
   /** The cloud the leader autoscales into, from --cloud and --pools. */
   private CloudSetup cloudSetup() throws IOException {
     String kind = cloud.trim().toLowerCase(Locale.ROOT);
@@ -258,7 +282,8 @@ public final class SchedulerCommand implements Callable<Integer> {
         address ->
             new LocalCloudConnector(
                 localPools,
-                AgentCommand.ternAgent(java, classpath, address, root.resolve("agents")),
+                agentCommand(
+                    AgentCommand.ternAgent(java, classpath, address, root.resolve("agents"))),
                 root.resolve("logs"),
                 Clock.systemUTC(),
                 Duration.ofSeconds(10)));

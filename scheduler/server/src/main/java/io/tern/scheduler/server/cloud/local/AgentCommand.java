@@ -1,6 +1,13 @@
 package io.tern.scheduler.server.cloud.local;
 
+import io.tern.security.pki.IdentityKind;
+import io.tern.security.pki.LocalCa;
+import io.tern.security.pki.TlsLayout;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -41,5 +48,26 @@ public interface AgentCommand {
             String.format(Locale.ROOT, "%.4f", pool.pricePerHourUsd()),
             "--work-dir",
             workRoot.resolve(nodeId).toString());
+  }
+
+  /**
+   * This command plus {@code --tls-dir}, after issuing the new node's agent certificate from {@code
+   * ca} into {@code layout}: a launched agent speaks TLS to a scheduler that requires it, as its
+   * own node and no other.
+   */
+  static AgentCommand withTls(AgentCommand command, LocalCa ca, TlsLayout layout) {
+    return (nodeId, pool) -> {
+      try {
+        LocalCa.write(
+            ca.issue(IdentityKind.AGENT, nodeId, List.of(), Duration.ofDays(30)),
+            layout.agentCertificate(nodeId),
+            layout.agentKey(nodeId));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot issue the certificate of " + nodeId, e);
+      }
+      List<String> argv = new ArrayList<>(command.argv(nodeId, pool));
+      argv.addAll(List.of("--tls-dir", layout.dir().toString()));
+      return argv;
+    };
   }
 }
