@@ -195,8 +195,7 @@ public final class ClusterSimulation {
         SimNode node = fleet.nodes.get(e.subject());
         if (node.generation == e.attempt() && !node.up && !node.released) {
           boolean spotOk =
-              node.type != CapacityType.SPOT
-                  || fleet.timelines.get(fleet.spotPools.indexOf(node.pool)).availableAt(now);
+              node.type != CapacityType.SPOT || fleet.timelines.get(node.spotPool).availableAt(now);
           if (spotOk) {
             fleet.up(node);
             metrics.availableGpus += node.shape.gpus();

@@ -64,6 +64,7 @@ final class Fleet {
         spotPoolNodes.add(new ArrayList<>());
       }
       SimNode node = add(shape.id(), shape, CapacityType.SPOT, pool);
+      node.spotPool = p;
       node.up = timelines.get(p).availableAt(0);
       spotPoolNodes.get(p).add(node);
     }

@@ -20,6 +20,8 @@ final class SimNode {
   final double pricePerHour;
   final double pricePerGpuSecond;
   final List<SimJob> jobs = new ArrayList<>(2);
+  // Index of its spot pool in the fleet's pool list; -1 for on-demand nodes.
+  int spotPool = -1;
   boolean up;
   boolean released;
   int generation;
