@@ -24,7 +24,7 @@ public record CheckpointSource(Path root, List<SourceFile> files, long totalByte
    * One file to copy.
    *
    * @param path relative, {@code /}-separated, as it will appear in the manifest
-   * @param file where to read it (the link target, for a link inside the directory)
+   * @param file where to read it, as a real path (the link target, for a link inside the directory)
    * @param size its size when scanned
    */
   public record SourceFile(String path, Path file, long size) {}
@@ -48,7 +48,8 @@ public record CheckpointSource(Path root, List<SourceFile> files, long totalByte
           public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
               throws IOException {
             String rel = relative(dir, file);
-            Path readFrom = file;
+            // The real path: the copy opens it refusing any link on the way (NoFollowFiles).
+            Path readFrom = realRoot.resolve(rel);
             long size;
             if (attrs.isSymbolicLink()) {
               Path target;

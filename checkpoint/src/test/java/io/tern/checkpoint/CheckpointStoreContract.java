@@ -387,6 +387,39 @@ public abstract class CheckpointStoreContract {
     assertThat(store.list(JOB)).isEmpty();
   }
 
+  /**
+   * The job keeps running while the agent copies its checkpoint, so it can swap a file or a whole
+   * directory for a link after the scan. The copy must not read through it. The secret has the size
+   * of the file it replaces, so only the link check can catch it.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"dir", "dir/f"})
+  void anEntrySwappedForALinkDuringTheCopyIsNotReadThroughIt(String swapped) throws Exception {
+    Path secrets = Trees.write(tmp.resolve("secrets"), Map.of("f", "SECRET"));
+    Path local = localCheckpoint(Map.of("dir/f", "mine!!", "g", "g"));
+    Path swapTarget = swapped.equals("dir") ? secrets : secrets.resolve("f");
+    SourceOpener swapping =
+        file -> {
+          if (file.endsWith("dir/f") && !Files.isSymbolicLink(local.resolve(swapped))) {
+            Files.delete(local.resolve("dir/f"));
+            if (swapped.equals("dir")) {
+              Files.delete(local.resolve("dir"));
+            }
+            Files.createSymbolicLink(local.resolve(swapped), swapTarget);
+          }
+          return SourceOpener.DEFAULT.open(file);
+        };
+    try (CheckpointStore racing =
+        newStore(CheckpointStoreSettings.of(3, clock).withSourceOpener(swapping))) {
+      assertThatThrownBy(() -> racing.commit(JOB, 1, local, "ckpt", OptionalLong.empty()))
+          .isInstanceOf(IOException.class);
+    }
+    assertThat(store.list(JOB)).isEmpty();
+    Path target = target();
+    assertThat(store.restoreLatest(JOB, target).restored()).isEmpty();
+    assertThat(rawEntries(JOB)).noneMatch(e -> e.endsWith("data/dir/f"));
+  }
+
   @Test
   void aLinkInsideTheCheckpointIsStoredAsAPlainFile() throws Exception {
     Path local = localCheckpoint(Map.of("real/state", "s"));

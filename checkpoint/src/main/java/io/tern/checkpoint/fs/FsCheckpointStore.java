@@ -121,6 +121,11 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
     if (!attrs.isRegularFile()) {
       throw new CorruptCheckpointException("manifest is not a regular file");
     }
+    // A job or checkpoint directory planted as a link would make the store read (and then trust)
+    // a manifest from elsewhere; the root is a real path, so any link makes the real path differ.
+    if (!manifest.toRealPath().equals(manifest)) {
+      throw new CorruptCheckpointException("manifest is reached through a symbolic link");
+    }
     if (attrs.size() > settings.limits().maxManifestBytes()) {
       throw new CorruptCheckpointException("manifest is larger than the limit");
     }

@@ -1,18 +1,22 @@
 package io.tern.checkpoint.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CheckpointStoreContract;
 import io.tern.checkpoint.CheckpointStoreSettings;
 import io.tern.checkpoint.CommittedCheckpoint;
+import io.tern.checkpoint.CorruptCheckpointException;
 import io.tern.checkpoint.RestoreResult;
+import io.tern.checkpoint.Trees;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +85,55 @@ class FsCheckpointStoreTest extends CheckpointStoreContract {
     assertThat(r.skipped())
         .singleElement()
         .satisfies(s -> assertThat(s.reason()).contains("symbolic link"));
+  }
+
+  /**
+   * A genuine checkpoint elsewhere (another store, another tenant's directory) linked into this
+   * store under a job or a checkpoint name: its manifest is never read, so nothing it lists is
+   * trusted.
+   */
+  @Test
+  void aCheckpointDirectoryPlantedAsALinkIsNeitherListedNorRead() throws Exception {
+    CommittedCheckpoint real = commit("real", Map.of("f", "mine"));
+    Path elsewhere = elsewhere(JOB, "planted");
+    Files.createSymbolicLink(root.resolve(JOB).resolve("planted"), elsewhere);
+
+    assertThat(store.list(JOB)).containsExactly(real);
+    Path target = target();
+    assertThatThrownBy(() -> store.restore(JOB, "planted", target))
+        .isInstanceOf(CorruptCheckpointException.class)
+        .hasMessageContaining("manifest is reached through a symbolic link");
+    assertThat(target).doesNotExist();
+    assertThat(store.restoreLatest(JOB, target).restored()).contains(real);
+  }
+
+  @Test
+  void aJobDirectoryPlantedAsALinkIsNotRead() throws Exception {
+    String other = "job-7";
+    Files.createSymbolicLink(root.resolve(other), elsewhere(other, "ckpt").getParent());
+
+    assertThat(store.list(other)).isEmpty();
+    Path target = target();
+    assertThatThrownBy(() -> store.restore(other, "ckpt", target))
+        .isInstanceOf(CorruptCheckpointException.class)
+        .hasMessageContaining("manifest is reached through a symbolic link");
+    assertThat(store.restoreLatest(other, target).restored()).isEmpty();
+    assertThat(target.resolve("f")).doesNotExist();
+  }
+
+  /** A valid checkpoint {@code jobId/name} committed to another store; its directory. */
+  private Path elsewhere(String jobId, String name) throws Exception {
+    Path otherRoot = Files.createDirectories(tmp.resolve("other-store"));
+    try (FsCheckpointStore other =
+        new FsCheckpointStore(otherRoot, CheckpointStoreSettings.of(3, clock))) {
+      other.commit(
+          jobId,
+          1,
+          Trees.write(tmp.resolve("src-" + name), Map.of("f", "theirs")),
+          name,
+          OptionalLong.empty());
+    }
+    return otherRoot.toRealPath().resolve(jobId).resolve(name);
   }
 
   @Test
