@@ -3,6 +3,9 @@ package io.tern.simulator.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Comparator;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class EventQueueTest {
@@ -20,6 +23,43 @@ class EventQueueTest {
     assertThat(q.next().subject()).isEqualTo(4);
     assertThat(q.next().type()).isEqualTo(EventType.PLAN);
     assertThat(q.processed()).isEqualTo(4);
+  }
+
+  @Test
+  void runsOfSameTimeAndTypeKeepTheOneByOneOrder() {
+    // Schedules seeded bursts (some of one time and type, as a pool returning does) while popping,
+    // and checks the pops against a plain sort by (time, type, scheduling order).
+    SplittableRandom random = new SplittableRandom(11);
+    EventQueue q = new EventQueue();
+    PriorityQueue<long[]> reference =
+        new PriorityQueue<>(
+            Comparator.<long[]>comparingLong(e -> e[0])
+                .thenComparingLong(e -> e[1])
+                .thenComparingLong(e -> e[2]));
+    EventType[] types = EventType.values();
+    int scheduled = 0;
+    for (int round = 0; round < 2_000; round++) {
+      int burst = random.nextInt(4) == 0 ? 1 + random.nextInt(20) : 1;
+      long time = q.now() + random.nextInt(3);
+      EventType type = types[random.nextInt(types.length)];
+      for (int i = 0; i < burst; i++) {
+        if (random.nextInt(5) == 0) {
+          time = q.now() + random.nextInt(3);
+          type = types[random.nextInt(types.length)];
+        }
+        q.schedule(time, type, scheduled, 0);
+        reference.add(new long[] {time, type.ordinal(), scheduled});
+        scheduled++;
+      }
+      for (int pops = random.nextInt(burst + 2); pops > 0 && !q.isEmpty(); pops--) {
+        assertThat(q.next().subject()).isEqualTo((int) reference.poll()[2]);
+      }
+    }
+    while (!q.isEmpty()) {
+      assertThat(q.next().subject()).isEqualTo((int) reference.poll()[2]);
+    }
+    assertThat(reference).isEmpty();
+    assertThat(q.processed()).isEqualTo(scheduled);
   }
 
   @Test
