@@ -71,6 +71,9 @@ public final class JobSpecDocument {
     options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
     options.setIndent(2);
     options.setIndicatorIndent(0);
+    // Control characters in argv or env values are written as escapes, not as !!binary, so the
+    // parser reads back the same text.
+    options.setNonPrintableStyle(DumperOptions.NonPrintableStyle.ESCAPE);
     return new Yaml(options).dump(toMap(spec));
   }
 

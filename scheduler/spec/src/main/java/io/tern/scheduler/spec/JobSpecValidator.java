@@ -161,6 +161,8 @@ public final class JobSpecValidator {
       }
       if (command.get(i).indexOf('\0') >= 0) {
         errors.add(SpecError.of("command[" + i + "]", "must not contain a NUL character"));
+      } else if (!SpecLimits.isWellFormed(command.get(i))) {
+        errors.add(SpecError.of("command[" + i + "]", "is not valid Unicode text"));
       }
     }
   }
@@ -205,6 +207,8 @@ public final class JobSpecValidator {
                             + value.length()));
               } else if (value.indexOf('\0') >= 0) {
                 errors.add(SpecError.of(field, "value must not contain a NUL character"));
+              } else if (!SpecLimits.isWellFormed(value)) {
+                errors.add(SpecError.of(field, "value is not valid Unicode text"));
               }
             });
   }
@@ -226,8 +230,11 @@ public final class JobSpecValidator {
                   + SpecLimits.MAX_WORKDIR_LENGTH
                   + " characters, got "
                   + workdir.length()));
-    } else if (workdir.chars().anyMatch(Character::isISOControl)) {
-      errors.add(SpecError.of("workdir", "must not contain NUL or other control characters"));
+    } else if (workdir.chars().anyMatch(Character::isISOControl)
+        || !SpecLimits.isWellFormed(workdir)) {
+      errors.add(
+          SpecError.of(
+              "workdir", "must be valid Unicode text without NUL or other control characters"));
     } else if (!workdir.startsWith("/")) {
       errors.add(
           SpecError.of(

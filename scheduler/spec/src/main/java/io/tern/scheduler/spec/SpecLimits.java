@@ -133,6 +133,24 @@ public final class SpecLimits {
     return out.toString();
   }
 
+  /**
+   * Whether {@code text} is well-formed Unicode: no lone UTF-16 surrogate, which a protobuf string
+   * (UTF-8 on the wire) and YAML cannot carry, so the spec would not arrive or print as written.
+   */
+  public static boolean isWellFormed(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The first {@link #MAX_REPORTED_ERRORS} of {@code errors}, and a count of the rest. */
   static List<SpecError> capped(List<SpecError> errors) {
     if (errors.size() <= MAX_REPORTED_ERRORS) {

@@ -102,6 +102,10 @@ final class YamlReader {
 
   /** A scalar of any type, as written: for env values, where {@code PORT: 8080} means "8080". */
   Optional<String> scalarText(String field, Node node) {
+    if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.BINARY)) {
+      error(field, node, "expected text, got !!binary data");
+      return Optional.empty();
+    }
     if (node instanceof ScalarNode scalar && !scalar.getTag().equals(Tag.NULL)) {
       return Optional.of(scalar.getValue());
     }

@@ -78,7 +78,7 @@ class JobSpecParserPropertyTest {
     checkParse(text);
   }
 
-  @Property(tries = 1500, seed = "13")
+  @Property(tries = 600, seed = "13")
   void randomYamlDocumentsAreASpecOrFieldErrors(@ForAll("documents") String yaml) {
     checkParse(yaml);
   }
@@ -132,7 +132,7 @@ class JobSpecParserPropertyTest {
   @Provide
   Arbitrary<String> documents() {
     Arbitrary<Map<String, Object>> top =
-        Arbitraries.maps(Arbitraries.of(KEYS), tree(3)).ofMaxSize(12).map(LinkedHashMap::new);
+        Arbitraries.maps(Arbitraries.of(KEYS), tree(2)).ofMaxSize(8).map(LinkedHashMap::new);
     Arbitrary<DumperOptions.FlowStyle> style = Arbitraries.of(DumperOptions.FlowStyle.class);
     return Combinators.combine(top, style)
         .as(

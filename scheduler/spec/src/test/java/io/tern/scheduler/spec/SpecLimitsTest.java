@@ -137,6 +137,23 @@ class SpecLimitsTest {
   }
 
   @Test
+  void textMustBeWellFormedUnicode() {
+    assertThat(fields(valid(s -> s.addCommand("a\ud800b")))).containsExactly("command[1]");
+    assertThat(fields(valid(s -> s.putEnv("A", "\udc00")))).containsExactly("env.A");
+    assertThat(fields(valid(s -> s.setWorkdir("/data/\ud800")))).containsExactly("workdir");
+    assertThat(fields(valid(s -> s.addCommand("emoji \ud83d\ude00")))).isEmpty();
+  }
+
+  @Test
+  void controlCharactersRoundTripThroughTheYamlFormAndBinaryIsNotText() throws Exception {
+    JobSpec spec = valid(s -> s.addCommand("tab\tbell\u0007\uffff").putEnv("E", "\u0001"));
+    assertThat(parser.parse(JobSpecDocument.toYaml(spec), "printed")).isEqualTo(spec);
+    assertThat(yamlErrors("name: a\nteam: t\ncommand: [x]\nenv: {E: !!binary AQ==}\n").errors())
+        .extracting(SpecError::field)
+        .containsExactly("env.E");
+  }
+
+  @Test
   void envEntryCountIsLimited() {
     JobSpec spec =
         valid(
