@@ -85,15 +85,7 @@ class TlsLoopbackTest {
   @BeforeEach
   void start() throws Exception {
     layout = new TlsLayout(dir);
-    ca = LocalCa.create(layout, Duration.ofDays(1), Clock.systemUTC());
-    LocalCa.write(
-        ca.issue(
-            IdentityKind.SCHEDULER,
-            "scheduler",
-            List.of("localhost", "127.0.0.1"),
-            Duration.ofDays(1)),
-        layout.schedulerCertificate(),
-        layout.schedulerKey());
+    ca = LocalCa.init(layout, List.of(), Duration.ofDays(1), Clock.systemUTC());
     ServerServiceDefinition who =
         ServerServiceDefinition.builder("test.Who")
             .addMethod(

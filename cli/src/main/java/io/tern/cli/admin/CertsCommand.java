@@ -3,6 +3,7 @@ package io.tern.cli.admin;
 import io.tern.cli.UserInputException;
 import io.tern.security.pki.IdentityKind;
 import io.tern.security.pki.LocalCa;
+import io.tern.security.pki.PemFiles;
 import io.tern.security.pki.TlsLayout;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,26 +70,18 @@ public final class CertsCommand {
       if (Files.exists(layout.caCertificate())) {
         throw new UserInputException("--dir: " + layout.caCertificate() + " exists already");
       }
-      List<String> names = new ArrayList<>(List.of("localhost", "127.0.0.1"));
-      for (String host : hosts) {
-        if (!names.contains(host.strip())) {
-          names.add(host.strip());
-        }
-      }
-      LocalCa ca;
       try {
-        ca = LocalCa.create(layout, validity.multipliedBy(10), Clock.systemUTC());
-        LocalCa.write(
-            ca.issue(IdentityKind.SCHEDULER, "scheduler", names, validity),
-            layout.schedulerCertificate(),
-            layout.schedulerKey());
+        LocalCa.init(layout, hosts, validity, Clock.systemUTC());
       } catch (IllegalArgumentException e) {
         throw new UserInputException("--hosts: " + e.getMessage());
       }
       var out = spec.commandLine().getOut();
       out.println("CA           " + layout.caCertificate() + " (key " + layout.caKey() + ")");
       out.println(
-          "scheduler    " + layout.schedulerCertificate() + " for " + String.join(", ", names));
+          "scheduler    "
+              + layout.schedulerCertificate()
+              + " for "
+              + hostsOf(PemFiles.readCertificates(layout.schedulerCertificate()).getFirst()));
       out.println(
           "next: tern scheduler --tls-dir "
               + dir
@@ -96,6 +89,16 @@ public final class CertsCommand {
               + dir);
       out.flush();
       return 0;
+    }
+  }
+
+  private static String hostsOf(java.security.cert.X509Certificate certificate) {
+    try {
+      return certificate.getSubjectAlternativeNames().stream()
+          .map(name -> String.valueOf(name.get(1)))
+          .collect(java.util.stream.Collectors.joining(", "));
+    } catch (java.security.cert.CertificateParsingException e) {
+      return "?";
     }
   }
 

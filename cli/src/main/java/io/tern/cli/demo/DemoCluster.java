@@ -9,7 +9,6 @@ import io.tern.scheduler.server.cloud.LaunchResult;
 import io.tern.scheduler.server.cloud.local.AgentCommand;
 import io.tern.scheduler.server.cloud.local.LocalCloudConnector;
 import io.tern.scheduler.server.cloud.local.LocalPool;
-import io.tern.security.pki.IdentityKind;
 import io.tern.security.pki.LocalCa;
 import io.tern.security.pki.TlsLayout;
 import java.io.File;
@@ -69,15 +68,7 @@ final class DemoCluster implements AutoCloseable {
     // The demo's own CA: the schedulers serve TLS, each agent presents a certificate naming its
     // node (issued as it launches), and clients need a token.
     this.tls = new TlsLayout(dir.resolve("tls"));
-    LocalCa ca = LocalCa.create(tls, Duration.ofDays(30), Clock.systemUTC());
-    LocalCa.write(
-        ca.issue(
-            IdentityKind.SCHEDULER,
-            "scheduler",
-            List.of("localhost", "127.0.0.1"),
-            Duration.ofDays(7)),
-        tls.schedulerCertificate(),
-        tls.schedulerKey());
+    LocalCa ca = LocalCa.init(tls, List.of(), Duration.ofDays(7), Clock.systemUTC());
     this.cloud =
         new LocalCloudConnector(
             List.of(

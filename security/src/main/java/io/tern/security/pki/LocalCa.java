@@ -96,6 +96,32 @@ public final class LocalCa {
     }
   }
 
+  /**
+   * Makes a new CA (valid ten times {@code validity}) and the schedulers' certificate in {@code
+   * layout}, for {@code hosts} plus {@code localhost} and {@code 127.0.0.1}.
+   *
+   * @return the CA, to issue agents' certificates from
+   * @throws IllegalArgumentException naming the host that is not a host name or address
+   */
+  public static LocalCa init(TlsLayout layout, List<String> hosts, Duration validity, Clock clock)
+      throws IOException {
+    List<String> names = new ArrayList<>(List.of("localhost", "127.0.0.1"));
+    for (String host : hosts) {
+      if (!names.contains(host.strip())) {
+        names.add(host.strip());
+      }
+    }
+    for (String host : names) {
+      alternativeName(host); // refuse a bad host before anything is written
+    }
+    LocalCa ca = create(layout, validity.multipliedBy(10), clock);
+    write(
+        ca.issue(IdentityKind.SCHEDULER, "scheduler", names, validity),
+        layout.schedulerCertificate(),
+        layout.schedulerKey());
+    return ca;
+  }
+
   /** Opens the CA of {@code layout}; its key must be there. */
   public static LocalCa open(TlsLayout layout, Clock clock) throws IOException {
     if (!Files.exists(layout.caKey())) {

@@ -74,12 +74,8 @@ public final class AuditLog implements ServerInterceptor, Closeable {
       return next.startCall(call, headers);
     }
     Principal caller = Principal.current();
-    ObjectNode entry = JSON.createObjectNode();
-    entry.put("rpc", method);
-    entry.put("who", caller.name());
-    entry.put("kind", caller.kind().name().toLowerCase(java.util.Locale.ROOT));
-    Object remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-    entry.put("from", String.valueOf(remote));
+    ObjectNode entry =
+        entry(call, caller.name(), caller.kind().name().toLowerCase(java.util.Locale.ROOT));
     ObjectNode request = entry.putObject("request");
     ObjectNode answer = JSON.createObjectNode();
     ServerCall<Q, R> recorded =
@@ -125,12 +121,16 @@ public final class AuditLog implements ServerInterceptor, Closeable {
     if (!AccessRules.mutating(method)) {
       return;
     }
+    write(entry(call, who, kind), JSON.createObjectNode(), status);
+  }
+
+  private static ObjectNode entry(ServerCall<?, ?> call, String who, String kind) {
     ObjectNode entry = JSON.createObjectNode();
-    entry.put("rpc", method);
+    entry.put("rpc", call.getMethodDescriptor().getFullMethodName());
     entry.put("who", who);
     entry.put("kind", kind);
     entry.put("from", String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
-    write(entry, JSON.createObjectNode(), status);
+    return entry;
   }
 
   private void write(ObjectNode entry, ObjectNode answer, Status status) {

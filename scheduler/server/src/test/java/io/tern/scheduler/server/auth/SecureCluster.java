@@ -45,15 +45,7 @@ final class SecureCluster implements AutoCloseable {
 
   SecureCluster(Path dir, double rateLimit) throws Exception {
     layout = new TlsLayout(dir.resolve("tls"));
-    ca = LocalCa.create(layout, Duration.ofDays(30), Clock.systemUTC());
-    LocalCa.write(
-        ca.issue(
-            IdentityKind.SCHEDULER,
-            "scheduler",
-            List.of("localhost", "127.0.0.1"),
-            Duration.ofDays(30)),
-        layout.schedulerCertificate(),
-        layout.schedulerKey());
+    ca = LocalCa.init(layout, List.of(), Duration.ofDays(30), Clock.systemUTC());
     auditLog = dir.resolve("audit.jsonl");
     leader =
         cluster.track(
