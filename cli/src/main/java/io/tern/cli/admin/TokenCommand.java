@@ -92,6 +92,7 @@ public final class TokenCommand {
 
     @Option(
         names = "--zk-root",
+        paramLabel = "PATH",
         defaultValue = "/tern",
         description = "With --zk: Tern's ZooKeeper root (default ${DEFAULT-VALUE}).")
     String zkRoot;

@@ -142,6 +142,15 @@ public final class SchedulerCommand implements Callable<Integer> {
                 .withNodeLease(Duration.ofSeconds(nodeLeaseSeconds))
                 .withPacing(defaults.planDelay(), defaults.tick()),
             security.settings());
+    if (security.tlsDir != null
+        && Files.exists(new TlsLayout(security.tlsDir).caKey())
+        && !cloud.trim().equalsIgnoreCase("local")) {
+      System.err.println(
+          "warning: "
+              + new TlsLayout(security.tlsDir).caKey()
+              + " is on this host; a scheduler needs it only with --cloud local. Anyone who reads"
+              + " it can make agent certificates: keep it elsewhere.");
+    }
     SchedulerServer server = new SchedulerServer(config, Clock.systemUTC(), cloudSetup()).start();
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime()
