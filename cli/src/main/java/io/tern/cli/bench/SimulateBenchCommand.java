@@ -58,12 +58,16 @@ final class SimulateBenchCommand implements Callable<Integer> {
       out.println(OutputOptions.toJson(result));
     } else {
       out.printf(
-          "jobs %d, nodes %d: %d events in %.1f s, %.0f events/s%n",
+          "jobs %d, nodes %d: %d events in %.1f s (%.1f s CPU), %.0f events/s; %d rounds, %d"
+              + " core calls%n",
           result.jobs(),
           result.nodes(),
           result.events(),
           result.wallSeconds(),
-          result.eventsPerSecond());
+          result.cpuSeconds(),
+          result.eventsPerSecond(),
+          result.plans(),
+          result.coreCalls());
     }
     out.flush();
     return 0;
