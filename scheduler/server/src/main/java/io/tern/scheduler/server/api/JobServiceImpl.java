@@ -124,19 +124,17 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
       return;
     }
     Principal caller = Principal.current();
-    ListJobsRequest scoped;
-    try {
-      scoped =
-          request.toBuilder()
-              .setTeam(
-                  TeamAccess.scope(
-                      caller, request.getTeam(), "team", team -> caller.isAdmin(), "jobs"))
-              .build();
-    } catch (RuntimeException e) {
-      observer.onError(GrpcErrors.toStatus(e));
-      return;
+    if (!request.getTeam().isEmpty()) {
+      try {
+        TeamAccess.checkTeam(caller, request.getTeam(), "team");
+      } catch (RuntimeException e) {
+        observer.onError(GrpcErrors.toStatus(e));
+        return;
+      }
     }
-    GrpcErrors.reply(jobs.list(scoped), observer);
+    // Without a team, a user sees the jobs of all their teams; admins see everyone's.
+    GrpcErrors.reply(
+        caller.isAdmin() ? jobs.list(request) : jobs.list(request, caller::actsFor), observer);
   }
 
   @Override

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * What JobService asks of the scheduler, run on the loop. Replies that report a change complete
@@ -111,6 +112,15 @@ public final class JobRequests {
   }
 
   public CompletableFuture<ListJobsResponse> list(ListJobsRequest request) {
+    return list(request, team -> true);
+  }
+
+  /**
+   * One page of the jobs {@code request} selects among those whose team {@code visible} accepts (a
+   * user's own teams), newest first.
+   */
+  public CompletableFuture<ListJobsResponse> list(
+      ListJobsRequest request, Predicate<String> visible) {
     return loop.call(
         term -> {
           int size =
@@ -122,7 +132,7 @@ public final class JobRequests {
                   : term.jobs.headMap(request.getPageToken(), false).descendingMap();
           ListJobsResponse.Builder out = ListJobsResponse.newBuilder();
           for (JobEntry entry : view.values()) {
-            if (matches(entry.job, request)) {
+            if (visible.test(entry.job.getSpec().getTeam()) && matches(entry.job, request)) {
               if (out.getJobsCount() == size) {
                 out.setNextPageToken(out.getJobs(size - 1).getId());
                 break;
