@@ -37,9 +37,7 @@ import io.tern.scheduler.core.queue.TeamUsage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One plan call: walks the queue in fair-share order and, per job, holds it, places it, has victims
@@ -75,7 +73,8 @@ final class PlanningRound {
   // depends on the class, whom it outranks, and for teams within their guarantee on the team).
   private BitSet[] noVictims;
   private boolean[] unreservable;
-  private final Map<String, QuotaNote> quotaReasons = new HashMap<>();
+  // Per team index: the last quota reason built for it.
+  private QuotaNote[] quotaReasons;
   private int reservationsLeft;
   private int detailedLeft;
 
@@ -120,11 +119,12 @@ final class PlanningRound {
   @SuppressWarnings("unchecked")
   Plan run() {
     List<Job> jobs = queue.jobs();
-    facts = new JobFacts(jobs, usage, spot, policy.offPeak(), now);
+    facts = new JobFacts(jobs, usage, spot, policy.offPeak(), config.agingStep(), now);
+    quotaReasons = new QuotaNote[usage.teamCount()];
     failedShapes = (List<PendingReason>[]) new List<?>[facts.shapeCount()];
     noVictims = new BitSet[facts.shapeCount()];
     unreservable = new boolean[facts.shapeCount()];
-    FairShareQueue order = new FairShareQueue(jobs, usage, config.agingStep(), now);
+    FairShareQueue order = new FairShareQueue(facts.queueKeys, usage);
     for (int i = order.next(); i >= 0; i = order.next()) {
       consider(i);
     }
@@ -142,7 +142,7 @@ final class PlanningRound {
       pending.add(new Explanation(facts.ids[i], List.of(decision.hold()), decision.holdUntil()));
       return;
     }
-    String team = facts.teams[i];
+    int team = facts.teamIndex[i];
     if (usage.wouldExceedCap(team, facts.totalGpus[i])) {
       pending.add(new Explanation(facts.ids[i], List.of(quotaReason(team))));
       return;
@@ -159,7 +159,7 @@ final class PlanningRound {
     CandidateSearch.Choice choice = search.find(request);
     if (choice != null) {
       search.commit(request, choice);
-      usage.add(job);
+      usage.add(facts.teamIndex[i], job.resources());
       placements.add(choice.toPlacement(job));
       return;
     }
@@ -178,8 +178,8 @@ final class PlanningRound {
     if (config.preemptionEnabled()) {
       // The team matters only where it could reclaim its guarantee; otherwise all teams share the
       // memo slot of their class.
-      String team = facts.teams[i];
-      int slot = usage.withinGuarantee(team, facts.totalGpus[i]) ? facts.teamIndex[i] + 1 : 0;
+      int team = facts.teamIndex[i];
+      int slot = usage.withinGuarantee(team, facts.totalGpus[i]) ? team + 1 : 0;
       int bit = slot * CLASSES + facts.priorities[i].ordinal();
       BitSet failed = noVictims[shape];
       if (failed == null || !failed.get(bit)) {
@@ -191,7 +191,7 @@ final class PlanningRound {
         }
         PreemptionProposal proposal = preemption.propose(request);
         if (proposal != null) {
-          claim(facts.jobs.get(i), request, proposal);
+          claim(i, request, proposal);
           return;
         }
         if (failed == null) {
@@ -231,11 +231,12 @@ final class PlanningRound {
     }
   }
 
-  private void claim(Job job, PlacementRequest request, PreemptionProposal proposal) {
+  private void claim(int queued, PlacementRequest request, PreemptionProposal proposal) {
+    Job job = request.job();
     for (int i = 0; i < proposal.nodes().size(); i++) {
       index.take(proposal.nodes().get(i), proposal.gpus().get(i), request);
     }
-    usage.add(job);
+    usage.add(facts.teamIndex[queued], job.resources());
     for (int i = 0; i < proposal.victims().size(); i++) {
       Allocation victim = proposal.victims().get(i);
       boolean checkpoint = victim.job().checkpointable();
@@ -285,14 +286,20 @@ final class PlanningRound {
   }
 
   /** The quota reason for a team at its current usage; one string per team and usage level. */
-  private PendingReason quotaReason(String team) {
+  private PendingReason quotaReason(int team) {
     long used = usage.gpus(team);
-    QuotaNote note = quotaReasons.get(team);
+    QuotaNote note = quotaReasons[team];
     if (note == null || note.used != used) {
       String text =
-          "quota: team " + team + " at " + used + " of " + usage.policy(team).gpuCap() + " GPUs";
+          "quota: team "
+              + usage.name(team)
+              + " at "
+              + used
+              + " of "
+              + usage.policy(team).gpuCap()
+              + " GPUs";
       note = new QuotaNote(used, PendingReason.of(ReasonKind.QUOTA, text));
-      quotaReasons.put(team, note);
+      quotaReasons[team] = note;
     }
     return note.reason;
   }

@@ -61,4 +61,28 @@ public record Resources(
   public boolean acceptsModel(String model) {
     return gpuModels.isEmpty() || gpuModels.contains(model);
   }
+
+  // equals and hashCode are written out, not left to the record's generated ones: every queued
+  // job's shape is compared in every plan, and the generated methods (method-handle chains through
+  // Objects.equals) were a fifth of a steady-state plan.
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Resources r
+        && gpusPerNode == r.gpusPerNode
+        && nodes == r.nodes
+        && gpuMemoryMiB == r.gpuMemoryMiB
+        && cpu == r.cpu
+        && memoryMiB == r.memoryMiB
+        && (gpuModels == r.gpuModels || gpuModels.equals(r.gpuModels));
+  }
+
+  @Override
+  public int hashCode() {
+    int h = gpusPerNode;
+    h = 31 * h + nodes;
+    h = 31 * h + Long.hashCode(gpuMemoryMiB);
+    h = 31 * h + gpuModels.hashCode();
+    h = 31 * h + cpu;
+    return 31 * h + Long.hashCode(memoryMiB);
+  }
 }

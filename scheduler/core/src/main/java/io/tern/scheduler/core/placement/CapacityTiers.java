@@ -28,7 +28,7 @@ public final class CapacityTiers {
   }
 
   /** Allowed capacity types as a bit set of ordinals; constant time for the canonical lists. */
-  static int mask(List<Set<CapacityType>> tiers) {
+  public static int mask(List<Set<CapacityType>> tiers) {
     if (tiers == SPOT_ONLY) {
       return SPOT;
     }

@@ -111,10 +111,14 @@ public final class ClusterIndex {
     for (int c = 0; c < nodesRunningClass.length; c++) {
       nodesRunningClass[c] = new BitSet(nodes.length);
     }
-    for (Allocation a : snapshot.allocations()) {
+    List<Allocation> allocations = snapshot.allocations();
+    for (int k = 0, size = allocations.size(); k < size; k++) {
+      Allocation a = allocations.get(k);
       BitSet marks =
           a.stopping() ? nodesWithStopping : nodesRunningClass[a.job().priority().ordinal()];
-      for (NodeAssignment na : a.assignments()) {
+      List<NodeAssignment> assignments = a.assignments();
+      for (int m = 0, members = assignments.size(); m < members; m++) {
+        NodeAssignment na = assignments.get(m);
         NodeView v = byId.get(na.nodeId());
         v.addAllocation(a, na.gpuIndices());
         marks.set(v.position());

@@ -146,7 +146,9 @@ public final class NodeView {
   void addAllocation(Allocation allocation, List<Integer> gpus) {
     allocations.add(allocation);
     boolean shareable = allocation.job().shareable();
-    for (int gpu : gpus) {
+    // Indexed, not for-each: the iterator of an immutable list did not stay on the stack here.
+    for (int k = 0, n = gpus.size(); k < n; k++) {
+      int gpu = gpus.get(k);
       if (shareable) {
         sharedGpus |= 1L << gpu;
         sharers[gpu]++;

@@ -19,7 +19,6 @@ public final class PlacementRequest {
   private final List<Set<CapacityType>> tiers;
   private final double maxJobPricePerHourUsd;
   private final int allowedTypes;
-  private final Shape shape;
 
   /**
    * @param job the job
@@ -42,17 +41,6 @@ public final class PlacementRequest {
                 .collect(Collectors.toUnmodifiableList());
     this.maxJobPricePerHourUsd = maxJobPricePerHourUsd;
     this.allowedTypes = CapacityTiers.mask(this.tiers);
-    this.shape = new Shape(job.resources(), allowedTypes, job.shareable(), maxJobPricePerHourUsd);
-  }
-
-  /**
-   * The shape a request for these arguments would have, without building the request: the cheap
-   * memo probe for the many queued jobs whose shape already failed in this plan.
-   */
-  public static Shape shapeOf(
-      Job job, List<Set<CapacityType>> tiers, double maxJobPricePerHourUsd) {
-    return new Shape(
-        job.resources(), CapacityTiers.mask(tiers), job.shareable(), maxJobPricePerHourUsd);
   }
 
   /** A request with no capacity preference and no cost cap, for tests and tools. */
@@ -93,68 +81,8 @@ public final class PlacementRequest {
     return (allowedTypes & (1 << type.ordinal())) != 0;
   }
 
-  /** The key under which feasibility is memoised: everything filters look at but the job id. */
-  public Shape shape() {
-    return shape;
-  }
-
   @Override
   public String toString() {
     return "PlacementRequest[" + job.id() + ", tiers=" + tiers + "]";
-  }
-
-  /**
-   * What makes two requests equally placeable: two jobs with the same shape fit the same nodes, so
-   * when one failed in a plan call the other fails too (capacity only shrinks within a call). Its
-   * hash is computed once, since every queued job's shape is looked up in every plan.
-   */
-  public static final class Shape {
-    private final Resources resources;
-    private final int capacityTypes;
-    private final boolean shareable;
-    private final double maxJobPricePerHourUsd;
-    private final int hash;
-
-    /**
-     * @param resources resources asked
-     * @param capacityTypes allowed capacity types as a bit set of ordinals
-     * @param shareable whether it may share GPUs
-     * @param maxJobPricePerHourUsd cost-cap bound
-     */
-    public Shape(
-        Resources resources, int capacityTypes, boolean shareable, double maxJobPricePerHourUsd) {
-      this.resources = resources;
-      this.capacityTypes = capacityTypes;
-      this.shareable = shareable;
-      this.maxJobPricePerHourUsd = maxJobPricePerHourUsd;
-      int h = resources.hashCode();
-      h = 31 * h + capacityTypes;
-      h = 31 * h + (shareable ? 1 : 0);
-      this.hash = 31 * h + Double.hashCode(maxJobPricePerHourUsd);
-    }
-
-    public Resources resources() {
-      return resources;
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Shape s
-          && hash == s.hash
-          && capacityTypes == s.capacityTypes
-          && shareable == s.shareable
-          && Double.compare(maxJobPricePerHourUsd, s.maxJobPricePerHourUsd) == 0
-          && resources.equals(s.resources);
-    }
-
-    @Override
-    public String toString() {
-      return "Shape[" + resources + ", types=" + capacityTypes + ", shareable=" + shareable + "]";
-    }
   }
 }

@@ -5,9 +5,7 @@ import io.tern.scheduler.core.model.PriorityClass;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
@@ -23,57 +21,66 @@ import java.util.PriorityQueue;
  * <p>No starvation: a LOW job that has waited {@code agingStep} is ordered as NORMAL (it still may
  * not preempt as NORMAL), and the engine reserves room for the first blocked job.
  *
- * <p>Jobs are read once, in list order, and then handled as indices into the list: with 100,000
- * queued jobs, walking the job objects themselves in fair-share order costs far more in cache
- * misses than the ordering logic.
+ * <p>Jobs are read once, in list order, into {@link QueueKeys}, and then handled as indices into
+ * the list: with 100,000 queued jobs, walking the job objects themselves in fair-share order costs
+ * far more in cache misses than the ordering logic.
  *
  * <p>Not thread-safe: one per plan call.
  */
 public final class FairShareQueue {
+  private static final int CLASSES = PriorityClass.values().length;
   private final TeamUsage usage;
-  private final List<PriorityQueue<TeamLine>> classes = new ArrayList<>();
-  private final List<TeamLine> resuming = new ArrayList<>();
+  private final List<PriorityQueue<TeamLine>> classes = new ArrayList<>(CLASSES);
+  private final TeamLine[] resuming = new TeamLine[CLASSES];
   private int currentClass;
   private TeamLine lastServed;
 
   public FairShareQueue(List<Job> jobs, TeamUsage usage, Duration agingStep, Instant now) {
+    this(QueueKeys.of(jobs, usage, agingStep, now), usage);
+  }
+
+  /** The queue over jobs already reduced to their keys (teams indexed by {@code usage}). */
+  public FairShareQueue(QueueKeys keys, TeamUsage usage) {
     this.usage = usage;
-    int n = jobs.size();
-    long[] seconds = new long[n];
-    int[] nanos = new int[n];
-    List<Map<String, TeamLine>> byClassAndTeam = new ArrayList<>();
-    for (int c = 0; c < PriorityClass.values().length; c++) {
-      byClassAndTeam.add(new HashMap<>());
-      resuming.add(new TeamLine(""));
-    }
-    Instant agedBefore = agingStep.isZero() ? null : now.minus(agingStep);
+    int n = keys.size;
+    int teams = usage.teamCount();
+    // Count first, so every line gets an array of its exact size.
+    int[] counts = new int[CLASSES * (teams + 1)];
     for (int i = 0; i < n; i++) {
-      Job j = jobs.get(i);
-      Instant at = j.submittedAt();
-      seconds[i] = at.getEpochSecond();
-      nanos[i] = at.getNano();
-      PriorityClass effective = j.priority();
-      if (effective == PriorityClass.LOW && agedBefore != null && !at.isAfter(agedBefore)) {
-        effective = PriorityClass.NORMAL;
-      }
-      if (j.resuming()) {
-        resuming.get(effective.ordinal()).add(i);
-      } else {
-        byClassAndTeam.get(effective.ordinal()).computeIfAbsent(j.team(), TeamLine::new).add(i);
+      int slot = keys.effectiveClass[i] * (teams + 1) + (keys.resuming[i] ? teams : keys.team[i]);
+      counts[slot]++;
+    }
+    TeamLine[] lines = new TeamLine[counts.length];
+    for (int c = 0; c < CLASSES; c++) {
+      for (int t = 0; t <= teams; t++) {
+        int slot = c * (teams + 1) + t;
+        if (counts[slot] > 0 || t == teams) {
+          lines[slot] =
+              new TeamLine(t == teams ? -1 : t, t == teams ? "" : usage.name(t), counts[slot]);
+        }
       }
     }
-    IndexOrder fifo = new IndexOrder(seconds, nanos, jobs);
-    for (TeamLine line : resuming) {
-      fifo.sort(line.jobs, line.size);
+    for (int i = 0; i < n; i++) {
+      int slot = keys.effectiveClass[i] * (teams + 1) + (keys.resuming[i] ? teams : keys.team[i]);
+      lines[slot].add(i);
     }
-    for (Map<String, TeamLine> teams : byClassAndTeam) {
-      PriorityQueue<TeamLine> lines = new PriorityQueue<>();
-      for (TeamLine line : teams.values()) {
+    IndexOrder fifo = new IndexOrder(keys.seconds, keys.nanos, keys.ids);
+    for (int c = 0; c < CLASSES; c++) {
+      PriorityQueue<TeamLine> queue = new PriorityQueue<>(Math.max(1, teams));
+      for (int t = 0; t <= teams; t++) {
+        TeamLine line = lines[c * (teams + 1) + t];
+        if (line == null) {
+          continue;
+        }
         fifo.sort(line.jobs, line.size);
-        line.rekey(usage);
-        lines.add(line);
+        if (t == teams) {
+          resuming[c] = line;
+        } else {
+          line.rekey(usage);
+          queue.add(line);
+        }
       }
-      classes.add(lines);
+      classes.add(queue);
     }
   }
 
@@ -91,10 +98,8 @@ public final class FairShareQueue {
   public int next() {
     // Resuming jobs of the class in hand come before its team lines; the classes go in order, so
     // these are served before any team line of the class is touched.
-    if (lastServed == null
-        && currentClass < classes.size()
-        && resuming.get(currentClass).hasNext()) {
-      return resuming.get(currentClass).next();
+    if (lastServed == null && currentClass < classes.size() && resuming[currentClass].hasNext()) {
+      return resuming[currentClass].next();
     }
     if (lastServed != null) {
       TeamLine line = lastServed;
@@ -113,8 +118,8 @@ public final class FairShareQueue {
     }
     while (currentClass < classes.size() && classes.get(currentClass).isEmpty()) {
       currentClass++;
-      if (currentClass < classes.size() && resuming.get(currentClass).hasNext()) {
-        return resuming.get(currentClass).next();
+      if (currentClass < classes.size() && resuming[currentClass].hasNext()) {
+        return resuming[currentClass].next();
       }
     }
     if (currentClass == classes.size()) {
@@ -127,22 +132,22 @@ public final class FairShareQueue {
 
   /** One team's FIFO line, keyed by how much it deserves the next job (smaller first). */
   private static final class TeamLine implements Comparable<TeamLine> {
-    final String team;
-    int[] jobs = new int[16];
+    final int team;
+    final String name;
+    final int[] jobs;
     int size;
     int cursor;
     long versionAtKey = -1;
     int tier;
     double share;
 
-    TeamLine(String team) {
+    TeamLine(int team, String name, int capacity) {
       this.team = team;
+      this.name = name;
+      this.jobs = new int[capacity];
     }
 
     void add(int job) {
-      if (size == jobs.length) {
-        jobs = java.util.Arrays.copyOf(jobs, size * 2);
-      }
       jobs[size++] = job;
     }
 
@@ -178,7 +183,7 @@ public final class FairShareQueue {
         return Integer.compare(tier, o.tier);
       }
       int c = Double.compare(share, o.share);
-      return c != 0 ? c : team.compareTo(o.team);
+      return c != 0 ? c : name.compareTo(o.name);
     }
   }
 }

@@ -1,22 +1,21 @@
 package io.tern.scheduler.core.queue;
 
-import io.tern.scheduler.core.model.Job;
-import java.util.List;
-
 /**
- * FIFO order over job indices: submit time, then job id. Sorting is skipped when the indices are
- * already in order (the usual case: callers list jobs by submit time), and otherwise done with a
- * merge sort on the primitive array, so nothing is boxed. Not thread-safe.
+ * FIFO order over job indices: submit time, then job id (ids are unique, so the order is total).
+ * The sort is a natural merge sort on the primitive array: it finds the ascending runs already
+ * there and merges them pairwise, so a line that is in order costs one pass, and the usual steady
+ * state (a long run of older jobs followed by a run of newer arrivals, or the other way round) a
+ * pass or two. Nothing is boxed. Not thread-safe.
  */
 final class IndexOrder {
   private final long[] seconds;
   private final int[] nanos;
-  private final List<Job> jobs;
+  private final String[] ids;
 
-  IndexOrder(long[] seconds, int[] nanos, List<Job> jobs) {
+  IndexOrder(long[] seconds, int[] nanos, String[] ids) {
     this.seconds = seconds;
     this.nanos = nanos;
-    this.jobs = jobs;
+    this.ids = ids;
   }
 
   int compare(int a, int b) {
@@ -24,38 +23,60 @@ final class IndexOrder {
     if (c == 0) {
       c = Integer.compare(nanos[a], nanos[b]);
     }
-    return c != 0 ? c : jobs.get(a).id().compareTo(jobs.get(b).id());
+    return c != 0 ? c : ids[a].compareTo(ids[b]);
   }
 
   /** Sorts {@code idx[0..size)}. */
   void sort(int[] idx, int size) {
-    boolean sorted = true;
-    for (int i = 1; i < size && sorted; i++) {
-      sorted = compare(idx[i - 1], idx[i]) <= 0;
+    // Run boundaries: runs[k] is where run k starts; runs[count] == size.
+    int[] runs = null;
+    int count = 0;
+    for (int i = 1; i < size; i++) {
+      if (compare(idx[i - 1], idx[i]) > 0) {
+        if (runs == null) {
+          runs = new int[16];
+          runs[count++] = 0;
+        } else if (count + 1 == runs.length) {
+          runs = java.util.Arrays.copyOf(runs, runs.length * 2);
+        }
+        runs[count++] = i;
+      }
     }
-    if (!sorted) {
-      mergeSort(idx, new int[size], 0, size);
+    if (runs == null) {
+      return;
+    }
+    runs[count] = size;
+    int[] from = idx;
+    int[] to = new int[size];
+    while (count > 1) {
+      int merged = 0;
+      for (int k = 0; k < count; k += 2) {
+        int lo = runs[k];
+        int mid = runs[Math.min(k + 1, count)];
+        int hi = runs[Math.min(k + 2, count)];
+        merge(from, to, lo, mid, hi);
+        runs[merged++] = lo;
+      }
+      runs[merged] = size;
+      count = merged;
+      int[] t = from;
+      from = to;
+      to = t;
+    }
+    if (from != idx) {
+      System.arraycopy(from, 0, idx, 0, size);
     }
   }
 
-  private void mergeSort(int[] a, int[] tmp, int from, int to) {
-    if (to - from < 2) {
-      return;
-    }
-    int mid = (from + to) >>> 1;
-    mergeSort(a, tmp, from, mid);
-    mergeSort(a, tmp, mid, to);
-    if (compare(a[mid - 1], a[mid]) <= 0) {
-      return;
-    }
-    System.arraycopy(a, from, tmp, from, to - from);
-    int i = from;
+  /** Merges the sorted ranges {@code src[lo..mid)} and {@code src[mid..hi)} into {@code dst}. */
+  private void merge(int[] src, int[] dst, int lo, int mid, int hi) {
+    int i = lo;
     int j = mid;
-    for (int k = from; k < to; k++) {
-      if (j >= to || (i < mid && compare(tmp[i], tmp[j]) <= 0)) {
-        a[k] = tmp[i++];
+    for (int k = lo; k < hi; k++) {
+      if (j >= hi || (i < mid && compare(src[i], src[j]) <= 0)) {
+        dst[k] = src[i++];
       } else {
-        a[k] = tmp[j++];
+        dst[k] = src[j++];
       }
     }
   }

@@ -16,7 +16,8 @@ import java.util.Locale;
 
 /**
  * Diagnostic driver (test scope): the benchmark's steady state, printing each round's plan time
- * with GC pauses during it, placements, preemptions and arrivals. Args: [rounds [seed [repeat]]].
+ * with its CPU time and GC pauses during it, placements, preemptions and arrivals. Args: [rounds
+ * [seed [repeat]]].
  */
 public final class PlanRoundsMain {
   private PlanRoundsMain() {}
@@ -27,6 +28,18 @@ public final class PlanRoundsMain {
       t += b.getCollectionTime();
     }
     return t;
+  }
+
+  private static String percentiles(double[] values) {
+    double[] s = values.clone();
+    Arrays.sort(s);
+    return String.format(
+        Locale.ROOT,
+        "p50 %.2f p90 %.2f p99 %.2f max %.2f",
+        s[(int) Math.ceil(0.5 * s.length) - 1],
+        s[(int) Math.ceil(0.9 * s.length) - 1],
+        s[(int) Math.ceil(0.99 * s.length) - 1],
+        s[s.length - 1]);
   }
 
   public static void main(String[] args) {
@@ -48,6 +61,7 @@ public final class PlanRoundsMain {
     Plan fill = engine.plan(cluster.clusterSnapshot(), cluster.queueSnapshot(), policy, now);
     cluster.apply(fill, now);
     double[] ms = new double[rounds];
+    double[] cpuMs = new double[rounds];
     for (int round = 0; round < rounds; round++) {
       now = now.plus(Duration.ofMinutes(1));
       int ended = cluster.finishRandom(Math.max(1, cluster.runningCount() / 100), gen.random());
@@ -66,6 +80,7 @@ public final class PlanRoundsMain {
       double cpu =
           (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - c0)
               / 1e6;
+      cpuMs[round] = cpu;
       cluster.apply(plan, now);
       if (print) {
         System.out.println(
@@ -83,16 +98,8 @@ public final class PlanRoundsMain {
       }
     }
     if (print) {
-      double[] s = ms.clone();
-      Arrays.sort(s);
-      System.out.println(
-          String.format(
-              Locale.ROOT,
-              "p50 %.2f p90 %.2f p99 %.2f max %.2f",
-              s[(int) Math.ceil(0.5 * s.length) - 1],
-              s[(int) Math.ceil(0.9 * s.length) - 1],
-              s[(int) Math.ceil(0.99 * s.length) - 1],
-              s[s.length - 1]));
+      System.out.println("wall " + percentiles(ms));
+      System.out.println("cpu  " + percentiles(cpuMs));
     }
   }
 }
