@@ -46,8 +46,18 @@ public final class CheckpointDirectoryScanner {
   public record CompletedCheckpoint(
       String name, Path directory, Path marker, Instant completedAt) {}
 
-  /** A marker that will never become a committable checkpoint, and why. */
-  public record RejectedCheckpoint(String entry, String reason) {}
+  /**
+   * A marker that will never become a committable checkpoint, and why.
+   *
+   * @param entry the name as the job wrote it, which may hold anything but '/' and NUL: log {@link
+   *     #printableEntry} instead
+   */
+  public record RejectedCheckpoint(String entry, String reason) {
+    /** The entry quoted, cut at 200 characters, control characters escaped: safe for a log. */
+    public String printableEntry() {
+      return CheckpointNames.quote(entry);
+    }
+  }
 
   /**
    * @param ready complete checkpoints not yet committed, oldest first (marker time, then name)

@@ -44,6 +44,25 @@ class CheckpointDirectoryScannerTest {
   }
 
   @Test
+  void aHostileMarkerNameIsPrintedEscapedAndShort() throws Exception {
+    String name = "x\nFAKE LOG LINE \u001b[2J" + "y".repeat(300);
+    Files.createFile(dir.resolve(name.substring(0, 200) + ".done"));
+
+    ScanResult r = new CheckpointDirectoryScanner(dir).scan(Set.of());
+    assertThat(r.rejected())
+        .singleElement()
+        .satisfies(
+            rejected -> {
+              assertThat(rejected.entry()).startsWith("x\nFAKE");
+              assertThat(rejected.printableEntry())
+                  .startsWith("'x\\x0aFAKE LOG LINE \\x1b[2J")
+                  .doesNotContain("\n", "\u001b")
+                  .hasSizeLessThan(220);
+              assertThat(rejected.reason()).doesNotContain("\n");
+            });
+  }
+
+  @Test
   void rejectsMarkersThatCanNeverBeCommitted() throws Exception {
     Files.createFile(dir.resolve("orphan.done")); // no directory
     Files.createFile(dir.resolve(".hidden.done"));

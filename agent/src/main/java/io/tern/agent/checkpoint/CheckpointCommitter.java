@@ -169,7 +169,8 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
       return;
     }
     for (RejectedCheckpoint rejected : found.rejected()) {
-      log.error("{}: checkpoint {} refused: {}", w.attempt, rejected.entry(), rejected.reason());
+      log.error(
+          "{}: checkpoint {} refused: {}", w.attempt, rejected.printableEntry(), rejected.reason());
       w.ignore.add(rejected.entry());
     }
     for (CompletedCheckpoint checkpoint : found.ready()) {
