@@ -72,10 +72,13 @@ class BenchCommandsTest {
               "300",
               "--concurrency",
               "16",
+              "--warmup",
+              "40",
               "-o",
               "json");
 
       assertThat(figures.get("jobs").asInt()).isEqualTo(300);
+      assertThat(figures.get("warmup").asInt()).isEqualTo(40);
       assertThat(figures.get("failed").asInt()).isZero();
       assertThat(figures.get("latency_ms_p99").asDouble())
           .isGreaterThanOrEqualTo(figures.get("latency_ms_p50").asDouble());
@@ -85,7 +88,7 @@ class BenchCommandsTest {
                 JobServiceGrpc.newBlockingStub(channel)
                     .listJobs(ListJobsRequest.newBuilder().setPageSize(1000).build())
                     .getJobsCount())
-            .isEqualTo(300);
+            .isEqualTo(340);
       } finally {
         channel.shutdownNow();
       }
