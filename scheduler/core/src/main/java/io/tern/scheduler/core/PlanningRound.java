@@ -81,7 +81,7 @@ final class PlanningRound {
   private final List<Placement> placements = new ArrayList<>();
   private final List<Preemption> preemptions = new ArrayList<>();
   private final List<CheckpointRequest> checkpoints = new ArrayList<>();
-  private final List<Explanation> pending = new ArrayList<>();
+  private final List<Explanation> pending;
   private final List<Integer> waitingForCapacity = new ArrayList<>();
   private final List<PlacementRequest> waitingRequests = new ArrayList<>();
 
@@ -112,6 +112,7 @@ final class PlanningRound {
     this.deadlines = new DeadlineRule(config.restartOverhead(), config.deadlineSafetyMargin());
     this.spot = new SpotPolicy(deadlines);
     this.reservations = new ReservationPlanner(index);
+    this.pending = new ArrayList<>(queue.jobs().size());
     this.reservationsLeft = config.reservations();
     this.detailedLeft = config.detailedExplanations();
   }

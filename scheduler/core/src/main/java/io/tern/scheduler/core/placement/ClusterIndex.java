@@ -24,6 +24,7 @@ import java.util.TreeMap;
 public final class ClusterIndex {
   private final NodeView[] nodes;
   private final Map<String, NodeView> byId;
+  private final AllocationLinks links;
   private final List<Group> groups;
   private final Map<NodeState, Integer> nodesByState = new EnumMap<>(NodeState.class);
   private final BitSet[] nodesRunningClass = new BitSet[PriorityClass.values().length];
@@ -33,6 +34,52 @@ public final class ClusterIndex {
   private final long totalGpus;
   private final long totalCpu;
   private final long totalMemoryMiB;
+
+  /**
+   * The snapshot's allocations per node as chains of links (one link per node an allocation uses),
+   * kept in flat arrays rather than a list per node: most nodes' lists are never read in a plan.
+   */
+  static final class AllocationLinks {
+    private final List<Allocation> allocations;
+    private int[] allocation;
+    private int[] next;
+    private int size;
+
+    AllocationLinks(List<Allocation> allocations) {
+      this.allocations = allocations;
+      this.allocation = new int[Math.max(16, allocations.size())];
+      this.next = new int[allocation.length];
+    }
+
+    /** Appends allocation {@code k} of the snapshot to {@code v}'s chain. */
+    void add(NodeView v, int k) {
+      if (size == allocation.length) {
+        allocation = java.util.Arrays.copyOf(allocation, size * 2);
+        next = java.util.Arrays.copyOf(next, size * 2);
+      }
+      allocation[size] = k;
+      next[size] = -1;
+      if (v.lastLink < 0) {
+        v.firstLink = size;
+      } else {
+        next[v.lastLink] = size;
+      }
+      v.lastLink = size;
+      size++;
+    }
+
+    /** The allocations of the chain starting at {@code first}, in snapshot (job id) order. */
+    List<Allocation> list(int first) {
+      if (first < 0) {
+        return List.of();
+      }
+      List<Allocation> out = new ArrayList<>(4);
+      for (int l = first; l >= 0; l = next[l]) {
+        out.add(allocations.get(allocation[l]));
+      }
+      return java.util.Collections.unmodifiableList(out);
+    }
+  }
 
   /** READY nodes of one capacity type and GPU model. */
   public static final class Group {
@@ -75,6 +122,8 @@ public final class ClusterIndex {
 
   private ClusterIndex(ClusterSnapshot snapshot) {
     List<Node> list = snapshot.nodes();
+    List<Allocation> allocations = snapshot.allocations();
+    links = new AllocationLinks(allocations);
     nodes = new NodeView[list.size()];
     nodesWithStopping = new BitSet(nodes.length);
     nodesWithUnhealthyGpus = new BitSet(nodes.length);
@@ -86,7 +135,7 @@ public final class ClusterIndex {
     long mem = 0;
     for (int i = 0; i < nodes.length; i++) {
       Node n = list.get(i);
-      nodes[i] = new NodeView(n, i);
+      nodes[i] = new NodeView(n, i, links);
       byId.put(n.id(), nodes[i]);
       if (nodes[i].healthyGpus() != nodes[i].allGpus()) {
         nodesWithUnhealthyGpus.set(i);
@@ -111,7 +160,6 @@ public final class ClusterIndex {
     for (int c = 0; c < nodesRunningClass.length; c++) {
       nodesRunningClass[c] = new BitSet(nodes.length);
     }
-    List<Allocation> allocations = snapshot.allocations();
     for (int k = 0, size = allocations.size(); k < size; k++) {
       Allocation a = allocations.get(k);
       BitSet marks =
@@ -120,7 +168,8 @@ public final class ClusterIndex {
       for (int m = 0, members = assignments.size(); m < members; m++) {
         NodeAssignment na = assignments.get(m);
         NodeView v = byId.get(na.nodeId());
-        v.addAllocation(a, na.gpuIndices());
+        v.addAllocation(a.job(), na.gpuIndices());
+        links.add(v, k);
         marks.set(v.position());
       }
     }

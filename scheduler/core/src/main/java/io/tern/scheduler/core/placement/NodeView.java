@@ -1,10 +1,11 @@
 package io.tern.scheduler.core.placement;
 
 import io.tern.scheduler.core.model.Allocation;
+import io.tern.scheduler.core.model.Gpu;
 import io.tern.scheduler.core.model.GpuHealth;
+import io.tern.scheduler.core.model.Job;
 import io.tern.scheduler.core.model.Node;
-import java.util.ArrayList;
-import java.util.Collections;
+import io.tern.scheduler.core.model.Resources;
 import java.util.List;
 
 /**
@@ -19,9 +20,16 @@ public final class NodeView {
   private final int position;
   private final long allGpus;
   private final long healthyGpus;
-  private final long[] gpuMemoryFreeMiB;
-  private final int[] sharers;
-  private final List<Allocation> allocations = new ArrayList<>(2);
+  // Both made on first change; until then the snapshot's figures (free memory) and zero (sharers)
+  // hold. Most nodes never see a shareable job in a plan, so most nodes never need them.
+  private long[] gpuMemoryFreeMiB;
+  private int[] sharers;
+  private final ClusterIndex.AllocationLinks links;
+  // The snapshot's allocations on this node, as a chain through the index's links (first and last
+  // link, or -1); the list is built when first asked for.
+  int firstLink = -1;
+  int lastLink = -1;
+  private List<Allocation> allocations;
   long exclusiveGpus;
   long sharedGpus;
   long plannedGpus;
@@ -33,20 +41,18 @@ public final class NodeView {
   int bucketFree = -1;
   boolean inSharedIndex;
 
-  NodeView(Node node, int position) {
+  NodeView(Node node, int position, ClusterIndex.AllocationLinks links) {
     this.node = node;
     this.position = position;
-    int n = node.gpus().size();
+    this.links = links;
+    List<Gpu> gpus = node.gpus();
+    int n = gpus.size();
     this.allGpus = n == 64 ? -1L : (1L << n) - 1;
     long healthy = 0;
-    this.gpuMemoryFreeMiB = new long[n];
-    this.sharers = new int[n];
     for (int i = 0; i < n; i++) {
-      var gpu = node.gpus().get(i);
-      if (gpu.health() == GpuHealth.OK) {
+      if (gpus.get(i).health() == GpuHealth.OK) {
         healthy |= 1L << i;
       }
-      gpuMemoryFreeMiB[i] = gpu.memoryFreeMiB();
     }
     this.healthyGpus = healthy;
     this.freeCpu = node.cpu();
@@ -105,11 +111,11 @@ public final class NodeView {
 
   /** Shareable jobs on the GPU. */
   public int sharers(int gpu) {
-    return sharers[gpu];
+    return sharers == null ? 0 : sharers[gpu];
   }
 
   public long gpuMemoryFreeMiB(int gpu) {
-    return gpuMemoryFreeMiB[gpu];
+    return gpuMemoryFreeMiB == null ? node.gpus().get(gpu).memoryFreeMiB() : gpuMemoryFreeMiB[gpu];
   }
 
   public int utilizationPercent(int gpu) {
@@ -135,29 +141,53 @@ public final class NodeView {
 
   /** Allocations from the snapshot on this node, sorted by job id. */
   public List<Allocation> allocations() {
-    return Collections.unmodifiableList(allocations);
+    if (allocations == null) {
+      allocations = links.list(firstLink);
+    }
+    return allocations;
   }
 
   /** True when nothing runs here and nothing was placed or claimed here in this plan. */
   public boolean idle() {
-    return allocations.isEmpty() && !touched && reservedFor == null;
+    return firstLink < 0 && !touched && reservedFor == null;
   }
 
-  void addAllocation(Allocation allocation, List<Integer> gpus) {
-    allocations.add(allocation);
-    boolean shareable = allocation.job().shareable();
+  /**
+   * Counts the GPUs, cores and memory of a snapshot allocation (its link is added by the index).
+   */
+  void addAllocation(Job job, List<Integer> gpus) {
+    boolean shareable = job.shareable();
     // Indexed, not for-each: the iterator of an immutable list did not stay on the stack here.
     for (int k = 0, n = gpus.size(); k < n; k++) {
       int gpu = gpus.get(k);
       if (shareable) {
         sharedGpus |= 1L << gpu;
-        sharers[gpu]++;
+        sharers()[gpu]++;
       } else {
         exclusiveGpus |= 1L << gpu;
       }
     }
-    freeCpu -= allocation.job().resources().cpu();
-    freeMemoryMiB -= allocation.job().resources().memoryMiB();
+    Resources r = job.resources();
+    freeCpu -= r.cpu();
+    freeMemoryMiB -= r.memoryMiB();
+  }
+
+  private int[] sharers() {
+    if (sharers == null) {
+      sharers = new int[node.gpus().size()];
+    }
+    return sharers;
+  }
+
+  private long[] gpuMemoryFreeMiB() {
+    if (gpuMemoryFreeMiB == null) {
+      List<Gpu> gpus = node.gpus();
+      gpuMemoryFreeMiB = new long[gpus.size()];
+      for (int i = 0; i < gpuMemoryFreeMiB.length; i++) {
+        gpuMemoryFreeMiB[i] = gpus.get(i).memoryFreeMiB();
+      }
+    }
+    return gpuMemoryFreeMiB;
   }
 
   /** GPUs given to (or claimed for) a job in this plan; never freed by preempting anyone. */
@@ -170,10 +200,12 @@ public final class NodeView {
     plannedGpus |= gpus;
     if (shareable) {
       sharedGpus |= gpus;
+      int[] count = sharers();
+      long[] memory = gpuMemoryFreeMiB();
       for (long m = gpus; m != 0; m &= m - 1) {
         int gpu = Long.numberOfTrailingZeros(m);
-        sharers[gpu]++;
-        gpuMemoryFreeMiB[gpu] = Math.max(0, gpuMemoryFreeMiB[gpu] - gpuMemoryMiB);
+        count[gpu]++;
+        memory[gpu] = Math.max(0, memory[gpu] - gpuMemoryMiB);
       }
     } else {
       exclusiveGpus |= gpus;

@@ -40,6 +40,7 @@ public final class ShapeExplainer {
     int examined = 0;
     int passing = 0;
     String notEnough = notEnoughGpus(g);
+    int[][] sickByBucket = null;
     for (ClusterIndex.Group group : index.groups()) {
       if (!request.allows(group.capacityType)) {
         counter.add(
@@ -61,13 +62,10 @@ public final class ShapeExplainer {
         boolean enoughFree = free >= g;
         if (!enoughFree && !(request.shareable() && group.shared.intersects(bucket))) {
           // Too few free healthy GPUs; say "unhealthy" where the sick ones are what is missing.
-          int sick = 0;
-          var unhealthy = index.nodesWithUnhealthyGpus();
-          for (int i = unhealthy.nextSetBit(0); i >= 0; i = unhealthy.nextSetBit(i + 1)) {
-            if (bucket.get(i) && Long.bitCount(index.nodes()[i].unallocatedGpus()) >= g) {
-              sick++;
-            }
+          if (sickByBucket == null) {
+            sickByBucket = sickByBucket(g);
           }
+          int sick = sickByBucket[group.id][free];
           counter.add(ReasonKind.GPU_UNHEALTHY, sick);
           counter.add(ReasonKind.NOT_ENOUGH_GPUS, inBucket - sick, notEnough);
           continue;
@@ -108,6 +106,23 @@ public final class ShapeExplainer {
       out.add(PendingReason.of(ReasonKind.NO_NODES, "no READY node matches"));
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * Per group and free-GPU bucket: nodes with an unhealthy GPU that would have {@code g} GPUs if
+   * the sick ones were well (one pass over the few such nodes, not one per bucket).
+   */
+  private int[][] sickByBucket(int g) {
+    int[][] sick = new int[index.groups().size()][index.maxGpusPerNode() + 1];
+    NodeView[] nodes = index.nodes();
+    var unhealthy = index.nodesWithUnhealthyGpus();
+    for (int i = unhealthy.nextSetBit(0); i >= 0; i = unhealthy.nextSetBit(i + 1)) {
+      NodeView v = nodes[i];
+      if (v.bucketGroup >= 0 && v.bucketFree >= 0 && Long.bitCount(v.unallocatedGpus()) >= g) {
+        sick[v.bucketGroup][v.bucketFree]++;
+      }
+    }
+    return sick;
   }
 
   private static String notEnoughGpus(int g) {

@@ -65,10 +65,11 @@ public final class DeadlineRule {
    */
   public boolean shouldMigrate(Allocation a, Instant now) {
     Job job = a.job();
-    if (a.stopping()
+    // The deadline first: most jobs have none, and checkpointable() reads one more object.
+    if (job.deadline() == null
+        || a.stopping()
         || a.capacityType() != CapacityType.SPOT
         || !job.checkpointable()
-        || job.deadline() == null
         || job.workLeft() == null) {
       return false;
     }
