@@ -51,6 +51,13 @@ public final class AgentMessageValidator {
   public static final int MAX_RUNNING = 1024;
   public static final int MAX_SHORT_TEXT = 256;
   public static final int MAX_MESSAGE_TEXT = 4096;
+
+  /**
+   * A job status message may quote the job's own command or workdir (up to 4 KiB each), so it is
+   * refused only when absurd; the leader stores a short, printable cut of it.
+   */
+  public static final int MAX_STATUS_MESSAGE = 64 * 1024;
+
   public static final int MAX_LOG_CHUNK = 1 << 20;
 
   /** 16 TiB of GPU memory, in MiB: far beyond any GPU. */
@@ -145,8 +152,8 @@ public final class AgentMessageValidator {
         || s.getPhase() == JobStatus.Phase.UNRECOGNIZED) {
       return "job_status.phase: must be set to a known phase";
     }
-    if (s.getMessage().length() > MAX_MESSAGE_TEXT) {
-      return "job_status.message: longer than " + MAX_MESSAGE_TEXT + " characters";
+    if (s.getMessage().length() > MAX_STATUS_MESSAGE) {
+      return "job_status.message: longer than " + MAX_STATUS_MESSAGE + " characters";
     }
     if (s.hasAt() && !validTimestamp(s.getAt())) {
       return "job_status.at: not a valid time";

@@ -31,6 +31,9 @@ public final class AgentSessions {
   /** How long a re-registered agent has to report attempts it no longer runs. */
   static final Duration REPORT_GRACE = Duration.ofSeconds(5);
 
+  /** The most of an agent's words kept in a job's end reason. */
+  static final int MAX_REASON_CHARS = 1024;
+
   /** The furthest ahead a spot notice's reclaim time is taken as it is. */
   static final Duration MAX_NOTICE_AHEAD = Duration.ofHours(1);
 
@@ -281,7 +284,7 @@ public final class AgentSessions {
       }
       case PHASE_EXITED -> exited(term, entry, status.getExitCode(), now);
       case PHASE_START_FAILED -> {
-        String why = "start failed: " + status.getMessage();
+        String why = "start failed: " + printable(status.getMessage(), MAX_REASON_CHARS);
         JobState next =
             JobChanges.failedAttempts(entry.job) < entry.job.getSpec().getRetries()
                 ? JobState.JOB_STATE_PENDING
@@ -427,6 +430,17 @@ public final class AgentSessions {
       log.warn("node {} missed its lease: marking it lost", session.id());
       lose(term, session, "lease expired", "lost: node " + session.id() + " stopped answering");
     }
+  }
+
+  /**
+   * {@code text} as it may be stored and shown: at most {@code max} characters, control characters
+   * (which could forge lines or terminal escapes in `tern status`) replaced by spaces.
+   */
+  static String printable(String text, int max) {
+    String cut = text.length() <= max ? text : text.substring(0, max - 3) + "...";
+    StringBuilder out = new StringBuilder(cut.length());
+    cut.chars().forEach(c -> out.append(Character.isISOControl(c) ? ' ' : (char) c));
+    return out.toString();
   }
 
   private static Instant clamp(Instant at, Instant min, Instant max) {

@@ -94,6 +94,28 @@ class HostileAgentExamplesTest {
   }
 
   @Test
+  void aStartFailureMessageIsStoredShortAndPrintable() throws Exception {
+    AgentStream stream = register(1, List.of());
+    String id = submit("fails", 1);
+    stream.next(SchedulerMessage.KindCase.START_JOB, 10);
+    stream.send(
+        AgentMessage.newBuilder()
+            .setJobStatus(
+                JobStatus.newBuilder()
+                    .setJobId(id)
+                    .setAttempt(1)
+                    .setPhase(JobStatus.Phase.PHASE_START_FAILED)
+                    .setMessage("exec failed: \u001b[2J" + "x".repeat(5000) + "\nFORGED LINE"))
+            .build());
+
+    await().atMost(WAIT).until(() -> job(id).getState() == JobState.JOB_STATE_FAILED);
+    assertThat(job(id).getAttempts(0).getEndReason())
+        .startsWith("start failed: exec failed:  [2J")
+        .doesNotContain("\u001b", "\n", "FORGED")
+        .hasSizeLessThanOrEqualTo("start failed: ".length() + 1024);
+  }
+
+  @Test
   void aMalformedRegisterIsRefusedNamingTheFieldAndCreatesNoNode() throws Exception {
     Register duplicateIndex = registerOf(2, List.of()).toBuilder().setGpus(1, gpu(0)).build();
     AgentStream stream = new AgentStream(channel);

@@ -30,6 +30,7 @@ import io.tern.api.v1.SpotNotice;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.Telemetry;
 import io.tern.scheduler.server.SchedulerServer;
+import io.tern.scheduler.server.api.AgentMessageValidator;
 import io.tern.scheduler.server.testing.Clients;
 import io.tern.scheduler.server.testing.FakeAgent;
 import io.tern.scheduler.server.testing.ReplicaCluster;
@@ -316,7 +317,7 @@ class HostileAgentMessagesTest {
                         .setJobId(job1)
                         .setAttempt(1)
                         .setPhase(JobStatus.Phase.PHASE_START_FAILED)
-                        .setMessage("m".repeat(1 << 20)))
+                        .setMessage("m".repeat(AgentMessageValidator.MAX_STATUS_MESSAGE + 1)))
                 .build());
     Arbitrary<AgentMessage> badTime =
         Arbitraries.just(
