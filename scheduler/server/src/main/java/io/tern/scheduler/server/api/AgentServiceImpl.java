@@ -121,7 +121,9 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     synchronized void fail(Status status) {
       if (!closed) {
         closed = true;
-        out.onError(status.asRuntimeException());
+        if (!out.isCancelled()) {
+          out.onError(status.asRuntimeException());
+        }
       }
     }
 
