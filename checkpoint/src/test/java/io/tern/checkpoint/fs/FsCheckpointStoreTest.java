@@ -121,6 +121,23 @@ class FsCheckpointStoreTest extends CheckpointStoreContract {
     assertThat(target.resolve("f")).doesNotExist();
   }
 
+  @Test
+  void deletingPlantedLinksRemovesOnlyTheLinks() throws Exception {
+    Path elsewhere = elsewhere(JOB, "planted");
+    commit("real", Map.of("f", "mine"));
+    Files.createSymbolicLink(root.resolve(JOB).resolve("planted"), elsewhere);
+    String other = "job-7";
+    Files.createSymbolicLink(root.resolve(other), elsewhere.getParent());
+
+    store.delete(JOB, "planted");
+    store.deleteAll(other);
+
+    assertThat(root.resolve(JOB).resolve("planted")).doesNotExist();
+    assertThat(elsewhere.resolve("manifest.json")).exists();
+    assertThat(elsewhere.resolve("data/f")).hasContent("theirs");
+    assertThat(store.list(JOB)).extracting(CommittedCheckpoint::name).containsExactly("real");
+  }
+
   /** A valid checkpoint {@code jobId/name} committed to another store; its directory. */
   private Path elsewhere(String jobId, String name) throws Exception {
     Path otherRoot = Files.createDirectories(tmp.resolve("other-store"));
