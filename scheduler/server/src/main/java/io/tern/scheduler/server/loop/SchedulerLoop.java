@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -299,9 +300,14 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
    */
   void write(List<ZkWrite> writes, Runnable onCommitted, Consumer<Exception> onFailed) {
     long writeGeneration = generation;
+    boolean flushNow = false;
     if (unflushed.isEmpty()) {
-      // Runs after the tasks queued so far: a burst of submits reaches the committer in one list.
-      executor.execute(this::flushWrites);
+      try {
+        // Runs after the tasks queued so far: a burst of submits reaches the committer in one list.
+        executor.execute(this::flushWrites);
+      } catch (RejectedExecutionException shuttingDown) {
+        flushNow = true; // the last tasks before shutdown: hand this write over at once
+      }
     }
     unflushed.add(
         new Committer.Unit(
@@ -317,6 +323,9 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
               onFailed.accept(e);
               writeFailed(writeGeneration, e);
             }));
+    if (flushNow) {
+      flushWrites();
+    }
   }
 
   /** Hands the writes of this turn of the loop to the committer, in the order they were made. */
