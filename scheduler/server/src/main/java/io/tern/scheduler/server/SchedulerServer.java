@@ -1,9 +1,14 @@
 package io.tern.scheduler.server;
 
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.tern.api.v1.JobServiceGrpc;
 import io.tern.scheduler.core.PlacementEngine;
 import io.tern.scheduler.server.api.AdminServiceImpl;
 import io.tern.scheduler.server.api.AgentServiceImpl;
@@ -28,6 +33,7 @@ import io.tern.scheduler.server.zk.ZkStateStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
@@ -133,6 +139,20 @@ public final class SchedulerServer implements AutoCloseable {
         security.tls() == null
             ? NettyServerBuilder.forAddress(bind)
             : NettyServerBuilder.forAddress(bind, security.tls().credentials());
+    if (!security.authenticates() && security.auditLog() == null) {
+      // Nothing on the submit path blocks (validation, then a hand-off to the loop): run it on the
+      // network thread and save a thread hop per submit. With authentication a token may need a
+      // ZooKeeper read, and an audit file is written, so those calls keep gRPC's executor.
+      builder.callExecutor(
+          new ServerCallExecutorSupplier() {
+            @Override
+            public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
+              return call.getMethodDescriptor() == JobServiceGrpc.getSubmitJobMethod()
+                  ? MoreExecutors.directExecutor()
+                  : null;
+            }
+          });
+    }
     grpc =
         builder
             .maxInboundMessageSize(MAX_MESSAGE_BYTES)

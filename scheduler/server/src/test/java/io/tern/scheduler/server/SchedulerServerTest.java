@@ -347,6 +347,41 @@ class SchedulerServerTest {
   }
 
   @Test
+  void anotherAgentCannotAnswerALogRequestItWasNotAsked() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    FakeAgent intruder =
+        track(new FakeAgent(server.address(), "node-2", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    String id = running(c, agent, Clients.spec("talk", 1));
+
+    var chunks =
+        c.jobs.streamLogs(io.tern.api.v1.StreamLogsRequest.newBuilder().setJobId(id).build());
+    var asked = agent.next(SchedulerMessage.KindCase.READ_LOGS, 10).getReadLogs();
+    intruder.send(logData(asked.getRequestId(), "forged\n", 7));
+    agent.send(logData(asked.getRequestId(), "real\n", 5));
+    var next = agent.next(SchedulerMessage.KindCase.READ_LOGS, 10).getReadLogs();
+    agent.send(logData(next.getRequestId(), "", 5));
+
+    StringBuilder text = new StringBuilder();
+    chunks.forEachRemaining(chunk -> text.append(chunk.getData().toStringUtf8()));
+    assertThat(text.toString()).isEqualTo("real\n");
+  }
+
+  private static io.tern.api.v1.AgentMessage logData(long request, String data, long next) {
+    return io.tern.api.v1.AgentMessage.newBuilder()
+        .setLogData(
+            io.tern.api.v1.LogData.newBuilder()
+                .setRequestId(request)
+                .setData(com.google.protobuf.ByteString.copyFromUtf8(data))
+                .setNextOffset(next))
+        .build();
+  }
+
+  @Test
   void aJobThatEndedWhileItsAgentWasAwayIsNotRunAgain() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));

@@ -74,7 +74,9 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
       observer.onError(
           Status.INVALID_ARGUMENT
               .withDescription(
-                  errors.stream().map(e -> "spec." + e).collect(Collectors.joining("; ")))
+                  errors.stream()
+                      .map(e -> e.field().isEmpty() ? "spec: " + e : "spec." + e)
+                      .collect(Collectors.joining("; ")))
               .asRuntimeException());
       return;
     }
@@ -225,13 +227,18 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     return false;
   }
 
+  /** One digest per gRPC thread: getInstance on every submit showed in profiles. */
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+              throw new IllegalStateException("SHA-256 is part of every JDK", e);
+            }
+          });
+
   static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return HexFormat.of().formatHex(SHA256.get().digest(text.getBytes(StandardCharsets.UTF_8)));
   }
 }

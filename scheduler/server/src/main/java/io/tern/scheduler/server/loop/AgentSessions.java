@@ -121,7 +121,7 @@ public final class AgentSessions {
       case JOB_STATUS -> onJobStatus(term, session, message.getJobStatus(), now);
       case SPOT_NOTICE -> onSpotNotice(term, session, message.getSpotNotice(), now);
       case CHECKPOINT_COMMITTED -> onCheckpoint(term, session, message.getCheckpointCommitted());
-      case LOG_DATA -> loop.logs.onLogData(term, message.getLogData());
+      case LOG_DATA -> loop.logs.onLogData(term, nodeId, message.getLogData());
       default -> log.debug("ignoring {} from {}", message.getKindCase(), nodeId);
     }
   }

@@ -98,10 +98,14 @@ public final class LogRelay {
             .build());
   }
 
-  /** An agent answered a ReadLogs. */
-  void onLogData(LeaderTerm term, LogData data) {
+  /** Agent {@code fromNode} answered a ReadLogs; answers from any other node are ignored. */
+  void onLogData(LeaderTerm term, String fromNode, LogData data) {
+    Stream asked = streams.get(data.getRequestId());
+    if (asked == null || !asked.nodeId.equals(fromNode)) {
+      return; // not a request this node was asked: another agent cannot feed a user's log stream
+    }
     Stream stream = streams.remove(data.getRequestId());
-    if (stream == null || stream.client.isCancelled()) {
+    if (stream.client.isCancelled()) {
       return;
     }
     if (!data.getError().isEmpty()) {
