@@ -87,7 +87,7 @@ class LeaderFailoverTest {
     await().atMost(WAIT).until(() -> !leads(a));
     // The agent's stream to the old leader ends; it reconnects to the new one, still running its
     // job.
-    await().atMost(WAIT).until(() -> agent.closedWith != null);
+    await().atMost(WAIT).until(() -> agent.closedWith() != null);
     FakeAgent again =
         track(new FakeAgent(b.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
             .connect(

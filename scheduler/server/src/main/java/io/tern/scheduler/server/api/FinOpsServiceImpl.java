@@ -108,7 +108,7 @@ public final class FinOpsServiceImpl extends FinOpsServiceGrpc.FinOpsServiceImpl
     Principal caller = Principal.current();
     String team;
     try {
-      team = TeamAccess.scope(caller, request.getTeam(), "team", t -> caller.isFinOps(), "costs");
+      team = TeamAccess.costTeam(caller, request.getTeam());
     } catch (RuntimeException e) {
       observer.onError(GrpcErrors.toStatus(e));
       return;

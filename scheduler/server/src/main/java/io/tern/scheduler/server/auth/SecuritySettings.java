@@ -15,8 +15,6 @@ import java.nio.file.Path;
  */
 public record SecuritySettings(
     ServerTls tls, double rateLimitPerSecond, Path auditLog, String zkDigest) {
-  public static final double DEFAULT_RATE_LIMIT = 100;
-
   public SecuritySettings {
     if (rateLimitPerSecond < 0) {
       throw new IllegalArgumentException("rate limit: must be >= 0");

@@ -2,7 +2,6 @@ package io.tern.scheduler.server.auth;
 
 import io.tern.api.v1.Job;
 import java.util.List;
-import java.util.function.Predicate;
 
 /**
  * Team isolation, as the services apply it once they know a job's team: members of a team (and
@@ -37,20 +36,17 @@ public final class TeamAccess {
   }
 
   /**
-   * The team a listing is about: the one asked for (which the caller must belong to), or, when none
-   * is asked for, the caller's only team; empty for admins asking for all.
-   *
-   * @param what the thing listed, for the message ("jobs", "costs")
+   * The team whose costs {@code caller} asks for: the one requested (its members and FinOps may
+   * read it), or, when none is, every team for FinOps and the caller's only team for others.
    */
-  public static String scope(
-      Principal caller, String requested, String field, Predicate<String> allowed, String what) {
+  public static String costTeam(Principal caller, String requested) {
     if (!requested.isEmpty()) {
-      if (!allowed.test(requested)) {
-        checkTeam(caller, requested, field);
+      if (!caller.readsCostsOf(requested)) {
+        checkTeam(caller, requested, "team");
       }
       return requested;
     }
-    if (allowed.test("")) {
+    if (caller.isFinOps()) {
       return "";
     }
     List<String> teams = List.copyOf(caller.teams());
@@ -58,13 +54,10 @@ public final class TeamAccess {
       return teams.getFirst();
     }
     throw new IllegalArgumentException(
-        field
-            + ": "
+        "team: "
             + caller.name()
             + " belongs to "
             + (teams.isEmpty() ? "no team" : "teams " + String.join(", ", teams))
-            + "; name one team whose "
-            + what
-            + " to list (--team)");
+            + "; name one team whose costs to list (--team)");
   }
 }

@@ -9,7 +9,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
 import io.tern.api.v1.AdminServiceGrpc;
 import io.tern.api.v1.AgentMessage;
 import io.tern.api.v1.AgentServiceGrpc;
@@ -31,12 +30,12 @@ import io.tern.api.v1.ListTokensRequest;
 import io.tern.api.v1.Register;
 import io.tern.api.v1.RevokeTokenRequest;
 import io.tern.api.v1.Role;
-import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.SetBudgetRequest;
 import io.tern.api.v1.StreamLogsRequest;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.WatchJobRequest;
 import io.tern.api.v1.WhoAmIRequest;
+import io.tern.scheduler.server.testing.AgentStream;
 import io.tern.scheduler.server.testing.Clients;
 import io.tern.scheduler.server.testing.FakeAgent;
 import io.tern.scheduler.server.testing.ReplicaCluster;
@@ -45,7 +44,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -354,9 +352,9 @@ class SecurityTest {
       honest.connect();
       impostor.connect();
 
-      await().atMost(ReplicaCluster.WAIT).until(() -> impostor.closedWith != null);
-      assertThat(impostor.closedWith.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-      assertThat(impostor.closedWith.getDescription()).contains("may not register node 'node-c'");
+      await().atMost(ReplicaCluster.WAIT).until(() -> impostor.closedWith() != null);
+      assertThat(impostor.closedWith().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(impostor.closedWith().getDescription()).contains("may not register node 'node-c'");
       await()
           .atMost(ReplicaCluster.WAIT)
           .untilAsserted(
@@ -375,29 +373,13 @@ class SecurityTest {
   @Test
   void usersCannotSpeakAsAgentsNorAgentsAsUsers() throws Exception {
     BearerToken user = secure.token("mallory", List.of("vision"));
-    CompletableFuture<Status> ended = new CompletableFuture<>();
-    StreamObserver<AgentMessage> stream =
-        AgentServiceGrpc.newStub(secure.userChannel())
-            .withCallCredentials(as(user))
-            .connect(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(SchedulerMessage message) {}
-
-                  @Override
-                  public void onError(Throwable t) {
-                    ended.complete(Status.fromThrowable(t));
-                  }
-
-                  @Override
-                  public void onCompleted() {
-                    ended.complete(Status.OK);
-                  }
-                });
-    stream.onNext(
+    AgentStream stream =
+        new AgentStream(
+            AgentServiceGrpc.newStub(secure.userChannel()).withCallCredentials(as(user)));
+    stream.send(
         AgentMessage.newBuilder().setRegister(Register.newBuilder().setNodeId("node-x")).build());
 
-    Status status = ended.get(20, TimeUnit.SECONDS);
+    Status status = stream.awaitClosed(ReplicaCluster.WAIT);
     assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(status.getDescription()).contains("for node agents");
     assertStatus(

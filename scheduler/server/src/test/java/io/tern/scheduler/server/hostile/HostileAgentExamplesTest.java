@@ -24,6 +24,7 @@ import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.SpotNotice;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.scheduler.server.SchedulerServer;
+import io.tern.scheduler.server.testing.AgentStream;
 import io.tern.scheduler.server.testing.Clients;
 import io.tern.scheduler.server.testing.ReplicaCluster;
 import java.time.Duration;

@@ -31,6 +31,7 @@ import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.Telemetry;
 import io.tern.scheduler.server.SchedulerServer;
 import io.tern.scheduler.server.api.AgentMessageValidator;
+import io.tern.scheduler.server.testing.AgentStream;
 import io.tern.scheduler.server.testing.Clients;
 import io.tern.scheduler.server.testing.FakeAgent;
 import io.tern.scheduler.server.testing.ReplicaCluster;

@@ -3,9 +3,7 @@ package io.tern.scheduler.server.testing;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
 import io.tern.api.v1.AgentMessage;
-import io.tern.api.v1.AgentServiceGrpc;
 import io.tern.api.v1.CapacityType;
 import io.tern.api.v1.Gpu;
 import io.tern.api.v1.GpuHealth;
@@ -15,9 +13,6 @@ import io.tern.api.v1.RunningAttempt;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.Telemetry;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A protocol-level stand-in for a node agent: it speaks AgentService over real gRPC and records the
@@ -26,14 +21,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FakeAgent implements AutoCloseable {
   public final String nodeId;
-  public final BlockingQueue<SchedulerMessage> received = new LinkedBlockingQueue<>();
   private final ManagedChannel channel;
   private final int gpus;
   private final CapacityType capacity;
   private final String pool;
   private final double price;
-  private StreamObserver<AgentMessage> out;
-  public volatile Status closedWith;
+  private volatile AgentStream stream;
 
   public FakeAgent(String target, String nodeId, int gpus, CapacityType capacity) {
     this(
@@ -75,26 +68,7 @@ public final class FakeAgent implements AutoCloseable {
 
   /** Opens the stream and registers, reporting {@code running} attempts. */
   public FakeAgent connect(List<RunningAttempt> running) {
-    closedWith = null;
-    out =
-        AgentServiceGrpc.newStub(channel)
-            .connect(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(SchedulerMessage message) {
-                    received.add(message);
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {
-                    closedWith = Status.fromThrowable(t);
-                  }
-
-                  @Override
-                  public void onCompleted() {
-                    closedWith = Status.OK;
-                  }
-                });
+    stream = new AgentStream(channel);
     Register.Builder register =
         Register.newBuilder()
             .setNodeId(nodeId)
@@ -146,26 +120,24 @@ public final class FakeAgent implements AutoCloseable {
             .build());
   }
 
-  public synchronized void send(AgentMessage message) {
-    out.onNext(message);
+  public void send(AgentMessage message) {
+    stream.send(message);
+  }
+
+  /** How the scheduler ended the current stream, or null while it is open. */
+  public Status closedWith() {
+    return stream.closedWith();
   }
 
   /** The next command of the given kind, skipping others; fails after {@code seconds}. */
   public SchedulerMessage next(SchedulerMessage.KindCase kind, int seconds)
       throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (System.nanoTime() < deadline) {
-      SchedulerMessage m = received.poll(100, TimeUnit.MILLISECONDS);
-      if (m != null && m.getKindCase() == kind) {
-        return m;
-      }
-    }
-    throw new AssertionError(nodeId + " got no " + kind + " within " + seconds + " s");
+    return stream.next(kind, seconds);
   }
 
   /** Ends the stream as a crashed agent would (no goodbye). */
-  public synchronized void drop() {
-    out.onError(Status.CANCELLED.asRuntimeException());
+  public void drop() {
+    stream.cancel();
   }
 
   @Override

@@ -1,4 +1,4 @@
-package io.tern.scheduler.server.hostile;
+package io.tern.scheduler.server.testing;
 
 import static org.awaitility.Awaitility.await;
 
@@ -17,34 +17,38 @@ import java.util.concurrent.TimeUnit;
  * One raw AgentService stream that sends whatever a test gives it, hostile or not, and records what
  * comes back and how the stream ended.
  */
-final class AgentStream {
-  final BlockingQueue<SchedulerMessage> received = new LinkedBlockingQueue<>();
+public final class AgentStream {
+  public final BlockingQueue<SchedulerMessage> received = new LinkedBlockingQueue<>();
   private final StreamObserver<AgentMessage> out;
   private volatile Status closedWith;
 
-  AgentStream(ManagedChannel channel) {
-    out =
-        AgentServiceGrpc.newStub(channel)
-            .connect(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(SchedulerMessage message) {
-                    received.add(message);
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {
-                    closedWith = Status.fromThrowable(t);
-                  }
-
-                  @Override
-                  public void onCompleted() {
-                    closedWith = Status.OK;
-                  }
-                });
+  public AgentStream(ManagedChannel channel) {
+    this(AgentServiceGrpc.newStub(channel));
   }
 
-  synchronized AgentStream send(AgentMessage message) {
+  /** A stream through {@code stub} (e.g. one carrying a user's token). */
+  public AgentStream(AgentServiceGrpc.AgentServiceStub stub) {
+    out =
+        stub.connect(
+            new StreamObserver<>() {
+              @Override
+              public void onNext(SchedulerMessage message) {
+                received.add(message);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                closedWith = Status.fromThrowable(t);
+              }
+
+              @Override
+              public void onCompleted() {
+                closedWith = Status.OK;
+              }
+            });
+  }
+
+  public synchronized AgentStream send(AgentMessage message) {
     if (closedWith == null) {
       out.onNext(message);
     }
@@ -52,7 +56,8 @@ final class AgentStream {
   }
 
   /** The next message of {@code kind}, skipping others; fails after {@code seconds}. */
-  SchedulerMessage next(SchedulerMessage.KindCase kind, int seconds) throws InterruptedException {
+  public SchedulerMessage next(SchedulerMessage.KindCase kind, int seconds)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < deadline) {
       SchedulerMessage m = received.poll(50, TimeUnit.MILLISECONDS);
@@ -67,12 +72,18 @@ final class AgentStream {
   }
 
   /** How the server ended the stream, waiting for it to end. */
-  Status awaitClosed(Duration within) {
+  public Status awaitClosed(Duration within) {
     await().atMost(within).pollInterval(Duration.ofMillis(5)).until(() -> closedWith != null);
     return closedWith;
   }
 
-  void cancel() {
+  /** How the stream ended, or null while it is open. */
+  public Status closedWith() {
+    return closedWith;
+  }
+
+  /** Ends the stream as a crashed agent would (no goodbye). */
+  public void cancel() {
     if (closedWith == null) {
       out.onError(Status.CANCELLED.asRuntimeException());
     }
