@@ -161,7 +161,7 @@ public final class Authenticator implements ServerInterceptor {
       return Principal.anonymous();
     }
     throw Denials.unauthenticated(
-        "no credentials: users give a token (--token, TERN_TOKEN or token: in ~/.tern/config.yaml;"
+        "no credentials: users give a token (--token-file, TERN_TOKEN or token: in ~/.tern/config.yaml;"
             + " an admin makes one with 'tern admin token create'), agents a client certificate");
   }
 
