@@ -8,9 +8,11 @@ import io.tern.scheduler.core.model.ClusterSnapshot;
 import io.tern.scheduler.core.model.Job;
 import io.tern.scheduler.core.model.PriorityClass;
 import io.tern.scheduler.core.model.QueueSnapshot;
+import io.tern.scheduler.core.placement.AllocationTable;
 import io.tern.scheduler.core.placement.CandidateSearch;
 import io.tern.scheduler.core.placement.ClusterIndex;
 import io.tern.scheduler.core.placement.FilterChain;
+import io.tern.scheduler.core.placement.NodeTable;
 import io.tern.scheduler.core.placement.NodeView;
 import io.tern.scheduler.core.placement.PlacementRequest;
 import io.tern.scheduler.core.placement.ReservationPlanner;
@@ -52,6 +54,7 @@ final class PlanningRound {
   private static final int CLASSES = PriorityClass.values().length;
   private final EngineConfig config;
   private final ClusterSnapshot cluster;
+  private final AllocationTable allocationTable;
   private final QueueSnapshot queue;
   private final PolicySnapshot policy;
   private final Instant now;
@@ -88,15 +91,18 @@ final class PlanningRound {
   PlanningRound(
       EngineConfig config,
       ClusterSnapshot cluster,
+      NodeTable nodeTable,
+      AllocationTable allocationTable,
       QueueSnapshot queue,
       PolicySnapshot policy,
       Instant now) {
     this.config = config;
     this.cluster = cluster;
+    this.allocationTable = allocationTable;
     this.queue = queue;
     this.policy = policy;
     this.now = now;
-    this.index = ClusterIndex.of(cluster);
+    this.index = ClusterIndex.of(cluster, nodeTable, allocationTable);
     this.filters = FilterChain.standard(config);
     this.search =
         new CandidateSearch(
@@ -104,11 +110,14 @@ final class PlanningRound {
     this.explainer = new ShapeExplainer(index, filters, config.explainNodesPerShape());
     this.usage =
         new TeamUsage(
-            policy,
-            cluster.allocations(),
-            index.totalGpus(),
-            index.totalCpu(),
-            index.totalMemoryMiB());
+            policy, List.of(), index.totalGpus(), index.totalCpu(), index.totalMemoryMiB());
+    for (int k = 0, n = allocationTable.size(); k < n; k++) {
+      usage.addRunning(
+          allocationTable.team(k),
+          allocationTable.teamGpus(k),
+          allocationTable.teamCpu(k),
+          allocationTable.teamMemoryMiB(k));
+    }
     this.deadlines = new DeadlineRule(config.restartOverhead(), config.deadlineSafetyMargin());
     this.spot = new SpotPolicy(deadlines);
     this.reservations = new ReservationPlanner(index);
@@ -130,7 +139,7 @@ final class PlanningRound {
       consider(i);
     }
     List<CapacityRequest> capacity = planCapacity();
-    checkpoints.addAll(deadlines.migrations(cluster.allocations(), now));
+    checkpoints.addAll(deadlines.migrations(allocationTable.withDeadline(), now));
     List<NodeRelease> releases =
         NodeReleasePlanner.releases(index.nodes(), policy, config.nodeIdleGrace(), now);
     return new Plan(placements, preemptions, checkpoints, capacity, releases, pending);

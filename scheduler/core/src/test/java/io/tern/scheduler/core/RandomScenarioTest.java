@@ -7,6 +7,8 @@ import io.tern.scheduler.core.bench.SyntheticCluster;
 import io.tern.scheduler.core.model.CapacityType;
 import io.tern.scheduler.core.model.ClusterSnapshot;
 import io.tern.scheduler.core.model.Job;
+import io.tern.scheduler.core.model.Node;
+import io.tern.scheduler.core.model.NodeState;
 import io.tern.scheduler.core.model.QueueSnapshot;
 import io.tern.scheduler.core.plan.Plan;
 import io.tern.scheduler.core.policy.Budget;
@@ -123,6 +125,9 @@ class RandomScenarioTest {
           .as("seed %d round %d", seed, round)
           .isEmpty();
       assertThat(engine.plan(cs, qs, policy, now)).as("same inputs, same plan").isEqualTo(plan);
+      assertThat(new PlacementEngine(config).plan(cs, qs, policy, now))
+          .as("an engine without the tables of earlier rounds plans the same")
+          .isEqualTo(plan);
 
       placed += plan.placements().size();
       state.apply(plan, now);
@@ -131,8 +136,42 @@ class RandomScenarioTest {
       for (int i = 0; i < 20; i++) {
         state.submit(decorate(gen.job(now), r, now));
       }
+      changeNodes(state, gen, r, round);
     }
     assertThat(placed).as("scenarios do place work").isPositive();
+  }
+
+  /**
+   * Some rounds keep the node list (the engine reuses its node table), others drain or restore a
+   * node or add one in the middle of the id order (positions shift under the allocation rows).
+   */
+  private static void changeNodes(
+      BenchCluster state, SyntheticCluster gen, SplittableRandom r, int round) {
+    List<Node> nodes = state.nodes();
+    switch (r.nextInt(4)) {
+      case 0 -> {
+        Node n = nodes.get(r.nextInt(nodes.size()));
+        state.putNode(
+            n.withState(n.state() == NodeState.READY ? NodeState.DRAINING : NodeState.READY));
+      }
+      case 1 -> {
+        Node template = nodes.get(r.nextInt(nodes.size()));
+        Node added = gen.nodes(1, 8).get(0);
+        state.putNode(
+            new Node(
+                template.id() + "-" + round,
+                added.capacityType(),
+                added.pool(),
+                added.pricePerHourUsd(),
+                added.labels(),
+                NodeState.READY,
+                added.cpu(),
+                added.memoryMiB(),
+                added.gpus(),
+                null));
+      }
+      default -> {}
+    }
   }
 
   @ParameterizedTest

@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
  * random jobs, and produces snapshots. Deterministic for a given random. Not thread-safe.
  */
 public final class BenchCluster {
-  private final List<Node> nodes;
+  private List<Node> nodes;
   private final Map<String, Job> pending = new LinkedHashMap<>();
   private final Map<String, Allocation> running = new LinkedHashMap<>();
 
@@ -39,6 +39,34 @@ public final class BenchCluster {
 
   public QueueSnapshot queueSnapshot() {
     return new QueueSnapshot(new ArrayList<>(pending.values()));
+  }
+
+  /**
+   * Puts {@code node} in place of the node with its id, or adds it when the id is new (the node
+   * list stays sorted by id). A node that runs allocations keeps them.
+   */
+  public void putNode(Node node) {
+    List<Node> next = new ArrayList<>(nodes.size() + 1);
+    boolean placed = false;
+    for (Node n : nodes) {
+      int c = n.id().compareTo(node.id());
+      if (!placed && c >= 0) {
+        next.add(node);
+        placed = true;
+        if (c == 0) {
+          continue;
+        }
+      }
+      next.add(n);
+    }
+    if (!placed) {
+      next.add(node);
+    }
+    nodes = List.copyOf(next);
+  }
+
+  public List<Node> nodes() {
+    return nodes;
   }
 
   public int pendingCount() {

@@ -39,7 +39,10 @@ public record ClusterSnapshot(List<Node> nodes, List<Allocation> allocations) {
    * from outside (the live scheduler) use {@link #of}.
    */
   public static ClusterSnapshot trusted(List<Node> nodes, List<Allocation> allocations) {
-    List<Node> n = new Trusted<>(List.copyOf(nodes), null);
+    // The node list is kept as given (List.copyOf returns an immutable list itself), so a caller
+    // that passes the same list again passes the same object, and the engine reuses what it
+    // derived from it.
+    List<Node> n = List.copyOf(nodes);
     List<Allocation> a = new Trusted<>(List.copyOf(allocations), n);
     assert sortedBy(n, NODE_ORDER) == n && sortedBy(a, ALLOCATION_ORDER) == a
         : "trusted snapshot lists must be sorted by id";
@@ -53,8 +56,8 @@ public record ClusterSnapshot(List<Node> nodes, List<Allocation> allocations) {
   }
 
   /**
-   * An immutable list a {@link #trusted} snapshot was built from; the allocations' list names the
-   * nodes' list it was checked against, so only the pair skips validation.
+   * The allocations' list of a {@link #trusted} snapshot; it names the nodes' list it was checked
+   * against, so only the pair skips validation.
    */
   private static final class Trusted<T> extends AbstractList<T> implements RandomAccess {
     private final List<T> items;

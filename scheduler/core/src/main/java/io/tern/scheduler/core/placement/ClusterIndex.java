@@ -3,17 +3,11 @@ package io.tern.scheduler.core.placement;
 import io.tern.scheduler.core.model.Allocation;
 import io.tern.scheduler.core.model.CapacityType;
 import io.tern.scheduler.core.model.ClusterSnapshot;
-import io.tern.scheduler.core.model.Node;
-import io.tern.scheduler.core.model.NodeAssignment;
 import io.tern.scheduler.core.model.NodeState;
 import io.tern.scheduler.core.model.PriorityClass;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The working cluster of one plan call, indexed so that a job looks only at nodes that can matter:
@@ -22,18 +16,12 @@ import java.util.TreeMap;
  * have their own per-group set. Not thread-safe; built per plan call.
  */
 public final class ClusterIndex {
+  private final NodeTable table;
   private final NodeView[] nodes;
-  private final Map<String, NodeView> byId;
   private final AllocationLinks links;
   private final List<Group> groups;
-  private final Map<NodeState, Integer> nodesByState = new EnumMap<>(NodeState.class);
   private final BitSet[] nodesRunningClass = new BitSet[PriorityClass.values().length];
   private final BitSet nodesWithStopping;
-  private final BitSet nodesWithUnhealthyGpus;
-  private final int maxGpusPerNode;
-  private final long totalGpus;
-  private final long totalCpu;
-  private final long totalMemoryMiB;
 
   /**
    * The snapshot's allocations per node as chains of links (one link per node an allocation uses),
@@ -120,104 +108,62 @@ public final class ClusterIndex {
     }
   }
 
-  private ClusterIndex(ClusterSnapshot snapshot) {
-    List<Node> list = snapshot.nodes();
+  private ClusterIndex(ClusterSnapshot snapshot, NodeTable table, AllocationTable rows) {
     List<Allocation> allocations = snapshot.allocations();
     links = new AllocationLinks(allocations);
-    nodes = new NodeView[list.size()];
-    nodesWithStopping = new BitSet(nodes.length);
-    nodesWithUnhealthyGpus = new BitSet(nodes.length);
-    byId = new HashMap<>(list.size() * 2);
-    int[] stateCounts = new int[NodeState.values().length];
-    int maxGpus = 0;
-    long gpus = 0;
-    long cpu = 0;
-    long mem = 0;
-    for (int i = 0; i < nodes.length; i++) {
-      Node n = list.get(i);
-      nodes[i] = new NodeView(n, i, links);
-      byId.put(n.id(), nodes[i]);
-      if (nodes[i].healthyGpus() != nodes[i].allGpus()) {
-        nodesWithUnhealthyGpus.set(i);
-      }
-      maxGpus = Math.max(maxGpus, n.gpus().size());
-      stateCounts[n.state().ordinal()]++;
-      if (n.state() == NodeState.READY) {
-        gpus += n.gpus().size();
-        cpu += n.cpu();
-        mem += n.memoryMiB();
-      }
+    this.table = table;
+    int count = table.size();
+    nodes = new NodeView[count];
+    for (int i = 0; i < count; i++) {
+      nodes[i] = new NodeView(table.nodes[i], i, links, table.allGpus[i], table.healthyGpus[i]);
     }
-    for (NodeState state : NodeState.values()) {
-      if (stateCounts[state.ordinal()] > 0) {
-        nodesByState.put(state, stateCounts[state.ordinal()]);
-      }
-    }
-    maxGpusPerNode = maxGpus;
-    totalGpus = gpus;
-    totalCpu = cpu;
-    totalMemoryMiB = mem;
+    nodesWithStopping = new BitSet(count);
     for (int c = 0; c < nodesRunningClass.length; c++) {
-      nodesRunningClass[c] = new BitSet(nodes.length);
+      nodesRunningClass[c] = new BitSet(count);
     }
-    for (int k = 0, size = allocations.size(); k < size; k++) {
-      Allocation a = allocations.get(k);
-      BitSet marks =
-          a.stopping() ? nodesWithStopping : nodesRunningClass[a.job().priority().ordinal()];
-      List<NodeAssignment> assignments = a.assignments();
-      for (int m = 0, members = assignments.size(); m < members; m++) {
-        NodeAssignment na = assignments.get(m);
-        NodeView v = byId.get(na.nodeId());
-        v.addAllocation(a.job(), na.gpuIndices());
+    for (int k = 0, size = rows.size(); k < size; k++) {
+      BitSet marks = rows.stopping[k] ? nodesWithStopping : nodesRunningClass[rows.priority[k]];
+      boolean shareable = rows.shareable[k];
+      int cpu = rows.cpu[k];
+      long memory = rows.memoryMiB[k];
+      for (int m = rows.memberStart[k], end = rows.memberStart[k + 1]; m < end; m++) {
+        NodeView v = nodes[rows.memberPosition[m]];
+        v.addAllocation(shareable, rows.memberGpus[m], cpu, memory);
         links.add(v, k);
         marks.set(v.position());
       }
     }
-    // Groups sorted by (capacity type, model) so group order, too, is input-order independent.
-    List<TreeMap<String, Group>> byTypeAndModel = new ArrayList<>();
-    for (int t = 0; t < CapacityType.values().length; t++) {
-      byTypeAndModel.add(new TreeMap<>());
+    int maxGpus = table.maxGpusPerNode;
+    groups = new ArrayList<>(table.groupTypes.length);
+    for (int g = 0; g < table.groupTypes.length; g++) {
+      groups.add(new Group(g, table.groupTypes[g], table.groupModels[g], maxGpus, count));
     }
-    // Consecutive nodes mostly share type and model: look the group up only when they change.
-    CapacityType lastType = null;
-    String lastModel = null;
-    for (NodeView v : nodes) {
-      Node n = v.node();
-      if (n.state() == NodeState.READY
-          && (n.capacityType() != lastType || !n.primaryGpuModel().equals(lastModel))) {
-        lastType = n.capacityType();
-        lastModel = n.primaryGpuModel();
-        byTypeAndModel.get(lastType.ordinal()).put(lastModel, null);
-      }
-    }
-    groups = new ArrayList<>();
-    for (CapacityType type : CapacityType.values()) {
-      TreeMap<String, Group> models = byTypeAndModel.get(type.ordinal());
-      for (var e : models.entrySet()) {
-        Group g = new Group(groups.size(), type, e.getKey(), maxGpus, nodes.length);
-        groups.add(g);
-        e.setValue(g);
-      }
-    }
-    Group g = null;
-    for (NodeView v : nodes) {
-      Node n = v.node();
-      if (n.state() != NodeState.READY) {
+    for (int i = 0; i < count; i++) {
+      int g = table.groupOf[i];
+      if (g < 0) {
         continue;
       }
-      if (g == null || n.capacityType() != g.capacityType || !n.primaryGpuModel().equals(g.model)) {
-        g = byTypeAndModel.get(n.capacityType().ordinal()).get(n.primaryGpuModel());
-      }
-      v.bucketGroup = g.id;
-      g.members.set(v.position());
-      g.size++;
+      NodeView v = nodes[i];
+      Group group = groups.get(g);
+      v.bucketGroup = g;
+      group.members.set(i);
+      group.size++;
       rebucket(v);
     }
   }
 
-  /** Builds the working index of a snapshot. */
+  /** Builds the working index of a snapshot from scratch. */
   public static ClusterIndex of(ClusterSnapshot snapshot) {
-    return new ClusterIndex(snapshot);
+    NodeTable table = NodeTable.of(snapshot.nodes(), null);
+    return of(snapshot, table, AllocationTable.of(snapshot.allocations(), table, null));
+  }
+
+  /**
+   * Builds the working index of a snapshot whose node list {@code table} and allocations {@code
+   * rows} describe.
+   */
+  public static ClusterIndex of(ClusterSnapshot snapshot, NodeTable table, AllocationTable rows) {
+    return new ClusterIndex(snapshot, table, rows);
   }
 
   public NodeView[] nodes() {
@@ -225,7 +171,8 @@ public final class ClusterIndex {
   }
 
   public NodeView node(String id) {
-    return byId.get(id);
+    int position = table.position(id);
+    return position < 0 ? null : nodes[position];
   }
 
   public List<Group> groups() {
@@ -233,11 +180,11 @@ public final class ClusterIndex {
   }
 
   public int maxGpusPerNode() {
-    return maxGpusPerNode;
+    return table.maxGpusPerNode;
   }
 
   public int nodesIn(NodeState state) {
-    return nodesByState.getOrDefault(state, 0);
+    return table.stateCounts[state.ordinal()];
   }
 
   /** Positions of nodes running an allocation of {@code priority} that is not stopping. */
@@ -245,9 +192,9 @@ public final class ClusterIndex {
     return nodesRunningClass[priority.ordinal()];
   }
 
-  /** Positions of nodes with at least one GPU that is not healthy. */
+  /** Positions of nodes with at least one GPU that is not healthy (read only). */
   public BitSet nodesWithUnhealthyGpus() {
-    return nodesWithUnhealthyGpus;
+    return table.nodesWithUnhealthyGpus;
   }
 
   /** Positions of nodes with an allocation that is already stopping. */
@@ -257,15 +204,15 @@ public final class ClusterIndex {
 
   /** GPUs of READY nodes. */
   public long totalGpus() {
-    return totalGpus;
+    return table.totalGpus;
   }
 
   public long totalCpu() {
-    return totalCpu;
+    return table.totalCpu;
   }
 
   public long totalMemoryMiB() {
-    return totalMemoryMiB;
+    return table.totalMemoryMiB;
   }
 
   /** The group a READY node belongs to, or null. */

@@ -2,10 +2,7 @@ package io.tern.scheduler.core.placement;
 
 import io.tern.scheduler.core.model.Allocation;
 import io.tern.scheduler.core.model.Gpu;
-import io.tern.scheduler.core.model.GpuHealth;
-import io.tern.scheduler.core.model.Job;
 import io.tern.scheduler.core.model.Node;
-import io.tern.scheduler.core.model.Resources;
 import java.util.List;
 
 /**
@@ -41,20 +38,13 @@ public final class NodeView {
   int bucketFree = -1;
   boolean inSharedIndex;
 
-  NodeView(Node node, int position, ClusterIndex.AllocationLinks links) {
+  NodeView(
+      Node node, int position, ClusterIndex.AllocationLinks links, long allGpus, long healthyGpus) {
     this.node = node;
     this.position = position;
     this.links = links;
-    List<Gpu> gpus = node.gpus();
-    int n = gpus.size();
-    this.allGpus = n == 64 ? -1L : (1L << n) - 1;
-    long healthy = 0;
-    for (int i = 0; i < n; i++) {
-      if (gpus.get(i).health() == GpuHealth.OK) {
-        healthy |= 1L << i;
-      }
-    }
-    this.healthyGpus = healthy;
+    this.allGpus = allGpus;
+    this.healthyGpus = healthyGpus;
     this.freeCpu = node.cpu();
     this.freeMemoryMiB = node.memoryMiB();
   }
@@ -153,23 +143,21 @@ public final class NodeView {
   }
 
   /**
-   * Counts the GPUs, cores and memory of a snapshot allocation (its link is added by the index).
+   * Counts the GPUs ({@code gpus}, a mask), cores and memory of a snapshot allocation (its link is
+   * added by the index).
    */
-  void addAllocation(Job job, List<Integer> gpus) {
-    boolean shareable = job.shareable();
-    // Indexed, not for-each: the iterator of an immutable list did not stay on the stack here.
-    for (int k = 0, n = gpus.size(); k < n; k++) {
-      int gpu = gpus.get(k);
-      if (shareable) {
-        sharedGpus |= 1L << gpu;
-        sharers()[gpu]++;
-      } else {
-        exclusiveGpus |= 1L << gpu;
+  void addAllocation(boolean shareable, long gpus, int cpu, long memoryMiB) {
+    if (shareable) {
+      sharedGpus |= gpus;
+      int[] count = sharers();
+      for (long m = gpus; m != 0; m &= m - 1) {
+        count[Long.numberOfTrailingZeros(m)]++;
       }
+    } else {
+      exclusiveGpus |= gpus;
     }
-    Resources r = job.resources();
-    freeCpu -= r.cpu();
-    freeMemoryMiB -= r.memoryMiB();
+    freeCpu -= cpu;
+    freeMemoryMiB -= memoryMiB;
   }
 
   private int[] sharers() {

@@ -26,6 +26,7 @@ public final class TeamUsage {
   private final long clusterMemoryMiB;
   private final Map<String, Team> byName = new HashMap<>();
   private final List<Team> byIndex = new ArrayList<>();
+  private Team lastAdded;
 
   private static final class Team {
     final String name;
@@ -86,6 +87,20 @@ public final class TeamUsage {
   /** Counts one more running job (whole gang) for its team. */
   public void add(Job job) {
     add(team(job.team()), job.resources());
+  }
+
+  /**
+   * Counts one running job (whole gang: {@code gpus}, {@code cpu} cores, {@code memoryMiB}) for
+   * {@code team}. Consecutive calls usually name one team object, which is then found without a
+   * hash lookup.
+   */
+  public void addRunning(String team, long gpus, long cpu, long memoryMiB) {
+    Team t = lastAdded != null && lastAdded.name == team ? lastAdded : team(team);
+    lastAdded = t;
+    t.gpus += gpus;
+    t.cpu += cpu;
+    t.memoryMiB += memoryMiB;
+    t.version++;
   }
 
   /**
