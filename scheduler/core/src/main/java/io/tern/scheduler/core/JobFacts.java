@@ -1,5 +1,6 @@
 package io.tern.scheduler.core;
 
+import io.tern.scheduler.core.model.CapacityPreference;
 import io.tern.scheduler.core.model.Job;
 import io.tern.scheduler.core.model.PriorityClass;
 import io.tern.scheduler.core.model.Resources;
@@ -28,6 +29,8 @@ import java.util.List;
  * a plan call the other fails too (capacity only shrinks within a call). Shapes get dense ids here.
  */
 final class JobFacts {
+  private static final PriorityClass[] CLASSES = PriorityClass.values();
+  private static final int CAPACITY_PREFERENCES = CapacityPreference.values().length;
   final List<Job> jobs;
   final String[] ids;
   final int[] teamIndex;
@@ -41,6 +44,7 @@ final class JobFacts {
 
   JobFacts(
       List<Job> jobs,
+      JobTable table,
       TeamUsage usage,
       SpotPolicy spot,
       OffPeakStatus offPeak,
@@ -48,46 +52,59 @@ final class JobFacts {
       Instant now) {
     this.jobs = jobs;
     int n = jobs.size();
-    ids = new String[n];
+    ids = table.ids;
+    totalGpus = table.totalGpus;
+    priceCaps = table.priceCaps;
     teamIndex = new int[n];
     priorities = new PriorityClass[n];
     decisions = new CapacityDecision[n];
-    priceCaps = new double[n];
     shapes = new int[n];
-    totalGpus = new long[n];
     queueKeys = new QueueKeys(n, agingStep, now);
-    // Three passes, each reading one kind of object (jobs, then their resources, then their submit
-    // times): a short loop body keeps many cache misses in flight at once, where one long body
-    // chasing job -> resources -> model set waited for them one job at a time.
-    Resources[] resources = new Resources[n];
-    int[] shapeTypes = new int[n];
-    boolean[] shareable = new boolean[n];
     TeamIndex teams = new TeamIndex(usage);
+    // A job without a deadline is decided by its team, capacity preference and deferrability
+    // alone (besides the window and now, the same for every job): one decision per combination.
+    CapacityDecision[] byTerms = new CapacityDecision[CAPACITY_PREFERENCES * 2];
+    CapacityDecision[][] decided = new CapacityDecision[16][];
     for (int i = 0; i < n; i++) {
-      Job job = jobs.get(i);
-      int team = teams.index(job.team());
-      ids[i] = job.id();
-      priorities[i] = job.priority();
+      int team = teams.index(table.teams[i]);
       teamIndex[i] = team;
-      resources[i] = job.resources();
-      CapacityDecision decision = spot.decide(job, usage.policy(team), offPeak, now);
-      decisions[i] = decision;
-      if (decision.isHeld()) {
-        shapeTypes[i] = -1;
-        continue;
+      PriorityClass priority = CLASSES[table.priorities[i]];
+      priorities[i] = priority;
+      CapacityDecision decision;
+      if (table.hasDeadline[i]) {
+        decision = spot.decide(jobs.get(i), usage.policy(team), offPeak, now);
+      } else {
+        if (team >= decided.length) {
+          decided = java.util.Arrays.copyOf(decided, Math.max(team + 1, decided.length * 2));
+        }
+        CapacityDecision[] forTeam = decided[team];
+        if (forTeam == null) {
+          forTeam = decided[team] = byTerms.clone();
+        }
+        int terms = table.capacity[i] * 2 + (table.deferrable[i] ? 1 : 0);
+        decision = forTeam[terms];
+        if (decision == null) {
+          decision = forTeam[terms] = spot.decide(jobs.get(i), usage.policy(team), offPeak, now);
+        }
       }
-      shapeTypes[i] = CapacityTiers.mask(decision.tiers());
-      shareable[i] = job.shareable();
-      priceCaps[i] = priceCap(job);
-    }
-    for (int i = 0; i < n; i++) {
-      Resources r = resources[i];
-      totalGpus[i] = r.totalGpus();
+      decisions[i] = decision;
       shapes[i] =
-          shapeTypes[i] < 0 ? -1 : shapeIds.id(r, shapeTypes[i], shareable[i], priceCaps[i]);
-    }
-    for (int i = 0; i < n; i++) {
-      queueKeys.set(i, jobs.get(i), teamIndex[i]);
+          decision.isHeld()
+              ? -1
+              : shapeIds.id(
+                  table.resources[i],
+                  table.resourceHashes[i],
+                  CapacityTiers.mask(decision.tiers()),
+                  table.shareable[i],
+                  priceCaps[i]);
+      queueKeys.set(
+          i,
+          team,
+          priority,
+          table.resuming[i],
+          table.submitSeconds[i],
+          table.submitNanos[i],
+          ids[i]);
     }
   }
 
@@ -152,8 +169,9 @@ final class JobFacts {
     private int[] ids = new int[256];
     int size;
 
-    int id(Resources r, int capacityTypes, boolean share, double cap) {
-      int h = r.hashCode();
+    /** The id of a shape; {@code resourcesHash} is {@code r.hashCode()}. */
+    int id(Resources r, int resourcesHash, int capacityTypes, boolean share, double cap) {
+      int h = resourcesHash;
       h = 31 * h + capacityTypes;
       h = 31 * h + (share ? 1 : 0);
       h = 31 * h + Double.hashCode(cap);
@@ -178,7 +196,7 @@ final class JobFacts {
             && types[at] == capacityTypes
             && shareable[at] == share
             && Double.compare(caps[at], cap) == 0
-            && known.equals(r)) {
+            && (known == r || known.equals(r))) {
           return ids[at];
         }
       }

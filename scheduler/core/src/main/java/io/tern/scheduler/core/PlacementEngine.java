@@ -20,10 +20,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *       same inputs always give an {@code equals} plan.
  *   <li>Thread-safe: one instance may serve concurrent {@code plan} calls; each call builds its own
  *       working state. Besides its immutable configuration, an engine keeps what the last call
- *       derived from its immutable inputs alone (node tables, allocation rows), keyed by object
- *       identity, so that the next call given the same node list and mostly the same allocations
- *       reads only what changed. Those tables are pure functions of the objects they describe: a
- *       plan is the same whether they were reused or rebuilt.
+ *       derived from its immutable inputs alone (node table, allocation and job rows), keyed by
+ *       object identity, so that the next call given the same node list and mostly the same
+ *       allocations reads only what changed. Those tables are pure functions of the objects they
+ *       describe: a plan is the same whether they were reused or rebuilt.
  *   <li>Every queued job is either placed or explained; nothing is placed on a node that is not
  *       READY or on an unhealthy GPU; gangs are placed whole or not at all.
  * </ul>
@@ -69,11 +69,13 @@ public final class PlacementEngine {
     AllocationTable allocations =
         AllocationTable.of(
             cluster.allocations(), nodes, previous == null ? null : previous.allocations());
-    Plan plan = new PlanningRound(config, cluster, nodes, allocations, queue, policy, now).run();
-    lastTables.set(new Tables(nodes, allocations));
+    JobTable jobs = JobTable.of(queue.jobs(), previous == null ? null : previous.jobs());
+    Plan plan =
+        new PlanningRound(config, cluster, nodes, allocations, queue, jobs, policy, now).run();
+    lastTables.set(new Tables(nodes, allocations, jobs));
     return plan;
   }
 
   /** What the last call derived from its inputs alone, for the next call to reuse. */
-  private record Tables(NodeTable nodes, AllocationTable allocations) {}
+  private record Tables(NodeTable nodes, AllocationTable allocations, JobTable jobs) {}
 }

@@ -55,6 +55,7 @@ final class PlanningRound {
   private final EngineConfig config;
   private final ClusterSnapshot cluster;
   private final AllocationTable allocationTable;
+  private final JobTable jobTable;
   private final QueueSnapshot queue;
   private final PolicySnapshot policy;
   private final Instant now;
@@ -94,11 +95,13 @@ final class PlanningRound {
       NodeTable nodeTable,
       AllocationTable allocationTable,
       QueueSnapshot queue,
+      JobTable jobTable,
       PolicySnapshot policy,
       Instant now) {
     this.config = config;
     this.cluster = cluster;
     this.allocationTable = allocationTable;
+    this.jobTable = jobTable;
     this.queue = queue;
     this.policy = policy;
     this.now = now;
@@ -129,7 +132,7 @@ final class PlanningRound {
   @SuppressWarnings("unchecked")
   Plan run() {
     List<Job> jobs = queue.jobs();
-    facts = new JobFacts(jobs, usage, spot, policy.offPeak(), config.agingStep(), now);
+    facts = new JobFacts(jobs, jobTable, usage, spot, policy.offPeak(), config.agingStep(), now);
     quotaReasons = new QuotaNote[usage.teamCount()];
     failedShapes = (List<PendingReason>[]) new List<?>[facts.shapeCount()];
     noVictims = new BitSet[facts.shapeCount()];

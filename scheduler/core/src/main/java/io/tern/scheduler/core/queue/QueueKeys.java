@@ -51,15 +51,34 @@ public final class QueueKeys {
   /** Records job {@code i} of the queue list, whose team has index {@code team}. */
   public void set(int i, Job job, int team) {
     Instant at = job.submittedAt();
-    PriorityClass effective = job.priority();
-    if (effective == PriorityClass.LOW && agedBefore != null && !at.isAfter(agedBefore)) {
+    set(i, team, job.priority(), job.resuming(), at.getEpochSecond(), at.getNano(), job.id());
+  }
+
+  /**
+   * Records job {@code i} of the queue list from its parts: team index, class, whether it is
+   * resuming, submit time (epoch seconds and nanos) and id.
+   */
+  public void set(
+      int i,
+      int team,
+      PriorityClass priority,
+      boolean resuming,
+      long submitSeconds,
+      int submitNanos,
+      String id) {
+    PriorityClass effective = priority;
+    if (effective == PriorityClass.LOW
+        && agedBefore != null
+        && (submitSeconds < agedBefore.getEpochSecond()
+            || (submitSeconds == agedBefore.getEpochSecond()
+                && submitNanos <= agedBefore.getNano()))) {
       effective = PriorityClass.NORMAL;
     }
     this.team[i] = team;
     effectiveClass[i] = (byte) effective.ordinal();
-    resuming[i] = job.resuming();
-    seconds[i] = at.getEpochSecond();
-    nanos[i] = at.getNano();
-    ids[i] = job.id();
+    this.resuming[i] = resuming;
+    seconds[i] = submitSeconds;
+    nanos[i] = submitNanos;
+    ids[i] = id;
   }
 }
