@@ -60,13 +60,19 @@ final class JobFacts {
     decisions = new CapacityDecision[n];
     shapes = new int[n];
     queueKeys = new QueueKeys(n, agingStep, now);
-    TeamIndex teams = new TeamIndex(usage);
+    // Team numbers of the table to team indices of this call's usage, on first sight in queue
+    // order (as the usage would number them by name).
+    int[] teams = new int[table.teamNumbers()];
+    java.util.Arrays.fill(teams, -1);
     // A job without a deadline is decided by its team, capacity preference and deferrability
     // alone (besides the window and now, the same for every job): one decision per combination.
     CapacityDecision[] byTerms = new CapacityDecision[CAPACITY_PREFERENCES * 2];
     CapacityDecision[][] decided = new CapacityDecision[16][];
     for (int i = 0; i < n; i++) {
-      int team = teams.index(table.teams[i]);
+      int team = teams[table.teams[i]];
+      if (team < 0) {
+        team = teams[table.teams[i]] = usage.index(table.teamName(table.teams[i]));
+      }
       teamIndex[i] = team;
       PriorityClass priority = CLASSES[table.priorities[i]];
       priorities[i] = priority;
@@ -126,34 +132,6 @@ final class JobFacts {
       return Double.POSITIVE_INFINITY;
     }
     return job.maxCostUsd() / (work.toMillis() / 3_600_000.0);
-  }
-
-  /**
-   * Team indices by name, remembering the last few name objects seen: jobs of one team usually
-   * share one name object, so most lookups are a short scan of references instead of a hash.
-   */
-  private static final class TeamIndex {
-    private final TeamUsage usage;
-    private final String[] names = new String[16];
-    private final int[] indices = new int[16];
-    private int next;
-
-    TeamIndex(TeamUsage usage) {
-      this.usage = usage;
-    }
-
-    int index(String name) {
-      for (int k = 0; k < names.length; k++) {
-        if (names[k] == name) {
-          return indices[k];
-        }
-      }
-      int index = usage.index(name);
-      names[next] = name;
-      indices[next] = index;
-      next = (next + 1) & (names.length - 1);
-      return index;
-    }
   }
 
   /**

@@ -3,6 +3,7 @@ package io.tern.scheduler.core;
 import io.tern.scheduler.core.model.Job;
 import io.tern.scheduler.core.model.Resources;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,9 @@ import java.util.Map;
  * state are almost all of them, are copied from that call's table instead of being read again from
  * the job objects: jobs are recognised by identity, walking both lists side by side (callers keep
  * their queue in a stable order, usually submit order). Equal resources are shared as one canonical
- * object, so shapes compare by reference. Immutable and thread-safe after construction.
+ * object, so shapes compare by reference, and each team name gets a number. The canonical resources
+ * and team numbers pass from table to table (a call takes the previous table for itself). Immutable
+ * and thread-safe after construction.
  */
 final class JobTable {
   /** How far ahead in the previous list a job is looked for before it counts as new. */
@@ -25,7 +28,10 @@ final class JobTable {
 
   private final Job[] jobs;
   final String[] ids;
-  final String[] teams;
+
+  /** Per row: the job's team as a number given to each distinct team name. */
+  final int[] teams;
+
   final byte[] priorities;
   final boolean[] resuming;
   final long[] submitSeconds;
@@ -39,12 +45,14 @@ final class JobTable {
   final boolean[] deferrable;
   final boolean[] hasDeadline;
   private final Map<Resources, Resources> canonical;
+  private final Map<String, Integer> teamNumbers;
+  private final List<String> teamNames;
 
   private JobTable(List<Job> list, JobTable previous) {
     int n = list.size();
     jobs = list.toArray(new Job[0]);
     ids = new String[n];
-    teams = new String[n];
+    teams = new int[n];
     priorities = new byte[n];
     resuming = new boolean[n];
     submitSeconds = new long[n];
@@ -57,9 +65,18 @@ final class JobTable {
     capacity = new byte[n];
     deferrable = new boolean[n];
     hasDeadline = new boolean[n];
-    boolean keepCanonical = previous != null && previous.canonical.size() < MAX_CANONICAL;
+    boolean keepCanonical =
+        previous != null
+            && previous.canonical.size() < MAX_CANONICAL
+            && previous.teamNames.size() < MAX_CANONICAL;
     canonical = keepCanonical ? previous.canonical : new HashMap<>();
+    teamNumbers = keepCanonical ? previous.teamNumbers : new HashMap<>();
+    teamNames = keepCanonical ? previous.teamNames : new ArrayList<>();
+    // Rows found in the previous table are copied in runs (a run: consecutive rows there).
     int j = 0;
+    int runTo = 0;
+    int runFrom = 0;
+    int runLength = 0;
     for (int i = 0; i < n; i++) {
       Job job = jobs[i];
       int found = -1;
@@ -72,12 +89,27 @@ final class JobTable {
           }
         }
       }
-      if (found >= 0) {
-        copyRow(i, previous, found);
-        j = found + 1;
+      if (found >= 0 && runLength > 0 && found == runFrom + runLength) {
+        runLength++;
       } else {
-        readRow(i, job);
+        if (runLength > 0) {
+          copyRows(runTo, previous, runFrom, runLength);
+          runLength = 0;
+        }
+        if (found >= 0) {
+          runTo = i;
+          runFrom = found;
+          runLength = 1;
+        } else {
+          readRow(i, job);
+        }
       }
+      if (found >= 0) {
+        j = found + 1;
+      }
+    }
+    if (runLength > 0) {
+      copyRows(runTo, previous, runFrom, runLength);
     }
   }
 
@@ -90,26 +122,42 @@ final class JobTable {
     return jobs.length;
   }
 
-  private void copyRow(int i, JobTable from, int row) {
-    ids[i] = from.ids[row];
-    teams[i] = from.teams[row];
-    priorities[i] = from.priorities[row];
-    resuming[i] = from.resuming[row];
-    submitSeconds[i] = from.submitSeconds[row];
-    submitNanos[i] = from.submitNanos[row];
-    resources[i] = from.resources[row];
-    resourceHashes[i] = from.resourceHashes[row];
-    totalGpus[i] = from.totalGpus[row];
-    shareable[i] = from.shareable[row];
-    priceCaps[i] = from.priceCaps[row];
-    capacity[i] = from.capacity[row];
-    deferrable[i] = from.deferrable[row];
-    hasDeadline[i] = from.hasDeadline[row];
+  /** Team numbers in use run from 0 to this minus one. */
+  int teamNumbers() {
+    return teamNames.size();
+  }
+
+  /** The name of team number {@code team}. */
+  String teamName(int team) {
+    return teamNames.get(team);
+  }
+
+  private void copyRows(int to, JobTable from, int row, int count) {
+    System.arraycopy(from.ids, row, ids, to, count);
+    System.arraycopy(from.teams, row, teams, to, count);
+    System.arraycopy(from.priorities, row, priorities, to, count);
+    System.arraycopy(from.resuming, row, resuming, to, count);
+    System.arraycopy(from.submitSeconds, row, submitSeconds, to, count);
+    System.arraycopy(from.submitNanos, row, submitNanos, to, count);
+    System.arraycopy(from.resources, row, resources, to, count);
+    System.arraycopy(from.resourceHashes, row, resourceHashes, to, count);
+    System.arraycopy(from.totalGpus, row, totalGpus, to, count);
+    System.arraycopy(from.shareable, row, shareable, to, count);
+    System.arraycopy(from.priceCaps, row, priceCaps, to, count);
+    System.arraycopy(from.capacity, row, capacity, to, count);
+    System.arraycopy(from.deferrable, row, deferrable, to, count);
+    System.arraycopy(from.hasDeadline, row, hasDeadline, to, count);
   }
 
   private void readRow(int i, Job job) {
     ids[i] = job.id();
-    teams[i] = job.team();
+    Integer team = teamNumbers.get(job.team());
+    if (team == null) {
+      team = teamNames.size();
+      teamNumbers.put(job.team(), team);
+      teamNames.add(job.team());
+    }
+    teams[i] = team;
     priorities[i] = (byte) job.priority().ordinal();
     resuming[i] = job.resuming();
     Instant at = job.submittedAt();
