@@ -30,14 +30,23 @@ public record Allocation(
     Objects.requireNonNull(job, "job");
     Objects.requireNonNull(capacityType, "capacityType");
     Objects.requireNonNull(startedAt, "startedAt");
-    assignments =
-        List.copyOf(
-            assignments.stream()
-                .sorted(java.util.Comparator.comparing(NodeAssignment::nodeId))
-                .toList());
+    assignments = sortedByNode(assignments);
     if (assignments.isEmpty()) {
       throw new IllegalArgumentException("allocation of " + job.id() + " has no node");
     }
+  }
+
+  /** The assignments as an immutable list sorted by node id (no copy when already so). */
+  private static List<NodeAssignment> sortedByNode(List<NodeAssignment> assignments) {
+    for (int i = 1; i < assignments.size(); i++) {
+      if (assignments.get(i - 1).nodeId().compareTo(assignments.get(i).nodeId()) > 0) {
+        return List.copyOf(
+            assignments.stream()
+                .sorted(java.util.Comparator.comparing(NodeAssignment::nodeId))
+                .toList());
+      }
+    }
+    return List.copyOf(assignments);
   }
 
   public String jobId() {

@@ -77,6 +77,16 @@ public record ClusterSnapshot(List<Node> nodes, List<Allocation> allocations) {
     public int size() {
       return items.size();
     }
+
+    @Override
+    public Object[] toArray() {
+      return items.toArray();
+    }
+
+    @Override
+    public <A> A[] toArray(A[] a) {
+      return items.toArray(a);
+    }
   }
 
   /** The list itself when already in order (ties allowed), else a sorted copy. */

@@ -13,6 +13,16 @@ public record NodeAssignment(String nodeId, List<Integer> gpuIndices) {
 
   public NodeAssignment {
     Objects.requireNonNull(nodeId, "nodeId");
-    gpuIndices = List.copyOf(gpuIndices.stream().sorted().toList());
+    gpuIndices = ascending(gpuIndices);
+  }
+
+  /** The indices as an immutable ascending list (no copy when already so). */
+  private static List<Integer> ascending(List<Integer> indices) {
+    for (int i = 1; i < indices.size(); i++) {
+      if (indices.get(i - 1) > indices.get(i)) {
+        return List.copyOf(indices.stream().sorted().toList());
+      }
+    }
+    return List.copyOf(indices);
   }
 }

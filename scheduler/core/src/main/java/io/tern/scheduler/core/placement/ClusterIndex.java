@@ -75,14 +75,16 @@ public final class ClusterIndex {
     final CapacityType capacityType;
     final String model;
     final BitSet[] byFree;
-    final BitSet shared = new BitSet();
-    final BitSet members = new BitSet();
+    final BitSet shared;
+    final BitSet members;
     int size;
 
     Group(int id, CapacityType capacityType, String model, int maxGpus, int nodeCount) {
       this.id = id;
       this.capacityType = capacityType;
       this.model = model;
+      this.shared = new BitSet(nodeCount);
+      this.members = new BitSet(nodeCount);
       this.byFree = new BitSet[maxGpus + 1];
       for (int i = 0; i <= maxGpus; i++) {
         byFree[i] = new BitSet(nodeCount);

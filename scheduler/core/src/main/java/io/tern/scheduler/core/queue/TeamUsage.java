@@ -26,7 +26,9 @@ public final class TeamUsage {
   private final long clusterMemoryMiB;
   private final Map<String, Team> byName = new HashMap<>();
   private final List<Team> byIndex = new ArrayList<>();
-  private Team lastAdded;
+  // The teams of the last few addRunning calls: their names are usually the same few objects.
+  private final Team[] recentlyAdded = new Team[8];
+  private int nextRecent;
 
   private static final class Team {
     final String name;
@@ -91,12 +93,22 @@ public final class TeamUsage {
 
   /**
    * Counts one running job (whole gang: {@code gpus}, {@code cpu} cores, {@code memoryMiB}) for
-   * {@code team}. Consecutive calls usually name one team object, which is then found without a
-   * hash lookup.
+   * {@code team}. Calls usually name a few team objects over and over, which are then found without
+   * a hash lookup.
    */
   public void addRunning(String team, long gpus, long cpu, long memoryMiB) {
-    Team t = lastAdded != null && lastAdded.name == team ? lastAdded : team(team);
-    lastAdded = t;
+    Team t = null;
+    for (Team recent : recentlyAdded) {
+      if (recent != null && recent.name == team) {
+        t = recent;
+        break;
+      }
+    }
+    if (t == null) {
+      t = team(team);
+      recentlyAdded[nextRecent] = t;
+      nextRecent = (nextRecent + 1) & (recentlyAdded.length - 1);
+    }
     t.gpus += gpus;
     t.cpu += cpu;
     t.memoryMiB += memoryMiB;
