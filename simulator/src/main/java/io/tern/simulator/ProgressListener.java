@@ -1,8 +1,10 @@
 package io.tern.simulator;
 
 /**
- * Receives progress of long simulator work (a CLI shows it as a bar). Called on the simulating
- * thread; implementations must be cheap. Calls for one phase have non-decreasing {@code done}.
+ * Receives progress of long simulator work (a CLI shows it as a bar). Called on the threads doing
+ * the work: {@link Simulation} replays its policies concurrently, so calls for different phases may
+ * come from different threads at the same time and interleave. Implementations must be thread-safe
+ * and cheap. Calls for one phase come from one thread and have non-decreasing {@code done}.
  */
 @FunctionalInterface
 public interface ProgressListener {

@@ -16,17 +16,24 @@ import io.tern.simulator.trace.Workload;
 import io.tern.simulator.trace.Workloads;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The simulator's entry point for {@code tern simulate}: loads a trace, replays it under every
  * requested policy through the production core, and returns the side-by-side summary. Deterministic
- * for a given request (seed included). Not thread-safe per call, but calls are independent.
+ * for a given request (seed included). The policies of one call are replayed concurrently, on a
+ * small pool of daemon threads that lives as long as the call; calls are independent.
  */
 public final class Simulation {
   private Simulation() {}
 
   /**
-   * Runs a simulation.
+   * Runs a simulation. The policies are replayed concurrently, so {@code progress} is called from
+   * several threads (see {@link ProgressListener}).
    *
    * @throws io.tern.simulator.trace.TraceFormatException for bad or missing input files (the CLI's
    *     exit code 2)
@@ -49,7 +56,11 @@ public final class Simulation {
         progress);
   }
 
-  /** Replays an in-memory workload (for benchmarks and tests). */
+  /**
+   * Replays an in-memory workload (for benchmarks and tests). The policies are replayed
+   * concurrently, so {@code progress} is called from several threads (see {@link
+   * ProgressListener}).
+   */
   public static SimulationSummary replay(
       Workload workload,
       String jobsFile,
@@ -60,14 +71,7 @@ public final class Simulation {
       long seed,
       ProgressListener progress) {
     SpotFleetModel spot = SpotFleetModel.build(workload.nodes(), traces, seed);
-    List<PolicyResult> results = new ArrayList<>();
-    for (ClusterPolicy policy : policies) {
-      results.add(
-          new ClusterSimulation(
-                  workload.jobs(), workload.nodes(), policy, settings, prices, spot, progress)
-              .run()
-              .toResult());
-    }
+    List<PolicyResult> results = replayAll(workload, policies, settings, prices, spot, progress);
     double baseline =
         results.stream()
             .filter(r -> r.policy().equals(ClusterPolicy.ON_DEMAND.label()))
@@ -100,5 +104,81 @@ public final class Simulation {
         modelNotes,
         prices.describe(),
         withSavings);
+  }
+
+  /**
+   * Replays every policy, concurrently on up to one thread per processor, and returns the results
+   * in the order of {@code policies}. The replays share only immutable inputs (the workload, the
+   * settings, the price table and the spot model); each builds its own simulation state, so the
+   * results are the same as one after another. If replays fail, the exception of the first failing
+   * policy in that order is thrown as it was thrown by the replay.
+   */
+  private static List<PolicyResult> replayAll(
+      Workload workload,
+      List<ClusterPolicy> policies,
+      SimulationSettings settings,
+      PriceTable prices,
+      SpotFleetModel spot,
+      ProgressListener progress) {
+    int threads = Math.min(policies.size(), Runtime.getRuntime().availableProcessors());
+    if (threads <= 1) {
+      List<PolicyResult> results = new ArrayList<>(policies.size());
+      for (ClusterPolicy policy : policies) {
+        results.add(replayOne(workload, policy, settings, prices, spot, progress));
+      }
+      return results;
+    }
+    // Daemon threads, so a replay still running after another one failed never holds up exit.
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads, Thread.ofPlatform().name("tern-replay-", 1).daemon().factory());
+    try {
+      List<Future<PolicyResult>> futures = new ArrayList<>(policies.size());
+      for (ClusterPolicy policy : policies) {
+        futures.add(
+            pool.submit(() -> replayOne(workload, policy, settings, prices, spot, progress)));
+      }
+      List<PolicyResult> results = new ArrayList<>(policies.size());
+      for (Future<PolicyResult> future : futures) {
+        results.add(await(future));
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static PolicyResult replayOne(
+      Workload workload,
+      ClusterPolicy policy,
+      SimulationSettings settings,
+      PriceTable prices,
+      SpotFleetModel spot,
+      ProgressListener progress) {
+    return new ClusterSimulation(
+            workload.jobs(), workload.nodes(), policy, settings, prices, spot, progress)
+        .run()
+        .toResult();
+  }
+
+  /** The replay's result, or what it threw, unwrapped. */
+  private static PolicyResult await(Future<PolicyResult> future) {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException("replay failed", cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      CancellationException cancelled = new CancellationException("interrupted while replaying");
+      cancelled.initCause(e);
+      throw cancelled;
+    }
   }
 }

@@ -3,13 +3,21 @@ package io.tern.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tern.simulator.bench.SyntheticWorkload;
+import io.tern.simulator.engine.SimulationSettings;
+import io.tern.simulator.policy.ClusterPolicy;
 import io.tern.simulator.report.HtmlReport;
+import io.tern.simulator.report.PolicyResult;
 import io.tern.simulator.report.SimulationSummary;
 import io.tern.simulator.report.SummaryJson;
+import io.tern.simulator.spot.PriceTable;
 import io.tern.simulator.trace.TraceFormatException;
+import io.tern.simulator.trace.Workload;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,5 +84,89 @@ class SimulationTest {
                     ProgressListener.NONE))
         .isInstanceOf(TraceFormatException.class)
         .hasMessageContaining("unknown trace format");
+  }
+
+  @Test
+  void concurrentReplaysGiveTheResultsOfReplaysOneByOne() {
+    Workload workload = SyntheticWorkload.generate(100, 8, 7);
+    SimulationSettings settings = SimulationSettings.defaults().withScheduling(60, 600);
+    List<ClusterPolicy> policies = ClusterPolicy.all();
+
+    SimulationSummary together = replay(workload, policies, settings, ProgressListener.NONE);
+    SimulationSummary again = replay(workload, policies, settings, ProgressListener.NONE);
+
+    assertThat(SummaryJson.toJson(again)).isEqualTo(SummaryJson.toJson(together));
+    assertThat(together.policies()).allSatisfy(p -> assertThat(p.jobsFinished()).isEqualTo(100));
+    assertThat(together.policies().get(1).reclaims()).isPositive();
+    double baseline = together.policies().get(0).costUsd();
+    for (int i = 0; i < policies.size(); i++) {
+      // One policy replays on the calling thread, alone.
+      PolicyResult alone =
+          replay(workload, List.of(policies.get(i)), settings, ProgressListener.NONE)
+              .policies()
+              .get(0)
+              .withSavingsAgainst(baseline);
+      assertThat(SummaryJson.toJson(alone))
+          .isEqualTo(SummaryJson.toJson(together.policies().get(i)));
+    }
+  }
+
+  @Test
+  void aFailingReplayThrowsItsOwnExceptionAndTheFirstPolicysFailureWins() {
+    Workload workload = SyntheticWorkload.generate(100, 8, 3);
+    SimulationSettings settings = SimulationSettings.defaults().withScheduling(60, 600);
+    IllegalArgumentException greedy = new IllegalArgumentException("spot-greedy failed");
+    IllegalStateException tern = new IllegalStateException("tern failed");
+    ProgressListener failing =
+        (phase, done, total) -> {
+          if (phase.equals("replay tern")) {
+            throw tern;
+          }
+          if (phase.equals("replay spot-greedy") && done == total) {
+            throw greedy;
+          }
+        };
+
+    assertThatThrownBy(
+            () ->
+                replay(
+                    workload,
+                    List.of(ClusterPolicy.ON_DEMAND, ClusterPolicy.TERN),
+                    settings,
+                    failing))
+        .isSameAs(tern);
+    assertThatThrownBy(() -> replay(workload, ClusterPolicy.all(), settings, failing))
+        .isSameAs(greedy);
+  }
+
+  @Test
+  void progressOfConcurrentReplaysReachesTheEndOfEveryPhase() {
+    Map<String, Long> last = new ConcurrentHashMap<>();
+    replay(
+        SyntheticWorkload.generate(100, 8, 5),
+        ClusterPolicy.all(),
+        SimulationSettings.defaults().withScheduling(60, 600),
+        (phase, done, total) ->
+            last.merge(
+                phase,
+                done,
+                (before, now) -> {
+                  assertThat(now).isGreaterThanOrEqualTo(before);
+                  return now;
+                }));
+
+    assertThat(last)
+        .containsOnlyKeys(
+            "replay on-demand", "replay spot-greedy", "replay spot-checkpoint", "replay tern")
+        .allSatisfy((phase, done) -> assertThat(done).isEqualTo(100L));
+  }
+
+  private static SimulationSummary replay(
+      Workload workload,
+      List<ClusterPolicy> policies,
+      SimulationSettings settings,
+      ProgressListener progress) {
+    return Simulation.replay(
+        workload, "synthetic", policies, settings, PriceTable.defaults(), List.of(), 11, progress);
   }
 }

@@ -17,7 +17,9 @@ import io.tern.simulator.trace.TraceFormatException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -177,23 +179,25 @@ public final class SimulateCommand implements Callable<Integer> {
     out.flush();
   }
 
-  /** Progress on stderr, a line per 10% of each phase. */
+  /**
+   * Progress on stderr, a line per 10% of each phase. Phases may report from several threads at
+   * once (policies replay concurrently): calls are serialized and each phase keeps its own step, so
+   * interleaved phases still print one line per step each.
+   */
   private static final class Progress implements ProgressListener {
     private final PrintWriter err;
-    private String phase = "";
-    private long lastTenth = -1;
+    private final Map<String, Long> lastTenth = new HashMap<>();
 
     Progress(PrintWriter err) {
       this.err = err;
     }
 
     @Override
-    public void onProgress(String newPhase, long done, long total) {
+    public synchronized void onProgress(String phase, long done, long total) {
       long tenth = total <= 0 ? 10 : done * 10 / total;
-      if (!newPhase.equals(phase) || tenth != lastTenth) {
-        phase = newPhase;
-        lastTenth = tenth;
-        err.println(newPhase + ": " + tenth * 10 + "%");
+      Long last = lastTenth.put(phase, tenth);
+      if (last == null || last != tenth) {
+        err.println(phase + ": " + tenth * 10 + "%");
         err.flush();
       }
     }
