@@ -67,6 +67,12 @@ public final class ClusterSimulation {
   // allocations in the order the core sorts them in without sorting.
   private final SimJob[] jobsByIdRank;
   private final BitSet allocatedByIdRank = new BitSet();
+  // Per rank: the core allocation handed to the last round and the time its checkpoint count next
+  // changes (null: rebuild it), so a round reads the job objects of changed allocations only.
+  private final Allocation[] roundAllocationByIdRank;
+  private final long[] roundAllocationValidUntil;
+  // Allocated jobs with a deadline running on spot (the Tern policy replans while there are any).
+  private final BitSet deadlineOnSpotByIdRank = new BitSet();
   private int reclaims;
   private int preemptions;
   private boolean offPeakOpen;
@@ -100,6 +106,8 @@ public final class ClusterSimulation {
       lastEnd = Math.max(lastEnd, t.submitSeconds() + t.durationSeconds());
     }
     this.jobsByIdRank = this.jobs.toArray(new SimJob[0]);
+    this.roundAllocationByIdRank = new Allocation[jobsByIdRank.length];
+    this.roundAllocationValidUntil = new long[jobsByIdRank.length];
     Arrays.sort(jobsByIdRank, Comparator.comparing((SimJob j) -> j.trace.id()));
     for (int rank = 0; rank < jobsByIdRank.length; rank++) {
       jobsByIdRank[rank].idRank = rank;
@@ -231,6 +239,7 @@ public final class ClusterSimulation {
   private void enqueue(SimJob job) {
     job.status = SimJob.Status.PENDING;
     job.allocation = null;
+    roundAllocationByIdRank[job.idRank] = null;
     job.nodes = List.of();
     job.queued = null;
     pending.add(job.index);
@@ -253,16 +262,7 @@ public final class ClusterSimulation {
   private void plan(long now) {
     plans++;
     lastPlan = now;
-    boolean deadlineOnSpot = false;
-    for (int rank = allocatedByIdRank.nextSetBit(0);
-        rank >= 0;
-        rank = allocatedByIdRank.nextSetBit(rank + 1)) {
-      SimJob job = jobsByIdRank[rank];
-      if (job.trace.hasDeadline() && job.capacityType == CapacityType.SPOT) {
-        deadlineOnSpot = true;
-        break;
-      }
-    }
+    boolean deadlineOnSpot = !deadlineOnSpotByIdRank.isEmpty();
     if (pending.isEmpty() && !deadlineOnSpot) {
       return;
     }
@@ -273,7 +273,14 @@ public final class ClusterSimulation {
     for (int rank = allocatedByIdRank.nextSetBit(0);
         rank >= 0;
         rank = allocatedByIdRank.nextSetBit(rank + 1)) {
-      allocations.add(allocation(jobsByIdRank[rank], now));
+      Allocation a = roundAllocationByIdRank[rank];
+      if (a == null || now >= roundAllocationValidUntil[rank]) {
+        SimJob job = jobsByIdRank[rank];
+        a = allocation(job, now);
+        roundAllocationByIdRank[rank] = a;
+        roundAllocationValidUntil[rank] = nextCheckpointChange(job);
+      }
+      allocations.add(a);
     }
     List<Job> queue = new ArrayList<>(pending.size());
     for (int index : pending) {
@@ -293,6 +300,18 @@ public final class ClusterSimulation {
     if (!pending.isEmpty() || (deadlineOnSpot && policy == ClusterPolicy.TERN)) {
       requestPlan(now + settings.replanIntervalSeconds());
     }
+  }
+
+  /**
+   * When the job's committed checkpoint count (what {@link #allocation} depends on besides the
+   * attempt) next changes: at the next interval boundary of its work, unless the work ends first.
+   */
+  static long nextCheckpointChange(SimJob job) {
+    if (job.checkpointInterval <= 0) {
+      return Long.MAX_VALUE;
+    }
+    long next = (job.allocationCheckpoints + 1) * job.checkpointInterval;
+    return next <= job.remaining ? job.workStart + next : Long.MAX_VALUE;
   }
 
   private Allocation allocation(SimJob job, long now) {
@@ -437,6 +456,10 @@ public final class ClusterSimulation {
       node.jobs.add(job);
     }
     allocatedByIdRank.set(job.idRank);
+    roundAllocationByIdRank[job.idRank] = null;
+    if (job.trace.hasDeadline() && job.capacityType == CapacityType.SPOT) {
+      deadlineOnSpotByIdRank.set(job.idRank);
+    }
     metrics.costRate += rate;
     metrics.allocatedGpus += job.gpuEquivalents;
     events.schedule(
@@ -447,6 +470,7 @@ public final class ClusterSimulation {
     job.status = SimJob.Status.STOPPING;
     job.stopWorkDone = job.workDone(now);
     job.allocation = job.allocation.asStopping();
+    roundAllocationByIdRank[job.idRank] = null;
     events.schedule(
         now + settings.checkpointSaveSeconds(), EventType.ATTEMPT_STOPPED, job.index, job.attempt);
   }
@@ -487,6 +511,8 @@ public final class ClusterSimulation {
       node.jobs.remove(job);
     }
     allocatedByIdRank.clear(job.idRank);
+    deadlineOnSpotByIdRank.clear(job.idRank);
+    roundAllocationByIdRank[job.idRank] = null;
     metrics.costRate -= job.costPerSecond;
     metrics.allocatedGpus -= job.gpuEquivalents;
     job.costPerSecond = 0;

@@ -84,4 +84,54 @@ class ClusterSimulationTest {
     assertThat(run.costOf("solo"))
         .isCloseTo((1740 + (8820 - 3180)) * SPOT_PER_SECOND, within(1e-9));
   }
+
+  /**
+   * A round reuses a job's core allocation until {@code nextCheckpointChange}: the checkpoint count
+   * it was built with must hold until then and change right then (checked second by second).
+   */
+  @Test
+  void aRoundAllocationIsValidExactlyUntilTheNextCheckpointCountChange() {
+    TraceJob trace =
+        new TraceJob(
+            "j",
+            0,
+            1000,
+            1,
+            1000,
+            1,
+            "t",
+            io.tern.simulator.trace.JobPriority.NORMAL,
+            io.tern.simulator.trace.CapacityPreference.SPOT_OK,
+            300,
+            TraceJob.NO_DEADLINE,
+            List.of(),
+            16);
+    for (long interval : new long[] {0, 1, 7, 300, 1000, 5000}) {
+      for (long remaining : new long[] {0, 299, 300, 1000}) {
+        SimJob job = new SimJob(0, trace, "t", interval);
+        job.workStart = 500;
+        job.remaining = remaining;
+        for (long t = 400; t < 2600; t++) {
+          job.allocationCheckpoints = checkpoints(job, t);
+          long until = ClusterSimulation.nextCheckpointChange(job);
+          assertThat(until)
+              .as("interval %d remaining %d at %d", interval, remaining, t)
+              .isGreaterThan(t);
+          long end = Math.min(until, 2600);
+          for (long u = t; u < end; u += Math.max(1, (end - t) / 50)) {
+            assertThat(checkpoints(job, u)).isEqualTo(job.allocationCheckpoints);
+          }
+          if (until != Long.MAX_VALUE) {
+            assertThat(checkpoints(job, until)).isEqualTo(job.allocationCheckpoints + 1);
+          } else {
+            assertThat(checkpoints(job, 1_000_000)).isEqualTo(job.allocationCheckpoints);
+          }
+        }
+      }
+    }
+  }
+
+  private static long checkpoints(SimJob job, long t) {
+    return job.checkpointInterval > 0 ? job.committedWork(t) / job.checkpointInterval : 0;
+  }
 }
