@@ -121,7 +121,7 @@ final class CoreSnapshots {
     Instant started =
         attempt.hasStartedAt() ? instant(attempt.getStartedAt()) : instant(attempt.getPlacedAt());
     return new Allocation(
-        job(entry.job),
+        entry.coreJob(),
         attempt.getNumber(),
         capacityType(attempt.getCapacityType()),
         assignments,

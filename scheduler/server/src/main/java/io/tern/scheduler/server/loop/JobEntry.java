@@ -5,6 +5,7 @@ import io.tern.api.v1.Job;
 import io.tern.api.v1.JobState;
 import io.tern.scheduler.core.explain.Explanation;
 import io.tern.scheduler.core.explain.PendingReason;
+import io.tern.scheduler.core.model.Allocation;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -19,6 +20,9 @@ final class JobEntry {
   int version;
   private io.tern.scheduler.core.model.Job core;
   private int coreVersion = -1;
+  private Allocation allocation;
+  private int allocationVersion = -1;
+  private boolean allocationStopping;
 
   /** Why the job was still pending after plan number {@link #explainedBy}. */
   private Explanation explanation;
@@ -44,6 +48,20 @@ final class JobEntry {
       coreVersion = version;
     }
     return core;
+  }
+
+  /**
+   * The current attempt as the core sees it ({@code stopping}: a stop was sent), rebuilt only when
+   * the stored job or the stopping mark changed. The core recognises allocations it saw in its last
+   * plan by identity and then reads nothing more of them.
+   */
+  Allocation coreAllocation(boolean stopping) {
+    if (allocationVersion != version || allocationStopping != stopping) {
+      allocation = CoreSnapshots.allocation(this, stopping);
+      allocationVersion = version;
+      allocationStopping = stopping;
+    }
+    return allocation;
   }
 
   /** Why the job was still pending after plan number {@code plan}, or null if it was not. */

@@ -93,7 +93,7 @@ final class Planner {
           boolean stopping =
               entry.state() == JobState.JOB_STATE_CHECKPOINTING
                   || term.stopping.contains(entry.id());
-          allocations.add(CoreSnapshots.allocation(entry, stopping));
+          allocations.add(entry.coreAllocation(stopping));
           busyNodes.addAll(a.getNodeIdsList());
         }
       } else if (entry.queued()) {
