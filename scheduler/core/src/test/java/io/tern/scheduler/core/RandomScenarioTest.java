@@ -23,6 +23,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -171,6 +176,63 @@ class RandomScenarioTest {
                 null));
       }
       default -> {}
+    }
+  }
+
+  /**
+   * The engine hands what it derived from one call to the next; calls from several threads at once
+   * must still each get the plan a fresh engine makes.
+   */
+  @Test
+  void oneEngineServesConcurrentCallsAsFreshEnginesWould() throws Exception {
+    SplittableRandom r = new SplittableRandom(31);
+    SyntheticCluster gen = new SyntheticCluster(31, TEAMS);
+    Instant now = SyntheticCluster.EPOCH;
+    BenchCluster state = new BenchCluster(gen.nodes(40, 8), gen.jobs(400, now));
+    PolicySnapshot policy = policy(r, now);
+    List<ClusterSnapshot> clusters = new ArrayList<>();
+    List<QueueSnapshot> queues = new ArrayList<>();
+    List<Plan> expected = new ArrayList<>();
+    for (int k = 0; k < 6; k++) {
+      ClusterSnapshot cs = state.clusterSnapshot();
+      QueueSnapshot qs = state.queueSnapshot();
+      Plan plan = new PlacementEngine().plan(cs, qs, policy, now);
+      clusters.add(cs);
+      queues.add(qs);
+      expected.add(plan);
+      state.apply(plan, now);
+      state.finishRandom(state.runningCount() / 10, r);
+      for (int i = 0; i < 30; i++) {
+        state.submit(gen.job(now));
+      }
+      changeNodes(state, gen, r, k);
+    }
+    PlacementEngine shared = new PlacementEngine();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Integer>> checked = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int offset = t;
+        Instant at = now;
+        checked.add(
+            pool.submit(
+                () -> {
+                  int n = 0;
+                  for (int round = 0; round < 30; round++) {
+                    int k = (round + offset) % clusters.size();
+                    assertThat(shared.plan(clusters.get(k), queues.get(k), policy, at))
+                        .as("state %d", k)
+                        .isEqualTo(expected.get(k));
+                    n++;
+                  }
+                  return n;
+                }));
+      }
+      for (Future<Integer> f : checked) {
+        assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(30);
+      }
+    } finally {
+      pool.shutdownNow();
     }
   }
 
