@@ -13,12 +13,14 @@ import io.tern.scheduler.core.queue.QueueKeys;
 import io.tern.scheduler.core.queue.TeamUsage;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * What the planning loop needs to know about each queued job, computed in one pass in queue-list
- * order (memory order, so the hardware prefetches) and kept in flat arrays, together with the
- * {@link QueueKeys} the fair-share queue orders by. The loop then walks jobs in fair-share order
+ * What the planning loop needs to know about each queued job, in flat arrays, together with the
+ * {@link QueueKeys} the fair-share queue orders by: computed in one pass over the {@link JobTable}
+ * rows (what depends on the job alone, mostly carried over from the last plan call), so the pass
+ * reads a job object only for a job with a deadline. The loop then walks jobs in fair-share order
  * touching only these arrays, and a job object only when its shape is new in this plan. Everything
  * here is fixed for the whole plan call: a job's capacity decision depends on the job, its team's
  * policy, the off-peak window and {@code now}, not on placements. Not thread-safe: one per plan
@@ -63,10 +65,9 @@ final class JobFacts {
     // Team numbers of the table to team indices of this call's usage, on first sight in queue
     // order (as the usage would number them by name).
     int[] teams = new int[table.teamNumbers()];
-    java.util.Arrays.fill(teams, -1);
+    Arrays.fill(teams, -1);
     // A job without a deadline is decided by its team, capacity preference and deferrability
     // alone (besides the window and now, the same for every job): one decision per combination.
-    CapacityDecision[] byTerms = new CapacityDecision[CAPACITY_PREFERENCES * 2];
     CapacityDecision[][] decided = new CapacityDecision[16][];
     for (int i = 0; i < n; i++) {
       int team = teams[table.teams[i]];
@@ -81,11 +82,11 @@ final class JobFacts {
         decision = spot.decide(jobs.get(i), usage.policy(team), offPeak, now);
       } else {
         if (team >= decided.length) {
-          decided = java.util.Arrays.copyOf(decided, Math.max(team + 1, decided.length * 2));
+          decided = Arrays.copyOf(decided, Math.max(team + 1, decided.length * 2));
         }
         CapacityDecision[] forTeam = decided[team];
         if (forTeam == null) {
-          forTeam = decided[team] = byTerms.clone();
+          forTeam = decided[team] = new CapacityDecision[CAPACITY_PREFERENCES * 2];
         }
         int terms = table.capacity[i] * 2 + (table.deferrable[i] ? 1 : 0);
         decision = forTeam[terms];

@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Contract:
  *
  * <ul>
- *   <li>Pure: no I/O, no wall clock ({@code now} is the only time), no shared mutable state. The
- *       same inputs always give an {@code equals} plan.
+ *   <li>Pure: no I/O, no wall clock ({@code now} is the only time), no mutable state shared by
+ *       concurrent calls. The same inputs always give an {@code equals} plan.
  *   <li>Thread-safe: one instance may serve concurrent {@code plan} calls; each call builds its own
  *       working state. Besides its immutable configuration, an engine keeps what the last call
  *       derived from its immutable inputs alone (node table, allocation and job rows), keyed by
