@@ -14,9 +14,11 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "placement",
     description = {
-      "Fill an empty synthetic cluster from a queue (placements per second), then plan in steady",
-      "state with 1% of jobs finishing and arriving between plans (plan wall and CPU time",
-      "p50/p99)."
+      "Fill an empty synthetic cluster from a queue (placements per second), then plan in"
+          + " steady state with 1%% of jobs finishing and arriving between plans (plan wall and"
+          + " CPU time p50/p99).",
+      "Warm-up passes on other seeds come first, until the JIT is mostly idle (up to 4; about a"
+          + " minute in all at the default size)."
     })
 final class PlacementBenchCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;

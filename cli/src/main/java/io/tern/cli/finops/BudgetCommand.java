@@ -65,7 +65,7 @@ public final class BudgetCommand implements Runnable {
     @Option(
         names = "--soft-at",
         paramLabel = "FRACTION",
-        description = "Where the soft guardrail starts, e.g. 80% or 0.8 (default: 80%).")
+        description = "Where the soft guardrail starts, e.g. 80%% or 0.8 (default: 80%%).")
     String softAt;
 
     Budget budget;

@@ -1,0 +1,49 @@
+package io.tern.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Every command's {@code --help} renders without picocli complaining about its text. */
+class HelpTextTest {
+
+  private static void collect(CommandLine cl, List<CommandLine> out) {
+    out.add(cl);
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      if (!out.contains(sub)) {
+        collect(sub, out);
+      }
+    }
+  }
+
+  @Test
+  void everyHelpRendersCleanly() {
+    List<CommandLine> commands = new ArrayList<>();
+    collect(TernCommand.commandLine(), commands);
+    PrintStream original = System.err;
+    ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+    List<String> broken = new ArrayList<>();
+    try {
+      System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+      for (CommandLine cl : commands) {
+        warnings.reset();
+        String usage = cl.getUsageMessage(CommandLine.Help.Ansi.OFF);
+        String complaints = warnings.toString(StandardCharsets.UTF_8);
+        if (usage.isBlank() || complaints.contains("[picocli WARN]")) {
+          broken.add(cl.getCommandSpec().qualifiedName() + ": " + complaints.strip());
+        }
+      }
+    } finally {
+      System.setErr(original);
+    }
+
+    assertThat(commands).hasSizeGreaterThan(20);
+    assertThat(broken).isEmpty();
+  }
+}
