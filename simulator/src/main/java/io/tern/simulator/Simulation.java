@@ -128,7 +128,8 @@ public final class Simulation {
       }
       return results;
     }
-    // Daemon threads, so a replay still running after another one failed never holds up exit.
+    // Daemon threads, so a replay still running after another one failed never holds up exit; the
+    // pool's shutdownNow interrupts it, and it stops at its next progress point.
     ExecutorService pool =
         Executors.newFixedThreadPool(
             threads, Thread.ofPlatform().name("tern-replay-", 1).daemon().factory());

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
 
 /**
  * Replays one workload under one policy: a discrete-event loop over a virtual clock that, in each
@@ -141,6 +142,10 @@ public final class ClusterSimulation {
         requestPlan(Math.max(events.now(), lastPlan + settings.schedulingQuantumSeconds()));
       }
       if (e.type() == EventType.ATTEMPT_FINISHED && done % reportEvery == 0) {
+        // A replay running beside one that failed is interrupted: it stops here.
+        if (Thread.currentThread().isInterrupted()) {
+          throw new CancellationException("replay " + policy.label() + " interrupted");
+        }
         progress.onProgress("replay " + policy.label(), done, jobs.size());
       }
     }

@@ -1,6 +1,7 @@
 package io.tern.simulator.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.tern.simulator.ProgressListener;
@@ -42,6 +43,18 @@ class ClusterSimulationTest {
             spot,
             ProgressListener.NONE)
         .run();
+  }
+
+  @Test
+  void anInterruptedReplayStops() {
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> replay(ClusterPolicy.TERN))
+          .isInstanceOf(java.util.concurrent.CancellationException.class)
+          .hasMessageContaining("tern");
+    } finally {
+      Thread.interrupted();
+    }
   }
 
   @Test
