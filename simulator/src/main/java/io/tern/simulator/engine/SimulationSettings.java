@@ -1,5 +1,6 @@
 package io.tern.simulator.engine;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,7 +37,7 @@ public record SimulationSettings(
   /** Copies collections (budgets sorted by team). */
   public SimulationSettings {
     offPeak = List.copyOf(offPeak);
-    teamBudgetsUsd = new TreeMap<>(teamBudgetsUsd);
+    teamBudgetsUsd = Collections.unmodifiableSortedMap(new TreeMap<>(teamBudgetsUsd));
     if (noticeSeconds < 0
         || checkpointSaveSeconds < 0
         || restoreSeconds < 0

@@ -2,6 +2,7 @@ package io.tern.simulator.spot;
 
 import io.tern.simulator.trace.TraceNode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +27,7 @@ public final class SpotFleetModel {
   private final String source;
 
   private SpotFleetModel(Map<String, PoolTimeline> pools, List<String> nodePools, String source) {
-    this.pools = pools;
+    this.pools = Collections.unmodifiableMap(pools);
     this.nodePools = nodePools;
     this.source = source;
   }

@@ -1,6 +1,7 @@
 package io.tern.simulator.trace;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,8 +31,8 @@ public record AlibabaMapping(
 
   /** Copies the maps (sorted, for a deterministic description). */
   public AlibabaMapping {
-    qosPriority = new TreeMap<>(qosPriority);
-    qosCapacity = new TreeMap<>(qosCapacity);
+    qosPriority = Collections.unmodifiableSortedMap(new TreeMap<>(qosPriority));
+    qosCapacity = Collections.unmodifiableSortedMap(new TreeMap<>(qosCapacity));
     if (teamCount < 1) {
       throw new IllegalArgumentException("teamCount must be at least 1");
     }
