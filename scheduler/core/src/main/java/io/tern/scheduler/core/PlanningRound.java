@@ -111,9 +111,7 @@ final class PlanningRound {
         new CandidateSearch(
             index, filters, ScorerChain.standard(config), config.candidatesPerJob());
     this.explainer = new ShapeExplainer(index, filters, config.explainNodesPerShape());
-    this.usage =
-        new TeamUsage(
-            policy, List.of(), index.totalGpus(), index.totalCpu(), index.totalMemoryMiB());
+    this.usage = new TeamUsage(policy, index.totalGpus(), index.totalCpu(), index.totalMemoryMiB());
     for (int k = 0, n = allocationTable.size(); k < n; k++) {
       usage.addRunning(
           allocationTable.team(k),

@@ -1,6 +1,5 @@
 package io.tern.scheduler.core.queue;
 
-import io.tern.scheduler.core.model.Allocation;
 import io.tern.scheduler.core.model.Job;
 import io.tern.scheduler.core.model.Resources;
 import io.tern.scheduler.core.policy.PolicySnapshot;
@@ -47,18 +46,11 @@ public final class TeamUsage {
   }
 
   public TeamUsage(
-      PolicySnapshot policy,
-      List<Allocation> allocations,
-      long clusterGpus,
-      long clusterCpu,
-      long clusterMemoryMiB) {
+      PolicySnapshot policy, long clusterGpus, long clusterCpu, long clusterMemoryMiB) {
     this.policy = policy;
     this.clusterGpus = clusterGpus;
     this.clusterCpu = clusterCpu;
     this.clusterMemoryMiB = clusterMemoryMiB;
-    for (int i = 0, n = allocations.size(); i < n; i++) {
-      add(allocations.get(i).job());
-    }
   }
 
   private Team team(String name) {

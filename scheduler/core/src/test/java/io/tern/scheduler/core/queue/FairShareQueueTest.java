@@ -31,7 +31,7 @@ class FairShareQueueTest {
   }
 
   private static TeamUsage usage(PolicySnapshot policy) {
-    return new TeamUsage(policy, List.of(), 100, 1000, 1_000_000);
+    return new TeamUsage(policy, 100, 1000, 1_000_000);
   }
 
   @Test
@@ -110,7 +110,7 @@ class FairShareQueueTest {
             OffPeakStatus.NO_WINDOWS,
             List.of(new TeamPolicy("vision", 1.0, 20, 0, Budget.UNLIMITED)),
             List.of());
-    var usage = new TeamUsage(policy, List.of(), 100, 1000, 1_000_000);
+    var usage = new TeamUsage(policy, 100, 1000, 1_000_000);
     // "aaa" has no guarantee and sorts first by name; vision is under its quota of 20.
     var jobs = List.of(job("x", 10).team("aaa").build(), job("v", 10).team("vision").build());
     var q = new FairShareQueue(jobs, usage, Duration.ZERO, NOW);

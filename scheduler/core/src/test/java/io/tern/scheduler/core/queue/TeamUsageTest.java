@@ -21,7 +21,7 @@ class TeamUsageTest {
             OffPeakStatus.openUntil(Instant.parse("2030-01-01T00:00:00Z")),
             List.of(new TeamPolicy("vision", 2.0, 8, 8, Budget.UNLIMITED)),
             List.of());
-    TeamUsage usage = new TeamUsage(policy, List.of(), 100, 1000, 1_000_000);
+    TeamUsage usage = new TeamUsage(policy, 100, 1000, 1_000_000);
     assertThat(usage.index("nlp")).isZero();
     assertThat(usage.index("vision")).isEqualTo(1);
     assertThat(usage.index("nlp")).isZero();
@@ -41,5 +41,29 @@ class TeamUsageTest {
         .isEqualTo(usage.weightedDominantShare("vision"))
         .isEqualTo(0.06 / 2.0);
     assertThat(usage.gpus(0)).isZero();
+  }
+
+  @Test
+  void runningJobsAreCountedByTeamNameWhateverTheNameObject() {
+    PolicySnapshot policy =
+        PolicySnapshot.of(
+            OffPeakStatus.openUntil(Instant.parse("2030-01-01T00:00:00Z")),
+            List.of(new TeamPolicy("vision", 1.0, 8, 8, Budget.UNLIMITED)),
+            List.of());
+    TeamUsage usage = new TeamUsage(policy, 100, 1000, 1_000_000);
+    String vision = "vision";
+    usage.addRunning(vision, 4, 16, 1024);
+    usage.addRunning(new String("vision"), 2, 8, 512);
+    for (int t = 0; t < 20; t++) {
+      usage.addRunning("team-" + t, 1, 1, 1);
+    }
+    usage.addRunning(vision, 1, 2, 3);
+
+    assertThat(usage.gpus("vision")).isEqualTo(7);
+    assertThat(usage.version("vision")).isEqualTo(3);
+    assertThat(usage.index("vision")).isZero();
+    assertThat(usage.teamCount()).isEqualTo(21);
+    assertThat(usage.gpus("team-19")).isEqualTo(1);
+    assertThat(usage.weightedDominantShare("vision")).isEqualTo(0.07);
   }
 }
