@@ -3,6 +3,7 @@ package io.tern.scheduler.core.placement;
 import io.tern.scheduler.core.model.Allocation;
 import io.tern.scheduler.core.model.Job;
 import io.tern.scheduler.core.model.NodeAssignment;
+import io.tern.scheduler.core.model.PriorityClass;
 import io.tern.scheduler.core.model.Resources;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,6 +21,8 @@ import java.util.List;
 public final class AllocationTable {
   /** How far ahead in the previous list an allocation is looked for before it counts as new. */
   private static final int LOOKAHEAD = 64;
+
+  private static final PriorityClass[] CLASSES = PriorityClass.values();
 
   private final NodeTable nodes;
   private final Allocation[] allocations;
@@ -166,6 +169,21 @@ public final class AllocationTable {
 
   public int size() {
     return allocations.length;
+  }
+
+  /** Allocation {@code k} itself. */
+  public Allocation allocation(int k) {
+    return allocations[k];
+  }
+
+  /** True when allocation {@code k} is already stopping. */
+  public boolean stopping(int k) {
+    return stopping[k];
+  }
+
+  /** The class of allocation {@code k}'s job. */
+  public PriorityClass priority(int k) {
+    return CLASSES[priority[k]];
   }
 
   /** The team allocation {@code k} counts against. */

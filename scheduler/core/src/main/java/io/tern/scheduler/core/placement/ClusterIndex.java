@@ -17,6 +17,7 @@ import java.util.List;
  */
 public final class ClusterIndex {
   private final NodeTable table;
+  private final AllocationTable rows;
   private final NodeView[] nodes;
   private final AllocationLinks links;
   private final List<Group> groups;
@@ -30,22 +31,29 @@ public final class ClusterIndex {
   static final class AllocationLinks {
     private final List<Allocation> allocations;
     private int[] allocation;
+    private int[] member;
     private int[] next;
     private int size;
 
     AllocationLinks(List<Allocation> allocations) {
       this.allocations = allocations;
       this.allocation = new int[Math.max(16, allocations.size())];
+      this.member = new int[allocation.length];
       this.next = new int[allocation.length];
     }
 
-    /** Appends allocation {@code k} of the snapshot to {@code v}'s chain. */
-    void add(NodeView v, int k) {
+    /**
+     * Appends allocation {@code k} of the snapshot (its member {@code m} on {@code v}) to the
+     * chain.
+     */
+    void add(NodeView v, int k, int m) {
       if (size == allocation.length) {
         allocation = java.util.Arrays.copyOf(allocation, size * 2);
+        member = java.util.Arrays.copyOf(member, size * 2);
         next = java.util.Arrays.copyOf(next, size * 2);
       }
       allocation[size] = k;
+      member[size] = m;
       next[size] = -1;
       if (v.lastLink < 0) {
         v.firstLink = size;
@@ -114,6 +122,7 @@ public final class ClusterIndex {
     List<Allocation> allocations = snapshot.allocations();
     links = new AllocationLinks(allocations);
     this.table = table;
+    this.rows = rows;
     int count = table.size();
     nodes = new NodeView[count];
     for (int i = 0; i < count; i++) {
@@ -131,7 +140,7 @@ public final class ClusterIndex {
       for (int m = rows.memberStart[k], end = rows.memberStart[k + 1]; m < end; m++) {
         NodeView v = nodes[rows.memberPosition[m]];
         v.addAllocation(shareable, rows.memberGpus[m], cpu, memory);
-        links.add(v, k);
+        links.add(v, k, m);
         marks.set(v.position());
       }
     }
@@ -166,6 +175,35 @@ public final class ClusterIndex {
    */
   public static ClusterIndex of(ClusterSnapshot snapshot, NodeTable table, AllocationTable rows) {
     return new ClusterIndex(snapshot, table, rows);
+  }
+
+  /** The snapshot's allocations as rows; row {@code k} is allocation {@code k} of the snapshot. */
+  public AllocationTable allocationRows() {
+    return rows;
+  }
+
+  /**
+   * The first link of {@code v}'s chain of snapshot allocations (in job id order), or -1. With
+   * {@link #nextLink}, {@link #linkedAllocation} and {@link #linkedGpus}, a node's allocations are
+   * walked as rows, without reading the allocation objects.
+   */
+  public int firstLink(NodeView v) {
+    return v.firstLink;
+  }
+
+  /** The link after {@code link} in its node's chain, or -1. */
+  public int nextLink(int link) {
+    return links.next[link];
+  }
+
+  /** The row of the allocation at {@code link}. */
+  public int linkedAllocation(int link) {
+    return links.allocation[link];
+  }
+
+  /** The GPUs (a mask) the allocation at {@code link} holds on the link's node. */
+  public long linkedGpus(int link) {
+    return rows.memberGpus[links.member[link]];
   }
 
   public NodeView[] nodes() {

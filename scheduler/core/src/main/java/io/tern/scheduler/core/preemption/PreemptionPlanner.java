@@ -3,6 +3,7 @@ package io.tern.scheduler.core.preemption;
 import io.tern.scheduler.core.model.Allocation;
 import io.tern.scheduler.core.model.NodeState;
 import io.tern.scheduler.core.model.PriorityClass;
+import io.tern.scheduler.core.placement.AllocationTable;
 import io.tern.scheduler.core.placement.ClusterIndex;
 import io.tern.scheduler.core.placement.GpuSelection;
 import io.tern.scheduler.core.placement.NodeView;
@@ -33,10 +34,14 @@ public final class PreemptionPlanner {
   private final Instant now;
   private final int candidateNodes;
   private final Set<String> chosen = new HashSet<>();
+  // The same victims as rows of the index's allocation table.
+  private final BitSet chosenRows = new BitSet();
+  private final AllocationTable rows;
   private BitSet nodesWithBorrowers;
 
   public PreemptionPlanner(ClusterIndex index, TeamUsage usage, Instant now, int candidateNodes) {
     this.index = index;
+    this.rows = index.allocationRows();
     this.usage = usage;
     this.now = now;
     this.candidateNodes = candidateNodes;
@@ -47,8 +52,9 @@ public final class PreemptionPlanner {
     if (nodesWithBorrowers == null) {
       nodesWithBorrowers = new BitSet();
       for (NodeView v : index.nodes()) {
-        for (Allocation a : v.allocations()) {
-          if (!a.stopping() && usage.borrowing(a.job().team())) {
+        for (int l = index.firstLink(v); l >= 0; l = index.nextLink(l)) {
+          int k = index.linkedAllocation(l);
+          if (!rows.stopping(k) && usage.borrowing(rows.team(k))) {
             nodesWithBorrowers.set(v.position());
           }
         }
@@ -97,6 +103,7 @@ public final class PreemptionPlanner {
       for (int k = 0; k < o.victims.size(); k++) {
         Allocation v = o.victims.get(k);
         if (!v.stopping() && chosen.add(v.jobId())) {
+          chosenRows.set(rowOf(o.node, v));
           victims.add(v);
           reasons.add(o.reasons.get(k));
         }
@@ -192,21 +199,41 @@ public final class PreemptionPlanner {
    */
   private boolean mayFreeEnough(PlacementRequest request, NodeView node, boolean reclaim) {
     long possible = node.freeGpus() & ~node.plannedGpus();
-    String id = node.node().id();
-    for (Allocation a : node.allocations()) {
-      if (reasonFor(request, a, reclaim) == null) {
-        continue;
-      }
-      for (var na : a.assignments()) {
-        if (na.nodeId().equals(id)) {
-          for (int gpu : na.gpuIndices()) {
-            possible |= 1L << gpu;
-          }
-        }
+    PriorityClass mine = request.job().priority();
+    for (int l = index.firstLink(node); l >= 0; l = index.nextLink(l)) {
+      int k = index.linkedAllocation(l);
+      if (eligible(request, mine, k, reclaim)) {
+        possible |= index.linkedGpus(l);
       }
     }
     possible &= node.healthyGpus() & ~node.plannedGpus();
     return Long.bitCount(possible) >= request.gpusPerNode();
+  }
+
+  /** {@code reasonFor(request, allocation k, reclaim) != null}, read from the allocation rows. */
+  private boolean eligible(PlacementRequest request, PriorityClass mine, int k, boolean reclaim) {
+    if (rows.stopping(k) || chosenRows.get(k)) {
+      return true;
+    }
+    PriorityClass theirs = rows.priority(k);
+    if (mine.outranks(theirs)) {
+      return true;
+    }
+    return reclaim
+        && !theirs.outranks(mine)
+        && !rows.team(k).equals(request.job().team())
+        && usage.borrowing(rows.team(k));
+  }
+
+  /** The row of {@code victim}, one of the snapshot allocations on {@code node}. */
+  private int rowOf(NodeView node, Allocation victim) {
+    for (int l = index.firstLink(node); l >= 0; l = index.nextLink(l)) {
+      int k = index.linkedAllocation(l);
+      if (rows.allocation(k) == victim) {
+        return k;
+      }
+    }
+    throw new IllegalStateException("victim " + victim.jobId() + " is not on " + node);
   }
 
   private Preemption.Reason reasonFor(PlacementRequest request, Allocation a, boolean reclaim) {
