@@ -321,22 +321,9 @@ class SchedulerServerTest {
     var chunks =
         c.jobs.streamLogs(io.tern.api.v1.StreamLogsRequest.newBuilder().setJobId(id).build());
     var first = agent.next(SchedulerMessage.KindCase.READ_LOGS, 10).getReadLogs();
-    agent.send(
-        io.tern.api.v1.AgentMessage.newBuilder()
-            .setLogData(
-                io.tern.api.v1.LogData.newBuilder()
-                    .setRequestId(first.getRequestId())
-                    .setData(com.google.protobuf.ByteString.copyFromUtf8("hello\n"))
-                    .setNextOffset(6))
-            .build());
+    agent.send(logData(first.getRequestId(), "hello\n", 6));
     var second = agent.next(SchedulerMessage.KindCase.READ_LOGS, 10).getReadLogs();
-    agent.send(
-        io.tern.api.v1.AgentMessage.newBuilder()
-            .setLogData(
-                io.tern.api.v1.LogData.newBuilder()
-                    .setRequestId(second.getRequestId())
-                    .setNextOffset(6))
-            .build());
+    agent.send(logData(second.getRequestId(), "", 6));
 
     StringBuilder text = new StringBuilder();
     chunks.forEachRemaining(chunk -> text.append(chunk.getData().toStringUtf8()));

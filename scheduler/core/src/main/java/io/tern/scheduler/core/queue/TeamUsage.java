@@ -1,6 +1,5 @@
 package io.tern.scheduler.core.queue;
 
-import io.tern.scheduler.core.model.Job;
 import io.tern.scheduler.core.model.Resources;
 import io.tern.scheduler.core.policy.PolicySnapshot;
 import io.tern.scheduler.core.policy.TeamPolicy;
@@ -76,11 +75,6 @@ public final class TeamUsage {
   /** The name of the team with index {@code team}. */
   public String name(int team) {
     return byIndex.get(team).name;
-  }
-
-  /** Counts one more running job (whole gang) for its team. */
-  public void add(Job job) {
-    add(team(job.team()), job.resources());
   }
 
   /**

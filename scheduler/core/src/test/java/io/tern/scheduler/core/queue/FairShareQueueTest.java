@@ -24,7 +24,7 @@ class FairShareQueueTest {
       Job j = jobs.get(i);
       out.add(j.id());
       if (placeAll) {
-        usage.add(j);
+        usage.add(usage.index(j.team()), j.resources());
       }
     }
     return out;

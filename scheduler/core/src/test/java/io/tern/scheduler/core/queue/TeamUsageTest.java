@@ -14,14 +14,19 @@ import org.junit.jupiter.api.Test;
 /** Teams asked by dense index and by name see one and the same usage. */
 class TeamUsageTest {
 
-  @Test
-  void indicesAreDenseInOrderOfFirstSightAndAgreeWithNames() {
+  /** Usage on a 100-GPU cluster where team vision has {@code weight}, 8 guaranteed, 8 to borrow. */
+  private static TeamUsage usage(double weight) {
     PolicySnapshot policy =
         PolicySnapshot.of(
             OffPeakStatus.openUntil(Instant.parse("2030-01-01T00:00:00Z")),
-            List.of(new TeamPolicy("vision", 2.0, 8, 8, Budget.UNLIMITED)),
+            List.of(new TeamPolicy("vision", weight, 8, 8, Budget.UNLIMITED)),
             List.of());
-    TeamUsage usage = new TeamUsage(policy, 100, 1000, 1_000_000);
+    return new TeamUsage(policy, 100, 1000, 1_000_000);
+  }
+
+  @Test
+  void indicesAreDenseInOrderOfFirstSightAndAgreeWithNames() {
+    TeamUsage usage = usage(2.0);
     assertThat(usage.index("nlp")).isZero();
     assertThat(usage.index("vision")).isEqualTo(1);
     assertThat(usage.index("nlp")).isZero();
@@ -29,7 +34,7 @@ class TeamUsageTest {
     assertThat(usage.name(1)).isEqualTo("vision");
 
     usage.add(1, job("a", 4).team("vision").build().resources());
-    usage.add(job("b", 2).team("vision").build());
+    usage.add(usage.index("vision"), job("b", 2).team("vision").build().resources());
     assertThat(usage.gpus(1)).isEqualTo(6).isEqualTo(usage.gpus("vision"));
     assertThat(usage.version(1)).isEqualTo(2).isEqualTo(usage.version("vision"));
     assertThat(usage.policy(1)).isSameAs(usage.policy("vision"));
@@ -45,12 +50,7 @@ class TeamUsageTest {
 
   @Test
   void runningJobsAreCountedByTeamNameWhateverTheNameObject() {
-    PolicySnapshot policy =
-        PolicySnapshot.of(
-            OffPeakStatus.openUntil(Instant.parse("2030-01-01T00:00:00Z")),
-            List.of(new TeamPolicy("vision", 1.0, 8, 8, Budget.UNLIMITED)),
-            List.of());
-    TeamUsage usage = new TeamUsage(policy, 100, 1000, 1_000_000);
+    TeamUsage usage = usage(1.0);
     String vision = "vision";
     usage.addRunning(vision, 4, 16, 1024);
     usage.addRunning(new String("vision"), 2, 8, 512);
