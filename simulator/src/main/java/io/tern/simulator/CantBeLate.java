@@ -3,9 +3,12 @@ package io.tern.simulator;
 import io.tern.simulator.policy.OfflineOptimum;
 import io.tern.simulator.policy.SingleJobOutcome;
 import io.tern.simulator.policy.SingleJobPolicies;
+import io.tern.simulator.policy.SingleJobPolicy;
 import io.tern.simulator.policy.SingleJobSetting;
 import io.tern.simulator.policy.SingleJobSimulator;
+import io.tern.simulator.policy.TernCore;
 import io.tern.simulator.report.CantBeLateReport;
+import io.tern.simulator.report.CantBeLateReport.PolicyStats;
 import io.tern.simulator.spot.GpuPrice;
 import io.tern.simulator.spot.PriceTable;
 import io.tern.simulator.spot.SpotTrace;
@@ -18,97 +21,115 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The Can't Be Late single-job study (Wu et al., NSDI'24): one deadline-bound job replayed on every
- * spot trace of a directory under greedy, Uniform Progress, Tern and the offline optimum, with cost
- * relative to on-demand. Deterministic: no randomness at all.
+ * The Can't Be Late single-job study (Wu et al., NSDI'24): one deadline-bound job replayed from
+ * start points spread over every spot trace of a directory, under Tern (the production core, see
+ * {@link TernCore}), greedy, Uniform Progress as the paper's reference code decides, the offline
+ * optimum and on-demand, with cost relative to running the whole job on on-demand. Every run goes
+ * through the same slot rules ({@link SingleJobSimulator}); the optimum models them exactly.
+ * Deterministic: no randomness at all.
  */
 public final class CantBeLate {
-  /** Policies in table order; {@code optimum} is the offline lower bound. */
-  public static final List<String> POLICIES =
-      List.of("greedy", "uniform-progress", "tern", "optimum");
+  /** The default spacing of start points within a trace. */
+  public static final double DEFAULT_START_EVERY_HOURS = 24;
 
   private CantBeLate() {}
 
   /**
-   * Runs the study with start points every {@code startSpacingHours} (0 → one start at slot 0).
+   * Runs the study.
    *
    * @param spotDir a directory of spot traces (searched recursively)
+   * @param startEveryHours spacing of start points (0: one start per trace, at its first slot)
    * @throws io.tern.simulator.trace.TraceFormatException for a missing or bad trace
    */
   public static CantBeLateReport run(
       Path spotDir,
       SingleJobSetting setting,
-      double startSpacingHours,
+      double startEveryHours,
       PriceTable prices,
       ProgressListener progress) {
-    List<SpotTrace> traces = SpotTraceReader.readDirectory(spotDir);
-    List<CantBeLateReport.Row> rows = new ArrayList<>();
+    return run(SpotTraceReader.readDirectory(spotDir), setting, startEveryHours, prices, progress);
+  }
+
+  /** Runs the study on traces already read. */
+  public static CantBeLateReport run(
+      List<SpotTrace> traces,
+      SingleJobSetting setting,
+      double startEveryHours,
+      PriceTable prices,
+      ProgressListener progress) {
+    List<CantBeLateReport.TraceResult> results = new ArrayList<>();
+    Map<String, Stats> overall = new LinkedHashMap<>();
     for (int i = 0; i < traces.size(); i++) {
-      rows.add(row(traces.get(i), setting, startSpacingHours, prices));
+      SpotTrace trace = traces.get(i);
+      double[] instance = instancePrices(trace.pool(), prices);
+      List<Integer> starts = startSlots(trace, setting, startEveryHours);
+      Map<String, Stats> perTrace = new LinkedHashMap<>();
+      for (int start : starts) {
+        Map<String, SingleJobOutcome> runs =
+            runAll(trace, start, setting, instance[0], instance[1]);
+        double baseline = (setting.jobHours() + setting.restartOverheadHours()) * instance[1];
+        runs.forEach(
+            (policy, outcome) -> {
+              perTrace.computeIfAbsent(policy, p -> new Stats()).add(outcome, baseline);
+              overall.computeIfAbsent(policy, p -> new Stats()).add(outcome, baseline);
+            });
+      }
+      Map<String, PolicyStats> cells = new LinkedHashMap<>();
+      perTrace.forEach((policy, stats) -> cells.put(policy, stats.toStats()));
+      results.add(new CantBeLateReport.TraceResult(trace.pool(), starts.size(), cells));
       progress.onProgress("can't be late", i + 1, traces.size());
     }
+    Map<String, PolicyStats> total = new LinkedHashMap<>();
+    overall.forEach((policy, stats) -> total.put(policy, stats.toStats()));
     return new CantBeLateReport(
-        setting.jobHours(),
-        setting.deadlineHours(),
-        setting.restartOverheadHours(),
-        startSpacingHours,
-        POLICIES,
-        rows,
-        List.of(
-            "decisions at 10-minute slot starts; progress survives a reclaim (checkpointed),"
-                + " every start on a new instance pays the restart overhead",
-            "cost relative to on-demand for the whole job (work + one restart overhead)",
-            "instance price = per-GPU price x GPUs of the pool (e.g. v100_1 = p3.2xlarge)",
-            "optimum: dynamic programming over the known trace, a lower bound"));
+        new CantBeLateReport.Setting(
+            setting.jobHours(),
+            setting.deadlineHours(),
+            setting.restartOverheadHours(),
+            startEveryHours),
+        results,
+        total);
   }
 
-  /** The paper's setting, starts every 72 h, default prices. */
-  public static CantBeLateReport run(Path spotDir, ProgressListener progress) {
-    return run(spotDir, SingleJobSetting.paper(), 72, PriceTable.defaults(), progress);
-  }
-
-  private static CantBeLateReport.Row row(
-      SpotTrace trace, SingleJobSetting setting, double spacingHours, PriceTable prices) {
-    double[] instance = instancePrices(trace.pool(), prices);
-    double spot = instance[0];
-    double onDemand = instance[1];
-    double baseline = (setting.jobHours() + setting.restartOverheadHours()) * onDemand;
-    List<Integer> starts = startSlots(trace, setting, spacingHours);
-    Map<String, CantBeLateReport.Cell> cells = new LinkedHashMap<>();
-    for (String policy : POLICIES) {
-      double relative = 0;
-      int misses = 0;
-      for (int start : starts) {
-        SingleJobOutcome outcome =
-            policy.equals("optimum")
-                ? OfflineOptimum.solve(trace, start, setting, spot, onDemand)
-                : SingleJobSimulator.run(
-                    trace, start, setting, SingleJobPolicies.create(policy), spot, onDemand);
-        relative += outcome.costUsd() / baseline;
-        misses += outcome.deadlineMet() ? 0 : 1;
-      }
-      cells.put(policy, new CantBeLateReport.Cell(relative / starts.size(), misses));
+  /** Every policy of the study on one start of one trace, by name. */
+  public static Map<String, SingleJobOutcome> runAll(
+      SpotTrace trace, int start, SingleJobSetting setting, double spot, double onDemand) {
+    Map<String, SingleJobOutcome> out = new LinkedHashMap<>();
+    out.put(
+        "tern",
+        SingleJobSimulator.run(
+            trace,
+            start,
+            setting,
+            new TernCore(trace, start, setting, spot, onDemand),
+            spot,
+            onDemand));
+    for (String name : List.of("greedy", "uniform-progress", "on-demand")) {
+      SingleJobPolicy policy = SingleJobPolicies.create(name);
+      out.put(name, SingleJobSimulator.run(trace, start, setting, policy, spot, onDemand));
     }
-    return new CantBeLateReport.Row(
-        trace.pool(), trace.availabilityRatio(), onDemand, spot, starts.size(), cells);
+    out.put("optimum", OfflineOptimum.solve(trace, start, setting, spot, onDemand));
+    return out;
   }
 
-  static List<Integer> startSlots(SpotTrace trace, SingleJobSetting setting, double spacingHours) {
+  /** Start slots every {@code spacingHours}, each leaving the whole deadline inside the trace. */
+  public static List<Integer> startSlots(
+      SpotTrace trace, SingleJobSetting setting, double spacingHours) {
     List<Integer> starts = new ArrayList<>();
     int deadlineSlots = (int) Math.ceil(setting.deadlineHours() * 3600 / trace.slotSeconds());
     int last = Math.max(0, trace.slots() - deadlineSlots);
     int step =
         spacingHours <= 0
             ? Integer.MAX_VALUE
-            : (int) Math.round(spacingHours * 3600 / trace.slotSeconds());
-    for (long s = 0; s <= last; s += Math.max(1, step)) {
+            : (int) Math.max(1, Math.round(spacingHours * 3600 / trace.slotSeconds()));
+    for (long s = 0; s <= last; s += step) {
       starts.add((int) s);
     }
     return starts;
   }
 
   /** {spot, on-demand} instance prices for a pool named like {@code us-west-2a_v100_8}. */
-  static double[] instancePrices(String pool, PriceTable prices) {
+  public static double[] instancePrices(String pool, PriceTable prices) {
     String name = pool.substring(pool.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
     String[] parts = name.split("_");
     String model = parts.length >= 2 ? parts[parts.length - 2] : "v100";
@@ -122,5 +143,31 @@ public final class CantBeLate {
     }
     GpuPrice price = prices.forModel(model);
     return new double[] {price.spotPerGpuHour() * gpus, price.onDemandPerGpuHour() * gpus};
+  }
+
+  /** Running mean, min, max and misses of one policy's cost ratios. */
+  private static final class Stats {
+    private double sum;
+    private double min = Double.POSITIVE_INFINITY;
+    private double max = Double.NEGATIVE_INFINITY;
+    private int runs;
+    private int misses;
+
+    void add(SingleJobOutcome outcome, double baseline) {
+      double ratio = outcome.costUsd() / baseline;
+      sum += ratio;
+      min = Math.min(min, ratio);
+      max = Math.max(max, ratio);
+      runs++;
+      misses += outcome.deadlineMet() ? 0 : 1;
+    }
+
+    PolicyStats toStats() {
+      return new PolicyStats(round(sum / runs), round(min), round(max), misses);
+    }
+
+    private static double round(double v) {
+      return Math.round(v * 1e6) / 1e6;
+    }
   }
 }

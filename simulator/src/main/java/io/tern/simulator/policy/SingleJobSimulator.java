@@ -4,8 +4,12 @@ import io.tern.simulator.spot.SpotTrace;
 
 /**
  * Runs one single-job policy over a spot trace, slot by slot, from a start slot. A slot in {@code
- * SPOT} mode whose capacity is gone is idle; a job that changes instance pays the restart overhead
- * first. Billing is per unit actually used, so a job finishing mid-slot pays for part of it.
+ * SPOT} mode whose capacity is gone is idle, and a spot instance whose capacity is gone at a slot
+ * start is reclaimed there (the job checkpoints on the notice: its progress is kept). A job that
+ * starts on a new instance pays the whole restart overhead before it makes progress, billed, even
+ * when that takes longer than a slot (the rest carries over to the next slot; a change of instance
+ * meanwhile starts the overhead again). Billing is per unit actually used, so a job finishing
+ * mid-slot pays for part of it.
  */
 public final class SingleJobSimulator {
   private SingleJobSimulator() {}
@@ -33,9 +37,14 @@ public final class SingleJobSimulator {
     long onDemandUnits = 0;
     int restarts = 0;
     SlotMode previous = SlotMode.IDLE;
+    long overheadLeft = 0;
     int index = startSlot;
     while (progress < work) {
       boolean available = trace.available(index % trace.slots());
+      if (previous == SlotMode.SPOT && !available) {
+        previous = SlotMode.IDLE; // reclaimed at the slot start
+        overheadLeft = 0;
+      }
       SlotState state =
           new SlotState(
               index - startSlot,
@@ -46,32 +55,31 @@ public final class SingleJobSimulator {
               slot,
               overhead,
               available,
-              previous);
+              previous,
+              overheadLeft);
       SlotMode mode = policy.decide(state);
       if (mode == SlotMode.SPOT && !available) {
         mode = SlotMode.IDLE;
       }
-      long gained = state.gain(mode);
-      if (mode != SlotMode.IDLE) {
-        boolean restart = mode != previous;
-        long billed = gained + (restart ? Math.min(overhead, slot) : 0);
-        if (restart) {
+      if (mode == SlotMode.IDLE) {
+        elapsed += slot;
+        overheadLeft = 0;
+      } else {
+        if (mode != previous) {
           restarts++;
         }
-        if (gained == state.remaining()) {
-          elapsed += billed;
-        } else {
-          elapsed += slot;
-        }
+        long paid = Math.min(state.overheadFor(mode), slot);
+        long gained = state.gain(mode);
+        overheadLeft = state.overheadFor(mode) - paid;
+        long billed = paid + gained;
+        elapsed += gained == state.remaining() ? billed : slot;
         if (mode == SlotMode.SPOT) {
           spotUnits += billed;
         } else {
           onDemandUnits += billed;
         }
-      } else {
-        elapsed += slot;
+        progress += gained;
       }
-      progress += gained;
       previous = mode;
       index++;
       if (elapsed > 4 * deadline + 10 * slot && progress < work) {

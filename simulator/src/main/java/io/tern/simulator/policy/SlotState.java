@@ -2,7 +2,7 @@ package io.tern.simulator.policy;
 
 /**
  * What a single-job policy sees at the start of a slot. All times are in the job's time units (see
- * {@link SingleJobSetting#unitSeconds()}).
+ * {@link SingleJobSetting#unitSeconds}).
  *
  * @param slot index of the slot from the job's start
  * @param elapsed time since the job's start
@@ -12,7 +12,10 @@ package io.tern.simulator.policy;
  * @param slotLength length of a slot
  * @param overhead restart overhead paid whenever the job starts on a new instance
  * @param spotAvailable whether spot capacity exists in this slot
- * @param previous what the job did in the previous slot ({@code IDLE} at the start)
+ * @param previous what the job runs on now: what it did in the previous slot, except that a spot
+ *     instance whose capacity is gone in this slot was reclaimed ({@code IDLE})
+ * @param overheadLeft restart overhead the current instance has still to pay (a changeover longer
+ *     than a slot carries over); 0 when idle
  */
 public record SlotState(
     int slot,
@@ -23,7 +26,8 @@ public record SlotState(
     long slotLength,
     long overhead,
     boolean spotAvailable,
-    SlotMode previous) {
+    SlotMode previous,
+    long overheadLeft) {
 
   /** Work still to do. */
   public long remaining() {
@@ -35,19 +39,25 @@ public record SlotState(
     return deadline - elapsed;
   }
 
+  /** Restart overhead paid in this slot and after it when running in {@code mode}. */
+  public long overheadFor(SlotMode mode) {
+    return mode == previous ? overheadLeft : overhead;
+  }
+
   /**
    * Whether, after spending this slot in {@code mode}, the job could still finish by the deadline
-   * by running on on-demand from then on (paying the restart overhead unless already on on-demand).
+   * by running on on-demand from then on (paying a full restart overhead unless it stays on the
+   * same on-demand instance).
    */
   public boolean safeAfter(SlotMode mode) {
     long gained = gain(mode);
     long afterRemaining = remaining() - gained;
+    long paid = mode == SlotMode.IDLE ? 0 : overheadFor(mode);
     if (afterRemaining <= 0) {
-      long paidOverhead = mode == previous ? 0 : overhead;
-      return paidOverhead + gained <= timeLeft(); // finishes in this slot: in time?
+      return Math.min(paid, slotLength) + gained <= timeLeft(); // finishes in this slot: in time?
     }
-    long switchCost = mode == SlotMode.ON_DEMAND ? 0 : overhead;
-    return timeLeft() - slotLength >= afterRemaining + switchCost;
+    long nextOverhead = mode == SlotMode.ON_DEMAND ? Math.max(0, paid - slotLength) : overhead;
+    return timeLeft() - slotLength >= afterRemaining + nextOverhead;
   }
 
   /** Work gained in this slot in {@code mode} (restart overhead deducted where it applies). */
@@ -55,7 +65,7 @@ public record SlotState(
     if (mode == SlotMode.IDLE || (mode == SlotMode.SPOT && !spotAvailable)) {
       return 0;
     }
-    long paidOverhead = mode == previous ? 0 : overhead;
-    return Math.max(0, Math.min(remaining(), slotLength - paidOverhead));
+    long paid = Math.min(overheadFor(mode), slotLength);
+    return Math.max(0, Math.min(remaining(), slotLength - paid));
   }
 }

@@ -1,100 +1,206 @@
 package io.tern.simulator.report;
 
-import java.util.ArrayList;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Results of the Can't Be Late single-job study: for each spot trace, each policy's cost relative
- * to running on on-demand throughout (mean over the start points), and its deadline misses.
+ * Results of the Can't Be Late single-job study: per spot trace and policy, the cost of each run
+ * relative to running the whole job on on-demand (work plus one changeover), as mean, min and max
+ * over the trace's start points, and the deadline misses; {@code overall} pools every run of every
+ * trace. This record's JSON is the study's stable answer ({@code tern simulate --cant-be-late -o
+ * json}).
  *
- * @param jobHours work of the job
- * @param deadlineHours deadline from the start
- * @param restartOverheadHours restart overhead
- * @param startSpacingHours spacing of the start points within each trace
- * @param policies policy names in column order ({@code optimum} last)
- * @param rows one row per trace
- * @param notes modelling notes for readers
+ * @param setting the job and how starts were spread
+ * @param traces one entry per trace, sorted by name
+ * @param overall per policy, over all runs of all traces
  */
 public record CantBeLateReport(
-    double jobHours,
-    double deadlineHours,
-    double restartOverheadHours,
-    double startSpacingHours,
-    List<String> policies,
-    List<Row> rows,
-    List<String> notes) {
+    Setting setting, List<TraceResult> traces, Map<String, PolicyStats> overall) {
+
+  /** Policies in table order: Tern, the baselines, the lower bound, the cost reference. */
+  public static final List<String> POLICIES =
+      List.of("tern", "greedy", "uniform-progress", "optimum", "on-demand");
+
+  public CantBeLateReport {
+    traces = List.copyOf(traces);
+    overall = Map.copyOf(overall);
+  }
 
   /**
-   * One trace.
-   *
-   * @param trace pool name
-   * @param availability fraction of slots with spot capacity
-   * @param onDemandPerHour instance on-demand price
-   * @param spotPerHour instance spot price
-   * @param runs start points simulated
-   * @param cells per policy, in {@code policies} order
+   * @param jobHours work of the job
+   * @param deadlineHours deadline from its start
+   * @param changeoverHours restart overhead of every start on a new instance
+   * @param startEveryHours spacing of the start points within a trace (0: one start per trace)
    */
-  public record Row(
-      String trace,
-      double availability,
-      double onDemandPerHour,
-      double spotPerHour,
-      int runs,
-      Map<String, Cell> cells) {}
+  public record Setting(
+      double jobHours, double deadlineHours, double changeoverHours, double startEveryHours) {}
 
   /**
-   * One policy on one trace.
-   *
-   * @param costRelativeToOnDemand mean cost / on-demand cost
-   * @param deadlinesMissed start points whose deadline was missed
+   * @param trace the trace's name (its path under the directory, without {@code .txt})
+   * @param starts start points run on it
+   * @param policies per policy
    */
-  public record Cell(double costRelativeToOnDemand, int deadlinesMissed) {}
+  public record TraceResult(String trace, int starts, Map<String, PolicyStats> policies) {
+    public TraceResult {
+      policies = Map.copyOf(policies);
+    }
+  }
 
-  /** A plain-text table for terminals. */
+  /**
+   * @param meanCostRatio mean over runs of cost / cost of the whole job on on-demand
+   * @param minCostRatio the cheapest run
+   * @param maxCostRatio the dearest run
+   * @param deadlineMisses runs that finished after the deadline
+   */
+  public record PolicyStats(
+      double meanCostRatio, double minCostRatio, double maxCostRatio, int deadlineMisses) {}
+
+  /** A plain-text table for terminals: mean cost ratio and misses per trace and policy. */
   public String toTable() {
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "%-40s %5s", "trace", "avail"));
-    for (String policy : policies) {
-      out.append(String.format(Locale.ROOT, " %17s", policy));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%.0f h job, %.0f h deadline, %.2f h changeover, a start every %.0f h%n",
+            setting.jobHours(),
+            setting.deadlineHours(),
+            setting.changeoverHours(),
+            setting.startEveryHours()));
+    out.append(String.format(Locale.ROOT, "%-36s %6s", "TRACE", "STARTS"));
+    for (String policy : POLICIES) {
+      out.append(String.format(Locale.ROOT, " %18s", policy.toUpperCase(Locale.ROOT)));
     }
     out.append('\n');
-    for (Row row : rows) {
-      out.append(String.format(Locale.ROOT, "%-40s %5.2f", row.trace(), row.availability()));
-      for (String policy : policies) {
-        Cell cell = row.cells().get(policy);
-        out.append(
-            String.format(
-                Locale.ROOT,
-                " %8.3f %8s",
-                cell.costRelativeToOnDemand(),
-                cell.deadlinesMissed() == 0 ? "met" : cell.deadlinesMissed() + " miss"));
+    for (TraceResult t : traces) {
+      out.append(String.format(Locale.ROOT, "%-36s %6d", t.trace(), t.starts()));
+      for (String policy : POLICIES) {
+        out.append(cell(t.policies().get(policy)));
       }
       out.append('\n');
     }
-    out.append(String.format(Locale.ROOT, "%-40s %5s", "mean", ""));
-    for (String policy : policies) {
-      out.append(String.format(Locale.ROOT, " %8.3f %8s", meanRelative(policy), ""));
+    out.append(
+        String.format(
+            Locale.ROOT, "%-36s %6d", "overall", traces.stream().mapToInt(t -> t.starts()).sum()));
+    for (String policy : POLICIES) {
+      out.append(cell(overall.get(policy)));
     }
-    return out.append('\n').toString();
+    out.append('\n');
+    out.append(
+        "cost / on-demand (mean over starts; misses in brackets). tern is the production core;"
+            + " optimum is the offline lower bound.\n");
+    return out.toString();
   }
 
-  /** Mean over traces of a policy's relative cost. */
-  public double meanRelative(String policy) {
-    return rows.stream()
-        .mapToDouble(r -> r.cells().get(policy).costRelativeToOnDemand())
-        .average()
-        .orElse(Double.NaN);
+  private static String cell(PolicyStats s) {
+    String misses = s.deadlineMisses() == 0 ? "" : " (" + s.deadlineMisses() + " miss)";
+    return String.format(
+        Locale.ROOT, " %18s", String.format(Locale.ROOT, "%.3f", s.meanCostRatio()) + misses);
   }
 
-  /** Deadline misses of a policy over all traces and start points. */
-  public int totalMisses(String policy) {
-    return rows.stream().mapToInt(r -> r.cells().get(policy).deadlinesMissed()).sum();
+  /**
+   * A self-contained HTML page of the study: the setting, a chart of the overall means, the table.
+   */
+  public String toHtml() {
+    StringBuilder h = new StringBuilder();
+    h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+        .append("<title>Tern: the Can't Be Late study</title><style>")
+        .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222}")
+        .append(
+            "table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd;")
+        .append("text-align:right}td:first-child,th:first-child{text-align:left}")
+        .append(".miss{color:#b00}.bar{fill:#3b7dd8}.label{font-size:12px}</style></head><body>\n");
+    h.append(
+        String.format(
+            Locale.ROOT,
+            "<h1>One deadline job on spot: what each policy pays</h1>\n<p>A %.1f h job with a"
+                + " %.1f h deadline and a %.2f h changeover, started every %.0f h of each trace."
+                + " Cost is relative to running the whole job on on-demand. <b>tern</b> is the"
+                + " production scheduling core; <b>optimum</b> knows the whole trace in advance"
+                + " (a lower bound).</p>\n",
+            setting.jobHours(),
+            setting.deadlineHours(),
+            setting.changeoverHours(),
+            setting.startEveryHours()));
+    int width = 520;
+    int row = 26;
+    h.append("<svg width=\"")
+        .append(width + 200)
+        .append("\" height=\"")
+        .append(POLICIES.size() * row + 10)
+        .append("\" role=\"img\" aria-label=\"overall mean cost ratio per policy\">\n");
+    for (int i = 0; i < POLICIES.size(); i++) {
+      String p = POLICIES.get(i);
+      double v = overall.get(p).meanCostRatio();
+      int y = i * row + 5;
+      h.append(
+          String.format(
+              Locale.ROOT,
+              "<text class=\"label\" x=\"0\" y=\"%d\">%s</text><rect class=\"bar\" x=\"140\" y=\"%d\""
+                  + " width=\"%.0f\" height=\"18\"/><text class=\"label\" x=\"%.0f\" y=\"%d\">%.3f</text>\n",
+              y + 14,
+              p,
+              y,
+              Math.max(1, v * width / 1.1),
+              150 + v * width / 1.1,
+              y + 14,
+              v));
+    }
+    h.append("</svg>\n<table><tr><th>trace</th><th>starts</th>");
+    for (String p : POLICIES) {
+      h.append("<th>").append(p).append("<br>mean / min / max</th>");
+    }
+    h.append("</tr>\n");
+    for (TraceResult t : traces) {
+      h.append("<tr><td>").append(escape(t.trace())).append("</td><td>").append(t.starts());
+      h.append("</td>");
+      for (String p : POLICIES) {
+        h.append(htmlCell(t.policies().get(p)));
+      }
+      h.append("</tr>\n");
+    }
+    h.append("<tr><th>overall</th><th>")
+        .append(traces.stream().mapToInt(t -> t.starts()).sum())
+        .append("</th>");
+    for (String p : POLICIES) {
+      h.append(htmlCell(overall.get(p)));
+    }
+    h.append("</tr></table>\n</body></html>\n");
+    return h.toString();
   }
 
-  /** A copy of the rows list, for callers that sort or filter. */
-  public List<Row> rowList() {
-    return new ArrayList<>(rows);
+  private static String htmlCell(PolicyStats s) {
+    return String.format(
+        Locale.ROOT,
+        "<td>%.3f / %.3f / %.3f%s</td>",
+        s.meanCostRatio(),
+        s.minCostRatio(),
+        s.maxCostRatio(),
+        s.deadlineMisses() == 0
+            ? ""
+            : " <span class=\"miss\">" + s.deadlineMisses() + " missed</span>");
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+
+  /** Writes {@link #toHtml()} to {@code file}. */
+  public void writeHtml(Path file) {
+    try {
+      Files.writeString(file, toHtml(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  /** The overall mean cost ratio of a policy. */
+  public double overallMean(String policy) {
+    return overall.get(policy).meanCostRatio();
   }
 }

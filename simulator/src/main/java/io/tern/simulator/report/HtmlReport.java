@@ -159,34 +159,33 @@ public final class HtmlReport {
   }
 
   private static void cantBeLateSection(StringBuilder html, CantBeLateReport report) {
+    CantBeLateReport.Setting setting = report.setting();
     html.append("<h2>Can't Be Late: one ")
         .append(
             String.format(
                 Locale.ROOT,
                 "%.0f h job, %.0f h deadline",
-                report.jobHours(),
-                report.deadlineHours()))
-        .append("</h2>\n<table><tr><th>trace</th><th>availability</th>");
-    for (String policy : report.policies()) {
+                setting.jobHours(),
+                setting.deadlineHours()))
+        .append("</h2>\n<table><tr><th>trace</th><th>starts</th>");
+    for (String policy : CantBeLateReport.POLICIES) {
       html.append("<th>").append(escape(policy)).append(" cost ÷ on-demand</th>");
     }
     html.append("</tr>\n");
-    for (CantBeLateReport.Row row : report.rows()) {
+    for (CantBeLateReport.TraceResult row : report.traces()) {
       html.append("<tr><td>").append(escape(row.trace())).append("</td>");
-      html.append(cell("%.2f", row.availability()));
-      for (Map.Entry<String, CantBeLateReport.Cell> e : row.cells().entrySet()) {
+      html.append(cell("%d", row.starts()));
+      for (String policy : CantBeLateReport.POLICIES) {
+        CantBeLateReport.PolicyStats s = row.policies().get(policy);
         html.append(
             cell(
                 "%.3f%s",
-                e.getValue().costRelativeToOnDemand(),
-                e.getValue().deadlinesMissed() == 0
-                    ? ""
-                    : " (" + e.getValue().deadlinesMissed() + " missed)"));
+                s.meanCostRatio(),
+                s.deadlineMisses() == 0 ? "" : " (" + s.deadlineMisses() + " missed)"));
       }
       html.append("</tr>\n");
     }
     html.append("</table>\n");
-    list(html, "Can't Be Late model", report.notes());
   }
 
   private static void list(StringBuilder html, String title, List<String> lines) {

@@ -31,6 +31,8 @@ import java.util.TreeMap;
  *     rest get a shorter, shape-level reason)
  * @param explainNodesPerShape most nodes whose filters are run when explaining one shape
  * @param capacityRequestNodesPerPlan most nodes requested from the cloud per plan
+ * @param spotSettle how long a spot pool's capacity must have been back before a job on on-demand
+ *     moves to it (hysteresis: a blip of spot does not cost two changeovers)
  */
 public record EngineConfig(
     SortedMap<String, Double> scorerWeights,
@@ -47,7 +49,8 @@ public record EngineConfig(
     int preemptionCandidateNodes,
     int detailedExplanations,
     int explainNodesPerShape,
-    int capacityRequestNodesPerPlan) {
+    int capacityRequestNodesPerPlan,
+    Duration spotSettle) {
 
   public EngineConfig {
     scorerWeights = Collections.unmodifiableSortedMap(new TreeMap<>(scorerWeights));
@@ -60,6 +63,7 @@ public record EngineConfig(
     Objects.requireNonNull(restartOverhead, "restartOverhead");
     Objects.requireNonNull(deadlineSafetyMargin, "deadlineSafetyMargin");
     Objects.requireNonNull(nodeIdleGrace, "nodeIdleGrace");
+    Objects.requireNonNull(spotSettle, "spotSettle");
     if (candidatesPerJob < 1) {
       throw new IllegalArgumentException("candidatesPerJob must be >= 1");
     }
@@ -92,7 +96,8 @@ public record EngineConfig(
         64,
         256,
         2_000,
-        200);
+        200,
+        Duration.ofMinutes(10));
   }
 
   public EngineConfig withScorerWeight(String scorer, double weight) {
@@ -113,7 +118,8 @@ public record EngineConfig(
         preemptionCandidateNodes,
         detailedExplanations,
         explainNodesPerShape,
-        capacityRequestNodesPerPlan);
+        capacityRequestNodesPerPlan,
+        spotSettle);
   }
 
   public EngineConfig withCandidatesPerJob(int n) {
@@ -132,7 +138,8 @@ public record EngineConfig(
         preemptionCandidateNodes,
         detailedExplanations,
         explainNodesPerShape,
-        capacityRequestNodesPerPlan);
+        capacityRequestNodesPerPlan,
+        spotSettle);
   }
 
   public EngineConfig withReservations(int n) {
@@ -151,7 +158,8 @@ public record EngineConfig(
         preemptionCandidateNodes,
         detailedExplanations,
         explainNodesPerShape,
-        capacityRequestNodesPerPlan);
+        capacityRequestNodesPerPlan,
+        spotSettle);
   }
 
   public EngineConfig withAgingStep(Duration step) {
@@ -170,7 +178,8 @@ public record EngineConfig(
         preemptionCandidateNodes,
         detailedExplanations,
         explainNodesPerShape,
-        capacityRequestNodesPerPlan);
+        capacityRequestNodesPerPlan,
+        spotSettle);
   }
 
   public EngineConfig withPreemption(boolean enabled) {
@@ -189,7 +198,8 @@ public record EngineConfig(
         preemptionCandidateNodes,
         detailedExplanations,
         explainNodesPerShape,
-        capacityRequestNodesPerPlan);
+        capacityRequestNodesPerPlan,
+        spotSettle);
   }
 
   public EngineConfig withNodeIdleGrace(Duration grace) {
@@ -208,7 +218,49 @@ public record EngineConfig(
         preemptionCandidateNodes,
         detailedExplanations,
         explainNodesPerShape,
-        capacityRequestNodesPerPlan);
+        capacityRequestNodesPerPlan,
+        spotSettle);
+  }
+
+  /** The deadline rule's restart overhead and safety margin replaced. */
+  public EngineConfig withDeadlineRule(Duration overhead, Duration margin) {
+    return new EngineConfig(
+        scorerWeights,
+        candidatesPerJob,
+        reservations,
+        agingStep,
+        overhead,
+        margin,
+        shareMaxUtilizationPercent,
+        shareMemoryMarginMiB,
+        maxJobsPerSharedGpu,
+        nodeIdleGrace,
+        preemptionEnabled,
+        preemptionCandidateNodes,
+        detailedExplanations,
+        explainNodesPerShape,
+        capacityRequestNodesPerPlan,
+        spotSettle);
+  }
+
+  public EngineConfig withSpotSettle(Duration settle) {
+    return new EngineConfig(
+        scorerWeights,
+        candidatesPerJob,
+        reservations,
+        agingStep,
+        restartOverhead,
+        deadlineSafetyMargin,
+        shareMaxUtilizationPercent,
+        shareMemoryMarginMiB,
+        maxJobsPerSharedGpu,
+        nodeIdleGrace,
+        preemptionEnabled,
+        preemptionCandidateNodes,
+        detailedExplanations,
+        explainNodesPerShape,
+        capacityRequestNodesPerPlan,
+        settle);
   }
 
   public double weight(String scorer) {

@@ -69,6 +69,7 @@ final class JobFacts {
     // A job without a deadline is decided by its team, capacity preference and deferrability
     // alone (besides the window and now, the same for every job): one decision per combination.
     CapacityDecision[][] decided = new CapacityDecision[16][];
+    long nowMillis = now.toEpochMilli();
     for (int i = 0; i < n; i++) {
       int team = teams[table.teams[i]];
       if (team < 0) {
@@ -78,7 +79,7 @@ final class JobFacts {
       PriorityClass priority = CLASSES[table.priorities[i]];
       priorities[i] = priority;
       CapacityDecision decision;
-      if (table.hasDeadline[i]) {
+      if (table.hasDeadline[i] || waitsForSpot(table, i, usage.policy(team), nowMillis)) {
         decision = spot.decide(jobs.get(i), usage.policy(team), offPeak, now);
       } else {
         if (team >= decided.length) {
@@ -91,7 +92,8 @@ final class JobFacts {
         int terms = table.capacity[i] * 2 + (table.deferrable[i] ? 1 : 0);
         decision = forTeam[terms];
         if (decision == null) {
-          decision = forTeam[terms] = spot.decide(jobs.get(i), usage.policy(team), offPeak, now);
+          decision =
+              forTeam[terms] = spot.decide(jobs.get(i), usage.policy(team), offPeak, now, false);
         }
       }
       decisions[i] = decision;
@@ -113,6 +115,22 @@ final class JobFacts {
           table.submitNanos[i],
           ids[i]);
     }
+  }
+
+  /**
+   * Whether a deadline-less job is inside a spot wait of its own (its or its team's spot wait since
+   * it was queued, or a move back to spot), so that it needs a decision of its own.
+   */
+  private static boolean waitsForSpot(
+      JobTable table, int i, io.tern.scheduler.core.policy.TeamPolicy team, long nowMillis) {
+    if (table.spotPreferredUntilMillis[i] > nowMillis) {
+      return true;
+    }
+    long wait = table.spotWaitMillis[i];
+    if (wait < 0) {
+      wait = team.spotWait().toMillis();
+    }
+    return wait > 0 && table.queuedMillis[i] + wait > nowMillis;
   }
 
   int shapeCount() {

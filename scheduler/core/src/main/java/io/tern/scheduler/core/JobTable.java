@@ -44,6 +44,16 @@ final class JobTable {
   final byte[] capacity;
   final boolean[] deferrable;
   final boolean[] hasDeadline;
+
+  /** Per row: the job's own spot wait in millis, or -1 for its team's. */
+  final long[] spotWaitMillis;
+
+  /** Per row: when the job was queued (its spot wait counts from there), epoch millis. */
+  final long[] queuedMillis;
+
+  /** Per row: the job's {@code spotPreferredUntil} in epoch millis, or Long.MIN_VALUE if unset. */
+  final long[] spotPreferredUntilMillis;
+
   private final Map<Resources, Resources> canonical;
   private final Map<String, Integer> teamNumbers;
   private final List<String> teamNames;
@@ -65,6 +75,9 @@ final class JobTable {
     capacity = new byte[n];
     deferrable = new boolean[n];
     hasDeadline = new boolean[n];
+    spotWaitMillis = new long[n];
+    queuedMillis = new long[n];
+    spotPreferredUntilMillis = new long[n];
     boolean keepCanonical =
         previous != null
             && previous.canonical.size() < MAX_CANONICAL
@@ -147,6 +160,9 @@ final class JobTable {
     System.arraycopy(from.capacity, row, capacity, to, count);
     System.arraycopy(from.deferrable, row, deferrable, to, count);
     System.arraycopy(from.hasDeadline, row, hasDeadline, to, count);
+    System.arraycopy(from.spotWaitMillis, row, spotWaitMillis, to, count);
+    System.arraycopy(from.queuedMillis, row, queuedMillis, to, count);
+    System.arraycopy(from.spotPreferredUntilMillis, row, spotPreferredUntilMillis, to, count);
   }
 
   private void readRow(int i, Job job) {
@@ -172,5 +188,9 @@ final class JobTable {
     capacity[i] = (byte) job.capacity().ordinal();
     deferrable[i] = job.deferrable();
     hasDeadline[i] = job.deadline() != null;
+    spotWaitMillis[i] = job.spotWait() == null ? -1 : job.spotWait().toMillis();
+    queuedMillis[i] = job.queuedSince().toEpochMilli();
+    spotPreferredUntilMillis[i] =
+        job.spotPreferredUntil() == null ? Long.MIN_VALUE : job.spotPreferredUntil().toEpochMilli();
   }
 }

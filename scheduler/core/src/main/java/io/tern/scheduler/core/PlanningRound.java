@@ -24,6 +24,7 @@ import io.tern.scheduler.core.plan.NodeRelease;
 import io.tern.scheduler.core.plan.Placement;
 import io.tern.scheduler.core.plan.Plan;
 import io.tern.scheduler.core.plan.Preemption;
+import io.tern.scheduler.core.plan.SpotActivity;
 import io.tern.scheduler.core.policy.CapacityDecision;
 import io.tern.scheduler.core.policy.CapacityPlanner;
 import io.tern.scheduler.core.policy.DeadlineRule;
@@ -81,6 +82,8 @@ final class PlanningRound {
   private QuotaNote[] quotaReasons;
   private int reservationsLeft;
   private int detailedLeft;
+  private int waitingForSpot;
+  private int deadlineOnDemand;
 
   private final List<Placement> placements = new ArrayList<>();
   private final List<Preemption> preemptions = new ArrayList<>();
@@ -140,15 +143,51 @@ final class PlanningRound {
       consider(i);
     }
     List<CapacityRequest> capacity = planCapacity();
-    checkpoints.addAll(deadlines.migrations(allocationTable.withDeadline(), now));
+    List<CheckpointRequest> migrations = deadlines.migrations(allocationTable.withDeadline(), now);
+    checkpoints.addAll(migrations);
+    int returns = 0;
+    if (!allocationTable.withDeadline().isEmpty()) {
+      SpotReturns spotReturns =
+          new SpotReturns(index, search, policy, deadlines, config.spotSettle(), now);
+      List<CheckpointRequest> moves = spotReturns.plan(allocationTable.withDeadline());
+      checkpoints.addAll(moves);
+      returns = moves.size();
+    }
     List<NodeRelease> releases =
         NodeReleasePlanner.releases(index.nodes(), policy, config.nodeIdleGrace(), now);
-    return new Plan(placements, preemptions, checkpoints, capacity, releases, pending);
+    return new Plan(
+        placements,
+        preemptions,
+        checkpoints,
+        capacity,
+        releases,
+        pending,
+        new SpotActivity(waitingForSpot, deadlineOnDemand, migrations.size(), returns));
+  }
+
+  /**
+   * Explains a job left pending: a job waiting for spot by choice says so first (and until when);
+   * any other gets {@code why} as it is.
+   */
+  private void explain(int i, List<PendingReason> why) {
+    CapacityDecision decision = facts.decisions[i];
+    if (decision.waitsForSpot()) {
+      waitingForSpot++;
+      List<PendingReason> reasons = new ArrayList<>(why.size() + 1);
+      reasons.add(decision.spotWait());
+      reasons.addAll(why);
+      pending.add(new Explanation(facts.ids[i], reasons, decision.holdUntil()));
+    } else {
+      pending.add(new Explanation(facts.ids[i], why));
+    }
   }
 
   /** Job {@code i} of the queue list: hold, quota, memoised failure, or a real search. */
   private void consider(int i) {
     CapacityDecision decision = facts.decisions[i];
+    if (decision.deadlineForced()) {
+      deadlineOnDemand++;
+    }
     if (decision.isHeld()) {
       pending.add(new Explanation(facts.ids[i], List.of(decision.hold()), decision.holdUntil()));
       return;
@@ -186,6 +225,12 @@ final class PlanningRound {
    */
   private void blocked(int i, PlacementRequest request, List<PendingReason> why) {
     int shape = facts.shapes[i];
+    if (facts.decisions[i].waitsForSpot()) {
+      // It chose to wait for spot: it neither preempts nor reserves, but a spot pool may launch.
+      waitForCapacity(i, request);
+      explain(i, why);
+      return;
+    }
     if (config.preemptionEnabled()) {
       // The team matters only where it could reclaim its guarantee; otherwise all teams share the
       // memo slot of their class.
@@ -231,7 +276,7 @@ final class PlanningRound {
       }
     }
     waitForCapacity(i, request);
-    pending.add(new Explanation(facts.ids[i], why));
+    explain(i, why);
   }
 
   /** Remembers a blocked job for capacity requests (only when there are pools to ask). */
@@ -291,6 +336,18 @@ final class PlanningRound {
               ReasonKind.WAITING_FOR_CAPACITY,
               "waiting for new " + pool.capacityType().label() + " capacity in pool " + pool.id()));
       reasons.addAll(old.reasons());
+      if (!reasons.isEmpty() && old.reasons().get(0).kind() == ReasonKind.WAITING_FOR_SPOT) {
+        // Its own choice stays first: "waiting for spot: ...; waiting for new spot capacity ...".
+        reasons.set(0, old.reasons().get(0));
+        reasons.set(
+            1,
+            PendingReason.of(
+                ReasonKind.WAITING_FOR_CAPACITY,
+                "waiting for new "
+                    + pool.capacityType().label()
+                    + " capacity in pool "
+                    + pool.id()));
+      }
       pending.set(at, new Explanation(old.jobId(), reasons, old.holdUntil()));
     }
     return planner.requests();

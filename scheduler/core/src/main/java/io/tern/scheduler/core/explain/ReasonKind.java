@@ -24,6 +24,7 @@ public enum ReasonKind {
   QUOTA(false, "quota"),
   BUDGET_HARD(false, "budget"),
   HELD_OFF_PEAK(false, "held for off-peak"),
+  WAITING_FOR_SPOT(false, "waiting for spot"),
   RESERVATION_HOLDER(false, "waiting on its reservation"),
   WAITING_FOR_PREEMPTION(false, "waiting for preempted jobs to stop"),
   WAITING_FOR_CAPACITY(false, "waiting for new capacity");

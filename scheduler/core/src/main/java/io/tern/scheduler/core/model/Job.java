@@ -28,6 +28,12 @@ import java.util.Objects;
  * @param resuming its last attempt was interrupted (preempted, reclaimed, its node lost) rather
  *     than ended by the job: it goes ahead of its priority class, so that an interruption costs it
  *     no place in the queue
+ * @param spotWait how long this spot-ok job may wait for spot capacity before it takes any
+ *     capacity, or null for its team's {@code spotWait}
+ * @param queuedAt when the job last entered the queue (submit, or the end of its last attempt), or
+ *     null for {@code submittedAt}; a spot wait counts from here
+ * @param spotPreferredUntil set on a job checkpointed to move back to spot: until then it waits for
+ *     spot capacity (free or being launched) rather than taking on-demand again; null otherwise
  */
 public record Job(
     String id,
@@ -46,7 +52,10 @@ public record Job(
     int attempt,
     Instant lastCheckpointAt,
     String lastReclaimedPool,
-    boolean resuming) {
+    boolean resuming,
+    Duration spotWait,
+    Instant queuedAt,
+    Instant spotPreferredUntil) {
 
   public Job {
     Objects.requireNonNull(id, "id");
@@ -62,6 +71,14 @@ public record Job(
     if (!(maxCostUsd > 0)) {
       throw new IllegalArgumentException("maxCostUsd must be > 0 (infinity = uncapped)");
     }
+    if (spotWait != null && spotWait.isNegative()) {
+      throw new IllegalArgumentException("spotWait must be >= 0: " + spotWait);
+    }
+  }
+
+  /** When the job last entered the queue: {@code queuedAt}, else its submit time. */
+  public Instant queuedSince() {
+    return queuedAt != null ? queuedAt : submittedAt;
   }
 
   public static Builder builder(String id, String team) {
@@ -104,6 +121,9 @@ public record Job(
     private Instant lastCheckpointAt;
     private String lastReclaimedPool;
     private boolean resuming;
+    private Duration spotWait;
+    private Instant queuedAt;
+    private Instant spotPreferredUntil;
 
     private Builder(String id, String team) {
       this.id = id;
@@ -128,6 +148,9 @@ public record Job(
       this.lastCheckpointAt = job.lastCheckpointAt;
       this.lastReclaimedPool = job.lastReclaimedPool;
       this.resuming = job.resuming;
+      this.spotWait = job.spotWait;
+      this.queuedAt = job.queuedAt;
+      this.spotPreferredUntil = job.spotPreferredUntil;
     }
 
     public Builder id(String id) {
@@ -220,6 +243,21 @@ public record Job(
       return this;
     }
 
+    public Builder spotWait(Duration spotWait) {
+      this.spotWait = spotWait;
+      return this;
+    }
+
+    public Builder queuedAt(Instant queuedAt) {
+      this.queuedAt = queuedAt;
+      return this;
+    }
+
+    public Builder spotPreferredUntil(Instant spotPreferredUntil) {
+      this.spotPreferredUntil = spotPreferredUntil;
+      return this;
+    }
+
     public Job build() {
       return new Job(
           id,
@@ -238,7 +276,10 @@ public record Job(
           attempt,
           lastCheckpointAt,
           lastReclaimedPool,
-          resuming);
+          resuming,
+          spotWait,
+          queuedAt,
+          spotPreferredUntil);
     }
   }
 }

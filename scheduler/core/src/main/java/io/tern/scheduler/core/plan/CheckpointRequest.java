@@ -14,6 +14,11 @@ public record CheckpointRequest(String jobId, int attempt, Reason reason) {
     /** It was chosen as a preemption victim (see the plan's preemptions). */
     PREEMPTION,
     /** It runs on spot and its deadline slack ran out: resume on on-demand. */
-    DEADLINE_MIGRATION
+    DEADLINE_MIGRATION,
+    /**
+     * It runs on on-demand, spot capacity is available, and the saving on its remaining work beats
+     * a changeover with its deadline still safe: resume on spot (the requeued job waits for spot).
+     */
+    RETURN_TO_SPOT
   }
 }

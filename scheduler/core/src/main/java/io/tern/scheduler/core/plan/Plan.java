@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param capacityRequests nodes to launch, sorted by pool
  * @param nodeReleases idle nodes to give back, sorted by node id
  * @param pending an explanation for every queued job not placed, in queue order
+ * @param spot what the spot and deadline policy did, counted
  */
 public record Plan(
     List<Placement> placements,
@@ -25,15 +26,35 @@ public record Plan(
     List<CheckpointRequest> checkpointRequests,
     List<CapacityRequest> capacityRequests,
     List<NodeRelease> nodeReleases,
-    List<Explanation> pending) {
+    List<Explanation> pending,
+    SpotActivity spot) {
 
   public Plan {
+    java.util.Objects.requireNonNull(spot, "spot");
     placements = List.copyOf(placements);
     preemptions = List.copyOf(preemptions);
     checkpointRequests = List.copyOf(checkpointRequests);
     capacityRequests = List.copyOf(capacityRequests);
     nodeReleases = List.copyOf(nodeReleases);
     pending = List.copyOf(pending);
+  }
+
+  /** A plan without spot activity. */
+  public Plan(
+      List<Placement> placements,
+      List<Preemption> preemptions,
+      List<CheckpointRequest> checkpointRequests,
+      List<CapacityRequest> capacityRequests,
+      List<NodeRelease> nodeReleases,
+      List<Explanation> pending) {
+    this(
+        placements,
+        preemptions,
+        checkpointRequests,
+        capacityRequests,
+        nodeReleases,
+        pending,
+        SpotActivity.NONE);
   }
 
   /** The explanation of a pending job, if it was left pending. Linear; for tools and tests. */

@@ -10,10 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Deadline slack, in the spirit of Uniform Progress (Wu et al., NSDI '24): spot is fine while there
- * is slack to absorb a reclaim; once the work left plus a restart's overhead no longer fits before
- * the deadline with a safety margin, the job must run on on-demand. Slack is {@code deadline - now
- * - workLeft - restartOverhead}. Immutable and thread-safe.
+ * Deadline slack and Uniform Progress (Wu et al., "Can't Be Late", NSDI '24). Slack is {@code
+ * deadline - now - workLeft - restartOverhead}: once it falls under the safety margin the job must
+ * run on on-demand. Before that, a job whose whole work is known is measured against the uniform
+ * line, which spends the slack evenly over the job's window: at time t a job submitted at s with W
+ * of work and deadline D should have done {@code W (t - s) / (D - s)}. A job ahead of the line can
+ * afford to wait for spot; one behind it takes whatever capacity there is. Immutable and
+ * thread-safe.
  */
 public final class DeadlineRule {
   private final Duration restartOverhead;
@@ -33,10 +36,62 @@ public final class DeadlineRule {
     return Duration.between(start, job.deadline()).minus(work).minus(restartOverhead);
   }
 
-  /** True when a waiting job must take on-demand capacity now to make its deadline. */
+  public Duration restartOverhead() {
+    return restartOverhead;
+  }
+
+  public Duration safetyMargin() {
+    return safetyMargin;
+  }
+
+  /**
+   * For a waiting job, the moment it must stop waiting for spot and take on-demand: when it falls
+   * behind the uniform line, or when {@link #requiresOnDemand} would say so, whichever is first.
+   * Null when the job has no deadline or its total work is unknown (then there is no line).
+   */
+  public Instant onDemandAt(Job job) {
+    Instant deadline = job.deadline();
+    Duration total = job.expectedDuration();
+    Duration left = job.workLeft();
+    if (deadline == null || total == null || left == null || total.isZero() || total.isNegative()) {
+      return null;
+    }
+    Instant start = job.submittedAt();
+    long window = Duration.between(start, deadline).toMillis();
+    long done = Math.max(0, total.minus(left).toMillis());
+    // The line reaches `done` at start + done * window / total.
+    Instant behindAt =
+        start.plusMillis((long) Math.floor((double) done * window / total.toMillis()));
+    Instant lastSafe =
+        deadline.minus(left).minus(restartOverhead).minus(restartOverhead).minus(safetyMargin);
+    return behindAt.isBefore(lastSafe) ? behindAt : lastSafe;
+  }
+
+  /**
+   * Work left of a running attempt at {@code now}: the work left when it started, less what it has
+   * done since (its time running after the restart overhead).
+   */
+  public Duration workLeftNow(Allocation a, Instant now) {
+    Duration left = a.job().workLeft();
+    if (left == null) {
+      return null;
+    }
+    Duration ran = Duration.between(a.startedAt(), now).minus(restartOverhead);
+    if (ran.isNegative()) {
+      ran = Duration.ZERO;
+    }
+    Duration rest = left.minus(ran);
+    return rest.isNegative() ? Duration.ZERO : rest;
+  }
+
+  /**
+   * True when a waiting job must take on-demand capacity now to make its deadline: a start on spot
+   * needs slack for one more restart (should spot be reclaimed, the move to on-demand) on top of
+   * the safety margin.
+   */
   public boolean requiresOnDemand(Job job, Instant now) {
     Duration slack = slack(job, now);
-    return slack != null && slack.compareTo(safetyMargin) < 0;
+    return slack != null && slack.minus(restartOverhead).compareTo(safetyMargin) < 0;
   }
 
   /** True when a job could wait until {@code start} and still have its safety margin. */
@@ -73,12 +128,8 @@ public final class DeadlineRule {
         || job.workLeft() == null) {
       return false;
     }
-    Duration done = Duration.between(a.startedAt(), now);
-    Duration left = job.workLeft().minus(done);
-    if (left.isNegative()) {
-      left = Duration.ZERO;
-    }
-    Duration slack = Duration.between(now, job.deadline()).minus(left).minus(restartOverhead);
+    Duration slack =
+        Duration.between(now, job.deadline()).minus(workLeftNow(a, now)).minus(restartOverhead);
     return !slack.isNegative() && slack.compareTo(safetyMargin) < 0;
   }
 }

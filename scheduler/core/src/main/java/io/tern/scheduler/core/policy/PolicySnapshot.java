@@ -17,12 +17,15 @@ import java.util.TreeMap;
  * @param pools launchable pools, sorted by id
  * @param launchingNodes nodes already requested per pool and not yet registered (so a plan does not
  *     ask twice for the same capacity)
+ * @param spotHistory what the scheduler has seen of each spot pool (reclaims, capacity back since),
+ *     by pool id; a pool not listed has no history
  */
 public record PolicySnapshot(
     OffPeakStatus offPeak,
     SortedMap<String, TeamPolicy> teams,
     List<PoolOffer> pools,
-    SortedMap<String, Integer> launchingNodes) {
+    SortedMap<String, Integer> launchingNodes,
+    SortedMap<String, SpotPoolHistory> spotHistory) {
 
   public PolicySnapshot {
     java.util.Objects.requireNonNull(offPeak, "offPeak");
@@ -31,6 +34,25 @@ public record PolicySnapshot(
     sorted.sort(Comparator.comparing(PoolOffer::id));
     pools = List.copyOf(sorted);
     launchingNodes = Collections.unmodifiableSortedMap(new TreeMap<>(launchingNodes));
+    spotHistory = Collections.unmodifiableSortedMap(new TreeMap<>(spotHistory));
+  }
+
+  /** A snapshot without spot history. */
+  public PolicySnapshot(
+      OffPeakStatus offPeak,
+      SortedMap<String, TeamPolicy> teams,
+      List<PoolOffer> pools,
+      SortedMap<String, Integer> launchingNodes) {
+    this(offPeak, teams, pools, launchingNodes, new TreeMap<>());
+  }
+
+  /** The history of a spot pool, or null when none was seen. */
+  public SpotPoolHistory spotHistory(String pool) {
+    return spotHistory.get(pool);
+  }
+
+  public PolicySnapshot withSpotHistory(Map<String, SpotPoolHistory> history) {
+    return new PolicySnapshot(offPeak, teams, pools, launchingNodes, new TreeMap<>(history));
   }
 
   /** No windows, no team policies, no pools. */
@@ -54,16 +76,16 @@ public record PolicySnapshot(
   }
 
   public PolicySnapshot withOffPeak(OffPeakStatus offPeak) {
-    return new PolicySnapshot(offPeak, teams, pools, launchingNodes);
+    return new PolicySnapshot(offPeak, teams, pools, launchingNodes, spotHistory);
   }
 
   public PolicySnapshot withLaunchingNodes(Map<String, Integer> launchingNodes) {
-    return new PolicySnapshot(offPeak, teams, pools, new TreeMap<>(launchingNodes));
+    return new PolicySnapshot(offPeak, teams, pools, new TreeMap<>(launchingNodes), spotHistory);
   }
 
   public PolicySnapshot withTeam(TeamPolicy policy) {
     SortedMap<String, TeamPolicy> copy = new TreeMap<>(teams);
     copy.put(policy.team(), policy);
-    return new PolicySnapshot(offPeak, copy, pools, launchingNodes);
+    return new PolicySnapshot(offPeak, copy, pools, launchingNodes, spotHistory);
   }
 }

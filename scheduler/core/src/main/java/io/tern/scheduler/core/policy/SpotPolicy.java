@@ -4,7 +4,10 @@ import io.tern.scheduler.core.explain.PendingReason;
 import io.tern.scheduler.core.explain.ReasonKind;
 import io.tern.scheduler.core.model.CapacityPreference;
 import io.tern.scheduler.core.model.Job;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
@@ -15,13 +18,31 @@ import java.util.Locale;
  *   <li>deadline slack gone (see {@link DeadlineRule}): on-demand now, unless the job is spot-only;
  *   <li>deferrable (or any job of a team past its soft budget) while no window is open: hold until
  *       the next window, if waiting still leaves deadline slack;
- *   <li>spot-ok: spot first inside an off-peak window, either type (cheapest wins) outside one;
- *       past the soft budget spot-ok becomes spot-only.
+ *   <li>past the soft budget spot-ok becomes spot-only;
+ *   <li>a spot-ok job with a deadline and known work waits for spot (spot only) while it is ahead
+ *       of uniform progress, until {@link DeadlineRule#onDemandAt}; behind the line it takes spot
+ *       first, else on-demand. A job checkpointed to move back to spot waits for spot until its
+ *       {@code spotPreferredUntil}, if its deadline allows;
+ *   <li>a spot-ok job without a deadline waits for spot for its spot wait (its own, else its
+ *       team's; zero by default) from the time it was queued;
+ *   <li>otherwise spot first inside an off-peak window, either type (cheapest wins) outside one.
  * </ol>
  *
  * Immutable and thread-safe.
  */
 public final class SpotPolicy {
+  private static final DateTimeFormatter CLOCK =
+      DateTimeFormatter.ofPattern("HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter DAY_CLOCK =
+      DateTimeFormatter.ofPattern("MMM d HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  /**
+   * How long a job checkpointed to move back to spot ({@code RETURN_TO_SPOT}) waits for spot
+   * capacity, free or launched for it, before it takes on-demand again: whoever requeues such a job
+   * sets its {@code spotPreferredUntil} to the requeue time plus this.
+   */
+  public static final Duration RETURN_TO_SPOT_WAIT = Duration.ofMinutes(10);
+
   private final DeadlineRule deadlines;
 
   public SpotPolicy(DeadlineRule deadlines) {
@@ -29,6 +50,15 @@ public final class SpotPolicy {
   }
 
   public CapacityDecision decide(Job job, TeamPolicy team, OffPeakStatus offPeak, Instant now) {
+    return decide(job, team, offPeak, now, true);
+  }
+
+  /**
+   * @param perJobWaits false to decide as if the job had no spot wait of its own running (the
+   *     planning loop's shared decision for deadline-less jobs whose wait is over or never was)
+   */
+  public CapacityDecision decide(
+      Job job, TeamPolicy team, OffPeakStatus offPeak, Instant now, boolean perJobWaits) {
     Budget.Status budget = team.budget().status();
     if (budget == Budget.Status.HARD_EXCEEDED) {
       return CapacityDecision.held(
@@ -65,7 +95,72 @@ public final class SpotPolicy {
     return switch (pref) {
       case SPOT_ONLY -> CapacityDecision.SPOT_ONLY;
       case ON_DEMAND -> CapacityDecision.ON_DEMAND_ONLY;
-      case SPOT_OK -> offPeak.open() ? CapacityDecision.SPOT_FIRST : CapacityDecision.EITHER;
+      case SPOT_OK -> spotOk(job, team, offPeak, now, perJobWaits);
     };
+  }
+
+  private CapacityDecision spotOk(
+      Job job, TeamPolicy team, OffPeakStatus offPeak, Instant now, boolean perJobWaits) {
+    if (perJobWaits) {
+      Instant preferred = job.spotPreferredUntil();
+      if (preferred != null && now.isBefore(preferred) && deadlines.canWaitUntil(job, preferred)) {
+        return CapacityDecision.waitForSpot(
+            PendingReason.of(
+                ReasonKind.WAITING_FOR_SPOT,
+                "returning to spot: waits for spot capacity until "
+                    + at(preferred, now)
+                    + ", then takes any"),
+            preferred);
+      }
+    }
+    if (job.deadline() != null) {
+      Instant onDemandAt = deadlines.onDemandAt(job);
+      if (onDemandAt != null && now.isBefore(onDemandAt)) {
+        Duration slack = deadlines.slack(job, now);
+        return CapacityDecision.waitForSpot(
+            PendingReason.of(
+                ReasonKind.WAITING_FOR_SPOT,
+                String.format(
+                    Locale.ROOT,
+                    "waiting for spot: %.1f h of slack; on-demand at %s if spot has not returned",
+                    slack.toMillis() / 3_600_000.0,
+                    at(onDemandAt, now))),
+            onDemandAt);
+      }
+      if (onDemandAt != null) {
+        return CapacityDecision.SPOT_FIRST; // behind the line: spot if there is any, else on-demand
+      }
+    } else if (perJobWaits) {
+      Duration wait = job.spotWait() != null ? job.spotWait() : team.spotWait();
+      if (!wait.isZero()) {
+        Instant until = job.queuedSince().plus(wait);
+        if (now.isBefore(until)) {
+          return CapacityDecision.waitForSpot(
+              PendingReason.of(
+                  ReasonKind.WAITING_FOR_SPOT,
+                  "waiting for spot until "
+                      + at(until, now)
+                      + " (spot wait "
+                      + human(wait)
+                      + "), then any capacity"),
+              until);
+        }
+      }
+    }
+    return offPeak.open() ? CapacityDecision.SPOT_FIRST : CapacityDecision.EITHER;
+  }
+
+  /** A time for people: {@code 14:20 UTC} within a day of now, else with the date. */
+  static String at(Instant t, Instant now) {
+    boolean soon = Duration.between(now, t).abs().compareTo(Duration.ofHours(20)) < 0;
+    return (soon ? CLOCK : DAY_CLOCK).format(t) + " UTC";
+  }
+
+  static String human(Duration d) {
+    long minutes = d.toMinutes();
+    if (minutes % 60 == 0) {
+      return minutes / 60 + "h";
+    }
+    return minutes >= 60 ? minutes / 60 + "h" + minutes % 60 + "m" : minutes + "m";
   }
 }

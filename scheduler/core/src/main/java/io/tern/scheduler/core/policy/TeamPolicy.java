@@ -12,21 +12,39 @@ import java.util.Objects;
  * @param borrowLimitGpus how many GPUs beyond its quota the team may borrow while others leave them
  *     unused ({@link #UNLIMITED} for no limit)
  * @param budget spending guardrail
+ * @param spotWait how long the team's spot-ok jobs without a deadline wait for spot capacity before
+ *     they take on-demand (a job's own {@code spotWait} wins); zero, the default, means no wait:
+ *     the cheapest capacity free now
  */
 public record TeamPolicy(
-    String team, double weight, int guaranteedGpus, int borrowLimitGpus, Budget budget) {
+    String team,
+    double weight,
+    int guaranteedGpus,
+    int borrowLimitGpus,
+    Budget budget,
+    java.time.Duration spotWait) {
 
   public static final int UNLIMITED = Integer.MAX_VALUE;
 
   public TeamPolicy {
     Objects.requireNonNull(team, "team");
     Objects.requireNonNull(budget, "budget");
+    Objects.requireNonNull(spotWait, "spotWait");
+    if (spotWait.isNegative()) {
+      throw new IllegalArgumentException("spotWait must be >= 0");
+    }
     if (!(weight > 0)) {
       throw new IllegalArgumentException("weight must be > 0");
     }
     if (guaranteedGpus < 0 || borrowLimitGpus < 0) {
       throw new IllegalArgumentException("quotas must be >= 0");
     }
+  }
+
+  /** A team policy without a spot wait. */
+  public TeamPolicy(
+      String team, double weight, int guaranteedGpus, int borrowLimitGpus, Budget budget) {
+    this(team, weight, guaranteedGpus, borrowLimitGpus, budget, java.time.Duration.ZERO);
   }
 
   /** The policy of a team nobody configured: weight 1, no quota, unlimited borrowing, no budget. */
@@ -40,6 +58,10 @@ public record TeamPolicy(
   }
 
   public TeamPolicy withBudget(Budget budget) {
-    return new TeamPolicy(team, weight, guaranteedGpus, borrowLimitGpus, budget);
+    return new TeamPolicy(team, weight, guaranteedGpus, borrowLimitGpus, budget, spotWait);
+  }
+
+  public TeamPolicy withSpotWait(java.time.Duration wait) {
+    return new TeamPolicy(team, weight, guaranteedGpus, borrowLimitGpus, budget, wait);
   }
 }
