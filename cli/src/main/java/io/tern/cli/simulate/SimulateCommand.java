@@ -8,11 +8,13 @@ import io.tern.simulator.CantBeLate;
 import io.tern.simulator.ProgressListener;
 import io.tern.simulator.Simulation;
 import io.tern.simulator.SimulationRequest;
+import io.tern.simulator.policy.SingleJobSetting;
 import io.tern.simulator.report.CantBeLateReport;
 import io.tern.simulator.report.HtmlReport;
 import io.tern.simulator.report.PolicyResult;
 import io.tern.simulator.report.SimulationSummary;
 import io.tern.simulator.report.SummaryJson;
+import io.tern.simulator.spot.PriceTable;
 import io.tern.simulator.trace.TraceFormatException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -38,7 +40,8 @@ import picocli.CommandLine.Spec;
       "  tern simulate --jobs trace.csv --spot ../shared/traces/cant-be-late-spot --report out.html",
       "  tern simulate --format alibaba-v2023 --jobs openb_pod_list_default.csv \\",
       "      --nodes openb_node_list_gpu_node.csv --spot DIR -o json",
-      "  tern simulate --cant-be-late --spot ../shared/traces/cant-be-late-spot",
+      "  tern simulate --cant-be-late --spot ../shared/traces/cant-be-late-spot \\",
+      "      --job-hours 48 --deadline-hours 52 --changeover-hours 0.1 -o json",
       ""
     })
 public final class SimulateCommand implements Callable<Integer> {
@@ -91,8 +94,43 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(
       names = "--cant-be-late",
       description =
-          "The single-job deadline study of the Can't Be Late paper (48 h job, 52 h deadline) on --spot.")
+          "The single-job deadline study of the Can't Be Late paper on --spot: one job under Tern"
+              + " (the production core), greedy, Uniform Progress, the offline optimum and"
+              + " on-demand.")
   boolean cantBeLate;
+
+  @Option(
+      names = "--job-hours",
+      paramLabel = "H",
+      defaultValue = "48",
+      description = "--cant-be-late: hours of work of the job (default ${DEFAULT-VALUE}).")
+  double jobHours;
+
+  @Option(
+      names = "--deadline-hours",
+      paramLabel = "H",
+      defaultValue = "52",
+      description =
+          "--cant-be-late: its deadline, hours after its start (default ${DEFAULT-VALUE}).")
+  double deadlineHours;
+
+  @Option(
+      names = "--changeover-hours",
+      paramLabel = "H",
+      defaultValue = "0.1",
+      description =
+          "--cant-be-late: time each start on a new instance costs before work resumes (default"
+              + " ${DEFAULT-VALUE}).")
+  double changeoverHours;
+
+  @Option(
+      names = "--start-every-hours",
+      paramLabel = "H",
+      defaultValue = "24",
+      description =
+          "--cant-be-late: a start point every H hours of each trace; 0 for one at its beginning"
+              + " (default ${DEFAULT-VALUE}).")
+  double startEveryHours;
 
   @Override
   public Integer call() {
@@ -131,12 +169,44 @@ public final class SimulateCommand implements Callable<Integer> {
     if (spot == null || !Files.isDirectory(spot)) {
       throw new UserInputException("--spot: --cant-be-late needs the directory of spot traces");
     }
-    CantBeLateReport result = CantBeLate.run(spot, progress);
+    requirePositive("--job-hours", jobHours);
+    requirePositive("--deadline-hours", deadlineHours);
+    if (!(changeoverHours >= 0) || Double.isInfinite(changeoverHours)) {
+      throw new UserInputException("--changeover-hours: must be 0 or more, got " + changeoverHours);
+    }
+    if (!(startEveryHours >= 0) || Double.isInfinite(startEveryHours)) {
+      throw new UserInputException(
+          "--start-every-hours: must be 0 or more, got " + startEveryHours);
+    }
+    if (deadlineHours < jobHours + changeoverHours) {
+      throw new UserInputException(
+          "--deadline-hours: "
+              + deadlineHours
+              + " h cannot fit the job even on on-demand (--job-hours + --changeover-hours = "
+              + (jobHours + changeoverHours)
+              + " h)");
+    }
+    CantBeLateReport result =
+        CantBeLate.run(
+            spot,
+            new SingleJobSetting(jobHours, deadlineHours, changeoverHours),
+            startEveryHours,
+            PriceTable.defaults(),
+            progress);
+    if (report != null) {
+      result.writeHtml(report);
+      spec.commandLine().getErr().println("report: " + report.toAbsolutePath());
+    }
     PrintWriter out = spec.commandLine().getOut();
-    out.println(
-        output.format() == OutputFormat.json ? SummaryJson.toJson(result) : result.toTable());
+    out.print(output.format() == OutputFormat.json ? SummaryJson.toJson(result) : result.toTable());
     out.flush();
     return 0;
+  }
+
+  private static void requirePositive(String flag, double value) {
+    if (!(value > 0) || Double.isInfinite(value)) {
+      throw new UserInputException(flag + ": must be more than 0, got " + value);
+    }
   }
 
   private void print(SimulationSummary summary) {

@@ -69,6 +69,9 @@ public final class TernCore implements SingleJobPolicy {
   private boolean resuming;
   private Instant queuedAt;
   private Instant spotPreferredUntil;
+  private double spent;
+  private final double spotPerHour;
+  private final double onDemandPerHour;
   private int returnsToSpot;
   private int deadlineMigrations;
 
@@ -87,6 +90,8 @@ public final class TernCore implements SingleJobPolicy {
       double onDemandPerHour) {
     this.trace = trace;
     this.startSlot = startSlot;
+    this.spotPerHour = spotPerHour;
+    this.onDemandPerHour = onDemandPerHour;
     this.unitSeconds = setting.unitSeconds(trace.slotSeconds());
     EngineConfig config =
         EngineConfig.defaults()
@@ -212,6 +217,10 @@ public final class TernCore implements SingleJobPolicy {
   }
 
   private void requeue(Instant now, CheckpointRequest.Reason reason) {
+    spent +=
+        Duration.between(attemptStart, now).toMillis()
+            / 3_600_000.0
+            * (running == SlotMode.SPOT ? spotPerHour : onDemandPerHour);
     running = SlotMode.IDLE;
     resuming = true;
     queuedAt = now;
@@ -237,6 +246,7 @@ public final class TernCore implements SingleJobPolicy {
         .resuming(resuming)
         .queuedAt(queuedAt)
         .spotPreferredUntil(spotPreferredUntil)
+        .spentUsd(spent)
         .build();
   }
 

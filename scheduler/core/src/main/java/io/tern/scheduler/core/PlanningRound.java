@@ -123,11 +123,49 @@ final class PlanningRound {
           allocationTable.teamMemoryMiB(k));
     }
     this.deadlines = new DeadlineRule(config.restartOverhead(), config.deadlineSafetyMargin());
-    this.spot = new SpotPolicy(deadlines);
+    this.spot = spotPolicy(jobTable, allocationTable, deadlines, index, policy);
     this.reservations = new ReservationPlanner(index);
     this.pending = new ArrayList<>(queue.jobs().size());
     this.reservationsLeft = config.reservations();
     this.detailedLeft = config.detailedExplanations();
+  }
+
+  /**
+   * The spot policy of this plan, with the cheapest on-demand and spot prices per GPU-hour in the
+   * cluster (nodes and pools) when a deadline job could need them (one pass over the nodes).
+   */
+  private static SpotPolicy spotPolicy(
+      JobTable jobs,
+      AllocationTable allocations,
+      DeadlineRule deadlines,
+      ClusterIndex index,
+      PolicySnapshot policy) {
+    boolean deadlineJobs = !allocations.withDeadline().isEmpty();
+    for (int i = 0, n = jobs.size(); i < n && !deadlineJobs; i++) {
+      deadlineJobs = jobs.hasDeadline[i];
+    }
+    if (!deadlineJobs) {
+      return new SpotPolicy(deadlines);
+    }
+    double onDemand = Double.NaN;
+    double spot = Double.NaN;
+    for (NodeView v : index.nodes()) {
+      double price = v.node().pricePerGpuHourUsd();
+      if (v.node().capacityType() == io.tern.scheduler.core.model.CapacityType.SPOT) {
+        spot = Double.isNaN(spot) ? price : Math.min(spot, price);
+      } else {
+        onDemand = Double.isNaN(onDemand) ? price : Math.min(onDemand, price);
+      }
+    }
+    for (PoolOffer p : policy.pools()) {
+      double price = p.pricePerHourUsd() / Math.max(1, p.gpusPerNode());
+      if (p.capacityType() == io.tern.scheduler.core.model.CapacityType.SPOT) {
+        spot = Double.isNaN(spot) ? price : Math.min(spot, price);
+      } else {
+        onDemand = Double.isNaN(onDemand) ? price : Math.min(onDemand, price);
+      }
+    }
+    return new SpotPolicy(deadlines, onDemand, spot);
   }
 
   @SuppressWarnings("unchecked")

@@ -143,6 +143,7 @@ final class SpotReturns {
     }
     double onDemand = onDemandPrice(a);
     Candidate c = new Candidate(a, hours(left), hours(d), onDemand);
+    c.left = left;
     // The best case for ordering: the cheapest settled spot price there is (free or launchable).
     scanFreeSpot();
     double cheapest = Double.POSITIVE_INFINITY;
@@ -208,6 +209,13 @@ final class SpotReturns {
 
   /** Expected saving minus changeover cost of moving to spot at {@code spot} $/h. */
   private double gain(Candidate c, double spot, String pool) {
+    // What the running attempt has cost so far counts towards the job's cost guarantee.
+    Allocation a = c.allocation;
+    double running = hours(Duration.between(a.startedAt(), now)) * c.onDemand;
+    Job spent = a.job().toBuilder().spentUsd(a.job().spentUsd() + Math.max(0, running)).build();
+    if (!SpotPolicy.spotAffordable(spent, rule.restartOverhead(), c.onDemand, spot, c.left)) {
+      return Double.NEGATIVE_INFINITY;
+    }
     SpotPoolHistory h = pool == null ? null : policy.spotHistory(pool);
     double rate = h != null ? h.reclaimsPerHour() : SpotPoolHistory.priorReclaimsPerHour();
     double reclaimed = 1 - Math.exp(-rate * c.leftHours);
@@ -255,6 +263,7 @@ final class SpotReturns {
     double launchablePrice;
     boolean launchSafe;
     double gain;
+    Duration left;
 
     Candidate(Allocation allocation, double leftHours, double overheadHours, double onDemand) {
       this.allocation = allocation;

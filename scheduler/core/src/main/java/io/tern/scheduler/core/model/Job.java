@@ -55,7 +55,8 @@ public record Job(
     boolean resuming,
     Duration spotWait,
     Instant queuedAt,
-    Instant spotPreferredUntil) {
+    Instant spotPreferredUntil,
+    double spentUsd) {
 
   public Job {
     Objects.requireNonNull(id, "id");
@@ -70,6 +71,9 @@ public record Job(
     }
     if (!(maxCostUsd > 0)) {
       throw new IllegalArgumentException("maxCostUsd must be > 0 (infinity = uncapped)");
+    }
+    if (!(spentUsd >= 0)) {
+      throw new IllegalArgumentException("spentUsd must be >= 0: " + spentUsd);
     }
     if (spotWait != null && spotWait.isNegative()) {
       throw new IllegalArgumentException("spotWait must be >= 0: " + spotWait);
@@ -124,6 +128,7 @@ public record Job(
     private Duration spotWait;
     private Instant queuedAt;
     private Instant spotPreferredUntil;
+    private double spentUsd;
 
     private Builder(String id, String team) {
       this.id = id;
@@ -151,6 +156,7 @@ public record Job(
       this.spotWait = job.spotWait;
       this.queuedAt = job.queuedAt;
       this.spotPreferredUntil = job.spotPreferredUntil;
+      this.spentUsd = job.spentUsd;
     }
 
     public Builder id(String id) {
@@ -258,6 +264,11 @@ public record Job(
       return this;
     }
 
+    public Builder spentUsd(double spentUsd) {
+      this.spentUsd = spentUsd;
+      return this;
+    }
+
     public Job build() {
       return new Job(
           id,
@@ -279,7 +290,8 @@ public record Job(
           resuming,
           spotWait,
           queuedAt,
-          spotPreferredUntil);
+          spotPreferredUntil,
+          spentUsd);
     }
   }
 }

@@ -44,9 +44,47 @@ public final class SpotPolicy {
   public static final Duration RETURN_TO_SPOT_WAIT = Duration.ofMinutes(10);
 
   private final DeadlineRule deadlines;
+  private final double onDemandPerGpuHour;
+  private final double spotPerGpuHour;
 
+  /** A policy that knows no prices: it never stops a deadline job from trying spot. */
   public SpotPolicy(DeadlineRule deadlines) {
+    this(deadlines, Double.NaN, Double.NaN);
+  }
+
+  /**
+   * @param onDemandPerGpuHour the cheapest on-demand price per GPU-hour in the cluster (NaN if
+   *     unknown), what a deadline job's cost is measured against
+   * @param spotPerGpuHour the cheapest spot price per GPU-hour (NaN if unknown)
+   */
+  public SpotPolicy(DeadlineRule deadlines, double onDemandPerGpuHour, double spotPerGpuHour) {
     this.deadlines = deadlines;
+    this.onDemandPerGpuHour = onDemandPerGpuHour;
+    this.spotPerGpuHour = spotPerGpuHour;
+  }
+
+  /**
+   * The cost bound of a deadline job with known work: measured against running the whole job on
+   * on-demand (work plus one changeover), its excess (spent, less what its work done plus one
+   * changeover would have cost on on-demand) may take one more changeover on spot only while even
+   * the worst case of that start (reclaimed at once, then a changeover back to on-demand) keeps it
+   * within two changeovers of on-demand: {@code excess + d × spot <= d × onDemand}. Spot work
+   * lowers the excess, so a job that gains on spot keeps trying; one whose spot starts keep failing
+   * stops and finishes on on-demand. True when the prices or the work are unknown.
+   */
+  public static boolean spotAffordable(
+      Job job, Duration overhead, double onDemandPerHour, double spotPerHour, Duration workLeft) {
+    Duration total = job.expectedDuration();
+    if (total == null
+        || workLeft == null
+        || Double.isNaN(onDemandPerHour)
+        || Double.isNaN(spotPerHour)) {
+      return true;
+    }
+    double doneHours = total.minus(workLeft).toMillis() / 3_600_000.0;
+    double d = overhead.toMillis() / 3_600_000.0;
+    double excess = job.spentUsd() - (doneHours + d) * onDemandPerHour;
+    return excess + d * spotPerHour <= d * onDemandPerHour + 1e-9;
   }
 
   public CapacityDecision decide(Job job, TeamPolicy team, OffPeakStatus offPeak, Instant now) {
@@ -114,8 +152,18 @@ public final class SpotPolicy {
       }
     }
     if (job.deadline() != null) {
+      long gpus = Math.max(1, job.resources().totalGpus());
+      if (!spotAffordable(
+          job,
+          deadlines.restartOverhead(),
+          onDemandPerGpuHour * gpus,
+          spotPerGpuHour * gpus,
+          job.workLeft())) {
+        return CapacityDecision.ON_DEMAND_ONLY; // spot has cost it its allowance: finish on-demand
+      }
       Instant onDemandAt = deadlines.onDemandAt(job);
-      if (onDemandAt != null && now.isBefore(onDemandAt)) {
+      // On the line counts as ahead (the paper's rule: on-demand once strictly behind).
+      if (onDemandAt != null && !now.isAfter(onDemandAt)) {
         Duration slack = deadlines.slack(job, now);
         return CapacityDecision.waitForSpot(
             PendingReason.of(

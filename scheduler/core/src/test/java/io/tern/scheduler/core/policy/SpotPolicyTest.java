@@ -70,12 +70,14 @@ class SpotPolicyTest {
     var j =
         job("j", 1)
             .deadline(NOW.plus(Duration.ofHours(2)))
-            .remainingDuration(Duration.ofMinutes(81))
+            .remainingDuration(Duration.ofMinutes(71))
             .build();
+    // 120 min - 71 min of work - 10 min restart leaves 39 min of slack: a start on spot needs the
+    // 30-minute margin plus room for one more restart (a reclaim, then on-demand).
     var d = policy.decide(j, team, open, NOW);
     assertThat(d.deadlineForced()).isTrue();
     assertThat(d.tiers()).isEqualTo(CapacityTiers.ON_DEMAND_ONLY);
-    var relaxed = j.toBuilder().remainingDuration(Duration.ofMinutes(80)).build();
+    var relaxed = j.toBuilder().remainingDuration(Duration.ofMinutes(70)).build();
     assertThat(policy.decide(relaxed, team, open, NOW).deadlineForced()).isFalse();
   }
 

@@ -299,7 +299,9 @@ public final class AgentSessions {
               now,
               session.node.hasReclaimAt()
                   ? "checkpointed and requeued: spot reclaim"
-                  : "checkpointed and requeued",
+                  : term.returningToSpot.remove(entry.id())
+                      ? "checkpointed and requeued: " + CoreSnapshots.RETURNING_TO_SPOT
+                      : "checkpointed and requeued",
               null);
       case PHASE_STOPPED -> {
         JobState next =
@@ -336,6 +338,7 @@ public final class AgentSessions {
       entry.job = JobChanges.markReclaimed(entry.job);
     }
     term.stopping.remove(entry.id());
+    term.returningToSpot.remove(entry.id());
     term.cancelling.remove(entry.id());
     loop.saveJob(entry, () -> {});
     if (attempt.getNodeIdsCount() > 1) {
@@ -366,6 +369,7 @@ public final class AgentSessions {
             ? clamp(CoreSnapshots.instant(notice.getActionAt()), now, now.plus(MAX_NOTICE_AHEAD))
             : now.plus(Duration.ofMinutes(2));
     log.warn("node {} will be reclaimed at {}: draining", session.id(), reclaimAt);
+    term.spotPools.reclaimed(session.node.getPool(), now);
     session.node =
         session.node.toBuilder()
             .setState(NodeState.NODE_STATE_DRAINING)

@@ -120,7 +120,11 @@ final class Autoscaler implements AutoCloseable {
       return policy;
     }
     return new PolicySnapshot(
-        policy.offPeak(), policy.teams(), scaler.availablePools(), scaler.launchingNodes());
+        policy.offPeak(),
+        policy.teams(),
+        scaler.availablePools(),
+        scaler.launchingNodes(),
+        policy.spotHistory());
   }
 
   /** Whether {@code nodeId} is being given back (the planner must not place on it). */

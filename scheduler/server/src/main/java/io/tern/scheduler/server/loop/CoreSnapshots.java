@@ -15,6 +15,7 @@ import io.tern.scheduler.core.model.NodeAssignment;
 import io.tern.scheduler.core.model.NodeState;
 import io.tern.scheduler.core.model.PriorityClass;
 import io.tern.scheduler.core.model.Resources;
+import io.tern.scheduler.core.policy.SpotPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +29,9 @@ import java.util.TreeSet;
  */
 final class CoreSnapshots {
   private static final long MIB_PER_GIB = 1024;
+
+  /** The end reason of an attempt checkpointed to move back to spot (the core's RETURN_TO_SPOT). */
+  static final String RETURNING_TO_SPOT = "returning to spot";
 
   private CoreSnapshots() {}
 
@@ -49,7 +53,8 @@ final class CoreSnapshots {
             .deferrable(spec.getDeferrable())
             .shareable(spec.getShareable())
             .submittedAt(instant(job.getSubmittedAt()))
-            .attempt(job.getAttemptsCount());
+            .attempt(job.getAttemptsCount())
+            .spentUsd(Math.max(0, job.getCostUsd()));
     if (spec.hasCheckpoint()) {
       b.checkpointing(
           new Checkpointing(
@@ -68,6 +73,15 @@ final class CoreSnapshots {
       Attempt last = job.getAttempts(job.getAttemptsCount() - 1);
       if (last.getReclaimed() && !last.getPool().isEmpty()) {
         b.lastReclaimedPool(last.getPool());
+      }
+      if (last.hasEndedAt()) {
+        Instant ended = instant(last.getEndedAt());
+        b.queuedAt(ended);
+        if (last.getEndReason().endsWith(RETURNING_TO_SPOT)) {
+          // Checkpointed to move back to spot: it waits for spot a while rather than take
+          // on-demand again (the core holds it to spot only while its deadline allows).
+          b.spotPreferredUntil(ended.plus(SpotPolicy.RETURN_TO_SPOT_WAIT));
+        }
       }
       // Interrupted (preempted, reclaimed, node lost) rather than ended by the job itself.
       b.resuming(

@@ -54,6 +54,12 @@ final class LeaderTerm {
   /** Running jobs a user cancelled: they end CANCELLED once their agents stop them. */
   final Set<String> cancelling = new HashSet<>();
 
+  /**
+   * Jobs asked to checkpoint so that they move back to spot (the core's RETURN_TO_SPOT); their
+   * checkpointed attempt ends "returning to spot", and the requeued job waits for spot a while.
+   */
+  final Set<String> returningToSpot = new HashSet<>();
+
   long nextJobNumber;
   private final Map<String, Set<String>> jobsByNode = new HashMap<>();
   private final Map<String, List<String>> indexedNodes = new HashMap<>();
@@ -76,8 +82,19 @@ final class LeaderTerm {
   /** Job shard znodes that exist or are being created. */
   final Set<String> jobShards = new HashSet<>();
 
+  /** Reclaims seen per spot pool (the core's pool risk). */
+  final SpotPoolWatch spotPools;
+
   LeaderTerm(Epoch epoch, StoredState stored, Instant now) {
     this.epoch = epoch;
+    Instant earliest = now;
+    for (var v : stored.jobs().values()) {
+      Instant submitted = CoreSnapshots.instant(v.value().getSubmittedAt());
+      if (submitted.isBefore(earliest) && submitted.getEpochSecond() > 0) {
+        earliest = submitted;
+      }
+    }
+    this.spotPools = new SpotPoolWatch(earliest);
     stored
         .jobs()
         .forEach(
@@ -87,6 +104,12 @@ final class LeaderTerm {
               reindex(loaded);
               if (!v.value().getIdempotencyKeySha256().isEmpty()) {
                 idempotencyKeys.put(v.value().getIdempotencyKeySha256(), id);
+              }
+              for (var attempt : v.value().getAttemptsList()) {
+                if (attempt.getReclaimed() && attempt.hasEndedAt()) {
+                  spotPools.reclaimed(
+                      attempt.getPool(), CoreSnapshots.instant(attempt.getEndedAt()));
+                }
               }
               if (v.value().getCancelRequested() && !jobs.get(id).finished()) {
                 cancelling.add(id);

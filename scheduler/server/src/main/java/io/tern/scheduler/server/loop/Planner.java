@@ -168,8 +168,9 @@ final class Planner {
    */
   PolicySnapshot policy(LeaderTerm term, Instant now) {
     PolicySnapshot base =
-        loop.autoscaler.withPools(
-            PolicySnapshot.of(term.calendar.status(now), List.of(), List.of()));
+        loop.autoscaler
+            .withPools(PolicySnapshot.of(term.calendar.status(now), List.of(), List.of()))
+            .withSpotHistory(term.spotPools.history(now));
     if (term.budgets.isEmpty()) {
       return base;
     }
@@ -227,14 +228,24 @@ final class Planner {
           now);
     }
     for (CheckpointRequest request : plan.checkpointRequests()) {
+      if (request.reason() == CheckpointRequest.Reason.RETURN_TO_SPOT) {
+        JobEntry entry = term.entry(request.jobId());
+        if (entry != null
+            && entry.attemptNumber() == request.attempt()
+            && entry.state() == JobState.JOB_STATE_RUNNING) {
+          term.returningToSpot.add(request.jobId());
+        }
+      }
       interrupt(
           term,
           request.jobId(),
           request.attempt(),
           true,
-          request.reason() == CheckpointRequest.Reason.DEADLINE_MIGRATION
-              ? "moving to on-demand to meet its deadline"
-              : "preempted",
+          switch (request.reason()) {
+            case DEADLINE_MIGRATION -> "moving to on-demand to meet its deadline";
+            case RETURN_TO_SPOT -> CoreSnapshots.RETURNING_TO_SPOT;
+            case PREEMPTION -> "preempted";
+          },
           now);
     }
     long number = ++term.plans;

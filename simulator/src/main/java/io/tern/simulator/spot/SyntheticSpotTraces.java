@@ -1,0 +1,66 @@
+package io.tern.simulator.spot;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Seeded synthetic spot traces: a two-state Markov chain per slot (spot up, spot down) with given
+ * mean lengths of up and down runs, so availability is {@code up / (up + down)}. For checking a
+ * policy on traces nobody tuned it on. Deterministic for a seed.
+ */
+public final class SyntheticSpotTraces {
+  private SyntheticSpotTraces() {}
+
+  /**
+   * One trace.
+   *
+   * @param meanUpHours mean length of a run of slots with spot capacity
+   * @param meanDownHours mean length of a run without
+   */
+  public static SpotTrace markov(
+      String pool,
+      int slots,
+      int slotSeconds,
+      double meanUpHours,
+      double meanDownHours,
+      long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    double slotHours = slotSeconds / 3600.0;
+    // Per-slot probabilities of leaving each state, so runs are geometric with these means.
+    double leaveUp = Math.min(1, slotHours / meanUpHours);
+    double leaveDown = Math.min(1, slotHours / meanDownHours);
+    boolean[] up = new boolean[slots];
+    boolean state = random.nextDouble() < meanUpHours / (meanUpHours + meanDownHours);
+    for (int i = 0; i < slots; i++) {
+      up[i] = state;
+      if (random.nextDouble() < (state ? leaveUp : leaveDown)) {
+        state = !state;
+      }
+    }
+    return new SpotTrace(pool, Instant.parse("2025-01-01T00:00:00Z"), slotSeconds, up);
+  }
+
+  /**
+   * A held-out set: for each (mean up, mean down) pair in hours, {@code perKind} traces of {@code
+   * slots} 10-minute slots, pools named like {@code markov-up3.0-down1.0-s7_v100_1} (so prices
+   * follow the V100 row).
+   */
+  public static List<SpotTrace> heldOut(double[][] kinds, int perKind, int slots, long seed) {
+    List<SpotTrace> out = new ArrayList<>();
+    SplittableRandom seeds = new SplittableRandom(seed);
+    for (double[] kind : kinds) {
+      for (int k = 0; k < perKind; k++) {
+        long s = seeds.nextLong();
+        String model = k % 2 == 0 ? "v100" : "k80";
+        String pool =
+            String.format(
+                Locale.ROOT, "markov-up%.1f-down%.1f-%d_%s_1", kind[0], kind[1], k, model);
+        out.add(markov(pool, slots, 600, kind[0], kind[1], s));
+      }
+    }
+    return out;
+  }
+}
