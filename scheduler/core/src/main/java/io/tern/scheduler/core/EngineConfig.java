@@ -32,7 +32,8 @@ import java.util.TreeMap;
  * @param explainNodesPerShape most nodes whose filters are run when explaining one shape
  * @param capacityRequestNodesPerPlan most nodes requested from the cloud per plan
  * @param spotSettle how long a spot pool's capacity must have been back before a job on on-demand
- *     moves to it (hysteresis: a blip of spot does not cost two changeovers)
+ *     moves to it (hysteresis: a blip of spot does not cost two changeovers); never less than two
+ *     restart overheads, what the move there and back would cost
  */
 public record EngineConfig(
     SortedMap<String, Double> scorerWeights,

@@ -185,8 +185,7 @@ final class PlanningRound {
     checkpoints.addAll(migrations);
     int returns = 0;
     if (!allocationTable.withDeadline().isEmpty()) {
-      SpotReturns spotReturns =
-          new SpotReturns(index, search, policy, deadlines, config.spotSettle(), now);
+      SpotReturns spotReturns = new SpotReturns(index, search, policy, deadlines, settle(), now);
       List<CheckpointRequest> moves = spotReturns.plan(allocationTable.withDeadline());
       checkpoints.addAll(moves);
       returns = moves.size();
@@ -201,6 +200,15 @@ final class PlanningRound {
         releases,
         pending,
         new SpotActivity(waitingForSpot, deadlineOnDemand, migrations.size(), returns));
+  }
+
+  /**
+   * How long a spot pool's capacity must have been back before an on-demand job moves to it: the
+   * configured settle time, and at least two changeovers (what a move there and back would cost).
+   */
+  private java.time.Duration settle() {
+    java.time.Duration twice = config.restartOverhead().multipliedBy(2);
+    return twice.compareTo(config.spotSettle()) > 0 ? twice : config.spotSettle();
   }
 
   /**
