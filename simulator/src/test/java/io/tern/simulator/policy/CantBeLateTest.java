@@ -125,7 +125,8 @@ class CantBeLateTest {
   @Test
   void ternMovesBackToSpotOnceItHasSettledAndNotOnABlip() {
     // 4 h job, 5 h deadline: no spot at first, so it falls behind and runs on on-demand; a
-    // one-slot blip of spot does not move it; spot that stays does, one slot after it returned.
+    // one-slot blip of spot does not move it; spot that stays does, once it held for two
+    // changeovers (12 min: two slots).
     SingleJobSetting setting = new SingleJobSetting(4, 5, 0.1);
     SpotTrace trace = trace(".".repeat(10) + "+." + ".".repeat(4) + "+".repeat(20));
     TernCore core = new TernCore(trace, 0, setting, SPOT, ON_DEMAND);
@@ -135,7 +136,7 @@ class CantBeLateTest {
     assertThat(outcome.deadlineMet()).isTrue();
     assertThat(core.returnsToSpot()).isEqualTo(1);
     assertThat(tern.modes.charAt(10)).isEqualTo('O'); // the blip
-    assertThat(tern.modes.substring(16, 18)).isEqualTo("OS"); // settles one slot, then moves
+    assertThat(tern.modes.substring(16, 19)).isEqualTo("OOS"); // settles, then moves
   }
 
   @Test

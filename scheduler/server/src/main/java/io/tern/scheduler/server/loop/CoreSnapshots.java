@@ -64,6 +64,13 @@ final class CoreSnapshots {
     }
     if (spec.hasDeadline()) {
       b.deadline(instant(spec.getDeadline()));
+      if (spec.hasMaxRuntime()) {
+        // The job's work is not known; its maximum runtime bounds it, which keeps the deadline
+        // rule on the safe side (it waits for spot less than it could, never more).
+        Duration total =
+            Duration.ofSeconds(spec.getMaxRuntime().getSeconds(), spec.getMaxRuntime().getNanos());
+        b.expectedDuration(total).remainingDuration(remaining(job, total));
+      }
     }
     if (spec.getMaxCostUsd() > 0) {
       b.maxCostUsd(spec.getMaxCostUsd());
@@ -91,6 +98,26 @@ final class CoreSnapshots {
               && !last.getEndReason().startsWith("did not start"));
     }
     return b.build();
+  }
+
+  /**
+   * Work left of {@code total}: less what earlier attempts kept, each from its start to its last
+   * committed checkpoint (the work a resumed attempt starts from).
+   */
+  static Duration remaining(io.tern.api.v1.Job job, Duration total) {
+    Duration done = Duration.ZERO;
+    for (Attempt a : job.getAttemptsList()) {
+      if (a.hasLastCheckpoint() && a.hasStartedAt()) {
+        Duration kept =
+            Duration.between(
+                instant(a.getStartedAt()), instant(a.getLastCheckpoint().getCommittedAt()));
+        if (kept.isPositive()) {
+          done = done.plus(kept);
+        }
+      }
+    }
+    Duration left = total.minus(done);
+    return left.isNegative() ? Duration.ZERO : left;
   }
 
   static Node node(NodeSession session, boolean schedulable, Instant idleSince) {
