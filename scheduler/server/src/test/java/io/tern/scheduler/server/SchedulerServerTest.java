@@ -467,6 +467,45 @@ class SchedulerServerTest {
   }
 
   @Test
+  void aDeadlineJobOnOnDemandMovesBackToSpotWhenASpotNodeJoins() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent onDemand =
+        track(new FakeAgent(server.address(), "od-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    java.time.Instant now = java.time.Instant.now();
+    JobSpec spec =
+        Clients.spec("train", 1).toBuilder()
+            .setCheckpoint(
+                io.tern.api.v1.CheckpointPolicy.newBuilder()
+                    .setSignal("SIGUSR1")
+                    .setGrace(com.google.protobuf.Duration.newBuilder().setSeconds(60)))
+            .setDeadline(
+                com.google.protobuf.Timestamp.newBuilder()
+                    .setSeconds(now.plusSeconds(20 * 3600).getEpochSecond()))
+            .setMaxRuntime(com.google.protobuf.Duration.newBuilder().setSeconds(10 * 3600))
+            .build();
+    // Behind its uniform line as soon as it is queued (nothing done yet): on-demand, no spot here.
+    String id = running(c, onDemand, spec);
+
+    FakeAgent spot =
+        track(new FakeAgent(server.address(), "spot-1", 8, CapacityType.CAPACITY_TYPE_SPOT))
+            .connect();
+    var checkpoint = onDemand.next(SchedulerMessage.KindCase.CHECKPOINT_JOB, 10).getCheckpointJob();
+    assertThat(checkpoint.getJobId()).isEqualTo(id);
+    assertThat(checkpoint.getReason()).isEqualTo("returning to spot");
+    onDemand.status(id, 1, JobStatus.Phase.PHASE_CHECKPOINTED, 0);
+    StartJob resumed = spot.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob();
+
+    assertThat(resumed.getJobId()).isEqualTo(id);
+    assertThat(resumed.getAttempt()).isEqualTo(2);
+    Job after = job(c, id);
+    assertThat(after.getAttempts(0).getEndReason())
+        .isEqualTo("checkpointed and requeued: returning to spot");
+    assertThat(after.getAttempts(1).getCapacityType()).isEqualTo(CapacityType.CAPACITY_TYPE_SPOT);
+  }
+
+  @Test
   void attemptsTheLeaderDoesNotKnowAreStoppedOnRegister() throws Exception {
     SchedulerServer server = leader();
     FakeAgent agent =
