@@ -79,6 +79,16 @@ class SchedulerServerTest {
     return id;
   }
 
+  /** {@code spec} with a checkpoint policy: SIGUSR1, 60 s of grace. */
+  private static JobSpec checkpointable(JobSpec spec) {
+    return spec.toBuilder()
+        .setCheckpoint(
+            io.tern.api.v1.CheckpointPolicy.newBuilder()
+                .setSignal("SIGUSR1")
+                .setGrace(com.google.protobuf.Duration.newBuilder().setSeconds(60)))
+        .build();
+  }
+
   private static Job job(Clients c, String id) {
     return c.jobs.getJob(GetJobRequest.newBuilder().setJobId(id).build());
   }
@@ -417,13 +427,7 @@ class SchedulerServerTest {
     FakeAgent spot =
         track(new FakeAgent(server.address(), "spot-1", 8, CapacityType.CAPACITY_TYPE_SPOT))
             .connect();
-    JobSpec spec =
-        Clients.spec("train", 1).toBuilder()
-            .setCheckpoint(
-                io.tern.api.v1.CheckpointPolicy.newBuilder()
-                    .setSignal("SIGUSR1")
-                    .setGrace(com.google.protobuf.Duration.newBuilder().setSeconds(60)))
-            .build();
+    JobSpec spec = checkpointable(Clients.spec("train", 1));
     String id = submit(c, spec, "").getJob().getId();
     spot.next(SchedulerMessage.KindCase.START_JOB, 10);
     spot.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
@@ -475,11 +479,7 @@ class SchedulerServerTest {
             .connect();
     java.time.Instant now = java.time.Instant.now();
     JobSpec spec =
-        Clients.spec("train", 1).toBuilder()
-            .setCheckpoint(
-                io.tern.api.v1.CheckpointPolicy.newBuilder()
-                    .setSignal("SIGUSR1")
-                    .setGrace(com.google.protobuf.Duration.newBuilder().setSeconds(60)))
+        checkpointable(Clients.spec("train", 1)).toBuilder()
             .setDeadline(
                 com.google.protobuf.Timestamp.newBuilder()
                     .setSeconds(now.plusSeconds(20 * 3600).getEpochSecond()))
