@@ -20,12 +20,14 @@ public final class Workloads {
    * cluster is derived from the trace (see {@link #defaultCluster}).
    *
    * @param nodes node list, or {@code null}
+   * @param seed seeds the importers' random choices (Alibaba: which pods get a deadline)
    * @throws TraceFormatException for bad input or an unknown format
    */
-  public static Workload load(String format, Path jobs, Path nodes, AlibabaMapping mapping) {
+  public static Workload load(
+      String format, Path jobs, Path nodes, AlibabaMapping mapping, long seed) {
     String name = format == null ? NATIVE : format.toLowerCase(Locale.ROOT);
     if (name.equals(AlibabaTraceImporter.FORMAT) || name.equals("alibaba")) {
-      return AlibabaTraceImporter.importTrace(jobs, nodes, mapping);
+      return AlibabaTraceImporter.importTrace(jobs, nodes, mapping, seed);
     }
     if (!name.equals(NATIVE)) {
       throw new TraceFormatException(
