@@ -102,6 +102,11 @@ class SimulationTest {
     String html = Files.readString(file);
     assertThat(html).contains("<svg").contains("Cost over time").contains("Queue length");
     assertThat(html).contains("Utilization").contains("Savings by policy");
+    assertThat(html)
+        .contains("<th>spot $</th><th>on-demand $</th><th>spot share of GPU-h</th>")
+        .contains("Where the saving comes from")
+        .contains("<th>from spot prices $</th><th>from GPU models $</th><th>from lost work $</th>")
+        .contains("<h2>GPU models</h2>");
     assertThat(html.replace("http://www.w3.org/2000/svg", "")).doesNotContain("http");
     assertThat(html).doesNotContain("<script src").doesNotContain("<link");
   }
