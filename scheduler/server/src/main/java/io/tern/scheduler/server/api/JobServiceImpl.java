@@ -15,6 +15,7 @@ import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.ListJobsResponse;
 import io.tern.api.v1.LogChunk;
+import io.tern.api.v1.Node;
 import io.tern.api.v1.StreamLogsRequest;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
@@ -109,9 +110,6 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
         observer);
   }
 
-  /** Jobs per chunk are capped by bytes: a chunk stays near this size, far below gRPC's 4 MB. */
-  static final int HISTORY_CHUNK_BYTES = 1 << 20;
-
   @Override
   public void exportHistory(ExportHistoryRequest request, StreamObserver<HistoryChunk> observer) {
     if (!request.hasSince()) {
@@ -145,20 +143,15 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
                 observer.onError(GrpcErrors.toStatus(error));
                 return;
               }
-              HistoryChunk.Builder chunk =
-                  HistoryChunk.newBuilder()
-                      .addAllNodes(history.nodes())
-                      .setJobsLeftOut(history.jobsLeftOut());
-              for (Job job : history.jobs()) {
-                if (chunk.getJobsCount() > 0
-                    && chunk.build().getSerializedSize() + job.getSerializedSize()
-                        > HISTORY_CHUNK_BYTES) {
-                  observer.onNext(chunk.build());
-                  chunk = HistoryChunk.newBuilder();
-                }
-                chunk.addJobs(job);
+              HistoryChunks chunks = new HistoryChunks(observer, HistoryChunks.MAX_BYTES);
+              chunks.builder().setJobsLeftOut(history.jobsLeftOut());
+              for (Node node : history.nodes()) {
+                chunks.make(node.getSerializedSize()).addNodes(node);
               }
-              observer.onNext(chunk.build());
+              for (Job job : history.jobs()) {
+                chunks.make(job.getSerializedSize()).addJobs(job);
+              }
+              chunks.flush();
               observer.onCompleted();
             });
   }
