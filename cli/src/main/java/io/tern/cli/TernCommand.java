@@ -10,6 +10,7 @@ import io.tern.cli.demo.DemoCommand;
 import io.tern.cli.finops.BudgetCommand;
 import io.tern.cli.finops.CostCommand;
 import io.tern.cli.finops.OffPeakCommand;
+import io.tern.cli.history.HistoryCommand;
 import io.tern.cli.jobs.JobCommands;
 import io.tern.cli.server.SchedulerCommand;
 import io.tern.cli.server.ZkCommand;
@@ -54,6 +55,7 @@ import picocli.CommandLine.Command;
       OffPeakCommand.class,
       BudgetCommand.class,
       CostCommand.class,
+      HistoryCommand.class,
       SchedulerCommand.class,
       AgentCommand.class,
       GpusCommand.class,

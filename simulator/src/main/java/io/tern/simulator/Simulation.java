@@ -42,7 +42,12 @@ public final class Simulation {
   public static SimulationSummary run(SimulationRequest request, ProgressListener progress) {
     List<ClusterPolicy> policies = ClusterPolicy.parse(request.policies());
     Workload workload =
-        Workloads.load(request.format(), request.jobs(), request.nodes(), request.alibabaMapping());
+        Workloads.load(
+            request.format(),
+            request.jobs(),
+            request.nodes(),
+            request.alibabaMapping(),
+            request.seed());
     List<SpotTrace> traces =
         request.spotDir() == null ? List.of() : SpotTraceReader.readDirectory(request.spotDir());
     return replay(
@@ -72,21 +77,27 @@ public final class Simulation {
       ProgressListener progress) {
     SpotFleetModel spot = SpotFleetModel.build(workload.nodes(), traces, seed);
     List<PolicyResult> results = replayAll(workload, policies, settings, prices, spot, progress);
-    double baseline =
+    // Without the baseline (a caller's own list of policies), savings stay zero.
+    PolicyResult baseline =
         results.stream()
             .filter(r -> r.policy().equals(ClusterPolicy.ON_DEMAND.label()))
-            .mapToDouble(PolicyResult::costUsd)
             .findFirst()
-            .orElse(0);
+            .orElse(null);
     List<PolicyResult> withSavings = new ArrayList<>();
     for (PolicyResult r : results) {
-      withSavings.add(r.withSavingsAgainst(baseline));
+      withSavings.add(baseline == null ? r : r.withSavingsAgainst(baseline));
     }
     List<String> modelNotes = new ArrayList<>(settings.describe());
     modelNotes.add(
         "on-demand: the trace's nodes bought on-demand; spot policies: the trace's nodes bought as"
             + " spot, plus an elastic on-demand pool per node shape (up to as many nodes as the"
             + " trace has of it) launched on the core's capacity requests");
+    modelNotes.add(
+        "saving split: from spot prices = this policy's GPU time priced on-demand (same models)"
+            + " minus its cost; from GPU models = the baseline's useful GPU time minus this"
+            + " policy's, both priced on-demand (other models, or unfinished work); from lost work"
+            + " = the baseline's lost work and checkpoint overhead minus this policy's, priced"
+            + " on-demand. The three add up to the saving");
     modelNotes.addAll(spot.describe());
     int gpus = workload.nodes().stream().mapToInt(TraceNode::gpus).sum();
     long first = workload.jobs().stream().mapToLong(TraceJob::submitSeconds).min().orElse(0);

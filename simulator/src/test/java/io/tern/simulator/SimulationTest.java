@@ -2,12 +2,14 @@ package io.tern.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.tern.simulator.bench.SyntheticWorkload;
 import io.tern.simulator.engine.SimulationSettings;
 import io.tern.simulator.policy.ClusterPolicy;
 import io.tern.simulator.report.HtmlReport;
 import io.tern.simulator.report.PolicyResult;
+import io.tern.simulator.report.SavingsSplit;
 import io.tern.simulator.report.SimulationSummary;
 import io.tern.simulator.report.SummaryJson;
 import io.tern.simulator.spot.PriceTable;
@@ -49,6 +51,42 @@ class SimulationTest {
   }
 
   @Test
+  void everyPolicyShowsSpotAndOnDemandDollarsAndASplitThatAddsUpToItsSaving() {
+    SimulationSummary summary =
+        replay(
+            SyntheticWorkload.generate(100, 8, 7),
+            ClusterPolicy.all(),
+            SimulationSettings.defaults().withScheduling(60, 600),
+            ProgressListener.NONE);
+
+    for (PolicyResult p : summary.policies()) {
+      assertThat(p.spotCostUsd() + p.onDemandCostUsd())
+          .as(p.policy())
+          .isCloseTo(p.costUsd(), within(0.011));
+      assertThat(p.spotShareOfGpuHours())
+          .as(p.policy())
+          .isCloseTo(p.spotGpuHours() / (p.spotGpuHours() + p.onDemandGpuHours()), within(0.0002));
+      assertThat(
+              p.gpuModels().values().stream().mapToDouble(m -> m.spotUsd() + m.onDemandUsd()).sum())
+          .as(p.policy())
+          .isCloseTo(p.costUsd(), within(0.05));
+      SavingsSplit split = p.savingsSplit();
+      assertThat(split.fromSpotPricesUsd() + split.fromGpuModelsUsd() + split.fromLostWorkUsd())
+          .as(p.policy())
+          .isCloseTo(p.savingsVsOnDemandUsd(), within(0.031));
+      assertThat(split.fromSpotPricesUsd())
+          .as(p.policy())
+          .isCloseTo(p.costAtOnDemandPricesUsd() - p.costUsd(), within(0.011));
+    }
+    PolicyResult baseline = summary.policy("on-demand");
+    assertThat(baseline.savingsSplit()).isEqualTo(new SavingsSplit(0, 0, 0));
+    assertThat(baseline.spotCostUsd()).isZero();
+    assertThat(summary.policy("spot-checkpoint").spotShareOfGpuHours()).isEqualTo(1.0);
+    assertThat(summary.policy("spot-checkpoint").savingsSplit().fromSpotPricesUsd()).isPositive();
+    assertThat(summary.policy("spot-greedy").savingsSplit().fromLostWorkUsd()).isNegative();
+  }
+
+  @Test
   void policiesCanBeChosenAndTheBaselineStays() {
     SimulationSummary summary =
         Simulation.run(request(1).withPolicies(List.of("tern")), ProgressListener.NONE);
@@ -64,6 +102,11 @@ class SimulationTest {
     String html = Files.readString(file);
     assertThat(html).contains("<svg").contains("Cost over time").contains("Queue length");
     assertThat(html).contains("Utilization").contains("Savings by policy");
+    assertThat(html)
+        .contains("<th>spot $</th><th>on-demand $</th><th>spot share of GPU-h</th>")
+        .contains("Where the saving comes from")
+        .contains("<th>from spot prices $</th><th>from GPU models $</th><th>from lost work $</th>")
+        .contains("<h2>GPU models</h2>");
     assertThat(html.replace("http://www.w3.org/2000/svg", "")).doesNotContain("http");
     assertThat(html).doesNotContain("<script src").doesNotContain("<link");
   }
@@ -98,14 +141,13 @@ class SimulationTest {
     assertThat(SummaryJson.toJson(again)).isEqualTo(SummaryJson.toJson(together));
     assertThat(together.policies()).allSatisfy(p -> assertThat(p.jobsFinished()).isEqualTo(100));
     assertThat(together.policies().get(1).reclaims()).isPositive();
-    double baseline = together.policies().get(0).costUsd();
     for (int i = 0; i < policies.size(); i++) {
       // One policy replays on the calling thread, alone.
       PolicyResult alone =
           replay(workload, List.of(policies.get(i)), settings, ProgressListener.NONE)
               .policies()
               .get(0)
-              .withSavingsAgainst(baseline);
+              .withSavingsAgainst(together.policies().get(0));
       assertThat(SummaryJson.toJson(alone))
           .isEqualTo(SummaryJson.toJson(together.policies().get(i)));
     }

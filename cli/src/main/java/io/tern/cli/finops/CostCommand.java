@@ -8,16 +8,12 @@ import io.tern.cli.OutputFormat;
 import io.tern.cli.UserInputException;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
+import io.tern.cli.client.SinceFlag;
 import io.tern.cli.client.Table;
-import io.tern.scheduler.spec.Durations;
 import java.io.PrintWriter;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.Locale;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -36,8 +32,7 @@ public final class CostCommand extends FinOpsVerb {
       names = "--since",
       paramLabel = "WHEN",
       description =
-          "Start of the report: a date (2025-06-01, UTC), an instant (2025-06-01T12:00:00Z) or a"
-              + " duration back from now (7d, 12h). Default: the start of this month (UTC).")
+          "Start of the report: " + SinceFlag.FORMS + ". Default: the start of this month (UTC).")
   String since;
 
   @Option(
@@ -56,37 +51,7 @@ public final class CostCommand extends FinOpsVerb {
       throw new UserInputException("--jobs: must be >= 0, was " + jobs);
     }
     if (since != null) {
-      from =
-          parseSince(since, clock.instant())
-              .orElseThrow(
-                  () ->
-                      new UserInputException(
-                          "--since: '"
-                              + since
-                              + "' is not a date (2025-06-01), an instant"
-                              + " (2025-06-01T12:00:00Z) or a duration back from now (7d)"));
-      if (!from.isBefore(clock.instant())) {
-        throw new UserInputException("--since: '" + since + "' is not in the past");
-      }
-    }
-  }
-
-  /** A date (UTC midnight), an ISO instant, or a duration before {@code now}. */
-  static Optional<Instant> parseSince(String text, Instant now) {
-    String t = text.trim();
-    var back = Durations.parse(t);
-    if (back.isPresent()) {
-      return Optional.of(now.minus(back.get()));
-    }
-    try {
-      return Optional.of(LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant());
-    } catch (DateTimeException e) {
-      // not a date; try an instant
-    }
-    try {
-      return Optional.of(Instant.parse(t));
-    } catch (DateTimeException e) {
-      return Optional.empty();
+      from = SinceFlag.parsePast("--since", since, clock.instant());
     }
   }
 

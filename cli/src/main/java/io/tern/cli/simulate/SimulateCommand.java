@@ -15,6 +15,8 @@ import io.tern.simulator.report.PolicyResult;
 import io.tern.simulator.report.SimulationSummary;
 import io.tern.simulator.report.SummaryJson;
 import io.tern.simulator.spot.PriceTable;
+import io.tern.simulator.trace.AlibabaMapping;
+import io.tern.simulator.trace.AlibabaTraceImporter;
 import io.tern.simulator.trace.TraceFormatException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -78,6 +80,23 @@ public final class SimulateCommand implements Callable<Integer> {
       paramLabel = "NAME",
       description = "all, or any of on-demand, spot-greedy, spot-checkpoint, tern (default all).")
   List<String> policies = List.of("all");
+
+  @Option(
+      names = "--deadline-share",
+      paramLabel = "SHARE",
+      description = {
+        "alibaba-v2023: the share of pods (0-1) given a deadline, picked by a hash of --seed and"
+            + " the pod name (default 0.2; the trace has no deadlines of its own)."
+      })
+  Double deadlineShare;
+
+  @Option(
+      names = "--deadline-slack",
+      paramLabel = "FACTOR",
+      description = {
+        "alibaba-v2023: a chosen pod's deadline is submit + FACTOR x its duration (default 1.5)."
+      })
+  Double deadlineSlack;
 
   @Option(
       names = "--seed",
@@ -151,6 +170,7 @@ public final class SimulateCommand implements Callable<Integer> {
       if (spot != null) {
         request = request.withSpotDir(spot);
       }
+      request = request.withAlibabaMapping(alibabaMapping(request.alibabaMapping()));
       SimulationSummary summary = Simulation.run(request, progress);
       if (report != null) {
         HtmlReport.write(summary, report);
@@ -163,6 +183,32 @@ public final class SimulateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserInputException(e.getMessage());
     }
+  }
+
+  /** The Alibaba mapping with the deadline flags applied; they only apply to that format. */
+  private AlibabaMapping alibabaMapping(AlibabaMapping defaults) {
+    if (deadlineShare == null && deadlineSlack == null) {
+      return defaults;
+    }
+    String flag = deadlineShare != null ? "--deadline-share" : "--deadline-slack";
+    if (!format.equalsIgnoreCase(AlibabaTraceImporter.FORMAT)) {
+      throw new UserInputException(
+          flag
+              + ": applies to --format "
+              + AlibabaTraceImporter.FORMAT
+              + " only (a native trace has its own deadline column)");
+    }
+    double share = deadlineShare == null ? defaults.deadlineShare() : deadlineShare;
+    double slack = deadlineSlack == null ? defaults.deadlineSlack() : deadlineSlack;
+    if (!(share >= 0 && share <= 1)) {
+      throw new UserInputException("--deadline-share: must be between 0 and 1, got " + share);
+    }
+    if (!(slack >= 1 && Double.isFinite(slack))) {
+      throw new UserInputException(
+          "--deadline-slack: must be at least 1 (deadline = submit + slack x duration), got "
+              + slack);
+    }
+    return defaults.withDeadlines(share, slack);
   }
 
   private int runCantBeLate(ProgressListener progress) {
@@ -223,6 +269,9 @@ public final class SimulateCommand implements Callable<Integer> {
         new Table(
             "POLICY",
             "COST $",
+            "SPOT $",
+            "ON-DEMAND $",
+            "SPOT GPU-H",
             "SAVED",
             "UNFINISHED",
             "DEADLINE MISSES",
@@ -235,6 +284,9 @@ public final class SimulateCommand implements Callable<Integer> {
       table.row(
           p.policy(),
           String.format("%,.0f", p.costUsd()),
+          String.format("%,.0f", p.spotCostUsd()),
+          String.format("%,.0f", p.onDemandCostUsd()),
+          String.format("%.1f%%", 100 * p.spotShareOfGpuHours()),
           String.format("%.1f%%", p.savingsVsOnDemandPercent()),
           p.jobsUnfinished(),
           p.deadlineMisses() + "/" + p.deadlineJobs(),
@@ -245,6 +297,20 @@ public final class SimulateCommand implements Callable<Integer> {
           p.reclaims());
     }
     table.print(out);
+    out.println();
+    out.println("Where the saving comes from (vs on-demand; the parts add up to the saving):");
+    Table split =
+        new Table(
+            "POLICY", "SAVED $", "FROM SPOT PRICES $", "FROM GPU MODELS $", "FROM LOST WORK $");
+    for (PolicyResult p : summary.policies()) {
+      split.row(
+          p.policy(),
+          String.format("%,.0f", p.savingsVsOnDemandUsd()),
+          String.format("%,.0f", p.savingsSplit().fromSpotPricesUsd()),
+          String.format("%,.0f", p.savingsSplit().fromGpuModelsUsd()),
+          String.format("%,.0f", p.savingsSplit().fromLostWorkUsd()));
+    }
+    split.print(out);
     summary.mappingNotes().forEach(n -> out.println("  * " + n));
     out.flush();
   }

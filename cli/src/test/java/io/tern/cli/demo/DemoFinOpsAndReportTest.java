@@ -8,6 +8,7 @@ import com.google.protobuf.Timestamp;
 import io.tern.api.v1.Attempt;
 import io.tern.api.v1.CapacityPreference;
 import io.tern.api.v1.CheckpointPolicy;
+import io.tern.api.v1.CheckpointRef;
 import io.tern.api.v1.CostLine;
 import io.tern.api.v1.CostReport;
 import io.tern.api.v1.Job;
@@ -17,6 +18,7 @@ import io.tern.api.v1.Priority;
 import io.tern.api.v1.Resources;
 import io.tern.scheduler.server.offpeak.WindowValidation;
 import io.tern.simulator.report.SimulationSummary;
+import io.tern.simulator.trace.NativeTraceWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -113,15 +115,24 @@ class DemoFinOpsAndReportTest {
     return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
   }
 
+  /** A job whose attempts ran {@code runs} ms each, each resuming from the last one's end. */
   private static Job job(String id, long submit, JobSpec spec, long... runs) {
     Instant t0 = Instant.parse("2025-06-01T10:00:00Z");
     Job.Builder b =
         Job.newBuilder().setId(id).setSpec(spec).setSubmittedAt(ts(t0.plusSeconds(submit)));
     Instant at = t0.plusSeconds(submit);
-    for (long run : runs) {
-      b.addAttempts(
-          Attempt.newBuilder().setStartedAt(ts(at)).setEndedAt(ts(at.plusMillis(run))).build());
-      at = at.plusMillis(run + 500);
+    for (int i = 0; i < runs.length; i++) {
+      Attempt.Builder attempt =
+          Attempt.newBuilder()
+              .setNumber(i + 1)
+              .setStartedAt(ts(at))
+              .setEndedAt(ts(at.plusMillis(runs[i])));
+      if (i > 0) {
+        attempt.setResumedFrom(
+            CheckpointRef.newBuilder().setAttempt(i).setCommittedAt(ts(at.minusMillis(500))));
+      }
+      b.addAttempts(attempt);
+      at = at.plusMillis(runs[i] + 500);
     }
     return b.build();
   }
@@ -147,9 +158,10 @@ class DemoFinOpsAndReportTest {
     List<Job> jobs = List.of(job("job-2", 14, gang, 2_100), job("job-1", 0, train, 13_000, 37_200));
     assertThat(DemoReport.trace(jobs))
         .isEqualTo(
-            "id,submit,duration,gpus,nodes,team,priority,capacity,checkpoint_interval\n"
-                + "job-1,0,51,1,1,research,normal,spot-ok,60\n"
-                + "job-2,14,3,1,2,nlp,normal,on-demand,\n");
+            NativeTraceWriter.HEADER
+                + "\n"
+                + "job-1,0,51,1,1,research,normal,spot-ok,60,,,\n"
+                + "job-2,14,3,1,2,nlp,normal,on-demand,,,,\n");
     SimulationSummary summary = DemoReport.write(jobs, dir, null);
     assertThat(summary.jobs()).isEqualTo(2);
     assertThat(dir.resolve(DemoReport.REPORT)).isNotEmptyFile();

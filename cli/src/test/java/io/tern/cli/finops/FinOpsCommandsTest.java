@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tern.cli.TernCommand;
+import io.tern.cli.client.SinceFlag;
 import io.tern.scheduler.server.SchedulerConfig;
 import io.tern.scheduler.server.SchedulerServer;
 import io.tern.scheduler.server.loop.SchedulerLoop;
@@ -144,12 +145,11 @@ class FinOpsCommandsTest {
   void sinceReadsDatesInstantsAndDurations() {
     Instant now = Instant.parse("2025-06-15T10:00:00Z");
 
-    assertThat(CostCommand.parseSince("2025-06-01", now))
-        .contains(Instant.parse("2025-06-01T00:00:00Z"));
-    assertThat(CostCommand.parseSince("2025-06-01T12:30:00Z", now))
+    assertThat(SinceFlag.parse("2025-06-01", now)).contains(Instant.parse("2025-06-01T00:00:00Z"));
+    assertThat(SinceFlag.parse("2025-06-01T12:30:00Z", now))
         .contains(Instant.parse("2025-06-01T12:30:00Z"));
-    assertThat(CostCommand.parseSince("7d", now)).contains(Instant.parse("2025-06-08T10:00:00Z"));
-    assertThat(CostCommand.parseSince("June", now)).isEmpty();
+    assertThat(SinceFlag.parse("7d", now)).contains(Instant.parse("2025-06-08T10:00:00Z"));
+    assertThat(SinceFlag.parse("June", now)).isEmpty();
     assertThat(BudgetCommand.parseFraction("80%")).isEqualTo(0.8);
     assertThat(BudgetCommand.parseFraction("0.5")).isEqualTo(0.5);
   }

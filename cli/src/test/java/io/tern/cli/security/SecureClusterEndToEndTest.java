@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tern.cli.TernCommand;
+import io.tern.cli.testing.TernInProcess;
 import io.tern.cli.testing.TernProcess;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,13 +39,8 @@ class SecureClusterEndToEndTest {
   }
 
   private static Run tern(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cli = TernCommand.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int exit = cli.execute(args);
-    return new Run(exit, out.toString(), err.toString());
+    TernInProcess run = TernInProcess.run(args);
+    return new Run(run.exit(), run.out(), run.err());
   }
 
   private static Run ok(String... args) {

@@ -55,6 +55,8 @@ public final class ClusterSimulation {
   private final EventQueue events = new EventQueue();
   private final RunMetrics metrics;
   private final Map<String, Double> teamSpent = new TreeMap<>();
+  // Per GPU price class: spot GPU-seconds, on-demand GPU-seconds, spot $, on-demand $.
+  private final Map<String, double[]> usageByPriceClass = new TreeMap<>();
   private final ProgressListener progress;
   private final long horizon;
   private long lastPlan = Long.MIN_VALUE / 2;
@@ -159,7 +161,16 @@ public final class ClusterSimulation {
     metrics.finish();
     progress.onProgress("replay " + policy.label(), jobs.size(), jobs.size());
     return new RunOutcome(
-        policy, jobs, metrics, plans, coreCalls, events.processed(), reclaims, preemptions, end);
+        policy,
+        jobs,
+        metrics,
+        usageByPriceClass,
+        plans,
+        coreCalls,
+        events.processed(),
+        reclaims,
+        preemptions,
+        end);
   }
 
   private void handle(Event e) {
@@ -188,6 +199,7 @@ public final class ClusterSimulation {
         if (job.attempt == e.attempt() && job.status == SimJob.Status.STOPPING) {
           bill(job, now);
           job.overheadGpuSeconds += settings.checkpointSaveSeconds() * job.gpuEquivalents;
+          job.onDemandPricedWaste += settings.checkpointSaveSeconds() * job.onDemandPricedPerSecond;
           job.remaining -= job.stopWorkDone;
           job.lastCheckpointAt = now;
           release(job);
@@ -422,6 +434,11 @@ public final class ClusterSimulation {
     }
     List<SimNode> nodes = new ArrayList<>(p.assignments().size());
     double rate = 0;
+    double onDemandRate = 0;
+    int classes = 0;
+    String[] priceClasses = new String[p.assignments().size()];
+    double[] classGpus = new double[priceClasses.length];
+    double[] classRates = new double[priceClasses.length];
     for (NodeAssignment a : p.assignments()) {
       SimNode node = fleet.byId.get(a.nodeId());
       if (node == null || !node.up || node.state() != NodeState.READY) {
@@ -429,7 +446,18 @@ public final class ClusterSimulation {
             "plan placed " + p.jobId() + " on unavailable node " + a.nodeId());
       }
       nodes.add(node);
-      rate += a.gpuIndices().size() * (job.trace.gpuMilli() / 1000.0) * node.pricePerGpuSecond;
+      double gpus = a.gpuIndices().size() * (job.trace.gpuMilli() / 1000.0);
+      rate += gpus * node.pricePerGpuSecond;
+      onDemandRate += gpus * node.onDemandPricePerGpuSecond;
+      int c = 0;
+      while (c < classes && !priceClasses[c].equals(node.priceClass)) {
+        c++;
+      }
+      if (c == classes) {
+        priceClasses[classes++] = node.priceClass;
+      }
+      classGpus[c] += gpus;
+      classRates[c] += gpus * node.pricePerGpuSecond;
     }
     pending.remove(job.index);
     metrics.queued = pending.size();
@@ -441,7 +469,12 @@ public final class ClusterSimulation {
     long restore = job.remaining < job.trace.durationSeconds() ? settings.restoreSeconds() : 0;
     job.workStart = now + restore;
     job.costPerSecond = rate;
+    job.onDemandPricedPerSecond = onDemandRate;
+    job.attemptPriceClasses = Arrays.copyOf(priceClasses, classes);
+    job.attemptClassGpus = Arrays.copyOf(classGpus, classes);
+    job.attemptClassCostPerSecond = Arrays.copyOf(classRates, classes);
     job.overheadGpuSeconds += restore * job.gpuEquivalents;
+    job.onDemandPricedWaste += restore * onDemandRate;
     if (job.firstStart < 0) {
       job.firstStart = now;
     }
@@ -485,6 +518,7 @@ public final class ClusterSimulation {
     bill(job, now);
     long committed = job.committedWork(now);
     job.lostGpuSeconds += (job.workDone(now) - committed) * job.gpuEquivalents;
+    job.onDemandPricedWaste += (job.workDone(now) - committed) * job.onDemandPricedPerSecond;
     if (committed > 0) {
       job.lastCheckpointAt = job.workStart + committed;
     }
@@ -502,11 +536,22 @@ public final class ClusterSimulation {
     double cost = seconds * job.costPerSecond;
     job.cost += cost;
     teamSpent.merge(job.team, cost, Double::sum);
+    job.onDemandPricedCost += seconds * job.onDemandPricedPerSecond;
     double gpuSeconds = seconds * job.gpuEquivalents;
-    if (job.capacityType == CapacityType.SPOT) {
+    boolean spot = job.capacityType == CapacityType.SPOT;
+    if (spot) {
       job.spotGpuSeconds += gpuSeconds;
+      job.spotCost += cost;
     } else {
       job.onDemandGpuSeconds += gpuSeconds;
+      job.onDemandCost += cost;
+    }
+    for (int c = 0; c < job.attemptPriceClasses.length; c++) {
+      double[] usage =
+          usageByPriceClass.computeIfAbsent(job.attemptPriceClasses[c], k -> new double[4]);
+      int at = spot ? 0 : 1;
+      usage[at] += seconds * job.attemptClassGpus[c];
+      usage[at + 2] += seconds * job.attemptClassCostPerSecond[c];
     }
     job.attemptStart = now;
   }
@@ -521,6 +566,7 @@ public final class ClusterSimulation {
     metrics.costRate -= job.costPerSecond;
     metrics.allocatedGpus -= job.gpuEquivalents;
     job.costPerSecond = 0;
+    job.onDemandPricedPerSecond = 0;
     job.nodes = List.of();
     job.allocation = null;
     dirty = true;

@@ -5,6 +5,7 @@ import io.tern.scheduler.core.model.Node;
 import io.tern.scheduler.core.model.NodeState;
 import io.tern.scheduler.core.policy.PoolOffer;
 import io.tern.simulator.policy.ClusterPolicy;
+import io.tern.simulator.spot.GpuPrice;
 import io.tern.simulator.spot.PoolTimeline;
 import io.tern.simulator.spot.PriceTable;
 import io.tern.simulator.spot.SpotFleetModel;
@@ -95,11 +96,11 @@ final class Fleet {
   }
 
   private SimNode add(String id, TraceNode shape, CapacityType type, String pool) {
+    GpuPrice price = prices.forModel(shape.gpuModel());
     double perGpuHour =
-        type == CapacityType.SPOT
-            ? prices.forModel(shape.gpuModel()).spotPerGpuHour()
-            : prices.forModel(shape.gpuModel()).onDemandPerGpuHour();
-    SimNode node = new SimNode(nodes.size(), id, shape, type, pool, perGpuHour);
+        type == CapacityType.SPOT ? price.spotPerGpuHour() : price.onDemandPerGpuHour();
+    SimNode node =
+        new SimNode(nodes.size(), id, shape, type, pool, perGpuHour, price.onDemandPerGpuHour());
     nodes.add(node);
     byId.put(id, node);
     int at = Collections.binarySearch(nodesById, node, BY_ID);

@@ -1,9 +1,11 @@
 package io.tern.simulator.engine;
 
 import io.tern.simulator.policy.ClusterPolicy;
+import io.tern.simulator.report.GpuModelUsage;
 import io.tern.simulator.report.Percentiles;
 import io.tern.simulator.report.PolicyResult;
 import io.tern.simulator.report.Rounding;
+import io.tern.simulator.report.SavingsSplit;
 import io.tern.simulator.report.TeamResult;
 import io.tern.simulator.report.TimeSeries;
 import java.util.ArrayList;
@@ -20,6 +22,7 @@ public final class RunOutcome {
   private final ClusterPolicy policy;
   private final List<SimJob> jobs;
   private final RunMetrics metrics;
+  private final Map<String, double[]> usageByPriceClass;
   private final long plans;
   private final long coreCalls;
   private final long events;
@@ -31,6 +34,7 @@ public final class RunOutcome {
       ClusterPolicy policy,
       List<SimJob> jobs,
       RunMetrics metrics,
+      Map<String, double[]> usageByPriceClass,
       long plans,
       long coreCalls,
       long events,
@@ -40,6 +44,7 @@ public final class RunOutcome {
     this.policy = policy;
     this.jobs = jobs;
     this.metrics = metrics;
+    this.usageByPriceClass = usageByPriceClass;
     this.plans = plans;
     this.coreCalls = coreCalls;
     this.events = events;
@@ -105,6 +110,10 @@ public final class RunOutcome {
     double overhead = 0;
     double spot = 0;
     double onDemand = 0;
+    double spotCost = 0;
+    double onDemandCost = 0;
+    double atOnDemandPrices = 0;
+    double wasteAtOnDemandPrices = 0;
     int finished = 0;
     int deadlineJobs = 0;
     int misses = 0;
@@ -117,6 +126,10 @@ public final class RunOutcome {
       overhead += job.overheadGpuSeconds;
       spot += job.spotGpuSeconds;
       onDemand += job.onDemandGpuSeconds;
+      spotCost += job.spotCost;
+      onDemandCost += job.onDemandCost;
+      atOnDemandPrices += job.onDemandPricedCost;
+      wasteAtOnDemandPrices += job.onDemandPricedWaste;
       TeamAccumulator team = teams.computeIfAbsent(job.trace.team(), k -> new TeamAccumulator());
       team.jobs++;
       team.cost += job.cost;
@@ -157,8 +170,15 @@ public final class RunOutcome {
         policy.label(),
         policy.description(),
         Rounding.round2(cost),
+        Rounding.round2(spotCost),
+        Rounding.round2(onDemandCost),
+        Rounding.round4(spot + onDemand > 0 ? spot / (spot + onDemand) : 0),
         0,
         0,
+        SavingsSplit.NONE,
+        Rounding.round2(atOnDemandPrices),
+        Rounding.round2(wasteAtOnDemandPrices),
+        gpuModels(),
         finished,
         jobs.size() - finished,
         deadlineJobs,
@@ -180,6 +200,20 @@ public final class RunOutcome {
             metrics.cumulativeCost(),
             metrics.queueLength(),
             metrics.utilizationSeries()));
+  }
+
+  private SortedMap<String, GpuModelUsage> gpuModels() {
+    SortedMap<String, GpuModelUsage> models = new TreeMap<>();
+    usageByPriceClass.forEach(
+        (priceClass, u) ->
+            models.put(
+                priceClass,
+                new GpuModelUsage(
+                    Rounding.round4(u[0] / 3600),
+                    Rounding.round4(u[1] / 3600),
+                    Rounding.round2(u[2]),
+                    Rounding.round2(u[3]))));
+    return models;
   }
 
   private static double[] toArray(List<Double> values) {

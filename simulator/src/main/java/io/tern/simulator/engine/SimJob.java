@@ -36,12 +36,24 @@ final class SimJob {
   long attemptStart;
   long workStart;
   double costPerSecond;
+  // The current attempt's cost rate had its GPUs been bought on-demand (same models), and its GPUs
+  // by price class (parallel arrays), for the like-with-like cost split.
+  double onDemandPricedPerSecond;
+  String[] attemptPriceClasses = new String[0];
+  double[] attemptClassGpus = new double[0];
+  double[] attemptClassCostPerSecond = new double[0];
   long stopWorkDone;
   long lastCheckpointAt = -1;
   String lastReclaimedPool;
   long firstStart = -1;
   long finish = -1;
   double cost;
+  double spotCost;
+  double onDemandCost;
+  // Billed time priced at on-demand rates of the models it ran on, and the part of it that was
+  // thrown away (lost work) or spent saving and restoring checkpoints.
+  double onDemandPricedCost;
+  double onDemandPricedWaste;
   double lostGpuSeconds;
   double overheadGpuSeconds;
   double spotGpuSeconds;

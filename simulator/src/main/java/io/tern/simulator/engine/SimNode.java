@@ -3,6 +3,7 @@ package io.tern.simulator.engine;
 import io.tern.scheduler.core.model.CapacityType;
 import io.tern.scheduler.core.model.Node;
 import io.tern.scheduler.core.model.NodeState;
+import io.tern.simulator.trace.GpuCatalog;
 import io.tern.simulator.trace.TraceNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,9 @@ final class SimNode {
   final String pool;
   final double pricePerHour;
   final double pricePerGpuSecond;
+  // What a GPU of this model costs on-demand, whatever this node is bought as.
+  final double onDemandPricePerGpuSecond;
+  final String priceClass;
   final List<SimJob> jobs = new ArrayList<>(2);
   // Index of its spot pool in the fleet's pool list; -1 for on-demand nodes.
   int spotPool = -1;
@@ -29,7 +33,13 @@ final class SimNode {
   private final Node[] coreByState = new Node[NodeState.values().length];
 
   SimNode(
-      int index, String id, TraceNode shape, CapacityType type, String pool, double perGpuHour) {
+      int index,
+      String id,
+      TraceNode shape,
+      CapacityType type,
+      String pool,
+      double perGpuHour,
+      double onDemandPerGpuHour) {
     this.index = index;
     this.id = id;
     this.shape = shape;
@@ -37,6 +47,8 @@ final class SimNode {
     this.pool = pool;
     this.pricePerHour = perGpuHour * shape.gpus();
     this.pricePerGpuSecond = perGpuHour / 3600.0;
+    this.onDemandPricePerGpuSecond = onDemandPerGpuHour / 3600.0;
+    this.priceClass = GpuCatalog.priceClass(shape.gpuModel());
   }
 
   NodeState state() {

@@ -76,6 +76,7 @@ public final class HtmlReport {
 
   private static void policyTable(StringBuilder html, SimulationSummary summary) {
     html.append("<h2>Policies side by side</h2>\n<table><tr><th>policy</th><th>cost $</th>")
+        .append("<th>spot $</th><th>on-demand $</th><th>spot share of GPU-h</th>")
         .append("<th>savings vs on-demand</th><th>finished</th><th>unfinished</th>")
         .append("<th>deadline misses</th><th>JCT p50/p95/p99 h</th><th>queue wait p50/p95 h</th>")
         .append("<th>GPU-h lost</th><th>reclaims</th><th>utilization</th></tr>\n");
@@ -86,6 +87,9 @@ public final class HtmlReport {
           .append(escape(p.policy()))
           .append("</td>")
           .append(cell("%.2f", p.costUsd()))
+          .append(cell("%.2f", p.spotCostUsd()))
+          .append(cell("%.2f", p.onDemandCostUsd()))
+          .append(cell("%.1f%%", 100 * p.spotShareOfGpuHours()))
           .append(cell("$%.2f (%.1f%%)", p.savingsVsOnDemandUsd(), p.savingsVsOnDemandPercent()))
           .append(cell("%d", p.jobsFinished()))
           .append(cell("%d", p.jobsUnfinished()))
@@ -108,6 +112,58 @@ public final class HtmlReport {
           .append("</li>\n");
     }
     html.append("</ul>\n");
+    savingsSplitTable(html, summary);
+    gpuModelTable(html, summary);
+  }
+
+  private static void savingsSplitTable(StringBuilder html, SimulationSummary summary) {
+    html.append("<h2>Where the saving comes from</h2>\n")
+        .append("<p class=\"note\">Against the on-demand baseline; the three parts add up to the")
+        .append(" saving. From spot prices: the policy's GPU time priced on-demand on the same")
+        .append(" GPU models, minus what it cost. From GPU models: the baseline's useful GPU time")
+        .append(" minus the policy's, both priced on-demand (work run on other models, or left")
+        .append(" unfinished). From lost work: the baseline's lost work and checkpoint overhead")
+        .append(" minus the policy's, priced on-demand.</p>\n")
+        .append("<table><tr><th>policy</th><th>saved $</th><th>from spot prices $</th>")
+        .append("<th>from GPU models $</th><th>from lost work $</th></tr>\n");
+    for (PolicyResult p : summary.policies()) {
+      SavingsSplit split = p.savingsSplit();
+      html.append("<tr><td>")
+          .append(escape(p.policy()))
+          .append("</td>")
+          .append(cell("%.2f", p.savingsVsOnDemandUsd()))
+          .append(cell("%.2f", split.fromSpotPricesUsd()))
+          .append(cell("%.2f", split.fromGpuModelsUsd()))
+          .append(cell("%.2f", split.fromLostWorkUsd()))
+          .append("</tr>\n");
+    }
+    html.append("</table>\n");
+  }
+
+  private static void gpuModelTable(StringBuilder html, SimulationSummary summary) {
+    TreeSet<String> models = new TreeSet<>();
+    summary.policies().forEach(p -> models.addAll(p.gpuModels().keySet()));
+    html.append("<h2>GPU models</h2>\n<table><tr><th>GPU model</th>");
+    for (PolicyResult p : summary.policies()) {
+      html.append("<th>")
+          .append(escape(p.policy()))
+          .append(": spot GPU-h / on-demand GPU-h / $</th>");
+    }
+    html.append("</tr>\n");
+    for (String model : models) {
+      html.append("<tr><td>").append(escape(model)).append("</td>");
+      for (PolicyResult p : summary.policies()) {
+        GpuModelUsage u = p.gpuModels().get(model);
+        html.append(
+            u == null
+                ? "<td></td>"
+                : cell(
+                    "%.1f / %.1f / %.2f",
+                    u.spotGpuHours(), u.onDemandGpuHours(), u.spotUsd() + u.onDemandUsd()));
+      }
+      html.append("</tr>\n");
+    }
+    html.append("</table>\n");
   }
 
   private static void charts(StringBuilder html, SimulationSummary summary) {

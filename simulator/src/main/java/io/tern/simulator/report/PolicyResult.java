@@ -8,8 +8,17 @@ import java.util.SortedMap;
  * @param policy policy name
  * @param description what the policy does, in a sentence
  * @param costUsd total money spent
+ * @param spotCostUsd the part of {@code costUsd} spent on spot capacity
+ * @param onDemandCostUsd the part of {@code costUsd} spent on on-demand capacity
+ * @param spotShareOfGpuHours spot GPU-hours ÷ all billed GPU-hours (0 when nothing was billed)
  * @param savingsVsOnDemandUsd on-demand-only cost minus this cost (0 for on-demand itself)
  * @param savingsVsOnDemandPercent the same as a percentage of the on-demand-only cost
+ * @param savingsSplit where the saving comes from: spot prices, GPU models, lost work
+ * @param costAtOnDemandPricesUsd the billed GPU time priced at the on-demand rate of the GPU models
+ *     it ran on: what the same placements would have cost bought on-demand
+ * @param wasteAtOnDemandPricesUsd the part of {@code costAtOnDemandPricesUsd} that was work thrown
+ *     away and checkpoint save/restore time
+ * @param gpuModels GPU-hours and money by GPU price class
  * @param jobsFinished jobs finished within the horizon
  * @param jobsUnfinished jobs still queued or running at the horizon
  * @param deadlineJobs jobs with a deadline
@@ -32,8 +41,15 @@ public record PolicyResult(
     String policy,
     String description,
     double costUsd,
+    double spotCostUsd,
+    double onDemandCostUsd,
+    double spotShareOfGpuHours,
     double savingsVsOnDemandUsd,
     double savingsVsOnDemandPercent,
+    SavingsSplit savingsSplit,
+    double costAtOnDemandPricesUsd,
+    double wasteAtOnDemandPricesUsd,
+    SortedMap<String, GpuModelUsage> gpuModels,
     int jobsFinished,
     int jobsUnfinished,
     int deadlineJobs,
@@ -52,16 +68,23 @@ public record PolicyResult(
     SortedMap<String, TeamResult> teams,
     TimeSeries series) {
 
-  /** A copy with the savings filled in against the on-demand-only cost. */
-  public PolicyResult withSavingsAgainst(double onDemandCostUsd) {
-    double saved = onDemandCostUsd - costUsd;
-    double percent = onDemandCostUsd > 0 ? 100.0 * saved / onDemandCostUsd : 0;
+  /** A copy with the savings, and where they come from, filled in against the baseline. */
+  public PolicyResult withSavingsAgainst(PolicyResult baseline) {
+    double saved = baseline.costUsd() - costUsd;
+    double percent = baseline.costUsd() > 0 ? 100.0 * saved / baseline.costUsd() : 0;
     return new PolicyResult(
         policy,
         description,
         costUsd,
+        spotCostUsd,
+        onDemandCostUsd,
+        spotShareOfGpuHours,
         Rounding.round2(saved),
         Rounding.round2(percent),
+        SavingsSplit.between(baseline, this),
+        costAtOnDemandPricesUsd,
+        wasteAtOnDemandPricesUsd,
+        gpuModels,
         jobsFinished,
         jobsUnfinished,
         deadlineJobs,

@@ -15,7 +15,13 @@ import java.util.TreeMap;
  * @param qosCapacity qos value → capacity preference; unknown qos values get {@code SPOT_OK}
  * @param teamCount teams {@code team-0 … team-(n-1)}; a pod's team is FNV-1a(pod name) mod n
  * @param checkpointIntervalSeconds checkpoint interval given to every GPU pod; 0 = none checkpoint
- * @param deadlineFactor if positive, deadline = submit + factor × duration; 0 = no deadlines
+ * @param deadlineShare the share of pods (0 to 1) given a deadline, drawn per pod from a hash of
+ *     the simulation seed and the pod name, so the same seed picks the same pods whatever the row
+ *     order; 0 = no deadlines
+ * @param deadlineSlack a chosen pod's deadline is submit + slack × duration (at least 1)
+ * @param deadlineMinSlackSeconds but never less than this after submit + duration: a deadline
+ *     tighter than a node launch and a scheduling round is one no elastic cluster can keep (the
+ *     trace's pods run from seconds to months)
  * @param includeUnscheduled pods never scheduled (empty {@code scheduled_time}) are replayed with
  *     duration deletion − creation when true, and left out (counted in the notes) when false
  * @param includeCpuOnly pods with {@code num_gpu = 0} are left out unless true (they cost no GPU)
@@ -25,7 +31,9 @@ public record AlibabaMapping(
     Map<String, CapacityPreference> qosCapacity,
     int teamCount,
     long checkpointIntervalSeconds,
-    double deadlineFactor,
+    double deadlineShare,
+    double deadlineSlack,
+    long deadlineMinSlackSeconds,
     boolean includeUnscheduled,
     boolean includeCpuOnly) {
 
@@ -36,11 +44,34 @@ public record AlibabaMapping(
     if (teamCount < 1) {
       throw new IllegalArgumentException("teamCount must be at least 1");
     }
+    if (!(deadlineShare >= 0 && deadlineShare <= 1)) {
+      throw new IllegalArgumentException(
+          "deadline share: must be between 0 and 1, got " + deadlineShare);
+    }
+    if (deadlineMinSlackSeconds < 0) {
+      throw new IllegalArgumentException(
+          "deadline minimum slack: must not be negative, got " + deadlineMinSlackSeconds);
+    }
+    if (!(deadlineSlack >= 1 && Double.isFinite(deadlineSlack))) {
+      throw new IllegalArgumentException(
+          "deadline slack: must be at least 1 (deadline = submit + slack x duration), got "
+              + deadlineSlack);
+    }
   }
+
+  /** Share of pods given a deadline by default. */
+  public static final double DEFAULT_DEADLINE_SHARE = 0.2;
+
+  /** Deadline slack by default: a chosen pod must finish within 1.5 x its duration of submit. */
+  public static final double DEFAULT_DEADLINE_SLACK = 1.5;
+
+  /** Least time between a pod's uninterrupted finish and its deadline, by default: one hour. */
+  public static final long DEFAULT_DEADLINE_MIN_SLACK_SECONDS = 3600;
 
   /**
    * The defaults: Guaranteed and LS (latency-sensitive) → high, Burstable → normal, BE → low; every
-   * pod spot-ok; 8 hashed teams; 30-minute checkpoints; no deadlines; never-scheduled and CPU-only
+   * pod spot-ok; 8 hashed teams; 30-minute checkpoints; a seeded 20% of pods with a deadline of
+   * submit + 1.5 × duration, at least an hour after submit + duration; never-scheduled and CPU-only
    * pods left out.
    */
   public static AlibabaMapping defaults() {
@@ -53,21 +84,55 @@ public record AlibabaMapping(
         Map.of(),
         8,
         1800,
-        0.0,
+        DEFAULT_DEADLINE_SHARE,
+        DEFAULT_DEADLINE_SLACK,
+        DEFAULT_DEADLINE_MIN_SLACK_SECONDS,
         false,
         false);
   }
 
-  /** Returns a copy with deadlines at submit + factor × duration. */
-  public AlibabaMapping withDeadlineFactor(double factor) {
+  /**
+   * Returns a copy that gives {@code share} of the pods a deadline of submit + slack × duration,
+   * and at least {@link #deadlineMinSlackSeconds} after submit + duration.
+   */
+  public AlibabaMapping withDeadlines(double share, double slack) {
+    return withDeadlines(share, slack, deadlineMinSlackSeconds);
+  }
+
+  /** Returns a copy with every deadline setting replaced. */
+  public AlibabaMapping withDeadlines(double share, double slack, long minSlackSeconds) {
     return new AlibabaMapping(
         qosPriority,
         qosCapacity,
         teamCount,
         checkpointIntervalSeconds,
-        factor,
+        share,
+        slack,
+        minSlackSeconds,
         includeUnscheduled,
         includeCpuOnly);
+  }
+
+  /** The deadline of a chosen pod submitted at {@code submit} with {@code duration} of work. */
+  public long deadline(long submit, long duration) {
+    long slack = Math.max(Math.round((deadlineSlack - 1) * duration), deadlineMinSlackSeconds);
+    return submit + duration + Math.max(1, slack);
+  }
+
+  /**
+   * Whether the pod named {@code name} gets a deadline under {@code seed}: a uniform draw from a
+   * hash of both, below {@link #deadlineShare}.
+   */
+  public boolean hasDeadline(String name, long seed) {
+    if (deadlineShare <= 0) {
+      return false;
+    }
+    long hash = 0xcbf29ce484222325L ^ seed;
+    for (byte b : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      hash ^= b & 0xff;
+      hash *= 0x100000001b3L;
+    }
+    return new java.util.SplittableRandom(hash).nextDouble() < deadlineShare;
   }
 
   /** Human-readable lines for the report. */
@@ -86,8 +151,15 @@ public record AlibabaMapping(
             ? "every GPU pod checkpoints every " + checkpointIntervalSeconds + " s"
             : "no pod can checkpoint");
     lines.add(
-        deadlineFactor > 0
-            ? "deadline = submit + " + deadlineFactor + " x duration"
+        deadlineShare > 0
+            ? String.format(
+                java.util.Locale.ROOT,
+                "deadlines (the trace has none): %.0f%% of pods, drawn from a hash of the seed and"
+                    + " the pod name, get deadline = submit + %s x duration, and at least %d s"
+                    + " after submit + duration",
+                100 * deadlineShare,
+                deadlineSlack,
+                deadlineMinSlackSeconds)
             : "no deadlines (the trace has none)");
     lines.add(
         includeUnscheduled

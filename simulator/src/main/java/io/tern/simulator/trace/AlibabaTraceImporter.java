@@ -36,9 +36,10 @@ public final class AlibabaTraceImporter {
    * @param pods the pod list
    * @param nodes the node list, or {@code null} for the file {@code openb_node_list_gpu_node.csv}
    *     beside {@code pods} when it exists
+   * @param seed picks the pods that get a deadline ({@link AlibabaMapping#hasDeadline})
    * @throws TraceFormatException naming file, row and column of the first bad cell
    */
-  public static Workload importTrace(Path pods, Path nodes, AlibabaMapping mapping) {
+  public static Workload importTrace(Path pods, Path nodes, AlibabaMapping mapping, long seed) {
     Path nodeFile = nodes;
     if (nodeFile == null) {
       Path beside = pods.toAbsolutePath().resolveSibling("openb_node_list_gpu_node.csv");
@@ -57,7 +58,7 @@ public final class AlibabaTraceImporter {
         pods,
         REQUIRED_COLUMNS,
         row -> {
-          TraceJob job = parse(row, mapping, skippedUnscheduled, skippedCpuOnly);
+          TraceJob job = parse(row, mapping, seed, skippedUnscheduled, skippedCpuOnly);
           if (job != null) {
             if (!ids.add(job.id())) {
               throw row.error("name", "duplicate pod name '" + job.id() + "'");
@@ -70,7 +71,9 @@ public final class AlibabaTraceImporter {
     notes.add(
         "imported "
             + jobs.size()
-            + " pods; left out "
+            + " pods, "
+            + jobs.stream().filter(TraceJob::hasDeadline).count()
+            + " with a deadline; left out "
             + skippedUnscheduled[0]
             + " never scheduled and "
             + skippedCpuOnly[0]
@@ -80,7 +83,11 @@ public final class AlibabaTraceImporter {
   }
 
   private static TraceJob parse(
-      CsvTable.Row row, AlibabaMapping mapping, int[] skippedUnscheduled, int[] skippedCpuOnly) {
+      CsvTable.Row row,
+      AlibabaMapping mapping,
+      long seed,
+      int[] skippedUnscheduled,
+      int[] skippedCpuOnly) {
     String name = row.requiredText("name");
     int numGpu = row.integer("num_gpu", 0);
     int gpuMilli = row.integer("gpu_milli", 1000);
@@ -119,8 +126,8 @@ public final class AlibabaTraceImporter {
       milli = gpuMilli;
     }
     long deadline =
-        mapping.deadlineFactor() > 0
-            ? creation + Math.max(1, Math.round(mapping.deadlineFactor() * duration))
+        mapping.hasDeadline(name, seed)
+            ? mapping.deadline(creation, duration)
             : TraceJob.NO_DEADLINE;
     List<String> models =
         row.text("gpu_spec").isEmpty()

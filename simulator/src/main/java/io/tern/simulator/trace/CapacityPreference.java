@@ -17,4 +17,9 @@ public enum CapacityPreference {
       default -> null;
     };
   }
+
+  /** The spelling {@link #parse} reads: {@code spot-ok|spot-only|on-demand}. */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
 }

@@ -17,4 +17,9 @@ public enum JobPriority {
       default -> null;
     };
   }
+
+  /** The spelling {@link #parse} reads: {@code high|normal|low}. */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
 }

@@ -16,16 +16,19 @@ public final class Workloads {
   private Workloads() {}
 
   /**
-   * Loads {@code jobs} in {@code format}. For the native format without a node list, a default
-   * cluster is derived from the trace (see {@link #defaultCluster}).
+   * Loads {@code jobs} in {@code format}. For the native format without a node list, the one beside
+   * the trace is read ({@link #besideNodeList}), else a default cluster is derived from the trace
+   * (see {@link #defaultCluster}).
    *
    * @param nodes node list, or {@code null}
+   * @param seed seeds the importers' random choices (Alibaba: which pods get a deadline)
    * @throws TraceFormatException for bad input or an unknown format
    */
-  public static Workload load(String format, Path jobs, Path nodes, AlibabaMapping mapping) {
+  public static Workload load(
+      String format, Path jobs, Path nodes, AlibabaMapping mapping, long seed) {
     String name = format == null ? NATIVE : format.toLowerCase(Locale.ROOT);
     if (name.equals(AlibabaTraceImporter.FORMAT) || name.equals("alibaba")) {
-      return AlibabaTraceImporter.importTrace(jobs, nodes, mapping);
+      return AlibabaTraceImporter.importTrace(jobs, nodes, mapping, seed);
     }
     if (!name.equals(NATIVE)) {
       throw new TraceFormatException(
@@ -35,9 +38,18 @@ public final class Workloads {
     List<String> notes = new ArrayList<>();
     notes.add("native trace: fields taken as written; " + jobList.size() + " jobs");
     List<TraceNode> nodeList;
+    Path beside = besideNodeList(jobs);
     if (nodes != null) {
       nodeList = NodeListReader.read(nodes);
       notes.add("nodes: " + nodeList.size() + " from " + nodes.getFileName());
+    } else if (java.nio.file.Files.isRegularFile(beside)) {
+      nodeList = NodeListReader.read(beside);
+      notes.add(
+          "nodes: "
+              + nodeList.size()
+              + " from "
+              + beside.getFileName()
+              + ", found beside the trace");
     } else {
       nodeList = defaultCluster(jobList);
       notes.add(
@@ -48,6 +60,16 @@ public final class Workloads {
               + " x V100 sized to 1.25 x the trace's mean GPU demand");
     }
     return new Workload(NATIVE, jobList, nodeList, notes);
+  }
+
+  /**
+   * Where a native trace's own node list is looked for when none is given: {@code NAME.nodes.csv}
+   * beside {@code NAME.csv} (what {@code tern history export} writes).
+   */
+  public static Path besideNodeList(Path jobs) {
+    String name = jobs.getFileName().toString();
+    String stem = name.endsWith(".csv") ? name.substring(0, name.length() - 4) : name;
+    return jobs.resolveSibling(stem + ".nodes.csv");
   }
 
   /**

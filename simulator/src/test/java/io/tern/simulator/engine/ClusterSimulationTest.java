@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.within;
 import io.tern.simulator.ProgressListener;
 import io.tern.simulator.TestPaths;
 import io.tern.simulator.policy.ClusterPolicy;
+import io.tern.simulator.report.PolicyResult;
+import io.tern.simulator.report.SavingsSplit;
 import io.tern.simulator.spot.PriceTable;
 import io.tern.simulator.spot.SpotFleetModel;
 import io.tern.simulator.spot.SpotTraceReader;
@@ -96,6 +98,45 @@ class ClusterSimulationTest {
     assertThat(run.finishOf("solo")).isEqualTo(3180 + 120 + (7200 - 1680));
     assertThat(run.costOf("solo"))
         .isCloseTo((1740 + (8820 - 3180)) * SPOT_PER_SECOND, within(1e-9));
+  }
+
+  @Test
+  void costsAreSplitBySpotAndOnDemandAndTheSavingByWhereItComesFrom() {
+    double onDemandPerSecond = 3.06 / 3600;
+    PolicyResult baseline = replay(ClusterPolicy.ON_DEMAND).toResult();
+    PolicyResult checkpoint =
+        replay(ClusterPolicy.SPOT_CHECKPOINT).toResult().withSavingsAgainst(baseline);
+    PolicyResult tern = replay(ClusterPolicy.TERN).toResult().withSavingsAgainst(baseline);
+
+    assertThat(baseline.onDemandCostUsd()).isEqualTo(baseline.costUsd()).isEqualTo(6.12);
+    assertThat(baseline.spotShareOfGpuHours()).isZero();
+    assertThat(baseline.costAtOnDemandPricesUsd()).isEqualTo(baseline.costUsd());
+    assertThat(baseline.withSavingsAgainst(baseline).savingsSplit())
+        .isEqualTo(new SavingsSplit(0, 0, 0));
+
+    // Billed 1,800 + 5,920 s on spot, of which 400 s lost and 120 s restoring.
+    assertThat(checkpoint.spotCostUsd()).isEqualTo(checkpoint.costUsd());
+    assertThat(checkpoint.onDemandCostUsd()).isZero();
+    assertThat(checkpoint.spotShareOfGpuHours()).isEqualTo(1.0);
+    assertThat(checkpoint.costAtOnDemandPricesUsd())
+        .isCloseTo(7720 * onDemandPerSecond, within(0.005));
+    assertThat(checkpoint.wasteAtOnDemandPricesUsd())
+        .isCloseTo(520 * onDemandPerSecond, within(0.005));
+    SavingsSplit split = checkpoint.savingsSplit();
+    // The same model and the same 7,200 s of useful work: nothing comes from GPU models.
+    assertThat(split.fromGpuModelsUsd()).isCloseTo(0, within(0.011));
+    assertThat(split.fromLostWorkUsd()).isCloseTo(-520 * onDemandPerSecond, within(0.011));
+    assertThat(split.fromSpotPricesUsd())
+        .isCloseTo(7720 * (onDemandPerSecond - SPOT_PER_SECOND), within(0.011));
+    assertThat(split.fromSpotPricesUsd() + split.fromGpuModelsUsd() + split.fromLostWorkUsd())
+        .isCloseTo(checkpoint.savingsVsOnDemandUsd(), within(0.021));
+
+    // Tern saves in the notice: 60 s saving and 120 s restoring, nothing lost.
+    assertThat(tern.wasteAtOnDemandPricesUsd()).isCloseTo(180 * onDemandPerSecond, within(0.005));
+    assertThat(tern.savingsSplit().fromGpuModelsUsd()).isCloseTo(0, within(0.011));
+    assertThat(tern.gpuModels()).containsOnlyKeys("V100");
+    assertThat(tern.gpuModels().get("V100").spotGpuHours()).isEqualTo(tern.spotGpuHours());
+    assertThat(tern.gpuModels().get("V100").spotUsd()).isEqualTo(tern.spotCostUsd());
   }
 
   /**

@@ -25,6 +25,7 @@ import io.tern.scheduler.server.cloud.CloudSetup;
 import io.tern.scheduler.server.leader.CuratorLeaderElector;
 import io.tern.scheduler.server.loop.ClusterRequests;
 import io.tern.scheduler.server.loop.FinOpsRequests;
+import io.tern.scheduler.server.loop.HistoryRequests;
 import io.tern.scheduler.server.loop.JobRequests;
 import io.tern.scheduler.server.loop.SchedulerLoop;
 import io.tern.scheduler.server.metrics.SchedulerMetrics;
@@ -157,7 +158,12 @@ public final class SchedulerServer implements AutoCloseable {
         builder
             .maxInboundMessageSize(MAX_MESSAGE_BYTES)
             .maxInboundMetadataSize(MAX_METADATA_BYTES)
-            .addService(new JobServiceImpl(new JobRequests(loop), loop.logs(), metrics::submitted))
+            .addService(
+                new JobServiceImpl(
+                    new JobRequests(loop),
+                    new HistoryRequests(loop),
+                    loop.logs(),
+                    metrics::submitted))
             .addService(new ClusterServiceImpl(new ClusterRequests(loop)))
             .addService(new AgentServiceImpl(loop.agents()))
             .addService(new FinOpsServiceImpl(new FinOpsRequests(loop)))

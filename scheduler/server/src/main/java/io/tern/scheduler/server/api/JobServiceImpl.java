@@ -6,19 +6,24 @@ import io.grpc.stub.StreamObserver;
 import io.tern.api.v1.CancelJobRequest;
 import io.tern.api.v1.ExplainJobRequest;
 import io.tern.api.v1.ExplainJobResponse;
+import io.tern.api.v1.ExportHistoryRequest;
 import io.tern.api.v1.GetJobRequest;
+import io.tern.api.v1.HistoryChunk;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.ListJobsResponse;
 import io.tern.api.v1.LogChunk;
+import io.tern.api.v1.Node;
 import io.tern.api.v1.StreamLogsRequest;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.api.v1.WatchJobRequest;
+import io.tern.scheduler.server.auth.Denials;
 import io.tern.scheduler.server.auth.Principal;
 import io.tern.scheduler.server.auth.TeamAccess;
+import io.tern.scheduler.server.loop.HistoryRequests;
 import io.tern.scheduler.server.loop.JobRequests;
 import io.tern.scheduler.server.loop.LogRelay;
 import io.tern.scheduler.server.loop.Watchers;
@@ -41,11 +46,14 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   static final int MAX_IDEMPOTENCY_KEY = 256;
 
   private final JobRequests jobs;
+  private final HistoryRequests history;
   private final LogRelay logs;
   private final Runnable onSubmit;
 
-  public JobServiceImpl(JobRequests jobs, LogRelay logs, Runnable onSubmit) {
+  public JobServiceImpl(
+      JobRequests jobs, HistoryRequests history, LogRelay logs, Runnable onSubmit) {
     this.jobs = jobs;
+    this.history = history;
     this.logs = logs;
     this.onSubmit = onSubmit;
   }
@@ -100,6 +108,52 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     GrpcErrors.reply(
         jobs.submit(spec, key.isEmpty() ? "" : sha256(spec.getTeam() + "\n" + key), caller.name()),
         observer);
+  }
+
+  @Override
+  public void exportHistory(ExportHistoryRequest request, StreamObserver<HistoryChunk> observer) {
+    if (!request.hasSince()) {
+      observer.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription("since: is required (the first submission time to export)")
+              .asRuntimeException());
+      return;
+    }
+    Principal caller = Principal.current();
+    if (!request.getTeam().isEmpty() && !caller.readsCostsOf(request.getTeam())) {
+      observer.onError(
+          GrpcErrors.toStatus(
+              Denials.denied(
+                  "team: "
+                      + caller.name()
+                      + " may not read the history of team '"
+                      + request.getTeam()
+                      + "'")));
+      return;
+    }
+    // FinOps plans for the whole cluster; others see their own teams' jobs.
+    history
+        .export(
+            request.getSince(),
+            request.getTeam(),
+            caller.isFinOps() ? team -> true : caller::actsFor)
+        .whenComplete(
+            (history, error) -> {
+              if (error != null) {
+                observer.onError(GrpcErrors.toStatus(error));
+                return;
+              }
+              HistoryChunks chunks = new HistoryChunks(observer, HistoryChunks.MAX_BYTES);
+              chunks.builder().setJobsLeftOut(history.jobsLeftOut());
+              for (Node node : history.nodes()) {
+                chunks.make(node.getSerializedSize()).addNodes(node);
+              }
+              for (Job job : history.jobs()) {
+                chunks.make(job.getSerializedSize()).addJobs(job);
+              }
+              chunks.flush();
+              observer.onCompleted();
+            });
   }
 
   @Override

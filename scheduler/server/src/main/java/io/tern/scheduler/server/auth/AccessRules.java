@@ -53,6 +53,7 @@ public final class AccessRules {
           Map.entry(name(JobServiceGrpc.getWatchJobMethod()), Requirement.USER),
           Map.entry(name(JobServiceGrpc.getStreamLogsMethod()), Requirement.USER),
           Map.entry(name(JobServiceGrpc.getExplainJobMethod()), Requirement.USER),
+          Map.entry(name(JobServiceGrpc.getExportHistoryMethod()), Requirement.USER),
           Map.entry(name(ClusterServiceGrpc.getListNodesMethod()), Requirement.USER),
           Map.entry(name(ClusterServiceGrpc.getGetQueueMethod()), Requirement.USER),
           Map.entry(name(ClusterServiceGrpc.getDrainNodeMethod()), Requirement.ADMIN),

@@ -17,10 +17,12 @@ import io.tern.api.v1.CapacityType;
 import io.tern.api.v1.ClusterServiceGrpc;
 import io.tern.api.v1.CreateTokenRequest;
 import io.tern.api.v1.ExplainJobRequest;
+import io.tern.api.v1.ExportHistoryRequest;
 import io.tern.api.v1.FinOpsServiceGrpc;
 import io.tern.api.v1.GetCostReportRequest;
 import io.tern.api.v1.GetJobRequest;
 import io.tern.api.v1.GetQueueRequest;
+import io.tern.api.v1.HistoryChunk;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.JobSpec;
@@ -249,6 +251,39 @@ class SecurityTest {
                 .getEntriesList())
         .filteredOn(e -> e.getTeam().equals("vision"))
         .allSatisfy(e -> assertThat(e.getJobId()).isEmpty());
+  }
+
+  @Test
+  void aUserExportsTheirTeamsHistoryAndFinOpsEveryones() throws Exception {
+    BearerToken vision = secure.token("hal", List.of("vision"));
+    BearerToken finops = secure.token("fiona", List.of(), Role.ROLE_FINOPS);
+    jobs(vision).submitJob(SubmitJobRequest.newBuilder().setSpec(spec("vision")).build());
+    jobs(secure.admin).submitJob(SubmitJobRequest.newBuilder().setSpec(spec("nlp")).build());
+    ExportHistoryRequest sinceEver =
+        ExportHistoryRequest.newBuilder()
+            .setSince(com.google.protobuf.Timestamp.newBuilder().setSeconds(1))
+            .build();
+    ListJobsRequest all = ListJobsRequest.newBuilder().setPageSize(1000).build();
+
+    // Nothing here ran (no agents): every job is left out, and counted only where visible.
+    HistoryChunk mine = jobs(vision).exportHistory(sinceEver).next();
+    HistoryChunk everyone = jobs(finops).exportHistory(sinceEver).next();
+
+    assertThat(mine.getJobsList()).isEmpty();
+    assertThat(mine.getJobsLeftOut())
+        .isEqualTo(
+            jobs(secure.admin).listJobs(all.toBuilder().setTeam("vision").build()).getJobsCount());
+    assertThat(everyone.getJobsLeftOut())
+        .isEqualTo(jobs(secure.admin).listJobs(all).getJobsCount())
+        .isGreaterThan(mine.getJobsLeftOut());
+    assertStatus(
+        () -> jobs(vision).exportHistory(sinceEver.toBuilder().setTeam("nlp").build()).next(),
+        Status.Code.PERMISSION_DENIED,
+        "may not read the history of team 'nlp'");
+    assertStatus(
+        () -> jobs(vision).exportHistory(ExportHistoryRequest.getDefaultInstance()).next(),
+        Status.Code.INVALID_ARGUMENT,
+        "since: is required");
   }
 
   @Test
