@@ -17,6 +17,8 @@ import io.tern.scheduler.core.plan.Preemption;
 import io.tern.scheduler.core.policy.Budget;
 import io.tern.scheduler.core.policy.OffPeakStatus;
 import io.tern.scheduler.core.policy.PolicySnapshot;
+import io.tern.scheduler.core.policy.SpotPolicy;
+import io.tern.scheduler.core.policy.SpotPoolWatch;
 import io.tern.scheduler.core.policy.TeamPolicy;
 import io.tern.simulator.ProgressListener;
 import io.tern.simulator.policy.ClusterPolicy;
@@ -55,6 +57,8 @@ public final class ClusterSimulation {
   private final EventQueue events = new EventQueue();
   private final RunMetrics metrics;
   private final Map<String, Double> teamSpent = new TreeMap<>();
+  // The reclaims seen per spot pool, fed as the live scheduler feeds its own (one per node notice).
+  private final SpotPoolWatch spotPools = new SpotPoolWatch(VirtualClock.at(0));
   // Per GPU price class: spot GPU-seconds, on-demand GPU-seconds, spot $, on-demand $.
   private final Map<String, double[]> usageByPriceClass = new TreeMap<>();
   private final ProgressListener progress;
@@ -74,8 +78,9 @@ public final class ClusterSimulation {
   // changes (null: rebuild it), so a round reads the job objects of changed allocations only.
   private final Allocation[] roundAllocationByIdRank;
   private final long[] roundAllocationValidUntil;
-  // Allocated jobs with a deadline running on spot (the Tern policy replans while there are any).
-  private final BitSet deadlineOnSpotByIdRank = new BitSet();
+  // Allocated deadline jobs the core may move (on spot, or checkpointable on on-demand); the Tern
+  // policy replans while there are any.
+  private final BitSet deadlineRunningByIdRank = new BitSet();
   private int reclaims;
   private int preemptions;
   private boolean offPeakOpen;
@@ -255,6 +260,7 @@ public final class ClusterSimulation {
 
   private void enqueue(SimJob job) {
     job.status = SimJob.Status.PENDING;
+    job.queuedAt = events.now();
     job.allocation = null;
     roundAllocationByIdRank[job.idRank] = null;
     job.nodes = List.of();
@@ -279,8 +285,8 @@ public final class ClusterSimulation {
   private void plan(long now) {
     plans++;
     lastPlan = now;
-    boolean deadlineOnSpot = !deadlineOnSpotByIdRank.isEmpty();
-    if (pending.isEmpty() && !deadlineOnSpot) {
+    boolean deadlineRunning = !deadlineRunningByIdRank.isEmpty();
+    if (pending.isEmpty() && !deadlineRunning) {
       return;
     }
     coreCalls++;
@@ -314,7 +320,7 @@ public final class ClusterSimulation {
             policySnapshot(now),
             VirtualClock.at(now));
     apply(plan, now);
-    if (!pending.isEmpty() || (deadlineOnSpot && policy == ClusterPolicy.TERN)) {
+    if (!pending.isEmpty() || (deadlineRunning && policy == ClusterPolicy.TERN)) {
       requestPlan(now + settings.replanIntervalSeconds());
     }
   }
@@ -373,7 +379,8 @@ public final class ClusterSimulation {
                         .withBudget(
                             new Budget(teamSpent.getOrDefault(team, 0.0), 0.8 * limit, limit))));
     return PolicySnapshot.of(offPeak, teams, List.copyOf(fleet.offers.values()))
-        .withLaunchingNodes(fleet.launching);
+        .withLaunchingNodes(fleet.launching)
+        .withSpotHistory(spotPools.history(VirtualClock.at(now)));
   }
 
   private void apply(Plan plan, long now) {
@@ -392,12 +399,20 @@ public final class ClusterSimulation {
     }
     for (CheckpointRequest c : plan.checkpointRequests()) {
       SimJob job = jobsById.get(c.jobId());
-      if (c.reason() == CheckpointRequest.Reason.DEADLINE_MIGRATION
+      boolean migration =
+          c.reason() == CheckpointRequest.Reason.DEADLINE_MIGRATION
+              || c.reason() == CheckpointRequest.Reason.RETURN_TO_SPOT;
+      if (migration
           && job != null
           && job.status == SimJob.Status.RUNNING
           && job.attempt == c.attempt()
           && job.checkpointInterval > 0) {
         preemptions++;
+        if (c.reason() == CheckpointRequest.Reason.RETURN_TO_SPOT) {
+          // As the live scheduler does: the requeued job waits a while for spot before it takes
+          // on-demand again.
+          job.spotPreferredUntil = now + SpotPolicy.RETURN_TO_SPOT_WAIT.toSeconds();
+        }
         checkpointAndStop(job, now);
       }
     }
@@ -495,8 +510,11 @@ public final class ClusterSimulation {
     }
     allocatedByIdRank.set(job.idRank);
     roundAllocationByIdRank[job.idRank] = null;
-    if (job.trace.hasDeadline() && job.capacityType == CapacityType.SPOT) {
-      deadlineOnSpotByIdRank.set(job.idRank);
+    // The core re-decides running deadline jobs at every replan: one on spot moves to on-demand
+    // when its slack runs out, a checkpointable one on on-demand moves back when spot returns.
+    if (job.trace.hasDeadline()
+        && (job.capacityType == CapacityType.SPOT || job.checkpointInterval > 0)) {
+      deadlineRunningByIdRank.set(job.idRank);
     }
     metrics.costRate += rate;
     metrics.allocatedGpus += job.gpuEquivalents;
@@ -561,7 +579,7 @@ public final class ClusterSimulation {
       node.jobs.remove(job);
     }
     allocatedByIdRank.clear(job.idRank);
-    deadlineOnSpotByIdRank.clear(job.idRank);
+    deadlineRunningByIdRank.clear(job.idRank);
     roundAllocationByIdRank[job.idRank] = null;
     metrics.costRate -= job.costPerSecond;
     metrics.allocatedGpus -= job.gpuEquivalents;
@@ -578,6 +596,7 @@ public final class ClusterSimulation {
         continue;
       }
       fleet.setState(node, NodeState.DRAINING);
+      spotPools.reclaimed(node.pool, VirtualClock.at(now));
       if (policy.checkpointOnNotice()) {
         for (SimJob job : List.copyOf(node.jobs)) {
           if (job.status == SimJob.Status.RUNNING

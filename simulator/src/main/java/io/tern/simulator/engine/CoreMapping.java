@@ -70,6 +70,13 @@ final class CoreMapping {
               && t.priority() == JobPriority.LOW
               && !t.hasDeadline());
       b.lastReclaimedPool(job.lastReclaimedPool);
+      if (job.spotPreferredUntil >= 0) {
+        b.spotPreferredUntil(VirtualClock.at(job.spotPreferredUntil));
+      }
+      b.spentUsd(job.cost);
+    }
+    if (job.queuedAt >= 0) {
+      b.queuedAt(VirtualClock.at(job.queuedAt));
     }
     if (job.lastCheckpointAt >= 0) {
       b.lastCheckpointAt(VirtualClock.at(job.lastCheckpointAt));

@@ -43,6 +43,10 @@ final class SimJob {
   double[] attemptClassGpus = new double[0];
   double[] attemptClassCostPerSecond = new double[0];
   long stopWorkDone;
+  // When the job last entered the queue, and (after a move back to spot) until when it waits for
+  // spot; -1 when not set.
+  long queuedAt = -1;
+  long spotPreferredUntil = -1;
   long lastCheckpointAt = -1;
   String lastReclaimedPool;
   long firstStart = -1;

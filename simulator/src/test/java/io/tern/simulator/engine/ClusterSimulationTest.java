@@ -28,7 +28,11 @@ class ClusterSimulationTest {
   private static final double SPOT_PER_SECOND = 0.9731 / 3600;
 
   private static RunOutcome replay(ClusterPolicy policy) {
-    List<TraceJob> jobs = NativeTraceReader.read(TestPaths.resource("traces/one-job.csv"));
+    return replay(policy, "traces/one-job.csv");
+  }
+
+  private static RunOutcome replay(ClusterPolicy policy, String trace) {
+    List<TraceJob> jobs = NativeTraceReader.read(TestPaths.resource(trace));
     List<TraceNode> nodes = NodeListReader.read(TestPaths.resource("traces/one-node.csv"));
     SpotFleetModel spot =
         SpotFleetModel.build(
@@ -98,6 +102,24 @@ class ClusterSimulationTest {
     assertThat(run.finishOf("solo")).isEqualTo(3180 + 120 + (7200 - 1680));
     assertThat(run.costOf("solo"))
         .isCloseTo((1740 + (8820 - 3180)) * SPOT_PER_SECOND, within(1e-9));
+  }
+
+  /**
+   * A spot-ok job with little slack, submitted while spot is gone, starts on on-demand; once the
+   * spot node is back and has held, the core checkpoints it (RETURN_TO_SPOT) and it finishes on
+   * spot from that checkpoint, as the live scheduler would run it.
+   */
+  @Test
+  void aDeadlineJobOnOnDemandMovesBackToSpotWhenSpotReturns() {
+    RunOutcome run = replay(ClusterPolicy.TERN, "traces/deadline-job-spot-returns.csv");
+    PolicyResult result = run.toResult();
+
+    assertThat(run.attemptsOf("back")).isEqualTo(2);
+    assertThat(run.lostGpuSecondsOf("back")).isZero();
+    assertThat(result.onDemandCostUsd()).isPositive();
+    assertThat(result.spotCostUsd()).isPositive();
+    assertThat(result.deadlineMisses()).isZero();
+    assertThat(run.costOf("back")).isLessThan(7200 * 3.06 / 3600);
   }
 
   @Test

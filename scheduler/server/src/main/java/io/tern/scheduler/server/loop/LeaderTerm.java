@@ -4,6 +4,7 @@ import io.tern.api.v1.Attempt;
 import io.tern.api.v1.Budget;
 import io.tern.api.v1.Node;
 import io.tern.scheduler.core.explain.Explanation;
+import io.tern.scheduler.core.policy.SpotPoolWatch;
 import io.tern.scheduler.server.finops.BudgetStatus;
 import io.tern.scheduler.server.offpeak.InvalidWindowException;
 import io.tern.scheduler.server.offpeak.OffPeakCalendar;

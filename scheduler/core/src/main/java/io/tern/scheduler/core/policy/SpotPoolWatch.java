@@ -1,6 +1,5 @@
-package io.tern.scheduler.server.loop;
+package io.tern.scheduler.core.policy;
 
-import io.tern.scheduler.core.policy.SpotPoolHistory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -10,20 +9,21 @@ import java.util.TreeMap;
 /**
  * The reclaims a leader has seen, per spot pool, for the core's pool risk: each spot notice of a
  * node counts (idle nodes too), and a new leader starts from the reclaimed attempts in the jobs'
- * history. Owned by the loop thread.
+ * history; the simulator feeds it the reclaims of its replay. Not thread-safe: owned by the
+ * caller's loop.
  */
-final class SpotPoolWatch {
+public final class SpotPoolWatch {
   private final Instant since;
   private final Map<String, Integer> reclaims = new TreeMap<>();
   private final Map<String, Instant> lastReclaim = new TreeMap<>();
 
   /** Watching from {@code since} (the earliest time the history covers). */
-  SpotPoolWatch(Instant since) {
+  public SpotPoolWatch(Instant since) {
     this.since = since;
   }
 
   /** A reclaim of a node of {@code pool} at {@code at}. */
-  void reclaimed(String pool, Instant at) {
+  public void reclaimed(String pool, Instant at) {
     if (pool == null || pool.isEmpty()) {
       return;
     }
@@ -32,7 +32,7 @@ final class SpotPoolWatch {
   }
 
   /** What was seen of each pool by {@code now}. */
-  SortedMap<String, SpotPoolHistory> history(Instant now) {
+  public SortedMap<String, SpotPoolHistory> history(Instant now) {
     SortedMap<String, SpotPoolHistory> out = new TreeMap<>();
     Duration observed = Duration.between(since, now);
     if (observed.isNegative()) {
