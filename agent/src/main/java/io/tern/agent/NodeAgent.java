@@ -119,7 +119,6 @@ public final class NodeAgent implements AutoCloseable {
   private long registrations; // Registered answers so far: the stream a Pending was sent on
   private long registerSentNanos;
   private boolean fenced;
-  private boolean closing;
   private boolean leaderAcks; // the leader sets a node lease, and so acknowledges messages
   private ScheduledFuture<?> leaseCheck;
   private ScheduledFuture<?> telemetry;
@@ -355,7 +354,7 @@ public final class NodeAgent implements AutoCloseable {
             + lease.timing().lease().toMillis()
             + " ms lease)";
     log.error("lease expired: {}; fencing {} job(s)", why, jobs.running().size());
-    jobs.refuseStarts("the agent's lease ran out; it must register with a leader again");
+    jobs.refuseStarts("the agent's lease ran out; it must register with a leader again", false);
     // The shims signal and kill at the lease's deadlines; the agent's own SIGKILL is a backstop.
     jobs.fence(why, Duration.ofNanos(Math.max(0, lease.nanosUntilKill())));
     link.reconnect("lease expired");
@@ -398,8 +397,7 @@ public final class NodeAgent implements AutoCloseable {
             onLoop(
                 () -> {
                   // Nothing placed from now on may start: it would be abandoned, still running.
-                  closing = true;
-                  jobs.refuseStarts("the agent is shutting down");
+                  jobs.refuseStarts("the agent is shutting down", true);
                   return config.stopJobsOnClose()
                       ? jobs.stopAll("the agent is shutting down")
                       : CompletableFuture.<Void>completedFuture(null);
@@ -679,9 +677,7 @@ public final class NodeAgent implements AutoCloseable {
         log.info("registered again after fencing: jobs may start again");
       }
       fenced = false;
-      if (!closing) {
-        jobs.acceptStarts();
-      }
+      jobs.acceptStarts();
       flushOutbox();
       cancelTelemetry();
       telemetry =

@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  *       fence signal (the checkpoint signal, else SIGTERM) and SIGKILL at the lease's kill time;
  *       the attempt reports CHECKPOINTED (a checkpointing job that exits 0) or STOPPED. An exit the
  *       shim recorded as fenced is reported so even if the agent had not noticed.
- *   <li>Refusal: after {@link #refuseStarts} (the agent is shutting down) a start reports STOPPED
- *       without starting anything.
+ *   <li>Refusal: after {@link #refuseStarts} a start reports REFUSED (the agent is shutting down)
+ *       or STOPPED (it is fenced) without starting anything.
  *   <li>Checkpoints: every attempt's {@code TERN_CHECKPOINT_DIR} is handed to {@link
  *       CheckpointCommits}; an exit (of any kind) is reported only after it has committed what the
  *       attempt left, so the final checkpoint is committed, and announced, before CHECKPOINTED.
@@ -73,7 +73,9 @@ public final class JobSupervisor {
   private final Listener listener;
   private final CheckpointCommits commits;
   private final Map<AttemptId, RunningJob> jobs = new TreeMap<>();
-  private String refusal; // why starts are refused; null while they are not
+  private Refusal refusal; // null while starts are accepted
+
+  private record Refusal(Phase phase, String why) {}
 
   /** A supervisor that commits no checkpoints ({@link CheckpointCommits#NONE}). */
   public JobSupervisor(
@@ -127,7 +129,7 @@ public final class JobSupervisor {
     }
     if (refusal != null) {
       log.warn("{}: not started: {}", id, refusal);
-      report(id, Phase.PHASE_STOPPED, 0, "not started: " + refusal);
+      report(id, refusal.phase, 0, "not started: " + refusal.why);
       return;
     }
     for (AttemptId other : jobs.keySet()) {
@@ -258,16 +260,24 @@ public final class JobSupervisor {
   }
 
   /**
-   * From now on every start is refused with {@code why} (reported as STOPPED, never started): an
-   * agent that is shutting down must not start what it would then abandon.
+   * From now on every start is refused with {@code why}, never started: an agent that is shutting
+   * down must not start what it would then abandon (reported REFUSED: the leader places nothing
+   * more here), and a fenced agent must not start before it registers again (reported STOPPED: the
+   * job is requeued).
+   *
+   * @param shuttingDown the agent is going away (REFUSED), rather than fenced for now (STOPPED)
    */
-  public void refuseStarts(String why) {
-    refusal = why;
+  public void refuseStarts(String why, boolean shuttingDown) {
+    if (refusal == null || shuttingDown) {
+      refusal = new Refusal(shuttingDown ? Phase.PHASE_REFUSED : Phase.PHASE_STOPPED, why);
+    }
   }
 
-  /** Starts are accepted again (after {@link #refuseStarts}). */
+  /** Starts are accepted again after a fence (a shutdown is for good). */
   public void acceptStarts() {
-    refusal = null;
+    if (refusal != null && refusal.phase != Phase.PHASE_REFUSED) {
+      refusal = null;
+    }
   }
 
   /**

@@ -193,16 +193,20 @@ class JobSupervisorTest {
 
   @Test
   void aSupervisorThatRefusesStartsReportsStoppedAndStartsNothing() {
-    run(() -> jobs.refuseStarts("the agent is shutting down"));
-    startJob(bash("job-refused", 1, "echo ran").build());
-
-    JobStatus refused = awaitPhase("job-refused", Phase.PHASE_STOPPED);
-    assertThat(refused.getMessage()).isEqualTo("not started: the agent is shutting down");
-    assertThat(workDir.log(new AttemptId("job-refused", 1))).doesNotExist();
-
+    run(() -> jobs.refuseStarts("fenced", false));
+    startJob(bash("job-fenced", 1, "echo ran").build());
+    assertThat(awaitPhase("job-fenced", Phase.PHASE_STOPPED).getMessage())
+        .isEqualTo("not started: fenced");
     run(jobs::acceptStarts);
     startJob(bash("job-accepted", 1, "echo ran").build());
     awaitPhase("job-accepted", Phase.PHASE_EXITED);
+
+    run(() -> jobs.refuseStarts("the agent is shutting down", true));
+    run(jobs::acceptStarts); // a shutdown is for good
+    startJob(bash("job-refused", 1, "echo ran").build());
+    JobStatus refused = awaitPhase("job-refused", Phase.PHASE_REFUSED);
+    assertThat(refused.getMessage()).isEqualTo("not started: the agent is shutting down");
+    assertThat(workDir.log(new AttemptId("job-refused", 1))).doesNotExist();
   }
 
   @Test

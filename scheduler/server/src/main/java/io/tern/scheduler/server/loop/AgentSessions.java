@@ -193,6 +193,7 @@ public final class AgentSessions {
       session.lastHeartbeat = now;
     }
     session.channel = channel;
+    session.shuttingDown = false;
     loop.saveNode(session);
     requeueWithoutGpus(term, session, now);
     channel.send(
@@ -325,6 +326,17 @@ public final class AgentSessions {
                 ? JobState.JOB_STATE_PENDING
                 : JobState.JOB_STATE_FAILED;
         endAttempt(term, entry, next, now, why, null);
+      }
+      case PHASE_REFUSED -> {
+        log.info("node {} is shutting down: it refused {}", session.id(), entry.id());
+        session.shuttingDown = true;
+        endAttempt(
+            term,
+            entry,
+            JobState.JOB_STATE_PENDING,
+            now,
+            "refused by node " + session.id() + ": " + printable(status.getMessage(), 200),
+            null);
       }
       case PHASE_CHECKPOINTED ->
           endAttempt(
