@@ -27,6 +27,16 @@ import org.junit.jupiter.api.io.TempDir;
 class ExactlyOnceEndToEndTest {
   static final double PACE = 0.2;
   static final int EVERY = 10;
+
+  /**
+   * Steps a job may redo after a fault: those since its last committed checkpoint. That is up to
+   * two intervals (a checkpoint written just before the fault may not be committed yet), or, for an
+   * agent paused (its committer with it), the steps its jobs ran until their shims fenced them
+   * (about 4.5 s at 0.2 s a step) on top of one interval.
+   */
+  static final int LOSS = 2 * EVERY;
+
+  static final int PAUSED_LOSS = EVERY + 30;
   private static final Duration DONE = Duration.ofSeconds(120);
 
   @TempDir Path dir;
@@ -59,8 +69,8 @@ class ExactlyOnceEndToEndTest {
 
     awaitSucceeded(first, second);
     StepLog steps = cluster.steps();
-    assertExactlyOnce(steps, first, 80);
-    assertExactlyOnce(steps, second, 80);
+    assertExactlyOnce(cluster, steps, first, 80, LOSS);
+    assertExactlyOnce(cluster, steps, second, 80, LOSS);
     assertThat(restarted.output())
         .as("the restarted agent found the jobs (or their exits) before registering")
         .containsAnyOf("still running from an earlier agent", "ended while no agent ran");
@@ -88,8 +98,8 @@ class ExactlyOnceEndToEndTest {
 
     awaitSucceeded(first, second);
     StepLog steps = cluster.steps();
-    assertExactlyOnce(steps, first, 80);
-    assertExactlyOnce(steps, second, 80);
+    assertExactlyOnce(cluster, steps, first, 80, PAUSED_LOSS);
+    assertExactlyOnce(cluster, steps, second, 80, PAUSED_LOSS);
     System.out.printf(
         "SIGSTOP: jobs resumed elsewhere %.1f s after the stop; %s; %s%n",
         movedAfter, steps.verdict(first, 80), steps.verdict(second, 80));
@@ -113,8 +123,8 @@ class ExactlyOnceEndToEndTest {
 
     awaitSucceeded(longJob, shortJob);
     StepLog steps = cluster.steps();
-    assertExactlyOnce(steps, longJob, 120);
-    assertExactlyOnce(steps, shortJob, 40);
+    assertExactlyOnce(cluster, steps, longJob, 120, LOSS);
+    assertExactlyOnce(cluster, steps, shortJob, 40, LOSS);
     assertThat(steps.verdict(shortJob, 40).runs()).as("the short job ran once").isEqualTo(1);
     Job shortDone = cluster.job(shortJob);
     assertThat(shortDone.getAttemptsCount()).isEqualTo(1);
@@ -138,7 +148,7 @@ class ExactlyOnceEndToEndTest {
 
     awaitSucceeded(placed);
     StepLog steps = cluster.steps();
-    assertExactlyOnce(steps, placed, 30);
+    assertExactlyOnce(cluster, steps, placed, 30, LOSS);
     Job done = cluster.job(placed);
     for (Attempt a : done.getAttemptsList()) {
       if (a.getNodeIdsList().contains("node-a")) {
@@ -187,15 +197,30 @@ class ExactlyOnceEndToEndTest {
                     .allMatch(id -> cluster.stateOrNull(id) == JobState.JOB_STATE_SUCCEEDED));
   }
 
-  /** The invariants of issue 15 for one job that succeeded. */
-  static void assertExactlyOnce(StepLog steps, String job, int total) {
+  /**
+   * The invariants of issue 15 for one job that succeeded: no runs at once, no step missing, no run
+   * after it finished, each attempt resumed from the newest checkpoint the scheduler had, and at
+   * most {@code allowedLoss} steps redone at once (the work since the last committed checkpoint).
+   */
+  static void assertExactlyOnce(
+      FaultCluster cluster, StepLog steps, String job, int total, int allowedLoss) {
     StepLog.Verdict v = steps.verdict(job, total);
     assertThat(v.overlappingPairs()).as("runs of %s at once: %s", job, v).isZero();
     assertThat(v.missing()).as("steps of %s never done: %s", job, v).isEmpty();
     assertThat(v.ends()).as("%s finished once: %s", job, v).isEqualTo(1);
     assertThat(v.runsAfterEnd()).as("%s ran again after it finished: %s", job, v).isZero();
     assertThat(v.worstLoss())
-        .as("%s redid at most the work since its last checkpoint: %s", job, v)
-        .isLessThanOrEqualTo(2 * EVERY);
+        .as("%s redid at most the work since its last committed checkpoint: %s", job, v)
+        .isLessThanOrEqualTo(allowedLoss);
+    Job record = cluster.job(job);
+    String newest = "";
+    for (Attempt a : record.getAttemptsList()) {
+      assertThat(a.hasResumedFrom() ? a.getResumedFrom().getName() : "")
+          .as("attempt %d of %s resumed from the newest checkpoint recorded", a.getNumber(), job)
+          .isEqualTo(newest);
+      if (a.hasLastCheckpoint()) {
+        newest = a.getLastCheckpoint().getName();
+      }
+    }
   }
 }
