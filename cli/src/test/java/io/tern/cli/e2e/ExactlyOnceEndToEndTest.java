@@ -136,8 +136,8 @@ class ExactlyOnceEndToEndTest {
   @Test
   void aJobPlacedWhileItsAgentShutsDownIsRefusedAndRunsElsewhere() throws Exception {
     TernProcess leaving = cluster.startAgent("node-a", 2);
-    // A job that takes 3 s to stop keeps the agent shutting down for that long.
-    String slow = cluster.submit("slow-stop", 10_000, PACE, 1_000_000);
+    // A running job: the agent shuts down while it stops it and waits for the leader's acks.
+    String slow = cluster.submit("running", 10_000, PACE, 1_000_000);
     awaitStep(slow, 3);
 
     leaving.signal("TERM");
