@@ -43,8 +43,8 @@ import picocli.CommandLine.Spec;
       "Exactly once: every job runs under a shim that records it in the work dir; a starting"
           + " agent stops jobs an earlier agent left running, and reports jobs that ended"
           + " meanwhile, before it registers. An agent no leader has acknowledged for longer than"
-          + " about 57% of the scheduler's --node-lease (8.5 s of 15 s) fences itself: the shims"
-          + " send the checkpoint signal (SIGTERM for jobs without one) and SIGKILL by 90% of the"
+          + " about 57%% of the scheduler's --node-lease (8.5 s of 15 s) fences itself: the shims"
+          + " send the checkpoint signal (SIGTERM for jobs without one) and SIGKILL by 90%% of the"
           + " lease, even when the agent was killed or paused, so the scheduler never resumes a job"
           + " elsewhere while it still runs here.",
       "Examples:",
