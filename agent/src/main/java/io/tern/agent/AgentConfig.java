@@ -15,10 +15,12 @@ import java.util.Objects;
  * @param defaultGrace the time a job gets between SIGTERM and SIGKILL (and to checkpoint) when its
  *     spec gives none
  * @param stopJobsOnClose stop every job (SIGTERM, grace, SIGKILL) when the agent closes. The
- *     default is true: a restarted agent cannot adopt processes it did not start, so jobs left
- *     behind would hold GPUs the scheduler believes free. Jobs always keep running across a
- *     scheduler failover.
- * @param reconnectInitial first reconnect delay; doubles up to {@code reconnectMax}
+ *     default is true. Jobs left running are fenced by their shims when the agent's lease runs out
+ *     and stopped by the next agent that starts here. Jobs keep running across a scheduler
+ *     failover.
+ * @param reconnectInitial first reconnect delay; doubles up to {@code reconnectMax} (2 s by
+ *     default: well under the time an agent may go without a leader before it fences itself, see
+ *     {@link io.tern.agent.link.LeaderLease})
  * @param defaultTelemetryInterval used until (and if) Registered names one
  * @param checkpointPoll how often running attempts' checkpoint directories are scanned for finished
  *     checkpoints to commit (when the agent has a checkpoint store)
@@ -79,7 +81,7 @@ public record AgentConfig(
     private Duration defaultGrace = Duration.ofSeconds(10);
     private boolean stopJobsOnClose = true;
     private Duration reconnectInitial = Duration.ofMillis(200);
-    private Duration reconnectMax = Duration.ofSeconds(15);
+    private Duration reconnectMax = Duration.ofSeconds(2);
     private Duration defaultTelemetryInterval = Duration.ofSeconds(5);
     private String agentVersion = NodeResources.agentVersion();
     private Duration checkpointPoll = Duration.ofSeconds(1);

@@ -6,14 +6,19 @@ import io.grpc.Status;
 import io.tern.agent.checkpoint.CheckpointCommitter;
 import io.tern.agent.checkpoint.StoreCheckpointRestorer;
 import io.tern.agent.gpu.GpuProbe;
+import io.tern.agent.job.AttemptId;
+import io.tern.agent.job.AttemptRecord;
 import io.tern.agent.job.CheckpointCommits;
 import io.tern.agent.job.CheckpointRestorer;
 import io.tern.agent.job.JobLauncher;
 import io.tern.agent.job.JobLogs;
 import io.tern.agent.job.JobSupervisor;
+import io.tern.agent.job.LeaseFile;
+import io.tern.agent.job.LeftoverAttempts;
 import io.tern.agent.job.WorkDir;
 import io.tern.agent.link.Backoff;
 import io.tern.agent.link.ChannelFactory;
+import io.tern.agent.link.LeaderLease;
 import io.tern.agent.link.SchedulerLink;
 import io.tern.api.v1.AgentMessage;
 import io.tern.api.v1.CheckpointCommitted;
@@ -35,6 +40,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -54,11 +60,25 @@ import org.slf4j.LoggerFactory;
  * interval the leader asks for, runs the jobs it is told to, and reports what happens to them.
  *
  * <p>Failover: when the stream ends the agent reconnects ({@link SchedulerLink}: to the leader a
- * follower names, else the next address, with backoff) while its jobs keep running; it registers
- * again listing them in {@code running}. Job statuses and spot notices that could not be sent wait
- * in an outbox (at most {@value #OUTBOX_LIMIT}, oldest dropped first) and go out right after the
- * next Registered. A status sent just before a stream broke may be lost; the next Register's {@code
- * running} list is what the leader reconciles against.
+ * follower names, else the next address, with backoff capped at 2 s) while its jobs keep running;
+ * it registers again listing them in {@code running}. Job statuses and spot notices that could not
+ * be sent wait in an outbox (at most {@value #OUTBOX_LIMIT}, oldest dropped first) and go out right
+ * after the next Registered.
+ *
+ * <p>Exactly once: how each attempt ended (its final JobStatus) and each CheckpointCommitted are
+ * numbered ({@code seq}) and kept, the final status also on disk ({@link AttemptRecord}), until the
+ * leader acknowledges them; after every registration the unacknowledged ones are sent again. A job
+ * that exited 0 while no leader could hear it is thus recorded SUCCEEDED, never run again. Before
+ * it registers for the first time, the agent settles what earlier agents of this node left ({@link
+ * LeftoverAttempts}): jobs still running are stopped, exits are reported.
+ *
+ * <p>Fencing: the agent holds a {@link LeaderLease}, renewed by the leader's acknowledgements of
+ * its heartbeats. When it runs out, every job is fenced (checkpoint signal, SIGKILL after the fence
+ * budget, by its shim, which reads the same deadlines from the {@link LeaseFile}) before the leader
+ * may resume the jobs elsewhere; starts are refused and the stream is dropped until a leader
+ * accepts a new registration. The lease is checked before each command and acknowledgement is
+ * handled and every 100 ms, so an agent resumed after a pause (SIGSTOP, GC) fences before it does
+ * anything else.
  *
  * <p>Checkpoints: with a checkpoint store, every attempt's finished checkpoints are committed in
  * the background ({@link CheckpointCommitter}) and announced as CheckpointCommitted, in order with
@@ -92,7 +112,15 @@ public final class NodeAgent implements AutoCloseable {
   private final JobSupervisor jobs;
   private final JobLogs logs;
   private final CheckpointCommitter committer; // null without a checkpoint store
-  private final Deque<AgentMessage> outbox = new ArrayDeque<>();
+  private final WorkDir workDir;
+  private final LeaderLease lease;
+  private final Deque<Pending> outbox = new ArrayDeque<>();
+  private long nextSeq = 1;
+  private long registrations; // Registered answers so far: the stream a Pending was sent on
+  private long registerSentNanos;
+  private boolean fenced;
+  private boolean leaderAcks; // the leader sets a node lease, and so acknowledges messages
+  private ScheduledFuture<?> leaseCheck;
   private ScheduledFuture<?> telemetry;
   private List<Gpu> lastGpus;
   private boolean probeFailing;
@@ -146,8 +174,31 @@ public final class NodeAgent implements AutoCloseable {
     this.ownsLoop = ownsLoop;
     this.clock = clock;
     this.lastGpus = probe.sample();
-    WorkDir workDir = new WorkDir(config.workDir());
+    this.workDir = new WorkDir(config.workDir());
     this.logs = new JobLogs(workDir);
+    LeaseFile leaseFile = new LeaseFile(workDir);
+    this.lease =
+        new LeaderLease(
+            System::nanoTime,
+            new LeaderLease.Sink() {
+              @Override
+              public void deadlines(long fenceAtNanos, long killAtNanos) {
+                try {
+                  leaseFile.write(fenceAtNanos, killAtNanos);
+                } catch (IOException e) {
+                  log.error("cannot write {}: {}", leaseFile.path(), e.toString());
+                }
+              }
+
+              @Override
+              public void unbounded() {
+                try {
+                  leaseFile.unbounded();
+                } catch (IOException e) {
+                  log.error("cannot write {}: {}", leaseFile.path(), e.toString());
+                }
+              }
+            });
     this.committer =
         store == null
             ? null
@@ -161,7 +212,7 @@ public final class NodeAgent implements AutoCloseable {
             new JobSupervisor.Listener() {
               @Override
               public void status(JobStatus status) {
-                sendOrQueue(AgentMessage.newBuilder().setJobStatus(status).build());
+                reportStatus(status);
               }
 
               @Override
@@ -234,7 +285,13 @@ public final class NodeAgent implements AutoCloseable {
         });
   }
 
-  /** Connects to the scheduler; once. */
+  /** The longest a leftover job gets between SIGTERM and SIGKILL when an agent starts. */
+  static final Duration LEFTOVER_GRACE = Duration.ofSeconds(10);
+
+  /**
+   * Settles what earlier agents of this node left ({@link LeftoverAttempts}; this blocks while it
+   * stops leftover jobs), then connects to the scheduler; once.
+   */
   public void start() {
     if (!state.compareAndSet(State.LATENT, State.STARTED)) {
       throw new IllegalStateException(
@@ -246,7 +303,62 @@ public final class NodeAgent implements AutoCloseable {
         lastGpus.size(),
         config.schedulers(),
         config.workDir());
-    loop.execute(link::start);
+    List<LeftoverAttempts.Found> leftovers;
+    try {
+      Duration grace =
+          config.defaultGrace().compareTo(LEFTOVER_GRACE) < 0
+              ? config.defaultGrace()
+              : LEFTOVER_GRACE;
+      leftovers = LeftoverAttempts.settle(workDir, grace, clock);
+    } catch (IOException e) {
+      log.error("cannot read what earlier agents left in {}: {}", workDir.jobs(), e.toString());
+      leftovers = List.of();
+    }
+    List<LeftoverAttempts.Found> found = leftovers;
+    loop.execute(
+        () -> {
+          for (LeftoverAttempts.Found f : found) {
+            enqueue(
+                AgentMessage.newBuilder().setJobStatus(f.status()).build(),
+                true,
+                f.record()::settle);
+          }
+          link.start();
+          leaseCheck =
+              loop.scheduleWithFixedDelay(
+                  this::checkLease, LEASE_CHECK_MS, LEASE_CHECK_MS, TimeUnit.MILLISECONDS);
+        });
+  }
+
+  /** How often the lease is checked besides before each command. */
+  static final long LEASE_CHECK_MS = 100;
+
+  /**
+   * Fences the jobs once the lease has run out; true from then until a leader accepts a new
+   * registration.
+   */
+  private boolean checkLease() {
+    if (fenced) {
+      return true;
+    }
+    if (!lease.expired()) {
+      return false;
+    }
+    fenced = true;
+    String why =
+        "no leader acknowledged this agent for "
+            + lease.sinceBase().toMillis()
+            + " ms (fence after "
+            + lease.timing().fenceAfter().toMillis()
+            + " ms of a "
+            + lease.timing().lease().toMillis()
+            + " ms lease)";
+    log.error("lease expired: {}; fencing {} job(s)", why, jobs.running().size());
+    jobs.refuseStarts("the agent's lease ran out; it must register with a leader again", false);
+    // The shims signal and kill at the lease's deadlines; the agent's own SIGKILL is a backstop.
+    jobs.fence(why, Duration.ofNanos(Math.max(0, lease.nanosUntilKill())));
+    link.reconnect("lease expired");
+    return true;
   }
 
   /** Reports a spot notice now, or right after the next registration. */
@@ -283,10 +395,13 @@ public final class NodeAgent implements AutoCloseable {
       if (was == State.STARTED) {
         CompletableFuture<Void> stopped =
             onLoop(
-                () ->
-                    config.stopJobsOnClose()
-                        ? jobs.stopAll("the agent is shutting down")
-                        : CompletableFuture.<Void>completedFuture(null));
+                () -> {
+                  // Nothing placed from now on may start: it would be abandoned, still running.
+                  jobs.refuseStarts("the agent is shutting down", true);
+                  return config.stopJobsOnClose()
+                      ? jobs.stopAll("the agent is shutting down")
+                      : CompletableFuture.<Void>completedFuture(null);
+                });
         Duration longest = onLoop(jobs::longestGrace);
         try {
           // Every job gets SIGKILL after its grace; allow that much, and some for the exits.
@@ -294,9 +409,13 @@ public final class NodeAgent implements AutoCloseable {
         } catch (TimeoutException e) {
           log.error("jobs did not exit after SIGKILL; closing anyway");
         }
+        awaitAcknowledged(CLOSE_ACK_WAIT);
         onLoop(
             () -> {
               cancelTelemetry();
+              if (leaseCheck != null) {
+                leaseCheck.cancel(false);
+              }
               link.close();
               return null;
             });
@@ -318,6 +437,25 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
+  /** How long a closing agent waits for the leader to acknowledge its last statuses. */
+  static final Duration CLOSE_ACK_WAIT = Duration.ofSeconds(5);
+
+  /**
+   * Waits up to {@code atMost} for every final status to be acknowledged; what is not stays on disk
+   * for the next agent to report.
+   */
+  private void awaitAcknowledged(Duration atMost) {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    while (onLoop(() -> outbox.stream().anyMatch(p -> p.reliable))) {
+      if (System.nanoTime() - deadline > 0) {
+        log.warn(
+            "closing with statuses the leader has not acknowledged; the next agent reports them");
+        return;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+    }
+  }
+
   private <T> T onLoop(java.util.concurrent.Callable<T> task) {
     try {
       return loop.submit(task).get();
@@ -333,7 +471,11 @@ public final class NodeAgent implements AutoCloseable {
   private void committed(CheckpointCommitted committed) {
     try {
       loop.execute(
-          () -> sendOrQueue(AgentMessage.newBuilder().setCheckpointCommitted(committed).build()));
+          () ->
+              enqueue(
+                  AgentMessage.newBuilder().setCheckpointCommitted(committed).build(),
+                  true,
+                  () -> {}));
     } catch (java.util.concurrent.RejectedExecutionException closed) {
       log.warn(
           "{}: checkpoint {} committed after the agent closed; not announced",
@@ -369,18 +511,94 @@ public final class NodeAgent implements AutoCloseable {
     return AgentMessage.newBuilder().setLogData(answer).build();
   }
 
+  /** A message waiting to be sent, or (reliable) to be acknowledged. */
+  private static final class Pending {
+    final AgentMessage message;
+    final boolean reliable;
+    final Runnable onAck;
+    long sentOn = -1; // the registration it was last sent under
+
+    Pending(AgentMessage message, boolean reliable, Runnable onAck) {
+      this.message = message;
+      this.reliable = reliable;
+      this.onAck = onAck;
+    }
+  }
+
+  /** A job status: a final one is kept on disk and in the outbox until acknowledged. */
+  private void reportStatus(JobStatus status) {
+    AgentMessage message = AgentMessage.newBuilder().setJobStatus(status).build();
+    if (status.getPhase() == JobStatus.Phase.PHASE_STARTED) {
+      enqueue(message, false, null);
+      return;
+    }
+    AttemptRecord record;
+    try {
+      record = AttemptRecord.of(workDir, new AttemptId(status.getJobId(), status.getAttempt()));
+      record.saveStatus(status);
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      log.warn("{}#{}: status kept in memory only: {}", status.getJobId(), status.getAttempt(), e);
+      record = null;
+    }
+    enqueue(message, true, record == null ? () -> {} : record::settle);
+  }
+
   /** Sends in order: behind anything still waiting in the outbox. */
   private void sendOrQueue(AgentMessage message) {
+    enqueue(message, false, null);
+  }
+
+  /**
+   * Queues {@code message} behind the outbox and sends what can go; a {@code reliable} one gets a
+   * seq and stays until acknowledged, then runs {@code onAck}.
+   */
+  private void enqueue(AgentMessage message, boolean reliable, Runnable onAck) {
     if (outbox.size() >= OUTBOX_LIMIT) {
-      log.warn("outbox full; dropping {}", outbox.pollFirst().getKindCase());
+      log.warn("outbox full; dropping {}", outbox.pollFirst().message.getKindCase());
     }
-    outbox.addLast(message);
+    AgentMessage numbered = reliable ? message.toBuilder().setSeq(nextSeq++).build() : message;
+    outbox.addLast(new Pending(numbered, reliable, onAck));
     flushOutbox();
   }
 
+  /** Sends, in order, what has not been sent under the current registration. */
   private void flushOutbox() {
-    while (!outbox.isEmpty() && link.send(outbox.peekFirst())) {
-      outbox.pollFirst();
+    if (!link.registered()) {
+      return;
+    }
+    for (Iterator<Pending> it = outbox.iterator(); it.hasNext(); ) {
+      Pending p = it.next();
+      if (p.sentOn == registrations) {
+        continue;
+      }
+      if (!link.send(p.message)) {
+        return;
+      }
+      if (p.reliable && leaderAcks) {
+        p.sentOn = registrations;
+      } else {
+        it.remove(); // a leader that acknowledges nothing: sent is as good as it gets
+        if (p.reliable) {
+          p.onAck.run();
+        }
+      }
+    }
+  }
+
+  private void acknowledged(long seq) {
+    checkLease();
+    lease.acknowledged(seq);
+    for (Iterator<Pending> it = outbox.iterator(); it.hasNext(); ) {
+      Pending p = it.next();
+      if (p.reliable && p.message.getSeq() == seq) {
+        it.remove();
+        try {
+          p.onAck.run();
+        } catch (RuntimeException e) {
+          log.warn("after the ack of {}: {}", seq, e.toString());
+        }
+        return;
+      }
     }
   }
 
@@ -406,6 +624,9 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private void sendTelemetry() {
+    if (checkLease()) {
+      return; // heartbeats renew no expired lease; a new registration must
+    }
     Instant now = clock.instant();
     Telemetry sample =
         Telemetry.newBuilder()
@@ -413,7 +634,9 @@ public final class NodeAgent implements AutoCloseable {
                 Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
             .addAllGpus(sampleGpus())
             .build();
-    link.sendIfReady(AgentMessage.newBuilder().setTelemetry(sample).build());
+    long seq = nextSeq++;
+    lease.sent(seq); // before sending: the lease counts from no later than the send
+    link.sendIfReady(AgentMessage.newBuilder().setTelemetry(sample).setSeq(seq).build());
   }
 
   private void cancelTelemetry() {
@@ -426,6 +649,7 @@ public final class NodeAgent implements AutoCloseable {
   private final class LinkListener implements SchedulerLink.Listener {
     @Override
     public Register registration() {
+      registerSentNanos = lease.now();
       return Register.newBuilder()
           .setNodeId(config.nodeId())
           .setCapacityType(config.capacityType())
@@ -446,6 +670,14 @@ public final class NodeAgent implements AutoCloseable {
           registered.getTelemetryIntervalMs() > 0
               ? Duration.ofMillis(registered.getTelemetryIntervalMs())
               : config.defaultTelemetryInterval();
+      registrations++;
+      leaderAcks = registered.getNodeLeaseMs() > 0;
+      lease.granted(Duration.ofMillis(registered.getNodeLeaseMs()), registerSentNanos);
+      if (fenced) {
+        log.info("registered again after fencing: jobs may start again");
+      }
+      fenced = false;
+      jobs.acceptStarts();
       flushOutbox();
       cancelTelemetry();
       telemetry =
@@ -455,8 +687,9 @@ public final class NodeAgent implements AutoCloseable {
 
     @Override
     public void command(SchedulerMessage command) {
+      checkLease(); // first: after a pause, fence before acting on anything that queued meanwhile
       switch (command.getKindCase()) {
-        case START_JOB -> jobs.start(command.getStartJob());
+        case START_JOB -> jobs.start(command.getStartJob(), command.getEpoch());
         case STOP_JOB -> jobs.stop(command.getStopJob());
         case CHECKPOINT_JOB -> jobs.checkpoint(command.getCheckpointJob());
         case READ_LOGS -> sendOrQueue(readLogs(command.getReadLogs()));
@@ -467,6 +700,11 @@ public final class NodeAgent implements AutoCloseable {
     @Override
     public void disconnected(String address, Status status) {
       cancelTelemetry();
+    }
+
+    @Override
+    public void acknowledged(long seq) {
+      NodeAgent.this.acknowledged(seq);
     }
   }
 }

@@ -24,12 +24,19 @@ final class FakeScheduler extends AgentServiceGrpc.AgentServiceImplBase implemen
   private final long epoch;
   private final int telemetryIntervalMs;
   private final String leader; // null for a leader
+  private final long leaseMs; // 0: sets no node lease and acknowledges nothing
+
+  /** While true (a leasing leader), every numbered message is acknowledged at once. */
+  volatile boolean acking = true;
+
   final List<AgentMessage> received = new CopyOnWriteArrayList<>();
   private volatile StreamObserver<SchedulerMessage> agent;
   private volatile int streams;
   private Server server;
 
-  private FakeScheduler(String name, long epoch, int telemetryIntervalMs, String leader) {
+  private FakeScheduler(
+      String name, long epoch, int telemetryIntervalMs, String leader, long leaseMs) {
+    this.leaseMs = leaseMs;
     this.name = name;
     this.epoch = epoch;
     this.telemetryIntervalMs = telemetryIntervalMs;
@@ -37,11 +44,19 @@ final class FakeScheduler extends AgentServiceGrpc.AgentServiceImplBase implemen
   }
 
   static FakeScheduler leader(String name, long epoch, int telemetryIntervalMs) throws IOException {
-    return new FakeScheduler(name, epoch, telemetryIntervalMs, null).start();
+    return new FakeScheduler(name, epoch, telemetryIntervalMs, null, 0).start();
+  }
+
+  /**
+   * A leader that sets a node lease of {@code leaseMs} and acknowledges (while {@link #acking}).
+   */
+  static FakeScheduler leasing(String name, long epoch, int telemetryIntervalMs, long leaseMs)
+      throws IOException {
+    return new FakeScheduler(name, epoch, telemetryIntervalMs, null, leaseMs).start();
   }
 
   static FakeScheduler follower(String name, String leader) throws IOException {
-    return new FakeScheduler(name, 0, 0, leader).start();
+    return new FakeScheduler(name, 0, 0, leader, 0).start();
   }
 
   private FakeScheduler start() throws IOException {
@@ -57,6 +72,12 @@ final class FakeScheduler extends AgentServiceGrpc.AgentServiceImplBase implemen
       public void onNext(AgentMessage message) {
         if (!message.hasRegister()) {
           received.add(message);
+          if (leaseMs > 0 && acking && message.getSeq() > 0 && responses == agent) {
+            send(
+                SchedulerMessage.newBuilder()
+                    .setAck(io.tern.api.v1.Ack.newBuilder().setSeq(message.getSeq()))
+                    .build());
+          }
           return;
         }
         if (leader != null) {
@@ -76,7 +97,8 @@ final class FakeScheduler extends AgentServiceGrpc.AgentServiceImplBase implemen
                 .setRegistered(
                     Registered.newBuilder()
                         .setEpoch(epoch)
-                        .setTelemetryIntervalMs(telemetryIntervalMs))
+                        .setTelemetryIntervalMs(telemetryIntervalMs)
+                        .setNodeLeaseMs(leaseMs))
                 .build());
         received.add(message); // after Registered went out: tests may send commands at once
       }
@@ -104,6 +126,19 @@ final class FakeScheduler extends AgentServiceGrpc.AgentServiceImplBase implemen
   /** Sends a command under this scheduler's epoch. */
   boolean command(SchedulerMessage.Builder message) {
     return send(message.setEpoch(epoch).build());
+  }
+
+  /** The job statuses received, in order. */
+  List<io.tern.api.v1.JobStatus> statuses(String jobId) {
+    return received.stream()
+        .filter(m -> m.hasJobStatus() && m.getJobStatus().getJobId().equals(jobId))
+        .map(AgentMessage::getJobStatus)
+        .toList();
+  }
+
+  /** Ends the latest stream, as a leader that went away would. */
+  synchronized void dropStream() {
+    agent.onError(Status.UNAVAILABLE.withDescription("dropped by the test").asRuntimeException());
   }
 
   int streams() {

@@ -16,8 +16,17 @@ import java.util.stream.Stream;
 
 /**
  * Turns a {@link StartJob} into a running process: checks the command, GPUs and directories,
- * prepares the attempt's directories ({@link WorkDir}), and starts {@code setsid COMMAND ARGS...}
- * with stdin from /dev/null and stdout+stderr appended to the attempt's log.
+ * prepares the attempt's directories ({@link WorkDir}), records the attempt ({@link
+ * AttemptRecord#started}), and starts {@code setsid bash job-shim.sh ATTEMPT_DIR LEASE SIGNAL --
+ * COMMAND ARGS...} with stdin from /dev/null and stdout+stderr appended to the attempt's log.
+ *
+ * <p>The shim (a resource, installed as {@link WorkDir#shim}) is the agent's child and the job's
+ * parent. It starts the job in its own process group, records the group in {@code job.pid}, and
+ * outlives the agent: it fences the job when the agent's {@link LeaseFile lease} runs out (the
+ * agent killed, stopped, or cut off from the leader) and records the job's exit code for whichever
+ * agent comes next. {@code setsid} keeps signals meant for the agent's terminal or group away from
+ * both. A process group and records are used rather than a cgroup, which an unprivileged agent
+ * usually cannot create; the shim's lease covers what a cgroup would not (a paused agent).
  *
  * <p>The environment is the agent's, minus anything named {@code TERN_*} or {@code
  * CUDA_VISIBLE_DEVICES}, plus the spec's {@code env}, plus {@code TERN_JOB_ID}, {@code
@@ -27,7 +36,7 @@ import java.util.stream.Stream;
  * that finds no checkpoint that verifies leaves {@code TERN_RESUME_DIR} unset: the job starts
  * fresh.
  *
- * <p>Thread-safe (no mutable state).
+ * <p>Confined to the agent's loop thread.
  */
 public final class JobLauncher {
   private final WorkDir workDir;
@@ -35,6 +44,9 @@ public final class JobLauncher {
   private final CheckpointRestorer restorer;
   private final Map<String, String> agentEnvironment;
   private final Optional<Path> setsid;
+  private final Optional<Path> bash;
+  private final LeaseFile leaseFile;
+  private boolean shimInstalled;
 
   /**
    * @param gpuCount GPUs on this node; placed indices must be below it
@@ -50,10 +62,19 @@ public final class JobLauncher {
     this.restorer = restorer;
     this.agentEnvironment = Map.copyOf(agentEnvironment);
     this.setsid = findOnPath("setsid", agentEnvironment.get("PATH"));
+    this.bash = findOnPath("bash", agentEnvironment.get("PATH"));
+    this.leaseFile = new LeaseFile(workDir);
   }
 
-  /** Starts the attempt. */
-  public Launched launch(StartJob start) throws LaunchException {
+  /** How long a shim may take to record its job's process group. */
+  static final java.time.Duration SHIM_START = java.time.Duration.ofSeconds(10);
+
+  /**
+   * Starts the attempt.
+   *
+   * @param record what to record before it starts (the attempt, epoch, fence signal and grace)
+   */
+  public Launched launch(StartJob start, AttemptRecord.Started record) throws LaunchException {
     AttemptId id = attemptId(start);
     JobSpec spec = start.getSpec();
     if (spec.getCommandCount() == 0) {
@@ -62,6 +83,9 @@ public final class JobLauncher {
     String cuda = gpus(start.getGpuIndicesList());
     if (setsid.isEmpty()) {
       throw new LaunchException("setsid not found on the agent's PATH (util-linux)");
+    }
+    if (bash.isEmpty()) {
+      throw new LaunchException("bash not found on the agent's PATH (it runs the job shim)");
     }
     Path checkpoints = workDir.checkpoints(id);
     Path log = workDir.log(id);
@@ -94,10 +118,26 @@ public final class JobLauncher {
     }
     Path directory = workingDirectory(id, spec);
     String program = resolve(spec.getCommand(0), directory, env.get("PATH"));
+    AttemptRecord attempt = AttemptRecord.of(workDir, id);
+    try {
+      installShim();
+      attempt.started(record);
+    } catch (IOException e) {
+      throw new LaunchException("cannot record " + workDir.attempt(id) + ": " + e);
+    }
 
     List<String> argv =
         Stream.concat(
-                Stream.of(setsid.get().toString(), program), spec.getCommandList().stream().skip(1))
+                Stream.of(
+                    setsid.get().toString(),
+                    bash.get().toString(),
+                    workDir.shim().toString(),
+                    workDir.attempt(id).toString(),
+                    workDir.lease().toString(),
+                    record.fenceSignal(),
+                    "--",
+                    program),
+                spec.getCommandList().stream().skip(1))
             .toList();
     ProcessBuilder builder =
         new ProcessBuilder(argv)
@@ -107,13 +147,61 @@ public final class JobLauncher {
             .redirectErrorStream(true);
     builder.environment().clear();
     builder.environment().putAll(env);
+    Process process;
     try {
-      Process process = builder.start();
-      return new Launched(
-          id, process, new ProcessGroup(process.pid()), log, checkpoints, resumeNote);
+      process = builder.start();
     } catch (IOException e) {
       throw new LaunchException("exec failed: " + e.getMessage());
     }
+    long pgid = awaitJobPid(attempt, process);
+    return new Launched(id, process, new ProcessGroup(pgid), attempt, log, checkpoints, resumeNote);
+  }
+
+  /** The job's process group, once the shim has recorded it. */
+  private static long awaitJobPid(AttemptRecord attempt, Process shim) throws LaunchException {
+    long deadline = System.nanoTime() + SHIM_START.toNanos();
+    while (System.nanoTime() < deadline) {
+      var pid = attempt.readPid();
+      if (pid.isPresent()) {
+        return pid.get().pid();
+      }
+      if (!shim.isAlive() && attempt.readPid().isEmpty()) {
+        throw new LaunchException(
+            "the job shim exited with " + shim.exitValue() + " before it ran");
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+    }
+    shim.destroyForcibly();
+    throw new LaunchException("the job shim did not start the job within " + SHIM_START);
+  }
+
+  /** Writes the shim script into the work dir (once per launcher: an upgrade replaces it). */
+  private void installShim() throws IOException {
+    if (shimInstalled) {
+      return;
+    }
+    byte[] script;
+    try (var in = JobLauncher.class.getResourceAsStream("job-shim.sh")) {
+      if (in == null) {
+        throw new IOException("job-shim.sh missing from the agent's classpath");
+      }
+      script = in.readAllBytes();
+    }
+    Path shim = workDir.shim();
+    Files.createDirectories(shim.getParent());
+    Path tmp = shim.resolveSibling("job-shim.sh.tmp");
+    Files.write(tmp, script);
+    Files.move(
+        tmp,
+        shim,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    shimInstalled = true;
+  }
+
+  /** The lease file the shims read. */
+  public LeaseFile leaseFile() {
+    return leaseFile;
   }
 
   /** The attempt's id, or a LaunchException for a job id that cannot be a directory name. */
@@ -220,6 +308,8 @@ public final class JobLauncher {
   /**
    * A started attempt.
    *
+   * @param process the shim
+   * @param group the job's process group
    * @param resumeNote what the restore did, in words ({@link CheckpointRestorer.Outcome#describe});
    *     empty for a fresh start
    */
@@ -227,6 +317,7 @@ public final class JobLauncher {
       AttemptId id,
       Process process,
       ProcessGroup group,
+      AttemptRecord record,
       Path log,
       Path checkpointDir,
       String resumeNote) {}

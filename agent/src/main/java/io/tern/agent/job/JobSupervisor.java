@@ -8,6 +8,7 @@ import io.tern.api.v1.JobStatus.Phase;
 import io.tern.api.v1.RunningAttempt;
 import io.tern.api.v1.StartJob;
 import io.tern.api.v1.StopJob;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,6 +42,12 @@ import org.slf4j.LoggerFactory;
  *       and STOPPED. A job without a checkpoint policy is stopped instead.
  *   <li>Exit: processes the leader left behind in its group get SIGKILL (no orphans); then EXITED
  *       with the exit code (128 + signal when killed by a signal).
+ *   <li>Fence: when the agent's lease runs out ({@link #fence}) every attempt's shim sends the
+ *       fence signal (the checkpoint signal, else SIGTERM) and SIGKILL at the lease's kill time;
+ *       the attempt reports CHECKPOINTED (a checkpointing job that exits 0) or STOPPED. An exit the
+ *       shim recorded as fenced is reported so even if the agent had not noticed.
+ *   <li>Refusal: after {@link #refuseStarts} a start reports REFUSED (the agent is shutting down)
+ *       or STOPPED (it is fenced) without starting anything.
  *   <li>Checkpoints: every attempt's {@code TERN_CHECKPOINT_DIR} is handed to {@link
  *       CheckpointCommits}; an exit (of any kind) is reported only after it has committed what the
  *       attempt left, so the final checkpoint is committed, and announced, before CHECKPOINTED.
@@ -66,6 +73,9 @@ public final class JobSupervisor {
   private final Listener listener;
   private final CheckpointCommits commits;
   private final Map<AttemptId, RunningJob> jobs = new TreeMap<>();
+  private Refusal refusal; // null while starts are accepted
+
+  private record Refusal(Phase phase, String why) {}
 
   /** A supervisor that commits no checkpoints ({@link CheckpointCommits#NONE}). */
   public JobSupervisor(
@@ -96,7 +106,16 @@ public final class JobSupervisor {
     this.commits = commits;
   }
 
+  /** {@link #start(StartJob, long)} under epoch 0 (unknown). */
   public void start(StartJob start) {
+    start(start, 0);
+  }
+
+  /**
+   * Starts the attempt, placed by the leader of {@code epoch} (recorded with it), unless starts are
+   * refused ({@link #refuseStarts}): then it reports STOPPED at once, so the leader requeues it.
+   */
+  public void start(StartJob start, long epoch) {
     AttemptId id;
     try {
       id = JobLauncher.attemptId(start);
@@ -106,6 +125,11 @@ public final class JobSupervisor {
     }
     if (jobs.containsKey(id)) {
       log.info("{}: already running; start ignored", id);
+      return;
+    }
+    if (refusal != null) {
+      log.warn("{}: not started: {}", id, refusal);
+      report(id, refusal.phase, 0, "not started: " + refusal.why);
       return;
     }
     for (AttemptId other : jobs.keySet()) {
@@ -127,13 +151,19 @@ public final class JobSupervisor {
                   spec.getCheckpoint().getGrace().getSeconds(),
                   spec.getCheckpoint().getGrace().getNanos())
               : defaultGrace;
-      JobLauncher.Launched launched = launcher.launch(start);
+      String fenceSignal = spec.hasCheckpoint() ? signal : "TERM";
+      JobLauncher.Launched launched =
+          launcher.launch(
+              start,
+              new AttemptRecord.Started(
+                  id, epoch, spec.hasCheckpoint(), fenceSignal, grace.toMillis()));
       job =
           new RunningJob(
               launched,
               List.copyOf(start.getGpuIndicesList()),
               spec.hasCheckpoint(),
               signal,
+              fenceSignal,
               grace);
     } catch (LaunchException | IllegalArgumentException e) {
       log.warn("{}: start failed: {}", id, e.getMessage());
@@ -229,11 +259,68 @@ public final class JobSupervisor {
     return longest;
   }
 
+  /**
+   * From now on every start is refused with {@code why}, never started: an agent that is shutting
+   * down must not start what it would then abandon (reported REFUSED: the leader places nothing
+   * more here), and a fenced agent must not start before it registers again (reported STOPPED: the
+   * job is requeued).
+   *
+   * @param shuttingDown the agent is going away (REFUSED), rather than fenced for now (STOPPED)
+   */
+  public void refuseStarts(String why, boolean shuttingDown) {
+    if (refusal == null || shuttingDown) {
+      refusal = new Refusal(shuttingDown ? Phase.PHASE_REFUSED : Phase.PHASE_STOPPED, why);
+    }
+  }
+
+  /** Starts are accepted again after a fence (a shutdown is for good). */
+  public void acceptStarts() {
+    if (refusal != null && refusal.phase != Phase.PHASE_REFUSED) {
+      refusal = null;
+    }
+  }
+
+  /**
+   * The agent's lease ran out ({@code why}): every attempt gets the fence signal once (from its
+   * shim, or from here when the shim has not noticed yet: the file {@code fenced} decides), then
+   * SIGKILL {@code killIn} from now (the lease's kill time; the shim enforces it, the agent sends
+   * one more {@link #FENCE_BACKSTOP} later). Each ends CHECKPOINTED (a checkpointing job that exits
+   * 0) or STOPPED.
+   */
+  public void fence(String why, Duration killIn) {
+    long killAt = System.nanoTime() + killIn.toNanos();
+    for (RunningJob job : List.copyOf(jobs.values())) {
+      if (job.state == State.FENCED) {
+        continue;
+      }
+      job.state = State.FENCED;
+      job.reason = "fenced: " + why;
+      boolean mine;
+      try {
+        mine = job.launched.record().claimFence(launcher.leaseFile().uptimeCentisAt(killAt));
+      } catch (IOException e) {
+        log.warn("{}: cannot record the fence: {}", job.id(), e.toString());
+        mine = true;
+      }
+      if (mine) {
+        // Before the shim noticed: a new lease may follow at once, so it must not be left to it.
+        log.warn("{}: fenced ({}); SIG{}, SIGKILL in {}", job.id(), why, job.fenceSignal, killIn);
+        signal(job, job.fenceSignal);
+      } else {
+        log.warn("{}: fenced by its shim ({}); SIGKILL in {}", job.id(), why, killIn);
+      }
+      killAfter(job, killIn.plus(FENCE_BACKSTOP));
+    }
+  }
+
+  /** How long after a fenced job's kill time the agent sends SIGKILL itself, if it still runs. */
+  static final Duration FENCE_BACKSTOP = Duration.ofSeconds(1);
+
   /** Stops every attempt; completes when all have exited. */
   public CompletableFuture<Void> stopAll(String reason) {
     List<CompletableFuture<Void>> exits = new ArrayList<>();
     for (RunningJob job : List.copyOf(jobs.values())) {
-      if (job.state != State.STOPPING) {
+      if (job.state != State.STOPPING && job.state != State.FENCED) {
         stop(job, reason);
       }
       exits.add(job.exited);
@@ -242,7 +329,7 @@ public final class JobSupervisor {
   }
 
   private void stop(RunningJob job, String reason) {
-    if (job.state == State.STOPPING) {
+    if (job.state == State.STOPPING || job.state == State.FENCED) {
       return;
     }
     job.state = State.STOPPING;
@@ -276,10 +363,7 @@ public final class JobSupervisor {
   }
 
   private static void signal(RunningJob job, String signal) {
-    ProcessGroup group = job.launched.group();
-    if (!group.signal(signal) && job.launched.process().isAlive()) {
-      group.signalLeader(signal); // setsid has not run yet: the leader is still in our group
-    }
+    job.launched.group().signal(signal);
   }
 
   private void exited(RunningJob job) {
@@ -290,7 +374,21 @@ public final class JobSupervisor {
     if (job.killTimer != null) {
       job.killTimer.cancel(false);
     }
-    int code = job.launched.process().exitValue();
+    // The shim's record says how the job ended, and whether the shim fenced it (its exit code is
+    // the job's too, but a killed shim's is not).
+    AttemptRecord.Exit exit =
+        job.launched
+            .record()
+            .readExit()
+            .orElseGet(
+                () ->
+                    new AttemptRecord.Exit(
+                        job.launched.process().exitValue(), job.launched.record().fenced()));
+    int code = exit.code();
+    if (exit.fenced() && job.state != State.FENCED) {
+      job.state = State.FENCED;
+      job.reason = "fenced: the agent's lease ran out";
+    }
     ProcessGroup group = job.launched.group();
     List<Long> left = group.members();
     if (!left.isEmpty()) {
@@ -313,6 +411,13 @@ public final class JobSupervisor {
 
   private void reportExit(RunningJob job, int code) {
     switch (job.state) {
+      case FENCED -> {
+        if (job.checkpoints && code == 0) {
+          report(job.id(), Phase.PHASE_CHECKPOINTED, 0, job.reason);
+        } else {
+          report(job.id(), Phase.PHASE_STOPPED, code, job.reason + " (exit " + code + ")");
+        }
+      }
       case RUNNING -> report(job.id(), Phase.PHASE_EXITED, code, "exited with code " + code);
       case STOPPING ->
           report(
@@ -386,7 +491,9 @@ public final class JobSupervisor {
   private enum State {
     RUNNING,
     STOPPING,
-    CHECKPOINTING
+    CHECKPOINTING,
+    /** The lease ran out: the shim signals and kills; the exit is not the job's own. */
+    FENCED
   }
 
   private static final class RunningJob {
@@ -394,6 +501,7 @@ public final class JobSupervisor {
     final List<Integer> gpus;
     final boolean checkpoints;
     final String signal;
+    final String fenceSignal;
     final Duration grace;
     final CompletableFuture<Void> exited = new CompletableFuture<>();
     State state = State.RUNNING;
@@ -406,11 +514,13 @@ public final class JobSupervisor {
         List<Integer> gpus,
         boolean checkpoints,
         String signal,
+        String fenceSignal,
         Duration grace) {
       this.launched = launched;
       this.gpus = gpus;
       this.checkpoints = checkpoints;
       this.signal = signal;
+      this.fenceSignal = fenceSignal;
       this.grace = grace;
     }
 
@@ -418,8 +528,9 @@ public final class JobSupervisor {
       return launched.id();
     }
 
+    /** The job's pid (its process group's id), not the shim's. */
     long pid() {
-      return launched.process().pid();
+      return launched.group().pgid();
     }
   }
 }

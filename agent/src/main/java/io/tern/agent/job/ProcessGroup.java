@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A job's process group (Linux). Jobs start under {@code setsid}, so the job's first process leads
- * its own session and group and {@code pgid == pid}. Signals go to the whole group with {@code kill
- * -s SIG -- -PGID}, so children the job spawned get them too.
+ * A job's process group (Linux). The job shim starts each job in its own group, so {@code pgid ==
+ * pid} of the job's first process. Signals go to the whole group with {@code kill -s SIG -- -PGID},
+ * so children the job spawned get them too.
  */
 public final class ProcessGroup {
   private static final Logger log = LoggerFactory.getLogger(ProcessGroup.class);
@@ -38,11 +38,6 @@ public final class ProcessGroup {
    */
   public boolean signal(String signal) {
     return kill(signal, "-" + pgid);
-  }
-
-  /** Sends {@code signal} to the leader alone: for the instant before {@code setsid} has run. */
-  public boolean signalLeader(String signal) {
-    return kill(signal, Long.toString(pgid));
   }
 
   private boolean kill(String signal, String target) {

@@ -10,6 +10,9 @@ import java.nio.file.Path;
  * WORK_DIR/jobs/JOB_ID/attempt-N/checkpoints/  TERN_CHECKPOINT_DIR (empty at start)
  * WORK_DIR/jobs/JOB_ID/attempt-N/resume/       TERN_RESUME_DIR (only when resuming)
  * WORK_DIR/jobs/JOB_ID/attempt-N/run/          the working directory when the spec names none
+ * WORK_DIR/jobs/JOB_ID/attempt-N/tern-attempt  ... the attempt's record ({@link AttemptRecord})
+ * WORK_DIR/lease                               the agent's lease, read by every job's shim
+ * WORK_DIR/bin/job-shim.sh                     the shim each job runs under ({@link JobLauncher})
  * </pre>
  */
 public record WorkDir(Path root) {
@@ -35,5 +38,20 @@ public record WorkDir(Path root) {
 
   public Path run(AttemptId id) {
     return attempt(id).resolve("run");
+  }
+
+  /** Every attempt's directory has this parent's parent: {@code WORK_DIR/jobs}. */
+  public Path jobs() {
+    return root.resolve("jobs");
+  }
+
+  /** The lease file ({@link LeaseFile}). */
+  public Path lease() {
+    return root.resolve("lease");
+  }
+
+  /** The job shim script ({@link JobLauncher}). */
+  public Path shim() {
+    return root.resolve("bin").resolve("job-shim.sh");
   }
 }

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Epoch fencing ({@link EpochFence}): a message whose epoch is older than the newest seen is
  *       refused and logged; a stale Registered also drops the stream (a deposed leader).
  *   <li>Commands before Registered are ignored: the protocol answers Register first.
+ *   <li>Acks (of heartbeats and statuses) are not fenced by epoch: they belong to the stream, and a
+ *       stream belongs to the leader whose Registered passed the fence.
  * </ul>
  *
  * <p>Confined to the agent's loop thread: every method and every stream callback run there. The
@@ -58,6 +60,9 @@ public final class SchedulerLink {
 
     /** The stream ended; a reconnect is scheduled. */
     void disconnected(String address, Status status);
+
+    /** The leader acknowledged the message numbered {@code seq} on the current stream. */
+    void acknowledged(long seq);
   }
 
   private final List<String> addresses;
@@ -131,6 +136,17 @@ public final class SchedulerLink {
     return requests != null && requests.isReady() && send(message);
   }
 
+  /**
+   * Drops the current stream (the agent fenced itself: only a new registration may renew its lease)
+   * and reconnects after the usual backoff.
+   */
+  public void reconnect(String why) {
+    if (requests != null) {
+      log.warn("dropping the stream to {}: {}", address, why);
+      requests.cancel(why, null);
+    }
+  }
+
   /** Ends the stream (half-close) and starts closing the channels; reconnects no more. */
   public void close() {
     if (closed) {
@@ -179,6 +195,13 @@ public final class SchedulerLink {
 
   private void received(long stream, String from, SchedulerMessage message) {
     if (stream != generation) {
+      return;
+    }
+    if (message.hasAck()) {
+      // Acks belong to the stream (to the leader that registered it), whatever epoch they carry.
+      if (registered) {
+        listener.acknowledged(message.getAck().getSeq());
+      }
       return;
     }
     long epoch = message.getEpoch();

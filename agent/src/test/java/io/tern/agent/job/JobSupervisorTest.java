@@ -51,6 +51,11 @@ class JobSupervisorTest {
   @BeforeEach
   void setUp() {
     workDir = new WorkDir(dir.resolve("work"));
+    try {
+      new LeaseFile(workDir).unbounded();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     Map<String, String> agentEnv = new HashMap<>(System.getenv());
     agentEnv.put("TERN_LEFTOVER", "from the agent's own environment");
     agentEnv.put("CUDA_VISIBLE_DEVICES", "7");
@@ -149,15 +154,59 @@ class JobSupervisorTest {
   }
 
   @Test
-  void theJobLeadsItsOwnProcessGroup() throws IOException {
+  void theJobLeadsItsOwnProcessGroupInItsShimsSession() throws IOException {
     startJob(bash("job-group", 1, waitingScript("true")).build());
     awaitLog(new AttemptId("job-group", 1), "ready");
     long pid = pidOf("job-group");
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     assertThat(Long.parseLong(fields[2])).as("pgid").isEqualTo(pid);
-    assertThat(Long.parseLong(fields[3])).as("session").isEqualTo(pid);
+    long shim = Long.parseLong(fields[1]);
+    assertThat(Long.parseLong(fields[3])).as("session: the shim's").isEqualTo(shim);
+    assertThat(shim).isNotEqualTo(ProcessHandle.current().pid());
     assertThat(new ProcessGroup(pid).members()).hasSize(2).contains(pid);
+  }
+
+  @Test
+  void theShimFencesAJobWhenTheLeaseRunsOutWithoutTheAgent() throws IOException {
+    startJob(
+        checkpointing(
+                "job-fence",
+                1,
+                waitingScript("trap 'echo checkpoint written; exit 0' USR1"),
+                "SIGUSR1",
+                30_000)
+            .build());
+    awaitLog(new AttemptId("job-fence", 1), "ready");
+
+    // The agent (this test) does nothing: the lease in the file simply runs out.
+    long now = System.nanoTime();
+    new LeaseFile(workDir).write(now, now + Duration.ofSeconds(5).toNanos());
+
+    JobStatus fenced = awaitPhase("job-fence", Phase.PHASE_CHECKPOINTED);
+    assertThat(fenced.getMessage()).startsWith("fenced:");
+    assertThat(Files.readString(workDir.log(new AttemptId("job-fence", 1))))
+        .contains("checkpoint written");
+    assertThat(AttemptRecord.of(workDir, new AttemptId("job-fence", 1)).readExit())
+        .contains(new AttemptRecord.Exit(0, true));
+  }
+
+  @Test
+  void aSupervisorThatRefusesStartsReportsStoppedAndStartsNothing() {
+    run(() -> jobs.refuseStarts("fenced", false));
+    startJob(bash("job-fenced", 1, "echo ran").build());
+    assertThat(awaitPhase("job-fenced", Phase.PHASE_STOPPED).getMessage())
+        .isEqualTo("not started: fenced");
+    run(jobs::acceptStarts);
+    startJob(bash("job-accepted", 1, "echo ran").build());
+    awaitPhase("job-accepted", Phase.PHASE_EXITED);
+
+    run(() -> jobs.refuseStarts("the agent is shutting down", true));
+    run(jobs::acceptStarts); // a shutdown is for good
+    startJob(bash("job-refused", 1, "echo ran").build());
+    JobStatus refused = awaitPhase("job-refused", Phase.PHASE_REFUSED);
+    assertThat(refused.getMessage()).isEqualTo("not started: the agent is shutting down");
+    assertThat(workDir.log(new AttemptId("job-refused", 1))).doesNotExist();
   }
 
   @Test

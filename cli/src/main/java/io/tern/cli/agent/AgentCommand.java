@@ -40,6 +40,13 @@ import picocli.CommandLine.Spec;
           + " the agent reconnects after a scheduler failover; they are stopped (SIGTERM, then"
           + " SIGKILL after their grace) when the agent exits, unless --keep-jobs-on-exit.",
       "",
+      "Exactly once: every job runs under a shim that records it in the work dir; a starting"
+          + " agent stops jobs an earlier agent left running, and reports jobs that ended"
+          + " meanwhile, before it registers. An agent no leader has acknowledged for longer than"
+          + " about 57%% of the scheduler's --node-lease (8.5 s of 15 s) fences itself: the shims"
+          + " send the checkpoint signal (SIGTERM for jobs without one) and SIGKILL by 90%% of the"
+          + " lease, even when the agent was killed or paused, so the scheduler never resumes a job"
+          + " elsewhere while it still runs here.",
       "Examples:",
       "  tern agent --scheduler s1:50051,s2:50051 --node-id gpu-07 --capacity on-demand --gpus nvml",
       "  tern agent --scheduler localhost:50051 --node-id sim-1 --capacity spot --gpus sim:8xH100",
@@ -129,7 +136,10 @@ public final class AgentCommand implements Callable<Integer> {
 
   @Option(
       names = "--keep-jobs-on-exit",
-      description = "Leave jobs running when the agent exits (they cannot be adopted later).")
+      description =
+          "Leave jobs running when the agent exits. They stop anyway once the agent's lease runs"
+              + " out (their shims send the checkpoint signal, then SIGKILL), and the next agent"
+              + " started here stops any still running before it registers.")
   boolean keepJobsOnExit;
 
   @Option(

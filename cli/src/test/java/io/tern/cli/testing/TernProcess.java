@@ -83,6 +83,36 @@ public final class TernProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** kill -9 of this process alone: what it started (an agent's job shims and jobs) lives on. */
+  public void killAlone() {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Sends {@code signal} (e.g. "STOP", "CONT", "TERM") to this process alone. */
+  public void signal(String signal) {
+    try {
+      int code =
+          new ProcessBuilder("kill", "-s", signal, Long.toString(process.pid())).start().waitFor();
+      if (code != 0) {
+        throw new IllegalStateException("kill -s " + signal + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits up to {@code atMost} for the process to exit; true if it did. */
+  public boolean awaitExit(Duration atMost) throws InterruptedException {
+    return process.waitFor(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   /** kill -9, of the process and its descendants (an agent's jobs too). */
   public void kill() {
     process.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -83,6 +83,9 @@ public final class AgentMessageValidator {
           ? register(message.getRegister())
           : "the first message must be a Register with a node_id";
     }
+    if (message.getSeq() < 0) {
+      return "seq: must be 0 or more, got " + message.getSeq();
+    }
     return switch (message.getKindCase()) {
       case REGISTER -> "Register may be sent only once";
       case TELEMETRY -> telemetry(message.getTelemetry(), registered.getGpusCount());

@@ -1,5 +1,6 @@
 package io.tern.scheduler.server.loop;
 
+import io.tern.api.v1.Ack;
 import io.tern.api.v1.AgentMessage;
 import io.tern.api.v1.CheckpointCommitted;
 import io.tern.api.v1.JobState;
@@ -9,6 +10,7 @@ import io.tern.api.v1.NodeState;
 import io.tern.api.v1.Register;
 import io.tern.api.v1.Registered;
 import io.tern.api.v1.RunningAttempt;
+import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.SpotNotice;
 import io.tern.api.v1.StopJob;
 import java.time.Duration;
@@ -94,14 +96,33 @@ public final class AgentSessions {
       latestTelemetry.put(
           nodeId,
           new TelemetrySample(loop.clock.instant(), message.getTelemetry().getGpusList(), channel));
+      // The lease counts from this arrival (absorbTelemetry keeps its time): acknowledge it at
+      // once, so the agent's fence clock restarts. A channel is open only while it is its node's
+      // current stream in the current term (replacing, losing the node and stepping down close
+      // it), and a closed channel sends nothing: no other leader's lease is ever acknowledged.
+      if (message.getSeq() > 0) {
+        channel.send(ack(message.getSeq(), 0));
+      }
       messageTimer.accept(System.nanoTime() - arrived);
       return;
     }
     loop.execute(
         () -> {
-          handle(nodeId, channel, message);
+          if (handle(nodeId, channel, message) && message.getSeq() > 0) {
+            // Acknowledged once what the message changed is in ZooKeeper (writes commit in
+            // order): an agent forgets a final status only when no leader can lose it.
+            long epoch = loop.term.epoch.value();
+            loop.write(List.of(), () -> channel.send(ack(message.getSeq(), epoch)));
+          }
           messageTimer.accept(System.nanoTime() - arrived);
         });
+  }
+
+  private static SchedulerMessage ack(long seq, long epoch) {
+    return SchedulerMessage.newBuilder()
+        .setEpoch(epoch)
+        .setAck(Ack.newBuilder().setSeq(seq))
+        .build();
   }
 
   /** Hears how long each agent message took from arrival to handled (queueing included). */
@@ -109,11 +130,12 @@ public final class AgentSessions {
     this.messageTimer = timer;
   }
 
-  private void handle(String nodeId, AgentChannel channel, AgentMessage message) {
+  /** Handles a message of the node's current stream; false for one from an older stream. */
+  private boolean handle(String nodeId, AgentChannel channel, AgentMessage message) {
     LeaderTerm term = loop.term;
     NodeSession session = term == null ? null : term.nodes.get(nodeId);
     if (session == null || session.channel != channel) {
-      return; // a stream from an earlier term or connection
+      return false; // a stream from an earlier term or connection
     }
     Instant now = loop.clock.instant();
     session.lastHeartbeat = now;
@@ -124,6 +146,7 @@ public final class AgentSessions {
       case LOG_DATA -> loop.logs.onLogData(term, nodeId, message.getLogData());
       default -> log.debug("ignoring {} from {}", message.getKindCase(), nodeId);
     }
+    return true;
   }
 
   /** The agent's stream ended. Its lease keeps running: jobs move only when it expires. */
@@ -170,6 +193,7 @@ public final class AgentSessions {
       session.lastHeartbeat = now;
     }
     session.channel = channel;
+    session.shuttingDown = false;
     loop.saveNode(session);
     requeueWithoutGpus(term, session, now);
     channel.send(
@@ -177,12 +201,24 @@ public final class AgentSessions {
             .setRegistered(
                 Registered.newBuilder()
                     .setEpoch(term.epoch.value())
-                    .setTelemetryIntervalMs((int) loop.settings.telemetryInterval().toMillis()))
+                    .setTelemetryIntervalMs((int) telemetryInterval().toMillis())
+                    .setNodeLeaseMs(loop.settings.nodeLease().toMillis()))
             .build());
     reconcile(term, session, register.getRunningList(), now);
     loop.autoscaler.onRegistered(node.getId());
     log.info("node {} registered ({} GPUs, {})", node.getId(), node.getGpusCount(), node.getPool());
     loop.requestPlan();
+  }
+
+  /**
+   * How often agents send heartbeats: the configured interval, but at least eight per lease, so
+   * that an agent's fence clock (which restarts with each acknowledged heartbeat) never runs out
+   * while its leader hears it.
+   */
+  private Duration telemetryInterval() {
+    Duration eighth = loop.settings.nodeLease().dividedBy(8);
+    Duration configured = loop.settings.telemetryInterval();
+    return configured.compareTo(eighth) <= 0 ? configured : eighth;
   }
 
   /**
@@ -290,6 +326,17 @@ public final class AgentSessions {
                 ? JobState.JOB_STATE_PENDING
                 : JobState.JOB_STATE_FAILED;
         endAttempt(term, entry, next, now, why, null);
+      }
+      case PHASE_REFUSED -> {
+        log.info("node {} is shutting down: it refused {}", session.id(), entry.id());
+        session.shuttingDown = true;
+        endAttempt(
+            term,
+            entry,
+            JobState.JOB_STATE_PENDING,
+            now,
+            "refused by node " + session.id() + ": " + printable(status.getMessage(), 200),
+            null);
       }
       case PHASE_CHECKPOINTED ->
           endAttempt(
@@ -416,7 +463,12 @@ public final class AgentSessions {
     Instant now = loop.clock.instant();
     for (JobEntry entry : term.jobs.values()) {
       if (entry.state() == JobState.JOB_STATE_STARTING) {
+        // Counted from this term's start at the earliest: its agent may run it and not have told
+        // this leader yet (it re-registers, listing it, within a lease).
         Instant placed = CoreSnapshots.instant(entry.currentAttempt().orElseThrow().getPlacedAt());
+        if (placed.isBefore(term.startedAt)) {
+          placed = term.startedAt;
+        }
         if (placed.plus(loop.settings.startTimeout()).isBefore(now)) {
           requeue(
               term,

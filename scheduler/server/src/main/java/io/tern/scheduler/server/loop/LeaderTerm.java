@@ -32,6 +32,12 @@ final class LeaderTerm {
 
   final Epoch epoch;
 
+  /**
+   * When this term began. Every node's lease, and every unstarted attempt's start timeout, counts
+   * from here at the earliest: agents get at least one lease to find a new leader.
+   */
+  final Instant startedAt;
+
   /** Sorted by id, which is also submission order. Add with {@link #add}. */
   final TreeMap<String, JobEntry> jobs = new TreeMap<>();
 
@@ -88,6 +94,7 @@ final class LeaderTerm {
 
   LeaderTerm(Epoch epoch, StoredState stored, Instant now) {
     this.epoch = epoch;
+    this.startedAt = now;
     Instant earliest = now;
     for (var v : stored.jobs().values()) {
       Instant submitted = CoreSnapshots.instant(v.value().getSubmittedAt());

@@ -17,6 +17,12 @@ final class NodeSession {
   Instant lastHeartbeat;
   List<Gpu> gpus;
 
+  /**
+   * Its agent refused a start because it is shutting down: nothing more is placed here until an
+   * agent registers again. In memory only (a new leader learns it from the next refusal).
+   */
+  boolean shuttingDown;
+
   NodeSession(Node node, int version, Instant lastHeartbeat) {
     this.node = node;
     this.version = version;

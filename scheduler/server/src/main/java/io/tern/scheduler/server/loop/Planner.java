@@ -108,7 +108,9 @@ final class Planner {
       nodes.add(
           CoreSnapshots.node(
               session,
-              session.connected() && !loop.autoscaler.releasing(session.id()),
+              session.connected()
+                  && !session.shuttingDown
+                  && !loop.autoscaler.releasing(session.id()),
               busyNodes.contains(session.id()) ? null : now));
     }
     PolicySnapshot policy = policy(term, now);

@@ -101,11 +101,16 @@ public final class FakeAgent implements AutoCloseable {
   }
 
   public void heartbeat() {
+    heartbeat(0);
+  }
+
+  /** A heartbeat numbered {@code seq} (0: asks for no Ack). */
+  public void heartbeat(long seq) {
     Telemetry.Builder t = Telemetry.newBuilder();
     for (int i = 0; i < gpus; i++) {
       t.addGpus(gpu(i, 0));
     }
-    send(AgentMessage.newBuilder().setTelemetry(t).build());
+    send(AgentMessage.newBuilder().setTelemetry(t).setSeq(seq).build());
   }
 
   public void status(String jobId, int attempt, JobStatus.Phase phase, int exitCode) {

@@ -1,0 +1,85 @@
+package io.tern.agent.job;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.function.LongSupplier;
+
+/**
+ * The agent's lease as every job's shim reads it: {@code "FENCE_AT KILL_AT"} in centiseconds of
+ * {@code /proc/uptime}, a clock every process on the host shares and that never jumps (wall-clock
+ * changes do not move it). From FENCE_AT on a shim sends its job the fence signal, from KILL_AT on
+ * SIGKILL (job-shim.sh). The agent computes its deadlines on {@link System#nanoTime} (the monotonic
+ * clock too) and converts them here, at write time; the two clocks tick at the same rate, so the
+ * conversion is exact to the file's 10 ms resolution.
+ *
+ * <p>The file is replaced atomically (write, rename), so a shim reads one lease or the next, never
+ * a mix. A missing or unreadable file fences at once: a shim never runs a job on a lease nobody
+ * wrote.
+ *
+ * <p>Not thread-safe: the agent writes it from its loop thread.
+ */
+public final class LeaseFile {
+  /** A FENCE_AT no uptime reaches: the lease of an agent whose leader sets no node lease. */
+  static final long NEVER = Long.MAX_VALUE / 4;
+
+  private final Path file;
+  private final LongSupplier nanoTime;
+  private final LongSupplier uptimeCentis;
+
+  /** The lease file of {@code workDir}, on the host's clocks. */
+  public LeaseFile(WorkDir workDir) {
+    this(workDir.lease(), System::nanoTime, LeaseFile::uptimeCentis);
+  }
+
+  LeaseFile(Path file, LongSupplier nanoTime, LongSupplier uptimeCentis) {
+    this.file = file;
+    this.nanoTime = nanoTime;
+    this.uptimeCentis = uptimeCentis;
+  }
+
+  /**
+   * Fence at {@code fenceAtNanos}, kill at {@code killAtNanos} (both on {@link System#nanoTime}).
+   */
+  public void write(long fenceAtNanos, long killAtNanos) throws IOException {
+    // Rounded down: a shim fences up to 10 ms early rather than late.
+    replace(uptimeCentisAt(fenceAtNanos) + " " + uptimeCentisAt(killAtNanos) + "\n");
+  }
+
+  /** {@code atNanos} (on {@link System#nanoTime}) in centiseconds of {@code /proc/uptime}. */
+  public long uptimeCentisAt(long atNanos) {
+    return uptimeCentis.getAsLong() + Math.floorDiv(atNanos - nanoTime.getAsLong(), 10_000_000L);
+  }
+
+  /** No deadline: jobs run until stopped (a leader that sets no node lease). */
+  public void unbounded() throws IOException {
+    replace(NEVER + " " + NEVER + "\n");
+  }
+
+  public Path path() {
+    return file;
+  }
+
+  private void replace(String text) throws IOException {
+    Files.createDirectories(file.getParent());
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, text, StandardCharsets.US_ASCII);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** {@code /proc/uptime} in centiseconds ("12345.67 ..." → 1234567). */
+  static long uptimeCentis() {
+    try {
+      String text = Files.readString(Path.of("/proc/uptime"), StandardCharsets.US_ASCII);
+      String first = text.substring(0, text.indexOf(' '));
+      int dot = first.indexOf('.');
+      long whole = Long.parseLong(first.substring(0, dot));
+      String fraction = (first.substring(dot + 1) + "00").substring(0, 2);
+      return whole * 100 + Long.parseLong(fraction);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot read /proc/uptime: " + e, e);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package io.tern.scheduler.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.tern.api.v1.AgentMessage;
+import io.tern.api.v1.CapacityType;
+import io.tern.api.v1.GetJobRequest;
+import io.tern.api.v1.Job;
+import io.tern.api.v1.JobState;
+import io.tern.api.v1.JobStatus;
+import io.tern.api.v1.SchedulerMessage;
+import io.tern.api.v1.SubmitJobRequest;
+import io.tern.scheduler.server.testing.Clients;
+import io.tern.scheduler.server.testing.FakeAgent;
+import io.tern.scheduler.server.testing.ReplicaCluster;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The leader's side of the agents' lease (agent.proto: Registered.node_lease_ms, AgentMessage.seq,
+ * Ack) and of refused starts, on a real replica and ZooKeeper over real gRPC.
+ */
+class AgentLeaseProtocolTest {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  private ReplicaCluster cluster;
+
+  @BeforeEach
+  void start() throws Exception {
+    cluster = new ReplicaCluster();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    cluster.close();
+  }
+
+  @Test
+  void registeredCarriesTheLeaseAndAskForEightHeartbeatsPerLeaseAtLeast() throws Exception {
+    SchedulerServer server = cluster.replica(Duration.ofSeconds(4));
+    ReplicaCluster.awaitLeading(server);
+    FakeAgent agent =
+        cluster
+            .track(
+                new FakeAgent(server.address(), "node-1", 2, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+
+    var registered = agent.next(SchedulerMessage.KindCase.REGISTERED, 10).getRegistered();
+
+    assertThat(registered.getNodeLeaseMs()).isEqualTo(4000);
+    assertThat(registered.getTelemetryIntervalMs()).isPositive().isLessThanOrEqualTo(500);
+  }
+
+  @Test
+  void heartbeatsAreAcknowledgedAtOnceAndStatusesOnceStored() throws Exception {
+    SchedulerServer server = cluster.leader();
+    Clients c = cluster.track(new Clients(server.address()));
+    FakeAgent agent =
+        cluster
+            .track(
+                new FakeAgent(server.address(), "node-1", 2, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    agent.next(SchedulerMessage.KindCase.REGISTERED, 10);
+
+    agent.heartbeat(5);
+    assertThat(agent.next(SchedulerMessage.KindCase.ACK, 10).getAck().getSeq()).isEqualTo(5);
+
+    String id =
+        c.jobs
+            .submitJob(SubmitJobRequest.newBuilder().setSpec(Clients.spec("j", 1)).build())
+            .getJob()
+            .getId();
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+    agent.send(status(id, JobStatus.Phase.PHASE_EXITED, 9));
+    assertThat(agent.next(SchedulerMessage.KindCase.ACK, 10).getAck().getSeq()).isEqualTo(9);
+    // Acknowledged only once stored: the job is SUCCEEDED as soon as the ack is out.
+    assertThat(job(c, id).getState()).isEqualTo(JobState.JOB_STATE_SUCCEEDED);
+
+    agent.send(status(id, JobStatus.Phase.PHASE_EXITED, 10)); // sent again after a reconnect
+    assertThat(agent.next(SchedulerMessage.KindCase.ACK, 10).getAck().getSeq()).isEqualTo(10);
+    assertThat(job(c, id).getAttemptsCount()).as("never run again").isEqualTo(1);
+  }
+
+  @Test
+  void aStartRefusedByAnAgentThatShutsDownIsRequeuedAndPlacedElsewhere() throws Exception {
+    SchedulerServer server = cluster.leader();
+    Clients c = cluster.track(new Clients(server.address()));
+    FakeAgent leaving =
+        cluster
+            .track(
+                new FakeAgent(server.address(), "node-1", 2, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    leaving.next(SchedulerMessage.KindCase.REGISTERED, 10);
+    String id =
+        c.jobs
+            .submitJob(SubmitJobRequest.newBuilder().setSpec(Clients.spec("j", 1)).build())
+            .getJob()
+            .getId();
+    leaving.next(SchedulerMessage.KindCase.START_JOB, 10);
+
+    leaving.send(status(id, JobStatus.Phase.PHASE_REFUSED, 1));
+
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_PENDING);
+    Job job = job(c, id);
+    assertThat(job.getAttempts(0).getEndReason())
+        .isEqualTo("refused by node node-1: not started: shutting down");
+    assertThatThrownBy(() -> leaving.next(SchedulerMessage.KindCase.START_JOB, 2))
+        .as("nothing more is placed on a node whose agent shuts down")
+        .hasMessageContaining("no START_JOB");
+
+    FakeAgent other =
+        cluster
+            .track(
+                new FakeAgent(server.address(), "node-2", 2, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    assertThat(other.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob().getAttempt())
+        .isEqualTo(2);
+    assertThat(job(c, id).getAttempts(0).hasExitCode()).as("not a failure").isFalse();
+  }
+
+  private static AgentMessage status(String id, JobStatus.Phase phase, long seq) {
+    return AgentMessage.newBuilder()
+        .setJobStatus(
+            JobStatus.newBuilder()
+                .setJobId(id)
+                .setAttempt(1)
+                .setPhase(phase)
+                .setMessage(
+                    phase == JobStatus.Phase.PHASE_REFUSED ? "not started: shutting down" : ""))
+        .setSeq(seq)
+        .build();
+  }
+
+  private static Job job(Clients c, String id) {
+    return c.jobs.getJob(GetJobRequest.newBuilder().setJobId(id).build());
+  }
+}
