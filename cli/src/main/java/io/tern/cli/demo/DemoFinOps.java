@@ -244,6 +244,27 @@ final class DemoFinOps {
         usd(line.getOnDemandPremiumUsd()));
   }
 
+  /**
+   * The deadline job's line: what it paid on each capacity type, what its spot time would have cost
+   * on on-demand, and the saving after its changeover back to spot.
+   */
+  static String returnToSpotLine(CostLine job, double spotPerGpuHour, double onDemandPerGpuHour) {
+    double spotGpuHours = spotPerGpuHour > 0 ? job.getSpotUsd() / spotPerGpuHour : 0;
+    double wouldHave = spotGpuHours * onDemandPerGpuHour;
+    double saved = wouldHave - job.getSpotUsd();
+    check(saved > 0, job.getKey() + " saved nothing on spot: " + usd(job.getSpotUsd()));
+    return String.format(
+        Locale.ROOT,
+        "%s: %s on on-demand, then %s on spot for work on-demand would have billed %s: %s (%.0f%%)"
+            + " saved after 1 changeover back to spot",
+        job.getKey(),
+        usd(job.getOnDemandUsd()),
+        usd(job.getSpotUsd()),
+        usd(wouldHave),
+        usd(saved),
+        100 * saved / wouldHave);
+  }
+
   /** Demo jobs run for seconds: four decimals show them. */
   static String hours(double h) {
     return String.format(Locale.ROOT, "%.4f", h);
