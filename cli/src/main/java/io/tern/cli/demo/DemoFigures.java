@@ -23,8 +23,6 @@ final class DemoFigures {
   int returnStepsLost;
   double returnCheckpointSeconds;
   double returnRunningSeconds;
-  double spotPerGpuHour;
-  double onDemandPerGpuHour;
   String returnLine;
   int reclaimStepsLost;
   double noticeToCheckpointSeconds;

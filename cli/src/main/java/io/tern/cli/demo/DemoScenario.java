@@ -381,9 +381,12 @@ final class DemoScenario {
     Instant from = committed.isBefore(ready) ? committed : ready;
     figures.returnCheckpointSeconds = seconds(from, committed);
     figures.returnRunningSeconds = seconds(from, DemoFigures.instant(second.getStartedAt()));
-    figures.spotPerGpuHour = perGpuHour(spot);
-    figures.onDemandPerGpuHour = perGpuHour(onDemand);
     printAttempts(job);
+    String explained = explain(figures.deadlineId);
+    check(
+        explained.contains("checkpointed and requeued: returning to spot"),
+        "tern explain says \"" + explained + "\"");
+    steps.detail("tern explain " + figures.deadlineId + ": " + explained);
     steps.pass(
         String.format(
             Locale.ROOT,
@@ -393,8 +396,8 @@ final class DemoScenario {
             fmt(figures.returnCheckpointSeconds),
             spot,
             fmt(figures.returnRunningSeconds),
-            figures.spotPerGpuHour,
-            figures.onDemandPerGpuHour));
+            perGpuHour(spot),
+            perGpuHour(onDemand)));
   }
 
   private void trainingStartsOnSpot() {
@@ -672,8 +675,7 @@ final class DemoScenario {
             .filter(l -> l.getKey().equals(figures.deadlineId))
             .findFirst()
             .orElseThrow();
-    figures.returnLine =
-        DemoFinOps.returnToSpotLine(back, figures.spotPerGpuHour, figures.onDemandPerGpuHour);
+    figures.returnLine = DemoFinOps.returnToSpotLine(back);
     steps.detail(figures.returnLine);
     Budget budget =
         finops
@@ -748,6 +750,17 @@ final class DemoScenario {
             JobServiceGrpc.newBlockingStub(c)
                 .withDeadlineAfter(5, TimeUnit.SECONDS)
                 .getJob(GetJobRequest.newBuilder().setJobId(id).build()));
+  }
+
+  /** What `tern explain JOB` says of a job, in one line. */
+  private String explain(String id) {
+    return client
+        .call(
+            c ->
+                JobServiceGrpc.newBlockingStub(c)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .explainJob(io.tern.api.v1.ExplainJobRequest.newBuilder().setJobId(id).build()))
+        .getSummary();
   }
 
   private Optional<Node> node(String id) {
