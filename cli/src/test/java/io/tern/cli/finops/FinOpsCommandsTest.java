@@ -103,6 +103,20 @@ class FinOpsCommandsTest {
     assertThat(missing.err).contains("--cron");
   }
 
+  private static Run budgetWithSpotWait(String wait) {
+    return tern(
+        "budget",
+        "set",
+        "--team",
+        "vision",
+        "--daily-usd",
+        "5",
+        "--spot-wait",
+        wait,
+        "--scheduler",
+        NOWHERE);
+  }
+
   @Test
   void badBudgetFlagsExitTwoNamingTheFlag() {
     Run noLimit = tern("budget", "set", "--team", "vision", "--scheduler", NOWHERE);
@@ -121,30 +135,8 @@ class FinOpsCommandsTest {
     Run notANumber = tern("budget", "set", "--team", "vision", "--monthly-usd", "lots");
     Run negative =
         tern("budget", "set", "--team", "vision", "--daily-usd", "-5", "--scheduler", NOWHERE);
-    Run spotWait =
-        tern(
-            "budget",
-            "set",
-            "--team",
-            "vision",
-            "--daily-usd",
-            "5",
-            "--spot-wait",
-            "9d",
-            "--scheduler",
-            NOWHERE);
-    Run spotWaitText =
-        tern(
-            "budget",
-            "set",
-            "--team",
-            "vision",
-            "--daily-usd",
-            "5",
-            "--spot-wait",
-            "soon",
-            "--scheduler",
-            NOWHERE);
+    Run spotWait = budgetWithSpotWait("9d");
+    Run spotWaitText = budgetWithSpotWait("soon");
 
     assertThat(noLimit.exit).isEqualTo(2);
     assertThat(noLimit.err).contains("--monthly-usd: a budget needs monthly_usd or daily_usd");
