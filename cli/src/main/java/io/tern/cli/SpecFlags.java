@@ -39,6 +39,7 @@ final class SpecFlags {
     FLAGS.put("maxRuntime", "--max-runtime");
     FLAGS.put("retries", "--retries");
     FLAGS.put("shareable", "--shareable");
+    FLAGS.put("spotWait", "--spot-wait");
   }
 
   @Option(names = "--name", paramLabel = "NAME", description = "Job name (required).")
@@ -113,6 +114,14 @@ final class SpecFlags {
   @Option(names = "--shareable", description = "May share a GPU with other shareable jobs.")
   Boolean shareable;
 
+  @Option(
+      names = "--spot-wait",
+      paramLabel = "DURATION",
+      description =
+          "How long a spot-ok job without a deadline may wait for spot before it takes any"
+              + " capacity, e.g. 30m (default: the team's, else 0s: any capacity at once).")
+  String spotWait;
+
   @Option(names = "--workdir", paramLabel = "DIR", description = "Working directory on the node.")
   String workdir;
 
@@ -162,6 +171,7 @@ final class SpecFlags {
     put(doc, "maxRuntime", maxRuntime);
     put(doc, "retries", retries);
     put(doc, "shareable", shareable);
+    put(doc, "spotWait", spotWait);
     DumperOptions options = new DumperOptions();
     options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
     return new Yaml(options).dump(doc);

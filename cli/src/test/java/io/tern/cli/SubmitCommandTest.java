@@ -108,6 +108,43 @@ class SubmitCommandTest {
   }
 
   @Test
+  void spotWaitFlagSetsTheSpecKeyAndABadOneNamesTheFlag() {
+    Run run =
+        tern(
+            "submit",
+            "--dry-run",
+            "-o",
+            "yaml",
+            "--name",
+            "p",
+            "--team",
+            "t",
+            "--spot-wait",
+            "30m",
+            "--",
+            "x");
+    assertThat(run.exit).as(run.err).isZero();
+    assertThat(run.out).contains("spotWait: 30m");
+
+    Run bad =
+        tern(
+            "submit",
+            "--dry-run",
+            "--name",
+            "p",
+            "--team",
+            "t",
+            "--capacity",
+            "on-demand",
+            "--spot-wait",
+            "1h",
+            "--",
+            "x");
+    assertThat(bad.exit).isEqualTo(2);
+    assertThat(bad.err).contains("--spot-wait").contains("only a spot-ok job waits for spot");
+  }
+
+  @Test
   void missingFileExitsTwo() {
     Run run = tern("submit", "--dry-run", dir.resolve("nope.yaml").toString());
 

@@ -15,10 +15,15 @@ import java.util.Locale;
 
 /** What the demo measured, and the summary it ends with. Filled in by {@link DemoScenario}. */
 final class DemoFigures {
+  String deadlineId;
   String trainId;
   String lowId;
   String highId;
   String gangId;
+  int returnStepsLost;
+  double returnCheckpointSeconds;
+  double returnRunningSeconds;
+  String returnLine;
   int reclaimStepsLost;
   double noticeToCheckpointSeconds;
   double noticeToRunningSeconds;
@@ -91,6 +96,13 @@ final class DemoFigures {
     out.println();
     out.printf(
         Locale.ROOT,
+        "  back to spot     spot node READY -> checkpoint committed %.1f s, -> running on spot"
+            + " %.1f s; work lost: %d steps%n",
+        returnCheckpointSeconds,
+        returnRunningSeconds,
+        returnStepsLost);
+    out.printf(
+        Locale.ROOT,
         "  spot reclaim     notice -> checkpoint committed %.1f s, -> running again on on-demand"
             + " %.1f s; work lost: %d steps (%.1f s of a %.0f s job)%n",
         noticeToCheckpointSeconds,
@@ -113,6 +125,9 @@ final class DemoFigures {
       out.println();
       out.println("  cost and waste   (GetCostReport over the demo)");
       costTable.forEach(l -> out.println("    " + l));
+      if (returnLine != null) {
+        out.println("    " + returnLine);
+      }
       if (budgetLine != null) {
         out.println("    " + budgetLine);
       }

@@ -54,6 +54,10 @@ final class DemoFinOps {
     FIGURES.put("lost GPU-hours", CostLine::getLostGpuHours);
     FIGURES.put("idle GPU-hours", CostLine::getIdleGpuHours);
     FIGURES.put("on-demand premium $", CostLine::getOnDemandPremiumUsd);
+    FIGURES.put("spot saving $", CostLine::getSpotSavingUsd);
+    FIGURES.put("changeovers", CostLine::getChangeovers);
+    FIGURES.put("changeover $", CostLine::getChangeoverUsd);
+    FIGURES.put("returns to spot", CostLine::getReturnsToSpot);
   }
 
   private final SchedulerClient client;
@@ -213,16 +217,7 @@ final class DemoFinOps {
 
   /** The report's teams and total as a small table, one line a string. */
   static List<String> table(CostReport report) {
-    Table table =
-        new Table(
-            "TEAM",
-            "GPU-HOURS",
-            "SPOT",
-            "ON-DEMAND",
-            "TOTAL",
-            "LOST GPU-H",
-            "IDLE GPU-H",
-            "OD PREMIUM");
+    Table table = io.tern.cli.finops.CostCommand.header("TEAM");
     for (CostLine line : report.getTeamsList()) {
       row(table, line.getKey(), line);
     }
@@ -241,7 +236,42 @@ final class DemoFinOps {
         usd(line.getSpotUsd() + line.getOnDemandUsd()),
         hours(line.getLostGpuHours()),
         hours(line.getIdleGpuHours()),
-        usd(line.getOnDemandPremiumUsd()));
+        usd(line.getOnDemandPremiumUsd()),
+        usd(line.getSpotSavingUsd()),
+        io.tern.cli.finops.CostCommand.changeovers(line, usd(line.getChangeoverUsd())),
+        line.getReturnsToSpot());
+  }
+
+  /**
+   * The deadline job's line from the ledger: what it paid on each capacity type, what its spot time
+   * would have cost on on-demand, and its changeover back to spot with what that cost.
+   *
+   * @throws Poll.StepFailed unless the ledger booked exactly one changeover, back to spot, and a
+   *     saving
+   */
+  static String returnToSpotLine(CostLine job) {
+    check(
+        job.getChangeovers() == 1 && job.getReturnsToSpot() == 1,
+        job.getKey()
+            + ": the ledger booked "
+            + job.getChangeovers()
+            + " changeovers, "
+            + job.getReturnsToSpot()
+            + " back to spot");
+    double saved = job.getSpotSavingUsd();
+    double wouldHave = job.getSpotUsd() + saved;
+    check(saved > 0, job.getKey() + " saved nothing on spot: " + usd(job.getSpotUsd()));
+    return String.format(
+        Locale.ROOT,
+        "%s: %s on on-demand, then %s on spot for work on-demand would have billed %s: %s (%.0f%%)"
+            + " saved after 1 changeover back to spot, which cost %s",
+        job.getKey(),
+        usd(job.getOnDemandUsd()),
+        usd(job.getSpotUsd()),
+        usd(wouldHave),
+        usd(saved),
+        100 * saved / wouldHave,
+        usd(job.getChangeoverUsd()));
   }
 
   /** Demo jobs run for seconds: four decimals show them. */

@@ -29,6 +29,18 @@ final class DemoJobs {
   static final int LOW_STEPS = 150;
   static final double LOW_STEP_SECONDS = 0.05;
   static final int CHECKPOINT_EVERY = 25;
+  static final int DEADLINE_STEPS = 200;
+  static final double DEADLINE_STEP_SECONDS = 0.1;
+
+  /**
+   * What the deadline job declares: at most 2 h of work, due 4 h after it is submitted. The core
+   * measures it against these (its real run takes seconds): behind its uniform-progress line from
+   * the start, it takes on-demand when there is no spot, and the saving on 2 h of work left beats a
+   * changeover once spot is there.
+   */
+  static final java.time.Duration DEADLINE_MAX_RUNTIME = java.time.Duration.ofHours(2);
+
+  static final java.time.Duration DEADLINE_IN = java.time.Duration.ofHours(4);
 
   private static final Pattern STEP = Pattern.compile("^step (\\d+)$", Pattern.MULTILINE);
   private static final Pattern RESUMED =
@@ -77,6 +89,26 @@ final class DemoJobs {
     return counterJob(
             "train-counter", TRAIN_STEPS, TRAIN_STEP_SECONDS, CapacityPreference.CAPACITY_SPOT_OK)
         .setPriority(Priority.PRIORITY_NORMAL)
+        .build();
+  }
+
+  /**
+   * A fine-tuning job with a deadline ({@link #DEADLINE_IN} from {@code now}) and a maximum
+   * runtime: spot-ok and checkpointable, so the scheduler moves it back to spot when spot returns.
+   */
+  JobSpec deadline(java.time.Instant now) {
+    java.time.Instant due = now.plus(DEADLINE_IN);
+    return counterJob(
+            "finetune-deadline",
+            DEADLINE_STEPS,
+            DEADLINE_STEP_SECONDS,
+            CapacityPreference.CAPACITY_SPOT_OK)
+        .setPriority(Priority.PRIORITY_NORMAL)
+        .setDeadline(
+            com.google.protobuf.Timestamp.newBuilder()
+                .setSeconds(due.getEpochSecond())
+                .setNanos(due.getNano()))
+        .setMaxRuntime(Duration.newBuilder().setSeconds(DEADLINE_MAX_RUNTIME.toSeconds()))
         .build();
   }
 

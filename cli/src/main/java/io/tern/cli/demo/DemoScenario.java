@@ -57,7 +57,7 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  * DemoFigures} for the summary.
  */
 final class DemoScenario {
-  static final int STEPS = 13;
+  static final int STEPS = 14;
   private static final Duration START = Duration.ofSeconds(60);
   private static final Duration WAIT = Duration.ofSeconds(45);
 
@@ -67,6 +67,7 @@ final class DemoScenario {
   private final DemoFigures figures = new DemoFigures();
   private CompletableFuture<String> trainExpected;
   private CompletableFuture<String> lowExpected;
+  private CompletableFuture<String> deadlineExpected;
   private Child zk;
   private int zkPort;
   private final List<Child> replicas = new ArrayList<>();
@@ -103,12 +104,14 @@ final class DemoScenario {
     started = Instant.now();
     trainExpected = expected(DemoJobs.TRAIN_STEPS);
     lowExpected = expected(DemoJobs.LOW_STEPS);
+    deadlineExpected = expected(DemoJobs.DEADLINE_STEPS);
     startZooKeeper();
     startSchedulers();
     offPeakWindowOpens();
-    spotNodeJoins();
-    trainingStartsOnSpot();
     onDemandNodeJoins();
+    deadlineJobStartsOnDemand();
+    spotNodeJoinsAndJobReturnsToSpot();
+    trainingStartsOnSpot();
     highPriorityPreemptsLow();
     gangRunsWhole();
     spotReclaim();
@@ -305,18 +308,96 @@ final class DemoScenario {
             + "): spot capacity is preferred while it is open");
   }
 
-  // --- 4, 5, 6: nodes and the training job ------------------------------------------------------
+  // --- 4, 5, 6, 7: nodes, a deadline job back to spot, the training job ---------------------
 
-  private void spotNodeJoins() {
-    steps.begin("A spot node joins: `tern agent --capacity spot --gpus sim:2xL4:24`");
+  private void onDemandNodeJoins() {
+    steps.begin("An on-demand node joins: `tern agent --capacity on-demand --gpus sim:2xL4:24`");
+    onDemand =
+        cluster.launchAgent(
+            DemoCluster.ON_DEMAND_POOL, io.tern.scheduler.core.model.CapacityType.ON_DEMAND);
+    Node node = awaitReady(onDemand);
+    steps.pass(describe(node) + "; no spot node exists yet");
+  }
+
+  private void deadlineJobStartsOnDemand() {
+    steps.begin("Submit a checkpointing job with a deadline while there is no spot capacity");
+    figures.deadlineId = submit(jobs.deadline(Instant.now()));
+    steps.detail(
+        figures.deadlineId
+            + " (finetune-deadline): spot-ok, maxRuntime "
+            + io.tern.scheduler.spec.Durations.format(DemoJobs.DEADLINE_MAX_RUNTIME)
+            + ", deadline in "
+            + io.tern.scheduler.spec.Durations.format(DemoJobs.DEADLINE_IN)
+            + "; "
+            + DemoJobs.DEADLINE_STEPS
+            + " steps of "
+            + DemoJobs.DEADLINE_STEP_SECONDS
+            + " s");
+    Job job = awaitRunningOn(figures.deadlineId, 1, onDemand, 5);
+    check(
+        job.getAttempts(0).getCapacityType() == CapacityType.CAPACITY_TYPE_ON_DEMAND,
+        figures.deadlineId + " attempt 1 is not on on-demand capacity");
+    steps.pass(
+        figures.deadlineId
+            + " runs on the on-demand node "
+            + onDemand
+            + " (step "
+            + DemoJobs.lastStep(deadlineLog(1, onDemand))
+            + "): not ahead of its uniform-progress line, it does not wait for spot");
+  }
+
+  private void spotNodeJoinsAndJobReturnsToSpot() {
+    steps.begin(
+        "A spot node joins: `tern agent --capacity spot --gpus sim:2xL4:24`; the deadline job"
+            + " moves back to spot");
     spot =
         cluster.launchAgent(DemoCluster.SPOT_POOL, io.tern.scheduler.core.model.CapacityType.SPOT);
     Node node = awaitReady(spot);
-    steps.pass(
+    Instant ready = Instant.now();
+    steps.detail(
         describe(node)
             + ", watching the instance-metadata endpoint "
             + cluster.imds().endpoint()
             + " for spot notices");
+    Job job = awaitRunningOn(figures.deadlineId, 2, spot, 0);
+    Attempt first = job.getAttempts(0);
+    Attempt second = job.getAttempts(1);
+    check(
+        first.getEndReason().equals("checkpointed and requeued: returning to spot")
+            && first.hasLastCheckpoint(),
+        figures.deadlineId + "'s attempt 1 ended \"" + first.getEndReason() + "\"");
+    check(
+        second.getCapacityType() == CapacityType.CAPACITY_TYPE_SPOT
+            && second.getResumedFrom().getName().equals(first.getLastCheckpoint().getName()),
+        figures.deadlineId
+            + " attempt 2 did not resume on spot from "
+            + first.getLastCheckpoint().getName());
+    figures.returnStepsLost =
+        stepsLost(figures.deadlineId, () -> deadlineLog(1, onDemand), () -> deadlineLog(2, spot));
+    check(figures.returnStepsLost == 0, figures.returnStepsLost + " steps were lost");
+    // The node may have been READY a moment before this process saw it: measure from the
+    // earlier of the two.
+    Instant committed = DemoFigures.instant(first.getLastCheckpoint().getCommittedAt());
+    Instant from = committed.isBefore(ready) ? committed : ready;
+    figures.returnCheckpointSeconds = seconds(from, committed);
+    figures.returnRunningSeconds = seconds(from, DemoFigures.instant(second.getStartedAt()));
+    printAttempts(job);
+    String explained = explain(figures.deadlineId);
+    check(
+        explained.contains("checkpointed and requeued: returning to spot"),
+        "tern explain says \"" + explained + "\"");
+    steps.detail("tern explain " + figures.deadlineId + ": " + explained);
+    steps.pass(
+        String.format(
+            Locale.ROOT,
+            "checkpointed %s %s s after %s was READY (RETURN_TO_SPOT); running on spot from it"
+                + " after %s s, at $%.3f instead of $%.3f per GPU-hour; 0 steps lost",
+            first.getLastCheckpoint().getName(),
+            fmt(figures.returnCheckpointSeconds),
+            spot,
+            fmt(figures.returnRunningSeconds),
+            perGpuHour(spot),
+            perGpuHour(onDemand)));
   }
 
   private void trainingStartsOnSpot() {
@@ -344,16 +425,7 @@ final class DemoScenario {
             + DemoJobs.TRAIN_STEPS);
   }
 
-  private void onDemandNodeJoins() {
-    steps.begin("An on-demand node joins: `tern agent --capacity on-demand --gpus sim:2xL4:24`");
-    onDemand =
-        cluster.launchAgent(
-            DemoCluster.ON_DEMAND_POOL, io.tern.scheduler.core.model.CapacityType.ON_DEMAND);
-    Node node = awaitReady(onDemand);
-    steps.pass(describe(node));
-  }
-
-  // --- 7, 8: a gang and a preemption ------------------------------------------------------------
+  // --- 8, 9: a gang and a preemption ------------------------------------------------------------
 
   private void gangRunsWhole() {
     steps.begin("A second on-demand node joins; a gang of 2 nodes x 1 GPU runs on both at once");
@@ -428,10 +500,12 @@ final class DemoScenario {
             + " steps lost");
   }
 
-  // --- 9: the spot reclaim ----------------------------------------------------------------------
+  // --- 10: the spot reclaim ----------------------------------------------------------------------
 
   private void spotReclaim() {
     steps.begin("Spot reclaim: the spot node's metadata endpoint announces termination in 2 min");
+    // Only the training job runs on the spot node now: the deadline job finishes there first.
+    awaitState(figures.deadlineId, JobState.JOB_STATE_SUCCEEDED, WAIT);
     Instant notice = Instant.now();
     cluster.imds().announceInstanceAction(notice.plusSeconds(120));
     steps.detail(
@@ -449,15 +523,8 @@ final class DemoScenario {
     check(
         second.getCapacityType() == CapacityType.CAPACITY_TYPE_ON_DEMAND,
         "attempt 2 is not on on-demand capacity");
-    String log2 =
-        until(
-            "attempt 2 prints where it resumed",
-            WAIT,
-            () -> trainLog(2, trainNode),
-            l -> DemoJobs.resumedStep(l) >= 0);
-    String log1 = trainLog(1, spot);
-    check(log1.contains("checkpointed on signal"), "attempt 1 did not checkpoint on the signal");
-    figures.reclaimStepsLost = DemoJobs.lastStep(log1) - DemoJobs.resumedStep(log2);
+    figures.reclaimStepsLost =
+        stepsLost(figures.trainId, () -> trainLog(1, spot), () -> trainLog(2, trainNode));
     figures.noticeToCheckpointSeconds =
         seconds(notice, DemoFigures.instant(first.getLastCheckpoint().getCommittedAt()));
     figures.noticeToRunningSeconds = seconds(notice, DemoFigures.instant(second.getStartedAt()));
@@ -477,7 +544,7 @@ final class DemoScenario {
             + " s; 0 steps lost");
   }
 
-  // --- 10, 11: failover and the end --------------------------------------------------------------
+  // --- 11, 12: failover and the end --------------------------------------------------------------
 
   private void leaderFailover() {
     steps.begin("Failover: kill -9 the leader while jobs run");
@@ -485,7 +552,8 @@ final class DemoScenario {
     String next = standby();
     // Only the training job runs now: batch-low's last seconds must not overlap the failover.
     awaitState(figures.lowId, JobState.JOB_STATE_SUCCEEDED, WAIT);
-    List<String> ids = List.of(figures.trainId, figures.lowId, figures.highId, figures.gangId);
+    List<String> ids =
+        List.of(figures.deadlineId, figures.trainId, figures.lowId, figures.highId, figures.gangId);
     List<Integer> attemptsBefore = ids.stream().map(id -> job(id).getAttemptsCount()).toList();
     int stepBefore = DemoJobs.lastStep(trainLog(2, trainNode));
     long killed = System.nanoTime();
@@ -553,6 +621,11 @@ final class DemoScenario {
         Duration.ofSeconds(30 + (long) (DemoJobs.TRAIN_STEPS * DemoJobs.TRAIN_STEP_SECONDS));
     Job train = awaitState(figures.trainId, JobState.JOB_STATE_SUCCEEDED, left);
     Job low = awaitState(figures.lowId, JobState.JOB_STATE_SUCCEEDED, WAIT);
+    Job deadline = awaitState(figures.deadlineId, JobState.JOB_STATE_SUCCEEDED, WAIT);
+    String deadlineLast = DemoJobs.lastLine(deadlineLog(2, spot));
+    check(
+        deadlineLast.equals(deadlineExpected.get(60, TimeUnit.SECONDS)),
+        figures.deadlineId + " ended with \"" + deadlineLast + "\"");
     String trainLast = DemoJobs.lastLine(trainLog(2, trainNode));
     String lowLast = DemoJobs.lastLine(lowLog(low.getAttemptsCount()));
     String trainWanted = trainExpected.get(60, TimeUnit.SECONDS);
@@ -569,12 +642,14 @@ final class DemoScenario {
         () -> probe.role(standby()),
         r -> r == SchedulerReplicas.Role.STANDBY);
     figures.jobs =
-        List.of(train, low, job(figures.highId), job(figures.gangId)).stream()
+        List.of(deadline, train, low, job(figures.highId), job(figures.gangId)).stream()
             .sorted(java.util.Comparator.comparing(Job::getId))
             .toList();
     steps.detail(figures.trainId + ": \"" + trainLast + "\"");
     steps.pass(
-        "4 jobs SUCCEEDED; "
+        "5 jobs SUCCEEDED; "
+            + figures.deadlineId
+            + ", "
             + figures.trainId
             + " and "
             + figures.lowId
@@ -583,7 +658,7 @@ final class DemoScenario {
             + " is back as the standby");
   }
 
-  // --- 12, 13: what it cost, and the simulator's report -----------------------------------------
+  // --- 13, 14: what it cost, and the simulator's report -----------------------------------------
 
   private void costAndWaste() {
     steps.begin("Cost and waste (FinOpsService.GetCostReport): per team and in total");
@@ -595,6 +670,13 @@ final class DemoScenario {
     DemoFinOps.checkConsistent(report, teamOf);
     figures.costTable = DemoFinOps.table(report);
     figures.costTable.forEach(steps::detail);
+    CostLine back =
+        report.getJobsList().stream()
+            .filter(l -> l.getKey().equals(figures.deadlineId))
+            .findFirst()
+            .orElseThrow();
+    figures.returnLine = DemoFinOps.returnToSpotLine(back);
+    steps.detail(figures.returnLine);
     Budget budget =
         finops
             .budget(DemoFinOps.BUDGET_TEAM)
@@ -668,6 +750,17 @@ final class DemoScenario {
             JobServiceGrpc.newBlockingStub(c)
                 .withDeadlineAfter(5, TimeUnit.SECONDS)
                 .getJob(GetJobRequest.newBuilder().setJobId(id).build()));
+  }
+
+  /** What `tern explain JOB` says of a job, in one line. */
+  private String explain(String id) {
+    return client
+        .call(
+            c ->
+                JobServiceGrpc.newBlockingStub(c)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .explainJob(io.tern.api.v1.ExplainJobRequest.newBuilder().setJobId(id).build()))
+        .getSummary();
   }
 
   private Optional<Node> node(String id) {
@@ -761,6 +854,38 @@ final class DemoScenario {
   private String trainLog(int attempt, String nodeId) {
     return DemoJobs.read(
         DemoJobs.attemptLog(cluster.agentWorkDir(nodeId), figures.trainId, attempt));
+  }
+
+  /**
+   * Steps a counter job lost between its first two attempts: attempt 1 must have checkpointed on
+   * the signal, and attempt 2 says where it resumed (waited for).
+   */
+  private int stepsLost(
+      String jobId,
+      java.util.function.Supplier<String> first,
+      java.util.function.Supplier<String> second) {
+    String log2 =
+        until(
+            jobId + " attempt 2 prints where it resumed",
+            WAIT,
+            second,
+            l -> DemoJobs.resumedStep(l) >= 0);
+    String log1 = first.get();
+    check(
+        log1.contains("checkpointed on signal"),
+        jobId + " attempt 1 did not checkpoint on the signal");
+    return DemoJobs.lastStep(log1) - DemoJobs.resumedStep(log2);
+  }
+
+  private String deadlineLog(int attempt, String nodeId) {
+    return DemoJobs.read(
+        DemoJobs.attemptLog(cluster.agentWorkDir(nodeId), figures.deadlineId, attempt));
+  }
+
+  /** A node's price per GPU-hour, as it registered. */
+  private double perGpuHour(String nodeId) {
+    Node n = node(nodeId).orElseThrow();
+    return n.getPricePerHourUsd() / Math.max(1, n.getGpusCount());
   }
 
   private String lowLog(int attempt) {

@@ -36,7 +36,8 @@ public final class BudgetCommand implements Runnable {
           "team", "--team",
           "monthly_usd", "--monthly-usd",
           "daily_usd", "--daily-usd",
-          "soft_at", "--soft-at");
+          "soft_at", "--soft-at",
+          "spot_wait", "--spot-wait");
 
   @Override
   public void run() {
@@ -68,19 +69,37 @@ public final class BudgetCommand implements Runnable {
         description = "Where the soft guardrail starts, e.g. 80%% or 0.8 (default: 80%%).")
     String softAt;
 
+    @Option(
+        names = "--spot-wait",
+        paramLabel = "DURATION",
+        description =
+            "The team's default spot wait: how long its spot-ok jobs without a deadline wait for"
+                + " spot before they take any capacity, e.g. 30m (default 0s).")
+    String spotWait;
+
     Budget budget;
 
     @Override
     void validate() {
-      Budget b =
+      Budget.Builder b =
           Budget.newBuilder()
               .setTeam(team)
               .setMonthlyUsd(monthlyUsd)
               .setDailyUsd(dailyUsd)
-              .setSoftAt(softAt == null ? 0 : parseFraction(softAt))
-              .build();
+              .setSoftAt(softAt == null ? 0 : parseFraction(softAt));
+      if (spotWait != null) {
+        java.time.Duration wait =
+            io.tern.scheduler.spec.Durations.parse(spotWait)
+                .orElseThrow(
+                    () ->
+                        new UserInputException(
+                            "--spot-wait: '"
+                                + spotWait
+                                + "' must be a duration like 0s, 90s, 30m or 1h30m"));
+        b.setSpotWait(com.google.protobuf.Duration.newBuilder().setSeconds(wait.toSeconds()));
+      }
       try {
-        budget = BudgetGuard.validate(b);
+        budget = BudgetGuard.validate(b.build());
       } catch (InvalidBudgetException e) {
         throw new UserInputException(byFlag(e.fieldErrors(), FLAGS));
       }
@@ -147,7 +166,15 @@ public final class BudgetCommand implements Runnable {
       return;
     }
     Table table =
-        new Table("TEAM", "MONTHLY", "DAILY", "SOFT AT", "SPENT MONTH", "SPENT TODAY", "STATUS");
+        new Table(
+            "TEAM",
+            "MONTHLY",
+            "DAILY",
+            "SOFT AT",
+            "SPOT WAIT",
+            "SPENT MONTH",
+            "SPENT TODAY",
+            "STATUS");
     for (Budget b : budgets.getBudgetsList()) {
       double soft = b.getSoftAt() > 0 ? b.getSoftAt() : BudgetGuard.DEFAULT_SOFT_AT;
       table.row(
@@ -155,6 +182,8 @@ public final class BudgetCommand implements Runnable {
           b.getMonthlyUsd() > 0 ? usd(b.getMonthlyUsd()) : "-",
           b.getDailyUsd() > 0 ? usd(b.getDailyUsd()) : "-",
           String.format(Locale.ROOT, "%.0f%%", soft * 100),
+          io.tern.scheduler.spec.Durations.format(
+              java.time.Duration.ofSeconds(b.getSpotWait().getSeconds())),
           usd(b.getSpentMonthUsd()),
           usd(b.getSpentDayUsd()),
           b.getStatus());

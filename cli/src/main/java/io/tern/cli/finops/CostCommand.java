@@ -96,9 +96,20 @@ public final class CostCommand extends FinOpsVerb {
     }
   }
 
-  private static Table header(String key) {
+  /** The cost table's header, {@code key} naming the first column (TEAM or JOB). */
+  public static Table header(String key) {
     return new Table(
-        key, "GPU-HOURS", "SPOT", "ON-DEMAND", "TOTAL", "LOST GPU-H", "IDLE GPU-H", "OD PREMIUM");
+        key,
+        "GPU-HOURS",
+        "SPOT",
+        "ON-DEMAND",
+        "TOTAL",
+        "LOST GPU-H",
+        "IDLE GPU-H",
+        "OD PREMIUM",
+        "SPOT SAVED",
+        "CHANGEOVERS",
+        "BACK TO SPOT");
   }
 
   private static void row(Table table, CostLine line) {
@@ -110,7 +121,15 @@ public final class CostCommand extends FinOpsVerb {
         BudgetCommand.usd(line.getSpotUsd() + line.getOnDemandUsd()),
         hours(line.getLostGpuHours()),
         hours(line.getIdleGpuHours()),
-        BudgetCommand.usd(line.getOnDemandPremiumUsd()));
+        BudgetCommand.usd(line.getOnDemandPremiumUsd()),
+        BudgetCommand.usd(line.getSpotSavingUsd()),
+        changeovers(line, BudgetCommand.usd(line.getChangeoverUsd())),
+        line.getReturnsToSpot());
+  }
+
+  /** A line's changeovers and what they cost, e.g. {@code 2 ($0.31)}; {@code 0} for none. */
+  public static String changeovers(CostLine line, String usd) {
+    return line.getChangeovers() == 0 ? "0" : line.getChangeovers() + " (" + usd + ")";
   }
 
   private static String hours(double h) {

@@ -91,6 +91,27 @@ class DemoFinOpsAndReportTest {
   }
 
   @Test
+  void theDeadlineJobsLineShowsItsSavingAndItsChangeoverBackToSpot() {
+    CostLine job =
+        line("job-1", 0.01, 0, 0.003, 0).toBuilder()
+            .setSpotUsd(0.0016)
+            .setSpotSavingUsd(0.0021)
+            .setChangeovers(1)
+            .setReturnsToSpot(1)
+            .setChangeoverUsd(0.00002)
+            .build();
+    assertThat(DemoFinOps.returnToSpotLine(job))
+        .isEqualTo(
+            "job-1: $0.0030 on on-demand, then $0.0016 on spot for work on-demand would have billed"
+                + " $0.0037: $0.0021 (57%) saved after 1 changeover back to spot, which cost"
+                + " $0.0000");
+    assertThatThrownBy(
+            () -> DemoFinOps.returnToSpotLine(job.toBuilder().setReturnsToSpot(0).build()))
+        .isInstanceOf(Poll.StepFailed.class)
+        .hasMessageContaining("0 back to spot");
+  }
+
+  @Test
   void aTeamThatDoesNotAddUpFails() {
     CostReport r = report(line("research", 0.03, 0.001, 0.016, 0.001));
     assertThatThrownBy(() -> DemoFinOps.checkConsistent(r, TEAMS))

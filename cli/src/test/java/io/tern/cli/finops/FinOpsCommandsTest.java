@@ -104,6 +104,20 @@ class FinOpsCommandsTest {
     assertThat(missing.err).contains("--cron");
   }
 
+  private static Run budgetWithSpotWait(String wait) {
+    return tern(
+        "budget",
+        "set",
+        "--team",
+        "vision",
+        "--daily-usd",
+        "5",
+        "--spot-wait",
+        wait,
+        "--scheduler",
+        NOWHERE);
+  }
+
   @Test
   void badBudgetFlagsExitTwoNamingTheFlag() {
     Run noLimit = tern("budget", "set", "--team", "vision", "--scheduler", NOWHERE);
@@ -122,6 +136,8 @@ class FinOpsCommandsTest {
     Run notANumber = tern("budget", "set", "--team", "vision", "--monthly-usd", "lots");
     Run negative =
         tern("budget", "set", "--team", "vision", "--daily-usd", "-5", "--scheduler", NOWHERE);
+    Run spotWait = budgetWithSpotWait("9d");
+    Run spotWaitText = budgetWithSpotWait("soon");
 
     assertThat(noLimit.exit).isEqualTo(2);
     assertThat(noLimit.err).contains("--monthly-usd: a budget needs monthly_usd or daily_usd");
@@ -131,6 +147,10 @@ class FinOpsCommandsTest {
     assertThat(notANumber.err).contains("--monthly-usd");
     assertThat(negative.exit).isEqualTo(2);
     assertThat(negative.err).contains("--daily-usd: must be a number >= 0");
+    assertThat(spotWait.exit).isEqualTo(2);
+    assertThat(spotWait.err).contains("--spot-wait: must be between 0s and 168h");
+    assertThat(spotWaitText.exit).isEqualTo(2);
+    assertThat(spotWaitText.err).contains("--spot-wait: 'soon' must be a duration");
   }
 
   @Test
@@ -192,6 +212,8 @@ class FinOpsCommandsTest {
               "300",
               "--soft-at",
               "80%",
+              "--spot-wait",
+              "45m",
               "--scheduler",
               at);
       Run budgets = tern("budget", "list", "--scheduler", at);
@@ -211,7 +233,7 @@ class FinOpsCommandsTest {
       assertThat(windows.get(0).has("next_open")).isTrue();
       assertThat(budget.exit).as(budget.err).isZero();
       assertThat(budget.out).contains("budget for vision set").endsWith("ok\n");
-      assertThat(budgets.out).contains("vision", "$5,000.00", "$300.00", "80%", "ok");
+      assertThat(budgets.out).contains("vision", "$5,000.00", "$300.00", "80%", "45m", "ok");
       assertThat(cost.exit).as(cost.err).isZero();
       assertThat(cost.out).contains("TEAM", "total", "$0.00");
       assertThat(new ObjectMapper().readTree(costJson.out).has("since")).isTrue();

@@ -134,6 +134,7 @@ public final class SchedulerServer implements AutoCloseable {
             cloud,
             cloud.enabled() ? cloud.connector().open(address) : null);
     loop.agents().onMessageHandled(metrics::agentMessageHandled);
+    metrics.spot(loop.spot());
     HealthStatusManager health = new HealthStatusManager();
     InetSocketAddress bind = new InetSocketAddress(config.bindHost(), port);
     NettyServerBuilder builder =

@@ -61,6 +61,18 @@ class SchedulerServerTest {
     return cluster.leader();
   }
 
+  /** A leading replica that serves /metrics on a free port. */
+  private SchedulerServer leaderWithMetrics() throws Exception {
+    SchedulerServer server =
+        track(
+            new SchedulerServer(
+                    cluster.config(Duration.ofSeconds(30)).withMetricsPort(0),
+                    java.time.Clock.systemUTC())
+                .start());
+    awaitLeading(server);
+    return server;
+  }
+
   private static void awaitLeading(SchedulerServer server) {
     ReplicaCluster.awaitLeading(server);
   }
@@ -472,7 +484,7 @@ class SchedulerServerTest {
 
   @Test
   void aDeadlineJobOnOnDemandMovesBackToSpotWhenASpotNodeJoins() throws Exception {
-    SchedulerServer server = leader();
+    SchedulerServer server = leaderWithMetrics();
     Clients c = track(new Clients(server.address()));
     FakeAgent onDemand =
         track(new FakeAgent(server.address(), "od-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
@@ -494,8 +506,10 @@ class SchedulerServerTest {
     var checkpoint = onDemand.next(SchedulerMessage.KindCase.CHECKPOINT_JOB, 10).getCheckpointJob();
     assertThat(checkpoint.getJobId()).isEqualTo(id);
     assertThat(checkpoint.getReason()).isEqualTo("returning to spot");
+    assertThat(explain(c, id)).isEqualTo("checkpointing on od-1 before it moves back to spot");
     onDemand.status(id, 1, JobStatus.Phase.PHASE_CHECKPOINTED, 0);
     StartJob resumed = spot.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob();
+    spot.status(id, 2, JobStatus.Phase.PHASE_STARTED, 0);
 
     assertThat(resumed.getJobId()).isEqualTo(id);
     assertThat(resumed.getAttempt()).isEqualTo(2);
@@ -503,6 +517,75 @@ class SchedulerServerTest {
     assertThat(after.getAttempts(0).getEndReason())
         .isEqualTo("checkpointed and requeued: returning to spot");
     assertThat(after.getAttempts(1).getCapacityType()).isEqualTo(CapacityType.CAPACITY_TYPE_SPOT);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(explain(c, id))
+                    .isEqualTo(
+                        "running on spot-1; attempt 1 on od-1 (on-demand): checkpointed and"
+                            + " requeued: returning to spot"));
+    var line =
+        c
+            .finops()
+            .getCostReport(io.tern.api.v1.GetCostReportRequest.getDefaultInstance())
+            .getJobsList()
+            .stream()
+            .filter(l -> l.getKey().equals(id))
+            .findFirst()
+            .orElseThrow();
+    assertThat(line.getChangeovers()).isEqualTo(1);
+    assertThat(line.getReturnsToSpot()).isEqualTo(1);
+    String metrics = scrape(server.metricsPort());
+    assertThat(metrics)
+        .contains("tern_spot_returns_total 1.0")
+        .contains("tern_deadline_migrations_total 0.0")
+        .contains("tern_jobs_waiting_for_spot ");
+  }
+
+  @Test
+  void aJobWithASpotWaitWaitsForSpotThenRunsThere() throws Exception {
+    SchedulerServer server = leaderWithMetrics();
+    Clients c = track(new Clients(server.address()));
+    track(new FakeAgent(server.address(), "od-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+        .connect();
+    JobSpec spec =
+        Clients.spec("sweep", 1).toBuilder()
+            .setSpotWait(com.google.protobuf.Duration.newBuilder().setSeconds(30 * 60))
+            .build();
+    String id = submit(c, spec, "").getJob().getId();
+
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(explain(c, id))
+                    .startsWith("pending: waiting for spot until ")
+                    .contains("(spot wait 30m), then any capacity"));
+    assertThat(scrape(server.metricsPort())).contains("tern_jobs_waiting_for_spot 1.0");
+    FakeAgent spot =
+        track(new FakeAgent(server.address(), "spot-1", 8, CapacityType.CAPACITY_TYPE_SPOT))
+            .connect();
+    StartJob started = spot.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob();
+
+    assertThat(started.getJobId()).isEqualTo(id);
+    assertThat(job(c, id).getAttempts(0).getCapacityType())
+        .isEqualTo(CapacityType.CAPACITY_TYPE_SPOT);
+  }
+
+  private static String explain(Clients c, String id) {
+    return c.jobsNow().explainJob(ExplainJobRequest.newBuilder().setJobId(id).build()).getSummary();
+  }
+
+  private static String scrape(int port) throws Exception {
+    try (var http = java.net.http.HttpClient.newHttpClient()) {
+      return http.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString())
+          .body();
+    }
   }
 
   @Test

@@ -62,6 +62,11 @@ public final class JobSpecDocument {
     }
     doc.put("retries", spec.getRetries());
     doc.put("shareable", spec.getShareable());
+    if (spec.hasSpotWait()) {
+      doc.put(
+          "spotWait",
+          Durations.format(java.time.Duration.ofSeconds(spec.getSpotWait().getSeconds())));
+    }
     return doc;
   }
 

@@ -50,7 +50,8 @@ public final class JobSpecParser {
           "maxCostUsd",
           "maxRuntime",
           "retries",
-          "shareable");
+          "shareable",
+          "spotWait");
   private static final Set<String> RESOURCE_KEYS =
       Set.of("gpus", "nodes", "gpuMemoryGiB", "gpuModels", "cpu", "memoryGiB");
   private static final Set<String> CHECKPOINT_KEYS =
@@ -182,6 +183,7 @@ public final class JobSpecParser {
         .flatMap(n -> intIn(r, "retries", n, 0, JobSpecValidator.MAX_RETRIES))
         .ifPresent(spec::setRetries);
     at(top, "shareable").flatMap(n -> r.bool("shareable", n)).ifPresent(spec::setShareable);
+    at(top, "spotWait").flatMap(n -> duration(r, "spotWait", n, true)).ifPresent(spec::setSpotWait);
   }
 
   private static void readCommand(YamlReader r, Node node, JobSpec.Builder spec) {
@@ -297,21 +299,28 @@ public final class JobSpecParser {
   }
 
   private static Optional<Duration> duration(YamlReader r, String field, Node node) {
+    return duration(r, field, node, false);
+  }
+
+  /** A duration like {@code 30m}; zero ({@code 0s}) only where {@code zeroAllowed}. */
+  private static Optional<Duration> duration(
+      YamlReader r, String field, Node node, boolean zeroAllowed) {
     return r.string(field, node)
         .flatMap(
             text -> {
-              Optional<java.time.Duration> parsed = Durations.parse(text);
-              if (parsed.isEmpty() || parsed.get().isZero()) {
+              Optional<java.time.Duration> parsed =
+                  Durations.parse(text).filter(d -> zeroAllowed || !d.isZero());
+              if (parsed.isEmpty()) {
                 r.error(
                     field,
                     node,
-                    "expected a duration like 90s, 30m, 48h or 1h30m, got \""
+                    "expected a duration like "
+                        + (zeroAllowed ? "0s, " : "")
+                        + "90s, 30m, 48h or 1h30m, got \""
                         + SpecLimits.echo(text)
                         + "\"");
               }
-              return parsed
-                  .filter(d -> !d.isZero())
-                  .map(d -> Duration.newBuilder().setSeconds(d.toSeconds()).build());
+              return parsed.map(d -> Duration.newBuilder().setSeconds(d.toSeconds()).build());
             });
   }
 }

@@ -109,6 +109,9 @@ public final class JobSpecValidator {
           SpecError.of(
               "retries", "must be between 0 and " + MAX_RETRIES + ", got " + spec.getRetries()));
     }
+    if (spec.hasSpotWait()) {
+      errors.addAll(spotWait(spec));
+    }
     if (spec.getShareable() && spec.getResources().getGpus() != 1) {
       errors.add(SpecError.of("shareable", "only a job with resources.gpus: 1 can share a GPU"));
     }
@@ -362,6 +365,45 @@ public final class JobSpecValidator {
               "checkpoint.intervalMinutes",
               "must be between 1 and " + SpecLimits.MAX_CHECKPOINT_INTERVAL_MINUTES));
     }
+  }
+
+  /**
+   * A spot wait is a duration of at most {@link SpecLimits#MAX_SPOT_WAIT_DAYS} days, for a spot-ok
+   * job without a deadline (a deadline job waits for spot by its slack; other capacities never
+   * choose).
+   */
+  private static List<SpecError> spotWait(JobSpec spec) {
+    Duration wait = spec.getSpotWait();
+    if (wait.getSeconds() < 0
+        || wait.getNanos() < 0
+        || wait.getSeconds() > SpecLimits.MAX_SPOT_WAIT_DAYS * 86_400L
+        || (wait.getSeconds() == SpecLimits.MAX_SPOT_WAIT_DAYS * 86_400L && wait.getNanos() > 0)) {
+      return List.of(
+          SpecError.of(
+              "spotWait",
+              "must be between 0s and "
+                  + SpecLimits.MAX_SPOT_WAIT_DAYS * 24
+                  + "h ("
+                  + SpecLimits.MAX_SPOT_WAIT_DAYS
+                  + " days)"));
+    }
+    CapacityPreference capacity = spec.getCapacity();
+    if (capacity != CapacityPreference.CAPACITY_SPOT_OK
+        && capacity != CapacityPreference.CAPACITY_UNSPECIFIED) {
+      return List.of(
+          SpecError.of(
+              "spotWait",
+              "only a spot-ok job waits for spot before it takes on-demand (capacity is "
+                  + (capacity == CapacityPreference.CAPACITY_ON_DEMAND ? "on-demand" : "spot-only")
+                  + ")"));
+    }
+    if (spec.hasDeadline()) {
+      return List.of(
+          SpecError.of(
+              "spotWait",
+              "a job with a deadline waits for spot while its deadline allows; leave spotWait out"));
+    }
+    return List.of();
   }
 
   private static boolean positive(Duration d) {

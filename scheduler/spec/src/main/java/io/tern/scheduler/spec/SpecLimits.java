@@ -32,6 +32,7 @@ import java.util.List;
  *   <tr><td>{@code resources.gpuModels}</td><td>{@value #MAX_GPU_MODELS} models of at most {@value
  *       #MAX_GPU_MODEL_LENGTH} characters</td><td></td></tr>
  *   <tr><td>{@code maxRuntime}</td><td>{@value #MAX_RUNTIME_DAYS} days</td><td></td></tr>
+ *   <tr><td>{@code spotWait}</td><td>{@value #MAX_SPOT_WAIT_DAYS} days</td><td></td></tr>
  *   <tr><td>{@code maxCostUsd}</td><td>{@value #MAX_COST_USD} USD</td><td></td></tr>
  *   <tr><td>{@code deadline}</td><td>years 1970 to 9999</td><td>a valid protobuf Timestamp</td></tr>
  *   <tr><td>errors reported</td><td>{@value #MAX_REPORTED_ERRORS}, each echoing at most {@value
@@ -101,6 +102,9 @@ public final class SpecLimits {
 
   /** {@code maxRuntime}, in days. */
   public static final int MAX_RUNTIME_DAYS = 366;
+
+  /** {@code spotWait}: a week. */
+  public static final int MAX_SPOT_WAIT_DAYS = 7;
 
   /** {@code maxCostUsd}. */
   public static final int MAX_COST_USD = 10_000_000;

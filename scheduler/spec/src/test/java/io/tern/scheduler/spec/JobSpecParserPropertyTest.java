@@ -57,6 +57,7 @@ class JobSpecParserPropertyTest {
           "maxRuntime",
           "retries",
           "shareable",
+          "spotWait",
           "PATH",
           "<<");
   private static final List<String> EXAMPLE_TEXTS = examples();

@@ -135,6 +135,50 @@ class JobSpecParserTest {
   }
 
   @Test
+  void spotWaitIsADurationForSpotOkJobsWithoutADeadline() throws Exception {
+    JobSpec spec = parser.parse("name: a\nteam: t\ncommand: [x]\nspotWait: 30m\n", "a.yaml");
+    assertThat(spec.getSpotWait().getSeconds()).isEqualTo(30 * 60);
+    assertThat(parser.parse(JobSpecDocument.toYaml(spec), "again")).isEqualTo(spec);
+    JobSpec zero = parser.parse("name: a\nteam: t\ncommand: [x]\nspotWait: 0s\n", "a.yaml");
+    assertThat(zero.hasSpotWait()).as("0s is set: take any capacity at once").isTrue();
+    assertThat(parser.parse("name: a\nteam: t\ncommand: [x]\n", "a.yaml").hasSpotWait()).isFalse();
+
+    JobSpecException e =
+        errorsOf(
+            """
+            name: x
+            team: t
+            command: [x]
+            spotWait: soon
+            """);
+    assertThat(e.errors())
+        .extracting(SpecError::field, SpecError::line)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("spotWait", 4));
+    assertThat(e.errors().getFirst().message())
+        .contains("expected a duration like 0s")
+        .contains("soon");
+    assertThat(errorsOf("name: x\nteam: t\ncommand: [x]\nspotWait: [30m]\n").errors())
+        .extracting(SpecError::field)
+        .containsExactly("spotWait");
+    assertThat(errorsOf("name: x\nteam: t\ncommand: [x]\nspotWait: 200h\n").errors())
+        .extracting(SpecError::message)
+        .containsExactly("must be between 0s and 168h (7 days)");
+    assertThat(
+            errorsOf("name: x\nteam: t\ncommand: [x]\ncapacity: on-demand\nspotWait: 1h\n")
+                .errors())
+        .extracting(SpecError::field, SpecError::line)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("spotWait", 5));
+    assertThat(
+            errorsOf(
+                    "name: x\nteam: t\ncommand: [x]\ndeadline: 2026-12-01T08:00:00Z\nspotWait:"
+                        + " 1h\n")
+                .errors())
+        .extracting(SpecError::message)
+        .containsExactly(
+            "a job with a deadline waits for spot while its deadline allows; leave spotWait out");
+  }
+
+  @Test
   void impossibleValuesAreRejected() {
     JobSpecException e =
         errorsOf(

@@ -21,6 +21,9 @@ public final class BudgetGuard {
   /** Used when a budget leaves {@code soft_at} at 0. */
   public static final double DEFAULT_SOFT_AT = 0.8;
 
+  /** The longest team default spot wait, as for a job's own {@code spotWait}. */
+  public static final java.time.Duration MAX_SPOT_WAIT = java.time.Duration.ofDays(7);
+
   private static final Pattern TEAM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
   private BudgetGuard() {}
@@ -44,6 +47,12 @@ public final class BudgetGuard {
     if (!(b.getSoftAt() >= 0 && b.getSoftAt() <= 1)) {
       errors.put("soft_at", "must be a fraction between 0 and 1, was " + b.getSoftAt());
     }
+    if (b.hasSpotWait()
+        && (b.getSpotWait().getSeconds() < 0
+            || b.getSpotWait().getNanos() < 0
+            || b.getSpotWait().getSeconds() > MAX_SPOT_WAIT.toSeconds())) {
+      errors.put("spot_wait", "must be between 0s and " + MAX_SPOT_WAIT.toHours() + "h (7 days)");
+    }
     if (errors.isEmpty() && b.getMonthlyUsd() == 0 && b.getDailyUsd() == 0) {
       errors.put("monthly_usd", "a budget needs monthly_usd or daily_usd (or both)");
     }
@@ -51,12 +60,16 @@ public final class BudgetGuard {
       throw new InvalidBudgetException(errors);
     }
     // Keep only the inputs: the output-only fields are computed, never stored.
-    return Budget.newBuilder()
-        .setTeam(b.getTeam())
-        .setMonthlyUsd(b.getMonthlyUsd())
-        .setDailyUsd(b.getDailyUsd())
-        .setSoftAt(b.getSoftAt())
-        .build();
+    Budget.Builder kept =
+        Budget.newBuilder()
+            .setTeam(b.getTeam())
+            .setMonthlyUsd(b.getMonthlyUsd())
+            .setDailyUsd(b.getDailyUsd())
+            .setSoftAt(b.getSoftAt());
+    if (b.hasSpotWait()) {
+      kept.setSpotWait(b.getSpotWait());
+    }
+    return kept.build();
   }
 
   /** The core's view of the budget: the binding limit and what was spent against it. */
@@ -87,15 +100,24 @@ public final class BudgetGuard {
         .build();
   }
 
-  /** The policy with every budgeted team's core budget set; other team settings are kept. */
+  /**
+   * The policy with every budgeted team's core budget and, where the budget sets one, its default
+   * spot wait; other team settings are kept.
+   */
   public static PolicySnapshot apply(
       PolicySnapshot policy, Iterable<Budget> budgets, Map<String, TeamSpend> spend) {
     PolicySnapshot out = policy;
     for (Budget b : budgets) {
-      TeamPolicy team = out.team(b.getTeam());
-      out =
-          out.withTeam(
-              team.withBudget(coreBudget(b, spend.getOrDefault(b.getTeam(), TeamSpend.NONE))));
+      TeamPolicy team =
+          out.team(b.getTeam())
+              .withBudget(coreBudget(b, spend.getOrDefault(b.getTeam(), TeamSpend.NONE)));
+      if (b.hasSpotWait()) {
+        team =
+            team.withSpotWait(
+                java.time.Duration.ofSeconds(
+                    b.getSpotWait().getSeconds(), b.getSpotWait().getNanos()));
+      }
+      out = out.withTeam(team);
     }
     return out;
   }

@@ -25,7 +25,14 @@ import java.util.TreeMap;
  * start) is booked at the interruption; idle GPU time is a stretch of utilization samples at or
  * under {@link IdleRule#maxUtilizationPercent} lasting at least {@link IdleRule#minStretch}. The
  * on-demand premium is what an on-demand slice cost beyond the spot price of the same pool, when
- * that is known.
+ * that is known; the spot saving is what a spot slice would have cost on on-demand beyond what it
+ * cost, when that is known.
+ *
+ * <p>Changeovers: an attempt that resumes an interrupted one on the other capacity type (spot to
+ * on-demand, or on-demand back to spot, a "return to spot") is a changeover, booked at its start.
+ * Its cost is what the interrupted attempt paid after its last committed checkpoint (the time it
+ * took to stop, and any work that has to be done again); the restore on the new capacity is the
+ * job's own and not seen here.
  *
  * <p>Pure: no clock (every call takes its time), no I/O. Not thread-safe: the scheduler loop owns
  * it. Records arrive in time order per attempt; a record for an unknown attempt is ignored.
@@ -54,8 +61,9 @@ public final class CostLedger {
    * @param gpus GPUs the attempt holds there
    * @param nodeGpus GPUs the node has (0: the attempt pays the whole node)
    * @param nodePricePerHourUsd what the node costs per hour
-   * @param spotPricePerHourUsd the spot price of the same pool per node-hour, for the on-demand
-   *     premium; NaN when unknown
+   * @param comparablePricePerHourUsd what a node like this one costs per hour on the other capacity
+   *     type: for an on-demand node its spot price (the on-demand premium), for a spot node its
+   *     on-demand price (the spot saving); NaN when unknown
    */
   public record Slice(
       String nodeId,
@@ -64,7 +72,7 @@ public final class CostLedger {
       int gpus,
       int nodeGpus,
       double nodePricePerHourUsd,
-      double spotPricePerHourUsd) {
+      double comparablePricePerHourUsd) {
 
     public Slice {
       Objects.requireNonNull(nodeId, "nodeId");
@@ -83,10 +91,22 @@ public final class CostLedger {
     }
 
     double premiumPerHour() {
-      if (capacityType != CapacityType.ON_DEMAND || Double.isNaN(spotPricePerHourUsd)) {
+      return capacityType == CapacityType.ON_DEMAND
+          ? share(nodePricePerHourUsd - comparablePricePerHourUsd)
+          : 0;
+    }
+
+    double spotSavingPerHour() {
+      return capacityType == CapacityType.SPOT
+          ? share(comparablePricePerHourUsd - nodePricePerHourUsd)
+          : 0;
+    }
+
+    /** The attempt's share of a per-node difference in price; 0 when it is unknown or negative. */
+    private double share(double perNode) {
+      if (Double.isNaN(perNode) || perNode <= 0) {
         return 0;
       }
-      double perNode = Math.max(0, nodePricePerHourUsd - spotPricePerHourUsd);
       return nodeGpus == 0 ? perNode : perNode * gpus / nodeGpus;
     }
   }
@@ -101,6 +121,14 @@ public final class CostLedger {
     Instant end;
     Instant lastCheckpoint;
     double lostGpuHours;
+    boolean interrupted;
+
+    /** This attempt resumed an interrupted one on the other capacity type. */
+    boolean changeover;
+
+    /** What that changeover cost (see the class comment). */
+    double changeoverUsd;
+
     final List<Interval> idle = new ArrayList<>();
     final Map<String, Instant> idleSince = new HashMap<>();
     final Map<String, Instant> lastSample = new HashMap<>();
@@ -114,6 +142,19 @@ public final class CostLedger {
 
     int gpus() {
       return slices.stream().mapToInt(Slice::gpus).sum();
+    }
+
+    double usdPerHour() {
+      return slices.stream().mapToDouble(Slice::usdPerHour).sum();
+    }
+
+    CapacityType capacityType() {
+      return slices.isEmpty() ? null : slices.getFirst().capacityType();
+    }
+
+    /** Since when its work was not yet kept by a checkpoint. */
+    Instant safeUntil() {
+      return lastCheckpoint != null && lastCheckpoint.isAfter(start) ? lastCheckpoint : start;
     }
   }
 
@@ -129,7 +170,16 @@ public final class CostLedger {
   /** An attempt started holding {@code slices} at {@code at}. Replaces a record of the same key. */
   public void attemptStarted(
       String jobId, String team, int attempt, List<Slice> slices, Instant at) {
-    attempts.put(key(jobId, attempt), new AttemptRecord(jobId, team, slices, at));
+    AttemptRecord r = new AttemptRecord(jobId, team, slices, at);
+    AttemptRecord before = attempts.get(key(jobId, attempt - 1));
+    if (before != null
+        && before.interrupted
+        && before.capacityType() != null
+        && before.capacityType() != r.capacityType()) {
+      r.changeover = true;
+      r.changeoverUsd = before.usdPerHour() * hours(before.safeUntil(), before.end);
+    }
+    attempts.put(key(jobId, attempt), r);
   }
 
   /** The attempt committed a checkpoint at {@code at}: work before it is safe. */
@@ -156,11 +206,8 @@ public final class CostLedger {
       closeIdle(r, gpu, r.end);
     }
     if (interrupted) {
-      Instant safe =
-          r.lastCheckpoint != null && r.lastCheckpoint.isAfter(r.start)
-              ? r.lastCheckpoint
-              : r.start;
-      r.lostGpuHours = r.gpus() * hours(safe, r.end);
+      r.interrupted = true;
+      r.lostGpuHours = r.gpus() * hours(r.safeUntil(), r.end);
     }
   }
 
@@ -263,6 +310,14 @@ public final class CostLedger {
         line.setOnDemandUsd(line.getOnDemandUsd() + usd);
       }
       line.setOnDemandPremiumUsd(line.getOnDemandPremiumUsd() + s.premiumPerHour() * h);
+      line.setSpotSavingUsd(line.getSpotSavingUsd() + s.spotSavingPerHour() * h);
+    }
+    if (r.changeover && !r.start.isBefore(since) && r.start.isBefore(until)) {
+      line.setChangeovers(line.getChangeovers() + 1)
+          .setChangeoverUsd(line.getChangeoverUsd() + r.changeoverUsd);
+      if (r.capacityType() == CapacityType.SPOT) {
+        line.setReturnsToSpot(line.getReturnsToSpot() + 1);
+      }
     }
     if (r.end != null && !r.end.isBefore(since) && r.end.isBefore(until)) {
       line.setLostGpuHours(line.getLostGpuHours() + r.lostGpuHours);
@@ -295,7 +350,11 @@ public final class CostLedger {
         .setOnDemandUsd(into.getOnDemandUsd() + l.getOnDemandUsd())
         .setLostGpuHours(into.getLostGpuHours() + l.getLostGpuHours())
         .setIdleGpuHours(into.getIdleGpuHours() + l.getIdleGpuHours())
-        .setOnDemandPremiumUsd(into.getOnDemandPremiumUsd() + l.getOnDemandPremiumUsd());
+        .setOnDemandPremiumUsd(into.getOnDemandPremiumUsd() + l.getOnDemandPremiumUsd())
+        .setChangeovers(into.getChangeovers() + l.getChangeovers())
+        .setChangeoverUsd(into.getChangeoverUsd() + l.getChangeoverUsd())
+        .setReturnsToSpot(into.getReturnsToSpot() + l.getReturnsToSpot())
+        .setSpotSavingUsd(into.getSpotSavingUsd() + l.getSpotSavingUsd());
   }
 
   private static boolean isEmpty(CostLine l) {
@@ -303,7 +362,8 @@ public final class CostLedger {
         && l.getSpotUsd() == 0
         && l.getOnDemandUsd() == 0
         && l.getLostGpuHours() == 0
-        && l.getIdleGpuHours() == 0;
+        && l.getIdleGpuHours() == 0
+        && l.getChangeovers() == 0;
   }
 
   private static Instant clipFrom(AttemptRecord r, Instant since) {

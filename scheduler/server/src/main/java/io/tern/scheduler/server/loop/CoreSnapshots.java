@@ -75,6 +75,10 @@ final class CoreSnapshots {
     if (spec.getMaxCostUsd() > 0) {
       b.maxCostUsd(spec.getMaxCostUsd());
     }
+    if (spec.hasSpotWait()) {
+      b.spotWait(
+          Duration.ofSeconds(spec.getSpotWait().getSeconds(), spec.getSpotWait().getNanos()));
+    }
     lastCheckpoint(job).ifPresent(b::lastCheckpointAt);
     if (job.getAttemptsCount() > 0) {
       Attempt last = job.getAttempts(job.getAttemptsCount() - 1);

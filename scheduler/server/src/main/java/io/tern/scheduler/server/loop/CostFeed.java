@@ -37,11 +37,14 @@ final class CostFeed {
 
   private final CostLedger ledger = new CostLedger(CostLedger.IdleRule.defaults());
 
-  /** The spot price an on-demand node is compared with, for the on-demand premium; NaN if none. */
-  private final java.util.function.ToDoubleFunction<Node> spotPrices;
+  /**
+   * What a node costs on the other capacity type (see {@link CostLedger.Slice}), for the on-demand
+   * premium and the spot saving; NaN if unknown.
+   */
+  private final java.util.function.ToDoubleFunction<Node> comparablePrices;
 
-  CostFeed(java.util.function.ToDoubleFunction<Node> spotPrices) {
-    this.spotPrices = spotPrices;
+  CostFeed(java.util.function.ToDoubleFunction<Node> comparablePrices) {
+    this.comparablePrices = comparablePrices;
   }
 
   private final Map<String, Booked> booked = new HashMap<>();
@@ -151,9 +154,7 @@ final class CostFeed {
               nodeGpus == 0 ? indices.size() : Math.min(indices.size(), nodeGpus),
               nodeGpus,
               node == null ? 0 : Math.max(0, node.getPricePerHourUsd()),
-              node == null || capacity == io.tern.scheduler.core.model.CapacityType.SPOT
-                  ? Double.NaN
-                  : spotPrices.applyAsDouble(node)));
+              node == null ? Double.NaN : comparablePrices.applyAsDouble(node)));
     }
     ledger.attemptStarted(
         job.getId(),

@@ -208,11 +208,13 @@ public final class JobRequests {
           ExplainJobResponse.Builder out = ExplainJobResponse.newBuilder().setState(entry.state());
           Explanation explanation = term.explanations.get(id);
           if (!entry.queued()) {
-            out.setSummary(describe(entry));
+            out.setSummary(describe(term, entry));
           } else if (explanation == null) {
-            out.setSummary("pending: not planned yet (the next plan runs within a second)");
+            out.setSummary(
+                "pending: not planned yet (the next plan runs within a second)" + lastEnded(entry));
           } else {
-            out.setSummary((explanation.held() ? "held: " : "pending: ") + explanation);
+            out.setSummary(
+                (explanation.held() ? "held: " : "pending: ") + explanation + lastEnded(entry));
             explanation
                 .reasons()
                 .forEach(
@@ -228,17 +230,55 @@ public final class JobRequests {
         });
   }
 
-  private static String describe(JobEntry entry) {
+  private static String describe(LeaderTerm term, JobEntry entry) {
     var attempt = entry.currentAttempt();
     String where = attempt.map(a -> " on " + String.join(", ", a.getNodeIdsList())).orElse("");
     return switch (entry.state()) {
-      case JOB_STATE_STARTING -> "starting" + where;
-      case JOB_STATE_RUNNING -> "running" + where;
-      case JOB_STATE_CHECKPOINTING -> "checkpointing" + where + " before it moves";
+      case JOB_STATE_STARTING -> "starting" + where + endedBefore(entry.job);
+      case JOB_STATE_RUNNING -> "running" + where + endedBefore(entry.job);
+      case JOB_STATE_CHECKPOINTING ->
+          "checkpointing"
+              + where
+              + (term.returningToSpot.contains(entry.id())
+                  ? " before it moves back to spot"
+                  : " before it moves");
       default ->
           entry.state().name().substring("JOB_STATE_".length()).toLowerCase()
               + attempt.map(a -> ": " + a.getEndReason()).orElse("");
     };
+  }
+
+  /**
+   * For a queued job that ran before, how its last attempt ended, e.g. {@code "; attempt 1 on od-1
+   * (on-demand): checkpointed and requeued: returning to spot"}; empty otherwise.
+   */
+  private static String lastEnded(JobEntry entry) {
+    int n = entry.job.getAttemptsCount();
+    return n == 0 ? "" : ended(entry.job.getAttempts(n - 1));
+  }
+
+  /** For a job with a running attempt, how the attempt before it ended; empty if none. */
+  private static String endedBefore(io.tern.api.v1.Job job) {
+    int n = job.getAttemptsCount();
+    return n < 2 ? "" : ended(job.getAttempts(n - 2));
+  }
+
+  private static String ended(io.tern.api.v1.Attempt a) {
+    if (!a.hasEndedAt() || a.getEndReason().isEmpty()) {
+      return "";
+    }
+    String capacity =
+        a.getCapacityType() == io.tern.api.v1.CapacityType.CAPACITY_TYPE_SPOT
+            ? "spot"
+            : "on-demand";
+    return "; attempt "
+        + a.getNumber()
+        + " on "
+        + String.join(", ", a.getNodeIdsList())
+        + " ("
+        + capacity
+        + "): "
+        + a.getEndReason();
   }
 
   private static int queuePosition(LeaderTerm term, JobEntry entry) {

@@ -84,7 +84,7 @@ final class LeaderTerm {
   final Map<String, BudgetStatus> budgetStatus = new HashMap<>();
 
   /** The cost ledger, rebuilt from the stored attempts. */
-  final CostFeed costs = new CostFeed(this::spotPricePerHour);
+  final CostFeed costs = new CostFeed(this::comparablePricePerHour);
 
   /** Job shard znodes that exist or are being created. */
   final Set<String> jobShards = new HashSet<>();
@@ -185,19 +185,23 @@ final class LeaderTerm {
     return windows.values().stream().map(s -> s.value).toList();
   }
 
-  /** The node as last stored, or null. */
   /**
-   * What a spot node like {@code onDemand} (same GPU model and count) costs per hour: the cheapest
-   * known, or NaN when no such spot node is known. The ledger's on-demand premium is measured
-   * against it.
+   * What a node like {@code node} (same GPU model and count) costs per hour on the other capacity
+   * type: the cheapest known spot node for an on-demand node, the cheapest known on-demand node for
+   * a spot node; NaN when none is known. The ledger's on-demand premium and spot saving are
+   * measured against it.
    */
-  double spotPricePerHour(Node onDemand) {
-    String model = onDemand.getGpusCount() == 0 ? "" : onDemand.getGpus(0).getModel();
+  double comparablePricePerHour(Node node) {
+    String model = node.getGpusCount() == 0 ? "" : node.getGpus(0).getModel();
+    io.tern.api.v1.CapacityType other =
+        node.getCapacityType() == io.tern.api.v1.CapacityType.CAPACITY_TYPE_SPOT
+            ? io.tern.api.v1.CapacityType.CAPACITY_TYPE_ON_DEMAND
+            : io.tern.api.v1.CapacityType.CAPACITY_TYPE_SPOT;
     double best = Double.NaN;
     for (NodeSession session : nodes.values()) {
       Node n = session.node;
-      if (n.getCapacityType() == io.tern.api.v1.CapacityType.CAPACITY_TYPE_SPOT
-          && n.getGpusCount() == onDemand.getGpusCount()
+      if (n.getCapacityType() == other
+          && n.getGpusCount() == node.getGpusCount()
           && (n.getGpusCount() == 0 || n.getGpus(0).getModel().equals(model))
           && !(n.getPricePerHourUsd() >= best)) {
         best = n.getPricePerHourUsd();
@@ -206,6 +210,7 @@ final class LeaderTerm {
     return best;
   }
 
+  /** The node as last stored, or null. */
   Node node(String id) {
     NodeSession session = nodes.get(id);
     return session == null ? null : session.node;

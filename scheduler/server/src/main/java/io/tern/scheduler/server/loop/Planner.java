@@ -43,6 +43,7 @@ final class Planner {
 
   private final SchedulerLoop loop;
   private volatile long lastPlanNanos;
+  private final SpotCounters spot = new SpotCounters();
 
   /** Loop-confined: the loop's share of the last plan (snapshot and apply), for pacing. */
   private long loopNanos;
@@ -66,6 +67,10 @@ final class Planner {
 
   long lastPlanNanos() {
     return lastPlanNanos;
+  }
+
+  SpotCounters spot() {
+    return spot;
   }
 
   /** What the last plan cost, on the planning thread and on the loop: the next one waits for it. */
@@ -229,13 +234,17 @@ final class Planner {
           "preempted by " + preemption.forJobId(),
           now);
     }
+    spot.planned(plan.spot());
     for (CheckpointRequest request : plan.checkpointRequests()) {
-      if (request.reason() == CheckpointRequest.Reason.RETURN_TO_SPOT) {
-        JobEntry entry = term.entry(request.jobId());
-        if (entry != null
-            && entry.attemptNumber() == request.attempt()
-            && entry.state() == JobState.JOB_STATE_RUNNING) {
+      JobEntry asked = term.entry(request.jobId());
+      if (asked != null
+          && asked.attemptNumber() == request.attempt()
+          && asked.state() == JobState.JOB_STATE_RUNNING) {
+        if (request.reason() == CheckpointRequest.Reason.RETURN_TO_SPOT) {
           term.returningToSpot.add(request.jobId());
+          spot.returnToSpot();
+        } else if (request.reason() == CheckpointRequest.Reason.DEADLINE_MIGRATION) {
+          spot.deadlineMigration();
         }
       }
       interrupt(

@@ -388,6 +388,11 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     return agents;
   }
 
+  /** What the spot and deadline policy did; safe from any thread. */
+  public SpotCounters spot() {
+    return planner.spot();
+  }
+
   /** How long the last plan took; 0 before the first. Safe from any thread (approximate). */
   public long lastPlanNanos() {
     return planner.lastPlanNanos();

@@ -73,6 +73,35 @@ public final class SchedulerMetrics implements AutoCloseable {
     budgetStatusChanges.labelValues(status).inc();
   }
 
+  /**
+   * Registers the spot and deadline policy's figures: {@code tern_jobs_waiting_for_spot} and {@code
+   * tern_jobs_deadline_on_demand} (queued jobs, as of the last plan), {@code
+   * tern_spot_returns_total} (attempts moved back to spot) and {@code
+   * tern_deadline_migrations_total} (attempts moved to on-demand for their deadline).
+   */
+  public void spot(io.tern.scheduler.server.loop.SpotCounters spot) {
+    GaugeWithCallback.builder()
+        .name("tern_jobs_waiting_for_spot")
+        .help("Queued jobs waiting for spot capacity by choice (deadline slack, spot wait)")
+        .callback(cb -> cb.call(spot.waitingForSpot()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("tern_jobs_deadline_on_demand")
+        .help("Queued jobs sent to on-demand because their deadline slack was gone")
+        .callback(cb -> cb.call(spot.deadlineOnDemand()))
+        .register(registry);
+    io.prometheus.metrics.core.metrics.CounterWithCallback.builder()
+        .name("tern_spot_returns")
+        .help("Running on-demand attempts checkpointed to move back to spot")
+        .callback(cb -> cb.call(spot.returnsToSpot()))
+        .register(registry);
+    io.prometheus.metrics.core.metrics.CounterWithCallback.builder()
+        .name("tern_deadline_migrations")
+        .help("Running spot attempts checkpointed to move to on-demand for their deadline")
+        .callback(cb -> cb.call(spot.deadlineMigrations()))
+        .register(registry);
+  }
+
   /** Serves {@code /metrics} on {@code port} (0 picks a free port); returns the port. */
   public int serve(String host, int port) throws IOException {
     server = HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();

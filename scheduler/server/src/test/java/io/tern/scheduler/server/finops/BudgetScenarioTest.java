@@ -108,6 +108,33 @@ class BudgetScenarioTest {
   }
 
   @Test
+  void aBudgetsSpotWaitIsItsTeamsDefaultSpotWait() {
+    Budget b =
+        BudgetGuard.validate(
+            Budget.newBuilder()
+                .setTeam("vision")
+                .setMonthlyUsd(100)
+                .setSpotWait(com.google.protobuf.Duration.newBuilder().setSeconds(1800))
+                .build());
+    var policy =
+        BudgetGuard.apply(
+            PolicySnapshot.of(OffPeakStatus.NO_WINDOWS, List.of(), List.of()),
+            List.of(b),
+            Map.of());
+    assertThat(policy.team("vision").spotWait()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(policy.team("nlp").spotWait()).isZero();
+    assertThatThrownBy(
+            () ->
+                BudgetGuard.validate(
+                    b.toBuilder()
+                        .setSpotWait(com.google.protobuf.Duration.newBuilder().setSeconds(-1))
+                        .build()))
+        .isInstanceOfSatisfying(
+            InvalidBudgetException.class,
+            e -> assertThat(e.fieldErrors()).containsOnlyKeys("spot_wait"));
+  }
+
+  @Test
   void validationNamesTheField() {
     assertThatThrownBy(
             () ->

@@ -186,6 +186,40 @@ class CostLedgerTest {
         .sum();
   }
 
+  @Test
+  void
+      changeoversBetweenCapacityTypesAreCountedWithWhatTheInterruptedAttemptsPaidAfterCheckpoint() {
+    // On-demand for 1 h (checkpoint at 0.9 h), back to spot; reclaimed at 3 h (checkpoint at 2.5),
+    // then on-demand again; a preemption on on-demand that resumes on on-demand is no changeover.
+    CostLedger.Slice onDemand =
+        new CostLedger.Slice("od", "od-pool", CapacityType.ON_DEMAND, 2, 8, 32, 12);
+    CostLedger.Slice spot = new CostLedger.Slice("sp", "sp-pool", CapacityType.SPOT, 2, 8, 12, 32);
+    ledger.attemptStarted("job-1", "vision", 1, List.of(onDemand), at(0));
+    ledger.checkpointCommitted("job-1", 1, at(0.9));
+    ledger.attemptEnded("job-1", 1, at(1), true);
+    ledger.attemptStarted("job-1", "vision", 2, List.of(spot), at(1.1));
+    ledger.checkpointCommitted("job-1", 2, at(2.5));
+    ledger.attemptEnded("job-1", 2, at(3), true);
+    ledger.attemptStarted("job-1", "vision", 3, List.of(onDemand), at(3.2));
+    ledger.attemptEnded("job-1", 3, at(4), true);
+    ledger.attemptStarted("job-1", "vision", 4, List.of(onDemand), at(4.5));
+    ledger.attemptEnded("job-1", 4, at(5), false);
+
+    CostLine job = line(ledger.report(at(0), at(6), null).getJobsList(), "job-1");
+
+    assertThat(job.getChangeovers()).isEqualTo(2);
+    assertThat(job.getReturnsToSpot()).isEqualTo(1);
+    // 0.1 h after the checkpoint on on-demand at $8/h (2 of 8 GPUs of $32), then 0.5 h on spot at
+    // $3/h.
+    assertThat(job.getChangeoverUsd()).isCloseTo(0.1 * 8 + 0.5 * 3, within(EPS));
+    // 1.9 h on spot, each 2 GPUs' share of $32 - $12 an hour.
+    assertThat(job.getSpotSavingUsd()).isCloseTo(1.9 * 5, within(EPS));
+    assertThat(job.getOnDemandPremiumUsd()).isCloseTo((1 + 0.8 + 0.5) * 5, within(EPS));
+    CostLine laterOnly = line(ledger.report(at(2), at(6), null).getJobsList(), "job-1");
+    assertThat(laterOnly.getChangeovers()).as("booked when the new attempt starts").isEqualTo(1);
+    assertThat(laterOnly.getReturnsToSpot()).isZero();
+  }
+
   private static CostLine line(List<CostLine> lines, String key) {
     return lines.stream().filter(l -> l.getKey().equals(key)).findFirst().orElseThrow();
   }
