@@ -16,6 +16,7 @@ import io.tern.scheduler.core.plan.Placement;
 import io.tern.scheduler.core.plan.Plan;
 import io.tern.scheduler.core.policy.OffPeakStatus;
 import io.tern.scheduler.core.policy.PolicySnapshot;
+import io.tern.scheduler.core.policy.PoolOffer;
 import io.tern.scheduler.core.policy.SpotPolicy;
 import io.tern.scheduler.core.policy.SpotPoolHistory;
 import io.tern.simulator.spot.SpotTrace;
@@ -51,6 +52,7 @@ public final class TernCore implements SingleJobPolicy {
   private final Node spotNode;
   private final List<Node> withSpot;
   private final List<Node> withoutSpot;
+  private final List<PoolOffer> pools;
   private final Instant submitted;
   private final Instant deadline;
   private final Duration work;
@@ -115,6 +117,34 @@ public final class TernCore implements SingleJobPolicy {
             SPOT_NODE, CapacityType.SPOT, trace.pool(), spotPerHour, 1, "GPU", 16_384, 8, 65_536);
     this.withSpot = List.of(onDemandNode, spotNode);
     this.withoutSpot = List.of(onDemandNode);
+    // The pools as a live cluster configures them, so the core knows both prices even while the
+    // trace has no spot; none can launch a node (the trace is the pool's whole capacity).
+    this.pools =
+        List.of(
+            new PoolOffer(
+                trace.pool(),
+                CapacityType.SPOT,
+                "spot",
+                "",
+                1,
+                "GPU",
+                16_384,
+                8,
+                65_536,
+                spotPerHour,
+                0),
+            new PoolOffer(
+                ON_DEMAND_POOL,
+                CapacityType.ON_DEMAND,
+                "on-demand",
+                "",
+                1,
+                "GPU",
+                16_384,
+                8,
+                65_536,
+                onDemandPerHour,
+                0));
     this.submitted = slotStart(startSlot);
     this.deadline = submitted.plusSeconds(SingleJobSetting.seconds(setting.deadlineHours()));
     this.work = Duration.ofSeconds(SingleJobSetting.seconds(setting.jobHours()));
@@ -165,7 +195,7 @@ public final class TernCore implements SingleJobPolicy {
     List<Node> nodes = state.spotAvailable() ? withSpot : withoutSpot;
     PolicySnapshot policy =
         new PolicySnapshot(
-            OffPeakStatus.NO_WINDOWS, new TreeMap<>(), List.of(), new TreeMap<>(), history(index));
+            OffPeakStatus.NO_WINDOWS, new TreeMap<>(), pools, new TreeMap<>(), history(index));
     for (int round = 0; round < 4; round++) {
       Plan plan;
       if (running == SlotMode.IDLE) {

@@ -63,4 +63,63 @@ public final class SyntheticSpotTraces {
     }
     return out;
   }
+
+  /**
+   * One trace whose up and down runs have log-normal lengths (a heavy tail: most outages short, a
+   * few long), unlike the memoryless runs of {@link #markov}: run lengths are {@code mean ×
+   * exp(sigma Z - sigma² / 2)} hours with Z standard normal, rounded to whole slots (at least one).
+   */
+  public static SpotTrace lognormal(
+      String pool,
+      int slots,
+      int slotSeconds,
+      double meanUpHours,
+      double meanDownHours,
+      double sigma,
+      long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    double slotHours = slotSeconds / 3600.0;
+    boolean[] up = new boolean[slots];
+    boolean state = random.nextDouble() < meanUpHours / (meanUpHours + meanDownHours);
+    int i = 0;
+    while (i < slots) {
+      double mean = state ? meanUpHours : meanDownHours;
+      double hours = mean * Math.exp(sigma * gaussian(random) - sigma * sigma / 2);
+      int run = (int) Math.max(1, Math.round(hours / slotHours));
+      for (int k = 0; k < run && i < slots; k++, i++) {
+        up[i] = state;
+      }
+      state = !state;
+    }
+    return new SpotTrace(pool, Instant.parse("2025-01-01T00:00:00Z"), slotSeconds, up);
+  }
+
+  /**
+   * A second held-out set, of another model than {@link #heldOut}: for each (mean up, mean down)
+   * pair in hours, {@code perKind} {@link #lognormal} traces with sigma 1 of {@code slots}
+   * 10-minute slots, pools named like {@code lognormal-up3.0-down1.0-0_v100_1}.
+   */
+  public static List<SpotTrace> heldOutHeavyTailed(
+      double[][] kinds, int perKind, int slots, long seed) {
+    List<SpotTrace> out = new ArrayList<>();
+    SplittableRandom seeds = new SplittableRandom(seed);
+    for (double[] kind : kinds) {
+      for (int k = 0; k < perKind; k++) {
+        long s = seeds.nextLong();
+        String model = k % 2 == 0 ? "v100" : "k80";
+        String pool =
+            String.format(
+                Locale.ROOT, "lognormal-up%.1f-down%.1f-%d_%s_1", kind[0], kind[1], k, model);
+        out.add(lognormal(pool, slots, 600, kind[0], kind[1], 1.0, s));
+      }
+    }
+    return out;
+  }
+
+  /** A standard normal draw (Box-Muller), from {@code random} alone so traces stay seeded. */
+  private static double gaussian(SplittableRandom random) {
+    double u = 1 - random.nextDouble(); // (0, 1]
+    double v = random.nextDouble();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
 }

@@ -58,10 +58,12 @@ class SpotEconomicsTest {
     Explanation why = plan.explanationFor("ahead").orElseThrow();
     assertThat(why.primaryKind()).isEqualTo(ReasonKind.WAITING_FOR_SPOT);
     assertThat(why.held()).isFalse();
-    // It falls behind the line when 2 h = 10 × (t - s) / 14, i.e. 2.8 h after submit: 12:48.
-    assertThat(why.holdUntil()).isEqualTo(NOW.minus(Duration.ofHours(2)).plusSeconds(10_080));
+    // It falls behind the line when 2 h = 10 × (t - s) / 14, i.e. 2.8 h after submit (12:48);
+    // it takes on-demand two changeovers (2 × 10 min) before that: 12:28.
+    assertThat(why.holdUntil())
+        .isEqualTo(NOW.minus(Duration.ofHours(2)).plusSeconds(10_080).minusSeconds(1_200));
     assertThat(why.toString())
-        .startsWith("waiting for spot: 3.8 h of slack; on-demand at 12:48 UTC if spot has not");
+        .startsWith("waiting for spot: 3.8 h of slack; on-demand at 12:28 UTC if spot has not");
     assertThat(plan.spot().waitingForSpot()).isEqualTo(1);
 
     // With spot free it runs there at once.
@@ -84,6 +86,57 @@ class SpotEconomicsTest {
     assertThat(plan.placements())
         .singleElement()
         .satisfies(p -> assertThat(p.capacityType()).isEqualTo(CapacityType.ON_DEMAND));
+  }
+
+  @Test
+  void aJobThatCouldNotAffordToLeaveOnDemandWaitsForSpotWhileTheDeadlineAllows() {
+    // The cluster knows a spot pool ($1/GPU-h) but has no spot free now. The job is behind the
+    // line; having spent what its hour of work would have cost on on-demand plus the first
+    // changeover, the changeover onto on-demand would leave it no room to move back to spot.
+    PolicySnapshot pools =
+        PolicySnapshot.of(
+            io.tern.scheduler.core.policy.OffPeakStatus.NO_WINDOWS,
+            List.of(),
+            List.of(
+                new io.tern.scheduler.core.policy.PoolOffer(
+                    "pool-a",
+                    CapacityType.SPOT,
+                    "spot",
+                    "z",
+                    1,
+                    "A100",
+                    Fixtures.GPU_MIB,
+                    64,
+                    1_048_576,
+                    1.0,
+                    0)));
+    double changeover = EngineConfig.defaults().restartOverhead().toMinutes() / 60.0;
+    Job stuck = deadlineJob("stuck", 1).spentUsd((1 + changeover) * 3.0).build();
+
+    Plan plan = plan(List.of(onDemand("od-1", 1)), List.of(), pools, stuck);
+
+    assertThat(plan.placements()).isEmpty();
+    Explanation why = plan.explanationFor("stuck").orElseThrow();
+    assertThat(why.primaryKind()).isEqualTo(ReasonKind.WAITING_FOR_SPOT);
+    assertThat(why.holdUntil()).isEqualTo(new DeadlineRuleOf().lastSafeWait(stuck));
+
+    // One whose spot work paid for the changeovers takes on-demand behind the line.
+    Job credited = deadlineJob("credited", 1).spentUsd(1.0).build();
+    assertThat(plan(List.of(onDemand("od-1", 1)), List.of(), pools, credited).placements())
+        .singleElement()
+        .satisfies(p -> assertThat(p.capacityType()).isEqualTo(CapacityType.ON_DEMAND));
+  }
+
+  /** The deadline rule of the default engine configuration. */
+  private static final class DeadlineRuleOf {
+    private final io.tern.scheduler.core.policy.DeadlineRule rule =
+        new io.tern.scheduler.core.policy.DeadlineRule(
+            EngineConfig.defaults().restartOverhead(),
+            EngineConfig.defaults().deadlineSafetyMargin());
+
+    Instant lastSafeWait(Job job) {
+      return rule.lastSafeWait(job);
+    }
   }
 
   private static Allocation onDemandAttempt(Job job, Node node, Duration ago) {

@@ -45,8 +45,10 @@ public final class DeadlineRule {
   }
 
   /**
-   * For a waiting job, the moment it must stop waiting for spot and take on-demand: when it falls
-   * behind the uniform line, or when {@link #requiresOnDemand} would say so, whichever is first.
+   * For a waiting job, the moment it must stop waiting for spot and take on-demand: when it would
+   * fall behind the uniform line within two changeovers (the time a move to on-demand and back to
+   * spot costs it, which the line does not count; Uniform Progress keeps on-demand by the same
+   * look-ahead), or when {@link #requiresOnDemand} would say so, whichever is first.
    * Null when the job has no deadline or its total work is unknown (then there is no line).
    */
   public Instant onDemandAt(Job job) {
@@ -61,10 +63,24 @@ public final class DeadlineRule {
     long done = Math.max(0, total.minus(left).toMillis());
     // The line reaches `done` at start + done * window / total.
     Instant behindAt =
-        start.plusMillis((long) Math.floor((double) done * window / total.toMillis()));
-    Instant lastSafe =
-        deadline.minus(left).minus(restartOverhead).minus(restartOverhead).minus(safetyMargin);
+        start
+            .plusMillis((long) Math.floor((double) done * window / total.toMillis()))
+            .minus(restartOverhead.multipliedBy(2));
+    Instant lastSafe = lastSafeWait(job);
     return behindAt.isBefore(lastSafe) ? behindAt : lastSafe;
+  }
+
+  /**
+   * The last moment a waiting job with a deadline and known work left can still wait for spot: it
+   * then needs a restart on spot and, should spot be reclaimed at once, one more onto on-demand,
+   * plus the safety margin.
+   */
+  public Instant lastSafeWait(Job job) {
+    return job.deadline()
+        .minus(job.workLeft())
+        .minus(restartOverhead)
+        .minus(restartOverhead)
+        .minus(safetyMargin);
   }
 
   /**

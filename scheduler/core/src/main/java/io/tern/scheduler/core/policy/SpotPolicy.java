@@ -21,8 +21,10 @@ import java.util.Locale;
  *   <li>past the soft budget spot-ok becomes spot-only;
  *   <li>a spot-ok job with a deadline and known work waits for spot (spot only) while it is ahead
  *       of uniform progress, until {@link DeadlineRule#onDemandAt}; behind the line it takes spot
- *       first, else on-demand. A job checkpointed to move back to spot waits for spot until its
- *       {@code spotPreferredUntil}, if its deadline allows;
+ *       first, else on-demand, except that a job whose cost bound would keep it on on-demand for
+ *       good once there (see {@link #spotAffordable}) goes on waiting until {@link
+ *       DeadlineRule#lastSafeWait}. A job checkpointed to move back to spot waits for spot until
+ *       its {@code spotPreferredUntil}, if its deadline allows;
  *   <li>a spot-ok job without a deadline waits for spot for its spot wait (its own, else its
  *       team's; zero by default) from the time it was queued;
  *   <li>otherwise spot first inside an off-peak window, either type (cheapest wins) outside one.
@@ -164,18 +166,15 @@ public final class SpotPolicy {
       Instant onDemandAt = deadlines.onDemandAt(job);
       // On the line counts as ahead (the paper's rule: on-demand once strictly behind).
       if (onDemandAt != null && !now.isAfter(onDemandAt)) {
-        Duration slack = deadlines.slack(job, now);
-        return CapacityDecision.waitForSpot(
-            PendingReason.of(
-                ReasonKind.WAITING_FOR_SPOT,
-                String.format(
-                    Locale.ROOT,
-                    "waiting for spot: %.1f h of slack; on-demand at %s if spot has not returned",
-                    slack.toMillis() / 3_600_000.0,
-                    at(onDemandAt, now))),
-            onDemandAt);
+        return waiting(job, onDemandAt, now);
       }
       if (onDemandAt != null) {
+        Instant lastSafe = deadlines.lastSafeWait(job);
+        if (!now.isAfter(lastSafe) && onDemandForGood(job, gpus)) {
+          // Behind the line, but on-demand now could not afford a move back to spot: wait for
+          // spot while the deadline allows, then on-demand.
+          return waiting(job, lastSafe, now);
+        }
         return CapacityDecision.SPOT_FIRST; // behind the line: spot if there is any, else on-demand
       }
     } else if (perJobWaits) {
@@ -196,6 +195,39 @@ public final class SpotPolicy {
       }
     }
     return offPeak.open() ? CapacityDecision.SPOT_FIRST : CapacityDecision.EITHER;
+  }
+
+  /**
+   * True when a waiting deadline job that took on-demand now could not afford to leave it again:
+   * after the changeover onto on-demand, {@link #spotAffordable} would refuse it spot, so it would
+   * finish there.
+   */
+  private boolean onDemandForGood(Job job, long gpus) {
+    if (Double.isNaN(onDemandPerGpuHour) || Double.isNaN(spotPerGpuHour)) {
+      return false;
+    }
+    double changeover = deadlines.restartOverhead().toMillis() / 3_600_000.0;
+    Job onDemand =
+        job.toBuilder().spentUsd(job.spentUsd() + changeover * onDemandPerGpuHour * gpus).build();
+    return !spotAffordable(
+        onDemand,
+        deadlines.restartOverhead(),
+        onDemandPerGpuHour * gpus,
+        spotPerGpuHour * gpus,
+        job.workLeft());
+  }
+
+  private CapacityDecision waiting(Job job, Instant until, Instant now) {
+    Duration slack = deadlines.slack(job, now);
+    return CapacityDecision.waitForSpot(
+        PendingReason.of(
+            ReasonKind.WAITING_FOR_SPOT,
+            String.format(
+                Locale.ROOT,
+                "waiting for spot: %.1f h of slack; on-demand at %s if spot has not returned",
+                slack.toMillis() / 3_600_000.0,
+                at(until, now))),
+        until);
   }
 
   /** A time for people: {@code 14:20 UTC} within a day of now, else with the date. */
