@@ -20,6 +20,7 @@ import io.tern.api.v1.JobStatus;
 import io.tern.api.v1.JobStatus.Phase;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.StartJob;
+import io.tern.checkpoint.AttemptFence;
 import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CheckpointStoreSettings;
 import io.tern.checkpoint.CommittedCheckpoint;
@@ -185,7 +186,7 @@ class CheckpointCommitsTest {
   void aCorruptNewestCheckpointFallsBackToThePreviousAndSaysSo() throws Exception {
     commit("job-x", "step-a", "old");
     CommittedCheckpoint newest = commit("job-x", "step-b", "new");
-    Path stored = dir.resolve("store/job-x/step-b/data/state");
+    Path stored = dir.resolve("store/job-x/a1-step-b/data/state");
     assertThat(stored).exists();
     Files.writeString(stored, "bad"); // same size, other bytes
 
@@ -198,9 +199,14 @@ class CheckpointCommitsTest {
 
     JobStatus started = awaitStatus("job-x", Phase.PHASE_STARTED, 2);
     assertThat(started.getMessage())
-        .contains("resumed from step-a of attempt 1 (the scheduler named step-b)")
-        .contains("passed over step-b (")
+        .contains("resumed from step-a of attempt 1 (asked for step-b of attempt 1)")
+        .contains("passed over step-b of attempt 1: ")
         .contains("SHA-256");
+    assertThat(started.getRestore().getRequested().getName()).isEqualTo("step-b");
+    assertThat(started.getRestore().getRestored().getName()).isEqualTo("step-a");
+    assertThat(started.getRestore().getFailedVerificationList())
+        .singleElement()
+        .satisfies(f -> assertThat(f.getName()).isEqualTo("step-b"));
     awaitStatus("job-x", Phase.PHASE_EXITED, 2);
     assertThat(read(dir.resolve("work/node-1/jobs/job-x/attempt-2/output.log"))).isEqualTo("old");
   }
@@ -216,7 +222,9 @@ class CheckpointCommitsTest {
 
     JobStatus started = awaitStatus("job-f", Phase.PHASE_STARTED, 2);
     assertThat(started.getMessage())
-        .contains("no restorable checkpoint (the scheduler named step-9): starting fresh");
+        .contains("none: started fresh (asked for step-9 of attempt 1)");
+    assertThat(started.getRestore().hasRestored()).isFalse();
+    assertThat(started.getRestore().getRequested().getName()).isEqualTo("step-9");
     awaitStatus("job-f", Phase.PHASE_EXITED, 2);
     assertThat(read(dir.resolve("work/node-1/jobs/job-f/attempt-2/output.log")))
         .isEqualTo("resume=unset\n");
@@ -287,7 +295,7 @@ class CheckpointCommitsTest {
   private CommittedCheckpoint commit(String jobId, String name, String content) throws IOException {
     Path local = Files.createDirectories(dir.resolve("local").resolve(jobId).resolve(name));
     Files.writeString(local.resolve("state"), content);
-    return store.commit(jobId, 1, local, name, OptionalLong.empty());
+    return store.commit(jobId, new AttemptFence(1, 0), local, name, OptionalLong.empty());
   }
 
   private static CheckpointRef ref(CommittedCheckpoint c) {

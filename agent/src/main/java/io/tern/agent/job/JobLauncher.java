@@ -23,9 +23,10 @@ import java.util.stream.Stream;
  * CUDA_VISIBLE_DEVICES}, plus the spec's {@code env}, plus {@code TERN_JOB_ID}, {@code
  * TERN_ATTEMPT}, {@code TERN_CHECKPOINT_DIR}, {@code TERN_RESUME_DIR} (only when resuming), {@code
  * CUDA_VISIBLE_DEVICES} (the placed indices, comma-separated; empty for a CPU-only job, which hides
- * every GPU) and {@code CUDA_DEVICE_ORDER=PCI_BUS_ID} (so CUDA numbers GPUs as NVML does). A resume
- * that finds no checkpoint that verifies leaves {@code TERN_RESUME_DIR} unset: the job starts
- * fresh.
+ * every GPU) and {@code CUDA_DEVICE_ORDER=PCI_BUS_ID} (so CUDA numbers GPUs as NVML does). Every
+ * start goes through {@link CheckpointRestorer#begin} (which records the attempt in the checkpoint
+ * store); a resume that finds no checkpoint that verifies leaves {@code TERN_RESUME_DIR} unset: the
+ * job starts fresh.
  *
  * <p>Thread-safe (no mutable state).
  */
@@ -71,23 +72,19 @@ public final class JobLauncher {
     env.put("TERN_CHECKPOINT_DIR", checkpoints.toString());
     env.put("CUDA_VISIBLE_DEVICES", cuda);
     env.put("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
-    String resumeNote = "";
+    CheckpointRestorer.Outcome restore;
     try {
       prepareEmpty(checkpoints);
       Files.createDirectories(log.getParent());
-      if (start.hasResumeFrom()) {
-        Path resume = workDir.resume(id);
-        prepareEmpty(resume);
-        CheckpointRestorer.Outcome outcome;
-        try {
-          outcome = restorer.restore(id.jobId(), start.getResumeFrom(), resume);
-        } catch (IOException e) {
-          throw new LaunchException(e.getMessage());
-        }
-        resumeNote = outcome.describe(start.getResumeFrom());
-        if (outcome.restored().isPresent()) {
-          env.put("TERN_RESUME_DIR", resume.toString());
-        }
+      Path resume = workDir.resume(id);
+      prepareEmpty(resume);
+      try {
+        restore = restorer.begin(start, resume);
+      } catch (IOException e) {
+        throw new LaunchException(e.getMessage());
+      }
+      if (restore.restored().isPresent()) {
+        env.put("TERN_RESUME_DIR", resume.toString());
       }
     } catch (IOException e) {
       throw new LaunchException("cannot prepare " + workDir.attempt(id) + ": " + e);
@@ -109,8 +106,7 @@ public final class JobLauncher {
     builder.environment().putAll(env);
     try {
       Process process = builder.start();
-      return new Launched(
-          id, process, new ProcessGroup(process.pid()), log, checkpoints, resumeNote);
+      return new Launched(id, process, new ProcessGroup(process.pid()), log, checkpoints, restore);
     } catch (IOException e) {
       throw new LaunchException("exec failed: " + e.getMessage());
     }
@@ -220,8 +216,8 @@ public final class JobLauncher {
   /**
    * A started attempt.
    *
-   * @param resumeNote what the restore did, in words ({@link CheckpointRestorer.Outcome#describe});
-   *     empty for a fresh start
+   * @param restore what its start restored ({@link CheckpointRestorer.Outcome#isEmpty} for a fresh
+   *     start with nothing to say)
    */
   public record Launched(
       AttemptId id,
@@ -229,5 +225,11 @@ public final class JobLauncher {
       ProcessGroup group,
       Path log,
       Path checkpointDir,
-      String resumeNote) {}
+      CheckpointRestorer.Outcome restore) {
+
+    /** What the restore did, in words; empty for a fresh start with nothing to say. */
+    public String resumeNote() {
+      return restore.describe();
+    }
+  }
 }

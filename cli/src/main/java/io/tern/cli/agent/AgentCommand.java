@@ -288,13 +288,15 @@ public final class AgentCommand implements Callable<Integer> {
 
   private static String where(CheckpointStoreLocation location) {
     URI uri = location.uri();
-    return "file".equals(uri.getScheme()) ? Path.of(uri).toString() : uri.toString();
+    return "file".equals(uri.getScheme())
+        ? location.path() + (uri.getQuery() == null ? "" : " (" + uri.getQuery() + ")")
+        : uri.toString();
   }
 
   private static CheckpointStore openStore(Settings settings) throws IOException {
     URI uri = settings.checkpointStore().uri();
     if ("file".equals(uri.getScheme())) {
-      Files.createDirectories(Path.of(uri));
+      Files.createDirectories(settings.checkpointStore().path());
     }
     return settings
         .checkpointStore()

@@ -133,6 +133,7 @@ public final class SchedulerServer implements AutoCloseable {
             cloud,
             cloud.enabled() ? cloud.connector().open(address) : null);
     loop.agents().onMessageHandled(metrics::agentMessageHandled);
+    loop.agents().onCheckpointCommitFailed(metrics::checkpointCommitFailed);
     HealthStatusManager health = new HealthStatusManager();
     InetSocketAddress bind = new InetSocketAddress(config.bindHost(), port);
     NettyServerBuilder builder =

@@ -22,10 +22,11 @@ import java.util.TreeMap;
  * lines, which add up to the total, which is what the nodes cost for the GPUs they had allocated.
  *
  * <p>Waste: GPU time lost to an interruption (since the attempt's last committed checkpoint, or its
- * start) is booked at the interruption; idle GPU time is a stretch of utilization samples at or
- * under {@link IdleRule#maxUtilizationPercent} lasting at least {@link IdleRule#minStretch}. The
- * on-demand premium is what an on-demand slice cost beyond the spot price of the same pool, when
- * that is known.
+ * start) is booked at the interruption, and booked back further when a later attempt could not
+ * restore that checkpoint ({@link #workLostSince}); idle GPU time is a stretch of utilization
+ * samples at or under {@link IdleRule#maxUtilizationPercent} lasting at least {@link
+ * IdleRule#minStretch}. The on-demand premium is what an on-demand slice cost beyond the spot price
+ * of the same pool, when that is known.
  *
  * <p>Pure: no clock (every call takes its time), no I/O. Not thread-safe: the scheduler loop owns
  * it. Records arrive in time order per attempt; a record for an unknown attempt is ignored.
@@ -100,6 +101,11 @@ public final class CostLedger {
     final Instant start;
     Instant end;
     Instant lastCheckpoint;
+    boolean interrupted;
+
+    /** Work before this is safe; null until the attempt is interrupted. */
+    Instant safe;
+
     double lostGpuHours;
     final List<Interval> idle = new ArrayList<>();
     final Map<String, Instant> idleSince = new HashMap<>();
@@ -156,11 +162,30 @@ public final class CostLedger {
       closeIdle(r, gpu, r.end);
     }
     if (interrupted) {
-      Instant safe =
+      r.interrupted = true;
+      r.safe =
           r.lastCheckpoint != null && r.lastCheckpoint.isAfter(r.start)
               ? r.lastCheckpoint
               : r.start;
-      r.lostGpuHours = r.gpus() * hours(safe, r.end);
+      r.lostGpuHours = r.gpus() * hours(r.safe, r.end);
+    }
+  }
+
+  /**
+   * A later attempt could not resume from the work this interrupted attempt saved after {@code
+   * safeUntil} (its checkpoints failed verification): that work is lost too. {@code safeUntil}
+   * null: none of the attempt's work survived. Only moves the safe point back, so repeating it
+   * changes nothing.
+   */
+  public void workLostSince(String jobId, int attempt, Instant safeUntil) {
+    AttemptRecord r = attempts.get(key(jobId, attempt));
+    if (r == null || !r.interrupted) {
+      return;
+    }
+    Instant safe = safeUntil == null || safeUntil.isBefore(r.start) ? r.start : safeUntil;
+    if (safe.isBefore(r.safe)) {
+      r.safe = safe;
+      r.lostGpuHours = r.gpus() * hours(r.safe, r.end);
     }
   }
 
