@@ -76,6 +76,10 @@ public record CheckpointStoreLocation(URI uri) {
               "unknown s3 location parameter " + key + "; known: " + S3_PARAMS);
         }
       }
+      String endpoint = params(uri).get("endpoint");
+      if (endpoint != null) {
+        requireEndpoint(endpoint);
+      }
       return new CheckpointStoreLocation(uri);
     }
     throw new IllegalArgumentException(
@@ -115,6 +119,27 @@ public record CheckpointStoreLocation(URI uri) {
         credentials != null ? credentials : DefaultCredentialsProvider.builder().build();
     return new S3CheckpointStore(
         S3Clients.create(endpoint, region, creds, pathStyle), config, settings, true);
+  }
+
+  /** An S3 endpoint a client can use: http(s), a host, and a port when a colon says so. */
+  private static void requireEndpoint(String endpoint) {
+    URI e;
+    try {
+      e = new URI(endpoint);
+    } catch (java.net.URISyntaxException bad) {
+      e = null;
+    }
+    if (e == null
+        || !("http".equals(e.getScheme()) || "https".equals(e.getScheme()))
+        || e.getHost() == null
+        || e.getRawAuthority().endsWith(":")
+        || e.getPort() == 0
+        || e.getPort() > 65_535) {
+      throw new IllegalArgumentException(
+          "endpoint "
+              + endpoint
+              + " in the location is not an http(s) URL with a host and a port from 1 to 65535");
+    }
   }
 
   /** The directory of a file location. */

@@ -190,6 +190,7 @@ public final class AgentCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Settings settings = settings();
+    requireImds(settings);
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -312,6 +313,30 @@ public final class AgentCommand implements Callable<Integer> {
             settings.imdsEndpoint().get(), settings.imdsInterval(), agent::report);
     watcher.start();
     return watcher;
+  }
+
+  /**
+   * Refuses to start when --imds-endpoint is given but nothing answers there: such a spot node
+   * would run jobs and never hear of its reclaim, losing their work since the last periodic
+   * checkpoint each time, with nothing to show for it. Failing is what makes the mistake visible
+   * (the unit fails, the node never registers). On EC2 the metadata service is up before any
+   * process; a restart (systemd's, with its back-off) covers a slow boot.
+   */
+  private static void requireImds(Settings settings) {
+    if (settings.imdsEndpoint().isEmpty()) {
+      return;
+    }
+    try (SpotInterruptionWatcher probe =
+        new SpotInterruptionWatcher(
+            settings.imdsEndpoint().get(), settings.imdsInterval(), notice -> {})) {
+      probe.requireReachable(3, Duration.ofSeconds(1));
+    } catch (IOException e) {
+      throw new UserInputException(
+          "--imds-endpoint: "
+              + e.getMessage()
+              + "; a spot node that cannot read it never hears of a reclaim. Give the metadata"
+              + " service's URL (on EC2: http://169.254.169.254), or leave the flag out.");
+    }
   }
 
   /** The checked flags; every error names its flag. */
