@@ -11,6 +11,7 @@ import io.tern.agent.job.JobFixtures;
 import io.tern.agent.link.ChannelFactory;
 import io.tern.api.v1.AgentMessage;
 import io.tern.api.v1.AgentMessage.KindCase;
+import io.tern.api.v1.CheckpointCommitFailed;
 import io.tern.api.v1.CheckpointCommitted;
 import io.tern.api.v1.CheckpointJob;
 import io.tern.api.v1.CheckpointPolicy;
@@ -228,6 +229,73 @@ class CheckpointCommitsTest {
     awaitStatus("job-f", Phase.PHASE_EXITED, 2);
     assertThat(read(dir.resolve("work/node-1/jobs/job-f/attempt-2/output.log")))
         .isEqualTo("resume=unset\n");
+  }
+
+  /**
+   * A full store: each failed commit is reported (since when, why, how often); when the job writes
+   * a newer checkpoint the committer gives up the older one rather than retry it forever; once
+   * there is room the newest commits and the episode ends.
+   */
+  @Test
+  void aFullStoreIsReportedAndTheCommitterMovesOnToTheNewestAndRecovers() throws Exception {
+    store.close();
+    Path root = Files.createDirectories(dir.resolve("small-store"));
+    store =
+        new FsCheckpointStore(
+            root, CheckpointStoreSettings.of(3, Clock.systemUTC()), true, OptionalLong.of(16_384));
+    Path go = Files.createDirectories(dir.resolve("go"));
+    startAgent("node-1");
+    String script =
+        """
+        cd "$TERN_CHECKPOINT_DIR"
+        for i in 1 2 3; do
+          while [ ! -e GO/$i ]; do sleep 0.05; done
+          mkdir ck-$i && printf 'state %d' $i > ck-$i/state && : > ck-$i.done
+        done
+        sleep 1000
+        """
+            .replace("GO", go.toString());
+    scheduler.command(start(JobFixtures.bash("job-full", 1, script).build()));
+    Files.createFile(go.resolve("1"));
+    await().atMost(WAIT).until(() -> committed("job-full").size() == 1);
+
+    Path filler = Files.write(root.resolve("someone-elses-file"), new byte[16_384]);
+    Files.createFile(go.resolve("2"));
+    CheckpointCommitFailed first =
+        await().atMost(WAIT).until(() -> failures("job-full"), f -> !f.isEmpty()).getFirst();
+    assertThat(first.getCheckpoint()).isEqualTo("ck-2");
+    assertThat(first.getAttempt()).isEqualTo(1);
+    assertThat(first.getFenced()).isFalse();
+    assertThat(first.getError()).contains("checkpoint store is full").contains("Disk quota");
+
+    Files.createFile(go.resolve("3"));
+    List<CheckpointCommitFailed> later =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> failures("job-full"),
+                f -> f.stream().anyMatch(x -> x.getCheckpoint().equals("ck-3")));
+    CheckpointCommitFailed moved =
+        later.stream().filter(x -> x.getCheckpoint().equals("ck-3")).findFirst().orElseThrow();
+    assertThat(moved.getFailingSince()).isEqualTo(first.getFailingSince());
+    assertThat(moved.getFailures()).isGreaterThan(first.getFailures());
+
+    Files.delete(filler);
+    await().atMost(WAIT).until(() -> committed("job-full").size() == 2);
+    assertThat(committed("job-full"))
+        .extracting(c -> c.getCheckpoint().getName())
+        .as("ck-2 was given up for the newer ck-3")
+        .containsExactly("ck-1", "ck-3");
+    assertThat(store.list("job-full"))
+        .first()
+        .satisfies(c -> assertThat(c.name()).isEqualTo("ck-3"));
+  }
+
+  private List<CheckpointCommitFailed> failures(String jobId) {
+    return scheduler.ofKind(KindCase.CHECKPOINT_COMMIT_FAILED).stream()
+        .map(AgentMessage::getCheckpointCommitFailed)
+        .filter(f -> f.getJobId().equals(jobId))
+        .toList();
   }
 
   /** Starts an agent and waits until the scheduler has registered it (commands go to it then). */

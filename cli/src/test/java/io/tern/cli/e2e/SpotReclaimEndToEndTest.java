@@ -604,14 +604,7 @@ class SpotReclaimEndToEndTest {
                 "CHECKPOINT_EVERY=" + CHECKPOINT_EVERY,
                 "--"));
     args.addAll(List.of(command));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cli = TernCommand.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int exit = cli.execute(args.toArray(String[]::new));
-    assertThat(exit).as("tern submit: " + err).isZero();
-    return out.toString().strip();
+    return tern(args.toArray(String[]::new)).strip();
   }
 
   // --- waiting -------------------------------------------------------------------------------
