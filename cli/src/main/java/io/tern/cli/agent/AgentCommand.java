@@ -48,7 +48,10 @@ import picocli.CommandLine.Spec;
       "",
       "Checkpoints: each job's TERN_CHECKPOINT_DIR is watched; every NAME/ with NAME.done beside it"
           + " is committed to the checkpoint store (the newest --keep-checkpoints per job are kept)"
-          + " and announced to the scheduler, which resumes the job from it elsewhere. The default"
+          + " and announced to the scheduler, which resumes the job from it elsewhere. Each attempt"
+          + " is recorded in the store when it starts, and the store refuses commits from attempts"
+          + " that were replaced. Commits that fail (a full store) are retried with a back-off,"
+          + " older checkpoints are pruned to make room, and the job's status says so. The default"
           + " store, ${TERN_HOME:-~/.tern}/checkpoints, is shared by the agents of one machine;"
           + " agents on different hosts need a shared filesystem or s3:// location.",
       ""
@@ -137,6 +140,7 @@ public final class AgentCommand implements Callable<Integer> {
       paramLabel = "LOCATION",
       description =
           "Where checkpoints are committed and restored from: a path, file:///PATH,"
+              + " file:///PATH?quota=SIZE (e.g. 50GiB: commits over it fail as on a full disk),"
               + " s3://BUCKET/PREFIX or s3://BUCKET/PREFIX?endpoint=URL (default"
               + " ${TERN_HOME:-~/.tern}/checkpoints, shared by the agents of this machine).")
   String checkpointStore;
@@ -154,7 +158,8 @@ public final class AgentCommand implements Callable<Integer> {
       description =
           "Watch this instance metadata service for spot notices (instance-action, rebalance) and"
               + " report them at once; on an EC2 spot instance: http://169.254.169.254. Not"
-              + " watched unless given.")
+              + " watched unless given; the agent does not start when it is given and nothing"
+              + " answers there.")
   String imdsEndpoint;
 
   @Option(
