@@ -214,12 +214,15 @@ public final class JobSupervisor {
   public List<RunningAttempt> running() {
     List<RunningAttempt> running = new ArrayList<>(jobs.size());
     for (RunningJob job : jobs.values()) {
-      running.add(
+      RunningAttempt.Builder attempt =
           RunningAttempt.newBuilder()
               .setJobId(job.id().jobId())
               .setAttempt(job.id().attempt())
-              .addAllGpuIndices(job.gpus)
-              .build());
+              .addAllGpuIndices(job.gpus);
+      if (!job.launched.restore().isEmpty()) {
+        attempt.setRestore(job.launched.restore().report()); // its STARTED may have been lost
+      }
+      running.add(attempt.build());
     }
     return running;
   }

@@ -24,6 +24,7 @@ import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.ListNodesRequest;
 import io.tern.api.v1.NodeState;
 import io.tern.api.v1.RestoreReport;
+import io.tern.api.v1.RunningAttempt;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.StartJob;
 import io.tern.api.v1.SubmitJobRequest;
@@ -253,6 +254,40 @@ class SchedulerServerTest {
                         "attempt 2: resumed from step-000010 of attempt 1 (asked for step-000020"
                             + " of attempt 1); passed over step-000020 of attempt 1: file state"
                             + " fails its SHA-256 check"));
+  }
+
+  /** A STARTED lost in a reconnect: the restore report comes with the running attempt. */
+  @Test
+  void aReconnectingAgentReportsWhatItsRunningAttemptRestored() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    String id = submit(c, Clients.spec("restored", 1), "").getJob().getId();
+    StartJob start = agent.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob();
+
+    RestoreReport fresh =
+        RestoreReport.newBuilder()
+            .addFailedVerification(
+                FailedCheckpoint.newBuilder()
+                    .setName("step-000070")
+                    .setAttempt(1)
+                    .setReason("manifest missing"))
+            .build();
+    track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+        .connect(
+            List.of(
+                RunningAttempt.newBuilder()
+                    .setJobId(id)
+                    .setAttempt(1)
+                    .addAllGpuIndices(start.getGpuIndicesList())
+                    .setRestore(fresh)
+                    .build()));
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_RUNNING);
+    Attempt first = job(c, id).getAttempts(0);
+    assertThat(first.getRestore()).isEqualTo(fresh);
+    assertThat(first.hasResumedFrom()).isFalse();
   }
 
   private static CheckpointRef ref(String name, long committedAtSeconds) {

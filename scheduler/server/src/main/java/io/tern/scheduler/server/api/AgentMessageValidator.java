@@ -352,6 +352,9 @@ public final class AgentMessageValidator {
         }
         indices.set(gpu);
       }
+      if (a.hasRestore() && restore(a.getRestore()) != null) {
+        return at + ": " + restore(a.getRestore());
+      }
     }
     return null;
   }

@@ -228,8 +228,16 @@ public final class AgentSessions {
               && entry.currentAttempt().orElseThrow().getNodeIdsList().contains(session.id());
       if (known) {
         reported.add(entry.id());
+        boolean changed = false;
         if (entry.state() == JobState.JOB_STATE_STARTING) {
           entry.job = JobChanges.started(entry.job, now);
+          changed = true;
+        }
+        if (attempt.hasRestore() && !entry.currentAttempt().orElseThrow().hasRestore()) {
+          entry.job = JobChanges.restored(entry.job, attempt.getRestore());
+          changed = true;
+        }
+        if (changed) {
           loop.saveJob(entry, () -> {});
         }
       } else {
