@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Begins attempts in the checkpoint store ({@link CheckpointStore#beginAttempt}): the attempt's
  * marker fences off the job's older attempts, so a replaced attempt that still runs can no longer
- * commit. A start that names a checkpoint, or whose job checkpoints, restores the newest checkpoint
- * of the job that verifies: normally the one the scheduler names, or a newer one whose announcement
- * never reached it (the node died right after the commit). Corrupt checkpoints are passed over and
- * reported; when none verifies the job starts fresh and says so.
+ * commit; every attempt of a job that checkpoints begins there. A start that names a checkpoint
+ * restores the newest checkpoint of the job that verifies: normally the one the scheduler names, or
+ * a newer one whose announcement never reached it (the node died right after the commit). Corrupt
+ * checkpoints are passed over and reported; when none verifies the job starts fresh and says so.
  *
  * <p>Thread-safe when the store is (stores are).
  */
@@ -39,13 +39,16 @@ public final class StoreCheckpointRestorer implements CheckpointRestorer {
   public Outcome begin(StartJob start, Path into) throws IOException {
     String jobId = start.getJobId();
     AttemptFence fence = new AttemptFence(start.getAttempt(), Math.max(0, start.getEpoch()));
-    boolean restore = start.hasResumeFrom() || start.getSpec().hasCheckpoint();
-    if (!restore) {
+    if (!start.hasResumeFrom() && !start.getSpec().hasCheckpoint()) {
       return Outcome.fresh(start); // its first commit, if it ever makes one, records the attempt
     }
     RestoreResult result;
     try {
-      result = store.beginAttempt(jobId, fence, Optional.of(into));
+      // Restore only when the scheduler names a checkpoint: a job it knows none of starts fresh
+      // (and a job id reused against an old store never picks up a stranger's state).
+      result =
+          store.beginAttempt(
+              jobId, fence, start.hasResumeFrom() ? Optional.of(into) : Optional.empty());
     } catch (StaleAttemptException e) {
       throw e;
     } catch (IOException e) {

@@ -22,8 +22,8 @@ import java.util.Optional;
 @FunctionalInterface
 public interface CheckpointRestorer {
   /**
-   * Begins {@code start}'s attempt and, when it names a checkpoint or its job checkpoints, restores
-   * the job's latest verified checkpoint into {@code into} (an existing empty directory).
+   * Begins {@code start}'s attempt and, when it names a checkpoint, restores the job's latest
+   * verified checkpoint into {@code into} (an existing empty directory).
    *
    * @return what was restored, if anything, and the checkpoints passed over; when nothing was
    *     restored the job starts fresh and the start report says so
