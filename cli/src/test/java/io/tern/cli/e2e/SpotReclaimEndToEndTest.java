@@ -59,6 +59,10 @@ class SpotReclaimEndToEndTest {
   private static final double STEP_SECONDS = 0.05;
   private static final int CHECKPOINT_EVERY = 20;
   private static final Duration WAIT = Duration.ofSeconds(40);
+
+  /** For the jobs of a few hundred steps, on a loaded machine. */
+  private static final Duration LONG_WAIT = Duration.ofSeconds(90);
+
   private static final Pattern JOB_PID = Pattern.compile("#\\d+: started, pid (\\d+)");
   private static final Pattern STEP = Pattern.compile("^step (\\d+)$", Pattern.MULTILINE);
   private static final Pattern RESUMED =
@@ -76,6 +80,7 @@ class SpotReclaimEndToEndTest {
   private static int testNumber;
 
   private final List<Agent> agents = new ArrayList<>();
+  private static final List<String> submitted = new ArrayList<>();
   private LocalImds imds;
 
   /** One agent process and where it keeps its jobs. */
@@ -145,6 +150,16 @@ class SpotReclaimEndToEndTest {
 
   @AfterEach
   void stopAgents() throws Exception {
+    // A job a failed test left unfinished must not take a later test's node.
+    for (String jobId : submitted) {
+      try {
+        jobs.withDeadlineAfter(2, TimeUnit.SECONDS)
+            .cancelJob(io.tern.api.v1.CancelJobRequest.newBuilder().setJobId(jobId).build());
+      } catch (StatusRuntimeException e) {
+        // finished already
+      }
+    }
+    submitted.clear();
     for (Agent agent : agents) {
       try {
         // No later test's job may land here while the scheduler still counts on this node.
@@ -281,7 +296,7 @@ class SpotReclaimEndToEndTest {
   @Test
   void aReplacedAttemptsCommitsAreRefusedAndTheResumeUsesTheNewestOfTheCurrentLineage()
       throws Exception {
-    int steps = 600;
+    int steps = 400;
     Agent frozen = agent("spot", false);
     String jobId = submit(10, "bash", "-c", "echo pid $$; exec bash " + COUNTER + " " + steps);
     awaitRunningOn(jobId, frozen, CHECKPOINT_EVERY + 5);
@@ -306,7 +321,7 @@ class SpotReclaimEndToEndTest {
     await("the thawed agent's commit is refused")
         .atMost(WAIT)
         .until(() -> Files.readString(frozen.log).contains("the checkpoint store fences this"));
-    Job done = awaitState(jobId, JobState.JOB_STATE_SUCCEEDED);
+    Job done = awaitState(jobId, JobState.JOB_STATE_SUCCEEDED, LONG_WAIT);
 
     Attempt first = done.getAttempts(0);
     Attempt second = done.getAttempts(1);
@@ -412,7 +427,7 @@ class SpotReclaimEndToEndTest {
     Path storeDir = Files.createDirectories(root.resolve("small-store-" + testNumber));
     String store = storeDir.toUri() + "?quota=64KiB";
     Agent spot = agent("spot", false, store);
-    String jobId = submit(10, "bash", "-c", "echo pid $$; exec bash " + COUNTER + " " + 600);
+    String jobId = submit(10, "bash", "-c", "echo pid $$; exec bash " + COUNTER + " " + 300);
     awaitRunningOn(jobId, spot, CHECKPOINT_EVERY + 5);
     Agent onDemand = agent("on-demand", false, store);
     await("a periodic checkpoint is committed")
@@ -445,14 +460,14 @@ class SpotReclaimEndToEndTest {
     String log1 = Files.readString(spot.jobLog(jobId, 1));
     Files.delete(filler);
     awaitRunningElsewhere(jobId, onDemand);
-    Job done = awaitState(jobId, JobState.JOB_STATE_SUCCEEDED);
+    Job done = awaitState(jobId, JobState.JOB_STATE_SUCCEEDED, LONG_WAIT);
 
     Attempt first = done.getAttempts(0);
     assertThat(first.getLastCheckpoint().getName()).isEqualTo(lastCommitted);
     assertThat(done.getAttempts(1).getResumedFrom().getName()).isEqualTo(lastCommitted);
     String log2 = Files.readString(onDemand.jobLog(jobId, 2));
     assertThat(resumedStep(log2)).isEqualTo(stepOf(lastCommitted));
-    assertThat(lastLine(log2)).isEqualTo(uninterruptedFinalLine(600));
+    assertThat(lastLine(log2)).isEqualTo(uninterruptedFinalLine(300));
     double expectedLost =
         Duration.between(
                     instant(first.getLastCheckpoint().getCommittedAt()),
@@ -604,7 +619,9 @@ class SpotReclaimEndToEndTest {
                 "CHECKPOINT_EVERY=" + CHECKPOINT_EVERY,
                 "--"));
     args.addAll(List.of(command));
-    return tern(args.toArray(String[]::new)).strip();
+    String jobId = tern(args.toArray(String[]::new)).strip();
+    submitted.add(jobId);
+    return jobId;
   }
 
   // --- waiting -------------------------------------------------------------------------------
@@ -637,8 +654,12 @@ class SpotReclaimEndToEndTest {
   }
 
   private static Job awaitState(String jobId, JobState state) {
+    return awaitState(jobId, state, WAIT);
+  }
+
+  private static Job awaitState(String jobId, JobState state, Duration wait) {
     return await(jobId + " is " + state)
-        .atMost(WAIT)
+        .atMost(wait)
         .pollInterval(Duration.ofMillis(200))
         .until(() -> job(jobId), job -> job.getState() == state);
   }
