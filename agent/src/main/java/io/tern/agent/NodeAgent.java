@@ -21,6 +21,7 @@ import io.tern.agent.link.ChannelFactory;
 import io.tern.agent.link.LeaderLease;
 import io.tern.agent.link.SchedulerLink;
 import io.tern.api.v1.AgentMessage;
+import io.tern.api.v1.CheckpointCommitFailed;
 import io.tern.api.v1.CheckpointCommitted;
 import io.tern.api.v1.Gpu;
 import io.tern.api.v1.GpuHealth;
@@ -202,7 +203,21 @@ public final class NodeAgent implements AutoCloseable {
     this.committer =
         store == null
             ? null
-            : new CheckpointCommitter(store, config.checkpointPoll(), this::committed);
+            : new CheckpointCommitter(
+                store,
+                config.checkpointPoll(),
+                clock,
+                new CheckpointCommitter.Listener() {
+                  @Override
+                  public void committed(CheckpointCommitted committed) {
+                    NodeAgent.this.committed(committed);
+                  }
+
+                  @Override
+                  public void commitFailed(CheckpointCommitFailed failed) {
+                    announce(AgentMessage.newBuilder().setCheckpointCommitFailed(failed).build());
+                  }
+                });
     this.jobs =
         new JobSupervisor(
             new JobLauncher(workDir, lastGpus.size(), restorer, System.getenv()),
@@ -481,6 +496,15 @@ public final class NodeAgent implements AutoCloseable {
           "{}: checkpoint {} committed after the agent closed; not announced",
           committed.getJobId(),
           committed.getCheckpoint().getName());
+    }
+  }
+
+  /** From the committer's thread: report a failed commit, in order with the job's statuses. */
+  private void announce(AgentMessage message) {
+    try {
+      loop.execute(() -> sendOrQueue(message));
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      log.debug("agent closed; {} not sent", message.getKindCase());
     }
   }
 

@@ -11,6 +11,7 @@ import io.tern.agent.job.JobFixtures;
 import io.tern.agent.link.ChannelFactory;
 import io.tern.api.v1.AgentMessage;
 import io.tern.api.v1.AgentMessage.KindCase;
+import io.tern.api.v1.CheckpointCommitFailed;
 import io.tern.api.v1.CheckpointCommitted;
 import io.tern.api.v1.CheckpointJob;
 import io.tern.api.v1.CheckpointPolicy;
@@ -20,6 +21,7 @@ import io.tern.api.v1.JobStatus;
 import io.tern.api.v1.JobStatus.Phase;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.StartJob;
+import io.tern.checkpoint.AttemptFence;
 import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CheckpointStoreSettings;
 import io.tern.checkpoint.CommittedCheckpoint;
@@ -185,7 +187,7 @@ class CheckpointCommitsTest {
   void aCorruptNewestCheckpointFallsBackToThePreviousAndSaysSo() throws Exception {
     commit("job-x", "step-a", "old");
     CommittedCheckpoint newest = commit("job-x", "step-b", "new");
-    Path stored = dir.resolve("store/job-x/step-b/data/state");
+    Path stored = dir.resolve("store/job-x/a1-step-b/data/state");
     assertThat(stored).exists();
     Files.writeString(stored, "bad"); // same size, other bytes
 
@@ -198,9 +200,14 @@ class CheckpointCommitsTest {
 
     JobStatus started = awaitStatus("job-x", Phase.PHASE_STARTED, 2);
     assertThat(started.getMessage())
-        .contains("resumed from step-a of attempt 1 (the scheduler named step-b)")
-        .contains("passed over step-b (")
+        .contains("resumed from step-a of attempt 1 (asked for step-b of attempt 1)")
+        .contains("passed over step-b of attempt 1: ")
         .contains("SHA-256");
+    assertThat(started.getRestore().getRequested().getName()).isEqualTo("step-b");
+    assertThat(started.getRestore().getRestored().getName()).isEqualTo("step-a");
+    assertThat(started.getRestore().getFailedVerificationList())
+        .singleElement()
+        .satisfies(f -> assertThat(f.getName()).isEqualTo("step-b"));
     awaitStatus("job-x", Phase.PHASE_EXITED, 2);
     assertThat(read(dir.resolve("work/node-1/jobs/job-x/attempt-2/output.log"))).isEqualTo("old");
   }
@@ -216,10 +223,79 @@ class CheckpointCommitsTest {
 
     JobStatus started = awaitStatus("job-f", Phase.PHASE_STARTED, 2);
     assertThat(started.getMessage())
-        .contains("no restorable checkpoint (the scheduler named step-9): starting fresh");
+        .contains("none: started fresh (asked for step-9 of attempt 1)");
+    assertThat(started.getRestore().hasRestored()).isFalse();
+    assertThat(started.getRestore().getRequested().getName()).isEqualTo("step-9");
     awaitStatus("job-f", Phase.PHASE_EXITED, 2);
     assertThat(read(dir.resolve("work/node-1/jobs/job-f/attempt-2/output.log")))
         .isEqualTo("resume=unset\n");
+  }
+
+  /**
+   * A full store: each failed commit is reported (since when, why, how often); when the job writes
+   * a newer checkpoint the committer gives up the older one rather than retry it forever; once
+   * there is room the newest commits and the episode ends.
+   */
+  @Test
+  void aFullStoreIsReportedAndTheCommitterMovesOnToTheNewestAndRecovers() throws Exception {
+    store.close();
+    Path root = Files.createDirectories(dir.resolve("small-store"));
+    store =
+        new FsCheckpointStore(
+            root, CheckpointStoreSettings.of(3, Clock.systemUTC()), true, OptionalLong.of(16_384));
+    Path go = Files.createDirectories(dir.resolve("go"));
+    startAgent("node-1");
+    String script =
+        """
+        cd "$TERN_CHECKPOINT_DIR"
+        for i in 1 2 3; do
+          while [ ! -e GO/$i ]; do sleep 0.05; done
+          mkdir ck-$i && printf 'state %d' $i > ck-$i/state && : > ck-$i.done
+        done
+        sleep 1000
+        """
+            .replace("GO", go.toString());
+    scheduler.command(start(JobFixtures.bash("job-full", 1, script).build()));
+    Files.createFile(go.resolve("1"));
+    await().atMost(WAIT).until(() -> committed("job-full").size() == 1);
+
+    Path filler = Files.write(root.resolve("someone-elses-file"), new byte[16_384]);
+    Files.createFile(go.resolve("2"));
+    CheckpointCommitFailed first =
+        await().atMost(WAIT).until(() -> failures("job-full"), f -> !f.isEmpty()).getFirst();
+    assertThat(first.getCheckpoint()).isEqualTo("ck-2");
+    assertThat(first.getAttempt()).isEqualTo(1);
+    assertThat(first.getFenced()).isFalse();
+    assertThat(first.getError()).contains("checkpoint store is full").contains("Disk quota");
+
+    Files.createFile(go.resolve("3"));
+    List<CheckpointCommitFailed> later =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> failures("job-full"),
+                f -> f.stream().anyMatch(x -> x.getCheckpoint().equals("ck-3")));
+    CheckpointCommitFailed moved =
+        later.stream().filter(x -> x.getCheckpoint().equals("ck-3")).findFirst().orElseThrow();
+    assertThat(moved.getFailingSince()).isEqualTo(first.getFailingSince());
+    assertThat(moved.getFailures()).isGreaterThan(first.getFailures());
+
+    Files.delete(filler);
+    await().atMost(WAIT).until(() -> committed("job-full").size() == 2);
+    assertThat(committed("job-full"))
+        .extracting(c -> c.getCheckpoint().getName())
+        .as("ck-2 was given up for the newer ck-3")
+        .containsExactly("ck-1", "ck-3");
+    assertThat(store.list("job-full"))
+        .first()
+        .satisfies(c -> assertThat(c.name()).isEqualTo("ck-3"));
+  }
+
+  private List<CheckpointCommitFailed> failures(String jobId) {
+    return scheduler.ofKind(KindCase.CHECKPOINT_COMMIT_FAILED).stream()
+        .map(AgentMessage::getCheckpointCommitFailed)
+        .filter(f -> f.getJobId().equals(jobId))
+        .toList();
   }
 
   /** Starts an agent and waits until the scheduler has registered it (commands go to it then). */
@@ -287,7 +363,7 @@ class CheckpointCommitsTest {
   private CommittedCheckpoint commit(String jobId, String name, String content) throws IOException {
     Path local = Files.createDirectories(dir.resolve("local").resolve(jobId).resolve(name));
     Files.writeString(local.resolve("state"), content);
-    return store.commit(jobId, 1, local, name, OptionalLong.empty());
+    return store.commit(jobId, new AttemptFence(1, 0), local, name, OptionalLong.empty());
   }
 
   private static CheckpointRef ref(CommittedCheckpoint c) {

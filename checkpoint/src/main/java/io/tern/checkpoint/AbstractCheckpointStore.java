@@ -14,28 +14,35 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The parts of a {@link CheckpointStore} that do not depend on where bytes live: validation,
- * sequence numbers, idempotent re-commits, retention, and verified restore with fallback. A
- * subclass supplies five storage primitives: list names, read a manifest, open a stored file,
- * stage-then-publish, and delete.
+ * attempt fencing, sequence numbers, idempotent re-commits, retention, and verified restore with
+ * fallback. A subclass supplies the storage primitives: list keys, read a manifest, open a stored
+ * file, stage-then-publish, delete, and read, create and delete attempt markers.
  */
 public abstract class AbstractCheckpointStore implements CheckpointStore {
 
   private static final Logger log = LoggerFactory.getLogger(AbstractCheckpointStore.class);
 
-  /** Newest first: highest sequence, then latest commit time, then name. */
+  /** Newest first: highest attempt, then highest sequence, then latest commit time, then name. */
   static final Comparator<CommittedCheckpoint> NEWEST_FIRST =
-      Comparator.comparingLong(CommittedCheckpoint::sequence)
+      Comparator.comparingInt(CommittedCheckpoint::attempt)
+          .thenComparingLong(CommittedCheckpoint::sequence)
           .thenComparing(CommittedCheckpoint::committedAt)
           .thenComparing(CommittedCheckpoint::name)
           .reversed();
+
+  /** The most bytes of an attempt marker a store needs to read. */
+  protected static final int MAX_MARKER_BYTES = AttemptMarker.MAX_BYTES;
 
   protected final CheckpointStoreSettings settings;
 
@@ -55,66 +62,123 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
     void abort();
   }
 
-  /** Names of the checkpoints (published or not) stored for a job, in any order. */
+  /**
+   * Storage keys ({@link CheckpointNames#storageKey}) of the checkpoints (published or not) stored
+   * for a job, in any order; other entries are ignored.
+   */
   protected abstract List<String> listNames(String jobId) throws IOException;
 
   /**
    * The stored manifest bytes; empty when there is none. Throws {@link CorruptCheckpointException}
    * when it is over {@link CheckpointLimits#maxManifestBytes()} or not a plain file/object.
    */
-  protected abstract Optional<byte[]> readManifest(String jobId, String name) throws IOException;
+  protected abstract Optional<byte[]> readManifest(String jobId, String key) throws IOException;
 
   /**
    * Opens a stored file; {@link NoSuchFileException} (or a corrupt exception) when it is absent.
    */
-  protected abstract InputStream openStored(String jobId, String name, String path)
+  protected abstract InputStream openStored(String jobId, String key, String path)
       throws IOException;
 
   /**
-   * Copies every file of {@code source} into unpublished storage for {@code (jobId, name)}, hashing
+   * Copies every file of {@code source} into unpublished storage for {@code (jobId, key)}, hashing
    * what it stores. On failure it removes what it copied and throws.
    */
-  protected abstract Staging stage(String jobId, String name, CheckpointSource source)
+  protected abstract Staging stage(String jobId, String key, CheckpointSource source)
       throws IOException;
 
-  /** Unpublishes, then removes, everything stored for {@code (jobId, name)}. */
-  protected abstract boolean deleteStored(String jobId, String name) throws IOException;
+  /** Unpublishes, then removes, everything stored for {@code (jobId, key)}. */
+  protected abstract boolean deleteStored(String jobId, String key) throws IOException;
+
+  /**
+   * The attempt markers stored for a job, by attempt number; at most {@link
+   * AttemptMarker#MAX_BYTES} bytes of each are needed.
+   */
+  protected abstract Map<Integer, byte[]> readMarkers(String jobId) throws IOException;
+
+  /**
+   * Stores the marker of {@code attempt} unless one exists: the first writer wins, and a reader
+   * sees the whole marker or none.
+   */
+  protected abstract void createMarker(String jobId, int attempt, byte[] marker) throws IOException;
+
+  /** Deletes the marker of {@code attempt}, if any. */
+  protected abstract void deleteMarker(String jobId, int attempt) throws IOException;
 
   /** Removes leftovers of crashed commits or deletes for a job; called after retention. */
   protected void sweepLeftovers(String jobId) throws IOException {}
 
   @Override
+  public final RestoreResult beginAttempt(
+      String jobId, AttemptFence attempt, Optional<Path> restoreInto) throws IOException {
+    CheckpointNames.requireValidName("job id", jobId);
+    if (restoreInto.isPresent()) {
+      VerifiedRestore.requireRestorableTarget(restoreInto.get());
+    }
+    JobState state = load(jobId);
+    requireCurrent(jobId, state.markers, attempt);
+    RestoreResult result =
+        restoreInto.isPresent()
+            ? restoreNewest(jobId, state, restoreInto.get())
+            : new RestoreResult(Optional.empty(), List.of());
+    if (state.marker(attempt.attempt()).isEmpty()) {
+      recordAttempt(
+          jobId,
+          attempt,
+          state,
+          result.restored().map(CommittedCheckpoint::storageKey),
+          result.skipped().stream()
+              .map(k -> CheckpointNames.storageKey(k.attempt(), k.name()))
+              .toList());
+      // A newer attempt that began meanwhile wins; what was restored is then of no use.
+      requireCurrent(jobId, loadMarkers(jobId), attempt);
+      log.info("{}: {} began in the checkpoint store", jobId, attempt);
+    }
+    return result;
+  }
+
+  @Override
   public final CommittedCheckpoint commit(
-      String jobId, int attempt, Path localDir, String name, OptionalLong step) throws IOException {
+      String jobId, AttemptFence attempt, Path localDir, String name, OptionalLong step)
+      throws IOException {
     CheckpointNames.requireValidName("job id", jobId);
     CheckpointNames.requireValidName("checkpoint name", name);
-    if (attempt < 0 || (step.isPresent() && step.getAsLong() < 0)) {
-      throw new InvalidCheckpointException("attempt and step must not be negative");
+    if (step.isPresent() && step.getAsLong() < 0) {
+      throw new InvalidCheckpointException("step must not be negative");
     }
     CheckpointSource source = CheckpointSource.scan(localDir, settings.limits());
-    List<Stored> existing = loadAll(jobId);
-    long sequence = 1;
-    for (Stored s : existing) {
-      if (s.committed != null) {
-        sequence = Math.max(sequence, s.committed.sequence() + 1);
-      }
-      if (s.name.equals(name)) {
+    JobState state = load(jobId);
+    requireCurrent(jobId, state.markers, attempt);
+    if (state.marker(attempt.attempt()).isEmpty()) {
+      // An attempt that commits without having begun (an older agent) fences its predecessors now.
+      recordAttempt(jobId, attempt, state, Optional.empty(), List.of());
+    }
+    String key = CheckpointNames.storageKey(attempt.attempt(), name);
+    for (Stored s : state.stored) {
+      if (s.key.equals(key)) {
         if (s.committed != null) {
           return sameOrConflict(s, source);
         }
-        log.warn("replacing unrestorable checkpoint {}/{}: {}", jobId, name, s.problem);
-        deleteStored(jobId, name);
+        log.warn("replacing unrestorable checkpoint {}/{}: {}", jobId, key, s.problem);
+        deleteStored(jobId, key);
       }
     }
-    Staging staging = stage(jobId, name, source);
+    long sequence = state.maxSequence() + 1;
     CommittedCheckpoint committed;
+    Staging staging;
+    try {
+      staging = stage(jobId, key, source);
+    } catch (IOException e) {
+      throw CheckpointStoreFullException.classify(e);
+    }
     try {
       CheckpointManifest manifest =
           new CheckpointManifest(
               CheckpointManifest.FORMAT_VERSION,
               jobId,
               name,
-              attempt,
+              attempt.attempt(),
+              attempt.epoch(),
               step,
               sequence,
               settings.clock().instant(),
@@ -123,123 +187,236 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
       byte[] bytes = ManifestCodec.encode(manifest);
       staging.publish(bytes);
       committed = CommittedCheckpoint.of(manifest, Sha256.of(bytes));
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
+      staging.abort();
+      throw CheckpointStoreFullException.classify(e);
+    } catch (RuntimeException e) {
       staging.abort();
       throw e;
     }
-    applyRetention(jobId);
+    // A newer attempt may have begun between the check above and the publish: if its marker fences
+    // this checkpoint, no restore will ever use it, so it is withdrawn and the commit refused.
+    for (AttemptMarker m : loadMarkers(jobId)) {
+      if (m.fences(committed)) {
+        deleteStored(jobId, key);
+        throw stale(jobId, m, attempt);
+      }
+    }
+    applyRetention(jobId, settings.keepLast());
     return committed;
+  }
+
+  /** Writes the attempt's marker: it fences every checkpoint older attempts publish from now on. */
+  private void recordAttempt(
+      String jobId,
+      AttemptFence attempt,
+      JobState state,
+      Optional<String> restored,
+      List<String> passedOver)
+      throws IOException {
+    createMarker(
+        jobId,
+        attempt.attempt(),
+        new AttemptMarker(
+                attempt, state.maxSequence(), restored, passedOver, settings.clock().instant())
+            .encode());
   }
 
   @Override
   public final List<CommittedCheckpoint> list(String jobId) throws IOException {
     CheckpointNames.requireValidName("job id", jobId);
-    return loadAll(jobId).stream()
-        .filter(s -> s.committed != null)
-        .map(s -> s.committed)
-        .sorted(NEWEST_FIRST)
-        .toList();
+    return load(jobId).restorable().stream().map(s -> s.committed).toList();
   }
 
   @Override
   public final RestoreResult restoreLatest(String jobId, Path targetDir) throws IOException {
     CheckpointNames.requireValidName("job id", jobId);
     VerifiedRestore.requireRestorableTarget(targetDir);
-    List<Stored> all = loadAll(jobId);
+    return restoreNewest(jobId, load(jobId), targetDir);
+  }
+
+  private RestoreResult restoreNewest(String jobId, JobState state, Path targetDir)
+      throws IOException {
     List<SkippedCheckpoint> skipped = new ArrayList<>();
     // A checkpoint without a readable manifest cannot be placed in the order; it may have been the
     // newest, so it is reported first.
-    all.stream()
+    state.stored.stream()
         .filter(s -> s.committed == null)
-        .sorted(Comparator.comparing((Stored s) -> s.name))
-        .forEach(s -> skipped.add(new SkippedCheckpoint(s.name, s.problem)));
-    List<Stored> candidates =
-        all.stream()
-            .filter(s -> s.committed != null)
-            .sorted(Comparator.comparing((Stored s) -> s.committed, NEWEST_FIRST))
-            .toList();
-    for (Stored candidate : candidates) {
+        .sorted(Comparator.comparing((Stored s) -> s.key))
+        .forEach(
+            s ->
+                skipped.add(
+                    new SkippedCheckpoint(
+                        CheckpointNames.nameOfKey(s.key),
+                        CheckpointNames.attemptOfKey(s.key),
+                        s.problem)));
+    for (Stored candidate : state.restorable()) {
       try {
         VerifiedRestore.restore(
-            candidate.manifest, path -> openStored(jobId, candidate.name, path), targetDir);
+            candidate.manifest, path -> openStored(jobId, candidate.key, path), targetDir);
         for (SkippedCheckpoint s : skipped) {
           log.warn("checkpoint {}/{} not restored: {}", jobId, s.name(), s.reason());
         }
         return new RestoreResult(Optional.of(candidate.committed), skipped);
       } catch (CorruptCheckpointException e) {
-        skipped.add(new SkippedCheckpoint(candidate.name, e.getMessage()));
+        skipped.add(
+            new SkippedCheckpoint(
+                candidate.committed.name(), candidate.committed.attempt(), e.getMessage()));
       }
     }
     return new RestoreResult(Optional.empty(), skipped);
   }
 
   @Override
-  public final CommittedCheckpoint restore(String jobId, String name, Path targetDir)
+  public final CommittedCheckpoint restore(String jobId, int attempt, String name, Path targetDir)
       throws IOException {
     CheckpointNames.requireValidName("job id", jobId);
     CheckpointNames.requireValidName("checkpoint name", name);
     VerifiedRestore.requireRestorableTarget(targetDir);
-    Stored stored = load(jobId, name);
+    String key = CheckpointNames.storageKey(attempt, name);
+    Stored stored = load(jobId, key);
     if (stored.committed == null) {
-      throw new CorruptCheckpointException(jobId + "/" + name + ": " + stored.problem);
+      throw new CorruptCheckpointException(jobId + "/" + key + ": " + stored.problem);
     }
-    VerifiedRestore.restore(stored.manifest, path -> openStored(jobId, name, path), targetDir);
+    VerifiedRestore.restore(stored.manifest, path -> openStored(jobId, key, path), targetDir);
     return stored.committed;
   }
 
   @Override
-  public final boolean delete(String jobId, String name) throws IOException {
+  public final int makeRoom(String jobId) throws IOException {
+    CheckpointNames.requireValidName("job id", jobId);
+    return prune(jobId, 1);
+  }
+
+  @Override
+  public final boolean delete(String jobId, int attempt, String name) throws IOException {
     CheckpointNames.requireValidName("job id", jobId);
     CheckpointNames.requireValidName("checkpoint name", name);
-    return deleteStored(jobId, name);
+    return deleteStored(jobId, CheckpointNames.storageKey(attempt, name));
   }
 
   @Override
   public final int deleteAll(String jobId) throws IOException {
     CheckpointNames.requireValidName("job id", jobId);
     int deleted = 0;
-    for (String name : listNames(jobId)) {
-      if (deleteStored(jobId, name)) {
+    for (String key : listNames(jobId)) {
+      if (CheckpointNames.isStorageKey(key) && deleteStored(jobId, key)) {
         deleted++;
       }
+    }
+    for (int attempt : readMarkers(jobId).keySet()) {
+      deleteMarker(jobId, attempt);
     }
     sweepLeftovers(jobId);
     return deleted;
   }
 
-  /** What the store holds under one name: a readable manifest, or why not. */
+  /** What the store holds under one key: a readable manifest, or why not. */
   private record Stored(
-      String name, CheckpointManifest manifest, CommittedCheckpoint committed, String problem) {}
+      String key, CheckpointManifest manifest, CommittedCheckpoint committed, String problem) {}
 
-  private List<Stored> loadAll(String jobId) throws IOException {
-    List<Stored> all = new ArrayList<>();
-    for (String name : listNames(jobId)) {
-      if (CheckpointNames.isValidName(name)) {
-        all.add(load(jobId, name));
-      }
+  /** Everything stored for one job, read once. */
+  private record JobState(List<Stored> stored, List<AttemptMarker> markers) {
+
+    Optional<AttemptMarker> marker(int attempt) {
+      return markers.stream().filter(m -> m.attempt() == attempt).findFirst();
     }
-    return all;
+
+    Optional<AttemptMarker> current() {
+      return markers.stream().max(Comparator.comparing(AttemptMarker::fence));
+    }
+
+    boolean fenced(CommittedCheckpoint c) {
+      return markers.stream().anyMatch(m -> m.fences(c));
+    }
+
+    /** A restore passed it over: it failed verification once, and will again. */
+    boolean passedOver(String key) {
+      return markers.stream().anyMatch(m -> m.passedOver().contains(key));
+    }
+
+    /** Readable, not fenced and not passed over, newest first. */
+    List<Stored> restorable() {
+      return stored.stream()
+          .filter(s -> s.committed != null && !fenced(s.committed) && !passedOver(s.key))
+          .sorted(Comparator.comparing((Stored s) -> s.committed, NEWEST_FIRST))
+          .toList();
+    }
+
+    long maxSequence() {
+      return stored.stream()
+          .filter(s -> s.committed != null)
+          .mapToLong(s -> s.committed.sequence())
+          .max()
+          .orElse(0);
+    }
   }
 
-  private Stored load(String jobId, String name) throws IOException {
+  private JobState load(String jobId) throws IOException {
+    List<Stored> all = new ArrayList<>();
+    for (String key : listNames(jobId)) {
+      if (CheckpointNames.isStorageKey(key)) {
+        all.add(load(jobId, key));
+      }
+    }
+    return new JobState(all, loadMarkers(jobId));
+  }
+
+  private List<AttemptMarker> loadMarkers(String jobId) throws IOException {
+    List<AttemptMarker> markers = new ArrayList<>();
+    for (Map.Entry<Integer, byte[]> e : readMarkers(jobId).entrySet()) {
+      markers.add(AttemptMarker.decode(e.getKey(), e.getValue()));
+    }
+    return markers;
+  }
+
+  private static void requireCurrent(String jobId, List<AttemptMarker> markers, AttemptFence mine)
+      throws StaleAttemptException {
+    for (AttemptMarker m : markers) {
+      if (m.fence().compareTo(mine) > 0) {
+        throw stale(jobId, m, mine);
+      }
+    }
+  }
+
+  private static StaleAttemptException stale(String jobId, AttemptMarker newer, AttemptFence mine) {
+    return new StaleAttemptException(
+        "job "
+            + jobId
+            + " is at "
+            + newer.fence()
+            + " in the checkpoint store: "
+            + mine
+            + " was replaced and may no longer commit");
+  }
+
+  private Stored load(String jobId, String key) throws IOException {
     Optional<byte[]> bytes;
     try {
-      bytes = readManifest(jobId, name);
+      bytes = readManifest(jobId, key);
     } catch (CorruptCheckpointException e) {
-      return new Stored(name, null, null, e.getMessage());
+      return new Stored(key, null, null, e.getMessage());
     }
     if (bytes.isEmpty()) {
-      return new Stored(name, null, null, "manifest missing");
+      return new Stored(key, null, null, "manifest missing");
     }
     try {
       CheckpointManifest m = ManifestCodec.decode(bytes.get(), settings.limits());
-      if (!m.jobId().equals(jobId) || !m.name().equals(name)) {
+      if (!m.jobId().equals(jobId)
+          || !CheckpointNames.storageKey(m.attempt(), m.name()).equals(key)) {
         return new Stored(
-            name, null, null, "manifest belongs to " + m.jobId() + "/" + m.name() + ", not here");
+            key,
+            null,
+            null,
+            "manifest belongs to "
+                + m.jobId()
+                + "/"
+                + CheckpointNames.storageKey(m.attempt(), m.name())
+                + ", not here");
       }
-      return new Stored(name, m, CommittedCheckpoint.of(m, Sha256.of(bytes.get())), null);
+      return new Stored(key, m, CommittedCheckpoint.of(m, Sha256.of(bytes.get())), null);
     } catch (CorruptCheckpointException e) {
-      return new Stored(name, null, null, e.getMessage());
+      return new Stored(key, null, null, e.getMessage());
     }
   }
 
@@ -259,32 +436,66 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
         "checkpoint "
             + existing.committed.jobId()
             + "/"
-            + existing.name
+            + existing.key
             + " is already committed with other files");
   }
 
-  private void applyRetention(String jobId) {
+  private void applyRetention(String jobId, int keep) {
     try {
-      List<Stored> all = loadAll(jobId);
-      List<Stored> readable =
-          all.stream()
-              .filter(s -> s.committed != null)
-              .sorted(Comparator.comparing((Stored s) -> s.committed, NEWEST_FIRST))
-              .toList();
-      for (Stored s :
-          readable.subList(Math.min(settings.keepLast(), readable.size()), readable.size())) {
-        deleteStored(jobId, s.name);
-      }
-      for (Stored s : all) {
-        if (s.committed == null) {
-          log.warn("deleting unrestorable checkpoint {}/{}: {}", jobId, s.name, s.problem);
-          deleteStored(jobId, s.name);
-        }
-      }
-      sweepLeftovers(jobId);
+      prune(jobId, keep);
     } catch (IOException | UncheckedIOException e) {
       log.warn("retention for job {} failed; will retry after the next commit", jobId, e);
     }
+  }
+
+  /**
+   * Keeps the newest {@code keep} restorable checkpoints and the one the current attempt restored;
+   * deletes the rest, fenced and unrestorable ones included, and the markers of attempts older than
+   * anything kept (never the current one).
+   */
+  private int prune(String jobId, int keep) throws IOException {
+    JobState state = load(jobId);
+    Optional<AttemptMarker> current = state.current();
+    Optional<String> base = current.flatMap(AttemptMarker::restored);
+    List<Stored> restorable = state.restorable();
+    Set<String> kept = new HashSet<>();
+    for (int i = 0; i < restorable.size(); i++) {
+      if (i < keep || base.equals(Optional.of(restorable.get(i).key))) {
+        kept.add(restorable.get(i).key);
+      }
+    }
+    int deleted = 0;
+    for (Stored s : state.stored) {
+      if (kept.contains(s.key)) {
+        continue;
+      }
+      if (s.committed == null) {
+        log.warn("deleting unrestorable checkpoint {}/{}: {}", jobId, s.key, s.problem);
+      } else if (state.passedOver(s.key)) {
+        log.warn("deleting checkpoint {}/{}: it failed verification on a restore", jobId, s.key);
+      } else if (state.fenced(s.committed)) {
+        log.warn(
+            "deleting checkpoint {}/{}: published after a newer attempt began (fenced)",
+            jobId,
+            s.key);
+      }
+      if (deleteStored(jobId, s.key)) {
+        deleted++;
+      }
+    }
+    int oldestKept =
+        state.stored.stream()
+            .filter(s -> kept.contains(s.key))
+            .mapToInt(s -> s.committed.attempt())
+            .min()
+            .orElse(Integer.MAX_VALUE);
+    for (AttemptMarker m : state.markers) {
+      if (m.attempt() < oldestKept && !current.equals(Optional.of(m))) {
+        deleteMarker(jobId, m.attempt());
+      }
+    }
+    sweepLeftovers(jobId);
+    return deleted;
   }
 
   /** Deletes a tree without following links; best effort, used for cleanup. */

@@ -14,6 +14,7 @@ import java.util.Set;
  * path that is also a directory of another, {@code totalBytes} the sum of the sizes.
  *
  * @param formatVersion {@link #FORMAT_VERSION}
+ * @param epoch the leader epoch the attempt was placed under; 0 when not known
  * @param sequence job-wide commit order, from 1
  * @param createdAt when the store published it
  * @param files sorted by path
@@ -23,6 +24,7 @@ public record CheckpointManifest(
     String jobId,
     String name,
     int attempt,
+    long epoch,
     OptionalLong step,
     long sequence,
     Instant createdAt,
@@ -55,8 +57,8 @@ public record CheckpointManifest(
     if (!CheckpointNames.isValidName(jobId) || !CheckpointNames.isValidName(name)) {
       throw new IllegalArgumentException("invalid job id or checkpoint name");
     }
-    if (attempt < 0 || sequence < 1) {
-      throw new IllegalArgumentException("attempt must be >= 0 and sequence >= 1");
+    if (attempt < 0 || epoch < 0 || sequence < 1) {
+      throw new IllegalArgumentException("attempt and epoch must be >= 0 and sequence >= 1");
     }
     Objects.requireNonNull(step, "step");
     if (step.isPresent() && step.getAsLong() < 0) {

@@ -20,7 +20,37 @@ public final class CheckpointNames {
 
   private static final int MAX_COMPONENT_BYTES = 255;
 
+  /**
+   * Storage keys: the attempt that wrote a checkpoint, then its name ({@code a2-step-000070}), so
+   * two attempts that write the same name (a replaced attempt still running, or a resumed one that
+   * repeats steps) never collide.
+   */
+  private static final Pattern STORAGE_KEY =
+      Pattern.compile("a([1-9][0-9]{0,8})-([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
+
   private CheckpointNames() {}
+
+  /** Where checkpoint {@code name} of {@code attempt} is stored, under its job. */
+  public static String storageKey(int attempt, String name) {
+    return "a" + attempt + "-" + name;
+  }
+
+  /** Whether {@code key} is a storage key ({@link #storageKey}) of a valid name. */
+  public static boolean isStorageKey(String key) {
+    return key != null && STORAGE_KEY.matcher(key).matches();
+  }
+
+  /** The attempt of a storage key. */
+  static int attemptOfKey(String key) {
+    var m = STORAGE_KEY.matcher(key);
+    return m.matches() ? Integer.parseInt(m.group(1)) : 0;
+  }
+
+  /** The checkpoint name of a storage key. */
+  static String nameOfKey(String key) {
+    var m = STORAGE_KEY.matcher(key);
+    return m.matches() ? m.group(2) : key;
+  }
 
   public static boolean isValidName(String name) {
     return name != null && NAME_PATTERN.matcher(name).matches();

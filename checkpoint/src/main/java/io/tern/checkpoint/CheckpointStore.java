@@ -4,39 +4,53 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * Durable storage for the checkpoints of jobs, as the agent commits them and a later attempt
  * restores them (DESIGN.md, "Checkpoint protocol").
  *
- * <p>A checkpoint is identified by {@code (jobId, name)}; both must match {@link
- * CheckpointNames#NAME_PATTERN}. Its content is a tree of regular files described by a {@link
- * CheckpointManifest} (relative path, size and SHA-256 of every file).
+ * <p>A checkpoint is identified by {@code (jobId, attempt, name)}: the attempt that wrote it and
+ * the name the job gave it (both ids match {@link CheckpointNames#NAME_PATTERN}); it is stored
+ * under {@link CheckpointNames#storageKey}, so attempts never collide on a name. Its content is a
+ * tree of regular files described by a {@link CheckpointManifest} (relative path, size and SHA-256
+ * of every file).
  *
  * <h2>Contract</h2>
  *
  * <ul>
+ *   <li><b>Fenced by attempt.</b> {@link #beginAttempt} records, durably and once, that an attempt
+ *       of the job began (an attempt marker). The newest marker (by attempt, then epoch) is the
+ *       job's current attempt. A commit from an older attempt, and the begin of an older attempt,
+ *       fail with {@link StaleAttemptException}; a commit from a newer attempt than any recorded
+ *       records it first. A checkpoint an older attempt managed to publish after the newer one
+ *       began (the two raced) is fenced: never listed, never restored, deleted by retention.
  *   <li><b>Atomic publish.</b> {@link #commit} copies every file first and publishes last (a
  *       directory rename, or the manifest object written last). Until it returns, and forever if it
  *       fails or the process dies, readers ({@link #list}, {@link #restoreLatest}) see nothing of
  *       the new checkpoint.
- *   <li><b>Immutable once committed.</b> Committing an existing name again with the same files
- *       (same paths, sizes and hashes) returns the existing checkpoint (a retry is harmless); with
- *       other files it fails with {@link CheckpointConflictException}. An existing checkpoint that
- *       can never be restored (manifest missing or unreadable) is replaced.
- *   <li><b>Order.</b> Every commit gets a sequence number one above the highest committed for the
- *       job; "newest" means the highest sequence, not the newest clock reading, so clock skew
- *       between nodes cannot reorder checkpoints. Commit the checkpoints of one job in the order
+ *   <li><b>Immutable once committed.</b> Committing an existing checkpoint again with the same
+ *       files (same paths, sizes and hashes) returns the existing checkpoint (a retry is harmless);
+ *       with other files it fails with {@link CheckpointConflictException}. An existing checkpoint
+ *       that can never be restored (manifest missing or unreadable) is replaced.
+ *   <li><b>Order.</b> "Newest" means the highest attempt, then the highest sequence: every commit
+ *       gets a sequence one above the highest committed for the job, and a newer attempt resumed
+ *       from its predecessors' work, so neither clock skew between nodes nor a replaced attempt
+ *       that keeps counting can reorder checkpoints. Commit one attempt's checkpoints in the order
  *       they were written.
  *   <li><b>Retention.</b> After each successful commit the store keeps the newest {@link
  *       CheckpointStoreSettings#keepLast()} checkpoints of the job and deletes the others,
- *       including any that can never be restored. A failure to delete is logged, never thrown: the
- *       commit stands.
+ *       including any that can never be restored or are fenced. It never deletes the current
+ *       attempt's newest checkpoint (it is the newest of all), nor the checkpoint the current
+ *       attempt restored (the one its job record names). A failure to delete is logged, never
+ *       thrown: the commit stands.
+ *   <li><b>Full store.</b> A commit that fails for want of space or quota throws {@link
+ *       CheckpointStoreFullException}; {@link #makeRoom} prunes down to what must be kept.
  *   <li><b>Verified restore.</b> A checkpoint is restored only if its manifest parses, carries a
- *       valid self-digest, names this job and checkpoint, and every file has the recorded size and
- *       SHA-256. A checkpoint that fails is never restored; {@link #restoreLatest} falls back to
- *       the previous one and reports every one it skipped ("the loss is recorded").
+ *       valid self-digest, names this job, attempt and checkpoint, and every file has the recorded
+ *       size and SHA-256. A checkpoint that fails is never restored; a restore falls back to the
+ *       previous one and reports every one it skipped ("the loss is recorded").
  *   <li><b>Hostile input.</b> Names outside {@code [A-Za-z0-9._-]}, paths with {@code ..} or that
  *       are absolute, symbolic links that leave the checkpoint directory, special files, and trees
  *       over {@link CheckpointLimits} are refused with {@link InvalidCheckpointException}; a
@@ -45,37 +59,53 @@ import java.util.OptionalLong;
  *
  * <h2>Thread-safety</h2>
  *
- * Implementations are safe for concurrent use by many threads, for any jobs. The scheduler
- * guarantees that a job never runs twice at once, so there is one committer per job; two concurrent
- * commits of the same job cannot corrupt the store (one of them wins the name, the other gets a
- * conflict or the same checkpoint) but may race on sequence numbers and retention. A restore that
- * runs while retention deletes the same checkpoint reports it skipped and falls back.
+ * Implementations are safe for concurrent use by many threads and processes, for any jobs. The
+ * scheduler means a job to run once at a time, so there is normally one committer per job; the
+ * attempt fence is what holds when that fails (an agent cut off past its lease keeps running). Two
+ * concurrent commits of the same attempt cannot corrupt the store (one of them wins the name, the
+ * other gets a conflict or the same checkpoint) but may race on sequence numbers and retention. A
+ * restore that runs while retention deletes the same checkpoint reports it skipped and falls back.
  */
 public interface CheckpointStore extends Closeable {
 
   /**
-   * Copies the files under {@code localDir} into the store as checkpoint {@code name} of {@code
-   * jobId}, publishes it atomically, then applies retention.
+   * Records that {@code attempt} of {@code jobId} began, fencing every older attempt, then (with
+   * {@code restoreInto}) restores the newest checkpoint of the job that is not fenced and verifies,
+   * as {@link #restoreLatest} does, and remembers which one it was. Idempotent for one attempt.
    *
-   * @param attempt the attempt that wrote it (1, 2, ...)
+   * @param restoreInto where to restore (must not exist or be empty); empty to begin fresh
+   * @return what was restored and skipped (nothing without {@code restoreInto})
+   * @throws StaleAttemptException when the store has a newer attempt of the job
+   */
+  RestoreResult beginAttempt(String jobId, AttemptFence attempt, Optional<Path> restoreInto)
+      throws IOException;
+
+  /**
+   * Copies the files under {@code localDir} into the store as checkpoint {@code name} of {@code
+   * attempt}, publishes it atomically, then applies retention.
+   *
    * @param step the job's own step counter, when it reports one
+   * @throws StaleAttemptException when the job has a newer attempt than {@code attempt}
+   * @throws CheckpointStoreFullException when the store has no room for it
    * @throws InvalidCheckpointException when the name, a path, a link or a limit is refused
    * @throws CheckpointConflictException when {@code name} exists with other files
    */
   CommittedCheckpoint commit(
-      String jobId, int attempt, Path localDir, String name, OptionalLong step) throws IOException;
+      String jobId, AttemptFence attempt, Path localDir, String name, OptionalLong step)
+      throws IOException;
 
   /**
-   * The committed checkpoints of {@code jobId} whose manifest is readable, newest first. Does not
-   * verify file contents (that is the restore's job). Empty when the job has none.
+   * The committed checkpoints of {@code jobId} whose manifest is readable and that are not fenced,
+   * newest first. Does not verify file contents (that is the restore's job). Empty when the job has
+   * none.
    */
   List<CommittedCheckpoint> list(String jobId) throws IOException;
 
   /**
-   * Restores the newest checkpoint of {@code jobId} that passes verification into {@code
-   * targetDir}, which must not exist or be an empty directory. Files are written into a sibling
-   * temporary directory, verified, then moved into place, so {@code targetDir} holds either a
-   * complete verified checkpoint or nothing new.
+   * Restores the newest checkpoint of {@code jobId} that is not fenced and passes verification into
+   * {@code targetDir}, which must not exist or be an empty directory. Files are written into a
+   * sibling temporary directory, verified, then moved into place, so {@code targetDir} holds either
+   * a complete verified checkpoint or nothing new. Records nothing (see {@link #beginAttempt}).
    *
    * @return which checkpoint was restored (none if the job has none that verifies) and the ones
    *     skipped because they failed verification, newest first
@@ -83,17 +113,26 @@ public interface CheckpointStore extends Closeable {
   RestoreResult restoreLatest(String jobId, Path targetDir) throws IOException;
 
   /**
-   * Restores one named checkpoint, verified, into {@code targetDir} (same rules as {@link
+   * Restores one checkpoint, verified, into {@code targetDir} (same rules as {@link
    * #restoreLatest}).
    *
    * @throws CorruptCheckpointException when it does not exist or fails verification
    */
-  CommittedCheckpoint restore(String jobId, String name, Path targetDir) throws IOException;
+  CommittedCheckpoint restore(String jobId, int attempt, String name, Path targetDir)
+      throws IOException;
+
+  /**
+   * Prunes the job's checkpoints down to those that must be kept (the newest, and the one the
+   * current attempt restored), plus what crashed commits left, to make room in a full store.
+   *
+   * @return how many checkpoints were deleted
+   */
+  int makeRoom(String jobId) throws IOException;
 
   /** Deletes one checkpoint (unpublishing it first); returns whether there was one. */
-  boolean delete(String jobId, String name) throws IOException;
+  boolean delete(String jobId, int attempt, String name) throws IOException;
 
-  /** Deletes every checkpoint of a job, for a job that is finished; returns how many. */
+  /** Deletes every checkpoint and attempt marker of a job that is finished; returns how many. */
   int deleteAll(String jobId) throws IOException;
 
   /** Releases clients the store created itself; a store is unusable afterwards. */

@@ -7,7 +7,9 @@ import java.util.OptionalLong;
 /**
  * A checkpoint as the store committed it; the scheduler keeps it as {@code tern.v1.CheckpointRef}.
  *
- * @param sequence the job-wide commit order (1, 2, ...); higher is newer
+ * @param attempt the attempt that committed it
+ * @param epoch the leader epoch that attempt was placed under (0: not recorded)
+ * @param sequence the job-wide commit order (1, 2, ...)
  * @param committedAt when the store published it (the manifest's {@code createdAt})
  * @param sizeBytes total size of its files
  * @param manifestSha256 SHA-256 of the stored manifest bytes, lower-case hex
@@ -16,6 +18,7 @@ public record CommittedCheckpoint(
     String jobId,
     String name,
     int attempt,
+    long epoch,
     OptionalLong step,
     long sequence,
     Instant committedAt,
@@ -31,11 +34,17 @@ public record CommittedCheckpoint(
     Objects.requireNonNull(manifestSha256, "manifestSha256");
   }
 
+  /** Where it is stored under its job ({@link CheckpointNames#storageKey}). */
+  public String storageKey() {
+    return CheckpointNames.storageKey(attempt, name);
+  }
+
   static CommittedCheckpoint of(CheckpointManifest manifest, String manifestSha256) {
     return new CommittedCheckpoint(
         manifest.jobId(),
         manifest.name(),
         manifest.attempt(),
+        manifest.epoch(),
         manifest.step(),
         manifest.sequence(),
         manifest.createdAt(),

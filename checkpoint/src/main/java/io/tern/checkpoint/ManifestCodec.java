@@ -24,7 +24,8 @@ import java.util.Set;
  * order and a final {@code digest}, the SHA-256 of the same object serialised without it. The
  * digest catches a changed byte anywhere in the manifest, including the fields (sequence, attempt)
  * that the file checks cannot. Decoding is strict: unknown or missing fields, wrong types and
- * duplicate keys are errors.
+ * duplicate keys are errors; {@code step} and {@code epoch} (the leader epoch the attempt was
+ * placed under) are optional.
  *
  * <pre>{"formatVersion":1,"jobId":"j-1","name":"step-000100","attempt":2,"step":100,"sequence":4,
  * "createdAt":"2026-11-23T06:00:00Z","totalBytes":12,"files":[{"path":"state","size":12,
@@ -51,6 +52,7 @@ public final class ManifestCodec {
           "jobId",
           "name",
           "attempt",
+          "epoch",
           "step",
           "sequence",
           "createdAt",
@@ -133,11 +135,13 @@ public final class ManifestCodec {
         throw new CorruptCheckpointException("manifest total over the size limit");
       }
       JsonNode step = obj.get("step");
+      JsonNode epoch = obj.get("epoch");
       return new CheckpointManifest(
           version,
           text(obj, "jobId"),
           text(obj, "name"),
           Math.toIntExact(integer(obj, "attempt")),
+          epoch == null ? 0 : integer(obj, "epoch"),
           step == null ? OptionalLong.empty() : OptionalLong.of(integer(obj, "step")),
           integer(obj, "sequence"),
           Instant.parse(text(obj, "createdAt")),
@@ -154,6 +158,9 @@ public final class ManifestCodec {
     o.put("jobId", m.jobId());
     o.put("name", m.name());
     o.put("attempt", m.attempt());
+    if (m.epoch() > 0) {
+      o.put("epoch", m.epoch());
+    }
     m.step().ifPresent(s -> o.put("step", s));
     o.put("sequence", m.sequence());
     o.put("createdAt", m.createdAt().toString());

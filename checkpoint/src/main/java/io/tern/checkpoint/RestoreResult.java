@@ -19,11 +19,21 @@ public record RestoreResult(
     skipped = List.copyOf(skipped);
   }
 
-  /** A checkpoint that was not restored because it failed verification. */
-  public record SkippedCheckpoint(String name, String reason) {
+  /**
+   * A checkpoint that was not restored because it failed verification.
+   *
+   * @param name its name; its storage key when its manifest is unreadable
+   * @param attempt the attempt that wrote it; 0 when its manifest is unreadable
+   */
+  public record SkippedCheckpoint(String name, int attempt, String reason) {
     public SkippedCheckpoint {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(reason, "reason");
+    }
+
+    /** An unreadable checkpoint, known by its storage key only. */
+    public SkippedCheckpoint(String key, String reason) {
+      this(key, 0, reason);
     }
   }
 }

@@ -125,7 +125,7 @@ class CheckpointStoreBenchmark {
     try (store) {
       for (int round = 0; round < ROUNDS + 1; round++) {
         long t0 = System.nanoTime();
-        store.commit(job, 1, local, "round-" + round, OptionalLong.of(round));
+        store.commit(job, new AttemptFence(1, 0), local, "round-" + round, OptionalLong.of(round));
         // (no retention runs here: settings keep every round)
         long t1 = System.nanoTime();
         Path target = tmp.resolve("restore-" + label.hashCode() + "-" + round);

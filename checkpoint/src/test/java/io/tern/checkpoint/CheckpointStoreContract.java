@@ -1,6 +1,7 @@
 package io.tern.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -69,13 +71,22 @@ public abstract class CheckpointStoreContract {
     return Trees.write(tmp.resolve("local-" + dirs++), files);
   }
 
+  /** Where checkpoint {@code name} of attempt 1 is stored under its job. */
+  protected static String key(String name) {
+    return CheckpointNames.storageKey(1, name);
+  }
+
+  protected static AttemptFence attempt(int number) {
+    return new AttemptFence(number, 0);
+  }
+
   protected Path target() {
     return tmp.resolve("restore-" + dirs++);
   }
 
   protected CommittedCheckpoint commit(String name, Map<String, String> files) throws IOException {
     clock.advance(Duration.ofMinutes(1));
-    return store.commit(JOB, 1, localCheckpoint(files), name, OptionalLong.empty());
+    return store.commit(JOB, attempt(1), localCheckpoint(files), name, OptionalLong.empty());
   }
 
   private static final Map<String, String> FILES =
@@ -85,7 +96,8 @@ public abstract class CheckpointStoreContract {
   void commitListRestoreRoundTrip() throws Exception {
     Path local = localCheckpoint(FILES);
     clock.advance(Duration.ofSeconds(5));
-    CommittedCheckpoint c = store.commit(JOB, 2, local, "step-000100", OptionalLong.of(100));
+    CommittedCheckpoint c =
+        store.commit(JOB, attempt(2), local, "step-000100", OptionalLong.of(100));
 
     assertThat(c.name()).isEqualTo("step-000100");
     assertThat(c.attempt()).isEqualTo(2);
@@ -97,7 +109,7 @@ public abstract class CheckpointStoreContract {
         .isEqualTo(
             Files.size(local.resolve("state")) + Files.size(local.resolve("model/weights.bin")));
     assertThat(c.manifestSha256())
-        .isEqualTo(Sha256.of(readRaw(JOB, "step-000100", "manifest.json")));
+        .isEqualTo(Sha256.of(readRaw(JOB, "a2-step-000100", "manifest.json")));
     assertThat(store.list(JOB)).containsExactly(c);
 
     Path target = target();
@@ -125,7 +137,7 @@ public abstract class CheckpointStoreContract {
     commit("b", Map.of("f", "2"));
     clock.set(T0.minus(Duration.ofDays(1))); // a node with a skewed clock commits next
     CommittedCheckpoint c =
-        store.commit(JOB, 2, localCheckpoint(Map.of("f", "3")), "c", OptionalLong.empty());
+        store.commit(JOB, attempt(2), localCheckpoint(Map.of("f", "3")), "c", OptionalLong.empty());
 
     assertThat(store.list(JOB))
         .extracting(CommittedCheckpoint::name)
@@ -146,7 +158,8 @@ public abstract class CheckpointStoreContract {
     assertThat(store.list(JOB))
         .extracting(CommittedCheckpoint::name)
         .containsExactly("ckpt-5", "ckpt-4", "ckpt-3");
-    assertThat(rawEntries(JOB)).noneMatch(e -> e.startsWith("ckpt-1/") || e.startsWith("ckpt-2/"));
+    assertThat(rawEntries(JOB))
+        .noneMatch(e -> e.startsWith("a1-ckpt-1/") || e.startsWith("a1-ckpt-2/"));
   }
 
   @Test
@@ -193,7 +206,7 @@ public abstract class CheckpointStoreContract {
     assertThat(store.list(JOB)).containsExactly(good);
 
     Path local = localCheckpoint(Map.of("a", "first file", "zz-poison", "x".repeat(10_000)));
-    assertThatThrownBy(() -> store.commit(JOB, 1, local, "broken", OptionalLong.empty()))
+    assertThatThrownBy(() -> store.commit(JOB, attempt(1), local, "broken", OptionalLong.empty()))
         .isInstanceOf(IOException.class)
         .hasStackTraceContaining("disk died mid-copy");
 
@@ -211,9 +224,9 @@ public abstract class CheckpointStoreContract {
   void aFlippedByteFallsBackToThePreviousCheckpointAndReportsTheLoss() throws Exception {
     CommittedCheckpoint older = commit("older", Map.of("model.bin", "weights-v1"));
     commit("newer", Map.of("model.bin", "weights-v2"));
-    byte[] data = readRaw(JOB, "newer", "data/model.bin");
+    byte[] data = readRaw(JOB, key("newer"), "data/model.bin");
     data[3] ^= 0x01;
-    writeRaw(JOB, "newer", "data/model.bin", data);
+    writeRaw(JOB, key("newer"), "data/model.bin", data);
 
     Path target = target();
     RestoreResult r = store.restoreLatest(JOB, target);
@@ -226,7 +239,7 @@ public abstract class CheckpointStoreContract {
               assertThat(s.reason()).contains("model.bin").contains("SHA-256");
             });
     assertThat(Trees.read(target)).containsExactly(Map.entry("model.bin", "weights-v1"));
-    assertThatThrownBy(() -> store.restore(JOB, "newer", target()))
+    assertThatThrownBy(() -> store.restore(JOB, 1, "newer", target()))
         .isInstanceOf(CorruptCheckpointException.class);
   }
 
@@ -235,8 +248,8 @@ public abstract class CheckpointStoreContract {
     commit("one", Map.of("a", "1"));
     commit("two", Map.of("a", "2", "b", "bee"));
     commit("three", Map.of("a", "3"));
-    deleteRaw(JOB, "three", "data/a");
-    writeRaw(JOB, "two", "data/b", "be".getBytes(StandardCharsets.UTF_8));
+    deleteRaw(JOB, key("three"), "data/a");
+    writeRaw(JOB, key("two"), "data/b", "be".getBytes(StandardCharsets.UTF_8));
 
     RestoreResult r = store.restoreLatest(JOB, target());
     assertThat(r.restored().orElseThrow().name()).isEqualTo("one");
@@ -252,31 +265,31 @@ public abstract class CheckpointStoreContract {
   void aBadManifestIsNeverRestored(String damage) throws Exception {
     CommittedCheckpoint older = commit("older", Map.of("f", "old"));
     commit("newer", Map.of("f", "new"));
-    byte[] manifest = readRaw(JOB, "newer", "manifest.json");
+    byte[] manifest = readRaw(JOB, key("newer"), "manifest.json");
     switch (damage) {
       case "garbled" -> {
         manifest[manifest.length / 2] = '#';
-        writeRaw(JOB, "newer", "manifest.json", manifest);
+        writeRaw(JOB, key("newer"), "manifest.json", manifest);
       }
       case "truncated" ->
           writeRaw(
               JOB,
-              "newer",
+              key("newer"),
               "manifest.json",
               java.util.Arrays.copyOf(manifest, manifest.length / 2));
-      case "missing" -> deleteRaw(JOB, "newer", "manifest.json");
+      case "missing" -> deleteRaw(JOB, key("newer"), "manifest.json");
       // Valid JSON with a changed field but the old digest: caught by the self-digest.
       case "tampered" ->
           writeRaw(
               JOB,
-              "newer",
+              key("newer"),
               "manifest.json",
               new String(manifest, StandardCharsets.UTF_8)
                   .replace("\"sequence\":2", "\"sequence\":9")
                   .getBytes(StandardCharsets.UTF_8));
       // A valid manifest of another checkpoint copied over this one.
       case "moved" ->
-          writeRaw(JOB, "newer", "manifest.json", readRaw(JOB, "older", "manifest.json"));
+          writeRaw(JOB, key("newer"), "manifest.json", readRaw(JOB, key("older"), "manifest.json"));
       default -> throw new IllegalArgumentException(damage);
     }
 
@@ -293,8 +306,8 @@ public abstract class CheckpointStoreContract {
   void whenEveryCheckpointIsCorruptNothingIsRestored() throws Exception {
     commit("a", Map.of("f", "1"));
     commit("b", Map.of("f", "2"));
-    deleteRaw(JOB, "a", "data/f");
-    writeRaw(JOB, "b", "data/f", "3".getBytes(StandardCharsets.UTF_8));
+    deleteRaw(JOB, key("a"), "data/f");
+    writeRaw(JOB, key("b"), "data/f", "3".getBytes(StandardCharsets.UTF_8));
     Path target = target();
     Files.createDirectories(target);
 
@@ -310,10 +323,10 @@ public abstract class CheckpointStoreContract {
     commit("evil", Map.of("f", "x"));
     writeRaw(
         JOB,
-        "evil",
+        key("evil"),
         "manifest.json",
         reseal(
-            readRaw(JOB, "evil", "manifest.json"),
+            readRaw(JOB, key("evil"), "manifest.json"),
             m -> ((ObjectNode) m.withArray("files").get(0)).put("path", "../../escaped")));
 
     Path target = target();
@@ -329,21 +342,45 @@ public abstract class CheckpointStoreContract {
     CommittedCheckpoint first = commit("step-10", Map.of("f", "same"));
     clock.advance(Duration.ofMinutes(5));
     CommittedCheckpoint again =
-        store.commit(JOB, 2, localCheckpoint(Map.of("f", "same")), "step-10", OptionalLong.of(10));
+        store.commit(
+            JOB, attempt(1), localCheckpoint(Map.of("f", "same")), "step-10", OptionalLong.of(10));
     assertThat(again).isEqualTo(first);
 
     assertThatThrownBy(
             () ->
                 store.commit(
-                    JOB, 2, localCheckpoint(Map.of("f", "other")), "step-10", OptionalLong.empty()))
+                    JOB,
+                    attempt(1),
+                    localCheckpoint(Map.of("f", "other")),
+                    "step-10",
+                    OptionalLong.empty()))
         .isInstanceOf(CheckpointConflictException.class);
     assertThat(store.list(JOB)).containsExactly(first);
   }
 
   @Test
+  void anotherAttemptMayUseTheSameNameWithoutACollision() throws Exception {
+    CommittedCheckpoint first = commit("step-10", Map.of("f", "attempt 1"));
+    CommittedCheckpoint second =
+        store.commit(
+            JOB,
+            attempt(2),
+            localCheckpoint(Map.of("f", "attempt 2")),
+            "step-10",
+            OptionalLong.empty());
+
+    assertThat(second.name()).isEqualTo(first.name());
+    assertThat(second.storageKey()).isEqualTo("a2-step-10").isNotEqualTo(first.storageKey());
+    assertThat(store.list(JOB)).containsExactly(second, first);
+    Path target = target();
+    assertThat(store.restoreLatest(JOB, target).restored()).contains(second);
+    assertThat(Trees.read(target)).containsExactly(Map.entry("f", "attempt 2"));
+  }
+
+  @Test
   void anUnrestorableCheckpointIsReplacedByANewCommitOfTheSameName() throws Exception {
     commit("step-10", Map.of("f", "v1"));
-    deleteRaw(JOB, "step-10", "manifest.json");
+    deleteRaw(JOB, key("step-10"), "manifest.json");
     CommittedCheckpoint fresh = commit("step-10", Map.of("f", "v2"));
     Path target = target();
     assertThat(store.restoreLatest(JOB, target).restored()).contains(fresh);
@@ -357,9 +394,9 @@ public abstract class CheckpointStoreContract {
       })
   void hostileNamesAreRefused(String bad) throws Exception {
     Path local = localCheckpoint(Map.of("f", "1"));
-    assertThatThrownBy(() -> store.commit(JOB, 1, local, bad, OptionalLong.empty()))
+    assertThatThrownBy(() -> store.commit(JOB, attempt(1), local, bad, OptionalLong.empty()))
         .isInstanceOf(InvalidCheckpointException.class);
-    assertThatThrownBy(() -> store.commit(bad, 1, local, "ok", OptionalLong.empty()))
+    assertThatThrownBy(() -> store.commit(bad, attempt(1), local, "ok", OptionalLong.empty()))
         .isInstanceOf(InvalidCheckpointException.class);
     assertThatThrownBy(() -> store.restoreLatest(bad, target()))
         .isInstanceOf(InvalidCheckpointException.class);
@@ -371,18 +408,18 @@ public abstract class CheckpointStoreContract {
     Path secret = Files.writeString(tmp.resolve("secret"), "do not copy");
     Path local = localCheckpoint(Map.of("f", "1"));
     Files.createSymbolicLink(local.resolve("leak"), secret);
-    assertThatThrownBy(() -> store.commit(JOB, 1, local, "ckpt", OptionalLong.empty()))
+    assertThatThrownBy(() -> store.commit(JOB, attempt(1), local, "ckpt", OptionalLong.empty()))
         .isInstanceOf(InvalidCheckpointException.class)
         .hasMessageContaining("leak");
 
     Path viaDir = localCheckpoint(Map.of("f", "1"));
     Files.createSymbolicLink(viaDir.resolve("up"), tmp);
-    assertThatThrownBy(() -> store.commit(JOB, 1, viaDir, "ckpt", OptionalLong.empty()))
+    assertThatThrownBy(() -> store.commit(JOB, attempt(1), viaDir, "ckpt", OptionalLong.empty()))
         .isInstanceOf(InvalidCheckpointException.class);
 
     Path linkedDir = tmp.resolve("linked");
     Files.createSymbolicLink(linkedDir, localCheckpoint(Map.of("f", "1")));
-    assertThatThrownBy(() -> store.commit(JOB, 1, linkedDir, "ckpt", OptionalLong.empty()))
+    assertThatThrownBy(() -> store.commit(JOB, attempt(1), linkedDir, "ckpt", OptionalLong.empty()))
         .isInstanceOf(InvalidCheckpointException.class);
     assertThat(store.list(JOB)).isEmpty();
   }
@@ -411,7 +448,7 @@ public abstract class CheckpointStoreContract {
         };
     try (CheckpointStore racing =
         newStore(CheckpointStoreSettings.of(3, clock).withSourceOpener(swapping))) {
-      assertThatThrownBy(() -> racing.commit(JOB, 1, local, "ckpt", OptionalLong.empty()))
+      assertThatThrownBy(() -> racing.commit(JOB, attempt(1), local, "ckpt", OptionalLong.empty()))
           .isInstanceOf(IOException.class);
     }
     assertThat(store.list(JOB)).isEmpty();
@@ -424,7 +461,7 @@ public abstract class CheckpointStoreContract {
   void aLinkInsideTheCheckpointIsStoredAsAPlainFile() throws Exception {
     Path local = localCheckpoint(Map.of("real/state", "s"));
     Files.createSymbolicLink(local.resolve("latest"), local.resolve("real/state"));
-    store.commit(JOB, 1, local, "ckpt", OptionalLong.empty());
+    store.commit(JOB, attempt(1), local, "ckpt", OptionalLong.empty());
     Path target = target();
     store.restoreLatest(JOB, target);
     assertThat(Files.isSymbolicLink(target.resolve("latest"))).isFalse();
@@ -461,8 +498,8 @@ public abstract class CheckpointStoreContract {
   void deleteAndDeleteAll() throws Exception {
     commit("a", Map.of("f", "1"));
     commit("b", Map.of("f", "2"));
-    assertThat(store.delete(JOB, "a")).isTrue();
-    assertThat(store.delete(JOB, "a")).isFalse();
+    assertThat(store.delete(JOB, 1, "a")).isTrue();
+    assertThat(store.delete(JOB, 1, "a")).isFalse();
     assertThat(store.list(JOB)).extracting(CommittedCheckpoint::name).containsExactly("b");
     commit("c", Map.of("f", "3"));
     assertThat(store.deleteAll(JOB)).isEqualTo(2);
@@ -473,13 +510,148 @@ public abstract class CheckpointStoreContract {
   @Test
   void jobsAreIsolated() throws Exception {
     commit("a", Map.of("f", "1"));
-    store.commit("other-job", 1, localCheckpoint(Map.of("f", "2")), "a", OptionalLong.empty());
+    store.commit(
+        "other-job", attempt(1), localCheckpoint(Map.of("f", "2")), "a", OptionalLong.empty());
     assertThat(store.list(JOB))
         .singleElement()
         .satisfies(c -> assertThat(c.jobId()).isEqualTo(JOB));
     Path target = target();
     store.restoreLatest("other-job", target);
     assertThat(Trees.read(target)).containsExactly(Map.entry("f", "2"));
+  }
+
+  // --- fencing by attempt ----------------------------------------------------------------
+
+  @Test
+  void aNewAttemptRestoresTheNewestAndFencesTheOneItReplaced() throws Exception {
+    commit("step-10", Map.of("f", "10"));
+    CommittedCheckpoint newest = commit("step-20", Map.of("f", "20"));
+
+    Path target = target();
+    RestoreResult r = store.beginAttempt(JOB, new AttemptFence(2, 7), Optional.of(target));
+    assertThat(r.restored()).contains(newest);
+    assertThat(Trees.read(target)).containsExactly(Map.entry("f", "20"));
+
+    // The replaced attempt still runs (cut off from the scheduler) and keeps committing.
+    assertThatThrownBy(() -> commit("step-30", Map.of("f", "30")))
+        .isInstanceOf(StaleAttemptException.class)
+        .hasMessageContaining("attempt 2 (epoch 7)");
+    assertThat(store.list(JOB)).extracting(CommittedCheckpoint::name).doesNotContain("step-30");
+    assertThat(rawEntries(JOB)).noneMatch(e -> e.contains("step-30"));
+
+    CommittedCheckpoint mine =
+        store.commit(
+            JOB,
+            new AttemptFence(2, 7),
+            localCheckpoint(Map.of("f", "30")),
+            "step-30",
+            OptionalLong.of(30));
+    assertThat(mine.epoch()).isEqualTo(7);
+    assertThat(store.list(JOB)).first().isEqualTo(mine);
+  }
+
+  @Test
+  void anOlderAttemptCannotBeginOrCommitAfterANewerOne() throws Exception {
+    store.beginAttempt(JOB, attempt(3), Optional.empty());
+    assertThat(store.beginAttempt(JOB, attempt(3), Optional.empty()).restored()).isEmpty();
+
+    assertThatThrownBy(() -> store.beginAttempt(JOB, attempt(2), Optional.empty()))
+        .isInstanceOf(StaleAttemptException.class);
+    assertThatCode(() -> store.beginAttempt(JOB, new AttemptFence(3, 0), Optional.empty()))
+        .doesNotThrowAnyException();
+    store.beginAttempt(JOB, new AttemptFence(4, 9), Optional.empty());
+    assertThatThrownBy(
+            () ->
+                store.commit(
+                    JOB,
+                    new AttemptFence(4, 8),
+                    localCheckpoint(Map.of("f", "1")),
+                    "x",
+                    OptionalLong.empty()))
+        .as("the same attempt number placed under an older epoch")
+        .isInstanceOf(StaleAttemptException.class);
+  }
+
+  /**
+   * The race the markers close: the replaced attempt checks the store, then the new attempt begins,
+   * then the replaced attempt publishes. Its checkpoint must never be restored or kept.
+   */
+  @Test
+  void aStaleCommitThatRacesTheNewAttemptsBeginIsWithdrawn() throws Exception {
+    CommittedCheckpoint before = commit("step-10", Map.of("f", "10"));
+    Path restoredByTheNewAttempt = target();
+    RestoreResult[] begun = new RestoreResult[1];
+    SourceOpener racing =
+        file -> {
+          if (begun[0] == null) {
+            begun[0] = store.beginAttempt(JOB, attempt(2), Optional.of(restoredByTheNewAttempt));
+          }
+          return SourceOpener.DEFAULT.open(file);
+        };
+    try (CheckpointStore stale =
+        newStore(CheckpointStoreSettings.of(3, clock).withSourceOpener(racing))) {
+      Path local = localCheckpoint(Map.of("f", "20"));
+      assertThatThrownBy(
+              () -> stale.commit(JOB, attempt(1), local, "step-20", OptionalLong.empty()))
+          .isInstanceOf(StaleAttemptException.class);
+    }
+    assertThat(begun[0].restored()).contains(before);
+    assertThat(store.list(JOB)).containsExactly(before);
+    assertThat(rawEntries(JOB)).noneMatch(e -> e.contains("step-20"));
+    Path target = target();
+    assertThat(store.restoreLatest(JOB, target).restored()).contains(before);
+  }
+
+  @Test
+  void retentionKeepsTheCurrentAttemptsNewestAndTheCheckpointItRestored() throws Exception {
+    store.close();
+    store = newStore(CheckpointStoreSettings.of(1, clock));
+    commit("step-10", Map.of("f", "10"));
+    CommittedCheckpoint base = commit("step-20", Map.of("f", "20"));
+    assertThat(store.list(JOB)).containsExactly(base);
+
+    store.beginAttempt(JOB, attempt(2), Optional.of(target()));
+    CommittedCheckpoint mine =
+        store.commit(
+            JOB, attempt(2), localCheckpoint(Map.of("f", "30")), "step-30", OptionalLong.empty());
+
+    // keepLast is 1, yet the checkpoint attempt 2 restored (its job record names it) stays.
+    assertThat(store.list(JOB)).containsExactly(mine, base);
+    assertThatThrownBy(() -> commit("step-40", Map.of("f", "stale")))
+        .isInstanceOf(StaleAttemptException.class);
+    assertThat(store.list(JOB)).containsExactly(mine, base);
+  }
+
+  @Test
+  void aResumeAfterACorruptNewestKeepsTheOneActuallyRestored() throws Exception {
+    commit("step-10", Map.of("f", "10"));
+    CommittedCheckpoint good = commit("step-20", Map.of("f", "20"));
+    commit("step-30", Map.of("f", "30"));
+    writeRaw(JOB, key("step-30"), "data/f", "3X".getBytes(StandardCharsets.UTF_8));
+
+    RestoreResult r = store.beginAttempt(JOB, attempt(2), Optional.of(target()));
+    assertThat(r.restored()).contains(good);
+    assertThat(r.skipped())
+        .extracting(SkippedCheckpoint::name, SkippedCheckpoint::attempt)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("step-30", 1));
+
+    assertThat(store.makeRoom(JOB)).isEqualTo(2);
+    assertThat(store.list(JOB)).containsExactly(good);
+  }
+
+  @Test
+  void makeRoomKeepsTheNewestAndTheRestoredOne() throws Exception {
+    commit("step-10", Map.of("f", "10"));
+    CommittedCheckpoint base = commit("step-20", Map.of("f", "20"));
+    store.beginAttempt(JOB, attempt(2), Optional.of(target()));
+    store.commit(JOB, attempt(2), localCheckpoint(Map.of("f", "30")), "s-30", OptionalLong.empty());
+    CommittedCheckpoint newest =
+        store.commit(
+            JOB, attempt(2), localCheckpoint(Map.of("f", "40")), "s-40", OptionalLong.empty());
+
+    assertThat(store.makeRoom(JOB)).isEqualTo(1);
+    assertThat(store.list(JOB)).containsExactly(newest, base);
+    assertThat(store.makeRoom(JOB)).isZero();
   }
 
   /** Edits a stored manifest and gives it a valid digest again, as a careful attacker would. */

@@ -61,6 +61,7 @@ class HostileManifestTest {
             "job-1",
             "step-1",
             1,
+            0,
             OptionalLong.of(7),
             2,
             Instant.parse("2026-11-23T06:00:00Z"),

@@ -22,6 +22,7 @@ class ManifestCodecTest {
         "job-1",
         "step-10",
         2,
+        7,
         step,
         5,
         Instant.parse("2026-11-23T06:00:00.123Z"),
@@ -53,7 +54,7 @@ class ManifestCodecTest {
             StandardCharsets.UTF_8);
     assertThat(json)
         .startsWith(
-            "{\"formatVersion\":1,\"jobId\":\"job-1\",\"name\":\"step-10\",\"attempt\":2,\"step\":10,\"sequence\":5,")
+            "{\"formatVersion\":1,\"jobId\":\"job-1\",\"name\":\"step-10\",\"attempt\":2,\"epoch\":7,\"step\":10,\"sequence\":5,")
         .contains(
             "\"createdAt\":\"2026-11-23T06:00:00.123Z\"",
             "\"totalBytes\":1",

@@ -3,24 +3,30 @@ package io.tern.agent.checkpoint;
 import com.google.protobuf.Timestamp;
 import io.tern.agent.job.AttemptId;
 import io.tern.agent.job.CheckpointCommits;
+import io.tern.api.v1.CheckpointCommitFailed;
 import io.tern.api.v1.CheckpointCommitted;
 import io.tern.api.v1.CheckpointRef;
+import io.tern.checkpoint.AttemptFence;
 import io.tern.checkpoint.CheckpointConflictException;
 import io.tern.checkpoint.CheckpointDirectoryScanner;
 import io.tern.checkpoint.CheckpointDirectoryScanner.CompletedCheckpoint;
 import io.tern.checkpoint.CheckpointDirectoryScanner.RejectedCheckpoint;
 import io.tern.checkpoint.CheckpointStore;
+import io.tern.checkpoint.CheckpointStoreFullException;
 import io.tern.checkpoint.CommittedCheckpoint;
 import io.tern.checkpoint.InvalidCheckpointException;
+import io.tern.checkpoint.StaleAttemptException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -39,8 +45,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every attempt's directory is scanned every {@code poll} and once more when it exits ({@link
  * #settle}). A checkpoint the store refuses (a bad name, a path that leaves the directory, a name
- * reused with other files) is logged and never retried; one that fails for another reason (the
- * store is unreachable) is retried on the next scan.
+ * reused with other files) is logged and never retried. An attempt the store fences (the job has a
+ * newer attempt) commits nothing more. A commit that fails for another reason:
+ *
+ * <ul>
+ *   <li>on a full store ({@link CheckpointStoreFullException}), first prunes the job's older
+ *       checkpoints ({@link CheckpointStore#makeRoom}) and tries once more;
+ *   <li>is reported to the scheduler ({@link Listener#commitFailed}: the job's status says that its
+ *       commits fail, since when and why) and retried with a back-off that doubles from {@code
+ *       poll} up to {@link #MAX_BACKOFF};
+ *   <li>is given up as soon as a newer checkpoint of the attempt is ready: the newer one holds more
+ *       work, so the committer moves on to it rather than retry a stale one forever.
+ * </ul>
+ *
+ * A successful commit ends the failure episode. Work lost to a checkpoint that never committed is
+ * the work since the attempt's last committed one, which is what the scheduler books.
  *
  * <p>The save time reported ({@code save_millis}) is, for the checkpoint that follows a checkpoint
  * signal, the time from the signal to its {@code .done} marker; for a periodic checkpoint, from the
@@ -54,13 +73,20 @@ import org.slf4j.LoggerFactory;
 public final class CheckpointCommitter implements CheckpointCommits, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CheckpointCommitter.class);
 
-  /** Told of every commit, on the committer's thread. */
-  @FunctionalInterface
+  /** The longest wait between two tries of a failing commit. */
+  public static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+
+  /** Told of every commit and every failed commit, on the committer's thread. */
   public interface Listener {
     void committed(CheckpointCommitted committed);
+
+    /** A commit failed (after making room, for a full store); also when the attempt is fenced. */
+    default void commitFailed(CheckpointCommitFailed failed) {}
   }
 
   private final CheckpointStore store;
+  private final Duration poll;
+  private final Clock clock;
   private final Listener listener;
   private final ScheduledExecutorService thread;
   private final Map<AttemptId, Watched> watched = new HashMap<>();
@@ -69,9 +95,12 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
    * Starts scanning every {@code poll}.
    *
    * @param store not closed by {@link #close}: it belongs to the caller
+   * @param clock stamps failures (the time a failure episode began)
    */
-  public CheckpointCommitter(CheckpointStore store, Duration poll, Listener listener) {
+  public CheckpointCommitter(CheckpointStore store, Duration poll, Clock clock, Listener listener) {
     this.store = store;
+    this.poll = poll;
+    this.clock = clock;
     this.listener = listener;
     this.thread =
         Executors.newSingleThreadScheduledExecutor(
@@ -85,8 +114,8 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
   }
 
   @Override
-  public void watch(AttemptId attempt, Path checkpointDir) {
-    run(() -> watched.put(attempt, new Watched(attempt, checkpointDir)));
+  public void watch(AttemptId attempt, long epoch, Path checkpointDir) {
+    run(() -> watched.put(attempt, new Watched(attempt, epoch, checkpointDir)));
   }
 
   @Override
@@ -109,6 +138,7 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
               try {
                 Watched w = watched.remove(attempt);
                 if (w != null) {
+                  w.retryAt = 0; // the last chance: no back-off
                   scan(w);
                 }
               } finally {
@@ -161,6 +191,9 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
   }
 
   private void scan(Watched w) {
+    if (w.fenced || System.nanoTime() - w.retryAt < 0) {
+      return;
+    }
     CheckpointDirectoryScanner.ScanResult found;
     try {
       found = w.scanner.scan(w.ignore);
@@ -173,26 +206,61 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
           "{}: checkpoint {} refused: {}", w.attempt, rejected.printableEntry(), rejected.reason());
       w.ignore.add(rejected.entry());
     }
-    for (CompletedCheckpoint checkpoint : found.ready()) {
-      if (!commit(w, checkpoint)) {
-        return; // keep the job's order: retry this one, and those after it, on the next scan
+    List<CompletedCheckpoint> ready = found.ready();
+    for (int i = 0; i < ready.size(); i++) {
+      CompletedCheckpoint checkpoint = ready.get(i);
+      boolean newerReady = i < ready.size() - 1;
+      if (newerReady && w.failed.contains(checkpoint.name())) {
+        abandon(w, checkpoint);
+        continue;
+      }
+      switch (commit(w, checkpoint)) {
+        case DONE -> {}
+        case FENCED -> {
+          return;
+        }
+        case FAILED -> {
+          if (newerReady) {
+            abandon(w, checkpoint); // move on to the newer one now
+            continue;
+          }
+          w.retryAt = System.nanoTime() + backoff(w.failures).toNanos();
+          return;
+        }
       }
     }
   }
 
-  /** Commits one checkpoint; false when it should be tried again later. */
-  private boolean commit(Watched w, CompletedCheckpoint checkpoint) {
+  private Duration backoff(int failures) {
+    Duration d = poll;
+    for (int i = 1; i < failures && d.compareTo(MAX_BACKOFF) < 0; i++) {
+      d = d.multipliedBy(2);
+    }
+    return d.compareTo(MAX_BACKOFF) < 0 ? d : MAX_BACKOFF;
+  }
+
+  private void abandon(Watched w, CompletedCheckpoint checkpoint) {
+    log.warn(
+        "{}: giving up on checkpoint {}: its commit failed and a newer one is ready",
+        w.attempt,
+        checkpoint.name());
+    w.ignore.add(checkpoint.name());
+    w.failed.remove(checkpoint.name());
+  }
+
+  private enum Result {
+    DONE,
+    FENCED,
+    FAILED
+  }
+
+  /** Commits one checkpoint, making room in a full store first. */
+  private Result commit(Watched w, CompletedCheckpoint checkpoint) {
     long saveMillis = saveMillis(w, checkpoint);
     long started = System.nanoTime();
     CommittedCheckpoint committed;
     try {
-      committed =
-          store.commit(
-              w.attempt.jobId(),
-              w.attempt.attempt(),
-              checkpoint.directory(),
-              checkpoint.name(),
-              OptionalLong.empty());
+      committed = commitMakingRoom(w, checkpoint);
     } catch (InvalidCheckpointException | CheckpointConflictException e) {
       log.error(
           "{}: checkpoint {} refused by the store, not retried: {}",
@@ -200,18 +268,35 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
           checkpoint.name(),
           e.getMessage());
       w.ignore.add(checkpoint.name());
-      return true;
-    } catch (IOException | RuntimeException e) {
-      log.warn(
-          "{}: commit of checkpoint {} failed, will retry: {}",
+      return Result.DONE;
+    } catch (StaleAttemptException e) {
+      log.error(
+          "{}: the checkpoint store fences this attempt; it commits nothing more: {}",
           w.attempt,
-          checkpoint.name(),
-          e.toString());
-      return false;
+          e.getMessage());
+      w.fenced = true;
+      failed(w, checkpoint, e.getMessage(), true);
+      return Result.FENCED;
+    } catch (IOException | RuntimeException e) {
+      String error = e.getMessage() == null ? e.toString() : e.getMessage();
+      w.failed.add(checkpoint.name());
+      failed(w, checkpoint, error, false);
+      return Result.FAILED;
     }
     long commitMillis = (System.nanoTime() - started) / 1_000_000;
     w.ignore.add(checkpoint.name());
+    w.failed.remove(checkpoint.name());
     w.previousDone = checkpoint.completedAt();
+    if (w.failures > 0) {
+      log.info(
+          "{}: checkpoint commits work again after {} failures since {}",
+          w.attempt,
+          w.failures,
+          w.failingSince);
+    }
+    w.failures = 0;
+    w.failingSince = null;
+    w.retryAt = 0;
     log.info(
         "{}: committed checkpoint {} ({} bytes, {} files) at {}; the job took {} ms to write it,"
             + " the commit {} ms",
@@ -230,15 +315,75 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
                 CheckpointRef.newBuilder()
                     .setName(committed.name())
                     .setAttempt(committed.attempt())
-                    .setCommittedAt(
-                        Timestamp.newBuilder()
-                            .setSeconds(at.getEpochSecond())
-                            .setNanos(at.getNano()))
+                    .setCommittedAt(timestamp(at))
                     .setSizeBytes(committed.sizeBytes())
                     .setManifestSha256(committed.manifestSha256()))
             .setSaveMillis(saveMillis)
             .build());
-    return true;
+    return Result.DONE;
+  }
+
+  private CommittedCheckpoint commitMakingRoom(Watched w, CompletedCheckpoint checkpoint)
+      throws IOException {
+    try {
+      return commitOnce(w, checkpoint);
+    } catch (CheckpointStoreFullException full) {
+      int pruned;
+      try {
+        pruned = store.makeRoom(w.attempt.jobId());
+      } catch (IOException e) {
+        full.addSuppressed(e);
+        throw full;
+      }
+      log.warn(
+          "{}: {}; pruned {} older checkpoints of the job to make room",
+          w.attempt,
+          full.getMessage(),
+          pruned);
+      if (pruned == 0) {
+        throw full;
+      }
+      return commitOnce(w, checkpoint);
+    }
+  }
+
+  private CommittedCheckpoint commitOnce(Watched w, CompletedCheckpoint checkpoint)
+      throws IOException {
+    return store.commit(
+        w.attempt.jobId(),
+        new AttemptFence(w.attempt.attempt(), w.epoch),
+        checkpoint.directory(),
+        checkpoint.name(),
+        OptionalLong.empty());
+  }
+
+  private void failed(Watched w, CompletedCheckpoint checkpoint, String error, boolean fenced) {
+    Instant now = clock.instant();
+    if (w.failingSince == null) {
+      w.failingSince = now;
+    }
+    w.failures++;
+    log.warn(
+        "{}: commit of checkpoint {} failed ({} failures since {}): {}",
+        w.attempt,
+        checkpoint.name(),
+        w.failures,
+        w.failingSince,
+        error);
+    listener.commitFailed(
+        CheckpointCommitFailed.newBuilder()
+            .setJobId(w.attempt.jobId())
+            .setAttempt(w.attempt.attempt())
+            .setCheckpoint(checkpoint.name())
+            .setError(error.length() > 500 ? error.substring(0, 497) + "..." : error)
+            .setFailingSince(timestamp(w.failingSince))
+            .setFailures(w.failures)
+            .setFenced(fenced)
+            .build());
+  }
+
+  private static Timestamp timestamp(Instant at) {
+    return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
   }
 
   private long saveMillis(Watched w, CompletedCheckpoint checkpoint) {
@@ -263,16 +408,29 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
 
   private static final class Watched {
     final AttemptId attempt;
+    final long epoch;
     final Path dir;
     final CheckpointDirectoryScanner scanner;
     final Set<String> ignore = new HashSet<>();
+
+    /** Checkpoints whose commit failed and that are still the newest ready. */
+    final Set<String> failed = new HashSet<>();
+
     Instant signalledAt;
     Instant previousDone;
+    boolean fenced;
+    int failures;
+    Instant failingSince;
 
-    Watched(AttemptId attempt, Path dir) {
+    /** System.nanoTime() before which a failing commit is not tried again. */
+    long retryAt;
+
+    Watched(AttemptId attempt, long epoch, Path dir) {
       this.attempt = attempt;
+      this.epoch = epoch;
       this.dir = dir;
       this.scanner = new CheckpointDirectoryScanner(dir);
+      this.retryAt = System.nanoTime();
     }
   }
 }

@@ -3,21 +3,26 @@ package io.tern.agent.checkpoint;
 import com.google.protobuf.Timestamp;
 import io.tern.agent.job.CheckpointRestorer;
 import io.tern.api.v1.CheckpointRef;
+import io.tern.api.v1.FailedCheckpoint;
+import io.tern.api.v1.StartJob;
+import io.tern.checkpoint.AttemptFence;
 import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CommittedCheckpoint;
 import io.tern.checkpoint.RestoreResult;
+import io.tern.checkpoint.StaleAttemptException;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Restores from the checkpoint store: the newest checkpoint of the job that verifies ({@link
- * CheckpointStore#restoreLatest}), which is normally the one the scheduler names, or a newer one
- * whose announcement never reached it (the node died right after the commit). Corrupt checkpoints
- * are passed over and listed as lost; when none verifies the job starts fresh.
+ * Begins attempts in the checkpoint store ({@link CheckpointStore#beginAttempt}): the attempt's
+ * marker fences off the job's older attempts, so a replaced attempt that still runs can no longer
+ * commit; every attempt of a job that checkpoints begins there. A start that names a checkpoint
+ * restores the newest checkpoint of the job that verifies: normally the one the scheduler names, or
+ * a newer one whose announcement never reached it (the node died right after the commit). Corrupt
+ * checkpoints are passed over and reported; when none verifies the job starts fresh and says so.
  *
  * <p>Thread-safe when the store is (stores are).
  */
@@ -31,32 +36,71 @@ public final class StoreCheckpointRestorer implements CheckpointRestorer {
   }
 
   @Override
-  public Outcome restore(String jobId, CheckpointRef requested, Path into) throws IOException {
-    RestoreResult result = store.restoreLatest(jobId, into);
-    List<String> lost =
-        result.skipped().stream().map(s -> s.name() + " (" + s.reason() + ")").toList();
-    for (String skipped : lost) {
-      log.error(
-          "{}: checkpoint {} fails verification; passed over: work since it is lost",
-          jobId,
-          skipped);
+  public Outcome begin(StartJob start, Path into) throws IOException {
+    String jobId = start.getJobId();
+    AttemptFence fence = new AttemptFence(start.getAttempt(), Math.max(0, start.getEpoch()));
+    if (!start.hasResumeFrom() && !start.getSpec().hasCheckpoint()) {
+      return Outcome.fresh(start); // its first commit, if it ever makes one, records the attempt
     }
-    Optional<CheckpointRef> restored = result.restored().map(StoreCheckpointRestorer::ref);
-    if (restored.isPresent()) {
-      log.info(
-          "{}: restored checkpoint {} of attempt {} ({} bytes) into {}",
+    RestoreResult result;
+    try {
+      // Restore only when the scheduler names a checkpoint: a job it knows none of starts fresh
+      // (and a job id reused against an old store never picks up a stranger's state).
+      result =
+          store.beginAttempt(
+              jobId, fence, start.hasResumeFrom() ? Optional.of(into) : Optional.empty());
+    } catch (StaleAttemptException e) {
+      throw e;
+    } catch (IOException e) {
+      if (start.hasResumeFrom()) {
+        throw e;
+      }
+      log.warn(
+          "{}#{}: cannot look for checkpoints in the store ({}); starting fresh",
           jobId,
-          restored.get().getName(),
-          restored.get().getAttempt(),
-          restored.get().getSizeBytes(),
+          start.getAttempt(),
+          e.toString());
+      return Outcome.fresh(start);
+    }
+    Outcome outcome =
+        new Outcome(
+            start.hasResumeFrom() ? Optional.of(start.getResumeFrom()) : Optional.empty(),
+            result.restored().map(StoreCheckpointRestorer::ref),
+            result.skipped().stream()
+                .map(
+                    s ->
+                        FailedCheckpoint.newBuilder()
+                            .setName(s.name())
+                            .setAttempt(s.attempt())
+                            .setReason(s.reason())
+                            .build())
+                .toList());
+    for (FailedCheckpoint f : outcome.failed()) {
+      log.error(
+          "{}: checkpoint {} of attempt {} fails verification ({}); passed over: work since it is"
+              + " lost",
+          jobId,
+          f.getName(),
+          f.getAttempt(),
+          f.getReason());
+    }
+    if (outcome.restored().isPresent()) {
+      CheckpointRef r = outcome.restored().get();
+      log.info(
+          "{}#{}: restored checkpoint {} of attempt {} ({} bytes) into {}",
+          jobId,
+          start.getAttempt(),
+          r.getName(),
+          r.getAttempt(),
+          r.getSizeBytes(),
           into);
-    } else {
+    } else if (start.hasResumeFrom()) {
       log.warn(
           "{}: asked to resume from {}, but no checkpoint of the job verifies; starting fresh",
           jobId,
-          requested.getName());
+          start.getResumeFrom().getName());
     }
-    return new Outcome(restored, lost);
+    return outcome;
   }
 
   static CheckpointRef ref(CommittedCheckpoint c) {

@@ -15,8 +15,12 @@ import java.util.concurrent.CompletableFuture;
  * <p>Implementations are thread-safe; every method returns at once.
  */
 public interface CheckpointCommits {
-  /** Start watching {@code checkpointDir} of a started attempt. */
-  void watch(AttemptId attempt, Path checkpointDir);
+  /**
+   * Start watching {@code checkpointDir} of a started attempt.
+   *
+   * @param epoch the leader epoch the attempt was placed under (its commits carry it)
+   */
+  void watch(AttemptId attempt, long epoch, Path checkpointDir);
 
   /**
    * The attempt was sent its checkpoint signal at {@code at} (the save time is measured from it).
@@ -33,7 +37,7 @@ public interface CheckpointCommits {
   CheckpointCommits NONE =
       new CheckpointCommits() {
         @Override
-        public void watch(AttemptId attempt, Path checkpointDir) {}
+        public void watch(AttemptId attempt, long epoch, Path checkpointDir) {}
 
         @Override
         public void signalled(AttemptId attempt, Instant at) {}

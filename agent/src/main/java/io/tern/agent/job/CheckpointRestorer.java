@@ -1,6 +1,10 @@
 package io.tern.agent.job;
 
 import io.tern.api.v1.CheckpointRef;
+import io.tern.api.v1.FailedCheckpoint;
+import io.tern.api.v1.RestoreReport;
+import io.tern.api.v1.StartJob;
+import io.tern.scheduler.spec.AttemptCheckpoints;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -8,30 +12,35 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Restores a committed checkpoint into an attempt's {@code TERN_RESUME_DIR} before the job starts.
- * {@code io.tern.agent.checkpoint.StoreCheckpointRestorer} restores from the checkpoint store (the
- * newest checkpoint that verifies, falling back past corrupt ones); without a store, {@link
- * #unavailable()} makes resuming starts fail with a clear START_FAILED rather than silently start
- * from scratch.
+ * Begins an attempt in the checkpoint store and restores its job's latest verified checkpoint into
+ * the attempt's {@code TERN_RESUME_DIR} before the job starts. {@code
+ * io.tern.agent.checkpoint.StoreCheckpointRestorer} works on the checkpoint store (it records the
+ * attempt there, which fences off the job's older attempts, then restores the newest checkpoint
+ * that verifies, falling back past corrupt ones); without a store, {@link #unavailable()} makes
+ * resuming starts fail with a clear START_FAILED rather than silently start from scratch.
  */
 @FunctionalInterface
 public interface CheckpointRestorer {
   /**
-   * Restores the job's latest verified checkpoint into {@code into} (an existing empty directory).
+   * Begins {@code start}'s attempt and, when it names a checkpoint, restores the job's latest
+   * verified checkpoint into {@code into} (an existing empty directory).
    *
-   * @param requested the checkpoint the scheduler asked for (its latest committed one)
    * @return what was restored, if anything, and the checkpoints passed over; when nothing was
-   *     restored the job starts fresh and the start message says so
-   * @throws IOException when the store cannot be read: the start fails with the message
+   *     restored the job starts fresh and the start report says so
+   * @throws IOException when the store cannot be read for a resume, or refuses the attempt (a newer
+   *     attempt of the job began): the start fails with the message
    */
-  Outcome restore(String jobId, CheckpointRef requested, Path into) throws IOException;
+  Outcome begin(StartJob start, Path into) throws IOException;
 
-  /** A restorer for agents without a checkpoint store: every restore fails. */
+  /** A restorer for agents without a checkpoint store: every resume fails. */
   static CheckpointRestorer unavailable() {
-    return (jobId, checkpoint, into) -> {
+    return (start, into) -> {
+      if (!start.hasResumeFrom()) {
+        return Outcome.fresh(start);
+      }
       throw new IOException(
           "cannot restore checkpoint '"
-              + checkpoint.getName()
+              + start.getResumeFrom().getName()
               + "': this agent has no checkpoint store configured");
     };
   }
@@ -39,46 +48,48 @@ public interface CheckpointRestorer {
   /**
    * What a restore did.
    *
+   * @param requested the checkpoint the scheduler named; empty when it named none
    * @param restored the checkpoint now in the resume directory; empty when none could be restored
-   * @param lost checkpoints passed over because they failed verification, newest first, each as
-   *     "NAME: reason"
+   * @param failed checkpoints passed over because they failed verification, newest first
    */
-  record Outcome(Optional<CheckpointRef> restored, List<String> lost) {
+  record Outcome(
+      Optional<CheckpointRef> requested,
+      Optional<CheckpointRef> restored,
+      List<FailedCheckpoint> failed) {
     public Outcome {
+      Objects.requireNonNull(requested, "requested");
       Objects.requireNonNull(restored, "restored");
-      lost = List.copyOf(lost);
+      failed = List.copyOf(failed);
     }
 
-    public static Outcome restored(CheckpointRef checkpoint) {
-      return new Outcome(Optional.of(checkpoint), List.of());
+    /** Nothing restored, nothing tried. */
+    public static Outcome fresh(StartJob start) {
+      return new Outcome(
+          start.hasResumeFrom() ? Optional.of(start.getResumeFrom()) : Optional.empty(),
+          Optional.empty(),
+          List.of());
+    }
+
+    /** Whether there is anything to say: a checkpoint was named, restored or passed over. */
+    public boolean isEmpty() {
+      return requested.isEmpty() && restored.isEmpty() && failed.isEmpty();
+    }
+
+    /** The start report's structured form. */
+    public RestoreReport report() {
+      RestoreReport.Builder b = RestoreReport.newBuilder().addAllFailedVerification(failed);
+      requested.ifPresent(b::setRequested);
+      restored.ifPresent(b::setRestored);
+      return b.build();
     }
 
     /**
-     * The start message's words for it, e.g. "resumed from step-000050 of attempt 1; passed over
-     * step-000100 (file state fails its SHA-256 check)".
+     * The start message's words for it ({@link AttemptCheckpoints#describe}), e.g. "resumed from
+     * step-000050 of attempt 1", "none: started fresh, 2 checkpoints failed verification (...)";
+     * empty when there is nothing to say.
      */
-    public String describe(CheckpointRef requested) {
-      StringBuilder words = new StringBuilder();
-      if (restored.isPresent()) {
-        CheckpointRef r = restored.get();
-        words
-            .append("resumed from ")
-            .append(r.getName())
-            .append(" of attempt ")
-            .append(r.getAttempt());
-        if (!r.getName().equals(requested.getName())) {
-          words.append(" (the scheduler named ").append(requested.getName()).append(')');
-        }
-      } else {
-        words
-            .append("no restorable checkpoint (the scheduler named ")
-            .append(requested.getName())
-            .append("): starting fresh");
-      }
-      if (!lost.isEmpty()) {
-        words.append("; passed over ").append(String.join(", ", lost));
-      }
-      return words.toString();
+    public String describe() {
+      return isEmpty() ? "" : AttemptCheckpoints.describe(report());
     }
   }
 }

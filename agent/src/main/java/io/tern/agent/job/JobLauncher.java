@@ -32,9 +32,10 @@ import java.util.stream.Stream;
  * CUDA_VISIBLE_DEVICES}, plus the spec's {@code env}, plus {@code TERN_JOB_ID}, {@code
  * TERN_ATTEMPT}, {@code TERN_CHECKPOINT_DIR}, {@code TERN_RESUME_DIR} (only when resuming), {@code
  * CUDA_VISIBLE_DEVICES} (the placed indices, comma-separated; empty for a CPU-only job, which hides
- * every GPU) and {@code CUDA_DEVICE_ORDER=PCI_BUS_ID} (so CUDA numbers GPUs as NVML does). A resume
- * that finds no checkpoint that verifies leaves {@code TERN_RESUME_DIR} unset: the job starts
- * fresh.
+ * every GPU) and {@code CUDA_DEVICE_ORDER=PCI_BUS_ID} (so CUDA numbers GPUs as NVML does). Every
+ * start goes through {@link CheckpointRestorer#begin} (which records the attempt in the checkpoint
+ * store); a resume that finds no checkpoint that verifies leaves {@code TERN_RESUME_DIR} unset: the
+ * job starts fresh.
  *
  * <p>Confined to the agent's loop thread.
  */
@@ -95,23 +96,19 @@ public final class JobLauncher {
     env.put("TERN_CHECKPOINT_DIR", checkpoints.toString());
     env.put("CUDA_VISIBLE_DEVICES", cuda);
     env.put("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
-    String resumeNote = "";
+    CheckpointRestorer.Outcome restore;
     try {
       prepareEmpty(checkpoints);
       Files.createDirectories(log.getParent());
-      if (start.hasResumeFrom()) {
-        Path resume = workDir.resume(id);
-        prepareEmpty(resume);
-        CheckpointRestorer.Outcome outcome;
-        try {
-          outcome = restorer.restore(id.jobId(), start.getResumeFrom(), resume);
-        } catch (IOException e) {
-          throw new LaunchException(e.getMessage());
-        }
-        resumeNote = outcome.describe(start.getResumeFrom());
-        if (outcome.restored().isPresent()) {
-          env.put("TERN_RESUME_DIR", resume.toString());
-        }
+      Path resume = workDir.resume(id);
+      prepareEmpty(resume);
+      try {
+        restore = restorer.begin(start, resume);
+      } catch (IOException e) {
+        throw new LaunchException(e.getMessage());
+      }
+      if (restore.restored().isPresent()) {
+        env.put("TERN_RESUME_DIR", resume.toString());
       }
     } catch (IOException e) {
       throw new LaunchException("cannot prepare " + workDir.attempt(id) + ": " + e);
@@ -154,7 +151,7 @@ public final class JobLauncher {
       throw new LaunchException("exec failed: " + e.getMessage());
     }
     long pgid = awaitJobPid(attempt, process);
-    return new Launched(id, process, new ProcessGroup(pgid), attempt, log, checkpoints, resumeNote);
+    return new Launched(id, process, new ProcessGroup(pgid), attempt, log, checkpoints, restore);
   }
 
   /** The job's process group, once the shim has recorded it. */
@@ -310,8 +307,9 @@ public final class JobLauncher {
    *
    * @param process the shim
    * @param group the job's process group
-   * @param resumeNote what the restore did, in words ({@link CheckpointRestorer.Outcome#describe});
-   *     empty for a fresh start
+   * @param record the attempt's record on the node
+   * @param restore what its start restored ({@link CheckpointRestorer.Outcome#isEmpty} for a fresh
+   *     start with nothing to say)
    */
   public record Launched(
       AttemptId id,
@@ -320,5 +318,11 @@ public final class JobLauncher {
       AttemptRecord record,
       Path log,
       Path checkpointDir,
-      String resumeNote) {}
+      CheckpointRestorer.Outcome restore) {
+
+    /** What the restore did, in words; empty for a fresh start with nothing to say. */
+    public String resumeNote() {
+      return restore.describe();
+    }
+  }
 }

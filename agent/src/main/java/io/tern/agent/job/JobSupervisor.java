@@ -171,7 +171,7 @@ public final class JobSupervisor {
       return;
     }
     jobs.put(id, job);
-    commits.watch(id, job.launched.checkpointDir());
+    commits.watch(id, start.getEpoch(), job.launched.checkpointDir());
     String resume = job.launched.resumeNote();
     log.info(
         "{}: started, pid {}, GPUs {}, log {}{}",
@@ -180,15 +180,21 @@ public final class JobSupervisor {
         job.gpus,
         job.launched.log(),
         resume.isEmpty() ? "" : "; " + resume);
-    report(
-        id,
-        Phase.PHASE_STARTED,
-        0,
-        "pid "
-            + job.pid()
-            + ", log "
-            + job.launched.log()
-            + (resume.isEmpty() ? "" : "; " + resume));
+    JobStatus.Builder started =
+        status(
+            id.jobId(),
+            id.attempt(),
+            Phase.PHASE_STARTED,
+            0,
+            "pid "
+                + job.pid()
+                + ", log "
+                + job.launched.log()
+                + (resume.isEmpty() ? "" : "; " + resume));
+    if (!job.launched.restore().isEmpty()) {
+      started.setRestore(job.launched.restore().report());
+    }
+    listener.status(started.build());
     listener.gpusInUse(gpusInUse());
     job.launched.process().onExit().whenComplete((p, t) -> onLoop(() -> exited(job)));
   }
@@ -238,12 +244,15 @@ public final class JobSupervisor {
   public List<RunningAttempt> running() {
     List<RunningAttempt> running = new ArrayList<>(jobs.size());
     for (RunningJob job : jobs.values()) {
-      running.add(
+      RunningAttempt.Builder attempt =
           RunningAttempt.newBuilder()
               .setJobId(job.id().jobId())
               .setAttempt(job.id().attempt())
-              .addAllGpuIndices(job.gpus)
-              .build());
+              .addAllGpuIndices(job.gpus);
+      if (!job.launched.restore().isEmpty()) {
+        attempt.setRestore(job.launched.restore().report()); // its STARTED may have been lost
+      }
+      running.add(attempt.build());
     }
     return running;
   }
@@ -476,16 +485,19 @@ public final class JobSupervisor {
   }
 
   private void report(String jobId, int attempt, Phase phase, int exitCode, String message) {
+    listener.status(status(jobId, attempt, phase, exitCode, message).build());
+  }
+
+  private JobStatus.Builder status(
+      String jobId, int attempt, Phase phase, int exitCode, String message) {
     Instant now = clock.instant();
-    listener.status(
-        JobStatus.newBuilder()
-            .setJobId(jobId)
-            .setAttempt(attempt)
-            .setPhase(phase)
-            .setExitCode(exitCode)
-            .setMessage(message)
-            .setAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
-            .build());
+    return JobStatus.newBuilder()
+        .setJobId(jobId)
+        .setAttempt(attempt)
+        .setPhase(phase)
+        .setExitCode(exitCode)
+        .setMessage(message)
+        .setAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
   }
 
   private enum State {

@@ -2,6 +2,7 @@ package io.tern.agent.spot;
 
 import com.google.protobuf.Timestamp;
 import io.tern.api.v1.SpotNotice;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,6 +91,40 @@ public final class SpotInterruptionWatcher implements AutoCloseable {
     }
     log.info("watching {} for spot notices every {}", endpoint, interval);
     thread.scheduleWithFixedDelay(this::poll, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Checks that the metadata service answers (a notice, or a 404 for none), trying {@code tries}
+   * times {@code pause} apart; for an agent's start, where a wrong or unreachable endpoint would
+   * otherwise mean a spot node that never hears of its reclaim.
+   *
+   * @throws IOException naming the endpoint and what went wrong on the last try
+   */
+  public void requireReachable(int tries, Duration pause) throws IOException {
+    RuntimeException last = null;
+    for (int i = 0; i < tries; i++) {
+      try {
+        get(INSTANCE_ACTION);
+        return;
+      } catch (SdkClientException | IllegalArgumentException | UnsupportedOperationException e) {
+        last = e;
+      }
+      if (i + 1 < tries) {
+        try {
+          Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    throw new IOException(
+        "no instance metadata service answers at "
+            + endpoint
+            + " ("
+            + (last == null ? "interrupted" : last.getMessage())
+            + ")",
+        last);
   }
 
   /** Polls once, on the caller's thread; for tests and for {@link #start}'s schedule. */

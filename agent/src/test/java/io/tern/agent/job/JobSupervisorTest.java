@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -60,7 +61,7 @@ class JobSupervisorTest {
     agentEnv.put("TERN_LEFTOVER", "from the agent's own environment");
     agentEnv.put("CUDA_VISIBLE_DEVICES", "7");
     JobLauncher launcher =
-        new JobLauncher(workDir, 4, (id, ref, into) -> restorer.restore(id, ref, into), agentEnv);
+        new JobLauncher(workDir, 4, (start, into) -> restorer.begin(start, into), agentEnv);
     jobs =
         new JobSupervisor(
             launcher,
@@ -374,15 +375,19 @@ class JobSupervisorTest {
   @Test
   void resumingRestoresIntoTheResumeDir() throws IOException {
     restorer =
-        (jobId, ref, into) -> {
-          Files.writeString(into.resolve("restored.txt"), ref.getName());
-          return CheckpointRestorer.Outcome.restored(ref);
+        (begun, into) -> {
+          Files.writeString(into.resolve("restored.txt"), begun.getResumeFrom().getName());
+          return new CheckpointRestorer.Outcome(
+              Optional.of(begun.getResumeFrom()), Optional.of(begun.getResumeFrom()), List.of());
         };
     StartJob start =
         bash("job-resume", 2, "cat $TERN_RESUME_DIR/restored.txt")
             .setResumeFrom(CheckpointRef.newBuilder().setName("step-42").setAttempt(1))
             .build();
     startJob(start);
+    JobStatus started = awaitPhase("job-resume", Phase.PHASE_STARTED);
+    assertThat(started.getRestore().getRestored().getName()).isEqualTo("step-42");
+    assertThat(started.getMessage()).contains("resumed from step-42 of attempt 1");
     awaitPhase("job-resume", Phase.PHASE_EXITED);
     assertThat(log(new AttemptId("job-resume", 2))).contains("step-42");
   }

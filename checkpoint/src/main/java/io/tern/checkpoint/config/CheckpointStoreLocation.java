@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -23,7 +24,9 @@ import software.amazon.awssdk.regions.Region;
  * flag or a config file:
  *
  * <ul>
- *   <li>{@code /mnt/checkpoints} or {@code file:///mnt/checkpoints}: a shared filesystem;
+ *   <li>{@code /mnt/checkpoints} or {@code file:///mnt/checkpoints}: a shared filesystem; {@code
+ *       file:///mnt/checkpoints?quota=50GiB} caps what the store's files may take (a commit over it
+ *       fails as on a full disk, and the agent prunes older checkpoints to make room);
  *   <li>{@code s3://BUCKET/PREFIX}: AWS S3, region and credentials from the SDK's default chain;
  *   <li>{@code
  *       s3://BUCKET/PREFIX?endpoint=http://10.0.0.5:9000&region=us-east-1&pathStyle=true&checksums=false}:
@@ -50,8 +53,16 @@ public record CheckpointStoreLocation(URI uri) {
     URI uri = URI.create(location);
     String scheme = uri.getScheme();
     if ("file".equals(scheme)) {
-      if (uri.getPath() == null || uri.getQuery() != null) {
-        throw new IllegalArgumentException("a file location is file:///ABSOLUTE/PATH: " + location);
+      if (uri.getPath() == null || uri.getPath().isEmpty()) {
+        throw new IllegalArgumentException(
+            "a file location is file:///ABSOLUTE/PATH[?quota=SIZE]: " + location);
+      }
+      for (Map.Entry<String, String> p : params(uri).entrySet()) {
+        if (!p.getKey().equals("quota")) {
+          throw new IllegalArgumentException(
+              "unknown file location parameter " + p.getKey() + "; known: [quota]");
+        }
+        parseSize(p.getValue());
       }
       return new CheckpointStoreLocation(uri);
     }
@@ -64,6 +75,10 @@ public record CheckpointStoreLocation(URI uri) {
           throw new IllegalArgumentException(
               "unknown s3 location parameter " + key + "; known: " + S3_PARAMS);
         }
+      }
+      String endpoint = params(uri).get("endpoint");
+      if (endpoint != null) {
+        requireEndpoint(endpoint);
       }
       return new CheckpointStoreLocation(uri);
     }
@@ -84,7 +99,12 @@ public record CheckpointStoreLocation(URI uri) {
   public CheckpointStore open(CheckpointStoreSettings settings, AwsCredentialsProvider credentials)
       throws IOException {
     if ("file".equals(uri.getScheme())) {
-      return new FsCheckpointStore(Path.of(uri), settings);
+      String quota = params(uri).get("quota");
+      return new FsCheckpointStore(
+          Path.of(uri.getPath()),
+          settings,
+          true,
+          quota == null ? OptionalLong.empty() : OptionalLong.of(parseSize(quota)));
     }
     Map<String, String> p = params(uri);
     URI endpoint = p.containsKey("endpoint") ? URI.create(p.get("endpoint")) : null;
@@ -100,6 +120,61 @@ public record CheckpointStoreLocation(URI uri) {
     return new S3CheckpointStore(
         S3Clients.create(endpoint, region, creds, pathStyle), config, settings, true);
   }
+
+  /** An S3 endpoint a client can use: http(s), a host, and a port when a colon says so. */
+  private static void requireEndpoint(String endpoint) {
+    URI e;
+    try {
+      e = new URI(endpoint);
+    } catch (java.net.URISyntaxException bad) {
+      e = null;
+    }
+    if (e == null
+        || !("http".equals(e.getScheme()) || "https".equals(e.getScheme()))
+        || e.getHost() == null
+        || e.getRawAuthority().endsWith(":")
+        || e.getPort() == 0
+        || e.getPort() > 65_535) {
+      throw new IllegalArgumentException(
+          "endpoint "
+              + endpoint
+              + " in the location is not an http(s) URL with a host and a port from 1 to 65535");
+    }
+  }
+
+  /** The directory of a file location. */
+  public Path path() {
+    return Path.of(uri.getPath());
+  }
+
+  /**
+   * {@code 123}, {@code 64KiB}, {@code 10MiB}, {@code 50GiB} (also k, M, G, KB, MB, GB: powers of
+   * 1024).
+   */
+  static long parseSize(String text) {
+    var m = SIZE.matcher(text.trim());
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          "quota: expected a size like 500MiB or 50GiB, got \"" + text + "\"");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "" : m.group(2).toUpperCase(java.util.Locale.ROOT);
+    int shift =
+        unit.isEmpty() || unit.equals("B")
+            ? 0
+            : switch (unit.charAt(0)) {
+              case 'K' -> 10;
+              case 'M' -> 20;
+              default -> 30;
+            };
+    if (n < 1 || n > (Long.MAX_VALUE >> shift)) {
+      throw new IllegalArgumentException("quota: must be between 1 byte and 8 EiB, got " + text);
+    }
+    return n << shift;
+  }
+
+  private static final java.util.regex.Pattern SIZE =
+      java.util.regex.Pattern.compile("([0-9]{1,18})\\s*((?:[kKmMgG](?:i?[bB])?)|[bB])?");
 
   private static String defaultRegion() {
     String env = System.getenv("AWS_REGION");

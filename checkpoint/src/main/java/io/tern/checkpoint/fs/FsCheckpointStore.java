@@ -16,10 +16,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -27,7 +30,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,10 +42,11 @@ import org.slf4j.LoggerFactory;
  * A {@code CheckpointStore} on a shared filesystem (NFS, Lustre, EFS, or a local disk):
  *
  * <pre>
- * ROOT/JOB_ID/NAME/manifest.json
- * ROOT/JOB_ID/NAME/data/RELATIVE/PATH
- * ROOT/JOB_ID/.staging-NAME-UUID/   a commit in progress (or crashed)
- * ROOT/JOB_ID/.trash-NAME-UUID/     a delete in progress (or crashed)
+ * ROOT/JOB_ID/aATTEMPT-NAME/manifest.json
+ * ROOT/JOB_ID/aATTEMPT-NAME/data/RELATIVE/PATH
+ * ROOT/JOB_ID/.attempt-ATTEMPT         the attempt's marker (JSON), created once with link(2)
+ * ROOT/JOB_ID/.staging-KEY-UUID/       a commit in progress (or crashed)
+ * ROOT/JOB_ID/.trash-KEY-UUID/         a delete in progress (or crashed)
  * </pre>
  *
  * A commit writes and fsyncs every file and the manifest into a staging directory, then renames it
@@ -48,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * which POSIX filesystems, NFS, Lustre and EFS provide. Staging directories older than {@link
  * #STALE_STAGING} are removed after a commit. Files in the store are read without following
  * symbolic links, so a link planted in the store cannot make a restore read elsewhere.
+ *
+ * <p>With a quota, a commit that would take the store's files over it fails as a full disk would
+ * ({@code Disk quota exceeded}), before it writes anything: for a store directory on a disk that
+ * other things need, and to exercise a full store in tests.
  */
 public final class FsCheckpointStore extends AbstractCheckpointStore {
 
@@ -60,23 +71,36 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
   static final String DATA = "data";
   private static final String STAGING_PREFIX = ".staging-";
   private static final String TRASH_PREFIX = ".trash-";
+  private static final String MARKER_PREFIX = ".attempt-";
 
   private final Path root;
   private final boolean fsync;
+  private final OptionalLong quotaBytes;
 
   /**
    * @param root an existing directory, shared by every agent and server that uses the store
    * @param fsync force files and directories to stable storage before publishing (keep it on,
    *     except for tests and benchmarks that measure without it)
+   * @param quotaBytes the most bytes the store's files may take; empty for no quota
    */
-  public FsCheckpointStore(Path root, CheckpointStoreSettings settings, boolean fsync)
+  public FsCheckpointStore(
+      Path root, CheckpointStoreSettings settings, boolean fsync, OptionalLong quotaBytes)
       throws IOException {
     super(settings);
     if (!Files.isDirectory(root)) {
       throw new NoSuchFileException(root.toString(), null, "checkpoint root is not a directory");
     }
+    if (quotaBytes.isPresent() && quotaBytes.getAsLong() < 1) {
+      throw new IllegalArgumentException("quota must be 1 byte or more");
+    }
     this.root = root.toRealPath();
     this.fsync = fsync;
+    this.quotaBytes = quotaBytes;
+  }
+
+  public FsCheckpointStore(Path root, CheckpointStoreSettings settings, boolean fsync)
+      throws IOException {
+    this(root, settings, fsync, OptionalLong.empty());
   }
 
   public FsCheckpointStore(Path root, CheckpointStoreSettings settings) throws IOException {
@@ -97,7 +121,7 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(jobDir)) {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
-        if (CheckpointNames.isValidName(name)) {
+        if (CheckpointNames.isStorageKey(name)) {
           if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
             names.add(name);
           } else {
@@ -146,6 +170,7 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
 
   @Override
   protected Staging stage(String jobId, String name, CheckpointSource source) throws IOException {
+    requireRoomFor(source.totalBytes());
     Path jobDir = Files.createDirectories(root.resolve(jobId));
     Path staging = jobDir.resolve(STAGING_PREFIX + name + "-" + UUID.randomUUID());
     Files.createDirectory(staging);
@@ -215,6 +240,113 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
       }
       return new ManifestFile(f.path(), d.size(), d.sha256());
     }
+  }
+
+  private void requireRoomFor(long bytes) throws IOException {
+    if (quotaBytes.isEmpty()) {
+      return;
+    }
+    long used = usedBytes();
+    if (used + bytes > quotaBytes.getAsLong()) {
+      throw new FileSystemException(
+          root.toString(),
+          null,
+          "Disk quota exceeded (the store's quota is "
+              + quotaBytes.getAsLong()
+              + " bytes, "
+              + used
+              + " used, "
+              + bytes
+              + " more needed)");
+    }
+  }
+
+  /** What the store's files take now, in bytes. */
+  public long usedBytes() throws IOException {
+    long[] used = {0};
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            used[0] += attrs.size();
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) {
+            return FileVisitResult.CONTINUE; // deleted meanwhile
+          }
+        });
+    return used[0];
+  }
+
+  @Override
+  protected Map<Integer, byte[]> readMarkers(String jobId) throws IOException {
+    Path jobDir = root.resolve(jobId);
+    Map<Integer, byte[]> markers = new TreeMap<>();
+    if (!Files.isDirectory(jobDir, LinkOption.NOFOLLOW_LINKS)) {
+      return markers;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(jobDir, MARKER_PREFIX + "*")) {
+      for (Path entry : entries) {
+        Integer attempt = markerAttempt(entry.getFileName().toString());
+        if (attempt != null && Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+          try (InputStream in = Files.newInputStream(entry, LinkOption.NOFOLLOW_LINKS)) {
+            markers.put(attempt, in.readNBytes(MAX_MARKER_BYTES + 1));
+          } catch (NoSuchFileException e) {
+            // pruned meanwhile
+          }
+        }
+      }
+    }
+    return markers;
+  }
+
+  private static Integer markerAttempt(String fileName) {
+    String n = fileName.substring(MARKER_PREFIX.length());
+    if (!n.matches("[1-9][0-9]{0,8}")) {
+      return null;
+    }
+    return Integer.valueOf(n);
+  }
+
+  @Override
+  protected void createMarker(String jobId, int attempt, byte[] marker) throws IOException {
+    Path jobDir = Files.createDirectories(root.resolve(jobId));
+    Path target = jobDir.resolve(MARKER_PREFIX + attempt);
+    Path temp = jobDir.resolve(STAGING_PREFIX + "attempt-" + attempt + "-" + UUID.randomUUID());
+    try {
+      try (FileChannel ch =
+          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ch.write(java.nio.ByteBuffer.wrap(marker));
+        if (fsync) {
+          ch.force(true);
+        }
+      }
+      try {
+        // link(2) publishes the whole file or fails when a marker exists: first writer wins.
+        Files.createLink(target, temp);
+      } catch (FileAlreadyExistsException e) {
+        return;
+      } catch (UnsupportedOperationException e) {
+        try {
+          Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException exists) {
+          return;
+        }
+      }
+      if (fsync) {
+        forceDirectory(jobDir);
+      }
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  @Override
+  protected void deleteMarker(String jobId, int attempt) throws IOException {
+    Files.deleteIfExists(root.resolve(jobId).resolve(MARKER_PREFIX + attempt));
   }
 
   @Override

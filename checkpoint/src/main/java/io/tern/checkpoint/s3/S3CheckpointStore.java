@@ -15,8 +15,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -33,8 +35,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * A {@code CheckpointStore} in an S3-compatible bucket (AWS S3, MinIO, S3Proxy, ...):
  *
  * <pre>
- * PREFIX/JOB_ID/NAME/data/RELATIVE/PATH   written first
- * PREFIX/JOB_ID/NAME/manifest.json        written last: the publish step
+ * PREFIX/JOB_ID/aATTEMPT-NAME/data/RELATIVE/PATH   written first
+ * PREFIX/JOB_ID/aATTEMPT-NAME/manifest.json        written last: the publish step
+ * PREFIX/JOB_ID/.attempt-ATTEMPT                   the attempt's marker (JSON)
  * </pre>
  *
  * Readers only consider a checkpoint whose manifest object exists, and S3 makes a single PUT
@@ -42,7 +45,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * uploaded; one that crashed leaves data objects without a manifest, which restore reports and the
  * next commit's retention deletes. A delete removes the manifest first. Files over {@link
  * S3StoreConfig#multipartThresholdBytes()} go up in multipart uploads; smaller ones carry their
- * SHA-256 so the server checks them on arrival (when {@link S3StoreConfig#sendChecksums()}).
+ * SHA-256 so the server checks them on arrival (when {@link S3StoreConfig#sendChecksums()}). A
+ * marker is created with a conditional PUT ({@code If-None-Match: *}), so the first writer wins; a
+ * server without conditional writes gets a check first, which leaves a window in which two writers
+ * of the same attempt's marker may both write (the later one wins: same attempt, and at worst a
+ * higher fence sequence).
  */
 public final class S3CheckpointStore extends AbstractCheckpointStore {
 
@@ -80,6 +87,76 @@ public final class S3CheckpointStore extends AbstractCheckpointStore {
 
   private String dataKey(String jobId, String name, String path) {
     return checkpointPrefix(jobId, name) + "data/" + path;
+  }
+
+  private static final String MARKER_PREFIX = ".attempt-";
+
+  private String markerKey(String jobId, int attempt) {
+    return jobPrefix(jobId) + MARKER_PREFIX + attempt;
+  }
+
+  @Override
+  protected Map<Integer, byte[]> readMarkers(String jobId) throws IOException {
+    String prefix = jobPrefix(jobId) + MARKER_PREFIX;
+    Map<Integer, byte[]> markers = new TreeMap<>();
+    try {
+      for (S3Object o :
+          s3.listObjectsV2Paginator(b -> b.bucket(config.bucket()).prefix(prefix)).contents()) {
+        String n = o.key().substring(prefix.length());
+        if (!n.matches("[1-9][0-9]{0,8}")) {
+          continue;
+        }
+        try (ResponseInputStream<GetObjectResponse> in =
+            s3.getObject(b -> b.bucket(config.bucket()).key(o.key()))) {
+          markers.put(Integer.valueOf(n), in.readNBytes(MAX_MARKER_BYTES + 1));
+          in.abort();
+        } catch (NoSuchKeyException e) {
+          // pruned meanwhile
+        }
+      }
+    } catch (SdkException e) {
+      throw new IOException("cannot read attempt markers under " + prefix, e);
+    }
+    return markers;
+  }
+
+  @Override
+  protected void createMarker(String jobId, int attempt, byte[] marker) throws IOException {
+    String key = markerKey(jobId, attempt);
+    try {
+      s3.putObject(
+          b -> b.bucket(config.bucket()).key(key).contentType("application/json").ifNoneMatch("*"),
+          RequestBody.fromBytes(marker));
+    } catch (S3Exception e) {
+      if (e.statusCode() == 412 || e.statusCode() == 409) {
+        return; // there is one: the first writer wins
+      }
+      if (e.statusCode() != 501 && e.statusCode() != 400) {
+        throw new IOException("cannot write " + key, e);
+      }
+      // No conditional writes on this server: check, then write.
+      try {
+        if (!exists(key)) {
+          s3.putObject(
+              b -> b.bucket(config.bucket()).key(key).contentType("application/json"),
+              RequestBody.fromBytes(marker));
+        }
+      } catch (SdkException again) {
+        throw new IOException("cannot write " + key, again);
+      }
+    } catch (SdkException e) {
+      throw new IOException("cannot write " + key, e);
+    }
+  }
+
+  @Override
+  protected void deleteMarker(String jobId, int attempt) throws IOException {
+    String key = markerKey(jobId, attempt);
+    try {
+      s3.deleteObject(b -> b.bucket(config.bucket()).key(key));
+    } catch (SdkException e) {
+      throw new IOException("cannot delete " + key, e);
+    }
   }
 
   @Override

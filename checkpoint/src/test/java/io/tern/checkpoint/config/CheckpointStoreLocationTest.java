@@ -3,6 +3,7 @@ package io.tern.checkpoint.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tern.checkpoint.AttemptFence;
 import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CheckpointStoreSettings;
 import io.tern.checkpoint.TestClock;
@@ -38,6 +39,23 @@ class CheckpointStoreLocationTest {
     }
   }
 
+  @Test
+  void aFileLocationMayCarryAQuota() throws Exception {
+    String location = tmp.toUri() + "?quota=2KiB";
+    assertThat(CheckpointStoreLocation.parse(location).path()).isEqualTo(tmp);
+    try (CheckpointStore store = CheckpointStoreLocation.parse(location).open(settings)) {
+      Path big = Trees.write(tmp.resolve("local"), Map.of("state", "x".repeat(4000)));
+      assertThatThrownBy(
+              () -> store.commit("job-1", new AttemptFence(1, 0), big, "c1", OptionalLong.empty()))
+          .isInstanceOf(io.tern.checkpoint.CheckpointStoreFullException.class);
+    }
+    assertThat(CheckpointStoreLocation.parseSize("64k")).isEqualTo(65_536);
+    assertThat(CheckpointStoreLocation.parseSize("10MiB")).isEqualTo(10L << 20);
+    assertThat(CheckpointStoreLocation.parseSize("123")).isEqualTo(123);
+    assertThatThrownBy(() -> CheckpointStoreLocation.parse(tmp.toUri() + "?quota=lots"))
+        .hasMessageContaining("quota");
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {
@@ -68,11 +86,11 @@ class CheckpointStoreLocationTest {
                       AwsBasicCredentials.create("tern-access", "tern-secret")))) {
         assertThat(store).isInstanceOf(S3CheckpointStore.class);
         Path local = Trees.write(tmp.resolve("local"), Map.of("state", "s"));
-        store.commit("job-1", 1, local, "c1", OptionalLong.empty());
+        store.commit("job-1", new AttemptFence(1, 0), local, "c1", OptionalLong.empty());
       }
       assertThat(
               admin
-                  .headObject(b -> b.bucket("ckpts").key("team-a/prod/job-1/c1/manifest.json"))
+                  .headObject(b -> b.bucket("ckpts").key("team-a/prod/job-1/a1-c1/manifest.json"))
                   .contentLength())
           .isPositive();
     }

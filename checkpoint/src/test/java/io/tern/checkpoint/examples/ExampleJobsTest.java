@@ -3,6 +3,7 @@ package io.tern.checkpoint.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tern.checkpoint.AttemptFence;
 import io.tern.checkpoint.CheckpointDirectoryScanner;
 import io.tern.checkpoint.CheckpointDirectoryScanner.CompletedCheckpoint;
 import io.tern.checkpoint.CheckpointStore;
@@ -83,7 +84,9 @@ class ExampleJobsTest {
             CheckpointStoreSettings.of(2, new TestClock(Instant.parse("2026-11-23T06:00:00Z"))))) {
       CommittedCheckpoint last = null;
       for (CompletedCheckpoint c : ready) {
-        last = store.commit("job-1", 1, c.directory(), c.name(), OptionalLong.empty());
+        last =
+            store.commit(
+                "job-1", new AttemptFence(1, 0), c.directory(), c.name(), OptionalLong.empty());
       }
       Path resume = tmp.resolve("resume");
       RestoreResult restored = store.restoreLatest("job-1", resume);

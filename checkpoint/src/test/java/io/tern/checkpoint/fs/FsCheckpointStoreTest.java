@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CheckpointStoreContract;
+import io.tern.checkpoint.CheckpointStoreFullException;
 import io.tern.checkpoint.CheckpointStoreSettings;
 import io.tern.checkpoint.CommittedCheckpoint;
 import io.tern.checkpoint.CorruptCheckpointException;
@@ -68,7 +69,8 @@ class FsCheckpointStoreTest extends CheckpointStoreContract {
   @Test
   void theLayoutIsJobNameManifestAndData() throws Exception {
     commit("step-1", Map.of("dir/f", "x"));
-    assertThat(rawEntries(JOB)).containsExactly("step-1/data/dir/f", "step-1/manifest.json");
+    assertThat(rawEntries(JOB))
+        .containsExactly(".attempt-1", "a1-step-1/data/dir/f", "a1-step-1/manifest.json");
   }
 
   @Test
@@ -76,7 +78,7 @@ class FsCheckpointStoreTest extends CheckpointStoreContract {
     CommittedCheckpoint older = commit("older", Map.of("f", "old"));
     commit("newer", Map.of("f", "new"));
     Path stolen = Files.writeString(tmp.resolve("stolen"), "new");
-    Path f = path(JOB, "newer", "data/f");
+    Path f = path(JOB, key("newer"), "data/f");
     Files.delete(f);
     Files.createSymbolicLink(f, stolen); // same bytes, so only the link check can catch it
 
@@ -96,11 +98,11 @@ class FsCheckpointStoreTest extends CheckpointStoreContract {
   void aCheckpointDirectoryPlantedAsALinkIsNeitherListedNorRead() throws Exception {
     CommittedCheckpoint real = commit("real", Map.of("f", "mine"));
     Path elsewhere = elsewhere(JOB, "planted");
-    Files.createSymbolicLink(root.resolve(JOB).resolve("planted"), elsewhere);
+    Files.createSymbolicLink(root.resolve(JOB).resolve(key("planted")), elsewhere);
 
     assertThat(store.list(JOB)).containsExactly(real);
     Path target = target();
-    assertThatThrownBy(() -> store.restore(JOB, "planted", target))
+    assertThatThrownBy(() -> store.restore(JOB, 1, "planted", target))
         .isInstanceOf(CorruptCheckpointException.class)
         .hasMessageContaining("manifest is reached through a symbolic link");
     assertThat(target).doesNotExist();
@@ -114,7 +116,7 @@ class FsCheckpointStoreTest extends CheckpointStoreContract {
 
     assertThat(store.list(other)).isEmpty();
     Path target = target();
-    assertThatThrownBy(() -> store.restore(other, "ckpt", target))
+    assertThatThrownBy(() -> store.restore(other, 1, "ckpt", target))
         .isInstanceOf(CorruptCheckpointException.class)
         .hasMessageContaining("manifest is reached through a symbolic link");
     assertThat(store.restoreLatest(other, target).restored()).isEmpty();
@@ -125,14 +127,14 @@ class FsCheckpointStoreTest extends CheckpointStoreContract {
   void deletingPlantedLinksRemovesOnlyTheLinks() throws Exception {
     Path elsewhere = elsewhere(JOB, "planted");
     commit("real", Map.of("f", "mine"));
-    Files.createSymbolicLink(root.resolve(JOB).resolve("planted"), elsewhere);
+    Files.createSymbolicLink(root.resolve(JOB).resolve(key("planted")), elsewhere);
     String other = "job-7";
     Files.createSymbolicLink(root.resolve(other), elsewhere.getParent());
 
-    store.delete(JOB, "planted");
+    store.delete(JOB, 1, "planted");
     store.deleteAll(other);
 
-    assertThat(root.resolve(JOB).resolve("planted")).doesNotExist();
+    assertThat(root.resolve(JOB).resolve(key("planted"))).doesNotExist();
     assertThat(elsewhere.resolve("manifest.json")).exists();
     assertThat(elsewhere.resolve("data/f")).hasContent("theirs");
     assertThat(store.list(JOB)).extracting(CommittedCheckpoint::name).containsExactly("real");
@@ -145,12 +147,12 @@ class FsCheckpointStoreTest extends CheckpointStoreContract {
         new FsCheckpointStore(otherRoot, CheckpointStoreSettings.of(3, clock))) {
       other.commit(
           jobId,
-          1,
+          attempt(1),
           Trees.write(tmp.resolve("src-" + name), Map.of("f", "theirs")),
           name,
           OptionalLong.empty());
     }
-    return otherRoot.toRealPath().resolve(jobId).resolve(name);
+    return otherRoot.toRealPath().resolve(jobId).resolve(key(name));
   }
 
   @Test
@@ -168,5 +170,30 @@ class FsCheckpointStoreTest extends CheckpointStoreContract {
     assertThat(trash.getParent()).doesNotExist();
     assertThat(fresh.getParent()).exists();
     assertThat(store.list(JOB)).extracting(CommittedCheckpoint::name).containsExactly("x");
+  }
+
+  @Test
+  void aCommitOverTheQuotaFailsAsAFullDiskAndMakingRoomLetsItThrough() throws Exception {
+    store.close();
+    FsCheckpointStore limited =
+        new FsCheckpointStore(
+            root, CheckpointStoreSettings.of(3, clock), true, OptionalLong.of(3500));
+    store = limited;
+    String kilobyte = "x".repeat(1000);
+    commit("step-1", Map.of("f", kilobyte));
+    CommittedCheckpoint second = commit("step-2", Map.of("f", kilobyte));
+
+    Path third = Trees.write(tmp.resolve("third"), Map.of("f", kilobyte));
+    assertThatThrownBy(() -> store.commit(JOB, attempt(1), third, "step-3", OptionalLong.empty()))
+        .isInstanceOf(CheckpointStoreFullException.class)
+        .hasMessageContaining("Disk quota exceeded");
+    assertThat(rawEntries(JOB)).noneMatch(e -> e.contains("step-3") || e.contains(".staging"));
+    assertThat(limited.usedBytes()).isLessThanOrEqualTo(3500);
+
+    assertThat(store.makeRoom(JOB)).isEqualTo(1);
+    assertThat(store.list(JOB)).containsExactly(second);
+    CommittedCheckpoint committed =
+        store.commit(JOB, attempt(1), third, "step-3", OptionalLong.empty());
+    assertThat(store.list(JOB)).first().isEqualTo(committed);
   }
 }

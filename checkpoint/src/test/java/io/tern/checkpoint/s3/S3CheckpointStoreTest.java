@@ -2,6 +2,7 @@ package io.tern.checkpoint.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tern.checkpoint.AttemptFence;
 import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CheckpointStoreContract;
 import io.tern.checkpoint.CheckpointStoreSettings;
@@ -85,14 +86,18 @@ class S3CheckpointStoreTest extends CheckpointStoreContract {
   @Test
   void theLayoutIsPrefixJobNameManifestAndData() throws Exception {
     commit("step-1", Map.of("dir/f", "x"));
-    assertThat(rawEntries(JOB)).containsExactly("step-1/data/dir/f", "step-1/manifest.json");
+    assertThat(rawEntries(JOB))
+        .containsExactly(".attempt-1", "a1-step-1/data/dir/f", "a1-step-1/manifest.json");
   }
 
   @Test
   void dataWithoutAManifestIsNotACheckpointButIsReportedAndSwept() throws Exception {
     CommittedCheckpoint good = commit("good", Map.of("f", "1"));
     writeRaw(
-        JOB, "crashed", "data/f", new byte[] {1, 2, 3}); // a commit that died before publishing
+        JOB,
+        key("crashed"),
+        "data/f",
+        new byte[] {1, 2, 3}); // a commit that died before publishing
 
     assertThat(store.list(JOB)).containsExactly(good);
     RestoreResult r = store.restoreLatest(JOB, target());
@@ -102,7 +107,7 @@ class S3CheckpointStoreTest extends CheckpointStoreContract {
         .satisfies(s -> assertThat(s.name()).isEqualTo("crashed"));
 
     commit("next", Map.of("f", "2"));
-    assertThat(rawEntries(JOB)).noneMatch(e -> e.startsWith("crashed/"));
+    assertThat(rawEntries(JOB)).noneMatch(e -> e.startsWith("a1-crashed/"));
   }
 
   @Test
@@ -116,7 +121,8 @@ class S3CheckpointStoreTest extends CheckpointStoreContract {
     Files.write(local.resolve("weights.bin"), data);
     Files.writeString(local.resolve("small"), "s");
 
-    CommittedCheckpoint c = store.commit(JOB, 1, local, "big", OptionalLong.empty());
+    CommittedCheckpoint c =
+        store.commit(JOB, new AttemptFence(1, 0), local, "big", OptionalLong.empty());
     assertThat(c.sizeBytes()).isEqualTo(data.length + 1);
     Path target = target();
     assertThat(store.restoreLatest(JOB, target).restored()).contains(c);

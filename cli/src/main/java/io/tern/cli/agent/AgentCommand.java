@@ -55,7 +55,10 @@ import picocli.CommandLine.Spec;
       "",
       "Checkpoints: each job's TERN_CHECKPOINT_DIR is watched; every NAME/ with NAME.done beside it"
           + " is committed to the checkpoint store (the newest --keep-checkpoints per job are kept)"
-          + " and announced to the scheduler, which resumes the job from it elsewhere. The default"
+          + " and announced to the scheduler, which resumes the job from it elsewhere. Each attempt"
+          + " is recorded in the store when it starts, and the store refuses commits from attempts"
+          + " that were replaced. Commits that fail (a full store) are retried with a back-off,"
+          + " older checkpoints are pruned to make room, and the job's status says so. The default"
           + " store, ${TERN_HOME:-~/.tern}/checkpoints, is shared by the agents of one machine;"
           + " agents on different hosts need a shared filesystem or s3:// location.",
       ""
@@ -147,6 +150,7 @@ public final class AgentCommand implements Callable<Integer> {
       paramLabel = "LOCATION",
       description =
           "Where checkpoints are committed and restored from: a path, file:///PATH,"
+              + " file:///PATH?quota=SIZE (e.g. 50GiB: commits over it fail as on a full disk),"
               + " s3://BUCKET/PREFIX or s3://BUCKET/PREFIX?endpoint=URL (default"
               + " ${TERN_HOME:-~/.tern}/checkpoints, shared by the agents of this machine).")
   String checkpointStore;
@@ -164,7 +168,8 @@ public final class AgentCommand implements Callable<Integer> {
       description =
           "Watch this instance metadata service for spot notices (instance-action, rebalance) and"
               + " report them at once; on an EC2 spot instance: http://169.254.169.254. Not"
-              + " watched unless given.")
+              + " watched unless given; the agent does not start when it is given and nothing"
+              + " answers there.")
   String imdsEndpoint;
 
   @Option(
@@ -200,6 +205,7 @@ public final class AgentCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Settings settings = settings();
+    requireImds(settings);
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -298,13 +304,15 @@ public final class AgentCommand implements Callable<Integer> {
 
   private static String where(CheckpointStoreLocation location) {
     URI uri = location.uri();
-    return "file".equals(uri.getScheme()) ? Path.of(uri).toString() : uri.toString();
+    return "file".equals(uri.getScheme())
+        ? location.path() + (uri.getQuery() == null ? "" : " (" + uri.getQuery() + ")")
+        : uri.toString();
   }
 
   private static CheckpointStore openStore(Settings settings) throws IOException {
     URI uri = settings.checkpointStore().uri();
     if ("file".equals(uri.getScheme())) {
-      Files.createDirectories(Path.of(uri));
+      Files.createDirectories(settings.checkpointStore().path());
     }
     return settings
         .checkpointStore()
@@ -320,6 +328,30 @@ public final class AgentCommand implements Callable<Integer> {
             settings.imdsEndpoint().get(), settings.imdsInterval(), agent::report);
     watcher.start();
     return watcher;
+  }
+
+  /**
+   * Refuses to start when --imds-endpoint is given but nothing answers there: such a spot node
+   * would run jobs and never hear of its reclaim, losing their work since the last periodic
+   * checkpoint each time, with nothing to show for it. Failing is what makes the mistake visible
+   * (the unit fails, the node never registers). On EC2 the metadata service is up before any
+   * process; a restart (systemd's, with its back-off) covers a slow boot.
+   */
+  private static void requireImds(Settings settings) {
+    if (settings.imdsEndpoint().isEmpty()) {
+      return;
+    }
+    try (SpotInterruptionWatcher probe =
+        new SpotInterruptionWatcher(
+            settings.imdsEndpoint().get(), settings.imdsInterval(), notice -> {})) {
+      probe.requireReachable(3, Duration.ofSeconds(1));
+    } catch (IOException e) {
+      throw new UserInputException(
+          "--imds-endpoint: "
+              + e.getMessage()
+              + "; a spot node that cannot read it never hears of a reclaim. Give the metadata"
+              + " service's URL (on EC2: http://169.254.169.254), or leave the flag out.");
+    }
   }
 
   /** The checked flags; every error names its flag. */

@@ -3,10 +3,10 @@ package io.tern.cli.agent;
 import io.tern.agent.gpu.GpuProbeSpec;
 import io.tern.api.v1.CapacityType;
 import io.tern.checkpoint.config.CheckpointStoreLocation;
+import io.tern.cli.EndpointUrl;
 import io.tern.cli.UserInputException;
 import io.tern.cli.client.SchedulerAddresses;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -57,17 +57,7 @@ final class AgentFlags {
   }
 
   static URI imdsEndpoint(String value) {
-    try {
-      URI uri = new URI(value);
-      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
-          || uri.getHost() == null) {
-        throw new URISyntaxException(value, "not an http(s) URL");
-      }
-      return uri;
-    } catch (URISyntaxException e) {
-      throw new UserInputException(
-          "--imds-endpoint: expected a URL like http://169.254.169.254, got \"" + value + "\"");
-    }
+    return EndpointUrl.parse("--imds-endpoint", value, "http://169.254.169.254");
   }
 
   /** A location; a relative path is taken from the current directory. */

@@ -58,7 +58,9 @@ final class AgentsBenchCommand implements Callable<Integer> {
       required = true,
       paramLabel = "URL",
       description = "The leader's metrics, e.g. http://127.0.0.1:9464/metrics.")
-  URI metrics;
+  String metricsFlag;
+
+  private URI metrics;
 
   @Option(
       names = "--agents",
@@ -98,6 +100,8 @@ final class AgentsBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    metrics =
+        io.tern.cli.EndpointUrl.parse("--metrics", metricsFlag, "http://127.0.0.1:9464/metrics");
     if (agents < 1 || queued < 0 || seconds < 1 || gpusPerAgent < 1 || gpusPerAgent > 64) {
       throw new UserInputException(
           "--agents and --seconds must be >= 1, --queued >= 0, --gpus-per-agent 1..64");

@@ -21,6 +21,7 @@ import io.tern.cli.client.ClientOptions;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.client.Table;
+import io.tern.scheduler.spec.AttemptCheckpoints;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Iterator;
@@ -146,6 +147,11 @@ public final class JobCommands {
               : (a.hasResumedFrom() ? "resumed from " + a.getResumedFrom().getName() : "-"));
     }
     table.print(out);
+    for (Attempt a : job.getAttemptsList()) {
+      AttemptCheckpoints.restore(a)
+          .ifPresent(words -> out.println("Restore:    attempt " + a.getNumber() + ": " + words));
+    }
+    AttemptCheckpoints.commitFailure(job).ifPresent(words -> out.println("WARNING:    " + words));
   }
 
   @Command(name = "list", description = "List jobs, newest first.")

@@ -55,7 +55,13 @@ class AgentCommandTest {
         "--scheduler| s1:99999| --scheduler: expected HOST:PORT",
         "--node-id| ../x| --node-id: \"../x\" must be",
         "--price| -1| --price: must be 0 or more",
-        "--imds-endpoint| 169.254.169.254| --imds-endpoint: expected a URL",
+        "--imds-endpoint| 169.254.169.254| --imds-endpoint: \"169.254.169.254\" is not a usable URL",
+        "--imds-endpoint| http://127.0.0.1:| --imds-endpoint: \"http://127.0.0.1:\" is not a usable URL (a colon but no port)",
+        "--imds-endpoint| http://127.0.0.1:99999| (the port must be a number from 1 to 65535)",
+        "--imds-endpoint| http://127.0.0.1:x| (the port must be a number from 1 to 65535)",
+        "--imds-endpoint| http://:80| --imds-endpoint: \"http://:80\" is not a usable URL",
+        "--imds-endpoint| ftp://127.0.0.1:21| (the scheme must be http or https)",
+        "--checkpoint-store| s3://b/p?endpoint=http://127.0.0.1:| --checkpoint-store: endpoint http://127.0.0.1: in the location is not",
         "--stop-grace| -5| --stop-grace: must be 0 or more seconds",
         "--nvml-lib| /nonexistent/libnvidia-ml.so.1| --nvml-lib /nonexistent/libnvidia-ml.so.1: no such file"
       })
@@ -63,6 +69,24 @@ class AgentCommandTest {
     TernRun run = tern(with(flag, value));
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err()).contains(message.strip());
+  }
+
+  /**
+   * Nothing listens on the endpoint: the agent does not start (a spot node that cannot read its
+   * metadata never hears of a reclaim), and says why, naming the flag.
+   */
+  @Test
+  void anUnreachableImdsAtStartExitsTwoNamingTheFlag() throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    TernRun run = tern(with("--imds-endpoint", "http://127.0.0.1:" + port));
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err())
+        .contains(
+            "--imds-endpoint: no instance metadata service answers at http://127.0.0.1:" + port)
+        .contains("never hears of a reclaim");
   }
 
   @Test

@@ -59,6 +59,10 @@ class SpotReclaimEndToEndTest {
   private static final double STEP_SECONDS = 0.05;
   private static final int CHECKPOINT_EVERY = 20;
   private static final Duration WAIT = Duration.ofSeconds(40);
+
+  /** For the jobs of a few hundred steps, on a loaded machine. */
+  private static final Duration LONG_WAIT = Duration.ofSeconds(90);
+
   private static final Pattern JOB_PID = Pattern.compile("#\\d+: started, pid (\\d+)");
   private static final Pattern STEP = Pattern.compile("^step (\\d+)$", Pattern.MULTILINE);
   private static final Pattern RESUMED =
@@ -72,9 +76,11 @@ class SpotReclaimEndToEndTest {
   private static JobServiceGrpc.JobServiceBlockingStub jobs;
   private static ClusterServiceGrpc.ClusterServiceBlockingStub cluster;
   private static String expectedFinalLine;
+  private static int metricsPort;
   private static int testNumber;
 
   private final List<Agent> agents = new ArrayList<>();
+  private static final List<String> submitted = new ArrayList<>();
   private LocalImds imds;
 
   /** One agent process and where it keeps its jobs. */
@@ -103,6 +109,7 @@ class SpotReclaimEndToEndTest {
             "--data",
             root.resolve("zk").toString());
     int port = freePort();
+    metricsPort = freePort();
     address = "127.0.0.1:" + port;
     scheduler =
         tern(
@@ -116,7 +123,7 @@ class SpotReclaimEndToEndTest {
             "--advertise",
             "127.0.0.1",
             "--metrics-port",
-            "-1",
+            "" + metricsPort,
             "--node-lease",
             "5");
     channel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create()).build();
@@ -143,6 +150,16 @@ class SpotReclaimEndToEndTest {
 
   @AfterEach
   void stopAgents() throws Exception {
+    // A job a failed test left unfinished must not take a later test's node.
+    for (String jobId : submitted) {
+      try {
+        jobs.withDeadlineAfter(2, TimeUnit.SECONDS)
+            .cancelJob(io.tern.api.v1.CancelJobRequest.newBuilder().setJobId(jobId).build());
+      } catch (StatusRuntimeException e) {
+        // finished already
+      }
+    }
+    submitted.clear();
     for (Agent agent : agents) {
       try {
         // No later test's job may land here while the scheduler still counts on this node.
@@ -268,9 +285,260 @@ class SpotReclaimEndToEndTest {
         lastStep(log1) - resumedStep(log2));
   }
 
+  // --- the checkpoint store under faults (issue 15) -----------------------------------------
+
+  /**
+   * An agent frozen (SIGSTOP) past its node lease: its job keeps running and writing checkpoints
+   * while the job resumes on another node. When the agent thaws, the store refuses the replaced
+   * attempt's commits; the new attempt resumed from the newest checkpoint committed before it
+   * began, and the store still holds it and the new attempt's own newest.
+   */
+  @Test
+  void aReplacedAttemptsCommitsAreRefusedAndTheResumeUsesTheNewestOfTheCurrentLineage()
+      throws Exception {
+    int steps = 400;
+    Agent frozen = agent("spot", false);
+    String jobId = submit(10, "bash", "-c", "echo pid $$; exec bash " + COUNTER + " " + steps);
+    awaitRunningOn(jobId, frozen, CHECKPOINT_EVERY + 5);
+    Agent other = agent("on-demand", false);
+    await("a checkpoint is committed")
+        .atMost(WAIT)
+        .until(() -> job(jobId).getAttempts(0).hasLastCheckpoint());
+
+    kill("STOP", "" + frozen.process.pid());
+    Job resumed;
+    try {
+      resumed = awaitRunningElsewhere(jobId, other);
+      // The frozen attempt's job has written newer checkpoints meanwhile; let it write one more.
+      int seen = lastStep(Files.readString(frozen.jobLog(jobId, 1)));
+      await("the replaced attempt writes another checkpoint")
+          .atMost(WAIT)
+          .until(
+              () -> lastStep(Files.readString(frozen.jobLog(jobId, 1))) >= seen + CHECKPOINT_EVERY);
+    } finally {
+      kill("CONT", "" + frozen.process.pid());
+    }
+    await("the thawed agent's commit is refused")
+        .atMost(WAIT)
+        .until(() -> Files.readString(frozen.log).contains("the checkpoint store fences this"));
+    Job done = awaitState(jobId, JobState.JOB_STATE_SUCCEEDED, LONG_WAIT);
+
+    Attempt first = done.getAttempts(0);
+    Attempt second = done.getAttempts(1);
+    assertThat(second.getResumedFrom().getAttempt()).isEqualTo(1);
+    assertThat(second.getResumedFrom().getName())
+        .as("the newest checkpoint committed before attempt 2 began")
+        .isEqualTo(resumed.getAttempts(0).getLastCheckpoint().getName())
+        .isEqualTo(first.getLastCheckpoint().getName());
+    String log2 = Files.readString(other.jobLog(jobId, 2));
+    assertThat(resumedStep(log2)).isEqualTo(stepOf(second.getResumedFrom().getName()));
+    assertThat(lastLine(log2)).isEqualTo(uninterruptedFinalLine(steps));
+    try (var store =
+        new io.tern.checkpoint.fs.FsCheckpointStore(
+            root.resolve("checkpoints"),
+            io.tern.checkpoint.CheckpointStoreSettings.of(3, java.time.Clock.systemUTC()))) {
+      var held = store.list(jobId);
+      assertThat(held).first().satisfies(c -> assertThat(c.attempt()).isEqualTo(2));
+      assertThat(held)
+          .filteredOn(c -> c.attempt() == 1)
+          .allSatisfy(
+              c ->
+                  assertThat(stepOf(c.name()))
+                      .as("no checkpoint of the replaced attempt after attempt 2 began")
+                      .isLessThanOrEqualTo(stepOf(second.getResumedFrom().getName())));
+    }
+    System.out.printf(
+        "FENCING FIGURES: attempt 1 ran to step %d after it was replaced (pid %s); attempt 2"
+            + " resumed from %s%n",
+        lastStep(Files.readString(frozen.jobLog(jobId, 1))),
+        firstPid(Files.readString(frozen.jobLog(jobId, 1))),
+        second.getResumedFrom().getName());
+  }
+
+  /**
+   * Every checkpoint of the lost attempt is corrupt in the store: the next attempt starts fresh,
+   * and the job record, `tern status` and the ledger say so (the whole attempt's work is lost).
+   */
+  @Test
+  void corruptCheckpointsAreRecordedAsAFreshStartAndTheWholeAttemptIsLost() throws Exception {
+    Agent spot = agent("spot", false);
+    String jobId = submit(10, "bash", "-c", "echo pid $$; exec bash " + COUNTER + " " + STEPS);
+    awaitRunningOn(jobId, spot, CHECKPOINT_EVERY + 5);
+    Agent onDemand = agent("on-demand", false);
+    await("a periodic checkpoint is committed")
+        .atMost(WAIT)
+        .until(() -> job(jobId).getAttempts(0).hasLastCheckpoint());
+
+    for (long pgid : jobGroups(spot)) {
+      kill("KILL", "-" + pgid);
+    }
+    spot.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    int corrupted = 0;
+    try (var dirs = Files.list(root.resolve("checkpoints").resolve(jobId))) {
+      for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith("a1-")).toList()) {
+        Path state = dir.resolve("data/state");
+        Files.writeString(state, "x".repeat((int) Files.size(state))); // same size, other bytes
+        corrupted++;
+      }
+    }
+    assertThat(corrupted).isPositive();
+    awaitRunningElsewhere(jobId, onDemand);
+    Job done = awaitState(jobId, JobState.JOB_STATE_SUCCEEDED);
+
+    Attempt first = done.getAttempts(0);
+    Attempt second = done.getAttempts(1);
+    assertThat(second.hasResumedFrom()).as("nothing was restored").isFalse();
+    assertThat(second.getResumeRequested().getName())
+        .isEqualTo(first.getLastCheckpoint().getName());
+    assertThat(second.getRestore().getFailedVerificationCount()).isEqualTo(corrupted);
+    String log2 = Files.readString(onDemand.jobLog(jobId, 2));
+    assertThat(log2).doesNotContain("resumed:");
+    assertThat(lastLine(log2)).isEqualTo(expectedFinalLine);
+
+    String status = tern("status", "--scheduler", address, jobId);
+    assertThat(status)
+        .contains(
+            "attempt 2: none: started fresh, "
+                + corrupted
+                + (corrupted == 1 ? " checkpoint" : " checkpoints")
+                + " failed verification")
+        .doesNotContain("resumed from " + first.getLastCheckpoint().getName());
+
+    double attemptSeconds =
+        Duration.between(instant(first.getStartedAt()), instant(first.getEndedAt())).toMillis()
+            / 1000.0;
+    double lost =
+        await("the ledger books the whole attempt as lost")
+            .atMost(WAIT)
+            .until(() -> lostSeconds(jobId), l -> Math.abs(l - attemptSeconds) < 0.01);
+    System.out.printf(
+        "CORRUPT CHECKPOINT FIGURES: %d checkpoints failed verification; attempt 1 ran %.1f s, the"
+            + " ledger counts %.1f s lost%n",
+        corrupted, attemptSeconds, lost);
+  }
+
+  /**
+   * The store fills up (another tenant's file takes its quota): commits fail, the job says so in
+   * `tern status` and `tern explain`, /metrics counts the failures; the node is then lost, and the
+   * job resumes from the last checkpoint that did commit, with the loss recorded.
+   */
+  @Test
+  void aFullStoreIsVisibleAndTheResumeLosesOnlyTheWorkSinceTheLastCommit() throws Exception {
+    Path storeDir = Files.createDirectories(root.resolve("small-store-" + testNumber));
+    String store = storeDir.toUri() + "?quota=64KiB";
+    Agent spot = agent("spot", false, store);
+    String jobId = submit(10, "bash", "-c", "echo pid $$; exec bash " + COUNTER + " " + 300);
+    awaitRunningOn(jobId, spot, CHECKPOINT_EVERY + 5);
+    Agent onDemand = agent("on-demand", false, store);
+    await("a periodic checkpoint is committed")
+        .atMost(WAIT)
+        .until(() -> job(jobId).getAttempts(0).hasLastCheckpoint());
+
+    Path filler = storeDir.resolve("someone-elses-file");
+    Files.write(filler, new byte[64 * 1024]);
+    Job failing =
+        await("the job says its commits fail")
+            .atMost(WAIT)
+            .until(() -> job(jobId), j -> j.getAttempts(0).hasCheckpointCommitFailure());
+    String lastCommitted = failing.getAttempts(0).getLastCheckpoint().getName();
+    assertThat(failing.getAttempts(0).getCheckpointCommitFailure().getError())
+        .contains("checkpoint store is full")
+        .contains("Disk quota exceeded");
+    assertThat(tern("status", "--scheduler", address, jobId))
+        .contains("checkpoint commits failing since ")
+        .contains("Disk quota exceeded")
+        .contains("last committed " + lastCommitted + " of attempt 1");
+    assertThat(tern("explain", "--scheduler", address, jobId))
+        .contains("checkpoint commits failing since ")
+        .contains("CHECKPOINT_COMMITS_FAILING");
+    assertThat(metric("tern_checkpoint_commit_failures_total{kind=\"full\"}")).isPositive();
+
+    for (long pgid : jobGroups(spot)) {
+      kill("KILL", "-" + pgid);
+    }
+    spot.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    String log1 = Files.readString(spot.jobLog(jobId, 1));
+    Files.delete(filler);
+    awaitRunningElsewhere(jobId, onDemand);
+    Job done = awaitState(jobId, JobState.JOB_STATE_SUCCEEDED, LONG_WAIT);
+
+    Attempt first = done.getAttempts(0);
+    assertThat(first.getLastCheckpoint().getName()).isEqualTo(lastCommitted);
+    assertThat(done.getAttempts(1).getResumedFrom().getName()).isEqualTo(lastCommitted);
+    String log2 = Files.readString(onDemand.jobLog(jobId, 2));
+    assertThat(resumedStep(log2)).isEqualTo(stepOf(lastCommitted));
+    assertThat(lastLine(log2)).isEqualTo(uninterruptedFinalLine(300));
+    double expectedLost =
+        Duration.between(
+                    instant(first.getLastCheckpoint().getCommittedAt()),
+                    instant(first.getEndedAt()))
+                .toMillis()
+            / 1000.0;
+    double lost =
+        await("the ledger books the work since the last commit as lost")
+            .atMost(WAIT)
+            .until(() -> lostSeconds(jobId), l -> Math.abs(l - expectedLost) < 0.01);
+    System.out.printf(
+        "FULL STORE FIGURES: commits failed from step %d; the job resumed from %s, losing %d"
+            + " steps (%.1f s booked lost)%n",
+        stepOf(lastCommitted), lastCommitted, lastStep(log1) - resumedStep(log2), lost);
+  }
+
+  /** Runs a `tern` client verb in this JVM; its standard output. */
+  private static String tern(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var cli = TernCommand.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int exit = cli.execute(args);
+    assertThat(exit).as("tern " + String.join(" ", args) + ": " + err).isZero();
+    return out.toString();
+  }
+
+  private static double lostSeconds(String jobId) {
+    var report =
+        io.tern.api.v1.FinOpsServiceGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(5, TimeUnit.SECONDS)
+            .getCostReport(
+                io.tern.api.v1.GetCostReportRequest.newBuilder()
+                    .setSince(Timestamp.newBuilder().setSeconds(0))
+                    .build());
+    return report.getJobsList().stream()
+            .filter(l -> l.getKey().equals(jobId))
+            .mapToDouble(io.tern.api.v1.CostLine::getLostGpuHours)
+            .sum()
+        * 3600;
+  }
+
+  /** One sample from the scheduler's /metrics; 0 when absent. */
+  private static double metric(String sample) throws Exception {
+    var client = java.net.http.HttpClient.newHttpClient();
+    String body =
+        client
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body();
+    return body.lines()
+        .filter(l -> l.startsWith(sample + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(sample.length() + 1).trim()))
+        .sum();
+  }
+
+  private static String firstPid(String log) {
+    return log.lines().filter(l -> l.startsWith("pid ")).findFirst().orElse("pid ?").substring(4);
+  }
+
   // --- the cluster ---------------------------------------------------------------------------
 
   private Agent agent(String capacity, boolean watchImds) throws IOException {
+    return agent(capacity, watchImds, root.resolve("checkpoints").toString());
+  }
+
+  private Agent agent(String capacity, boolean watchImds, String store) throws IOException {
     String nodeId = capacity + "-" + (++testNumber);
     Path workDir = root.resolve("agents").resolve(nodeId);
     Path log = root.resolve(nodeId + ".log");
@@ -289,7 +557,7 @@ class SpotReclaimEndToEndTest {
                 "--work-dir",
                 workDir.toString(),
                 "--checkpoint-store",
-                root.resolve("checkpoints").toString()));
+                store));
     if (watchImds) {
       args.addAll(
           List.of("--imds-endpoint", imds.endpoint().toString(), "--imds-interval-ms", "200"));
@@ -351,14 +619,9 @@ class SpotReclaimEndToEndTest {
                 "CHECKPOINT_EVERY=" + CHECKPOINT_EVERY,
                 "--"));
     args.addAll(List.of(command));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cli = TernCommand.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int exit = cli.execute(args.toArray(String[]::new));
-    assertThat(exit).as("tern submit: " + err).isZero();
-    return out.toString().strip();
+    String jobId = tern(args.toArray(String[]::new)).strip();
+    submitted.add(jobId);
+    return jobId;
   }
 
   // --- waiting -------------------------------------------------------------------------------
@@ -391,8 +654,12 @@ class SpotReclaimEndToEndTest {
   }
 
   private static Job awaitState(String jobId, JobState state) {
+    return awaitState(jobId, state, WAIT);
+  }
+
+  private static Job awaitState(String jobId, JobState state, Duration wait) {
     return await(jobId + " is " + state)
-        .atMost(WAIT)
+        .atMost(wait)
         .pollInterval(Duration.ofMillis(200))
         .until(() -> job(jobId), job -> job.getState() == state);
   }
@@ -432,15 +699,19 @@ class SpotReclaimEndToEndTest {
   }
 
   private static String uninterruptedFinalLine() throws Exception {
+    return uninterruptedFinalLine(STEPS);
+  }
+
+  private static String uninterruptedFinalLine(int steps) throws Exception {
     ProcessBuilder builder =
-        new ProcessBuilder("bash", COUNTER.toString(), "" + STEPS).redirectErrorStream(true);
+        new ProcessBuilder("bash", COUNTER.toString(), "" + steps).redirectErrorStream(true);
     builder.environment().keySet().removeIf(k -> k.startsWith("TERN_"));
     builder.environment().put("STEP_SECONDS", "0");
     Process run = builder.start();
     String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
     String last = lastLine(out);
-    assertThat(last).startsWith("final: steps=" + STEPS);
+    assertThat(last).startsWith("final: steps=" + steps);
     return last;
   }
 

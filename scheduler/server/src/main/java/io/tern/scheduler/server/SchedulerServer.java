@@ -135,6 +135,7 @@ public final class SchedulerServer implements AutoCloseable {
             cloud.enabled() ? cloud.connector().open(address) : null);
     loop.agents().onMessageHandled(metrics::agentMessageHandled);
     metrics.spot(loop.spot());
+    loop.agents().onCheckpointCommitFailed(metrics::checkpointCommitFailed);
     HealthStatusManager health = new HealthStatusManager();
     InetSocketAddress bind = new InetSocketAddress(config.bindHost(), port);
     NettyServerBuilder builder =

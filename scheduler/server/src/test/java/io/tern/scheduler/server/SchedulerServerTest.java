@@ -6,9 +6,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.tern.api.v1.AgentMessage;
+import io.tern.api.v1.Attempt;
 import io.tern.api.v1.CancelJobRequest;
 import io.tern.api.v1.CapacityType;
+import io.tern.api.v1.CheckpointCommitFailed;
+import io.tern.api.v1.CheckpointCommitted;
+import io.tern.api.v1.CheckpointRef;
 import io.tern.api.v1.ExplainJobRequest;
+import io.tern.api.v1.FailedCheckpoint;
 import io.tern.api.v1.GetJobRequest;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobSpec;
@@ -17,6 +23,8 @@ import io.tern.api.v1.JobStatus;
 import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.ListNodesRequest;
 import io.tern.api.v1.NodeState;
+import io.tern.api.v1.RestoreReport;
+import io.tern.api.v1.RunningAttempt;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.StartJob;
 import io.tern.api.v1.SubmitJobRequest;
@@ -191,6 +199,133 @@ class SchedulerServerTest {
     Job done = job(c, id);
     assertThat(done.getAttempts(0).getEndReason()).isEqualTo("exit 0");
     assertThat(done.getAttempts(0).getNodeIdsList()).containsExactly("node-1");
+  }
+
+  /**
+   * The job record tells the truth about checkpoints: a failing commit shows (and clears with the
+   * next commit); the next attempt is started under the leader's epoch and asked to resume, and its
+   * record names the checkpoint its agent actually restored, not the one it was asked for.
+   */
+  @Test
+  void theJobRecordSaysWhatWasCommittedAndWhatWasActuallyRestored() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    long epoch = agent.next(SchedulerMessage.KindCase.REGISTERED, 10).getRegistered().getEpoch();
+    String id = running(c, agent, Clients.spec("ckpt", 1));
+    CheckpointRef older = ref("step-000010", 10);
+    CheckpointRef newer = ref("step-000020", 20);
+    agent.send(committed(id, older));
+    agent.send(
+        AgentMessage.newBuilder()
+            .setCheckpointCommitFailed(
+                CheckpointCommitFailed.newBuilder()
+                    .setJobId(id)
+                    .setAttempt(1)
+                    .setCheckpoint("step-000015")
+                    .setError("checkpoint store is full: No space left on device")
+                    .setFailingSince(com.google.protobuf.Timestamp.newBuilder().setSeconds(15))
+                    .setFailures(2))
+            .build());
+    await().atMost(WAIT).until(() -> job(c, id).getAttempts(0).hasCheckpointCommitFailure());
+    String summary =
+        c.jobs.explainJob(ExplainJobRequest.newBuilder().setJobId(id).build()).getSummary();
+    assertThat(summary)
+        .contains("checkpoint commits failing since 1970-01-01T00:00:15Z")
+        .contains("No space left on device")
+        .contains("last committed step-000010 of attempt 1");
+
+    agent.send(committed(id, newer));
+    await().atMost(WAIT).until(() -> !job(c, id).getAttempts(0).hasCheckpointCommitFailure());
+    agent.status(id, 1, JobStatus.Phase.PHASE_CHECKPOINTED, 0);
+    StartJob second = agent.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob();
+    assertThat(second.getAttempt()).isEqualTo(2);
+    assertThat(second.getEpoch()).isEqualTo(epoch).isPositive();
+    assertThat(second.getResumeFrom()).isEqualTo(newer);
+    Attempt placed = job(c, id).getAttempts(1);
+    assertThat(placed.getResumeRequested()).isEqualTo(newer);
+    assertThat(placed.hasResumedFrom()).as("nothing is restored yet").isFalse();
+
+    agent.send(
+        AgentMessage.newBuilder()
+            .setJobStatus(
+                JobStatus.newBuilder()
+                    .setJobId(id)
+                    .setAttempt(2)
+                    .setPhase(JobStatus.Phase.PHASE_STARTED)
+                    .setRestore(
+                        RestoreReport.newBuilder()
+                            .setRequested(newer)
+                            .setRestored(older)
+                            .addFailedVerification(
+                                FailedCheckpoint.newBuilder()
+                                    .setName("step-000020")
+                                    .setAttempt(1)
+                                    .setReason("file state fails its SHA-256 check"))))
+            .build());
+    await().atMost(WAIT).until(() -> job(c, id).getAttempts(1).hasResumedFrom());
+    assertThat(job(c, id).getAttempts(1).getResumedFrom()).isEqualTo(older);
+    assertThat(
+            c.jobs.explainJob(ExplainJobRequest.newBuilder().setJobId(id).build()).getReasonsList())
+        .anySatisfy(
+            r ->
+                assertThat(r.getMessage())
+                    .isEqualTo(
+                        "attempt 2: resumed from step-000010 of attempt 1 (asked for step-000020"
+                            + " of attempt 1); passed over step-000020 of attempt 1: file state"
+                            + " fails its SHA-256 check"));
+  }
+
+  /** A STARTED lost in a reconnect: the restore report comes with the running attempt. */
+  @Test
+  void aReconnectingAgentReportsWhatItsRunningAttemptRestored() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    String id = submit(c, Clients.spec("restored", 1), "").getJob().getId();
+    StartJob start = agent.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob();
+
+    RestoreReport fresh =
+        RestoreReport.newBuilder()
+            .addFailedVerification(
+                FailedCheckpoint.newBuilder()
+                    .setName("step-000070")
+                    .setAttempt(1)
+                    .setReason("manifest missing"))
+            .build();
+    track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+        .connect(
+            List.of(
+                RunningAttempt.newBuilder()
+                    .setJobId(id)
+                    .setAttempt(1)
+                    .addAllGpuIndices(start.getGpuIndicesList())
+                    .setRestore(fresh)
+                    .build()));
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_RUNNING);
+    Attempt first = job(c, id).getAttempts(0);
+    assertThat(first.getRestore()).isEqualTo(fresh);
+    assertThat(first.hasResumedFrom()).isFalse();
+  }
+
+  private static CheckpointRef ref(String name, long committedAtSeconds) {
+    return CheckpointRef.newBuilder()
+        .setName(name)
+        .setAttempt(1)
+        .setCommittedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(committedAtSeconds))
+        .setManifestSha256("0".repeat(64))
+        .build();
+  }
+
+  private static AgentMessage committed(String jobId, CheckpointRef checkpoint) {
+    return AgentMessage.newBuilder()
+        .setCheckpointCommitted(
+            CheckpointCommitted.newBuilder().setJobId(jobId).setCheckpoint(checkpoint))
+        .build();
   }
 
   @Test

@@ -48,8 +48,8 @@ public final class DeadlineRule {
    * For a waiting job, the moment it must stop waiting for spot and take on-demand: when it would
    * fall behind the uniform line within two changeovers (the time a move to on-demand and back to
    * spot costs it, which the line does not count; Uniform Progress keeps on-demand by the same
-   * look-ahead), or when {@link #requiresOnDemand} would say so, whichever is first.
-   * Null when the job has no deadline or its total work is unknown (then there is no line).
+   * look-ahead), or when {@link #requiresOnDemand} would say so, whichever is first. Null when the
+   * job has no deadline or its total work is unknown (then there is no line).
    */
   public Instant onDemandAt(Job job) {
     Instant deadline = job.deadline();

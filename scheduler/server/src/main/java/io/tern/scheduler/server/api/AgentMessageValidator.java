@@ -92,6 +92,7 @@ public final class AgentMessageValidator {
       case JOB_STATUS -> jobStatus(message.getJobStatus());
       case SPOT_NOTICE -> spotNotice(message.getSpotNotice());
       case CHECKPOINT_COMMITTED -> checkpoint(message.getCheckpointCommitted());
+      case CHECKPOINT_COMMIT_FAILED -> commitFailed(message.getCheckpointCommitFailed());
       case LOG_DATA -> logData(message.getLogData());
       case KIND_NOT_SET -> "the message has no kind set";
     };
@@ -160,6 +161,55 @@ public final class AgentMessageValidator {
     }
     if (s.hasAt() && !validTimestamp(s.getAt())) {
       return "job_status.at: not a valid time";
+    }
+    return s.hasRestore() ? restore(s.getRestore()) : null;
+  }
+
+  /** At most this many checkpoints passed over are reported by one start. */
+  static final int MAX_FAILED_CHECKPOINTS = 100;
+
+  private static String restore(io.tern.api.v1.RestoreReport r) {
+    for (var ref : List.of(r.getRequested(), r.getRestored())) {
+      if (!ref.getName().isEmpty() && !CHECKPOINT_NAME.matcher(ref.getName()).matches()) {
+        return "job_status.restore: a checkpoint name is not 1-128 characters of [A-Za-z0-9._-]";
+      }
+    }
+    if (r.getFailedVerificationCount() > MAX_FAILED_CHECKPOINTS) {
+      return "job_status.restore.failed_verification: more than "
+          + MAX_FAILED_CHECKPOINTS
+          + " checkpoints";
+    }
+    for (var f : r.getFailedVerificationList()) {
+      if (!CHECKPOINT_NAME.matcher(f.getName()).matches() || f.getAttempt() < 0) {
+        return "job_status.restore.failed_verification: a name is not 1-128 characters of"
+            + " [A-Za-z0-9._-], or an attempt is negative";
+      }
+      if (f.getReason().length() > MAX_STATUS_MESSAGE) {
+        return "job_status.restore.failed_verification.reason: longer than "
+            + MAX_STATUS_MESSAGE
+            + " characters";
+      }
+    }
+    return null;
+  }
+
+  private static String commitFailed(io.tern.api.v1.CheckpointCommitFailed f) {
+    String problem = attemptRef("checkpoint_commit_failed", f.getJobId(), f.getAttempt());
+    if (problem != null) {
+      return problem;
+    }
+    if (!CHECKPOINT_NAME.matcher(f.getCheckpoint()).matches()) {
+      return "checkpoint_commit_failed.checkpoint: not 1-128 characters of [A-Za-z0-9._-]"
+          + " starting with a letter or digit";
+    }
+    if (f.getError().length() > MAX_STATUS_MESSAGE) {
+      return "checkpoint_commit_failed.error: longer than " + MAX_STATUS_MESSAGE + " characters";
+    }
+    if (f.hasFailingSince() && !validTimestamp(f.getFailingSince())) {
+      return "checkpoint_commit_failed.failing_since: not a valid time";
+    }
+    if (f.getFailures() < 0) {
+      return "checkpoint_commit_failed.failures: must be >= 0";
     }
     return null;
   }
@@ -304,6 +354,9 @@ public final class AgentMessageValidator {
               + ")";
         }
         indices.set(gpu);
+      }
+      if (a.hasRestore() && restore(a.getRestore()) != null) {
+        return at + ": " + restore(a.getRestore());
       }
     }
     return null;

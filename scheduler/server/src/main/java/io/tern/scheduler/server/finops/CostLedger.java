@@ -22,11 +22,12 @@ import java.util.TreeMap;
  * lines, which add up to the total, which is what the nodes cost for the GPUs they had allocated.
  *
  * <p>Waste: GPU time lost to an interruption (since the attempt's last committed checkpoint, or its
- * start) is booked at the interruption; idle GPU time is a stretch of utilization samples at or
- * under {@link IdleRule#maxUtilizationPercent} lasting at least {@link IdleRule#minStretch}. The
- * on-demand premium is what an on-demand slice cost beyond the spot price of the same pool, when
- * that is known; the spot saving is what a spot slice would have cost on on-demand beyond what it
- * cost, when that is known.
+ * start) is booked at the interruption, and booked back further when a later attempt could not
+ * restore that checkpoint ({@link #workLostSince}); idle GPU time is a stretch of utilization
+ * samples at or under {@link IdleRule#maxUtilizationPercent} lasting at least {@link
+ * IdleRule#minStretch}. The on-demand premium is what an on-demand slice cost beyond the spot price
+ * of the same pool, when that is known; the spot saving is what a spot slice would have cost on
+ * on-demand beyond what it cost, when that is known.
  *
  * <p>Changeovers: an attempt that resumes an interrupted one on the other capacity type (spot to
  * on-demand, or on-demand back to spot, a "return to spot") is a changeover, booked at its start.
@@ -120,8 +121,12 @@ public final class CostLedger {
     final Instant start;
     Instant end;
     Instant lastCheckpoint;
-    double lostGpuHours;
     boolean interrupted;
+
+    /** Work before this is safe; null until the attempt is interrupted. */
+    Instant safe;
+
+    double lostGpuHours;
 
     /** This attempt resumed an interrupted one on the other capacity type. */
     boolean changeover;
@@ -152,8 +157,14 @@ public final class CostLedger {
       return slices.isEmpty() ? null : slices.getFirst().capacityType();
     }
 
-    /** Since when its work was not yet kept by a checkpoint. */
+    /**
+     * Since when its work was not yet kept by a checkpoint (moved back by {@link #workLostSince}
+     * when a later attempt could not restore it).
+     */
     Instant safeUntil() {
+      if (safe != null) {
+        return safe;
+      }
       return lastCheckpoint != null && lastCheckpoint.isAfter(start) ? lastCheckpoint : start;
     }
   }
@@ -207,7 +218,26 @@ public final class CostLedger {
     }
     if (interrupted) {
       r.interrupted = true;
-      r.lostGpuHours = r.gpus() * hours(r.safeUntil(), r.end);
+      r.safe = r.safeUntil();
+      r.lostGpuHours = r.gpus() * hours(r.safe, r.end);
+    }
+  }
+
+  /**
+   * A later attempt could not resume from the work this interrupted attempt saved after {@code
+   * safeUntil} (its checkpoints failed verification): that work is lost too. {@code safeUntil}
+   * null: none of the attempt's work survived. Only moves the safe point back, so repeating it
+   * changes nothing.
+   */
+  public void workLostSince(String jobId, int attempt, Instant safeUntil) {
+    AttemptRecord r = attempts.get(key(jobId, attempt));
+    if (r == null || !r.interrupted) {
+      return;
+    }
+    Instant safe = safeUntil == null || safeUntil.isBefore(r.start) ? r.start : safeUntil;
+    if (safe.isBefore(r.safe)) {
+      r.safe = safe;
+      r.lostGpuHours = r.gpus() * hours(r.safe, r.end);
     }
   }
 

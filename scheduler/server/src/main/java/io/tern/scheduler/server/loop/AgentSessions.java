@@ -2,6 +2,7 @@ package io.tern.scheduler.server.loop;
 
 import io.tern.api.v1.Ack;
 import io.tern.api.v1.AgentMessage;
+import io.tern.api.v1.CheckpointCommitFailed;
 import io.tern.api.v1.CheckpointCommitted;
 import io.tern.api.v1.JobState;
 import io.tern.api.v1.JobStatus;
@@ -41,6 +42,11 @@ public final class AgentSessions {
 
   private final SchedulerLoop loop;
   private volatile java.util.function.LongConsumer messageTimer = nanos -> {};
+
+  /** A failing checkpoint commit's record is rewritten at most this often while nothing changes. */
+  static final Duration COMMIT_FAILURE_REWRITE = Duration.ofSeconds(30);
+
+  private volatile java.util.function.Consumer<String> commitFailures = error -> {};
   private final java.util.concurrent.ConcurrentHashMap<String, TelemetrySample> latestTelemetry =
       new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -143,6 +149,8 @@ public final class AgentSessions {
       case JOB_STATUS -> onJobStatus(term, session, message.getJobStatus(), now);
       case SPOT_NOTICE -> onSpotNotice(term, session, message.getSpotNotice(), now);
       case CHECKPOINT_COMMITTED -> onCheckpoint(term, session, message.getCheckpointCommitted());
+      case CHECKPOINT_COMMIT_FAILED ->
+          onCheckpointFailed(term, session, message.getCheckpointCommitFailed(), now);
       case LOG_DATA -> loop.logs.onLogData(term, nodeId, message.getLogData());
       default -> log.debug("ignoring {} from {}", message.getKindCase(), nodeId);
     }
@@ -256,8 +264,16 @@ public final class AgentSessions {
               && entry.currentAttempt().orElseThrow().getNodeIdsList().contains(session.id());
       if (known) {
         reported.add(entry.id());
+        boolean changed = false;
         if (entry.state() == JobState.JOB_STATE_STARTING) {
           entry.job = JobChanges.started(entry.job, now);
+          changed = true;
+        }
+        if (attempt.hasRestore() && !entry.currentAttempt().orElseThrow().hasRestore()) {
+          entry.job = JobChanges.restored(entry.job, attempt.getRestore());
+          changed = true;
+        }
+        if (changed) {
           loop.saveJob(entry, () -> {});
         }
       } else {
@@ -313,8 +329,16 @@ public final class AgentSessions {
     }
     switch (status.getPhase()) {
       case PHASE_STARTED -> {
+        boolean changed = false;
         if (entry.state() == JobState.JOB_STATE_STARTING) {
           entry.job = JobChanges.started(entry.job, now);
+          changed = true;
+        }
+        if (status.hasRestore() && !entry.currentAttempt().orElseThrow().hasRestore()) {
+          entry.job = JobChanges.restored(entry.job, status.getRestore());
+          changed = true;
+        }
+        if (changed) {
           loop.saveJob(entry, () -> {});
         }
       }
@@ -451,6 +475,66 @@ public final class AgentSessions {
       entry.job = JobChanges.checkpointCommitted(entry.job, committed.getCheckpoint());
       loop.saveJob(entry, () -> {});
     }
+  }
+
+  /**
+   * Records that the current attempt's checkpoints fail to commit, for `tern status` and `tern
+   * explain`. The agent reports every failed try (backing off between them); the job is written
+   * again only when something a user reads changes, or every {@link #COMMIT_FAILURE_REWRITE}.
+   */
+  private void onCheckpointFailed(
+      LeaderTerm term, NodeSession session, CheckpointCommitFailed failed, Instant now) {
+    commitFailures.accept(failed.getFenced() ? "fenced" : failureKind(failed.getError()));
+    JobEntry entry = term.jobs.get(failed.getJobId());
+    if (entry == null
+        || entry.finished()
+        || entry.attemptNumber() != failed.getAttempt()
+        || !runsOn(entry, session.id())) {
+      return;
+    }
+    var attempt = entry.currentAttempt().orElseThrow();
+    var before = attempt.getCheckpointCommitFailure();
+    String error =
+        printable(
+            failed.getFenced()
+                ? "fenced: " + failed.getError()
+                : failed.getError().isEmpty() ? "unknown error" : failed.getError(),
+            MAX_REASON_CHARS);
+    boolean news =
+        !attempt.hasCheckpointCommitFailure()
+            || !before.getError().equals(error)
+            || CoreSnapshots.instant(before.getLastFailedAt())
+                .plus(COMMIT_FAILURE_REWRITE)
+                .isBefore(now);
+    if (!news) {
+      return;
+    }
+    var since =
+        attempt.hasCheckpointCommitFailure()
+            ? before.getSince()
+            : failed.hasFailingSince() ? failed.getFailingSince() : CoreSnapshots.timestamp(now);
+    entry.job =
+        JobChanges.checkpointCommitFailed(
+            entry.job,
+            io.tern.api.v1.CheckpointCommitFailure.newBuilder()
+                .setSince(since)
+                .setLastFailedAt(CoreSnapshots.timestamp(now))
+                .setError(error)
+                .setCheckpoint(printable(failed.getCheckpoint(), MAX_REASON_CHARS))
+                .setFailures(Math.max(1, failed.getFailures()))
+                .build());
+    loop.saveJob(entry, () -> {});
+  }
+
+  /** Hears of every failed checkpoint commit an agent reports, by kind ("full", "fenced", ...). */
+  public void onCheckpointCommitFailed(java.util.function.Consumer<String> counter) {
+    this.commitFailures = counter;
+  }
+
+  /** "full" for an error that says the store is out of space or quota, else "other". */
+  static String failureKind(String error) {
+    String e = error.toLowerCase(java.util.Locale.ROOT);
+    return e.contains("full") || e.contains("no space") || e.contains("quota") ? "full" : "other";
   }
 
   /**

@@ -101,6 +101,31 @@ final class CostFeed {
         release(job.getId(), a.getNumber(), b);
       }
     }
+    bookLostRestores(job);
+  }
+
+  /**
+   * An attempt that restored an older checkpoint than its predecessors committed (theirs failed
+   * verification), or none, shows that their work since it is lost: the attempt that wrote the
+   * restored checkpoint keeps only the work before it, the attempts after it keep nothing.
+   */
+  private void bookLostRestores(Job job) {
+    for (int i = 1; i < job.getAttemptsCount(); i++) {
+      Attempt a = job.getAttempts(i);
+      if (!a.hasRestore()) {
+        continue;
+      }
+      var restored = a.getRestore().hasRestored() ? a.getRestore().getRestored() : null;
+      for (int j = 0; j < i; j++) {
+        int earlier = job.getAttempts(j).getNumber();
+        if (restored == null || earlier > restored.getAttempt()) {
+          ledger.workLostSince(job.getId(), earlier, null);
+        } else if (earlier == restored.getAttempt() && restored.hasCommittedAt()) {
+          ledger.workLostSince(
+              job.getId(), earlier, CoreSnapshots.instant(restored.getCommittedAt()));
+        }
+      }
+    }
   }
 
   /** A telemetry sample from {@code nodeId}: utilization of the GPUs that running jobs hold. */

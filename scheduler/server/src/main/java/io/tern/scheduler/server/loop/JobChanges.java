@@ -1,9 +1,12 @@
 package io.tern.scheduler.server.loop;
 
 import io.tern.api.v1.Attempt;
+import io.tern.api.v1.CheckpointCommitFailure;
 import io.tern.api.v1.CheckpointRef;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobState;
+import io.tern.api.v1.RestoreReport;
+import io.tern.scheduler.spec.AttemptCheckpoints;
 import java.time.Instant;
 
 /**
@@ -60,21 +63,50 @@ final class JobChanges {
     return b.build();
   }
 
+  /** The current attempt committed {@code checkpoint}: it is the latest, and commits work. */
   static Job checkpointCommitted(Job job, CheckpointRef checkpoint) {
     Job.Builder b = job.toBuilder();
     int last = b.getAttemptsCount() - 1;
-    b.setAttempts(last, b.getAttempts(last).toBuilder().setLastCheckpoint(checkpoint));
+    b.setAttempts(
+        last,
+        b.getAttempts(last).toBuilder()
+            .setLastCheckpoint(checkpoint)
+            .clearCheckpointCommitFailure());
     return b.build();
   }
 
-  /** The checkpoint a new attempt should resume from: the newest any attempt committed. */
-  static CheckpointRef latestCheckpoint(Job job) {
-    for (int i = job.getAttemptsCount() - 1; i >= 0; i--) {
-      if (job.getAttempts(i).hasLastCheckpoint()) {
-        return job.getAttempts(i).getLastCheckpoint();
-      }
+  /**
+   * The current attempt's agent said what it restored when it started: {@code resumed_from} names
+   * the checkpoint actually restored, never merely the one asked for.
+   */
+  static Job restored(Job job, RestoreReport report) {
+    Job.Builder b = job.toBuilder();
+    int last = b.getAttemptsCount() - 1;
+    Attempt.Builder a = b.getAttempts(last).toBuilder().setRestore(report);
+    if (report.hasRestored()) {
+      a.setResumedFrom(report.getRestored());
+    } else {
+      a.clearResumedFrom();
     }
-    return null;
+    b.setAttempts(last, a);
+    return b.build();
+  }
+
+  /** The current attempt's checkpoints fail to commit: since when, how often, why. */
+  static Job checkpointCommitFailed(Job job, CheckpointCommitFailure failure) {
+    Job.Builder b = job.toBuilder();
+    int last = b.getAttemptsCount() - 1;
+    b.setAttempts(last, b.getAttempts(last).toBuilder().setCheckpointCommitFailure(failure));
+    return b.build();
+  }
+
+  /**
+   * The checkpoint a new attempt should resume from: the newest any attempt committed, or the one
+   * an attempt actually restored when it committed none since (its predecessor's newer ones failed
+   * verification).
+   */
+  static CheckpointRef latestCheckpoint(Job job) {
+    return AttemptCheckpoints.latest(job).orElse(null);
   }
 
   /** Attempts that ended in a failure of the job itself (not preemption, reclaim or node loss). */

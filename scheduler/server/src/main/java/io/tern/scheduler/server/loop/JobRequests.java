@@ -13,6 +13,7 @@ import io.tern.api.v1.SubmitJobResponse;
 import io.tern.scheduler.core.explain.Explanation;
 import io.tern.scheduler.server.zk.JobIds;
 import io.tern.scheduler.server.zk.ZkWrite;
+import io.tern.scheduler.spec.AttemptCheckpoints;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -225,9 +226,35 @@ public final class JobRequests {
                                 .setMessage(r.detail())
                                 .setNodeCount(r.nodes())));
           }
+          addCheckpointNotes(entry, out);
           out.setQueuePosition(queuePosition(term, entry));
           return out.build();
         });
+  }
+
+  /**
+   * What the current attempt did with checkpoints: a commit failure goes into the summary (it puts
+   * work at risk) and both are listed as reasons.
+   */
+  private static void addCheckpointNotes(JobEntry entry, ExplainJobResponse.Builder out) {
+    AttemptCheckpoints.commitFailure(entry.job)
+        .ifPresent(
+            failing -> {
+              out.setSummary(out.getSummary() + "; " + failing);
+              out.addReasons(
+                  PendingReason.newBuilder()
+                      .setCode("CHECKPOINT_COMMITS_FAILING")
+                      .setMessage(failing));
+            });
+    entry
+        .currentAttempt()
+        .flatMap(AttemptCheckpoints::restore)
+        .ifPresent(
+            restore ->
+                out.addReasons(
+                    PendingReason.newBuilder()
+                        .setCode("CHECKPOINT_RESTORE")
+                        .setMessage("attempt " + entry.attemptNumber() + ": " + restore)));
   }
 
   private static String describe(LeaderTerm term, JobEntry entry) {

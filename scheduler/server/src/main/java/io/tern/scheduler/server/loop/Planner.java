@@ -325,7 +325,8 @@ final class Planner {
             .setPlacedAt(CoreSnapshots.timestamp(now));
     var resumeFrom = JobChanges.latestCheckpoint(entry.job);
     if (resumeFrom != null) {
-      attempt.setResumedFrom(resumeFrom);
+      // resumed_from follows once the agent says what it actually restored.
+      attempt.setResumeRequested(resumeFrom);
     }
     for (NodeAssignment a : placement.assignments()) {
       attempt.addNodeIds(a.nodeId());
@@ -348,6 +349,7 @@ final class Planner {
                     .setJobId(placed.getId())
                     .setAttempt(number)
                     .setSpec(placed.getSpec())
+                    .setEpoch(term.epoch.value())
                     .addAllGpuIndices(a.gpuIndices());
             if (resumeFrom != null) {
               start.setResumeFrom(resumeFrom);

@@ -16,6 +16,7 @@ public final class SchedulerMetrics implements AutoCloseable {
   private final Counter submits;
   private final io.prometheus.metrics.core.metrics.Summary agentMessages;
   private final Counter budgetStatusChanges;
+  private final Counter checkpointCommitFailures;
   private HTTPServer server;
 
   public SchedulerMetrics(DoubleSupplier isLeader, DoubleSupplier lastPlanSeconds) {
@@ -46,6 +47,14 @@ public final class SchedulerMetrics implements AutoCloseable {
             .name("tern_budget_status_changes_total")
             .help("Times a team's budget status changed, by the status it changed to")
             .labelNames("status")
+            .register(registry);
+    checkpointCommitFailures =
+        Counter.builder()
+            .name("tern_checkpoint_commit_failures_total")
+            .help(
+                "Failed checkpoint commits reported by agents, by kind: full (the store is out of"
+                    + " space or quota), fenced (a replaced attempt), other")
+            .labelNames("kind")
             .register(registry);
     GaugeWithCallback.builder()
         .name("tern_leader")
@@ -100,6 +109,11 @@ public final class SchedulerMetrics implements AutoCloseable {
         .help("Running spot attempts checkpointed to move to on-demand for their deadline")
         .callback(cb -> cb.call(spot.deadlineMigrations()))
         .register(registry);
+  }
+
+  /** An agent reported a failed checkpoint commit of {@code kind} (full, fenced or other). */
+  public void checkpointCommitFailed(String kind) {
+    checkpointCommitFailures.labelValues(kind).inc();
   }
 
   /** Serves {@code /metrics} on {@code port} (0 picks a free port); returns the port. */

@@ -1,15 +1,19 @@
 package io.tern.scheduler.server.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.tern.api.v1.Attempt;
 import io.tern.api.v1.CapacityType;
+import io.tern.api.v1.CheckpointRef;
+import io.tern.api.v1.FailedCheckpoint;
 import io.tern.api.v1.Gpu;
 import io.tern.api.v1.GpuIndices;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.JobState;
 import io.tern.api.v1.Node;
+import io.tern.api.v1.RestoreReport;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -50,5 +54,122 @@ class CostFeedTest {
     assertThat(total.getOnDemandPremiumUsd())
         .isCloseTo(3.06 - 0.9731, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(total.getGpuHours()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  /**
+   * Attempt 1 ran 55 s and committed a checkpoint at 35 s before its node was lost; attempt 2 found
+   * that checkpoint corrupt and started fresh: all 55 s are lost, not the 20 s since the
+   * checkpoint.
+   */
+  @Test
+  void aWholeAttemptIsLostWhenItsCheckpointFailsVerificationOnTheNextStart() {
+    CheckpointRef ck =
+        CheckpointRef.newBuilder()
+            .setName("ck-000070")
+            .setAttempt(1)
+            .setCommittedAt(CoreSnapshots.timestamp(T0.plusSeconds(35)))
+            .build();
+    Attempt lost =
+        onNode(1, T0)
+            .setLastCheckpoint(ck)
+            .setEndedAt(CoreSnapshots.timestamp(T0.plusSeconds(55)))
+            .setEndReason("lost: node n-1 stopped answering")
+            .build();
+    Job afterLoss = job(JobState.JOB_STATE_PENDING).addAttempts(lost).build();
+    CostFeed feed = new CostFeed(node -> Double.NaN);
+    feed.observe(afterLoss, id -> NODE, T0.plusSeconds(55));
+    assertThat(lostSeconds(feed)).isCloseTo(20, within(1e-6));
+
+    Job fresh =
+        job(JobState.JOB_STATE_RUNNING)
+            .addAttempts(lost)
+            .addAttempts(
+                onNode(2, T0.plusSeconds(60))
+                    .setResumeRequested(ck)
+                    .setRestore(
+                        RestoreReport.newBuilder()
+                            .setRequested(ck)
+                            .addFailedVerification(
+                                FailedCheckpoint.newBuilder()
+                                    .setName("ck-000070")
+                                    .setAttempt(1)
+                                    .setReason("file state fails its SHA-256 check"))))
+            .build();
+    feed.observe(fresh, id -> NODE, T0.plusSeconds(60));
+    feed.observe(fresh, id -> NODE, T0.plusSeconds(61));
+    assertThat(lostSeconds(feed)).isCloseTo(55, within(1e-6));
+
+    // A new leader rebuilding the ledger from the stored job books the same.
+    CostFeed rebuilt = new CostFeed(node -> Double.NaN);
+    rebuilt.observe(fresh, id -> NODE, T0.plusSeconds(70));
+    assertThat(lostSeconds(rebuilt)).isCloseTo(55, within(1e-6));
+  }
+
+  @Test
+  void anOlderCheckpointRestoredKeepsTheWorkBeforeIt() {
+    CheckpointRef older =
+        CheckpointRef.newBuilder()
+            .setName("ck-000040")
+            .setAttempt(1)
+            .setCommittedAt(CoreSnapshots.timestamp(T0.plusSeconds(20)))
+            .build();
+    CheckpointRef newer =
+        older.toBuilder()
+            .setName("ck-000070")
+            .setCommittedAt(CoreSnapshots.timestamp(T0.plusSeconds(35)))
+            .build();
+    Job job =
+        job(JobState.JOB_STATE_RUNNING)
+            .addAttempts(
+                onNode(1, T0)
+                    .setLastCheckpoint(newer)
+                    .setEndedAt(CoreSnapshots.timestamp(T0.plusSeconds(55)))
+                    .setEndReason("lost"))
+            .addAttempts(
+                onNode(2, T0.plusSeconds(60))
+                    .setResumedFrom(older)
+                    .setRestore(
+                        RestoreReport.newBuilder()
+                            .setRequested(newer)
+                            .setRestored(older)
+                            .addFailedVerification(
+                                FailedCheckpoint.newBuilder().setName("ck-000070").setAttempt(1))))
+            .build();
+    CostFeed feed = new CostFeed(node -> Double.NaN);
+    feed.observe(job, id -> NODE, T0.plusSeconds(60));
+    assertThat(lostSeconds(feed)).isCloseTo(35, within(1e-6));
+  }
+
+  private static final Node NODE =
+      Node.newBuilder()
+          .setId("n-1")
+          .setPool("local")
+          .setCapacityType(CapacityType.CAPACITY_TYPE_SPOT)
+          .setPricePerHourUsd(1)
+          .addGpus(Gpu.newBuilder().setIndex(0).setModel("L4"))
+          .build();
+
+  private static Job.Builder job(JobState state) {
+    return Job.newBuilder()
+        .setId("job-000002")
+        .setSpec(JobSpec.newBuilder().setTeam("vision"))
+        .setState(state);
+  }
+
+  private static Attempt.Builder onNode(int number, Instant started) {
+    return Attempt.newBuilder()
+        .setNumber(number)
+        .addNodeIds("n-1")
+        .addGpus(GpuIndices.newBuilder().addIndex(0))
+        .setCapacityType(CapacityType.CAPACITY_TYPE_SPOT)
+        .setStartedAt(CoreSnapshots.timestamp(started));
+  }
+
+  private static double lostSeconds(CostFeed feed) {
+    return feed.ledger()
+            .report(T0.minusSeconds(3600), T0.plusSeconds(3600), "")
+            .getTotal()
+            .getLostGpuHours()
+        * 3600;
   }
 }
