@@ -59,7 +59,9 @@ class DemoCommandTest {
         .contains("HTML report      " + dir.resolve("report.html"));
     assertThat(dir.resolve("report.html")).isNotEmptyFile();
     assertThat(dir.resolve("demo-trace.csv")).isNotEmptyFile();
-    assertThat(took).as("demo wall time").isLessThan(Duration.ofMinutes(2));
+    // A bound against a demo that hangs, not a speed target (it takes about a minute on a quiet
+    // machine; a loaded 2-core one has taken over two).
+    assertThat(took).as("demo wall time").isLessThan(Duration.ofMinutes(4));
     assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count())
         .as("processes left behind")
         .isLessThanOrEqualTo(before);

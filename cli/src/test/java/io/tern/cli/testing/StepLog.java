@@ -89,7 +89,10 @@ public final class StepLog {
     }
   }
 
-  /** What the log says about one job. */
+  /**
+   * What the log says about one job; {@code firstEndMicros} is when it first logged {@code end}
+   * (epoch microseconds, {@code Long.MAX_VALUE} if never).
+   */
   public record Verdict(
       String job,
       int runs,
@@ -99,7 +102,8 @@ public final class StepLog {
       int worstLoss,
       Set<Integer> missing,
       int ends,
-      int runsAfterEnd) {
+      int runsAfterEnd,
+      long firstEndMicros) {
     @Override
     public String toString() {
       return String.format(
@@ -221,7 +225,8 @@ public final class StepLog {
     }
     long end = firstEnd;
     int after = (int) runs.stream().filter(r -> r.first() > end).count();
-    return new Verdict(job, runs.size(), overlap, pairs, redone, worst, missing, ends, after);
+    return new Verdict(
+        job, runs.size(), overlap, pairs, redone, worst, missing, ends, after, firstEnd);
   }
 
   /** Runs per job, for messages. */

@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * #PIPELINE} multis are in flight at once; ZooKeeper applies them in the order sent.
  *
  * <p>Each {@link Unit} is atomic. Callbacks run on the scheduler loop's executor, in commit order.
- * After one failure every later unit fails too, until {@link #begin} starts a new term: the loop
- * steps down on the first failure and the next leader rebuilds from what did commit.
+ * Once a failure is known, every later unit fails too, until {@link #begin} starts a new term: the
+ * loop steps down on the first failure and the next leader rebuilds from what did commit. A unit
+ * already in flight beside the failed one is a multi of its own and may still commit; its callback
+ * then reports the commit, as it happened.
  *
  * <p>The loop hands over units in lists (all it wrote in one turn), so that a burst of submits
  * costs one hand-off to this thread rather than one each.
