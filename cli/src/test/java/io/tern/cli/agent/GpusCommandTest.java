@@ -108,7 +108,16 @@ class GpusCommandTest {
     assertThat(run.err()).contains("nvmlInit_v2: NVML_ERROR_DRIVER_NOT_LOADED (9)");
   }
 
-  private static void fake(String function, Object... args) {
-    NativeLibrary.getInstance(fakeNvml().toString()).getFunction(function).invokeVoid(args);
+  /**
+   * Held for the life of the test JVM: JNA keeps libraries by weak reference and closes one whose
+   * object is collected; once nothing holds the fake it is unloaded and its knobs are lost.
+   */
+  private static NativeLibrary fakeLibrary;
+
+  private static synchronized void fake(String function, Object... args) {
+    if (fakeLibrary == null) {
+      fakeLibrary = NativeLibrary.getInstance(fakeNvml().toString());
+    }
+    fakeLibrary.getFunction(function).invokeVoid(args);
   }
 }

@@ -14,6 +14,13 @@ public final class FakeNvml {
       Path.of(System.getProperty("tern.fakeNvml", "target/native/libnvidia-ml.so"))
           .toAbsolutePath();
 
+  /**
+   * Held for the life of the test JVM: JNA keeps its libraries by weak reference and closes one
+   * whose object is collected, and a library closed by everyone is unloaded, its knobs with it (a
+   * knob set, then a GC, then a read would see a fresh library).
+   */
+  private static NativeLibrary loaded;
+
   private FakeNvml() {}
 
   /** The fake library's file. */
@@ -40,7 +47,10 @@ public final class FakeNvml {
     return function("fake_nvml_init_count").invokeInt(new Object[0]);
   }
 
-  private static Function function(String name) {
-    return NativeLibrary.getInstance(library().toString()).getFunction(name);
+  private static synchronized Function function(String name) {
+    if (loaded == null) {
+      loaded = NativeLibrary.getInstance(library().toString());
+    }
+    return loaded.getFunction(name);
   }
 }
