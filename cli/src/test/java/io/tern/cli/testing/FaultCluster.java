@@ -166,10 +166,23 @@ public final class FaultCluster implements AutoCloseable {
                     .setGrace(Duration.newBuilder().setSeconds(3)))
             .setRetries(3)
             .build();
-    return jobs.withDeadlineAfter(30, TimeUnit.SECONDS)
-        .submitJob(SubmitJobRequest.newBuilder().setSpec(spec).build())
-        .getJob()
-        .getId();
+    // Right after a ZooKeeper restart no replica leads for a moment and a submit is refused
+    // (UNAVAILABLE, nothing stored): ask again, as a client would.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        return jobs.withDeadlineAfter(30, TimeUnit.SECONDS)
+            .submitJob(SubmitJobRequest.newBuilder().setSpec(spec).build())
+            .getJob()
+            .getId();
+      } catch (io.grpc.StatusRuntimeException e) {
+        if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+      }
+    }
   }
 
   public Job job(String id) {
