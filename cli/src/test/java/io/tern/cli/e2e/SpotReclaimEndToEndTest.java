@@ -20,9 +20,8 @@ import io.tern.api.v1.ListNodesRequest;
 import io.tern.api.v1.Node;
 import io.tern.api.v1.NodeState;
 import io.tern.cli.TernCommand;
+import io.tern.cli.testing.TernInProcess;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -490,14 +489,9 @@ class SpotReclaimEndToEndTest {
 
   /** Runs a `tern` client verb in this JVM; its standard output. */
   private static String tern(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cli = TernCommand.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int exit = cli.execute(args);
-    assertThat(exit).as("tern " + String.join(" ", args) + ": " + err).isZero();
-    return out.toString();
+    TernInProcess run = TernInProcess.run(args);
+    assertThat(run.exit()).as("tern " + String.join(" ", args) + ": " + run.err()).isZero();
+    return run.out();
   }
 
   private static double lostSeconds(String jobId) {

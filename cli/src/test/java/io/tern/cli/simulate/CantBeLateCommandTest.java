@@ -1,11 +1,11 @@
 package io.tern.cli.simulate;
 
-import static io.tern.cli.testing.InProcessTern.run;
+import static io.tern.cli.testing.TernInProcess.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tern.cli.testing.InProcessTern.Result;
+import io.tern.cli.testing.TernInProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +37,7 @@ class CantBeLateCommandTest {
   @Test
   void printsTheStudyAsJsonAndWritesItsReport() throws Exception {
     Path report = dir.resolve("out.html");
-    Result r =
+    TernInProcess r =
         run(
             "simulate",
             "--cant-be-late",
@@ -89,11 +89,12 @@ class CantBeLateCommandTest {
   @Test
   void badFlagsExitTwoNamingTheFlag() throws Exception {
     String spot = traces().toString();
-    Result negative = run("simulate", "--cant-be-late", "--spot", spot, "--changeover-hours", "-1");
+    TernInProcess negative =
+        run("simulate", "--cant-be-late", "--spot", spot, "--changeover-hours", "-1");
     assertThat(negative.exit()).isEqualTo(2);
     assertThat(negative.err()).contains("--changeover-hours");
 
-    Result tooTight =
+    TernInProcess tooTight =
         run(
             "simulate",
             "--cant-be-late",
@@ -106,11 +107,13 @@ class CantBeLateCommandTest {
     assertThat(tooTight.exit()).isEqualTo(2);
     assertThat(tooTight.err()).contains("--deadline-hours");
 
-    Result notANumber = run("simulate", "--cant-be-late", "--spot", spot, "--job-hours", "many");
+    TernInProcess notANumber =
+        run("simulate", "--cant-be-late", "--spot", spot, "--job-hours", "many");
     assertThat(notANumber.exit()).isEqualTo(2);
     assertThat(notANumber.err()).contains("--job-hours");
 
-    Result noSpot = run("simulate", "--cant-be-late", "--spot", dir.resolve("none").toString());
+    TernInProcess noSpot =
+        run("simulate", "--cant-be-late", "--spot", dir.resolve("none").toString());
     assertThat(noSpot.exit()).isEqualTo(2);
     assertThat(noSpot.err()).contains("--spot");
   }

@@ -49,19 +49,12 @@ public final class SyntheticSpotTraces {
    * follow the V100 row).
    */
   public static List<SpotTrace> heldOut(double[][] kinds, int perKind, int slots, long seed) {
-    List<SpotTrace> out = new ArrayList<>();
-    SplittableRandom seeds = new SplittableRandom(seed);
-    for (double[] kind : kinds) {
-      for (int k = 0; k < perKind; k++) {
-        long s = seeds.nextLong();
-        String model = k % 2 == 0 ? "v100" : "k80";
-        String pool =
-            String.format(
-                Locale.ROOT, "markov-up%.1f-down%.1f-%d_%s_1", kind[0], kind[1], k, model);
-        out.add(markov(pool, slots, 600, kind[0], kind[1], s));
-      }
-    }
-    return out;
+    return set(
+        "markov",
+        kinds,
+        perKind,
+        seed,
+        (pool, kind, s) -> markov(pool, slots, 600, kind[0], kind[1], s));
   }
 
   /**
@@ -101,16 +94,35 @@ public final class SyntheticSpotTraces {
    */
   public static List<SpotTrace> heldOutHeavyTailed(
       double[][] kinds, int perKind, int slots, long seed) {
+    return set(
+        "lognormal",
+        kinds,
+        perKind,
+        seed,
+        (pool, kind, s) -> lognormal(pool, slots, 600, kind[0], kind[1], 1.0, s));
+  }
+
+  /** Makes one trace of a set: its pool name, its (mean up, mean down) hours, its seed. */
+  private interface TraceMaker {
+    SpotTrace make(String pool, double[] kind, long seed);
+  }
+
+  /**
+   * For each (mean up, mean down) kind, {@code perKind} traces seeded from {@code seed}, pools
+   * named {@code MODEL-upU-downD-K_GPU_1} alternating V100 and K80 prices.
+   */
+  private static List<SpotTrace> set(
+      String model, double[][] kinds, int perKind, long seed, TraceMaker maker) {
     List<SpotTrace> out = new ArrayList<>();
     SplittableRandom seeds = new SplittableRandom(seed);
     for (double[] kind : kinds) {
       for (int k = 0; k < perKind; k++) {
         long s = seeds.nextLong();
-        String model = k % 2 == 0 ? "v100" : "k80";
+        String gpu = k % 2 == 0 ? "v100" : "k80";
         String pool =
             String.format(
-                Locale.ROOT, "lognormal-up%.1f-down%.1f-%d_%s_1", kind[0], kind[1], k, model);
-        out.add(lognormal(pool, slots, 600, kind[0], kind[1], 1.0, s));
+                Locale.ROOT, "%s-up%.1f-down%.1f-%d_%s_1", model, kind[0], kind[1], k, gpu);
+        out.add(maker.make(pool, kind, s));
       }
     }
     return out;
