@@ -247,7 +247,7 @@ final class DemoScenario {
       "--metrics-port",
       "" + DemoCluster.freePort(),
       "--node-lease",
-      "10",
+      "20",
       "--zk-session-timeout",
       "2",
       "--tls-dir",

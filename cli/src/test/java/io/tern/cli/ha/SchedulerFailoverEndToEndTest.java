@@ -163,7 +163,7 @@ class SchedulerFailoverEndToEndTest {
       "--metrics-port",
       "-1",
       "--node-lease",
-      "10",
+      "20",
       "--zk-session-timeout",
       "2"
     };
