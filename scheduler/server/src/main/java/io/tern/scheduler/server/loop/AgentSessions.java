@@ -276,6 +276,20 @@ public final class AgentSessions {
         if (changed) {
           loop.saveJob(entry, () -> {});
         }
+        if (term.cancelling.contains(entry.id()) || term.finishedEarlier.contains(entry.id())) {
+          // Told to stop under an earlier leader, perhaps never delivered: tell it again.
+          session.channel.send(
+              loop.command()
+                  .setStopJob(
+                      StopJob.newBuilder()
+                          .setJobId(attempt.getJobId())
+                          .setAttempt(attempt.getAttempt())
+                          .setReason(
+                              term.cancelling.contains(entry.id())
+                                  ? "cancelled"
+                                  : "an earlier attempt already finished the job"))
+                  .build());
+        }
       } else {
         session.channel.send(
             loop.command()
@@ -315,8 +329,12 @@ public final class AgentSessions {
 
   private void onJobStatus(LeaderTerm term, NodeSession session, JobStatus status, Instant now) {
     JobEntry entry = term.jobs.get(status.getJobId());
-    if (entry == null || entry.attemptNumber() != status.getAttempt() || !entry.holdsGpus()) {
-      return; // stale: an older attempt, or one that already ended (a repeated or late status)
+    if (entry == null) {
+      return;
+    }
+    if (entry.attemptNumber() != status.getAttempt() || !entry.holdsGpus()) {
+      lateStatus(term, session, entry, status);
+      return;
     }
     if (!runsOn(entry, session.id())) {
       log.warn(
@@ -385,6 +403,68 @@ public final class AgentSessions {
     }
   }
 
+  /**
+   * A status of an attempt that is no longer running as far as the leader knows. One kind matters:
+   * an attempt whose node was declared lost reports that its job exited 0 meanwhile (it finished
+   * while its agent was cut off past the node lease, so nobody heard it). The work is done, so the
+   * record takes the late exit: a queued job ends SUCCEEDED at once; a rerun already placed is
+   * stopped and the job ends SUCCEEDED when it has stopped (Nomad reconciles an allocation of a
+   * client that reconnects after it was replaced the same way: the original's outcome wins).
+   * Anything else is stale: a repeated status, or one of an attempt that ended for a known reason.
+   */
+  private void lateStatus(LeaderTerm term, NodeSession session, JobEntry entry, JobStatus status) {
+    if (status.getPhase() != JobStatus.Phase.PHASE_EXITED
+        || status.getExitCode() != 0
+        || entry.finished()
+        || term.finishedEarlier.contains(entry.id())) {
+      return;
+    }
+    var earlier =
+        entry.job.getAttemptsList().stream()
+            .filter(a -> a.getNumber() == status.getAttempt())
+            .findFirst();
+    if (earlier.isEmpty()
+        || !earlier.get().hasEndedAt()
+        || earlier.get().hasExitCode()
+        || !earlier.get().getNodeIdsList().contains(session.id())) {
+      return;
+    }
+    String why =
+        printable(
+            "exit 0, reported late by node "
+                + session.id()
+                + " (the job finished while its agent was cut off; the attempt had ended as "
+                + earlier.get().getEndReason()
+                + ")",
+            MAX_REASON_CHARS);
+    log.warn("{} attempt {}: {}", entry.id(), status.getAttempt(), why);
+    entry.job = JobChanges.lateExit(entry.job, status.getAttempt(), 0, why);
+    if (!entry.holdsGpus()) {
+      entry.job =
+          entry.job.toBuilder().setState(JobState.JOB_STATE_SUCCEEDED).setPendingReason("").build();
+      loop.saveJob(entry, () -> {});
+      return;
+    }
+    term.finishedEarlier.add(entry.id());
+    var rerun = entry.currentAttempt().orElseThrow();
+    loop.saveJob(
+        entry,
+        () ->
+            loop.planner.send(
+                term,
+                rerun,
+                loop.command()
+                    .setStopJob(
+                        StopJob.newBuilder()
+                            .setJobId(entry.id())
+                            .setAttempt(rerun.getNumber())
+                            .setReason(
+                                "attempt "
+                                    + status.getAttempt()
+                                    + " already finished the job (its exit 0 was reported late)"))
+                    .build()));
+  }
+
   private void exited(LeaderTerm term, JobEntry entry, int exitCode, Instant now) {
     JobState next;
     if (term.cancelling.contains(entry.id())) {
@@ -402,6 +482,14 @@ public final class AgentSessions {
   private void endAttempt(
       LeaderTerm term, JobEntry entry, JobState next, Instant now, String why, Integer exitCode) {
     var attempt = entry.currentAttempt().orElseThrow();
+    if (term.finishedEarlier.remove(entry.id())) {
+      next = JobState.JOB_STATE_SUCCEEDED;
+      why =
+          why
+              + "; attempt "
+              + JobChanges.finishedEarlier(entry.job)
+              + " had already finished the job (exit 0 reported late)";
+    }
     entry.job = JobChanges.attemptEnded(entry.job, next, now, why, exitCode);
     if (attempt.getNodeIdsList().stream()
         .map(term.nodes::get)
