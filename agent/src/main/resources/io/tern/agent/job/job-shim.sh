@@ -13,8 +13,9 @@
 #   FENCE_SIGNAL once and from the KILL_AT read then on SIGKILL. ATTEMPT_DIR/fenced (created with
 #   O_EXCL, holding KILL_AT) decides who signals: the shim, or the agent when it fenced first (then
 #   the shim only enforces the agent's KILL_AT). Once fenced, a later lease does not undo it.
-# - When PROGRAM exits, what is left of its group gets SIGKILL, "CODE FENCED" (FENCED 0 or 1) is
-#   written to ATTEMPT_DIR/exit, and the shim exits with CODE (128 + signal when killed).
+# - When PROGRAM exits, what is left of its group gets SIGKILL, "CODE FENCED" is written to
+#   ATTEMPT_DIR/exit (FENCED is 1 when ATTEMPT_DIR/fenced existed by then, else 0: the job ended on
+#   its own before any fence), and the shim exits with CODE (128 + signal when killed).
 set -u
 dir=$1
 lease=$2
@@ -72,5 +73,8 @@ done
 wait "$job" 2> /dev/null
 code=$?
 kill -s KILL -- "-$job" 2> /dev/null
+# The agent may have fenced (and signalled) the job after the last look above: then its end may be
+# the fence's doing. A fence claimed only after this line found the job already gone.
+[[ -e $dir/fenced ]] && fenced=1
 printf '%s %s\n' "$code" "$fenced" > "$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"
 exit "$code"

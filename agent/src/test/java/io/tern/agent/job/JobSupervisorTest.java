@@ -193,6 +193,28 @@ class JobSupervisorTest {
   }
 
   @Test
+  void aJobThatEndedBeforeALateFenceIsReportedAsItEnded() {
+    startJob(checkpointing("job-done", 1, "sleep 0.3; exit 0", "SIGUSR1", 30_000).build());
+    AttemptId id = new AttemptId("job-done", 1);
+    awaitPhase("job-done", Phase.PHASE_STARTED);
+    // An agent stopped past its lease wakes up: it fences what it believes still runs before it
+    // has handled the exit that happened meanwhile (both on its loop, in that order).
+    run(
+        () -> {
+          await().atMost(WAIT).until(() -> AttemptRecord.of(workDir, id).readExit().isPresent());
+          jobs.fence("no leader acknowledged this agent", Duration.ofSeconds(5));
+        });
+
+    JobStatus ended = awaitPhase("job-done", Phase.PHASE_EXITED);
+    assertThat(ended.getExitCode()).isZero();
+    assertThat(AttemptRecord.of(workDir, id).readExit()).contains(new AttemptRecord.Exit(0, false));
+    assertThat(statuses)
+        .filteredOn(s -> s.getJobId().equals("job-done"))
+        .extracting(JobStatus::getPhase)
+        .containsExactly(Phase.PHASE_STARTED, Phase.PHASE_EXITED);
+  }
+
+  @Test
   void aSupervisorThatRefusesStartsReportsStoppedAndStartsNothing() {
     run(() -> jobs.refuseStarts("fenced", false));
     startJob(bash("job-fenced", 1, "echo ran").build());

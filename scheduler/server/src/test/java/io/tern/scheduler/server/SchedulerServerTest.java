@@ -549,6 +549,35 @@ class SchedulerServerTest {
   }
 
   @Test
+  void aStartLostWithABrokenStreamIsPlacedAgainAfterTheAgentReRegisters() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    agent.next(SchedulerMessage.KindCase.REGISTERED, 10);
+    String lost = submit(c, Clients.spec("lost-start", 1), "").getJob().getId();
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+    String slow = submit(c, Clients.spec("slow-start", 1), "").getJob().getId();
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+
+    // The stream breaks; the agent never got the first start, and the second was still starting.
+    agent.drop();
+    FakeAgent back =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    back.next(SchedulerMessage.KindCase.REGISTERED, 10);
+    back.status(slow, 1, JobStatus.Phase.PHASE_STARTED, 0);
+
+    StartJob again = back.next(SchedulerMessage.KindCase.START_JOB, 15).getStartJob();
+    assertThat(again.getJobId()).isEqualTo(lost);
+    assertThat(again.getAttempt()).isEqualTo(2);
+    assertThat(job(c, lost).getAttempts(0).getEndReason()).contains("start never reached");
+    assertThat(job(c, slow).getState()).isEqualTo(JobState.JOB_STATE_RUNNING);
+    assertThat(job(c, slow).getAttemptsCount()).isEqualTo(1);
+  }
+
+  @Test
   void aLateExitZeroOfALostAttemptStopsItsRerunAndTheJobSucceeds() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));

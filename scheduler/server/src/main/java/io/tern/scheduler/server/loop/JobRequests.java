@@ -8,7 +8,6 @@ import io.tern.api.v1.JobState;
 import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.ListJobsResponse;
 import io.tern.api.v1.PendingReason;
-import io.tern.api.v1.StopJob;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.scheduler.core.explain.Explanation;
 import io.tern.scheduler.server.zk.JobIds;
@@ -187,15 +186,7 @@ public final class JobRequests {
               entry,
               () -> {
                 loop.planner.send(
-                    term,
-                    attempt,
-                    loop.command()
-                        .setStopJob(
-                            StopJob.newBuilder()
-                                .setJobId(entry.id())
-                                .setAttempt(attempt.getNumber())
-                                .setReason(reason))
-                        .build());
+                    term, attempt, loop.stopCommand(entry.id(), attempt.getNumber(), reason));
                 done.complete(snapshot);
               });
           return done;

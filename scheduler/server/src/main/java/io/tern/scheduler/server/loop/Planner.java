@@ -6,7 +6,6 @@ import io.tern.api.v1.GpuIndices;
 import io.tern.api.v1.JobState;
 import io.tern.api.v1.NodeState;
 import io.tern.api.v1.StartJob;
-import io.tern.api.v1.StopJob;
 import io.tern.scheduler.core.explain.Explanation;
 import io.tern.scheduler.core.explain.PendingReason;
 import io.tern.scheduler.core.model.Allocation;
@@ -414,13 +413,7 @@ final class Planner {
                       .build()));
     } else {
       term.stopping.add(jobId);
-      send(
-          term,
-          current,
-          loop.command()
-              .setStopJob(
-                  StopJob.newBuilder().setJobId(jobId).setAttempt(attempt).setReason(reason))
-              .build());
+      send(term, current, loop.stopCommand(jobId, attempt, reason));
     }
   }
 

@@ -3,6 +3,7 @@ package io.tern.scheduler.server.loop;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.Node;
 import io.tern.api.v1.SchedulerMessage;
+import io.tern.api.v1.StopJob;
 import io.tern.scheduler.core.PlacementEngine;
 import io.tern.scheduler.server.cloud.CloudConnector;
 import io.tern.scheduler.server.cloud.CloudSetup;
@@ -404,6 +405,13 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
 
   SchedulerMessage.Builder command() {
     return SchedulerMessage.newBuilder().setEpoch(term.epoch.value());
+  }
+
+  /** A StopJob for {@code attempt} of {@code jobId}, in this term. */
+  SchedulerMessage stopCommand(String jobId, int attempt, String reason) {
+    return command()
+        .setStopJob(StopJob.newBuilder().setJobId(jobId).setAttempt(attempt).setReason(reason))
+        .build();
   }
 
   /**
