@@ -5,8 +5,9 @@
 # Usage: job-shim.sh ATTEMPT_DIR LEASE_FILE FENCE_SIGNAL -- PROGRAM [ARGS...]
 #
 # - Starts PROGRAM in its own process group (pgid = its pid; job control is on so that SIGINT and
-#   SIGQUIT are not ignored) and writes "PID STARTTIME" to ATTEMPT_DIR/job.pid at once (STARTTIME
-#   from /proc/PID/stat guards against pid reuse).
+#   SIGQUIT are not ignored), with SIGKILL as its parent-death signal where setpriv exists, and
+#   writes "PID STARTTIME" to ATTEMPT_DIR/job.pid at once (STARTTIME from /proc/PID/stat guards
+#   against pid reuse).
 # - LEASE_FILE holds "FENCE_AT KILL_AT", in centiseconds of /proc/uptime (a monotonic clock shared
 #   by every process on the host); the agent moves them forward each time the leader acknowledges
 #   a heartbeat. From FENCE_AT on (or when the file is missing or empty) the job's group gets
@@ -22,8 +23,14 @@ lease=$2
 fence_signal=$3
 shift 4
 
+# The job's own process dies with the shim (SIGKILL from the kernel, via util-linux's setpriv),
+# so a shim killed with -9 does not leave a job running without its lease being enforced.
+with_shim=()
+if setpriv --pdeathsig KILL true 2> /dev/null; then
+  with_shim=(setpriv --pdeathsig KILL --)
+fi
 set -m
-"$@" &
+${with_shim[@]+"${with_shim[@]}"} "$@" &
 job=$!
 set +m
 

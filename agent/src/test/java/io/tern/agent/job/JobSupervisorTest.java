@@ -169,6 +169,20 @@ class JobSupervisorTest {
   }
 
   @Test
+  void aJobDiesWithItsShimKilledWithMinus9() throws IOException {
+    startJob(bash("job-orphan", 1, waitingScript("true")).build());
+    awaitLog(new AttemptId("job-orphan", 1), "ready");
+    long pid = pidOf("job-orphan");
+    long shim = ProcessHandle.of(pid).flatMap(ProcessHandle::parent).orElseThrow().pid();
+
+    ProcessHandle.of(shim).orElseThrow().destroyForcibly(); // SIGKILL: nobody enforces a lease now
+
+    await()
+        .atMost(WAIT)
+        .until(() -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+  }
+
+  @Test
   void theShimFencesAJobWhenTheLeaseRunsOutWithoutTheAgent() throws IOException {
     startJob(
         checkpointing(
