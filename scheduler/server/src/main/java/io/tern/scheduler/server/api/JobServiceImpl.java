@@ -68,6 +68,13 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
           Status.INVALID_ARGUMENT.withDescription("attempt: must be >= 0").asRuntimeException());
       return;
     }
+    if (request.getTailLines() < 0) {
+      observer.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription("tail_lines: must be >= 0 (0 streams the whole log)")
+              .asRuntimeException());
+      return;
+    }
     whenAllowed(
         request.getJobId(),
         observer,
