@@ -182,7 +182,8 @@ public final class SchedulerServer implements AutoCloseable {
                             new JobRequests(loop),
                             new HistoryRequests(loop),
                             loop.logs(),
-                            metrics::submitted),
+                            metrics::submitted,
+                            clock),
                         checks),
                     forwarding))
             .addService(
