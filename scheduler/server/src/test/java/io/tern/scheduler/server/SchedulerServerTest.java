@@ -155,6 +155,16 @@ class SchedulerServerTest {
     assertThat(again.getDeduplicated()).isTrue();
     assertThat(first.getDeduplicated()).isFalse();
     assertThat(other.getJob().getId()).isNotEqualTo(first.getJob().getId());
+
+    StatusRuntimeException reused =
+        catchThrowableOfType(
+            StatusRuntimeException.class, () -> submit(c, Clients.spec("b", 2), "key-1"));
+    assertThat(reused.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+    assertThat(reused.getStatus().getDescription())
+        .startsWith(
+            "idempotency_key: already used for "
+                + first.getJob().getId()
+                + ", submitted with a different spec");
   }
 
   @Test
