@@ -145,7 +145,7 @@ class ForeignClientTest {
   }
 
   @Test
-  void aRelayedCallKeepsTheCallersDeadline() throws Exception {
+  void aFollowerOfAJobNotStartedWaitsThroughTheStandbyUntilItsDeadline() throws Exception {
     ForeignClient client = client(standby, new Metadata());
     MethodDescriptor logs = client.service("tern.v1.JobService").findMethodByName("StreamLogs");
     MethodDescriptor submit = client.service("tern.v1.JobService").findMethodByName("SubmitJob");
@@ -221,7 +221,7 @@ class ForeignClientTest {
         StatusRuntimeException utf8 =
             catchThrowableOfType(
                 StatusRuntimeException.class,
-                () -> client.unaryBytes("tern.v1.JobService/SubmitJob", badUtf8(), 10_000));
+                () -> client.unaryBytes("tern.v1.JobService/SubmitJob", badUtf8, 10_000));
         assertThat(utf8.getStatus().getDescription()).contains("UTF-8");
       }
     } finally {
@@ -230,9 +230,5 @@ class ForeignClientTest {
     synchronized (severe) {
       assertThat(severe).extracting(LogRecord::getMessage).isEmpty();
     }
-  }
-
-  private static byte[] badUtf8() {
-    return new byte[] {0x0a, 0x03, 0x0a, 0x01, (byte) 0xff};
   }
 }
