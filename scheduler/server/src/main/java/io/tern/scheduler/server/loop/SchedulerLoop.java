@@ -55,7 +55,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   private final ZkStateStore store;
   private final Committer committer;
   private final LeaderElector elector;
-  final Watchers watchers = new Watchers();
+  final Watchers watchers = new Watchers(this::presented);
   final Planner planner;
   final AgentSessions agents;
   final LogRelay logs;
@@ -338,6 +338,11 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   }
 
   /** Writes {@code entry}'s job as it now is in memory, then runs {@code onCommitted}. */
+  /** A stored job as clients are shown it: with what it has cost so far. */
+  private io.tern.api.v1.Job presented(io.tern.api.v1.Job job) {
+    return term == null ? job : term.costs.costed(job, clock.instant());
+  }
+
   void saveJob(JobEntry entry, Runnable onCommitted) {
     ZkWrite write =
         new ZkWrite.Update(store.paths().job(entry.id()), entry.job.toByteArray(), entry.version);

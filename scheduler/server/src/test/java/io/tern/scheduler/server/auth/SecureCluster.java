@@ -40,6 +40,7 @@ final class SecureCluster implements AutoCloseable {
   final LocalCa ca;
   final SchedulerServer leader;
   final Path auditLog;
+  private final SecuritySettings security;
   final BearerToken admin;
   private final List<ManagedChannel> channels = new ArrayList<>();
 
@@ -47,16 +48,8 @@ final class SecureCluster implements AutoCloseable {
     layout = new TlsLayout(dir.resolve("tls"));
     ca = LocalCa.init(layout, List.of(), Duration.ofDays(30), Clock.systemUTC());
     auditLog = dir.resolve("audit.jsonl");
-    leader =
-        cluster.track(
-            new SchedulerServer(
-                    cluster
-                        .config(Duration.ofSeconds(30))
-                        .withSecurity(
-                            new SecuritySettings(
-                                ServerTls.of(layout), rateLimit, auditLog, ZK_DIGEST)),
-                    clock)
-                .start());
+    security = new SecuritySettings(ServerTls.of(layout), rateLimit, auditLog, ZK_DIGEST);
+    leader = replica();
     ReplicaCluster.awaitLeading(leader);
     try (CuratorFramework operator = operatorClient();
         TokenStore store = new TokenStore(operator, "/tern", clock).start()) {
@@ -72,6 +65,13 @@ final class SecureCluster implements AutoCloseable {
                       .getValue())
               .orElseThrow();
     }
+  }
+
+  /** Another replica with the leader's security settings; the first one started leads. */
+  SchedulerServer replica() throws Exception {
+    return cluster.track(
+        new SchedulerServer(cluster.config(Duration.ofSeconds(30)).withSecurity(security), clock)
+            .start());
   }
 
   /** A ZooKeeper client authenticated as Tern's digest identity. */
