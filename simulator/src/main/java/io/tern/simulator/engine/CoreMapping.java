@@ -26,11 +26,11 @@ final class CoreMapping {
 
   /** Core configuration: pool-diversity scorers only for Tern. */
   EngineConfig engineConfig() {
-    EngineConfig config = EngineConfig.defaults();
+    EngineConfig.Builder config = EngineConfig.builder();
     if (policy != ClusterPolicy.TERN) {
-      config = config.withScorerWeight("reclaimed-pool", 0).withScorerWeight("reclaim-risk", 0);
+      config.scorerWeight("reclaimed-pool", 0).scorerWeight("reclaim-risk", 0);
     }
-    return config;
+    return config.build();
   }
 
   /** The checkpoint interval the job keeps under this policy; 0 = none. */
