@@ -260,7 +260,7 @@ class Ec2CloudConnectorTest {
   void userDataTemplateIsTheDeployedScriptAndRefusesUnsafeValues() throws Exception {
     Path deployed = Path.of("../../deploy/ec2/agent-user-data.sh");
     assertThat(UserDataTemplate.DEFAULT.text())
-        .as("UserDataTemplate.DEFAULT must be deploy/ec2/agent-user-data.sh verbatim")
+        .as("UserDataTemplate.DEFAULT must be deploy/ec2/agent-user-data.sh, read from the jar")
         .isEqualTo(Files.readString(deployed));
     assertThatThrownBy(() -> UserDataTemplate.DEFAULT.render(Map.of("SCHEDULER", "x")))
         .hasMessageContaining("{{CAPACITY}}");
