@@ -4,7 +4,7 @@ import static io.tern.scheduler.server.offpeak.OffPeakCalendarTest.window;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tern.scheduler.server.cloud.TestClock;
+import io.tern.testing.TestClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

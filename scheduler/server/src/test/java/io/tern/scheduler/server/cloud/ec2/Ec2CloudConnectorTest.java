@@ -16,7 +16,7 @@ import io.tern.scheduler.server.cloud.ScalingContext;
 import io.tern.scheduler.server.cloud.ScalingSettings;
 import io.tern.scheduler.server.cloud.ScalingStep;
 import io.tern.scheduler.server.cloud.SpotPrice;
-import io.tern.scheduler.server.cloud.TestClock;
+import io.tern.testing.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
