@@ -20,6 +20,10 @@ import io.tern.scheduler.core.policy.PolicySnapshot;
 import io.tern.scheduler.core.policy.SpotPolicy;
 import io.tern.scheduler.core.policy.SpotPoolWatch;
 import io.tern.scheduler.core.policy.TeamPolicy;
+import io.tern.scheduler.core.state.JobEvent;
+import io.tern.scheduler.core.state.JobState;
+import io.tern.scheduler.core.state.JobStateMachine;
+import io.tern.scheduler.core.state.Transition;
 import io.tern.simulator.ProgressListener;
 import io.tern.simulator.policy.ClusterPolicy;
 import io.tern.simulator.spot.PriceTable;
@@ -49,6 +53,7 @@ public final class ClusterSimulation {
   private final ClusterPolicy policy;
   private final SimulationSettings settings;
   private final PlacementEngine engine;
+  private final JobStateMachine lifecycle = new JobStateMachine();
   private final CoreMapping mapping;
   private final Fleet fleet;
   private final List<SimJob> jobs = new ArrayList<>();
@@ -159,7 +164,7 @@ public final class ClusterSimulation {
     long end = done < jobs.size() ? Math.max(events.now(), horizon) : events.now();
     metrics.advance(end);
     for (SimJob job : jobs) {
-      if (job.status == SimJob.Status.RUNNING || job.status == SimJob.Status.STOPPING) {
+      if (job.allocated()) {
         bill(job, end);
       }
     }
@@ -188,12 +193,10 @@ public final class ClusterSimulation {
       }
       case ATTEMPT_FINISHED -> {
         SimJob job = jobs.get(e.subject());
-        if (job.attempt == e.attempt()
-            && (job.status == SimJob.Status.RUNNING || job.status == SimJob.Status.STOPPING)) {
+        if (!on(job, new JobEvent.Exited(e.attempt(), 0)).ignored()) {
           bill(job, now);
           release(job);
           job.remaining = 0;
-          job.status = SimJob.Status.DONE;
           job.finish = now;
           done++;
           dirty = true;
@@ -201,7 +204,7 @@ public final class ClusterSimulation {
       }
       case ATTEMPT_STOPPED -> {
         SimJob job = jobs.get(e.subject());
-        if (job.attempt == e.attempt() && job.status == SimJob.Status.STOPPING) {
+        if (!on(job, new JobEvent.Checkpointed(e.attempt())).ignored()) {
           bill(job, now);
           job.overheadGpuSeconds += settings.checkpointSaveSeconds() * job.gpuEquivalents;
           job.onDemandPricedWaste += settings.checkpointSaveSeconds() * job.onDemandPricedPerSecond;
@@ -258,8 +261,15 @@ public final class ClusterSimulation {
     }
   }
 
+  /** Feeds {@code event} to the state machine: the job's status follows the transition. */
+  private Transition on(SimJob job, JobEvent event) {
+    Transition t = lifecycle.on(job.status, event);
+    job.status = t.status();
+    return t;
+  }
+
+  /** Puts a job that arrived or was requeued into the queue. */
   private void enqueue(SimJob job) {
-    job.status = SimJob.Status.PENDING;
     job.queuedAt = events.now();
     job.allocation = null;
     roundAllocationByIdRank[job.idRank] = null;
@@ -350,12 +360,12 @@ public final class ClusterSimulation {
       job.allocation =
           new Allocation(
               core,
-              job.attempt,
+              job.attempt(),
               job.capacityType,
               assignments,
               VirtualClock.at(job.attemptStart),
               at == null ? null : VirtualClock.at(at),
-              job.status == SimJob.Status.STOPPING);
+              job.status.state() == JobState.CHECKPOINTING);
     }
     return job.allocation;
   }
@@ -387,33 +397,19 @@ public final class ClusterSimulation {
     for (Preemption p : plan.preemptions()) {
       SimJob victim = jobsById.get(p.victimJobId());
       if (victim != null
-          && victim.status == SimJob.Status.RUNNING
-          && victim.attempt == p.victimAttempt()) {
+          && interrupt(victim, p.victimAttempt(), p.checkpointFirst(), "preempted", now)) {
         preemptions++;
-        if (p.checkpointFirst() && victim.checkpointInterval > 0) {
-          checkpointAndStop(victim, now);
-        } else {
-          kill(victim, now, null);
-        }
       }
     }
     for (CheckpointRequest c : plan.checkpointRequests()) {
       SimJob job = jobsById.get(c.jobId());
-      boolean migration =
-          c.reason() == CheckpointRequest.Reason.DEADLINE_MIGRATION
-              || c.reason() == CheckpointRequest.Reason.RETURN_TO_SPOT;
-      if (migration
-          && job != null
-          && job.status == SimJob.Status.RUNNING
-          && job.attempt == c.attempt()
-          && job.checkpointInterval > 0) {
+      if (job != null && interrupt(job, c.attempt(), true, c.reason().name(), now)) {
         preemptions++;
         if (c.reason() == CheckpointRequest.Reason.RETURN_TO_SPOT) {
           // As the live scheduler does: the requeued job waits a while for spot before it takes
           // on-demand again.
           job.spotPreferredUntil = now + SpotPolicy.RETURN_TO_SPOT_WAIT.toSeconds();
         }
-        checkpointAndStop(job, now);
       }
     }
     for (Placement p : plan.placements()) {
@@ -444,9 +440,11 @@ public final class ClusterSimulation {
 
   private void start(Placement p, long now) {
     SimJob job = jobsById.get(p.jobId());
-    if (job == null || job.status != SimJob.Status.PENDING) {
+    if (job == null || on(job, new JobEvent.Placed(p)).ignored()) {
       return;
     }
+    // A simulated attempt runs as soon as it is placed.
+    on(job, new JobEvent.Started(p.attempt()));
     List<SimNode> nodes = new ArrayList<>(p.assignments().size());
     double rate = 0;
     double onDemandRate = 0;
@@ -476,8 +474,6 @@ public final class ClusterSimulation {
     }
     pending.remove(job.index);
     metrics.queued = pending.size();
-    job.attempt++;
-    job.status = SimJob.Status.RUNNING;
     job.nodes = nodes;
     job.capacityType = p.capacityType();
     job.attemptStart = now;
@@ -499,7 +495,7 @@ public final class ClusterSimulation {
     job.allocation =
         new Allocation(
             core,
-            job.attempt,
+            job.attempt(),
             job.capacityType,
             p.assignments(),
             VirtualClock.at(now),
@@ -519,19 +515,42 @@ public final class ClusterSimulation {
     metrics.costRate += rate;
     metrics.allocatedGpus += job.gpuEquivalents;
     events.schedule(
-        job.workStart + job.remaining, EventType.ATTEMPT_FINISHED, job.index, job.attempt);
+        job.workStart + job.remaining, EventType.ATTEMPT_FINISHED, job.index, job.attempt());
   }
 
-  private void checkpointAndStop(SimJob job, long now) {
-    job.status = SimJob.Status.STOPPING;
-    job.stopWorkDone = job.workDone(now);
-    job.allocation = job.allocation.asStopping();
-    roundAllocationByIdRank[job.idRank] = null;
-    events.schedule(
-        now + settings.checkpointSaveSeconds(), EventType.ATTEMPT_STOPPED, job.index, job.attempt);
+  /**
+   * Interrupts a running attempt as the live scheduler does: a checkpointable job asked to
+   * checkpoint saves and stops ({@link EventType#ATTEMPT_STOPPED} follows), any other is stopped at
+   * once and loses its work since its last periodic checkpoint.
+   *
+   * @return false when the state machine ignored it (not running, another attempt, already asked)
+   */
+  private boolean interrupt(SimJob job, int attempt, boolean checkpoint, String reason, long now) {
+    Transition t = on(job, new JobEvent.Interrupt(attempt, checkpoint, reason));
+    if (t.ignored()) {
+      return false;
+    }
+    if (t.state() == JobState.CHECKPOINTING) {
+      job.stopWorkDone = job.workDone(now);
+      job.allocation = job.allocation.asStopping();
+      roundAllocationByIdRank[job.idRank] = null;
+      events.schedule(
+          now + settings.checkpointSaveSeconds(),
+          EventType.ATTEMPT_STOPPED,
+          job.index,
+          job.attempt());
+    } else {
+      // A simulated agent stops a job at once.
+      on(job, new JobEvent.Stopped(attempt));
+      kill(job, now, null);
+    }
+    return true;
   }
 
-  /** Ends an attempt without a fresh checkpoint: work since the last periodic one is lost. */
+  /**
+   * Ends an attempt without a fresh checkpoint (the state machine already ended it): work since the
+   * last periodic one is lost.
+   */
   private void kill(SimJob job, long now, String reclaimedPool) {
     bill(job, now);
     long committed = job.committedWork(now);
@@ -599,11 +618,11 @@ public final class ClusterSimulation {
       spotPools.reclaimed(node.pool, VirtualClock.at(now));
       if (policy.checkpointOnNotice()) {
         for (SimJob job : List.copyOf(node.jobs)) {
-          if (job.status == SimJob.Status.RUNNING
-              && job.checkpointInterval > 0
-              && settings.checkpointSaveSeconds() <= settings.noticeSeconds()) {
+          // A job that cannot save in time keeps running until the reclaim.
+          if (job.checkpointInterval > 0
+              && settings.checkpointSaveSeconds() <= settings.noticeSeconds()
+              && interrupt(job, job.attempt(), true, "spot reclaim", now)) {
             job.lastReclaimedPool = node.pool;
-            checkpointAndStop(job, now);
           }
         }
       }
@@ -618,9 +637,8 @@ public final class ClusterSimulation {
         continue;
       }
       for (SimJob job : List.copyOf(node.jobs)) {
-        if (job.status == SimJob.Status.STOPPING) {
-          job.status = SimJob.Status.RUNNING; // the save did not finish in time
-        }
+        // Lost with its node, whether or not a save was under way.
+        on(job, new JobEvent.Lost(job.attempt()));
         kill(job, now, node.pool);
       }
       fleet.down(node);

@@ -10,10 +10,12 @@ import io.tern.api.v1.Node;
 import io.tern.api.v1.NodeState;
 import io.tern.api.v1.Register;
 import io.tern.api.v1.Registered;
+import io.tern.api.v1.RestoreReport;
 import io.tern.api.v1.RunningAttempt;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.SpotNotice;
 import io.tern.api.v1.StopJob;
+import io.tern.scheduler.core.state.JobEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -264,18 +266,7 @@ public final class AgentSessions {
               && entry.currentAttempt().orElseThrow().getNodeIdsList().contains(session.id());
       if (known) {
         reported.add(entry.id());
-        boolean changed = false;
-        if (entry.state() == JobState.JOB_STATE_STARTING) {
-          entry.job = JobChanges.started(entry.job, now);
-          changed = true;
-        }
-        if (attempt.hasRestore() && !entry.currentAttempt().orElseThrow().hasRestore()) {
-          entry.job = JobChanges.restored(entry.job, attempt.getRestore());
-          changed = true;
-        }
-        if (changed) {
-          loop.saveJob(entry, () -> {});
-        }
+        started(term, entry, attempt.hasRestore() ? attempt.getRestore() : null, now);
       } else {
         session.channel.send(
             loop.command()
@@ -327,37 +318,29 @@ public final class AgentSessions {
           session.id());
       return;
     }
+    int n = status.getAttempt();
     switch (status.getPhase()) {
-      case PHASE_STARTED -> {
-        boolean changed = false;
-        if (entry.state() == JobState.JOB_STATE_STARTING) {
-          entry.job = JobChanges.started(entry.job, now);
-          changed = true;
-        }
-        if (status.hasRestore() && !entry.currentAttempt().orElseThrow().hasRestore()) {
-          entry.job = JobChanges.restored(entry.job, status.getRestore());
-          changed = true;
-        }
-        if (changed) {
-          loop.saveJob(entry, () -> {});
-        }
+      case PHASE_STARTED ->
+          started(term, entry, status.hasRestore() ? status.getRestore() : null, now);
+      case PHASE_EXITED -> {
+        int code = status.getExitCode();
+        endAttempt(term, entry, new JobEvent.Exited(n, code), now, "exit " + code, code);
       }
-      case PHASE_EXITED -> exited(term, entry, status.getExitCode(), now);
-      case PHASE_START_FAILED -> {
-        String why = "start failed: " + printable(status.getMessage(), MAX_REASON_CHARS);
-        JobState next =
-            JobChanges.failedAttempts(entry.job) < entry.job.getSpec().getRetries()
-                ? JobState.JOB_STATE_PENDING
-                : JobState.JOB_STATE_FAILED;
-        endAttempt(term, entry, next, now, why, null);
-      }
+      case PHASE_START_FAILED ->
+          endAttempt(
+              term,
+              entry,
+              new JobEvent.StartFailed(n),
+              now,
+              "start failed: " + printable(status.getMessage(), MAX_REASON_CHARS),
+              null);
       case PHASE_REFUSED -> {
         log.info("node {} is shutting down: it refused {}", session.id(), entry.id());
         session.shuttingDown = true;
         endAttempt(
             term,
             entry,
-            JobState.JOB_STATE_PENDING,
+            new JobEvent.Refused(n),
             now,
             "refused by node " + session.id() + ": " + printable(status.getMessage(), 200),
             null);
@@ -366,51 +349,55 @@ public final class AgentSessions {
           endAttempt(
               term,
               entry,
-              JobState.JOB_STATE_PENDING,
+              new JobEvent.Checkpointed(n),
               now,
               session.node.hasReclaimAt()
                   ? "checkpointed and requeued: spot reclaim"
-                  : term.returningToSpot.remove(entry.id())
+                  : term.returningToSpot.contains(entry.id())
                       ? "checkpointed and requeued: " + CoreSnapshots.RETURNING_TO_SPOT
                       : "checkpointed and requeued",
               null);
-      case PHASE_STOPPED -> {
-        JobState next =
-            term.cancelling.contains(entry.id())
-                ? JobState.JOB_STATE_CANCELLED
-                : JobState.JOB_STATE_PENDING;
-        endAttempt(term, entry, next, now, "stopped", null);
-      }
+      case PHASE_STOPPED -> endAttempt(term, entry, new JobEvent.Stopped(n), now, "stopped", null);
       default -> log.debug("ignoring phase {} for {}", status.getPhase(), status.getJobId());
     }
   }
 
-  private void exited(LeaderTerm term, JobEntry entry, int exitCode, Instant now) {
-    JobState next;
-    if (term.cancelling.contains(entry.id())) {
-      next = JobState.JOB_STATE_CANCELLED;
-    } else if (exitCode == 0) {
-      next = JobState.JOB_STATE_SUCCEEDED;
-    } else if (JobChanges.failedAttempts(entry.job) < entry.job.getSpec().getRetries()) {
-      next = JobState.JOB_STATE_PENDING;
-    } else {
-      next = JobState.JOB_STATE_FAILED;
+  /**
+   * The current attempt runs: a STARTING job becomes RUNNING, and what the agent restored (if it
+   * says) is recorded once.
+   */
+  private void started(LeaderTerm term, JobEntry entry, RestoreReport restore, Instant now) {
+    boolean changed = false;
+    if (!JobLifecycle.on(term, entry, new JobEvent.Started(entry.attemptNumber())).ignored()) {
+      entry.job = JobChanges.started(entry.job, now);
+      changed = true;
     }
-    endAttempt(term, entry, next, now, "exit " + exitCode, exitCode);
+    if (restore != null && !entry.currentAttempt().orElseThrow().hasRestore()) {
+      entry.job = JobChanges.restored(entry.job, restore);
+      changed = true;
+    }
+    if (changed) {
+      loop.saveJob(entry, () -> {});
+    }
   }
 
+  /**
+   * Feeds an event that may end the current attempt to the state machine and, if it did, records
+   * the end and executes the transition's effects.
+   */
   private void endAttempt(
-      LeaderTerm term, JobEntry entry, JobState next, Instant now, String why, Integer exitCode) {
+      LeaderTerm term, JobEntry entry, JobEvent event, Instant now, String why, Integer exitCode) {
     var attempt = entry.currentAttempt().orElseThrow();
-    entry.job = JobChanges.attemptEnded(entry.job, next, now, why, exitCode);
+    if (JobLifecycle.on(term, entry, event).ignored()) {
+      return;
+    }
+    entry.job = JobChanges.attemptEnded(entry.job, now, why, exitCode);
     if (attempt.getNodeIdsList().stream()
         .map(term.nodes::get)
         .anyMatch(n -> n != null && n.node.hasReclaimAt())) {
       entry.job = JobChanges.markReclaimed(entry.job);
     }
-    term.stopping.remove(entry.id());
     term.returningToSpot.remove(entry.id());
-    term.cancelling.remove(entry.id());
     loop.saveJob(entry, () -> {});
     if (attempt.getNodeIdsCount() > 1) {
       // A gang ends as a whole: stop its other members.
@@ -612,11 +599,7 @@ public final class AgentSessions {
   }
 
   private void requeue(LeaderTerm term, JobEntry entry, Instant now, String why) {
-    JobState next =
-        term.cancelling.contains(entry.id())
-            ? JobState.JOB_STATE_CANCELLED
-            : JobState.JOB_STATE_PENDING;
-    endAttempt(term, entry, next, now, why, null);
+    endAttempt(term, entry, new JobEvent.Lost(entry.attemptNumber()), now, why, null);
   }
 
   void closeAll(String why, String leader) {

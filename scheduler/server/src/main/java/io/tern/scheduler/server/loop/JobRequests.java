@@ -4,13 +4,14 @@ import io.tern.api.v1.CancelJobRequest;
 import io.tern.api.v1.ExplainJobResponse;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobSpec;
-import io.tern.api.v1.JobState;
 import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.ListJobsResponse;
 import io.tern.api.v1.PendingReason;
 import io.tern.api.v1.StopJob;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.scheduler.core.explain.Explanation;
+import io.tern.scheduler.core.state.JobEvent;
+import io.tern.scheduler.core.state.Transition;
 import io.tern.scheduler.server.zk.JobIds;
 import io.tern.scheduler.server.zk.ZkWrite;
 import io.tern.scheduler.spec.AttemptCheckpoints;
@@ -66,15 +67,14 @@ public final class JobRequests {
     long number = term.nextJobNumber++;
     String id = JobIds.of(number);
     Job job =
-        Job.newBuilder()
-            .setId(id)
-            .setSpec(spec)
-            .setState(JobState.JOB_STATE_PENDING)
-            .setSubmittedAt(CoreSnapshots.timestamp(now))
-            .setOwner(owner)
-            .setPendingReason("queued")
-            .setIdempotencyKeySha256(keyHash)
-            .build();
+        JobLifecycle.submitted(
+            Job.newBuilder()
+                .setId(id)
+                .setSpec(spec)
+                .setSubmittedAt(CoreSnapshots.timestamp(now))
+                .setOwner(owner)
+                .setPendingReason("queued")
+                .setIdempotencyKeySha256(keyHash));
     term.add(new JobEntry(job, 0));
     List<ZkWrite> writes = new ArrayList<>(2);
     String shard = loop.store().paths().jobShard(number);
@@ -164,24 +164,21 @@ public final class JobRequests {
         term -> {
           JobEntry entry = find(term, request.getJobId());
           CompletableFuture<Job> done = new CompletableFuture<>();
-          if (entry.finished() || term.cancelling.contains(entry.id())) {
-            done.complete(entry.job);
-            return done;
-          }
           String reason =
               request.getReason().isEmpty() ? "cancelled" : "cancelled: " + request.getReason();
-          if (entry.queued()) {
-            entry.job =
-                entry.job.toBuilder()
-                    .setState(JobState.JOB_STATE_CANCELLED)
-                    .setPendingReason("")
-                    .build();
+          Transition t = JobLifecycle.on(term, entry, new JobEvent.Cancel(reason));
+          if (t.ignored()) {
+            done.complete(entry.job); // already finished, or already being cancelled
+            return done;
+          }
+          if (t.effects().isEmpty()) {
+            // It was queued: cancelled now.
+            entry.job = entry.job.toBuilder().setPendingReason("").build();
             loop.saveJob(entry, () -> done.complete(entry.job));
             return done;
           }
+          // Its attempt ends CANCELLED once its agent has stopped it.
           var attempt = entry.currentAttempt().orElseThrow();
-          term.cancelling.add(entry.id());
-          entry.job = entry.job.toBuilder().setCancelRequested(true).build();
           Job snapshot = entry.job;
           loop.saveJob(
               entry,
