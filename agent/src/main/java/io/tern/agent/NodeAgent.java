@@ -40,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
@@ -329,6 +330,7 @@ public final class NodeAgent implements AutoCloseable {
       log.error("cannot read what earlier agents left in {}: {}", workDir.jobs(), e.toString());
       leftovers = List.of();
     }
+    commitLeftoverCheckpoints(leftovers);
     List<LeftoverAttempts.Found> found = leftovers;
     loop.execute(
         () -> {
@@ -343,6 +345,43 @@ public final class NodeAgent implements AutoCloseable {
               loop.scheduleWithFixedDelay(
                   this::checkLease, LEASE_CHECK_MS, LEASE_CHECK_MS, TimeUnit.MILLISECONDS);
         });
+  }
+
+  /** The longest a starting agent waits for the commits of what earlier agents left. */
+  static final Duration LEFTOVER_COMMITS = Duration.ofSeconds(60);
+
+  /**
+   * Commits the newest checkpoint of each leftover attempt that was stopped (the one its job wrote
+   * on SIGTERM, from the shim's fence or from {@link LeftoverAttempts}), before its status goes
+   * out: the leader then resumes the job from it rather than from the last one announced. The store
+   * refuses it if the job has moved on to a newer attempt.
+   */
+  private void commitLeftoverCheckpoints(List<LeftoverAttempts.Found> leftovers) {
+    if (committer == null) {
+      return;
+    }
+    List<CompletableFuture<Void>> commits = new ArrayList<>();
+    for (LeftoverAttempts.Found f : leftovers) {
+      var phase = f.status().getPhase();
+      if (f.started().isPresent()
+          && f.started().get().checkpoints()
+          && (phase == JobStatus.Phase.PHASE_STOPPED
+              || phase == JobStatus.Phase.PHASE_CHECKPOINTED)) {
+        AttemptId id = f.started().get().id();
+        commits.add(
+            committer.commitLeftover(id, f.started().get().epoch(), workDir.checkpoints(id)));
+      }
+    }
+    try {
+      CompletableFuture.allOf(commits.toArray(CompletableFuture[]::new))
+          .get(LEFTOVER_COMMITS.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      log.warn("leftover checkpoints still committing after {}; registering", LEFTOVER_COMMITS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      log.warn("leftover checkpoints: {}", e.getCause().toString());
+    }
   }
 
   /** How often the lease is checked besides before each command. */

@@ -7,6 +7,7 @@ import com.google.protobuf.Timestamp;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.tern.agent.gpu.GpuProbeSpec;
 import io.tern.agent.gpu.SimulatedGpuProbe;
+import io.tern.agent.job.CheckpointRestorer;
 import io.tern.agent.job.JobFixtures;
 import io.tern.agent.link.ChannelFactory;
 import io.tern.api.v1.AgentMessage;
@@ -291,6 +292,47 @@ class CheckpointCommitsTest {
         .satisfies(c -> assertThat(c.name()).isEqualTo("ck-3"));
   }
 
+  @Test
+  void aRestartedAgentCommitsTheCheckpointItsPredecessorsOrphanWroteBeforeReportingItStopped()
+      throws Exception {
+    // The first agent commits nothing (no store): it dies with -9, as far as its jobs can tell.
+    ScheduledExecutorService firstLoop = Executors.newSingleThreadScheduledExecutor();
+    int before = scheduler.ofKind(KindCase.REGISTER).size();
+    NodeAgent first =
+        new NodeAgent(
+            config("node-1"),
+            new SimulatedGpuProbe(new GpuProbeSpec.Simulated(1, "L4", 24), "node-1"),
+            address -> InProcessChannelBuilder.forName(address).directExecutor().build(),
+            firstLoop,
+            Clock.systemUTC(),
+            CheckpointRestorer.unavailable());
+    first.start();
+    await().atMost(WAIT).until(() -> scheduler.ofKind(KindCase.REGISTER).size() > before);
+    scheduler.command(start(counter("job-o", 1, 100_000, null)));
+    Path log1 = dir.resolve("work/node-1/jobs/job-o/attempt-1/output.log");
+    await().atMost(WAIT).until(() -> read(log1).contains("step 5\n"));
+    firstLoop.shutdownNow(); // its job and shim live on
+
+    startAgent("node-1"); // same node, same work dir, with the store: SIGTERM, then the commit
+
+    JobStatus stopped = awaitStatus("job-o", Phase.PHASE_STOPPED);
+    assertThat(stopped.getMessage()).contains("still running from the agent before");
+    List<String> sequence =
+        scheduler.received.stream()
+            .filter(m -> m.hasCheckpointCommitted() || m.hasJobStatus())
+            .map(m -> m.hasCheckpointCommitted() ? "committed" : m.getJobStatus().getPhase().name())
+            .toList();
+    assertThat(sequence)
+        .as("the checkpoint the job wrote on SIGTERM is committed before the stop is reported")
+        .containsExactly("PHASE_STARTED", "committed", "PHASE_STOPPED");
+    CheckpointCommitted committed = committed("job-o").getFirst();
+    assertThat(committed.getCheckpoint().getAttempt()).isEqualTo(1);
+    assertThat(read(log1)).contains("checkpoint: " + committed.getCheckpoint().getName());
+    assertThat(store.list("job-o"))
+        .extracting(CommittedCheckpoint::name)
+        .containsExactly(committed.getCheckpoint().getName());
+  }
+
   private List<CheckpointCommitFailed> failures(String jobId) {
     return scheduler.ofKind(KindCase.CHECKPOINT_COMMIT_FAILED).stream()
         .map(AgentMessage::getCheckpointCommitFailed)
@@ -305,14 +347,17 @@ class CheckpointCommitsTest {
     await().atMost(WAIT).until(() -> scheduler.ofKind(KindCase.REGISTER).size() > before);
   }
 
+  private AgentConfig config(String nodeId) {
+    return AgentConfig.builder(nodeId, List.of(scheduler.name), dir.resolve("work").resolve(nodeId))
+        .agentVersion("test")
+        .reconnect(Duration.ofMillis(10), Duration.ofMillis(100))
+        .defaultGrace(Duration.ofSeconds(5))
+        .checkpointPoll(Duration.ofMillis(100))
+        .build();
+  }
+
   private NodeAgent agent(String nodeId) {
-    AgentConfig config =
-        AgentConfig.builder(nodeId, List.of(scheduler.name), dir.resolve("work").resolve(nodeId))
-            .agentVersion("test")
-            .reconnect(Duration.ofMillis(10), Duration.ofMillis(100))
-            .defaultGrace(Duration.ofSeconds(5))
-            .checkpointPoll(Duration.ofMillis(100))
-            .build();
+    AgentConfig config = config(nodeId);
     ChannelFactory channels =
         address -> InProcessChannelBuilder.forName(address).directExecutor().build();
     NodeAgent agent =

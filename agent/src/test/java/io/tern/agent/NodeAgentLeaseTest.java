@@ -93,17 +93,21 @@ class NodeAgentLeaseTest {
     agent().start();
     awaitRegistered(leader, 1);
     leader.command(start(bash("stubborn", 1, waitingScript("trap '' TERM")).build()));
-    awaitStatus(leader, "stubborn", Phase.PHASE_STARTED);
+    long pid = pid(awaitStatus(leader, "stubborn", Phase.PHASE_STARTED));
     awaitLog("stubborn", "ready");
 
     long cutOff = System.nanoTime();
     leader.acking = false;
-    JobStatus stopped = awaitStatus(leader, "stubborn", Phase.PHASE_STOPPED);
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     double seconds = (System.nanoTime() - cutOff) / 1e9;
+    JobStatus stopped = awaitStatus(leader, "stubborn", Phase.PHASE_STOPPED);
 
     assertThat(stopped.getExitCode()).isEqualTo(128 + 9);
     assertThat(stopped.getMessage()).startsWith("fenced:");
-    assertThat(seconds).isLessThan(LEASE_MS / 1000.0);
+    assertThat(seconds).as("killed before the lease ends").isLessThan(LEASE_MS / 1000.0);
   }
 
   @Test

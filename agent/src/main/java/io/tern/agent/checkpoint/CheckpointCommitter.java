@@ -151,6 +151,35 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
     return done;
   }
 
+  /**
+   * Commits the newest finished checkpoint of an attempt an earlier agent of this node left (the
+   * one its job wrote when it was stopped, usually), once, without back-off; older ones were that
+   * agent's to commit. Completes when done, whatever the outcome (a fenced attempt commits
+   * nothing).
+   */
+  public CompletableFuture<Void> commitLeftover(AttemptId attempt, long epoch, Path checkpointDir) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    boolean queued =
+        run(
+            () -> {
+              try {
+                Watched w = new Watched(attempt, epoch, checkpointDir);
+                List<CompletedCheckpoint> ready = w.scanner.scan(w.ignore).ready();
+                if (!ready.isEmpty()) {
+                  commit(w, ready.get(ready.size() - 1));
+                }
+              } catch (IOException | RuntimeException e) {
+                log.warn("{}: cannot commit what it left in {}: {}", attempt, checkpointDir, e);
+              } finally {
+                done.complete(null);
+              }
+            });
+    if (!queued) {
+      done.complete(null);
+    }
+    return done;
+  }
+
   /** Stops scanning; a commit under way finishes first (for up to {@code wait}). */
   public void close(Duration wait) {
     thread.shutdown();

@@ -43,8 +43,12 @@ public final class LeftoverAttempts {
   private static final Logger log = LoggerFactory.getLogger(LeftoverAttempts.class);
   private static final Duration POLL = Duration.ofMillis(50);
 
-  /** A settled leftover: the status to report, and the record to settle once it is acknowledged. */
-  public record Found(AttemptRecord record, JobStatus status) {}
+  /**
+   * A settled leftover: the status to report, the record to settle once it is acknowledged, and
+   * what the record says of the attempt's start (empty for a status reported again).
+   */
+  public record Found(
+      AttemptRecord record, JobStatus status, Optional<AttemptRecord.Started> started) {}
 
   private LeftoverAttempts() {}
 
@@ -65,7 +69,7 @@ public final class LeftoverAttempts {
             saved.get().getJobId(),
             saved.get().getAttempt(),
             saved.get().getPhase());
-        found.add(new Found(record, saved.get()));
+        found.add(new Found(record, saved.get(), Optional.empty()));
         continue;
       }
       Optional<AttemptRecord.Started> started;
@@ -93,7 +97,7 @@ public final class LeftoverAttempts {
         live.add(new Live(record, started.get(), group.get(), grace));
         continue;
       }
-      found.add(new Found(record, ended(record, started.get(), clock)));
+      found.add(new Found(record, ended(record, started.get(), clock), started));
     }
     stop(live);
     for (Live l : live) {
@@ -105,7 +109,8 @@ public final class LeftoverAttempts {
                   Phase.PHASE_STOPPED,
                   0,
                   "stopped by a restarted agent: it was still running from the agent before",
-                  clock)));
+                  clock),
+              Optional.of(l.started)));
     }
     if (!found.isEmpty()) {
       log.warn("settled {} attempt(s) left by an earlier agent", found.size());

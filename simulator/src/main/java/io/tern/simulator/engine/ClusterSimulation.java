@@ -20,6 +20,7 @@ import io.tern.scheduler.core.policy.PolicySnapshot;
 import io.tern.scheduler.core.policy.SpotPolicy;
 import io.tern.scheduler.core.policy.SpotPoolWatch;
 import io.tern.scheduler.core.policy.TeamPolicy;
+import io.tern.scheduler.core.state.Effect;
 import io.tern.scheduler.core.state.JobEvent;
 import io.tern.scheduler.core.state.JobState;
 import io.tern.scheduler.core.state.JobStateMachine;
@@ -191,29 +192,10 @@ public final class ClusterSimulation {
         enqueue(job);
         scheduleNextArrival();
       }
-      case ATTEMPT_FINISHED -> {
-        SimJob job = jobs.get(e.subject());
-        if (!on(job, new JobEvent.Exited(e.attempt(), 0)).ignored()) {
-          bill(job, now);
-          release(job);
-          job.remaining = 0;
-          job.finish = now;
-          done++;
-          dirty = true;
-        }
-      }
-      case ATTEMPT_STOPPED -> {
-        SimJob job = jobs.get(e.subject());
-        if (!on(job, new JobEvent.Checkpointed(e.attempt())).ignored()) {
-          bill(job, now);
-          job.overheadGpuSeconds += settings.checkpointSaveSeconds() * job.gpuEquivalents;
-          job.onDemandPricedWaste += settings.checkpointSaveSeconds() * job.onDemandPricedPerSecond;
-          job.remaining -= job.stopWorkDone;
-          job.lastCheckpointAt = now;
-          release(job);
-          enqueue(job);
-        }
-      }
+      case ATTEMPT_FINISHED ->
+          apply(jobs.get(e.subject()), new JobEvent.Exited(e.attempt(), 0), now);
+      case ATTEMPT_STOPPED ->
+          apply(jobs.get(e.subject()), new JobEvent.Checkpointed(e.attempt()), now);
       case SPOT_NOTICE -> notice(e.subject(), now);
       case SPOT_RECLAIM -> reclaim(e.subject(), now);
       case SPOT_RETURN -> {
@@ -261,11 +243,78 @@ public final class ClusterSimulation {
     }
   }
 
+  /**
+   * Feeds {@code event} about {@code job} to the state machine and executes the effects it returns:
+   * the one way a simulated job's lifecycle moves. A simulated agent starts and stops an attempt at
+   * once, so a start is followed by {@code Started} and a stop by {@code Stopped}.
+   */
+  Transition apply(SimJob job, JobEvent event, long now) {
+    Transition t = on(job, event);
+    boolean stop = false;
+    for (Effect effect : t.effects()) {
+      switch (effect) {
+        case Effect.SendStart start -> begin(job, start.placement(), now);
+        case Effect.SendCheckpoint checkpoint -> saveThenStop(job, now);
+        case Effect.SendStop s -> stop = true;
+        case Effect.ReleaseResources release -> end(job, event, now);
+        case Effect.Requeue requeue -> enqueue(job);
+      }
+    }
+    if (t.ignored()) {
+      return t;
+    }
+    if (t.state().terminal()) {
+      pending.remove(job.index);
+      metrics.queued = pending.size();
+      if (t.state() == JobState.SUCCEEDED) {
+        job.finish = now;
+      }
+      done++;
+      dirty = true;
+    } else if (t.state() == JobState.STARTING) {
+      apply(job, new JobEvent.Started(job.attempt()), now);
+    } else if (stop) {
+      apply(job, new JobEvent.Stopped(job.attempt()), now);
+    }
+    return t;
+  }
+
+  /** The simulated job with trace id {@code id}, or null. */
+  SimJob job(String id) {
+    return jobsById.get(id);
+  }
+
   /** Feeds {@code event} to the state machine: the job's status follows the transition. */
   private Transition on(SimJob job, JobEvent event) {
     Transition t = lifecycle.on(job.status, event);
     job.status = t.status();
     return t;
+  }
+
+  /**
+   * The attempt ended ({@code event} ended it): bills it, books its work (all of it done, saved by
+   * the checkpoint it was asked for, or lost since its last periodic checkpoint) and frees its
+   * GPUs.
+   */
+  private void end(SimJob job, JobEvent event, long now) {
+    bill(job, now);
+    if (event instanceof JobEvent.Exited exited && exited.exitCode() == 0) {
+      job.remaining = 0;
+    } else if (event instanceof JobEvent.Checkpointed) {
+      job.overheadGpuSeconds += settings.checkpointSaveSeconds() * job.gpuEquivalents;
+      job.onDemandPricedWaste += settings.checkpointSaveSeconds() * job.onDemandPricedPerSecond;
+      job.remaining -= job.stopWorkDone;
+      job.lastCheckpointAt = now;
+    } else {
+      long committed = job.committedWork(now);
+      job.lostGpuSeconds += (job.workDone(now) - committed) * job.gpuEquivalents;
+      job.onDemandPricedWaste += (job.workDone(now) - committed) * job.onDemandPricedPerSecond;
+      if (committed > 0) {
+        job.lastCheckpointAt = job.workStart + committed;
+      }
+      job.remaining -= committed;
+    }
+    release(job);
   }
 
   /** Puts a job that arrived or was requeued into the queue. */
@@ -440,11 +489,13 @@ public final class ClusterSimulation {
 
   private void start(Placement p, long now) {
     SimJob job = jobsById.get(p.jobId());
-    if (job == null || on(job, new JobEvent.Placed(p)).ignored()) {
-      return;
+    if (job != null) {
+      apply(job, new JobEvent.Placed(p), now);
     }
-    // A simulated attempt runs as soon as it is placed.
-    on(job, new JobEvent.Started(p.attempt()));
+  }
+
+  /** Takes the placed attempt's GPUs and schedules its end. */
+  private void begin(SimJob job, Placement p, long now) {
     List<SimNode> nodes = new ArrayList<>(p.assignments().size());
     double rate = 0;
     double onDemandRate = 0;
@@ -526,46 +577,19 @@ public final class ClusterSimulation {
    * @return false when the state machine ignored it (not running, another attempt, already asked)
    */
   private boolean interrupt(SimJob job, int attempt, boolean checkpoint, String reason, long now) {
-    Transition t = on(job, new JobEvent.Interrupt(attempt, checkpoint, reason));
-    if (t.ignored()) {
-      return false;
-    }
-    if (t.state() == JobState.CHECKPOINTING) {
-      job.stopWorkDone = job.workDone(now);
-      job.allocation = job.allocation.asStopping();
-      roundAllocationByIdRank[job.idRank] = null;
-      events.schedule(
-          now + settings.checkpointSaveSeconds(),
-          EventType.ATTEMPT_STOPPED,
-          job.index,
-          job.attempt());
-    } else {
-      // A simulated agent stops a job at once.
-      on(job, new JobEvent.Stopped(attempt));
-      kill(job, now, null);
-    }
-    return true;
+    return !apply(job, new JobEvent.Interrupt(attempt, checkpoint, reason), now).ignored();
   }
 
-  /**
-   * Ends an attempt without a fresh checkpoint (the state machine already ended it): work since the
-   * last periodic one is lost.
-   */
-  private void kill(SimJob job, long now, String reclaimedPool) {
-    bill(job, now);
-    long committed = job.committedWork(now);
-    job.lostGpuSeconds += (job.workDone(now) - committed) * job.gpuEquivalents;
-    job.onDemandPricedWaste += (job.workDone(now) - committed) * job.onDemandPricedPerSecond;
-    if (committed > 0) {
-      job.lastCheckpointAt = job.workStart + committed;
-    }
-    job.remaining -= committed;
-    if (reclaimedPool != null) {
-      job.lastReclaimedPool = reclaimedPool;
-      reclaims++;
-    }
-    release(job);
-    enqueue(job);
+  /** The attempt saves a checkpoint; {@link EventType#ATTEMPT_STOPPED} follows when it has. */
+  private void saveThenStop(SimJob job, long now) {
+    job.stopWorkDone = job.workDone(now);
+    job.allocation = job.allocation.asStopping();
+    roundAllocationByIdRank[job.idRank] = null;
+    events.schedule(
+        now + settings.checkpointSaveSeconds(),
+        EventType.ATTEMPT_STOPPED,
+        job.index,
+        job.attempt());
   }
 
   private void bill(SimJob job, long now) {
@@ -638,8 +662,9 @@ public final class ClusterSimulation {
       }
       for (SimJob job : List.copyOf(node.jobs)) {
         // Lost with its node, whether or not a save was under way.
-        on(job, new JobEvent.Lost(job.attempt()));
-        kill(job, now, node.pool);
+        job.lastReclaimedPool = node.pool;
+        reclaims++;
+        apply(job, new JobEvent.Lost(job.attempt()), now);
       }
       fleet.down(node);
       metrics.availableGpus -= node.shape.gpus();

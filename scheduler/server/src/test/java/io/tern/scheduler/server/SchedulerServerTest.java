@@ -27,6 +27,7 @@ import io.tern.api.v1.RestoreReport;
 import io.tern.api.v1.RunningAttempt;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.StartJob;
+import io.tern.api.v1.StopJob;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.scheduler.server.api.GrpcErrors;
@@ -545,6 +546,75 @@ class SchedulerServerTest {
 
     await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_SUCCEEDED);
     assertThat(job(c, id).getAttemptsCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aLateExitZeroOfALostAttemptStopsItsRerunAndTheJobSucceeds() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    String id = running(c, agent, Clients.spec("j", 1));
+
+    // The agent is cut off; it comes back without the attempt, which is resumed as attempt 2...
+    agent.drop();
+    FakeAgent back =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    StartJob rerun = back.next(SchedulerMessage.KindCase.START_JOB, 15).getStartJob();
+    assertThat(rerun.getAttempt()).isEqualTo(2);
+    back.status(id, 2, JobStatus.Phase.PHASE_STARTED, 0);
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_RUNNING);
+
+    // ...and then learns that attempt 1 had exited 0 while nobody listened.
+    back.status(id, 1, JobStatus.Phase.PHASE_EXITED, 0);
+
+    StopJob stop = back.next(SchedulerMessage.KindCase.STOP_JOB, 10).getStopJob();
+    assertThat(stop.getAttempt()).isEqualTo(2);
+    assertThat(stop.getReason()).contains("attempt 1 already finished the job");
+    assertThat(job(c, id).getState())
+        .as("ends once the rerun stopped")
+        .isNotEqualTo(JobState.JOB_STATE_SUCCEEDED);
+    back.status(id, 2, JobStatus.Phase.PHASE_STOPPED, 0);
+
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_SUCCEEDED);
+    Job done = job(c, id);
+    assertThat(done.getAttemptsCount()).isEqualTo(2);
+    assertThat(done.getAttempts(0).getExitCode()).isZero();
+    assertThat(done.getAttempts(0).getEndReason())
+        .startsWith("exit 0, reported late by node node-1")
+        .contains("came back without it");
+    assertThat(done.getAttempts(1).getEndReason())
+        .contains("attempt 1 had already finished the job");
+  }
+
+  @Test
+  void aLateExitZeroOfALostAttemptEndsItsQueuedJobSucceeded() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    String id = running(c, agent, Clients.spec("j", 8));
+
+    // Back with fewer GPUs: the attempt is lost and the job waits, since nothing fits it now.
+    agent.drop();
+    FakeAgent back =
+        track(new FakeAgent(server.address(), "node-1", 4, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_PENDING);
+
+    back.status(id, 1, JobStatus.Phase.PHASE_EXITED, 0);
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_SUCCEEDED);
+    assertThat(job(c, id).getAttemptsCount()).isEqualTo(1);
+    assertThat(job(c, id).getAttempts(0).getExitCode()).isZero();
+
+    back.status(id, 1, JobStatus.Phase.PHASE_EXITED, 3); // a stale status changes nothing
+    back.heartbeat(7);
+    back.next(SchedulerMessage.KindCase.ACK, 10);
+    assertThat(job(c, id).getAttempts(0).getExitCode()).isZero();
+    assertThat(job(c, id).getState()).isEqualTo(JobState.JOB_STATE_SUCCEEDED);
   }
 
   @Test

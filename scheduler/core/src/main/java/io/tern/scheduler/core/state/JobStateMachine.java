@@ -32,9 +32,12 @@ import java.util.List;
  *       twice at once; any other placement is stale and ignored.
  *   <li>News of an attempt other than the current one, or of an attempt that no longer holds
  *       resources, is ignored (a slow agent, a previous leader, a repeated report), with one
- *       exception: a success from an attempt that was given up as lost ends the job SUCCEEDED, and
- *       a rerun of it is stopped (its work is done; running it again would do it twice).
- *   <li>An attempt that ends after a cancel ends the job CANCELLED, whatever ended it.
+ *       exception: a success from an attempt that was given up as lost finishes the job (its work
+ *       is done): a queued job ends SUCCEEDED at once, a rerun is stopped and the job ends
+ *       SUCCEEDED when it has stopped (the original's outcome wins, as Nomad reconciles an
+ *       allocation of a client that reconnects after it was replaced).
+ *   <li>An attempt that ends after such a late success ends the job SUCCEEDED; one that ends after
+ *       a cancel ends it CANCELLED, whatever ended it.
  *   <li>Only exits with a non-zero code and failed starts use up retries; preemption, reclaims,
  *       node loss and refusals requeue the job, resuming from its last committed checkpoint.
  *   <li>Redundant events (a hold while held, an interrupt while already interrupted) are ignored.
@@ -94,7 +97,14 @@ public final class JobStateMachine {
     }
     JobStatus starting =
         new JobStatus(
-            s.jobId(), JobState.STARTING, next, s.retriesLeft(), s.checkpointable(), false, false);
+            s.jobId(),
+            JobState.STARTING,
+            next,
+            s.retriesLeft(),
+            s.checkpointable(),
+            false,
+            false,
+            false);
     return Transition.to(starting, new SendStart(s.jobId(), next, e.placement()));
   }
 
@@ -108,7 +118,9 @@ public final class JobStateMachine {
   private static Transition end(JobStatus s, Outcome outcome) {
     JobState next;
     int retriesLeft = s.retriesLeft();
-    if (s.cancelRequested()) {
+    if (s.finishedEarlier()) {
+      next = JobState.SUCCEEDED;
+    } else if (s.cancelRequested()) {
       next = JobState.CANCELLED;
     } else {
       next =
@@ -142,21 +154,22 @@ public final class JobStateMachine {
   }
 
   /**
-   * A success reported by an attempt given up as lost: its work is done. The job ends SUCCEEDED
-   * unless it already ended, and a rerun that holds resources is stopped and released.
+   * A success reported by an attempt given up as lost: its work is done. A queued job ends
+   * SUCCEEDED; a rerun that holds resources is stopped, and its end ends the job SUCCEEDED.
    */
   private static Transition lateSuccess(JobStatus s, Exited e) {
-    if (s.state().terminal() || e.attempt() > s.attempt()) {
+    if (s.state().terminal() || s.finishedEarlier() || e.attempt() > s.attempt()) {
       return Transition.ignore(s);
     }
-    JobStatus succeeded = s.ended(JobState.SUCCEEDED, s.retriesLeft());
     if (!s.state().holdsResources()) {
-      return Transition.to(succeeded);
+      return Transition.to(s.ended(JobState.SUCCEEDED, s.retriesLeft()));
     }
     return Transition.to(
-        succeeded,
-        new SendStop(s.jobId(), s.attempt(), "attempt " + e.attempt() + " already succeeded"),
-        new ReleaseResources(s.jobId(), s.attempt()));
+        s.withFinishedEarlier(),
+        new SendStop(
+            s.jobId(),
+            s.attempt(),
+            "attempt " + e.attempt() + " already finished the job (its exit 0 was reported late)"));
   }
 
   private static Transition cancel(JobStatus s, Cancel e) {

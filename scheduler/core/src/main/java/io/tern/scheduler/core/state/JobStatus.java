@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param checkpointable whether the job can checkpoint (an interruption asks it to, else stops it)
  * @param stopping a stop was sent to the running attempt (it ends when its agent says so)
  * @param cancelRequested a cancel arrived while an attempt held resources: it ends CANCELLED
+ * @param finishedEarlier an earlier attempt, given up as lost, turned out to have succeeded while
+ *     the current one held resources: the current one is being stopped, and the job ends SUCCEEDED
  */
 public record JobStatus(
     String jobId,
@@ -21,7 +23,8 @@ public record JobStatus(
     int retriesLeft,
     boolean checkpointable,
     boolean stopping,
-    boolean cancelRequested) {
+    boolean cancelRequested,
+    boolean finishedEarlier) {
 
   public JobStatus {
     Objects.requireNonNull(jobId, "jobId");
@@ -33,26 +36,42 @@ public record JobStatus(
 
   /** A freshly submitted job. */
   public static JobStatus submitted(String jobId, int retries, boolean checkpointable) {
-    return new JobStatus(jobId, JobState.PENDING, 0, retries, checkpointable, false, false);
+    return new JobStatus(jobId, JobState.PENDING, 0, retries, checkpointable, false, false, false);
   }
 
   JobStatus to(JobState next) {
     return new JobStatus(
-        jobId, next, attempt, retriesLeft, checkpointable, stopping, cancelRequested);
+        jobId,
+        next,
+        attempt,
+        retriesLeft,
+        checkpointable,
+        stopping,
+        cancelRequested,
+        finishedEarlier);
   }
 
   /** The attempt ended: the job is in {@code next}, no stop is outstanding. */
   JobStatus ended(JobState next, int retries) {
-    return new JobStatus(jobId, next, attempt, retries, checkpointable, false, cancelRequested);
+    return new JobStatus(
+        jobId, next, attempt, retries, checkpointable, false, cancelRequested, false);
   }
 
   /** A stop was sent to the running attempt. */
   JobStatus withStopping() {
-    return new JobStatus(jobId, state, attempt, retriesLeft, checkpointable, true, cancelRequested);
+    return new JobStatus(
+        jobId, state, attempt, retriesLeft, checkpointable, true, cancelRequested, finishedEarlier);
   }
 
   /** A cancel arrived while an attempt held resources. */
   JobStatus withCancelRequested() {
-    return new JobStatus(jobId, state, attempt, retriesLeft, checkpointable, stopping, true);
+    return new JobStatus(
+        jobId, state, attempt, retriesLeft, checkpointable, stopping, true, finishedEarlier);
+  }
+
+  /** An earlier attempt succeeded after all: the current one is being stopped. */
+  JobStatus withFinishedEarlier() {
+    return new JobStatus(
+        jobId, state, attempt, retriesLeft, checkpointable, stopping, cancelRequested, true);
   }
 }

@@ -39,7 +39,7 @@ class JobStateMachineTest {
   }
 
   private static JobStatus at(JobState state, int attempt) {
-    return new JobStatus(J, state, attempt, 2, true, false, false);
+    return new JobStatus(J, state, attempt, 2, true, false, false, false);
   }
 
   /** Applies {@code events} in order from a freshly submitted job with {@code retries}. */
@@ -102,7 +102,7 @@ class JobStateMachineTest {
             new Lost(2),
             new Placed(placement(3)),
             new Refused(3));
-    assertThat(s).isEqualTo(new JobStatus(J, JobState.PENDING, 3, 0, true, false, false));
+    assertThat(s).isEqualTo(new JobStatus(J, JobState.PENDING, 3, 0, true, false, false, false));
   }
 
   @Test
@@ -111,7 +111,7 @@ class JobStateMachineTest {
     assertThat(checkpoint.state()).isEqualTo(JobState.CHECKPOINTING);
     assertThat(checkpoint.effects()).containsExactly(new SendCheckpoint(J, 1, "reclaim"));
 
-    JobStatus plain = new JobStatus(J, JobState.RUNNING, 1, 2, false, false, false);
+    JobStatus plain = new JobStatus(J, JobState.RUNNING, 1, 2, false, false, false, false);
     Transition stop = machine.on(plain, new Interrupt(1, true, "reclaim"));
     assertThat(stop.state()).isEqualTo(JobState.RUNNING);
     assertThat(stop.status().stopping()).isTrue();
@@ -119,7 +119,7 @@ class JobStateMachineTest {
     assertThat(machine.on(stop.status(), new Interrupt(1, true, "again")).ignored()).isTrue();
     Transition stopped = machine.on(stop.status(), new Stopped(1));
     assertThat(stopped.status())
-        .isEqualTo(new JobStatus(J, JobState.PENDING, 1, 2, false, false, false));
+        .isEqualTo(new JobStatus(J, JobState.PENDING, 1, 2, false, false, false, false));
     assertThat(stopped.effects()).containsExactly(new ReleaseResources(J, 1), new Requeue(J, 1));
   }
 
@@ -174,12 +174,18 @@ class JobStateMachineTest {
   }
 
   @Test
-  void aLateSuccessOfALostAttemptEndsTheJobAndStopsItsRerun() {
+  void aLateSuccessOfALostAttemptStopsItsRerunAndEndsTheJobSucceeded() {
     Transition t = machine.on(at(JobState.RUNNING, 2), new Exited(1, 0, true));
-    assertThat(t.state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(t.state()).isEqualTo(JobState.RUNNING);
+    assertThat(t.status().finishedEarlier()).isTrue();
     assertThat(t.effects())
         .containsExactly(
-            new SendStop(J, 2, "attempt 1 already succeeded"), new ReleaseResources(J, 2));
+            new SendStop(
+                J, 2, "attempt 1 already finished the job (its exit 0 was reported late)"));
+    assertThat(machine.on(t.status(), new Exited(1, 0, true)).ignored()).isTrue();
+    Transition stopped = machine.on(t.status(), new Stopped(2));
+    assertThat(stopped.state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(stopped.effects()).containsExactly(new ReleaseResources(J, 2));
 
     Transition queued = machine.on(at(JobState.PENDING, 1), new Exited(1, 0, true));
     assertThat(queued.state()).isEqualTo(JobState.SUCCEEDED);

@@ -15,7 +15,9 @@ import io.tern.api.v1.RunningAttempt;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.SpotNotice;
 import io.tern.api.v1.StopJob;
+import io.tern.scheduler.core.state.Effect;
 import io.tern.scheduler.core.state.JobEvent;
+import io.tern.scheduler.core.state.Transition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -267,6 +269,20 @@ public final class AgentSessions {
       if (known) {
         reported.add(entry.id());
         started(term, entry, attempt.hasRestore() ? attempt.getRestore() : null, now);
+        if (term.cancelling.contains(entry.id()) || term.finishedEarlier.contains(entry.id())) {
+          // Told to stop under an earlier leader, perhaps never delivered: tell it again.
+          session.channel.send(
+              loop.command()
+                  .setStopJob(
+                      StopJob.newBuilder()
+                          .setJobId(attempt.getJobId())
+                          .setAttempt(attempt.getAttempt())
+                          .setReason(
+                              term.cancelling.contains(entry.id())
+                                  ? "cancelled"
+                                  : "an earlier attempt already finished the job"))
+                  .build());
+        }
       } else {
         session.channel.send(
             loop.command()
@@ -306,8 +322,12 @@ public final class AgentSessions {
 
   private void onJobStatus(LeaderTerm term, NodeSession session, JobStatus status, Instant now) {
     JobEntry entry = term.jobs.get(status.getJobId());
-    if (entry == null || entry.attemptNumber() != status.getAttempt() || !entry.holdsGpus()) {
-      return; // stale: an older attempt, or one that already ended (a repeated or late status)
+    if (entry == null) {
+      return;
+    }
+    if (entry.attemptNumber() != status.getAttempt() || !entry.holdsGpus()) {
+      lateStatus(term, session, entry, status);
+      return;
     }
     if (!runsOn(entry, session.id())) {
       log.warn(
@@ -363,6 +383,59 @@ public final class AgentSessions {
   }
 
   /**
+   * A status of an attempt that is no longer running as far as the leader knows. One kind matters:
+   * an attempt whose node was declared lost reports that its job exited 0 meanwhile (it finished
+   * while its agent was cut off past the node lease, so nobody heard it). The record takes the late
+   * exit, and the state machine finishes the job (stopping a rerun first). Anything else is stale:
+   * a repeated status, or one of an attempt that ended for a known reason.
+   */
+  private void lateStatus(LeaderTerm term, NodeSession session, JobEntry entry, JobStatus status) {
+    if (status.getPhase() != JobStatus.Phase.PHASE_EXITED || status.getExitCode() != 0) {
+      return;
+    }
+    var earlier =
+        entry.job.getAttemptsList().stream()
+            .filter(a -> a.getNumber() == status.getAttempt())
+            .findFirst();
+    boolean lostThere =
+        earlier.isPresent()
+            && earlier.get().hasEndedAt()
+            && !earlier.get().hasExitCode()
+            && earlier.get().getNodeIdsList().contains(session.id());
+    if (!lostThere) {
+      return;
+    }
+    var rerun = entry.currentAttempt().orElseThrow();
+    String endedAs = earlier.get().getEndReason();
+    Transition t = JobLifecycle.on(term, entry, new JobEvent.Exited(status.getAttempt(), 0, true));
+    if (t.ignored()) {
+      return;
+    }
+    String why =
+        printable(
+            "exit 0, reported late by node "
+                + session.id()
+                + " (the job finished while its agent was cut off; the attempt had ended as "
+                + endedAs
+                + ")",
+            MAX_REASON_CHARS);
+    log.warn("{} attempt {}: {}", entry.id(), status.getAttempt(), why);
+    entry.job = JobChanges.lateExit(entry.job, status.getAttempt(), 0, why);
+    if (entry.finished()) {
+      entry.job = entry.job.toBuilder().setPendingReason("").build();
+    }
+    loop.saveJob(
+        entry,
+        () -> {
+          for (Effect effect : t.effects()) {
+            if (effect instanceof Effect.SendStop stop) {
+              loop.planner.sendStop(term, stop.jobId(), rerun, stop.reason());
+            }
+          }
+        });
+  }
+
+  /**
    * The current attempt runs: a STARTING job becomes RUNNING, and what the agent restored (if it
    * says) is recorded once.
    */
@@ -388,8 +461,16 @@ public final class AgentSessions {
   private void endAttempt(
       LeaderTerm term, JobEntry entry, JobEvent event, Instant now, String why, Integer exitCode) {
     var attempt = entry.currentAttempt().orElseThrow();
+    boolean finishedEarlier = term.finishedEarlier.contains(entry.id());
     if (JobLifecycle.on(term, entry, event).ignored()) {
       return;
+    }
+    if (finishedEarlier) {
+      why =
+          why
+              + "; attempt "
+              + JobChanges.finishedEarlier(entry.job)
+              + " had already finished the job (exit 0 reported late)";
     }
     entry.job = JobChanges.attemptEnded(entry.job, now, why, exitCode);
     if (attempt.getNodeIdsList().stream()
@@ -401,16 +482,7 @@ public final class AgentSessions {
     loop.saveJob(entry, () -> {});
     if (attempt.getNodeIdsCount() > 1) {
       // A gang ends as a whole: stop its other members.
-      loop.planner.send(
-          term,
-          attempt,
-          loop.command()
-              .setStopJob(
-                  StopJob.newBuilder()
-                      .setJobId(entry.id())
-                      .setAttempt(attempt.getNumber())
-                      .setReason("another member of the gang ended: " + why))
-              .build());
+      loop.planner.sendStop(term, entry.id(), attempt, "another member of the gang ended: " + why);
     }
     loop.requestPlan();
   }

@@ -49,6 +49,34 @@ final class JobChanges {
     return b.build();
   }
 
+  /**
+   * An earlier attempt, ended without an exit code (its node was declared lost), reports that its
+   * job exited with {@code exitCode} after all: the record takes the late exit.
+   */
+  static Job lateExit(Job job, int attemptNumber, int exitCode, String reason) {
+    Job.Builder b = job.toBuilder();
+    for (int i = 0; i < b.getAttemptsCount(); i++) {
+      if (b.getAttempts(i).getNumber() == attemptNumber) {
+        b.setAttempts(i, b.getAttempts(i).toBuilder().setExitCode(exitCode).setEndReason(reason));
+      }
+    }
+    return b.build();
+  }
+
+  /**
+   * The number of an attempt before the current one that exited 0 (reported late, after its node
+   * was declared lost): the job's work is done and the current attempt only repeats it; 0 if none.
+   */
+  static int finishedEarlier(Job job) {
+    for (int i = 0; i < job.getAttemptsCount() - 1; i++) {
+      Attempt a = job.getAttempts(i);
+      if (a.hasExitCode() && a.getExitCode() == 0) {
+        return a.getNumber();
+      }
+    }
+    return 0;
+  }
+
   /** Marks the current attempt as ended by a spot reclaim of its node. */
   static Job markReclaimed(Job job) {
     Job.Builder b = job.toBuilder();

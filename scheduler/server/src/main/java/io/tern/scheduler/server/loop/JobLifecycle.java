@@ -10,8 +10,8 @@ import io.tern.scheduler.core.state.Transition;
 /**
  * The live scheduler's side of {@link JobStateMachine}: reads a stored job as the core's {@link
  * JobStatus}, feeds it an event, and writes the state the transition names back into the job (and
- * the term's in-memory marks of stops and cancels). The only code in the scheduler that sets a
- * job's state; callers execute the transition's effects. Loop-confined.
+ * the term's in-memory marks of stops, cancels and late successes). The only code in the scheduler
+ * that sets a job's state; callers execute the transition's effects. Loop-confined.
  */
 final class JobLifecycle {
   private static final JobStateMachine MACHINE = new JobStateMachine();
@@ -34,7 +34,8 @@ final class JobLifecycle {
         retriesLeft,
         job.getSpec().hasCheckpoint(),
         term.stopping.contains(job.getId()),
-        term.cancelling.contains(job.getId()));
+        term.cancelling.contains(job.getId()),
+        term.finishedEarlier.contains(job.getId()));
   }
 
   /**
@@ -63,6 +64,11 @@ final class JobLifecycle {
       term.cancelling.add(id);
     } else {
       term.cancelling.remove(id);
+    }
+    if (after.finishedEarlier()) {
+      term.finishedEarlier.add(id);
+    } else {
+      term.finishedEarlier.remove(id);
     }
     return t;
   }

@@ -7,7 +7,6 @@ import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.ListJobsResponse;
 import io.tern.api.v1.PendingReason;
-import io.tern.api.v1.StopJob;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.scheduler.core.explain.Explanation;
 import io.tern.scheduler.core.state.JobEvent;
@@ -183,16 +182,7 @@ public final class JobRequests {
           loop.saveJob(
               entry,
               () -> {
-                loop.planner.send(
-                    term,
-                    attempt,
-                    loop.command()
-                        .setStopJob(
-                            StopJob.newBuilder()
-                                .setJobId(entry.id())
-                                .setAttempt(attempt.getNumber())
-                                .setReason(reason))
-                        .build());
+                loop.planner.sendStop(term, entry.id(), attempt, reason);
                 done.complete(snapshot);
               });
           return done;

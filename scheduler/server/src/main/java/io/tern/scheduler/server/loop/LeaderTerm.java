@@ -62,6 +62,12 @@ final class LeaderTerm {
   final Set<String> cancelling = new HashSet<>();
 
   /**
+   * Jobs whose earlier attempt turned out to have exited 0 (its exit reported late, after its node
+   * was declared lost): their current attempt is being stopped, and they end SUCCEEDED.
+   */
+  final Set<String> finishedEarlier = new HashSet<>();
+
+  /**
    * Jobs asked to checkpoint so that they move back to spot (the core's RETURN_TO_SPOT); their
    * checkpointed attempt ends "returning to spot", and the requeued job waits for spot a while.
    */
@@ -121,6 +127,8 @@ final class LeaderTerm {
               }
               if (v.value().getCancelRequested() && !jobs.get(id).finished()) {
                 cancelling.add(id);
+              } else if (!jobs.get(id).finished() && JobChanges.finishedEarlier(v.value()) > 0) {
+                finishedEarlier.add(id);
               }
             });
     // Every known node gets a fresh lease: its agent needs time to find the new leader.

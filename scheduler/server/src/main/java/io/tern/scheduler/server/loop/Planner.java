@@ -417,14 +417,22 @@ final class Planner {
                               .setReason(reason))
                       .build()));
     } else {
-      send(
-          term,
-          current,
-          loop.command()
-              .setStopJob(
-                  StopJob.newBuilder().setJobId(jobId).setAttempt(attempt).setReason(reason))
-              .build());
+      sendStop(term, jobId, current, reason);
     }
+  }
+
+  /** Tells every node of {@code attempt} of job {@code jobId} to stop it. */
+  void sendStop(LeaderTerm term, String jobId, Attempt attempt, String reason) {
+    send(
+        term,
+        attempt,
+        loop.command()
+            .setStopJob(
+                StopJob.newBuilder()
+                    .setJobId(jobId)
+                    .setAttempt(attempt.getNumber())
+                    .setReason(reason))
+            .build());
   }
 
   void send(LeaderTerm term, Attempt attempt, io.tern.api.v1.SchedulerMessage message) {
