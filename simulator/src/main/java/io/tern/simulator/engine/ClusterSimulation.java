@@ -20,6 +20,11 @@ import io.tern.scheduler.core.policy.PolicySnapshot;
 import io.tern.scheduler.core.policy.SpotPolicy;
 import io.tern.scheduler.core.policy.SpotPoolWatch;
 import io.tern.scheduler.core.policy.TeamPolicy;
+import io.tern.scheduler.core.state.Effect;
+import io.tern.scheduler.core.state.JobEvent;
+import io.tern.scheduler.core.state.JobState;
+import io.tern.scheduler.core.state.JobStateMachine;
+import io.tern.scheduler.core.state.Transition;
 import io.tern.simulator.ProgressListener;
 import io.tern.simulator.policy.ClusterPolicy;
 import io.tern.simulator.spot.PriceTable;
@@ -49,6 +54,7 @@ public final class ClusterSimulation {
   private final ClusterPolicy policy;
   private final SimulationSettings settings;
   private final PlacementEngine engine;
+  private final JobStateMachine lifecycle = new JobStateMachine();
   private final CoreMapping mapping;
   private final Fleet fleet;
   private final List<SimJob> jobs = new ArrayList<>();
@@ -159,7 +165,7 @@ public final class ClusterSimulation {
     long end = done < jobs.size() ? Math.max(events.now(), horizon) : events.now();
     metrics.advance(end);
     for (SimJob job : jobs) {
-      if (job.status == SimJob.Status.RUNNING || job.status == SimJob.Status.STOPPING) {
+      if (job.allocated()) {
         bill(job, end);
       }
     }
@@ -186,31 +192,10 @@ public final class ClusterSimulation {
         enqueue(job);
         scheduleNextArrival();
       }
-      case ATTEMPT_FINISHED -> {
-        SimJob job = jobs.get(e.subject());
-        if (job.attempt == e.attempt()
-            && (job.status == SimJob.Status.RUNNING || job.status == SimJob.Status.STOPPING)) {
-          bill(job, now);
-          release(job);
-          job.remaining = 0;
-          job.status = SimJob.Status.DONE;
-          job.finish = now;
-          done++;
-          dirty = true;
-        }
-      }
-      case ATTEMPT_STOPPED -> {
-        SimJob job = jobs.get(e.subject());
-        if (job.attempt == e.attempt() && job.status == SimJob.Status.STOPPING) {
-          bill(job, now);
-          job.overheadGpuSeconds += settings.checkpointSaveSeconds() * job.gpuEquivalents;
-          job.onDemandPricedWaste += settings.checkpointSaveSeconds() * job.onDemandPricedPerSecond;
-          job.remaining -= job.stopWorkDone;
-          job.lastCheckpointAt = now;
-          release(job);
-          enqueue(job);
-        }
-      }
+      case ATTEMPT_FINISHED ->
+          apply(jobs.get(e.subject()), new JobEvent.Exited(e.attempt(), 0), now);
+      case ATTEMPT_STOPPED ->
+          apply(jobs.get(e.subject()), new JobEvent.Checkpointed(e.attempt()), now);
       case SPOT_NOTICE -> notice(e.subject(), now);
       case SPOT_RECLAIM -> reclaim(e.subject(), now);
       case SPOT_RETURN -> {
@@ -258,8 +243,82 @@ public final class ClusterSimulation {
     }
   }
 
+  /**
+   * Feeds {@code event} about {@code job} to the state machine and executes the effects it returns:
+   * the one way a simulated job's lifecycle moves. A simulated agent starts and stops an attempt at
+   * once, so a start is followed by {@code Started} and a stop by {@code Stopped}.
+   */
+  Transition apply(SimJob job, JobEvent event, long now) {
+    Transition t = on(job, event);
+    boolean stop = false;
+    for (Effect effect : t.effects()) {
+      switch (effect) {
+        case Effect.SendStart start -> begin(job, start.placement(), now);
+        case Effect.SendCheckpoint checkpoint -> saveThenStop(job, now);
+        case Effect.SendStop s -> stop = true;
+        case Effect.ReleaseResources release -> end(job, event, now);
+        case Effect.Requeue requeue -> enqueue(job);
+      }
+    }
+    if (t.ignored()) {
+      return t;
+    }
+    if (t.state().terminal()) {
+      pending.remove(job.index);
+      metrics.queued = pending.size();
+      if (t.state() == JobState.SUCCEEDED) {
+        job.finish = now;
+      }
+      done++;
+      dirty = true;
+    } else if (t.state() == JobState.STARTING) {
+      apply(job, new JobEvent.Started(job.attempt()), now);
+    } else if (stop) {
+      apply(job, new JobEvent.Stopped(job.attempt()), now);
+    }
+    return t;
+  }
+
+  /** The simulated job with trace id {@code id}, or null. */
+  SimJob job(String id) {
+    return jobsById.get(id);
+  }
+
+  /** Feeds {@code event} to the state machine: the job's status follows the transition. */
+  private Transition on(SimJob job, JobEvent event) {
+    Transition t = lifecycle.on(job.status, event);
+    job.status = t.status();
+    return t;
+  }
+
+  /**
+   * The attempt ended ({@code event} ended it): bills it, books its work (all of it done, saved by
+   * the checkpoint it was asked for, or lost since its last periodic checkpoint) and frees its
+   * GPUs.
+   */
+  private void end(SimJob job, JobEvent event, long now) {
+    bill(job, now);
+    if (event instanceof JobEvent.Exited exited && exited.exitCode() == 0) {
+      job.remaining = 0;
+    } else if (event instanceof JobEvent.Checkpointed) {
+      job.overheadGpuSeconds += settings.checkpointSaveSeconds() * job.gpuEquivalents;
+      job.onDemandPricedWaste += settings.checkpointSaveSeconds() * job.onDemandPricedPerSecond;
+      job.remaining -= job.stopWorkDone;
+      job.lastCheckpointAt = now;
+    } else {
+      long committed = job.committedWork(now);
+      job.lostGpuSeconds += (job.workDone(now) - committed) * job.gpuEquivalents;
+      job.onDemandPricedWaste += (job.workDone(now) - committed) * job.onDemandPricedPerSecond;
+      if (committed > 0) {
+        job.lastCheckpointAt = job.workStart + committed;
+      }
+      job.remaining -= committed;
+    }
+    release(job);
+  }
+
+  /** Puts a job that arrived or was requeued into the queue. */
   private void enqueue(SimJob job) {
-    job.status = SimJob.Status.PENDING;
     job.queuedAt = events.now();
     job.allocation = null;
     roundAllocationByIdRank[job.idRank] = null;
@@ -350,12 +409,12 @@ public final class ClusterSimulation {
       job.allocation =
           new Allocation(
               core,
-              job.attempt,
+              job.attempt(),
               job.capacityType,
               assignments,
               VirtualClock.at(job.attemptStart),
               at == null ? null : VirtualClock.at(at),
-              job.status == SimJob.Status.STOPPING);
+              job.status.state() == JobState.CHECKPOINTING);
     }
     return job.allocation;
   }
@@ -387,33 +446,19 @@ public final class ClusterSimulation {
     for (Preemption p : plan.preemptions()) {
       SimJob victim = jobsById.get(p.victimJobId());
       if (victim != null
-          && victim.status == SimJob.Status.RUNNING
-          && victim.attempt == p.victimAttempt()) {
+          && interrupt(victim, p.victimAttempt(), p.checkpointFirst(), "preempted", now)) {
         preemptions++;
-        if (p.checkpointFirst() && victim.checkpointInterval > 0) {
-          checkpointAndStop(victim, now);
-        } else {
-          kill(victim, now, null);
-        }
       }
     }
     for (CheckpointRequest c : plan.checkpointRequests()) {
       SimJob job = jobsById.get(c.jobId());
-      boolean migration =
-          c.reason() == CheckpointRequest.Reason.DEADLINE_MIGRATION
-              || c.reason() == CheckpointRequest.Reason.RETURN_TO_SPOT;
-      if (migration
-          && job != null
-          && job.status == SimJob.Status.RUNNING
-          && job.attempt == c.attempt()
-          && job.checkpointInterval > 0) {
+      if (job != null && interrupt(job, c.attempt(), true, c.reason().name(), now)) {
         preemptions++;
         if (c.reason() == CheckpointRequest.Reason.RETURN_TO_SPOT) {
           // As the live scheduler does: the requeued job waits a while for spot before it takes
           // on-demand again.
           job.spotPreferredUntil = now + SpotPolicy.RETURN_TO_SPOT_WAIT.toSeconds();
         }
-        checkpointAndStop(job, now);
       }
     }
     for (Placement p : plan.placements()) {
@@ -444,9 +489,13 @@ public final class ClusterSimulation {
 
   private void start(Placement p, long now) {
     SimJob job = jobsById.get(p.jobId());
-    if (job == null || job.status != SimJob.Status.PENDING) {
-      return;
+    if (job != null) {
+      apply(job, new JobEvent.Placed(p), now);
     }
+  }
+
+  /** Takes the placed attempt's GPUs and schedules its end. */
+  private void begin(SimJob job, Placement p, long now) {
     List<SimNode> nodes = new ArrayList<>(p.assignments().size());
     double rate = 0;
     double onDemandRate = 0;
@@ -476,8 +525,6 @@ public final class ClusterSimulation {
     }
     pending.remove(job.index);
     metrics.queued = pending.size();
-    job.attempt++;
-    job.status = SimJob.Status.RUNNING;
     job.nodes = nodes;
     job.capacityType = p.capacityType();
     job.attemptStart = now;
@@ -499,7 +546,7 @@ public final class ClusterSimulation {
     job.allocation =
         new Allocation(
             core,
-            job.attempt,
+            job.attempt(),
             job.capacityType,
             p.assignments(),
             VirtualClock.at(now),
@@ -519,34 +566,30 @@ public final class ClusterSimulation {
     metrics.costRate += rate;
     metrics.allocatedGpus += job.gpuEquivalents;
     events.schedule(
-        job.workStart + job.remaining, EventType.ATTEMPT_FINISHED, job.index, job.attempt);
+        job.workStart + job.remaining, EventType.ATTEMPT_FINISHED, job.index, job.attempt());
   }
 
-  private void checkpointAndStop(SimJob job, long now) {
-    job.status = SimJob.Status.STOPPING;
+  /**
+   * Interrupts a running attempt as the live scheduler does: a checkpointable job asked to
+   * checkpoint saves and stops ({@link EventType#ATTEMPT_STOPPED} follows), any other is stopped at
+   * once and loses its work since its last periodic checkpoint.
+   *
+   * @return false when the state machine ignored it (not running, another attempt, already asked)
+   */
+  private boolean interrupt(SimJob job, int attempt, boolean checkpoint, String reason, long now) {
+    return !apply(job, new JobEvent.Interrupt(attempt, checkpoint, reason), now).ignored();
+  }
+
+  /** The attempt saves a checkpoint; {@link EventType#ATTEMPT_STOPPED} follows when it has. */
+  private void saveThenStop(SimJob job, long now) {
     job.stopWorkDone = job.workDone(now);
     job.allocation = job.allocation.asStopping();
     roundAllocationByIdRank[job.idRank] = null;
     events.schedule(
-        now + settings.checkpointSaveSeconds(), EventType.ATTEMPT_STOPPED, job.index, job.attempt);
-  }
-
-  /** Ends an attempt without a fresh checkpoint: work since the last periodic one is lost. */
-  private void kill(SimJob job, long now, String reclaimedPool) {
-    bill(job, now);
-    long committed = job.committedWork(now);
-    job.lostGpuSeconds += (job.workDone(now) - committed) * job.gpuEquivalents;
-    job.onDemandPricedWaste += (job.workDone(now) - committed) * job.onDemandPricedPerSecond;
-    if (committed > 0) {
-      job.lastCheckpointAt = job.workStart + committed;
-    }
-    job.remaining -= committed;
-    if (reclaimedPool != null) {
-      job.lastReclaimedPool = reclaimedPool;
-      reclaims++;
-    }
-    release(job);
-    enqueue(job);
+        now + settings.checkpointSaveSeconds(),
+        EventType.ATTEMPT_STOPPED,
+        job.index,
+        job.attempt());
   }
 
   private void bill(SimJob job, long now) {
@@ -599,11 +642,11 @@ public final class ClusterSimulation {
       spotPools.reclaimed(node.pool, VirtualClock.at(now));
       if (policy.checkpointOnNotice()) {
         for (SimJob job : List.copyOf(node.jobs)) {
-          if (job.status == SimJob.Status.RUNNING
-              && job.checkpointInterval > 0
-              && settings.checkpointSaveSeconds() <= settings.noticeSeconds()) {
+          // A job that cannot save in time keeps running until the reclaim.
+          if (job.checkpointInterval > 0
+              && settings.checkpointSaveSeconds() <= settings.noticeSeconds()
+              && interrupt(job, job.attempt(), true, "spot reclaim", now)) {
             job.lastReclaimedPool = node.pool;
-            checkpointAndStop(job, now);
           }
         }
       }
@@ -618,10 +661,10 @@ public final class ClusterSimulation {
         continue;
       }
       for (SimJob job : List.copyOf(node.jobs)) {
-        if (job.status == SimJob.Status.STOPPING) {
-          job.status = SimJob.Status.RUNNING; // the save did not finish in time
-        }
-        kill(job, now, node.pool);
+        // Lost with its node, whether or not a save was under way.
+        job.lastReclaimedPool = node.pool;
+        reclaims++;
+        apply(job, new JobEvent.Lost(job.attempt()), now);
       }
       fleet.down(node);
       metrics.availableGpus -= node.shape.gpus();

@@ -52,7 +52,7 @@ final class CoreMapping {
             .remainingDuration(Duration.ofSeconds(job.remaining))
             .shareable(t.shareable())
             .submittedAt(VirtualClock.at(t.submitSeconds()))
-            .attempt(job.attempt);
+            .attempt(job.attempt());
     if (job.checkpointInterval > 0) {
       b.checkpointing(
           Checkpointing.every(

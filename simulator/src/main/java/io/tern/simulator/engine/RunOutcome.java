@@ -88,7 +88,7 @@ public final class RunOutcome {
 
   /** Attempts a job made. */
   public int attemptsOf(String jobId) {
-    return find(jobId).attempt;
+    return find(jobId).attempt();
   }
 
   /** GPU-seconds of a job's work thrown away. */

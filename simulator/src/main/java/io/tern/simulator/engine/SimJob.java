@@ -3,19 +3,12 @@ package io.tern.simulator.engine;
 import io.tern.scheduler.core.model.Allocation;
 import io.tern.scheduler.core.model.CapacityType;
 import io.tern.scheduler.core.model.Job;
+import io.tern.scheduler.core.state.JobStatus;
 import io.tern.simulator.trace.TraceJob;
 import java.util.List;
 
 /** Mutable simulation state of one job across its attempts. */
 final class SimJob {
-  enum Status {
-    NOT_SUBMITTED,
-    PENDING,
-    RUNNING,
-    STOPPING,
-    DONE
-  }
-
   final int index;
   final TraceJob trace;
   // The trace's team, one String instance per team across all jobs: the core looks teams up per
@@ -25,9 +18,9 @@ final class SimJob {
   final double gpuEquivalents;
   // Position of the job in id order (set once by the simulation).
   int idRank;
-  Status status = Status.NOT_SUBMITTED;
+  // Where the job stands in its lifecycle; only the simulation's JobStateMachine calls change it.
+  JobStatus status;
   long remaining;
-  int attempt;
   Job queued;
   Allocation allocation;
   long allocationCheckpoints;
@@ -70,6 +63,17 @@ final class SimJob {
     this.checkpointInterval = checkpointInterval;
     this.remaining = trace.durationSeconds();
     this.gpuEquivalents = trace.gpuEquivalents();
+    this.status = JobStatus.submitted(trace.id(), 0, checkpointInterval > 0);
+  }
+
+  /** The current (or last) attempt's number; 0 before the first placement. */
+  int attempt() {
+    return status.attempt();
+  }
+
+  /** Whether the current attempt holds GPUs (starting, running or checkpointing). */
+  boolean allocated() {
+    return status.state().holdsResources();
   }
 
   /** Work done in the current attempt at time {@code t}. */

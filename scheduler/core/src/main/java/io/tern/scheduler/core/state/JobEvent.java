@@ -1,13 +1,11 @@
 package io.tern.scheduler.core.state;
 
-import io.tern.scheduler.core.plan.CheckpointRequest;
 import io.tern.scheduler.core.plan.Placement;
-import java.time.Instant;
 import java.util.Objects;
 
 /**
  * Something that happened to a job. Events about an attempt carry its number, so that a report from
- * an older attempt (a slow agent, a previous leader) can be recognised and ignored.
+ * an older attempt (a slow agent, a previous leader) can be recognised.
  */
 public sealed interface JobEvent {
 
@@ -29,34 +27,45 @@ public sealed interface JobEvent {
   /** The agent reports the attempt's process is running. */
   record Started(int attempt) implements JobEvent {}
 
-  /** The agent could not start the attempt (bad image, missing GPU...). */
-  record StartFailed(int attempt, String reason) implements JobEvent {}
+  /** The agent could not start the attempt (bad command, missing GPU...): a failed attempt. */
+  record StartFailed(int attempt) implements JobEvent {}
 
-  /** The attempt's process exited. */
-  record Exited(int attempt, int exitCode) implements JobEvent {}
+  /** The agent refused the attempt (its node is shutting down): not the job's fault. */
+  record Refused(int attempt) implements JobEvent {}
 
-  /** Ask a running attempt to checkpoint and exit (preemption with a checkpoint, migration). */
-  record CheckpointRequested(int attempt, CheckpointRequest.Reason reason) implements JobEvent {}
-
-  /** Stop a running attempt that cannot checkpoint (its work since the start is lost). */
-  record StopRequested(int attempt, String reason) implements JobEvent {}
-
-  /** A checkpoint of the attempt was committed to the store. */
-  record CheckpointCommitted(int attempt, Instant at) implements JobEvent {}
-
-  /** The node running the attempt was lost. */
-  record NodeLost(int attempt) implements JobEvent {}
-
-  /** A lost job goes back to the queue. */
-  record Requeue() implements JobEvent {
-    @Override
-    public int attempt() {
-      return -1;
+  /**
+   * The attempt's process exited with {@code exitCode}.
+   *
+   * @param lostBefore the attempt had already been given up as lost (its node stopped answering)
+   *     when it exited: only a success counts then, since the work it reports is done
+   */
+  record Exited(int attempt, int exitCode, boolean lostBefore) implements JobEvent {
+    public Exited(int attempt, int exitCode) {
+      this(attempt, exitCode, false);
     }
   }
 
+  /** The attempt wrote the checkpoint it was asked for and exited. */
+  record Checkpointed(int attempt) implements JobEvent {}
+
+  /** The attempt was stopped as asked. */
+  record Stopped(int attempt) implements JobEvent {}
+
+  /**
+   * The attempt is gone without a word from it: its node was lost or reclaimed, its agent came back
+   * without it, or it never started. It resumes from its last committed checkpoint.
+   */
+  record Lost(int attempt) implements JobEvent {}
+
+  /**
+   * Interrupt a running attempt (preemption, spot notice, migration): with {@code checkpoint} and a
+   * checkpointable job, it checkpoints and exits; otherwise it is stopped and loses its work since
+   * its last checkpoint.
+   */
+  record Interrupt(int attempt, boolean checkpoint, String reason) implements JobEvent {}
+
   /** Policy holds a pending job (off-peak wait, hard budget). */
-  record Hold(String reason) implements JobEvent {
+  record Hold() implements JobEvent {
     @Override
     public int attempt() {
       return -1;
@@ -72,7 +81,7 @@ public sealed interface JobEvent {
   }
 
   /** The user cancelled the job. */
-  record Cancel() implements JobEvent {
+  record Cancel(String reason) implements JobEvent {
     @Override
     public int attempt() {
       return -1;

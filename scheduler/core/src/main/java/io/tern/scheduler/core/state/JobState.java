@@ -2,8 +2,9 @@ package io.tern.scheduler.core.state;
 
 /**
  * A job's lifecycle state. {@code PENDING → STARTING → RUNNING → SUCCEEDED | FAILED | CANCELLED};
- * {@code RUNNING → CHECKPOINTING → PENDING} (preempted or reclaimed); {@code RUNNING → LOST →
- * PENDING} (node lost); {@code PENDING ⇄ HELD}.
+ * {@code RUNNING → CHECKPOINTING → PENDING} (preempted or reclaimed); {@code STARTING | RUNNING |
+ * CHECKPOINTING → PENDING} when the attempt is lost (it resumes from its last committed
+ * checkpoint); {@code PENDING ⇄ HELD}.
  */
 public enum JobState {
   PENDING,
@@ -12,10 +13,6 @@ public enum JobState {
   RUNNING,
   /** Asked to checkpoint (or stop) and exit; it goes back to the queue once it has. */
   CHECKPOINTING,
-  /**
-   * Its node was lost; it goes back to the queue and resumes from its last committed checkpoint.
-   */
-  LOST,
   SUCCEEDED,
   FAILED,
   CANCELLED;

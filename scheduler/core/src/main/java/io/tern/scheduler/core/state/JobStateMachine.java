@@ -1,228 +1,184 @@
 package io.tern.scheduler.core.state;
 
-import io.tern.scheduler.core.state.Effect.LedgerEntry;
-import io.tern.scheduler.core.state.Effect.RecordLedger;
 import io.tern.scheduler.core.state.Effect.ReleaseResources;
 import io.tern.scheduler.core.state.Effect.Requeue;
 import io.tern.scheduler.core.state.Effect.SendCheckpoint;
 import io.tern.scheduler.core.state.Effect.SendStart;
 import io.tern.scheduler.core.state.Effect.SendStop;
 import io.tern.scheduler.core.state.JobEvent.Cancel;
-import io.tern.scheduler.core.state.JobEvent.CheckpointCommitted;
-import io.tern.scheduler.core.state.JobEvent.CheckpointRequested;
+import io.tern.scheduler.core.state.JobEvent.Checkpointed;
 import io.tern.scheduler.core.state.JobEvent.Exited;
 import io.tern.scheduler.core.state.JobEvent.Hold;
-import io.tern.scheduler.core.state.JobEvent.NodeLost;
+import io.tern.scheduler.core.state.JobEvent.Interrupt;
+import io.tern.scheduler.core.state.JobEvent.Lost;
 import io.tern.scheduler.core.state.JobEvent.Placed;
+import io.tern.scheduler.core.state.JobEvent.Refused;
 import io.tern.scheduler.core.state.JobEvent.Release;
 import io.tern.scheduler.core.state.JobEvent.StartFailed;
 import io.tern.scheduler.core.state.JobEvent.Started;
-import io.tern.scheduler.core.state.JobEvent.StopRequested;
+import io.tern.scheduler.core.state.JobEvent.Stopped;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The job lifecycle as a pure function: {@code on(status, event) → Transition(status', effects)}.
+ * The live scheduler and the simulator both change a job's state only through it, and only execute
+ * the effects it returns.
  *
- * <p>Rules: an event about an older attempt is ignored (a slow agent or an old leader); an event
- * about an attempt that was never placed is illegal; a placement must be exactly the next attempt,
- * and only from PENDING, so a job never runs twice at once. Preemption and node loss are not
- * failures and do not use up retries. Redundant events (a hold while held, a release while not
- * held) are ignored. Anything else not in the table throws {@link IllegalTransitionException}.
+ * <p>Rules:
+ *
+ * <ul>
+ *   <li>A placement must be exactly the next attempt, and only of a queued job, so a job never runs
+ *       twice at once; any other placement is stale and ignored.
+ *   <li>News of an attempt other than the current one, or of an attempt that no longer holds
+ *       resources, is ignored (a slow agent, a previous leader, a repeated report), with one
+ *       exception: a success from an attempt that was given up as lost finishes the job (its work
+ *       is done): a queued job ends SUCCEEDED at once, a rerun is stopped and the job ends
+ *       SUCCEEDED when it has stopped (the original's outcome wins, as Nomad reconciles an
+ *       allocation of a client that reconnects after it was replaced).
+ *   <li>An attempt that ends after such a late success ends the job SUCCEEDED; one that ends after
+ *       a cancel ends it CANCELLED, whatever ended it.
+ *   <li>Only exits with a non-zero code and failed starts use up retries; preemption, reclaims,
+ *       node loss and refusals requeue the job, resuming from its last committed checkpoint.
+ *   <li>Redundant events (a hold while held, an interrupt while already interrupted) are ignored.
+ * </ul>
  *
  * <p>Stateless and thread-safe.
  */
 public final class JobStateMachine {
 
   public Transition on(JobStatus status, JobEvent event) {
-    if (event instanceof Placed placed) {
-      return placed(status, placed);
-    }
-    int attempt = event.attempt();
-    if (attempt >= 0) {
-      if (attempt < status.attempt()) {
-        return Transition.ignore(status);
-      }
-      if (attempt > status.attempt()) {
-        throw new IllegalTransitionException(status, event);
-      }
-      if (status.state().terminal()) {
-        // Late news about the attempt that already ended the job (e.g. its exit after a cancel).
-        return Transition.ignore(status);
-      }
-    }
     return switch (event) {
-      case Started e -> started(status, e);
-      case StartFailed e -> startFailed(status, e);
-      case Exited e -> exited(status, e);
-      case CheckpointRequested e -> checkpointRequested(status, e);
-      case StopRequested e -> stopRequested(status, e);
-      case CheckpointCommitted e -> checkpointCommitted(status, e);
-      case NodeLost e -> nodeLost(status, e);
-      case JobEvent.Requeue e -> requeue(status, e);
-      case Hold e -> hold(status, e);
-      case Release e -> release(status, e);
-      case Cancel e -> cancel(status, e);
       case Placed e -> placed(status, e);
+      case Hold e ->
+          status.state() == JobState.PENDING
+              ? Transition.to(status.to(JobState.HELD))
+              : Transition.ignore(status);
+      case Release e ->
+          status.state() == JobState.HELD
+              ? Transition.to(status.to(JobState.PENDING))
+              : Transition.ignore(status);
+      case Cancel e -> cancel(status, e);
+      case Exited e when e.lostBefore() && e.exitCode() == 0 -> lateSuccess(status, e);
+      default -> {
+        if (event.attempt() != status.attempt() || !status.state().holdsResources()) {
+          yield Transition.ignore(status);
+        }
+        yield attemptEvent(status, event);
+      }
+    };
+  }
+
+  private static Transition attemptEvent(JobStatus s, JobEvent event) {
+    return switch (event) {
+      case Started e ->
+          s.state() == JobState.STARTING
+              ? Transition.to(s.to(JobState.RUNNING))
+              : Transition.ignore(s);
+      case Exited e -> end(s, e.exitCode() == 0 ? Outcome.SUCCESS : Outcome.FAILURE);
+      case StartFailed e -> end(s, Outcome.FAILURE);
+      case Refused e -> end(s, Outcome.REQUEUE);
+      case Checkpointed e -> end(s, Outcome.REQUEUE);
+      case Stopped e -> end(s, Outcome.REQUEUE);
+      case Lost e -> end(s, Outcome.REQUEUE);
+      case Interrupt e -> interrupt(s, e);
+      case Placed e -> throw new AssertionError("handled in on()");
+      case Hold e -> throw new AssertionError("handled in on()");
+      case Release e -> throw new AssertionError("handled in on()");
+      case Cancel e -> throw new AssertionError("handled in on()");
     };
   }
 
   private static Transition placed(JobStatus s, Placed e) {
     int next = e.placement().attempt();
-    if (next <= s.attempt()) {
+    boolean queued = s.state() == JobState.PENDING || s.state() == JobState.HELD;
+    if (!queued || next != s.attempt() + 1) {
       return Transition.ignore(s);
     }
-    if (s.state() != JobState.PENDING || next != s.attempt() + 1) {
-      throw new IllegalTransitionException(s, e);
-    }
-    JobStatus started = new JobStatus(s.jobId(), JobState.STARTING, next, s.retriesLeft());
-    return Transition.to(
-        started,
-        new SendStart(s.jobId(), next, e.placement()),
-        new RecordLedger(s.jobId(), next, LedgerEntry.ATTEMPT_STARTED));
+    JobStatus starting =
+        new JobStatus(
+            s.jobId(),
+            JobState.STARTING,
+            next,
+            s.retriesLeft(),
+            s.checkpointable(),
+            false,
+            false,
+            false);
+    return Transition.to(starting, new SendStart(s.jobId(), next, e.placement()));
   }
 
-  private static Transition started(JobStatus s, Started e) {
-    return switch (s.state()) {
-      case STARTING -> Transition.to(s.to(JobState.RUNNING));
-      case RUNNING, CHECKPOINTING, LOST -> Transition.ignore(s);
-      default -> throw new IllegalTransitionException(s, e);
-    };
+  private enum Outcome {
+    SUCCESS,
+    FAILURE,
+    REQUEUE
   }
 
-  private static Transition startFailed(JobStatus s, StartFailed e) {
-    if (s.state() != JobState.STARTING) {
-      throw new IllegalTransitionException(s, e);
-    }
-    return failedAttempt(s);
-  }
-
-  private static Transition exited(JobStatus s, Exited e) {
-    return switch (s.state()) {
-      case STARTING, RUNNING ->
-          e.exitCode() == 0
-              ? Transition.to(
-                  s.to(JobState.SUCCEEDED),
-                  new ReleaseResources(s.jobId(), s.attempt()),
-                  new RecordLedger(s.jobId(), s.attempt(), LedgerEntry.JOB_SUCCEEDED))
-              : failedAttempt(s);
-      // Asked to stop: whatever the exit code, it goes back to the queue, resuming from its last
-      // committed checkpoint; being preempted is not a failure.
-      case CHECKPOINTING ->
-          Transition.to(
-              s.to(JobState.PENDING),
-              new ReleaseResources(s.jobId(), s.attempt()),
-              new RecordLedger(s.jobId(), s.attempt(), LedgerEntry.ATTEMPT_PREEMPTED),
-              new Requeue(s.jobId(), s.attempt(), true));
-      case LOST -> Transition.ignore(s);
-      default -> throw new IllegalTransitionException(s, e);
-    };
-  }
-
-  private static Transition failedAttempt(JobStatus s) {
-    if (s.retriesLeft() > 0) {
-      JobStatus retry =
-          new JobStatus(s.jobId(), JobState.PENDING, s.attempt(), s.retriesLeft() - 1);
-      return Transition.to(
-          retry,
-          new ReleaseResources(s.jobId(), s.attempt()),
-          new RecordLedger(s.jobId(), s.attempt(), LedgerEntry.ATTEMPT_FAILED),
-          new Requeue(s.jobId(), s.attempt(), true));
-    }
-    return Transition.to(
-        s.to(JobState.FAILED),
-        new ReleaseResources(s.jobId(), s.attempt()),
-        new RecordLedger(s.jobId(), s.attempt(), LedgerEntry.JOB_FAILED));
-  }
-
-  private static Transition checkpointRequested(JobStatus s, CheckpointRequested e) {
-    return switch (s.state()) {
-      case RUNNING ->
-          Transition.to(
-              s.to(JobState.CHECKPOINTING), new SendCheckpoint(s.jobId(), s.attempt(), e.reason()));
-      case CHECKPOINTING -> Transition.ignore(s);
-      default -> throw new IllegalTransitionException(s, e);
-    };
-  }
-
-  private static Transition stopRequested(JobStatus s, StopRequested e) {
-    return switch (s.state()) {
-      case STARTING, RUNNING ->
-          Transition.to(
-              s.to(JobState.CHECKPOINTING), new SendStop(s.jobId(), s.attempt(), e.reason()));
-      case CHECKPOINTING -> Transition.ignore(s);
-      default -> throw new IllegalTransitionException(s, e);
-    };
-  }
-
-  private static Transition checkpointCommitted(JobStatus s, CheckpointCommitted e) {
-    return switch (s.state()) {
-      // A periodic checkpoint: recorded, nothing else changes.
-      case RUNNING ->
-          Transition.to(
-              s, new RecordLedger(s.jobId(), s.attempt(), LedgerEntry.CHECKPOINT_COMMITTED));
-      // The checkpoint we asked for; the attempt is done and resumes elsewhere.
-      case CHECKPOINTING ->
-          Transition.to(
-              s.to(JobState.PENDING),
-              new RecordLedger(s.jobId(), s.attempt(), LedgerEntry.CHECKPOINT_COMMITTED),
-              new ReleaseResources(s.jobId(), s.attempt()),
-              new RecordLedger(s.jobId(), s.attempt(), LedgerEntry.ATTEMPT_PREEMPTED),
-              new Requeue(s.jobId(), s.attempt(), true));
-      // Committed by the agent after the node was declared lost, or after the job moved on: the
-      // store has it; the next attempt will find it.
-      case LOST, PENDING, HELD -> Transition.ignore(s);
-      default -> throw new IllegalTransitionException(s, e);
-    };
-  }
-
-  private static Transition nodeLost(JobStatus s, NodeLost e) {
-    if (!s.state().holdsResources()) {
-      if (s.state() == JobState.LOST) {
-        return Transition.ignore(s);
+  /** The current attempt ended: the job goes back to the queue or ends, by {@code outcome}. */
+  private static Transition end(JobStatus s, Outcome outcome) {
+    JobState next;
+    int retriesLeft = s.retriesLeft();
+    if (s.finishedEarlier()) {
+      next = JobState.SUCCEEDED;
+    } else if (s.cancelRequested()) {
+      next = JobState.CANCELLED;
+    } else {
+      next =
+          switch (outcome) {
+            case SUCCESS -> JobState.SUCCEEDED;
+            case REQUEUE -> JobState.PENDING;
+            case FAILURE -> retriesLeft > 0 ? JobState.PENDING : JobState.FAILED;
+          };
+      if (outcome == Outcome.FAILURE && retriesLeft > 0) {
+        retriesLeft--;
       }
-      throw new IllegalTransitionException(s, e);
+    }
+    JobStatus ended = s.ended(next, retriesLeft);
+    List<Effect> effects = new ArrayList<>(2);
+    effects.add(new ReleaseResources(s.jobId(), s.attempt()));
+    if (next == JobState.PENDING) {
+      effects.add(new Requeue(s.jobId(), s.attempt()));
+    }
+    return new Transition(ended, effects, false);
+  }
+
+  private static Transition interrupt(JobStatus s, Interrupt e) {
+    if (s.state() != JobState.RUNNING || s.stopping()) {
+      return Transition.ignore(s);
+    }
+    if (e.checkpoint() && s.checkpointable()) {
+      return Transition.to(
+          s.to(JobState.CHECKPOINTING), new SendCheckpoint(s.jobId(), s.attempt(), e.reason()));
+    }
+    return Transition.to(s.withStopping(), new SendStop(s.jobId(), s.attempt(), e.reason()));
+  }
+
+  /**
+   * A success reported by an attempt given up as lost: its work is done. A queued job ends
+   * SUCCEEDED; a rerun that holds resources is stopped, and its end ends the job SUCCEEDED.
+   */
+  private static Transition lateSuccess(JobStatus s, Exited e) {
+    if (s.state().terminal() || s.finishedEarlier() || e.attempt() > s.attempt()) {
+      return Transition.ignore(s);
+    }
+    if (!s.state().holdsResources()) {
+      return Transition.to(s.ended(JobState.SUCCEEDED, s.retriesLeft()));
     }
     return Transition.to(
-        s.to(JobState.LOST),
-        new ReleaseResources(s.jobId(), s.attempt()),
-        new RecordLedger(s.jobId(), s.attempt(), LedgerEntry.ATTEMPT_LOST));
-  }
-
-  private static Transition requeue(JobStatus s, JobEvent.Requeue e) {
-    if (s.state() != JobState.LOST) {
-      throw new IllegalTransitionException(s, e);
-    }
-    return Transition.to(s.to(JobState.PENDING), new Requeue(s.jobId(), s.attempt(), true));
-  }
-
-  private static Transition hold(JobStatus s, Hold e) {
-    return switch (s.state()) {
-      case PENDING -> Transition.to(s.to(JobState.HELD));
-      case HELD -> Transition.ignore(s);
-      default -> throw new IllegalTransitionException(s, e);
-    };
-  }
-
-  private static Transition release(JobStatus s, Release e) {
-    return switch (s.state()) {
-      case HELD -> Transition.to(s.to(JobState.PENDING));
-      case PENDING -> Transition.ignore(s);
-      default -> throw new IllegalTransitionException(s, e);
-    };
+        s.withFinishedEarlier(),
+        new SendStop(
+            s.jobId(),
+            s.attempt(),
+            "attempt " + e.attempt() + " already finished the job (its exit 0 was reported late)"));
   }
 
   private static Transition cancel(JobStatus s, Cancel e) {
-    return switch (s.state()) {
-      case PENDING, HELD, LOST ->
-          Transition.to(
-              s.to(JobState.CANCELLED),
-              new RecordLedger(s.jobId(), s.attempt(), LedgerEntry.JOB_CANCELLED));
-      case STARTING, RUNNING, CHECKPOINTING ->
-          Transition.to(
-              s.to(JobState.CANCELLED),
-              new SendStop(s.jobId(), s.attempt(), "cancelled"),
-              new ReleaseResources(s.jobId(), s.attempt()),
-              new RecordLedger(s.jobId(), s.attempt(), LedgerEntry.JOB_CANCELLED));
-      case SUCCEEDED, FAILED, CANCELLED -> throw new IllegalTransitionException(s, e);
-    };
+    if (s.state().terminal() || s.cancelRequested()) {
+      return Transition.ignore(s);
+    }
+    if (!s.state().holdsResources()) {
+      return Transition.to(s.to(JobState.CANCELLED));
+    }
+    return Transition.to(s.withCancelRequested(), new SendStop(s.jobId(), s.attempt(), e.reason()));
   }
 }

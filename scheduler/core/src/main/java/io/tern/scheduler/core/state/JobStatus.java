@@ -3,14 +3,28 @@ package io.tern.scheduler.core.state;
 import java.util.Objects;
 
 /**
- * Where a job stands in its lifecycle.
+ * Where a job stands in its lifecycle: the part of a job the {@link JobStateMachine} reads and
+ * writes. The live scheduler derives it from its stored job, the simulator keeps one per job.
  *
  * @param jobId the job
  * @param state its state
  * @param attempt the current (or last) attempt number; 0 before the first placement
  * @param retriesLeft failed attempts it may still retry
+ * @param checkpointable whether the job can checkpoint (an interruption asks it to, else stops it)
+ * @param stopping a stop was sent to the running attempt (it ends when its agent says so)
+ * @param cancelRequested a cancel arrived while an attempt held resources: it ends CANCELLED
+ * @param finishedEarlier an earlier attempt, given up as lost, turned out to have succeeded while
+ *     the current one held resources: the current one is being stopped, and the job ends SUCCEEDED
  */
-public record JobStatus(String jobId, JobState state, int attempt, int retriesLeft) {
+public record JobStatus(
+    String jobId,
+    JobState state,
+    int attempt,
+    int retriesLeft,
+    boolean checkpointable,
+    boolean stopping,
+    boolean cancelRequested,
+    boolean finishedEarlier) {
 
   public JobStatus {
     Objects.requireNonNull(jobId, "jobId");
@@ -21,11 +35,43 @@ public record JobStatus(String jobId, JobState state, int attempt, int retriesLe
   }
 
   /** A freshly submitted job. */
-  public static JobStatus submitted(String jobId, int retries) {
-    return new JobStatus(jobId, JobState.PENDING, 0, retries);
+  public static JobStatus submitted(String jobId, int retries, boolean checkpointable) {
+    return new JobStatus(jobId, JobState.PENDING, 0, retries, checkpointable, false, false, false);
   }
 
   JobStatus to(JobState next) {
-    return new JobStatus(jobId, next, attempt, retriesLeft);
+    return new JobStatus(
+        jobId,
+        next,
+        attempt,
+        retriesLeft,
+        checkpointable,
+        stopping,
+        cancelRequested,
+        finishedEarlier);
+  }
+
+  /** The attempt ended: the job is in {@code next}, no stop is outstanding. */
+  JobStatus ended(JobState next, int retries) {
+    return new JobStatus(
+        jobId, next, attempt, retries, checkpointable, false, cancelRequested, false);
+  }
+
+  /** A stop was sent to the running attempt. */
+  JobStatus withStopping() {
+    return new JobStatus(
+        jobId, state, attempt, retriesLeft, checkpointable, true, cancelRequested, finishedEarlier);
+  }
+
+  /** A cancel arrived while an attempt held resources. */
+  JobStatus withCancelRequested() {
+    return new JobStatus(
+        jobId, state, attempt, retriesLeft, checkpointable, stopping, true, finishedEarlier);
+  }
+
+  /** An earlier attempt succeeded after all: the current one is being stopped. */
+  JobStatus withFinishedEarlier() {
+    return new JobStatus(
+        jobId, state, attempt, retriesLeft, checkpointable, stopping, cancelRequested, true);
   }
 }

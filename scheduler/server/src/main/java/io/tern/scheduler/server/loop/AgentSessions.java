@@ -10,9 +10,13 @@ import io.tern.api.v1.Node;
 import io.tern.api.v1.NodeState;
 import io.tern.api.v1.Register;
 import io.tern.api.v1.Registered;
+import io.tern.api.v1.RestoreReport;
 import io.tern.api.v1.RunningAttempt;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.SpotNotice;
+import io.tern.scheduler.core.state.Effect;
+import io.tern.scheduler.core.state.JobEvent;
+import io.tern.scheduler.core.state.Transition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -265,18 +269,7 @@ public final class AgentSessions {
               && entry.currentAttempt().orElseThrow().getNodeIdsList().contains(session.id());
       if (known) {
         reported.add(entry.id());
-        boolean changed = false;
-        if (entry.state() == JobState.JOB_STATE_STARTING) {
-          entry.job = JobChanges.started(entry.job, now);
-          changed = true;
-        }
-        if (attempt.hasRestore() && !entry.currentAttempt().orElseThrow().hasRestore()) {
-          entry.job = JobChanges.restored(entry.job, attempt.getRestore());
-          changed = true;
-        }
-        if (changed) {
-          loop.saveJob(entry, () -> {});
-        }
+        started(term, entry, attempt.hasRestore() ? attempt.getRestore() : null, now);
         if (term.cancelling.contains(entry.id()) || term.finishedEarlier.contains(entry.id())) {
           // Told to stop under an earlier leader, perhaps never delivered: tell it again.
           session.channel.send(
@@ -342,37 +335,29 @@ public final class AgentSessions {
           session.id());
       return;
     }
+    int n = status.getAttempt();
     switch (status.getPhase()) {
-      case PHASE_STARTED -> {
-        boolean changed = false;
-        if (entry.state() == JobState.JOB_STATE_STARTING) {
-          entry.job = JobChanges.started(entry.job, now);
-          changed = true;
-        }
-        if (status.hasRestore() && !entry.currentAttempt().orElseThrow().hasRestore()) {
-          entry.job = JobChanges.restored(entry.job, status.getRestore());
-          changed = true;
-        }
-        if (changed) {
-          loop.saveJob(entry, () -> {});
-        }
+      case PHASE_STARTED ->
+          started(term, entry, status.hasRestore() ? status.getRestore() : null, now);
+      case PHASE_EXITED -> {
+        int code = status.getExitCode();
+        endAttempt(term, entry, new JobEvent.Exited(n, code), now, "exit " + code, code);
       }
-      case PHASE_EXITED -> exited(term, entry, status.getExitCode(), now);
-      case PHASE_START_FAILED -> {
-        String why = "start failed: " + printable(status.getMessage(), MAX_REASON_CHARS);
-        JobState next =
-            JobChanges.failedAttempts(entry.job) < entry.job.getSpec().getRetries()
-                ? JobState.JOB_STATE_PENDING
-                : JobState.JOB_STATE_FAILED;
-        endAttempt(term, entry, next, now, why, null);
-      }
+      case PHASE_START_FAILED ->
+          endAttempt(
+              term,
+              entry,
+              new JobEvent.StartFailed(n),
+              now,
+              "start failed: " + printable(status.getMessage(), MAX_REASON_CHARS),
+              null);
       case PHASE_REFUSED -> {
         log.info("node {} is shutting down: it refused {}", session.id(), entry.id());
         session.shuttingDown = true;
         endAttempt(
             term,
             entry,
-            JobState.JOB_STATE_PENDING,
+            new JobEvent.Refused(n),
             now,
             "refused by node " + session.id() + ": " + printable(status.getMessage(), 200),
             null);
@@ -381,21 +366,15 @@ public final class AgentSessions {
           endAttempt(
               term,
               entry,
-              JobState.JOB_STATE_PENDING,
+              new JobEvent.Checkpointed(n),
               now,
               session.node.hasReclaimAt()
                   ? "checkpointed and requeued: spot reclaim"
-                  : term.returningToSpot.remove(entry.id())
+                  : term.returningToSpot.contains(entry.id())
                       ? "checkpointed and requeued: " + CoreSnapshots.RETURNING_TO_SPOT
                       : "checkpointed and requeued",
               null);
-      case PHASE_STOPPED -> {
-        JobState next =
-            term.cancelling.contains(entry.id())
-                ? JobState.JOB_STATE_CANCELLED
-                : JobState.JOB_STATE_PENDING;
-        endAttempt(term, entry, next, now, "stopped", null);
-      }
+      case PHASE_STOPPED -> endAttempt(term, entry, new JobEvent.Stopped(n), now, "stopped", null);
       default -> log.debug("ignoring phase {} for {}", status.getPhase(), status.getJobId());
     }
   }
@@ -403,27 +382,30 @@ public final class AgentSessions {
   /**
    * A status of an attempt that is no longer running as far as the leader knows. One kind matters:
    * an attempt whose node was declared lost reports that its job exited 0 meanwhile (it finished
-   * while its agent was cut off past the node lease, so nobody heard it). The work is done, so the
-   * record takes the late exit: a queued job ends SUCCEEDED at once; a rerun already placed is
-   * stopped and the job ends SUCCEEDED when it has stopped (Nomad reconciles an allocation of a
-   * client that reconnects after it was replaced the same way: the original's outcome wins).
-   * Anything else is stale: a repeated status, or one of an attempt that ended for a known reason.
+   * while its agent was cut off past the node lease, so nobody heard it). The record takes the late
+   * exit, and the state machine finishes the job (stopping a rerun first). Anything else is stale:
+   * a repeated status, or one of an attempt that ended for a known reason.
    */
   private void lateStatus(LeaderTerm term, NodeSession session, JobEntry entry, JobStatus status) {
-    if (status.getPhase() != JobStatus.Phase.PHASE_EXITED
-        || status.getExitCode() != 0
-        || entry.finished()
-        || term.finishedEarlier.contains(entry.id())) {
+    if (status.getPhase() != JobStatus.Phase.PHASE_EXITED || status.getExitCode() != 0) {
       return;
     }
     var earlier =
         entry.job.getAttemptsList().stream()
             .filter(a -> a.getNumber() == status.getAttempt())
             .findFirst();
-    if (earlier.isEmpty()
-        || !earlier.get().hasEndedAt()
-        || earlier.get().hasExitCode()
-        || !earlier.get().getNodeIdsList().contains(session.id())) {
+    boolean lostThere =
+        earlier.isPresent()
+            && earlier.get().hasEndedAt()
+            && !earlier.get().hasExitCode()
+            && earlier.get().getNodeIdsList().contains(session.id());
+    if (!lostThere) {
+      return;
+    }
+    var rerun = entry.currentAttempt().orElseThrow();
+    String endedAs = earlier.get().getEndReason();
+    Transition t = JobLifecycle.on(term, entry, new JobEvent.Exited(status.getAttempt(), 0, true));
+    if (t.ignored()) {
       return;
     }
     String why =
@@ -431,75 +413,73 @@ public final class AgentSessions {
             "exit 0, reported late by node "
                 + session.id()
                 + " (the job finished while its agent was cut off; the attempt had ended as "
-                + earlier.get().getEndReason()
+                + endedAs
                 + ")",
             MAX_REASON_CHARS);
     log.warn("{} attempt {}: {}", entry.id(), status.getAttempt(), why);
     entry.job = JobChanges.lateExit(entry.job, status.getAttempt(), 0, why);
-    if (!entry.holdsGpus()) {
-      entry.job =
-          entry.job.toBuilder().setState(JobState.JOB_STATE_SUCCEEDED).setPendingReason("").build();
-      loop.saveJob(entry, () -> {});
-      return;
+    if (entry.finished()) {
+      entry.job = entry.job.toBuilder().setPendingReason("").build();
     }
-    term.finishedEarlier.add(entry.id());
-    var rerun = entry.currentAttempt().orElseThrow();
     loop.saveJob(
         entry,
-        () ->
-            loop.planner.send(
-                term,
-                rerun,
-                loop.stopCommand(
-                    entry.id(),
-                    rerun.getNumber(),
-                    "attempt "
-                        + status.getAttempt()
-                        + " already finished the job (its exit 0 was reported late)")));
+        () -> {
+          for (Effect effect : t.effects()) {
+            if (effect instanceof Effect.SendStop stop) {
+              loop.planner.sendStop(term, stop.jobId(), rerun, stop.reason());
+            }
+          }
+        });
   }
 
-  private void exited(LeaderTerm term, JobEntry entry, int exitCode, Instant now) {
-    JobState next;
-    if (term.cancelling.contains(entry.id())) {
-      next = JobState.JOB_STATE_CANCELLED;
-    } else if (exitCode == 0) {
-      next = JobState.JOB_STATE_SUCCEEDED;
-    } else if (JobChanges.failedAttempts(entry.job) < entry.job.getSpec().getRetries()) {
-      next = JobState.JOB_STATE_PENDING;
-    } else {
-      next = JobState.JOB_STATE_FAILED;
+  /**
+   * The current attempt runs: a STARTING job becomes RUNNING, and what the agent restored (if it
+   * says) is recorded once.
+   */
+  private void started(LeaderTerm term, JobEntry entry, RestoreReport restore, Instant now) {
+    boolean changed = false;
+    if (!JobLifecycle.on(term, entry, new JobEvent.Started(entry.attemptNumber())).ignored()) {
+      entry.job = JobChanges.started(entry.job, now);
+      changed = true;
     }
-    endAttempt(term, entry, next, now, "exit " + exitCode, exitCode);
+    if (restore != null && !entry.currentAttempt().orElseThrow().hasRestore()) {
+      entry.job = JobChanges.restored(entry.job, restore);
+      changed = true;
+    }
+    if (changed) {
+      loop.saveJob(entry, () -> {});
+    }
   }
 
+  /**
+   * Feeds an event that may end the current attempt to the state machine and, if it did, records
+   * the end and executes the transition's effects.
+   */
   private void endAttempt(
-      LeaderTerm term, JobEntry entry, JobState next, Instant now, String why, Integer exitCode) {
+      LeaderTerm term, JobEntry entry, JobEvent event, Instant now, String why, Integer exitCode) {
     var attempt = entry.currentAttempt().orElseThrow();
-    if (term.finishedEarlier.remove(entry.id())) {
-      next = JobState.JOB_STATE_SUCCEEDED;
+    boolean finishedEarlier = term.finishedEarlier.contains(entry.id());
+    if (JobLifecycle.on(term, entry, event).ignored()) {
+      return;
+    }
+    if (finishedEarlier) {
       why =
           why
               + "; attempt "
               + JobChanges.finishedEarlier(entry.job)
               + " had already finished the job (exit 0 reported late)";
     }
-    entry.job = JobChanges.attemptEnded(entry.job, next, now, why, exitCode);
+    entry.job = JobChanges.attemptEnded(entry.job, now, why, exitCode);
     if (attempt.getNodeIdsList().stream()
         .map(term.nodes::get)
         .anyMatch(n -> n != null && n.node.hasReclaimAt())) {
       entry.job = JobChanges.markReclaimed(entry.job);
     }
-    term.stopping.remove(entry.id());
     term.returningToSpot.remove(entry.id());
-    term.cancelling.remove(entry.id());
     loop.saveJob(entry, () -> {});
     if (attempt.getNodeIdsCount() > 1) {
       // A gang ends as a whole: stop its other members.
-      loop.planner.send(
-          term,
-          attempt,
-          loop.stopCommand(
-              entry.id(), attempt.getNumber(), "another member of the gang ended: " + why));
+      loop.planner.sendStop(term, entry.id(), attempt, "another member of the gang ended: " + why);
     }
     loop.requestPlan();
   }
@@ -688,11 +668,7 @@ public final class AgentSessions {
   }
 
   private void requeue(LeaderTerm term, JobEntry entry, Instant now, String why) {
-    JobState next =
-        term.cancelling.contains(entry.id())
-            ? JobState.JOB_STATE_CANCELLED
-            : JobState.JOB_STATE_PENDING;
-    endAttempt(term, entry, next, now, why, null);
+    endAttempt(term, entry, new JobEvent.Lost(entry.attemptNumber()), now, why, null);
   }
 
   void closeAll(String why, String leader) {

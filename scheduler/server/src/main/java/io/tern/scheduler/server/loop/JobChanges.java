@@ -4,32 +4,26 @@ import io.tern.api.v1.Attempt;
 import io.tern.api.v1.CheckpointCommitFailure;
 import io.tern.api.v1.CheckpointRef;
 import io.tern.api.v1.Job;
-import io.tern.api.v1.JobState;
 import io.tern.api.v1.RestoreReport;
 import io.tern.scheduler.spec.AttemptCheckpoints;
 import java.time.Instant;
 
 /**
- * The edits the scheduler makes to a stored {@link Job}: pure functions from a job to its next
- * version, so each transition is one small, testable rule.
+ * The edits the scheduler makes to a stored {@link Job}'s record besides its state (which only
+ * {@link JobLifecycle} sets): pure functions from a job to its next version, each one small,
+ * testable rule.
  */
 final class JobChanges {
   private JobChanges() {}
 
-  static Job withState(Job job, JobState state) {
-    return job.toBuilder().setState(state).build();
-  }
-
+  /** A new attempt was placed: it is the current one, and the job no longer waits. */
   static Job placed(Job job, Attempt attempt) {
-    return job.toBuilder()
-        .setState(JobState.JOB_STATE_STARTING)
-        .setPendingReason("")
-        .addAttempts(attempt)
-        .build();
+    return job.toBuilder().setPendingReason("").addAttempts(attempt).build();
   }
 
+  /** The current attempt's agent reported it running at {@code at}. */
   static Job started(Job job, Instant at) {
-    Job.Builder b = job.toBuilder().setState(JobState.JOB_STATE_RUNNING);
+    Job.Builder b = job.toBuilder();
     int last = b.getAttemptsCount() - 1;
     if (!b.getAttempts(last).hasStartedAt()) {
       b.setAttempts(
@@ -38,9 +32,9 @@ final class JobChanges {
     return b.build();
   }
 
-  /** Ends the current attempt (if it has not ended) and moves the job to {@code state}. */
-  static Job attemptEnded(Job job, JobState state, Instant at, String reason, Integer exitCode) {
-    Job.Builder b = job.toBuilder().setState(state);
+  /** Records the end of the current attempt (if it has not ended). */
+  static Job attemptEnded(Job job, Instant at, String reason, Integer exitCode) {
+    Job.Builder b = job.toBuilder();
     int last = b.getAttemptsCount() - 1;
     if (last >= 0 && !b.getAttempts(last).hasEndedAt()) {
       Attempt.Builder a =

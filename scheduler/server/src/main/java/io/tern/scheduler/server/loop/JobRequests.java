@@ -1,16 +1,16 @@
 package io.tern.scheduler.server.loop;
 
-import io.grpc.Status;
 import io.tern.api.v1.CancelJobRequest;
 import io.tern.api.v1.ExplainJobResponse;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobSpec;
-import io.tern.api.v1.JobState;
 import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.ListJobsResponse;
 import io.tern.api.v1.PendingReason;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.scheduler.core.explain.Explanation;
+import io.tern.scheduler.core.state.JobEvent;
+import io.tern.scheduler.core.state.Transition;
 import io.tern.scheduler.server.zk.JobIds;
 import io.tern.scheduler.server.zk.ZkWrite;
 import io.tern.scheduler.spec.AttemptCheckpoints;
@@ -55,26 +55,25 @@ public final class JobRequests {
       String existing = term.idempotencyKeys.get(keyHash);
       JobEntry known = existing == null ? null : term.entry(existing);
       if (known != null) {
-        return CompletableFuture.completedFuture(deduplicated(known.job, spec));
+        return CompletableFuture.completedFuture(deduplicated(known.job));
       }
       CompletableFuture<Job> pending = inFlightKeys.get(keyHash);
       if (pending != null) {
-        return pending.thenApply(job -> deduplicated(job, spec));
+        return pending.thenApply(JobRequests::deduplicated);
       }
     }
     Instant now = loop.clock.instant();
     long number = term.nextJobNumber++;
     String id = JobIds.of(number);
     Job job =
-        Job.newBuilder()
-            .setId(id)
-            .setSpec(spec)
-            .setState(JobState.JOB_STATE_PENDING)
-            .setSubmittedAt(CoreSnapshots.timestamp(now))
-            .setOwner(owner)
-            .setPendingReason("queued")
-            .setIdempotencyKeySha256(keyHash)
-            .build();
+        JobLifecycle.submitted(
+            Job.newBuilder()
+                .setId(id)
+                .setSpec(spec)
+                .setSubmittedAt(CoreSnapshots.timestamp(now))
+                .setOwner(owner)
+                .setPendingReason("queued")
+                .setIdempotencyKeySha256(keyHash));
     term.add(new JobEntry(job, 0));
     List<ZkWrite> writes = new ArrayList<>(2);
     String shard = loop.store().paths().jobShard(number);
@@ -104,26 +103,12 @@ public final class JobRequests {
     return created.thenApply(j -> SubmitJobResponse.newBuilder().setJob(j).build());
   }
 
-  /**
-   * The answer to a retry with a key already used: the job it created, if {@code spec} is the one
-   * that job was submitted with; ALREADY_EXISTS otherwise (a key names one submission).
-   */
-  private static SubmitJobResponse deduplicated(Job job, JobSpec spec) {
-    if (!job.getSpec().equals(spec)) {
-      throw Status.ALREADY_EXISTS
-          .withDescription(
-              "idempotency_key: already used for "
-                  + job.getId()
-                  + ", submitted with a different spec; a retry must send the same spec, and a"
-                  + " new job needs a new key")
-          .asRuntimeException();
-    }
+  private static SubmitJobResponse deduplicated(Job job) {
     return SubmitJobResponse.newBuilder().setJob(job).setDeduplicated(true).build();
   }
 
-  /** The job, with what it has cost so far. */
   public CompletableFuture<Job> get(String id) {
-    return loop.call(term -> term.costs.costed(find(term, id).job, loop.clock.instant()));
+    return loop.call(term -> find(term, id).job);
   }
 
   public CompletableFuture<ListJobsResponse> list(ListJobsRequest request) {
@@ -146,14 +131,13 @@ public final class JobRequests {
                   ? term.jobs.descendingMap()
                   : term.jobs.headMap(request.getPageToken(), false).descendingMap();
           ListJobsResponse.Builder out = ListJobsResponse.newBuilder();
-          Instant now = loop.clock.instant();
           for (JobEntry entry : view.values()) {
             if (visible.test(entry.job.getSpec().getTeam()) && matches(entry.job, request)) {
               if (out.getJobsCount() == size) {
                 out.setNextPageToken(out.getJobs(size - 1).getId());
                 break;
               }
-              out.addJobs(term.costs.costed(entry.job, now));
+              out.addJobs(entry.job);
             }
           }
           return out.build();
@@ -179,30 +163,26 @@ public final class JobRequests {
         term -> {
           JobEntry entry = find(term, request.getJobId());
           CompletableFuture<Job> done = new CompletableFuture<>();
-          if (entry.finished() || term.cancelling.contains(entry.id())) {
-            done.complete(entry.job);
-            return done;
-          }
           String reason =
               request.getReason().isEmpty() ? "cancelled" : "cancelled: " + request.getReason();
-          if (entry.queued()) {
-            entry.job =
-                entry.job.toBuilder()
-                    .setState(JobState.JOB_STATE_CANCELLED)
-                    .setPendingReason("")
-                    .build();
+          Transition t = JobLifecycle.on(term, entry, new JobEvent.Cancel(reason));
+          if (t.ignored()) {
+            done.complete(entry.job); // already finished, or already being cancelled
+            return done;
+          }
+          if (t.effects().isEmpty()) {
+            // It was queued: cancelled now.
+            entry.job = entry.job.toBuilder().setPendingReason("").build();
             loop.saveJob(entry, () -> done.complete(entry.job));
             return done;
           }
+          // Its attempt ends CANCELLED once its agent has stopped it.
           var attempt = entry.currentAttempt().orElseThrow();
-          term.cancelling.add(entry.id());
-          entry.job = entry.job.toBuilder().setCancelRequested(true).build();
           Job snapshot = entry.job;
           loop.saveJob(
               entry,
               () -> {
-                loop.planner.send(
-                    term, attempt, loop.stopCommand(entry.id(), attempt.getNumber(), reason));
+                loop.planner.sendStop(term, entry.id(), attempt, reason);
                 done.complete(snapshot);
               });
           return done;

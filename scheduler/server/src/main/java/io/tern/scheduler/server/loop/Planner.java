@@ -19,6 +19,9 @@ import io.tern.scheduler.core.plan.Placement;
 import io.tern.scheduler.core.plan.Plan;
 import io.tern.scheduler.core.plan.Preemption;
 import io.tern.scheduler.core.policy.PolicySnapshot;
+import io.tern.scheduler.core.state.Effect;
+import io.tern.scheduler.core.state.JobEvent;
+import io.tern.scheduler.core.state.Transition;
 import io.tern.scheduler.server.finops.BudgetGuard;
 import io.tern.scheduler.server.finops.BudgetStatus;
 import io.tern.scheduler.server.finops.TeamSpend;
@@ -216,9 +219,8 @@ final class Planner {
     for (Placement placement : plan.placements()) {
       JobEntry entry = term.entry(placement.jobId());
       if (entry == null
-          || !entry.queued()
-          || placement.attempt() != entry.attemptNumber() + 1
-          || !stillFree(term, held, placement)) {
+          || !stillFree(term, held, placement)
+          || JobLifecycle.on(term, entry, new JobEvent.Placed(placement)).ignored()) {
         log.debug("dropping stale placement of {}", placement.jobId());
         continue;
       }
@@ -274,10 +276,10 @@ final class Planner {
       if (entry.explain(explanation, reasons, number) || !entry.queued()) {
         continue;
       }
-      JobState wanted = explanation.held() ? JobState.JOB_STATE_HELD : JobState.JOB_STATE_PENDING;
+      JobEvent event = explanation.held() ? new JobEvent.Hold() : new JobEvent.Release();
       String reason = explanation.toString();
-      if (entry.state() != wanted) {
-        entry.job = entry.job.toBuilder().setState(wanted).setPendingReason(reason).build();
+      if (!JobLifecycle.on(term, entry, event).ignored()) {
+        entry.job = entry.job.toBuilder().setPendingReason(reason).build();
         loop.saveJob(entry, () -> {});
       } else if (!entry.job.getPendingReason().equals(reason)) {
         // Derived, not worth a write: kept in memory and persisted with the next real change.
@@ -310,6 +312,7 @@ final class Planner {
     return true;
   }
 
+  /** Records the attempt the state machine just started, and sends its start once saved. */
   private void place(
       LeaderTerm term,
       JobEntry entry,
@@ -318,7 +321,7 @@ final class Planner {
       Instant now) {
     Attempt.Builder attempt =
         Attempt.newBuilder()
-            .setNumber(entry.attemptNumber() + 1)
+            .setNumber(placement.attempt())
             .setCapacityType(CoreSnapshots.capacityType(placement.capacityType()))
             .setPool(poolOf(term, placement))
             .setPlacedAt(CoreSnapshots.timestamp(now));
@@ -382,21 +385,22 @@ final class Planner {
       Instant now,
       Instant notAfter) {
     JobEntry entry = term.entry(jobId);
-    if (entry == null
-        || entry.attemptNumber() != attempt
-        || entry.state() != JobState.JOB_STATE_RUNNING
-        || term.stopping.contains(jobId)) {
+    if (entry == null) {
+      return;
+    }
+    Transition t =
+        JobLifecycle.on(term, entry, new JobEvent.Interrupt(attempt, checkpoint, reason));
+    if (t.ignored()) {
       return;
     }
     Attempt current = entry.currentAttempt().orElseThrow();
-    if (checkpoint && entry.job.getSpec().hasCheckpoint()) {
+    if (t.effects().getFirst() instanceof Effect.SendCheckpoint) {
       var g = entry.job.getSpec().getCheckpoint().getGrace();
       Instant deadline = now.plus(java.time.Duration.ofSeconds(g.getSeconds(), g.getNanos()));
       if (notAfter != null && notAfter.isBefore(deadline)) {
         deadline = notAfter;
       }
       Instant checkpointBy = deadline;
-      entry.job = JobChanges.withState(entry.job, JobState.JOB_STATE_CHECKPOINTING);
       loop.saveJob(
           entry,
           () ->
@@ -412,9 +416,13 @@ final class Planner {
                               .setReason(reason))
                       .build()));
     } else {
-      term.stopping.add(jobId);
-      send(term, current, loop.stopCommand(jobId, attempt, reason));
+      sendStop(term, jobId, current, reason);
     }
+  }
+
+  /** Tells every node of {@code attempt} of job {@code jobId} to stop it. */
+  void sendStop(LeaderTerm term, String jobId, Attempt attempt, String reason) {
+    send(term, attempt, loop.stopCommand(jobId, attempt.getNumber(), reason));
   }
 
   void send(LeaderTerm term, Attempt attempt, io.tern.api.v1.SchedulerMessage message) {
