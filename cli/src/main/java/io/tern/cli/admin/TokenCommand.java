@@ -8,6 +8,7 @@ import io.tern.api.v1.ListTokensResponse;
 import io.tern.api.v1.RevokeTokenRequest;
 import io.tern.api.v1.Role;
 import io.tern.api.v1.TokenInfo;
+import io.tern.api.v1.TokenMinting;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
@@ -60,7 +61,14 @@ public final class TokenCommand {
   public static final class Create implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ClientOptions client;
-    @Mixin OutputOptions output;
+
+    @Option(
+        names = {"-o", "--output"},
+        paramLabel = "FILE|json",
+        description =
+            "Write the token to FILE, created at mode 0600 (only you can read it); or 'json' to"
+                + " print the token and its details as JSON. Default: print the token.")
+    String output;
 
     @Option(names = "--user", required = true, paramLabel = "NAME", description = "Who it is for.")
     String user;
@@ -115,23 +123,38 @@ public final class TokenCommand {
         }
       }
       PrintWriter out = spec.commandLine().getOut();
-      if (output.format() == OutputFormat.json) {
+      PrintWriter err = spec.commandLine().getErr();
+      String about =
+          "token "
+              + made.getInfo().getId()
+              + " for "
+              + made.getInfo().getUser()
+              + ", expires "
+              + Protos.time(made.getInfo().getExpiresAt());
+      if (OutputFormat.json.name().equals(output)) {
+        PrivateFile.tightenRedirectedStdout();
         out.println(Protos.json(made));
+      } else if (output != null && !OutputFormat.table.name().equals(output)) {
+        PrivateFile.write(Path.of(output), made.getValue() + "\n");
+        err.println(
+            about
+                + ", written to "
+                + output
+                + " (mode 0600). Point --token-file, TERN_TOKEN or tokenFile: in"
+                + " ~/.tern/config.yaml at it.");
       } else {
+        PrivateFile.tightenRedirectedStdout()
+            .ifPresent(
+                file -> err.println("tern: set " + file + " to mode 0600 (the token's file)"));
         out.println(made.getValue());
-        spec.commandLine()
-            .getErr()
-            .println(
-                "token "
-                    + made.getInfo().getId()
-                    + " for "
-                    + made.getInfo().getUser()
-                    + ", expires "
-                    + Protos.time(made.getInfo().getExpiresAt())
-                    + ". It is shown once: keep it in a file only you can read, and point"
-                    + " --token-file, TERN_TOKEN or tokenFile: in ~/.tern/config.yaml at it.");
+        err.println(
+            about
+                + ". It is shown once: keep it in a file only you can read (-o FILE writes one at"
+                + " mode 0600), and point --token-file, TERN_TOKEN or tokenFile: in"
+                + " ~/.tern/config.yaml at it.");
       }
       out.flush();
+      err.flush();
       return 0;
     }
 
@@ -171,7 +194,10 @@ public final class TokenCommand {
           throw new UserInputException("--zk: no ZooKeeper answered at " + zk + " within 15 s");
         }
         try (TokenStore store = new TokenStore(curator, zkRoot, Clock.systemUTC()).start()) {
-          return store.create(request, System.getProperty("user.name", "operator") + " (via --zk)");
+          return store.create(
+              request,
+              System.getProperty("user.name", "operator") + " (via --zk)",
+              TokenMinting.TOKEN_MINTING_ZOOKEEPER);
         } catch (IllegalArgumentException e) {
           throw new UserInputException(e.getMessage());
         }

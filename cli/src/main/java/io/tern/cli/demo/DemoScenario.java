@@ -21,6 +21,8 @@ import io.tern.api.v1.NodeState;
 import io.tern.api.v1.OffPeakWindow;
 import io.tern.api.v1.Role;
 import io.tern.api.v1.SubmitJobRequest;
+import io.tern.api.v1.TokenMinting;
+import io.tern.cli.admin.PrivateFile;
 import io.tern.cli.client.ClientConfig;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.demo.DemoCluster.Child;
@@ -32,7 +34,6 @@ import io.tern.simulator.report.SimulationSummary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -217,11 +218,11 @@ final class DemoScenario {
                         .addRoles(Role.ROLE_ADMIN)
                         .setDescription("tern demo")
                         .build(),
-                    "tern demo")
+                    "tern demo",
+                    TokenMinting.TOKEN_MINTING_ZOOKEEPER)
                 .getValue();
         Path file = tokenFile();
-        Files.writeString(file, value + "\n");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        PrivateFile.write(file, value + "\n");
         return BearerToken.parse(value).orElseThrow();
       }
     } catch (IOException e) {

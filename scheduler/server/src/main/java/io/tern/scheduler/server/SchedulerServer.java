@@ -6,7 +6,7 @@ import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.scheduler.core.PlacementEngine;
@@ -22,6 +22,7 @@ import io.tern.scheduler.server.auth.SecuritySettings;
 import io.tern.scheduler.server.auth.TokenStore;
 import io.tern.scheduler.server.auth.ZkAcls;
 import io.tern.scheduler.server.cloud.CloudSetup;
+import io.tern.scheduler.server.health.ServingHealth;
 import io.tern.scheduler.server.leader.CuratorLeaderElector;
 import io.tern.scheduler.server.loop.ClusterRequests;
 import io.tern.scheduler.server.loop.FinOpsRequests;
@@ -73,6 +74,7 @@ public final class SchedulerServer implements AutoCloseable {
   private SchedulerLoop loop;
   private Server grpc;
   private SchedulerMetrics metrics;
+  private ServingHealth health;
   private String address;
   private int metricsPort = -1;
 
@@ -136,7 +138,12 @@ public final class SchedulerServer implements AutoCloseable {
     loop.agents().onMessageHandled(metrics::agentMessageHandled);
     metrics.spot(loop.spot());
     loop.agents().onCheckpointCommitFailed(metrics::checkpointCommitFailed);
-    HealthStatusManager health = new HealthStatusManager();
+    health = new ServingHealth();
+    loop.onRoleChanged(role -> health.leading(role == SchedulerLoop.Role.LEADER));
+    curator
+        .getConnectionStateListenable()
+        .addListener((client, change) -> health.connected(change.isConnected()));
+    health.connected(curator.getZookeeperClient().isConnected());
     InetSocketAddress bind = new InetSocketAddress(config.bindHost(), port);
     NettyServerBuilder builder =
         security.tls() == null
@@ -169,9 +176,11 @@ public final class SchedulerServer implements AutoCloseable {
             .addService(new ClusterServiceImpl(new ClusterRequests(loop)))
             .addService(new AgentServiceImpl(loop.agents()))
             .addService(new FinOpsServiceImpl(new FinOpsRequests(loop)))
-            .addService(new AdminServiceImpl(tokens))
-            .addService(health.getHealthService())
+            .addService(new AdminServiceImpl(tokens, security.authenticates()))
+            .addService(health.service())
             .addService(ProtoReflectionServiceV1.newInstance())
+            // v1alpha too: grpcurl before 1.9, Postman and other tools still speak only it.
+            .addService(reflectionV1Alpha())
             // Interceptors run last-added first: who is calling, then the audit of what they did.
             .intercept(audit)
             .intercept(authenticator)
@@ -189,6 +198,11 @@ public final class SchedulerServer implements AutoCloseable {
     elector.start(loop);
     log.info("scheduler replica {} started (ZooKeeper {})", address, config.zkConnect());
     return this;
+  }
+
+  @SuppressWarnings("deprecation") // the v1alpha service, served on purpose beside v1
+  private static io.grpc.BindableService reflectionV1Alpha() {
+    return ProtoReflectionService.newInstance();
   }
 
   /** The address this replica is known by: {@code advertisedHost:port}. */
@@ -223,6 +237,9 @@ public final class SchedulerServer implements AutoCloseable {
   public void close() throws IOException {
     if (state.getAndSet(State.CLOSED) != State.STARTED) {
       return;
+    }
+    if (health != null) {
+      health.close();
     }
     if (grpc != null) {
       grpc.shutdown();

@@ -23,7 +23,9 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
 
   @Override
   public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> observer) {
-    GrpcErrors.reply(cluster.nodes(request), observer);
+    // Every caller sees the nodes; only their own teams' job ids on them.
+    Principal caller = Principal.current();
+    GrpcErrors.reply(cluster.nodes(request, caller::actsFor), observer);
   }
 
   @Override

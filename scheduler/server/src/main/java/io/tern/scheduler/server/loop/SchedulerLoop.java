@@ -64,6 +64,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
 
   private Role role = Role.FOLLOWER;
   private String roleReason = "not elected yet";
+  private volatile Consumer<Role> roleListener = r -> {};
   LeaderTerm term;
   private long generation;
   private boolean planQueued;
@@ -160,8 +161,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
 
   private void becomeLeader() {
     long myGeneration = ++generation;
-    role = Role.LOADING;
-    roleReason = "loading state from ZooKeeper";
+    become(Role.LOADING, "loading state from ZooKeeper");
     try {
       store.ensureLayout();
       var epoch = store.acquireEpoch();
@@ -172,8 +172,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       flushWrites(); // an earlier term's writes go before the new epoch, and fail on the old one
       committer.begin(epoch);
       term = new LeaderTerm(epoch, stored, clock.instant());
-      role = Role.LEADER;
-      roleReason = "leading";
+      become(Role.LEADER, "leading");
       rearm();
       autoscaler.begin(term);
       log.info(
@@ -184,8 +183,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       requestPlan();
     } catch (Exception e) {
       log.warn("could not take over as leader: {}", e.toString());
-      role = Role.FOLLOWER;
-      roleReason = "could not load state: " + e.getMessage();
+      become(Role.FOLLOWER, "could not load state: " + e.getMessage());
       term = null;
       // Still elected as far as ZooKeeper knows: try again shortly.
       executor.schedule(
@@ -199,6 +197,20 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     }
   }
 
+  private void become(Role newRole, String why) {
+    role = newRole;
+    roleReason = why;
+    roleListener.accept(newRole);
+  }
+
+  /**
+   * Hears every change of this replica's role, on the loop's thread; set before the election
+   * starts.
+   */
+  public void onRoleChanged(Consumer<Role> listener) {
+    this.roleListener = listener;
+  }
+
   private void stepDown(String why) {
     generation++;
     if (term != null) {
@@ -210,8 +222,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     triggers.disarm();
     autoscaler.end();
     term = null;
-    role = Role.FOLLOWER;
-    roleReason = why;
+    become(Role.FOLLOWER, why);
   }
 
   /** Called on the loop when a write failed: memory may disagree with ZooKeeper, so rebuild. */
