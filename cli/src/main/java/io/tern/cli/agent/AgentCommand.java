@@ -5,6 +5,7 @@ import io.tern.agent.NodeAgent;
 import io.tern.agent.gpu.GpuProbe;
 import io.tern.agent.gpu.GpuProbeSpec;
 import io.tern.agent.link.ChannelFactory;
+import io.tern.agent.metrics.AgentMetrics;
 import io.tern.agent.spot.SpotInterruptionWatcher;
 import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CheckpointStoreSettings;
@@ -202,8 +203,21 @@ public final class AgentCommand implements Callable<Integer> {
   @Option(names = "--tls-key", paramLabel = "FILE", description = "Its key (PEM), with --tls-cert.")
   Path tlsKey;
 
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      defaultValue = "-1",
+      description =
+          "Serve this agent's Prometheus metrics (GPUs, job processes, checkpoint commits and"
+              + " restores) on PORT; 0 picks one; -1 (default) serves none.")
+  int metricsPort = -1;
+
   @Override
   public Integer call() throws InterruptedException {
+    if (metricsPort < -1 || metricsPort > 65535) {
+      throw new UserInputException(
+          "--metrics-port: expected 0..65535, or -1 for none; got " + metricsPort);
+    }
     Settings settings = settings();
     requireImds(settings);
     CountDownLatch stop = new CountDownLatch(1);
@@ -230,11 +244,17 @@ public final class AgentCommand implements Callable<Integer> {
       GpuProbe probe = settings.gpus().open(settings.config().nodeId(), settings.nvmlLibrary());
       // Closed in reverse: the watcher, then the agent (its jobs and their last commits), then the
       // store.
-      try (CheckpointStore store = openStore(settings);
+      try (AgentMetrics metrics = new AgentMetrics();
+          CheckpointStore store = metrics.timed(openStore(settings));
           NodeAgent agent =
               NodeAgent.create(settings.config(), probe, store, channels(settings.tls()));
           AutoCloseable watcher = watchSpotNotices(settings, agent)) {
         agent.start();
+        String metricsAt = "";
+        if (metricsPort >= 0) {
+          metrics.watch(settings.config().nodeId(), agent);
+          metricsAt = "; metrics on :" + metrics.serve("0.0.0.0", metricsPort) + "/metrics";
+        }
         PrintWriter out = commandSpec.commandLine().getOut();
         out.println(
             "node agent "
@@ -250,7 +270,8 @@ public final class AgentCommand implements Callable<Integer> {
                 + settings.config().workDir()
                 + "; checkpoints in "
                 + where(settings.checkpointStore())
-                + settings.imdsEndpoint().map(u -> "; spot notices from " + u).orElse(""));
+                + settings.imdsEndpoint().map(u -> "; spot notices from " + u).orElse("")
+                + metricsAt);
         out.flush();
         stop.await();
       } catch (InterruptedException e) {

@@ -24,6 +24,7 @@ import io.tern.scheduler.server.auth.ZkAcls;
 import io.tern.scheduler.server.cloud.CloudSetup;
 import io.tern.scheduler.server.health.ServingHealth;
 import io.tern.scheduler.server.leader.CuratorLeaderElector;
+import io.tern.scheduler.server.loop.ClusterFigures;
 import io.tern.scheduler.server.loop.ClusterRequests;
 import io.tern.scheduler.server.loop.FinOpsRequests;
 import io.tern.scheduler.server.loop.HistoryRequests;
@@ -136,7 +137,9 @@ public final class SchedulerServer implements AutoCloseable {
             cloud,
             cloud.enabled() ? cloud.connector().open(address) : null);
     loop.agents().onMessageHandled(metrics::agentMessageHandled);
+    loop.observe(metrics);
     metrics.spot(loop.spot());
+    metrics.state(SchedulerMetrics.StateScrape.cached(() -> ClusterFigures.of(loop)));
     loop.agents().onCheckpointCommitFailed(metrics::checkpointCommitFailed);
     health = new ServingHealth();
     loop.onRoleChanged(role -> health.leading(role == SchedulerLoop.Role.LEADER));
@@ -181,9 +184,11 @@ public final class SchedulerServer implements AutoCloseable {
             .addService(ProtoReflectionServiceV1.newInstance())
             // v1alpha too: grpcurl before 1.9, Postman and other tools still speak only it.
             .addService(reflectionV1Alpha())
-            // Interceptors run last-added first: who is calling, then the audit of what they did.
+            // Interceptors run last-added first: the call count (refused calls included), who is
+            // calling, then the audit of what they did.
             .intercept(audit)
             .intercept(authenticator)
+            .intercept(metrics.grpc())
             .build()
             .start();
     if (!security.authenticates()) {

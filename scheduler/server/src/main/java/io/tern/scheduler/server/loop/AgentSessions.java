@@ -336,6 +336,8 @@ public final class AgentSessions {
         }
         if (status.hasRestore() && !entry.currentAttempt().orElseThrow().hasRestore()) {
           entry.job = JobChanges.restored(entry.job, status.getRestore());
+          loop.events.restoreReported(
+              status.getRestore().hasRestored(), status.getRestore().getFailedVerificationCount());
           changed = true;
         }
         if (changed) {
@@ -429,6 +431,8 @@ public final class AgentSessions {
   }
 
   private void onSpotNotice(LeaderTerm term, NodeSession session, SpotNotice notice, Instant now) {
+    loop.events.spotNotice(
+        notice.getKind() == SpotNotice.Kind.KIND_INSTANCE_ACTION ? "instance_action" : "rebalance");
     if (notice.getKind() != SpotNotice.Kind.KIND_INSTANCE_ACTION) {
       log.info("rebalance recommendation for {}", session.id());
       return;
@@ -467,6 +471,7 @@ public final class AgentSessions {
    * finished job stays as it ended.
    */
   private void onCheckpoint(LeaderTerm term, NodeSession session, CheckpointCommitted committed) {
+    loop.events.checkpointCommitted(committed.getSaveMillis());
     JobEntry entry = term.jobs.get(committed.getJobId());
     if (entry != null
         && !entry.finished()

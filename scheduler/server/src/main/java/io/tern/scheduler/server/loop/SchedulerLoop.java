@@ -65,6 +65,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   private Role role = Role.FOLLOWER;
   private String roleReason = "not elected yet";
   private volatile Consumer<Role> roleListener = r -> {};
+  volatile LoopEvents events = LoopEvents.NONE;
   LeaderTerm term;
   private long generation;
   private boolean planQueued;
@@ -201,6 +202,12 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     role = newRole;
     roleReason = why;
     roleListener.accept(newRole);
+  }
+
+  /** Hears what the loop does, for metrics; set before the election starts. */
+  public void observe(LoopEvents listener) {
+    this.events = listener;
+    committer.observe(listener);
   }
 
   /**
