@@ -706,7 +706,15 @@ final class DemoScenario {
   private void htmlReport() throws IOException {
     steps.begin("Replay the demo's jobs in the simulator under every policy; write an HTML report");
     Path spotTraces = DemoReport.spotTraces(jobs.repoRoot());
-    SimulationSummary summary = DemoReport.write(figures.jobs, cluster.dir(), spotTraces);
+    List<Node> nodes =
+        client
+            .call(
+                c ->
+                    ClusterServiceGrpc.newBlockingStub(c)
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .listNodes(ListNodesRequest.getDefaultInstance()))
+            .getNodesList();
+    SimulationSummary summary = DemoReport.write(figures.jobs, nodes, cluster.dir(), spotTraces);
     Path report = cluster.dir().resolve(DemoReport.REPORT);
     check(Files.isRegularFile(report), report + " was not written");
     check(Files.size(report) > 0, report + " is empty");
