@@ -141,7 +141,9 @@ public final class SchedulerServer implements AutoCloseable {
     metrics.spot(loop.spot());
     metrics.state(SchedulerMetrics.StateScrape.cached(() -> ClusterFigures.of(loop)));
     loop.agents().onCheckpointCommitFailed(metrics::checkpointCommitFailed);
-    health = new ServingHealth();
+    // This replica redirects client calls when it stands by (it does not relay them), so only the
+    // leader serves them.
+    health = new ServingHealth(false);
     loop.onRoleChanged(role -> health.leading(role == SchedulerLoop.Role.LEADER));
     curator
         .getConnectionStateListenable()

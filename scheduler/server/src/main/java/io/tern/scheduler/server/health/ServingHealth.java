@@ -8,18 +8,22 @@ import io.tern.api.v1.AgentServiceGrpc;
 import io.tern.api.v1.ClusterServiceGrpc;
 import io.tern.api.v1.FinOpsServiceGrpc;
 import io.tern.api.v1.JobServiceGrpc;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The replica's gRPC health ({@code grpc.health.v1.Health}), following what the replica can really
  * serve, so that load balancers and Kubernetes probes send calls only where they succeed:
  *
  * <ul>
- *   <li>{@code ""} (the whole server) and the scheduling services ({@code tern.v1.JobService},
- *       {@code ClusterService}, {@code FinOpsService}, {@code AgentService}) are SERVING only while
- *       this replica leads with its ZooKeeper connection up. A standby answers these calls with a
- *       redirect to the leader (FAILED_PRECONDITION and a {@code tern-leader} trailer), which a
- *       plain gRPC client does not follow, so a standby says NOT_SERVING.
+ *   <li>{@code ""} (the whole server) and the client services ({@code tern.v1.JobService}, {@code
+ *       ClusterService}, {@code FinOpsService}) are SERVING while this replica leads with its
+ *       ZooKeeper connection up. A standby is SERVING for them too only when it relays their calls
+ *       to the leader ({@code standbyRelays}); a standby that answers with a redirect
+ *       (FAILED_PRECONDITION and a {@code tern-leader} trailer, which a plain gRPC client does not
+ *       follow) says NOT_SERVING.
+ *   <li>{@code tern.v1.AgentService} is SERVING on the leader only: agents stream to the leader.
  *   <li>{@code tern.v1.AdminService} (tokens, WhoAmI) needs no leader, only ZooKeeper: SERVING
  *       while the ZooKeeper connection is up, on any replica.
  * </ul>
@@ -28,20 +32,26 @@ import java.util.List;
  * changes come from the scheduler loop and from Curator's threads.
  */
 public final class ServingHealth {
-  /** Services that need the leader. */
-  static final List<String> LEADER_SERVICES =
+  /** What a client calls: the leader serves it, and so does a relaying standby. */
+  static final List<String> CLIENT_SERVICES =
       List.of(
           "",
           JobServiceGrpc.SERVICE_NAME,
           ClusterServiceGrpc.SERVICE_NAME,
-          FinOpsServiceGrpc.SERVICE_NAME,
-          AgentServiceGrpc.SERVICE_NAME);
+          FinOpsServiceGrpc.SERVICE_NAME);
 
   private final HealthStatusManager manager = new HealthStatusManager();
+  private final Map<String, ServingStatus> published = new HashMap<>();
+  private final boolean standbyRelays;
   private boolean leading;
   private boolean connected;
 
-  public ServingHealth() {
+  /**
+   * @param standbyRelays whether a standby relays client calls to the leader (then it can serve
+   *     them) rather than redirecting the caller
+   */
+  public ServingHealth(boolean standbyRelays) {
+    this.standbyRelays = standbyRelays;
     publish();
   }
 
@@ -63,14 +73,22 @@ public final class ServingHealth {
   }
 
   private synchronized void publish() {
-    ServingStatus scheduling =
-        leading && connected ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
-    for (String service : LEADER_SERVICES) {
-      manager.setStatus(service, scheduling);
+    for (String service : CLIENT_SERVICES) {
+      set(service, connected && (leading || standbyRelays));
     }
-    manager.setStatus(
-        AdminServiceGrpc.SERVICE_NAME,
-        connected ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+    set(AgentServiceGrpc.SERVICE_NAME, connected && leading);
+    set(AdminServiceGrpc.SERVICE_NAME, connected);
+  }
+
+  private void set(String service, boolean serving) {
+    ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    published.put(service, status);
+    manager.setStatus(service, status);
+  }
+
+  /** What {@code service} was last set to (tests); null for a service it does not know. */
+  synchronized ServingStatus status(String service) {
+    return published.get(service);
   }
 
   /** Shutting down: NOT_SERVING for good, so watchers move away before the port closes. */
