@@ -3,6 +3,7 @@ package io.tern.agent;
 import io.tern.agent.gpu.GpuProbe;
 import io.tern.agent.gpu.GpuProbeSpec;
 import io.tern.agent.link.ChannelFactory;
+import io.tern.agent.metrics.AgentMetrics;
 import io.tern.agent.spot.SpotInterruptionWatcher;
 import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CheckpointStoreSettings;
@@ -56,13 +57,22 @@ public final class AgentRuntime implements AutoCloseable {
   }
 
   private final Settings settings;
+  private final AgentMetrics metrics;
+  private final int metricsPort;
   private final CheckpointStore store;
   private final NodeAgent agent;
   private final AutoCloseable watcher;
 
   private AgentRuntime(
-      Settings settings, CheckpointStore store, NodeAgent agent, AutoCloseable watcher) {
+      Settings settings,
+      AgentMetrics metrics,
+      int metricsPort,
+      CheckpointStore store,
+      NodeAgent agent,
+      AutoCloseable watcher) {
     this.settings = settings;
+    this.metrics = metrics;
+    this.metricsPort = metricsPort;
     this.store = store;
     this.agent = agent;
     this.watcher = watcher;
@@ -95,19 +105,37 @@ public final class AgentRuntime implements AutoCloseable {
    * @param clock the checkpoint store's clock
    */
   public static AgentRuntime start(Settings settings, Clock clock) throws IOException {
+    return start(settings, clock, -1);
+  }
+
+  /**
+   * As {@link #start(Settings, Clock)}, serving the agent's own Prometheus metrics ({@link
+   * AgentMetrics}: per-GPU utilization and memory, job processes, checkpoint commit and restore
+   * times) on {@code metricsPort}: -1 for none, 0 for any free port.
+   */
+  public static AgentRuntime start(Settings settings, Clock clock, int metricsPort)
+      throws IOException {
     GpuProbe probe = settings.gpus().open(settings.config().nodeId(), settings.nvmlLibrary());
-    CheckpointStore store = openStore(settings, clock);
+    AgentMetrics metrics = new AgentMetrics();
+    CheckpointStore store = null;
     NodeAgent agent = null;
     AutoCloseable watcher = null;
     try {
+      store = metrics.timed(openStore(settings, clock));
       agent = NodeAgent.create(settings.config(), probe, store, channels(settings.tls()));
       watcher = watchSpotNotices(settings, agent);
       agent.start();
-      return new AgentRuntime(settings, store, agent, watcher);
+      int port = -1;
+      if (metricsPort >= 0) {
+        metrics.watch(settings.config().nodeId(), agent);
+        port = metrics.serve("0.0.0.0", metricsPort);
+      }
+      return new AgentRuntime(settings, metrics, port, store, agent, watcher);
     } catch (IOException | RuntimeException e) {
       closeQuietly(watcher, e);
       closeQuietly(agent, e);
       closeQuietly(store, e);
+      closeQuietly(metrics, e);
       throw e;
     }
   }
@@ -129,7 +157,8 @@ public final class AgentRuntime implements AutoCloseable {
         + settings.config().workDir()
         + "; checkpoints in "
         + where(settings.checkpointStore())
-        + settings.imdsEndpoint().map(u -> "; spot notices from " + u).orElse("");
+        + settings.imdsEndpoint().map(u -> "; spot notices from " + u).orElse("")
+        + (metricsPort >= 0 ? "; metrics on :" + metricsPort + "/metrics" : "");
   }
 
   public NodeAgent agent() {
@@ -138,10 +167,12 @@ public final class AgentRuntime implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    try (CheckpointStore s = store;
+    try (AgentMetrics m = metrics;
+        CheckpointStore s = store;
         NodeAgent a = agent;
         AutoCloseable w = watcher) {
-      // closed in reverse: the watcher, then the agent (its jobs and their last commits), the store
+      // closed in reverse: the watcher, the agent (its jobs and their last commits), the store, and
+      // the metrics endpoint last
     }
   }
 

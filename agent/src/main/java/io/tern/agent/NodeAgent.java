@@ -425,6 +425,11 @@ public final class NodeAgent implements AutoCloseable {
     return onLoop(jobs::running);
   }
 
+  /** The GPUs as last sampled (for the agent's metrics). */
+  public List<Gpu> gpus() {
+    return onLoop(() -> List.copyOf(lastGpus));
+  }
+
   /** True while a leader has accepted this agent. */
   public boolean connected() {
     return onLoop(link::registered);

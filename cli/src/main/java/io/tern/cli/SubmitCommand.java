@@ -5,16 +5,20 @@ import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
+import io.tern.cli.client.CallFailures;
 import io.tern.cli.client.ClientOptions;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
+import io.tern.cli.client.SchedulerUnavailableException;
 import io.tern.scheduler.spec.JobSpecDocument;
 import io.tern.scheduler.spec.JobSpecException;
 import io.tern.scheduler.spec.JobSpecParser;
 import io.tern.scheduler.spec.SpecError;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -113,12 +117,11 @@ final class SubmitCommand implements Callable<Integer> {
       out.flush();
       return 0;
     } catch (StatusRuntimeException e) {
+      // Unreachable or leaderless: the job was not submitted. Otherwise the scheduler answered.
       throw new IllegalStateException(
-          "the scheduler did not accept the job: "
-              + e.getStatus().getCode()
-              + (e.getStatus().getDescription() == null
-                  ? ""
-                  : ": " + e.getStatus().getDescription()),
+          e instanceof SchedulerUnavailableException
+              ? "the job was not submitted: " + e.getMessage()
+              : "the scheduler refused the job: " + CallFailures.describe(e),
           e);
     }
   }
@@ -162,6 +165,9 @@ final class SubmitCommand implements Callable<Integer> {
       }
     }
     Path path = Path.of(file);
+    if (Files.isDirectory(path)) {
+      throw new UserInputException(file + ": is a directory, not a job spec (a YAML file)");
+    }
     try {
       if (Files.size(path) > JobSpecParser.MAX_SPEC_BYTES) {
         throw new UserInputException(file + ": larger than a job spec can be (256 KiB)");
@@ -169,6 +175,11 @@ final class SubmitCommand implements Callable<Integer> {
       return Files.readString(path);
     } catch (NoSuchFileException e) {
       throw new UserInputException(file + ": no such file");
+    } catch (CharacterCodingException e) {
+      throw new UserInputException(
+          file + ": not a text file (it is not UTF-8); a job spec is a YAML file");
+    } catch (AccessDeniedException e) {
+      throw new UserInputException(file + ": permission denied");
     }
   }
 }

@@ -17,6 +17,7 @@ import io.tern.cli.server.ZkCommand;
 import io.tern.cli.simulate.SimulateCommand;
 import io.tern.scheduler.spec.JobSpecException;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -65,6 +66,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       AdminCommand.class,
       WhoAmICommand.class,
+      CompletionCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TernCommand implements Runnable {
@@ -102,24 +104,77 @@ public final class TernCommand implements Runnable {
       return EXIT_BAD_INPUT;
     }
     if (e instanceof UserInputException input) {
-      err.println("tern " + cli.getCommandName() + ": " + input.getMessage());
+      err.println(qualifiedName(cli) + ": " + input.getMessage());
       return EXIT_BAD_INPUT;
     }
-    err.println("tern " + cli.getCommandName() + ": " + describe(e));
+    err.println(qualifiedName(cli) + ": " + describe(e));
     return EXIT_FAILURE;
   }
 
   private static int handleParameterException(CommandLine.ParameterException e, String[] args) {
     CommandLine cli = e.getCommandLine();
     PrintWriter err = cli.getErr();
-    err.println("tern " + cli.getCommandName() + ": " + e.getMessage());
-    err.println("Run 'tern " + qualifiedName(cli) + " --help' for usage.");
+    err.println(qualifiedName(cli) + ": " + e.getMessage());
+    if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
+      List<String> suggestions = suggestions(cli, unmatched);
+      if (!suggestions.isEmpty()) {
+        err.println("Did you mean: " + String.join(" or ", suggestions) + "?");
+      }
+    }
+    err.println("Run '" + qualifiedName(cli) + " --help' for usage.");
     return EXIT_BAD_INPUT;
   }
 
+  /**
+   * The subcommands a mistyped one was probably meant to be: those one or two edits away (a swap of
+   * neighbours counts as one: {@code lsit} is {@code list}), nearest first; otherwise picocli's own
+   * guesses.
+   */
+  static List<String> suggestions(CommandLine cli, CommandLine.UnmatchedArgumentException e) {
+    List<String> unmatched = e.getUnmatched();
+    if (!unmatched.isEmpty() && !cli.getSubcommands().isEmpty()) {
+      String typed = unmatched.getFirst();
+      List<String> near =
+          cli.getSubcommands().keySet().stream()
+              .filter(name -> editDistance(typed, name) <= 2)
+              .sorted(
+                  java.util.Comparator.comparingInt((String name) -> editDistance(typed, name))
+                      .thenComparing(name -> name))
+              .toList();
+      if (!near.isEmpty()) {
+        return near;
+      }
+    }
+    return e.getSuggestions();
+  }
+
+  /** Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps. */
+  static int editDistance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
+    for (int j = 0; j <= b.length(); j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
+  }
+
+  /** The command as typed: {@code tern}, {@code tern offpeak set}. */
   private static String qualifiedName(CommandLine cli) {
-    String name = cli.getCommandSpec().qualifiedName(" ");
-    return name.startsWith("tern ") ? name.substring(5) : name;
+    return cli.getCommandSpec().qualifiedName(" ");
   }
 
   private static String describe(Throwable e) {

@@ -57,7 +57,14 @@ public final class TokenCommand {
   public static final class Create implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ClientOptions client;
-    @Mixin OutputOptions output;
+
+    @Option(
+        names = {"-o", "--output"},
+        paramLabel = "FILE|json",
+        description =
+            "Write the token to FILE, created at mode 0600 (only you can read it); or 'json' to"
+                + " print the token and its details as JSON. Default: print the token.")
+    String output;
 
     @Option(names = "--user", required = true, paramLabel = "NAME", description = "Who it is for.")
     String user;
@@ -112,23 +119,38 @@ public final class TokenCommand {
         }
       }
       PrintWriter out = spec.commandLine().getOut();
-      if (output.format() == OutputFormat.json) {
+      PrintWriter err = spec.commandLine().getErr();
+      String about =
+          "token "
+              + made.getInfo().getId()
+              + " for "
+              + made.getInfo().getUser()
+              + ", expires "
+              + Protos.time(made.getInfo().getExpiresAt());
+      if (OutputFormat.json.name().equals(output)) {
+        PrivateFile.tightenRedirectedStdout();
         out.println(Protos.json(made));
+      } else if (output != null && !OutputFormat.table.name().equals(output)) {
+        PrivateFile.write(Path.of(output), made.getValue() + "\n");
+        err.println(
+            about
+                + ", written to "
+                + output
+                + " (mode 0600). Point --token-file, TERN_TOKEN or tokenFile: in"
+                + " ~/.tern/config.yaml at it.");
       } else {
+        PrivateFile.tightenRedirectedStdout()
+            .ifPresent(
+                file -> err.println("tern: set " + file + " to mode 0600 (the token's file)"));
         out.println(made.getValue());
-        spec.commandLine()
-            .getErr()
-            .println(
-                "token "
-                    + made.getInfo().getId()
-                    + " for "
-                    + made.getInfo().getUser()
-                    + ", expires "
-                    + Protos.time(made.getInfo().getExpiresAt())
-                    + ". It is shown once: keep it in a file only you can read, and point"
-                    + " --token-file, TERN_TOKEN or tokenFile: in ~/.tern/config.yaml at it.");
+        err.println(
+            about
+                + ". It is shown once: keep it in a file only you can read (-o FILE writes one at"
+                + " mode 0600), and point --token-file, TERN_TOKEN or tokenFile: in"
+                + " ~/.tern/config.yaml at it.");
       }
       out.flush();
+      err.flush();
       return 0;
     }
 

@@ -24,10 +24,12 @@ public final class WhoAmICommand implements Callable<Integer> {
   @Override
   public Integer call() {
     WhoAmIResponse me;
+    String address;
     try (SchedulerClient scheduler = client.connect()) {
       me =
           scheduler.call(
               c -> AdminServiceGrpc.newBlockingStub(c).whoAmI(WhoAmIRequest.getDefaultInstance()));
+      address = scheduler.currentAddress();
     }
     PrintWriter out = spec.commandLine().getOut();
     if (output.format() == OutputFormat.json) {
@@ -46,6 +48,7 @@ public final class WhoAmICommand implements Callable<Integer> {
       if (me.hasExpiresAt()) {
         out.println("expires: " + Protos.time(me.getExpiresAt()));
       }
+      out.println("scheduler: " + address);
     }
     out.flush();
     return 0;

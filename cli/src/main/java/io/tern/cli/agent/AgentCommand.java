@@ -197,8 +197,21 @@ public final class AgentCommand implements Callable<Integer> {
   @Option(names = "--tls-key", paramLabel = "FILE", description = "Its key (PEM), with --tls-cert.")
   Path tlsKey;
 
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      defaultValue = "-1",
+      description =
+          "Serve this agent's Prometheus metrics (GPUs, job processes, checkpoint commits and"
+              + " restores) on PORT; 0 picks one; -1 (default) serves none.")
+  int metricsPort = -1;
+
   @Override
   public Integer call() throws InterruptedException {
+    if (metricsPort < -1 || metricsPort > 65535) {
+      throw new UserInputException(
+          "--metrics-port: expected 0..65535, or -1 for none; got " + metricsPort);
+    }
     Settings settings = settings();
     try {
       AgentRuntime.requireImds(settings);
@@ -229,7 +242,7 @@ public final class AgentCommand implements Callable<Integer> {
   /** Runs the agent until {@code stop} opens, then closes it and opens {@code closed}. */
   int run(Settings settings, CountDownLatch stop, CountDownLatch closed)
       throws InterruptedException {
-    try (AgentRuntime agent = AgentRuntime.start(settings, Clock.systemUTC())) {
+    try (AgentRuntime agent = AgentRuntime.start(settings, Clock.systemUTC(), metricsPort)) {
       PrintWriter out = commandSpec.commandLine().getOut();
       out.println(agent.describe());
       out.flush();

@@ -35,6 +35,12 @@ public final class SchedulerClient implements AutoCloseable {
   private static final Metadata.Key<String> USER =
       Metadata.Key.of("tern-user", Metadata.ASCII_STRING_MARSHALLER);
 
+  /** How long to keep trying when no replica answers at all (nothing there to wait for). */
+  static final Duration REACH_PATIENCE = Duration.ofSeconds(3);
+
+  /** Keeps gRPC's own failure logs (stack traces per failed name lookup or connect) quiet. */
+  private static final java.util.logging.Logger GRPC_LOG = quietGrpcLogs();
+
   private final List<String> addresses;
   private final ClientConfig config;
   private final Duration patience;
@@ -56,12 +62,18 @@ public final class SchedulerClient implements AutoCloseable {
    * Runs {@code rpc} against the leader.
    *
    * @throws UserInputException for INVALID_ARGUMENT (the message names the field)
-   * @throws StatusRuntimeException for other failures, once retries are spent
+   * @throws SchedulerUnavailableException when no replica answers at all within {@link
+   *     #REACH_PATIENCE} (nothing listens there, or the host does not resolve), or when replicas
+   *     answer but none leads within {@code patience}
+   * @throws StatusRuntimeException for other failures (the scheduler's own answer)
    */
   public <T> T call(Function<Channel, T> rpc) {
-    long deadline = System.nanoTime() + patience.toNanos();
+    long start = System.nanoTime();
+    long deadline = start + patience.toNanos();
+    long reachDeadline = start + Math.min(patience.toNanos(), REACH_PATIENCE.toNanos());
     long backoffMillis = 100;
     StatusRuntimeException last = null;
+    boolean answered = false;
     int unreachable = 0;
     while (true) {
       String address = addresses.get(current);
@@ -70,6 +82,7 @@ public final class SchedulerClient implements AutoCloseable {
       } catch (StatusRuntimeException e) {
         last = e;
         Status.Code code = e.getStatus().getCode();
+        answered |= !notReached(e);
         String leader = e.getTrailers() == null ? null : e.getTrailers().get(GrpcErrors.LEADER);
         if (code == Status.Code.INVALID_ARGUMENT) {
           throw new UserInputException(e.getStatus().getDescription());
@@ -89,12 +102,63 @@ public final class SchedulerClient implements AutoCloseable {
           continue; // try the other replicas before waiting
         }
       }
-      if (System.nanoTime() > deadline) {
-        throw last;
+      long now = System.nanoTime();
+      if (!answered && now > reachDeadline) {
+        throw new SchedulerUnavailableException(
+            "no scheduler answered at "
+                + String.join(", ", addresses)
+                + " ("
+                + why(last)
+                + "). Is 'tern scheduler' running there? Give another address with --scheduler,"
+                + " TERN_SCHEDULER or scheduler: in ~/.tern/config.yaml.");
+      }
+      if (now > deadline) {
+        throw new SchedulerUnavailableException(
+            "no scheduler replica at "
+                + String.join(", ", addresses)
+                + " led within "
+                + patience.toSeconds()
+                + " s (last answer: "
+                + why(last)
+                + "); try again, or wait longer with --wait SECONDS");
       }
       sleep(backoffMillis);
       backoffMillis = Math.min(1000, backoffMillis * 2);
     }
+  }
+
+  /** Whether a failure happened before any replica answered: no connection, no such host. */
+  private static boolean notReached(StatusRuntimeException e) {
+    return e.getStatus().getCode() == Status.Code.UNAVAILABLE && e.getStatus().getCause() != null;
+  }
+
+  /** A failure in a few words: the transport's cause when there is one, else the status. */
+  private static String why(StatusRuntimeException e) {
+    Throwable cause = e.getStatus().getCause();
+    while (cause != null && cause.getCause() != null && cause.getCause() != cause) {
+      if (cause instanceof java.net.UnknownHostException) {
+        break;
+      }
+      cause = cause.getCause();
+    }
+    if (cause instanceof java.net.UnknownHostException unknown) {
+      return "unknown host " + unknown.getMessage();
+    }
+    if (cause instanceof java.net.ConnectException connect) {
+      return connect.getMessage() == null
+          ? "connection refused"
+          : connect.getMessage().replaceFirst("^.*: ", "").toLowerCase(java.util.Locale.ROOT);
+    }
+    String description = e.getStatus().getDescription();
+    return e.getStatus().getCode() + (description == null ? "" : ": " + description);
+  }
+
+  private static java.util.logging.Logger quietGrpcLogs() {
+    // The client reports what failed itself, in one line; gRPC's channel logs would add warnings
+    // with stack traces. Held in a field: java.util.logging keeps loggers weakly.
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.grpc");
+    logger.setLevel(java.util.logging.Level.SEVERE);
+    return logger;
   }
 
   /** The address the last successful or current call went to. */

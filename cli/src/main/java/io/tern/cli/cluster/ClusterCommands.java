@@ -12,6 +12,7 @@ import io.tern.api.v1.Node;
 import io.tern.api.v1.QueueEntry;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
+import io.tern.cli.client.CallFailures;
 import io.tern.cli.client.ClientOptions;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
@@ -88,8 +89,7 @@ public final class ClusterCommands {
         out.flush();
         return 0;
       } catch (StatusRuntimeException e) {
-        throw new IllegalStateException(
-            e.getStatus().getCode() + ": " + e.getStatus().getDescription(), e);
+        throw new IllegalStateException(CallFailures.describe(e), e);
       }
     }
   }

@@ -1,6 +1,7 @@
 package io.tern.cli.demo;
 
 import io.tern.api.v1.Job;
+import io.tern.api.v1.Node;
 import io.tern.cli.history.HistoryTrace;
 import io.tern.simulator.ProgressListener;
 import io.tern.simulator.Simulation;
@@ -20,6 +21,7 @@ import java.util.Locale;
  */
 final class DemoReport {
   static final String TRACE = "demo-trace.csv";
+  static final String NODES = "demo-nodes.csv";
   static final String REPORT = "report.html";
 
   /** Where the spot availability traces are, relative to the repository root. */
@@ -38,11 +40,20 @@ final class DemoReport {
     return Files.isDirectory(dir) ? dir : null;
   }
 
-  /** Writes {@code dir/demo-trace.csv}, simulates it under every policy, writes the report. */
-  static SimulationSummary write(List<Job> jobs, Path dir, Path spotTraces) throws IOException {
+  /**
+   * Writes {@code dir/demo-trace.csv} and, when there are any, the demo's own nodes as {@code
+   * dir/demo-nodes.csv} (so the report describes the cluster the demo ran, not a derived one),
+   * simulates it under every policy, writes the report.
+   */
+  static SimulationSummary write(List<Job> jobs, List<Node> nodes, Path dir, Path spotTraces)
+      throws IOException {
     Path trace = Files.writeString(dir.resolve(TRACE), trace(jobs));
     SimulationRequest request =
         SimulationRequest.of(trace, "native").withPolicies(List.of("all")).withSeed(1);
+    if (nodes.stream().anyMatch(n -> n.getGpusCount() > 0)) {
+      request =
+          request.withNodes(Files.writeString(dir.resolve(NODES), HistoryTrace.nodeList(nodes)));
+    }
     if (spotTraces != null) {
       request = request.withSpotDir(spotTraces);
     }

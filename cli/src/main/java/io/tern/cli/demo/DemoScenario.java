@@ -21,6 +21,7 @@ import io.tern.api.v1.NodeState;
 import io.tern.api.v1.OffPeakWindow;
 import io.tern.api.v1.Role;
 import io.tern.api.v1.SubmitJobRequest;
+import io.tern.cli.admin.PrivateFile;
 import io.tern.cli.client.ClientConfig;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.demo.DemoCluster.Child;
@@ -32,7 +33,6 @@ import io.tern.simulator.report.SimulationSummary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -217,8 +217,7 @@ final class DemoScenario {
                   Clock.systemUTC())
               .getValue();
       Path file = tokenFile();
-      Files.writeString(file, value + "\n");
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      PrivateFile.write(file, value + "\n");
       return BearerToken.parse(value).orElseThrow();
     } catch (IOException e) {
       throw e;
@@ -701,7 +700,15 @@ final class DemoScenario {
   private void htmlReport() throws IOException {
     steps.begin("Replay the demo's jobs in the simulator under every policy; write an HTML report");
     Path spotTraces = DemoReport.spotTraces(jobs.repoRoot());
-    SimulationSummary summary = DemoReport.write(figures.jobs, cluster.dir(), spotTraces);
+    List<Node> nodes =
+        client
+            .call(
+                c ->
+                    ClusterServiceGrpc.newBlockingStub(c)
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .listNodes(ListNodesRequest.getDefaultInstance()))
+            .getNodesList();
+    SimulationSummary summary = DemoReport.write(figures.jobs, nodes, cluster.dir(), spotTraces);
     Path report = cluster.dir().resolve(DemoReport.REPORT);
     check(Files.isRegularFile(report), report + " was not written");
     check(Files.size(report) > 0, report + " is empty");

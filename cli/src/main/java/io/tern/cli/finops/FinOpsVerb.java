@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tern.api.v1.FinOpsServiceGrpc;
 import io.tern.cli.OutputOptions;
+import io.tern.cli.client.CallFailures;
 import io.tern.cli.client.ClientOptions;
 import io.tern.cli.client.SchedulerClient;
 import java.io.PrintWriter;
@@ -41,7 +42,7 @@ abstract class FinOpsVerb implements Callable<Integer> {
       out().flush();
       return exit;
     } catch (StatusRuntimeException e) {
-      throw new IllegalStateException(describe(e), e);
+      throw new IllegalStateException(CallFailures.describe(e), e);
     }
   }
 
@@ -49,19 +50,6 @@ abstract class FinOpsVerb implements Callable<Integer> {
   void validate() {}
 
   abstract int run(SchedulerClient scheduler);
-
-  static String describe(StatusRuntimeException e) {
-    String what = e.getStatus().getDescription();
-    return switch (e.getStatus().getCode()) {
-      case UNAVAILABLE ->
-          "cannot reach a scheduler that leads: "
-              + (what == null ? "unavailable" : what)
-              + " (is `tern scheduler` running? see --scheduler)";
-      case DEADLINE_EXCEEDED -> "the scheduler did not answer in time";
-      case NOT_FOUND -> what;
-      default -> e.getStatus().getCode() + ": " + what;
-    };
-  }
 
   /** "field: problem; ..." with each API field replaced by the flag that sets it. */
   static String byFlag(Map<String, String> fieldErrors, Map<String, String> flags) {

@@ -7,6 +7,7 @@ import io.tern.api.v1.Job;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.Node;
 import io.tern.cli.UserInputException;
+import io.tern.cli.client.CallFailures;
 import io.tern.cli.client.ClientOptions;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.client.SinceFlag;
@@ -116,8 +117,7 @@ public final class HistoryExportCommand implements Callable<Integer> {
             return null;
           });
     } catch (StatusRuntimeException e) {
-      throw new IllegalStateException(
-          "export failed: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription(), e);
+      throw new IllegalStateException("export failed: " + CallFailures.describe(e), e);
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -17,6 +17,7 @@ import io.tern.api.v1.WatchJobRequest;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
+import io.tern.cli.client.CallFailures;
 import io.tern.cli.client.ClientOptions;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
@@ -55,23 +56,11 @@ public final class JobCommands {
         if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
           throw new NotFound(e.getStatus().getDescription());
         }
-        throw new IllegalStateException(describe(e), e);
+        throw new IllegalStateException(CallFailures.describe(e), e);
       }
     }
 
     abstract int run(SchedulerClient scheduler);
-  }
-
-  static String describe(StatusRuntimeException e) {
-    String what = e.getStatus().getDescription();
-    return switch (e.getStatus().getCode()) {
-      case UNAVAILABLE ->
-          "cannot reach a scheduler that leads: "
-              + (what == null ? "unavailable" : what)
-              + " (is `tern scheduler` running? see --scheduler)";
-      case DEADLINE_EXCEEDED -> "the scheduler did not answer in time";
-      default -> e.getStatus().getCode() + ": " + what;
-    };
   }
 
   /** A job or node that does not exist: exit 1 with the scheduler's words. */
@@ -238,6 +227,18 @@ public final class JobCommands {
 
     @Override
     int run(SchedulerClient scheduler) {
+      Job before =
+          scheduler.call(
+              c ->
+                  JobServiceGrpc.newBlockingStub(c)
+                      .getJob(GetJobRequest.newBuilder().setJobId(jobId).build()));
+      if (finished(before.getState())) {
+        throw new IllegalStateException(
+            jobId
+                + " already finished ("
+                + Protos.enumName(before.getState(), "JOB_STATE_")
+                + "); there is nothing to cancel");
+      }
       Job job =
           scheduler.call(
               c ->

@@ -65,7 +65,9 @@ class AgentCommandRunTest {
         "--checkpoint-store",
         workDir.resolve("checkpoints").toString(),
         "--imds-endpoint",
-        "http://127.0.0.1:1338");
+        "http://127.0.0.1:1338",
+        "--metrics-port",
+        "0");
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
 
@@ -90,6 +92,30 @@ class AgentCommandRunTest {
         .contains("; checkpoints in " + workDir.resolve("checkpoints"))
         .contains("; spot notices from http://127.0.0.1:1338");
     assertThat(workDir.resolve("checkpoints")).isDirectory();
+
+    // The agent's own metrics: each GPU, the job processes, the checkpoint store's timings.
+    java.util.regex.Matcher port =
+        java.util.regex.Pattern.compile("metrics on :(\\d+)/metrics").matcher(out.toString());
+    assertThat(port.find()).as(out.toString()).isTrue();
+    String metrics =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port.group(1) + "/metrics"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body();
+    for (String family : io.tern.agent.metrics.AgentMetrics.families()) {
+      assertThat(metrics).contains("# TYPE " + family + " ");
+    }
+    assertThat(metrics)
+        .contains(
+            "tern_agent_gpu_utilization_ratio{gpu=\"0\",model=\"L4\",node=\"e2e-1\",uuid=",
+            "tern_agent_gpu_utilization_ratio{gpu=\"1\",model=\"L4\",node=\"e2e-1\",uuid=",
+            "tern_agent_gpu_memory_total_bytes{gpu=\"0\",model=\"L4\",node=\"e2e-1\",uuid=",
+            "tern_agent_job_processes{node=\"e2e-1\"} 0.0",
+            "tern_agent_connected{node=\"e2e-1\"} 1.0",
+            "tern_agent_checkpoint_commit_seconds_count 0");
 
     stop.countDown();
     assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();

@@ -183,10 +183,25 @@ class DemoFinOpsAndReportTest {
                 + "\n"
                 + "job-1,0,51,1,1,research,normal,spot-ok,60,,,\n"
                 + "job-2,14,3,1,2,nlp,normal,on-demand,,,,\n");
-    SimulationSummary summary = DemoReport.write(jobs, dir, null);
+    // The demo's own nodes: two with 2 x L4 each, as the demo's agents register.
+    List<io.tern.api.v1.Node> nodes = new java.util.ArrayList<>();
+    for (String id : List.of("local-1", "local-2")) {
+      io.tern.api.v1.Node.Builder node = io.tern.api.v1.Node.newBuilder().setId(id);
+      for (int i = 0; i < 2; i++) {
+        node.addGpus(
+            io.tern.api.v1.Gpu.newBuilder().setIndex(i).setModel("L4").setMemoryTotalMib(24576));
+      }
+      nodes.add(node.build());
+    }
+    SimulationSummary summary = DemoReport.write(jobs, nodes, dir, null);
     assertThat(summary.jobs()).isEqualTo(2);
     assertThat(dir.resolve(DemoReport.REPORT)).isNotEmptyFile();
-    assertThat(Files.readString(dir.resolve(DemoReport.REPORT))).contains("<html");
+    String html = Files.readString(dir.resolve(DemoReport.REPORT));
+    assertThat(html)
+        .contains("<html", "on 2 nodes / 4 GPUs", "nodes: 2 from demo-nodes.csv", "<td>L4</td>")
+        .doesNotContain("x V100 sized");
+    // A run shorter than a chart bucket still draws its points.
+    assertThat(html.split("<h2>Cost over time</h2>")[1].split("</svg>")[0]).contains("<circle");
     assertThat(DemoReport.policyLines(summary)).anyMatch(l -> l.startsWith("tern"));
   }
 }

@@ -124,7 +124,10 @@ class DeployFilesTest {
     assertThat(schedulerTemplate)
         .contains("containerPort: {{ .Values.scheduler.port }}")
         .contains("containerPort: {{ .Values.scheduler.metricsPort }}")
-        .contains("prometheus.io/port: \"{{ .Values.scheduler.metricsPort }}\"");
+        .contains("prometheus.io/port: \"{{ .Values.scheduler.metricsPort }}\"")
+        // Readiness follows the gRPC health service (the leader with ZooKeeper), not an open port.
+        .contains("grpc: {port: {{ .Values.scheduler.port }}, service: tern.v1.JobService}")
+        .doesNotContain("tcpSocket");
     assertThat(yaml(DEPLOY.resolve("helm/tern/Chart.yaml"))).containsEntry("name", "tern");
     assertThat(Files.readString(DEPLOY.resolve("README.md"))).contains("9464", "50051", "2181");
   }

@@ -103,6 +103,12 @@ class ClientVerbsTest {
     assertThat(cancel.out()).contains(id + ": CANCELLED");
     assertThat(watch.exit()).as("a cancelled job's watch exits 1").isEqualTo(1);
     assertThat(watch.out()).contains("CANCELLED");
+
+    Run again = tern("cancel", id);
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.err())
+        .isEqualTo(
+            "tern cancel: " + id + " already finished (CANCELLED); there is nothing to cancel\n");
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.tern.cli.testing.TernInProcess;
 import io.tern.cli.testing.TernProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,9 +84,23 @@ class SecureClusterEndToEndTest {
 
     // The first admin token: straight into ZooKeeper, as the operator.
     Path adminToken = dir.resolve("admin.token");
-    Files.writeString(
-        adminToken,
-        ok("admin", "token", "create", "--zk", zk, "--user", "root", "--role", "admin").out());
+    Run minted =
+        ok(
+            "admin",
+            "token",
+            "create",
+            "--zk",
+            zk,
+            "--user",
+            "root",
+            "--role",
+            "admin",
+            "-o",
+            adminToken.toString());
+    assertThat(minted.out()).doesNotContain("tern_");
+    assertThat(minted.err()).contains("written to " + adminToken, "mode 0600");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(adminToken)))
+        .isEqualTo("rw-------");
     String[] asAdmin = {
       "--scheduler",
       scheduler,
@@ -142,7 +157,11 @@ class SecureClusterEndToEndTest {
 
     Run asBob = tern(with(new String[] {"status", job}, as(scheduler, tls, bob)));
     assertThat(asBob.exit()).isEqualTo(TernCommand.EXIT_FAILURE);
-    assertThat(asBob.err()).contains("not a job of your teams");
+    // Another team's job reads exactly as a missing one.
+    assertThat(asBob.err()).contains("no job " + job);
+    Run missing = tern(with(new String[] {"status", job + "0"}, as(scheduler, tls, bob)));
+    assertThat(missing.exit()).isEqualTo(asBob.exit());
+    assertThat(missing.err().replace(job + "0", job)).isEqualTo(asBob.err());
 
     Run noToken =
         tern("status", job, "--scheduler", scheduler, "--tls-ca", tls.resolve("ca.pem").toString());
@@ -171,10 +190,17 @@ class SecureClusterEndToEndTest {
 
   private Path token(String[] asAdmin, String user, String team) throws Exception {
     Path file = dir.resolve(user + ".token");
-    Files.writeString(
-        file,
-        ok(with(new String[] {"admin", "token", "create", "--user", user, "--team", team}, asAdmin))
-            .out());
+    Files.writeString(file, "an older file, readable by all\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    ok(
+        with(
+            new String[] {
+              "admin", "token", "create", "--user", user, "--team", team, "-o", file.toString()
+            },
+            asAdmin));
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    assertThat(Files.readString(file)).startsWith("tern_").doesNotContain("older");
     return file;
   }
 

@@ -27,22 +27,57 @@ public final class TernProcess implements AutoCloseable {
   }
 
   public static TernProcess start(Path dir, String name, String... args) {
+    return start(dir, name, List.of(), builder -> {}, args);
+  }
+
+  /**
+   * As a newcomer's shell runs it: {@code home} as the home directory and none of the {@code
+   * TERN_*} variables, so nothing but built-in defaults is configured.
+   */
+  public static TernProcess startUnconfigured(Path dir, String name, Path home, String... args) {
+    return start(
+        dir,
+        name,
+        withLauncherFlags("-Duser.home=" + home),
+        builder -> {
+          builder.environment().keySet().removeIf(key -> key.startsWith("TERN_"));
+          builder.environment().put("HOME", home.toString());
+        },
+        args);
+  }
+
+  /** {@code flags} and the JVM flags ./tern adds (its jar's manifest grants native access). */
+  private static List<String> withLauncherFlags(String... flags) {
+    List<String> all = new ArrayList<>(List.of(flags));
+    all.add("--enable-native-access=ALL-UNNAMED");
+    if (Runtime.version().feature() >= 23) {
+      all.add("--sun-misc-unsafe-memory-access=allow");
+    }
+    return all;
+  }
+
+  private static TernProcess start(
+      Path dir,
+      String name,
+      List<String> jvmFlags,
+      java.util.function.Consumer<ProcessBuilder> setUp,
+      String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
     command.add("-XX:+UseSerialGC");
     command.add("-XX:TieredStopAtLevel=1");
+    command.addAll(jvmFlags);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("io.tern.cli.TernCommand");
     command.addAll(List.of(args));
     Path log = dir.resolve(name + ".log");
     try {
-      Process process =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      setUp.accept(builder);
+      Process process = builder.start();
       return new TernProcess(name, process, log);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -18,6 +18,9 @@ final class SvgChart {
   static final List<String> COLORS =
       List.of("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948");
 
+  /** Series with at most this many points get a marker on each. */
+  private static final int MARKED_POINTS = 12;
+
   private SvgChart() {}
 
   /** A line chart; series are drawn over x = bucket index × {@code xStep}. */
@@ -50,6 +53,23 @@ final class SvgChart {
           .append("\" points=\"")
           .append(points.toString().trim())
           .append("\"/>\n");
+      if (s.size() <= MARKED_POINTS) {
+        // Few points (a run shorter than a few buckets): a line of one point draws nothing, so
+        // mark each point.
+        for (String point : points.toString().trim().split(" ")) {
+          if (point.isEmpty()) {
+            continue;
+          }
+          String[] xy = point.split(",");
+          svg.append("<circle r=\"3\" fill=\"")
+              .append(color)
+              .append("\" cx=\"")
+              .append(xy[0])
+              .append("\" cy=\"")
+              .append(xy[1])
+              .append("\"/>\n");
+        }
+      }
       legend(svg, i, names.get(i), color);
     }
     return svg.append("</svg>\n").toString();

@@ -10,7 +10,7 @@ import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.scheduler.core.PlacementEngine;
@@ -28,7 +28,9 @@ import io.tern.scheduler.server.auth.SecuritySettings;
 import io.tern.scheduler.server.auth.TokenStore;
 import io.tern.scheduler.server.auth.ZkAcls;
 import io.tern.scheduler.server.cloud.CloudSetup;
+import io.tern.scheduler.server.health.ServingHealth;
 import io.tern.scheduler.server.leader.CuratorLeaderElector;
+import io.tern.scheduler.server.loop.ClusterFigures;
 import io.tern.scheduler.server.loop.ClusterRequests;
 import io.tern.scheduler.server.loop.FinOpsRequests;
 import io.tern.scheduler.server.loop.HistoryRequests;
@@ -81,6 +83,7 @@ public final class SchedulerServer implements AutoCloseable {
   private Server grpc;
   private SchedulerMetrics metrics;
   private LeaderForwarding forwarding;
+  private ServingHealth health;
   private String address;
   private int metricsPort = -1;
 
@@ -142,9 +145,18 @@ public final class SchedulerServer implements AutoCloseable {
             cloud,
             cloud.enabled() ? cloud.connector().open(address) : null);
     loop.agents().onMessageHandled(metrics::agentMessageHandled);
+    loop.observe(metrics);
     metrics.spot(loop.spot());
+    metrics.state(SchedulerMetrics.StateScrape.cached(() -> ClusterFigures.of(loop)));
     loop.agents().onCheckpointCommitFailed(metrics::checkpointCommitFailed);
-    HealthStatusManager health = new HealthStatusManager();
+    // A standby relays client calls to the leader (LeaderForwarding), so it serves them too while
+    // it is connected to ZooKeeper; AgentService is the leader's only.
+    health = new ServingHealth(true);
+    loop.onRoleChanged(role -> health.leading(role == SchedulerLoop.Role.LEADER));
+    curator
+        .getConnectionStateListenable()
+        .addListener((client, change) -> health.connected(change.isConnected()));
+    health.connected(curator.getZookeeperClient().isConnected());
     InetSocketAddress bind = new InetSocketAddress(config.bindHost(), port);
     NettyServerBuilder builder =
         security.tls() == null
@@ -202,10 +214,15 @@ public final class SchedulerServer implements AutoCloseable {
             .addService(
                 // Tokens live in ZooKeeper, not in the leader's state: any replica serves them.
                 RawServices.parsedHere(
-                    ServerInterceptors.intercept(new AdminServiceImpl(tokens), checks)))
-            .addService(ServerInterceptors.intercept(health.getHealthService(), checks))
+                    ServerInterceptors.intercept(
+                        new AdminServiceImpl(tokens, security.authenticates()), checks)))
+            .addService(ServerInterceptors.intercept(health.service(), checks))
             .addService(
                 ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), checks))
+            // v1alpha too: grpcurl before 1.9, Postman and other tools still speak only it.
+            .addService(ServerInterceptors.intercept(reflectionV1Alpha(), checks))
+            // Every call is counted by method and code, refused and relayed ones included.
+            .intercept(metrics.grpc())
             .build()
             .start();
     if (!security.authenticates()) {
@@ -220,6 +237,11 @@ public final class SchedulerServer implements AutoCloseable {
     elector.start(loop);
     log.info("scheduler replica {} started (ZooKeeper {})", address, config.zkConnect());
     return this;
+  }
+
+  @SuppressWarnings("deprecation") // the v1alpha service, served on purpose beside v1
+  private static io.grpc.BindableService reflectionV1Alpha() {
+    return ProtoReflectionService.newInstance();
   }
 
   /** The address this replica is known by: {@code advertisedHost:port}. */
@@ -262,6 +284,9 @@ public final class SchedulerServer implements AutoCloseable {
   public void close() throws IOException {
     if (state.getAndSet(State.CLOSED) != State.STARTED) {
       return;
+    }
+    if (health != null) {
+      health.close();
     }
     if (grpc != null) {
       grpc.shutdown();

@@ -10,6 +10,7 @@ import io.tern.api.v1.ListTokensRequest;
 import io.tern.api.v1.ListTokensResponse;
 import io.tern.api.v1.RevokeTokenRequest;
 import io.tern.api.v1.TokenInfo;
+import io.tern.api.v1.TokenMinting;
 import io.tern.api.v1.WhoAmIRequest;
 import io.tern.api.v1.WhoAmIResponse;
 import io.tern.scheduler.server.auth.Principal;
@@ -22,21 +23,49 @@ import java.util.concurrent.Callable;
  * AdminService over gRPC: tokens and who the caller is. Token calls write ZooKeeper directly from
  * the gRPC thread (they are not scheduling state, and need no leader); the admin role is checked
  * before a call gets here.
+ *
+ * <p>A scheduler serving plaintext authenticates nobody (every caller is a local admin), so it
+ * neither mints nor revokes tokens: the first admin token is written into ZooKeeper by whoever
+ * holds it ({@code tern admin token create --zk}), and the rest are made over TLS.
  */
 public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBase {
   private static final int MAX_ID = 12;
 
   private final TokenStore tokens;
+  private final boolean tls;
 
-  public AdminServiceImpl(TokenStore tokens) {
+  /**
+   * @param tls whether this replica serves TLS and authenticates its callers
+   */
+  public AdminServiceImpl(TokenStore tokens, boolean tls) {
     this.tokens = tokens;
+    this.tls = tls;
   }
 
   @Override
   public void createToken(
       CreateTokenRequest request, StreamObserver<CreateTokenResponse> observer) {
+    if (refusedOnPlaintext("CreateToken", observer)) {
+      return;
+    }
     String by = Principal.current().name();
-    answer(() -> tokens.create(request, by), observer);
+    answer(() -> tokens.create(request, by, TokenMinting.TOKEN_MINTING_TLS), observer);
+  }
+
+  private boolean refusedOnPlaintext(String rpc, StreamObserver<?> observer) {
+    if (tls) {
+      return false;
+    }
+    observer.onError(
+        Status.PERMISSION_DENIED
+            .withDescription(
+                rpc
+                    + ": this scheduler serves plaintext and authenticates nobody, so it manages no"
+                    + " tokens. Serve TLS (tern scheduler --tls-dir) and mint the first admin token"
+                    + " straight into ZooKeeper: tern admin token create --zk HOST:PORT --user NAME"
+                    + " --role admin -o FILE")
+            .asRuntimeException());
+    return true;
   }
 
   @Override
@@ -51,6 +80,9 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
 
   @Override
   public void revokeToken(RevokeTokenRequest request, StreamObserver<TokenInfo> observer) {
+    if (refusedOnPlaintext("RevokeToken", observer)) {
+      return;
+    }
     if (!request.getId().matches("[0-9a-f]{" + MAX_ID + "}")) {
       observer.onError(
           Status.INVALID_ARGUMENT

@@ -30,7 +30,9 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
       observer.onError(badState.get());
       return;
     }
-    GrpcErrors.reply(cluster.nodes(request), observer);
+    // Every caller sees the nodes; only their own teams' job ids on them.
+    Principal caller = Principal.current();
+    GrpcErrors.reply(cluster.nodes(request, caller::actsFor), observer);
   }
 
   @Override

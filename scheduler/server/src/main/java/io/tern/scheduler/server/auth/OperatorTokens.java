@@ -2,6 +2,7 @@ package io.tern.scheduler.server.auth;
 
 import io.tern.api.v1.CreateTokenRequest;
 import io.tern.api.v1.CreateTokenResponse;
+import io.tern.api.v1.TokenMinting;
 import java.net.ConnectException;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,7 +54,7 @@ public final class OperatorTokens {
             "no ZooKeeper answered at " + zkConnect + " within " + connectWait.toSeconds() + " s");
       }
       try (TokenStore store = new TokenStore(curator, zkRoot, clock).start()) {
-        return store.create(request, createdBy);
+        return store.create(request, createdBy, TokenMinting.TOKEN_MINTING_ZOOKEEPER);
       }
     }
   }

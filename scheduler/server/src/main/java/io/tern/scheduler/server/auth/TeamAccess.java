@@ -1,21 +1,25 @@
 package io.tern.scheduler.server.auth;
 
+import io.grpc.Status;
 import io.tern.api.v1.Job;
 import java.util.List;
 
 /**
  * Team isolation, as the services apply it once they know a job's team: members of a team (and
- * admins) see, cancel and read the logs of its jobs; nobody else learns more than that the job
- * exists.
+ * admins) see, cancel and read the logs of its jobs; to anyone else another team's job is answered
+ * exactly as a job that does not exist, so its id reveals nothing.
  */
 public final class TeamAccess {
   private TeamAccess() {}
 
-  /** The job, when {@code caller} may see it; PERMISSION_DENIED otherwise. */
+  /**
+   * The job, when {@code caller} may see it; otherwise the NOT_FOUND a missing job gets (the same
+   * code and words), so that a job id does not tell another team the job exists.
+   */
   public static Job check(Principal caller, Job job) {
     if (!caller.actsFor(job.getSpec().getTeam())) {
-      throw Denials.denied(
-          job.getId() + " is not a job of your teams (" + String.join(", ", caller.teams()) + ")");
+      // Word for word what JobRequests says of a missing job.
+      throw Status.NOT_FOUND.withDescription("no job " + job.getId()).asRuntimeException();
     }
     return job;
   }

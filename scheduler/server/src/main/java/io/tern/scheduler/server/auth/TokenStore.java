@@ -7,6 +7,7 @@ import io.tern.api.v1.CreateTokenResponse;
 import io.tern.api.v1.Role;
 import io.tern.api.v1.StoredToken;
 import io.tern.api.v1.TokenInfo;
+import io.tern.api.v1.TokenMinting;
 import io.tern.security.token.BearerToken;
 import java.io.Closeable;
 import java.time.Clock;
@@ -109,6 +110,15 @@ public final class TokenStore implements Closeable {
     if (stored == null || !token.matches(stored.getSha256())) {
       throw Denials.unauthenticated("unknown token " + token);
     }
+    if (stored.getMinted() == TokenMinting.TOKEN_MINTING_UNSPECIFIED
+        || stored.getMinted() == TokenMinting.UNRECOGNIZED) {
+      throw Denials.unauthenticated(
+          "token "
+              + token
+              + " does not record how it was minted (older tokens may have been minted over"
+              + " plaintext, where anyone could): an admin mints a new one with 'tern admin token"
+              + " create'");
+    }
     TokenInfo info = stored.getInfo();
     if (info.getRevoked()) {
       throw Denials.unauthenticated("token " + token + " was revoked");
@@ -143,9 +153,14 @@ public final class TokenStore implements Closeable {
   /**
    * Makes a token; its value is in the answer and nowhere else.
    *
+   * @param minted how the maker proved it may mint: through ZooKeeper, or as an admin over TLS
    * @throws IllegalArgumentException naming the field when the request is not acceptable
    */
-  public CreateTokenResponse create(CreateTokenRequest request, String createdBy) throws Exception {
+  public CreateTokenResponse create(
+      CreateTokenRequest request, String createdBy, TokenMinting minted) throws Exception {
+    if (minted == TokenMinting.TOKEN_MINTING_UNSPECIFIED || minted == TokenMinting.UNRECOGNIZED) {
+      throw new IllegalStateException("a token is minted through ZooKeeper or over TLS");
+    }
     validate(request);
     Duration ttl =
         request.hasTtl()
@@ -164,7 +179,8 @@ public final class TokenStore implements Closeable {
             .setCreatedBy(createdBy)
             .setDescription(request.getDescription())
             .build();
-    StoredToken stored = StoredToken.newBuilder().setInfo(info).setSha256(token.hash()).build();
+    StoredToken stored =
+        StoredToken.newBuilder().setInfo(info).setSha256(token.hash()).setMinted(minted).build();
     curator
         .create()
         .creatingParentContainersIfNeeded()

@@ -444,6 +444,7 @@ public final class AgentSessions {
     }
     if (restore != null && !entry.currentAttempt().orElseThrow().hasRestore()) {
       entry.job = JobChanges.restored(entry.job, restore);
+      loop.events.restoreReported(restore.hasRestored(), restore.getFailedVerificationCount());
       changed = true;
     }
     if (changed) {
@@ -485,6 +486,8 @@ public final class AgentSessions {
   }
 
   private void onSpotNotice(LeaderTerm term, NodeSession session, SpotNotice notice, Instant now) {
+    loop.events.spotNotice(
+        notice.getKind() == SpotNotice.Kind.KIND_INSTANCE_ACTION ? "instance_action" : "rebalance");
     if (notice.getKind() != SpotNotice.Kind.KIND_INSTANCE_ACTION) {
       log.info("rebalance recommendation for {}", session.id());
       return;
@@ -523,6 +526,7 @@ public final class AgentSessions {
    * finished job stays as it ended.
    */
   private void onCheckpoint(LeaderTerm term, NodeSession session, CheckpointCommitted committed) {
+    loop.events.checkpointCommitted(committed.getSaveMillis());
     JobEntry entry = term.jobs.get(committed.getJobId());
     if (entry != null
         && !entry.finished()

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /** What ClusterService asks of the scheduler, run on the loop. */
 public final class ClusterRequests {
@@ -25,7 +26,12 @@ public final class ClusterRequests {
     this.loop = loop;
   }
 
-  public CompletableFuture<ListNodesResponse> nodes(ListNodesRequest request) {
+  /**
+   * The nodes, with the ids of the jobs on them that {@code seesTeam} accepts the team of (another
+   * team's job ids are left out).
+   */
+  public CompletableFuture<ListNodesResponse> nodes(
+      ListNodesRequest request, Predicate<String> seesTeam) {
     return loop.call(
         term -> {
           loop.agents.absorbTelemetry(term);
@@ -33,20 +39,22 @@ public final class ClusterRequests {
           for (NodeSession session : term.nodes.values()) {
             if (request.getStatesCount() == 0
                 || request.getStatesList().contains(session.state())) {
-              out.addNodes(view(term, session));
+              out.addNodes(view(term, session, seesTeam));
             }
           }
           return out.build();
         });
   }
 
-  private static Node view(LeaderTerm term, NodeSession session) {
+  private static Node view(LeaderTerm term, NodeSession session, Predicate<String> seesTeam) {
     Node.Builder node =
         session.node.toBuilder()
             .clearGpus()
             .addAllGpus(session.gpus)
             .setLastHeartbeat(CoreSnapshots.timestamp(session.lastHeartbeat));
-    term.jobsOn(session.id()).forEach(j -> node.addJobIds(j.id()));
+    term.jobsOn(session.id()).stream()
+        .filter(j -> seesTeam.test(j.job.getSpec().getTeam()))
+        .forEach(j -> node.addJobIds(j.id()));
     return node.build();
   }
 
@@ -117,7 +125,7 @@ public final class ClusterRequests {
               }
             }
           }
-          return view(term, session);
+          return view(term, session, team -> true); // drains are for admins, who see every team
         });
   }
 }

@@ -59,12 +59,18 @@ final class Committer implements AutoCloseable {
   private volatile Epoch epoch;
   private volatile Exception failure;
   private volatile boolean closed;
+  private volatile LoopEvents events = LoopEvents.NONE;
 
   Committer(ZkStateStore store, Executor loop) {
     this.store = store;
     this.loop = loop;
     this.thread = Thread.ofPlatform().name("tern-committer").daemon().unstarted(this::run);
     thread.start();
+  }
+
+  /** Hears how long each multi took; set before the first commit. */
+  void observe(LoopEvents listener) {
+    this.events = listener;
   }
 
   /** Starts a term: later units commit fenced by {@code newEpoch}. */
@@ -142,11 +148,13 @@ final class Committer implements AutoCloseable {
     }
     List<ZkWrite> writes = new ArrayList<>();
     units.forEach(u -> writes.addAll(u.writes()));
+    long sent = System.nanoTime();
     try {
       store.commitAsync(
           epoch,
           writes,
           e -> {
+            events.zkCommitted(System.nanoTime() - sent, e == null);
             inFlight.release();
             if (e != null) {
               log.warn("commit of {} writes failed: {}", writes.size(), e.toString());

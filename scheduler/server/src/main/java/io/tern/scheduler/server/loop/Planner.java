@@ -142,6 +142,7 @@ final class Planner {
             return;
           }
           lastPlanNanos = System.nanoTime() - start;
+          loop.events.planned(lastPlanNanos);
           loop.execute(
               () -> {
                 long applyStart = System.nanoTime();
@@ -315,6 +316,15 @@ final class Planner {
     return true;
   }
 
+  /** When the job joined the queue: its last attempt's end, or its submission. */
+  private static Instant queuedSince(io.tern.api.v1.Job job) {
+    int attempts = job.getAttemptsCount();
+    if (attempts > 0 && job.getAttempts(attempts - 1).hasEndedAt()) {
+      return CoreSnapshots.instant(job.getAttempts(attempts - 1).getEndedAt());
+    }
+    return CoreSnapshots.instant(job.getSubmittedAt());
+  }
+
   /** Records the attempt the state machine just started, and sends its start once saved. */
   private void place(
       LeaderTerm term,
@@ -338,6 +348,7 @@ final class Planner {
       attempt.addGpus(GpuIndices.newBuilder().addAllIndex(a.gpuIndices()));
       held.computeIfAbsent(a.nodeId(), k -> new java.util.HashSet<>()).addAll(a.gpuIndices());
     }
+    loop.events.placed(java.time.Duration.between(queuedSince(entry.job), now));
     entry.job = JobChanges.placed(entry.job, attempt.build());
     var placed = entry.job;
     int number = attempt.getNumber();

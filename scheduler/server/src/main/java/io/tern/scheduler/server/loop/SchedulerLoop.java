@@ -65,6 +65,8 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
 
   private Role role = Role.FOLLOWER;
   private String roleReason = "not elected yet";
+  private volatile Consumer<Role> roleListener = r -> {};
+  volatile LoopEvents events = LoopEvents.NONE;
   LeaderTerm term;
   private long generation;
   private boolean planQueued;
@@ -161,8 +163,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
 
   private void becomeLeader() {
     long myGeneration = ++generation;
-    role = Role.LOADING;
-    roleReason = "loading state from ZooKeeper";
+    become(Role.LOADING, "loading state from ZooKeeper");
     try {
       store.ensureLayout();
       var epoch = store.acquireEpoch();
@@ -173,8 +174,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       flushWrites(); // an earlier term's writes go before the new epoch, and fail on the old one
       committer.begin(epoch);
       term = new LeaderTerm(epoch, stored, clock.instant());
-      role = Role.LEADER;
-      roleReason = "leading";
+      become(Role.LEADER, "leading");
       rearm();
       autoscaler.begin(term);
       log.info(
@@ -185,8 +185,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       requestPlan();
     } catch (Exception e) {
       log.warn("could not take over as leader: {}", e.toString());
-      role = Role.FOLLOWER;
-      roleReason = "could not load state: " + e.getMessage();
+      become(Role.FOLLOWER, "could not load state: " + e.getMessage());
       term = null;
       // Still elected as far as ZooKeeper knows: try again shortly.
       executor.schedule(
@@ -200,6 +199,26 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     }
   }
 
+  private void become(Role newRole, String why) {
+    role = newRole;
+    roleReason = why;
+    roleListener.accept(newRole);
+  }
+
+  /** Hears what the loop does, for metrics; set before the election starts. */
+  public void observe(LoopEvents listener) {
+    this.events = listener;
+    committer.observe(listener);
+  }
+
+  /**
+   * Hears every change of this replica's role, on the loop's thread; set before the election
+   * starts.
+   */
+  public void onRoleChanged(Consumer<Role> listener) {
+    this.roleListener = listener;
+  }
+
   private void stepDown(String why) {
     generation++;
     if (term != null) {
@@ -211,8 +230,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     triggers.disarm();
     autoscaler.end();
     term = null;
-    role = Role.FOLLOWER;
-    roleReason = why;
+    become(Role.FOLLOWER, why);
   }
 
   /** Called on the loop when a write failed: memory may disagree with ZooKeeper, so rebuild. */

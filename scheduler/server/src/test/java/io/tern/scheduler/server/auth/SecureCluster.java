@@ -6,6 +6,7 @@ import io.grpc.ManagedChannel;
 import io.tern.api.v1.AdminServiceGrpc;
 import io.tern.api.v1.CreateTokenRequest;
 import io.tern.api.v1.Role;
+import io.tern.api.v1.TokenMinting;
 import io.tern.scheduler.server.SchedulerServer;
 import io.tern.scheduler.server.testing.ReplicaCluster;
 import io.tern.security.pki.IdentityKind;
@@ -61,7 +62,8 @@ final class SecureCluster implements AutoCloseable {
                               .setUser("root")
                               .addRoles(Role.ROLE_ADMIN)
                               .build(),
-                          "operator")
+                          "operator",
+                          TokenMinting.TOKEN_MINTING_ZOOKEEPER)
                       .getValue())
               .orElseThrow();
     }

@@ -33,10 +33,12 @@ import io.tern.api.v1.Register;
 import io.tern.api.v1.RevokeTokenRequest;
 import io.tern.api.v1.Role;
 import io.tern.api.v1.SetBudgetRequest;
+import io.tern.api.v1.StoredToken;
 import io.tern.api.v1.StreamLogsRequest;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.WatchJobRequest;
 import io.tern.api.v1.WhoAmIRequest;
+import io.tern.scheduler.server.SchedulerServer;
 import io.tern.scheduler.server.testing.AgentStream;
 import io.tern.scheduler.server.testing.Clients;
 import io.tern.scheduler.server.testing.FakeAgent;
@@ -102,6 +104,17 @@ class SecurityTest {
               assertThat(status.getCode()).isEqualTo(code);
               assertThat(status.getDescription()).contains(message);
             });
+  }
+
+  private static Status catchStatus(ThrowingCallable call) {
+    try {
+      call.call();
+    } catch (StatusRuntimeException e) {
+      return e.getStatus();
+    } catch (Throwable e) {
+      throw new AssertionError("expected a gRPC status, got " + e, e);
+    }
+    throw new AssertionError("expected a gRPC status, the call succeeded");
   }
 
   private static JobSpec spec(String team) {
@@ -205,27 +218,37 @@ class SecurityTest {
     String id = job.getId();
     assertThat(job.getOwner()).isEqualTo("vic");
 
-    String notYours = "is not a job of your teams";
+    // Another team's job is answered word for word as a job that does not exist.
+    String missing = id.substring(0, id.length() - 1) + (id.endsWith("9") ? "8" : "9");
+    Status absent =
+        catchStatus(() -> jobs(nlp).getJob(GetJobRequest.newBuilder().setJobId(missing).build()));
+    assertThat(absent.getCode()).isEqualTo(Status.Code.NOT_FOUND);
+    String notYours = "no job " + id;
+    assertThat(absent.getDescription()).isEqualTo("no job " + missing);
     assertStatus(
         () -> jobs(nlp).getJob(GetJobRequest.newBuilder().setJobId(id).build()),
-        Status.Code.PERMISSION_DENIED,
+        Status.Code.NOT_FOUND,
         notYours);
     assertStatus(
         () -> jobs(nlp).cancelJob(CancelJobRequest.newBuilder().setJobId(id).build()),
-        Status.Code.PERMISSION_DENIED,
+        Status.Code.NOT_FOUND,
         notYours);
     assertStatus(
         () -> jobs(nlp).explainJob(ExplainJobRequest.newBuilder().setJobId(id).build()),
-        Status.Code.PERMISSION_DENIED,
+        Status.Code.NOT_FOUND,
         notYours);
     assertStatus(
         () -> jobs(nlp).watchJob(WatchJobRequest.newBuilder().setJobId(id).build()).next(),
-        Status.Code.PERMISSION_DENIED,
+        Status.Code.NOT_FOUND,
         notYours);
     assertStatus(
         () -> jobs(nlp).streamLogs(StreamLogsRequest.newBuilder().setJobId(id).build()).next(),
-        Status.Code.PERMISSION_DENIED,
+        Status.Code.NOT_FOUND,
         notYours);
+    assertThat(
+            catchStatus(() -> jobs(nlp).getJob(GetJobRequest.newBuilder().setJobId(id).build()))
+                .getDescription())
+        .isEqualTo(notYours);
     assertStatus(
         () -> jobs(nlp).listJobs(ListJobsRequest.newBuilder().setTeam("vision").build()),
         Status.Code.PERMISSION_DENIED,
@@ -367,6 +390,126 @@ class SecurityTest {
   }
 
   @Test
+  void aPlaintextReplicaMintsAndRevokesNoTokens() throws Exception {
+    // A plaintext replica on the same ZooKeeper: every caller is a local admin there, so token
+    // management is closed; the first admin token comes from whoever holds ZooKeeper.
+    SchedulerServer plain =
+        secure.cluster.track(
+            new SchedulerServer(
+                    secure
+                        .cluster
+                        .config(Duration.ofSeconds(30))
+                        .withSecurity(new SecuritySettings(null, 0, null, SecureCluster.ZK_DIGEST)),
+                    secure.clock)
+                .start());
+    ManagedChannel channel =
+        NettyChannelBuilder.forTarget("localhost:" + plain.port()).usePlaintext().build();
+    try {
+      AdminServiceGrpc.AdminServiceBlockingStub anyone =
+          AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+      assertStatus(
+          () ->
+              anyone.createToken(
+                  CreateTokenRequest.newBuilder()
+                      .setUser("intruder")
+                      .addRoles(Role.ROLE_ADMIN)
+                      .build()),
+          Status.Code.PERMISSION_DENIED,
+          "tern admin token create --zk");
+      assertStatus(
+          () ->
+              anyone.revokeToken(RevokeTokenRequest.newBuilder().setId(secure.admin.id()).build()),
+          Status.Code.PERMISSION_DENIED,
+          "serves plaintext");
+    } finally {
+      channel.shutdownNow();
+    }
+    assertThat(admin(secure.admin).whoAmI(WhoAmIRequest.getDefaultInstance()).getName())
+        .isEqualTo("root");
+    assertThat(
+            admin(secure.admin)
+                .listTokens(ListTokensRequest.newBuilder().setIncludeInactive(true).build())
+                .getTokensList())
+        .extracting(io.tern.api.v1.TokenInfo::getUser)
+        .doesNotContain("intruder");
+  }
+
+  @Test
+  void aTokenThatDoesNotSayHowItWasMintedIsRefused() throws Exception {
+    // As a token minted over plaintext before minting was recorded is stored: no mark.
+    BearerToken old = BearerToken.generate();
+    StoredToken unmarked =
+        StoredToken.newBuilder()
+            .setInfo(
+                io.tern.api.v1.TokenInfo.newBuilder()
+                    .setId(old.id())
+                    .setUser("old-admin")
+                    .addRoles(Role.ROLE_ADMIN)
+                    .setCreatedBy("unknown"))
+            .setSha256(old.hash())
+            .build();
+    try (CuratorFramework operator = secure.operatorClient()) {
+      operator.create().forPath("/tern/auth/tokens/" + old.id(), unmarked.toByteArray());
+    }
+
+    assertStatus(
+        () -> admin(old).whoAmI(WhoAmIRequest.getDefaultInstance()),
+        Status.Code.UNAUTHENTICATED,
+        "does not record how it was minted");
+    // A token an admin minted over TLS says so, and works.
+    BearerToken fresh = secure.token("newcomer", List.of("vision"));
+    assertThat(admin(fresh).whoAmI(WhoAmIRequest.getDefaultInstance()).getName())
+        .isEqualTo("newcomer");
+  }
+
+  @Test
+  void nodesShowOnlyTheCallersOwnTeamsJobIds() throws Exception {
+    BearerToken vision = secure.token("vera", List.of("vision"));
+    BearerToken nlp = secure.token("ned", List.of("nlp"));
+    try (FakeAgent agent =
+        new FakeAgent(
+            secure.agentChannel("node-ids"),
+            "node-ids",
+            8,
+            CapacityType.CAPACITY_TYPE_ON_DEMAND,
+            "p/ids",
+            1)) {
+      agent.connect();
+      String id =
+          jobs(vision)
+              .submitJob(
+                  SubmitJobRequest.newBuilder()
+                      .setSpec(
+                          spec("vision").toBuilder()
+                              .setCapacity(io.tern.api.v1.CapacityPreference.CAPACITY_ON_DEMAND))
+                      .build())
+              .getJob()
+              .getId();
+      // Polled gently: the test clock stands still, so the rate limit's bucket does not refill.
+      await()
+          .atMost(ReplicaCluster.WAIT)
+          .pollInterval(Duration.ofMillis(400))
+          .untilAsserted(() -> assertThat(jobIdsOn("node-ids", vision)).contains(id));
+
+      assertThat(jobIdsOn("node-ids", nlp)).doesNotContain(id);
+      assertThat(jobIdsOn("node-ids", secure.admin)).contains(id);
+    }
+  }
+
+  private List<String> jobIdsOn(String nodeId, BearerToken token) throws Exception {
+    return ClusterServiceGrpc.newBlockingStub(secure.userChannel())
+        .withCallCredentials(as(token))
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .listNodes(ListNodesRequest.getDefaultInstance())
+        .getNodesList()
+        .stream()
+        .filter(n -> n.getId().equals(nodeId))
+        .findFirst()
+        .orElseThrow()
+        .getJobIdsList();
+  }
+
+  @Test
   void anAgentMaySpeakOnlyForTheNodeItsCertificateNames() throws Exception {
     try (FakeAgent honest =
             new FakeAgent(
@@ -470,7 +613,7 @@ class SecurityTest {
                     .contains("\"rpc\":\"tern.v1.JobService/CancelJob\"")
                     .contains("\"who\":\"bob\"")
                     .contains("\"job_id\":\"" + id + "\"")
-                    .contains("\"result\":\"PERMISSION_DENIED\""))
+                    .contains("\"result\":\"NOT_FOUND\""))
         .noneSatisfy(line -> assertThat(line).contains("tern_"));
     // Refused before it started (the role is missing): audited all the same.
     assertThatThrownBy(

@@ -31,6 +31,11 @@ public final class ReplicaCluster implements AutoCloseable {
     return zk.getConnectString();
   }
 
+  /** The ZooKeeper server, to stop and restart it (an outage). */
+  public TestingServer zooKeeper() {
+    return zk;
+  }
+
   public <T extends AutoCloseable> T track(T closeable) {
     closeables.add(closeable);
     return closeable;
