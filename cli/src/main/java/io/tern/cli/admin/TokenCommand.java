@@ -109,6 +109,10 @@ public final class TokenCommand {
 
     @Override
     public Integer call() throws Exception {
+      if (OutputFormat.yaml.name().equals(output)) {
+        // Checked before anything is minted.
+        throw new UserInputException("-o: json, or a FILE to write the token to; not yaml");
+      }
       CreateTokenRequest request = request();
       CreateTokenResponse made;
       if (zk != null) {

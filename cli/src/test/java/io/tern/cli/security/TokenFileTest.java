@@ -2,6 +2,8 @@ package io.tern.cli.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tern.cli.TernCommand;
+import io.tern.cli.testing.TernInProcess;
 import io.tern.cli.testing.TernProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,5 +46,26 @@ class TokenFileTest {
           .isEqualTo("rw-------");
       assertThat(create.output()).contains("tern_").contains("to mode 0600");
     }
+  }
+
+  @Test
+  void yamlIsNotAnOutputOfTokenCreate() {
+    // Refused before anything is minted: no scheduler listens at the address given.
+    TernInProcess run =
+        TernInProcess.run(
+            "admin",
+            "token",
+            "create",
+            "--scheduler",
+            "127.0.0.1:" + TernProcess.freePort(),
+            "--user",
+            "x",
+            "--role",
+            "admin",
+            "-o",
+            "yaml");
+
+    assertThat(run.exit()).isEqualTo(TernCommand.EXIT_BAD_INPUT);
+    assertThat(run.err()).startsWith("tern admin token create: -o: json, or a FILE");
   }
 }
