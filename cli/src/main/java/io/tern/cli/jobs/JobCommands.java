@@ -354,10 +354,19 @@ public final class JobCommands {
         description = "Which attempt (default: the latest).")
     int attempt;
 
+    @Option(
+        names = {"-n", "--tail"},
+        paramLabel = "LINES",
+        description = "Start with the last LINES lines only (default: the whole log).")
+    int tail;
+
     @Override
     int run(SchedulerClient scheduler) {
       if (attempt < 0) {
         throw new UserInputException("--attempt: must be 1 or more");
+      }
+      if (tail < 0) {
+        throw new UserInputException("--tail: must be 0 (the whole log) or more");
       }
       var stdout = spec.commandLine().getOut();
       long printed = 0;
@@ -372,6 +381,7 @@ public final class JobCommands {
                                     .setJobId(jobId)
                                     .setAttempt(attempt)
                                     .setFollow(follow)
+                                    .setTailLines(tail)
                                     .build())));
         long seen = 0;
         try {

@@ -32,8 +32,11 @@ import org.junit.jupiter.api.Test;
 class HealthAndReflectionTest {
   private static final String JOBS = "tern.v1.JobService";
   private static final String ADMIN = "tern.v1.AdminService";
+  private static final String AGENTS = "tern.v1.AgentService";
+  private static final List<String> CLIENT_SERVICES =
+      List.of("", JOBS, "tern.v1.ClusterService", "tern.v1.FinOpsService");
   private static final List<String> SCHEDULING =
-      List.of("", JOBS, "tern.v1.ClusterService", "tern.v1.FinOpsService", "tern.v1.AgentService");
+      List.of("", JOBS, "tern.v1.ClusterService", "tern.v1.FinOpsService", AGENTS);
 
   private final List<ManagedChannel> channels = new ArrayList<>();
 
@@ -79,10 +82,14 @@ class HealthAndReflectionTest {
                   assertThat(health(toLeader, service))
                       .as(service)
                       .isEqualTo(ServingStatus.SERVING);
+                }
+                // A standby relays client calls to the leader; agents must stream to the leader.
+                for (String service : CLIENT_SERVICES) {
                   assertThat(health(toStandby, service))
                       .as(service)
-                      .isEqualTo(ServingStatus.NOT_SERVING);
+                      .isEqualTo(ServingStatus.SERVING);
                 }
+                assertThat(health(toStandby, AGENTS)).isEqualTo(ServingStatus.NOT_SERVING);
                 assertThat(health(toLeader, ADMIN)).isEqualTo(ServingStatus.SERVING);
                 assertThat(health(toStandby, ADMIN)).isEqualTo(ServingStatus.SERVING);
               });
@@ -110,7 +117,7 @@ class HealthAndReflectionTest {
           .untilAsserted(
               () ->
                   assertThat(
-                          List.of(health(toLeader, JOBS), health(toStandby, JOBS)).stream()
+                          List.of(health(toLeader, AGENTS), health(toStandby, AGENTS)).stream()
                               .filter(s -> s == ServingStatus.SERVING)
                               .count())
                       .as("exactly one replica leads again")

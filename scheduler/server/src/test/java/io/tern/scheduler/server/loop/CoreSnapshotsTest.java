@@ -42,14 +42,16 @@ class CoreSnapshotsTest {
   @Test
   void aJobCheckpointedToMoveBackToSpotWaitsForSpotAWhile() {
     Instant ended = T0.plusSeconds(3 * 3600);
-    var core =
-        CoreSnapshots.job(
+    JobEntry entry =
+        new JobEntry(
             job()
-                .setCostUsd(12.5)
                 .addAttempts(
                     attempt(
                         1, 1, 3, "checkpointed and requeued: " + CoreSnapshots.RETURNING_TO_SPOT))
-                .build());
+                .build(),
+            1);
+    entry.spent(12.5); // from the cost ledger, before each plan
+    var core = entry.coreJob();
 
     assertThat(core.spotPreferredUntil()).isEqualTo(ended.plus(SpotPolicy.RETURN_TO_SPOT_WAIT));
     assertThat(core.queuedAt()).isEqualTo(ended);
