@@ -554,11 +554,15 @@ public final class NodeAgent implements AutoCloseable {
             .setRequestId(request.getRequestId())
             .setNextOffset(request.getOffset());
     try {
+      long offset =
+          request.getTailLines() > 0
+              ? logs.tailOffset(request.getJobId(), request.getAttempt(), request.getTailLines())
+              : request.getOffset();
       var chunk =
           logs.read(
               request.getJobId(),
               request.getAttempt(),
-              request.getOffset(),
+              offset,
               Math.max(1, Math.min(request.getMaxBytes(), JobLogs.MAX_CHUNK)));
       answer.setData(ByteString.copyFrom(chunk.data())).setNextOffset(chunk.nextOffset());
     } catch (java.nio.file.NoSuchFileException e) {

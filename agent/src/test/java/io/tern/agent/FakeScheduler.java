@@ -1,5 +1,7 @@
 package io.tern.agent;
 
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.Status;
@@ -62,6 +64,21 @@ final class FakeScheduler extends AgentServiceGrpc.AgentServiceImplBase implemen
   private FakeScheduler start() throws IOException {
     server = InProcessServerBuilder.forName(name).directExecutor().addService(this).build().start();
     return this;
+  }
+
+  /** A leader over real gRPC on a free loopback port ({@link #port()}), for agents that dial. */
+  static FakeScheduler leaderOnLoopback(long epoch, int telemetryIntervalMs) throws IOException {
+    FakeScheduler leader = new FakeScheduler("loopback", epoch, telemetryIntervalMs, null, 0);
+    leader.server =
+        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+            .addService(leader)
+            .build()
+            .start();
+    return leader;
+  }
+
+  int port() {
+    return server.getPort();
   }
 
   @Override

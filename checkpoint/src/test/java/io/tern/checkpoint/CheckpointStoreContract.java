@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tern.checkpoint.RestoreResult.SkippedCheckpoint;
+import io.tern.testing.TestClock;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -58,6 +58,41 @@ public final class JobLogs {
   }
 
   /**
+   * Where the last {@code lines} lines of the log of {@code jobId} attempt {@code attempt} start: 0
+   * when the log has no more lines than that. A newline that ends the log ends its last line, it
+   * does not start another.
+   *
+   * @throws NoSuchFileException when this agent has no log for the attempt
+   * @throws IllegalArgumentException for a non-positive {@code lines} or a bad job id
+   */
+  public long tailOffset(String jobId, int attempt, int lines) throws IOException {
+    if (lines <= 0) {
+      throw new IllegalArgumentException("lines must be positive, got " + lines);
+    }
+    var path = workDir.log(new AttemptId(jobId, attempt));
+    try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
+      long size = file.size();
+      ByteBuffer block = ByteBuffer.allocate(64 * 1024);
+      int newlines = 0;
+      for (long end = size; end > 0; ) {
+        long start = Math.max(0, end - block.capacity());
+        block.clear().limit((int) (end - start));
+        long position = start;
+        while (block.hasRemaining() && file.read(block, position) > 0) {
+          position = start + block.position();
+        }
+        for (int i = block.position() - 1; i >= 0; i--) {
+          if (block.get(i) == '\n' && start + i != size - 1 && ++newlines == lines) {
+            return start + i + 1;
+          }
+        }
+        end = start;
+      }
+      return 0;
+    }
+  }
+
+  /**
    * A piece of a log.
    *
    * @param nextOffset where the next read continues

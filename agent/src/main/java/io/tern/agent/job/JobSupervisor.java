@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -302,6 +303,8 @@ public final class JobSupervisor {
       if (job.state == State.FENCED) {
         continue;
       }
+      job.unfencedState = job.state;
+      job.unfencedReason = job.reason;
       job.state = State.FENCED;
       job.reason = "fenced: " + why;
       boolean mine;
@@ -385,18 +388,22 @@ public final class JobSupervisor {
     }
     // The shim's record says how the job ended, and whether the shim fenced it (its exit code is
     // the job's too, but a killed shim's is not).
+    Optional<AttemptRecord.Exit> recorded = job.launched.record().readExit();
     AttemptRecord.Exit exit =
-        job.launched
-            .record()
-            .readExit()
-            .orElseGet(
-                () ->
-                    new AttemptRecord.Exit(
-                        job.launched.process().exitValue(), job.launched.record().fenced()));
+        recorded.orElseGet(
+            () ->
+                new AttemptRecord.Exit(
+                    job.launched.process().exitValue(), job.launched.record().fenced()));
     int code = exit.code();
     if (exit.fenced() && job.state != State.FENCED) {
       job.state = State.FENCED;
       job.reason = "fenced: the agent's lease ran out";
+    } else if (recorded.isPresent() && !exit.fenced() && job.state == State.FENCED) {
+      // It ended on its own before any fence (say while the agent was stopped past its lease, and
+      // fenced what it believed still ran once it woke): the exit is the job's own.
+      log.info("{}: ended by itself (exit {}) before the fence", job.id(), code);
+      job.state = job.unfencedState;
+      job.reason = job.unfencedReason;
     }
     ProcessGroup group = job.launched.group();
     List<Long> left = group.members();
@@ -518,6 +525,9 @@ public final class JobSupervisor {
     final CompletableFuture<Void> exited = new CompletableFuture<>();
     State state = State.RUNNING;
     String reason = "";
+    // The state and reason the fence replaced, in case the job turns out to have ended before it.
+    State unfencedState = State.RUNNING;
+    String unfencedReason = "";
     boolean killed;
     ScheduledFuture<?> killTimer;
 

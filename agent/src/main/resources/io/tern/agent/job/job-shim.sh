@@ -5,24 +5,32 @@
 # Usage: job-shim.sh ATTEMPT_DIR LEASE_FILE FENCE_SIGNAL -- PROGRAM [ARGS...]
 #
 # - Starts PROGRAM in its own process group (pgid = its pid; job control is on so that SIGINT and
-#   SIGQUIT are not ignored) and writes "PID STARTTIME" to ATTEMPT_DIR/job.pid at once (STARTTIME
-#   from /proc/PID/stat guards against pid reuse).
+#   SIGQUIT are not ignored), with SIGKILL as its parent-death signal where setpriv exists, and
+#   writes "PID STARTTIME" to ATTEMPT_DIR/job.pid at once (STARTTIME from /proc/PID/stat guards
+#   against pid reuse).
 # - LEASE_FILE holds "FENCE_AT KILL_AT", in centiseconds of /proc/uptime (a monotonic clock shared
 #   by every process on the host); the agent moves them forward each time the leader acknowledges
 #   a heartbeat. From FENCE_AT on (or when the file is missing or empty) the job's group gets
 #   FENCE_SIGNAL once and from the KILL_AT read then on SIGKILL. ATTEMPT_DIR/fenced (created with
 #   O_EXCL, holding KILL_AT) decides who signals: the shim, or the agent when it fenced first (then
 #   the shim only enforces the agent's KILL_AT). Once fenced, a later lease does not undo it.
-# - When PROGRAM exits, what is left of its group gets SIGKILL, "CODE FENCED" (FENCED 0 or 1) is
-#   written to ATTEMPT_DIR/exit, and the shim exits with CODE (128 + signal when killed).
+# - When PROGRAM exits, what is left of its group gets SIGKILL, "CODE FENCED" is written to
+#   ATTEMPT_DIR/exit (FENCED is 1 when ATTEMPT_DIR/fenced existed by then, else 0: the job ended on
+#   its own before any fence), and the shim exits with CODE (128 + signal when killed).
 set -u
 dir=$1
 lease=$2
 fence_signal=$3
 shift 4
 
+# The job's own process dies with the shim (SIGKILL from the kernel, via util-linux's setpriv),
+# so a shim killed with -9 does not leave a job running without its lease being enforced.
+with_shim=()
+if setpriv --pdeathsig KILL true 2> /dev/null; then
+  with_shim=(setpriv --pdeathsig KILL --)
+fi
 set -m
-"$@" &
+${with_shim[@]+"${with_shim[@]}"} "$@" &
 job=$!
 set +m
 
@@ -72,5 +80,8 @@ done
 wait "$job" 2> /dev/null
 code=$?
 kill -s KILL -- "-$job" 2> /dev/null
+# The agent may have fenced (and signalled) the job after the last look above: then its end may be
+# the fence's doing. A fence claimed only after this line found the job already gone.
+[[ -e $dir/fenced ]] && fenced=1
 printf '%s %s\n' "$code" "$fenced" > "$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"
 exit "$code"

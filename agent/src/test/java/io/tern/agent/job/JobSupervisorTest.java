@@ -169,6 +169,20 @@ class JobSupervisorTest {
   }
 
   @Test
+  void aJobDiesWithItsShimKilledWithMinus9() throws IOException {
+    startJob(bash("job-orphan", 1, waitingScript("true")).build());
+    awaitLog(new AttemptId("job-orphan", 1), "ready");
+    long pid = pidOf("job-orphan");
+    long shim = ProcessHandle.of(pid).flatMap(ProcessHandle::parent).orElseThrow().pid();
+
+    ProcessHandle.of(shim).orElseThrow().destroyForcibly(); // SIGKILL: nobody enforces a lease now
+
+    await()
+        .atMost(WAIT)
+        .until(() -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+  }
+
+  @Test
   void theShimFencesAJobWhenTheLeaseRunsOutWithoutTheAgent() throws IOException {
     startJob(
         checkpointing(
@@ -190,6 +204,28 @@ class JobSupervisorTest {
         .contains("checkpoint written");
     assertThat(AttemptRecord.of(workDir, new AttemptId("job-fence", 1)).readExit())
         .contains(new AttemptRecord.Exit(0, true));
+  }
+
+  @Test
+  void aJobThatEndedBeforeALateFenceIsReportedAsItEnded() {
+    startJob(checkpointing("job-done", 1, "sleep 0.3; exit 0", "SIGUSR1", 30_000).build());
+    AttemptId id = new AttemptId("job-done", 1);
+    awaitPhase("job-done", Phase.PHASE_STARTED);
+    // An agent stopped past its lease wakes up: it fences what it believes still runs before it
+    // has handled the exit that happened meanwhile (both on its loop, in that order).
+    run(
+        () -> {
+          await().atMost(WAIT).until(() -> AttemptRecord.of(workDir, id).readExit().isPresent());
+          jobs.fence("no leader acknowledged this agent", Duration.ofSeconds(5));
+        });
+
+    JobStatus ended = awaitPhase("job-done", Phase.PHASE_EXITED);
+    assertThat(ended.getExitCode()).isZero();
+    assertThat(AttemptRecord.of(workDir, id).readExit()).contains(new AttemptRecord.Exit(0, false));
+    assertThat(statuses)
+        .filteredOn(s -> s.getJobId().equals("job-done"))
+        .extracting(JobStatus::getPhase)
+        .containsExactly(Phase.PHASE_STARTED, Phase.PHASE_EXITED);
   }
 
   @Test

@@ -16,10 +16,10 @@ import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.client.Table;
 import io.tern.cli.server.SecurityFlags;
-import io.tern.scheduler.server.auth.TokenStore;
-import io.tern.scheduler.server.auth.ZkAcls;
+import io.tern.scheduler.server.auth.OperatorTokens;
 import io.tern.scheduler.spec.Durations;
 import java.io.PrintWriter;
+import java.net.ConnectException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,9 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -159,22 +156,19 @@ public final class TokenCommand {
     }
 
     private CreateTokenResponse createInZooKeeper(CreateTokenRequest request) throws Exception {
-      try (CuratorFramework curator =
-          ZkAcls.apply(
-                  CuratorFrameworkFactory.builder()
-                      .connectString(zk)
-                      .retryPolicy(new ExponentialBackoffRetry(200, 3)),
-                  SecurityFlags.zkDigest(zkDigestFile))
-              .build()) {
-        curator.start();
-        if (!curator.blockUntilConnected(15, java.util.concurrent.TimeUnit.SECONDS)) {
-          throw new UserInputException("--zk: no ZooKeeper answered at " + zk + " within 15 s");
-        }
-        try (TokenStore store = new TokenStore(curator, zkRoot, Clock.systemUTC()).start()) {
-          return store.create(request, System.getProperty("user.name", "operator") + " (via --zk)");
-        } catch (IllegalArgumentException e) {
-          throw new UserInputException(e.getMessage());
-        }
+      try {
+        return OperatorTokens.create(
+            zk,
+            zkRoot,
+            SecurityFlags.zkDigest(zkDigestFile),
+            request,
+            System.getProperty("user.name", "operator") + " (via --zk)",
+            Duration.ofSeconds(15),
+            Clock.systemUTC());
+      } catch (ConnectException e) {
+        throw new UserInputException("--zk: " + e.getMessage());
+      } catch (IllegalArgumentException e) {
+        throw new UserInputException(e.getMessage());
       }
     }
   }

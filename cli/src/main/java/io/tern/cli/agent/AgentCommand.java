@@ -1,20 +1,15 @@
 package io.tern.cli.agent;
 
 import io.tern.agent.AgentConfig;
-import io.tern.agent.NodeAgent;
-import io.tern.agent.gpu.GpuProbe;
+import io.tern.agent.AgentRuntime;
+import io.tern.agent.AgentRuntime.Settings;
 import io.tern.agent.gpu.GpuProbeSpec;
-import io.tern.agent.link.ChannelFactory;
-import io.tern.agent.spot.SpotInterruptionWatcher;
-import io.tern.checkpoint.CheckpointStore;
-import io.tern.checkpoint.CheckpointStoreSettings;
 import io.tern.checkpoint.config.CheckpointStoreLocation;
 import io.tern.cli.UserInputException;
 import io.tern.security.pki.TlsLayout;
 import io.tern.security.tls.ClientTls;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -205,7 +200,15 @@ public final class AgentCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Settings settings = settings();
-    requireImds(settings);
+    try {
+      AgentRuntime.requireImds(settings);
+    } catch (IOException e) {
+      throw new UserInputException(
+          "--imds-endpoint: "
+              + e.getMessage()
+              + "; a spot node that cannot read it never hears of a reclaim. Give the metadata"
+              + " service's URL (on EC2: http://169.254.169.254), or leave the flag out.");
+    }
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -226,46 +229,19 @@ public final class AgentCommand implements Callable<Integer> {
   /** Runs the agent until {@code stop} opens, then closes it and opens {@code closed}. */
   int run(Settings settings, CountDownLatch stop, CountDownLatch closed)
       throws InterruptedException {
-    try {
-      GpuProbe probe = settings.gpus().open(settings.config().nodeId(), settings.nvmlLibrary());
-      // Closed in reverse: the watcher, then the agent (its jobs and their last commits), then the
-      // store.
-      try (CheckpointStore store = openStore(settings);
-          NodeAgent agent =
-              NodeAgent.create(settings.config(), probe, store, channels(settings.tls()));
-          AutoCloseable watcher = watchSpotNotices(settings, agent)) {
-        agent.start();
-        PrintWriter out = commandSpec.commandLine().getOut();
-        out.println(
-            "node agent "
-                + settings.config().nodeId()
-                + " ("
-                + settings.gpus()
-                + ", "
-                + settings.config().capacityType()
-                + ") reporting to "
-                + String.join(",", settings.config().schedulers())
-                + (settings.tls() == null ? " (plaintext)" : " (TLS)")
-                + "; jobs in "
-                + settings.config().workDir()
-                + "; checkpoints in "
-                + where(settings.checkpointStore())
-                + settings.imdsEndpoint().map(u -> "; spot notices from " + u).orElse(""));
-        out.flush();
-        stop.await();
-      } catch (InterruptedException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IllegalStateException(e.getMessage(), e);
-      }
-      return 0;
+    try (AgentRuntime agent = AgentRuntime.start(settings, Clock.systemUTC())) {
+      PrintWriter out = commandSpec.commandLine().getOut();
+      out.println(agent.describe());
+      out.flush();
+      stop.await();
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e.getMessage(), e);
     } finally {
       closed.countDown();
     }
-  }
-
-  private static ChannelFactory channels(ClientTls tls) throws IOException {
-    return tls == null ? ChannelFactory.plaintext() : ChannelFactory.tls(tls);
+    return 0;
   }
 
   /** The TLS files from --tls-dir or --tls-ca/--tls-cert/--tls-key; null for plaintext. */
@@ -300,58 +276,6 @@ public final class AgentCommand implements Callable<Integer> {
       }
     }
     return tls;
-  }
-
-  private static String where(CheckpointStoreLocation location) {
-    URI uri = location.uri();
-    return "file".equals(uri.getScheme())
-        ? location.path() + (uri.getQuery() == null ? "" : " (" + uri.getQuery() + ")")
-        : uri.toString();
-  }
-
-  private static CheckpointStore openStore(Settings settings) throws IOException {
-    URI uri = settings.checkpointStore().uri();
-    if ("file".equals(uri.getScheme())) {
-      Files.createDirectories(settings.checkpointStore().path());
-    }
-    return settings
-        .checkpointStore()
-        .open(CheckpointStoreSettings.of(settings.keepCheckpoints(), Clock.systemUTC()));
-  }
-
-  private static AutoCloseable watchSpotNotices(Settings settings, NodeAgent agent) {
-    if (settings.imdsEndpoint().isEmpty()) {
-      return () -> {};
-    }
-    SpotInterruptionWatcher watcher =
-        new SpotInterruptionWatcher(
-            settings.imdsEndpoint().get(), settings.imdsInterval(), agent::report);
-    watcher.start();
-    return watcher;
-  }
-
-  /**
-   * Refuses to start when --imds-endpoint is given but nothing answers there: such a spot node
-   * would run jobs and never hear of its reclaim, losing their work since the last periodic
-   * checkpoint each time, with nothing to show for it. Failing is what makes the mistake visible
-   * (the unit fails, the node never registers). On EC2 the metadata service is up before any
-   * process; a restart (systemd's, with its back-off) covers a slow boot.
-   */
-  private static void requireImds(Settings settings) {
-    if (settings.imdsEndpoint().isEmpty()) {
-      return;
-    }
-    try (SpotInterruptionWatcher probe =
-        new SpotInterruptionWatcher(
-            settings.imdsEndpoint().get(), settings.imdsInterval(), notice -> {})) {
-      probe.requireReachable(3, Duration.ofSeconds(1));
-    } catch (IOException e) {
-      throw new UserInputException(
-          "--imds-endpoint: "
-              + e.getMessage()
-              + "; a spot node that cannot read it never hears of a reclaim. Give the metadata"
-              + " service's URL (on EC2: http://169.254.169.254), or leave the flag out.");
-    }
   }
 
   /** The checked flags; every error names its flag. */
@@ -404,15 +328,4 @@ public final class AgentCommand implements Callable<Integer> {
         ? Path.of(home)
         : Path.of(System.getProperty("user.home"), ".tern");
   }
-
-  /** What the flags say. */
-  record Settings(
-      AgentConfig config,
-      ClientTls tls,
-      GpuProbeSpec gpus,
-      Optional<Path> nvmlLibrary,
-      Optional<URI> imdsEndpoint,
-      Duration imdsInterval,
-      CheckpointStoreLocation checkpointStore,
-      int keepCheckpoints) {}
 }

@@ -1,7 +1,5 @@
 package io.tern.cli.bench;
 
-import io.tern.scheduler.core.bench.PlacementBenchmark;
-
 /**
  * The placement benchmark's figures under the names scripts read. The CPU-time figures are the
  * planning thread's own CPU time per plan (null where the JVM cannot measure it); beside the wall

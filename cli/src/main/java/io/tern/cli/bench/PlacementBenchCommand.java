@@ -3,7 +3,6 @@ package io.tern.cli.bench;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
-import io.tern.scheduler.core.bench.PlacementBenchmark;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -6,7 +6,7 @@ import io.tern.scheduler.core.model.CapacityType;
 import io.tern.scheduler.server.cloud.CloudInstance;
 import io.tern.scheduler.server.cloud.LaunchRequest;
 import io.tern.scheduler.server.cloud.LaunchResult;
-import io.tern.scheduler.server.cloud.local.AgentCommand;
+import io.tern.scheduler.server.cloud.local.AgentLaunchCommand;
 import io.tern.scheduler.server.cloud.local.LocalCloudConnector;
 import io.tern.scheduler.server.cloud.local.LocalPool;
 import io.tern.security.pki.LocalCa;
@@ -21,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -74,7 +73,7 @@ final class DemoCluster implements AutoCloseable {
             List.of(
                 new LocalPool(SPOT_POOL, CapacityType.SPOT, "sim:2xL4:24", 0.70, 1),
                 new LocalPool(ON_DEMAND_POOL, CapacityType.ON_DEMAND, "sim:2xL4:24", 1.60, 2)),
-            AgentCommand.withTls(this::agentArgv, ca, tls),
+            AgentLaunchCommand.withTls(this::agentArgv, ca, tls),
             logs,
             Clock.systemUTC(),
             Duration.ofSeconds(5));
@@ -147,28 +146,12 @@ final class DemoCluster implements AutoCloseable {
 
   /** The agent's command line: {@code tern agent} with the demo's checkpoint store and IMDS. */
   private List<String> agentArgv(String nodeId, LocalPool pool) {
-    List<String> argv = new ArrayList<>(java(nodeId));
+    List<String> argv =
+        new ArrayList<>(
+            AgentLaunchCommand.ternAgent(java(nodeId), schedulers, dir.resolve("agents"))
+                .argv(nodeId, pool));
     argv.addAll(
-        List.of(
-            "agent",
-            "--scheduler",
-            schedulers,
-            "--node-id",
-            nodeId,
-            "--capacity",
-            pool.capacityType().label(),
-            "--gpus",
-            pool.gpus(),
-            "--pool",
-            pool.id(),
-            "--price",
-            String.format(Locale.ROOT, "%.2f", pool.pricePerHourUsd()),
-            "--work-dir",
-            agentWorkDir(nodeId).toString(),
-            "--checkpoint-store",
-            dir.resolve("checkpoints").toString(),
-            "--stop-grace",
-            "3"));
+        List.of("--checkpoint-store", dir.resolve("checkpoints").toString(), "--stop-grace", "3"));
     if (pool.capacityType() == CapacityType.SPOT) {
       argv.addAll(
           List.of("--imds-endpoint", imds.endpoint().toString(), "--imds-interval-ms", "200"));

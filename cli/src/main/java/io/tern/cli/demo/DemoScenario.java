@@ -24,7 +24,7 @@ import io.tern.api.v1.SubmitJobRequest;
 import io.tern.cli.client.ClientConfig;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.demo.DemoCluster.Child;
-import io.tern.scheduler.server.auth.TokenStore;
+import io.tern.scheduler.server.auth.OperatorTokens;
 import io.tern.security.tls.ClientTls;
 import io.tern.security.token.BearerToken;
 import io.tern.security.token.TokenCredentials;
@@ -47,9 +47,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 
 /**
  * The demo's steps, in order; each checks its own outcome and throws {@link Poll.StepFailed} (or
@@ -204,26 +201,25 @@ final class DemoScenario {
    * suggests afterwards.
    */
   private BearerToken adminToken() throws IOException {
-    try (CuratorFramework curator =
-        CuratorFrameworkFactory.newClient(
-            "127.0.0.1:" + zkPort, new ExponentialBackoffRetry(200, 3))) {
-      curator.start();
-      try (TokenStore store = new TokenStore(curator, "/tern", Clock.systemUTC()).start()) {
-        String value =
-            store
-                .create(
-                    CreateTokenRequest.newBuilder()
-                        .setUser("demo")
-                        .addRoles(Role.ROLE_ADMIN)
-                        .setDescription("tern demo")
-                        .build(),
-                    "tern demo")
-                .getValue();
-        Path file = tokenFile();
-        Files.writeString(file, value + "\n");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        return BearerToken.parse(value).orElseThrow();
-      }
+    try {
+      String value =
+          OperatorTokens.create(
+                  "127.0.0.1:" + zkPort,
+                  "/tern",
+                  null,
+                  CreateTokenRequest.newBuilder()
+                      .setUser("demo")
+                      .addRoles(Role.ROLE_ADMIN)
+                      .setDescription("tern demo")
+                      .build(),
+                  "tern demo",
+                  Duration.ofSeconds(30),
+                  Clock.systemUTC())
+              .getValue();
+      Path file = tokenFile();
+      Files.writeString(file, value + "\n");
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      return BearerToken.parse(value).orElseThrow();
     } catch (IOException e) {
       throw e;
     } catch (Exception e) {

@@ -4,10 +4,13 @@ import io.grpc.CallCredentials;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.ListJobsRequest;
+import io.tern.scheduler.server.api.LeaderForwarding;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Asks each scheduler replica directly (no leader following) whether it leads: a leader answers
- * client calls, a standby refuses them with FAILED_PRECONDITION. Thread-safe.
+ * client calls; a standby, told not to relay the call to the leader, refuses it with
+ * FAILED_PRECONDITION. Thread-safe.
  */
 final class SchedulerReplicas implements AutoCloseable {
   /** What a replica says of itself. */
@@ -23,6 +27,12 @@ final class SchedulerReplicas implements AutoCloseable {
     LEADER,
     STANDBY,
     DOWN
+  }
+
+  private static final Metadata THIS_REPLICA_ONLY = new Metadata();
+
+  static {
+    THIS_REPLICA_ONLY.put(LeaderForwarding.FORWARDED, "tern-demo");
   }
 
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
@@ -43,6 +53,7 @@ final class SchedulerReplicas implements AutoCloseable {
     try {
       JobServiceGrpc.newBlockingStub(channels.get(address))
           .withCallCredentials(token)
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(THIS_REPLICA_ONLY))
           .withDeadlineAfter(1, TimeUnit.SECONDS)
           .listJobs(ListJobsRequest.newBuilder().setPageSize(1).build());
       return Role.LEADER;

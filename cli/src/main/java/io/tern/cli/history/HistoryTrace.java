@@ -7,8 +7,8 @@ import io.tern.api.v1.Gpu;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.Node;
-import io.tern.simulator.trace.CapacityPreference;
-import io.tern.simulator.trace.JobPriority;
+import io.tern.scheduler.core.model.CapacityPreference;
+import io.tern.scheduler.core.model.PriorityClass;
 import io.tern.simulator.trace.NativeTraceWriter;
 import io.tern.simulator.trace.TraceJob;
 import java.time.Duration;
@@ -179,11 +179,11 @@ public final class HistoryTrace {
     };
   }
 
-  private static JobPriority priority(JobSpec spec) {
+  private static PriorityClass priority(JobSpec spec) {
     return switch (spec.getPriority()) {
-      case PRIORITY_HIGH -> JobPriority.HIGH;
-      case PRIORITY_LOW -> JobPriority.LOW;
-      default -> JobPriority.NORMAL;
+      case PRIORITY_HIGH -> PriorityClass.HIGH;
+      case PRIORITY_LOW -> PriorityClass.LOW;
+      default -> PriorityClass.NORMAL;
     };
   }
 

@@ -3,28 +3,20 @@ package io.tern.cli.server;
 import io.tern.cli.UserInputException;
 import io.tern.scheduler.server.SchedulerConfig;
 import io.tern.scheduler.server.SchedulerServer;
+import io.tern.scheduler.server.cloud.CloudConfig;
 import io.tern.scheduler.server.cloud.CloudSetup;
-import io.tern.scheduler.server.cloud.PoolsFile;
-import io.tern.scheduler.server.cloud.ec2.Ec2Setup;
-import io.tern.scheduler.server.cloud.local.AgentCommand;
-import io.tern.scheduler.server.cloud.local.LocalCloudConnector;
-import io.tern.scheduler.server.cloud.local.LocalPool;
 import io.tern.scheduler.server.loop.SchedulerSettings;
-import io.tern.security.pki.LocalCa;
 import io.tern.security.pki.TlsLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /** {@code tern scheduler}: one scheduler replica. */
 @Command(
@@ -180,121 +172,21 @@ public final class SchedulerCommand implements Callable<Integer> {
     return 0;
   }
 
-  /**
-   * EC2: the pools file's ec2 section says where; credentials come from the AWS SDK's default chain
-   * (environment, profile, instance role), resolved on the first call.
-   */
-  private CloudSetup ec2Setup(String text) {
-    try {
-      PoolsFile pools = PoolsFile.parseEc2(text);
-      Path dir = poolsFile.toAbsolutePath().getParent();
-      CloudSetup setup =
-          Ec2Setup.cloudSetup(
-              pools, dir, DefaultCredentialsProvider.builder().build(), Clock.systemUTC());
-      System.out.println(
-          "ec2 cloud: "
-              + pools.ec2Pools().size()
-              + " pool(s) in "
-              + pools.ec2().region()
-              + (pools.ec2().endpoint() != null ? " via " + pools.ec2().endpoint() : "")
-              + ", instances tagged tern:node="
-              + pools.ec2().cluster());
-      return setup;
-    } catch (PoolsFile.InvalidPoolsException e) {
-      throw new UserInputException("--pools " + poolsFile + ": " + e.getMessage());
-    }
-  }
-
-  /**
-   * With TLS on, launched agents need certificates for their nodes: issued from the CA key in
-   * --tls-dir as each one starts.
-   */
-  private AgentCommand agentCommand(AgentCommand plain) {
-    if (security.tlsDir == null) {
-      if (security.tlsCert != null) {
-        throw new UserInputException(
-            "--cloud local: with TLS, give --tls-dir with the CA key (ca.key) so launched agents"
-                + " get certificates");
-      }
-      return plain;
-    }
-    TlsLayout layout = new TlsLayout(security.tlsDir);
-    try {
-      return AgentCommand.withTls(plain, LocalCa.open(layout, Clock.systemUTC()), layout);
-    } catch (IOException e) {
-      throw new UserInputException(
-          "--tls-dir: --cloud local issues agents' certificates: " + e.getMessage());
-    }
-  }
-
-  /** The cloud the leader autoscales into, from --cloud and --pools. */
+  /** The cloud the leader autoscales into, from --cloud, --pools and --local-dir. */
   private CloudSetup cloudSetup() throws IOException {
-    String kind = cloud.trim().toLowerCase(Locale.ROOT);
-    switch (kind) {
-      case "none" -> {
-        if (poolsFile != null) {
-          throw new UserInputException("--pools: only with --cloud local or ec2");
-        }
-        return CloudSetup.none();
-      }
-      case "local", "ec2" -> {}
-      default ->
-          throw new UserInputException(
-              "--cloud: expected none, local or ec2, got \"" + cloud + "\"");
-    }
-    if (poolsFile == null) {
-      throw new UserInputException("--pools: required with --cloud " + kind);
-    }
-    String text;
+    CloudConfig config =
+        new CloudConfig(cloud, poolsFile, localDir, security.tlsDir, security.tlsCert != null);
     try {
-      text = Files.readString(poolsFile);
-    } catch (IOException e) {
-      throw new UserInputException("--pools: cannot read " + poolsFile + ": " + e.getMessage());
+      return config.setup(Clock.systemUTC(), System.out);
+    } catch (CloudConfig.InvalidCloudConfigException e) {
+      String flag =
+          switch (e.field()) {
+            case "cloud" -> "--cloud";
+            case "poolsFile" -> "--pools";
+            case "localDir" -> "--local-dir";
+            default -> "--tls-dir";
+          };
+      throw new UserInputException(flag + ": " + e.problem());
     }
-    if (kind.equals("ec2")) {
-      return ec2Setup(text);
-    }
-    var os =
-        (com.sun.management.OperatingSystemMXBean)
-            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    PoolsFile pools;
-    try {
-      pools =
-          PoolsFile.parse(
-              text,
-              true,
-              Runtime.getRuntime().availableProcessors(),
-              os.getTotalMemorySize() / (1024.0 * 1024 * 1024));
-    } catch (PoolsFile.InvalidPoolsException e) {
-      throw new UserInputException("--pools " + poolsFile + ": " + e.getMessage());
-    }
-    Path root = localDir != null ? localDir : Files.createTempDirectory("tern-local-cloud");
-    Files.createDirectories(root);
-    Path java =
-        ProcessHandle.current()
-            .info()
-            .command()
-            .map(Path::of)
-            .orElse(Path.of(System.getProperty("java.home"), "bin", "java"));
-    String classpath = System.getProperty("java.class.path");
-    List<LocalPool> localPools = pools.localPools();
-    System.out.println(
-        "local cloud: "
-            + localPools.size()
-            + " pool(s), agents work in "
-            + root.resolve("agents")
-            + ", logs in "
-            + root.resolve("logs"));
-    return new CloudSetup(
-        pools.pools(),
-        pools.settings(),
-        address ->
-            new LocalCloudConnector(
-                localPools,
-                agentCommand(
-                    AgentCommand.ternAgent(java, classpath, address, root.resolve("agents"))),
-                root.resolve("logs"),
-                Clock.systemUTC(),
-                Duration.ofSeconds(10)));
   }
 }

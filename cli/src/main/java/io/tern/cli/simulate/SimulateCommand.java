@@ -21,6 +21,7 @@ import io.tern.simulator.trace.TraceFormatException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,6 +152,25 @@ public final class SimulateCommand implements Callable<Integer> {
               + " (default ${DEFAULT-VALUE}).")
   double startEveryHours;
 
+  @Option(
+      names = "--offpeak",
+      paramLabel = "CRON;DURATION;ZONE",
+      description =
+          "An off-peak window to replay, as 'tern offpeak set' takes it: a Quartz cron (seconds"
+              + " first), how long each opening lasts and an IANA time zone, e.g. '0 0 20 ? *"
+              + " MON-FRI;11h;Europe/Berlin'; repeatable. Under the tern policy low-priority jobs"
+              + " without a deadline wait for a window.")
+  List<String> offPeak = new ArrayList<>();
+
+  @Option(
+      names = "--trace-start",
+      paramLabel = "INSTANT",
+      defaultValue = "1970-01-01T00:00:00Z",
+      description =
+          "With --offpeak: the calendar instant of the trace's second 0, so windows open on the"
+              + " right weekdays and clock changes (default ${DEFAULT-VALUE}).")
+  String traceStart;
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
@@ -171,6 +191,9 @@ public final class SimulateCommand implements Callable<Integer> {
         request = request.withSpotDir(spot);
       }
       request = request.withAlibabaMapping(alibabaMapping(request.alibabaMapping()));
+      request =
+          request.withSettings(
+              request.settings().withOffPeak(OffPeakFlags.parse(offPeak, traceStart)));
       SimulationSummary summary = Simulation.run(request, progress);
       if (report != null) {
         HtmlReport.write(summary, report);

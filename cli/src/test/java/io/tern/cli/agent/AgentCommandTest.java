@@ -3,6 +3,7 @@ package io.tern.cli.agent;
 import static io.tern.cli.agent.TernRun.tern;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tern.agent.AgentRuntime;
 import io.tern.agent.gpu.GpuProbeSpec;
 import io.tern.api.v1.CapacityType;
 import java.nio.file.Path;
@@ -117,7 +118,7 @@ class AgentCommandTest {
                         "http://127.0.0.1:1338"))
                 .toArray(String[]::new));
 
-    AgentCommand.Settings settings = command.settings();
+    AgentRuntime.Settings settings = command.settings();
 
     assertThat(settings.gpus()).isEqualTo(new GpuProbeSpec.Simulated(8, "H100", 80));
     assertThat(settings.config().schedulers()).containsExactly("s1:50051", "s2:50051");
@@ -160,7 +161,7 @@ class AgentCommandTest {
             "http://169.254.169.254",
             "--imds-interval-ms",
             "250");
-    AgentCommand.Settings settings = command.settings();
+    AgentRuntime.Settings settings = command.settings();
     assertThat(settings.checkpointStore().uri().getScheme()).isEqualTo("s3");
     assertThat(settings.checkpointStore().uri().getHost()).isEqualTo("ckpts");
     assertThat(settings.keepCheckpoints()).isEqualTo(5);
@@ -232,7 +233,7 @@ class AgentCommandTest {
             "nvml",
             "--work-dir",
             "/tmp/w");
-    AgentCommand.Settings settings = command.settings();
+    AgentRuntime.Settings settings = command.settings();
     assertThat(settings.config().capacityType()).isEqualTo(CapacityType.CAPACITY_TYPE_ON_DEMAND);
     assertThat(settings.gpus()).isInstanceOf(GpuProbeSpec.Nvml.class);
     assertThat(settings.config().workDir()).isEqualTo(Path.of("/tmp/w"));

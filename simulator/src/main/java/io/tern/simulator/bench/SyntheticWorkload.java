@@ -1,7 +1,7 @@
 package io.tern.simulator.bench;
 
-import io.tern.simulator.trace.CapacityPreference;
-import io.tern.simulator.trace.JobPriority;
+import io.tern.scheduler.core.model.CapacityPreference;
+import io.tern.scheduler.core.model.PriorityClass;
 import io.tern.simulator.trace.TraceJob;
 import io.tern.simulator.trace.TraceNode;
 import io.tern.simulator.trace.Workload;
@@ -47,7 +47,7 @@ public final class SyntheticWorkload {
               1000,
               1,
               "team-" + random.nextInt(16),
-              p < 0.1 ? JobPriority.HIGH : p < 0.7 ? JobPriority.NORMAL : JobPriority.LOW,
+              p < 0.1 ? PriorityClass.HIGH : p < 0.7 ? PriorityClass.NORMAL : PriorityClass.LOW,
               CapacityPreference.SPOT_OK,
               random.nextDouble() < 0.8 ? 1800 : 0,
               deadline ? submit + 3 * duration : TraceJob.NO_DEADLINE,

@@ -689,13 +689,10 @@ public final class ClusterSimulation {
   }
 
   private boolean offPeakOpen(long t) {
-    return settings.offPeak().stream().anyMatch(w -> w.contains(t));
+    return settings.offPeak().openAt(t);
   }
 
   private long nextOffPeakBoundary(long t) {
-    return settings.offPeak().stream()
-        .mapToLong(w -> w.nextBoundaryAfter(t))
-        .min()
-        .orElse(Long.MAX_VALUE);
+    return settings.offPeak().nextChangeAfter(t);
   }
 }

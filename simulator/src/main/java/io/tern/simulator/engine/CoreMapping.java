@@ -7,7 +7,6 @@ import io.tern.scheduler.core.model.Job;
 import io.tern.scheduler.core.model.PriorityClass;
 import io.tern.scheduler.core.model.Resources;
 import io.tern.simulator.policy.ClusterPolicy;
-import io.tern.simulator.trace.JobPriority;
 import io.tern.simulator.trace.TraceJob;
 import java.time.Duration;
 
@@ -26,11 +25,11 @@ final class CoreMapping {
 
   /** Core configuration: pool-diversity scorers only for Tern. */
   EngineConfig engineConfig() {
-    EngineConfig config = EngineConfig.defaults();
+    EngineConfig.Builder config = EngineConfig.builder();
     if (policy != ClusterPolicy.TERN) {
-      config = config.withScorerWeight("reclaimed-pool", 0).withScorerWeight("reclaim-risk", 0);
+      config.scorerWeight("reclaimed-pool", 0).scorerWeight("reclaim-risk", 0);
     }
-    return config;
+    return config.build();
   }
 
   /** The checkpoint interval the job keeps under this policy; 0 = none. */
@@ -45,7 +44,7 @@ final class CoreMapping {
     TraceJob t = job.trace;
     Job.Builder b =
         Job.builder(t.id(), job.team)
-            .priority(priority(t.priority()))
+            .priority(t.priority())
             .capacity(capacity(t))
             .resources(
                 Resources.of(t.gpus(), t.nodes(), t.gpuMemGib() * 1024L, t.gpuModels(), 0, 0))
@@ -67,7 +66,7 @@ final class CoreMapping {
       b.deferrable(
           settings.deferLowPriority()
               && !settings.offPeak().isEmpty()
-              && t.priority() == JobPriority.LOW
+              && t.priority() == PriorityClass.LOW
               && !t.hasDeadline());
       b.lastReclaimedPool(job.lastReclaimedPool);
       if (job.spotPreferredUntil >= 0) {
@@ -93,14 +92,6 @@ final class CoreMapping {
       case SPOT_ONLY -> CapacityPreference.SPOT_ONLY;
       case SPOT_OK ->
           policy.onDemandFallback() ? CapacityPreference.SPOT_OK : CapacityPreference.SPOT_ONLY;
-    };
-  }
-
-  private static PriorityClass priority(JobPriority p) {
-    return switch (p) {
-      case HIGH -> PriorityClass.HIGH;
-      case NORMAL -> PriorityClass.NORMAL;
-      case LOW -> PriorityClass.LOW;
     };
   }
 }

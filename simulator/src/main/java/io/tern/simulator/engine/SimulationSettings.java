@@ -3,6 +3,7 @@ package io.tern.simulator.engine;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -17,7 +18,8 @@ import java.util.TreeMap;
  * @param replanIntervalSeconds while jobs wait, a round at least this often
  * @param horizonSlackSeconds the run stops this long after the last job could have finished on an
  *     idle on-demand cluster; jobs still queued then count as unfinished
- * @param offPeak daily off-peak windows (empty: none)
+ * @param offPeak the off-peak calendar replayed (the scheduler's cron windows with time zones);
+ *     {@link OffPeakReplay#NONE} for none
  * @param deferLowPriority whether low-priority jobs without a deadline are deferrable (wait for an
  *     off-peak window) under Tern
  * @param teamBudgetsUsd hard budget per team for the whole run (soft at 80%); empty: none
@@ -30,13 +32,13 @@ public record SimulationSettings(
     long schedulingQuantumSeconds,
     long replanIntervalSeconds,
     long horizonSlackSeconds,
-    List<OffPeakWindow> offPeak,
+    OffPeakReplay offPeak,
     boolean deferLowPriority,
     Map<String, Double> teamBudgetsUsd) {
 
   /** Copies collections (budgets sorted by team). */
   public SimulationSettings {
-    offPeak = List.copyOf(offPeak);
+    Objects.requireNonNull(offPeak, "offPeak");
     teamBudgetsUsd = Collections.unmodifiableSortedMap(new TreeMap<>(teamBudgetsUsd));
     if (noticeSeconds < 0
         || checkpointSaveSeconds < 0
@@ -55,7 +57,7 @@ public record SimulationSettings(
    */
   public static SimulationSettings defaults() {
     return new SimulationSettings(
-        120, 60, 120, 180, 10, 600, 30L * 86_400, List.of(), true, Map.of());
+        120, 60, 120, 180, 10, 600, 30L * 86_400, OffPeakReplay.NONE, true, Map.of());
   }
 
   /** A copy with another scheduling quantum and replan interval. */
@@ -73,8 +75,8 @@ public record SimulationSettings(
         teamBudgetsUsd);
   }
 
-  /** A copy with off-peak windows. */
-  public SimulationSettings withOffPeak(List<OffPeakWindow> windows) {
+  /** A copy with an off-peak calendar. */
+  public SimulationSettings withOffPeak(OffPeakReplay windows) {
     return new SimulationSettings(
         noticeSeconds,
         checkpointSaveSeconds,
@@ -122,7 +124,7 @@ public record SimulationSettings(
             + " s, at least every "
             + replanIntervalSeconds
             + " s while jobs wait",
-        offPeak.isEmpty() ? "no off-peak windows" : "off-peak windows (UTC): " + offPeak,
+        offPeak.isEmpty() ? "no off-peak windows" : "off-peak windows: " + offPeak,
         teamBudgetsUsd.isEmpty()
             ? "no team budgets"
             : "team budgets (USD, hard): " + teamBudgetsUsd);

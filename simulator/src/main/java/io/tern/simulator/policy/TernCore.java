@@ -96,10 +96,11 @@ public final class TernCore implements SingleJobPolicy {
     this.onDemandPerHour = onDemandPerHour;
     this.unitSeconds = setting.unitSeconds(trace.slotSeconds());
     EngineConfig config =
-        EngineConfig.defaults()
-            .withDeadlineRule(
+        EngineConfig.builder()
+            .deadlineRule(
                 Duration.ofSeconds(SingleJobSetting.seconds(setting.restartOverheadHours())),
-                Duration.ofSeconds(trace.slotSeconds()));
+                Duration.ofSeconds(trace.slotSeconds()))
+            .build();
     this.engine = new PlacementEngine(config);
     this.onDemandNode =
         Node.of(

@@ -1,5 +1,7 @@
 package io.tern.simulator.trace;
 
+import io.tern.scheduler.core.model.CapacityPreference;
+import io.tern.scheduler.core.model.PriorityClass;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -27,7 +29,7 @@ import java.util.TreeMap;
  * @param includeCpuOnly pods with {@code num_gpu = 0} are left out unless true (they cost no GPU)
  */
 public record AlibabaMapping(
-    Map<String, JobPriority> qosPriority,
+    Map<String, PriorityClass> qosPriority,
     Map<String, CapacityPreference> qosCapacity,
     int teamCount,
     long checkpointIntervalSeconds,
@@ -77,10 +79,10 @@ public record AlibabaMapping(
   public static AlibabaMapping defaults() {
     return new AlibabaMapping(
         Map.of(
-            "Guaranteed", JobPriority.HIGH,
-            "LS", JobPriority.HIGH,
-            "Burstable", JobPriority.NORMAL,
-            "BE", JobPriority.LOW),
+            "Guaranteed", PriorityClass.HIGH,
+            "LS", PriorityClass.HIGH,
+            "Burstable", PriorityClass.NORMAL,
+            "BE", PriorityClass.LOW),
         Map.of(),
         8,
         1800,

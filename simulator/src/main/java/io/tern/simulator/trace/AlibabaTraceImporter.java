@@ -1,5 +1,7 @@
 package io.tern.simulator.trace;
 
+import io.tern.scheduler.core.model.CapacityPreference;
+import io.tern.scheduler.core.model.PriorityClass;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -116,7 +118,7 @@ public final class AlibabaTraceImporter {
     }
     duration = Math.max(1, duration);
     String qos = row.text("qos");
-    JobPriority priority = mapping.qosPriority().getOrDefault(qos, JobPriority.NORMAL);
+    PriorityClass priority = mapping.qosPriority().getOrDefault(qos, PriorityClass.NORMAL);
     CapacityPreference capacity =
         mapping.qosCapacity().getOrDefault(qos, CapacityPreference.SPOT_OK);
     int gpus = numGpu;

@@ -1,5 +1,7 @@
 package io.tern.simulator.trace;
 
+import io.tern.scheduler.core.model.CapacityPreference;
+import io.tern.scheduler.core.model.PriorityClass;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,20 +76,24 @@ public final class NativeTraceReader {
       throw row.error("nodes", "must be at least 1");
     }
     String team = row.text("team").isEmpty() ? "default" : row.text("team");
-    JobPriority priority = JobPriority.NORMAL;
+    PriorityClass priority = PriorityClass.NORMAL;
     if (!row.text("priority").isEmpty()) {
-      priority = JobPriority.parse(row.text("priority"));
-      if (priority == null) {
-        throw row.error("priority", "'" + row.text("priority") + "' is not high|normal|low");
-      }
+      priority =
+          PriorityClass.parse(row.text("priority"))
+              .orElseThrow(
+                  () ->
+                      row.error(
+                          "priority", "'" + row.text("priority") + "' is not high|normal|low"));
     }
     CapacityPreference capacity = CapacityPreference.SPOT_OK;
     if (!row.text("capacity").isEmpty()) {
-      capacity = CapacityPreference.parse(row.text("capacity"));
-      if (capacity == null) {
-        throw row.error(
-            "capacity", "'" + row.text("capacity") + "' is not spot-ok|spot-only|on-demand");
-      }
+      capacity =
+          CapacityPreference.parse(row.text("capacity"))
+              .orElseThrow(
+                  () ->
+                      row.error(
+                          "capacity",
+                          "'" + row.text("capacity") + "' is not spot-ok|spot-only|on-demand"));
     }
     long interval = row.seconds("checkpoint_interval", 0);
     if (interval == 0 && !row.text("checkpoint_interval").isEmpty()) {

@@ -1,5 +1,7 @@
 package io.tern.simulator.trace;
 
+import io.tern.scheduler.core.model.CapacityPreference;
+import io.tern.scheduler.core.model.PriorityClass;
 import java.util.List;
 import java.util.Objects;
 
@@ -30,7 +32,7 @@ public record TraceJob(
     int gpuMilli,
     int nodes,
     String team,
-    JobPriority priority,
+    PriorityClass priority,
     CapacityPreference capacity,
     long checkpointIntervalSeconds,
     long deadlineSeconds,

@@ -73,17 +73,6 @@ class EventQueueTest {
   }
 
   @Test
-  void offPeakWindowWrapsMidnight() {
-    OffPeakWindow w = new OffPeakWindow(22, 6);
-
-    assertThat(w.contains(23 * 3600)).isTrue();
-    assertThat(w.contains(5 * 3600)).isTrue();
-    assertThat(w.contains(12 * 3600)).isFalse();
-    assertThat(w.nextBoundaryAfter(12 * 3600)).isEqualTo(22 * 3600);
-    assertThat(w.nextBoundaryAfter(23 * 3600)).isEqualTo(86_400 + 6 * 3600);
-  }
-
-  @Test
   void virtualClockNeverReadsTheWallClock() {
     VirtualClock clock = new VirtualClock();
     clock.set(3600);

@@ -3,6 +3,7 @@ package io.tern.simulator.trace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tern.scheduler.core.model.PriorityClass;
 import io.tern.simulator.TestPaths;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,7 +33,7 @@ class AlibabaTraceImporterTest {
     TraceJob first = w.jobs().get(0);
     assertThat(first.id()).isEqualTo("openb-pod-0000");
     assertThat(first.durationSeconds()).isEqualTo(12537496);
-    assertThat(first.priority()).isEqualTo(JobPriority.HIGH); // LS
+    assertThat(first.priority()).isEqualTo(PriorityClass.HIGH); // LS
     assertThat(w.jobs())
         .isSortedAccordingTo(
             java.util.Comparator.comparingLong(TraceJob::submitSeconds)
@@ -72,7 +73,7 @@ class AlibabaTraceImporterTest {
     assertThat(pending.durationSeconds()).isEqualTo(10001403 - 10001278);
     assertThat(pending.deadlineSeconds()).isEqualTo(10001278 + 2 * (10001403 - 10001278));
     assertThat(pending.canCheckpoint()).isFalse();
-    assertThat(pending.priority()).isEqualTo(JobPriority.LOW); // BE
+    assertThat(pending.priority()).isEqualTo(PriorityClass.LOW); // BE
     assertThat(w.jobs()).allSatisfy(j -> assertThat(j.hasDeadline()).isTrue());
   }
 

@@ -3,6 +3,8 @@ package io.tern.simulator.trace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tern.scheduler.core.model.CapacityPreference;
+import io.tern.scheduler.core.model.PriorityClass;
 import io.tern.simulator.TestPaths;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,7 +16,7 @@ class NativeTraceReaderTest {
 
     assertThat(jobs).extracting(TraceJob::id).containsExactly("a", "b", "c");
     TraceJob a = jobs.get(0);
-    assertThat(a.priority()).isEqualTo(JobPriority.HIGH);
+    assertThat(a.priority()).isEqualTo(PriorityClass.HIGH);
     assertThat(a.checkpointIntervalSeconds()).isEqualTo(600);
     assertThat(a.hasDeadline()).isFalse();
     TraceJob b = jobs.get(1);

@@ -2,6 +2,8 @@ package io.tern.simulator.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tern.scheduler.core.model.CapacityPreference;
+import io.tern.scheduler.core.model.PriorityClass;
 import io.tern.simulator.TestPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +27,7 @@ class NativeTraceWriterTest {
                 1000,
                 3,
                 "team, with comma",
-                JobPriority.LOW,
+                PriorityClass.LOW,
                 CapacityPreference.SPOT_ONLY,
                 0,
                 TraceJob.NO_DEADLINE,

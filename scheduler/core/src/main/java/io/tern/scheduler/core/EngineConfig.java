@@ -8,8 +8,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Tuning of the {@link PlacementEngine}. Immutable; start from {@link #defaults()} and change what
- * you need with the {@code with...} methods.
+ * Tuning of the {@link PlacementEngine}. Immutable; {@link #defaults()}, or {@link #builder()} to
+ * change some of them.
  *
  * @param scorerWeights weight per scorer name (see each scorer's {@code NAME}); a scorer missing
  *     from the map has weight 0 and is not evaluated
@@ -75,193 +75,82 @@ public record EngineConfig(
 
   /** Sensible defaults for a production cluster. */
   public static EngineConfig defaults() {
-    SortedMap<String, Double> weights = new TreeMap<>();
-    weights.put("bin-packing", 1.0);
-    weights.put("price", 0.5);
-    weights.put("reclaimed-pool", 0.5);
-    weights.put("reclaim-risk", 0.3);
-    weights.put("gpu-utilization", 0.2);
-    weights.put("shared-packing", 0.5);
-    return new EngineConfig(
-        weights,
-        8,
-        1,
-        Duration.ofHours(12),
-        Duration.ofMinutes(10),
-        Duration.ofMinutes(30),
-        50,
-        1024,
-        4,
-        Duration.ofMinutes(10),
-        true,
-        64,
-        256,
-        2_000,
-        200,
-        Duration.ofMinutes(10));
+    return builder().build();
   }
 
-  public EngineConfig withScorerWeight(String scorer, double weight) {
-    SortedMap<String, Double> copy = new TreeMap<>(scorerWeights);
-    copy.put(scorer, weight);
-    return new EngineConfig(
-        copy,
-        candidatesPerJob,
-        reservations,
-        agingStep,
-        restartOverhead,
-        deadlineSafetyMargin,
-        shareMaxUtilizationPercent,
-        shareMemoryMarginMiB,
-        maxJobsPerSharedGpu,
-        nodeIdleGrace,
-        preemptionEnabled,
-        preemptionCandidateNodes,
-        detailedExplanations,
-        explainNodesPerShape,
-        capacityRequestNodesPerPlan,
-        spotSettle);
+  /** A builder that starts from the {@link #defaults()}. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  public EngineConfig withCandidatesPerJob(int n) {
-    return new EngineConfig(
-        scorerWeights,
-        n,
-        reservations,
-        agingStep,
-        restartOverhead,
-        deadlineSafetyMargin,
-        shareMaxUtilizationPercent,
-        shareMemoryMarginMiB,
-        maxJobsPerSharedGpu,
-        nodeIdleGrace,
-        preemptionEnabled,
-        preemptionCandidateNodes,
-        detailedExplanations,
-        explainNodesPerShape,
-        capacityRequestNodesPerPlan,
-        spotSettle);
-  }
+  /**
+   * Changes the defaults field by field; only the fields some caller tunes have a setter. Not
+   * thread-safe; {@link #build()} may be called more than once.
+   */
+  public static final class Builder {
+    private final SortedMap<String, Double> scorerWeights = new TreeMap<>();
+    private int candidatesPerJob = 8;
+    private int reservations = 1;
+    private Duration agingStep = Duration.ofHours(12);
+    private Duration restartOverhead = Duration.ofMinutes(10);
+    private Duration deadlineSafetyMargin = Duration.ofMinutes(30);
 
-  public EngineConfig withReservations(int n) {
-    return new EngineConfig(
-        scorerWeights,
-        candidatesPerJob,
-        n,
-        agingStep,
-        restartOverhead,
-        deadlineSafetyMargin,
-        shareMaxUtilizationPercent,
-        shareMemoryMarginMiB,
-        maxJobsPerSharedGpu,
-        nodeIdleGrace,
-        preemptionEnabled,
-        preemptionCandidateNodes,
-        detailedExplanations,
-        explainNodesPerShape,
-        capacityRequestNodesPerPlan,
-        spotSettle);
-  }
+    private Builder() {
+      scorerWeights.put("bin-packing", 1.0);
+      scorerWeights.put("price", 0.5);
+      scorerWeights.put("reclaimed-pool", 0.5);
+      scorerWeights.put("reclaim-risk", 0.3);
+      scorerWeights.put("gpu-utilization", 0.2);
+      scorerWeights.put("shared-packing", 0.5);
+    }
 
-  public EngineConfig withAgingStep(Duration step) {
-    return new EngineConfig(
-        scorerWeights,
-        candidatesPerJob,
-        reservations,
-        step,
-        restartOverhead,
-        deadlineSafetyMargin,
-        shareMaxUtilizationPercent,
-        shareMemoryMarginMiB,
-        maxJobsPerSharedGpu,
-        nodeIdleGrace,
-        preemptionEnabled,
-        preemptionCandidateNodes,
-        detailedExplanations,
-        explainNodesPerShape,
-        capacityRequestNodesPerPlan,
-        spotSettle);
-  }
+    /** Weight 0 turns the scorer off. */
+    public Builder scorerWeight(String scorer, double weight) {
+      scorerWeights.put(scorer, weight);
+      return this;
+    }
 
-  public EngineConfig withPreemption(boolean enabled) {
-    return new EngineConfig(
-        scorerWeights,
-        candidatesPerJob,
-        reservations,
-        agingStep,
-        restartOverhead,
-        deadlineSafetyMargin,
-        shareMaxUtilizationPercent,
-        shareMemoryMarginMiB,
-        maxJobsPerSharedGpu,
-        nodeIdleGrace,
-        enabled,
-        preemptionCandidateNodes,
-        detailedExplanations,
-        explainNodesPerShape,
-        capacityRequestNodesPerPlan,
-        spotSettle);
-  }
+    public Builder candidatesPerJob(int n) {
+      candidatesPerJob = n;
+      return this;
+    }
 
-  public EngineConfig withNodeIdleGrace(Duration grace) {
-    return new EngineConfig(
-        scorerWeights,
-        candidatesPerJob,
-        reservations,
-        agingStep,
-        restartOverhead,
-        deadlineSafetyMargin,
-        shareMaxUtilizationPercent,
-        shareMemoryMarginMiB,
-        maxJobsPerSharedGpu,
-        grace,
-        preemptionEnabled,
-        preemptionCandidateNodes,
-        detailedExplanations,
-        explainNodesPerShape,
-        capacityRequestNodesPerPlan,
-        spotSettle);
-  }
+    public Builder reservations(int n) {
+      reservations = n;
+      return this;
+    }
 
-  /** The deadline rule's restart overhead and safety margin replaced. */
-  public EngineConfig withDeadlineRule(Duration overhead, Duration margin) {
-    return new EngineConfig(
-        scorerWeights,
-        candidatesPerJob,
-        reservations,
-        agingStep,
-        overhead,
-        margin,
-        shareMaxUtilizationPercent,
-        shareMemoryMarginMiB,
-        maxJobsPerSharedGpu,
-        nodeIdleGrace,
-        preemptionEnabled,
-        preemptionCandidateNodes,
-        detailedExplanations,
-        explainNodesPerShape,
-        capacityRequestNodesPerPlan,
-        spotSettle);
-  }
+    public Builder agingStep(Duration step) {
+      agingStep = step;
+      return this;
+    }
 
-  public EngineConfig withSpotSettle(Duration settle) {
-    return new EngineConfig(
-        scorerWeights,
-        candidatesPerJob,
-        reservations,
-        agingStep,
-        restartOverhead,
-        deadlineSafetyMargin,
-        shareMaxUtilizationPercent,
-        shareMemoryMarginMiB,
-        maxJobsPerSharedGpu,
-        nodeIdleGrace,
-        preemptionEnabled,
-        preemptionCandidateNodes,
-        detailedExplanations,
-        explainNodesPerShape,
-        capacityRequestNodesPerPlan,
-        settle);
+    /** The deadline rule's restart overhead and safety margin. */
+    public Builder deadlineRule(Duration overhead, Duration margin) {
+      restartOverhead = overhead;
+      deadlineSafetyMargin = margin;
+      return this;
+    }
+
+    public EngineConfig build() {
+      return new EngineConfig(
+          scorerWeights,
+          candidatesPerJob,
+          reservations,
+          agingStep,
+          restartOverhead,
+          deadlineSafetyMargin,
+          /* shareMaxUtilizationPercent= */ 50,
+          /* shareMemoryMarginMiB= */ 1024,
+          /* maxJobsPerSharedGpu= */ 4,
+          /* nodeIdleGrace= */ Duration.ofMinutes(10),
+          /* preemptionEnabled= */ true,
+          /* preemptionCandidateNodes= */ 64,
+          /* detailedExplanations= */ 256,
+          /* explainNodesPerShape= */ 2_000,
+          /* capacityRequestNodesPerPlan= */ 200,
+          /* spotSettle= */ Duration.ofMinutes(10));
+    }
   }
 
   public double weight(String scorer) {

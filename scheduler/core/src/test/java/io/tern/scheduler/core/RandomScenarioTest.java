@@ -114,10 +114,11 @@ class RandomScenarioTest {
     }
     BenchCluster state = new BenchCluster(gen.nodes(20 + r.nextInt(40), 8), jobs);
     EngineConfig config =
-        EngineConfig.defaults()
-            .withCandidatesPerJob(1 + r.nextInt(8))
-            .withReservations(r.nextInt(3))
-            .withAgingStep(Duration.ofHours(r.nextInt(0, 3)));
+        EngineConfig.builder()
+            .candidatesPerJob(1 + r.nextInt(8))
+            .reservations(r.nextInt(3))
+            .agingStep(Duration.ofHours(r.nextInt(0, 3)))
+            .build();
     PlacementEngine engine = new PlacementEngine(config);
     int placed = 0;
     for (int round = 0; round < 8; round++) {

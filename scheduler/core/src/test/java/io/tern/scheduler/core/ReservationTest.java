@@ -49,7 +49,7 @@ class ReservationTest {
   void withoutReservationsBackfillWouldTakeIt() {
     var a = spot("a", 8);
     var cluster = cluster(List.of(a), running(job("ra", 4).build(), a, 0, 1, 2, 3));
-    var engine = new PlacementEngine(EngineConfig.defaults().withReservations(0));
+    var engine = new PlacementEngine(EngineConfig.builder().reservations(0).build());
     var plan =
         engine.plan(
             cluster,

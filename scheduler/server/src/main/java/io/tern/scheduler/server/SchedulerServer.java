@@ -1,10 +1,14 @@
 package io.tern.scheduler.server;
 
 import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -15,6 +19,8 @@ import io.tern.scheduler.server.api.AgentServiceImpl;
 import io.tern.scheduler.server.api.ClusterServiceImpl;
 import io.tern.scheduler.server.api.FinOpsServiceImpl;
 import io.tern.scheduler.server.api.JobServiceImpl;
+import io.tern.scheduler.server.api.LeaderForwarding;
+import io.tern.scheduler.server.api.RawServices;
 import io.tern.scheduler.server.auth.AuditLog;
 import io.tern.scheduler.server.auth.Authenticator;
 import io.tern.scheduler.server.auth.RateLimiter;
@@ -31,6 +37,7 @@ import io.tern.scheduler.server.loop.SchedulerLoop;
 import io.tern.scheduler.server.metrics.SchedulerMetrics;
 import io.tern.scheduler.server.zk.ZkPaths;
 import io.tern.scheduler.server.zk.ZkStateStore;
+import io.tern.security.tls.ClientTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -73,6 +80,7 @@ public final class SchedulerServer implements AutoCloseable {
   private SchedulerLoop loop;
   private Server grpc;
   private SchedulerMetrics metrics;
+  private LeaderForwarding forwarding;
   private String address;
   private int metricsPort = -1;
 
@@ -150,31 +158,54 @@ public final class SchedulerServer implements AutoCloseable {
           new ServerCallExecutorSupplier() {
             @Override
             public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
-              return call.getMethodDescriptor() == JobServiceGrpc.getSubmitJobMethod()
+              return call.getMethodDescriptor()
+                      .getFullMethodName()
+                      .equals(JobServiceGrpc.getSubmitJobMethod().getFullMethodName())
                   ? MoreExecutors.directExecutor()
                   : null;
             }
           });
     }
+    forwarding = new LeaderForwarding(elector, address, leaderCredentials(security));
+    // Interceptors on each service run last-listed first: who is calling, then the audit of what
+    // they did. A standby relays client calls to the leader before either, so the leader checks
+    // and audits them; agents keep their own stream to the leader (it must see their certificate).
+    ServerInterceptor[] checks = {audit, authenticator};
     grpc =
         builder
             .maxInboundMessageSize(MAX_MESSAGE_BYTES)
             .maxInboundMetadataSize(MAX_METADATA_BYTES)
             .addService(
-                new JobServiceImpl(
-                    new JobRequests(loop),
-                    new HistoryRequests(loop),
-                    loop.logs(),
-                    metrics::submitted))
-            .addService(new ClusterServiceImpl(new ClusterRequests(loop)))
-            .addService(new AgentServiceImpl(loop.agents()))
-            .addService(new FinOpsServiceImpl(new FinOpsRequests(loop)))
-            .addService(new AdminServiceImpl(tokens))
-            .addService(health.getHealthService())
-            .addService(ProtoReflectionServiceV1.newInstance())
-            // Interceptors run last-added first: who is calling, then the audit of what they did.
-            .intercept(audit)
-            .intercept(authenticator)
+                RawServices.forwardedToLeader(
+                    ServerInterceptors.intercept(
+                        new JobServiceImpl(
+                            new JobRequests(loop),
+                            new HistoryRequests(loop),
+                            loop.logs(),
+                            metrics::submitted,
+                            clock),
+                        checks),
+                    forwarding))
+            .addService(
+                RawServices.forwardedToLeader(
+                    ServerInterceptors.intercept(
+                        new ClusterServiceImpl(new ClusterRequests(loop)), checks),
+                    forwarding))
+            .addService(
+                RawServices.parsedHere(
+                    ServerInterceptors.intercept(new AgentServiceImpl(loop.agents()), checks)))
+            .addService(
+                RawServices.forwardedToLeader(
+                    ServerInterceptors.intercept(
+                        new FinOpsServiceImpl(new FinOpsRequests(loop)), checks),
+                    forwarding))
+            .addService(
+                // Tokens live in ZooKeeper, not in the leader's state: any replica serves them.
+                RawServices.parsedHere(
+                    ServerInterceptors.intercept(new AdminServiceImpl(tokens), checks)))
+            .addService(ServerInterceptors.intercept(health.getHealthService(), checks))
+            .addService(
+                ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), checks))
             .build()
             .start();
     if (!security.authenticates()) {
@@ -212,6 +243,14 @@ public final class SchedulerServer implements AutoCloseable {
     return curator;
   }
 
+  /** How a standby reaches the leader: trusting the cluster's CA under TLS, else plaintext. */
+  private static ChannelCredentials leaderCredentials(SecuritySettings security)
+      throws IOException {
+    return security.tls() == null
+        ? InsecureChannelCredentials.create()
+        : ClientTls.trusting(security.tls().clientCa()).credentials();
+  }
+
   private static int freePort(String host) throws IOException {
     try (var socket = new java.net.ServerSocket()) {
       socket.bind(new InetSocketAddress(host, 0));
@@ -226,6 +265,9 @@ public final class SchedulerServer implements AutoCloseable {
     }
     if (grpc != null) {
       grpc.shutdown();
+    }
+    if (forwarding != null) {
+      forwarding.close();
     }
     if (elector != null) {
       elector.close();

@@ -21,6 +21,7 @@ import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.JobState;
 import io.tern.api.v1.JobStatus;
 import io.tern.api.v1.ListBudgetsRequest;
+import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.ListOffPeakWindowsRequest;
 import io.tern.api.v1.OffPeakWindow;
 import io.tern.api.v1.SchedulerMessage;
@@ -276,6 +277,10 @@ class FinOpsServiceTest {
     assertThat(report.getTeamsList()).extracting(CostLine::getKey).containsExactly("vision");
     assertThat(report.getTeams(0).getSpotUsd()).isEqualTo(jobLine.getSpotUsd());
     assertThat(report.getTotal().getSpotUsd()).isEqualTo(jobLine.getSpotUsd());
+    // The job record says what the ledger says it cost.
+    assertThat(job(c, id).getCostUsd()).isPositive().isCloseTo(jobLine.getSpotUsd(), within(1e-9));
+    assertThat(c.jobs.listJobs(ListJobsRequest.getDefaultInstance()).getJobs(0).getCostUsd())
+        .isCloseTo(jobLine.getSpotUsd(), within(1e-9));
     assertThat(
             c.finops()
                 .getCostReport(GetCostReportRequest.newBuilder().setTeam("nlp").build())

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.tern.api.v1.AgentMessage;
 import io.tern.api.v1.Attempt;
 import io.tern.api.v1.CancelJobRequest;
@@ -31,6 +33,7 @@ import io.tern.api.v1.StopJob;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.scheduler.server.api.GrpcErrors;
+import io.tern.scheduler.server.api.LeaderForwarding;
 import io.tern.scheduler.server.loop.SchedulerLoop;
 import io.tern.scheduler.server.testing.Clients;
 import io.tern.scheduler.server.testing.FakeAgent;
@@ -153,6 +156,16 @@ class SchedulerServerTest {
     assertThat(again.getDeduplicated()).isTrue();
     assertThat(first.getDeduplicated()).isFalse();
     assertThat(other.getJob().getId()).isNotEqualTo(first.getJob().getId());
+
+    StatusRuntimeException reused =
+        catchThrowableOfType(
+            StatusRuntimeException.class, () -> submit(c, Clients.spec("b", 2), "key-1"));
+    assertThat(reused.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+    assertThat(reused.getStatus().getDescription())
+        .startsWith(
+            "idempotency_key: already used for "
+                + first.getJob().getId()
+                + ", submitted with a different spec");
   }
 
   @Test
@@ -430,16 +443,24 @@ class SchedulerServerTest {
   }
 
   @Test
-  void followerPointsClientsToTheLeader() throws Exception {
+  void aStandbyRelaysClientCallsToTheLeaderAndPointsToItWhenToldNotTo() throws Exception {
     SchedulerServer a = leader();
     SchedulerServer b = replica(Duration.ofSeconds(30));
     await().atMost(WAIT).until(() -> b.loop().role().get() == SchedulerLoop.Role.FOLLOWER);
     Clients c = track(new Clients(b.address()));
 
+    String id = submit(c, Clients.spec("x", 1), "").getJob().getId();
+    assertThat(job(track(new Clients(a.address())), id).getSpec().getName()).isEqualTo("x");
+
+    Metadata thisReplicaOnly = new Metadata();
+    thisReplicaOnly.put(LeaderForwarding.FORWARDED, "test");
     StatusRuntimeException e =
         catchThrowableOfType(
-            StatusRuntimeException.class, () -> submit(c, Clients.spec("x", 1), ""));
-
+            StatusRuntimeException.class,
+            () ->
+                c.jobs
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(thisReplicaOnly))
+                    .getJob(GetJobRequest.newBuilder().setJobId(id).build()));
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
     assertThat(e.getTrailers().get(GrpcErrors.LEADER)).isEqualTo(a.address());
   }
@@ -489,6 +510,54 @@ class SchedulerServerTest {
     assertThat(first.getOffset()).isZero();
     assertThat(second.getOffset()).isEqualTo(6);
     assertThat(text.toString()).isEqualTo("hello\n");
+  }
+
+  @Test
+  void aLogFollowerWaitsForTheJobToStartAndGetsOnlyTheTailItAskedFor() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    String id = submit(c, Clients.spec("late", 1), "").getJob().getId();
+
+    var chunks =
+        c.jobs.streamLogs(
+            io.tern.api.v1.StreamLogsRequest.newBuilder()
+                .setJobId(id)
+                .setFollow(true)
+                .setTailLines(2)
+                .build());
+    // The stream is open before any node exists; the job starts afterwards.
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+    agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
+    var first = agent.next(SchedulerMessage.KindCase.READ_LOGS, 10).getReadLogs();
+    agent.send(logData(first.getRequestId(), "b\nc\n", 10));
+    var second = agent.next(SchedulerMessage.KindCase.READ_LOGS, 10).getReadLogs();
+    agent.status(id, 1, JobStatus.Phase.PHASE_EXITED, 0);
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_SUCCEEDED);
+    agent.send(logData(second.getRequestId(), "", 10));
+
+    StringBuilder text = new StringBuilder();
+    chunks.forEachRemaining(chunk -> text.append(chunk.getData().toStringUtf8()));
+    assertThat(first.getTailLines()).isEqualTo(2);
+    assertThat(second.getTailLines()).isZero();
+    assertThat(second.getOffset()).isEqualTo(10);
+    assertThat(text.toString()).isEqualTo("b\nc\n");
+  }
+
+  @Test
+  void aLogFollowerOfAJobCancelledBeforeItStartedGetsAnEmptyLog() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    String id = submit(c, Clients.spec("never", 1), "").getJob().getId();
+    var chunks =
+        c.jobs.streamLogs(
+            io.tern.api.v1.StreamLogsRequest.newBuilder().setJobId(id).setFollow(true).build());
+
+    c.jobs.cancelJob(CancelJobRequest.newBuilder().setJobId(id).build());
+
+    assertThat(chunks.hasNext()).isFalse();
   }
 
   @Test
@@ -546,6 +615,35 @@ class SchedulerServerTest {
 
     await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_SUCCEEDED);
     assertThat(job(c, id).getAttemptsCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aStartLostWithABrokenStreamIsPlacedAgainAfterTheAgentReRegisters() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    agent.next(SchedulerMessage.KindCase.REGISTERED, 10);
+    String lost = submit(c, Clients.spec("lost-start", 1), "").getJob().getId();
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+    String slow = submit(c, Clients.spec("slow-start", 1), "").getJob().getId();
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+
+    // The stream breaks; the agent never got the first start, and the second was still starting.
+    agent.drop();
+    FakeAgent back =
+        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    back.next(SchedulerMessage.KindCase.REGISTERED, 10);
+    back.status(slow, 1, JobStatus.Phase.PHASE_STARTED, 0);
+
+    StartJob again = back.next(SchedulerMessage.KindCase.START_JOB, 15).getStartJob();
+    assertThat(again.getJobId()).isEqualTo(lost);
+    assertThat(again.getAttempt()).isEqualTo(2);
+    assertThat(job(c, lost).getAttempts(0).getEndReason()).contains("start never reached");
+    assertThat(job(c, slow).getState()).isEqualTo(JobState.JOB_STATE_RUNNING);
+    assertThat(job(c, slow).getAttemptsCount()).isEqualTo(1);
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.tern.api.v1.CheckpointPolicy;
 import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.Priority;
 import io.tern.api.v1.Resources;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,9 @@ public final class JobSpecValidator {
   /** The first second of 10000-01-01, where protobuf Timestamps end. */
   private static final long TIMESTAMP_END_SECONDS = 253_402_300_800L;
 
+  /** The longest protobuf Duration: 10,000 years. */
+  private static final long DURATION_MAX_SECONDS = 315_576_000_000L;
+
   private JobSpecValidator() {}
 
   /**
@@ -55,6 +59,27 @@ public final class JobSpecValidator {
    */
   public static List<SpecError> validate(JobSpec spec) {
     return SpecLimits.capped(validateAll(spec));
+  }
+
+  /**
+   * As {@link #validate(JobSpec)}, and a deadline must also lie after {@code now}: the scheduler's
+   * check on SubmitJob, by its own clock.
+   */
+  public static List<SpecError> validate(JobSpec spec, Instant now) {
+    List<SpecError> errors = validateAll(spec);
+    if (spec.hasDeadline()
+        && validTimestamp(spec.getDeadline())
+        && !Instant.ofEpochSecond(spec.getDeadline().getSeconds(), spec.getDeadline().getNanos())
+            .isAfter(now)) {
+      errors.add(
+          SpecError.of(
+              "deadline",
+              Instant.ofEpochSecond(spec.getDeadline().getSeconds(), spec.getDeadline().getNanos())
+                  + " has passed (it is "
+                  + now
+                  + "); a deadline is the time the job must finish by"));
+    }
+    return SpecLimits.capped(errors);
   }
 
   /** Every rule {@code spec} breaks, uncapped (the parser merges them with its own). */
@@ -76,11 +101,7 @@ public final class JobSpecValidator {
     if (spec.hasCheckpoint()) {
       checkCheckpoint(spec.getCheckpoint(), spec.getCapacity(), errors);
     }
-    if (spec.hasDeadline()
-        && (spec.getDeadline().getSeconds() < 0
-            || spec.getDeadline().getSeconds() >= TIMESTAMP_END_SECONDS
-            || spec.getDeadline().getNanos() < 0
-            || spec.getDeadline().getNanos() > 999_999_999)) {
+    if (spec.hasDeadline() && !validTimestamp(spec.getDeadline())) {
       errors.add(SpecError.of("deadline", "must be a time between 1970 and 9999"));
     }
     if (!(spec.getMaxCostUsd() >= 0 && spec.getMaxCostUsd() <= SpecLimits.MAX_COST_USD)) {
@@ -90,7 +111,9 @@ public final class JobSpecValidator {
               "must be a number of US dollars between 0 and " + SpecLimits.MAX_COST_USD));
     }
     if (spec.hasMaxRuntime()) {
-      if (!positive(spec.getMaxRuntime())) {
+      if (!validDuration(spec.getMaxRuntime())) {
+        errors.add(invalidDuration("maxRuntime", spec.getMaxRuntime()));
+      } else if (!positive(spec.getMaxRuntime())) {
         errors.add(SpecError.of("maxRuntime", "must be longer than 0s"));
       } else if (spec.getMaxRuntime().getSeconds()
           > SpecLimits.MAX_RUNTIME_DAYS * 86_400L - (spec.getMaxRuntime().getNanos() > 0 ? 1 : 0)) {
@@ -110,7 +133,10 @@ public final class JobSpecValidator {
               "retries", "must be between 0 and " + MAX_RETRIES + ", got " + spec.getRetries()));
     }
     if (spec.hasSpotWait()) {
-      errors.addAll(spotWait(spec));
+      errors.addAll(
+          validDuration(spec.getSpotWait())
+              ? spotWait(spec)
+              : List.of(invalidDuration("spotWait", spec.getSpotWait())));
     }
     if (spec.getShareable() && spec.getResources().getGpus() != 1) {
       errors.add(SpecError.of("shareable", "only a job with resources.gpus: 1 can share a GPU"));
@@ -342,7 +368,9 @@ public final class JobSpecValidator {
                   + "\""));
     }
     long grace = checkpoint.getGrace().getSeconds();
-    if (grace < 1 || grace > SpecLimits.MAX_GRACE_SECONDS) {
+    if (!validDuration(checkpoint.getGrace())) {
+      errors.add(invalidDuration("checkpoint.graceSeconds", checkpoint.getGrace()));
+    } else if (grace < 1 || grace > SpecLimits.MAX_GRACE_SECONDS) {
       errors.add(
           SpecError.of(
               "checkpoint.graceSeconds",
@@ -356,7 +384,9 @@ public final class JobSpecValidator {
                   + SPOT_NOTICE_SECONDS
                   + "-second spot reclaim notice; lower it or set capacity: on-demand"));
     }
-    if (checkpoint.hasInterval()
+    if (checkpoint.hasInterval() && !validDuration(checkpoint.getInterval())) {
+      errors.add(invalidDuration("checkpoint.intervalMinutes", checkpoint.getInterval()));
+    } else if (checkpoint.hasInterval()
         && (!positive(checkpoint.getInterval())
             || checkpoint.getInterval().getSeconds()
                 > SpecLimits.MAX_CHECKPOINT_INTERVAL_MINUTES * 60L)) {
@@ -404,6 +434,34 @@ public final class JobSpecValidator {
               "a job with a deadline waits for spot while its deadline allows; leave spotWait out"));
     }
     return List.of();
+  }
+
+  private static boolean validTimestamp(com.google.protobuf.Timestamp t) {
+    return t.getSeconds() >= 0
+        && t.getSeconds() < TIMESTAMP_END_SECONDS
+        && t.getNanos() >= 0
+        && t.getNanos() <= 999_999_999;
+  }
+
+  /**
+   * What protobuf's Duration allows: at most about 10,000 years, and nanos within one second with
+   * the sign of the seconds.
+   */
+  private static boolean validDuration(Duration d) {
+    return Math.abs(d.getSeconds()) <= DURATION_MAX_SECONDS
+        && Math.abs(d.getNanos()) <= 999_999_999
+        && !(d.getSeconds() > 0 && d.getNanos() < 0)
+        && !(d.getSeconds() < 0 && d.getNanos() > 0);
+  }
+
+  private static SpecError invalidDuration(String field, Duration d) {
+    return SpecError.of(
+        field,
+        "is not a valid duration (seconds "
+            + d.getSeconds()
+            + ", nanos "
+            + d.getNanos()
+            + "): nanos must lie within one second, with the sign of seconds");
   }
 
   private static boolean positive(Duration d) {

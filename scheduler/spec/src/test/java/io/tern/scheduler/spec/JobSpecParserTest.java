@@ -58,7 +58,7 @@ class JobSpecParserTest {
     assertThat(spec.getCheckpoint().getGrace().getSeconds()).isEqualTo(90);
     assertThat(spec.getCheckpoint().getInterval().getSeconds()).isEqualTo(30 * 60);
     assertThat(spec.getDeadline().getSeconds())
-        .isEqualTo(Instant.parse("2026-12-01T08:00:00Z").getEpochSecond());
+        .isEqualTo(Instant.parse("2027-12-01T08:00:00Z").getEpochSecond());
     assertThat(spec.getDeferrable()).isTrue();
     assertThat(spec.getMaxCostUsd()).isEqualTo(120.0);
     assertThat(spec.getMaxRuntime().getSeconds()).isEqualTo(48 * 3600);

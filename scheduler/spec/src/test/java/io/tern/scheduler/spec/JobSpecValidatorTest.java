@@ -36,6 +36,56 @@ class JobSpecValidatorTest {
   }
 
   @Test
+  void durationsProtobufDoesNotAllowAreRefusedNamingTheKey() {
+    com.google.protobuf.Duration tooManyNanos =
+        com.google.protobuf.Duration.newBuilder().setSeconds(5).setNanos(2_000_000_000).build();
+    com.google.protobuf.Duration mixedSigns =
+        com.google.protobuf.Duration.newBuilder().setSeconds(60).setNanos(-1).build();
+    JobSpec spec =
+        valid()
+            .setMaxRuntime(tooManyNanos)
+            .setSpotWait(mixedSigns)
+            .setCheckpoint(
+                CheckpointPolicy.newBuilder()
+                    .setSignal("SIGUSR1")
+                    .setGrace(mixedSigns)
+                    .setInterval(tooManyNanos))
+            .build();
+
+    assertThat(JobSpecValidator.validate(spec))
+        .extracting(SpecError::toString)
+        .containsExactlyInAnyOrder(
+            "checkpoint.graceSeconds: is not a valid duration (seconds 60, nanos -1): nanos must"
+                + " lie within one second, with the sign of seconds",
+            "checkpoint.intervalMinutes: is not a valid duration (seconds 5, nanos 2000000000):"
+                + " nanos must lie within one second, with the sign of seconds",
+            "maxRuntime: is not a valid duration (seconds 5, nanos 2000000000): nanos must lie"
+                + " within one second, with the sign of seconds",
+            "spotWait: is not a valid duration (seconds 60, nanos -1): nanos must lie within one"
+                + " second, with the sign of seconds");
+  }
+
+  @Test
+  void aDeadlineMustLieAfterTheSchedulersNow() {
+    java.time.Instant now = java.time.Instant.parse("2026-12-01T00:00:00Z");
+    JobSpec epoch = valid().setDeadline(com.google.protobuf.Timestamp.newBuilder()).build();
+    JobSpec tomorrow =
+        valid()
+            .setDeadline(
+                com.google.protobuf.Timestamp.newBuilder()
+                    .setSeconds(now.plusSeconds(86_400).getEpochSecond()))
+            .build();
+
+    assertThat(JobSpecValidator.validate(epoch, now))
+        .extracting(SpecError::toString)
+        .containsExactly(
+            "deadline: 1970-01-01T00:00:00Z has passed (it is 2026-12-01T00:00:00Z); a deadline"
+                + " is the time the job must finish by");
+    assertThat(JobSpecValidator.validate(epoch)).isEmpty();
+    assertThat(JobSpecValidator.validate(tomorrow, now)).isEmpty();
+  }
+
+  @Test
   void shareableNeedsExactlyOneGpu() {
     JobSpec spec =
         valid()

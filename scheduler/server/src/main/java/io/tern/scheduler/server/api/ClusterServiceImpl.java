@@ -9,6 +9,7 @@ import io.tern.api.v1.GetQueueResponse;
 import io.tern.api.v1.ListNodesRequest;
 import io.tern.api.v1.ListNodesResponse;
 import io.tern.api.v1.Node;
+import io.tern.api.v1.NodeState;
 import io.tern.api.v1.QueueEntry;
 import io.tern.scheduler.server.auth.Principal;
 import io.tern.scheduler.server.loop.ClusterRequests;
@@ -23,6 +24,12 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
 
   @Override
   public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> observer) {
+    var badState =
+        EnumFilter.check("states", request.getStatesValueList(), NodeState.getDescriptor());
+    if (badState.isPresent()) {
+      observer.onError(badState.get());
+      return;
+    }
     GrpcErrors.reply(cluster.nodes(request), observer);
   }
 

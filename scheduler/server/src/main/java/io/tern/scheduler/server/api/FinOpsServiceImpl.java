@@ -16,13 +16,13 @@ import io.tern.api.v1.ListOffPeakWindowsResponse;
 import io.tern.api.v1.OffPeakWindow;
 import io.tern.api.v1.SetBudgetRequest;
 import io.tern.api.v1.SetOffPeakWindowRequest;
+import io.tern.offpeak.WindowSpec;
 import io.tern.scheduler.server.auth.Principal;
 import io.tern.scheduler.server.auth.TeamAccess;
 import io.tern.scheduler.server.finops.BudgetGuard;
 import io.tern.scheduler.server.finops.InvalidBudgetException;
 import io.tern.scheduler.server.loop.FinOpsRequests;
 import io.tern.scheduler.server.offpeak.InvalidWindowException;
-import io.tern.scheduler.server.offpeak.WindowSpec;
 import io.tern.scheduler.server.offpeak.WindowValidation;
 import java.time.Instant;
 

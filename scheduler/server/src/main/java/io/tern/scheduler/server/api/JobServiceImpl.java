@@ -12,6 +12,7 @@ import io.tern.api.v1.HistoryChunk;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.JobSpec;
+import io.tern.api.v1.JobState;
 import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.ListJobsResponse;
 import io.tern.api.v1.LogChunk;
@@ -33,6 +34,7 @@ import io.tern.scheduler.spec.JobSpecValidator;
 import io.tern.scheduler.spec.SpecError;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -49,13 +51,18 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   private final HistoryRequests history;
   private final LogRelay logs;
   private final Runnable onSubmit;
+  private final Clock clock;
 
+  /**
+   * @param clock the scheduler's clock, which a spec's deadline must lie after
+   */
   public JobServiceImpl(
-      JobRequests jobs, HistoryRequests history, LogRelay logs, Runnable onSubmit) {
+      JobRequests jobs, HistoryRequests history, LogRelay logs, Runnable onSubmit, Clock clock) {
     this.jobs = jobs;
     this.history = history;
     this.logs = logs;
     this.onSubmit = onSubmit;
+    this.clock = clock;
   }
 
   @Override
@@ -68,6 +75,13 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
           Status.INVALID_ARGUMENT.withDescription("attempt: must be >= 0").asRuntimeException());
       return;
     }
+    if (request.getTailLines() < 0) {
+      observer.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription("tail_lines: must be >= 0 (0 streams the whole log)")
+              .asRuntimeException());
+      return;
+    }
     whenAllowed(
         request.getJobId(),
         observer,
@@ -77,7 +91,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   @Override
   public void submitJob(SubmitJobRequest request, StreamObserver<SubmitJobResponse> observer) {
     JobSpec spec = JobSpecDefaults.normalize(request.getSpec());
-    List<SpecError> errors = JobSpecValidator.validate(spec);
+    List<SpecError> errors = JobSpecValidator.validate(spec, clock.instant());
     if (!errors.isEmpty()) {
       observer.onError(
           Status.INVALID_ARGUMENT
@@ -170,6 +184,12 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     if (request.getPageSize() < 0) {
       observer.onError(
           Status.INVALID_ARGUMENT.withDescription("page_size: must be >= 0").asRuntimeException());
+      return;
+    }
+    var badState =
+        EnumFilter.check("states", request.getStatesValueList(), JobState.getDescriptor());
+    if (badState.isPresent()) {
+      observer.onError(badState.get());
       return;
     }
     if (!request.getPageToken().isEmpty() && !JobIds.isValid(request.getPageToken())) {

@@ -172,7 +172,7 @@ public final class CostLedger {
   private final IdleRule idleRule;
 
   /** Sorted, so sums are added in the same order every time. */
-  private final Map<String, AttemptRecord> attempts = new TreeMap<>();
+  private final TreeMap<String, AttemptRecord> attempts = new TreeMap<>();
 
   public CostLedger(IdleRule idleRule) {
     this.idleRule = idleRule;
@@ -266,6 +266,23 @@ public final class CostLedger {
         for (Slice s : r.slices) {
           sum += s.usdPerHour() * h;
         }
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * What job {@code jobId} has cost so far: every attempt the ledger holds, a running one up to
+   * {@code now}, at the prices it was placed at. The same sums as the job's line in {@link #report}
+   * over all time.
+   */
+  public double jobCostUsd(String jobId, Instant now) {
+    double sum = 0;
+    // Keys are "job#attempt": the job's records sort together, between "job#" and "job$".
+    for (AttemptRecord r : attempts.subMap(jobId + "#", jobId + "$").values()) {
+      double h = hours(r.start, r.end == null ? now : r.end);
+      for (Slice s : r.slices) {
+        sum += s.usdPerHour() * h;
       }
     }
     return sum;

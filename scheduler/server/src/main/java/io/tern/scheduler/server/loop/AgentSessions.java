@@ -14,15 +14,16 @@ import io.tern.api.v1.RestoreReport;
 import io.tern.api.v1.RunningAttempt;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.SpotNotice;
-import io.tern.api.v1.StopJob;
 import io.tern.scheduler.core.state.Effect;
 import io.tern.scheduler.core.state.JobEvent;
 import io.tern.scheduler.core.state.Transition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -272,34 +273,27 @@ public final class AgentSessions {
         if (term.cancelling.contains(entry.id()) || term.finishedEarlier.contains(entry.id())) {
           // Told to stop under an earlier leader, perhaps never delivered: tell it again.
           session.channel.send(
-              loop.command()
-                  .setStopJob(
-                      StopJob.newBuilder()
-                          .setJobId(attempt.getJobId())
-                          .setAttempt(attempt.getAttempt())
-                          .setReason(
-                              term.cancelling.contains(entry.id())
-                                  ? "cancelled"
-                                  : "an earlier attempt already finished the job"))
-                  .build());
+              loop.stopCommand(
+                  attempt.getJobId(),
+                  attempt.getAttempt(),
+                  term.cancelling.contains(entry.id())
+                      ? "cancelled"
+                      : "an earlier attempt already finished the job"));
         }
       } else {
         session.channel.send(
-            loop.command()
-                .setStopJob(
-                    StopJob.newBuilder()
-                        .setJobId(attempt.getJobId())
-                        .setAttempt(attempt.getAttempt())
-                        .setReason("the leader does not know this attempt"))
-                .build());
+            loop.stopCommand(
+                attempt.getJobId(), attempt.getAttempt(), "the leader does not know this attempt"));
       }
     }
-    // An attempt the agent does not list may just have ended while it was away: its final status
-    // follows the registration. Only what is still unaccounted for after a grace is lost.
-    List<String> missing = new ArrayList<>();
+    // An attempt the agent does not list may just have ended while it was away, or (one still
+    // STARTING) be starting from a StartJob it got just before the stream broke: its status follows
+    // the registration. Only what is still unaccounted for after a grace is lost; a StartJob lost
+    // with the old stream would otherwise leave its job STARTING for ever.
+    Map<String, JobState> missing = new HashMap<>();
     for (JobEntry entry : term.jobsOn(session.id())) {
-      if (!reported.contains(entry.id()) && entry.state() != JobState.JOB_STATE_STARTING) {
-        missing.add(entry.id() + "#" + entry.attemptNumber());
+      if (!reported.contains(entry.id())) {
+        missing.put(entry.id() + "#" + entry.attemptNumber(), entry.state());
       }
     }
     if (!missing.isEmpty()) {
@@ -308,13 +302,16 @@ public final class AgentSessions {
     }
   }
 
-  private void requeueMissing(LeaderTerm term, String nodeId, List<String> missing) {
+  private void requeueMissing(LeaderTerm term, String nodeId, Map<String, JobState> missing) {
     if (loop.term != term) {
       return;
     }
     Instant now = loop.clock.instant();
     for (JobEntry entry : term.jobsOn(nodeId)) {
-      if (missing.contains(entry.id() + "#" + entry.attemptNumber())) {
+      JobState then = missing.get(entry.id() + "#" + entry.attemptNumber());
+      if (then == JobState.JOB_STATE_STARTING && entry.state() == JobState.JOB_STATE_STARTING) {
+        requeue(term, entry, now, "lost: its start never reached the agent (the stream broke)");
+      } else if (then != null && then != JobState.JOB_STATE_STARTING) {
         requeue(term, entry, now, "lost: its agent came back without it");
       }
     }

@@ -56,6 +56,14 @@ final class CostFeed {
     return ledger;
   }
 
+  /**
+   * {@code job} with {@code cost_usd} set to what the ledger says it has cost up to {@code now}.
+   */
+  Job costed(Job job, Instant now) {
+    double cost = ledger.jobCostUsd(job.getId(), now);
+    return cost == job.getCostUsd() ? job : job.toBuilder().setCostUsd(cost).build();
+  }
+
   TeamSpend spend(String team, Instant now) {
     return ledger.spend(team, now);
   }

@@ -38,41 +38,86 @@ public final class LogRelay {
     final ServerCallStreamObserver<LogChunk> client;
     long offset;
 
+    /** Lines to start with, counted back from the end; 0 once the first read is asked. */
+    int tailLines;
+
     Stream(
         String jobId,
         int attempt,
         String nodeId,
         boolean follow,
+        int tailLines,
         ServerCallStreamObserver<LogChunk> client) {
       this.jobId = jobId;
       this.attempt = attempt;
       this.nodeId = nodeId;
       this.follow = follow;
+      this.tailLines = tailLines;
       this.client = client;
     }
   }
 
-  /** Starts relaying; errors (no such job, no attempt, node gone) end the client's stream. */
+  /**
+   * Starts relaying; errors (no such job, no such attempt, node gone) end the client's stream. A
+   * follower of a job that has not started yet waits for its first attempt (and ends with nothing
+   * if the job finishes without one, e.g. cancelled while queued).
+   */
   public void stream(StreamLogsRequest request, ServerCallStreamObserver<LogChunk> client) {
     loop.execute(
         () -> {
           try {
-            LeaderTerm term = loop.requireLeader();
-            JobEntry entry = JobRequests.find(term, request.getJobId());
-            int number = request.getAttempt() > 0 ? request.getAttempt() : entry.attemptNumber();
-            if (number == 0 || number > entry.job.getAttemptsCount()) {
-              throw new NoSuchElementException(
-                  request.getJobId()
-                      + (number == 0 ? " has not started yet" : " has no attempt " + number));
-            }
-            Attempt attempt = entry.job.getAttempts(number - 1);
-            Stream stream =
-                new Stream(entry.id(), number, attempt.getNodeIds(0), request.getFollow(), client);
-            ask(term, stream);
+            start(loop.requireLeader(), request, client);
           } catch (RuntimeException e) {
             client.onError(io.tern.scheduler.server.api.GrpcErrors.toStatus(e));
           }
         });
+  }
+
+  private void start(
+      LeaderTerm term, StreamLogsRequest request, ServerCallStreamObserver<LogChunk> client) {
+    JobEntry entry = JobRequests.find(term, request.getJobId());
+    int number = request.getAttempt() > 0 ? request.getAttempt() : entry.attemptNumber();
+    if (number == 0 && request.getFollow()) {
+      if (entry.finished()) {
+        client.onCompleted();
+        return;
+      }
+      loop.schedule(
+          () -> {
+            if (client.isCancelled()) {
+              return;
+            }
+            if (loop.term != term) {
+              client.onError(
+                  Status.UNAVAILABLE.withDescription("leader changed").asRuntimeException());
+              return;
+            }
+            try {
+              start(term, request, client);
+            } catch (RuntimeException e) {
+              client.onError(io.tern.scheduler.server.api.GrpcErrors.toStatus(e));
+            }
+          },
+          FOLLOW_POLL);
+      return;
+    }
+    if (number == 0 || number > entry.job.getAttemptsCount()) {
+      throw new NoSuchElementException(
+          request.getJobId()
+              + (number == 0
+                  ? " has not started yet (follow it to wait for its output)"
+                  : " has no attempt " + number));
+    }
+    Attempt attempt = entry.job.getAttempts(number - 1);
+    Stream stream =
+        new Stream(
+            entry.id(),
+            number,
+            attempt.getNodeIds(0),
+            request.getFollow(),
+            request.getTailLines(),
+            client);
+    ask(term, stream);
   }
 
   private void ask(LeaderTerm term, Stream stream) {
@@ -94,8 +139,10 @@ public final class LogRelay {
                     .setJobId(stream.jobId)
                     .setAttempt(stream.attempt)
                     .setOffset(stream.offset)
+                    .setTailLines(stream.tailLines)
                     .setMaxBytes(CHUNK_BYTES))
             .build());
+    stream.tailLines = 0;
   }
 
   /** Agent {@code fromNode} answered a ReadLogs; answers from any other node are ignored. */
@@ -112,10 +159,10 @@ public final class LogRelay {
       stream.client.onError(Status.NOT_FOUND.withDescription(data.getError()).asRuntimeException());
       return;
     }
+    stream.offset = data.getNextOffset();
     if (!data.getData().isEmpty()) {
       stream.client.onNext(
           LogChunk.newBuilder().setAttempt(stream.attempt).setData(data.getData()).build());
-      stream.offset = data.getNextOffset();
       ask(term, stream);
       return;
     }

@@ -6,7 +6,6 @@ import io.tern.api.v1.GpuIndices;
 import io.tern.api.v1.JobState;
 import io.tern.api.v1.NodeState;
 import io.tern.api.v1.StartJob;
-import io.tern.api.v1.StopJob;
 import io.tern.scheduler.core.explain.Explanation;
 import io.tern.scheduler.core.explain.PendingReason;
 import io.tern.scheduler.core.model.Allocation;
@@ -423,16 +422,7 @@ final class Planner {
 
   /** Tells every node of {@code attempt} of job {@code jobId} to stop it. */
   void sendStop(LeaderTerm term, String jobId, Attempt attempt, String reason) {
-    send(
-        term,
-        attempt,
-        loop.command()
-            .setStopJob(
-                StopJob.newBuilder()
-                    .setJobId(jobId)
-                    .setAttempt(attempt.getNumber())
-                    .setReason(reason))
-            .build());
+    send(term, attempt, loop.stopCommand(jobId, attempt.getNumber(), reason));
   }
 
   void send(LeaderTerm term, Attempt attempt, io.tern.api.v1.SchedulerMessage message) {

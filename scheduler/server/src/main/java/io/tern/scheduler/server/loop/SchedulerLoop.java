@@ -3,12 +3,13 @@ package io.tern.scheduler.server.loop;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.Node;
 import io.tern.api.v1.SchedulerMessage;
+import io.tern.api.v1.StopJob;
+import io.tern.offpeak.OffPeakCalendar;
 import io.tern.scheduler.core.PlacementEngine;
 import io.tern.scheduler.server.cloud.CloudConnector;
 import io.tern.scheduler.server.cloud.CloudSetup;
 import io.tern.scheduler.server.finops.BudgetStatus;
 import io.tern.scheduler.server.leader.LeaderElector;
-import io.tern.scheduler.server.offpeak.OffPeakCalendar;
 import io.tern.scheduler.server.offpeak.OffPeakListener;
 import io.tern.scheduler.server.offpeak.OffPeakTriggers;
 import io.tern.scheduler.server.zk.ZkStateStore;
@@ -54,7 +55,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   private final ZkStateStore store;
   private final Committer committer;
   private final LeaderElector elector;
-  final Watchers watchers = new Watchers();
+  final Watchers watchers = new Watchers(this::presented);
   final Planner planner;
   final AgentSessions agents;
   final LogRelay logs;
@@ -337,6 +338,11 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   }
 
   /** Writes {@code entry}'s job as it now is in memory, then runs {@code onCommitted}. */
+  /** A stored job as clients are shown it: with what it has cost so far. */
+  private io.tern.api.v1.Job presented(io.tern.api.v1.Job job) {
+    return term == null ? job : term.costs.costed(job, clock.instant());
+  }
+
   void saveJob(JobEntry entry, Runnable onCommitted) {
     ZkWrite write =
         new ZkWrite.Update(store.paths().job(entry.id()), entry.job.toByteArray(), entry.version);
@@ -429,6 +435,13 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
         return term;
       }
     };
+  }
+
+  /** A StopJob for {@code attempt} of {@code jobId}, in this term. */
+  SchedulerMessage stopCommand(String jobId, int attempt, String reason) {
+    return command()
+        .setStopJob(StopJob.newBuilder().setJobId(jobId).setAttempt(attempt).setReason(reason))
+        .build();
   }
 
   /**

@@ -5,8 +5,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
-/** Clients following jobs (WatchJob). Confined to the scheduler loop thread. */
+/**
+ * Clients following jobs (WatchJob). Each client hears each version of the job once: a watch that
+ * starts while a change is on its way to ZooKeeper is shown the job at once, and the commit of that
+ * same change is not sent again. Confined to the scheduler loop thread.
+ */
 public final class Watchers {
   /** A client following one job. */
   public interface Watcher {
@@ -17,20 +22,48 @@ public final class Watchers {
     void onEnd();
   }
 
-  private final Map<String, List<Watcher>> byJob = new HashMap<>();
+  /** A watcher and the version of the job it was last sent. */
+  private static final class Following {
+    final Watcher watcher;
+    Job sent;
+
+    Following(Watcher watcher, Job sent) {
+      this.watcher = watcher;
+      this.sent = sent;
+    }
+  }
+
+  private final Map<String, List<Following>> byJob = new HashMap<>();
+  private final UnaryOperator<Job> present;
+
+  /**
+   * @param present what a client is sent for a stored job (its cost so far filled in)
+   */
+  Watchers(UnaryOperator<Job> present) {
+    this.present = present;
+  }
+
+  /** Sends {@code job} unless it is what this watcher saw last; false once the client left. */
+  private boolean send(Following f, Job job) {
+    if (job.equals(f.sent)) {
+      return true;
+    }
+    f.sent = job;
+    return f.watcher.onJob(present.apply(job));
+  }
 
   void add(Job job, Watcher watcher) {
-    if (watcher.onJob(job)) {
-      byJob.computeIfAbsent(job.getId(), k -> new ArrayList<>()).add(watcher);
+    if (watcher.onJob(present.apply(job))) {
+      byJob.computeIfAbsent(job.getId(), k -> new ArrayList<>()).add(new Following(watcher, job));
     }
   }
 
   void changed(Job job) {
-    List<Watcher> list = byJob.get(job.getId());
+    List<Following> list = byJob.get(job.getId());
     if (list == null) {
       return;
     }
-    list.removeIf(w -> !w.onJob(job));
+    list.removeIf(f -> !send(f, job));
     boolean finished =
         switch (job.getState()) {
           case JOB_STATE_SUCCEEDED, JOB_STATE_FAILED, JOB_STATE_CANCELLED -> true;
@@ -39,13 +72,13 @@ public final class Watchers {
     if (finished || list.isEmpty()) {
       byJob.remove(job.getId());
       if (finished) {
-        list.forEach(Watcher::onEnd);
+        list.forEach(f -> f.watcher.onEnd());
       }
     }
   }
 
   void closeAll() {
-    byJob.values().forEach(list -> list.forEach(Watcher::onEnd));
+    byJob.values().forEach(list -> list.forEach(f -> f.watcher.onEnd()));
     byJob.clear();
   }
 }

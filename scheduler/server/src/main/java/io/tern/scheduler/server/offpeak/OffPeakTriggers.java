@@ -1,5 +1,7 @@
 package io.tern.scheduler.server.offpeak;
 
+import io.tern.offpeak.OffPeakCalendar;
+import io.tern.offpeak.WindowSpec;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;

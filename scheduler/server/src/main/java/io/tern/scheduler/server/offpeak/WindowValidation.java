@@ -2,6 +2,8 @@ package io.tern.scheduler.server.offpeak;
 
 import com.google.protobuf.Timestamp;
 import io.tern.api.v1.OffPeakWindow;
+import io.tern.offpeak.OffPeakCalendar;
+import io.tern.offpeak.WindowSpec;
 import java.text.ParseException;
 import java.time.DateTimeException;
 import java.time.Duration;

@@ -7,7 +7,6 @@ import io.tern.api.v1.AdminServiceGrpc;
 import io.tern.api.v1.CreateTokenRequest;
 import io.tern.api.v1.Role;
 import io.tern.scheduler.server.SchedulerServer;
-import io.tern.scheduler.server.cloud.TestClock;
 import io.tern.scheduler.server.testing.ReplicaCluster;
 import io.tern.security.pki.IdentityKind;
 import io.tern.security.pki.LocalCa;
@@ -16,6 +15,7 @@ import io.tern.security.tls.ClientTls;
 import io.tern.security.tls.ServerTls;
 import io.tern.security.token.BearerToken;
 import io.tern.security.token.TokenCredentials;
+import io.tern.testing.TestClock;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,6 +40,7 @@ final class SecureCluster implements AutoCloseable {
   final LocalCa ca;
   final SchedulerServer leader;
   final Path auditLog;
+  private final SecuritySettings security;
   final BearerToken admin;
   private final List<ManagedChannel> channels = new ArrayList<>();
 
@@ -47,16 +48,8 @@ final class SecureCluster implements AutoCloseable {
     layout = new TlsLayout(dir.resolve("tls"));
     ca = LocalCa.init(layout, List.of(), Duration.ofDays(30), Clock.systemUTC());
     auditLog = dir.resolve("audit.jsonl");
-    leader =
-        cluster.track(
-            new SchedulerServer(
-                    cluster
-                        .config(Duration.ofSeconds(30))
-                        .withSecurity(
-                            new SecuritySettings(
-                                ServerTls.of(layout), rateLimit, auditLog, ZK_DIGEST)),
-                    clock)
-                .start());
+    security = new SecuritySettings(ServerTls.of(layout), rateLimit, auditLog, ZK_DIGEST);
+    leader = replica();
     ReplicaCluster.awaitLeading(leader);
     try (CuratorFramework operator = operatorClient();
         TokenStore store = new TokenStore(operator, "/tern", clock).start()) {
@@ -72,6 +65,13 @@ final class SecureCluster implements AutoCloseable {
                       .getValue())
               .orElseThrow();
     }
+  }
+
+  /** Another replica with the leader's security settings; the first one started leads. */
+  SchedulerServer replica() throws Exception {
+    return cluster.track(
+        new SchedulerServer(cluster.config(Duration.ofSeconds(30)).withSecurity(security), clock)
+            .start());
   }
 
   /** A ZooKeeper client authenticated as Tern's digest identity. */

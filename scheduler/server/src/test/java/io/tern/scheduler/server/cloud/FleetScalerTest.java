@@ -9,6 +9,7 @@ import io.tern.scheduler.core.policy.OffPeakStatus;
 import io.tern.scheduler.core.policy.PolicySnapshot;
 import io.tern.scheduler.core.policy.PoolOffer;
 import io.tern.scheduler.core.policy.TeamPolicy;
+import io.tern.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

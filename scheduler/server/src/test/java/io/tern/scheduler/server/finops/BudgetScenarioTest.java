@@ -14,7 +14,7 @@ import io.tern.scheduler.server.cloud.FleetScaler;
 import io.tern.scheduler.server.cloud.LaunchRequest;
 import io.tern.scheduler.server.cloud.ScalingContext;
 import io.tern.scheduler.server.cloud.ScalingSettings;
-import io.tern.scheduler.server.cloud.TestClock;
+import io.tern.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

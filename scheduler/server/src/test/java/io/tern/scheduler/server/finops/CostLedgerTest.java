@@ -30,6 +30,18 @@ class CostLedgerTest {
   private final CostLedger ledger = new CostLedger(CostLedger.IdleRule.defaults());
 
   @Test
+  void aJobsCostIsItsAttemptsUpToNowAndNoOtherJobs() {
+    ledger.attemptStarted("job-1", "vision", 1, List.of(spot("n1", 4, 16)), at(0));
+    ledger.attemptEnded("job-1", 1, at(2), true);
+    ledger.attemptStarted("job-1", "vision", 2, List.of(spot("n2", 8, 8)), at(3));
+    ledger.attemptStarted("job-10", "vision", 1, List.of(spot("n3", 8, 100)), at(0));
+
+    // Attempt 1: half a $16/h node for 2 h; attempt 2: a whole $8/h node for 1 h so far.
+    assertThat(ledger.jobCostUsd("job-1", at(4))).isCloseTo(16 + 8, within(EPS));
+    assertThat(ledger.jobCostUsd("job-2", at(4))).isZero();
+  }
+
+  @Test
   void costsGpuHoursAndOnDemandPremium() {
     ledger.attemptStarted("job-1", "vision", 1, List.of(spot("n1", 4, 16)), at(0));
     ledger.attemptEnded("job-1", 1, at(2), false);

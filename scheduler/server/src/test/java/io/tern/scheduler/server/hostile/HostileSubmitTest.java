@@ -67,6 +67,53 @@ class HostileSubmitTest {
   }
 
   @Test
+  void anInvalidDurationAndAPastDeadlineAreRefusedByKey() {
+    JobSpec badRuntime =
+        Clients.spec("d", 1).toBuilder()
+            .setMaxRuntime(
+                com.google.protobuf.Duration.newBuilder().setSeconds(5).setNanos(2_000_000_000))
+            .build();
+    JobSpec epochDeadline =
+        Clients.spec("d", 1).toBuilder()
+            .setDeadline(com.google.protobuf.Timestamp.newBuilder().setSeconds(0))
+            .build();
+
+    assertThat(refused(badRuntime).getDescription())
+        .startsWith("spec.maxRuntime: is not a valid duration (seconds 5, nanos 2000000000)");
+    assertThat(refused(epochDeadline).getDescription())
+        .startsWith("spec.deadline: 1970-01-01T00:00:00Z has passed");
+    assertThat(storedJobs()).isZero();
+  }
+
+  @Test
+  void unknownStatesInListFiltersAreRefusedByField() {
+    StatusRuntimeException jobs =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                clients.jobs.listJobs(
+                    ListJobsRequest.newBuilder()
+                        .addStates(io.tern.api.v1.JobState.JOB_STATE_PENDING)
+                        .addStatesValue(42)
+                        .build()));
+    StatusRuntimeException nodes =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                clients.cluster.listNodes(
+                    io.tern.api.v1.ListNodesRequest.newBuilder()
+                        .addStates(io.tern.api.v1.NodeState.NODE_STATE_UNSPECIFIED)
+                        .build()));
+
+    assertThat(jobs.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(jobs.getStatus().getDescription())
+        .startsWith("states[1]: 42 is not a JobState; use one of JOB_STATE_PENDING,");
+    assertThat(nodes.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(nodes.getStatus().getDescription())
+        .startsWith("states[0]: NODE_STATE_UNSPECIFIED matches nothing; use one of");
+  }
+
+  @Test
   void hostileNamesWorkdirsAndEnvAreRefusedByKey() {
     assertThat(refused(Clients.spec("../../etc", 1)).getDescription()).startsWith("spec.name:");
     assertThat(

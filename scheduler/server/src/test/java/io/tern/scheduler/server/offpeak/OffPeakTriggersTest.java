@@ -1,10 +1,11 @@
 package io.tern.scheduler.server.offpeak;
 
-import static io.tern.scheduler.server.offpeak.OffPeakCalendarTest.window;
+import static io.tern.scheduler.server.offpeak.WindowValidationTest.window;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tern.scheduler.server.cloud.TestClock;
+import io.tern.offpeak.WindowSpec;
+import io.tern.testing.TestClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,8 @@
 package io.tern.scheduler.server.cloud.ec2;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +13,9 @@ import java.util.regex.Pattern;
 /**
  * The agent boot script with {@code {{NAME}}} placeholders: {@code SCHEDULER}, {@code CAPACITY},
  * {@code POOL}, {@code PRICE}. The node id is not a placeholder: the script reads the instance id
- * from IMDS at boot. {@link #DEFAULT} is {@code deploy/ec2/agent-user-data.sh}, kept in the code so
- * the shaded jar needs no file (a test checks the two are the same). Immutable and thread-safe.
+ * from IMDS at boot. {@link #DEFAULT} is {@code deploy/ec2/agent-user-data.sh}, which the build
+ * copies into this package's resources, so the shaded jar needs no file beside it. Immutable and
+ * thread-safe.
  */
 public final class UserDataTemplate {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([A-Z_]+)}}");
@@ -23,47 +26,10 @@ public final class UserDataTemplate {
   /** EC2 takes at most 16 KB of user data. */
   static final int MAX_BYTES = 16 * 1024;
 
-  public static final UserDataTemplate DEFAULT =
-      new UserDataTemplate(
-"""
-#!/bin/bash
-# Tern agent boot script for EC2 instances launched by the scheduler's ec2 cloud connector.
-# The connector fills in the double-brace placeholders; everything else runs as written.
-# Needs on the AMI: the `tern` launcher on PATH (with its JDK), curl, the NVIDIA driver.
-set -euo pipefail
+  /** The resource this class loads {@link #DEFAULT} from. */
+  static final String DEFAULT_RESOURCE = "agent-user-data.sh";
 
-# The node id is the instance id, read through IMDSv2 (token first, then the metadata).
-imds() {
-  local token
-  token=$(curl -sf -X PUT "http://169.254.169.254/latest/api/token" \\
-    -H "X-aws-ec2-metadata-token-ttl-seconds: 300")
-  curl -sf -H "X-aws-ec2-metadata-token: ${token}" "http://169.254.169.254/latest/meta-data/$1"
-}
-for attempt in $(seq 1 30); do
-  NODE_ID=$(imds instance-id) && break
-  sleep 2
-done
-: "${NODE_ID:?instance metadata did not answer}"
-
-mkdir -p /var/lib/tern
-cat > /etc/default/tern-agent <<CONF
-TERN_SCHEDULER='{{SCHEDULER}}'
-TERN_NODE_ID='${NODE_ID}'
-TERN_CAPACITY='{{CAPACITY}}'
-TERN_POOL='{{POOL}}'
-TERN_PRICE='{{PRICE}}'
-CONF
-
-# A systemd unit when the AMI has one (deploy/systemd), so the agent restarts if it dies.
-if systemctl cat tern-agent.service >/dev/null 2>&1; then
-  systemctl enable --now tern-agent.service
-  exit 0
-fi
-exec tern agent --scheduler '{{SCHEDULER}}' --node-id "${NODE_ID}" \\
-  --capacity '{{CAPACITY}}' --pool '{{POOL}}' --price '{{PRICE}}' \\
-  --gpus nvml --work-dir /var/lib/tern \\
-  >>/var/log/tern-agent.log 2>&1
-""");
+  public static final UserDataTemplate DEFAULT = fromResource(DEFAULT_RESOURCE);
 
   private final String text;
 
@@ -73,6 +39,18 @@ exec tern agent --scheduler '{{SCHEDULER}}' --node-id "${NODE_ID}" \\
 
   public static UserDataTemplate fromFile(Path path) throws IOException {
     return new UserDataTemplate(Files.readString(path, StandardCharsets.UTF_8));
+  }
+
+  private static UserDataTemplate fromResource(String name) {
+    try (InputStream in = UserDataTemplate.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(
+            "resource " + name + " is missing beside " + UserDataTemplate.class.getName());
+      }
+      return new UserDataTemplate(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the resource " + name, e);
+    }
   }
 
   public String text() {

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * "Instances" that are processes on this machine, normally {@code tern agent} with simulated GPUs
- * (see {@link AgentCommand#ternAgent}), for the demo and end-to-end tests. Each instance runs in a
- * process group of its own (through {@code setsid}), so terminating it signals everything it
+ * (see {@link AgentLaunchCommand#ternAgent}), for the demo and end-to-end tests. Each instance runs
+ * in a process group of its own (through {@code setsid}), so terminating it signals everything it
  * started: SIGTERM to the group, then SIGKILL to the group and any stray descendants after the
  * grace period. Output goes to {@code LOGDIR/NODE_ID.log}. Node ids are {@code local-PID-N}, with
  * this JVM's pid so two schedulers on one machine never collide. Pools have a size limit to act out
@@ -40,7 +40,7 @@ public final class LocalCloudConnector implements CloudConnector {
   private record Running(CloudInstance instance, Process process) {}
 
   private final Map<String, LocalPool> pools = new TreeMap<>();
-  private final AgentCommand command;
+  private final AgentLaunchCommand command;
   private final Path logDir;
   private final Clock clock;
   private final Duration grace;
@@ -52,7 +52,7 @@ public final class LocalCloudConnector implements CloudConnector {
    * @param grace how long an instance gets between SIGTERM and SIGKILL
    */
   public LocalCloudConnector(
-      List<LocalPool> pools, AgentCommand command, Path logDir, Clock clock, Duration grace) {
+      List<LocalPool> pools, AgentLaunchCommand command, Path logDir, Clock clock, Duration grace) {
     for (LocalPool p : pools) {
       this.pools.put(p.id(), p);
     }

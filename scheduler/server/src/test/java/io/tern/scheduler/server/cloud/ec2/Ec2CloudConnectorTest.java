@@ -16,7 +16,7 @@ import io.tern.scheduler.server.cloud.ScalingContext;
 import io.tern.scheduler.server.cloud.ScalingSettings;
 import io.tern.scheduler.server.cloud.ScalingStep;
 import io.tern.scheduler.server.cloud.SpotPrice;
-import io.tern.scheduler.server.cloud.TestClock;
+import io.tern.testing.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -260,7 +260,7 @@ class Ec2CloudConnectorTest {
   void userDataTemplateIsTheDeployedScriptAndRefusesUnsafeValues() throws Exception {
     Path deployed = Path.of("../../deploy/ec2/agent-user-data.sh");
     assertThat(UserDataTemplate.DEFAULT.text())
-        .as("UserDataTemplate.DEFAULT must be deploy/ec2/agent-user-data.sh verbatim")
+        .as("UserDataTemplate.DEFAULT must be deploy/ec2/agent-user-data.sh, read from the jar")
         .isEqualTo(Files.readString(deployed));
     assertThatThrownBy(() -> UserDataTemplate.DEFAULT.render(Map.of("SCHEDULER", "x")))
         .hasMessageContaining("{{CAPACITY}}");

@@ -26,7 +26,7 @@ class LocalCloudConnectorTest {
       new LocalPool("local-spot", CapacityType.SPOT, "sim:2xL4:24", 0.7, 2);
 
   /** A stand-in for the agent: starts a child, writes both pids, waits. */
-  private AgentCommand shell(String trap) {
+  private AgentLaunchCommand shell(String trap) {
     return (nodeId, p) ->
         List.of(
             "sh",
@@ -43,7 +43,7 @@ class LocalCloudConnectorTest {
                 + "; wait");
   }
 
-  private LocalCloudConnector connector(AgentCommand command, Duration grace) {
+  private LocalCloudConnector connector(AgentLaunchCommand command, Duration grace) {
     connector = new LocalCloudConnector(List.of(pool), command, dir, Clock.systemUTC(), grace);
     return connector;
   }
@@ -115,7 +115,8 @@ class LocalCloudConnectorTest {
   @Test
   void ternAgentCommandLine() {
     List<String> argv =
-        AgentCommand.ternAgent(Path.of("/jdk/bin/java"), "/opt/tern.jar", "127.0.0.1:50051", dir)
+        AgentLaunchCommand.ternAgent(
+                Path.of("/jdk/bin/java"), "/opt/tern.jar", "127.0.0.1:50051", dir)
             .argv("local-1-1", pool);
     assertThat(argv)
         .containsExactly(

@@ -1,24 +1,17 @@
-package io.tern.scheduler.server.offpeak;
+package io.tern.offpeak;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.protobuf.Duration;
-import io.tern.api.v1.OffPeakWindow;
 import io.tern.scheduler.core.policy.OffPeakStatus;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class OffPeakCalendarTest {
   static WindowSpec window(String name, String cron, long hours, String zone) {
-    return WindowValidation.fromProto(
-        OffPeakWindow.newBuilder()
-            .setName(name)
-            .setCron(cron)
-            .setDuration(Duration.newBuilder().setSeconds(hours * 3600))
-            .setTimeZone(zone)
-            .build());
+    return new WindowSpec(name, cron, Duration.ofHours(hours), ZoneId.of(zone));
   }
 
   private static Instant t(String s) {
@@ -116,51 +109,5 @@ class OffPeakCalendarTest {
         .containsExactly("evening", "night");
     assertThat(new OffPeakCalendar(List.of()).status(t("2026-05-04T21:00:00Z")))
         .isEqualTo(OffPeakStatus.NO_WINDOWS);
-  }
-
-  @Test
-  void validationNamesEveryBadField() {
-    assertThatThrownBy(
-            () ->
-                WindowValidation.fromProto(
-                    OffPeakWindow.newBuilder()
-                        .setName("bad name!")
-                        .setCron("0 0 25 * * ?")
-                        .setDuration(Duration.newBuilder().setSeconds(-5))
-                        .setTimeZone("Mars/Olympus")
-                        .build()))
-        .isInstanceOfSatisfying(
-            InvalidWindowException.class,
-            e -> {
-              assertThat(e.fields()).containsExactly("cron", "duration", "name", "time_zone");
-              assertThat(e.getMessage())
-                  .contains("time_zone: 'Mars/Olympus' is not an IANA time zone");
-            });
-    assertThatThrownBy(
-            () ->
-                WindowValidation.fromProto(
-                    OffPeakWindow.newBuilder().setName("x").setTimeZone("UTC").build()))
-        .isInstanceOfSatisfying(
-            InvalidWindowException.class,
-            e -> assertThat(e.fields()).containsExactly("cron", "duration"));
-    assertThatThrownBy(
-            () ->
-                WindowValidation.fromProto(
-                    OffPeakWindow.newBuilder()
-                        .setName("x")
-                        .setCron("0 0 0 30 2 ?")
-                        .setDuration(Duration.newBuilder().setSeconds(60))
-                        .setTimeZone("UTC")
-                        .build()))
-        .hasMessageContaining("never fires");
-  }
-
-  @Test
-  void listingFillsOpenNowAndNextOpen() {
-    OffPeakWindow listed = WindowValidation.toProto(weeknights, t("2026-05-04T21:00:00Z"));
-    assertThat(listed.getOpenNow()).isTrue();
-    assertThat(listed.getNextOpen().getSeconds())
-        .isEqualTo(t("2026-05-05T20:00:00Z").getEpochSecond());
-    assertThat(WindowValidation.fromProto(listed)).isEqualTo(weeknights);
   }
 }

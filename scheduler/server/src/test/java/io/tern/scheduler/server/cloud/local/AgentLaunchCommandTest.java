@@ -15,16 +15,16 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class AgentCommandTest {
+class AgentLaunchCommandTest {
   @TempDir Path dir;
 
   @Test
   void aLaunchedAgentGetsACertificateForItsOwnNodeAndTheTlsDir() throws Exception {
     TlsLayout layout = new TlsLayout(dir);
     LocalCa ca = LocalCa.create(layout, Duration.ofDays(1), Clock.systemUTC());
-    AgentCommand command =
-        AgentCommand.withTls(
-            AgentCommand.ternAgent(Path.of("java"), "cp", "127.0.0.1:1", dir.resolve("work")),
+    AgentLaunchCommand command =
+        AgentLaunchCommand.withTls(
+            AgentLaunchCommand.ternAgent(Path.of("java"), "cp", "127.0.0.1:1", dir.resolve("work")),
             ca,
             layout);
 

@@ -1,4 +1,4 @@
-package io.tern.scheduler.server.offpeak;
+package io.tern.offpeak;
 
 import java.text.ParseException;
 import java.time.Duration;
@@ -13,9 +13,9 @@ import org.quartz.CronExpression;
  * A validated off-peak window: it opens at every fire time of a Quartz cron expression read in a
  * time zone and stays open for a duration of wall-clock time in that zone. A 10-hour window opening
  * at 20:00 closes at 06:00 local every night, also on the nights the clocks change (it is then 9 or
- * 11 hours long): FinOps think in local hours, and so do tariffs. Build one with {@link
- * WindowValidation}. Immutable and thread-safe (each call parses its own {@link CronExpression},
- * which is not thread-safe).
+ * 11 hours long): FinOps think in local hours, and so do tariffs. The scheduler builds one from a
+ * request with its {@code WindowValidation}. Immutable and thread-safe (each call parses its own
+ * {@link CronExpression}, which is not thread-safe).
  *
  * @param name unique name
  * @param cron Quartz cron expression (seconds first), e.g. {@code 0 0 20 ? * MON-FRI}

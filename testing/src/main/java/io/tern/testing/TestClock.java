@@ -1,4 +1,4 @@
-package io.tern.scheduler.server.cloud;
+package io.tern.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. Thread-safe. */
+/**
+ * A clock that moves only when a test moves it. Always in UTC ({@link #withZone} returns this
+ * clock). Thread-safe: code under test may read it from its own threads.
+ */
 public final class TestClock extends Clock {
   private volatile Instant now;
 
@@ -14,6 +17,7 @@ public final class TestClock extends Clock {
     this.now = now;
   }
 
+  /** A clock at an ISO-8601 instant, e.g. {@code 2026-05-04T06:00:00Z}. */
   public static TestClock at(String instant) {
     return new TestClock(Instant.parse(instant));
   }

@@ -1,4 +1,4 @@
-package io.tern.scheduler.server.offpeak;
+package io.tern.offpeak;
 
 import io.tern.scheduler.core.policy.OffPeakStatus;
 import java.time.Duration;

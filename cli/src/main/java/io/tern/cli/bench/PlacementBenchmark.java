@@ -1,7 +1,9 @@
-package io.tern.scheduler.core.bench;
+package io.tern.cli.bench;
 
 import io.tern.scheduler.core.EngineConfig;
 import io.tern.scheduler.core.PlacementEngine;
+import io.tern.scheduler.core.bench.BenchCluster;
+import io.tern.scheduler.core.bench.SyntheticCluster;
 import io.tern.scheduler.core.model.ClusterSnapshot;
 import io.tern.scheduler.core.model.Job;
 import io.tern.scheduler.core.model.QueueSnapshot;

@@ -1,4 +1,4 @@
-package io.tern.scheduler.core.bench;
+package io.tern.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -35,13 +35,5 @@ class PlacementBenchmarkTest {
             .toList();
     assertThat(fills).hasSize(3);
     assertThat(result.placementsPerSecond()).isCloseTo(fills.get(1), within(1.0));
-  }
-
-  @Test
-  void theGeneratorIsDeterministic() {
-    var a = new SyntheticCluster(42, 4);
-    var b = new SyntheticCluster(42, 4);
-    assertThat(a.nodes(20, 8)).isEqualTo(b.nodes(20, 8));
-    assertThat(a.jobs(100, SyntheticCluster.EPOCH)).isEqualTo(b.jobs(100, SyntheticCluster.EPOCH));
   }
 }

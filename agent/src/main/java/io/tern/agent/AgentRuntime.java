@@ -1,0 +1,190 @@
+package io.tern.agent;
+
+import io.tern.agent.gpu.GpuProbe;
+import io.tern.agent.gpu.GpuProbeSpec;
+import io.tern.agent.link.ChannelFactory;
+import io.tern.agent.spot.SpotInterruptionWatcher;
+import io.tern.checkpoint.CheckpointStore;
+import io.tern.checkpoint.CheckpointStoreSettings;
+import io.tern.checkpoint.config.CheckpointStoreLocation;
+import io.tern.security.tls.ClientTls;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One node agent process, wired: the GPU probe, the checkpoint store, the {@link NodeAgent} and the
+ * spot-notice watcher, from {@link Settings}. {@code tern agent} only turns its flags into those
+ * settings. Started once by {@link #start}, closed once by {@link #close} (the watcher, then the
+ * agent with its jobs and last commits, then the store). Not thread-safe.
+ */
+public final class AgentRuntime implements AutoCloseable {
+  /**
+   * What one agent process runs with.
+   *
+   * @param config the node agent's own configuration
+   * @param tls the TLS files to reach the scheduler with; null for plaintext
+   * @param gpus real GPUs through NVML, or simulated ones
+   * @param nvmlLibrary the NVML library to load for {@code nvml}; empty for the system's
+   * @param imdsEndpoint the instance metadata service to watch for spot notices; empty for none
+   * @param imdsInterval how often it is polled
+   * @param checkpointStore where checkpoints are committed and restored from
+   * @param keepCheckpoints checkpoints kept per job in the store
+   */
+  public record Settings(
+      AgentConfig config,
+      ClientTls tls,
+      GpuProbeSpec gpus,
+      Optional<Path> nvmlLibrary,
+      Optional<URI> imdsEndpoint,
+      Duration imdsInterval,
+      CheckpointStoreLocation checkpointStore,
+      int keepCheckpoints) {
+    public Settings {
+      Objects.requireNonNull(config, "config");
+      Objects.requireNonNull(gpus, "gpus");
+      Objects.requireNonNull(nvmlLibrary, "nvmlLibrary");
+      Objects.requireNonNull(imdsEndpoint, "imdsEndpoint");
+      Objects.requireNonNull(imdsInterval, "imdsInterval");
+      Objects.requireNonNull(checkpointStore, "checkpointStore");
+    }
+  }
+
+  private final Settings settings;
+  private final CheckpointStore store;
+  private final NodeAgent agent;
+  private final AutoCloseable watcher;
+
+  private AgentRuntime(
+      Settings settings, CheckpointStore store, NodeAgent agent, AutoCloseable watcher) {
+    this.settings = settings;
+    this.store = store;
+    this.agent = agent;
+    this.watcher = watcher;
+  }
+
+  /**
+   * Refuses an {@code imdsEndpoint} where nothing answers: such a spot node would run jobs and
+   * never hear of its reclaim, losing their work since the last periodic checkpoint each time, with
+   * nothing to show for it. Failing is what makes the mistake visible (the unit fails, the node
+   * never registers). On EC2 the metadata service is up before any process; a restart (systemd's,
+   * with its back-off) covers a slow boot.
+   *
+   * @throws IOException when the endpoint did not answer three tries a second apart
+   */
+  public static void requireImds(Settings settings) throws IOException {
+    if (settings.imdsEndpoint().isEmpty()) {
+      return;
+    }
+    try (SpotInterruptionWatcher probe =
+        new SpotInterruptionWatcher(
+            settings.imdsEndpoint().get(), settings.imdsInterval(), notice -> {})) {
+      probe.requireReachable(3, Duration.ofSeconds(1));
+    }
+  }
+
+  /**
+   * Opens the probe and the store, starts the agent (it registers with a leader in the background)
+   * and, with an {@code imdsEndpoint}, the spot-notice watcher.
+   *
+   * @param clock the checkpoint store's clock
+   */
+  public static AgentRuntime start(Settings settings, Clock clock) throws IOException {
+    GpuProbe probe = settings.gpus().open(settings.config().nodeId(), settings.nvmlLibrary());
+    CheckpointStore store = openStore(settings, clock);
+    NodeAgent agent = null;
+    AutoCloseable watcher = null;
+    try {
+      agent = NodeAgent.create(settings.config(), probe, store, channels(settings.tls()));
+      watcher = watchSpotNotices(settings, agent);
+      agent.start();
+      return new AgentRuntime(settings, store, agent, watcher);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(watcher, e);
+      closeQuietly(agent, e);
+      closeQuietly(store, e);
+      throw e;
+    }
+  }
+
+  /**
+   * One line for the log: the node, its GPUs, where it reports, where its jobs and checkpoints go.
+   */
+  public String describe() {
+    return "node agent "
+        + settings.config().nodeId()
+        + " ("
+        + settings.gpus()
+        + ", "
+        + settings.config().capacityType()
+        + ") reporting to "
+        + String.join(",", settings.config().schedulers())
+        + (settings.tls() == null ? " (plaintext)" : " (TLS)")
+        + "; jobs in "
+        + settings.config().workDir()
+        + "; checkpoints in "
+        + where(settings.checkpointStore())
+        + settings.imdsEndpoint().map(u -> "; spot notices from " + u).orElse("");
+  }
+
+  public NodeAgent agent() {
+    return agent;
+  }
+
+  @Override
+  public void close() throws Exception {
+    try (CheckpointStore s = store;
+        NodeAgent a = agent;
+        AutoCloseable w = watcher) {
+      // closed in reverse: the watcher, then the agent (its jobs and their last commits), the store
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c, Exception cause) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private static ChannelFactory channels(ClientTls tls) throws IOException {
+    return tls == null ? ChannelFactory.plaintext() : ChannelFactory.tls(tls);
+  }
+
+  private static String where(CheckpointStoreLocation location) {
+    URI uri = location.uri();
+    return "file".equals(uri.getScheme())
+        ? location.path() + (uri.getQuery() == null ? "" : " (" + uri.getQuery() + ")")
+        : uri.toString();
+  }
+
+  private static CheckpointStore openStore(Settings settings, Clock clock) throws IOException {
+    URI uri = settings.checkpointStore().uri();
+    if ("file".equals(uri.getScheme())) {
+      Files.createDirectories(settings.checkpointStore().path());
+    }
+    return settings
+        .checkpointStore()
+        .open(CheckpointStoreSettings.of(settings.keepCheckpoints(), clock));
+  }
+
+  private static AutoCloseable watchSpotNotices(Settings settings, NodeAgent agent) {
+    if (settings.imdsEndpoint().isEmpty()) {
+      return () -> {};
+    }
+    SpotInterruptionWatcher watcher =
+        new SpotInterruptionWatcher(
+            settings.imdsEndpoint().get(), settings.imdsInterval(), agent::report);
+    watcher.start();
+    return watcher;
+  }
+}

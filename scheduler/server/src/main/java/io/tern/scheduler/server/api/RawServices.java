@@ -1,0 +1,241 @@
+package io.tern.scheduler.server.api;
+
+import io.grpc.Attributes;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.SecurityLevel;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Serves a service's methods as bytes on the wire and parses requests itself, so that:
+ *
+ * <ul>
+ *   <li>a request that is not a valid protobuf message of the method's type (malformed bytes,
+ *       invalid UTF-8 in a string field) ends the call with INVALID_ARGUMENT naming the message
+ *       type, instead of gRPC's UNKNOWN "Application error processing RPC" and a SEVERE stack trace
+ *       in the log per request;
+ *   <li>a standby can relay a call to the leader byte for byte ({@link LeaderForwarding}) without
+ *       parsing it, and serve it here otherwise.
+ * </ul>
+ *
+ * The wrapped service keeps its schema descriptor, so server reflection still describes it.
+ */
+public final class RawServices {
+  /** Messages as their bytes on the wire. */
+  static final MethodDescriptor.Marshaller<byte[]> BYTES =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+          return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+          try (stream) {
+            return stream.readAllBytes();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
+
+  private RawServices() {}
+
+  /** {@code service} with requests parsed here: a malformed one is INVALID_ARGUMENT. */
+  public static ServerServiceDefinition parsedHere(ServerServiceDefinition service) {
+    return wrap(service, null);
+  }
+
+  /**
+   * {@code service} relayed to the leader while {@code forwarding} says so, and served here (with
+   * requests parsed as in {@link #parsedHere}) otherwise.
+   */
+  public static ServerServiceDefinition forwardedToLeader(
+      ServerServiceDefinition service, LeaderForwarding forwarding) {
+    return wrap(service, forwarding);
+  }
+
+  private static ServerServiceDefinition wrap(
+      ServerServiceDefinition service, LeaderForwarding forwarding) {
+    ServiceDescriptor original = service.getServiceDescriptor();
+    List<ServerMethodDefinition<byte[], byte[]>> methods = new ArrayList<>();
+    for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
+      methods.add(raw(method, forwarding));
+    }
+    ServiceDescriptor.Builder descriptor =
+        ServiceDescriptor.newBuilder(original.getName())
+            .setSchemaDescriptor(original.getSchemaDescriptor());
+    methods.forEach(m -> descriptor.addMethod(m.getMethodDescriptor()));
+    ServerServiceDefinition.Builder out = ServerServiceDefinition.builder(descriptor.build());
+    methods.forEach(out::addMethod);
+    return out.build();
+  }
+
+  private static <Q, R> ServerMethodDefinition<byte[], byte[]> raw(
+      ServerMethodDefinition<Q, R> typed, LeaderForwarding forwarding) {
+    MethodDescriptor<byte[], byte[]> method =
+        typed.getMethodDescriptor().toBuilder(BYTES, BYTES).build();
+    ServerCallHandler<byte[], byte[]> handler =
+        (call, headers) -> {
+          String leader = forwarding == null ? null : forwarding.leaderFor(headers).orElse(null);
+          return leader != null
+              ? forwarding.forward(call, headers, leader)
+              : parse(typed, call, headers);
+        };
+    return ServerMethodDefinition.create(method, handler);
+  }
+
+  private static <Q, R> ServerCall.Listener<byte[]> parse(
+      ServerMethodDefinition<Q, R> typed, ServerCall<byte[], byte[]> call, Metadata headers) {
+    MethodDescriptor<Q, R> method = typed.getMethodDescriptor();
+    ServerCall.Listener<Q> listener =
+        typed.getServerCallHandler().startCall(new TypedCall<>(call, method), headers);
+    return new ServerCall.Listener<>() {
+      private boolean refused;
+
+      @Override
+      public void onMessage(byte[] bytes) {
+        if (refused) {
+          return;
+        }
+        Q request;
+        try {
+          request = method.parseRequest(new ByteArrayInputStream(bytes));
+        } catch (RuntimeException e) {
+          refused = true;
+          call.close(malformed(method, e), new Metadata());
+          return;
+        }
+        listener.onMessage(request);
+      }
+
+      @Override
+      public void onHalfClose() {
+        if (!refused) {
+          listener.onHalfClose();
+        }
+      }
+
+      @Override
+      public void onCancel() {
+        listener.onCancel();
+      }
+
+      @Override
+      public void onComplete() {
+        listener.onComplete();
+      }
+
+      @Override
+      public void onReady() {
+        if (!refused) {
+          listener.onReady();
+        }
+      }
+    };
+  }
+
+  /**
+   * INVALID_ARGUMENT naming the request type and what protobuf found wrong, e.g. {@code request:
+   * not a valid tern.v1.SubmitJobRequest message (Protocol message had invalid UTF-8.)}.
+   */
+  static Status malformed(MethodDescriptor<?, ?> method, RuntimeException e) {
+    Throwable cause =
+        e instanceof StatusRuntimeException && e.getCause() != null ? e.getCause() : e;
+    String type =
+        method.getRequestMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<?> proto
+                && proto.getMessagePrototype() instanceof com.google.protobuf.Message message
+            ? message.getDescriptorForType().getFullName()
+            : "request";
+    return Status.INVALID_ARGUMENT.withDescription(
+        "request: not a valid " + type + " message (" + cause.getMessage() + ")");
+  }
+
+  /** The service's typed view of a byte-level call: answers are serialized on their way out. */
+  private static final class TypedCall<Q, R> extends ServerCall<Q, R> {
+    private final ServerCall<byte[], byte[]> call;
+    private final MethodDescriptor<Q, R> method;
+
+    TypedCall(ServerCall<byte[], byte[]> call, MethodDescriptor<Q, R> method) {
+      this.call = call;
+      this.method = method;
+    }
+
+    @Override
+    public void sendMessage(R message) {
+      call.sendMessage(BYTES.parse(method.streamResponse(message)));
+    }
+
+    @Override
+    public MethodDescriptor<Q, R> getMethodDescriptor() {
+      return method;
+    }
+
+    @Override
+    public void request(int numMessages) {
+      call.request(numMessages);
+    }
+
+    @Override
+    public void sendHeaders(Metadata headers) {
+      call.sendHeaders(headers);
+    }
+
+    @Override
+    public void close(Status status, Metadata trailers) {
+      call.close(status, trailers);
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return call.isCancelled();
+    }
+
+    @Override
+    public boolean isReady() {
+      return call.isReady();
+    }
+
+    @Override
+    public void setMessageCompression(boolean enabled) {
+      call.setMessageCompression(enabled);
+    }
+
+    @Override
+    public void setCompression(String compressor) {
+      call.setCompression(compressor);
+    }
+
+    @Override
+    public void setOnReadyThreshold(int numBytes) {
+      call.setOnReadyThreshold(numBytes);
+    }
+
+    @Override
+    public SecurityLevel getSecurityLevel() {
+      return call.getSecurityLevel();
+    }
+
+    @Override
+    public Attributes getAttributes() {
+      return call.getAttributes();
+    }
+
+    @Override
+    public String getAuthority() {
+      return call.getAuthority();
+    }
+  }
+}

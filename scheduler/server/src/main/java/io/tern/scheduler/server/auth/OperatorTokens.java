@@ -1,0 +1,60 @@
+package io.tern.scheduler.server.auth;
+
+import io.tern.api.v1.CreateTokenRequest;
+import io.tern.api.v1.CreateTokenResponse;
+import java.net.ConnectException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+
+/**
+ * Tokens made straight in ZooKeeper, with no scheduler running: the operator's way in to a cluster
+ * that has no admin token yet ({@code tern admin token create --zk ...}). Reads and writes the same
+ * znodes as the schedulers' {@link TokenStore}, so every replica honours the token at once.
+ */
+public final class OperatorTokens {
+  private OperatorTokens() {}
+
+  /**
+   * Connects to ZooKeeper, stores a new token and disconnects.
+   *
+   * @param zkConnect ZooKeeper connection string
+   * @param zkRoot Tern's root znode
+   * @param zkDigest the schedulers' {@code USER:PASSWORD} digest identity; null when they use none
+   * @param request who the token is for, its roles, teams and lifetime
+   * @param createdBy recorded with the token
+   * @param connectWait how long to wait for ZooKeeper to answer
+   * @return the token (its value shown only here) and what is stored about it
+   * @throws ConnectException when no ZooKeeper answered within {@code connectWait}
+   * @throws IllegalArgumentException for a request the store refuses (the message says why)
+   */
+  public static CreateTokenResponse create(
+      String zkConnect,
+      String zkRoot,
+      String zkDigest,
+      CreateTokenRequest request,
+      String createdBy,
+      Duration connectWait,
+      Clock clock)
+      throws Exception {
+    try (CuratorFramework curator =
+        ZkAcls.apply(
+                CuratorFrameworkFactory.builder()
+                    .connectString(zkConnect)
+                    .retryPolicy(new ExponentialBackoffRetry(200, 3)),
+                zkDigest)
+            .build()) {
+      curator.start();
+      if (!curator.blockUntilConnected((int) connectWait.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new ConnectException(
+            "no ZooKeeper answered at " + zkConnect + " within " + connectWait.toSeconds() + " s");
+      }
+      try (TokenStore store = new TokenStore(curator, zkRoot, clock).start()) {
+        return store.create(request, createdBy);
+      }
+    }
+  }
+}
