@@ -3,6 +3,8 @@ package io.tern.simulator.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.tern.scheduler.core.model.CapacityPreference;
+import io.tern.scheduler.core.model.PriorityClass;
 import io.tern.scheduler.core.state.LifecycleContract;
 import io.tern.scheduler.core.state.LifecycleContract.End;
 import io.tern.scheduler.core.state.LifecycleContract.Event;
@@ -14,8 +16,6 @@ import io.tern.simulator.policy.ClusterPolicy;
 import io.tern.simulator.spot.PriceTable;
 import io.tern.simulator.spot.SpotFleetModel;
 import io.tern.simulator.spot.SpotTraceReader;
-import io.tern.simulator.trace.CapacityPreference;
-import io.tern.simulator.trace.JobPriority;
 import io.tern.simulator.trace.TraceJob;
 import io.tern.simulator.trace.TraceNode;
 import java.util.List;
@@ -44,7 +44,7 @@ class SimulationLifecycleContractTest {
             1000,
             1,
             "vision",
-            JobPriority.NORMAL,
+            PriorityClass.NORMAL,
             CapacityPreference.ON_DEMAND,
             scenario.checkpointable() ? 600 : 0,
             TraceJob.NO_DEADLINE,

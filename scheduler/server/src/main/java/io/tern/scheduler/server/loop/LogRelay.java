@@ -87,7 +87,7 @@ public final class LogRelay {
             if (client.isCancelled()) {
               return;
             }
-            if (loop.term != term) {
+            if (loop.term() != term) {
               client.onError(
                   Status.UNAVAILABLE.withDescription("leader changed").asRuntimeException());
               return;
