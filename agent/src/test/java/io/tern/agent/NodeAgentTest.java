@@ -114,7 +114,7 @@ class NodeAgentTest {
   }
 
   @Test
-  void answersLogReadsFromAnOffsetAndSaysWhenThereIsNoLog() throws IOException {
+  void answersLogReadsFromAnOffsetOrTheTailAndSaysWhenThereIsNoLog() throws IOException {
     FakeScheduler leader = leader("a", 1, 20);
     agent(List.of(leader.name)).start();
     awaitRegistered(leader);
@@ -138,13 +138,25 @@ class NodeAgentTest {
                     .setJobId("talker")
                     .setAttempt(9)
                     .setMaxBytes(100)));
+    leader.command(
+        io.tern.api.v1.SchedulerMessage.newBuilder()
+            .setReadLogs(
+                io.tern.api.v1.ReadLogs.newBuilder()
+                    .setRequestId(9)
+                    .setJobId("talker")
+                    .setAttempt(1)
+                    .setTailLines(1)
+                    .setMaxBytes(100)));
 
-    await().atMost(WAIT).until(() -> leader.ofKind(KindCase.LOG_DATA).size() == 2);
+    await().atMost(WAIT).until(() -> leader.ofKind(KindCase.LOG_DATA).size() == 3);
     var answers = leader.ofKind(KindCase.LOG_DATA);
     assertThat(answers.get(0).getLogData().getRequestId()).isEqualTo(7);
     assertThat(answers.get(0).getLogData().getData().toStringUtf8()).isEqualTo("world\n");
     assertThat(answers.get(0).getLogData().getNextOffset()).isEqualTo(12);
     assertThat(answers.get(1).getLogData().getError()).contains("no log for talker attempt 9");
+    // The last line only, whatever the offset; reading goes on from where it ends.
+    assertThat(answers.get(2).getLogData().getData().toStringUtf8()).isEqualTo("world\n");
+    assertThat(answers.get(2).getLogData().getNextOffset()).isEqualTo(12);
   }
 
   @Test

@@ -210,6 +210,16 @@ public final class LeaderForwarding implements AutoCloseable {
 
           @Override
           public void onClose(Status status, Metadata trailers) {
+            if (status.getCode() == Status.Code.FAILED_PRECONDITION
+                && trailers.containsKey(GrpcErrors.LEADER)) {
+              // The replica relayed to stopped leading meanwhile: to the client, whose replica
+              // relays, that is a passing outage to retry, not a redirect to follow.
+              status =
+                  Status.UNAVAILABLE.withDescription(
+                      "the leader changed while the call was relayed ("
+                          + status.getDescription()
+                          + "); retry");
+            }
             client.close(status, trailers);
           }
 

@@ -288,6 +288,23 @@ public final class CostLedger {
     return sum;
   }
 
+  /**
+   * What the job's ended attempts cost: the money already spent that the core's deadline and spot
+   * rules weigh (a running attempt's cost is added by the core itself), as the simulator books it.
+   */
+  public double endedAttemptsCostUsd(String jobId) {
+    double sum = 0;
+    for (AttemptRecord r : attempts.subMap(jobId + "#", jobId + "$").values()) {
+      if (r.end != null) {
+        double h = hours(r.start, r.end);
+        for (Slice s : r.slices) {
+          sum += s.usdPerHour() * h;
+        }
+      }
+    }
+    return sum;
+  }
+
   /** A team's spend in the UTC day and month containing {@code now}, for {@link BudgetGuard}. */
   public TeamSpend spend(String team, Instant now) {
     return new TeamSpend(

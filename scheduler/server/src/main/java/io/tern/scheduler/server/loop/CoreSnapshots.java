@@ -53,8 +53,7 @@ final class CoreSnapshots {
             .deferrable(spec.getDeferrable())
             .shareable(spec.getShareable())
             .submittedAt(instant(job.getSubmittedAt()))
-            .attempt(job.getAttemptsCount())
-            .spentUsd(Math.max(0, job.getCostUsd()));
+            .attempt(job.getAttemptsCount());
     if (spec.hasCheckpoint()) {
       b.checkpointing(
           new Checkpointing(

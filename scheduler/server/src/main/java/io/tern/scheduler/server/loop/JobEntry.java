@@ -30,6 +30,9 @@ final class JobEntry {
   /** The canonical instance of {@code explanation}'s reasons (see {@link Planner}). */
   private List<PendingReason> reasons;
 
+  /** What the job's ended attempts cost, for the core's view ({@link #spent}). */
+  private double spentUsd;
+
   private Instant holdUntil;
   private long explainedBy = -1;
 
@@ -44,10 +47,22 @@ final class JobEntry {
    */
   io.tern.scheduler.core.model.Job coreJob() {
     if (coreVersion != version) {
-      core = CoreSnapshots.job(job);
+      core = CoreSnapshots.job(job).toBuilder().spentUsd(spentUsd).build();
       coreVersion = version;
     }
     return core;
+  }
+
+  /**
+   * Sets what the job's ended attempts cost (from the cost ledger, before each plan); the core's
+   * views are rebuilt if it changed.
+   */
+  void spent(double usd) {
+    if (usd != spentUsd) {
+      spentUsd = Math.max(0, usd);
+      coreVersion = -1;
+      allocationVersion = -1;
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.tern.scheduler.server.loop;
 
+import io.grpc.Status;
 import io.tern.api.v1.CancelJobRequest;
 import io.tern.api.v1.ExplainJobResponse;
 import io.tern.api.v1.Job;
@@ -55,11 +56,11 @@ public final class JobRequests {
       String existing = term.idempotencyKeys.get(keyHash);
       JobEntry known = existing == null ? null : term.entry(existing);
       if (known != null) {
-        return CompletableFuture.completedFuture(deduplicated(known.job));
+        return CompletableFuture.completedFuture(deduplicated(known.job, spec));
       }
       CompletableFuture<Job> pending = inFlightKeys.get(keyHash);
       if (pending != null) {
-        return pending.thenApply(JobRequests::deduplicated);
+        return pending.thenApply(job -> deduplicated(job, spec));
       }
     }
     Instant now = loop.clock.instant();
@@ -103,12 +104,26 @@ public final class JobRequests {
     return created.thenApply(j -> SubmitJobResponse.newBuilder().setJob(j).build());
   }
 
-  private static SubmitJobResponse deduplicated(Job job) {
+  /**
+   * The answer to a retry with a key already used: the job it created, if {@code spec} is the one
+   * that job was submitted with; ALREADY_EXISTS otherwise (a key names one submission).
+   */
+  private static SubmitJobResponse deduplicated(Job job, JobSpec spec) {
+    if (!job.getSpec().equals(spec)) {
+      throw Status.ALREADY_EXISTS
+          .withDescription(
+              "idempotency_key: already used for "
+                  + job.getId()
+                  + ", submitted with a different spec; a retry must send the same spec, and a"
+                  + " new job needs a new key")
+          .asRuntimeException();
+    }
     return SubmitJobResponse.newBuilder().setJob(job).setDeduplicated(true).build();
   }
 
+  /** The job, with what it has cost so far. */
   public CompletableFuture<Job> get(String id) {
-    return loop.call(term -> find(term, id).job);
+    return loop.call(term -> term.costs.costed(find(term, id).job, loop.clock.instant()));
   }
 
   public CompletableFuture<ListJobsResponse> list(ListJobsRequest request) {
@@ -131,13 +146,14 @@ public final class JobRequests {
                   ? term.jobs.descendingMap()
                   : term.jobs.headMap(request.getPageToken(), false).descendingMap();
           ListJobsResponse.Builder out = ListJobsResponse.newBuilder();
+          Instant now = loop.clock.instant();
           for (JobEntry entry : view.values()) {
             if (visible.test(entry.job.getSpec().getTeam()) && matches(entry.job, request)) {
               if (out.getJobsCount() == size) {
                 out.setNextPageToken(out.getJobs(size - 1).getId());
                 break;
               }
-              out.addJobs(entry.job);
+              out.addJobs(term.costs.costed(entry.job, now));
             }
           }
           return out.build();

@@ -3,6 +3,7 @@ package io.tern.scheduler.server.loop;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.tern.api.v1.Attempt;
+import io.tern.api.v1.JobState;
 import io.tern.api.v1.LogChunk;
 import io.tern.api.v1.LogData;
 import io.tern.api.v1.ReadLogs;
@@ -59,8 +60,8 @@ public final class LogRelay {
 
   /**
    * Starts relaying; errors (no such job, no such attempt, node gone) end the client's stream. A
-   * follower of a job that has not started yet waits for its first attempt (and ends with nothing
-   * if the job finishes without one, e.g. cancelled while queued).
+   * follower of a job whose latest attempt is not running yet waits until one runs (and ends with
+   * nothing if the job finishes without one, e.g. cancelled while queued).
    */
   public void stream(StreamLogsRequest request, ServerCallStreamObserver<LogChunk> client) {
     loop.execute(
@@ -77,7 +78,10 @@ public final class LogRelay {
       LeaderTerm term, StreamLogsRequest request, ServerCallStreamObserver<LogChunk> client) {
     JobEntry entry = JobRequests.find(term, request.getJobId());
     int number = request.getAttempt() > 0 ? request.getAttempt() : entry.attemptNumber();
-    if (number == 0 && request.getFollow()) {
+    // Following the latest attempt: wait until one runs (a starting one has no log yet).
+    boolean notRunningYet =
+        number == 0 || (request.getAttempt() == 0 && entry.state() == JobState.JOB_STATE_STARTING);
+    if (notRunningYet && request.getFollow()) {
       if (entry.finished()) {
         client.onCompleted();
         return;

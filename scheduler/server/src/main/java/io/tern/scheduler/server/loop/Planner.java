@@ -94,6 +94,9 @@ final class Planner {
     List<Allocation> allocations = new ArrayList<>();
     List<Job> queue = new ArrayList<>();
     for (JobEntry entry : term.jobs.values()) {
+      if (entry.holdsGpus() || entry.queued()) {
+        entry.spent(term.costs.ledger().endedAttemptsCostUsd(entry.id()));
+      }
       if (entry.holdsGpus()) {
         Attempt a = entry.currentAttempt().orElseThrow();
         if (term.nodes.keySet().containsAll(a.getNodeIdsList())) {

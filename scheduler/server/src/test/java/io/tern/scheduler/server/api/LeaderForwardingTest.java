@@ -52,6 +52,15 @@ class LeaderForwardingTest {
   private static final class FakeLeader extends JobServiceGrpc.JobServiceImplBase {
     @Override
     public void getJob(GetJobRequest request, StreamObserver<Job> observer) {
+      if (request.getJobId().equals("job-000412")) {
+        Metadata trailers = new Metadata();
+        trailers.put(GrpcErrors.LEADER, "127.0.0.1:2");
+        observer.onError(
+            Status.FAILED_PRECONDITION
+                .withDescription("not the leader; the leader is 127.0.0.1:2")
+                .asRuntimeException(trailers));
+        return;
+      }
       if (request.getJobId().equals("job-000404")) {
         Metadata trailers = new Metadata();
         trailers.put(Metadata.Key.of("why", Metadata.ASCII_STRING_MARSHALLER), "gone");
@@ -168,6 +177,20 @@ class LeaderForwardingTest {
     assertThat(e.getStatus().getDescription()).isEqualTo("no job");
     assertThat(e.getTrailers().get(Metadata.Key.of("why", Metadata.ASCII_STRING_MARSHALLER)))
         .isEqualTo("gone");
+  }
+
+  @Test
+  void aRelayToAReplicaThatStoppedLeadingIsARetryableOutage() throws Exception {
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> standby().getJob(GetJobRequest.newBuilder().setJobId("job-000412").build()));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(e.getStatus().getDescription())
+        .isEqualTo(
+            "the leader changed while the call was relayed (not the leader; the leader is"
+                + " 127.0.0.1:2); retry");
   }
 
   @Test

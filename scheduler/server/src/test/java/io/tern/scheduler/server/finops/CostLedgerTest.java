@@ -39,6 +39,9 @@ class CostLedgerTest {
     // Attempt 1: half a $16/h node for 2 h; attempt 2: a whole $8/h node for 1 h so far.
     assertThat(ledger.jobCostUsd("job-1", at(4))).isCloseTo(16 + 8, within(EPS));
     assertThat(ledger.jobCostUsd("job-2", at(4))).isZero();
+    // What the core weighs as already spent: the ended attempt only.
+    assertThat(ledger.endedAttemptsCostUsd("job-1")).isCloseTo(16, within(EPS));
+    assertThat(ledger.endedAttemptsCostUsd("job-10")).isZero();
   }
 
   @Test

@@ -81,11 +81,15 @@ class HostileAgentExamplesTest {
     await().atMost(WAIT).until(() -> job(big).getState() == JobState.JOB_STATE_PENDING);
     assertThat(job(big).getAttempts(0).getEndReason()).contains("fewer GPUs");
 
-    // A late exit of the ended attempt does not finish the requeued job.
+    // A late failure of the ended attempt changes nothing; a late exit 0 (the job finished before
+    // the stop reached it) finishes the requeued job: the record takes the exit, nothing reruns.
+    second.send(status(big, 1, JobStatus.Phase.PHASE_EXITED, 3));
     second.send(status(big, 1, JobStatus.Phase.PHASE_EXITED, 0));
+    await().atMost(WAIT).until(() -> job(big).getState() == JobState.JOB_STATE_SUCCEEDED);
+    assertThat(job(big).getAttemptsCount()).isEqualTo(1);
+    assertThat(job(big).getAttempts(0).getEndReason()).startsWith("exit 0, reported late");
     second.send(AgentMessage.newBuilder().setRegister(registerOf(2, List.of())).build());
     assertThat(second.awaitClosed(WAIT).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(job(big).getState()).isEqualTo(JobState.JOB_STATE_PENDING);
 
     // Plans still work: a job that fits the node as it is now is started.
     AgentStream third = register(2, List.of());
