@@ -167,6 +167,11 @@ final class LeaderTerm {
     }
   }
 
+  /** A command to agents, fenced by this term's epoch. */
+  io.tern.api.v1.SchedulerMessage.Builder command() {
+    return io.tern.api.v1.SchedulerMessage.newBuilder().setEpoch(epoch.value());
+  }
+
   void add(JobEntry entry) {
     jobs.put(entry.id(), entry);
     jobsById.put(entry.id(), entry);

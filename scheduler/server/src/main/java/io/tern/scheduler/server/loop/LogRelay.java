@@ -23,11 +23,11 @@ public final class LogRelay {
   static final int CHUNK_BYTES = 256 * 1024;
   static final Duration FOLLOW_POLL = Duration.ofMillis(500);
 
-  private final SchedulerLoop loop;
+  private final LoopThread loop;
   private final Map<Long, Stream> streams = new HashMap<>();
   private long nextRequestId = 1;
 
-  LogRelay(SchedulerLoop loop) {
+  LogRelay(LoopThread loop) {
     this.loop = loop;
   }
 
@@ -91,7 +91,7 @@ public final class LogRelay {
             if (client.isCancelled()) {
               return;
             }
-            if (loop.term != term) {
+            if (loop.term() != term) {
               client.onError(
                   Status.UNAVAILABLE.withDescription("leader changed").asRuntimeException());
               return;
@@ -136,7 +136,7 @@ public final class LogRelay {
     long id = nextRequestId++;
     streams.put(id, stream);
     session.channel.send(
-        loop.command()
+        term.command()
             .setReadLogs(
                 ReadLogs.newBuilder()
                     .setRequestId(id)
@@ -175,7 +175,7 @@ public final class LogRelay {
     if (stream.follow && running) {
       loop.schedule(
           () -> {
-            if (loop.term == term && !stream.client.isCancelled()) {
+            if (loop.term() == term && !stream.client.isCancelled()) {
               ask(term, stream);
             }
           },

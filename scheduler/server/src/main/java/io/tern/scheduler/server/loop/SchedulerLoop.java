@@ -125,7 +125,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     this.committer = new Committer(store, executor);
     this.planner = new Planner(this);
     this.agents = new AgentSessions(this);
-    this.logs = new LogRelay(this);
+    this.logs = new LogRelay(thread());
     this.autoscaler = new Autoscaler(this, cloud, connector);
     // Quartz only triggers: a fire becomes a plan on the loop, which reads the calendar itself.
     this.triggers =
@@ -427,7 +427,32 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   }
 
   SchedulerMessage.Builder command() {
-    return SchedulerMessage.newBuilder().setEpoch(term.epoch.value());
+    return term.command();
+  }
+
+  /** This loop as its helpers see it. */
+  private LoopThread thread() {
+    return new LoopThread() {
+      @Override
+      public void execute(Runnable task) {
+        SchedulerLoop.this.execute(task);
+      }
+
+      @Override
+      public void schedule(Runnable task, java.time.Duration delay) {
+        SchedulerLoop.this.schedule(task, delay);
+      }
+
+      @Override
+      public LeaderTerm requireLeader() {
+        return SchedulerLoop.this.requireLeader();
+      }
+
+      @Override
+      public LeaderTerm term() {
+        return term;
+      }
+    };
   }
 
   /** A StopJob for {@code attempt} of {@code jobId}, in this term. */
