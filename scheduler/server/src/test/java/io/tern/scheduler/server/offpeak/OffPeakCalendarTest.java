@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.Duration;
 import io.tern.api.v1.OffPeakWindow;
 import io.tern.scheduler.core.policy.OffPeakStatus;
+import io.tern.scheduler.spec.finops.InvalidWindowException;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
