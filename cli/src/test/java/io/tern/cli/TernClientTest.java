@@ -35,11 +35,11 @@ import org.junit.jupiter.api.Test;
 class TernClientTest {
   /**
    * The class path entries tern-client.jar is made of: keep in step with the client execution's
-   * artifactSet in cli/pom.xml (the Tern modules as reactor class folders or installed jars).
+   * artifactSet in cli/pom.xml (the Tern modules as reactor class folders or jars, or installed).
    */
   private static final Pattern CLIENT_ARTIFACTS =
       Pattern.compile(
-          "(/(cli|proto|scheduler/spec|security)/target/classes/?$)"
+          "(/(cli|proto|scheduler/spec|security)/target/(classes/?|tern-[a-z-]+-[^/]*\\.jar)$)"
               + "|/io/tern/tern-(cli|proto|scheduler-spec|security)/"
               + "|/info/picocli/|/org/yaml/snakeyaml/|/com/fasterxml/jackson/core/"
               + "|/com/google/protobuf/|/com/google/code/gson/|/com/google/guava/(guava|failureaccess)/"

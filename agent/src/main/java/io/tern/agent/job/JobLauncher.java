@@ -37,7 +37,8 @@ import java.util.stream.Stream;
  * store); a resume that finds no checkpoint that verifies leaves {@code TERN_RESUME_DIR} unset: the
  * job starts fresh.
  *
- * <p>Confined to the agent's loop thread.
+ * <p>Confined to the agent's loop thread, but for {@link Launched#group}, which any thread may
+ * call.
  */
 public final class JobLauncher {
   private final WorkDir workDir;
@@ -71,7 +72,8 @@ public final class JobLauncher {
   static final java.time.Duration SHIM_START = java.time.Duration.ofSeconds(10);
 
   /**
-   * Starts the attempt.
+   * Starts the attempt's shim and returns without waiting for it to start the job: {@link
+   * Launched#group} waits for that.
    *
    * @param record what to record before it starts (the attempt, epoch, fence signal and grace)
    */
@@ -150,26 +152,28 @@ public final class JobLauncher {
     } catch (IOException e) {
       throw new LaunchException("exec failed: " + e.getMessage());
     }
-    long pgid = awaitJobPid(attempt, process);
-    return new Launched(id, process, new ProcessGroup(pgid), attempt, log, checkpoints, restore);
+    return new Launched(id, process, attempt, log, checkpoints, restore);
   }
 
-  /** The job's process group, once the shim has recorded it. */
-  private static long awaitJobPid(AttemptRecord attempt, Process shim) throws LaunchException {
+  /**
+   * The job's process group once the shim has recorded it, waiting up to {@link #SHIM_START}; empty
+   * when the shim ended, or is still starting after that long, without recording it.
+   */
+  static Optional<ProcessGroup> awaitGroup(AttemptRecord attempt, Process shim) {
     long deadline = System.nanoTime() + SHIM_START.toNanos();
-    while (System.nanoTime() < deadline) {
+    while (true) {
       var pid = attempt.readPid();
       if (pid.isPresent()) {
-        return pid.get().pid();
+        return Optional.of(new ProcessGroup(pid.get().pid()));
       }
-      if (!shim.isAlive() && attempt.readPid().isEmpty()) {
-        throw new LaunchException(
-            "the job shim exited with " + shim.exitValue() + " before it ran");
+      if (!shim.isAlive()) {
+        return attempt.readPid().map(p -> new ProcessGroup(p.pid()));
+      }
+      if (System.nanoTime() >= deadline) {
+        return Optional.empty();
       }
       java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
     }
-    shim.destroyForcibly();
-    throw new LaunchException("the job shim did not start the job within " + SHIM_START);
   }
 
   /** Writes the shim script into the work dir (once per launcher: an upgrade replaces it). */
@@ -314,11 +318,18 @@ public final class JobLauncher {
   public record Launched(
       AttemptId id,
       Process process,
-      ProcessGroup group,
       AttemptRecord record,
       Path log,
       Path checkpointDir,
       CheckpointRestorer.Outcome restore) {
+
+    /**
+     * The job's process group, once the shim has recorded it (waits up to {@link #SHIM_START});
+     * empty when the shim ended, or hangs, without recording it: the job never ran.
+     */
+    public Optional<ProcessGroup> group() {
+      return awaitGroup(record, process);
+    }
 
     /** What the restore did, in words; empty for a fresh start with nothing to say. */
     public String resumeNote() {

@@ -15,10 +15,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -31,9 +34,12 @@ import org.slf4j.LoggerFactory;
  * commands and when their processes exit.
  *
  * <ul>
- *   <li>Start: {@link JobLauncher}; reports STARTED, or START_FAILED with the reason. A start for
- *       an attempt already running is ignored; one for another attempt of a job that runs here
- *       fails (a job never runs twice at once).
+ *   <li>Start: {@link JobLauncher}; reports STARTED once the shim has started the job (waited for
+ *       off the loop, so that starts arriving together launch together and the loop keeps
+ *       answering), or START_FAILED with the reason. The attempt counts as running here from the
+ *       moment its shim is launched: a stop, checkpoint or fence meanwhile waits for its process
+ *       group. A start for an attempt already running is ignored; one for another attempt of a job
+ *       that runs here fails (a job never runs twice at once).
  *   <li>Stop: SIGTERM to the process group, SIGKILL after the job's grace ({@code
  *       spec.checkpoint.grace}, else the agent's default); reports STOPPED. A stop for an attempt
  *       not running here does nothing.
@@ -73,6 +79,12 @@ public final class JobSupervisor {
   private final Listener listener;
   private final CheckpointCommits commits;
   private final Map<AttemptId, RunningJob> jobs = new TreeMap<>();
+
+  /** Waits for shims to start their jobs, so that the loop never does. */
+  private final Executor startWaits =
+      Executors.newCachedThreadPool(
+          r -> Thread.ofPlatform().name("tern-job-start").daemon().unstarted(r));
+
   private Refusal refusal; // null while starts are accepted
 
   private record Refusal(Phase phase, String why) {}
@@ -172,22 +184,46 @@ public final class JobSupervisor {
     }
     jobs.put(id, job);
     commits.watch(id, start.getEpoch(), job.launched.checkpointDir());
+    listener.gpusInUse(gpusInUse());
+    job.launched.process().onExit().whenComplete((p, t) -> onLoop(() -> exited(job)));
+    startWaits.execute(
+        () -> {
+          Optional<ProcessGroup> group = job.launched.group();
+          onLoop(() -> shimStarted(job, group));
+        });
+  }
+
+  /** The shim recorded its job's process group ({@code group}), or gave up without. */
+  private void shimStarted(RunningJob job, Optional<ProcessGroup> group) {
+    if (jobs.get(job.id()) != job || job.startReported) {
+      return; // it exited already: exited() reported it
+    }
+    if (group.isPresent()) {
+      reportStarted(job, group.get());
+    } else if (job.launched.process().isAlive()) {
+      job.startFailure = "the job shim did not start the job within " + JobLauncher.SHIM_START;
+      job.launched.process().destroyForcibly(); // exited() reports START_FAILED
+    }
+  }
+
+  private void reportStarted(RunningJob job, ProcessGroup group) {
+    job.startReported = true;
     String resume = job.launched.resumeNote();
     log.info(
         "{}: started, pid {}, GPUs {}, log {}{}",
-        id,
-        job.pid(),
+        job.id(),
+        group.pgid(),
         job.gpus,
         job.launched.log(),
         resume.isEmpty() ? "" : "; " + resume);
     JobStatus.Builder started =
         status(
-            id.jobId(),
-            id.attempt(),
+            job.id().jobId(),
+            job.id().attempt(),
             Phase.PHASE_STARTED,
             0,
             "pid "
-                + job.pid()
+                + group.pgid()
                 + ", log "
                 + job.launched.log()
                 + (resume.isEmpty() ? "" : "; " + resume));
@@ -195,8 +231,6 @@ public final class JobSupervisor {
       started.setRestore(job.launched.restore().report());
     }
     listener.status(started.build());
-    listener.gpusInUse(gpusInUse());
-    job.launched.process().onExit().whenComplete((p, t) -> onLoop(() -> exited(job)));
   }
 
   public void stop(StopJob stop) {
@@ -343,8 +377,7 @@ public final class JobSupervisor {
     }
     job.state = State.STOPPING;
     job.reason = reason;
-    log.info(
-        "{}: SIGTERM to {} ({}); SIGKILL in {}", job.id(), job.launched.group(), reason, job.grace);
+    log.info("{}: SIGTERM ({}); SIGKILL in {}", job.id(), reason, job.grace);
     signal(job, "TERM");
     killAfter(job, job.grace);
   }
@@ -358,11 +391,7 @@ public final class JobSupervisor {
         loop.schedule(
             () -> {
               if (jobs.get(job.id()) == job) {
-                log.warn(
-                    "{}: still running after {}; SIGKILL to {}",
-                    job.id(),
-                    delay,
-                    job.launched.group());
+                log.warn("{}: still running after {}; SIGKILL", job.id(), delay);
                 job.killed = true;
                 signal(job, "KILL");
               }
@@ -371,8 +400,9 @@ public final class JobSupervisor {
             TimeUnit.NANOSECONDS);
   }
 
+  /** Signals the job's group; waits for the shim to record it, when a signal comes that early. */
   private static void signal(RunningJob job, String signal) {
-    job.launched.group().signal(signal);
+    job.launched.group().ifPresent(group -> group.signal(signal));
   }
 
   private void exited(RunningJob job) {
@@ -398,13 +428,25 @@ public final class JobSupervisor {
       job.state = State.FENCED;
       job.reason = "fenced: the agent's lease ran out";
     }
-    ProcessGroup group = job.launched.group();
-    List<Long> left = group.members();
-    if (!left.isEmpty()) {
-      log.warn("{}: leader exited, {} left in {}; SIGKILL", job.id(), left, group);
-      group.signal("KILL");
+    Optional<ProcessGroup> started = job.launched.group(); // the shim is gone: no wait
+    if (started.isPresent() && !job.startReported) {
+      reportStarted(job, started.get()); // it ran, however briefly: STARTED comes before its end
     }
+    started.ifPresent(
+        group -> {
+          List<Long> left = group.members();
+          if (!left.isEmpty()) {
+            log.warn("{}: leader exited, {} left in {}; SIGKILL", job.id(), left, group);
+            group.signal("KILL");
+          }
+        });
     listener.gpusInUse(gpusInUse());
+    String never =
+        started.isPresent()
+            ? null
+            : job.startFailure != null
+                ? job.startFailure
+                : "the job shim exited with " + code + " before it ran";
     // Commit what the attempt left first: the scheduler resumes from the latest checkpoint it has
     // heard of, so CheckpointCommitted must reach it before CHECKPOINTED (or STOPPED, EXITED).
     commits
@@ -413,7 +455,12 @@ public final class JobSupervisor {
             (ignored, failure) ->
                 onLoop(
                     () -> {
-                      reportExit(job, code);
+                      if (never != null) {
+                        log.warn("{}: start failed: {}", job.id(), never);
+                        report(job.id(), Phase.PHASE_START_FAILED, 0, never);
+                      } else {
+                        reportExit(job, code);
+                      }
                       job.exited.complete(null);
                     }));
   }
@@ -519,6 +566,13 @@ public final class JobSupervisor {
     State state = State.RUNNING;
     String reason = "";
     boolean killed;
+
+    /** STARTED was reported (it is once the shim has recorded the job's process group). */
+    boolean startReported;
+
+    /** Why the shim never started the job, when the agent gave up on it; null otherwise. */
+    String startFailure;
+
     ScheduledFuture<?> killTimer;
 
     RunningJob(
@@ -538,11 +592,6 @@ public final class JobSupervisor {
 
     AttemptId id() {
       return launched.id();
-    }
-
-    /** The job's pid (its process group's id), not the shim's. */
-    long pid() {
-      return launched.group().pgid();
     }
   }
 }

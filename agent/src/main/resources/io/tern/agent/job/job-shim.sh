@@ -37,6 +37,9 @@ printf '%s %s\n' "$job" "$start" > "$dir/job.pid.tmp" && mv -f "$dir/job.pid.tmp
 
 fenced=0
 kill_at=0
+# Checks come every 10 ms at first, then less often, up to every 200 ms: a short job's exit is seen
+# (and its GPU freed) within milliseconds, and a long job costs no more than a 200 ms poll.
+nap=0.01
 while kill -0 "$job" 2> /dev/null; do
   read -r up _ < /proc/uptime
   now=$((10#${up/./}))
@@ -67,7 +70,13 @@ while kill -0 "$job" 2> /dev/null; do
   if ((fenced == 1 && now >= kill_at)); then
     kill -s KILL -- "-$job" 2> /dev/null
   fi
-  sleep 0.2
+  sleep "$nap"
+  case $nap in
+    0.01) nap=0.02 ;;
+    0.02) nap=0.05 ;;
+    0.05) nap=0.1 ;;
+    *) nap=0.2 ;;
+  esac
 done
 wait "$job" 2> /dev/null
 code=$?
