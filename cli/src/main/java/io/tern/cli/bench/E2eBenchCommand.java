@@ -16,6 +16,7 @@ import io.tern.api.v1.NodeState;
 import io.tern.api.v1.Resources;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
+import io.tern.api.v1.WatchJobRequest;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
@@ -30,7 +31,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -107,6 +111,9 @@ final class E2eBenchCommand implements Callable<Integer> {
       double jobs_per_second,
       double submit_to_start_ms_p50,
       double submit_to_start_ms_p99,
+      double submit_to_placed_ms_p50,
+      double placed_to_started_ms_p50,
+      double started_to_ended_ms_p50,
       String logs) {}
 
   @Override
@@ -154,7 +161,9 @@ final class E2eBenchCommand implements Callable<Integer> {
       } else {
         out.printf(
             "%d jobs on %d agents x %d GPUs (%d in flight): %d succeeded, %d failed, %d started more"
-                + " than once, in %.1f s: %.0f jobs/s; submit to start p50 %.0f ms, p99 %.0f ms%n",
+                + " than once, in %.1f s: %.0f jobs/s; submit to start p50 %.0f ms, p99 %.0f ms"
+                + " (p50 submit to placed %.0f ms, placed to started %.0f ms, started to ended %.0f"
+                + " ms)%n",
             jobs,
             agents,
             gpusPerAgent,
@@ -165,14 +174,21 @@ final class E2eBenchCommand implements Callable<Integer> {
             seconds,
             figures.jobs_per_second(),
             figures.submit_to_start_ms_p50(),
-            figures.submit_to_start_ms_p99());
+            figures.submit_to_start_ms_p99(),
+            figures.submit_to_placed_ms_p50(),
+            figures.placed_to_started_ms_p50(),
+            figures.started_to_ended_ms_p50());
       }
       out.flush();
       return figures.succeeded() == jobs && figures.started_more_than_once() == 0 ? 0 : 1;
     }
   }
 
-  /** Keeps the window full until every job is submitted and finished. */
+  /**
+   * Keeps the window full until every job is submitted and finished. Each acknowledged job is
+   * watched (WatchJob streams it on every change) until it ends, which frees its slot: the
+   * scheduler pushes the ends, so the benchmark adds no polling to the loop it measures.
+   */
   private void run(
       Channel channel, int window, long deadline, LocalTernCluster cluster, PrintWriter err)
       throws InterruptedException {
@@ -186,66 +202,84 @@ final class E2eBenchCommand implements Callable<Integer> {
             .setResources(Resources.newBuilder().setGpus(1).setNodes(1))
             .build();
     String keys = UUID.randomUUID() + "-";
-    AtomicInteger submitting = new AtomicInteger();
-    AtomicInteger failedSubmits = new AtomicInteger();
-    int issued = 0;
-    int reported = 0;
-    while (true) {
-      int active = active(channel);
-      if (issued == jobs && submitting.get() == 0 && active == 0) {
-        return;
+    Semaphore slots = new Semaphore(window);
+    AtomicInteger finished = new AtomicInteger();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    for (int i = 0; i < jobs; i++) {
+      while (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+        checkDeadline(deadline, "a job to finish", cluster);
+        throwIfFailed(failure);
       }
-      if (failedSubmits.get() > 0) {
-        throw new IllegalStateException(failedSubmits.get() + " submits failed");
-      }
-      int free = Math.min(window - active - submitting.get(), jobs - issued);
-      for (int i = 0; i < free; i++) {
-        submitting.incrementAndGet();
-        async.submitJob(
-            SubmitJobRequest.newBuilder().setSpec(job).setIdempotencyKey(keys + issued++).build(),
-            new StreamObserver<SubmitJobResponse>() {
-              @Override
-              public void onNext(SubmitJobResponse value) {}
+      async.submitJob(
+          SubmitJobRequest.newBuilder().setSpec(job).setIdempotencyKey(keys + i).build(),
+          new StreamObserver<SubmitJobResponse>() {
+            @Override
+            public void onNext(SubmitJobResponse value) {
+              watch(async, value.getJob().getId(), slots, finished, failure);
+            }
 
-              @Override
-              public void onError(Throwable t) {
-                failedSubmits.incrementAndGet();
-                submitting.decrementAndGet();
-              }
+            @Override
+            public void onError(Throwable t) {
+              failure.compareAndSet(null, t);
+            }
 
-              @Override
-              public void onCompleted() {
-                submitting.decrementAndGet();
-              }
-            });
-      }
-      if (issued >= reported + jobs / 10 && jobs >= 10) {
-        reported = issued;
-        err.printf("submitted %d/%d%n", issued, jobs);
+            @Override
+            public void onCompleted() {}
+          });
+      if ((i + 1) % Math.max(1, jobs / 10) == 0) {
+        err.printf("submitted %d/%d%n", i + 1, jobs);
         err.flush();
       }
+    }
+    while (finished.get() < jobs) {
       checkDeadline(deadline, "the jobs to finish", cluster);
-      Thread.sleep(5);
+      throwIfFailed(failure);
+      Thread.sleep(20);
     }
   }
 
-  /** This benchmark's jobs that have not finished. */
-  private static int active(Channel channel) {
-    ListJobsRequest.Builder request = ListJobsRequest.newBuilder().setTeam(TEAM).setPageSize(1000);
-    for (JobState s : JobState.values()) {
-      if (s != JobState.UNRECOGNIZED && s != JobState.JOB_STATE_UNSPECIFIED && !DONE.contains(s)) {
-        request.addStates(s);
-      }
+  private static void throwIfFailed(AtomicReference<Throwable> failure) {
+    if (failure.get() != null) {
+      throw new IllegalStateException("a submit or watch failed", failure.get());
     }
-    int count = 0;
-    JobServiceGrpc.JobServiceBlockingStub stub = JobServiceGrpc.newBlockingStub(channel);
-    String token = "";
-    do {
-      ListJobsResponse page = stub.listJobs(request.setPageToken(token).build());
-      count += page.getJobsCount();
-      token = page.getNextPageToken();
-    } while (!token.isEmpty());
-    return count;
+  }
+
+  /** Frees a slot once job {@code id} has ended. */
+  private static void watch(
+      JobServiceGrpc.JobServiceStub async,
+      String id,
+      Semaphore slots,
+      AtomicInteger finished,
+      AtomicReference<Throwable> failure) {
+    async.watchJob(
+        WatchJobRequest.newBuilder().setJobId(id).build(),
+        new StreamObserver<Job>() {
+          private boolean ended;
+
+          @Override
+          public void onNext(Job value) {
+            if (!ended && DONE.contains(value.getState())) {
+              ended = true;
+              finished.incrementAndGet();
+              slots.release();
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            if (!ended) {
+              failure.compareAndSet(null, t);
+            }
+          }
+
+          @Override
+          public void onCompleted() {
+            if (!ended) {
+              failure.compareAndSet(
+                  null, new IllegalStateException(id + ": the watch ended before the job did"));
+            }
+          }
+        });
   }
 
   private static List<Job> collect(Channel channel) {
@@ -271,23 +305,31 @@ final class E2eBenchCommand implements Callable<Integer> {
     int failed = 0;
     int twice = 0;
     List<Double> waits = new ArrayList<>();
+    List<Double> queued = new ArrayList<>();
+    List<Double> starting = new ArrayList<>();
+    List<Double> running = new ArrayList<>();
     for (Job j : all) {
       if (j.getState() == JobState.JOB_STATE_SUCCEEDED) {
         succeeded++;
       } else {
         failed++;
       }
-      long started = j.getAttemptsList().stream().filter(Attempt::hasStartedAt).count();
-      if (started > 1) {
+      List<Attempt> started = j.getAttemptsList().stream().filter(Attempt::hasStartedAt).toList();
+      if (started.size() > 1) {
         twice++;
       }
-      if (started > 0) {
-        Attempt first =
-            j.getAttemptsList().stream().filter(Attempt::hasStartedAt).findFirst().orElseThrow();
-        waits.add(millis(first.getStartedAt()) - millis(j.getSubmittedAt()));
+      if (!started.isEmpty()) {
+        Attempt first = started.getFirst();
+        double submitted = millis(j.getSubmittedAt());
+        waits.add(millis(first.getStartedAt()) - submitted);
+        queued.add(millis(first.getPlacedAt()) - submitted);
+        starting.add(millis(first.getStartedAt()) - millis(first.getPlacedAt()));
+        if (first.hasEndedAt()) {
+          running.add(millis(first.getEndedAt()) - millis(first.getStartedAt()));
+        }
       }
     }
-    double[] w = waits.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    double[] w = sorted(waits);
     return new Figures(
         agents,
         gpusPerAgent,
@@ -300,7 +342,14 @@ final class E2eBenchCommand implements Callable<Integer> {
         succeeded / seconds,
         percentile(w, 0.50),
         percentile(w, 0.99),
+        percentile(sorted(queued), 0.50),
+        percentile(sorted(starting), 0.50),
+        percentile(sorted(running), 0.50),
         logs.toString());
+  }
+
+  private static double[] sorted(List<Double> values) {
+    return values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
   }
 
   private static int readyNodes(Channel channel) {
