@@ -16,7 +16,7 @@ final class ClientTraining {
   private ClientTraining() {}
 
   public static void main(String[] args) {
-    System.setProperty("io.grpc.netty.shaded.io.netty.transport.noNative", "true");
+    TernClient.oneCallTransport();
     List<List<String>> calls =
         List.of(
             List.of("--version"),

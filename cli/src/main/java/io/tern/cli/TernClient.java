@@ -43,8 +43,8 @@ public final class TernClient implements Runnable {
   public static final List<String> VERBS =
       Stream.concat(COMMANDS.keySet().stream(), Stream.of("--version", "-V")).toList();
 
-  private static final String NO_NATIVE_TRANSPORT =
-      "io.grpc.netty.shaded.io.netty.transport.noNative";
+  /** Where gRPC's shaded Netty reads its system properties. */
+  private static final String NETTY = "io.grpc.netty.shaded.io.netty.";
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -88,11 +88,17 @@ public final class TernClient implements Runnable {
   }
 
   public static void main(String[] args) {
-    // One call, one connection: Netty's NIO transport serves it without first extracting and
-    // loading the native epoll library.
-    if (System.getProperty(NO_NATIVE_TRANSPORT) == null) {
-      System.setProperty(NO_NATIVE_TRANSPORT, "true");
-    }
+    oneCallTransport();
     System.exit(commandLine(args).execute(args));
+  }
+
+  /**
+   * Netty settings for a process that makes one call over one connection: the NIO transport (no
+   * native epoll library to extract and load first) and unpooled buffers (no pool arenas to set
+   * up). Flags given with {@code -D} win.
+   */
+  static void oneCallTransport() {
+    System.getProperties().putIfAbsent(NETTY + "transport.noNative", "true");
+    System.getProperties().putIfAbsent(NETTY + "allocator.type", "unpooled");
   }
 }
