@@ -3,14 +3,19 @@
 # POSIX sh; safe under `set -euf`.
 
 tern_java_major() {
-  # Prints the feature version of the java binary given, or 0.
-  "$1" -XshowSettings:properties -version 2>&1 |
-    sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1 || true
+  # Prints the feature version of the JDK at $1, or 0: from its `release` file when it has one
+  # (reading it costs nothing; starting a JVM to ask costs a good part of a client call).
+  v=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$1/release" 2>/dev/null | head -n 1 || true)
+  if [ -z "$v" ]; then
+    v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 |
+      sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1 || true)
+  fi
+  echo "$v"
 }
 
 tern_jdk_ok() {
   [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 1
-  v=$(tern_java_major "$1/bin/java")
+  v=$(tern_java_major "$1")
   [ -n "$v" ] && [ "$v" -ge 21 ]
 }
 

@@ -8,8 +8,11 @@ import picocli.CommandLine.Option;
 
 /** The {@code -o/--output} option every verb takes, and the JSON writer behind it. */
 public final class OutputOptions {
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Made on first use: Jackson loads hundreds of classes, which a table never needs. */
+  private static final class Json {
+    static final ObjectMapper MAPPER =
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
 
   @Option(
       names = {"-o", "--output"},
@@ -25,7 +28,7 @@ public final class OutputOptions {
   /** {@code value} (maps, lists, records, plain values) as indented JSON. */
   public static String toJson(Object value) {
     try {
-      return JSON.writeValueAsString(value);
+      return Json.MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }

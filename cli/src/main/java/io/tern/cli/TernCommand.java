@@ -86,7 +86,13 @@ public final class TernCommand implements Runnable {
 
   /** A {@link CommandLine} wired with Tern's exit codes and error printing. */
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new TernCommand());
+    return withExitCodes(new CommandLine(new TernCommand()));
+  }
+
+  /**
+   * {@code cli} with Tern's exit codes and error printing (for this root and {@link TernClient}).
+   */
+  static CommandLine withExitCodes(CommandLine cli) {
     cli.setExecutionExceptionHandler(TernCommand::handleExecutionException);
     cli.setParameterExceptionHandler(TernCommand::handleParameterException);
     return cli;

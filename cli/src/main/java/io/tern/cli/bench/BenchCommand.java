@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
       PlacementBenchCommand.class,
       SubmitBenchCommand.class,
       AgentsBenchCommand.class,
-      SimulateBenchCommand.class
+      SimulateBenchCommand.class,
+      E2eBenchCommand.class,
+      CliBenchCommand.class
     })
 public final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

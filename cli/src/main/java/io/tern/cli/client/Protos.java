@@ -11,7 +11,11 @@ import java.time.format.DateTimeFormatter;
 
 /** Printing API messages for people and for scripts. */
 public final class Protos {
-  private static final JsonFormat.Printer JSON = JsonFormat.printer().preservingProtoFieldNames();
+  /** Made on first use: only {@code -o json} needs it. */
+  private static final class Json {
+    static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames();
+  }
+
   private static final DateTimeFormatter LOCAL =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
@@ -19,7 +23,7 @@ public final class Protos {
 
   public static String json(MessageOrBuilder message) {
     try {
-      return JSON.print(message);
+      return Json.PRINTER.print(message);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException(e);
     }

@@ -14,7 +14,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.tern.cli.UserInputException;
-import io.tern.scheduler.server.api.GrpcErrors;
+import io.tern.scheduler.spec.ApiTrailers;
 import io.tern.security.token.TokenCredentials;
 import java.io.IOException;
 import java.time.Duration;
@@ -32,6 +32,8 @@ import java.util.function.Function;
  * until {@code patience} runs out.
  */
 public final class SchedulerClient implements AutoCloseable {
+  private static final Metadata.Key<String> LEADER =
+      Metadata.Key.of(ApiTrailers.LEADER, Metadata.ASCII_STRING_MARSHALLER);
   private static final Metadata.Key<String> USER =
       Metadata.Key.of("tern-user", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -83,7 +85,7 @@ public final class SchedulerClient implements AutoCloseable {
         last = e;
         Status.Code code = e.getStatus().getCode();
         answered |= !notReached(e);
-        String leader = e.getTrailers() == null ? null : e.getTrailers().get(GrpcErrors.LEADER);
+        String leader = e.getTrailers() == null ? null : e.getTrailers().get(LEADER);
         if (code == Status.Code.INVALID_ARGUMENT) {
           throw new UserInputException(e.getStatus().getDescription());
         }

@@ -9,8 +9,8 @@ import io.tern.cli.UserInputException;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.client.Table;
-import io.tern.scheduler.server.finops.BudgetGuard;
-import io.tern.scheduler.server.finops.InvalidBudgetException;
+import io.tern.scheduler.spec.finops.BudgetValidation;
+import io.tern.scheduler.spec.finops.InvalidBudgetException;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
@@ -99,7 +99,7 @@ public final class BudgetCommand implements Runnable {
         b.setSpotWait(com.google.protobuf.Duration.newBuilder().setSeconds(wait.toSeconds()));
       }
       try {
-        budget = BudgetGuard.validate(b.build());
+        budget = BudgetValidation.validate(b.build());
       } catch (InvalidBudgetException e) {
         throw new UserInputException(byFlag(e.fieldErrors(), FLAGS));
       }
@@ -176,7 +176,7 @@ public final class BudgetCommand implements Runnable {
             "SPENT TODAY",
             "STATUS");
     for (Budget b : budgets.getBudgetsList()) {
-      double soft = b.getSoftAt() > 0 ? b.getSoftAt() : BudgetGuard.DEFAULT_SOFT_AT;
+      double soft = b.getSoftAt() > 0 ? b.getSoftAt() : BudgetValidation.DEFAULT_SOFT_AT;
       table.row(
           b.getTeam(),
           b.getMonthlyUsd() > 0 ? usd(b.getMonthlyUsd()) : "-",

@@ -11,9 +11,9 @@ import io.tern.cli.UserInputException;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.client.Table;
-import io.tern.scheduler.server.offpeak.InvalidWindowException;
-import io.tern.scheduler.server.offpeak.WindowValidation;
 import io.tern.scheduler.spec.Durations;
+import io.tern.scheduler.spec.finops.InvalidWindowException;
+import io.tern.scheduler.spec.finops.OffPeakWindowRules;
 import java.io.PrintWriter;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -107,7 +107,7 @@ public final class OffPeakCommand implements Runnable {
               .setTimeZone(zone)
               .build();
       try {
-        WindowValidation.fromProto(window);
+        OffPeakWindowRules.check(window);
       } catch (InvalidWindowException e) {
         throw new UserInputException(byFlag(e.fieldErrors(), FLAGS));
       }

@@ -9,14 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
@@ -52,22 +48,7 @@ public final class PemFiles {
 
   /** Every certificate in a PEM file, in order. */
   public static List<X509Certificate> readCertificates(Path file) throws IOException {
-    List<X509Certificate> certificates = new ArrayList<>();
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
-        PEMParser parser = new PEMParser(reader)) {
-      JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
-      for (Object item = parser.readObject(); item != null; item = parser.readObject()) {
-        if (item instanceof X509CertificateHolder holder) {
-          certificates.add(converter.getCertificate(holder));
-        }
-      }
-    } catch (GeneralSecurityException | RuntimeException e) {
-      throw new IOException(file + ": not a PEM certificate file: " + e.getMessage(), e);
-    }
-    if (certificates.isEmpty()) {
-      throw new IOException(file + ": no PEM certificate in it");
-    }
-    return certificates;
+    return PemCertificates.read(file);
   }
 
   /** The private key of a PEM file (PKCS#8, or a traditional RSA/EC key pair). */

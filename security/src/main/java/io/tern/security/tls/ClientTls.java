@@ -2,6 +2,7 @@ package io.tern.security.tls;
 
 import io.grpc.ChannelCredentials;
 import io.grpc.TlsChannelCredentials;
+import io.tern.security.pki.PemCertificates;
 import io.tern.security.pki.PemFiles;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ public record ClientTls(Path ca, Path certificateChain, Path privateKey) {
 
   /** gRPC channel credentials; the files are read now. */
   public ChannelCredentials credentials() throws IOException {
-    PemFiles.readCertificates(ca);
+    PemCertificates.read(ca);
     TlsChannelCredentials.Builder builder =
         TlsChannelCredentials.newBuilder().trustManager(ca.toFile());
     if (certificateChain != null) {

@@ -19,11 +19,11 @@ import io.tern.api.v1.SetOffPeakWindowRequest;
 import io.tern.offpeak.WindowSpec;
 import io.tern.scheduler.server.auth.Principal;
 import io.tern.scheduler.server.auth.TeamAccess;
-import io.tern.scheduler.server.finops.BudgetGuard;
-import io.tern.scheduler.server.finops.InvalidBudgetException;
 import io.tern.scheduler.server.loop.FinOpsRequests;
-import io.tern.scheduler.server.offpeak.InvalidWindowException;
 import io.tern.scheduler.server.offpeak.WindowValidation;
+import io.tern.scheduler.spec.finops.BudgetValidation;
+import io.tern.scheduler.spec.finops.InvalidBudgetException;
+import io.tern.scheduler.spec.finops.InvalidWindowException;
 import java.time.Instant;
 
 /**
@@ -75,7 +75,7 @@ public final class FinOpsServiceImpl extends FinOpsServiceGrpc.FinOpsServiceImpl
   public void setBudget(SetBudgetRequest request, StreamObserver<Budget> observer) {
     Budget budget;
     try {
-      budget = BudgetGuard.validate(request.getBudget());
+      budget = BudgetValidation.validate(request.getBudget());
     } catch (InvalidBudgetException e) {
       observer.onError(invalid("budget.", e.fieldErrors()));
       return;

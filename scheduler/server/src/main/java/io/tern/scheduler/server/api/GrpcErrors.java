@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.tern.scheduler.server.loop.NotLeaderException;
+import io.tern.scheduler.spec.ApiTrailers;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -13,7 +14,7 @@ import java.util.concurrent.CompletionException;
 public final class GrpcErrors {
   /** Trailer naming the leader's address (host:port) on FAILED_PRECONDITION from a follower. */
   public static final Metadata.Key<String> LEADER =
-      Metadata.Key.of("tern-leader", Metadata.ASCII_STRING_MARSHALLER);
+      Metadata.Key.of(ApiTrailers.LEADER, Metadata.ASCII_STRING_MARSHALLER);
 
   private GrpcErrors() {}
 

@@ -16,9 +16,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * What FinOpsService asks of the scheduler, run on the loop. Arguments arrive validated (see {@link
- * WindowValidation} and {@link BudgetGuard#validate}); replies that report a change complete only
- * once the change is in ZooKeeper. A changed window takes effect at once: the calendar is rebuilt,
- * the triggers re-armed and a plan requested.
+ * WindowValidation} and {@link io.tern.scheduler.spec.finops.BudgetValidation#validate}); replies
+ * that report a change complete only once the change is in ZooKeeper. A changed window takes effect
+ * at once: the calendar is rebuilt, the triggers re-armed and a plan requested.
  */
 public final class FinOpsRequests {
   private final SchedulerLoop loop;

@@ -4,27 +4,18 @@ import com.google.protobuf.Timestamp;
 import io.tern.api.v1.OffPeakWindow;
 import io.tern.offpeak.OffPeakCalendar;
 import io.tern.offpeak.WindowSpec;
-import java.text.ParseException;
-import java.time.DateTimeException;
+import io.tern.scheduler.spec.finops.InvalidWindowException;
+import io.tern.scheduler.spec.finops.OffPeakWindowRules;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
-import org.quartz.CronExpression;
 
 /**
- * Checks {@code tern.v1.OffPeakWindow} messages and converts between them and {@link WindowSpec}.
- * Stateless and thread-safe.
+ * Checks {@code tern.v1.OffPeakWindow} messages ({@link OffPeakWindowRules}, and that the cron
+ * fires at all) and converts between them and {@link WindowSpec}. Stateless and thread-safe.
  */
 public final class WindowValidation {
-  /** Names become znode names and Quartz keys: keep them plain. */
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
-
-  /** Longer windows are almost certainly a unit mistake (minutes for hours). */
-  public static final Duration MAX_DURATION = Duration.ofDays(7);
-
   private WindowValidation() {}
 
   /**
@@ -33,63 +24,21 @@ public final class WindowValidation {
    * @throws InvalidWindowException naming every field that is wrong
    */
   public static WindowSpec fromProto(OffPeakWindow window) {
-    Map<String, String> errors = new LinkedHashMap<>();
-    String name = window.getName();
-    if (!NAME.matcher(name).matches()) {
-      errors.put(
-          "name",
-          "'"
-              + name
-              + "' must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
-    }
+    Map<String, String> errors = OffPeakWindowRules.fieldErrors(window);
     String cron = window.getCron().trim();
-    if (cron.isEmpty()) {
-      errors.put("cron", "is required, e.g. '0 0 20 ? * MON-FRI' (sec min hour day month weekday)");
-    } else {
-      try {
-        new CronExpression(cron);
-      } catch (ParseException e) {
-        errors.put(
-            "cron",
-            "'"
-                + cron
-                + "' is not a Quartz cron expression (sec min hour day month weekday):"
-                + " "
-                + e.getMessage());
-      }
-    }
-    Duration duration = null;
-    if (!window.hasDuration()) {
-      errors.put("duration", "is required, e.g. 10h");
-    } else {
-      duration =
-          Duration.ofSeconds(window.getDuration().getSeconds(), window.getDuration().getNanos());
-      if (duration.isNegative() || duration.isZero()) {
-        errors.put("duration", "must be positive, was " + duration);
-      } else if (duration.compareTo(MAX_DURATION) > 0) {
-        errors.put("duration", "must be at most 7 days, was " + duration);
-      }
-    }
-    ZoneId zone = null;
-    if (window.getTimeZone().isEmpty()) {
-      errors.put("time_zone", "is required, an IANA zone such as Europe/Berlin or UTC");
-    } else {
-      try {
-        zone = ZoneId.of(window.getTimeZone());
-      } catch (DateTimeException e) {
-        errors.put(
-            "time_zone",
-            "'" + window.getTimeZone() + "' is not an IANA time zone such as Europe/Berlin");
-      }
-    }
-    if (errors.isEmpty()
-        && new WindowSpec(name, cron, duration, zone).nextOpeningAfter(Instant.EPOCH) == null) {
-      errors.put("cron", "'" + cron + "' never fires");
-    }
     if (!errors.isEmpty()) {
       throw new InvalidWindowException(errors);
     }
-    return new WindowSpec(name, cron, duration, zone);
+    WindowSpec spec =
+        new WindowSpec(
+            window.getName(),
+            cron,
+            Duration.ofSeconds(window.getDuration().getSeconds(), window.getDuration().getNanos()),
+            ZoneId.of(window.getTimeZone()));
+    if (spec.nextOpeningAfter(Instant.EPOCH) == null) {
+      throw new InvalidWindowException(Map.of("cron", "'" + cron + "' never fires"));
+    }
+    return spec;
   }
 
   /** The window as stored in ZooKeeper (without the output-only fields). */

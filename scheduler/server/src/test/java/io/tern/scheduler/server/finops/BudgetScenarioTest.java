@@ -14,6 +14,8 @@ import io.tern.scheduler.server.cloud.FleetScaler;
 import io.tern.scheduler.server.cloud.LaunchRequest;
 import io.tern.scheduler.server.cloud.ScalingContext;
 import io.tern.scheduler.server.cloud.ScalingSettings;
+import io.tern.scheduler.spec.finops.BudgetValidation;
+import io.tern.scheduler.spec.finops.InvalidBudgetException;
 import io.tern.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +36,7 @@ class BudgetScenarioTest {
   void softThenHardThenNothing() {
     TestClock clock = TestClock.at("2026-05-04T00:00:00Z");
     Budget budget =
-        BudgetGuard.validate(
+        BudgetValidation.validate(
             Budget.newBuilder().setTeam("vision").setDailyUsd(100).setSoftAt(0.5).build());
     List<PoolOffer> pools =
         List.of(pool("spot", CapacityType.SPOT, 10), pool("od", CapacityType.ON_DEMAND, 30));
@@ -110,7 +112,7 @@ class BudgetScenarioTest {
   @Test
   void aBudgetsSpotWaitIsItsTeamsDefaultSpotWait() {
     Budget b =
-        BudgetGuard.validate(
+        BudgetValidation.validate(
             Budget.newBuilder()
                 .setTeam("vision")
                 .setMonthlyUsd(100)
@@ -125,7 +127,7 @@ class BudgetScenarioTest {
     assertThat(policy.team("nlp").spotWait()).isZero();
     assertThatThrownBy(
             () ->
-                BudgetGuard.validate(
+                BudgetValidation.validate(
                     b.toBuilder()
                         .setSpotWait(com.google.protobuf.Duration.newBuilder().setSeconds(-1))
                         .build()))
@@ -138,15 +140,15 @@ class BudgetScenarioTest {
   void validationNamesTheField() {
     assertThatThrownBy(
             () ->
-                BudgetGuard.validate(
+                BudgetValidation.validate(
                     Budget.newBuilder().setTeam("").setDailyUsd(-1).setSoftAt(1.5).build()))
         .isInstanceOfSatisfying(
             InvalidBudgetException.class,
             e -> assertThat(e.fieldErrors()).containsOnlyKeys("team", "daily_usd", "soft_at"));
-    assertThatThrownBy(() -> BudgetGuard.validate(Budget.newBuilder().setTeam("x").build()))
+    assertThatThrownBy(() -> BudgetValidation.validate(Budget.newBuilder().setTeam("x").build()))
         .hasMessageContaining("monthly_usd");
     assertThat(
-            BudgetGuard.validate(
+            BudgetValidation.validate(
                     Budget.newBuilder().setTeam("x").setDailyUsd(5).setStatus("hard").build())
                 .getStatus())
         .as("output-only fields are dropped")

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.Duration;
 import io.tern.api.v1.OffPeakWindow;
 import io.tern.offpeak.WindowSpec;
+import io.tern.scheduler.spec.finops.InvalidWindowException;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

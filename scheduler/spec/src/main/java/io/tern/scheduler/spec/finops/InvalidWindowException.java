@@ -1,4 +1,4 @@
-package io.tern.scheduler.server.offpeak;
+package io.tern.scheduler.spec.finops;
 
 import java.util.List;
 import java.util.Map;

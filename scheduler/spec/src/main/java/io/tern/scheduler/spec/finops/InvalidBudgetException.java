@@ -1,4 +1,4 @@
-package io.tern.scheduler.server.finops;
+package io.tern.scheduler.spec.finops;
 
 import java.util.Map;
 import java.util.SortedMap;

@@ -1,0 +1,114 @@
+package io.tern.cli.bench;
+
+import io.tern.cli.TernCommand;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A plaintext cluster of {@code tern} processes on this machine for benchmarks: {@code tern zk},
+ * one {@code tern scheduler} and {@code tern agent}s with simulated GPUs, each a child JVM on this
+ * JVM's class path (the shaded jar under {@code ./tern}, the test class path in tests), its output
+ * in {@code DIR/logs/NAME.log}. Closing it kills them all, their jobs included.
+ */
+final class LocalTernCluster implements AutoCloseable {
+  private final Path dir;
+  private final Path logs;
+  private final List<Process> children = new ArrayList<>();
+  private final String scheduler;
+
+  /** Starts ZooKeeper and the scheduler; {@link #scheduler()} answers once it leads. */
+  LocalTernCluster(Path dir) throws IOException {
+    this.dir = dir;
+    this.logs = Files.createDirectories(dir.resolve("logs"));
+    int zkPort = freePort();
+    int port = freePort();
+    start("zk", "zk", "--port", String.valueOf(zkPort), "--data", dir.resolve("zk").toString());
+    start(
+        "scheduler",
+        "scheduler",
+        "--zk",
+        "127.0.0.1:" + zkPort,
+        "--port",
+        String.valueOf(port),
+        "--advertise",
+        "127.0.0.1",
+        "--metrics-port",
+        "-1");
+    this.scheduler = "127.0.0.1:" + port;
+  }
+
+  String scheduler() {
+    return scheduler;
+  }
+
+  Path logs() {
+    return logs;
+  }
+
+  /** Starts an on-demand agent with {@code gpus} simulated H100s. */
+  void startAgent(String nodeId, int gpus) throws IOException {
+    start(
+        nodeId,
+        "agent",
+        "--scheduler",
+        scheduler,
+        "--node-id",
+        nodeId,
+        "--capacity",
+        "on-demand",
+        "--gpus",
+        "sim:" + gpus + "xH100:80",
+        "--work-dir",
+        dir.resolve("agents").resolve(nodeId).toString());
+  }
+
+  private void start(String name, String... args) throws IOException {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC",
+                "--enable-native-access=ALL-UNNAMED",
+                "-Dtern.process=" + name,
+                "-cp",
+                System.getProperty("java.class.path"),
+                TernCommand.class.getName()));
+    argv.addAll(List.of(args));
+    children.add(
+        new ProcessBuilder(argv)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start());
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Process child : children.reversed()) {
+      child.descendants().forEach(ProcessHandle::destroyForcibly);
+      child.destroyForcibly();
+    }
+    for (Process child : children) {
+      try {
+        child.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

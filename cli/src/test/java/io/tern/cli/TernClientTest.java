@@ -1,0 +1,193 @@
+package io.tern.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tern.scheduler.server.SchedulerConfig;
+import io.tern.scheduler.server.SchedulerServer;
+import io.tern.scheduler.server.loop.SchedulerLoop;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The client root ({@link TernClient}) under the rules of its distribution: every verb runs in a
+ * class loader that holds only what cli/pom.xml puts in tern-client.jar (no server, agent,
+ * simulator, ZooKeeper, Curator, AWS SDK, Bouncy Castle, JNA, nor Quartz beyond its cron parser),
+ * so a client verb that reaches for something else fails here, not in a user's terminal.
+ */
+class TernClientTest {
+  /**
+   * The class path entries tern-client.jar is made of: keep in step with the client execution's
+   * artifactSet in cli/pom.xml (the Tern modules as reactor class folders or jars, or installed).
+   */
+  private static final Pattern CLIENT_ARTIFACTS =
+      Pattern.compile(
+          "(/(cli|proto|scheduler/spec|security)/target/(classes/?|tern-[a-z-]+-[^/]*\\.jar)$)"
+              + "|/io/tern/tern-(cli|proto|scheduler-spec|security)/"
+              + "|/info/picocli/|/org/yaml/snakeyaml/|/com/fasterxml/jackson/core/"
+              + "|/com/google/protobuf/|/com/google/code/gson/|/com/google/guava/(guava|failureaccess)/"
+              + "|/com/google/api/grpc/proto-google-common-protos/|/io/grpc/(?!grpc-services/)"
+              + "|/io/perfmark/|/org/quartz-scheduler/quartz/");
+
+  /** Classes of the artifacts above that the client jar still leaves out (its filters). */
+  private static final List<String> LEFT_OUT =
+      List.of(
+          "io.tern.cli.server.",
+          "io.tern.cli.agent.",
+          "io.tern.cli.demo.",
+          "io.tern.cli.bench.",
+          "io.tern.cli.simulate.",
+          "io.tern.cli.history.",
+          "io.tern.cli.admin.AdminCommand",
+          "io.tern.cli.admin.CertsCommand",
+          "io.tern.cli.admin.TokenCommand");
+
+  private static TestingServer zk;
+  private static SchedulerServer server;
+
+  @BeforeAll
+  static void startScheduler() throws Exception {
+    zk = new TestingServer(true);
+    server =
+        new SchedulerServer(SchedulerConfig.local(zk.getConnectString(), 0), Clock.systemUTC())
+            .start();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> server.loop().role().get() == SchedulerLoop.Role.LEADER);
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    if (server != null) {
+      server.close();
+    }
+    if (zk != null) {
+      zk.close();
+    }
+  }
+
+  record Run(int exit, String out, String err) {}
+
+  /** Runs the client root in a fresh class loader that refuses {@link #LEFT_OUT}. */
+  static Run client(String... args) throws Exception {
+    try (ClientOnlyLoader loader = new ClientOnlyLoader()) {
+      Class<?> root = loader.loadClass(TernClient.class.getName());
+      Object cli = root.getMethod("commandLine", String[].class).invoke(null, (Object) args);
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      cli.getClass().getMethod("setOut", PrintWriter.class).invoke(cli, new PrintWriter(out, true));
+      cli.getClass().getMethod("setErr", PrintWriter.class).invoke(cli, new PrintWriter(err, true));
+      Method execute = cli.getClass().getMethod("execute", String[].class);
+      int exit = (int) execute.invoke(cli, (Object) args);
+      return new Run(exit, out.toString(), err.toString());
+    }
+  }
+
+  @Test
+  void everyClientVerbRunsWithoutTheServerSide() throws Exception {
+    assertThat(client("--version").out).startsWith("tern ");
+    for (String verb : TernClient.VERBS) {
+      if (verb.startsWith("-")) {
+        continue;
+      }
+      Run help = client(verb, "--help");
+      assertThat(help.exit).as(verb + ": " + help.err).isZero();
+      assertThat(help.out).contains("Usage: tern " + verb);
+    }
+    Run dryRun = client("submit", "--dry-run", "--name", "p", "--team", "t", "--", "true");
+    assertThat(dryRun.exit).as(dryRun.err).isZero();
+    Run badCron =
+        client(
+            "offpeak",
+            "set",
+            "n",
+            "--cron",
+            "every night",
+            "--duration",
+            "10h",
+            "--scheduler",
+            "127.0.0.1:1",
+            "--wait",
+            "0");
+    assertThat(badCron.exit).isEqualTo(2);
+    assertThat(badCron.err).contains("--cron: 'every night' is not a Quartz cron expression");
+  }
+
+  @Test
+  void submitStatusAndListAgainstARunningScheduler() throws Exception {
+    String at = server.address();
+    Run submit = client("submit", "--name", "c", "--team", "t", "--scheduler", at, "--", "true");
+    assertThat(submit.exit).as(submit.err).isZero();
+    String job = submit.out.trim();
+    assertThat(job).startsWith("job-");
+
+    Run status = client("status", job, "--scheduler", at);
+    Run list = client("list", "-o", "json", "--scheduler", at);
+
+    assertThat(status.exit).as(status.err).isZero();
+    assertThat(status.out).contains(job);
+    assertThat(list.exit).as(list.err).isZero();
+    assertThat(list.out).contains(job);
+  }
+
+  @Test
+  void theLaunchersSendTheSameVerbsToTheClientJar() throws IOException {
+    String verbs = String.join(" ", TernClient.VERBS);
+    for (Path launcher : List.of(Path.of("../tern"), Path.of("../deploy/bin/tern"))) {
+      Matcher m =
+          Pattern.compile("(?m)^client_verbs=\"([^\"]*)\"").matcher(Files.readString(launcher));
+      assertThat(m.find()).as(launcher + " names its client verbs").isTrue();
+      assertThat(m.group(1)).as(launcher.toString()).isEqualTo(verbs);
+    }
+  }
+
+  /** The part of this test's class path that tern-client.jar is made of. */
+  private static final class ClientOnlyLoader extends URLClassLoader {
+    ClientOnlyLoader() throws IOException {
+      super(classPath(), ClassLoader.getPlatformClassLoader());
+    }
+
+    private static URL[] classPath() throws IOException {
+      List<URL> urls = new ArrayList<>();
+      for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+        Path path = Path.of(entry).toAbsolutePath().normalize();
+        if (CLIENT_ARTIFACTS.matcher(path.toString().replace(File.separatorChar, '/')).find()) {
+          urls.add(path.toUri().toURL());
+        }
+      }
+      return urls.toArray(URL[]::new);
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+      for (String prefix : LEFT_OUT) {
+        if (name.startsWith(prefix)) {
+          throw new ClassNotFoundException(name + " is not in the client distribution");
+        }
+      }
+      if (name.startsWith("org.quartz.")
+          && !name.startsWith("org.quartz.CronExpression")
+          && !name.equals("org.quartz.ValueSet")) {
+        throw new ClassNotFoundException(name + " is not in the client distribution");
+      }
+      return super.loadClass(name, resolve);
+    }
+  }
+}
