@@ -135,6 +135,12 @@ final class E2eBenchCommand implements Callable<Integer> {
       err.printf(
           "starting ZooKeeper, a scheduler and %d agents (logs in %s)%n", agents, cluster.logs());
       err.flush();
+      // The scheduler process is still starting: wait for its port before the first call (a
+      // client fails fast where nothing listens).
+      while (!listening(cluster.scheduler())) {
+        checkDeadline(deadline, "the scheduler to listen", cluster);
+        Thread.sleep(100);
+      }
       Channel channel =
           client.call(
               c -> {
@@ -350,6 +356,20 @@ final class E2eBenchCommand implements Callable<Integer> {
 
   private static double[] sorted(List<Double> values) {
     return values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+  }
+
+  /** Something accepts connections at {@code address} (host:port). */
+  private static boolean listening(String address) {
+    int colon = address.lastIndexOf(':');
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(
+          new java.net.InetSocketAddress(
+              address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))),
+          500);
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   private static int readyNodes(Channel channel) {
