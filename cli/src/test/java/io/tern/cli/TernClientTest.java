@@ -87,17 +87,18 @@ class TernClientTest {
 
   /** Runs the client root in a fresh class loader that refuses {@link #LEFT_OUT}. */
   static Run client(String... args) throws Exception {
-    try (ClientOnlyLoader loader = new ClientOnlyLoader()) {
-      Class<?> root = loader.loadClass(TernClient.class.getName());
-      Object cli = root.getMethod("commandLine", String[].class).invoke(null, (Object) args);
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
-      cli.getClass().getMethod("setOut", PrintWriter.class).invoke(cli, new PrintWriter(out, true));
-      cli.getClass().getMethod("setErr", PrintWriter.class).invoke(cli, new PrintWriter(err, true));
-      Method execute = cli.getClass().getMethod("execute", String[].class);
-      int exit = (int) execute.invoke(cli, (Object) args);
-      return new Run(exit, out.toString(), err.toString());
-    }
+    // Not closed: gRPC's event loop threads started from it outlive the call, and a closed loader
+    // fails their next class load (NoClassDefFoundError in whatever test runs next in this JVM).
+    ClientOnlyLoader loader = new ClientOnlyLoader();
+    Class<?> root = loader.loadClass(TernClient.class.getName());
+    Object cli = root.getMethod("commandLine", String[].class).invoke(null, (Object) args);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.getClass().getMethod("setOut", PrintWriter.class).invoke(cli, new PrintWriter(out, true));
+    cli.getClass().getMethod("setErr", PrintWriter.class).invoke(cli, new PrintWriter(err, true));
+    Method execute = cli.getClass().getMethod("execute", String[].class);
+    int exit = (int) execute.invoke(cli, (Object) args);
+    return new Run(exit, out.toString(), err.toString());
   }
 
   @Test

@@ -66,6 +66,8 @@ class SchedulerFailoverEndToEndTest {
         Map.of(
             "127.0.0.1:" + portA, start("scheduler-a", schedulerArgs(zk, portA)),
             "127.0.0.1:" + portB, start("scheduler-b", schedulerArgs(zk, portB)));
+    // A client fails fast where nothing listens yet: wait until both replicas serve.
+    replicas.values().forEach(r -> r.awaitOutput("scheduler replica", Duration.ofSeconds(90)));
     String both = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
     Path workDir = dir.resolve("agent");
     start(
