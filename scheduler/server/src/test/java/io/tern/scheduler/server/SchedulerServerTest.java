@@ -95,6 +95,15 @@ class SchedulerServerTest {
   }
 
   /** Submits {@code spec}, lets {@code agent} start it, and waits until the job is RUNNING. */
+  /**
+   * An agent for on-demand node "node-1" with {@code gpus} GPUs, registering with {@code server}.
+   */
+  private FakeAgent onDemandNode1(SchedulerServer server, int gpus) {
+    return track(
+            new FakeAgent(server.address(), "node-1", gpus, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+        .connect();
+  }
+
   private static String running(Clients c, FakeAgent agent, JobSpec spec) throws Exception {
     String id = submit(c, spec, "").getJob().getId();
     agent.next(SchedulerMessage.KindCase.START_JOB, 10);
@@ -190,9 +199,7 @@ class SchedulerServerTest {
   void jobRunsOnAnAgentAndSucceeds() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));
-    FakeAgent agent =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent agent = onDemandNode1(server, 8);
     SchedulerMessage registered = agent.next(SchedulerMessage.KindCase.REGISTERED, 10);
 
     String id = submit(c, Clients.spec("train", 4), "").getJob().getId();
@@ -224,9 +231,7 @@ class SchedulerServerTest {
   void theJobRecordSaysWhatWasCommittedAndWhatWasActuallyRestored() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));
-    FakeAgent agent =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent agent = onDemandNode1(server, 8);
     long epoch = agent.next(SchedulerMessage.KindCase.REGISTERED, 10).getRegistered().getEpoch();
     String id = running(c, agent, Clients.spec("ckpt", 1));
     CheckpointRef older = ref("step-000010", 10);
@@ -297,9 +302,7 @@ class SchedulerServerTest {
   void aReconnectingAgentReportsWhatItsRunningAttemptRestored() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));
-    FakeAgent agent =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent agent = onDemandNode1(server, 8);
     String id = submit(c, Clients.spec("restored", 1), "").getJob().getId();
     StartJob start = agent.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob();
 
@@ -346,9 +349,7 @@ class SchedulerServerTest {
   void failedAttemptIsRetriedThenTheJobFails() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));
-    FakeAgent agent =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent agent = onDemandNode1(server, 8);
     String id =
         submit(c, Clients.spec("flaky", 1).toBuilder().setRetries(1).build(), "").getJob().getId();
 
@@ -366,9 +367,7 @@ class SchedulerServerTest {
   void staleStatusFromAnOlderAttemptIsIgnored() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));
-    FakeAgent agent =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent agent = onDemandNode1(server, 8);
     String id =
         submit(c, Clients.spec("j", 1).toBuilder().setRetries(2).build(), "").getJob().getId();
     agent.next(SchedulerMessage.KindCase.START_JOB, 10);
@@ -386,9 +385,7 @@ class SchedulerServerTest {
   void cancellingARunningJobStopsItThenEndsCancelled() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));
-    FakeAgent agent =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent agent = onDemandNode1(server, 8);
     String id = running(c, agent, Clients.spec("j", 1));
 
     Job cancelling = c.jobs.cancelJob(CancelJobRequest.newBuilder().setJobId(id).build());
@@ -404,8 +401,7 @@ class SchedulerServerTest {
   void pendingJobIsExplained() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));
-    track(new FakeAgent(server.address(), "node-1", 2, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-        .connect();
+    onDemandNode1(server, 2);
 
     String id = submit(c, Clients.spec("too-big", 8), "").getJob().getId();
 
@@ -492,9 +488,7 @@ class SchedulerServerTest {
   void logsAreRelayedFromTheAgentThatRanTheJob() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));
-    FakeAgent agent =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent agent = onDemandNode1(server, 8);
     String id = running(c, agent, Clients.spec("talk", 1));
 
     var chunks =
@@ -526,9 +520,7 @@ class SchedulerServerTest {
                 .setTailLines(2)
                 .build());
     // The stream is open before any node exists; the job starts afterwards.
-    FakeAgent agent =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent agent = onDemandNode1(server, 8);
     agent.next(SchedulerMessage.KindCase.START_JOB, 10);
     agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
     var first = agent.next(SchedulerMessage.KindCase.READ_LOGS, 10).getReadLogs();
@@ -564,9 +556,7 @@ class SchedulerServerTest {
   void anotherAgentCannotAnswerALogRequestItWasNotAsked() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));
-    FakeAgent agent =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent agent = onDemandNode1(server, 8);
     FakeAgent intruder =
         track(new FakeAgent(server.address(), "node-2", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
             .connect();
@@ -599,17 +589,13 @@ class SchedulerServerTest {
   void aJobThatEndedWhileItsAgentWasAwayIsNotRunAgain() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));
-    FakeAgent agent =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent agent = onDemandNode1(server, 8);
     String id = running(c, agent, Clients.spec("j", 1));
 
     // The stream breaks; the job exits meanwhile; the agent comes back without it and then sends
     // the exit it could not send before, as agents do.
     agent.drop();
-    FakeAgent back =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent back = onDemandNode1(server, 8);
     back.next(SchedulerMessage.KindCase.REGISTERED, 10);
     back.status(id, 1, JobStatus.Phase.PHASE_EXITED, 0);
 
@@ -621,9 +607,7 @@ class SchedulerServerTest {
   void aStartLostWithABrokenStreamIsPlacedAgainAfterTheAgentReRegisters() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));
-    FakeAgent agent =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent agent = onDemandNode1(server, 8);
     agent.next(SchedulerMessage.KindCase.REGISTERED, 10);
     String lost = submit(c, Clients.spec("lost-start", 1), "").getJob().getId();
     agent.next(SchedulerMessage.KindCase.START_JOB, 10);
@@ -632,9 +616,7 @@ class SchedulerServerTest {
 
     // The stream breaks; the agent never got the first start, and the second was still starting.
     agent.drop();
-    FakeAgent back =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent back = onDemandNode1(server, 8);
     back.next(SchedulerMessage.KindCase.REGISTERED, 10);
     back.status(slow, 1, JobStatus.Phase.PHASE_STARTED, 0);
 
@@ -650,16 +632,12 @@ class SchedulerServerTest {
   void aLateExitZeroOfALostAttemptStopsItsRerunAndTheJobSucceeds() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));
-    FakeAgent agent =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent agent = onDemandNode1(server, 8);
     String id = running(c, agent, Clients.spec("j", 1));
 
     // The agent is cut off; it comes back without the attempt, which is resumed as attempt 2...
     agent.drop();
-    FakeAgent back =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent back = onDemandNode1(server, 8);
     StartJob rerun = back.next(SchedulerMessage.KindCase.START_JOB, 15).getStartJob();
     assertThat(rerun.getAttempt()).isEqualTo(2);
     back.status(id, 2, JobStatus.Phase.PHASE_STARTED, 0);
@@ -691,16 +669,12 @@ class SchedulerServerTest {
   void aLateExitZeroOfALostAttemptEndsItsQueuedJobSucceeded() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));
-    FakeAgent agent =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent agent = onDemandNode1(server, 8);
     String id = running(c, agent, Clients.spec("j", 8));
 
     // Back with fewer GPUs: the attempt is lost and the job waits, since nothing fits it now.
     agent.drop();
-    FakeAgent back =
-        track(new FakeAgent(server.address(), "node-1", 4, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent back = onDemandNode1(server, 4);
     await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_PENDING);
 
     back.status(id, 1, JobStatus.Phase.PHASE_EXITED, 0);
@@ -719,15 +693,11 @@ class SchedulerServerTest {
   void aJobItsAgentNoLongerRunsIsRequeuedAfterAGrace() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));
-    FakeAgent agent =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent agent = onDemandNode1(server, 8);
     String id = running(c, agent, Clients.spec("j", 1));
 
     agent.drop();
-    FakeAgent restarted =
-        track(new FakeAgent(server.address(), "node-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent restarted = onDemandNode1(server, 8);
 
     StartJob again = restarted.next(SchedulerMessage.KindCase.START_JOB, 15).getStartJob();
     assertThat(again.getJobId()).isEqualTo(id);

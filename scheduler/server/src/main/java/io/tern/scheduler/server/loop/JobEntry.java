@@ -30,8 +30,10 @@ final class JobEntry {
   /** The canonical instance of {@code explanation}'s reasons (see {@link Planner}). */
   private List<PendingReason> reasons;
 
-  /** What the job's ended attempts cost, for the core's view ({@link #spent}). */
+  /** What the job's ended attempts cost, for the core's view, as of {@code spentVersion}. */
   private double spentUsd;
+
+  private int spentVersion = -1;
 
   private Instant holdUntil;
   private long explainedBy = -1;
@@ -54,9 +56,17 @@ final class JobEntry {
   }
 
   /**
-   * Sets what the job's ended attempts cost (from the cost ledger, before each plan); the core's
-   * views are rebuilt if it changed.
+   * Reads what the job's ended attempts cost from {@code ledger} (before each plan), once per
+   * version of the job: the ledger books an attempt's end in the same save that changes the job.
    */
+  void refreshSpent(io.tern.scheduler.server.finops.CostLedger ledger) {
+    if (spentVersion != version) {
+      spent(ledger.endedAttemptsCostUsd(job.getId()));
+      spentVersion = version;
+    }
+  }
+
+  /** Sets what the job's ended attempts cost; the core's views are rebuilt if it changed. */
   void spent(double usd) {
     if (usd != spentUsd) {
       spentUsd = Math.max(0, usd);

@@ -95,7 +95,7 @@ final class Planner {
     List<Job> queue = new ArrayList<>();
     for (JobEntry entry : term.jobs.values()) {
       if (entry.holdsGpus() || entry.queued()) {
-        entry.spent(term.costs.ledger().endedAttemptsCostUsd(entry.id()));
+        entry.refreshSpent(term.costs.ledger());
       }
       if (entry.holdsGpus()) {
         Attempt a = entry.currentAttempt().orElseThrow();

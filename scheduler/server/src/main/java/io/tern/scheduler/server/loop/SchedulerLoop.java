@@ -355,12 +355,12 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     }
   }
 
-  /** Writes {@code entry}'s job as it now is in memory, then runs {@code onCommitted}. */
   /** A stored job as clients are shown it: with what it has cost so far. */
   private io.tern.api.v1.Job presented(io.tern.api.v1.Job job) {
     return term == null ? job : term.costs.costed(job, clock.instant());
   }
 
+  /** Writes {@code entry}'s job as it now is in memory, then runs {@code onCommitted}. */
   void saveJob(JobEntry entry, Runnable onCommitted) {
     ZkWrite write =
         new ZkWrite.Update(store.paths().job(entry.id()), entry.job.toByteArray(), entry.version);
