@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -105,6 +106,15 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
   /** Deletes the marker of {@code attempt}, if any. */
   protected abstract void deleteMarker(String jobId, int attempt) throws IOException;
 
+  /** The attempts whose success is recorded for a job ({@link #recordSuccess}). */
+  protected abstract Set<Integer> readSuccessRecords(String jobId) throws IOException;
+
+  /** Stores the success record of {@code attempt}; storing it again changes nothing. */
+  protected abstract void createSuccessRecord(String jobId, int attempt) throws IOException;
+
+  /** Deletes the success record of {@code attempt}, if any. */
+  protected abstract void deleteSuccessRecord(String jobId, int attempt) throws IOException;
+
   /** Removes leftovers of crashed commits or deletes for a job; called after retention. */
   protected void sweepLeftovers(String jobId) throws IOException {}
 
@@ -117,6 +127,10 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
     }
     JobState state = load(jobId);
     requireCurrent(jobId, state.markers, attempt);
+    OptionalInt succeeded = succeededBefore(jobId, attempt.attempt());
+    if (succeeded.isPresent()) {
+      throw new JobSucceededEarlierException(jobId, succeeded.getAsInt());
+    }
     RestoreResult result =
         restoreInto.isPresent()
             ? restoreNewest(jobId, state, restoreInto.get())
@@ -135,6 +149,26 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
       log.info("{}: {} began in the checkpoint store", jobId, attempt);
     }
     return result;
+  }
+
+  private OptionalInt succeededBefore(String jobId, int attempt) throws IOException {
+    return readSuccessRecords(jobId).stream().mapToInt(a -> a).filter(a -> a < attempt).min();
+  }
+
+  @Override
+  public final void recordSuccess(String jobId, int attempt) throws IOException {
+    CheckpointNames.requireValidName("job id", jobId);
+    if (attempt < 1) {
+      throw new IllegalArgumentException("attempt must be at least 1: " + attempt);
+    }
+    createSuccessRecord(jobId, attempt);
+    log.info("{}: attempt {} recorded its success in the checkpoint store", jobId, attempt);
+  }
+
+  @Override
+  public final OptionalInt succeededAttempt(String jobId) throws IOException {
+    CheckpointNames.requireValidName("job id", jobId);
+    return succeededBefore(jobId, Integer.MAX_VALUE);
   }
 
   @Override
@@ -306,6 +340,9 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
     }
     for (int attempt : readMarkers(jobId).keySet()) {
       deleteMarker(jobId, attempt);
+    }
+    for (int attempt : readSuccessRecords(jobId)) {
+      deleteSuccessRecord(jobId, attempt);
     }
     sweepLeftovers(jobId);
     return deleted;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -45,6 +46,10 @@ import java.util.OptionalLong;
  *       attempt's newest checkpoint (it is the newest of all), nor the checkpoint the current
  *       attempt restored (the one its job record names). A failure to delete is logged, never
  *       thrown: the commit stands.
+ *   <li><b>Success is recorded.</b> {@link #recordSuccess} records that an attempt exited 0 by
+ *       itself (the job's work is done); {@link #beginAttempt} of a later attempt then fails with
+ *       {@link JobSucceededEarlierException}, so a job that finished while its node was cut off is
+ *       not run again when the scheduler, not having heard, places it elsewhere.
  *   <li><b>Full store.</b> A commit that fails for want of space or quota throws {@link
  *       CheckpointStoreFullException}; {@link #makeRoom} prunes down to what must be kept.
  *   <li><b>Verified restore.</b> A checkpoint is restored only if its manifest parses, carries a
@@ -76,6 +81,7 @@ public interface CheckpointStore extends Closeable {
    * @param restoreInto where to restore (must not exist or be empty); empty to begin fresh
    * @return what was restored and skipped (nothing without {@code restoreInto})
    * @throws StaleAttemptException when the store has a newer attempt of the job
+   * @throws JobSucceededEarlierException when an earlier attempt recorded its success
    */
   RestoreResult beginAttempt(String jobId, AttemptFence attempt, Optional<Path> restoreInto)
       throws IOException;
@@ -129,10 +135,35 @@ public interface CheckpointStore extends Closeable {
    */
   int makeRoom(String jobId) throws IOException;
 
+  /**
+   * Records, durably and idempotently, that {@code attempt} of {@code jobId} exited 0 by itself
+   * (not after a checkpoint, stop or fence signal): later attempts must not run.
+   */
+  void recordSuccess(String jobId, int attempt) throws IOException;
+
+  /**
+   * The lowest attempt of {@code jobId} whose success is recorded, if any; for starts that do not
+   * {@link #beginAttempt begin} in the store (jobs that cannot checkpoint).
+   */
+  OptionalInt succeededAttempt(String jobId) throws IOException;
+
+  /**
+   * A file, on a file system this host shares with the store, whose creation (with any content)
+   * records the success of {@code attempt} exactly as {@link #recordSuccess} does: for the job
+   * shim, which records an exit even while its agent is stopped or gone. Empty for stores that are
+   * not files (the agent records it then).
+   */
+  default Optional<Path> successRecordFile(String jobId, int attempt) throws IOException {
+    return Optional.empty();
+  }
+
   /** Deletes one checkpoint (unpublishing it first); returns whether there was one. */
   boolean delete(String jobId, int attempt, String name) throws IOException;
 
-  /** Deletes every checkpoint and attempt marker of a job that is finished; returns how many. */
+  /**
+   * Deletes every checkpoint, attempt marker and success record of a job that is finished; returns
+   * how many.
+   */
   int deleteAll(String jobId) throws IOException;
 
   /** Releases clients the store created itself; a store is unusable afterwards. */

@@ -3,6 +3,7 @@ package io.tern.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -571,6 +572,44 @@ public abstract class CheckpointStoreContract {
                     OptionalLong.empty()))
         .as("the same attempt number placed under an older epoch")
         .isInstanceOf(StaleAttemptException.class);
+  }
+
+  @Test
+  void aRecordedSuccessRefusesEveryLaterAttempt() throws Exception {
+    store.beginAttempt(JOB, attempt(1), Optional.empty());
+    store.commit(JOB, attempt(1), localCheckpoint(Map.of("f", "1")), "c1", OptionalLong.empty());
+    assertThat(store.succeededAttempt(JOB)).isEmpty();
+
+    store.recordSuccess(JOB, 1);
+    store.recordSuccess(JOB, 1); // idempotent
+
+    assertThat(store.succeededAttempt(JOB)).hasValue(1);
+    assertThatThrownBy(() -> store.beginAttempt(JOB, attempt(2), Optional.of(tmp.resolve("r2"))))
+        .isInstanceOfSatisfying(
+            JobSucceededEarlierException.class, e -> assertThat(e.succeededAttempt()).isEqualTo(1))
+        .hasMessageContaining("attempt 1 exited 0");
+    assertThat(tmp.resolve("r2")).doesNotExist();
+    assertThat(store.list(JOB)).as("checkpoints stay as they were").hasSize(1);
+    assertThatCode(() -> store.beginAttempt(JOB, attempt(1), Optional.empty()))
+        .as("the attempt that succeeded is not refused")
+        .doesNotThrowAnyException();
+
+    store.deleteAll(JOB);
+    assertThat(store.succeededAttempt(JOB)).isEmpty();
+    assertThat(rawEntries(JOB)).isEmpty();
+  }
+
+  @Test
+  void aSuccessRecordFileIsTheSameRecord() throws Exception {
+    Optional<Path> file = store.successRecordFile(JOB, 2);
+    assumeTrue(file.isPresent(), "a store that is not files: the agent records success itself");
+    assertThat(store.succeededAttempt(JOB)).isEmpty();
+    Files.createDirectories(file.get().getParent());
+    Files.createFile(file.get()); // what the job shim does, with no Java involved
+
+    assertThat(store.succeededAttempt(JOB)).hasValue(2);
+    assertThatThrownBy(() -> store.beginAttempt(JOB, attempt(3), Optional.empty()))
+        .isInstanceOf(JobSucceededEarlierException.class);
   }
 
   /**

@@ -130,7 +130,7 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
   }
 
   @Override
-  public CompletableFuture<Void> settle(AttemptId attempt) {
+  public CompletableFuture<Void> settle(AttemptId attempt, boolean succeeded) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     boolean queued =
         run(
@@ -141,6 +141,9 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
                   w.retryAt = 0; // the last chance: no back-off
                   scan(w);
                 }
+                if (succeeded) {
+                  recordSuccess(attempt);
+                }
               } finally {
                 done.complete(null);
               }
@@ -149,6 +152,18 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
       done.complete(null);
     }
     return done;
+  }
+
+  private void recordSuccess(AttemptId attempt) {
+    try {
+      store.recordSuccess(attempt.jobId(), attempt.attempt());
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "{}: cannot record its success in the checkpoint store ({}); the leader hears it from"
+              + " this agent only",
+          attempt,
+          e.toString());
+    }
   }
 
   /**

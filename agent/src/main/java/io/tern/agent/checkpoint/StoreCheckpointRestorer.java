@@ -2,17 +2,20 @@ package io.tern.agent.checkpoint;
 
 import com.google.protobuf.Timestamp;
 import io.tern.agent.job.CheckpointRestorer;
+import io.tern.agent.job.LaunchException;
 import io.tern.api.v1.CheckpointRef;
 import io.tern.api.v1.FailedCheckpoint;
 import io.tern.api.v1.StartJob;
 import io.tern.checkpoint.AttemptFence;
 import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CommittedCheckpoint;
+import io.tern.checkpoint.JobSucceededEarlierException;
 import io.tern.checkpoint.RestoreResult;
 import io.tern.checkpoint.StaleAttemptException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,11 +39,34 @@ public final class StoreCheckpointRestorer implements CheckpointRestorer {
   }
 
   @Override
-  public Outcome begin(StartJob start, Path into) throws IOException {
+  public Optional<Path> successRecordFile(StartJob start) throws IOException {
+    return store.successRecordFile(start.getJobId(), start.getAttempt());
+  }
+
+  @Override
+  public Outcome begin(StartJob start, Path into)
+      throws IOException, LaunchException.SucceededEarlier {
+    try {
+      return beginInStore(start, into);
+    } catch (JobSucceededEarlierException e) {
+      log.warn("{}#{}: not started: {}", start.getJobId(), start.getAttempt(), e.getMessage());
+      throw new LaunchException.SucceededEarlier(e.succeededAttempt(), e.getMessage());
+    }
+  }
+
+  private Outcome beginInStore(StartJob start, Path into) throws IOException {
     String jobId = start.getJobId();
     AttemptFence fence = new AttemptFence(start.getAttempt(), Math.max(0, start.getEpoch()));
     if (!start.hasResumeFrom() && !start.getSpec().hasCheckpoint()) {
-      return Outcome.fresh(start); // its first commit, if it ever makes one, records the attempt
+      // Its first commit, if it ever makes one, records the attempt. A rerun (the attempt before
+      // was given up as lost) looks for that attempt's success first, as beginAttempt does.
+      if (start.getAttempt() > 1) {
+        OptionalInt succeeded = succeededAttempt(jobId);
+        if (succeeded.isPresent() && succeeded.getAsInt() < start.getAttempt()) {
+          throw new JobSucceededEarlierException(jobId, succeeded.getAsInt());
+        }
+      }
+      return Outcome.fresh(start);
     }
     RestoreResult result;
     try {
@@ -49,7 +75,7 @@ public final class StoreCheckpointRestorer implements CheckpointRestorer {
       result =
           store.beginAttempt(
               jobId, fence, start.hasResumeFrom() ? Optional.of(into) : Optional.empty());
-    } catch (StaleAttemptException e) {
+    } catch (StaleAttemptException | JobSucceededEarlierException e) {
       throw e;
     } catch (IOException e) {
       if (start.hasResumeFrom()) {
@@ -101,6 +127,16 @@ public final class StoreCheckpointRestorer implements CheckpointRestorer {
           start.getResumeFrom().getName());
     }
     return outcome;
+  }
+
+  /** The store's success record, or none when the store cannot be read (the job runs then). */
+  private OptionalInt succeededAttempt(String jobId) {
+    try {
+      return store.succeededAttempt(jobId);
+    } catch (IOException e) {
+      log.warn("{}: cannot read its success records ({}); starting it", jobId, e.toString());
+      return OptionalInt.empty();
+    }
   }
 
   static CheckpointRef ref(CommittedCheckpoint c) {

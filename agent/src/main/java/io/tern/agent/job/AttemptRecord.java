@@ -21,6 +21,8 @@ import java.util.Properties;
  * tern-attempt   written by the agent before the job starts: job, attempt, epoch, fence signal, grace
  * job.pid        "PID STARTTIME" of the job (its process group leader), written by the shim
  * fenced         KILL_AT, created (O_EXCL) by whichever of shim and agent fenced the job first
+ * signalled      created by the agent before it signals the job (checkpoint or stop): an exit 0
+ *                after it is not the job finishing by itself, so the shim records no success
  * exit           "CODE FENCED", written by the shim when the job ended
  * status.pb      the final JobStatus the agent reported, until the leader acknowledged it
  * </pre>
@@ -34,6 +36,7 @@ public record AttemptRecord(Path dir) {
   static final String PID = "job.pid";
   static final String FENCED = "fenced";
   static final String EXIT = "exit";
+  static final String SIGNALLED = "signalled";
   static final String STATUS = "status.pb";
 
   public static AttemptRecord of(WorkDir workDir, AttemptId id) {
@@ -115,6 +118,19 @@ public record AttemptRecord(Path dir) {
       return true;
     } catch (java.nio.file.FileAlreadyExistsException e) {
       return false;
+    }
+  }
+
+  /**
+   * Notes, before the agent signals the job, that it asked the job to checkpoint or stop: its exit
+   * 0 then does not mean the job's work is done.
+   */
+  public void markSignalled() {
+    try {
+      Files.createDirectories(dir);
+      write(SIGNALLED, new byte[0]);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot record the signal in " + dir, e);
     }
   }
 

@@ -28,10 +28,11 @@ public interface CheckpointCommits {
   void signalled(AttemptId attempt, Instant at);
 
   /**
-   * The attempt exited: commit what it left, stop watching it; completes when done (normally, even
-   * when a commit failed: failures are logged).
+   * The attempt exited: commit what it left, stop watching it and, when {@code succeeded} (it
+   * exited 0 by itself), record its success in the store ({@code CheckpointStore#recordSuccess});
+   * completes when done (normally, even when a commit failed: failures are logged).
    */
-  CompletableFuture<Void> settle(AttemptId attempt);
+  CompletableFuture<Void> settle(AttemptId attempt, boolean succeeded);
 
   /** For agents without a checkpoint store: nothing is committed. */
   CheckpointCommits NONE =
@@ -43,7 +44,7 @@ public interface CheckpointCommits {
         public void signalled(AttemptId attempt, Instant at) {}
 
         @Override
-        public CompletableFuture<Void> settle(AttemptId attempt) {
+        public CompletableFuture<Void> settle(AttemptId attempt, boolean succeeded) {
           return CompletableFuture.completedFuture(null);
         }
       };

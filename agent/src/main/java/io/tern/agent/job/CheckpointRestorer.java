@@ -29,8 +29,19 @@ public interface CheckpointRestorer {
    *     restored the job starts fresh and the start report says so
    * @throws IOException when the store cannot be read for a resume, or refuses the attempt (a newer
    *     attempt of the job began): the start fails with the message
+   * @throws LaunchException.SucceededEarlier when the store records that an earlier attempt of the
+   *     job exited 0: the job is done and this attempt must not run
    */
-  Outcome begin(StartJob start, Path into) throws IOException;
+  Outcome begin(StartJob start, Path into) throws IOException, LaunchException.SucceededEarlier;
+
+  /**
+   * A file on the store's file system that the job shim creates when the job exits 0 by itself (the
+   * store's success record of this attempt, {@code CheckpointStore#successRecordFile}); empty when
+   * the store is not files or there is no store.
+   */
+  default Optional<Path> successRecordFile(StartJob start) throws IOException {
+    return Optional.empty();
+  }
 
   /** A restorer for agents without a checkpoint store: every resume fails. */
   static CheckpointRestorer unavailable() {

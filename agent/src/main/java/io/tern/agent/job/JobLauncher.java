@@ -132,6 +132,7 @@ public final class JobLauncher {
                     workDir.attempt(id).toString(),
                     workDir.lease().toString(),
                     record.fenceSignal(),
+                    successRecord(start),
                     "--",
                     program),
                 spec.getCommandList().stream().skip(1))
@@ -152,6 +153,15 @@ public final class JobLauncher {
     }
     long pgid = awaitJobPid(attempt, process);
     return new Launched(id, process, new ProcessGroup(pgid), attempt, log, checkpoints, restore);
+  }
+
+  /** Where the shim records the job's exit 0 in the checkpoint store ("-": the agent does). */
+  private String successRecord(StartJob start) {
+    try {
+      return restorer.successRecordFile(start).map(Path::toString).orElse("-");
+    } catch (IOException e) {
+      return "-";
+    }
   }
 
   /** The job's process group, once the shim has recorded it. */

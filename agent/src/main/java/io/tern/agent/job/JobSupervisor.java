@@ -9,6 +9,7 @@ import io.tern.api.v1.RunningAttempt;
 import io.tern.api.v1.StartJob;
 import io.tern.api.v1.StopJob;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +48,9 @@ import org.slf4j.LoggerFactory;
  *       fence signal (the checkpoint signal, else SIGTERM) and SIGKILL at the lease's kill time;
  *       the attempt reports CHECKPOINTED (a checkpointing job that exits 0) or STOPPED. An exit the
  *       shim recorded as fenced is reported so even if the agent had not noticed.
+ *   <li>Succeeded earlier: a start whose job the checkpoint store records as done by an earlier
+ *       attempt (it exited 0 while its node was cut off) runs nothing and reports
+ *       SUCCEEDED_EARLIER.
  *   <li>Refusal: after {@link #refuseStarts} a start reports REFUSED (the agent is shutting down)
  *       or STOPPED (it is fenced) without starting anything.
  *   <li>Checkpoints: every attempt's {@code TERN_CHECKPOINT_DIR} is handed to {@link
@@ -166,6 +170,12 @@ public final class JobSupervisor {
               signal,
               fenceSignal,
               grace);
+    } catch (LaunchException.SucceededEarlier e) {
+      listener.status(
+          status(id.jobId(), id.attempt(), Phase.PHASE_SUCCEEDED_EARLIER, 0, e.getMessage())
+              .setSucceededAttempt(e.succeededAttempt())
+              .build());
+      return;
     } catch (LaunchException | IllegalArgumentException e) {
       log.warn("{}: start failed: {}", id, e.getMessage());
       report(id, Phase.PHASE_START_FAILED, 0, e.getMessage());
@@ -375,6 +385,11 @@ public final class JobSupervisor {
   }
 
   private static void signal(RunningJob job, String signal) {
+    try {
+      job.launched.record().markSignalled();
+    } catch (UncheckedIOException e) {
+      log.error("{}: {}; an exit 0 may be taken for its success", job.id(), e.getMessage());
+    }
     job.launched.group().signal(signal);
   }
 
@@ -415,7 +430,7 @@ public final class JobSupervisor {
     // Commit what the attempt left first: the scheduler resumes from the latest checkpoint it has
     // heard of, so CheckpointCommitted must reach it before CHECKPOINTED (or STOPPED, EXITED).
     commits
-        .settle(job.id())
+        .settle(job.id(), job.state == State.RUNNING && code == 0)
         .whenComplete(
             (ignored, failure) ->
                 onLoop(

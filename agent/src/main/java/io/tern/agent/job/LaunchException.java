@@ -1,10 +1,30 @@
 package io.tern.agent.job;
 
 /** A job attempt could not be started; the message becomes the START_FAILED status's message. */
-public final class LaunchException extends Exception {
+public class LaunchException extends Exception {
   private static final long serialVersionUID = 1L;
 
   public LaunchException(String message) {
     super(message);
+  }
+
+  /**
+   * The attempt was not started because an earlier attempt of the job already succeeded (the
+   * checkpoint store records its exit 0): reported as SUCCEEDED_EARLIER, not as a failure.
+   */
+  public static final class SucceededEarlier extends LaunchException {
+    private static final long serialVersionUID = 1L;
+
+    private final int succeededAttempt;
+
+    public SucceededEarlier(int succeededAttempt, String message) {
+      super(message);
+      this.succeededAttempt = succeededAttempt;
+    }
+
+    /** The attempt that exited 0. */
+    public int succeededAttempt() {
+      return succeededAttempt;
+    }
   }
 }

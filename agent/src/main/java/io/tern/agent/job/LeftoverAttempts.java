@@ -93,6 +93,7 @@ public final class LeftoverAttempts {
             started.get().id(),
             group.get(),
             grace);
+        record.markSignalled();
         group.get().signal("TERM");
         live.add(new Live(record, started.get(), group.get(), grace));
         continue;

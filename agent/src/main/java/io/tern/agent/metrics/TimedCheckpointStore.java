@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -79,6 +80,21 @@ final class TimedCheckpointStore implements CheckpointStore {
   @Override
   public boolean delete(String jobId, int attempt, String name) throws IOException {
     return store.delete(jobId, attempt, name);
+  }
+
+  @Override
+  public void recordSuccess(String jobId, int attempt) throws IOException {
+    store.recordSuccess(jobId, attempt);
+  }
+
+  @Override
+  public OptionalInt succeededAttempt(String jobId) throws IOException {
+    return store.succeededAttempt(jobId);
+  }
+
+  @Override
+  public Optional<Path> successRecordFile(String jobId, int attempt) throws IOException {
+    return store.successRecordFile(jobId, attempt);
   }
 
   @Override

@@ -2,7 +2,7 @@
 # Tern job shim: runs one attempt of a job for a Tern agent, and enforces the agent's lease even
 # when the agent is gone (kill -9), stopped (SIGSTOP, a long GC pause) or cut off from the leader.
 #
-# Usage: job-shim.sh ATTEMPT_DIR LEASE_FILE FENCE_SIGNAL -- PROGRAM [ARGS...]
+# Usage: job-shim.sh ATTEMPT_DIR LEASE_FILE FENCE_SIGNAL SUCCESS_FILE -- PROGRAM [ARGS...]
 #
 # - Starts PROGRAM in its own process group (pgid = its pid; job control is on so that SIGINT and
 #   SIGQUIT are not ignored), with SIGKILL as its parent-death signal where setpriv exists, and
@@ -17,11 +17,17 @@
 # - When PROGRAM exits, what is left of its group gets SIGKILL, "CODE FENCED" is written to
 #   ATTEMPT_DIR/exit (FENCED is 1 when ATTEMPT_DIR/fenced existed by then, else 0: the job ended on
 #   its own before any fence), and the shim exits with CODE (128 + signal when killed).
+# - SUCCESS_FILE ("-" for none) is the checkpoint store's success record of this attempt, on a file
+#   system shared with the store: when PROGRAM exits 0 by itself (not fenced, and not after the
+#   agent asked it to checkpoint or stop: ATTEMPT_DIR/signalled), the shim creates it before
+#   writing ATTEMPT_DIR/exit, so a job that finished while its agent was stopped or gone is not run
+#   again elsewhere.
 set -u
 dir=$1
 lease=$2
 fence_signal=$3
-shift 4
+success_file=$4
+shift 5
 
 # The job's own process dies with the shim (SIGKILL from the kernel, via util-linux's setpriv),
 # so a shim killed with -9 does not leave a job running without its lease being enforced.
@@ -83,5 +89,9 @@ kill -s KILL -- "-$job" 2> /dev/null
 # The agent may have fenced (and signalled) the job after the last look above: then its end may be
 # the fence's doing. A fence claimed only after this line found the job already gone.
 [[ -e $dir/fenced ]] && fenced=1
+if ((code == 0 && fenced == 0)) && [[ $success_file != - && ! -e $dir/signalled ]]; then
+  mkdir -p -- "${success_file%/*}" 2> /dev/null
+  : >> "$success_file" || echo "tern: cannot record the job's success in $success_file" >&2
+fi
 printf '%s %s\n' "$code" "$fenced" > "$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"
 exit "$code"

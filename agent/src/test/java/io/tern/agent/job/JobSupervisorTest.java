@@ -60,8 +60,20 @@ class JobSupervisorTest {
     Map<String, String> agentEnv = new HashMap<>(System.getenv());
     agentEnv.put("TERN_LEFTOVER", "from the agent's own environment");
     agentEnv.put("CUDA_VISIBLE_DEVICES", "7");
-    JobLauncher launcher =
-        new JobLauncher(workDir, 4, (start, into) -> restorer.begin(start, into), agentEnv);
+    CheckpointRestorer delegate =
+        new CheckpointRestorer() {
+          @Override
+          public Outcome begin(StartJob start, Path into)
+              throws IOException, LaunchException.SucceededEarlier {
+            return restorer.begin(start, into);
+          }
+
+          @Override
+          public Optional<Path> successRecordFile(StartJob start) {
+            return Optional.of(successRecord(start.getJobId(), start.getAttempt()));
+          }
+        };
+    JobLauncher launcher = new JobLauncher(workDir, 4, delegate, agentEnv);
     jobs =
         new JobSupervisor(
             launcher,
@@ -341,6 +353,45 @@ class JobSupervisorTest {
   }
 
   @Test
+  void anExitZeroByItselfRecordsTheJobsSuccessInTheStoreButOneAfterASignalDoesNot() {
+    startJob(bash("job-ok", 2, "exit 0").build());
+    startJob(bash("job-bad", 1, "exit 4").build());
+    startJob(
+        checkpointing("job-ck", 1, waitingScript("trap 'exit 0' USR1"), "USR1", 10_000).build());
+    startJob(bash("job-stopped", 1, waitingScript("trap 'exit 0' TERM")).build());
+    awaitLog(new AttemptId("job-ck", 1), "ready");
+    awaitLog(new AttemptId("job-stopped", 1), "ready");
+    run(() -> jobs.checkpoint(checkpoint("job-ck", 1, Instant.now().plusSeconds(30))));
+    run(() -> jobs.stop(stop("job-stopped", 1, "test")));
+
+    assertThat(awaitPhase("job-ok", Phase.PHASE_EXITED).getExitCode()).isZero();
+    assertThat(awaitPhase("job-bad", Phase.PHASE_EXITED).getExitCode()).isEqualTo(4);
+    assertThat(awaitPhase("job-ck", Phase.PHASE_CHECKPOINTED).getExitCode()).isZero();
+    assertThat(awaitPhase("job-stopped", Phase.PHASE_STOPPED).getExitCode()).isZero();
+    assertThat(successRecord("job-ok", 2)).as("written by the shim").exists();
+    assertThat(successRecord("job-bad", 1)).doesNotExist();
+    assertThat(successRecord("job-ck", 1)).as("exit 0 after a checkpoint signal").doesNotExist();
+    assertThat(successRecord("job-stopped", 1)).as("exit 0 after SIGTERM").doesNotExist();
+  }
+
+  @Test
+  void aStartWhoseJobSucceededEarlierRunsNothingAndSaysWhichAttemptDidIt() {
+    restorer =
+        (begun, into) -> {
+          throw new LaunchException.SucceededEarlier(2, "attempt 2 exited 0 (recorded)");
+        };
+    startJob(bash("job-done", 3, "echo ran").build());
+
+    JobStatus status = awaitPhase("job-done", Phase.PHASE_SUCCEEDED_EARLIER);
+    assertThat(status.getAttempt()).isEqualTo(3);
+    assertThat(status.getSucceededAttempt()).isEqualTo(2);
+    assertThat(status.getMessage()).contains("attempt 2 exited 0");
+    assertThat(statuses).noneMatch(s -> s.getPhase() == Phase.PHASE_STARTED);
+    assertThat(workDir.log(new AttemptId("job-done", 3))).doesNotExist();
+    assertThat(on(jobs::running)).isEmpty();
+  }
+
+  @Test
   void aFailingExitAfterACheckpointRequestIsAnExit() {
     startJob(
         checkpointing("job-fail", 1, waitingScript("trap 'exit 3' USR1"), "USR1", 10_000).build());
@@ -452,6 +503,10 @@ class JobSupervisorTest {
         .extracting(JobStatus::getJobId)
         .containsExactlyInAnyOrder("all-1", "all-2");
     assertThat(on(jobs::running)).isEmpty();
+  }
+
+  private Path successRecord(String jobId, int attempt) {
+    return dir.resolve("store").resolve(jobId).resolve(".succeeded-" + attempt);
   }
 
   private void startJob(StartJob start) {

@@ -33,7 +33,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +74,7 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
   private static final String STAGING_PREFIX = ".staging-";
   private static final String TRASH_PREFIX = ".trash-";
   private static final String MARKER_PREFIX = ".attempt-";
+  private static final String SUCCESS_PREFIX = ".succeeded-";
 
   private final Path root;
   private final boolean fsync;
@@ -347,6 +350,48 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
   @Override
   protected void deleteMarker(String jobId, int attempt) throws IOException {
     Files.deleteIfExists(root.resolve(jobId).resolve(MARKER_PREFIX + attempt));
+  }
+
+  @Override
+  protected Set<Integer> readSuccessRecords(String jobId) throws IOException {
+    Path jobDir = root.resolve(jobId);
+    Set<Integer> attempts = new TreeSet<>();
+    if (!Files.isDirectory(jobDir, LinkOption.NOFOLLOW_LINKS)) {
+      return attempts;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(jobDir, SUCCESS_PREFIX + "*")) {
+      for (Path entry : entries) {
+        String n = entry.getFileName().toString().substring(SUCCESS_PREFIX.length());
+        if (n.matches("[1-9][0-9]{0,8}")) {
+          attempts.add(Integer.valueOf(n));
+        }
+      }
+    }
+    return attempts;
+  }
+
+  @Override
+  protected void createSuccessRecord(String jobId, int attempt) throws IOException {
+    Path jobDir = Files.createDirectories(root.resolve(jobId));
+    try {
+      Files.createFile(jobDir.resolve(SUCCESS_PREFIX + attempt));
+    } catch (FileAlreadyExistsException e) {
+      return;
+    }
+    if (fsync) {
+      forceDirectory(jobDir);
+    }
+  }
+
+  @Override
+  protected void deleteSuccessRecord(String jobId, int attempt) throws IOException {
+    Files.deleteIfExists(root.resolve(jobId).resolve(SUCCESS_PREFIX + attempt));
+  }
+
+  @Override
+  public Optional<Path> successRecordFile(String jobId, int attempt) throws IOException {
+    CheckpointNames.requireValidName("job id", jobId);
+    return Optional.of(root.resolve(jobId).resolve(SUCCESS_PREFIX + attempt));
   }
 
   @Override

@@ -18,7 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -152,6 +154,46 @@ public final class S3CheckpointStore extends AbstractCheckpointStore {
   @Override
   protected void deleteMarker(String jobId, int attempt) throws IOException {
     String key = markerKey(jobId, attempt);
+    try {
+      s3.deleteObject(b -> b.bucket(config.bucket()).key(key));
+    } catch (SdkException e) {
+      throw new IOException("cannot delete " + key, e);
+    }
+  }
+
+  private static final String SUCCESS_PREFIX = ".succeeded-";
+
+  @Override
+  protected Set<Integer> readSuccessRecords(String jobId) throws IOException {
+    String prefix = jobPrefix(jobId) + SUCCESS_PREFIX;
+    Set<Integer> attempts = new TreeSet<>();
+    try {
+      for (S3Object o :
+          s3.listObjectsV2Paginator(b -> b.bucket(config.bucket()).prefix(prefix)).contents()) {
+        String n = o.key().substring(prefix.length());
+        if (n.matches("[1-9][0-9]{0,8}")) {
+          attempts.add(Integer.valueOf(n));
+        }
+      }
+    } catch (SdkException e) {
+      throw new IOException("cannot read success records under " + prefix, e);
+    }
+    return attempts;
+  }
+
+  @Override
+  protected void createSuccessRecord(String jobId, int attempt) throws IOException {
+    String key = jobPrefix(jobId) + SUCCESS_PREFIX + attempt;
+    try {
+      s3.putObject(b -> b.bucket(config.bucket()).key(key), RequestBody.fromBytes(new byte[0]));
+    } catch (SdkException e) {
+      throw new IOException("cannot write " + key, e);
+    }
+  }
+
+  @Override
+  protected void deleteSuccessRecord(String jobId, int attempt) throws IOException {
+    String key = jobPrefix(jobId) + SUCCESS_PREFIX + attempt;
     try {
       s3.deleteObject(b -> b.bucket(config.bucket()).key(key));
     } catch (SdkException e) {

@@ -666,6 +666,54 @@ class SchedulerServerTest {
   }
 
   @Test
+  void aRerunThatFindsTheLostAttemptsSuccessInTheStoreEndsTheJobSucceeded() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent = onDemandNode1(server, 8);
+    String id = running(c, agent, Clients.spec("j", 1));
+    String other = running(c, agent, Clients.spec("k", 1));
+
+    // The agent is cut off and comes back without the attempts; both are placed again...
+    agent.drop();
+    FakeAgent back = onDemandNode1(server, 8);
+    back.next(SchedulerMessage.KindCase.START_JOB, 15);
+    back.next(SchedulerMessage.KindCase.START_JOB, 15);
+
+    // ...and the agent finds attempt 1 of j recorded as succeeded in the checkpoint store, while
+    // k's store names a success the job record does not show lost (a start failure, then).
+    back.send(succeededEarlier(id, 2, 1));
+    back.send(succeededEarlier(other, 2, 2));
+
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_SUCCEEDED);
+    Job done = job(c, id);
+    assertThat(done.getAttemptsCount()).isEqualTo(2);
+    assertThat(done.getAttempts(0).getExitCode()).isZero();
+    assertThat(done.getAttempts(0).getEndReason())
+        .startsWith("exit 0, recorded in the checkpoint store");
+    assertThat(done.getAttempts(1).hasExitCode()).isFalse();
+    assertThat(done.getAttempts(1).getEndReason())
+        .startsWith("not started: attempt 1 exited 0")
+        .contains("attempt 1 had already finished the job");
+    await()
+        .atMost(WAIT)
+        .until(() -> job(c, other).getAttempts(1).getEndReason().startsWith("start failed"));
+    assertThat(job(c, other).getState()).isNotEqualTo(JobState.JOB_STATE_SUCCEEDED);
+  }
+
+  private static AgentMessage succeededEarlier(String jobId, int attempt, int succeeded) {
+    return AgentMessage.newBuilder()
+        .setJobStatus(
+            JobStatus.newBuilder()
+                .setJobId(jobId)
+                .setAttempt(attempt)
+                .setPhase(JobStatus.Phase.PHASE_SUCCEEDED_EARLIER)
+                .setSucceededAttempt(succeeded)
+                .setMessage(
+                    "attempt " + succeeded + " exited 0 (recorded in the checkpoint store)"))
+        .build();
+  }
+
+  @Test
   void aLateExitZeroOfALostAttemptEndsItsQueuedJobSucceeded() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));

@@ -374,7 +374,17 @@ public final class AgentSessions {
                       ? "checkpointed and requeued: " + CoreSnapshots.RETURNING_TO_SPOT
                       : "checkpointed and requeued",
               null);
-      case PHASE_STOPPED -> endAttempt(term, entry, new JobEvent.Stopped(n), now, "stopped", null);
+      case PHASE_STOPPED ->
+          endAttempt(
+              term,
+              entry,
+              new JobEvent.Stopped(n),
+              now,
+              status.getMessage().isBlank()
+                  ? "stopped"
+                  : "stopped: " + printable(status.getMessage(), MAX_REASON_CHARS),
+              null);
+      case PHASE_SUCCEEDED_EARLIER -> succeededEarlier(term, entry, status, now);
       default -> log.debug("ignoring phase {} for {}", status.getPhase(), status.getJobId());
     }
   }
@@ -430,6 +440,41 @@ public final class AgentSessions {
             }
           }
         });
+  }
+
+  /**
+   * The agent did not start the current attempt because the checkpoint store records that an
+   * earlier attempt exited 0 by itself: it finished while its node was cut off past the lease, and
+   * the leader, not having heard, placed the job again. When the record shows that attempt lost (it
+   * ended without an exit code), it takes the exit 0 and the job ends SUCCEEDED by it; otherwise
+   * the start counts as failed.
+   */
+  private void succeededEarlier(LeaderTerm term, JobEntry entry, JobStatus status, Instant now) {
+    int n = status.getAttempt();
+    int earlier = status.getSucceededAttempt();
+    var lost =
+        entry.job.getAttemptsList().stream()
+            .filter(a -> a.getNumber() == earlier && a.hasEndedAt() && !a.hasExitCode())
+            .findFirst();
+    String message = printable(status.getMessage(), MAX_REASON_CHARS);
+    if (lost.isEmpty()
+        || JobLifecycle.on(term, entry, new JobEvent.Exited(earlier, 0, true)).ignored()) {
+      endAttempt(term, entry, new JobEvent.StartFailed(n), now, "start failed: " + message, null);
+      return;
+    }
+    log.warn("{} attempt {}: not started, attempt {} finished the job", entry.id(), n, earlier);
+    entry.job =
+        JobChanges.lateExit(
+            entry.job,
+            earlier,
+            0,
+            printable(
+                "exit 0, recorded in the checkpoint store (the job finished while its agent was"
+                    + " cut off; the attempt had ended as "
+                    + lost.get().getEndReason()
+                    + ")",
+                MAX_REASON_CHARS));
+    endAttempt(term, entry, new JobEvent.Stopped(n), now, "not started: " + message, null);
   }
 
   /**
