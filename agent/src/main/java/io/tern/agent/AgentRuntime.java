@@ -2,6 +2,8 @@ package io.tern.agent;
 
 import io.tern.agent.gpu.GpuProbe;
 import io.tern.agent.gpu.GpuProbeSpec;
+import io.tern.agent.job.WorkDir;
+import io.tern.agent.job.WorkDirLock;
 import io.tern.agent.link.ChannelFactory;
 import io.tern.agent.metrics.AgentMetrics;
 import io.tern.agent.spot.SpotInterruptionWatcher;
@@ -57,6 +59,7 @@ public final class AgentRuntime implements AutoCloseable {
   }
 
   private final Settings settings;
+  private final WorkDirLock lock;
   private final AgentMetrics metrics;
   private final int metricsPort;
   private final CheckpointStore store;
@@ -65,12 +68,14 @@ public final class AgentRuntime implements AutoCloseable {
 
   private AgentRuntime(
       Settings settings,
+      WorkDirLock lock,
       AgentMetrics metrics,
       int metricsPort,
       CheckpointStore store,
       NodeAgent agent,
       AutoCloseable watcher) {
     this.settings = settings;
+    this.lock = lock;
     this.metrics = metrics;
     this.metricsPort = metricsPort;
     this.store = store;
@@ -115,7 +120,14 @@ public final class AgentRuntime implements AutoCloseable {
    */
   public static AgentRuntime start(Settings settings, Clock clock, int metricsPort)
       throws IOException {
-    GpuProbe probe = settings.gpus().open(settings.config().nodeId(), settings.nvmlLibrary());
+    WorkDirLock lock = WorkDirLock.acquire(new WorkDir(settings.config().workDir()));
+    GpuProbe probe;
+    try {
+      probe = settings.gpus().open(settings.config().nodeId(), settings.nvmlLibrary());
+    } catch (RuntimeException e) {
+      closeQuietly(lock, e);
+      throw e;
+    }
     AgentMetrics metrics = new AgentMetrics();
     CheckpointStore store = null;
     NodeAgent agent = null;
@@ -130,12 +142,13 @@ public final class AgentRuntime implements AutoCloseable {
         metrics.watch(settings.config().nodeId(), agent);
         port = metrics.serve("0.0.0.0", metricsPort);
       }
-      return new AgentRuntime(settings, metrics, port, store, agent, watcher);
+      return new AgentRuntime(settings, lock, metrics, port, store, agent, watcher);
     } catch (IOException | RuntimeException e) {
       closeQuietly(watcher, e);
       closeQuietly(agent, e);
       closeQuietly(store, e);
       closeQuietly(metrics, e);
+      closeQuietly(lock, e);
       throw e;
     }
   }
@@ -167,12 +180,13 @@ public final class AgentRuntime implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    try (AgentMetrics m = metrics;
+    try (WorkDirLock l = lock;
+        AgentMetrics m = metrics;
         CheckpointStore s = store;
         NodeAgent a = agent;
         AutoCloseable w = watcher) {
       // closed in reverse: the watcher, the agent (its jobs and their last commits), the store, and
-      // the metrics endpoint last
+      // the metrics endpoint, and the work dir's lock last
     }
   }
 
