@@ -39,6 +39,7 @@ import io.tern.scheduler.server.testing.Clients;
 import io.tern.scheduler.server.testing.FakeAgent;
 import io.tern.scheduler.server.testing.ReplicaCluster;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -711,6 +712,46 @@ class SchedulerServerTest {
                 .setMessage(
                     "attempt " + succeeded + " exited 0 (recorded in the checkpoint store)"))
         .build();
+  }
+
+  @Test
+  void anAttemptEndsWhenItsAgentSaysWithinWhatTheLeaderKnows() throws Exception {
+    SchedulerServer server = leader();
+    Clients c = track(new Clients(server.address()));
+    FakeAgent agent = onDemandNode1(server, 8);
+    String early = running(c, agent, Clients.spec("early", 1));
+    String future = running(c, agent, Clients.spec("future", 1));
+    Instant started = instant(job(c, early).getAttempts(0).getStartedAt());
+
+    // The exit is reported late (kept through an outage): it ended when the agent says...
+    Instant exited = started.plusMillis(1);
+    agent.send(exitedAt(early, exited));
+    // ...unless the agent's clock runs ahead: never after the leader heard.
+    agent.send(exitedAt(future, Instant.now().plusSeconds(3600)));
+
+    await().atMost(WAIT).until(() -> job(c, future).getState() == JobState.JOB_STATE_SUCCEEDED);
+    await().atMost(WAIT).until(() -> job(c, early).getState() == JobState.JOB_STATE_SUCCEEDED);
+    assertThat(instant(job(c, early).getAttempts(0).getEndedAt())).isEqualTo(exited);
+    assertThat(instant(job(c, future).getAttempts(0).getEndedAt()))
+        .isBefore(Instant.now().plusSeconds(1));
+  }
+
+  private static AgentMessage exitedAt(String jobId, Instant at) {
+    return AgentMessage.newBuilder()
+        .setJobStatus(
+            JobStatus.newBuilder()
+                .setJobId(jobId)
+                .setAttempt(1)
+                .setPhase(JobStatus.Phase.PHASE_EXITED)
+                .setAt(
+                    com.google.protobuf.Timestamp.newBuilder()
+                        .setSeconds(at.getEpochSecond())
+                        .setNanos(at.getNano())))
+        .build();
+  }
+
+  private static Instant instant(com.google.protobuf.Timestamp t) {
+    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
   }
 
   @Test

@@ -224,6 +224,18 @@ public final class CostLedger {
   }
 
   /**
+   * An attempt booked as interrupted (its node was given up as lost) turned out to have finished
+   * the job (its exit 0 arrived late): none of its work was lost.
+   */
+  public void finishedAfterAll(String jobId, int attempt) {
+    AttemptRecord r = attempts.get(key(jobId, attempt));
+    if (r != null && r.interrupted) {
+      r.interrupted = false;
+      r.lostGpuHours = 0;
+    }
+  }
+
+  /**
    * A later attempt could not resume from the work this interrupted attempt saved after {@code
    * safeUntil} (its checkpoints failed verification): that work is lost too. {@code safeUntil}
    * null: none of the attempt's work survived. Only moves the safe point back, so repeating it

@@ -336,19 +336,20 @@ public final class AgentSessions {
       return;
     }
     int n = status.getAttempt();
+    Instant at = reportedAt(entry, status, now);
     switch (status.getPhase()) {
       case PHASE_STARTED ->
           started(term, entry, status.hasRestore() ? status.getRestore() : null, now);
       case PHASE_EXITED -> {
         int code = status.getExitCode();
-        endAttempt(term, entry, new JobEvent.Exited(n, code), now, "exit " + code, code);
+        endAttempt(term, entry, new JobEvent.Exited(n, code), at, "exit " + code, code);
       }
       case PHASE_START_FAILED ->
           endAttempt(
               term,
               entry,
               new JobEvent.StartFailed(n),
-              now,
+              at,
               "start failed: " + printable(status.getMessage(), MAX_REASON_CHARS),
               null);
       case PHASE_REFUSED -> {
@@ -358,7 +359,7 @@ public final class AgentSessions {
             term,
             entry,
             new JobEvent.Refused(n),
-            now,
+            at,
             "refused by node " + session.id() + ": " + printable(status.getMessage(), 200),
             null);
       }
@@ -367,7 +368,7 @@ public final class AgentSessions {
               term,
               entry,
               new JobEvent.Checkpointed(n),
-              now,
+              at,
               session.node.hasReclaimAt()
                   ? "checkpointed and requeued: spot reclaim"
                   : term.returningToSpot.contains(entry.id())
@@ -379,7 +380,7 @@ public final class AgentSessions {
               term,
               entry,
               new JobEvent.Stopped(n),
-              now,
+              at,
               status.getMessage().isBlank()
                   ? "stopped"
                   : "stopped: " + printable(status.getMessage(), MAX_REASON_CHARS),
@@ -387,6 +388,31 @@ public final class AgentSessions {
       case PHASE_SUCCEEDED_EARLIER -> succeededEarlier(term, entry, status, now);
       default -> log.debug("ignoring phase {} for {}", status.getPhase(), status.getJobId());
     }
+  }
+
+  /**
+   * When the agent says the attempt ended (its clock, taken when the job exited, and kept with the
+   * status through an outage), within what the leader knows: not before the attempt started (or was
+   * placed) nor after now. Run time, cost and the work lost are counted to it, not to when the
+   * leader heard.
+   */
+  private static Instant reportedAt(JobEntry entry, JobStatus status, Instant now) {
+    if (!status.hasAt()) {
+      return now;
+    }
+    Instant at = CoreSnapshots.instant(status.getAt());
+    var attempt = entry.currentAttempt();
+    if (attempt.isPresent()) {
+      var a = attempt.get();
+      if (a.hasStartedAt() || a.hasPlacedAt()) {
+        Instant began =
+            CoreSnapshots.instant(a.hasStartedAt() ? a.getStartedAt() : a.getPlacedAt());
+        if (at.isBefore(began)) {
+          return began.isAfter(now) ? now : began;
+        }
+      }
+    }
+    return at.isAfter(now) ? now : at;
   }
 
   /**

@@ -29,6 +29,7 @@ final class CostFeed {
   private static final class Booked {
     Instant checkpoint;
     boolean ended;
+    boolean interrupted;
     List<String> nodeIds;
     List<List<Integer>> gpus;
   }
@@ -86,6 +87,12 @@ final class CostFeed {
         booked.put(key, b);
       }
       if (b.ended) {
+        if (b.interrupted && a.hasExitCode()) {
+          // Given up as lost, then its exit came after all (reported late, or found in the
+          // checkpoint store): it finished, so none of its work was lost.
+          b.interrupted = false;
+          ledger.finishedAfterAll(job.getId(), a.getNumber());
+        }
         continue;
       }
       if (a.hasLastCheckpoint()) {
@@ -101,11 +108,9 @@ final class CostFeed {
       if (a.hasEndedAt()) {
         b.ended = true;
         boolean last = i == job.getAttemptsCount() - 1;
+        b.interrupted = interrupted(a, last ? job.getState() : JobState.JOB_STATE_PENDING);
         ledger.attemptEnded(
-            job.getId(),
-            a.getNumber(),
-            CoreSnapshots.instant(a.getEndedAt()),
-            interrupted(a, last ? job.getState() : JobState.JOB_STATE_PENDING));
+            job.getId(), a.getNumber(), CoreSnapshots.instant(a.getEndedAt()), b.interrupted);
         release(job.getId(), a.getNumber(), b);
       }
     }

@@ -105,6 +105,37 @@ class CostFeedTest {
     assertThat(lostSeconds(rebuilt)).isCloseTo(55, within(1e-6));
   }
 
+  /**
+   * Attempt 1 was given up as lost 20 s after its last checkpoint, then its exit 0 arrived (it had
+   * finished while its agent was cut off): nothing was lost, live or rebuilt.
+   */
+  @Test
+  void aLostAttemptWhoseExitZeroArrivesLateLosesNothing() {
+    Attempt.Builder lost =
+        onNode(1, T0)
+            .setLastCheckpoint(
+                CheckpointRef.newBuilder()
+                    .setName("ck-000070")
+                    .setAttempt(1)
+                    .setCommittedAt(CoreSnapshots.timestamp(T0.plusSeconds(35))))
+            .setEndedAt(CoreSnapshots.timestamp(T0.plusSeconds(55)))
+            .setEndReason("lost: node n-1 stopped answering");
+    CostFeed feed = new CostFeed(node -> Double.NaN);
+    feed.observe(job(JobState.JOB_STATE_PENDING).addAttempts(lost).build(), id -> NODE, T0);
+    assertThat(lostSeconds(feed)).isCloseTo(20, within(1e-6));
+
+    Job finished =
+        job(JobState.JOB_STATE_SUCCEEDED)
+            .addAttempts(lost.setExitCode(0).setEndReason("exit 0, reported late by node n-1"))
+            .build();
+    feed.observe(finished, id -> NODE, T0.plusSeconds(70));
+    assertThat(lostSeconds(feed)).isZero();
+
+    CostFeed rebuilt = new CostFeed(node -> Double.NaN);
+    rebuilt.observe(finished, id -> NODE, T0.plusSeconds(80));
+    assertThat(lostSeconds(rebuilt)).isZero();
+  }
+
   @Test
   void anOlderCheckpointRestoredKeepsTheWorkBeforeIt() {
     CheckpointRef older =
