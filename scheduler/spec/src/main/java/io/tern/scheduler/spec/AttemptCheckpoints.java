@@ -29,7 +29,9 @@ public final class AttemptCheckpoints {
           ? Optional.of(
               "asked to resume from "
                   + name(a.getResumeRequested())
-                  + (a.hasStartedAt() ? "; its agent did not say what it restored" : ""))
+                  + (a.hasStartedAt()
+                      ? "; its agent did not say what it restored"
+                      : a.hasEndedAt() ? "; it never started" : ""))
           : Optional.empty();
     }
     return Optional.of(describe(a.getRestore()));
