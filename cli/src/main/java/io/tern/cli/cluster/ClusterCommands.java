@@ -10,6 +10,7 @@ import io.tern.api.v1.ListNodesRequest;
 import io.tern.api.v1.ListNodesResponse;
 import io.tern.api.v1.Node;
 import io.tern.api.v1.QueueEntry;
+import io.tern.api.v1.UndrainNodeRequest;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.client.CallFailures;
@@ -25,14 +26,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** The client verbs about the cluster: nodes (and drain), queue. */
+/** The client verbs about the cluster: nodes (and drain, undrain), queue. */
 public final class ClusterCommands {
   private ClusterCommands() {}
 
   @Command(
       name = "nodes",
       description = "List the GPU nodes with live telemetry.",
-      subcommands = {DrainCommand.class})
+      subcommands = {DrainCommand.class, UndrainCommand.class})
   public static final class NodesCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ClientOptions client;
@@ -128,6 +129,48 @@ public final class ClusterCommands {
             .println(node.getId() + ": " + Protos.enumName(node.getState(), "NODE_STATE_"));
         spec.commandLine().getOut().flush();
         return 0;
+      }
+    }
+  }
+
+  @Command(
+      name = "undrain",
+      description = {
+        "Let a drained node take jobs again (a drain lasts through agent restarts until then).",
+        "A node a spot reclaim drains cannot be undrained."
+      })
+  public static final class UndrainCommand implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin ClientOptions client;
+    @Mixin OutputOptions output;
+
+    @Parameters(paramLabel = "NODE", description = "The node id.")
+    String nodeId;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Recorded with the undrain.")
+    String reason = "";
+
+    @Override
+    public Integer call() {
+      try (SchedulerClient scheduler = client.connect()) {
+        Node node =
+            scheduler.call(
+                c ->
+                    ClusterServiceGrpc.newBlockingStub(c)
+                        .undrainNode(
+                            UndrainNodeRequest.newBuilder()
+                                .setNodeId(nodeId)
+                                .setReason(reason)
+                                .build()));
+        var out = spec.commandLine().getOut();
+        out.println(
+            output.format() == OutputFormat.json
+                ? Protos.json(node)
+                : node.getId() + ": " + Protos.enumName(node.getState(), "NODE_STATE_"));
+        out.flush();
+        return 0;
+      } catch (StatusRuntimeException e) {
+        throw new IllegalStateException(CallFailures.describe(e), e);
       }
     }
   }

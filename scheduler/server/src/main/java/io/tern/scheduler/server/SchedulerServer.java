@@ -34,6 +34,7 @@ import io.tern.scheduler.server.loop.ClusterFigures;
 import io.tern.scheduler.server.loop.ClusterRequests;
 import io.tern.scheduler.server.loop.FinOpsRequests;
 import io.tern.scheduler.server.loop.HistoryRequests;
+import io.tern.scheduler.server.loop.JobControls;
 import io.tern.scheduler.server.loop.JobRequests;
 import io.tern.scheduler.server.loop.SchedulerLoop;
 import io.tern.scheduler.server.metrics.SchedulerMetrics;
@@ -192,6 +193,7 @@ public final class SchedulerServer implements AutoCloseable {
                     ServerInterceptors.intercept(
                         new JobServiceImpl(
                             new JobRequests(loop),
+                            new JobControls(loop),
                             new HistoryRequests(loop),
                             loop.logs(),
                             metrics::submitted,

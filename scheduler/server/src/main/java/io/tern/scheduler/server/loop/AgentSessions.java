@@ -178,8 +178,10 @@ public final class AgentSessions {
     Instant now = loop.clock.instant();
     NodeSession session = term.nodes.get(register.getNodeId());
     NodeState state = NodeState.NODE_STATE_READY;
-    if (session != null && session.state() == NodeState.NODE_STATE_DRAINING) {
-      state = NodeState.NODE_STATE_DRAINING; // a reclaim notice does not go away on reconnect
+    boolean drained = session != null && session.node.getDrained();
+    if (drained || (session != null && session.state() == NodeState.NODE_STATE_DRAINING)) {
+      // An operator's drain lasts until undrained; a reclaim notice does not go away on reconnect.
+      state = NodeState.NODE_STATE_DRAINING;
     }
     Node node =
         Node.newBuilder()
@@ -188,6 +190,7 @@ public final class AgentSessions {
             .setPool(register.getPool())
             .setPricePerHourUsd(register.getPricePerHourUsd())
             .setState(state)
+            .setDrained(drained)
             .addAllGpus(register.getGpusList())
             .setCpu(register.getCpu())
             .setMemoryGib(register.getMemoryGib())

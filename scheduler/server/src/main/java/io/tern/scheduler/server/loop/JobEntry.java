@@ -144,6 +144,11 @@ final class JobEntry {
         || job.getState() == JobState.JOB_STATE_HELD;
   }
 
+  /** Queued and not held by a user: the planner considers it. */
+  boolean plannable() {
+    return queued() && !job.getHeldByUser();
+  }
+
   boolean finished() {
     return switch (job.getState()) {
       case JOB_STATE_SUCCEEDED, JOB_STATE_FAILED, JOB_STATE_CANCELLED -> true;

@@ -106,7 +106,7 @@ final class Planner {
           allocations.add(entry.coreAllocation(stopping));
           busyNodes.addAll(a.getNodeIdsList());
         }
-      } else if (entry.queued()) {
+      } else if (entry.plannable()) {
         queue.add(entry.coreJob());
       }
     }

@@ -1,0 +1,166 @@
+package io.tern.cli.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tern.cli.testing.FaultCluster;
+import io.tern.cli.testing.TernInProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job and node verbs from the {@code tern} command against real processes ({@code tern zk},
+ * {@code tern scheduler}, one {@code tern agent} with one simulated GPU, so jobs run one at a time)
+ * running real job processes: a drain lasts through an agent restart and the node comes back with
+ * {@code tern nodes undrain}; a held job waits while another runs and runs once released; {@code
+ * update} changes a queued job and names a field it refuses; {@code requeue} puts a running job
+ * back in the queue.
+ */
+class JobVerbsEndToEndTest {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+
+  @TempDir static Path dir;
+  private static FaultCluster cluster;
+  private static String scheduler;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = new FaultCluster(dir);
+    scheduler = cluster.address();
+    cluster.startAgent("gpu-1", 1);
+    awaitReady();
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static void awaitReady() {
+    await("gpu-1 is READY")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> tern("nodes").out().contains("READY"));
+  }
+
+  /** {@code tern VERB --scheduler ADDRESS ARGS...}: the flag goes before any {@code --}. */
+  private static TernInProcess tern(String verb, String... args) {
+    List<String> all = new ArrayList<>(List.of(verb.split(" ")));
+    all.add("--scheduler");
+    all.add(scheduler);
+    all.addAll(List.of(args));
+    return TernInProcess.run(all.toArray(String[]::new));
+  }
+
+  private static String submit(String name, String... command) {
+    List<String> args = new ArrayList<>(List.of("--name", name, "--team", "vision", "--gpus", "1"));
+    args.add("--");
+    args.addAll(List.of(command));
+    TernInProcess run = tern("submit", args.toArray(String[]::new));
+    assertThat(run.exit()).as(run.err()).isZero();
+    return run.out().trim();
+  }
+
+  private static JsonNode job(String id) throws Exception {
+    TernInProcess run = tern("status", id, "-o", "json");
+    assertThat(run.exit()).as(run.err()).isZero();
+    return new ObjectMapper().readTree(run.out());
+  }
+
+  private static JsonNode node() throws Exception {
+    return new ObjectMapper().readTree(tern("nodes", "-o", "json").out()).path("nodes").get(0);
+  }
+
+  private static void awaitState(String id, String state) {
+    await(id + " " + state)
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(300))
+        .until(() -> job(id).path("state").asText().equals("JOB_STATE_" + state));
+  }
+
+  @Test
+  void aDrainedNodeComesBackAndAHeldJobWaitsUntilReleased() throws Exception {
+    TernInProcess drain = tern("nodes drain", "gpu-1");
+    String first = submit("first", "true");
+    String held = submit("held", "true");
+    TernInProcess hold = tern("hold", held, "--reason", "data not ready");
+    TernInProcess update = tern("update", held, "--priority", "high", "--retries", "2");
+    TernInProcess pastDeadline = tern("update", held, "--deadline", "2001-01-01T00:00:00Z");
+    await("first waits for the drained node")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(300))
+        .until(() -> tern("explain", first).out().contains("draining"));
+
+    cluster.agent("gpu-1").kill();
+    Instant restartedAt = Instant.now();
+    cluster.startAgent("gpu-1", 1);
+    JsonNode restarted =
+        await("the restarted agent heartbeats")
+            .atMost(WAIT)
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> node(),
+                n -> Instant.parse(n.path("last_heartbeat").asText()).isAfter(restartedAt));
+    TernInProcess undrain = tern("nodes undrain", "gpu-1", "-o", "json");
+    awaitState(first, "SUCCEEDED");
+    JsonNode whileHeld = job(held);
+    TernInProcess release = tern("release", held);
+    awaitState(held, "SUCCEEDED");
+    TernInProcess again = tern("release", held);
+
+    assertThat(drain.out()).isEqualTo("gpu-1: DRAINING\n");
+    assertThat(restarted.path("state").asText())
+        .as("the drain outlives the agent's restart")
+        .isEqualTo("NODE_STATE_DRAINING");
+    assertThat(hold.exit()).as(hold.err()).isZero();
+    assertThat(hold.out()).startsWith(held + ": HELD (held by ").endsWith(": data not ready)\n");
+    assertThat(update.out()).isEqualTo(held + ": priority high, deadline none, retries 2\n");
+    assertThat(pastDeadline.exit()).isEqualTo(2);
+    assertThat(pastDeadline.err())
+        .startsWith("tern update: deadline: 2001-01-01T00:00:00Z has passed");
+    assertThat(new ObjectMapper().readTree(undrain.out()).path("state").asText())
+        .isEqualTo("NODE_STATE_READY");
+    assertThat(whileHeld.path("state").asText())
+        .as("the node was free, and the job still held")
+        .isEqualTo("JOB_STATE_HELD");
+    assertThat(release.out()).startsWith(held + ": PENDING (released by ");
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.err())
+        .contains(held + " is SUCCEEDED and cannot be released: no user held it");
+  }
+
+  @Test
+  void aRequeuedJobRunsAgain() {
+    String id = submit("requeued", "sleep", "600");
+    awaitState(id, "RUNNING");
+
+    TernInProcess requeue = tern("requeue", id, "--reason", "new data");
+    await("attempt 2 runs")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () ->
+                job(id).path("attempts").size() == 2
+                    && job(id).path("state").asText().equals("JOB_STATE_RUNNING"));
+    TernInProcess cancel = tern("cancel", id);
+    TernInProcess notRunning = tern("hold", id);
+
+    assertThat(requeue.exit()).as(requeue.err()).isZero();
+    assertThat(requeue.out())
+        .isEqualTo(id + ": RUNNING; it queues again once it has checkpointed or stopped\n");
+    assertThat(cancel.exit()).isZero();
+    assertThat(notRunning.exit()).isEqualTo(1);
+    assertThat(notRunning.err()).contains("cannot be held");
+  }
+}
