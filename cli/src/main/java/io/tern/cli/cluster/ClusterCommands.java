@@ -95,51 +95,8 @@ public final class ClusterCommands {
     }
   }
 
-  @Command(
-      name = "drain",
-      description = "Stop placing jobs on a node; with --checkpoint, move its jobs now.")
-  public static final class DrainCommand implements Callable<Integer> {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin ClientOptions client;
-
-    @Parameters(paramLabel = "NODE", description = "The node id.")
-    String nodeId;
-
-    @Option(names = "--checkpoint", description = "Checkpoint its jobs and resume them elsewhere.")
-    boolean checkpoint;
-
-    @Option(names = "--reason", paramLabel = "TEXT", description = "Recorded with the drain.")
-    String reason = "";
-
-    @Override
-    public Integer call() {
-      try (SchedulerClient scheduler = client.connect()) {
-        Node node =
-            scheduler.call(
-                c ->
-                    ClusterServiceGrpc.newBlockingStub(c)
-                        .drainNode(
-                            DrainNodeRequest.newBuilder()
-                                .setNodeId(nodeId)
-                                .setCheckpointJobs(checkpoint)
-                                .setReason(reason)
-                                .build()));
-        spec.commandLine()
-            .getOut()
-            .println(node.getId() + ": " + Protos.enumName(node.getState(), "NODE_STATE_"));
-        spec.commandLine().getOut().flush();
-        return 0;
-      }
-    }
-  }
-
-  @Command(
-      name = "undrain",
-      description = {
-        "Let a drained node take jobs again (a drain lasts through agent restarts until then).",
-        "A node a spot reclaim drains cannot be undrained."
-      })
-  public static final class UndrainCommand implements Callable<Integer> {
+  /** A verb that changes one node and prints it: "NODE: STATE", or the node as JSON. */
+  abstract static class NodeChange implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ClientOptions client;
     @Mixin OutputOptions output;
@@ -147,21 +104,13 @@ public final class ClusterCommands {
     @Parameters(paramLabel = "NODE", description = "The node id.")
     String nodeId;
 
-    @Option(names = "--reason", paramLabel = "TEXT", description = "Recorded with the undrain.")
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Recorded with the change.")
     String reason = "";
 
     @Override
     public Integer call() {
       try (SchedulerClient scheduler = client.connect()) {
-        Node node =
-            scheduler.call(
-                c ->
-                    ClusterServiceGrpc.newBlockingStub(c)
-                        .undrainNode(
-                            UndrainNodeRequest.newBuilder()
-                                .setNodeId(nodeId)
-                                .setReason(reason)
-                                .build()));
+        Node node = scheduler.call(c -> change(ClusterServiceGrpc.newBlockingStub(c)));
         var out = spec.commandLine().getOut();
         out.println(
             output.format() == OutputFormat.json
@@ -172,6 +121,43 @@ public final class ClusterCommands {
       } catch (StatusRuntimeException e) {
         throw new IllegalStateException(CallFailures.describe(e), e);
       }
+    }
+
+    abstract Node change(ClusterServiceGrpc.ClusterServiceBlockingStub cluster);
+  }
+
+  @Command(
+      name = "drain",
+      description = {
+        "Stop placing jobs on a node; with --checkpoint, move its jobs now.",
+        "The drain lasts through agent restarts until 'tern nodes undrain'."
+      })
+  public static final class DrainCommand extends NodeChange {
+    @Option(names = "--checkpoint", description = "Checkpoint its jobs and resume them elsewhere.")
+    boolean checkpoint;
+
+    @Override
+    Node change(ClusterServiceGrpc.ClusterServiceBlockingStub cluster) {
+      return cluster.drainNode(
+          DrainNodeRequest.newBuilder()
+              .setNodeId(nodeId)
+              .setCheckpointJobs(checkpoint)
+              .setReason(reason)
+              .build());
+    }
+  }
+
+  @Command(
+      name = "undrain",
+      description = {
+        "Let a drained node take jobs again (a lost one once its agent registers).",
+        "A node a spot reclaim drains cannot be undrained."
+      })
+  public static final class UndrainCommand extends NodeChange {
+    @Override
+    Node change(ClusterServiceGrpc.ClusterServiceBlockingStub cluster) {
+      return cluster.undrainNode(
+          UndrainNodeRequest.newBuilder().setNodeId(nodeId).setReason(reason).build());
     }
   }
 

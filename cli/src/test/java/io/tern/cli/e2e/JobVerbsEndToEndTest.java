@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tern.cli.testing.ClusterCli;
 import io.tern.cli.testing.FaultCluster;
 import io.tern.cli.testing.TernInProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,14 +30,14 @@ class JobVerbsEndToEndTest {
 
   @TempDir static Path dir;
   private static FaultCluster cluster;
-  private static String scheduler;
+  private static ClusterCli cli;
 
   @BeforeAll
   static void startCluster() throws Exception {
     cluster = new FaultCluster(dir);
-    scheduler = cluster.address();
+    cli = new ClusterCli(cluster.address(), WAIT);
     cluster.startAgent("gpu-1", 1);
-    awaitReady();
+    cli.awaitReadyNode();
   }
 
   @AfterAll
@@ -47,46 +47,20 @@ class JobVerbsEndToEndTest {
     }
   }
 
-  private static void awaitReady() {
-    await("gpu-1 is READY")
-        .atMost(WAIT)
-        .pollInterval(Duration.ofMillis(500))
-        .until(() -> tern("nodes").out().contains("READY"));
-  }
-
-  /** {@code tern VERB --scheduler ADDRESS ARGS...}: the flag goes before any {@code --}. */
   private static TernInProcess tern(String verb, String... args) {
-    List<String> all = new ArrayList<>(List.of(verb.split(" ")));
-    all.add("--scheduler");
-    all.add(scheduler);
-    all.addAll(List.of(args));
-    return TernInProcess.run(all.toArray(String[]::new));
+    return cli.tern(verb, args);
   }
 
   private static String submit(String name, String... command) {
-    List<String> args = new ArrayList<>(List.of("--name", name, "--team", "vision", "--gpus", "1"));
-    args.add("--");
-    args.addAll(List.of(command));
-    TernInProcess run = tern("submit", args.toArray(String[]::new));
-    assertThat(run.exit()).as(run.err()).isZero();
-    return run.out().trim();
+    return cli.submit(name, List.of(), command);
   }
 
   private static JsonNode job(String id) throws Exception {
-    TernInProcess run = tern("status", id, "-o", "json");
-    assertThat(run.exit()).as(run.err()).isZero();
-    return new ObjectMapper().readTree(run.out());
+    return cli.job(id);
   }
 
   private static JsonNode node() throws Exception {
     return new ObjectMapper().readTree(tern("nodes", "-o", "json").out()).path("nodes").get(0);
-  }
-
-  private static void awaitState(String id, String state) {
-    await(id + " " + state)
-        .atMost(WAIT)
-        .pollInterval(Duration.ofMillis(300))
-        .until(() -> job(id).path("state").asText().equals("JOB_STATE_" + state));
   }
 
   @Test
@@ -113,10 +87,10 @@ class JobVerbsEndToEndTest {
                 () -> node(),
                 n -> Instant.parse(n.path("last_heartbeat").asText()).isAfter(restartedAt));
     TernInProcess undrain = tern("nodes undrain", "gpu-1", "-o", "json");
-    awaitState(first, "SUCCEEDED");
+    cli.awaitState(first, "SUCCEEDED");
     JsonNode whileHeld = job(held);
     TernInProcess release = tern("release", held);
-    awaitState(held, "SUCCEEDED");
+    cli.awaitState(held, "SUCCEEDED");
     TernInProcess again = tern("release", held);
 
     assertThat(drain.out()).isEqualTo("gpu-1: DRAINING\n");
@@ -143,7 +117,7 @@ class JobVerbsEndToEndTest {
   @Test
   void aRequeuedJobRunsAgain() {
     String id = submit("requeued", "sleep", "600");
-    awaitState(id, "RUNNING");
+    cli.awaitState(id, "RUNNING");
 
     TernInProcess requeue = tern("requeue", id, "--reason", "new data");
     await("attempt 2 runs")

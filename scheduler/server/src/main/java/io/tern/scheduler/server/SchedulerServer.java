@@ -37,6 +37,7 @@ import io.tern.scheduler.server.loop.HistoryRequests;
 import io.tern.scheduler.server.loop.JobControls;
 import io.tern.scheduler.server.loop.JobRequests;
 import io.tern.scheduler.server.loop.SchedulerLoop;
+import io.tern.scheduler.server.loop.SubmitChecks;
 import io.tern.scheduler.server.metrics.SchedulerMetrics;
 import io.tern.scheduler.server.zk.ZkPaths;
 import io.tern.scheduler.server.zk.ZkStateStore;
@@ -194,6 +195,7 @@ public final class SchedulerServer implements AutoCloseable {
                         new JobServiceImpl(
                             new JobRequests(loop),
                             new JobControls(loop),
+                            new SubmitChecks(loop),
                             new HistoryRequests(loop),
                             loop.logs(),
                             metrics::submitted,

@@ -36,6 +36,10 @@ final class JobEntry {
   private int spentVersion = -1;
 
   private Instant holdUntil;
+
+  /** Which parents the job waits for ("waiting for job-000001"), as of the last plan; or null. */
+  String waitingFor;
+
   private long explainedBy = -1;
 
   JobEntry(Job job, int version) {
