@@ -19,11 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The job and node verbs from the {@code tern} command against real processes ({@code tern zk},
- * {@code tern scheduler}, one {@code tern agent} with one simulated GPU, so jobs run one at a time)
- * running real job processes: a drain lasts through an agent restart and the node comes back with
- * {@code tern nodes undrain}; a held job waits while another runs and runs once released; {@code
- * update} changes a queued job and names a field it refuses; {@code requeue} puts a running job
- * back in the queue.
+ * {@code tern scheduler}, one {@code tern agent} with two simulated GPUs, so order comes from the
+ * verbs and dependencies, not from a lack of GPUs) running real job processes: a drain lasts
+ * through an agent restart and the node comes back with {@code tern nodes undrain}; a held job
+ * stays held on a free node and runs once released; {@code update} changes a queued job and names a
+ * field it refuses; {@code requeue} puts a running job back in the queue; a three-step pipeline
+ * ({@code --after}) runs in order, and a failed step cancels the step that needed it to succeed and
+ * starts the one that waited for its failure.
  */
 class JobVerbsEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(90);
@@ -36,7 +38,7 @@ class JobVerbsEndToEndTest {
   static void startCluster() throws Exception {
     cluster = new FaultCluster(dir);
     cli = new ClusterCli(cluster.address(), WAIT);
-    cluster.startAgent("gpu-1", 1);
+    cluster.startAgent("gpu-1", 2);
     cli.awaitReadyNode();
   }
 
@@ -53,6 +55,11 @@ class JobVerbsEndToEndTest {
 
   private static String submit(String name, String... command) {
     return cli.submit(name, List.of(), command);
+  }
+
+  /** Submits a one-GPU job running {@code command}, after {@code after} if not empty. */
+  private static String submitAfter(String name, String after, String... command) {
+    return cli.submit(name, after.isEmpty() ? List.of() : List.of("--after", after), command);
   }
 
   private static JsonNode job(String id) throws Exception {
@@ -78,7 +85,7 @@ class JobVerbsEndToEndTest {
 
     cluster.agent("gpu-1").kill();
     Instant restartedAt = Instant.now();
-    cluster.startAgent("gpu-1", 1);
+    cluster.startAgent("gpu-1", 2);
     JsonNode restarted =
         await("the restarted agent heartbeats")
             .atMost(WAIT)
@@ -136,5 +143,69 @@ class JobVerbsEndToEndTest {
     assertThat(cancel.exit()).isZero();
     assertThat(notRunning.exit()).isEqualTo(1);
     assertThat(notRunning.err()).contains("cannot be held");
+  }
+
+  private static Instant at(JsonNode job, String field) {
+    return Instant.parse(job.path("attempts").get(0).path(field).asText());
+  }
+
+  @Test
+  void threeStepsRunInOrder() throws Exception {
+    String prepare = submitAfter("prepare", "", "sleep", "2");
+    String train = submitAfter("train", prepare, "sleep", "1");
+    String evaluate = submitAfter("evaluate", "afterok:" + train, "true");
+    String waiting =
+        await("evaluate waits for train")
+            .atMost(WAIT)
+            .pollInterval(Duration.ofMillis(300))
+            .until(() -> tern("explain", evaluate).out(), out -> out.contains("waiting for"));
+
+    JsonNode first = cli.awaitState(prepare, "SUCCEEDED");
+    JsonNode second = cli.awaitState(train, "SUCCEEDED");
+    JsonNode third = cli.awaitState(evaluate, "SUCCEEDED");
+
+    assertThat(waiting).contains("pending: waiting for " + train);
+    assertThat(at(second, "started_at")).isAfterOrEqualTo(at(first, "ended_at"));
+    assertThat(at(third, "started_at")).isAfterOrEqualTo(at(second, "ended_at"));
+  }
+
+  @Test
+  void aFailedStepCancelsWhatNeededItAndStartsWhatWaitedForItsFailure() throws Exception {
+    String fails = submitAfter("fails", "", "sh", "-c", "sleep 1; exit 3");
+    String needsSuccess = submitAfter("needs-success", fails, "true");
+    String cleansUp = submitAfter("cleans-up", "afternotok:" + fails, "true");
+    String afterAll = submitAfter("after-all", "afterany:" + needsSuccess, "true");
+
+    cli.awaitState(fails, "FAILED");
+    JsonNode cancelled = cli.awaitState(needsSuccess, "CANCELLED");
+    cli.awaitState(cleansUp, "SUCCEEDED");
+    JsonNode last = cli.awaitState(afterAll, "SUCCEEDED");
+
+    assertThat(cancelled.path("attempts").size()).as("never started").isZero();
+    assertThat(cancelled.path("pending_reason").asText())
+        .isEqualTo("cancelled: dependency never satisfied: " + fails + " FAILED (afterok)");
+    assertThat(last.path("attempts").size()).isEqualTo(1);
+  }
+
+  @Test
+  void unknownParentsAndBadTypesAreRefusedAtSubmit() {
+    TernInProcess unknown =
+        tern("submit", "--name", "x", "--team", "vision", "--after", "job-999999", "--", "true");
+    TernInProcess badType =
+        tern(
+            "submit",
+            "--name",
+            "x",
+            "--team",
+            "vision",
+            "--after",
+            "aftersome:job-1",
+            "--",
+            "true");
+
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.err()).contains("spec.dependsOn[0]: no job job-999999");
+    assertThat(badType.exit()).isEqualTo(2);
+    assertThat(badType.err()).contains("--after").contains("'aftersome' is not a dependency type");
   }
 }
