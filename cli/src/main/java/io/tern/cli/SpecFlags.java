@@ -40,7 +40,17 @@ final class SpecFlags {
     FLAGS.put("retries", "--retries");
     FLAGS.put("shareable", "--shareable");
     FLAGS.put("spotWait", "--spot-wait");
+    FLAGS.put("dependsOn", "--after");
   }
+
+  @Option(
+      names = "--after",
+      paramLabel = "JOB",
+      split = ",",
+      description =
+          "Start after these jobs: JOB (it must succeed), afterany:JOB (it must end) or"
+              + " afternotok:JOB (it must fail); comma-separated or repeated.")
+  List<String> after;
 
   @Option(names = "--name", paramLabel = "NAME", description = "Job name (required).")
   String name;
@@ -172,6 +182,7 @@ final class SpecFlags {
     put(doc, "retries", retries);
     put(doc, "shareable", shareable);
     put(doc, "spotWait", spotWait);
+    put(doc, "dependsOn", after);
     DumperOptions options = new DumperOptions();
     options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
     return new Yaml(options).dump(doc);

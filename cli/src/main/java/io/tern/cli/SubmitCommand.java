@@ -80,6 +80,13 @@ final class SubmitCommand implements Callable<Integer> {
               + " job. Default: a fresh key per invocation.")
   String idempotencyKey;
 
+  @Option(
+      names = "--allow-unfit",
+      description =
+          "Queue the job even if no node and no pool could ever hold it, or it cannot finish by"
+              + " its deadline (both refused otherwise).")
+  boolean allowUnfit;
+
   private final JobSpecParser parser = new JobSpecParser();
 
   @Override
@@ -105,7 +112,11 @@ final class SubmitCommand implements Callable<Integer> {
     // One key per invocation: the client's own retries (leader changes) cannot create it twice.
     String key = idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString();
     SubmitJobRequest request =
-        SubmitJobRequest.newBuilder().setSpec(spec).setIdempotencyKey(key).build();
+        SubmitJobRequest.newBuilder()
+            .setSpec(spec)
+            .setIdempotencyKey(key)
+            .setAllowUnfit(allowUnfit)
+            .build();
     try (SchedulerClient scheduler = client.connect()) {
       SubmitJobResponse response =
           scheduler.call(c -> JobServiceGrpc.newBlockingStub(c).submitJob(request));

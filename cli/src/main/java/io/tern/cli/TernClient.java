@@ -6,6 +6,7 @@ import io.tern.cli.finops.BudgetCommand;
 import io.tern.cli.finops.CostCommand;
 import io.tern.cli.finops.OffPeakCommand;
 import io.tern.cli.jobs.JobCommands;
+import io.tern.cli.jobs.JobControlCommands;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,6 +55,10 @@ public final class TernClient implements Runnable {
     c.put("status", JobCommands.StatusCommand::new);
     c.put("list", JobCommands.ListCommand::new);
     c.put("cancel", JobCommands.CancelCommand::new);
+    c.put("hold", JobControlCommands.HoldCommand::new);
+    c.put("release", JobControlCommands.ReleaseCommand::new);
+    c.put("requeue", JobControlCommands.RequeueCommand::new);
+    c.put("update", JobControlCommands.UpdateCommand::new);
     c.put("watch", JobCommands.WatchCommand::new);
     c.put("logs", JobCommands.LogsCommand::new);
     c.put("explain", JobCommands.ExplainCommand::new);

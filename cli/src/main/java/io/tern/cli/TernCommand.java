@@ -12,6 +12,7 @@ import io.tern.cli.finops.CostCommand;
 import io.tern.cli.finops.OffPeakCommand;
 import io.tern.cli.history.HistoryCommand;
 import io.tern.cli.jobs.JobCommands;
+import io.tern.cli.jobs.JobControlCommands;
 import io.tern.cli.server.SchedulerCommand;
 import io.tern.cli.server.ZkCommand;
 import io.tern.cli.simulate.SimulateCommand;
@@ -48,6 +49,10 @@ import picocli.CommandLine.Command;
       JobCommands.StatusCommand.class,
       JobCommands.ListCommand.class,
       JobCommands.CancelCommand.class,
+      JobControlCommands.HoldCommand.class,
+      JobControlCommands.ReleaseCommand.class,
+      JobControlCommands.RequeueCommand.class,
+      JobControlCommands.UpdateCommand.class,
       JobCommands.WatchCommand.class,
       JobCommands.LogsCommand.class,
       JobCommands.ExplainCommand.class,

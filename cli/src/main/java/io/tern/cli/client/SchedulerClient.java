@@ -96,7 +96,10 @@ public final class SchedulerClient implements AutoCloseable {
           current = addresses.indexOf(leader);
           continue;
         }
-        if (code != Status.Code.UNAVAILABLE && code != Status.Code.FAILED_PRECONDITION) {
+        // FAILED_PRECONDITION is a redirect only with a leader trailer; without one it is the
+        // scheduler's answer (a job that cannot be held in its state, a node a reclaim drains).
+        if (code != Status.Code.UNAVAILABLE
+            && !(code == Status.Code.FAILED_PRECONDITION && leader != null)) {
           throw e;
         }
         current = (current + 1) % addresses.size();

@@ -10,6 +10,7 @@ import io.tern.api.v1.ListNodesRequest;
 import io.tern.api.v1.ListNodesResponse;
 import io.tern.api.v1.Node;
 import io.tern.api.v1.QueueEntry;
+import io.tern.api.v1.UndrainNodeRequest;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.client.CallFailures;
@@ -25,14 +26,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** The client verbs about the cluster: nodes (and drain), queue. */
+/** The client verbs about the cluster: nodes (and drain, undrain), queue. */
 public final class ClusterCommands {
   private ClusterCommands() {}
 
   @Command(
       name = "nodes",
       description = "List the GPU nodes with live telemetry.",
-      subcommands = {DrainCommand.class})
+      subcommands = {DrainCommand.class, UndrainCommand.class})
   public static final class NodesCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ClientOptions client;
@@ -94,41 +95,69 @@ public final class ClusterCommands {
     }
   }
 
-  @Command(
-      name = "drain",
-      description = "Stop placing jobs on a node; with --checkpoint, move its jobs now.")
-  public static final class DrainCommand implements Callable<Integer> {
+  /** A verb that changes one node and prints it: "NODE: STATE", or the node as JSON. */
+  abstract static class NodeChange implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ClientOptions client;
+    @Mixin OutputOptions output;
 
     @Parameters(paramLabel = "NODE", description = "The node id.")
     String nodeId;
 
-    @Option(names = "--checkpoint", description = "Checkpoint its jobs and resume them elsewhere.")
-    boolean checkpoint;
-
-    @Option(names = "--reason", paramLabel = "TEXT", description = "Recorded with the drain.")
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Recorded with the change.")
     String reason = "";
 
     @Override
     public Integer call() {
       try (SchedulerClient scheduler = client.connect()) {
-        Node node =
-            scheduler.call(
-                c ->
-                    ClusterServiceGrpc.newBlockingStub(c)
-                        .drainNode(
-                            DrainNodeRequest.newBuilder()
-                                .setNodeId(nodeId)
-                                .setCheckpointJobs(checkpoint)
-                                .setReason(reason)
-                                .build()));
-        spec.commandLine()
-            .getOut()
-            .println(node.getId() + ": " + Protos.enumName(node.getState(), "NODE_STATE_"));
-        spec.commandLine().getOut().flush();
+        Node node = scheduler.call(c -> change(ClusterServiceGrpc.newBlockingStub(c)));
+        var out = spec.commandLine().getOut();
+        out.println(
+            output.format() == OutputFormat.json
+                ? Protos.json(node)
+                : node.getId() + ": " + Protos.enumName(node.getState(), "NODE_STATE_"));
+        out.flush();
         return 0;
+      } catch (StatusRuntimeException e) {
+        throw new IllegalStateException(CallFailures.describe(e), e);
       }
+    }
+
+    abstract Node change(ClusterServiceGrpc.ClusterServiceBlockingStub cluster);
+  }
+
+  @Command(
+      name = "drain",
+      description = {
+        "Stop placing jobs on a node; with --checkpoint, move its jobs now.",
+        "The drain lasts through agent restarts until 'tern nodes undrain'."
+      })
+  public static final class DrainCommand extends NodeChange {
+    @Option(names = "--checkpoint", description = "Checkpoint its jobs and resume them elsewhere.")
+    boolean checkpoint;
+
+    @Override
+    Node change(ClusterServiceGrpc.ClusterServiceBlockingStub cluster) {
+      return cluster.drainNode(
+          DrainNodeRequest.newBuilder()
+              .setNodeId(nodeId)
+              .setCheckpointJobs(checkpoint)
+              .setReason(reason)
+              .build());
+    }
+  }
+
+  @Command(
+      name = "undrain",
+      description = {
+        "Let a drained node take jobs again (a lost one once its agent registers).",
+        "A node a spot reclaim drains cannot be undrained."
+      })
+  public static final class UndrainCommand extends NodeChange {
+    @Override
+    Node change(ClusterServiceGrpc.ClusterServiceBlockingStub cluster) {
+      return cluster.undrainNode(
+          UndrainNodeRequest.newBuilder().setNodeId(nodeId).setReason(reason).build());
     }
   }
 

@@ -123,6 +123,10 @@ public final class BudgetCommand implements Runnable {
                     usd(set.getSpentMonthUsd()),
                     set.getStatus()));
       }
+      if (!set.getWarning().isEmpty()) {
+        spec.commandLine().getErr().println("warning: " + set.getWarning());
+        spec.commandLine().getErr().flush();
+      }
       return 0;
     }
   }

@@ -81,6 +81,11 @@ public final class FaultCluster implements AutoCloseable {
         .until(() -> cluster.listNodes(ListNodesRequest.getDefaultInstance()) != null);
   }
 
+  /** The scheduler's address, host:port, for {@code tern --scheduler}. */
+  public String address() {
+    return "127.0.0.1:" + port;
+  }
+
   public Path root() {
     return root;
   }

@@ -34,8 +34,10 @@ import io.tern.scheduler.server.loop.ClusterFigures;
 import io.tern.scheduler.server.loop.ClusterRequests;
 import io.tern.scheduler.server.loop.FinOpsRequests;
 import io.tern.scheduler.server.loop.HistoryRequests;
+import io.tern.scheduler.server.loop.JobControls;
 import io.tern.scheduler.server.loop.JobRequests;
 import io.tern.scheduler.server.loop.SchedulerLoop;
+import io.tern.scheduler.server.loop.SubmitChecks;
 import io.tern.scheduler.server.metrics.SchedulerMetrics;
 import io.tern.scheduler.server.zk.ZkPaths;
 import io.tern.scheduler.server.zk.ZkStateStore;
@@ -192,6 +194,8 @@ public final class SchedulerServer implements AutoCloseable {
                     ServerInterceptors.intercept(
                         new JobServiceImpl(
                             new JobRequests(loop),
+                            new JobControls(loop),
+                            new SubmitChecks(loop),
                             new HistoryRequests(loop),
                             loop.logs(),
                             metrics::submitted,

@@ -67,6 +67,9 @@ public final class JobSpecDocument {
           "spotWait",
           Durations.format(java.time.Duration.ofSeconds(spec.getSpotWait().getSeconds())));
     }
+    if (spec.getDependsOnCount() > 0) {
+      doc.put("dependsOn", spec.getDependsOnList().stream().map(DependencySyntax::format).toList());
+    }
     return doc;
   }
 

@@ -51,7 +51,8 @@ public final class JobSpecParser {
           "maxRuntime",
           "retries",
           "shareable",
-          "spotWait");
+          "spotWait",
+          "dependsOn");
   private static final Set<String> RESOURCE_KEYS =
       Set.of("gpus", "nodes", "gpuMemoryGiB", "gpuModels", "cpu", "memoryGiB");
   private static final Set<String> CHECKPOINT_KEYS =
@@ -184,6 +185,23 @@ public final class JobSpecParser {
         .ifPresent(spec::setRetries);
     at(top, "shareable").flatMap(n -> r.bool("shareable", n)).ifPresent(spec::setShareable);
     at(top, "spotWait").flatMap(n -> duration(r, "spotWait", n, true)).ifPresent(spec::setSpotWait);
+    at(top, "dependsOn").ifPresent(n -> readDependencies(r, n, spec));
+  }
+
+  private static void readDependencies(YamlReader r, Node node, JobSpec.Builder spec) {
+    List<Node> items =
+        r.sequence("dependsOn", node, " of job ids, e.g. [job-000041, afterany:job-000042]");
+    for (int i = 0; i < items.size(); i++) {
+      String field = "dependsOn[" + i + "]";
+      Node item = items.get(i);
+      r.scalarText(field, item)
+          .ifPresent(
+              text ->
+                  DependencySyntax.problem(text)
+                      .ifPresentOrElse(
+                          problem -> r.error(field, item, problem),
+                          () -> spec.addDependsOn(DependencySyntax.parse(text).orElseThrow())));
+    }
   }
 
   private static void readCommand(YamlReader r, Node node, JobSpec.Builder spec) {

@@ -132,6 +132,7 @@ public final class JobSpecValidator {
           SpecError.of(
               "retries", "must be between 0 and " + MAX_RETRIES + ", got " + spec.getRetries()));
     }
+    checkDependencies(spec, errors);
     if (spec.hasSpotWait()) {
       errors.addAll(
           validDuration(spec.getSpotWait())
@@ -402,6 +403,33 @@ public final class JobSpecValidator {
    * job without a deadline (a deadline job waits for spot by its slack; other capacities never
    * choose).
    */
+  private static void checkDependencies(JobSpec spec, List<SpecError> errors) {
+    if (spec.getDependsOnCount() > DependencySyntax.MAX_DEPENDENCIES) {
+      errors.add(
+          SpecError.of(
+              "dependsOn",
+              "at most "
+                  + DependencySyntax.MAX_DEPENDENCIES
+                  + " jobs, got "
+                  + spec.getDependsOnCount()));
+      return;
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < spec.getDependsOnCount(); i++) {
+      var d = spec.getDependsOn(i);
+      String field = "dependsOn[" + i + "]";
+      if (!DependencySyntax.isJobId(d.getJobId())) {
+        errors.add(
+            SpecError.of(field, "expected a job id like job-000042, got '" + d.getJobId() + "'"));
+      } else if (!seen.add(d.getJobId())) {
+        errors.add(SpecError.of(field, d.getJobId() + " is listed twice"));
+      }
+      if (d.getType() == io.tern.api.v1.DependencyType.UNRECOGNIZED) {
+        errors.add(SpecError.of(field, "unknown dependency type " + d.getTypeValue()));
+      }
+    }
+  }
+
   private static List<SpecError> spotWait(JobSpec spec) {
     Duration wait = spec.getSpotWait();
     if (wait.getSeconds() < 0

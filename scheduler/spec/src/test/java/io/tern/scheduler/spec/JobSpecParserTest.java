@@ -300,6 +300,32 @@ class JobSpecParserTest {
     assertThat(spec.getCheckpoint().getSignal()).isEqualTo("SIGUSR2");
   }
 
+  @Test
+  void dependsOnTakesJobIdsWithOptionalTypesAndNamesABadOne() throws Exception {
+    JobSpec spec =
+        parser.parse(
+            "name: a\nteam: t\ncommand: [x]\ndependsOn: [job-000041, afterany:job-000042]\n",
+            "a.yaml");
+    JobSpecException badType =
+        errorsOf("name: a\nteam: t\ncommand: [x]\ndependsOn: [job-1, afterwhen:job-2]\n");
+    JobSpecException twice =
+        errorsOf("name: a\nteam: t\ncommand: [x]\ndependsOn: [job-1, afterany:job-1]\n");
+
+    assertThat(spec.getDependsOnList())
+        .extracting(d -> d.getJobId() + " " + d.getType())
+        .containsExactly(
+            "job-000041 DEPENDENCY_TYPE_AFTER_OK", "job-000042 DEPENDENCY_TYPE_AFTER_ANY");
+    assertThat(JobSpecDocument.toMap(spec))
+        .containsEntry("dependsOn", java.util.List.of("afterok:job-000041", "afterany:job-000042"));
+    assertThat(badType.errors())
+        .extracting(err -> err.field() + ": " + err.message())
+        .containsExactly(
+            "dependsOn[1]: 'afterwhen' is not a dependency type: afterok, afterany or afternotok");
+    assertThat(twice.errors())
+        .extracting(err -> err.field() + ": " + err.message())
+        .containsExactly("dependsOn[1]: job-1 is listed twice");
+  }
+
   private JobSpecException errorsOf(String yaml) {
     JobSpecException e =
         catchThrowableOfType(JobSpecException.class, () -> parser.parse(yaml, "spec.yaml"));

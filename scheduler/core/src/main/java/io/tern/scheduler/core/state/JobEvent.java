@@ -80,6 +80,25 @@ public sealed interface JobEvent {
     }
   }
 
+  /**
+   * A user holds a queued job ({@code tern hold}): it stays HELD until {@link UserRelease},
+   * whatever policy says. A job that has started or ended cannot be held.
+   */
+  record UserHold() implements JobEvent {
+    @Override
+    public int attempt() {
+      return -1;
+    }
+  }
+
+  /** A user releases a job a user held: it queues again, and policy may hold it once more. */
+  record UserRelease() implements JobEvent {
+    @Override
+    public int attempt() {
+      return -1;
+    }
+  }
+
   /** The user cancelled the job. */
   record Cancel(String reason) implements JobEvent {
     @Override

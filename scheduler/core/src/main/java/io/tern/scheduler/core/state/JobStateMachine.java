@@ -17,6 +17,8 @@ import io.tern.scheduler.core.state.JobEvent.Release;
 import io.tern.scheduler.core.state.JobEvent.StartFailed;
 import io.tern.scheduler.core.state.JobEvent.Started;
 import io.tern.scheduler.core.state.JobEvent.Stopped;
+import io.tern.scheduler.core.state.JobEvent.UserHold;
+import io.tern.scheduler.core.state.JobEvent.UserRelease;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,6 +42,9 @@ import java.util.List;
  *       a cancel ends it CANCELLED, whatever ended it.
  *   <li>Only exits with a non-zero code and failed starts use up retries; preemption, reclaims,
  *       node loss and refusals requeue the job, resuming from its last committed checkpoint.
+ *   <li>A job a user held is never placed, and only a user releases it; a user may hold only a
+ *       queued job (PENDING, or HELD by policy). A user requeues a running job with {@link
+ *       Interrupt}.
  *   <li>Redundant events (a hold while held, an interrupt while already interrupted) are ignored.
  * </ul>
  *
@@ -55,8 +60,16 @@ public final class JobStateMachine {
               ? Transition.to(status.to(JobState.HELD))
               : Transition.ignore(status);
       case Release e ->
-          status.state() == JobState.HELD
+          status.state() == JobState.HELD && !status.heldByUser()
               ? Transition.to(status.to(JobState.PENDING))
+              : Transition.ignore(status);
+      case UserHold e ->
+          status.state().queued() && !status.heldByUser()
+              ? Transition.to(status.heldByUser(JobState.HELD, true))
+              : Transition.ignore(status);
+      case UserRelease e ->
+          status.heldByUser()
+              ? Transition.to(status.heldByUser(JobState.PENDING, false))
               : Transition.ignore(status);
       case Cancel e -> cancel(status, e);
       case Exited e when e.lostBefore() && e.exitCode() == 0 -> lateSuccess(status, e);
@@ -85,14 +98,15 @@ public final class JobStateMachine {
       case Placed e -> throw new AssertionError("handled in on()");
       case Hold e -> throw new AssertionError("handled in on()");
       case Release e -> throw new AssertionError("handled in on()");
+      case UserHold e -> throw new AssertionError("handled in on()");
+      case UserRelease e -> throw new AssertionError("handled in on()");
       case Cancel e -> throw new AssertionError("handled in on()");
     };
   }
 
   private static Transition placed(JobStatus s, Placed e) {
     int next = e.placement().attempt();
-    boolean queued = s.state() == JobState.PENDING || s.state() == JobState.HELD;
-    if (!queued || next != s.attempt() + 1) {
+    if (!s.state().queued() || s.heldByUser() || next != s.attempt() + 1) {
       return Transition.ignore(s);
     }
     JobStatus starting =

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param cancelRequested a cancel arrived while an attempt held resources: it ends CANCELLED
  * @param finishedEarlier an earlier attempt, given up as lost, turned out to have succeeded while
  *     the current one held resources: the current one is being stopped, and the job ends SUCCEEDED
+ * @param heldByUser a user held the queued job: it stays HELD, and is not placed, until a user
+ *     releases it (policy releases do not)
  */
 public record JobStatus(
     String jobId,
@@ -24,7 +26,8 @@ public record JobStatus(
     boolean checkpointable,
     boolean stopping,
     boolean cancelRequested,
-    boolean finishedEarlier) {
+    boolean finishedEarlier,
+    boolean heldByUser) {
 
   public JobStatus {
     Objects.requireNonNull(jobId, "jobId");
@@ -32,6 +35,28 @@ public record JobStatus(
     if (attempt < 0 || retriesLeft < 0) {
       throw new IllegalArgumentException("attempt and retriesLeft must be >= 0");
     }
+  }
+
+  /** A job no user held. */
+  public JobStatus(
+      String jobId,
+      JobState state,
+      int attempt,
+      int retriesLeft,
+      boolean checkpointable,
+      boolean stopping,
+      boolean cancelRequested,
+      boolean finishedEarlier) {
+    this(
+        jobId,
+        state,
+        attempt,
+        retriesLeft,
+        checkpointable,
+        stopping,
+        cancelRequested,
+        finishedEarlier,
+        false);
   }
 
   /** A freshly submitted job. */
@@ -48,30 +73,69 @@ public record JobStatus(
         checkpointable,
         stopping,
         cancelRequested,
-        finishedEarlier);
+        finishedEarlier,
+        heldByUser);
+  }
+
+  /** Held or released by a user: {@code next} is HELD or PENDING. */
+  JobStatus heldByUser(JobState next, boolean held) {
+    return new JobStatus(
+        jobId,
+        next,
+        attempt,
+        retriesLeft,
+        checkpointable,
+        stopping,
+        cancelRequested,
+        finishedEarlier,
+        held);
   }
 
   /** The attempt ended: the job is in {@code next}, no stop is outstanding. */
   JobStatus ended(JobState next, int retries) {
     return new JobStatus(
-        jobId, next, attempt, retries, checkpointable, false, cancelRequested, false);
+        jobId, next, attempt, retries, checkpointable, false, cancelRequested, false, heldByUser);
   }
 
   /** A stop was sent to the running attempt. */
   JobStatus withStopping() {
     return new JobStatus(
-        jobId, state, attempt, retriesLeft, checkpointable, true, cancelRequested, finishedEarlier);
+        jobId,
+        state,
+        attempt,
+        retriesLeft,
+        checkpointable,
+        true,
+        cancelRequested,
+        finishedEarlier,
+        heldByUser);
   }
 
   /** A cancel arrived while an attempt held resources. */
   JobStatus withCancelRequested() {
     return new JobStatus(
-        jobId, state, attempt, retriesLeft, checkpointable, stopping, true, finishedEarlier);
+        jobId,
+        state,
+        attempt,
+        retriesLeft,
+        checkpointable,
+        stopping,
+        true,
+        finishedEarlier,
+        heldByUser);
   }
 
   /** An earlier attempt succeeded after all: the current one is being stopped. */
   JobStatus withFinishedEarlier() {
     return new JobStatus(
-        jobId, state, attempt, retriesLeft, checkpointable, stopping, cancelRequested, true);
+        jobId,
+        state,
+        attempt,
+        retriesLeft,
+        checkpointable,
+        stopping,
+        cancelRequested,
+        true,
+        heldByUser);
   }
 }

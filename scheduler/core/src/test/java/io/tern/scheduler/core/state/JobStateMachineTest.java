@@ -22,6 +22,8 @@ import io.tern.scheduler.core.state.JobEvent.Release;
 import io.tern.scheduler.core.state.JobEvent.StartFailed;
 import io.tern.scheduler.core.state.JobEvent.Started;
 import io.tern.scheduler.core.state.JobEvent.Stopped;
+import io.tern.scheduler.core.state.JobEvent.UserHold;
+import io.tern.scheduler.core.state.JobEvent.UserRelease;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -154,7 +156,12 @@ class JobStateMachineTest {
         Arguments.of(at(JobState.RUNNING, 1), new Started(1)),
         Arguments.of(at(JobState.STARTING, 1), new Interrupt(1, true, "too early")),
         Arguments.of(at(JobState.RUNNING, 1), new Hold()),
-        Arguments.of(at(JobState.PENDING, 1), new Release()));
+        Arguments.of(at(JobState.PENDING, 1), new Release()),
+        Arguments.of(at(JobState.RUNNING, 1), new UserHold()),
+        Arguments.of(at(JobState.STARTING, 1), new UserHold()),
+        Arguments.of(at(JobState.FAILED, 1), new UserHold()),
+        Arguments.of(at(JobState.HELD, 1), new UserRelease()),
+        Arguments.of(at(JobState.PENDING, 1), new UserRelease()));
   }
 
   @ParameterizedTest
@@ -171,6 +178,42 @@ class JobStateMachineTest {
     JobStatus held = machine.on(at(JobState.PENDING, 0), new Hold()).status();
     assertThat(held.state()).isEqualTo(JobState.HELD);
     assertThat(machine.on(held, new Release()).state()).isEqualTo(JobState.PENDING);
+  }
+
+  @Test
+  void aJobAUserHeldIsNeitherPlacedNorReleasedByPolicyUntilAUserReleasesIt() {
+    JobStatus policyHeld = machine.on(at(JobState.PENDING, 1), new Hold()).status();
+    JobStatus held = machine.on(policyHeld, new UserHold()).status();
+
+    assertThat(held.state()).isEqualTo(JobState.HELD);
+    assertThat(held.heldByUser()).isTrue();
+    assertThat(machine.on(held, new UserHold()).ignored()).as("held twice").isTrue();
+    assertThat(machine.on(held, new Release()).ignored()).as("a policy release").isTrue();
+    assertThat(machine.on(held, new Placed(placement(2))).ignored()).as("a placement").isTrue();
+    assertThat(machine.on(held, new Cancel("no")).state()).isEqualTo(JobState.CANCELLED);
+
+    Transition released = machine.on(held, new UserRelease());
+    assertThat(released.state()).isEqualTo(JobState.PENDING);
+    assertThat(released.status().heldByUser()).isFalse();
+    assertThat(released.effects()).isEmpty();
+    assertThat(machine.on(released.status(), new Placed(placement(2))).state())
+        .isEqualTo(JobState.STARTING);
+  }
+
+  @Test
+  void aUserRequeuesARunningJobWithAnInterruptThatUsesNoRetry() {
+    JobStatus requeued =
+        run(
+            0,
+            true,
+            new Placed(placement(1)),
+            new Started(1),
+            new Interrupt(1, true, "requeued by alice"),
+            new Checkpointed(1));
+
+    assertThat(requeued.state()).isEqualTo(JobState.PENDING);
+    assertThat(requeued.retriesLeft()).isZero();
+    assertThat(requeued.attempt()).isEqualTo(1);
   }
 
   @Test

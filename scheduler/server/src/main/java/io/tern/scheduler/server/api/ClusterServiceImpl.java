@@ -11,6 +11,7 @@ import io.tern.api.v1.ListNodesResponse;
 import io.tern.api.v1.Node;
 import io.tern.api.v1.NodeState;
 import io.tern.api.v1.QueueEntry;
+import io.tern.api.v1.UndrainNodeRequest;
 import io.tern.scheduler.server.auth.Principal;
 import io.tern.scheduler.server.loop.ClusterRequests;
 
@@ -71,5 +72,15 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
       return;
     }
     GrpcErrors.reply(cluster.drain(request), observer);
+  }
+
+  @Override
+  public void undrainNode(UndrainNodeRequest request, StreamObserver<Node> observer) {
+    if (request.getNodeId().isEmpty()) {
+      observer.onError(
+          Status.INVALID_ARGUMENT.withDescription("node_id: is required").asRuntimeException());
+      return;
+    }
+    GrpcErrors.reply(cluster.undrain(request), observer);
   }
 }

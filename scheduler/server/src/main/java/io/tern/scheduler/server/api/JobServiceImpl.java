@@ -9,6 +9,7 @@ import io.tern.api.v1.ExplainJobResponse;
 import io.tern.api.v1.ExportHistoryRequest;
 import io.tern.api.v1.GetJobRequest;
 import io.tern.api.v1.HistoryChunk;
+import io.tern.api.v1.HoldJobRequest;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.JobSpec;
@@ -17,16 +18,21 @@ import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.ListJobsResponse;
 import io.tern.api.v1.LogChunk;
 import io.tern.api.v1.Node;
+import io.tern.api.v1.ReleaseJobRequest;
+import io.tern.api.v1.RequeueJobRequest;
 import io.tern.api.v1.StreamLogsRequest;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
+import io.tern.api.v1.UpdateJobRequest;
 import io.tern.api.v1.WatchJobRequest;
 import io.tern.scheduler.server.auth.Denials;
 import io.tern.scheduler.server.auth.Principal;
 import io.tern.scheduler.server.auth.TeamAccess;
 import io.tern.scheduler.server.loop.HistoryRequests;
+import io.tern.scheduler.server.loop.JobControls;
 import io.tern.scheduler.server.loop.JobRequests;
 import io.tern.scheduler.server.loop.LogRelay;
+import io.tern.scheduler.server.loop.SubmitChecks;
 import io.tern.scheduler.server.loop.Watchers;
 import io.tern.scheduler.server.zk.JobIds;
 import io.tern.scheduler.spec.JobSpecDefaults;
@@ -48,6 +54,8 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   static final int MAX_IDEMPOTENCY_KEY = 256;
 
   private final JobRequests jobs;
+  private final JobControls controls;
+  private final SubmitChecks checks;
   private final HistoryRequests history;
   private final LogRelay logs;
   private final Runnable onSubmit;
@@ -57,8 +65,16 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
    * @param clock the scheduler's clock, which a spec's deadline must lie after
    */
   public JobServiceImpl(
-      JobRequests jobs, HistoryRequests history, LogRelay logs, Runnable onSubmit, Clock clock) {
+      JobRequests jobs,
+      JobControls controls,
+      SubmitChecks checks,
+      HistoryRequests history,
+      LogRelay logs,
+      Runnable onSubmit,
+      Clock clock) {
     this.jobs = jobs;
+    this.controls = controls;
+    this.checks = checks;
     this.history = history;
     this.logs = logs;
     this.onSubmit = onSubmit;
@@ -118,9 +134,16 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     }
     String key = request.getIdempotencyKey();
     onSubmit.run();
+    // Parents must be jobs the caller may see; the job must fit somewhere, unless allowed not to.
+    CompletableFuture<Void> fits =
+        checks.check(
+            spec, request.getAllowUnfit(), caller.isAdmin() ? team -> true : caller::actsFor);
     // A key is the team's: another team reusing it gets its own job, not a look at this one.
     GrpcErrors.reply(
-        jobs.submit(spec, key.isEmpty() ? "" : sha256(spec.getTeam() + "\n" + key), caller.name()),
+        fits.thenCompose(
+            v ->
+                jobs.submit(
+                    spec, key.isEmpty() ? "" : sha256(spec.getTeam() + "\n" + key), caller.name())),
         observer);
   }
 
@@ -218,6 +241,51 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     if (checkId(request.getJobId(), observer)) {
       GrpcErrors.reply(
           allowed(Principal.current(), request.getJobId()).thenCompose(v -> jobs.cancel(request)),
+          observer);
+    }
+  }
+
+  @Override
+  public void holdJob(HoldJobRequest request, StreamObserver<Job> observer) {
+    if (checkId(request.getJobId(), observer)) {
+      Principal caller = Principal.current();
+      GrpcErrors.reply(
+          allowed(caller, request.getJobId())
+              .thenCompose(
+                  v -> controls.hold(request.getJobId(), caller.name(), request.getReason())),
+          observer);
+    }
+  }
+
+  @Override
+  public void releaseJob(ReleaseJobRequest request, StreamObserver<Job> observer) {
+    if (checkId(request.getJobId(), observer)) {
+      Principal caller = Principal.current();
+      GrpcErrors.reply(
+          allowed(caller, request.getJobId())
+              .thenCompose(v -> controls.release(request.getJobId(), caller.name())),
+          observer);
+    }
+  }
+
+  @Override
+  public void requeueJob(RequeueJobRequest request, StreamObserver<Job> observer) {
+    if (checkId(request.getJobId(), observer)) {
+      Principal caller = Principal.current();
+      GrpcErrors.reply(
+          allowed(caller, request.getJobId())
+              .thenCompose(
+                  v -> controls.requeue(request.getJobId(), caller.name(), request.getReason())),
+          observer);
+    }
+  }
+
+  @Override
+  public void updateJob(UpdateJobRequest request, StreamObserver<Job> observer) {
+    if (checkId(request.getJobId(), observer)) {
+      GrpcErrors.reply(
+          allowed(Principal.current(), request.getJobId())
+              .thenCompose(v -> controls.update(request)),
           observer);
     }
   }

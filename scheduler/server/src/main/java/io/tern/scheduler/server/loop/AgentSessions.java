@@ -46,6 +46,10 @@ public final class AgentSessions {
   static final Duration MAX_NOTICE_AHEAD = Duration.ofHours(1);
 
   private final SchedulerLoop loop;
+
+  /** Nodes already warned about for registering without a price (loop-confined). */
+  private final Set<String> warnedNoPrice = new HashSet<>();
+
   private volatile java.util.function.LongConsumer messageTimer = nanos -> {};
 
   /** A failing checkpoint commit's record is rewritten at most this often while nothing changes. */
@@ -178,8 +182,10 @@ public final class AgentSessions {
     Instant now = loop.clock.instant();
     NodeSession session = term.nodes.get(register.getNodeId());
     NodeState state = NodeState.NODE_STATE_READY;
-    if (session != null && session.state() == NodeState.NODE_STATE_DRAINING) {
-      state = NodeState.NODE_STATE_DRAINING; // a reclaim notice does not go away on reconnect
+    boolean drained = session != null && session.node.getDrained();
+    if (drained || (session != null && session.state() == NodeState.NODE_STATE_DRAINING)) {
+      // An operator's drain lasts until undrained; a reclaim notice does not go away on reconnect.
+      state = NodeState.NODE_STATE_DRAINING;
     }
     Node node =
         Node.newBuilder()
@@ -188,6 +194,7 @@ public final class AgentSessions {
             .setPool(register.getPool())
             .setPricePerHourUsd(register.getPricePerHourUsd())
             .setState(state)
+            .setDrained(drained)
             .addAllGpus(register.getGpusList())
             .setCpu(register.getCpu())
             .setMemoryGib(register.getMemoryGib())
@@ -220,6 +227,14 @@ public final class AgentSessions {
     reconcile(term, session, register.getRunningList(), now);
     loop.autoscaler.onRegistered(node.getId());
     log.info("node {} registered ({} GPUs, {})", node.getId(), node.getGpusCount(), node.getPool());
+    if (node.getPricePerHourUsd() == 0
+        && node.getGpusCount() > 0
+        && warnedNoPrice.add(node.getId())) {
+      log.warn(
+          "node {} has no price: its jobs cost $0 in the ledger, and budgets and cost caps do not"
+              + " see them; start its agent with --price",
+          node.getId());
+    }
     loop.requestPlan();
   }
 

@@ -114,6 +114,11 @@ final class Autoscaler implements AutoCloseable {
     instances.clear();
   }
 
+  /** Every pool the cloud connector may launch into; none without one. */
+  List<PoolOffer> pools() {
+    return enabled() ? setup.pools() : List.of();
+  }
+
   /** The policy with the pools the core may plan on now and the nodes already launching. */
   PolicySnapshot withPools(PolicySnapshot policy) {
     if (scaler == null) {

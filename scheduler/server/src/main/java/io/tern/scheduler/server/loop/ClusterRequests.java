@@ -1,5 +1,6 @@
 package io.tern.scheduler.server.loop;
 
+import io.grpc.Status;
 import io.tern.api.v1.DrainNodeRequest;
 import io.tern.api.v1.GetQueueRequest;
 import io.tern.api.v1.GetQueueResponse;
@@ -9,6 +10,7 @@ import io.tern.api.v1.ListNodesResponse;
 import io.tern.api.v1.Node;
 import io.tern.api.v1.NodeState;
 import io.tern.api.v1.QueueEntry;
+import io.tern.api.v1.UndrainNodeRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -108,8 +110,12 @@ public final class ClusterRequests {
           if (session == null) {
             throw new NoSuchElementException("no node " + request.getNodeId());
           }
-          if (session.state() == NodeState.NODE_STATE_READY) {
-            session.node = session.node.toBuilder().setState(NodeState.NODE_STATE_DRAINING).build();
+          if (!session.node.getDrained()) {
+            Node.Builder node = session.node.toBuilder().setDrained(true);
+            if (session.state() == NodeState.NODE_STATE_READY) {
+              node.setState(NodeState.NODE_STATE_DRAINING);
+            }
+            session.node = node.build();
             loop.saveNode(session);
           }
           if (request.getCheckpointJobs()) {
@@ -126,6 +132,40 @@ public final class ClusterRequests {
             }
           }
           return view(term, session, team -> true); // drains are for admins, who see every team
+        });
+  }
+
+  /**
+   * Lets a drained node take placements again: READY now, or once its agent registers if it is
+   * lost. A node a spot reclaim drains is refused: the cloud takes it back.
+   */
+  public CompletableFuture<Node> undrain(UndrainNodeRequest request) {
+    return loop.call(
+        term -> {
+          NodeSession session = term.nodes.get(request.getNodeId());
+          if (session == null) {
+            throw new NoSuchElementException("no node " + request.getNodeId());
+          }
+          if (session.node.hasReclaimAt()) {
+            throw Status.FAILED_PRECONDITION
+                .withDescription(
+                    "node "
+                        + session.id()
+                        + " is draining for a spot reclaim at "
+                        + CoreSnapshots.instant(session.node.getReclaimAt())
+                        + "; the cloud takes it back")
+                .asRuntimeException();
+          }
+          Node.Builder node = session.node.toBuilder().setDrained(false);
+          if (session.state() == NodeState.NODE_STATE_DRAINING) {
+            node.setState(NodeState.NODE_STATE_READY);
+          }
+          if (!node.build().equals(session.node)) {
+            session.node = node.build();
+            loop.saveNode(session);
+            loop.requestPlan();
+          }
+          return view(term, session, team -> true); // undrains are for admins, who see every team
         });
   }
 }

@@ -130,8 +130,24 @@ public final class FinOpsRequests {
         });
   }
 
+  /** The budget with its team's spend and status, and a warning if the team never submitted. */
   private Budget withStatus(LeaderTerm term, Budget budget) {
-    return BudgetGuard.withStatus(budget, term.costs.spend(budget.getTeam(), loop.clock.instant()));
+    Budget out =
+        BudgetGuard.withStatus(
+            budget.toBuilder().clearWarning().build(),
+            term.costs.spend(budget.getTeam(), loop.clock.instant()));
+    String team = budget.getTeam();
+    boolean submitted =
+        term.jobs.values().stream().anyMatch(e -> e.job.getSpec().getTeam().equals(team));
+    return submitted
+        ? out
+        : out.toBuilder()
+            .setWarning(
+                "team '"
+                    + team
+                    + "' has never submitted a job: check the name (a budget guards one team, by"
+                    + " name)")
+            .build();
   }
 
   private void windowsChanged() {

@@ -36,6 +36,10 @@ final class JobEntry {
   private int spentVersion = -1;
 
   private Instant holdUntil;
+
+  /** Which parents the job waits for ("waiting for job-000001"), as of the last plan; or null. */
+  String waitingFor;
+
   private long explainedBy = -1;
 
   JobEntry(Job job, int version) {
@@ -142,6 +146,11 @@ final class JobEntry {
   boolean queued() {
     return job.getState() == JobState.JOB_STATE_PENDING
         || job.getState() == JobState.JOB_STATE_HELD;
+  }
+
+  /** Queued and not held by a user: the planner considers it. */
+  boolean plannable() {
+    return queued() && !job.getHeldByUser();
   }
 
   boolean finished() {

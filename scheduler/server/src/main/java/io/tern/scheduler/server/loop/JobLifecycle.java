@@ -35,7 +35,8 @@ final class JobLifecycle {
         job.getSpec().hasCheckpoint(),
         term.stopping.contains(job.getId()),
         term.cancelling.contains(job.getId()),
-        term.finishedEarlier.contains(job.getId()));
+        term.finishedEarlier.contains(job.getId()),
+        job.getHeldByUser());
   }
 
   /**
@@ -49,7 +50,8 @@ final class JobLifecycle {
       return t;
     }
     JobStatus after = t.status();
-    Job.Builder job = entry.job.toBuilder().setState(proto(after.state()));
+    Job.Builder job =
+        entry.job.toBuilder().setState(proto(after.state())).setHeldByUser(after.heldByUser());
     if (after.cancelRequested() && !before.cancelRequested()) {
       job.setCancelRequested(true);
     }

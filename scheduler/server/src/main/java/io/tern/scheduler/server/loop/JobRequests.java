@@ -213,6 +213,10 @@ public final class JobRequests {
           Explanation explanation = term.explanations.get(id);
           if (!entry.queued()) {
             out.setSummary(describe(term, entry));
+          } else if (entry.job.getHeldByUser()) {
+            out.setSummary("held: " + entry.job.getPendingReason() + " (tern release to queue it)");
+          } else if (entry.waitingFor != null) {
+            out.setSummary("pending: " + entry.waitingFor);
           } else if (explanation == null) {
             out.setSummary(
                 "pending: not planned yet (the next plan runs within a second)" + lastEnded(entry));

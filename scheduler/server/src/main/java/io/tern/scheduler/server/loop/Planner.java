@@ -46,6 +46,7 @@ final class Planner {
   private final SchedulerLoop loop;
   private volatile long lastPlanNanos;
   private final SpotCounters spot = new SpotCounters();
+  private final DependencyGate dependencies;
 
   /** Loop-confined: the loop's share of the last plan (snapshot and apply), for pacing. */
   private long loopNanos;
@@ -65,6 +66,7 @@ final class Planner {
 
   Planner(SchedulerLoop loop) {
     this.loop = loop;
+    this.dependencies = new DependencyGate(loop);
   }
 
   long lastPlanNanos() {
@@ -106,10 +108,11 @@ final class Planner {
           allocations.add(entry.coreAllocation(stopping));
           busyNodes.addAll(a.getNodeIdsList());
         }
-      } else if (entry.queued()) {
+      } else if (entry.plannable() && !dependencies.holdsBack(term, entry)) {
         queue.add(entry.coreJob());
       }
     }
+    dependencies.cancelDoomed(term);
     if (queue.isEmpty() && allocations.isEmpty()) {
       term.plans++; // no job is pending: forget the last plan's explanations
       return;

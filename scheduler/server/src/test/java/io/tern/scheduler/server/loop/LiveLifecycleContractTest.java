@@ -165,6 +165,10 @@ class LiveLifecycleContractTest {
                 CancelJobRequest.newBuilder().setJobId(id).setReason(e.reason()).build());
         case JobEvent.Hold e -> throw new IllegalArgumentException("holds come from policy");
         case JobEvent.Release e -> throw new IllegalArgumentException("holds come from policy");
+        case JobEvent.UserHold e ->
+            throw new IllegalArgumentException("the contract's job is placed before a user acts");
+        case JobEvent.UserRelease e ->
+            throw new IllegalArgumentException("the contract's job is placed before a user acts");
       }
     }
 

@@ -1,0 +1,172 @@
+package io.tern.scheduler.server.loop;
+
+import io.grpc.Status;
+import io.tern.api.v1.Job;
+import io.tern.api.v1.JobSpec;
+import io.tern.api.v1.JobState;
+import io.tern.api.v1.UpdateJobRequest;
+import io.tern.scheduler.core.state.JobEvent;
+import io.tern.scheduler.core.state.Transition;
+import io.tern.scheduler.spec.JobSpecDefaults;
+import io.tern.scheduler.spec.JobSpecValidator;
+import io.tern.scheduler.spec.SpecError;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+
+/**
+ * What a user does to a job besides submitting and cancelling it, run on the loop: hold, release,
+ * requeue and update. State changes go through {@link JobLifecycle}; replies that report a change
+ * complete once it is in ZooKeeper, except a requeue's, which completes when the checkpoint (or
+ * stop) has been asked for.
+ */
+public final class JobControls {
+  private final SchedulerLoop loop;
+
+  public JobControls(SchedulerLoop loop) {
+    this.loop = loop;
+  }
+
+  /**
+   * Holds a queued job until {@link #release}; a job a user already held is returned unchanged.
+   *
+   * @param who the caller, named in the job's pending reason
+   */
+  public CompletableFuture<Job> hold(String jobId, String who, String reason) {
+    return loop.callAsync(
+        term -> {
+          JobEntry entry = JobRequests.find(term, jobId);
+          if (entry.job.getHeldByUser()) {
+            return CompletableFuture.completedFuture(entry.job);
+          }
+          Transition t = JobLifecycle.on(term, entry, new JobEvent.UserHold());
+          if (t.ignored()) {
+            throw refused(entry, "held", "only a queued job can be held; requeue a running one");
+          }
+          String why = "held by " + who + (reason.isEmpty() ? "" : ": " + reason);
+          entry.job = entry.job.toBuilder().setPendingReason(why).build();
+          return saved(entry);
+        });
+  }
+
+  /** Releases a job a user held: it queues again. */
+  public CompletableFuture<Job> release(String jobId, String who) {
+    return loop.callAsync(
+        term -> {
+          JobEntry entry = JobRequests.find(term, jobId);
+          Transition t = JobLifecycle.on(term, entry, new JobEvent.UserRelease());
+          if (t.ignored()) {
+            throw refused(entry, "released", "no user held it");
+          }
+          entry.job = entry.job.toBuilder().setPendingReason("released by " + who).build();
+          return saved(entry);
+        });
+  }
+
+  /**
+   * Puts a running job back in the queue: it checkpoints (or, unable to, is stopped) and resumes at
+   * its next placement, without using a retry.
+   */
+  public CompletableFuture<Job> requeue(String jobId, String who, String reason) {
+    return loop.call(
+        term -> {
+          JobEntry entry = JobRequests.find(term, jobId);
+          if (entry.state() != JobState.JOB_STATE_RUNNING || term.stopping.contains(jobId)) {
+            throw refused(entry, "requeued", "only a running job can be requeued");
+          }
+          String why = "requeued by " + who + (reason.isEmpty() ? "" : ": " + reason);
+          loop.planner.interrupt(
+              term, jobId, entry.attemptNumber(), true, why, loop.clock.instant());
+          return entry.job;
+        });
+  }
+
+  /**
+   * Changes the priority, deadline or retries of a queued job. The changed spec is checked as at
+   * submission (a new deadline by the scheduler's clock).
+   */
+  public CompletableFuture<Job> update(UpdateJobRequest request) {
+    return loop.callAsync(
+        term -> {
+          JobEntry entry = JobRequests.find(term, request.getJobId());
+          if (!entry.queued()) {
+            throw refused(entry, "updated", "only a queued job can be updated");
+          }
+          JobSpec spec = updated(entry.job.getSpec(), request, loop.clock.instant());
+          entry.job = entry.job.toBuilder().setSpec(spec).build();
+          return saved(entry);
+        });
+  }
+
+  /**
+   * {@code spec} with the request's changes; INVALID_ARGUMENT naming the field when the result
+   * would not be accepted at submission. Both a deadline and clear_deadline is an error.
+   */
+  static JobSpec updated(JobSpec spec, UpdateJobRequest request, Instant now) {
+    if (request.hasDeadline() && request.getClearDeadline()) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription("clear_deadline: not together with deadline")
+          .asRuntimeException();
+    }
+    if (!request.hasPriority()
+        && !request.hasDeadline()
+        && !request.getClearDeadline()
+        && !request.hasRetries()) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription("priority, deadline, clear_deadline or retries: nothing to change")
+          .asRuntimeException();
+    }
+    JobSpec.Builder out = spec.toBuilder();
+    if (request.hasPriority()) {
+      out.setPriority(request.getPriority());
+    }
+    if (request.hasDeadline()) {
+      out.setDeadline(request.getDeadline());
+    } else if (request.getClearDeadline()) {
+      out.clearDeadline();
+    }
+    if (request.hasRetries()) {
+      out.setRetries(request.getRetries());
+    }
+    JobSpec changed = JobSpecDefaults.normalize(out.build());
+    // A deadline the job already had may have passed while it waited: only a new one must lie
+    // ahead.
+    List<SpecError> errors =
+        request.hasDeadline()
+            ? JobSpecValidator.validate(changed, now)
+            : JobSpecValidator.validate(changed);
+    if (!errors.isEmpty()) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription(
+              errors.stream().map(SpecError::toString).collect(Collectors.joining("; ")))
+          .asRuntimeException();
+    }
+    return changed;
+  }
+
+  private CompletableFuture<Job> saved(JobEntry entry) {
+    CompletableFuture<Job> done = new CompletableFuture<>();
+    Job snapshot = entry.job;
+    loop.saveJob(
+        entry,
+        () -> {
+          done.complete(snapshot);
+          loop.requestPlan();
+        });
+    return done;
+  }
+
+  private static RuntimeException refused(JobEntry entry, String verb, String rule) {
+    return Status.FAILED_PRECONDITION
+        .withDescription(
+            entry.id()
+                + " is "
+                + entry.state().name().substring("JOB_STATE_".length())
+                + " and cannot be "
+                + verb
+                + ": "
+                + rule)
+        .asRuntimeException();
+  }
+}

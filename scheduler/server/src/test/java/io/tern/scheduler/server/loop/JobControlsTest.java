@@ -1,0 +1,232 @@
+package io.tern.scheduler.server.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tern.api.v1.CapacityType;
+import io.tern.api.v1.CheckpointPolicy;
+import io.tern.api.v1.DrainNodeRequest;
+import io.tern.api.v1.ExplainJobRequest;
+import io.tern.api.v1.GetJobRequest;
+import io.tern.api.v1.HoldJobRequest;
+import io.tern.api.v1.Job;
+import io.tern.api.v1.JobSpec;
+import io.tern.api.v1.JobState;
+import io.tern.api.v1.JobStatus;
+import io.tern.api.v1.ListNodesRequest;
+import io.tern.api.v1.NodeState;
+import io.tern.api.v1.Priority;
+import io.tern.api.v1.ReleaseJobRequest;
+import io.tern.api.v1.RequeueJobRequest;
+import io.tern.api.v1.SchedulerMessage;
+import io.tern.api.v1.SubmitJobRequest;
+import io.tern.api.v1.UndrainNodeRequest;
+import io.tern.api.v1.UpdateJobRequest;
+import io.tern.scheduler.server.SchedulerServer;
+import io.tern.scheduler.server.testing.Clients;
+import io.tern.scheduler.server.testing.FakeAgent;
+import io.tern.scheduler.server.testing.ReplicaCluster;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hold, release, requeue, update and undrain on a real leader (real ZooKeeper, real gRPC), with an
+ * agent that takes one job at a time: a job the planner skips shows up as another job started
+ * first.
+ */
+class JobControlsTest {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  private ReplicaCluster cluster;
+  private SchedulerServer leader;
+  private Clients c;
+
+  @BeforeEach
+  void start() throws Exception {
+    cluster = new ReplicaCluster();
+    leader = cluster.leader();
+    c = cluster.track(new Clients(leader.address()));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    cluster.close();
+  }
+
+  private String submit(JobSpec spec) {
+    return c.jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(spec).build()).getJob().getId();
+  }
+
+  private Job job(String id) {
+    return c.jobs.getJob(GetJobRequest.newBuilder().setJobId(id).build());
+  }
+
+  /** An on-demand agent with one GPU, connected. */
+  private FakeAgent agent() {
+    return cluster
+        .track(new FakeAgent(leader.address(), "n1", 1, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+        .connect();
+  }
+
+  private static Status.Code code(Runnable call) {
+    return catchThrowableOfType(StatusRuntimeException.class, call::run).getStatus().getCode();
+  }
+
+  @Test
+  void aHeldJobIsSkippedUntilReleasedAndSurvivesItsPolicyRelease() throws Exception {
+    String held = submit(Clients.spec("held", 1));
+    Job afterHold =
+        c.jobs.holdJob(
+            HoldJobRequest.newBuilder().setJobId(held).setReason("data not ready").build());
+    String other = submit(Clients.spec("other", 1));
+    FakeAgent agent = agent();
+
+    var first = agent.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob();
+    String explained =
+        c.jobs.explainJob(ExplainJobRequest.newBuilder().setJobId(held).build()).getSummary();
+    agent.status(other, 1, JobStatus.Phase.PHASE_STARTED, 0);
+    agent.status(other, 1, JobStatus.Phase.PHASE_EXITED, 0);
+    await().atMost(WAIT).until(() -> job(other).getState() == JobState.JOB_STATE_SUCCEEDED);
+    Job stillHeld = job(held);
+    Job released = c.jobs.releaseJob(ReleaseJobRequest.newBuilder().setJobId(held).build());
+    var second = agent.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob();
+
+    assertThat(afterHold.getState()).isEqualTo(JobState.JOB_STATE_HELD);
+    assertThat(afterHold.getHeldByUser()).isTrue();
+    assertThat(afterHold.getPendingReason()).startsWith("held by ").endsWith(": data not ready");
+    assertThat(first.getJobId()).as("the held job is skipped").isEqualTo(other);
+    assertThat(explained).startsWith("held: held by ");
+    assertThat(stillHeld.getState())
+        .as("a free GPU does not release it")
+        .isEqualTo(JobState.JOB_STATE_HELD);
+    assertThat(released.getHeldByUser()).isFalse();
+    assertThat(second.getJobId()).isEqualTo(held);
+    assertThat(code(() -> c.jobs.holdJob(HoldJobRequest.newBuilder().setJobId(held).build())))
+        .as("a started job")
+        .isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(
+            code(() -> c.jobs.releaseJob(ReleaseJobRequest.newBuilder().setJobId(other).build())))
+        .as("a job nobody held")
+        .isEqualTo(Status.Code.FAILED_PRECONDITION);
+  }
+
+  @Test
+  void aRequeuedJobCheckpointsAndRunsAgainWithoutUsingARetry() throws Exception {
+    JobSpec spec =
+        Clients.spec("requeued", 1).toBuilder()
+            .setCheckpoint(
+                CheckpointPolicy.newBuilder()
+                    .setSignal("SIGUSR1")
+                    .setGrace(com.google.protobuf.Duration.newBuilder().setSeconds(60)))
+            .build();
+    FakeAgent agent = agent();
+    String id = submit(spec);
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+    assertThat(code(() -> c.jobs.requeueJob(RequeueJobRequest.newBuilder().setJobId(id).build())))
+        .as("not running yet")
+        .isEqualTo(Status.Code.FAILED_PRECONDITION);
+    agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
+    await().atMost(WAIT).until(() -> job(id).getState() == JobState.JOB_STATE_RUNNING);
+
+    Job requeued =
+        c.jobs.requeueJob(
+            RequeueJobRequest.newBuilder().setJobId(id).setReason("new data").build());
+    var checkpoint = agent.next(SchedulerMessage.KindCase.CHECKPOINT_JOB, 10).getCheckpointJob();
+    agent.status(id, 1, JobStatus.Phase.PHASE_CHECKPOINTED, 0);
+    var again = agent.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob();
+
+    assertThat(requeued.getState()).isEqualTo(JobState.JOB_STATE_CHECKPOINTING);
+    assertThat(checkpoint.getReason()).startsWith("requeued by ").endsWith(": new data");
+    assertThat(again.getAttempt()).as("no retries, yet it runs again").isEqualTo(2);
+    assertThat(job(id).getAttempts(0).getEndReason()).isEqualTo("checkpointed and requeued");
+  }
+
+  @Test
+  void updateChangesAQueuedJobAndNamesTheFieldItRefuses() throws Exception {
+    String id = submit(Clients.spec("updated", 1));
+    Instant deadline = Instant.now().plus(Duration.ofHours(5));
+
+    Job updated =
+        c.jobs.updateJob(
+            UpdateJobRequest.newBuilder()
+                .setJobId(id)
+                .setPriority(Priority.PRIORITY_HIGH)
+                .setRetries(4)
+                .setDeadline(Timestamp.newBuilder().setSeconds(deadline.getEpochSecond()))
+                .build());
+    var past =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                c.jobs.updateJob(
+                    UpdateJobRequest.newBuilder()
+                        .setJobId(id)
+                        .setDeadline(Timestamp.newBuilder().setSeconds(1_000_000_000L))
+                        .build()));
+    var tooMany =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                c.jobs.updateJob(
+                    UpdateJobRequest.newBuilder().setJobId(id).setRetries(1000).build()));
+    Job cleared =
+        c.jobs.updateJob(UpdateJobRequest.newBuilder().setJobId(id).setClearDeadline(true).build());
+
+    assertThat(updated.getSpec().getPriority()).isEqualTo(Priority.PRIORITY_HIGH);
+    assertThat(updated.getSpec().getRetries()).isEqualTo(4);
+    assertThat(updated.getSpec().getDeadline().getSeconds()).isEqualTo(deadline.getEpochSecond());
+    assertThat(job(id).getSpec().getPriority()).as("stored").isEqualTo(Priority.PRIORITY_HIGH);
+    assertThat(past.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(past.getStatus().getDescription()).startsWith("deadline: ");
+    assertThat(tooMany.getStatus().getDescription()).startsWith("retries: ");
+    assertThat(cleared.getSpec().hasDeadline()).isFalse();
+    assertThat(cleared.getSpec().getRetries()).isEqualTo(4);
+  }
+
+  @Test
+  void anUndrainedNodeTakesJobsAgain() throws Exception {
+    FakeAgent agent = agent();
+    agent.next(SchedulerMessage.KindCase.REGISTERED, 10);
+    var drained = c.cluster.drainNode(DrainNodeRequest.newBuilder().setNodeId("n1").build());
+    String id = submit(Clients.spec("waits", 1));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                c.jobs
+                    .explainJob(ExplainJobRequest.newBuilder().setJobId(id).build())
+                    .getSummary()
+                    .contains("draining"));
+
+    agent.drop();
+    agent.connect().next(SchedulerMessage.KindCase.REGISTERED, 10);
+    var reconnected =
+        c.cluster.listNodes(ListNodesRequest.getDefaultInstance()).getNodesList().getFirst();
+
+    var undrained = c.cluster.undrainNode(UndrainNodeRequest.newBuilder().setNodeId("n1").build());
+    var start = agent.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob();
+
+    assertThat(drained.getState()).isEqualTo(NodeState.NODE_STATE_DRAINING);
+    assertThat(drained.getDrained()).isTrue();
+    assertThat(reconnected.getState())
+        .as("a drain outlives the agent's reconnect")
+        .isEqualTo(NodeState.NODE_STATE_DRAINING);
+    assertThat(undrained.getState()).isEqualTo(NodeState.NODE_STATE_READY);
+    assertThat(undrained.getDrained()).isFalse();
+    assertThat(start.getJobId()).isEqualTo(id);
+    assertThat(
+            code(
+                () ->
+                    c.cluster.undrainNode(UndrainNodeRequest.newBuilder().setNodeId("n9").build())))
+        .isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(code(() -> c.cluster.undrainNode(UndrainNodeRequest.getDefaultInstance())))
+        .isEqualTo(Status.Code.INVALID_ARGUMENT);
+  }
+}
