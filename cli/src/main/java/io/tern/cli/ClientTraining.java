@@ -113,7 +113,7 @@ final class ClientTraining {
             "0"));
   }
 
-  private static void run(List<List<String>> calls, boolean mustSucceed) {
+  static void run(List<List<String>> calls, boolean mustSucceed) {
     PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
     for (List<String> call : calls) {
       String[] argv = call.toArray(String[]::new);
