@@ -41,7 +41,7 @@ class TernClientTest {
       Pattern.compile(
           "(/(cli|proto|scheduler/spec|security)/target/(classes/?|tern-[a-z-]+-[^/]*\\.jar)$)"
               + "|/io/tern/tern-(cli|proto|scheduler-spec|security)/"
-              + "|/info/picocli/|/org/yaml/snakeyaml/|/com/fasterxml/jackson/core/"
+              + "|/org/yaml/snakeyaml/|/com/fasterxml/jackson/core/"
               + "|/com/google/protobuf/|/com/google/code/gson/|/com/google/guava/(guava|failureaccess)/"
               + "|/com/google/api/grpc/proto-google-common-protos/|/io/grpc/(?!grpc-services/)"
               + "|/io/perfmark/|/org/quartz-scheduler/quartz/");
