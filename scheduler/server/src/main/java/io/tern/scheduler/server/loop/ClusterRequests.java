@@ -9,6 +9,7 @@ import io.tern.api.v1.ListNodesResponse;
 import io.tern.api.v1.Node;
 import io.tern.api.v1.NodeState;
 import io.tern.api.v1.QueueEntry;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,10 +21,19 @@ import java.util.function.Predicate;
 
 /** What ClusterService asks of the scheduler, run on the loop. */
 public final class ClusterRequests {
-  private final SchedulerLoop loop;
+  private final LoopThread loop;
+  private final Clock clock;
+  private final Telemetry telemetry;
+  private final StateWrites writes;
+  private final JobCommands commands;
 
-  public ClusterRequests(SchedulerLoop loop) {
+  ClusterRequests(
+      LoopThread loop, Clock clock, Telemetry telemetry, StateWrites writes, JobCommands commands) {
     this.loop = loop;
+    this.clock = clock;
+    this.telemetry = telemetry;
+    this.writes = writes;
+    this.commands = commands;
   }
 
   /**
@@ -34,7 +44,7 @@ public final class ClusterRequests {
       ListNodesRequest request, Predicate<String> seesTeam) {
     return loop.call(
         term -> {
-          loop.agents.absorbTelemetry(term);
+          telemetry.absorbTelemetry(term);
           ListNodesResponse.Builder out = ListNodesResponse.newBuilder();
           for (NodeSession session : term.nodes.values()) {
             if (request.getStatesCount() == 0
@@ -62,7 +72,7 @@ public final class ClusterRequests {
   public CompletableFuture<GetQueueResponse> queue(GetQueueRequest request) {
     return loop.call(
         term -> {
-          Instant now = loop.clock.instant();
+          Instant now = clock.instant();
           List<JobEntry> queued = new ArrayList<>();
           for (JobEntry entry : term.jobs.values()) {
             if (entry.queued()
@@ -110,10 +120,10 @@ public final class ClusterRequests {
           }
           if (session.state() == NodeState.NODE_STATE_READY) {
             session.node = session.node.toBuilder().setState(NodeState.NODE_STATE_DRAINING).build();
-            loop.saveNode(session);
+            writes.saveNode(session);
           }
           if (request.getCheckpointJobs()) {
-            Instant now = loop.clock.instant();
+            Instant now = clock.instant();
             String why =
                 "node "
                     + session.id()
@@ -121,7 +131,7 @@ public final class ClusterRequests {
                     + (request.getReason().isEmpty() ? "" : ": " + request.getReason());
             for (JobEntry entry : term.jobsOn(session.id())) {
               if (entry.state() == JobState.JOB_STATE_RUNNING) {
-                loop.planner.interrupt(term, entry.id(), entry.attemptNumber(), true, why, now);
+                commands.interrupt(term, entry.id(), entry.attemptNumber(), true, why, now);
               }
             }
           }
