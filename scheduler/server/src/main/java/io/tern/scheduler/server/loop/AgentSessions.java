@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * agents run, telemetry as heartbeat, job status, spot notices, and node leases. Runs on the
  * scheduler loop thread only.
  */
-public final class AgentSessions implements Telemetry, NodeLoss {
+public final class AgentSessions implements Heartbeats, NodeLoss {
   private static final Logger log = LoggerFactory.getLogger(AgentSessions.class);
 
   /** How long a re-registered agent has to report attempts it no longer runs. */

@@ -23,12 +23,16 @@ import java.util.function.Predicate;
 public final class ClusterRequests {
   private final LoopThread loop;
   private final Clock clock;
-  private final Telemetry telemetry;
+  private final Heartbeats telemetry;
   private final StateWrites writes;
   private final JobCommands commands;
 
   ClusterRequests(
-      LoopThread loop, Clock clock, Telemetry telemetry, StateWrites writes, JobCommands commands) {
+      LoopThread loop,
+      Clock clock,
+      Heartbeats telemetry,
+      StateWrites writes,
+      JobCommands commands) {
     this.loop = loop;
     this.clock = clock;
     this.telemetry = telemetry;

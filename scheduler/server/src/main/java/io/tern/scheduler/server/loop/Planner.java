@@ -45,7 +45,7 @@ final class Planner {
   private final Clock clock;
   private final PlacementEngine engine;
   private final Executor planThread;
-  private final Telemetry telemetry;
+  private final Heartbeats telemetry;
   private final Fleet fleet;
   private final CurrentPolicy policies;
   private final StateWrites writes;
@@ -80,7 +80,7 @@ final class Planner {
       Clock clock,
       PlacementEngine engine,
       Executor planThread,
-      Telemetry telemetry,
+      Heartbeats telemetry,
       Fleet fleet,
       CurrentPolicy policies,
       StateWrites writes,

@@ -2,7 +2,9 @@ package io.tern.scheduler.server.loop;
 
 import com.google.protobuf.Timestamp;
 import io.tern.api.v1.Attempt;
+import io.tern.api.v1.CapacityPreference;
 import io.tern.api.v1.CapacityType;
+import io.tern.api.v1.CheckpointPolicy;
 import io.tern.api.v1.Gpu;
 import io.tern.api.v1.GpuHealth;
 import io.tern.api.v1.GpuIndices;
@@ -11,6 +13,7 @@ import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.JobState;
 import io.tern.api.v1.Node;
 import io.tern.api.v1.NodeState;
+import io.tern.api.v1.Priority;
 import io.tern.api.v1.Resources;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.scheduler.server.zk.Epoch;
@@ -140,9 +143,27 @@ final class HandLoop implements LoopThread, LoopWrites {
     return JobSpec.newBuilder()
         .setName("train")
         .setTeam(team)
+        .setPriority(Priority.PRIORITY_NORMAL)
+        .setCapacity(CapacityPreference.CAPACITY_SPOT_OK)
         .addCommand("train")
         .setResources(Resources.newBuilder().setGpus(gpus).setNodes(1))
         .build();
+  }
+
+  /** {@link #spec} for a job that checkpoints on SIGUSR1 within {@code graceSeconds}. */
+  static JobSpec checkpointable(String team, int gpus, int graceSeconds) {
+    return spec(team, gpus).toBuilder()
+        .setCheckpoint(
+            CheckpointPolicy.newBuilder()
+                .setSignal("SIGUSR1")
+                .setGrace(com.google.protobuf.Duration.newBuilder().setSeconds(graceSeconds)))
+        .build();
+  }
+
+  /** Leads a term where {@code job} is the only job and runs on node {@code n1}, connected. */
+  Channel leadOnN1(Job job) {
+    lead(List.of(job), List.of(node("n1", 8)));
+    return connect("n1");
   }
 
   static Timestamp at(Instant t) {

@@ -5,7 +5,7 @@ package io.tern.scheduler.server.loop;
  * moves the newest samples into the term. {@link AgentSessions} provides it. Loop thread only.
  */
 @FunctionalInterface
-interface Telemetry {
+interface Heartbeats {
   /** Moves the newest telemetry of every node into {@code term}. */
   void absorbTelemetry(LeaderTerm term);
 }
