@@ -91,7 +91,6 @@ class AgentSessionsTest {
         .build();
   }
 
-
   private JobState state() {
     return loop.term.entry(JOB).state();
   }
@@ -131,7 +130,9 @@ class AgentSessionsTest {
 
   @Test
   void anAttemptTheLeaderDoesNotKnowIsStoppedAndOneItKnowsIsAdopted() {
-    HandLoop.Channel agent = loop.leadOnN1(HandLoop.placed(
+    loop.lead(
+        List.of(
+            HandLoop.placed(
                 JOB, HandLoop.spec("vision", 2), JobState.JOB_STATE_STARTING, "n1", 0, 1)),
         List.of(HandLoop.node("n1", 8)));
     HandLoop.Channel agent = new HandLoop.Channel();
@@ -173,8 +174,8 @@ class AgentSessionsTest {
 
   @Test
   void statusesMoveTheJobAndAreAcknowledgedOnceStored() {
-    loop.lead(
-        List.of(
+    HandLoop.Channel agent =
+        loop.leadOnN1(
             HandLoop.placed(
                 JOB, HandLoop.spec("vision", 2), JobState.JOB_STATE_STARTING, "n1", 0, 1));
 
@@ -195,10 +196,8 @@ class AgentSessionsTest {
 
   @Test
   void aStatusFromAStreamThatIsNotTheNodesOwnIsIgnored() {
-    HandLoop.Channel agent = loop.leadOnN1(HandLoop.placed(
-                JOB, HandLoop.spec("vision", 2), JobState.JOB_STATE_STARTING, "n1", 0, 1)),
-        List.of(HandLoop.node("n1", 8)));
-    loop.connect("n1");
+    loop.leadOnN1(
+        HandLoop.placed(JOB, HandLoop.spec("vision", 2), JobState.JOB_STATE_STARTING, "n1", 0, 1));
     HandLoop.Channel old = new HandLoop.Channel();
 
     sessions.message("n1", old, status(1, Phase.PHASE_STARTED, 0));
@@ -210,8 +209,8 @@ class AgentSessionsTest {
 
   @Test
   void aNodeThatStopsHeartbeatingIsLostAfterItsLeaseAndItsJobsRequeued() {
-    loop.lead(
-        List.of(
+    HandLoop.Channel agent =
+        loop.leadOnN1(
             HandLoop.placed(JOB, HandLoop.spec("vision", 2), JobState.JOB_STATE_RUNNING, "n1", 0));
 
     // A heartbeat half way through the lease: acknowledged at once, off the loop.
@@ -245,7 +244,15 @@ class AgentSessionsTest {
 
   @Test
   void aSpotNoticeDrainsTheNodeAndCheckpointsItsJobsBeforeTheReclaim() {
-    HandLoop.Channel agent = loop.leadOnN1(HandLoop.placed(JOB, HandLoop.checkpointable("vision", 2, 90), JobState.JOB_STATE_RUNNING, "n1", 0, 1));
+    HandLoop.Channel agent =
+        loop.leadOnN1(
+            HandLoop.placed(
+                JOB,
+                HandLoop.checkpointable("vision", 2, 90),
+                JobState.JOB_STATE_RUNNING,
+                "n1",
+                0,
+                1));
     Instant reclaimAt = HandLoop.T0.plusSeconds(60); // sooner than the job's 90 s grace
 
     sessions.message(
