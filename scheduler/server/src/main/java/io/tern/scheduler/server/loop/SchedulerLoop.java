@@ -24,7 +24,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -280,21 +279,12 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     }
   }
 
-  // ---- helpers for the loop's collaborators -------------------------------------------------
-
-  /**
-   * Runs {@code task} on the loop as the leader; fails with {@link NotLeaderException} otherwise.
-   */
-  public <T> CompletableFuture<T> call(Function<LeaderTerm, T> task) {
-    return thread.call(task);
-  }
-
   /** Runs {@code task} on the loop whatever the role. */
-  public void execute(Runnable task) {
+  private void execute(Runnable task) {
     executor.execute(task);
   }
 
-  LeaderTerm requireLeader() {
+  private LeaderTerm requireLeader() {
     if (role != Role.LEADER || term == null) {
       throw new NotLeaderException(
           roleReason, role == Role.LOADING ? Optional.empty() : leaderAddress());
@@ -303,7 +293,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   }
 
   /** The leader's address as the election knows it, if it is another replica. */
-  public Optional<String> leaderAddress() {
+  private Optional<String> leaderAddress() {
     return elector.leaderAddress();
   }
 
@@ -483,7 +473,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
 
   /** Test hook: every known node as stored. */
   public CompletableFuture<List<Node>> storedNodes() {
-    return call(t -> new ArrayList<>(t.nodes.values().stream().map(s -> s.node).toList()));
+    return thread.call(t -> new ArrayList<>(t.nodes.values().stream().map(s -> s.node).toList()));
   }
 
   /** Test hook: when the armed trigger of window {@code name} next opens it, if it is armed. */

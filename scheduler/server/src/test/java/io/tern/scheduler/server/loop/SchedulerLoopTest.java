@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -86,10 +87,16 @@ class SchedulerLoopTest {
     zk.close();
   }
 
-  /** Waits for ZooKeeper's answer to the writes handed over, then runs what it lets happen. */
-  private void commit() throws Exception {
-    executor.awaitDue(Duration.ofSeconds(30));
+  /**
+   * Runs the loop until {@code done}, waiting (up to 30 s each) for the tasks ZooKeeper's answers
+   * hand back to it: commits answer on the committer's thread, in their own time.
+   */
+  private void runUntil(BooleanSupplier done) throws Exception {
     executor.runDue();
+    while (!done.getAsBoolean()) {
+      executor.awaitDue(Duration.ofSeconds(30));
+      executor.runDue();
+    }
   }
 
   private <T> T now(CompletableFuture<T> reply) throws Exception {
@@ -107,7 +114,7 @@ class SchedulerLoopTest {
         loop.jobs().submit(HandLoop.spec("vision", 2), "", "alice");
     executor.runDue();
     assertThat(submitted).as("answered only once ZooKeeper has the job").isNotDone();
-    commit();
+    runUntil(submitted::isDone);
     String id = submitted.get(0, TimeUnit.SECONDS).getJob().getId();
 
     HandLoop.Channel agent = new HandLoop.Channel();
@@ -125,7 +132,7 @@ class SchedulerLoopTest {
 
     // The plan waits planDelay (20 ms) to gather changes; the core runs on the "planning thread".
     executor.advance(Duration.ofMillis(20));
-    commit();
+    runUntil(() -> !agent.of(KindCase.START_JOB).isEmpty());
     assertThat(agent.of(KindCase.START_JOB)).hasSize(1);
     assertThat(now(loop.jobs().get(id)).getState()).isEqualTo(JobState.JOB_STATE_STARTING);
 
