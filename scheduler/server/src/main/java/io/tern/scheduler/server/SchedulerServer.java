@@ -30,14 +30,7 @@ import io.tern.scheduler.server.auth.ZkAcls;
 import io.tern.scheduler.server.cloud.CloudSetup;
 import io.tern.scheduler.server.health.ServingHealth;
 import io.tern.scheduler.server.leader.CuratorLeaderElector;
-import io.tern.scheduler.server.loop.ClusterFigures;
-import io.tern.scheduler.server.loop.ClusterRequests;
-import io.tern.scheduler.server.loop.FinOpsRequests;
-import io.tern.scheduler.server.loop.HistoryRequests;
-import io.tern.scheduler.server.loop.JobControls;
-import io.tern.scheduler.server.loop.JobRequests;
 import io.tern.scheduler.server.loop.SchedulerLoop;
-import io.tern.scheduler.server.loop.SubmitChecks;
 import io.tern.scheduler.server.metrics.SchedulerMetrics;
 import io.tern.scheduler.server.zk.ZkPaths;
 import io.tern.scheduler.server.zk.ZkStateStore;
@@ -138,6 +131,7 @@ public final class SchedulerServer implements AutoCloseable {
         new SchedulerMetrics(() -> elector.isLeader() ? 1 : 0, () -> loop.lastPlanNanos() / 1e9);
     loop =
         new SchedulerLoop(
+            SchedulerLoop.Threads.standard(),
             store,
             elector,
             new PlacementEngine(),
@@ -149,7 +143,7 @@ public final class SchedulerServer implements AutoCloseable {
     loop.agents().onMessageHandled(metrics::agentMessageHandled);
     loop.observe(metrics);
     metrics.spot(loop.spot());
-    metrics.state(SchedulerMetrics.StateScrape.cached(() -> ClusterFigures.of(loop)));
+    metrics.state(SchedulerMetrics.StateScrape.cached(loop::figures));
     loop.agents().onCheckpointCommitFailed(metrics::checkpointCommitFailed);
     // A standby relays client calls to the leader (LeaderForwarding), so it serves them too while
     // it is connected to ZooKeeper; AgentService is the leader's only.
@@ -193,10 +187,10 @@ public final class SchedulerServer implements AutoCloseable {
                 RawServices.forwardedToLeader(
                     ServerInterceptors.intercept(
                         new JobServiceImpl(
-                            new JobRequests(loop),
-                            new JobControls(loop),
-                            new SubmitChecks(loop),
-                            new HistoryRequests(loop),
+                            loop.jobs(),
+                            loop.jobControls(),
+                            loop.submitChecks(),
+                            loop.history(),
                             loop.logs(),
                             metrics::submitted,
                             clock),
@@ -204,16 +198,14 @@ public final class SchedulerServer implements AutoCloseable {
                     forwarding))
             .addService(
                 RawServices.forwardedToLeader(
-                    ServerInterceptors.intercept(
-                        new ClusterServiceImpl(new ClusterRequests(loop)), checks),
+                    ServerInterceptors.intercept(new ClusterServiceImpl(loop.cluster()), checks),
                     forwarding))
             .addService(
                 RawServices.parsedHere(
                     ServerInterceptors.intercept(new AgentServiceImpl(loop.agents()), checks)))
             .addService(
                 RawServices.forwardedToLeader(
-                    ServerInterceptors.intercept(
-                        new FinOpsServiceImpl(new FinOpsRequests(loop)), checks),
+                    ServerInterceptors.intercept(new FinOpsServiceImpl(loop.finOps()), checks),
                     forwarding))
             .addService(
                 // Tokens live in ZooKeeper, not in the leader's state: any replica serves them.

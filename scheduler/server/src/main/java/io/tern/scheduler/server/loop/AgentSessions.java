@@ -17,6 +17,7 @@ import io.tern.api.v1.SpotNotice;
 import io.tern.scheduler.core.state.Effect;
 import io.tern.scheduler.core.state.JobEvent;
 import io.tern.scheduler.core.state.Transition;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * agents run, telemetry as heartbeat, job status, spot notices, and node leases. Runs on the
  * scheduler loop thread only.
  */
-public final class AgentSessions {
+public final class AgentSessions implements Heartbeats, NodeLoss {
   private static final Logger log = LoggerFactory.getLogger(AgentSessions.class);
 
   /** How long a re-registered agent has to report attempts it no longer runs. */
@@ -45,7 +47,15 @@ public final class AgentSessions {
   /** The furthest ahead a spot notice's reclaim time is taken as it is. */
   static final Duration MAX_NOTICE_AHEAD = Duration.ofHours(1);
 
-  private final SchedulerLoop loop;
+  private final LoopThread loop;
+  private final Clock clock;
+  private final SchedulerSettings settings;
+  private final StateWrites writes;
+  private final JobCommands commands;
+  private final LogRelay logs;
+  private final Fleet fleet;
+  private final PlanTrigger plans;
+  private final Supplier<LoopEvents> events;
 
   /** Nodes already warned about for registering without a price (loop-confined). */
   private final Set<String> warnedNoPrice = new HashSet<>();
@@ -66,7 +76,8 @@ public final class AgentSessions {
    * Moves the newest telemetry of every node into the term: its GPUs, its heartbeat, and the
    * ledger's utilization samples. Samples from a stream that is no longer the node's are dropped.
    */
-  void absorbTelemetry(LeaderTerm term) {
+  @Override
+  public void absorbTelemetry(LeaderTerm term) {
     for (var it = latestTelemetry.entrySet().iterator(); it.hasNext(); ) {
       var entry = it.next();
       it.remove();
@@ -83,8 +94,29 @@ public final class AgentSessions {
     }
   }
 
-  AgentSessions(SchedulerLoop loop) {
+  /**
+   * @param logs where LogData from agents goes
+   * @param events what the loop reports, read at each use (metrics are attached after start)
+   */
+  AgentSessions(
+      LoopThread loop,
+      Clock clock,
+      SchedulerSettings settings,
+      StateWrites writes,
+      JobCommands commands,
+      LogRelay logs,
+      Fleet fleet,
+      PlanTrigger plans,
+      Supplier<LoopEvents> events) {
     this.loop = loop;
+    this.clock = clock;
+    this.settings = settings;
+    this.writes = writes;
+    this.commands = commands;
+    this.logs = logs;
+    this.fleet = fleet;
+    this.plans = plans;
+    this.events = events;
   }
 
   /** An agent opened its stream with {@code register}. Call from any thread. */
@@ -110,7 +142,7 @@ public final class AgentSessions {
       // when it needs it (plans, leases, `tern nodes`) instead of queueing behind a plan.
       latestTelemetry.put(
           nodeId,
-          new TelemetrySample(loop.clock.instant(), message.getTelemetry().getGpusList(), channel));
+          new TelemetrySample(clock.instant(), message.getTelemetry().getGpusList(), channel));
       // The lease counts from this arrival (absorbTelemetry keeps its time): acknowledge it at
       // once, so the agent's fence clock restarts. A channel is open only while it is its node's
       // current stream in the current term (replacing, losing the node and stepping down close
@@ -126,8 +158,8 @@ public final class AgentSessions {
           if (handle(nodeId, channel, message) && message.getSeq() > 0) {
             // Acknowledged once what the message changed is in ZooKeeper (writes commit in
             // order): an agent forgets a final status only when no leader can lose it.
-            long epoch = loop.term.epoch.value();
-            loop.write(List.of(), () -> channel.send(ack(message.getSeq(), epoch)));
+            long epoch = loop.term().epoch.value();
+            writes.write(List.of(), () -> channel.send(ack(message.getSeq(), epoch)));
           }
           messageTimer.accept(System.nanoTime() - arrived);
         });
@@ -147,12 +179,12 @@ public final class AgentSessions {
 
   /** Handles a message of the node's current stream; false for one from an older stream. */
   private boolean handle(String nodeId, AgentChannel channel, AgentMessage message) {
-    LeaderTerm term = loop.term;
+    LeaderTerm term = loop.term();
     NodeSession session = term == null ? null : term.nodes.get(nodeId);
     if (session == null || session.channel != channel) {
       return false; // a stream from an earlier term or connection
     }
-    Instant now = loop.clock.instant();
+    Instant now = clock.instant();
     session.lastHeartbeat = now;
     switch (message.getKindCase()) {
       case JOB_STATUS -> onJobStatus(term, session, message.getJobStatus(), now);
@@ -160,7 +192,7 @@ public final class AgentSessions {
       case CHECKPOINT_COMMITTED -> onCheckpoint(term, session, message.getCheckpointCommitted());
       case CHECKPOINT_COMMIT_FAILED ->
           onCheckpointFailed(term, session, message.getCheckpointCommitFailed(), now);
-      case LOG_DATA -> loop.logs.onLogData(term, nodeId, message.getLogData());
+      case LOG_DATA -> logs.onLogData(term, nodeId, message.getLogData());
       default -> log.debug("ignoring {} from {}", message.getKindCase(), nodeId);
     }
     return true;
@@ -170,7 +202,7 @@ public final class AgentSessions {
   public void disconnected(String nodeId, AgentChannel channel) {
     loop.execute(
         () -> {
-          LeaderTerm term = loop.term;
+          LeaderTerm term = loop.term();
           NodeSession session = term == null ? null : term.nodes.get(nodeId);
           if (session != null && session.channel == channel) {
             session.channel = null;
@@ -179,7 +211,7 @@ public final class AgentSessions {
   }
 
   private void onRegister(LeaderTerm term, Register register, AgentChannel channel) {
-    Instant now = loop.clock.instant();
+    Instant now = clock.instant();
     NodeSession session = term.nodes.get(register.getNodeId());
     NodeState state = NodeState.NODE_STATE_READY;
     boolean drained = session != null && session.node.getDrained();
@@ -214,18 +246,18 @@ public final class AgentSessions {
     }
     session.channel = channel;
     session.shuttingDown = false;
-    loop.saveNode(session);
+    writes.saveNode(session);
     requeueWithoutGpus(term, session, now);
     channel.send(
-        loop.command()
+        term.command()
             .setRegistered(
                 Registered.newBuilder()
                     .setEpoch(term.epoch.value())
                     .setTelemetryIntervalMs((int) telemetryInterval().toMillis())
-                    .setNodeLeaseMs(loop.settings.nodeLease().toMillis()))
+                    .setNodeLeaseMs(settings.nodeLease().toMillis()))
             .build());
     reconcile(term, session, register.getRunningList(), now);
-    loop.autoscaler.onRegistered(node.getId());
+    fleet.onRegistered(node.getId());
     log.info("node {} registered ({} GPUs, {})", node.getId(), node.getGpusCount(), node.getPool());
     if (node.getPricePerHourUsd() == 0
         && node.getGpusCount() > 0
@@ -235,7 +267,7 @@ public final class AgentSessions {
               + " see them; start its agent with --price",
           node.getId());
     }
-    loop.requestPlan();
+    plans.requestPlan();
   }
 
   /**
@@ -244,8 +276,8 @@ public final class AgentSessions {
    * while its leader hears it.
    */
   private Duration telemetryInterval() {
-    Duration eighth = loop.settings.nodeLease().dividedBy(8);
-    Duration configured = loop.settings.telemetryInterval();
+    Duration eighth = settings.nodeLease().dividedBy(8);
+    Duration configured = settings.telemetryInterval();
     return configured.compareTo(eighth) <= 0 ? configured : eighth;
   }
 
@@ -288,7 +320,7 @@ public final class AgentSessions {
         if (term.cancelling.contains(entry.id()) || term.finishedEarlier.contains(entry.id())) {
           // Told to stop under an earlier leader, perhaps never delivered: tell it again.
           session.channel.send(
-              loop.stopCommand(
+              term.stopCommand(
                   attempt.getJobId(),
                   attempt.getAttempt(),
                   term.cancelling.contains(entry.id())
@@ -297,7 +329,7 @@ public final class AgentSessions {
         }
       } else {
         session.channel.send(
-            loop.stopCommand(
+            term.stopCommand(
                 attempt.getJobId(), attempt.getAttempt(), "the leader does not know this attempt"));
       }
     }
@@ -318,10 +350,10 @@ public final class AgentSessions {
   }
 
   private void requeueMissing(LeaderTerm term, String nodeId, Map<String, JobState> missing) {
-    if (loop.term != term) {
+    if (loop.term() != term) {
       return;
     }
-    Instant now = loop.clock.instant();
+    Instant now = clock.instant();
     for (JobEntry entry : term.jobsOn(nodeId)) {
       JobState then = missing.get(entry.id() + "#" + entry.attemptNumber());
       if (then == JobState.JOB_STATE_STARTING && entry.state() == JobState.JOB_STATE_STARTING) {
@@ -472,12 +504,12 @@ public final class AgentSessions {
     if (entry.finished()) {
       entry.job = entry.job.toBuilder().setPendingReason("").build();
     }
-    loop.saveJob(
+    writes.saveJob(
         entry,
         () -> {
           for (Effect effect : t.effects()) {
             if (effect instanceof Effect.SendStop stop) {
-              loop.planner.sendStop(term, stop.jobId(), rerun, stop.reason());
+              commands.sendStop(term, stop.jobId(), rerun, stop.reason());
             }
           }
         });
@@ -530,11 +562,11 @@ public final class AgentSessions {
     }
     if (restore != null && !entry.currentAttempt().orElseThrow().hasRestore()) {
       entry.job = JobChanges.restored(entry.job, restore);
-      loop.events.restoreReported(restore.hasRestored(), restore.getFailedVerificationCount());
+      events.get().restoreReported(restore.hasRestored(), restore.getFailedVerificationCount());
       changed = true;
     }
     if (changed) {
-      loop.saveJob(entry, () -> {});
+      writes.saveJob(entry, () -> {});
     }
   }
 
@@ -563,17 +595,21 @@ public final class AgentSessions {
       entry.job = JobChanges.markReclaimed(entry.job);
     }
     term.returningToSpot.remove(entry.id());
-    loop.saveJob(entry, () -> {});
+    writes.saveJob(entry, () -> {});
     if (attempt.getNodeIdsCount() > 1) {
       // A gang ends as a whole: stop its other members.
-      loop.planner.sendStop(term, entry.id(), attempt, "another member of the gang ended: " + why);
+      commands.sendStop(term, entry.id(), attempt, "another member of the gang ended: " + why);
     }
-    loop.requestPlan();
+    plans.requestPlan();
   }
 
   private void onSpotNotice(LeaderTerm term, NodeSession session, SpotNotice notice, Instant now) {
-    loop.events.spotNotice(
-        notice.getKind() == SpotNotice.Kind.KIND_INSTANCE_ACTION ? "instance_action" : "rebalance");
+    events
+        .get()
+        .spotNotice(
+            notice.getKind() == SpotNotice.Kind.KIND_INSTANCE_ACTION
+                ? "instance_action"
+                : "rebalance");
     if (notice.getKind() != SpotNotice.Kind.KIND_INSTANCE_ACTION) {
       log.info("rebalance recommendation for {}", session.id());
       return;
@@ -591,10 +627,10 @@ public final class AgentSessions {
             .setState(NodeState.NODE_STATE_DRAINING)
             .setReclaimAt(CoreSnapshots.timestamp(reclaimAt))
             .build();
-    loop.saveNode(session);
+    writes.saveNode(session);
     for (JobEntry entry : term.jobsOn(session.id())) {
       // Leave the agent time to commit the checkpoint before the node goes.
-      loop.planner.interrupt(
+      commands.interrupt(
           term,
           entry.id(),
           entry.attemptNumber(),
@@ -603,7 +639,7 @@ public final class AgentSessions {
           now,
           reclaimAt.minusSeconds(10));
     }
-    loop.requestPlan();
+    plans.requestPlan();
   }
 
   /**
@@ -612,14 +648,14 @@ public final class AgentSessions {
    * finished job stays as it ended.
    */
   private void onCheckpoint(LeaderTerm term, NodeSession session, CheckpointCommitted committed) {
-    loop.events.checkpointCommitted(committed.getSaveMillis());
+    events.get().checkpointCommitted(committed.getSaveMillis());
     JobEntry entry = term.jobs.get(committed.getJobId());
     if (entry != null
         && !entry.finished()
         && entry.attemptNumber() == committed.getCheckpoint().getAttempt()
         && runsOn(entry, session.id())) {
       entry.job = JobChanges.checkpointCommitted(entry.job, committed.getCheckpoint());
-      loop.saveJob(entry, () -> {});
+      writes.saveJob(entry, () -> {});
     }
   }
 
@@ -669,7 +705,7 @@ public final class AgentSessions {
                 .setCheckpoint(printable(failed.getCheckpoint(), MAX_REASON_CHARS))
                 .setFailures(Math.max(1, failed.getFailures()))
                 .build());
-    loop.saveJob(entry, () -> {});
+    writes.saveJob(entry, () -> {});
   }
 
   /** Hears of every failed checkpoint commit an agent reports, by kind ("full", "fenced", ...). */
@@ -688,9 +724,9 @@ public final class AgentSessions {
    * were placed but never reported started (a StartJob lost in a failover, say).
    */
   void expireLeases() {
-    LeaderTerm term = loop.term;
+    LeaderTerm term = loop.term();
     absorbTelemetry(term);
-    Instant now = loop.clock.instant();
+    Instant now = clock.instant();
     for (JobEntry entry : term.jobs.values()) {
       if (entry.state() == JobState.JOB_STATE_STARTING) {
         // Counted from this term's start at the earliest: its agent may run it and not have told
@@ -699,17 +735,17 @@ public final class AgentSessions {
         if (placed.isBefore(term.startedAt)) {
           placed = term.startedAt;
         }
-        if (placed.plus(loop.settings.startTimeout()).isBefore(now)) {
+        if (placed.plus(settings.startTimeout()).isBefore(now)) {
           requeue(
               term,
               entry,
               now,
-              "did not start within " + loop.settings.startTimeout().toSeconds() + "s");
+              "did not start within " + settings.startTimeout().toSeconds() + "s");
         }
       }
     }
     for (NodeSession session : new ArrayList<>(term.nodes.values())) {
-      boolean expired = session.lastHeartbeat.plus(loop.settings.nodeLease()).isBefore(now);
+      boolean expired = session.lastHeartbeat.plus(settings.nodeLease()).isBefore(now);
       if (!expired || session.state() == NodeState.NODE_STATE_LOST) {
         continue;
       }
@@ -739,19 +775,20 @@ public final class AgentSessions {
   }
 
   /** Marks a node lost now (its instance is gone) and requeues its jobs. */
-  void markLost(LeaderTerm term, NodeSession session, String why) {
+  @Override
+  public void markLost(LeaderTerm term, NodeSession session, String why) {
     log.info("node {} is lost: {}", session.id(), why);
     lose(term, session, why, "lost: node " + session.id() + " " + why);
   }
 
   private void lose(LeaderTerm term, NodeSession session, String closeReason, String jobReason) {
-    Instant now = loop.clock.instant();
+    Instant now = clock.instant();
     session.node = session.node.toBuilder().setState(NodeState.NODE_STATE_LOST).build();
     if (session.channel != null) {
       session.channel.close(closeReason, "");
       session.channel = null;
     }
-    loop.saveNode(session);
+    writes.saveNode(session);
     for (JobEntry entry : term.jobsOn(session.id())) {
       requeue(term, entry, now, jobReason);
     }
@@ -762,7 +799,7 @@ public final class AgentSessions {
   }
 
   void closeAll(String why, String leader) {
-    LeaderTerm term = loop.term;
+    LeaderTerm term = loop.term();
     if (term == null) {
       return;
     }

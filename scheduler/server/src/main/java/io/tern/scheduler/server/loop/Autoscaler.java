@@ -19,6 +19,7 @@ import io.tern.scheduler.server.cloud.PoolCooldown;
 import io.tern.scheduler.server.cloud.Reconciliation;
 import io.tern.scheduler.server.cloud.ScalingContext;
 import io.tern.scheduler.server.cloud.ScalingStep;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,7 +30,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,13 +43,16 @@ import org.slf4j.LoggerFactory;
  * that asked for them ended are dropped: the next leader reconciles with {@link
  * CloudConnector#describe()} instead. Without a connector every method does nothing.
  */
-final class Autoscaler implements AutoCloseable {
+final class Autoscaler implements Fleet, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Autoscaler.class);
 
   /** How often a leader compares the connector's instances with its nodes. */
   static final Duration RECONCILE_EVERY = Duration.ofSeconds(30);
 
-  private final SchedulerLoop loop;
+  private final LoopThread loop;
+  private final Clock clock;
+  private final NodeLoss nodes;
+  private final PlanTrigger plans;
   private final CloudSetup setup;
   private final CloudConnector connector;
   private final ExecutorService worker;
@@ -73,15 +76,27 @@ final class Autoscaler implements AutoCloseable {
   /** Nodes being terminated: never placed on again. */
   private final Set<String> releasing = new HashSet<>();
 
-  Autoscaler(SchedulerLoop loop, CloudSetup setup, CloudConnector connector) {
+  /**
+   * @param nodes gives up nodes whose instances are gone
+   * @param connector the connector that launches into the pools (null: no autoscaling); closed with
+   *     this
+   * @param worker where the (blocking) connector calls run; shut down with this
+   */
+  Autoscaler(
+      LoopThread loop,
+      Clock clock,
+      NodeLoss nodes,
+      PlanTrigger plans,
+      CloudSetup setup,
+      CloudConnector connector,
+      ExecutorService worker) {
     this.loop = loop;
+    this.clock = clock;
+    this.nodes = nodes;
+    this.plans = plans;
     this.setup = setup;
     this.connector = connector;
-    this.worker =
-        connector == null
-            ? null
-            : Executors.newSingleThreadExecutor(
-                r -> Thread.ofPlatform().name("tern-cloud").daemon().unstarted(r));
+    this.worker = worker;
   }
 
   boolean enabled() {
@@ -93,7 +108,7 @@ final class Autoscaler implements AutoCloseable {
     if (!enabled()) {
       return;
     }
-    scaler = new FleetScaler(setup.pools(), setup.settings(), loop.clock);
+    scaler = new FleetScaler(setup.pools(), setup.settings(), clock);
     active = term;
     idleSince.clear();
     releasing.clear();
@@ -115,12 +130,13 @@ final class Autoscaler implements AutoCloseable {
   }
 
   /** Every pool the cloud connector may launch into; none without one. */
-  List<PoolOffer> pools() {
+  @Override
+  public List<PoolOffer> pools() {
     return enabled() ? setup.pools() : List.of();
   }
 
-  /** The policy with the pools the core may plan on now and the nodes already launching. */
-  PolicySnapshot withPools(PolicySnapshot policy) {
+  @Override
+  public PolicySnapshot withPools(PolicySnapshot policy) {
     if (scaler == null) {
       return policy;
     }
@@ -132,18 +148,18 @@ final class Autoscaler implements AutoCloseable {
         policy.spotHistory());
   }
 
-  /** Whether {@code nodeId} is being given back (the planner must not place on it). */
-  boolean releasing(String nodeId) {
+  @Override
+  public boolean releasing(String nodeId) {
     return releasing.contains(nodeId);
   }
 
-  /** After a plan: launches for its capacity requests; releases for its node releases. */
-  void afterPlan(LeaderTerm term, Plan plan, PolicySnapshot policy) {
+  @Override
+  public void afterPlan(LeaderTerm term, Plan plan, PolicySnapshot policy) {
     if (scaler == null) {
       return;
     }
     lastPolicy = policy;
-    Instant now = loop.clock.instant();
+    Instant now = clock.instant();
     if (!plan.nodeReleases().isEmpty()) {
       List<IdleNode> idle = new ArrayList<>();
       for (NodeRelease r : plan.nodeReleases()) {
@@ -160,8 +176,8 @@ final class Autoscaler implements AutoCloseable {
     }
   }
 
-  /** A node registered: if it was launched, it no longer counts as launching. */
-  void onRegistered(String nodeId) {
+  @Override
+  public void onRegistered(String nodeId) {
     if (scaler != null) {
       scaler.onNodeRegistered(nodeId);
       idleSince.remove(nodeId);
@@ -173,7 +189,7 @@ final class Autoscaler implements AutoCloseable {
     if (scaler == null) {
       return;
     }
-    Instant now = loop.clock.instant();
+    Instant now = clock.instant();
     Set<String> busy = new HashSet<>();
     for (JobEntry entry : term.jobs.values()) {
       if (entry.holdsGpus()) {
@@ -245,14 +261,14 @@ final class Autoscaler implements AutoCloseable {
   private void onLaunched(LeaderTerm term, LaunchResult result) {
     for (CloudInstance i : result.launched()) {
       log.info("launched node {} in pool {}", i.id(), i.poolId());
-      if (loop.term == term) {
+      if (loop.term() == term) {
         instances.add(i.id());
       }
     }
     for (LaunchFailure f : result.failures()) {
       log.warn("launch in pool {} failed ({}): {}", f.poolId(), f.reason(), f.message());
     }
-    if (loop.term != term || scaler == null) {
+    if (loop.term() != term || scaler == null) {
       return; // the next leader adopts what started through describe()
     }
     ScalingStep step = scaler.onLaunchResult(result, context(term));
@@ -262,7 +278,7 @@ final class Autoscaler implements AutoCloseable {
     for (LaunchRequest next : step.launches()) {
       launch(term, next);
     }
-    loop.requestPlan();
+    plans.requestPlan();
   }
 
   private void release(LeaderTerm term, List<String> nodeIds, String why) {
@@ -289,13 +305,13 @@ final class Autoscaler implements AutoCloseable {
   }
 
   private void onTerminated(LeaderTerm term, List<String> nodeIds) {
-    if (loop.term != term) {
+    if (loop.term() != term) {
       return;
     }
     for (String id : nodeIds) {
       NodeSession session = term.nodes.get(id);
       if (session != null && session.state() != NodeState.NODE_STATE_LOST) {
-        loop.agents.markLost(term, session, "terminated by the autoscaler");
+        nodes.markLost(term, session, "terminated by the autoscaler");
       }
       idleSince.remove(id);
       instances.remove(id);
@@ -303,7 +319,7 @@ final class Autoscaler implements AutoCloseable {
   }
 
   private void reconcile(LeaderTerm term) {
-    nextReconcile = loop.clock.instant().plus(RECONCILE_EVERY);
+    nextReconcile = clock.instant().plus(RECONCILE_EVERY);
     worker.execute(
         () -> {
           if (active != term) {
@@ -321,7 +337,7 @@ final class Autoscaler implements AutoCloseable {
   }
 
   private void onDescribed(LeaderTerm term, List<CloudInstance> described) {
-    if (loop.term != term || scaler == null) {
+    if (loop.term() != term || scaler == null) {
       return;
     }
     Map<String, String> registered = new TreeMap<>();
@@ -345,7 +361,7 @@ final class Autoscaler implements AutoCloseable {
       // A connected agent is alive whatever this connector says (another replica may have
       // started it): only silent ones are given up at once.
       if (session != null && !session.connected()) {
-        loop.agents.markLost(term, session, "its instance is gone");
+        nodes.markLost(term, session, "its instance is gone");
       }
     }
   }
@@ -384,9 +400,6 @@ final class Autoscaler implements AutoCloseable {
   @Override
   public void close() {
     active = null;
-    if (worker == null) {
-      return;
-    }
     worker.shutdown();
     try {
       worker.awaitTermination(5, TimeUnit.SECONDS);
@@ -394,6 +407,8 @@ final class Autoscaler implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     worker.shutdownNow();
-    connector.close();
+    if (connector != null) {
+      connector.close();
+    }
   }
 }

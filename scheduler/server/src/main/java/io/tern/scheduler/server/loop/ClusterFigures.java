@@ -4,6 +4,7 @@ import io.tern.api.v1.CostLine;
 import io.tern.api.v1.JobState;
 import io.tern.api.v1.NodeState;
 import io.tern.api.v1.Priority;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
@@ -27,8 +28,11 @@ public record ClusterFigures(
     Map<NodeState, Integer> nodes,
     Map<List<String>, Double> costUsd) {
 
-  /** Counts on {@code loop}; fails with NotLeaderException on a replica that does not lead. */
-  public static CompletableFuture<ClusterFigures> of(SchedulerLoop loop) {
+  /**
+   * Counts on {@code loop}, the ledger up to {@code clock}'s now; fails with NotLeaderException on
+   * a replica that does not lead.
+   */
+  static CompletableFuture<ClusterFigures> of(LoopThread loop, Clock clock) {
     return loop.call(
         term -> {
           Map<JobState, Integer> jobs = new EnumMap<>(JobState.class);
@@ -55,7 +59,7 @@ public record ClusterFigures(
             nodes.merge(session.state(), 1, Integer::sum);
           }
           Map<List<String>, Double> cost = new TreeMap<>(ClusterFigures::compareKeys);
-          Instant now = loop.clock.instant();
+          Instant now = clock.instant();
           for (CostLine team : term.costs.ledger().report(Instant.EPOCH, now, "").getTeamsList()) {
             cost.put(List.of(team.getKey(), "spot"), team.getSpotUsd());
             cost.put(List.of(team.getKey(), "on_demand"), team.getOnDemandUsd());

@@ -11,6 +11,7 @@ import io.tern.api.v1.Node;
 import io.tern.api.v1.NodeState;
 import io.tern.api.v1.QueueEntry;
 import io.tern.api.v1.UndrainNodeRequest;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,10 +23,26 @@ import java.util.function.Predicate;
 
 /** What ClusterService asks of the scheduler, run on the loop. */
 public final class ClusterRequests {
-  private final SchedulerLoop loop;
+  private final LoopThread loop;
+  private final Clock clock;
+  private final Heartbeats telemetry;
+  private final StateWrites writes;
+  private final JobCommands commands;
+  private final PlanTrigger plans;
 
-  public ClusterRequests(SchedulerLoop loop) {
+  ClusterRequests(
+      LoopThread loop,
+      Clock clock,
+      Heartbeats telemetry,
+      StateWrites writes,
+      JobCommands commands,
+      PlanTrigger plans) {
     this.loop = loop;
+    this.clock = clock;
+    this.telemetry = telemetry;
+    this.writes = writes;
+    this.commands = commands;
+    this.plans = plans;
   }
 
   /**
@@ -36,7 +53,7 @@ public final class ClusterRequests {
       ListNodesRequest request, Predicate<String> seesTeam) {
     return loop.call(
         term -> {
-          loop.agents.absorbTelemetry(term);
+          telemetry.absorbTelemetry(term);
           ListNodesResponse.Builder out = ListNodesResponse.newBuilder();
           for (NodeSession session : term.nodes.values()) {
             if (request.getStatesCount() == 0
@@ -64,7 +81,7 @@ public final class ClusterRequests {
   public CompletableFuture<GetQueueResponse> queue(GetQueueRequest request) {
     return loop.call(
         term -> {
-          Instant now = loop.clock.instant();
+          Instant now = clock.instant();
           List<JobEntry> queued = new ArrayList<>();
           for (JobEntry entry : term.jobs.values()) {
             if (entry.queued()
@@ -116,10 +133,10 @@ public final class ClusterRequests {
               node.setState(NodeState.NODE_STATE_DRAINING);
             }
             session.node = node.build();
-            loop.saveNode(session);
+            writes.saveNode(session);
           }
           if (request.getCheckpointJobs()) {
-            Instant now = loop.clock.instant();
+            Instant now = clock.instant();
             String why =
                 "node "
                     + session.id()
@@ -127,7 +144,7 @@ public final class ClusterRequests {
                     + (request.getReason().isEmpty() ? "" : ": " + request.getReason());
             for (JobEntry entry : term.jobsOn(session.id())) {
               if (entry.state() == JobState.JOB_STATE_RUNNING) {
-                loop.planner.interrupt(term, entry.id(), entry.attemptNumber(), true, why, now);
+                commands.interrupt(term, entry.id(), entry.attemptNumber(), true, why, now);
               }
             }
           }
@@ -162,8 +179,8 @@ public final class ClusterRequests {
           }
           if (!node.build().equals(session.node)) {
             session.node = node.build();
-            loop.saveNode(session);
-            loop.requestPlan();
+            writes.saveNode(session);
+            plans.requestPlan();
           }
           return view(term, session, team -> true); // undrains are for admins, who see every team
         });

@@ -21,13 +21,15 @@ import java.util.function.Predicate;
  * be met. Loop-confined.
  */
 final class DependencyGate {
-  private final SchedulerLoop loop;
+  private final StateWrites writes;
+  private final PlanTrigger plans;
 
   /** Queued jobs found doomed while the planner walked the jobs, cancelled after the walk. */
   private final List<JobEntry> doomed = new ArrayList<>();
 
-  DependencyGate(SchedulerLoop loop) {
-    this.loop = loop;
+  DependencyGate(StateWrites writes, PlanTrigger plans) {
+    this.writes = writes;
+    this.plans = plans;
   }
 
   /**
@@ -74,7 +76,7 @@ final class DependencyGate {
       if (!JobLifecycle.on(term, entry, new JobEvent.Cancel(reason)).ignored()) {
         entry.waitingFor = null;
         entry.job = entry.job.toBuilder().setPendingReason(reason).build();
-        loop.saveJob(entry, loop::requestPlan);
+        writes.saveJob(entry, plans::requestPlan);
       }
     }
     doomed.clear();

@@ -9,6 +9,7 @@ import io.tern.offpeak.WindowSpec;
 import io.tern.scheduler.server.finops.BudgetGuard;
 import io.tern.scheduler.server.offpeak.WindowValidation;
 import io.tern.scheduler.server.zk.ZkWrite;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -21,10 +22,19 @@ import java.util.concurrent.CompletableFuture;
  * at once: the calendar is rebuilt, the triggers re-armed and a plan requested.
  */
 public final class FinOpsRequests {
-  private final SchedulerLoop loop;
+  private final LoopThread loop;
+  private final Clock clock;
+  private final StateWrites writes;
+  private final OffPeakArming offPeak;
+  private final PlanTrigger plans;
 
-  public FinOpsRequests(SchedulerLoop loop) {
+  FinOpsRequests(
+      LoopThread loop, Clock clock, StateWrites writes, OffPeakArming offPeak, PlanTrigger plans) {
     this.loop = loop;
+    this.clock = clock;
+    this.writes = writes;
+    this.offPeak = offPeak;
+    this.plans = plans;
   }
 
   /** Creates or replaces the window named {@code spec.name()}; answers it with its next opening. */
@@ -32,7 +42,7 @@ public final class FinOpsRequests {
     return loop.callAsync(
         term -> {
           LeaderTerm.Stored<WindowSpec> stored = term.windows.get(spec.name());
-          String path = loop.store().paths().offPeakWindow(spec.name());
+          String path = writes.paths().offPeakWindow(spec.name());
           byte[] data = WindowValidation.toProto(spec).toByteArray();
           ZkWrite write;
           if (stored == null) {
@@ -43,8 +53,8 @@ public final class FinOpsRequests {
             stored.value = spec;
             stored.version++;
           }
-          windowsChanged();
-          return committed(write, () -> WindowValidation.toProto(spec, loop.clock.instant()));
+          windowsChanged(term);
+          return committed(write, () -> WindowValidation.toProto(spec, clock.instant()));
         });
   }
 
@@ -52,7 +62,7 @@ public final class FinOpsRequests {
   public CompletableFuture<ListOffPeakWindowsResponse> listWindows() {
     return loop.call(
         term -> {
-          Instant now = loop.clock.instant();
+          Instant now = clock.instant();
           ListOffPeakWindowsResponse.Builder out = ListOffPeakWindowsResponse.newBuilder();
           for (var stored : term.windows.values()) {
             out.addWindows(WindowValidation.toProto(stored.value, now));
@@ -69,10 +79,9 @@ public final class FinOpsRequests {
           if (stored == null) {
             throw new NoSuchElementException("no off-peak window named '" + name + "'");
           }
-          windowsChanged();
+          windowsChanged(term);
           return committed(
-              new ZkWrite.Delete(loop.store().paths().offPeakWindow(name), stored.version),
-              () -> null);
+              new ZkWrite.Delete(writes.paths().offPeakWindow(name), stored.version), () -> null);
         });
   }
 
@@ -82,7 +91,7 @@ public final class FinOpsRequests {
         term -> {
           String team = budget.getTeam();
           LeaderTerm.Stored<Budget> stored = term.budgets.get(team);
-          String path = loop.store().paths().budget(team);
+          String path = writes.paths().budget(team);
           ZkWrite write;
           if (stored == null) {
             write = new ZkWrite.Create(path, budget.toByteArray());
@@ -92,7 +101,7 @@ public final class FinOpsRequests {
             stored.value = budget;
             stored.version++;
           }
-          loop.requestPlan();
+          plans.requestPlan();
           return committed(write, () -> withStatus(term, budget));
         });
   }
@@ -119,7 +128,7 @@ public final class FinOpsRequests {
   public CompletableFuture<CostReport> costReport(Instant since, Instant until, String team) {
     return loop.call(
         term -> {
-          Instant now = loop.clock.instant();
+          Instant now = clock.instant();
           Instant to = until != null ? until : now;
           Instant from = since != null ? since : BudgetGuard.monthStart(now);
           if (!from.isBefore(to)) {
@@ -135,7 +144,7 @@ public final class FinOpsRequests {
     Budget out =
         BudgetGuard.withStatus(
             budget.toBuilder().clearWarning().build(),
-            term.costs.spend(budget.getTeam(), loop.clock.instant()));
+            term.costs.spend(budget.getTeam(), clock.instant()));
     String team = budget.getTeam();
     boolean submitted =
         term.jobs.values().stream().anyMatch(e -> e.job.getSpec().getTeam().equals(team));
@@ -150,15 +159,15 @@ public final class FinOpsRequests {
             .build();
   }
 
-  private void windowsChanged() {
-    loop.rearm();
-    loop.requestPlan();
+  private void windowsChanged(LeaderTerm term) {
+    offPeak.rearm(term);
+    plans.requestPlan();
   }
 
   /** Queues {@code write}; completes with {@code reply} (computed on the loop) once it commits. */
   private <T> CompletableFuture<T> committed(ZkWrite write, java.util.function.Supplier<T> reply) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    loop.write(List.of(write), () -> result.complete(reply.get()), result::completeExceptionally);
+    writes.write(List.of(write), () -> result.complete(reply.get()), result::completeExceptionally);
     return result;
   }
 }

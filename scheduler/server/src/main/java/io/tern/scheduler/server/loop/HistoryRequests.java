@@ -29,9 +29,9 @@ public final class HistoryRequests {
     }
   }
 
-  private final SchedulerLoop loop;
+  private final LoopThread loop;
 
-  public HistoryRequests(SchedulerLoop loop) {
+  HistoryRequests(LoopThread loop) {
     this.loop = loop;
   }
 

@@ -10,6 +10,7 @@ import io.tern.scheduler.core.state.Transition;
 import io.tern.scheduler.spec.JobSpecDefaults;
 import io.tern.scheduler.spec.JobSpecValidator;
 import io.tern.scheduler.spec.SpecError;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,10 +23,19 @@ import java.util.stream.Collectors;
  * stop) has been asked for.
  */
 public final class JobControls {
-  private final SchedulerLoop loop;
+  private final LoopThread loop;
+  private final Clock clock;
+  private final StateWrites writes;
+  private final JobCommands commands;
+  private final PlanTrigger plans;
 
-  public JobControls(SchedulerLoop loop) {
+  JobControls(
+      LoopThread loop, Clock clock, StateWrites writes, JobCommands commands, PlanTrigger plans) {
     this.loop = loop;
+    this.clock = clock;
+    this.writes = writes;
+    this.commands = commands;
+    this.plans = plans;
   }
 
   /**
@@ -76,8 +86,7 @@ public final class JobControls {
             throw refused(entry, "requeued", "only a running job can be requeued");
           }
           String why = "requeued by " + who + (reason.isEmpty() ? "" : ": " + reason);
-          loop.planner.interrupt(
-              term, jobId, entry.attemptNumber(), true, why, loop.clock.instant());
+          commands.interrupt(term, jobId, entry.attemptNumber(), true, why, clock.instant());
           return entry.job;
         });
   }
@@ -93,7 +102,7 @@ public final class JobControls {
           if (!entry.queued()) {
             throw refused(entry, "updated", "only a queued job can be updated");
           }
-          JobSpec spec = updated(entry.job.getSpec(), request, loop.clock.instant());
+          JobSpec spec = updated(entry.job.getSpec(), request, clock.instant());
           entry.job = entry.job.toBuilder().setSpec(spec).build();
           return saved(entry);
         });
@@ -148,11 +157,11 @@ public final class JobControls {
   private CompletableFuture<Job> saved(JobEntry entry) {
     CompletableFuture<Job> done = new CompletableFuture<>();
     Job snapshot = entry.job;
-    loop.saveJob(
+    writes.saveJob(
         entry,
         () -> {
           done.complete(snapshot);
-          loop.requestPlan();
+          plans.requestPlan();
         });
     return done;
   }

@@ -15,6 +15,7 @@ import io.tern.scheduler.core.state.Transition;
 import io.tern.scheduler.server.zk.JobIds;
 import io.tern.scheduler.server.zk.ZkWrite;
 import io.tern.scheduler.spec.AttemptCheckpoints;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,13 +33,29 @@ public final class JobRequests {
   static final int DEFAULT_PAGE = 100;
   static final int MAX_PAGE = 1000;
 
-  private final SchedulerLoop loop;
+  private final LoopThread loop;
+  private final Clock clock;
+  private final StateWrites writes;
+  private final JobCommands commands;
+  private final Watchers watchers;
+  private final PlanTrigger plans;
 
   /** Submissions with an idempotency key whose create has not committed yet, by key hash. */
   private final Map<String, CompletableFuture<Job>> inFlightKeys = new HashMap<>();
 
-  public JobRequests(SchedulerLoop loop) {
+  JobRequests(
+      LoopThread loop,
+      Clock clock,
+      StateWrites writes,
+      JobCommands commands,
+      Watchers watchers,
+      PlanTrigger plans) {
     this.loop = loop;
+    this.clock = clock;
+    this.writes = writes;
+    this.commands = commands;
+    this.watchers = watchers;
+    this.plans = plans;
   }
 
   /**
@@ -63,7 +80,7 @@ public final class JobRequests {
         return pending.thenApply(job -> deduplicated(job, spec));
       }
     }
-    Instant now = loop.clock.instant();
+    Instant now = clock.instant();
     long number = term.nextJobNumber++;
     String id = JobIds.of(number);
     Job job =
@@ -76,25 +93,25 @@ public final class JobRequests {
                 .setPendingReason("queued")
                 .setIdempotencyKeySha256(keyHash));
     term.add(new JobEntry(job, 0));
-    List<ZkWrite> writes = new ArrayList<>(2);
-    String shard = loop.store().paths().jobShard(number);
+    List<ZkWrite> creates = new ArrayList<>(2);
+    String shard = writes.paths().jobShard(number);
     if (term.jobShards.add(shard)) {
-      writes.add(new ZkWrite.Create(shard, new byte[0]));
+      creates.add(new ZkWrite.Create(shard, new byte[0]));
     }
-    writes.add(new ZkWrite.Create(shard + "/" + id, job.toByteArray()));
+    creates.add(new ZkWrite.Create(shard + "/" + id, job.toByteArray()));
     CompletableFuture<Job> created = new CompletableFuture<>();
     if (!keyHash.isEmpty()) {
       inFlightKeys.put(keyHash, created);
     }
-    loop.write(
-        writes,
+    writes.write(
+        creates,
         () -> {
           if (!keyHash.isEmpty()) {
             term.idempotencyKeys.put(keyHash, id);
             inFlightKeys.remove(keyHash);
           }
           created.complete(job);
-          loop.requestPlan();
+          plans.requestPlan();
         },
         e -> {
           inFlightKeys.remove(keyHash);
@@ -123,7 +140,7 @@ public final class JobRequests {
 
   /** The job, with what it has cost so far. */
   public CompletableFuture<Job> get(String id) {
-    return loop.call(term -> term.costs.costed(find(term, id).job, loop.clock.instant()));
+    return loop.call(term -> term.costs.costed(find(term, id).job, clock.instant()));
   }
 
   public CompletableFuture<ListJobsResponse> list(ListJobsRequest request) {
@@ -146,7 +163,7 @@ public final class JobRequests {
                   ? term.jobs.descendingMap()
                   : term.jobs.headMap(request.getPageToken(), false).descendingMap();
           ListJobsResponse.Builder out = ListJobsResponse.newBuilder();
-          Instant now = loop.clock.instant();
+          Instant now = clock.instant();
           for (JobEntry entry : view.values()) {
             if (visible.test(entry.job.getSpec().getTeam()) && matches(entry.job, request)) {
               if (out.getJobsCount() == size) {
@@ -189,16 +206,16 @@ public final class JobRequests {
           if (t.effects().isEmpty()) {
             // It was queued: cancelled now.
             entry.job = entry.job.toBuilder().setPendingReason("").build();
-            loop.saveJob(entry, () -> done.complete(entry.job));
+            writes.saveJob(entry, () -> done.complete(entry.job));
             return done;
           }
           // Its attempt ends CANCELLED once its agent has stopped it.
           var attempt = entry.currentAttempt().orElseThrow();
           Job snapshot = entry.job;
-          loop.saveJob(
+          writes.saveJob(
               entry,
               () -> {
-                loop.planner.sendStop(term, entry.id(), attempt, reason);
+                commands.sendStop(term, entry.id(), attempt, reason);
                 done.complete(snapshot);
               });
           return done;
@@ -339,7 +356,7 @@ public final class JobRequests {
               watcher.onJob(entry.job);
               watcher.onEnd();
             } else {
-              loop.watchers.add(entry.job, watcher);
+              watchers.add(entry.job, watcher);
             }
           } catch (RuntimeException e) {
             onError.accept(e);

@@ -172,6 +172,17 @@ final class LeaderTerm {
     return io.tern.api.v1.SchedulerMessage.newBuilder().setEpoch(epoch.value());
   }
 
+  /** A StopJob for {@code attempt} of {@code jobId}, fenced by this term's epoch. */
+  io.tern.api.v1.SchedulerMessage stopCommand(String jobId, int attempt, String reason) {
+    return command()
+        .setStopJob(
+            io.tern.api.v1.StopJob.newBuilder()
+                .setJobId(jobId)
+                .setAttempt(attempt)
+                .setReason(reason))
+        .build();
+  }
+
   void add(JobEntry entry) {
     jobs.put(entry.id(), entry);
     jobsById.put(entry.id(), entry);

@@ -1,6 +1,8 @@
 package io.tern.scheduler.server.loop;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * What a helper of the scheduler loop may ask of it: to run work on the loop thread, now or later,
@@ -18,4 +20,42 @@ interface LoopThread {
 
   /** The current term, or null when this replica does not lead. Loop thread only. */
   LeaderTerm term();
+
+  /**
+   * Runs {@code task} on the loop as the leader; fails with {@link NotLeaderException} otherwise.
+   */
+  default <T> CompletableFuture<T> call(Function<LeaderTerm, T> task) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    execute(
+        () -> {
+          try {
+            result.complete(task.apply(requireLeader()));
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
+    return result;
+  }
+
+  /** Like {@link #call} for tasks that complete their result later (after a commit). */
+  default <T> CompletableFuture<T> callAsync(Function<LeaderTerm, CompletableFuture<T>> task) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    execute(
+        () -> {
+          try {
+            task.apply(requireLeader())
+                .whenComplete(
+                    (v, e) -> {
+                      if (e != null) {
+                        result.completeExceptionally(e);
+                      } else {
+                        result.complete(v);
+                      }
+                    });
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
+    return result;
+  }
 }

@@ -1,11 +1,11 @@
 package io.tern.scheduler.server.loop;
 
 import io.tern.api.v1.Attempt;
-import io.tern.api.v1.CheckpointJob;
 import io.tern.api.v1.GpuIndices;
 import io.tern.api.v1.JobState;
 import io.tern.api.v1.NodeState;
 import io.tern.api.v1.StartJob;
+import io.tern.scheduler.core.PlacementEngine;
 import io.tern.scheduler.core.explain.Explanation;
 import io.tern.scheduler.core.explain.PendingReason;
 import io.tern.scheduler.core.model.Allocation;
@@ -19,12 +19,8 @@ import io.tern.scheduler.core.plan.Placement;
 import io.tern.scheduler.core.plan.Plan;
 import io.tern.scheduler.core.plan.Preemption;
 import io.tern.scheduler.core.policy.PolicySnapshot;
-import io.tern.scheduler.core.state.Effect;
 import io.tern.scheduler.core.state.JobEvent;
-import io.tern.scheduler.core.state.Transition;
-import io.tern.scheduler.server.finops.BudgetGuard;
-import io.tern.scheduler.server.finops.BudgetStatus;
-import io.tern.scheduler.server.finops.TeamSpend;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,6 +28,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +41,17 @@ import org.slf4j.LoggerFactory;
 final class Planner {
   private static final Logger log = LoggerFactory.getLogger(Planner.class);
 
-  private final SchedulerLoop loop;
+  private final LoopThread loop;
+  private final Clock clock;
+  private final PlacementEngine engine;
+  private final Executor planThread;
+  private final Heartbeats telemetry;
+  private final Fleet fleet;
+  private final CurrentPolicy policies;
+  private final StateWrites writes;
+  private final JobCommands commands;
+  private final PlanTrigger plans;
+  private final Supplier<LoopEvents> events;
   private volatile long lastPlanNanos;
   private final SpotCounters spot = new SpotCounters();
   private final DependencyGate dependencies;
@@ -51,22 +59,47 @@ final class Planner {
   /** Loop-confined: the loop's share of the last plan (snapshot and apply), for pacing. */
   private long loopNanos;
 
+  /** Loop-confined: when the last plan was applied (or failed), by {@link System#nanoTime}. */
+  private long lastPlanEndedNanos;
+
   /** Distinct lists of reasons seen in plans, each its own canonical instance. Loop-confined. */
   private final Map<List<PendingReason>, List<PendingReason>> reasonLists = new HashMap<>();
 
   private static final int MAX_REASON_LISTS = 10_000;
-  private final java.util.concurrent.ExecutorService planThread =
-      java.util.concurrent.Executors.newSingleThreadExecutor(
-          r -> Thread.ofPlatform().name("tern-planner").daemon().unstarted(r));
 
   /** Loop-confined: a plan is being computed, and whether another was asked for meanwhile. */
   private boolean planning;
 
   private boolean again;
 
-  Planner(SchedulerLoop loop) {
+  /**
+   * @param planThread where the core runs, so that the loop keeps serving while it plans
+   * @param events what the loop reports, read at each use (metrics are attached after start)
+   */
+  Planner(
+      LoopThread loop,
+      Clock clock,
+      PlacementEngine engine,
+      Executor planThread,
+      Heartbeats telemetry,
+      Fleet fleet,
+      CurrentPolicy policies,
+      StateWrites writes,
+      JobCommands commands,
+      PlanTrigger plans,
+      Supplier<LoopEvents> events) {
     this.loop = loop;
-    this.dependencies = new DependencyGate(loop);
+    this.clock = clock;
+    this.engine = engine;
+    this.planThread = planThread;
+    this.telemetry = telemetry;
+    this.fleet = fleet;
+    this.policies = policies;
+    this.writes = writes;
+    this.commands = commands;
+    this.plans = plans;
+    this.events = events;
+    this.dependencies = new DependencyGate(writes, plans);
   }
 
   long lastPlanNanos() {
@@ -77,20 +110,26 @@ final class Planner {
     return spot;
   }
 
-  /** What the last plan cost, on the planning thread and on the loop: the next one waits for it. */
-  long lastPlanCostNanos() {
-    return lastPlanNanos + loopNanos;
+  /**
+   * How long the next plan should wait, at least, so that planning takes at most a fifth of the
+   * time: four times what the last plan cost (on the planning thread and on the loop), counted from
+   * its end; 0 when that has passed.
+   */
+  long paceNanos() {
+    long sinceLast = System.nanoTime() - lastPlanEndedNanos;
+    return Math.max(0, 4 * (lastPlanNanos + loopNanos) - sinceLast);
   }
 
+  /** Plans on the current term's state and applies the plan; a request meanwhile comes after. */
   void planAndApply() {
     if (planning) {
       again = true;
       return;
     }
     long snapshotStart = System.nanoTime();
-    LeaderTerm term = loop.term;
-    loop.agents.absorbTelemetry(term);
-    Instant now = loop.clock.instant();
+    LeaderTerm term = loop.term();
+    telemetry.absorbTelemetry(term);
+    Instant now = clock.instant();
     List<Node> nodes = new ArrayList<>();
     Set<String> busyNodes = new java.util.HashSet<>();
     List<Allocation> allocations = new ArrayList<>();
@@ -121,12 +160,10 @@ final class Planner {
       nodes.add(
           CoreSnapshots.node(
               session,
-              session.connected()
-                  && !session.shuttingDown
-                  && !loop.autoscaler.releasing(session.id()),
+              session.connected() && !session.shuttingDown && !fleet.releasing(session.id()),
               busyNodes.contains(session.id()) ? null : now));
     }
-    PolicySnapshot policy = policy(term, now);
+    PolicySnapshot policy = policies.at(term, now);
     long snapshotNanos = System.nanoTime() - snapshotStart;
     // The core runs on its own thread so that submits and agent messages never wait for a plan;
     // the plan is then applied here, on the loop, re-checked against the state as it is by then.
@@ -137,7 +174,7 @@ final class Planner {
           Plan plan;
           try {
             plan =
-                loop.engine.plan(
+                engine.plan(
                     ClusterSnapshot.of(nodes, allocations), QueueSnapshot.of(queue), policy, now);
           } catch (RuntimeException e) {
             log.error("planning failed", e);
@@ -145,13 +182,13 @@ final class Planner {
             return;
           }
           lastPlanNanos = System.nanoTime() - start;
-          loop.events.planned(lastPlanNanos);
+          events.get().planned(lastPlanNanos);
           loop.execute(
               () -> {
                 long applyStart = System.nanoTime();
-                if (loop.term == term) {
+                if (loop.term() == term) {
                   apply(term, plan, now);
-                  loop.autoscaler.afterPlan(term, plan, policy);
+                  fleet.afterPlan(term, plan, policy);
                 }
                 loopNanos = snapshotNanos + System.nanoTime() - applyStart;
                 planDone();
@@ -166,59 +203,11 @@ final class Planner {
 
   private void planDone() {
     planning = false;
-    loop.planEnded();
+    lastPlanEndedNanos = System.nanoTime();
     if (again) {
       again = false;
-      loop.requestPlan();
+      plans.requestPlan();
     }
-  }
-
-  void close() {
-    planThread.shutdownNow();
-  }
-
-  /**
-   * The policy in force now: the off-peak calendar and every budgeted team's spend from the ledger.
-   * With a cloud connector, also the pools the core may launch into and the nodes already
-   * launching. No team quotas are configured yet.
-   */
-  PolicySnapshot policy(LeaderTerm term, Instant now) {
-    PolicySnapshot base =
-        loop.autoscaler
-            .withPools(PolicySnapshot.of(term.calendar.status(now), List.of(), List.of()))
-            .withSpotHistory(term.spotPools.history(now));
-    if (term.budgets.isEmpty()) {
-      return base;
-    }
-    List<io.tern.api.v1.Budget> budgets = new ArrayList<>(term.budgets.size());
-    Map<String, TeamSpend> spend = new HashMap<>();
-    for (var stored : term.budgets.values()) {
-      io.tern.api.v1.Budget b = stored.value;
-      budgets.add(b);
-      TeamSpend s = term.costs.spend(b.getTeam(), now);
-      spend.put(b.getTeam(), s);
-      noteStatus(term, b.getTeam(), BudgetGuard.status(b, s), s);
-    }
-    return BudgetGuard.apply(base, budgets, spend);
-  }
-
-  /** Logs (and reports) a team's budget status when it changes. */
-  private void noteStatus(LeaderTerm term, String team, BudgetStatus status, TeamSpend spend) {
-    BudgetStatus before = term.budgetStatus.put(team, status);
-    if (before == status || (before == null && status == BudgetStatus.OK)) {
-      return;
-    }
-    if (status == BudgetStatus.OK) {
-      log.info("team {} is back within its budget", team);
-    } else {
-      log.warn(
-          "team {} budget status is now {} (spent ${} today, ${} this month)",
-          team,
-          status.label(),
-          String.format(java.util.Locale.ROOT, "%.2f", spend.dayUsd()),
-          String.format(java.util.Locale.ROOT, "%.2f", spend.monthUsd()));
-    }
-    loop.budgetStatusChanged.accept(team, status);
   }
 
   private void apply(LeaderTerm term, Plan plan, Instant now) {
@@ -234,7 +223,7 @@ final class Planner {
       place(term, entry, placement, held, now);
     }
     for (Preemption preemption : plan.preemptions()) {
-      interrupt(
+      commands.interrupt(
           term,
           preemption.victimJobId(),
           preemption.victimAttempt(),
@@ -255,7 +244,7 @@ final class Planner {
           spot.deadlineMigration();
         }
       }
-      interrupt(
+      commands.interrupt(
           term,
           request.jobId(),
           request.attempt(),
@@ -287,7 +276,7 @@ final class Planner {
       String reason = explanation.toString();
       if (!JobLifecycle.on(term, entry, event).ignored()) {
         entry.job = entry.job.toBuilder().setPendingReason(reason).build();
-        loop.saveJob(entry, () -> {});
+        writes.saveJob(entry, () -> {});
       } else if (!entry.job.getPendingReason().equals(reason)) {
         // Derived, not worth a write: kept in memory and persisted with the next real change.
         entry.job = entry.job.toBuilder().setPendingReason(reason).build();
@@ -351,11 +340,11 @@ final class Planner {
       attempt.addGpus(GpuIndices.newBuilder().addAllIndex(a.gpuIndices()));
       held.computeIfAbsent(a.nodeId(), k -> new java.util.HashSet<>()).addAll(a.gpuIndices());
     }
-    loop.events.placed(java.time.Duration.between(queuedSince(entry.job), now));
+    events.get().placed(java.time.Duration.between(queuedSince(entry.job), now));
     entry.job = JobChanges.placed(entry.job, attempt.build());
     var placed = entry.job;
     int number = attempt.getNumber();
-    loop.saveJob(
+    writes.saveJob(
         entry,
         () -> {
           for (NodeAssignment a : placement.assignments()) {
@@ -373,7 +362,7 @@ final class Planner {
             if (resumeFrom != null) {
               start.setResumeFrom(resumeFrom);
             }
-            session.channel.send(loop.command().setStartJob(start).build());
+            session.channel.send(term.command().setStartJob(start).build());
           }
         });
   }
@@ -381,73 +370,5 @@ final class Planner {
   private static String poolOf(LeaderTerm term, Placement placement) {
     NodeSession first = term.nodes.get(placement.assignments().get(0).nodeId());
     return first == null ? "" : first.node.getPool();
-  }
-
-  /** Asks a running job to checkpoint and exit, or to stop when it cannot checkpoint. */
-  void interrupt(
-      LeaderTerm term, String jobId, int attempt, boolean checkpoint, String reason, Instant now) {
-    interrupt(term, jobId, attempt, checkpoint, reason, now, null);
-  }
-
-  /**
-   * Like {@link #interrupt(LeaderTerm, String, int, boolean, String, Instant)}, with the checkpoint
-   * deadline capped at {@code notAfter} (a spot reclaim's termination time), if given.
-   */
-  void interrupt(
-      LeaderTerm term,
-      String jobId,
-      int attempt,
-      boolean checkpoint,
-      String reason,
-      Instant now,
-      Instant notAfter) {
-    JobEntry entry = term.entry(jobId);
-    if (entry == null) {
-      return;
-    }
-    Transition t =
-        JobLifecycle.on(term, entry, new JobEvent.Interrupt(attempt, checkpoint, reason));
-    if (t.ignored()) {
-      return;
-    }
-    Attempt current = entry.currentAttempt().orElseThrow();
-    if (t.effects().getFirst() instanceof Effect.SendCheckpoint) {
-      var g = entry.job.getSpec().getCheckpoint().getGrace();
-      Instant deadline = now.plus(java.time.Duration.ofSeconds(g.getSeconds(), g.getNanos()));
-      if (notAfter != null && notAfter.isBefore(deadline)) {
-        deadline = notAfter;
-      }
-      Instant checkpointBy = deadline;
-      loop.saveJob(
-          entry,
-          () ->
-              send(
-                  term,
-                  current,
-                  loop.command()
-                      .setCheckpointJob(
-                          CheckpointJob.newBuilder()
-                              .setJobId(jobId)
-                              .setAttempt(attempt)
-                              .setDeadline(CoreSnapshots.timestamp(checkpointBy))
-                              .setReason(reason))
-                      .build()));
-    } else {
-      sendStop(term, jobId, current, reason);
-    }
-  }
-
-  /** Tells every node of {@code attempt} of job {@code jobId} to stop it. */
-  void sendStop(LeaderTerm term, String jobId, Attempt attempt, String reason) {
-    send(term, attempt, loop.stopCommand(jobId, attempt.getNumber(), reason));
-  }
-
-  void send(LeaderTerm term, Attempt attempt, io.tern.api.v1.SchedulerMessage message) {
-    for (String nodeId : attempt.getNodeIdsList()) {
-      NodeSession session = term.nodes.get(nodeId);
-      if (session != null && session.connected()) {
-        session.channel.send(message);
-      }
-    }
   }
 }

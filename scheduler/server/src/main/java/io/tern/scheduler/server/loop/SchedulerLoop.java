@@ -1,9 +1,6 @@
 package io.tern.scheduler.server.loop;
 
-import io.tern.api.v1.Job;
 import io.tern.api.v1.Node;
-import io.tern.api.v1.SchedulerMessage;
-import io.tern.api.v1.StopJob;
 import io.tern.offpeak.OffPeakCalendar;
 import io.tern.scheduler.core.PlacementEngine;
 import io.tern.scheduler.server.cloud.CloudConnector;
@@ -20,13 +17,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,63 +45,69 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     LEADER
   }
 
-  final Clock clock;
-  final SchedulerSettings settings;
-  final PlacementEngine engine;
+  /**
+   * The threads a loop runs on: the loop itself (the one thread that owns the state), the core's
+   * planning thread, and the cloud connector's worker. The loop shuts them down when it closes.
+   * Tests pass executors they run by hand.
+   */
+  public record Threads(
+      ScheduledExecutorService loop, ExecutorService planner, ExecutorService cloud) {
+    /** One daemon thread each, named tern-loop, tern-planner and tern-cloud (started on use). */
+    public static Threads standard() {
+      return new Threads(
+          Executors.newSingleThreadScheduledExecutor(
+              r -> Thread.ofPlatform().name("tern-loop").daemon().unstarted(r)),
+          Executors.newSingleThreadExecutor(
+              r -> Thread.ofPlatform().name("tern-planner").daemon().unstarted(r)),
+          Executors.newSingleThreadExecutor(
+              r -> Thread.ofPlatform().name("tern-cloud").daemon().unstarted(r)));
+    }
+  }
+
+  private final Clock clock;
+  private final SchedulerSettings settings;
   private final ScheduledExecutorService executor;
+  private final ExecutorService planThread;
   private final ZkStateStore store;
   private final Committer committer;
   private final LeaderElector elector;
-  final Watchers watchers = new Watchers(this::presented);
-  final Planner planner;
-  final AgentSessions agents;
-  final LogRelay logs;
-  final Autoscaler autoscaler;
+  private final Watchers watchers = new Watchers(this::presented);
+  private final LoopThread thread = new OnLoop();
+  private final Planner planner;
+  private final AgentSessions agents;
+  private final LogRelay logs;
+  private final Autoscaler autoscaler;
+  private final JobRequests jobRequests;
+  private final ClusterRequests clusterRequests;
+  private final FinOpsRequests finOpsRequests;
+  private final HistoryRequests historyRequests;
+  private final JobControls jobControls;
+  private final SubmitChecks submitChecks;
   private final OffPeakTriggers triggers;
-  final BiConsumer<String, BudgetStatus> budgetStatusChanged;
 
   private Role role = Role.FOLLOWER;
   private String roleReason = "not elected yet";
   private volatile Consumer<Role> roleListener = r -> {};
-  volatile LoopEvents events = LoopEvents.NONE;
-  LeaderTerm term;
+  private volatile LoopEvents events = LoopEvents.NONE;
+  private LeaderTerm term;
   private long generation;
   private boolean planQueued;
 
   /** Writes made on the loop and not yet handed to the committer; see {@link #write}. */
   private List<Committer.Unit> unflushed = new ArrayList<>();
 
-  private long lastPlanEndedNanos;
-
-  public SchedulerLoop(
-      ZkStateStore store,
-      LeaderElector elector,
-      PlacementEngine engine,
-      Clock clock,
-      SchedulerSettings settings) {
-    this(store, elector, engine, clock, settings, (team, status) -> {});
-  }
-
   /**
+   * @param threads what the loop runs on; the loop shuts them down when it closes
+   * @param clock the time the loop plans, stamps and times out by (tick and timers come from {@code
+   *     threads.loop()})
    * @param budgetStatusChanged told (on the loop) when a budgeted team's status changes, e.g. for a
    *     metric; the loop logs the change itself
-   */
-  public SchedulerLoop(
-      ZkStateStore store,
-      LeaderElector elector,
-      PlacementEngine engine,
-      Clock clock,
-      SchedulerSettings settings,
-      BiConsumer<String, BudgetStatus> budgetStatusChanged) {
-    this(store, elector, engine, clock, settings, budgetStatusChanged, CloudSetup.none(), null);
-  }
-
-  /**
    * @param cloud the pools to autoscale and how
    * @param connector the connector that launches into them (null: no autoscaling); the loop closes
    *     it
    */
   public SchedulerLoop(
+      Threads threads,
       ZkStateStore store,
       LeaderElector elector,
       PlacementEngine engine,
@@ -114,19 +117,50 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       CloudSetup cloud,
       CloudConnector connector) {
     this.store = store;
-    this.budgetStatusChanged = budgetStatusChanged;
     this.elector = elector;
-    this.engine = engine;
     this.clock = clock;
     this.settings = settings;
-    this.executor =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().name("tern-loop").daemon().unstarted(r));
+    this.executor = threads.loop();
+    this.planThread = threads.planner();
     this.committer = new Committer(store, executor);
-    this.planner = new Planner(this);
-    this.agents = new AgentSessions(this);
-    this.logs = new LogRelay(thread());
-    this.autoscaler = new Autoscaler(this, cloud, connector);
+    StateWrites writes = new StateWrites(thread, this::write, store.paths(), watchers, clock);
+    JobCommands commands = new JobCommands(writes);
+    this.logs = new LogRelay(thread);
+    this.autoscaler =
+        new Autoscaler(
+            thread, clock, this::markLost, this::requestPlan, cloud, connector, threads.cloud());
+    this.agents =
+        new AgentSessions(
+            thread,
+            clock,
+            settings,
+            writes,
+            commands,
+            logs,
+            autoscaler,
+            this::requestPlan,
+            () -> events);
+    this.planner =
+        new Planner(
+            thread,
+            clock,
+            engine,
+            planThread,
+            agents,
+            autoscaler,
+            new CurrentPolicy(autoscaler, budgetStatusChanged),
+            writes,
+            commands,
+            this::requestPlan,
+            () -> events);
+    this.jobRequests =
+        new JobRequests(thread, clock, writes, commands, watchers, this::requestPlan);
+    this.clusterRequests =
+        new ClusterRequests(thread, clock, agents, writes, commands, this::requestPlan);
+    this.finOpsRequests = new FinOpsRequests(thread, clock, writes, this::rearm, this::requestPlan);
+    this.historyRequests = new HistoryRequests(thread);
+    this.jobControls = new JobControls(thread, clock, writes, commands, this::requestPlan);
+    this.submitChecks = new SubmitChecks(thread, clock, autoscaler);
     // Quartz only triggers: a fire becomes a plan on the loop, which reads the calendar itself.
     this.triggers =
         new OffPeakTriggers(
@@ -175,7 +209,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       committer.begin(epoch);
       term = new LeaderTerm(epoch, stored, clock.instant());
       become(Role.LEADER, "leading");
-      rearm();
+      rearm(term);
       autoscaler.begin(term);
       log.info(
           "leading with epoch {}: {} jobs, {} nodes",
@@ -250,52 +284,12 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     }
   }
 
-  // ---- helpers for the loop's collaborators -------------------------------------------------
-
-  /**
-   * Runs {@code task} on the loop as the leader; fails with {@link NotLeaderException} otherwise.
-   */
-  public <T> CompletableFuture<T> call(Function<LeaderTerm, T> task) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    executor.execute(
-        () -> {
-          try {
-            result.complete(task.apply(requireLeader()));
-          } catch (RuntimeException e) {
-            result.completeExceptionally(e);
-          }
-        });
-    return result;
-  }
-
-  /** Like {@link #call} for tasks that complete their result later (after a commit). */
-  public <T> CompletableFuture<T> callAsync(Function<LeaderTerm, CompletableFuture<T>> task) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    executor.execute(
-        () -> {
-          try {
-            task.apply(requireLeader())
-                .whenComplete(
-                    (v, e) -> {
-                      if (e != null) {
-                        result.completeExceptionally(e);
-                      } else {
-                        result.complete(v);
-                      }
-                    });
-          } catch (RuntimeException e) {
-            result.completeExceptionally(e);
-          }
-        });
-    return result;
-  }
-
   /** Runs {@code task} on the loop whatever the role. */
-  public void execute(Runnable task) {
+  private void execute(Runnable task) {
     executor.execute(task);
   }
 
-  LeaderTerm requireLeader() {
+  private LeaderTerm requireLeader() {
     if (role != Role.LEADER || term == null) {
       throw new NotLeaderException(
           roleReason, role == Role.LOADING ? Optional.empty() : leaderAddress());
@@ -304,20 +298,15 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   }
 
   /** The leader's address as the election knows it, if it is another replica. */
-  public Optional<String> leaderAddress() {
+  private Optional<String> leaderAddress() {
     return elector.leaderAddress();
-  }
-
-  /** Queues {@code writes}; runs {@code onCommitted} on the loop once ZooKeeper has them. */
-  void write(List<ZkWrite> writes, Runnable onCommitted) {
-    write(writes, onCommitted, e -> {});
   }
 
   /**
    * Queues {@code writes}; on the loop, runs {@code onCommitted} once ZooKeeper has them, or {@code
    * onFailed} if they never will (the term ends).
    */
-  void write(List<ZkWrite> writes, Runnable onCommitted, Consumer<Exception> onFailed) {
+  private void write(List<ZkWrite> writes, Runnable onCommitted, Consumer<Exception> onFailed) {
     long writeGeneration = generation;
     boolean flushNow = false;
     if (unflushed.isEmpty()) {
@@ -360,37 +349,14 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     return term == null ? job : term.costs.costed(job, clock.instant());
   }
 
-  /** Writes {@code entry}'s job as it now is in memory, then runs {@code onCommitted}. */
-  void saveJob(JobEntry entry, Runnable onCommitted) {
-    ZkWrite write =
-        new ZkWrite.Update(store.paths().job(entry.id()), entry.job.toByteArray(), entry.version);
-    entry.version++;
-    term.reindex(entry);
-    Job snapshot = entry.job;
-    term.costs.observe(snapshot, term::node, clock.instant());
-    write(
-        List.of(write),
-        () -> {
-          watchers.changed(snapshot);
-          onCommitted.run();
-        });
-  }
-
-  void saveNode(NodeSession session) {
-    String path = store.paths().node(session.id());
-    byte[] data = session.node.toByteArray();
-    ZkWrite write =
-        session.version < 0
-            ? new ZkWrite.Create(path, data)
-            : new ZkWrite.Update(path, data, session.version);
-    session.version++;
-    write(List.of(write), () -> {});
-  }
-
   /** Re-arms the off-peak triggers with the term's windows (after they changed). */
-  void rearm() {
+  private void rearm(LeaderTerm term) {
     term.calendar = new OffPeakCalendar(term.windowSpecs());
     triggers.arm(term.windowSpecs());
+  }
+
+  private void markLost(LeaderTerm term, NodeSession session, String why) {
+    agents.markLost(term, session, why);
   }
 
   private void planIfLeading() {
@@ -403,13 +369,43 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     return logs;
   }
 
-  /** Runs {@code task} on the loop after {@code delay}. */
-  void schedule(Runnable task, java.time.Duration delay) {
-    executor.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
   public AgentSessions agents() {
     return agents;
+  }
+
+  /** What JobService asks of the scheduler. */
+  public JobRequests jobs() {
+    return jobRequests;
+  }
+
+  /** What ClusterService asks of the scheduler. */
+  public ClusterRequests cluster() {
+    return clusterRequests;
+  }
+
+  /** What FinOpsService asks of the scheduler. */
+  public FinOpsRequests finOps() {
+    return finOpsRequests;
+  }
+
+  /** Hold, release, requeue and update, for JobService. */
+  public JobControls jobControls() {
+    return jobControls;
+  }
+
+  /** What submission refuses beyond the spec's rules, for JobService. */
+  public SubmitChecks submitChecks() {
+    return submitChecks;
+  }
+
+  /** The cluster's own history, for ExportHistory. */
+  public HistoryRequests history() {
+    return historyRequests;
+  }
+
+  /** The leader's state in numbers; fails with NotLeaderException where this does not lead. */
+  public CompletableFuture<ClusterFigures> figures() {
+    return ClusterFigures.of(thread, clock);
   }
 
   /** What the spot and deadline policy did; safe from any thread. */
@@ -422,44 +418,27 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     return planner.lastPlanNanos();
   }
 
-  ZkStateStore store() {
-    return store;
-  }
-
-  SchedulerMessage.Builder command() {
-    return term.command();
-  }
-
   /** This loop as its helpers see it. */
-  private LoopThread thread() {
-    return new LoopThread() {
-      @Override
-      public void execute(Runnable task) {
-        SchedulerLoop.this.execute(task);
-      }
+  private final class OnLoop implements LoopThread {
+    @Override
+    public void execute(Runnable task) {
+      executor.execute(task);
+    }
 
-      @Override
-      public void schedule(Runnable task, java.time.Duration delay) {
-        SchedulerLoop.this.schedule(task, delay);
-      }
+    @Override
+    public void schedule(Runnable task, java.time.Duration delay) {
+      executor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
 
-      @Override
-      public LeaderTerm requireLeader() {
-        return SchedulerLoop.this.requireLeader();
-      }
+    @Override
+    public LeaderTerm requireLeader() {
+      return SchedulerLoop.this.requireLeader();
+    }
 
-      @Override
-      public LeaderTerm term() {
-        return term;
-      }
-    };
-  }
-
-  /** A StopJob for {@code attempt} of {@code jobId}, in this term. */
-  SchedulerMessage stopCommand(String jobId, int attempt, String reason) {
-    return command()
-        .setStopJob(StopJob.newBuilder().setJobId(jobId).setAttempt(attempt).setReason(reason))
-        .build();
+    @Override
+    public LeaderTerm term() {
+      return term;
+    }
   }
 
   /**
@@ -468,12 +447,10 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
    * planning a large queue takes at most a fifth of the time and submits and agent messages keep
    * flowing.
    */
-  void requestPlan() {
+  private void requestPlan() {
     if (!planQueued) {
       planQueued = true;
-      long sinceLast = System.nanoTime() - lastPlanEndedNanos;
-      long delay =
-          Math.max(settings.planDelay().toNanos(), 4 * planner.lastPlanCostNanos() - sinceLast);
+      long delay = Math.max(settings.planDelay().toNanos(), planner.paceNanos());
       executor.schedule(
           () -> {
             planQueued = false;
@@ -484,11 +461,6 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
           Math.min(delay, TimeUnit.SECONDS.toNanos(1)),
           TimeUnit.NANOSECONDS);
     }
-  }
-
-  /** A plan was applied (or failed): the pacing of the next one counts from now. */
-  void planEnded() {
-    lastPlanEndedNanos = System.nanoTime();
   }
 
   private void tick() {
@@ -516,7 +488,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
 
   /** Test hook: every known node as stored. */
   public CompletableFuture<List<Node>> storedNodes() {
-    return call(t -> new ArrayList<>(t.nodes.values().stream().map(s -> s.node).toList()));
+    return thread.call(t -> new ArrayList<>(t.nodes.values().stream().map(s -> s.node).toList()));
   }
 
   /** Test hook: when the armed trigger of window {@code name} next opens it, if it is armed. */
@@ -536,6 +508,6 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     }
     committer.close();
     autoscaler.close();
-    planner.close();
+    planThread.shutdownNow();
   }
 }

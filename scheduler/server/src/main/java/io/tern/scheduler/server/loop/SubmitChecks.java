@@ -5,6 +5,7 @@ import io.tern.api.v1.Job;
 import io.tern.api.v1.JobSpec;
 import io.tern.scheduler.core.model.Node;
 import io.tern.scheduler.core.placement.NeverFits;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,10 +21,14 @@ import java.util.function.Predicate;
  * {@code dependsOn} must exist ({@link DependencyGate#checkParents}).
  */
 public final class SubmitChecks {
-  private final SchedulerLoop loop;
+  private final LoopThread loop;
+  private final Clock clock;
+  private final Fleet fleet;
 
-  public SubmitChecks(SchedulerLoop loop) {
+  SubmitChecks(LoopThread loop, Clock clock, Fleet fleet) {
     this.loop = loop;
+    this.clock = clock;
+    this.fleet = fleet;
   }
 
   /**
@@ -38,7 +43,7 @@ public final class SubmitChecks {
           if (allowUnfit) {
             return null;
           }
-          Instant now = loop.clock.instant();
+          Instant now = clock.instant();
           deadline(spec, now);
           List<Node> nodes = new ArrayList<>();
           for (NodeSession session : term.nodes.values()) {
@@ -50,7 +55,7 @@ public final class SubmitChecks {
                   .setSpec(spec)
                   .setSubmittedAt(CoreSnapshots.timestamp(now))
                   .build();
-          NeverFits.check(CoreSnapshots.job(job), nodes, loop.autoscaler.pools())
+          NeverFits.check(CoreSnapshots.job(job), nodes, fleet.pools())
               .ifPresent(
                   why -> {
                     throw refused("spec.resources: " + why);

@@ -1,0 +1,92 @@
+package io.tern.scheduler.server.loop;
+
+import io.tern.api.v1.Attempt;
+import io.tern.api.v1.CheckpointJob;
+import io.tern.api.v1.SchedulerMessage;
+import io.tern.scheduler.core.state.Effect;
+import io.tern.scheduler.core.state.JobEvent;
+import io.tern.scheduler.core.state.Transition;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Commands to the agents that run a job's attempt: interrupt it (checkpoint and exit, or stop) as
+ * the state machine decides, or stop it. A command that changes the job goes out only once the
+ * change is in ZooKeeper. Loop thread only.
+ */
+final class JobCommands {
+  private final StateWrites writes;
+
+  JobCommands(StateWrites writes) {
+    this.writes = writes;
+  }
+
+  /** Asks a running job to checkpoint and exit, or to stop when it cannot checkpoint. */
+  void interrupt(
+      LeaderTerm term, String jobId, int attempt, boolean checkpoint, String reason, Instant now) {
+    interrupt(term, jobId, attempt, checkpoint, reason, now, null);
+  }
+
+  /**
+   * Like {@link #interrupt(LeaderTerm, String, int, boolean, String, Instant)}, with the checkpoint
+   * deadline capped at {@code notAfter} (a spot reclaim's termination time), if given.
+   */
+  void interrupt(
+      LeaderTerm term,
+      String jobId,
+      int attempt,
+      boolean checkpoint,
+      String reason,
+      Instant now,
+      Instant notAfter) {
+    JobEntry entry = term.entry(jobId);
+    if (entry == null) {
+      return;
+    }
+    Transition t =
+        JobLifecycle.on(term, entry, new JobEvent.Interrupt(attempt, checkpoint, reason));
+    if (t.ignored()) {
+      return;
+    }
+    Attempt current = entry.currentAttempt().orElseThrow();
+    if (t.effects().getFirst() instanceof Effect.SendCheckpoint) {
+      var g = entry.job.getSpec().getCheckpoint().getGrace();
+      Instant deadline = now.plus(Duration.ofSeconds(g.getSeconds(), g.getNanos()));
+      if (notAfter != null && notAfter.isBefore(deadline)) {
+        deadline = notAfter;
+      }
+      Instant checkpointBy = deadline;
+      writes.saveJob(
+          entry,
+          () ->
+              send(
+                  term,
+                  current,
+                  term.command()
+                      .setCheckpointJob(
+                          CheckpointJob.newBuilder()
+                              .setJobId(jobId)
+                              .setAttempt(attempt)
+                              .setDeadline(CoreSnapshots.timestamp(checkpointBy))
+                              .setReason(reason))
+                      .build()));
+    } else {
+      sendStop(term, jobId, current, reason);
+    }
+  }
+
+  /** Tells every node of {@code attempt} of job {@code jobId} to stop it. */
+  void sendStop(LeaderTerm term, String jobId, Attempt attempt, String reason) {
+    send(term, attempt, term.stopCommand(jobId, attempt.getNumber(), reason));
+  }
+
+  /** Sends {@code message} to every connected node of {@code attempt}. */
+  void send(LeaderTerm term, Attempt attempt, SchedulerMessage message) {
+    for (String nodeId : attempt.getNodeIdsList()) {
+      NodeSession session = term.nodes.get(nodeId);
+      if (session != null && session.connected()) {
+        session.channel.send(message);
+      }
+    }
+  }
+}

@@ -1,0 +1,298 @@
+package io.tern.scheduler.server.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tern.api.v1.AgentMessage;
+import io.tern.api.v1.CapacityType;
+import io.tern.api.v1.Gpu;
+import io.tern.api.v1.JobState;
+import io.tern.api.v1.JobStatus;
+import io.tern.api.v1.JobStatus.Phase;
+import io.tern.api.v1.NodeState;
+import io.tern.api.v1.Register;
+import io.tern.api.v1.RunningAttempt;
+import io.tern.api.v1.SchedulerMessage.KindCase;
+import io.tern.api.v1.SpotNotice;
+import io.tern.scheduler.core.plan.Plan;
+import io.tern.scheduler.core.policy.PolicySnapshot;
+import io.tern.scheduler.server.zk.ZkPaths;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The agent protocol's leader side on a loop run by hand, with a clock the test moves. */
+class AgentSessionsTest {
+  private static final String JOB = "job-000001";
+
+  private final HandLoop loop = new HandLoop();
+  private final List<String> registered = new ArrayList<>();
+  private final List<String> spotNotices = new ArrayList<>();
+  private final SchedulerSettings settings =
+      SchedulerSettings.defaults().withNodeLease(java.time.Duration.ofSeconds(16));
+  private final AgentSessions sessions =
+      new AgentSessions(
+          loop,
+          loop.clock,
+          settings,
+          loop.writes,
+          loop.commands,
+          new LogRelay(loop),
+          new Fleet() {
+            @Override
+            public PolicySnapshot withPools(PolicySnapshot policy) {
+              return policy;
+            }
+
+            @Override
+            public boolean releasing(String nodeId) {
+              return false;
+            }
+
+            @Override
+            public void afterPlan(LeaderTerm term, Plan plan, PolicySnapshot policy) {}
+
+            @Override
+            public java.util.List<io.tern.scheduler.core.policy.PoolOffer> pools() {
+              return java.util.List.of();
+            }
+
+            @Override
+            public void onRegistered(String nodeId) {
+              registered.add(nodeId);
+            }
+          },
+          loop.plans,
+          () ->
+              new LoopEvents() {
+                @Override
+                public void spotNotice(String kind) {
+                  spotNotices.add(kind);
+                }
+              });
+
+  private static Register register(String nodeId, RunningAttempt... running) {
+    Register.Builder r =
+        Register.newBuilder()
+            .setNodeId(nodeId)
+            .setCapacityType(CapacityType.CAPACITY_TYPE_SPOT)
+            .setPool("spot-a")
+            .addAllGpus(HandLoop.node(nodeId, 8).getGpusList());
+    for (RunningAttempt a : running) {
+      r.addRunning(a);
+    }
+    return r.build();
+  }
+
+  private static AgentMessage status(int attempt, Phase phase, int exitCode) {
+    return AgentMessage.newBuilder()
+        .setSeq(3)
+        .setJobStatus(
+            JobStatus.newBuilder()
+                .setJobId(JOB)
+                .setAttempt(attempt)
+                .setPhase(phase)
+                .setExitCode(exitCode))
+        .build();
+  }
+
+  private JobState state() {
+    return loop.term.entry(JOB).state();
+  }
+
+  @Test
+  void aNewNodeIsStoredAndToldItsEpochHeartbeatAndLease() {
+    loop.lead(List.of(), List.of());
+    HandLoop.Channel agent = new HandLoop.Channel();
+
+    sessions.register(register("n1"), agent);
+    loop.runDue();
+
+    NodeSession session = loop.term.nodes.get("n1");
+    assertThat(session.channel).isSameAs(agent);
+    assertThat(session.state()).isEqualTo(NodeState.NODE_STATE_READY);
+    var registeredMessage = agent.of(KindCase.REGISTERED).getFirst();
+    assertThat(registeredMessage.getRegistered().getEpoch()).isEqualTo(7);
+    assertThat(registeredMessage.getRegistered().getNodeLeaseMs()).isEqualTo(16_000);
+    // At least eight heartbeats per lease: 16 s / 8 = 2 s, so the configured 1 s stands.
+    assertThat(registeredMessage.getRegistered().getTelemetryIntervalMs()).isEqualTo(1000);
+    assertThat(registered).containsExactly("n1");
+    assertThat(loop.plansRequested).isEqualTo(1);
+    loop.settle();
+    assertThat(loop.committedPaths()).containsExactly(ZkPaths.defaults().node("n1"));
+  }
+
+  @Test
+  void aReplicaThatDoesNotLeadClosesTheStreamNamingTheLeader() {
+    HandLoop.Channel agent = new HandLoop.Channel();
+
+    sessions.register(register("n1"), agent);
+    loop.runDue();
+
+    assertThat(agent.closedBecause).isEqualTo("not elected yet");
+    assertThat(agent.sent).isEmpty();
+  }
+
+  @Test
+  void anAttemptTheLeaderDoesNotKnowIsStoppedAndOneItKnowsIsAdopted() {
+    loop.lead(
+        List.of(
+            HandLoop.placed(
+                JOB, HandLoop.spec("vision", 2), JobState.JOB_STATE_STARTING, "n1", 0, 1)),
+        List.of(HandLoop.node("n1", 8)));
+    HandLoop.Channel agent = new HandLoop.Channel();
+
+    sessions.register(
+        register(
+            "n1",
+            RunningAttempt.newBuilder().setJobId(JOB).setAttempt(1).build(),
+            RunningAttempt.newBuilder().setJobId("job-000099").setAttempt(4).build()),
+        agent);
+    loop.runDue();
+
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_RUNNING);
+    var stops = agent.of(KindCase.STOP_JOB);
+    assertThat(stops).hasSize(1);
+    assertThat(stops.getFirst().getStopJob().getJobId()).isEqualTo("job-000099");
+    assertThat(stops.getFirst().getStopJob().getAttempt()).isEqualTo(4);
+  }
+
+  @Test
+  void anAttemptTheAgentCameBackWithoutIsRequeuedOnlyAfterTheGrace() {
+    loop.lead(
+        List.of(
+            HandLoop.placed(JOB, HandLoop.spec("vision", 2), JobState.JOB_STATE_RUNNING, "n1", 0)),
+        List.of(HandLoop.node("n1", 8)));
+
+    sessions.register(register("n1"), new HandLoop.Channel());
+    loop.runDue();
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_RUNNING);
+
+    loop.executor.advance(AgentSessions.REPORT_GRACE.minusMillis(1));
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_RUNNING);
+
+    loop.executor.advance(java.time.Duration.ofMillis(1));
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_PENDING);
+    assertThat(loop.term.entry(JOB).job.getAttempts(0).getEndReason())
+        .isEqualTo("lost: its agent came back without it");
+  }
+
+  @Test
+  void statusesMoveTheJobAndAreAcknowledgedOnceStored() {
+    HandLoop.Channel agent =
+        loop.leadOnN1(
+            HandLoop.placed(
+                JOB, HandLoop.spec("vision", 2), JobState.JOB_STATE_STARTING, "n1", 0, 1));
+
+    sessions.message("n1", agent, status(1, Phase.PHASE_STARTED, 0));
+    loop.runDue();
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_RUNNING);
+    assertThat(agent.of(KindCase.ACK)).as("not before ZooKeeper has it").isEmpty();
+
+    loop.settle();
+    assertThat(agent.of(KindCase.ACK)).hasSize(1);
+    assertThat(agent.of(KindCase.ACK).getFirst().getEpoch()).isEqualTo(7);
+
+    sessions.message("n1", agent, status(1, Phase.PHASE_EXITED, 0));
+    loop.settle();
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_SUCCEEDED);
+    assertThat(loop.term.entry(JOB).job.getAttempts(0).getExitCode()).isZero();
+  }
+
+  @Test
+  void aStatusFromAStreamThatIsNotTheNodesOwnIsIgnored() {
+    loop.leadOnN1(
+        HandLoop.placed(JOB, HandLoop.spec("vision", 2), JobState.JOB_STATE_STARTING, "n1", 0, 1));
+    HandLoop.Channel old = new HandLoop.Channel();
+
+    sessions.message("n1", old, status(1, Phase.PHASE_STARTED, 0));
+    loop.settle();
+
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_STARTING);
+    assertThat(old.sent).isEmpty();
+  }
+
+  @Test
+  void aNodeThatStopsHeartbeatingIsLostAfterItsLeaseAndItsJobsRequeued() {
+    HandLoop.Channel agent =
+        loop.leadOnN1(
+            HandLoop.placed(JOB, HandLoop.spec("vision", 2), JobState.JOB_STATE_RUNNING, "n1", 0));
+
+    // A heartbeat half way through the lease: acknowledged at once, off the loop.
+    loop.clock.advance(java.time.Duration.ofSeconds(8));
+    sessions.message(
+        "n1",
+        agent,
+        AgentMessage.newBuilder()
+            .setSeq(9)
+            .setTelemetry(
+                io.tern.api.v1.Telemetry.newBuilder()
+                    .addGpus(Gpu.newBuilder().setIndex(0).setUtilizationPercent(55)))
+            .build());
+    assertThat(agent.of(KindCase.ACK)).hasSize(1);
+    assertThat(loop.executor.queued()).as("telemetry does not queue on the loop").isZero();
+
+    loop.clock.advance(java.time.Duration.ofSeconds(16));
+    sessions.expireLeases();
+    assertThat(state())
+        .as("the heartbeat at 8 s holds the lease")
+        .isEqualTo(JobState.JOB_STATE_RUNNING);
+    assertThat(loop.term.nodes.get("n1").gpus.getFirst().getUtilizationPercent()).isEqualTo(55);
+
+    loop.clock.advance(java.time.Duration.ofMillis(1));
+    sessions.expireLeases();
+    assertThat(loop.term.nodes.get("n1").state()).isEqualTo(NodeState.NODE_STATE_LOST);
+    assertThat(agent.closedBecause).isEqualTo("lease expired");
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_PENDING);
+    assertThat(loop.plansRequested).isEqualTo(1);
+  }
+
+  @Test
+  void aSpotNoticeDrainsTheNodeAndCheckpointsItsJobsBeforeTheReclaim() {
+    HandLoop.Channel agent =
+        loop.leadOnN1(
+            HandLoop.placed(
+                JOB,
+                HandLoop.checkpointable("vision", 2, 90),
+                JobState.JOB_STATE_RUNNING,
+                "n1",
+                0,
+                1));
+    Instant reclaimAt = HandLoop.T0.plusSeconds(60); // sooner than the job's 90 s grace
+
+    sessions.message(
+        "n1",
+        agent,
+        AgentMessage.newBuilder()
+            .setSpotNotice(
+                SpotNotice.newBuilder()
+                    .setKind(SpotNotice.Kind.KIND_INSTANCE_ACTION)
+                    .setActionAt(HandLoop.at(reclaimAt)))
+            .build());
+    loop.runDue();
+
+    NodeSession session = loop.term.nodes.get("n1");
+    assertThat(spotNotices).containsExactly("instance_action");
+    assertThat(session.state()).isEqualTo(NodeState.NODE_STATE_DRAINING);
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_CHECKPOINTING);
+    assertThat(agent.of(KindCase.CHECKPOINT_JOB)).as("sent once stored").isEmpty();
+
+    loop.settle();
+    var checkpoint = agent.of(KindCase.CHECKPOINT_JOB).getFirst().getCheckpointJob();
+    assertThat(checkpoint.getDeadline()).isEqualTo(HandLoop.at(reclaimAt.minusSeconds(10)));
+    assertThat(checkpoint.getReason()).isEqualTo("spot reclaim of n1");
+
+    sessions.message("n1", agent, status(1, Phase.PHASE_CHECKPOINTED, 0));
+    loop.settle();
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_PENDING);
+    var ended = loop.term.entry(JOB).job.getAttempts(0);
+    assertThat(ended.getEndReason()).isEqualTo("checkpointed and requeued: spot reclaim");
+    assertThat(ended.getReclaimed()).isTrue();
+  }
+
+  @Test
+  void printableCutsLongTextAndBlanksControlCharacters() {
+    assertThat(AgentSessions.printable("a\u001b[2Jb\nc", 100)).isEqualTo("a [2Jb c");
+    assertThat(AgentSessions.printable("x".repeat(20), 10)).isEqualTo("xxxxxxx...");
+  }
+}

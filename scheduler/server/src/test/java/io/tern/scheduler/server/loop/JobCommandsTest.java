@@ -1,0 +1,65 @@
+package io.tern.scheduler.server.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tern.api.v1.JobState;
+import io.tern.api.v1.SchedulerMessage.KindCase;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Interrupts and stops as agents receive them, on a loop run by hand. */
+class JobCommandsTest {
+  private static final String JOB = "job-000001";
+
+  private final HandLoop loop = new HandLoop();
+
+  private HandLoop.Channel leadWithACheckpointableJobOnN1() {
+    return loop.leadOnN1(
+        HandLoop.placed(
+            JOB, HandLoop.checkpointable("vision", 1, 90), JobState.JOB_STATE_RUNNING, "n1", 0));
+  }
+
+  @Test
+  void aCheckpointableJobIsAskedToCheckpointByItsGraceOnceTheChangeIsStored() {
+    HandLoop.Channel agent = leadWithACheckpointableJobOnN1();
+
+    loop.commands.interrupt(loop.term, JOB, 1, true, "preempted", HandLoop.T0);
+    assertThat(loop.term.entry(JOB).state()).isEqualTo(JobState.JOB_STATE_CHECKPOINTING);
+    assertThat(agent.sent).isEmpty();
+
+    loop.settle();
+    var checkpoint = agent.of(KindCase.CHECKPOINT_JOB).getFirst();
+    assertThat(checkpoint.getEpoch()).isEqualTo(7);
+    assertThat(checkpoint.getCheckpointJob().getAttempt()).isEqualTo(1);
+    assertThat(checkpoint.getCheckpointJob().getDeadline())
+        .isEqualTo(HandLoop.at(HandLoop.T0.plusSeconds(90)));
+  }
+
+  @Test
+  void aJobThatCannotCheckpointIsStoppedAtOnce() {
+    loop.lead(
+        List.of(
+            HandLoop.placed(JOB, HandLoop.spec("vision", 1), JobState.JOB_STATE_RUNNING, "n1", 0)),
+        List.of(HandLoop.node("n1", 8)));
+    HandLoop.Channel agent = loop.connect("n1");
+
+    loop.commands.interrupt(loop.term, JOB, 1, true, "preempted", HandLoop.T0);
+
+    var stop = agent.of(KindCase.STOP_JOB).getFirst().getStopJob();
+    assertThat(stop.getJobId()).isEqualTo(JOB);
+    assertThat(stop.getReason()).isEqualTo("preempted");
+    assertThat(loop.term.stopping).contains(JOB);
+  }
+
+  @Test
+  void anInterruptOfAnotherAttemptChangesNothing() {
+    HandLoop.Channel agent = leadWithACheckpointableJobOnN1();
+
+    loop.commands.interrupt(loop.term, JOB, 2, true, "preempted", HandLoop.T0);
+    loop.settle();
+
+    assertThat(loop.term.entry(JOB).state()).isEqualTo(JobState.JOB_STATE_RUNNING);
+    assertThat(agent.sent).isEmpty();
+    assertThat(loop.committed).isEmpty();
+  }
+}

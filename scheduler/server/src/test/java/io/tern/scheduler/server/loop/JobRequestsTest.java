@@ -1,0 +1,205 @@
+package io.tern.scheduler.server.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tern.api.v1.CancelJobRequest;
+import io.tern.api.v1.Job;
+import io.tern.api.v1.JobState;
+import io.tern.api.v1.ListJobsRequest;
+import io.tern.api.v1.SchedulerMessage.KindCase;
+import io.tern.api.v1.SubmitJobResponse;
+import io.tern.scheduler.server.zk.ZkPaths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+/** JobService's requests on a loop run by hand: replies wait for ZooKeeper's commit. */
+class JobRequestsTest {
+  private final HandLoop loop = new HandLoop();
+  private final JobRequests jobs =
+      new JobRequests(loop, loop.clock, loop.writes, loop.commands, loop.watchers, loop.plans);
+
+  @Test
+  void aSubmitIsAnsweredOnceItsJobIsInZooKeeper() throws Exception {
+    loop.lead(List.of(), List.of());
+
+    CompletableFuture<SubmitJobResponse> reply =
+        jobs.submit(HandLoop.spec("vision", 1), "", "alice");
+    loop.runDue();
+    assertThat(reply).isNotDone();
+    assertThat(loop.plansRequested).isZero();
+
+    loop.settle();
+    Job job = reply.get().getJob();
+    assertThat(job.getId()).isEqualTo("job-000001");
+    assertThat(job.getState()).isEqualTo(JobState.JOB_STATE_PENDING);
+    assertThat(job.getOwner()).isEqualTo("alice");
+    assertThat(job.getSubmittedAt()).isEqualTo(HandLoop.at(HandLoop.T0));
+    ZkPaths paths = ZkPaths.defaults();
+    assertThat(loop.committedPaths()).containsExactly(paths.jobShard(1), paths.job("job-000001"));
+    assertThat(loop.plansRequested).isEqualTo(1);
+  }
+
+  @Test
+  void aFailedWriteFailsTheSubmit() {
+    loop.lead(List.of(), List.of());
+
+    var reply = jobs.submit(HandLoop.spec("vision", 1), "", "alice");
+    loop.runDue();
+    loop.failWrites(new IllegalStateException("connection loss"));
+
+    assertThat(reply).isCompletedExceptionally();
+    assertThat(loop.plansRequested).isZero();
+  }
+
+  @Test
+  void aRetryWithTheSameKeyGetsTheSameJobEvenBeforeItCommitted() throws Exception {
+    loop.lead(List.of(), List.of());
+    var spec = HandLoop.spec("vision", 1);
+
+    var first = jobs.submit(spec, "k1", "alice");
+    loop.runDue();
+    var retry = jobs.submit(spec, "k1", "alice");
+    loop.runDue();
+    var other = jobs.submit(spec.toBuilder().setName("other").build(), "k1", "alice");
+    loop.settle();
+    var later = jobs.submit(spec, "k1", "alice");
+    loop.settle();
+
+    assertThat(first.get().getDeduplicated()).isFalse();
+    assertThat(retry.get().getJob().getId()).isEqualTo(first.get().getJob().getId());
+    assertThat(retry.get().getDeduplicated()).isTrue();
+    assertThat(later.get().getDeduplicated()).isTrue();
+    assertThat(loop.term.jobs).hasSize(1);
+    assertThatThrownBy(other::get)
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(StatusRuntimeException.class)
+        .satisfies(
+            e ->
+                assertThat(((StatusRuntimeException) e).getStatus().getCode())
+                    .isEqualTo(Status.Code.ALREADY_EXISTS));
+  }
+
+  @Test
+  void aReplicaThatDoesNotLeadRefusesNamingTheLeader() {
+    var reply = jobs.submit(HandLoop.spec("vision", 1), "", "alice");
+    loop.runDue();
+
+    assertThatThrownBy(reply::get)
+        .cause()
+        .isInstanceOf(NotLeaderException.class)
+        .satisfies(
+            e -> assertThat(((NotLeaderException) e).leaderAddress()).contains("other:50051"));
+  }
+
+  @Test
+  void aQueuedJobIsCancelledAtOnceARunningOneWhenItsAgentStopsIt() throws Exception {
+    loop.lead(
+        List.of(
+            HandLoop.queued("job-000001", HandLoop.spec("vision", 1)),
+            HandLoop.placed(
+                "job-000002", HandLoop.spec("vision", 1), JobState.JOB_STATE_RUNNING, "n1", 0)),
+        List.of(HandLoop.node("n1", 8)));
+    HandLoop.Channel agent = loop.connect("n1");
+
+    var queued =
+        jobs.cancel(CancelJobRequest.newBuilder().setJobId("job-000001").setReason("oops").build());
+    var running = jobs.cancel(CancelJobRequest.newBuilder().setJobId("job-000002").build());
+    loop.runDue();
+    assertThat(queued).isNotDone();
+    assertThat(agent.sent).isEmpty();
+
+    loop.settle();
+    assertThat(queued.get().getState()).isEqualTo(JobState.JOB_STATE_CANCELLED);
+    assertThat(running.get().getState()).isEqualTo(JobState.JOB_STATE_RUNNING);
+    assertThat(running.get().getCancelRequested()).isTrue();
+    var stop = agent.of(KindCase.STOP_JOB).getFirst().getStopJob();
+    assertThat(stop.getJobId()).isEqualTo("job-000002");
+    assertThat(stop.getReason()).isEqualTo("cancelled");
+  }
+
+  @Test
+  void anUnknownJobIsNotFound() {
+    loop.lead(List.of(), List.of());
+    var reply = jobs.get("job-000042");
+    loop.runDue();
+    assertThatThrownBy(reply::get).cause().isInstanceOf(NoSuchElementException.class);
+  }
+
+  @Test
+  void listingIsNewestFirstInPagesOfTheVisibleTeams() throws Exception {
+    List<Job> stored = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      stored.add(HandLoop.queued("job-00000" + i, HandLoop.spec(i % 2 == 0 ? "nlp" : "vision", 1)));
+    }
+    loop.lead(stored, List.of());
+
+    var first = jobs.list(ListJobsRequest.newBuilder().setPageSize(2).build(), "vision"::equals);
+    loop.runDue();
+    assertThat(first.get().getJobsList())
+        .extracting(Job::getId)
+        .containsExactly("job-000005", "job-000003");
+    String token = first.get().getNextPageToken();
+    var next =
+        jobs.list(
+            ListJobsRequest.newBuilder().setPageSize(2).setPageToken(token).build(),
+            "vision"::equals);
+    loop.runDue();
+    assertThat(next.get().getJobsList()).extracting(Job::getId).containsExactly("job-000001");
+    assertThat(next.get().getNextPageToken()).isEmpty();
+  }
+
+  @Test
+  void explainSaysAJobNotPlannedYetWaitsForTheNextPlanAndWhereItStandsInItsTeam() throws Exception {
+    loop.lead(
+        List.of(
+            HandLoop.queued("job-000001", HandLoop.spec("vision", 1)),
+            HandLoop.queued("job-000002", HandLoop.spec("nlp", 1)),
+            HandLoop.queued("job-000003", HandLoop.spec("vision", 1))),
+        List.of());
+
+    var reply = jobs.explain("job-000003");
+    loop.runDue();
+
+    assertThat(reply.get().getSummary()).startsWith("pending: not planned yet");
+    assertThat(reply.get().getQueuePosition()).isEqualTo(2);
+  }
+
+  @Test
+  void aWatcherSeesTheJobNowAndEachCommittedChange() {
+    loop.lead(List.of(HandLoop.queued("job-000001", HandLoop.spec("vision", 1))), List.of());
+    List<JobState> seen = new ArrayList<>();
+    List<String> ends = new ArrayList<>();
+    jobs.watch(
+        "job-000001",
+        new Watchers.Watcher() {
+          @Override
+          public boolean onJob(Job job) {
+            seen.add(job.getState());
+            return true;
+          }
+
+          @Override
+          public void onEnd() {
+            ends.add("end");
+          }
+        },
+        e -> ends.add(e.getMessage()));
+    loop.runDue();
+    assertThat(seen).containsExactly(JobState.JOB_STATE_PENDING);
+
+    jobs.cancel(CancelJobRequest.newBuilder().setJobId("job-000001").build());
+    loop.runDue();
+    assertThat(seen).as("not before the commit").hasSize(1);
+    loop.settle();
+    assertThat(seen).containsExactly(JobState.JOB_STATE_PENDING, JobState.JOB_STATE_CANCELLED);
+    assertThat(ends).containsExactly("end");
+  }
+}

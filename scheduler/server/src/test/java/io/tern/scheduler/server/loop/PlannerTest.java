@@ -1,0 +1,229 @@
+package io.tern.scheduler.server.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tern.api.v1.Job;
+import io.tern.api.v1.JobState;
+import io.tern.api.v1.SchedulerMessage.KindCase;
+import io.tern.scheduler.core.PlacementEngine;
+import io.tern.scheduler.core.plan.Plan;
+import io.tern.scheduler.core.policy.PolicySnapshot;
+import io.tern.testing.FakeScheduledExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The planner on a loop run by hand: the core runs when the test runs the planning thread. */
+class PlannerTest {
+  private final HandLoop loop = new HandLoop();
+  private final FakeScheduledExecutor planThread = new FakeScheduledExecutor(loop.clock);
+  private final List<Plan> plansApplied = new ArrayList<>();
+  private final List<String> absorbed = new ArrayList<>();
+  private final List<Long> planned = new ArrayList<>();
+  private final StubFleet fleet = new StubFleet();
+  private final Planner planner =
+      new Planner(
+          loop,
+          loop.clock,
+          new PlacementEngine(),
+          planThread,
+          term -> absorbed.add("absorbed"),
+          fleet,
+          new CurrentPolicy(fleet, (team, status) -> {}),
+          loop.writes,
+          loop.commands,
+          loop.plans,
+          () ->
+              new LoopEvents() {
+                @Override
+                public void planned(long nanos) {
+                  planned.add(nanos);
+                }
+              });
+
+  /** A fleet with no cloud: records what the planner tells it. */
+  private final class StubFleet implements Fleet {
+    final List<String> releasing = new ArrayList<>();
+
+    @Override
+    public PolicySnapshot withPools(PolicySnapshot policy) {
+      return policy;
+    }
+
+    @Override
+    public boolean releasing(String nodeId) {
+      return releasing.contains(nodeId);
+    }
+
+    @Override
+    public void afterPlan(LeaderTerm term, Plan plan, PolicySnapshot policy) {
+      plansApplied.add(plan);
+    }
+
+    @Override
+    public java.util.List<io.tern.scheduler.core.policy.PoolOffer> pools() {
+      return java.util.List.of();
+    }
+
+    @Override
+    public void onRegistered(String nodeId) {}
+  }
+
+  private JobState state(String id) {
+    return loop.term.entry(id).state();
+  }
+
+  @Test
+  void aQueuedJobIsPlacedWrittenAndOnlyThenStarted() {
+    loop.lead(
+        List.of(HandLoop.queued("job-000001", HandLoop.spec("vision", 2))),
+        List.of(HandLoop.node("n1", 8)));
+    HandLoop.Channel agent = loop.connect("n1");
+
+    planner.planAndApply();
+    assertThat(absorbed).containsExactly("absorbed");
+    assertThat(planThread.runDue()).isEqualTo(1); // the core, off the loop
+    assertThat(planned).hasSize(1);
+    assertThat(state("job-000001")).isEqualTo(JobState.JOB_STATE_PENDING);
+
+    loop.runDue(); // the apply, back on the loop
+    assertThat(state("job-000001")).isEqualTo(JobState.JOB_STATE_STARTING);
+    assertThat(plansApplied).hasSize(1);
+    assertThat(agent.sent).as("no start before ZooKeeper has the attempt").isEmpty();
+
+    loop.settle();
+    assertThat(loop.committedPaths())
+        .containsExactly(io.tern.scheduler.server.zk.ZkPaths.defaults().job("job-000001"));
+    var start = agent.of(KindCase.START_JOB).getFirst();
+    assertThat(start.getEpoch()).isEqualTo(7);
+    assertThat(start.getStartJob().getAttempt()).isEqualTo(1);
+    assertThat(start.getStartJob().getGpuIndicesList()).hasSize(2);
+    Job stored = loop.term.entry("job-000001").job;
+    assertThat(stored.getAttempts(0).getNodeIdsList()).containsExactly("n1");
+    assertThat(stored.getAttempts(0).getPlacedAt()).isEqualTo(HandLoop.at(HandLoop.T0));
+  }
+
+  @Test
+  void aPlacementOnANodeThatWentAwayMeanwhileIsDropped() {
+    loop.lead(
+        List.of(HandLoop.queued("job-000001", HandLoop.spec("vision", 2))),
+        List.of(HandLoop.node("n1", 8)));
+    loop.connect("n1");
+
+    planner.planAndApply();
+    planThread.runDue();
+    loop.term.nodes.get("n1").channel = null; // its stream broke while the core planned
+    loop.runDue();
+
+    assertThat(state("job-000001")).isEqualTo(JobState.JOB_STATE_PENDING);
+    assertThat(loop.uncommitted).isEmpty();
+  }
+
+  @Test
+  void nodesTheFleetIsReleasingAreNotPlacedOn() {
+    loop.lead(
+        List.of(HandLoop.queued("job-000001", HandLoop.spec("vision", 2))),
+        List.of(HandLoop.node("n1", 8)));
+    loop.connect("n1");
+    fleet.releasing.add("n1");
+
+    planner.planAndApply();
+    planThread.runDue();
+    loop.settle();
+
+    assertThat(state("job-000001")).isEqualTo(JobState.JOB_STATE_PENDING);
+    assertThat(loop.term.explanations.get("job-000001")).isNotNull();
+  }
+
+  @Test
+  void aJobNoNodeCanHoldStaysPendingWithTheReasonOfThePlan() {
+    loop.lead(
+        List.of(HandLoop.queued("job-000001", HandLoop.spec("vision", 16))),
+        List.of(HandLoop.node("n1", 8)));
+    loop.connect("n1");
+
+    planner.planAndApply();
+    planThread.runDue();
+    loop.runDue();
+
+    JobEntry entry = loop.term.entry("job-000001");
+    assertThat(entry.state()).isEqualTo(JobState.JOB_STATE_PENDING);
+    assertThat(entry.job.getPendingReason()).isNotEqualTo("queued").contains("GPU");
+    assertThat(loop.term.explanations.get("job-000001").toString())
+        .isEqualTo(entry.job.getPendingReason());
+  }
+
+  @Test
+  void aPlanForAnEndedTermIsNotApplied() {
+    loop.lead(
+        List.of(HandLoop.queued("job-000001", HandLoop.spec("vision", 2))),
+        List.of(HandLoop.node("n1", 8)));
+    loop.connect("n1");
+    LeaderTerm first = loop.term;
+
+    planner.planAndApply();
+    planThread.runDue();
+    loop.term = null; // stepped down while the core planned
+    loop.runDue();
+
+    assertThat(first.entry("job-000001").state()).isEqualTo(JobState.JOB_STATE_PENDING);
+    assertThat(plansApplied).isEmpty();
+    assertThat(loop.uncommitted).isEmpty();
+  }
+
+  @Test
+  void aRequestWhilePlanningIsServedByAnotherPlanAfterIt() {
+    loop.lead(
+        List.of(HandLoop.queued("job-000001", HandLoop.spec("vision", 2))),
+        List.of(HandLoop.node("n1", 8)));
+    loop.connect("n1");
+
+    planner.planAndApply();
+    planner.planAndApply(); // while the first is with the core
+    assertThat(planThread.queued()).as("one plan at a time").isEqualTo(1);
+    assertThat(loop.plansRequested).isZero();
+
+    planThread.runDue();
+    loop.runDue();
+    assertThat(loop.plansRequested).isEqualTo(1);
+  }
+
+  @Test
+  void withNothingQueuedOrRunningTheCoreIsNotAsked() {
+    loop.lead(List.of(), List.of(HandLoop.node("n1", 8)));
+    loop.connect("n1");
+    long before = loop.term.plans;
+
+    planner.planAndApply();
+
+    assertThat(planThread.queued()).isZero();
+    assertThat(loop.term.plans).isEqualTo(before + 1);
+  }
+
+  @Test
+  void aRunningJobStaysWhereItIsAndItsGpusAreNotGivenTwice() {
+    loop.lead(
+        List.of(
+            HandLoop.placed(
+                "job-000001",
+                HandLoop.spec("vision", 6),
+                JobState.JOB_STATE_RUNNING,
+                "n1",
+                0,
+                1,
+                2,
+                3,
+                4,
+                5),
+            HandLoop.queued("job-000002", HandLoop.spec("vision", 4))),
+        List.of(HandLoop.node("n1", 8)));
+    loop.connect("n1");
+
+    planner.planAndApply();
+    planThread.runDue();
+    loop.settle();
+
+    assertThat(state("job-000001")).isEqualTo(JobState.JOB_STATE_RUNNING);
+    assertThat(state("job-000002")).isEqualTo(JobState.JOB_STATE_PENDING);
+  }
+}
