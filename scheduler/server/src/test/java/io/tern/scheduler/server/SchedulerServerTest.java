@@ -404,7 +404,16 @@ class SchedulerServerTest {
     Clients c = track(new Clients(server.address()));
     onDemandNode1(server, 2);
 
-    String id = submit(c, Clients.spec("too-big", 8), "").getJob().getId();
+    // Queued although it fits no node (allow_unfit), as it would be with nodes still to come.
+    String id =
+        c.jobs
+            .submitJob(
+                SubmitJobRequest.newBuilder()
+                    .setSpec(Clients.spec("too-big", 8))
+                    .setAllowUnfit(true)
+                    .build())
+            .getJob()
+            .getId();
 
     await()
         .atMost(WAIT)
@@ -842,6 +851,20 @@ class SchedulerServerTest {
                 .orElseThrow()
                 .getState())
         .isEqualTo(NodeState.NODE_STATE_DRAINING);
+
+    // Its agent reconnects: the notice stands (the cloud still takes the node back).
+    spot.drop();
+    FakeAgent back =
+        track(new FakeAgent(server.address(), "spot-1", 8, CapacityType.CAPACITY_TYPE_SPOT))
+            .connect();
+    back.next(SchedulerMessage.KindCase.REGISTERED, 10);
+    var node =
+        c.cluster.listNodes(ListNodesRequest.getDefaultInstance()).getNodesList().stream()
+            .filter(n -> n.getId().equals("spot-1"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(node.getState()).isEqualTo(NodeState.NODE_STATE_DRAINING);
+    assertThat(node.getReclaimAt().getSeconds()).isEqualTo(reclaimAt.getEpochSecond());
   }
 
   @Test

@@ -233,11 +233,22 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
             .putAllLabels(register.getLabelsMap())
             .setLastHeartbeat(CoreSnapshots.timestamp(now))
             .build();
+    if (session != null && session.node.hasReclaimAt()) {
+      node = node.toBuilder().setReclaimAt(session.node.getReclaimAt()).build();
+    }
     if (session == null) {
       session = new NodeSession(node, -1, now);
       term.nodes.put(node.getId(), session);
     } else {
       if (session.channel != null && session.channel != channel) {
+        Duration heard = Duration.between(session.lastHeartbeat, now);
+        if (heard.compareTo(Duration.ofSeconds(2)) < 0) {
+          log.warn(
+              "node {}: a new connection while the last one was heard {} ms ago: two agents with"
+                  + " the same node id? The newest connection wins",
+              node.getId(),
+              heard.toMillis());
+        }
         session.channel.close("replaced by a newer connection from the same node", "");
       }
       session.node = node;

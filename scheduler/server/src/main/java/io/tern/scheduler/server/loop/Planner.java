@@ -269,7 +269,8 @@ final class Planner {
           canonical.computeIfAbsent(explanation.reasons(), this::canonicalReasons);
       // The same reasons as in the previous plan: the job was queued all along and its state and
       // reason were set from them then. Most of a deep queue takes this path, without a string.
-      if (entry.explain(explanation, reasons, number) || !entry.queued()) {
+      // A job a user held after this plan was made keeps the user's reason.
+      if (entry.explain(explanation, reasons, number) || !entry.plannable()) {
         continue;
       }
       JobEvent event = explanation.held() ? new JobEvent.Hold() : new JobEvent.Release();

@@ -533,7 +533,12 @@ class HostileAgentMessagesTest {
   private static String submit(String name, int gpus) {
     return clients
         .jobsNow()
-        .submitJob(SubmitJobRequest.newBuilder().setSpec(Clients.spec(name, gpus)).build())
+        .submitJob(
+            // "never" asks more GPUs than any node has: queued anyway, to stay pending
+            SubmitJobRequest.newBuilder()
+                .setSpec(Clients.spec(name, gpus))
+                .setAllowUnfit(true)
+                .build())
         .getJob()
         .getId();
   }
