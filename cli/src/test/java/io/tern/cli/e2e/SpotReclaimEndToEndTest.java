@@ -54,6 +54,11 @@ import org.junit.jupiter.api.Test;
  */
 class SpotReclaimEndToEndTest {
   private static final Path COUNTER = Path.of("../examples/jobs/counter.sh").toAbsolutePath();
+
+  /** A Python job checkpointing through python/tern/checkpoint.py (PyTorch's state_dict shape). */
+  private static final Path PYTHON_JOB =
+      Path.of("../examples/jobs/torch_state_dict.py").toAbsolutePath();
+
   private static final int STEPS = 200;
   private static final double STEP_SECONDS = 0.05;
   private static final int CHECKPOINT_EVERY = 20;
@@ -209,6 +214,39 @@ class SpotReclaimEndToEndTest {
         .isZero();
     report(
         "instance-action notice",
+        notice,
+        instant(first.getLastCheckpoint().getCommittedAt()),
+        instant(resumed.getAttempts(1).getStartedAt()),
+        lost);
+  }
+
+  @Test
+  void aPythonJobUsingTheCheckpointHelperResumesWithNoLostSteps() throws Exception {
+    String expected = uninterruptedFinalLine(List.of("python3", PYTHON_JOB.toString()), STEPS);
+    imds = LocalImds.start();
+    Agent spot = agent("spot", true);
+    String jobId = submit(10, "python3", PYTHON_JOB.toString(), "" + STEPS);
+    awaitRunningOn(jobId, spot, 40);
+    Agent onDemand = agent("on-demand", false);
+
+    Instant notice = Instant.now();
+    imds.announceInstanceAction(notice.plusSeconds(120));
+    Job resumed = awaitRunningElsewhere(jobId, onDemand);
+    Job done = awaitState(jobId, JobState.JOB_STATE_SUCCEEDED);
+
+    Attempt first = done.getAttempts(0);
+    assertThat(first.getEndReason()).contains("checkpointed");
+    String log1 = Files.readString(spot.jobLog(jobId, 1));
+    assertThat(log1).contains("checkpointed on signal at step");
+    String log2 = Files.readString(onDemand.jobLog(jobId, 2));
+    assertThat(lastLine(log2)).isEqualTo(expected);
+    assertThat(done.getAttempts(1).getResumedFrom().getName())
+        .isEqualTo(first.getLastCheckpoint().getName())
+        .isEqualTo("step-%06d".formatted(lastStep(log1)));
+    int lost = lastStep(log1) - resumedStep(log2);
+    assertThat(lost).as("steps lost").isZero();
+    report(
+        "instance-action notice, Python helper",
         notice,
         instant(first.getLastCheckpoint().getCommittedAt()),
         instant(resumed.getAttempts(1).getStartedAt()),
@@ -701,8 +739,14 @@ class SpotReclaimEndToEndTest {
   }
 
   private static String uninterruptedFinalLine(int steps) throws Exception {
-    ProcessBuilder builder =
-        new ProcessBuilder("bash", COUNTER.toString(), "" + steps).redirectErrorStream(true);
+    return uninterruptedFinalLine(List.of("bash", COUNTER.toString()), steps);
+  }
+
+  /** The last line of {@code command STEPS} run here, straight through. */
+  private static String uninterruptedFinalLine(List<String> command, int steps) throws Exception {
+    List<String> argv = new ArrayList<>(command);
+    argv.add("" + steps);
+    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
     builder.environment().keySet().removeIf(k -> k.startsWith("TERN_"));
     builder.environment().put("STEP_SECONDS", "0");
     Process run = builder.start();
