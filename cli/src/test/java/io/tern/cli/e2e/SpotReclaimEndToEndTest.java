@@ -38,6 +38,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Spot reclaims with real processes: {@code tern zk}, {@code tern scheduler} and {@code tern
@@ -187,11 +189,25 @@ class SpotReclaimEndToEndTest {
     }
   }
 
-  @Test
-  void anInstanceActionCheckpointsTheJobAndItResumesOnTheOtherNode() throws Exception {
+  /**
+   * {@code counter.sh} (bash, its own signal handling) and {@code torch_state_dict.py} (Python,
+   * through {@code tern.checkpoint}).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"counter.sh", "torch_state_dict.py"})
+  void anInstanceActionCheckpointsTheJobAndItResumesOnTheOtherNode(String example)
+      throws Exception {
+    List<String> command =
+        example.equals("counter.sh")
+            ? List.of("bash", COUNTER.toString())
+            : List.of("python3", PYTHON_JOB.toString());
+    String expected =
+        example.equals("counter.sh") ? expectedFinalLine : uninterruptedFinalLine(command, STEPS);
     imds = LocalImds.start();
     Agent spot = agent("spot", true);
-    String jobId = submit(10, "bash", COUNTER.toString(), "" + STEPS);
+    List<String> argv = new ArrayList<>(command);
+    argv.add("" + STEPS);
+    String jobId = submit(10, argv.toArray(String[]::new));
     awaitRunningOn(jobId, spot, 40);
     Agent onDemand = agent("on-demand", false);
 
@@ -207,46 +223,13 @@ class SpotReclaimEndToEndTest {
     String log1 = Files.readString(spot.jobLog(jobId, 1));
     assertThat(log1).contains("checkpointed on signal at step");
     String log2 = Files.readString(onDemand.jobLog(jobId, 2));
-    assertThat(lastLine(log2)).isEqualTo(expectedFinalLine);
+    assertThat(lastLine(log2)).isEqualTo(expected);
     int lost = lastStep(log1) - resumedStep(log2);
     assertThat(lost)
         .as("steps lost: the checkpoint is taken at the step the signal lands on")
         .isZero();
     report(
-        "instance-action notice",
-        notice,
-        instant(first.getLastCheckpoint().getCommittedAt()),
-        instant(resumed.getAttempts(1).getStartedAt()),
-        lost);
-  }
-
-  @Test
-  void aPythonJobUsingTheCheckpointHelperResumesWithNoLostSteps() throws Exception {
-    String expected = uninterruptedFinalLine(List.of("python3", PYTHON_JOB.toString()), STEPS);
-    imds = LocalImds.start();
-    Agent spot = agent("spot", true);
-    String jobId = submit(10, "python3", PYTHON_JOB.toString(), "" + STEPS);
-    awaitRunningOn(jobId, spot, 40);
-    Agent onDemand = agent("on-demand", false);
-
-    Instant notice = Instant.now();
-    imds.announceInstanceAction(notice.plusSeconds(120));
-    Job resumed = awaitRunningElsewhere(jobId, onDemand);
-    Job done = awaitState(jobId, JobState.JOB_STATE_SUCCEEDED);
-
-    Attempt first = done.getAttempts(0);
-    assertThat(first.getEndReason()).contains("checkpointed");
-    String log1 = Files.readString(spot.jobLog(jobId, 1));
-    assertThat(log1).contains("checkpointed on signal at step");
-    String log2 = Files.readString(onDemand.jobLog(jobId, 2));
-    assertThat(lastLine(log2)).isEqualTo(expected);
-    assertThat(done.getAttempts(1).getResumedFrom().getName())
-        .isEqualTo(first.getLastCheckpoint().getName())
-        .isEqualTo("step-%06d".formatted(lastStep(log1)));
-    int lost = lastStep(log1) - resumedStep(log2);
-    assertThat(lost).as("steps lost").isZero();
-    report(
-        "instance-action notice, Python helper",
+        "instance-action notice, " + example,
         notice,
         instant(first.getLastCheckpoint().getCommittedAt()),
         instant(resumed.getAttempts(1).getStartedAt()),
