@@ -92,7 +92,7 @@ final class SubmitCommand implements Callable<Integer> {
       names = "--array",
       paramLabel = "INDICES[%N]",
       description =
-          "Run the job once per index, at most N at once (Slurm's --array): 0-99%8, 1,3,5-9,"
+          "Run the job once per index, at most N at once (Slurm's --array): 0-99%%8, 1,3,5-9,"
               + " 0-20:5. Each task gets TERN_ARRAY_INDEX. Replaces the spec's array:.")
   String array;
 
