@@ -11,6 +11,7 @@ import io.tern.cli.testing.TernInProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -23,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Job arrays from the {@code tern} command against real processes ({@code tern zk}, {@code tern
  * scheduler}, one {@code tern agent} with 16 simulated GPUs, twice the array's limit, so the limit
  * and not the GPUs is what holds tasks back): a 50-task array with 8 at once finishes with every
- * index run once and never more than 8 tasks running; {@code tern status ARRAY} shows its tasks;
- * {@code tern cancel} stops one task or the whole array; a bad range is refused with exit 2.
+ * index run once and never more than 8 tasks running; {@code tern status ARRAY} shows its tasks; a
+ * job submitted {@code --after ARRAY} starts once every task has ended; {@code tern cancel} stops
+ * one task or the whole array; a bad range is refused with exit 2.
  */
 class ArrayEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
@@ -87,6 +89,7 @@ class ArrayEndToEndTest {
             "bash",
             "-c",
             script);
+    String after = cli.submit("after-sweep", List.of("--after", id), "true");
 
     JsonNode finished =
         await("all 50 tasks succeed")
@@ -94,6 +97,12 @@ class ArrayEndToEndTest {
             .pollInterval(Duration.ofMillis(500))
             .until(() -> tasks(id), t -> count(t, "SUCCEEDED") == 50);
     TernInProcess table = cli.tern("status", id);
+    JsonNode next = cli.awaitState(after, "SUCCEEDED");
+    Instant lastTaskEnded =
+        java.util.stream.StreamSupport.stream(finished.spliterator(), false)
+            .map(t -> Instant.parse(t.path("attempts").get(0).path("ended_at").asText()))
+            .max(Instant::compareTo)
+            .orElseThrow();
 
     assertThat(id).matches("job-[0-9]{6}");
     assertThat(finished).hasSize(50);
@@ -107,6 +116,9 @@ class ArrayEndToEndTest {
     assertThat(seen.stream().mapToInt(Integer::intValue).max().orElseThrow())
         .as("never more than 8 at once, and more than one at a time")
         .isBetween(2, 8);
+    assertThat(Instant.parse(next.path("attempts").get(0).path("placed_at").asText()))
+        .as("--after ARRAY waits for every task")
+        .isAfterOrEqualTo(lastTaskEnded);
     assertThat(table.out())
         .contains("Array:      " + id + "  (sweep)")
         .contains("Tasks:      50 (0-49%8, at most 8 at once)")

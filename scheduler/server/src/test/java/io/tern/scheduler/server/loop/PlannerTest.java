@@ -146,6 +146,47 @@ class PlannerTest {
     assertThat(state("job-000001-3")).isEqualTo(JobState.JOB_STATE_PENDING);
   }
 
+  private static Job ended(String id, JobState state) {
+    return HandLoop.placed(id, task(0, 0), state, "n1", 0);
+  }
+
+  private static Job dependent(String id, io.tern.api.v1.DependencyType type) {
+    return HandLoop.queued(
+        id,
+        HandLoop.spec("vision", 1).toBuilder()
+            .addDependsOn(
+                io.tern.api.v1.Dependency.newBuilder().setJobId("job-000001").setType(type))
+            .build());
+  }
+
+  @Test
+  void aJobAfterAnArrayWaitsForEveryTaskThenCountsAFailureAsTheArrays() {
+    loop.lead(
+        List.of(
+            ended("job-000001-0", JobState.JOB_STATE_SUCCEEDED),
+            HandLoop.placed("job-000001-1", task(1, 0), JobState.JOB_STATE_RUNNING, "n1", 1),
+            dependent("job-000002", io.tern.api.v1.DependencyType.DEPENDENCY_TYPE_AFTER_OK),
+            dependent("job-000003", io.tern.api.v1.DependencyType.DEPENDENCY_TYPE_AFTER_NOT_OK)),
+        List.of(HandLoop.node("n1", 8)));
+    loop.connect("n1");
+
+    planner.planAndApply();
+    planThread.runDue();
+    loop.settle();
+    assertThat(loop.term.entry("job-000002").job.getPendingReason())
+        .isEqualTo("waiting for job-000001");
+    assertThat(state("job-000003")).isEqualTo(JobState.JOB_STATE_PENDING);
+
+    loop.term.entry("job-000001-1").job =
+        loop.term.entry("job-000001-1").job.toBuilder().setState(JobState.JOB_STATE_FAILED).build();
+    planner.planAndApply();
+    planThread.runDue();
+    loop.settle();
+
+    assertThat(state("job-000002")).isEqualTo(JobState.JOB_STATE_CANCELLED);
+    assertThat(state("job-000003")).isEqualTo(JobState.JOB_STATE_STARTING);
+  }
+
   @Test
   void anArrayWithoutALimitIsNotHeldBack() {
     List<Job> jobs = new ArrayList<>();
