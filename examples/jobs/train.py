@@ -2,23 +2,28 @@
 """train.py TOTAL_STEPS -- a dependency-free Tern example job (Python 3 standard library only).
 
 It "trains" a small linear model by gradient descent on deterministic synthetic data, one step
-every STEP_SECONDS, and follows the checkpoint protocol of DESIGN.md:
+every STEP_SECONDS, and follows the checkpoint protocol of DESIGN.md through tern.checkpoint
+(python/tern/checkpoint.py):
 
-* every CHECKPOINT_EVERY steps, and when it receives SIGUSR1 (or SIGTERM), it writes
-  $TERN_CHECKPOINT_DIR/step-NNNNNN/state (JSON), then the marker $TERN_CHECKPOINT_DIR/step-NNNNNN.done;
-  after a signal it exits 0;
-* when $TERN_RESUME_DIR is set it continues from $TERN_RESUME_DIR/state.
+* every CHECKPOINT_EVERY steps, and when it receives SIGUSR1 (or SIGTERM), it saves
+  step-NNNNNN/state (JSON) and its step-NNNNNN.done marker; after a signal it exits 0;
+* when resuming (TERN_RESUME_DIR set) it continues from that checkpoint's state.
 
 Its last line is the same whether or not the run was interrupted and resumed:
     final: steps=600 loss=... checksum=...
 """
 
 import hashlib
-import json
 import os
-import signal
 import sys
 import time
+
+# tern.checkpoint ships in python/ beside examples/ (and /opt/tern/python in the agent image, on
+# PYTHONPATH there); elsewhere put that directory on PYTHONPATH or copy the one file.
+_SHIPPED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python")
+if os.path.isdir(_SHIPPED):
+    sys.path.insert(0, _SHIPPED)
+import tern.checkpoint  # noqa: E402
 
 FEATURES = 4
 TRUE_WEIGHTS = [0.75, -1.5, 2.0, 0.25]
@@ -54,29 +59,17 @@ def train_step(state):
     state["checksum"] = digest.hexdigest()
 
 
-def write_checkpoint(directory, state):
-    if not directory:
-        return
-    name = "step-%06d" % state["step"]
-    marker = os.path.join(directory, name + ".done")
-    if os.path.exists(marker):
-        return
-    os.makedirs(os.path.join(directory, name), exist_ok=True)
-    with open(os.path.join(directory, name, "state"), "w", encoding="ascii") as f:
-        json.dump(state, f)
-        f.flush()
-        os.fsync(f.fileno())
-    # The marker comes last: the agent commits a checkpoint only once <name>.done exists.
-    open(marker, "w").close()
-    print("checkpoint: " + name, flush=True)
-
-
-def load_state(resume_dir):
-    with open(os.path.join(resume_dir, "state"), encoding="ascii") as f:
-        state = json.load(f)
+def load_state(ck):
+    state = ck.load_json("state")
     if not isinstance(state.get("step"), int) or len(state.get("weights", [])) != FEATURES:
-        raise ValueError("corrupt state in " + resume_dir)
+        raise ValueError("corrupt state in " + ck.resume_dir)
     return state
+
+
+def save(ck, state):
+    name = "step-%06d" % state["step"]
+    if ck.save_json(name, "state", state):
+        print("checkpoint: " + name, flush=True)
 
 
 def main(argv):
@@ -86,31 +79,25 @@ def main(argv):
     total = int(argv[1])
     step_seconds = float(os.environ.get("STEP_SECONDS", "0.2"))
     every = int(os.environ.get("CHECKPOINT_EVERY", "50"))
-    checkpoint_dir = os.environ.get("TERN_CHECKPOINT_DIR")
 
-    state = {"step": 0, "weights": [0.0] * FEATURES, "loss": None,
-             "checksum": hashlib.sha256(b"tern").hexdigest()}
-    resume_dir = os.environ.get("TERN_RESUME_DIR")
-    if resume_dir:
-        state = load_state(resume_dir)
-        print("resumed: step=%d" % state["step"], flush=True)
+    with tern.checkpoint.session() as ck:
+        if ck.resuming:
+            state = load_state(ck)
+            print("resumed: step=%d" % state["step"], flush=True)
+        else:
+            state = {"step": 0, "weights": [0.0] * FEATURES, "loss": None,
+                     "checksum": hashlib.sha256(b"tern").hexdigest()}
 
-    requested = []
-    def on_signal(signum, frame):
-        requested.append(signum)
-    signal.signal(signal.SIGUSR1, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
-
-    while state["step"] < total:
-        time.sleep(step_seconds)
-        train_step(state)
-        print("step %d loss %.6f" % (state["step"], state["loss"]), flush=True)
-        if requested:
-            write_checkpoint(checkpoint_dir, state)
-            print("checkpointed on signal at step %d; exiting" % state["step"], flush=True)
-            return 0
-        if every > 0 and state["step"] % every == 0:
-            write_checkpoint(checkpoint_dir, state)
+        while state["step"] < total:
+            time.sleep(step_seconds)
+            train_step(state)
+            print("step %d loss %.6f" % (state["step"], state["loss"]), flush=True)
+            if ck.should_checkpoint:
+                save(ck, state)
+                print("checkpointed on signal at step %d; exiting" % state["step"], flush=True)
+                return 0
+            if every > 0 and state["step"] % every == 0:
+                save(ck, state)
 
     loss = "none" if state["loss"] is None else repr(state["loss"])
     print("final: steps=%d loss=%s checksum=%s" % (total, loss, state["checksum"][:16]), flush=True)

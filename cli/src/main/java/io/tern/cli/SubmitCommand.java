@@ -10,6 +10,7 @@ import io.tern.cli.client.ClientOptions;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.client.SchedulerUnavailableException;
+import io.tern.scheduler.spec.ArraySyntax;
 import io.tern.scheduler.spec.JobSpecDocument;
 import io.tern.scheduler.spec.JobSpecException;
 import io.tern.scheduler.spec.JobSpecParser;
@@ -87,11 +88,19 @@ final class SubmitCommand implements Callable<Integer> {
               + " its deadline (both refused otherwise).")
   boolean allowUnfit;
 
+  @Option(
+      names = "--array",
+      paramLabel = "INDICES[%N]",
+      description =
+          "Run the job once per index, at most N at once (Slurm's --array): 0-99%%8, 1,3,5-9,"
+              + " 0-20:5. Each task gets TERN_ARRAY_INDEX. Replaces the spec's array:.")
+  String array;
+
   private final JobSpecParser parser = new JobSpecParser();
 
   @Override
   public Integer call() throws JobSpecException, IOException {
-    JobSpec spec = flags == null ? fromFile() : fromFlags();
+    JobSpec spec = withArray(flags == null ? fromFile() : fromFlags());
     var out = commandSpec.commandLine().getOut();
     if (!dryRun) {
       return submit(spec, out);
@@ -123,7 +132,8 @@ final class SubmitCommand implements Callable<Integer> {
       if (output.format() == OutputFormat.json) {
         out.println(Protos.json(response));
       } else {
-        out.println(response.getJob().getId());
+        out.println(
+            response.getArrayId().isEmpty() ? response.getJob().getId() : response.getArrayId());
       }
       out.flush();
       return 0;
@@ -135,6 +145,17 @@ final class SubmitCommand implements Callable<Integer> {
               : "the scheduler refused the job: " + CallFailures.describe(e),
           e);
     }
+  }
+
+  private JobSpec withArray(JobSpec spec) {
+    if (array == null) {
+      return spec;
+    }
+    ArraySyntax.Result parsed = ArraySyntax.parse(array);
+    if (parsed.problem() != null) {
+      throw new UserInputException("--array: " + parsed.problem());
+    }
+    return spec.toBuilder().setArray(parsed.spec()).build();
   }
 
   private JobSpec fromFile() throws JobSpecException, IOException {

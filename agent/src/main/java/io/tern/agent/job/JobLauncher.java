@@ -30,12 +30,13 @@ import java.util.stream.Stream;
  *
  * <p>The environment is the agent's, minus anything named {@code TERN_*} or {@code
  * CUDA_VISIBLE_DEVICES}, plus the spec's {@code env}, plus {@code TERN_JOB_ID}, {@code
- * TERN_ATTEMPT}, {@code TERN_CHECKPOINT_DIR}, {@code TERN_RESUME_DIR} (only when resuming), {@code
- * CUDA_VISIBLE_DEVICES} (the placed indices, comma-separated; empty for a CPU-only job, which hides
- * every GPU) and {@code CUDA_DEVICE_ORDER=PCI_BUS_ID} (so CUDA numbers GPUs as NVML does). Every
- * start goes through {@link CheckpointRestorer#begin} (which records the attempt in the checkpoint
- * store); a resume that finds no checkpoint that verifies leaves {@code TERN_RESUME_DIR} unset: the
- * job starts fresh.
+ * TERN_ATTEMPT}, {@code TERN_ARRAY_INDEX} and {@code TERN_ARRAY_ID} (for an array's task), {@code
+ * TERN_CHECKPOINT_DIR}, {@code TERN_RESUME_DIR} (only when resuming), {@code CUDA_VISIBLE_DEVICES}
+ * (the placed indices, comma-separated; empty for a CPU-only job, which hides every GPU) and {@code
+ * CUDA_DEVICE_ORDER=PCI_BUS_ID} (so CUDA numbers GPUs as NVML does). Every start goes through
+ * {@link CheckpointRestorer#begin} (which records the attempt in the checkpoint store); a resume
+ * that finds no checkpoint that verifies leaves {@code TERN_RESUME_DIR} unset: the job starts
+ * fresh.
  *
  * <p>Confined to the agent's loop thread.
  */
@@ -93,6 +94,10 @@ public final class JobLauncher {
     Map<String, String> env = environment(spec);
     env.put("TERN_JOB_ID", id.jobId());
     env.put("TERN_ATTEMPT", Integer.toString(id.attempt()));
+    if (spec.getArray().hasTaskIndex()) {
+      env.put("TERN_ARRAY_INDEX", Integer.toString(spec.getArray().getTaskIndex()));
+      env.put("TERN_ARRAY_ID", spec.getArray().getArrayId());
+    }
     env.put("TERN_CHECKPOINT_DIR", checkpoints.toString());
     env.put("CUDA_VISIBLE_DEVICES", cuda);
     env.put("CUDA_DEVICE_ORDER", "PCI_BUS_ID");

@@ -109,6 +109,7 @@ class JobSupervisorTest {
                 + " echo RESUME=${TERN_RESUME_DIR-unset}; echo CUDA=$CUDA_VISIBLE_DEVICES;"
                 + " echo ORDER=$CUDA_DEVICE_ORDER; echo MINE=$MY_VAR;"
                 + " echo LEFTOVER=${TERN_LEFTOVER-unset}; echo PWD=$PWD;"
+                + " echo INDEX=${TERN_ARRAY_INDEX-unset};"
                 + " echo CKPT_FILES=$(ls -A $TERN_CHECKPOINT_DIR | wc -l)",
             1,
             3);
@@ -127,9 +128,27 @@ class JobSupervisorTest {
         .contains("ORDER=PCI_BUS_ID\n")
         .contains("MINE=hello\n")
         .contains("LEFTOVER=unset\n")
+        .contains("INDEX=unset\n")
         .contains("PWD=" + workDir.run(id) + "\n")
         .contains("CKPT_FILES=0\n");
     assertThat(workDir.checkpoints(id)).isDirectory();
+  }
+
+  @Test
+  void anArraysTaskSeesItsIndex() throws IOException {
+    StartJob.Builder start =
+        bash("job-000007-0", 1, "echo INDEX=$TERN_ARRAY_INDEX ARRAY=$TERN_ARRAY_ID");
+    start
+        .getSpecBuilder()
+        .setArray(
+            io.tern.api.v1.ArraySpec.newBuilder()
+                .setIndices("0-9")
+                .setTaskIndex(0)
+                .setArrayId("job-000007"));
+    startJob(start.build());
+
+    awaitPhase("job-000007-0", Phase.PHASE_EXITED);
+    assertThat(log(new AttemptId("job-000007-0", 1))).contains("INDEX=0 ARRAY=job-000007\n");
   }
 
   @Test

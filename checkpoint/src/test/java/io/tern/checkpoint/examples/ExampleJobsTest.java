@@ -51,13 +51,14 @@ class ExampleJobsTest {
   private static List<String> command(String job) {
     return switch (job) {
       case "counter.sh" -> List.of("bash", JOBS.resolve(job).toString(), String.valueOf(TOTAL));
-      case "train.py" -> List.of("python3", JOBS.resolve(job).toString(), String.valueOf(TOTAL));
+      case "train.py", "torch_state_dict.py" ->
+          List.of("python3", JOBS.resolve(job).toString(), String.valueOf(TOTAL));
       default -> throw new IllegalArgumentException(job);
     };
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"counter.sh", "train.py"})
+  @ValueSource(strings = {"counter.sh", "train.py", "torch_state_dict.py"})
   void anInterruptedAndResumedRunEndsLikeAnUninterruptedOne(String job) throws Exception {
     assumeOnPath(job.endsWith(".py") ? "python3" : "bash");
     assumeOnPath("setsid");

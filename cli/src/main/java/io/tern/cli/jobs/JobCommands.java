@@ -22,6 +22,7 @@ import io.tern.cli.client.ClientOptions;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.client.Table;
+import io.tern.scheduler.spec.ArraySyntax;
 import io.tern.scheduler.spec.AttemptCheckpoints;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -74,16 +75,36 @@ public final class JobCommands {
 
   @Command(name = "status", description = "Show a job: its state and every attempt.")
   public static final class StatusCommand extends JobVerb {
-    @Parameters(paramLabel = "JOB", description = "The job id, e.g. job-000042.")
+    @Parameters(
+        paramLabel = "JOB",
+        description = "The job id, e.g. job-000042, or an array's id (its tasks, one a line).")
     String jobId;
 
     @Override
     int run(SchedulerClient scheduler) {
-      Job job =
-          scheduler.call(
-              c ->
-                  JobServiceGrpc.newBlockingStub(c)
-                      .getJob(GetJobRequest.newBuilder().setJobId(jobId).build()));
+      Job job = jobOrNull(scheduler, jobId);
+      if (job == null) {
+        // Not a job: perhaps an array, whose tasks are jobs of their own.
+        ListJobsResponse tasks =
+            scheduler.call(
+                c ->
+                    JobServiceGrpc.newBlockingStub(c)
+                        .listJobs(
+                            ListJobsRequest.newBuilder()
+                                .setArrayId(jobId)
+                                .setPageSize(ArraySyntax.MAX_TASKS)
+                                .build()));
+        if (tasks.getJobsCount() == 0) {
+          throw new NotFound("no job " + jobId);
+        }
+        if (output.format() == OutputFormat.json) {
+          out().println(Protos.json(tasks));
+        } else {
+          printArray(jobId, tasks.getJobsList(), out());
+        }
+        out().flush();
+        return 0;
+      }
       if (output.format() == OutputFormat.json) {
         out().println(Protos.json(job));
       } else {
@@ -92,6 +113,59 @@ public final class JobCommands {
       out().flush();
       return 0;
     }
+  }
+
+  /** The job {@code id}, or null if the scheduler knows no job by that id. */
+  private static Job jobOrNull(SchedulerClient scheduler, String id) {
+    try {
+      return scheduler.call(
+          c ->
+              JobServiceGrpc.newBlockingStub(c)
+                  .getJob(GetJobRequest.newBuilder().setJobId(id).build()));
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+        throw e;
+      }
+      return null;
+    }
+  }
+
+  /** An array: how many tasks are in each state, then one line per task. */
+  static void printArray(String arrayId, List<Job> newestFirst, PrintWriter out) {
+    List<Job> tasks = new java.util.ArrayList<>(newestFirst);
+    tasks.sort(java.util.Comparator.comparingInt(j -> j.getSpec().getArray().getTaskIndex()));
+    var spec = tasks.get(0).getSpec();
+    out.println("Array:      " + arrayId + "  (" + spec.getName() + ")");
+    out.println("Team:       " + spec.getTeam() + "   owner: " + tasks.get(0).getOwner());
+    out.println(
+        "Tasks:      "
+            + tasks.size()
+            + " ("
+            + ArraySyntax.format(spec.getArray())
+            + (spec.getArray().getParallel() > 0
+                ? ", at most " + spec.getArray().getParallel() + " at once"
+                : "")
+            + ")");
+    java.util.Map<JobState, Long> counts = new java.util.TreeMap<>();
+    tasks.forEach(t -> counts.merge(t.getState(), 1L, Long::sum));
+    StringBuilder states = new StringBuilder();
+    counts.forEach(
+        (state, n) ->
+            states
+                .append(states.isEmpty() ? "" : ", ")
+                .append(n)
+                .append(' ')
+                .append(Protos.enumName(state, "JOB_STATE_").toLowerCase()));
+    out.println("States:     " + states);
+    Table table = new Table("TASK", "INDEX", "STATE", "NODES / REASON");
+    for (Job task : tasks) {
+      table.row(
+          task.getId(),
+          task.getSpec().getArray().getTaskIndex(),
+          Protos.enumName(task.getState(), "JOB_STATE_"),
+          whereOrWhy(task));
+    }
+    table.print(out);
   }
 
   static void printJob(Job job, PrintWriter out) {
@@ -143,6 +217,13 @@ public final class JobCommands {
     AttemptCheckpoints.commitFailure(job).ifPresent(words -> out.println("WARNING:    " + words));
   }
 
+  /** The nodes of the job's running attempt, or why it waits or ended. */
+  private static String whereOrWhy(Job job) {
+    return job.getAttemptsCount() > 0 && !job.getAttempts(job.getAttemptsCount() - 1).hasEndedAt()
+        ? String.join(",", job.getAttempts(job.getAttemptsCount() - 1).getNodeIdsList())
+        : job.getPendingReason();
+  }
+
   @Command(name = "list", description = "List jobs, newest first.")
   public static final class ListCommand extends JobVerb {
     @Option(names = "--team", paramLabel = "TEAM", description = "Only this team's jobs.")
@@ -190,10 +271,7 @@ public final class JobCommands {
       Table table = new Table("ID", "NAME", "TEAM", "STATE", "GPUS", "AGE", "NODES / REASON");
       for (Job job : page.getJobsList()) {
         var r = job.getSpec().getResources();
-        String where =
-            job.getAttemptsCount() > 0 && !job.getAttempts(job.getAttemptsCount() - 1).hasEndedAt()
-                ? String.join(",", job.getAttempts(job.getAttemptsCount() - 1).getNodeIdsList())
-                : job.getPendingReason();
+        String where = whereOrWhy(job);
         table.row(
             job.getId(),
             job.getSpec().getName(),
@@ -216,7 +294,7 @@ public final class JobCommands {
       name = "cancel",
       description = "Cancel a job: a queued one leaves the queue, a running one is stopped.")
   public static final class CancelCommand extends JobVerb {
-    @Parameters(paramLabel = "JOB", description = "The job id.")
+    @Parameters(paramLabel = "JOB", description = "The job id, or an array's id (all its tasks).")
     String jobId;
 
     @Option(
@@ -227,12 +305,9 @@ public final class JobCommands {
 
     @Override
     int run(SchedulerClient scheduler) {
-      Job before =
-          scheduler.call(
-              c ->
-                  JobServiceGrpc.newBlockingStub(c)
-                      .getJob(GetJobRequest.newBuilder().setJobId(jobId).build()));
-      if (finished(before.getState())) {
+      // Null for an array's id: CancelJob cancels its tasks, or says there is no such job.
+      Job before = jobOrNull(scheduler, jobId);
+      if (before != null && finished(before.getState())) {
         throw new IllegalStateException(
             jobId
                 + " already finished ("
@@ -247,6 +322,10 @@ public final class JobCommands {
                           CancelJobRequest.newBuilder().setJobId(jobId).setReason(reason).build()));
       if (output.format() == OutputFormat.json) {
         out().println(Protos.json(job));
+      } else if (before == null) {
+        out()
+            .println(
+                jobId + ": cancelled its tasks that had not ended (tern status " + jobId + ")");
       } else if (job.getCancelRequested() && job.getState() != JobState.JOB_STATE_CANCELLED) {
         out().println(job.getId() + ": stopping; it ends CANCELLED once its agent has stopped it");
       } else {

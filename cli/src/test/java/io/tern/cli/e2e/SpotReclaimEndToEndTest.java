@@ -38,6 +38,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Spot reclaims with real processes: {@code tern zk}, {@code tern scheduler} and {@code tern
@@ -54,6 +56,11 @@ import org.junit.jupiter.api.Test;
  */
 class SpotReclaimEndToEndTest {
   private static final Path COUNTER = Path.of("../examples/jobs/counter.sh").toAbsolutePath();
+
+  /** A Python job checkpointing through python/tern/checkpoint.py (PyTorch's state_dict shape). */
+  private static final Path PYTHON_JOB =
+      Path.of("../examples/jobs/torch_state_dict.py").toAbsolutePath();
+
   private static final int STEPS = 200;
   private static final double STEP_SECONDS = 0.05;
   private static final int CHECKPOINT_EVERY = 20;
@@ -182,11 +189,25 @@ class SpotReclaimEndToEndTest {
     }
   }
 
-  @Test
-  void anInstanceActionCheckpointsTheJobAndItResumesOnTheOtherNode() throws Exception {
+  /**
+   * {@code counter.sh} (bash, its own signal handling) and {@code torch_state_dict.py} (Python,
+   * through {@code tern.checkpoint}).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"counter.sh", "torch_state_dict.py"})
+  void anInstanceActionCheckpointsTheJobAndItResumesOnTheOtherNode(String example)
+      throws Exception {
+    List<String> command =
+        example.equals("counter.sh")
+            ? List.of("bash", COUNTER.toString())
+            : List.of("python3", PYTHON_JOB.toString());
+    String expected =
+        example.equals("counter.sh") ? expectedFinalLine : uninterruptedFinalLine(command, STEPS);
     imds = LocalImds.start();
     Agent spot = agent("spot", true);
-    String jobId = submit(10, "bash", COUNTER.toString(), "" + STEPS);
+    List<String> argv = new ArrayList<>(command);
+    argv.add("" + STEPS);
+    String jobId = submit(10, argv.toArray(String[]::new));
     awaitRunningOn(jobId, spot, 40);
     Agent onDemand = agent("on-demand", false);
 
@@ -202,13 +223,13 @@ class SpotReclaimEndToEndTest {
     String log1 = Files.readString(spot.jobLog(jobId, 1));
     assertThat(log1).contains("checkpointed on signal at step");
     String log2 = Files.readString(onDemand.jobLog(jobId, 2));
-    assertThat(lastLine(log2)).isEqualTo(expectedFinalLine);
+    assertThat(lastLine(log2)).isEqualTo(expected);
     int lost = lastStep(log1) - resumedStep(log2);
     assertThat(lost)
         .as("steps lost: the checkpoint is taken at the step the signal lands on")
         .isZero();
     report(
-        "instance-action notice",
+        "instance-action notice, " + example,
         notice,
         instant(first.getLastCheckpoint().getCommittedAt()),
         instant(resumed.getAttempts(1).getStartedAt()),
@@ -701,8 +722,14 @@ class SpotReclaimEndToEndTest {
   }
 
   private static String uninterruptedFinalLine(int steps) throws Exception {
-    ProcessBuilder builder =
-        new ProcessBuilder("bash", COUNTER.toString(), "" + steps).redirectErrorStream(true);
+    return uninterruptedFinalLine(List.of("bash", COUNTER.toString()), steps);
+  }
+
+  /** The last line of {@code command STEPS} run here, straight through. */
+  private static String uninterruptedFinalLine(List<String> command, int steps) throws Exception {
+    List<String> argv = new ArrayList<>(command);
+    argv.add("" + steps);
+    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
     builder.environment().keySet().removeIf(k -> k.startsWith("TERN_"));
     builder.environment().put("STEP_SECONDS", "0");
     Process run = builder.start();

@@ -8,15 +8,18 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * How users write a dependency, in {@code dependsOn:} and {@code tern submit --after}: a job id,
- * optionally after its type, {@code job-000001}, {@code afterany:job-000001}, {@code
- * afternotok:job-000001} ({@code afterok} when none is given).
+ * How users write a dependency, in {@code dependsOn:} and {@code tern submit --after}: a job id (an
+ * array's id waits for all its tasks, a task's id for that task), optionally after its type, {@code
+ * job-000001}, {@code afterany:job-000001}, {@code afternotok:job-000001} ({@code afterok} when
+ * none is given).
  */
 public final class DependencySyntax {
   /** The most dependencies one job may have. */
   public static final int MAX_DEPENDENCIES = 64;
 
-  private static final Pattern JOB_ID = Pattern.compile("job-[0-9]{1,18}");
+  /** A job, an array ({@code job-000007}) or an array's task ({@code job-000007-3}). */
+  private static final Pattern JOB_ID = Pattern.compile("job-[0-9]{1,18}(-[0-9]{1,6})?");
+
   private static final Map<String, DependencyType> TYPES =
       Map.of(
           "afterok", DependencyType.DEPENDENCY_TYPE_AFTER_OK,

@@ -70,6 +70,9 @@ public final class JobSpecDocument {
     if (spec.getDependsOnCount() > 0) {
       doc.put("dependsOn", spec.getDependsOnList().stream().map(DependencySyntax::format).toList());
     }
+    if (spec.hasArray()) {
+      doc.put("array", ArraySyntax.format(spec.getArray()));
+    }
     return doc;
   }
 

@@ -2,6 +2,7 @@ package io.tern.scheduler.spec;
 
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
+import io.tern.api.v1.ArraySpec;
 import io.tern.api.v1.CapacityPreference;
 import io.tern.api.v1.CheckpointPolicy;
 import io.tern.api.v1.JobSpec;
@@ -52,7 +53,9 @@ public final class JobSpecParser {
           "retries",
           "shareable",
           "spotWait",
-          "dependsOn");
+          "dependsOn",
+          "array");
+  private static final Set<String> ARRAY_KEYS = Set.of("indices", "parallel");
   private static final Set<String> RESOURCE_KEYS =
       Set.of("gpus", "nodes", "gpuMemoryGiB", "gpuModels", "cpu", "memoryGiB");
   private static final Set<String> CHECKPOINT_KEYS =
@@ -186,6 +189,44 @@ public final class JobSpecParser {
     at(top, "shareable").flatMap(n -> r.bool("shareable", n)).ifPresent(spec::setShareable);
     at(top, "spotWait").flatMap(n -> duration(r, "spotWait", n, true)).ifPresent(spec::setSpotWait);
     at(top, "dependsOn").ifPresent(n -> readDependencies(r, n, spec));
+    at(top, "array").ifPresent(n -> readArray(r, n, spec));
+  }
+
+  /** {@code array: "0-99%8"} or {@code array: {indices: "0-99", parallel: 8}}. */
+  private static void readArray(YamlReader r, Node node, JobSpec.Builder spec) {
+    if (node instanceof org.yaml.snakeyaml.nodes.ScalarNode) {
+      r.scalarText("array", node)
+          .ifPresent(
+              text -> {
+                ArraySyntax.Result parsed = ArraySyntax.parse(text);
+                if (parsed.problem() != null) {
+                  r.error("array", node, parsed.problem());
+                } else {
+                  spec.setArray(parsed.spec());
+                }
+              });
+      return;
+    }
+    Map<String, Node> keys = r.mapping("array", node, ARRAY_KEYS);
+    Node indices = at(keys, "indices").orElse(null);
+    if (indices == null) {
+      r.error("array.indices", node, "is required, e.g. \"0-99\"");
+      return;
+    }
+    r.scalarText("array.indices", indices)
+        .ifPresent(
+            text -> {
+              ArraySyntax.Result parsed = ArraySyntax.indices(text);
+              if (parsed.problem() != null) {
+                r.error("array.indices", indices, parsed.problem());
+                return;
+              }
+              ArraySpec.Builder array = parsed.spec().toBuilder();
+              at(keys, "parallel")
+                  .flatMap(n -> intIn(r, "array.parallel", n, 1, ArraySyntax.MAX_TASKS))
+                  .ifPresent(array::setParallel);
+              spec.setArray(array);
+            });
   }
 
   private static void readDependencies(YamlReader r, Node node, JobSpec.Builder spec) {

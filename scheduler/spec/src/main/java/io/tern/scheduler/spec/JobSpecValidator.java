@@ -133,6 +133,7 @@ public final class JobSpecValidator {
               "retries", "must be between 0 and " + MAX_RETRIES + ", got " + spec.getRetries()));
     }
     checkDependencies(spec, errors);
+    checkArray(spec, errors);
     if (spec.hasSpotWait()) {
       errors.addAll(
           validDuration(spec.getSpotWait())
@@ -427,6 +428,27 @@ public final class JobSpecValidator {
       if (d.getType() == io.tern.api.v1.DependencyType.UNRECOGNIZED) {
         errors.add(SpecError.of(field, "unknown dependency type " + d.getTypeValue()));
       }
+    }
+  }
+
+  /**
+   * An array's indices parse and its limit is between 0 (none) and {@link ArraySyntax#MAX_TASKS}. A
+   * task's index and array id are the scheduler's: it sets them on each task it creates.
+   */
+  private static void checkArray(JobSpec spec, List<SpecError> errors) {
+    if (!spec.hasArray()) {
+      return;
+    }
+    var array = spec.getArray();
+    String problem = ArraySyntax.indices(array.getIndices()).problem();
+    if (problem != null) {
+      errors.add(SpecError.of("array.indices", problem));
+    }
+    if (array.getParallel() < 0 || array.getParallel() > ArraySyntax.MAX_TASKS) {
+      errors.add(
+          SpecError.of(
+              "array.parallel",
+              "must be between 1 and " + ArraySyntax.MAX_TASKS + " (0 for no limit)"));
     }
   }
 

@@ -179,6 +179,37 @@ class JobSpecParserTest {
   }
 
   @Test
+  void anArrayIsASlurmStringOrAMapping() throws Exception {
+    String head = "name: sweep\nteam: vision\ncommand: [train]\n";
+    JobSpec short_ = parser.parse(head + "array: \"0-49%8\"\n", "a.yaml");
+    JobSpec long_ = parser.parse(head + "array: {indices: \"0-49\", parallel: 8}\n", "b.yaml");
+
+    assertThat(short_.getArray().getIndices()).isEqualTo("0-49");
+    assertThat(short_.getArray().getParallel()).isEqualTo(8);
+    assertThat(long_).isEqualTo(short_);
+    assertThat(parser.parse(head + "array: {indices: 1-3}\n", "c.yaml").getArray().getParallel())
+        .isZero();
+  }
+
+  @Test
+  void aBadArrayNamesItsField() {
+    String head = "name: sweep\nteam: vision\ncommand: [train]\n";
+
+    assertThat(errorsOf(head + "array: \"9-0\"\n").errors())
+        .extracting(SpecError::field)
+        .containsExactly("array");
+    assertThat(errorsOf(head + "array: {indices: \"0-9\", parallel: 0}\n").errors())
+        .extracting(SpecError::field)
+        .containsExactly("array.parallel");
+    assertThat(errorsOf(head + "array: {parallel: 2}\n").errors())
+        .extracting(SpecError::field)
+        .containsExactly("array.indices");
+    assertThat(errorsOf(head + "array: {indices: \"0-9\", paralel: 2}\n").errors())
+        .extracting(SpecError::field)
+        .contains("array.paralel");
+  }
+
+  @Test
   void impossibleValuesAreRejected() {
     JobSpecException e =
         errorsOf(

@@ -215,6 +215,14 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
       observer.onError(badState.get());
       return;
     }
+    if (!request.getArrayId().isEmpty() && !JobIds.isValid(request.getArrayId())) {
+      observer.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription(
+                  "array_id: expected an id like job-000042, got \"" + request.getArrayId() + "\"")
+              .asRuntimeException());
+      return;
+    }
     if (!request.getPageToken().isEmpty() && !JobIds.isValid(request.getPageToken())) {
       observer.onError(
           Status.INVALID_ARGUMENT
@@ -342,7 +350,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     if (caller.isAdmin()) {
       return CompletableFuture.completedFuture(null);
     }
-    return jobs.get(jobId).thenAccept(job -> TeamAccess.check(caller, job));
+    return jobs.jobOrFirstTask(jobId).thenAccept(job -> TeamAccess.check(caller, job));
   }
 
   /** Runs {@code then} if the current caller may see the job; otherwise fails the call. */

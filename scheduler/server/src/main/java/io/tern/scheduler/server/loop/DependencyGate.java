@@ -91,6 +91,10 @@ final class DependencyGate {
     for (int i = 0; i < spec.getDependsOnCount(); i++) {
       String id = spec.getDependsOn(i).getJobId();
       JobEntry parent = term.entry(id);
+      if (parent == null) {
+        List<JobEntry> tasks = JobRequests.tasks(term, id);
+        parent = tasks.isEmpty() ? null : tasks.get(0); // an array: its tasks share its team
+      }
       if (parent == null || !seesTeam.test(parent.job.getSpec().getTeam())) {
         throw Status.INVALID_ARGUMENT
             .withDescription("spec.dependsOn[" + i + "]: no job " + id)
@@ -105,10 +109,36 @@ final class DependencyGate {
       dependencies.add(new JobDependencies.Dependency(d.getJobId(), type(d.getType())));
     }
     return JobDependencies.evaluate(
-        dependencies,
-        id ->
-            Optional.ofNullable(term.entry(id))
-                .map(parent -> JobLifecycle.core(parent.job.getState())));
+        dependencies, id -> Optional.ofNullable(stateOf(term, id)).map(JobLifecycle::core));
+  }
+
+  /**
+   * A job's state; for an array, one state for all its tasks, as Slurm counts an array parent: that
+   * of a task still to end while any is, then SUCCEEDED if all succeeded, FAILED if any failed,
+   * CANCELLED otherwise. Null for neither.
+   */
+  private static io.tern.api.v1.JobState stateOf(LeaderTerm term, String id) {
+    JobEntry entry = term.entry(id);
+    if (entry != null) {
+      return entry.job.getState();
+    }
+    List<JobEntry> tasks = JobRequests.tasks(term, id);
+    if (tasks.isEmpty()) {
+      return null;
+    }
+    io.tern.api.v1.JobState ended = io.tern.api.v1.JobState.JOB_STATE_SUCCEEDED;
+    for (JobEntry task : tasks) {
+      if (!task.finished()) {
+        return task.state();
+      }
+      if (task.state() == io.tern.api.v1.JobState.JOB_STATE_FAILED) {
+        ended = task.state();
+      } else if (task.state() == io.tern.api.v1.JobState.JOB_STATE_CANCELLED
+          && ended == io.tern.api.v1.JobState.JOB_STATE_SUCCEEDED) {
+        ended = task.state();
+      }
+    }
+    return ended;
   }
 
   private static JobDependencies.Type type(DependencyType type) {

@@ -13,7 +13,9 @@ import io.tern.scheduler.core.explain.Explanation;
 import io.tern.scheduler.core.state.JobEvent;
 import io.tern.scheduler.core.state.Transition;
 import io.tern.scheduler.server.zk.JobIds;
+import io.tern.scheduler.server.zk.ZkStateStore;
 import io.tern.scheduler.server.zk.ZkWrite;
+import io.tern.scheduler.spec.ArraySyntax;
 import io.tern.scheduler.spec.AttemptCheckpoints;
 import java.time.Clock;
 import java.time.Instant;
@@ -81,24 +83,51 @@ public final class JobRequests {
       }
     }
     Instant now = clock.instant();
-    long number = term.nextJobNumber++;
-    String id = JobIds.of(number);
-    Job job =
-        JobLifecycle.submitted(
-            Job.newBuilder()
-                .setId(id)
-                .setSpec(spec)
-                .setSubmittedAt(CoreSnapshots.timestamp(now))
-                .setOwner(owner)
-                .setPendingReason("queued")
-                .setIdempotencyKeySha256(keyHash));
-    term.add(new JobEntry(job, 0));
-    List<ZkWrite> creates = new ArrayList<>(2);
+    List<Integer> indices =
+        spec.hasArray() ? ArraySyntax.indices(spec.getArray().getIndices()).indices() : List.of();
+    long number = term.nextJobNumber;
+    String arrayId = spec.hasArray() ? JobIds.of(number) : "";
+    List<Job> jobs = new ArrayList<>();
+    if (spec.hasArray()) {
+      for (int index : indices) {
+        JobSpec task =
+            spec.toBuilder()
+                .setArray(spec.getArray().toBuilder().setTaskIndex(index).setArrayId(arrayId))
+                .build();
+        jobs.add(queued(JobIds.task(arrayId, index), task, now, owner, keyHash));
+      }
+    } else {
+      jobs.add(queued(JobIds.of(number), spec, now, owner, keyHash));
+    }
+    List<ZkWrite> creates = new ArrayList<>(jobs.size() + 1);
     String shard = writes.paths().jobShard(number);
-    if (term.jobShards.add(shard)) {
+    if (!term.jobShards.contains(shard)) {
       creates.add(new ZkWrite.Create(shard, new byte[0]));
     }
-    creates.add(new ZkWrite.Create(shard + "/" + id, job.toByteArray()));
+    int bytes = 0;
+    for (Job job : jobs) {
+      byte[] data = job.toByteArray();
+      bytes += data.length + shard.length() + job.getId().length() + 1;
+      creates.add(new ZkWrite.Create(shard + "/" + job.getId(), data));
+    }
+    if (bytes > ZkStateStore.MAX_BATCH_BYTES) {
+      // One atomic create: an array is whole or not there.
+      throw Status.INVALID_ARGUMENT
+          .withDescription(
+              "array: "
+                  + jobs.size()
+                  + " tasks of this spec take "
+                  + bytes / 1024
+                  + " KiB, over the "
+                  + ZkStateStore.MAX_BATCH_BYTES / 1024
+                  + " KiB one submission may write; use fewer indices or a smaller spec")
+          .asRuntimeException();
+    }
+    term.nextJobNumber++;
+    term.jobShards.add(shard);
+    jobs.forEach(job -> term.add(new JobEntry(job, 0)));
+    Job job = jobs.get(0);
+    String id = job.getId();
     CompletableFuture<Job> created = new CompletableFuture<>();
     if (!keyHash.isEmpty()) {
       inFlightKeys.put(keyHash, created);
@@ -118,7 +147,37 @@ public final class JobRequests {
           created.completeExceptionally(e);
         });
     // If the term ends first, the client hears UNAVAILABLE-like failure and retries with its key.
-    return created.thenApply(j -> SubmitJobResponse.newBuilder().setJob(j).build());
+    return created.thenApply(j -> submitted(j, jobs.size()));
+  }
+
+  private static Job queued(String id, JobSpec spec, Instant now, String owner, String keyHash) {
+    return JobLifecycle.submitted(
+        Job.newBuilder()
+            .setId(id)
+            .setSpec(spec)
+            .setSubmittedAt(CoreSnapshots.timestamp(now))
+            .setOwner(owner)
+            .setPendingReason("queued")
+            .setIdempotencyKeySha256(keyHash));
+  }
+
+  /** The reply for {@code job}, the first (or only) of the {@code count} a submission created. */
+  private static SubmitJobResponse submitted(Job job, int count) {
+    SubmitJobResponse.Builder out = SubmitJobResponse.newBuilder().setJob(job);
+    if (job.getSpec().hasArray()) {
+      out.setArrayId(job.getSpec().getArray().getArrayId()).setArrayTasks(count);
+    }
+    return out.build();
+  }
+
+  /** The spec a job's submission sent: for an array's task, without its index and array id. */
+  private static JobSpec asSubmitted(JobSpec spec) {
+    if (!spec.hasArray()) {
+      return spec;
+    }
+    return spec.toBuilder()
+        .setArray(spec.getArray().toBuilder().clearTaskIndex().clearArrayId())
+        .build();
   }
 
   /**
@@ -126,7 +185,7 @@ public final class JobRequests {
    * that job was submitted with; ALREADY_EXISTS otherwise (a key names one submission).
    */
   private static SubmitJobResponse deduplicated(Job job, JobSpec spec) {
-    if (!job.getSpec().equals(spec)) {
+    if (!asSubmitted(job.getSpec()).equals(spec)) {
       throw Status.ALREADY_EXISTS
           .withDescription(
               "idempotency_key: already used for "
@@ -135,12 +194,24 @@ public final class JobRequests {
                   + " new job needs a new key")
           .asRuntimeException();
     }
-    return SubmitJobResponse.newBuilder().setJob(job).setDeduplicated(true).build();
+    String arrayId = job.getSpec().getArray().getArrayId();
+    SubmitJobResponse.Builder out =
+        SubmitJobResponse.newBuilder().setJob(job).setDeduplicated(true);
+    return arrayId.isEmpty() ? out.build() : out.setArrayId(arrayId).build();
   }
 
   /** The job, with what it has cost so far. */
   public CompletableFuture<Job> get(String id) {
     return loop.call(term -> term.costs.costed(find(term, id).job, clock.instant()));
+  }
+
+  /** The job {@code id}, or for an array's id its first task (whose team is the array's). */
+  public CompletableFuture<Job> jobOrFirstTask(String id) {
+    return loop.call(
+        term -> {
+          List<JobEntry> tasks = term.entry(id) == null ? tasks(term, id) : List.of();
+          return tasks.isEmpty() ? find(term, id).job : tasks.get(0).job;
+        });
   }
 
   public CompletableFuture<ListJobsResponse> list(ListJobsRequest request) {
@@ -178,6 +249,10 @@ public final class JobRequests {
   }
 
   private static boolean matches(Job job, ListJobsRequest request) {
+    if (!request.getArrayId().isEmpty()
+        && !request.getArrayId().equals(job.getSpec().getArray().getArrayId())) {
+      return false;
+    }
     if (!request.getTeam().isEmpty() && !request.getTeam().equals(job.getSpec().getTeam())) {
       return false;
     }
@@ -190,36 +265,57 @@ public final class JobRequests {
             >= 0;
   }
 
-  /** Cancels a job; a running one ends CANCELLED once its agent has stopped it. */
+  /**
+   * Cancels a job; a running one ends CANCELLED once its agent has stopped it. An array's id
+   * cancels each of its tasks that has not ended, and answers with its first task.
+   */
   public CompletableFuture<Job> cancel(CancelJobRequest request) {
     return loop.callAsync(
         term -> {
-          JobEntry entry = find(term, request.getJobId());
-          CompletableFuture<Job> done = new CompletableFuture<>();
           String reason =
               request.getReason().isEmpty() ? "cancelled" : "cancelled: " + request.getReason();
-          Transition t = JobLifecycle.on(term, entry, new JobEvent.Cancel(reason));
-          if (t.ignored()) {
-            done.complete(entry.job); // already finished, or already being cancelled
-            return done;
+          if (term.entry(request.getJobId()) == null) {
+            List<JobEntry> tasks = tasks(term, request.getJobId());
+            if (!tasks.isEmpty()) {
+              List<CompletableFuture<Job>> each = new ArrayList<>();
+              tasks.forEach(task -> each.add(cancel(term, task, reason)));
+              return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                  .thenApply(v -> each.get(0).join());
+            }
           }
-          if (t.effects().isEmpty()) {
-            // It was queued: cancelled now.
-            entry.job = entry.job.toBuilder().setPendingReason("").build();
-            writes.saveJob(entry, () -> done.complete(entry.job));
-            return done;
-          }
-          // Its attempt ends CANCELLED once its agent has stopped it.
-          var attempt = entry.currentAttempt().orElseThrow();
-          Job snapshot = entry.job;
-          writes.saveJob(
-              entry,
-              () -> {
-                commands.sendStop(term, entry.id(), attempt, reason);
-                done.complete(snapshot);
-              });
-          return done;
+          return cancel(term, find(term, request.getJobId()), reason);
         });
+  }
+
+  private CompletableFuture<Job> cancel(LeaderTerm term, JobEntry entry, String reason) {
+    CompletableFuture<Job> done = new CompletableFuture<>();
+    Transition t = JobLifecycle.on(term, entry, new JobEvent.Cancel(reason));
+    if (t.ignored()) {
+      done.complete(entry.job); // already finished, or already being cancelled
+      return done;
+    }
+    if (t.effects().isEmpty()) {
+      // It was queued: cancelled now.
+      entry.job = entry.job.toBuilder().setPendingReason("").build();
+      writes.saveJob(entry, () -> done.complete(entry.job));
+      return done;
+    }
+    // Its attempt ends CANCELLED once its agent has stopped it.
+    var attempt = entry.currentAttempt().orElseThrow();
+    Job snapshot = entry.job;
+    writes.saveJob(
+        entry,
+        () -> {
+          commands.sendStop(term, entry.id(), attempt, reason);
+          done.complete(snapshot);
+        });
+    return done;
+  }
+
+  /** The tasks of the array {@code arrayId}, in id order; empty if it is not an array's id. */
+  static List<JobEntry> tasks(LeaderTerm term, String arrayId) {
+    // Task ids are ARRAY_ID-INDEX, and '-' sorts just before '.', so they sit in one range.
+    return List.copyOf(term.jobs.subMap(arrayId + "-", arrayId + ".").values());
   }
 
   public CompletableFuture<ExplainJobResponse> explain(String id) {

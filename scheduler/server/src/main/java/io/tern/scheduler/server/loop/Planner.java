@@ -55,6 +55,7 @@ final class Planner {
   private volatile long lastPlanNanos;
   private final SpotCounters spot = new SpotCounters();
   private final DependencyGate dependencies;
+  private final ArrayGate arrays = new ArrayGate();
 
   /** Loop-confined: the loop's share of the last plan (snapshot and apply), for pacing. */
   private long loopNanos;
@@ -134,6 +135,7 @@ final class Planner {
     Set<String> busyNodes = new java.util.HashSet<>();
     List<Allocation> allocations = new ArrayList<>();
     List<Job> queue = new ArrayList<>();
+    arrays.beginPlan();
     for (JobEntry entry : term.jobs.values()) {
       if (entry.holdsGpus() || entry.queued()) {
         entry.refreshSpent(term.costs.ledger());
@@ -147,7 +149,9 @@ final class Planner {
           allocations.add(entry.coreAllocation(stopping));
           busyNodes.addAll(a.getNodeIdsList());
         }
-      } else if (entry.plannable() && !dependencies.holdsBack(term, entry)) {
+      } else if (entry.plannable()
+          && !dependencies.holdsBack(term, entry)
+          && !arrays.holdsBack(term, entry)) {
         queue.add(entry.coreJob());
       }
     }
@@ -271,6 +275,10 @@ final class Planner {
       // reason were set from them then. Most of a deep queue takes this path, without a string.
       // A job a user held after this plan was made keeps the user's reason.
       if (entry.explain(explanation, reasons, number) || !entry.plannable()) {
+        continue;
+      }
+      if (entry.job.getHeldByUser()) {
+        // Held by a user while the core planned: its reason names who held it, not this plan.
         continue;
       }
       JobEvent event = explanation.held() ? new JobEvent.Hold() : new JobEvent.Release();

@@ -1,6 +1,9 @@
 package io.tern.scheduler.server.zk;
 
-/** Job ids are {@code job-NNNNNN}: sequential numbers a person can read out and type. */
+/**
+ * Job ids are {@code job-NNNNNN}: sequential numbers a person can read out and type. The tasks of
+ * an array are {@code job-NNNNNN-I}: the array's id and the task's index; they share its number.
+ */
 public final class JobIds {
   private static final String PREFIX = "job-";
 
@@ -23,19 +26,35 @@ public final class JobIds {
     return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
   }
 
-  /** The number in {@code jobId}. */
+  /** The id of the task with {@code index} in the array {@code arrayId}. */
+  public static String task(String arrayId, int index) {
+    return arrayId + "-" + index;
+  }
+
+  /** The number in {@code jobId} (for a task, its array's). */
   public static long number(String jobId) {
     if (!isValid(jobId)) {
       throw new IllegalArgumentException("not a job id: " + jobId);
     }
-    return Long.parseLong(jobId.substring(PREFIX.length()));
+    int dash = jobId.indexOf('-', PREFIX.length());
+    return Long.parseLong(jobId.substring(PREFIX.length(), dash < 0 ? jobId.length() : dash));
   }
 
+  /** A job id or an array task's id. */
   public static boolean isValid(String jobId) {
-    if (jobId == null || !jobId.startsWith(PREFIX) || jobId.length() > PREFIX.length() + 18) {
+    if (jobId == null || !jobId.startsWith(PREFIX)) {
       return false;
     }
-    String digits = jobId.substring(PREFIX.length());
-    return !digits.isEmpty() && digits.chars().allMatch(c -> c >= '0' && c <= '9');
+    int dash = jobId.indexOf('-', PREFIX.length());
+    return dash < 0
+        ? digits(jobId.substring(PREFIX.length()), 18)
+        : digits(jobId.substring(PREFIX.length(), dash), 18)
+            && digits(jobId.substring(dash + 1), 6);
+  }
+
+  private static boolean digits(String text, int max) {
+    return !text.isEmpty()
+        && text.length() <= max
+        && text.chars().allMatch(c -> c >= '0' && c <= '9');
   }
 }

@@ -46,6 +46,86 @@ class JobRequestsTest {
     assertThat(loop.plansRequested).isEqualTo(1);
   }
 
+  private static io.tern.api.v1.JobSpec array(String indices, int parallel) {
+    return HandLoop.spec("vision", 1).toBuilder()
+        .setArray(io.tern.api.v1.ArraySpec.newBuilder().setIndices(indices).setParallel(parallel))
+        .build();
+  }
+
+  @Test
+  void anArrayIsOneIdWithATaskPerIndexWrittenInOneCommit() throws Exception {
+    loop.lead(List.of(), List.of());
+    var spec = array("0-2,7", 2);
+
+    var reply = jobs.submit(spec, "k1", "alice");
+    loop.settle();
+
+    assertThat(reply.get().getArrayId()).isEqualTo("job-000001");
+    assertThat(reply.get().getArrayTasks()).isEqualTo(4);
+    assertThat(reply.get().getJob().getId()).isEqualTo("job-000001-0");
+    assertThat(loop.term.jobs.keySet())
+        .containsExactly("job-000001-0", "job-000001-1", "job-000001-2", "job-000001-7");
+    var task = loop.term.entry("job-000001-7").job.getSpec().getArray();
+    assertThat(task.getTaskIndex()).isEqualTo(7);
+    assertThat(task.getArrayId()).isEqualTo("job-000001");
+    assertThat(task.getParallel()).isEqualTo(2);
+    assertThat(loop.committedPaths()).hasSize(5); // the shard and four tasks
+    assertThat(loop.plansRequested).isEqualTo(1);
+
+    var retry = jobs.submit(spec, "k1", "alice");
+    loop.settle();
+    assertThat(retry.get().getDeduplicated()).isTrue();
+    assertThat(retry.get().getArrayId()).isEqualTo("job-000001");
+    assertThat(loop.term.jobs).hasSize(4);
+
+    var next = jobs.submit(HandLoop.spec("vision", 1), "", "alice");
+    loop.settle();
+    assertThat(next.get().getJob().getId()).isEqualTo("job-000002");
+    var listed = jobs.list(ListJobsRequest.newBuilder().setArrayId("job-000001").build());
+    loop.runDue();
+    assertThat(listed.get().getJobsList())
+        .extracting(Job::getId)
+        .hasSize(4)
+        .allMatch(id -> id.startsWith("job-000001-"));
+  }
+
+  @Test
+  void cancellingAnArrayCancelsEachTaskThatHasNotEnded() throws Exception {
+    loop.lead(List.of(), List.of());
+    jobs.submit(array("0-3", 0), "", "alice");
+    loop.settle();
+    var first = jobs.cancel(CancelJobRequest.newBuilder().setJobId("job-000001-1").build());
+    loop.settle();
+    assertThat(first.get().getState()).isEqualTo(JobState.JOB_STATE_CANCELLED);
+
+    var all = jobs.cancel(CancelJobRequest.newBuilder().setJobId("job-000001").build());
+    loop.settle();
+
+    assertThat(all.get().getId()).isEqualTo("job-000001-0");
+    assertThat(loop.term.jobs.values())
+        .extracting(JobEntry::state)
+        .containsOnly(JobState.JOB_STATE_CANCELLED);
+    var none = jobs.cancel(CancelJobRequest.newBuilder().setJobId("job-000009").build());
+    loop.settle();
+    assertThat(none).isCompletedExceptionally();
+  }
+
+  @Test
+  void anArrayTooLargeForOneCommitIsRefusedWhole() {
+    loop.lead(List.of(), List.of());
+    var big = array("0-999", 0).toBuilder().putEnv("PAYLOAD", "x".repeat(1024)).build();
+
+    var reply = jobs.submit(big, "", "alice");
+    loop.settle();
+
+    assertThatThrownBy(reply::get)
+        .cause()
+        .isInstanceOf(StatusRuntimeException.class)
+        .hasMessageContaining("array: 1000 tasks");
+    assertThat(loop.term.jobs).isEmpty();
+    assertThat(loop.committedPaths()).isEmpty();
+  }
+
   @Test
   void aFailedWriteFailsTheSubmit() {
     loop.lead(List.of(), List.of());

@@ -103,6 +103,108 @@ class PlannerTest {
     assertThat(stored.getAttempts(0).getPlacedAt()).isEqualTo(HandLoop.at(HandLoop.T0));
   }
 
+  private static io.tern.api.v1.JobSpec task(int index, int parallel) {
+    var spec = HandLoop.spec("vision", 1);
+    return spec.toBuilder()
+        .setArray(
+            io.tern.api.v1.ArraySpec.newBuilder()
+                .setIndices("0-5")
+                .setParallel(parallel)
+                .setTaskIndex(index)
+                .setArrayId("job-000001"))
+        .build();
+  }
+
+  @Test
+  void anArrayStartsNoMoreTasksThanItsParallelLimitCountingThoseRunning() {
+    List<Job> jobs = new ArrayList<>();
+    jobs.add(HandLoop.placed("job-000001-0", task(0, 3), JobState.JOB_STATE_RUNNING, "n1", 0));
+    jobs.add(
+        HandLoop.placed("job-000001-1", task(1, 3), JobState.JOB_STATE_CHECKPOINTING, "n1", 1));
+    for (int i = 2; i < 6; i++) {
+      jobs.add(HandLoop.queued("job-000001-" + i, task(i, 3)));
+    }
+    loop.lead(jobs, List.of(HandLoop.node("n1", 8)));
+    loop.connect("n1");
+
+    planner.planAndApply();
+    planThread.runDue();
+    loop.settle();
+
+    assertThat(state("job-000001-2")).isEqualTo(JobState.JOB_STATE_STARTING);
+    for (int i = 3; i < 6; i++) {
+      JobEntry waiting = loop.term.entry("job-000001-" + i);
+      assertThat(waiting.state()).isEqualTo(JobState.JOB_STATE_PENDING);
+      assertThat(waiting.job.getPendingReason())
+          .isEqualTo("array job-000001 runs at most 3 tasks at once");
+    }
+
+    // Another plan, with three holding GPUs: nothing more starts.
+    planner.planAndApply();
+    planThread.runDue();
+    loop.settle();
+    assertThat(state("job-000001-3")).isEqualTo(JobState.JOB_STATE_PENDING);
+  }
+
+  private static Job ended(String id, JobState state) {
+    return HandLoop.placed(id, task(0, 0), state, "n1", 0);
+  }
+
+  private static Job dependent(String id, io.tern.api.v1.DependencyType type) {
+    return HandLoop.queued(
+        id,
+        HandLoop.spec("vision", 1).toBuilder()
+            .addDependsOn(
+                io.tern.api.v1.Dependency.newBuilder().setJobId("job-000001").setType(type))
+            .build());
+  }
+
+  @Test
+  void aJobAfterAnArrayWaitsForEveryTaskThenCountsAFailureAsTheArrays() {
+    loop.lead(
+        List.of(
+            ended("job-000001-0", JobState.JOB_STATE_SUCCEEDED),
+            HandLoop.placed("job-000001-1", task(1, 0), JobState.JOB_STATE_RUNNING, "n1", 1),
+            dependent("job-000002", io.tern.api.v1.DependencyType.DEPENDENCY_TYPE_AFTER_OK),
+            dependent("job-000003", io.tern.api.v1.DependencyType.DEPENDENCY_TYPE_AFTER_NOT_OK)),
+        List.of(HandLoop.node("n1", 8)));
+    loop.connect("n1");
+
+    planner.planAndApply();
+    planThread.runDue();
+    loop.settle();
+    assertThat(loop.term.entry("job-000002").job.getPendingReason())
+        .isEqualTo("waiting for job-000001");
+    assertThat(state("job-000003")).isEqualTo(JobState.JOB_STATE_PENDING);
+
+    loop.term.entry("job-000001-1").job =
+        loop.term.entry("job-000001-1").job.toBuilder().setState(JobState.JOB_STATE_FAILED).build();
+    planner.planAndApply();
+    planThread.runDue();
+    loop.settle();
+
+    assertThat(state("job-000002")).isEqualTo(JobState.JOB_STATE_CANCELLED);
+    assertThat(state("job-000003")).isEqualTo(JobState.JOB_STATE_STARTING);
+  }
+
+  @Test
+  void anArrayWithoutALimitIsNotHeldBack() {
+    List<Job> jobs = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      jobs.add(HandLoop.queued("job-000001-" + i, task(i, 0)));
+    }
+    loop.lead(jobs, List.of(HandLoop.node("n1", 8)));
+    loop.connect("n1");
+
+    planner.planAndApply();
+    planThread.runDue();
+    loop.settle();
+
+    for (int i = 0; i < 4; i++) {
+      assertThat(state("job-000001-" + i)).isEqualTo(JobState.JOB_STATE_STARTING);
+    }
+  }
+
   @Test
   void aPlacementOnANodeThatWentAwayMeanwhileIsDropped() {
     loop.lead(

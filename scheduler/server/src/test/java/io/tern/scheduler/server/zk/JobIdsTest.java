@@ -17,6 +17,19 @@ class JobIdsTest {
   }
 
   @Test
+  void anArraysTasksShareItsNumberAndShard() {
+    String task = JobIds.task(JobIds.of(7), 42);
+
+    assertThat(task).isEqualTo("job-000007-42");
+    assertThat(JobIds.isValid(task)).isTrue();
+    assertThat(JobIds.number(task)).isEqualTo(7);
+    assertThat(ZkPaths.defaults().job(task)).isEqualTo("/tern/jobs/00000/job-000007-42");
+    for (String bad : new String[] {"job-7-", "job--1", "job-7-x", "job-7-1-2", "job-7-1234567"}) {
+      assertThat(JobIds.isValid(bad)).as(bad).isFalse();
+    }
+  }
+
+  @Test
   void negativeNumbersAreRefused() {
     assertThatThrownBy(() -> JobIds.zeroPadded(-1, 6)).isInstanceOf(IllegalArgumentException.class);
   }

@@ -1,0 +1,1 @@
+"""Tern's Python helpers for jobs. Standard library only; see tern.checkpoint."""
