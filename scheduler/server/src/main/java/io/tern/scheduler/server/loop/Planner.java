@@ -277,10 +277,6 @@ final class Planner {
       if (entry.explain(explanation, reasons, number) || !entry.plannable()) {
         continue;
       }
-      if (entry.job.getHeldByUser()) {
-        // Held by a user while the core planned: its reason names who held it, not this plan.
-        continue;
-      }
       JobEvent event = explanation.held() ? new JobEvent.Hold() : new JobEvent.Release();
       String reason = explanation.toString();
       if (!JobLifecycle.on(term, entry, event).ignored()) {
