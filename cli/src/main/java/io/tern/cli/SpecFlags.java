@@ -1,5 +1,6 @@
 package io.tern.cli;
 
+import io.tern.scheduler.spec.Durations;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,9 +94,11 @@ final class SpecFlags {
 
   @Option(
       names = "--checkpoint-grace",
-      paramLabel = "SECONDS",
-      description = "Seconds the job needs to checkpoint and exit; enables checkpointing.")
-  Integer checkpointGrace;
+      paramLabel = "SECONDS|DURATION",
+      description =
+          "Time the job needs to checkpoint and exit, in seconds or as a duration (90, 90s, 2m);"
+              + " enables checkpointing.")
+  String checkpointGrace;
 
   @Option(
       names = "--checkpoint-interval",
@@ -170,7 +173,7 @@ final class SpecFlags {
     put(doc, "capacity", capacity);
     Map<String, Object> checkpoint = new LinkedHashMap<>();
     put(checkpoint, "signal", checkpointSignal);
-    put(checkpoint, "graceSeconds", checkpointGrace);
+    put(checkpoint, "graceSeconds", graceSeconds(checkpointGrace));
     put(checkpoint, "intervalMinutes", checkpointInterval);
     if (!checkpoint.isEmpty()) {
       doc.put("checkpoint", checkpoint);
@@ -186,6 +189,25 @@ final class SpecFlags {
     DumperOptions options = new DumperOptions();
     options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
     return new Yaml(options).dump(doc);
+  }
+
+  /**
+   * {@code --checkpoint-grace} as the spec's {@code graceSeconds}: a whole number of seconds, or a
+   * duration like {@code 90s} or {@code 2m}; anything else is passed on as written, for the spec's
+   * own error to name the flag.
+   */
+  static Object graceSeconds(String text) {
+    if (text == null) {
+      return null;
+    }
+    String trimmed = text.trim();
+    if (trimmed.matches("\\d{1,9}")) {
+      return Integer.valueOf(trimmed);
+    }
+    return Durations.parse(trimmed)
+        .filter(d -> d.getSeconds() <= Integer.MAX_VALUE)
+        .<Object>map(d -> (int) d.getSeconds())
+        .orElse(trimmed);
   }
 
   private static void put(Map<String, Object> map, String key, Object value) {

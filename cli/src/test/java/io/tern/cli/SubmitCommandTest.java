@@ -97,6 +97,42 @@ class SubmitCommandTest {
   }
 
   @Test
+  void checkpointGraceTakesSecondsOrADurationAndNamesTheFlagOtherwise() throws Exception {
+    Run minutes =
+        tern(
+            "submit",
+            "--dry-run",
+            "-o",
+            "json",
+            "--name",
+            "p",
+            "--team",
+            "vision",
+            "--checkpoint-grace",
+            "1m30s",
+            "--",
+            "x");
+    Run nonsense =
+        tern(
+            "submit",
+            "--dry-run",
+            "--name",
+            "p",
+            "--team",
+            "vision",
+            "--checkpoint-grace",
+            "soon",
+            "--",
+            "x");
+
+    assertThat(minutes.exit).as(minutes.err).isZero();
+    assertThat(new ObjectMapper().readTree(minutes.out).at("/checkpoint/graceSeconds").asInt())
+        .isEqualTo(90);
+    assertThat(nonsense.exit).isEqualTo(2);
+    assertThat(nonsense.err).contains("--checkpoint-grace");
+  }
+
+  @Test
   void badFlagValuesNameTheFlag() {
     Run run =
         tern("submit", "--dry-run", "--name", "p", "--team", "Bad Team", "--gpus", "99", "--", "x");
