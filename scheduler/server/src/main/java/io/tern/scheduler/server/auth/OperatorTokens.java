@@ -17,6 +17,9 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  * znodes as the schedulers' {@link TokenStore}, so every replica honours the token at once.
  */
 public final class OperatorTokens {
+  /** How long one client waits to connect before a fresh one tries. */
+  private static final long ATTEMPT_MILLIS = 5_000;
+
   private OperatorTokens() {}
 
   /**
@@ -41,20 +44,29 @@ public final class OperatorTokens {
       Duration connectWait,
       Clock clock)
       throws Exception {
-    try (CuratorFramework curator =
-        ZkAcls.apply(
-                CuratorFrameworkFactory.builder()
-                    .connectString(zkConnect)
-                    .retryPolicy(new ExponentialBackoffRetry(200, 3)),
-                zkDigest)
-            .build()) {
-      curator.start();
-      if (!curator.blockUntilConnected((int) connectWait.toMillis(), TimeUnit.MILLISECONDS)) {
+    // A client that reached a ZooKeeper still starting up can stay unconnected (the server drops
+    // its first connection half-made): try again with a fresh client until the wait is over.
+    long deadline = System.nanoTime() + connectWait.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      try (CuratorFramework curator =
+          ZkAcls.apply(
+                  CuratorFrameworkFactory.builder()
+                      .connectString(zkConnect)
+                      .retryPolicy(new ExponentialBackoffRetry(200, 3)),
+                  zkDigest)
+              .build()) {
+        curator.start();
+        long slice = Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), ATTEMPT_MILLIS));
+        if (curator.blockUntilConnected((int) slice, TimeUnit.MILLISECONDS)) {
+          try (TokenStore store = new TokenStore(curator, zkRoot, clock).start()) {
+            return store.create(request, createdBy, TokenMinting.TOKEN_MINTING_ZOOKEEPER);
+          }
+        }
+      }
+      if (deadline - System.nanoTime() <= 0) {
         throw new ConnectException(
             "no ZooKeeper answered at " + zkConnect + " within " + connectWait.toSeconds() + " s");
-      }
-      try (TokenStore store = new TokenStore(curator, zkRoot, clock).start()) {
-        return store.create(request, createdBy, TokenMinting.TOKEN_MINTING_ZOOKEEPER);
       }
     }
   }
