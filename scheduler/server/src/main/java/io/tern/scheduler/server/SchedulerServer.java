@@ -189,7 +189,6 @@ public final class SchedulerServer implements AutoCloseable {
                         new JobServiceImpl(
                             loop.jobs(),
                             loop.jobControls(),
-                            loop.submitChecks(),
                             loop.history(),
                             loop.logs(),
                             metrics::submitted,

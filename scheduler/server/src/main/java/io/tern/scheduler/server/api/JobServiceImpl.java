@@ -32,7 +32,6 @@ import io.tern.scheduler.server.loop.HistoryRequests;
 import io.tern.scheduler.server.loop.JobControls;
 import io.tern.scheduler.server.loop.JobRequests;
 import io.tern.scheduler.server.loop.LogRelay;
-import io.tern.scheduler.server.loop.SubmitChecks;
 import io.tern.scheduler.server.loop.Watchers;
 import io.tern.scheduler.server.zk.JobIds;
 import io.tern.scheduler.spec.JobSpecDefaults;
@@ -55,7 +54,6 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
 
   private final JobRequests jobs;
   private final JobControls controls;
-  private final SubmitChecks checks;
   private final HistoryRequests history;
   private final LogRelay logs;
   private final Runnable onSubmit;
@@ -67,14 +65,12 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   public JobServiceImpl(
       JobRequests jobs,
       JobControls controls,
-      SubmitChecks checks,
       HistoryRequests history,
       LogRelay logs,
       Runnable onSubmit,
       Clock clock) {
     this.jobs = jobs;
     this.controls = controls;
-    this.checks = checks;
     this.history = history;
     this.logs = logs;
     this.onSubmit = onSubmit;
@@ -134,16 +130,15 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     }
     String key = request.getIdempotencyKey();
     onSubmit.run();
-    // Parents must be jobs the caller may see; the job must fit somewhere, unless allowed not to.
-    CompletableFuture<Void> fits =
-        checks.check(
-            spec, request.getAllowUnfit(), caller.isAdmin() ? team -> true : caller::actsFor);
     // A key is the team's: another team reusing it gets its own job, not a look at this one.
+    // Parents must be jobs the caller may see; the job must fit somewhere, unless allowed not to.
     GrpcErrors.reply(
-        fits.thenCompose(
-            v ->
-                jobs.submit(
-                    spec, key.isEmpty() ? "" : sha256(spec.getTeam() + "\n" + key), caller.name())),
+        jobs.submit(
+            spec,
+            key.isEmpty() ? "" : sha256(spec.getTeam() + "\n" + key),
+            caller.name(),
+            request.getAllowUnfit(),
+            caller.isAdmin() ? team -> true : caller::actsFor),
         observer);
   }
 

@@ -124,9 +124,17 @@ final class CoreSnapshots {
   }
 
   static Node node(NodeSession session, boolean schedulable, Instant idleSince) {
-    io.tern.api.v1.Node n = session.node;
+    return node(session.node, session.gpus, schedulable, idleSince);
+  }
+
+  /** {@code n} with {@code reported}, its GPUs as last reported (registration or telemetry). */
+  static Node node(
+      io.tern.api.v1.Node n,
+      List<io.tern.api.v1.Gpu> reported,
+      boolean schedulable,
+      Instant idleSince) {
     List<Gpu> gpus = new ArrayList<>();
-    for (io.tern.api.v1.Gpu g : session.gpus) {
+    for (io.tern.api.v1.Gpu g : reported) {
       gpus.add(
           new Gpu(
               g.getIndex(),

@@ -41,6 +41,7 @@ public final class JobRequests {
   private final JobCommands commands;
   private final Watchers watchers;
   private final PlanTrigger plans;
+  private final SubmitChecks checks;
 
   /** Submissions with an idempotency key whose create has not committed yet, by key hash. */
   private final Map<String, CompletableFuture<Job>> inFlightKeys = new HashMap<>();
@@ -51,26 +52,38 @@ public final class JobRequests {
       StateWrites writes,
       JobCommands commands,
       Watchers watchers,
-      PlanTrigger plans) {
+      PlanTrigger plans,
+      SubmitChecks checks) {
     this.loop = loop;
     this.clock = clock;
     this.writes = writes;
     this.commands = commands;
     this.watchers = watchers;
     this.plans = plans;
+    this.checks = checks;
   }
 
   /**
-   * Queues a validated, normalized spec. With a key already used, returns the job it created.
+   * Queues a validated, normalized spec, in one loop task: a retry with a key already used gets the
+   * job it created (checked again by nothing: it was accepted); a new submission passes {@link
+   * SubmitChecks} first, then is created.
    *
    * @param keyHash SHA-256 of the idempotency key, or empty for none
+   * @param allowUnfit queue it even if no node or pool could ever hold it, or its deadline is short
+   * @param seesTeam the teams whose jobs the caller may name as parents
    */
-  public CompletableFuture<SubmitJobResponse> submit(JobSpec spec, String keyHash, String owner) {
-    return loop.callAsync(term -> submit(term, spec, keyHash, owner));
+  public CompletableFuture<SubmitJobResponse> submit(
+      JobSpec spec, String keyHash, String owner, boolean allowUnfit, Predicate<String> seesTeam) {
+    return loop.callAsync(term -> submit(term, spec, keyHash, owner, allowUnfit, seesTeam));
   }
 
   private CompletableFuture<SubmitJobResponse> submit(
-      LeaderTerm term, JobSpec spec, String keyHash, String owner) {
+      LeaderTerm term,
+      JobSpec spec,
+      String keyHash,
+      String owner,
+      boolean allowUnfit,
+      Predicate<String> seesTeam) {
     if (!keyHash.isEmpty()) {
       String existing = term.idempotencyKeys.get(keyHash);
       JobEntry known = existing == null ? null : term.entry(existing);
@@ -82,6 +95,7 @@ public final class JobRequests {
         return pending.thenApply(job -> deduplicated(job, spec));
       }
     }
+    checks.check(term, spec, allowUnfit, seesTeam);
     Instant now = clock.instant();
     List<Integer> indices =
         spec.hasArray() ? ArraySyntax.indices(spec.getArray().getIndices()).indices() : List.of();

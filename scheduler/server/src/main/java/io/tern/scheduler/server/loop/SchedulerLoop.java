@@ -82,7 +82,6 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   private final FinOpsRequests finOpsRequests;
   private final HistoryRequests historyRequests;
   private final JobControls jobControls;
-  private final SubmitChecks submitChecks;
   private final OffPeakTriggers triggers;
 
   private Role role = Role.FOLLOWER;
@@ -154,13 +153,19 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
             this::requestPlan,
             () -> events);
     this.jobRequests =
-        new JobRequests(thread, clock, writes, commands, watchers, this::requestPlan);
+        new JobRequests(
+            thread,
+            clock,
+            writes,
+            commands,
+            watchers,
+            this::requestPlan,
+            new SubmitChecks(clock, autoscaler::pools));
     this.clusterRequests =
         new ClusterRequests(thread, clock, agents, writes, commands, this::requestPlan);
     this.finOpsRequests = new FinOpsRequests(thread, clock, writes, this::rearm, this::requestPlan);
     this.historyRequests = new HistoryRequests(thread);
     this.jobControls = new JobControls(thread, clock, writes, commands, this::requestPlan);
-    this.submitChecks = new SubmitChecks(thread, clock, autoscaler);
     // Quartz only triggers: a fire becomes a plan on the loop, which reads the calendar itself.
     this.triggers =
         new OffPeakTriggers(
@@ -391,11 +396,6 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   /** Hold, release, requeue and update, for JobService. */
   public JobControls jobControls() {
     return jobControls;
-  }
-
-  /** What submission refuses beyond the spec's rules, for JobService. */
-  public SubmitChecks submitChecks() {
-    return submitChecks;
   }
 
   /** The cluster's own history, for ExportHistory. */

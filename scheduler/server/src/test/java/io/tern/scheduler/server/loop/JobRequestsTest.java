@@ -12,6 +12,7 @@ import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.SchedulerMessage.KindCase;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.scheduler.server.zk.ZkPaths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -23,14 +24,20 @@ import org.junit.jupiter.api.Test;
 class JobRequestsTest {
   private final HandLoop loop = new HandLoop();
   private final JobRequests jobs =
-      new JobRequests(loop, loop.clock, loop.writes, loop.commands, loop.watchers, loop.plans);
+      new JobRequests(
+          loop,
+          loop.clock,
+          loop.writes,
+          loop.commands,
+          loop.watchers,
+          loop.plans,
+          new SubmitChecks(loop.clock, List::of));
 
   @Test
   void aSubmitIsAnsweredOnceItsJobIsInZooKeeper() throws Exception {
     loop.lead(List.of(), List.of());
 
-    CompletableFuture<SubmitJobResponse> reply =
-        jobs.submit(HandLoop.spec("vision", 1), "", "alice");
+    CompletableFuture<SubmitJobResponse> reply = submit(HandLoop.spec("vision", 1), "");
     loop.runDue();
     assertThat(reply).isNotDone();
     assertThat(loop.plansRequested).isZero();
@@ -57,7 +64,7 @@ class JobRequestsTest {
     loop.lead(List.of(), List.of());
     var spec = array("0-2,7", 2);
 
-    var reply = jobs.submit(spec, "k1", "alice");
+    var reply = submit(spec, "k1");
     loop.settle();
 
     assertThat(reply.get().getArrayId()).isEqualTo("job-000001");
@@ -72,13 +79,13 @@ class JobRequestsTest {
     assertThat(loop.committedPaths()).hasSize(5); // the shard and four tasks
     assertThat(loop.plansRequested).isEqualTo(1);
 
-    var retry = jobs.submit(spec, "k1", "alice");
+    var retry = submit(spec, "k1");
     loop.settle();
     assertThat(retry.get().getDeduplicated()).isTrue();
     assertThat(retry.get().getArrayId()).isEqualTo("job-000001");
     assertThat(loop.term.jobs).hasSize(4);
 
-    var next = jobs.submit(HandLoop.spec("vision", 1), "", "alice");
+    var next = submit(HandLoop.spec("vision", 1), "");
     loop.settle();
     assertThat(next.get().getJob().getId()).isEqualTo("job-000002");
     var listed = jobs.list(ListJobsRequest.newBuilder().setArrayId("job-000001").build());
@@ -92,7 +99,7 @@ class JobRequestsTest {
   @Test
   void cancellingAnArrayCancelsEachTaskThatHasNotEnded() throws Exception {
     loop.lead(List.of(), List.of());
-    jobs.submit(array("0-3", 0), "", "alice");
+    submit(array("0-3", 0), "");
     loop.settle();
     var first = jobs.cancel(CancelJobRequest.newBuilder().setJobId("job-000001-1").build());
     loop.settle();
@@ -115,7 +122,7 @@ class JobRequestsTest {
     loop.lead(List.of(), List.of());
     var big = array("0-999", 0).toBuilder().putEnv("PAYLOAD", "x".repeat(1024)).build();
 
-    var reply = jobs.submit(big, "", "alice");
+    var reply = submit(big, "");
     loop.settle();
 
     assertThatThrownBy(reply::get)
@@ -130,7 +137,7 @@ class JobRequestsTest {
   void aFailedWriteFailsTheSubmit() {
     loop.lead(List.of(), List.of());
 
-    var reply = jobs.submit(HandLoop.spec("vision", 1), "", "alice");
+    var reply = submit(HandLoop.spec("vision", 1), "");
     loop.runDue();
     loop.failWrites(new IllegalStateException("connection loss"));
 
@@ -143,13 +150,13 @@ class JobRequestsTest {
     loop.lead(List.of(), List.of());
     var spec = HandLoop.spec("vision", 1);
 
-    var first = jobs.submit(spec, "k1", "alice");
+    var first = submit(spec, "k1");
     loop.runDue();
-    var retry = jobs.submit(spec, "k1", "alice");
+    var retry = submit(spec, "k1");
     loop.runDue();
-    var other = jobs.submit(spec.toBuilder().setName("other").build(), "k1", "alice");
+    var other = submit(spec.toBuilder().setName("other").build(), "k1");
     loop.settle();
-    var later = jobs.submit(spec, "k1", "alice");
+    var later = submit(spec, "k1");
     loop.settle();
 
     assertThat(first.get().getDeduplicated()).isFalse();
@@ -168,8 +175,33 @@ class JobRequestsTest {
   }
 
   @Test
+  void aRetryOfAnAcceptedSubmitIsNotCheckedAgain() throws Exception {
+    loop.lead(List.of(), List.of());
+    var spec =
+        HandLoop.spec("vision", 1).toBuilder()
+            .setDeadline(HandLoop.at(HandLoop.T0.plus(Duration.ofHours(3))))
+            .setMaxRuntime(com.google.protobuf.Duration.newBuilder().setSeconds(2 * 3600))
+            .build();
+
+    var first = submit(spec, "k1");
+    loop.settle();
+    loop.clock.advance(Duration.ofHours(2));
+    var retry = submit(spec, "k1");
+    var fresh = submit(spec, "k2");
+    loop.settle();
+
+    assertThat(retry.get().getJob().getId()).isEqualTo(first.get().getJob().getId());
+    assertThat(retry.get().getDeduplicated()).isTrue();
+    assertThatThrownBy(fresh::get)
+        .cause()
+        .isInstanceOf(StatusRuntimeException.class)
+        .hasMessageContaining("spec.deadline: ")
+        .hasMessageContaining("cannot finish by then");
+  }
+
+  @Test
   void aReplicaThatDoesNotLeadRefusesNamingTheLeader() {
-    var reply = jobs.submit(HandLoop.spec("vision", 1), "", "alice");
+    var reply = submit(HandLoop.spec("vision", 1), "");
     loop.runDue();
 
     assertThatThrownBy(reply::get)
@@ -281,5 +313,9 @@ class JobRequestsTest {
     loop.settle();
     assertThat(seen).containsExactly(JobState.JOB_STATE_PENDING, JobState.JOB_STATE_CANCELLED);
     assertThat(ends).containsExactly("end");
+  }
+
+  private CompletableFuture<SubmitJobResponse> submit(io.tern.api.v1.JobSpec spec, String key) {
+    return jobs.submit(spec, key, "alice", false, team -> true);
   }
 }

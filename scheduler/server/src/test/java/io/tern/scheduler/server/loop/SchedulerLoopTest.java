@@ -111,7 +111,7 @@ class SchedulerLoopTest {
     assertThat(now(loop.role())).isEqualTo(SchedulerLoop.Role.LEADER);
 
     CompletableFuture<SubmitJobResponse> submitted =
-        loop.jobs().submit(HandLoop.spec("vision", 2), "", "alice");
+        loop.jobs().submit(HandLoop.spec("vision", 2), "", "alice", false, team -> true);
     executor.runDue();
     assertThat(submitted).as("answered only once ZooKeeper has the job").isNotDone();
     runUntil(submitted::isDone);

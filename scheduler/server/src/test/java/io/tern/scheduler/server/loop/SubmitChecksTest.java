@@ -29,12 +29,13 @@ import org.junit.jupiter.api.Test;
  */
 class SubmitChecksTest {
   private ReplicaCluster cluster;
+  private SchedulerServer leader;
   private Clients c;
 
   @BeforeEach
   void start() throws Exception {
     cluster = new ReplicaCluster();
-    SchedulerServer leader = cluster.leader();
+    leader = cluster.leader();
     c = cluster.track(new Clients(leader.address()));
     cluster
         .track(new FakeAgent(leader.address(), "n1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
@@ -68,6 +69,19 @@ class SubmitChecksTest {
         .contains("--allow-unfit");
     assertThat(allowed.getJob().getId()).startsWith("job-");
     assertThat(refused(Clients.spec("fits", 8))).as("a job that fits").isNull();
+  }
+
+  @Test
+  void aNodeThatRegistersLaterIsCountedByTheNextSubmission() throws Exception {
+    JobSpec huge = Clients.spec("huge", 16);
+    assertThat(refused(huge)).as("with one 8-GPU node").isNotNull();
+
+    cluster
+        .track(new FakeAgent(leader.address(), "n2", 16, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+        .connect()
+        .next(SchedulerMessage.KindCase.REGISTERED, 10);
+
+    assertThat(refused(huge)).as("once a 16-GPU node has registered").isNull();
   }
 
   @Test
