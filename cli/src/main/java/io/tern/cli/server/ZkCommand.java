@@ -2,6 +2,7 @@ package io.tern.cli.server;
 
 import io.tern.scheduler.server.zk.EmbeddedZooKeeper;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,6 +15,9 @@ import picocli.CommandLine.Option;
       "For production run a three- or five-server ensemble (see deploy/)."
     })
 public final class ZkCommand implements Callable<Integer> {
+  /** How long a server may take to load its database before {@code tern zk} gives up. */
+  private static final Duration STARTUP = Duration.ofMinutes(2);
+
   @Option(
       names = "--port",
       defaultValue = "2181",
@@ -42,7 +46,7 @@ public final class ZkCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    EmbeddedZooKeeper zk = new EmbeddedZooKeeper(host, port, data, tickMillis).start();
+    EmbeddedZooKeeper zk = new EmbeddedZooKeeper(host, port, data, tickMillis).start(STARTUP);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

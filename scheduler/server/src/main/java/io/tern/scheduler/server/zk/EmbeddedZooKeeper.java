@@ -3,9 +3,14 @@ package io.tern.scheduler.server.zk;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.zookeeper.client.FourLetterWordMain;
+import org.apache.zookeeper.common.X509Exception;
 import org.apache.zookeeper.server.ServerConfig;
 import org.apache.zookeeper.server.ZooKeeperServerMain;
 import org.apache.zookeeper.server.quorum.QuorumPeerConfig;
@@ -20,6 +25,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
   private final Thread thread;
   private final AtomicReference<Exception> failure = new AtomicReference<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final String host;
   private final int port;
 
   /**
@@ -42,6 +48,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     quorum.parseProperties(props);
     ServerConfig config = new ServerConfig();
     config.readFrom(quorum);
+    this.host = host;
     this.port = port;
     this.thread =
         Thread.ofPlatform()
@@ -58,9 +65,38 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
                 });
   }
 
-  public EmbeddedZooKeeper start() {
+  /**
+   * Starts the server and returns once it serves clients: listening, and its database loaded (a
+   * client that connects while it is still loading has its connection dropped). Throws why the
+   * server stopped if it did, or a timeout after {@code within}.
+   */
+  public EmbeddedZooKeeper start(Duration within) throws Exception {
     thread.start();
+    // A wildcard address listens on loopback too.
+    String probe = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+    long end = System.nanoTime() + within.toNanos();
+    while (!serving(probe)) {
+      if (stopped.await(50, TimeUnit.MILLISECONDS)) {
+        awaitStop();
+        throw new IllegalStateException("ZooKeeper stopped before it served clients");
+      }
+      if (System.nanoTime() > end) {
+        close();
+        throw new TimeoutException(
+            "ZooKeeper did not serve clients on " + host + ":" + port + " within " + within);
+      }
+    }
     return this;
+  }
+
+  /** Whether the server answers {@code srvr} as one that serves requests. */
+  private boolean serving(String probe) {
+    try {
+      String answer = FourLetterWordMain.send4LetterWord(probe, port, "srvr", false, 1_000);
+      return answer.startsWith("Zookeeper version");
+    } catch (IOException | X509Exception.SSLContextException e) {
+      return false;
+    }
   }
 
   public int port() {
