@@ -91,7 +91,8 @@ public final class ClusterRequests {
             }
           }
           queued.sort(
-              Comparator.comparingInt((JobEntry e) -> e.job.getSpec().getPriorityValue())
+              Comparator.comparing(
+                      (JobEntry e) -> CoreSnapshots.priority(e.job.getSpec().getPriority()))
                   .thenComparing(JobEntry::id));
           int limit = request.getLimit() <= 0 ? 100 : request.getLimit();
           GetQueueResponse.Builder out = GetQueueResponse.newBuilder().setTotal(queued.size());

@@ -212,7 +212,8 @@ final class CoreSnapshots {
     return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
   }
 
-  private static PriorityClass priority(io.tern.api.v1.Priority p) {
+  /** The core's class for a stored priority; an unset one is normal, as submission reads it. */
+  static PriorityClass priority(io.tern.api.v1.Priority p) {
     return switch (p) {
       case PRIORITY_HIGH -> PriorityClass.HIGH;
       case PRIORITY_LOW -> PriorityClass.LOW;

@@ -64,7 +64,9 @@ class ClusterRequestsTest {
   void theQueueIsInPriorityOrderThenSubmissionWithTheTotal() throws Exception {
     loop.lead(
         List.of(
-            HandLoop.queued("job-000001", HandLoop.spec("vision", 1)),
+            // A stored spec without a priority is a normal job, not one above high.
+            HandLoop.queued(
+                "job-000001", HandLoop.spec("vision", 1).toBuilder().clearPriority().build()),
             HandLoop.queued(
                 "job-000002",
                 HandLoop.spec("vision", 2).toBuilder().setPriority(Priority.PRIORITY_HIGH).build()),
