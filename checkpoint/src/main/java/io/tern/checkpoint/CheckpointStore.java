@@ -166,6 +166,16 @@ public interface CheckpointStore extends Closeable {
    */
   int deleteAll(String jobId) throws IOException;
 
+  /**
+   * The packed working directories (code shipped with jobs) kept beside the checkpoints, in the
+   * same root or bucket and prefix.
+   *
+   * @throws UnsupportedOperationException for a store that keeps none
+   */
+  default io.tern.checkpoint.workdir.WorkdirStore workdirs() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no workdirs");
+  }
+
   /** Releases clients the store created itself; a store is unusable afterwards. */
   @Override
   default void close() throws IOException {}

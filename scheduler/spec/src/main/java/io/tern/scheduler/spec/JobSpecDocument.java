@@ -30,6 +30,9 @@ public final class JobSpecDocument {
     if (!spec.getWorkdir().isEmpty()) {
       doc.put("workdir", spec.getWorkdir());
     }
+    if (!spec.getWorkdirDigest().isEmpty()) {
+      doc.put("workdirDigest", spec.getWorkdirDigest());
+    }
     if (spec.getEnvCount() > 0) {
       doc.put("env", new TreeMap<>(spec.getEnvMap()));
     }

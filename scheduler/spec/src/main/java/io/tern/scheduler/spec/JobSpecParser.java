@@ -41,6 +41,7 @@ public final class JobSpecParser {
           "team",
           "command",
           "workdir",
+          "workdirDigest",
           "env",
           "resources",
           "priority",
@@ -78,6 +79,26 @@ public final class JobSpecParser {
    * @throws JobSpecException listing every problem, each with its key and line
    */
   public JobSpec parse(String yaml, String source) throws JobSpecException {
+    return parse(yaml, source, false).spec();
+  }
+
+  /**
+   * A spec as {@code tern submit} reads it: as {@link #parse}, except that a relative {@code
+   * workdir:} names a directory beside the spec file to ship with the job; it is taken out of the
+   * spec (which then has no workdir) and returned beside it.
+   *
+   * @param spec the spec to submit, without a relative workdir
+   * @param shippedWorkdir the relative {@code workdir:} as written, if the spec had one
+   */
+  public record ForSubmit(JobSpec spec, java.util.Optional<String> shippedWorkdir) {}
+
+  /** See {@link ForSubmit}. */
+  public ForSubmit parseForSubmit(String yaml, String source) throws JobSpecException {
+    return parse(yaml, source, true);
+  }
+
+  private ForSubmit parse(String yaml, String source, boolean relativeWorkdir)
+      throws JobSpecException {
     if (yaml.length() > MAX_SPEC_BYTES || utf8Length(yaml) > MAX_SPEC_BYTES) {
       throw new JobSpecException(
           source, List.of(SpecError.of("", "is larger than " + MAX_SPEC_BYTES / 1024 + " KiB")));
@@ -86,6 +107,11 @@ public final class JobSpecParser {
     YamlReader reader = new YamlReader();
     JobSpec.Builder spec = JobSpec.newBuilder();
     readTop(reader, root, spec);
+    java.util.Optional<String> shipped = java.util.Optional.empty();
+    if (relativeWorkdir && !spec.getWorkdir().isEmpty() && !spec.getWorkdir().startsWith("/")) {
+      shipped = java.util.Optional.of(spec.getWorkdir());
+      spec.clearWorkdir();
+    }
     List<SpecError> errors = new ArrayList<>(reader.errors());
     JobSpec normalized = JobSpecDefaults.normalize(spec.build());
     // Semantic rules too, each mapped back to its line, except on fields already reported.
@@ -100,7 +126,7 @@ public final class JobSpecParser {
     if (!errors.isEmpty()) {
       throw new JobSpecException(source, SpecLimits.capped(errors));
     }
-    return normalized;
+    return new ForSubmit(normalized, shipped);
   }
 
   private static long utf8Length(String text) {
@@ -165,6 +191,9 @@ public final class JobSpecParser {
     required(r, top, "team", root).flatMap(n -> r.string("team", n)).ifPresent(spec::setTeam);
     required(r, top, "command", root).ifPresent(n -> readCommand(r, n, spec));
     at(top, "workdir").flatMap(n -> r.string("workdir", n)).ifPresent(spec::setWorkdir);
+    at(top, "workdirDigest")
+        .flatMap(n -> r.string("workdirDigest", n))
+        .ifPresent(spec::setWorkdirDigest);
     at(top, "env").ifPresent(n -> readEnv(r, n, spec));
     at(top, "resources").ifPresent(n -> spec.setResources(readResources(r, n)));
     at(top, "priority")

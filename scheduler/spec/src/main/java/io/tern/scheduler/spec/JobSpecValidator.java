@@ -90,6 +90,7 @@ public final class JobSpecValidator {
     checkName(spec.getTeam(), "team", TEAM, "lower-case letters, digits, '_' and '-'", errors);
     checkCommand(spec.getCommandList(), errors);
     checkWorkdir(spec.getWorkdir(), errors);
+    checkWorkdirDigest(spec, errors);
     checkEnv(spec.getEnvMap(), errors);
     checkResources(spec.getResources(), errors);
     if (spec.getPriority() == Priority.UNRECOGNIZED) {
@@ -249,6 +250,26 @@ public final class JobSpecValidator {
     return "env." + SpecLimits.echo(name);
   }
 
+  private static void checkWorkdirDigest(JobSpec spec, List<SpecError> errors) {
+    String digest = spec.getWorkdirDigest();
+    if (digest.isEmpty()) {
+      return;
+    }
+    if (!io.tern.scheduler.spec.workdir.WorkdirArchive.isDigest(digest)) {
+      errors.add(
+          SpecError.of(
+              "workdirDigest",
+              "must be a SHA-256 in 64 lowercase hex digits, got \""
+                  + SpecLimits.echo(digest)
+                  + "\""));
+    } else if (!spec.getWorkdir().isEmpty()) {
+      errors.add(
+          SpecError.of(
+              "workdirDigest",
+              "cannot go with an absolute workdir (the job runs there, nothing is shipped)"));
+    }
+  }
+
   private static void checkWorkdir(String workdir, List<SpecError> errors) {
     if (workdir.isEmpty()) {
       return;
@@ -269,7 +290,10 @@ public final class JobSpecValidator {
     } else if (!workdir.startsWith("/")) {
       errors.add(
           SpecError.of(
-              "workdir", "must be an absolute path, got \"" + SpecLimits.echo(workdir) + "\""));
+              "workdir",
+              "must be an absolute path on the node, got \""
+                  + SpecLimits.echo(workdir)
+                  + "\" (a relative workdir: in a spec file is shipped by tern submit)"));
     } else if (List.of(workdir.split("/")).stream()
         .anyMatch(s -> s.equals(".") || s.equals(".."))) {
       errors.add(
