@@ -2,6 +2,7 @@ package io.tern.agent.job;
 
 import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.StartJob;
+import io.tern.scheduler.spec.workdir.WorkdirArchive;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,6 +38,10 @@ import java.util.stream.Stream;
  * {@link CheckpointRestorer#begin} (which records the attempt in the checkpoint store); a resume
  * that finds no checkpoint that verifies leaves {@code TERN_RESUME_DIR} unset: the job starts
  * fresh.
+ *
+ * <p>A spec with a {@code workdir_digest} (code shipped by {@code tern submit}) has its packed
+ * working directory fetched from the checkpoint store and unpacked into the attempt's {@code run/}
+ * folder, where the job starts; every attempt, on any node, gets the same files.
  *
  * <p>Confined to the agent's loop thread.
  */
@@ -264,6 +269,9 @@ public final class JobLauncher {
       } catch (IOException e) {
         throw new LaunchException("cannot create " + run + ": " + e);
       }
+      if (!spec.getWorkdirDigest().isEmpty()) {
+        unpackCode(id, spec.getWorkdirDigest(), run);
+      }
       return run;
     }
     Path dir = Path.of(spec.getWorkdir());
@@ -271,6 +279,29 @@ public final class JobLauncher {
       throw new LaunchException("workdir " + dir + ": no such directory on this node");
     }
     return dir;
+  }
+
+  /**
+   * Fetches the job's packed working directory from the store and unpacks it into {@code run}
+   * (refusing any entry that would land outside it, links, and sizes over {@link
+   * WorkdirArchive.Limits#DEFAULT}); the archive is deleted afterwards.
+   */
+  private void unpackCode(AttemptId id, String digest, Path run) throws LaunchException {
+    Path archive = workDir.attempt(id).resolve("workdir.zip");
+    try {
+      Files.deleteIfExists(archive);
+      restorer.fetchWorkdir(digest, archive);
+      WorkdirArchive.unpack(archive, run, WorkdirArchive.Limits.DEFAULT);
+    } catch (IOException e) {
+      throw new LaunchException(
+          "cannot unpack the job's code (workdir sha256-" + digest + "): " + e.getMessage());
+    } finally {
+      try {
+        Files.deleteIfExists(archive);
+      } catch (IOException e) {
+        // the attempt's folder is removed with the attempt
+      }
+    }
   }
 
   /**
