@@ -48,6 +48,10 @@ import picocli.CommandLine.Spec;
       "  tern submit --dry-run examples/specs/resnet50-imagenet.yaml",
       "  tern submit --dry-run -o json examples/specs/nightly-eval.yaml",
       "  tern submit --dry-run --name probe --team vision --gpus 1 -- python3 probe.py --quick",
+      "",
+      "The directory you submit from travels with the job (packed, without what .gitignore and"
+          + " .ternignore leave out) when the scheduler has a --checkpoint-store; the job starts"
+          + " in it on the node. --workdir DIR ships another, --no-workdir none.",
       ""
     })
 final class SubmitCommand implements Callable<Integer> {
@@ -96,7 +100,33 @@ final class SubmitCommand implements Callable<Integer> {
               + " 0-20:5. Each task gets TERN_ARRAY_INDEX. Replaces the spec's array:.")
   String array;
 
+  @Option(
+      names = "--workdir",
+      paramLabel = "DIR",
+      description =
+          "Ship DIR with the job as its working directory (default: the directory you submit"
+              + " from; a relative workdir: in the spec names one beside the spec file)."
+              + " .gitignore and .ternignore files say what stays behind.")
+  Path workdir;
+
+  @Option(
+      names = "--no-workdir",
+      description =
+          "Ship no code: the job runs in its attempt folder on the node, or in the spec's"
+              + " absolute workdir:.")
+  boolean noWorkdir;
+
+  @Option(
+      names = "--workdir-limit",
+      paramLabel = "MiB",
+      defaultValue = "100",
+      description = "The most the shipped files may add up to (default ${DEFAULT-VALUE} MiB).")
+  long workdirLimitMib;
+
   private final JobSpecParser parser = new JobSpecParser();
+
+  /** The directory to ship, from a relative {@code workdir:} of the spec file; null for none. */
+  private Path specWorkdir;
 
   @Override
   public Integer call() throws JobSpecException, IOException {
@@ -117,16 +147,25 @@ final class SubmitCommand implements Callable<Integer> {
     return 0;
   }
 
-  private int submit(JobSpec spec, java.io.PrintWriter out) {
+  private int submit(JobSpec spec, java.io.PrintWriter out) throws IOException {
     // One key per invocation: the client's own retries (leader changes) cannot create it twice.
     String key = idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString();
-    SubmitJobRequest request =
-        SubmitJobRequest.newBuilder()
-            .setSpec(spec)
-            .setIdempotencyKey(key)
-            .setAllowUnfit(allowUnfit)
-            .build();
+    WorkdirShipping shipping = shipping(spec);
     try (SchedulerClient scheduler = client.connect()) {
+      if (shipping != null) {
+        String digest =
+            shipping.ship(
+                scheduler, new java.io.PrintWriter(System.err, true, StandardCharsets.UTF_8));
+        if (digest != null) {
+          spec = spec.toBuilder().setWorkdirDigest(digest).build();
+        }
+      }
+      SubmitJobRequest request =
+          SubmitJobRequest.newBuilder()
+              .setSpec(spec)
+              .setIdempotencyKey(key)
+              .setAllowUnfit(allowUnfit)
+              .build();
       SubmitJobResponse response =
           scheduler.call(c -> JobServiceGrpc.newBlockingStub(c).submitJob(request));
       if (output.format() == OutputFormat.json) {
@@ -145,6 +184,41 @@ final class SubmitCommand implements Callable<Integer> {
               : "the scheduler refused the job: " + CallFailures.describe(e),
           e);
     }
+  }
+
+  /**
+   * What to ship: {@code --workdir}, a relative {@code workdir:}, else the submit directory; none
+   * with {@code --no-workdir}, an absolute {@code workdir:} or a {@code workdirDigest:}.
+   */
+  private WorkdirShipping shipping(JobSpec spec) {
+    if (workdirLimitMib < 1) {
+      throw new UserInputException(
+          "--workdir-limit: must be at least 1 MiB, got " + workdirLimitMib);
+    }
+    Path explicit = workdir != null ? workdir : specWorkdir;
+    if (noWorkdir) {
+      if (explicit != null) {
+        throw new UserInputException(
+            (workdir != null ? "--workdir" : "workdir") + ": cannot go with --no-workdir");
+      }
+      return null;
+    }
+    if (!spec.getWorkdirDigest().isEmpty() || (!spec.getWorkdir().isEmpty() && explicit == null)) {
+      return null;
+    }
+    if (!spec.getWorkdir().isEmpty()) {
+      throw new UserInputException(
+          "--workdir: the spec's workdir: "
+              + spec.getWorkdir()
+              + " already says where the job runs on the node");
+    }
+    Path dir = explicit != null ? explicit : Path.of("").toAbsolutePath();
+    if (!Files.isDirectory(dir)) {
+      throw new UserInputException(
+          (workdir != null ? "--workdir" : "workdir") + ": " + dir + " is not a directory");
+    }
+    return new WorkdirShipping(
+        dir.toAbsolutePath().normalize(), explicit != null, workdirLimitMib << 20);
   }
 
   private JobSpec withArray(JobSpec spec) {
@@ -170,7 +244,16 @@ final class SubmitCommand implements Callable<Integer> {
                   + " (to give the command on the line, use --name, --team and '--')");
     }
     String file = arguments.get(0);
-    return parser.parse(read(file), file);
+    JobSpecParser.ForSubmit parsed = parser.parseForSubmit(read(file), file);
+    parsed
+        .shippedWorkdir()
+        .ifPresent(
+            rel -> {
+              Path base =
+                  file.equals("-") ? Path.of("") : Path.of(file).toAbsolutePath().getParent();
+              specWorkdir = base.resolve(rel).toAbsolutePath().normalize();
+            });
+    return parsed.spec();
   }
 
   private JobSpec fromFlags() throws JobSpecException {
