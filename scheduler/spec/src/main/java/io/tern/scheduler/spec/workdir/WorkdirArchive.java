@@ -37,9 +37,9 @@ import java.util.zip.ZipOutputStream;
  * same digest and is not uploaded again: entries in sorted order, every time stamp 1980-01-01
  * 00:00, modes reduced to "executable or not" (0755 or 0644, carried as the entry comment {@value
  * #EXECUTABLE}, since {@code java.util.zip} cannot write Unix modes), directories as entries ending
- * in {@code /}. {@link IgnoreRules} decide what stays behind, and {@code .git} always does.
- * Symbolic links are not packed (they would point elsewhere on the node); {@link Packed#skipped}
- * names them.
+ * in {@code /}. {@link IgnoreRules} decide what stays behind (inside a git work tree, the ignore
+ * files from its top down count too, as git reads them), and {@code .git} always does. Symbolic
+ * links are not packed (they would point elsewhere on the node); {@link Packed#skipped} names them.
  *
  * <p><b>Hostile archives.</b> {@link #unpack} writes only regular files and directories, inside its
  * target: a name that is absolute, has a {@code ..}, {@code .} or empty segment, a backslash or a
@@ -97,8 +97,27 @@ public final class WorkdirArchive {
     if (!Files.isDirectory(dir)) {
       throw new java.nio.file.NoSuchFileException(dir.toString(), null, "not a directory");
     }
-    Walk walk = new Walk(limitBytes);
-    walk.visit(dir, "", IgnoreRules.none());
+    Path real = dir.toRealPath();
+    Path repo = real;
+    while (repo != null && !Files.exists(repo.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
+      repo = repo.getParent();
+    }
+    // Inside a git work tree, the ignore files from its top down to dir apply as git applies them.
+    IgnoreRules above = IgnoreRules.none();
+    String prefix = "";
+    if (repo != null && !repo.equals(real)) {
+      Path inside = repo.relativize(real);
+      Path at = repo;
+      above = above.withFilesIn(repo, "");
+      for (int i = 0; i < inside.getNameCount() - 1; i++) {
+        at = at.resolve(inside.getName(i));
+        prefix = prefix + inside.getName(i) + "/";
+        above = above.withFilesIn(at, prefix.substring(0, prefix.length() - 1));
+      }
+      prefix = prefix + inside.getFileName() + "/";
+    }
+    Walk walk = new Walk(limitBytes, prefix);
+    walk.visit(dir, "", above);
     if (walk.total > limitBytes) {
       throw walk.tooLarge(dir);
     }
@@ -252,17 +271,23 @@ public final class WorkdirArchive {
     record Item(String name, Path file, boolean executable, long size) {}
 
     private final long limit;
+
+    /** dir's path inside its git work tree ("a/b/"), which ignore rules from above it match on. */
+    private final String prefix;
+
     final List<Item> items = new ArrayList<>();
     final List<String> skipped = new ArrayList<>();
     long total;
     int files;
 
-    Walk(long limit) {
+    Walk(long limit, String prefix) {
       this.limit = limit;
+      this.prefix = prefix;
     }
 
     void visit(Path dir, String rel, IgnoreRules inherited) throws IOException {
-      IgnoreRules rules = inherited.withFilesIn(dir, rel);
+      IgnoreRules rules =
+          inherited.withFilesIn(dir, rel.isEmpty() ? trimSlash(prefix) : prefix + rel);
       List<Path> children = new ArrayList<>();
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
         entries.forEach(children::add);
@@ -274,12 +299,12 @@ public final class WorkdirArchive {
         BasicFileAttributes attrs =
             Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (attrs.isDirectory()) {
-          if (name.equals(".git") || rules.ignored(path, true)) {
+          if (name.equals(".git") || rules.ignored(prefix + path, true)) {
             continue;
           }
           items.add(new Item(path + "/", null, false, 0));
           visit(child, path, rules);
-        } else if (rules.ignored(path, false)) {
+        } else if (rules.ignored(prefix + path, false)) {
           continue;
         } else if (attrs.isRegularFile()) {
           items.add(new Item(path, child, Files.isExecutable(child), attrs.size()));
@@ -292,6 +317,10 @@ public final class WorkdirArchive {
           return;
         }
       }
+    }
+
+    private static String trimSlash(String p) {
+      return p.isEmpty() ? p : p.substring(0, p.length() - 1);
     }
 
     WorkdirTooLargeException tooLarge(Path dir) {

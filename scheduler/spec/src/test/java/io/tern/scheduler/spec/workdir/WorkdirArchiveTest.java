@@ -78,6 +78,28 @@ class WorkdirArchiveTest {
   }
 
   @Test
+  void insideAGitWorkTreeTheIgnoreFilesAboveCountToo() throws IOException {
+    Path repo = Files.createDirectories(tmp.resolve("repo"));
+    Files.createDirectories(repo.resolve(".git"));
+    Files.writeString(repo.resolve(".gitignore"), "target/\n/top-only.txt\n");
+    Path sub = Files.createDirectories(repo.resolve("services/trainer"));
+    Files.writeString(repo.resolve("services/.gitignore"), "trainer/*.tmp\n");
+    Files.writeString(sub.resolve("train.py"), "print(1)\n");
+    Files.writeString(sub.resolve("scratch.tmp"), "x\n");
+    Files.writeString(sub.resolve("top-only.txt"), "anchored to the top: shipped\n");
+    Files.createDirectories(sub.resolve("target"));
+    Files.writeString(sub.resolve("target/app.jar"), "jar\n");
+    Path zip = tmp.resolve("sub.zip");
+    WorkdirArchive.pack(sub, 1 << 20, Files.newOutputStream(zip));
+    Path out = tmp.resolve("sub-out");
+    WorkdirArchive.unpack(zip, out, WorkdirArchive.Limits.DEFAULT);
+    try (var files = Files.walk(out)) {
+      assertThat(files.filter(Files::isRegularFile).map(f -> out.relativize(f).toString()))
+          .containsExactlyInAnyOrder("train.py", "top-only.txt");
+    }
+  }
+
+  @Test
   void refusesADirectoryOverTheLimitNamingItsLargestFiles() throws IOException {
     Path dir = project();
     Files.writeString(dir.resolve(".ternignore"), "");
