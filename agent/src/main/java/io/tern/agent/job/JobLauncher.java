@@ -31,13 +31,13 @@ import java.util.stream.Stream;
  *
  * <p>The environment is the agent's, minus anything named {@code TERN_*} or {@code
  * CUDA_VISIBLE_DEVICES}, plus the spec's {@code env}, plus {@code TERN_JOB_ID}, {@code
- * TERN_ATTEMPT}, {@code TERN_ARRAY_INDEX} and {@code TERN_ARRAY_ID} (for an array's task), {@code
- * TERN_CHECKPOINT_DIR}, {@code TERN_RESUME_DIR} (only when resuming), {@code CUDA_VISIBLE_DEVICES}
- * (the placed indices, comma-separated; empty for a CPU-only job, which hides every GPU) and {@code
- * CUDA_DEVICE_ORDER=PCI_BUS_ID} (so CUDA numbers GPUs as NVML does). Every start goes through
- * {@link CheckpointRestorer#begin} (which records the attempt in the checkpoint store); a resume
- * that finds no checkpoint that verifies leaves {@code TERN_RESUME_DIR} unset: the job starts
- * fresh.
+ * TERN_ATTEMPT}, {@code TERN_ARRAY_INDEX}, {@code TERN_ARRAY_ID} and a grid's {@code TERN_PARAM_*}
+ * (for an array's task), {@code TERN_CHECKPOINT_DIR}, {@code TERN_RESUME_DIR} (only when resuming),
+ * {@code CUDA_VISIBLE_DEVICES} (the placed indices, comma-separated; empty for a CPU-only job,
+ * which hides every GPU) and {@code CUDA_DEVICE_ORDER=PCI_BUS_ID} (so CUDA numbers GPUs as NVML
+ * does). Every start goes through {@link CheckpointRestorer#begin} (which records the attempt in
+ * the checkpoint store); a resume that finds no checkpoint that verifies leaves {@code
+ * TERN_RESUME_DIR} unset: the job starts fresh.
  *
  * <p>A spec with a {@code workdir_digest} (code shipped by {@code tern submit}) has its packed
  * working directory fetched from the checkpoint store and unpacked into the attempt's {@code run/}
@@ -102,6 +102,9 @@ public final class JobLauncher {
     if (spec.getArray().hasTaskIndex()) {
       env.put("TERN_ARRAY_INDEX", Integer.toString(spec.getArray().getTaskIndex()));
       env.put("TERN_ARRAY_ID", spec.getArray().getArrayId());
+      env.putAll(
+          io.tern.scheduler.spec.ArrayGrid.environment(
+              spec.getArray(), spec.getArray().getTaskIndex()));
     }
     env.put("TERN_CHECKPOINT_DIR", checkpoints.toString());
     env.put("CUDA_VISIBLE_DEVICES", cuda);

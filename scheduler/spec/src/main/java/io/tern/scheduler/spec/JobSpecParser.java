@@ -5,6 +5,7 @@ import com.google.protobuf.Timestamp;
 import io.tern.api.v1.ArraySpec;
 import io.tern.api.v1.CapacityPreference;
 import io.tern.api.v1.CheckpointPolicy;
+import io.tern.api.v1.GridParam;
 import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.Priority;
 import io.tern.api.v1.Resources;
@@ -56,7 +57,7 @@ public final class JobSpecParser {
           "spotWait",
           "dependsOn",
           "array");
-  private static final Set<String> ARRAY_KEYS = Set.of("indices", "parallel");
+  private static final Set<String> ARRAY_KEYS = Set.of("indices", "parallel", "grid");
   private static final Set<String> RESOURCE_KEYS =
       Set.of("gpus", "nodes", "gpuMemoryGiB", "gpuModels", "cpu", "memoryGiB");
   private static final Set<String> CHECKPOINT_KEYS =
@@ -221,6 +222,31 @@ public final class JobSpecParser {
     at(top, "array").ifPresent(n -> readArray(r, n, spec));
   }
 
+  /** {@code array: {grid: {lr: [0.1, 0.01], bs: [32, 64]}, parallel: 4}} ({@link ArrayGrid}). */
+  private static void readGrid(
+      YamlReader r, Node grid, Map<String, Node> keys, JobSpec.Builder spec) {
+    ArraySpec.Builder array = ArraySpec.newBuilder();
+    r.mapping("array.grid", grid, null)
+        .forEach(
+            (name, valuesNode) -> {
+              String field = "array.grid." + SpecLimits.echo(name);
+              List<Node> values = r.sequence(field, valuesNode, " of values, e.g. [0.1, 0.01]");
+              GridParam.Builder param = GridParam.newBuilder().setName(name);
+              for (int i = 0; i < values.size(); i++) {
+                r.scalarText(field + "[" + i + "]", values.get(i)).ifPresent(param::addValues);
+              }
+              array.addGrid(param);
+            });
+    at(keys, "parallel")
+        .flatMap(n -> intIn(r, "array.parallel", n, 1, ArraySyntax.MAX_TASKS))
+        .ifPresent(array::setParallel);
+    long size = ArrayGrid.size(array.getGridList());
+    if (size >= 1 && size <= ArraySyntax.MAX_TASKS) {
+      array.setIndices(ArrayGrid.indices(size));
+    }
+    spec.setArray(array);
+  }
+
   /** {@code array: "0-99%8"} or {@code array: {indices: "0-99", parallel: 8}}. */
   private static void readArray(YamlReader r, Node node, JobSpec.Builder spec) {
     if (node instanceof org.yaml.snakeyaml.nodes.ScalarNode) {
@@ -238,8 +264,17 @@ public final class JobSpecParser {
     }
     Map<String, Node> keys = r.mapping("array", node, ARRAY_KEYS);
     Node indices = at(keys, "indices").orElse(null);
+    Node grid = at(keys, "grid").orElse(null);
+    if (grid != null) {
+      if (indices != null) {
+        r.error("array.indices", indices, "cannot go with array.grid (the grid makes the indices)");
+        return;
+      }
+      readGrid(r, grid, keys, spec);
+      return;
+    }
     if (indices == null) {
-      r.error("array.indices", node, "is required, e.g. \"0-99\"");
+      r.error("array.indices", node, "is required, e.g. \"0-99\" (or give array.grid)");
       return;
     }
     r.scalarText("array.indices", indices)

@@ -140,6 +140,37 @@ public final class ForeignClient implements AutoCloseable {
         calls, grpc(method), options(deadlineMillis), request);
   }
 
+  /** Calls a client-streaming method with {@code requests}, in order; returns its one answer. */
+  public DynamicMessage clientStream(
+      MethodDescriptor method, List<DynamicMessage> requests, long deadlineMillis) {
+    java.util.concurrent.CompletableFuture<DynamicMessage> answer =
+        new java.util.concurrent.CompletableFuture<>();
+    io.grpc.stub.StreamObserver<DynamicMessage> out =
+        ClientCalls.asyncClientStreamingCall(
+            calls.newCall(grpc(method), options(deadlineMillis)),
+            new io.grpc.stub.StreamObserver<>() {
+              @Override
+              public void onNext(DynamicMessage value) {
+                answer.complete(value);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                answer.completeExceptionally(t);
+              }
+
+              @Override
+              public void onCompleted() {}
+            });
+    requests.forEach(out::onNext);
+    out.onCompleted();
+    try {
+      return answer.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw io.grpc.Status.fromThrowable(e.getCause()).asRuntimeException();
+    }
+  }
+
   /** Sends {@code bytes} as the request of {@code fullMethodName}, whatever they are. */
   public byte[] unaryBytes(String fullMethodName, byte[] bytes, long deadlineMillis) {
     io.grpc.MethodDescriptor<byte[], byte[]> method =
@@ -161,7 +192,9 @@ public final class ForeignClient implements AutoCloseable {
         .setType(
             method.isServerStreaming()
                 ? io.grpc.MethodDescriptor.MethodType.SERVER_STREAMING
-                : io.grpc.MethodDescriptor.MethodType.UNARY)
+                : method.isClientStreaming()
+                    ? io.grpc.MethodDescriptor.MethodType.CLIENT_STREAMING
+                    : io.grpc.MethodDescriptor.MethodType.UNARY)
         .setFullMethodName(
             io.grpc.MethodDescriptor.generateFullMethodName(
                 method.getService().getFullName(), method.getName()))
