@@ -51,7 +51,9 @@ import picocli.CommandLine.Spec;
       "",
       "The directory you submit from travels with the job (packed, without what .gitignore and"
           + " .ternignore leave out) when the scheduler has a --checkpoint-store; the job starts"
-          + " in it on the node. --workdir DIR ships another, --no-workdir none.",
+          + " in it on the node. A relative --workdir (or workdir: in a spec, from the spec's"
+          + " directory) ships that directory instead; an absolute one is where the job runs on"
+          + " the node and ships nothing, as --no-workdir does.",
       ""
     })
 final class SubmitCommand implements Callable<Integer> {
@@ -101,15 +103,6 @@ final class SubmitCommand implements Callable<Integer> {
   String array;
 
   @Option(
-      names = "--workdir",
-      paramLabel = "DIR",
-      description =
-          "Ship DIR with the job as its working directory (default: the directory you submit"
-              + " from; a relative workdir: in the spec names one beside the spec file)."
-              + " .gitignore and .ternignore files say what stays behind.")
-  Path workdir;
-
-  @Option(
       names = "--no-workdir",
       description =
           "Ship no code: the job runs in its attempt folder on the node, or in the spec's"
@@ -125,8 +118,13 @@ final class SubmitCommand implements Callable<Integer> {
 
   private final JobSpecParser parser = new JobSpecParser();
 
-  /** The directory to ship, from a relative {@code workdir:} of the spec file; null for none. */
-  private Path specWorkdir;
+  /**
+   * The directory to ship, from a relative {@code workdir:} or {@code --workdir}; null for none.
+   */
+  private Path shippedWorkdir;
+
+  /** What names it in errors: {@code workdir} or {@code --workdir}. */
+  private String shippedField = "workdir";
 
   @Override
   public Integer call() throws JobSpecException, IOException {
@@ -187,38 +185,28 @@ final class SubmitCommand implements Callable<Integer> {
   }
 
   /**
-   * What to ship: {@code --workdir}, a relative {@code workdir:}, else the submit directory; none
-   * with {@code --no-workdir}, an absolute {@code workdir:} or a {@code workdirDigest:}.
+   * What to ship: a relative {@code --workdir} or {@code workdir:}, else the submit directory; none
+   * with {@code --no-workdir}, an absolute workdir or a {@code workdirDigest:}.
    */
   private WorkdirShipping shipping(JobSpec spec) {
     if (workdirLimitMib < 1) {
       throw new UserInputException(
           "--workdir-limit: must be at least 1 MiB, got " + workdirLimitMib);
     }
-    Path explicit = workdir != null ? workdir : specWorkdir;
     if (noWorkdir) {
-      if (explicit != null) {
-        throw new UserInputException(
-            (workdir != null ? "--workdir" : "workdir") + ": cannot go with --no-workdir");
+      if (shippedWorkdir != null) {
+        throw new UserInputException(shippedField + ": cannot go with --no-workdir");
       }
       return null;
     }
-    if (!spec.getWorkdirDigest().isEmpty() || (!spec.getWorkdir().isEmpty() && explicit == null)) {
-      return null;
+    if (!spec.getWorkdirDigest().isEmpty() || !spec.getWorkdir().isEmpty()) {
+      return null; // the digest is given, or the job runs in a directory on the node
     }
-    if (!spec.getWorkdir().isEmpty()) {
-      throw new UserInputException(
-          "--workdir: the spec's workdir: "
-              + spec.getWorkdir()
-              + " already says where the job runs on the node");
-    }
-    Path dir = explicit != null ? explicit : Path.of("").toAbsolutePath();
+    Path dir = shippedWorkdir != null ? shippedWorkdir : Path.of("").toAbsolutePath();
     if (!Files.isDirectory(dir)) {
-      throw new UserInputException(
-          (workdir != null ? "--workdir" : "workdir") + ": " + dir + " is not a directory");
+      throw new UserInputException(shippedField + ": " + dir + " is not a directory");
     }
-    return new WorkdirShipping(
-        dir.toAbsolutePath().normalize(), explicit != null, workdirLimitMib << 20);
+    return new WorkdirShipping(dir.normalize(), shippedWorkdir != null, workdirLimitMib << 20);
   }
 
   private JobSpec withArray(JobSpec spec) {
@@ -244,16 +232,8 @@ final class SubmitCommand implements Callable<Integer> {
                   + " (to give the command on the line, use --name, --team and '--')");
     }
     String file = arguments.get(0);
-    JobSpecParser.ForSubmit parsed = parser.parseForSubmit(read(file), file);
-    parsed
-        .shippedWorkdir()
-        .ifPresent(
-            rel -> {
-              Path base =
-                  file.equals("-") ? Path.of("") : Path.of(file).toAbsolutePath().getParent();
-              specWorkdir = base.resolve(rel).toAbsolutePath().normalize();
-            });
-    return parsed.spec();
+    Path base = file.equals("-") ? Path.of("") : Path.of(file).toAbsolutePath().getParent();
+    return shipping(parser.parseForSubmit(read(file), file), base, "workdir");
   }
 
   private JobSpec fromFlags() throws JobSpecException {
@@ -262,7 +242,7 @@ final class SubmitCommand implements Callable<Integer> {
     }
     String yaml = flags.toYaml(arguments);
     try {
-      return parser.parse(yaml, "flags");
+      return shipping(parser.parseForSubmit(yaml, "flags"), Path.of(""), "--workdir");
     } catch (JobSpecException e) {
       // The flags were turned into a spec document; name the flags, not that document's keys.
       List<SpecError> renamed =
@@ -271,6 +251,18 @@ final class SubmitCommand implements Callable<Integer> {
               .toList();
       throw new JobSpecException("tern submit", renamed);
     }
+  }
+
+  /** The spec; a relative workdir it had, taken from {@code base}, is the directory to ship. */
+  private JobSpec shipping(JobSpecParser.ForSubmit parsed, Path base, String field) {
+    parsed
+        .shippedWorkdir()
+        .ifPresent(
+            rel -> {
+              shippedWorkdir = base.toAbsolutePath().resolve(rel).normalize();
+              shippedField = field;
+            });
+    return parsed.spec();
   }
 
   private static String read(String file) throws IOException {

@@ -97,6 +97,11 @@ class WorkdirEndToEndTest {
     return Files.createDirectories(dir.resolve(name));
   }
 
+  /** {@code dir} as a relative path from this JVM's directory, as {@code --workdir} ships it. */
+  private static String relative(Path dir) {
+    return Path.of("").toAbsolutePath().relativize(dir).toString();
+  }
+
   /** {@code cd cwd && tern submit --scheduler ... ARGS}, as a real process; returns it ended. */
   private static TernProcess submitFrom(Path cwd, String log, String... args) throws Exception {
     List<String> all =
@@ -171,7 +176,7 @@ class WorkdirEndToEndTest {
         cli.tern(
             "submit",
             "--workdir",
-            project.toString(),
+            relative(project),
             "--name",
             "sweep",
             "--team",
@@ -205,7 +210,7 @@ class WorkdirEndToEndTest {
         cli.tern(
             "submit",
             "--workdir",
-            project.toString(),
+            relative(project),
             "--name",
             "moving",
             "--team",
@@ -250,7 +255,7 @@ class WorkdirEndToEndTest {
         cli.tern(
             "submit",
             "--workdir",
-            project.toString(),
+            relative(project),
             "--workdir-limit",
             "1",
             "--name",
@@ -264,7 +269,7 @@ class WorkdirEndToEndTest {
         cli.tern(
             "submit",
             "--workdir",
-            project.toString(),
+            relative(project),
             "--no-workdir",
             "--name",
             "x",

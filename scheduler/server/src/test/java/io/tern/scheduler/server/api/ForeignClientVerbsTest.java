@@ -89,20 +89,7 @@ class ForeignClientVerbsTest {
 
   private String submit(ServiceDescriptor jobs) {
     MethodDescriptor submit = jobs.findMethodByName("SubmitJob");
-    Descriptor spec = submit.getInputType().findFieldByName("spec").getMessageType();
-    Descriptor resources = spec.findFieldByName("resources").getMessageType();
-    DynamicMessage job =
-        DynamicMessage.newBuilder(spec)
-            .setField(spec.findFieldByName("name"), "verbs")
-            .setField(spec.findFieldByName("team"), "vision")
-            .addRepeatedField(spec.findFieldByName("command"), "train")
-            .setField(
-                spec.findFieldByName("resources"),
-                DynamicMessage.newBuilder(resources)
-                    .setField(resources.findFieldByName("gpus"), 1)
-                    .setField(resources.findFieldByName("nodes"), 1)
-                    .build())
-            .build();
+    DynamicMessage job = ForeignClient.jobSpec(submit.getInputType(), "verbs");
     DynamicMessage submitted = call(client, submit, "spec", job, "allow_unfit", true);
     return (String) field((DynamicMessage) field(submitted, "job"), "id");
   }

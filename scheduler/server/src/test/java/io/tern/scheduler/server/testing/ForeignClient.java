@@ -122,6 +122,26 @@ public final class ForeignClient implements AutoCloseable {
     return answer.get(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * A one-GPU job spec of team vision running {@code train}, built by field name from the reflected
+   * JobSpec type (the {@code spec} field of {@code submitRequest}).
+   */
+  public static DynamicMessage jobSpec(Descriptor submitRequest, String name) {
+    Descriptor spec = submitRequest.findFieldByName("spec").getMessageType();
+    Descriptor resources = spec.findFieldByName("resources").getMessageType();
+    return DynamicMessage.newBuilder(spec)
+        .setField(spec.findFieldByName("name"), name)
+        .setField(spec.findFieldByName("team"), "vision")
+        .addRepeatedField(spec.findFieldByName("command"), "train")
+        .setField(
+            spec.findFieldByName("resources"),
+            DynamicMessage.newBuilder(resources)
+                .setField(resources.findFieldByName("gpus"), 1)
+                .setField(resources.findFieldByName("nodes"), 1)
+                .build())
+        .build();
+  }
+
   /** An empty request message of {@code method}, to fill in by field name. */
   public static DynamicMessage.Builder request(MethodDescriptor method) {
     return DynamicMessage.newBuilder(method.getInputType());
