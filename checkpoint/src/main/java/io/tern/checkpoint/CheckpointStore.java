@@ -168,13 +168,9 @@ public interface CheckpointStore extends Closeable {
 
   /**
    * The packed working directories (code shipped with jobs) kept beside the checkpoints, in the
-   * same root or bucket and prefix.
-   *
-   * @throws UnsupportedOperationException for a store that keeps none
+   * same root or bucket and prefix. Every store has them: a wrapper delegates.
    */
-  default io.tern.checkpoint.workdir.WorkdirStore workdirs() {
-    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no workdirs");
-  }
+  io.tern.checkpoint.workdir.WorkdirStore workdirs();
 
   /** Releases clients the store created itself; a store is unusable afterwards. */
   @Override

@@ -23,9 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Code travels with the job, against real processes ({@code tern zk}, a {@code tern scheduler} and
  * two {@code tern agent}s sharing one checkpoint store): {@code cd project && tern submit --
  * python3 probe.py} runs the script from that directory on the node, without what {@code
- * .ternignore} and {@code .gitignore} leave behind; an unchanged resubmit uploads nothing; an
- * array's tasks share one upload; a job requeued onto the other node has its code there too; a
- * directory over the limit is refused with exit 2 naming {@code workdir}.
+ * .ternignore} and {@code .gitignore} leave behind; an unchanged resubmit uploads nothing; the
+ * tasks of a grid spec share one upload of its relative {@code workdir:} and get their parameters;
+ * a job requeued onto the other node has its code there too; a directory over the limit is refused
+ * with exit 2 naming {@code workdir}.
  */
 class WorkdirEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
@@ -49,6 +50,7 @@ class WorkdirEndToEndTest {
           out.write(helper.greeting() + "\\n")
           out.write(open("data/config.txt").read())
           out.write(" ".join(sorted(files)) + "\\n")
+          out.write(os.environ.get("TERN_PARAM_LR", "-") + " " + os.environ.get("TERN_PARAM_BS", "-") + "\\n")
       os.rename(out.name, out.name[:-4])
       if os.environ.get("HOLD_FIRST") == "1" and attempt == "1":
           time.sleep(600)
@@ -166,38 +168,44 @@ class WorkdirEndToEndTest {
   }
 
   @Test
-  void anArraysTasksShareOneUpload() throws Exception {
-    Path project = project("array-project");
-    Files.writeString(project.resolve("data/config.txt"), "lr=0.01\n");
-    Path out = out("array-out");
+  void aGridSpecWithARelativeWorkdirShipsItOnceForEveryTask() throws Exception {
+    Path project = project("grid-project");
+    Files.writeString(project.resolve("data/config.txt"), "lr=grid\n");
+    Path out = out("grid-out");
+    Path specs = Files.createDirectories(dir.resolve("specs"));
+    Path spec = specs.resolve("grid.yaml");
+    Files.writeString(
+        spec,
+        String.join(
+            "\n",
+            "name: grid",
+            "team: vision",
+            "command: [python3, probe.py]",
+            "workdir: ../grid-project",
+            "env: {OUT: " + out + "}",
+            "resources: {gpus: 1}",
+            "array:",
+            "  grid:",
+            "    lr: [0.1, 0.01]",
+            "    bs: [32, 64]",
+            "  parallel: 2",
+            ""));
     long before = storedArchives();
 
-    TernInProcess submit =
-        cli.tern(
-            "submit",
-            "--workdir",
-            relative(project),
-            "--name",
-            "sweep",
-            "--team",
-            "vision",
-            "--array",
-            "0-3%2",
-            "--env",
-            "OUT=" + out,
-            "--",
-            "python3",
-            "probe.py");
+    TernInProcess submit = cli.tern("submit", spec.toString());
     String id = submit.out().trim();
     for (int i = 0; i < 4; i++) {
       cli.awaitState(id + "-" + i, "SUCCEEDED");
     }
 
     assertThat(submit.exit()).as(submit.err()).isZero();
-    assertThat(submit.err()).containsOnlyOnce("uploaded as sha256-");
-    assertThat(storedArchives()).isEqualTo(before + 1);
+    assertThat(submit.err()).containsOnlyOnce("uploaded as sha256-").contains("grid-project");
+    assertThat(storedArchives()).as("one upload for the four tasks").isEqualTo(before + 1);
+    List<String> params = List.of("0.1 32", "0.1 64", "0.01 32", "0.01 64");
     for (int i = 0; i < 4; i++) {
-      assertThat(Files.readAllLines(out.resolve(i + "-1")).get(1)).isEqualTo("lr=0.01");
+      List<String> ran = Files.readAllLines(out.resolve(i + "-1"));
+      assertThat(ran.get(1)).isEqualTo("lr=grid");
+      assertThat(ran.get(3)).as("task " + i).isEqualTo(params.get(i));
     }
   }
 
