@@ -151,9 +151,7 @@ final class SubmitCommand implements Callable<Integer> {
     WorkdirShipping shipping = shipping(spec);
     try (SchedulerClient scheduler = client.connect()) {
       if (shipping != null) {
-        String digest =
-            shipping.ship(
-                scheduler, new java.io.PrintWriter(System.err, true, StandardCharsets.UTF_8));
+        String digest = shipping.ship(scheduler, commandSpec.commandLine().getErr());
         if (digest != null) {
           spec = spec.toBuilder().setWorkdirDigest(digest).build();
         }

@@ -237,7 +237,7 @@ class WorkdirEndToEndTest {
         .atMost(WAIT)
         .pollInterval(Duration.ofMillis(300))
         .until(() -> Files.exists(out.resolve("job-1")));
-    String firstNode = cli.job(id).path("attempts").get(0).path("node_id").asText();
+    String firstNode = cli.job(id).path("attempts").get(0).path("node_ids").get(0).asText();
     TernInProcess drain = cli.tern("nodes drain", firstNode);
     TernInProcess requeue = cli.tern("requeue", id);
     JsonNode done = cli.awaitState(id, "SUCCEEDED");
@@ -248,7 +248,7 @@ class WorkdirEndToEndTest {
     assertThat(requeue.exit()).as(requeue.err()).isZero();
     JsonNode attempts = done.path("attempts");
     assertThat(attempts.size()).isEqualTo(2);
-    assertThat(attempts.get(1).path("node_id").asText()).isNotEqualTo(firstNode);
+    assertThat(attempts.get(1).path("node_ids").get(0).asText()).isNotEqualTo(firstNode);
     List<String> second = Files.readAllLines(out.resolve("job-2"));
     assertThat(second.get(0)).isEqualTo("hello from lib");
     assertThat(second.get(1)).isEqualTo("lr=0.5");
