@@ -166,6 +166,12 @@ public interface CheckpointStore extends Closeable {
    */
   int deleteAll(String jobId) throws IOException;
 
+  /**
+   * The packed working directories (code shipped with jobs) kept beside the checkpoints, in the
+   * same root or bucket and prefix. Every store has them: a wrapper delegates.
+   */
+  io.tern.checkpoint.workdir.WorkdirStore workdirs();
+
   /** Releases clients the store created itself; a store is unusable afterwards. */
   @Override
   default void close() throws IOException {}

@@ -135,7 +135,12 @@ final class SpecFlags {
               + " capacity, e.g. 30m (default: the team's, else 0s: any capacity at once).")
   String spotWait;
 
-  @Option(names = "--workdir", paramLabel = "DIR", description = "Working directory on the node.")
+  @Option(
+      names = "--workdir",
+      paramLabel = "DIR",
+      description =
+          "A relative DIR is shipped with the job as its working directory (instead of the"
+              + " directory you submit from); an absolute one is where it runs on the node.")
   String workdir;
 
   @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Environment variable; repeat.")

@@ -48,6 +48,12 @@ import picocli.CommandLine.Spec;
       "  tern submit --dry-run examples/specs/resnet50-imagenet.yaml",
       "  tern submit --dry-run -o json examples/specs/nightly-eval.yaml",
       "  tern submit --dry-run --name probe --team vision --gpus 1 -- python3 probe.py --quick",
+      "",
+      "The directory you submit from travels with the job (packed, without what .gitignore and"
+          + " .ternignore leave out) when the scheduler has a --checkpoint-store; the job starts"
+          + " in it on the node. A relative --workdir (or workdir: in a spec, from the spec's"
+          + " directory) ships that directory instead; an absolute one is where the job runs on"
+          + " the node and ships nothing, as --no-workdir does.",
       ""
     })
 final class SubmitCommand implements Callable<Integer> {
@@ -96,7 +102,29 @@ final class SubmitCommand implements Callable<Integer> {
               + " 0-20:5. Each task gets TERN_ARRAY_INDEX. Replaces the spec's array:.")
   String array;
 
+  @Option(
+      names = "--no-workdir",
+      description =
+          "Ship no code: the job runs in its attempt folder on the node, or in the spec's"
+              + " absolute workdir:.")
+  boolean noWorkdir;
+
+  @Option(
+      names = "--workdir-limit",
+      paramLabel = "MiB",
+      defaultValue = "100",
+      description = "The most the shipped files may add up to (default ${DEFAULT-VALUE} MiB).")
+  long workdirLimitMib;
+
   private final JobSpecParser parser = new JobSpecParser();
+
+  /**
+   * The directory to ship, from a relative {@code workdir:} or {@code --workdir}; null for none.
+   */
+  private Path shippedWorkdir;
+
+  /** What names it in errors: {@code workdir} or {@code --workdir}. */
+  private String shippedField = "workdir";
 
   @Override
   public Integer call() throws JobSpecException, IOException {
@@ -117,16 +145,23 @@ final class SubmitCommand implements Callable<Integer> {
     return 0;
   }
 
-  private int submit(JobSpec spec, java.io.PrintWriter out) {
+  private int submit(JobSpec spec, java.io.PrintWriter out) throws IOException {
     // One key per invocation: the client's own retries (leader changes) cannot create it twice.
     String key = idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString();
-    SubmitJobRequest request =
-        SubmitJobRequest.newBuilder()
-            .setSpec(spec)
-            .setIdempotencyKey(key)
-            .setAllowUnfit(allowUnfit)
-            .build();
+    WorkdirShipping shipping = shipping(spec);
     try (SchedulerClient scheduler = client.connect()) {
+      if (shipping != null) {
+        String digest = shipping.ship(scheduler, commandSpec.commandLine().getErr());
+        if (digest != null) {
+          spec = spec.toBuilder().setWorkdirDigest(digest).build();
+        }
+      }
+      SubmitJobRequest request =
+          SubmitJobRequest.newBuilder()
+              .setSpec(spec)
+              .setIdempotencyKey(key)
+              .setAllowUnfit(allowUnfit)
+              .build();
       SubmitJobResponse response =
           scheduler.call(c -> JobServiceGrpc.newBlockingStub(c).submitJob(request));
       if (output.format() == OutputFormat.json) {
@@ -145,6 +180,31 @@ final class SubmitCommand implements Callable<Integer> {
               : "the scheduler refused the job: " + CallFailures.describe(e),
           e);
     }
+  }
+
+  /**
+   * What to ship: a relative {@code --workdir} or {@code workdir:}, else the submit directory; none
+   * with {@code --no-workdir}, an absolute workdir or a {@code workdirDigest:}.
+   */
+  private WorkdirShipping shipping(JobSpec spec) {
+    if (workdirLimitMib < 1) {
+      throw new UserInputException(
+          "--workdir-limit: must be at least 1 MiB, got " + workdirLimitMib);
+    }
+    if (noWorkdir) {
+      if (shippedWorkdir != null) {
+        throw new UserInputException(shippedField + ": cannot go with --no-workdir");
+      }
+      return null;
+    }
+    if (!spec.getWorkdirDigest().isEmpty() || !spec.getWorkdir().isEmpty()) {
+      return null; // the digest is given, or the job runs in a directory on the node
+    }
+    Path dir = shippedWorkdir != null ? shippedWorkdir : Path.of("").toAbsolutePath();
+    if (!Files.isDirectory(dir)) {
+      throw new UserInputException(shippedField + ": " + dir + " is not a directory");
+    }
+    return new WorkdirShipping(dir.normalize(), shippedWorkdir != null, workdirLimitMib << 20);
   }
 
   private JobSpec withArray(JobSpec spec) {
@@ -170,7 +230,8 @@ final class SubmitCommand implements Callable<Integer> {
                   + " (to give the command on the line, use --name, --team and '--')");
     }
     String file = arguments.get(0);
-    return parser.parse(read(file), file);
+    Path base = file.equals("-") ? Path.of("") : Path.of(file).toAbsolutePath().getParent();
+    return shipping(parser.parseForSubmit(read(file), file), base, "workdir");
   }
 
   private JobSpec fromFlags() throws JobSpecException {
@@ -179,7 +240,7 @@ final class SubmitCommand implements Callable<Integer> {
     }
     String yaml = flags.toYaml(arguments);
     try {
-      return parser.parse(yaml, "flags");
+      return shipping(parser.parseForSubmit(yaml, "flags"), Path.of(""), "--workdir");
     } catch (JobSpecException e) {
       // The flags were turned into a spec document; name the flags, not that document's keys.
       List<SpecError> renamed =
@@ -188,6 +249,18 @@ final class SubmitCommand implements Callable<Integer> {
               .toList();
       throw new JobSpecException("tern submit", renamed);
     }
+  }
+
+  /** The spec; a relative workdir it had, taken from {@code base}, is the directory to ship. */
+  private JobSpec shipping(JobSpecParser.ForSubmit parsed, Path base, String field) {
+    parsed
+        .shippedWorkdir()
+        .ifPresent(
+            rel -> {
+              shippedWorkdir = base.toAbsolutePath().resolve(rel).normalize();
+              shippedField = field;
+            });
+    return parsed.spec();
   }
 
   private static String read(String file) throws IOException {

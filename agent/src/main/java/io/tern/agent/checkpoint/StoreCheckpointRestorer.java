@@ -44,6 +44,11 @@ public final class StoreCheckpointRestorer implements CheckpointRestorer {
   }
 
   @Override
+  public void fetchWorkdir(String digest, Path archive) throws IOException {
+    store.workdirs().fetch(digest, archive);
+  }
+
+  @Override
   public Outcome begin(StartJob start, Path into)
       throws IOException, LaunchException.SucceededEarlier {
     try {

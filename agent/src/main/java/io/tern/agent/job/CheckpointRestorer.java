@@ -43,6 +43,20 @@ public interface CheckpointRestorer {
     return Optional.empty();
   }
 
+  /**
+   * Copies the packed working directory with this digest (JobSpec {@code workdir_digest}) from the
+   * store into {@code archive}, a file that must not exist, checking its SHA-256.
+   *
+   * @throws IOException when there is no store, the store does not hold it, or its copy is damaged
+   */
+  default void fetchWorkdir(String digest, Path archive) throws IOException {
+    throw new IOException(
+        "the job's code (workdir sha256-"
+            + digest
+            + ") is in a checkpoint store, and this agent has none configured"
+            + " (tern agent --checkpoint-store)");
+  }
+
   /** A restorer for agents without a checkpoint store: every resume fails. */
   static CheckpointRestorer unavailable() {
     return (start, into) -> {

@@ -2,6 +2,7 @@ package io.tern.agent.job;
 
 import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.StartJob;
+import io.tern.scheduler.spec.workdir.WorkdirArchive;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,13 +31,17 @@ import java.util.stream.Stream;
  *
  * <p>The environment is the agent's, minus anything named {@code TERN_*} or {@code
  * CUDA_VISIBLE_DEVICES}, plus the spec's {@code env}, plus {@code TERN_JOB_ID}, {@code
- * TERN_ATTEMPT}, {@code TERN_ARRAY_INDEX} and {@code TERN_ARRAY_ID} (for an array's task), {@code
- * TERN_CHECKPOINT_DIR}, {@code TERN_RESUME_DIR} (only when resuming), {@code CUDA_VISIBLE_DEVICES}
- * (the placed indices, comma-separated; empty for a CPU-only job, which hides every GPU) and {@code
- * CUDA_DEVICE_ORDER=PCI_BUS_ID} (so CUDA numbers GPUs as NVML does). Every start goes through
- * {@link CheckpointRestorer#begin} (which records the attempt in the checkpoint store); a resume
- * that finds no checkpoint that verifies leaves {@code TERN_RESUME_DIR} unset: the job starts
- * fresh.
+ * TERN_ATTEMPT}, {@code TERN_ARRAY_INDEX}, {@code TERN_ARRAY_ID} and a grid's {@code TERN_PARAM_*}
+ * (for an array's task), {@code TERN_CHECKPOINT_DIR}, {@code TERN_RESUME_DIR} (only when resuming),
+ * {@code CUDA_VISIBLE_DEVICES} (the placed indices, comma-separated; empty for a CPU-only job,
+ * which hides every GPU) and {@code CUDA_DEVICE_ORDER=PCI_BUS_ID} (so CUDA numbers GPUs as NVML
+ * does). Every start goes through {@link CheckpointRestorer#begin} (which records the attempt in
+ * the checkpoint store); a resume that finds no checkpoint that verifies leaves {@code
+ * TERN_RESUME_DIR} unset: the job starts fresh.
+ *
+ * <p>A spec with a {@code workdir_digest} (code shipped by {@code tern submit}) has its packed
+ * working directory fetched from the checkpoint store and unpacked into the attempt's {@code run/}
+ * folder, where the job starts; every attempt, on any node, gets the same files.
  *
  * <p>Confined to the agent's loop thread.
  */
@@ -97,6 +102,9 @@ public final class JobLauncher {
     if (spec.getArray().hasTaskIndex()) {
       env.put("TERN_ARRAY_INDEX", Integer.toString(spec.getArray().getTaskIndex()));
       env.put("TERN_ARRAY_ID", spec.getArray().getArrayId());
+      env.putAll(
+          io.tern.scheduler.spec.ArrayGrid.environment(
+              spec.getArray(), spec.getArray().getTaskIndex()));
     }
     env.put("TERN_CHECKPOINT_DIR", checkpoints.toString());
     env.put("CUDA_VISIBLE_DEVICES", cuda);
@@ -264,6 +272,9 @@ public final class JobLauncher {
       } catch (IOException e) {
         throw new LaunchException("cannot create " + run + ": " + e);
       }
+      if (!spec.getWorkdirDigest().isEmpty()) {
+        unpackCode(id, spec.getWorkdirDigest(), run);
+      }
       return run;
     }
     Path dir = Path.of(spec.getWorkdir());
@@ -271,6 +282,29 @@ public final class JobLauncher {
       throw new LaunchException("workdir " + dir + ": no such directory on this node");
     }
     return dir;
+  }
+
+  /**
+   * Fetches the job's packed working directory from the store and unpacks it into {@code run}
+   * (refusing any entry that would land outside it, links, and sizes over {@link
+   * WorkdirArchive.Limits#DEFAULT}); the archive is deleted afterwards.
+   */
+  private void unpackCode(AttemptId id, String digest, Path run) throws LaunchException {
+    Path archive = workDir.attempt(id).resolve("workdir.zip");
+    try {
+      Files.deleteIfExists(archive);
+      restorer.fetchWorkdir(digest, archive);
+      WorkdirArchive.unpack(archive, run, WorkdirArchive.Limits.DEFAULT);
+    } catch (IOException e) {
+      throw new LaunchException(
+          "cannot unpack the job's code (workdir sha256-" + digest + "): " + e.getMessage());
+    } finally {
+      try {
+        Files.deleteIfExists(archive);
+      } catch (IOException e) {
+        // the attempt's folder is removed with the attempt
+      }
+    }
   }
 
   /**

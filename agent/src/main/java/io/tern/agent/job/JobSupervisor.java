@@ -180,6 +180,11 @@ public final class JobSupervisor {
       log.warn("{}: start failed: {}", id, e.getMessage());
       report(id, Phase.PHASE_START_FAILED, 0, e.getMessage());
       return;
+    } catch (RuntimeException e) {
+      // A bug, not the job's fault: still report it, or the job stays STARTING for good.
+      log.error("{}: start failed", id, e);
+      report(id, Phase.PHASE_START_FAILED, 0, "the agent failed to start it: " + e);
+      return;
     }
     jobs.put(id, job);
     commits.watch(id, start.getEpoch(), job.launched.checkpointDir());

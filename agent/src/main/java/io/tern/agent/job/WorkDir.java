@@ -9,7 +9,8 @@ import java.nio.file.Path;
  * WORK_DIR/jobs/JOB_ID/attempt-N/output.log    stdout and stderr of the attempt
  * WORK_DIR/jobs/JOB_ID/attempt-N/checkpoints/  TERN_CHECKPOINT_DIR (empty at start)
  * WORK_DIR/jobs/JOB_ID/attempt-N/resume/       TERN_RESUME_DIR (only when resuming)
- * WORK_DIR/jobs/JOB_ID/attempt-N/run/          the working directory when the spec names none
+ * WORK_DIR/jobs/JOB_ID/attempt-N/run/          the working directory when the spec names none;
+ *                                              the job's shipped code is unpacked here
  * WORK_DIR/jobs/JOB_ID/attempt-N/tern-attempt  ... the attempt's record ({@link AttemptRecord})
  * WORK_DIR/lease                               the agent's lease, read by every job's shim
  * WORK_DIR/bin/job-shim.sh                     the shim each job runs under ({@link JobLauncher})

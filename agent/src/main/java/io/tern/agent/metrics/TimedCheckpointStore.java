@@ -98,6 +98,11 @@ final class TimedCheckpointStore implements CheckpointStore {
   }
 
   @Override
+  public io.tern.checkpoint.workdir.WorkdirStore workdirs() {
+    return store.workdirs();
+  }
+
+  @Override
   public int deleteAll(String jobId) throws IOException {
     return store.deleteAll(jobId);
   }

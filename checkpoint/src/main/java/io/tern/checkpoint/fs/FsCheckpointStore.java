@@ -115,6 +115,11 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
   }
 
   @Override
+  public io.tern.checkpoint.workdir.WorkdirStore workdirs() {
+    return new io.tern.checkpoint.workdir.FsWorkdirStore(root);
+  }
+
+  @Override
   protected List<String> listNames(String jobId) throws IOException {
     Path jobDir = root.resolve(jobId);
     List<String> names = new ArrayList<>();

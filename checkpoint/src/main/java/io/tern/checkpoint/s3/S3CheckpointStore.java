@@ -75,6 +75,11 @@ public final class S3CheckpointStore extends AbstractCheckpointStore {
     this.uploader = new S3Uploader(s3, config, settings.sourceOpener());
   }
 
+  @Override
+  public io.tern.checkpoint.workdir.WorkdirStore workdirs() {
+    return new io.tern.checkpoint.workdir.S3WorkdirStore(s3, config);
+  }
+
   private String jobPrefix(String jobId) {
     return config.keyPrefix() + jobId + "/";
   }

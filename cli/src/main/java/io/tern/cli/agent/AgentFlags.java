@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Checks {@code tern agent}'s flag values; each error names its flag and exits 2. */
-final class AgentFlags {
+public final class AgentFlags {
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
   private AgentFlags() {}
@@ -61,7 +61,7 @@ final class AgentFlags {
   }
 
   /** A location; a relative path is taken from the current directory. */
-  static CheckpointStoreLocation checkpointStore(String value) {
+  public static CheckpointStoreLocation checkpointStore(String value) {
     try {
       boolean relativePath = !value.isBlank() && !value.startsWith("/") && !value.contains(":");
       return CheckpointStoreLocation.parse(

@@ -25,7 +25,9 @@ public final class JobControlCommands {
 
   /** A verb on one job that prints the job it changed: a line for people, or the job as JSON. */
   abstract static class JobChange extends JobCommands.JobVerb {
-    @Parameters(paramLabel = "JOB", description = "The job id.")
+    @Parameters(
+        paramLabel = "JOB",
+        description = "The job id, or an array's id (each of its tasks this applies to).")
     String jobId;
 
     @Override
@@ -33,6 +35,10 @@ public final class JobControlCommands {
       Job job = change(scheduler);
       if (output.format() == OutputFormat.json) {
         out().println(Protos.json(job));
+      } else if (!job.getId().equals(jobId)
+          && job.getSpec().getArray().getArrayId().equals(jobId)) {
+        // An array's id: the answer is its first task changed.
+        out().println(jobId + ": " + tasksChanged() + " (tern status " + jobId + ")");
       } else {
         out().println(job.getId() + ": " + line(job));
       }
@@ -41,6 +47,9 @@ public final class JobControlCommands {
     }
 
     abstract Job change(SchedulerClient scheduler);
+
+    /** What an array's id did to its tasks. */
+    abstract String tasksChanged();
 
     /** What the job is now, after the id. */
     String line(Job job) {
@@ -56,6 +65,11 @@ public final class JobControlCommands {
         "A job that has started cannot be held; requeue it first."
       })
   public static final class HoldCommand extends JobChange {
+    @Override
+    String tasksChanged() {
+      return "held its queued tasks";
+    }
+
     @Option(names = "--reason", paramLabel = "TEXT", description = "Shown as the job's reason.")
     String reason = "";
 
@@ -70,6 +84,11 @@ public final class JobControlCommands {
 
   @Command(name = "release", description = "Release a job held with 'tern hold': it queues again.")
   public static final class ReleaseCommand extends JobChange {
+    @Override
+    String tasksChanged() {
+      return "released its held tasks";
+    }
+
     @Override
     Job change(SchedulerClient scheduler) {
       return scheduler.call(
@@ -86,6 +105,11 @@ public final class JobControlCommands {
         "stopped and loses its work) and resumes at its next placement. Uses no retry."
       })
   public static final class RequeueCommand extends JobChange {
+    @Override
+    String tasksChanged() {
+      return "requeued its running tasks";
+    }
+
     @Option(
         names = "--reason",
         paramLabel = "TEXT",
@@ -112,6 +136,11 @@ public final class JobControlCommands {
       name = "update",
       description = "Change the priority, deadline or retries of a queued job.")
   public static final class UpdateCommand extends JobChange {
+    @Override
+    String tasksChanged() {
+      return "updated its queued tasks";
+    }
+
     @Option(names = "--priority", paramLabel = "CLASS", description = "high | normal | low.")
     String priority;
 

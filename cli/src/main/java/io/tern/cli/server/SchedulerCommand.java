@@ -109,6 +109,16 @@ public final class SchedulerCommand implements Callable<Integer> {
               + " temporary directory).")
   Path localDir;
 
+  @Option(
+      names = "--checkpoint-store",
+      paramLabel = "LOCATION",
+      description =
+          "The store the agents use (--checkpoint-store of tern agent: a path, file:///PATH or"
+              + " s3://BUCKET/PREFIX[?endpoint=URL]): tern submit uploads the code of jobs into its"
+              + " workdirs/ for the agents to fetch. Without it the scheduler refuses code, and"
+              + " jobs run in their attempt folder or an absolute workdir.")
+  String checkpointStore;
+
   @Mixin SecurityFlags security;
 
   @Override
@@ -143,7 +153,15 @@ public final class SchedulerCommand implements Callable<Integer> {
               + " is on this host; a scheduler needs it only with --cloud local. Anyone who reads"
               + " it can make agent certificates: keep it elsewhere.");
     }
-    SchedulerServer server = new SchedulerServer(config, Clock.systemUTC(), cloudSetup()).start();
+    SchedulerServer server = new SchedulerServer(config, Clock.systemUTC(), cloudSetup());
+    if (checkpointStore != null) {
+      // Only its workdirs are used; agents commit and prune checkpoints.
+      server.withWorkdirs(
+          io.tern.cli.agent.AgentFlags.checkpointStore(checkpointStore)
+              .open(io.tern.checkpoint.CheckpointStoreSettings.of(1, Clock.systemUTC()))
+              .workdirs());
+    }
+    server.start();
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

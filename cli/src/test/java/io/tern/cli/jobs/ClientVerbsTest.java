@@ -77,6 +77,26 @@ class ClientVerbsTest {
   }
 
   @Test
+  void aSchedulerWithoutAStoreSkipsTheSubmitDirectoryAndRefusesAnAskedForOne(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    java.nio.file.Path project = java.nio.file.Files.createDirectories(tmp.resolve("project"));
+    String relative = java.nio.file.Path.of("").toAbsolutePath().relativize(project).toString();
+
+    Run byDefault = tern("submit", "--name", "plain", "--team", "vision", "--", "train");
+    Run asked =
+        tern("submit", "--workdir", relative, "--name", "code", "--team", "vision", "--", "train");
+
+    assertThat(byDefault.exit()).as(byDefault.err()).isZero();
+    assertThat(byDefault.err()).contains("note: the scheduler keeps no code");
+    assertThat(asked.exit()).isEqualTo(1);
+    assertThat(asked.out()).isEmpty();
+    assertThat(asked.err())
+        .contains("the job was not submitted: the scheduler keeps no code")
+        .contains("--checkpoint-store")
+        .contains("--no-workdir");
+  }
+
+  @Test
   void submitListStatusExplainAndQueueFollowTheLeader() throws Exception {
     String id = submit("listed");
 

@@ -50,26 +50,37 @@ public final class FaultCluster implements AutoCloseable {
   private final JobServiceGrpc.JobServiceBlockingStub jobs;
 
   public FaultCluster(Path root) throws IOException {
+    this(root, false);
+  }
+
+  /**
+   * @param keepsCode whether the scheduler shares the agents' checkpoint store, so that {@code tern
+   *     submit} ships the code of jobs
+   */
+  public FaultCluster(Path root, boolean keepsCode) throws IOException {
     this.root = root;
     this.script = root.resolve("steps.sh");
     this.stepLog = root.resolve("steps.log");
     Files.writeString(script, StepLog.SCRIPT);
     startZk();
-    scheduler =
-        TernProcess.start(
-            root,
-            "scheduler",
-            "scheduler",
-            "--zk",
-            "127.0.0.1:" + zkPort,
-            "--port",
-            "" + port,
-            "--advertise",
-            "127.0.0.1",
-            "--metrics-port",
-            "-1",
-            "--node-lease",
-            "" + LEASE_SECONDS);
+    List<String> flags =
+        new ArrayList<>(
+            List.of(
+                "scheduler",
+                "--zk",
+                "127.0.0.1:" + zkPort,
+                "--port",
+                "" + port,
+                "--advertise",
+                "127.0.0.1",
+                "--metrics-port",
+                "-1",
+                "--node-lease",
+                "" + LEASE_SECONDS));
+    if (keepsCode) {
+      flags.addAll(List.of("--checkpoint-store", checkpoints().toString()));
+    }
+    scheduler = TernProcess.start(root, "scheduler", flags.toArray(String[]::new));
     channel =
         Grpc.newChannelBuilder("127.0.0.1:" + port, InsecureChannelCredentials.create()).build();
     jobs = JobServiceGrpc.newBlockingStub(channel);
@@ -88,6 +99,16 @@ public final class FaultCluster implements AutoCloseable {
 
   public Path root() {
     return root;
+  }
+
+  /** The checkpoint store the agents (and, when it keeps code, the scheduler) use. */
+  public Path checkpoints() {
+    Path dir = root.resolve("checkpoints");
+    try {
+      return Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   public TernProcess scheduler() {
@@ -117,7 +138,7 @@ public final class FaultCluster implements AutoCloseable {
             "--work-dir",
             root.resolve("work-" + nodeId).toString(),
             "--checkpoint-store",
-            root.resolve("checkpoints").toString(),
+            checkpoints().toString(),
             "--stop-grace",
             "3");
     agents.put(nodeId, agent);

@@ -31,6 +31,14 @@ public final class TernProcess implements AutoCloseable {
   }
 
   /**
+   * As a user's shell runs it from {@code cwd} ({@code cd DIR && tern ...}); the log goes to {@code
+   * logDir}.
+   */
+  public static TernProcess startIn(Path cwd, Path logDir, String name, String... args) {
+    return start(logDir, name, List.of(), builder -> builder.directory(cwd.toFile()), args);
+  }
+
+  /**
    * As a newcomer's shell runs it: {@code home} as the home directory and none of the {@code
    * TERN_*} variables, so nothing but built-in defaults is configured.
    */
@@ -141,6 +149,11 @@ public final class TernProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** The exit code; the process must have exited. */
+  public int exitCode() {
+    return process.exitValue();
   }
 
   /** Waits up to {@code atMost} for the process to exit; true if it did. */

@@ -81,6 +81,9 @@ public final class SchedulerServer implements AutoCloseable {
   private ServingHealth health;
   private String address;
   private int metricsPort = -1;
+  private java.util.Optional<io.tern.checkpoint.workdir.WorkdirStore> workdirs =
+      java.util.Optional.empty();
+  private io.tern.scheduler.server.api.WorkdirServiceImpl workdirService;
 
   public SchedulerServer(SchedulerConfig config, Clock clock) {
     this(config, clock, CloudSetup.none());
@@ -94,6 +97,24 @@ public final class SchedulerServer implements AutoCloseable {
     this.config = config;
     this.clock = clock;
     this.cloud = cloud;
+  }
+
+  /**
+   * Keeps the code jobs take with them ({@code WorkdirService}) in {@code store}, which agents read
+   * too; without it the replica refuses uploads. Before {@link #start}.
+   */
+  public SchedulerServer withWorkdirs(io.tern.checkpoint.workdir.WorkdirStore store) {
+    if (state.get() != State.LATENT) {
+      throw new IllegalStateException(
+          "workdirs are set before start; the server is " + state.get());
+    }
+    this.workdirs = java.util.Optional.of(store);
+    return this;
+  }
+
+  /** How many uploaded workdirs this replica wrote into the store; for tests and metrics. */
+  public long workdirsStored() {
+    return workdirService == null ? 0 : workdirService.stored();
   }
 
   public SchedulerServer start() throws Exception {
@@ -206,6 +227,13 @@ public final class SchedulerServer implements AutoCloseable {
                 RawServices.forwardedToLeader(
                     ServerInterceptors.intercept(new FinOpsServiceImpl(loop.finOps()), checks),
                     forwarding))
+            .addService(
+                // The store is shared and holds no leader state: any replica takes uploads.
+                RawServices.parsedHere(
+                    ServerInterceptors.intercept(
+                        workdirService =
+                            new io.tern.scheduler.server.api.WorkdirServiceImpl(workdirs),
+                        checks)))
             .addService(
                 // Tokens live in ZooKeeper, not in the leader's state: any replica serves them.
                 RawServices.parsedHere(

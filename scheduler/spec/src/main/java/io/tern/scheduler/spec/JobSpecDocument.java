@@ -30,6 +30,9 @@ public final class JobSpecDocument {
     if (!spec.getWorkdir().isEmpty()) {
       doc.put("workdir", spec.getWorkdir());
     }
+    if (!spec.getWorkdirDigest().isEmpty()) {
+      doc.put("workdirDigest", spec.getWorkdirDigest());
+    }
     if (spec.getEnvCount() > 0) {
       doc.put("env", new TreeMap<>(spec.getEnvMap()));
     }
@@ -71,7 +74,20 @@ public final class JobSpecDocument {
       doc.put("dependsOn", spec.getDependsOnList().stream().map(DependencySyntax::format).toList());
     }
     if (spec.hasArray()) {
-      doc.put("array", ArraySyntax.format(spec.getArray()));
+      if (spec.getArray().getGridCount() > 0) {
+        Map<String, Object> grid = new LinkedHashMap<>();
+        spec.getArray()
+            .getGridList()
+            .forEach(p -> grid.put(p.getName(), new ArrayList<>(p.getValuesList())));
+        Map<String, Object> array = new LinkedHashMap<>();
+        array.put("grid", grid);
+        if (spec.getArray().getParallel() > 0) {
+          array.put("parallel", spec.getArray().getParallel());
+        }
+        doc.put("array", array);
+      } else {
+        doc.put("array", ArraySyntax.format(spec.getArray()));
+      }
     }
     return doc;
   }

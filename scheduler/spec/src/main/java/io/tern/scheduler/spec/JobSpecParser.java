@@ -5,6 +5,7 @@ import com.google.protobuf.Timestamp;
 import io.tern.api.v1.ArraySpec;
 import io.tern.api.v1.CapacityPreference;
 import io.tern.api.v1.CheckpointPolicy;
+import io.tern.api.v1.GridParam;
 import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.Priority;
 import io.tern.api.v1.Resources;
@@ -41,6 +42,7 @@ public final class JobSpecParser {
           "team",
           "command",
           "workdir",
+          "workdirDigest",
           "env",
           "resources",
           "priority",
@@ -55,7 +57,7 @@ public final class JobSpecParser {
           "spotWait",
           "dependsOn",
           "array");
-  private static final Set<String> ARRAY_KEYS = Set.of("indices", "parallel");
+  private static final Set<String> ARRAY_KEYS = Set.of("indices", "parallel", "grid");
   private static final Set<String> RESOURCE_KEYS =
       Set.of("gpus", "nodes", "gpuMemoryGiB", "gpuModels", "cpu", "memoryGiB");
   private static final Set<String> CHECKPOINT_KEYS =
@@ -78,6 +80,26 @@ public final class JobSpecParser {
    * @throws JobSpecException listing every problem, each with its key and line
    */
   public JobSpec parse(String yaml, String source) throws JobSpecException {
+    return parse(yaml, source, false).spec();
+  }
+
+  /**
+   * A spec as {@code tern submit} reads it: as {@link #parse}, except that a relative {@code
+   * workdir:} names a directory beside the spec file to ship with the job; it is taken out of the
+   * spec (which then has no workdir) and returned beside it.
+   *
+   * @param spec the spec to submit, without a relative workdir
+   * @param shippedWorkdir the relative {@code workdir:} as written, if the spec had one
+   */
+  public record ForSubmit(JobSpec spec, java.util.Optional<String> shippedWorkdir) {}
+
+  /** See {@link ForSubmit}. */
+  public ForSubmit parseForSubmit(String yaml, String source) throws JobSpecException {
+    return parse(yaml, source, true);
+  }
+
+  private ForSubmit parse(String yaml, String source, boolean relativeWorkdir)
+      throws JobSpecException {
     if (yaml.length() > MAX_SPEC_BYTES || utf8Length(yaml) > MAX_SPEC_BYTES) {
       throw new JobSpecException(
           source, List.of(SpecError.of("", "is larger than " + MAX_SPEC_BYTES / 1024 + " KiB")));
@@ -86,6 +108,11 @@ public final class JobSpecParser {
     YamlReader reader = new YamlReader();
     JobSpec.Builder spec = JobSpec.newBuilder();
     readTop(reader, root, spec);
+    java.util.Optional<String> shipped = java.util.Optional.empty();
+    if (relativeWorkdir && !spec.getWorkdir().isEmpty() && !spec.getWorkdir().startsWith("/")) {
+      shipped = java.util.Optional.of(spec.getWorkdir());
+      spec.clearWorkdir();
+    }
     List<SpecError> errors = new ArrayList<>(reader.errors());
     JobSpec normalized = JobSpecDefaults.normalize(spec.build());
     // Semantic rules too, each mapped back to its line, except on fields already reported.
@@ -100,7 +127,7 @@ public final class JobSpecParser {
     if (!errors.isEmpty()) {
       throw new JobSpecException(source, SpecLimits.capped(errors));
     }
-    return normalized;
+    return new ForSubmit(normalized, shipped);
   }
 
   private static long utf8Length(String text) {
@@ -165,6 +192,9 @@ public final class JobSpecParser {
     required(r, top, "team", root).flatMap(n -> r.string("team", n)).ifPresent(spec::setTeam);
     required(r, top, "command", root).ifPresent(n -> readCommand(r, n, spec));
     at(top, "workdir").flatMap(n -> r.string("workdir", n)).ifPresent(spec::setWorkdir);
+    at(top, "workdirDigest")
+        .flatMap(n -> r.string("workdirDigest", n))
+        .ifPresent(spec::setWorkdirDigest);
     at(top, "env").ifPresent(n -> readEnv(r, n, spec));
     at(top, "resources").ifPresent(n -> spec.setResources(readResources(r, n)));
     at(top, "priority")
@@ -192,6 +222,31 @@ public final class JobSpecParser {
     at(top, "array").ifPresent(n -> readArray(r, n, spec));
   }
 
+  /** {@code array: {grid: {lr: [0.1, 0.01], bs: [32, 64]}, parallel: 4}} ({@link ArrayGrid}). */
+  private static void readGrid(
+      YamlReader r, Node grid, Map<String, Node> keys, JobSpec.Builder spec) {
+    ArraySpec.Builder array = ArraySpec.newBuilder();
+    r.mapping("array.grid", grid, null)
+        .forEach(
+            (name, valuesNode) -> {
+              String field = "array.grid." + SpecLimits.echo(name);
+              List<Node> values = r.sequence(field, valuesNode, " of values, e.g. [0.1, 0.01]");
+              GridParam.Builder param = GridParam.newBuilder().setName(name);
+              for (int i = 0; i < values.size(); i++) {
+                r.scalarText(field + "[" + i + "]", values.get(i)).ifPresent(param::addValues);
+              }
+              array.addGrid(param);
+            });
+    at(keys, "parallel")
+        .flatMap(n -> intIn(r, "array.parallel", n, 1, ArraySyntax.MAX_TASKS))
+        .ifPresent(array::setParallel);
+    long size = ArrayGrid.size(array.getGridList());
+    if (size >= 1 && size <= ArraySyntax.MAX_TASKS) {
+      array.setIndices(ArrayGrid.indices(size));
+    }
+    spec.setArray(array);
+  }
+
   /** {@code array: "0-99%8"} or {@code array: {indices: "0-99", parallel: 8}}. */
   private static void readArray(YamlReader r, Node node, JobSpec.Builder spec) {
     if (node instanceof org.yaml.snakeyaml.nodes.ScalarNode) {
@@ -209,8 +264,17 @@ public final class JobSpecParser {
     }
     Map<String, Node> keys = r.mapping("array", node, ARRAY_KEYS);
     Node indices = at(keys, "indices").orElse(null);
+    Node grid = at(keys, "grid").orElse(null);
+    if (grid != null) {
+      if (indices != null) {
+        r.error("array.indices", indices, "cannot go with array.grid (the grid makes the indices)");
+        return;
+      }
+      readGrid(r, grid, keys, spec);
+      return;
+    }
     if (indices == null) {
-      r.error("array.indices", node, "is required, e.g. \"0-99\"");
+      r.error("array.indices", node, "is required, e.g. \"0-99\" (or give array.grid)");
       return;
     }
     r.scalarText("array.indices", indices)

@@ -90,6 +90,7 @@ public final class JobSpecValidator {
     checkName(spec.getTeam(), "team", TEAM, "lower-case letters, digits, '_' and '-'", errors);
     checkCommand(spec.getCommandList(), errors);
     checkWorkdir(spec.getWorkdir(), errors);
+    checkWorkdirDigest(spec, errors);
     checkEnv(spec.getEnvMap(), errors);
     checkResources(spec.getResources(), errors);
     if (spec.getPriority() == Priority.UNRECOGNIZED) {
@@ -249,6 +250,26 @@ public final class JobSpecValidator {
     return "env." + SpecLimits.echo(name);
   }
 
+  private static void checkWorkdirDigest(JobSpec spec, List<SpecError> errors) {
+    String digest = spec.getWorkdirDigest();
+    if (digest.isEmpty()) {
+      return;
+    }
+    if (!io.tern.scheduler.spec.workdir.WorkdirArchive.isDigest(digest)) {
+      errors.add(
+          SpecError.of(
+              "workdirDigest",
+              "must be a SHA-256 in 64 lowercase hex digits, got \""
+                  + SpecLimits.echo(digest)
+                  + "\""));
+    } else if (!spec.getWorkdir().isEmpty()) {
+      errors.add(
+          SpecError.of(
+              "workdirDigest",
+              "cannot go with an absolute workdir (the job runs there, nothing is shipped)"));
+    }
+  }
+
   private static void checkWorkdir(String workdir, List<SpecError> errors) {
     if (workdir.isEmpty()) {
       return;
@@ -269,7 +290,10 @@ public final class JobSpecValidator {
     } else if (!workdir.startsWith("/")) {
       errors.add(
           SpecError.of(
-              "workdir", "must be an absolute path, got \"" + SpecLimits.echo(workdir) + "\""));
+              "workdir",
+              "must be an absolute path on the node, got \""
+                  + SpecLimits.echo(workdir)
+                  + "\" (a relative workdir: in a spec file is shipped by tern submit)"));
     } else if (List.of(workdir.split("/")).stream()
         .anyMatch(s -> s.equals(".") || s.equals(".."))) {
       errors.add(
@@ -440,15 +464,70 @@ public final class JobSpecValidator {
       return;
     }
     var array = spec.getArray();
-    String problem = ArraySyntax.indices(array.getIndices()).problem();
-    if (problem != null) {
-      errors.add(SpecError.of("array.indices", problem));
+    if (array.getGridCount() > 0) {
+      checkGrid(array, errors);
+    } else {
+      String problem = ArraySyntax.indices(array.getIndices()).problem();
+      if (problem != null) {
+        errors.add(SpecError.of("array.indices", problem));
+      }
     }
     if (array.getParallel() < 0 || array.getParallel() > ArraySyntax.MAX_TASKS) {
       errors.add(
           SpecError.of(
               "array.parallel",
               "must be between 1 and " + ArraySyntax.MAX_TASKS + " (0 for no limit)"));
+    }
+  }
+
+  /** Named parameters, each with values, making 1 to {@link ArraySyntax#MAX_TASKS} tasks. */
+  private static void checkGrid(io.tern.api.v1.ArraySpec array, List<SpecError> errors) {
+    int before = errors.size();
+    if (array.getGridCount() > 16) {
+      errors.add(SpecError.of("array.grid", "at most 16 parameters, got " + array.getGridCount()));
+    }
+    java.util.Set<String> variables = new java.util.HashSet<>();
+    for (var param : array.getGridList()) {
+      String field = "array.grid." + SpecLimits.echo(param.getName());
+      if (!ArrayGrid.NAME.matcher(param.getName()).matches()) {
+        errors.add(
+            SpecError.of(
+                field,
+                "a parameter's name is a letter, then letters, digits and '_' (it becomes "
+                    + "TERN_PARAM_NAME)"));
+      } else if (!variables.add(ArrayGrid.variable(param.getName()))) {
+        errors.add(
+            SpecError.of(
+                field, "names the same variable as another parameter (names ignore case)"));
+      }
+      if (param.getValuesCount() == 0) {
+        errors.add(SpecError.of(field, "needs at least one value, e.g. [0.1, 0.01]"));
+      }
+      for (String value : param.getValuesList()) {
+        if (value.length() > 1024 || value.chars().anyMatch(c -> c == 0)) {
+          errors.add(SpecError.of(field, "values must be at most 1024 characters, without NUL"));
+          break;
+        }
+      }
+    }
+    if (errors.size() > before) {
+      return;
+    }
+    long size = ArrayGrid.size(array.getGridList());
+    if (size > ArraySyntax.MAX_TASKS) {
+      errors.add(
+          SpecError.of(
+              "array.grid",
+              "makes "
+                  + size
+                  + " tasks, more than an array may have ("
+                  + ArraySyntax.MAX_TASKS
+                  + ")"));
+    } else if (!array.getIndices().equals(ArrayGrid.indices(size))) {
+      errors.add(
+          SpecError.of(
+              "array.indices",
+              "must be \"" + ArrayGrid.indices(size) + "\" for this grid of " + size + " tasks"));
     }
   }
 

@@ -47,7 +47,8 @@ public final class AccessRules {
           name(FinOpsServiceGrpc.getSetBudgetMethod()),
           name(AdminServiceGrpc.getCreateTokenMethod()),
           name(AdminServiceGrpc.getRevokeTokenMethod()),
-          name(AgentServiceGrpc.getConnectMethod()));
+          name(AgentServiceGrpc.getConnectMethod()),
+          name(io.tern.api.v1.WorkdirServiceGrpc.getUploadWorkdirMethod()));
 
   private static final Map<String, Requirement> RULES =
       Map.ofEntries(
@@ -63,6 +64,10 @@ public final class AccessRules {
           Map.entry(name(JobServiceGrpc.getStreamLogsMethod()), Requirement.USER),
           Map.entry(name(JobServiceGrpc.getExplainJobMethod()), Requirement.USER),
           Map.entry(name(JobServiceGrpc.getExportHistoryMethod()), Requirement.USER),
+          Map.entry(
+              name(io.tern.api.v1.WorkdirServiceGrpc.getHasWorkdirMethod()), Requirement.USER),
+          Map.entry(
+              name(io.tern.api.v1.WorkdirServiceGrpc.getUploadWorkdirMethod()), Requirement.USER),
           Map.entry(name(ClusterServiceGrpc.getListNodesMethod()), Requirement.USER),
           Map.entry(name(ClusterServiceGrpc.getGetQueueMethod()), Requirement.USER),
           Map.entry(name(ClusterServiceGrpc.getDrainNodeMethod()), Requirement.ADMIN),

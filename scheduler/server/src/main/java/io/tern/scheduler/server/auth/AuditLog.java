@@ -41,7 +41,16 @@ public final class AuditLog implements ServerInterceptor, Closeable {
   /** Fields copied from requests and answers, by name, in nested messages too. */
   private static final Set<String> NAMED =
       Set.of(
-          "job_id", "id", "team", "name", "node_id", "user", "roles", "teams", "checkpoint_jobs");
+          "job_id",
+          "id",
+          "team",
+          "name",
+          "node_id",
+          "user",
+          "roles",
+          "teams",
+          "checkpoint_jobs",
+          "digest");
 
   /** Nested messages whose named fields are copied. */
   private static final Set<String> NESTED =

@@ -18,9 +18,9 @@ import java.util.stream.Collectors;
 
 /**
  * What a user does to a job besides submitting and cancelling it, run on the loop: hold, release,
- * requeue and update. State changes go through {@link JobLifecycle}; replies that report a change
- * complete once it is in ZooKeeper, except a requeue's, which completes when the checkpoint (or
- * stop) has been asked for.
+ * requeue and update, of one job or of every task of an array its id names. State changes go
+ * through {@link JobLifecycle}; replies that report a change complete once it is in ZooKeeper,
+ * except a requeue's, which completes when the checkpoint (or stop) has been asked for.
  */
 public final class JobControls {
   private final LoopThread loop;
@@ -45,33 +45,35 @@ public final class JobControls {
    */
   public CompletableFuture<Job> hold(String jobId, String who, String reason) {
     return loop.callAsync(
-        term -> {
-          JobEntry entry = JobRequests.find(term, jobId);
-          if (entry.job.getHeldByUser()) {
-            return CompletableFuture.completedFuture(entry.job);
-          }
-          Transition t = JobLifecycle.on(term, entry, new JobEvent.UserHold());
-          if (t.ignored()) {
-            throw refused(entry, "held", "only a queued job can be held; requeue a running one");
-          }
-          String why = "held by " + who + (reason.isEmpty() ? "" : ": " + reason);
-          entry.job = entry.job.toBuilder().setPendingReason(why).build();
-          return saved(entry);
-        });
+        term -> forJobOrTasks(term, jobId, "held", e -> hold(term, e, who, reason)));
+  }
+
+  private CompletableFuture<Job> hold(LeaderTerm term, JobEntry entry, String who, String reason) {
+    if (entry.job.getHeldByUser()) {
+      return CompletableFuture.completedFuture(entry.job);
+    }
+    Transition t = JobLifecycle.on(term, entry, new JobEvent.UserHold());
+    if (t.ignored()) {
+      throw refused(entry, "held", "only a queued job can be held; requeue a running one");
+    }
+    String why = "held by " + who + (reason.isEmpty() ? "" : ": " + reason);
+    entry.job = entry.job.toBuilder().setPendingReason(why).build();
+    return saved(entry);
   }
 
   /** Releases a job a user held: it queues again. */
   public CompletableFuture<Job> release(String jobId, String who) {
     return loop.callAsync(
-        term -> {
-          JobEntry entry = JobRequests.find(term, jobId);
-          Transition t = JobLifecycle.on(term, entry, new JobEvent.UserRelease());
-          if (t.ignored()) {
-            throw refused(entry, "released", "no user held it");
-          }
-          entry.job = entry.job.toBuilder().setPendingReason("released by " + who).build();
-          return saved(entry);
-        });
+        term -> forJobOrTasks(term, jobId, "released", e -> release(term, e, who)));
+  }
+
+  private CompletableFuture<Job> release(LeaderTerm term, JobEntry entry, String who) {
+    Transition t = JobLifecycle.on(term, entry, new JobEvent.UserRelease());
+    if (t.ignored()) {
+      throw refused(entry, "released", "no user held it");
+    }
+    entry.job = entry.job.toBuilder().setPendingReason("released by " + who).build();
+    return saved(entry);
   }
 
   /**
@@ -79,16 +81,18 @@ public final class JobControls {
    * its next placement, without using a retry.
    */
   public CompletableFuture<Job> requeue(String jobId, String who, String reason) {
-    return loop.call(
-        term -> {
-          JobEntry entry = JobRequests.find(term, jobId);
-          if (entry.state() != JobState.JOB_STATE_RUNNING || term.stopping.contains(jobId)) {
-            throw refused(entry, "requeued", "only a running job can be requeued");
-          }
-          String why = "requeued by " + who + (reason.isEmpty() ? "" : ": " + reason);
-          commands.interrupt(term, jobId, entry.attemptNumber(), true, why, clock.instant());
-          return entry.job;
-        });
+    return loop.callAsync(
+        term -> forJobOrTasks(term, jobId, "requeued", e -> requeue(term, e, who, reason)));
+  }
+
+  private CompletableFuture<Job> requeue(
+      LeaderTerm term, JobEntry entry, String who, String reason) {
+    if (entry.state() != JobState.JOB_STATE_RUNNING || term.stopping.contains(entry.id())) {
+      throw refused(entry, "requeued", "only a running job can be requeued");
+    }
+    String why = "requeued by " + who + (reason.isEmpty() ? "" : ": " + reason);
+    commands.interrupt(term, entry.id(), entry.attemptNumber(), true, why, clock.instant());
+    return CompletableFuture.completedFuture(entry.job);
   }
 
   /**
@@ -97,15 +101,50 @@ public final class JobControls {
    */
   public CompletableFuture<Job> update(UpdateJobRequest request) {
     return loop.callAsync(
-        term -> {
-          JobEntry entry = JobRequests.find(term, request.getJobId());
-          if (!entry.queued()) {
-            throw refused(entry, "updated", "only a queued job can be updated");
-          }
-          JobSpec spec = updated(entry.job.getSpec(), request, clock.instant());
-          entry.job = entry.job.toBuilder().setSpec(spec).build();
-          return saved(entry);
-        });
+        term -> forJobOrTasks(term, request.getJobId(), "updated", e -> update(e, request)));
+  }
+
+  private CompletableFuture<Job> update(JobEntry entry, UpdateJobRequest request) {
+    if (!entry.queued()) {
+      throw refused(entry, "updated", "only a queued job can be updated");
+    }
+    JobSpec spec = updated(entry.job.getSpec(), request, clock.instant());
+    entry.job = entry.job.toBuilder().setSpec(spec).build();
+    return saved(entry);
+  }
+
+  /**
+   * Applies {@code verb} to the job {@code id}, or, for an array's id, to each of its tasks whose
+   * state allows it (as CancelJob does), skipping the others; answers with the first task changed.
+   * An array none of whose tasks allows it is refused as a job would be, naming the array.
+   */
+  private CompletableFuture<Job> forJobOrTasks(
+      LeaderTerm term,
+      String id,
+      String verb,
+      java.util.function.Function<JobEntry, CompletableFuture<Job>> verbOnOne) {
+    List<JobEntry> tasks = term.entry(id) == null ? JobRequests.tasks(term, id) : List.of();
+    if (tasks.isEmpty()) {
+      return verbOnOne.apply(JobRequests.find(term, id));
+    }
+    List<CompletableFuture<Job>> changed = new java.util.ArrayList<>();
+    for (JobEntry task : tasks) {
+      try {
+        changed.add(verbOnOne.apply(task));
+      } catch (io.grpc.StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION) {
+          throw e;
+        }
+      }
+    }
+    if (changed.isEmpty()) {
+      throw Status.FAILED_PRECONDITION
+          .withDescription(
+              "array " + id + " has no task that can be " + verb + " (tern status " + id + ")")
+          .asRuntimeException();
+    }
+    return CompletableFuture.allOf(changed.toArray(CompletableFuture[]::new))
+        .thenApply(v -> changed.get(0).join());
   }
 
   /**

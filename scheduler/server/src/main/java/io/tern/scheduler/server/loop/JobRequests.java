@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
@@ -335,35 +336,66 @@ public final class JobRequests {
   public CompletableFuture<ExplainJobResponse> explain(String id) {
     return loop.call(
         term -> {
-          JobEntry entry = find(term, id);
-          ExplainJobResponse.Builder out = ExplainJobResponse.newBuilder().setState(entry.state());
-          Explanation explanation = term.explanations.get(id);
-          if (!entry.queued()) {
-            out.setSummary(describe(term, entry));
-          } else if (entry.job.getHeldByUser()) {
-            out.setSummary("held: " + entry.job.getPendingReason() + " (tern release to queue it)");
-          } else if (entry.waitingFor != null) {
-            out.setSummary("pending: " + entry.waitingFor);
-          } else if (explanation == null) {
-            out.setSummary(
-                "pending: not planned yet (the next plan runs within a second)" + lastEnded(entry));
-          } else {
-            out.setSummary(
-                (explanation.held() ? "held: " : "pending: ") + explanation + lastEnded(entry));
-            explanation
-                .reasons()
-                .forEach(
-                    r ->
-                        out.addReasons(
-                            PendingReason.newBuilder()
-                                .setCode(r.kind().name())
-                                .setMessage(r.detail())
-                                .setNodeCount(r.nodes())));
-          }
-          addCheckpointNotes(entry, out);
-          out.setQueuePosition(queuePosition(term, entry));
-          return out.build();
+          List<JobEntry> tasks = term.entry(id) == null ? tasks(term, id) : List.of();
+          return tasks.isEmpty() ? explain(term, find(term, id)) : explainArray(term, id, tasks);
         });
+  }
+
+  /**
+   * An array's id: its tasks counted by state, then the first queued task (else the first that has
+   * not ended, else the last) explained as a job is, whose state and reasons it answers with.
+   */
+  private ExplainJobResponse explainArray(LeaderTerm term, String id, List<JobEntry> tasks) {
+    Map<String, Integer> counts = new java.util.TreeMap<>();
+    tasks.forEach(
+        t ->
+            counts.merge(
+                t.state().name().substring("JOB_STATE_".length()).toLowerCase(Locale.ROOT),
+                1,
+                Integer::sum));
+    JobEntry shown =
+        tasks.stream()
+            .filter(JobEntry::queued)
+            .findFirst()
+            .or(() -> tasks.stream().filter(t -> !t.finished()).findFirst())
+            .orElse(tasks.get(tasks.size() - 1));
+    ExplainJobResponse one = explain(term, shown);
+    StringBuilder summary = new StringBuilder("array of " + tasks.size() + " tasks: ");
+    counts.forEach((state, n) -> summary.append(n).append(' ').append(state).append(", "));
+    summary.setLength(summary.length() - 2);
+    summary.append("; ").append(shown.id()).append(": ").append(one.getSummary());
+    return one.toBuilder().setSummary(summary.toString()).build();
+  }
+
+  private ExplainJobResponse explain(LeaderTerm term, JobEntry entry) {
+    String id = entry.id();
+    ExplainJobResponse.Builder out = ExplainJobResponse.newBuilder().setState(entry.state());
+    Explanation explanation = term.explanations.get(id);
+    if (!entry.queued()) {
+      out.setSummary(describe(term, entry));
+    } else if (entry.job.getHeldByUser()) {
+      out.setSummary("held: " + entry.job.getPendingReason() + " (tern release to queue it)");
+    } else if (entry.waitingFor != null) {
+      out.setSummary("pending: " + entry.waitingFor);
+    } else if (explanation == null) {
+      out.setSummary(
+          "pending: not planned yet (the next plan runs within a second)" + lastEnded(entry));
+    } else {
+      out.setSummary(
+          (explanation.held() ? "held: " : "pending: ") + explanation + lastEnded(entry));
+      explanation
+          .reasons()
+          .forEach(
+              r ->
+                  out.addReasons(
+                      PendingReason.newBuilder()
+                          .setCode(r.kind().name())
+                          .setMessage(r.detail())
+                          .setNodeCount(r.nodes())));
+    }
+    addCheckpointNotes(entry, out);
+    out.setQueuePosition(queuePosition(term, entry));
+    return out.build();
   }
 
   /**

@@ -69,21 +69,8 @@ class ForeignClientTest {
     return headers;
   }
 
-  /** A spec built by field name from the reflected JobSpec type. */
   private static DynamicMessage spec(Descriptor submitRequest, String name) {
-    Descriptor spec = submitRequest.findFieldByName("spec").getMessageType();
-    Descriptor resources = spec.findFieldByName("resources").getMessageType();
-    return DynamicMessage.newBuilder(spec)
-        .setField(spec.findFieldByName("name"), name)
-        .setField(spec.findFieldByName("team"), "vision")
-        .addRepeatedField(spec.findFieldByName("command"), "train")
-        .setField(
-            spec.findFieldByName("resources"),
-            DynamicMessage.newBuilder(resources)
-                .setField(resources.findFieldByName("gpus"), 1)
-                .setField(resources.findFieldByName("nodes"), 1)
-                .build())
-        .build();
+    return ForeignClient.jobSpec(submitRequest, name);
   }
 
   private static Object field(DynamicMessage message, String name) {

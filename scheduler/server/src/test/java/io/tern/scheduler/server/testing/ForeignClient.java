@@ -122,6 +122,26 @@ public final class ForeignClient implements AutoCloseable {
     return answer.get(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * A one-GPU job spec of team vision running {@code train}, built by field name from the reflected
+   * JobSpec type (the {@code spec} field of {@code submitRequest}).
+   */
+  public static DynamicMessage jobSpec(Descriptor submitRequest, String name) {
+    Descriptor spec = submitRequest.findFieldByName("spec").getMessageType();
+    Descriptor resources = spec.findFieldByName("resources").getMessageType();
+    return DynamicMessage.newBuilder(spec)
+        .setField(spec.findFieldByName("name"), name)
+        .setField(spec.findFieldByName("team"), "vision")
+        .addRepeatedField(spec.findFieldByName("command"), "train")
+        .setField(
+            spec.findFieldByName("resources"),
+            DynamicMessage.newBuilder(resources)
+                .setField(resources.findFieldByName("gpus"), 1)
+                .setField(resources.findFieldByName("nodes"), 1)
+                .build())
+        .build();
+  }
+
   /** An empty request message of {@code method}, to fill in by field name. */
   public static DynamicMessage.Builder request(MethodDescriptor method) {
     return DynamicMessage.newBuilder(method.getInputType());
@@ -138,6 +158,37 @@ public final class ForeignClient implements AutoCloseable {
       MethodDescriptor method, DynamicMessage request, long deadlineMillis) {
     return ClientCalls.blockingServerStreamingCall(
         calls, grpc(method), options(deadlineMillis), request);
+  }
+
+  /** Calls a client-streaming method with {@code requests}, in order; returns its one answer. */
+  public DynamicMessage clientStream(
+      MethodDescriptor method, List<DynamicMessage> requests, long deadlineMillis) {
+    java.util.concurrent.CompletableFuture<DynamicMessage> answer =
+        new java.util.concurrent.CompletableFuture<>();
+    io.grpc.stub.StreamObserver<DynamicMessage> out =
+        ClientCalls.asyncClientStreamingCall(
+            calls.newCall(grpc(method), options(deadlineMillis)),
+            new io.grpc.stub.StreamObserver<>() {
+              @Override
+              public void onNext(DynamicMessage value) {
+                answer.complete(value);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                answer.completeExceptionally(t);
+              }
+
+              @Override
+              public void onCompleted() {}
+            });
+    requests.forEach(out::onNext);
+    out.onCompleted();
+    try {
+      return answer.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw io.grpc.Status.fromThrowable(e.getCause()).asRuntimeException();
+    }
   }
 
   /** Sends {@code bytes} as the request of {@code fullMethodName}, whatever they are. */
@@ -161,7 +212,9 @@ public final class ForeignClient implements AutoCloseable {
         .setType(
             method.isServerStreaming()
                 ? io.grpc.MethodDescriptor.MethodType.SERVER_STREAMING
-                : io.grpc.MethodDescriptor.MethodType.UNARY)
+                : method.isClientStreaming()
+                    ? io.grpc.MethodDescriptor.MethodType.CLIENT_STREAMING
+                    : io.grpc.MethodDescriptor.MethodType.UNARY)
         .setFullMethodName(
             io.grpc.MethodDescriptor.generateFullMethodName(
                 method.getService().getFullName(), method.getName()))

@@ -1,0 +1,61 @@
+package io.tern.checkpoint.workdir;
+
+import io.tern.checkpoint.Sha256;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/** Archives as files under a shared file system's store root ({@link WorkdirStore#key}). */
+public final class FsWorkdirStore implements WorkdirStore {
+  private final Path root;
+
+  /**
+   * @param root the checkpoint store's root directory
+   */
+  public FsWorkdirStore(Path root) {
+    this.root = root;
+  }
+
+  private Path file(String digest) {
+    return root.resolve(WorkdirStore.key(digest));
+  }
+
+  @Override
+  public boolean has(String digest) {
+    return Files.isRegularFile(file(digest));
+  }
+
+  @Override
+  public boolean put(String digest, Path archive) throws IOException {
+    Path file = file(digest);
+    if (Files.isRegularFile(file)) {
+      return false;
+    }
+    Files.createDirectories(file.getParent());
+    Path tmp = Files.createTempFile(file.getParent(), ".upload-", ".tmp");
+    try {
+      Files.copy(archive, tmp, StandardCopyOption.REPLACE_EXISTING);
+      try (var channel = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+      return true;
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  @Override
+  public void fetch(String digest, Path target) throws IOException {
+    Sha256.Digest copied;
+    try (InputStream in = Files.newInputStream(file(digest));
+        OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW)) {
+      copied = Sha256.copy(in, out, Long.MAX_VALUE - 1);
+    }
+    FetchCheck.require(digest, copied.sha256(), target);
+  }
+}

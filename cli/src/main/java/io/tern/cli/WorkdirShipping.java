@@ -1,0 +1,191 @@
+package io.tern.cli;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.tern.api.v1.HasWorkdirRequest;
+import io.tern.api.v1.UploadWorkdirRequest;
+import io.tern.api.v1.UploadWorkdirResponse;
+import io.tern.api.v1.WorkdirServiceGrpc;
+import io.tern.cli.client.CallFailures;
+import io.tern.cli.client.SchedulerClient;
+import io.tern.scheduler.spec.workdir.WorkdirArchive;
+import io.tern.scheduler.spec.workdir.WorkdirTooLargeException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Ships a job's code with it (README "Code travels with the job"): packs the directory ({@link
+ * WorkdirArchive}), asks the scheduler whether its store holds that digest already, uploads it in 1
+ * MiB chunks only when not, and returns the digest for the spec's {@code workdir_digest}.
+ *
+ * @param dir the directory to pack
+ * @param explicit whether the user asked for it ({@code --workdir}, a relative {@code workdir:});
+ *     the submit directory, shipped by default, is skipped with a note when the scheduler keeps no
+ *     code, where an explicit one is an error that says how to proceed
+ * @param limitBytes the most the files may add up to ({@code --workdir-limit})
+ */
+record WorkdirShipping(Path dir, boolean explicit, long limitBytes) {
+  private static final int CHUNK = 1 << 20;
+
+  /**
+   * The digest to put in the spec, or null when the scheduler keeps no code and the directory was
+   * only the default.
+   *
+   * @param notes where what happened is said (stderr: stdout carries the job id)
+   * @throws UserInputException over the limit, naming {@code workdir}
+   */
+  String ship(SchedulerClient scheduler, PrintWriter notes) throws IOException {
+    if (!canKeepCode(scheduler)) {
+      if (explicit) {
+        throw new IllegalStateException(
+            "the job was not submitted: the scheduler keeps no code (it was started without"
+                + " --checkpoint-store), so "
+                + dir
+                + " cannot travel with the job. Start tern scheduler with --checkpoint-store (the"
+                + " agents' store), or submit with --no-workdir and an absolute workdir: on storage"
+                + " the nodes share.");
+      }
+      notes.println(
+          "note: the scheduler keeps no code (no --checkpoint-store), so "
+              + dir
+              + " was not shipped; the job runs in its attempt folder on the node (--no-workdir"
+              + " silences this)");
+      notes.flush();
+      return null;
+    }
+    Path archive = Files.createTempFile("tern-workdir-", ".zip");
+    try {
+      WorkdirArchive.Packed packed;
+      try {
+        packed = WorkdirArchive.pack(dir, limitBytes, Files.newOutputStream(archive));
+      } catch (WorkdirTooLargeException e) {
+        throw new UserInputException(
+            "workdir: "
+                + e.getMessage()
+                + ". Leave files out with a .ternignore (gitignore syntax), raise --workdir-limit,"
+                + " or submit with --no-workdir.");
+      }
+      for (String skipped : packed.skipped()) {
+        notes.println("note: not shipped (a link or special file): " + skipped);
+      }
+      String digest = packed.digest();
+      boolean present =
+          scheduler.call(
+              c ->
+                  WorkdirServiceGrpc.newBlockingStub(c)
+                      .hasWorkdir(HasWorkdirRequest.newBuilder().setDigest(digest).build())
+                      .getPresent());
+      if (!present) {
+        scheduler.call(c -> upload(c, digest, archive));
+      }
+      notes.printf(
+          Locale.ROOT,
+          "code: %s (%d files, %s) %s sha256-%s%n",
+          dir,
+          packed.files(),
+          size(packed.archiveBytes()),
+          present ? "already stored as" : "uploaded as",
+          digest.substring(0, 12));
+      notes.flush();
+      return digest;
+    } finally {
+      Files.deleteIfExists(archive);
+    }
+  }
+
+  /** Whether the scheduler has a store; false also for one too old to know the service. */
+  private static boolean canKeepCode(SchedulerClient scheduler) {
+    try {
+      scheduler.call(
+          c ->
+              WorkdirServiceGrpc.newBlockingStub(c)
+                  .hasWorkdir(HasWorkdirRequest.getDefaultInstance()));
+      return true;
+    } catch (StatusRuntimeException e) {
+      Status.Code code = e.getStatus().getCode();
+      if (code == Status.Code.FAILED_PRECONDITION || code == Status.Code.UNIMPLEMENTED) {
+        return false;
+      }
+      throw new IllegalStateException(
+          "the job was not submitted: cannot reach the scheduler's code store: "
+              + CallFailures.describe(e),
+          e);
+    }
+  }
+
+  private static UploadWorkdirResponse upload(
+      io.grpc.Channel channel, String digest, Path archive) {
+    CompletableFuture<UploadWorkdirResponse> done = new CompletableFuture<>();
+    StreamObserver<UploadWorkdirRequest> out =
+        WorkdirServiceGrpc.newStub(channel)
+            .uploadWorkdir(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(UploadWorkdirResponse value) {
+                    done.complete(value);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    done.completeExceptionally(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    done.completeExceptionally(
+                        Status.INTERNAL.withDescription("no answer").asRuntimeException());
+                  }
+                });
+    try (InputStream in = Files.newInputStream(archive)) {
+      UploadWorkdirRequest.Builder first =
+          UploadWorkdirRequest.newBuilder().setDigest(digest).setSize(Files.size(archive));
+      byte[] buf = new byte[CHUNK];
+      boolean sent = false;
+      for (int n; (n = in.readNBytes(buf, 0, CHUNK)) > 0 || !sent; ) {
+        UploadWorkdirRequest.Builder message = sent ? UploadWorkdirRequest.newBuilder() : first;
+        awaitReady(out, done);
+        out.onNext(message.setChunk(ByteString.copyFrom(buf, 0, Math.max(n, 0))).build());
+        sent = true;
+        if (done.isDone()) {
+          break; // refused early
+        }
+      }
+      out.onCompleted();
+    } catch (IOException e) {
+      out.onError(e);
+      throw Status.INTERNAL
+          .withDescription("cannot read " + archive + ": " + e)
+          .asRuntimeException();
+    }
+    try {
+      return done.join();
+    } catch (CompletionException e) {
+      throw Status.fromThrowable(e.getCause()).asRuntimeException();
+    }
+  }
+
+  /**
+   * Sends no faster than the server reads (gRPC flow control), so a large archive is not buffered.
+   */
+  private static void awaitReady(
+      StreamObserver<UploadWorkdirRequest> out, CompletableFuture<UploadWorkdirResponse> done) {
+    var call = (io.grpc.stub.ClientCallStreamObserver<UploadWorkdirRequest>) out;
+    while (!call.isReady() && !done.isDone()) {
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+    }
+  }
+
+  private static String size(long bytes) {
+    return bytes < 1 << 20
+        ? String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0)
+        : String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+  }
+}

@@ -1,0 +1,369 @@
+package io.tern.scheduler.spec.workdir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A job's working directory packed as it travels with the job (README "Code travels with the job"):
+ * a ZIP archive written by {@code java.util.zip} (no library in the client), named by the SHA-256
+ * of its bytes.
+ *
+ * <p><b>Deterministic.</b> The same files give the same bytes, so an unchanged directory has the
+ * same digest and is not uploaded again: entries in sorted order, every time stamp 1980-01-01
+ * 00:00, modes reduced to "executable or not" (0755 or 0644, carried as the entry comment {@value
+ * #EXECUTABLE}, since {@code java.util.zip} cannot write Unix modes), directories as entries ending
+ * in {@code /}. {@link IgnoreRules} decide what stays behind (inside a git work tree, the ignore
+ * files from its top down count too, as git reads them), and {@code .git} always does. Symbolic
+ * links are not packed (they would point elsewhere on the node); {@link Packed#skipped} names them.
+ *
+ * <p><b>Hostile archives.</b> {@link #unpack} writes only regular files and directories, inside its
+ * target: a name that is absolute, has a {@code ..}, {@code .} or empty segment, a backslash or a
+ * control character, a name given twice, more than {@link Limits#maxEntries} entries and more than
+ * {@link Limits#maxBytes} of content (counted as it inflates, not as the archive claims) are
+ * refused with {@link InvalidWorkdirException}, leaving the target to be deleted by the caller.
+ */
+public final class WorkdirArchive {
+  /** The entry comment that marks an executable file. */
+  public static final String EXECUTABLE = "x";
+
+  /** What {@code tern submit} ships at most unless told otherwise: 100 MiB of files. */
+  public static final long DEFAULT_LIMIT_BYTES = 100L << 20;
+
+  private static final LocalDateTime STAMP = LocalDateTime.of(1980, 1, 1, 0, 0);
+  private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
+
+  private WorkdirArchive() {}
+
+  /**
+   * Bounds on what an archive may unpack to.
+   *
+   * @param maxBytes content bytes, all files together
+   * @param maxEntries files and directories
+   */
+  public record Limits(long maxBytes, int maxEntries) {
+    /** Ten times what a client ships by default, in at most 200,000 entries. */
+    public static final Limits DEFAULT = new Limits(10 * DEFAULT_LIMIT_BYTES, 200_000);
+  }
+
+  /**
+   * A packed directory.
+   *
+   * @param digest the SHA-256 of the archive, 64 lowercase hex digits
+   * @param archiveBytes the archive's size
+   * @param contentBytes the files' sizes added up
+   * @param files how many files it holds
+   * @param skipped symbolic links and special files left out, relative paths
+   */
+  public record Packed(
+      String digest, long archiveBytes, long contentBytes, int files, List<String> skipped) {}
+
+  /** Whether {@code digest} is 64 lowercase hex digits. */
+  public static boolean isDigest(String digest) {
+    return DIGEST.matcher(digest).matches();
+  }
+
+  /**
+   * Packs {@code dir} into {@code out} (closed when done).
+   *
+   * @param limitBytes the most the packed files may add up to
+   * @throws WorkdirTooLargeException when they add up to more (before anything is written)
+   */
+  public static Packed pack(Path dir, long limitBytes, OutputStream out) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new java.nio.file.NoSuchFileException(dir.toString(), null, "not a directory");
+    }
+    Path real = dir.toRealPath();
+    Path repo = real;
+    while (repo != null && !Files.exists(repo.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
+      repo = repo.getParent();
+    }
+    // Inside a git work tree, the ignore files from its top down to dir apply as git applies them.
+    IgnoreRules above = IgnoreRules.none();
+    String prefix = "";
+    if (repo != null && !repo.equals(real)) {
+      Path inside = repo.relativize(real);
+      Path at = repo;
+      above = above.withFilesIn(repo, "");
+      for (int i = 0; i < inside.getNameCount() - 1; i++) {
+        at = at.resolve(inside.getName(i));
+        prefix = prefix + inside.getName(i) + "/";
+        above = above.withFilesIn(at, prefix.substring(0, prefix.length() - 1));
+      }
+      prefix = prefix + inside.getFileName() + "/";
+    }
+    Walk walk = new Walk(limitBytes, prefix);
+    walk.visit(dir, "", above);
+    if (walk.total > limitBytes) {
+      throw walk.tooLarge(dir);
+    }
+    MessageDigest sha = sha256();
+    Counting counted = new Counting(out);
+    try (ZipOutputStream zip = new ZipOutputStream(new DigestOutputStream(counted, sha))) {
+      // The fastest level: a submit waits for it, and data files, not code, make the bytes.
+      zip.setLevel(java.util.zip.Deflater.BEST_SPEED);
+      for (Walk.Item item : walk.items) {
+        ZipEntry entry = new ZipEntry(item.name);
+        entry.setTimeLocal(STAMP);
+        if (item.executable) {
+          entry.setComment(EXECUTABLE);
+        }
+        zip.putNextEntry(entry);
+        if (item.file != null) {
+          Files.copy(item.file, zip);
+        }
+        zip.closeEntry();
+      }
+    }
+    return new Packed(
+        HexFormat.of().formatHex(sha.digest()),
+        counted.count,
+        walk.total,
+        walk.files,
+        List.copyOf(walk.skipped));
+  }
+
+  /** The SHA-256 of a file, 64 lowercase hex digits. */
+  public static String digestOf(Path file) throws IOException {
+    MessageDigest sha = sha256();
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        sha.update(buf, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  /**
+   * Unpacks {@code archive} into {@code target}, an empty or missing directory.
+   *
+   * @return how many files it wrote
+   * @throws InvalidWorkdirException for an entry or a size the rules above refuse
+   */
+  public static int unpack(Path archive, Path target, Limits limits) throws IOException {
+    Files.createDirectories(target);
+    Path root = target.toRealPath();
+    Set<String> seen = new HashSet<>();
+    long written = 0;
+    int files = 0;
+    try (ZipFile zip = new ZipFile(archive.toFile())) {
+      if (zip.size() > limits.maxEntries()) {
+        throw new InvalidWorkdirException(
+            "the archive has " + zip.size() + " entries, more than " + limits.maxEntries());
+      }
+      Enumeration<? extends ZipEntry> entries = zip.entries();
+      while (entries.hasMoreElements()) {
+        ZipEntry entry = entries.nextElement();
+        String name = entry.getName();
+        boolean directory = name.endsWith("/");
+        String path = directory ? name.substring(0, name.length() - 1) : name;
+        checkName(name, path);
+        if (!seen.add(path)) {
+          throw new InvalidWorkdirException("the archive names " + path + " twice");
+        }
+        Path out = root.resolve(path).normalize();
+        if (!out.startsWith(root) || out.equals(root)) {
+          throw new InvalidWorkdirException("entry " + name + " leaves the working directory");
+        }
+        createParents(root, out.getParent());
+        if (directory) {
+          Files.createDirectory(out);
+          continue;
+        }
+        try (InputStream in = zip.getInputStream(entry);
+            OutputStream file =
+                Files.newOutputStream(
+                    out,
+                    StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS)) {
+          byte[] buf = new byte[1 << 16];
+          for (int n; (n = in.read(buf)) > 0; ) {
+            written += n;
+            if (written > limits.maxBytes()) {
+              throw new InvalidWorkdirException(
+                  "the archive unpacks to more than " + limits.maxBytes() + " bytes");
+            }
+            file.write(buf, 0, n);
+          }
+        }
+        Files.setPosixFilePermissions(
+            out,
+            PosixFilePermissions.fromString(
+                EXECUTABLE.equals(entry.getComment()) ? "rwxr-xr-x" : "rw-r--r--"));
+        files++;
+      }
+    } catch (ZipException e) {
+      throw new InvalidWorkdirException("not a readable ZIP archive: " + e.getMessage());
+    }
+    return files;
+  }
+
+  /**
+   * Creates the directories from {@code root} down to {@code dir}, refusing any link on the way.
+   */
+  private static void createParents(Path root, Path dir) throws IOException {
+    Path at = root;
+    for (Path segment : root.relativize(dir)) {
+      at = at.resolve(segment);
+      if (Files.isSymbolicLink(at)) {
+        throw new InvalidWorkdirException(root.relativize(at) + " is a symbolic link");
+      }
+      if (!Files.isDirectory(at, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(at);
+      }
+    }
+  }
+
+  private static void checkName(String name, String path) throws InvalidWorkdirException {
+    if (path.isEmpty()
+        || path.length() > 4096
+        || path.startsWith("/")
+        || path.contains("\\")
+        || path.chars().anyMatch(Character::isISOControl)) {
+      throw new InvalidWorkdirException("entry name refused: \"" + echo(name) + "\"");
+    }
+    for (String segment : path.split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        throw new InvalidWorkdirException("entry name refused: \"" + echo(name) + "\"");
+      }
+    }
+  }
+
+  private static String echo(String name) {
+    String cut = name.length() > 200 ? name.substring(0, 200) + "..." : name;
+    return cut.replaceAll("\\p{Cntrl}", "?");
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  /** The files to pack, in archive order, gathered before anything is written. */
+  private static final class Walk {
+    record Item(String name, Path file, boolean executable, long size) {}
+
+    private final long limit;
+
+    /** dir's path inside its git work tree ("a/b/"), which ignore rules from above it match on. */
+    private final String prefix;
+
+    final List<Item> items = new ArrayList<>();
+    final List<String> skipped = new ArrayList<>();
+    long total;
+    int files;
+
+    Walk(long limit, String prefix) {
+      this.limit = limit;
+      this.prefix = prefix;
+    }
+
+    void visit(Path dir, String rel, IgnoreRules inherited) throws IOException {
+      IgnoreRules rules =
+          inherited.withFilesIn(dir, rel.isEmpty() ? trimSlash(prefix) : prefix + rel);
+      List<Path> children = new ArrayList<>();
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+        entries.forEach(children::add);
+      }
+      children.sort(Comparator.comparing(p -> p.getFileName().toString()));
+      for (Path child : children) {
+        String name = child.getFileName().toString();
+        String path = rel.isEmpty() ? name : rel + "/" + name;
+        BasicFileAttributes attrs =
+            Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (attrs.isDirectory()) {
+          if (name.equals(".git") || rules.ignored(prefix + path, true)) {
+            continue;
+          }
+          items.add(new Item(path + "/", null, false, 0));
+          visit(child, path, rules);
+        } else if (rules.ignored(prefix + path, false)) {
+          continue;
+        } else if (attrs.isRegularFile()) {
+          items.add(new Item(path, child, Files.isExecutable(child), attrs.size()));
+          total += attrs.size();
+          files++;
+        } else {
+          skipped.add(path);
+        }
+        if (total > limit) {
+          return;
+        }
+      }
+    }
+
+    private static String trimSlash(String p) {
+      return p.isEmpty() ? p : p.substring(0, p.length() - 1);
+    }
+
+    WorkdirTooLargeException tooLarge(Path dir) {
+      List<Item> largest = new ArrayList<>(items);
+      largest.sort(Comparator.comparingLong(Item::size).reversed());
+      List<String> named = new ArrayList<>();
+      for (Item item : largest.subList(0, Math.min(3, largest.size()))) {
+        named.add(item.name + " (" + mib(item.size) + ")");
+      }
+      Collections.sort(named);
+      return new WorkdirTooLargeException(
+          dir
+              + " holds more than "
+              + mib(limit)
+              + " of files to ship"
+              + (named.isEmpty() ? "" : "; the largest: " + String.join(", ", named)));
+    }
+
+    private static String mib(long bytes) {
+      return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+    }
+  }
+
+  /** Counts what passes through. */
+  private static final class Counting extends java.io.FilterOutputStream {
+    long count;
+
+    Counting(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
+    }
+  }
+}

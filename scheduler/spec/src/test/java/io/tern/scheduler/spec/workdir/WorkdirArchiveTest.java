@@ -1,0 +1,167 @@
+package io.tern.scheduler.spec.workdir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WorkdirArchiveTest {
+  @TempDir Path tmp;
+
+  private Path project() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("project"));
+    Files.writeString(dir.resolve("train.py"), "print('hi')\n");
+    Files.writeString(dir.resolve("run.sh"), "#!/bin/sh\necho run\n");
+    Files.setPosixFilePermissions(
+        dir.resolve("run.sh"), PosixFilePermissions.fromString("rwx------"));
+    Files.createDirectories(dir.resolve("src/pkg"));
+    Files.writeString(dir.resolve("src/pkg/model.py"), "W = 1\n");
+    Files.createDirectories(dir.resolve("empty"));
+    Files.createDirectories(dir.resolve("data"));
+    Files.writeString(dir.resolve("data/big.bin"), "x".repeat(1000));
+    Files.writeString(dir.resolve("secret.env"), "TOKEN=1\n");
+    Files.writeString(dir.resolve(".gitignore"), "*.env\n");
+    Files.writeString(dir.resolve(".ternignore"), "data/\n");
+    Files.createDirectories(dir.resolve(".git"));
+    Files.writeString(dir.resolve(".git/HEAD"), "ref\n");
+    Files.createSymbolicLink(dir.resolve("link"), Path.of("/etc/passwd"));
+    return dir;
+  }
+
+  @Test
+  void packsTheSameFilesToTheSameBytesWhateverTheirTimes() throws IOException {
+    Path dir = project();
+    ByteArrayOutputStream first = new ByteArrayOutputStream();
+    WorkdirArchive.Packed a = WorkdirArchive.pack(dir, 1 << 20, first);
+    Files.setLastModifiedTime(dir.resolve("train.py"), FileTime.fromMillis(1_000_000_000L));
+    ByteArrayOutputStream second = new ByteArrayOutputStream();
+    WorkdirArchive.Packed b = WorkdirArchive.pack(dir, 1 << 20, second);
+    assertThat(b.digest()).isEqualTo(a.digest());
+    assertThat(second.toByteArray()).isEqualTo(first.toByteArray());
+    assertThat(a.archiveBytes()).isEqualTo(first.size());
+    assertThat(a.skipped()).containsExactly("link");
+
+    Files.writeString(dir.resolve("train.py"), "print('changed')\n");
+    assertThat(WorkdirArchive.pack(dir, 1 << 20, OutputStream.nullOutputStream()).digest())
+        .isNotEqualTo(a.digest());
+  }
+
+  @Test
+  void unpacksWhatWasNotIgnoredWithItsExecutableBit() throws IOException {
+    Path dir = project();
+    Path zip = tmp.resolve("w.zip");
+    WorkdirArchive.Packed packed = WorkdirArchive.pack(dir, 1 << 20, Files.newOutputStream(zip));
+    assertThat(WorkdirArchive.digestOf(zip)).isEqualTo(packed.digest());
+    Path out = tmp.resolve("out");
+    int files = WorkdirArchive.unpack(zip, out, WorkdirArchive.Limits.DEFAULT);
+    assertThat(files).isEqualTo(5).isEqualTo(packed.files());
+    assertThat(out.resolve("src/pkg/model.py")).hasContent("W = 1");
+    assertThat(out.resolve("empty")).isDirectory();
+    assertThat(out.resolve("data")).doesNotExist();
+    assertThat(out.resolve("secret.env")).doesNotExist();
+    assertThat(out.resolve(".git")).doesNotExist();
+    assertThat(out.resolve("link")).doesNotExist();
+    assertThat(out.resolve(".ternignore")).exists();
+    assertThat(Files.isExecutable(out.resolve("run.sh"))).isTrue();
+    assertThat(Files.isExecutable(out.resolve("train.py"))).isFalse();
+  }
+
+  @Test
+  void insideAGitWorkTreeTheIgnoreFilesAboveCountToo() throws IOException {
+    Path repo = Files.createDirectories(tmp.resolve("repo"));
+    Files.createDirectories(repo.resolve(".git"));
+    Files.writeString(repo.resolve(".gitignore"), "target/\n/top-only.txt\n");
+    Path sub = Files.createDirectories(repo.resolve("services/trainer"));
+    Files.writeString(repo.resolve("services/.gitignore"), "trainer/*.tmp\n");
+    Files.writeString(sub.resolve("train.py"), "print(1)\n");
+    Files.writeString(sub.resolve("scratch.tmp"), "x\n");
+    Files.writeString(sub.resolve("top-only.txt"), "anchored to the top: shipped\n");
+    Files.createDirectories(sub.resolve("target"));
+    Files.writeString(sub.resolve("target/app.jar"), "jar\n");
+    Path zip = tmp.resolve("sub.zip");
+    WorkdirArchive.pack(sub, 1 << 20, Files.newOutputStream(zip));
+    Path out = tmp.resolve("sub-out");
+    WorkdirArchive.unpack(zip, out, WorkdirArchive.Limits.DEFAULT);
+    try (var files = Files.walk(out)) {
+      assertThat(files.filter(Files::isRegularFile).map(f -> out.relativize(f).toString()))
+          .containsExactlyInAnyOrder("train.py", "top-only.txt");
+    }
+  }
+
+  @Test
+  void refusesADirectoryOverTheLimitNamingItsLargestFiles() throws IOException {
+    Path dir = project();
+    Files.writeString(dir.resolve(".ternignore"), "");
+    assertThatThrownBy(() -> WorkdirArchive.pack(dir, 500, OutputStream.nullOutputStream()))
+        .isInstanceOf(WorkdirTooLargeException.class)
+        .hasMessageContaining("more than 0.0 MiB")
+        .hasMessageContaining("data/big.bin");
+  }
+
+  @Test
+  void refusesHostileArchives() throws IOException {
+    for (Map.Entry<String, String> bad :
+        Map.of(
+                "../escape.py", "leaves",
+                "/etc/cron.d/x", "refused",
+                "a/../../b", "refused",
+                "a\\..\\b", "refused",
+                "./a", "refused")
+            .entrySet()) {
+      Path zip = zipOf(Map.of(bad.getKey(), "x"));
+      Path out = tmp.resolve("out-" + Math.abs(bad.getKey().hashCode()));
+      assertThatThrownBy(() -> WorkdirArchive.unpack(zip, out, WorkdirArchive.Limits.DEFAULT))
+          .as(bad.getKey())
+          .isInstanceOf(InvalidWorkdirException.class);
+      assertThat(tmp.resolve("escape.py")).doesNotExist();
+    }
+  }
+
+  @Test
+  void refusesAnArchiveThatInflatesPastTheLimitWhateverItClaims() throws IOException {
+    Path zip = zipOf(Map.of("bomb.bin", "0".repeat(1 << 20)));
+    assertThatThrownBy(
+            () -> WorkdirArchive.unpack(zip, tmp.resolve("o"), new WorkdirArchive.Limits(1000, 10)))
+        .isInstanceOf(InvalidWorkdirException.class)
+        .hasMessageContaining("more than 1000 bytes");
+    Path many = zipOf(Map.of("a", "1", "b", "2", "c", "3"));
+    assertThatThrownBy(
+            () -> WorkdirArchive.unpack(many, tmp.resolve("p"), new WorkdirArchive.Limits(1000, 2)))
+        .hasMessageContaining("3 entries");
+  }
+
+  @Test
+  void refusesToWriteThroughALinkAlreadyInTheTarget() throws IOException {
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    Path out = Files.createDirectories(tmp.resolve("target"));
+    Files.createSymbolicLink(out.resolve("sub"), outside);
+    Path zip = zipOf(Map.of("sub/evil.py", "x"));
+    assertThatThrownBy(() -> WorkdirArchive.unpack(zip, out, WorkdirArchive.Limits.DEFAULT))
+        .isInstanceOf(InvalidWorkdirException.class)
+        .hasMessageContaining("symbolic link");
+    assertThat(outside.resolve("evil.py")).doesNotExist();
+  }
+
+  private Path zipOf(Map<String, String> entries) throws IOException {
+    Path zip = Files.createTempFile(tmp, "bad", ".zip");
+    try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
+      for (var e : new java.util.TreeMap<>(entries).entrySet()) {
+        out.putNextEntry(new ZipEntry(e.getKey()));
+        out.write(e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.closeEntry();
+      }
+    }
+    return zip;
+  }
+}
