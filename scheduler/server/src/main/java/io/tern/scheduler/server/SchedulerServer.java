@@ -28,6 +28,8 @@ import io.tern.scheduler.server.auth.SecuritySettings;
 import io.tern.scheduler.server.auth.TokenStore;
 import io.tern.scheduler.server.auth.ZkAcls;
 import io.tern.scheduler.server.cloud.CloudSetup;
+import io.tern.scheduler.server.console.ConsoleServer;
+import io.tern.scheduler.server.console.ConsoleSettings;
 import io.tern.scheduler.server.health.ServingHealth;
 import io.tern.scheduler.server.leader.CuratorLeaderElector;
 import io.tern.scheduler.server.loop.SchedulerLoop;
@@ -81,6 +83,8 @@ public final class SchedulerServer implements AutoCloseable {
   private ServingHealth health;
   private String address;
   private int metricsPort = -1;
+  private ConsoleServer console;
+  private int consolePort = -1;
 
   public SchedulerServer(SchedulerConfig config, Clock clock) {
     this(config, clock, CloudSetup.none());
@@ -230,9 +234,36 @@ public final class SchedulerServer implements AutoCloseable {
     if (config.metricsPort() >= 0) {
       metricsPort = metrics.serve(config.bindHost(), config.metricsPort());
     }
+    startConsole(security);
     elector.start(loop);
     log.info("scheduler replica {} started (ZooKeeper {})", address, config.zkConnect());
     return this;
+  }
+
+  /** The web console, calling this replica's own gRPC API as each signed-in user. */
+  private void startConsole(SecuritySettings security) throws IOException {
+    ConsoleSettings settings = config.console();
+    if (!settings.enabled()) {
+      return;
+    }
+    console =
+        new ConsoleServer(
+            address,
+            leaderCredentials(security),
+            security.authenticates(),
+            security.tls(),
+            loop.cluster(),
+            clock);
+    try {
+      consolePort = console.start(config.bindHost(), settings.port());
+    } catch (java.net.BindException e) {
+      console.close();
+      console = null;
+      if (!settings.optional()) {
+        throw e;
+      }
+      log.warn("{}: serving no web console (--console-port picks another)", e.getMessage());
+    }
   }
 
   @SuppressWarnings("deprecation") // the v1alpha service, served on purpose beside v1
@@ -251,6 +282,11 @@ public final class SchedulerServer implements AutoCloseable {
 
   public int metricsPort() {
     return metricsPort;
+  }
+
+  /** The web console's port, or -1 when this replica serves none. */
+  public int consolePort() {
+    return consolePort;
   }
 
   public SchedulerLoop loop() {
@@ -280,6 +316,9 @@ public final class SchedulerServer implements AutoCloseable {
   public void close() throws IOException {
     if (state.getAndSet(State.CLOSED) != State.STARTED) {
       return;
+    }
+    if (console != null) {
+      console.close();
     }
     if (health != null) {
       health.close();
