@@ -310,10 +310,20 @@ final class ConsoleViews {
     return dates;
   }
 
-  private static GetCostReportRequest range(LocalDate from, LocalDate until) {
+  /**
+   * The days from {@code from} to {@code until}, ending now at the latest (a running attempt is
+   * costed up to the report's end).
+   */
+  private GetCostReportRequest range(LocalDate from, LocalDate until) {
+    Instant start = from.atStartOfDay(ZoneOffset.UTC).toInstant();
+    Instant end = until.atStartOfDay(ZoneOffset.UTC).toInstant();
+    Instant now = clock.instant();
+    if (end.isAfter(now)) {
+      end = now.isAfter(start) ? now : start.plusSeconds(1);
+    }
     return GetCostReportRequest.newBuilder()
-        .setSince(timestamp(from.atStartOfDay(ZoneOffset.UTC).toInstant()))
-        .setUntil(timestamp(until.atStartOfDay(ZoneOffset.UTC).toInstant()))
+        .setSince(timestamp(start))
+        .setUntil(timestamp(end))
         .build();
   }
 

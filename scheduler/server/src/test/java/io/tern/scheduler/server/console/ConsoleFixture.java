@@ -1,6 +1,8 @@
 package io.tern.scheduler.server.console;
 
 import io.tern.api.v1.CapacityType;
+import io.tern.api.v1.GetJobRequest;
+import io.tern.api.v1.Job;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.Resources;
@@ -8,10 +10,12 @@ import io.tern.api.v1.Role;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.scheduler.server.auth.SecureCluster;
 import io.tern.scheduler.server.testing.FakeAgent;
+import io.tern.scheduler.server.testing.ReplicaCluster;
 import io.tern.security.token.BearerToken;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 
 /**
  * A TLS scheduler serving the console on a free port, one on-demand and one spot agent speaking
@@ -61,19 +65,40 @@ final class ConsoleFixture implements AutoCloseable {
 
   /** Submits a job of {@code gpus} GPUs for {@code team} as {@code who}; returns its id. */
   String submit(BearerToken who, String name, String team, int gpus) throws Exception {
-    JobSpec spec =
-        JobSpec.newBuilder()
-            .setName(name)
-            .setTeam(team)
-            .addCommand("train")
-            .setResources(Resources.newBuilder().setGpus(gpus).setNodes(1))
-            .build();
+    return submit(who, spec(name, team, gpus).build(), false);
+  }
+
+  static JobSpec.Builder spec(String name, String team, int gpus) {
+    return JobSpec.newBuilder()
+        .setName(name)
+        .setTeam(team)
+        .addCommand("train")
+        .setResources(Resources.newBuilder().setGpus(gpus).setNodes(1));
+  }
+
+  /** Submits {@code spec} as {@code who} ({@code allowUnfit}: queued even if no node fits). */
+  String submit(BearerToken who, JobSpec spec, boolean allowUnfit) throws Exception {
     return JobServiceGrpc.newBlockingStub(cluster.userChannel())
         .withCallCredentials(SecureCluster.as(who))
         .withDeadlineAfter(10, TimeUnit.SECONDS)
-        .submitJob(SubmitJobRequest.newBuilder().setSpec(spec).build())
+        .submitJob(SubmitJobRequest.newBuilder().setSpec(spec).setAllowUnfit(allowUnfit).build())
         .getJob()
         .getId();
+  }
+
+  /** The job as the admin sees it. */
+  Job job(String id) throws Exception {
+    return JobServiceGrpc.newBlockingStub(cluster.userChannel())
+        .withCallCredentials(SecureCluster.as(cluster.admin))
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .getJob(GetJobRequest.newBuilder().setJobId(id).build());
+  }
+
+  /** The agent of the node the job's latest attempt was placed on, once it is placed. */
+  FakeAgent agentOf(String id) throws Exception {
+    Awaitility.await().atMost(ReplicaCluster.WAIT).until(() -> job(id).getAttemptsCount() > 0);
+    String node = job(id).getAttempts(job(id).getAttemptsCount() - 1).getNodeIds(0);
+    return node.equals(onDemand.nodeId) ? onDemand : spot;
   }
 
   @Override
