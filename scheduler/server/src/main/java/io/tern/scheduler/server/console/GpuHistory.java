@@ -4,7 +4,6 @@ import io.tern.api.v1.Gpu;
 import io.tern.api.v1.Node;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +29,9 @@ final class GpuHistory {
     int next;
     int size;
 
+    /** The newest sample's time; only with {@code size > 0}. */
     long last() {
-      return size == 0 ? Long.MIN_VALUE : at[(next + SAMPLES - 1) % SAMPLES];
+      return Integer.toUnsignedLong(at[(next + SAMPLES - 1) % SAMPLES]);
     }
 
     void add(long epochSecond, int util, int mem) {
@@ -51,12 +51,12 @@ final class GpuHistory {
     for (Node node : nodes) {
       for (Gpu gpu : node.getGpusList()) {
         Ring ring = rings.computeIfAbsent(key(node.getId(), gpu.getIndex()), k -> new Ring());
-        if (t - ring.last() >= STEP.toSeconds()) {
+        if (ring.size == 0 || t - ring.last() >= STEP.toSeconds()) {
           ring.add(t, clampPercent(gpu.getUtilizationPercent()), memoryPercent(gpu));
         }
       }
     }
-    rings.values().removeIf(ring -> t - ring.last() > WINDOW.toSeconds());
+    rings.values().removeIf(ring -> ring.size > 0 && t - ring.last() > WINDOW.toSeconds());
   }
 
   /** The samples of a node's GPU, oldest first (empty when never seen). */
@@ -78,16 +78,6 @@ final class GpuHistory {
   /** How many GPUs have samples. */
   synchronized int gpus() {
     return rings.size();
-  }
-
-  static List<Series> of(GpuHistory history, List<String> nodeIds, List<List<Integer>> gpus) {
-    List<Series> out = new ArrayList<>();
-    for (int i = 0; i < nodeIds.size(); i++) {
-      for (int gpu : gpus.get(i)) {
-        out.add(history.series(nodeIds.get(i), gpu));
-      }
-    }
-    return out;
   }
 
   private static String key(String nodeId, int gpu) {

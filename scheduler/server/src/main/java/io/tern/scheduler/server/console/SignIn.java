@@ -5,7 +5,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tern.api.v1.AdminServiceGrpc;
-import io.tern.api.v1.Role;
 import io.tern.api.v1.WhoAmIRequest;
 import io.tern.api.v1.WhoAmIResponse;
 import io.tern.security.token.BearerToken;
@@ -67,10 +66,5 @@ final class SignIn {
     }
     Timestamp at = who.getExpiresAt();
     return Instant.ofEpochSecond(at.getSeconds(), at.getNanos());
-  }
-
-  static boolean isRole(String role, Role r) {
-    return role.equals(
-        ConsoleViews.shortName(r.name(), "ROLE_").toLowerCase(java.util.Locale.ROOT));
   }
 }

@@ -186,6 +186,11 @@ class ConsoleBrowserTest {
     assertNotReloaded();
     screenshot("cost");
 
+    // The leader sampled the job's GPU while the clock moved: its page charts it.
+    browser.get(fixture.base() + "/jobs/" + id);
+    new WebDriverWait(browser, WAIT)
+        .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#gpu-chart .uplot")));
+
     finops()
         .setOffPeakWindow(
             SetOffPeakWindowRequest.newBuilder()
