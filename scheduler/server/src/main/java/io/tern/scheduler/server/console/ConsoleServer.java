@@ -28,8 +28,6 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The web console of one scheduler replica: HTML pages, their JSON, server-sent events that keep
@@ -40,7 +38,6 @@ import org.slf4j.LoggerFactory;
  * Starts once, closes once.
  */
 public final class ConsoleServer implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(ConsoleServer.class);
   static final String COOKIE = "tern_console";
   static final String CSRF_HEADER = "X-Tern-Csrf";
 
