@@ -83,7 +83,7 @@
       const j = d.job, spec = j.spec, state = short(j.state, "JOB_STATE_");
       const ended = ["SUCCEEDED", "FAILED", "CANCELLED"].includes(state);
       const start = ts(j.submittedAt);
-      const end = Math.max(d.now, ...j.attempts.map((a) => ts(a.endedAt)));
+      const end = ended ? Math.max(start + 1, ...j.attempts.map((a) => ts(a.endedAt))) : d.now;
       const span = Math.max(1, end - start);
       const segs = j.attempts.map((a) => {
         const from = ts(a.startedAt) || ts(a.placedAt) || start, to = ts(a.endedAt) || d.now;
@@ -92,7 +92,7 @@
       }).join("");
       const attempts = j.attempts.map((a) => `<tr><td class="num">${a.number}</td><td>${esc(a.nodeIds.join(", "))}</td>
         <td>${badge(short(a.capacityType, "CAPACITY_TYPE_"))}</td><td>${when(a.startedAt || a.placedAt)}</td><td>${a.endedAt ? when(a.endedAt) : "–"}</td>
-        <td class="wrap">${esc(a.endReason)}${a.reclaimed ? " (spot reclaim)" : ""}</td><td>${esc((a.lastCheckpoint && a.lastCheckpoint.name) || "")}</td></tr>`).join("");
+        <td class="wrap">${esc(a.endReason)}${a.reclaimed && !/reclaim/.test(a.endReason) ? " (spot reclaim)" : ""}</td><td>${esc((a.lastCheckpoint && a.lastCheckpoint.name) || "")}</td></tr>`).join("");
       const reasons = (d.explain.reasons || []).map((r) => `<li>${esc(r.message)}${r.nodeCount ? ` (${r.nodeCount} nodes)` : ""}</li>`).join("");
       body.innerHTML = `<h1>${esc(j.id)} <span class="muted">${esc(spec.name)}</span> <span id="job-state">${badge(state)}</span></h1>
         <div class="grid"><div class="stat"><div class="label">Team</div><div class="value">${esc(spec.team)}</div></div>
