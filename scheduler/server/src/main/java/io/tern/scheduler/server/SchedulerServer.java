@@ -234,8 +234,10 @@ public final class SchedulerServer implements AutoCloseable {
     if (config.metricsPort() >= 0) {
       metricsPort = metrics.serve(config.bindHost(), config.metricsPort());
     }
-    startConsole(security);
     elector.start(loop);
+    // After the election has begun: the console's web server takes a second or two of CPU to
+    // start, which must not delay a leader.
+    startConsole(security);
     log.info("scheduler replica {} started (ZooKeeper {})", address, config.zkConnect());
     return this;
   }
