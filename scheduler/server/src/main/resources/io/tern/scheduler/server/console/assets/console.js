@@ -54,18 +54,25 @@
         <td>${esc(j.name)}</td><td>${esc(j.team)}</td><td>${esc(j.owner)}</td><td class="state">${badge(j.state)}</td>
         <td class="num">${j.gpus}</td><td>${j.capacity ? badge(j.capacity) : ""}</td><td>${esc(j.nodes || "")}</td>
         <td class="num">${usd(j.costUsd)}</td><td>${when(j.submittedAt)}</td><td class="wrap muted">${esc(j.reason)}</td></tr>`).join("");
-      app.innerHTML = `<h1>Jobs</h1><form class="filters" id="filters">
+      const filters = `<form class="filters" id="filters">
         <label>Team<select name="team">${opt(d.teams, params.team)}</select></label>
         <label>State<select name="state">${opt(states, (params.state || "").toUpperCase())}</select></label>
-        <label>Owner<select name="owner">${opt(d.owners, params.owner)}</select></label></form>` +
-        (d.jobs.length === 0 ? empty("No jobs here yet", "Submit one with <code>tern submit job.yaml</code>, or clear the filters.") :
-        `<table id="jobs"><thead><tr><th>Job</th><th>Name</th><th>Team</th><th>Owner</th><th>State</th><th class="num">GPUs</th>
-        <th>Capacity</th><th>Nodes</th><th class="num">Cost</th><th>Submitted</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table>`);
-      document.querySelectorAll("#filters select").forEach((s) => s.addEventListener("change", () => {
-        const f = new URLSearchParams(new FormData(document.getElementById("filters")));
-        [...f.keys()].forEach((k) => { if (!f.get(k)) f.delete(k); });
-        location.search = f.toString();
-      }));
+        <label>Owner<select name="owner">${opt(d.owners, params.owner)}</select></label></form>`;
+      // The filters are drawn again only when their choices change, so an open list stays open.
+      if (!document.getElementById("filters") || app.dataset.filters !== filters) {
+        app.innerHTML = `<h1>Jobs</h1>${filters}<div id="job-table"></div>`;
+        app.dataset.filters = filters;
+        document.querySelectorAll("#filters select").forEach((s) => s.addEventListener("change", () => {
+          const f = new URLSearchParams(new FormData(document.getElementById("filters")));
+          [...f.keys()].forEach((k) => { if (!f.get(k)) f.delete(k); });
+          location.search = f.toString();
+        }));
+      }
+      document.getElementById("job-table").innerHTML = d.jobs.length === 0
+        ? empty("No jobs here yet", "Submit one with <code>tern submit job.yaml</code>, or clear the filters.")
+        : `<table id="jobs"><thead><tr><th>Job</th><th>Name</th><th>Team</th><th>Owner</th><th>State</th><th class="num">GPUs</th>
+        <th>Capacity</th><th>Nodes</th><th class="num">Cost</th><th>Submitted</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table>`
+        + (d.truncated ? '<p class="muted">The newest 1,000 jobs; filter to see others.</p>' : "");
     });
   }
 
