@@ -2,9 +2,11 @@ package io.tern.cli.demo;
 
 import io.tern.cli.TernCommand;
 import io.tern.scheduler.server.cloud.local.LocalCloudConnector;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -47,10 +49,10 @@ public final class DemoCommand implements Callable<Integer> {
   Path dir;
 
   @Option(
-      names = "--keep-running",
+      names = {"--keep", "--keep-running"},
       description =
-          "Leave the cluster up at the end, to try `tern` commands against it; Ctrl-C"
-              + " stops it.")
+          "Leave the cluster up at the end, to try `tern` commands and the web console against"
+              + " it; Ctrl-C stops it.")
   boolean keepRunning;
 
   @Override
@@ -78,6 +80,12 @@ public final class DemoCommand implements Callable<Integer> {
       scenario.figures().printSummary(out, (System.nanoTime() - started) / 1e9);
       out.println();
       out.println("Logs, job outputs and checkpoints: " + root.toAbsolutePath());
+      printConsole(
+          out,
+          scenario.consoles(),
+          scenario.tokenFile(),
+          cluster.tls().caCertificate(),
+          keepRunning);
       out.flush();
       if (keepRunning) {
         printHowToUse(
@@ -119,6 +127,25 @@ public final class DemoCommand implements Callable<Integer> {
             + " $CUDA_VISIBLE_DEVICES'");
     out.println("Ctrl-C here stops every process the demo started.");
     out.flush();
+  }
+
+  /** Where the web console is and the token to sign in with. */
+  private static void printConsole(
+      PrintWriter out, List<String> consoles, Path tokenFile, Path ca, boolean keepRunning)
+      throws IOException {
+    out.println();
+    out.println("Web console: " + String.join("  or  ", consoles));
+    out.println(
+        "  sign in with the demo's admin token: "
+            + Files.readString(tokenFile).strip()
+            + "  (also in "
+            + tokenFile
+            + ")");
+    out.println(
+        "  the browser warns first: the certificate comes from the demo's own CA (" + ca + ")");
+    if (!keepRunning) {
+      out.println("  run `tern demo --keep` to leave the cluster up and click around");
+    }
   }
 
   private static String message(Exception e) {

@@ -68,6 +68,7 @@ final class DemoScenario {
   private Child zk;
   private int zkPort;
   private final List<Child> replicas = new ArrayList<>();
+  private final List<Integer> consolePorts = new ArrayList<>();
   private SchedulerReplicas probe;
   private SchedulerClient client;
   private String leader;
@@ -164,7 +165,8 @@ final class DemoScenario {
     for (String name : List.of("scheduler-a", "scheduler-b")) {
       int port = DemoCluster.freePort();
       addresses.add("127.0.0.1:" + port);
-      replicas.add(cluster.start(name, schedulerArgs(port)));
+      consolePorts.add(DemoCluster.freePort());
+      replicas.add(cluster.start(name, schedulerArgs(port, consolePorts.getLast())));
     }
     BearerToken token = adminToken();
     ClientTls tls = ClientTls.trusting(cluster.tls().caCertificate());
@@ -230,7 +232,12 @@ final class DemoScenario {
     return cluster.dir().resolve("admin.token");
   }
 
-  private String[] schedulerArgs(int port) {
+  /** The web console of each replica (every replica serves it; a standby reads the leader). */
+  List<String> consoles() {
+    return consolePorts.stream().map(p -> "https://127.0.0.1:" + p + "/").toList();
+  }
+
+  private String[] schedulerArgs(int port, int consolePort) {
     return new String[] {
       "scheduler",
       "--zk",
@@ -241,6 +248,8 @@ final class DemoScenario {
       "127.0.0.1",
       "--metrics-port",
       "" + DemoCluster.freePort(),
+      "--console-port",
+      "" + consolePort,
       "--node-lease",
       "20",
       "--zk-session-timeout",
@@ -604,7 +613,9 @@ final class DemoScenario {
     int index = probe.addresses().indexOf(address);
     int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
     try {
-      replicas.set(index, cluster.start(replicas.get(index).name(), schedulerArgs(port)));
+      replicas.set(
+          index,
+          cluster.start(replicas.get(index).name(), schedulerArgs(port, consolePorts.get(index))));
     } catch (IOException e) {
       throw new IllegalStateException("could not restart " + address + ": " + e.getMessage(), e);
     }

@@ -5,6 +5,7 @@ import io.tern.scheduler.server.SchedulerConfig;
 import io.tern.scheduler.server.SchedulerServer;
 import io.tern.scheduler.server.cloud.CloudConfig;
 import io.tern.scheduler.server.cloud.CloudSetup;
+import io.tern.scheduler.server.console.ConsoleSettings;
 import io.tern.scheduler.server.loop.SchedulerSettings;
 import io.tern.security.pki.TlsLayout;
 import java.io.IOException;
@@ -57,6 +58,16 @@ public final class SchedulerCommand implements Callable<Integer> {
       defaultValue = "9464",
       description = "Prometheus /metrics port; -1 disables it (default ${DEFAULT-VALUE}).")
   int metricsPort;
+
+  @Option(
+      names = "--console-port",
+      paramLabel = "PORT",
+      description =
+          "Web console port (HTTPS with --tls-dir); -1: none. Default "
+              + ConsoleSettings.DEFAULT_PORT
+              + ", skipped with a warning when taken (a second replica on one host); a port given"
+              + " here must be free.")
+  Integer consolePort;
 
   @Option(
       names = "--zk-root",
@@ -129,6 +140,10 @@ public final class SchedulerCommand implements Callable<Integer> {
     if (nodeLeaseSeconds < 2) {
       throw new UserInputException("--node-lease: must be at least 2 seconds");
     }
+    if (consolePort != null && (consolePort < -1 || consolePort > 65535)) {
+      throw new UserInputException(
+          "--console-port: must be 0..65535, or -1 for none; got " + consolePort);
+    }
     String host = advertise != null ? advertise : java.net.InetAddress.getLocalHost().getHostName();
     SchedulerSettings defaults = SchedulerSettings.defaults();
     SchedulerConfig config =
@@ -143,7 +158,10 @@ public final class SchedulerCommand implements Callable<Integer> {
             SchedulerSettings.defaults()
                 .withNodeLease(Duration.ofSeconds(nodeLeaseSeconds))
                 .withPacing(defaults.planDelay(), defaults.tick()),
-            security.settings());
+            security.settings(),
+            consolePort == null
+                ? new ConsoleSettings(ConsoleSettings.DEFAULT_PORT, true)
+                : ConsoleSettings.on(consolePort));
     if (security.tlsDir != null
         && Files.exists(new TlsLayout(security.tlsDir).caKey())
         && !cloud.trim().equalsIgnoreCase("local")) {
@@ -182,6 +200,14 @@ public final class SchedulerCommand implements Callable<Integer> {
             + zk
             + ")"
             + (server.metricsPort() > 0 ? ", metrics on :" + server.metricsPort() + "/metrics" : "")
+            + (server.consolePort() > 0
+                ? ", console on "
+                    + (config.security().tls() != null ? "https://" : "http://")
+                    + host
+                    + ":"
+                    + server.consolePort()
+                    + "/"
+                : "")
             + (config.security().authenticates()
                 ? ", TLS with tokens and agent certificates"
                 : ", PLAINTEXT without authentication (local use only)"));

@@ -56,7 +56,10 @@ class DemoCommandTest {
         .contains("spot capacity is preferred while it is open")
         .contains("jobs add up to their teams and teams to the total")
         .contains("budget research:")
-        .contains("HTML report      " + dir.resolve("report.html"));
+        .contains("HTML report      " + dir.resolve("report.html"))
+        .containsPattern(
+            "Web console: https://127\\.0\\.0\\.1:\\d+/  or  https://127\\.0\\.0\\.1:\\d+/")
+        .contains("sign in with the demo's admin token: tern_");
     assertThat(dir.resolve("report.html")).isNotEmptyFile();
     assertThat(dir.resolve("demo-trace.csv")).isNotEmptyFile();
     // A bound against a demo that hangs, not a speed target (it takes about a minute on a quiet

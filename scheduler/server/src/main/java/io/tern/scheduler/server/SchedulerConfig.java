@@ -1,6 +1,7 @@
 package io.tern.scheduler.server;
 
 import io.tern.scheduler.server.auth.SecuritySettings;
+import io.tern.scheduler.server.console.ConsoleSettings;
 import io.tern.scheduler.server.loop.SchedulerSettings;
 import java.time.Duration;
 
@@ -15,6 +16,7 @@ import java.time.Duration;
  * @param metricsPort the Prometheus port; 0 picks a free one, -1 disables metrics
  * @param zkSessionTimeout how long ZooKeeper keeps a silent replica's session (and leadership)
  * @param security TLS, authentication, rate limits, the audit log and ZooKeeper ACLs
+ * @param console the web console's port, or off
  */
 public record SchedulerConfig(
     String zkConnect,
@@ -25,7 +27,32 @@ public record SchedulerConfig(
     int metricsPort,
     Duration zkSessionTimeout,
     SchedulerSettings settings,
-    SecuritySettings security) {
+    SecuritySettings security,
+    ConsoleSettings console) {
+
+  /** A replica without the web console. */
+  public SchedulerConfig(
+      String zkConnect,
+      String zkRoot,
+      String bindHost,
+      int port,
+      String advertisedHost,
+      int metricsPort,
+      Duration zkSessionTimeout,
+      SchedulerSettings settings,
+      SecuritySettings security) {
+    this(
+        zkConnect,
+        zkRoot,
+        bindHost,
+        port,
+        advertisedHost,
+        metricsPort,
+        zkSessionTimeout,
+        settings,
+        security,
+        ConsoleSettings.OFF);
+  }
 
   public static SchedulerConfig local(String zkConnect, int port) {
     return new SchedulerConfig(
@@ -50,7 +77,8 @@ public record SchedulerConfig(
         newPort,
         zkSessionTimeout,
         settings,
-        security);
+        security,
+        console);
   }
 
   public SchedulerConfig withSettings(SchedulerSettings newSettings) {
@@ -63,7 +91,8 @@ public record SchedulerConfig(
         metricsPort,
         zkSessionTimeout,
         newSettings,
-        security);
+        security,
+        console);
   }
 
   public SchedulerConfig withSecurity(SecuritySettings newSecurity) {
@@ -76,6 +105,21 @@ public record SchedulerConfig(
         metricsPort,
         zkSessionTimeout,
         settings,
-        newSecurity);
+        newSecurity,
+        console);
+  }
+
+  public SchedulerConfig withConsole(ConsoleSettings newConsole) {
+    return new SchedulerConfig(
+        zkConnect,
+        zkRoot,
+        bindHost,
+        port,
+        advertisedHost,
+        metricsPort,
+        zkSessionTimeout,
+        settings,
+        security,
+        newConsole);
   }
 }

@@ -13,6 +13,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tern.api.v1.JobServiceGrpc;
+import io.tern.checkpoint.workdir.WorkdirStore;
 import io.tern.scheduler.core.PlacementEngine;
 import io.tern.scheduler.server.api.AdminServiceImpl;
 import io.tern.scheduler.server.api.AgentServiceImpl;
@@ -21,6 +22,7 @@ import io.tern.scheduler.server.api.FinOpsServiceImpl;
 import io.tern.scheduler.server.api.JobServiceImpl;
 import io.tern.scheduler.server.api.LeaderForwarding;
 import io.tern.scheduler.server.api.RawServices;
+import io.tern.scheduler.server.api.WorkdirServiceImpl;
 import io.tern.scheduler.server.auth.AuditLog;
 import io.tern.scheduler.server.auth.Authenticator;
 import io.tern.scheduler.server.auth.RateLimiter;
@@ -28,6 +30,8 @@ import io.tern.scheduler.server.auth.SecuritySettings;
 import io.tern.scheduler.server.auth.TokenStore;
 import io.tern.scheduler.server.auth.ZkAcls;
 import io.tern.scheduler.server.cloud.CloudSetup;
+import io.tern.scheduler.server.console.ConsoleServer;
+import io.tern.scheduler.server.console.ConsoleSettings;
 import io.tern.scheduler.server.health.ServingHealth;
 import io.tern.scheduler.server.leader.CuratorLeaderElector;
 import io.tern.scheduler.server.loop.SchedulerLoop;
@@ -38,6 +42,7 @@ import io.tern.security.tls.ClientTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -81,9 +86,10 @@ public final class SchedulerServer implements AutoCloseable {
   private ServingHealth health;
   private String address;
   private int metricsPort = -1;
-  private java.util.Optional<io.tern.checkpoint.workdir.WorkdirStore> workdirs =
-      java.util.Optional.empty();
-  private io.tern.scheduler.server.api.WorkdirServiceImpl workdirService;
+  private Optional<WorkdirStore> workdirs = Optional.empty();
+  private WorkdirServiceImpl workdirService;
+  private ConsoleServer console;
+  private int consolePort = -1;
 
   public SchedulerServer(SchedulerConfig config, Clock clock) {
     this(config, clock, CloudSetup.none());
@@ -103,12 +109,12 @@ public final class SchedulerServer implements AutoCloseable {
    * Keeps the code jobs take with them ({@code WorkdirService}) in {@code store}, which agents read
    * too; without it the replica refuses uploads. Before {@link #start}.
    */
-  public SchedulerServer withWorkdirs(io.tern.checkpoint.workdir.WorkdirStore store) {
+  public SchedulerServer withWorkdirs(WorkdirStore store) {
     if (state.get() != State.LATENT) {
       throw new IllegalStateException(
           "workdirs are set before start; the server is " + state.get());
     }
-    this.workdirs = java.util.Optional.of(store);
+    this.workdirs = Optional.of(store);
     return this;
   }
 
@@ -231,9 +237,7 @@ public final class SchedulerServer implements AutoCloseable {
                 // The store is shared and holds no leader state: any replica takes uploads.
                 RawServices.parsedHere(
                     ServerInterceptors.intercept(
-                        workdirService =
-                            new io.tern.scheduler.server.api.WorkdirServiceImpl(workdirs),
-                        checks)))
+                        workdirService = new WorkdirServiceImpl(workdirs), checks)))
             .addService(
                 // Tokens live in ZooKeeper, not in the leader's state: any replica serves them.
                 RawServices.parsedHere(
@@ -258,8 +262,37 @@ public final class SchedulerServer implements AutoCloseable {
       metricsPort = metrics.serve(config.bindHost(), config.metricsPort());
     }
     elector.start(loop);
+    // After the election has begun: the console's web server takes a second or two of CPU to
+    // start, which must not delay a leader.
+    startConsole(security);
     log.info("scheduler replica {} started (ZooKeeper {})", address, config.zkConnect());
     return this;
+  }
+
+  /** The web console, calling this replica's own gRPC API as each signed-in user. */
+  private void startConsole(SecuritySettings security) throws IOException {
+    ConsoleSettings settings = config.console();
+    if (!settings.enabled()) {
+      return;
+    }
+    console =
+        new ConsoleServer(
+            address,
+            leaderCredentials(security),
+            security.authenticates(),
+            security.tls(),
+            loop.cluster(),
+            clock);
+    try {
+      consolePort = console.start(config.bindHost(), settings.port());
+    } catch (java.net.BindException e) {
+      console.close();
+      console = null;
+      if (!settings.optional()) {
+        throw e;
+      }
+      log.warn("{}: serving no web console (--console-port picks another)", e.getMessage());
+    }
   }
 
   @SuppressWarnings("deprecation") // the v1alpha service, served on purpose beside v1
@@ -278,6 +311,11 @@ public final class SchedulerServer implements AutoCloseable {
 
   public int metricsPort() {
     return metricsPort;
+  }
+
+  /** The web console's port, or -1 when this replica serves none. */
+  public int consolePort() {
+    return consolePort;
   }
 
   public SchedulerLoop loop() {
@@ -307,6 +345,9 @@ public final class SchedulerServer implements AutoCloseable {
   public void close() throws IOException {
     if (state.getAndSet(State.CLOSED) != State.STARTED) {
       return;
+    }
+    if (console != null) {
+      console.close();
     }
     if (health != null) {
       health.close();

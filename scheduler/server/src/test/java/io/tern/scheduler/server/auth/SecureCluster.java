@@ -8,6 +8,7 @@ import io.tern.api.v1.CreateTokenRequest;
 import io.tern.api.v1.Role;
 import io.tern.api.v1.TokenMinting;
 import io.tern.scheduler.server.SchedulerServer;
+import io.tern.scheduler.server.console.ConsoleSettings;
 import io.tern.scheduler.server.testing.ReplicaCluster;
 import io.tern.security.pki.IdentityKind;
 import io.tern.security.pki.LocalCa;
@@ -32,20 +33,27 @@ import org.apache.curator.retry.RetryOneTime;
  * token made straight in ZooKeeper (as {@code tern admin token create --zk} does), and helpers for
  * channels as users and agents.
  */
-final class SecureCluster implements AutoCloseable {
+public final class SecureCluster implements AutoCloseable {
   static final String ZK_DIGEST = "tern:s3cret";
 
   final ReplicaCluster cluster = new ReplicaCluster();
-  final TestClock clock = new TestClock(Instant.parse("2026-11-23T09:00:00Z"));
-  final TlsLayout layout;
+  public final TestClock clock = new TestClock(Instant.parse("2026-11-23T09:00:00Z"));
+  public final TlsLayout layout;
   final LocalCa ca;
-  final SchedulerServer leader;
-  final Path auditLog;
+  public final SchedulerServer leader;
+  public final Path auditLog;
   private final SecuritySettings security;
-  final BearerToken admin;
+  private final ConsoleSettings console;
+  public final BearerToken admin;
   private final List<ManagedChannel> channels = new ArrayList<>();
 
   SecureCluster(Path dir, double rateLimit) throws Exception {
+    this(dir, rateLimit, ConsoleSettings.OFF);
+  }
+
+  /** With every replica serving the web console as {@code console} says. */
+  public SecureCluster(Path dir, double rateLimit, ConsoleSettings console) throws Exception {
+    this.console = console;
     layout = new TlsLayout(dir.resolve("tls"));
     ca = LocalCa.init(layout, List.of(), Duration.ofDays(30), Clock.systemUTC());
     auditLog = dir.resolve("audit.jsonl");
@@ -70,9 +78,11 @@ final class SecureCluster implements AutoCloseable {
   }
 
   /** Another replica with the leader's security settings; the first one started leads. */
-  SchedulerServer replica() throws Exception {
+  public SchedulerServer replica() throws Exception {
     return cluster.track(
-        new SchedulerServer(cluster.config(Duration.ofSeconds(30)).withSecurity(security), clock)
+        new SchedulerServer(
+                cluster.config(Duration.ofSeconds(30)).withSecurity(security).withConsole(console),
+                clock)
             .start());
   }
 
@@ -94,14 +104,14 @@ final class SecureCluster implements AutoCloseable {
   }
 
   /** A TLS channel trusting the CA, without a client certificate. */
-  ManagedChannel userChannel() throws Exception {
+  public ManagedChannel userChannel() throws Exception {
     return track(
         Grpc.newChannelBuilder(target(), ClientTls.trusting(layout.caCertificate()).credentials())
             .build());
   }
 
   /** A TLS channel presenting an agent certificate for {@code nodeId}. */
-  ManagedChannel agentChannel(String nodeId) throws Exception {
+  public ManagedChannel agentChannel(String nodeId) throws Exception {
     LocalCa.write(
         ca.issue(IdentityKind.AGENT, nodeId, List.of(), Duration.ofDays(1)),
         layout.agentCertificate(nodeId),
@@ -123,7 +133,7 @@ final class SecureCluster implements AutoCloseable {
   }
 
   /** A token for {@code user} in {@code teams} with {@code roles}, made by the admin. */
-  BearerToken token(String user, List<String> teams, Role... roles) throws Exception {
+  public BearerToken token(String user, List<String> teams, Role... roles) throws Exception {
     return token(user, teams, Duration.ofDays(1), roles);
   }
 
@@ -142,7 +152,7 @@ final class SecureCluster implements AutoCloseable {
     return BearerToken.parse(value).orElseThrow();
   }
 
-  static CallCredentials as(BearerToken token) {
+  public static CallCredentials as(BearerToken token) {
     return new TokenCredentials(token);
   }
 

@@ -1,0 +1,30 @@
+package io.tern.scheduler.server.console;
+
+/**
+ * Where a replica serves the web console.
+ *
+ * @param port the HTTP(S) port; 0 picks a free one, -1 serves no console
+ * @param optional when the port is taken, serve no console (with a warning) rather than fail: how
+ *     {@code tern scheduler}'s default port behaves, so a second replica on one host still starts
+ */
+public record ConsoleSettings(int port, boolean optional) {
+  /** The port {@code tern scheduler} serves the console on unless told otherwise. */
+  public static final int DEFAULT_PORT = 9470;
+
+  public static final ConsoleSettings OFF = new ConsoleSettings(-1, false);
+
+  public ConsoleSettings {
+    if (port < -1 || port > 65535) {
+      throw new IllegalArgumentException("console port: must be 0..65535, or -1 for none");
+    }
+  }
+
+  /** A console on {@code port} that must come up. */
+  public static ConsoleSettings on(int port) {
+    return new ConsoleSettings(port, false);
+  }
+
+  public boolean enabled() {
+    return port >= 0;
+  }
+}
