@@ -76,13 +76,17 @@ final class ClientTraining {
     }
   }
 
-  /** The calls of a user's loop: each must exit 0 against the stand-in scheduler at {@code at}. */
+  /**
+   * The calls of a user's loop: each must exit 0 against the stand-in scheduler at {@code at}. The
+   * JVM loads every class in the cache at every start (about 25 ms of CPU per 1,000 classes here),
+   * so a path few calls take stays out: {@code submit --dry-run -o json} alone would add Jackson's
+   * 470 classes.
+   */
   static List<List<String>> trainingCalls(String at, String specFile) {
     return List.of(
         List.of("--version"),
         List.of("submit", "--help"),
         List.of("submit", "--dry-run", "--name", "t", "--team", "t", "--gpus", "1", "--", "true"),
-        List.of("submit", "--dry-run", "-o", "json", "--name", "t", "--team", "t", "--", "true"),
         List.of(
             "submit", "--scheduler", at, "--name", "t", "--team", "t", "--gpus", "0", "--", "true"),
         List.of("submit", "--scheduler", at, specFile),

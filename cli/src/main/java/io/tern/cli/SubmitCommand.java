@@ -7,6 +7,7 @@ import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.cli.client.CallFailures;
 import io.tern.cli.client.ClientOptions;
+import io.tern.cli.client.IdempotencyKeys;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.client.SchedulerUnavailableException;
@@ -25,7 +26,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -147,7 +147,7 @@ final class SubmitCommand implements Callable<Integer> {
 
   private int submit(JobSpec spec, java.io.PrintWriter out) throws IOException {
     // One key per invocation: the client's own retries (leader changes) cannot create it twice.
-    String key = idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString();
+    String key = idempotencyKey != null ? idempotencyKey : IdempotencyKeys.fresh();
     WorkdirShipping shipping = shipping(spec);
     try (SchedulerClient scheduler = client.connect()) {
       if (shipping != null) {
