@@ -239,9 +239,11 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     }
     // A spot node that becomes ready brings its pool's capacity back: the settle before a job
     // returns to spot is timed from here. One that was ready already (an agent reconnecting, or
-    // re-registering with a new leader that loaded it as ready) does not.
+    // re-registering with a new leader that loaded it as ready) does not, nor one whose reclaim
+    // notice stands.
     if (state == NodeState.NODE_STATE_READY
         && register.getCapacityType() == CapacityType.CAPACITY_TYPE_SPOT
+        && !node.hasReclaimAt()
         && (session == null || session.state() != NodeState.NODE_STATE_READY)) {
       term.spotPools.returned(register.getPool(), now);
     }
