@@ -63,7 +63,8 @@ public final class ClusterSimulation {
   private final EventQueue events = new EventQueue();
   private final RunMetrics metrics;
   private final Map<String, Double> teamSpent = new TreeMap<>();
-  // The reclaims seen per spot pool, fed as the live scheduler feeds its own (one per node notice).
+  // The reclaims and returns seen per spot pool, fed as the live scheduler feeds its own (a reclaim
+  // per node notice, a return per spot node that comes up).
   private final SpotPoolWatch spotPools = new SpotPoolWatch(VirtualClock.at(0));
   // Per GPU price class: spot GPU-seconds, on-demand GPU-seconds, spot $, on-demand $.
   private final Map<String, double[]> usageByPriceClass = new TreeMap<>();
@@ -213,6 +214,9 @@ public final class ClusterSimulation {
               node.type != CapacityType.SPOT || fleet.timelines.get(node.spotPool).availableAt(now);
           if (spotOk) {
             fleet.up(node);
+            if (node.type == CapacityType.SPOT) {
+              spotPools.returned(node.pool, VirtualClock.at(now));
+            }
             metrics.availableGpus += node.shape.gpus();
             if (node.type == CapacityType.ON_DEMAND) {
               fleet.launching.merge(node.pool, -1, Integer::sum);

@@ -107,7 +107,9 @@ class ClusterSimulationTest {
   /**
    * A spot-ok job with little slack, submitted while spot is gone, starts on on-demand; once the
    * spot node is back and has held, the core checkpoints it (RETURN_TO_SPOT) and it finishes on
-   * spot from that checkpoint, as the live scheduler would run it.
+   * spot from that checkpoint, as the live scheduler would run it. The hold (two changeovers, 20
+   * min) is timed from when the node came up (3180 s), as the live scheduler times it from a spot
+   * node joining, not from the reclaim notice (1680 s).
    */
   @Test
   void aDeadlineJobOnOnDemandMovesBackToSpotWhenSpotReturns() {
@@ -120,6 +122,10 @@ class ClusterSimulationTest {
     assertThat(result.spotCostUsd()).isPositive();
     assertThat(result.deadlineMisses()).isZero();
     assertThat(run.costOf("back")).isLessThan(7200 * 3.06 / 3600);
+    // Still on on-demand from the node coming up (3180 s) until it has held (4380 s), and through
+    // the save (60 s); the cost is rounded to cents.
+    assertThat(result.onDemandCostUsd())
+        .isGreaterThanOrEqualTo((4380 - 3180 + 60) * 3.06 / 3600 - 0.005);
   }
 
   @Test

@@ -929,6 +929,87 @@ class SchedulerServerTest {
   }
 
   @Test
+  void aJobReturnsToSpotOnceThePoolHasSettledSinceASpotNodeJoinedNotSinceItsLastReclaim()
+      throws Exception {
+    // A clock the test moves (and a node lease longer than its steps), so the settle is timed
+    // exactly.
+    io.tern.testing.TestClock clock = new io.tern.testing.TestClock(Instant.now());
+    SchedulerServer server =
+        track(
+            new SchedulerServer(cluster.config(Duration.ofHours(2)).withMetricsPort(0), clock)
+                .start());
+    awaitLeading(server);
+    Clients c = track(new Clients(server.address()));
+    FakeAgent reclaimed =
+        track(new FakeAgent(server.address(), "spot-1", 8, CapacityType.CAPACITY_TYPE_SPOT))
+            .connect();
+    reclaimed.next(SchedulerMessage.KindCase.REGISTERED, 10);
+    reclaimed.send(
+        AgentMessage.newBuilder()
+            .setSpotNotice(
+                io.tern.api.v1.SpotNotice.newBuilder()
+                    .setKind(io.tern.api.v1.SpotNotice.Kind.KIND_INSTANCE_ACTION)
+                    .setAction("terminate"))
+            .build());
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                c.cluster.listNodes(ListNodesRequest.getDefaultInstance()).getNodesList().stream()
+                    .anyMatch(
+                        n ->
+                            n.getId().equals("spot-1")
+                                && n.getState() == NodeState.NODE_STATE_DRAINING));
+    FakeAgent onDemand =
+        track(new FakeAgent(server.address(), "od-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    JobSpec spec =
+        checkpointable(Clients.spec("train", 1)).toBuilder()
+            .setDeadline(
+                com.google.protobuf.Timestamp.newBuilder()
+                    .setSeconds(clock.instant().plusSeconds(20 * 3600).getEpochSecond()))
+            .setMaxRuntime(com.google.protobuf.Duration.newBuilder().setSeconds(10 * 3600))
+            .build();
+    String id = running(c, onDemand, spec);
+
+    // Half an hour after the reclaim a spot node of the pool joins: long settled since the
+    // reclaim, but not since the capacity came back.
+    clock.advance(Duration.ofMinutes(30));
+    FakeAgent joined =
+        track(new FakeAgent(server.address(), "spot-2", 8, CapacityType.CAPACITY_TYPE_SPOT))
+            .connect();
+    joined.next(SchedulerMessage.KindCase.REGISTERED, 10);
+    awaitTwoPlans(server);
+    assertThat(explain(c, id)).isEqualTo("running on od-1");
+    // The settle is two changeovers (2 x 10 min, above the 10 min floor) from the join.
+    clock.advance(Duration.ofMinutes(19));
+    awaitTwoPlans(server);
+    assertThat(explain(c, id)).isEqualTo("running on od-1");
+
+    clock.advance(Duration.ofMinutes(1));
+    var checkpoint = onDemand.next(SchedulerMessage.KindCase.CHECKPOINT_JOB, 10).getCheckpointJob();
+    assertThat(checkpoint.getJobId()).isEqualTo(id);
+    assertThat(checkpoint.getReason()).isEqualTo("returning to spot");
+    assertThat(explain(c, id)).isEqualTo("checkpointing on od-1 before it moves back to spot");
+  }
+
+  /** Waits until the leader has computed two more plans: one began after this call. */
+  private static void awaitTwoPlans(SchedulerServer server) throws Exception {
+    long before = plansCounted(server);
+    await().atMost(WAIT).until(() -> plansCounted(server) >= before + 2);
+  }
+
+  /** How many plans the leader has computed ({@code tern_plan_seconds_count}). */
+  private static long plansCounted(SchedulerServer server) throws Exception {
+    return scrape(server.metricsPort())
+        .lines()
+        .filter(l -> l.startsWith("tern_plan_seconds_count "))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.indexOf(' ') + 1)))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
   void aJobWithASpotWaitWaitsForSpotThenRunsThere() throws Exception {
     SchedulerServer server = leaderWithMetrics();
     Clients c = track(new Clients(server.address()));

@@ -6,8 +6,9 @@ import java.util.Objects;
 
 /**
  * What the scheduler has seen of one spot pool: how often the cloud took its capacity back, and
- * since when it has had capacity again. The live scheduler builds it from the spot notices and
- * reclaims it handled (idle nodes included); the simulator from its trace as it replays it.
+ * since when it has had capacity again. The live scheduler and the cluster simulation build it with
+ * a {@link SpotPoolWatch} from the spot notices they handle (idle nodes included) and the spot
+ * nodes that join; the single-job study from its trace as it replays it.
  *
  * @param pool the pool id, as nodes and {@link PoolOffer}s name it
  * @param reclaims reclaims seen over {@code observed}

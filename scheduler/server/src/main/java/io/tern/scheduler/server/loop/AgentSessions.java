@@ -2,6 +2,7 @@ package io.tern.scheduler.server.loop;
 
 import io.tern.api.v1.Ack;
 import io.tern.api.v1.AgentMessage;
+import io.tern.api.v1.CapacityType;
 import io.tern.api.v1.CheckpointCommitFailed;
 import io.tern.api.v1.CheckpointCommitted;
 import io.tern.api.v1.JobState;
@@ -235,6 +236,16 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
             .build();
     if (session != null && session.node.hasReclaimAt()) {
       node = node.toBuilder().setReclaimAt(session.node.getReclaimAt()).build();
+    }
+    // A spot node that becomes ready brings its pool's capacity back: the settle before a job
+    // returns to spot is timed from here. One that was ready already (an agent reconnecting, or
+    // re-registering with a new leader that loaded it as ready) does not, nor one whose reclaim
+    // notice stands.
+    if (state == NodeState.NODE_STATE_READY
+        && register.getCapacityType() == CapacityType.CAPACITY_TYPE_SPOT
+        && !node.hasReclaimAt()
+        && (session == null || session.state() != NodeState.NODE_STATE_READY)) {
+      term.spotPools.returned(register.getPool(), now);
     }
     if (session == null) {
       session = new NodeSession(node, -1, now);

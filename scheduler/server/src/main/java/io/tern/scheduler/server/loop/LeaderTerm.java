@@ -95,7 +95,7 @@ final class LeaderTerm {
   /** Job shard znodes that exist or are being created. */
   final Set<String> jobShards = new HashSet<>();
 
-  /** Reclaims seen per spot pool (the core's pool risk). */
+  /** Reclaims and returns of capacity seen per spot pool (the core's pool risk and settle time). */
   final SpotPoolWatch spotPools;
 
   LeaderTerm(Epoch epoch, StoredState stored, Instant now) {

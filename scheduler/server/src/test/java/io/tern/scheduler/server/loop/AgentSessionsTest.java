@@ -291,6 +291,65 @@ class AgentSessionsTest {
   }
 
   @Test
+  void aNewLeaderTimesASpotPoolsSettleFromItsLastReclaimUntilASpotNodeJoinsInItsTerm() {
+    // What ZooKeeper holds after a failover: a job reclaimed from pool spot-a 30 min ago, spot
+    // nodes of that pool stored as ready (its agent is reconnecting), as lost, and as lost with a
+    // reclaim notice that stands.
+    Instant reclaimedAt = HandLoop.T0.minusSeconds(30 * 60);
+    var reclaimed =
+        HandLoop.queued(JOB, HandLoop.checkpointable("vision", 1, 90)).toBuilder()
+            .addAttempts(
+                io.tern.api.v1.Attempt.newBuilder()
+                    .setNumber(1)
+                    .addNodeIds("gone")
+                    .setCapacityType(CapacityType.CAPACITY_TYPE_SPOT)
+                    .setPool("spot-a")
+                    .setReclaimed(true)
+                    .setStartedAt(HandLoop.at(HandLoop.T0.minusSeconds(3600)))
+                    .setEndedAt(HandLoop.at(reclaimedAt)))
+            .build();
+    var ready = spotNode("s1", NodeState.NODE_STATE_READY);
+    var lost = spotNode("s2", NodeState.NODE_STATE_LOST);
+    var noticed =
+        spotNode("s3", NodeState.NODE_STATE_LOST).toBuilder()
+            .setReclaimAt(HandLoop.at(HandLoop.T0.plusSeconds(3600)))
+            .build();
+    loop.lead(List.of(reclaimed), List.of(ready, lost, noticed));
+
+    sessions.register(register("s1"), new HandLoop.Channel());
+    loop.runDue();
+    var afterReconnect = loop.term.spotPools.history(loop.clock.instant()).get("spot-a");
+    assertThat(afterReconnect.lastReclaimAt()).isEqualTo(reclaimedAt);
+    assertThat(afterReconnect.availableSince()).as("s1 was up already").isNull();
+    sessions.register(register("s3"), new HandLoop.Channel());
+    loop.runDue();
+    assertThat(loop.term.spotPools.history(loop.clock.instant()).get("spot-a").availableSince())
+        .as("s3's reclaim notice stands")
+        .isNull();
+
+    loop.clock.advance(java.time.Duration.ofMinutes(1));
+    sessions.register(register("s2"), new HandLoop.Channel());
+    loop.runDue();
+    var afterJoin = loop.term.spotPools.history(loop.clock.instant()).get("spot-a");
+    assertThat(afterJoin.availableSince()).isEqualTo(HandLoop.T0.plusSeconds(60));
+
+    // A node that joined and reconnects does not restart the settle.
+    loop.clock.advance(java.time.Duration.ofMinutes(1));
+    sessions.register(register("s2"), new HandLoop.Channel());
+    loop.runDue();
+    assertThat(loop.term.spotPools.history(loop.clock.instant()).get("spot-a").availableSince())
+        .isEqualTo(HandLoop.T0.plusSeconds(60));
+  }
+
+  private static io.tern.api.v1.Node spotNode(String id, NodeState state) {
+    return HandLoop.node(id, 8).toBuilder()
+        .setCapacityType(CapacityType.CAPACITY_TYPE_SPOT)
+        .setPool("spot-a")
+        .setState(state)
+        .build();
+  }
+
+  @Test
   void printableCutsLongTextAndBlanksControlCharacters() {
     assertThat(AgentSessions.printable("a\u001b[2Jb\nc", 100)).isEqualTo("a [2Jb c");
     assertThat(AgentSessions.printable("x".repeat(20), 10)).isEqualTo("xxxxxxx...");
