@@ -73,6 +73,9 @@ public final class JobLauncher {
     this.leaseFile = new LeaseFile(workDir);
   }
 
+  /** The modules of the {@code tern} Python package installed for jobs. */
+  private static final List<String> PYTHON_HELPER = List.of("__init__.py", "checkpoint.py");
+
   /** How long a shim may take to record its job's process group. */
   static final java.time.Duration SHIM_START = java.time.Duration.ofSeconds(10);
 
@@ -109,6 +112,13 @@ public final class JobLauncher {
     env.put("TERN_CHECKPOINT_DIR", checkpoints.toString());
     env.put("CUDA_VISIBLE_DEVICES", cuda);
     env.put("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+    // tern.checkpoint is importable; a PYTHONPATH of the job's or the agent's own comes first.
+    String pythonPath = env.get("PYTHONPATH");
+    env.put(
+        "PYTHONPATH",
+        pythonPath == null || pythonPath.isEmpty()
+            ? workDir.python().toString()
+            : pythonPath + ":" + workDir.python());
     CheckpointRestorer.Outcome restore;
     try {
       prepareEmpty(checkpoints);
@@ -196,27 +206,38 @@ public final class JobLauncher {
   }
 
   /** Writes the shim script into the work dir (once per launcher: an upgrade replaces it). */
+  /**
+   * Installs, once per agent, the job shim and the {@code tern} Python package from the agent's own
+   * classpath, so they match this agent's version whatever an earlier one left.
+   */
   private void installShim() throws IOException {
     if (shimInstalled) {
       return;
     }
-    byte[] script;
-    try (var in = JobLauncher.class.getResourceAsStream("job-shim.sh")) {
-      if (in == null) {
-        throw new IOException("job-shim.sh missing from the agent's classpath");
-      }
-      script = in.readAllBytes();
+    install("job-shim.sh", workDir.shim());
+    for (String module : PYTHON_HELPER) {
+      install(
+          "/io/tern/agent/python/tern/" + module, workDir.python().resolve("tern").resolve(module));
     }
-    Path shim = workDir.shim();
-    Files.createDirectories(shim.getParent());
-    Path tmp = shim.resolveSibling("job-shim.sh.tmp");
-    Files.write(tmp, script);
+    shimInstalled = true;
+  }
+
+  private static void install(String resource, Path target) throws IOException {
+    byte[] content;
+    try (var in = JobLauncher.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IOException(resource + " missing from the agent's classpath");
+      }
+      content = in.readAllBytes();
+    }
+    Files.createDirectories(target.getParent());
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    Files.write(tmp, content);
     Files.move(
         tmp,
-        shim,
+        target,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE,
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    shimInstalled = true;
   }
 
   /** The lease file the shims read. */

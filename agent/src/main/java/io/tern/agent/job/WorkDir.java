@@ -51,6 +51,14 @@ public record WorkDir(Path root) {
     return root.resolve("lease");
   }
 
+  /**
+   * Where the agent installs the {@code tern} Python package ({@code tern.checkpoint}) it puts on
+   * every job's {@code PYTHONPATH}.
+   */
+  public Path python() {
+    return root.resolve("python");
+  }
+
   /** The job shim script ({@link JobLauncher}). */
   public Path shim() {
     return root.resolve("bin").resolve("job-shim.sh");

@@ -135,6 +135,25 @@ class JobSupervisorTest {
   }
 
   @Test
+  void aPythonJobImportsTheCheckpointHelperTheAgentInstalled() throws IOException {
+    StartJob.Builder start =
+        bash(
+            "job-python",
+            1,
+            "echo PYTHONPATH=$PYTHONPATH;"
+                + " python3 -c 'import tern.checkpoint as c; print(\"HELPER=\" + c.__file__)'");
+    start.getSpecBuilder().putEnv("PYTHONPATH", "/opt/mine");
+    startJob(start.build());
+
+    JobStatus exited = awaitPhase("job-python", Phase.PHASE_EXITED);
+    String log = log(new AttemptId("job-python", 1));
+    assertThat(exited.getExitCode()).as(log).isZero();
+    assertThat(log)
+        .contains("PYTHONPATH=/opt/mine:" + workDir.python() + "\n")
+        .contains("HELPER=" + workDir.python().resolve("tern").resolve("checkpoint.py") + "\n");
+  }
+
+  @Test
   void anArraysTaskSeesItsIndex() throws IOException {
     StartJob.Builder start =
         bash("job-000007-0", 1, "echo INDEX=$TERN_ARRAY_INDEX ARRAY=$TERN_ARRAY_ID");
