@@ -135,6 +135,7 @@ public final class ConsoleServer implements AutoCloseable {
   private void routes(io.javalin.config.RoutesConfig routes) {
     ConsolePages pages = new ConsolePages(authenticates);
     routes.get("/", ctx -> ctx.redirect("/jobs", HttpStatus.SEE_OTHER));
+    routes.get("/favicon.ico", ctx -> ctx.status(HttpStatus.NO_CONTENT));
     routes.get("/login", ctx -> ctx.html(pages.login(ctx.queryParam("next"), null)));
     routes.post("/login", this::signIn);
     routes.post("/logout", this::signOut);

@@ -30,6 +30,9 @@ final class LiveFeeds implements AutoCloseable {
   static final long FAST_MILLIS = 1000;
   static final long SLOW_MILLIS = 10_000;
 
+  /** How long a view may go unchanged before a comment checks that its page is still there. */
+  static final long KEEP_ALIVE_MILLIS = 20_000;
+
   /** Reads one view's JSON. */
   interface View {
     String read();
@@ -45,6 +48,8 @@ final class LiveFeeds implements AutoCloseable {
     open.add(client);
     AtomicBoolean busy = new AtomicBoolean();
     String[] last = {null};
+    long[] quietPolls = {0};
+    long keepAliveEvery = KEEP_ALIVE_MILLIS / (slow ? SLOW_MILLIS : FAST_MILLIS);
     Runnable poll =
         () -> {
           if (client.terminated() || !busy.compareAndSet(false, true)) {
@@ -56,7 +61,12 @@ final class LiveFeeds implements AutoCloseable {
                   String json = view.read();
                   if (!json.equals(last[0])) {
                     last[0] = json;
-                    client.sendEvent("data", json);
+                    quietPolls[0] = 0;
+                    send(client, "data", json);
+                  } else if (++quietPolls[0] >= keepAliveEvery) {
+                    // A page that left is noticed only when a write fails: write now and then.
+                    quietPolls[0] = 0;
+                    keepAlive(client);
                   }
                 } catch (StatusRuntimeException e) {
                   fail(client, ConsoleError.of(e));
@@ -85,9 +95,20 @@ final class LiveFeeds implements AutoCloseable {
     open.add(client);
     AtomicBoolean gone = new AtomicBoolean();
     ClientCallStreamObserver<?>[] call = {null};
+    var keepAlive =
+        timer.scheduleWithFixedDelay(
+            () -> {
+              if (!client.terminated()) {
+                keepAlive(client);
+              }
+            },
+            KEEP_ALIVE_MILLIS,
+            KEEP_ALIVE_MILLIS,
+            TimeUnit.MILLISECONDS);
     client.onClose(
         () -> {
           gone.set(true);
+          keepAlive.cancel(false);
           open.remove(client);
           if (call[0] != null) {
             call[0].cancel("the console page closed", null);
@@ -115,7 +136,7 @@ final class LiveFeeds implements AutoCloseable {
                 ObjectNode event = JsonNodeFactory.instance.objectNode();
                 event.put("attempt", chunk.getAttempt());
                 event.put("text", chunk.getData().toString(StandardCharsets.UTF_8));
-                client.sendEvent("log", event.toString());
+                send(client, "log", event.toString());
               }
 
               @Override
@@ -132,7 +153,7 @@ final class LiveFeeds implements AutoCloseable {
 
               @Override
               public void onCompleted() {
-                client.sendEvent("end", "{}");
+                send(client, "end", "{}");
                 client.close();
               }
             });
@@ -148,10 +169,23 @@ final class LiveFeeds implements AutoCloseable {
     ObjectNode event = JsonNodeFactory.instance.objectNode();
     event.put("status", error.httpStatus());
     event.put("error", error.getMessage());
-    client.sendEvent("failure", event.toString());
+    send(client, "failure", event.toString());
     int status = error.httpStatus();
     if (status == 400 || status == 401 || status == 403 || status == 404) {
       client.close();
+    }
+  }
+
+  /** One event; a stream's writes come from several threads and must not interleave. */
+  private static void send(SseClient client, String event, String data) {
+    synchronized (client) {
+      client.sendEvent(event, data);
+    }
+  }
+
+  private static void keepAlive(SseClient client) {
+    synchronized (client) {
+      client.sendComment("keep-alive");
     }
   }
 

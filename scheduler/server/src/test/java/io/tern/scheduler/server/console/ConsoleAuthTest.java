@@ -149,12 +149,17 @@ class ConsoleAuthTest {
   }
 
   @Test
-  void badInputNamesTheField() throws Exception {
+  void filtersNarrowTheJobsAndBadInputNamesTheField() throws Exception {
     ConsoleHttp fin = fixture.http();
     fin.signIn(fixture.finops.value());
     HttpResponse<String> days = fin.get("/api/cost?days=lots");
     assertThat(days.statusCode()).isEqualTo(400);
     assertThat(days.body()).contains("days: expected a whole number");
+    ConsoleHttp alice = fixture.http();
+    alice.signIn(fixture.alice.value());
+    assertThat(alice.get("/api/jobs?owner=alice").body()).contains(visionJob);
+    assertThat(alice.get("/api/jobs?owner=nobody").body()).contains("\"jobs\":[]");
+    assertThat(alice.get("/api/jobs?team=vision&state=succeeded").body()).doesNotContain(visionJob);
     HttpResponse<String> state = fin.get("/api/jobs?state=sleeping");
     assertThat(state.statusCode()).isEqualTo(400);
     assertThat(state.body()).contains("state: unknown job state");

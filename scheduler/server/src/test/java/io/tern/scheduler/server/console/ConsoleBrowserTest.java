@@ -186,10 +186,20 @@ class ConsoleBrowserTest {
     assertNotReloaded();
     screenshot("cost");
 
-    // The leader sampled the job's GPU while the clock moved: its page charts it.
+    // The leader samples the job's GPU every 10 s of the scheduler's clock: move it on while
+    // waiting, and the job's page charts the samples.
+    // (FinOps read every team's costs but, as in the API, only their own teams' jobs.)
+    signIn(fixture.alice);
     browser.get(fixture.base() + "/jobs/" + id);
     new WebDriverWait(browser, WAIT)
-        .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#gpu-chart .uplot")));
+        .pollingEvery(Duration.ofSeconds(1))
+        .until(
+            d -> {
+              fixture.cluster.clock.advance(GpuHistory.STEP);
+              fixture.onDemand.heartbeat();
+              fixture.spot.heartbeat();
+              return !d.findElements(By.cssSelector("#gpu-chart .uplot")).isEmpty();
+            });
 
     finops()
         .setOffPeakWindow(

@@ -215,7 +215,8 @@
       data.push(t.onDemandUsd); series.push({ label: t.team + " on-demand", stroke: colors[i % 8], dash: [5, 4], width: 2, value: (u, v) => v == null ? "–" : usd(v) });
     });
     charts.push(new uPlot({ width: Math.min(1300, el.clientWidth || 1000), height: 260, series,
-      axes: [{ space: 60 }, { values: (u, v) => v.map((x) => "$" + x.toLocaleString("en-US")), size: 70 }] }, data, el));
+      axes: [{ space: 60 }, { values: (u, v) => { const cents = Math.max(...v) < 10;
+        return v.map((x) => "$" + x.toLocaleString("en-US", { minimumFractionDigits: cents ? 2 : 0, maximumFractionDigits: cents ? 2 : 0 })); }, size: 70 }] }, data, el));
   }
 
   // ---- Off-peak ----
