@@ -112,6 +112,13 @@ class JobRequestsTest {
     assertThat(loop.term.jobs.values())
         .extracting(JobEntry::state)
         .containsOnly(JobState.JOB_STATE_CANCELLED);
+    var again = jobs.cancel(CancelJobRequest.newBuilder().setJobId("job-000001").build());
+    loop.settle();
+    assertThatThrownBy(again::get)
+        .cause()
+        .isInstanceOf(StatusRuntimeException.class)
+        .hasMessageContaining("FAILED_PRECONDITION")
+        .hasMessageContaining("array job-000001 already finished");
     var none = jobs.cancel(CancelJobRequest.newBuilder().setJobId("job-000009").build());
     loop.settle();
     assertThat(none).isCompletedExceptionally();
