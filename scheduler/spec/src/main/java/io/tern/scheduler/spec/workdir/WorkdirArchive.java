@@ -15,7 +15,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.HashSet;
@@ -272,6 +271,9 @@ public final class WorkdirArchive {
   private static final class Walk {
     record Item(String name, Path file, boolean executable, long size) {}
 
+    /** How many of the largest files the over-size error names. */
+    static final int LARGEST_NAMED = 5;
+
     private final long limit;
 
     /** dir's path inside its git work tree ("a/b/"), which ignore rules from above it match on. */
@@ -326,13 +328,14 @@ public final class WorkdirArchive {
     }
 
     WorkdirTooLargeException tooLarge(Path dir) {
-      List<Item> largest = new ArrayList<>(items);
-      largest.sort(Comparator.comparingLong(Item::size).reversed());
-      List<String> named = new ArrayList<>();
-      for (Item item : largest.subList(0, Math.min(3, largest.size()))) {
-        named.add(item.name + " (" + mib(item.size) + ")");
-      }
-      Collections.sort(named);
+      // Files only (a directory's item has no file), biggest first, ties by name.
+      List<String> named =
+          items.stream()
+              .filter(item -> item.file != null)
+              .sorted(Comparator.comparingLong(Item::size).reversed().thenComparing(Item::name))
+              .limit(LARGEST_NAMED)
+              .map(item -> item.name + " (" + mib(item.size) + ")")
+              .toList();
       return new WorkdirTooLargeException(
           dir
               + " holds more than "

@@ -110,6 +110,37 @@ class WorkdirArchiveTest {
   }
 
   @Test
+  void theOverSizeErrorNamesTheFiveLargestFilesBiggestFirstAndNoDirectory() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("sizes"));
+    Files.createDirectories(dir.resolve("data/empty"));
+    long mib = 1024 * 1024;
+    Map<String, Long> sizes =
+        Map.of(
+            "a.bin",
+            mib,
+            "data/b.bin",
+            3 * mib,
+            "c.bin",
+            2 * mib,
+            "d.bin",
+            mib / 2,
+            "e.bin",
+            4 * mib,
+            "f.bin",
+            mib / 10);
+    for (var file : sizes.entrySet()) {
+      try (var raf = new java.io.RandomAccessFile(dir.resolve(file.getKey()).toFile(), "rw")) {
+        raf.setLength(file.getValue()); // sparse: the size is what counts
+      }
+    }
+    assertThatThrownBy(() -> WorkdirArchive.pack(dir, 10 * mib, OutputStream.nullOutputStream()))
+        .isInstanceOf(WorkdirTooLargeException.class)
+        .hasMessageEndingWith(
+            "; the largest: e.bin (4.0 MiB), data/b.bin (3.0 MiB), c.bin (2.0 MiB),"
+                + " a.bin (1.0 MiB), d.bin (0.5 MiB)");
+  }
+
+  @Test
   void refusesHostileArchives() throws IOException {
     for (Map.Entry<String, String> bad :
         Map.of(
