@@ -10,6 +10,7 @@ import io.tern.api.v1.UploadWorkdirResponse;
 import io.tern.api.v1.WorkdirServiceGrpc;
 import io.tern.cli.client.CallFailures;
 import io.tern.cli.client.SchedulerClient;
+import io.tern.scheduler.spec.workdir.UnshippableNameException;
 import io.tern.scheduler.spec.workdir.WorkdirArchive;
 import io.tern.scheduler.spec.workdir.WorkdirTooLargeException;
 import java.io.IOException;
@@ -72,6 +73,8 @@ record WorkdirShipping(Path dir, boolean explicit, long limitBytes) {
                 + e.getMessage()
                 + ". Leave files out with a .ternignore (gitignore syntax), raise --workdir-limit,"
                 + " or submit with --no-workdir.");
+      } catch (UnshippableNameException e) {
+        throw new UserInputException("workdir: " + dir + ": " + e.getMessage());
       }
       for (String skipped : packed.skipped()) {
         notes.println("note: not shipped (a link or special file): " + skipped);

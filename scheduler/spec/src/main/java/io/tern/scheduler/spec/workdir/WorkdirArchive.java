@@ -306,11 +306,13 @@ public final class WorkdirArchive {
           if (name.equals(".git") || rules.ignored(prefix + path, true)) {
             continue;
           }
+          checkEncodable(dir, child, path);
           items.add(new Item(path + "/", null, false, 0));
           visit(child, path, rules);
         } else if (rules.ignored(prefix + path, false)) {
           continue;
         } else if (attrs.isRegularFile()) {
+          checkEncodable(dir, child, path);
           items.add(new Item(path, child, Files.isExecutable(child), attrs.size()));
           total += attrs.size();
           files++;
@@ -321,6 +323,27 @@ public final class WorkdirArchive {
           return;
         }
       }
+    }
+
+    /**
+     * Refuses {@code child} when its name's bytes are not valid in the file name encoding: Java
+     * reads them as U+FFFD, so the archive would name another file, and two such names one file.
+     */
+    private static void checkEncodable(Path dir, Path child, String path) throws IOException {
+      String name = child.getFileName().toString();
+      if (name.indexOf('\uFFFD') < 0) {
+        return;
+      }
+      Path decoded = dir.resolve(name);
+      if (Files.exists(decoded, LinkOption.NOFOLLOW_LINKS) && Files.isSameFile(decoded, child)) {
+        return; // a name that truly holds U+FFFD
+      }
+      throw new UnshippableNameException(
+          path.replace('\uFFFD', '?')
+              + ": its name is not valid "
+              + System.getProperty("sun.jnu.encoding", "UTF-8")
+              + ", so it cannot be shipped as it is; rename it, or leave it out with a line in"
+              + " .ternignore (gitignore syntax)");
     }
 
     private static String trimSlash(String p) {

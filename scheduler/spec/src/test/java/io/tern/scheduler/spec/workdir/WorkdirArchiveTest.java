@@ -110,6 +110,36 @@ class WorkdirArchiveTest {
   }
 
   @Test
+  void refusesANameThatIsNotValidInTheFileNameEncodingUnlessIgnored() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("latin1"));
+    Files.writeString(dir.resolve("train.py"), "print(1)\n");
+    Files.writeString(dir.resolve("ok\uFFFD.txt"), "a name that truly holds U+FFFD\n");
+    // Java cannot make a name from raw bytes; the shell can (\351 and \350: é and è in Latin-1).
+    Process touch =
+        new ProcessBuilder(
+                "sh", "-c", "touch \"$(printf 'caf\\351.txt')\" \"$(printf 'caf\\350.txt')\"")
+            .directory(dir.toFile())
+            .start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        touch.waitFor() == 0, "sh could not make the names");
+    try (var names = Files.list(dir)) {
+      org.junit.jupiter.api.Assumptions.assumeTrue(
+          names.filter(p -> p.getFileName().toString().startsWith("caf")).count() == 2,
+          "this file system or encoding does not keep the two names apart");
+    }
+
+    assertThatThrownBy(() -> WorkdirArchive.pack(dir, 1 << 20, OutputStream.nullOutputStream()))
+        .isInstanceOf(UnshippableNameException.class)
+        .hasMessageStartingWith("caf?.txt: its name is not valid")
+        .hasMessageContaining("rename it")
+        .hasMessageContaining(".ternignore");
+
+    Files.writeString(dir.resolve(".ternignore"), "caf*.txt\n");
+    assertThat(WorkdirArchive.pack(dir, 1 << 20, OutputStream.nullOutputStream()).files())
+        .isEqualTo(3);
+  }
+
+  @Test
   void theOverSizeErrorNamesTheFiveLargestFilesBiggestFirstAndNoDirectory() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("sizes"));
     Files.createDirectories(dir.resolve("data/empty"));
