@@ -11,6 +11,7 @@ import io.tern.api.v1.JobState;
 import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.SchedulerMessage.KindCase;
 import io.tern.api.v1.SubmitJobResponse;
+import io.tern.api.v1.UpdateJobRequest;
 import io.tern.scheduler.server.zk.ZkPaths;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -122,6 +123,29 @@ class JobRequestsTest {
     var none = jobs.cancel(CancelJobRequest.newBuilder().setJobId("job-000009").build());
     loop.settle();
     assertThat(none).isCompletedExceptionally();
+  }
+
+  @Test
+  void updatingAnArrayWhoseTasksEndedWithABadValueNamesTheFieldFirst() throws Exception {
+    var controls = new JobControls(loop, loop.clock, loop.writes, loop.commands, loop.plans);
+    loop.lead(List.of(), List.of());
+    submit(array("0-1", 0), "");
+    loop.settle();
+    jobs.cancel(CancelJobRequest.newBuilder().setJobId("job-000001").build());
+    loop.settle();
+
+    var bad =
+        controls.update(
+            UpdateJobRequest.newBuilder().setJobId("job-000001").setRetries(200).build());
+    var good =
+        controls.update(UpdateJobRequest.newBuilder().setJobId("job-000001").setRetries(2).build());
+    loop.settle();
+
+    assertThatThrownBy(bad::get)
+        .cause()
+        .isInstanceOf(StatusRuntimeException.class)
+        .hasMessageStartingWith("INVALID_ARGUMENT: retries: ");
+    assertThatThrownBy(good::get).cause().hasMessageStartingWith("FAILED_PRECONDITION: array ");
   }
 
   @Test
