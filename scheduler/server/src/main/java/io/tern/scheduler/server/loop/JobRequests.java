@@ -517,9 +517,22 @@ public final class JobRequests {
         });
   }
 
+  /** The job {@code id}; NOT_FOUND otherwise, saying to name a task if it is an array's id. */
   static JobEntry find(LeaderTerm term, String id) {
     JobEntry entry = term.entry(id);
     if (entry == null) {
+      List<JobEntry> tasks = tasks(term, id);
+      if (!tasks.isEmpty()) {
+        throw new NoSuchElementException(
+            id
+                + " is an array of "
+                + tasks.size()
+                + " tasks, not one job: name a task, e.g. "
+                + tasks.get(0).id()
+                + " (tern status "
+                + id
+                + " lists them)");
+      }
       throw new NoSuchElementException("no job " + id);
     }
     return entry;

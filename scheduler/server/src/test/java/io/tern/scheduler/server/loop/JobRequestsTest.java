@@ -123,6 +123,15 @@ class JobRequestsTest {
     var none = jobs.cancel(CancelJobRequest.newBuilder().setJobId("job-000009").build());
     loop.settle();
     assertThat(none).isCompletedExceptionally();
+    // What takes one job (its logs, GetJob) says an array's id names several.
+    var arrayAsJob = jobs.get("job-000001");
+    loop.settle();
+    assertThatThrownBy(arrayAsJob::get)
+        .cause()
+        .isInstanceOf(java.util.NoSuchElementException.class)
+        .hasMessage(
+            "job-000001 is an array of 4 tasks, not one job: name a task, e.g. job-000001-0"
+                + " (tern status job-000001 lists them)");
   }
 
   @Test
