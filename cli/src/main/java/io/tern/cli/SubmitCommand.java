@@ -133,6 +133,14 @@ final class SubmitCommand implements Callable<Integer> {
     if (!dryRun) {
       return submit(spec, out);
     }
+    // A submit's checks, and the directory a relative workdir would ship (stderr: stdout carries
+    // the spec). The submit directory, shipped by default, is not measured.
+    WorkdirShipping shipping = shipping(spec);
+    if (shipping != null && shipping.explicit()) {
+      var err = commandSpec.commandLine().getErr();
+      err.println(shipping.preview());
+      err.flush();
+    }
     switch (output.format()) {
       case json -> out.println(OutputOptions.toJson(JobSpecDocument.toMap(spec)));
       case yaml -> out.print(JobSpecDocument.toYaml(spec));
@@ -237,6 +245,10 @@ final class SubmitCommand implements Callable<Integer> {
   private JobSpec fromFlags() throws JobSpecException {
     if (arguments.isEmpty()) {
       throw new UserInputException("give the command to run after '--', e.g. -- python3 train.py");
+    }
+    if (flags.workdir != null && flags.workdir.isBlank()) {
+      throw new UserInputException(
+          "--workdir: expected a directory, got nothing (--no-workdir ships none)");
     }
     String yaml = flags.toYaml(arguments);
     try {

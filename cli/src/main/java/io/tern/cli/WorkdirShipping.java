@@ -10,6 +10,7 @@ import io.tern.api.v1.UploadWorkdirResponse;
 import io.tern.api.v1.WorkdirServiceGrpc;
 import io.tern.cli.client.CallFailures;
 import io.tern.cli.client.SchedulerClient;
+import io.tern.scheduler.spec.workdir.UnshippableNameException;
 import io.tern.scheduler.spec.workdir.WorkdirArchive;
 import io.tern.scheduler.spec.workdir.WorkdirTooLargeException;
 import java.io.IOException;
@@ -63,16 +64,7 @@ record WorkdirShipping(Path dir, boolean explicit, long limitBytes) {
     }
     Path archive = Files.createTempFile("tern-workdir-", ".zip");
     try {
-      WorkdirArchive.Packed packed;
-      try {
-        packed = WorkdirArchive.pack(dir, limitBytes, Files.newOutputStream(archive));
-      } catch (WorkdirTooLargeException e) {
-        throw new UserInputException(
-            "workdir: "
-                + e.getMessage()
-                + ". Leave files out with a .ternignore (gitignore syntax), raise --workdir-limit,"
-                + " or submit with --no-workdir.");
-      }
+      WorkdirArchive.Packed packed = pack(Files.newOutputStream(archive));
       for (String skipped : packed.skipped()) {
         notes.println("note: not shipped (a link or special file): " + skipped);
       }
@@ -180,6 +172,32 @@ record WorkdirShipping(Path dir, boolean explicit, long limitBytes) {
     var call = (io.grpc.stub.ClientCallStreamObserver<UploadWorkdirRequest>) out;
     while (!call.isReady() && !done.isDone()) {
       java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+    }
+  }
+
+  /** What {@link #ship} would pack, for --dry-run: the same checks, nothing written or sent. */
+  String preview() throws IOException {
+    WorkdirArchive.Packed packed = pack(java.io.OutputStream.nullOutputStream());
+    return String.format(
+        Locale.ROOT,
+        "code: would ship %s (%d files, %s before compression)",
+        dir,
+        packed.files(),
+        size(packed.contentBytes()));
+  }
+
+  /** Packs {@link #dir} into {@code out}; a directory too large or a bad name is bad input. */
+  private WorkdirArchive.Packed pack(java.io.OutputStream out) throws IOException {
+    try {
+      return WorkdirArchive.pack(dir, limitBytes, out);
+    } catch (WorkdirTooLargeException e) {
+      throw new UserInputException(
+          "workdir: "
+              + e.getMessage()
+              + ". Leave files out with a .ternignore (gitignore syntax), raise --workdir-limit,"
+              + " or submit with --no-workdir.");
+    } catch (UnshippableNameException e) {
+      throw new UserInputException("workdir: " + dir + ": " + e.getMessage());
     }
   }
 

@@ -204,6 +204,31 @@ class SubmitCommandTest {
     assertThat(run.out).contains("submit").contains("Exit codes");
   }
 
+  @Test
+  void dryRunSaysWhichDirectoryAWorkdirShipsAndRefusesABadOneAsASubmitWould(@TempDir Path tmp)
+      throws Exception {
+    Path code = Files.createDirectories(tmp.resolve("code"));
+    Files.writeString(code.resolve("train.py"), "print(1)\n");
+    Path spec = tmp.resolve("job.yaml");
+    Files.writeString(spec, "name: p\nteam: vision\ncommand: [python3, train.py]\nworkdir: code\n");
+    Files.writeString(
+        tmp.resolve("nope.yaml"),
+        "name: p\nteam: vision\ncommand: [python3, train.py]\nworkdir: ../nope\n");
+
+    Run shipped = tern("submit", "--dry-run", "-o", "yaml", spec.toString());
+    Run missing = tern("submit", "--dry-run", tmp.resolve("nope.yaml").toString());
+    Run empty =
+        tern("submit", "--dry-run", "--name", "p", "--team", "vision", "--workdir", "", "--", "x");
+
+    assertThat(shipped.exit).as(shipped.err).isZero();
+    assertThat(shipped.err)
+        .contains("code: would ship " + code.toAbsolutePath() + " (1 files, 0.0 KiB");
+    assertThat(missing.exit).isEqualTo(2);
+    assertThat(missing.err).contains("workdir: ").contains("nope is not a directory");
+    assertThat(empty.exit).isEqualTo(2);
+    assertThat(empty.err).contains("--workdir: expected a directory, got nothing");
+  }
+
   record Run(int exit, String out, String err) {}
 
   static Run tern(String... args) {

@@ -143,10 +143,16 @@ class ArrayEndToEndTest {
             .pollInterval(Duration.ofMillis(300))
             .until(() -> tasks(id), t -> count(t, "CANCELLED") == 6);
     TernInProcess list = cli.tern("list");
+    TernInProcess again = cli.tern("cancel", id);
+    TernInProcess logs = cli.tern("logs", id);
 
     assertThat(one.exit()).as(one.err()).isZero();
     assertThat(all.exit()).as(all.err()).isZero();
     assertThat(all.out()).startsWith(id + ": cancelled its tasks");
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.err()).contains("array " + id + " already finished");
+    assertThat(logs.exit()).isEqualTo(1);
+    assertThat(logs.err()).contains(id + " is an array of 6 tasks").contains(id + "-0");
     assertThat(ended).hasSize(6);
     assertThat(list.out()).contains(id + "-0").contains(id + "-5");
   }
@@ -156,9 +162,13 @@ class ArrayEndToEndTest {
     TernInProcess bad =
         cli.tern("submit", "--name", "x", "--team", "vision", "--array", "9-0%2", "--", "true");
     TernInProcess unknown = cli.tern("status", "job-999999");
+    TernInProcess twice =
+        cli.tern("submit", "--name", "x", "--team", "vision", "--array", "1,1,2", "--", "true");
 
     assertThat(bad.exit()).isEqualTo(2);
     assertThat(bad.err()).contains("--array: '9-0': the range ends before it starts");
     assertThat(unknown.exit()).isEqualTo(1);
+    assertThat(twice.exit()).isEqualTo(2);
+    assertThat(twice.err()).contains("--array: index 1 is listed more than once");
   }
 }

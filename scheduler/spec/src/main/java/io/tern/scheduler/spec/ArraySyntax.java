@@ -39,7 +39,7 @@ public final class ArraySyntax {
         : Result.of(r.spec().toBuilder().setParallel(parallel).build(), r.indices());
   }
 
-  /** The indices {@code text} lists (no {@code %}), sorted and without repeats, or a problem. */
+  /** The indices {@code text} lists (no {@code %}), sorted, or a problem (one listed twice is). */
   public static Result indices(String text) {
     if (text.isBlank()) {
       return Result.problem("expected indices like 0-99, 1,3,5-9 or 0-20:5, got nothing");
@@ -72,7 +72,11 @@ public final class ArraySyntax {
         return Result.problem("'" + part.strip() + "': the range ends before it starts");
       }
       for (long i = from.get(); i <= to.get(); i += step) {
-        all.add((int) i);
+        if (!all.add((int) i)) {
+          // 1,1,2 would make two tasks where three were written.
+          return Result.problem(
+              "index " + i + " is listed more than once ('" + part.strip() + "' repeats it)");
+        }
         if (all.size() > MAX_TASKS) {
           return Result.problem("more than " + MAX_TASKS + " tasks in one array");
         }

@@ -115,11 +115,13 @@ public final class JobSpecParser {
     }
     List<SpecError> errors = new ArrayList<>(reader.errors());
     JobSpec normalized = JobSpecDefaults.normalize(spec.build());
-    // Semantic rules too, each mapped back to its line, except on fields already reported.
+    // Semantic rules too, each mapped back to its line, except on fields already reported, or one
+    // of whose elements was (lr[0] reported, lr having no value follows from it).
     Set<String> reported = new HashSet<>();
     errors.forEach(e -> reported.add(e.field()));
     for (SpecError error : JobSpecValidator.validateAll(normalized)) {
-      if (!reported.contains(error.field())) {
+      if (!reported.contains(error.field())
+          && reported.stream().noneMatch(f -> f.startsWith(error.field() + "["))) {
         errors.add(error.atLine(reader.lineOf(error.field())));
       }
     }
@@ -226,17 +228,23 @@ public final class JobSpecParser {
   private static void readGrid(
       YamlReader r, Node grid, Map<String, Node> keys, JobSpec.Builder spec) {
     ArraySpec.Builder array = ArraySpec.newBuilder();
-    r.mapping("array.grid", grid, null)
-        .forEach(
-            (name, valuesNode) -> {
-              String field = "array.grid." + SpecLimits.echo(name);
-              List<Node> values = r.sequence(field, valuesNode, " of values, e.g. [0.1, 0.01]");
-              GridParam.Builder param = GridParam.newBuilder().setName(name);
-              for (int i = 0; i < values.size(); i++) {
-                r.scalarText(field + "[" + i + "]", values.get(i)).ifPresent(param::addValues);
-              }
-              array.addGrid(param);
-            });
+    Map<String, Node> params = r.mapping("array.grid", grid, null);
+    if (params.isEmpty()) {
+      if (grid instanceof org.yaml.snakeyaml.nodes.MappingNode m && m.getValue().isEmpty()) {
+        r.error("array.grid", grid, "needs at least one parameter, e.g. {lr: [0.1, 0.01]}");
+      }
+      return; // no array: its indices would only be reported missing
+    }
+    params.forEach(
+        (name, valuesNode) -> {
+          String field = "array.grid." + SpecLimits.echo(name);
+          List<Node> values = r.sequence(field, valuesNode, " of values, e.g. [0.1, 0.01]");
+          GridParam.Builder param = GridParam.newBuilder().setName(name);
+          for (int i = 0; i < values.size(); i++) {
+            r.scalarText(field + "[" + i + "]", values.get(i)).ifPresent(param::addValues);
+          }
+          array.addGrid(param);
+        });
     at(keys, "parallel")
         .flatMap(n -> intIn(r, "array.parallel", n, 1, ArraySyntax.MAX_TASKS))
         .ifPresent(array::setParallel);

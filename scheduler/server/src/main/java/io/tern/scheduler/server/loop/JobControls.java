@@ -97,11 +97,18 @@ public final class JobControls {
 
   /**
    * Changes the priority, deadline or retries of a queued job. The changed spec is checked as at
-   * submission (a new deadline by the scheduler's clock).
+   * submission (a new deadline by the scheduler's clock). The values are checked first, on the job
+   * or on an array's first task, so a bad one is INVALID_ARGUMENT whatever the states.
    */
   public CompletableFuture<Job> update(UpdateJobRequest request) {
     return loop.callAsync(
-        term -> forJobOrTasks(term, request.getJobId(), "updated", e -> update(e, request)));
+        term -> {
+          String id = request.getJobId();
+          List<JobEntry> tasks = term.entry(id) == null ? JobRequests.tasks(term, id) : List.of();
+          JobEntry first = tasks.isEmpty() ? JobRequests.find(term, id) : tasks.get(0);
+          updated(first.job.getSpec(), request, clock.instant());
+          return forJobOrTasks(term, id, "updated", e -> update(e, request));
+        });
   }
 
   private CompletableFuture<Job> update(JobEntry entry, UpdateJobRequest request) {

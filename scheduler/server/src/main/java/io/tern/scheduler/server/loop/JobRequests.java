@@ -282,7 +282,8 @@ public final class JobRequests {
 
   /**
    * Cancels a job; a running one ends CANCELLED once its agent has stopped it. An array's id
-   * cancels each of its tasks that has not ended, and answers with its first task.
+   * cancels each of its tasks that has not ended, and answers with its first task; one whose tasks
+   * have all ended is refused (FAILED_PRECONDITION).
    */
   public CompletableFuture<Job> cancel(CancelJobRequest request) {
     return loop.callAsync(
@@ -291,6 +292,16 @@ public final class JobRequests {
               request.getReason().isEmpty() ? "cancelled" : "cancelled: " + request.getReason();
           if (term.entry(request.getJobId()) == null) {
             List<JobEntry> tasks = tasks(term, request.getJobId());
+            if (!tasks.isEmpty() && tasks.stream().allMatch(JobEntry::finished)) {
+              throw Status.FAILED_PRECONDITION
+                  .withDescription(
+                      "array "
+                          + request.getJobId()
+                          + " already finished: each of its "
+                          + tasks.size()
+                          + " tasks has ended; there is nothing to cancel")
+                  .asRuntimeException();
+            }
             if (!tasks.isEmpty()) {
               List<CompletableFuture<Job>> each = new ArrayList<>();
               tasks.forEach(task -> each.add(cancel(term, task, reason)));
@@ -506,9 +517,22 @@ public final class JobRequests {
         });
   }
 
+  /** The job {@code id}; NOT_FOUND otherwise, saying to name a task if it is an array's id. */
   static JobEntry find(LeaderTerm term, String id) {
     JobEntry entry = term.entry(id);
     if (entry == null) {
+      List<JobEntry> tasks = tasks(term, id);
+      if (!tasks.isEmpty()) {
+        throw new NoSuchElementException(
+            id
+                + " is an array of "
+                + tasks.size()
+                + " tasks, not one job: name a task, e.g. "
+                + tasks.get(0).id()
+                + " (tern status "
+                + id
+                + " lists them)");
+      }
       throw new NoSuchElementException("no job " + id);
     }
     return entry;

@@ -11,6 +11,7 @@ import io.tern.api.v1.JobState;
 import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.SchedulerMessage.KindCase;
 import io.tern.api.v1.SubmitJobResponse;
+import io.tern.api.v1.UpdateJobRequest;
 import io.tern.scheduler.server.zk.ZkPaths;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,9 +113,48 @@ class JobRequestsTest {
     assertThat(loop.term.jobs.values())
         .extracting(JobEntry::state)
         .containsOnly(JobState.JOB_STATE_CANCELLED);
+    var again = jobs.cancel(CancelJobRequest.newBuilder().setJobId("job-000001").build());
+    loop.settle();
+    assertThatThrownBy(again::get)
+        .cause()
+        .isInstanceOf(StatusRuntimeException.class)
+        .hasMessageContaining("FAILED_PRECONDITION")
+        .hasMessageContaining("array job-000001 already finished");
     var none = jobs.cancel(CancelJobRequest.newBuilder().setJobId("job-000009").build());
     loop.settle();
     assertThat(none).isCompletedExceptionally();
+    // What takes one job (its logs, GetJob) says an array's id names several.
+    var arrayAsJob = jobs.get("job-000001");
+    loop.settle();
+    assertThatThrownBy(arrayAsJob::get)
+        .cause()
+        .isInstanceOf(java.util.NoSuchElementException.class)
+        .hasMessage(
+            "job-000001 is an array of 4 tasks, not one job: name a task, e.g. job-000001-0"
+                + " (tern status job-000001 lists them)");
+  }
+
+  @Test
+  void updatingAnArrayWhoseTasksEndedWithABadValueNamesTheFieldFirst() throws Exception {
+    var controls = new JobControls(loop, loop.clock, loop.writes, loop.commands, loop.plans);
+    loop.lead(List.of(), List.of());
+    submit(array("0-1", 0), "");
+    loop.settle();
+    jobs.cancel(CancelJobRequest.newBuilder().setJobId("job-000001").build());
+    loop.settle();
+
+    var bad =
+        controls.update(
+            UpdateJobRequest.newBuilder().setJobId("job-000001").setRetries(200).build());
+    var good =
+        controls.update(UpdateJobRequest.newBuilder().setJobId("job-000001").setRetries(2).build());
+    loop.settle();
+
+    assertThatThrownBy(bad::get)
+        .cause()
+        .isInstanceOf(StatusRuntimeException.class)
+        .hasMessageStartingWith("INVALID_ARGUMENT: retries: ");
+    assertThatThrownBy(good::get).cause().hasMessageStartingWith("FAILED_PRECONDITION: array ");
   }
 
   @Test

@@ -15,7 +15,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.HashSet;
@@ -272,6 +271,9 @@ public final class WorkdirArchive {
   private static final class Walk {
     record Item(String name, Path file, boolean executable, long size) {}
 
+    /** How many of the largest files the over-size error names. */
+    static final int LARGEST_NAMED = 5;
+
     private final long limit;
 
     /** dir's path inside its git work tree ("a/b/"), which ignore rules from above it match on. */
@@ -304,11 +306,13 @@ public final class WorkdirArchive {
           if (name.equals(".git") || rules.ignored(prefix + path, true)) {
             continue;
           }
+          checkEncodable(dir, child, path);
           items.add(new Item(path + "/", null, false, 0));
           visit(child, path, rules);
         } else if (rules.ignored(prefix + path, false)) {
           continue;
         } else if (attrs.isRegularFile()) {
+          checkEncodable(dir, child, path);
           items.add(new Item(path, child, Files.isExecutable(child), attrs.size()));
           total += attrs.size();
           files++;
@@ -321,18 +325,40 @@ public final class WorkdirArchive {
       }
     }
 
+    /**
+     * Refuses {@code child} when its name's bytes are not valid in the file name encoding: Java
+     * reads them as U+FFFD, so the archive would name another file, and two such names one file.
+     */
+    private static void checkEncodable(Path dir, Path child, String path) throws IOException {
+      String name = child.getFileName().toString();
+      if (name.indexOf('\uFFFD') < 0) {
+        return;
+      }
+      Path decoded = dir.resolve(name);
+      if (Files.exists(decoded, LinkOption.NOFOLLOW_LINKS) && Files.isSameFile(decoded, child)) {
+        return; // a name that truly holds U+FFFD
+      }
+      throw new UnshippableNameException(
+          path.replace('\uFFFD', '?')
+              + ": its name is not valid "
+              + System.getProperty("sun.jnu.encoding", "UTF-8")
+              + ", so it cannot be shipped as it is; rename it, or leave it out with a line in"
+              + " .ternignore (gitignore syntax)");
+    }
+
     private static String trimSlash(String p) {
       return p.isEmpty() ? p : p.substring(0, p.length() - 1);
     }
 
     WorkdirTooLargeException tooLarge(Path dir) {
-      List<Item> largest = new ArrayList<>(items);
-      largest.sort(Comparator.comparingLong(Item::size).reversed());
-      List<String> named = new ArrayList<>();
-      for (Item item : largest.subList(0, Math.min(3, largest.size()))) {
-        named.add(item.name + " (" + mib(item.size) + ")");
-      }
-      Collections.sort(named);
+      // Files only (a directory's item has no file), biggest first, ties by name.
+      List<String> named =
+          items.stream()
+              .filter(item -> item.file != null)
+              .sorted(Comparator.comparingLong(Item::size).reversed().thenComparing(Item::name))
+              .limit(LARGEST_NAMED)
+              .map(item -> item.name + " (" + mib(item.size) + ")")
+              .toList();
       return new WorkdirTooLargeException(
           dir
               + " holds more than "

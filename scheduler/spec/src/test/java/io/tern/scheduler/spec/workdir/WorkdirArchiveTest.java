@@ -110,6 +110,67 @@ class WorkdirArchiveTest {
   }
 
   @Test
+  void refusesANameThatIsNotValidInTheFileNameEncodingUnlessIgnored() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("latin1"));
+    Files.writeString(dir.resolve("train.py"), "print(1)\n");
+    Files.writeString(dir.resolve("ok\uFFFD.txt"), "a name that truly holds U+FFFD\n");
+    // Java cannot make a name from raw bytes; the shell can (\351 and \350: é and è in Latin-1).
+    Process touch =
+        new ProcessBuilder(
+                "sh", "-c", "touch \"$(printf 'caf\\351.txt')\" \"$(printf 'caf\\350.txt')\"")
+            .directory(dir.toFile())
+            .start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        touch.waitFor() == 0, "sh could not make the names");
+    try (var names = Files.list(dir)) {
+      org.junit.jupiter.api.Assumptions.assumeTrue(
+          names.filter(p -> p.getFileName().toString().startsWith("caf")).count() == 2,
+          "this file system or encoding does not keep the two names apart");
+    }
+
+    assertThatThrownBy(() -> WorkdirArchive.pack(dir, 1 << 20, OutputStream.nullOutputStream()))
+        .isInstanceOf(UnshippableNameException.class)
+        .hasMessageStartingWith("caf?.txt: its name is not valid")
+        .hasMessageContaining("rename it")
+        .hasMessageContaining(".ternignore");
+
+    Files.writeString(dir.resolve(".ternignore"), "caf*.txt\n");
+    assertThat(WorkdirArchive.pack(dir, 1 << 20, OutputStream.nullOutputStream()).files())
+        .isEqualTo(3);
+  }
+
+  @Test
+  void theOverSizeErrorNamesTheFiveLargestFilesBiggestFirstAndNoDirectory() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("sizes"));
+    Files.createDirectories(dir.resolve("data/empty"));
+    long mib = 1024 * 1024;
+    Map<String, Long> sizes =
+        Map.of(
+            "a.bin",
+            mib,
+            "data/b.bin",
+            3 * mib,
+            "c.bin",
+            2 * mib,
+            "d.bin",
+            mib / 2,
+            "e.bin",
+            4 * mib,
+            "f.bin",
+            mib / 10);
+    for (var file : sizes.entrySet()) {
+      try (var raf = new java.io.RandomAccessFile(dir.resolve(file.getKey()).toFile(), "rw")) {
+        raf.setLength(file.getValue()); // sparse: the size is what counts
+      }
+    }
+    assertThatThrownBy(() -> WorkdirArchive.pack(dir, 10 * mib, OutputStream.nullOutputStream()))
+        .isInstanceOf(WorkdirTooLargeException.class)
+        .hasMessageEndingWith(
+            "; the largest: e.bin (4.0 MiB), data/b.bin (3.0 MiB), c.bin (2.0 MiB),"
+                + " a.bin (1.0 MiB), d.bin (0.5 MiB)");
+  }
+
+  @Test
   void refusesHostileArchives() throws IOException {
     for (Map.Entry<String, String> bad :
         Map.of(
