@@ -106,8 +106,10 @@ record WorkdirShipping(Path dir, boolean explicit, long limitBytes) {
       if (code == Status.Code.FAILED_PRECONDITION || code == Status.Code.UNIMPLEMENTED) {
         return false;
       }
+      // No scheduler at all reads as it does for the submit itself; anything else names the store.
       throw new IllegalStateException(
-          "the job was not submitted: cannot reach the scheduler's code store: "
+          "the job was not submitted: "
+              + (code == Status.Code.UNAVAILABLE ? "" : "cannot reach the scheduler's code store: ")
               + CallFailures.describe(e),
           e);
     }
