@@ -18,8 +18,8 @@ import os
 import sys
 import time
 
-# tern.checkpoint ships in python/ beside examples/ (and /opt/tern/python in the agent image, on
-# PYTHONPATH there); elsewhere put that directory on PYTHONPATH or copy the one file.
+# Under a Tern agent, tern.checkpoint is on PYTHONPATH (every agent installs it); run by hand from
+# this repository, it is python/ beside examples/.
 _SHIPPED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python")
 if os.path.isdir(_SHIPPED):
     sys.path.insert(0, _SHIPPED)
