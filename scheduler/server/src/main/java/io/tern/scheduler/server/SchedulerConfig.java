@@ -30,30 +30,6 @@ public record SchedulerConfig(
     SecuritySettings security,
     ConsoleSettings console) {
 
-  /** A replica without the web console. */
-  public SchedulerConfig(
-      String zkConnect,
-      String zkRoot,
-      String bindHost,
-      int port,
-      String advertisedHost,
-      int metricsPort,
-      Duration zkSessionTimeout,
-      SchedulerSettings settings,
-      SecuritySettings security) {
-    this(
-        zkConnect,
-        zkRoot,
-        bindHost,
-        port,
-        advertisedHost,
-        metricsPort,
-        zkSessionTimeout,
-        settings,
-        security,
-        ConsoleSettings.OFF);
-  }
-
   public static SchedulerConfig local(String zkConnect, int port) {
     return new SchedulerConfig(
         zkConnect,
@@ -64,7 +40,23 @@ public record SchedulerConfig(
         -1,
         Duration.ofSeconds(3),
         SchedulerSettings.defaults(),
-        SecuritySettings.off());
+        SecuritySettings.off(),
+        ConsoleSettings.OFF);
+  }
+
+  /** Listening on {@code newBindHost}, telling others {@code newAdvertisedHost}. */
+  public SchedulerConfig withHosts(String newBindHost, String newAdvertisedHost) {
+    return new SchedulerConfig(
+        zkConnect,
+        zkRoot,
+        newBindHost,
+        port,
+        newAdvertisedHost,
+        metricsPort,
+        zkSessionTimeout,
+        settings,
+        security,
+        console);
   }
 
   public SchedulerConfig withMetricsPort(int newPort) {

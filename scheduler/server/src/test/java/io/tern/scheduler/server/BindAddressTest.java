@@ -24,18 +24,11 @@ class BindAddressTest {
     Optional<InetAddress> other = nonLoopbackAddress();
     assumeTrue(other.isPresent(), "this host has no address besides loopback");
     try (ReplicaCluster cluster = new ReplicaCluster()) {
-      SchedulerConfig bound = cluster.config(Duration.ofSeconds(30)).withMetricsPort(0);
-      bound =
-          new SchedulerConfig(
-              bound.zkConnect(),
-              bound.zkRoot(),
-              "127.0.0.1",
-              bound.port(),
-              "127.0.0.1",
-              bound.metricsPort(),
-              bound.zkSessionTimeout(),
-              bound.settings(),
-              bound.security());
+      SchedulerConfig bound =
+          cluster
+              .config(Duration.ofSeconds(30))
+              .withMetricsPort(0)
+              .withHosts("127.0.0.1", "127.0.0.1");
       SchedulerServer replica =
           cluster.track(new SchedulerServer(bound, Clock.systemUTC()).start());
 

@@ -83,37 +83,17 @@ class ConsoleStandbyTest {
   void anOptionalConsoleOnATakenPortIsSkippedAndARequiredOneFails() throws Exception {
     try (ReplicaCluster cluster = new ReplicaCluster();
         var taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
-      var config = cluster.config(Duration.ofSeconds(30));
+      // On loopback and a free port, like the taken one.
+      var config = cluster.config(Duration.ofSeconds(30)).withHosts("127.0.0.1", "127.0.0.1");
       var bound =
           new SchedulerServer(
-              new io.tern.scheduler.server.SchedulerConfig(
-                      config.zkConnect(),
-                      config.zkRoot(),
-                      "127.0.0.1",
-                      0,
-                      "127.0.0.1",
-                      -1,
-                      config.zkSessionTimeout(),
-                      config.settings(),
-                      config.security())
-                  .withConsole(new ConsoleSettings(taken.getLocalPort(), true)),
+              config.withConsole(new ConsoleSettings(taken.getLocalPort(), true)),
               Clock.systemUTC());
       cluster.track(bound.start());
       assertThat(bound.consolePort()).isEqualTo(-1);
       var required =
           new SchedulerServer(
-              new io.tern.scheduler.server.SchedulerConfig(
-                      config.zkConnect(),
-                      config.zkRoot(),
-                      "127.0.0.1",
-                      0,
-                      "127.0.0.1",
-                      -1,
-                      config.zkSessionTimeout(),
-                      config.settings(),
-                      config.security())
-                  .withConsole(ConsoleSettings.on(taken.getLocalPort())),
-              Clock.systemUTC());
+              config.withConsole(ConsoleSettings.on(taken.getLocalPort())), Clock.systemUTC());
       try {
         org.assertj.core.api.Assertions.assertThatThrownBy(required::start)
             .hasMessageContaining("console port " + taken.getLocalPort());
