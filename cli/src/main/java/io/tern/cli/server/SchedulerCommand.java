@@ -1,6 +1,7 @@
 package io.tern.cli.server;
 
 import io.tern.cli.UserInputException;
+import io.tern.cli.simulate.ConsoleSimulator;
 import io.tern.scheduler.server.SchedulerConfig;
 import io.tern.scheduler.server.SchedulerServer;
 import io.tern.scheduler.server.cloud.CloudConfig;
@@ -68,6 +69,15 @@ public final class SchedulerCommand implements Callable<Integer> {
               + ", skipped with a warning when taken (a second replica on one host); a port given"
               + " here must be free.")
   Integer consolePort;
+
+  @Option(
+      names = "--simulation-traces",
+      paramLabel = "DIR",
+      description =
+          "Job traces (.csv, native or Alibaba pod lists) and spot sets (directories of spot"
+              + " traces) that the web console's Simulations page offers, read at start. Without"
+              + " it the page offers seeded synthetic workloads and uploads.")
+  Path simulationTraces;
 
   @Option(
       names = "--zk-root",
@@ -159,9 +169,10 @@ public final class SchedulerCommand implements Callable<Integer> {
                 .withNodeLease(Duration.ofSeconds(nodeLeaseSeconds))
                 .withPacing(defaults.planDelay(), defaults.tick()),
             security.settings(),
-            consolePort == null
-                ? new ConsoleSettings(ConsoleSettings.DEFAULT_PORT, true)
-                : ConsoleSettings.on(consolePort));
+            (consolePort == null
+                    ? new ConsoleSettings(ConsoleSettings.DEFAULT_PORT, true)
+                    : ConsoleSettings.on(consolePort))
+                .withSimulations(consoleSimulator()));
     if (security.tlsDir != null
         && Files.exists(new TlsLayout(security.tlsDir).caKey())
         && !cloud.trim().equalsIgnoreCase("local")) {
@@ -214,6 +225,15 @@ public final class SchedulerCommand implements Callable<Integer> {
     System.out.flush();
     stop.await();
     return 0;
+  }
+
+  /** The simulator the console's Simulations page runs, over --simulation-traces if given. */
+  private ConsoleSimulator consoleSimulator() {
+    try {
+      return new ConsoleSimulator(simulationTraces);
+    } catch (IllegalArgumentException e) {
+      throw new UserInputException(e.getMessage());
+    }
   }
 
   /** The cloud the leader autoscales into, from --cloud, --pools and --local-dir. */

@@ -282,6 +282,8 @@ public final class SchedulerServer implements AutoCloseable {
             security.authenticates(),
             security.tls(),
             loop.cluster(),
+            settings.simulations(),
+            audit,
             clock);
     try {
       consolePort = console.start(config.bindHost(), settings.port());

@@ -133,6 +133,24 @@ public final class AuditLog implements ServerInterceptor, Closeable {
     write(entry(call, who, kind), JSON.createObjectNode(), status);
   }
 
+  /**
+   * Records an action the web console takes itself rather than through an rpc (a simulation run),
+   * in the same line format: {@code action} in place of the rpc's name, the browser's address as
+   * {@code from}, {@code result} OK or what was refused.
+   */
+  public void consoleAction(
+      String action, String who, String from, ObjectNode request, String result) {
+    ObjectNode entry = JSON.createObjectNode();
+    entry.put("rpc", action);
+    entry.put("who", who);
+    entry.put("kind", "console");
+    entry.put("from", from);
+    entry.set("request", request);
+    Status status =
+        "OK".equals(result) ? Status.OK : Status.INVALID_ARGUMENT.withDescription(result);
+    write(entry, JSON.createObjectNode(), status);
+  }
+
   private static ObjectNode entry(ServerCall<?, ?> call, String who, String kind) {
     ObjectNode entry = JSON.createObjectNode();
     entry.put("rpc", call.getMethodDescriptor().getFullMethodName());

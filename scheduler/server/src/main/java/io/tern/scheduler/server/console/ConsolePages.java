@@ -16,6 +16,7 @@ final class ConsolePages {
     {"nodes", "/nodes", "Nodes"},
     {"cost", "/cost", "Cost"},
     {"offpeak", "/offpeak", "Off-peak"},
+    {"simulations", "/simulations", "Simulations"},
   };
 
   private final boolean authenticates;
@@ -86,10 +87,7 @@ final class ConsolePages {
       nav.append("<a href=\"")
           .append(item[1])
           .append("\"")
-          .append(
-              item[0].equals(view) || (view.equals("job") && item[0].equals("jobs"))
-                  ? " class=\"active\""
-                  : "")
+          .append(item[0].equals(view) || item[0].equals(view + "s") ? " class=\"active\"" : "")
           .append(">")
           .append(item[2])
           .append("</a>");

@@ -1,10 +1,13 @@
 package io.tern.scheduler.server.console;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpStatus;
@@ -15,6 +18,7 @@ import io.tern.api.v1.DrainNodeRequest;
 import io.tern.api.v1.GetJobRequest;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.UndrainNodeRequest;
+import io.tern.scheduler.server.auth.AuditLog;
 import io.tern.scheduler.server.loop.ClusterRequests;
 import io.tern.security.tls.ServerTls;
 import java.io.IOException;
@@ -41,6 +45,9 @@ public final class ConsoleServer implements AutoCloseable {
   static final String COOKIE = "tern_console";
   static final String CSRF_HEADER = "X-Tern-Csrf";
 
+  /** The largest job trace a user may upload to the Simulations page. */
+  static final long MAX_UPLOAD_MIB = 32;
+
   private final ManagedChannel channel;
   private final boolean authenticates;
   private final ServerTls tls;
@@ -50,6 +57,8 @@ public final class ConsoleServer implements AutoCloseable {
   private final ConsoleViews views;
   private final LiveFeeds feeds;
   private final TelemetrySampler sampler;
+  private final SimulationRuns simulations;
+  private final AuditLog audit;
   private final AtomicBoolean closed = new AtomicBoolean();
   private Javalin app;
 
@@ -59,6 +68,8 @@ public final class ConsoleServer implements AutoCloseable {
    * @param authenticates whether users sign in with a token (TLS) or just a name (plaintext)
    * @param tls the scheduler's certificate to serve HTTPS with, or null for plain HTTP
    * @param cluster this replica's in-process node view, sampled while it leads
+   * @param simulations what the Simulations page runs, or null for none
+   * @param audit where the console records the actions it takes without an rpc (a simulation)
    */
   public ConsoleServer(
       String schedulerTarget,
@@ -66,6 +77,8 @@ public final class ConsoleServer implements AutoCloseable {
       boolean authenticates,
       ServerTls tls,
       ClusterRequests cluster,
+      ConsoleSimulations simulations,
+      AuditLog audit,
       Clock clock) {
     this.channel = Grpc.newChannelBuilder(schedulerTarget, credentials).build();
     this.authenticates = authenticates;
@@ -75,6 +88,8 @@ public final class ConsoleServer implements AutoCloseable {
     this.views = new ConsoleViews(channel, history, clock);
     this.feeds = new LiveFeeds();
     this.sampler = new TelemetrySampler(cluster, history, clock);
+    this.simulations = new SimulationRuns(simulations, clock);
+    this.audit = audit;
   }
 
   /** Listens on {@code host:port} (0: a free port) and returns the port; fails if it is taken. */
@@ -87,6 +102,9 @@ public final class ConsoleServer implements AutoCloseable {
         Javalin.create(
             config -> {
               config.startup.showJavalinBanner = false;
+              config.jetty.multipartConfig.maxFileSize(MAX_UPLOAD_MIB, SizeUnit.MB);
+              config.jetty.multipartConfig.maxTotalRequestSize(MAX_UPLOAD_MIB + 1, SizeUnit.MB);
+              config.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
               config.jetty.addConnector(
                   (server, http) -> {
                     ServerConnector connector;
@@ -145,6 +163,9 @@ public final class ConsoleServer implements AutoCloseable {
     routes.get("/nodes", page(s -> pages.shell("Nodes", "nodes", s, Map.of())));
     routes.get("/cost", page(s -> pages.shell("Cost", "cost", s, Map.of())));
     routes.get("/offpeak", page(s -> pages.shell("Off-peak", "offpeak", s, Map.of())));
+    routes.get("/simulations", page(s -> pages.shell("Simulations", "simulations", s, Map.of())));
+    routes.get("/simulations/{id}", this::simulationPage);
+    routes.get("/simulations/{id}/report", this::simulationReport);
 
     routes.get("/api/me", ctx -> json(ctx, ConsolePages.me(session(ctx))));
     routes.get("/api/jobs", ctx -> json(ctx, views.jobs(session(ctx).caller(), query(ctx))));
@@ -161,6 +182,11 @@ public final class ConsoleServer implements AutoCloseable {
           ctx.header("Content-Disposition", "attachment; filename=\"tern-cost.csv\"");
           ctx.contentType("text/csv; charset=utf-8").result(csv);
         });
+    routes.get("/api/simulations", ctx -> json(ctx, simulations.list(session(ctx))));
+    routes.get(
+        "/api/simulations/{id}",
+        ctx -> json(ctx, simulations.one(session(ctx), ctx.pathParam("id"))));
+    routes.post("/api/simulations", this::simulate);
     routes.post("/api/jobs/{id}/cancel", this::cancel);
     routes.post("/api/nodes/{id}/drain", this::drain);
     routes.post("/api/nodes/{id}/undrain", this::undrain);
@@ -177,7 +203,7 @@ public final class ConsoleServer implements AutoCloseable {
           } else if (view.equals("logs")) {
             feeds.logs(client, channel, session.caller(), query.getOrDefault("id", ""));
           } else {
-            LiveFeeds.View supplier = view(view, session.caller(), query);
+            LiveFeeds.View supplier = view(view, session, query);
             if (supplier == null) {
               feeds.refuse(client, 404, "no live view named " + view);
             } else {
@@ -187,7 +213,8 @@ public final class ConsoleServer implements AutoCloseable {
         });
   }
 
-  private LiveFeeds.View view(String name, Caller caller, Map<String, String> query) {
+  private LiveFeeds.View view(String name, ConsoleSession session, Map<String, String> query) {
+    Caller caller = session.caller();
     return switch (name) {
       case "jobs" -> () -> views.jobs(caller, query);
       case "job" -> () -> views.job(caller, query.getOrDefault("id", ""));
@@ -195,6 +222,8 @@ public final class ConsoleServer implements AutoCloseable {
       case "nodes" -> () -> views.nodes(caller);
       case "cost" -> () -> views.cost(caller, query);
       case "offpeak" -> () -> views.offPeak(caller);
+      case "simulations" -> () -> simulations.list(session);
+      case "simulation" -> () -> simulations.one(session, query.getOrDefault("id", ""));
       default -> null;
     };
   }
@@ -218,6 +247,116 @@ public final class ConsoleServer implements AutoCloseable {
       return;
     }
     ctx.html(pages.shell(id, "job", session, Map.of("id", id)));
+  }
+
+  private void simulationPage(Context ctx) {
+    ConsoleSession session = pageSession(ctx);
+    if (session == null) {
+      return;
+    }
+    String id = ctx.pathParam("id");
+    ConsolePages pages = new ConsolePages(authenticates);
+    try {
+      simulations.find(session, id);
+    } catch (ConsoleError e) {
+      ctx.status(e.httpStatus()).html(pages.problem(session, e.getMessage()));
+      return;
+    }
+    ctx.html(pages.shell(id, "simulation", session, Map.of("id", id)));
+  }
+
+  /**
+   * A run's self-contained HTML report (no script in it), framed by its simulation page: its own
+   * policy lets nothing run or load and lets only this console frame it.
+   */
+  private void simulationReport(Context ctx) {
+    String html = simulations.report(session(ctx), ctx.pathParam("id"));
+    ctx.header(
+        "Content-Security-Policy",
+        "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:;"
+            + " frame-ancestors 'self'");
+    ctx.html(html);
+  }
+
+  /**
+   * Starts a simulation from the page's form (multipart: {@code trace} or an uploaded {@code file},
+   * {@code spot}, {@code policies}, {@code seed}) and answers its id. Audited as the rpcs are.
+   */
+  private void simulate(Context ctx) throws IOException {
+    ConsoleSession session = action(ctx);
+    ObjectNode asked = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    String outcome = "OK";
+    try {
+      ConsoleSimulations.Catalog catalog = simulations.catalog();
+      io.javalin.http.UploadedFile file = ctx.uploadedFile("file");
+      String trace = blankToNull(ctx.formParam("trace"));
+      java.nio.file.Path uploaded = null;
+      if (file != null && file.size() > 0) {
+        asked.put("trace", "uploaded: " + file.filename() + " (" + file.size() + " bytes)");
+      } else if (trace == null) {
+        throw new ConsoleError(400, "trace: pick a trace or upload one");
+      } else {
+        asked.put("trace", label(catalog.traces(), trace, "trace"));
+      }
+      String spot = blankToNull(ctx.formParam("spot"));
+      if (spot == null) {
+        throw new ConsoleError(400, "spot: pick a spot set");
+      }
+      asked.put("spot", label(catalog.spotSets(), spot, "spot"));
+      java.util.List<String> policies = ctx.formParams("policies");
+      for (String policy : policies) {
+        label(catalog.policies(), policy, "policies");
+      }
+      policies.forEach(asked.putArray("policies")::add);
+      long seed = seed(ctx.formParam("seed"));
+      asked.put("seed", seed);
+      if (file != null && file.size() > 0) {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("tern-console-trace");
+        uploaded = dir.resolve("uploaded-trace.csv");
+        try (var in = file.content()) {
+          java.nio.file.Files.copy(in, uploaded);
+        }
+        trace = null;
+      }
+      SimulationRuns.Run run =
+          simulations.start(
+              session,
+              new ConsoleSimulations.Request(trace, uploaded, spot, policies, seed),
+              asked);
+      asked.put("id", run.id);
+      json(ctx, "{\"id\":" + TextNode.valueOf(run.id) + "}");
+    } catch (ConsoleError e) {
+      outcome = e.getMessage();
+      throw e;
+    } finally {
+      if (audit != null) {
+        audit.consoleAction("console.RunSimulation", session.user(), ctx.ip(), asked, outcome);
+      }
+    }
+  }
+
+  private static String label(
+      java.util.List<ConsoleSimulations.Choice> choices, String id, String field) {
+    return choices.stream()
+        .filter(c -> c.id().equals(id))
+        .findFirst()
+        .map(ConsoleSimulations.Choice::label)
+        .orElseThrow(() -> new ConsoleError(400, field + ": no choice named " + id));
+  }
+
+  private static long seed(String text) {
+    if (text == null || text.isBlank()) {
+      return 1;
+    }
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      throw new ConsoleError(400, "seed: a whole number, got \"" + text.trim() + "\"");
+    }
+  }
+
+  private static String blankToNull(String text) {
+    return text == null || text.isBlank() ? null : text.trim();
   }
 
   private void signIn(Context ctx) {
@@ -365,10 +504,7 @@ public final class ConsoleServer implements AutoCloseable {
   private void failed(ConsoleError error, Context ctx) {
     ctx.status(error.httpStatus())
         .contentType("application/json")
-        .result(
-            "{\"error\":"
-                + com.fasterxml.jackson.databind.node.TextNode.valueOf(error.getMessage())
-                + "}");
+        .result("{\"error\":" + TextNode.valueOf(error.getMessage()) + "}");
   }
 
   private static void json(Context ctx, String json) {
@@ -397,6 +533,7 @@ public final class ConsoleServer implements AutoCloseable {
     }
     sampler.close();
     feeds.close();
+    simulations.close();
     synchronized (this) {
       if (app != null) {
         app.stop();

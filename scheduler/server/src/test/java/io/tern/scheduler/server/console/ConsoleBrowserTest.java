@@ -240,6 +240,33 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void runsASimulationFromThePageAndShowsItsReport() throws Exception {
+    signIn(fixture.alice);
+    browser.get(fixture.base() + "/simulations");
+    waitForPresent(By.id("simulate"));
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("sim-trace")))
+        .selectByVisibleText("forty jobs");
+    browser.findElement(By.id("sim-seed")).clear();
+    browser.findElement(By.id("sim-seed")).sendKeys("42");
+    browser.findElement(By.cssSelector("input[name=policies][value=spot-greedy]")).click();
+    browser.findElement(By.id("sim-run")).click();
+    waitForText(By.cssSelector("tr[data-policy='tern'] td.cost"), "$160.00");
+    assertThat(browser.getCurrentUrl()).matches(".*/simulations/sim-[0-9]+");
+    assertThat(browser.findElement(By.id("sim-results")).getText())
+        .contains("on-demand", "$400.00");
+    assertThat(fixture.simulations.last.seed()).isEqualTo(42);
+    assertThat(fixture.simulations.last.policies()).containsExactly("tern");
+    browser.switchTo().frame("sim-report");
+    waitForText(By.id("report"), "report of 40 jobs");
+    browser.switchTo().defaultContent();
+    screenshot("simulation");
+    String id = browser.getCurrentUrl().replaceAll(".*/", "");
+    browser.get(fixture.base() + "/simulations");
+    waitForText(By.cssSelector("tr[data-sim='" + id + "']"), "forty jobs");
+    screenshot("simulations");
+  }
+
+  @Test
   void theSignInPageSaysWhatIsWrong() throws Exception {
     browser.manage().deleteAllCookies();
     browser.get(fixture.base() + "/jobs");

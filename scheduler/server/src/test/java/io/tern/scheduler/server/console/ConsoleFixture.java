@@ -29,9 +29,10 @@ final class ConsoleFixture implements AutoCloseable {
   final BearerToken alice;
   final BearerToken bob;
   final BearerToken finops;
+  final TestSimulations simulations = new TestSimulations();
 
   ConsoleFixture(Path dir) throws Exception {
-    cluster = new SecureCluster(dir, 0, ConsoleSettings.on(0));
+    cluster = new SecureCluster(dir, 0, ConsoleSettings.on(0).withSimulations(simulations));
     alice = cluster.token("alice", List.of("vision"));
     bob = cluster.token("bob", List.of("nlp"));
     finops = cluster.token("fin", List.of(), Role.ROLE_FINOPS);

@@ -111,6 +111,20 @@ final class ConsoleHttp {
     return send(request);
   }
 
+  /** A form with files posted as the Simulations page posts it (cookie, CSRF header, origin). */
+  HttpResponse<String> form(String path, io.tern.testing.Multipart form)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        withCookie(HttpRequest.newBuilder(URI.create(base + path)))
+            .header("Content-Type", form.contentType())
+            .header("Origin", base)
+            .POST(form.body());
+    if (csrf != null) {
+      request.header(ConsoleServer.CSRF_HEADER, csrf);
+    }
+    return send(request);
+  }
+
   /** The events of a live view until it ends or {@code max} events came. */
   List<String> events(String path, int max) throws IOException, InterruptedException {
     HttpResponse<java.util.stream.Stream<String>> response =

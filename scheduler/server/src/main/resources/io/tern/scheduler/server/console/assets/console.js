@@ -243,5 +243,70 @@
     });
   }
 
-  ({ jobs, job, queue, nodes, cost, offpeak })[view]();
+  // ---- Simulations ----
+  const runState = (r) => r.state === "RUNNING" ? `${badge("RUNNING")} <span class="muted">${esc(r.phase)} ${Math.round(100 * r.fraction)}%</span>`
+    : r.state === "WAITING" ? badge("PENDING") + ' <span class="muted">waiting</span>' : badge(r.state === "DONE" ? "SUCCEEDED" : "FAILED");
+  function simulations() {
+    app.innerHTML = `<h1>Simulations</h1><div id="sim-form"></div><h2>Runs</h2><div id="sim-runs"></div>`;
+    const form = document.getElementById("sim-form"), list = document.getElementById("sim-runs");
+    subscribe("simulations", {}, (d) => {
+      if (!d.available) {
+        form.innerHTML = empty("This scheduler runs no simulations", "Run one from a shell: <code>tern simulate --jobs trace.csv --spot DIR --report out.html</code>.");
+      } else if (!document.getElementById("simulate")) {
+        const opts = (l) => l.map((c, i) => `<option value="${esc(c.id)}"${i === 0 ? " selected" : ""}>${esc(c.label)}</option>`).join("");
+        const checks = d.catalog.policies.map((p) => `<label class="check" title="${esc(p.label)}"><input type="checkbox" name="policies" value="${esc(p.id)}" checked> ${esc(p.id)}</label>`).join("");
+        form.innerHTML = `<form class="card sim" id="simulate">
+          <label>Job trace<select name="trace" id="sim-trace">${opts(d.catalog.traces)}<option value="">upload a trace…</option></select></label>
+          <label id="sim-upload" hidden>Trace file (native CSV, up to 32 MiB)<input type="file" name="file" accept=".csv,text/csv"></label>
+          <label>Spot availability<select name="spot" id="sim-spot">${opts(d.catalog.spotSets)}</select></label>
+          <label>Seed<input name="seed" id="sim-seed" type="number" value="1" min="0"></label>
+          <fieldset><legend>Policies (on-demand is always the baseline)</legend>${checks}</fieldset>
+          <div><button type="submit" class="action primary" id="sim-run">Run simulation</button> <span class="muted">Replays the trace through the scheduler's own placement code, as <code>tern simulate</code> does.</span></div>
+          <p class="error" id="sim-error"></p></form>`;
+        const f = document.getElementById("simulate");
+        document.getElementById("sim-trace").onchange = (e) => { document.getElementById("sim-upload").hidden = e.target.value !== ""; };
+        f.onsubmit = async (e) => {
+          e.preventDefault();
+          const button = document.getElementById("sim-run"), error = document.getElementById("sim-error");
+          button.disabled = true; error.textContent = "";
+          const r = await fetch("/api/simulations", { method: "POST", headers: { "X-Tern-Csrf": csrf }, body: new FormData(f) });
+          const body = await r.json().catch(() => ({}));
+          button.disabled = false;
+          if (r.ok) location.href = "/simulations/" + encodeURIComponent(body.id); else error.textContent = body.error || r.statusText;
+        };
+      }
+      const rows = (d.runs || []).map((r) => `<tr data-sim="${esc(r.id)}"><td><a href="/simulations/${encodeURIComponent(r.id)}">${esc(r.id)}</a></td><td>${esc(r.user)}</td>
+        <td class="wrap">${esc(r.asked.trace)}</td><td class="wrap">${esc(r.asked.spot)}</td><td>${runState(r)}</td><td>${when(r.submittedAt)}</td></tr>`).join("");
+      list.innerHTML = rows ? `<table id="simulations"><thead><tr><th>Run</th><th>By</th><th>Trace</th><th>Spot</th><th>State</th><th>Started</th></tr></thead><tbody>${rows}</tbody></table>`
+        : empty("No simulations yet", "Pick a trace and a spot set above and run the policies; the report shows here.");
+    });
+  }
+
+  function simulation() {
+    const id = app.dataset.id;
+    let shown = false;
+    subscribe("simulation", { id }, (r) => {
+      if (shown) return;
+      const head = `<h1>${esc(r.id)} <span class="muted">${esc(r.asked.trace)}</span> <span id="sim-state">${runState(r)}</span></h1>
+        <div class="card">Spot: ${esc(r.asked.spot)} · seed ${esc(r.asked.seed)} · by ${esc(r.user)} · started ${when(r.submittedAt)}${r.finishedAt ? " · ended " + when(r.finishedAt) : ""}</div>`;
+      if (r.state === "FAILED") { app.innerHTML = head + `<div class="empty"><h2 class="error" id="sim-failure">${esc(r.error)}</h2><p><a href="/simulations">Back to the simulations</a></p></div>`; shown = true; return; }
+      if (r.state !== "DONE") { app.innerHTML = head + `<div class="bar wide"><div style="width:${(100 * r.fraction).toFixed(1)}%"></div></div>`; return; }
+      shown = true;
+      const s = r.summary, base = s.policies.find((p) => p.policy === "on-demand") || {};
+      const rows = s.policies.map((p) => `<tr data-policy="${esc(p.policy)}"><td><b>${esc(p.policy)}</b><div class="muted wrap">${esc(p.description)}</div></td>
+        <td class="num cost">${usd(p.costUsd)}</td><td class="num">${usd(p.spotCostUsd)}</td><td class="num">${usd(p.onDemandCostUsd)}</td>
+        <td class="num">${num(100 * p.spotShareOfGpuHours, 1)}%</td><td class="num">${p.policy === "on-demand" ? "–" : num(p.savingsVsOnDemandPercent, 1) + "%"}</td>
+        <td class="num">${p.deadlineMisses} of ${p.deadlineJobs}</td><td class="num">${p.jobsUnfinished}</td><td class="num">${num(p.gpuHoursLostToPreemption, 1)}</td></tr>`).join("");
+      app.innerHTML = head + `<div class="grid"><div class="stat"><div class="label">Jobs</div><div class="value">${num(s.jobs, 0)}</div></div>
+        <div class="stat"><div class="label">Nodes / GPUs</div><div class="value">${num(s.nodes, 0)} / ${num(s.gpus, 0)}</div></div>
+        <div class="stat"><div class="label">Trace span</div><div class="value">${num(s.traceSpanHours, 0)} h</div></div>
+        <div class="stat"><div class="label">All on-demand</div><div class="value">${usd(base.costUsd)}</div></div></div>
+        <table id="sim-results"><thead><tr><th>Policy</th><th class="num">Cost</th><th class="num">Spot</th><th class="num">On-demand</th><th class="num">Spot GPU-h</th>
+        <th class="num">Saved</th><th class="num">Deadlines missed</th><th class="num">Unfinished</th><th class="num">GPU-h lost</th></tr></thead><tbody>${rows}</tbody></table>
+        <h2>Report <a class="action" href="/simulations/${encodeURIComponent(r.id)}/report" target="_blank" rel="noopener">Open in a tab</a></h2>
+        <iframe class="report" id="sim-report" title="simulation report" src="/simulations/${encodeURIComponent(r.id)}/report"></iframe>`;
+    });
+  }
+
+  ({ jobs, job, queue, nodes, cost, offpeak, simulations, simulation })[view]();
 })();
