@@ -70,6 +70,9 @@ public final class ConsoleSimulator implements ConsoleSimulations {
     spotSets.add(new Choice(SYNTHETIC_SPOT, "synthetic: the seeded spot model (no trace)"));
     List<Choice> policies = new ArrayList<>();
     for (ClusterPolicy p : ClusterPolicy.all()) {
+      if (p == ClusterPolicy.ON_DEMAND) {
+        continue; // the baseline, always replayed
+      }
       policies.add(new Choice(p.label(), p.label() + ": " + p.description()));
     }
     this.catalog = new Catalog(traces, spotSets, policies);

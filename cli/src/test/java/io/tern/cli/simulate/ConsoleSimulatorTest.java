@@ -71,7 +71,7 @@ class ConsoleSimulatorTest {
     assertThat(catalog.traces().get(2).label()).endsWith("(Alibaba GPU trace)");
     assertThat(ids(catalog.spotSets()))
         .containsExactly("dir:spot", "dir:spot/2026-01", "synthetic");
-    assertThat(ids(catalog.policies())).contains("tern", "spot-greedy");
+    assertThat(ids(catalog.policies())).contains("tern", "spot-greedy").doesNotContain("on-demand");
     assertThat(ids(new ConsoleSimulator(null).catalog().traces()))
         .containsExactly("synthetic-2000", "synthetic-20000");
   }

@@ -52,6 +52,9 @@ final class SimulationRuns implements AutoCloseable {
     volatile String error;
     volatile ConsoleSimulations.Report report;
 
+    /** Each phase's share done: the simulator replays its policies side by side. */
+    final java.util.Map<String, Double> phases = new java.util.concurrent.ConcurrentSkipListMap<>();
+
     Run(String id, String user, Instant submittedAt, ObjectNode asked) {
       this.id = id;
       this.user = user;
@@ -133,8 +136,13 @@ final class SimulationRuns implements AutoCloseable {
           simulations.run(
               request,
               (phase, done, total) -> {
-                run.phase = phase;
-                run.fraction = total <= 0 ? 0 : Math.min(1, (double) done / total);
+                run.phases.put(phase, total <= 0 ? 0 : Math.min(1, (double) done / total));
+                run.phase = String.join(", ", run.phases.keySet());
+                run.fraction =
+                    run.phases.values().stream()
+                        .mapToDouble(Double::doubleValue)
+                        .average()
+                        .orElse(0);
               });
     } catch (IllegalArgumentException e) {
       error = e.getMessage();

@@ -244,7 +244,7 @@
   }
 
   // ---- Simulations ----
-  const runState = (r) => r.state === "RUNNING" ? `${badge("RUNNING")} <span class="muted">${esc(r.phase)} ${Math.round(100 * r.fraction)}%</span>`
+  const runState = (r) => r.state === "RUNNING" ? `${badge("RUNNING")} <span class="muted" title="${esc(r.phase)}">${Math.round(100 * r.fraction)}% done</span>`
     : r.state === "WAITING" ? badge("PENDING") + ' <span class="muted">waiting</span>' : badge(r.state === "DONE" ? "SUCCEEDED" : "FAILED");
   function simulations() {
     app.innerHTML = `<h1>Simulations</h1><div id="sim-form"></div><h2>Runs</h2><div id="sim-runs"></div>`;
