@@ -3,6 +3,7 @@ package io.tern.cli.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tern.cli.TernCommand;
+import io.tern.scheduler.server.console.ConsoleSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +75,8 @@ class DeployFilesTest {
     Invocation unit = only(systemd(), "scheduler");
     assertThat(unit.value("--port")).isEqualTo("50051");
     assertThat(unit.value("--metrics-port")).isEqualTo("9464");
+    assertThat(unit.value("--console-port"))
+        .isEqualTo(String.valueOf(ConsoleSettings.DEFAULT_PORT));
     assertThat(only(systemd(), "zk").value("--port")).isEqualTo("2181");
     String agentEnv = Files.readString(DEPLOY.resolve("config/tern-agent.env"));
     assertThat(envValue(agentEnv, "TERN_SCHEDULER").split(",")).allMatch(a -> a.endsWith(":50051"));
@@ -83,7 +86,7 @@ class DeployFilesTest {
     // Docker: the image exposes the ports its CMD uses.
     for (Invocation cmd : dockerfiles()) {
       String text = Files.readString(cmd.file());
-      for (String flag : List.of("--port", "--metrics-port")) {
+      for (String flag : List.of("--port", "--metrics-port", "--console-port")) {
         if (cmd.value(flag) != null && cmd.verb().equals("scheduler")) {
           assertThat(text)
               .as(cmd.file() + " EXPOSE")
@@ -100,6 +103,13 @@ class DeployFilesTest {
             .map(c -> c.value("--port"))
             .toList();
     assertThat(schedulerPorts).hasSize(2).doesNotHaveDuplicates();
+    assertThat(
+            compose.stream()
+                .filter(c -> c.verb().equals("scheduler"))
+                .map(c -> c.value("--console-port")))
+        .as("each replica's console on a port of its own (they share the host's network)")
+        .doesNotContainNull()
+        .doesNotHaveDuplicates();
     String zkPort = only(compose, "zk").value("--port");
     for (Invocation c : compose) {
       if (c.verb().equals("scheduler")) {
@@ -117,6 +127,7 @@ class DeployFilesTest {
     Map<?, ?> sched = (Map<?, ?>) values.get("scheduler");
     assertThat(sched.get("port")).isEqualTo(50051);
     assertThat(sched.get("metricsPort")).isEqualTo(9464);
+    assertThat(sched.get("consolePort")).isEqualTo(ConsoleSettings.DEFAULT_PORT);
     assertThat(sched.get("replicas")).isEqualTo(2);
     assertThat(((Map<?, ?>) values.get("zookeeper")).get("clientPort")).isEqualTo(2181);
     String schedulerTemplate =
@@ -124,12 +135,14 @@ class DeployFilesTest {
     assertThat(schedulerTemplate)
         .contains("containerPort: {{ .Values.scheduler.port }}")
         .contains("containerPort: {{ .Values.scheduler.metricsPort }}")
+        .contains("containerPort: {{ .Values.scheduler.consolePort }}")
         .contains("prometheus.io/port: \"{{ .Values.scheduler.metricsPort }}\"")
         // Readiness follows the gRPC health service (the leader with ZooKeeper), not an open port.
         .contains("grpc: {port: {{ .Values.scheduler.port }}, service: tern.v1.JobService}")
         .doesNotContain("tcpSocket");
     assertThat(yaml(DEPLOY.resolve("helm/tern/Chart.yaml"))).containsEntry("name", "tern");
-    assertThat(Files.readString(DEPLOY.resolve("README.md"))).contains("9464", "50051", "2181");
+    assertThat(Files.readString(DEPLOY.resolve("README.md")))
+        .contains("9464", "9470", "50051", "2181");
   }
 
   // --- finding invocations -------------------------------------------------------------------
