@@ -158,6 +158,37 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void anAdminDrainsANodeAndMovesItsJobsWithACheckpoint() throws Exception {
+    String id =
+        fixture.submit(
+            fixture.alice,
+            ConsoleFixture.spec("moves", "vision", 1)
+                .setCheckpoint(
+                    io.tern.api.v1.CheckpointPolicy.newBuilder()
+                        .setSignal("SIGUSR1")
+                        .setGrace(com.google.protobuf.Duration.newBuilder().setSeconds(60)))
+                .build(),
+            false);
+    FakeAgent agent = fixture.agentOf(id);
+    agent.next(SchedulerMessage.KindCase.START_JOB, 20);
+    agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
+    signIn(fixture.cluster.admin);
+    browser.get(fixture.base() + "/nodes");
+    By evacuate = By.cssSelector("button[data-evacuate='" + agent.nodeId + "']");
+    new WebDriverWait(browser, WAIT).until(ExpectedConditions.elementToBeClickable(evacuate));
+    ((JavascriptExecutor) browser).executeScript("window.confirm = () => true;");
+    browser.findElement(evacuate).click();
+    assertThat(
+            agent.next(SchedulerMessage.KindCase.CHECKPOINT_JOB, 20).getCheckpointJob().getJobId())
+        .isEqualTo(id);
+    waitForText(By.cssSelector("tr[data-node='" + agent.nodeId + "'] td.state"), "draining");
+    By undrain = By.cssSelector("button[data-undrain='" + agent.nodeId + "']");
+    new WebDriverWait(browser, WAIT).until(ExpectedConditions.elementToBeClickable(undrain));
+    browser.findElement(undrain).click();
+    waitForText(By.cssSelector("tr[data-node='" + agent.nodeId + "'] td.state"), "ready");
+  }
+
+  @Test
   void aTeamsCostRisesOnTheCostPage() throws Exception {
     finops()
         .setBudget(

@@ -163,7 +163,8 @@
           const bad = short(g.health, "GPU_HEALTH_") !== "OK";
           return `<div class="cell${bad ? " bad" : ""}" style="background:${heat(g.utilizationPercent)};color:${g.utilizationPercent > 45 ? "#fff" : "#101828"}" title="GPU ${g.index} ${esc(g.model)}: ${g.utilizationPercent}% busy, ${num(g.memoryUsedMib / 1024)} of ${num(g.memoryTotalMib / 1024)} GiB, ${g.temperatureC} °C, ${esc(short(g.health, "GPU_HEALTH_"))}"><b>${g.utilizationPercent}</b><span>${mem}%</span></div>`; }).join("");
         const reclaim = n.reclaimAt ? `<span class="badge FAILED">spot notice: reclaim ${when(n.reclaimAt)}</span>` : "";
-        const drainBtn = n.drained ? `<button class="action" data-undrain="${esc(n.id)}">Undrain</button>` : `<button class="action danger" data-drain="${esc(n.id)}">Drain</button>`;
+        const drainBtn = n.drained ? `<button class="action" data-undrain="${esc(n.id)}">Undrain</button>`
+          : `<button class="action danger" data-drain="${esc(n.id)}">Drain</button> <button class="action danger" data-evacuate="${esc(n.id)}" title="checkpoint its jobs and resume them elsewhere">Drain + move jobs</button>`;
         return `<tr data-node="${esc(n.id)}"><td><b>${esc(n.id)}</b><div class="muted">${esc(n.pool)}</div></td><td class="state">${badge(state)} ${reclaim}</td>
           <td>${badge(short(n.capacityType, "CAPACITY_TYPE_"))}</td><td class="num">${usd(n.pricePerHourUsd)}/h</td><td><div class="heat">${cells}</div></td>
           <td class="wrap">${(n.jobIds || []).map((j) => `<a href="/jobs/${encodeURIComponent(j)}">${esc(j)}</a>`).join(" ")}</td><td>${when(n.lastHeartbeat)}</td><td>${drainBtn}</td></tr>`;
@@ -175,6 +176,7 @@
         `<div class="legend">GPU utilization <span>0%</span><span class="swatch"></span><span>100%</span> · each cell: utilization, memory used · red outline: unhealthy</div>
         <table id="nodes"><thead><tr><th>Node</th><th>State</th><th>Capacity</th><th class="num">Price</th><th>GPUs</th><th>Jobs</th><th>Heartbeat</th><th></th></tr></thead><tbody>${rows}</tbody></table>`);
       app.querySelectorAll("[data-drain]").forEach((b) => b.onclick = () => { if (confirm("Drain " + b.dataset.drain + "? Its jobs run on; no new ones start.")) { b.disabled = true; post(`/api/nodes/${encodeURIComponent(b.dataset.drain)}/drain`); } });
+      app.querySelectorAll("[data-evacuate]").forEach((b) => b.onclick = () => { if (confirm("Drain " + b.dataset.evacuate + " and move its jobs? Each checkpoints and resumes elsewhere from that checkpoint.")) { b.disabled = true; post(`/api/nodes/${encodeURIComponent(b.dataset.evacuate)}/drain?checkpoint=true`); } });
       app.querySelectorAll("[data-undrain]").forEach((b) => b.onclick = () => { b.disabled = true; post(`/api/nodes/${encodeURIComponent(b.dataset.undrain)}/undrain`); });
     });
   }
