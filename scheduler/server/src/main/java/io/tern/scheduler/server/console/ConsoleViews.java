@@ -204,8 +204,12 @@ final class ConsoleViews {
               window.getCron(),
               java.time.Duration.ofSeconds(window.getDuration().getSeconds()),
               java.time.ZoneId.of(window.getTimeZone()));
-      Instant from = spec.nextOpeningAfter(weekStart.minus(spec.duration()));
-      for (int i = 0; from != null && from.isBefore(weekEnd) && i < 500; i++) {
+      // A day either side of the UTC week: the page draws the week in any time zone.
+      Instant from =
+          spec.nextOpeningAfter(
+              weekStart.minus(spec.duration()).minus(java.time.Duration.ofDays(1)));
+      Instant until = weekEnd.plus(java.time.Duration.ofDays(1));
+      for (int i = 0; from != null && from.isBefore(until) && i < 500; i++) {
         ObjectNode opening = openings.addObject();
         opening.put("name", window.getName());
         opening.put("from", from.getEpochSecond());

@@ -246,6 +246,24 @@ class ConsoleBrowserTest {
     browser.get(fixture.base() + "/offpeak");
     waitForText(By.id("offpeak"), "nights");
     screenshot("offpeak");
+    // The calendar is drawn on the window's own clock (20:00 in Berlin), and on UTC's on request
+    // (19:00 in November, Berlin being an hour ahead).
+    assertThat(browser.findElement(By.id("zone")).getText()).isEqualTo("Europe/Berlin");
+    assertThat(mondaySlot(20)).isEqualTo("nights");
+    assertThat(mondaySlot(19)).isEqualTo("closed");
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("tz")))
+        .selectByVisibleText("UTC");
+    waitForText(By.id("zone"), "UTC");
+    assertThat(mondaySlot(19)).isEqualTo("nights");
+    assertThat(mondaySlot(18)).isEqualTo("closed");
+  }
+
+  /** The title of the calendar's Monday slot at {@code hour}: the windows open then. */
+  private static String mondaySlot(int hour) {
+    return (String)
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "return document.querySelectorAll('.week .slot')[arguments[0] * 7].title;", hour);
   }
 
   private static FinOpsServiceGrpc.FinOpsServiceBlockingStub finops() throws Exception {

@@ -222,26 +222,43 @@
   }
 
   // ---- Off-peak ----
+  // Seconds to add to a UTC instant for the wall clock of `zone` at that instant.
+  function zoneOffset(zone, t) {
+    const f = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    const p = Object.fromEntries(f.formatToParts(new Date(t * 1000)).map((x) => [x.type, x.value]));
+    return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) / 1000 - t;
+  }
   function offpeak() {
+    const params = new URLSearchParams(location.search);
     subscribe("offpeak", {}, (d) => {
       const windows = d.windows || [];
       const rows = windows.map((w) => `<tr><td><b>${esc(w.name)}</b></td><td><code>${esc(w.cron)}</code></td><td>${esc(w.timeZone)}</td><td>${ago(parseFloat(w.duration))}</td>
         <td>${w.openNow ? '<span class="badge RUNNING">open now</span>' : '<span class="badge">closed</span>'}</td><td>${when(w.nextOpen)}</td></tr>`).join("");
+      const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+      const zones = [...new Set(windows.map((w) => w.timeZone).concat([browserZone, "UTC"]))];
+      const zone = zones.includes(params.get("tz")) ? params.get("tz") : zones[0];
+      // The week (Monday 00:00 to Monday 00:00) on the wall clock of `zone`.
+      const off = zoneOffset(zone, d.now), localNow = d.now + off;
+      const monday = Math.floor(localNow / 86400) * 86400 - ((new Date(localNow * 1000).getUTCDay() + 6) % 7) * 86400;
+      const weekStart = monday - zoneOffset(zone, monday - off);
       const days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-      let grid = '<div class="week"><div></div>' + days.map((x, i) => `<div class="day">${x} ${new Date((d.weekStart + i * 86400) * 1000).toISOString().slice(5, 10)}</div>`).join("");
+      let grid = '<div class="week"><div></div>' + days.map((x, i) => `<div class="day">${x} ${new Date((monday + i * 86400) * 1000).toISOString().slice(5, 10)}</div>`).join("");
       for (let h = 0; h < 24; h++) {
         grid += `<div class="hour">${String(h).padStart(2, "0")}:00</div>`;
         for (let day = 0; day < 7; day++) {
-          const from = d.weekStart + day * 86400 + h * 3600, to = from + 3600;
+          const from = weekStart + day * 86400 + h * 3600, to = from + 3600;
           const open = d.openings.filter((o) => o.from < to && o.to > from).map((o) => o.name);
           const now = d.now >= from && d.now < to;
           grid += `<div class="slot${open.length ? " open" : ""}${now ? " now" : ""}" title="${esc(open.join(", ") || "closed")}"></div>`;
         }
       }
       grid += "</div>";
+      const picker = `<select id="tz">${zones.map((z) => `<option${z === zone ? " selected" : ""}>${esc(z)}</option>`).join("")}</select>`;
       app.innerHTML = `<h1>Off-peak windows</h1>` + (windows.length ? `<table id="offpeak"><thead><tr><th>Window</th><th>Cron</th><th>Time zone</th><th>Lasts</th><th>Now</th><th>Next opening</th></tr></thead><tbody>${rows}</tbody></table>
-        <h2>This week (UTC hours; red: now)</h2><div class="card">${grid}</div>`
+        <h2>This week in <span id="zone">${esc(zone)}</span> hours ${picker} <span class="muted">(red: now)</span></h2><div class="card">${grid}</div>`
         : empty("No off-peak windows", "FinOps sets one with <code>tern offpeak set nights --cron \"0 0 20 ? * MON-FRI\" --duration 11h --tz Europe/Berlin</code>."));
+      const tz = document.getElementById("tz");
+      if (tz) tz.onchange = () => { params.set("tz", tz.value); location.search = params.toString(); };
     });
   }
 
