@@ -227,21 +227,7 @@ class ClusterSimulationTest {
    */
   @Test
   void aRoundAllocationIsValidExactlyUntilTheNextCheckpointCountChange() {
-    TraceJob trace =
-        new TraceJob(
-            "j",
-            0,
-            1000,
-            1,
-            1000,
-            1,
-            "t",
-            io.tern.scheduler.core.model.PriorityClass.NORMAL,
-            io.tern.scheduler.core.model.CapacityPreference.SPOT_OK,
-            300,
-            TraceJob.NO_DEADLINE,
-            List.of(),
-            16);
+    TraceJob trace = solo(1000).get(0);
     for (long interval : new long[] {0, 1, 7, 300, 1000, 5000}) {
       for (long remaining : new long[] {0, 299, 300, 1000}) {
         SimJob job = new SimJob(0, trace, "t", interval);
