@@ -75,7 +75,8 @@ public final class SingleJobReplay {
             0);
     TraceNode node = new TraceNode("spot-1", 1, MODEL, 16);
     PoolTimeline timeline =
-        new PoolTimeline(trace.pool(), trace.pool(), trace.availability(), trace.slotSeconds(), 0);
+        new PoolTimeline(
+            trace.pool(), trace.pool(), trace.availability().clone(), trace.slotSeconds(), 0);
     SimulationSettings settings =
         SimulationSettings.defaults()
             .withCloud(0, 0, 0, changeover, 0)
