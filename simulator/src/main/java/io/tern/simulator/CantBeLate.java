@@ -4,9 +4,9 @@ import io.tern.simulator.policy.OfflineOptimum;
 import io.tern.simulator.policy.SingleJobOutcome;
 import io.tern.simulator.policy.SingleJobPolicies;
 import io.tern.simulator.policy.SingleJobPolicy;
+import io.tern.simulator.policy.SingleJobReplay;
 import io.tern.simulator.policy.SingleJobSetting;
 import io.tern.simulator.policy.SingleJobSimulator;
-import io.tern.simulator.policy.TernCore;
 import io.tern.simulator.report.CantBeLateReport;
 import io.tern.simulator.report.CantBeLateReport.PolicyStats;
 import io.tern.simulator.spot.GpuPrice;
@@ -22,11 +22,12 @@ import java.util.Map;
 
 /**
  * The Can't Be Late single-job study (Wu et al., NSDI'24): one deadline-bound job replayed from
- * start points spread over every spot trace of a directory, under Tern (the production core, see
- * {@link TernCore}), greedy, Uniform Progress as the paper's reference code decides, the offline
- * optimum and on-demand, with cost relative to running the whole job on on-demand. Every run goes
- * through the same slot rules ({@link SingleJobSimulator}); the optimum models them exactly.
- * Deterministic: no randomness at all.
+ * start points spread over every spot trace of a directory, under Tern (the job replayed through
+ * the cluster simulation, production core and all, see {@link SingleJobReplay}), greedy, Uniform
+ * Progress as the paper's reference code decides, the offline optimum and on-demand, with cost
+ * relative to running the whole job on on-demand. The baselines go through the same slot rules
+ * ({@link SingleJobSimulator}), which the cluster simulation is set up to follow and the optimum
+ * models exactly. Deterministic: no randomness at all.
  */
 public final class CantBeLate {
   /** The default spacing of start points within a trace. */
@@ -95,15 +96,7 @@ public final class CantBeLate {
   public static Map<String, SingleJobOutcome> runAll(
       SpotTrace trace, int start, SingleJobSetting setting, double spot, double onDemand) {
     Map<String, SingleJobOutcome> out = new LinkedHashMap<>();
-    out.put(
-        "tern",
-        SingleJobSimulator.run(
-            trace,
-            start,
-            setting,
-            new TernCore(trace, start, setting, spot, onDemand),
-            spot,
-            onDemand));
+    out.put("tern", SingleJobReplay.run(trace, start, setting, spot, onDemand));
     for (String name : List.of("greedy", "uniform-progress", "on-demand")) {
       SingleJobPolicy policy = SingleJobPolicies.create(name);
       out.put(name, SingleJobSimulator.run(trace, start, setting, policy, spot, onDemand));

@@ -383,7 +383,9 @@ public final class ClusterSimulation {
             policySnapshot(now),
             VirtualClock.at(now));
     apply(plan, now);
-    if (!pending.isEmpty() || (deadlineRunning && policy == ClusterPolicy.TERN)) {
+    // After the plan: a deadline job it just started is re-decided at the next round too.
+    if (!pending.isEmpty()
+        || (!deadlineRunningByIdRank.isEmpty() && policy == ClusterPolicy.TERN)) {
       requestPlan(now + settings.replanIntervalSeconds());
     }
   }
@@ -532,15 +534,18 @@ public final class ClusterSimulation {
     job.nodes = nodes;
     job.capacityType = p.capacityType();
     job.attemptStart = now;
-    long restore = job.remaining < job.trace.durationSeconds() ? settings.restoreSeconds() : 0;
-    job.workStart = now + restore;
+    // Billed time before the attempt works: its start, and the restore of a job with progress.
+    long startUp =
+        settings.startSeconds()
+            + (job.remaining < job.trace.durationSeconds() ? settings.restoreSeconds() : 0);
+    job.workStart = now + startUp;
     job.costPerSecond = rate;
     job.onDemandPricedPerSecond = onDemandRate;
     job.attemptPriceClasses = Arrays.copyOf(priceClasses, classes);
     job.attemptClassGpus = Arrays.copyOf(classGpus, classes);
     job.attemptClassCostPerSecond = Arrays.copyOf(classRates, classes);
-    job.overheadGpuSeconds += restore * job.gpuEquivalents;
-    job.onDemandPricedWaste += restore * onDemandRate;
+    job.overheadGpuSeconds += startUp * job.gpuEquivalents;
+    job.onDemandPricedWaste += startUp * onDemandRate;
     if (job.firstStart < 0) {
       job.firstStart = now;
     }

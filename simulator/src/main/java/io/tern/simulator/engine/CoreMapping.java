@@ -23,9 +23,13 @@ final class CoreMapping {
     this.settings = settings;
   }
 
-  /** Core configuration: pool-diversity scorers only for Tern. */
+  /** Core configuration: pool-diversity scorers only for Tern; the settings' deadline rule. */
   EngineConfig engineConfig() {
-    EngineConfig.Builder config = EngineConfig.builder();
+    EngineConfig.Builder config =
+        EngineConfig.builder()
+            .deadlineRule(
+                Duration.ofSeconds(settings.deadlineOverheadSeconds()),
+                Duration.ofSeconds(settings.deadlineMarginSeconds()));
     if (policy != ClusterPolicy.TERN) {
       config.scorerWeight("reclaimed-pool", 0).scorerWeight("reclaim-risk", 0);
     }

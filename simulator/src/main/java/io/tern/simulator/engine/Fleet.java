@@ -69,6 +69,25 @@ final class Fleet {
       node.up = timelines.get(p).availableAt(0);
       spotPoolNodes.get(p).add(node);
     }
+    if (policy.spotFleet() && spot.poolsConfigured()) {
+      for (List<SimNode> poolNodes : spotPoolNodes) {
+        SimNode node = poolNodes.get(0);
+        offers.put(
+            node.pool,
+            new PoolOffer(
+                node.pool,
+                CapacityType.SPOT,
+                shapeKey(node.shape),
+                "spot",
+                node.shape.gpus(),
+                node.shape.gpuModel(),
+                node.shape.gpuMemGib() * 1024L,
+                0,
+                0,
+                node.pricePerHour,
+                0));
+      }
+    }
     if (policy.spotFleet()) {
       for (TraceNode shape : shapes) {
         String key = shapeKey(shape);

@@ -86,6 +86,25 @@ public final class RunOutcome {
     return find(jobId).cost;
   }
 
+  /** GPU-seconds a job was billed on spot capacity. */
+  public double spotGpuSecondsOf(String jobId) {
+    return find(jobId).spotGpuSeconds;
+  }
+
+  /** GPU-seconds a job was billed on on-demand capacity. */
+  public double onDemandGpuSecondsOf(String jobId) {
+    return find(jobId).onDemandGpuSeconds;
+  }
+
+  /** Whether a job met its deadline: false only for one with a deadline it did not finish by. */
+  public boolean deadlineMetOf(String jobId) {
+    return !missedDeadline(find(jobId));
+  }
+
+  private static boolean missedDeadline(SimJob job) {
+    return job.trace.hasDeadline() && (job.finish < 0 || job.finish > job.trace.deadlineSeconds());
+  }
+
   /** Attempts a job made. */
   public int attemptsOf(String jobId) {
     return find(jobId).attempt();
@@ -134,8 +153,7 @@ public final class RunOutcome {
       team.jobs++;
       team.cost += job.cost;
       team.lost += job.lostGpuSeconds;
-      boolean missed =
-          job.trace.hasDeadline() && (job.finish < 0 || job.finish > job.trace.deadlineSeconds());
+      boolean missed = missedDeadline(job);
       if (job.trace.hasDeadline()) {
         deadlineJobs++;
       }

@@ -6,7 +6,8 @@ import java.util.function.Supplier;
 
 /**
  * The baselines of the Can't Be Late comparison. Each call returns a fresh instance (some keep
- * state within a run). Tern's own figure comes from the production core ({@link TernCore}).
+ * state within a run). Tern's own figure comes from the cluster simulation ({@link
+ * SingleJobReplay}).
  */
 public final class SingleJobPolicies {
   /** Names in table order. */

@@ -25,11 +25,17 @@ public final class SpotFleetModel {
   private final Map<String, PoolTimeline> pools;
   private final List<String> nodePools;
   private final String source;
+  private final boolean poolsConfigured;
 
-  private SpotFleetModel(Map<String, PoolTimeline> pools, List<String> nodePools, String source) {
+  private SpotFleetModel(
+      Map<String, PoolTimeline> pools,
+      List<String> nodePools,
+      String source,
+      boolean poolsConfigured) {
     this.pools = Collections.unmodifiableMap(pools);
     this.nodePools = nodePools;
     this.source = source;
+    this.poolsConfigured = poolsConfigured;
   }
 
   /**
@@ -73,7 +79,29 @@ public final class SpotFleetModel {
         traces.isEmpty()
             ? "synthetic two-state model (availability 0.8, MTBP 3.5 h), seeded"
             : traces.size() + " spot trace files, pools read from seeded offsets";
-    return new SpotFleetModel(pools, nodePools, source);
+    return new SpotFleetModel(pools, nodePools, source, false);
+  }
+
+  /**
+   * Every one of {@code nodes} nodes in one pool that follows {@code timeline}, a pool the
+   * scheduler is configured with (see {@link #poolsConfigured}): the single-job study's spot node.
+   */
+  public static SpotFleetModel onePool(PoolTimeline timeline, int nodes) {
+    return new SpotFleetModel(
+        Map.of(timeline.pool(), timeline),
+        Collections.nCopies(nodes, timeline.pool()),
+        timeline.source(),
+        true);
+  }
+
+  /**
+   * Whether the core is told of every spot pool as a configured pool (a {@code PoolOffer} that
+   * cannot launch: the timeline is the pool's whole capacity), so it knows the spot price while the
+   * pool has no capacity, as the live scheduler knows its configured pools. The cluster replay's
+   * pools are not (its figures were measured without); the single-job study's pool is.
+   */
+  public boolean poolsConfigured() {
+    return poolsConfigured;
   }
 
   /** The pool of the node at {@code index} in the cluster list. */

@@ -32,7 +32,12 @@ class ClusterSimulationTest {
   }
 
   private static RunOutcome replay(ClusterPolicy policy, String trace) {
-    List<TraceJob> jobs = NativeTraceReader.read(TestPaths.resource(trace));
+    return replay(
+        policy, NativeTraceReader.read(TestPaths.resource(trace)), SimulationSettings.defaults());
+  }
+
+  private static RunOutcome replay(
+      ClusterPolicy policy, List<TraceJob> jobs, SimulationSettings settings) {
     List<TraceNode> nodes = NodeListReader.read(TestPaths.resource("traces/one-node.csv"));
     SpotFleetModel spot =
         SpotFleetModel.build(
@@ -41,13 +46,7 @@ class ClusterSimulationTest {
             7,
             false);
     return new ClusterSimulation(
-            jobs,
-            nodes,
-            policy,
-            SimulationSettings.defaults(),
-            PriceTable.defaults(),
-            spot,
-            ProgressListener.NONE)
+            jobs, nodes, policy, settings, PriceTable.defaults(), spot, ProgressListener.NONE)
         .run();
   }
 
@@ -102,6 +101,61 @@ class ClusterSimulationTest {
     assertThat(run.finishOf("solo")).isEqualTo(3180 + 120 + (7200 - 1680));
     assertThat(run.costOf("solo"))
         .isCloseTo((1740 + (8820 - 3180)) * SPOT_PER_SECOND, within(1e-9));
+  }
+
+  /** The solo job with {@code seconds} of work, checkpointing every 700 s. */
+  private static List<TraceJob> solo(long seconds) {
+    return List.of(
+        new TraceJob(
+            "solo",
+            0,
+            seconds,
+            1,
+            1000,
+            1,
+            "vision",
+            io.tern.scheduler.core.model.PriorityClass.NORMAL,
+            io.tern.scheduler.core.model.CapacityPreference.SPOT_ONLY,
+            700,
+            TraceJob.NO_DEADLINE,
+            List.of(),
+            0));
+  }
+
+  @Test
+  void aJobWhoseWorkEndsAsItsCapacityGoesHasFinished() {
+    // 1,800 s of work on spot that is reclaimed at 1,800 s: done, nothing lost or rerun.
+    RunOutcome run = replay(ClusterPolicy.SPOT_GREEDY, solo(1800), SimulationSettings.defaults());
+
+    assertThat(run.finishOf("solo")).isEqualTo(1800);
+    assertThat(run.attemptsOf("solo")).isEqualTo(1);
+    assertThat(run.lostGpuSecondsOf("solo")).isZero();
+  }
+
+  @Test
+  void aSaveThatEndsAsTheCapacityGoesIsKept() {
+    // Notice 60 s before the reclaim at 1,800 s, a 60 s save: the checkpoint of 1,740 s of work is
+    // written as the node goes, so nothing is lost (not the 340 s since the periodic one at 1,400).
+    RunOutcome run =
+        replay(
+            ClusterPolicy.TERN,
+            solo(7200),
+            SimulationSettings.defaults().withCloud(60, 60, 120, 0, 180));
+
+    assertThat(run.lostGpuSecondsOf("solo")).isZero();
+    assertThat(run.finishOf("solo")).isEqualTo(3180 + 120 + (7200 - 1740));
+  }
+
+  @Test
+  void everyAttemptPaysItsStartTimeTheFirstToo() {
+    RunOutcome run =
+        replay(
+            ClusterPolicy.ON_DEMAND,
+            solo(7200),
+            SimulationSettings.defaults().withCloud(120, 60, 120, 300, 180));
+
+    assertThat(run.finishOf("solo")).isEqualTo(300 + 7200);
+    assertThat(run.costOf("solo")).isCloseTo((300 + 7200) * 3.06 / 3600, within(1e-9));
   }
 
   /**
@@ -173,21 +227,7 @@ class ClusterSimulationTest {
    */
   @Test
   void aRoundAllocationIsValidExactlyUntilTheNextCheckpointCountChange() {
-    TraceJob trace =
-        new TraceJob(
-            "j",
-            0,
-            1000,
-            1,
-            1000,
-            1,
-            "t",
-            io.tern.scheduler.core.model.PriorityClass.NORMAL,
-            io.tern.scheduler.core.model.CapacityPreference.SPOT_OK,
-            300,
-            TraceJob.NO_DEADLINE,
-            List.of(),
-            16);
+    TraceJob trace = solo(1000).get(0);
     for (long interval : new long[] {0, 1, 7, 300, 1000, 5000}) {
       for (long remaining : new long[] {0, 299, 300, 1000}) {
         SimJob job = new SimJob(0, trace, "t", interval);

@@ -105,38 +105,41 @@ class CantBeLateTest {
   @Test
   void ternWaitsForSpotWhileAheadAndTakesOnDemandWhenBehind() {
     // 1 h job, 2 h deadline: 54 min done on spot in the first hour puts it well ahead of the line,
-    // so it waits out a 20-minute gap for spot and finishes there.
+    // so it waits out a 20-minute gap for spot and finishes there: reclaimed at 60 min with its
+    // progress (the notice comes at the reclaim, the save takes no time), back at 80 min with a
+    // second changeover, done at 92 min.
     SpotTrace gap = trace("++++++..++++++");
-    RecordingPolicy tern = new RecordingPolicy(new TernCore(gap, 0, SMALL, SPOT, ON_DEMAND));
-    SingleJobOutcome waited = SingleJobSimulator.run(gap, 0, SMALL, tern, SPOT, ON_DEMAND);
-    assertThat(tern.modes.toString()).isEqualTo("SSSSSSIISS");
+    SingleJobOutcome waited = SingleJobReplay.run(gap, 0, SMALL, SPOT, ON_DEMAND);
     assertThat(waited.onDemandHours()).isZero();
+    assertThat(waited.spotHours()).isCloseTo((60 + 6 + 6) / 60.0, within(1e-9));
+    assertThat(waited.finishHours()).isCloseTo(92 / 60.0, within(1e-9));
+    assertThat(waited.restarts()).isEqualTo(2);
     assertThat(waited.deadlineMet()).isTrue();
 
-    // No spot at all: it waits while ahead, then runs on on-demand and still makes it.
+    // No spot at all: it waits while ahead, then runs on on-demand (changeover and work) and still
+    // makes it.
     SpotTrace none = trace(".".repeat(14));
-    SingleJobOutcome fallback =
-        SingleJobSimulator.run(
-            none, 0, SMALL, new TernCore(none, 0, SMALL, SPOT, ON_DEMAND), SPOT, ON_DEMAND);
+    SingleJobOutcome fallback = SingleJobReplay.run(none, 0, SMALL, SPOT, ON_DEMAND);
     assertThat(fallback.deadlineMet()).isTrue();
+    assertThat(fallback.spotHours()).isZero();
     assertThat(fallback.onDemandHours()).isCloseTo(1.1, within(1e-9));
+    assertThat(fallback.costUsd()).isCloseTo(1.1 * ON_DEMAND, within(1e-9));
   }
 
   @Test
   void ternMovesBackToSpotOnceItHasSettledAndNotOnABlip() {
-    // 4 h job, 5 h deadline: no spot at first, so it falls behind and runs on on-demand; a
-    // one-slot blip of spot does not move it; spot that stays does, once it held for two
-    // changeovers (12 min: two slots).
+    // 4 h job, 5 h deadline: reclaimed after its first slot on spot it falls behind the line and
+    // runs on on-demand; a one-slot blip of spot (slot 10) does not move it; spot that stays (from
+    // slot 16) does, once it has held for two changeovers (12 min: at slot 18).
     SingleJobSetting setting = new SingleJobSetting(4, 5, 0.1);
-    SpotTrace trace = trace(".".repeat(10) + "+." + ".".repeat(4) + "+".repeat(20));
-    TernCore core = new TernCore(trace, 0, setting, SPOT, ON_DEMAND);
-    RecordingPolicy tern = new RecordingPolicy(core);
-    SingleJobOutcome outcome = SingleJobSimulator.run(trace, 0, setting, tern, SPOT, ON_DEMAND);
+    SpotTrace trace = trace("+" + ".".repeat(9) + "+." + ".".repeat(4) + "+".repeat(30));
+    SingleJobOutcome outcome = SingleJobReplay.run(trace, 0, setting, SPOT, ON_DEMAND);
 
     assertThat(outcome.deadlineMet()).isTrue();
-    assertThat(core.returnsToSpot()).isEqualTo(1);
-    assertThat(tern.modes.charAt(10)).isEqualTo('O'); // the blip
-    assertThat(tern.modes.substring(16, 19)).isEqualTo("OOS"); // settles, then moves
+    // spot, on-demand, spot: the blip would have cost two more attempts
+    assertThat(outcome.restarts()).isEqualTo(3);
+    // on-demand from slot 1 to slot 18 (170 min, its changeover included)
+    assertThat(outcome.onDemandHours()).isCloseTo(170 / 60.0, within(1e-9));
   }
 
   @Test
