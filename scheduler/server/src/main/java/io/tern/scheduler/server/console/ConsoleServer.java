@@ -229,27 +229,32 @@ public final class ConsoleServer implements AutoCloseable {
   }
 
   private void jobPage(Context ctx) {
-    ConsoleSession session = pageSession(ctx);
-    if (session == null) {
-      return;
-    }
-    String id = ctx.pathParam("id");
-    ConsolePages pages = new ConsolePages(authenticates);
-    try {
-      // The scheduler says whether this user may see the job: another team's is NOT_FOUND.
-      session
-          .caller()
-          .on(JobServiceGrpc.newBlockingStub(channel))
-          .getJob(GetJobRequest.newBuilder().setJobId(id).build());
-    } catch (StatusRuntimeException e) {
-      ConsoleError error = ConsoleError.of(e);
-      ctx.status(error.httpStatus()).html(pages.problem(session, error.getMessage()));
-      return;
-    }
-    ctx.html(pages.shell(id, "job", session, Map.of("id", id)));
+    // The scheduler says whether this user may see the job: another team's is NOT_FOUND.
+    itemPage(
+        ctx,
+        "job",
+        (session, id) -> {
+          try {
+            session
+                .caller()
+                .on(JobServiceGrpc.newBlockingStub(channel))
+                .getJob(GetJobRequest.newBuilder().setJobId(id).build());
+          } catch (StatusRuntimeException e) {
+            throw ConsoleError.of(e);
+          }
+        });
   }
 
   private void simulationPage(Context ctx) {
+    itemPage(ctx, "simulation", simulations::find);
+  }
+
+  /**
+   * The page of one item ({@code /VIEW/{id}}), or the problem page when {@code check} says the user
+   * may not see it (or it does not exist).
+   */
+  private void itemPage(
+      Context ctx, String view, java.util.function.BiConsumer<ConsoleSession, String> check) {
     ConsoleSession session = pageSession(ctx);
     if (session == null) {
       return;
@@ -257,12 +262,12 @@ public final class ConsoleServer implements AutoCloseable {
     String id = ctx.pathParam("id");
     ConsolePages pages = new ConsolePages(authenticates);
     try {
-      simulations.find(session, id);
+      check.accept(session, id);
     } catch (ConsoleError e) {
       ctx.status(e.httpStatus()).html(pages.problem(session, e.getMessage()));
       return;
     }
-    ctx.html(pages.shell(id, "simulation", session, Map.of("id", id)));
+    ctx.html(pages.shell(id, view, session, Map.of("id", id)));
   }
 
   /**
