@@ -93,6 +93,14 @@ final class E2eBenchCommand implements Callable<Integer> {
   Path workDir;
 
   @Option(
+      names = "--ports",
+      paramLabel = "PORT",
+      defaultValue = "0",
+      description =
+          "ZooKeeper listens on PORT and the scheduler on PORT+1 (default: any free ports).")
+  int ports;
+
+  @Option(
       names = "--timeout",
       defaultValue = "600",
       description = "Seconds to give the whole run (default ${DEFAULT-VALUE}).")
@@ -123,13 +131,16 @@ final class E2eBenchCommand implements Callable<Integer> {
       throw new UserInputException(
           "--agents, --jobs and --in-flight must be >= 1, --gpus-per-agent 1..64");
     }
+    if (ports < 0 || ports > 65534) {
+      throw new UserInputException("--ports must be 1..65534 (or 0: any free ports)");
+    }
     PrintWriter err = spec.commandLine().getErr();
     Path dir =
         workDir != null
             ? Files.createDirectories(workDir)
             : Files.createTempDirectory("tern-bench-e2e");
     long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
-    try (LocalTernCluster cluster = new LocalTernCluster(dir);
+    try (LocalTernCluster cluster = new LocalTernCluster(dir, ports);
         SchedulerClient client =
             new SchedulerClient(List.of(cluster.scheduler()), Duration.ofSeconds(timeoutSeconds))) {
       err.printf(

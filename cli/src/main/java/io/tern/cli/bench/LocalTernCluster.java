@@ -23,12 +23,16 @@ final class LocalTernCluster implements AutoCloseable {
   private final List<Process> children = new ArrayList<>();
   private final String scheduler;
 
-  /** Starts ZooKeeper and the scheduler; {@link #scheduler()} answers once it leads. */
-  LocalTernCluster(Path dir) throws IOException {
+  /**
+   * Starts ZooKeeper and the scheduler; {@link #scheduler()} answers once it leads.
+   *
+   * @param basePort ZooKeeper's port, the scheduler's the next one; 0 for any free ports
+   */
+  LocalTernCluster(Path dir, int basePort) throws IOException {
     this.dir = dir;
     this.logs = Files.createDirectories(dir.resolve("logs"));
-    int zkPort = freePort();
-    int port = freePort();
+    int zkPort = basePort == 0 ? freePort() : basePort;
+    int port = basePort == 0 ? freePort() : basePort + 1;
     start("zk", "zk", "--port", String.valueOf(zkPort), "--data", dir.resolve("zk").toString());
     start(
         "scheduler",
@@ -40,6 +44,8 @@ final class LocalTernCluster implements AutoCloseable {
         "--advertise",
         "127.0.0.1",
         "--metrics-port",
+        "-1",
+        "--console-port",
         "-1");
     this.scheduler = "127.0.0.1:" + port;
   }
