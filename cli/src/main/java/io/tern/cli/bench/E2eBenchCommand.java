@@ -122,6 +122,10 @@ final class E2eBenchCommand implements Callable<Integer> {
       double submit_to_placed_ms_p50,
       double placed_to_started_ms_p50,
       double started_to_ended_ms_p50,
+      double cpu_seconds_zk,
+      double cpu_seconds_scheduler,
+      double cpu_seconds_agents,
+      double cpu_seconds_jobs,
       String logs) {}
 
   @Override
@@ -168,10 +172,12 @@ final class E2eBenchCommand implements Callable<Integer> {
       }
       err.printf("running %d jobs, at most %d in flight%n", jobs, window);
       err.flush();
+      LocalTernCluster.CpuSeconds cpuBefore = cluster.cpuSeconds();
       long start = System.nanoTime();
       run(channel, window, deadline, cluster, err);
       double seconds = (System.nanoTime() - start) / 1e9;
-      Figures figures = figures(collect(channel), window, seconds, cluster.logs());
+      LocalTernCluster.CpuSeconds cpu = cluster.cpuSeconds().minus(cpuBefore);
+      Figures figures = figures(collect(channel), window, seconds, cpu, cluster.logs());
       PrintWriter out = spec.commandLine().getOut();
       if (output.format() == OutputFormat.json) {
         out.println(OutputOptions.toJson(figures));
@@ -180,7 +186,7 @@ final class E2eBenchCommand implements Callable<Integer> {
             "%d jobs on %d agents x %d GPUs (%d in flight): %d succeeded, %d failed, %d started more"
                 + " than once, in %.1f s: %.0f jobs/s; submit to start p50 %.0f ms, p99 %.0f ms"
                 + " (p50 submit to placed %.0f ms, placed to started %.0f ms, started to ended %.0f"
-                + " ms)%n",
+                + " ms); CPU s: scheduler %.1f, agents %.1f, job processes %.1f, ZooKeeper %.1f%n",
             jobs,
             agents,
             gpusPerAgent,
@@ -194,7 +200,11 @@ final class E2eBenchCommand implements Callable<Integer> {
             figures.submit_to_start_ms_p99(),
             figures.submit_to_placed_ms_p50(),
             figures.placed_to_started_ms_p50(),
-            figures.started_to_ended_ms_p50());
+            figures.started_to_ended_ms_p50(),
+            cpu.scheduler(),
+            cpu.agents(),
+            cpu.jobs(),
+            cpu.zk());
       }
       out.flush();
       return figures.succeeded() == jobs && figures.started_more_than_once() == 0 ? 0 : 1;
@@ -317,7 +327,8 @@ final class E2eBenchCommand implements Callable<Integer> {
     return all;
   }
 
-  private Figures figures(List<Job> all, int window, double seconds, Path logs) {
+  private Figures figures(
+      List<Job> all, int window, double seconds, LocalTernCluster.CpuSeconds cpu, Path logs) {
     int succeeded = 0;
     int failed = 0;
     int twice = 0;
@@ -362,6 +373,10 @@ final class E2eBenchCommand implements Callable<Integer> {
         percentile(sorted(queued), 0.50),
         percentile(sorted(starting), 0.50),
         percentile(sorted(running), 0.50),
+        cpu.zk(),
+        cpu.scheduler(),
+        cpu.agents(),
+        cpu.jobs(),
         logs.toString());
   }
 
