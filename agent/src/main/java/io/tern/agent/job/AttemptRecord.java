@@ -19,7 +19,7 @@ import java.util.Properties;
  *
  * <pre>
  * tern-attempt   written by the agent before the job starts: job, attempt, epoch, fence signal, grace
- * job.pid        "PID STARTTIME" of the job (its process group leader), written by the shim
+ * job.pid        "PID STARTTIME\n" of the job (its process group leader), written by the shim
  * fenced         KILL_AT, created (O_EXCL) by whichever of shim and agent fenced the job first
  * signalled      created by the agent before it signals the job (checkpoint or stop): an exit 0
  *                after it is not the job finishing by itself, so the shim records no success
@@ -27,7 +27,8 @@ import java.util.Properties;
  * status.pb      the final JobStatus the agent reported, until the leader acknowledged it
  * </pre>
  *
- * Every file is written to a temporary name and renamed, so readers see all of it or nothing. A
+ * Every file but job.pid is written to a temporary name and renamed, so readers see all of it or
+ * nothing; job.pid is written in place by one write, and read only once its newline is there. A
  * directory with {@code tern-attempt} or {@code status.pb} is unsettled; {@link #settle} deletes
  * them (and the others) and keeps the attempt's log and checkpoints.
  */
@@ -93,8 +94,12 @@ public record AttemptRecord(Path dir) {
     }
   }
 
+  /**
+   * The job's pid and start time, once the shim has written them whole: the shim writes the file in
+   * place (one write, no rename), so a line without its newline is not there yet.
+   */
   public Optional<JobPid> readPid() {
-    return fields(PID).filter(f -> f.size() >= 2).map(f -> new JobPid(f.get(0), f.get(1)));
+    return fields(PID, true).filter(f -> f.size() >= 2).map(f -> new JobPid(f.get(0), f.get(1)));
   }
 
   public Optional<Exit> readExit() {
@@ -173,9 +178,18 @@ public record AttemptRecord(Path dir) {
   }
 
   private Optional<List<Long>> fields(String name) {
+    return fields(name, false);
+  }
+
+  /** The numbers in file {@code name}; with {@code whole}, only once it ends in a newline. */
+  private Optional<List<Long>> fields(String name, boolean whole) {
     try {
-      String text = Files.readString(dir.resolve(name), StandardCharsets.US_ASCII).trim();
-      return Optional.of(java.util.Arrays.stream(text.split("\\s+")).map(Long::parseLong).toList());
+      String text = Files.readString(dir.resolve(name), StandardCharsets.US_ASCII);
+      if (whole && !text.endsWith("\n")) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          java.util.Arrays.stream(text.trim().split("\\s+")).map(Long::parseLong).toList());
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
