@@ -23,14 +23,15 @@ import java.util.Properties;
  * fenced         KILL_AT, created (O_EXCL) by whichever of shim and agent fenced the job first
  * signalled      created by the agent before it signals the job (checkpoint or stop): an exit 0
  *                after it is not the job finishing by itself, so the shim records no success
- * exit           "CODE FENCED", written by the shim when the job ended
+ * exit           "CODE FENCED\n", written by the shim when the job ended
  * status.pb      the final JobStatus the agent reported, until the leader acknowledged it
  * </pre>
  *
- * Every file but job.pid is written to a temporary name and renamed, so readers see all of it or
- * nothing; job.pid is written in place by one write, and read only once its newline is there. A
- * directory with {@code tern-attempt} or {@code status.pb} is unsettled; {@link #settle} deletes
- * them (and the others) and keeps the attempt's log and checkpoints.
+ * The agent writes its files to a temporary name and renames them, so readers see all of it or
+ * nothing; the shim writes job.pid and exit in place, each with one write (no mv process per job),
+ * and they are read only once their newline is there. A directory with {@code tern-attempt} or
+ * {@code status.pb} is unsettled; {@link #settle} deletes them (and the others) and keeps the
+ * attempt's log and checkpoints.
  */
 public record AttemptRecord(Path dir) {
   static final String RECORD = "tern-attempt";
@@ -103,7 +104,7 @@ public record AttemptRecord(Path dir) {
   }
 
   public Optional<Exit> readExit() {
-    return fields(EXIT)
+    return fields(EXIT, true)
         .filter(f -> f.size() >= 2)
         .map(f -> new Exit(f.get(0).intValue(), f.get(1) == 1));
   }

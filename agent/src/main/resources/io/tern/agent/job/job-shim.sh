@@ -20,9 +20,10 @@
 #   FENCE_SIGNAL once and from the KILL_AT read then on SIGKILL. ATTEMPT_DIR/fenced (created with
 #   O_EXCL, holding KILL_AT) decides who signals: the shim, or the agent when it fenced first (then
 #   the shim only enforces the agent's KILL_AT). Once fenced, a later lease does not undo it.
-# - When PROGRAM exits, what is left of its group gets SIGKILL, "CODE FENCED" is written to
-#   ATTEMPT_DIR/exit (FENCED is 1 when ATTEMPT_DIR/fenced existed by then, else 0: the job ended on
-#   its own before any fence), and the shim exits with CODE (128 + signal when killed).
+# - When PROGRAM exits, what is left of its group gets SIGKILL, "CODE FENCED" and a newline are
+#   written to ATTEMPT_DIR/exit in one write, read only whole (FENCED is 1 when ATTEMPT_DIR/fenced
+#   existed by then, else 0: the job ended on its own before any fence), and the shim exits with
+#   CODE (128 + signal when killed).
 # - SUCCESS_FILE ("-" for none) is the checkpoint store's success record of this attempt, on a file
 #   system shared with the store: when PROGRAM exits 0 by itself (not fenced, and not after the
 #   agent asked it to checkpoint or stop: ATTEMPT_DIR/signalled), the shim creates it before
@@ -122,5 +123,5 @@ if ((code == 0 && fenced == 0)) && [[ $success_file != - && ! -e $dir/signalled 
   [[ -d ${success_file%/*} ]] || mkdir -p -- "${success_file%/*}" 2> /dev/null
   : >> "$success_file" || echo "tern: cannot record the job's success in $success_file" >&2
 fi
-printf '%s %s\n' "$code" "$fenced" > "$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"
+printf '%s %s\n' "$code" "$fenced" > "$dir/exit"
 exit "$code"
