@@ -19,17 +19,19 @@ import java.util.Properties;
  *
  * <pre>
  * tern-attempt   written by the agent before the job starts: job, attempt, epoch, fence signal, grace
- * job.pid        "PID STARTTIME" of the job (its process group leader), written by the shim
+ * job.pid        "PID STARTTIME\n" of the job (its process group leader), written by the shim
  * fenced         KILL_AT, created (O_EXCL) by whichever of shim and agent fenced the job first
  * signalled      created by the agent before it signals the job (checkpoint or stop): an exit 0
  *                after it is not the job finishing by itself, so the shim records no success
- * exit           "CODE FENCED", written by the shim when the job ended
+ * exit           "CODE FENCED\n", written by the shim when the job ended
  * status.pb      the final JobStatus the agent reported, until the leader acknowledged it
  * </pre>
  *
- * Every file is written to a temporary name and renamed, so readers see all of it or nothing. A
- * directory with {@code tern-attempt} or {@code status.pb} is unsettled; {@link #settle} deletes
- * them (and the others) and keeps the attempt's log and checkpoints.
+ * The agent writes its files to a temporary name and renames them, so readers see all of it or
+ * nothing; the shim writes job.pid and exit in place, each with one write (no mv process per job),
+ * and they are read only once their newline is there. A directory with {@code tern-attempt} or
+ * {@code status.pb} is unsettled; {@link #settle} deletes them (and the others) and keeps the
+ * attempt's log and checkpoints.
  */
 public record AttemptRecord(Path dir) {
   static final String RECORD = "tern-attempt";
@@ -93,12 +95,16 @@ public record AttemptRecord(Path dir) {
     }
   }
 
+  /**
+   * The job's pid and start time, once the shim has written them whole: the shim writes the file in
+   * place (one write, no rename), so a line without its newline is not there yet.
+   */
   public Optional<JobPid> readPid() {
-    return fields(PID).filter(f -> f.size() >= 2).map(f -> new JobPid(f.get(0), f.get(1)));
+    return fields(PID, true).filter(f -> f.size() >= 2).map(f -> new JobPid(f.get(0), f.get(1)));
   }
 
   public Optional<Exit> readExit() {
-    return fields(EXIT)
+    return fields(EXIT, true)
         .filter(f -> f.size() >= 2)
         .map(f -> new Exit(f.get(0).intValue(), f.get(1) == 1));
   }
@@ -173,9 +179,18 @@ public record AttemptRecord(Path dir) {
   }
 
   private Optional<List<Long>> fields(String name) {
+    return fields(name, false);
+  }
+
+  /** The numbers in file {@code name}; with {@code whole}, only once it ends in a newline. */
+  private Optional<List<Long>> fields(String name, boolean whole) {
     try {
-      String text = Files.readString(dir.resolve(name), StandardCharsets.US_ASCII).trim();
-      return Optional.of(java.util.Arrays.stream(text.split("\\s+")).map(Long::parseLong).toList());
+      String text = Files.readString(dir.resolve(name), StandardCharsets.US_ASCII);
+      if (whole && !text.endsWith("\n")) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          java.util.Arrays.stream(text.trim().split("\\s+")).map(Long::parseLong).toList());
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }

@@ -18,8 +18,11 @@ import java.util.stream.Stream;
 /**
  * Turns a {@link StartJob} into a running process: checks the command, GPUs and directories,
  * prepares the attempt's directories ({@link WorkDir}), records the attempt ({@link
- * AttemptRecord#started}), and starts {@code setsid bash job-shim.sh ATTEMPT_DIR LEASE SIGNAL --
- * COMMAND ARGS...} with stdin from /dev/null and stdout+stderr appended to the attempt's log.
+ * AttemptRecord#started}), and starts {@code setsid bash job-shim.sh ATTEMPT_DIR LEASE SIGNAL
+ * SUCCESS_FILE SETPRIV -- COMMAND ARGS...} with stdin from /dev/null and stdout+stderr appended to
+ * the attempt's log. {@link #launch} returns once the shim runs; {@link #awaitJobGroup} waits, off
+ * the agent's loop, for the shim to record the job's process group, so that the agent starts
+ * several jobs at once rather than one shim start-up after the other.
  *
  * <p>The shim (a resource, installed as {@link WorkDir#shim}) is the agent's child and the job's
  * parent. It starts the job in its own process group, records the group in {@code job.pid}, and
@@ -54,6 +57,9 @@ public final class JobLauncher {
   private final Optional<Path> bash;
   private final LeaseFile leaseFile;
   private boolean shimInstalled;
+
+  /** The shim's SETPRIV argument, found when the shim is installed. */
+  private String setpriv = "-";
 
   /**
    * @param gpuCount GPUs on this node; placed indices must be below it
@@ -156,6 +162,7 @@ public final class JobLauncher {
                     workDir.lease().toString(),
                     record.fenceSignal(),
                     successRecord(start),
+                    setpriv,
                     "--",
                     program),
                 spec.getCommandList().stream().skip(1))
@@ -174,8 +181,7 @@ public final class JobLauncher {
     } catch (IOException e) {
       throw new LaunchException("exec failed: " + e.getMessage());
     }
-    long pgid = awaitJobPid(attempt, process);
-    return new Launched(id, process, new ProcessGroup(pgid), attempt, log, checkpoints, restore);
+    return new Launched(id, process, attempt, log, checkpoints, restore);
   }
 
   /** Where the shim records the job's exit 0 in the checkpoint store ("-": the agent does). */
@@ -187,7 +193,14 @@ public final class JobLauncher {
     }
   }
 
-  /** The job's process group, once the shim has recorded it. */
+  /**
+   * The job's process group, once the shim of {@code launched} has recorded it; waits up to {@link
+   * #SHIM_START}. Blocks, so any thread but the agent's loop calls it: launches overlap.
+   */
+  public static ProcessGroup awaitJobGroup(Launched launched) throws LaunchException {
+    return new ProcessGroup(awaitJobPid(launched.record(), launched.process()));
+  }
+
   private static long awaitJobPid(AttemptRecord attempt, Process shim) throws LaunchException {
     long deadline = System.nanoTime() + SHIM_START.toNanos();
     while (System.nanoTime() < deadline) {
@@ -205,7 +218,6 @@ public final class JobLauncher {
     throw new LaunchException("the job shim did not start the job within " + SHIM_START);
   }
 
-  /** Writes the shim script into the work dir (once per launcher: an upgrade replaces it). */
   /**
    * Installs, once per agent, the job shim and the {@code tern} Python package from the agent's own
    * classpath, so they match this agent's version whatever an earlier one left.
@@ -214,12 +226,37 @@ public final class JobLauncher {
     if (shimInstalled) {
       return;
     }
+    setpriv = pdeathsigSetpriv(agentEnvironment.get("PATH"));
     install("job-shim.sh", workDir.shim());
     for (String module : PYTHON_HELPER) {
       install(
           "/io/tern/agent/python/tern/" + module, workDir.python().resolve("tern").resolve(module));
     }
     shimInstalled = true;
+  }
+
+  /**
+   * The setpriv that gives the shim's job SIGKILL as its parent-death signal, or "-" where there is
+   * none that takes {@code --pdeathsig}: tried once per agent rather than by every shim.
+   */
+  private static String pdeathsigSetpriv(String path) {
+    Optional<Path> found = findOnPath("setpriv", path);
+    if (found.isEmpty()) {
+      return "-";
+    }
+    try {
+      Process probe =
+          new ProcessBuilder(found.get().toString(), "--pdeathsig", "KILL", "true")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      return probe.waitFor() == 0 ? found.get().toString() : "-";
+    } catch (IOException e) {
+      return "-";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "-";
+    }
   }
 
   private static void install(String resource, Path target) throws IOException {
@@ -373,10 +410,9 @@ public final class JobLauncher {
   }
 
   /**
-   * A started attempt.
+   * An attempt whose shim runs; its job's process group follows from {@link #awaitJobGroup}.
    *
    * @param process the shim
-   * @param group the job's process group
    * @param record the attempt's record on the node
    * @param restore what its start restored ({@link CheckpointRestorer.Outcome#isEmpty} for a fresh
    *     start with nothing to say)
@@ -384,7 +420,6 @@ public final class JobLauncher {
   public record Launched(
       AttemptId id,
       Process process,
-      ProcessGroup group,
       AttemptRecord record,
       Path log,
       Path checkpointDir,

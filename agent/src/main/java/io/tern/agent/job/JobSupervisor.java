@@ -169,7 +169,8 @@ public final class JobSupervisor {
               spec.hasCheckpoint(),
               signal,
               fenceSignal,
-              grace);
+              grace,
+              start.getEpoch());
     } catch (LaunchException.SucceededEarlier e) {
       listener.status(
           status(id.jobId(), id.attempt(), Phase.PHASE_SUCCEEDED_EARLIER, 0, e.getMessage())
@@ -186,8 +187,48 @@ public final class JobSupervisor {
       report(id, Phase.PHASE_START_FAILED, 0, "the agent failed to start it: " + e);
       return;
     }
+    // The attempt is this node's from now on (a second start of it is ignored, a stop or a
+    // checkpoint finds it); it is reported STARTED once its shim has recorded the job's group,
+    // which is waited for off the loop so that starts on this node overlap.
     jobs.put(id, job);
-    commits.watch(id, start.getEpoch(), job.launched.checkpointDir());
+    RunningJob launching = job;
+    Thread.ofVirtual()
+        .name("tern-start-" + id)
+        .start(
+            () -> {
+              ProcessGroup group;
+              try {
+                group = JobLauncher.awaitJobGroup(launching.launched);
+              } catch (LaunchException e) {
+                onLoop(() -> startFailed(launching, e));
+                return;
+              }
+              onLoop(() -> running(launching, group));
+            });
+  }
+
+  /** The shim of {@code job} died before it started the job, or never recorded it. */
+  private void startFailed(RunningJob job, LaunchException e) {
+    if (jobs.get(job.id()) == job) {
+      jobs.remove(job.id());
+      if (job.killTimer != null) {
+        job.killTimer.cancel(false);
+      }
+      log.warn("{}: start failed: {}", job.id(), e.getMessage());
+      report(job.id(), Phase.PHASE_START_FAILED, 0, e.getMessage());
+    }
+    job.exited.complete(null);
+  }
+
+  /** The shim recorded the job's process group: the job runs. */
+  private void running(RunningJob job, ProcessGroup group) {
+    job.group = group;
+    for (String signal : job.pendingSignals) {
+      group.signal(signal);
+    }
+    job.pendingSignals.clear();
+    AttemptId id = job.id();
+    commits.watch(id, job.startEpoch, job.launched.checkpointDir());
     String resume = job.launched.resumeNote();
     log.info(
         "{}: started, pid {}, GPUs {}, log {}{}",
@@ -361,8 +402,7 @@ public final class JobSupervisor {
     }
     job.state = State.STOPPING;
     job.reason = reason;
-    log.info(
-        "{}: SIGTERM to {} ({}); SIGKILL in {}", job.id(), job.launched.group(), reason, job.grace);
+    log.info("{}: SIGTERM to {} ({}); SIGKILL in {}", job.id(), job.groupName(), reason, job.grace);
     signal(job, "TERM");
     killAfter(job, job.grace);
   }
@@ -377,10 +417,7 @@ public final class JobSupervisor {
             () -> {
               if (jobs.get(job.id()) == job) {
                 log.warn(
-                    "{}: still running after {}; SIGKILL to {}",
-                    job.id(),
-                    delay,
-                    job.launched.group());
+                    "{}: still running after {}; SIGKILL to {}", job.id(), delay, job.groupName());
                 job.killed = true;
                 signal(job, "KILL");
               }
@@ -395,7 +432,11 @@ public final class JobSupervisor {
     } catch (UncheckedIOException e) {
       log.error("{}: {}; an exit 0 may be taken for its success", job.id(), e.getMessage());
     }
-    job.launched.group().signal(signal);
+    if (job.group == null) {
+      job.pendingSignals.add(signal); // sent as soon as the shim has recorded the group
+    } else {
+      job.group.signal(signal);
+    }
   }
 
   private void exited(RunningJob job) {
@@ -425,11 +466,15 @@ public final class JobSupervisor {
       job.state = job.unfencedState;
       job.reason = job.unfencedReason;
     }
-    ProcessGroup group = job.launched.group();
-    List<Long> left = group.members();
-    if (!left.isEmpty()) {
-      log.warn("{}: leader exited, {} left in {}; SIGKILL", job.id(), left, group);
-      group.signal("KILL");
+    // A shim that recorded the exit killed what was left of the group before it did; one that did
+    // not (killed itself) may have left processes behind.
+    if (recorded.isEmpty()) {
+      ProcessGroup group = job.group;
+      List<Long> left = group.members();
+      if (!left.isEmpty()) {
+        log.warn("{}: leader exited, {} left in {}; SIGKILL", job.id(), left, group);
+        group.signal("KILL");
+      }
     }
     listener.gpusInUse(gpusInUse());
     // Commit what the attempt left first: the scheduler resumes from the latest checkpoint it has
@@ -551,19 +596,29 @@ public final class JobSupervisor {
     boolean killed;
     ScheduledFuture<?> killTimer;
 
+    /** The epoch its StartJob carried, which its checkpoint commits are fenced by. */
+    final long startEpoch;
+
+    /** Null until the shim has recorded it; signals meanwhile wait in {@link #pendingSignals}. */
+    ProcessGroup group;
+
+    final List<String> pendingSignals = new ArrayList<>(1);
+
     RunningJob(
         JobLauncher.Launched launched,
         List<Integer> gpus,
         boolean checkpoints,
         String signal,
         String fenceSignal,
-        Duration grace) {
+        Duration grace,
+        long startEpoch) {
       this.launched = launched;
       this.gpus = gpus;
       this.checkpoints = checkpoints;
       this.signal = signal;
       this.fenceSignal = fenceSignal;
       this.grace = grace;
+      this.startEpoch = startEpoch;
     }
 
     AttemptId id() {
@@ -572,7 +627,11 @@ public final class JobSupervisor {
 
     /** The job's pid (its process group's id), not the shim's. */
     long pid() {
-      return launched.group().pgid();
+      return group.pgid();
+    }
+
+    String groupName() {
+      return group == null ? "the job's process group (not yet recorded)" : group.toString();
     }
   }
 }

@@ -2,21 +2,28 @@
 # Tern job shim: runs one attempt of a job for a Tern agent, and enforces the agent's lease even
 # when the agent is gone (kill -9), stopped (SIGSTOP, a long GC pause) or cut off from the leader.
 #
-# Usage: job-shim.sh ATTEMPT_DIR LEASE_FILE FENCE_SIGNAL SUCCESS_FILE -- PROGRAM [ARGS...]
+# Usage: job-shim.sh ATTEMPT_DIR LEASE_FILE FENCE_SIGNAL SUCCESS_FILE SETPRIV -- PROGRAM [ARGS...]
 #
 # - Starts PROGRAM in its own process group (pgid = its pid; job control is on so that SIGINT and
-#   SIGQUIT are not ignored), with SIGKILL as its parent-death signal where setpriv exists, and
-#   writes "PID STARTTIME" to ATTEMPT_DIR/job.pid at once (STARTTIME from /proc/PID/stat guards
-#   against pid reuse).
+#   SIGQUIT are not ignored), with SIGKILL as its parent-death signal through SETPRIV (the path of
+#   a util-linux setpriv that takes --pdeathsig, which the agent checks once; "-" for none), and
+#   writes "PID STARTTIME" and a newline to ATTEMPT_DIR/job.pid at once (STARTTIME from
+#   /proc/PID/stat guards against pid reuse; one write, which readers take only whole, with its
+#   newline, so no rename and no mv process is needed).
+# - PROGRAM inherits the write end of a pipe the shim reads: the read returns at once when PROGRAM
+#   exits (and every process that inherited the pipe has gone), so the exit is seen without a
+#   polling delay. The lease is checked every 0.2 s in between, and timed by the same read, so no
+#   sleep process runs per check.
 # - LEASE_FILE holds "FENCE_AT KILL_AT", in centiseconds of /proc/uptime (a monotonic clock shared
 #   by every process on the host); the agent moves them forward each time the leader acknowledges
 #   a heartbeat. From FENCE_AT on (or when the file is missing or empty) the job's group gets
 #   FENCE_SIGNAL once and from the KILL_AT read then on SIGKILL. ATTEMPT_DIR/fenced (created with
 #   O_EXCL, holding KILL_AT) decides who signals: the shim, or the agent when it fenced first (then
 #   the shim only enforces the agent's KILL_AT). Once fenced, a later lease does not undo it.
-# - When PROGRAM exits, what is left of its group gets SIGKILL, "CODE FENCED" is written to
-#   ATTEMPT_DIR/exit (FENCED is 1 when ATTEMPT_DIR/fenced existed by then, else 0: the job ended on
-#   its own before any fence), and the shim exits with CODE (128 + signal when killed).
+# - When PROGRAM exits, what is left of its group gets SIGKILL, "CODE FENCED" and a newline are
+#   written to ATTEMPT_DIR/exit in one write, read only whole (FENCED is 1 when ATTEMPT_DIR/fenced
+#   existed by then, else 0: the job ended on its own before any fence), and the shim exits with
+#   CODE (128 + signal when killed).
 # - SUCCESS_FILE ("-" for none) is the checkpoint store's success record of this attempt, on a file
 #   system shared with the store: when PROGRAM exits 0 by itself (not fenced, and not after the
 #   agent asked it to checkpoint or stop: ATTEMPT_DIR/signalled), the shim creates it before
@@ -27,18 +34,24 @@ dir=$1
 lease=$2
 fence_signal=$3
 success_file=$4
-shift 5
+setpriv=$5
+shift 6
 
 # The job's own process dies with the shim (SIGKILL from the kernel, via util-linux's setpriv),
 # so a shim killed with -9 does not leave a job running without its lease being enforced.
 with_shim=()
-if setpriv --pdeathsig KILL true 2> /dev/null; then
-  with_shim=(setpriv --pdeathsig KILL --)
+if [[ $setpriv != - ]]; then
+  with_shim=("$setpriv" --pdeathsig KILL --)
 fi
+# A pipe (from a process substitution, reopened through /proc as separate read and write ends)
+# whose only writer is the job: EOF on it means the job has gone.
+exec {pipe}<> <(:)
+exec {ended}< "/proc/self/fd/$pipe" {running}> "/proc/self/fd/$pipe" {pipe}>&-
 set -m
-${with_shim[@]+"${with_shim[@]}"} "$@" &
+${with_shim[@]+"${with_shim[@]}"} "$@" {ended}<&- &
 job=$!
 set +m
+exec {running}>&-
 
 start=0
 stat=
@@ -47,11 +60,21 @@ if [[ -n $stat ]]; then
   read -r -a fields <<< "${stat##*) }"
   start=${fields[19]:-0}
 fi
-printf '%s %s\n' "$job" "$start" > "$dir/job.pid.tmp" && mv -f "$dir/job.pid.tmp" "$dir/job.pid"
+printf '%s %s\n' "$job" "$start" > "$dir/job.pid"
+
+# True once the job has exited: reaped already, or a zombie bash has yet to reap (the pipe's EOF
+# can come just before bash hears SIGCHLD).
+gone() {
+  local stat=
+  { read -r stat < "/proc/$job/stat"; } 2> /dev/null || return 0
+  stat=${stat##*) }
+  [[ ${stat:0:1} == Z ]]
+}
 
 fenced=0
 kill_at=0
-while kill -0 "$job" 2> /dev/null; do
+watching=1
+while ! gone; do
   read -r up _ < /proc/uptime
   now=$((10#${up/./}))
   if ((fenced == 0)); then
@@ -81,7 +104,14 @@ while kill -0 "$job" 2> /dev/null; do
   if ((fenced == 1 && now >= kill_at)); then
     kill -s KILL -- "-$job" 2> /dev/null
   fi
-  sleep 0.2
+  if ((watching)); then
+    # Returns after 0.2 s (status > 128), or at once when the job has gone (EOF: status 1).
+    read -r -t 0.2 -u "$ended" _
+    (($? != 1)) || watching=0
+  else
+    # The job closed the pipe but runs on (or a process it started holds the pipe): poll.
+    gone || sleep 0.2
+  fi
 done
 wait "$job" 2> /dev/null
 code=$?
@@ -90,8 +120,8 @@ kill -s KILL -- "-$job" 2> /dev/null
 # the fence's doing. A fence claimed only after this line found the job already gone.
 [[ -e $dir/fenced ]] && fenced=1
 if ((code == 0 && fenced == 0)) && [[ $success_file != - && ! -e $dir/signalled ]]; then
-  mkdir -p -- "${success_file%/*}" 2> /dev/null
+  [[ -d ${success_file%/*} ]] || mkdir -p -- "${success_file%/*}" 2> /dev/null
   : >> "$success_file" || echo "tern: cannot record the job's success in $success_file" >&2
 fi
-printf '%s %s\n' "$code" "$fenced" > "$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"
+printf '%s %s\n' "$code" "$fenced" > "$dir/exit"
 exit "$code"

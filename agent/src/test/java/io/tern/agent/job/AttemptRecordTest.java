@@ -26,6 +26,11 @@ class AttemptRecordTest {
     assertThat(record.readPid()).isEmpty();
     assertThat(record.readExit()).isEmpty();
 
+    // The shim writes both in place: a line without its newline is still being written.
+    Files.writeString(record.dir().resolve("job.pid"), "4242 98");
+    Files.writeString(record.dir().resolve("exit"), "0");
+    assertThat(record.readPid()).isEmpty();
+    assertThat(record.readExit()).isEmpty();
     Files.writeString(record.dir().resolve("job.pid"), "4242 987654\n");
     Files.writeString(record.dir().resolve("exit"), "0 1\n");
     assertThat(record.readPid()).contains(new AttemptRecord.JobPid(4242, 987654));

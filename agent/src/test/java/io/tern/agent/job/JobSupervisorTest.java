@@ -313,6 +313,24 @@ class JobSupervisorTest {
   }
 
   @Test
+  void aStopBeforeTheShimRecordedTheJobReachesItOnceRecorded() {
+    // Start and stop in one turn of the loop: the shim cannot have recorded the job's group yet.
+    run(
+        () -> {
+          jobs.start(bash("job-early-stop", 1, "sleep 1000").build());
+          jobs.stop(stop("job-early-stop", 1, "cancelled"));
+        });
+
+    JobStatus stopped = awaitPhase("job-early-stop", Phase.PHASE_STOPPED);
+    assertThat(stopped.getMessage()).isEqualTo("cancelled");
+    assertThat(stopped.getExitCode()).isEqualTo(128 + 15);
+    assertThat(statuses)
+        .filteredOn(s -> s.getJobId().equals("job-early-stop"))
+        .extracting(JobStatus::getPhase)
+        .containsExactly(Phase.PHASE_STARTED, Phase.PHASE_STOPPED);
+  }
+
+  @Test
   void aJobIgnoringSigtermIsKilledAfterItsGrace() {
     startJob(
         checkpointing("job-stubborn", 1, waitingScript("trap '' TERM"), "SIGUSR1", 300).build());

@@ -93,6 +93,14 @@ final class E2eBenchCommand implements Callable<Integer> {
   Path workDir;
 
   @Option(
+      names = "--ports",
+      paramLabel = "PORT",
+      defaultValue = "0",
+      description =
+          "ZooKeeper listens on PORT and the scheduler on PORT+1 (default: any free ports).")
+  int ports;
+
+  @Option(
       names = "--timeout",
       defaultValue = "600",
       description = "Seconds to give the whole run (default ${DEFAULT-VALUE}).")
@@ -114,6 +122,10 @@ final class E2eBenchCommand implements Callable<Integer> {
       double submit_to_placed_ms_p50,
       double placed_to_started_ms_p50,
       double started_to_ended_ms_p50,
+      double cpu_seconds_zk,
+      double cpu_seconds_scheduler,
+      double cpu_seconds_agents,
+      double cpu_seconds_jobs,
       String logs) {}
 
   @Override
@@ -123,13 +135,16 @@ final class E2eBenchCommand implements Callable<Integer> {
       throw new UserInputException(
           "--agents, --jobs and --in-flight must be >= 1, --gpus-per-agent 1..64");
     }
+    if (ports < 0 || ports > 65534) {
+      throw new UserInputException("--ports must be 1..65534 (or 0: any free ports)");
+    }
     PrintWriter err = spec.commandLine().getErr();
     Path dir =
         workDir != null
             ? Files.createDirectories(workDir)
             : Files.createTempDirectory("tern-bench-e2e");
     long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
-    try (LocalTernCluster cluster = new LocalTernCluster(dir);
+    try (LocalTernCluster cluster = new LocalTernCluster(dir, ports);
         SchedulerClient client =
             new SchedulerClient(List.of(cluster.scheduler()), Duration.ofSeconds(timeoutSeconds))) {
       err.printf(
@@ -157,10 +172,12 @@ final class E2eBenchCommand implements Callable<Integer> {
       }
       err.printf("running %d jobs, at most %d in flight%n", jobs, window);
       err.flush();
+      LocalTernCluster.CpuSeconds cpuBefore = cluster.cpuSeconds();
       long start = System.nanoTime();
       run(channel, window, deadline, cluster, err);
       double seconds = (System.nanoTime() - start) / 1e9;
-      Figures figures = figures(collect(channel), window, seconds, cluster.logs());
+      LocalTernCluster.CpuSeconds cpu = cluster.cpuSeconds().minus(cpuBefore);
+      Figures figures = figures(collect(channel), window, seconds, cpu, cluster.logs());
       PrintWriter out = spec.commandLine().getOut();
       if (output.format() == OutputFormat.json) {
         out.println(OutputOptions.toJson(figures));
@@ -169,7 +186,7 @@ final class E2eBenchCommand implements Callable<Integer> {
             "%d jobs on %d agents x %d GPUs (%d in flight): %d succeeded, %d failed, %d started more"
                 + " than once, in %.1f s: %.0f jobs/s; submit to start p50 %.0f ms, p99 %.0f ms"
                 + " (p50 submit to placed %.0f ms, placed to started %.0f ms, started to ended %.0f"
-                + " ms)%n",
+                + " ms); CPU s: scheduler %.1f, agents %.1f, job processes %.1f, ZooKeeper %.1f%n",
             jobs,
             agents,
             gpusPerAgent,
@@ -183,7 +200,11 @@ final class E2eBenchCommand implements Callable<Integer> {
             figures.submit_to_start_ms_p99(),
             figures.submit_to_placed_ms_p50(),
             figures.placed_to_started_ms_p50(),
-            figures.started_to_ended_ms_p50());
+            figures.started_to_ended_ms_p50(),
+            cpu.scheduler(),
+            cpu.agents(),
+            cpu.jobs(),
+            cpu.zk());
       }
       out.flush();
       return figures.succeeded() == jobs && figures.started_more_than_once() == 0 ? 0 : 1;
@@ -306,7 +327,8 @@ final class E2eBenchCommand implements Callable<Integer> {
     return all;
   }
 
-  private Figures figures(List<Job> all, int window, double seconds, Path logs) {
+  private Figures figures(
+      List<Job> all, int window, double seconds, LocalTernCluster.CpuSeconds cpu, Path logs) {
     int succeeded = 0;
     int failed = 0;
     int twice = 0;
@@ -351,6 +373,10 @@ final class E2eBenchCommand implements Callable<Integer> {
         percentile(sorted(queued), 0.50),
         percentile(sorted(starting), 0.50),
         percentile(sorted(running), 0.50),
+        cpu.zk(),
+        cpu.scheduler(),
+        cpu.agents(),
+        cpu.jobs(),
         logs.toString());
   }
 

@@ -21,14 +21,19 @@ final class LocalTernCluster implements AutoCloseable {
   private final Path dir;
   private final Path logs;
   private final List<Process> children = new ArrayList<>();
+  private final List<String> names = new ArrayList<>();
   private final String scheduler;
 
-  /** Starts ZooKeeper and the scheduler; {@link #scheduler()} answers once it leads. */
-  LocalTernCluster(Path dir) throws IOException {
+  /**
+   * Starts ZooKeeper and the scheduler; {@link #scheduler()} answers once it leads.
+   *
+   * @param basePort ZooKeeper's port, the scheduler's the next one; 0 for any free ports
+   */
+  LocalTernCluster(Path dir, int basePort) throws IOException {
     this.dir = dir;
     this.logs = Files.createDirectories(dir.resolve("logs"));
-    int zkPort = freePort();
-    int port = freePort();
+    int zkPort = basePort == 0 ? freePort() : basePort;
+    int port = basePort == 0 ? freePort() : basePort + 1;
     start("zk", "zk", "--port", String.valueOf(zkPort), "--data", dir.resolve("zk").toString());
     start(
         "scheduler",
@@ -40,6 +45,8 @@ final class LocalTernCluster implements AutoCloseable {
         "--advertise",
         "127.0.0.1",
         "--metrics-port",
+        "-1",
+        "--console-port",
         "-1");
     this.scheduler = "127.0.0.1:" + port;
   }
@@ -81,12 +88,57 @@ final class LocalTernCluster implements AutoCloseable {
                 System.getProperty("java.class.path"),
                 TernCommand.class.getName()));
     argv.addAll(List.of(args));
+    names.add(name);
     children.add(
         new ProcessBuilder(argv)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile()))
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start());
+  }
+
+  /**
+   * CPU seconds used so far by ZooKeeper, the scheduler, the agents, and the agents' reaped
+   * children (job shims and jobs), from {@code /proc/PID/stat}; all 0 where there is no {@code
+   * /proc}.
+   */
+  CpuSeconds cpuSeconds() {
+    double[] sums = new double[4];
+    for (int i = 0; i < children.size(); i++) {
+      long[] ticks = cpuTicks(children.get(i).pid());
+      String name = names.get(i);
+      int slot = name.equals("zk") ? 0 : name.equals("scheduler") ? 1 : 2;
+      sums[slot] += (ticks[0] + ticks[1]) / TICKS_PER_SECOND;
+      if (slot == 2) {
+        sums[3] += (ticks[2] + ticks[3]) / TICKS_PER_SECOND;
+      }
+    }
+    return new CpuSeconds(sums[0], sums[1], sums[2], sums[3]);
+  }
+
+  /** CPU seconds by process kind; see {@link #cpuSeconds}. */
+  record CpuSeconds(double zk, double scheduler, double agents, double jobs) {
+    CpuSeconds minus(CpuSeconds before) {
+      return new CpuSeconds(
+          zk - before.zk, scheduler - before.scheduler, agents - before.agents, jobs - before.jobs);
+    }
+  }
+
+  /** Linux's USER_HZ, which /proc/PID/stat counts in on every common architecture. */
+  private static final double TICKS_PER_SECOND = 100.0;
+
+  /** utime, stime, cutime and cstime of {@code pid}; zeros when it cannot be read. */
+  private static long[] cpuTicks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      // Fields after the command (which may hold spaces), from field 3 (state) on.
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return new long[] {
+        Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14])
+      };
+    } catch (IOException | RuntimeException e) {
+      return new long[4];
+    }
   }
 
   private static int freePort() {

@@ -68,6 +68,18 @@ class EndToEndBenchCommandsTest {
     try (var logs = Files.walk(dir.resolve("agents"))) {
       assertThat(logs.filter(p -> p.toString().endsWith(".log")).count()).isEqualTo(12);
     }
+    // The CPU the processes used during the run: the agents and their job processes did work.
+    assertThat(figures.get("cpu_seconds_agents").asDouble()).isPositive();
+    assertThat(figures.get("cpu_seconds_jobs").asDouble()).isPositive();
+    assertThat(figures.get("cpu_seconds_scheduler").asDouble()).isNotNegative();
+    assertThat(figures.get("cpu_seconds_zk").asDouble()).isNotNegative();
+  }
+
+  @Test
+  void e2eRefusesAPortOutOfRangeNamingTheFlag() {
+    TernInProcess run = TernInProcess.run("bench", "e2e", "--ports", "65535");
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains("--ports");
   }
 
   @Test
