@@ -44,37 +44,29 @@ record WorkdirShipping(Path dir, boolean explicit, long limitBytes) {
    * @throws UserInputException over the limit, naming {@code workdir}
    */
   String ship(SchedulerClient scheduler, PrintWriter notes) throws IOException {
-    if (!canKeepCode(scheduler)) {
-      if (explicit) {
-        throw new IllegalStateException(
-            "the job was not submitted: the scheduler keeps no code (it was started without"
-                + " --checkpoint-store), so "
-                + dir
-                + " cannot travel with the job. Start tern scheduler with --checkpoint-store (the"
-                + " agents' store), or submit with --no-workdir and an absolute workdir: on storage"
-                + " the nodes share.");
-      }
-      notes.println(
-          "note: the scheduler keeps no code (no --checkpoint-store), so "
-              + dir
-              + " was not shipped; the job runs in its attempt folder on the node (--no-workdir"
-              + " silences this)");
-      notes.flush();
-      return null;
-    }
     Path archive = Files.createTempFile("tern-workdir-", ".zip");
     try {
-      WorkdirArchive.Packed packed = pack(Files.newOutputStream(archive));
+      WorkdirArchive.Packed packed;
+      try {
+        packed = pack(Files.newOutputStream(archive));
+      } catch (UserInputException e) {
+        // The submit directory is only shipped to a scheduler that keeps code; to one that keeps
+        // none, a directory that cannot be packed is no error.
+        if (!explicit && stored(scheduler, "") == null) {
+          return notShipped(notes);
+        }
+        throw e;
+      }
       for (String skipped : packed.skipped()) {
         notes.println("note: not shipped (a link or special file): " + skipped);
       }
       String digest = packed.digest();
-      boolean present =
-          scheduler.call(
-              c ->
-                  WorkdirServiceGrpc.newBlockingStub(c)
-                      .hasWorkdir(HasWorkdirRequest.newBuilder().setDigest(digest).build())
-                      .getPresent());
+      // One call asks both whether the scheduler keeps code and whether it holds this digest: a
+      // round trip fewer per submit than asking each on its own.
+      Boolean present = stored(scheduler, digest);
+      if (present == null) {
+        return notShipped(notes);
+      }
       if (!present) {
         scheduler.call(c -> upload(c, digest, archive));
       }
@@ -93,18 +85,46 @@ record WorkdirShipping(Path dir, boolean explicit, long limitBytes) {
     }
   }
 
-  /** Whether the scheduler has a store; false also for one too old to know the service. */
-  private static boolean canKeepCode(SchedulerClient scheduler) {
+  /**
+   * What to do when the scheduler keeps no code: an error for a directory the user named, a note
+   * for the submit directory.
+   *
+   * @return null, the digest of nothing shipped
+   */
+  private String notShipped(PrintWriter notes) {
+    if (explicit) {
+      throw new IllegalStateException(
+          "the job was not submitted: the scheduler keeps no code (it was started without"
+              + " --checkpoint-store), so "
+              + dir
+              + " cannot travel with the job. Start tern scheduler with --checkpoint-store (the"
+              + " agents' store), or submit with --no-workdir and an absolute workdir: on storage"
+              + " the nodes share.");
+    }
+    notes.println(
+        "note: the scheduler keeps no code (no --checkpoint-store), so "
+            + dir
+            + " was not shipped; the job runs in its attempt folder on the node (--no-workdir"
+            + " silences this)");
+    notes.flush();
+    return null;
+  }
+
+  /**
+   * Whether the scheduler's store holds {@code digest} (never for an empty one); null when the
+   * scheduler keeps no code or is too old to know the service.
+   */
+  private static Boolean stored(SchedulerClient scheduler, String digest) {
     try {
-      scheduler.call(
+      return scheduler.call(
           c ->
               WorkdirServiceGrpc.newBlockingStub(c)
-                  .hasWorkdir(HasWorkdirRequest.getDefaultInstance()));
-      return true;
+                  .hasWorkdir(HasWorkdirRequest.newBuilder().setDigest(digest).build())
+                  .getPresent());
     } catch (StatusRuntimeException e) {
       Status.Code code = e.getStatus().getCode();
       if (code == Status.Code.FAILED_PRECONDITION || code == Status.Code.UNIMPLEMENTED) {
-        return false;
+        return null;
       }
       // No scheduler at all reads as it does for the submit itself; anything else names the store.
       throw new IllegalStateException(
