@@ -143,11 +143,15 @@ final class CliBenchCommand implements Callable<Integer> {
 
   record Timed(double wallMs, double cpuMs, String out) {}
 
-  /** One call; fails unless it exits 0. */
+  /**
+   * One call; fails unless it exits 0. Calls run in an empty directory of their own, so a submit
+   * ships a project of one small file whatever directory the bench was started from (from a
+   * repository's root it would pack and hash the whole tree on every call).
+   */
   private static Timed run(String tern, List<String> args)
       throws IOException, InterruptedException {
     List<String> argv = new ArrayList<>();
-    argv.add(tern);
+    argv.add(tern.contains("/") ? Path.of(tern).toAbsolutePath().toString() : tern);
     argv.addAll(args);
     Path errors = Files.createTempFile("tern-bench-cli", ".err");
     try {
@@ -155,6 +159,7 @@ final class CliBenchCommand implements Callable<Integer> {
       long start = System.nanoTime();
       Process p =
           new ProcessBuilder(argv)
+              .directory(PROJECT.toFile())
               .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
               .redirectError(errors.toFile())
               .start();
@@ -169,6 +174,21 @@ final class CliBenchCommand implements Callable<Integer> {
       return new Timed(wallMs, cpuMs, out);
     } finally {
       Files.deleteIfExists(errors);
+    }
+  }
+
+  /** The directory every call runs in: a project holding one script. */
+  private static final Path PROJECT = project();
+
+  private static Path project() {
+    try {
+      Path dir = Files.createTempDirectory("tern-bench-cli");
+      Files.writeString(dir.resolve("train.py"), "print('step')\n");
+      dir.toFile().deleteOnExit();
+      dir.resolve("train.py").toFile().deleteOnExit();
+      return dir;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
