@@ -2,6 +2,7 @@ package io.tern.scheduler.server.loop;
 
 import io.tern.scheduler.core.explain.Explanation;
 import io.tern.scheduler.core.explain.PendingReason;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -33,6 +34,7 @@ final class PendingExplanations {
   private JobEntry[] entries = new JobEntry[0];
   private Explanation[] explanations = new Explanation[0];
   private List<?>[] reasons = new List<?>[0];
+  private Instant[] holdUntils = new Instant[0];
   private int size;
 
   /** {@link #explanations} by id, built on the first lookup after a plan; or null. */
@@ -56,20 +58,23 @@ final class PendingExplanations {
     String[] previousIds = ids;
     int[] previousHashes = hashes;
     JobEntry[] previousEntries = this.entries;
-    Explanation[] previousExplanations = explanations;
     List<?>[] previousReasons = reasons;
+    Instant[] previousHoldUntils = holdUntils;
     int n = pending.size();
     ids = new String[n];
     hashes = new int[n];
     this.entries = new JobEntry[n];
     explanations = new Explanation[n];
     reasons = new List<?>[n];
+    holdUntils = new Instant[n];
     size = 0;
     byId = null;
     this.plan = plan;
     // The core shares one reasons list among the jobs of a shape: canonicalise each list it
-    // returned once per plan.
+    // returned once per plan (jobs of a shape mostly come one after another).
     Map<List<PendingReason>, List<PendingReason>> seen = new IdentityHashMap<>();
+    List<PendingReason> lastListed = null;
+    List<PendingReason> lastWhy = null;
     int cursor = 0;
     for (Explanation explanation : pending) {
       String id = explanation.jobId();
@@ -91,17 +96,24 @@ final class PendingExplanations {
           continue;
         }
       }
-      List<PendingReason> why = seen.computeIfAbsent(explanation.reasons(), canonical);
+      List<PendingReason> listed = explanation.reasons();
+      if (listed != lastListed) {
+        lastListed = listed;
+        lastWhy = seen.computeIfAbsent(listed, canonical);
+      }
+      List<PendingReason> why = lastWhy;
+      Instant holdUntil = explanation.holdUntil();
       ids[size] = id;
       hashes[size] = hash;
       this.entries[size] = entry;
       explanations[size] = explanation;
       reasons[size] = why;
+      holdUntils[size] = holdUntil;
       size++;
       boolean same =
           found >= 0
               && previousReasons[found] == why
-              && Objects.equals(previousExplanations[found].holdUntil(), explanation.holdUntil());
+              && Objects.equals(previousHoldUntils[found], holdUntil);
       if (!same) {
         changed.explained(entry, explanation);
       }
@@ -116,6 +128,7 @@ final class PendingExplanations {
     entries = new JobEntry[0];
     explanations = new Explanation[0];
     reasons = new List<?>[0];
+    holdUntils = new Instant[0];
     size = 0;
     byId = null;
   }
