@@ -1,6 +1,8 @@
 package io.tern.scheduler.server.api;
 
 import io.grpc.Attributes;
+import io.grpc.Drainable;
+import io.grpc.KnownLength;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.SecurityLevel;
@@ -14,6 +16,7 @@ import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,18 +41,48 @@ public final class RawServices {
       new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
+          return new WireBytes(value);
         }
 
         @Override
         public byte[] parse(InputStream stream) {
           try (stream) {
+            if (stream instanceof KnownLength) {
+              // gRPC's message streams (a request's frame, a serialized answer) know their size:
+              // one array of that size, not readAllBytes' 16 KiB buffers copied per message.
+              byte[] bytes = new byte[stream.available()];
+              int read = stream.readNBytes(bytes, 0, bytes.length);
+              if (read == bytes.length && stream.read() < 0) {
+                return bytes;
+              }
+              throw new IOException(
+                  "a message stream said it held " + bytes.length + " bytes but did not");
+            }
             return stream.readAllBytes();
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
         }
       };
+
+  /**
+   * Bytes to send, with their length known and drained in one write, so that gRPC's framer neither
+   * buffers them again nor copies them through a fresh 8 KiB buffer.
+   */
+  private static final class WireBytes extends ByteArrayInputStream
+      implements KnownLength, Drainable {
+    WireBytes(byte[] bytes) {
+      super(bytes);
+    }
+
+    @Override
+    public synchronized int drainTo(OutputStream target) throws IOException {
+      int n = count - pos;
+      target.write(buf, pos, n);
+      pos = count;
+      return n;
+    }
+  }
 
   private RawServices() {}
 

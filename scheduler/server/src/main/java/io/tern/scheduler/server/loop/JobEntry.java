@@ -3,12 +3,7 @@ package io.tern.scheduler.server.loop;
 import io.tern.api.v1.Attempt;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobState;
-import io.tern.scheduler.core.explain.Explanation;
-import io.tern.scheduler.core.explain.PendingReason;
 import io.tern.scheduler.core.model.Allocation;
-import java.time.Instant;
-import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -24,23 +19,13 @@ final class JobEntry {
   private int allocationVersion = -1;
   private boolean allocationStopping;
 
-  /** Why the job was still pending after plan number {@link #explainedBy}. */
-  private Explanation explanation;
-
-  /** The canonical instance of {@code explanation}'s reasons (see {@link Planner}). */
-  private List<PendingReason> reasons;
-
   /** What the job's ended attempts cost, for the core's view, as of {@code spentVersion}. */
   private double spentUsd;
 
   private int spentVersion = -1;
 
-  private Instant holdUntil;
-
   /** Which parents the job waits for ("waiting for job-000001"), as of the last plan; or null. */
   String waitingFor;
-
-  private long explainedBy = -1;
 
   JobEntry(Job job, int version) {
     this.job = job;
@@ -91,30 +76,6 @@ final class JobEntry {
       allocationStopping = stopping;
     }
     return allocation;
-  }
-
-  /** Why the job was still pending after plan number {@code plan}, or null if it was not. */
-  Explanation explanation(long plan) {
-    return explainedBy == plan ? explanation : null;
-  }
-
-  /**
-   * Records why plan number {@code plan} left the job pending.
-   *
-   * @param canonicalReasons one instance per distinct list of reasons, so that comparing with the
-   *     previous plan's is an identity check that touches no older object
-   * @return whether the previous plan left it pending for the same reasons
-   */
-  boolean explain(Explanation why, List<PendingReason> canonicalReasons, long plan) {
-    boolean same =
-        explainedBy == plan - 1
-            && reasons == canonicalReasons
-            && Objects.equals(holdUntil, why.holdUntil());
-    explanation = why;
-    reasons = canonicalReasons;
-    holdUntil = why.holdUntil();
-    explainedBy = plan;
-    return same;
   }
 
   String id() {

@@ -5,7 +5,6 @@ import io.tern.api.v1.Budget;
 import io.tern.api.v1.Node;
 import io.tern.offpeak.OffPeakCalendar;
 import io.tern.offpeak.WindowSpec;
-import io.tern.scheduler.core.explain.Explanation;
 import io.tern.scheduler.core.policy.SpotPoolWatch;
 import io.tern.scheduler.server.finops.BudgetStatus;
 import io.tern.scheduler.server.offpeak.WindowValidation;
@@ -48,7 +47,7 @@ final class LeaderTerm {
   final TreeMap<String, NodeSession> nodes = new TreeMap<>();
 
   /** Why each queued job is still waiting, from the last plan. */
-  final Explanations explanations = new Explanations();
+  final PendingExplanations explanations = new PendingExplanations();
 
   /** Plans applied in this term; the last one's number is {@code plans}. */
   long plans;
@@ -191,18 +190,6 @@ final class LeaderTerm {
   /** The job with this id, or null. */
   JobEntry entry(String id) {
     return jobsById.get(id);
-  }
-
-  /**
-   * The last plan's explanations, kept on each job so that a plan over 100,000 queued jobs does not
-   * rebuild a map of them.
-   */
-  final class Explanations {
-    /** Why job {@code id} was still pending after the last plan, or null. */
-    Explanation get(String id) {
-      JobEntry entry = entry(id);
-      return entry == null ? null : entry.explanation(plans);
-    }
   }
 
   List<WindowSpec> windowSpecs() {

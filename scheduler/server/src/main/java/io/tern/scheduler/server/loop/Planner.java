@@ -6,7 +6,6 @@ import io.tern.api.v1.JobState;
 import io.tern.api.v1.NodeState;
 import io.tern.api.v1.StartJob;
 import io.tern.scheduler.core.PlacementEngine;
-import io.tern.scheduler.core.explain.Explanation;
 import io.tern.scheduler.core.explain.PendingReason;
 import io.tern.scheduler.core.model.Allocation;
 import io.tern.scheduler.core.model.ClusterSnapshot;
@@ -24,7 +23,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -157,7 +155,7 @@ final class Planner {
     }
     dependencies.cancelDoomed(term);
     if (queue.isEmpty() && allocations.isEmpty()) {
-      term.plans++; // no job is pending: forget the last plan's explanations
+      term.explanations.none(++term.plans); // nothing pending: forget the last explanations
       return;
     }
     for (NodeSession session : term.nodes.values()) {
@@ -260,33 +258,27 @@ final class Planner {
           },
           now);
     }
-    long number = ++term.plans;
-    // The core shares one reasons list among the jobs of a shape; map each list it returned to one
-    // instance per distinct content, so that each job compares with the previous plan by identity.
-    Map<List<PendingReason>, List<PendingReason>> canonical = new IdentityHashMap<>();
-    for (Explanation explanation : plan.pending()) {
-      JobEntry entry = term.entry(explanation.jobId());
-      if (entry == null) {
-        continue;
-      }
-      List<PendingReason> reasons =
-          canonical.computeIfAbsent(explanation.reasons(), this::canonicalReasons);
-      // The same reasons as in the previous plan: the job was queued all along and its state and
-      // reason were set from them then. Most of a deep queue takes this path, without a string.
-      // A job a user held after this plan was made keeps the user's reason.
-      if (entry.explain(explanation, reasons, number) || !entry.plannable()) {
-        continue;
-      }
-      JobEvent event = explanation.held() ? new JobEvent.Hold() : new JobEvent.Release();
-      String reason = explanation.toString();
-      if (!JobLifecycle.on(term, entry, event).ignored()) {
-        entry.job = entry.job.toBuilder().setPendingReason(reason).build();
-        writes.saveJob(entry, () -> {});
-      } else if (!entry.job.getPendingReason().equals(reason)) {
-        // Derived, not worth a write: kept in memory and persisted with the next real change.
-        entry.job = entry.job.toBuilder().setPendingReason(reason).build();
-      }
-    }
+    // Only jobs whose explanation changed since the last plan come back here; most of a deep queue
+    // is pending for the same reasons as before, its state and reason set from them then.
+    term.explanations.record(
+        ++term.plans,
+        plan.pending(),
+        term::entry,
+        this::canonicalReasons,
+        (entry, explanation) -> {
+          if (!entry.plannable()) {
+            return; // a user held it after this plan was made: it keeps the user's reason
+          }
+          JobEvent event = explanation.held() ? new JobEvent.Hold() : new JobEvent.Release();
+          String reason = explanation.toString();
+          if (!JobLifecycle.on(term, entry, event).ignored()) {
+            entry.job = entry.job.toBuilder().setPendingReason(reason).build();
+            writes.saveJob(entry, () -> {});
+          } else if (!entry.job.getPendingReason().equals(reason)) {
+            // Derived, not worth a write: kept in memory and persisted with the next real change.
+            entry.job = entry.job.toBuilder().setPendingReason(reason).build();
+          }
+        });
   }
 
   /** The one instance of lists equal to {@code reasons}, kept across plans. */
