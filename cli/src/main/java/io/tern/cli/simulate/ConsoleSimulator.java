@@ -161,6 +161,10 @@ public final class ConsoleSimulator implements ConsoleSimulations {
       return new Report(SummaryJson.toJson(summary), HtmlReport.render(summary, null));
     } catch (TraceFormatException e) {
       throw new IllegalArgumentException("trace: " + e.getMessage(), e);
+    } catch (UncheckedIOException e) {
+      // A file that is not text (the reader's charset decoder refuses it), or one gone meanwhile.
+      throw new IllegalArgumentException(
+          "trace: cannot read it as a CSV trace: " + e.getCause().getMessage(), e);
     }
   }
 }

@@ -81,7 +81,8 @@ class ConsoleSimulatorTest {
     ConsoleSimulations.Report report =
         new ConsoleSimulator(dir)
             .run(
-                new ConsoleSimulations.Request("file:week.csv", null, "dir:spot", List.of(), 3),
+                new ConsoleSimulations.Request(
+                    "file:week.csv", null, null, "dir:spot", List.of(), 3),
                 (phase, done, total) -> {});
     TernInProcess cli =
         TernInProcess.run(
@@ -107,7 +108,7 @@ class ConsoleSimulatorTest {
         new ConsoleSimulator(null)
             .run(
                 new ConsoleSimulations.Request(
-                    "synthetic-2000", null, "synthetic", List.of("tern"), 1),
+                    "synthetic-2000", null, null, "synthetic", List.of("tern"), 1),
                 (phase, done, total) -> {
                   synchronized (phases) {
                     phases.add(phase);
@@ -127,16 +128,28 @@ class ConsoleSimulatorTest {
     assertThatThrownBy(
             () ->
                 simulator.run(
-                    new ConsoleSimulations.Request(null, upload, "synthetic", List.of(), 1),
+                    new ConsoleSimulations.Request(
+                        null, upload, "u.csv", "synthetic", List.of(), 1),
                     (p, d, t) -> {}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("trace: ");
     assertThatThrownBy(
             () ->
                 simulator.run(
-                    new ConsoleSimulations.Request("file:week.csv", null, "dir:moon", List.of(), 1),
+                    new ConsoleSimulations.Request(
+                        "file:week.csv", null, null, "dir:moon", List.of(), 1),
                     (p, d, t) -> {}))
         .hasMessage("spot: no spot set named dir:moon");
+    Path binary =
+        Files.write(dir.resolve("binary.csv"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
+    assertThatThrownBy(
+            () ->
+                simulator.run(
+                    new ConsoleSimulations.Request(
+                        null, binary, "b.csv", "synthetic", List.of(), 1),
+                    (p, d, t) -> {}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("trace: ");
     assertThatThrownBy(() -> new ConsoleSimulator(dir.resolve("missing")))
         .hasMessageStartingWith("--simulation-traces: ");
 

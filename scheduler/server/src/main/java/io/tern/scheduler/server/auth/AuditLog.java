@@ -142,19 +142,17 @@ public final class AuditLog implements ServerInterceptor, Closeable {
   /**
    * Records an action the web console takes itself rather than through an rpc (a simulation run),
    * in the same line format: {@code action} in place of the rpc's name, the browser's address as
-   * {@code from}, {@code result} OK or what was refused.
+   * {@code from}, and the status the action ended with, as an rpc's would be.
    */
   public void consoleAction(
-      String action, String who, String from, ObjectNode request, String result) {
+      String action, String who, String from, ObjectNode request, Status result) {
     ObjectNode entry = JSON.createObjectNode();
     entry.put("rpc", action);
     entry.put("who", who);
     entry.put("kind", "console");
     entry.put("from", from);
     entry.set("request", request);
-    Status status =
-        "OK".equals(result) ? Status.OK : Status.INVALID_ARGUMENT.withDescription(result);
-    write(entry, JSON.createObjectNode(), status);
+    write(entry, JSON.createObjectNode(), result);
   }
 
   private static ObjectNode entry(ServerCall<?, ?> call, String who, String kind) {

@@ -16,6 +16,22 @@ final class ConsoleError extends RuntimeException {
     return httpStatus;
   }
 
+  /** The same refusal as an rpc would have ended with, for the audit line. */
+  Status grpcStatus() {
+    Status.Code code =
+        switch (httpStatus) {
+          case 400 -> Status.Code.INVALID_ARGUMENT;
+          case 401 -> Status.Code.UNAUTHENTICATED;
+          case 403 -> Status.Code.PERMISSION_DENIED;
+          case 404 -> Status.Code.NOT_FOUND;
+          case 409 -> Status.Code.FAILED_PRECONDITION;
+          case 413, 429 -> Status.Code.RESOURCE_EXHAUSTED;
+          case 503 -> Status.Code.UNAVAILABLE;
+          default -> Status.Code.INTERNAL;
+        };
+    return code.toStatus().withDescription(getMessage());
+  }
+
   /**
    * The scheduler's answer as an HTTP status: NOT_FOUND stays 404 (another team's job included,
    * word for word), refusals 401/403, bad input 400, a state that forbids the change 409.

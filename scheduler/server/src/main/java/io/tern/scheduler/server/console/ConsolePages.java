@@ -81,7 +81,7 @@ final class ConsolePages {
         + "uPlot.min.css\"><link rel=\"stylesheet\" href=\"/assets/console.css\"></head><body>\n";
   }
 
-  private static String header(String view, ConsoleSession session) {
+  private String header(String view, ConsoleSession session) {
     StringBuilder nav = new StringBuilder();
     for (String[] item : NAV) {
       nav.append("<a href=\"")
@@ -107,7 +107,17 @@ final class ConsolePages {
         + "\"><button class=\"link\" id=\"sign-out\">Sign out</button></form>"
         + "<meta name=\"tern-csrf\" content=\""
         + escape(session.csrf())
+        + "\"><meta name=\"tern-can-drain\" content=\""
+        + canDrain(session)
         + "\"></header>\n";
+  }
+
+  /**
+   * Whether the page offers drain and undrain (the scheduler checks again): admins, and everyone on
+   * a scheduler without authentication, where everyone may do everything.
+   */
+  private boolean canDrain(ConsoleSession session) {
+    return !authenticates || session.roles().contains("admin");
   }
 
   /** Where to go after signing in: a path on this console only. */

@@ -200,14 +200,31 @@ public final class ConsoleServer implements AutoCloseable {
           Map<String, String> query = query(ctx);
           if (session == null) {
             feeds.refuse(client, 401, "signed out: sign in again");
+          } else if (!feeds.admit(session.id())) {
+            feeds.refuse(
+                client,
+                429,
+                "this session has "
+                    + LiveFeeds.MAX_PER_SESSION
+                    + " live views open already: close some of its pages");
           } else if (view.equals("logs")) {
-            feeds.logs(client, channel, session.caller(), query.getOrDefault("id", ""));
+            feeds.logs(
+                client,
+                channel,
+                session.caller(),
+                query.getOrDefault("id", ""),
+                () -> feeds.release(session.id()));
           } else {
             LiveFeeds.View supplier = view(view, session, query);
             if (supplier == null) {
+              feeds.release(session.id());
               feeds.refuse(client, 404, "no live view named " + view);
             } else {
-              feeds.follow(client, supplier, view.equals("cost") || view.equals("offpeak"));
+              feeds.follow(
+                  client,
+                  supplier,
+                  view.equals("cost") || view.equals("offpeak"),
+                  () -> feeds.release(session.id()));
             }
           }
         });
@@ -290,54 +307,76 @@ public final class ConsoleServer implements AutoCloseable {
   private void simulate(Context ctx) throws IOException {
     ConsoleSession session = action(ctx);
     ObjectNode asked = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-    String outcome = "OK";
+    io.grpc.Status outcome = io.grpc.Status.UNKNOWN;
     try {
-      ConsoleSimulations.Catalog catalog = simulations.catalog();
-      io.javalin.http.UploadedFile file = ctx.uploadedFile("file");
-      String trace = blankToNull(ctx.formParam("trace"));
-      java.nio.file.Path uploaded = null;
-      if (file != null && file.size() > 0) {
-        asked.put("trace", "uploaded: " + file.filename() + " (" + file.size() + " bytes)");
-      } else if (trace == null) {
-        throw new ConsoleError(400, "trace: pick a trace or upload one");
-      } else {
-        asked.put("trace", label(catalog.traces(), trace, "trace"));
-      }
-      String spot = blankToNull(ctx.formParam("spot"));
-      if (spot == null) {
-        throw new ConsoleError(400, "spot: pick a spot set");
-      }
-      asked.put("spot", label(catalog.spotSets(), spot, "spot"));
-      java.util.List<String> policies = ctx.formParams("policies");
-      for (String policy : policies) {
-        label(catalog.policies(), policy, "policies");
-      }
-      policies.forEach(asked.putArray("policies")::add);
-      long seed = seed(ctx.formParam("seed"));
-      asked.put("seed", seed);
-      if (file != null && file.size() > 0) {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("tern-console-trace");
-        uploaded = dir.resolve("uploaded-trace.csv");
-        try (var in = file.content()) {
-          java.nio.file.Files.copy(in, uploaded);
-        }
-        trace = null;
-      }
-      SimulationRuns.Run run =
-          simulations.start(
-              session,
-              new ConsoleSimulations.Request(trace, uploaded, spot, policies, seed),
-              asked);
-      asked.put("id", run.id);
-      json(ctx, "{\"id\":" + TextNode.valueOf(run.id) + "}");
+      startSimulation(ctx, session, asked);
+      outcome = io.grpc.Status.OK;
     } catch (ConsoleError e) {
-      outcome = e.getMessage();
+      outcome = e.grpcStatus();
+      throw e;
+    } catch (RuntimeException | IOException e) {
+      outcome = io.grpc.Status.INTERNAL.withDescription(e.toString());
       throw e;
     } finally {
       if (audit != null) {
         audit.consoleAction("console.RunSimulation", session.user(), ctx.ip(), asked, outcome);
       }
     }
+  }
+
+  private void startSimulation(Context ctx, ConsoleSession session, ObjectNode asked)
+      throws IOException {
+    ConsoleSimulations.Catalog catalog = simulations.catalog();
+    io.javalin.http.UploadedFile file;
+    try {
+      file = ctx.uploadedFile("file");
+    } catch (Exception e) { // Jetty's multipart parser throws checked exceptions through Kotlin
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (String.valueOf(t.getMessage()).contains("size exceeded")) {
+          throw new ConsoleError(
+              413, "file: larger than " + MAX_UPLOAD_MIB + " MiB, the most a trace upload may be");
+        }
+      }
+      throw new ConsoleError(400, "file: not a form upload the console can read (" + e + ")");
+    }
+    boolean upload = file != null && file.size() > 0;
+    String trace = blankToNull(ctx.formParam("trace"));
+    if (upload) {
+      asked.put("trace", "uploaded: " + file.filename() + " (" + file.size() + " bytes)");
+    } else if (trace == null) {
+      throw new ConsoleError(400, "trace: pick a trace or upload one");
+    } else {
+      asked.put("trace", label(catalog.traces(), trace, "trace"));
+    }
+    String spot = blankToNull(ctx.formParam("spot"));
+    if (spot == null) {
+      throw new ConsoleError(400, "spot: pick a spot set");
+    }
+    asked.put("spot", label(catalog.spotSets(), spot, "spot"));
+    java.util.List<String> policies = ctx.formParams("policies");
+    for (String policy : policies) {
+      label(catalog.policies(), policy, "policies");
+    }
+    policies.forEach(asked.putArray("policies")::add);
+    long seed = seed(ctx.formParam("seed"));
+    asked.put("seed", seed);
+    java.nio.file.Path uploaded = null;
+    if (upload) {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("tern-console-trace");
+      uploaded = dir.resolve("uploaded-trace.csv");
+      try (var in = file.content()) {
+        java.nio.file.Files.copy(in, uploaded);
+      }
+      trace = null;
+    }
+    SimulationRuns.Run run =
+        simulations.start(
+            session,
+            new ConsoleSimulations.Request(
+                trace, uploaded, upload ? file.filename() : null, spot, policies, seed),
+            asked);
+    asked.put("id", run.id);
+    json(ctx, "{\"id\":" + TextNode.valueOf(run.id) + "}");
   }
 
   private static String label(
@@ -448,8 +487,12 @@ public final class ConsoleServer implements AutoCloseable {
 
   /** The session of a state-changing request, which must come from a console page itself. */
   private ConsoleSession action(Context ctx) {
-    sameOrigin(ctx);
     ConsoleSession session = session(ctx);
+    if (ctx.header("Origin") == null) {
+      // Browsers send Origin with every POST, a page's own fetch included.
+      throw new ConsoleError(403, "Origin: missing; actions come from the console's own pages");
+    }
+    sameOrigin(ctx);
     if (!session.csrf().equals(ctx.header(CSRF_HEADER))) {
       throw new ConsoleError(
           403, CSRF_HEADER + ": missing or wrong; reload the page and try again");

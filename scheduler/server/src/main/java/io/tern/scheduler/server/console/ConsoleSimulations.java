@@ -41,11 +41,18 @@ public interface ConsoleSimulations {
   /**
    * @param trace a {@link Catalog#traces} id, or null with {@code uploaded}
    * @param uploaded a job trace in the native format a user uploaded, or null
+   * @param uploadedName the name the user's file had (what errors and reports call the upload)
    * @param spotSet a {@link Catalog#spotSets} id
    * @param policies policy ids; empty for all
    * @param seed seeds every random choice of the replay
    */
-  record Request(String trace, Path uploaded, String spotSet, List<String> policies, long seed) {
+  record Request(
+      String trace,
+      Path uploaded,
+      String uploadedName,
+      String spotSet,
+      List<String> policies,
+      long seed) {
     public Request {
       policies = List.copyOf(policies);
     }

@@ -33,6 +33,13 @@ final class LiveFeeds implements AutoCloseable {
   /** How long a view may go unchanged before a comment checks that its page is still there. */
   static final long KEEP_ALIVE_MILLIS = 20_000;
 
+  /**
+   * Live views one session may hold open at once: a page holds one or two, so this is a few tabs.
+   * Each view reads the scheduler every second; without a bound one user's script could keep the
+   * leader busy answering the same question.
+   */
+  static final int MAX_PER_SESSION = 8;
+
   /** Reads one view's JSON. */
   interface View {
     String read();
@@ -42,8 +49,30 @@ final class LiveFeeds implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(daemon("console-feeds"));
   private final ExecutorService readers = Executors.newFixedThreadPool(4, daemon("console-read"));
   private final Set<SseClient> open = ConcurrentHashMap.newKeySet();
+  private final java.util.Map<String, Integer> perSession = new ConcurrentHashMap<>();
 
-  void follow(SseClient client, View view, boolean slow) {
+  /**
+   * Counts a view {@code session} opens; false (and nothing counted) when it already holds {@link
+   * #MAX_PER_SESSION}. Every true is matched by one {@link #release}.
+   */
+  boolean admit(String session) {
+    boolean[] admitted = {false};
+    perSession.compute(
+        session,
+        (k, n) -> {
+          int held = n == null ? 0 : n;
+          admitted[0] = held < MAX_PER_SESSION;
+          return admitted[0] ? held + 1 : held;
+        });
+    return admitted[0];
+  }
+
+  void release(String session) {
+    perSession.computeIfPresent(session, (k, n) -> n <= 1 ? null : n - 1);
+  }
+
+  /** Sends {@code view} whenever it changes; {@code closed} runs once the page goes. */
+  void follow(SseClient client, View view, boolean slow, Runnable closed) {
     client.keepAlive();
     open.add(client);
     AtomicBoolean busy = new AtomicBoolean();
@@ -86,11 +115,13 @@ final class LiveFeeds implements AutoCloseable {
         () -> {
           task.cancel(false);
           open.remove(client);
+          closed.run();
         });
   }
 
   /** Follows a job's output as it is written, until the job ends or the page goes. */
-  void logs(SseClient client, ManagedChannel channel, Caller caller, String jobId) {
+  void logs(
+      SseClient client, ManagedChannel channel, Caller caller, String jobId, Runnable closed) {
     client.keepAlive();
     open.add(client);
     AtomicBoolean gone = new AtomicBoolean();
@@ -110,6 +141,7 @@ final class LiveFeeds implements AutoCloseable {
           gone.set(true);
           keepAlive.cancel(false);
           open.remove(client);
+          closed.run();
           if (call[0] != null) {
             call[0].cancel("the console page closed", null);
           }

@@ -150,6 +150,18 @@ final class SimulationRuns implements AutoCloseable {
       log.warn("console simulation {} failed", run.id, e);
       error = "the simulation failed: " + e;
     }
+    if (request.uploaded() != null) {
+      // The server's own path of the upload means nothing to the user: call it by its name.
+      String path = request.uploaded().toString();
+      String name = request.uploadedName() == null ? "the uploaded trace" : request.uploadedName();
+      error = error == null ? null : error.replace(path, name);
+      report =
+          report == null
+              ? null
+              : new ConsoleSimulations.Report(
+                  report.summaryJson().replace(path, jsonText(name)),
+                  report.html().replace(path, ConsolePages.escape(name)));
+    }
     // The upload goes before the run says it ended: nothing of it outlives the run.
     deleteUpload(request);
     run.finishedAt = clock.instant();
@@ -256,6 +268,11 @@ final class SimulationRuns implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static String jsonText(String text) {
+    String quoted = com.fasterxml.jackson.databind.node.TextNode.valueOf(text).toString();
+    return quoted.substring(1, quoted.length() - 1);
   }
 
   private static void choices(ArrayNode into, List<ConsoleSimulations.Choice> choices) {

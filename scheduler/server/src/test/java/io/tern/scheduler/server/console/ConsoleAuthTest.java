@@ -117,6 +117,7 @@ class ConsoleAuthTest {
     assertThat(alice.post(cancel, null, alice.base).statusCode()).isEqualTo(403);
     assertThat(alice.post(cancel, "forged", alice.base).statusCode()).isEqualTo(403);
     assertThat(alice.post(cancel, alice.csrf, "https://evil.example").statusCode()).isEqualTo(403);
+    assertThat(alice.post(cancel, alice.csrf, null).body()).contains("Origin: missing");
     assertThat(alice.get("/api/jobs/" + job).body()).contains("\"cancelRequested\":false");
 
     HttpResponse<String> done = alice.action(cancel);

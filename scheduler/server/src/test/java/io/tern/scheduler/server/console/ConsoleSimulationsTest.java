@@ -104,7 +104,9 @@ class ConsoleSimulationsTest {
                 .field("spot", "synthetic"));
     JsonNode failed = awaitEnded(alice, JSON.readTree(bad.body()).get("id").asText());
     assertThat(failed.get("state").asText()).isEqualTo("FAILED");
-    assertThat(failed.get("error").asText()).startsWith("trace: line 1");
+    assertThat(failed.get("error").asText())
+        .as("the upload is called by its name, not the server's path of it")
+        .startsWith("trace: bad.csv: line 1");
     assertThat(alice.get("/simulations/" + failed.get("id").asText() + "/report").statusCode())
         .isEqualTo(409);
   }
@@ -162,6 +164,56 @@ class ConsoleSimulationsTest {
                     .contains("\"rpc\":\"console.RunSimulation\"")
                     .contains("\"result\":\"OK\"")
                     .contains("\"trace\":\"forty jobs\""));
+  }
+
+  @Test
+  void anUploadOverTheLimitIs413NamingTheFieldAndAuditedAsRefused() throws Exception {
+    ConsoleHttp bob = signedIn(fixture.bob.value());
+    byte[] big = new byte[(int) ((ConsoleServer.MAX_UPLOAD_MIB + 1) * 1024 * 1024)];
+    java.util.Arrays.fill(big, (byte) 'x');
+    assertThat(
+            refusal(bob, new Multipart().file("file", "huge.csv", big).field("spot", "synthetic")))
+        .isEqualTo("413 file: larger than 32 MiB, the most a trace upload may be");
+    assertThat(Files.readAllLines(fixture.cluster.auditLog))
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .contains("\"rpc\":\"console.RunSimulation\"")
+                    .contains("\"who\":\"bob\"")
+                    .contains("\"result\":\"RESOURCE_EXHAUSTED\""));
+  }
+
+  @Test
+  void oneSessionHoldsAtMostEightLiveViews() throws Exception {
+    ConsoleHttp carol = signedIn(fixture.alice.value());
+    List<java.util.concurrent.CompletableFuture<List<String>>> open = new ArrayList<>();
+    for (int i = 0; i < LiveFeeds.MAX_PER_SESSION; i++) {
+      open.add(
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return carol.events("/events/simulations", 2);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              }));
+    }
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(carol.events("/events/simulations", 1))
+                    .singleElement()
+                    .asString()
+                    .startsWith("failure")
+                    .contains("429")
+                    .contains("8 live views open already"));
+    // Another session of the same user is not held back.
+    assertThat(signedIn(fixture.alice.value()).events("/events/simulations", 1))
+        .singleElement()
+        .asString()
+        .startsWith("data");
+    open.forEach(f -> f.cancel(true));
   }
 
   @Test

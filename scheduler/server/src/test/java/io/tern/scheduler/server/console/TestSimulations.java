@@ -42,7 +42,8 @@ final class TestSimulations implements ConsoleSimulations {
       try {
         List<String> lines = Files.readAllLines(request.uploaded());
         if (lines.isEmpty() || !lines.get(0).startsWith("job_id")) {
-          throw new IllegalArgumentException("trace: line 1: expected the header job_id,...");
+          throw new IllegalArgumentException(
+              "trace: " + request.uploaded() + ": line 1: expected the header job_id,...");
         }
         jobs = lines.size() - 1;
       } catch (IOException e) {

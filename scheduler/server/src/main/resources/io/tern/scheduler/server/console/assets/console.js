@@ -8,6 +8,7 @@
   const view = app.dataset.view;
   const csrf = document.querySelector('meta[name="tern-csrf"]').content;
   const live = document.getElementById("live");
+  const canDrain = (document.querySelector('meta[name="tern-can-drain"]') || {}).content === "true";
   const charts = [];
 
   const esc = (s) => String(s == null ? "" : s).replace(/[&<>"']/g, (c) =>
@@ -21,6 +22,8 @@
   const short = (s, p) => String(s || "").replace(p, "");
   const badge = (s) => `<span class="badge ${esc(s)}">${esc(String(s).replace("_", "-").toLowerCase())}</span>`;
   const empty = (title, what) => `<div class="empty"><h2>${esc(title)}</h2><p>${what}</p></div>`;
+
+  function isFinOpsOnly() { const who = document.getElementById("who").textContent; return /finops/.test(who) && !/admin/.test(who); }
 
   async function post(url) {
     const r = await fetch(url, { method: "POST", headers: { "X-Tern-Csrf": csrf } });
@@ -69,7 +72,8 @@
         }));
       }
       document.getElementById("job-table").innerHTML = d.jobs.length === 0
-        ? empty("No jobs here yet", "Submit one with <code>tern submit job.yaml</code>, or clear the filters.")
+        ? empty("No jobs here yet", d.teams.length || !isFinOpsOnly() ? "Submit one with <code>tern submit job.yaml</code>, or clear the filters."
+          : "You see the jobs of your own teams, and you belong to none. Every team's spend is on the <a href=\"/cost\">Cost</a> page.")
         : `<table id="jobs"><thead><tr><th>Job</th><th>Name</th><th>Team</th><th>Owner</th><th>State</th><th class="num">GPUs</th>
         <th>Capacity</th><th>Nodes</th><th class="num">Cost</th><th>Submitted</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table>`
         + (d.truncated ? '<p class="muted">The newest 1,000 jobs; filter to see others.</p>' : "");
@@ -163,7 +167,7 @@
           const bad = short(g.health, "GPU_HEALTH_") !== "OK";
           return `<div class="cell${bad ? " bad" : ""}" style="background:${heat(g.utilizationPercent)};color:${g.utilizationPercent > 45 ? "#fff" : "#101828"}" title="GPU ${g.index} ${esc(g.model)}: ${g.utilizationPercent}% busy, ${num(g.memoryUsedMib / 1024)} of ${num(g.memoryTotalMib / 1024)} GiB, ${g.temperatureC} °C, ${esc(short(g.health, "GPU_HEALTH_"))}"><b>${g.utilizationPercent}</b><span>${mem}%</span></div>`; }).join("");
         const reclaim = n.reclaimAt ? `<span class="badge FAILED">spot notice: reclaim ${when(n.reclaimAt)}</span>` : "";
-        const drainBtn = n.drained ? `<button class="action" data-undrain="${esc(n.id)}">Undrain</button>`
+        const drainBtn = !canDrain ? "" : n.drained ? `<button class="action" data-undrain="${esc(n.id)}">Undrain</button>`
           : `<button class="action danger" data-drain="${esc(n.id)}">Drain</button> <button class="action danger" data-evacuate="${esc(n.id)}" title="checkpoint its jobs and resume them elsewhere">Drain + move jobs</button>`;
         return `<tr data-node="${esc(n.id)}"><td><b>${esc(n.id)}</b><div class="muted">${esc(n.pool)}</div></td><td class="state">${badge(state)} ${reclaim}</td>
           <td>${badge(short(n.capacityType, "CAPACITY_TYPE_"))}</td><td class="num">${usd(n.pricePerHourUsd)}/h</td><td><div class="heat">${cells}</div></td>
@@ -216,7 +220,9 @@
       data.push(t.spotUsd); series.push({ label: t.team + " spot", stroke: colors[i % 8], width: 2, value: (u, v) => v == null ? "–" : usd(v) });
       data.push(t.onDemandUsd); series.push({ label: t.team + " on-demand", stroke: colors[i % 8], dash: [5, 4], width: 2, value: (u, v) => v == null ? "–" : usd(v) });
     });
-    charts.push(new uPlot({ width: Math.min(1300, el.clientWidth || 1000), height: 260, series,
+    // One day alone would make a zero-width x range, which uPlot stretches over years.
+    const x = d.days.length > 1 ? {} : { range: (u, min, max) => [min - 43200, max + 43200] };
+    charts.push(new uPlot({ width: Math.min(1300, el.clientWidth || 1000), height: 260, series, scales: { x },
       axes: [{ space: 60 }, { values: (u, v) => { const cents = Math.max(...v) < 10;
         return v.map((x) => "$" + x.toLocaleString("en-US", { minimumFractionDigits: cents ? 2 : 0, maximumFractionDigits: cents ? 2 : 0 })); }, size: 70 }] }, data, el));
   }
@@ -228,12 +234,20 @@
     const p = Object.fromEntries(f.formatToParts(new Date(t * 1000)).map((x) => [x.type, x.value]));
     return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) / 1000 - t;
   }
+  // An instant on the wall clock of `zone`, e.g. "Mon 2026-12-07 20:00 Europe/Berlin".
+  function inZone(s, zone) {
+    const t = ts(s);
+    if (!(t > 0)) return "–";
+    const p = Object.fromEntries(new Intl.DateTimeFormat("en-GB", { timeZone: zone, hourCycle: "h23", weekday: "short", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
+      .formatToParts(new Date(t * 1000)).map((x) => [x.type, x.value]));
+    return `${p.weekday} ${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} ${esc(zone)}`;
+  }
   function offpeak() {
     const params = new URLSearchParams(location.search);
     subscribe("offpeak", {}, (d) => {
       const windows = d.windows || [];
       const rows = windows.map((w) => `<tr><td><b>${esc(w.name)}</b></td><td><code>${esc(w.cron)}</code></td><td>${esc(w.timeZone)}</td><td>${ago(parseFloat(w.duration))}</td>
-        <td>${w.openNow ? '<span class="badge RUNNING">open now</span>' : '<span class="badge">closed</span>'}</td><td>${when(w.nextOpen)}</td></tr>`).join("");
+        <td>${w.openNow ? '<span class="badge RUNNING">open now</span>' : '<span class="badge">closed</span>'}</td><td>${inZone(w.nextOpen, w.timeZone)}</td></tr>`).join("");
       const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
       const zones = [...new Set(windows.map((w) => w.timeZone).concat([browserZone, "UTC"]))];
       const zone = zones.includes(params.get("tz")) ? params.get("tz") : zones[0];
@@ -312,7 +326,7 @@
       if (r.state !== "DONE") { app.innerHTML = head + `<div class="bar wide"><div style="width:${(100 * r.fraction).toFixed(1)}%"></div></div>`; return; }
       shown = true;
       const s = r.summary, base = s.policies.find((p) => p.policy === "on-demand") || {};
-      const rows = s.policies.map((p) => `<tr data-policy="${esc(p.policy)}"><td><b>${esc(p.policy)}</b><div class="muted wrap">${esc(p.description)}</div></td>
+      const rows = s.policies.map((p) => `<tr data-policy="${esc(p.policy)}"><td class="wrap policy"><b>${esc(p.policy)}</b><div class="muted">${esc(p.description)}</div></td>
         <td class="num cost">${usd(p.costUsd)}</td><td class="num">${usd(p.spotCostUsd)}</td><td class="num">${usd(p.onDemandCostUsd)}</td>
         <td class="num">${num(100 * p.spotShareOfGpuHours, 1)}%</td><td class="num">${p.policy === "on-demand" ? "–" : num(p.savingsVsOnDemandPercent, 1) + "%"}</td>
         <td class="num">${p.deadlineMisses} of ${p.deadlineJobs}</td><td class="num">${p.jobsUnfinished}</td><td class="num">${num(p.gpuHoursLostToPreemption, 1)}</td></tr>`).join("");
