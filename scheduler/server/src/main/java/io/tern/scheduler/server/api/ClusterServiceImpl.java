@@ -33,7 +33,7 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
     }
     // Every caller sees the nodes; only their own teams' job ids on them.
     Principal caller = Principal.current();
-    GrpcErrors.reply(cluster.nodes(request, caller::actsFor), observer);
+    GrpcErrors.reply(cluster.nodes(request, caller::readsJobsOf), observer);
   }
 
   @Override
@@ -52,12 +52,12 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
    * entry keeps its place, team, size and state, without its id or name.
    */
   private static GetQueueResponse visibleTo(Principal caller, GetQueueResponse queue) {
-    if (caller.isAdmin()) {
+    if (caller.isFinOps()) {
       return queue;
     }
     GetQueueResponse.Builder out = queue.toBuilder();
     for (QueueEntry.Builder entry : out.getEntriesBuilderList()) {
-      if (!caller.actsFor(entry.getTeam())) {
+      if (!caller.readsJobsOf(entry.getTeam())) {
         entry.clearJobId().setName("(another team's job)");
       }
     }

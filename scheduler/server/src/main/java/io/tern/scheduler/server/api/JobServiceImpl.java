@@ -94,8 +94,8 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
               .asRuntimeException());
       return;
     }
-    whenAllowed(
-        request.getJobId(),
+    then(
+        allowed(Principal.current(), request.getJobId()),
         observer,
         () -> logs.stream(request, (ServerCallStreamObserver<LogChunk>) observer));
   }
@@ -193,7 +193,8 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     if (checkId(request.getJobId(), observer)) {
       Principal caller = Principal.current();
       GrpcErrors.reply(
-          jobs.get(request.getJobId()).thenApply(job -> TeamAccess.check(caller, job)), observer);
+          jobs.get(request.getJobId()).thenApply(job -> TeamAccess.checkReadable(caller, job)),
+          observer);
     }
   }
 
@@ -228,15 +229,15 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     Principal caller = Principal.current();
     if (!request.getTeam().isEmpty()) {
       try {
-        TeamAccess.checkTeam(caller, request.getTeam(), "team");
+        TeamAccess.checkReadableTeam(caller, request.getTeam(), "team");
       } catch (RuntimeException e) {
         observer.onError(GrpcErrors.toStatus(e));
         return;
       }
     }
-    // Without a team, a user sees the jobs of all their teams; admins see everyone's.
+    // Without a team, a user sees the jobs of all their teams; FinOps and admins see everyone's.
     GrpcErrors.reply(
-        caller.isAdmin() ? jobs.list(request) : jobs.list(request, caller::actsFor), observer);
+        caller.isFinOps() ? jobs.list(request) : jobs.list(request, caller::actsFor), observer);
   }
 
   @Override
@@ -297,7 +298,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   public void explainJob(ExplainJobRequest request, StreamObserver<ExplainJobResponse> observer) {
     if (checkId(request.getJobId(), observer)) {
       GrpcErrors.reply(
-          allowed(Principal.current(), request.getJobId())
+          readable(Principal.current(), request.getJobId())
               .thenCompose(v -> jobs.explain(request.getJobId())),
           observer);
     }
@@ -308,8 +309,8 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     if (!checkId(request.getJobId(), observer)) {
       return;
     }
-    whenAllowed(
-        request.getJobId(),
+    then(
+        readable(Principal.current(), request.getJobId()),
         observer,
         () -> watch(request.getJobId(), (ServerCallStreamObserver<Job>) observer));
   }
@@ -348,17 +349,25 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     return jobs.jobOrFirstTask(jobId).thenAccept(job -> TeamAccess.check(caller, job));
   }
 
-  /** Runs {@code then} if the current caller may see the job; otherwise fails the call. */
-  private void whenAllowed(String jobId, StreamObserver<?> observer, Runnable then) {
-    allowed(Principal.current(), jobId)
-        .whenComplete(
-            (v, error) -> {
-              if (error != null) {
-                observer.onError(GrpcErrors.toStatus(error));
-              } else {
-                then.run();
-              }
-            });
+  /** Completes when {@code caller} may read the job: FinOps read every team's. */
+  private CompletableFuture<Void> readable(Principal caller, String jobId) {
+    if (caller.isFinOps()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return allowed(caller, jobId);
+  }
+
+  /** Runs {@code then} once {@code check} passes; otherwise fails the call with its error. */
+  private static void then(
+      CompletableFuture<Void> check, StreamObserver<?> observer, Runnable then) {
+    check.whenComplete(
+        (v, error) -> {
+          if (error != null) {
+            observer.onError(GrpcErrors.toStatus(error));
+          } else {
+            then.run();
+          }
+        });
   }
 
   private static boolean checkId(String id, StreamObserver<?> observer) {

@@ -69,6 +69,15 @@ public record Principal(
     return isAdmin() || (kind == Kind.USER && teams.contains(team));
   }
 
+  /**
+   * Whether this caller may read {@code team}'s jobs (get, list, watch, explain, the queue): its
+   * members, and FinOps, who answer for every team's spend. Acting on a job (cancel, hold, requeue,
+   * update) and reading its logs stay with the team's members and admins.
+   */
+  public boolean readsJobsOf(String team) {
+    return isFinOps() || actsFor(team);
+  }
+
   /** Whether this caller may read {@code team}'s costs: its members and FinOps. */
   public boolean readsCostsOf(String team) {
     return isFinOps() || actsFor(team);

@@ -17,7 +17,19 @@ public final class TeamAccess {
    * code and words), so that a job id does not tell another team the job exists.
    */
   public static Job check(Principal caller, Job job) {
-    if (!caller.actsFor(job.getSpec().getTeam())) {
+    return check(caller, job, caller.actsFor(job.getSpec().getTeam()));
+  }
+
+  /**
+   * {@link #check}, for reading only: FinOps read every team's jobs ({@link
+   * Principal#readsJobsOf}).
+   */
+  public static Job checkReadable(Principal caller, Job job) {
+    return check(caller, job, caller.readsJobsOf(job.getSpec().getTeam()));
+  }
+
+  private static Job check(Principal caller, Job job, boolean allowed) {
+    if (!allowed) {
       // Word for word what JobRequests says of a missing job.
       throw Status.NOT_FOUND.withDescription("no job " + job.getId()).asRuntimeException();
     }
@@ -26,7 +38,16 @@ public final class TeamAccess {
 
   /** PERMISSION_DENIED unless {@code caller} may act for {@code team}. */
   public static void checkTeam(Principal caller, String team, String field) {
-    if (!caller.actsFor(team)) {
+    checkTeam(caller, team, field, caller.actsFor(team));
+  }
+
+  /** PERMISSION_DENIED unless {@code caller} may read {@code team}'s jobs. */
+  public static void checkReadableTeam(Principal caller, String team, String field) {
+    checkTeam(caller, team, field, caller.readsJobsOf(team));
+  }
+
+  private static void checkTeam(Principal caller, String team, String field, boolean allowed) {
+    if (!allowed) {
       throw Denials.denied(
           field
               + ": "

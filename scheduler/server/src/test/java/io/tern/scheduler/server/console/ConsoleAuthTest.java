@@ -150,6 +150,26 @@ class ConsoleAuthTest {
   }
 
   @Test
+  void finOpsReadEveryTeamsJobsButActOnNone() throws Exception {
+    ConsoleHttp fin = fixture.http();
+    fin.signIn(fixture.finops.value());
+    assertThat(fin.get("/api/jobs").body()).contains(visionJob, nlpJob);
+    assertThat(fin.get("/api/jobs?team=nlp").body()).contains(nlpJob).doesNotContain(visionJob);
+    assertThat(fin.get("/jobs/" + nlpJob).statusCode()).isEqualTo(200);
+    assertThat(fin.get("/api/jobs/" + nlpJob).body()).contains("secret-llm");
+    assertThat(fin.get("/api/queue").body()).doesNotContain("another team");
+    HttpResponse<String> cancel = fin.action("/api/jobs/" + nlpJob + "/cancel");
+    assertThat(cancel.statusCode()).isEqualTo(404);
+    assertThat(cancel.body()).contains("no job " + nlpJob);
+    assertThat(fin.events("/events/logs?id=" + nlpJob, 1))
+        .singleElement()
+        .asString()
+        .startsWith("failure")
+        .contains("no job " + nlpJob);
+    assertThat(fixture.job(nlpJob).getState().name()).isNotEqualTo("JOB_STATE_CANCELLED");
+  }
+
+  @Test
   void filtersNarrowTheJobsAndBadInputNamesTheField() throws Exception {
     ConsoleHttp fin = fixture.http();
     fin.signIn(fixture.finops.value());

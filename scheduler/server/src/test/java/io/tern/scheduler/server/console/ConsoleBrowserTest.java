@@ -219,7 +219,7 @@ class ConsoleBrowserTest {
 
     // The leader samples the job's GPU every 10 s of the scheduler's clock: move it on while
     // waiting, and the job's page charts the samples.
-    // (FinOps read every team's costs but, as in the API, only their own teams' jobs.)
+    // (FinOps read every team's costs and jobs; acting on a job is for its team.)
     signIn(fixture.alice);
     browser.get(fixture.base() + "/jobs/" + id);
     new WebDriverWait(browser, WAIT)

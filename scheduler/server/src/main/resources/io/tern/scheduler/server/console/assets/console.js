@@ -23,8 +23,6 @@
   const badge = (s) => `<span class="badge ${esc(s)}">${esc(String(s).replace("_", "-").toLowerCase())}</span>`;
   const empty = (title, what) => `<div class="empty"><h2>${esc(title)}</h2><p>${what}</p></div>`;
 
-  function isFinOpsOnly() { const who = document.getElementById("who").textContent; return /finops/.test(who) && !/admin/.test(who); }
-
   async function post(url) {
     const r = await fetch(url, { method: "POST", headers: { "X-Tern-Csrf": csrf } });
     const body = await r.json().catch(() => ({}));
@@ -72,8 +70,7 @@
         }));
       }
       document.getElementById("job-table").innerHTML = d.jobs.length === 0
-        ? empty("No jobs here yet", d.teams.length || !isFinOpsOnly() ? "Submit one with <code>tern submit job.yaml</code>, or clear the filters."
-          : "You see the jobs of your own teams, and you belong to none. Every team's spend is on the <a href=\"/cost\">Cost</a> page.")
+        ? empty("No jobs here yet", "Submit one with <code>tern submit job.yaml</code>, or clear the filters.")
         : `<table id="jobs"><thead><tr><th>Job</th><th>Name</th><th>Team</th><th>Owner</th><th>State</th><th class="num">GPUs</th>
         <th>Capacity</th><th>Nodes</th><th class="num">Cost</th><th>Submitted</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table>`
         + (d.truncated ? '<p class="muted">The newest 1,000 jobs; filter to see others.</p>' : "");
