@@ -6,13 +6,16 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.ForwardingClientCall;
-import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.tern.cli.UserInputException;
 import io.tern.scheduler.spec.ApiTrailers;
 import io.tern.security.token.TokenCredentials;
@@ -47,6 +50,7 @@ public final class SchedulerClient implements AutoCloseable {
   private final ClientConfig config;
   private final Duration patience;
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+  private EventLoopGroup eventLoop;
   private int current;
 
   /** Plaintext, without a token: a scheduler running without authentication. */
@@ -177,14 +181,29 @@ public final class SchedulerClient implements AutoCloseable {
   }
 
   private ManagedChannel open(String address) {
+    NettyChannelBuilder builder;
     if (config.tls() == null) {
-      return NettyChannelBuilder.forTarget(address).usePlaintext().build();
+      builder = NettyChannelBuilder.forTarget(address).usePlaintext();
+    } else {
+      try {
+        builder = NettyChannelBuilder.forTarget(address, config.tls().credentials());
+      } catch (IOException e) {
+        throw new UserInputException("--tls-ca: " + e.getMessage());
+      }
     }
-    try {
-      return Grpc.newChannelBuilder(address, config.tls().credentials()).build();
-    } catch (IOException e) {
-      throw new UserInputException("--tls-ca: " + e.getMessage());
+    return builder.eventLoopGroup(eventLoop()).channelType(NioSocketChannel.class).build();
+  }
+
+  /**
+   * The client's own network thread, ended by {@link #close}. gRPC's shared one outlives the last
+   * channel by a second, and a JVM that exits while a thread waits in epoll spends up to 300 ms
+   * waiting for it: most of a quick {@code tern status} after its answer was printed.
+   */
+  private EventLoopGroup eventLoop() {
+    if (eventLoop == null) {
+      eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("tern-client", true));
     }
+    return eventLoop;
   }
 
   private static void sleep(long millis) {
@@ -205,6 +224,9 @@ public final class SchedulerClient implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (eventLoop != null) {
+      eventLoop.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(1000);
     }
   }
 
