@@ -172,7 +172,8 @@ public final class SchedulerCommand implements Callable<Integer> {
             (consolePort == null
                     ? new ConsoleSettings(ConsoleSettings.DEFAULT_PORT, true)
                     : ConsoleSettings.on(consolePort))
-                .withSimulations(consoleSimulator()));
+                .withSimulations(
+                    consolePort != null && consolePort == -1 ? null : consoleSimulator()));
     if (security.tlsDir != null
         && Files.exists(new TlsLayout(security.tlsDir).caKey())
         && !cloud.trim().equalsIgnoreCase("local")) {
@@ -227,7 +228,10 @@ public final class SchedulerCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The simulator the console's Simulations page runs, over --simulation-traces if given. */
+  /**
+   * The simulator the console's Simulations page runs, over --simulation-traces if given (read only
+   * when there is a console to offer it: the directory is walked at start).
+   */
   private ConsoleSimulator consoleSimulator() {
     try {
       return new ConsoleSimulator(simulationTraces);
