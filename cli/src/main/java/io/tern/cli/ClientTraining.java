@@ -1,9 +1,10 @@
 package io.tern.cli;
 
 import com.google.protobuf.Timestamp;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.okhttp.OkHttpServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.tern.api.v1.Attempt;
 import io.tern.api.v1.CapacityType;
@@ -44,7 +45,6 @@ final class ClientTraining {
   private ClientTraining() {}
 
   public static void main(String[] args) throws IOException, InterruptedException {
-    TernClient.oneCallTransport();
     Path spec = Files.createTempFile("tern-training", ".yaml");
     Process scheduler = startScheduler();
     try {
@@ -157,7 +157,8 @@ final class ClientTraining {
 
     public static void main(String[] args) throws IOException, InterruptedException {
       Server server =
-          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+          OkHttpServerBuilder.forPort(
+                  new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
               .addService(new Scheduler())
               .build()
               .start();

@@ -44,9 +44,6 @@ public final class TernClient implements Runnable {
   public static final List<String> VERBS =
       Stream.concat(COMMANDS.keySet().stream(), Stream.of("--version", "-V")).toList();
 
-  /** Where gRPC's shaded Netty reads its system properties. */
-  private static final String NETTY = "io.grpc.netty.shaded.io.netty.";
-
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private static Map<String, Supplier<Object>> commands() {
@@ -93,17 +90,6 @@ public final class TernClient implements Runnable {
   }
 
   public static void main(String[] args) {
-    oneCallTransport();
     System.exit(commandLine(args).execute(args));
-  }
-
-  /**
-   * Netty settings for a process that makes one call over one connection: the NIO transport (no
-   * native epoll library to extract and load first) and unpooled buffers (no pool arenas to set
-   * up). Flags given with {@code -D} win.
-   */
-  static void oneCallTransport() {
-    System.getProperties().putIfAbsent(NETTY + "transport.noNative", "true");
-    System.getProperties().putIfAbsent(NETTY + "allocator.type", "unpooled");
   }
 }

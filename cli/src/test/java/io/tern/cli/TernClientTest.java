@@ -43,8 +43,9 @@ class TernClientTest {
               + "|/io/tern/tern-(cli|proto|scheduler-spec|security)/"
               + "|/org/yaml/snakeyaml/|/com/fasterxml/jackson/core/"
               + "|/com/google/protobuf/|/com/google/code/gson/|/com/google/guava/(guava|failureaccess)/"
-              + "|/com/google/api/grpc/proto-google-common-protos/|/io/grpc/(?!grpc-services/)"
-              + "|/io/perfmark/|/org/quartz-scheduler/quartz/");
+              + "|/com/google/api/grpc/proto-google-common-protos/"
+              + "|/io/grpc/(?!grpc-services/|grpc-netty-shaded/)|/com/squareup/okio/"
+              + "|/org/jetbrains/kotlin/kotlin-stdlib/|/io/perfmark/|/org/quartz-scheduler/quartz/");
 
   /** Classes of the artifacts above that the client jar still leaves out (its filters). */
   private static final List<String> LEFT_OUT =
@@ -87,7 +88,7 @@ class TernClientTest {
 
   /** Runs the client root in a fresh class loader that refuses {@link #LEFT_OUT}. */
   static Run client(String... args) throws Exception {
-    // Not closed: gRPC's event loop threads started from it outlive the call, and a closed loader
+    // Not closed: gRPC's threads started from it outlive the call, and a closed loader
     // fails their next class load (NoClassDefFoundError in whatever test runs next in this JVM).
     ClientOnlyLoader loader = new ClientOnlyLoader();
     Class<?> root = loader.loadClass(TernClient.class.getName());
