@@ -20,7 +20,8 @@ import java.util.Properties;
  * <pre>
  * tern-attempt   written by the agent before the job starts: job, attempt, epoch, fence signal, grace
  * job.pid        "PID STARTTIME\n" of the job (its process group leader), written by the shim
- * fenced         KILL_AT, created (O_EXCL) by whichever of shim and agent fenced the job first
+ * fenced         KILL_AT, created (O_EXCL) by whichever of shim and agent fenced the job first;
+ *                left empty when its write failed (a full disk), which the shim takes as no claim
  * signalled      created by the agent before it signals the job (checkpoint or stop): an exit 0
  *                after it is not the job finishing by itself, so the shim records no success
  * exit           "CODE FENCED\n", written by the shim when the job ended
@@ -111,7 +112,13 @@ public record AttemptRecord(Path dir) {
 
   /**
    * Claims the fence of this attempt for the agent: true when the agent must send the fence signal
-   * itself, false when the shim already has. The shim then enforces {@code killAtUptimeCentis}.
+   * itself, false when the shim already has (the file exists: the shim created it, and signalled
+   * even if its write failed and left it empty). The shim then enforces {@code killAtUptimeCentis}.
+   *
+   * @throws IOException when the claim could not be recorded: not created, or created but not
+   *     written (a full disk leaves it empty). The agent must then signal the job itself, as when
+   *     this returns true; the shim reads an empty or partial file as no claim and fences on its
+   *     lease alone (a second fence signal at worst, never none).
    */
   public boolean claimFence(long killAtUptimeCentis) throws IOException {
     try {

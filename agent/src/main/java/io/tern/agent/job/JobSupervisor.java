@@ -367,6 +367,8 @@ public final class JobSupervisor {
       try {
         mine = job.launched.record().claimFence(launcher.leaseFile().uptimeCentisAt(killAt));
       } catch (IOException e) {
+        // Not recorded (a full disk may leave the file empty, which the shim takes as no claim):
+        // the agent signals, so the job is fenced whatever the shim does.
         log.warn("{}: cannot record the fence: {}", job.id(), e.toString());
         mine = true;
       }

@@ -18,12 +18,16 @@
 #   by every process on the host); the agent moves them forward each time the leader acknowledges
 #   a heartbeat. From FENCE_AT on (or when the file is missing or empty) the job's group gets
 #   FENCE_SIGNAL once and from the KILL_AT read then on SIGKILL. ATTEMPT_DIR/fenced (created with
-#   O_EXCL, holding KILL_AT) decides who signals: the shim, or the agent when it fenced first (then
-#   the shim only enforces the agent's KILL_AT). Once fenced, a later lease does not undo it.
+#   O_EXCL, holding KILL_AT and a newline) decides who signals: the shim, or the agent when it
+#   fenced first (then the shim only enforces the agent's KILL_AT). The fence does not depend on
+#   that record: when the shim cannot write it (a full disk: the file is created but left empty, or
+#   not created at all) or finds it without a kill time (another writer failed the same way), the
+#   shim signals itself and enforces the lease's KILL_AT; an empty ATTEMPT_DIR/fenced is no claim.
+#   Once fenced, a later lease does not undo it.
 # - When PROGRAM exits, what is left of its group gets SIGKILL, "CODE FENCED" and a newline are
-#   written to ATTEMPT_DIR/exit in one write, read only whole (FENCED is 1 when ATTEMPT_DIR/fenced
-#   existed by then, else 0: the job ended on its own before any fence), and the shim exits with
-#   CODE (128 + signal when killed).
+#   written to ATTEMPT_DIR/exit in one write, read only whole (FENCED is 1 when the shim fenced the
+#   job or ATTEMPT_DIR/fenced existed by then, else 0: the job ended on its own before any fence),
+#   and the shim exits with CODE (128 + signal when killed).
 # - SUCCESS_FILE ("-" for none) is the checkpoint store's success record of this attempt, on a file
 #   system shared with the store: when PROGRAM exits 0 by itself (not fenced, and not after the
 #   agent asked it to checkpoint or stop: ATTEMPT_DIR/signalled), the shim creates it before
@@ -71,17 +75,25 @@ gone() {
   [[ ${stat:0:1} == Z ]]
 }
 
+# True when ATTEMPT_DIR/fenced holds a kill time, whole with its newline (sets $claimed): whoever
+# wrote it signalled the job. Empty (its writer failed), partial or unreadable is no claim.
+claimed_kill_at() {
+  claimed=
+  { read -r claimed < "$dir/fenced"; } 2> /dev/null && [[ $claimed =~ ^[0-9]+$ ]]
+}
+
 fenced=0
 kill_at=0
+claimed=
 watching=1
 while ! gone; do
   read -r up _ < /proc/uptime
   now=$((10#${up/./}))
   if ((fenced == 0)); then
-    if [[ -s $dir/fenced ]]; then
+    if [[ -s $dir/fenced ]] && claimed_kill_at; then
       # The agent fenced the job itself (and sent the signal); it wrote the kill time.
-      read -r kill_at < "$dir/fenced" || true
-      [[ -n ${kill_at:-} ]] && fenced=1
+      kill_at=$claimed
+      fenced=1
     else
       fence_at=0
       next_kill=0
@@ -89,12 +101,20 @@ while ! gone; do
         read -r fence_at next_kill < "$lease" || true
       fi
       if ((now >= ${fence_at:-0})); then
+        # Fenced, whether or not the record below can be written.
+        fenced=1
         kill_at=${next_kill:-0}
         # Whoever creates ATTEMPT_DIR/fenced first (O_EXCL) signals: the shim or the agent.
         set -C
         if { printf '%s\n' "$kill_at" > "$dir/fenced"; } 2> /dev/null; then
-          fenced=1
           echo "tern: no lease from the agent since uptime ${fence_at:-0}; SIG$fence_signal to group $job" >&2
+          kill -s "$fence_signal" -- "-$job" 2> /dev/null
+        elif claimed_kill_at; then
+          # The agent fenced first, since the look above; it signalled and set the kill time.
+          kill_at=$claimed
+        else
+          # No record (a full disk, or a writer that failed left it empty): the shim signals.
+          echo "tern: no lease from the agent since uptime ${fence_at:-0}, and no record of the fence in $dir/fenced; SIG$fence_signal to group $job" >&2
           kill -s "$fence_signal" -- "-$job" 2> /dev/null
         fi
         set +C

@@ -58,6 +58,15 @@ class AttemptRecordTest {
   }
 
   @Test
+  void anEmptyFenceRecordIsAClaimTheAgentLeavesToItsWriter() throws Exception {
+    // A writer (the shim) that created the file but could not write it (a full disk) signalled.
+    AttemptRecord record = new AttemptRecord(dir);
+    Files.createFile(dir.resolve("fenced"));
+    assertThat(record.claimFence(1234)).isFalse();
+    assertThat(record.fenced()).isTrue();
+  }
+
+  @Test
   void aDamagedRecordSaysSo() throws Exception {
     AttemptRecord record = new AttemptRecord(dir);
     Files.writeString(dir.resolve("tern-attempt"), "job=../x\nattempt=zero\n");

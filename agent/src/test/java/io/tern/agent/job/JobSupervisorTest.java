@@ -256,6 +256,85 @@ class JobSupervisorTest {
         .contains(new AttemptRecord.Exit(0, true));
   }
 
+  /**
+   * A job that notes each fence signal (SIGUSR1, as its checkpoint signal) and runs on: only
+   * SIGKILL ends it.
+   */
+  private static final String NOTES_THE_FENCE =
+      "trap 'echo fence signal' USR1; echo ready; while :; do sleep 1000 & wait $!; done";
+
+  @Test
+  void anEmptyFenceRecordLeftByAFailedWriteStillLetsTheShimFenceAndKill() throws IOException {
+    AttemptId id = new AttemptId("job-empty-fence", 1);
+    startJob(checkpointing(id.jobId(), 1, NOTES_THE_FENCE, "SIGUSR1", 30_000).build());
+    awaitLog(id, "ready");
+    // What a writer that ran out of disk space leaves: the file is created, its kill time is not.
+    Files.createFile(AttemptRecord.of(workDir, id).dir().resolve("fenced"));
+
+    assertFencedAndKilled(id, expireTheLease(Duration.ofSeconds(1)));
+  }
+
+  @Test
+  void aShimThatCannotRecordTheFenceStillFencesAndKills() throws IOException {
+    // The file cannot be created (a directory, as root too) or is unreadable (a dangling link).
+    AttemptId dirId = new AttemptId("job-fence-dir", 1);
+    AttemptId linkId = new AttemptId("job-fence-link", 1);
+    startJob(checkpointing(dirId.jobId(), 1, NOTES_THE_FENCE, "SIGUSR1", 30_000).build());
+    startJob(checkpointing(linkId.jobId(), 1, NOTES_THE_FENCE, "SIGUSR1", 30_000).build());
+    awaitLog(dirId, "ready");
+    awaitLog(linkId, "ready");
+    Files.createDirectory(AttemptRecord.of(workDir, dirId).dir().resolve("fenced"));
+    Files.createSymbolicLink(
+        AttemptRecord.of(workDir, linkId).dir().resolve("fenced"), dir.resolve("none/fenced"));
+
+    Instant killAt = expireTheLease(Duration.ofSeconds(1));
+    for (AttemptId id : List.of(dirId, linkId)) {
+      assertFencedAndKilled(id, killAt);
+    }
+  }
+
+  @Test
+  void aShimFindingTheAgentsFenceSignalsNoMoreAndKillsAtTheAgentsTime() throws IOException {
+    AttemptId id = new AttemptId("job-agent-fence", 1);
+    startJob(checkpointing(id.jobId(), 1, NOTES_THE_FENCE, "SIGUSR1", 30_000).build());
+    awaitLog(id, "ready");
+    long fencedAt = System.nanoTime();
+    run(() -> jobs.fence("no leader acknowledged this agent", Duration.ofSeconds(1)));
+    // The lease in the file runs out too (the shim sees the agent's record first), kill time later.
+    new LeaseFile(workDir).write(fencedAt, fencedAt + Duration.ofSeconds(30).toNanos());
+
+    JobStatus stopped = awaitPhase(id.jobId(), Phase.PHASE_STOPPED);
+    assertThat(stopped.getMessage()).startsWith("fenced:");
+    assertThat(log(id).lines().filter("fence signal"::equals)).as("signalled once").hasSize(1);
+    assertThat(AttemptRecord.of(workDir, id).readExit())
+        .contains(new AttemptRecord.Exit(128 + 9, true));
+  }
+
+  /**
+   * The agent (this test) does nothing more: the lease in the file runs out now, its kill time
+   * {@code killIn} later (returned on the wall clock, which the exit record's mtime is on).
+   */
+  private Instant expireTheLease(Duration killIn) throws IOException {
+    long now = System.nanoTime();
+    Instant wallNow = Instant.now();
+    new LeaseFile(workDir).write(now, now + killIn.toNanos());
+    return wallNow.plus(killIn);
+  }
+
+  private void assertFencedAndKilled(AttemptId id, Instant killAt) throws IOException {
+    awaitLog(id, "fence signal");
+    JobStatus stopped = awaitPhase(id.jobId(), Phase.PHASE_STOPPED);
+    assertThat(stopped.getMessage()).startsWith("fenced:").endsWith("(exit 137)");
+    // Written once the job was gone; the lease file rounds its times down to 10 ms.
+    Path exit = AttemptRecord.of(workDir, id).dir().resolve("exit");
+    assertThat(Files.getLastModifiedTime(exit).toInstant())
+        .as("killed at KILL_AT, not before")
+        .isAfter(killAt.minusMillis(50));
+    assertThat(log(id).lines().filter("fence signal"::equals)).as("signalled once").hasSize(1);
+    assertThat(AttemptRecord.of(workDir, id).readExit())
+        .contains(new AttemptRecord.Exit(128 + 9, true));
+  }
+
   @Test
   void aJobThatEndedBeforeALateFenceIsReportedAsItEnded() {
     startJob(checkpointing("job-done", 1, "sleep 0.3; exit 0", "SIGUSR1", 30_000).build());
