@@ -27,9 +27,13 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>A stream that ends with FAILED_PRECONDITION and a {@code tern-leader} trailer (a follower
- *       answered) is reopened to the leader it names; any other end moves on to the next {@code
- *       --scheduler} address, round robin. Every reopen waits a {@link Backoff} delay, which resets
- *       once a leader answers Registered.
+ *       answered) is reopened to the leader it names; one that ends with FAILED_PRECONDITION and no
+ *       leader (an election) is reopened to the same replica; any other end (UNAVAILABLE: no
+ *       replica reached) moves on to the next {@code --scheduler} address, round robin. A follower
+ *       that names the address the agent just failed to reach (its view of a leader that has just
+ *       died, until that leader's ZooKeeper session expires) is asked again once before the named
+ *       leader is tried again, so an election is not spent dialling a dead leader. Every reopen
+ *       waits a {@link Backoff} delay, which resets once a leader answers Registered.
  *   <li>Epoch fencing ({@link EpochFence}): a message whose epoch is older than the newest seen is
  *       refused and logged; a stale Registered also drops the stream (a deposed leader).
  *   <li>Commands before Registered are ignored: the protocol answers Register first.
@@ -75,6 +79,13 @@ public final class SchedulerLink {
 
   private long generation;
   private int roundRobin;
+
+  /**
+   * The last address no stream could reach, until a follower's redirect there has been passed over
+   * once or a leader registers this agent.
+   */
+  private String unreachable;
+
   private ClientCallStreamObserver<AgentMessage> requests;
   private String address;
   private boolean registered;
@@ -223,6 +234,7 @@ public final class SchedulerLink {
     switch (message.getKindCase()) {
       case REGISTERED -> {
         registered = true;
+        unreachable = null;
         backoff.reset();
         log.info("registered with {} (epoch {})", from, epoch);
         listener.registered(from, message.getRegistered());
@@ -247,12 +259,28 @@ public final class SchedulerLink {
     requests = null;
     listener.disconnected(from, status);
     String leader = trailers == null ? null : trailers.get(LEADER);
+    leader = leader == null || leader.isBlank() ? null : leader.trim();
     String next;
-    if (status.getCode() == Status.Code.FAILED_PRECONDITION
-        && leader != null
-        && !leader.isBlank()) {
-      next = leader.trim();
+    if (status.getCode() == Status.Code.FAILED_PRECONDITION) {
+      if (leader != null && !leader.equals(unreachable)) {
+        next = leader;
+      } else {
+        // A replica that does not lead names no leader, or one this agent just failed to reach:
+        // ask it again (an election is under way), and follow its redirect the next time.
+        if (leader != null) {
+          unreachable = null;
+        }
+        next = from;
+      }
     } else {
+      if (status.getCode() == Status.Code.UNAVAILABLE) {
+        unreachable = from;
+      }
+      // The address after the one that failed (a redirect may have led away from the rotation).
+      int at = addresses.indexOf(from);
+      if (at >= 0) {
+        roundRobin = at;
+      }
       next = addresses.get(++roundRobin % addresses.size());
     }
     Duration delay = backoff.nextDelay();

@@ -1,0 +1,172 @@
+package io.tern.agent.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.tern.api.v1.AgentMessage;
+import io.tern.api.v1.AgentServiceGrpc;
+import io.tern.api.v1.Register;
+import io.tern.api.v1.Registered;
+import io.tern.api.v1.SchedulerMessage;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which replica an agent dials next while its leader is gone: the leader "s1" has died (no server
+ * by its name), and the standby "s2" is still electing. Every stream the link opens is recorded.
+ */
+class SchedulerLinkFailoverTest {
+  private static final String DEAD = "failover-s1";
+  private static final String STANDBY = "failover-s2";
+
+  private final List<String> dialled = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
+  private Server standby;
+  private SchedulerLink link;
+
+  @AfterEach
+  void close() throws InterruptedException {
+    if (link != null) {
+      loop.submit(link::close);
+      link.awaitClosed(Duration.ofSeconds(5));
+    }
+    loop.shutdownNow();
+    if (standby != null) {
+      standby.shutdownNow().awaitTermination();
+    }
+  }
+
+  @Test
+  void aReplicaThatIsStillElectingIsAskedAgainRatherThanTheDeadLeader() throws Exception {
+    // The standby answers "not elected yet" (no leader to name) three times, then leads.
+    Standby service = new Standby(3, null);
+    startLink(service);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> link.registered());
+    assertThat(dialled).containsExactly(DEAD, STANDBY, STANDBY, STANDBY, STANDBY);
+  }
+
+  @Test
+  void aRedirectToTheLeaderJustFoundDeadIsPassedOverOnce() throws Exception {
+    // The standby still names the dead leader (its ZooKeeper session has not expired yet) on its
+    // first four answers, then leads.
+    Standby service = new Standby(4, DEAD);
+    startLink(service);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> link.registered());
+    // Each time the dead leader is found unreachable, the standby's next redirect there is passed
+    // over and the standby asked again; the one after is followed. Before, every redirect was
+    // followed: DEAD, STANDBY, DEAD, STANDBY, ... with five of ten tries at the dead leader.
+    assertThat(dialled)
+        .containsExactly(DEAD, STANDBY, STANDBY, DEAD, STANDBY, STANDBY, DEAD, STANDBY);
+  }
+
+  private void startLink(Standby service) throws Exception {
+    standby = InProcessServerBuilder.forName(STANDBY).addService(service).build().start();
+    ChannelFactory channels =
+        address -> {
+          ClientInterceptor recorder =
+              new ClientInterceptor() {
+                @Override
+                public <Q, R> ClientCall<Q, R> interceptCall(
+                    MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+                  dialled.add(address);
+                  return next.newCall(method, options);
+                }
+              };
+          return InProcessChannelBuilder.forName(address).intercept(recorder).build();
+        };
+    link =
+        new SchedulerLink(
+            List.of(DEAD, STANDBY),
+            channels,
+            loop,
+            new Backoff(Duration.ofMillis(5), Duration.ofMillis(20), new SplittableRandom(1)),
+            new SchedulerLink.Listener() {
+              @Override
+              public Register registration() {
+                return Register.newBuilder().setNodeId("n1").build();
+              }
+
+              @Override
+              public void registered(String address, Registered registered) {}
+
+              @Override
+              public void command(SchedulerMessage command) {}
+
+              @Override
+              public void disconnected(String address, Status status) {}
+
+              @Override
+              public void acknowledged(long seq) {}
+            });
+    loop.submit(link::start).get();
+  }
+
+  /** A standby that ends its first {@code refusals} streams as a follower, then leads. */
+  private static final class Standby extends AgentServiceGrpc.AgentServiceImplBase {
+    private final int refusals;
+    private final String names;
+    private final AtomicInteger streams = new AtomicInteger();
+
+    Standby(int refusals, String names) {
+      this.refusals = refusals;
+      this.names = names;
+    }
+
+    @Override
+    public StreamObserver<AgentMessage> connect(StreamObserver<SchedulerMessage> responses) {
+      int stream = streams.incrementAndGet();
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(AgentMessage message) {
+          if (!message.hasRegister()) {
+            return;
+          }
+          if (stream <= refusals) {
+            Metadata trailers = new Metadata();
+            if (names != null) {
+              trailers.put(SchedulerLink.LEADER, names);
+            }
+            responses.onError(
+                Status.FAILED_PRECONDITION
+                    .withDescription("not elected yet")
+                    .asRuntimeException(trailers));
+            return;
+          }
+          responses.onNext(
+              SchedulerMessage.newBuilder()
+                  .setEpoch(2)
+                  .setRegistered(Registered.newBuilder().setEpoch(2))
+                  .build());
+        }
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {
+          responses.onCompleted();
+        }
+      };
+    }
+  }
+}
