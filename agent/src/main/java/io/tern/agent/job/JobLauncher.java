@@ -140,7 +140,7 @@ public final class JobLauncher {
         env.put("TERN_RESUME_DIR", resume.toString());
       }
     } catch (IOException e) {
-      throw new LaunchException("cannot prepare " + workDir.attempt(id) + ": " + e);
+      throw new LaunchException.NodeFault("cannot prepare " + workDir.attempt(id) + ": " + e);
     }
     Path directory = workingDirectory(id, spec);
     String program = resolve(spec.getCommand(0), directory, env.get("PATH"));
@@ -149,7 +149,7 @@ public final class JobLauncher {
       installShim();
       attempt.started(record);
     } catch (IOException e) {
-      throw new LaunchException("cannot record " + workDir.attempt(id) + ": " + e);
+      throw new LaunchException.NodeFault("cannot record " + workDir.attempt(id) + ": " + e);
     }
 
     List<String> argv =

@@ -177,6 +177,10 @@ public final class JobSupervisor {
               .setSucceededAttempt(e.succeededAttempt())
               .build());
       return;
+    } catch (LaunchException.NodeFault e) {
+      log.error("{}: not started, this node cannot prepare it: {}", id, e.getMessage());
+      report(id, Phase.PHASE_NODE_FAULT, 0, e.getMessage());
+      return;
     } catch (LaunchException | IllegalArgumentException e) {
       log.warn("{}: start failed: {}", id, e.getMessage());
       report(id, Phase.PHASE_START_FAILED, 0, e.getMessage());

@@ -9,6 +9,18 @@ public class LaunchException extends Exception {
   }
 
   /**
+   * The node could not prepare the attempt in its work dir (a full disk, an unwritable directory):
+   * reported as NODE_FAULT, so the job is placed again without counting a retry.
+   */
+  public static final class NodeFault extends LaunchException {
+    private static final long serialVersionUID = 1L;
+
+    public NodeFault(String message) {
+      super(message);
+    }
+  }
+
+  /**
    * The attempt was not started because an earlier attempt of the job already succeeded (the
    * checkpoint store records its exit 0): reported as SUCCEEDED_EARLIER, not as a failure.
    */

@@ -547,6 +547,18 @@ class JobSupervisorTest {
   }
 
   @Test
+  void anAttemptTheNodeCannotPrepareIsANodeFaultNotAStartFailure() throws Exception {
+    // Where the attempt's folder would go is a file: its directories cannot be made (as a full
+    // disk would refuse them), whoever runs the test.
+    Files.createDirectories(workDir.jobs());
+    Files.writeString(workDir.jobs().resolve("job-nodisk"), "not a directory");
+    startJob(bash("job-nodisk", 1, "true").build());
+
+    JobStatus fault = awaitPhase("job-nodisk", Phase.PHASE_NODE_FAULT);
+    assertThat(fault.getMessage()).startsWith("cannot prepare ").contains("job-nodisk");
+  }
+
+  @Test
   void startFailuresSayWhy() {
     StartJob.Builder noExec = bash("no-exec", 1, "");
     noExec.getSpecBuilder().clearCommand().addCommand("tern-no-such-program");

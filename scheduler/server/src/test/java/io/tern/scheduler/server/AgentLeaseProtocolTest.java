@@ -122,6 +122,58 @@ class AgentLeaseProtocolTest {
     assertThat(job(c, id).getAttempts(0).hasExitCode()).as("not a failure").isFalse();
   }
 
+  @Test
+  void aStartTheNodeCannotPrepareIsPlacedElsewhereWithoutARetryAndTheNodeRests() throws Exception {
+    SchedulerServer server = cluster.leader();
+    Clients c = cluster.track(new Clients(server.address()));
+    FakeAgent full =
+        cluster
+            .track(
+                new FakeAgent(server.address(), "node-1", 2, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    full.next(SchedulerMessage.KindCase.REGISTERED, 10);
+    // No retries: a start failure would fail the job.
+    String id =
+        c.jobs
+            .submitJob(
+                SubmitJobRequest.newBuilder()
+                    .setSpec(Clients.spec("j", 1).toBuilder().setRetries(0))
+                    .build())
+            .getJob()
+            .getId();
+    full.next(SchedulerMessage.KindCase.START_JOB, 10);
+
+    full.send(
+        AgentMessage.newBuilder()
+            .setJobStatus(
+                JobStatus.newBuilder()
+                    .setJobId(id)
+                    .setAttempt(1)
+                    .setPhase(JobStatus.Phase.PHASE_NODE_FAULT)
+                    .setMessage(
+                        "cannot record /w/jobs/" + id + "/attempt-1: No space left on device"))
+            .setSeq(1)
+            .build());
+
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_PENDING);
+    assertThat(job(c, id).getAttempts(0).getEndReason())
+        .isEqualTo(
+            "not started: node node-1 could not prepare it (cannot record /w/jobs/"
+                + id
+                + "/attempt-1: No space left on device); no retry counted");
+    assertThatThrownBy(() -> full.next(SchedulerMessage.KindCase.START_JOB, 2))
+        .as("the node rests")
+        .hasMessageContaining("no START_JOB");
+
+    FakeAgent other =
+        cluster
+            .track(
+                new FakeAgent(server.address(), "node-2", 2, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+            .connect();
+    assertThat(other.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob().getAttempt())
+        .isEqualTo(2);
+  }
+
   private static AgentMessage status(String id, JobStatus.Phase phase, long seq) {
     return AgentMessage.newBuilder()
         .setJobStatus(

@@ -45,6 +45,9 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
   /** The most of an agent's words kept in a job's end reason. */
   static final int MAX_REASON_CHARS = 1024;
 
+  /** How long nothing is placed on a node whose agent could not prepare an attempt on its disk. */
+  static final Duration NODE_FAULT_PAUSE = Duration.ofSeconds(30);
+
   /** The furthest ahead a spot notice's reclaim time is taken as it is. */
   static final Duration MAX_NOTICE_AHEAD = Duration.ofHours(1);
 
@@ -421,6 +424,26 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
               at,
               "start failed: " + printable(status.getMessage(), MAX_REASON_CHARS),
               null);
+      case PHASE_NODE_FAULT -> {
+        log.warn(
+            "node {} could not prepare {}: {}; placing it elsewhere, and nothing here for {} s",
+            session.id(),
+            entry.id(),
+            printable(status.getMessage(), 200),
+            NODE_FAULT_PAUSE.toSeconds());
+        session.faultedUntil = now.plus(NODE_FAULT_PAUSE);
+        endAttempt(
+            term,
+            entry,
+            new JobEvent.Refused(n),
+            at,
+            "not started: node "
+                + session.id()
+                + " could not prepare it ("
+                + printable(status.getMessage(), MAX_REASON_CHARS)
+                + "); no retry counted",
+            null);
+      }
       case PHASE_REFUSED -> {
         log.info("node {} is shutting down: it refused {}", session.id(), entry.id());
         session.shuttingDown = true;

@@ -23,6 +23,12 @@ final class NodeSession {
    */
   boolean shuttingDown;
 
+  /**
+   * Its agent could not prepare an attempt on its own disk: nothing is placed here before this
+   * instant. In memory only.
+   */
+  Instant faultedUntil = Instant.MIN;
+
   NodeSession(Node node, int version, Instant lastHeartbeat) {
     this.node = node;
     this.version = version;

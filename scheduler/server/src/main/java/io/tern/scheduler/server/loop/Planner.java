@@ -162,7 +162,10 @@ final class Planner {
       nodes.add(
           CoreSnapshots.node(
               session,
-              session.connected() && !session.shuttingDown && !fleet.releasing(session.id()),
+              session.connected()
+                  && !session.shuttingDown
+                  && now.isAfter(session.faultedUntil)
+                  && !fleet.releasing(session.id()),
               busyNodes.contains(session.id()) ? null : now));
     }
     PolicySnapshot policy = policies.at(term, now);
