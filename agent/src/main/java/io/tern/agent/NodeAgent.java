@@ -117,6 +117,14 @@ public final class NodeAgent implements AutoCloseable {
   private final WorkDir workDir;
   private final LeaderLease lease;
   private final Deque<Pending> outbox = new ArrayDeque<>();
+
+  /**
+   * Register.agent_instance: drawn once, sent on every stream, so that the leader tells a reconnect
+   * of this agent from a second agent started with the same node id.
+   */
+  private final String instance = drawInstance();
+
+  private boolean refusedAsDuplicate; // the last stream ended ALREADY_EXISTS, already logged
   private long nextSeq = 1;
   private long registrations; // Registered answers so far: the stream a Pending was sent on
   private long registerSentNanos;
@@ -290,6 +298,18 @@ public final class NodeAgent implements AutoCloseable {
         Clock.systemUTC(),
         new StoreCheckpointRestorer(store),
         store);
+  }
+
+  /**
+   * A random (version 4) UUID from a cheap generator: it tells agent processes apart and guards
+   * nothing, so it needs no SecureRandom (whose first use can take a while to seed).
+   */
+  static String drawInstance() {
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
+    return new java.util.UUID(high, low).toString();
   }
 
   private static ScheduledExecutorService ownLoop() {
@@ -733,6 +753,7 @@ public final class NodeAgent implements AutoCloseable {
           .putAllLabels(config.labels())
           .addAllRunning(jobs.running())
           .setAgentVersion(config.agentVersion())
+          .setAgentInstance(instance)
           .build();
     }
 
@@ -743,6 +764,10 @@ public final class NodeAgent implements AutoCloseable {
               ? Duration.ofMillis(registered.getTelemetryIntervalMs())
               : config.defaultTelemetryInterval();
       registrations++;
+      if (refusedAsDuplicate) {
+        log.info("registered as node {}: no other agent holds it now", config.nodeId());
+        refusedAsDuplicate = false;
+      }
       leaderAcks = registered.getNodeLeaseMs() > 0;
       lease.granted(Duration.ofMillis(registered.getNodeLeaseMs()), registerSentNanos);
       if (fenced) {
@@ -772,6 +797,18 @@ public final class NodeAgent implements AutoCloseable {
     @Override
     public void disconnected(String address, Status status) {
       cancelTelemetry();
+      if (status.getCode() == Status.Code.ALREADY_EXISTS && !refusedAsDuplicate) {
+        // Another agent holds the node id. Logged once until this agent registers: it keeps
+        // retrying (the link's backoff), as the other may go away.
+        refusedAsDuplicate = true;
+        log.error(
+            "scheduler {} refuses node {} (this agent is instance {}): {}; retrying until it is"
+                + " free",
+            address,
+            config.nodeId(),
+            instance,
+            status.getDescription());
+      }
     }
 
     @Override

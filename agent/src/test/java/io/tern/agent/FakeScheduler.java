@@ -31,6 +31,9 @@ final class FakeScheduler extends AgentServiceGrpc.AgentServiceImplBase implemen
   /** While true (a leasing leader), every numbered message is acknowledged at once. */
   volatile boolean acking = true;
 
+  /** While set, a leader ends every new stream with this status after recording its Register. */
+  volatile Status refuseWith;
+
   final List<AgentMessage> received = new CopyOnWriteArrayList<>();
   private volatile StreamObserver<SchedulerMessage> agent;
   private volatile int streams;
@@ -105,6 +108,12 @@ final class FakeScheduler extends AgentServiceGrpc.AgentServiceImplBase implemen
               Status.FAILED_PRECONDITION
                   .withDescription("not the leader")
                   .asRuntimeException(trailers));
+          return;
+        }
+        Status refusal = refuseWith;
+        if (refusal != null) {
+          received.add(message);
+          responses.onError(refusal.asRuntimeException());
           return;
         }
         agent = responses;

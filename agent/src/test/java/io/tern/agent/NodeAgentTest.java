@@ -269,6 +269,31 @@ class NodeAgentTest {
   }
 
   @Test
+  void sendsOneInstanceOnEveryStreamAndKeepsTryingWhileAnotherAgentHoldsTheNode()
+      throws IOException {
+    FakeScheduler leader = leader("a", 1, 1000);
+    NodeAgent agent = agent(List.of(leader.name));
+    agent.start();
+    String instance = awaitRegistered(leader).getAgentInstance();
+    assertThat(UUID.fromString(instance).version()).isEqualTo(4);
+    assertThat(NodeAgent.drawInstance()).as("another agent's").isNotEqualTo(instance);
+
+    // The leader refuses the node while another agent holds it; the agent keeps trying...
+    leader.refuseWith =
+        io.grpc.Status.ALREADY_EXISTS.withDescription("node node-1 is held by another agent");
+    leader.dropStream();
+    await().atMost(WAIT).until(() -> leader.ofKind(KindCase.REGISTER).size() >= 4);
+    assertThat(agent.connected()).isFalse();
+
+    // ...and registers once the other has gone, as the same instance.
+    leader.refuseWith = null;
+    await().atMost(WAIT).until(agent::connected);
+    assertThat(leader.ofKind(KindCase.REGISTER))
+        .extracting(m -> m.getRegister().getAgentInstance())
+        .containsOnly(instance);
+  }
+
+  @Test
   void followsTheLeaderAFollowerNames() throws IOException {
     FakeScheduler leader = leader("leader", 9, 1000);
     FakeScheduler follower = follower("follower", leader.name);

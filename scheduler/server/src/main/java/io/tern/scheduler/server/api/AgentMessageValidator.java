@@ -114,6 +114,9 @@ public final class AgentMessageValidator {
       problem = shortText("register.agent_version", r.getAgentVersion());
     }
     if (problem == null) {
+      problem = shortText("register.agent_instance", r.getAgentInstance());
+    }
+    if (problem == null) {
       problem = amount("register.price_per_hour_usd", r.getPricePerHourUsd(), MAX_PRICE_USD);
     }
     if (problem == null) {

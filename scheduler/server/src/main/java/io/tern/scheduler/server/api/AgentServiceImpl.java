@@ -118,6 +118,11 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
       }
     }
 
+    @Override
+    public void refuse(Status status) {
+      fail(status);
+    }
+
     synchronized void fail(Status status) {
       if (!closed) {
         closed = true;

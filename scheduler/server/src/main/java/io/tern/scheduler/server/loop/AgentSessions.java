@@ -1,5 +1,6 @@
 package io.tern.scheduler.server.loop;
 
+import io.grpc.Status;
 import io.tern.api.v1.Ack;
 import io.tern.api.v1.AgentMessage;
 import io.tern.api.v1.CapacityType;
@@ -38,6 +39,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentSessions implements Heartbeats, NodeLoss {
   private static final Logger log = LoggerFactory.getLogger(AgentSessions.class);
+
+  /**
+   * A node's stream heard from more recently than this is live: a Register from another agent
+   * process for the node is refused while it is.
+   */
+  static final Duration LIVE_STREAM = Duration.ofSeconds(2);
 
   /** How long a re-registered agent has to report attempts it no longer runs. */
   static final Duration REPORT_GRACE = Duration.ofSeconds(5);
@@ -217,6 +224,30 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
   private void onRegister(LeaderTerm term, Register register, AgentChannel channel) {
     Instant now = clock.instant();
     NodeSession session = term.nodes.get(register.getNodeId());
+    if (session != null && session.channel != null && session.channel != channel) {
+      Duration heard = Duration.between(lastHeard(session), now);
+      String instance = register.getAgentInstance();
+      if (heard.compareTo(LIVE_STREAM) < 0
+          && !instance.isEmpty()
+          && !instance.equals(session.agentInstance)) {
+        // Two agents with the same node id: letting the newest win makes them replace each other
+        // every few seconds, and each replacement reconciles the node's jobs against the other
+        // agent's. The one that holds the node keeps it.
+        String why =
+            "node "
+                + register.getNodeId()
+                + " is held by another agent (instance "
+                + (session.agentInstance.isEmpty() ? "unknown" : session.agentInstance)
+                + ", heard "
+                + Math.max(0, heard.toMillis())
+                + " ms ago): two agents with the same --node-id? This one (instance "
+                + instance
+                + ") is refused until that one goes away";
+        log.warn("agent stream refused: {}", why);
+        channel.refuse(Status.ALREADY_EXISTS.withDescription(why));
+        return;
+      }
+    }
     NodeState state = NodeState.NODE_STATE_READY;
     boolean drained = session != null && session.node.getDrained();
     if (drained || (session != null && session.state() == NodeState.NODE_STATE_DRAINING)) {
@@ -255,13 +286,15 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
       term.nodes.put(node.getId(), session);
     } else {
       if (session.channel != null && session.channel != channel) {
-        Duration heard = Duration.between(session.lastHeartbeat, now);
-        if (heard.compareTo(Duration.ofSeconds(2)) < 0) {
+        Duration heard = Duration.between(lastHeard(session), now);
+        if (heard.compareTo(LIVE_STREAM) < 0) {
+          // The same agent process (or one too old to say which it is) on a new stream.
           log.warn(
-              "node {}: a new connection while the last one was heard {} ms ago: two agents with"
-                  + " the same node id? The newest connection wins",
+              "node {}: a new connection while the last one was heard {} ms ago (agent instance"
+                  + " {}): the newest connection wins",
               node.getId(),
-              heard.toMillis());
+              heard.toMillis(),
+              register.getAgentInstance().isEmpty() ? "not given" : register.getAgentInstance());
         }
         session.channel.close("replaced by a newer connection from the same node", "");
       }
@@ -270,6 +303,7 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
       session.lastHeartbeat = now;
     }
     session.channel = channel;
+    session.agentInstance = register.getAgentInstance();
     session.shuttingDown = false;
     writes.saveNode(session);
     requeueWithoutGpus(term, session, now);
@@ -293,6 +327,20 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
           node.getId());
     }
     plans.requestPlan();
+  }
+
+  /**
+   * When the leader last heard the node's current stream: its stored heartbeat, or telemetry that
+   * arrived on that stream and waits to be absorbed.
+   */
+  private Instant lastHeard(NodeSession session) {
+    TelemetrySample pending = latestTelemetry.get(session.id());
+    if (pending != null
+        && pending.channel() == session.channel
+        && pending.at().isAfter(session.lastHeartbeat)) {
+      return pending.at();
+    }
+    return session.lastHeartbeat;
   }
 
   /**

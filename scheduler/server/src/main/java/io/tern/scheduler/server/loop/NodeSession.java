@@ -14,6 +14,13 @@ final class NodeSession {
   Node node;
   int version;
   AgentChannel channel;
+
+  /**
+   * The agent process behind {@link #channel} (Register.agent_instance as it registered; empty from
+   * older agents, and while no stream is open since this leader loaded the node).
+   */
+  String agentInstance = "";
+
   Instant lastHeartbeat;
   List<Gpu> gpus;
 

@@ -191,6 +191,7 @@ class HostileAgentMessagesTest {
             r -> r.setPool("p".repeat(100_000)),
             r -> r.setPool("line\nbreak"),
             r -> r.setAgentVersion("\u001b[2J"),
+            r -> r.setAgentInstance("i".repeat(1000)),
             r -> r.setCapacityTypeValue(77),
             r -> r.addGpus(gpu(0)),
             r -> r.setGpus(1, gpu(5)),

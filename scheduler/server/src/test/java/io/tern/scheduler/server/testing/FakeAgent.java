@@ -27,6 +27,13 @@ public final class FakeAgent implements AutoCloseable {
   private final String pool;
   private final double price;
   private volatile AgentStream stream;
+  private volatile String instance = ""; // Register.agent_instance: none, as older agents send
+
+  /** Registers from now on as agent process {@code id} (Register.agent_instance). */
+  public FakeAgent instance(String id) {
+    instance = id;
+    return this;
+  }
 
   public FakeAgent(String target, String nodeId, int gpus, CapacityType capacity) {
     this(
@@ -77,6 +84,7 @@ public final class FakeAgent implements AutoCloseable {
             .setPricePerHourUsd(price)
             .setCpu(96)
             .setMemoryGib(1024)
+            .setAgentInstance(instance)
             .addAllRunning(running);
     for (int i = 0; i < gpus; i++) {
       register.addGpus(gpu(i, 0));
