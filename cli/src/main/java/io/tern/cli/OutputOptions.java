@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.UncheckedIOException;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
 import picocli.CommandLine.Option;
 
-/** The {@code -o/--output} option every verb takes, and the JSON writer behind it. */
+/** The {@code -o/--output} option every verb takes, and the JSON and YAML writers behind it. */
 public final class OutputOptions {
   /** Made on first use: Jackson loads hundreds of classes, which a table never needs. */
   private static final class Json {
@@ -23,6 +25,29 @@ public final class OutputOptions {
 
   public OutputFormat format() {
     return format;
+  }
+
+  /** Whether the answer is printed for a program to read ({@code -o json} or {@code -o yaml}). */
+  public boolean structured() {
+    return format != OutputFormat.table;
+  }
+
+  /**
+   * {@code json} (a JSON document) in the format asked for: as it is for {@code -o json}, as a YAML
+   * block document with the same keys and values for {@code -o yaml}; without a final newline.
+   */
+  public String render(String json) {
+    if (format != OutputFormat.yaml) {
+      return json;
+    }
+    try {
+      Object value = Json.MAPPER.readValue(json, Object.class);
+      DumperOptions options = new DumperOptions();
+      options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+      return new Yaml(options).dump(value).stripTrailing();
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** {@code value} (maps, lists, records, plain values) as indented JSON. */

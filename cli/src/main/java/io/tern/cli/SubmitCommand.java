@@ -172,8 +172,8 @@ final class SubmitCommand implements Callable<Integer> {
               .build();
       SubmitJobResponse response =
           scheduler.call(c -> JobServiceGrpc.newBlockingStub(c).submitJob(request));
-      if (output.format() == OutputFormat.json) {
-        out.println(Protos.json(response));
+      if (output.structured()) {
+        out.println(output.render(Protos.json(response)));
       } else {
         out.println(
             response.getArrayId().isEmpty() ? response.getJob().getId() : response.getArrayId());

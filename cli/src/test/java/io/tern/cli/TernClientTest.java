@@ -147,6 +147,16 @@ class TernClientTest {
     assertThat(status.out).contains(job);
     assertThat(list.exit).as(list.err).isZero();
     assertThat(list.out).contains(job);
+
+    // -o yaml is the same document as -o json, in YAML.
+    Run json = client("status", job, "-o", "json", "--scheduler", at);
+    Run yaml = client("status", job, "-o", "yaml", "--scheduler", at);
+    assertThat(yaml.exit).as(yaml.err).isZero();
+    Object fromYaml = new org.yaml.snakeyaml.Yaml().load(yaml.out);
+    Object fromJson =
+        new com.fasterxml.jackson.databind.ObjectMapper().readValue(json.out, Object.class);
+    assertThat(fromYaml).isInstanceOf(java.util.Map.class).isEqualTo(fromJson);
+    assertThat(((java.util.Map<?, ?>) fromYaml).get("id")).isEqualTo(job);
   }
 
   @Test

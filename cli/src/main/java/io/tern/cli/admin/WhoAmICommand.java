@@ -3,7 +3,6 @@ package io.tern.cli.admin;
 import io.tern.api.v1.AdminServiceGrpc;
 import io.tern.api.v1.WhoAmIRequest;
 import io.tern.api.v1.WhoAmIResponse;
-import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.client.ClientOptions;
 import io.tern.cli.client.Protos;
@@ -32,8 +31,8 @@ public final class WhoAmICommand implements Callable<Integer> {
       address = scheduler.currentAddress();
     }
     PrintWriter out = spec.commandLine().getOut();
-    if (output.format() == OutputFormat.json) {
-      out.println(Protos.json(me));
+    if (output.structured()) {
+      out.println(output.render(Protos.json(me)));
     } else {
       out.println("name:    " + me.getName() + " (" + me.getKind() + ")");
       out.println(

@@ -11,7 +11,6 @@ import io.tern.api.v1.ListNodesResponse;
 import io.tern.api.v1.Node;
 import io.tern.api.v1.QueueEntry;
 import io.tern.api.v1.UndrainNodeRequest;
-import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.client.CallFailures;
 import io.tern.cli.client.ClientOptions;
@@ -48,8 +47,8 @@ public final class ClusterCommands {
                     ClusterServiceGrpc.newBlockingStub(c)
                         .listNodes(ListNodesRequest.getDefaultInstance()));
         var out = spec.commandLine().getOut();
-        if (output.format() == OutputFormat.json) {
-          out.println(Protos.json(nodes));
+        if (output.structured()) {
+          out.println(output.render(Protos.json(nodes)));
         } else {
           Instant now = Instant.now();
           Table table =
@@ -113,8 +112,8 @@ public final class ClusterCommands {
         Node node = scheduler.call(c -> change(ClusterServiceGrpc.newBlockingStub(c)));
         var out = spec.commandLine().getOut();
         out.println(
-            output.format() == OutputFormat.json
-                ? Protos.json(node)
+            output.structured()
+                ? output.render(Protos.json(node))
                 : node.getId() + ": " + Protos.enumName(node.getState(), "NODE_STATE_"));
         out.flush();
         return 0;
@@ -189,8 +188,8 @@ public final class ClusterCommands {
                         .getQueue(
                             GetQueueRequest.newBuilder().setTeam(team).setLimit(limit).build()));
         var out = spec.commandLine().getOut();
-        if (output.format() == OutputFormat.json) {
-          out.println(Protos.json(queue));
+        if (output.structured()) {
+          out.println(output.render(Protos.json(queue)));
         } else {
           Table table =
               new Table(

@@ -4,7 +4,6 @@ import io.tern.api.v1.Budget;
 import io.tern.api.v1.ListBudgetsRequest;
 import io.tern.api.v1.ListBudgetsResponse;
 import io.tern.api.v1.SetBudgetRequest;
-import io.tern.cli.OutputFormat;
 import io.tern.cli.UserInputException;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
@@ -110,8 +109,8 @@ public final class BudgetCommand implements Runnable {
       Budget set =
           scheduler.call(
               c -> finops(c).setBudget(SetBudgetRequest.newBuilder().setBudget(budget).build()));
-      if (output.format() == OutputFormat.json) {
-        out().println(Protos.json(set));
+      if (output.structured()) {
+        out().println(output.render(Protos.json(set)));
       } else {
         out()
             .println(
@@ -137,8 +136,8 @@ public final class BudgetCommand implements Runnable {
     int run(SchedulerClient scheduler) {
       ListBudgetsResponse budgets =
           scheduler.call(c -> finops(c).listBudgets(ListBudgetsRequest.getDefaultInstance()));
-      if (output.format() == OutputFormat.json) {
-        out().println(Protos.json(budgets));
+      if (output.structured()) {
+        out().println(output.render(Protos.json(budgets)));
       } else {
         print(budgets, out());
       }

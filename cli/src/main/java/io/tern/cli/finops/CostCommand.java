@@ -4,7 +4,6 @@ import com.google.protobuf.Timestamp;
 import io.tern.api.v1.CostLine;
 import io.tern.api.v1.CostReport;
 import io.tern.api.v1.GetCostReportRequest;
-import io.tern.cli.OutputFormat;
 import io.tern.cli.UserInputException;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
@@ -66,8 +65,8 @@ public final class CostCommand extends FinOpsVerb {
           Timestamp.newBuilder().setSeconds(from.getEpochSecond()).setNanos(from.getNano()));
     }
     CostReport report = scheduler.call(c -> finops(c).getCostReport(request.build()));
-    if (output.format() == OutputFormat.json) {
-      out().println(Protos.json(report));
+    if (output.structured()) {
+      out().println(output.render(Protos.json(report)));
     } else {
       print(report, jobs, out());
     }

@@ -5,7 +5,6 @@ import io.tern.api.v1.ListOffPeakWindowsRequest;
 import io.tern.api.v1.ListOffPeakWindowsResponse;
 import io.tern.api.v1.OffPeakWindow;
 import io.tern.api.v1.SetOffPeakWindowRequest;
-import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
 import io.tern.cli.client.Protos;
@@ -121,8 +120,8 @@ public final class OffPeakCommand implements Runnable {
                   finops(c)
                       .setOffPeakWindow(
                           SetOffPeakWindowRequest.newBuilder().setWindow(window).build()));
-      if (output.format() == OutputFormat.json) {
-        out().println(Protos.json(set));
+      if (output.structured()) {
+        out().println(output.render(Protos.json(set)));
       } else {
         out().println("off-peak window " + set.getName() + " set; " + opening(set));
       }
@@ -137,8 +136,8 @@ public final class OffPeakCommand implements Runnable {
       ListOffPeakWindowsResponse windows =
           scheduler.call(
               c -> finops(c).listOffPeakWindows(ListOffPeakWindowsRequest.getDefaultInstance()));
-      if (output.format() == OutputFormat.json) {
-        out().println(Protos.json(windows));
+      if (output.structured()) {
+        out().println(output.render(Protos.json(windows)));
       } else {
         print(windows, out());
       }
@@ -158,8 +157,8 @@ public final class OffPeakCommand implements Runnable {
               finops(c)
                   .deleteOffPeakWindow(
                       DeleteOffPeakWindowRequest.newBuilder().setName(name).build()));
-      if (output.format() == OutputFormat.json) {
-        out().println(OutputOptions.toJson(Map.of("deleted", name)));
+      if (output.structured()) {
+        out().println(output.render(OutputOptions.toJson(Map.of("deleted", name))));
       } else {
         out().println("off-peak window " + name + " deleted");
       }

@@ -97,16 +97,16 @@ public final class JobCommands {
         if (tasks.getJobsCount() == 0) {
           throw new NotFound("no job " + jobId);
         }
-        if (output.format() == OutputFormat.json) {
-          out().println(Protos.json(tasks));
+        if (output.structured()) {
+          out().println(output.render(Protos.json(tasks)));
         } else {
           printArray(jobId, tasks.getJobsList(), out());
         }
         out().flush();
         return 0;
       }
-      if (output.format() == OutputFormat.json) {
-        out().println(Protos.json(job));
+      if (output.structured()) {
+        out().println(output.render(Protos.json(job)));
       } else {
         printJob(job, out());
       }
@@ -262,8 +262,8 @@ public final class JobCommands {
       }
       ListJobsResponse page =
           scheduler.call(c -> JobServiceGrpc.newBlockingStub(c).listJobs(request.build()));
-      if (output.format() == OutputFormat.json) {
-        out().println(Protos.json(page));
+      if (output.structured()) {
+        out().println(output.render(Protos.json(page)));
         out().flush();
         return 0;
       }
@@ -320,8 +320,8 @@ public final class JobCommands {
                   JobServiceGrpc.newBlockingStub(c)
                       .cancelJob(
                           CancelJobRequest.newBuilder().setJobId(jobId).setReason(reason).build()));
-      if (output.format() == OutputFormat.json) {
-        out().println(Protos.json(job));
+      if (output.structured()) {
+        out().println(output.render(Protos.json(job)));
       } else if (before == null) {
         out()
             .println(
@@ -379,7 +379,9 @@ public final class JobCommands {
 
     private void print(Job job) {
       if (output.format() == OutputFormat.json) {
-        out().println(Protos.json(job).replace("\n", ""));
+        out().println(Protos.json(job).replace("\n", "")); // one line per event
+      } else if (output.format() == OutputFormat.yaml) {
+        out().println("---\n" + output.render(Protos.json(job))); // one document per event
       } else {
         String detail =
             job.getState() == JobState.JOB_STATE_PENDING
@@ -516,8 +518,8 @@ public final class JobCommands {
               c ->
                   JobServiceGrpc.newBlockingStub(c)
                       .explainJob(ExplainJobRequest.newBuilder().setJobId(jobId).build()));
-      if (output.format() == OutputFormat.json) {
-        out().println(Protos.json(answer));
+      if (output.structured()) {
+        out().println(output.render(Protos.json(answer)));
       } else {
         out().println(jobId + ": " + answer.getSummary());
         if (answer.getQueuePosition() > 0) {

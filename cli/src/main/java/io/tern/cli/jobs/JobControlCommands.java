@@ -8,7 +8,6 @@ import io.tern.api.v1.Priority;
 import io.tern.api.v1.ReleaseJobRequest;
 import io.tern.api.v1.RequeueJobRequest;
 import io.tern.api.v1.UpdateJobRequest;
-import io.tern.cli.OutputFormat;
 import io.tern.cli.UserInputException;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
@@ -33,8 +32,8 @@ public final class JobControlCommands {
     @Override
     int run(SchedulerClient scheduler) {
       Job job = change(scheduler);
-      if (output.format() == OutputFormat.json) {
-        out().println(Protos.json(job));
+      if (output.structured()) {
+        out().println(output.render(Protos.json(job)));
       } else if (!job.getId().equals(jobId)
           && job.getSpec().getArray().getArrayId().equals(jobId)) {
         // An array's id: the answer is its first task changed.
