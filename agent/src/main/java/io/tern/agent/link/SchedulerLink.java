@@ -27,13 +27,14 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>A stream that ends with FAILED_PRECONDITION and a {@code tern-leader} trailer (a follower
- *       answered) is reopened to the leader it names; one that ends with FAILED_PRECONDITION and no
- *       leader (an election) is reopened to the same replica; any other end (UNAVAILABLE: no
- *       replica reached) moves on to the next {@code --scheduler} address, round robin. A follower
- *       that names the address the agent just failed to reach (its view of a leader that has just
- *       died, until that leader's ZooKeeper session expires) is asked again once before the named
- *       leader is tried again, so an election is not spent dialling a dead leader. Every reopen
- *       waits a {@link Backoff} delay, which resets once a leader answers Registered.
+ *       answered) is reopened to the leader it names; one that a replica ended with an empty
+ *       trailer (it knows no leader: an election) is reopened to the same replica; any other end
+ *       (no replica reached, a stream cut) moves on to the next {@code --scheduler} address, round
+ *       robin. A follower that names the address the agent just failed to reach (its view of a
+ *       leader that has just died, until that leader's ZooKeeper session expires) is asked again
+ *       once before the named leader is tried again, so an election is not spent dialling a dead
+ *       leader. Every reopen waits a {@link Backoff} delay, which resets once a leader answers
+ *       Registered.
  *   <li>Epoch fencing ({@link EpochFence}): a message whose epoch is older than the newest seen is
  *       refused and logged; a stale Registered also drops the stream (a deposed leader).
  *   <li>Commands before Registered are ignored: the protocol answers Register first.
@@ -85,6 +86,12 @@ public final class SchedulerLink {
    * once or a leader registers this agent.
    */
   private String unreachable;
+
+  /** How many times in a row the current replica answered that it knows no leader. */
+  private int leaderlessAnswers;
+
+  /** Answers "no leader" from one replica before the next address is tried. */
+  private static final int LEADERLESS_TRIES = 3;
 
   private ClientCallStreamObserver<AgentMessage> requests;
   private String address;
@@ -235,6 +242,7 @@ public final class SchedulerLink {
       case REGISTERED -> {
         registered = true;
         unreachable = null;
+        leaderlessAnswers = 0;
         backoff.reset();
         log.info("registered with {} (epoch {})", from, epoch);
         listener.registered(from, message.getRegistered());
@@ -258,21 +266,25 @@ public final class SchedulerLink {
     registered = false;
     requests = null;
     listener.disconnected(from, status);
-    String leader = trailers == null ? null : trailers.get(LEADER);
-    leader = leader == null || leader.isBlank() ? null : leader.trim();
+    String named = trailers == null ? null : trailers.get(LEADER);
+    // A replica that does not lead sends the trailer, empty when it knows no leader.
+    boolean replicaAnswered = named != null;
+    String leader = named == null || named.isBlank() ? null : named.trim();
     String next;
-    if (status.getCode() == Status.Code.FAILED_PRECONDITION) {
-      if (leader != null && !leader.equals(unreachable)) {
-        next = leader;
-      } else {
-        // A replica that does not lead names no leader, or one this agent just failed to reach:
-        // ask it again (an election is under way), and follow its redirect the next time.
-        if (leader != null) {
-          unreachable = null;
-        }
-        next = from;
+    if (status.getCode() == Status.Code.FAILED_PRECONDITION
+        && leader != null
+        && !leader.equals(unreachable)) {
+      next = leader;
+    } else if (replicaAnswered && (leader != null || ++leaderlessAnswers < LEADERLESS_TRIES)) {
+      // A replica that does not lead names no leader ("not elected yet"), or one this agent just
+      // failed to reach: ask it again (an election is under way), and follow a redirect next time.
+      // A replica that stays leaderless (cut off from ZooKeeper) is left after a few answers.
+      if (leader != null) {
+        unreachable = null;
       }
+      next = from;
     } else {
+      leaderlessAnswers = 0;
       if (status.getCode() == Status.Code.UNAVAILABLE) {
         unreachable = from;
       }

@@ -7,6 +7,8 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -19,6 +21,7 @@ import io.tern.api.v1.AgentServiceGrpc;
 import io.tern.api.v1.Register;
 import io.tern.api.v1.Registered;
 import io.tern.api.v1.SchedulerMessage;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -56,12 +59,24 @@ class SchedulerLinkFailoverTest {
 
   @Test
   void aReplicaThatIsStillElectingIsAskedAgainRatherThanTheDeadLeader() throws Exception {
-    // The standby answers "not elected yet" (no leader to name) three times, then leads.
-    Standby service = new Standby(3, null);
+    // The standby answers "not elected yet" (UNAVAILABLE, no leader to name) twice, then leads.
+    Standby service = new Standby(2, null);
     startLink(service);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> link.registered());
-    assertThat(dialled).containsExactly(DEAD, STANDBY, STANDBY, STANDBY, STANDBY);
+    assertThat(dialled).containsExactly(DEAD, STANDBY, STANDBY, STANDBY);
+  }
+
+  @Test
+  void aReplicaThatStaysLeaderlessIsLeftEveryThirdAnswer() throws Exception {
+    // Cut off from ZooKeeper, a replica knows no leader for a long time: the other address is
+    // tried after every three of its answers.
+    Standby service = new Standby(5, null);
+    startLink(service);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> link.registered());
+    assertThat(dialled)
+        .containsExactly(DEAD, STANDBY, STANDBY, STANDBY, DEAD, STANDBY, STANDBY, STANDBY);
   }
 
   @Test
@@ -79,7 +94,12 @@ class SchedulerLinkFailoverTest {
         .containsExactly(DEAD, STANDBY, STANDBY, DEAD, STANDBY, STANDBY, DEAD, STANDBY);
   }
 
+  private int deadPort;
+
   private void startLink(Standby service) throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      deadPort = socket.getLocalPort(); // closed again: nothing listens there
+    }
     standby = InProcessServerBuilder.forName(STANDBY).addService(service).build().start();
     ChannelFactory channels =
         address -> {
@@ -92,7 +112,14 @@ class SchedulerLinkFailoverTest {
                   return next.newCall(method, options);
                 }
               };
-          return InProcessChannelBuilder.forName(address).intercept(recorder).build();
+          // The dead leader is a loopback port nothing listens on: the transport's own failure
+          // (connection refused, with its cause), as a killed scheduler leaves it.
+          return address.equals(DEAD)
+              ? Grpc.newChannelBuilderForAddress(
+                      "127.0.0.1", deadPort, InsecureChannelCredentials.create())
+                  .intercept(recorder)
+                  .build()
+              : InProcessChannelBuilder.forName(address).intercept(recorder).build();
         };
     link =
         new SchedulerLink(
@@ -142,14 +169,15 @@ class SchedulerLinkFailoverTest {
             return;
           }
           if (stream <= refusals) {
+            // As the scheduler's agent service closes a stream on a replica that does not lead:
+            // the leader trailer is there, empty when it knows no leader.
             Metadata trailers = new Metadata();
-            if (names != null) {
-              trailers.put(SchedulerLink.LEADER, names);
-            }
-            responses.onError(
-                Status.FAILED_PRECONDITION
-                    .withDescription("not elected yet")
-                    .asRuntimeException(trailers));
+            trailers.put(SchedulerLink.LEADER, names == null ? "" : names);
+            Status status =
+                names == null
+                    ? Status.UNAVAILABLE.withDescription("not elected yet")
+                    : Status.FAILED_PRECONDITION.withDescription("not the leader");
+            responses.onError(status.asRuntimeException(trailers));
             return;
           }
           responses.onNext(

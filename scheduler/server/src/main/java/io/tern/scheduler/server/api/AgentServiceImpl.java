@@ -108,9 +108,11 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
       if (out.isCancelled()) {
         return;
       }
+      // The leader trailer is there even when no leader is known (empty): it tells the agent that a
+      // replica answered, so that it asks that replica again rather than the next address.
       Metadata trailers = new Metadata();
+      trailers.put(GrpcErrors.LEADER, leaderAddress);
       if (!leaderAddress.isEmpty()) {
-        trailers.put(GrpcErrors.LEADER, leaderAddress);
         out.onError(
             Status.FAILED_PRECONDITION.withDescription(reason).asRuntimeException(trailers));
       } else {
