@@ -38,7 +38,8 @@ public record ClientConfig(List<String> addresses, ClientTls tls, BearerToken to
     Path file = home.resolve(".tern/config.yaml");
     Map<?, ?> config = read(file);
     List<String> addresses;
-    if (present(schedulerFlag)) {
+    if (schedulerFlag != null) {
+      // Given but empty is a mistake (an unset shell variable), not "use the default".
       addresses = SchedulerAddresses.parse(schedulerFlag, "--scheduler");
     } else if (present(env.get("TERN_SCHEDULER"))) {
       addresses = SchedulerAddresses.parse(env.get("TERN_SCHEDULER"), "TERN_SCHEDULER");

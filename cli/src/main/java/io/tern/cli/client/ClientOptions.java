@@ -1,5 +1,6 @@
 package io.tern.cli.client;
 
+import io.tern.cli.UserInputException;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -46,6 +47,9 @@ public final class ClientOptions {
   }
 
   public SchedulerClient connect() {
-    return new SchedulerClient(config(), Duration.ofSeconds(Math.max(0, waitSeconds)));
+    if (waitSeconds < 0) {
+      throw new UserInputException("--wait: expected seconds >= 0, got " + waitSeconds);
+    }
+    return new SchedulerClient(config(), Duration.ofSeconds(waitSeconds));
   }
 }

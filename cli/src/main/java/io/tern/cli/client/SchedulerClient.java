@@ -148,6 +148,17 @@ public final class SchedulerClient implements AutoCloseable {
     if (cause instanceof java.net.UnknownHostException unknown) {
       return "unknown host " + unknown.getMessage();
     }
+    for (Throwable c = e.getStatus().getCause(); c != null; c = c.getCause()) {
+      if (c instanceof javax.net.ssl.SSLException tls) {
+        return "TLS handshake failed: "
+            + tls.getMessage()
+            + "; is that port a TLS scheduler's, and is --tls-ca the CA that signed its"
+            + " certificate?";
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
     if (cause instanceof java.net.ConnectException connect) {
       return connect.getMessage() == null
           ? "connection refused"

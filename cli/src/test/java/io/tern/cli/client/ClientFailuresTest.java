@@ -46,6 +46,41 @@ class ClientFailuresTest {
   }
 
   @Test
+  void aTlsClientAtAPlaintextPortIsToldItsHandshakeFailed() throws Exception {
+    TernInProcess init = TernInProcess.run("admin", "certs", "init", "--dir", dir.toString());
+    assertThat(init.exit()).as(init.err()).isZero();
+    io.grpc.Server plaintext =
+        io.grpc.Grpc.newServerBuilderForPort(0, io.grpc.InsecureServerCredentials.create())
+            .build()
+            .start();
+    try {
+      String address = "127.0.0.1:" + plaintext.getPort();
+      TernInProcess run =
+          TernInProcess.run(
+              "list", "--scheduler", address, "--tls-ca", dir.resolve("ca.pem").toString());
+
+      assertThat(run.exit()).isEqualTo(TernCommand.EXIT_FAILURE);
+      assertThat(run.err())
+          .startsWith("tern list: no scheduler answered at " + address)
+          .contains("TLS handshake failed")
+          .contains("--tls-ca");
+      assertOneLine(run.err());
+    } finally {
+      plaintext.shutdownNow();
+    }
+  }
+
+  @Test
+  void aNegativeWaitOrAnEmptySchedulerIsBadInputNamingTheFlag() {
+    TernInProcess negative = TernInProcess.run("list", "--wait", "-3");
+    assertThat(negative.exit()).isEqualTo(TernCommand.EXIT_BAD_INPUT);
+    assertThat(negative.err()).contains("--wait: expected seconds >= 0, got -3");
+    TernInProcess empty = TernInProcess.run("list", "--scheduler", "");
+    assertThat(empty.exit()).isEqualTo(TernCommand.EXIT_BAD_INPUT);
+    assertThat(empty.err()).contains("--scheduler");
+  }
+
+  @Test
   void submitSaysTheJobWasNotSubmittedWhenNoSchedulerAnswers() {
     String address = "127.0.0.1:" + TernProcess.freePort();
     TernInProcess run =
