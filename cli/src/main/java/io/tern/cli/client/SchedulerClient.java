@@ -124,11 +124,26 @@ public final class SchedulerClient implements AutoCloseable {
                 + patience.toSeconds()
                 + " s (last answer: "
                 + why(last)
-                + "); try again, or wait longer with --wait SECONDS");
+                + "); try again, or wait longer with --wait SECONDS"
+                + (config.tls() == null && cutOff(last)
+                    ? ". If that port speaks TLS, give its CA with --tls-ca"
+                    : ""));
       }
       sleep(backoffMillis);
       backoffMillis = Math.min(1000, backoffMillis * 2);
     }
+  }
+
+  /**
+   * Whether the connection ended before any HTTP/2 answer came: what a plaintext client hears from
+   * a TLS port, or from a port that speaks another protocol.
+   */
+  private static boolean cutOff(StatusRuntimeException e) {
+    String description = e == null ? null : e.getStatus().getDescription();
+    return e != null
+        && e.getStatus().getCode() == Status.Code.UNAVAILABLE
+        && description != null
+        && (description.startsWith("End of stream") || description.contains("closed"));
   }
 
   /** Whether a failure happened before any replica answered: no connection, no such host. */
@@ -163,6 +178,9 @@ public final class SchedulerClient implements AutoCloseable {
       return connect.getMessage() == null
           ? "connection refused"
           : connect.getMessage().replaceFirst("^.*: ", "").toLowerCase(java.util.Locale.ROOT);
+    }
+    if (cutOff(e)) {
+      return "the connection was closed before any answer";
     }
     String description = e.getStatus().getDescription();
     return e.getStatus().getCode() + (description == null ? "" : ": " + description);

@@ -71,6 +71,35 @@ class ClientFailuresTest {
   }
 
   @Test
+  void aPlaintextClientAtAPortThatHangsUpIsToldItMayBeTls() throws Exception {
+    // A port that accepts and hangs up, as a TLS port does on a plaintext HTTP/2 preface.
+    try (java.net.ServerSocket port = new java.net.ServerSocket(0)) {
+      Thread hangUp =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    while (!port.isClosed()) {
+                      try (java.net.Socket s = port.accept()) {
+                        s.getInputStream().read();
+                      } catch (java.io.IOException e) {
+                        return;
+                      }
+                    }
+                  });
+      String address = "127.0.0.1:" + port.getLocalPort();
+      TernInProcess run = TernInProcess.run("list", "--scheduler", address, "--wait", "1");
+
+      assertThat(run.exit()).isEqualTo(TernCommand.EXIT_FAILURE);
+      assertThat(run.err())
+          .contains("the connection was closed before any answer")
+          .contains("If that port speaks TLS, give its CA with --tls-ca");
+      assertOneLine(run.err());
+      port.close();
+      hangUp.join();
+    }
+  }
+
+  @Test
   void aNegativeWaitOrAnEmptySchedulerIsBadInputNamingTheFlag() {
     TernInProcess negative = TernInProcess.run("list", "--wait", "-3");
     assertThat(negative.exit()).isEqualTo(TernCommand.EXIT_BAD_INPUT);
