@@ -129,7 +129,9 @@ public final class SchedulerClient implements AutoCloseable {
                     ? ". If that port speaks TLS, give its CA with --tls-ca"
                     : ""));
       }
-      sleep(backoffMillis);
+      // Never past the deadline that applies: the last try comes at it, not up to a second after.
+      long until = answered ? deadline : reachDeadline;
+      sleep(Math.max(1, Math.min(backoffMillis, (until - now) / 1_000_000 + 1)));
       backoffMillis = Math.min(1000, backoffMillis * 2);
     }
   }
