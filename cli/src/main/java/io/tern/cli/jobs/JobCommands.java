@@ -377,6 +377,10 @@ public final class JobCommands {
       }
     }
 
+    /** HH:mm:ss always (LocalTime's own text drops the seconds when they are 0). */
+    private static final java.time.format.DateTimeFormatter WATCH_TIME =
+        java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss");
+
     private void print(Job job) {
       if (output.format() == OutputFormat.json) {
         out().println(Protos.json(job).replace("\n", "")); // one line per event
@@ -392,7 +396,7 @@ public final class JobCommands {
                     : attemptLine(job.getAttempts(job.getAttemptsCount() - 1));
         out()
             .println(
-                java.time.LocalTime.now().withNano(0)
+                WATCH_TIME.format(java.time.LocalTime.now())
                     + "  "
                     + job.getId()
                     + "  "
