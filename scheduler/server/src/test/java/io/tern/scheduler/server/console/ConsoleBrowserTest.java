@@ -201,7 +201,7 @@ class ConsoleBrowserTest {
     agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
     signIn(fixture.finops);
     browser.get(fixture.base() + "/cost");
-    String before = waitForPresent(By.id("total-cost")).getText();
+    String before = textOf(By.id("total-cost"));
     markPage();
     for (int i = 0; i < 6; i++) {
       fixture.cluster.clock.advance(Duration.ofSeconds(20));
@@ -209,11 +209,11 @@ class ConsoleBrowserTest {
       fixture.spot.heartbeat();
     }
     new WebDriverWait(browser, WAIT)
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
         .until(d -> !d.findElement(By.id("total-cost")).getText().equals(before));
-    String after = browser.findElement(By.id("total-cost")).getText();
+    String after = textOf(By.id("total-cost"));
     assertThat(dollars(after)).isGreaterThan(dollars(before));
-    assertThat(browser.findElement(By.cssSelector("tr[data-team='vision'] .team-total")).getText())
-        .startsWith("$");
+    assertThat(textOf(By.cssSelector("tr[data-team='vision'] .team-total"))).startsWith("$");
     assertNotReloaded();
     screenshot("cost");
 
@@ -344,6 +344,16 @@ class ConsoleBrowserTest {
     assertThat(((JavascriptExecutor) browser).executeScript("return window.ternNoReload === true;"))
         .as("the page updated itself without a reload")
         .isEqualTo(true);
+  }
+
+  /**
+   * The text of what {@code by} finds, read again if the live page re-rendered it between finding
+   * and reading (a stale element).
+   */
+  private static String textOf(By by) {
+    return new WebDriverWait(browser, WAIT)
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(d -> d.findElement(by).getText());
   }
 
   private static org.openqa.selenium.WebElement waitForPresent(By by) {
