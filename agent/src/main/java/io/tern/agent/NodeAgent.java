@@ -300,16 +300,9 @@ public final class NodeAgent implements AutoCloseable {
         store);
   }
 
-  /**
-   * A random (version 4) UUID from a cheap generator: it tells agent processes apart and guards
-   * nothing, so it needs no SecureRandom (whose first use can take a while to seed).
-   */
+  /** A random (version 4) UUID: it tells agent processes apart. */
   static String drawInstance() {
-    java.util.concurrent.ThreadLocalRandom random =
-        java.util.concurrent.ThreadLocalRandom.current();
-    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
-    long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
-    return new java.util.UUID(high, low).toString();
+    return java.util.UUID.randomUUID().toString();
   }
 
   private static ScheduledExecutorService ownLoop() {

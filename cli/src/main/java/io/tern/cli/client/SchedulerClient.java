@@ -172,9 +172,6 @@ public final class SchedulerClient implements AutoCloseable {
             + "; is that port a TLS scheduler's, and is --tls-ca the CA that signed its"
             + " certificate?";
       }
-      if (c.getCause() == c) {
-        break;
-      }
     }
     if (cause instanceof java.net.ConnectException connect) {
       return connect.getMessage() == null

@@ -43,11 +43,7 @@ class AgentLeaseProtocolTest {
   void registeredCarriesTheLeaseAndAskForEightHeartbeatsPerLeaseAtLeast() throws Exception {
     SchedulerServer server = cluster.replica(Duration.ofSeconds(4));
     ReplicaCluster.awaitLeading(server);
-    FakeAgent agent =
-        cluster
-            .track(
-                new FakeAgent(server.address(), "node-1", 2, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent agent = onDemandAgent(server, "node-1");
 
     var registered = agent.next(SchedulerMessage.KindCase.REGISTERED, 10).getRegistered();
 
@@ -59,11 +55,7 @@ class AgentLeaseProtocolTest {
   void heartbeatsAreAcknowledgedAtOnceAndStatusesOnceStored() throws Exception {
     SchedulerServer server = cluster.leader();
     Clients c = cluster.track(new Clients(server.address()));
-    FakeAgent agent =
-        cluster
-            .track(
-                new FakeAgent(server.address(), "node-1", 2, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent agent = onDemandAgent(server, "node-1");
     agent.next(SchedulerMessage.KindCase.REGISTERED, 10);
 
     agent.heartbeat(5);
@@ -89,11 +81,7 @@ class AgentLeaseProtocolTest {
   void aStartRefusedByAnAgentThatShutsDownIsRequeuedAndPlacedElsewhere() throws Exception {
     SchedulerServer server = cluster.leader();
     Clients c = cluster.track(new Clients(server.address()));
-    FakeAgent leaving =
-        cluster
-            .track(
-                new FakeAgent(server.address(), "node-1", 2, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent leaving = onDemandAgent(server, "node-1");
     leaving.next(SchedulerMessage.KindCase.REGISTERED, 10);
     String id =
         c.jobs
@@ -112,11 +100,7 @@ class AgentLeaseProtocolTest {
         .as("nothing more is placed on a node whose agent shuts down")
         .hasMessageContaining("no START_JOB");
 
-    FakeAgent other =
-        cluster
-            .track(
-                new FakeAgent(server.address(), "node-2", 2, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent other = onDemandAgent(server, "node-2");
     assertThat(other.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob().getAttempt())
         .isEqualTo(2);
     assertThat(job(c, id).getAttempts(0).hasExitCode()).as("not a failure").isFalse();
@@ -126,11 +110,7 @@ class AgentLeaseProtocolTest {
   void aStartTheNodeCannotPrepareIsPlacedElsewhereWithoutARetryAndTheNodeRests() throws Exception {
     SchedulerServer server = cluster.leader();
     Clients c = cluster.track(new Clients(server.address()));
-    FakeAgent full =
-        cluster
-            .track(
-                new FakeAgent(server.address(), "node-1", 2, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent full = onDemandAgent(server, "node-1");
     full.next(SchedulerMessage.KindCase.REGISTERED, 10);
     // No retries: a start failure would fail the job.
     String id =
@@ -165,11 +145,7 @@ class AgentLeaseProtocolTest {
         .as("the node rests")
         .hasMessageContaining("no START_JOB");
 
-    FakeAgent other =
-        cluster
-            .track(
-                new FakeAgent(server.address(), "node-2", 2, CapacityType.CAPACITY_TYPE_ON_DEMAND))
-            .connect();
+    FakeAgent other = onDemandAgent(server, "node-2");
     assertThat(other.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob().getAttempt())
         .isEqualTo(2);
   }
@@ -185,6 +161,13 @@ class AgentLeaseProtocolTest {
                     phase == JobStatus.Phase.PHASE_REFUSED ? "not started: shutting down" : ""))
         .setSeq(seq)
         .build();
+  }
+
+  /** A connected fake agent with two on-demand GPUs. */
+  private FakeAgent onDemandAgent(SchedulerServer server, String node) throws Exception {
+    return cluster
+        .track(new FakeAgent(server.address(), node, 2, CapacityType.CAPACITY_TYPE_ON_DEMAND))
+        .connect();
   }
 
   private static Job job(Clients c, String id) {
