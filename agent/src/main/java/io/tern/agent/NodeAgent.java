@@ -380,9 +380,11 @@ public final class NodeAgent implements AutoCloseable {
           && f.started().get().checkpoints()
           && (phase == JobStatus.Phase.PHASE_STOPPED
               || phase == JobStatus.Phase.PHASE_CHECKPOINTED)) {
-        AttemptId id = f.started().get().id();
+        AttemptRecord.Started started = f.started().get();
+        AttemptId id = started.id();
         commits.add(
-            committer.commitLeftover(id, f.started().get().epoch(), workDir.checkpoints(id)));
+            committer.commitLeftover(
+                id, started.epoch(), started.clusterId(), workDir.checkpoints(id)));
       }
     }
     try {

@@ -238,6 +238,38 @@ class CheckpointCommitsTest {
    * there is room the newest commits and the episode ends.
    */
   @Test
+  void aJobKeepsToTheStoreOfTheClusterThatStartedIt() throws Exception {
+    CommittedCheckpoint strangers = commit("job-c", "step-a", "another cluster's");
+    startAgent("node-1");
+    String script =
+        """
+        echo "resume=${TERN_RESUME_DIR:-unset}"
+        cd "$TERN_CHECKPOINT_DIR" && mkdir mine && printf 'own' > mine/state && : > mine.done
+        """;
+    scheduler.command(
+        start(
+            JobFixtures.bash("job-c", 2, script)
+                .setClusterId("cluster-2")
+                .setResumeFrom(ref(strangers))
+                .build()));
+
+    JobStatus started = awaitStatus("job-c", Phase.PHASE_STARTED, 2);
+    assertThat(started.getRestore().hasRestored())
+        .as("the store holds job-c of no cluster, not of cluster-2")
+        .isFalse();
+    awaitStatus("job-c", Phase.PHASE_EXITED, 2);
+    assertThat(read(dir.resolve("work/node-1/jobs/job-c/attempt-2/output.log")))
+        .isEqualTo("resume=unset\n");
+    CheckpointStore cluster = store.forCluster("cluster-2");
+    assertThat(cluster.list("job-c"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.name()).isEqualTo("mine"));
+    assertThat(cluster.succeededAttempt("job-c")).hasValue(2);
+    assertThat(store.list("job-c")).containsExactly(strangers);
+    assertThat(store.succeededAttempt("job-c")).isEmpty();
+  }
+
+  @Test
   void aFullStoreIsReportedAndTheCommitterMovesOnToTheNewestAndRecovers() throws Exception {
     store.close();
     Path root = Files.createDirectories(dir.resolve("small-store"));

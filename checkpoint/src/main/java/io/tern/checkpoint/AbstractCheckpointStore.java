@@ -51,6 +51,29 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
     this.settings = settings;
   }
 
+  /** The folder or key prefix under the store's root that a cluster's jobs are kept in. */
+  protected static final String CLUSTERS = "clusters";
+
+  @Override
+  public final CheckpointStore forCluster(String clusterId) {
+    if (clusterId.isEmpty()) {
+      return this;
+    }
+    if (!CheckpointNames.isValidName(clusterId)) {
+      throw new IllegalArgumentException(
+          "cluster id "
+              + CheckpointNames.quote(clusterId)
+              + " is not 1-128 characters of [A-Za-z0-9._-] starting with a letter or digit");
+    }
+    return clusterView(clusterId);
+  }
+
+  /**
+   * A view of the whole store (not of this view) whose jobs are kept under {@code
+   * CLUSTERS/clusterId}, on this store's clients; {@code clusterId} is a valid name.
+   */
+  protected abstract CheckpointStore clusterView(String clusterId);
+
   /** A checkpoint whose files are stored but not yet published. */
   protected interface Staging {
     /** The files as copied: path, size and SHA-256 of the bytes actually stored. */

@@ -16,7 +16,10 @@ import java.util.OptionalLong;
  * the name the job gave it (both ids match {@link CheckpointNames#NAME_PATTERN}); it is stored
  * under {@link CheckpointNames#storageKey}, so attempts never collide on a name. Its content is a
  * tree of regular files described by a {@link CheckpointManifest} (relative path, size and SHA-256
- * of every file).
+ * of every file). Job ids are a cluster's own (each cluster numbers its jobs from {@code
+ * job-000001}), so a store that outlives a cluster, or that several clusters share, is used through
+ * {@link #forCluster}: every cluster's jobs, their checkpoints, attempt markers and success records
+ * apart from every other's.
  *
  * <h2>Contract</h2>
  *
@@ -171,6 +174,21 @@ public interface CheckpointStore extends Closeable {
    * same root or bucket and prefix. Every store has them: a wrapper delegates.
    */
   io.tern.checkpoint.workdir.WorkdirStore workdirs();
+
+  /**
+   * This store as the jobs of one cluster see it: their checkpoints, attempt markers and success
+   * records are kept under {@code clusters/CLUSTER_ID/} of the store's root or prefix, apart from
+   * those of every other cluster, and a job never sees another cluster's job of the same id. The
+   * view of a view is the other cluster's view of the whole store, not nested. {@link #workdirs}
+   * stay shared: an archive is named by its content. The view shares this store's clients and needs
+   * no closing; close this store after its views are done.
+   *
+   * @param clusterId the id the scheduler sends with each start ({@code StartJob.cluster_id});
+   *     empty (a scheduler that sends none) for this store itself, with the layout from before
+   *     cluster ids
+   * @throws IllegalArgumentException when the id is not 1-128 characters of {@code [A-Za-z0-9._-]}
+   */
+  CheckpointStore forCluster(String clusterId);
 
   /** Releases clients the store created itself; a store is unusable afterwards. */
   @Override

@@ -522,6 +522,72 @@ public abstract class CheckpointStoreContract {
     assertThat(Trees.read(target)).containsExactly(Map.entry("f", "2"));
   }
 
+  // --- clusters sharing a store -----------------------------------------------------------
+
+  /**
+   * Two clusters (or a cluster and the one a fresh ZooKeeper made) number their jobs alike: neither
+   * sees the other's checkpoints, is fenced by its markers or refused by its success record.
+   */
+  @Test
+  void clustersSharingTheStoreNeverSeeEachOthersJobOfTheSameId() throws Exception {
+    CheckpointStore earlier = store.forCluster("cluster-a");
+    CheckpointStore fresh = store.forCluster("cluster-b");
+    earlier.beginAttempt(JOB, attempt(2), Optional.empty());
+    earlier.commit(
+        JOB, attempt(2), localCheckpoint(Map.of("f", "a")), "step-10", OptionalLong.empty());
+    earlier.recordSuccess(JOB, 2);
+
+    assertThat(fresh.list(JOB)).isEmpty();
+    assertThat(fresh.succeededAttempt(JOB)).isEmpty();
+    assertThat(fresh.restoreLatest(JOB, target()).restored()).isEmpty();
+    Path into = target();
+    assertThat(fresh.beginAttempt(JOB, attempt(1), Optional.of(into)).restored())
+        .as("attempt 1 is neither fenced by attempt 2's marker nor refused by its success")
+        .isEmpty();
+    CommittedCheckpoint mine =
+        fresh.commit(
+            JOB, attempt(1), localCheckpoint(Map.of("f", "b")), "step-10", OptionalLong.empty());
+    assertThat(fresh.list(JOB)).containsExactly(mine);
+    assertThat(store.list(JOB)).as("nor does a store used without a cluster id").isEmpty();
+
+    fresh.deleteAll(JOB);
+    CheckpointStore again = store.forCluster("cluster-a");
+    assertThat(again.list(JOB))
+        .as("a cluster's view opened again (an agent restarted) holds its jobs")
+        .singleElement()
+        .satisfies(c -> assertThat(c.attempt()).isEqualTo(2));
+    assertThat(again.succeededAttempt(JOB)).hasValue(2);
+    assertThat(earlier.forCluster("cluster-b").list(JOB))
+        .as("a view's view is the other cluster's, not nested")
+        .isEmpty();
+    assertThat(store.forCluster("")).isSameAs(store);
+    assertThatThrownBy(() -> store.forCluster("../x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cluster id");
+  }
+
+  @Test
+  void aClustersSuccessRecordFileIsItsOwn() throws Exception {
+    Optional<Path> file = store.forCluster("cluster-a").successRecordFile(JOB, 1);
+    assumeTrue(file.isPresent(), "a store that is not files: the agent records success itself");
+    Files.createDirectories(file.get().getParent());
+    Files.createFile(file.get()); // what the job shim does
+
+    assertThat(store.forCluster("cluster-a").succeededAttempt(JOB)).hasValue(1);
+    assertThat(store.forCluster("cluster-b").succeededAttempt(JOB)).isEmpty();
+    assertThat(store.succeededAttempt(JOB)).isEmpty();
+  }
+
+  @Test
+  void workdirsAreSharedByEveryCluster() throws Exception {
+    byte[] zip = "not really a zip".getBytes(StandardCharsets.UTF_8);
+    String digest = Sha256.of(zip);
+    Path archive = Files.write(tmp.resolve("code.zip"), zip);
+    store.forCluster("cluster-a").workdirs().put(digest, archive);
+    assertThat(store.workdirs().has(digest)).isTrue();
+    assertThat(store.forCluster("cluster-b").workdirs().has(digest)).isTrue();
+  }
+
   // --- fencing by attempt ----------------------------------------------------------------
 
   @Test

@@ -114,8 +114,11 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
   }
 
   @Override
-  public void watch(AttemptId attempt, long epoch, Path checkpointDir) {
-    run(() -> watched.put(attempt, new Watched(attempt, epoch, checkpointDir)));
+  public void watch(AttemptId attempt, long epoch, String clusterId, Path checkpointDir) {
+    run(
+        () ->
+            watched.put(
+                attempt, new Watched(attempt, epoch, store.forCluster(clusterId), checkpointDir)));
   }
 
   @Override
@@ -141,8 +144,8 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
                   w.retryAt = 0; // the last chance: no back-off
                   scan(w);
                 }
-                if (succeeded) {
-                  recordSuccess(attempt);
+                if (succeeded && w != null) {
+                  recordSuccess(w);
                 }
               } finally {
                 done.complete(null);
@@ -154,14 +157,14 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
     return done;
   }
 
-  private void recordSuccess(AttemptId attempt) {
+  private static void recordSuccess(Watched w) {
     try {
-      store.recordSuccess(attempt.jobId(), attempt.attempt());
+      w.jobs.recordSuccess(w.attempt.jobId(), w.attempt.attempt());
     } catch (IOException | RuntimeException e) {
       log.warn(
           "{}: cannot record its success in the checkpoint store ({}); the leader hears it from"
               + " this agent only",
-          attempt,
+          w.attempt,
           e.toString());
     }
   }
@@ -171,14 +174,17 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
    * one its job wrote when it was stopped, usually), once, without back-off; older ones were that
    * agent's to commit. Completes when done, whatever the outcome (a fenced attempt commits
    * nothing).
+   *
+   * @param clusterId as recorded with the attempt ({@code AttemptRecord.Started#clusterId})
    */
-  public CompletableFuture<Void> commitLeftover(AttemptId attempt, long epoch, Path checkpointDir) {
+  public CompletableFuture<Void> commitLeftover(
+      AttemptId attempt, long epoch, String clusterId, Path checkpointDir) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     boolean queued =
         run(
             () -> {
               try {
-                Watched w = new Watched(attempt, epoch, checkpointDir);
+                Watched w = new Watched(attempt, epoch, store.forCluster(clusterId), checkpointDir);
                 List<CompletedCheckpoint> ready = w.scanner.scan(w.ignore).ready();
                 if (!ready.isEmpty()) {
                   commit(w, ready.get(ready.size() - 1));
@@ -374,7 +380,7 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
     } catch (CheckpointStoreFullException full) {
       int pruned;
       try {
-        pruned = store.makeRoom(w.attempt.jobId());
+        pruned = w.jobs.makeRoom(w.attempt.jobId());
       } catch (IOException e) {
         full.addSuppressed(e);
         throw full;
@@ -393,7 +399,7 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
 
   private CommittedCheckpoint commitOnce(Watched w, CompletedCheckpoint checkpoint)
       throws IOException {
-    return store.commit(
+    return w.jobs.commit(
         w.attempt.jobId(),
         new AttemptFence(w.attempt.attempt(), w.epoch),
         checkpoint.directory(),
@@ -453,6 +459,10 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
   private static final class Watched {
     final AttemptId attempt;
     final long epoch;
+
+    /** The store as the jobs of the cluster that placed the attempt see it. */
+    final CheckpointStore jobs;
+
     final Path dir;
     final CheckpointDirectoryScanner scanner;
     final Set<String> ignore = new HashSet<>();
@@ -469,9 +479,10 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
     /** System.nanoTime() before which a failing commit is not tried again. */
     long retryAt;
 
-    Watched(AttemptId attempt, long epoch, Path dir) {
+    Watched(AttemptId attempt, long epoch, CheckpointStore jobs, Path dir) {
       this.attempt = attempt;
       this.epoch = epoch;
+      this.jobs = jobs;
       this.dir = dir;
       this.scanner = new CheckpointDirectoryScanner(dir);
       this.retryAt = System.nanoTime();

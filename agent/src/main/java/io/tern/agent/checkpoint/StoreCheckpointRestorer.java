@@ -20,12 +20,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Begins attempts in the checkpoint store ({@link CheckpointStore#beginAttempt}): the attempt's
- * marker fences off the job's older attempts, so a replaced attempt that still runs can no longer
- * commit; every attempt of a job that checkpoints begins there. A start that names a checkpoint
- * restores the newest checkpoint of the job that verifies: normally the one the scheduler names, or
- * a newer one whose announcement never reached it (the node died right after the commit). Corrupt
- * checkpoints are passed over and reported; when none verifies the job starts fresh and says so.
+ * Begins attempts in the checkpoint store ({@link CheckpointStore#beginAttempt}), in the view of
+ * the cluster that placed them ({@link CheckpointStore#forCluster}, from {@code
+ * StartJob.cluster_id}), so a job never meets another cluster's job of the same id there: the
+ * attempt's marker fences off the job's older attempts, so a replaced attempt that still runs can
+ * no longer commit; every attempt of a job that checkpoints begins there. A start that names a
+ * checkpoint restores the newest checkpoint of the job that verifies: normally the one the
+ * scheduler names, or a newer one whose announcement never reached it (the node died right after
+ * the commit). Corrupt checkpoints are passed over and reported; when none verifies the job starts
+ * fresh and says so.
  *
  * <p>Thread-safe when the store is (stores are).
  */
@@ -40,7 +43,12 @@ public final class StoreCheckpointRestorer implements CheckpointRestorer {
 
   @Override
   public Optional<Path> successRecordFile(StartJob start) throws IOException {
-    return store.successRecordFile(start.getJobId(), start.getAttempt());
+    return jobsOf(start).successRecordFile(start.getJobId(), start.getAttempt());
+  }
+
+  /** The store as the jobs of the cluster that placed {@code start} see it. */
+  private CheckpointStore jobsOf(StartJob start) {
+    return store.forCluster(start.getClusterId());
   }
 
   @Override
@@ -61,12 +69,13 @@ public final class StoreCheckpointRestorer implements CheckpointRestorer {
 
   private Outcome beginInStore(StartJob start, Path into) throws IOException {
     String jobId = start.getJobId();
+    CheckpointStore jobs = jobsOf(start);
     AttemptFence fence = new AttemptFence(start.getAttempt(), Math.max(0, start.getEpoch()));
     if (!start.hasResumeFrom() && !start.getSpec().hasCheckpoint()) {
       // Its first commit, if it ever makes one, records the attempt. A rerun (the attempt before
       // was given up as lost) looks for that attempt's success first, as beginAttempt does.
       if (start.getAttempt() > 1) {
-        OptionalInt succeeded = succeededAttempt(jobId);
+        OptionalInt succeeded = succeededAttempt(jobs, jobId);
         if (succeeded.isPresent() && succeeded.getAsInt() < start.getAttempt()) {
           throw new JobSucceededEarlierException(jobId, succeeded.getAsInt());
         }
@@ -78,7 +87,7 @@ public final class StoreCheckpointRestorer implements CheckpointRestorer {
       // Restore only when the scheduler names a checkpoint: a job it knows none of starts fresh
       // (and a job id reused against an old store never picks up a stranger's state).
       result =
-          store.beginAttempt(
+          jobs.beginAttempt(
               jobId, fence, start.hasResumeFrom() ? Optional.of(into) : Optional.empty());
     } catch (StaleAttemptException | JobSucceededEarlierException e) {
       throw e;
@@ -135,9 +144,9 @@ public final class StoreCheckpointRestorer implements CheckpointRestorer {
   }
 
   /** The store's success record, or none when the store cannot be read (the job runs then). */
-  private OptionalInt succeededAttempt(String jobId) {
+  private static OptionalInt succeededAttempt(CheckpointStore jobs, String jobId) {
     try {
-      return store.succeededAttempt(jobId);
+      return jobs.succeededAttempt(jobId);
     } catch (IOException e) {
       log.warn("{}: cannot read its success records ({}); starting it", jobId, e.toString());
       return OptionalInt.empty();

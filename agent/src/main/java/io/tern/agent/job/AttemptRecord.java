@@ -18,7 +18,8 @@ import java.util.Properties;
  * LeftoverAttempts}). Files, in the attempt's directory ({@link WorkDir#attempt}):
  *
  * <pre>
- * tern-attempt   written by the agent before the job starts: job, attempt, epoch, fence signal, grace
+ * tern-attempt   written by the agent before the job starts: job, attempt, epoch, cluster id,
+ *                fence signal, grace
  * job.pid        "PID STARTTIME\n" of the job (its process group leader), written by the shim
  * fenced         KILL_AT, created (O_EXCL) by whichever of shim and agent fenced the job first;
  *                left empty when its write failed (a full disk), which the shim takes as no claim
@@ -46,9 +47,19 @@ public record AttemptRecord(Path dir) {
     return new AttemptRecord(workDir.attempt(id));
   }
 
-  /** What the agent knew when it started the attempt. */
+  /**
+   * What the agent knew when it started the attempt.
+   *
+   * @param clusterId the cluster that placed it ({@code StartJob.cluster_id}; empty from a
+   *     scheduler that sends none, and in records written before there were cluster ids)
+   */
   public record Started(
-      AttemptId id, long epoch, boolean checkpoints, String fenceSignal, long graceMillis) {}
+      AttemptId id,
+      long epoch,
+      String clusterId,
+      boolean checkpoints,
+      String fenceSignal,
+      long graceMillis) {}
 
   /** How the job ended, as the shim saw it. */
   public record Exit(int code, boolean fenced) {}
@@ -63,6 +74,7 @@ public record AttemptRecord(Path dir) {
     p.setProperty("job", started.id().jobId());
     p.setProperty("attempt", Integer.toString(started.id().attempt()));
     p.setProperty("epoch", Long.toString(started.epoch()));
+    p.setProperty("cluster", started.clusterId());
     p.setProperty("checkpoints", Boolean.toString(started.checkpoints()));
     p.setProperty("fenceSignal", started.fenceSignal());
     p.setProperty("graceMillis", Long.toString(started.graceMillis()));
@@ -88,6 +100,7 @@ public record AttemptRecord(Path dir) {
           new Started(
               new AttemptId(p.getProperty("job"), Integer.parseInt(p.getProperty("attempt"))),
               Long.parseLong(p.getProperty("epoch", "0")),
+              p.getProperty("cluster", ""),
               Boolean.parseBoolean(p.getProperty("checkpoints", "false")),
               p.getProperty("fenceSignal", "TERM"),
               Long.parseLong(p.getProperty("graceMillis", "10000"))));

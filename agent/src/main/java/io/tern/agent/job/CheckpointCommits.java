@@ -19,8 +19,10 @@ public interface CheckpointCommits {
    * Start watching {@code checkpointDir} of a started attempt.
    *
    * @param epoch the leader epoch the attempt was placed under (its commits carry it)
+   * @param clusterId the id of the cluster that placed it ({@code StartJob.cluster_id}, valid or
+   *     empty): its commits and success go to that cluster's view of the store
    */
-  void watch(AttemptId attempt, long epoch, Path checkpointDir);
+  void watch(AttemptId attempt, long epoch, String clusterId, Path checkpointDir);
 
   /**
    * The attempt was sent its checkpoint signal at {@code at} (the save time is measured from it).
@@ -29,8 +31,9 @@ public interface CheckpointCommits {
 
   /**
    * The attempt exited: commit what it left, stop watching it and, when {@code succeeded} (it
-   * exited 0 by itself), record its success in the store ({@code CheckpointStore#recordSuccess});
-   * completes when done (normally, even when a commit failed: failures are logged).
+   * exited 0 by itself), record its success in the store ({@code CheckpointStore#recordSuccess}) of
+   * the cluster it was watched for; completes when done (normally, even when a commit failed:
+   * failures are logged).
    */
   CompletableFuture<Void> settle(AttemptId attempt, boolean succeeded);
 
@@ -38,7 +41,7 @@ public interface CheckpointCommits {
   CheckpointCommits NONE =
       new CheckpointCommits() {
         @Override
-        public void watch(AttemptId attempt, long epoch, Path checkpointDir) {}
+        public void watch(AttemptId attempt, long epoch, String clusterId, Path checkpointDir) {}
 
         @Override
         public void signalled(AttemptId attempt, Instant at) {}

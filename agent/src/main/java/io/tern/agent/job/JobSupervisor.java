@@ -161,7 +161,12 @@ public final class JobSupervisor {
           launcher.launch(
               start,
               new AttemptRecord.Started(
-                  id, epoch, spec.hasCheckpoint(), fenceSignal, grace.toMillis()));
+                  id,
+                  epoch,
+                  start.getClusterId(),
+                  spec.hasCheckpoint(),
+                  fenceSignal,
+                  grace.toMillis()));
       job =
           new RunningJob(
               launched,
@@ -170,7 +175,8 @@ public final class JobSupervisor {
               signal,
               fenceSignal,
               grace,
-              start.getEpoch());
+              start.getEpoch(),
+              start.getClusterId());
     } catch (LaunchException.SucceededEarlier e) {
       listener.status(
           status(id.jobId(), id.attempt(), Phase.PHASE_SUCCEEDED_EARLIER, 0, e.getMessage())
@@ -232,7 +238,7 @@ public final class JobSupervisor {
     }
     job.pendingSignals.clear();
     AttemptId id = job.id();
-    commits.watch(id, job.startEpoch, job.launched.checkpointDir());
+    commits.watch(id, job.startEpoch, job.clusterId, job.launched.checkpointDir());
     String resume = job.launched.resumeNote();
     log.info(
         "{}: started, pid {}, GPUs {}, log {}{}",
@@ -605,6 +611,9 @@ public final class JobSupervisor {
     /** The epoch its StartJob carried, which its checkpoint commits are fenced by. */
     final long startEpoch;
 
+    /** The cluster its StartJob came from, whose view of the store its commits go to. */
+    final String clusterId;
+
     /** Null until the shim has recorded it; signals meanwhile wait in {@link #pendingSignals}. */
     ProcessGroup group;
 
@@ -617,7 +626,8 @@ public final class JobSupervisor {
         String signal,
         String fenceSignal,
         Duration grace,
-        long startEpoch) {
+        long startEpoch,
+        String clusterId) {
       this.launched = launched;
       this.gpus = gpus;
       this.checkpoints = checkpoints;
@@ -625,6 +635,7 @@ public final class JobSupervisor {
       this.fenceSignal = fenceSignal;
       this.grace = grace;
       this.startEpoch = startEpoch;
+      this.clusterId = clusterId;
     }
 
     AttemptId id() {

@@ -103,6 +103,14 @@ final class TimedCheckpointStore implements CheckpointStore {
   }
 
   @Override
+  public CheckpointStore forCluster(String clusterId) {
+    // The empty id's view is the store itself, which this wrapper already times (and closes).
+    return clusterId.isEmpty()
+        ? this
+        : new TimedCheckpointStore(store.forCluster(clusterId), metrics);
+  }
+
+  @Override
   public int deleteAll(String jobId) throws IOException {
     return store.deleteAll(jobId);
   }

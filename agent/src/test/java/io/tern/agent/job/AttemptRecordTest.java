@@ -13,13 +13,24 @@ class AttemptRecordTest {
   @TempDir Path dir;
 
   @Test
+  void aRecordFromBeforeClusterIdsHasNone() throws Exception {
+    AttemptRecord record = AttemptRecord.of(new WorkDir(dir), new AttemptId("job-7", 3));
+    Files.createDirectories(record.dir());
+    Files.writeString(
+        record.dir().resolve("tern-attempt"),
+        "attempt=3\ncheckpoints=true\nepoch=12\nfenceSignal=USR1\ngraceMillis=90000\njob=job-7\n");
+    assertThat(record.readStarted())
+        .hasValueSatisfying(started -> assertThat(started.clusterId()).isEmpty());
+  }
+
+  @Test
   void keepsTheAttemptItsStatusAndItsFenceUntilSettled() throws Exception {
     WorkDir work = new WorkDir(dir);
     AttemptId id = new AttemptId("job-7", 3);
     AttemptRecord record = AttemptRecord.of(work, id);
     assertThat(record.unsettled()).isFalse();
 
-    AttemptRecord.Started started = new AttemptRecord.Started(id, 12, true, "USR1", 90_000);
+    AttemptRecord.Started started = new AttemptRecord.Started(id, 12, "c-1", true, "USR1", 90_000);
     record.started(started);
     assertThat(record.unsettled()).isTrue();
     assertThat(record.readStarted()).contains(started);

@@ -5,6 +5,7 @@ import io.tern.checkpoint.CheckpointConflictException;
 import io.tern.checkpoint.CheckpointManifest.ManifestFile;
 import io.tern.checkpoint.CheckpointNames;
 import io.tern.checkpoint.CheckpointSource;
+import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CheckpointStoreSettings;
 import io.tern.checkpoint.CorruptCheckpointException;
 import io.tern.checkpoint.Sha256;
@@ -44,15 +45,20 @@ import org.slf4j.LoggerFactory;
  * A {@code CheckpointStore} on a shared filesystem (NFS, Lustre, EFS, or a local disk):
  *
  * <pre>
- * ROOT/JOB_ID/aATTEMPT-NAME/manifest.json
- * ROOT/JOB_ID/aATTEMPT-NAME/data/RELATIVE/PATH
- * ROOT/JOB_ID/.attempt-ATTEMPT         the attempt's marker (JSON), created once with link(2)
- * ROOT/JOB_ID/.staging-KEY-UUID/       a commit in progress (or crashed)
- * ROOT/JOB_ID/.trash-KEY-UUID/         a delete in progress (or crashed)
+ * JOBS/JOB_ID/aATTEMPT-NAME/manifest.json
+ * JOBS/JOB_ID/aATTEMPT-NAME/data/RELATIVE/PATH
+ * JOBS/JOB_ID/.attempt-ATTEMPT         the attempt's marker (JSON), created once with link(2)
+ * JOBS/JOB_ID/.succeeded-ATTEMPT       the attempt's success record (empty)
+ * JOBS/JOB_ID/.staging-KEY-UUID/       a commit in progress (or crashed)
+ * JOBS/JOB_ID/.trash-KEY-UUID/         a delete in progress (or crashed)
+ * ROOT/workdirs/sha256-DIGEST.zip      packed working directories, shared by every cluster
  * </pre>
  *
- * A commit writes and fsyncs every file and the manifest into a staging directory, then renames it
- * to {@code NAME} in one {@code rename(2)}: readers see the whole checkpoint or none of it. A
+ * where {@code JOBS} is {@code ROOT/clusters/CLUSTER_ID} in a {@link #forCluster cluster's view},
+ * and {@code ROOT} itself for a store opened without one (the layout before cluster ids).
+ *
+ * <p>A commit writes and fsyncs every file and the manifest into a staging directory, then renames
+ * it to {@code NAME} in one {@code rename(2)}: readers see the whole checkpoint or none of it. A
  * delete renames {@code NAME} away first. Both need {@code rename} to be atomic within a directory,
  * which POSIX filesystems, NFS, Lustre and EFS provide. Staging directories older than {@link
  * #STALE_STAGING} are removed after a commit. Files in the store are read without following
@@ -77,6 +83,7 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
   private static final String SUCCESS_PREFIX = ".succeeded-";
 
   private final Path root;
+  private final Path jobsRoot;
   private final boolean fsync;
   private final OptionalLong quotaBytes;
 
@@ -97,8 +104,18 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
       throw new IllegalArgumentException("quota must be 1 byte or more");
     }
     this.root = root.toRealPath();
+    this.jobsRoot = this.root;
     this.fsync = fsync;
     this.quotaBytes = quotaBytes;
+  }
+
+  /** {@code store}'s view of the jobs under {@code jobsRoot}; the quota still counts all of it. */
+  private FsCheckpointStore(FsCheckpointStore store, Path jobsRoot) {
+    super(store.settings);
+    this.root = store.root;
+    this.jobsRoot = jobsRoot;
+    this.fsync = store.fsync;
+    this.quotaBytes = store.quotaBytes;
   }
 
   public FsCheckpointStore(Path root, CheckpointStoreSettings settings, boolean fsync)
@@ -120,8 +137,17 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
   }
 
   @Override
+  protected CheckpointStore clusterView(String clusterId) {
+    return new FsCheckpointStore(this, root.resolve(CLUSTERS).resolve(clusterId));
+  }
+
+  private Path jobDir(String jobId) {
+    return jobsRoot.resolve(jobId);
+  }
+
+  @Override
   protected List<String> listNames(String jobId) throws IOException {
-    Path jobDir = root.resolve(jobId);
+    Path jobDir = jobDir(jobId);
     List<String> names = new ArrayList<>();
     if (!Files.isDirectory(jobDir, LinkOption.NOFOLLOW_LINKS)) {
       return names;
@@ -143,7 +169,7 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
 
   @Override
   protected Optional<byte[]> readManifest(String jobId, String name) throws IOException {
-    Path manifest = root.resolve(jobId).resolve(name).resolve(MANIFEST);
+    Path manifest = jobDir(jobId).resolve(name).resolve(MANIFEST);
     BasicFileAttributes attrs;
     try {
       attrs = Files.readAttributes(manifest, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -168,7 +194,7 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
 
   @Override
   protected InputStream openStored(String jobId, String name, String path) throws IOException {
-    Path expected = root.resolve(jobId).resolve(name).resolve(DATA).resolve(path);
+    Path expected = jobDir(jobId).resolve(name).resolve(DATA).resolve(path);
     // Any link on the way (a directory or the file) makes the real path differ.
     if (!expected.toRealPath().equals(expected)) {
       throw new CorruptCheckpointException("file " + path + " is reached through a symbolic link");
@@ -179,7 +205,7 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
   @Override
   protected Staging stage(String jobId, String name, CheckpointSource source) throws IOException {
     requireRoomFor(source.totalBytes());
-    Path jobDir = Files.createDirectories(root.resolve(jobId));
+    Path jobDir = Files.createDirectories(jobDir(jobId));
     Path staging = jobDir.resolve(STAGING_PREFIX + name + "-" + UUID.randomUUID());
     Files.createDirectory(staging);
     List<ManifestFile> files = new ArrayList<>();
@@ -291,7 +317,7 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
 
   @Override
   protected Map<Integer, byte[]> readMarkers(String jobId) throws IOException {
-    Path jobDir = root.resolve(jobId);
+    Path jobDir = jobDir(jobId);
     Map<Integer, byte[]> markers = new TreeMap<>();
     if (!Files.isDirectory(jobDir, LinkOption.NOFOLLOW_LINKS)) {
       return markers;
@@ -321,7 +347,7 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
 
   @Override
   protected void createMarker(String jobId, int attempt, byte[] marker) throws IOException {
-    Path jobDir = Files.createDirectories(root.resolve(jobId));
+    Path jobDir = Files.createDirectories(jobDir(jobId));
     Path target = jobDir.resolve(MARKER_PREFIX + attempt);
     Path temp = jobDir.resolve(STAGING_PREFIX + "attempt-" + attempt + "-" + UUID.randomUUID());
     try {
@@ -354,12 +380,12 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
 
   @Override
   protected void deleteMarker(String jobId, int attempt) throws IOException {
-    Files.deleteIfExists(root.resolve(jobId).resolve(MARKER_PREFIX + attempt));
+    Files.deleteIfExists(jobDir(jobId).resolve(MARKER_PREFIX + attempt));
   }
 
   @Override
   protected Set<Integer> readSuccessRecords(String jobId) throws IOException {
-    Path jobDir = root.resolve(jobId);
+    Path jobDir = jobDir(jobId);
     Set<Integer> attempts = new TreeSet<>();
     if (!Files.isDirectory(jobDir, LinkOption.NOFOLLOW_LINKS)) {
       return attempts;
@@ -377,7 +403,7 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
 
   @Override
   protected void createSuccessRecord(String jobId, int attempt) throws IOException {
-    Path jobDir = Files.createDirectories(root.resolve(jobId));
+    Path jobDir = Files.createDirectories(jobDir(jobId));
     try {
       Files.createFile(jobDir.resolve(SUCCESS_PREFIX + attempt));
     } catch (FileAlreadyExistsException e) {
@@ -390,18 +416,18 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
 
   @Override
   protected void deleteSuccessRecord(String jobId, int attempt) throws IOException {
-    Files.deleteIfExists(root.resolve(jobId).resolve(SUCCESS_PREFIX + attempt));
+    Files.deleteIfExists(jobDir(jobId).resolve(SUCCESS_PREFIX + attempt));
   }
 
   @Override
   public Optional<Path> successRecordFile(String jobId, int attempt) throws IOException {
     CheckpointNames.requireValidName("job id", jobId);
-    return Optional.of(root.resolve(jobId).resolve(SUCCESS_PREFIX + attempt));
+    return Optional.of(jobDir(jobId).resolve(SUCCESS_PREFIX + attempt));
   }
 
   @Override
   protected boolean deleteStored(String jobId, String name) throws IOException {
-    Path jobDir = root.resolve(jobId);
+    Path jobDir = jobDir(jobId);
     Path dir = jobDir.resolve(name);
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return false;
@@ -418,7 +444,7 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
 
   @Override
   protected void sweepLeftovers(String jobId) throws IOException {
-    Path jobDir = root.resolve(jobId);
+    Path jobDir = jobDir(jobId);
     if (!Files.isDirectory(jobDir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }

@@ -4,6 +4,7 @@ import io.tern.checkpoint.AbstractCheckpointStore;
 import io.tern.checkpoint.CheckpointConflictException;
 import io.tern.checkpoint.CheckpointManifest.ManifestFile;
 import io.tern.checkpoint.CheckpointSource;
+import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CheckpointStoreSettings;
 import io.tern.checkpoint.CorruptCheckpointException;
 import io.tern.checkpoint.Sha256;
@@ -37,12 +38,17 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * A {@code CheckpointStore} in an S3-compatible bucket (AWS S3, MinIO, S3Proxy, ...):
  *
  * <pre>
- * PREFIX/JOB_ID/aATTEMPT-NAME/data/RELATIVE/PATH   written first
- * PREFIX/JOB_ID/aATTEMPT-NAME/manifest.json        written last: the publish step
- * PREFIX/JOB_ID/.attempt-ATTEMPT                   the attempt's marker (JSON)
+ * JOBS/JOB_ID/aATTEMPT-NAME/data/RELATIVE/PATH   written first
+ * JOBS/JOB_ID/aATTEMPT-NAME/manifest.json        written last: the publish step
+ * JOBS/JOB_ID/.attempt-ATTEMPT                   the attempt's marker (JSON)
+ * JOBS/JOB_ID/.succeeded-ATTEMPT                 the attempt's success record (empty)
+ * PREFIX/workdirs/sha256-DIGEST.zip              packed working directories, shared by every cluster
  * </pre>
  *
- * Readers only consider a checkpoint whose manifest object exists, and S3 makes a single PUT
+ * where {@code JOBS} is {@code PREFIX/clusters/CLUSTER_ID} in a {@link #forCluster cluster's view},
+ * and {@code PREFIX} itself for a store opened without one (the layout before cluster ids).
+ *
+ * <p>Readers only consider a checkpoint whose manifest object exists, and S3 makes a single PUT
  * visible whole, so the manifest PUT is the atomic publish. A commit that fails deletes what it
  * uploaded; one that crashed leaves data objects without a manifest, which restore reports and the
  * next commit's retention deletes. A delete removes the manifest first. Files over {@link
@@ -61,6 +67,7 @@ public final class S3CheckpointStore extends AbstractCheckpointStore {
   private final S3StoreConfig config;
   private final boolean ownsClient;
   private final S3Uploader uploader;
+  private final String jobsPrefix;
 
   /**
    * @param s3 a client for the bucket's endpoint (see {@link S3Clients})
@@ -73,6 +80,17 @@ public final class S3CheckpointStore extends AbstractCheckpointStore {
     this.config = Objects.requireNonNull(config, "config");
     this.ownsClient = ownsClient;
     this.uploader = new S3Uploader(s3, config, settings.sourceOpener());
+    this.jobsPrefix = config.keyPrefix();
+  }
+
+  /** {@code store}'s view of the jobs under {@code jobsPrefix}, on its client. */
+  private S3CheckpointStore(S3CheckpointStore store, String jobsPrefix) {
+    super(store.settings);
+    this.s3 = store.s3;
+    this.config = store.config;
+    this.ownsClient = false;
+    this.uploader = store.uploader;
+    this.jobsPrefix = jobsPrefix;
   }
 
   @Override
@@ -80,8 +98,13 @@ public final class S3CheckpointStore extends AbstractCheckpointStore {
     return new io.tern.checkpoint.workdir.S3WorkdirStore(s3, config);
   }
 
+  @Override
+  protected CheckpointStore clusterView(String clusterId) {
+    return new S3CheckpointStore(this, config.keyPrefix() + CLUSTERS + "/" + clusterId + "/");
+  }
+
   private String jobPrefix(String jobId) {
-    return config.keyPrefix() + jobId + "/";
+    return jobsPrefix + jobId + "/";
   }
 
   private String checkpointPrefix(String jobId, String name) {

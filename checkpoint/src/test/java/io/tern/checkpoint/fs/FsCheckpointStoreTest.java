@@ -196,4 +196,26 @@ class FsCheckpointStoreTest extends CheckpointStoreContract {
         store.commit(JOB, attempt(1), third, "step-3", OptionalLong.empty());
     assertThat(store.list(JOB)).first().isEqualTo(committed);
   }
+
+  @Test
+  void aClustersJobsLiveUnderClustersIdAndItsQuotaCountsTheWholeStore() throws Exception {
+    store.close();
+    store =
+        new FsCheckpointStore(
+                root, CheckpointStoreSettings.of(3, clock), true, OptionalLong.of(2500))
+            .forCluster("c-1");
+    commit("step-1", Map.of("f", "x".repeat(1000)));
+    assertThat(
+            root.resolve("clusters/c-1")
+                .resolve(JOB)
+                .resolve(key("step-1"))
+                .resolve("manifest.json"))
+        .isRegularFile();
+    assertThat(root.resolve(JOB)).doesNotExist();
+
+    CheckpointStore other = store.forCluster("c-2");
+    Path big = Trees.write(tmp.resolve("big"), Map.of("f", "y".repeat(1500)));
+    assertThatThrownBy(() -> other.commit(JOB, attempt(1), big, "step-1", OptionalLong.empty()))
+        .isInstanceOf(CheckpointStoreFullException.class);
+  }
 }

@@ -49,8 +49,10 @@ import picocli.CommandLine.Spec;
       "      --imds-endpoint http://169.254.169.254 --checkpoint-store s3://ckpts/tern",
       "",
       "Checkpoints: each job's TERN_CHECKPOINT_DIR is watched; every NAME/ with NAME.done beside it"
-          + " is committed to the checkpoint store (the newest --keep-checkpoints per job are kept)"
-          + " and announced to the scheduler, which resumes the job from it elsewhere. Each attempt"
+          + " is committed to the checkpoint store, under clusters/CLUSTER_ID/JOB_ID/ (the id the"
+          + " scheduler sends: each cluster numbers its jobs from job-000001), the newest"
+          + " --keep-checkpoints per job kept, and announced to the scheduler, which resumes the"
+          + " job from it elsewhere. Each attempt"
           + " is recorded in the store when it starts, and the store refuses commits from attempts"
           + " that were replaced. Commits that fail (a full store) are retried with a back-off,"
           + " older checkpoints are pruned to make room, and the job's status says so. The default"

@@ -361,7 +361,7 @@ class SpotReclaimEndToEndTest {
         new io.tern.checkpoint.fs.FsCheckpointStore(
             root.resolve("checkpoints"),
             io.tern.checkpoint.CheckpointStoreSettings.of(3, java.time.Clock.systemUTC()))) {
-      var held = store.list(jobId);
+      var held = store.forCluster(clusterId()).list(jobId);
       assertThat(held).first().satisfies(c -> assertThat(c.attempt()).isEqualTo(2));
       assertThat(held)
           .filteredOn(c -> c.attempt() == 1)
@@ -398,7 +398,8 @@ class SpotReclaimEndToEndTest {
     }
     spot.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     int corrupted = 0;
-    try (var dirs = Files.list(root.resolve("checkpoints").resolve(jobId))) {
+    try (var dirs =
+        Files.list(root.resolve("checkpoints/clusters").resolve(clusterId()).resolve(jobId))) {
       for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith("a1-")).toList()) {
         Path state = dir.resolve("data/state");
         Files.writeString(state, "x".repeat((int) Files.size(state))); // same size, other bytes
@@ -750,6 +751,15 @@ class SpotReclaimEndToEndTest {
       pids.add(Long.parseLong(m.group(1)));
     }
     return pids;
+  }
+
+  /** The id of this test's one cluster, which the agents keep its jobs' checkpoints under. */
+  private static String clusterId() throws java.io.IOException {
+    try (var clusters = Files.list(root.resolve("checkpoints/clusters"))) {
+      List<Path> all = clusters.toList();
+      assertThat(all).hasSize(1);
+      return all.getFirst().getFileName().toString();
+    }
   }
 
   private static void kill(String signal, String target) throws Exception {

@@ -14,6 +14,7 @@ import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.JobState;
 import io.tern.api.v1.ListNodesRequest;
+import io.tern.api.v1.RequeueJobRequest;
 import io.tern.api.v1.Resources;
 import io.tern.api.v1.SubmitJobRequest;
 import java.io.IOException;
@@ -45,7 +46,10 @@ public final class FaultCluster implements AutoCloseable {
   private final Map<String, Integer> agentStarts = new LinkedHashMap<>();
   private TernProcess zk;
   private int zkStarts;
-  private final TernProcess scheduler;
+  private final Path checkpoints;
+  private final List<String> schedulerFlags;
+  private int schedulerStarts;
+  private TernProcess scheduler;
   private final ManagedChannel channel;
   private final JobServiceGrpc.JobServiceBlockingStub jobs;
 
@@ -58,7 +62,15 @@ public final class FaultCluster implements AutoCloseable {
    *     submit} ships the code of jobs
    */
   public FaultCluster(Path root, boolean keepsCode) throws IOException {
+    this(root, keepsCode, root.resolve("checkpoints"));
+  }
+
+  /**
+   * @param checkpoints the agents' checkpoint store: another cluster's, to share one store
+   */
+  public FaultCluster(Path root, boolean keepsCode, Path checkpoints) throws IOException {
     this.root = root;
+    this.checkpoints = checkpoints;
     this.script = root.resolve("steps.sh");
     this.stepLog = root.resolve("steps.log");
     Files.writeString(script, StepLog.SCRIPT);
@@ -80,16 +92,32 @@ public final class FaultCluster implements AutoCloseable {
     if (keepsCode) {
       flags.addAll(List.of("--checkpoint-store", checkpoints().toString()));
     }
-    scheduler = TernProcess.start(root, "scheduler", flags.toArray(String[]::new));
+    schedulerFlags = List.copyOf(flags);
     channel =
         Grpc.newChannelBuilder("127.0.0.1:" + port, InsecureChannelCredentials.create()).build();
     jobs = JobServiceGrpc.newBlockingStub(channel);
+    startScheduler();
+  }
+
+  /** Starts the scheduler and waits until it leads. */
+  private void startScheduler() {
+    int n = ++schedulerStarts;
+    scheduler =
+        TernProcess.start(
+            root, n == 1 ? "scheduler" : "scheduler-" + n, schedulerFlags.toArray(String[]::new));
     var cluster = ClusterServiceGrpc.newBlockingStub(channel);
     await("the scheduler leads")
         .atMost(java.time.Duration.ofSeconds(60))
         .pollInterval(java.time.Duration.ofMillis(200))
         .ignoreExceptions()
         .until(() -> cluster.listNodes(ListNodesRequest.getDefaultInstance()) != null);
+  }
+
+  /** kill -9 of the scheduler, then a new one on the same ZooKeeper (the next epoch). */
+  public void restartScheduler() {
+    scheduler.killAlone();
+    retired.add(scheduler);
+    startScheduler();
   }
 
   /** The scheduler's address, host:port, for {@code tern --scheduler}. */
@@ -103,9 +131,8 @@ public final class FaultCluster implements AutoCloseable {
 
   /** The checkpoint store the agents (and, when it keeps code, the scheduler) use. */
   public Path checkpoints() {
-    Path dir = root.resolve("checkpoints");
     try {
-      return Files.createDirectories(dir);
+      return Files.createDirectories(checkpoints);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -209,6 +236,12 @@ public final class FaultCluster implements AutoCloseable {
         java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
       }
     }
+  }
+
+  /** Checkpoints (or stops) the running job and queues it again ({@code tern requeue}). */
+  public Job requeue(String id) {
+    return jobs.withDeadlineAfter(10, TimeUnit.SECONDS)
+        .requeueJob(RequeueJobRequest.newBuilder().setJobId(id).build());
   }
 
   public Job job(String id) {

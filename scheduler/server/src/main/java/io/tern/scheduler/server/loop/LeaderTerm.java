@@ -31,6 +31,9 @@ final class LeaderTerm {
 
   final Epoch epoch;
 
+  /** The cluster's id, sent with every start (the agent keeps the job's checkpoints under it). */
+  final String clusterId;
+
   /**
    * When this term began. Every node's lease, and every unstarted attempt's start timeout, counts
    * from here at the earliest: agents get at least one lease to find a new leader.
@@ -99,6 +102,7 @@ final class LeaderTerm {
 
   LeaderTerm(Epoch epoch, StoredState stored, Instant now) {
     this.epoch = epoch;
+    this.clusterId = stored.clusterId();
     this.startedAt = now;
     Instant earliest = now;
     for (var v : stored.jobs().values()) {

@@ -358,6 +358,7 @@ final class Planner {
                     .setAttempt(number)
                     .setSpec(placed.getSpec())
                     .setEpoch(term.epoch.value())
+                    .setClusterId(term.clusterId)
                     .addAllGpuIndices(a.gpuIndices());
             if (resumeFrom != null) {
               start.setResumeFrom(resumeFrom);

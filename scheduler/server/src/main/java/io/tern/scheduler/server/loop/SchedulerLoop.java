@@ -217,7 +217,8 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       rearm(term);
       autoscaler.begin(term);
       log.info(
-          "leading with epoch {}: {} jobs, {} nodes",
+          "leading cluster {} with epoch {}: {} jobs, {} nodes",
+          term.clusterId,
           epoch.value(),
           term.jobs.size(),
           term.nodes.size());

@@ -9,11 +9,13 @@ import java.util.Map;
 /**
  * Everything a new leader reads from ZooKeeper to rebuild its state.
  *
+ * @param clusterId the cluster's id, which agents keep its jobs' checkpoints under
  * @param jobs job id → the job and its znode version
  * @param nextJobNumber the number the next submitted job gets
  * @param jobShards paths of the job shard znodes that exist
  */
 public record StoredState(
+    String clusterId,
     Map<String, Versioned<Job>> jobs,
     long nextJobNumber,
     java.util.Set<String> jobShards,

@@ -6,6 +6,7 @@ import org.apache.curator.utils.ZKPaths;
  * Where Tern keeps its state in ZooKeeper, under one root (default {@code /tern}).
  *
  * <pre>
+ * /cluster-id                 a random UUID drawn when the state was created; never changes
  * /epoch                      the leader epoch (decimal); each new leader increments it
  * /leader                     Curator LeaderLatch; participant id = the replica's gRPC address
  * /jobs/SHARD/JOB_ID          tern.v1.Job, one shard per 1,000 job numbers
@@ -20,6 +21,10 @@ public record ZkPaths(String root) {
 
   public static ZkPaths defaults() {
     return new ZkPaths("/tern");
+  }
+
+  public String clusterId() {
+    return root + "/cluster-id";
   }
 
   public String epoch() {

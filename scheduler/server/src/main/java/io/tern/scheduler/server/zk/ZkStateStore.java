@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -51,13 +52,18 @@ public final class ZkStateStore {
     return client;
   }
 
-  /** Creates the fixed znodes if this is a new cluster. Idempotent. */
+  /**
+   * Creates the fixed znodes if this is a new cluster, the cluster id among them: the first replica
+   * to create it draws it, and every replica and restart after reads that one. Idempotent.
+   */
   public void ensureLayout() throws Exception {
     for (String path :
         List.of(paths.jobs(), paths.nodes(), paths.offPeakWindows(), paths.budgets())) {
       createIfMissing(path, new byte[0]);
     }
     createIfMissing(paths.epoch(), "0".getBytes(StandardCharsets.UTF_8));
+    createIfMissing(
+        paths.clusterId(), UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -99,6 +105,7 @@ public final class ZkStateStore {
     // number handed out by a deposed leader whose write failed may be handed out again.
     long nextJob = jobs.keySet().stream().mapToLong(JobIds::number).max().orElse(0) + 1;
     return new StoredState(
+        new String(client.getData().forPath(paths.clusterId()), StandardCharsets.UTF_8).trim(),
         jobs,
         nextJob,
         shards,

@@ -134,7 +134,14 @@ final class HandLoop implements LoopThread, LoopWrites {
     term =
         new LeaderTerm(
             new Epoch(7, 0),
-            new StoredState(storedJobs, jobs.size() + 1, Set.of(), storedNodes, Map.of(), Map.of()),
+            new StoredState(
+                "cluster-1",
+                storedJobs,
+                jobs.size() + 1,
+                Set.of(),
+                storedNodes,
+                Map.of(),
+                Map.of()),
             clock.instant());
     return term;
   }

@@ -20,7 +20,7 @@ class JobLifecycleTest {
   private final LeaderTerm term =
       new LeaderTerm(
           new Epoch(1, 0),
-          new StoredState(Map.of(), 1, Set.of(), Map.of(), Map.of(), Map.of()),
+          new StoredState("cluster-1", Map.of(), 1, Set.of(), Map.of(), Map.of(), Map.of()),
           Instant.EPOCH);
 
   private static JobEntry entry(io.tern.api.v1.JobState state, JobSpec spec, Attempt... attempts) {

@@ -35,6 +35,7 @@ class LogRelayTest {
       new LeaderTerm(
           new Epoch(7, 0),
           new StoredState(
+              "cluster-1",
               Map.of(
                   JOB,
                   new Versioned<>(

@@ -46,6 +46,26 @@ class ZkStateStoreTest {
   }
 
   @Test
+  void theClusterIdIsDrawnOnceAndEveryReplicaReadsIt() throws Exception {
+    String id = store.load().clusterId();
+    assertThat(java.util.UUID.fromString(id)).hasToString(id);
+
+    store.ensureLayout(); // a restart
+    ZkStateStore replica = new ZkStateStore(client, ZkPaths.defaults());
+    replica.ensureLayout();
+    assertThat(replica.load().clusterId()).isEqualTo(id);
+
+    try (TestingServer fresh = new TestingServer(true);
+        CuratorFramework other =
+            CuratorFrameworkFactory.newClient(fresh.getConnectString(), new RetryOneTime(100))) {
+      other.start();
+      ZkStateStore elsewhere = new ZkStateStore(other, ZkPaths.defaults());
+      elsewhere.ensureLayout();
+      assertThat(elsewhere.load().clusterId()).as("a fresh ZooKeeper's cluster").isNotEqualTo(id);
+    }
+  }
+
+  @Test
   void eachNewLeaderGetsAHigherEpoch() throws Exception {
     Epoch first = store.acquireEpoch();
     Epoch second = store.acquireEpoch();
