@@ -218,7 +218,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       autoscaler.begin(term);
       log.info(
           "leading cluster {} with epoch {}: {} jobs, {} nodes",
-          term.clusterId,
+          term.clusterId.isEmpty() ? "(from before cluster ids)" : term.clusterId,
           epoch.value(),
           term.jobs.size(),
           term.nodes.size());

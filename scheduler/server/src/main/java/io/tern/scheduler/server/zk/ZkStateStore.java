@@ -54,7 +54,10 @@ public final class ZkStateStore {
 
   /**
    * Creates the fixed znodes if this is a new cluster, the cluster id among them: the first replica
-   * to create it draws it, and every replica and restart after reads that one. Idempotent.
+   * to create it draws it, and every replica and restart after reads that one. State from a version
+   * before cluster ids (a leader has led, and none drew an id: this method draws it before any
+   * leader term) gets the empty id, so its jobs keep finding their checkpoints where they are, at
+   * the store's root. Idempotent.
    */
   public void ensureLayout() throws Exception {
     for (String path :
@@ -62,8 +65,13 @@ public final class ZkStateStore {
       createIfMissing(path, new byte[0]);
     }
     createIfMissing(paths.epoch(), "0".getBytes(StandardCharsets.UTF_8));
-    createIfMissing(
-        paths.clusterId(), UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
+    if (client.checkExists().forPath(paths.clusterId()) == null) {
+      long epoch =
+          Long.parseLong(
+              new String(client.getData().forPath(paths.epoch()), StandardCharsets.UTF_8).trim());
+      String id = epoch > 0 ? "" : UUID.randomUUID().toString();
+      createIfMissing(paths.clusterId(), id.getBytes(StandardCharsets.UTF_8));
+    }
   }
 
   /**

@@ -65,6 +65,30 @@ class ZkStateStoreTest {
     }
   }
 
+  /**
+   * A cluster that led before cluster ids existed keeps its jobs' checkpoints at the store's root:
+   * it gets the empty id (the store itself), so an upgrade loses none of them.
+   */
+  @Test
+  void stateFromBeforeClusterIdsKeepsTheStoresRootLayout() throws Exception {
+    try (TestingServer older = new TestingServer(true);
+        CuratorFramework other =
+            CuratorFrameworkFactory.newClient(older.getConnectString(), new RetryOneTime(100))) {
+      other.start();
+      ZkStateStore upgraded = new ZkStateStore(other, ZkPaths.defaults());
+      upgraded.ensureLayout();
+      other.delete().forPath(ZkPaths.defaults().clusterId()); // as an older version left it
+      upgraded.acquireEpoch();
+
+      upgraded.ensureLayout();
+      ZkStateStore replica = new ZkStateStore(other, ZkPaths.defaults());
+      replica.ensureLayout();
+
+      assertThat(upgraded.load().clusterId()).isEmpty();
+      assertThat(replica.load().clusterId()).isEmpty();
+    }
+  }
+
   @Test
   void eachNewLeaderGetsAHigherEpoch() throws Exception {
     Epoch first = store.acquireEpoch();
