@@ -100,11 +100,16 @@ public final class CommandModels {
     return OptionSpec.builder(names).type(type).initialValue(get.get()).getter(field).setter(field);
   }
 
-  /** A positional parameter of {@code type} bound to a field. */
+  /**
+   * A positional parameter of {@code type} bound to a field, required (arity 1, as picocli makes an
+   * annotated single-valued one) unless the caller says otherwise (arity and required both).
+   */
   public static <V> PositionalParamSpec.Builder positional(
       Class<? super V> type, Supplier<V> get, Consumer<V> set) {
     Field<V> field = new Field<>(get, set);
     return PositionalParamSpec.builder()
+        .arity("1")
+        .required(true)
         .type(type)
         .initialValue(get.get())
         .getter(field)

@@ -70,6 +70,7 @@ final class SubmitCommand extends ClientCommand {
         positional(List.class, () -> arguments, v -> arguments = v)
             .auxiliaryTypes(String.class)
             .arity("0..*")
+            .required(false)
             .paramLabel("JOB.yaml | -- CMD ARGS")
             .description(
                 "A job spec file ('-' reads stdin); or, after spec flags and '--', the command and"

@@ -161,6 +161,21 @@ class TernClientTest {
     assertThat(((java.util.Map<?, ?>) fromYaml).get("id")).isEqualTo(job);
   }
 
+  @Test
+  void aMissingArgumentIsBadInputNamingIt() throws Exception {
+    for (List<String> call :
+        List.of(
+            List.of("status", "JOB"),
+            List.of("update", "--priority", "high", "JOB"),
+            List.of("nodes", "drain", "NODE"),
+            List.of("offpeak", "delete", "NAME"))) {
+      String[] args = call.subList(0, call.size() - 1).toArray(String[]::new);
+      Run run = client(args);
+      assertThat(run.exit).as(run.err).isEqualTo(2);
+      assertThat(run.err).contains("Missing required parameter: '" + call.getLast() + "'");
+    }
+  }
+
   /**
    * Reading picocli's annotations is what made a client call slow (a dynamic proxy class per
    * annotation type, reflection over every field): no command of a client verb carries one, so a
@@ -211,6 +226,8 @@ class TernClientTest {
                 "p",
                 "--team",
                 "t",
+                "--gpus",
+                "1",
                 "--gpu-model",
                 "a100",
                 "--",
