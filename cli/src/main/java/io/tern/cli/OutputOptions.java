@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.UncheckedIOException;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The {@code -o/--output} option every verb takes, and the JSON and YAML writers behind it. */
 public final class OutputOptions {
@@ -16,12 +16,17 @@ public final class OutputOptions {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   }
 
-  @Option(
-      names = {"-o", "--output"},
-      paramLabel = "FORMAT",
-      description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
-      defaultValue = "table")
-  OutputFormat format = OutputFormat.table;
+  private OutputFormat format = OutputFormat.table;
+
+  /** Adds {@code -o/--output} to {@code spec}, the command of a client verb. */
+  public void declare(CommandSpec spec) {
+    spec.addOption(
+        CommandModels.option(OutputFormat.class, () -> format, v -> format = v, "-o", "--output")
+            .paramLabel("FORMAT")
+            .defaultValue("table")
+            .description("Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+            .build());
+  }
 
   public OutputFormat format() {
     return format;

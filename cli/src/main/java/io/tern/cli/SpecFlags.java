@@ -1,5 +1,7 @@
 package io.tern.cli;
 
+import static io.tern.cli.CommandModels.option;
+
 import io.tern.scheduler.spec.Durations;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.ArgGroupSpec;
 
 /**
  * The job spec as {@code tern submit} flags. The flags become the same YAML document a user would
@@ -44,107 +46,167 @@ final class SpecFlags {
     FLAGS.put("dependsOn", "--after");
   }
 
-  @Option(
-      names = "--after",
-      paramLabel = "JOB",
-      split = ",",
-      description =
-          "Start after these jobs: JOB (it must succeed), afterany:JOB (it must end) or"
-              + " afternotok:JOB (it must fail); comma-separated or repeated.")
   List<String> after;
-
-  @Option(names = "--name", paramLabel = "NAME", description = "Job name (required).")
   String name;
-
-  @Option(names = "--team", paramLabel = "TEAM", description = "Team (required).")
   String team;
-
-  @Option(names = "--gpus", paramLabel = "N", description = "GPUs per node (default 0).")
   Integer gpus;
-
-  @Option(names = "--nodes", paramLabel = "N", description = "Nodes; > 1 makes a gang.")
   Integer nodes;
-
-  @Option(names = "--gpu-memory", paramLabel = "GiB", description = "Minimum free GPU memory.")
   Double gpuMemoryGiB;
-
-  @Option(names = "--gpu-model", paramLabel = "MODEL", description = "Accepted GPU model; repeat.")
   List<String> gpuModels;
-
-  @Option(names = "--cpu", paramLabel = "CORES", description = "CPU cores per node.")
   Double cpu;
-
-  @Option(names = "--memory", paramLabel = "GiB", description = "Host memory per node.")
   Double memoryGiB;
-
-  @Option(names = "--priority", paramLabel = "CLASS", description = "high | normal | low.")
   String priority;
-
-  @Option(
-      names = "--capacity",
-      paramLabel = "KIND",
-      description = "spot-ok | spot-only | on-demand.")
   String capacity;
-
-  @Option(
-      names = "--checkpoint-signal",
-      paramLabel = "SIG",
-      description = "Signal that asks the job to checkpoint (default SIGUSR1 if checkpointing).")
   String checkpointSignal;
-
-  @Option(
-      names = "--checkpoint-grace",
-      paramLabel = "SECONDS|DURATION",
-      description =
-          "Time the job needs to checkpoint and exit, in seconds or as a duration (90, 90s, 2m);"
-              + " enables checkpointing.")
   String checkpointGrace;
-
-  @Option(
-      names = "--checkpoint-interval",
-      paramLabel = "MINUTES",
-      description = "How often the job checkpoints by itself; enables checkpointing.")
   Integer checkpointInterval;
-
-  @Option(
-      names = "--deadline",
-      paramLabel = "TIME",
-      description = "Finish by, e.g. 2026-12-01T08:00:00Z.")
   String deadline;
-
-  @Option(names = "--deferrable", description = "May wait for an off-peak window.")
   Boolean deferrable;
-
-  @Option(names = "--max-cost", paramLabel = "USD", description = "Cost cap for this job.")
   Double maxCostUsd;
-
-  @Option(names = "--max-runtime", paramLabel = "DURATION", description = "e.g. 90s, 30m, 48h.")
   String maxRuntime;
-
-  @Option(names = "--retries", paramLabel = "N", description = "Retries after a failure.")
   Integer retries;
-
-  @Option(names = "--shareable", description = "May share a GPU with other shareable jobs.")
   Boolean shareable;
-
-  @Option(
-      names = "--spot-wait",
-      paramLabel = "DURATION",
-      description =
-          "How long a spot-ok job without a deadline may wait for spot before it takes any"
-              + " capacity, e.g. 30m (default: the team's, else 0s: any capacity at once).")
   String spotWait;
-
-  @Option(
-      names = "--workdir",
-      paramLabel = "DIR",
-      description =
-          "A relative DIR is shipped with the job as its working directory (instead of the"
-              + " directory you submit from); an absolute one is where it runs on the node.")
   String workdir;
-
-  @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Environment variable; repeat.")
   Map<String, String> env;
+
+  /** Adds the flags to {@code group}, the submit command's spec flags. */
+  void declare(ArgGroupSpec.Builder group) {
+    group.addArg(
+        option(List.class, () -> after, v -> after = v, "--after")
+            .auxiliaryTypes(String.class)
+            .splitRegex(",")
+            .paramLabel("JOB")
+            .description(
+                "Start after these jobs: JOB (it must succeed), afterany:JOB (it must end) or"
+                    + " afternotok:JOB (it must fail); comma-separated or repeated.")
+            .build());
+    group.addArg(
+        option(String.class, () -> name, v -> name = v, "--name")
+            .paramLabel("NAME")
+            .description("Job name (required).")
+            .build());
+    group.addArg(
+        option(String.class, () -> team, v -> team = v, "--team")
+            .paramLabel("TEAM")
+            .description("Team (required).")
+            .build());
+    group.addArg(
+        option(Integer.class, () -> gpus, v -> gpus = v, "--gpus")
+            .paramLabel("N")
+            .description("GPUs per node (default 0).")
+            .build());
+    group.addArg(
+        option(Integer.class, () -> nodes, v -> nodes = v, "--nodes")
+            .paramLabel("N")
+            .description("Nodes; > 1 makes a gang.")
+            .build());
+    group.addArg(
+        option(Double.class, () -> gpuMemoryGiB, v -> gpuMemoryGiB = v, "--gpu-memory")
+            .paramLabel("GiB")
+            .description("Minimum free GPU memory.")
+            .build());
+    group.addArg(
+        option(List.class, () -> gpuModels, v -> gpuModels = v, "--gpu-model")
+            .auxiliaryTypes(String.class)
+            .paramLabel("MODEL")
+            .description("Accepted GPU model; repeat.")
+            .build());
+    group.addArg(
+        option(Double.class, () -> cpu, v -> cpu = v, "--cpu")
+            .paramLabel("CORES")
+            .description("CPU cores per node.")
+            .build());
+    group.addArg(
+        option(Double.class, () -> memoryGiB, v -> memoryGiB = v, "--memory")
+            .paramLabel("GiB")
+            .description("Host memory per node.")
+            .build());
+    group.addArg(
+        option(String.class, () -> priority, v -> priority = v, "--priority")
+            .paramLabel("CLASS")
+            .description("high | normal | low.")
+            .build());
+    group.addArg(
+        option(String.class, () -> capacity, v -> capacity = v, "--capacity")
+            .paramLabel("KIND")
+            .description("spot-ok | spot-only | on-demand.")
+            .build());
+    group.addArg(
+        option(
+                String.class,
+                () -> checkpointSignal,
+                v -> checkpointSignal = v,
+                "--checkpoint-signal")
+            .paramLabel("SIG")
+            .description(
+                "Signal that asks the job to checkpoint (default SIGUSR1 if checkpointing).")
+            .build());
+    group.addArg(
+        option(String.class, () -> checkpointGrace, v -> checkpointGrace = v, "--checkpoint-grace")
+            .paramLabel("SECONDS|DURATION")
+            .description(
+                "Time the job needs to checkpoint and exit, in seconds or as a duration (90, 90s, 2m);"
+                    + " enables checkpointing.")
+            .build());
+    group.addArg(
+        option(
+                Integer.class,
+                () -> checkpointInterval,
+                v -> checkpointInterval = v,
+                "--checkpoint-interval")
+            .paramLabel("MINUTES")
+            .description("How often the job checkpoints by itself; enables checkpointing.")
+            .build());
+    group.addArg(
+        option(String.class, () -> deadline, v -> deadline = v, "--deadline")
+            .paramLabel("TIME")
+            .description("Finish by, e.g. 2026-12-01T08:00:00Z.")
+            .build());
+    group.addArg(
+        option(Boolean.class, () -> deferrable, v -> deferrable = v, "--deferrable")
+            .description("May wait for an off-peak window.")
+            .build());
+    group.addArg(
+        option(Double.class, () -> maxCostUsd, v -> maxCostUsd = v, "--max-cost")
+            .paramLabel("USD")
+            .description("Cost cap for this job.")
+            .build());
+    group.addArg(
+        option(String.class, () -> maxRuntime, v -> maxRuntime = v, "--max-runtime")
+            .paramLabel("DURATION")
+            .description("e.g. 90s, 30m, 48h.")
+            .build());
+    group.addArg(
+        option(Integer.class, () -> retries, v -> retries = v, "--retries")
+            .paramLabel("N")
+            .description("Retries after a failure.")
+            .build());
+    group.addArg(
+        option(Boolean.class, () -> shareable, v -> shareable = v, "--shareable")
+            .description("May share a GPU with other shareable jobs.")
+            .build());
+    group.addArg(
+        option(String.class, () -> spotWait, v -> spotWait = v, "--spot-wait")
+            .paramLabel("DURATION")
+            .description(
+                "How long a spot-ok job without a deadline may wait for spot before it takes any"
+                    + " capacity, e.g. 30m (default: the team's, else 0s: any capacity at once).")
+            .build());
+    group.addArg(
+        option(String.class, () -> workdir, v -> workdir = v, "--workdir")
+            .paramLabel("DIR")
+            .description(
+                "A relative DIR is shipped with the job as its working directory (instead of the"
+                    + " directory you submit from); an absolute one is where it runs on the node.")
+            .build());
+    group.addArg(
+        option(Map.class, () -> env, v -> env = v, "--env")
+            .auxiliaryTypes(String.class, String.class)
+            .paramLabel("KEY=VALUE")
+            .description("Environment variable; repeat.")
+            .build());
+  }
 
   /** The flag that sets spec key {@code field}, e.g. {@code --gpus} for {@code resources.gpus}. */
   static String flagFor(String field) {

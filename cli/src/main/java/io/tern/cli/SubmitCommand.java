@@ -1,12 +1,14 @@
 package io.tern.cli;
 
+import static io.tern.cli.CommandModels.option;
+import static io.tern.cli.CommandModels.positional;
+
 import io.grpc.StatusRuntimeException;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.cli.client.CallFailures;
-import io.tern.cli.client.ClientOptions;
 import io.tern.cli.client.IdempotencyKeys;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
@@ -26,95 +28,106 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.ArgGroupSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParseResult;
 
 /** {@code tern submit}: queue a job from a YAML spec, or from flags and a command. */
-@Command(
-    name = "submit",
-    sortOptions = false,
-    usageHelpAutoWidth = true,
-    description = {
-      "Queue a job and print its id. The job is described by a YAML spec file (see"
-          + " examples/specs/) or by flags followed by '--' and the command to run.",
-      "",
-      "Examples:",
-      "  tern submit examples/specs/resnet50-imagenet.yaml",
-      "  tern submit --dry-run examples/specs/resnet50-imagenet.yaml",
-      "  tern submit --dry-run -o json examples/specs/nightly-eval.yaml",
-      "  tern submit --dry-run --name probe --team vision --gpus 1 -- python3 probe.py --quick",
-      "",
-      "The directory you submit from travels with the job (packed, without what .gitignore and"
-          + " .ternignore leave out) when the scheduler has a --checkpoint-store; the job starts"
-          + " in it on the node. A relative --workdir (or workdir: in a spec, from the spec's"
-          + " directory) ships that directory instead; an absolute one is where the job runs on"
-          + " the node and ships nothing, as --no-workdir does.",
-      ""
-    })
-final class SubmitCommand implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec commandSpec;
-
-  @Parameters(
-      paramLabel = "JOB.yaml | -- CMD ARGS",
-      arity = "0..*",
-      description =
-          "A job spec file ('-' reads stdin); or, after spec flags and '--', the command and"
-              + " its arguments.")
+final class SubmitCommand extends ClientCommand {
   List<String> arguments = new ArrayList<>();
-
-  @Option(
-      names = "--dry-run",
-      description = "Validate and print the normalized spec; submit nothing.")
   boolean dryRun;
-
-  @ArgGroup(exclusive = false, heading = "%nSpec flags (instead of a spec file):%n")
-  SpecFlags flags;
-
-  @Mixin OutputOptions output;
-
-  @Mixin ClientOptions client;
-
-  @Option(
-      names = "--idempotency-key",
-      paramLabel = "KEY",
-      description =
-          "Makes the submission safe to repeat: a second submit with the same key returns the first"
-              + " job. Default: a fresh key per invocation.")
+  final SpecFlags flags = new SpecFlags();
   String idempotencyKey;
-
-  @Option(
-      names = "--allow-unfit",
-      description =
-          "Queue the job even if no node and no pool could ever hold it, or it cannot finish by"
-              + " its deadline (both refused otherwise).")
   boolean allowUnfit;
-
-  @Option(
-      names = "--array",
-      paramLabel = "INDICES[%N]",
-      description =
-          "Run the job once per index, at most N at once (Slurm's --array): 0-99%%8, 1,3,5-9,"
-              + " 0-20:5. Each task gets TERN_ARRAY_INDEX. Replaces the spec's array:.")
   String array;
-
-  @Option(
-      names = "--no-workdir",
-      description =
-          "Ship no code: the job runs in its attempt folder on the node, or in the spec's"
-              + " absolute workdir:.")
   boolean noWorkdir;
-
-  @Option(
-      names = "--workdir-limit",
-      paramLabel = "MiB",
-      defaultValue = "100",
-      description = "The most the shipped files may add up to (default ${DEFAULT-VALUE} MiB).")
   long workdirLimitMib;
+
+  SubmitCommand() {
+    super(
+        "submit",
+        "Queue a job and print its id. The job is described by a YAML spec file (see"
+            + " examples/specs/) or by flags followed by '--' and the command to run.",
+        "",
+        "Examples:",
+        "  tern submit examples/specs/resnet50-imagenet.yaml",
+        "  tern submit --dry-run examples/specs/resnet50-imagenet.yaml",
+        "  tern submit --dry-run -o json examples/specs/nightly-eval.yaml",
+        "  tern submit --dry-run --name probe --team vision --gpus 1 -- python3 probe.py --quick",
+        "",
+        "The directory you submit from travels with the job (packed, without what .gitignore and"
+            + " .ternignore leave out) when the scheduler has a --checkpoint-store; the job starts"
+            + " in it on the node. A relative --workdir (or workdir: in a spec, from the spec's"
+            + " directory) ships that directory instead; an absolute one is where the job runs on"
+            + " the node and ships nothing, as --no-workdir does.",
+        "");
+  }
+
+  @Override
+  protected void declare(CommandSpec model) {
+    model.usageMessage().sortOptions(false).autoWidth(true);
+    model.addPositional(
+        positional(List.class, () -> arguments, v -> arguments = v)
+            .auxiliaryTypes(String.class)
+            .arity("0..*")
+            .required(false)
+            .paramLabel("JOB.yaml | -- CMD ARGS")
+            .description(
+                "A job spec file ('-' reads stdin); or, after spec flags and '--', the command and"
+                    + " its arguments.")
+            .build());
+    model.addOption(
+        option(Boolean.class, () -> dryRun, v -> dryRun = v, "--dry-run")
+            .description("Validate and print the normalized spec; submit nothing.")
+            .build());
+    ArgGroupSpec.Builder group =
+        ArgGroupSpec.builder()
+            .exclusive(false)
+            .multiplicity("0..1")
+            .heading("%nSpec flags (instead of a spec file):%n");
+    flags.declare(group);
+    model.addArgGroup(group.build());
+    model.addOption(
+        option(String.class, () -> idempotencyKey, v -> idempotencyKey = v, "--idempotency-key")
+            .paramLabel("KEY")
+            .description(
+                "Makes the submission safe to repeat: a second submit with the same key returns"
+                    + " the first job. Default: a fresh key per invocation.")
+            .build());
+    model.addOption(
+        option(Boolean.class, () -> allowUnfit, v -> allowUnfit = v, "--allow-unfit")
+            .description(
+                "Queue the job even if no node and no pool could ever hold it, or it cannot finish"
+                    + " by its deadline (both refused otherwise).")
+            .build());
+    model.addOption(
+        option(String.class, () -> array, v -> array = v, "--array")
+            .paramLabel("INDICES[%N]")
+            .description(
+                "Run the job once per index, at most N at once (Slurm's --array): 0-99%%8,"
+                    + " 1,3,5-9, 0-20:5. Each task gets TERN_ARRAY_INDEX. Replaces the spec's"
+                    + " array:.")
+            .build());
+    model.addOption(
+        option(Boolean.class, () -> noWorkdir, v -> noWorkdir = v, "--no-workdir")
+            .description(
+                "Ship no code: the job runs in its attempt folder on the node, or in the spec's"
+                    + " absolute workdir:.")
+            .build());
+    model.addOption(
+        option(Long.class, () -> workdirLimitMib, v -> workdirLimitMib = v, "--workdir-limit")
+            .paramLabel("MiB")
+            .defaultValue("100")
+            .description("The most the shipped files may add up to (default ${DEFAULT-VALUE} MiB).")
+            .build());
+  }
+
+  /** Whether any spec flag was given (then there is no spec file). */
+  private boolean specFlagsGiven() {
+    ParseResult parsed = model().commandLine().getParseResult();
+    return model().argGroups().getFirst().allOptionsNested().stream()
+        .anyMatch(parsed::hasMatchedOption);
+  }
 
   private final JobSpecParser parser = new JobSpecParser();
 
@@ -128,8 +141,8 @@ final class SubmitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws JobSpecException, IOException {
-    JobSpec spec = withArray(flags == null ? fromFile() : fromFlags());
-    var out = commandSpec.commandLine().getOut();
+    JobSpec spec = withArray(specFlagsGiven() ? fromFlags() : fromFile());
+    var out = out();
     if (!dryRun) {
       return submit(spec, out);
     }
@@ -137,7 +150,7 @@ final class SubmitCommand implements Callable<Integer> {
     // the spec). The submit directory, shipped by default, is not measured.
     WorkdirShipping shipping = shipping(spec);
     if (shipping != null && shipping.explicit()) {
-      var err = commandSpec.commandLine().getErr();
+      var err = err();
       err.println(shipping.preview());
       err.flush();
     }
@@ -159,7 +172,7 @@ final class SubmitCommand implements Callable<Integer> {
     WorkdirShipping shipping = shipping(spec);
     try (SchedulerClient scheduler = client.connect()) {
       if (shipping != null) {
-        String digest = shipping.ship(scheduler, commandSpec.commandLine().getErr());
+        String digest = shipping.ship(scheduler, err());
         if (digest != null) {
           spec = spec.toBuilder().setWorkdirDigest(digest).build();
         }

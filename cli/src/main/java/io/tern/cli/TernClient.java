@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The client verbs of {@code tern} on their own: the root of the client distribution ({@code
@@ -23,19 +23,12 @@ import picocli.CommandLine.Command;
  * installed command send these verbs here and every other verb to {@link TernCommand}; the verbs,
  * flags and exit codes are the same objects under both roots.
  */
-@Command(
-    name = "tern",
-    mixinStandardHelpOptions = true,
-    scope = CommandLine.ScopeType.INHERIT,
-    versionProvider = TernVersion.class,
-    description = "Tern's client verbs (run 'tern --help' for every command).",
-    commandListHeading = "%nCommands:%n")
-public final class TernClient implements Runnable {
+public final class TernClient {
   /**
-   * The verbs, built only when called: picocli reads a command's whole model (every option of every
-   * nested command) when it is added, which would cost a client call more than its work.
+   * The verbs, built only when called: even built in code, a model costs a client call something
+   * per option, and most calls need one verb.
    */
-  private static final Map<String, Supplier<Object>> COMMANDS = commands();
+  static final Map<String, Supplier<CommandSpec>> COMMANDS = commands();
 
   /**
    * The first arguments this root answers; {@code ./tern} and {@code deploy/bin/tern} keep the same
@@ -44,33 +37,28 @@ public final class TernClient implements Runnable {
   public static final List<String> VERBS =
       Stream.concat(COMMANDS.keySet().stream(), Stream.of("--version", "-V")).toList();
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  private TernClient() {}
 
-  private static Map<String, Supplier<Object>> commands() {
-    Map<String, Supplier<Object>> c = new LinkedHashMap<>();
-    c.put("submit", SubmitCommand::new);
-    c.put("status", JobCommands.StatusCommand::new);
-    c.put("list", JobCommands.ListCommand::new);
-    c.put("cancel", JobCommands.CancelCommand::new);
-    c.put("hold", JobControlCommands.HoldCommand::new);
-    c.put("release", JobControlCommands.ReleaseCommand::new);
-    c.put("requeue", JobControlCommands.RequeueCommand::new);
-    c.put("update", JobControlCommands.UpdateCommand::new);
-    c.put("watch", JobCommands.WatchCommand::new);
-    c.put("logs", JobCommands.LogsCommand::new);
-    c.put("explain", JobCommands.ExplainCommand::new);
-    c.put("nodes", ClusterCommands.NodesCommand::new);
-    c.put("queue", ClusterCommands.QueueCommand::new);
-    c.put("offpeak", OffPeakCommand::new);
-    c.put("budget", BudgetCommand::new);
-    c.put("cost", CostCommand::new);
-    c.put("whoami", WhoAmICommand::new);
+  private static Map<String, Supplier<CommandSpec>> commands() {
+    Map<String, Supplier<CommandSpec>> c = new LinkedHashMap<>();
+    c.put("submit", () -> new SubmitCommand().model());
+    c.put("status", () -> new JobCommands.StatusCommand().model());
+    c.put("list", () -> new JobCommands.ListCommand().model());
+    c.put("cancel", () -> new JobCommands.CancelCommand().model());
+    c.put("hold", () -> new JobControlCommands.HoldCommand().model());
+    c.put("release", () -> new JobControlCommands.ReleaseCommand().model());
+    c.put("requeue", () -> new JobControlCommands.RequeueCommand().model());
+    c.put("update", () -> new JobControlCommands.UpdateCommand().model());
+    c.put("watch", () -> new JobCommands.WatchCommand().model());
+    c.put("logs", () -> new JobCommands.LogsCommand().model());
+    c.put("explain", () -> new JobCommands.ExplainCommand().model());
+    c.put("nodes", () -> new ClusterCommands.NodesCommand().model());
+    c.put("queue", () -> new ClusterCommands.QueueCommand().model());
+    c.put("offpeak", OffPeakCommand::model);
+    c.put("budget", BudgetCommand::model);
+    c.put("cost", () -> new CostCommand().model());
+    c.put("whoami", () -> new WhoAmICommand().model());
     return Collections.unmodifiableMap(c);
-  }
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
   }
 
   /**
@@ -78,13 +66,18 @@ public final class TernClient implements Runnable {
    * {@code args} name alone, none for {@code --version}, every verb otherwise (for usage).
    */
   public static CommandLine commandLine(String... args) {
-    CommandLine cli = TernCommand.withExitCodes(new CommandLine(new TernClient()));
+    CommandLine cli =
+        TernCommand.withExitCodes(
+            new CommandLine(
+                CommandModels.group(
+                    "tern",
+                    new String[] {"Tern's client verbs (run 'tern --help' for every command)."})));
     String first = args.length == 0 ? "" : args[0];
-    Supplier<Object> named = COMMANDS.get(first);
+    Supplier<CommandSpec> named = COMMANDS.get(first);
     if (named != null) {
-      cli.addSubcommand(named.get());
+      cli.addSubcommand(first, named.get());
     } else if (!first.equals("--version") && !first.equals("-V")) {
-      COMMANDS.values().forEach(make -> cli.addSubcommand(make.get()));
+      COMMANDS.forEach((name, make) -> cli.addSubcommand(name, make.get()));
     }
     return cli;
   }

@@ -1,24 +1,18 @@
 package io.tern.cli;
 
 import io.tern.cli.admin.AdminCommand;
-import io.tern.cli.admin.WhoAmICommand;
 import io.tern.cli.agent.AgentCommand;
 import io.tern.cli.agent.GpusCommand;
 import io.tern.cli.bench.BenchCommand;
-import io.tern.cli.cluster.ClusterCommands;
 import io.tern.cli.demo.DemoCommand;
-import io.tern.cli.finops.BudgetCommand;
-import io.tern.cli.finops.CostCommand;
-import io.tern.cli.finops.OffPeakCommand;
 import io.tern.cli.history.HistoryCommand;
-import io.tern.cli.jobs.JobCommands;
-import io.tern.cli.jobs.JobControlCommands;
 import io.tern.cli.server.SchedulerCommand;
 import io.tern.cli.server.ZkCommand;
 import io.tern.cli.simulate.SimulateCommand;
 import io.tern.scheduler.spec.JobSpecException;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -43,36 +37,6 @@ import picocli.CommandLine.Command;
     footer = {
       "Run 'tern COMMAND --help' for a command's options.",
       "Exit codes: 0 success, 1 failure, 2 bad input."
-    },
-    subcommands = {
-      SubmitCommand.class,
-      JobCommands.StatusCommand.class,
-      JobCommands.ListCommand.class,
-      JobCommands.CancelCommand.class,
-      JobControlCommands.HoldCommand.class,
-      JobControlCommands.ReleaseCommand.class,
-      JobControlCommands.RequeueCommand.class,
-      JobControlCommands.UpdateCommand.class,
-      JobCommands.WatchCommand.class,
-      JobCommands.LogsCommand.class,
-      JobCommands.ExplainCommand.class,
-      ClusterCommands.NodesCommand.class,
-      ClusterCommands.QueueCommand.class,
-      OffPeakCommand.class,
-      BudgetCommand.class,
-      CostCommand.class,
-      HistoryCommand.class,
-      SchedulerCommand.class,
-      AgentCommand.class,
-      GpusCommand.class,
-      ZkCommand.class,
-      SimulateCommand.class,
-      BenchCommand.class,
-      DemoCommand.class,
-      AdminCommand.class,
-      WhoAmICommand.class,
-      CompletionCommand.class,
-      CommandLine.HelpCommand.class
     })
 public final class TernCommand implements Runnable {
   /** Exit code for bad input: a spec, flag or argument the user must fix. */
@@ -91,7 +55,26 @@ public final class TernCommand implements Runnable {
 
   /** A {@link CommandLine} wired with Tern's exit codes and error printing. */
   public static CommandLine commandLine() {
-    return withExitCodes(new CommandLine(new TernCommand()));
+    CommandLine cli = new CommandLine(new TernCommand());
+    TernClient.COMMANDS.forEach((name, verb) -> cli.addSubcommand(name, verb.get()));
+    // The other verbs, each through its own CommandLine: that applies its model transformers
+    // (CommandModels.Declared). Not a constant: the client jar, which has none of them, loads this
+    // class for its exit codes.
+    List<Supplier<Object>> serverVerbs =
+        List.of(
+            HistoryCommand::new,
+            SchedulerCommand::new,
+            AgentCommand::new,
+            GpusCommand::new,
+            ZkCommand::new,
+            SimulateCommand::new,
+            BenchCommand::new,
+            DemoCommand::new,
+            AdminCommand::new,
+            CompletionCommand::new,
+            CommandLine.HelpCommand::new);
+    serverVerbs.forEach(verb -> cli.addSubcommand(new CommandLine(verb.get())));
+    return withExitCodes(cli);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.tern.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tern.cli.client.ClientOptions;
 import io.tern.scheduler.server.SchedulerConfig;
 import io.tern.scheduler.server.SchedulerServer;
 import io.tern.scheduler.server.loop.SchedulerLoop;
@@ -25,6 +26,7 @@ import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The client root ({@link TernClient}) under the rules of its distribution: every verb runs in a
@@ -157,6 +159,84 @@ class TernClientTest {
         new com.fasterxml.jackson.databind.ObjectMapper().readValue(json.out, Object.class);
     assertThat(fromYaml).isInstanceOf(java.util.Map.class).isEqualTo(fromJson);
     assertThat(((java.util.Map<?, ?>) fromYaml).get("id")).isEqualTo(job);
+  }
+
+  @Test
+  void aMissingArgumentIsBadInputNamingIt() throws Exception {
+    for (List<String> call :
+        List.of(
+            List.of("status", "JOB"),
+            List.of("update", "--priority", "high", "JOB"),
+            List.of("nodes", "drain", "NODE"),
+            List.of("offpeak", "delete", "NAME"))) {
+      String[] args = call.subList(0, call.size() - 1).toArray(String[]::new);
+      Run run = client(args);
+      assertThat(run.exit).as(run.err).isEqualTo(2);
+      assertThat(run.err).contains("Missing required parameter: '" + call.getLast() + "'");
+    }
+  }
+
+  /**
+   * Reading picocli's annotations is what made a client call slow (a dynamic proxy class per
+   * annotation type, reflection over every field): no command of a client verb carries one, so a
+   * call reads none (CommandModels).
+   */
+  @Test
+  void clientVerbsAreDeclaredInCodeNotWithAnnotations() {
+    List<String> annotated = new ArrayList<>();
+    List<CommandSpec> specs = new ArrayList<>();
+    TernClient.COMMANDS.values().forEach(verb -> specs.add(verb.get()));
+    while (!specs.isEmpty()) {
+      CommandSpec spec = specs.removeLast();
+      spec.subcommands().values().forEach(sub -> specs.add(sub.getCommandSpec()));
+      for (Class<?> c = spec.userObject().getClass(); c != Object.class; c = c.getSuperclass()) {
+        List<java.lang.reflect.AnnotatedElement> elements = new ArrayList<>();
+        elements.add(c);
+        elements.addAll(List.of(c.getDeclaredFields()));
+        elements.addAll(List.of(c.getDeclaredMethods()));
+        for (var element : elements) {
+          for (var annotation : element.getAnnotations()) {
+            if (annotation.annotationType().getName().startsWith("picocli.")) {
+              annotated.add(spec.qualifiedName() + ": " + element + " @" + annotation);
+            }
+          }
+        }
+      }
+    }
+    assertThat(annotated).isEmpty();
+    for (Class<?> shared : List.of(ClientOptions.class, OutputOptions.class, SpecFlags.class)) {
+      assertThat(shared.getDeclaredFields())
+          .allSatisfy(f -> assertThat(f.getAnnotations()).as(f.toString()).isEmpty());
+    }
+  }
+
+  /** The same, as the JVM sees it: a client call makes no proxy class (annotations need them). */
+  @Test
+  void aClientCallMakesNoDynamicProxyClass() throws Exception {
+    Process java =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xlog:class+load=info:stdout",
+                "-cp",
+                System.getProperty("java.class.path"),
+                TernClient.class.getName(),
+                "submit",
+                "--dry-run",
+                "--name",
+                "p",
+                "--team",
+                "t",
+                "--gpus",
+                "1",
+                "--gpu-model",
+                "a100",
+                "--",
+                "true")
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(java.getInputStream().readAllBytes());
+    assertThat(java.waitFor()).as(output).isZero();
+    assertThat(output).contains("io.tern.cli.SubmitCommand").doesNotContain("__dynamic_proxy__");
   }
 
   @Test

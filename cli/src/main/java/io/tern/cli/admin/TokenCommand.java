@@ -8,6 +8,7 @@ import io.tern.api.v1.ListTokensResponse;
 import io.tern.api.v1.RevokeTokenRequest;
 import io.tern.api.v1.Role;
 import io.tern.api.v1.TokenInfo;
+import io.tern.cli.CommandModels;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
@@ -29,7 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -48,15 +49,21 @@ public final class TokenCommand {
 
   /** {@code tern admin token create}. */
   @Command(
+      modelTransformer = CommandModels.Declared.class,
       name = "create",
       description = {
         "Make a token and print it (once: only its hash is kept).",
         "Through a scheduler with an admin token, or, for the first admin token, straight into"
             + " ZooKeeper with --zk (the operator's way in)."
       })
-  public static final class Create implements Callable<Integer> {
+  public static final class Create implements Callable<Integer>, CommandModels.DeclaresOptions {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin ClientOptions client;
+    final ClientOptions client = new ClientOptions();
+
+    @Override
+    public void declare(CommandSpec model) {
+      client.declare(model);
+    }
 
     @Option(
         names = {"-o", "--output"},
@@ -200,11 +207,20 @@ public final class TokenCommand {
   }
 
   /** {@code tern admin token list}. */
-  @Command(name = "list", description = "List tokens (never their values), newest first.")
-  public static final class ListTokens implements Callable<Integer> {
+  @Command(
+      modelTransformer = CommandModels.Declared.class,
+      name = "list",
+      description = "List tokens (never their values), newest first.")
+  public static final class ListTokens implements Callable<Integer>, CommandModels.DeclaresOptions {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin ClientOptions client;
-    @Mixin OutputOptions output;
+    final ClientOptions client = new ClientOptions();
+    final OutputOptions output = new OutputOptions();
+
+    @Override
+    public void declare(CommandSpec model) {
+      client.declare(model);
+      output.declare(model);
+    }
 
     @Option(names = "--user", paramLabel = "NAME", description = "Only this user's.")
     String user = "";
@@ -255,10 +271,18 @@ public final class TokenCommand {
   }
 
   /** {@code tern admin token revoke ID}. */
-  @Command(name = "revoke", description = "Revoke a token on every scheduler replica at once.")
-  public static final class Revoke implements Callable<Integer> {
+  @Command(
+      modelTransformer = CommandModels.Declared.class,
+      name = "revoke",
+      description = "Revoke a token on every scheduler replica at once.")
+  public static final class Revoke implements Callable<Integer>, CommandModels.DeclaresOptions {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin ClientOptions client;
+    final ClientOptions client = new ClientOptions();
+
+    @Override
+    public void declare(CommandSpec model) {
+      client.declare(model);
+    }
 
     @Parameters(paramLabel = "ID", description = "The token id (the 12 hex digits after tern_).")
     String id;

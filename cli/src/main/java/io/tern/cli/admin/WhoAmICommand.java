@@ -3,22 +3,16 @@ package io.tern.cli.admin;
 import io.tern.api.v1.AdminServiceGrpc;
 import io.tern.api.v1.WhoAmIRequest;
 import io.tern.api.v1.WhoAmIResponse;
-import io.tern.cli.OutputOptions;
-import io.tern.cli.client.ClientOptions;
+import io.tern.cli.ClientCommand;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 
 /** {@code tern whoami}: the caller as the scheduler sees it. */
-@Command(name = "whoami", description = "Show who the scheduler takes you for: name, teams, roles.")
-public final class WhoAmICommand implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-  @Mixin ClientOptions client;
-  @Mixin OutputOptions output;
+public final class WhoAmICommand extends ClientCommand {
+  public WhoAmICommand() {
+    super("whoami", "Show who the scheduler takes you for: name, teams, roles.");
+  }
 
   @Override
   public Integer call() {
@@ -30,7 +24,7 @@ public final class WhoAmICommand implements Callable<Integer> {
               c -> AdminServiceGrpc.newBlockingStub(c).whoAmI(WhoAmIRequest.getDefaultInstance()));
       address = scheduler.currentAddress();
     }
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     if (output.structured()) {
       out.println(output.render(Protos.json(me)));
     } else {

@@ -3,6 +3,7 @@ package io.tern.cli.agent;
 import io.tern.agent.gpu.GpuReading;
 import io.tern.agent.gpu.nvml.NvmlGpuProbe;
 import io.tern.api.v1.GpuHealth;
+import io.tern.cli.CommandModels;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
 import java.io.PrintWriter;
@@ -18,12 +19,13 @@ import java.util.concurrent.Callable;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tern gpus}: what NVML sees on this host, like a small nvidia-smi. */
 @Command(
+    modelTransformer = CommandModels.Declared.class,
     name = "gpus",
     sortOptions = false,
     usageHelpAutoWidth = true,
@@ -38,7 +40,7 @@ import picocli.CommandLine.Spec;
       "  tern gpus --nvml-lib /usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1",
       ""
     })
-public final class GpusCommand implements Callable<Integer> {
+public final class GpusCommand implements Callable<Integer>, CommandModels.DeclaresOptions {
   @Spec picocli.CommandLine.Model.CommandSpec commandSpec;
 
   @Option(
@@ -47,7 +49,12 @@ public final class GpusCommand implements Callable<Integer> {
       description = "The NVML library to load (default: libnvidia-ml.so.1 from the system).")
   Path nvmlLibrary;
 
-  @Mixin OutputOptions output;
+  final OutputOptions output = new OutputOptions();
+
+  @Override
+  public void declare(CommandSpec model) {
+    output.declare(model);
+  }
 
   @Override
   public Integer call() {

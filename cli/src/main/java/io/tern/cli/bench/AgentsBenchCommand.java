@@ -14,6 +14,7 @@ import io.tern.api.v1.Register;
 import io.tern.api.v1.Resources;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.Telemetry;
+import io.tern.cli.CommandModels;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
@@ -33,7 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -43,15 +44,22 @@ import picocli.CommandLine.Spec;
  * how long agent messages wait and take on its loop, and its heap.
  */
 @Command(
+    modelTransformer = CommandModels.Declared.class,
     name = "agents",
     description = {
       "Queue many jobs, then connect many simulated agents heartbeating once a second; report the",
       "scheduler's agent-message latency (p50/p99) and heap from its /metrics endpoint."
     })
-final class AgentsBenchCommand implements Callable<Integer> {
+final class AgentsBenchCommand implements Callable<Integer>, CommandModels.DeclaresOptions {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
-  @Mixin ClientOptions client;
-  @Mixin OutputOptions output;
+  final ClientOptions client = new ClientOptions();
+  final OutputOptions output = new OutputOptions();
+
+  @Override
+  public void declare(CommandSpec model) {
+    client.declare(model);
+    output.declare(model);
+  }
 
   @Option(
       names = "--metrics",

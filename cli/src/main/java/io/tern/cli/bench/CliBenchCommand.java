@@ -1,5 +1,6 @@
 package io.tern.cli.bench;
 
+import io.tern.cli.CommandModels;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
@@ -14,7 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -25,18 +26,25 @@ import picocli.CommandLine.Spec;
  * kernel adds a child's times to when it is reaped; 10 ms resolution).
  */
 @Command(
+    modelTransformer = CommandModels.Declared.class,
     name = "cli",
     description = {
       "Wall and CPU time per tern call (median of --calls) for --version, submit, status and list",
       "against a running scheduler, then --submits sequential submits end to end."
     })
-final class CliBenchCommand implements Callable<Integer> {
+final class CliBenchCommand implements Callable<Integer>, CommandModels.DeclaresOptions {
   /** USER_HZ: the unit of the /proc CPU times on every Linux that Tern runs on. */
   private static final double TICKS_PER_SECOND = 100;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
-  @Mixin ClientOptions client;
-  @Mixin OutputOptions output;
+  final ClientOptions client = new ClientOptions();
+  final OutputOptions output = new OutputOptions();
+
+  @Override
+  public void declare(CommandSpec model) {
+    client.declare(model);
+    output.declare(model);
+  }
 
   @Option(
       names = "--tern",

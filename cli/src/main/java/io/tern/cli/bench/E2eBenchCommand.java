@@ -17,6 +17,7 @@ import io.tern.api.v1.Resources;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.api.v1.WatchJobRequest;
+import io.tern.cli.CommandModels;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
@@ -36,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -48,19 +49,25 @@ import picocli.CommandLine.Spec;
  * for the scheduler, not for a GPU, so submit→start measures the scheduling path.
  */
 @Command(
+    modelTransformer = CommandModels.Declared.class,
     name = "e2e",
     description = {
       "Start ZooKeeper, a scheduler and agents as processes, run many trivial one-GPU jobs through",
       "them, and report jobs completed per second and submit-to-start latency (p50/p99)."
     })
-final class E2eBenchCommand implements Callable<Integer> {
+final class E2eBenchCommand implements Callable<Integer>, CommandModels.DeclaresOptions {
   private static final Set<JobState> DONE =
       EnumSet.of(
           JobState.JOB_STATE_SUCCEEDED, JobState.JOB_STATE_FAILED, JobState.JOB_STATE_CANCELLED);
   private static final String TEAM = "bench-e2e";
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
-  @Mixin OutputOptions output;
+  final OutputOptions output = new OutputOptions();
+
+  @Override
+  public void declare(CommandSpec model) {
+    output.declare(model);
+  }
 
   @Option(
       names = "--agents",

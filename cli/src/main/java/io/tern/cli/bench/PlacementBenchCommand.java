@@ -1,16 +1,18 @@
 package io.tern.cli.bench;
 
+import io.tern.cli.CommandModels;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tern bench placement}: the scheduling core on a synthetic cluster. */
 @Command(
+    modelTransformer = CommandModels.Declared.class,
     name = "placement",
     description = {
       "Fill an empty synthetic cluster from a queue (placements per second), then plan in"
@@ -19,9 +21,14 @@ import picocli.CommandLine.Spec;
       "Warm-up passes on other seeds come first, until the JIT is mostly idle (up to 4; about a"
           + " minute in all at the default size)."
     })
-final class PlacementBenchCommand implements Callable<Integer> {
+final class PlacementBenchCommand implements Callable<Integer>, CommandModels.DeclaresOptions {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
-  @Mixin OutputOptions output;
+  final OutputOptions output = new OutputOptions();
+
+  @Override
+  public void declare(CommandSpec model) {
+    output.declare(model);
+  }
 
   @Option(
       names = "--nodes",

@@ -1,22 +1,29 @@
 package io.tern.cli.bench;
 
+import io.tern.cli.CommandModels;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
 import io.tern.simulator.bench.SimulateBenchmark;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tern bench simulate}: the simulator on a synthetic workload. */
 @Command(
+    modelTransformer = CommandModels.Declared.class,
     name = "simulate",
     description = "Replay a synthetic workload through the core; events per second.")
-final class SimulateBenchCommand implements Callable<Integer> {
+final class SimulateBenchCommand implements Callable<Integer>, CommandModels.DeclaresOptions {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
-  @Mixin OutputOptions output;
+  final OutputOptions output = new OutputOptions();
+
+  @Override
+  public void declare(CommandSpec model) {
+    output.declare(model);
+  }
 
   @Option(
       names = "--jobs",

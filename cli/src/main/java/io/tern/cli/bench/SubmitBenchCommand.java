@@ -4,6 +4,7 @@ import io.grpc.Channel;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.Resources;
+import io.tern.cli.CommandModels;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
@@ -12,7 +13,7 @@ import io.tern.cli.client.SchedulerClient;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -23,12 +24,19 @@ import picocli.CommandLine.Spec;
  * paths, which on a small machine would otherwise be measured as submit cost.
  */
 @Command(
+    modelTransformer = CommandModels.Declared.class,
     name = "submit",
     description = "Submit many small jobs with N in flight; durable submits/s and latency p50/p99.")
-final class SubmitBenchCommand implements Callable<Integer> {
+final class SubmitBenchCommand implements Callable<Integer>, CommandModels.DeclaresOptions {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
-  @Mixin ClientOptions client;
-  @Mixin OutputOptions output;
+  final ClientOptions client = new ClientOptions();
+  final OutputOptions output = new OutputOptions();
+
+  @Override
+  public void declare(CommandSpec model) {
+    client.declare(model);
+    output.declare(model);
+  }
 
   @Option(
       names = "--jobs",

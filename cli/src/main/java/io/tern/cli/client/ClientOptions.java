@@ -1,45 +1,52 @@
 package io.tern.cli.client;
 
+import static io.tern.cli.CommandModels.option;
+
 import io.tern.cli.UserInputException;
 import java.nio.file.Path;
 import java.time.Duration;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The connection options of every client verb: where the scheduler is, TLS and the token. */
 public final class ClientOptions {
-  @Option(
-      names = "--scheduler",
-      paramLabel = "HOST:PORT[,...]",
-      description =
-          "Scheduler replicas (any one will do). Default: $TERN_SCHEDULER, then 'scheduler:' in"
-              + " ~/.tern/config.yaml, then "
-              + SchedulerAddresses.DEFAULT
-              + ".")
-  String scheduler;
+  private String scheduler;
+  private Path tlsCa;
+  private Path tokenFile;
+  private int waitSeconds = 15;
 
-  @Option(
-      names = "--tls-ca",
-      paramLabel = "FILE",
-      description =
-          "Speak TLS, trusting this CA certificate (PEM). Default: $TERN_TLS_CA, then 'tlsCa:' in"
-              + " ~/.tern/config.yaml; without one, plaintext.")
-  Path tlsCa;
-
-  @Option(
-      names = "--token-file",
-      paramLabel = "FILE",
-      description =
-          "File holding your token (tern_...). Default: $TERN_TOKEN, then 'token:' or 'tokenFile:'"
-              + " in ~/.tern/config.yaml.")
-  Path tokenFile;
-
-  @Option(
-      names = "--wait",
-      paramLabel = "SECONDS",
-      defaultValue = "15",
-      description =
-          "How long to keep retrying while no scheduler leads (default: ${DEFAULT-VALUE}).")
-  int waitSeconds = 15;
+  /** Adds these options to {@code spec}, the command of a client verb. */
+  public void declare(CommandSpec spec) {
+    spec.addOption(
+        option(String.class, () -> scheduler, v -> scheduler = v, "--scheduler")
+            .paramLabel("HOST:PORT[,...]")
+            .description(
+                "Scheduler replicas (any one will do). Default: $TERN_SCHEDULER, then 'scheduler:'"
+                    + " in ~/.tern/config.yaml, then "
+                    + SchedulerAddresses.DEFAULT
+                    + ".")
+            .build());
+    spec.addOption(
+        option(Path.class, () -> tlsCa, v -> tlsCa = v, "--tls-ca")
+            .paramLabel("FILE")
+            .description(
+                "Speak TLS, trusting this CA certificate (PEM). Default: $TERN_TLS_CA, then"
+                    + " 'tlsCa:' in ~/.tern/config.yaml; without one, plaintext.")
+            .build());
+    spec.addOption(
+        option(Path.class, () -> tokenFile, v -> tokenFile = v, "--token-file")
+            .paramLabel("FILE")
+            .description(
+                "File holding your token (tern_...). Default: $TERN_TOKEN, then 'token:' or"
+                    + " 'tokenFile:' in ~/.tern/config.yaml.")
+            .build());
+    spec.addOption(
+        option(Integer.class, () -> waitSeconds, v -> waitSeconds = v, "--wait")
+            .paramLabel("SECONDS")
+            .defaultValue("15")
+            .description(
+                "How long to keep retrying while no scheduler leads (default: ${DEFAULT-VALUE}).")
+            .build());
+  }
 
   public ClientConfig config() {
     return ClientConfig.resolve(

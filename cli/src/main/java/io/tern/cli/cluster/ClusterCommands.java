@@ -1,5 +1,8 @@
 package io.tern.cli.cluster;
 
+import static io.tern.cli.CommandModels.option;
+import static io.tern.cli.CommandModels.positional;
+
 import io.grpc.StatusRuntimeException;
 import io.tern.api.v1.ClusterServiceGrpc;
 import io.tern.api.v1.DrainNodeRequest;
@@ -11,32 +14,29 @@ import io.tern.api.v1.ListNodesResponse;
 import io.tern.api.v1.Node;
 import io.tern.api.v1.QueueEntry;
 import io.tern.api.v1.UndrainNodeRequest;
-import io.tern.cli.OutputOptions;
+import io.tern.cli.ClientCommand;
 import io.tern.cli.client.CallFailures;
-import io.tern.cli.client.ClientOptions;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.client.Table;
 import java.time.Instant;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The client verbs about the cluster: nodes (and drain, undrain), queue. */
 public final class ClusterCommands {
   private ClusterCommands() {}
 
-  @Command(
-      name = "nodes",
-      description = "List the GPU nodes with live telemetry.",
-      subcommands = {DrainCommand.class, UndrainCommand.class})
-  public static final class NodesCommand implements Callable<Integer> {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin ClientOptions client;
-    @Mixin OutputOptions output;
+  public static final class NodesCommand extends ClientCommand {
+    public NodesCommand() {
+      super("nodes", "List the GPU nodes with live telemetry.");
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      model.addSubcommand("drain", new DrainCommand().model());
+      model.addSubcommand("undrain", new UndrainCommand().model());
+      model.usageMessage().commandListHeading("%nCommands:%n");
+    }
 
     @Override
     public Integer call() {
@@ -46,7 +46,7 @@ public final class ClusterCommands {
                 c ->
                     ClusterServiceGrpc.newBlockingStub(c)
                         .listNodes(ListNodesRequest.getDefaultInstance()));
-        var out = spec.commandLine().getOut();
+        var out = out();
         if (output.structured()) {
           out.println(output.render(Protos.json(nodes)));
         } else {
@@ -95,22 +95,33 @@ public final class ClusterCommands {
   }
 
   /** A verb that changes one node and prints it: "NODE: STATE", or the node as JSON. */
-  abstract static class NodeChange implements Callable<Integer> {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin ClientOptions client;
-    @Mixin OutputOptions output;
-
-    @Parameters(paramLabel = "NODE", description = "The node id.")
+  abstract static class NodeChange extends ClientCommand {
     String nodeId;
-
-    @Option(names = "--reason", paramLabel = "TEXT", description = "Recorded with the change.")
     String reason = "";
+
+    NodeChange(String name, String... description) {
+      super(name, description);
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      model.addPositional(
+          positional(String.class, () -> nodeId, v -> nodeId = v)
+              .paramLabel("NODE")
+              .description("The node id.")
+              .build());
+      model.addOption(
+          option(String.class, () -> reason, v -> reason = v, "--reason")
+              .paramLabel("TEXT")
+              .description("Recorded with the change.")
+              .build());
+    }
 
     @Override
     public Integer call() {
       try (SchedulerClient scheduler = client.connect()) {
         Node node = scheduler.call(c -> change(ClusterServiceGrpc.newBlockingStub(c)));
-        var out = spec.commandLine().getOut();
+        var out = out();
         out.println(
             output.structured()
                 ? output.render(Protos.json(node))
@@ -125,15 +136,24 @@ public final class ClusterCommands {
     abstract Node change(ClusterServiceGrpc.ClusterServiceBlockingStub cluster);
   }
 
-  @Command(
-      name = "drain",
-      description = {
-        "Stop placing jobs on a node; with --checkpoint, move its jobs now.",
-        "The drain lasts through agent restarts until 'tern nodes undrain'."
-      })
   public static final class DrainCommand extends NodeChange {
-    @Option(names = "--checkpoint", description = "Checkpoint its jobs and resume them elsewhere.")
     boolean checkpoint;
+
+    public DrainCommand() {
+      super(
+          "drain",
+          "Stop placing jobs on a node; with --checkpoint, move its jobs now.",
+          "The drain lasts through agent restarts until 'tern nodes undrain'.");
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      super.declare(model);
+      model.addOption(
+          option(Boolean.class, () -> checkpoint, v -> checkpoint = v, "--checkpoint")
+              .description("Checkpoint its jobs and resume them elsewhere.")
+              .build());
+    }
 
     @Override
     Node change(ClusterServiceGrpc.ClusterServiceBlockingStub cluster) {
@@ -146,13 +166,14 @@ public final class ClusterCommands {
     }
   }
 
-  @Command(
-      name = "undrain",
-      description = {
-        "Let a drained node take jobs again (a lost one once its agent registers).",
-        "A node a spot reclaim drains cannot be undrained."
-      })
   public static final class UndrainCommand extends NodeChange {
+    public UndrainCommand() {
+      super(
+          "undrain",
+          "Let a drained node take jobs again (a lost one once its agent registers).",
+          "A node a spot reclaim drains cannot be undrained.");
+    }
+
     @Override
     Node change(ClusterServiceGrpc.ClusterServiceBlockingStub cluster) {
       return cluster.undrainNode(
@@ -160,23 +181,28 @@ public final class ClusterCommands {
     }
   }
 
-  @Command(
-      name = "queue",
-      description = "Show queued jobs in the order the scheduler considers them.")
-  public static final class QueueCommand implements Callable<Integer> {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin ClientOptions client;
-    @Mixin OutputOptions output;
-
-    @Option(names = "--team", paramLabel = "TEAM", description = "Only this team's jobs.")
+  public static final class QueueCommand extends ClientCommand {
     String team = "";
-
-    @Option(
-        names = "--limit",
-        paramLabel = "N",
-        defaultValue = "50",
-        description = "At most N entries (default ${DEFAULT-VALUE}).")
     int limit;
+
+    public QueueCommand() {
+      super("queue", "Show queued jobs in the order the scheduler considers them.");
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      model.addOption(
+          option(String.class, () -> team, v -> team = v, "--team")
+              .paramLabel("TEAM")
+              .description("Only this team's jobs.")
+              .build());
+      model.addOption(
+          option(Integer.class, () -> limit, v -> limit = v, "--limit")
+              .paramLabel("N")
+              .defaultValue("50")
+              .description("At most N entries (default ${DEFAULT-VALUE}).")
+              .build());
+    }
 
     @Override
     public Integer call() {
@@ -187,7 +213,7 @@ public final class ClusterCommands {
                     ClusterServiceGrpc.newBlockingStub(c)
                         .getQueue(
                             GetQueueRequest.newBuilder().setTeam(team).setLimit(limit).build()));
-        var out = spec.commandLine().getOut();
+        var out = out();
         if (output.structured()) {
           out.println(output.render(Protos.json(queue)));
         } else {

@@ -1,9 +1,12 @@
 package io.tern.cli.finops;
 
+import static io.tern.cli.CommandModels.option;
+
 import io.tern.api.v1.Budget;
 import io.tern.api.v1.ListBudgetsRequest;
 import io.tern.api.v1.ListBudgetsResponse;
 import io.tern.api.v1.SetBudgetRequest;
+import io.tern.cli.CommandModels;
 import io.tern.cli.UserInputException;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
@@ -13,22 +16,24 @@ import io.tern.scheduler.spec.finops.InvalidBudgetException;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code tern budget set|list}: team spending guardrails. */
-@Command(
-    name = "budget",
-    description = {
-      "Manage team budgets: daily and monthly limits in US dollars (UTC periods).",
-      "Past the soft threshold a team's work runs on spot only and deferrable work waits for"
-          + " off-peak; past a limit nothing new starts."
-    },
-    subcommands = {BudgetCommand.SetCommand.class, BudgetCommand.ListCommand.class})
-public final class BudgetCommand implements Runnable {
-  @Spec CommandSpec spec;
+public final class BudgetCommand {
+  private BudgetCommand() {}
+
+  /** {@code tern budget}: prints its usage; the work is in its subcommands. */
+  public static CommandSpec model() {
+    return CommandModels.group(
+        "budget",
+        new String[] {
+          "Manage team budgets: daily and monthly limits in US dollars (UTC periods).",
+          "Past the soft threshold a team's work runs on spot only and deferrable work waits for"
+              + " off-peak; past a limit nothing new starts."
+        },
+        new SetCommand().model(),
+        new ListCommand().model());
+  }
 
   static final Map<String, String> FLAGS =
       Map.of(
@@ -38,43 +43,48 @@ public final class BudgetCommand implements Runnable {
           "soft_at", "--soft-at",
           "spot_wait", "--spot-wait");
 
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
-  @Command(
-      name = "set",
-      description = "Create or replace a team's budget, e.g. set --team vision --monthly-usd 5000.")
   public static final class SetCommand extends FinOpsVerb {
-    @Option(names = "--team", required = true, paramLabel = "TEAM", description = "The team.")
     String team;
-
-    @Option(
-        names = "--monthly-usd",
-        paramLabel = "USD",
-        description = "Limit per calendar month (UTC); 0 or unset for none.")
     double monthlyUsd;
-
-    @Option(
-        names = "--daily-usd",
-        paramLabel = "USD",
-        description = "Limit per day (UTC); 0 or unset for none.")
     double dailyUsd;
-
-    @Option(
-        names = "--soft-at",
-        paramLabel = "FRACTION",
-        description = "Where the soft guardrail starts, e.g. 80%% or 0.8 (default: 80%%).")
     String softAt;
-
-    @Option(
-        names = "--spot-wait",
-        paramLabel = "DURATION",
-        description =
-            "The team's default spot wait: how long its spot-ok jobs without a deadline wait for"
-                + " spot before they take any capacity, e.g. 30m (default 0s).")
     String spotWait;
+
+    public SetCommand() {
+      super("set", "Create or replace a team's budget, e.g. set --team vision --monthly-usd 5000.");
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      model.addOption(
+          option(String.class, () -> team, v -> team = v, "--team")
+              .required(true)
+              .paramLabel("TEAM")
+              .description("The team.")
+              .build());
+      model.addOption(
+          option(Double.class, () -> monthlyUsd, v -> monthlyUsd = v, "--monthly-usd")
+              .paramLabel("USD")
+              .description("Limit per calendar month (UTC); 0 or unset for none.")
+              .build());
+      model.addOption(
+          option(Double.class, () -> dailyUsd, v -> dailyUsd = v, "--daily-usd")
+              .paramLabel("USD")
+              .description("Limit per day (UTC); 0 or unset for none.")
+              .build());
+      model.addOption(
+          option(String.class, () -> softAt, v -> softAt = v, "--soft-at")
+              .paramLabel("FRACTION")
+              .description("Where the soft guardrail starts, e.g. 80%% or 0.8 (default: 80%%).")
+              .build());
+      model.addOption(
+          option(String.class, () -> spotWait, v -> spotWait = v, "--spot-wait")
+              .paramLabel("DURATION")
+              .description(
+                  "The team's default spot wait: how long its spot-ok jobs without a deadline"
+                      + " wait for spot before they take any capacity, e.g. 30m (default 0s).")
+              .build());
+    }
 
     Budget budget;
 
@@ -123,15 +133,18 @@ public final class BudgetCommand implements Runnable {
                     set.getStatus()));
       }
       if (!set.getWarning().isEmpty()) {
-        spec.commandLine().getErr().println("warning: " + set.getWarning());
-        spec.commandLine().getErr().flush();
+        err().println("warning: " + set.getWarning());
+        err().flush();
       }
       return 0;
     }
   }
 
-  @Command(name = "list", description = "List budgets with what each team spent and its status.")
   public static final class ListCommand extends FinOpsVerb {
+    public ListCommand() {
+      super("list", "List budgets with what each team spent and its status.");
+    }
+
     @Override
     int run(SchedulerClient scheduler) {
       ListBudgetsResponse budgets =

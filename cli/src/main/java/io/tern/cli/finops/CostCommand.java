@@ -1,5 +1,7 @@
 package io.tern.cli.finops;
 
+import static io.tern.cli.CommandModels.option;
+
 import com.google.protobuf.Timestamp;
 import io.tern.api.v1.CostLine;
 import io.tern.api.v1.CostReport;
@@ -13,33 +15,44 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code tern cost}: the cost and waste ledger per team and per job. */
-@Command(
-    name = "cost",
-    description = {
-      "Show what GPUs cost per team and per job, and what was wasted: work lost to preemptions"
-          + " and reclaims, GPUs allocated but idle, and the premium paid for on-demand capacity."
-    })
 public final class CostCommand extends FinOpsVerb {
-  @Option(names = "--team", paramLabel = "TEAM", description = "Only this team.")
   String team;
-
-  @Option(
-      names = "--since",
-      paramLabel = "WHEN",
-      description =
-          "Start of the report: " + SinceFlag.FORMS + ". Default: the start of this month (UTC).")
   String since;
-
-  @Option(
-      names = "--jobs",
-      paramLabel = "N",
-      defaultValue = "10",
-      description = "How many of the most expensive jobs to show (default: ${DEFAULT-VALUE}).")
   int jobs;
+
+  public CostCommand() {
+    super(
+        "cost",
+        "Show what GPUs cost per team and per job, and what was wasted: work lost to preemptions"
+            + " and reclaims, GPUs allocated but idle, and the premium paid for on-demand"
+            + " capacity.");
+  }
+
+  @Override
+  protected void declare(CommandSpec model) {
+    model.addOption(
+        option(String.class, () -> team, v -> team = v, "--team")
+            .paramLabel("TEAM")
+            .description("Only this team.")
+            .build());
+    model.addOption(
+        option(String.class, () -> since, v -> since = v, "--since")
+            .paramLabel("WHEN")
+            .description(
+                "Start of the report: "
+                    + SinceFlag.FORMS
+                    + ". Default: the start of this month (UTC).")
+            .build());
+    model.addOption(
+        option(Integer.class, () -> jobs, v -> jobs = v, "--jobs")
+            .paramLabel("N")
+            .defaultValue("10")
+            .description("How many of the most expensive jobs to show (default: ${DEFAULT-VALUE}).")
+            .build());
+  }
 
   Clock clock = Clock.systemUTC();
   private Instant from;

@@ -4,29 +4,19 @@ import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tern.api.v1.FinOpsServiceGrpc;
-import io.tern.cli.OutputOptions;
+import io.tern.cli.ClientCommand;
 import io.tern.cli.client.CallFailures;
-import io.tern.cli.client.ClientOptions;
 import io.tern.cli.client.SchedulerClient;
-import java.io.PrintWriter;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
  * What every FinOps verb shares: the scheduler connection, {@code -o}, and turning the scheduler's
  * errors into exit codes (INVALID_ARGUMENT is bad input, exit 2; anything else exit 1).
  */
-abstract class FinOpsVerb implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @Mixin ClientOptions client;
-  @Mixin OutputOptions output;
-
-  PrintWriter out() {
-    return spec.commandLine().getOut();
+abstract class FinOpsVerb extends ClientCommand {
+  FinOpsVerb(String name, String... description) {
+    super(name, description);
   }
 
   static FinOpsServiceGrpc.FinOpsServiceBlockingStub finops(Channel channel) {

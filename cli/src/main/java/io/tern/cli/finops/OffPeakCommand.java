@@ -1,10 +1,14 @@
 package io.tern.cli.finops;
 
+import static io.tern.cli.CommandModels.option;
+import static io.tern.cli.CommandModels.positional;
+
 import io.tern.api.v1.DeleteOffPeakWindowRequest;
 import io.tern.api.v1.ListOffPeakWindowsRequest;
 import io.tern.api.v1.ListOffPeakWindowsResponse;
 import io.tern.api.v1.OffPeakWindow;
 import io.tern.api.v1.SetOffPeakWindowRequest;
+import io.tern.cli.CommandModels;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
 import io.tern.cli.client.Protos;
@@ -20,30 +24,28 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code tern offpeak set|list|delete}: the off-peak windows deferrable and spot work waits for.
  */
-@Command(
-    name = "offpeak",
-    description = {
-      "Manage off-peak windows: recurring times when spot capacity is preferred and deferrable"
-          + " jobs run.",
-      "A window opens at each fire time of a Quartz cron expression (sec min hour day month"
-          + " weekday) in its time zone and stays open for its duration."
-    },
-    subcommands = {
-      OffPeakCommand.SetCommand.class,
-      OffPeakCommand.ListCommand.class,
-      OffPeakCommand.DeleteCommand.class
-    })
-public final class OffPeakCommand implements Runnable {
-  @Spec CommandSpec spec;
+public final class OffPeakCommand {
+  private OffPeakCommand() {}
+
+  /** {@code tern offpeak}: prints its usage; the work is in its subcommands. */
+  public static CommandSpec model() {
+    return CommandModels.group(
+        "offpeak",
+        new String[] {
+          "Manage off-peak windows: recurring times when spot capacity is preferred and"
+              + " deferrable jobs run.",
+          "A window opens at each fire time of a Quartz cron expression (sec min hour day month"
+              + " weekday) in its time zone and stays open for its duration."
+        },
+        new SetCommand().model(),
+        new ListCommand().model(),
+        new DeleteCommand().model());
+  }
 
   /** API field → the flag that sets it, so errors name what the user typed. */
   static final Map<String, String> FLAGS =
@@ -51,40 +53,45 @@ public final class OffPeakCommand implements Runnable {
 
   private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
 
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
-  @Command(
-      name = "set",
-      description =
-          "Create or replace a window, e.g. set weeknights --cron \"0 0 20 ? * MON-FRI\""
-              + " --duration 11h --tz Europe/Berlin")
   public static final class SetCommand extends FinOpsVerb {
-    @Parameters(paramLabel = "NAME", description = "The window's name, e.g. weeknights.")
     String name;
-
-    @Option(
-        names = "--cron",
-        required = true,
-        paramLabel = "EXPR",
-        description = "Quartz cron expression for each opening, e.g. \"0 0 20 ? * MON-FRI\".")
     String cron;
-
-    @Option(
-        names = "--duration",
-        required = true,
-        paramLabel = "DURATION",
-        description = "How long each opening lasts, e.g. 11h or 1h30m.")
     String duration;
-
-    @Option(
-        names = "--tz",
-        paramLabel = "ZONE",
-        defaultValue = "UTC",
-        description = "IANA time zone the cron is read in (default: ${DEFAULT-VALUE}).")
     String zone;
+
+    public SetCommand() {
+      super(
+          "set",
+          "Create or replace a window, e.g. set weeknights --cron \"0 0 20 ? * MON-FRI\""
+              + " --duration 11h --tz Europe/Berlin");
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      model.addPositional(
+          positional(String.class, () -> name, v -> name = v)
+              .paramLabel("NAME")
+              .description("The window's name, e.g. weeknights.")
+              .build());
+      model.addOption(
+          option(String.class, () -> cron, v -> cron = v, "--cron")
+              .required(true)
+              .paramLabel("EXPR")
+              .description("Quartz cron expression for each opening, e.g. \"0 0 20 ? * MON-FRI\".")
+              .build());
+      model.addOption(
+          option(String.class, () -> duration, v -> duration = v, "--duration")
+              .required(true)
+              .paramLabel("DURATION")
+              .description("How long each opening lasts, e.g. 11h or 1h30m.")
+              .build());
+      model.addOption(
+          option(String.class, () -> zone, v -> zone = v, "--tz")
+              .paramLabel("ZONE")
+              .defaultValue("UTC")
+              .description("IANA time zone the cron is read in (default: ${DEFAULT-VALUE}).")
+              .build());
+    }
 
     OffPeakWindow window;
 
@@ -129,8 +136,11 @@ public final class OffPeakCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", description = "List the windows, whether each is open and when it opens.")
   public static final class ListCommand extends FinOpsVerb {
+    public ListCommand() {
+      super("list", "List the windows, whether each is open and when it opens.");
+    }
+
     @Override
     int run(SchedulerClient scheduler) {
       ListOffPeakWindowsResponse windows =
@@ -145,10 +155,21 @@ public final class OffPeakCommand implements Runnable {
     }
   }
 
-  @Command(name = "delete", description = "Delete a window.")
   public static final class DeleteCommand extends FinOpsVerb {
-    @Parameters(paramLabel = "NAME", description = "The window's name.")
     String name;
+
+    public DeleteCommand() {
+      super("delete", "Delete a window.");
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      model.addPositional(
+          positional(String.class, () -> name, v -> name = v)
+              .paramLabel("NAME")
+              .description("The window's name.")
+              .build());
+    }
 
     @Override
     int run(SchedulerClient scheduler) {

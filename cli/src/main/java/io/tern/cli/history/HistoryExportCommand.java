@@ -6,6 +6,7 @@ import io.tern.api.v1.HistoryChunk;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.Node;
+import io.tern.cli.CommandModels;
 import io.tern.cli.UserInputException;
 import io.tern.cli.client.CallFailures;
 import io.tern.cli.client.ClientOptions;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
  * nodes they ran on as a node list beside it.
  */
 @Command(
+    modelTransformer = CommandModels.Declared.class,
     name = "export",
     sortOptions = false,
     description = {
@@ -47,9 +48,15 @@ import picocli.CommandLine.Spec;
           + " exported submission; duration: the seconds of work the job did (work lost to"
           + " reclaims not counted). Users export their teams' jobs; FinOps and admins everyone's."
     })
-public final class HistoryExportCommand implements Callable<Integer> {
+public final class HistoryExportCommand
+    implements Callable<Integer>, CommandModels.DeclaresOptions {
   @Spec CommandSpec spec;
-  @Mixin ClientOptions client;
+  final ClientOptions client = new ClientOptions();
+
+  @Override
+  public void declare(CommandSpec model) {
+    client.declare(model);
+  }
 
   @Option(
       names = "--since",

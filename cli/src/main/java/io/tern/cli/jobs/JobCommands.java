@@ -1,5 +1,8 @@
 package io.tern.cli.jobs;
 
+import static io.tern.cli.CommandModels.option;
+import static io.tern.cli.CommandModels.positional;
+
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tern.api.v1.Attempt;
@@ -14,11 +17,10 @@ import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.ListJobsResponse;
 import io.tern.api.v1.PendingReason;
 import io.tern.api.v1.WatchJobRequest;
+import io.tern.cli.ClientCommand;
 import io.tern.cli.OutputFormat;
-import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
 import io.tern.cli.client.CallFailures;
-import io.tern.cli.client.ClientOptions;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.client.Table;
@@ -28,25 +30,19 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** The client verbs about jobs: status, list, cancel, watch, explain. */
 public final class JobCommands {
   private JobCommands() {}
 
   /** Options and plumbing every job verb shares. */
-  abstract static class JobVerb implements Callable<Integer> {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin ClientOptions client;
-    @Mixin OutputOptions output;
-
-    PrintWriter out() {
-      return spec.commandLine().getOut();
+  abstract static class JobVerb extends ClientCommand {
+    JobVerb(String name, String... description) {
+      super(name, description);
     }
 
     @Override
@@ -64,6 +60,11 @@ public final class JobCommands {
     abstract int run(SchedulerClient scheduler);
   }
 
+  /** The {@code JOB} parameter of a verb on one job. */
+  static PositionalParamSpec jobParameter(Supplier<String> get, Consumer<String> set) {
+    return positional(String.class, get, set).paramLabel("JOB").description("The job id.").build();
+  }
+
   /** A job or node that does not exist: exit 1 with the scheduler's words. */
   static final class NotFound extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -73,12 +74,21 @@ public final class JobCommands {
     }
   }
 
-  @Command(name = "status", description = "Show a job: its state and every attempt.")
   public static final class StatusCommand extends JobVerb {
-    @Parameters(
-        paramLabel = "JOB",
-        description = "The job id, e.g. job-000042, or an array's id (its tasks, one a line).")
     String jobId;
+
+    public StatusCommand() {
+      super("status", "Show a job: its state and every attempt.");
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      model.addPositional(
+          positional(String.class, () -> jobId, v -> jobId = v)
+              .paramLabel("JOB")
+              .description("The job id, e.g. job-000042, or an array's id (its tasks, one a line).")
+              .build());
+    }
 
     @Override
     int run(SchedulerClient scheduler) {
@@ -224,24 +234,36 @@ public final class JobCommands {
         : job.getPendingReason();
   }
 
-  @Command(name = "list", description = "List jobs, newest first.")
   public static final class ListCommand extends JobVerb {
-    @Option(names = "--team", paramLabel = "TEAM", description = "Only this team's jobs.")
     String team;
-
-    @Option(
-        names = "--state",
-        paramLabel = "STATE",
-        split = ",",
-        description = "Only jobs in these states, e.g. running,pending.")
     List<String> states;
-
-    @Option(
-        names = "--limit",
-        paramLabel = "N",
-        defaultValue = "50",
-        description = "At most N jobs (default ${DEFAULT-VALUE}).")
     int limit;
+
+    public ListCommand() {
+      super("list", "List jobs, newest first.");
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      model.addOption(
+          option(String.class, () -> team, v -> team = v, "--team")
+              .paramLabel("TEAM")
+              .description("Only this team's jobs.")
+              .build());
+      model.addOption(
+          option(List.class, () -> states, v -> states = v, "--state")
+              .auxiliaryTypes(String.class)
+              .splitRegex(",")
+              .paramLabel("STATE")
+              .description("Only jobs in these states, e.g. running,pending.")
+              .build());
+      model.addOption(
+          option(Integer.class, () -> limit, v -> limit = v, "--limit")
+              .paramLabel("N")
+              .defaultValue("50")
+              .description("At most N jobs (default ${DEFAULT-VALUE}).")
+              .build());
+    }
 
     @Override
     int run(SchedulerClient scheduler) {
@@ -290,18 +312,27 @@ public final class JobCommands {
     }
   }
 
-  @Command(
-      name = "cancel",
-      description = "Cancel a job: a queued one leaves the queue, a running one is stopped.")
   public static final class CancelCommand extends JobVerb {
-    @Parameters(paramLabel = "JOB", description = "The job id, or an array's id (all its tasks).")
     String jobId;
-
-    @Option(
-        names = "--reason",
-        paramLabel = "TEXT",
-        description = "Recorded with the cancellation.")
     String reason = "";
+
+    public CancelCommand() {
+      super("cancel", "Cancel a job: a queued one leaves the queue, a running one is stopped.");
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      model.addPositional(
+          positional(String.class, () -> jobId, v -> jobId = v)
+              .paramLabel("JOB")
+              .description("The job id, or an array's id (all its tasks).")
+              .build());
+      model.addOption(
+          option(String.class, () -> reason, v -> reason = v, "--reason")
+              .paramLabel("TEXT")
+              .description("Recorded with the cancellation.")
+              .build());
+    }
 
     @Override
     int run(SchedulerClient scheduler) {
@@ -336,15 +367,20 @@ public final class JobCommands {
     }
   }
 
-  @Command(
-      name = "watch",
-      description = {
-        "Follow a job until it finishes, one line per change.",
-        "Exit code: 0 if it succeeded, 1 if it failed or was cancelled."
-      })
   public static final class WatchCommand extends JobVerb {
-    @Parameters(paramLabel = "JOB", description = "The job id.")
     String jobId;
+
+    public WatchCommand() {
+      super(
+          "watch",
+          "Follow a job until it finishes, one line per change.",
+          "Exit code: 0 if it succeeded, 1 if it failed or was cancelled.");
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      model.addPositional(jobParameter(() -> jobId, v -> jobId = v));
+    }
 
     @Override
     int run(SchedulerClient scheduler) {
@@ -418,32 +454,38 @@ public final class JobCommands {
     }
   }
 
-  @Command(
-      name = "logs",
-      description = {
-        "Print a job's output, fetched from its node through the scheduler.",
-        "Stdout and stderr as the job wrote them; with -f, keep printing while the attempt runs."
-      })
   public static final class LogsCommand extends JobVerb {
-    @Parameters(paramLabel = "JOB", description = "The job id.")
     String jobId;
-
-    @Option(
-        names = {"-f", "--follow"},
-        description = "Keep streaming until the attempt ends.")
     boolean follow;
-
-    @Option(
-        names = "--attempt",
-        paramLabel = "N",
-        description = "Which attempt (default: the latest).")
     int attempt;
-
-    @Option(
-        names = {"-n", "--tail"},
-        paramLabel = "LINES",
-        description = "Start with the last LINES lines only (default: the whole log).")
     int tail;
+
+    public LogsCommand() {
+      super(
+          "logs",
+          "Print a job's output, fetched from its node through the scheduler.",
+          "Stdout and stderr as the job wrote them; with -f, keep printing while the attempt"
+              + " runs.");
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      model.addPositional(jobParameter(() -> jobId, v -> jobId = v));
+      model.addOption(
+          option(Boolean.class, () -> follow, v -> follow = v, "-f", "--follow")
+              .description("Keep streaming until the attempt ends.")
+              .build());
+      model.addOption(
+          option(Integer.class, () -> attempt, v -> attempt = v, "--attempt")
+              .paramLabel("N")
+              .description("Which attempt (default: the latest).")
+              .build());
+      model.addOption(
+          option(Integer.class, () -> tail, v -> tail = v, "-n", "--tail")
+              .paramLabel("LINES")
+              .description("Start with the last LINES lines only (default: the whole log).")
+              .build());
+    }
 
     @Override
     int run(SchedulerClient scheduler) {
@@ -453,7 +495,7 @@ public final class JobCommands {
       if (tail < 0) {
         throw new UserInputException("--tail: must be 0 (the whole log) or more");
       }
-      var stdout = spec.commandLine().getOut();
+      var stdout = out();
       long printed = 0;
       while (true) {
         Iterator<io.tern.api.v1.LogChunk> chunks =
@@ -508,12 +550,17 @@ public final class JobCommands {
         || state == JobState.JOB_STATE_CANCELLED;
   }
 
-  @Command(
-      name = "explain",
-      description = "Say why a job is where it is; for a pending job, why it waits.")
   public static final class ExplainCommand extends JobVerb {
-    @Parameters(paramLabel = "JOB", description = "The job id.")
     String jobId;
+
+    public ExplainCommand() {
+      super("explain", "Say why a job is where it is; for a pending job, why it waits.");
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      model.addPositional(jobParameter(() -> jobId, v -> jobId = v));
+    }
 
     @Override
     int run(SchedulerClient scheduler) {

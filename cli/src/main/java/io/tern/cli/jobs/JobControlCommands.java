@@ -1,5 +1,8 @@
 package io.tern.cli.jobs;
 
+import static io.tern.cli.CommandModels.option;
+import static io.tern.cli.CommandModels.positional;
+
 import com.google.protobuf.Timestamp;
 import io.tern.api.v1.HoldJobRequest;
 import io.tern.api.v1.Job;
@@ -14,9 +17,10 @@ import io.tern.cli.client.SchedulerClient;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** The client verbs that change a job besides submit and cancel: hold, release, requeue, update. */
 public final class JobControlCommands {
@@ -24,10 +28,28 @@ public final class JobControlCommands {
 
   /** A verb on one job that prints the job it changed: a line for people, or the job as JSON. */
   abstract static class JobChange extends JobCommands.JobVerb {
-    @Parameters(
-        paramLabel = "JOB",
-        description = "The job id, or an array's id (each of its tasks this applies to).")
     String jobId;
+
+    JobChange(String name, String... description) {
+      super(name, description);
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      model.addPositional(
+          positional(String.class, () -> jobId, v -> jobId = v)
+              .paramLabel("JOB")
+              .description("The job id, or an array's id (each of its tasks this applies to).")
+              .build());
+    }
+
+    /** The {@code --reason} option of a change, described as {@code description}. */
+    static OptionSpec reasonOption(Supplier<String> get, Consumer<String> set, String description) {
+      return option(String.class, get, set, "--reason")
+          .paramLabel("TEXT")
+          .description(description)
+          .build();
+    }
 
     @Override
     int run(SchedulerClient scheduler) {
@@ -57,19 +79,25 @@ public final class JobControlCommands {
     }
   }
 
-  @Command(
-      name = "hold",
-      description = {
-        "Hold a queued job: it is not placed until 'tern release'.",
-        "A job that has started cannot be held; requeue it first."
-      })
   public static final class HoldCommand extends JobChange {
+    public HoldCommand() {
+      super(
+          "hold",
+          "Hold a queued job: it is not placed until 'tern release'.",
+          "A job that has started cannot be held; requeue it first.");
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      super.declare(model);
+      model.addOption(reasonOption(() -> reason, v -> reason = v, "Shown as the job's reason."));
+    }
+
     @Override
     String tasksChanged() {
       return "held its queued tasks";
     }
 
-    @Option(names = "--reason", paramLabel = "TEXT", description = "Shown as the job's reason.")
     String reason = "";
 
     @Override
@@ -81,8 +109,11 @@ public final class JobControlCommands {
     }
   }
 
-  @Command(name = "release", description = "Release a job held with 'tern hold': it queues again.")
   public static final class ReleaseCommand extends JobChange {
+    public ReleaseCommand() {
+      super("release", "Release a job held with 'tern hold': it queues again.");
+    }
+
     @Override
     String tasksChanged() {
       return "released its held tasks";
@@ -97,22 +128,26 @@ public final class JobControlCommands {
     }
   }
 
-  @Command(
-      name = "requeue",
-      description = {
-        "Put a running job back in the queue: it checkpoints (a job that cannot checkpoint is",
-        "stopped and loses its work) and resumes at its next placement. Uses no retry."
-      })
   public static final class RequeueCommand extends JobChange {
+    public RequeueCommand() {
+      super(
+          "requeue",
+          "Put a running job back in the queue: it checkpoints (a job that cannot checkpoint is",
+          "stopped and loses its work) and resumes at its next placement. Uses no retry.");
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      super.declare(model);
+      model.addOption(
+          reasonOption(() -> reason, v -> reason = v, "Sent with the checkpoint request."));
+    }
+
     @Override
     String tasksChanged() {
       return "requeued its running tasks";
     }
 
-    @Option(
-        names = "--reason",
-        paramLabel = "TEXT",
-        description = "Sent with the checkpoint request.")
     String reason = "";
 
     @Override
@@ -131,25 +166,40 @@ public final class JobControlCommands {
     }
   }
 
-  @Command(
-      name = "update",
-      description = "Change the priority, deadline or retries of a queued job.")
   public static final class UpdateCommand extends JobChange {
+    public UpdateCommand() {
+      super("update", "Change the priority, deadline or retries of a queued job.");
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      super.declare(model);
+      model.addOption(
+          option(String.class, () -> priority, v -> priority = v, "--priority")
+              .paramLabel("CLASS")
+              .description("high | normal | low.")
+              .build());
+      model.addOption(
+          option(String.class, () -> deadline, v -> deadline = v, "--deadline")
+              .paramLabel("TIME")
+              .description("Finish by, e.g. 2026-12-01T08:00:00Z; 'none' removes the deadline.")
+              .build());
+      model.addOption(
+          option(Integer.class, () -> retries, v -> retries = v, "--retries")
+              .paramLabel("N")
+              .description("Retries after a failure.")
+              .build());
+    }
+
     @Override
     String tasksChanged() {
       return "updated its queued tasks";
     }
 
-    @Option(names = "--priority", paramLabel = "CLASS", description = "high | normal | low.")
     String priority;
 
-    @Option(
-        names = "--deadline",
-        paramLabel = "TIME",
-        description = "Finish by, e.g. 2026-12-01T08:00:00Z; 'none' removes the deadline.")
     String deadline;
 
-    @Option(names = "--retries", paramLabel = "N", description = "Retries after a failure.")
     Integer retries;
 
     @Override

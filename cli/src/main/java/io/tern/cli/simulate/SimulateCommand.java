@@ -1,5 +1,6 @@
 package io.tern.cli.simulate;
 
+import io.tern.cli.CommandModels;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
@@ -27,12 +28,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tern simulate}: replay a trace through the scheduling core under several policies. */
 @Command(
+    modelTransformer = CommandModels.Declared.class,
     name = "simulate",
     sortOptions = false,
     description = {
@@ -47,9 +49,14 @@ import picocli.CommandLine.Spec;
       "      --job-hours 48 --deadline-hours 52 --changeover-hours 0.1 -o json",
       ""
     })
-public final class SimulateCommand implements Callable<Integer> {
+public final class SimulateCommand implements Callable<Integer>, CommandModels.DeclaresOptions {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
-  @Mixin OutputOptions output;
+  final OutputOptions output = new OutputOptions();
+
+  @Override
+  public void declare(CommandSpec model) {
+    output.declare(model);
+  }
 
   @Option(
       names = "--jobs",

@@ -29,20 +29,10 @@ class FinOpsCommandsTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     var cli = TernCommand.commandLine();
-    for (Object command :
-        new Object[] {new OffPeakCommand(), new BudgetCommand(), new CostCommand()}) {
-      if (!cli.getSubcommands().containsKey(name(command))) {
-        cli.addSubcommand(command);
-      }
-    }
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     int exit = cli.execute(args);
     return new Run(exit, out.toString(), err.toString());
-  }
-
-  private static String name(Object command) {
-    return command.getClass().getAnnotation(picocli.CommandLine.Command.class).name();
   }
 
   // An address nothing listens on: bad input must be refused before any connection.
