@@ -11,7 +11,10 @@ import io.tern.cli.server.ZkCommand;
 import io.tern.cli.simulate.SimulateCommand;
 import io.tern.scheduler.spec.JobSpecException;
 import java.io.PrintWriter;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -108,7 +111,15 @@ public final class TernCommand implements Runnable {
   private static int handleParameterException(CommandLine.ParameterException e, String[] args) {
     CommandLine cli = e.getCommandLine();
     PrintWriter err = cli.getErr();
-    err.println(qualifiedName(cli) + ": " + e.getMessage());
+    // An option of a group given twice (submit's spec flags) reads as a second use of the whole
+    // group; say which option it was, as picocli does for an option outside a group.
+    String message =
+        e instanceof CommandLine.MaxValuesExceededException
+            ? repeatedOption(cli, args)
+                .map(option -> "option '" + option + "' should be specified only once")
+                .orElse(e.getMessage())
+            : e.getMessage();
+    err.println(qualifiedName(cli) + ": " + message);
     if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
       List<String> suggestions = suggestions(cli, unmatched);
       if (!suggestions.isEmpty()) {
@@ -117,6 +128,22 @@ public final class TernCommand implements Runnable {
     }
     err.println("Run '" + qualifiedName(cli) + " --help' for usage.");
     return EXIT_BAD_INPUT;
+  }
+
+  /** The first single-valued option of {@code cli} that {@code args} give twice, before "--". */
+  static Optional<String> repeatedOption(CommandLine cli, String[] args) {
+    Set<String> seen = new HashSet<>();
+    for (String arg : args) {
+      if (arg.equals("--")) {
+        break;
+      }
+      CommandLine.Model.OptionSpec option =
+          arg.startsWith("-") ? cli.getCommandSpec().findOption(arg.split("=", 2)[0]) : null;
+      if (option != null && !option.isMultiValue() && !seen.add(option.longestName())) {
+        return Optional.of(option.longestName());
+      }
+    }
+    return Optional.empty();
   }
 
   /**

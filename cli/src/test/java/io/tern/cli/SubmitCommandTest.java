@@ -197,6 +197,16 @@ class SubmitCommandTest {
   }
 
   @Test
+  void aSpecFlagGivenTwiceIsNamed() {
+    Run run = tern("submit", "--dry-run", "--name", "a", "--team", "t", "--name=b", "--", "true");
+
+    assertThat(run.exit).isEqualTo(2);
+    assertThat(run.err)
+        .contains("option '--name' should be specified only once")
+        .doesNotContain("expected only one match");
+  }
+
+  @Test
   void helpDescribesTheVerbs() {
     Run run = tern("--help");
 
