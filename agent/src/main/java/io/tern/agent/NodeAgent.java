@@ -367,7 +367,9 @@ public final class NodeAgent implements AutoCloseable {
    * Commits the newest checkpoint of each leftover attempt that was stopped (the one its job wrote
    * on SIGTERM, from the shim's fence or from {@link LeftoverAttempts}), before its status goes
    * out: the leader then resumes the job from it rather than from the last one announced. The store
-   * refuses it if the job has moved on to a newer attempt.
+   * refuses it if the job has moved on to a newer attempt. A job whose spec names no checkpoint
+   * policy counts too: a running one's checkpoints are committed all the same, and one it wrote
+   * while no agent ran is work it saved.
    */
   private void commitLeftoverCheckpoints(List<LeftoverAttempts.Found> leftovers) {
     if (committer == null) {
@@ -377,7 +379,6 @@ public final class NodeAgent implements AutoCloseable {
     for (LeftoverAttempts.Found f : leftovers) {
       var phase = f.status().getPhase();
       if (f.started().isPresent()
-          && f.started().get().checkpoints()
           && (phase == JobStatus.Phase.PHASE_STOPPED
               || phase == JobStatus.Phase.PHASE_CHECKPOINTED)) {
         AttemptRecord.Started started = f.started().get();
