@@ -6,7 +6,9 @@ import io.tern.scheduler.spec.workdir.WorkdirArchive;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +16,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a {@link StartJob} into a running process: checks the command, GPUs and directories,
@@ -49,6 +53,8 @@ import java.util.stream.Stream;
  * <p>Confined to the agent's loop thread.
  */
 public final class JobLauncher {
+  private static final Logger log = LoggerFactory.getLogger(JobLauncher.class);
+
   private final WorkDir workDir;
   private final int gpuCount;
   private final CheckpointRestorer restorer;
@@ -127,6 +133,7 @@ public final class JobLauncher {
             : pythonPath + ":" + workDir.python());
     CheckpointRestorer.Outcome restore;
     try {
+      setAsideSettled(id);
       prepareEmpty(checkpoints);
       Files.createDirectories(log.getParent());
       Path resume = workDir.resume(id);
@@ -397,6 +404,29 @@ public final class JobLauncher {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Moves what a settled attempt of the same id left (it ended and its leader acknowledged it, so
+   * nothing of it runs or waits to be reported) out of this attempt's way, kept beside it as {@code
+   * earlier-attempt-N[-K]}. Job ids start again at job-000001 in every cluster, so a work dir that
+   * outlived a cluster, or that two clusters' agents share, holds earlier attempts of the same ids.
+   * An unsettled one is left alone: the start then refuses a folder that is not empty, rather than
+   * run an attempt twice.
+   */
+  private void setAsideSettled(AttemptId id) throws IOException {
+    Path dir = workDir.attempt(id);
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+        || AttemptRecord.of(workDir, id).unsettled()) {
+      return;
+    }
+    Path aside = dir.resolveSibling("earlier-" + dir.getFileName());
+    for (int k = 2; Files.exists(aside, LinkOption.NOFOLLOW_LINKS); k++) {
+      aside = dir.resolveSibling("earlier-" + dir.getFileName() + "-" + k);
+    }
+    Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
+    log.warn(
+        "{}: {} held an earlier, settled attempt of the same id; kept it as {}", id, dir, aside);
   }
 
   /** Creates {@code dir}, or accepts it when it exists and is empty. */

@@ -558,6 +558,33 @@ class JobSupervisorTest {
     assertThat(fault.getMessage()).startsWith("cannot prepare ").contains("job-nodisk");
   }
 
+  /**
+   * A work dir that outlived its cluster (or that another cluster's agents share) holds earlier
+   * attempts of the same job ids: a settled one is set aside, an unsettled one still refuses.
+   */
+  @Test
+  void aSettledEarlierAttemptOfTheSameIdIsSetAsideAndAnUnsettledOneRefuses() throws Exception {
+    AttemptId settled = new AttemptId("job-earlier", 1);
+    Files.createDirectories(workDir.checkpoints(settled).resolve("step-9"));
+    Files.writeString(workDir.log(settled), "the earlier attempt's output\n");
+    AttemptId unsettled = new AttemptId("job-unsettled", 1);
+    Files.createDirectories(workDir.checkpoints(unsettled).resolve("step-9"));
+    AttemptRecord.of(workDir, unsettled)
+        .started(new AttemptRecord.Started(unsettled, 1, "other", false, "TERM", 1000));
+
+    startJob(bash("job-earlier", 1, "echo fresh").build());
+    startJob(bash("job-unsettled", 1, "true").build());
+
+    awaitPhase("job-earlier", Phase.PHASE_EXITED);
+    assertThat(Files.readString(workDir.log(settled))).isEqualTo("fresh\n");
+    Path aside = workDir.attempt(settled).resolveSibling("earlier-attempt-1");
+    assertThat(Files.readString(aside.resolve("output.log")))
+        .isEqualTo("the earlier attempt's output\n");
+    assertThat(aside.resolve("checkpoints/step-9")).isDirectory();
+    assertThat(awaitPhase("job-unsettled", Phase.PHASE_NODE_FAULT).getMessage())
+        .contains("is not empty");
+  }
+
   @Test
   void startFailuresSayWhy() {
     StartJob.Builder noExec = bash("no-exec", 1, "");
