@@ -3,7 +3,10 @@ package io.tern.cli;
 import io.tern.cli.client.ClientOptions;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * A client verb ({@link TernClient#VERBS}) or one of its subcommands: a command that talks to the
@@ -36,6 +39,25 @@ public abstract class ClientCommand implements Callable<Integer> {
 
   /** Adds this command's own options and parameters to {@code model}. */
   protected void declare(CommandSpec model) {}
+
+  /** {@code --team TEAM}, a filter described as {@code description}. */
+  protected static OptionSpec teamOption(
+      Supplier<String> get, Consumer<String> set, String description) {
+    return CommandModels.option(String.class, get, set, "--team")
+        .paramLabel("TEAM")
+        .description(description)
+        .build();
+  }
+
+  /** {@code --limit N}, at most N {@code what}, 50 unless given. */
+  protected static OptionSpec limitOption(
+      Supplier<Integer> get, Consumer<Integer> set, String what) {
+    return CommandModels.option(Integer.class, get, set, "--limit")
+        .paramLabel("N")
+        .defaultValue("50")
+        .description("At most N " + what + " (default ${DEFAULT-VALUE}).")
+        .build();
+  }
 
   protected final PrintWriter out() {
     return model().commandLine().getOut();

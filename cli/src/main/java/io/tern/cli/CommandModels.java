@@ -1,5 +1,6 @@
 package io.tern.cli;
 
+import java.lang.reflect.Field;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -24,20 +25,32 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 public final class CommandModels {
   private CommandModels() {}
 
-  /** An annotated command that adds options in code: see {@link Declared}. */
-  public interface DeclaresOptions {
-    /** Adds the options this command declares in code to {@code spec}, its own model. */
+  /** Options declared in code that several commands share, as a picocli mixin would be. */
+  public interface OptionGroup {
+    /** Adds these options to {@code spec}, bound to this instance. */
     void declare(CommandSpec spec);
   }
 
   /**
-   * The model transformer of an annotated command that {@link DeclaresOptions}:
-   * {@code @Command(modelTransformer = CommandModels.Declared.class)}.
+   * The model transformer of an annotated command with {@link OptionGroup} fields ({@code final
+   * ClientOptions client = new ClientOptions();}): {@code @Command(modelTransformer =
+   * CommandModels.Declared.class)} declares each, in field order, as {@code @Mixin} would.
    */
   public static final class Declared implements CommandLine.IModelTransformer {
     @Override
     public CommandSpec transform(CommandSpec spec) {
-      ((DeclaresOptions) spec.userObject()).declare(spec);
+      Object command = spec.userObject();
+      for (Field field : command.getClass().getDeclaredFields()) {
+        if (OptionGroup.class.isAssignableFrom(field.getType())) {
+          try {
+            field.setAccessible(true);
+            ((OptionGroup) field.get(command)).declare(spec);
+          } catch (IllegalAccessException e) {
+            throw new CommandLine.InitializationException(
+                "cannot read " + field + ": " + e.getMessage());
+          }
+        }
+      }
       return spec;
     }
   }
@@ -96,7 +109,7 @@ public final class CommandModels {
    */
   public static <V> OptionSpec.Builder option(
       Class<? super V> type, Supplier<V> get, Consumer<V> set, String... names) {
-    Field<V> field = new Field<>(get, set);
+    Binding<V> field = new Binding<>(get, set);
     return OptionSpec.builder(names).type(type).initialValue(get.get()).getter(field).setter(field);
   }
 
@@ -106,7 +119,7 @@ public final class CommandModels {
    */
   public static <V> PositionalParamSpec.Builder positional(
       Class<? super V> type, Supplier<V> get, Consumer<V> set) {
-    Field<V> field = new Field<>(get, set);
+    Binding<V> field = new Binding<>(get, set);
     return PositionalParamSpec.builder()
         .arity("1")
         .required(true)
@@ -117,7 +130,7 @@ public final class CommandModels {
   }
 
   /** One field, as picocli reads and writes an option's value. */
-  private record Field<V>(Supplier<V> read, Consumer<V> write) implements IGetter, ISetter {
+  private record Binding<V>(Supplier<V> read, Consumer<V> write) implements IGetter, ISetter {
     @Override
     @SuppressWarnings("unchecked")
     public <T> T get() {

@@ -9,7 +9,7 @@ import org.yaml.snakeyaml.Yaml;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** The {@code -o/--output} option every verb takes, and the JSON and YAML writers behind it. */
-public final class OutputOptions {
+public final class OutputOptions implements CommandModels.OptionGroup {
   /** Made on first use: Jackson loads hundreds of classes, which a table never needs. */
   private static final class Json {
     static final ObjectMapper MAPPER =
@@ -18,7 +18,8 @@ public final class OutputOptions {
 
   private OutputFormat format = OutputFormat.table;
 
-  /** Adds {@code -o/--output} to {@code spec}, the command of a client verb. */
+  /** Adds {@code -o/--output} to {@code spec}. */
+  @Override
   public void declare(CommandSpec spec) {
     spec.addOption(
         CommandModels.option(OutputFormat.class, () -> format, v -> format = v, "-o", "--output")

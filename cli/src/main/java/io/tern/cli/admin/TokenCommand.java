@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -56,14 +55,9 @@ public final class TokenCommand {
         "Through a scheduler with an admin token, or, for the first admin token, straight into"
             + " ZooKeeper with --zk (the operator's way in)."
       })
-  public static final class Create implements Callable<Integer>, CommandModels.DeclaresOptions {
+  public static final class Create implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     final ClientOptions client = new ClientOptions();
-
-    @Override
-    public void declare(CommandSpec model) {
-      client.declare(model);
-    }
 
     @Option(
         names = {"-o", "--output"},
@@ -211,16 +205,10 @@ public final class TokenCommand {
       modelTransformer = CommandModels.Declared.class,
       name = "list",
       description = "List tokens (never their values), newest first.")
-  public static final class ListTokens implements Callable<Integer>, CommandModels.DeclaresOptions {
+  public static final class ListTokens implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     final ClientOptions client = new ClientOptions();
     final OutputOptions output = new OutputOptions();
-
-    @Override
-    public void declare(CommandSpec model) {
-      client.declare(model);
-      output.declare(model);
-    }
 
     @Option(names = "--user", paramLabel = "NAME", description = "Only this user's.")
     String user = "";
@@ -275,14 +263,9 @@ public final class TokenCommand {
       modelTransformer = CommandModels.Declared.class,
       name = "revoke",
       description = "Revoke a token on every scheduler replica at once.")
-  public static final class Revoke implements Callable<Integer>, CommandModels.DeclaresOptions {
+  public static final class Revoke implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     final ClientOptions client = new ClientOptions();
-
-    @Override
-    public void declare(CommandSpec model) {
-      client.declare(model);
-    }
 
     @Parameters(paramLabel = "ID", description = "The token id (the 12 hex digits after tern_).")
     String id;

@@ -19,7 +19,6 @@ import java.util.concurrent.Callable;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -40,7 +39,7 @@ import picocli.CommandLine.Spec;
       "  tern gpus --nvml-lib /usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1",
       ""
     })
-public final class GpusCommand implements Callable<Integer>, CommandModels.DeclaresOptions {
+public final class GpusCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec commandSpec;
 
   @Option(
@@ -50,11 +49,6 @@ public final class GpusCommand implements Callable<Integer>, CommandModels.Decla
   Path nvmlLibrary;
 
   final OutputOptions output = new OutputOptions();
-
-  @Override
-  public void declare(CommandSpec model) {
-    output.declare(model);
-  }
 
   @Override
   public Integer call() {

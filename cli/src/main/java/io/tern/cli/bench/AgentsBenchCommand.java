@@ -34,7 +34,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -50,16 +49,10 @@ import picocli.CommandLine.Spec;
       "Queue many jobs, then connect many simulated agents heartbeating once a second; report the",
       "scheduler's agent-message latency (p50/p99) and heap from its /metrics endpoint."
     })
-final class AgentsBenchCommand implements Callable<Integer>, CommandModels.DeclaresOptions {
+final class AgentsBenchCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   final ClientOptions client = new ClientOptions();
   final OutputOptions output = new OutputOptions();
-
-  @Override
-  public void declare(CommandSpec model) {
-    client.declare(model);
-    output.declare(model);
-  }
 
   @Option(
       names = "--metrics",

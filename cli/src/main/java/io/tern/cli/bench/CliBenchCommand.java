@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -32,19 +31,13 @@ import picocli.CommandLine.Spec;
       "Wall and CPU time per tern call (median of --calls) for --version, submit, status and list",
       "against a running scheduler, then --submits sequential submits end to end."
     })
-final class CliBenchCommand implements Callable<Integer>, CommandModels.DeclaresOptions {
+final class CliBenchCommand implements Callable<Integer> {
   /** USER_HZ: the unit of the /proc CPU times on every Linux that Tern runs on. */
   private static final double TICKS_PER_SECOND = 100;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   final ClientOptions client = new ClientOptions();
   final OutputOptions output = new OutputOptions();
-
-  @Override
-  public void declare(CommandSpec model) {
-    client.declare(model);
-    output.declare(model);
-  }
 
   @Option(
       names = "--tern",

@@ -37,7 +37,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -55,7 +54,7 @@ import picocli.CommandLine.Spec;
       "Start ZooKeeper, a scheduler and agents as processes, run many trivial one-GPU jobs through",
       "them, and report jobs completed per second and submit-to-start latency (p50/p99)."
     })
-final class E2eBenchCommand implements Callable<Integer>, CommandModels.DeclaresOptions {
+final class E2eBenchCommand implements Callable<Integer> {
   private static final Set<JobState> DONE =
       EnumSet.of(
           JobState.JOB_STATE_SUCCEEDED, JobState.JOB_STATE_FAILED, JobState.JOB_STATE_CANCELLED);
@@ -63,11 +62,6 @@ final class E2eBenchCommand implements Callable<Integer>, CommandModels.Declares
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   final OutputOptions output = new OutputOptions();
-
-  @Override
-  public void declare(CommandSpec model) {
-    output.declare(model);
-  }
 
   @Option(
       names = "--agents",

@@ -6,7 +6,6 @@ import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -21,14 +20,9 @@ import picocli.CommandLine.Spec;
       "Warm-up passes on other seeds come first, until the JIT is mostly idle (up to 4; about a"
           + " minute in all at the default size)."
     })
-final class PlacementBenchCommand implements Callable<Integer>, CommandModels.DeclaresOptions {
+final class PlacementBenchCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   final OutputOptions output = new OutputOptions();
-
-  @Override
-  public void declare(CommandSpec model) {
-    output.declare(model);
-  }
 
   @Option(
       names = "--nodes",

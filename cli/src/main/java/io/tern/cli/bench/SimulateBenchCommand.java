@@ -7,7 +7,6 @@ import io.tern.cli.UserInputException;
 import io.tern.simulator.bench.SimulateBenchmark;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -16,14 +15,9 @@ import picocli.CommandLine.Spec;
     modelTransformer = CommandModels.Declared.class,
     name = "simulate",
     description = "Replay a synthetic workload through the core; events per second.")
-final class SimulateBenchCommand implements Callable<Integer>, CommandModels.DeclaresOptions {
+final class SimulateBenchCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   final OutputOptions output = new OutputOptions();
-
-  @Override
-  public void declare(CommandSpec model) {
-    output.declare(model);
-  }
 
   @Option(
       names = "--jobs",

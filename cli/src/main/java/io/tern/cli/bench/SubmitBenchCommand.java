@@ -13,7 +13,6 @@ import io.tern.cli.client.SchedulerClient;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -27,16 +26,10 @@ import picocli.CommandLine.Spec;
     modelTransformer = CommandModels.Declared.class,
     name = "submit",
     description = "Submit many small jobs with N in flight; durable submits/s and latency p50/p99.")
-final class SubmitBenchCommand implements Callable<Integer>, CommandModels.DeclaresOptions {
+final class SubmitBenchCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   final ClientOptions client = new ClientOptions();
   final OutputOptions output = new OutputOptions();
-
-  @Override
-  public void declare(CommandSpec model) {
-    client.declare(model);
-    output.declare(model);
-  }
 
   @Option(
       names = "--jobs",

@@ -2,19 +2,20 @@ package io.tern.cli.client;
 
 import static io.tern.cli.CommandModels.option;
 
+import io.tern.cli.CommandModels;
 import io.tern.cli.UserInputException;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** The connection options of every client verb: where the scheduler is, TLS and the token. */
-public final class ClientOptions {
+public final class ClientOptions implements CommandModels.OptionGroup {
   private String scheduler;
   private Path tlsCa;
   private Path tokenFile;
   private int waitSeconds = 15;
 
-  /** Adds these options to {@code spec}, the command of a client verb. */
+  @Override
   public void declare(CommandSpec spec) {
     spec.addOption(
         option(String.class, () -> scheduler, v -> scheduler = v, "--scheduler")

@@ -191,17 +191,8 @@ public final class ClusterCommands {
 
     @Override
     protected void declare(CommandSpec model) {
-      model.addOption(
-          option(String.class, () -> team, v -> team = v, "--team")
-              .paramLabel("TEAM")
-              .description("Only this team's jobs.")
-              .build());
-      model.addOption(
-          option(Integer.class, () -> limit, v -> limit = v, "--limit")
-              .paramLabel("N")
-              .defaultValue("50")
-              .description("At most N entries (default ${DEFAULT-VALUE}).")
-              .build());
+      model.addOption(teamOption(() -> team, v -> team = v, "Only this team's jobs."));
+      model.addOption(limitOption(() -> limit, v -> limit = v, "entries"));
     }
 
     @Override

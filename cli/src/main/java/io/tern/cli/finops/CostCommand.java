@@ -33,11 +33,7 @@ public final class CostCommand extends FinOpsVerb {
 
   @Override
   protected void declare(CommandSpec model) {
-    model.addOption(
-        option(String.class, () -> team, v -> team = v, "--team")
-            .paramLabel("TEAM")
-            .description("Only this team.")
-            .build());
+    model.addOption(teamOption(() -> team, v -> team = v, "Only this team."));
     model.addOption(
         option(String.class, () -> since, v -> since = v, "--since")
             .paramLabel("WHEN")

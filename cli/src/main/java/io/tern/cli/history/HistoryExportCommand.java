@@ -48,15 +48,9 @@ import picocli.CommandLine.Spec;
           + " exported submission; duration: the seconds of work the job did (work lost to"
           + " reclaims not counted). Users export their teams' jobs; FinOps and admins everyone's."
     })
-public final class HistoryExportCommand
-    implements Callable<Integer>, CommandModels.DeclaresOptions {
+public final class HistoryExportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   final ClientOptions client = new ClientOptions();
-
-  @Override
-  public void declare(CommandSpec model) {
-    client.declare(model);
-  }
 
   @Option(
       names = "--since",

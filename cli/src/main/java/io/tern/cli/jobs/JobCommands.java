@@ -245,11 +245,7 @@ public final class JobCommands {
 
     @Override
     protected void declare(CommandSpec model) {
-      model.addOption(
-          option(String.class, () -> team, v -> team = v, "--team")
-              .paramLabel("TEAM")
-              .description("Only this team's jobs.")
-              .build());
+      model.addOption(teamOption(() -> team, v -> team = v, "Only this team's jobs."));
       model.addOption(
           option(List.class, () -> states, v -> states = v, "--state")
               .auxiliaryTypes(String.class)
@@ -257,12 +253,7 @@ public final class JobCommands {
               .paramLabel("STATE")
               .description("Only jobs in these states, e.g. running,pending.")
               .build());
-      model.addOption(
-          option(Integer.class, () -> limit, v -> limit = v, "--limit")
-              .paramLabel("N")
-              .defaultValue("50")
-              .description("At most N jobs (default ${DEFAULT-VALUE}).")
-              .build());
+      model.addOption(limitOption(() -> limit, v -> limit = v, "jobs"));
     }
 
     @Override

@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -49,14 +48,9 @@ import picocli.CommandLine.Spec;
       "      --job-hours 48 --deadline-hours 52 --changeover-hours 0.1 -o json",
       ""
     })
-public final class SimulateCommand implements Callable<Integer>, CommandModels.DeclaresOptions {
+public final class SimulateCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   final OutputOptions output = new OutputOptions();
-
-  @Override
-  public void declare(CommandSpec model) {
-    output.declare(model);
-  }
 
   @Option(
       names = "--jobs",
