@@ -61,7 +61,10 @@ start=0
 stat=
 { read -r stat < "/proc/$job/stat"; } 2> /dev/null
 if [[ -n $stat ]]; then
-  read -r -a fields <<< "${stat##*) }"
+  # Split by the shell itself (no globbing): a here-string would be read a byte at a time.
+  set -f
+  fields=(${stat##*) })
+  set +f
   start=${fields[19]:-0}
 fi
 printf '%s %s\n' "$job" "$start" > "$dir/job.pid"
@@ -86,6 +89,9 @@ fenced=0
 kill_at=0
 claimed=
 watching=1
+# Waits after the pipe's EOF, while the job's exit completes: short at first, as it takes well
+# under a millisecond, then the lease check's 0.2 s.
+polls=(0.001 0.002 0.005 0.01 0.02 0.05 0.1)
 while ! gone; do
   read -r up _ < /proc/uptime
   now=$((10#${up/./}))
@@ -127,10 +133,17 @@ while ! gone; do
   if ((watching)); then
     # Returns after 0.2 s (status > 128), or at once when the job has gone (EOF: status 1).
     read -r -t 0.2 -u "$ended" _
-    (($? != 1)) || watching=0
+    if (($? == 1)); then
+      watching=0
+      # EOF comes as the job closes its files, a moment before it turns into a zombie. Reopened
+      # for writing too, the pipe never reads EOF again: a read with a timeout on it is a sleep
+      # without a sleep process.
+      exec {idle}<> "/proc/self/fd/$ended" {ended}<&-
+    fi
   else
-    # The job closed the pipe but runs on (or a process it started holds the pipe): poll.
-    gone || sleep 0.2
+    # The job is exiting, or it closed the pipe and runs on: poll.
+    gone || read -r -t "${polls[0]:-0.2}" -u "$idle" _
+    polls=("${polls[@]:1}")
   fi
 done
 wait "$job" 2> /dev/null

@@ -135,6 +135,23 @@ class JobSupervisorTest {
   }
 
   @Test
+  void aJobThatClosesTheShimsPipeAndRunsOnIsWaitedFor() throws IOException {
+    // Closing every descriptor above stderr closes the shim's exit pipe: its EOF comes while the
+    // job still runs, and the shim polls for the exit instead.
+    startJob(
+        bash(
+                "job-closes",
+                1,
+                "for fd in /proc/$$/fd/*; do n=${fd##*/}; if ((n > 2)); then eval \"exec $n>&-\";"
+                    + " fi; done; sleep 1; echo still here; exit 7")
+            .build());
+
+    JobStatus exited = awaitPhase("job-closes", Phase.PHASE_EXITED);
+    assertThat(exited.getExitCode()).isEqualTo(7);
+    assertThat(log(new AttemptId("job-closes", 1))).contains("still here\n");
+  }
+
+  @Test
   void aPythonJobImportsTheCheckpointHelperTheAgentInstalled() throws IOException {
     StartJob.Builder start =
         bash(
