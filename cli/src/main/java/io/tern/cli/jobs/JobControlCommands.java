@@ -132,8 +132,8 @@ public final class JobControlCommands {
     public RequeueCommand() {
       super(
           "requeue",
-          "Put a running job back in the queue: it checkpoints (a job that cannot checkpoint is",
-          "stopped and loses its work) and resumes at its next placement. Uses no retry.");
+          "Put a running job back in the queue: it checkpoints (a job that cannot checkpoint is"
+              + " stopped and loses its work) and resumes at its next placement. Uses no retry.");
     }
 
     @Override
