@@ -132,6 +132,28 @@ class ClientVerbsTest {
   }
 
   @Test
+  void refusalsPrintTheSchedulersWordsWithoutTheStatusCode() {
+    String id = submit("finished");
+    assertThat(tern("cancel", id).exit()).isZero();
+
+    for (String verb : new String[] {"hold", "release", "requeue"}) {
+      Run refused = tern(verb, id);
+
+      assertThat(refused.exit()).as(refused.err()).isEqualTo(1);
+      assertThat(refused.err())
+          .startsWith("tern " + verb + ": " + id + " is CANCELLED and cannot be ")
+          .doesNotContain("FAILED_PRECONDITION");
+    }
+    Run update = tern("update", id, "--priority", "high");
+    assertThat(update.exit()).isEqualTo(1);
+    assertThat(update.err())
+        .isEqualTo(
+            "tern update: "
+                + id
+                + " is CANCELLED and cannot be updated: only a queued job can be updated\n");
+  }
+
+  @Test
   void unknownJobExitsOneAndAMalformedIdExitsTwo() {
     Run unknown = tern("status", "job-999999");
     Run malformed = tern("status", "42");
