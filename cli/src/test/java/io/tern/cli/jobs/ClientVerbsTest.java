@@ -154,6 +154,26 @@ class ClientVerbsTest {
   }
 
   @Test
+  void updateErrorsNameTheFlagsAsSubmitsDo() {
+    String id = submit("updated");
+
+    Run retries = tern("update", id, "--retries", "-1");
+    Run deadline = tern("update", id, "--deadline", "2020-01-01T00:00:00Z");
+    Run priority = tern("update", id, "--priority", "urgent");
+    Run submitRetries =
+        tern("submit", "--name", "n", "--team", "vision", "--retries", "-1", "--", "train");
+
+    assertThat(retries.exit()).isEqualTo(2);
+    assertThat(retries.err()).startsWith("tern update: --retries: must be between 0 and ");
+    assertThat(submitRetries.err()).startsWith("tern submit: --retries: must be between 0 and ");
+    assertThat(deadline.exit()).isEqualTo(2);
+    assertThat(deadline.err())
+        .startsWith("tern update: --deadline: 2020-01-01T00:00:00Z has passed");
+    assertThat(priority.exit()).isEqualTo(2);
+    assertThat(priority.err()).startsWith("tern update: --priority: ");
+  }
+
+  @Test
   void unknownJobExitsOneAndAMalformedIdExitsTwo() {
     Run unknown = tern("status", "job-999999");
     Run malformed = tern("status", "42");
