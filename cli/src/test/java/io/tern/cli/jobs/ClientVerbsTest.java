@@ -174,6 +174,32 @@ class ClientVerbsTest {
   }
 
   @Test
+  void jsonShowsTheCommandAndEnvironmentAsTyped() throws Exception {
+    Run submitted =
+        tern(
+            "submit",
+            "--name",
+            "eq",
+            "--team",
+            "vision",
+            "--env",
+            "A=x=1&y<2>'",
+            "--",
+            "echo",
+            "a=b");
+    String id = submitted.out().trim();
+
+    Run status = tern("status", id, "-o", "json");
+
+    assertThat(status.exit()).as(status.err()).isZero();
+    assertThat(status.out())
+        .contains("\"a=b\"")
+        .contains("\"A\": \"x=1&y<2>'\"")
+        .doesNotContain("\\u00");
+    assertThat(status.json().at("/spec/env/A").asText()).isEqualTo("x=1&y<2>'");
+  }
+
+  @Test
   void unknownJobExitsOneAndAMalformedIdExitsTwo() {
     Run unknown = tern("status", "job-999999");
     Run malformed = tern("status", "42");
