@@ -195,11 +195,9 @@ final class SubmitCommand extends ClientCommand {
       return 0;
     } catch (StatusRuntimeException e) {
       // Unreachable or leaderless: the job was not submitted. Otherwise the scheduler answered.
-      throw new IllegalStateException(
-          e instanceof SchedulerUnavailableException
-              ? "the job was not submitted: " + e.getMessage()
-              : "the scheduler refused the job: " + CallFailures.describe(e),
-          e);
+      throw e instanceof SchedulerUnavailableException
+          ? new IllegalStateException("the job was not submitted: " + e.getMessage(), e)
+          : CallFailures.failure("the scheduler refused the job: ", e);
     }
   }
 

@@ -1,9 +1,11 @@
 package io.tern.cli;
 
+import io.grpc.StatusRuntimeException;
 import io.tern.cli.admin.AdminCommand;
 import io.tern.cli.agent.AgentCommand;
 import io.tern.cli.agent.GpusCommand;
 import io.tern.cli.bench.BenchCommand;
+import io.tern.cli.client.CallFailures;
 import io.tern.cli.demo.DemoCommand;
 import io.tern.cli.history.HistoryCommand;
 import io.tern.cli.server.SchedulerCommand;
@@ -94,8 +96,11 @@ public final class TernCommand implements Runnable {
   }
 
   private static int handleExecutionException(
-      Exception e, CommandLine cli, CommandLine.ParseResult parseResult) {
+      Exception thrown, CommandLine cli, CommandLine.ParseResult parseResult) {
     PrintWriter err = cli.getErr();
+    // A call's failure a verb let through: its description, not gRPC's "CODE: description".
+    Exception e =
+        thrown instanceof StatusRuntimeException status ? CallFailures.failure(status) : thrown;
     if (e instanceof JobSpecException spec) {
       err.println(spec.getMessage());
       return EXIT_BAD_INPUT;

@@ -46,4 +46,27 @@ class HelpTextTest {
     assertThat(commands).hasSizeGreaterThan(20);
     assertThat(broken).isEmpty();
   }
+
+  /**
+   * Each line of a description is printed as a line of its own: a line of prose that stops
+   * mid-sentence (no full stop, colon or the like at its end) with the sentence going on in the
+   * next is a stray line break in the help. Examples (indented, or a command line) are not prose.
+   */
+  @Test
+  void noDescriptionLineBreaksMidSentence() {
+    List<CommandLine> commands = new ArrayList<>();
+    collect(TernCommand.commandLine(), commands);
+    List<String> broken = new ArrayList<>();
+    for (CommandLine cl : commands) {
+      String[] lines = cl.getCommandSpec().usageMessage().description();
+      for (int i = 0; i + 1 < lines.length; i++) {
+        if (lines[i].matches("\\p{Upper}.*[\\p{Alnum},(]")
+            && lines[i + 1].matches("\\p{Lower}.*")) {
+          broken.add(cl.getCommandSpec().qualifiedName() + ": '" + lines[i] + "'");
+        }
+      }
+    }
+
+    assertThat(broken).isEmpty();
+  }
 }

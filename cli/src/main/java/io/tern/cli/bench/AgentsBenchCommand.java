@@ -46,8 +46,8 @@ import picocli.CommandLine.Spec;
     modelTransformer = CommandModels.Declared.class,
     name = "agents",
     description = {
-      "Queue many jobs, then connect many simulated agents heartbeating once a second; report the",
-      "scheduler's agent-message latency (p50/p99) and heap from its /metrics endpoint."
+      "Queue many jobs, then connect many simulated agents heartbeating once a second; report the"
+          + " scheduler's agent-message latency (p50/p99) and heap from its /metrics endpoint."
     })
 final class AgentsBenchCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
     modelTransformer = CommandModels.Declared.class,
     name = "cli",
     description = {
-      "Wall and CPU time per tern call (median of --calls) for --version, submit, status and list",
-      "against a running scheduler, then --submits sequential submits end to end."
+      "Wall and CPU time per tern call (median of --calls) for --version, submit, status and list"
+          + " against a running scheduler, then --submits sequential submits end to end."
     })
 final class CliBenchCommand implements Callable<Integer> {
   /** USER_HZ: the unit of the /proc CPU times on every Linux that Tern runs on. */

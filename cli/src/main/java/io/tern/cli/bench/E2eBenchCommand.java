@@ -51,8 +51,9 @@ import picocli.CommandLine.Spec;
     modelTransformer = CommandModels.Declared.class,
     name = "e2e",
     description = {
-      "Start ZooKeeper, a scheduler and agents as processes, run many trivial one-GPU jobs through",
-      "them, and report jobs completed per second and submit-to-start latency (p50/p99)."
+      "Start ZooKeeper, a scheduler and agents as processes, run many trivial one-GPU jobs"
+          + " through them, and report jobs completed per second and submit-to-start latency"
+          + " (p50/p99)."
     })
 final class E2eBenchCommand implements Callable<Integer> {
   private static final Set<JobState> DONE =

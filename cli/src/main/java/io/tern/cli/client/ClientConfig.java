@@ -24,9 +24,17 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * </pre>
  *
  * @param tls null for plaintext
+ * @param tlsSource where the CA was named, for errors about it: {@code --tls-ca}, {@code
+ *     TERN_TLS_CA} or the config file's {@code tlsCa}
  * @param token null for none
  */
-public record ClientConfig(List<String> addresses, ClientTls tls, BearerToken token) {
+public record ClientConfig(
+    List<String> addresses, ClientTls tls, String tlsSource, BearerToken token) {
+
+  /** A CA given as {@code --tls-ca}, or none. */
+  public ClientConfig(List<String> addresses, ClientTls tls, BearerToken token) {
+    this(addresses, tls, "--tls-ca", token);
+  }
 
   /** Resolves every setting; errors name the flag, variable or file they came from. */
   public static ClientConfig resolve(
@@ -50,12 +58,15 @@ public record ClientConfig(List<String> addresses, ClientTls tls, BearerToken to
       addresses = List.of(SchedulerAddresses.DEFAULT);
     }
     ClientTls tls = null;
+    String tlsSource = "--tls-ca";
     if (tlsCaFlag != null) {
-      tls = trusting(tlsCaFlag, "--tls-ca");
+      tls = trusting(tlsCaFlag, tlsSource);
     } else if (present(env.get("TERN_TLS_CA"))) {
-      tls = trusting(Path.of(env.get("TERN_TLS_CA")), "TERN_TLS_CA");
+      tlsSource = "TERN_TLS_CA";
+      tls = trusting(Path.of(env.get("TERN_TLS_CA")), tlsSource);
     } else if (config.get("tlsCa") != null) {
-      tls = trusting(expand(String.valueOf(config.get("tlsCa")), home), file + ": tlsCa");
+      tlsSource = file + ": tlsCa";
+      tls = trusting(expand(String.valueOf(config.get("tlsCa")), home), tlsSource);
     }
     BearerToken token = null;
     if (tokenFileFlag != null) {
@@ -75,7 +86,7 @@ public record ClientConfig(List<String> addresses, ClientTls tls, BearerToken to
               + file
               + ")");
     }
-    return new ClientConfig(addresses, tls, token);
+    return new ClientConfig(addresses, tls, tlsSource, token);
   }
 
   private static boolean present(String value) {

@@ -21,12 +21,56 @@ public final class Protos {
 
   private Protos() {}
 
+  /**
+   * {@code message} as indented JSON, its text as written: {@code a=b}, not the Unicode escape of
+   * {@code =} that JsonFormat writes to be safe in HTML (it escapes {@code = < > & '}, which a
+   * terminal or a script reading the output has no need for).
+   */
   public static String json(MessageOrBuilder message) {
     try {
-      return Json.PRINTER.print(message);
+      return unescapeHtmlSafe(Json.PRINTER.print(message));
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * {@code json} with the Unicode escapes of {@code = < > & '} as those characters; every other
+   * escape kept as it is (an escaped backslash followed by a {@code u} included).
+   */
+  static String unescapeHtmlSafe(String json) {
+    if (json.indexOf("\\u00") < 0) {
+      return json;
+    }
+    StringBuilder out = new StringBuilder(json.length());
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (c != '\\' || i + 1 >= json.length()) {
+        out.append(c);
+        continue;
+      }
+      if (json.charAt(i + 1) == 'u' && i + 6 <= json.length()) {
+        String hex = json.substring(i + 2, i + 6);
+        char plain =
+            switch (hex) {
+              case "003d" -> '=';
+              case "003c" -> '<';
+              case "003e" -> '>';
+              case "0026" -> '&';
+              case "0027" -> '\'';
+              default -> 0;
+            };
+        if (plain != 0) {
+          out.append(plain);
+          i += 5;
+          continue;
+        }
+      }
+      // Any other escape, as it is: both its characters, so that "\\" is never read as a start.
+      out.append(c).append(json.charAt(i + 1));
+      i++;
+    }
+    return out.toString();
   }
 
   /** {@code JOB_STATE_RUNNING} → {@code RUNNING}. */

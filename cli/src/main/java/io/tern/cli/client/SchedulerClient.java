@@ -154,7 +154,7 @@ public final class SchedulerClient implements AutoCloseable {
   }
 
   /** A failure in a few words: the transport's cause when there is one, else the status. */
-  private static String why(StatusRuntimeException e) {
+  private String why(StatusRuntimeException e) {
     Throwable cause = e.getStatus().getCause();
     while (cause != null && cause.getCause() != null && cause.getCause() != cause) {
       if (cause instanceof java.net.UnknownHostException) {
@@ -169,8 +169,9 @@ public final class SchedulerClient implements AutoCloseable {
       if (c instanceof javax.net.ssl.SSLException tls) {
         return "TLS handshake failed: "
             + tls.getMessage()
-            + "; is that port a TLS scheduler's, and is --tls-ca the CA that signed its"
-            + " certificate?";
+            + "; is that port a TLS scheduler's, and is "
+            + config.tlsSource()
+            + " the CA that signed its certificate?";
       }
     }
     if (cause instanceof java.net.ConnectException connect) {
@@ -216,7 +217,7 @@ public final class SchedulerClient implements AutoCloseable {
       try {
         builder = OkHttpChannelBuilder.forTarget(address, config.tls().credentials());
       } catch (IOException e) {
-        throw new UserInputException("--tls-ca: " + e.getMessage());
+        throw new UserInputException(config.tlsSource() + ": " + e.getMessage());
       }
     }
     return builder.build();

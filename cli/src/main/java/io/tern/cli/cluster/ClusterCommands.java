@@ -89,7 +89,7 @@ public final class ClusterCommands {
         out.flush();
         return 0;
       } catch (StatusRuntimeException e) {
-        throw new IllegalStateException(CallFailures.describe(e), e);
+        throw CallFailures.failure(e);
       }
     }
   }
@@ -129,7 +129,7 @@ public final class ClusterCommands {
         out.flush();
         return 0;
       } catch (StatusRuntimeException e) {
-        throw new IllegalStateException(CallFailures.describe(e), e);
+        throw CallFailures.failure(e);
       }
     }
 

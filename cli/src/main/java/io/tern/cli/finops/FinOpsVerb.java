@@ -32,7 +32,7 @@ abstract class FinOpsVerb extends ClientCommand {
       out().flush();
       return exit;
     } catch (StatusRuntimeException e) {
-      throw new IllegalStateException(CallFailures.describe(e), e);
+      throw CallFailures.failure(e);
     }
   }
 

@@ -118,7 +118,7 @@ public final class HistoryExportCommand implements Callable<Integer> {
             return null;
           });
     } catch (StatusRuntimeException e) {
-      throw new IllegalStateException("export failed: " + CallFailures.describe(e), e);
+      throw CallFailures.failure("export failed: ", e);
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -53,7 +53,7 @@ public final class JobCommands {
         if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
           throw new NotFound(e.getStatus().getDescription());
         }
-        throw new IllegalStateException(CallFailures.describe(e), e);
+        throw CallFailures.failure(e);
       }
     }
 

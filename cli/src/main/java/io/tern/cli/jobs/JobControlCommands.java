@@ -17,8 +17,11 @@ import io.tern.cli.client.SchedulerClient;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -132,8 +135,8 @@ public final class JobControlCommands {
     public RequeueCommand() {
       super(
           "requeue",
-          "Put a running job back in the queue: it checkpoints (a job that cannot checkpoint is",
-          "stopped and loses its work) and resumes at its next placement. Uses no retry.");
+          "Put a running job back in the queue: it checkpoints (a job that cannot checkpoint is"
+              + " stopped and loses its work) and resumes at its next placement. Uses no retry.");
     }
 
     @Override
@@ -202,11 +205,44 @@ public final class JobControlCommands {
 
     Integer retries;
 
+    /**
+     * The request's fields, as the scheduler names them in its errors, → the flag that sets each.
+     */
+    private static final Map<String, String> FLAGS =
+        Map.of(
+            "priority", "--priority",
+            "deadline", "--deadline",
+            "clear_deadline", "--deadline none",
+            "retries", "--retries");
+
     @Override
     Job change(SchedulerClient scheduler) {
       UpdateJobRequest request = request();
-      return scheduler.call(c -> JobServiceGrpc.newBlockingStub(c).updateJob(request));
+      try {
+        return scheduler.call(c -> JobServiceGrpc.newBlockingStub(c).updateJob(request));
+      } catch (UserInputException e) {
+        // The scheduler names the request's fields ("retries: must be ..."); name the flags, as
+        // this command's own checks and submit's do.
+        throw new UserInputException(byFlag(e.getMessage()));
+      }
     }
+
+    /**
+     * {@code errors} ("field: problem; field: problem") with each field the flag that sets it;
+     * anything else as it is.
+     */
+    static String byFlag(String errors) {
+      Matcher field = ERROR_FIELD.matcher(errors);
+      StringBuilder out = new StringBuilder();
+      while (field.find()) {
+        String flag = FLAGS.getOrDefault(field.group(2), field.group(2));
+        field.appendReplacement(out, Matcher.quoteReplacement(field.group(1) + flag + ": "));
+      }
+      return field.appendTail(out).toString();
+    }
+
+    /** A field at the start of an error, or after the "; " that separates errors. */
+    private static final Pattern ERROR_FIELD = Pattern.compile("(^|; )([a-z_]+): ");
 
     @Override
     String line(Job job) {

@@ -2,11 +2,13 @@ package io.tern.cli.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.tern.cli.UserInputException;
 import io.tern.security.token.BearerToken;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,6 +85,30 @@ class ClientConfigTest {
         .isInstanceOf(UserInputException.class)
         .hasMessageStartingWith("--tls-ca:")
         .hasMessageContaining("never sent in plaintext");
+  }
+
+  /** The error of the first call through {@code config}: its CA is read when a channel opens. */
+  private static UserInputException firstCall(ClientConfig config) {
+    try (SchedulerClient client = new SchedulerClient(config, Duration.ZERO)) {
+      return assertThrows(UserInputException.class, () -> client.call(channel -> null));
+    }
+  }
+
+  @Test
+  void aCaThatIsNoCertificateIsBlamedOnWhereItWasNamed() throws Exception {
+    UserInputException fromFlag =
+        firstCall(ClientConfig.resolve(null, ca, null, Map.of("TERN_TLS_CA", "/other"), home));
+    UserInputException fromEnv =
+        firstCall(
+            ClientConfig.resolve(null, null, null, Map.of("TERN_TLS_CA", ca.toString()), home));
+    config("tlsCa: ~/ca.pem\n");
+    UserInputException fromFile = firstCall(ClientConfig.resolve(null, null, null, Map.of(), home));
+
+    assertThat(fromFlag).hasMessageStartingWith("--tls-ca: ").hasMessageContaining("ca.pem");
+    assertThat(fromEnv).hasMessageStartingWith("TERN_TLS_CA: ").hasMessageContaining("ca.pem");
+    assertThat(fromFile)
+        .hasMessageStartingWith(home.resolve(".tern/config.yaml") + ": tlsCa: ")
+        .hasMessageContaining("not a PEM certificate file");
   }
 
   @Test

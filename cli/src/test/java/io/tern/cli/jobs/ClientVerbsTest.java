@@ -132,6 +132,74 @@ class ClientVerbsTest {
   }
 
   @Test
+  void refusalsPrintTheSchedulersWordsWithoutTheStatusCode() {
+    String id = submit("finished");
+    assertThat(tern("cancel", id).exit()).isZero();
+
+    for (String verb : new String[] {"hold", "release", "requeue"}) {
+      Run refused = tern(verb, id);
+
+      assertThat(refused.exit()).as(refused.err()).isEqualTo(1);
+      assertThat(refused.err())
+          .startsWith("tern " + verb + ": " + id + " is CANCELLED and cannot be ")
+          .doesNotContain("FAILED_PRECONDITION");
+    }
+    Run update = tern("update", id, "--priority", "high");
+    assertThat(update.exit()).isEqualTo(1);
+    assertThat(update.err())
+        .isEqualTo(
+            "tern update: "
+                + id
+                + " is CANCELLED and cannot be updated: only a queued job can be updated\n");
+  }
+
+  @Test
+  void updateErrorsNameTheFlagsAsSubmitsDo() {
+    String id = submit("updated");
+
+    Run retries = tern("update", id, "--retries", "-1");
+    Run deadline = tern("update", id, "--deadline", "2020-01-01T00:00:00Z");
+    Run priority = tern("update", id, "--priority", "urgent");
+    Run submitRetries =
+        tern("submit", "--name", "n", "--team", "vision", "--retries", "-1", "--", "train");
+
+    assertThat(retries.exit()).isEqualTo(2);
+    assertThat(retries.err()).startsWith("tern update: --retries: must be between 0 and ");
+    assertThat(submitRetries.err()).startsWith("tern submit: --retries: must be between 0 and ");
+    assertThat(deadline.exit()).isEqualTo(2);
+    assertThat(deadline.err())
+        .startsWith("tern update: --deadline: 2020-01-01T00:00:00Z has passed");
+    assertThat(priority.exit()).isEqualTo(2);
+    assertThat(priority.err()).startsWith("tern update: --priority: ");
+  }
+
+  @Test
+  void jsonShowsTheCommandAndEnvironmentAsTyped() throws Exception {
+    Run submitted =
+        tern(
+            "submit",
+            "--name",
+            "eq",
+            "--team",
+            "vision",
+            "--env",
+            "A=x=1&y<2>'",
+            "--",
+            "echo",
+            "a=b");
+    String id = submitted.out().trim();
+
+    Run status = tern("status", id, "-o", "json");
+
+    assertThat(status.exit()).as(status.err()).isZero();
+    assertThat(status.out())
+        .contains("\"a=b\"")
+        .contains("\"A\": \"x=1&y<2>'\"")
+        .doesNotContain("\\u00");
+    assertThat(status.json().at("/spec/env/A").asText()).isEqualTo("x=1&y<2>'");
+  }
+
+  @Test
   void unknownJobExitsOneAndAMalformedIdExitsTwo() {
     Run unknown = tern("status", "job-999999");
     Run malformed = tern("status", "42");
