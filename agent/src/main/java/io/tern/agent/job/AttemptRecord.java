@@ -204,9 +204,15 @@ public record AttemptRecord(Path dir) {
 
   /** The numbers in file {@code name}; with {@code whole}, only once it ends in a newline. */
   private Optional<List<Long>> fields(String name, boolean whole) {
+    Path file = dir.resolve(name);
+    // Asked first, as the pid file is polled until the shim writes it: a missing file costs no
+    // exception (with its stack trace), and neither does an empty one.
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
     try {
-      String text = Files.readString(dir.resolve(name), StandardCharsets.US_ASCII);
-      if (whole && !text.endsWith("\n")) {
+      String text = Files.readString(file, StandardCharsets.US_ASCII);
+      if (text.isBlank() || (whole && !text.endsWith("\n"))) {
         return Optional.empty();
       }
       return Optional.of(
