@@ -219,7 +219,8 @@ public final class SchedulerServer implements AutoCloseable {
                             loop.history(),
                             loop.logs(),
                             metrics::submitted,
-                            clock),
+                            clock,
+                            workdirs),
                         checks),
                     forwarding))
             .addService(

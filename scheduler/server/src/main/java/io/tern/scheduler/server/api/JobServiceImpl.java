@@ -25,6 +25,7 @@ import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.api.v1.UpdateJobRequest;
 import io.tern.api.v1.WatchJobRequest;
+import io.tern.checkpoint.workdir.WorkdirStore;
 import io.tern.scheduler.server.auth.Denials;
 import io.tern.scheduler.server.auth.Principal;
 import io.tern.scheduler.server.auth.TeamAccess;
@@ -37,19 +38,24 @@ import io.tern.scheduler.server.zk.JobIds;
 import io.tern.scheduler.spec.JobSpecDefaults;
 import io.tern.scheduler.spec.JobSpecValidator;
 import io.tern.scheduler.spec.SpecError;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * JobService over gRPC: validates requests here, checks the caller's teams, then hands them to the
  * scheduler loop.
  */
 public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
+  private static final Logger log = LoggerFactory.getLogger(JobServiceImpl.class);
   static final int MAX_IDEMPOTENCY_KEY = 256;
 
   private final JobRequests jobs;
@@ -58,9 +64,12 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   private final LogRelay logs;
   private final Runnable onSubmit;
   private final Clock clock;
+  private final Optional<WorkdirStore> workdirs;
 
   /**
    * @param clock the scheduler's clock, which a spec's deadline must lie after
+   * @param workdirs the store of shipped code, which must hold a spec's {@code workdirDigest};
+   *     empty for a scheduler that keeps no code
    */
   public JobServiceImpl(
       JobRequests jobs,
@@ -68,13 +77,15 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
       HistoryRequests history,
       LogRelay logs,
       Runnable onSubmit,
-      Clock clock) {
+      Clock clock,
+      Optional<WorkdirStore> workdirs) {
     this.jobs = jobs;
     this.controls = controls;
     this.history = history;
     this.logs = logs;
     this.onSubmit = onSubmit;
     this.clock = clock;
+    this.workdirs = workdirs;
   }
 
   @Override
@@ -128,6 +139,11 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
       observer.onError(GrpcErrors.toStatus(e));
       return;
     }
+    Status code = missingCode(spec.getWorkdirDigest());
+    if (code != null) {
+      observer.onError(code.asRuntimeException());
+      return;
+    }
     String key = request.getIdempotencyKey();
     onSubmit.run();
     // A key is the team's: another team reusing it gets its own job, not a look at this one.
@@ -140,6 +156,34 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
             request.getAllowUnfit(),
             caller.isAdmin() ? team -> true : caller::actsFor),
         observer);
+  }
+
+  /**
+   * Why a spec's {@code workdirDigest} cannot be run (the store lacks it, or there is no store), or
+   * null when it can, or the spec names none: refused at the submit rather than failing every
+   * start.
+   */
+  private Status missingCode(String digest) {
+    if (digest.isEmpty()) {
+      return null;
+    }
+    if (workdirs.isEmpty()) {
+      return Status.INVALID_ARGUMENT.withDescription(
+          "spec.workdirDigest: this scheduler keeps no code (it runs without --checkpoint-store),"
+              + " so no job can name any");
+    }
+    try {
+      if (workdirs.get().has(digest)) {
+        return null;
+      }
+    } catch (IOException e) {
+      log.warn("cannot look up workdir {}: {}", digest, e.toString());
+      return Status.UNAVAILABLE.withDescription("the checkpoint store: " + e.getMessage());
+    }
+    return Status.FAILED_PRECONDITION.withDescription(
+        "spec.workdirDigest: the checkpoint store holds no code sha256-"
+            + digest
+            + "; upload it first (WorkdirService.UploadWorkdir, as tern submit does)");
   }
 
   @Override

@@ -181,6 +181,70 @@ class ForeignClientVerbsTest {
   }
 
   @Test
+  void aSpecNamingCodeTheStoreLacksIsRefusedAtTheSubmit() throws Exception {
+    MethodDescriptor submit = client.service("tern.v1.JobService").findMethodByName("SubmitJob");
+    byte[] bytes = "code shipped later".getBytes(StandardCharsets.UTF_8);
+    String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    DynamicMessage spec = ForeignClient.jobSpec(submit.getInputType(), "shipped");
+    DynamicMessage withCode =
+        spec.toBuilder()
+            .setField(spec.getDescriptorForType().findFieldByName("workdir_digest"), digest)
+            .build();
+
+    StatusRuntimeException missing =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> call(client, submit, "spec", withCode, "allow_unfit", true));
+    MethodDescriptor upload =
+        client.service("tern.v1.WorkdirService").findMethodByName("UploadWorkdir");
+    Descriptor chunk = upload.getInputType();
+    client.clientStream(
+        upload,
+        List.of(
+            DynamicMessage.newBuilder(chunk)
+                .setField(chunk.findFieldByName("digest"), digest)
+                .setField(chunk.findFieldByName("size"), (long) bytes.length)
+                .setField(chunk.findFieldByName("chunk"), ByteString.copyFrom(bytes))
+                .build()),
+        10_000);
+    DynamicMessage accepted = call(client, submit, "spec", withCode, "allow_unfit", true);
+
+    assertThat(missing.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(missing.getStatus().getDescription())
+        .startsWith("spec.workdirDigest: the checkpoint store holds no code sha256-" + digest);
+    DynamicMessage job = (DynamicMessage) field(accepted, "job");
+    assertThat(field((DynamicMessage) field(job, "spec"), "workdir_digest")).isEqualTo(digest);
+  }
+
+  @Test
+  void aReplicaWithoutAStoreRefusesASpecNamingCode() throws Exception {
+    ReplicaCluster bare = new ReplicaCluster();
+    try (bare) {
+      SchedulerServer alone =
+          bare.track(
+              new SchedulerServer(bare.config(Duration.ofSeconds(30)), Clock.systemUTC()).start());
+      ReplicaCluster.awaitLeading(alone);
+      ForeignClient other = client(alone);
+      MethodDescriptor submit = other.service("tern.v1.JobService").findMethodByName("SubmitJob");
+      DynamicMessage spec = ForeignClient.jobSpec(submit.getInputType(), "shipped");
+      DynamicMessage withCode =
+          spec.toBuilder()
+              .setField(
+                  spec.getDescriptorForType().findFieldByName("workdir_digest"), "a".repeat(64))
+              .build();
+
+      StatusRuntimeException e =
+          catchThrowableOfType(
+              StatusRuntimeException.class,
+              () -> call(other, submit, "spec", withCode, "allow_unfit", true));
+
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(e.getStatus().getDescription())
+          .startsWith("spec.workdirDigest: this scheduler keeps no code");
+    }
+  }
+
+  @Test
   void aReplicaWithoutAStoreRefusesCodeSayingWhy() throws Exception {
     SchedulerServer bare = cluster.replica(Duration.ofSeconds(30));
     ForeignClient other = client(bare);
