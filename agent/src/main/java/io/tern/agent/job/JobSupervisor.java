@@ -125,21 +125,47 @@ public final class JobSupervisor {
     try {
       id = JobLauncher.attemptId(start);
     } catch (LaunchException e) {
-      report(start.getJobId(), start.getAttempt(), Phase.PHASE_START_FAILED, 0, e.getMessage());
+      report(
+          start.getJobId(),
+          start.getAttempt(),
+          start.getClusterId(),
+          Phase.PHASE_START_FAILED,
+          0,
+          e.getMessage());
       return;
     }
-    if (jobs.containsKey(id)) {
-      log.info("{}: already running; start ignored", id);
+    RunningJob running = jobs.get(id);
+    if (running != null) {
+      if (running.clusterId.equals(start.getClusterId())) {
+        log.info("{}: already running; start ignored", id);
+      } else {
+        // Job ids start again at job-000001 in every cluster: this is another cluster's job,
+        // placed here while this agent still runs the one of the same id it started before.
+        log.warn("{}: another cluster's attempt of that id still runs here; not started", id);
+        report(
+            id,
+            start.getClusterId(),
+            Phase.PHASE_START_FAILED,
+            0,
+            "not started: this node still runs an attempt of the same id for another cluster ("
+                + (running.clusterId.isEmpty() ? "one from before cluster ids" : running.clusterId)
+                + ")");
+      }
       return;
     }
     if (refusal != null) {
       log.warn("{}: not started: {}", id, refusal);
-      report(id, refusal.phase, 0, "not started: " + refusal.why);
+      report(id, start.getClusterId(), refusal.phase, 0, "not started: " + refusal.why);
       return;
     }
     for (AttemptId other : jobs.keySet()) {
       if (other.jobId().equals(id.jobId())) {
-        report(id, Phase.PHASE_START_FAILED, 0, "attempt " + other.attempt() + " still runs here");
+        report(
+            id,
+            start.getClusterId(),
+            Phase.PHASE_START_FAILED,
+            0,
+            "attempt " + other.attempt() + " still runs here");
         return;
       }
     }
@@ -179,22 +205,33 @@ public final class JobSupervisor {
               start.getClusterId());
     } catch (LaunchException.SucceededEarlier e) {
       listener.status(
-          status(id.jobId(), id.attempt(), Phase.PHASE_SUCCEEDED_EARLIER, 0, e.getMessage())
+          status(
+                  id.jobId(),
+                  id.attempt(),
+                  start.getClusterId(),
+                  Phase.PHASE_SUCCEEDED_EARLIER,
+                  0,
+                  e.getMessage())
               .setSucceededAttempt(e.succeededAttempt())
               .build());
       return;
     } catch (LaunchException.NodeFault e) {
       log.error("{}: not started, this node cannot prepare it: {}", id, e.getMessage());
-      report(id, Phase.PHASE_NODE_FAULT, 0, e.getMessage());
+      report(id, start.getClusterId(), Phase.PHASE_NODE_FAULT, 0, e.getMessage());
       return;
     } catch (LaunchException | IllegalArgumentException e) {
       log.warn("{}: start failed: {}", id, e.getMessage());
-      report(id, Phase.PHASE_START_FAILED, 0, e.getMessage());
+      report(id, start.getClusterId(), Phase.PHASE_START_FAILED, 0, e.getMessage());
       return;
     } catch (RuntimeException e) {
       // A bug, not the job's fault: still report it, or the job stays STARTING for good.
       log.error("{}: start failed", id, e);
-      report(id, Phase.PHASE_START_FAILED, 0, "the agent failed to start it: " + e);
+      report(
+          id,
+          start.getClusterId(),
+          Phase.PHASE_START_FAILED,
+          0,
+          "the agent failed to start it: " + e);
       return;
     }
     // The attempt is this node's from now on (a second start of it is ignored, a stop or a
@@ -225,7 +262,7 @@ public final class JobSupervisor {
         job.killTimer.cancel(false);
       }
       log.warn("{}: start failed: {}", job.id(), e.getMessage());
-      report(job.id(), Phase.PHASE_START_FAILED, 0, e.getMessage());
+      report(job, Phase.PHASE_START_FAILED, 0, e.getMessage());
     }
     job.exited.complete(null);
   }
@@ -251,6 +288,7 @@ public final class JobSupervisor {
         status(
             id.jobId(),
             id.attempt(),
+            job.clusterId,
             Phase.PHASE_STARTED,
             0,
             "pid "
@@ -315,6 +353,7 @@ public final class JobSupervisor {
           RunningAttempt.newBuilder()
               .setJobId(job.id().jobId())
               .setAttempt(job.id().attempt())
+              .setClusterId(job.clusterId)
               .addAllGpuIndices(job.gpus);
       if (!job.launched.restore().isEmpty()) {
         attempt.setRestore(job.launched.restore().report()); // its STARTED may have been lost
@@ -506,30 +545,30 @@ public final class JobSupervisor {
     switch (job.state) {
       case FENCED -> {
         if (job.checkpoints && code == 0) {
-          report(job.id(), Phase.PHASE_CHECKPOINTED, 0, job.reason);
+          report(job, Phase.PHASE_CHECKPOINTED, 0, job.reason);
         } else {
-          report(job.id(), Phase.PHASE_STOPPED, code, job.reason + " (exit " + code + ")");
+          report(job, Phase.PHASE_STOPPED, code, job.reason + " (exit " + code + ")");
         }
       }
-      case RUNNING -> report(job.id(), Phase.PHASE_EXITED, code, "exited with code " + code);
+      case RUNNING -> report(job, Phase.PHASE_EXITED, code, "exited with code " + code);
       case STOPPING ->
           report(
-              job.id(),
+              job,
               Phase.PHASE_STOPPED,
               code,
               job.reason + (job.killed ? " (SIGKILL after " + words(job.grace) + ")" : ""));
       case CHECKPOINTING -> {
         if (job.killed) {
           report(
-              job.id(),
+              job,
               Phase.PHASE_STOPPED,
               code,
               job.reason + ": no exit by the checkpoint deadline; killed");
         } else if (code == 0) {
-          report(job.id(), Phase.PHASE_CHECKPOINTED, 0, job.reason);
+          report(job, Phase.PHASE_CHECKPOINTED, 0, job.reason);
         } else {
           report(
-              job.id(),
+              job,
               Phase.PHASE_EXITED,
               code,
               "exited with code " + code + " after a checkpoint request (" + job.reason + ")");
@@ -564,20 +603,30 @@ public final class JobSupervisor {
     }
   }
 
-  private void report(AttemptId id, Phase phase, int exitCode, String message) {
-    report(id.jobId(), id.attempt(), phase, exitCode, message);
+  private void report(RunningJob job, Phase phase, int exitCode, String message) {
+    report(job.id(), job.clusterId, phase, exitCode, message);
   }
 
-  private void report(String jobId, int attempt, Phase phase, int exitCode, String message) {
-    listener.status(status(jobId, attempt, phase, exitCode, message).build());
+  private void report(AttemptId id, String clusterId, Phase phase, int exitCode, String message) {
+    report(id.jobId(), id.attempt(), clusterId, phase, exitCode, message);
   }
 
+  private void report(
+      String jobId, int attempt, String clusterId, Phase phase, int exitCode, String message) {
+    listener.status(status(jobId, attempt, clusterId, phase, exitCode, message).build());
+  }
+
+  /**
+   * A status of an attempt the cluster {@code clusterId} started (its {@code StartJob.cluster_id}):
+   * a leader of another cluster ignores it.
+   */
   private JobStatus.Builder status(
-      String jobId, int attempt, Phase phase, int exitCode, String message) {
+      String jobId, int attempt, String clusterId, Phase phase, int exitCode, String message) {
     Instant now = clock.instant();
     return JobStatus.newBuilder()
         .setJobId(jobId)
         .setAttempt(attempt)
+        .setClusterId(clusterId)
         .setPhase(phase)
         .setExitCode(exitCode)
         .setMessage(message)

@@ -106,7 +106,7 @@ public final class LeftoverAttempts {
           new Found(
               l.record,
               status(
-                  l.started.id(),
+                  l.started,
                   Phase.PHASE_STOPPED,
                   0,
                   "stopped by a restarted agent: it was still running from the agent before",
@@ -156,7 +156,7 @@ public final class LeftoverAttempts {
     if (exit.isEmpty()) {
       status =
           status(
-              id,
+              started,
               Phase.PHASE_STOPPED,
               0,
               "lost: its processes ended while no agent watched (exit unknown)",
@@ -164,9 +164,10 @@ public final class LeftoverAttempts {
     } else if (exit.get().fenced()) {
       status =
           started.checkpoints() && exit.get().code() == 0
-              ? status(id, Phase.PHASE_CHECKPOINTED, 0, "fenced: the agent's lease ran out", clock)
+              ? status(
+                  started, Phase.PHASE_CHECKPOINTED, 0, "fenced: the agent's lease ran out", clock)
               : status(
-                  id,
+                  started,
                   Phase.PHASE_STOPPED,
                   exit.get().code(),
                   "fenced: the agent's lease ran out (exit " + exit.get().code() + ")",
@@ -174,7 +175,7 @@ public final class LeftoverAttempts {
     } else {
       status =
           status(
-              id,
+              started,
               Phase.PHASE_EXITED,
               exit.get().code(),
               "exited with code " + exit.get().code() + " while no agent ran",
@@ -239,11 +240,14 @@ public final class LeftoverAttempts {
     return records;
   }
 
-  static JobStatus status(AttemptId id, Phase phase, int code, String message, Clock clock) {
+  /** The status of {@code started}'s attempt, from the cluster that started it. */
+  static JobStatus status(
+      AttemptRecord.Started started, Phase phase, int code, String message, Clock clock) {
     Instant now = clock.instant();
     return JobStatus.newBuilder()
-        .setJobId(id.jobId())
-        .setAttempt(id.attempt())
+        .setJobId(started.id().jobId())
+        .setAttempt(started.id().attempt())
+        .setClusterId(started.clusterId())
         .setPhase(phase)
         .setExitCode(code)
         .setMessage(message)

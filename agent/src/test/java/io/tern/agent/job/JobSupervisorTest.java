@@ -636,6 +636,27 @@ class JobSupervisorTest {
   }
 
   @Test
+  void anotherClustersStartOfARunningIdIsRefusedAndEveryReportNamesItsCluster() {
+    startJob(bash("job-same", 1, waitingScript("true")).setClusterId("first").build());
+    awaitLog(new AttemptId("job-same", 1), "ready");
+    startJob(bash("job-same", 1, waitingScript("true")).setClusterId("second").build());
+
+    JobStatus refused = awaitPhase("job-same", Phase.PHASE_START_FAILED);
+    assertThat(refused.getClusterId()).isEqualTo("second");
+    assertThat(refused.getMessage())
+        .isEqualTo(
+            "not started: this node still runs an attempt of the same id for another cluster"
+                + " (first)");
+    assertThat(statuses)
+        .filteredOn(s -> s.getPhase() == Phase.PHASE_STARTED)
+        .singleElement()
+        .satisfies(s -> assertThat(s.getClusterId()).isEqualTo("first"));
+    assertThat(on(jobs::running))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getClusterId()).isEqualTo("first"));
+  }
+
+  @Test
   void aJobRunsOnceAtATime() {
     startJob(bash("job-once", 1, waitingScript("true")).build());
     awaitLog(new AttemptId("job-once", 1), "ready");

@@ -384,6 +384,7 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
       JobEntry entry = term.jobs.get(attempt.getJobId());
       boolean known =
           entry != null
+              && !term.foreign(attempt.getClusterId())
               && entry.holdsGpus()
               && entry.attemptNumber() == attempt.getAttempt()
               && entry.currentAttempt().orElseThrow().getNodeIdsList().contains(session.id());
@@ -438,6 +439,18 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
   }
 
   private void onJobStatus(LeaderTerm term, NodeSession session, JobStatus status, Instant now) {
+    if (term.foreign(status.getClusterId())) {
+      // An attempt another cluster started on this node (its agent outlived that cluster's
+      // ZooKeeper): job ids start again in every cluster, so it may share an id with one of ours.
+      log.warn(
+          "ignoring status {} for {} attempt {} from {}: started by another cluster ({})",
+          status.getPhase(),
+          status.getJobId(),
+          status.getAttempt(),
+          session.id(),
+          status.getClusterId());
+      return;
+    }
     JobEntry entry = term.jobs.get(status.getJobId());
     if (entry == null) {
       return;

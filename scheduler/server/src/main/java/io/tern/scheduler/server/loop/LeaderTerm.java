@@ -175,6 +175,15 @@ final class LeaderTerm {
     return io.tern.api.v1.SchedulerMessage.newBuilder().setEpoch(epoch.value());
   }
 
+  /**
+   * Whether an agent's report of an attempt names another cluster as the one that started it: an
+   * agent that outlived its cluster's ZooKeeper may run jobs whose ids this cluster also uses. An
+   * empty id (an agent from before cluster ids, or an attempt started without one) is not foreign.
+   */
+  boolean foreign(String reportedClusterId) {
+    return !reportedClusterId.isEmpty() && !reportedClusterId.equals(clusterId);
+  }
+
   /** A StopJob for {@code attempt} of {@code jobId}, fenced by this term's epoch. */
   io.tern.api.v1.SchedulerMessage stopCommand(String jobId, int attempt, String reason) {
     return command()

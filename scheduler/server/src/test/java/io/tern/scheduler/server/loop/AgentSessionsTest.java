@@ -158,6 +158,57 @@ class AgentSessionsTest {
   }
 
   @Test
+  void anotherClustersAttemptOfTheSameIdIsStoppedNotAdopted() {
+    // The agent outlived its cluster's ZooKeeper: its job-000001#1 is not this cluster's, which
+    // placed its own job-000001#1 on the same node.
+    loop.lead(
+        List.of(
+            HandLoop.placed(
+                JOB, HandLoop.spec("vision", 2), JobState.JOB_STATE_STARTING, "n1", 0, 1)),
+        List.of(HandLoop.node("n1", 8)));
+    HandLoop.Channel agent = new HandLoop.Channel();
+
+    sessions.register(
+        register(
+            "n1",
+            RunningAttempt.newBuilder().setJobId(JOB).setAttempt(1).setClusterId("other").build()),
+        agent);
+    loop.runDue();
+
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_STARTING);
+    var stops = agent.of(KindCase.STOP_JOB);
+    assertThat(stops).hasSize(1);
+    assertThat(stops.getFirst().getStopJob().getJobId()).isEqualTo(JOB);
+  }
+
+  @Test
+  void anotherClustersStatusForAnIdOfOursIsIgnored() {
+    HandLoop.Channel agent =
+        loop.leadOnN1(
+            HandLoop.placed(
+                JOB, HandLoop.spec("vision", 2), JobState.JOB_STATE_STARTING, "n1", 0, 1));
+    AgentMessage ours = status(1, Phase.PHASE_STARTED, 0);
+    AgentMessage theirs = status(1, Phase.PHASE_EXITED, 0);
+
+    sessions.message(
+        "n1",
+        agent,
+        ours.toBuilder()
+            .setJobStatus(ours.getJobStatus().toBuilder().setClusterId("cluster-1"))
+            .build());
+    loop.settle();
+    sessions.message(
+        "n1",
+        agent,
+        theirs.toBuilder()
+            .setJobStatus(theirs.getJobStatus().toBuilder().setClusterId("other"))
+            .build());
+    loop.settle();
+
+    assertThat(state()).as("their exit 0 is not our job's").isEqualTo(JobState.JOB_STATE_RUNNING);
+  }
+
+  @Test
   void anAttemptTheAgentCameBackWithoutIsRequeuedOnlyAfterTheGrace() {
     loop.lead(
         List.of(
