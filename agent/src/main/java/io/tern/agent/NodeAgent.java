@@ -409,9 +409,11 @@ public final class NodeAgent implements AutoCloseable {
    */
   private boolean checkLease() {
     if (fenced) {
+      leaveQuietLeader(); // a stream to register again on may hang as well
       return true;
     }
     if (!lease.expired()) {
+      leaveQuietLeader();
       return false;
     }
     fenced = true;
@@ -429,6 +431,28 @@ public final class NodeAgent implements AutoCloseable {
     jobs.fence(why, Duration.ofNanos(Math.max(0, lease.nanosUntilKill())));
     link.reconnect("lease expired");
     return true;
+  }
+
+  /**
+   * Half way to the fence without an acknowledgement, leaves a stream that has gone quiet for a
+   * quarter of it (a paused or hung leader keeps its port, so the stream does not break) for the
+   * other schedulers: a standby elected meanwhile registers this agent and adopts its running jobs
+   * before the lease would fence them. A leader that is only slow is registered with again. A
+   * fenced agent leaves a quiet stream the same way, so that it finds the new leader to register
+   * with.
+   */
+  private void leaveQuietLeader() {
+    LeaderLease.Timing timing = lease.timing();
+    if (timing == null || lease.sinceBase().compareTo(timing.fenceAfter().dividedBy(2)) < 0) {
+      return;
+    }
+    link.dropIfQuiet(
+        timing.fenceAfter().dividedBy(4),
+        "no acknowledgement for "
+            + lease.sinceBase().toMillis()
+            + " ms (the jobs are fenced at "
+            + timing.fenceAfter().toMillis()
+            + " ms); trying the other schedulers");
   }
 
   /** Reports a spot notice now, or right after the next registration. */

@@ -28,7 +28,10 @@ final class FakeScheduler extends AgentServiceGrpc.AgentServiceImplBase implemen
   private final String leader; // null for a leader
   private final long leaseMs; // 0: sets no node lease and acknowledges nothing
 
-  /** While true (a leasing leader), every numbered message is acknowledged at once. */
+  /**
+   * While true (a leasing leader), every numbered message is acknowledged at once; while false it
+   * hears nothing (a partition, a paused leader): no acks, and no answer to a Register either.
+   */
   volatile boolean acking = true;
 
   /** While set, a leader ends every new stream with this status after recording its Register. */
@@ -98,6 +101,10 @@ final class FakeScheduler extends AgentServiceGrpc.AgentServiceImplBase implemen
                     .setAck(io.tern.api.v1.Ack.newBuilder().setSeq(message.getSeq()))
                     .build());
           }
+          return;
+        }
+        if (!acking) {
+          received.add(message); // hears nothing: no answer to a Register either
           return;
         }
         if (leader != null) {

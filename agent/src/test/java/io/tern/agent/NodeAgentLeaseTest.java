@@ -69,22 +69,41 @@ class NodeAgentLeaseTest {
 
     long cutOff = System.nanoTime();
     leader.acking = false; // a leader that hears nothing more (a partition, a paused agent)
-    JobStatus fenced = awaitStatus(leader, "fenced", Phase.PHASE_CHECKPOINTED);
+    Path record = workDir.resolve("jobs/fenced/attempt-1/status.pb");
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> Files.exists(record));
     double seconds = (System.nanoTime() - cutOff) / 1e9;
 
-    assertThat(fenced.getMessage()).startsWith("fenced: no leader acknowledged this agent");
     assertThat(log("fenced")).contains("checkpointed");
     assertThat(seconds).as("stopped before the lease ran out").isLessThan(LEASE_MS / 1000.0);
     assertThat(seconds).as("not before the fence time").isGreaterThanOrEqualTo(1.4);
-    // It drops the stream and registers again; the final status goes out again until acked.
-    await()
-        .atMost(WAIT)
-        .until(() -> leader.statuses("fenced").stream().filter(s -> s.equals(fenced)).count() >= 2);
-    Path record = workDir.resolve("jobs/fenced/attempt-1/status.pb");
-    assertThat(record).exists();
+    // The leader hears again: the agent leaves the stream that went quiet, registers again, and
+    // the final status goes out until acked.
     leader.acking = true;
-    leader.dropStream();
+    JobStatus fenced = awaitStatus(leader, "fenced", Phase.PHASE_CHECKPOINTED);
+    assertThat(fenced.getMessage()).startsWith("fenced: no leader acknowledged this agent");
     await().atMost(WAIT).until(() -> !Files.exists(record));
+  }
+
+  @Test
+  void anAgentLeavesALeaderThatWentQuietForTheNewOneBeforeItsJobsAreFenced() throws IOException {
+    // The old leader is paused: its port still accepts, nothing answers. A standby has taken over.
+    FakeScheduler paused = leader();
+    FakeScheduler next = FakeScheduler.leasing(prefix + "b", 2, 200, LEASE_MS);
+    closeables.add(next);
+    agent(List.of(prefix + "a", prefix + "b")).start();
+    awaitRegistered(paused, 1);
+    paused.command(start(bash("kept", 1, waitingScript("true")).build()));
+    awaitStatus(paused, "kept", Phase.PHASE_STARTED);
+
+    paused.acking = false;
+    awaitRegistered(next, 1);
+
+    var register = next.ofKind(KindCase.REGISTER).getFirst().getRegister();
+    assertThat(register.getRunningList())
+        .singleElement()
+        .satisfies(r -> assertThat(r.getJobId()).isEqualTo("kept"));
+    assertThat(paused.statuses("kept")).noneMatch(s -> s.getMessage().startsWith("fenced"));
+    assertThat(next.statuses("kept")).isEmpty();
   }
 
   @Test
@@ -103,6 +122,7 @@ class NodeAgentLeaseTest {
         .pollInterval(Duration.ofMillis(20))
         .until(() -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     double seconds = (System.nanoTime() - cutOff) / 1e9;
+    leader.acking = true;
     JobStatus stopped = awaitStatus(leader, "stubborn", Phase.PHASE_STOPPED);
 
     assertThat(stopped.getExitCode()).isEqualTo(128 + 9);
@@ -115,9 +135,15 @@ class NodeAgentLeaseTest {
     FakeScheduler leader = leader();
     agent().start();
     awaitRegistered(leader, 1);
+    leader.command(start(bash("before", 1, waitingScript("true")).build()));
+    long pid = pid(awaitStatus(leader, "before", Phase.PHASE_STARTED));
     leader.acking = false;
-    await().atMost(WAIT).until(() -> leader.streams() >= 2); // fenced: dropped the stream
+    await()
+        .atMost(WAIT)
+        .until(() -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     leader.acking = true;
+    assertThat(awaitStatus(leader, "before", Phase.PHASE_STOPPED).getMessage())
+        .startsWith("fenced:");
     awaitRegistered(leader, 2);
 
     leader.command(start(bash("late", 1, "echo ran").build()));
@@ -172,10 +198,18 @@ class NodeAgentLeaseTest {
     return agent(Executors.newSingleThreadScheduledExecutor());
   }
 
+  private NodeAgent agent(List<String> schedulers) {
+    return agent(Executors.newSingleThreadScheduledExecutor(), schedulers);
+  }
+
   private NodeAgent agent(ScheduledExecutorService loop) {
+    return agent(loop, List.of(prefix + "a"));
+  }
+
+  private NodeAgent agent(ScheduledExecutorService loop, List<String> schedulers) {
     loops.add(loop);
     AgentConfig config =
-        AgentConfig.builder("node-1", List.of(prefix + "a"), workDir)
+        AgentConfig.builder("node-1", schedulers, workDir)
             .agentVersion("test")
             .reconnect(Duration.ofMillis(10), Duration.ofMillis(100))
             .defaultGrace(Duration.ofSeconds(5))

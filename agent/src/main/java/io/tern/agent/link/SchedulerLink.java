@@ -94,6 +94,10 @@ public final class SchedulerLink {
   private static final int LEADERLESS_TRIES = 3;
 
   private ClientCallStreamObserver<AgentMessage> requests;
+
+  /** When the current stream opened or last brought a message ({@link System#nanoTime}). */
+  private long heardNanos;
+
   private String address;
   private boolean registered;
   private boolean closed;
@@ -165,6 +169,24 @@ public final class SchedulerLink {
     }
   }
 
+  /**
+   * Drops the current stream if nothing has come on it for {@code quiet}, and moves on to the next
+   * address, passing over this one once when a follower redirects back to it. A paused or hung
+   * leader (SIGSTOP, a stalled VM) keeps its port: the stream does not break, it only goes quiet,
+   * while a standby takes over once the paused leader's ZooKeeper session expires.
+   *
+   * @return whether it dropped the stream
+   */
+  public boolean dropIfQuiet(Duration quiet, String why) {
+    if (requests == null || System.nanoTime() - heardNanos < quiet.toNanos()) {
+      return false;
+    }
+    log.warn("leaving scheduler {}: {}", address, why);
+    unreachable = address;
+    requests.cancel(why, null);
+    return true;
+  }
+
   /** Ends the stream (half-close) and starts closing the channels; reconnects no more. */
   public void close() {
     if (closed) {
@@ -205,6 +227,7 @@ public final class SchedulerLink {
     long stream = ++generation;
     address = target;
     registered = false;
+    heardNanos = System.nanoTime();
     log.info("connecting to scheduler {}", target);
     ManagedChannel channel = channels.computeIfAbsent(target, channelFactory::open);
     AgentServiceGrpc.newStub(channel).connect(new Responses(stream, target));
@@ -215,6 +238,7 @@ public final class SchedulerLink {
     if (stream != generation) {
       return;
     }
+    heardNanos = System.nanoTime();
     if (message.hasAck()) {
       // Acks belong to the stream (to the leader that registered it), whatever epoch they carry.
       if (registered) {
