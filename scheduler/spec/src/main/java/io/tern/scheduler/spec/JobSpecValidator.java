@@ -503,9 +503,15 @@ public final class JobSpecValidator {
       if (param.getValuesCount() == 0) {
         errors.add(SpecError.of(field, "needs at least one value, e.g. [0.1, 0.01]"));
       }
+      java.util.Set<String> seen = new java.util.HashSet<>();
       for (String value : param.getValuesList()) {
         if (value.length() > 1024 || value.chars().anyMatch(c -> c == 0)) {
           errors.add(SpecError.of(field, "values must be at most 1024 characters, without NUL"));
+          break;
+        }
+        if (!seen.add(value)) {
+          // Two tasks would run with the same parameters, as an index listed twice would.
+          errors.add(SpecError.of(field, SpecLimits.echo(value) + " is listed twice"));
           break;
         }
       }

@@ -52,13 +52,19 @@ class ArrayGridTest {
         .hasMessageContaining("array.indices: cannot go with array.grid");
     assertThatThrownBy(() -> parser.parse(spec("  grid:\n    lr: 0.1\n"), "s"))
         .hasMessageContaining("array.grid.lr");
+    assertThatThrownBy(() -> parser.parse(spec("  grid:\n    lr: [0.1, 0.10, 0.1]\n"), "s"))
+        .hasMessageContaining("array.grid.lr: 0.1 is listed twice");
     assertThatThrownBy(() -> parser.parse(spec("  grid: {}\n"), "s"))
         .hasMessageContaining("array.grid: needs at least one parameter")
         .hasMessageNotContaining("array.indices");
     assertThatThrownBy(() -> parser.parse(spec("  grid:\n    lr: [[1, 2]]\n"), "s"))
         .hasMessageContaining("array.grid.lr[0]")
         .hasMessageNotContaining("needs at least one value");
-    String big = "  grid:\n    a: [" + "1,".repeat(40) + "1]\n    b: [" + "1,".repeat(40) + "1]\n";
+    String values =
+        java.util.stream.IntStream.rangeClosed(0, 40)
+            .mapToObj(Integer::toString)
+            .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+    String big = "  grid:\n    a: " + values + "\n    b: " + values + "\n";
     assertThatThrownBy(() -> parser.parse(spec(big), "s"))
         .hasMessageContaining("array.grid: makes 1681 tasks, more than an array may have (1000)");
   }
