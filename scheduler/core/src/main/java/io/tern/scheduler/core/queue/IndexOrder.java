@@ -23,7 +23,63 @@ final class IndexOrder {
     if (c == 0) {
       c = Integer.compare(nanos[a], nanos[b]);
     }
-    return c != 0 ? c : ids[a].compareTo(ids[b]);
+    return c != 0 ? c : compareIds(ids[a], ids[b]);
+  }
+
+  /**
+   * Job ids in natural order: runs of digits compare by value, so an array's task job-000050-2
+   * comes before job-000050-10, and job-999999 before job-1000000. Ids are unique, and two ids that
+   * differ compare unequal (equal values written with different zeros fall back to text).
+   */
+  static int compareIds(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      char x = a.charAt(i);
+      char y = b.charAt(j);
+      if (isDigit(x) && isDigit(y)) {
+        int iEnd = digitsEnd(a, i);
+        int jEnd = digitsEnd(b, j);
+        int iStart = skipZeros(a, i, iEnd);
+        int jStart = skipZeros(b, j, jEnd);
+        int c = Integer.compare(iEnd - iStart, jEnd - jStart);
+        for (int k = 0; c == 0 && k < iEnd - iStart; k++) {
+          c = Character.compare(a.charAt(iStart + k), b.charAt(jStart + k));
+        }
+        if (c != 0) {
+          return c;
+        }
+        i = iEnd;
+        j = jEnd;
+      } else {
+        if (x != y) {
+          return Character.compare(x, y);
+        }
+        i++;
+        j++;
+      }
+    }
+    int c = Integer.compare(a.length() - i, b.length() - j);
+    return c != 0 ? c : a.compareTo(b);
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private static int digitsEnd(String s, int from) {
+    int end = from;
+    while (end < s.length() && isDigit(s.charAt(end))) {
+      end++;
+    }
+    return end;
+  }
+
+  private static int skipZeros(String s, int from, int end) {
+    while (from < end - 1 && s.charAt(from) == '0') {
+      from++;
+    }
+    return from;
   }
 
   /** Sorts {@code idx[0..size)}. */

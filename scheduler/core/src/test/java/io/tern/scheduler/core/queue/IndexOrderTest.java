@@ -29,7 +29,7 @@ class IndexOrderTest {
     Comparator<Integer> expectedOrder =
         Comparator.<Integer>comparingLong(i -> seconds[i])
             .thenComparingInt(i -> nanos[i])
-            .thenComparing(i -> ids[i]);
+            .thenComparing(i -> ids[i], IndexOrder::compareIds);
     for (int shape = 0; shape < 4; shape++) {
       int[] idx = IntStream.range(0, size).toArray();
       Integer[] expected = IntStream.range(0, size).boxed().toArray(Integer[]::new);
@@ -55,6 +55,36 @@ class IndexOrderTest {
           .as("shape %d", shape)
           .containsExactly(expected);
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void idsCompareByTheValueOfTheirNumbers() {
+    java.util.List<String> ids =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                "job-000050-10",
+                "job-1000000",
+                "job-000050-2",
+                "job-000050",
+                "job-999999",
+                "job-000050-0",
+                "job-000051",
+                "job-00050-1"));
+    ids.sort(IndexOrder::compareIds);
+
+    assertThat(ids)
+        .containsExactly(
+            "job-000050",
+            "job-000050-0",
+            "job-00050-1",
+            "job-000050-2",
+            "job-000050-10",
+            "job-000051",
+            "job-999999",
+            "job-1000000");
+    assertThat(IndexOrder.compareIds("job-01", "job-1")).isNotZero();
+    assertThat(IndexOrder.compareIds("job-01", "job-1"))
+        .isEqualTo(-IndexOrder.compareIds("job-1", "job-01"));
   }
 
   private static void shuffle(int[] a, SplittableRandom r) {
