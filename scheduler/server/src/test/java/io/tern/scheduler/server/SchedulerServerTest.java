@@ -176,6 +176,18 @@ class SchedulerServerTest {
             "idempotency_key: already used for "
                 + first.getJob().getId()
                 + ", submitted with a different spec");
+
+    // An array's key names the array, not its first task.
+    io.tern.api.v1.JobSpec array =
+        Clients.spec("c", 1).toBuilder()
+            .setArray(io.tern.api.v1.ArraySpec.newBuilder().setIndices("0-2"))
+            .build();
+    SubmitJobResponse tasks = submit(c, array, "key-3");
+    StatusRuntimeException reusedByArray =
+        catchThrowableOfType(
+            StatusRuntimeException.class, () -> submit(c, Clients.spec("d", 1), "key-3"));
+    assertThat(reusedByArray.getStatus().getDescription())
+        .startsWith("idempotency_key: already used for the array " + tasks.getArrayId() + ",");
   }
 
   @Test

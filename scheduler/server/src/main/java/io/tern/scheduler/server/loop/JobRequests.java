@@ -200,16 +200,16 @@ public final class JobRequests {
    * that job was submitted with; ALREADY_EXISTS otherwise (a key names one submission).
    */
   private static SubmitJobResponse deduplicated(Job job, JobSpec spec) {
+    String arrayId = job.getSpec().getArray().getArrayId();
     if (!asSubmitted(job.getSpec()).equals(spec)) {
       throw Status.ALREADY_EXISTS
           .withDescription(
               "idempotency_key: already used for "
-                  + job.getId()
+                  + (arrayId.isEmpty() ? job.getId() : "the array " + arrayId)
                   + ", submitted with a different spec; a retry must send the same spec, and a"
                   + " new job needs a new key")
           .asRuntimeException();
     }
-    String arrayId = job.getSpec().getArray().getArrayId();
     SubmitJobResponse.Builder out =
         SubmitJobResponse.newBuilder().setJob(job).setDeduplicated(true);
     return arrayId.isEmpty() ? out.build() : out.setArrayId(arrayId).build();
