@@ -10,11 +10,13 @@ import static io.tern.scheduler.core.Fixtures.running;
 import static io.tern.scheduler.core.Fixtures.spot;
 import static io.tern.scheduler.core.Fixtures.withGpu;
 import static io.tern.scheduler.core.Fixtures.withPool;
+import static io.tern.scheduler.core.Fixtures.withPrice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tern.scheduler.core.explain.ReasonKind;
 import io.tern.scheduler.core.model.CapacityPreference;
 import io.tern.scheduler.core.model.CapacityType;
+import io.tern.scheduler.core.model.Checkpointing;
 import io.tern.scheduler.core.model.GpuHealth;
 import io.tern.scheduler.core.model.NodeAssignment;
 import io.tern.scheduler.core.model.NodeState;
@@ -95,6 +97,62 @@ class PlacementEngineTest {
     var nodes = List.of(onDemand("a-od", 8), spot("z-spot", 8));
     Plan plan = plan(cluster(nodes), queue(job("j", 1).build()), policy);
     assertThat(plan.placementFor("j").orElseThrow().capacityType()).isEqualTo(CapacityType.SPOT);
+  }
+
+  @Test
+  void outsideAnyWindowASpotOkJobTakesTheCheapestFreeCapacity() {
+    // The default job (spot-ok, no deadline, no spot wait, no checkpoint) on two idle nodes:
+    // on-demand at $4/GPU-hour, spot at $1. Reclaim risk must not outweigh a 4x price.
+    var nodes = List.of(withPrice(onDemand("gpu-1", 8), 32), withPrice(spot("gpu-2", 8), 8));
+    Plan plan = plan(cluster(nodes), queue(job("j", 1).build()));
+    Placement p = plan.placementFor("j").orElseThrow();
+    assertThat(p.assignments().get(0).nodeId()).isEqualTo("gpu-2");
+    assertThat(p.capacityType()).isEqualTo(CapacityType.SPOT);
+  }
+
+  @Test
+  void cheapestWinsOverBestFitAcrossCapacityTypes() {
+    // A one-GPU on-demand node is the tighter fit, but spot is cheaper.
+    var nodes = List.of(onDemand("a-od", 1), spot("z-spot", 8));
+    var checkpointed =
+        job("j", 1)
+            .checkpointing(Checkpointing.every(Duration.ofMinutes(30), Duration.ofSeconds(90)))
+            .build();
+    Plan plan = plan(cluster(nodes), queue(checkpointed));
+    assertThat(plan.placementFor("j").orElseThrow().assignments().get(0).nodeId())
+        .isEqualTo("z-spot");
+  }
+
+  @Test
+  void outsideAnyWindowOnDemandWinsWhenItIsTheCheaper() {
+    var nodes = List.of(withPrice(spot("a-spot", 8), 40), onDemand("z-od", 8));
+    Plan plan = plan(cluster(nodes), queue(job("j", 1).build()));
+    assertThat(plan.placementFor("j").orElseThrow().capacityType())
+        .isEqualTo(CapacityType.ON_DEMAND);
+  }
+
+  @Test
+  void aGangOutsideAnyWindowTakesTheCheaperCapacityTypeWhole() {
+    var gang = job("gang", 8).resources(Resources.of(8, 2, 0, List.of(), 0, 0)).build();
+    var nodes =
+        List.of(
+            withPrice(spot("a-spot", 8), 40),
+            withPrice(spot("b-spot", 8), 40),
+            onDemand("c-od", 8),
+            onDemand("d-od", 8));
+    Plan plan = plan(cluster(nodes), queue(gang));
+    Placement p = plan.placementFor("gang").orElseThrow();
+    assertThat(p.capacityType()).isEqualTo(CapacityType.ON_DEMAND);
+    assertThat(p.assignments()).extracting(NodeAssignment::nodeId).containsExactly("c-od", "d-od");
+  }
+
+  @Test
+  void aReclaimedJobAvoidsItsPoolEvenWhereThatPoolIsTheCheapest() {
+    var nodes = List.of(spot("a-spot", 8), onDemand("z-od", 8));
+    var job = job("j", 1).lastReclaimedPool("pool-a").build();
+    Plan plan = plan(cluster(nodes), queue(job));
+    assertThat(plan.placementFor("j").orElseThrow().assignments().get(0).nodeId())
+        .isEqualTo("z-od");
   }
 
   @Test

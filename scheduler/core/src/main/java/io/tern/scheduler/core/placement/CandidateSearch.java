@@ -12,8 +12,12 @@ import java.util.Set;
  * Finds where a request fits without looking at every node: capacity tiers in order of preference;
  * inside a tier, buckets from the tightest fit (fewest free GPUs that still suffice) upwards, nodes
  * in id order; it stops once {@code candidatesPerJob} feasible nodes (plus the gang size) are found
- * and lets the scorers choose among them. A job that was interrupted by a reclaim first searches
- * outside the reclaimed pool. Not thread-safe: one per plan call.
+ * and lets the scorers choose among them. A tier that allows both capacity types has no preference
+ * between them, so the cheapest wins: each type is searched on its own (the scorers choosing within
+ * it, every type with its own candidates) and the choice with the lowest price per GPU-hour is
+ * taken; on equal prices the higher score, then the tier's order (spot first). A job that was
+ * interrupted by a reclaim first searches the whole tier outside the reclaimed pool. Not
+ * thread-safe: one per plan call.
  */
 public final class CandidateSearch {
   private final ClusterIndex index;
@@ -24,6 +28,22 @@ public final class CandidateSearch {
   private long[] foundGpus = new long[16];
   private double[] foundScore = new double[16];
   private int count;
+
+  /** The summed score of the members {@link #choose} picked last. */
+  private double chosenScore;
+
+  /** One single-type tier per capacity type, by ordinal. */
+  private static final Set<CapacityType>[] SINGLE = singles();
+
+  @SuppressWarnings("unchecked")
+  private static Set<CapacityType>[] singles() {
+    CapacityType[] types = CapacityType.values();
+    Set<CapacityType>[] sets = new Set[types.length];
+    for (CapacityType t : types) {
+      sets[t.ordinal()] = java.util.Collections.unmodifiableSet(java.util.EnumSet.of(t));
+    }
+    return sets;
+  }
 
   public CandidateSearch(
       ClusterIndex index, FilterChain filters, ScorerChain scorers, int candidatesPerJob) {
@@ -42,17 +62,10 @@ public final class CandidateSearch {
     int limit = candidatesPerJob + members - 1;
     String avoid = request.job().lastReclaimedPool();
     for (Set<CapacityType> tier : request.tiers()) {
-      if (members > 1 && tier.size() > 1) {
-        // A gang runs on one capacity type: a reclaim of part of it would stall all of it anyway.
-        for (CapacityType type : tier) {
-          Choice c = findInTier(request, Set.of(type), avoid, limit, members);
-          if (c != null) {
-            return c;
-          }
-        }
-        continue;
-      }
       Choice c = findInTier(request, tier, avoid, limit, members);
+      if (c == null && avoid != null) {
+        c = findInTier(request, tier, null, limit, members);
+      }
       if (c != null) {
         return c;
       }
@@ -62,11 +75,41 @@ public final class CandidateSearch {
 
   private Choice findInTier(
       PlacementRequest request, Set<CapacityType> tier, String avoid, int limit, int members) {
-    collect(request, tier, avoid, limit);
-    if (count < members && avoid != null) {
-      collect(request, tier, null, limit);
+    if (tier.size() == 1) {
+      collect(request, tier, avoid, limit);
+      return count >= members ? choose(request, members) : null;
     }
-    return count >= members ? choose(request, members) : null;
+    // Both types, no preference: the cheapest wins. A gang also runs on one capacity type this way
+    // (a reclaim of part of it would stall all of it anyway).
+    Choice best = null;
+    double bestPrice = 0;
+    double bestScore = 0;
+    for (CapacityType type : tier) {
+      collect(request, SINGLE[type.ordinal()], avoid, limit);
+      if (count < members) {
+        continue;
+      }
+      Choice c = choose(request, members);
+      double price = pricePerGpuHour(c);
+      if (best == null || price < bestPrice || (price == bestPrice && chosenScore > bestScore)) {
+        best = c;
+        bestPrice = price;
+        bestScore = chosenScore;
+      }
+    }
+    return best;
+  }
+
+  /** What a choice costs per GPU-hour: its nodes' prices, weighted by the GPUs it takes on each. */
+  private static double pricePerGpuHour(Choice c) {
+    double usd = 0;
+    long gpus = 0;
+    for (int i = 0; i < c.nodes().length; i++) {
+      int n = Long.bitCount(c.gpus()[i]);
+      usd += c.nodes()[i].node().pricePerGpuHourUsd() * n;
+      gpus += n;
+    }
+    return gpus == 0 ? 0 : usd / gpus;
   }
 
   /** Gives the chosen GPUs to the request's job in the working index. */
@@ -157,6 +200,7 @@ public final class CandidateSearch {
     NodeView[] nodes = new NodeView[members];
     long[] gpus = new long[members];
     boolean[] used = new boolean[count];
+    chosenScore = 0;
     for (int m = 0; m < members; m++) {
       int best = -1;
       for (int i = 0; i < count; i++) {
@@ -171,6 +215,7 @@ public final class CandidateSearch {
         }
       }
       used[best] = true;
+      chosenScore += foundScore[best];
       nodes[m] = found[best];
       gpus[m] = foundGpus[best];
     }

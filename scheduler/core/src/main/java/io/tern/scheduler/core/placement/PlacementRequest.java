@@ -23,7 +23,7 @@ public final class PlacementRequest {
   /**
    * @param job the job
    * @param tiers capacity types to try, most preferred first; a tier with both types has no
-   *     preference between them
+   *     preference between them: the cheapest free capacity wins
    * @param maxJobPricePerHourUsd most the job may pay per hour on one node (its GPUs' share of the
    *     node's price) to stay under its cost cap ({@link Double#POSITIVE_INFINITY} when uncapped)
    */

@@ -6,8 +6,9 @@ import io.tern.scheduler.core.placement.PlacementRequest;
 import io.tern.scheduler.core.placement.PlacementScorer;
 
 /**
- * A job that cannot checkpoint loses everything on a spot reclaim, so where it may choose, it
- * prefers on-demand; a checkpointable job does not care.
+ * A job that cannot checkpoint loses everything on a spot reclaim, so between nodes of equal price
+ * it prefers on-demand; a checkpointable job does not care. Across capacity types the cheaper one
+ * wins before any score counts (see {@code CandidateSearch}).
  */
 public final class ReclaimRiskScorer implements PlacementScorer {
   public static final String NAME = "reclaim-risk";
