@@ -11,6 +11,7 @@ import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.client.SinceFlag;
 import io.tern.cli.client.Table;
+import io.tern.scheduler.spec.JobSpecValidator;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
@@ -60,6 +61,13 @@ public final class CostCommand extends FinOpsVerb {
     }
     if (since != null) {
       from = SinceFlag.parsePast("--since", since, clock.instant());
+    }
+    if (team != null) {
+      JobSpecValidator.teamProblem(team)
+          .ifPresent(
+              problem -> {
+                throw new UserInputException("--team: " + problem);
+              });
     }
   }
 

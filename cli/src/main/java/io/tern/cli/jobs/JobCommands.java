@@ -95,15 +95,7 @@ public final class JobCommands {
       Job job = jobOrNull(scheduler, jobId);
       if (job == null) {
         // Not a job: perhaps an array, whose tasks are jobs of their own.
-        ListJobsResponse tasks =
-            scheduler.call(
-                c ->
-                    JobServiceGrpc.newBlockingStub(c)
-                        .listJobs(
-                            ListJobsRequest.newBuilder()
-                                .setArrayId(jobId)
-                                .setPageSize(ArraySyntax.MAX_TASKS)
-                                .build()));
+        ListJobsResponse tasks = arrayTasks(scheduler, jobId);
         if (tasks.getJobsCount() == 0) {
           throw new NotFound("no job " + jobId);
         }
@@ -126,6 +118,18 @@ public final class JobCommands {
   }
 
   /** The job {@code id}, or null if the scheduler knows no job by that id. */
+  /** The tasks of the array {@code arrayId}; none if it is not an array's id. */
+  private static ListJobsResponse arrayTasks(SchedulerClient scheduler, String arrayId) {
+    return scheduler.call(
+        c ->
+            JobServiceGrpc.newBlockingStub(c)
+                .listJobs(
+                    ListJobsRequest.newBuilder()
+                        .setArrayId(arrayId)
+                        .setPageSize(ArraySyntax.MAX_TASKS)
+                        .build()));
+  }
+
   private static Job jobOrNull(SchedulerClient scheduler, String id) {
     try {
       return scheduler.call(
@@ -335,6 +339,18 @@ public final class JobCommands {
                 + " already finished ("
                 + Protos.enumName(before.getState(), "JOB_STATE_")
                 + "); there is nothing to cancel");
+      }
+      if (before == null) {
+        // CancelJob answers a finished array unchanged, as a finished job: say so, as for a job.
+        List<Job> tasks = arrayTasks(scheduler, jobId).getJobsList();
+        if (!tasks.isEmpty() && tasks.stream().allMatch(t -> finished(t.getState()))) {
+          throw new IllegalStateException(
+              "array "
+                  + jobId
+                  + " already finished: each of its "
+                  + tasks.size()
+                  + " tasks has ended; there is nothing to cancel");
+        }
       }
       Job job =
           scheduler.call(

@@ -152,6 +152,17 @@ class FinOpsCommandsTest {
   }
 
   @Test
+  void aTeamNoJobCouldHaveExitsTwoNamingTheFlag() {
+    Run run = tern("cost", "--team", "A B", "--scheduler", NOWHERE);
+
+    assertThat(run.exit).isEqualTo(2);
+    assertThat(run.err)
+        .contains(
+            "--team: may contain only lower-case letters, digits, '_' and '-' (and start with"
+                + " one), got \"A B\"");
+  }
+
+  @Test
   void sinceReadsDatesInstantsAndDurations() {
     Instant now = Instant.parse("2025-06-15T10:00:00Z");
 

@@ -22,6 +22,7 @@ import io.tern.scheduler.server.api.FinOpsServiceImpl;
 import io.tern.scheduler.server.api.JobServiceImpl;
 import io.tern.scheduler.server.api.LeaderForwarding;
 import io.tern.scheduler.server.api.RawServices;
+import io.tern.scheduler.server.api.RequestTimes;
 import io.tern.scheduler.server.api.WorkdirServiceImpl;
 import io.tern.scheduler.server.auth.AuditLog;
 import io.tern.scheduler.server.auth.Authenticator;
@@ -206,6 +207,9 @@ public final class SchedulerServer implements AutoCloseable {
     // they did. A standby relays client calls to the leader before either, so the leader checks
     // and audits them; agents keep their own stream to the leader (it must see their certificate).
     ServerInterceptor[] checks = {audit, authenticator};
+    // Client services also refuse Durations and Timestamps protobuf does not allow, once the call
+    // is authenticated and audited; agents' messages have their own checks (AgentMessageValidator).
+    ServerInterceptor[] clientChecks = {new RequestTimes(), audit, authenticator};
     grpc =
         builder
             .maxInboundMessageSize(MAX_MESSAGE_BYTES)
@@ -221,29 +225,31 @@ public final class SchedulerServer implements AutoCloseable {
                             metrics::submitted,
                             clock,
                             workdirs),
-                        checks),
+                        clientChecks),
                     forwarding))
             .addService(
                 RawServices.forwardedToLeader(
-                    ServerInterceptors.intercept(new ClusterServiceImpl(loop.cluster()), checks),
+                    ServerInterceptors.intercept(
+                        new ClusterServiceImpl(loop.cluster()), clientChecks),
                     forwarding))
             .addService(
                 RawServices.parsedHere(
                     ServerInterceptors.intercept(new AgentServiceImpl(loop.agents()), checks)))
             .addService(
                 RawServices.forwardedToLeader(
-                    ServerInterceptors.intercept(new FinOpsServiceImpl(loop.finOps()), checks),
+                    ServerInterceptors.intercept(
+                        new FinOpsServiceImpl(loop.finOps()), clientChecks),
                     forwarding))
             .addService(
                 // The store is shared and holds no leader state: any replica takes uploads.
                 RawServices.parsedHere(
                     ServerInterceptors.intercept(
-                        workdirService = new WorkdirServiceImpl(workdirs), checks)))
+                        workdirService = new WorkdirServiceImpl(workdirs), clientChecks)))
             .addService(
                 // Tokens live in ZooKeeper, not in the leader's state: any replica serves them.
                 RawServices.parsedHere(
                     ServerInterceptors.intercept(
-                        new AdminServiceImpl(tokens, security.authenticates()), checks)))
+                        new AdminServiceImpl(tokens, security.authenticates()), clientChecks)))
             .addService(ServerInterceptors.intercept(health.service(), checks))
             .addService(
                 ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), checks))

@@ -41,15 +41,10 @@ public final class JobSpecValidator {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   private static final Pattern TEAM = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+  private static final String TEAM_CHARACTERS = "lower-case letters, digits, '_' and '-'";
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern GPU_MODEL =
       Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0," + (SpecLimits.MAX_GPU_MODEL_LENGTH - 1) + "}");
-
-  /** The first second of 10000-01-01, where protobuf Timestamps end. */
-  private static final long TIMESTAMP_END_SECONDS = 253_402_300_800L;
-
-  /** The longest protobuf Duration: 10,000 years. */
-  private static final long DURATION_MAX_SECONDS = 315_576_000_000L;
 
   private JobSpecValidator() {}
 
@@ -87,7 +82,7 @@ public final class JobSpecValidator {
     List<SpecError> errors = new ArrayList<>();
     checkSize(spec, errors);
     checkName(spec.getName(), "name", NAME, "letters, digits, '.', '_' and '-'", errors);
-    checkName(spec.getTeam(), "team", TEAM, "lower-case letters, digits, '_' and '-'", errors);
+    checkName(spec.getTeam(), "team", TEAM, TEAM_CHARACTERS, errors);
     checkCommand(spec.getCommandList(), errors);
     checkWorkdir(spec.getWorkdir(), errors);
     checkWorkdirDigest(spec, errors);
@@ -112,12 +107,13 @@ public final class JobSpecValidator {
               "must be a number of US dollars between 0 and " + SpecLimits.MAX_COST_USD));
     }
     if (spec.hasMaxRuntime()) {
-      if (!validDuration(spec.getMaxRuntime())) {
-        errors.add(invalidDuration("maxRuntime", spec.getMaxRuntime()));
-      } else if (!positive(spec.getMaxRuntime())) {
-        errors.add(SpecError.of("maxRuntime", "must be longer than 0s"));
-      } else if (spec.getMaxRuntime().getSeconds()
-          > SpecLimits.MAX_RUNTIME_DAYS * 86_400L - (spec.getMaxRuntime().getNanos() > 0 ? 1 : 0)) {
+      Duration maxRuntime = spec.getMaxRuntime();
+      long limit = SpecLimits.MAX_RUNTIME_DAYS * 86_400L;
+      // Too long first: a runtime beyond even protobuf's Duration is too long, not malformed.
+      boolean tooLong =
+          maxRuntime.getSeconds() > limit
+              || (maxRuntime.getSeconds() == limit && maxRuntime.getNanos() > 0);
+      if (tooLong) {
         errors.add(
             SpecError.of(
                 "maxRuntime",
@@ -125,7 +121,13 @@ public final class JobSpecValidator {
                     + SpecLimits.MAX_RUNTIME_DAYS
                     + " days ("
                     + SpecLimits.MAX_RUNTIME_DAYS * 24
-                    + "h)"));
+                    + "h), got "
+                    + maxRuntime.getSeconds()
+                    + "s"));
+      } else if (!validDuration(maxRuntime)) {
+        errors.add(invalidDuration("maxRuntime", maxRuntime));
+      } else if (!positive(maxRuntime)) {
+        errors.add(SpecError.of("maxRuntime", "must be longer than 0s"));
       }
     }
     if (spec.getRetries() < 0 || spec.getRetries() > MAX_RETRIES) {
@@ -145,6 +147,17 @@ public final class JobSpecValidator {
       errors.add(SpecError.of("shareable", "only a job with resources.gpus: 1 can share a GPU"));
     }
     return errors;
+  }
+
+  /**
+   * What is wrong with {@code team} as a team name by the spec's rule (e.g. a GetCostReport's
+   * {@code team} or {@code tern cost --team}, to name without the field); empty when a job could
+   * have it.
+   */
+  public static java.util.Optional<String> teamProblem(String team) {
+    List<SpecError> errors = new ArrayList<>();
+    checkName(team, "team", TEAM, TEAM_CHARACTERS, errors);
+    return errors.stream().findFirst().map(SpecError::message);
   }
 
   private static void checkName(
@@ -573,30 +586,18 @@ public final class JobSpecValidator {
 
   private static boolean validTimestamp(com.google.protobuf.Timestamp t) {
     return t.getSeconds() >= 0
-        && t.getSeconds() < TIMESTAMP_END_SECONDS
+        && t.getSeconds() < ProtoTimes.TIMESTAMP_END_SECONDS
         && t.getNanos() >= 0
         && t.getNanos() <= 999_999_999;
   }
 
-  /**
-   * What protobuf's Duration allows: at most about 10,000 years, and nanos within one second with
-   * the sign of the seconds.
-   */
+  /** What protobuf's Duration allows: see {@link ProtoTimes#durationProblem}. */
   private static boolean validDuration(Duration d) {
-    return Math.abs(d.getSeconds()) <= DURATION_MAX_SECONDS
-        && Math.abs(d.getNanos()) <= 999_999_999
-        && !(d.getSeconds() > 0 && d.getNanos() < 0)
-        && !(d.getSeconds() < 0 && d.getNanos() > 0);
+    return ProtoTimes.durationProblem(d).isEmpty();
   }
 
   private static SpecError invalidDuration(String field, Duration d) {
-    return SpecError.of(
-        field,
-        "is not a valid duration (seconds "
-            + d.getSeconds()
-            + ", nanos "
-            + d.getNanos()
-            + "): nanos must lie within one second, with the sign of seconds");
+    return SpecError.of(field, ProtoTimes.durationProblem(d).orElseThrow());
   }
 
   private static boolean positive(Duration d) {

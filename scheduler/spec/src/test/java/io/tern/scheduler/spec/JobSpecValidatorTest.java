@@ -66,6 +66,28 @@ class JobSpecValidatorTest {
   }
 
   @Test
+  void aDurationBeyondProtobufsRangeIsReportedAsTooLong() {
+    com.google.protobuf.Duration huge =
+        com.google.protobuf.Duration.newBuilder().setSeconds(1_000_000_000_000L).build();
+
+    assertThat(JobSpecValidator.validate(valid().setMaxRuntime(huge).setSpotWait(huge).build()))
+        .extracting(SpecError::toString)
+        .containsExactlyInAnyOrder(
+            "maxRuntime: must be at most 366 days (8784h), got 1000000000000s",
+            "spotWait: is too large: 1000000000000s is beyond the longest duration,"
+                + " 315576000000s (10,000 years)");
+  }
+
+  @Test
+  void teamNamesFollowTheSpecsRule() {
+    assertThat(JobSpecValidator.teamProblem("vision-2")).isEmpty();
+    assertThat(JobSpecValidator.teamProblem("NO SUCH"))
+        .hasValue(
+            "may contain only lower-case letters, digits, '_' and '-' (and start with one), got"
+                + " \"NO SUCH\"");
+  }
+
+  @Test
   void aDeadlineMustLieAfterTheSchedulersNow() {
     java.time.Instant now = java.time.Instant.parse("2026-12-01T00:00:00Z");
     JobSpec epoch = valid().setDeadline(com.google.protobuf.Timestamp.newBuilder()).build();

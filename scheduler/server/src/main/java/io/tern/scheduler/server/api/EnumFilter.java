@@ -25,27 +25,40 @@ final class EnumFilter {
     for (int i = 0; i < values.size(); i++) {
       int value = values.get(i);
       EnumValueDescriptor known = type.findValueByNumber(value);
-      if (known == null || value == 0) {
-        String what =
-            known == null
-                ? value + " is not a " + type.getName()
-                : known.getName() + " matches nothing";
+      if (known == null) {
+        return unknown(field + "[" + i + "]", value, type);
+      }
+      if (value == 0) {
         return Optional.of(
-            Status.INVALID_ARGUMENT
-                .withDescription(
-                    field
-                        + "["
-                        + i
-                        + "]: "
-                        + what
-                        + "; use one of "
-                        + type.getValues().stream()
-                            .filter(v -> v.getNumber() != 0)
-                            .map(EnumValueDescriptor::getName)
-                            .collect(Collectors.joining(", ")))
-                .asRuntimeException());
+            refusal(field + "[" + i + "]", known.getName() + " matches nothing", type));
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * INVALID_ARGUMENT when a single enum field holds a number {@code type} does not define, e.g.
+   * UpdateJob's {@code priority: 55 is not a Priority; use one of PRIORITY_HIGH, ...}; empty for
+   * any defined value. Protobuf keeps an undefined number as it came, and reading it as the enum
+   * later fails with "Can't get the number of an unknown enum value.", naming no field.
+   */
+  static Optional<StatusRuntimeException> unknown(String field, int value, EnumDescriptor type) {
+    return type.findValueByNumber(value) != null
+        ? Optional.empty()
+        : Optional.of(refusal(field, value + " is not a " + type.getName(), type));
+  }
+
+  private static StatusRuntimeException refusal(String field, String what, EnumDescriptor type) {
+    return Status.INVALID_ARGUMENT
+        .withDescription(
+            field
+                + ": "
+                + what
+                + "; use one of "
+                + type.getValues().stream()
+                    .filter(v -> v.getNumber() != 0)
+                    .map(EnumValueDescriptor::getName)
+                    .collect(Collectors.joining(", ")))
+        .asRuntimeException();
   }
 }

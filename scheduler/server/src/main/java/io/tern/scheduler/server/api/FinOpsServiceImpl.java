@@ -106,6 +106,15 @@ public final class FinOpsServiceImpl extends FinOpsServiceGrpc.FinOpsServiceImpl
   @Override
   public void getCostReport(GetCostReportRequest request, StreamObserver<CostReport> observer) {
     Principal caller = Principal.current();
+    if (!request.getTeam().isEmpty()) {
+      var badTeam = io.tern.scheduler.spec.JobSpecValidator.teamProblem(request.getTeam());
+      if (badTeam.isPresent()) {
+        // No job can have this team: a typo to report, not an empty report to give.
+        observer.onError(
+            Status.INVALID_ARGUMENT.withDescription("team: " + badTeam.get()).asRuntimeException());
+        return;
+      }
+    }
     String team;
     try {
       team = TeamAccess.costTeam(caller, request.getTeam());

@@ -330,6 +330,15 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
 
   @Override
   public void updateJob(UpdateJobRequest request, StreamObserver<Job> observer) {
+    var badPriority =
+        request.hasPriority()
+            ? EnumFilter.unknown(
+                "priority", request.getPriorityValue(), io.tern.api.v1.Priority.getDescriptor())
+            : java.util.Optional.<io.grpc.StatusRuntimeException>empty();
+    if (badPriority.isPresent()) {
+      observer.onError(badPriority.get());
+      return;
+    }
     if (checkId(request.getJobId(), observer)) {
       GrpcErrors.reply(
           allowed(Principal.current(), request.getJobId())

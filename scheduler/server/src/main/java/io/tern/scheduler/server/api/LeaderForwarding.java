@@ -11,6 +11,9 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.tern.scheduler.server.leader.LeaderElector;
+import io.tern.security.pki.IdentityKind;
+import io.tern.security.tls.PeerIdentity;
+import io.tern.security.token.TokenCredentials;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -57,12 +60,24 @@ public final class LeaderForwarding implements AutoCloseable {
     this.credentials = credentials;
   }
 
-  /** The leader to relay a call with {@code headers} to; empty to serve it here. */
-  Optional<String> leaderFor(Metadata headers) {
-    if (headers.containsKey(FORWARDED) || elector.isLeader()) {
+  /**
+   * The leader to relay {@code call} with {@code headers} to; empty to serve it here. A caller that
+   * proves itself only by an agent's certificate is answered here: the relay cannot pass the
+   * certificate on, so the leader would see no credentials at all (UNAUTHENTICATED), while this
+   * replica's own checks refuse an agent the client rpcs as the leader does (PERMISSION_DENIED).
+   */
+  Optional<String> leaderFor(ServerCall<?, ?> call, Metadata headers) {
+    if (headers.containsKey(FORWARDED) || elector.isLeader() || agentOnly(call, headers)) {
       return Optional.empty();
     }
     return elector.leaderAddress().filter(leader -> !leader.equals(self));
+  }
+
+  private static boolean agentOnly(ServerCall<?, ?> call, Metadata headers) {
+    return !headers.containsKey(TokenCredentials.AUTHORIZATION)
+        && PeerIdentity.of(call.getAttributes())
+            .filter(peer -> peer.kind() == IdentityKind.AGENT)
+            .isPresent();
   }
 
   /** Relays {@code call} to {@code leader}; the returned listener takes the client's side. */

@@ -122,7 +122,8 @@ public final class RawServices {
         typed.getMethodDescriptor().toBuilder(BYTES, BYTES).build();
     ServerCallHandler<byte[], byte[]> handler =
         (call, headers) -> {
-          String leader = forwarding == null ? null : forwarding.leaderFor(headers).orElse(null);
+          String leader =
+              forwarding == null ? null : forwarding.leaderFor(call, headers).orElse(null);
           return leader != null
               ? forwarding.forward(call, headers, leader)
               : parse(typed, call, headers);

@@ -132,11 +132,24 @@ public final class AuditLog implements ServerInterceptor, Closeable {
    * token, or a caller without the role. {@code who} is whoever the caller claimed or proved to be.
    */
   void refused(ServerCall<?, ?> call, String who, String kind, Status status) {
+    refused(call, who, kind, null, status);
+  }
+
+  /**
+   * As {@link #refused(ServerCall, String, String, Status)}, for a call refused on a message it
+   * sent (an agent registering a node its certificate does not name): the message's named fields
+   * are the line's {@code request}.
+   */
+  void refused(ServerCall<?, ?> call, String who, String kind, Message request, Status status) {
     String method = call.getMethodDescriptor().getFullMethodName();
     if (!AccessRules.mutating(method)) {
       return;
     }
-    write(entry(call, who, kind), JSON.createObjectNode(), status);
+    ObjectNode entry = entry(call, who, kind);
+    if (request != null) {
+      copyNamed(request, entry.putObject("request"));
+    }
+    write(entry, JSON.createObjectNode(), status);
   }
 
   /**

@@ -76,7 +76,7 @@ public final class Authenticator implements ServerInterceptor {
     Context context = Context.current().withValue(Principal.CURRENT, caller);
     ServerCall.Listener<Q> listener = Contexts.interceptCall(context, call, headers, next);
     if (caller.kind() == Principal.Kind.AGENT) {
-      return new NodeBoundListener<>(listener, call, caller.name());
+      return new NodeBoundListener<>(listener, call, caller.name(), audit);
     }
     return listener;
   }
@@ -198,12 +198,15 @@ public final class Authenticator implements ServerInterceptor {
       extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q> {
     private final ServerCall<Q, ?> call;
     private final String nodeId;
+    private final AuditLog audit;
     private boolean closed;
 
-    NodeBoundListener(ServerCall.Listener<Q> delegate, ServerCall<Q, ?> call, String nodeId) {
+    NodeBoundListener(
+        ServerCall.Listener<Q> delegate, ServerCall<Q, ?> call, String nodeId, AuditLog audit) {
       super(delegate);
       this.call = call;
       this.nodeId = nodeId;
+      this.audit = audit;
     }
 
     @Override
@@ -215,15 +218,17 @@ public final class Authenticator implements ServerInterceptor {
           && agent.hasRegister()
           && !agent.getRegister().getNodeId().equals(nodeId)) {
         closed = true;
-        call.close(
+        Status refused =
             Status.PERMISSION_DENIED.withDescription(
                 "agent "
                     + nodeId
                     + " may not register node '"
                     + agent.getRegister().getNodeId()
                     + "': its certificate names "
-                    + nodeId),
-            new Metadata());
+                    + nodeId);
+        // Closed here, past the audit's view of the call: recorded as a refusal instead.
+        audit.refused(call, nodeId, "agent", agent, refused);
+        call.close(refused, new Metadata());
         return;
       }
       super.onMessage(message);

@@ -281,9 +281,9 @@ public final class JobRequests {
   }
 
   /**
-   * Cancels a job; a running one ends CANCELLED once its agent has stopped it. An array's id
-   * cancels each of its tasks that has not ended, and answers with its first task; one whose tasks
-   * have all ended is refused (FAILED_PRECONDITION).
+   * Cancels a job; a running one ends CANCELLED once its agent has stopped it, and a finished one
+   * is answered unchanged. An array's id cancels each of its tasks that has not ended, and answers
+   * with its first task: for an array whose tasks have all ended, as for a finished job, a no-op.
    */
   public CompletableFuture<Job> cancel(CancelJobRequest request) {
     return loop.callAsync(
@@ -292,16 +292,6 @@ public final class JobRequests {
               request.getReason().isEmpty() ? "cancelled" : "cancelled: " + request.getReason();
           if (term.entry(request.getJobId()) == null) {
             List<JobEntry> tasks = tasks(term, request.getJobId());
-            if (!tasks.isEmpty() && tasks.stream().allMatch(JobEntry::finished)) {
-              throw Status.FAILED_PRECONDITION
-                  .withDescription(
-                      "array "
-                          + request.getJobId()
-                          + " already finished: each of its "
-                          + tasks.size()
-                          + " tasks has ended; there is nothing to cancel")
-                  .asRuntimeException();
-            }
             if (!tasks.isEmpty()) {
               List<CompletableFuture<Job>> each = new ArrayList<>();
               tasks.forEach(task -> each.add(cancel(term, task, reason)));

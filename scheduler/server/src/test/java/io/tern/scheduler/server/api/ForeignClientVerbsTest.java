@@ -76,15 +76,30 @@ class ForeignClientVerbsTest {
 
   private static DynamicMessage call(
       ForeignClient client, MethodDescriptor method, Object... fieldsAndValues) {
+    return client.unary(method, request(method, fieldsAndValues), 10_000);
+  }
+
+  /**
+   * {@code method}'s request with the fields named set: an enum by its value's name (or a value
+   * descriptor), a repeated field to the one value given.
+   */
+  private static DynamicMessage request(MethodDescriptor method, Object... fieldsAndValues) {
     DynamicMessage.Builder request = ForeignClient.request(method);
     Descriptor type = method.getInputType();
     for (int i = 0; i < fieldsAndValues.length; i += 2) {
       var f = type.findFieldByName((String) fieldsAndValues[i]);
       Object value = fieldsAndValues[i + 1];
-      boolean isEnum = f.getType() == com.google.protobuf.Descriptors.FieldDescriptor.Type.ENUM;
-      request.setField(f, isEnum ? f.getEnumType().findValueByName((String) value) : value);
+      if (value instanceof String name
+          && f.getType() == com.google.protobuf.Descriptors.FieldDescriptor.Type.ENUM) {
+        value = f.getEnumType().findValueByName(name);
+      }
+      if (f.isRepeated()) {
+        request.addRepeatedField(f, value);
+      } else {
+        request.setField(f, value);
+      }
     }
-    return client.unary(method, request.build(), 10_000);
+    return request.build();
   }
 
   private String submit(ServiceDescriptor jobs) {
@@ -129,6 +144,89 @@ class ForeignClientVerbsTest {
     assertThat(field(spec, "retries")).isEqualTo(2);
     assertThat(requeue.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
     assertThat(undrain.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+  }
+
+  /** The status {@code request} is refused with. */
+  private Status refusal(MethodDescriptor method, DynamicMessage request) {
+    return catchThrowableOfType(
+            StatusRuntimeException.class, () -> client.unary(method, request, 10_000))
+        .getStatus();
+  }
+
+  /** A google.protobuf.Duration or Timestamp for {@code field} of {@code method}'s request. */
+  private static DynamicMessage time(
+      MethodDescriptor method, String field, long seconds, int nanos) {
+    Descriptor type = method.getInputType().findFieldByName(field).getMessageType();
+    return DynamicMessage.newBuilder(type)
+        .setField(type.findFieldByName("seconds"), seconds)
+        .setField(type.findFieldByName("nanos"), nanos)
+        .build();
+  }
+
+  @Test
+  void enumNumbersTimesAndTeamsThatCannotBeAreRefusedNamingTheField() throws Exception {
+    ServiceDescriptor jobs = client.service("tern.v1.JobService");
+    String id = submit(jobs);
+    MethodDescriptor update = jobs.findMethodByName("UpdateJob");
+    var priority = update.getInputType().findFieldByName("priority");
+    MethodDescriptor list = jobs.findMethodByName("ListJobs");
+    MethodDescriptor createToken =
+        client.service("tern.v1.AdminService").findMethodByName("CreateToken");
+    MethodDescriptor costs =
+        client.service("tern.v1.FinOpsService").findMethodByName("GetCostReport");
+    MethodDescriptor submit = jobs.findMethodByName("SubmitJob");
+    DynamicMessage spec = ForeignClient.jobSpec(submit.getInputType(), "forever");
+    var maxRuntime = spec.getDescriptorForType().findFieldByName("max_runtime");
+
+    Status unknownPriority =
+        refusal(
+            update,
+            request(
+                update,
+                "job_id",
+                id,
+                "priority",
+                priority.getEnumType().findValueByNumberCreatingIfUnknown(55)));
+    Status negativeNanos =
+        refusal(
+            list,
+            request(list, "submitted_after", time(list, "submitted_after", 1_700_000_000L, -3)));
+    Status mixedSigns =
+        refusal(
+            createToken,
+            request(
+                createToken,
+                "user",
+                "bob",
+                "teams",
+                "vision",
+                "ttl",
+                time(createToken, "ttl", 5, -5)));
+    Status noSuchTeam = refusal(costs, request(costs, "team", "NO SUCH"));
+    DynamicMessage forever =
+        spec.toBuilder()
+            .setField(
+                maxRuntime,
+                DynamicMessage.newBuilder(maxRuntime.getMessageType())
+                    .setField(
+                        maxRuntime.getMessageType().findFieldByName("seconds"), 1_000_000_000_000L)
+                    .build())
+            .build();
+    Status tooLong = refusal(submit, request(submit, "spec", forever));
+
+    assertThat(List.of(unknownPriority, negativeNanos, mixedSigns, noSuchTeam, tooLong))
+        .extracting(status -> status.getCode() + " " + status.getDescription())
+        .containsExactly(
+            "INVALID_ARGUMENT priority: 55 is not a Priority; use one of PRIORITY_HIGH,"
+                + " PRIORITY_NORMAL, PRIORITY_LOW",
+            "INVALID_ARGUMENT submitted_after: is not a valid time (seconds 1700000000, nanos -3):"
+                + " nanos must lie between 0 and 999999999",
+            "INVALID_ARGUMENT ttl: is not a valid duration (seconds 5, nanos -5): nanos must lie"
+                + " within one second, with the sign of seconds",
+            "INVALID_ARGUMENT team: may contain only lower-case letters, digits, '_' and '-' (and"
+                + " start with one), got \"NO SUCH\"",
+            "INVALID_ARGUMENT spec.maxRuntime: must be at most 366 days (8784h), got"
+                + " 1000000000000s");
   }
 
   @Test

@@ -112,13 +112,18 @@ public final class SecureCluster implements AutoCloseable {
 
   /** A TLS channel presenting an agent certificate for {@code nodeId}. */
   public ManagedChannel agentChannel(String nodeId) throws Exception {
+    return agentChannel(nodeId, target());
+  }
+
+  /** A TLS channel to {@code target} presenting an agent certificate for {@code nodeId}. */
+  public ManagedChannel agentChannel(String nodeId, String target) throws Exception {
     LocalCa.write(
         ca.issue(IdentityKind.AGENT, nodeId, List.of(), Duration.ofDays(1)),
         layout.agentCertificate(nodeId),
         layout.agentKey(nodeId));
     return track(
         Grpc.newChannelBuilder(
-                target(),
+                target,
                 new ClientTls(
                         layout.caCertificate(),
                         layout.agentCertificate(nodeId),

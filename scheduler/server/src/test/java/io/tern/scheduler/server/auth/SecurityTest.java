@@ -533,6 +533,18 @@ class SecurityTest {
       await().atMost(ReplicaCluster.WAIT).until(() -> impostor.closedWith() != null);
       assertThat(impostor.closedWith().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(impostor.closedWith().getDescription()).contains("may not register node 'node-c'");
+      // Refused on the message it sent, after the call started: audited all the same.
+      assertThat(Files.readAllLines(secure.auditLog))
+          .anySatisfy(
+              line ->
+                  assertThat(line)
+                      .contains("\"rpc\":\"tern.v1.AgentService/Connect\"")
+                      .contains("\"who\":\"node-b\"")
+                      .contains("\"kind\":\"agent\"")
+                      .containsPattern("\"from\":\"[^\"]*127.0.0.1:[0-9]+\"")
+                      .contains("\"node_id\":\"node-c\"")
+                      .contains("\"result\":\"PERMISSION_DENIED\"")
+                      .contains("\"detail\":\"agent node-b may not register node 'node-c'"));
       await()
           .atMost(ReplicaCluster.WAIT)
           .untilAsserted(

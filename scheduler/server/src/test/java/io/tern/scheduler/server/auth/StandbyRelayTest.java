@@ -121,4 +121,25 @@ class StandbyRelayTest {
     assertThat(noToken.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(otherTeam.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
   }
+
+  @Test
+  void anAgentCallingAClientRpcIsRefusedAlikeByTheStandbyAndTheLeader() throws Exception {
+    Status fromLeader = listJobsAsAgent(secure.agentChannel("node-x"));
+    Status fromStandby =
+        listJobsAsAgent(secure.agentChannel("node-x", "localhost:" + standby.port()));
+
+    assertThat(fromLeader.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(fromStandby.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(fromStandby.getDescription()).isEqualTo(fromLeader.getDescription());
+  }
+
+  private static Status listJobsAsAgent(io.grpc.ManagedChannel channel) {
+    return catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                io.tern.api.v1.JobServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .listJobs(io.tern.api.v1.ListJobsRequest.getDefaultInstance()))
+        .getStatus();
+  }
 }
