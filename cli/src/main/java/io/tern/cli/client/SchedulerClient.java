@@ -5,6 +5,7 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
+import io.grpc.ConnectivityState;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -29,6 +31,13 @@ import java.util.function.Function;
  * names the leader (trailer {@code tern-leader}) and the call is retried there; an unreachable
  * replica is skipped; while no replica leads (an election, a ZooKeeper outage) calls are retried
  * until {@code patience} runs out.
+ *
+ * <p>A replica counts as reached once its channel is READY, that is once its HTTP/2 (and TLS)
+ * handshake is answered. Before each try the client waits at most {@link #REACH_PATIENCE} for that;
+ * a replica still connecting then (a stopped process whose kernel accepts the connection, a host
+ * that drops packets) counts as not reached, like one that refuses the connection, and the next
+ * replica is tried. Only that wait is bounded, not the call: a stream ({@code tern logs -f}, {@code
+ * tern watch}) runs for as long as it streams.
  */
 public final class SchedulerClient implements AutoCloseable {
   private static final Metadata.Key<String> LEADER =
@@ -64,8 +73,9 @@ public final class SchedulerClient implements AutoCloseable {
    *
    * @throws UserInputException for INVALID_ARGUMENT (the message names the field)
    * @throws SchedulerUnavailableException when no replica answers at all within {@link
-   *     #REACH_PATIENCE} (nothing listens there, or the host does not resolve), or when replicas
-   *     answer but none leads within {@code patience}
+   *     #REACH_PATIENCE} (nothing listens there, the host does not resolve, or what accepts the
+   *     connection does not answer its handshake), or when replicas answer but none leads within
+   *     {@code patience}
    * @throws StatusRuntimeException for other failures (the scheduler's own answer)
    */
   public <T> T call(Function<Channel, T> rpc) {
@@ -79,11 +89,11 @@ public final class SchedulerClient implements AutoCloseable {
     while (true) {
       String address = addresses.get(current);
       try {
-        return rpc.apply(channel(address));
+        return rpc.apply(readyChannel(address));
       } catch (StatusRuntimeException e) {
         last = e;
         Status.Code code = e.getStatus().getCode();
-        answered |= !notReached(e);
+        answered |= !notReached(e) && !cutOff(e);
         String leader = e.getTrailers() == null ? null : e.getTrailers().get(LEADER);
         if (code == Status.Code.INVALID_ARGUMENT) {
           throw new UserInputException(e.getStatus().getDescription());
@@ -114,7 +124,9 @@ public final class SchedulerClient implements AutoCloseable {
                 + " ("
                 + why(last)
                 + "). Is 'tern scheduler' running there? Give another address with --scheduler,"
-                + " TERN_SCHEDULER or scheduler: in ~/.tern/config.yaml.");
+                + " TERN_SCHEDULER or scheduler: in ~/.tern/config.yaml"
+                + tlsHint(last)
+                + ".");
       }
       if (now > deadline) {
         throw new SchedulerUnavailableException(
@@ -125,15 +137,20 @@ public final class SchedulerClient implements AutoCloseable {
                 + " s (last answer: "
                 + why(last)
                 + "); try again, or wait longer with --wait SECONDS"
-                + (config.tls() == null && cutOff(last)
-                    ? ". If that port speaks TLS, give its CA with --tls-ca"
-                    : ""));
+                + tlsHint(last));
       }
       // Never past the deadline that applies: the last try comes at it, not up to a second after.
       long until = answered ? deadline : reachDeadline;
       sleep(Math.max(1, Math.min(backoffMillis, (until - now) / 1_000_000 + 1)));
       backoffMillis = Math.min(1000, backoffMillis * 2);
     }
+  }
+
+  /** For a plaintext client whose connection was cut off: the port may speak TLS. */
+  private String tlsHint(StatusRuntimeException last) {
+    return config.tls() == null && cutOff(last)
+        ? ". If that port speaks TLS, give its CA with --tls-ca"
+        : "";
   }
 
   /**
@@ -174,6 +191,9 @@ public final class SchedulerClient implements AutoCloseable {
             + " the CA that signed its certificate?";
       }
     }
+    if (cause instanceof SilentReplica silent) {
+      return silent.getMessage();
+    }
     if (cause instanceof java.net.ConnectException connect) {
       return connect.getMessage() == null
           ? "connection refused"
@@ -199,9 +219,59 @@ public final class SchedulerClient implements AutoCloseable {
     return addresses.get(current);
   }
 
-  private Channel channel(String address) {
+  /**
+   * The channel to {@code address} once it is READY or has failed (the call then fails at once,
+   * naming the transport's failure).
+   *
+   * @throws StatusRuntimeException UNAVAILABLE caused by {@link SilentReplica} when the channel is
+   *     still connecting after {@link #REACH_PATIENCE}
+   */
+  private Channel readyChannel(String address) {
     ManagedChannel channel = channels.computeIfAbsent(address, this::open);
+    if (!connects(channel, REACH_PATIENCE)) {
+      throw Status.UNAVAILABLE
+          .withDescription("no answer from " + address)
+          .withCause(new SilentReplica())
+          .asRuntimeException();
+    }
     return ClientInterceptors.intercept(channel, new UserHeader());
+  }
+
+  /**
+   * Waits up to {@code patience} for the channel to leave IDLE and CONNECTING.
+   *
+   * @return false when it is still connecting then
+   */
+  static boolean connects(ManagedChannel channel, Duration patience) {
+    long until = System.nanoTime() + patience.toNanos();
+    ConnectivityState state = channel.getState(true);
+    while (state == ConnectivityState.IDLE || state == ConnectivityState.CONNECTING) {
+      CountDownLatch changed = new CountDownLatch(1);
+      channel.notifyWhenStateChanged(state, changed::countDown);
+      long left = until - System.nanoTime();
+      try {
+        if (left <= 0 || !changed.await(left, TimeUnit.NANOSECONDS)) {
+          return false;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+      }
+      state = channel.getState(true);
+    }
+    return true;
+  }
+
+  /** A replica that accepted the connection but did not answer its handshake in time. */
+  private static final class SilentReplica extends java.net.SocketTimeoutException {
+    private static final long serialVersionUID = 1L;
+
+    SilentReplica() {
+      super(
+          "the connection was accepted but nothing answered within "
+              + REACH_PATIENCE.toSeconds()
+              + " s");
+    }
   }
 
   /**
