@@ -1,6 +1,7 @@
 package io.tern.cli;
 
 import io.tern.cli.client.ClientOptions;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
@@ -61,6 +62,17 @@ public abstract class ClientCommand implements Callable<Integer> {
 
   protected final PrintWriter out() {
     return model().commandLine().getOut();
+  }
+
+  /**
+   * Where a verb writes bytes as they came, not as text ({@code tern logs}), after what {@link
+   * #out()} printed so far: the stream under {@code out} when it is a {@link ByteWriter}, stdout
+   * otherwise (picocli's own {@code out} prints there too).
+   */
+  protected final OutputStream bytesOut() {
+    PrintWriter out = out();
+    out.flush();
+    return out instanceof ByteWriter writer ? writer.bytes() : System.out;
   }
 
   protected final PrintWriter err() {

@@ -28,6 +28,24 @@ class JobLogsTest {
   }
 
   @Test
+  void bytesThatAreNotTextComeBackAsTheJobWroteThem() throws Exception {
+    WorkDir work = new WorkDir(dir.resolve("work"));
+    Path log = work.log(new AttemptId("job-000001", 1));
+    Files.createDirectories(log.getParent());
+    byte[] wrote = {0, (byte) 0xff, (byte) 0xfe, 'o', 'k', '\n', (byte) 0xc3, (byte) 0xa9};
+    Files.write(log, wrote);
+    JobLogs logs = new JobLogs(work);
+
+    JobLogs.LogChunk first = logs.read("job-000001", 1, 0, 7); // cuts the é in two
+    JobLogs.LogChunk rest = logs.read("job-000001", 1, first.nextOffset(), 100);
+
+    assertThat(first.data()).isEqualTo(java.util.Arrays.copyOf(wrote, 7));
+    assertThat(rest.data()).containsExactly((byte) 0xa9);
+    assertThat(logs.read("job-000001", 1, logs.tailOffset("job-000001", 1, 1), 100).data())
+        .containsExactly((byte) 0xc3, (byte) 0xa9);
+  }
+
+  @Test
   void theTailStartsAtTheFirstOfTheLastLines() throws Exception {
     JobLogs logs = logs("one\ntwo\nthree\n");
 

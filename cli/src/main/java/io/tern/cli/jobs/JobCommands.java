@@ -471,8 +471,11 @@ public final class JobCommands {
       super(
           "logs",
           "Print a job's output, fetched from its node through the scheduler.",
-          "Stdout and stderr as the job wrote them; with -f, keep printing while the attempt"
-              + " runs.");
+          "Stdout and stderr as the job wrote them, byte for byte; with -f, keep printing while"
+              + " the attempt runs.",
+          "-o json: one JSON object a line for each piece of output, {\"attempt\":N,\"data\":\"...\"},"
+              + " the bytes in data as base64 (as protobuf's JSON writes bytes); -o yaml: one"
+              + " document each, with the same keys.");
     }
 
     @Override
@@ -502,7 +505,9 @@ public final class JobCommands {
       if (tail < 0) {
         throw new UserInputException("--tail: must be 0 (the whole log) or more");
       }
-      var stdout = out();
+      // The bytes as they came, not decoded: a log may hold any bytes, or a character cut in two
+      // by a chunk's end.
+      java.io.OutputStream stdout = output.structured() ? null : bytesOut();
       long printed = 0;
       while (true) {
         Iterator<io.tern.api.v1.LogChunk> chunks =
@@ -520,16 +525,14 @@ public final class JobCommands {
         long seen = 0;
         try {
           while (chunks.hasNext()) {
-            byte[] data = chunks.next().getData().toByteArray();
+            io.tern.api.v1.LogChunk chunk = chunks.next();
+            com.google.protobuf.ByteString data = chunk.getData();
             // After a leader change the log is read again from the start: skip what was printed.
-            int skip = (int) Math.max(0, Math.min(data.length, printed - seen));
-            seen += data.length;
-            if (skip < data.length) {
-              stdout.print(
-                  new String(
-                      data, skip, data.length - skip, java.nio.charset.StandardCharsets.UTF_8));
-              stdout.flush();
-              printed += data.length - skip;
+            int skip = (int) Math.max(0, Math.min(data.size(), printed - seen));
+            seen += data.size();
+            if (skip < data.size()) {
+              print(stdout, chunk.getAttempt(), data.substring(skip));
+              printed += data.size() - skip;
             }
           }
           return 0;
@@ -539,6 +542,28 @@ public final class JobCommands {
           }
         }
       }
+    }
+
+    /** {@code data} as it came to {@code stdout}, or as a JSON line or YAML document of its own. */
+    private void print(
+        java.io.OutputStream stdout, int attempt, com.google.protobuf.ByteString data) {
+      if (stdout != null) {
+        try {
+          data.writeTo(stdout);
+          stdout.flush();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        return;
+      }
+      String json =
+          "{\"attempt\":"
+              + attempt
+              + ",\"data\":\""
+              + java.util.Base64.getEncoder().encodeToString(data.toByteArray())
+              + "\"}";
+      out().println(output.format() == OutputFormat.yaml ? "---\n" + output.render(json) : json);
+      out().flush();
     }
   }
 

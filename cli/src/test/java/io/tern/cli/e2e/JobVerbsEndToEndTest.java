@@ -122,6 +122,31 @@ class JobVerbsEndToEndTest {
   }
 
   @Test
+  void logsHandsBackTheJobsBytesAsTheyCameAndAsJsonLines() throws Exception {
+    // Not UTF-8 (NUL, 0xff, 0xfe), then é as UTF-8: printf's octal escapes, which every sh has.
+    String id = submit("binary", "sh", "-c", "printf '\\000\\377\\376caf\\303\\251\\n'");
+    cli.awaitState(id, "SUCCEEDED");
+    byte[] wrote = {0, (byte) 0xff, (byte) 0xfe, 'c', 'a', 'f', (byte) 0xc3, (byte) 0xa9, '\n'};
+
+    TernInProcess logs = tern("logs", id);
+    TernInProcess json = tern("logs", id, "-o", "json");
+    TernInProcess yaml = tern("logs", id, "-o", "yaml");
+
+    assertThat(logs.exit()).as(logs.err()).isZero();
+    assertThat(logs.stdout()).isEqualTo(wrote);
+    assertThat(json.exit()).as(json.err()).isZero();
+    java.io.ByteArrayOutputStream decoded = new java.io.ByteArrayOutputStream();
+    for (String line : json.out().split("\n")) {
+      JsonNode chunk = new ObjectMapper().readTree(line);
+      assertThat(chunk.path("attempt").asInt()).isEqualTo(1);
+      decoded.write(java.util.Base64.getDecoder().decode(chunk.path("data").asText()));
+    }
+    assertThat(decoded.toByteArray()).isEqualTo(wrote);
+    assertThat(yaml.exit()).as(yaml.err()).isZero();
+    assertThat(yaml.out()).startsWith("---\nattempt: 1\ndata: ");
+  }
+
+  @Test
   void aRequeuedJobRunsAgain() {
     String id = submit("requeued", "sleep", "600");
     cli.awaitState(id, "RUNNING");

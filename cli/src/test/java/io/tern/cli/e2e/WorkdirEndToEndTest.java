@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * .ternignore} and {@code .gitignore} leave behind; an unchanged resubmit uploads nothing; the
  * tasks of a grid spec share one upload of its relative {@code workdir:} and get their parameters;
  * a job requeued onto the other node has its code there too; a directory over the limit is refused
- * with exit 2 naming {@code workdir}.
+ * with exit 2 naming {@code workdir}, and so is a file whose name no node would unpack.
  */
 class WorkdirEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
@@ -295,5 +295,40 @@ class WorkdirEndToEndTest {
     assertThat(submit.out()).isEmpty();
     assertThat(both.exit()).isEqualTo(2);
     assertThat(both.err()).contains("--workdir: cannot go with --no-workdir");
+  }
+
+  @Test
+  void aNameNoNodeWouldUnpackIsRefusedAtTheSubmitNamingTheFile() throws Exception {
+    Path project = project("awkward-names");
+    Files.writeString(project.resolve("back\\slash"), "x\n");
+
+    TernInProcess submit = submitTrue(project);
+    Files.delete(project.resolve("back\\slash"));
+    Files.writeString(project.resolve("new\nline"), "x\n");
+    TernInProcess newline = submitTrue(project);
+
+    assertThat(submit.exit()).as(submit.err()).isEqualTo(2);
+    assertThat(submit.out()).isEmpty();
+    assertThat(submit.err())
+        .contains("workdir: " + project)
+        .contains("back\\slash: it holds a backslash")
+        .contains(".ternignore")
+        .doesNotContain("uploaded");
+    assertThat(newline.exit()).as(newline.err()).isEqualTo(2);
+    assertThat(newline.err()).contains("new\\nline: it holds a control character (\\x0a)");
+  }
+
+  /** {@code tern submit --workdir PROJECT ... -- true}. */
+  private static TernInProcess submitTrue(Path project) {
+    return cli.tern(
+        "submit",
+        "--workdir",
+        relative(project),
+        "--name",
+        "awkward",
+        "--team",
+        "vision",
+        "--",
+        "true");
   }
 }

@@ -45,6 +45,8 @@ import java.util.zip.ZipOutputStream;
  * control character, a name given twice, more than {@link Limits#maxEntries} entries and more than
  * {@link Limits#maxBytes} of content (counted as it inflates, not as the archive claims) are
  * refused with {@link InvalidWorkdirException}, leaving the target to be deleted by the caller.
+ * {@link #pack} refuses a name by the same rule ({@link #refusal}) with {@link
+ * UnshippableNameException}, so that what a submit ships, every node unpacks.
  */
 public final class WorkdirArchive {
   /** The entry comment that marks an executable file. */
@@ -55,6 +57,9 @@ public final class WorkdirArchive {
 
   private static final LocalDateTime STAMP = LocalDateTime.of(1980, 1, 1, 0, 0);
   private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
+
+  /** The longest entry path {@link #unpack} takes, in chars. */
+  private static final int MAX_PATH = 4096;
 
   private WorkdirArchive() {}
 
@@ -240,18 +245,41 @@ public final class WorkdirArchive {
   }
 
   private static void checkName(String name, String path) throws InvalidWorkdirException {
-    if (path.isEmpty()
-        || path.length() > 4096
-        || path.startsWith("/")
-        || path.contains("\\")
-        || path.chars().anyMatch(Character::isISOControl)) {
+    if (refusal(path) != null) {
       throw new InvalidWorkdirException("entry name refused: \"" + echo(name) + "\"");
+    }
+  }
+
+  /**
+   * Why {@link #unpack} refuses an entry whose path (without a directory's final {@code /}) is
+   * {@code path}, or null when it takes it: the one rule {@link #pack} checks too, so that whatever
+   * a submit ships every node unpacks.
+   */
+  public static String refusal(String path) {
+    if (path.isEmpty()) {
+      return "it is empty";
+    }
+    if (path.length() > MAX_PATH) {
+      return "its path is longer than " + MAX_PATH + " characters";
+    }
+    if (path.startsWith("/")) {
+      return "it is absolute";
+    }
+    if (path.contains("\\")) {
+      return "it holds a backslash";
+    }
+    for (int i = 0; i < path.length(); i++) {
+      if (Character.isISOControl(path.charAt(i))) {
+        return String.format(
+            java.util.Locale.ROOT, "it holds a control character (\\x%02x)", (int) path.charAt(i));
+      }
     }
     for (String segment : path.split("/", -1)) {
       if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-        throw new InvalidWorkdirException("entry name refused: \"" + echo(name) + "\"");
+        return "it has an empty, . or .. segment";
       }
     }
+    return null;
   }
 
   private static String echo(String name) {
@@ -307,12 +335,14 @@ public final class WorkdirArchive {
             continue;
           }
           checkEncodable(dir, child, path);
+          checkUnpackable(path);
           items.add(new Item(path + "/", null, false, 0));
           visit(child, path, rules);
         } else if (rules.ignored(prefix + path, false)) {
           continue;
         } else if (attrs.isRegularFile()) {
           checkEncodable(dir, child, path);
+          checkUnpackable(path);
           items.add(new Item(path, child, Files.isExecutable(child), attrs.size()));
           total += attrs.size();
           files++;
@@ -344,6 +374,38 @@ public final class WorkdirArchive {
               + System.getProperty("sun.jnu.encoding", "UTF-8")
               + ", so it cannot be shipped as it is; rename it, or leave it out with a line in"
               + " .ternignore (gitignore syntax)");
+    }
+
+    /** Refuses {@code path} when {@link #unpack} would: every start of the job would fail. */
+    private static void checkUnpackable(String path) throws UnshippableNameException {
+      String refused = refusal(path);
+      if (refused != null) {
+        throw new UnshippableNameException(
+            shown(path)
+                + ": "
+                + refused
+                + ", which a node refuses to unpack, so it cannot be shipped as it is; rename it,"
+                + " or leave it out with a line in .ternignore (gitignore syntax)");
+      }
+    }
+
+    /** {@code path} on one line: control characters as {@code \\n}, {@code \\t}, {@code \\xHH}. */
+    private static String shown(String path) {
+      String cut = path.length() > 200 ? path.substring(0, 200) + "..." : path;
+      StringBuilder out = new StringBuilder();
+      for (int i = 0; i < cut.length(); i++) {
+        char c = cut.charAt(i);
+        if (c == '\n') {
+          out.append("\\n");
+        } else if (c == '\t') {
+          out.append("\\t");
+        } else if (Character.isISOControl(c)) {
+          out.append(String.format(java.util.Locale.ROOT, "\\x%02x", (int) c));
+        } else {
+          out.append(c);
+        }
+      }
+      return out.toString();
     }
 
     private static String trimSlash(String p) {

@@ -140,6 +140,74 @@ class WorkdirArchiveTest {
   }
 
   @Test
+  void refusesAtPackTheNamesAnUnpackRefusesUnlessIgnored() throws Exception {
+    Map<String, String> shown =
+        Map.of(
+            "back\\slash", "back\\slash: it holds a backslash",
+            "new\nline", "new\\nline: it holds a control character (\\x0a)",
+            "a\ttab", "a\\ttab: it holds a control character (\\x09)",
+            "ctl\u0001", "ctl\\x01: it holds a control character (\\x01)",
+            "sub/dir\\x", "sub/dir\\x: it holds a backslash");
+    for (var name : shown.entrySet()) {
+      Path dir = Files.createDirectories(tmp.resolve("names-" + shown.size() + name.hashCode()));
+      Files.writeString(dir.resolve("train.py"), "print(1)\n");
+      Path file = dir.resolve(name.getKey());
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, "x\n");
+
+      assertThatThrownBy(() -> WorkdirArchive.pack(dir, 1 << 20, OutputStream.nullOutputStream()))
+          .as(name.getValue())
+          .isInstanceOf(UnshippableNameException.class)
+          .hasMessageStartingWith(name.getValue() + ", which a node refuses to unpack")
+          .hasMessageContaining("rename it")
+          .hasMessageContaining(".ternignore");
+
+      Files.writeString(dir.resolve(".ternignore"), ignoring(name.getKey()));
+      assertThat(WorkdirArchive.pack(dir, 1 << 20, OutputStream.nullOutputStream()).files())
+          .as("ignored: " + name.getValue())
+          .isEqualTo(2); // train.py and .ternignore
+    }
+  }
+
+  /** A .ternignore line for the last segment of {@code name}: its first character and a *. */
+  private static String ignoring(String name) {
+    String last = name.substring(name.lastIndexOf('/') + 1);
+    return last.charAt(0) + "*\n";
+  }
+
+  @Test
+  void aDirectoryWhoseNameUnpackRefusesIsRefusedAtPack() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("dirs"));
+    Files.createDirectories(dir.resolve("a\\b/c"));
+    Files.writeString(dir.resolve("a\\b/c/f.py"), "x\n");
+
+    assertThatThrownBy(() -> WorkdirArchive.pack(dir, 1 << 20, OutputStream.nullOutputStream()))
+        .isInstanceOf(UnshippableNameException.class)
+        .hasMessageStartingWith("a\\b: it holds a backslash");
+  }
+
+  @Test
+  void theSharedRuleTakesOrdinaryPathsAndRefusesHostileOnes() {
+    assertThat(WorkdirArchive.refusal("src/pkg/model.py")).isNull();
+    assertThat(WorkdirArchive.refusal("caf\u00e9 \u2603 $x 'q' \"d\" *?[]")).isNull();
+    for (String bad :
+        new String[] {
+          "",
+          "/etc/passwd",
+          "a/../b",
+          "./a",
+          "a//b",
+          "a\\b",
+          "a\nb",
+          "a\u007fb",
+          "a\u0085b",
+          "x".repeat(4097)
+        }) {
+      assertThat(WorkdirArchive.refusal(bad)).as(bad).isNotNull();
+    }
+  }
+
+  @Test
   void theOverSizeErrorNamesTheFiveLargestFilesBiggestFirstAndNoDirectory() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("sizes"));
     Files.createDirectories(dir.resolve("data/empty"));
