@@ -191,6 +191,9 @@ public final class JobCommands {
         && (job.getState() == JobState.JOB_STATE_PENDING
             || job.getState() == JobState.JOB_STATE_HELD)) {
       out.println("Waiting:    " + job.getPendingReason());
+    } else if (job.getState() == JobState.JOB_STATE_CANCELLED
+        && job.getPendingReason().startsWith("cancelled")) {
+      out.println("Reason:     " + job.getPendingReason()); // e.g. a dependency never satisfied
     }
     out.println("Submitted:  " + Protos.time(job.getSubmittedAt()));
     out.println(

@@ -117,8 +117,7 @@ class JobVerbsEndToEndTest {
         .isEqualTo("JOB_STATE_HELD");
     assertThat(release.out()).startsWith(held + ": PENDING (released by ");
     assertThat(again.exit()).isEqualTo(1);
-    assertThat(again.err())
-        .contains(held + " is SUCCEEDED and cannot be released: no user held it");
+    assertThat(again.err()).contains(held + " is SUCCEEDED and cannot be released: it has ended");
   }
 
   @Test
@@ -210,6 +209,33 @@ class JobVerbsEndToEndTest {
     assertThat(cancelled.path("pending_reason").asText())
         .isEqualTo("cancelled: dependency never satisfied: " + fails + " FAILED (afterok)");
     assertThat(last.path("attempts").size()).isEqualTo(1);
+    String why = "cancelled: dependency never satisfied: " + fails + " FAILED (afterok)";
+    assertThat(tern("status", needsSuccess).out()).contains("Reason:     " + why + "\n");
+    assertThat(tern("explain", needsSuccess).out()).contains(why);
+  }
+
+  @Test
+  void aJobHeldAndCancelledIsNotReleased() throws Exception {
+    tern("nodes drain", "gpu-1"); // nothing starts before the hold
+    String parent = submit("held-parent", "true");
+    String child = submitAfter("held-child", parent, "true");
+    TernInProcess hold = tern("hold", parent);
+    TernInProcess cancel = tern("cancel", parent);
+    cli.awaitState(child, "CANCELLED");
+    TernInProcess release = tern("release", parent);
+    tern("nodes undrain", "gpu-1");
+    Thread.sleep(1500); // a released job would be placed by now
+
+    assertThat(hold.exit()).as(hold.err()).isZero();
+    assertThat(cancel.out()).isEqualTo(parent + ": CANCELLED\n");
+    assertThat(release.exit()).isEqualTo(1);
+    assertThat(release.err())
+        .contains(
+            parent
+                + " is CANCELLED and cannot be released: it has ended; only a job a user held"
+                + " (tern hold) can be released");
+    assertThat(job(parent).path("state").asText()).isEqualTo("JOB_STATE_CANCELLED");
+    assertThat(job(parent).path("attempts").size()).as("never started").isZero();
   }
 
   @Test

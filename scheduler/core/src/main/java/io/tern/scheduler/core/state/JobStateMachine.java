@@ -45,6 +45,9 @@ import java.util.List;
  *   <li>A job a user held is never placed, and only a user releases it; a user may hold only a
  *       queued job (PENDING, or HELD by policy). A user requeues a running job with {@link
  *       Interrupt}.
+ *   <li>A job that has ended (SUCCEEDED, FAILED or CANCELLED) stays ended: no event moves it. It is
+ *       no longer held by a user, and a user release applies only to a job a user held that is
+ *       still HELD, so a release never brings an ended job back to the queue.
  *   <li>Redundant events (a hold while held, an interrupt while already interrupted) are ignored.
  * </ul>
  *
@@ -68,7 +71,7 @@ public final class JobStateMachine {
               ? Transition.to(status.heldByUser(JobState.HELD, true))
               : Transition.ignore(status);
       case UserRelease e ->
-          status.heldByUser()
+          status.state() == JobState.HELD && status.heldByUser()
               ? Transition.to(status.heldByUser(JobState.PENDING, false))
               : Transition.ignore(status);
       case Cancel e -> cancel(status, e);
@@ -191,7 +194,7 @@ public final class JobStateMachine {
       return Transition.ignore(s);
     }
     if (!s.state().holdsResources()) {
-      return Transition.to(s.to(JobState.CANCELLED));
+      return Transition.to(s.heldByUser(JobState.CANCELLED, false));
     }
     return Transition.to(s.withCancelRequested(), new SendStop(s.jobId(), s.attempt(), e.reason()));
   }

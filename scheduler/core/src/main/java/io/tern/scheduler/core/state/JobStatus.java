@@ -91,10 +91,13 @@ public record JobStatus(
         held);
   }
 
-  /** The attempt ended: the job is in {@code next}, no stop is outstanding. */
+  /**
+   * The attempt ended: the job is in {@code next}, no stop is outstanding, and no user holds it (a
+   * job a user held ends only by a cancel or a late success, and ends for good).
+   */
   JobStatus ended(JobState next, int retries) {
     return new JobStatus(
-        jobId, next, attempt, retries, checkpointable, false, cancelRequested, false, heldByUser);
+        jobId, next, attempt, retries, checkpointable, false, cancelRequested, false, false);
   }
 
   /** A stop was sent to the running attempt. */

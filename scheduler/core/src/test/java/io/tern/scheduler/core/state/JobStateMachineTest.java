@@ -201,6 +201,80 @@ class JobStateMachineTest {
   }
 
   @Test
+  void aJobAUserHeldThenCancelledStaysCancelledWhenReleased() {
+    JobStatus cancelled = run(0, false, new UserHold(), new Cancel("no"));
+
+    assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
+    assertThat(cancelled.heldByUser()).as("no longer held once ended").isFalse();
+    assertThat(machine.on(cancelled, new UserRelease()).ignored()).isTrue();
+    assertThat(run(0, false, new UserHold(), new Cancel("no"), new UserRelease()).state())
+        .isEqualTo(JobState.CANCELLED);
+  }
+
+  @Test
+  void aJobAUserHeldThatALateSuccessEndedStaysSucceededWhenReleased() {
+    JobStatus heldAfterLoss =
+        new JobStatus(J, JobState.HELD, 1, 0, false, false, false, false, true);
+    JobStatus succeeded = machine.on(heldAfterLoss, new Exited(1, 0, true)).status();
+
+    assertThat(succeeded.state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(succeeded.heldByUser()).isFalse();
+    assertThat(machine.on(succeeded, new UserRelease()).ignored()).isTrue();
+  }
+
+  /** Every event there is, about attempt {@code attempt} where it names one. */
+  private static List<JobEvent> everyEvent(int attempt) {
+    return List.of(
+        new Placed(placement(attempt)),
+        new Placed(placement(attempt + 1)),
+        new Started(attempt),
+        new StartFailed(attempt),
+        new Refused(attempt),
+        new Exited(attempt, 0),
+        new Exited(attempt, 1),
+        new Exited(attempt, 0, true),
+        new Checkpointed(attempt),
+        new Stopped(attempt),
+        new Lost(attempt),
+        new Interrupt(attempt, true, "x"),
+        new Hold(),
+        new Release(),
+        new UserHold(),
+        new UserRelease(),
+        new Cancel("x"));
+  }
+
+  /**
+   * An ended job is final: whatever marks it carries (one a user held, whose cancel arrived while
+   * it ran, as stored by an older scheduler), no event moves it out of SUCCEEDED, FAILED or
+   * CANCELLED.
+   */
+  @Test
+  void noEventMovesAJobOutOfATerminalState() {
+    for (JobState state : JobState.values()) {
+      if (!state.terminal()) {
+        continue;
+      }
+      for (int marks = 0; marks < 16; marks++) {
+        JobStatus ended =
+            new JobStatus(
+                J,
+                state,
+                1,
+                1,
+                true,
+                (marks & 1) != 0,
+                (marks & 2) != 0,
+                (marks & 4) != 0,
+                (marks & 8) != 0);
+        for (JobEvent event : everyEvent(1)) {
+          assertThat(machine.on(ended, event).ignored()).as("%s on %s", event, ended).isTrue();
+        }
+      }
+    }
+  }
+
+  @Test
   void aUserRequeuesARunningJobWithAnInterruptThatUsesNoRetry() {
     JobStatus requeued =
         run(

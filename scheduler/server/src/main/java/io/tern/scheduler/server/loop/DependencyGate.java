@@ -62,7 +62,22 @@ final class DependencyGate {
     }
   }
 
-  /** Cancels the jobs {@link #holdsBack} found doomed; their own dependents follow next plan. */
+  /**
+   * For a job a user holds, which stays out of the plan anyway: notes it for {@link #cancelDoomed}
+   * when its dependencies can no longer be met, so that it is cancelled as an unheld one is, not
+   * only once released.
+   */
+  void checkHeld(LeaderTerm term, JobEntry entry) {
+    if (entry.job.getSpec().getDependsOnCount() > 0
+        && verdict(term, entry.job.getSpec()) instanceof Never) {
+      doomed.add(entry);
+    }
+  }
+
+  /**
+   * Cancels the jobs {@link #holdsBack} and {@link #checkHeld} found doomed; their own dependents
+   * follow next plan.
+   */
   void cancelDoomed(LeaderTerm term) {
     if (doomed.isEmpty()) {
       return;

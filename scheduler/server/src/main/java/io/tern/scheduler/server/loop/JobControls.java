@@ -49,7 +49,7 @@ public final class JobControls {
   }
 
   private CompletableFuture<Job> hold(LeaderTerm term, JobEntry entry, String who, String reason) {
-    if (entry.job.getHeldByUser()) {
+    if (entry.job.getHeldByUser() && entry.state() == JobState.JOB_STATE_HELD) {
       return CompletableFuture.completedFuture(entry.job);
     }
     Transition t = JobLifecycle.on(term, entry, new JobEvent.UserHold());
@@ -61,7 +61,10 @@ public final class JobControls {
     return saved(entry);
   }
 
-  /** Releases a job a user held: it queues again. */
+  /**
+   * Releases a job a user held (HELD): it queues again. Any other job, one that has ended above
+   * all, is refused; for an array's id, only its tasks a user holds are released.
+   */
   public CompletableFuture<Job> release(String jobId, String who) {
     return loop.callAsync(
         term -> forJobOrTasks(term, jobId, "released", e -> release(term, e, who)));
@@ -70,7 +73,12 @@ public final class JobControls {
   private CompletableFuture<Job> release(LeaderTerm term, JobEntry entry, String who) {
     Transition t = JobLifecycle.on(term, entry, new JobEvent.UserRelease());
     if (t.ignored()) {
-      throw refused(entry, "released", "no user held it");
+      throw refused(
+          entry,
+          "released",
+          entry.finished()
+              ? "it has ended; only a job a user held (tern hold) can be released"
+              : "only a job a user held (tern hold) can be released");
     }
     entry.job = entry.job.toBuilder().setPendingReason("released by " + who).build();
     return saved(entry);
@@ -147,7 +155,14 @@ public final class JobControls {
     if (changed.isEmpty()) {
       throw Status.FAILED_PRECONDITION
           .withDescription(
-              "array " + id + " has no task that can be " + verb + " (tern status " + id + ")")
+              "array "
+                  + id
+                  + (verb.equals("released")
+                      ? " has no task a user held, so none can be released"
+                      : " has no task that can be " + verb)
+                  + " (tern status "
+                  + id
+                  + ")")
           .asRuntimeException();
     }
     return CompletableFuture.allOf(changed.toArray(CompletableFuture[]::new))

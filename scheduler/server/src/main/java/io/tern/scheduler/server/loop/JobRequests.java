@@ -436,6 +436,11 @@ public final class JobRequests {
               + (term.returningToSpot.contains(entry.id())
                   ? " before it moves back to spot"
                   : " before it moves");
+      // One cancelled before it started, for a dependency that can never be met, says why.
+      case JOB_STATE_CANCELLED ->
+          attempt.isEmpty() && entry.job.getPendingReason().startsWith("cancelled")
+              ? entry.job.getPendingReason()
+              : "cancelled" + attempt.map(a -> ": " + a.getEndReason()).orElse("");
       default ->
           entry.state().name().substring("JOB_STATE_".length()).toLowerCase()
               + attempt.map(a -> ": " + a.getEndReason()).orElse("");

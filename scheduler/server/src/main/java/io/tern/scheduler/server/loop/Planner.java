@@ -151,6 +151,8 @@ final class Planner {
           && !dependencies.holdsBack(term, entry)
           && !arrays.holdsBack(term, entry)) {
         queue.add(entry.coreJob());
+      } else if (entry.queued() && !entry.plannable()) {
+        dependencies.checkHeld(term, entry); // held by a user
       }
     }
     dependencies.cancelDoomed(term);

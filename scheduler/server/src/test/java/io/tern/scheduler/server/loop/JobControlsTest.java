@@ -8,6 +8,7 @@ import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tern.api.v1.ArraySpec;
+import io.tern.api.v1.CancelJobRequest;
 import io.tern.api.v1.CapacityType;
 import io.tern.api.v1.CheckpointPolicy;
 import io.tern.api.v1.DrainNodeRequest;
@@ -67,6 +68,16 @@ class JobControlsTest {
     return c.jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(spec).build()).getJob().getId();
   }
 
+  /** Submits {@code spec} as an array of tasks 0 to 2; returns the array's id. */
+  private String submitArray(JobSpec spec) {
+    return c.jobs
+        .submitJob(
+            SubmitJobRequest.newBuilder()
+                .setSpec(spec.toBuilder().setArray(ArraySpec.newBuilder().setIndices("0-2")))
+                .build())
+        .getArrayId();
+  }
+
   private Job job(String id) {
     return c.jobs.getJob(GetJobRequest.newBuilder().setJobId(id).build());
   }
@@ -118,6 +129,99 @@ class JobControlsTest {
             code(() -> c.jobs.releaseJob(ReleaseJobRequest.newBuilder().setJobId(other).build())))
         .as("a job nobody held")
         .isEqualTo(Status.Code.FAILED_PRECONDITION);
+  }
+
+  private static String description(Runnable call) {
+    return catchThrowableOfType(StatusRuntimeException.class, call::run)
+        .getStatus()
+        .getDescription();
+  }
+
+  @Test
+  void aJobHeldThenCancelledIsNotReleasedAndNeverRuns() throws Exception {
+    String id = submit(Clients.spec("cancelled", 1));
+    c.jobs.holdJob(HoldJobRequest.newBuilder().setJobId(id).build());
+    c.jobs.cancelJob(CancelJobRequest.newBuilder().setJobId(id).build());
+
+    StatusRuntimeException release =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> c.jobs.releaseJob(ReleaseJobRequest.newBuilder().setJobId(id).build()));
+    StatusRuntimeException hold =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> c.jobs.holdJob(HoldJobRequest.newBuilder().setJobId(id).build()));
+    String other = submit(Clients.spec("other", 1));
+    var start = agent().next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob();
+
+    assertThat(release.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(release.getStatus().getDescription())
+        .isEqualTo(
+            id
+                + " is CANCELLED and cannot be released: it has ended; only a job a user held"
+                + " (tern hold) can be released");
+    assertThat(hold.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(job(id).getState()).isEqualTo(JobState.JOB_STATE_CANCELLED);
+    assertThat(job(id).getHeldByUser()).isFalse();
+    assertThat(start.getJobId()).as("the cancelled job never starts").isEqualTo(other);
+  }
+
+  @Test
+  void releasingAnArrayReleasesOnlyItsHeldTasks() throws Exception {
+    String array = submitArray(Clients.spec("sweep", 1));
+    c.jobs.holdJob(HoldJobRequest.newBuilder().setJobId(array).build());
+    c.jobs.cancelJob(CancelJobRequest.newBuilder().setJobId(array + "-1").build());
+
+    Job released = c.jobs.releaseJob(ReleaseJobRequest.newBuilder().setJobId(array).build());
+    List<Job> after = tasks(array);
+    c.jobs.cancelJob(CancelJobRequest.newBuilder().setJobId(array).build());
+    String noneHeld =
+        description(
+            () -> c.jobs.releaseJob(ReleaseJobRequest.newBuilder().setJobId(array).build()));
+    String oneTask =
+        description(
+            () -> c.jobs.releaseJob(ReleaseJobRequest.newBuilder().setJobId(array + "-1").build()));
+
+    assertThat(released.getId()).isEqualTo(array + "-0");
+    assertThat(after)
+        .extracting(Job::getState)
+        .containsExactly(
+            JobState.JOB_STATE_PENDING, JobState.JOB_STATE_CANCELLED, JobState.JOB_STATE_PENDING);
+    assertThat(noneHeld)
+        .isEqualTo(
+            "array "
+                + array
+                + " has no task a user held, so none can be released (tern status "
+                + array
+                + ")");
+    assertThat(oneTask).startsWith(array + "-1 is CANCELLED and cannot be released: it has ended");
+    assertThat(tasks(array)).allMatch(t -> t.getState() == JobState.JOB_STATE_CANCELLED);
+  }
+
+  @Test
+  void aHeldChildOfAFailedParentIsCancelledAndExplainSaysWhy() throws Exception {
+    String parent = submit(Clients.spec("parent", 1));
+    String child =
+        submit(
+            Clients.spec("child", 1).toBuilder()
+                .addDependsOn(
+                    io.tern.api.v1.Dependency.newBuilder()
+                        .setJobId(parent)
+                        .setType(io.tern.api.v1.DependencyType.DEPENDENCY_TYPE_AFTER_OK))
+                .build());
+    c.jobs.holdJob(HoldJobRequest.newBuilder().setJobId(child).build());
+    FakeAgent agent = agent();
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+    agent.status(parent, 1, JobStatus.Phase.PHASE_STARTED, 0);
+    agent.status(parent, 1, JobStatus.Phase.PHASE_EXITED, 3);
+
+    await().atMost(WAIT).until(() -> job(child).getState() == JobState.JOB_STATE_CANCELLED);
+    String explained =
+        c.jobs.explainJob(ExplainJobRequest.newBuilder().setJobId(child).build()).getSummary();
+
+    String why = "cancelled: dependency never satisfied: " + parent + " FAILED (afterok)";
+    assertThat(job(child).getPendingReason()).isEqualTo(why);
+    assertThat(explained).isEqualTo(why);
   }
 
   @Test
@@ -240,19 +344,13 @@ class JobControlsTest {
   @Test
   void everyVerbTakesAnArraysIdAndActsOnEachTaskItAppliesTo() throws Exception {
     String array =
-        c.jobs
-            .submitJob(
-                SubmitJobRequest.newBuilder()
-                    .setSpec(
-                        Clients.spec("sweep", 1).toBuilder()
-                            .setArray(ArraySpec.newBuilder().setIndices("0-2"))
-                            .setCheckpoint(
-                                CheckpointPolicy.newBuilder()
-                                    .setSignal("SIGUSR1")
-                                    .setGrace(
-                                        com.google.protobuf.Duration.newBuilder().setSeconds(60))))
-                    .build())
-            .getArrayId();
+        submitArray(
+            Clients.spec("sweep", 1).toBuilder()
+                .setCheckpoint(
+                    CheckpointPolicy.newBuilder()
+                        .setSignal("SIGUSR1")
+                        .setGrace(com.google.protobuf.Duration.newBuilder().setSeconds(60)))
+                .build());
 
     Job held =
         c.jobs.holdJob(HoldJobRequest.newBuilder().setJobId(array).setReason("wait").build());

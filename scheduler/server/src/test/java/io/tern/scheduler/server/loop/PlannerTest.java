@@ -188,6 +188,44 @@ class PlannerTest {
   }
 
   @Test
+  void aJobAUserHoldsIsCancelledOnceItsDependencyCanNeverBeMetAndWaitsHeldBefore() {
+    Job heldChild =
+        dependent("job-000002", io.tern.api.v1.DependencyType.DEPENDENCY_TYPE_AFTER_OK).toBuilder()
+            .setState(JobState.JOB_STATE_HELD)
+            .setHeldByUser(true)
+            .setPendingReason("held by root")
+            .build();
+    loop.lead(
+        List.of(
+            HandLoop.placed(
+                "job-000001", HandLoop.spec("vision", 1), JobState.JOB_STATE_RUNNING, "n1", 0),
+            heldChild),
+        List.of(HandLoop.node("n1", 8)));
+    loop.connect("n1");
+
+    planner.planAndApply();
+    planThread.runDue();
+    loop.settle();
+    Job whileItRuns = loop.term.entry("job-000002").job;
+
+    loop.term.entry("job-000001").job =
+        loop.term.entry("job-000001").job.toBuilder().setState(JobState.JOB_STATE_FAILED).build();
+    planner.planAndApply();
+    planThread.runDue();
+    loop.settle();
+    Job cancelled = loop.term.entry("job-000002").job;
+
+    assertThat(whileItRuns.getState()).isEqualTo(JobState.JOB_STATE_HELD);
+    assertThat(whileItRuns.getPendingReason()).isEqualTo("held by root");
+    assertThat(cancelled.getState())
+        .as("not only once released")
+        .isEqualTo(JobState.JOB_STATE_CANCELLED);
+    assertThat(cancelled.getHeldByUser()).isFalse();
+    assertThat(cancelled.getPendingReason())
+        .isEqualTo("cancelled: dependency never satisfied: job-000001 FAILED (afterok)");
+  }
+
+  @Test
   void anArrayWithoutALimitIsNotHeldBack() {
     List<Job> jobs = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
