@@ -109,7 +109,7 @@ class JobVerbsEndToEndTest {
     assertThat(update.out()).isEqualTo(held + ": priority high, deadline none, retries 2\n");
     assertThat(pastDeadline.exit()).isEqualTo(2);
     assertThat(pastDeadline.err())
-        .startsWith("tern update: deadline: 2001-01-01T00:00:00Z has passed");
+        .startsWith("tern update: --deadline: 2001-01-01T00:00:00Z has passed");
     assertThat(new ObjectMapper().readTree(undrain.out()).path("state").asText())
         .isEqualTo("NODE_STATE_READY");
     assertThat(whileHeld.path("state").asText())
