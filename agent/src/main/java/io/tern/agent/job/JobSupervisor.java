@@ -603,8 +603,17 @@ public final class JobSupervisor {
     }
   }
 
+  /**
+   * A status of {@code job}'s attempt; one that ends it repeats what its start restored, as its
+   * STARTED status said: that one may have been lost with a stream that broke just then.
+   */
   private void report(RunningJob job, Phase phase, int exitCode, String message) {
-    report(job.id(), job.clusterId, phase, exitCode, message);
+    JobStatus.Builder status =
+        status(job.id().jobId(), job.id().attempt(), job.clusterId, phase, exitCode, message);
+    if (!job.launched.restore().isEmpty()) {
+      status.setRestore(job.launched.restore().report());
+    }
+    listener.status(status.build());
   }
 
   private void report(AttemptId id, String clusterId, Phase phase, int exitCode, String message) {

@@ -687,7 +687,10 @@ class JobSupervisorTest {
     JobStatus started = awaitPhase("job-resume", Phase.PHASE_STARTED);
     assertThat(started.getRestore().getRestored().getName()).isEqualTo("step-42");
     assertThat(started.getMessage()).contains("resumed from step-42 of attempt 1");
-    awaitPhase("job-resume", Phase.PHASE_EXITED);
+    JobStatus exited = awaitPhase("job-resume", Phase.PHASE_EXITED);
+    assertThat(exited.getRestore().getRestored().getName())
+        .as("repeated in case the STARTED status was lost")
+        .isEqualTo("step-42");
     assertThat(log(new AttemptId("job-resume", 2))).contains("step-42");
   }
 

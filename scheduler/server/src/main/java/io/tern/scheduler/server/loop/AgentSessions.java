@@ -470,6 +470,13 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     }
     int n = status.getAttempt();
     Instant at = reportedAt(entry, status, now);
+    if (status.hasRestore()
+        && status.getPhase() != JobStatus.Phase.PHASE_STARTED
+        && !entry.currentAttempt().orElseThrow().hasRestore()) {
+      // Its STARTED status was lost (sent as a stream broke, a leader stepped down): the status
+      // that ends the attempt repeats what it restored.
+      entry.job = JobChanges.restored(entry.job, status.getRestore());
+    }
     switch (status.getPhase()) {
       case PHASE_STARTED ->
           started(term, entry, status.hasRestore() ? status.getRestore() : null, now);

@@ -251,6 +251,30 @@ class AgentSessionsTest {
   }
 
   @Test
+  void anAttemptWhoseStartedStatusWasLostKeepsWhatItRestoredFromItsFinalStatus() {
+    HandLoop.Channel agent =
+        loop.leadOnN1(
+            HandLoop.placed(
+                JOB, HandLoop.spec("vision", 2), JobState.JOB_STATE_STARTING, "n1", 0, 1));
+    AgentMessage exited = status(1, Phase.PHASE_EXITED, 0);
+    io.tern.api.v1.CheckpointRef ck =
+        io.tern.api.v1.CheckpointRef.newBuilder().setName("ck-000020").build();
+
+    sessions.message(
+        "n1",
+        agent,
+        exited.toBuilder()
+            .setJobStatus(
+                exited.getJobStatus().toBuilder()
+                    .setRestore(io.tern.api.v1.RestoreReport.newBuilder().setRestored(ck)))
+            .build());
+    loop.settle();
+
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_SUCCEEDED);
+    assertThat(loop.term.entry(JOB).job.getAttempts(0).getResumedFrom()).isEqualTo(ck);
+  }
+
+  @Test
   void aStatusFromAStreamThatIsNotTheNodesOwnIsIgnored() {
     loop.leadOnN1(
         HandLoop.placed(JOB, HandLoop.spec("vision", 2), JobState.JOB_STATE_STARTING, "n1", 0, 1));
