@@ -54,11 +54,16 @@ class SharedCheckpointStoreEndToEndTest {
       first.requeue(earlier);
       ExactlyOnceEndToEndTest.awaitSucceeded(first, DONE, earlier);
       Job done = first.job(earlier);
-      assertThat(done.getAttemptsCount()).isEqualTo(2);
-      Attempt resumed = done.getAttempts(1);
-      assertThat(resumed.getRestore().hasRestored())
-          .as("attempt 2, placed by the restarted scheduler, restored: %s", resumed)
-          .isTrue();
+      // Two attempts, or three when the restart outlasted the agents' fence (a loaded machine):
+      // every attempt after the first, all placed by the restarted scheduler, restored.
+      assertThat(done.getAttemptsCount()).isBetween(2, 3);
+      for (Attempt resumed : done.getAttemptsList().subList(1, done.getAttemptsCount())) {
+        assertThat(resumed.getRestore().hasRestored())
+            .as(
+                "attempt %d, placed by the restarted scheduler, restored: %s",
+                resumed.getNumber(), resumed)
+            .isTrue();
+      }
       assertThat(first.steps().verdict(earlier, 100).missing()).isEmpty();
     }
 
