@@ -45,6 +45,7 @@ final class ClientTraining {
   private ClientTraining() {}
 
   public static void main(String[] args) throws IOException, InterruptedException {
+    TernClient.prepareSubmit(); // as main does for a submit
     Path spec = Files.createTempFile("tern-training", ".yaml");
     Process scheduler = startScheduler();
     try {

@@ -141,11 +141,23 @@ final class SubmitCommand extends ClientCommand {
 
   @Override
   public Integer call() throws JobSpecException, IOException {
-    JobSpec spec = withArray(specFlagsGiven() ? fromFlags() : fromFile());
-    var out = out();
-    if (!dryRun) {
-      return submit(spec, out);
+    if (dryRun) {
+      return dryRun(spec());
     }
+    try (SchedulerClient scheduler = client.connect()) {
+      // A fresh JVM takes some tens of milliseconds to connect: done while the spec is read and the
+      // code packed.
+      scheduler.connectAhead();
+      return submit(scheduler, spec(), out());
+    }
+  }
+
+  private JobSpec spec() throws JobSpecException, IOException {
+    return withArray(specFlagsGiven() ? fromFlags() : fromFile());
+  }
+
+  private int dryRun(JobSpec spec) throws IOException {
+    var out = out();
     // A submit's checks, and the directory a relative workdir would ship (stderr: stdout carries
     // the spec). The submit directory, shipped by default, is not measured.
     WorkdirShipping shipping = shipping(spec);
@@ -166,11 +178,12 @@ final class SubmitCommand extends ClientCommand {
     return 0;
   }
 
-  private int submit(JobSpec spec, java.io.PrintWriter out) throws IOException {
+  private int submit(SchedulerClient scheduler, JobSpec spec, java.io.PrintWriter out)
+      throws IOException {
     // One key per invocation: the client's own retries (leader changes) cannot create it twice.
     String key = idempotencyKey != null ? idempotencyKey : IdempotencyKeys.fresh();
     WorkdirShipping shipping = shipping(spec);
-    try (SchedulerClient scheduler = client.connect()) {
+    try {
       if (shipping != null) {
         String digest = shipping.ship(scheduler, err());
         if (digest != null) {

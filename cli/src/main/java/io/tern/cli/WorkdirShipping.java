@@ -16,7 +16,6 @@ import io.tern.scheduler.spec.workdir.WorkdirTooLargeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +35,9 @@ import java.util.concurrent.CompletionException;
 record WorkdirShipping(Path dir, boolean explicit, long limitBytes) {
   private static final int CHUNK = 1 << 20;
 
+  /** Packed code up to this size stays in memory, more goes on to a temporary file. */
+  private static final int IN_MEMORY = 16 << 20;
+
   /**
    * The digest to put in the spec, or null when the scheduler keeps no code and the directory was
    * only the default.
@@ -44,11 +46,11 @@ record WorkdirShipping(Path dir, boolean explicit, long limitBytes) {
    * @throws UserInputException over the limit, naming {@code workdir}
    */
   String ship(SchedulerClient scheduler, PrintWriter notes) throws IOException {
-    Path archive = Files.createTempFile("tern-workdir-", ".zip");
+    SpillingBuffer archive = new SpillingBuffer(IN_MEMORY);
     try {
       WorkdirArchive.Packed packed;
       try {
-        packed = pack(Files.newOutputStream(archive));
+        packed = pack(archive);
       } catch (UserInputException e) {
         // The submit directory is only shipped to a scheduler that keeps code; to one that keeps
         // none, a directory that cannot be packed is no error.
@@ -81,7 +83,7 @@ record WorkdirShipping(Path dir, boolean explicit, long limitBytes) {
       notes.flush();
       return digest;
     } finally {
-      Files.deleteIfExists(archive);
+      archive.discard();
     }
   }
 
@@ -136,7 +138,7 @@ record WorkdirShipping(Path dir, boolean explicit, long limitBytes) {
   }
 
   private static UploadWorkdirResponse upload(
-      io.grpc.Channel channel, String digest, Path archive) {
+      io.grpc.Channel channel, String digest, SpillingBuffer archive) {
     CompletableFuture<UploadWorkdirResponse> done = new CompletableFuture<>();
     StreamObserver<UploadWorkdirRequest> out =
         WorkdirServiceGrpc.newStub(channel)
@@ -158,9 +160,9 @@ record WorkdirShipping(Path dir, boolean explicit, long limitBytes) {
                         Status.INTERNAL.withDescription("no answer").asRuntimeException());
                   }
                 });
-    try (InputStream in = Files.newInputStream(archive)) {
+    try (InputStream in = archive.read()) {
       UploadWorkdirRequest.Builder first =
-          UploadWorkdirRequest.newBuilder().setDigest(digest).setSize(Files.size(archive));
+          UploadWorkdirRequest.newBuilder().setDigest(digest).setSize(archive.size());
       byte[] buf = new byte[CHUNK];
       boolean sent = false;
       for (int n; (n = in.readNBytes(buf, 0, CHUNK)) > 0 || !sent; ) {
@@ -176,7 +178,7 @@ record WorkdirShipping(Path dir, boolean explicit, long limitBytes) {
     } catch (IOException e) {
       out.onError(e);
       throw Status.INTERNAL
-          .withDescription("cannot read " + archive + ": " + e)
+          .withDescription("cannot read the packed code: " + e)
           .asRuntimeException();
     }
     try {

@@ -61,6 +61,31 @@ class LauncherFreshnessTest {
     assertThat(Files.exists(root.resolve("built"))).as("mvnw was asked to build").isFalse();
   }
 
+  @Test
+  void aTestNewerThanTheJarsBuildsNothing() throws Exception {
+    layout();
+    touch("cli/target/tern.jar", 30);
+    touch("cli/target/tern-client.jar", 30);
+    touch("cli/src/test/java/ChangedTest.java", 40);
+    touch("scheduler/core/src/test/resources/fixture.yaml", 40);
+
+    launch("status", "job-000001");
+
+    assertThat(Files.exists(root.resolve("built"))).as("mvnw was asked to build").isFalse();
+  }
+
+  @Test
+  void aMainResourceNewerThanTheJarsIsBuilt() throws Exception {
+    layout();
+    touch("cli/target/tern.jar", 30);
+    touch("cli/target/tern-client.jar", 30);
+    touch("scheduler/core/src/main/resources/defaults.yaml", 40);
+
+    launch("zk", "--help");
+
+    assertThat(Files.exists(root.resolve("built"))).as("mvnw was asked to build").isTrue();
+  }
+
   /** The launcher and what it sources, and an {@code mvnw} that records the call and fails. */
   private void layout() throws IOException {
     Files.createDirectories(root.resolve(".mvn"));

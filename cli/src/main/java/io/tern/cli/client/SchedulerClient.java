@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -55,6 +57,12 @@ public final class SchedulerClient implements AutoCloseable {
   private final ClientConfig config;
   private final Duration patience;
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+
+  /**
+   * The address {@link #connectAhead} connects to and its channel, until the first call takes it.
+   */
+  private Map.Entry<String, CompletableFuture<ManagedChannel>> ahead;
+
   private int current;
 
   /** Plaintext, without a token: a scheduler running without authentication. */
@@ -214,6 +222,50 @@ public final class SchedulerClient implements AutoCloseable {
     return logger;
   }
 
+  /**
+   * Starts connecting to the replica the first call will try, without waiting: a verb with work to
+   * do before its first call (a submit builds its spec and packs its code) overlaps the
+   * connection's set-up (the channel is built on a thread of its own, then gRPC connects it on its
+   * threads) with that work. The first call finds the channel ready, or waits for it as it would
+   * have; a failure to build it is that call's.
+   */
+  public void connectAhead() {
+    String address = addresses.get(current);
+    if (ahead != null || channels.containsKey(address)) {
+      return;
+    }
+    CompletableFuture<ManagedChannel> channel = new CompletableFuture<>();
+    Thread opener =
+        new Thread(
+            () -> {
+              try {
+                ManagedChannel opened = open(address);
+                opened.getState(true);
+                channel.complete(opened);
+              } catch (RuntimeException e) {
+                channel.completeExceptionally(e);
+              }
+            },
+            "tern-connect-ahead");
+    opener.setDaemon(true);
+    opener.start();
+    ahead = Map.entry(address, channel);
+  }
+
+  /** The channel {@link #connectAhead} opens, or opened, once it is known (the call waits). */
+  private ManagedChannel channel(String address) {
+    if (ahead == null || !ahead.getKey().equals(address)) {
+      return open(address);
+    }
+    try {
+      return ahead.getValue().join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    } finally {
+      ahead = null;
+    }
+  }
+
   /** The address the last successful or current call went to. */
   public String currentAddress() {
     return addresses.get(current);
@@ -227,7 +279,7 @@ public final class SchedulerClient implements AutoCloseable {
    *     still connecting after {@link #REACH_PATIENCE}
    */
   private Channel readyChannel(String address) {
-    ManagedChannel channel = channels.computeIfAbsent(address, this::open);
+    ManagedChannel channel = channels.computeIfAbsent(address, this::channel);
     if (!connects(channel, REACH_PATIENCE)) {
       throw Status.UNAVAILABLE
           .withDescription("no answer from " + address)
@@ -304,6 +356,14 @@ public final class SchedulerClient implements AutoCloseable {
 
   @Override
   public void close() {
+    if (ahead != null) {
+      // Connected ahead and never called (a spec refused first): shut down with the others.
+      ManagedChannel opened = ahead.getValue().exceptionally(failed -> null).join();
+      if (opened != null) {
+        channels.putIfAbsent(ahead.getKey(), opened);
+      }
+      ahead = null;
+    }
     for (ManagedChannel channel : channels.values()) {
       channel.shutdownNow();
       try {

@@ -8,11 +8,14 @@ import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.stub.StreamObserver;
+import io.tern.api.v1.Job;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.ListJobsResponse;
 import io.tern.api.v1.LogChunk;
 import io.tern.api.v1.StreamLogsRequest;
+import io.tern.api.v1.SubmitJobRequest;
+import io.tern.api.v1.SubmitJobResponse;
 import io.tern.cli.TernCommand;
 import io.tern.cli.testing.TernInProcess;
 import java.io.IOException;
@@ -109,7 +112,64 @@ class SilentReplicaTest {
     assertThat(run.out()).isEqualTo("first\nsecond\n");
   }
 
+  @Test
+  void aSubmitConnectedAheadToASilentReplicaGoesOnToTheNext() {
+    // tern submit starts connecting to the first replica while it reads the spec.
+    String replicas = silentAddress() + "," + schedulerAddress();
+
+    TernInProcess run =
+        within(
+            10,
+            "submit",
+            "--scheduler",
+            replicas,
+            "--no-workdir",
+            "--name",
+            "probe",
+            "--team",
+            "vision",
+            "--",
+            "true");
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out().strip()).isEqualTo("job-000042");
+  }
+
+  @Test
+  void aSpecRefusedWhileConnectingAheadToASilentReplicaEndsAtOnce() {
+    long start = System.nanoTime();
+
+    TernInProcess run =
+        within(
+            10,
+            "submit",
+            "--scheduler",
+            silentAddress(),
+            "--name",
+            "probe",
+            "--team",
+            "vision",
+            "--gpus",
+            "-1",
+            "--",
+            "true");
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(run.exit()).isEqualTo(TernCommand.EXIT_BAD_INPUT);
+    assertThat(run.err()).contains("--gpus");
+    assertThat(took).isLessThan(SchedulerClient.REACH_PATIENCE);
+  }
+
   private static final class StandIn extends JobServiceGrpc.JobServiceImplBase {
+    @Override
+    public void submitJob(SubmitJobRequest request, StreamObserver<SubmitJobResponse> answer) {
+      answer.onNext(
+          SubmitJobResponse.newBuilder()
+              .setJob(Job.newBuilder().setId("job-000042").setSpec(request.getSpec()))
+              .build());
+      answer.onCompleted();
+    }
+
     @Override
     public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> answer) {
       answer.onNext(ListJobsResponse.getDefaultInstance());

@@ -125,8 +125,8 @@ public final class JobSpecParser {
         errors.add(error.atLine(reader.lineOf(error.field())));
       }
     }
-    errors.sort(Comparator.comparingInt(SpecError::line));
     if (!errors.isEmpty()) {
+      errors.sort(Comparator.comparingInt(SpecError::line));
       throw new JobSpecException(source, SpecLimits.capped(errors));
     }
     return new ForSubmit(normalized, shipped);

@@ -287,7 +287,8 @@ public final class WorkdirArchive {
     return cut.replaceAll("\\p{Cntrl}", "?");
   }
 
-  private static MessageDigest sha256() {
+  /** A fresh SHA-256 digest, the one archives are named by. */
+  public static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -324,7 +325,9 @@ public final class WorkdirArchive {
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
         entries.forEach(children::add);
       }
-      children.sort(Comparator.comparing(p -> p.getFileName().toString()));
+      // Not Comparator.comparing: its comparator is a serializable lambda, which the client's AOT
+      // cache does not keep, and spinning one costs a client call some milliseconds.
+      children.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
       for (Path child : children) {
         String name = child.getFileName().toString();
         String path = rel.isEmpty() ? name : rel + "/" + name;
