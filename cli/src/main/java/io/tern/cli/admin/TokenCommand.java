@@ -26,9 +26,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.zookeeper.KeeperException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -56,6 +58,12 @@ public final class TokenCommand {
             + " ZooKeeper with --zk (the operator's way in)."
       })
   public static final class Create implements Callable<Integer> {
+    /** The roles a token may hold, in the order the API declares them. */
+    private static final List<Role> ROLES =
+        Arrays.stream(Role.values())
+            .filter(role -> role != Role.ROLE_UNSPECIFIED && role != Role.UNRECOGNIZED)
+            .toList();
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     final ClientOptions client = new ClientOptions();
 
@@ -171,15 +179,27 @@ public final class TokenCommand {
               .setDescription(description)
               .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(lifetime.toSeconds()));
       for (String role : roles) {
-        request.addRoles(
-            switch (role.toLowerCase(Locale.ROOT)) {
-              case "finops" -> Role.ROLE_FINOPS;
-              case "admin" -> Role.ROLE_ADMIN;
-              default ->
-                  throw new UserInputException("--role: expected finops or admin, got " + role);
-            });
+        request.addRoles(role(role));
       }
       return request.build();
+    }
+
+    /** {@code finops} or {@code admin}, in any case, as a {@link Role}. */
+    private static Role role(String name) {
+      return ROLES.stream()
+          .filter(role -> roleName(role).equals(name.toLowerCase(Locale.ROOT)))
+          .findFirst()
+          .orElseThrow(
+              () ->
+                  new UserInputException(
+                      "--role: '"
+                          + name
+                          + "' is not a role; use one of "
+                          + String.join(", ", ROLES.stream().map(Create::roleName).toList())));
+    }
+
+    private static String roleName(Role role) {
+      return Protos.enumName(role, "ROLE_").toLowerCase(Locale.ROOT);
     }
 
     private CreateTokenResponse createInZooKeeper(CreateTokenRequest request) throws Exception {
@@ -194,6 +214,18 @@ public final class TokenCommand {
             Clock.systemUTC());
       } catch (ConnectException e) {
         throw new UserInputException("--zk: " + e.getMessage());
+      } catch (KeeperException.NoAuthException e) {
+        // The schedulers' digest ACL on Tern's znodes: no digest, or another one, was given.
+        String refused = "--zk-digest-file: ZooKeeper refused access to " + e.getPath();
+        throw new UserInputException(
+            zkDigestFile == null
+                ? refused
+                    + ": give the cluster's digest with --zk-digest-file FILE (the file the"
+                    + " schedulers use)"
+                : refused
+                    + " with the digest in "
+                    + zkDigestFile
+                    + ": give the file the schedulers use");
       } catch (IllegalArgumentException e) {
         throw new UserInputException(e.getMessage());
       }

@@ -34,6 +34,8 @@ public final class OperatorTokens {
    * @return the token (its value shown only here) and what is stored about it
    * @throws ConnectException when no ZooKeeper answered within {@code connectWait}
    * @throws IllegalArgumentException for a request the store refuses (the message says why)
+   * @throws org.apache.zookeeper.KeeperException.NoAuthException when Tern's znodes carry a digest
+   *     ACL and {@code zkDigest} is missing or not the schedulers' (its path names the znode)
    */
   public static CreateTokenResponse create(
       String zkConnect,

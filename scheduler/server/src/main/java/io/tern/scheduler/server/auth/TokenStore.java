@@ -1,5 +1,6 @@
 package io.tern.scheduler.server.auth;
 
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.Timestamps;
 import io.tern.api.v1.CreateTokenRequest;
@@ -23,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
@@ -251,9 +253,20 @@ public final class TokenStore implements Closeable {
                 + "' is not a team name (lower-case letters, digits, '_', '-')");
       }
     }
-    for (Role role : request.getRolesList()) {
-      if (role == Role.ROLE_UNSPECIFIED || role == Role.UNRECOGNIZED) {
-        throw new IllegalArgumentException("roles: finops or admin");
+    List<Integer> roles = request.getRolesValueList();
+    for (int i = 0; i < roles.size(); i++) {
+      Role role = Role.forNumber(roles.get(i));
+      if (role == null || role == Role.ROLE_UNSPECIFIED) {
+        throw new IllegalArgumentException(
+            "roles["
+                + i
+                + "]: "
+                + (role == null ? roles.get(i) : role.name())
+                + " is not a Role; use one of "
+                + Role.getDescriptor().getValues().stream()
+                    .filter(v -> v.getNumber() != 0)
+                    .map(EnumValueDescriptor::getName)
+                    .collect(Collectors.joining(", ")));
       }
     }
     if (request.getTeamsCount() == 0 && request.getRolesCount() == 0) {

@@ -11,6 +11,7 @@ import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -58,6 +59,32 @@ class OperatorTokensTest {
       assertThatThrownBy(() -> stranger.getChildren().forPath("/tern/auth/tokens"))
           .as("the token's znode carries the digest ACL")
           .isInstanceOf(KeeperException.NoAuthException.class);
+    }
+  }
+
+  @Test
+  void withoutTheSchedulersDigestZooKeeperRefusesAccess() throws Exception {
+    CreateTokenRequest request =
+        CreateTokenRequest.newBuilder().setUser("root").addRoles(Role.ROLE_ADMIN).build();
+    OperatorTokens.create(
+        zk.getConnectString(), "/tern", DIGEST, request, "ops", Duration.ofSeconds(10), CLOCK);
+
+    for (String digest : Arrays.asList(null, "tern:wrong")) {
+      long start = System.nanoTime();
+      assertThatThrownBy(
+              () ->
+                  OperatorTokens.create(
+                      zk.getConnectString(),
+                      "/tern",
+                      digest,
+                      request,
+                      "ops",
+                      Duration.ofSeconds(10),
+                      CLOCK))
+          .as("digest %s", digest)
+          .isInstanceOf(KeeperException.NoAuthException.class)
+          .hasMessageContaining("/tern/auth/tokens");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
   }
 

@@ -390,6 +390,31 @@ class SecurityTest {
   }
 
   @Test
+  void aRoleTheApiDoesNotDefineIsRefusedNamingTheValidOnes() throws Exception {
+    assertStatus(
+        () ->
+            admin(secure.admin)
+                .createToken(
+                    CreateTokenRequest.newBuilder()
+                        .setUser("rolf")
+                        .addRoles(Role.ROLE_FINOPS)
+                        .addRolesValue(7)
+                        .build()),
+        Status.Code.INVALID_ARGUMENT,
+        "roles[1]: 7 is not a Role; use one of ROLE_FINOPS, ROLE_ADMIN");
+    assertStatus(
+        () ->
+            admin(secure.admin)
+                .createToken(
+                    CreateTokenRequest.newBuilder()
+                        .setUser("rolf")
+                        .addRoles(Role.ROLE_UNSPECIFIED)
+                        .build()),
+        Status.Code.INVALID_ARGUMENT,
+        "roles[0]: ROLE_UNSPECIFIED is not a Role; use one of ROLE_FINOPS, ROLE_ADMIN");
+  }
+
+  @Test
   void aPlaintextReplicaMintsAndRevokesNoTokens() throws Exception {
     // A plaintext replica on the same ZooKeeper: every caller is a local admin there, so token
     // management is closed; the first admin token comes from whoever holds ZooKeeper.
