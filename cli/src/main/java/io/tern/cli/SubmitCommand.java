@@ -3,9 +3,13 @@ package io.tern.cli;
 import static io.tern.cli.CommandModels.option;
 import static io.tern.cli.CommandModels.positional;
 
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.tern.api.v1.GetJobRequest;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.JobSpec;
+import io.tern.api.v1.ListJobsRequest;
+import io.tern.api.v1.ListJobsResponse;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.cli.client.CallFailures;
@@ -28,6 +32,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParseResult;
@@ -139,6 +145,9 @@ final class SubmitCommand extends ClientCommand {
   /** What names it in errors: {@code workdir} or {@code --workdir}. */
   private String shippedField = "workdir";
 
+  /** Whether the spec came from flags: the scheduler's refusals then name flags, not fields. */
+  private boolean fromFlags;
+
   @Override
   public Integer call() throws JobSpecException, IOException {
     if (dryRun) {
@@ -148,7 +157,9 @@ final class SubmitCommand extends ClientCommand {
       // A fresh JVM takes some tens of milliseconds to connect: done while the spec is read and the
       // code packed.
       scheduler.connectAhead();
-      return submit(scheduler, spec(), out());
+      JobSpec spec = spec();
+      fromFlags = specFlagsGiven();
+      return submit(scheduler, spec, out());
     }
   }
 
@@ -185,6 +196,9 @@ final class SubmitCommand extends ClientCommand {
     WorkdirShipping shipping = shipping(spec);
     try {
       if (shipping != null) {
+        // The scheduler refuses a job whose parent does not exist: ask first, rather than pack and
+        // upload the code for a submission that cannot succeed.
+        checkParents(scheduler, spec);
         String digest = shipping.ship(scheduler, err());
         if (digest != null) {
           spec = spec.toBuilder().setWorkdirDigest(digest).build();
@@ -196,8 +210,12 @@ final class SubmitCommand extends ClientCommand {
               .setIdempotencyKey(key)
               .setAllowUnfit(allowUnfit)
               .build();
-      SubmitJobResponse response =
-          scheduler.call(c -> JobServiceGrpc.newBlockingStub(c).submitJob(request));
+      SubmitJobResponse response;
+      try {
+        response = scheduler.call(c -> JobServiceGrpc.newBlockingStub(c).submitJob(request));
+      } catch (UserInputException refused) {
+        throw new UserInputException(flagsNamed(refused.getMessage()));
+      }
       if (output.structured()) {
         out.println(output.render(Protos.json(response)));
       } else {
@@ -213,6 +231,62 @@ final class SubmitCommand extends ClientCommand {
           : CallFailures.failure("the scheduler refused the job: ", e);
     }
   }
+
+  /**
+   * Refuses {@code spec} as the scheduler would if a job it depends on does not exist (neither a
+   * job nor an array by that id). Any other answer leaves the decision to the submission.
+   */
+  private void checkParents(SchedulerClient scheduler, JobSpec spec) {
+    for (int i = 0; i < spec.getDependsOnCount(); i++) {
+      String id = spec.getDependsOn(i).getJobId();
+      if (!exists(scheduler, id)) {
+        throw new UserInputException(dependsOnName(i) + ": no job " + id);
+      }
+    }
+  }
+
+  private static boolean exists(SchedulerClient scheduler, String id) {
+    try {
+      scheduler.call(
+          c ->
+              JobServiceGrpc.newBlockingStub(c)
+                  .getJob(GetJobRequest.newBuilder().setJobId(id).build()));
+      return true;
+    } catch (UserInputException e) {
+      return true; // the submission names what is wrong with the id
+    } catch (StatusRuntimeException e) {
+      if (e instanceof SchedulerUnavailableException
+          || e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+        return true;
+      }
+    }
+    ListJobsResponse tasks =
+        scheduler.call(
+            c ->
+                JobServiceGrpc.newBlockingStub(c)
+                    .listJobs(ListJobsRequest.newBuilder().setArrayId(id).setPageSize(1).build()));
+    return tasks.getJobsCount() > 0;
+  }
+
+  private String dependsOnName(int index) {
+    return fromFlags ? "--after" : "spec.dependsOn[" + index + "]";
+  }
+
+  /**
+   * The scheduler's refusal of a spec field ({@code spec.dependsOn[0]: no job ...}), naming the
+   * flag that set it instead ({@code --after: no job ...}) when the spec came from flags.
+   */
+  private String flagsNamed(String refusal) {
+    Matcher m = SPEC_FIELD.matcher(refusal);
+    if (!fromFlags || !m.lookingAt()) {
+      return refusal;
+    }
+    String flag = SpecFlags.flagFor(m.group(1));
+    return flag.equals(m.group(1)) ? refusal : flag + refusal.substring(m.end(1));
+  }
+
+  /** A spec field as the scheduler names it at the start of a refusal: {@code spec.FIELD: }. */
+  private static final Pattern SPEC_FIELD = Pattern.compile("spec\\.([A-Za-z.]+(\\[\\d+])?): ");
 
   /**
    * What to ship: a relative {@code --workdir} or {@code workdir:}, else the submit directory; none

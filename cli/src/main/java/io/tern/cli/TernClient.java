@@ -9,10 +9,12 @@ import io.tern.cli.finops.OffPeakCommand;
 import io.tern.cli.jobs.JobCommands;
 import io.tern.cli.jobs.JobControlCommands;
 import io.tern.scheduler.spec.workdir.WorkdirArchive;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -84,7 +86,47 @@ public final class TernClient {
     return cli;
   }
 
+  /**
+   * The options of every client verb a user may give before the verb, kubectl-style ({@code tern
+   * --scheduler HOST:PORT list}); each takes a value.
+   */
+  static final Set<String> LEADING_OPTIONS =
+      Set.of("--scheduler", "--tls-ca", "--token-file", "--wait", "-o", "--output");
+
+  /**
+   * {@code args} as the verbs read them: client options ({@link #LEADING_OPTIONS}, as {@code --opt
+   * VALUE}, {@code --opt=VALUE} or {@code -oFORMAT}) given before a client verb are moved after it,
+   * before a {@code --} that ends the verb's options (submit's command) or else at the end.
+   * Anything else is left as it is, for picocli to accept or refuse.
+   */
+  public static String[] arguments(String... args) {
+    int verb = 0;
+    while (verb < args.length) {
+      String arg = args[verb];
+      if (LEADING_OPTIONS.contains(arg)) {
+        verb += 2;
+      } else if (arg.startsWith("-o") && arg.length() > 2
+          || arg.startsWith("--") && LEADING_OPTIONS.contains(arg.split("=", 2)[0])) {
+        verb += 1;
+      } else {
+        break;
+      }
+    }
+    if (verb == 0 || verb >= args.length || !COMMANDS.containsKey(args[verb])) {
+      return args;
+    }
+    List<String> leading = List.of(args).subList(0, verb);
+    List<String> rest = List.of(args).subList(verb, args.length);
+    int end = rest.indexOf("--");
+    int at = end < 0 ? rest.size() : end;
+    List<String> moved = new ArrayList<>(rest.subList(0, at));
+    moved.addAll(leading);
+    moved.addAll(rest.subList(at, rest.size()));
+    return moved.toArray(String[]::new);
+  }
+
   public static void main(String[] args) {
+    args = arguments(args);
     if (args.length > 0 && args[0].equals("submit")) {
       prepareSubmit();
     }

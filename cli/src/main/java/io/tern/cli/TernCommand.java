@@ -92,7 +92,7 @@ public final class TernCommand implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine().execute(TernClient.arguments(args)));
   }
 
   private static int handleExecutionException(

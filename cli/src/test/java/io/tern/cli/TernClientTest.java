@@ -88,12 +88,17 @@ class TernClientTest {
 
   record Run(int exit, String out, String err) {}
 
-  /** Runs the client root in a fresh class loader that refuses {@link #LEFT_OUT}. */
-  static Run client(String... args) throws Exception {
+  /**
+   * Runs the client root in a fresh class loader that refuses {@link #LEFT_OUT}, on {@code args} as
+   * its {@code main} passes them ({@link TernClient#arguments}).
+   */
+  static Run client(String... given) throws Exception {
     // Not closed: gRPC's threads started from it outlive the call, and a closed loader
     // fails their next class load (NoClassDefFoundError in whatever test runs next in this JVM).
     ClientOnlyLoader loader = new ClientOnlyLoader();
     Class<?> root = loader.loadClass(TernClient.class.getName());
+    String[] args =
+        (String[]) root.getMethod("arguments", String[].class).invoke(null, (Object) given);
     Object cli = root.getMethod("commandLine", String[].class).invoke(null, (Object) args);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -159,6 +164,56 @@ class TernClientTest {
         new com.fasterxml.jackson.databind.ObjectMapper().readValue(json.out, Object.class);
     assertThat(fromYaml).isInstanceOf(java.util.Map.class).isEqualTo(fromJson);
     assertThat(((java.util.Map<?, ?>) fromYaml).get("id")).isEqualTo(job);
+  }
+
+  @Test
+  void clientOptionsBeforeTheVerbWorkAsAfterIt() throws Exception {
+    String at = server.address();
+    Run submit =
+        client("--scheduler", at, "--wait=5", "submit", "--name", "b", "--team", "t", "--", "true");
+    assertThat(submit.exit).as(submit.err).isZero();
+    String job = submit.out.trim();
+
+    Run list = client("--scheduler=" + at, "-o", "json", "list");
+    Run status = client("-oyaml", "--scheduler", at, "status", job);
+
+    assertThat(list.exit).as(list.err).isZero();
+    assertThat(list.out).contains("\"" + job + "\"");
+    assertThat(status.exit).as(status.err).isZero();
+    assertThat(status.out).contains("id: " + job);
+  }
+
+  @Test
+  void leadingClientOptionsMoveAfterTheVerbAndBeforeItsDoubleDash() {
+    assertThat(TernClient.arguments("--scheduler", "h:1", "-o", "json", "list", "--limit", "3"))
+        .containsExactly("list", "--limit", "3", "--scheduler", "h:1", "-o", "json");
+    assertThat(TernClient.arguments("--wait=0", "-ojson", "submit", "--name", "n", "--", "-o", "x"))
+        .containsExactly("submit", "--name", "n", "--wait=0", "-ojson", "--", "-o", "x");
+    assertThat(TernClient.arguments("--token-file", "t", "nodes", "drain", "n1"))
+        .containsExactly("nodes", "drain", "n1", "--token-file", "t");
+    // Left as they are: no leading option, a verb of the full jar, no verb at all.
+    for (String[] same :
+        List.of(
+            new String[] {"--version"},
+            new String[] {"--help"},
+            new String[] {"status", "j", "--scheduler", "h:1"},
+            new String[] {"--scheduler", "h:1", "zk"},
+            new String[] {"--scheduler", "h:1"},
+            new String[] {"--scheduler"},
+            new String[] {})) {
+      assertThat(TernClient.arguments(same)).containsExactly(same);
+    }
+  }
+
+  @Test
+  void theFullRootTakesClientOptionsBeforeTheVerbToo() {
+    StringWriter err = new StringWriter();
+    var cli = TernCommand.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    int exit =
+        cli.execute(TernClient.arguments("--scheduler", "127.0.0.1:1", "--wait", "0", "list"));
+    assertThat(err.toString()).doesNotContain("Unknown option").contains("127.0.0.1:1");
+    assertThat(exit).isEqualTo(1);
   }
 
   @Test

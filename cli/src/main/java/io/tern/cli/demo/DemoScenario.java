@@ -468,7 +468,7 @@ final class DemoScenario {
     Attempt first = low.getAttempts(0);
     Attempt second = low.getAttempts(1);
     check(
-        first.getEndReason().contains("checkpoint") && first.hasLastCheckpoint(),
+        first.getEndReason().startsWith("checkpointed") && first.hasLastCheckpoint(),
         figures.lowId + "'s first attempt did not end with a checkpoint: " + first.getEndReason());
     check(
         !DemoFigures.instant(high.getAttempts(0).getStartedAt())
@@ -519,7 +519,7 @@ final class DemoScenario {
     Attempt first = job.getAttempts(0);
     Attempt second = job.getAttempts(1);
     check(
-        first.getEndReason().contains("checkpoint") && first.hasLastCheckpoint(),
+        first.getEndReason().startsWith("checkpointed") && first.hasLastCheckpoint(),
         "attempt 1 did not end with a checkpoint: " + first.getEndReason());
     check(
         second.getResumedFrom().getName().equals(first.getLastCheckpoint().getName()),

@@ -65,6 +65,19 @@ public final class JobCommands {
     return positional(String.class, get, set).paramLabel("JOB").description("The job id.").build();
   }
 
+  /**
+   * For a verb on one job given {@code id}, which names no job ({@code e}, NOT_FOUND): bad input,
+   * in the scheduler's words (which name a task), when it is an array's id; {@code e} otherwise.
+   */
+  static RuntimeException notAJob(SchedulerClient scheduler, String id, StatusRuntimeException e) {
+    ListJobsResponse tasks =
+        scheduler.call(
+            c ->
+                JobServiceGrpc.newBlockingStub(c)
+                    .listJobs(ListJobsRequest.newBuilder().setArrayId(id).setPageSize(1).build()));
+    return tasks.getJobsCount() == 0 ? e : new UserInputException(e.getStatus().getDescription());
+  }
+
   /** A job or node that does not exist: exit 1 with the scheduler's words. */
   static final class NotFound extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -396,12 +409,17 @@ public final class JobCommands {
     int run(SchedulerClient scheduler) {
       Job last = null;
       while (true) {
-        Iterator<Job> updates =
-            scheduler.call(
-                c ->
-                    firstAnswer(
-                        JobServiceGrpc.newBlockingStub(c)
-                            .watchJob(WatchJobRequest.newBuilder().setJobId(jobId).build())));
+        Iterator<Job> updates;
+        try {
+          updates =
+              scheduler.call(
+                  c ->
+                      firstAnswer(
+                          JobServiceGrpc.newBlockingStub(c)
+                              .watchJob(WatchJobRequest.newBuilder().setJobId(jobId).build())));
+        } catch (StatusRuntimeException e) {
+          throw e.getStatus().getCode() == Status.Code.NOT_FOUND ? notAJob(scheduler, jobId, e) : e;
+        }
         try {
           while (updates.hasNext()) {
             Job job = updates.next();
@@ -513,18 +531,25 @@ public final class JobCommands {
       java.io.OutputStream stdout = output.structured() ? null : bytesOut();
       long printed = 0;
       while (true) {
-        Iterator<io.tern.api.v1.LogChunk> chunks =
-            scheduler.call(
-                c ->
-                    firstAnswer(
-                        JobServiceGrpc.newBlockingStub(c)
-                            .streamLogs(
-                                io.tern.api.v1.StreamLogsRequest.newBuilder()
-                                    .setJobId(jobId)
-                                    .setAttempt(attempt)
-                                    .setFollow(follow)
-                                    .setTailLines(tail)
-                                    .build())));
+        Iterator<io.tern.api.v1.LogChunk> chunks;
+        try {
+          chunks =
+              scheduler.call(
+                  c ->
+                      firstAnswer(
+                          JobServiceGrpc.newBlockingStub(c)
+                              .streamLogs(
+                                  io.tern.api.v1.StreamLogsRequest.newBuilder()
+                                      .setJobId(jobId)
+                                      .setAttempt(attempt)
+                                      .setFollow(follow)
+                                      .setTailLines(tail)
+                                      .build())));
+        } catch (StatusRuntimeException e) {
+          throw e.getStatus().getCode() == Status.Code.NOT_FOUND && printed == 0
+              ? notAJob(scheduler, jobId, e)
+              : e;
+        }
         long seen = 0;
         try {
           while (chunks.hasNext()) {

@@ -200,6 +200,79 @@ class ClientVerbsTest {
   }
 
   @Test
+  void logsAndWatchOfAnArrayAskForOneOfItsTasks() {
+    Run submitted =
+        tern("submit", "--array", "0-3", "--name", "arr", "--team", "vision", "--", "train");
+    assertThat(submitted.exit()).as(submitted.err()).isZero();
+    String array = submitted.out().trim();
+
+    for (String verb : new String[] {"logs", "watch"}) {
+      Run run = tern(verb, array);
+
+      assertThat(run.exit()).as(run.err()).isEqualTo(2);
+      assertThat(run.err())
+          .isEqualTo(
+              "tern "
+                  + verb
+                  + ": "
+                  + array
+                  + " is an array of 4 tasks, not one job: name a task, e.g. "
+                  + array
+                  + "-0 (tern status "
+                  + array
+                  + " lists them)\n");
+    }
+  }
+
+  @Test
+  void logsOfAJobCancelledBeforeItStartedSaysSo() {
+    String id = submit("never-ran");
+    assertThat(tern("cancel", id).exit()).isZero();
+
+    Run logs = tern("logs", id);
+
+    assertThat(logs.exit()).isEqualTo(1);
+    assertThat(logs.err())
+        .isEqualTo("tern logs: " + id + " was cancelled before it started: it has no logs\n");
+  }
+
+  @Test
+  void aParentThatDoesNotExistIsRefusedNamingWhereItCameFrom(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    String parent = submit("parent");
+    // With the submit directory to ship: refused before any of it is packed or sent.
+    Run shipping =
+        tern("submit", "--after", "job-999999", "--name", "n", "--team", "vision", "--", "t");
+    Run notShipping =
+        tern(
+            "submit",
+            "--no-workdir",
+            "--after",
+            parent,
+            "--after",
+            "afterany:job-999998",
+            "--name",
+            "n",
+            "--team",
+            "vision",
+            "--",
+            "t");
+    java.nio.file.Path spec = tmp.resolve("child.yaml");
+    java.nio.file.Files.writeString(
+        spec, "name: n\nteam: vision\ncommand: [t]\ndependsOn: [job-999997]\n");
+    Run fromFile = tern("submit", "--no-workdir", spec.toString());
+
+    assertThat(shipping.exit()).as(shipping.err()).isEqualTo(2);
+    assertThat(shipping.err())
+        .isEqualTo("tern submit: --after: no job job-999999\n")
+        .doesNotContain("note:");
+    assertThat(notShipping.exit()).isEqualTo(2);
+    assertThat(notShipping.err()).isEqualTo("tern submit: --after: no job job-999998\n");
+    assertThat(fromFile.exit()).isEqualTo(2);
+    assertThat(fromFile.err()).isEqualTo("tern submit: spec.dependsOn[0]: no job job-999997\n");
+  }
+
+  @Test
   void unknownJobExitsOneAndAMalformedIdExitsTwo() {
     Run unknown = tern("status", "job-999999");
     Run malformed = tern("status", "42");

@@ -529,25 +529,44 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
               entry,
               new JobEvent.Checkpointed(n),
               at,
-              session.node.hasReclaimAt()
-                  ? "checkpointed and requeued: spot reclaim"
-                  : term.returningToSpot.contains(entry.id())
-                      ? "checkpointed and requeued: " + CoreSnapshots.RETURNING_TO_SPOT
-                      : "checkpointed and requeued",
+              "checkpointed and requeued" + checkpointedFor(term, session, entry, status),
               null);
-      case PHASE_STOPPED ->
-          endAttempt(
-              term,
-              entry,
-              new JobEvent.Stopped(n),
-              at,
-              status.getMessage().isBlank()
-                  ? "stopped"
-                  : "stopped: " + printable(status.getMessage(), MAX_REASON_CHARS),
-              null);
+      case PHASE_STOPPED -> {
+        // Back to the queue unless it was cancelled or another attempt already finished the job.
+        var before = JobLifecycle.status(term, entry);
+        boolean requeued = !before.cancelRequested() && !before.finishedEarlier();
+        String stopped = requeued ? "stopped without a checkpoint and requeued" : "stopped";
+        endAttempt(
+            term,
+            entry,
+            new JobEvent.Stopped(n),
+            at,
+            status.getMessage().isBlank()
+                ? stopped
+                : stopped + ": " + printable(status.getMessage(), MAX_REASON_CHARS),
+            null);
+      }
       case PHASE_SUCCEEDED_EARLIER -> succeededEarlier(term, entry, status, now);
       default -> log.debug("ignoring phase {} for {}", status.getPhase(), status.getJobId());
     }
+  }
+
+  /**
+   * Why a checkpointed attempt was interrupted, after a colon: a spot reclaim of its node, a move
+   * back to spot, else the reason the checkpoint was asked for as the agent reports it (e.g. {@code
+   * requeued by alice: new data}, {@code node n1 drained}); empty when it gives none.
+   */
+  private static String checkpointedFor(
+      LeaderTerm term, NodeSession session, JobEntry entry, JobStatus status) {
+    if (session.node.hasReclaimAt()) {
+      return ": spot reclaim";
+    }
+    if (term.returningToSpot.contains(entry.id())) {
+      return ": " + CoreSnapshots.RETURNING_TO_SPOT;
+    }
+    return status.getMessage().isBlank()
+        ? ""
+        : ": " + printable(status.getMessage(), MAX_REASON_CHARS);
   }
 
   /**

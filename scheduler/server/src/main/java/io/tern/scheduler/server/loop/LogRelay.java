@@ -108,9 +108,9 @@ public final class LogRelay {
     if (number == 0 || number > entry.job.getAttemptsCount()) {
       throw new NoSuchElementException(
           request.getJobId()
-              + (number == 0
-                  ? " has not started yet (follow it to wait for its output)"
-                  : " has no attempt " + number));
+              + (number > 0
+                  ? " has no attempt " + number
+                  : entry.finished() ? endedUnstarted(entry) : NOT_STARTED_YET));
     }
     Attempt attempt = entry.job.getAttempts(number - 1);
     Stream stream =
@@ -122,6 +122,18 @@ public final class LogRelay {
             request.getTailLines(),
             client);
     ask(term, stream);
+  }
+
+  private static final String NOT_STARTED_YET =
+      " has not started yet (follow it to wait for its output)";
+
+  /** Why a job that ended without an attempt has no log: e.g. it was cancelled while queued. */
+  private static String endedUnstarted(JobEntry entry) {
+    String how =
+        entry.state() == JobState.JOB_STATE_CANCELLED
+            ? "was cancelled"
+            : "ended " + entry.state().name().substring("JOB_STATE_".length());
+    return " " + how + " before it started: it has no logs";
   }
 
   private void ask(LeaderTerm term, Stream stream) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tern.api.v1.AgentMessage;
 import io.tern.api.v1.CapacityType;
 import io.tern.api.v1.Gpu;
+import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.JobState;
 import io.tern.api.v1.JobStatus;
 import io.tern.api.v1.JobStatus.Phase;
@@ -94,6 +95,51 @@ class AgentSessionsTest {
                 .setPhase(phase)
                 .setExitCode(exitCode))
         .build();
+  }
+
+  private static AgentMessage status(int attempt, Phase phase, int exitCode, String message) {
+    AgentMessage m = status(attempt, phase, exitCode);
+    return m.toBuilder().setJobStatus(m.getJobStatus().toBuilder().setMessage(message)).build();
+  }
+
+  /** How attempt 1 of a running {@link #JOB} ended once its agent reported {@code phase}. */
+  private String endReason(JobSpec spec, Phase phase, String message, boolean cancelling) {
+    HandLoop.Channel agent =
+        loop.leadOnN1(HandLoop.placed(JOB, spec, JobState.JOB_STATE_RUNNING, "n1", 0, 1));
+    if (cancelling) {
+      loop.term.cancelling.add(JOB);
+    }
+    sessions.message("n1", agent, status(1, phase, 0, message));
+    loop.settle();
+    return loop.term.entry(JOB).job.getAttempts(0).getEndReason();
+  }
+
+  @Test
+  void aCheckpointedAttemptSaysWhyItWasRequeued() {
+    assertThat(
+            endReason(
+                HandLoop.checkpointable("vision", 2, 90),
+                Phase.PHASE_CHECKPOINTED,
+                "requeued by alice: new data",
+                false))
+        .isEqualTo("checkpointed and requeued: requeued by alice: new data");
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_PENDING);
+  }
+
+  @Test
+  void anAttemptStoppedAndRequeuedSaysItLeftNoCheckpoint() {
+    assertThat(
+            endReason(HandLoop.spec("vision", 2), Phase.PHASE_STOPPED, "requeued by alice", false))
+        .isEqualTo("stopped without a checkpoint and requeued: requeued by alice");
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_PENDING);
+  }
+
+  @Test
+  void anAttemptStoppedForACancelSaysOnlyThatItStopped() {
+    assertThat(
+            endReason(HandLoop.spec("vision", 2), Phase.PHASE_STOPPED, "cancelled by alice", true))
+        .isEqualTo("stopped: cancelled by alice");
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_CANCELLED);
   }
 
   private JobState state() {

@@ -246,13 +246,23 @@ class JobControlsTest {
         c.jobs.requeueJob(
             RequeueJobRequest.newBuilder().setJobId(id).setReason("new data").build());
     var checkpoint = agent.next(SchedulerMessage.KindCase.CHECKPOINT_JOB, 10).getCheckpointJob();
-    agent.status(id, 1, JobStatus.Phase.PHASE_CHECKPOINTED, 0);
+    // As an agent reports it: with the reason the checkpoint was asked for.
+    agent.send(
+        io.tern.api.v1.AgentMessage.newBuilder()
+            .setJobStatus(
+                JobStatus.newBuilder()
+                    .setJobId(id)
+                    .setAttempt(1)
+                    .setPhase(JobStatus.Phase.PHASE_CHECKPOINTED)
+                    .setMessage(checkpoint.getReason()))
+            .build());
     var again = agent.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob();
 
     assertThat(requeued.getState()).isEqualTo(JobState.JOB_STATE_CHECKPOINTING);
     assertThat(checkpoint.getReason()).startsWith("requeued by ").endsWith(": new data");
     assertThat(again.getAttempt()).as("no retries, yet it runs again").isEqualTo(2);
-    assertThat(job(id).getAttempts(0).getEndReason()).isEqualTo("checkpointed and requeued");
+    assertThat(job(id).getAttempts(0).getEndReason())
+        .isEqualTo("checkpointed and requeued: " + checkpoint.getReason());
   }
 
   @Test
