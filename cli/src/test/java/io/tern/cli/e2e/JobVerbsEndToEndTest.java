@@ -255,7 +255,7 @@ class JobVerbsEndToEndTest {
             "true");
 
     assertThat(unknown.exit()).isEqualTo(2);
-    assertThat(unknown.err()).contains("spec.dependsOn[0]: no job job-999999");
+    assertThat(unknown.err()).contains("--after: no job job-999999");
     assertThat(badType.exit()).isEqualTo(2);
     assertThat(badType.err()).contains("--after").contains("'aftersome' is not a dependency type");
   }

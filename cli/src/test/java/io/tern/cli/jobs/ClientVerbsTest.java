@@ -229,11 +229,13 @@ class ClientVerbsTest {
     String id = submit("never-ran");
     assertThat(tern("cancel", id).exit()).isZero();
 
-    Run logs = tern("logs", id);
+    for (String[] args : new String[][] {{"logs", id}, {"logs", "-f", id}}) {
+      Run logs = tern(args);
 
-    assertThat(logs.exit()).isEqualTo(1);
-    assertThat(logs.err())
-        .isEqualTo("tern logs: " + id + " was cancelled before it started: it has no logs\n");
+      assertThat(logs.exit()).as(String.join(" ", args)).isEqualTo(1);
+      assertThat(logs.err())
+          .isEqualTo("tern logs: " + id + " was cancelled before it started: it has no logs\n");
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.tern.scheduler.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
@@ -561,7 +562,7 @@ class SchedulerServerTest {
   }
 
   @Test
-  void aLogFollowerOfAJobCancelledBeforeItStartedGetsAnEmptyLog() throws Exception {
+  void aLogFollowerOfAJobCancelledBeforeItStartedIsToldItHasNoLog() throws Exception {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));
     String id = submit(c, Clients.spec("never", 1), "").getJob().getId();
@@ -571,7 +572,12 @@ class SchedulerServerTest {
 
     c.jobs.cancelJob(CancelJobRequest.newBuilder().setJobId(id).build());
 
-    assertThat(chunks.hasNext()).isFalse();
+    // Not an empty log that ends well: a script following it must not read a cancel as success.
+    assertThatThrownBy(chunks::hasNext)
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND))
+        .hasMessageContaining(id + " was cancelled before it started: it has no logs");
   }
 
   @Test

@@ -60,8 +60,8 @@ public final class LogRelay {
 
   /**
    * Starts relaying; errors (no such job, no such attempt, node gone) end the client's stream. A
-   * follower of a job whose latest attempt is not running yet waits until one runs (and ends with
-   * nothing if the job finishes without one, e.g. cancelled while queued).
+   * follower of a job whose latest attempt is not running yet waits until one runs; a job that ends
+   * without one (e.g. cancelled while queued) has no log, which the follower is told too.
    */
   public void stream(StreamLogsRequest request, ServerCallStreamObserver<LogChunk> client) {
     loop.execute(
@@ -81,11 +81,7 @@ public final class LogRelay {
     // Following the latest attempt: wait until one runs (a starting one has no log yet).
     boolean notRunningYet =
         number == 0 || (request.getAttempt() == 0 && entry.state() == JobState.JOB_STATE_STARTING);
-    if (notRunningYet && request.getFollow()) {
-      if (entry.finished()) {
-        client.onCompleted();
-        return;
-      }
+    if (notRunningYet && request.getFollow() && !entry.finished()) {
       loop.schedule(
           () -> {
             if (client.isCancelled()) {
