@@ -47,6 +47,12 @@ public final class SchedulerClient implements AutoCloseable {
   private static final Metadata.Key<String> USER =
       Metadata.Key.of("tern-user", Metadata.ASCII_STRING_MARSHALLER);
 
+  /** How long a call waits without hearing from its replica before it pings it. */
+  public static final Duration KEEPALIVE = Duration.ofSeconds(10);
+
+  /** How long an unanswered ping waits before the connection counts as gone. */
+  static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(3);
+
   /** How long to keep trying when no replica answers at all (nothing there to wait for). */
   static final Duration REACH_PATIENCE = Duration.ofSeconds(3);
 
@@ -342,7 +348,14 @@ public final class SchedulerClient implements AutoCloseable {
         throw new UserInputException(config.tlsSource() + ": " + e.getMessage());
       }
     }
-    return builder.build();
+    // A replica that stops answering in the middle of a call (SIGSTOP, a frozen VM) holds it for
+    // ever: no transport error comes. A call that has heard nothing for KEEPALIVE pings; with no
+    // answer within KEEPALIVE_TIMEOUT the connection is dropped and the call goes to the next
+    // replica (a submit keeps its idempotency key). gRPC allows no shorter ping interval.
+    return builder
+        .keepAliveTime(KEEPALIVE.toSeconds(), TimeUnit.SECONDS)
+        .keepAliveTimeout(KEEPALIVE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+        .build();
   }
 
   private static void sleep(long millis) {

@@ -186,6 +186,10 @@ public final class SchedulerServer implements AutoCloseable {
         security.tls() == null
             ? NettyServerBuilder.forAddress(bind)
             : NettyServerBuilder.forAddress(bind, security.tls().credentials());
+    // The client pings a call's replica after 10 s without a word from it, to find a paused one
+    // (SchedulerClient.KEEPALIVE); a server refuses pings more often than its permit (5 min by
+    // default) and hangs up on a client that sends them.
+    builder.permitKeepAliveTime(5, TimeUnit.SECONDS);
     if (!security.authenticates() && security.auditLog() == null) {
       // Nothing on the submit path blocks (validation, then a hand-off to the loop): run it on the
       // network thread and save a thread hop per submit. With authentication a token may need a
