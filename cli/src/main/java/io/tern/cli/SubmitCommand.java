@@ -22,6 +22,7 @@ import io.tern.scheduler.spec.JobSpecDocument;
 import io.tern.scheduler.spec.JobSpecException;
 import io.tern.scheduler.spec.JobSpecParser;
 import io.tern.scheduler.spec.SpecError;
+import io.tern.scheduler.spec.workdir.WorkdirArchive;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
@@ -296,6 +297,11 @@ final class SubmitCommand extends ClientCommand {
     if (workdirLimitMib < 1) {
       throw new UserInputException(
           "--workdir-limit: must be at least 1 MiB, got " + workdirLimitMib);
+    }
+    long most = WorkdirArchive.Limits.DEFAULT.maxBytes() >> 20;
+    if (workdirLimitMib > most) {
+      throw new UserInputException(
+          "--workdir-limit: at most " + most + " MiB, what a node unpacks; got " + workdirLimitMib);
     }
     if (noWorkdir) {
       if (shippedWorkdir != null) {

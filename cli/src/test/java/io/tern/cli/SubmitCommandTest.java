@@ -239,6 +239,32 @@ class SubmitCommandTest {
     assertThat(empty.err).contains("--workdir: expected a directory, got nothing");
   }
 
+  @Test
+  void aWorkdirLimitBeyondWhatANodeUnpacksIsBadInput() {
+    for (String limit : new String[] {"1001", "9999999999999"}) {
+      Run run =
+          tern(
+              "submit",
+              "--scheduler",
+              "127.0.0.1:1",
+              "--workdir-limit",
+              limit,
+              "--name",
+              "x",
+              "--team",
+              "vision",
+              "--",
+              "true");
+
+      assertThat(run.exit).as(limit).isEqualTo(2);
+      assertThat(run.err)
+          .isEqualTo(
+              "tern submit: --workdir-limit: at most 1000 MiB, what a node unpacks; got "
+                  + limit
+                  + "\n");
+    }
+  }
+
   record Run(int exit, String out, String err) {}
 
   static Run tern(String... args) {

@@ -1,6 +1,7 @@
 package io.tern.scheduler.spec.workdir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,9 +50,11 @@ public final class IgnoreRules {
     for (String name : FILES) {
       Path file = dir.resolve(name);
       if (Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-        for (String line : Files.readAllLines(file)) {
-          parse(base, line).ifPresent(all::add);
-        }
+        // Bytes that are not UTF-8 read as U+FFFD, as they do in the file names the rules match
+        // (a pattern naming such a file leaves it out); refusing the file would leave no way to.
+        new String(Files.readAllBytes(file), StandardCharsets.UTF_8)
+            .lines()
+            .forEach(line -> parse(base, line).ifPresent(all::add));
       }
     }
     return all.size() == rules.size() ? this : new IgnoreRules(List.copyOf(all));

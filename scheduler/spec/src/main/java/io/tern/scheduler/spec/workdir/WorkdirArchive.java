@@ -98,6 +98,12 @@ public final class WorkdirArchive {
    * @throws WorkdirTooLargeException when they add up to more (before anything is written)
    */
   public static Packed pack(Path dir, long limitBytes, OutputStream out) throws IOException {
+    return pack(dir, limitBytes, Limits.DEFAULT.maxEntries(), out);
+  }
+
+  /** As {@link #pack(Path, long, OutputStream)}, refusing more than {@code maxEntries} entries. */
+  static Packed pack(Path dir, long limitBytes, int maxEntries, OutputStream out)
+      throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new java.nio.file.NoSuchFileException(dir.toString(), null, "not a directory");
     }
@@ -120,8 +126,15 @@ public final class WorkdirArchive {
       }
       prefix = prefix + inside.getFileName() + "/";
     }
-    Walk walk = new Walk(limitBytes, prefix);
+    Walk walk = new Walk(limitBytes, maxEntries, prefix);
     walk.visit(dir, "", above);
+    if (walk.tooMany()) {
+      throw new WorkdirTooLargeException(
+          dir
+              + " holds more than "
+              + maxEntries
+              + " files and directories to ship, the most a node unpacks");
+    }
     if (walk.total > limitBytes) {
       throw walk.tooLarge(dir);
     }
@@ -304,6 +317,7 @@ public final class WorkdirArchive {
     static final int LARGEST_NAMED = 5;
 
     private final long limit;
+    private final int maxEntries;
 
     /** dir's path inside its git work tree ("a/b/"), which ignore rules from above it match on. */
     private final String prefix;
@@ -313,8 +327,9 @@ public final class WorkdirArchive {
     long total;
     int files;
 
-    Walk(long limit, String prefix) {
+    Walk(long limit, int maxEntries, String prefix) {
       this.limit = limit;
+      this.maxEntries = maxEntries;
       this.prefix = prefix;
     }
 
@@ -337,24 +352,38 @@ public final class WorkdirArchive {
           if (name.equals(".git") || rules.ignored(prefix + path, true)) {
             continue;
           }
-          checkEncodable(dir, child, path);
-          checkUnpackable(path);
+          check(dir, child, path);
           items.add(new Item(path + "/", null, false, 0));
           visit(child, path, rules);
         } else if (rules.ignored(prefix + path, false)) {
           continue;
         } else if (attrs.isRegularFile()) {
-          checkEncodable(dir, child, path);
-          checkUnpackable(path);
+          check(dir, child, path);
           items.add(new Item(path, child, Files.isExecutable(child), attrs.size()));
           total += attrs.size();
           files++;
         } else {
           skipped.add(path);
         }
-        if (total > limit) {
+        if (tooMany()) {
           return;
         }
+      }
+    }
+
+    /** More entries than a node unpacks: the walk stops there. */
+    boolean tooMany() {
+      return items.size() > maxEntries;
+    }
+
+    /**
+     * Refuses a name no node could take; not once the files are over the limit: the walk then goes
+     * on only to name the largest files in the over-size error, which is the one to give.
+     */
+    private void check(Path dir, Path child, String path) throws IOException {
+      if (total <= limit) {
+        checkEncodable(dir, child, path);
+        checkUnpackable(path);
       }
     }
 

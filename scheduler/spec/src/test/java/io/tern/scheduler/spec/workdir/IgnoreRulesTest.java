@@ -38,4 +38,19 @@ class IgnoreRulesTest {
     assertThat(rules.ignored("file1.c", false)).isFalse();
     assertThat(rules.ignored("file12.a", false)).isFalse();
   }
+
+  @Test
+  void anIgnoreFileThatIsNotUtf8IsReadAsFileNamesAre(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+    // "# café" and "café.txt" in Latin-1: é is the byte 0xE9, not UTF-8.
+    byte[] text =
+        "# caf\u00e9\ncaf\u00e9.txt\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    java.nio.file.Files.write(dir.resolve(".ternignore"), text);
+
+    IgnoreRules rules = IgnoreRules.none().withFilesIn(dir, "");
+
+    // Java reads the same byte in a file name as U+FFFD.
+    assertThat(rules.ignored("caf\uFFFD.txt", false)).isTrue();
+    assertThat(rules.ignored("cafe.txt", false)).isFalse();
+  }
 }

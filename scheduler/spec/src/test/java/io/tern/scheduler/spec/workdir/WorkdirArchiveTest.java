@@ -239,6 +239,44 @@ class WorkdirArchiveTest {
   }
 
   @Test
+  void theLargestFilesAreNamedThoughTheyComeAfterTheLimitWasPassed() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("late"));
+    long mib = 1024 * 1024;
+    for (var file :
+        Map.of("a/one.bin", 3 * mib, "a/two.bin", 3 * mib, "z/huge.bin", 6 * mib).entrySet()) {
+      Files.createDirectories(dir.resolve(file.getKey()).getParent());
+      try (var raf = new java.io.RandomAccessFile(dir.resolve(file.getKey()).toFile(), "rw")) {
+        raf.setLength(file.getValue());
+      }
+    }
+    Files.writeString(dir.resolve("z/bad\\name.txt"), "a name no node takes, after the limit\n");
+
+    assertThatThrownBy(() -> WorkdirArchive.pack(dir, 4 * mib, OutputStream.nullOutputStream()))
+        .isInstanceOf(WorkdirTooLargeException.class)
+        .hasMessageEndingWith(
+            "; the largest: z/huge.bin (6.0 MiB), a/one.bin (3.0 MiB), a/two.bin (3.0 MiB),"
+                + " z/bad\\name.txt (0.0 MiB)");
+  }
+
+  @Test
+  void refusesMoreEntriesThanANodeUnpacks() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("many"));
+    Files.createDirectories(dir.resolve("sub"));
+    for (int f = 0; f < 9; f++) {
+      Files.createFile(dir.resolve("sub/f" + f));
+    }
+    assertThat(WorkdirArchive.pack(dir, 1 << 20, 10, OutputStream.nullOutputStream()).files())
+        .isEqualTo(9);
+
+    Files.createFile(dir.resolve("one-more"));
+
+    assertThatThrownBy(() -> WorkdirArchive.pack(dir, 1 << 20, 10, OutputStream.nullOutputStream()))
+        .isInstanceOf(WorkdirTooLargeException.class)
+        .hasMessage(
+            dir + " holds more than 10 files and directories to ship, the most a node unpacks");
+  }
+
+  @Test
   void refusesHostileArchives() throws IOException {
     for (Map.Entry<String, String> bad :
         Map.of(
