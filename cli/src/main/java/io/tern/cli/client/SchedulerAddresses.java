@@ -28,9 +28,13 @@ public final class SchedulerAddresses {
           valid = false;
         }
       }
-      if (!valid) {
+      if (!valid || address.contains("/")) {
         throw new UserInputException(
-            source + ": expected HOST:PORT[,HOST:PORT...], got \"" + address + "\"");
+            source
+                + ": expected HOST:PORT[,HOST:PORT...], got \""
+                + address
+                + "\""
+                + (address.contains("://") ? " (no scheme: the client speaks gRPC)" : ""));
       }
       out.add(address);
     }

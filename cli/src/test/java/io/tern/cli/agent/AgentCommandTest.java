@@ -54,6 +54,7 @@ class AgentCommandTest {
         "--capacity| reserved| --capacity: expected spot or on-demand, got \"reserved\"",
         "--scheduler| s1:50051,s2| --scheduler: expected HOST:PORT[,HOST:PORT...], got \"s2\"",
         "--scheduler| s1:99999| --scheduler: expected HOST:PORT",
+        "--scheduler| http://s1:50051| --scheduler: expected HOST:PORT[,HOST:PORT...], got \"http://s1:50051\" (no scheme: the client speaks gRPC)",
         "--node-id| ../x| --node-id: \"../x\" must be",
         "--price| -1| --price: must be 0 or more",
         "--imds-endpoint| 169.254.169.254| --imds-endpoint: \"169.254.169.254\" is not a usable URL",
