@@ -151,7 +151,7 @@ class ArrayEndToEndTest {
     assertThat(all.out()).startsWith(id + ": cancelled its tasks");
     assertThat(again.exit()).isEqualTo(1);
     assertThat(again.err()).contains("array " + id + " already finished");
-    assertThat(logs.exit()).isEqualTo(1);
+    assertThat(logs.exit()).isEqualTo(2);
     assertThat(logs.err()).contains(id + " is an array of 6 tasks").contains(id + "-0");
     assertThat(ended).hasSize(6);
     assertThat(list.out()).contains(id + "-0").contains(id + "-5");
