@@ -22,6 +22,7 @@ import io.tern.scheduler.spec.JobSpecDocument;
 import io.tern.scheduler.spec.JobSpecException;
 import io.tern.scheduler.spec.JobSpecParser;
 import io.tern.scheduler.spec.SpecError;
+import io.tern.scheduler.spec.SpecLimits;
 import io.tern.scheduler.spec.workdir.WorkdirArchive;
 import java.io.IOException;
 import java.io.InputStream;
@@ -153,6 +154,13 @@ final class SubmitCommand extends ClientCommand {
   public Integer call() throws JobSpecException, IOException {
     if (dryRun) {
       return dryRun(spec());
+    }
+    if (idempotencyKey != null && idempotencyKey.length() > SpecLimits.MAX_IDEMPOTENCY_KEY) {
+      throw new UserInputException(
+          "--idempotency-key: at most "
+              + SpecLimits.MAX_IDEMPOTENCY_KEY
+              + " characters, got "
+              + idempotencyKey.length());
     }
     try (SchedulerClient scheduler = client.connect()) {
       // A fresh JVM takes some tens of milliseconds to connect: done while the spec is read and the

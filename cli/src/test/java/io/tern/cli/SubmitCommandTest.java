@@ -265,6 +265,27 @@ class SubmitCommandTest {
     }
   }
 
+  @Test
+  void anIdempotencyKeyTooLongIsBadInputBeforeAnyCall() {
+    Run run =
+        tern(
+            "submit",
+            "--scheduler",
+            "127.0.0.1:1",
+            "--idempotency-key",
+            "k".repeat(257),
+            "--name",
+            "x",
+            "--team",
+            "vision",
+            "--",
+            "true");
+
+    assertThat(run.exit).isEqualTo(2);
+    assertThat(run.err)
+        .isEqualTo("tern submit: --idempotency-key: at most 256 characters, got 257\n");
+  }
+
   record Run(int exit, String out, String err) {}
 
   static Run tern(String... args) {

@@ -59,6 +59,9 @@ public final class SpecLimits {
   /** Characters of one element of {@code command}. */
   public static final int MAX_ARG_LENGTH = 4096;
 
+  /** Characters of a SubmitJob's {@code idempotency_key} (not a spec field; checked beside it). */
+  public static final int MAX_IDEMPOTENCY_KEY = 256;
+
   /** Variables in {@code env}. */
   public static final int MAX_ENV_ENTRIES = 256;
 

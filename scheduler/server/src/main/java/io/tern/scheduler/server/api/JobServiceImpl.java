@@ -38,6 +38,7 @@ import io.tern.scheduler.server.zk.JobIds;
 import io.tern.scheduler.spec.JobSpecDefaults;
 import io.tern.scheduler.spec.JobSpecValidator;
 import io.tern.scheduler.spec.SpecError;
+import io.tern.scheduler.spec.SpecLimits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -56,7 +57,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   private static final Logger log = LoggerFactory.getLogger(JobServiceImpl.class);
-  static final int MAX_IDEMPOTENCY_KEY = 256;
 
   private final JobRequests jobs;
   private final JobControls controls;
@@ -125,10 +125,11 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
               .asRuntimeException());
       return;
     }
-    if (request.getIdempotencyKey().length() > MAX_IDEMPOTENCY_KEY) {
+    if (request.getIdempotencyKey().length() > SpecLimits.MAX_IDEMPOTENCY_KEY) {
       observer.onError(
           Status.INVALID_ARGUMENT
-              .withDescription("idempotency_key: at most " + MAX_IDEMPOTENCY_KEY + " characters")
+              .withDescription(
+                  "idempotency_key: at most " + SpecLimits.MAX_IDEMPOTENCY_KEY + " characters")
               .asRuntimeException());
       return;
     }
