@@ -8,8 +8,6 @@ import io.grpc.StatusRuntimeException;
 import io.tern.api.v1.GetJobRequest;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.JobSpec;
-import io.tern.api.v1.ListJobsRequest;
-import io.tern.api.v1.ListJobsResponse;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.cli.client.CallFailures;
@@ -17,6 +15,7 @@ import io.tern.cli.client.IdempotencyKeys;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.client.SchedulerUnavailableException;
+import io.tern.cli.jobs.JobCommands;
 import io.tern.scheduler.spec.ArraySyntax;
 import io.tern.scheduler.spec.JobSpecDocument;
 import io.tern.scheduler.spec.JobSpecException;
@@ -166,14 +165,13 @@ final class SubmitCommand extends ClientCommand {
       // A fresh JVM takes some tens of milliseconds to connect: done while the spec is read and the
       // code packed.
       scheduler.connectAhead();
-      JobSpec spec = spec();
-      fromFlags = specFlagsGiven();
-      return submit(scheduler, spec, out());
+      return submit(scheduler, spec(), out());
     }
   }
 
   private JobSpec spec() throws JobSpecException, IOException {
-    return withArray(specFlagsGiven() ? fromFlags() : fromFile());
+    fromFlags = specFlagsGiven();
+    return withArray(fromFlags ? fromFlags() : fromFile());
   }
 
   private int dryRun(JobSpec spec) throws IOException {
@@ -269,12 +267,7 @@ final class SubmitCommand extends ClientCommand {
         return true;
       }
     }
-    ListJobsResponse tasks =
-        scheduler.call(
-            c ->
-                JobServiceGrpc.newBlockingStub(c)
-                    .listJobs(ListJobsRequest.newBuilder().setArrayId(id).setPageSize(1).build()));
-    return tasks.getJobsCount() > 0;
+    return JobCommands.isArray(scheduler, id);
   }
 
   private String dependsOnName(int index) {

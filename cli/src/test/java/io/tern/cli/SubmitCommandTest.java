@@ -242,19 +242,7 @@ class SubmitCommandTest {
   @Test
   void aWorkdirLimitBeyondWhatANodeUnpacksIsBadInput() {
     for (String limit : new String[] {"1001", "9999999999999"}) {
-      Run run =
-          tern(
-              "submit",
-              "--scheduler",
-              "127.0.0.1:1",
-              "--workdir-limit",
-              limit,
-              "--name",
-              "x",
-              "--team",
-              "vision",
-              "--",
-              "true");
+      Run run = submitToNowhere("--workdir-limit", limit);
 
       assertThat(run.exit).as(limit).isEqualTo(2);
       assertThat(run.err)
@@ -267,23 +255,30 @@ class SubmitCommandTest {
 
   @Test
   void anIdempotencyKeyTooLongIsBadInputBeforeAnyCall() {
-    Run run =
-        tern(
-            "submit",
-            "--scheduler",
-            "127.0.0.1:1",
-            "--idempotency-key",
-            "k".repeat(257),
-            "--name",
-            "x",
-            "--team",
-            "vision",
-            "--",
-            "true");
+    Run run = submitToNowhere("--idempotency-key", "k".repeat(257));
 
     assertThat(run.exit).isEqualTo(2);
     assertThat(run.err)
         .isEqualTo("tern submit: --idempotency-key: at most 256 characters, got 257\n");
+  }
+
+  /**
+   * {@code tern submit FLAG VALUE} of a one-line job to an address where nothing listens: what it
+   * says is the client's own refusal.
+   */
+  private static Run submitToNowhere(String flag, String value) {
+    return tern(
+        "submit",
+        "--scheduler",
+        "127.0.0.1:1",
+        flag,
+        value,
+        "--name",
+        "x",
+        "--team",
+        "vision",
+        "--",
+        "true");
   }
 
   record Run(int exit, String out, String err) {}

@@ -70,12 +70,17 @@ public final class JobCommands {
    * in the scheduler's words (which name a task), when it is an array's id; {@code e} otherwise.
    */
   static RuntimeException notAJob(SchedulerClient scheduler, String id, StatusRuntimeException e) {
+    return isArray(scheduler, id) ? new UserInputException(e.getStatus().getDescription()) : e;
+  }
+
+  /** Whether {@code id} names an array (it has a task): one call, a page of one. */
+  public static boolean isArray(SchedulerClient scheduler, String id) {
     ListJobsResponse tasks =
         scheduler.call(
             c ->
                 JobServiceGrpc.newBlockingStub(c)
                     .listJobs(ListJobsRequest.newBuilder().setArrayId(id).setPageSize(1).build()));
-    return tasks.getJobsCount() == 0 ? e : new UserInputException(e.getStatus().getDescription());
+    return tasks.getJobsCount() > 0;
   }
 
   /** A job or node that does not exist: exit 1 with the scheduler's words. */
