@@ -1,5 +1,6 @@
 package io.tern.agent;
 
+import io.tern.agent.job.JobShim;
 import io.tern.api.v1.CapacityType;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +25,8 @@ import java.util.Objects;
  * @param defaultTelemetryInterval used until (and if) Registered names one
  * @param checkpointPoll how often running attempts' checkpoint directories are scanned for finished
  *     checkpoints to commit (when the agent has a checkpoint store)
+ * @param jobShim the program each attempt runs under ({@link JobShim}; {@link JobShim#AUTO} by
+ *     default)
  */
 public record AgentConfig(
     String nodeId,
@@ -41,7 +44,8 @@ public record AgentConfig(
     Duration reconnectMax,
     Duration defaultTelemetryInterval,
     String agentVersion,
-    Duration checkpointPoll) {
+    Duration checkpointPoll,
+    JobShim jobShim) {
 
   public AgentConfig {
     Objects.requireNonNull(nodeId, "nodeId");
@@ -55,6 +59,7 @@ public record AgentConfig(
     labels = Map.copyOf(labels);
     Objects.requireNonNull(capacityType, "capacityType");
     Objects.requireNonNull(workDir, "workDir");
+    Objects.requireNonNull(jobShim, "jobShim");
     if (checkpointPoll == null || checkpointPoll.isNegative() || checkpointPoll.isZero()) {
       throw new IllegalArgumentException("checkpoint poll must be positive, got " + checkpointPoll);
     }
@@ -85,6 +90,7 @@ public record AgentConfig(
     private Duration defaultTelemetryInterval = Duration.ofSeconds(5);
     private String agentVersion = NodeResources.agentVersion();
     private Duration checkpointPoll = Duration.ofSeconds(1);
+    private JobShim jobShim = JobShim.AUTO;
 
     private Builder(String nodeId, List<String> schedulers, Path workDir) {
       this.nodeId = nodeId;
@@ -153,6 +159,11 @@ public record AgentConfig(
       return this;
     }
 
+    public Builder jobShim(JobShim value) {
+      jobShim = value;
+      return this;
+    }
+
     public AgentConfig build() {
       return new AgentConfig(
           nodeId,
@@ -170,7 +181,8 @@ public record AgentConfig(
           reconnectMax,
           defaultTelemetryInterval,
           agentVersion,
-          checkpointPoll);
+          checkpointPoll,
+          jobShim);
     }
   }
 }

@@ -229,7 +229,7 @@ public final class NodeAgent implements AutoCloseable {
                 });
     this.jobs =
         new JobSupervisor(
-            new JobLauncher(workDir, lastGpus.size(), restorer, System.getenv()),
+            new JobLauncher(workDir, lastGpus.size(), restorer, System.getenv(), config.jobShim()),
             loop,
             clock,
             config.defaultGrace(),

@@ -5,6 +5,7 @@ import io.tern.api.v1.StartJob;
 import io.tern.scheduler.spec.workdir.WorkdirArchive;
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -22,29 +23,31 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a {@link StartJob} into a running process: checks the command, GPUs and directories,
  * prepares the attempt's directories ({@link WorkDir}), records the attempt ({@link
- * AttemptRecord#started}), and starts {@code setsid bash job-shim.sh ATTEMPT_DIR LEASE SIGNAL
- * SUCCESS_FILE SETPRIV -- COMMAND ARGS...} with stdin from /dev/null and stdout+stderr appended to
- * the attempt's log. {@link #launch} returns once the shim runs; {@link #awaitJobGroup} waits, off
- * the agent's loop, for the shim to record the job's process group, so that the agent starts
- * several jobs at once rather than one shim start-up after the other.
+ * AttemptRecord#started}), and starts {@code job-shim ATTEMPT_DIR LEASE SIGNAL SUCCESS_FILE - --
+ * COMMAND ARGS...} (the native shim) or {@code setsid bash job-shim.sh ATTEMPT_DIR LEASE SIGNAL
+ * SUCCESS_FILE SETPRIV -- COMMAND ARGS...} ({@link JobShim}) with stdin from /dev/null and
+ * stdout+stderr appended to the attempt's log. {@link #launch} returns once the shim runs; {@link
+ * #awaitJobGroup} waits, off the agent's loop, for the shim to record the job's process group, so
+ * that the agent starts several jobs at once rather than one shim start-up after the other.
  *
  * <p>The shim (a resource, installed as {@link WorkDir#shim}) is the agent's child and the job's
  * parent. It starts the job in its own process group, records the group in {@code job.pid}, and
  * outlives the agent: it fences the job when the agent's {@link LeaseFile lease} runs out (the
  * agent killed, stopped, or cut off from the leader) and records the job's exit code for whichever
- * agent comes next. {@code setsid} keeps signals meant for the agent's terminal or group away from
- * both. A process group and records are used rather than a cgroup, which an unprivileged agent
- * usually cannot create; the shim's lease covers what a cgroup would not (a paused agent).
+ * agent comes next. Its own session ({@code setsid}) keeps signals meant for the agent's terminal
+ * or group away from both. A process group and records are used rather than a cgroup, which an
+ * unprivileged agent usually cannot create; the shim's lease covers what a cgroup would not (a
+ * paused agent).
  *
  * <p>The environment is the agent's, minus anything named {@code TERN_*} or {@code
  * CUDA_VISIBLE_DEVICES}, plus the spec's {@code env}, plus {@code TERN_JOB_ID}, {@code
  * TERN_ATTEMPT}, {@code TERN_ARRAY_INDEX}, {@code TERN_ARRAY_ID} and a grid's {@code TERN_PARAM_*}
  * (for an array's task), {@code TERN_CHECKPOINT_DIR}, {@code TERN_RESUME_DIR} (only when resuming),
  * {@code CUDA_VISIBLE_DEVICES} (the placed indices, comma-separated; empty for a CPU-only job,
- * which hides every GPU) and {@code CUDA_DEVICE_ORDER=PCI_BUS_ID} (so CUDA numbers GPUs as NVML
- * does). Every start goes through {@link CheckpointRestorer#begin} (which records the attempt in
- * the checkpoint store); a resume that finds no checkpoint that verifies leaves {@code
- * TERN_RESUME_DIR} unset: the job starts fresh.
+ * which hides every GPU), {@code CUDA_DEVICE_ORDER=PCI_BUS_ID} (so CUDA numbers GPUs as NVML does)
+ * and {@code PWD} (the job's working directory). Every start goes through {@link
+ * CheckpointRestorer#begin} (which records the attempt in the checkpoint store); a resume that
+ * finds no checkpoint that verifies leaves {@code TERN_RESUME_DIR} unset: the job starts fresh.
  *
  * <p>A spec with a {@code workdir_digest} (code shipped by {@code tern submit}) has its packed
  * working directory fetched from the checkpoint store and unpacked into the attempt's {@code run/}
@@ -62,9 +65,12 @@ public final class JobLauncher {
   private final Optional<Path> setsid;
   private final Optional<Path> bash;
   private final LeaseFile leaseFile;
-  private boolean shimInstalled;
+  private final JobShim shimChoice;
 
-  /** The shim's SETPRIV argument, found when the shim is installed. */
+  /** The shim attempts run under, decided when the shims are installed (null before). */
+  private JobShim shim;
+
+  /** The script shim's SETPRIV argument, found when the shim is installed. */
   private String setpriv = "-";
 
   /**
@@ -76,7 +82,21 @@ public final class JobLauncher {
       int gpuCount,
       CheckpointRestorer restorer,
       Map<String, String> agentEnvironment) {
+    this(workDir, gpuCount, restorer, agentEnvironment, JobShim.AUTO);
+  }
+
+  /**
+   * @param shimChoice which shim runs attempts; {@link JobShim#NATIVE} fails every start where the
+   *     native shim is not available
+   */
+  public JobLauncher(
+      WorkDir workDir,
+      int gpuCount,
+      CheckpointRestorer restorer,
+      Map<String, String> agentEnvironment,
+      JobShim shimChoice) {
     this.workDir = workDir;
+    this.shimChoice = shimChoice;
     this.gpuCount = gpuCount;
     this.restorer = restorer;
     this.agentEnvironment = Map.copyOf(agentEnvironment);
@@ -103,12 +123,6 @@ public final class JobLauncher {
       throw new LaunchException("the spec has no command");
     }
     String cuda = gpus(start.getGpuIndicesList());
-    if (setsid.isEmpty()) {
-      throw new LaunchException("setsid not found on the agent's PATH (util-linux)");
-    }
-    if (bash.isEmpty()) {
-      throw new LaunchException("bash not found on the agent's PATH (it runs the job shim)");
-    }
     Path checkpoints = workDir.checkpoints(id);
     Path log = workDir.log(id);
     Map<String, String> env = environment(spec);
@@ -150,29 +164,51 @@ public final class JobLauncher {
       throw new LaunchException.NodeFault("cannot prepare " + workDir.attempt(id) + ": " + e);
     }
     Path directory = workingDirectory(id, spec);
+    // What a shell would set: a program that is not one sees its working directory, not the
+    // agent's.
+    env.put("PWD", directory.toAbsolutePath().toString());
     String program = resolve(spec.getCommand(0), directory, env.get("PATH"));
     AttemptRecord attempt = AttemptRecord.of(workDir, id);
     try {
       installShim();
+    } catch (IOException e) {
+      throw new LaunchException.NodeFault("cannot install the job shim: " + e.getMessage());
+    }
+    List<String> shimCommand =
+        shim == JobShim.NATIVE
+            ? List.of(workDir.nativeShim().toString())
+            : List.of(
+                setsid
+                    .orElseThrow(
+                        () ->
+                            new LaunchException(
+                                "setsid not found on the agent's PATH (util-linux)"))
+                    .toString(),
+                bash.orElseThrow(
+                        () ->
+                            new LaunchException(
+                                "bash not found on the agent's PATH (it runs the job shim)"))
+                    .toString(),
+                workDir.shim().toString());
+    try {
       attempt.started(record);
     } catch (IOException e) {
       throw new LaunchException.NodeFault("cannot record " + workDir.attempt(id) + ": " + e);
     }
 
     List<String> argv =
-        Stream.concat(
+        Stream.of(
+                shimCommand.stream(),
                 Stream.of(
-                    setsid.get().toString(),
-                    bash.get().toString(),
-                    workDir.shim().toString(),
                     workDir.attempt(id).toString(),
                     workDir.lease().toString(),
                     record.fenceSignal(),
                     successRecord(start),
-                    setpriv,
+                    shim == JobShim.NATIVE ? "-" : setpriv,
                     "--",
                     program),
                 spec.getCommandList().stream().skip(1))
+            .flatMap(s -> s)
             .toList();
     ProcessBuilder builder =
         new ProcessBuilder(argv)
@@ -230,16 +266,69 @@ public final class JobLauncher {
    * classpath, so they match this agent's version whatever an earlier one left.
    */
   private void installShim() throws IOException {
-    if (shimInstalled) {
+    if (shim != null) {
       return;
     }
-    setpriv = pdeathsigSetpriv(agentEnvironment.get("PATH"));
-    install("job-shim.sh", workDir.shim());
+    JobShim chosen = shimChoice == JobShim.BASH ? JobShim.BASH : installNative();
+    if (chosen == JobShim.BASH) {
+      setpriv = pdeathsigSetpriv(agentEnvironment.get("PATH"));
+      install("job-shim.sh", workDir.shim());
+    }
     for (String module : PYTHON_HELPER) {
       install(
           "/io/tern/agent/python/tern/" + module, workDir.python().resolve("tern").resolve(module));
     }
-    shimInstalled = true;
+    shim = chosen;
+  }
+
+  /** The resource the build compiles the native shim to, for this machine's architecture. */
+  static String nativeShimResource() {
+    return "job-shim-linux-" + System.getProperty("os.arch");
+  }
+
+  /**
+   * Installs the native shim and checks that it runs here: {@link JobShim#NATIVE} when it does;
+   * {@link JobShim#BASH} (for {@link JobShim#AUTO}) or an IOException (for {@link JobShim#NATIVE})
+   * when it was not built for this architecture or does not run.
+   */
+  private JobShim installNative() throws IOException {
+    String why;
+    if (JobLauncher.class.getResource(nativeShimResource()) == null) {
+      why = "not built for " + System.getProperty("os.arch");
+    } else {
+      install(nativeShimResource(), workDir.nativeShim());
+      Files.setPosixFilePermissions(
+          workDir.nativeShim(),
+          java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      why = probeNative(workDir.nativeShim());
+      if (why == null) {
+        log.info("jobs run under the native job shim {}", workDir.nativeShim());
+        return JobShim.NATIVE;
+      }
+    }
+    if (shimChoice == JobShim.NATIVE) {
+      throw new IOException("the native job shim is " + why);
+    }
+    log.info("jobs run under job-shim.sh: the native job shim is {}", why);
+    return JobShim.BASH;
+  }
+
+  /** Null when {@code shim --version} answers as the native shim does, else why not. */
+  private static String probeNative(Path shim) {
+    try {
+      Process probe =
+          new ProcessBuilder(shim.toString(), "--version").redirectErrorStream(true).start();
+      String answer = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int code = probe.waitFor();
+      return code == 0 && answer.startsWith("tern-job-shim ")
+          ? null
+          : "not runnable here (exit " + code + ": " + answer.strip() + ")";
+    } catch (IOException e) {
+      return "not runnable here (" + e.getMessage() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "not probed (interrupted)";
+    }
   }
 
   /**

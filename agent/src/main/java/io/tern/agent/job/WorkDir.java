@@ -13,7 +13,8 @@ import java.nio.file.Path;
  *                                              the job's shipped code is unpacked here
  * WORK_DIR/jobs/JOB_ID/attempt-N/tern-attempt  ... the attempt's record ({@link AttemptRecord})
  * WORK_DIR/lease                               the agent's lease, read by every job's shim
- * WORK_DIR/bin/job-shim.sh                     the shim each job runs under ({@link JobLauncher})
+ * WORK_DIR/bin/job-shim                        the native shim each job runs under ({@link JobLauncher})
+ * WORK_DIR/bin/job-shim.sh                     the script shim, where the native one is not used
  * </pre>
  */
 public record WorkDir(Path root) {
@@ -59,8 +60,13 @@ public record WorkDir(Path root) {
     return root.resolve("python");
   }
 
-  /** The job shim script ({@link JobLauncher}). */
+  /** The job shim script ({@link JobLauncher}, {@link JobShim#BASH}). */
   public Path shim() {
     return root.resolve("bin").resolve("job-shim.sh");
+  }
+
+  /** The native job shim ({@link JobLauncher}, {@link JobShim#NATIVE}). */
+  public Path nativeShim() {
+    return root.resolve("bin").resolve("job-shim");
   }
 }

@@ -37,7 +37,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real processes under setsid: environment, logs, exit codes, signals to the process group. */
+/**
+ * Real processes under the native job shim: environment, logs, exit codes, signals to the process
+ * group, the lease and its fence. {@link ScriptJobShimSupervisorTest} runs the same cases under
+ * job-shim.sh.
+ */
 class JobSupervisorTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -48,6 +52,11 @@ class JobSupervisorTest {
   private WorkDir workDir;
   private JobSupervisor jobs;
   private CheckpointRestorer restorer = CheckpointRestorer.unavailable();
+
+  /** The shim every case runs under. */
+  JobShim shim() {
+    return JobShim.NATIVE;
+  }
 
   @BeforeEach
   void setUp() {
@@ -60,6 +69,7 @@ class JobSupervisorTest {
     Map<String, String> agentEnv = new HashMap<>(System.getenv());
     agentEnv.put("TERN_LEFTOVER", "from the agent's own environment");
     agentEnv.put("CUDA_VISIBLE_DEVICES", "7");
+    agentEnv.put("PWD", "/");
     CheckpointRestorer delegate =
         new CheckpointRestorer() {
           @Override
@@ -73,7 +83,7 @@ class JobSupervisorTest {
             return Optional.of(successRecord(start.getJobId(), start.getAttempt()));
           }
         };
-    JobLauncher launcher = new JobLauncher(workDir, 4, delegate, agentEnv);
+    JobLauncher launcher = new JobLauncher(workDir, 4, delegate, agentEnv, shim());
     jobs =
         new JobSupervisor(
             launcher,
@@ -132,6 +142,47 @@ class JobSupervisorTest {
         .contains("PWD=" + workDir.run(id) + "\n")
         .contains("CKPT_FILES=0\n");
     assertThat(workDir.checkpoints(id)).isDirectory();
+  }
+
+  @Test
+  void aProgramThatIsNotAShellSeesItsWorkingDirectoryAsPwdAndRunsWithItsArguments()
+      throws IOException {
+    // The agent's own PWD names another directory; no shell between the shim and env resets it.
+    StartJob start =
+        StartJob.newBuilder()
+            .setJobId("job-env-exec")
+            .setAttempt(1)
+            .setSpec(
+                io.tern.api.v1.JobSpec.newBuilder()
+                    .setName("job-env-exec")
+                    .setTeam("test")
+                    .addAllCommand(List.of("env", "-u", "HOME", "--", "printenv", "PWD")))
+            .build();
+    startJob(start);
+
+    assertThat(awaitPhase("job-env-exec", Phase.PHASE_EXITED).getExitCode()).isZero();
+    assertThat(log(new AttemptId("job-env-exec", 1)))
+        .isEqualTo(workDir.run(new AttemptId("job-env-exec", 1)) + "\n");
+  }
+
+  @Test
+  void aProgramWhoseInterpreterIsMissingExitsWith127AndSaysSo() throws IOException {
+    Path script = Files.writeString(dir.resolve("needs-interpreter"), "#!/no/such/interpreter\n");
+    Files.setPosixFilePermissions(
+        script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    startJob(
+        StartJob.newBuilder()
+            .setJobId("job-noexec")
+            .setAttempt(1)
+            .setSpec(
+                io.tern.api.v1.JobSpec.newBuilder()
+                    .setName("job-noexec")
+                    .setTeam("test")
+                    .addCommand(script.toString()))
+            .build());
+
+    assertThat(awaitPhase("job-noexec", Phase.PHASE_EXITED).getExitCode()).isEqualTo(127);
+    assertThat(log(new AttemptId("job-noexec", 1))).contains(script.toString());
   }
 
   @Test
@@ -233,6 +284,9 @@ class JobSupervisorTest {
     assertThat(Long.parseLong(fields[3])).as("session: the shim's").isEqualTo(shim);
     assertThat(shim).isNotEqualTo(ProcessHandle.current().pid());
     assertThat(new ProcessGroup(pid).members()).hasSize(2).contains(pid);
+    assertThat(Files.readString(Path.of("/proc/" + shim + "/cmdline")))
+        .as("the shim's command line")
+        .contains(shim() == JobShim.NATIVE ? workDir.nativeShim() + "\0" : workDir.shim() + "\0");
   }
 
   @Test

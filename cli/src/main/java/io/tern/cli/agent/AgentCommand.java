@@ -143,6 +143,16 @@ public final class AgentCommand implements Callable<Integer> {
   boolean keepJobsOnExit;
 
   @Option(
+      names = "--job-shim",
+      defaultValue = "auto",
+      paramLabel = "auto|native|bash",
+      description =
+          "What each job runs under: the native shim built for this machine, or job-shim.sh"
+              + " (setsid, bash and setpriv: several program starts per job). auto takes the"
+              + " native one where it runs (default ${DEFAULT-VALUE}).")
+  String jobShim;
+
+  @Option(
       names = "--checkpoint-store",
       paramLabel = "LOCATION",
       description =
@@ -324,6 +334,7 @@ public final class AgentCommand implements Callable<Integer> {
             .labels(labels)
             .defaultGrace(Duration.ofSeconds(stopGraceSeconds))
             .stopJobsOnClose(!keepJobsOnExit)
+            .jobShim(AgentFlags.jobShim(jobShim))
             .build();
     return new Settings(
         config,

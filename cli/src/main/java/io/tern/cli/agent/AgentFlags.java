@@ -1,6 +1,7 @@
 package io.tern.cli.agent;
 
 import io.tern.agent.gpu.GpuProbeSpec;
+import io.tern.agent.job.JobShim;
 import io.tern.api.v1.CapacityType;
 import io.tern.checkpoint.config.CheckpointStoreLocation;
 import io.tern.cli.EndpointUrl;
@@ -38,6 +39,17 @@ public final class AgentFlags {
       default ->
           throw new UserInputException(
               "--capacity: expected spot or on-demand, got \"" + value + "\"");
+    };
+  }
+
+  public static JobShim jobShim(String value) {
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "auto" -> JobShim.AUTO;
+      case "native" -> JobShim.NATIVE;
+      case "bash" -> JobShim.BASH;
+      default ->
+          throw new UserInputException(
+              "--job-shim: expected auto, native or bash, got \"" + value + "\"");
     };
   }
 

@@ -103,6 +103,14 @@ final class E2eBenchCommand implements Callable<Integer> {
   int ports;
 
   @Option(
+      names = "--job-shim",
+      defaultValue = "auto",
+      paramLabel = "auto|native|bash",
+      description =
+          "What the agents run each job under (tern agent --job-shim; default ${DEFAULT-VALUE}).")
+  String jobShim;
+
+  @Option(
       names = "--timeout",
       defaultValue = "600",
       description = "Seconds to give the whole run (default ${DEFAULT-VALUE}).")
@@ -137,6 +145,7 @@ final class E2eBenchCommand implements Callable<Integer> {
       throw new UserInputException(
           "--agents, --jobs and --in-flight must be >= 1, --gpus-per-agent 1..64");
     }
+    io.tern.cli.agent.AgentFlags.jobShim(jobShim);
     if (ports < 0 || ports > 65534) {
       throw new UserInputException("--ports must be 1..65534 (or 0: any free ports)");
     }
@@ -166,7 +175,7 @@ final class E2eBenchCommand implements Callable<Integer> {
                 return c;
               });
       for (int a = 0; a < agents; a++) {
-        cluster.startAgent(String.format("e2e-%02d", a), gpusPerAgent);
+        cluster.startAgent(String.format("e2e-%02d", a), gpusPerAgent, jobShim);
       }
       while (readyNodes(channel) < agents) {
         checkDeadline(deadline, "the agents to register", cluster);

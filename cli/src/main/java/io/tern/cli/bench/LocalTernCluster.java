@@ -59,8 +59,11 @@ final class LocalTernCluster implements AutoCloseable {
     return logs;
   }
 
-  /** Starts an on-demand agent with {@code gpus} simulated H100s. */
-  void startAgent(String nodeId, int gpus) throws IOException {
+  /**
+   * Starts an on-demand agent with {@code gpus} simulated H100s, its jobs under {@code jobShim}
+   * (auto, native or bash), its checkpoint store in this cluster's directory.
+   */
+  void startAgent(String nodeId, int gpus, String jobShim) throws IOException {
     start(
         nodeId,
         "agent",
@@ -73,7 +76,11 @@ final class LocalTernCluster implements AutoCloseable {
         "--gpus",
         "sim:" + gpus + "xH100:80",
         "--work-dir",
-        dir.resolve("agents").resolve(nodeId).toString());
+        dir.resolve("agents").resolve(nodeId).toString(),
+        "--checkpoint-store",
+        dir.resolve("checkpoints").toString(),
+        "--job-shim",
+        jobShim);
   }
 
   private void start(String name, String... args) throws IOException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tern.agent.AgentRuntime;
 import io.tern.agent.gpu.GpuProbeSpec;
+import io.tern.agent.job.JobShim;
 import io.tern.api.v1.CapacityType;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +53,7 @@ class AgentCommandTest {
       delimiter = '|',
       value = {
         "--capacity| reserved| --capacity: expected spot or on-demand, got \"reserved\"",
+        "--job-shim| python| --job-shim: expected auto, native or bash, got \"python\"",
         "--scheduler| s1:50051,s2| --scheduler: expected HOST:PORT[,HOST:PORT...], got \"s2\"",
         "--scheduler| s1:99999| --scheduler: expected HOST:PORT",
         "--scheduler| http://s1:50051| --scheduler: expected HOST:PORT[,HOST:PORT...], got \"http://s1:50051\" (no scheme: the client speaks gRPC)",
@@ -116,7 +118,9 @@ class AgentCommandTest {
                         "30",
                         "--keep-jobs-on-exit",
                         "--imds-endpoint",
-                        "http://127.0.0.1:1338"))
+                        "http://127.0.0.1:1338",
+                        "--job-shim",
+                        "bash"))
                 .toArray(String[]::new));
 
     AgentRuntime.Settings settings = command.settings();
@@ -130,6 +134,7 @@ class AgentCommandTest {
     assertThat(settings.config().labels()).isEqualTo(Map.of("rack", "r7"));
     assertThat(settings.config().defaultGrace()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.config().stopJobsOnClose()).isFalse();
+    assertThat(settings.config().jobShim()).isEqualTo(JobShim.BASH);
     assertThat(settings.config().workDir())
         .isEqualTo(Path.of(System.getProperty("user.home"), ".tern", "agent", "gpu-07"));
     assertThat(settings.imdsEndpoint())
@@ -238,6 +243,7 @@ class AgentCommandTest {
     assertThat(settings.config().capacityType()).isEqualTo(CapacityType.CAPACITY_TYPE_ON_DEMAND);
     assertThat(settings.gpus()).isInstanceOf(GpuProbeSpec.Nvml.class);
     assertThat(settings.config().workDir()).isEqualTo(Path.of("/tmp/w"));
+    assertThat(settings.config().jobShim()).isEqualTo(JobShim.AUTO);
     assertThat(settings.config().stopJobsOnClose()).isTrue();
   }
 
