@@ -86,6 +86,18 @@ class LauncherFreshnessTest {
     assertThat(Files.exists(root.resolve("built"))).as("mvnw was asked to build").isTrue();
   }
 
+  @Test
+  void aNativeSourceNewerThanTheJarsIsBuilt() throws Exception {
+    layout();
+    touch("cli/target/tern.jar", 30);
+    touch("cli/target/tern-client.jar", 30);
+    touch("agent/src/main/c/job_shim.c", 40);
+
+    launch("agent", "--help");
+
+    assertThat(Files.exists(root.resolve("built"))).as("mvnw was asked to build").isTrue();
+  }
+
   /** The launcher and what it sources, and an {@code mvnw} that records the call and fails. */
   private void layout() throws IOException {
     Files.createDirectories(root.resolve(".mvn"));

@@ -51,6 +51,30 @@ class LauncherRoutingTest {
     }
   }
 
+  @Test
+  void aDeletedWorkingDirectoryIsSaidInsteadOfTheJvmsStackTrace() throws Exception {
+    for (Path launcher : launchers()) {
+      Path gone = root.resolve("gone");
+      Process process =
+          prepared(
+                  List.of(
+                      "sh",
+                      "-c",
+                      "mkdir \"$1\" && cd \"$1\" && rmdir \"$1\" && exec sh \"$2\" list",
+                      "sh",
+                      gone.toString(),
+                      launcher.toString()))
+              .start();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(process.exitValue()).as(output).isEqualTo(2);
+      assertThat(output)
+          .as(launcher.toString())
+          .contains("tern: the current directory no longer exists: cd to one that does")
+          .doesNotContain("java ");
+    }
+  }
+
   /** Both launchers, each in a layout of its own, with a JDK whose {@code java} echoes. */
   private List<Path> launchers() throws IOException {
     Path jdk = root.resolve("jdk");
@@ -84,17 +108,22 @@ class LauncherRoutingTest {
   private String launch(Path launcher, String... args) throws Exception {
     List<String> argv = new java.util.ArrayList<>(List.of("sh", launcher.toString()));
     argv.addAll(List.of(args));
+    Process process = prepared(argv).start();
+    process.getOutputStream().close();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    return output;
+  }
+
+  /** {@code argv} with the launchers' environment: no build, the echoing JDK, the test's dist. */
+  private ProcessBuilder prepared(List<String> argv) {
     ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
     builder.environment().put("TERN_NO_BUILD", "1");
     builder.environment().put("JAVA_HOME", root.resolve("jdk").toString());
     builder.environment().put("TERN_DIST", root.resolve("dist").toString());
     builder.environment().remove("TERN_JAVA_OPTS");
     builder.environment().remove("TERN_JAR");
-    Process process = builder.start();
-    process.getOutputStream().close();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
-    return output;
+    return builder;
   }
 }
