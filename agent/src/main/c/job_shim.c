@@ -239,6 +239,8 @@ int main(int argc, char **argv) {
   }
   /* Away from the agent's terminal and process group, as setsid(1) put job-shim.sh. */
   setsid();
+  /* The job's exit must wait to be reaped here: an inherited SIG_IGN would have the kernel reap it. */
+  signal(SIGCHLD, SIG_DFL);
 
   /* A pipe whose only writer is the job: EOF on it means the job has gone. */
   int pipe_fds[2];
@@ -354,9 +356,13 @@ int main(int argc, char **argv) {
     }
   }
   int status = 0;
-  while (waitpid(job, &status, 0) < 0 && errno == EINTR) {
+  pid_t reaped;
+  while ((reaped = waitpid(job, &status, 0)) < 0 && errno == EINTR) {
   }
-  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  /* Not reaped here (cannot happen with SIGCHLD at its default): unknown, as the shell's wait. */
+  int code = reaped != job          ? 127
+             : WIFEXITED(status)    ? WEXITSTATUS(status)
+                                    : 128 + WTERMSIG(status);
   kill(-job, SIGKILL);
   /* The agent may have fenced (and signalled) the job after the last look above. */
   if (access(in_dir("fenced"), F_OK) == 0) {
