@@ -10,9 +10,13 @@
  * Differences from job-shim.sh, none visible to the agent or the job:
  * - the shim starts its own session (setsid(2)) rather than running under setsid(1);
  * - the job's parent-death signal (SIGKILL) is set with prctl(2) whatever SETPRIV says;
- * - the job's exit is awaited with poll(2) on the pipe and waitid(2) with WNOWAIT, not /proc.
+ * - the job's exit is awaited with poll(2) on the pipe and waitid(2) with WNOWAIT, not /proc;
+ * - the shim is a child subreaper (prctl(2)): a process the job started that left the job's group
+ *   (setsid, setpgid, a double fork) stays the shim's descendant, and gets the fence signal, and
+ *   SIGKILL when the job is killed or ends, as the group does. job-shim.sh reaches the group only.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -196,6 +200,105 @@ static void sleep_ms(int ms) {
   }
 }
 
+/*
+ * Sends SIG to every descendant of the shim outside the job's process group JOB (the group itself
+ * is signalled as a group): with the shim a subreaper, those are the processes the job started
+ * that left its group. Returns how many it signalled. Reads every /proc/PID/stat.
+ */
+static int signal_escaped(pid_t job, int sig) {
+  struct process {
+    pid_t pid;
+    pid_t parent;
+    pid_t group;
+  };
+  size_t count = 0;
+  size_t capacity = 512;
+  struct process *all = malloc(capacity * sizeof *all);
+  DIR *proc = opendir("/proc");
+  if (all == NULL || proc == NULL) {
+    free(all);
+    if (proc != NULL) {
+      closedir(proc);
+    }
+    return 0;
+  }
+  struct dirent *entry;
+  while ((entry = readdir(proc)) != NULL) {
+    if (entry->d_name[0] < '1' || entry->d_name[0] > '9') {
+      continue;
+    }
+    char path[300];
+    char stat[512];
+    snprintf(path, sizeof path, "/proc/%s/stat", entry->d_name);
+    if (read_file(path, stat, sizeof stat) <= 0) {
+      continue;
+    }
+    /* "PID (COMM) STATE PPID PGRP ...": COMM may hold anything, so read from its last ')'. */
+    const char *p = strrchr(stat, ')');
+    if (p == NULL || p[1] != ' ' || p[2] == '\0' || p[3] != ' ') {
+      continue;
+    }
+    p += 4;
+    long long parent = parse_number(&p);
+    long long group = parse_number(&p);
+    if (count == capacity) {
+      struct process *more = realloc(all, 2 * capacity * sizeof *all);
+      if (more == NULL) {
+        break;
+      }
+      all = more;
+      capacity *= 2;
+    }
+    all[count].pid = (pid_t)atoll(entry->d_name);
+    all[count].parent = (pid_t)parent;
+    all[count].group = (pid_t)group;
+    count++;
+  }
+  closedir(proc);
+  /* Breadth-first from the shim; a process found to descend is marked with parent 0. */
+  int signalled = 0;
+  pid_t *queue = malloc((count + 1) * sizeof *queue);
+  if (queue != NULL) {
+    size_t head = 0;
+    size_t tail = 0;
+    queue[tail++] = getpid();
+    while (head < tail) {
+      pid_t parent = queue[head++];
+      for (size_t i = 0; i < count; i++) {
+        if (all[i].parent == parent && all[i].pid != parent) {
+          all[i].parent = 0;
+          queue[tail++] = all[i].pid;
+          if (all[i].group != job && kill(all[i].pid, sig) == 0) {
+            signalled++;
+          }
+        }
+      }
+    }
+    free(queue);
+  }
+  free(all);
+  return signalled;
+}
+
+/* SIGKILL to the job's group and every process it started outside it. */
+static void kill_job(pid_t job) {
+  kill(-job, SIGKILL);
+  signal_escaped(job, SIGKILL);
+}
+
+/* Reaps children that have exited, other than the job (still to be waited for). */
+static void reap_others(pid_t job) {
+  for (;;) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid == 0 ||
+        info.si_pid == job) {
+      return;
+    }
+    waitpid(info.si_pid, NULL, WNOHANG);
+  }
+}
+
 /* The child: the job, in its own process group, dying with the shim. Does not return. */
 static void run_job(pid_t shim, int ended, char **program) {
   close(ended);
@@ -241,6 +344,8 @@ int main(int argc, char **argv) {
   setsid();
   /* The job's exit must wait to be reaped here: an inherited SIG_IGN would have the kernel reap it. */
   signal(SIGCHLD, SIG_DFL);
+  /* Orphans of the job's processes become the shim's children, not init's: none leaves its reach. */
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
 
   /* A pipe whose only writer is the job: EOF on it means the job has gone. */
   int pipe_fds[2];
@@ -320,6 +425,7 @@ int main(int argc, char **argv) {
             say("tern: no lease from the agent since uptime %lld; SIG%s to group %d\n", fence_at,
                 fence_name, (int)job);
             kill(-job, fence_signal);
+            signal_escaped(job, fence_signal);
           } else if (claimed_kill_at(&claimed)) {
             /* The agent fenced first, since the look above; it signalled and set the kill time. */
             kill_at = claimed;
@@ -329,13 +435,15 @@ int main(int argc, char **argv) {
                 "%s/fenced; SIG%s to group %d\n",
                 fence_at, dir, fence_name, (int)job);
             kill(-job, fence_signal);
+            signal_escaped(job, fence_signal);
           }
         }
       }
     }
     if (fenced && now >= kill_at) {
-      kill(-job, SIGKILL);
+      kill_job(job);
     }
+    reap_others(job);
     if (watching) {
       /* Returns after 0.2 s, or at once when the job has gone (EOF). */
       struct pollfd pfd = {ended, POLLIN, 0};
@@ -363,7 +471,19 @@ int main(int argc, char **argv) {
   int code = reaped != job          ? 127
              : WIFEXITED(status)    ? WEXITSTATUS(status)
                                     : 128 + WTERMSIG(status);
+  /* What is left of the job's processes, in its group or not, until none is left to reap. */
   kill(-job, SIGKILL);
+  for (int round = 0; round < 500; round++) {
+    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    }
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD) {
+      break;
+    }
+    kill_job(job);
+    sleep_ms(2);
+  }
   /* The agent may have fenced (and signalled) the job after the last look above. */
   if (access(in_dir("fenced"), F_OK) == 0) {
     fenced = 1;

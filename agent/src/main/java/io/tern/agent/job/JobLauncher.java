@@ -155,7 +155,7 @@ public final class JobLauncher {
       try {
         restore = restorer.begin(start, resume);
       } catch (IOException e) {
-        throw new LaunchException(e.getMessage());
+        throw restoreFailure(start, resume, e);
       }
       if (restore.restored().isPresent()) {
         env.put("TERN_RESUME_DIR", resume.toString());
@@ -225,6 +225,41 @@ public final class JobLauncher {
       throw new LaunchException("exec failed: " + e.getMessage());
     }
     return new Launched(id, process, attempt, log, checkpoints, restore);
+  }
+
+  /** Room a restore needs on the node's disk beyond the checkpoint's own size. */
+  private static final long RESTORE_MARGIN_BYTES = 1 << 20;
+
+  /**
+   * A resume that failed: a node fault when this node's disk has no room for the checkpoint (the
+   * job goes elsewhere, no retry counted, as for an attempt the node cannot prepare), else a failed
+   * start with the store's reason.
+   */
+  private static LaunchException restoreFailure(StartJob start, Path resume, IOException e) {
+    if (start.hasResumeFrom()) {
+      long size = start.getResumeFrom().getSizeBytes();
+      long free;
+      try {
+        free = Files.getFileStore(resume).getUsableSpace();
+      } catch (IOException unreadable) {
+        free = -1;
+      }
+      if (free >= 0 && free < size + RESTORE_MARGIN_BYTES) {
+        return new LaunchException.NodeFault(
+            "cannot restore checkpoint "
+                + start.getResumeFrom().getName()
+                + " ("
+                + size
+                + " bytes) into "
+                + resume
+                + ": "
+                + free
+                + " bytes free on this node ("
+                + e.getMessage()
+                + ")");
+      }
+    }
+    return new LaunchException(e.getMessage());
   }
 
   /** Where the shim records the job's exit 0 in the checkpoint store ("-": the agent does). */

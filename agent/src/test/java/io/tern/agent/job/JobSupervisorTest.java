@@ -5,6 +5,7 @@ import static io.tern.agent.job.JobFixtures.checkpointing;
 import static io.tern.agent.job.JobFixtures.waitingScript;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.protobuf.Timestamp;
 import io.tern.api.v1.CheckpointJob;
@@ -382,6 +383,57 @@ class JobSupervisorTest {
   }
 
   /**
+   * A worker the job moved into a session of its own (out of the job's process group): the native
+   * shim, a child subreaper, signals and kills it with the group; job-shim.sh reaches the group
+   * only.
+   */
+  @Test
+  void aWorkerInItsOwnSessionIsFencedWithTheJobAndGoneWhenItEnds() throws IOException {
+    assumeTrue(shim() == JobShim.NATIVE, "the script shim reaches the job's group only");
+    AttemptId id = new AttemptId("job-escapes", 1);
+    Path workerPid = dir.resolve("worker.pid");
+    startJob(
+        checkpointing(
+                id.jobId(),
+                1,
+                "setsid bash -c 'trap \"echo worker fenced; exit 0\" USR1; echo $$ > "
+                    + workerPid
+                    + "; while :; do sleep 0.1; done' & trap '' USR1; echo ready; wait",
+                "SIGUSR1",
+                30_000)
+            .build());
+    awaitLog(id, "ready");
+    await().atMost(WAIT).until(() -> Files.exists(workerPid) && Files.size(workerPid) > 0);
+    long worker = Long.parseLong(Files.readString(workerPid).strip());
+    assertThat(ProcessHandle.of(worker)).as("the worker runs").isPresent();
+
+    expireTheLease(Duration.ofSeconds(2));
+
+    awaitLog(id, "worker fenced");
+    await()
+        .atMost(WAIT)
+        .until(() -> ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false) == false);
+    // The job's wait returned with its worker: an exit 0 after the fence signal is a checkpoint.
+    assertThat(awaitPhase(id.jobId(), Phase.PHASE_CHECKPOINTED).getMessage()).startsWith("fenced:");
+  }
+
+  @Test
+  void processesLeftInTheirOwnSessionByAnExitedJobAreKilled() throws IOException {
+    assumeTrue(shim() == JobShim.NATIVE, "the script shim reaches the job's group only");
+    AttemptId id = new AttemptId("job-leaves-session", 1);
+    Path leftPid = dir.resolve("left.pid");
+    startJob(
+        bash(id.jobId(), 1, "setsid sleep 1000 & echo $! > " + leftPid + "; sleep 0.2; exit 0")
+            .build());
+
+    assertThat(awaitPhase(id.jobId(), Phase.PHASE_EXITED).getExitCode()).isZero();
+    long left = Long.parseLong(Files.readString(leftPid).strip());
+    await()
+        .atMost(WAIT)
+        .until(() -> ProcessHandle.of(left).map(ProcessHandle::isAlive).orElse(false) == false);
+  }
+
+  /**
    * The agent (this test) does nothing more: the lease in the file runs out now, its kill time
    * {@code killIn} later (returned on the wall clock, which the exit record's mtime is on).
    */
@@ -627,6 +679,27 @@ class JobSupervisorTest {
 
     JobStatus fault = awaitPhase("job-nodisk", Phase.PHASE_NODE_FAULT);
     assertThat(fault.getMessage()).startsWith("cannot prepare ").contains("job-nodisk");
+  }
+
+  @Test
+  void aCheckpointTheNodesDiskHasNoRoomForIsANodeFaultAndAStoreErrorAFailedStart() {
+    restorer =
+        (start, into) -> {
+          throw new IOException("No space left on device");
+        };
+    // More than any disk here holds, and a few bytes.
+    StartJob.Builder huge = bash("job-huge", 2, "true");
+    huge.getResumeFromBuilder().setName("ckpt-7").setAttempt(1).setSizeBytes(Long.MAX_VALUE / 4);
+    StartJob.Builder small = bash("job-small", 2, "true");
+    small.getResumeFromBuilder().setName("ckpt-3").setAttempt(1).setSizeBytes(4096);
+    startJob(huge.build());
+    startJob(small.build());
+
+    assertThat(awaitPhase("job-huge", Phase.PHASE_NODE_FAULT).getMessage())
+        .startsWith("cannot restore checkpoint ckpt-7 (" + Long.MAX_VALUE / 4 + " bytes) into ")
+        .contains("bytes free on this node (No space left on device)");
+    assertThat(awaitPhase("job-small", Phase.PHASE_START_FAILED).getMessage())
+        .contains("No space left on device");
   }
 
   /**
