@@ -321,6 +321,11 @@ public final class JobLauncher {
     return "job-shim-linux-" + System.getProperty("os.arch");
   }
 
+  /** Whether this agent's jar holds a native shim for this machine's architecture. */
+  public static boolean nativeShimBuilt() {
+    return JobLauncher.class.getResource(nativeShimResource()) != null;
+  }
+
   /**
    * Installs the native shim and checks that it runs here: {@link JobShim#NATIVE} when it does;
    * {@link JobShim#BASH} (for {@link JobShim#AUTO}) or an IOException (for {@link JobShim#NATIVE})
@@ -328,7 +333,7 @@ public final class JobLauncher {
    */
   private JobShim installNative() throws IOException {
     String why;
-    if (JobLauncher.class.getResource(nativeShimResource()) == null) {
+    if (!nativeShimBuilt()) {
       why = "not built for " + System.getProperty("os.arch");
     } else {
       install(nativeShimResource(), workDir.nativeShim());

@@ -1,6 +1,7 @@
 package io.tern.cli.agent;
 
 import io.tern.agent.gpu.GpuProbeSpec;
+import io.tern.agent.job.JobLauncher;
 import io.tern.agent.job.JobShim;
 import io.tern.api.v1.CapacityType;
 import io.tern.checkpoint.config.CheckpointStoreLocation;
@@ -45,7 +46,15 @@ public final class AgentFlags {
   public static JobShim jobShim(String value) {
     return switch (value.trim().toLowerCase(Locale.ROOT)) {
       case "auto" -> JobShim.AUTO;
-      case "native" -> JobShim.NATIVE;
+      case "native" -> {
+        if (!JobLauncher.nativeShimBuilt()) {
+          throw new UserInputException(
+              "--job-shim native: this build has no native job shim for "
+                  + System.getProperty("os.arch")
+                  + " (it is compiled where gcc is); use auto or bash");
+        }
+        yield JobShim.NATIVE;
+      }
       case "bash" -> JobShim.BASH;
       default ->
           throw new UserInputException(
