@@ -224,7 +224,7 @@ public final class JobLauncher {
     } catch (IOException e) {
       throw new LaunchException("exec failed: " + e.getMessage());
     }
-    return new Launched(id, process, attempt, log, checkpoints, restore);
+    return new Launched(id, process, attempt, log, checkpoints, restore, workDir);
   }
 
   /** Room a restore needs on the node's disk beyond the checkpoint's own size. */
@@ -276,7 +276,8 @@ public final class JobLauncher {
    * #SHIM_START}. Blocks, so any thread but the agent's loop calls it: launches overlap.
    */
   public static ProcessGroup awaitJobGroup(Launched launched) throws LaunchException {
-    return new ProcessGroup(awaitJobPid(launched.record(), launched.process()));
+    return new ProcessGroup(
+        awaitJobPid(launched.record(), launched.process()), launched.workDir(), launched.id());
   }
 
   private static long awaitJobPid(AttemptRecord attempt, Process shim) throws LaunchException {
@@ -575,6 +576,7 @@ public final class JobLauncher {
    * @param record the attempt's record on the node
    * @param restore what its start restored ({@link CheckpointRestorer.Outcome#isEmpty} for a fresh
    *     start with nothing to say)
+   * @param workDir the agent's work dir, where its shims are
    */
   public record Launched(
       AttemptId id,
@@ -582,7 +584,8 @@ public final class JobLauncher {
       AttemptRecord record,
       Path log,
       Path checkpointDir,
-      CheckpointRestorer.Outcome restore) {
+      CheckpointRestorer.Outcome restore,
+      WorkDir workDir) {
 
     /** What the restore did, in words; empty for a fresh start with nothing to say. */
     public String resumeNote() {

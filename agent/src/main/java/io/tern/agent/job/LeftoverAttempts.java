@@ -84,7 +84,7 @@ public final class LeftoverAttempts {
         record.settle();
         continue;
       }
-      Optional<ProcessGroup> group = liveGroup(record);
+      Optional<ProcessGroup> group = liveGroup(record, workDir, started.get().id());
       if (group.isPresent()) {
         Duration grace = Duration.ofMillis(started.get().graceMillis());
         grace = grace.compareTo(maxGrace) > 0 ? maxGrace : grace;
@@ -185,13 +185,16 @@ public final class LeftoverAttempts {
     return status;
   }
 
-  /** The attempt's process group if any process of it still runs and it is the one recorded. */
-  static Optional<ProcessGroup> liveGroup(AttemptRecord record) {
+  /**
+   * The attempt's process group if any process of it (in the group, or one that left it with the
+   * attempt's environment) still runs and it is the one recorded.
+   */
+  static Optional<ProcessGroup> liveGroup(AttemptRecord record, WorkDir workDir, AttemptId id) {
     Optional<AttemptRecord.JobPid> pid = record.readPid();
     if (pid.isEmpty() || pid.get().pid() <= 1) {
       return Optional.empty();
     }
-    ProcessGroup group = new ProcessGroup(pid.get().pid());
+    ProcessGroup group = new ProcessGroup(pid.get().pid(), workDir, id);
     if (group.members().isEmpty()) {
       return Optional.empty();
     }

@@ -596,6 +596,52 @@ class JobSupervisorTest {
     assertThat(workDir.checkpoints(id).resolve("step-9.done")).exists();
   }
 
+  /** A job whose work runs in a worker it moved into a session of its own; the worker's pid. */
+  private long startJobWithASessionWorker(AttemptId id, String workerOnUsr1) throws IOException {
+    Path workerPid = dir.resolve(id.jobId() + ".worker");
+    startJob(
+        checkpointing(
+                id.jobId(),
+                1,
+                "setsid bash -c 'trap \""
+                    + workerOnUsr1
+                    + "\" USR1; echo $$ > "
+                    + workerPid
+                    + "; while :; do sleep 0.1; done' & trap '' USR1; echo ready; wait",
+                "SIGUSR1",
+                10_000)
+            .build());
+    awaitLog(id, "ready");
+    await().atMost(WAIT).until(() -> Files.exists(workerPid) && Files.size(workerPid) > 0);
+    return Long.parseLong(Files.readString(workerPid).strip());
+  }
+
+  @Test
+  void aCheckpointRequestReachesAWorkerThatLeftTheJobsGroup() throws IOException {
+    AttemptId id = new AttemptId("job-ckpt-worker", 1);
+    startJobWithASessionWorker(id, "echo worker checkpointed; exit 0");
+
+    run(() -> jobs.checkpoint(checkpoint(id.jobId(), 1, Instant.now().plusSeconds(30))));
+
+    awaitLog(id, "worker checkpointed");
+    awaitPhase(id.jobId(), Phase.PHASE_CHECKPOINTED);
+  }
+
+  @Test
+  void aWorkerThatLeftTheJobsGroupDiesWhenItsShimIsKilled() throws IOException {
+    AttemptId id = new AttemptId("job-shim-killed", 1);
+    long worker = startJobWithASessionWorker(id, "true");
+    long shim =
+        ProcessHandle.of(pidOf(id.jobId())).flatMap(ProcessHandle::parent).orElseThrow().pid();
+
+    ProcessHandle.of(shim).orElseThrow().destroyForcibly();
+
+    awaitPhase(id.jobId(), Phase.PHASE_EXITED);
+    await()
+        .atMost(WAIT)
+        .until(() -> ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false) == false);
+  }
+
   @Test
   void noExitByTheCheckpointDeadlineIsKilledAndStopped() {
     startJob(
