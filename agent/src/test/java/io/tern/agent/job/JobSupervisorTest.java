@@ -108,6 +108,19 @@ class JobSupervisorTest {
   void tearDown() throws Exception {
     on(() -> jobs.stopAll("test over")).get(30, TimeUnit.SECONDS);
     loop.shutdownNow();
+    // Outside every job's group: a case that fails must not leave them running.
+    strays.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+  }
+
+  /** Processes cases started outside their job's group, killed after each case. */
+  private final List<Long> strays = new CopyOnWriteArrayList<>();
+
+  /** The pid written to {@code file} (once it is there), registered as a stray. */
+  private long strayPid(Path file) throws IOException {
+    await().atMost(WAIT).until(() -> Files.exists(file) && Files.size(file) > 0);
+    long pid = Long.parseLong(Files.readString(file).strip());
+    strays.add(pid);
+    return pid;
   }
 
   @Test
@@ -403,8 +416,7 @@ class JobSupervisorTest {
                 30_000)
             .build());
     awaitLog(id, "ready");
-    await().atMost(WAIT).until(() -> Files.exists(workerPid) && Files.size(workerPid) > 0);
-    long worker = Long.parseLong(Files.readString(workerPid).strip());
+    long worker = strayPid(workerPid);
     assertThat(ProcessHandle.of(worker)).as("the worker runs").isPresent();
 
     expireTheLease(Duration.ofSeconds(2));
@@ -427,7 +439,7 @@ class JobSupervisorTest {
             .build());
 
     assertThat(awaitPhase(id.jobId(), Phase.PHASE_EXITED).getExitCode()).isZero();
-    long left = Long.parseLong(Files.readString(leftPid).strip());
+    long left = strayPid(leftPid);
     await()
         .atMost(WAIT)
         .until(() -> ProcessHandle.of(left).map(ProcessHandle::isAlive).orElse(false) == false);
@@ -612,8 +624,7 @@ class JobSupervisorTest {
                 10_000)
             .build());
     awaitLog(id, "ready");
-    await().atMost(WAIT).until(() -> Files.exists(workerPid) && Files.size(workerPid) > 0);
-    return Long.parseLong(Files.readString(workerPid).strip());
+    return strayPid(workerPid);
   }
 
   @Test
