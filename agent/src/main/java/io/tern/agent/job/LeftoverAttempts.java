@@ -102,21 +102,31 @@ public final class LeftoverAttempts {
     }
     stop(live);
     for (Live l : live) {
-      found.add(
-          new Found(
-              l.record,
-              status(
-                  l.started,
-                  Phase.PHASE_STOPPED,
-                  0,
-                  "stopped by a restarted agent: it was still running from the agent before",
-                  clock),
-              Optional.of(l.started)));
+      found.add(new Found(l.record, stopped(l, clock), Optional.of(l.started)));
     }
     if (!found.isEmpty()) {
       log.warn("settled {} attempt(s) left by an earlier agent", found.size());
     }
     return found;
+  }
+
+  /**
+   * How a leftover the restarted agent stopped ended: CHECKPOINTED when its job checkpoints and its
+   * shim recorded an exit 0 (on the SIGTERM, after writing the checkpoint the agent commits before
+   * it reports), else STOPPED.
+   */
+  private static JobStatus stopped(Live l, Clock clock) {
+    Optional<AttemptRecord.Exit> exit = l.record.readExit();
+    String why = "a restarted agent: it was still running from the agent before";
+    return l.started.checkpoints() && exit.isPresent() && exit.get().code() == 0
+        ? status(
+            l.started, Phase.PHASE_CHECKPOINTED, 0, "checkpointed and stopped by " + why, clock)
+        : status(
+            l.started,
+            Phase.PHASE_STOPPED,
+            exit.map(AttemptRecord.Exit::code).orElse(0),
+            "stopped by " + why,
+            clock);
   }
 
   private record Live(
