@@ -414,6 +414,14 @@ public final class JobLauncher {
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
+  /**
+   * Whether the shim attempts run under kills, when its job ends, the processes the job moved out
+   * of its group (the native shim, a subreaper, does; job-shim.sh reaches the group only).
+   */
+  boolean shimKillsWhatLeftTheGroup() {
+    return shim == JobShim.NATIVE;
+  }
+
   /** The lease file the shims read. */
   public LeaseFile leaseFile() {
     return leaseFile;

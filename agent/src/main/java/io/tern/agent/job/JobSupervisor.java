@@ -517,9 +517,10 @@ public final class JobSupervisor {
       job.state = job.unfencedState;
       job.reason = job.unfencedReason;
     }
-    // A shim that recorded the exit killed what was left of the group before it did; one that did
-    // not (killed itself) may have left processes behind.
-    if (recorded.isEmpty()) {
+    // A shim that recorded the exit killed what was left of the group before it did (the native
+    // one also what left the group); one that did not (killed itself) may have left processes
+    // behind, and job-shim.sh leaves those that left the group.
+    if (job.group != null && (recorded.isEmpty() || !launcher.shimKillsWhatLeftTheGroup())) {
       ProcessGroup group = job.group;
       List<Long> left = group.members();
       if (!left.isEmpty()) {
