@@ -521,11 +521,9 @@ public final class JobSupervisor {
     // one also what left the group); one that did not (killed itself) may have left processes
     // behind, and job-shim.sh leaves those that left the group.
     if (job.group != null && (recorded.isEmpty() || !launcher.shimKillsWhatLeftTheGroup())) {
-      ProcessGroup group = job.group;
-      List<Long> left = group.members();
+      List<Long> left = job.group.killLeft();
       if (!left.isEmpty()) {
-        log.warn("{}: leader exited, {} left in {}; SIGKILL", job.id(), left, group);
-        group.signal("KILL");
+        log.warn("{}: leader exited, {} left in {}; SIGKILL", job.id(), left, job.group);
       }
     }
     listener.gpusInUse(gpusInUse());

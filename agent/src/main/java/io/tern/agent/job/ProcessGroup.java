@@ -73,6 +73,23 @@ public final class ProcessGroup {
       return kill(signal, List.of("-" + pgid));
     }
     Members found = scan();
+    return signal(signal, found) && !found.inGroup().isEmpty();
+  }
+
+  /**
+   * SIGKILL to what is left of the attempt, in one look at {@code /proc}; returns those processes
+   * (none: nothing was signalled).
+   */
+  public List<Long> killLeft() {
+    Members found = scan();
+    signal("KILL", found);
+    List<Long> all = new ArrayList<>(found.inGroup());
+    all.addAll(found.outside());
+    return all;
+  }
+
+  /** {@code signal} to the members found: the group while it has any, and each one outside it. */
+  private boolean signal(String signal, Members found) {
     List<String> targets = new ArrayList<>();
     if (!found.inGroup().isEmpty()) {
       // Only a group with members: an empty group's id may since be another's.
@@ -82,7 +99,7 @@ public final class ProcessGroup {
     if (!found.outside().isEmpty()) {
       log.info("{}: {} also to {}, which left the group", this, signal, found.outside());
     }
-    return !targets.isEmpty() && kill(signal, targets) && !found.inGroup().isEmpty();
+    return !targets.isEmpty() && kill(signal, targets);
   }
 
   private boolean kill(String signal, List<String> targets) {

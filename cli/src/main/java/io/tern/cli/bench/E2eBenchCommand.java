@@ -21,6 +21,7 @@ import io.tern.cli.CommandModels;
 import io.tern.cli.OutputFormat;
 import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
+import io.tern.cli.agent.AgentFlags;
 import io.tern.cli.client.SchedulerClient;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -145,7 +146,7 @@ final class E2eBenchCommand implements Callable<Integer> {
       throw new UserInputException(
           "--agents, --jobs and --in-flight must be >= 1, --gpus-per-agent 1..64");
     }
-    io.tern.cli.agent.AgentFlags.jobShim(jobShim);
+    AgentFlags.jobShim(jobShim); // bad input fails here, before any process starts
     if (ports < 0 || ports > 65534) {
       throw new UserInputException("--ports must be 1..65534 (or 0: any free ports)");
     }
