@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -57,6 +58,13 @@ public final class WorkdirArchive {
 
   private static final LocalDateTime STAMP = LocalDateTime.of(1980, 1, 1, 0, 0);
   private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
+
+  /**
+   * How much of a file's head {@link #incompressible} deflates to decide; smaller files deflate.
+   */
+  private static final int PROBE_BYTES = 64 << 10;
+
+  private static final int MIN_PROBED_BYTES = 4 << 10;
 
   /** The longest entry path {@link #unpack} takes, in chars. */
   private static final int MAX_PATH = 4096;
@@ -140,21 +148,28 @@ public final class WorkdirArchive {
     }
     MessageDigest sha = sha256();
     Counting counted = new Counting(out);
+    Deflater probe = new Deflater(Deflater.BEST_SPEED, true);
+    byte[] head = new byte[PROBE_BYTES];
+    byte[] scratch = new byte[PROBE_BYTES + 1024];
     try (ZipOutputStream zip = new ZipOutputStream(new DigestOutputStream(counted, sha))) {
-      // The fastest level: a submit waits for it, and data files, not code, make the bytes.
-      zip.setLevel(java.util.zip.Deflater.BEST_SPEED);
       for (Walk.Item item : walk.items) {
         ZipEntry entry = new ZipEntry(item.name);
         entry.setTimeLocal(STAMP);
         if (item.executable) {
           entry.setComment(EXECUTABLE);
         }
+        // The fastest level: a submit waits for it, and data files, not code, make the bytes.
+        // Files that do not shrink are stored as they are (deflate spends as long on them).
+        boolean store = item.file != null && incompressible(item.file, probe, head, scratch);
+        zip.setLevel(store ? Deflater.NO_COMPRESSION : Deflater.BEST_SPEED);
         zip.putNextEntry(entry);
         if (item.file != null) {
           Files.copy(item.file, zip);
         }
         zip.closeEntry();
       }
+    } finally {
+      probe.end();
     }
     return new Packed(
         HexFormat.of().formatHex(sha.digest()),
@@ -162,6 +177,31 @@ public final class WorkdirArchive {
         walk.total,
         walk.files,
         List.copyOf(walk.skipped));
+  }
+
+  /**
+   * Whether a file is not worth deflating: its first {@value #PROBE_BYTES} bytes shrink by less
+   * than a twentieth at the fastest level, as model weights, archives, images and other compressed
+   * data do. Deflate takes as long over such bytes as over any (about 50 MB/s on one core here), so
+   * they are stored. The answer depends on the file's bytes only, so packing stays deterministic.
+   */
+  static boolean incompressible(Path file, Deflater probe, byte[] head, byte[] scratch)
+      throws IOException {
+    int n;
+    try (InputStream in = Files.newInputStream(file)) {
+      n = in.readNBytes(head, 0, head.length);
+    }
+    if (n < MIN_PROBED_BYTES) {
+      return false; // small: deflating it costs next to nothing
+    }
+    probe.reset();
+    probe.setInput(head, 0, n);
+    probe.finish();
+    long deflated = 0;
+    while (!probe.finished()) {
+      deflated += probe.deflate(scratch);
+    }
+    return deflated * 20 > n * 19L;
   }
 
   /** The SHA-256 of a file, 64 lowercase hex digits. */

@@ -58,6 +58,54 @@ class WorkdirArchiveTest {
   }
 
   @Test
+  void aFileWhoseHeadDoesNotShrinkIsStoredAndTheRestDeflated() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("mixed"));
+    byte[] noise = new byte[100_000];
+    new java.util.Random(7).nextBytes(noise);
+    // Noise first, then a megabyte of zeros: stored whole, as its head decides.
+    byte[] weights = java.util.Arrays.copyOf(noise, noise.length + (1 << 20));
+    Files.write(dir.resolve("weights.bin"), weights);
+    Files.writeString(dir.resolve("train.py"), "import torch\n".repeat(20_000));
+    Files.write(dir.resolve("small.bin"), java.util.Arrays.copyOf(noise, 1000));
+    Path archive = tmp.resolve("mixed.zip");
+    try (OutputStream out = Files.newOutputStream(archive)) {
+      WorkdirArchive.pack(dir, 10 << 20, out);
+    }
+    try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(archive.toFile())) {
+      assertThat(zip.getEntry("weights.bin").getCompressedSize())
+          .isBetween((long) weights.length, weights.length + 1000L);
+      assertThat(zip.getEntry("train.py").getCompressedSize()).isLessThan(20_000L);
+    }
+    Path target = tmp.resolve("unpacked");
+    assertThat(WorkdirArchive.unpack(archive, target, WorkdirArchive.Limits.DEFAULT)).isEqualTo(3);
+    assertThat(Files.readAllBytes(target.resolve("weights.bin"))).isEqualTo(weights);
+    assertThat(Files.readString(target.resolve("train.py"))).hasSize(13 * 20_000);
+  }
+
+  @Test
+  void theProbeStoresOnlyWhatDeflateCannotShrink() throws IOException {
+    java.util.zip.Deflater probe = new java.util.zip.Deflater(1, true);
+    byte[] head = new byte[64 << 10];
+    byte[] scratch = new byte[(64 << 10) + 1024];
+    byte[] noise = new byte[200_000];
+    new java.util.Random(11).nextBytes(noise);
+    Path random = Files.write(tmp.resolve("random"), noise);
+    Path text = Files.writeString(tmp.resolve("text"), "def step(x):\n  return x\n".repeat(9000));
+    Path small = Files.write(tmp.resolve("small"), java.util.Arrays.copyOf(noise, 4000));
+    Path empty = Files.createFile(tmp.resolve("empty"));
+    try {
+      assertThat(WorkdirArchive.incompressible(random, probe, head, scratch)).isTrue();
+      assertThat(WorkdirArchive.incompressible(text, probe, head, scratch)).isFalse();
+      assertThat(WorkdirArchive.incompressible(small, probe, head, scratch)).isFalse();
+      assertThat(WorkdirArchive.incompressible(empty, probe, head, scratch)).isFalse();
+      // The deflater is reused: the answer does not depend on what it probed before.
+      assertThat(WorkdirArchive.incompressible(random, probe, head, scratch)).isTrue();
+    } finally {
+      probe.end();
+    }
+  }
+
+  @Test
   void unpacksWhatWasNotIgnoredWithItsExecutableBit() throws IOException {
     Path dir = project();
     Path zip = tmp.resolve("w.zip");
