@@ -1,5 +1,6 @@
 package io.tern.cli.bench;
 
+import com.google.common.io.MoreFiles;
 import com.google.protobuf.Timestamp;
 import io.grpc.Channel;
 import io.grpc.stub.StreamObserver;
@@ -23,6 +24,7 @@ import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
 import io.tern.cli.agent.AgentFlags;
 import io.tern.cli.client.SchedulerClient;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,7 +94,8 @@ final class E2eBenchCommand implements Callable<Integer> {
       names = "--work-dir",
       paramLabel = "DIR",
       description =
-          "Where the processes keep their data and logs (default: a new temporary directory).")
+          "Where the processes keep their data and logs, kept after the run (default: a new"
+              + " temporary directory, removed after a run where every job ran once).")
   Path workDir;
 
   @Option(
@@ -137,7 +140,31 @@ final class E2eBenchCommand implements Callable<Integer> {
       double cpu_seconds_scheduler,
       double cpu_seconds_agents,
       double cpu_seconds_jobs,
-      String logs) {}
+      String logs) {
+    /** The same figures with no logs to point at: a temporary directory removed after the run. */
+    Figures withoutLogs() {
+      return new Figures(
+          agents,
+          gpus_per_agent,
+          jobs,
+          in_flight,
+          succeeded,
+          failed,
+          started_more_than_once,
+          seconds,
+          jobs_per_second,
+          submit_to_start_ms_p50,
+          submit_to_start_ms_p99,
+          submit_to_placed_ms_p50,
+          placed_to_started_ms_p50,
+          started_to_ended_ms_p50,
+          cpu_seconds_zk,
+          cpu_seconds_scheduler,
+          cpu_seconds_agents,
+          cpu_seconds_jobs,
+          null);
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -156,11 +183,15 @@ final class E2eBenchCommand implements Callable<Integer> {
             ? Files.createDirectories(workDir)
             : Files.createTempDirectory("tern-bench-e2e");
     long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+    boolean clean = false;
     try (LocalTernCluster cluster = new LocalTernCluster(dir, ports);
         SchedulerClient client =
             new SchedulerClient(List.of(cluster.scheduler()), Duration.ofSeconds(timeoutSeconds))) {
       err.printf(
-          "starting ZooKeeper, a scheduler and %d agents (logs in %s)%n", agents, cluster.logs());
+          "starting ZooKeeper, a scheduler and %d agents (logs in %s%s)%n",
+          agents,
+          cluster.logs(),
+          workDir == null ? "; removed after a clean run, kept with --work-dir" : "");
       err.flush();
       // The scheduler process is still starting: wait for its port before the first call (a
       // client fails fast where nothing listens).
@@ -190,6 +221,10 @@ final class E2eBenchCommand implements Callable<Integer> {
       double seconds = (System.nanoTime() - start) / 1e9;
       LocalTernCluster.CpuSeconds cpu = cluster.cpuSeconds().minus(cpuBefore);
       Figures figures = figures(collect(channel), window, seconds, cpu, cluster.logs());
+      clean = figures.succeeded() == jobs && figures.started_more_than_once() == 0;
+      if (clean && workDir == null) {
+        figures = figures.withoutLogs(); // the directory goes once the processes have stopped
+      }
       PrintWriter out = spec.commandLine().getOut();
       if (output.format() == OutputFormat.json) {
         out.println(OutputOptions.toJson(figures));
@@ -219,8 +254,17 @@ final class E2eBenchCommand implements Callable<Integer> {
             cpu.zk());
       }
       out.flush();
-      return figures.succeeded() == jobs && figures.started_more_than_once() == 0 ? 0 : 1;
+    } finally {
+      if (clean && workDir == null) {
+        try {
+          MoreFiles.deleteRecursively(dir);
+        } catch (IOException e) {
+          err.printf("could not remove %s: %s%n", dir, e);
+          err.flush();
+        }
+      }
     }
+    return clean ? 0 : 1;
   }
 
   /**

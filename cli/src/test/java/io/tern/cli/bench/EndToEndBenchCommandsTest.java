@@ -64,6 +64,7 @@ class EndToEndBenchCommandsTest {
     assertThat(figures.get("submit_to_start_ms_p99").asDouble())
         .isGreaterThanOrEqualTo(figures.get("submit_to_start_ms_p50").asDouble())
         .isPositive();
+    assertThat(Path.of(figures.get("logs").asText())).isDirectory(); // --work-dir keeps them
     // The jobs really ran on the agents: each left a log there.
     try (var logs = Files.walk(dir.resolve("agents"))) {
       assertThat(logs.filter(p -> p.toString().endsWith(".log")).count()).isEqualTo(12);
@@ -73,6 +74,23 @@ class EndToEndBenchCommandsTest {
     assertThat(figures.get("cpu_seconds_jobs").asDouble()).isPositive();
     assertThat(figures.get("cpu_seconds_scheduler").asDouble()).isNotNegative();
     assertThat(figures.get("cpu_seconds_zk").asDouble()).isNotNegative();
+  }
+
+  @Test
+  void e2eRemovesItsTemporaryDirectoryAfterACleanRun() throws Exception {
+    TernInProcess run =
+        TernInProcess.run(
+            "bench", "e2e", "--agents", "1", "--gpus-per-agent", "1", "--jobs", "2", "-o", "json");
+    assertThat(run.exit()).as(run.out() + "\n" + run.err()).isZero();
+    java.util.regex.Matcher logs =
+        java.util.regex.Pattern.compile("logs in (\\S+?); removed").matcher(run.err());
+    assertThat(logs.find()).as(run.err()).isTrue();
+    Path temporary = Path.of(logs.group(1)).getParent();
+    assertThat(temporary.getFileName().toString()).startsWith("tern-bench-e2e");
+    assertThat(temporary).doesNotExist();
+    JsonNode figures = new ObjectMapper().readTree(run.out());
+    assertThat(figures.get("succeeded").asInt()).isEqualTo(2);
+    assertThat(figures.get("logs").isNull()).isTrue();
   }
 
   @Test
