@@ -160,11 +160,21 @@ public final class WorkdirArchive {
         }
         // The fastest level: a submit waits for it, and data files, not code, make the bytes.
         // Files that do not shrink are stored as they are (deflate spends as long on them).
-        boolean store = item.file != null && incompressible(item.file, probe, head, scratch);
-        zip.setLevel(store ? Deflater.NO_COMPRESSION : Deflater.BEST_SPEED);
-        zip.putNextEntry(entry);
-        if (item.file != null) {
-          Files.copy(item.file, zip);
+        if (item.file == null || item.size < MIN_PROBED_BYTES) {
+          zip.setLevel(Deflater.BEST_SPEED);
+          zip.putNextEntry(entry);
+          if (item.file != null) {
+            Files.copy(item.file, zip);
+          }
+        } else {
+          try (InputStream in = Files.newInputStream(item.file)) {
+            int n = in.readNBytes(head, 0, head.length);
+            boolean store = incompressible(head, n, probe, scratch);
+            zip.setLevel(store ? Deflater.NO_COMPRESSION : Deflater.BEST_SPEED);
+            zip.putNextEntry(entry);
+            zip.write(head, 0, n);
+            in.transferTo(zip);
+          }
         }
         zip.closeEntry();
       }
@@ -180,19 +190,16 @@ public final class WorkdirArchive {
   }
 
   /**
-   * Whether a file is not worth deflating: its first {@value #PROBE_BYTES} bytes shrink by less
-   * than a twentieth at the fastest level, as model weights, archives, images and other compressed
-   * data do. Deflate takes as long over such bytes as over any (about 50 MB/s on one core here), so
-   * they are stored. The answer depends on the file's bytes only, so packing stays deterministic.
+   * Whether a file is not worth deflating, from the first {@code n} bytes it holds (up to {@value
+   * #PROBE_BYTES}): they shrink by less than a twentieth at the fastest level, as model weights,
+   * archives, images and other compressed data do. Deflate takes as long over such bytes as over
+   * any (about 50 MB/s on one core here), so they are stored. The answer depends on the file's
+   * bytes only, so packing stays deterministic. Files under {@value #MIN_PROBED_BYTES} bytes are
+   * always deflated: that costs next to nothing.
    */
-  static boolean incompressible(Path file, Deflater probe, byte[] head, byte[] scratch)
-      throws IOException {
-    int n;
-    try (InputStream in = Files.newInputStream(file)) {
-      n = in.readNBytes(head, 0, head.length);
-    }
+  static boolean incompressible(byte[] head, int n, Deflater probe, byte[] scratch) {
     if (n < MIN_PROBED_BYTES) {
-      return false; // small: deflating it costs next to nothing
+      return false;
     }
     probe.reset();
     probe.setInput(head, 0, n);
