@@ -159,9 +159,12 @@ class NodeAgentLeaseTest {
     awaitRegistered(leader, 1);
     leader.acking = false; // nothing ends acknowledged: the exits stay on disk
     leader.command(start(bash("orphan", 1, waitingScript("true")).build()));
+    leader.command(start(bash("stubborn", 1, waitingScript("trap '' TERM")).build()));
     leader.command(start(bash("quick", 1, "exit 0").build()));
     leader.command(start(bash("later", 1, "sleep 1.5; exit 0").build()));
     long pid = pid(awaitStatus(leader, "orphan", Phase.PHASE_STARTED));
+    long stubborn = pid(awaitStatus(leader, "stubborn", Phase.PHASE_STARTED));
+    awaitLog("stubborn", "ready"); // its trap is set
     awaitStatus(leader, "quick", Phase.PHASE_EXITED);
     awaitStatus(leader, "later", Phase.PHASE_STARTED);
 
@@ -175,8 +178,13 @@ class NodeAgentLeaseTest {
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
         .as("stopped before registering")
         .isFalse();
+    assertThat(ProcessHandle.of(stubborn).map(ProcessHandle::isAlive).orElse(false))
+        .as("killed after its grace, before registering")
+        .isFalse();
     JobStatus orphan = awaitStatus(leader, "orphan", Phase.PHASE_STOPPED);
     assertThat(orphan.getMessage()).contains("still running from the agent before");
+    assertThat(awaitStatus(leader, "stubborn", Phase.PHASE_STOPPED).getMessage())
+        .contains("still running from the agent before");
     JobStatus later = awaitStatus(leader, "later", Phase.PHASE_EXITED);
     assertThat(later.getExitCode()).isZero();
     assertThat(later.getMessage()).contains("while no agent ran");
@@ -188,7 +196,7 @@ class NodeAgentLeaseTest {
                         .filter(s -> s.getPhase() == Phase.PHASE_EXITED)
                         .count()
                     == 2);
-    for (String job : List.of("orphan", "quick", "later")) {
+    for (String job : List.of("orphan", "stubborn", "quick", "later")) {
       Path record = workDir.resolve("jobs").resolve(job).resolve("attempt-1/tern-attempt");
       await().atMost(WAIT).until(() -> !Files.exists(record));
     }

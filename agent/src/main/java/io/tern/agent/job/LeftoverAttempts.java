@@ -139,10 +139,14 @@ public final class LeftoverAttempts {
     boolean killed = false;
     while (!left.isEmpty()) {
       long elapsed = System.nanoTime() - start;
-      left.removeIf(l -> l.group.members().isEmpty());
-      for (Live l : left) {
-        if (elapsed >= l.grace.toNanos()) {
-          l.group.signal("KILL");
+      // One look at /proc per leftover and poll: its members while in its grace, then a kill of
+      // what is left (nothing left: it is gone).
+      for (java.util.Iterator<Live> it = left.iterator(); it.hasNext(); ) {
+        Live l = it.next();
+        boolean graceOver = elapsed >= l.grace.toNanos();
+        if (graceOver ? l.group.killLeft().isEmpty() : l.group.members().isEmpty()) {
+          it.remove();
+        } else if (graceOver) {
           killed = true;
         }
       }
