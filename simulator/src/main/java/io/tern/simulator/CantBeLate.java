@@ -58,6 +58,19 @@ public final class CantBeLate {
       double startEveryHours,
       PriceTable prices,
       ProgressListener progress) {
+    for (SpotTrace trace : traces) {
+      double hours = (double) trace.slots() * trace.slotSeconds() / 3600;
+      if (hours < setting.deadlineHours()) {
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "--deadline-hours: %s h is longer than spot trace %s (%.1f h of slots): each start"
+                    + " needs its whole deadline inside the trace",
+                setting.deadlineHours(),
+                trace.pool(),
+                hours));
+      }
+    }
     List<CantBeLateReport.TraceResult> results = new ArrayList<>();
     Map<String, Stats> overall = new LinkedHashMap<>();
     for (int i = 0; i < traces.size(); i++) {
@@ -109,13 +122,14 @@ public final class CantBeLate {
   public static List<Integer> startSlots(
       SpotTrace trace, SingleJobSetting setting, double spacingHours) {
     List<Integer> starts = new ArrayList<>();
-    int deadlineSlots = (int) Math.ceil(setting.deadlineHours() * 3600 / trace.slotSeconds());
-    int last = Math.max(0, trace.slots() - deadlineSlots);
-    int step =
+    long deadlineSlots = (long) Math.ceil(setting.deadlineHours() * 3600 / trace.slotSeconds());
+    long last = Math.max(0, trace.slots() - deadlineSlots);
+    // In long arithmetic: a spacing longer than the trace gives the one start at slot 0.
+    long step =
         spacingHours <= 0
-            ? Integer.MAX_VALUE
-            : (int) Math.max(1, Math.round(spacingHours * 3600 / trace.slotSeconds()));
-    for (long s = 0; s <= last; s += step) {
+            ? Long.MAX_VALUE
+            : Math.max(1, Math.round(Math.min(spacingHours * 3600 / trace.slotSeconds(), 1e15)));
+    for (long s = 0; s <= last; s += Math.min(step, last + 1 - s)) {
       starts.add((int) s);
     }
     return starts;
@@ -129,9 +143,9 @@ public final class CantBeLate {
     int gpus = 1;
     if (parts.length >= 3) {
       try {
-        gpus = Integer.parseInt(parts[parts.length - 1]);
+        gpus = Math.max(1, Integer.parseInt(parts[parts.length - 1]));
       } catch (NumberFormatException e) {
-        gpus = 1;
+        gpus = 1; // not a count: one GPU, as for a name without one
       }
     }
     GpuPrice price = prices.forModel(model);

@@ -236,11 +236,17 @@ public final class SimulateCommand implements Callable<Integer> {
   }
 
   private int runCantBeLate(ProgressListener progress) {
-    if (spot == null || !Files.isDirectory(spot)) {
+    if (spot == null) {
       throw new UserInputException("--spot: --cant-be-late needs the directory of spot traces");
+    }
+    if (!Files.isDirectory(spot)) {
+      throw new UserInputException("--spot: " + spot + " is not a directory");
     }
     requirePositive("--job-hours", jobHours);
     requirePositive("--deadline-hours", deadlineHours);
+    if (jobHours * 3600 < 1) {
+      throw new UserInputException("--job-hours: must be at least one second, got " + jobHours);
+    }
     if (!(changeoverHours >= 0) || Double.isInfinite(changeoverHours)) {
       throw new UserInputException("--changeover-hours: must be 0 or more, got " + changeoverHours);
     }
@@ -275,7 +281,7 @@ public final class SimulateCommand implements Callable<Integer> {
 
   private static void requirePositive(String flag, double value) {
     if (!(value > 0) || Double.isInfinite(value)) {
-      throw new UserInputException(flag + ": must be more than 0, got " + value);
+      throw new UserInputException(flag + ": must be a finite number more than 0, got " + value);
     }
   }
 

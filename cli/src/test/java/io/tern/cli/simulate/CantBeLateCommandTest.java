@@ -115,6 +115,51 @@ class CantBeLateCommandTest {
     TernInProcess noSpot =
         run("simulate", "--cant-be-late", "--spot", dir.resolve("none").toString());
     assertThat(noSpot.exit()).isEqualTo(2);
-    assertThat(noSpot.err()).contains("--spot");
+    assertThat(noSpot.err()).contains("--spot", "none is not a directory");
+
+    TernInProcess tiny = run("simulate", "--cant-be-late", "--spot", spot, "--job-hours", "1e-9");
+    assertThat(tiny.exit()).isEqualTo(2);
+    assertThat(tiny.err()).contains("--job-hours: must be at least one second");
+  }
+
+  @Test
+  void aDeadlineLongerThanATraceIsRefusedAndASpacingLongerThanItGivesOneStart() throws Exception {
+    String spot = traces().toString(); // 10 h each
+    for (String deadline : List.of("52", "1e6", "1e15")) {
+      TernInProcess tooLong =
+          run(
+              "simulate",
+              "--cant-be-late",
+              "--spot",
+              spot,
+              "--job-hours",
+              "2",
+              "--deadline-hours",
+              deadline);
+      assertThat(tooLong.exit()).as(tooLong.err()).isEqualTo(2);
+      assertThat(tooLong.err())
+          .contains("--deadline-hours", "longer than spot trace p1/us-west-2a_v100_1 (10.0 h");
+    }
+    for (String every : List.of("1e300", "1e10", "11")) {
+      TernInProcess once =
+          run(
+              "simulate",
+              "--cant-be-late",
+              "--spot",
+              spot,
+              "--job-hours",
+              "2",
+              "--deadline-hours",
+              "3",
+              "--start-every-hours",
+              every,
+              "-o",
+              "json");
+      assertThat(once.exit()).as(once.err()).isZero();
+      JsonNode study = new ObjectMapper().readTree(once.out());
+      for (JsonNode trace : study.get("traces")) {
+        assertThat(trace.get("starts").asInt()).as(every).isEqualTo(1);
+      }
+    }
   }
 }

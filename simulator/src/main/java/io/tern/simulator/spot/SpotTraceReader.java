@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
@@ -17,7 +16,10 @@ import java.util.stream.Stream;
 /**
  * Reads spot availability traces in the Can't Be Late format: CSV without header, {@code index,
  * timestamp_utc, preempted}, one row per slot; {@code preempted = 1} means no spot capacity in that
- * slot. The slot length is taken from the first two timestamps (600 s for the published traces).
+ * slot. The slot length is taken from the first two timestamps (600 s for the published traces);
+ * rows must be consecutive slots in order: each index one more than the row before, and each
+ * timestamp between half a slot and one and a half slots after it (the published traces drift by a
+ * second now and then). A trace that breaks that is refused, naming the row.
  */
 public final class SpotTraceReader {
   private SpotTraceReader() {}
@@ -39,33 +41,73 @@ public final class SpotTraceReader {
         throw new TraceFormatException(file, 0, null, "spot trace file not found");
       }
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new TraceFormatException(file, 0, null, "is not UTF-8 text (a spot trace is CSV)");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
     List<Boolean> available = new ArrayList<>(lines.size());
     Instant start = null;
-    Instant second = null;
+    long firstIndex = 0;
+    long previous = 0;
+    long slotSeconds = 0;
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).trim();
       if (line.isEmpty()) {
         continue;
       }
       String[] cells = line.split(",", -1);
-      if (cells.length < 3) {
+      if (cells.length != 3) {
         throw new TraceFormatException(
-            file, i + 1, null, "expected 3 columns (index, timestamp_utc, preempted)");
+            file,
+            i + 1,
+            null,
+            "expected 3 columns (index, timestamp_utc, preempted), found " + cells.length);
+      }
+      long index = index(cells[0].trim(), file, i + 1);
+      if (available.isEmpty()) {
+        firstIndex = index;
+      } else if (index != firstIndex + available.size()) {
+        throw new TraceFormatException(
+            file,
+            i + 1,
+            "index",
+            index
+                + " where "
+                + (firstIndex + available.size())
+                + " comes next: rows are consecutive slots, in order");
       }
       String timestamp = cells[1].trim();
-      if (start == null || second == null) {
-        Instant at = parseInstant(timestamp, file, i + 1);
-        if (start == null) {
-          start = at;
-        } else {
-          second = at;
+      long at =
+          isPlainUtcInstant(timestamp)
+              ? plainEpochSecond(timestamp)
+              : parseInstant(timestamp, file, i + 1).getEpochSecond();
+      if (start == null) {
+        start = parseInstant(timestamp, file, i + 1);
+      } else {
+        long gap = at - previous;
+        if (slotSeconds == 0) {
+          if (gap <= 0) {
+            throw new TraceFormatException(
+                file,
+                i + 1,
+                "timestamp_utc",
+                "is not after the row before: rows are in time order");
+          }
+          slotSeconds = gap; // the slot length, from the first two rows
+        } else if (gap * 2 <= slotSeconds || gap * 2 >= slotSeconds * 3) {
+          throw new TraceFormatException(
+              file,
+              i + 1,
+              "timestamp_utc",
+              "comes "
+                  + gap
+                  + " s after the row before, where this trace's slots are "
+                  + slotSeconds
+                  + " s: rows are consecutive slots, in order, none missing");
         }
-      } else if (!isPlainUtcInstant(timestamp)) {
-        parseInstant(timestamp, file, i + 1); // only checked: unusual forms go the slow way
       }
+      previous = at;
       String flag = cells[2].trim();
       if (!flag.equals("0") && !flag.equals("1")) {
         throw new TraceFormatException(file, i + 1, "preempted", "'" + flag + "' is not 0 or 1");
@@ -75,13 +117,33 @@ public final class SpotTraceReader {
     if (available.isEmpty()) {
       throw new TraceFormatException(file, 0, null, "spot trace is empty");
     }
-    int slotSeconds =
-        second == null ? 600 : (int) Math.max(1, Duration.between(start, second).toSeconds());
+    if (slotSeconds == 0) {
+      slotSeconds = 600;
+    }
     boolean[] slots = new boolean[available.size()];
     for (int i = 0; i < slots.length; i++) {
       slots[i] = available.get(i);
     }
-    return new SpotTrace(pool, start, slotSeconds, slots);
+    return new SpotTrace(pool, start, (int) Math.min(slotSeconds, Integer.MAX_VALUE), slots);
+  }
+
+  private static long index(String text, Path file, int row) {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw new TraceFormatException(file, row, "index", "'" + text + "' is not a whole number");
+    }
+  }
+
+  /** The epoch second of a text {@link #isPlainUtcInstant} accepted, without a parser. */
+  static long plainEpochSecond(String text) {
+    long day =
+        java.time.LocalDate.of(number(text, 0, 4), number(text, 5, 7), number(text, 8, 10))
+            .toEpochDay();
+    return day * 86_400
+        + number(text, 11, 13) * 3600L
+        + number(text, 14, 16) * 60L
+        + number(text, 17, 19);
   }
 
   private static Instant parseInstant(String text, Path file, int row) {

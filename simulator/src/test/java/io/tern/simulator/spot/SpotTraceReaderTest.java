@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +46,46 @@ class SpotTraceReaderTest {
         .isInstanceOf(TraceFormatException.class)
         .hasMessageContaining("row 2")
         .hasMessageContaining("preempted");
+  }
+
+  @Test
+  void rowsThatAreNotConsecutiveSlotsInOrderAreRefusedNamingTheRow(@TempDir Path dir)
+      throws Exception {
+    String a = "0,2022-01-01T00:00:00Z,0\n";
+    String b = "1,2022-01-01T00:10:00Z,1\n";
+    String c = "2,2022-01-01T00:20:01Z,0\n"; // a second of drift, as the published traces have
+    String d = "3,2022-01-01T00:30:00Z,0\n";
+    assertThat(SpotTraceReader.read(Files.writeString(dir.resolve("ok.txt"), a + b + c + d)))
+        .satisfies(t -> assertThat(t.slots()).isEqualTo(4))
+        .satisfies(t -> assertThat(t.slotSeconds()).isEqualTo(600));
+    assertThat(
+            SpotTraceReader.read(Files.writeString(dir.resolve("one.txt"), "7," + a.substring(2)))
+                .slots())
+        .as("an index may start anywhere")
+        .isEqualTo(1);
+
+    Map<String, String> refused = new java.util.LinkedHashMap<>();
+    refused.put(
+        d.replace("3,", "2,") + c.replace("2,", "3,") + b + a, "row 2, column 'timestamp_utc'");
+    refused.put(a + b + d.replace("3,", "2,"), "row 3, column 'timestamp_utc'"); // a slot missing
+    refused.put(a + b + b.replace("1,", "2,") + c, "row 3, column 'timestamp_utc'"); // repeated
+    refused.put(a + b + b + c, "row 3, column 'index'");
+    refused.put(a + b.replace("1,", "x,"), "row 2, column 'index'");
+    refused.put(a + b.replace("\n", ",extra\n"), "row 2");
+    refused.put(a + b + c.replace("00:20:01", "00:05:00") + d, "row 3, column 'timestamp_utc'");
+    int i = 0;
+    for (Map.Entry<String, String> e : refused.entrySet()) {
+      Path file = Files.writeString(dir.resolve("bad" + i++ + ".txt"), e.getKey());
+      assertThatThrownBy(() -> SpotTraceReader.read(file))
+          .as(e.getKey())
+          .isInstanceOf(TraceFormatException.class)
+          .hasMessageContaining(e.getValue());
+    }
+    Path binary =
+        Files.write(dir.resolve("binary.txt"), new byte[] {0, (byte) 0xff, (byte) 0xfe, 10});
+    assertThatThrownBy(() -> SpotTraceReader.read(binary))
+        .isInstanceOf(TraceFormatException.class)
+        .hasMessageContaining("not UTF-8");
   }
 
   @Test
