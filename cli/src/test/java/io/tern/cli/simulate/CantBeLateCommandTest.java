@@ -93,6 +93,7 @@ class CantBeLateCommandTest {
         .isLessThanOrEqualTo(json.get("overall").get("tern").get("meanCostRatio").asDouble());
     String html = Files.readString(report, StandardCharsets.UTF_8);
     assertThat(html).contains("<table>", "p1/us-west-2b_k80_1", "uniform-progress");
+    assertThat(html).containsPattern("Deadlines missed, of \\d+ runs each: tern 0, greedy \\d+, ");
   }
 
   @Test

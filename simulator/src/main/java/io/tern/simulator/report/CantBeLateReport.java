@@ -113,7 +113,8 @@ public record CantBeLateReport(
         .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222}")
         .append(
             "table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd;")
-        .append("text-align:right}td:first-child,th:first-child{text-align:left}")
+        .append(
+            "text-align:right;white-space:nowrap}td:first-child,th:first-child{text-align:left}")
         .append(".miss{color:#b00}.bar{fill:#3b7dd8}.label{font-size:12px}</style></head><body>\n");
     h.append(
         String.format(
@@ -127,6 +128,17 @@ public record CantBeLateReport(
             setting.deadlineHours(),
             setting.changeoverHours(),
             setting.startEveryHours()));
+    h.append("<p>Deadlines missed, of ")
+        .append(traces.stream().mapToInt(t -> t.starts()).sum())
+        .append(" runs each:");
+    for (int i = 0; i < POLICIES.size(); i++) {
+      int missed = overall.get(POLICIES.get(i)).deadlineMisses();
+      h.append(i == 0 ? " " : ", ")
+          .append(POLICIES.get(i))
+          .append(' ')
+          .append(missed == 0 ? "0" : "<span class=\"miss\">" + missed + "</span>");
+    }
+    h.append(".</p>\n");
     int width = 520;
     int row = 26;
     h.append("<svg width=\"")
