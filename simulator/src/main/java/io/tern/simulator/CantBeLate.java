@@ -81,7 +81,7 @@ public final class CantBeLate {
       for (int start : starts) {
         Map<String, SingleJobOutcome> runs =
             runAll(trace, start, setting, instance[0], instance[1]);
-        double baseline = (setting.jobHours() + setting.restartOverheadHours()) * instance[1];
+        double baseline = setting.onDemandHours() * instance[1];
         runs.forEach(
             (policy, outcome) -> {
               perTrace.computeIfAbsent(policy, p -> new Stats()).add(outcome, baseline);

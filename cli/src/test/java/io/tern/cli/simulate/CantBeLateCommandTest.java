@@ -15,11 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code tern simulate --cant-be-late}: its JSON answer, its report, and bad flags. */
 class CantBeLateCommandTest {
-  /** The study of a 2 h job on {@code spot}, with {@code more} flags. */
+  /** The study on {@code spot}, with {@code more} flags. */
   private static TernInProcess study(String spot, String... more) {
     List<String> args =
-        new java.util.ArrayList<>(
-            List.of("simulate", "--cant-be-late", "--spot", spot, "--job-hours", "2"));
+        new java.util.ArrayList<>(List.of("simulate", "--cant-be-late", "--spot", spot));
     args.addAll(List.of(more));
     return run(args.toArray(String[]::new));
   }
@@ -133,17 +132,37 @@ class CantBeLateCommandTest {
   }
 
   @Test
+  void onDemandCostsExactlyOnDemandWhateverTheJobsLength() throws Exception {
+    // 3.6 s of work: the runs count it in whole seconds, and so does the ratios' denominator.
+    TernInProcess r =
+        study(traces().toString(), "--job-hours", "0.001", "--deadline-hours", "1", "-o", "json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode onDemand = new ObjectMapper().readTree(r.out()).get("overall").get("on-demand");
+    assertThat(onDemand.get("minCostRatio").asDouble()).isEqualTo(1.0);
+    assertThat(onDemand.get("maxCostRatio").asDouble()).isEqualTo(1.0);
+  }
+
+  @Test
   void aDeadlineLongerThanATraceIsRefusedAndASpacingLongerThanItGivesOneStart() throws Exception {
     String spot = traces().toString(); // 10 h each
     for (String deadline : List.of("52", "1e6", "1e15")) {
-      TernInProcess tooLong = study(spot, "--deadline-hours", deadline);
+      TernInProcess tooLong = study(spot, "--job-hours", "2", "--deadline-hours", deadline);
       assertThat(tooLong.exit()).as(tooLong.err()).isEqualTo(2);
       assertThat(tooLong.err())
           .contains("--deadline-hours", "longer than spot trace p1/us-west-2a_v100_1 (10.0 h");
     }
     for (String every : List.of("1e300", "1e10", "11")) {
       TernInProcess once =
-          study(spot, "--deadline-hours", "3", "--start-every-hours", every, "-o", "json");
+          study(
+              spot,
+              "--job-hours",
+              "2",
+              "--deadline-hours",
+              "3",
+              "--start-every-hours",
+              every,
+              "-o",
+              "json");
       assertThat(once.exit()).as(once.err()).isZero();
       JsonNode study = new ObjectMapper().readTree(once.out());
       for (JsonNode trace : study.get("traces")) {

@@ -21,6 +21,14 @@ public record SingleJobSetting(double jobHours, double deadlineHours, double res
     return new SingleJobSetting(48, 52, 0.1);
   }
 
+  /**
+   * Hours of running the whole job on on-demand, one changeover included, in whole seconds as every
+   * run counts its durations: the cost ratios' denominator, so on-demand's is exactly 1.
+   */
+  public double onDemandHours() {
+    return (seconds(jobHours) + seconds(restartOverheadHours)) / 3600.0;
+  }
+
   /** The time unit for a trace of {@code slotSeconds}: the gcd of every duration, in seconds. */
   public long unitSeconds(int slotSeconds) {
     long unit = gcd(slotSeconds, seconds(jobHours));

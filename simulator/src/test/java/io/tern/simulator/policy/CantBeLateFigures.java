@@ -86,7 +86,7 @@ public final class CantBeLateFigures {
         (s.jobHours() + 2 * s.restartOverheadHours()) / (s.jobHours() + s.restartOverheadHours());
     for (SpotTrace trace : traces) {
       double[] prices = CantBeLate.instancePrices(trace.pool(), PriceTable.defaults());
-      double baseline = (s.jobHours() + s.restartOverheadHours()) * prices[1];
+      double baseline = s.onDemandHours() * prices[1];
       double tern = 0;
       double up = 0;
       for (int start : CantBeLate.startSlots(trace, s, startEveryHours)) {
