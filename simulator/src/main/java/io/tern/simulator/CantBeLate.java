@@ -13,7 +13,6 @@ import io.tern.simulator.spot.GpuPrice;
 import io.tern.simulator.spot.PriceTable;
 import io.tern.simulator.spot.SpotTrace;
 import io.tern.simulator.spot.SpotTraceReader;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,41 +35,19 @@ public final class CantBeLate {
   private CantBeLate() {}
 
   /**
-   * Runs the study.
+   * Runs the study on traces already read ({@link SpotTraceReader#readDirectory}).
    *
-   * @param spotDir a directory of spot traces (searched recursively)
    * @param startEveryHours spacing of start points (0: one start per trace, at its first slot)
-   * @throws io.tern.simulator.trace.TraceFormatException for a missing or bad trace
+   * @throws IllegalArgumentException for a deadline longer than a trace ({@link
+   *     #requireDeadlineInside})
    */
-  public static CantBeLateReport run(
-      Path spotDir,
-      SingleJobSetting setting,
-      double startEveryHours,
-      PriceTable prices,
-      ProgressListener progress) {
-    return run(SpotTraceReader.readDirectory(spotDir), setting, startEveryHours, prices, progress);
-  }
-
-  /** Runs the study on traces already read. */
   public static CantBeLateReport run(
       List<SpotTrace> traces,
       SingleJobSetting setting,
       double startEveryHours,
       PriceTable prices,
       ProgressListener progress) {
-    for (SpotTrace trace : traces) {
-      double hours = (double) trace.slots() * trace.slotSeconds() / 3600;
-      if (hours < setting.deadlineHours()) {
-        throw new IllegalArgumentException(
-            String.format(
-                Locale.ROOT,
-                "--deadline-hours: %s h is longer than spot trace %s (%.1f h of slots): each start"
-                    + " needs its whole deadline inside the trace",
-                setting.deadlineHours(),
-                trace.pool(),
-                hours));
-      }
-    }
+    requireDeadlineInside(traces, setting);
     List<CantBeLateReport.TraceResult> results = new ArrayList<>();
     Map<String, Stats> overall = new LinkedHashMap<>();
     for (int i = 0; i < traces.size(); i++) {
@@ -103,6 +80,28 @@ public final class CantBeLate {
             startEveryHours),
         results,
         total);
+  }
+
+  /**
+   * Refuses a deadline longer than a trace: each start needs its whole deadline inside its trace
+   * (past the end there is nothing to replay).
+   *
+   * @throws IllegalArgumentException naming the first trace too short
+   */
+  public static void requireDeadlineInside(List<SpotTrace> traces, SingleJobSetting setting) {
+    for (SpotTrace trace : traces) {
+      double hours = (double) trace.slots() * trace.slotSeconds() / 3600;
+      if (hours < setting.deadlineHours()) {
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "%s h is longer than spot trace %s (%.1f h of slots): each start needs its whole"
+                    + " deadline inside the trace",
+                setting.deadlineHours(),
+                trace.pool(),
+                hours));
+      }
+    }
   }
 
   /** Every policy of the study on one start of one trace, by name. */

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
@@ -141,7 +142,7 @@ public final class LeftoverAttempts {
       long elapsed = System.nanoTime() - start;
       // One look at /proc per leftover and poll: its members while in its grace, then a kill of
       // what is left (nothing left: it is gone).
-      for (java.util.Iterator<Live> it = left.iterator(); it.hasNext(); ) {
+      for (Iterator<Live> it = left.iterator(); it.hasNext(); ) {
         Live l = it.next();
         boolean graceOver = elapsed >= l.grace.toNanos();
         if (graceOver ? l.group.killLeft().isEmpty() : l.group.members().isEmpty()) {

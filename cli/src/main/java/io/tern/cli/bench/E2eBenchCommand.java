@@ -140,31 +140,7 @@ final class E2eBenchCommand implements Callable<Integer> {
       double cpu_seconds_scheduler,
       double cpu_seconds_agents,
       double cpu_seconds_jobs,
-      String logs) {
-    /** The same figures with no logs to point at: a temporary directory removed after the run. */
-    Figures withoutLogs() {
-      return new Figures(
-          agents,
-          gpus_per_agent,
-          jobs,
-          in_flight,
-          succeeded,
-          failed,
-          started_more_than_once,
-          seconds,
-          jobs_per_second,
-          submit_to_start_ms_p50,
-          submit_to_start_ms_p99,
-          submit_to_placed_ms_p50,
-          placed_to_started_ms_p50,
-          started_to_ended_ms_p50,
-          cpu_seconds_zk,
-          cpu_seconds_scheduler,
-          cpu_seconds_agents,
-          cpu_seconds_jobs,
-          null);
-    }
-  }
+      String logs) {}
 
   @Override
   public Integer call() throws Exception {
@@ -220,10 +196,12 @@ final class E2eBenchCommand implements Callable<Integer> {
       run(channel, window, deadline, cluster, err);
       double seconds = (System.nanoTime() - start) / 1e9;
       LocalTernCluster.CpuSeconds cpu = cluster.cpuSeconds().minus(cpuBefore);
-      Figures figures = figures(collect(channel), window, seconds, cpu, cluster.logs());
+      List<Job> all = collect(channel);
+      Figures figures = figures(all, window, seconds, cpu, cluster.logs());
       clean = figures.succeeded() == jobs && figures.started_more_than_once() == 0;
       if (clean && workDir == null) {
-        figures = figures.withoutLogs(); // the directory goes once the processes have stopped
+        // The directory goes once the processes have stopped: no logs to point at.
+        figures = figures(all, window, seconds, cpu, null);
       }
       PrintWriter out = spec.commandLine().getOut();
       if (output.format() == OutputFormat.json) {
@@ -433,7 +411,7 @@ final class E2eBenchCommand implements Callable<Integer> {
         cpu.scheduler(),
         cpu.agents(),
         cpu.jobs(),
-        logs.toString());
+        logs == null ? null : logs.toString());
   }
 
   private static double[] sorted(List<Double> values) {

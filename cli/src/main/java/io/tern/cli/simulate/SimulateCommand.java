@@ -16,6 +16,8 @@ import io.tern.simulator.report.PolicyResult;
 import io.tern.simulator.report.SimulationSummary;
 import io.tern.simulator.report.SummaryJson;
 import io.tern.simulator.spot.PriceTable;
+import io.tern.simulator.spot.SpotTrace;
+import io.tern.simulator.spot.SpotTraceReader;
 import io.tern.simulator.trace.AlibabaMapping;
 import io.tern.simulator.trace.AlibabaTraceImporter;
 import io.tern.simulator.trace.TraceFormatException;
@@ -262,13 +264,15 @@ public final class SimulateCommand implements Callable<Integer> {
               + (jobHours + changeoverHours)
               + " h)");
     }
+    SingleJobSetting setting = new SingleJobSetting(jobHours, deadlineHours, changeoverHours);
+    List<SpotTrace> traces = SpotTraceReader.readDirectory(spot);
+    try {
+      CantBeLate.requireDeadlineInside(traces, setting);
+    } catch (IllegalArgumentException e) {
+      throw new UserInputException("--deadline-hours: " + e.getMessage());
+    }
     CantBeLateReport result =
-        CantBeLate.run(
-            spot,
-            new SingleJobSetting(jobHours, deadlineHours, changeoverHours),
-            startEveryHours,
-            PriceTable.defaults(),
-            progress);
+        CantBeLate.run(traces, setting, startEveryHours, PriceTable.defaults(), progress);
     if (report != null) {
       result.writeHtml(report);
       spec.commandLine().getErr().println("report: " + report.toAbsolutePath());

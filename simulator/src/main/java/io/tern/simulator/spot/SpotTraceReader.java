@@ -78,13 +78,15 @@ public final class SpotTraceReader {
                 + " comes next: rows are consecutive slots, in order");
       }
       String timestamp = cells[1].trim();
-      long at =
-          isPlainUtcInstant(timestamp)
-              ? plainEpochSecond(timestamp)
-              : parseInstant(timestamp, file, i + 1).getEpochSecond();
+      long at;
       if (start == null) {
         start = parseInstant(timestamp, file, i + 1);
+        at = start.getEpochSecond();
       } else {
+        at =
+            isPlainUtcInstant(timestamp)
+                ? plainEpochSecond(timestamp)
+                : parseInstant(timestamp, file, i + 1).getEpochSecond();
         long gap = at - previous;
         if (slotSeconds == 0) {
           if (gap <= 0) {

@@ -146,7 +146,7 @@ class CantBeLateTest {
   void realTracesTernIsTheProductionCoreAndBeatsTheBaselines() {
     CantBeLateReport report =
         CantBeLate.run(
-            TestPaths.sharedTraces().resolve("cant-be-late-spot"),
+            SpotTraceReader.readDirectory(TestPaths.sharedTraces().resolve("cant-be-late-spot")),
             SingleJobSetting.paper(),
             72,
             PriceTable.defaults(),
