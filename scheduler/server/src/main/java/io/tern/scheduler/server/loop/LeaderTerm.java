@@ -210,28 +210,12 @@ final class LeaderTerm {
   }
 
   /**
-   * What a node like {@code node} (same GPU model and count) costs per hour on the other capacity
-   * type: the cheapest known spot node for an on-demand node, the cheapest known on-demand node for
-   * a spot node; NaN when none is known. The ledger's on-demand premium and spot saving are
-   * measured against it.
+   * What a node like {@code node} costs per hour on the other capacity type, among the nodes known
+   * now ({@link io.tern.scheduler.server.finops.ComparablePrice}); NaN when none compares.
    */
   double comparablePricePerHour(Node node) {
-    String model = node.getGpusCount() == 0 ? "" : node.getGpus(0).getModel();
-    io.tern.api.v1.CapacityType other =
-        node.getCapacityType() == io.tern.api.v1.CapacityType.CAPACITY_TYPE_SPOT
-            ? io.tern.api.v1.CapacityType.CAPACITY_TYPE_ON_DEMAND
-            : io.tern.api.v1.CapacityType.CAPACITY_TYPE_SPOT;
-    double best = Double.NaN;
-    for (NodeSession session : nodes.values()) {
-      Node n = session.node;
-      if (n.getCapacityType() == other
-          && n.getGpusCount() == node.getGpusCount()
-          && (n.getGpusCount() == 0 || n.getGpus(0).getModel().equals(model))
-          && !(n.getPricePerHourUsd() >= best)) {
-        best = n.getPricePerHourUsd();
-      }
-    }
-    return best;
+    return io.tern.scheduler.server.finops.ComparablePrice.perHour(
+        node, () -> nodes.values().stream().map(s -> s.node).iterator());
   }
 
   /** The node as last stored, or null. */
