@@ -55,7 +55,8 @@ public final class Simulation {
         String.valueOf(request.jobs()),
         policies,
         request.settings(),
-        request.prices(),
+        // A node list with what its nodes cost (a history export) prices their models.
+        request.prices().withNodePrices(workload.nodes()),
         traces,
         request.seed(),
         progress);

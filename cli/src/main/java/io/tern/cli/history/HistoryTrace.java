@@ -31,8 +31,9 @@ import java.util.TreeMap;
  *       up to its commit, plus the work in the checkpoint that one resumed from, and so on). Work
  *       lost to a reclaim or a node loss is not counted, so a replay runs what an uninterrupted run
  *       would have;
- *   <li>{@code checkpoint_interval}: the spec's interval; a job that only checkpoints on a signal
- *       has none (the native format cannot say so);
+ *   <li>{@code checkpoint_interval}: the spec's interval; a job that checkpoints only when asked (a
+ *       {@code checkpoint:} section without one) gets its duration, so that a replay saves it on a
+ *       reclaim notice or a preemption and never in between, as it ran;
  *   <li>{@code deadline}: the spec's deadline in trace seconds, at least a second after submit.
  * </ul>
  */
@@ -64,15 +65,19 @@ public final class HistoryTrace {
         long millis = Duration.between(first, instant(spec.getDeadline())).toMillis();
         deadline = Math.max(submit + 1, Math.ceilDiv(millis, 1000));
       }
-      long interval =
-          spec.hasCheckpoint() && spec.getCheckpoint().hasInterval()
-              ? Math.max(0, spec.getCheckpoint().getInterval().getSeconds())
-              : 0;
+      long duration = Math.max(1, Math.ceilDiv(workMillis(job), 1000));
+      long interval = 0;
+      if (spec.hasCheckpoint()) {
+        interval =
+            spec.getCheckpoint().hasInterval()
+                ? Math.max(0, spec.getCheckpoint().getInterval().getSeconds())
+                : duration;
+      }
       out.add(
           new TraceJob(
               job.getId(),
               submit,
-              Math.max(1, Math.ceilDiv(workMillis(job), 1000)),
+              duration,
               spec.getResources().getGpus(),
               1000,
               Math.max(1, spec.getResources().getNodes()),
@@ -130,8 +135,9 @@ public final class HistoryTrace {
   /**
    * The nodes as a node list: one row a node with GPUs (the simulator places GPU work only), its
    * most common GPU model and that model's smallest memory (empty when unreported: the simulator
-   * then assumes the model's usual memory); capacity, pool and price are for people (the simulator
-   * buys the nodes as each policy says).
+   * then assumes the model's usual memory); capacity and price price the replay's GPU models
+   * ({@code PriceTable.withNodePrices}); the pool is for people (the simulator buys the nodes as
+   * each policy says).
    */
   public static String nodeList(List<Node> nodes) {
     StringBuilder csv = new StringBuilder(NODE_HEADER).append('\n');

@@ -97,6 +97,8 @@ class HistoryExportEndToEndTest {
             "high",
             "--deadline",
             Instant.now().plus(Duration.ofHours(2)).toString(),
+            "--checkpoint-grace",
+            "5",
             "--",
             "sleep",
             "2");
@@ -165,6 +167,9 @@ class HistoryExportEndToEndTest {
     assertThat(first.hasDeadline()).isFalse();
     assertThat(third.capacity().label()).isEqualTo("on-demand");
     assertThat(third.checkpointIntervalSeconds()).isEqualTo(300);
+    // Checkpoints only when asked: a replay saves it on a notice, never in between.
+    assertThat(second.checkpointIntervalSeconds()).isEqualTo(second.durationSeconds());
+    assertThat(first.canCheckpoint()).isFalse();
     assertThat(Files.readString(dir.resolve("week.nodes.csv")))
         .isEqualTo(HistoryTrace.NODE_HEADER + "\ngpu-1,2,A10,24,on-demand,local,0.0000\n");
 

@@ -2,6 +2,7 @@ package io.tern.simulator.spot;
 
 import io.tern.simulator.trace.GpuCatalog;
 import io.tern.simulator.trace.TraceFormatException;
+import io.tern.simulator.trace.TraceNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,13 @@ public final class PriceTable {
     p.put("T4", new GpuPrice(0.526, 0.158, "g4dn.xlarge on-demand $0.526/h, spot ~70% off"));
     p.put("A10", new GpuPrice(1.006, 0.302, "g5.xlarge on-demand $1.006/h, spot ~70% off"));
     p.put("P100", new GpuPrice(1.46, 0.438, "GCP P100 on-demand $1.46/GPU-h, spot ~70% off"));
+    p.put("L4", new GpuPrice(0.8048, 0.2414, "g6.xlarge on-demand $0.8048/h, spot ~70% off"));
+    p.put("L40S", new GpuPrice(1.861, 0.558, "g6e.xlarge on-demand $1.861/h, spot ~70% off"));
+    p.put(
+        "A100",
+        new GpuPrice(4.0966, 1.229, "p4d.24xlarge on-demand $32.77/h for 8, spot ~70% off"));
+    p.put(
+        "H100", new GpuPrice(12.29, 3.687, "p5.48xlarge on-demand $98.32/h for 8, spot ~70% off"));
     p.put("G2", new GpuPrice(0.526, 0.158, "Alibaba-internal model, priced as T4 (assumption)"));
     p.put("G3", new GpuPrice(0.526, 0.158, "Alibaba-internal model, priced as T4 (assumption)"));
     return new PriceTable(p);
@@ -47,6 +55,58 @@ public final class PriceTable {
     copy.put(priceClass.toUpperCase(Locale.ROOT), price);
     return new PriceTable(copy);
   }
+
+  /**
+   * A copy that prices each GPU model from what the nodes of a node list cost ({@code capacity} and
+   * {@code price_per_hour_usd}, as {@code tern history export} writes them): on-demand at the
+   * cheapest price per GPU among its on-demand nodes, spot at the cheapest among its spot nodes. A
+   * model with nodes of one type only keeps the other price's ratio to it from this table (for a
+   * model the table does not know, spot at 30 % of on-demand, the usual discount), capped so that
+   * spot is never dearer than on-demand. Models without priced nodes keep this table's prices.
+   */
+  public PriceTable withNodePrices(List<TraceNode> nodes) {
+    Map<String, double[]> cheapest = new TreeMap<>(); // price class -> {on-demand, spot} per GPU
+    Map<String, List<String>> from = new TreeMap<>();
+    for (TraceNode node : nodes) {
+      if (!(node.pricePerHourUsd() > 0) || node.capacity().isEmpty()) {
+        continue;
+      }
+      String priceClass = GpuCatalog.priceClass(node.gpuModel());
+      double[] best =
+          cheapest.computeIfAbsent(priceClass, k -> new double[] {Double.NaN, Double.NaN});
+      int side = node.capacity().equals("spot") ? 1 : 0;
+      double perGpu = node.pricePerHourUsd() / node.gpus();
+      if (!(perGpu >= best[side])) {
+        best[side] = perGpu;
+      }
+      from.computeIfAbsent(priceClass, k -> new ArrayList<>()).add(node.id());
+    }
+    PriceTable table = this;
+    for (Map.Entry<String, double[]> e : cheapest.entrySet()) {
+      GpuPrice known = prices.get(e.getKey());
+      double ratio =
+          known != null ? known.spotPerGpuHour() / known.onDemandPerGpuHour() : USUAL_SPOT_RATIO;
+      double onDemand = e.getValue()[0];
+      double spot = e.getValue()[1];
+      if (Double.isNaN(onDemand)) {
+        onDemand = spot / ratio;
+      } else if (Double.isNaN(spot)) {
+        spot = onDemand * ratio;
+      }
+      List<String> ids = from.get(e.getKey());
+      String source =
+          "from the node list's prices ("
+              + (ids.size() <= 3
+                  ? String.join(", ", ids)
+                  : String.join(", ", ids.subList(0, 3)) + " and " + (ids.size() - 3) + " more")
+              + ")";
+      table = table.with(e.getKey(), new GpuPrice(onDemand, Math.min(spot, onDemand), source));
+    }
+    return table;
+  }
+
+  /** Spot's usual price as a share of on-demand (~70 % off), for a model the table lacks. */
+  private static final double USUAL_SPOT_RATIO = 0.3;
 
   /**
    * The default table overridden by a CSV file with header {@code gpu_model,

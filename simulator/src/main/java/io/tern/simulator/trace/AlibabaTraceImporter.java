@@ -93,19 +93,35 @@ public final class AlibabaTraceImporter {
     String name = row.requiredText("name");
     int numGpu = row.integer("num_gpu", 0);
     int gpuMilli = row.integer("gpu_milli", 1000);
+    if (gpuMilli > 1000) {
+      throw row.error("gpu_milli", "'" + gpuMilli + "' is more than a whole GPU (1000)");
+    }
     if (numGpu == 0 && !mapping.includeCpuOnly()) {
       skippedCpuOnly[0]++;
       return null;
     }
     long creation = row.seconds("creation_time", -1);
     if (creation < 0) {
-      throw row.error("creation_time", "is empty but required");
+      throw row.missing("creation_time");
     }
     long deletion = row.seconds("deletion_time", -1);
     if (deletion < 0) {
-      throw row.error("deletion_time", "is empty but required");
+      throw row.missing("deletion_time");
     }
     long scheduled = row.seconds("scheduled_time", -1);
+    if (scheduled >= 0 && scheduled < creation) {
+      throw row.error(
+          "scheduled_time", scheduled + " is before the pod's creation_time (" + creation + ")");
+    }
+    if (deletion < Math.max(creation, scheduled)) {
+      throw row.error(
+          "deletion_time",
+          deletion
+              + " is before the pod's "
+              + (scheduled >= 0
+                  ? "scheduled_time (" + scheduled + ")"
+                  : "creation_time (" + creation + ")"));
+    }
     long duration;
     if (scheduled < 0) {
       if (!mapping.includeUnscheduled()) {

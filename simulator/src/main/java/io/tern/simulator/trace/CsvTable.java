@@ -20,6 +20,9 @@ import java.util.function.Consumer;
  * and column.
  */
 final class CsvTable {
+  /** The most seconds a time or duration may be: traces span years at most. */
+  static final double MAX_SECONDS = 1e10;
+
   private final Path file;
 
   private CsvTable(Path file) {
@@ -58,7 +61,7 @@ final class CsvTable {
     String requiredText(String column) {
       String value = text(column);
       if (value.isEmpty()) {
-        throw error(column, "is empty but required");
+        throw missing(column);
       }
       return value;
     }
@@ -76,6 +79,9 @@ final class CsvTable {
       }
       if (!Double.isFinite(parsed) || parsed < 0) {
         throw error(column, "'" + value + "' must be a finite number >= 0");
+      }
+      if (parsed > MAX_SECONDS) {
+        throw error(column, "'" + value + "' is more than 10^10 seconds (317 years)");
       }
       return Math.round(parsed);
     }
@@ -110,6 +116,20 @@ final class CsvTable {
       } catch (NumberFormatException e) {
         throw error(column, "'" + value + "' is not a whole number");
       }
+    }
+
+    /** The error for a required cell that is empty, or missing from a short row. */
+    TraceFormatException missing(String column) {
+      Integer i = index.get(column);
+      return error(
+          column,
+          i != null && i >= cells.size()
+              ? "is missing: the row has "
+                  + cells.size()
+                  + (cells.size() == 1 ? " field" : " fields")
+                  + ", the header "
+                  + index.size()
+              : "is empty but required");
     }
 
     TraceFormatException error(String column, String problem) {
@@ -156,6 +176,9 @@ final class CsvTable {
       }
     } catch (NoSuchFileException e) {
       throw new TraceFormatException(file, 0, null, "file not found", e);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new TraceFormatException(
+          file, 0, null, "is not UTF-8 text (a CSV file was expected)", e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }

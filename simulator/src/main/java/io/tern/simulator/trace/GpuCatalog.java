@@ -17,7 +17,8 @@ public final class GpuCatalog {
     }
     return switch (m) {
       case "K80" -> 12;
-      case "A10" -> 24;
+      case "A10", "A10G", "L4" -> 24;
+      case "L40S" -> 48;
       case "A100" -> 40;
       case "H100", "H200", "A100-80" -> 80;
       default -> 16;
@@ -25,11 +26,14 @@ public final class GpuCatalog {
   }
 
   /**
-   * The price class of a model: V100 variants are {@code V100}; everything else is the upper-cased
-   * model name.
+   * The price class of a model: V100 variants are {@code V100}, AWS's A10G is {@code A10};
+   * everything else is the upper-cased model name.
    */
   public static String priceClass(String model) {
     String m = model.toUpperCase(Locale.ROOT);
-    return m.startsWith("V100") ? "V100" : m;
+    if (m.startsWith("V100")) {
+      return "V100";
+    }
+    return m.equals("A10G") ? "A10" : m;
   }
 }

@@ -23,6 +23,9 @@ public final class NativeTraceReader {
   /** Columns a native trace must have. */
   public static final List<String> REQUIRED_COLUMNS = List.of("id", "submit", "duration", "gpus");
 
+  /** The most GPUs per node a job may ask for, as the scheduler's core allows. */
+  private static final int MAX_GPUS_PER_NODE = 64;
+
   private NativeTraceReader() {}
 
   /**
@@ -51,15 +54,15 @@ public final class NativeTraceReader {
     String id = row.requiredText("id");
     long submit = row.seconds("submit", -1);
     if (submit < 0) {
-      throw row.error("submit", "is empty but required");
+      throw row.missing("submit");
     }
     long duration = row.seconds("duration", -1);
     if (duration < 1) {
-      throw row.error("duration", duration < 0 ? "is empty but required" : "must be at least 1");
+      throw duration < 0 ? row.missing("duration") : row.error("duration", "must be at least 1");
     }
     double gpuCount = row.decimal("gpus", -1);
     if (gpuCount < 0) {
-      throw row.error("gpus", "is empty but required");
+      throw row.missing("gpus");
     }
     int gpus;
     int gpuMilli = 1000;
@@ -68,6 +71,10 @@ public final class NativeTraceReader {
       gpuMilli = (int) Math.max(1, Math.round(gpuCount * 1000));
     } else if (gpuCount != Math.rint(gpuCount)) {
       throw row.error("gpus", "'" + row.text("gpus") + "' must be a whole number or below 1");
+    } else if (gpuCount > MAX_GPUS_PER_NODE) {
+      throw row.error(
+          "gpus",
+          "'" + row.text("gpus") + "' is more than a node holds (" + MAX_GPUS_PER_NODE + ")");
     } else {
       gpus = (int) gpuCount;
     }

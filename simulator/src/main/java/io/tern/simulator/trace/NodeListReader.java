@@ -11,8 +11,11 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Alibaba ({@code sn, cpu_milli, memory_mib, gpu, model}): one node a row;
- *   <li>native ({@code id, gpus, gpu_model} required; optional {@code gpu_mem_gib}, and {@code
- *       count} to repeat a row as {@code id-0 … id-(count-1)}).
+ *   <li>native ({@code id, gpus, gpu_model} required; optional {@code gpu_mem_gib}, {@code count}
+ *       to repeat a row as {@code id-0 … id-(count-1)}, and {@code capacity} ({@code spot} or
+ *       {@code on-demand}) with {@code price_per_hour_usd}, what the node cost (0 or empty: not
+ *       known), as {@code tern history export} writes them: the replay prices the node's GPU model
+ *       from them).
  * </ul>
  *
  * Nodes without GPUs are skipped (this simulator places GPU work only). The result keeps file
@@ -71,15 +74,26 @@ public final class NodeListReader {
     String model = row.requiredText("gpu_model");
     int memory = row.integer("gpu_mem_gib", GpuCatalog.memoryGib(model));
     int count = row.integer("count", 1);
+    String capacity = row.text("capacity");
+    if (!capacity.isEmpty() && !capacity.equals("spot") && !capacity.equals("on-demand")) {
+      throw row.error("capacity", "'" + capacity + "' is not spot or on-demand (or empty)");
+    }
+    // 0, as an agent started without --price reports, is no price.
+    double price = row.decimal("price_per_hour_usd", 0);
+    if (price == 0) {
+      price = Double.NaN;
+    } else if (capacity.isEmpty()) {
+      throw row.error("capacity", "a price needs the capacity it was paid for: spot or on-demand");
+    }
     if (gpus == 0 || count == 0) {
       return List.of();
     }
     if (count == 1) {
-      return List.of(new TraceNode(id, gpus, model, memory));
+      return List.of(new TraceNode(id, gpus, model, memory, capacity, price));
     }
     List<TraceNode> copies = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      copies.add(new TraceNode(id + "-" + i, gpus, model, memory));
+      copies.add(new TraceNode(id + "-" + i, gpus, model, memory, capacity, price));
     }
     return copies;
   }

@@ -52,7 +52,7 @@ class NativeTraceWriterTest {
 
     assertThat(Workloads.besideNodeList(trace).getFileName().toString())
         .isEqualTo("week.nodes.csv");
-    assertThat(w.nodes()).containsExactly(new TraceNode("n1", 4, "A100", 40));
+    assertThat(w.nodes()).containsExactly(new TraceNode("n1", 4, "A100", 40, "spot", Double.NaN));
     assertThat(w.mappingNotes()).anyMatch(n -> n.contains("found beside the trace"));
   }
 
