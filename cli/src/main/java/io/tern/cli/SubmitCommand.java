@@ -196,6 +196,14 @@ final class SubmitCommand extends ClientCommand {
     return 0;
   }
 
+  /**
+   * What a replica answers when it stops or gives up in the middle of a call: the submit may have
+   * been committed before it did.
+   */
+  private static final java.util.Set<Status.Code> UNKNOWN_OUTCOME =
+      java.util.EnumSet.of(
+          Status.Code.CANCELLED, Status.Code.DEADLINE_EXCEEDED, Status.Code.UNKNOWN);
+
   private int submit(SchedulerClient scheduler, JobSpec spec, java.io.PrintWriter out)
       throws IOException {
     // One key per invocation: the client's own retries (leader changes) cannot create it twice.
@@ -232,6 +240,20 @@ final class SubmitCommand extends ClientCommand {
       out.flush();
       return 0;
     } catch (StatusRuntimeException e) {
+      if (e instanceof SchedulerUnavailableException gone
+          ? gone.mayHaveArrived()
+          : UNKNOWN_OUTCOME.contains(e.getStatus().getCode())) {
+        // A replica may have committed the job and then gone away before it answered.
+        throw new IllegalStateException(
+            "the submit's outcome is unknown: the scheduler stopped answering after it may have"
+                + " received it ("
+                + CallFailures.describe(e).replaceFirst("\\.$", "")
+                + "). Look for the job with 'tern list', or run the same submit again with"
+                + " --idempotency-key "
+                + key
+                + ": the scheduler creates one job per key.",
+            e);
+      }
       // Unreachable or leaderless: the job was not submitted. Otherwise the scheduler answered.
       throw e instanceof SchedulerUnavailableException
           ? new IllegalStateException("the job was not submitted: " + e.getMessage(), e)

@@ -99,16 +99,22 @@ public final class SchedulerClient implements AutoCloseable {
     long backoffMillis = 100;
     StatusRuntimeException last = null;
     boolean answered = false;
+    boolean mayHaveArrived = false;
     int unreachable = 0;
     while (true) {
       String address = addresses.get(current);
+      boolean connected = false;
       try {
-        return rpc.apply(readyChannel(address));
+        Channel channel = readyChannel(address);
+        connected = channels.get(address).getState(false) == ConnectivityState.READY;
+        return rpc.apply(channel);
       } catch (StatusRuntimeException e) {
         last = e;
         Status.Code code = e.getStatus().getCode();
         answered |= !notReached(e) && !cutOff(e);
         String leader = e.getTrailers() == null ? null : e.getTrailers().get(LEADER);
+        // Sent on an accepted connection and then cut off, not redirected: it may have been done.
+        mayHaveArrived |= connected && code == Status.Code.UNAVAILABLE && leader == null;
         if (code == Status.Code.INVALID_ARGUMENT) {
           throw new UserInputException(e.getStatus().getDescription());
         }
@@ -140,7 +146,8 @@ public final class SchedulerClient implements AutoCloseable {
                 + "). Is 'tern scheduler' running there? Give another address with --scheduler,"
                 + " TERN_SCHEDULER or scheduler: in ~/.tern/config.yaml"
                 + tlsHint(last)
-                + ".");
+                + ".",
+            mayHaveArrived);
       }
       if (now > deadline) {
         throw new SchedulerUnavailableException(
@@ -151,7 +158,8 @@ public final class SchedulerClient implements AutoCloseable {
                 + " s (last answer: "
                 + why(last)
                 + "); try again, or wait longer with --wait SECONDS"
-                + tlsHint(last));
+                + tlsHint(last),
+            mayHaveArrived);
       }
       // Never past the deadline that applies: the last try comes at it, not up to a second after.
       long until = answered ? deadline : reachDeadline;

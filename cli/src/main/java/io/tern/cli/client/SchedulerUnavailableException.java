@@ -11,8 +11,27 @@ import io.grpc.StatusRuntimeException;
 public final class SchedulerUnavailableException extends StatusRuntimeException {
   private static final long serialVersionUID = 1L;
 
+  private final boolean mayHaveArrived;
+
   public SchedulerUnavailableException(String message) {
+    this(message, false);
+  }
+
+  /**
+   * @param mayHaveArrived whether a try failed after its request went out on a connection a replica
+   *     had accepted, so that the replica may have carried it out before it went away
+   */
+  public SchedulerUnavailableException(String message, boolean mayHaveArrived) {
     super(Status.UNAVAILABLE.withDescription(message));
+    this.mayHaveArrived = mayHaveArrived;
+  }
+
+  /**
+   * Whether a replica may have received the call and carried it out (it then stopped answering):
+   * its outcome is unknown rather than "not done".
+   */
+  public boolean mayHaveArrived() {
+    return mayHaveArrived;
   }
 
   @Override

@@ -1,0 +1,185 @@
+package io.tern.cli.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.tern.api.v1.JobServiceGrpc;
+import io.tern.api.v1.SubmitJobRequest;
+import io.tern.api.v1.SubmitJobResponse;
+import io.tern.cli.testing.TernInProcess;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A replica that receives a submit and goes away before it answers (killed after its commit, or
+ * stopped): the client cannot know whether the job exists, so it says the outcome is unknown and
+ * gives the idempotency key that makes a second submit safe, never "the job was not submitted" or
+ * "refused". The replica is a stand-in behind a TCP proxy that, as a kill -9 does, resets its
+ * connections and stops listening once the submit has reached it.
+ */
+class VanishingReplicaTest {
+  private Server replica;
+  private Cutter proxy;
+  private volatile boolean graceful;
+  private final List<String> keys = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() throws IOException {
+    replica =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(
+                new JobServiceGrpc.JobServiceImplBase() {
+                  @Override
+                  public void submitJob(
+                      SubmitJobRequest request, StreamObserver<SubmitJobResponse> answer) {
+                    keys.add(request.getIdempotencyKey());
+                    if (graceful) {
+                      replica.shutdownNow(); // stopped: the call is cancelled, unanswered
+                    } else {
+                      proxy.cut(); // killed: connections reset, nothing listens
+                    }
+                  }
+                })
+            .build()
+            .start();
+    proxy = new Cutter(replica.getPort());
+  }
+
+  @AfterEach
+  void stop() {
+    proxy.cut();
+    replica.shutdownNow();
+  }
+
+  private TernInProcess submit(String... extra) {
+    String[] args =
+        java.util.stream.Stream.concat(
+                java.util.stream.Stream.of(
+                    "submit",
+                    "--scheduler",
+                    "127.0.0.1:" + (graceful ? replicaPort : proxy.port()),
+                    "--no-workdir",
+                    "--name",
+                    "probe",
+                    "--team",
+                    "vision"),
+                java.util.stream.Stream.concat(
+                    java.util.Arrays.stream(extra), java.util.stream.Stream.of("--", "true")))
+            .toArray(String[]::new);
+    return assertTimeoutPreemptively(Duration.ofSeconds(40), () -> TernInProcess.run(args));
+  }
+
+  @Test
+  void aSubmitWhoseReplicaVanishesMidCallHasAnUnknownOutcomeAndASafeRetry() {
+    TernInProcess run = submit();
+
+    assertThat(keys).hasSize(1);
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err())
+        .contains("the submit's outcome is unknown")
+        .contains("--idempotency-key " + keys.getFirst())
+        .doesNotContain("was not submitted");
+  }
+
+  @Test
+  void aReplicaStoppingMidCallLeavesTheOutcomeUnknownToo() {
+    graceful = true;
+    replicaPort = replica.getPort();
+
+    TernInProcess run = submit();
+
+    assertThat(keys).hasSize(1);
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err())
+        .contains("the submit's outcome is unknown")
+        .contains("--idempotency-key " + keys.getFirst())
+        .doesNotContain("refused");
+  }
+
+  private int replicaPort;
+
+  @Test
+  void theKeyGivenIsTheOneToRetryWith() {
+    TernInProcess run = submit("--idempotency-key", "sweep-7");
+
+    assertThat(keys).containsExactly("sweep-7");
+    assertThat(run.err()).contains("--idempotency-key sweep-7");
+  }
+
+  @Test
+  void aSubmitThatReachedNothingWasNotSubmitted() {
+    proxy.cut();
+
+    TernInProcess run = submit();
+
+    assertThat(keys).isEmpty();
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err()).contains("the job was not submitted").doesNotContain("unknown");
+  }
+
+  /** A TCP proxy to a local port that, once cut, resets every connection and stops listening. */
+  private static final class Cutter {
+    private final java.net.ServerSocket listener;
+    private final List<java.net.Socket> sockets = new CopyOnWriteArrayList<>();
+
+    Cutter(int target) throws IOException {
+      listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                try {
+                  while (true) {
+                    java.net.Socket client = listener.accept();
+                    java.net.Socket server =
+                        new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), target);
+                    sockets.add(client);
+                    sockets.add(server);
+                    pump(client, server);
+                    pump(server, client);
+                  }
+                } catch (IOException closed) {
+                  // cut
+                }
+              });
+    }
+
+    int port() {
+      return listener.getLocalPort();
+    }
+
+    private static void pump(java.net.Socket from, java.net.Socket to) {
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                try {
+                  from.getInputStream().transferTo(to.getOutputStream());
+                } catch (IOException closed) {
+                  // either side went away
+                }
+              });
+    }
+
+    void cut() {
+      try {
+        listener.close();
+        for (java.net.Socket s : sockets) {
+          if (!s.isClosed()) {
+            s.setSoLinger(true, 0); // a reset, as the kernel sends for a killed process
+            s.close();
+          }
+        }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  }
+}
