@@ -12,15 +12,8 @@ import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.cli.testing.TernInProcess;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -37,14 +30,14 @@ import org.junit.jupiter.api.Test;
 class PausedReplicaTest {
   private Server paused;
   private Server next;
-  private Freezer proxy;
+  private LoopbackProxy proxy;
   private final CountDownLatch reached = new CountDownLatch(1);
 
   @BeforeEach
   void start() throws IOException {
     paused = stub(new StandIn("job-000001", true)).build().start();
     next = stub(new StandIn("job-000002", false)).build().start();
-    proxy = new Freezer(paused.getPort());
+    proxy = new LoopbackProxy(paused.getPort());
   }
 
   @AfterEach
@@ -113,70 +106,6 @@ class PausedReplicaTest {
               .setJob(Job.newBuilder().setId(id).setSpec(request.getSpec()))
               .build());
       answer.onCompleted();
-    }
-  }
-
-  /** A TCP proxy to a local port that, once frozen, passes nothing more and closes nothing. */
-  private static final class Freezer implements AutoCloseable {
-    private final ServerSocket listener;
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-    private volatile boolean frozen;
-
-    Freezer(int target) throws IOException {
-      listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      Thread.ofVirtual()
-          .start(
-              () -> {
-                try {
-                  while (true) {
-                    Socket client = listener.accept();
-                    Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
-                    sockets.add(client);
-                    sockets.add(server);
-                    pump(client, server);
-                    pump(server, client);
-                  }
-                } catch (IOException closed) {
-                  // the test is over
-                }
-              });
-    }
-
-    int port() {
-      return listener.getLocalPort();
-    }
-
-    void freeze() {
-      frozen = true;
-    }
-
-    private void pump(Socket from, Socket to) {
-      Thread.ofVirtual()
-          .start(
-              () -> {
-                byte[] buf = new byte[8192];
-                try (InputStream in = from.getInputStream()) {
-                  OutputStream out = to.getOutputStream();
-                  for (int n; (n = in.read(buf)) > 0; ) {
-                    // Once frozen, what comes is swallowed, as by a stopped process; nothing
-                    // is closed.
-                    if (!frozen) {
-                      out.write(buf, 0, n);
-                      out.flush();
-                    }
-                  }
-                } catch (IOException closed) {
-                  // either side went away
-                }
-              });
-    }
-
-    @Override
-    public void close() throws IOException {
-      listener.close();
-      for (Socket s : sockets) {
-        s.close();
-      }
     }
   }
 }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class VanishingReplicaTest {
   private Server replica;
-  private Cutter proxy;
+  private LoopbackProxy proxy;
   private volatile boolean graceful;
   private final List<String> keys = new CopyOnWriteArrayList<>();
 
@@ -51,7 +51,7 @@ class VanishingReplicaTest {
                 })
             .build()
             .start();
-    proxy = new Cutter(replica.getPort());
+    proxy = new LoopbackProxy(replica.getPort());
   }
 
   @AfterEach
@@ -124,62 +124,5 @@ class VanishingReplicaTest {
     assertThat(keys).isEmpty();
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.err()).contains("the job was not submitted").doesNotContain("unknown");
-  }
-
-  /** A TCP proxy to a local port that, once cut, resets every connection and stops listening. */
-  private static final class Cutter {
-    private final java.net.ServerSocket listener;
-    private final List<java.net.Socket> sockets = new CopyOnWriteArrayList<>();
-
-    Cutter(int target) throws IOException {
-      listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-      Thread.ofVirtual()
-          .start(
-              () -> {
-                try {
-                  while (true) {
-                    java.net.Socket client = listener.accept();
-                    java.net.Socket server =
-                        new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), target);
-                    sockets.add(client);
-                    sockets.add(server);
-                    pump(client, server);
-                    pump(server, client);
-                  }
-                } catch (IOException closed) {
-                  // cut
-                }
-              });
-    }
-
-    int port() {
-      return listener.getLocalPort();
-    }
-
-    private static void pump(java.net.Socket from, java.net.Socket to) {
-      Thread.ofVirtual()
-          .start(
-              () -> {
-                try {
-                  from.getInputStream().transferTo(to.getOutputStream());
-                } catch (IOException closed) {
-                  // either side went away
-                }
-              });
-    }
-
-    void cut() {
-      try {
-        listener.close();
-        for (java.net.Socket s : sockets) {
-          if (!s.isClosed()) {
-            s.setSoLinger(true, 0); // a reset, as the kernel sends for a killed process
-            s.close();
-          }
-        }
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
   }
 }
