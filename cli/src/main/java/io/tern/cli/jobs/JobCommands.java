@@ -286,8 +286,7 @@ public final class JobCommands {
       if (limit < 1) {
         throw new UserInputException("--limit: must be at least 1");
       }
-      ListJobsRequest.Builder request =
-          ListJobsRequest.newBuilder().setPageSize(Math.min(limit, 1000));
+      ListJobsRequest.Builder request = ListJobsRequest.newBuilder();
       if (team != null) {
         request.setTeam(team);
       }
@@ -298,11 +297,15 @@ public final class JobCommands {
           throw new UserInputException("--state: unknown state \"" + state + "\"");
         }
       }
-      ListJobsResponse page =
-          scheduler.call(c -> JobServiceGrpc.newBlockingStub(c).listJobs(request.build()));
+      ListJobsResponse page = pages(scheduler, request, limit);
       if (output.structured()) {
         out().println(output.render(Protos.json(page)));
         out().flush();
+        if (!page.getNextPageToken().isEmpty()) {
+          // Stdout stays one document; the note goes where people read it.
+          err().println("(more jobs: raise --limit)");
+          err().flush();
+        }
         return 0;
       }
       Instant now = Instant.now();
@@ -325,6 +328,29 @@ public final class JobCommands {
         out().flush();
       }
       return 0;
+    }
+
+    /**
+     * Up to {@code limit} jobs, a page of at most 1,000 (the server's cap) at a time; the answer's
+     * next_page_token is set when more jobs match.
+     */
+    static ListJobsResponse pages(
+        SchedulerClient scheduler, ListJobsRequest.Builder request, int limit) {
+      ListJobsResponse.Builder all = ListJobsResponse.newBuilder();
+      while (true) {
+        int want = Math.min(limit - all.getJobsCount(), 1000);
+        ListJobsRequest asked = request.setPageSize(want).build();
+        ListJobsResponse page =
+            scheduler.call(c -> JobServiceGrpc.newBlockingStub(c).listJobs(asked));
+        all.addAllJobs(page.getJobsList().subList(0, Math.min(want, page.getJobsCount())));
+        all.setNextPageToken(page.getNextPageToken());
+        if (page.getNextPageToken().isEmpty()
+            || page.getJobsCount() == 0
+            || all.getJobsCount() >= limit) {
+          return all.build();
+        }
+        request.setPageToken(page.getNextPageToken());
+      }
     }
   }
 
