@@ -51,8 +51,8 @@ public final class HtmlReport {
         .append("): ")
         .append(summary.jobs())
         .append(" jobs over ")
-        .append(String.format(Locale.ROOT, "%.1f", summary.traceSpanHours()))
-        .append(" h on ")
+        .append(span(summary.traceSpanHours()))
+        .append(" on ")
         .append(summary.nodes())
         .append(" nodes / ")
         .append(summary.gpus())
@@ -90,7 +90,7 @@ public final class HtmlReport {
           .append(cell("%.2f", p.spotCostUsd()))
           .append(cell("%.2f", p.onDemandCostUsd()))
           .append(cell("%.1f%%", 100 * p.spotShareOfGpuHours()))
-          .append(cell("$%.2f (%.1f%%)", p.savingsVsOnDemandUsd(), p.savingsVsOnDemandPercent()))
+          .append(cell("%s (%.1f%%)", usd(p.savingsVsOnDemandUsd()), p.savingsVsOnDemandPercent()))
           .append(cell("%d", p.jobsFinished()))
           .append(cell("%d", p.jobsUnfinished()))
           .append(cell("%d / %d", p.deadlineMisses(), p.deadlineJobs()))
@@ -249,6 +249,22 @@ public final class HtmlReport {
       html.append("<li>").append(escape(line)).append("</li>\n");
     }
     html.append("</ul>\n");
+  }
+
+  /** Dollars as people write them: {@code $1,234.50}, {@code -$3,243.65}. */
+  static String usd(double v) {
+    String amount = String.format(Locale.ROOT, "$%,.2f", Math.abs(v));
+    return v < 0 && !amount.equals("$0.00") ? "-" + amount : amount;
+  }
+
+  /** A trace's length in the unit that reads best: hours, else minutes, else seconds. */
+  static String span(double hours) {
+    if (hours >= 1) {
+      return String.format(Locale.ROOT, "%.1f h", hours);
+    }
+    return hours * 60 >= 1
+        ? String.format(Locale.ROOT, "%.1f min", hours * 60)
+        : String.format(Locale.ROOT, "%.0f s", hours * 3600);
   }
 
   private static String cell(String format, Object... args) {

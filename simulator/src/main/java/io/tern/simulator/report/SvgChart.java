@@ -33,9 +33,11 @@ final class SvgChart {
         yMax = Math.max(yMax, v);
       }
     }
-    yMax = yMax <= 0 ? 1 : yMax * 1.05;
-    double xMax = Math.max(1, length) * xStep;
-    StringBuilder svg = frame(yLabel, xLabel, yMax, xMax);
+    Scale ys = Scale.of(0, yMax);
+    yMax = ys.max();
+    Scale xs = Scale.of(0, Math.max(1, length) * xStep);
+    double xMax = xs.max();
+    StringBuilder svg = frame(yLabel, xLabel, ys, xs);
     int plotW = WIDTH - LEFT - RIGHT;
     int plotH = HEIGHT - TOP - BOTTOM;
     for (int i = 0; i < series.size(); i++) {
@@ -75,24 +77,33 @@ final class SvgChart {
     return svg.append("</svg>\n").toString();
   }
 
-  /** A bar chart of one value per name. */
+  /**
+   * A bar chart of one value per name, from a zero line: a negative value (a policy dearer than the
+   * baseline) is a bar below it.
+   */
   static String bars(String yLabel, List<String> names, List<Double> values) {
-    double max = values.stream().mapToDouble(Math::abs).max().orElse(1);
-    max = max <= 0 ? 1 : max * 1.1;
-    StringBuilder svg = frame(yLabel, "", max, 1);
+    double min = 0;
+    double max = 0;
+    for (double v : values) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    Scale y = Scale.of(min, max);
+    StringBuilder svg = frame(yLabel, "", y, null);
     int plotW = WIDTH - LEFT - RIGHT;
     int plotH = HEIGHT - TOP - BOTTOM;
+    double zero = TOP + plotH * (1 - (0 - y.min()) / (y.max() - y.min()));
     double slot = (double) plotW / Math.max(1, names.size());
     for (int i = 0; i < names.size(); i++) {
-      double v = Math.max(0, values.get(i));
-      double h = plotH * v / max;
+      double v = values.get(i);
+      double h = plotH * Math.abs(v) / (y.max() - y.min());
       double x = LEFT + slot * i + slot * 0.15;
       svg.append(
           String.format(
               Locale.ROOT,
               "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"%s\"/>\n",
               fmt(x),
-              fmt(TOP + plotH - h),
+              fmt(v >= 0 ? zero - h : zero),
               fmt(slot * 0.7),
               fmt(h),
               COLORS.get(i % COLORS.size())));
@@ -101,8 +112,8 @@ final class SvgChart {
               Locale.ROOT,
               "<text x=\"%s\" y=\"%s\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
               fmt(x + slot * 0.35),
-              fmt(TOP + plotH - h - 4),
-              String.format(Locale.ROOT, "%.1f", values.get(i))));
+              fmt(v >= 0 ? zero - h - 4 : zero + h + 12),
+              String.format(Locale.ROOT, "%.1f", v)));
       svg.append(
           String.format(
               Locale.ROOT,
@@ -114,7 +125,51 @@ final class SvgChart {
     return svg.append("</svg>\n").toString();
   }
 
-  private static StringBuilder frame(String yLabel, String xLabel, double yMax, double xMax) {
+  /**
+   * An axis from {@code min} to {@code max} that covers the data with round ticks: 4 to 5 steps of
+   * 1, 2, 2.5 or 5 times a power of ten.
+   */
+  record Scale(double min, double max, double step) {
+    static Scale of(double low, double high) {
+      if (!(high > low)) {
+        high = low + 1;
+      }
+      double raw = (high - low) / 4;
+      double power = Math.pow(10, Math.floor(Math.log10(raw)));
+      double step = power * 10;
+      for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+        if (power * m >= raw) {
+          step = power * m;
+          break;
+        }
+      }
+      return new Scale(Math.floor(low / step) * step, Math.ceil(high / step) * step, step);
+    }
+
+    /** The tick values, min to max. */
+    List<Double> ticks() {
+      List<Double> ticks = new java.util.ArrayList<>();
+      long n = Math.round((max - min) / step);
+      for (long i = 0; i <= n; i++) {
+        ticks.add(min + i * step);
+      }
+      return ticks;
+    }
+
+    /** A tick's label: as many decimals as the step needs. */
+    String label(double v) {
+      if (Math.abs(v) >= 10_000 && step >= 1000) {
+        return compact(v);
+      }
+      int decimals = step >= 1 ? 0 : (int) Math.ceil(-Math.log10(step) - 1e-9);
+      if (step * Math.pow(10, decimals) % 1 > 1e-9) {
+        decimals++; // 2.5, 0.25
+      }
+      return String.format(Locale.ROOT, "%." + decimals + "f", Math.abs(v) < 1e-12 ? 0.0 : v);
+    }
+  }
+
+  private static StringBuilder frame(String yLabel, String xLabel, Scale y, Scale x) {
     StringBuilder svg = new StringBuilder();
     svg.append(
         String.format(
@@ -135,32 +190,32 @@ final class SvgChart {
             TOP,
             plotW,
             plotH));
-    for (int i = 0; i <= 4; i++) {
-      double value = yMax * i / 4;
-      double y = TOP + plotH * (1 - i / 4.0);
+    for (double value : y.ticks()) {
+      double at = TOP + plotH * (1 - (value - y.min()) / (y.max() - y.min()));
       svg.append(
           String.format(
               Locale.ROOT,
-              "<line x1=\"%d\" x2=\"%d\" y1=\"%s\" y2=\"%s\" stroke=\"#e3e3e3\"/>"
+              "<line x1=\"%d\" x2=\"%d\" y1=\"%s\" y2=\"%s\" stroke=\"%s\"/>"
                   + "<text x=\"%d\" y=\"%s\" font-size=\"10\" text-anchor=\"end\">%s</text>\n",
               LEFT,
               LEFT + plotW,
-              fmt(y),
-              fmt(y),
+              fmt(at),
+              fmt(at),
+              Math.abs(value) < 1e-12 && y.min() < 0 ? "#888" : "#e3e3e3",
               LEFT - 4,
-              fmt(y + 3),
-              compact(value)));
+              fmt(at + 3),
+              y.label(value)));
     }
-    if (!xLabel.isEmpty()) {
-      for (int i = 0; i <= 4; i++) {
-        double x = LEFT + plotW * i / 4.0;
+    if (x != null) {
+      for (double value : x.ticks()) {
+        double at = LEFT + plotW * (value - x.min()) / (x.max() - x.min());
         svg.append(
             String.format(
                 Locale.ROOT,
                 "<text x=\"%s\" y=\"%d\" font-size=\"10\" text-anchor=\"middle\">%s</text>\n",
-                fmt(x),
+                fmt(at),
                 TOP + plotH + 14,
-                compact(xMax * i / 4)));
+                x.label(value)));
       }
       svg.append(
           String.format(
