@@ -230,10 +230,15 @@ public final class SpotPolicy {
         until);
   }
 
-  /** A time for people: {@code 14:20 UTC} within a day of now, else with the date. */
+  /**
+   * A time for people: {@code 14:20 UTC} within a day of now, else with the date. Rounded up to the
+   * minute, so that what happens "at" or "until" it has happened by the minute shown.
+   */
   static String at(Instant t, Instant now) {
     boolean soon = Duration.between(now, t).abs().compareTo(Duration.ofHours(20)) < 0;
-    return (soon ? CLOCK : DAY_CLOCK).format(t) + " UTC";
+    Instant minute = t.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+    Instant shown = minute.equals(t) ? t : minute.plus(Duration.ofMinutes(1));
+    return (soon ? CLOCK : DAY_CLOCK).format(shown) + " UTC";
   }
 
   static String human(Duration d) {

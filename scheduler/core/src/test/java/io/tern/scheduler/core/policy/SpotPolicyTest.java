@@ -111,4 +111,15 @@ class SpotPolicyTest {
     assertThat(d.hold().detail())
         .isEqualTo("budget: team team-a spent $250.00 of its $200.00 hard limit");
   }
+
+  @Test
+  void timesShownRoundUpToTheMinuteSoWhatHappensUntilThemHasHappenedByThen() {
+    Instant now = Instant.parse("2026-12-06T17:38:33Z");
+
+    assertThat(SpotPolicy.at(Instant.parse("2026-12-06T17:40:33.800Z"), now))
+        .isEqualTo("17:41 UTC");
+    assertThat(SpotPolicy.at(Instant.parse("2026-12-06T17:40:00Z"), now)).isEqualTo("17:40 UTC");
+    assertThat(SpotPolicy.at(Instant.parse("2026-12-08T09:00:01Z"), now))
+        .isEqualTo("Dec 8 09:01 UTC");
+  }
 }
