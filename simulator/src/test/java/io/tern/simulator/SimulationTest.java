@@ -141,6 +141,13 @@ class SimulationTest {
     assertThat(SummaryJson.toJson(again)).isEqualTo(SummaryJson.toJson(together));
     assertThat(together.policies()).allSatisfy(p -> assertThat(p.jobsFinished()).isEqualTo(100));
     assertThat(together.policies().get(1).reclaims()).isPositive();
+    // Tern saves on the notice: its jobs are reclaimed as often, and lose nothing to it.
+    PolicyResult tern =
+        together.policies().stream()
+            .filter(p -> p.policy().equals("tern"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(tern.reclaims()).isPositive();
     for (int i = 0; i < policies.size(); i++) {
       // One policy replays on the calling thread, alone.
       PolicyResult alone =

@@ -656,6 +656,7 @@ public final class ClusterSimulation {
               && settings.checkpointSaveSeconds() <= settings.noticeSeconds()
               && interrupt(job, job.attempt(), true, "spot reclaim", now)) {
             job.lastReclaimedPool = node.pool;
+            reclaims++; // ended by the reclaim, saved inside its notice
           }
         }
       }
@@ -670,7 +671,8 @@ public final class ClusterSimulation {
         continue;
       }
       for (SimJob job : List.copyOf(node.jobs)) {
-        // Lost with its node, whether or not a save was under way.
+        // Lost with its node, whether or not a save was under way. (Saves asked for at the notice
+        // are done by now: they are asked only when they fit in it, and counted then.)
         job.lastReclaimedPool = node.pool;
         reclaims++;
         apply(job, new JobEvent.Lost(job.attempt()), now);

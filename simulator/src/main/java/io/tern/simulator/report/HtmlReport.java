@@ -79,7 +79,7 @@ public final class HtmlReport {
         .append("<th>spot $</th><th>on-demand $</th><th>spot share of GPU-h</th>")
         .append("<th>savings vs on-demand</th><th>finished</th><th>unfinished</th>")
         .append("<th>deadline misses</th><th>JCT p50/p95/p99 h</th><th>queue wait p50/p95 h</th>")
-        .append("<th>GPU-h lost</th><th>reclaims</th><th>utilization</th></tr>\n");
+        .append("<th>GPU-h lost</th><th>reclaims (jobs hit)</th><th>utilization</th></tr>\n");
     for (PolicyResult p : summary.policies()) {
       html.append("<tr><td title=\"")
           .append(escape(p.description()))
