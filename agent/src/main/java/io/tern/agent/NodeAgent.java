@@ -758,6 +758,49 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
+  /** A command as it came, with the stream it came on. */
+  private record Queued(SchedulerMessage command, long stream) {}
+
+  /** Commands not yet acted on, in the order they came. Loop thread only. */
+  private final java.util.ArrayDeque<Queued> commands = new java.util.ArrayDeque<>();
+
+  /** Whether a task to act on {@link #commands} is queued on the loop. */
+  private boolean draining;
+
+  /**
+   * Acts on the oldest queued command, then queues itself again behind whatever the loop has
+   * meanwhile. A command whose stream has ended is dropped, as if it had been lost with the stream:
+   * the leader learns what runs here from the next registration.
+   */
+  private void actOnNextCommand() {
+    Queued next = commands.pollFirst();
+    if (next == null) {
+      draining = false;
+      return;
+    }
+    if (next.stream() == link.stream()) {
+      act(next.command());
+    } else {
+      log.info("{} dropped: the stream it came on has ended", next.command().getKindCase());
+    }
+    if (commands.isEmpty()) {
+      draining = false;
+    } else {
+      loop.execute(this::actOnNextCommand);
+    }
+  }
+
+  private void act(SchedulerMessage command) {
+    checkLease(); // first: after a pause, fence before acting on anything that queued meanwhile
+    switch (command.getKindCase()) {
+      case START_JOB -> jobs.start(command.getStartJob(), command.getEpoch());
+      case STOP_JOB -> jobs.stop(command.getStopJob());
+      case CHECKPOINT_JOB -> jobs.checkpoint(command.getCheckpointJob());
+      case READ_LOGS -> sendOrQueue(readLogs(command.getReadLogs()));
+      default -> log.warn("unexpected {}; ignored", command.getKindCase());
+    }
+  }
+
   private final class LinkListener implements SchedulerLink.Listener {
     @Override
     public Register registration() {
@@ -802,15 +845,18 @@ public final class NodeAgent implements AutoCloseable {
               NodeAgent.this::sendTelemetry, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Queues the command and acts on the queue one command per loop task: a burst of starts (each
+     * one spawns a process) then leaves room between them for the heartbeats, the leader's
+     * acknowledgements and the lease check, instead of holding them back until the whole burst is
+     * done (300 starts at once took longer than the fence time and fenced the agent).
+     */
     @Override
     public void command(SchedulerMessage command) {
-      checkLease(); // first: after a pause, fence before acting on anything that queued meanwhile
-      switch (command.getKindCase()) {
-        case START_JOB -> jobs.start(command.getStartJob(), command.getEpoch());
-        case STOP_JOB -> jobs.stop(command.getStopJob());
-        case CHECKPOINT_JOB -> jobs.checkpoint(command.getCheckpointJob());
-        case READ_LOGS -> sendOrQueue(readLogs(command.getReadLogs()));
-        default -> log.warn("unexpected {}; ignored", command.getKindCase());
+      commands.addLast(new Queued(command, link.stream()));
+      if (!draining) {
+        draining = true;
+        loop.execute(NodeAgent.this::actOnNextCommand);
       }
     }
 

@@ -131,6 +131,30 @@ class NodeAgentLeaseTest {
   }
 
   @Test
+  void aBurstOfStartsLongerThanTheFenceTimeDoesNotFenceTheAgent() throws IOException {
+    FakeScheduler leader = leader();
+    agent().start();
+    awaitRegistered(leader, 1);
+    int burst = 300; // launched one after another they take longer than the 1.5 s fence time
+
+    long sent = System.nanoTime();
+    for (int i = 0; i < burst; i++) {
+      leader.command(start(bash("burst-" + i, 1, "sleep 30").build()));
+    }
+    for (int i = 0; i < burst; i++) {
+      awaitStatus(leader, "burst-" + i, Phase.PHASE_STARTED);
+    }
+    double seconds = (System.nanoTime() - sent) / 1e9;
+
+    // Heartbeats and acknowledgements went on between the starts: nothing was fenced, and the
+    // agent kept its stream.
+    assertThat(leader.received.stream().filter(m -> m.hasJobStatus()))
+        .noneMatch(m -> m.getJobStatus().getMessage().startsWith("fenced"));
+    assertThat(leader.ofKind(KindCase.REGISTER)).as("registrations").hasSize(1);
+    assertThat(seconds).as("the burst took longer than the fence time").isGreaterThan(1.5);
+  }
+
+  @Test
   void aStartAfterTheLeaseRanOutIsRefusedAndReported() throws IOException {
     FakeScheduler leader = leader();
     agent().start();

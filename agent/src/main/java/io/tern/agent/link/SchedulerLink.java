@@ -220,6 +220,14 @@ public final class SchedulerLink {
     }
   }
 
+  /**
+   * The current stream's number: it changes when a stream ends or another opens, so a command taken
+   * from one stream can be told from the commands of the next.
+   */
+  public long stream() {
+    return generation;
+  }
+
   private void connect(String target) {
     if (closed) {
       return;
