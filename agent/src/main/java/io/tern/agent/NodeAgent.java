@@ -768,20 +768,30 @@ public final class NodeAgent implements AutoCloseable {
   private boolean draining;
 
   /**
-   * Acts on the oldest queued command, then queues itself again behind whatever the loop has
-   * meanwhile. A command whose stream has ended is dropped, as if it had been lost with the stream:
-   * the leader learns what runs here from the next registration.
+   * How long one loop task acts on queued commands before it yields to what else waits on the loop
+   * (a heartbeat, an acknowledgement): far below any lease, long enough that a burst of trivial
+   * starts still goes out in batches.
+   */
+  static final long COMMAND_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  /**
+   * Acts on the queued commands, oldest first, for up to {@link #COMMAND_SLICE_NANOS}, then queues
+   * itself again behind whatever the loop has meanwhile. A command whose stream has ended is
+   * dropped, as if it had been lost with the stream: the leader learns what runs here from the next
+   * registration.
    */
   private void actOnNextCommand() {
-    Queued next = commands.pollFirst();
-    if (next == null) {
-      draining = false;
-      return;
-    }
-    if (next.stream() == link.stream()) {
-      act(next.command());
-    } else {
-      log.info("{} dropped: the stream it came on has ended", next.command().getKindCase());
+    long until = System.nanoTime() + COMMAND_SLICE_NANOS;
+    Queued next;
+    while ((next = commands.pollFirst()) != null) {
+      if (next.stream() == link.stream()) {
+        act(next.command());
+      } else {
+        log.info("{} dropped: the stream it came on has ended", next.command().getKindCase());
+      }
+      if (System.nanoTime() - until > 0) {
+        break;
+      }
     }
     if (commands.isEmpty()) {
       draining = false;
@@ -846,8 +856,8 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
-     * Queues the command and acts on the queue one command per loop task: a burst of starts (each
-     * one spawns a process) then leaves room between them for the heartbeats, the leader's
+     * Queues the command and acts on the queue in slices of loop time: a burst of starts (each one
+     * spawns a process) then leaves room between slices for the heartbeats, the leader's
      * acknowledgements and the lease check, instead of holding them back until the whole burst is
      * done (300 starts at once took longer than the fence time and fenced the agent).
      */
