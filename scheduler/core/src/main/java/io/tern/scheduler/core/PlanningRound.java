@@ -221,7 +221,12 @@ final class PlanningRound {
       waitingForSpot++;
       List<PendingReason> reasons = new ArrayList<>(why.size() + 1);
       reasons.add(decision.spotWait());
-      reasons.addAll(why);
+      for (PendingReason r : why) {
+        // The wait says why on-demand is not taken, and until when: not "not allowed for this job".
+        if (r.kind() != ReasonKind.CAPACITY_TYPE) {
+          reasons.add(r);
+        }
+      }
       pending.add(new Explanation(facts.ids[i], reasons, decision.holdUntil()));
     } else {
       pending.add(new Explanation(facts.ids[i], why));
