@@ -796,7 +796,18 @@ public final class NodeAgent implements AutoCloseable {
     if (commands.isEmpty()) {
       draining = false;
     } else {
+      drainLater();
+    }
+  }
+
+  /** Queues {@link #actOnNextCommand} on the loop; nothing once the agent has closed it. */
+  private void drainLater() {
+    try {
       loop.execute(this::actOnNextCommand);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      log.debug("agent closed; {} command(s) not acted on", commands.size());
+      commands.clear();
+      draining = false;
     }
   }
 
@@ -866,7 +877,7 @@ public final class NodeAgent implements AutoCloseable {
       commands.addLast(new Queued(command, link.stream()));
       if (!draining) {
         draining = true;
-        loop.execute(NodeAgent.this::actOnNextCommand);
+        drainLater();
       }
     }
 
