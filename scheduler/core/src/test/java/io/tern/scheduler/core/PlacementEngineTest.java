@@ -213,4 +213,15 @@ class PlacementEngineTest {
     assertThat(plan.placements()).extracting(Placement::jobId).containsExactly("a");
     assertThat(plan.pending()).extracting(e -> e.jobId()).containsExactlyInAnyOrder("b", "c");
   }
+
+  @Test
+  void aSixtyFourGpuNodeTakesJobs() {
+    // Its free-GPU mask uses all 64 bits: once the same value as "vetoed", so nothing was placed.
+    Plan one = plan(cluster(List.of(onDemand("big", 64))), queue(job("one", 1).build()));
+    Plan all = plan(cluster(List.of(onDemand("big", 64))), queue(job("all", 64).build()));
+
+    assertThat(one.placements()).extracting(Placement::jobId).containsExactly("one");
+    assertThat(all.placements()).extracting(Placement::jobId).containsExactly("all");
+    assertThat(all.placements().getFirst().assignments().getFirst().gpuIndices()).hasSize(64);
+  }
 }

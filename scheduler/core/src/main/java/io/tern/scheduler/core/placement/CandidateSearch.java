@@ -162,8 +162,11 @@ public final class CandidateSearch {
       if (alreadyFound(v)) {
         continue;
       }
+      if (!filters.nodeAccepts(request, v)) {
+        continue;
+      }
       long usable = filters.usableGpus(request, v);
-      if (usable == FilterChain.VETOED) {
+      if (Long.bitCount(usable) < request.gpusPerNode()) {
         continue;
       }
       long gpus = GpuSelection.choose(v, usable, request.gpusPerNode(), request.shareable());

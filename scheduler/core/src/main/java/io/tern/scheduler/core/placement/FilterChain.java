@@ -21,9 +21,6 @@ import java.util.Optional;
  * Immutable and thread-safe.
  */
 public final class FilterChain {
-  /** Returned by {@link #usableGpus} for a vetoed node. */
-  public static final long VETOED = -1L;
-
   private final PlacementFilter[] nodeFilters;
   private final GpuFilter[] gpuFilters;
 
@@ -51,24 +48,34 @@ public final class FilterChain {
   }
 
   /**
-   * The GPUs of {@code node} that every GPU filter accepts, or {@link #VETOED} when a filter vetoes
-   * the node or fewer than {@code gpusPerNode} GPUs remain.
+   * The GPUs of {@code node} the request may use: every GPU filter accepts them and no node filter
+   * vetoes the node. Whether that is enough is the caller's test ({@code Long.bitCount(mask) >=
+   * gpusPerNode}): no mask value is free to mean "vetoed", since a 64-GPU node uses all 64 bits and
+   * a job without GPUs fits with none.
+   *
+   * @return the mask, or 0 as soon as it is known not to fit a request that needs GPUs; for one
+   *     that needs none, {@link #nodeAccepts} says whether the node fits
    */
   public long usableGpus(PlacementRequest request, NodeView node) {
-    for (PlacementFilter f : nodeFilters) {
-      if (f.check(request, node).isPresent()) {
-        return VETOED;
-      }
-    }
     int need = request.gpusPerNode();
     long mask = node.allGpus();
     for (GpuFilter f : gpuFilters) {
       mask = f.accepted(request, node, mask);
       if (Long.bitCount(mask) < need) {
-        return VETOED;
+        return 0;
       }
     }
     return mask;
+  }
+
+  /** Whether every node filter accepts {@code node} for the request. */
+  public boolean nodeAccepts(PlacementRequest request, NodeView node) {
+    for (PlacementFilter f : nodeFilters) {
+      if (f.check(request, node).isPresent()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The first veto for {@code node}, or empty when it passes: what explanations count. */
