@@ -92,6 +92,15 @@ public final class AlibabaTraceImporter {
       int[] skippedCpuOnly) {
     String name = row.requiredText("name");
     int numGpu = row.integer("num_gpu", 0);
+    if (numGpu > NodeListReader.MAX_GPUS_PER_NODE) {
+      throw row.error(
+          "num_gpu",
+          "'"
+              + numGpu
+              + "' is more than a node may have ("
+              + NodeListReader.MAX_GPUS_PER_NODE
+              + ")");
+    }
     int gpuMilli = row.integer("gpu_milli", 1000);
     if (gpuMilli > 1000) {
       throw row.error("gpu_milli", "'" + gpuMilli + "' is more than a whole GPU (1000)");

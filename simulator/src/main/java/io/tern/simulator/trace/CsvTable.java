@@ -146,6 +146,9 @@ final class CsvTable {
   }
 
   private void readAll(List<String> requiredColumns, Consumer<Row> sink) {
+    if (Files.isDirectory(file)) {
+      throw new TraceFormatException(file, 0, null, "is a directory; a CSV file was expected");
+    }
     try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String header = reader.readLine();
       if (header == null) {

@@ -23,9 +23,6 @@ public final class NativeTraceReader {
   /** Columns a native trace must have. */
   public static final List<String> REQUIRED_COLUMNS = List.of("id", "submit", "duration", "gpus");
 
-  /** The most GPUs per node a job may ask for, as the scheduler's core allows. */
-  private static final int MAX_GPUS_PER_NODE = 64;
-
   private NativeTraceReader() {}
 
   /**
@@ -71,10 +68,14 @@ public final class NativeTraceReader {
       gpuMilli = (int) Math.max(1, Math.round(gpuCount * 1000));
     } else if (gpuCount != Math.rint(gpuCount)) {
       throw row.error("gpus", "'" + row.text("gpus") + "' must be a whole number or below 1");
-    } else if (gpuCount > MAX_GPUS_PER_NODE) {
+    } else if (gpuCount > NodeListReader.MAX_GPUS_PER_NODE) {
       throw row.error(
           "gpus",
-          "'" + row.text("gpus") + "' is more than a node holds (" + MAX_GPUS_PER_NODE + ")");
+          "'"
+              + row.text("gpus")
+              + "' is more than a node holds ("
+              + NodeListReader.MAX_GPUS_PER_NODE
+              + ")");
     } else {
       gpus = (int) gpuCount;
     }

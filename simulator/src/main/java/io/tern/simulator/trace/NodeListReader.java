@@ -61,16 +61,28 @@ public final class NodeListReader {
 
   private static List<TraceNode> alibabaRow(CsvTable.Row row) {
     String id = row.requiredText("sn");
-    int gpus = row.integer("gpu", 0);
+    int gpus = gpusPerNode(row, "gpu");
     String model = row.text("model").isEmpty() ? "GPU" : row.text("model");
     return gpus == 0
         ? List.of()
         : List.of(new TraceNode(id, gpus, model, GpuCatalog.memoryGib(model)));
   }
 
+  /** The most GPUs a node may have, as the scheduler's core allows. */
+  static final int MAX_GPUS_PER_NODE = 64;
+
+  private static int gpusPerNode(CsvTable.Row row, String column) {
+    int gpus = row.integer(column, 0);
+    if (gpus > MAX_GPUS_PER_NODE) {
+      throw row.error(
+          column, "'" + gpus + "' is more than a node may have (" + MAX_GPUS_PER_NODE + ")");
+    }
+    return gpus;
+  }
+
   private static List<TraceNode> nativeRow(CsvTable.Row row) {
     String id = row.requiredText("id");
-    int gpus = row.integer("gpus", 0);
+    int gpus = gpusPerNode(row, "gpus");
     String model = row.requiredText("gpu_model");
     int memory = row.integer("gpu_mem_gib", GpuCatalog.memoryGib(model));
     int count = row.integer("count", 1);

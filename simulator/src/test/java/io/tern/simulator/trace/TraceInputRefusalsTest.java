@@ -139,4 +139,19 @@ class TraceInputRefusalsTest {
           .hasMessageContaining(bad[2]);
     }
   }
+
+  @Test
+  void moreGpusThanANodeMayHaveAndADirectoryAreRefusedNamingWhere() throws Exception {
+    Path nodes = Files.writeString(dir.resolve("big.csv"), "id,gpus,gpu_model\nn1,65,A100\n");
+    assertThatThrownBy(() -> NodeListReader.read(nodes))
+        .isInstanceOf(TraceFormatException.class)
+        .hasMessageContaining("big.csv")
+        .hasMessageContaining("row 2")
+        .hasMessageContaining("column 'gpus'")
+        .hasMessageContaining("more than a node may have (64)");
+    refusedAt("p,1000,1024,65,1000,,LS,Running,0,50,0\n", "num_gpu", "more than a node may have");
+    assertThatThrownBy(() -> NativeTraceReader.read(dir))
+        .isInstanceOf(TraceFormatException.class)
+        .hasMessageContaining("is a directory");
+  }
 }
