@@ -86,16 +86,21 @@ class CheckpointCommitsTest {
 
   @Test
   void checkpointsAreCommittedWhileTheJobRunsAndAnnounced() throws IOException {
+    Path go = Files.createDirectories(dir.resolve("go"));
     startAgent("node-1");
     String script =
         """
         cd "$TERN_CHECKPOINT_DIR"
         mkdir ckpt-1 && printf 'hello' > ckpt-1/state && : > ckpt-1.done
+        while [ ! -e GO/2 ]; do sleep 0.05; done
         mkdir -p ckpt-2/sub && printf 'world!' > ckpt-2/sub/a && printf 'xy' > ckpt-2/b
         : > ckpt-2.done
         sleep 1000
-        """;
+        """
+            .replace("GO", go.toString());
     scheduler.command(start(JobFixtures.bash("job-p", 1, script).build()));
+    await().atMost(WAIT).until(() -> committed("job-p").size() == 1);
+    Files.createFile(go.resolve("2"));
 
     await().atMost(WAIT).until(() -> committed("job-p").size() == 2);
     List<CheckpointCommitted> commits = committed("job-p");
@@ -119,6 +124,63 @@ class CheckpointCommitsTest {
                 "ckpt-2", commits.get(1).getCheckpoint().getManifestSha256()),
             org.assertj.core.groups.Tuple.tuple(
                 "ckpt-1", commits.get(0).getCheckpoint().getManifestSha256()));
+  }
+
+  @Test
+  void checkpointsFinishedBetweenTwoScansCommitOnlyTheNewest() throws Exception {
+    startAgent("node-1");
+    // Three checkpoints finished before the committer looks: it passes over the two older ones, as
+    // it does when it falls behind, instead of committing stale work first.
+    String script =
+        """
+        cd "$TERN_CHECKPOINT_DIR"
+        for i in 1 2 3; do mkdir ck-$i && printf 'state %d' $i > ck-$i/state; done
+        : > ck-1.done; : > ck-2.done; : > ck-3.done
+        sleep 1000
+        """;
+    scheduler.command(start(JobFixtures.bash("job-behind", 1, script).build()));
+
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> committed("job-behind"),
+            c -> !c.isEmpty() && c.getLast().getCheckpoint().getName().equals("ck-3"));
+    // Nearly always ck-3 alone; a scan that falls between two of the markers commits one older
+    // checkpoint first. Committing all three, oldest first, is what a committer that falls behind
+    // must not do.
+    assertThat(committed("job-behind")).hasSizeLessThan(3);
+    assertThat(store.list("job-behind"))
+        .extracting(CommittedCheckpoint::name)
+        .hasSizeLessThan(3)
+        .startsWith("ck-3");
+  }
+
+  @Test
+  void aSlowCommitOfOneJobDoesNotHoldUpTheOthers() throws Exception {
+    CheckpointStore fs = store;
+    GatedCheckpointStore gated = new GatedCheckpointStore(fs, "job-slow");
+    store = gated;
+    try {
+      startAgent("node-1");
+      String script =
+          """
+          cd "$TERN_CHECKPOINT_DIR"
+          mkdir ck && printf 'state' > ck/state && : > ck.done
+          sleep 1000
+          """;
+      scheduler.command(start(JobFixtures.bash("job-slow", 1, script).build()));
+      await().atMost(WAIT).until(gated::aCommitWaits);
+
+      scheduler.command(start(JobFixtures.bash("job-fast", 1, script).build()));
+      await().atMost(WAIT).until(() -> committed("job-fast").size() == 1);
+      assertThat(committed("job-slow")).as("still at the gate").isEmpty();
+
+      gated.open();
+      await().atMost(WAIT).until(() -> committed("job-slow").size() == 1);
+    } finally {
+      gated.open();
+      store = fs;
+    }
   }
 
   @Test

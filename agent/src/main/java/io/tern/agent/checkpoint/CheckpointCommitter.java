@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,13 +41,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Commits the checkpoints that running attempts finish ({@code NAME/} with {@code NAME.done} beside
- * it, found by {@link CheckpointDirectoryScanner}) to a {@link CheckpointStore}, oldest first, and
- * announces each as a {@link CheckpointCommitted}.
+ * it, found by {@link CheckpointDirectoryScanner}) to a {@link CheckpointStore}, and announces each
+ * as a {@link CheckpointCommitted}.
  *
  * <p>Every attempt's directory is scanned every {@code poll} and once more when it exits ({@link
- * #settle}). A checkpoint the store refuses (a bad name, a path that leaves the directory, a name
- * reused with other files) is logged and never retried. An attempt the store fences (the job has a
- * newer attempt) commits nothing more. A commit that fails for another reason:
+ * #settle}). A scan commits the newest finished checkpoint; older ones finished since the last scan
+ * are passed over, never committed: a resume starts from the newest, so a committer that falls
+ * behind (many jobs, a slow store) catches up at once instead of working through stale ones. A
+ * checkpoint the store refuses (a bad name, a path that leaves the directory, a name reused with
+ * other files) is logged and never retried. An attempt the store fences (the job has a newer
+ * attempt) commits nothing more. A commit that fails for another reason:
  *
  * <ul>
  *   <li>on a full store ({@link CheckpointStoreFullException}), first prunes the job's older
@@ -67,8 +71,12 @@ import org.slf4j.LoggerFactory;
  * records one, else its last change). Marker times are file times, compared with the signal time
  * {@link #signalled} was given: the agent's clock must be the system clock outside tests.
  *
- * <p>Threading: scans and commits run on one thread of their own, never on the agent's loop; all
- * state is confined to it. The public methods are thread-safe and return at once.
+ * <p>Threading: the list of watched attempts is confined to one thread of the committer's own,
+ * never the agent's loop. It hands each attempt's scans and commits to a small pool ({@link
+ * #COMMIT_THREADS}), one at a time per attempt and in order (a chain of tasks per attempt), so
+ * attempts commit side by side (a commit waits on the store's fsyncs or S3) while each attempt's
+ * commits and its settle keep their order. The listener is called from the pool. The public methods
+ * are thread-safe and return at once.
  */
 public final class CheckpointCommitter implements CheckpointCommits, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CheckpointCommitter.class);
@@ -76,7 +84,10 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
   /** The longest wait between two tries of a failing commit. */
   public static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
-  /** Told of every commit and every failed commit, on the committer's thread. */
+  /** How many attempts commit at once. */
+  public static final int COMMIT_THREADS = 4;
+
+  /** Told of every commit and every failed commit, from the committer's pool. */
   public interface Listener {
     void committed(CheckpointCommitted committed);
 
@@ -89,6 +100,7 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
   private final Clock clock;
   private final Listener listener;
   private final ScheduledExecutorService thread;
+  private final ExecutorService commits;
   private final Map<AttemptId, Watched> watched = new HashMap<>();
 
   /**
@@ -106,6 +118,14 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
         Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "tern-checkpoints");
+              t.setDaemon(true);
+              return t;
+            });
+    this.commits =
+        Executors.newFixedThreadPool(
+            COMMIT_THREADS,
+            r -> {
+              Thread t = new Thread(r, "tern-checkpoint-commits");
               t.setDaemon(true);
               return t;
             });
@@ -138,18 +158,25 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
     boolean queued =
         run(
             () -> {
-              try {
-                Watched w = watched.remove(attempt);
-                if (w != null) {
-                  w.retryAt = 0; // the last chance: no back-off
-                  scan(w);
-                }
-                if (succeeded && w != null) {
-                  recordSuccess(w);
-                }
-              } finally {
+              Watched w = watched.remove(attempt);
+              if (w == null) {
                 done.complete(null);
+                return;
               }
+              after(
+                  w,
+                  () -> {
+                    try {
+                      w.retryAt = 0; // the last chance: no back-off
+                      scan(w);
+                      if (succeeded) {
+                        recordSuccess(w);
+                      }
+                    } finally {
+                      done.complete(null);
+                    }
+                  },
+                  () -> done.complete(null));
             });
     if (!queued) {
       done.complete(null);
@@ -180,39 +207,60 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
   public CompletableFuture<Void> commitLeftover(
       AttemptId attempt, long epoch, String clusterId, Path checkpointDir) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    boolean queued =
-        run(
-            () -> {
-              try {
-                Watched w = new Watched(attempt, epoch, store.forCluster(clusterId), checkpointDir);
-                List<CompletedCheckpoint> ready = w.scanner.scan(w.ignore).ready();
-                if (!ready.isEmpty()) {
-                  commit(w, ready.get(ready.size() - 1));
-                }
-              } catch (IOException | RuntimeException e) {
-                log.warn("{}: cannot commit what it left in {}: {}", attempt, checkpointDir, e);
-              } finally {
-                done.complete(null);
-              }
-            });
+    Runnable task =
+        () -> {
+          try {
+            Watched w = new Watched(attempt, epoch, store.forCluster(clusterId), checkpointDir);
+            List<CompletedCheckpoint> ready = w.scanner.scan(w.ignore).ready();
+            if (!ready.isEmpty()) {
+              commit(w, ready.get(ready.size() - 1));
+            }
+          } catch (IOException | RuntimeException e) {
+            log.warn("{}: cannot commit what it left in {}: {}", attempt, checkpointDir, e);
+          } finally {
+            done.complete(null);
+          }
+        };
+    boolean queued;
+    try {
+      commits.execute(task);
+      queued = true;
+    } catch (RejectedExecutionException closed) {
+      queued = false;
+    }
     if (!queued) {
       done.complete(null);
     }
     return done;
   }
 
-  /** Stops scanning; a commit under way finishes first (for up to {@code wait}). */
+  /**
+   * Stops scanning; commits under way, and those already handed to the pool, finish first (for up
+   * to {@code wait}).
+   */
   public void close(Duration wait) {
+    long until = System.nanoTime() + wait.toNanos();
     thread.shutdown();
     try {
-      if (!thread.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+      // The watch thread first: it may still hand a settle's commit to the pool.
+      boolean ended =
+          thread.awaitTermination(until - System.nanoTime(), TimeUnit.NANOSECONDS)
+              && shutdownAndAwait(until);
+      if (!ended) {
         log.warn("checkpoint commits still running after {}; abandoning them", wait);
         thread.shutdownNow();
+        commits.shutdownNow();
       }
     } catch (InterruptedException e) {
       thread.shutdownNow();
+      commits.shutdownNow();
       Thread.currentThread().interrupt();
     }
+  }
+
+  private boolean shutdownAndAwait(long until) throws InterruptedException {
+    commits.shutdown();
+    return commits.awaitTermination(until - System.nanoTime(), TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -232,12 +280,33 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
 
   private void scanAll() {
     for (Watched w : watched.values()) {
-      try {
-        scan(w);
-      } catch (RuntimeException e) {
-        log.error("{}: checkpoint scan failed", w.attempt, e);
+      if (w.tail.isDone()) { // a scan still under way covers this poll too
+        after(w, () -> scan(w), () -> {});
       }
     }
+  }
+
+  /**
+   * Runs {@code task} on the pool after the attempt's earlier tasks; {@code rejected} instead once
+   * the pool is closed. On the watch thread, which alone extends the chains.
+   */
+  private void after(Watched w, Runnable task, Runnable rejected) {
+    w.tail =
+        w.tail.thenRunAsync(
+            () -> {
+              try {
+                task.run();
+              } catch (RuntimeException e) {
+                log.error("{}: checkpoint scan failed", w.attempt, e);
+              }
+            },
+            command -> {
+              try {
+                commits.execute(command);
+              } catch (RejectedExecutionException closed) {
+                rejected.run();
+              }
+            });
   }
 
   private void scan(Watched w) {
@@ -257,27 +326,14 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
       w.ignore.add(rejected.entry());
     }
     List<CompletedCheckpoint> ready = found.ready();
-    for (int i = 0; i < ready.size(); i++) {
-      CompletedCheckpoint checkpoint = ready.get(i);
-      boolean newerReady = i < ready.size() - 1;
-      if (newerReady && w.failed.contains(checkpoint.name())) {
-        abandon(w, checkpoint);
-        continue;
-      }
-      switch (commit(w, checkpoint)) {
-        case DONE -> {}
-        case FENCED -> {
-          return;
-        }
-        case FAILED -> {
-          if (newerReady) {
-            abandon(w, checkpoint); // move on to the newer one now
-            continue;
-          }
-          w.retryAt = System.nanoTime() + backoff(w.failures).toNanos();
-          return;
-        }
-      }
+    if (ready.isEmpty()) {
+      return;
+    }
+    for (CompletedCheckpoint older : ready.subList(0, ready.size() - 1)) {
+      passOver(w, older);
+    }
+    if (commit(w, ready.get(ready.size() - 1)) == Result.FAILED) {
+      w.retryAt = System.nanoTime() + backoff(w.failures).toNanos();
     }
   }
 
@@ -289,13 +345,20 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
     return d.compareTo(MAX_BACKOFF) < 0 ? d : MAX_BACKOFF;
   }
 
-  private void abandon(Watched w, CompletedCheckpoint checkpoint) {
-    log.warn(
-        "{}: giving up on checkpoint {}: its commit failed and a newer one is ready",
-        w.attempt,
-        checkpoint.name());
+  /** A checkpoint that a newer ready one makes useless: never committed. */
+  private static void passOver(Watched w, CompletedCheckpoint checkpoint) {
+    if (w.failed.remove(checkpoint.name())) {
+      log.warn(
+          "{}: giving up on checkpoint {}: its commit failed and a newer one is ready",
+          w.attempt,
+          checkpoint.name());
+    } else {
+      log.info(
+          "{}: checkpoint {} not committed: a newer one was ready by the time it was found",
+          w.attempt,
+          checkpoint.name());
+    }
     w.ignore.add(checkpoint.name());
-    w.failed.remove(checkpoint.name());
   }
 
   private enum Result {
@@ -470,7 +533,12 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
     /** Checkpoints whose commit failed and that are still the newest ready. */
     final Set<String> failed = new HashSet<>();
 
-    Instant signalledAt;
+    /** Set from the watch thread, read by the attempt's tasks. */
+    volatile Instant signalledAt;
+
+    /** The last of the attempt's tasks on the pool; the watch thread alone replaces it. */
+    CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+
     Instant previousDone;
     boolean fenced;
     int failures;
