@@ -135,19 +135,13 @@ public final class JobCommands {
     }
   }
 
-  /** The job {@code id}, or null if the scheduler knows no job by that id. */
   /** The tasks of the array {@code arrayId}; none if it is not an array's id. */
   private static ListJobsResponse arrayTasks(SchedulerClient scheduler, String arrayId) {
-    return scheduler.call(
-        c ->
-            JobServiceGrpc.newBlockingStub(c)
-                .listJobs(
-                    ListJobsRequest.newBuilder()
-                        .setArrayId(arrayId)
-                        .setPageSize(ArraySyntax.MAX_TASKS)
-                        .build()));
+    return ListCommand.pages(
+        scheduler, ListJobsRequest.newBuilder().setArrayId(arrayId), ArraySyntax.MAX_TASKS);
   }
 
+  /** The job {@code id}, or null if the scheduler knows no job by that id. */
   private static Job jobOrNull(SchedulerClient scheduler, String id) {
     try {
       return scheduler.call(
@@ -331,8 +325,8 @@ public final class JobCommands {
     }
 
     /**
-     * Up to {@code limit} jobs, a page of at most 1,000 (the server's cap) at a time; the answer's
-     * next_page_token is set when more jobs match.
+     * Up to {@code limit} jobs, a page of at most 1,000 (the server's cap; fewer when the jobs are
+     * large) at a time; the answer's next_page_token is set when more jobs match.
      */
     static ListJobsResponse pages(
         SchedulerClient scheduler, ListJobsRequest.Builder request, int limit) {

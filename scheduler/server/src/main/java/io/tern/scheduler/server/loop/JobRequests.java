@@ -36,6 +36,13 @@ public final class JobRequests {
   static final int DEFAULT_PAGE = 100;
   static final int MAX_PAGE = 1000;
 
+  /**
+   * A ListJobs page ends before the job that would take it past this many bytes (a job's spec may
+   * hold up to 256 KiB), so that it stays well inside the 4 MiB a gRPC client, and a standby's
+   * relay, accept by default; next_page_token then says more jobs follow.
+   */
+  static final int MAX_PAGE_BYTES = 2 << 20;
+
   private final LoopThread loop;
   private final Clock clock;
   private final StateWrites writes;
@@ -250,13 +257,19 @@ public final class JobRequests {
                   : term.jobs.headMap(request.getPageToken(), false).descendingMap();
           ListJobsResponse.Builder out = ListJobsResponse.newBuilder();
           Instant now = clock.instant();
+          long bytes = 0;
           for (JobEntry entry : view.values()) {
             if (visible.test(entry.job.getSpec().getTeam()) && matches(entry.job, request)) {
-              if (out.getJobsCount() == size) {
-                out.setNextPageToken(out.getJobs(size - 1).getId());
+              Job job = term.costs.costed(entry.job, now);
+              // A job's field tag and length take at most 4 bytes beside its own.
+              long more = job.getSerializedSize() + 4L;
+              if (out.getJobsCount() == size
+                  || (out.getJobsCount() > 0 && bytes + more > MAX_PAGE_BYTES)) {
+                out.setNextPageToken(out.getJobs(out.getJobsCount() - 1).getId());
                 break;
               }
-              out.addJobs(term.costs.costed(entry.job, now));
+              out.addJobs(job);
+              bytes += more;
             }
           }
           return out.build();

@@ -279,6 +279,39 @@ class JobRequestsTest {
   }
 
   @Test
+  void aPageOfLargeJobsEndsBeforeTwoMegabytesAndThePagesStillCoverEveryJob() throws Exception {
+    // 25 jobs of 240 KB each (a spec may hold up to 256 KiB): one page of 25 would be 6 MB, more
+    // than a gRPC client or a standby's relay accepts by default.
+    List<Job> stored = new ArrayList<>();
+    String big = "x".repeat(20_000);
+    for (int i = 1; i <= 25; i++) {
+      var spec = HandLoop.spec("vision", 1).toBuilder();
+      for (int e = 0; e < 12; e++) {
+        spec.putEnv("VALUE_" + e, big);
+      }
+      stored.add(HandLoop.queued(String.format("job-%06d", i), spec.build()));
+    }
+    loop.lead(stored, List.of());
+
+    List<String> seen = new ArrayList<>();
+    String token = "";
+    int pages = 0;
+    do {
+      var page =
+          jobs.list(
+              ListJobsRequest.newBuilder().setPageSize(100).setPageToken(token).build(), t -> true);
+      loop.runDue();
+      assertThat(page.get().getSerializedSize()).isLessThanOrEqualTo(JobRequests.MAX_PAGE_BYTES);
+      assertThat(page.get().getJobsCount()).isPositive();
+      page.get().getJobsList().forEach(j -> seen.add(j.getId()));
+      token = page.get().getNextPageToken();
+      pages++;
+    } while (!token.isEmpty());
+    assertThat(pages).isGreaterThan(2);
+    assertThat(seen).hasSize(25).doesNotHaveDuplicates().first().isEqualTo("job-000025");
+  }
+
+  @Test
   void anUnknownJobIsNotFound() {
     loop.lead(List.of(), List.of());
     var reply = jobs.get("job-000042");
