@@ -23,6 +23,7 @@ import io.tern.scheduler.server.api.JobServiceImpl;
 import io.tern.scheduler.server.api.LeaderForwarding;
 import io.tern.scheduler.server.api.RawServices;
 import io.tern.scheduler.server.api.RequestTimes;
+import io.tern.scheduler.server.api.ShortStatusDescriptions;
 import io.tern.scheduler.server.api.WorkdirServiceImpl;
 import io.tern.scheduler.server.auth.AuditLog;
 import io.tern.scheduler.server.auth.Authenticator;
@@ -259,6 +260,8 @@ public final class SchedulerServer implements AutoCloseable {
                 ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), checks))
             // v1alpha too: grpcurl before 1.9, Postman and other tools still speak only it.
             .addService(ServerInterceptors.intercept(reflectionV1Alpha(), checks))
+            // Every error's description fits the trailer a client accepts.
+            .intercept(new ShortStatusDescriptions())
             // Every call is counted by method and code, refused and relayed ones included.
             .intercept(metrics.grpc())
             .build()

@@ -29,7 +29,9 @@ public final class ArraySyntax {
       Optional<Integer> n = number(limit);
       if (n.isEmpty() || n.get() < 1) {
         return Result.problem(
-            "expected a positive number of tasks at once after '%', got '" + limit + "'");
+            "expected a positive number of tasks at once after '%', got '"
+                + SpecLimits.echo(limit)
+                + "'");
       }
       parallel = n.get();
     }
@@ -52,7 +54,8 @@ public final class ArraySyntax {
       if (colon >= 0) {
         Optional<Integer> s = number(range.substring(colon + 1));
         if (s.isEmpty() || s.get() < 1) {
-          return Result.problem("'" + range + "': the step after ':' must be a positive number");
+          return Result.problem(
+              "'" + SpecLimits.echo(range) + "': the step after ':' must be a positive number");
         }
         step = s.get();
         range = range.substring(0, colon);
@@ -63,19 +66,24 @@ public final class ArraySyntax {
       if (from.isEmpty() || to.isEmpty()) {
         return Result.problem(
             "'"
-                + part.strip()
+                + SpecLimits.echo(part.strip())
                 + "' is not an index or a range like 0-99 (indices 0 to "
                 + MAX_INDEX
                 + ")");
       }
       if (to.get() < from.get()) {
-        return Result.problem("'" + part.strip() + "': the range ends before it starts");
+        return Result.problem(
+            "'" + SpecLimits.echo(part.strip()) + "': the range ends before it starts");
       }
       for (long i = from.get(); i <= to.get(); i += step) {
         if (!all.add((int) i)) {
           // 1,1,2 would make two tasks where three were written.
           return Result.problem(
-              "index " + i + " is listed more than once ('" + part.strip() + "' repeats it)");
+              "index "
+                  + i
+                  + " is listed more than once ('"
+                  + SpecLimits.echo(part.strip())
+                  + "' repeats it)");
         }
         if (all.size() > MAX_TASKS) {
           return Result.problem("more than " + MAX_TASKS + " tasks in one array");

@@ -40,10 +40,12 @@ public final class DependencySyntax {
     String id = colon < 0 ? text : text.substring(colon + 1);
     if (!TYPES.containsKey(type)) {
       return Optional.of(
-          "'" + type + "' is not a dependency type: afterok, afterany or afternotok");
+          "'"
+              + SpecLimits.echo(type)
+              + "' is not a dependency type: afterok, afterany or afternotok");
     }
     if (!JOB_ID.matcher(id).matches()) {
-      return Optional.of("expected a job id like job-000042, got '" + id + "'");
+      return Optional.of("expected a job id like job-000042, got '" + SpecLimits.echo(id) + "'");
     }
     return Optional.empty();
   }

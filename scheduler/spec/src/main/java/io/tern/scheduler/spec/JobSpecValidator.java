@@ -458,7 +458,9 @@ public final class JobSpecValidator {
       String field = "dependsOn[" + i + "]";
       if (!DependencySyntax.isJobId(d.getJobId())) {
         errors.add(
-            SpecError.of(field, "expected a job id like job-000042, got '" + d.getJobId() + "'"));
+            SpecError.of(
+                field,
+                "expected a job id like job-000042, got '" + SpecLimits.echo(d.getJobId()) + "'"));
       } else if (!seen.add(d.getJobId())) {
         errors.add(SpecError.of(field, d.getJobId() + " is listed twice"));
       }

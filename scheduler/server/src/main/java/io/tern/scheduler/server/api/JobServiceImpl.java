@@ -260,7 +260,9 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
       observer.onError(
           Status.INVALID_ARGUMENT
               .withDescription(
-                  "array_id: expected an id like job-000042, got \"" + request.getArrayId() + "\"")
+                  "array_id: expected an id like job-000042, got \""
+                      + SpecLimits.echo(request.getArrayId())
+                      + "\"")
               .asRuntimeException());
       return;
     }
@@ -430,7 +432,8 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     }
     observer.onError(
         Status.INVALID_ARGUMENT
-            .withDescription("job_id: expected an id like job-000042, got \"" + id + "\"")
+            .withDescription(
+                "job_id: expected an id like job-000042, got \"" + SpecLimits.echo(id) + "\"")
             .asRuntimeException());
     return false;
   }

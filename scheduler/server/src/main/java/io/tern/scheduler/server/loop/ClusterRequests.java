@@ -11,6 +11,7 @@ import io.tern.api.v1.Node;
 import io.tern.api.v1.NodeState;
 import io.tern.api.v1.QueueEntry;
 import io.tern.api.v1.UndrainNodeRequest;
+import io.tern.scheduler.spec.SpecLimits;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -126,7 +127,7 @@ public final class ClusterRequests {
         term -> {
           NodeSession session = term.nodes.get(request.getNodeId());
           if (session == null) {
-            throw new NoSuchElementException("no node " + request.getNodeId());
+            throw new NoSuchElementException("no node " + SpecLimits.echo(request.getNodeId()));
           }
           if (!session.node.getDrained()) {
             Node.Builder node = session.node.toBuilder().setDrained(true);
@@ -162,7 +163,7 @@ public final class ClusterRequests {
         term -> {
           NodeSession session = term.nodes.get(request.getNodeId());
           if (session == null) {
-            throw new NoSuchElementException("no node " + request.getNodeId());
+            throw new NoSuchElementException("no node " + SpecLimits.echo(request.getNodeId()));
           }
           if (session.node.hasReclaimAt()) {
             throw Status.FAILED_PRECONDITION

@@ -9,6 +9,7 @@ import io.tern.offpeak.WindowSpec;
 import io.tern.scheduler.server.finops.BudgetGuard;
 import io.tern.scheduler.server.offpeak.WindowValidation;
 import io.tern.scheduler.server.zk.ZkWrite;
+import io.tern.scheduler.spec.SpecLimits;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -77,7 +78,8 @@ public final class FinOpsRequests {
         term -> {
           LeaderTerm.Stored<WindowSpec> stored = term.windows.remove(name);
           if (stored == null) {
-            throw new NoSuchElementException("no off-peak window named '" + name + "'");
+            throw new NoSuchElementException(
+                "no off-peak window named '" + SpecLimits.echo(name) + "'");
           }
           windowsChanged(term);
           return committed(

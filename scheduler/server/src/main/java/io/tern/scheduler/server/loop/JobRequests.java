@@ -17,6 +17,7 @@ import io.tern.scheduler.server.zk.ZkStateStore;
 import io.tern.scheduler.server.zk.ZkWrite;
 import io.tern.scheduler.spec.ArraySyntax;
 import io.tern.scheduler.spec.AttemptCheckpoints;
+import io.tern.scheduler.spec.SpecLimits;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -541,7 +542,7 @@ public final class JobRequests {
                 + id
                 + " lists them)");
       }
-      throw new NoSuchElementException("no job " + id);
+      throw new NoSuchElementException("no job " + SpecLimits.echo(id));
     }
     return entry;
   }

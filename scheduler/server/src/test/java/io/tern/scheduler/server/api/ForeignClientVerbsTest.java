@@ -230,6 +230,34 @@ class ForeignClientVerbsTest {
   }
 
   @Test
+  void aLongValueIsCutWhereAnErrorRepeatsIt() throws Exception {
+    // Repeated whole, 20,000 characters made the error too large for the client's trailer limit:
+    // the client then saw a broken stream (INTERNAL, RST_STREAM) instead of the refusal.
+    String longId = "x".repeat(20_000);
+    ServiceDescriptor jobs = client.service("tern.v1.JobService");
+    MethodDescriptor get = jobs.findMethodByName("GetJob");
+    MethodDescriptor list = jobs.findMethodByName("ListJobs");
+    MethodDescriptor drain = client.service("tern.v1.ClusterService").findMethodByName("DrainNode");
+
+    List<Status> refusals =
+        List.of(
+            refusal(get, request(get, "job_id", longId)),
+            refusal(list, request(list, "array_id", longId)),
+            refusal(drain, request(drain, "node_id", longId)));
+
+    assertThat(refusals)
+        .extracting(Status::getCode)
+        .containsExactly(
+            Status.Code.INVALID_ARGUMENT, Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND);
+    assertThat(refusals.get(0).getDescription())
+        .startsWith("job_id: expected an id like job-000042, got \"xxx")
+        .endsWith("...\"")
+        .hasSizeLessThan(300);
+    assertThat(refusals.get(1).getDescription()).startsWith("array_id: ").hasSizeLessThan(300);
+    assertThat(refusals.get(2).getDescription()).startsWith("no node xxx").hasSizeLessThan(300);
+  }
+
+  @Test
   void codeIsUploadedInChunksOnceAndAWrongDigestIsRefused() throws Exception {
     ServiceDescriptor workdirs = client.service("tern.v1.WorkdirService");
     MethodDescriptor has = workdirs.findMethodByName("HasWorkdir");
