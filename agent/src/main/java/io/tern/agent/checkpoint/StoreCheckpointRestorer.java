@@ -11,7 +11,6 @@ import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CommittedCheckpoint;
 import io.tern.checkpoint.JobSucceededEarlierException;
 import io.tern.checkpoint.RestoreResult;
-import io.tern.checkpoint.StaleAttemptException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -82,26 +81,12 @@ public final class StoreCheckpointRestorer implements CheckpointRestorer {
       }
       return Outcome.fresh(start);
     }
-    RestoreResult result;
-    try {
-      // Restore only when the scheduler names a checkpoint: a job it knows none of starts fresh
-      // (and a job id reused against an old store never picks up a stranger's state).
-      result =
-          jobs.beginAttempt(
-              jobId, fence, start.hasResumeFrom() ? Optional.of(into) : Optional.empty());
-    } catch (StaleAttemptException | JobSucceededEarlierException e) {
-      throw e;
-    } catch (IOException e) {
-      if (start.hasResumeFrom()) {
-        throw e;
-      }
-      log.warn(
-          "{}#{}: cannot look for checkpoints in the store ({}); starting fresh",
-          jobId,
-          start.getAttempt(),
-          e.toString());
-      return Outcome.fresh(start);
-    }
+    // Restore only when the scheduler names a checkpoint: a job it knows none of starts fresh (and
+    // a job id reused against an old store never picks up a stranger's state). A store that cannot
+    // record the attempt fails the start: the record is what fences off the attempts before it.
+    RestoreResult result =
+        jobs.beginAttempt(
+            jobId, fence, start.hasResumeFrom() ? Optional.of(into) : Optional.empty());
     Outcome outcome =
         new Outcome(
             start.hasResumeFrom() ? Optional.of(start.getResumeFrom()) : Optional.empty(),

@@ -4,6 +4,7 @@ import io.tern.api.v1.CheckpointRef;
 import io.tern.api.v1.FailedCheckpoint;
 import io.tern.api.v1.RestoreReport;
 import io.tern.api.v1.StartJob;
+import io.tern.checkpoint.CheckpointException;
 import io.tern.scheduler.spec.AttemptCheckpoints;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -27,8 +28,10 @@ public interface CheckpointRestorer {
    *
    * @return what was restored, if anything, and the checkpoints passed over; when nothing was
    *     restored the job starts fresh and the start report says so
-   * @throws IOException when the store cannot be read for a resume, or refuses the attempt (a newer
-   *     attempt of the job began): the start fails with the message
+   * @throws CheckpointException when the store refuses the attempt (a newer attempt of the job
+   *     began) or the resume: the start fails with the message
+   * @throws IOException when the store itself fails (full, unwritable, unreachable): the job waits
+   *     for it (STORE_FAULT), no retry counted
    * @throws LaunchException.SucceededEarlier when the store records that an earlier attempt of the
    *     job exited 0: the job is done and this attempt must not run
    */
@@ -63,7 +66,8 @@ public interface CheckpointRestorer {
       if (!start.hasResumeFrom()) {
         return Outcome.fresh(start);
       }
-      throw new IOException(
+      // A refusal, not a store that failed: the start fails (START_FAILED).
+      throw new CheckpointException(
           "cannot restore checkpoint '"
               + start.getResumeFrom().getName()
               + "': this agent has no checkpoint store configured");

@@ -2,6 +2,8 @@ package io.tern.agent.job;
 
 import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.StartJob;
+import io.tern.checkpoint.CheckpointException;
+import io.tern.checkpoint.CheckpointStoreFullException;
 import io.tern.scheduler.spec.workdir.WorkdirArchive;
 import java.io.File;
 import java.io.IOException;
@@ -231,9 +233,11 @@ public final class JobLauncher {
   private static final long RESTORE_MARGIN_BYTES = 1 << 20;
 
   /**
-   * A resume that failed: a node fault when this node's disk has no room for the checkpoint (the
-   * job goes elsewhere, no retry counted, as for an attempt the node cannot prepare), else a failed
-   * start with the store's reason.
+   * A start the checkpoint store failed (recording the attempt, or restoring its checkpoint): a
+   * node fault when this node's disk has no room for the checkpoint (the job goes elsewhere, no
+   * retry counted, as for an attempt the node cannot prepare); a store fault when the store itself
+   * failed (full, unwritable, unreachable: the job waits for it, no retry counted); else a failed
+   * start with the store's reason (it holds a newer attempt, or refuses the checkpoint).
    */
   private static LaunchException restoreFailure(StartJob start, Path resume, IOException e) {
     if (start.hasResumeFrom()) {
@@ -258,6 +262,9 @@ public final class JobLauncher {
                 + e.getMessage()
                 + ")");
       }
+    }
+    if (!(e instanceof CheckpointException) || e instanceof CheckpointStoreFullException) {
+      return new LaunchException.StoreFault("the checkpoint store failed: " + e.getMessage());
     }
     return new LaunchException(e.getMessage());
   }

@@ -219,6 +219,10 @@ public final class JobSupervisor {
       log.error("{}: not started, this node cannot prepare it: {}", id, e.getMessage());
       report(id, start.getClusterId(), Phase.PHASE_NODE_FAULT, 0, e.getMessage());
       return;
+    } catch (LaunchException.StoreFault e) {
+      log.error("{}: not started, the checkpoint store failed: {}", id, e.getMessage());
+      report(id, start.getClusterId(), Phase.PHASE_STORE_FAULT, 0, e.getMessage());
+      return;
     } catch (LaunchException | IllegalArgumentException e) {
       log.warn("{}: start failed: {}", id, e.getMessage());
       report(id, start.getClusterId(), Phase.PHASE_START_FAILED, 0, e.getMessage());

@@ -21,6 +21,19 @@ public class LaunchException extends Exception {
   }
 
   /**
+   * The checkpoint store failed the start (it could not record the attempt or restore its
+   * checkpoint: full, unwritable, unreachable): reported as STORE_FAULT, so the job waits and is
+   * placed again without counting a retry, and without blaming the node.
+   */
+  public static final class StoreFault extends LaunchException {
+    private static final long serialVersionUID = 1L;
+
+    public StoreFault(String message) {
+      super(message);
+    }
+  }
+
+  /**
    * The attempt was not started because an earlier attempt of the job already succeeded (the
    * checkpoint store records its exit 0): reported as SUCCEEDED_EARLIER, not as a failure.
    */

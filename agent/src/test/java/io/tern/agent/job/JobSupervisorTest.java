@@ -15,6 +15,7 @@ import io.tern.api.v1.JobStatus.Phase;
 import io.tern.api.v1.RunningAttempt;
 import io.tern.api.v1.StartJob;
 import io.tern.api.v1.StopJob;
+import io.tern.checkpoint.StaleAttemptException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -739,9 +740,12 @@ class JobSupervisorTest {
   }
 
   @Test
-  void aCheckpointTheNodesDiskHasNoRoomForIsANodeFaultAndAStoreErrorAFailedStart() {
+  void aCheckpointTheNodesDiskHasNoRoomForIsANodeFaultAFailingStoreAStoreFault() {
     restorer =
         (start, into) -> {
+          if (start.getJobId().equals("job-stale")) {
+            throw new StaleAttemptException("job-stale has a newer attempt 3");
+          }
           throw new IOException("No space left on device");
         };
     // More than any disk here holds, and a few bytes.
@@ -749,14 +753,20 @@ class JobSupervisorTest {
     huge.getResumeFromBuilder().setName("ckpt-7").setAttempt(1).setSizeBytes(Long.MAX_VALUE / 4);
     StartJob.Builder small = bash("job-small", 2, "true");
     small.getResumeFromBuilder().setName("ckpt-3").setAttempt(1).setSizeBytes(4096);
+    StartJob.Builder stale = bash("job-stale", 2, "true");
+    stale.getResumeFromBuilder().setName("ckpt-3").setAttempt(1).setSizeBytes(4096);
     startJob(huge.build());
     startJob(small.build());
+    startJob(stale.build());
 
     assertThat(awaitPhase("job-huge", Phase.PHASE_NODE_FAULT).getMessage())
         .startsWith("cannot restore checkpoint ckpt-7 (" + Long.MAX_VALUE / 4 + " bytes) into ")
         .contains("bytes free on this node (No space left on device)");
-    assertThat(awaitPhase("job-small", Phase.PHASE_START_FAILED).getMessage())
-        .contains("No space left on device");
+    // The store's disk is full, not this node's: the job waits for the store, no retry counted.
+    assertThat(awaitPhase("job-small", Phase.PHASE_STORE_FAULT).getMessage())
+        .isEqualTo("the checkpoint store failed: No space left on device");
+    assertThat(awaitPhase("job-stale", Phase.PHASE_START_FAILED).getMessage())
+        .isEqualTo("job-stale has a newer attempt 3");
   }
 
   /**

@@ -6,16 +6,20 @@ import static org.awaitility.Awaitility.await;
 
 import io.tern.api.v1.AgentMessage;
 import io.tern.api.v1.CapacityType;
+import io.tern.api.v1.ExplainJobRequest;
 import io.tern.api.v1.GetJobRequest;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobState;
 import io.tern.api.v1.JobStatus;
 import io.tern.api.v1.SchedulerMessage;
+import io.tern.api.v1.StartJob;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.scheduler.server.testing.Clients;
 import io.tern.scheduler.server.testing.FakeAgent;
 import io.tern.scheduler.server.testing.ReplicaCluster;
+import io.tern.testing.TestClock;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,28 +116,15 @@ class AgentLeaseProtocolTest {
     Clients c = cluster.track(new Clients(server.address()));
     FakeAgent full = onDemandAgent(server, "node-1");
     full.next(SchedulerMessage.KindCase.REGISTERED, 10);
-    // No retries: a start failure would fail the job.
-    String id =
-        c.jobs
-            .submitJob(
-                SubmitJobRequest.newBuilder()
-                    .setSpec(Clients.spec("j", 1).toBuilder().setRetries(0))
-                    .build())
-            .getJob()
-            .getId();
+    String id = submitWithoutRetries(c);
     full.next(SchedulerMessage.KindCase.START_JOB, 10);
 
     full.send(
-        AgentMessage.newBuilder()
-            .setJobStatus(
-                JobStatus.newBuilder()
-                    .setJobId(id)
-                    .setAttempt(1)
-                    .setPhase(JobStatus.Phase.PHASE_NODE_FAULT)
-                    .setMessage(
-                        "cannot record /w/jobs/" + id + "/attempt-1: No space left on device"))
-            .setSeq(1)
-            .build());
+        status(
+            id,
+            JobStatus.Phase.PHASE_NODE_FAULT,
+            "cannot record /w/jobs/" + id + "/attempt-1: No space left on device",
+            1));
 
     await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_PENDING);
     assertThat(job(c, id).getAttempts(0).getEndReason())
@@ -150,17 +141,74 @@ class AgentLeaseProtocolTest {
         .isEqualTo(2);
   }
 
+  @Test
+  void aStartTheCheckpointStoreFailsWaitsWithoutARetryAndWithoutBlamingTheNode() throws Exception {
+    TestClock clock = new TestClock(Instant.parse("2026-12-01T08:00:00Z"));
+    SchedulerServer server =
+        cluster.track(new SchedulerServer(cluster.config(Duration.ofHours(2)), clock).start());
+    ReplicaCluster.awaitLeading(server);
+    Clients c = cluster.track(new Clients(server.address()));
+    FakeAgent agent = onDemandAgent(server, "node-1");
+    agent.next(SchedulerMessage.KindCase.REGISTERED, 10);
+    String id = submitWithoutRetries(c);
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+
+    agent.send(
+        status(
+            id,
+            JobStatus.Phase.PHASE_STORE_FAULT,
+            "the checkpoint store failed: No space left on device",
+            1));
+
+    await().atMost(WAIT).until(() -> job(c, id).getState() == JobState.JOB_STATE_PENDING);
+    assertThat(job(c, id).getAttempts(0).getEndReason())
+        .isEqualTo(
+            "not started: the checkpoint store failed: No space left on device (no retry counted)");
+    assertThat(job(c, id).getAttempts(0).hasExitCode()).as("not a failure").isFalse();
+    String other =
+        c.jobs
+            .submitJob(SubmitJobRequest.newBuilder().setSpec(Clients.spec("k", 1)).build())
+            .getJob()
+            .getId();
+    assertThat(agent.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob().getJobId())
+        .as("the node is not blamed: the next job starts there")
+        .isEqualTo(other);
+    assertThatThrownBy(() -> agent.next(SchedulerMessage.KindCase.START_JOB, 2))
+        .as("the job waits for the store")
+        .hasMessageContaining("no START_JOB");
+    assertThat(c.jobs.explainJob(ExplainJobRequest.newBuilder().setJobId(id).build()).getSummary())
+        .isEqualTo(
+            "pending: its last start failed: the checkpoint store failed: No space left on device;"
+                + " tried again at 2026-12-01T08:00:30Z (no retry counted)");
+
+    clock.advance(Duration.ofSeconds(30)); // the pause
+    StartJob again = agent.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob();
+    assertThat(again.getJobId()).isEqualTo(id);
+    assertThat(again.getAttempt()).isEqualTo(2);
+  }
+
   private static AgentMessage status(String id, JobStatus.Phase phase, long seq) {
+    return status(
+        id, phase, phase == JobStatus.Phase.PHASE_REFUSED ? "not started: shutting down" : "", seq);
+  }
+
+  private static AgentMessage status(String id, JobStatus.Phase phase, String message, long seq) {
     return AgentMessage.newBuilder()
         .setJobStatus(
-            JobStatus.newBuilder()
-                .setJobId(id)
-                .setAttempt(1)
-                .setPhase(phase)
-                .setMessage(
-                    phase == JobStatus.Phase.PHASE_REFUSED ? "not started: shutting down" : ""))
+            JobStatus.newBuilder().setJobId(id).setAttempt(1).setPhase(phase).setMessage(message))
         .setSeq(seq)
         .build();
+  }
+
+  /** A job with no retries: a start failure would fail it. */
+  private static String submitWithoutRetries(Clients c) {
+    return c.jobs
+        .submitJob(
+            SubmitJobRequest.newBuilder()
+                .setSpec(Clients.spec("j", 1).toBuilder().setRetries(0))
+                .build())
+        .getJob()
+        .getId();
   }
 
   /** A connected fake agent with two on-demand GPUs. */

@@ -55,6 +55,12 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
   /** How long nothing is placed on a node whose agent could not prepare an attempt on its disk. */
   static final Duration NODE_FAULT_PAUSE = Duration.ofSeconds(30);
 
+  /**
+   * How long a job whose start the checkpoint store failed waits before it is placed again (the
+   * store fails every node alike, so no node is blamed).
+   */
+  static final Duration STORE_FAULT_PAUSE = Duration.ofSeconds(30);
+
   /** The furthest ahead a spot notice's reclaim time is taken as it is. */
   static final Duration MAX_NOTICE_AHEAD = Duration.ofHours(1);
 
@@ -510,6 +516,24 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
                 + " could not prepare it ("
                 + printable(status.getMessage(), MAX_REASON_CHARS)
                 + "); no retry counted",
+            null);
+      }
+      case PHASE_STORE_FAULT -> {
+        String why = printable(status.getMessage(), MAX_REASON_CHARS);
+        log.warn(
+            "the checkpoint store failed the start of {} on node {}: {}; trying it again in {} s",
+            entry.id(),
+            session.id(),
+            printable(status.getMessage(), 200),
+            STORE_FAULT_PAUSE.toSeconds());
+        entry.storeFaultUntil = now.plus(STORE_FAULT_PAUSE);
+        entry.storeFault = why;
+        endAttempt(
+            term,
+            entry,
+            new JobEvent.Refused(n),
+            at,
+            "not started: " + why + " (no retry counted)",
             null);
       }
       case PHASE_REFUSED -> {

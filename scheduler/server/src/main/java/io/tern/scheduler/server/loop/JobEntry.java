@@ -4,6 +4,9 @@ import io.tern.api.v1.Attempt;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobState;
 import io.tern.scheduler.core.model.Allocation;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
@@ -26,6 +29,43 @@ final class JobEntry {
 
   /** Which parents the job waits for ("waiting for job-000001"), as of the last plan; or null. */
   String waitingFor;
+
+  /**
+   * Until when the job stays out of plans because the checkpoint store failed its last start, or
+   * null; kept in memory only (a new leader tries the job at once).
+   */
+  Instant storeFaultUntil;
+
+  /** Why, with {@link #storeFaultUntil}: the store's error as the agent reported it. */
+  String storeFault;
+
+  /**
+   * Whether the queued job must stay out of this plan because the checkpoint store failed its last
+   * start a short while ago; its reason then says so and when it is tried again.
+   */
+  boolean waitsForStore(Instant now) {
+    if (storeFaultUntil == null) {
+      return false;
+    }
+    if (!now.isBefore(storeFaultUntil)) {
+      storeFaultUntil = null;
+      storeFault = null;
+      waitingFor = null;
+      return false;
+    }
+    String reason =
+        "its last start failed: "
+            + storeFault
+            + "; tried again at "
+            + DateTimeFormatter.ISO_INSTANT.format(storeFaultUntil.truncatedTo(ChronoUnit.SECONDS))
+            + " (no retry counted)";
+    waitingFor = reason;
+    if (!job.getPendingReason().equals(reason)) {
+      // Derived, not worth a write: persisted with the job's next real change.
+      job = job.toBuilder().setPendingReason(reason).build();
+    }
+    return true;
+  }
 
   JobEntry(Job job, int version) {
     this.job = job;

@@ -148,6 +148,7 @@ final class Planner {
           busyNodes.addAll(a.getNodeIdsList());
         }
       } else if (entry.plannable()
+          && !entry.waitsForStore(now)
           && !dependencies.holdsBack(term, entry)
           && !arrays.holdsBack(term, entry)) {
         queue.add(entry.coreJob());
