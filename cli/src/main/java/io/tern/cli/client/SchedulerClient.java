@@ -92,6 +92,21 @@ public final class SchedulerClient implements AutoCloseable {
    *     {@code patience}
    * @throws StatusRuntimeException for other failures (the scheduler's own answer)
    */
+  /**
+   * The scheduler's own answers that a call was not taken: a replica that knows no leader ("no
+   * leader available: ...", GrpcErrors), or one that relayed the call to a replica that had stopped
+   * leading ("the leader changed while the call was relayed ...", LeaderForwarding).
+   */
+  private static final List<String> NOT_TAKEN =
+      List.of("no leader available", "the leader changed while the call was relayed");
+
+  static boolean notTaken(StatusRuntimeException e) {
+    String description = e.getStatus().getDescription();
+    return e.getStatus().getCode() == Status.Code.UNAVAILABLE
+        && description != null
+        && NOT_TAKEN.stream().anyMatch(description::startsWith);
+  }
+
   public <T> T call(Function<Channel, T> rpc) {
     long start = System.nanoTime();
     long deadline = start + patience.toNanos();
@@ -114,7 +129,8 @@ public final class SchedulerClient implements AutoCloseable {
         answered |= !notReached(e) && !cutOff(e);
         String leader = e.getTrailers() == null ? null : e.getTrailers().get(LEADER);
         // Sent on an accepted connection and then cut off, not redirected: it may have been done.
-        mayHaveArrived |= connected && code == Status.Code.UNAVAILABLE && leader == null;
+        mayHaveArrived |=
+            connected && code == Status.Code.UNAVAILABLE && leader == null && !notTaken(e);
         if (code == Status.Code.INVALID_ARGUMENT) {
           throw new UserInputException(e.getStatus().getDescription());
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.tern.api.v1.JobServiceGrpc;
@@ -30,6 +31,7 @@ class VanishingReplicaTest {
   private Server replica;
   private LoopbackProxy proxy;
   private volatile boolean graceful;
+  private volatile boolean leaderless;
   private final List<String> keys = new CopyOnWriteArrayList<>();
 
   @BeforeEach
@@ -42,7 +44,14 @@ class VanishingReplicaTest {
                   public void submitJob(
                       SubmitJobRequest request, StreamObserver<SubmitJobResponse> answer) {
                     keys.add(request.getIdempotencyKey());
-                    if (graceful) {
+                    if (leaderless) {
+                      answer.onError(
+                          Status.UNAVAILABLE
+                              .withDescription(
+                                  "no leader available: this replica lost its ZooKeeper"
+                                      + " connection")
+                              .asRuntimeException());
+                    } else if (graceful) {
                       replica.shutdownNow(); // stopped: the call is cancelled, unanswered
                     } else {
                       proxy.cut(); // killed: connections reset, nothing listens
@@ -113,6 +122,21 @@ class VanishingReplicaTest {
 
     assertThat(keys).containsExactly("sweep-7");
     assertThat(run.err()).contains("--idempotency-key sweep-7");
+  }
+
+  @Test
+  void aReplicaThatAnswersItHasNoLeaderTookNothing() {
+    // Every try reached a replica, and each said it took nothing: the job was not submitted.
+    leaderless = true;
+
+    TernInProcess run = submit("--wait", "2");
+
+    assertThat(keys).hasSizeGreaterThan(1);
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err())
+        .contains("the job was not submitted")
+        .contains("no leader available")
+        .doesNotContain("unknown");
   }
 
   @Test
