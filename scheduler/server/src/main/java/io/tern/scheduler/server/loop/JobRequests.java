@@ -220,7 +220,12 @@ public final class JobRequests {
     }
     SubmitJobResponse.Builder out =
         SubmitJobResponse.newBuilder().setJob(job).setDeduplicated(true);
-    return arrayId.isEmpty() ? out.build() : out.setArrayId(arrayId).build();
+    if (arrayId.isEmpty()) {
+      return out.build();
+    }
+    // The submission made one task per index its spec lists, as the first answer counted them.
+    int tasks = ArraySyntax.indices(spec.getArray().getIndices()).indices().size();
+    return out.setArrayId(arrayId).setArrayTasks(tasks).build();
   }
 
   /** The job, with what it has cost so far. */

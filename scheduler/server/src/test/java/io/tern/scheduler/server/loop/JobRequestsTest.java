@@ -84,6 +84,7 @@ class JobRequestsTest {
     loop.settle();
     assertThat(retry.get().getDeduplicated()).isTrue();
     assertThat(retry.get().getArrayId()).isEqualTo("job-000001");
+    assertThat(retry.get().getArrayTasks()).as("counted as the first answer did").isEqualTo(4);
     assertThat(loop.term.jobs).hasSize(4);
 
     var next = submit(HandLoop.spec("vision", 1), "");
