@@ -97,8 +97,19 @@ public final class JobSpecValidator {
     if (spec.hasCheckpoint()) {
       checkCheckpoint(spec.getCheckpoint(), spec.getCapacity(), errors);
     }
-    if (spec.hasDeadline() && !validTimestamp(spec.getDeadline())) {
-      errors.add(SpecError.of("deadline", "must be a time between 1970 and 9999"));
+    if (spec.hasDeadline()) {
+      var deadline = spec.getDeadline();
+      if (deadline.getNanos() < 0 || deadline.getNanos() > 999_999_999) {
+        errors.add(
+            SpecError.of(
+                "deadline",
+                "is not a valid time (nanos "
+                    + deadline.getNanos()
+                    + "): nanos must lie between 0 and 999999999"));
+      } else if (deadline.getSeconds() < 0
+          || deadline.getSeconds() >= ProtoTimes.TIMESTAMP_END_SECONDS) {
+        errors.add(SpecError.of("deadline", "must be a time between 1970 and 9999"));
+      }
     }
     if (!(spec.getMaxCostUsd() >= 0 && spec.getMaxCostUsd() <= SpecLimits.MAX_COST_USD)) {
       errors.add(
@@ -382,7 +393,7 @@ public final class JobSpecValidator {
                     + "\""));
       }
     }
-    if (r.getGpus() == 0 && (r.getGpuMemoryGib() > 0 || r.getGpuModelsCount() > 0)) {
+    if (r.getGpus() == 0 && (r.getGpuMemoryGib() != 0 || r.getGpuModelsCount() > 0)) {
       errors.add(
           SpecError.of("resources.gpus", "is 0, so gpuMemoryGiB and gpuModels cannot be set"));
     }

@@ -108,6 +108,27 @@ class JobSpecValidatorTest {
   }
 
   @Test
+  void aDeadlineProtobufDoesNotAllowSaysWhichPartIsWrong() {
+    JobSpec badNanos =
+        valid()
+            .setDeadline(
+                com.google.protobuf.Timestamp.newBuilder().setSeconds(2_000_000_000L).setNanos(-1))
+            .build();
+    JobSpec year10000 =
+        valid()
+            .setDeadline(com.google.protobuf.Timestamp.newBuilder().setSeconds(253_402_300_800L))
+            .build();
+
+    assertThat(JobSpecValidator.validate(badNanos))
+        .extracting(SpecError::toString)
+        .containsExactly(
+            "deadline: is not a valid time (nanos -1): nanos must lie between 0 and 999999999");
+    assertThat(JobSpecValidator.validate(year10000))
+        .extracting(SpecError::toString)
+        .containsExactly("deadline: must be a time between 1970 and 9999");
+  }
+
+  @Test
   void shareableNeedsExactlyOneGpu() {
     JobSpec spec =
         valid()

@@ -43,6 +43,9 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
           Status.INVALID_ARGUMENT.withDescription("limit: must be 0..10000").asRuntimeException());
       return;
     }
+    if (GrpcErrors.refusedTeam(request.getTeam(), observer)) {
+      return;
+    }
     Principal caller = Principal.current();
     GrpcErrors.reply(cluster.queue(request).thenApply(queue -> visibleTo(caller, queue)), observer);
   }

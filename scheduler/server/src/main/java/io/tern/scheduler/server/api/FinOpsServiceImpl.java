@@ -106,14 +106,8 @@ public final class FinOpsServiceImpl extends FinOpsServiceGrpc.FinOpsServiceImpl
   @Override
   public void getCostReport(GetCostReportRequest request, StreamObserver<CostReport> observer) {
     Principal caller = Principal.current();
-    if (!request.getTeam().isEmpty()) {
-      var badTeam = io.tern.scheduler.spec.JobSpecValidator.teamProblem(request.getTeam());
-      if (badTeam.isPresent()) {
-        // No job can have this team: a typo to report, not an empty report to give.
-        observer.onError(
-            Status.INVALID_ARGUMENT.withDescription("team: " + badTeam.get()).asRuntimeException());
-        return;
-      }
+    if (GrpcErrors.refusedTeam(request.getTeam(), observer)) {
+      return;
     }
     String team;
     try {

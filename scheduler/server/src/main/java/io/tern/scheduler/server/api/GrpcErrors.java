@@ -4,6 +4,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.tern.scheduler.server.auth.TeamAccess;
 import io.tern.scheduler.server.loop.NotLeaderException;
 import io.tern.scheduler.spec.ApiTrailers;
 import java.util.NoSuchElementException;
@@ -64,5 +65,23 @@ public final class GrpcErrors {
             observer.onCompleted();
           }
         });
+  }
+
+  /**
+   * For a request that filters on {@code team}: refuses a team name no job could have as
+   * INVALID_ARGUMENT and returns true ({@link TeamAccess#checkTeamName}); false for an empty team
+   * (no filter) or a valid one.
+   */
+  static boolean refusedTeam(String team, io.grpc.stub.StreamObserver<?> observer) {
+    if (team.isEmpty()) {
+      return false;
+    }
+    try {
+      TeamAccess.checkTeamName(team, "team");
+      return false;
+    } catch (RuntimeException e) {
+      observer.onError(toStatus(e));
+      return true;
+    }
   }
 }

@@ -197,6 +197,9 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
       return;
     }
     Principal caller = Principal.current();
+    if (GrpcErrors.refusedTeam(request.getTeam(), observer)) {
+      return;
+    }
     if (!request.getTeam().isEmpty() && !caller.readsCostsOf(request.getTeam())) {
       observer.onError(
           GrpcErrors.toStatus(
@@ -276,6 +279,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     Principal caller = Principal.current();
     if (!request.getTeam().isEmpty()) {
       try {
+        TeamAccess.checkTeamName(request.getTeam(), "team");
         TeamAccess.checkReadableTeam(caller, request.getTeam(), "team");
       } catch (RuntimeException e) {
         observer.onError(GrpcErrors.toStatus(e));

@@ -36,6 +36,19 @@ public final class TeamAccess {
     return job;
   }
 
+  /**
+   * INVALID_ARGUMENT ({@code field: what is wrong}) for a team name no job could have: a filter or
+   * report on it is a typo to report, not an empty answer to give.
+   */
+  public static void checkTeamName(String team, String field) {
+    var problem = io.tern.scheduler.spec.JobSpecValidator.teamProblem(team);
+    if (problem.isPresent()) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription(field + ": " + problem.get())
+          .asRuntimeException();
+    }
+  }
+
   /** PERMISSION_DENIED unless {@code caller} may act for {@code team}. */
   public static void checkTeam(Principal caller, String team, String field) {
     checkTeam(caller, team, field, caller.actsFor(team));

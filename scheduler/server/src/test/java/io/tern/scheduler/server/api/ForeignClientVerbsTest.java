@@ -203,6 +203,26 @@ class ForeignClientVerbsTest {
                 "ttl",
                 time(createToken, "ttl", 5, -5)));
     Status noSuchTeam = refusal(costs, request(costs, "team", "NO SUCH"));
+    MethodDescriptor queue = client.service("tern.v1.ClusterService").findMethodByName("GetQueue");
+    MethodDescriptor history = jobs.findMethodByName("ExportHistory");
+    List<Status> teamFilters =
+        List.of(
+            refusal(list, request(list, "team", "NO SUCH")),
+            refusal(queue, request(queue, "team", "NO SUCH")),
+            refusal(
+                history,
+                request(
+                    history,
+                    "since",
+                    time(history, "since", 1_700_000_000L, 0),
+                    "team",
+                    "NO SUCH")));
+    assertThat(teamFilters)
+        .extracting(status -> status.getCode() + " " + status.getDescription())
+        .as("a filter on a team no job can have is a typo, as for the cost report")
+        .containsOnly(
+            "INVALID_ARGUMENT team: may contain only lower-case letters, digits, '_' and '-' (and"
+                + " start with one), got \"NO SUCH\"");
     DynamicMessage forever =
         spec.toBuilder()
             .setField(
