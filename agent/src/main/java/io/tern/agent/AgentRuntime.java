@@ -13,7 +13,6 @@ import io.tern.checkpoint.config.CheckpointStoreLocation;
 import io.tern.security.tls.ClientTls;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -213,10 +212,6 @@ public final class AgentRuntime implements AutoCloseable {
   }
 
   private static CheckpointStore openStore(Settings settings, Clock clock) throws IOException {
-    URI uri = settings.checkpointStore().uri();
-    if ("file".equals(uri.getScheme())) {
-      Files.createDirectories(settings.checkpointStore().path());
-    }
     return settings
         .checkpointStore()
         .open(CheckpointStoreSettings.of(settings.keepCheckpoints(), clock));

@@ -92,7 +92,7 @@ public record CheckpointStoreLocation(URI uri) {
   }
 
   /**
-   * Opens the store.
+   * Opens the store; a filesystem store's directory is made if it does not exist yet.
    *
    * @param credentials for s3 locations; null for the SDK's default chain
    */
@@ -101,7 +101,7 @@ public record CheckpointStoreLocation(URI uri) {
     if ("file".equals(uri.getScheme())) {
       String quota = params(uri).get("quota");
       return new FsCheckpointStore(
-          Path.of(uri.getPath()),
+          java.nio.file.Files.createDirectories(Path.of(uri.getPath())),
           settings,
           true,
           quota == null ? OptionalLong.empty() : OptionalLong.of(parseSize(quota)));

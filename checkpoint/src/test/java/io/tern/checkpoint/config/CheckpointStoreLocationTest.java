@@ -40,6 +40,15 @@ class CheckpointStoreLocationTest {
   }
 
   @Test
+  void aFileStoreWhoseDirectoryIsMissingMakesIt() throws Exception {
+    Path missing = tmp.resolve("not/yet");
+    try (CheckpointStore store = CheckpointStoreLocation.parse(missing.toString()).open(settings)) {
+      assertThat(missing).isDirectory();
+      assertThat(store.list("job-000001")).isEmpty();
+    }
+  }
+
+  @Test
   void aFileLocationMayCarryAQuota() throws Exception {
     String location = tmp.toUri() + "?quota=2KiB";
     assertThat(CheckpointStoreLocation.parse(location).path()).isEqualTo(tmp);
