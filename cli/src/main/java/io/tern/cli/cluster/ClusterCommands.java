@@ -71,7 +71,7 @@ public final class ClusterCommands {
                 n.getGpusList().stream().mapToInt(Gpu::getUtilizationPercent).average().orElse(0);
             table.row(
                 n.getId(),
-                Protos.enumName(n.getState(), "NODE_STATE_"),
+                Protos.enumName(n.getState(), "NODE_STATE_") + (n.hasRestingUntil() ? "*" : ""),
                 Protos.enumName(n.getCapacityType(), "CAPACITY_TYPE_")
                     .toLowerCase()
                     .replace('_', '-'),
@@ -85,6 +85,18 @@ public final class ClusterCommands {
                 Protos.age(n.getLastHeartbeat(), now) + " ago");
           }
           table.print(out);
+          for (Node n : nodes.getNodesList()) {
+            if (n.hasRestingUntil()) {
+              out.println(
+                  "* "
+                      + n.getId()
+                      + " takes no job until "
+                      + Protos.time(n.getRestingUntil())
+                      + ": its agent could not prepare one ("
+                      + n.getRestingReason()
+                      + ")");
+            }
+          }
         }
         out.flush();
         return 0;

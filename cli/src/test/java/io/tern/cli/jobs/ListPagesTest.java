@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.ListJobsRequest;
 import io.tern.api.v1.ListJobsResponse;
+import io.tern.cli.testing.StandInScheduler;
 import io.tern.cli.testing.TernInProcess;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -26,44 +24,38 @@ import org.junit.jupiter.api.Test;
  */
 class ListPagesTest {
   private static final int JOBS = 2_500;
-  private Server scheduler;
+  private StandInScheduler scheduler;
   private final List<Integer> pageSizes = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() throws IOException {
     scheduler =
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-            .addService(
-                new JobServiceGrpc.JobServiceImplBase() {
-                  @Override
-                  public void listJobs(
-                      ListJobsRequest request, StreamObserver<ListJobsResponse> answer) {
-                    pageSizes.add(request.getPageSize());
-                    int from =
-                        request.getPageToken().isEmpty()
-                            ? 0
-                            : Integer.parseInt(request.getPageToken());
-                    int size =
-                        Math.min(request.getPageSize() == 0 ? 100 : request.getPageSize(), 1000);
-                    int to = Math.min(JOBS, from + size);
-                    ListJobsResponse.Builder page = ListJobsResponse.newBuilder();
-                    for (int i = from; i < to; i++) {
-                      page.addJobs(Job.newBuilder().setId(String.format("job-%06d", i + 1)));
-                    }
-                    if (to < JOBS) {
-                      page.setNextPageToken(Integer.toString(to));
-                    }
-                    answer.onNext(page.build());
-                    answer.onCompleted();
-                  }
-                })
-            .build()
-            .start();
+        new StandInScheduler(
+            new JobServiceGrpc.JobServiceImplBase() {
+              @Override
+              public void listJobs(
+                  ListJobsRequest request, StreamObserver<ListJobsResponse> answer) {
+                pageSizes.add(request.getPageSize());
+                int from =
+                    request.getPageToken().isEmpty() ? 0 : Integer.parseInt(request.getPageToken());
+                int size = Math.min(request.getPageSize() == 0 ? 100 : request.getPageSize(), 1000);
+                int to = Math.min(JOBS, from + size);
+                ListJobsResponse.Builder page = ListJobsResponse.newBuilder();
+                for (int i = from; i < to; i++) {
+                  page.addJobs(Job.newBuilder().setId(String.format("job-%06d", i + 1)));
+                }
+                if (to < JOBS) {
+                  page.setNextPageToken(Integer.toString(to));
+                }
+                answer.onNext(page.build());
+                answer.onCompleted();
+              }
+            });
   }
 
   @AfterEach
   void stop() {
-    scheduler.shutdownNow();
+    scheduler.close();
   }
 
   private JsonNode list(TernInProcess run) throws IOException {
@@ -73,7 +65,7 @@ class ListPagesTest {
 
   @Test
   void aLimitOverAPageIsReadPageByPage() throws IOException {
-    String at = "127.0.0.1:" + scheduler.getPort();
+    String at = scheduler.address();
 
     TernInProcess some =
         TernInProcess.run("list", "--scheduler", at, "--limit", "2200", "-o", "json");
@@ -92,8 +84,7 @@ class ListPagesTest {
 
   @Test
   void theDefaultIsFiftyAndTheTableSaysThereIsMore() {
-    TernInProcess run =
-        TernInProcess.run("list", "--scheduler", "127.0.0.1:" + scheduler.getPort());
+    TernInProcess run = TernInProcess.run("list", "--scheduler", scheduler.address());
 
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out().lines().filter(l -> l.startsWith("job-"))).hasSize(50);

@@ -18,6 +18,8 @@ import io.tern.scheduler.core.model.CapacityPreference;
 import io.tern.scheduler.core.model.CapacityType;
 import io.tern.scheduler.core.model.Checkpointing;
 import io.tern.scheduler.core.model.GpuHealth;
+import io.tern.scheduler.core.model.Job;
+import io.tern.scheduler.core.model.Node;
 import io.tern.scheduler.core.model.NodeAssignment;
 import io.tern.scheduler.core.model.NodeState;
 import io.tern.scheduler.core.model.Resources;
@@ -223,5 +225,27 @@ class PlacementEngineTest {
     assertThat(one.placements()).extracting(Placement::jobId).containsExactly("one");
     assertThat(all.placements()).extracting(Placement::jobId).containsExactly("all");
     assertThat(all.placements().getFirst().assignments().getFirst().gpuIndices()).hasSize(64);
+  }
+
+  @Test
+  void jobsThatTakeNoGpuSpreadOverTheNodes() {
+    // They fragment no GPU, so best fit does not apply: before, all of them went to one node.
+    List<Node> nodes = List.of(onDemand("a", 8), onDemand("b", 8), onDemand("c", 8));
+    Job busy = job("busy", 0).build();
+    Job[] queued = new Job[5];
+    for (int i = 0; i < queued.length; i++) {
+      queued[i] = job("cpu-" + i, 0).build();
+    }
+
+    Plan plan = plan(cluster(nodes, running(busy, nodes.get(0))), queue(queued));
+
+    assertThat(plan.placements()).hasSize(5);
+    java.util.Map<String, Long> perNode =
+        plan.placements().stream()
+            .collect(
+                java.util.stream.Collectors.groupingBy(
+                    p -> p.assignments().getFirst().nodeId(),
+                    java.util.stream.Collectors.counting()));
+    assertThat(perNode).containsEntry("a", 1L).containsEntry("b", 2L).containsEntry("c", 2L);
   }
 }

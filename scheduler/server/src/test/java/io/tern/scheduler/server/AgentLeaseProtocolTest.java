@@ -11,6 +11,8 @@ import io.tern.api.v1.GetJobRequest;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobState;
 import io.tern.api.v1.JobStatus;
+import io.tern.api.v1.ListNodesRequest;
+import io.tern.api.v1.Node;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.StartJob;
 import io.tern.api.v1.SubmitJobRequest;
@@ -135,6 +137,10 @@ class AgentLeaseProtocolTest {
     assertThatThrownBy(() -> full.next(SchedulerMessage.KindCase.START_JOB, 2))
         .as("the node rests")
         .hasMessageContaining("no START_JOB");
+    Node resting = c.cluster.listNodes(ListNodesRequest.getDefaultInstance()).getNodes(0);
+    assertThat(resting.hasRestingUntil()).as("ListNodes says it rests, and why").isTrue();
+    assertThat(resting.getRestingReason())
+        .isEqualTo("cannot record /w/jobs/" + id + "/attempt-1: No space left on device");
 
     FakeAgent other = onDemandAgent(server, "node-2");
     assertThat(other.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob().getAttempt())

@@ -32,6 +32,10 @@ public final class NodeView {
   long plannedGpus;
   int freeCpu;
   long freeMemoryMiB;
+
+  /** Jobs on the node: the snapshot's allocations and this plan's placements. */
+  int jobs;
+
   String reservedFor;
   boolean touched;
   int bucketGroup = -1;
@@ -158,6 +162,7 @@ public final class NodeView {
     }
     freeCpu -= cpu;
     freeMemoryMiB -= memoryMiB;
+    jobs++;
   }
 
   private int[] sharers() {
@@ -200,6 +205,12 @@ public final class NodeView {
     }
     freeCpu -= cpu;
     freeMemoryMiB -= memoryMiB;
+    jobs++;
+  }
+
+  /** How many jobs run on the node or were placed on it in this plan. */
+  public int jobs() {
+    return jobs;
   }
 
   @Override

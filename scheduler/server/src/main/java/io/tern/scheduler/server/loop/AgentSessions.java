@@ -506,6 +506,7 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
             printable(status.getMessage(), 200),
             NODE_FAULT_PAUSE.toSeconds());
         session.faultedUntil = now.plus(NODE_FAULT_PAUSE);
+        session.faultReason = printable(status.getMessage(), 200);
         endAttempt(
             term,
             entry,

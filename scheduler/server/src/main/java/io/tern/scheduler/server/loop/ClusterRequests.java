@@ -56,22 +56,28 @@ public final class ClusterRequests {
         term -> {
           telemetry.absorbTelemetry(term);
           ListNodesResponse.Builder out = ListNodesResponse.newBuilder();
+          Instant now = clock.instant();
           for (NodeSession session : term.nodes.values()) {
             if (request.getStatesCount() == 0
                 || request.getStatesList().contains(session.state())) {
-              out.addNodes(view(term, session, seesTeam));
+              out.addNodes(view(term, session, seesTeam, now));
             }
           }
           return out.build();
         });
   }
 
-  private static Node view(LeaderTerm term, NodeSession session, Predicate<String> seesTeam) {
+  private static Node view(
+      LeaderTerm term, NodeSession session, Predicate<String> seesTeam, Instant now) {
     Node.Builder node =
         session.node.toBuilder()
             .clearGpus()
             .addAllGpus(session.gpus)
             .setLastHeartbeat(CoreSnapshots.timestamp(session.lastHeartbeat));
+    if (now.isBefore(session.faultedUntil)) {
+      node.setRestingUntil(CoreSnapshots.timestamp(session.faultedUntil))
+          .setRestingReason(session.faultReason);
+    }
     term.jobsOn(session.id()).stream()
         .filter(j -> seesTeam.test(j.job.getSpec().getTeam()))
         .forEach(j -> node.addJobIds(j.id()));
@@ -150,7 +156,11 @@ public final class ClusterRequests {
               }
             }
           }
-          return view(term, session, team -> true); // drains are for admins, who see every team
+          return view(
+              term,
+              session,
+              team -> true,
+              clock.instant()); // drains are for admins, who see every team
         });
   }
 
@@ -184,7 +194,11 @@ public final class ClusterRequests {
             writes.saveNode(session);
             plans.requestPlan();
           }
-          return view(term, session, team -> true); // undrains are for admins, who see every team
+          return view(
+              term,
+              session,
+              team -> true,
+              clock.instant()); // undrains are for admins, who see every team
         });
   }
 }

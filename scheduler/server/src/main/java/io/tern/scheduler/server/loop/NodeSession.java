@@ -36,6 +36,9 @@ final class NodeSession {
    */
   Instant faultedUntil = Instant.MIN;
 
+  /** Why, with {@link #faultedUntil}: the agent's words. */
+  String faultReason = "";
+
   NodeSession(Node node, int version, Instant lastHeartbeat) {
     this.node = node;
     this.version = version;

@@ -1,0 +1,57 @@
+package io.tern.cli.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.stub.StreamObserver;
+import io.tern.api.v1.ClusterServiceGrpc;
+import io.tern.api.v1.ListNodesRequest;
+import io.tern.api.v1.ListNodesResponse;
+import io.tern.api.v1.Node;
+import io.tern.api.v1.NodeState;
+import io.tern.cli.client.Protos;
+import io.tern.cli.testing.StandInScheduler;
+import io.tern.cli.testing.TernInProcess;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A node resting after its agent could not prepare an attempt is READY to the cluster and takes no
+ * job: {@code tern nodes} marks it and says until when and why.
+ */
+class RestingNodeTest {
+  @Test
+  void aRestingNodeIsMarkedWithWhenAndWhy() throws Exception {
+    Timestamp until = Timestamp.newBuilder().setSeconds(1_796_000_000L).build();
+    Node resting =
+        Node.newBuilder()
+            .setId("node-1")
+            .setState(NodeState.NODE_STATE_READY)
+            .setRestingUntil(until)
+            .setRestingReason("cannot record /w/jobs/job-000007/attempt-1: No space left on device")
+            .build();
+    Node fine = Node.newBuilder().setId("node-2").setState(NodeState.NODE_STATE_READY).build();
+    try (StandInScheduler scheduler =
+        new StandInScheduler(
+            new ClusterServiceGrpc.ClusterServiceImplBase() {
+              @Override
+              public void listNodes(
+                  ListNodesRequest request, StreamObserver<ListNodesResponse> answer) {
+                answer.onNext(
+                    ListNodesResponse.newBuilder().addNodes(resting).addNodes(fine).build());
+                answer.onCompleted();
+              }
+            })) {
+      TernInProcess run = TernInProcess.run("nodes", "--scheduler", scheduler.address());
+
+      assertThat(run.exit()).as(run.err()).isZero();
+      assertThat(run.out())
+          .containsPattern("node-1 +READY\\* ")
+          .containsPattern("node-2 +READY ")
+          .contains(
+              "* node-1 takes no job until "
+                  + Protos.time(until)
+                  + ": its agent could not prepare one (cannot record"
+                  + " /w/jobs/job-000007/attempt-1: No space left on device)");
+    }
+  }
+}
