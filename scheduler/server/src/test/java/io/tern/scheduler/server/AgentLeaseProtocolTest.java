@@ -193,6 +193,24 @@ class AgentLeaseProtocolTest {
     assertThat(again.getAttempt()).isEqualTo(2);
   }
 
+  @Test
+  void anAttemptWhoseStartedReportWasLostCountsFromItsPlacement() throws Exception {
+    SchedulerServer server = cluster.leader();
+    Clients c = cluster.track(new Clients(server.address()));
+    FakeAgent agent = onDemandAgent(server, "node-1");
+    agent.next(SchedulerMessage.KindCase.REGISTERED, 10);
+    String id = submitWithoutRetries(c);
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+
+    // Its STARTED never came (the stream broke, the agent fenced itself): it ran all the same.
+    agent.send(status(id, JobStatus.Phase.PHASE_STOPPED, "stopped: fenced", 1));
+
+    await().atMost(WAIT).until(() -> job(c, id).getAttempts(0).hasEndedAt());
+    var attempt = job(c, id).getAttempts(0);
+    assertThat(attempt.hasStartedAt()).as("billed from its placement").isTrue();
+    assertThat(attempt.getStartedAt()).isEqualTo(attempt.getPlacedAt());
+  }
+
   private static AgentMessage status(String id, JobStatus.Phase phase, long seq) {
     return status(
         id, phase, phase == JobStatus.Phase.PHASE_REFUSED ? "not started: shutting down" : "", seq);

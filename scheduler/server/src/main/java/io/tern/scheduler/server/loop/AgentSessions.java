@@ -462,6 +462,13 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
       return;
     }
     if (entry.attemptNumber() != status.getAttempt() || !entry.holdsGpus()) {
+      if (ran(status) && runsOrRanOn(entry, status.getAttempt(), session.id())) {
+        io.tern.api.v1.Job counted = JobChanges.ranUnreported(entry.job, status.getAttempt());
+        if (counted != entry.job) {
+          entry.job = counted;
+          writes.saveJob(entry, () -> {});
+        }
+      }
       lateStatus(term, session, entry, status);
       return;
     }
@@ -475,6 +482,9 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
       return;
     }
     int n = status.getAttempt();
+    if (ran(status)) {
+      entry.job = JobChanges.ranUnreported(entry.job, n);
+    }
     Instant at = reportedAt(entry, status, now);
     if (status.hasRestore()
         && status.getPhase() != JobStatus.Phase.PHASE_STARTED
@@ -929,6 +939,20 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
   /** The current attempt of {@code entry} includes {@code nodeId}. */
   private static boolean runsOn(JobEntry entry, String nodeId) {
     return entry.currentAttempt().map(a -> a.getNodeIdsList().contains(nodeId)).orElse(false);
+  }
+
+  /** Whether attempt {@code number} of the job was placed on {@code nodeId}. */
+  private static boolean runsOrRanOn(JobEntry entry, int number, String nodeId) {
+    return entry.job.getAttemptsList().stream()
+        .anyMatch(a -> a.getNumber() == number && a.getNodeIdsList().contains(nodeId));
+  }
+
+  /** A status that ends an attempt whose processes ran (not one that was never started). */
+  private static boolean ran(JobStatus status) {
+    return switch (status.getPhase()) {
+      case PHASE_EXITED, PHASE_CHECKPOINTED, PHASE_STOPPED -> true;
+      default -> false;
+    };
   }
 
   /** Marks a node lost now (its instance is gone) and requeues its jobs. */

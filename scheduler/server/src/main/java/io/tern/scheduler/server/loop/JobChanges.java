@@ -32,6 +32,21 @@ final class JobChanges {
     return b.build();
   }
 
+  /**
+   * Attempt {@code number} ran though its STARTED report never arrived (lost with a stream, or the
+   * agent was fenced first): it is counted as started when it was placed, so that the ledger bills
+   * the time it held its GPUs. The job unchanged when the attempt has a start or does not exist.
+   */
+  static Job ranUnreported(Job job, int number) {
+    for (int i = 0; i < job.getAttemptsCount(); i++) {
+      Attempt a = job.getAttempts(i);
+      if (a.getNumber() == number && !a.hasStartedAt() && a.hasPlacedAt()) {
+        return job.toBuilder().setAttempts(i, a.toBuilder().setStartedAt(a.getPlacedAt())).build();
+      }
+    }
+    return job;
+  }
+
   /** Records the end of the current attempt (if it has not ended). */
   static Job attemptEnded(Job job, Instant at, String reason, Integer exitCode) {
     Job.Builder b = job.toBuilder();
