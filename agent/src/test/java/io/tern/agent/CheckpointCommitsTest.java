@@ -334,6 +334,44 @@ class CheckpointCommitsTest {
   }
 
   @Test
+  void theLastCheckpointOfAnEndedAttemptWaitsForAStoreThatWasFullForAMoment() throws Exception {
+    store.close();
+    Path root = Files.createDirectories(dir.resolve("small-store"));
+    store =
+        new FsCheckpointStore(
+            root, CheckpointStoreSettings.of(3, Clock.systemUTC()), true, OptionalLong.of(16_384));
+    startAgent("node-1");
+    scheduler.command(start(counter("job-r", 1, 100_000, null)));
+    Path log1 = dir.resolve("work/node-1/jobs/job-r/attempt-1/output.log");
+    await().atMost(WAIT).until(() -> read(log1).contains("step 5\n"));
+    Path filler = Files.write(root.resolve("someone-elses-file"), new byte[16_384]);
+
+    // A requeue: the job writes its checkpoint and exits; the store has no room for it yet.
+    scheduler.command(
+        SchedulerMessage.newBuilder()
+            .setCheckpointJob(
+                CheckpointJob.newBuilder()
+                    .setJobId("job-r")
+                    .setAttempt(1)
+                    .setDeadline(timestamp(Instant.now().plusSeconds(10)))
+                    .setReason("requeued by alice")));
+    await().atMost(WAIT).until(() -> !failures("job-r").isEmpty());
+    assertThat(statuses("job-r"))
+        .as("not ended before its checkpoint")
+        .doesNotContain(Phase.PHASE_CHECKPOINTED);
+    Files.delete(filler);
+
+    JobStatus checkpointed = awaitStatus("job-r", Phase.PHASE_CHECKPOINTED);
+    String last = failures("job-r").getFirst().getCheckpoint();
+    assertThat(committed("job-r"))
+        .extracting(c -> c.getCheckpoint().getName())
+        .as("committed once the store had room, before the end was reported")
+        .contains(last);
+    assertThat(store.list("job-r").getFirst().name()).isEqualTo(last);
+    assertThat(checkpointed.getAttempt()).isEqualTo(1);
+  }
+
+  @Test
   void aFullStoreIsReportedAndTheCommitterMovesOnToTheNewestAndRecovers() throws Exception {
     store.close();
     Path root = Files.createDirectories(dir.resolve("small-store"));

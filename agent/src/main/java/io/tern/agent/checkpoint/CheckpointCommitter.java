@@ -59,7 +59,9 @@ import org.slf4j.LoggerFactory;
  *       commits fail, since when and why) and retried with a back-off that doubles from {@code
  *       poll} up to {@link #MAX_BACKOFF};
  *   <li>is given up as soon as a newer checkpoint of the attempt is ready: the newer one holds more
- *       work, so the committer moves on to it rather than retry a stale one forever.
+ *       work, so the committer moves on to it rather than retry a stale one forever;
+ *   <li>once the attempt has ended ({@link #settle}), is retried for up to {@link #SETTLE_PATIENCE}
+ *       before the end is reported without it.
  * </ul>
  *
  * A successful commit ends the failure episode. Work lost to a checkpoint that never committed is
@@ -86,6 +88,14 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
 
   /** How many attempts commit at once. */
   public static final int COMMIT_THREADS = 4;
+
+  /**
+   * How long an attempt that has ended keeps retrying the commit of its last checkpoint (the one a
+   * requeue or a checkpoint signal asked for) while the store fails, before its end is reported
+   * without it: a store that was full a moment ago often has room again by then, and the next
+   * attempt then resumes from that checkpoint rather than from an older one.
+   */
+  public static final Duration SETTLE_PATIENCE = Duration.ofSeconds(30);
 
   /** Told of every commit and every failed commit, from the committer's pool. */
   public interface Listener {
@@ -167,8 +177,7 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
                   w,
                   () -> {
                     try {
-                      w.retryAt = 0; // the last chance: no back-off
-                      scan(w);
+                      settleCommits(w);
                       if (succeeded) {
                         recordSuccess(w);
                       }
@@ -182,6 +191,35 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
       done.complete(null);
     }
     return done;
+  }
+
+  /**
+   * The last scans of an attempt that has ended: its newest checkpoint is committed, retried with
+   * the back-off for up to {@link #SETTLE_PATIENCE} while the store fails.
+   */
+  private void settleCommits(Watched w) {
+    long giveUpAt = System.nanoTime() + SETTLE_PATIENCE.toNanos();
+    while (true) {
+      w.retryAt = 0;
+      scan(w);
+      long left = giveUpAt - System.nanoTime();
+      if (w.fenced || w.failed.isEmpty() || left <= 0) {
+        if (!w.failed.isEmpty()) {
+          log.warn(
+              "{}: its last checkpoint did not commit within {} s of its end; it is reported"
+                  + " ended without it",
+              w.attempt,
+              SETTLE_PATIENCE.toSeconds());
+        }
+        return;
+      }
+      try {
+        TimeUnit.NANOSECONDS.sleep(Math.min(left, backoff(w.failures).toNanos()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   private static void recordSuccess(Watched w) {

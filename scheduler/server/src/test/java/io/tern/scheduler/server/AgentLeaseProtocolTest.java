@@ -185,7 +185,7 @@ class AgentLeaseProtocolTest {
     assertThat(c.jobs.explainJob(ExplainJobRequest.newBuilder().setJobId(id).build()).getSummary())
         .isEqualTo(
             "pending: its last start failed: the checkpoint store failed: No space left on device;"
-                + " tried again at 2026-12-01T08:00:30Z (no retry counted)");
+                + " tries again at 2026-12-01T08:00:30Z (no retry counted)");
 
     clock.advance(Duration.ofSeconds(30)); // the pause
     StartJob again = agent.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob();

@@ -56,7 +56,7 @@ final class JobEntry {
     String reason =
         "its last start failed: "
             + storeFault
-            + "; tried again at "
+            + "; tries again at "
             + DateTimeFormatter.ISO_INSTANT.format(storeFaultUntil.truncatedTo(ChronoUnit.SECONDS))
             + " (no retry counted)";
     waitingFor = reason;
