@@ -335,11 +335,7 @@ class CheckpointCommitsTest {
 
   @Test
   void theLastCheckpointOfAnEndedAttemptWaitsForAStoreThatWasFullForAMoment() throws Exception {
-    store.close();
-    Path root = Files.createDirectories(dir.resolve("small-store"));
-    store =
-        new FsCheckpointStore(
-            root, CheckpointStoreSettings.of(3, Clock.systemUTC()), true, OptionalLong.of(16_384));
+    Path root = useSmallStore();
     startAgent("node-1");
     scheduler.command(start(counter("job-r", 1, 100_000, null)));
     Path log1 = dir.resolve("work/node-1/jobs/job-r/attempt-1/output.log");
@@ -373,11 +369,7 @@ class CheckpointCommitsTest {
 
   @Test
   void aFullStoreIsReportedAndTheCommitterMovesOnToTheNewestAndRecovers() throws Exception {
-    store.close();
-    Path root = Files.createDirectories(dir.resolve("small-store"));
-    store =
-        new FsCheckpointStore(
-            root, CheckpointStoreSettings.of(3, Clock.systemUTC()), true, OptionalLong.of(16_384));
+    Path root = useSmallStore();
     Path go = Files.createDirectories(dir.resolve("go"));
     startAgent("node-1");
     String script =
@@ -473,6 +465,16 @@ class CheckpointCommitsTest {
     assertThat(store.list("job-o"))
         .extracting(CommittedCheckpoint::name)
         .containsExactly(committed.getCheckpoint().getName());
+  }
+
+  /** Replaces the store with one of 16 KiB; returns its root (a file there takes its room). */
+  private Path useSmallStore() throws IOException {
+    store.close();
+    Path root = Files.createDirectories(dir.resolve("small-store"));
+    store =
+        new FsCheckpointStore(
+            root, CheckpointStoreSettings.of(3, Clock.systemUTC()), true, OptionalLong.of(16_384));
+    return root;
   }
 
   private List<CheckpointCommitFailed> failures(String jobId) {
