@@ -422,28 +422,12 @@ class CheckpointCommitsTest {
   @ValueSource(booleans = {true, false})
   void aRestartedAgentCommitsTheCheckpointItsPredecessorsOrphanWroteBeforeReportingItsEnd(
       boolean policy) throws Exception {
-    // The first agent commits nothing (no store): it dies with -9, as far as its jobs can tell.
-    ScheduledExecutorService firstLoop = Executors.newSingleThreadScheduledExecutor();
-    int before = scheduler.ofKind(KindCase.REGISTER).size();
-    NodeAgent first =
-        new NodeAgent(
-            config("node-1"),
-            new SimulatedGpuProbe(new GpuProbeSpec.Simulated(1, "L4", 24), "node-1"),
-            address -> InProcessChannelBuilder.forName(address).directExecutor().build(),
-            firstLoop,
-            Clock.systemUTC(),
-            CheckpointRestorer.unavailable());
-    first.start();
-    await().atMost(WAIT).until(() -> scheduler.ofKind(KindCase.REGISTER).size() > before);
     StartJob orphan = counter("job-o", 1, 100_000, null);
     if (!policy) {
       // The job checkpoints on SIGTERM all the same (counter.sh traps it).
       orphan = orphan.toBuilder().setSpec(orphan.getSpec().toBuilder().clearCheckpoint()).build();
     }
-    scheduler.command(start(orphan));
-    Path log1 = dir.resolve("work/node-1/jobs/job-o/attempt-1/output.log");
-    await().atMost(WAIT).until(() -> read(log1).contains("step 5\n"));
-    firstLoop.shutdownNow(); // its job and shim live on
+    Path log1 = leaveAnOrphan(orphan);
 
     startAgent("node-1"); // same node, same work dir, with the store: SIGTERM, then the commit
 
@@ -465,6 +449,79 @@ class CheckpointCommitsTest {
     assertThat(store.list("job-o"))
         .extracting(CommittedCheckpoint::name)
         .containsExactly(committed.getCheckpoint().getName());
+  }
+
+  /**
+   * Starts {@code orphan} under an agent that then dies as with -9 (its loop stops; the job and its
+   * shim live on) and commits nothing (it has no store); returns the job's log.
+   */
+  private Path leaveAnOrphan(StartJob orphan) throws Exception {
+    ScheduledExecutorService firstLoop = Executors.newSingleThreadScheduledExecutor();
+    int before = scheduler.ofKind(KindCase.REGISTER).size();
+    NodeAgent first =
+        new NodeAgent(
+            config("node-1"),
+            new SimulatedGpuProbe(new GpuProbeSpec.Simulated(1, "L4", 24), "node-1"),
+            address -> InProcessChannelBuilder.forName(address).directExecutor().build(),
+            firstLoop,
+            Clock.systemUTC(),
+            CheckpointRestorer.unavailable());
+    first.start();
+    await().atMost(WAIT).until(() -> scheduler.ofKind(KindCase.REGISTER).size() > before);
+    scheduler.command(start(orphan));
+    Path log1 = dir.resolve("work/node-1/jobs/" + orphan.getJobId() + "/attempt-1/output.log");
+    await().atMost(WAIT).until(() -> read(log1).contains("step 5\n"));
+    firstLoop.shutdownNow(); // its job and shim live on
+    return log1;
+  }
+
+  @Test
+  void aRestartedAgentRetriesTheLeftoverCommitAStoreRefusesForAMoment() throws Exception {
+    Path log1 = leaveAnOrphan(counter("job-f", 1, 100_000, null));
+    java.util.concurrent.atomic.AtomicInteger refused =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean full =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    CheckpointStore fs = store;
+    store =
+        new io.tern.checkpoint.ForwardingCheckpointStore(fs) {
+          @Override
+          public CommittedCheckpoint commit(
+              String jobId, AttemptFence attempt, Path localDir, String name, OptionalLong step)
+              throws IOException {
+            if (full.get()) {
+              refused.incrementAndGet();
+              throw new io.tern.checkpoint.CheckpointStoreFullException(
+                  "checkpoint store is full: No space left on device", null);
+            }
+            return super.commit(jobId, attempt, localDir, name, step);
+          }
+
+          @Override
+          public CheckpointStore forCluster(String clusterId) {
+            return this;
+          }
+
+          @Override
+          public void close() {}
+        };
+    try {
+      // The restart registers only once its leftovers are committed (or given up): not here.
+      var restart = java.util.concurrent.CompletableFuture.runAsync(() -> startAgent("node-1"));
+      await().atMost(WAIT).until(() -> refused.get() >= 2);
+      full.set(false);
+      restart.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+      JobStatus checkpointed = awaitStatus("job-f", Phase.PHASE_CHECKPOINTED);
+      assertThat(checkpointed.getAttempt()).isEqualTo(1);
+      CheckpointCommitted committed = committed("job-f").getFirst();
+      assertThat(read(log1)).contains("checkpoint: " + committed.getCheckpoint().getName());
+      assertThat(fs.list("job-f"))
+          .extracting(CommittedCheckpoint::name)
+          .containsExactly(committed.getCheckpoint().getName());
+    } finally {
+      store = fs;
+    }
   }
 
   /** Replaces the store with one of 16 KiB; returns its root (a file there takes its room). */

@@ -236,9 +236,9 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
 
   /**
    * Commits the newest finished checkpoint of an attempt an earlier agent of this node left (the
-   * one its job wrote when it was stopped, usually), once, without back-off; older ones were that
-   * agent's to commit. Completes when done, whatever the outcome (a fenced attempt commits
-   * nothing).
+   * one its job wrote when it was stopped, usually); older ones were that agent's to commit. A
+   * store that fails it is tried again every poll for up to {@link #SETTLE_PATIENCE}. Completes
+   * when done, whatever the outcome (a fenced attempt commits nothing).
    *
    * @param clusterId as recorded with the attempt ({@code AttemptRecord.Started#clusterId})
    */
@@ -251,10 +251,18 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
             Watched w = new Watched(attempt, epoch, store.forCluster(clusterId), checkpointDir);
             List<CompletedCheckpoint> ready = w.scanner.scan(w.ignore).ready();
             if (!ready.isEmpty()) {
-              commit(w, ready.get(ready.size() - 1));
+              // A store that fails it (full) is tried again every poll for a while: the agent
+              // registers once this is done, and the job resumes from it if it commits.
+              long giveUpAt = System.nanoTime() + SETTLE_PATIENCE.toNanos();
+              while (commit(w, ready.getLast()) == Result.FAILED
+                  && System.nanoTime() - giveUpAt < 0) {
+                TimeUnit.NANOSECONDS.sleep(poll.toNanos());
+              }
             }
           } catch (IOException | RuntimeException e) {
             log.warn("{}: cannot commit what it left in {}: {}", attempt, checkpointDir, e);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
           } finally {
             done.complete(null);
           }
