@@ -28,8 +28,9 @@ public final class BudgetCommand {
         "budget",
         new String[] {
           "Manage team budgets: daily and monthly limits in US dollars (UTC periods).",
-          "Past the soft threshold a team's work runs on spot only and deferrable work waits for"
-              + " off-peak; past a limit nothing new starts."
+          "Past the soft threshold a team's work runs on spot only and, where off-peak windows"
+              + " are set, waits for the next one (a job with a deadline only while its deadline"
+              + " allows); past a limit nothing new starts."
         },
         new SetCommand().model(),
         new ListCommand().model());

@@ -4,7 +4,8 @@ package io.tern.scheduler.core.policy;
  * A team's spending guardrail for the current budget period.
  *
  * @param spentUsd spent so far in the period
- * @param softLimitUsd past this: spot only, and deferrable work waits for off-peak
+ * @param softLimitUsd past this: spot only, and the team's work waits for off-peak (see {@link
+ *     SpotPolicy})
  * @param hardLimitUsd past this: no new starts and no new launches
  */
 public record Budget(double spentUsd, double softLimitUsd, double hardLimitUsd) {

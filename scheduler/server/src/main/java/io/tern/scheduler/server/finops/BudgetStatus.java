@@ -6,7 +6,7 @@ import io.tern.scheduler.core.policy.Budget;
 public enum BudgetStatus {
   /** Under the soft threshold of every limit. */
   OK,
-  /** Past {@code soft_at} of a limit: spot only, deferrable work waits for off-peak. */
+  /** Past {@code soft_at} of a limit: spot only, and the team's work waits for off-peak. */
   SOFT,
   /** A limit is spent: no new starts, no new launches. */
   HARD;
