@@ -373,6 +373,17 @@ final class SubmitCommand extends ClientCommand {
     if (arguments.isEmpty()) {
       throw new UserInputException("give the command to run after '--', e.g. -- python3 train.py");
     }
+    String first = arguments.getFirst();
+    if (arguments.size() == 1
+        && (first.endsWith(".yaml") || first.endsWith(".yml"))
+        && Files.isRegularFile(Path.of(first))) {
+      // A spec file is not a command: spec flags and a spec file do not mix.
+      throw new UserInputException(
+          first
+              + ": a job spec file given with spec flags; give the spec file alone (tern submit "
+              + first
+              + "), or the command to run after '--'");
+    }
     if (flags.workdir != null && flags.workdir.isBlank()) {
       throw new UserInputException(
           "--workdir: expected a directory, got nothing (--no-workdir ships none)");

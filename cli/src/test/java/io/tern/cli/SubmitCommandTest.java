@@ -53,6 +53,16 @@ class SubmitCommandTest {
   }
 
   @Test
+  void aSpecFileGivenWithSpecFlagsIsNotRunAsTheCommand() {
+    Run run = tern("submit", "--dry-run", "--name", "other", "--team", "vision", EXAMPLE);
+
+    assertThat(run.exit).isEqualTo(2);
+    assertThat(run.err)
+        .contains(EXAMPLE + ": a job spec file given with spec flags; give the spec file alone");
+    assertThat(run.out).isEmpty();
+  }
+
+  @Test
   void unknownKeyExitsTwo() throws Exception {
     Path spec = dir.resolve("typo.yaml");
     Files.writeString(spec, "name: x\nteam: t\ncommand: [run]\npriorty: high\n");
