@@ -212,6 +212,16 @@ public final class JobControls {
               errors.stream().map(SpecError::toString).collect(Collectors.joining("; ")))
           .asRuntimeException();
     }
+    if (request.hasDeadline()) {
+      // As at submission: a deadline the job cannot make if it started now.
+      SubmitChecks.deadlineProblem(changed, now)
+          .ifPresent(
+              p -> {
+                throw Status.INVALID_ARGUMENT
+                    .withDescription("deadline: " + p)
+                    .asRuntimeException();
+              });
+    }
     return changed;
   }
 

@@ -91,23 +91,34 @@ final class SubmitChecks {
 
   /** Refuses a deadline the job cannot make even if it started now and ran its maximum runtime. */
   static void deadline(JobSpec spec, Instant now) {
+    var problem = deadlineProblem(spec, now);
+    if (problem.isPresent()) {
+      throw refused("spec.deadline: " + problem.get());
+    }
+  }
+
+  /**
+   * Why the job cannot make its deadline even if it started now and ran its maximum runtime, or
+   * empty when it can (or has no deadline or no maximum runtime).
+   */
+  static java.util.Optional<String> deadlineProblem(JobSpec spec, Instant now) {
     if (!spec.hasDeadline() || !spec.hasMaxRuntime()) {
-      return;
+      return java.util.Optional.empty();
     }
     Instant deadline = CoreSnapshots.instant(spec.getDeadline());
     Duration runtime =
         Duration.ofSeconds(spec.getMaxRuntime().getSeconds(), spec.getMaxRuntime().getNanos());
-    if (now.plus(runtime).isAfter(deadline)) {
-      throw refused(
-          "spec.deadline: "
-              + deadline
-              + " is "
-              + hours(Duration.between(now, deadline))
-              + " away, and the job may run "
-              + hours(runtime)
-              + " (maxRuntime): it cannot finish by then; give a later deadline or a shorter"
-              + " maxRuntime");
+    if (!now.plus(runtime).isAfter(deadline)) {
+      return java.util.Optional.empty();
     }
+    return java.util.Optional.of(
+        deadline
+            + " is "
+            + hours(Duration.between(now, deadline))
+            + " away, and the job may run "
+            + hours(runtime)
+            + " (maxRuntime): it cannot finish by then; give a later deadline or a shorter"
+            + " maxRuntime");
   }
 
   private static String hours(Duration d) {

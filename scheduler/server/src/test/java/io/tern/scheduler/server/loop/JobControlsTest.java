@@ -308,6 +308,32 @@ class JobControlsTest {
   }
 
   @Test
+  void anUpdatedDeadlineTheJobCannotMakeIsRefusedAsAtSubmission() {
+    String id =
+        submit(
+            Clients.spec("long", 1).toBuilder()
+                .setMaxRuntime(com.google.protobuf.Duration.newBuilder().setSeconds(2 * 3600))
+                .build());
+    Instant soon = Instant.now().plus(Duration.ofMinutes(30));
+
+    var refused =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                c.jobs.updateJob(
+                    UpdateJobRequest.newBuilder()
+                        .setJobId(id)
+                        .setDeadline(Timestamp.newBuilder().setSeconds(soon.getEpochSecond()))
+                        .build()));
+
+    assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(refused.getStatus().getDescription())
+        .startsWith("deadline: ")
+        .contains("(maxRuntime): it cannot finish by then");
+    assertThat(job(id).getSpec().hasDeadline()).as("unchanged").isFalse();
+  }
+
+  @Test
   void anUndrainedNodeTakesJobsAgain() throws Exception {
     FakeAgent agent = agent();
     agent.next(SchedulerMessage.KindCase.REGISTERED, 10);
