@@ -1,11 +1,11 @@
 package io.tern.scheduler.spec.finops;
 
 import io.tern.api.v1.Budget;
+import io.tern.scheduler.spec.JobSpecValidator;
 import io.tern.scheduler.spec.SpecLimits;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Checks a {@code tern.v1.Budget} from SetBudget: what {@code tern budget set} checks before
@@ -18,7 +18,8 @@ public final class BudgetValidation {
   /** The longest team default spot wait, as for a job's own {@code spotWait}. */
   private static final Duration MAX_SPOT_WAIT = Duration.ofDays(SpecLimits.MAX_SPOT_WAIT_DAYS);
 
-  private static final Pattern TEAM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+  /** The largest limit taken, a billion dollars: a larger one is a typo, not a budget. */
+  public static final long MAX_LIMIT_USD = 1_000_000_000L;
 
   private BudgetValidation() {}
 
@@ -29,14 +30,26 @@ public final class BudgetValidation {
    */
   public static Budget validate(Budget b) {
     Map<String, String> errors = new LinkedHashMap<>();
-    if (!TEAM.matcher(b.getTeam()).matches()) {
-      errors.put("team", "'" + b.getTeam() + "' must be 1-63 letters, digits, '.', '_' or '-'");
+    // The name rule of a job's team: a budget for a name no job can have would never apply.
+    JobSpecValidator.teamProblem(b.getTeam()).ifPresent(p -> errors.put("team", p));
+    if (!(b.getMonthlyUsd() >= 0 && b.getMonthlyUsd() <= MAX_LIMIT_USD)) {
+      errors.put(
+          "monthly_usd",
+          "must be a number from 0 (no limit) to " + MAX_LIMIT_USD + ", was " + b.getMonthlyUsd());
     }
-    if (!(b.getMonthlyUsd() >= 0) || Double.isInfinite(b.getMonthlyUsd())) {
-      errors.put("monthly_usd", "must be a number >= 0 (0 for no limit), was " + b.getMonthlyUsd());
+    if (!(b.getDailyUsd() >= 0 && b.getDailyUsd() <= MAX_LIMIT_USD)) {
+      errors.put(
+          "daily_usd",
+          "must be a number from 0 (no limit) to " + MAX_LIMIT_USD + ", was " + b.getDailyUsd());
     }
-    if (!(b.getDailyUsd() >= 0) || Double.isInfinite(b.getDailyUsd())) {
-      errors.put("daily_usd", "must be a number >= 0 (0 for no limit), was " + b.getDailyUsd());
+    if (errors.isEmpty() && b.getMonthlyUsd() > 0 && b.getDailyUsd() > b.getMonthlyUsd()) {
+      errors.put(
+          "daily_usd",
+          "is more than monthly_usd ("
+              + b.getDailyUsd()
+              + " > "
+              + b.getMonthlyUsd()
+              + "): the daily limit could never be reached");
     }
     if (!(b.getSoftAt() >= 0 && b.getSoftAt() <= 1)) {
       errors.put("soft_at", "must be a fraction between 0 and 1, was " + b.getSoftAt());
