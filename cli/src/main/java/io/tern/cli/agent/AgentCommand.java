@@ -6,6 +6,7 @@ import io.tern.agent.AgentRuntime.Settings;
 import io.tern.agent.gpu.GpuProbeSpec;
 import io.tern.checkpoint.config.CheckpointStoreLocation;
 import io.tern.cli.UserInputException;
+import io.tern.cli.client.ClientConfig;
 import io.tern.security.pki.TlsLayout;
 import io.tern.security.tls.ClientTls;
 import java.io.IOException;
@@ -320,7 +321,9 @@ public final class AgentCommand implements Callable<Integer> {
       throw new UserInputException("--imds-interval-ms: must be 1 or more");
     }
     Path dir =
-        workDir != null ? workDir : Path.of(System.getProperty("user.home"), ".tern", "agent", id);
+        workDir != null
+            ? workDir
+            : ClientConfig.userHome(System.getenv()).resolve(".tern").resolve("agent").resolve(id);
     CheckpointStoreLocation store =
         AgentFlags.checkpointStore(
             checkpointStore != null
@@ -352,6 +355,6 @@ public final class AgentCommand implements Callable<Integer> {
     String home = System.getenv("TERN_HOME");
     return home != null && !home.isBlank()
         ? Path.of(home)
-        : Path.of(System.getProperty("user.home"), ".tern");
+        : ClientConfig.userHome(System.getenv()).resolve(".tern");
   }
 }

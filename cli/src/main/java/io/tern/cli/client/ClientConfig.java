@@ -36,6 +36,17 @@ public record ClientConfig(
     this(addresses, tls, "--tls-ca", token);
   }
 
+  /**
+   * The user's home directory, where {@code ~/.tern} lives: {@code $HOME} as the shell has it, else
+   * the JVM's {@code user.home} (which comes from the password database, not from {@code $HOME}).
+   */
+  public static Path userHome(Map<String, String> env) {
+    String home = env.get("HOME");
+    return home != null && !home.isBlank()
+        ? Path.of(home)
+        : Path.of(System.getProperty("user.home"));
+  }
+
   /** Resolves every setting; errors name the flag, variable or file they came from. */
   public static ClientConfig resolve(
       String schedulerFlag,
@@ -124,11 +135,29 @@ public record ClientConfig(
     if (!Files.isRegularFile(file)) {
       return Map.of();
     }
+    Object doc;
     try {
-      Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(file));
-      return doc instanceof Map<?, ?> map ? map : Map.of();
+      doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(file));
     } catch (IOException | RuntimeException e) {
       throw new UserInputException(file + ": cannot read it: " + e.getMessage());
     }
+    if (doc == null) {
+      return Map.of();
+    }
+    if (!(doc instanceof Map<?, ?> map)) {
+      throw new UserInputException(
+          file + ": expected keys such as 'scheduler: HOST:PORT', got " + doc);
+    }
+    for (Object key : map.keySet()) {
+      if (!KEYS.contains(String.valueOf(key))) {
+        // A typo must not silently send the CLI to the default scheduler.
+        throw new UserInputException(
+            file + ": " + key + ": unknown key (the keys are " + String.join(", ", KEYS) + ")");
+      }
+    }
+    return map;
   }
+
+  /** The keys config.yaml may hold. */
+  private static final List<String> KEYS = List.of("scheduler", "tlsCa", "token", "tokenFile");
 }

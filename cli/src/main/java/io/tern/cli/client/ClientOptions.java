@@ -51,7 +51,7 @@ public final class ClientOptions implements CommandModels.OptionGroup {
 
   public ClientConfig config() {
     return ClientConfig.resolve(
-        scheduler, tlsCa, tokenFile, System.getenv(), Path.of(System.getProperty("user.home")));
+        scheduler, tlsCa, tokenFile, System.getenv(), ClientConfig.userHome(System.getenv()));
   }
 
   public SchedulerClient connect() {

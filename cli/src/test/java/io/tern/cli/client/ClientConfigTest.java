@@ -40,6 +40,24 @@ class ClientConfigTest {
   }
 
   @Test
+  void aTypoInTheConfigFileIsNamedNotIgnored() throws Exception {
+    config("schedular: a:1\n");
+
+    assertThatThrownBy(() -> ClientConfig.resolve(null, null, null, Map.of(), home))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageEndingWith(
+            "config.yaml: schedular: unknown key (the keys are scheduler, tlsCa, token,"
+                + " tokenFile)");
+  }
+
+  @Test
+  void homeIsTheShellsHomeBeforeTheJvms() {
+    assertThat(ClientConfig.userHome(Map.of("HOME", "/tmp/elsewhere")))
+        .isEqualTo(Path.of("/tmp/elsewhere"));
+    assertThat(ClientConfig.userHome(Map.of())).isEqualTo(Path.of(System.getProperty("user.home")));
+  }
+
+  @Test
   void theConfigFileGivesSchedulerCaAndTokenFile() throws Exception {
     Files.writeString(home.resolve("token"), token.value() + "\n");
     config("scheduler: a:1,b:2\ntlsCa: ~/ca.pem\ntokenFile: ~/token\n");
