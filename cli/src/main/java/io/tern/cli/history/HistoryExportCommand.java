@@ -41,8 +41,9 @@ import picocli.CommandLine.Spec;
     name = "export",
     sortOptions = false,
     description = {
-      "Write the finished jobs the cluster ran as a trace in the simulator's native format, and its"
-          + " nodes as a node list beside it (NAME.nodes.csv for NAME.csv), so that",
+      "Write the finished jobs the cluster ran as a trace the simulator replays.",
+      "The trace is in the simulator's native format, with the cluster's nodes as a node list"
+          + " beside it (NAME.nodes.csv for NAME.csv), so that",
       "  tern simulate --jobs NAME.csv ...",
       "replays them under other windows, budgets or policies. submit: seconds after the first"
           + " exported submission; duration: the seconds of work the job did (work lost to"
