@@ -665,7 +665,10 @@ public final class JobCommands {
           out()
               .println(
                   "  - "
-                      + (reason.getNodeCount() > 0 ? reason.getNodeCount() + " nodes: " : "")
+                      + (reason.getNodeCount() > 0
+                          ? reason.getNodeCount()
+                              + (reason.getNodeCount() == 1 ? " node: " : " nodes: ")
+                          : "")
                       + reason.getMessage()
                       + "  ["
                       + reason.getCode()

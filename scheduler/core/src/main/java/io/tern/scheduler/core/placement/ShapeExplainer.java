@@ -99,7 +99,13 @@ public final class ShapeExplainer {
       out.add(
           PendingReason.of(
               ReasonKind.GANG_INCOMPLETE,
-              "gang needs " + request.nodes() + " nodes with " + g + " GPUs; " + passing + " fit"));
+              "gang needs "
+                  + request.nodes()
+                  + " nodes with "
+                  + g
+                  + (g == 1 ? " GPU; " : " GPUs; ")
+                  + passing
+                  + " fit"));
     }
     out.addAll(counter.toReasons());
     if (out.isEmpty()) {
