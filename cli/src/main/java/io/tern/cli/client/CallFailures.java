@@ -26,7 +26,9 @@ public final class CallFailures {
             ? code.name().toLowerCase(Locale.ROOT).replace('_', ' ')
             : what;
     return switch (code) {
-      case DEADLINE_EXCEEDED -> "the scheduler did not answer in time";
+      case DEADLINE_EXCEEDED ->
+          "the scheduler did not answer in time (a change it was asked for may have been made"
+              + " all the same: look before asking again)";
       case INTERNAL, UNKNOWN, DATA_LOSS -> "the scheduler failed: " + words;
       default -> words;
     };

@@ -25,6 +25,9 @@ class CallFailuresTest {
         .isEqualTo("permission denied");
     assertThat(CallFailures.describe(Status.INTERNAL.withDescription("boom").asRuntimeException()))
         .isEqualTo("the scheduler failed: boom");
+    assertThat(CallFailures.describe(Status.DEADLINE_EXCEEDED.asRuntimeException()))
+        .as("a change may have been made: the user must not take it as refused")
+        .startsWith("the scheduler did not answer in time (a change it was asked for may have");
   }
 
   @Test
