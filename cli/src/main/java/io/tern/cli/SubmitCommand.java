@@ -238,6 +238,12 @@ final class SubmitCommand extends ClientCommand {
             response.getArrayId().isEmpty() ? response.getJob().getId() : response.getArrayId());
       }
       out.flush();
+      if (response.getDeduplicated()) {
+        err()
+            .println(
+                "tern submit: already submitted with this --idempotency-key: that job, nothing new");
+        err().flush();
+      }
       return 0;
     } catch (StatusRuntimeException e) {
       if (e instanceof SchedulerUnavailableException gone

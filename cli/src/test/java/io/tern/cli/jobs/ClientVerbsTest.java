@@ -77,6 +77,33 @@ class ClientVerbsTest {
   }
 
   @Test
+  void aSubmitRepeatedWithItsKeyGivesTheSameJobAndSaysSo() {
+    String[] args = {
+      "submit",
+      "--name",
+      "keyed",
+      "--team",
+      "vision",
+      "--gpus",
+      "1",
+      "--idempotency-key",
+      "sweep-42",
+      "--no-workdir",
+      "--",
+      "train"
+    };
+    Run first = tern(args);
+    Run again = tern(args);
+
+    assertThat(first.exit()).as(first.err()).isZero();
+    assertThat(again.exit()).as(again.err()).isZero();
+    assertThat(again.out()).isEqualTo(first.out());
+    assertThat(first.err()).doesNotContain("already submitted");
+    assertThat(again.err())
+        .contains("already submitted with this --idempotency-key: that job, nothing new");
+  }
+
+  @Test
   void aSchedulerWithoutAStoreSkipsTheSubmitDirectoryAndRefusesAnAskedForOne(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
     java.nio.file.Path project = java.nio.file.Files.createDirectories(tmp.resolve("project"));
