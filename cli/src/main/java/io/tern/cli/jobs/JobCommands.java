@@ -483,9 +483,13 @@ public final class JobCommands {
                 : job.getAttemptsCount() == 0
                     ? ""
                     : attemptLine(job.getAttempts(job.getAttemptsCount() - 1));
+        // The first version is stamped with its last recorded change (the job may have ended
+        // long ago); each later one arrives as it happens.
+        java.time.Instant at = printed ? java.time.Instant.now() : lastChange(job);
+        printed = true;
         out()
             .println(
-                WATCH_TIME.format(java.time.LocalTime.now())
+                WATCH_TIME.format(at.atZone(java.time.ZoneId.systemDefault()))
                     + "  "
                     + job.getId()
                     + "  "
@@ -493,6 +497,28 @@ public final class JobCommands {
                     + (detail.isEmpty() ? "" : "  " + detail));
       }
       out().flush();
+    }
+
+    private boolean printed;
+
+    /**
+     * The latest time the job records: its submission, or its last attempt's placement, start or
+     * end.
+     */
+    private static java.time.Instant lastChange(Job job) {
+      com.google.protobuf.Timestamp latest = job.getSubmittedAt();
+      for (Attempt a : job.getAttemptsList()) {
+        for (com.google.protobuf.Timestamp t :
+            List.of(a.getPlacedAt(), a.getStartedAt(), a.getEndedAt())) {
+          if (t.getSeconds() > latest.getSeconds()
+              || (t.getSeconds() == latest.getSeconds() && t.getNanos() > latest.getNanos())) {
+            latest = t;
+          }
+        }
+      }
+      return latest.getSeconds() == 0
+          ? java.time.Instant.now()
+          : java.time.Instant.ofEpochSecond(latest.getSeconds(), latest.getNanos());
     }
 
     private static String attemptLine(Attempt a) {
