@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.inprocess.InProcessChannelBuilder;
+import io.tern.agent.checkpoint.CheckpointCommitter;
 import io.tern.agent.gpu.GpuProbeSpec;
 import io.tern.agent.gpu.SimulatedGpuProbe;
 import io.tern.agent.job.CheckpointRestorer;
@@ -478,38 +479,14 @@ class CheckpointCommitsTest {
   @Test
   void aRestartedAgentRetriesTheLeftoverCommitAStoreRefusesForAMoment() throws Exception {
     Path log1 = leaveAnOrphan(counter("job-f", 1, 100_000, null));
-    java.util.concurrent.atomic.AtomicInteger refused =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicBoolean full =
-        new java.util.concurrent.atomic.AtomicBoolean(true);
     CheckpointStore fs = store;
-    store =
-        new io.tern.checkpoint.ForwardingCheckpointStore(fs) {
-          @Override
-          public CommittedCheckpoint commit(
-              String jobId, AttemptFence attempt, Path localDir, String name, OptionalLong step)
-              throws IOException {
-            if (full.get()) {
-              refused.incrementAndGet();
-              throw new io.tern.checkpoint.CheckpointStoreFullException(
-                  "checkpoint store is full: No space left on device", null);
-            }
-            return super.commit(jobId, attempt, localDir, name, step);
-          }
-
-          @Override
-          public CheckpointStore forCluster(String clusterId) {
-            return this;
-          }
-
-          @Override
-          public void close() {}
-        };
+    FullCheckpointStore full = new FullCheckpointStore(fs, "job-f");
+    store = full;
     try {
       // The restart registers only once its leftovers are committed (or given up): not here.
       var restart = java.util.concurrent.CompletableFuture.runAsync(() -> startAgent("node-1"));
-      await().atMost(WAIT).until(() -> refused.get() >= 2);
-      full.set(false);
+      await().atMost(WAIT).until(() -> full.refused() >= 2);
+      full.free();
       restart.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
       JobStatus checkpointed = awaitStatus("job-f", Phase.PHASE_CHECKPOINTED);
@@ -520,6 +497,41 @@ class CheckpointCommitsTest {
           .extracting(CommittedCheckpoint::name)
           .containsExactly(committed.getCheckpoint().getName());
     } finally {
+      store = fs;
+    }
+  }
+
+  @Test
+  void endsWaitingForAFullStoreHoldUpNoOtherJobsCommits() throws Exception {
+    CheckpointStore fs = store;
+    FullCheckpointStore full = new FullCheckpointStore(fs, "stuck-");
+    store = full;
+    try {
+      startAgent("node-1");
+      String script =
+          """
+          cd "$TERN_CHECKPOINT_DIR"
+          mkdir ck && printf 'state' > ck/state && : > ck.done
+          """;
+      // More ended attempts waiting for the store than the committer has threads.
+      for (int i = 0; i < 2 * CheckpointCommitter.COMMIT_THREADS; i++) {
+        scheduler.command(start(JobFixtures.bash("stuck-" + i, 1, script).build()));
+      }
+      await().atMost(WAIT).until(() -> full.refused() >= 2 * CheckpointCommitter.COMMIT_THREADS);
+
+      scheduler.command(start(JobFixtures.bash("free", 1, script + "sleep 1000\n").build()));
+      await().atMost(Duration.ofSeconds(10)).until(() -> committed("free").size() == 1);
+      assertThat(statuses("stuck-0"))
+          .as("still waiting for the store")
+          .containsExactly(Phase.PHASE_STARTED);
+
+      full.free();
+      for (int i = 0; i < 2 * CheckpointCommitter.COMMIT_THREADS; i++) {
+        awaitStatus("stuck-" + i, Phase.PHASE_EXITED);
+        assertThat(committed("stuck-" + i)).hasSize(1);
+      }
+    } finally {
+      full.free();
       store = fs;
     }
   }

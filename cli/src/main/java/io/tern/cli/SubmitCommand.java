@@ -154,6 +154,11 @@ final class SubmitCommand extends ClientCommand {
     if (dryRun) {
       return dryRun(spec());
     }
+    if (idempotencyKey != null && idempotencyKey.isBlank()) {
+      throw new UserInputException(
+          "--idempotency-key: expected a key, got nothing (leave the flag out for a key of its"
+              + " own)");
+    }
     if (idempotencyKey != null && idempotencyKey.length() > SpecLimits.MAX_IDEMPOTENCY_KEY) {
       throw new UserInputException(
           "--idempotency-key: at most "

@@ -270,6 +270,9 @@ class SubmitCommandTest {
     assertThat(run.exit).isEqualTo(2);
     assertThat(run.err)
         .isEqualTo("tern submit: --idempotency-key: at most 256 characters, got 257\n");
+    Run empty = submitToNowhere("--idempotency-key", "");
+    assertThat(empty.exit).isEqualTo(2);
+    assertThat(empty.err).startsWith("tern submit: --idempotency-key: expected a key, got nothing");
   }
 
   /**

@@ -173,19 +173,18 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
                 done.complete(null);
                 return;
               }
-              after(
-                  w,
+              Runnable finish =
                   () -> {
                     try {
-                      settleCommits(w);
                       if (succeeded) {
                         recordSuccess(w);
                       }
                     } finally {
                       done.complete(null);
                     }
-                  },
-                  () -> done.complete(null));
+                  };
+              long giveUpAt = System.nanoTime() + SETTLE_PATIENCE.toNanos();
+              after(w, () -> settleStep(w, giveUpAt, finish), () -> done.complete(null));
             });
     if (!queued) {
       done.complete(null);
@@ -194,31 +193,44 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
   }
 
   /**
-   * The last scans of an attempt that has ended: its newest checkpoint is committed, retried with
-   * the back-off for up to {@link #SETTLE_PATIENCE} while the store fails.
+   * One of the last scans of an attempt that has ended, on the pool: its newest checkpoint is
+   * committed; while the store fails it, the next try is scheduled after the back-off, until {@code
+   * giveUpAt}; then {@code finish} runs. No thread waits meanwhile, so a store that fails many
+   * attempts' ends at once holds up no other attempt's commits.
    */
-  private void settleCommits(Watched w) {
-    long giveUpAt = System.nanoTime() + SETTLE_PATIENCE.toNanos();
-    while (true) {
-      w.retryAt = 0;
+  private void settleStep(Watched w, long giveUpAt, Runnable finish) {
+    w.retryAt = 0;
+    try {
       scan(w);
-      long left = giveUpAt - System.nanoTime();
-      if (w.fenced || w.failed.isEmpty() || left <= 0) {
-        if (!w.failed.isEmpty()) {
-          log.warn(
-              "{}: its last checkpoint did not commit within {} s of its end; it is reported"
-                  + " ended without it",
-              w.attempt,
-              SETTLE_PATIENCE.toSeconds());
-        }
-        return;
+    } catch (RuntimeException e) {
+      log.error("{}: checkpoint scan failed", w.attempt, e);
+      finish.run(); // the attempt's end must still be reported
+      return;
+    }
+    long left = giveUpAt - System.nanoTime();
+    if (w.fenced || w.failed.isEmpty() || left <= 0) {
+      if (!w.failed.isEmpty()) {
+        log.warn(
+            "{}: its last checkpoint did not commit within {} s of its end; it is reported ended"
+                + " without it",
+            w.attempt,
+            SETTLE_PATIENCE.toSeconds());
       }
-      try {
-        TimeUnit.NANOSECONDS.sleep(Math.min(left, backoff(w.failures).toNanos()));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
+      finish.run();
+      return;
+    }
+    later(
+        Math.min(left, backoff(w.failures).toNanos()),
+        () -> after(w, () -> settleStep(w, giveUpAt, finish), finish),
+        finish);
+  }
+
+  /** Runs {@code task} on the watch thread after {@code nanos}; {@code closed} once it is shut. */
+  private void later(long nanos, Runnable task, Runnable closed) {
+    try {
+      thread.schedule(task, nanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      closed.run();
     }
   }
 
@@ -245,39 +257,44 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
   public CompletableFuture<Void> commitLeftover(
       AttemptId attempt, long epoch, String clusterId, Path checkpointDir) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    Runnable task =
-        () -> {
-          try {
-            Watched w = new Watched(attempt, epoch, store.forCluster(clusterId), checkpointDir);
-            List<CompletedCheckpoint> ready = w.scanner.scan(w.ignore).ready();
-            if (!ready.isEmpty()) {
-              // A store that fails it (full) is tried again every poll for a while: the agent
-              // registers once this is done, and the job resumes from it if it commits.
+    Runnable gone = () -> done.complete(null);
+    boolean queued =
+        run(
+            () -> {
+              Watched w = new Watched(attempt, epoch, store.forCluster(clusterId), checkpointDir);
               long giveUpAt = System.nanoTime() + SETTLE_PATIENCE.toNanos();
-              while (commit(w, ready.getLast()) == Result.FAILED
-                  && System.nanoTime() - giveUpAt < 0) {
-                TimeUnit.NANOSECONDS.sleep(poll.toNanos());
-              }
-            }
-          } catch (IOException | RuntimeException e) {
-            log.warn("{}: cannot commit what it left in {}: {}", attempt, checkpointDir, e);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } finally {
-            done.complete(null);
-          }
-        };
-    boolean queued;
-    try {
-      commits.execute(task);
-      queued = true;
-    } catch (RejectedExecutionException closed) {
-      queued = false;
-    }
+              after(w, () -> leftoverStep(w, giveUpAt, gone), gone);
+            });
     if (!queued) {
       done.complete(null);
     }
     return done;
+  }
+
+  /**
+   * One try at a leftover attempt's newest checkpoint, on the pool; while the store fails it (a
+   * full store), the next try is scheduled a poll later, until {@code giveUpAt}, then {@code
+   * finish} runs. The agent registers once every leftover is done (or given up): the job then
+   * resumes from it if it committed.
+   */
+  private void leftoverStep(Watched w, long giveUpAt, Runnable finish) {
+    Result result;
+    try {
+      List<CompletedCheckpoint> ready = w.scanner.scan(w.ignore).ready();
+      result = ready.isEmpty() ? Result.DONE : commit(w, ready.getLast());
+    } catch (IOException | RuntimeException e) {
+      log.warn("{}: cannot commit what it left in {}: {}", w.attempt, w.dir, e.toString());
+      result = Result.DONE;
+    }
+    long left = giveUpAt - System.nanoTime();
+    if (result != Result.FAILED || left <= 0) {
+      finish.run();
+      return;
+    }
+    later(
+        Math.min(left, poll.toNanos()),
+        () -> after(w, () -> leftoverStep(w, giveUpAt, finish), finish),
+        finish);
   }
 
   /**

@@ -15,6 +15,7 @@ import io.tern.api.v1.Node;
 import io.tern.api.v1.QueueEntry;
 import io.tern.api.v1.UndrainNodeRequest;
 import io.tern.cli.ClientCommand;
+import io.tern.cli.UserInputException;
 import io.tern.cli.client.CallFailures;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
@@ -209,6 +210,9 @@ public final class ClusterCommands {
 
     @Override
     public Integer call() {
+      if (limit < 1) {
+        throw new UserInputException("--limit: must be at least 1");
+      }
       try (SchedulerClient scheduler = client.connect()) {
         GetQueueResponse queue =
             scheduler.call(

@@ -288,7 +288,15 @@ public final class JobCommands {
         try {
           request.addStates(JobState.valueOf("JOB_STATE_" + state.trim().toUpperCase()));
         } catch (IllegalArgumentException e) {
-          throw new UserInputException("--state: unknown state \"" + state + "\"");
+          throw new UserInputException(
+              "--state: unknown state \""
+                  + state
+                  + "\"; the states are "
+                  + java.util.Arrays.stream(JobState.values())
+                      .filter(
+                          s -> s != JobState.JOB_STATE_UNSPECIFIED && s != JobState.UNRECOGNIZED)
+                      .map(s -> Protos.enumName(s, "JOB_STATE_").toLowerCase(java.util.Locale.ROOT))
+                      .collect(java.util.stream.Collectors.joining(", ")));
         }
       }
       ListJobsResponse page = pages(scheduler, request, limit);
@@ -536,7 +544,7 @@ public final class JobCommands {
   public static final class LogsCommand extends JobVerb {
     String jobId;
     boolean follow;
-    int attempt;
+    Integer attempt; // null: the latest
     int tail;
 
     public LogsCommand() {
@@ -571,8 +579,8 @@ public final class JobCommands {
 
     @Override
     int run(SchedulerClient scheduler) {
-      if (attempt < 0) {
-        throw new UserInputException("--attempt: must be 1 or more");
+      if (attempt != null && attempt < 1) {
+        throw new UserInputException("--attempt: must be 1 or more, got " + attempt);
       }
       if (tail < 0) {
         throw new UserInputException("--tail: must be 0 (the whole log) or more");
@@ -592,7 +600,7 @@ public final class JobCommands {
                               .streamLogs(
                                   io.tern.api.v1.StreamLogsRequest.newBuilder()
                                       .setJobId(jobId)
-                                      .setAttempt(attempt)
+                                      .setAttempt(attempt == null ? 0 : attempt)
                                       .setFollow(follow)
                                       .setTailLines(tail)
                                       .build())));

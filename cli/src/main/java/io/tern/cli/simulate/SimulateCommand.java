@@ -314,12 +314,17 @@ public final class SimulateCommand implements Callable<Integer> {
             "WAIT P50 H",
             "GPU-H LOST",
             "RECLAIMS");
+    // Whole dollars for a cluster's bill; cents for a small replay, where whole dollars hide it.
+    String usd =
+        summary.policies().stream().mapToDouble(PolicyResult::costUsd).max().orElse(0) < 1000
+            ? "%,.2f"
+            : "%,.0f";
     for (PolicyResult p : summary.policies()) {
       table.row(
           p.policy(),
-          String.format("%,.0f", p.costUsd()),
-          String.format("%,.0f", p.spotCostUsd()),
-          String.format("%,.0f", p.onDemandCostUsd()),
+          String.format(usd, p.costUsd()),
+          String.format(usd, p.spotCostUsd()),
+          String.format(usd, p.onDemandCostUsd()),
           String.format("%.1f%%", 100 * p.spotShareOfGpuHours()),
           String.format("%.1f%%", p.savingsVsOnDemandPercent()),
           p.jobsUnfinished(),
@@ -339,10 +344,10 @@ public final class SimulateCommand implements Callable<Integer> {
     for (PolicyResult p : summary.policies()) {
       split.row(
           p.policy(),
-          String.format("%,.0f", p.savingsVsOnDemandUsd()),
-          String.format("%,.0f", p.savingsSplit().fromSpotPricesUsd()),
-          String.format("%,.0f", p.savingsSplit().fromGpuModelsUsd()),
-          String.format("%,.0f", p.savingsSplit().fromLostWorkUsd()));
+          String.format(usd, p.savingsVsOnDemandUsd()),
+          String.format(usd, p.savingsSplit().fromSpotPricesUsd()),
+          String.format(usd, p.savingsSplit().fromGpuModelsUsd()),
+          String.format(usd, p.savingsSplit().fromLostWorkUsd()));
     }
     split.print(out);
     summary.mappingNotes().forEach(n -> out.println("  * " + n));

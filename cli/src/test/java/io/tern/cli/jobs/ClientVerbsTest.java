@@ -77,6 +77,22 @@ class ClientVerbsTest {
   }
 
   @Test
+  void listAndQueueRefuseWhatTheyCannotShowNamingTheFlag() {
+    Run typo = tern("list", "--state", "runing");
+    Run none = tern("queue", "--limit", "0");
+
+    assertThat(typo.exit()).isEqualTo(2);
+    assertThat(typo.err())
+        .contains("--state: unknown state \"runing\"; the states are pending, held, starting,")
+        .contains("running");
+    assertThat(none.exit()).isEqualTo(2);
+    assertThat(none.err()).contains("--limit: must be at least 1");
+    Run zeroth = tern("logs", "--attempt", "0", submit("logged"));
+    assertThat(zeroth.exit()).isEqualTo(2);
+    assertThat(zeroth.err()).contains("--attempt: must be 1 or more, got 0");
+  }
+
+  @Test
   void aSubmitRepeatedWithItsKeyGivesTheSameJobAndSaysSo() {
     String[] args = {
       "submit",

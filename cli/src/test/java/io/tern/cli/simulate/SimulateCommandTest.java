@@ -39,7 +39,9 @@ class SimulateCommandTest {
         .contains("SPOT GPU-H")
         .contains("FROM SPOT PRICES $")
         .contains("FROM GPU MODELS $")
-        .contains("FROM LOST WORK $");
+        .contains("FROM LOST WORK $")
+        // A small replay's dollars keep their cents: whole dollars would show $1 and $0.
+        .containsPattern("(?m)^tern +[0-9,]+\\.[0-9]{2} ");
   }
 
   @Test
