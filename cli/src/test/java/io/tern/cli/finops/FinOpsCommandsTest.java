@@ -136,7 +136,8 @@ class FinOpsCommandsTest {
     assertThat(notANumber.exit).isEqualTo(2);
     assertThat(notANumber.err).contains("--monthly-usd");
     assertThat(negative.exit).isEqualTo(2);
-    assertThat(negative.err).contains("--daily-usd: must be a number from 0 (no limit) to 1000000000");
+    assertThat(negative.err)
+        .contains("--daily-usd: must be a number from 0 (no limit) to 1000000000");
     assertThat(spotWait.exit).isEqualTo(2);
     assertThat(spotWait.err).contains("--spot-wait: must be between 0s and 168h");
     assertThat(spotWaitText.exit).isEqualTo(2);
