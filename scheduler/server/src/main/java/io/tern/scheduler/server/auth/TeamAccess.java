@@ -17,7 +17,18 @@ public final class TeamAccess {
    * code and words), so that a job id does not tell another team the job exists.
    */
   public static Job check(Principal caller, Job job) {
-    return check(caller, job, caller.actsFor(job.getSpec().getTeam()));
+    String team = job.getSpec().getTeam();
+    if (!caller.actsFor(team) && caller.readsJobsOf(team)) {
+      // Whoever may read the job (FinOps) knows it exists: say what they may not do.
+      throw Denials.denied(
+          caller.name()
+              + " may read "
+              + job.getId()
+              + " but not act on it or read its logs: they stay with team '"
+              + team
+              + "'");
+    }
+    return check(caller, job, caller.actsFor(team));
   }
 
   /**

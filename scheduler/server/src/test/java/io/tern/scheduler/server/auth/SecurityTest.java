@@ -277,6 +277,24 @@ class SecurityTest {
   }
 
   @Test
+  void finOpsReadsAnotherTeamsJobAndIsToldPlainlyItMayNotActOnIt() throws Exception {
+    BearerToken finops = secure.token("fiona", List.of(), Role.ROLE_FINOPS);
+    String id =
+        jobs(secure.admin)
+            .submitJob(SubmitJobRequest.newBuilder().setSpec(spec("vision")).build())
+            .getJob()
+            .getId();
+
+    assertThat(jobs(finops).getJob(GetJobRequest.newBuilder().setJobId(id).build()).getId())
+        .isEqualTo(id);
+    // It exists to FinOps: "no job" would be untrue.
+    assertStatus(
+        () -> jobs(finops).cancelJob(CancelJobRequest.newBuilder().setJobId(id).build()),
+        Status.Code.PERMISSION_DENIED,
+        "fiona may read " + id + " but not act on it or read its logs");
+  }
+
+  @Test
   void aUserExportsTheirTeamsHistoryAndFinOpsEveryones() throws Exception {
     BearerToken vision = secure.token("hal", List.of("vision"));
     BearerToken finops = secure.token("fiona", List.of(), Role.ROLE_FINOPS);
