@@ -96,7 +96,7 @@ public final class LeaderForwarding implements AutoCloseable {
     }
     MethodDescriptor<byte[], byte[]> method = call.getMethodDescriptor();
     ClientCall<byte[], byte[]> upstream = target.newCall(method, options);
-    Relay relay = new Relay(call, upstream);
+    Relay relay = new Relay(call, upstream, leader);
     upstream.start(relay.fromLeader, relayed(headers));
     call.request(1);
     upstream.request(1);
@@ -161,12 +161,17 @@ public final class LeaderForwarding implements AutoCloseable {
   private static final class Relay {
     private final ServerCall<byte[], byte[]> client;
     private final ClientCall<byte[], byte[]> leader;
+    private final String leaderAddress;
     private boolean clientWaits;
     private boolean leaderWaits;
 
-    Relay(ServerCall<byte[], byte[]> client, ClientCall<byte[], byte[]> leader) {
+    Relay(
+        ServerCall<byte[], byte[]> client,
+        ClientCall<byte[], byte[]> leader,
+        String leaderAddress) {
       this.client = client;
       this.leader = leader;
+      this.leaderAddress = leaderAddress;
     }
 
     final ServerCall.Listener<byte[]> fromClient =
@@ -232,6 +237,17 @@ public final class LeaderForwarding implements AutoCloseable {
               status =
                   Status.UNAVAILABLE.withDescription(
                       "the leader changed while the call was relayed ("
+                          + status.getDescription()
+                          + "); retry");
+            }
+            if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null) {
+              // The connection to the leader failed (the leader's own answers carry no cause):
+              // say so, rather than relay gRPC's bare "io exception".
+              status =
+                  Status.UNAVAILABLE.withDescription(
+                      "this replica relays to the leader at "
+                          + leaderAddress
+                          + ", which did not answer ("
                           + status.getDescription()
                           + "); retry");
             }

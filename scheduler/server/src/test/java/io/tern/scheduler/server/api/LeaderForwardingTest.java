@@ -107,6 +107,7 @@ class LeaderForwardingTest {
           }
         };
     Server leader = start(ServerInterceptors.intercept(new FakeLeader(), recording));
+    leaderServer = leader;
     String leaderAddress = "127.0.0.1:" + leader.getPort();
     LeaderElector follower =
         new LeaderElector() {
@@ -191,6 +192,26 @@ class LeaderForwardingTest {
         .isEqualTo(
             "the leader changed while the call was relayed (not the leader; the leader is"
                 + " 127.0.0.1:2); retry");
+  }
+
+  private Server leaderServer;
+
+  @Test
+  void aLeaderThatDoesNotAnswerIsNamedInTheOutage() throws Exception {
+    JobServiceGrpc.JobServiceBlockingStub jobs = standby();
+    int port = leaderServer.getPort();
+    leaderServer.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> jobs.getJob(GetJobRequest.newBuilder().setJobId("job-000001").build()));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(e.getStatus().getDescription())
+        .startsWith("this replica relays to the leader at 127.0.0.1:" + port)
+        .contains(", which did not answer (")
+        .endsWith("); retry");
   }
 
   @Test
