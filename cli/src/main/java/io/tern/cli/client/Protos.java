@@ -17,7 +17,8 @@ public final class Protos {
   }
 
   private static final DateTimeFormatter LOCAL =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z", java.util.Locale.ROOT)
+          .withZone(ZoneId.systemDefault());
 
   private Protos() {}
 
@@ -79,6 +80,10 @@ public final class Protos {
     return name.startsWith(prefix) ? name.substring(prefix.length()) : name;
   }
 
+  /**
+   * {@code 2026-12-06 21:15:23 UTC}: the local time with its zone, as {@code tern explain}'s times
+   * say theirs; {@code -} for an unset time.
+   */
   public static String time(Timestamp t) {
     return t.getSeconds() == 0 && t.getNanos() == 0
         ? "-"

@@ -27,4 +27,19 @@ class ProtosTest {
         .contains("\"\\\\u003d is six characters, \\\"quoted\\\"\"");
     assertThat(back.build()).isEqualTo(spec);
   }
+
+  @Test
+  void aTimeCarriesItsZone() {
+    com.google.protobuf.Timestamp t =
+        com.google.protobuf.Timestamp.newBuilder().setSeconds(1_796_000_000L).build();
+    String zone =
+        java.time.format.DateTimeFormatter.ofPattern("z", java.util.Locale.ROOT)
+            .format(
+                java.time.Instant.ofEpochSecond(1_796_000_000L)
+                    .atZone(java.time.ZoneId.systemDefault()));
+
+    assertThat(Protos.time(t)).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} \\S+");
+    assertThat(Protos.time(t)).endsWith(" " + zone);
+    assertThat(Protos.time(com.google.protobuf.Timestamp.getDefaultInstance())).isEqualTo("-");
+  }
 }
