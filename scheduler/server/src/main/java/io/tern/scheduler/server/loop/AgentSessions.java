@@ -570,7 +570,15 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
         // Back to the queue unless it was cancelled or another attempt already finished the job.
         var before = JobLifecycle.status(term, entry);
         boolean requeued = !before.cancelRequested() && !before.finishedEarlier();
-        String stopped = requeued ? "stopped without a checkpoint and requeued" : "stopped";
+        // "Without a checkpoint" only when the attempt committed none: a job with no checkpoint
+        // signal in its spec may still write one on SIGTERM, and then resumes from it.
+        boolean checkpointed = entry.currentAttempt().orElseThrow().hasLastCheckpoint();
+        String stopped =
+            !requeued
+                ? "stopped"
+                : checkpointed
+                    ? "stopped and requeued (it resumes from its last checkpoint)"
+                    : "stopped without a checkpoint and requeued";
         endAttempt(
             term,
             entry,

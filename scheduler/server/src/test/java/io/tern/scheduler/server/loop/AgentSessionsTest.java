@@ -127,6 +127,37 @@ class AgentSessionsTest {
   }
 
   @Test
+  void anAttemptStoppedAfterItsCheckpointSaysItResumesFromIt() {
+    // No checkpoint signal in its spec, yet the job wrote one on SIGTERM and it was committed.
+    HandLoop.Channel agent =
+        loop.leadOnN1(
+            HandLoop.placed(
+                JOB, HandLoop.spec("vision", 2), JobState.JOB_STATE_RUNNING, "n1", 0, 1));
+    sessions.message(
+        "n1",
+        agent,
+        AgentMessage.newBuilder()
+            .setSeq(2)
+            .setCheckpointCommitted(
+                io.tern.api.v1.CheckpointCommitted.newBuilder()
+                    .setJobId(JOB)
+                    .setCheckpoint(
+                        io.tern.api.v1.CheckpointRef.newBuilder()
+                            .setName("step-37")
+                            .setAttempt(1)
+                            .setCommittedAt(
+                                com.google.protobuf.Timestamp.newBuilder()
+                                    .setSeconds(1_796_000_000L))
+                            .setManifestSha256("ab".repeat(32))))
+            .build());
+    sessions.message("n1", agent, status(1, Phase.PHASE_STOPPED, 0, "requeued by alice"));
+    loop.settle();
+
+    assertThat(loop.term.entry(JOB).job.getAttempts(0).getEndReason())
+        .isEqualTo("stopped and requeued (it resumes from its last checkpoint): requeued by alice");
+  }
+
+  @Test
   void anAttemptStoppedAndRequeuedSaysItLeftNoCheckpoint() {
     assertThat(
             endReason(HandLoop.spec("vision", 2), Phase.PHASE_STOPPED, "requeued by alice", false))
