@@ -97,6 +97,9 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
    */
   public static final Duration SETTLE_PATIENCE = Duration.ofSeconds(30);
 
+  /** The longest wait between two tries of an ended attempt's last commit. */
+  static final Duration SETTLE_RETRY_EVERY = Duration.ofSeconds(3);
+
   /** Told of every commit and every failed commit, from the committer's pool. */
   public interface Listener {
     void committed(CheckpointCommitted committed);
@@ -219,8 +222,10 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
       finish.run();
       return;
     }
+    // At most a few seconds apart: room made late in the patience is still seen before it ends.
+    long next = Math.min(backoff(w.failures).toNanos(), SETTLE_RETRY_EVERY.toNanos());
     later(
-        Math.min(left, backoff(w.failures).toNanos()),
+        Math.min(left, next),
         () -> after(w, () -> settleStep(w, giveUpAt, finish), finish),
         finish);
   }
