@@ -159,13 +159,14 @@ class ConsoleAuthTest {
     assertThat(fin.get("/api/jobs/" + nlpJob).body()).contains("secret-llm");
     assertThat(fin.get("/api/queue").body()).doesNotContain("another team");
     HttpResponse<String> cancel = fin.action("/api/jobs/" + nlpJob + "/cancel");
-    assertThat(cancel.statusCode()).isEqualTo(404);
-    assertThat(cancel.body()).contains("no job " + nlpJob);
+    // The job exists to FinOps, so it is told what it may not do rather than "no job".
+    assertThat(cancel.statusCode()).isEqualTo(403);
+    assertThat(cancel.body()).contains("may read " + nlpJob + " but not act on it");
     assertThat(fin.events("/events/logs?id=" + nlpJob, 1))
         .singleElement()
         .asString()
         .startsWith("failure")
-        .contains("no job " + nlpJob);
+        .contains("may read " + nlpJob + " but not act on it or read its logs");
     assertThat(fixture.job(nlpJob).getState().name()).isNotEqualTo("JOB_STATE_CANCELLED");
   }
 
