@@ -222,21 +222,16 @@ record WorkdirShipping(Path dir, boolean explicit, long limitBytes) {
               + " or submit with --no-workdir.");
     } catch (UnshippableNameException e) {
       throw new UserInputException("workdir: " + dir + ": " + e.getMessage());
-    } catch (java.nio.file.AccessDeniedException e) {
-      throw new UserInputException(
-          "workdir: "
-              + dir
-              + ": cannot read "
-              + e.getFile()
-              + " (permission denied). Leave it out with a .ternignore (gitignore syntax), ship"
-              + " another directory, or submit with --no-workdir.");
     } catch (java.nio.file.FileSystemException e) {
+      // AccessDeniedException, the usual one, carries no reason of its own.
+      String reason =
+          e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getReason();
       throw new UserInputException(
           "workdir: "
               + dir
               + ": cannot read "
               + e.getFile()
-              + (e.getReason() == null ? "" : " (" + e.getReason() + ")")
+              + (reason == null ? "" : " (" + reason + ")")
               + ". Leave it out with a .ternignore (gitignore syntax), ship another directory,"
               + " or submit with --no-workdir.");
     }
