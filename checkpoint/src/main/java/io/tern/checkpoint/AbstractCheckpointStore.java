@@ -353,21 +353,22 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
   }
 
   @Override
-  public final int deleteAll(String jobId) throws IOException {
+  public final int retire(String jobId) throws IOException {
     CheckpointNames.requireValidName("job id", jobId);
+    JobState state = load(jobId);
+    if (state.marker(AttemptMarker.RETIRED.attempt()).isEmpty()) {
+      recordAttempt(jobId, AttemptMarker.RETIRED, state, Optional.empty(), List.of());
+    }
     int deleted = 0;
     for (String key : listNames(jobId)) {
       if (CheckpointNames.isStorageKey(key) && deleteStored(jobId, key)) {
         deleted++;
       }
     }
-    for (int attempt : readMarkers(jobId).keySet()) {
-      deleteMarker(jobId, attempt);
-    }
-    for (int attempt : readSuccessRecords(jobId)) {
-      deleteSuccessRecord(jobId, attempt);
-    }
     sweepLeftovers(jobId);
+    if (deleted > 0) {
+      log.info("{}: retired, {} checkpoint(s) deleted", jobId, deleted);
+    }
     return deleted;
   }
 
@@ -440,6 +441,15 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
   }
 
   private static StaleAttemptException stale(String jobId, AttemptMarker newer, AttemptFence mine) {
+    if (newer.fence().equals(AttemptMarker.RETIRED)) {
+      return new StaleAttemptException(
+          "job "
+              + jobId
+              + " is retired in the checkpoint store (it finished and its checkpoints were"
+              + " deleted): "
+              + mine
+              + " may no longer begin or commit");
+    }
     return new StaleAttemptException(
         "job "
             + jobId

@@ -38,6 +38,12 @@ record AttemptMarker(
   private static final JsonMapper MAPPER =
       JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
 
+  /**
+   * The fence of a retired job ({@link CheckpointStore#retire}): the highest attempt a marker's
+   * name may carry (nine digits), above any attempt a scheduler places.
+   */
+  static final AttemptFence RETIRED = new AttemptFence(999_999_999, 0);
+
   /** Markers are small; anything larger is not one. */
   static final int MAX_BYTES = 4096;
 

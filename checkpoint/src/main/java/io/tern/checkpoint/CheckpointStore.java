@@ -29,7 +29,8 @@ import java.util.OptionalLong;
  *       job's current attempt. A commit from an older attempt, and the begin of an older attempt,
  *       fail with {@link StaleAttemptException}; a commit from a newer attempt than any recorded
  *       records it first. A checkpoint an older attempt managed to publish after the newer one
- *       began (the two raced) is fenced: never listed, never restored, deleted by retention.
+ *       began (the two raced) is fenced: never listed, never restored, deleted by retention. A
+ *       retired job ({@link #retire}) fences every attempt.
  *   <li><b>Atomic publish.</b> {@link #commit} copies every file first and publishes last (a
  *       directory rename, or the manifest object written last). Until it returns, and forever if it
  *       fails or the process dies, readers ({@link #list}, {@link #restoreLatest}) see nothing of
@@ -164,10 +165,16 @@ public interface CheckpointStore extends Closeable {
   boolean delete(String jobId, int attempt, String name) throws IOException;
 
   /**
-   * Deletes every checkpoint, attempt marker and success record of a job that is finished; returns
-   * how many.
+   * Retires a job that is finished for good: records a marker that fences every attempt (a commit
+   * or begin of any attempt fails with {@link StaleAttemptException} from then on, so an agent cut
+   * off past its lease cannot put a checkpoint back), then deletes every checkpoint of the job and
+   * what crashed commits left. Attempt markers and success records stay: they are small, and a
+   * success record still answers {@link #succeededAttempt}. Idempotent. The scheduler's leader
+   * calls it a while after a job ends ({@code tern scheduler --keep-checkpoints}).
+   *
+   * @return how many checkpoints were deleted
    */
-  int deleteAll(String jobId) throws IOException;
+  int retire(String jobId) throws IOException;
 
   /**
    * The packed working directories (code shipped with jobs) kept beside the checkpoints, in the

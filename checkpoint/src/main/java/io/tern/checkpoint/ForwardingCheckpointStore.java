@@ -81,8 +81,8 @@ public abstract class ForwardingCheckpointStore implements CheckpointStore {
   }
 
   @Override
-  public int deleteAll(String jobId) throws IOException {
-    return store.deleteAll(jobId);
+  public int retire(String jobId) throws IOException {
+    return store.retire(jobId);
   }
 
   @Override

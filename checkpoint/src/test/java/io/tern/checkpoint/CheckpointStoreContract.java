@@ -497,16 +497,45 @@ public abstract class CheckpointStoreContract {
   }
 
   @Test
-  void deleteAndDeleteAll() throws Exception {
+  void deleteOneCheckpoint() throws Exception {
     commit("a", Map.of("f", "1"));
     commit("b", Map.of("f", "2"));
     assertThat(store.delete(JOB, 1, "a")).isTrue();
     assertThat(store.delete(JOB, 1, "a")).isFalse();
     assertThat(store.list(JOB)).extracting(CommittedCheckpoint::name).containsExactly("b");
-    commit("c", Map.of("f", "3"));
-    assertThat(store.deleteAll(JOB)).isEqualTo(2);
+  }
+
+  /**
+   * A retired job keeps no checkpoint, and no attempt can put one back or begin: an agent cut off
+   * past its lease may still be running the job's last attempt. Its markers and success record
+   * stay.
+   */
+  @Test
+  void aRetiredJobKeepsItsMarkersAndSuccessButNoCheckpointAndFencesEveryAttempt() throws Exception {
+    store.beginAttempt(JOB, attempt(1), Optional.empty());
+    commit("a", Map.of("f", "1"));
+    commit("b", Map.of("f", "2"));
+    store.recordSuccess(JOB, 1);
+    store.commit(
+        "other-job", attempt(1), localCheckpoint(Map.of("f", "3")), "a", OptionalLong.empty());
+
+    assertThat(store.retire(JOB)).isEqualTo(2);
+
     assertThat(store.list(JOB)).isEmpty();
-    assertThat(rawEntries(JOB)).isEmpty();
+    assertThat(store.restoreLatest(JOB, target()).restored()).isEmpty();
+    assertThat(rawEntries(JOB))
+        .as("no checkpoint file is left")
+        .noneMatch(e -> e.startsWith(key("a")) || e.startsWith(key("b")));
+    assertThat(store.succeededAttempt(JOB)).hasValue(1);
+    assertThatThrownBy(() -> commit("c", Map.of("f", "4")))
+        .isInstanceOf(StaleAttemptException.class)
+        .hasMessageContaining("retired");
+    assertThatThrownBy(() -> store.beginAttempt(JOB, attempt(7), Optional.empty()))
+        .isInstanceOf(StaleAttemptException.class)
+        .hasMessageContaining("retired");
+    assertThat(store.list(JOB)).isEmpty();
+    assertThat(store.retire(JOB)).as("idempotent").isZero();
+    assertThat(store.list("other-job")).as("other jobs keep theirs").hasSize(1);
   }
 
   @Test
@@ -550,7 +579,8 @@ public abstract class CheckpointStoreContract {
     assertThat(fresh.list(JOB)).containsExactly(mine);
     assertThat(store.list(JOB)).as("nor does a store used without a cluster id").isEmpty();
 
-    fresh.deleteAll(JOB);
+    fresh.retire(JOB);
+    assertThat(fresh.list(JOB)).isEmpty();
     CheckpointStore again = store.forCluster("cluster-a");
     assertThat(again.list(JOB))
         .as("a cluster's view opened again (an agent restarted) holds its jobs")
@@ -659,10 +689,6 @@ public abstract class CheckpointStoreContract {
     assertThatCode(() -> store.beginAttempt(JOB, attempt(1), Optional.empty()))
         .as("the attempt that succeeded is not refused")
         .doesNotThrowAnyException();
-
-    store.deleteAll(JOB);
-    assertThat(store.succeededAttempt(JOB)).isEmpty();
-    assertThat(rawEntries(JOB)).isEmpty();
   }
 
   @Test

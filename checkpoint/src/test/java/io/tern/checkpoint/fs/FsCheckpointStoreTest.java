@@ -132,7 +132,7 @@ class FsCheckpointStoreTest extends CheckpointStoreContract {
     Files.createSymbolicLink(root.resolve(other), elsewhere.getParent());
 
     store.delete(JOB, 1, "planted");
-    store.deleteAll(other);
+    store.retire(other);
 
     assertThat(root.resolve(JOB).resolve(key("planted"))).doesNotExist();
     assertThat(elsewhere.resolve("manifest.json")).exists();

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -140,7 +141,39 @@ public final class SchedulerCommand implements Callable<Integer> {
               + " jobs run in their attempt folder or an absolute workdir.")
   String checkpointStore;
 
+  @Option(
+      names = "--keep-checkpoints",
+      paramLabel = "DURATION",
+      defaultValue = "7d",
+      description =
+          "With --checkpoint-store: how long the checkpoints of a finished job (succeeded, failed"
+              + " or cancelled) stay in the store before the leader deletes them: a duration (7d,"
+              + " 12h, 30m) or 'forever'. Its attempt and success records stay. Checkpoints are"
+              + " for resuming: save results elsewhere. Default: ${DEFAULT-VALUE}.")
+  String keepCheckpoints;
+
   @Mixin SecurityFlags security;
+
+  /**
+   * {@code --keep-checkpoints}: a duration, or empty for "forever".
+   *
+   * @throws UserInputException naming the flag (exit 2)
+   */
+  static Optional<Duration> keepCheckpoints(String text) {
+    String t = text.trim();
+    if (t.equalsIgnoreCase("forever")) {
+      return Optional.empty();
+    }
+    Duration keep =
+        io.tern.scheduler.spec.Durations.parse(t)
+            .orElseThrow(
+                () ->
+                    new UserInputException(
+                        "--keep-checkpoints: '"
+                            + text
+                            + "' is neither a duration (7d, 12h, 30m) nor 'forever'"));
+    return Optional.of(keep);
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -154,6 +187,7 @@ public final class SchedulerCommand implements Callable<Integer> {
       throw new UserInputException(
           "--console-port: must be 0..65535, or -1 for none; got " + consolePort);
     }
+    Optional<Duration> keep = keepCheckpoints(keepCheckpoints);
     String host = advertise != null ? advertise : java.net.InetAddress.getLocalHost().getHostName();
     SchedulerSettings defaults = SchedulerSettings.defaults();
     SchedulerConfig config =
@@ -185,11 +219,12 @@ public final class SchedulerCommand implements Callable<Integer> {
     }
     SchedulerServer server = new SchedulerServer(config, Clock.systemUTC(), cloudSetup());
     if (checkpointStore != null) {
-      // Only its workdirs are used; agents commit and prune checkpoints.
-      server.withWorkdirs(
+      // Agents commit checkpoints and prune each job's older ones; the leader retires finished
+      // jobs' checkpoints and keeps the code jobs take with them.
+      server.withCheckpointStore(
           io.tern.cli.agent.AgentFlags.checkpointStore(checkpointStore)
-              .open(io.tern.checkpoint.CheckpointStoreSettings.of(1, Clock.systemUTC()))
-              .workdirs());
+              .open(io.tern.checkpoint.CheckpointStoreSettings.of(1, Clock.systemUTC())),
+          keep);
     }
     server.start();
     CountDownLatch stop = new CountDownLatch(1);

@@ -69,6 +69,14 @@ public final class FaultCluster implements AutoCloseable {
    * @param checkpoints the agents' checkpoint store: another cluster's, to share one store
    */
   public FaultCluster(Path root, boolean keepsCode, Path checkpoints) throws IOException {
+    this(root, keepsCode, checkpoints, List.of());
+  }
+
+  /**
+   * @param schedulerFlags more flags for {@code tern scheduler}
+   */
+  public FaultCluster(Path root, boolean keepsCode, Path checkpoints, List<String> schedulerFlags)
+      throws IOException {
     this.root = root;
     this.checkpoints = checkpoints;
     this.script = root.resolve("steps.sh");
@@ -92,7 +100,8 @@ public final class FaultCluster implements AutoCloseable {
     if (keepsCode) {
       flags.addAll(List.of("--checkpoint-store", checkpoints().toString()));
     }
-    schedulerFlags = List.copyOf(flags);
+    flags.addAll(schedulerFlags);
+    this.schedulerFlags = List.copyOf(flags);
     channel =
         Grpc.newChannelBuilder("127.0.0.1:" + port, InsecureChannelCredentials.create()).build();
     jobs = JobServiceGrpc.newBlockingStub(channel);

@@ -13,6 +13,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tern.api.v1.JobServiceGrpc;
+import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.workdir.WorkdirStore;
 import io.tern.scheduler.core.PlacementEngine;
 import io.tern.scheduler.server.api.AdminServiceImpl;
@@ -44,6 +45,7 @@ import io.tern.security.tls.ClientTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -89,6 +91,8 @@ public final class SchedulerServer implements AutoCloseable {
   private String address;
   private int metricsPort = -1;
   private Optional<WorkdirStore> workdirs = Optional.empty();
+  private Optional<CheckpointStore> checkpoints = Optional.empty();
+  private Optional<Duration> keepCheckpoints = Optional.empty();
   private WorkdirServiceImpl workdirService;
   private ConsoleServer console;
   private int consolePort = -1;
@@ -117,6 +121,18 @@ public final class SchedulerServer implements AutoCloseable {
           "workdirs are set before start; the server is " + state.get());
     }
     this.workdirs = Optional.of(store);
+    return this;
+  }
+
+  /**
+   * Uses the agents' checkpoint store: keeps the code jobs take with them in it ({@link
+   * #withWorkdirs}), and, while leading, deletes the checkpoints of jobs that finished {@code keep}
+   * ago ({@code keep} empty: never). Before {@link #start}.
+   */
+  public SchedulerServer withCheckpointStore(CheckpointStore store, Optional<Duration> keep) {
+    withWorkdirs(store.workdirs());
+    this.checkpoints = Optional.of(store);
+    this.keepCheckpoints = keep;
     return this;
   }
 
@@ -171,6 +187,7 @@ public final class SchedulerServer implements AutoCloseable {
             cloud.enabled() ? cloud.connector().open(address) : null);
     loop.agents().onMessageHandled(metrics::agentMessageHandled);
     loop.observe(metrics);
+    checkpoints.ifPresent(c -> loop.retireCheckpoints(c, keepCheckpoints));
     metrics.spot(loop.spot());
     metrics.state(SchedulerMetrics.StateScrape.cached(loop::figures));
     loop.agents().onCheckpointCommitFailed(metrics::checkpointCommitFailed);

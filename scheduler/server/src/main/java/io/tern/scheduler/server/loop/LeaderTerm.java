@@ -88,6 +88,12 @@ final class LeaderTerm {
   /** Team budgets (inputs only) by team, with their znode versions. */
   final TreeMap<String, Stored<Budget>> budgets = new TreeMap<>();
 
+  /**
+   * Every finished job whose last attempt ended before this instant has had its checkpoints retired
+   * ({@link CheckpointRetirement}); null before the first retirement.
+   */
+  Stored<Instant> checkpointsRetired;
+
   /** Each budgeted team's status at the last plan, to report changes once. */
   final Map<String, BudgetStatus> budgetStatus = new HashMap<>();
 
@@ -157,6 +163,8 @@ final class LeaderTerm {
     for (JobEntry entry : jobs.values()) {
       costs.observe(entry.job, this::node, now);
     }
+    checkpointsRetired =
+        stored.checkpointsRetired().map(v -> new Stored<>(v.value(), v.version())).orElse(null);
   }
 
   /** A value kept in ZooKeeper, with the version its znode will have once queued writes commit. */

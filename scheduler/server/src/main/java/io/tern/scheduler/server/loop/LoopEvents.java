@@ -29,5 +29,8 @@ public interface LoopEvents {
    */
   default void restoreReported(boolean restored, int failedVerification) {}
 
+  /** A round of checkpoint retirement deleted the checkpoints of {@code jobs} finished jobs. */
+  default void checkpointsRetired(int jobs, int checkpoints) {}
+
   LoopEvents NONE = new LoopEvents() {};
 }

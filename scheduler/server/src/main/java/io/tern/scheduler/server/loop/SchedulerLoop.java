@@ -12,6 +12,7 @@ import io.tern.scheduler.server.offpeak.OffPeakTriggers;
 import io.tern.scheduler.server.zk.ZkStateStore;
 import io.tern.scheduler.server.zk.ZkWrite;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,12 +48,19 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
 
   /**
    * The threads a loop runs on: the loop itself (the one thread that owns the state), the core's
-   * planning thread, and the cloud connector's worker. The loop shuts them down when it closes.
-   * Tests pass executors they run by hand.
+   * planning thread, the cloud connector's worker and the checkpoint store's (which retires
+   * finished jobs' checkpoints). The loop shuts them down when it closes. Tests pass executors they
+   * run by hand.
    */
   public record Threads(
-      ScheduledExecutorService loop, ExecutorService planner, ExecutorService cloud) {
-    /** One daemon thread each, named tern-loop, tern-planner and tern-cloud (started on use). */
+      ScheduledExecutorService loop,
+      ExecutorService planner,
+      ExecutorService cloud,
+      ExecutorService checkpoints) {
+    /**
+     * One daemon thread each, named tern-loop, tern-planner, tern-cloud and tern-checkpoints
+     * (started on use).
+     */
     public static Threads standard() {
       return new Threads(
           Executors.newSingleThreadScheduledExecutor(
@@ -60,7 +68,9 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
           Executors.newSingleThreadExecutor(
               r -> Thread.ofPlatform().name("tern-planner").daemon().unstarted(r)),
           Executors.newSingleThreadExecutor(
-              r -> Thread.ofPlatform().name("tern-cloud").daemon().unstarted(r)));
+              r -> Thread.ofPlatform().name("tern-cloud").daemon().unstarted(r)),
+          Executors.newSingleThreadExecutor(
+              r -> Thread.ofPlatform().name("tern-checkpoints").daemon().unstarted(r)));
     }
   }
 
@@ -83,6 +93,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   private final HistoryRequests historyRequests;
   private final JobControls jobControls;
   private final OffPeakTriggers triggers;
+  private final CheckpointRetirement retirement;
 
   private Role role = Role.FOLLOWER;
   private String roleReason = "not elected yet";
@@ -166,6 +177,8 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     this.finOpsRequests = new FinOpsRequests(thread, clock, writes, this::rearm, this::requestPlan);
     this.historyRequests = new HistoryRequests(thread);
     this.jobControls = new JobControls(thread, clock, writes, commands, this::requestPlan);
+    this.retirement =
+        new CheckpointRetirement(thread, clock, writes, threads.checkpoints(), () -> events);
     // Quartz only triggers: a fire becomes a plan on the loop, which reads the calendar itself.
     this.triggers =
         new OffPeakTriggers(
@@ -249,6 +262,14 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   public void observe(LoopEvents listener) {
     this.events = listener;
     committer.observe(listener);
+  }
+
+  /**
+   * Deletes the checkpoints of jobs that finished {@code keep} ago from {@code store} (see {@link
+   * CheckpointRetirement}); {@code keep} empty keeps them for ever. Set before the election starts.
+   */
+  public void retireCheckpoints(io.tern.checkpoint.CheckpointStore store, Optional<Duration> keep) {
+    executor.execute(() -> retirement.configure(store, keep));
   }
 
   /**
@@ -469,6 +490,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       try {
         agents.expireLeases();
         autoscaler.tick(term);
+        retirement.tick(term);
         requestPlan();
       } catch (RuntimeException e) {
         log.error("scheduler tick failed", e);
@@ -509,6 +531,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     }
     committer.close();
     autoscaler.close();
+    retirement.close();
     planThread.shutdownNow();
   }
 }

@@ -47,6 +47,8 @@ public final class SchedulerMetrics implements LoopEvents, AutoCloseable {
   private final Histogram checkpointSave;
   private final Counter checkpointRestores;
   private final Counter checkpointVerificationFailures;
+  private final Counter retiredJobs;
+  private final Counter retiredCheckpoints;
   private final GrpcMetrics grpc;
   private HTTPServer server;
 
@@ -157,6 +159,18 @@ public final class SchedulerMetrics implements LoopEvents, AutoCloseable {
         Counter.builder()
             .name("tern_checkpoint_verification_failures_total")
             .help("Checkpoints passed over at a restore because they failed verification")
+            .register(registry);
+    retiredJobs =
+        Counter.builder()
+            .name("tern_checkpoint_retired_jobs_total")
+            .help(
+                "Finished jobs whose checkpoints the leader deleted from the store"
+                    + " (tern scheduler --keep-checkpoints)")
+            .register(registry);
+    retiredCheckpoints =
+        Counter.builder()
+            .name("tern_checkpoint_retired_checkpoints_total")
+            .help("Checkpoints of finished jobs the leader deleted from the store")
             .register(registry);
     grpc = new GrpcMetrics(registry);
     JvmMetrics.register(registry);
@@ -318,6 +332,12 @@ public final class SchedulerMetrics implements LoopEvents, AutoCloseable {
     if (failedVerification > 0) {
       checkpointVerificationFailures.inc(failedVerification);
     }
+  }
+
+  @Override
+  public void checkpointsRetired(int jobs, int checkpoints) {
+    retiredJobs.inc(jobs);
+    retiredCheckpoints.inc(checkpoints);
   }
 
   /** Serves {@code /metrics} on {@code port} (0 picks a free port); returns the port. */

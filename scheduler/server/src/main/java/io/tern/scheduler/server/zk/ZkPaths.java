@@ -13,6 +13,8 @@ import org.apache.curator.utils.ZKPaths;
  * /nodes/NODE_ID              tern.v1.Node as last registered
  * /offpeak/NAME               tern.v1.OffPeakWindow
  * /budgets/TEAM               tern.v1.Budget
+ * /checkpoints-retired        an instant (ISO-8601): every finished job whose last attempt ended
+ *                             before it has had its checkpoints deleted (retired)
  * </pre>
  */
 public record ZkPaths(String root) {
@@ -69,5 +71,9 @@ public record ZkPaths(String root) {
 
   public String budget(String team) {
     return ZKPaths.makePath(budgets(), team);
+  }
+
+  public String checkpointsRetired() {
+    return root + "/checkpoints-retired";
   }
 }

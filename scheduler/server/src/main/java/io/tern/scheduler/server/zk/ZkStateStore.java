@@ -9,9 +9,11 @@ import io.tern.api.v1.Node;
 import io.tern.api.v1.OffPeakWindow;
 import io.tern.scheduler.server.zk.StoredState.Versioned;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -97,7 +99,8 @@ public final class ZkStateStore {
   }
 
   /**
-   * Reads every job, node, window and budget; reads are pipelined, so 100,000 jobs take seconds.
+   * Reads every job, node, window and budget, and the checkpoint retirement mark; reads are
+   * pipelined, so 100,000 jobs take seconds.
    */
   public StoredState load() throws Exception {
     List<String> jobPaths = new ArrayList<>();
@@ -119,7 +122,25 @@ public final class ZkStateStore {
         shards,
         readAll(childPaths(paths.nodes()), Node.parser()),
         readAll(childPaths(paths.offPeakWindows()), OffPeakWindow.parser()),
-        readAll(childPaths(paths.budgets()), Budget.parser()));
+        readAll(childPaths(paths.budgets()), Budget.parser()),
+        readInstant(paths.checkpointsRetired()));
+  }
+
+  private Optional<Versioned<Instant>> readInstant(String path) throws Exception {
+    Stat stat = new Stat();
+    byte[] data;
+    try {
+      data = client.getData().storingStatIn(stat).forPath(path);
+    } catch (KeeperException.NoNodeException absent) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          new Versioned<>(
+              Instant.parse(new String(data, StandardCharsets.UTF_8).trim()), stat.getVersion()));
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalStateException("corrupt state in ZooKeeper under " + path, e);
+    }
   }
 
   /**

@@ -141,7 +141,8 @@ final class HandLoop implements LoopThread, LoopWrites {
                 Set.of(),
                 storedNodes,
                 Map.of(),
-                Map.of()),
+                Map.of(),
+                Optional.empty()),
             clock.instant());
     return term;
   }

@@ -13,6 +13,7 @@ import io.tern.scheduler.server.zk.Epoch;
 import io.tern.scheduler.server.zk.StoredState;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +21,8 @@ class JobLifecycleTest {
   private final LeaderTerm term =
       new LeaderTerm(
           new Epoch(1, 0),
-          new StoredState("cluster-1", Map.of(), 1, Set.of(), Map.of(), Map.of(), Map.of()),
+          new StoredState(
+              "cluster-1", Map.of(), 1, Set.of(), Map.of(), Map.of(), Map.of(), Optional.empty()),
           Instant.EPOCH);
 
   private static JobEntry entry(io.tern.api.v1.JobState state, JobSpec spec, Attempt... attempts) {

@@ -23,6 +23,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,8 @@ class LogRelayTest {
               Set.of(),
               Map.of("n1", new Versioned<>(Node.newBuilder().setId("n1").build(), 0)),
               Map.of(),
-              Map.of()),
+              Map.of(),
+              Optional.empty()),
           Instant.EPOCH);
   private final HandLoop loop = new HandLoop();
   private final Agent agent = new Agent();

@@ -10,14 +10,12 @@ import io.tern.api.v1.SchedulerMessage.KindCase;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.scheduler.core.PlacementEngine;
 import io.tern.scheduler.server.cloud.CloudSetup;
-import io.tern.scheduler.server.leader.LeaderElector;
 import io.tern.scheduler.server.zk.ZkPaths;
 import io.tern.scheduler.server.zk.ZkStateStore;
 import io.tern.testing.FakeScheduledExecutor;
 import io.tern.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -43,25 +41,6 @@ class SchedulerLoopTest {
   private CuratorFramework client;
   private SchedulerLoop loop;
 
-  /** Leads whenever the test calls {@link SchedulerLoop#elected}. */
-  private static final class Elected implements LeaderElector {
-    @Override
-    public void start(Listener listener) {}
-
-    @Override
-    public boolean isLeader() {
-      return true;
-    }
-
-    @Override
-    public Optional<String> leaderAddress() {
-      return Optional.empty();
-    }
-
-    @Override
-    public void close() {}
-  }
-
   @BeforeEach
   void start() throws Exception {
     zk = new TestingServer(true);
@@ -69,9 +48,9 @@ class SchedulerLoopTest {
     client.start();
     loop =
         new SchedulerLoop(
-            new SchedulerLoop.Threads(executor, executor, executor),
+            new SchedulerLoop.Threads(executor, executor, executor, executor),
             new ZkStateStore(client, ZkPaths.defaults()),
-            new Elected(),
+            new AlwaysElected(),
             new PlacementEngine(),
             clock,
             SchedulerSettings.defaults().withNodeLease(LEASE),

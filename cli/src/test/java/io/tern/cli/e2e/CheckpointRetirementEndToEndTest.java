@@ -1,0 +1,87 @@
+package io.tern.cli.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tern.api.v1.Attempt;
+import io.tern.api.v1.Job;
+import io.tern.api.v1.JobState;
+import io.tern.cli.testing.FaultCluster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * With real processes ({@link FaultCluster}): a scheduler given the agents' store deletes the
+ * checkpoints of a job once it has finished for {@code --keep-checkpoints}, keeps its attempt and
+ * success records, and leaves a job still running alone.
+ */
+class CheckpointRetirementEndToEndTest {
+  private static final Duration DONE = Duration.ofSeconds(120);
+
+  @TempDir Path dir;
+
+  @Test
+  void aFinishedJobsCheckpointsAreDeletedAndARunningJobsKept() throws Exception {
+    Path store = dir.resolve("checkpoints");
+    try (FaultCluster cluster =
+        new FaultCluster(
+            Files.createDirectories(dir.resolve("cluster")),
+            true,
+            store,
+            List.of("--keep-checkpoints", "1s"))) {
+      cluster.startAgent("node-a", 2);
+      String done = cluster.submit("short", 15, 0.2, 5);
+      String running = cluster.submit("long", 3000, 0.2, 5);
+      ExactlyOnceEndToEndTest.awaitSucceeded(cluster, DONE, done);
+      Job finished = cluster.job(done);
+      assertThat(finished.getAttemptsList())
+          .as("it committed checkpoints while it ran: %s", finished)
+          .anyMatch(Attempt::hasLastCheckpoint);
+
+      // Rounds come every 10 s with so short a keep.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> checkpointsOf(store, done).isEmpty());
+      assertThat(records(store, done))
+          .as("the attempt's marker, the retired marker and the success record stay")
+          .contains(".attempt-1", ".attempt-999999999", ".succeeded-1");
+      assertThat(cluster.stateOrNull(running)).isEqualTo(JobState.JOB_STATE_RUNNING);
+      assertThat(checkpointsOf(store, running)).as("a running job's checkpoints stay").isNotEmpty();
+    }
+  }
+
+  /** The job's folder in the store: {@code STORE/clusters/CLUSTER_ID/JOB_ID}. */
+  private static Path jobDir(Path store, String jobId) throws IOException {
+    try (Stream<Path> clusters = Files.list(store.resolve("clusters"))) {
+      return clusters
+          .map(c -> c.resolve(jobId))
+          .filter(Files::isDirectory)
+          .findFirst()
+          .orElseThrow();
+    }
+  }
+
+  /** Its checkpoints ({@code aATTEMPT-NAME} folders). */
+  private static List<String> checkpointsOf(Path store, String jobId) throws IOException {
+    try (Stream<Path> entries = Files.list(jobDir(store, jobId))) {
+      return entries
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.matches("a\\d+-.*"))
+          .toList();
+    }
+  }
+
+  /** Its attempt markers and success records. */
+  private static List<String> records(Path store, String jobId) throws IOException {
+    try (Stream<Path> entries = Files.list(jobDir(store, jobId))) {
+      return entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList();
+    }
+  }
+}

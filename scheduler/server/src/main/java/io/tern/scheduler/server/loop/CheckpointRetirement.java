@@ -1,0 +1,253 @@
+package io.tern.scheduler.server.loop;
+
+import io.tern.api.v1.Attempt;
+import io.tern.api.v1.Job;
+import io.tern.checkpoint.CheckpointStore;
+import io.tern.scheduler.server.zk.ZkWrite;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's side of the checkpoint store's lifecycle: a while after a checkpointing job finishes
+ * for good (SUCCEEDED, FAILED or CANCELLED: no state leaves those), its checkpoints are deleted
+ * with {@link CheckpointStore#retire}, which also fences every attempt so that an agent still
+ * running it cannot put one back. Without it a store fills with the checkpoints of jobs that will
+ * never resume, and then every resuming job waits on a full store.
+ *
+ * <p>Progress is kept in ZooKeeper as one instant (the {@code checkpoints-retired} mark): every
+ * finished job whose last attempt ended before it is retired. Each round takes the jobs that ended
+ * between a day before the mark (an end reported late may carry an earlier time) and {@code keep}
+ * ago, oldest first, at most {@link #BATCH}; a new leader starts from the mark, not from every job
+ * the cluster ever ran. The store calls run on their own worker thread and the result comes back to
+ * the loop; a job the store fails to retire holds the mark at its end and is tried again next
+ * round.
+ *
+ * <p>Everything but the store calls runs on the loop thread. Without a store, or with {@code keep}
+ * empty (kept for ever), nothing is done.
+ */
+final class CheckpointRetirement implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CheckpointRetirement.class);
+
+  /**
+   * How often the leader looks for jobs to retire: a tenth of how long it keeps their checkpoints,
+   * between {@link #MIN_EVERY} and {@link #MAX_EVERY}.
+   */
+  static Duration every(Duration keep) {
+    Duration tenth = keep.dividedBy(10);
+    return tenth.compareTo(MIN_EVERY) < 0
+        ? MIN_EVERY
+        : tenth.compareTo(MAX_EVERY) > 0 ? MAX_EVERY : tenth;
+  }
+
+  static final Duration MIN_EVERY = Duration.ofSeconds(10);
+  static final Duration MAX_EVERY = Duration.ofMinutes(10);
+
+  /** How far before the mark a round looks again, for ends reported late. */
+  static final Duration LOOKBACK = Duration.ofDays(1);
+
+  /** Jobs retired in one round at most. */
+  static final int BATCH = 500;
+
+  private final LoopThread loop;
+  private final Clock clock;
+  private final StateWrites writes;
+  private final ExecutorService worker;
+  private final Supplier<LoopEvents> events;
+
+  private CheckpointStore store;
+  private Optional<Duration> keep = Optional.empty();
+
+  /** The term the last round belongs to: its state is reset when the term changes. */
+  private LeaderTerm roundTerm;
+
+  private boolean running;
+  private Instant nextRound = Instant.MIN;
+
+  /**
+   * Jobs retired in this term and when they ended, back to the lookback before the mark (a round
+   * that looks back skips them).
+   */
+  private final Map<String, Instant> retired = new HashMap<>();
+
+  CheckpointRetirement(
+      LoopThread loop,
+      Clock clock,
+      StateWrites writes,
+      ExecutorService worker,
+      Supplier<LoopEvents> events) {
+    this.loop = loop;
+    this.clock = clock;
+    this.writes = writes;
+    this.worker = worker;
+    this.events = events;
+  }
+
+  /**
+   * Retires the checkpoints of jobs in {@code store} (the whole store: each term uses its cluster's
+   * view) {@code keep} after they finished; {@code keep} empty keeps them for ever. Before the
+   * election starts.
+   */
+  void configure(CheckpointStore store, Optional<Duration> keep) {
+    this.store = store;
+    this.keep = keep;
+  }
+
+  /** On each leader tick: starts a round when one is due. */
+  void tick(LeaderTerm term) {
+    if (store == null || keep.isEmpty()) {
+      return;
+    }
+    if (term != roundTerm) {
+      roundTerm = term;
+      running = false;
+      retired.clear();
+      nextRound = Instant.MIN;
+    }
+    Instant now = clock.instant();
+    if (running || now.isBefore(nextRound)) {
+      return;
+    }
+    nextRound = now.plus(every(keep.get()));
+    Instant endedBefore = now.minus(keep.get());
+    Instant from =
+        term.checkpointsRetired == null
+            ? Instant.MIN
+            : term.checkpointsRetired.value.minus(LOOKBACK);
+    retired.values().removeIf(ended -> ended.isBefore(from));
+    List<Due> due = new ArrayList<>();
+    for (JobEntry entry : term.jobs.values()) {
+      if (entry.finished()
+          && entry.job.getSpec().hasCheckpoint()
+          && !retired.containsKey(entry.id())) {
+        Optional<Instant> ended = lastActivity(entry.job);
+        if (ended.isPresent() && !ended.get().isBefore(from) && ended.get().isBefore(endedBefore)) {
+          due.add(new Due(entry.id(), ended.get()));
+        }
+      }
+    }
+    due.sort(Comparator.comparing(Due::endedAt).thenComparing(Due::jobId));
+    boolean whole = due.size() <= BATCH;
+    List<Due> round = whole ? due : List.copyOf(due.subList(0, BATCH));
+    if (round.isEmpty()) {
+      advanceMark(term, endedBefore);
+      return;
+    }
+    running = true;
+    CheckpointStore view = store.forCluster(term.clusterId);
+    worker.execute(
+        () -> {
+          List<String> done = new ArrayList<>();
+          int deleted = 0;
+          Due failed = null;
+          String failure = null;
+          for (Due d : round) {
+            try {
+              deleted += view.retire(d.jobId());
+              done.add(d.jobId());
+            } catch (Exception e) {
+              failed = d;
+              failure = e.toString();
+              break;
+            }
+          }
+          Due stoppedAt = failed;
+          String why = failure;
+          int checkpoints = deleted;
+          loop.execute(
+              () -> finished(term, round, whole, endedBefore, done, checkpoints, stoppedAt, why));
+        });
+  }
+
+  private void finished(
+      LeaderTerm term,
+      List<Due> round,
+      boolean whole,
+      Instant endedBefore,
+      List<String> done,
+      int checkpoints,
+      Due failed,
+      String failure) {
+    if (term != roundTerm) {
+      return; // a later term starts from the mark it read
+    }
+    running = false;
+    round.stream().limit(done.size()).forEach(d -> retired.put(d.jobId(), d.endedAt()));
+    if (!done.isEmpty()) {
+      log.info(
+          "retired the checkpoints of {} finished job(s) ({} checkpoint(s) deleted), the last"
+              + " ended {}",
+          done.size(),
+          checkpoints,
+          round.get(done.size() - 1).endedAt());
+      events.get().checkpointsRetired(done.size(), checkpoints);
+    }
+    if (failed != null) {
+      log.warn(
+          "could not retire the checkpoints of {} (tried again in {}): {}",
+          failed.jobId(),
+          every(keep.get()),
+          failure);
+      advanceMark(term, failed.endedAt());
+    } else {
+      advanceMark(term, whole ? endedBefore : round.get(round.size() - 1).endedAt());
+      if (!whole) {
+        nextRound = clock.instant(); // more are due: go on at the next tick
+      }
+    }
+  }
+
+  /** Moves the mark forward (never back) and writes it to ZooKeeper. */
+  private void advanceMark(LeaderTerm term, Instant mark) {
+    LeaderTerm.Stored<Instant> stored = term.checkpointsRetired;
+    if (stored != null && !mark.isAfter(stored.value)) {
+      return;
+    }
+    String path = writes.paths().checkpointsRetired();
+    byte[] data = mark.toString().getBytes(StandardCharsets.UTF_8);
+    ZkWrite write;
+    if (stored == null) {
+      write = new ZkWrite.Create(path, data);
+      term.checkpointsRetired = new LeaderTerm.Stored<>(mark, 0);
+    } else {
+      write = new ZkWrite.Update(path, data, stored.version);
+      stored.value = mark;
+      stored.version++;
+    }
+    writes.write(List.of(write), () -> {});
+  }
+
+  /** When the job last ran: the latest end (or, for an attempt that never reported one, start). */
+  static Optional<Instant> lastActivity(Job job) {
+    Instant last = null;
+    for (Attempt a : job.getAttemptsList()) {
+      var t =
+          a.hasEndedAt() ? a.getEndedAt() : a.hasStartedAt() ? a.getStartedAt() : a.getPlacedAt();
+      if (t.getSeconds() > 0 || t.getNanos() > 0) {
+        Instant i = CoreSnapshots.instant(t);
+        if (last == null || i.isAfter(last)) {
+          last = i;
+        }
+      }
+    }
+    return Optional.ofNullable(last);
+  }
+
+  @Override
+  public void close() {
+    worker.shutdownNow();
+  }
+
+  private record Due(String jobId, Instant endedAt) {}
+}
