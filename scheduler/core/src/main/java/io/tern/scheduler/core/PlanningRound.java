@@ -184,11 +184,13 @@ final class PlanningRound {
     List<CheckpointRequest> migrations = deadlines.migrations(allocationTable.withDeadline(), now);
     checkpoints.addAll(migrations);
     int returns = 0;
+    java.util.Map<String, String> staysOnDemand = java.util.Map.of();
     if (!allocationTable.withDeadline().isEmpty()) {
       SpotReturns spotReturns = new SpotReturns(index, search, policy, deadlines, settle(), now);
       List<CheckpointRequest> moves = spotReturns.plan(allocationTable.withDeadline());
       checkpoints.addAll(moves);
       returns = moves.size();
+      staysOnDemand = spotReturns.stays();
     }
     List<NodeRelease> releases =
         NodeReleasePlanner.releases(index.nodes(), policy, config.nodeIdleGrace(), now);
@@ -199,7 +201,8 @@ final class PlanningRound {
         capacity,
         releases,
         pending,
-        new SpotActivity(waitingForSpot, deadlineOnDemand, migrations.size(), returns));
+        new SpotActivity(waitingForSpot, deadlineOnDemand, migrations.size(), returns),
+        staysOnDemand);
   }
 
   /**

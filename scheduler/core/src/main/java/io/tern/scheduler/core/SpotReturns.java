@@ -52,6 +52,10 @@ final class SpotReturns {
   private final Duration settle;
   private final Instant now;
   private int moves;
+
+  /** Why each deadline job on on-demand that did not move stays there, by job id, in plan order. */
+  private final java.util.Map<String, String> stays = new java.util.LinkedHashMap<>();
+
   // Computed on the first candidate: the cheapest settled free spot GPU, and nodes per pool.
   private double cheapestFreeSpotPerGpu = Double.NaN;
   private int mostFreeSpotGpus;
@@ -94,15 +98,31 @@ final class SpotReturns {
           new PlacementRequest(job, CapacityTiers.SPOT_ONLY, JobFacts.priceCap(job));
       CandidateSearch.Choice choice = search.find(request);
       boolean move;
+      String stay;
       if (choice != null) {
         String pool = choice.nodes()[0].node().pool();
-        move = settled(pool) && gain(c, spotPrice(choice), pool) > 0;
+        boolean settled = settled(pool);
+        move = settled && gain(c, spotPrice(choice), pool) > 0;
+        stay =
+            settled
+                ? wouldNotPay(c.left)
+                : "the spot capacity that fits it came back less than "
+                    + settle.toMinutes()
+                    + " min ago (a job moves to spot once it has stayed that long)";
         if (move) {
           search.commit(request, choice);
         }
       } else {
         // Nothing free (any more): a settled pool it could be launched in, with room for the wait.
         move = c.launchable != null && c.launchSafe;
+        stay =
+            c.launchable == null
+                ? NO_SPOT
+                : "no spot capacity is free for it, and its deadline leaves no room to wait for a"
+                    + " spot node to be launched";
+      }
+      if (!move) {
+        stays.put(c.allocation.jobId(), stay);
       }
       if (move) {
         moves++;
@@ -121,14 +141,27 @@ final class SpotReturns {
     return moves;
   }
 
+  /**
+   * Why each checkpointable spot-ok deadline job running on on-demand that the last {@link #plan}
+   * did not move back to spot stays there, by job id: for {@code tern explain}.
+   */
+  java.util.Map<String, String> stays() {
+    return stays;
+  }
+
+  private static final String NO_SPOT = "no spot capacity fits it now";
+
   private Candidate candidate(Allocation a) {
     Job job = a.job();
     if (a.stopping()
         || a.capacityType() != CapacityType.ON_DEMAND
         || job.capacity() != CapacityPreference.SPOT_OK
-        || !job.checkpointable()
         || job.deadline() == null
         || job.workLeft() == null) {
+      return null;
+    }
+    if (!job.checkpointable()) {
+      stays.put(a.jobId(), "it cannot checkpoint, so a move to spot would lose its work");
       return null;
     }
     Duration left = rule.workLeftNow(a, now);
@@ -139,6 +172,16 @@ final class SpotReturns {
     // Slack after a changeover to spot and, in the worst case, one straight back.
     Duration slack = Duration.between(now, job.deadline()).minus(left).minus(d).minus(d);
     if (slack.compareTo(rule.safetyMargin()) < 0) {
+      stays.put(
+          a.jobId(),
+          String.format(
+              java.util.Locale.ROOT,
+              "its deadline is too close to risk spot: %.1f h of work left and %.1f h to the"
+                  + " deadline, and a move to spot and back would take %.1f h with a %.1f h margin",
+              hours(left),
+              hours(Duration.between(now, job.deadline())),
+              hours(d.multipliedBy(2)),
+              hours(rule.safetyMargin())));
       return null;
     }
     double onDemand = onDemandPrice(a);
@@ -165,10 +208,12 @@ final class SpotReturns {
       }
     }
     if (cheapest == Double.POSITIVE_INFINITY) {
+      stays.put(a.jobId(), NO_SPOT);
       return null;
     }
     c.gain = gain(c, cheapest, null);
     if (!(c.gain > 0)) {
+      stays.put(a.jobId(), wouldNotPay(left));
       return null;
     }
     c.launchSafe =
@@ -244,6 +289,14 @@ final class SpotReturns {
               * Math.max(1, Long.bitCount(choice.gpus()[i]));
     }
     return price;
+  }
+
+  private String wouldNotPay(Duration left) {
+    return String.format(
+        java.util.Locale.ROOT,
+        "a move to spot would not pay on its %.1f h of work left (a changeover takes %.1f h)",
+        hours(left),
+        hours(rule.restartOverhead()));
   }
 
   private static int gpus(Allocation a) {

@@ -175,10 +175,20 @@ class SpotEconomicsTest {
     assertThat(settled.checkpointRequests())
         .containsExactly(new CheckpointRequest("j", 1, CheckpointRequest.Reason.RETURN_TO_SPOT));
     assertThat(settled.spot().returnsToSpot()).isEqualTo(1);
+    assertThat(settled.staysOnDemand()).as("it moves: nothing to explain").isEmpty();
 
-    // Capacity back for 5 minutes only: a blip may still vanish; it stays on on-demand.
+    // Capacity back for 5 minutes only: a blip may still vanish; it stays on on-demand, and says
+    // so.
     Plan blip = plan(List.of(od, spot), List.of(running), history("pool-a", NOW.minusSeconds(300)));
     assertThat(blip.checkpointRequests()).isEmpty();
+    assertThat(blip.staysOnDemand())
+        .containsOnlyKeys("j")
+        .hasValueSatisfying(
+            new org.assertj.core.api.Condition<>(
+                (String why) -> why.startsWith("no spot capacity fits it now"), "no spot"));
+
+    Plan noSpot = plan(List.of(od), List.of(running), PolicySnapshot.defaults());
+    assertThat(noSpot.staysOnDemand()).containsEntry("j", "no spot capacity fits it now");
   }
 
   @Test
@@ -200,6 +210,11 @@ class SpotEconomicsTest {
             List.of(running),
             history("pool-a", NOW.minusSeconds(7200)));
     assertThat(plan.checkpointRequests()).isEmpty();
+    assertThat(plan.staysOnDemand())
+        .containsEntry(
+            "tight",
+            "its deadline is too close to risk spot: 9.5 h of work left and 9.8 h to the deadline,"
+                + " and a move to spot and back would take 0.3 h with a 0.5 h margin");
   }
 
   @Test
@@ -218,6 +233,7 @@ class SpotEconomicsTest {
     assertThat(plan.checkpointRequests())
         .containsExactly(
             new CheckpointRequest("b-much-left", 1, CheckpointRequest.Reason.RETURN_TO_SPOT));
+    assertThat(plan.staysOnDemand()).containsOnlyKeys("a-little-left");
   }
 
   @Test

@@ -902,6 +902,14 @@ class SchedulerServerTest {
             .build();
     // Behind its uniform line as soon as it is queued (nothing done yet): on-demand, no spot here.
     String id = running(c, onDemand, spec);
+    await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(explain(c, id))
+                    .as("the next plan says why it stays")
+                    .isEqualTo(
+                        "running on od-1; stays on on-demand: no spot capacity fits it now"));
 
     FakeAgent spot =
         track(new FakeAgent(server.address(), "spot-1", 8, CapacityType.CAPACITY_TYPE_SPOT))

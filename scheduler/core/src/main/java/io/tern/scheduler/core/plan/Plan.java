@@ -1,7 +1,9 @@
 package io.tern.scheduler.core.plan;
 
 import io.tern.scheduler.core.explain.Explanation;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,6 +21,8 @@ import java.util.Optional;
  * @param nodeReleases idle nodes to give back, sorted by node id
  * @param pending an explanation for every queued job not placed, in queue order
  * @param spot what the spot and deadline policy did, counted
+ * @param staysOnDemand why each checkpointable spot-ok deadline job running on on-demand stays
+ *     there rather than move back to spot, by job id
  */
 public record Plan(
     List<Placement> placements,
@@ -27,10 +31,12 @@ public record Plan(
     List<CapacityRequest> capacityRequests,
     List<NodeRelease> nodeReleases,
     List<Explanation> pending,
-    SpotActivity spot) {
+    SpotActivity spot,
+    Map<String, String> staysOnDemand) {
 
   public Plan {
     java.util.Objects.requireNonNull(spot, "spot");
+    staysOnDemand = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(staysOnDemand));
     placements = List.copyOf(placements);
     preemptions = List.copyOf(preemptions);
     checkpointRequests = List.copyOf(checkpointRequests);
@@ -54,7 +60,8 @@ public record Plan(
         capacityRequests,
         nodeReleases,
         pending,
-        SpotActivity.NONE);
+        SpotActivity.NONE,
+        Map.of());
   }
 
   /** The explanation of a pending job, if it was left pending. Linear; for tools and tests. */

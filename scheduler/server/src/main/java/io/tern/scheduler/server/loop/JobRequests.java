@@ -448,7 +448,13 @@ public final class JobRequests {
     String where = attempt.map(a -> " on " + String.join(", ", a.getNodeIdsList())).orElse("");
     return switch (entry.state()) {
       case JOB_STATE_STARTING -> "starting" + where + endedBefore(entry.job);
-      case JOB_STATE_RUNNING -> "running" + where + endedBefore(entry.job);
+      case JOB_STATE_RUNNING ->
+          "running"
+              + where
+              + endedBefore(entry.job)
+              + (term.staysOnDemand.containsKey(entry.id())
+                  ? "; stays on on-demand: " + term.staysOnDemand.get(entry.id())
+                  : "");
       case JOB_STATE_CHECKPOINTING ->
           "checkpointing"
               + where

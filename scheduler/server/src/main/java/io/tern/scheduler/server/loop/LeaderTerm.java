@@ -52,6 +52,12 @@ final class LeaderTerm {
   /** Why each queued job is still waiting, from the last plan. */
   final PendingExplanations explanations = new PendingExplanations();
 
+  /**
+   * Why each deadline job running on on-demand stays there rather than move back to spot, from the
+   * last plan ({@code Plan.staysOnDemand}).
+   */
+  Map<String, String> staysOnDemand = Map.of();
+
   /** Plans applied in this term; the last one's number is {@code plans}. */
   long plans;
 

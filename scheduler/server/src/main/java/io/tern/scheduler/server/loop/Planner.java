@@ -159,6 +159,7 @@ final class Planner {
     dependencies.cancelDoomed(term);
     if (queue.isEmpty() && allocations.isEmpty()) {
       term.explanations.none(++term.plans); // nothing pending: forget the last explanations
+      term.staysOnDemand = Map.of();
       return;
     }
     for (NodeSession session : term.nodes.values()) {
@@ -240,6 +241,7 @@ final class Planner {
           now);
     }
     spot.planned(plan.spot());
+    term.staysOnDemand = plan.staysOnDemand();
     for (CheckpointRequest request : plan.checkpointRequests()) {
       JobEntry asked = term.entry(request.jobId());
       if (asked != null
