@@ -82,6 +82,19 @@ public final class SchedulerClient implements AutoCloseable {
     this.patience = patience;
   }
 
+  private static final Metadata.Key<String> NOT_TAKEN =
+      Metadata.Key.of(ApiTrailers.NOT_TAKEN, Metadata.ASCII_STRING_MARSHALLER);
+
+  /**
+   * The scheduler's own answer that a call was not taken ({@link ApiTrailers#NOT_TAKEN}): no
+   * replica leads, or a standby relayed it to a replica that had stopped leading.
+   */
+  static boolean notTaken(StatusRuntimeException e) {
+    return e.getStatus().getCode() == Status.Code.UNAVAILABLE
+        && e.getTrailers() != null
+        && e.getTrailers().containsKey(NOT_TAKEN);
+  }
+
   /**
    * Runs {@code rpc} against the leader.
    *
@@ -92,21 +105,6 @@ public final class SchedulerClient implements AutoCloseable {
    *     {@code patience}
    * @throws StatusRuntimeException for other failures (the scheduler's own answer)
    */
-  /**
-   * The scheduler's own answers that a call was not taken: a replica that knows no leader ("no
-   * leader available: ...", GrpcErrors), or one that relayed the call to a replica that had stopped
-   * leading ("the leader changed while the call was relayed ...", LeaderForwarding).
-   */
-  private static final List<String> NOT_TAKEN =
-      List.of("no leader available", "the leader changed while the call was relayed");
-
-  static boolean notTaken(StatusRuntimeException e) {
-    String description = e.getStatus().getDescription();
-    return e.getStatus().getCode() == Status.Code.UNAVAILABLE
-        && description != null
-        && NOT_TAKEN.stream().anyMatch(description::startsWith);
-  }
-
   public <T> T call(Function<Channel, T> rpc) {
     long start = System.nanoTime();
     long deadline = start + patience.toNanos();

@@ -50,7 +50,7 @@ class VanishingReplicaTest {
                               .withDescription(
                                   "no leader available: this replica lost its ZooKeeper"
                                       + " connection")
-                              .asRuntimeException());
+                              .asRuntimeException(notTaken()));
                     } else if (graceful) {
                       replica.shutdownNow(); // stopped: the call is cancelled, unanswered
                     } else {
@@ -61,6 +61,16 @@ class VanishingReplicaTest {
             .build()
             .start();
     proxy = new LoopbackProxy(replica.getPort());
+  }
+
+  /** What the scheduler sends with an answer that says the call was not taken. */
+  private static io.grpc.Metadata notTaken() {
+    io.grpc.Metadata trailers = new io.grpc.Metadata();
+    trailers.put(
+        io.grpc.Metadata.Key.of(
+            io.tern.scheduler.spec.ApiTrailers.NOT_TAKEN, io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+        "no-leader");
+    return trailers;
   }
 
   @AfterEach

@@ -17,6 +17,10 @@ public final class GrpcErrors {
   public static final Metadata.Key<String> LEADER =
       Metadata.Key.of(ApiTrailers.LEADER, Metadata.ASCII_STRING_MARSHALLER);
 
+  /** {@link ApiTrailers#NOT_TAKEN}: the call was not taken and may be sent again as it is. */
+  public static final Metadata.Key<String> NOT_TAKEN =
+      Metadata.Key.of(ApiTrailers.NOT_TAKEN, Metadata.ASCII_STRING_MARSHALLER);
+
   private GrpcErrors() {}
 
   public static StatusRuntimeException toStatus(Throwable error) {
@@ -33,9 +37,11 @@ public final class GrpcErrors {
             .withDescription("not the leader; the leader is " + notLeader.leaderAddress().get())
             .asRuntimeException(trailers);
       }
+      Metadata trailers = new Metadata();
+      trailers.put(NOT_TAKEN, "no-leader");
       return Status.UNAVAILABLE
           .withDescription("no leader available: " + notLeader.getMessage())
-          .asRuntimeException();
+          .asRuntimeException(trailers);
     }
     if (e instanceof NoSuchElementException) {
       return Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException();

@@ -239,6 +239,8 @@ public final class LeaderForwarding implements AutoCloseable {
                       "the leader changed while the call was relayed ("
                           + status.getDescription()
                           + "); retry");
+              trailers.removeAll(GrpcErrors.LEADER);
+              trailers.put(GrpcErrors.NOT_TAKEN, "leader-changed");
             }
             if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null) {
               // The connection to the leader failed (the leader's own answers carry no cause):

@@ -192,6 +192,12 @@ class LeaderForwardingTest {
         .isEqualTo(
             "the leader changed while the call was relayed (not the leader; the leader is"
                 + " 127.0.0.1:2); retry");
+    assertThat(e.getTrailers().get(GrpcErrors.NOT_TAKEN))
+        .as("the call was not taken: a client may send it again")
+        .isEqualTo("leader-changed");
+    assertThat(e.getTrailers().containsKey(GrpcErrors.LEADER))
+        .as("not a redirect to follow")
+        .isFalse();
   }
 
   private Server leaderServer;
