@@ -356,6 +356,9 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
   public final int retire(String jobId) throws IOException {
     CheckpointNames.requireValidName("job id", jobId);
     JobState state = load(jobId);
+    if (state.stored.isEmpty() && state.markers.isEmpty() && readSuccessRecords(jobId).isEmpty()) {
+      return 0; // nothing of it here (its agents used another store): nothing to fence
+    }
     if (state.marker(AttemptMarker.RETIRED.attempt()).isEmpty()) {
       recordAttempt(jobId, AttemptMarker.RETIRED, state, Optional.empty(), List.of());
     }

@@ -169,8 +169,9 @@ public interface CheckpointStore extends Closeable {
    * or begin of any attempt fails with {@link StaleAttemptException} from then on, so an agent cut
    * off past its lease cannot put a checkpoint back), then deletes every checkpoint of the job and
    * what crashed commits left. Attempt markers and success records stay: they are small, and a
-   * success record still answers {@link #succeededAttempt}. Idempotent. The scheduler's leader
-   * calls it a while after a job ends ({@code tern scheduler --keep-checkpoints}).
+   * success record still answers {@link #succeededAttempt}. A job the store holds nothing of is
+   * left alone (no marker is written for it). Idempotent. The scheduler's leader calls it a while
+   * after a job ends ({@code tern scheduler --keep-checkpoints}).
    *
    * @return how many checkpoints were deleted
    */

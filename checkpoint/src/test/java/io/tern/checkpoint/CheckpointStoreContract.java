@@ -536,6 +536,8 @@ public abstract class CheckpointStoreContract {
     assertThat(store.list(JOB)).isEmpty();
     assertThat(store.retire(JOB)).as("idempotent").isZero();
     assertThat(store.list("other-job")).as("other jobs keep theirs").hasSize(1);
+    assertThat(store.retire("never-here")).isZero();
+    assertThat(rawEntries("never-here")).as("nothing written for a job it never held").isEmpty();
   }
 
   @Test

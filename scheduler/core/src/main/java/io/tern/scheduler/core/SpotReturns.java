@@ -59,6 +59,7 @@ final class SpotReturns {
   // Computed on the first candidate: the cheapest settled free spot GPU, and nodes per pool.
   private double cheapestFreeSpotPerGpu = Double.NaN;
   private int mostFreeSpotGpus;
+  private int mostFreeUnsettledSpotGpus;
   private java.util.Map<String, Integer> nodesPerPool;
 
   SpotReturns(
@@ -103,12 +104,7 @@ final class SpotReturns {
         String pool = choice.nodes()[0].node().pool();
         boolean settled = settled(pool);
         move = settled && gain(c, spotPrice(choice), pool) > 0;
-        stay =
-            settled
-                ? wouldNotPay(c.left)
-                : "the spot capacity that fits it came back less than "
-                    + settle.toMinutes()
-                    + " min ago (a job moves to spot once it has stayed that long)";
+        stay = settled ? wouldNotPay(c.left) : notSettled();
         if (move) {
           search.commit(request, choice);
         }
@@ -208,7 +204,9 @@ final class SpotReturns {
       }
     }
     if (cheapest == Double.POSITIVE_INFINITY) {
-      stays.put(a.jobId(), NO_SPOT);
+      stays.put(
+          a.jobId(),
+          mostFreeUnsettledSpotGpus >= job.resources().gpusPerNode() ? notSettled() : NO_SPOT);
       return null;
     }
     c.gain = gain(c, cheapest, null);
@@ -242,11 +240,13 @@ final class SpotReturns {
     double cheapest = Double.POSITIVE_INFINITY;
     for (NodeView v : index.nodes()) {
       nodesPerPool.merge(v.node().pool(), 1, Integer::sum);
-      if (v.node().capacityType() == CapacityType.SPOT
-          && v.freeGpuCount() > 0
-          && settled(v.node().pool())) {
-        cheapest = Math.min(cheapest, v.node().pricePerGpuHourUsd());
-        mostFreeSpotGpus = Math.max(mostFreeSpotGpus, v.freeGpuCount());
+      if (v.node().capacityType() == CapacityType.SPOT && v.freeGpuCount() > 0) {
+        if (settled(v.node().pool())) {
+          cheapest = Math.min(cheapest, v.node().pricePerGpuHourUsd());
+          mostFreeSpotGpus = Math.max(mostFreeSpotGpus, v.freeGpuCount());
+        } else {
+          mostFreeUnsettledSpotGpus = Math.max(mostFreeUnsettledSpotGpus, v.freeGpuCount());
+        }
       }
     }
     cheapestFreeSpotPerGpu = cheapest;
@@ -289,6 +289,12 @@ final class SpotReturns {
               * Math.max(1, Long.bitCount(choice.gpus()[i]));
     }
     return price;
+  }
+
+  private String notSettled() {
+    return "the spot capacity that fits it came back less than "
+        + settle.toMinutes()
+        + " min ago (a job moves to spot once it has stayed that long)";
   }
 
   private String wouldNotPay(Duration left) {

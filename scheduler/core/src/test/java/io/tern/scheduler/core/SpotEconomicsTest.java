@@ -185,7 +185,9 @@ class SpotEconomicsTest {
         .containsOnlyKeys("j")
         .hasValueSatisfying(
             new org.assertj.core.api.Condition<>(
-                (String why) -> why.startsWith("no spot capacity fits it now"), "no spot"));
+                (String why) ->
+                    why.startsWith("the spot capacity that fits it came back less than"),
+                "not settled"));
 
     Plan noSpot = plan(List.of(od), List.of(running), PolicySnapshot.defaults());
     assertThat(noSpot.staysOnDemand()).containsEntry("j", "no spot capacity fits it now");

@@ -1006,11 +1006,14 @@ class SchedulerServerTest {
             .connect();
     joined.next(SchedulerMessage.KindCase.REGISTERED, 10);
     awaitTwoPlans(server);
-    assertThat(explain(c, id)).isEqualTo("running on od-1");
+    String unsettled =
+        "running on od-1; stays on on-demand: the spot capacity that fits it came back less than"
+            + " 20 min ago (a job moves to spot once it has stayed that long)";
+    assertThat(explain(c, id)).isEqualTo(unsettled);
     // The settle is two changeovers (2 x 10 min, above the 10 min floor) from the join.
     clock.advance(Duration.ofMinutes(19));
     awaitTwoPlans(server);
-    assertThat(explain(c, id)).isEqualTo("running on od-1");
+    assertThat(explain(c, id)).isEqualTo(unsettled);
 
     clock.advance(Duration.ofMinutes(1));
     var checkpoint = onDemand.next(SchedulerMessage.KindCase.CHECKPOINT_JOB, 10).getCheckpointJob();
