@@ -77,6 +77,25 @@ public final class JobSpecValidator {
     return SpecLimits.capped(errors);
   }
 
+  /**
+   * Fields of a submitted spec that only the scheduler sets: an array task's index and array id,
+   * which it writes into each task it creates (a task's spec, as stored, has them).
+   */
+  public static List<SpecError> schedulersOwn(JobSpec spec) {
+    List<SpecError> errors = new ArrayList<>();
+    if (spec.hasArray() && spec.getArray().hasTaskIndex()) {
+      errors.add(
+          SpecError.of(
+              "array.taskIndex", "is set by the scheduler on each task it creates; leave it out"));
+    }
+    if (spec.hasArray() && !spec.getArray().getArrayId().isEmpty()) {
+      errors.add(
+          SpecError.of(
+              "array.arrayId", "is set by the scheduler on each task it creates; leave it out"));
+    }
+    return errors;
+  }
+
   /** Every rule {@code spec} breaks, uncapped (the parser merges them with its own). */
   static List<SpecError> validateAll(JobSpec spec) {
     List<SpecError> errors = new ArrayList<>();
@@ -437,7 +456,7 @@ public final class JobSpecValidator {
     if (checkpoint.hasInterval() && !validDuration(checkpoint.getInterval())) {
       errors.add(invalidDuration("checkpoint.intervalMinutes", checkpoint.getInterval()));
     } else if (checkpoint.hasInterval()
-        && (!positive(checkpoint.getInterval())
+        && (checkpoint.getInterval().getSeconds() < 60
             || checkpoint.getInterval().getSeconds()
                 > SpecLimits.MAX_CHECKPOINT_INTERVAL_MINUTES * 60L)) {
       errors.add(

@@ -66,6 +66,52 @@ class JobSpecValidatorTest {
   }
 
   @Test
+  void aCheckpointIntervalUnderAMinuteIsRefused() {
+    for (long nanos : new long[] {1, 59_000_000_000L}) {
+      assertThat(JobSpecValidator.validate(checkpointingEvery(nanos)))
+          .extracting(SpecError::toString)
+          .singleElement()
+          .asString()
+          .startsWith("checkpoint.intervalMinutes: must be between 1 and ");
+    }
+    assertThat(JobSpecValidator.validate(checkpointingEvery(60_000_000_000L))).isEmpty();
+  }
+
+  private static JobSpec checkpointingEvery(long nanos) {
+    return valid()
+        .setCheckpoint(
+            CheckpointPolicy.newBuilder()
+                .setSignal("SIGUSR1")
+                .setGrace(com.google.protobuf.Duration.newBuilder().setSeconds(30))
+                .setInterval(
+                    com.google.protobuf.Duration.newBuilder()
+                        .setSeconds(nanos / 1_000_000_000L)
+                        .setNanos((int) (nanos % 1_000_000_000L))))
+        .build();
+  }
+
+  @Test
+  void aSubmittedSpecMayNotSetWhatTheSchedulerSetsOnArrayTasks() {
+    JobSpec spec =
+        valid()
+            .setArray(
+                io.tern.api.v1.ArraySpec.newBuilder()
+                    .setIndices("0-3")
+                    .setTaskIndex(2)
+                    .setArrayId("job-000009"))
+            .build();
+    assertThat(JobSpecValidator.schedulersOwn(spec))
+        .extracting(SpecError::toString)
+        .containsExactly(
+            "array.taskIndex: is set by the scheduler on each task it creates; leave it out",
+            "array.arrayId: is set by the scheduler on each task it creates; leave it out");
+    assertThat(
+            JobSpecValidator.schedulersOwn(
+                valid().setArray(io.tern.api.v1.ArraySpec.newBuilder().setIndices("0-3")).build()))
+        .isEmpty();
+  }
+
+  @Test
   void aDurationBeyondProtobufsRangeIsReportedAsTooLong() {
     com.google.protobuf.Duration huge =
         com.google.protobuf.Duration.newBuilder().setSeconds(1_000_000_000_000L).build();

@@ -6,6 +6,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.tern.scheduler.server.auth.TeamAccess;
 import io.tern.scheduler.server.loop.NotLeaderException;
+import io.tern.scheduler.server.loop.UnknownOutcomeException;
 import io.tern.scheduler.spec.ApiTrailers;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
@@ -43,6 +44,10 @@ public final class GrpcErrors {
           .withDescription("no leader available: " + notLeader.getMessage())
           .asRuntimeException(trailers);
     }
+    if (e instanceof UnknownOutcomeException unknown) {
+      // No tern-not-taken trailer: the change may have been made.
+      return Status.UNAVAILABLE.withDescription(unknown.getMessage()).asRuntimeException();
+    }
     if (e instanceof NoSuchElementException) {
       return Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException();
     }
@@ -51,7 +56,11 @@ public final class GrpcErrors {
     }
     if (e instanceof org.apache.zookeeper.KeeperException) {
       return Status.UNAVAILABLE
-          .withDescription("the write did not reach ZooKeeper (" + e.getMessage() + "); retry")
+          .withDescription(
+              "ZooKeeper failed the request ("
+                  + e.getMessage()
+                  + "); a change may have been stored: look for it, or retry with the same"
+                  + " idempotency key")
           .asRuntimeException();
     }
     return Status.INTERNAL

@@ -43,6 +43,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -114,7 +115,8 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   @Override
   public void submitJob(SubmitJobRequest request, StreamObserver<SubmitJobResponse> observer) {
     JobSpec spec = JobSpecDefaults.normalize(request.getSpec());
-    List<SpecError> errors = JobSpecValidator.validate(spec, clock.instant());
+    List<SpecError> errors = new ArrayList<>(JobSpecValidator.validate(spec, clock.instant()));
+    errors.addAll(JobSpecValidator.schedulersOwn(spec));
     if (!errors.isEmpty()) {
       observer.onError(
           Status.INVALID_ARGUMENT

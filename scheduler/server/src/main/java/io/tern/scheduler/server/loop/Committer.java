@@ -6,6 +6,7 @@ import io.tern.scheduler.server.zk.ZkWrite;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -81,7 +82,7 @@ final class Committer implements AutoCloseable {
   /** Queues {@code units}, in order, after everything queued before. */
   void submit(List<Unit> units) {
     if (closed) {
-      Exception e = new IllegalStateException("scheduler is shutting down");
+      Exception e = new NotLeaderException("this replica is shutting down", Optional.empty());
       units.forEach(u -> u.onFailed().accept(e));
       return;
     }
@@ -137,9 +138,16 @@ final class Committer implements AutoCloseable {
 
   private void commit(List<Unit> batch) {
     List<Unit> units = List.copyOf(batch);
-    Exception error = failure;
-    if (error == null && epoch == null) {
-      error = new IllegalStateException("no leader term");
+    // Units behind a failed batch, or with no term, are never sent: not taken, and may be sent
+    // again.
+    Exception error = null;
+    if (failure != null) {
+      error =
+          new NotLeaderException(
+              "the term ended before the change was written (" + failure.getMessage() + ")",
+              Optional.empty());
+    } else if (epoch == null) {
+      error = new NotLeaderException("no leader term", Optional.empty());
     }
     if (error != null) {
       inFlight.release();
@@ -160,12 +168,12 @@ final class Committer implements AutoCloseable {
               log.warn("commit of {} writes failed: {}", writes.size(), e.toString());
               failure = e;
             }
-            report(units, e);
+            report(units, e == null ? null : UnknownOutcomeException.unconfirmed(e));
           });
     } catch (Exception e) {
       inFlight.release();
       failure = e;
-      report(units, e);
+      report(units, UnknownOutcomeException.unconfirmed(e));
     }
   }
 

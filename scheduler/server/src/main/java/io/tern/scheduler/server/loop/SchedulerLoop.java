@@ -299,7 +299,9 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     if (writeGeneration != generation) {
       return;
     }
-    stepDown("a write to ZooKeeper failed (" + e.getClass().getSimpleName() + ")");
+    Throwable cause =
+        e instanceof UnknownOutcomeException && e.getCause() != null ? e.getCause() : e;
+    stepDown("a write to ZooKeeper failed (" + cause.getClass().getSimpleName() + ")");
     if (elector.isLeader()) {
       executor.schedule(this::becomeLeaderIfStillElected, 500, TimeUnit.MILLISECONDS);
     }
@@ -351,7 +353,8 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
               if (writeGeneration == generation) {
                 onCommitted.run();
               } else {
-                onFailed.accept(new NotLeaderException("the term ended", Optional.empty()));
+                // Stored, though this term can no longer answer for it: not "not taken".
+                onFailed.accept(UnknownOutcomeException.storedUnanswered());
               }
             },
             e -> {

@@ -31,4 +31,19 @@ class GrpcErrorsTest {
     assertThat(e.getTrailers().get(GrpcErrors.LEADER)).isEqualTo("10.0.0.7:50051");
     assertThat(e.getTrailers().containsKey(GrpcErrors.NOT_TAKEN)).isFalse();
   }
+
+  @Test
+  void aChangeThatMayHaveBeenStoredIsAnOutageWithoutTheNotTakenTrailer() {
+    StatusRuntimeException e =
+        GrpcErrors.toStatus(
+            new java.util.concurrent.CompletionException(
+                new io.tern.scheduler.server.loop.UnknownOutcomeException(
+                    "it may be stored", null)));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(e.getStatus().getDescription()).isEqualTo("it may be stored");
+    assertThat(e.getTrailers() == null || !e.getTrailers().containsKey(GrpcErrors.NOT_TAKEN))
+        .as("a client must not take it as not taken")
+        .isTrue();
+  }
 }

@@ -142,4 +142,31 @@ class SchedulerLoopTest {
     executor.runDue();
     assertThat(now(loop.describeRole())).isEqualTo("FOLLOWER: not the leader: session expired");
   }
+
+  /**
+   * A submit that ZooKeeper stored just as the term ended is answered "unknown outcome", never "not
+   * taken": a client told "not taken" sends it again and, without an idempotency key, makes a
+   * second job.
+   */
+  @Test
+  void aSubmitStoredAsTheTermEndsIsAnsweredAsMaybeStoredNotAsNotTaken() throws Exception {
+    loop.elected();
+    executor.runDue();
+    CompletableFuture<SubmitJobResponse> submitted =
+        loop.jobs().submit(HandLoop.spec("vision", 2), "", "alice", false, team -> true);
+    // The term ends on the loop after the submit's task and before ZooKeeper's answer comes back
+    // (the write is handed to the committer by a task queued behind both).
+    loop.revoked("session expired");
+    runUntil(submitted::isDone);
+
+    assertThat(submitted)
+        .failsWithin(Duration.ZERO)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause()
+        .isInstanceOf(UnknownOutcomeException.class)
+        .withMessageStartingWith("the change was stored");
+    assertThat(client.getChildren().forPath(ZkPaths.defaults().jobs() + "/00000"))
+        .as("it was stored")
+        .containsExactly("job-000001");
+  }
 }
