@@ -141,6 +141,13 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
   /** Removes leftovers of crashed commits or deletes for a job; called after retention. */
   protected void sweepLeftovers(String jobId) throws IOException {}
 
+  /**
+   * Throws when the store itself is gone (a file system's root unmounted or deleted), so that a
+   * begin, commit or retire fails rather than take the store for empty and write a new one in its
+   * place. Nothing by default.
+   */
+  protected void requireReachable() throws IOException {}
+
   @Override
   public final RestoreResult beginAttempt(
       String jobId, AttemptFence attempt, Optional<Path> restoreInto) throws IOException {
@@ -148,6 +155,7 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
     if (restoreInto.isPresent()) {
       VerifiedRestore.requireRestorableTarget(restoreInto.get());
     }
+    requireReachable();
     JobState state = load(jobId);
     requireCurrent(jobId, state.markers, attempt);
     OptionalInt succeeded = succeededBefore(jobId, attempt.attempt());
@@ -204,6 +212,7 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
       throw new InvalidCheckpointException("step must not be negative");
     }
     CheckpointSource source = CheckpointSource.scan(localDir, settings.limits());
+    requireReachable();
     JobState state = load(jobId);
     requireCurrent(jobId, state.markers, attempt);
     if (state.marker(attempt.attempt()).isEmpty()) {
@@ -355,6 +364,7 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
   @Override
   public final int retire(String jobId) throws IOException {
     CheckpointNames.requireValidName("job id", jobId);
+    requireReachable();
     JobState state = load(jobId);
     if (state.stored.isEmpty() && state.markers.isEmpty() && readSuccessRecords(jobId).isEmpty()) {
       return 0; // nothing of it here (its agents used another store): nothing to fence

@@ -443,6 +443,17 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
   }
 
   @Override
+  protected void requireReachable() throws IOException {
+    if (!Files.isDirectory(root)) {
+      throw new NoSuchFileException(
+          root.toString(),
+          null,
+          "the checkpoint store is gone (a volume unmounted, or the folder deleted); nothing is"
+              + " read or written until it is back");
+    }
+  }
+
+  @Override
   protected void sweepLeftovers(String jobId) throws IOException {
     Path jobDir = jobDir(jobId);
     if (!Files.isDirectory(jobDir, LinkOption.NOFOLLOW_LINKS)) {

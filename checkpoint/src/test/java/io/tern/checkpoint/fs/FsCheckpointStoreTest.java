@@ -17,6 +17,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,30 @@ class FsCheckpointStoreTest extends CheckpointStoreContract {
           .sorted()
           .toList();
     }
+  }
+
+  /**
+   * A store whose folder is gone (an NFS volume not mounted) is not an empty store: nothing begins
+   * fresh, commits or is retired there, and nothing is written in its place.
+   */
+  @Test
+  void aStoreWhoseFolderIsGoneFailsRatherThanStartAnew() throws Exception {
+    commit("step-1", Map.of("f", "1"));
+    Path away = Files.move(root, tmp.resolve("unmounted"));
+
+    for (var call :
+        List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+            () -> store.beginAttempt(JOB, attempt(2), Optional.of(target())),
+            () -> commit("step-2", Map.of("f", "2")),
+            () -> store.retire(JOB))) {
+      assertThatThrownBy(call)
+          .isInstanceOf(java.nio.file.NoSuchFileException.class)
+          .hasMessageContaining("the checkpoint store is gone");
+    }
+    assertThat(root).doesNotExist();
+
+    Files.move(away, root);
+    assertThat(store.list(JOB)).extracting(CommittedCheckpoint::name).containsExactly("step-1");
   }
 
   @Test

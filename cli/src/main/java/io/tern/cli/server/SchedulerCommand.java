@@ -144,12 +144,11 @@ public final class SchedulerCommand implements Callable<Integer> {
   @Option(
       names = "--keep-checkpoints",
       paramLabel = "DURATION",
-      defaultValue = "7d",
       description =
           "With --checkpoint-store: how long the checkpoints of a finished job (succeeded, failed"
               + " or cancelled) stay in the store before the leader deletes them: a duration (7d,"
               + " 12h, 30m) or 'forever'. Its attempt and success records stay. Checkpoints are"
-              + " for resuming: save results elsewhere. Default: ${DEFAULT-VALUE}.")
+              + " for resuming: save results elsewhere. Default: 7d.")
   String keepCheckpoints;
 
   @Mixin SecurityFlags security;
@@ -187,7 +186,11 @@ public final class SchedulerCommand implements Callable<Integer> {
       throw new UserInputException(
           "--console-port: must be 0..65535, or -1 for none; got " + consolePort);
     }
-    Optional<Duration> keep = keepCheckpoints(keepCheckpoints);
+    if (keepCheckpoints != null && checkpointStore == null) {
+      throw new UserInputException(
+          "--keep-checkpoints: only with --checkpoint-store (the store whose checkpoints it keeps)");
+    }
+    Optional<Duration> keep = keepCheckpoints(keepCheckpoints == null ? "7d" : keepCheckpoints);
     String host = advertise != null ? advertise : java.net.InetAddress.getLocalHost().getHostName();
     SchedulerSettings defaults = SchedulerSettings.defaults();
     SchedulerConfig config =

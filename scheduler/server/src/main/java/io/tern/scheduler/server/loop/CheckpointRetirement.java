@@ -20,19 +20,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The leader's side of the checkpoint store's lifecycle: a while after a checkpointing job finishes
- * for good (SUCCEEDED, FAILED or CANCELLED: no state leaves those), its checkpoints are deleted
- * with {@link CheckpointStore#retire}, which also fences every attempt so that an agent still
- * running it cannot put one back. Without it a store fills with the checkpoints of jobs that will
- * never resume, and then every resuming job waits on a full store.
+ * The leader's side of the checkpoint store's lifecycle: a while after a job finishes for good
+ * (SUCCEEDED, FAILED or CANCELLED: no state leaves those), its checkpoints are deleted with {@link
+ * CheckpointStore#retire}, which also fences every attempt so that an agent still running it cannot
+ * put one back. Without it a store fills with the checkpoints of jobs that will never resume, and
+ * then every resuming job waits on a full store.
  *
  * <p>Progress is kept in ZooKeeper as one instant (the {@code checkpoints-retired} mark): every
  * finished job whose last attempt ended before it is retired. Each round takes the jobs that ended
  * between a day before the mark (an end reported late may carry an earlier time) and {@code keep}
  * ago, oldest first, at most {@link #BATCH}; a new leader starts from the mark, not from every job
  * the cluster ever ran. The store calls run on their own worker thread and the result comes back to
- * the loop; a job the store fails to retire holds the mark at its end and is tried again next
- * round.
+ * the loop; a job the store fails to retire holds the mark at its end and is tried again each
+ * round, for at most {@link #GIVE_UP}, while the jobs after it are retired.
  *
  * <p>Everything but the store calls runs on the loop thread. Without a store, or with {@code keep}
  * empty (kept for ever), nothing is done.
@@ -60,6 +60,12 @@ final class CheckpointRetirement implements AutoCloseable {
   /** Jobs retired in one round at most. */
   static final int BATCH = 500;
 
+  /**
+   * How long a job the store keeps failing to retire (a file it may not delete) holds the mark;
+   * then it is given up, with an error that says so.
+   */
+  static final Duration GIVE_UP = Duration.ofDays(1);
+
   private final LoopThread loop;
   private final Clock clock;
   private final StateWrites writes;
@@ -80,6 +86,9 @@ final class CheckpointRetirement implements AutoCloseable {
    * that looks back skips them).
    */
   private final Map<String, Instant> retired = new HashMap<>();
+
+  /** Jobs the store failed to retire in this term, since when. */
+  private final Map<String, Instant> failingSince = new HashMap<>();
 
   CheckpointRetirement(
       LoopThread loop,
@@ -113,6 +122,7 @@ final class CheckpointRetirement implements AutoCloseable {
       roundTerm = term;
       running = false;
       retired.clear();
+      failingSince.clear();
       nextRound = Instant.MIN;
     }
     Instant now = clock.instant();
@@ -128,9 +138,9 @@ final class CheckpointRetirement implements AutoCloseable {
     retired.values().removeIf(ended -> ended.isBefore(from));
     List<Due> due = new ArrayList<>();
     for (JobEntry entry : term.jobs.values()) {
-      if (entry.finished()
-          && entry.job.getSpec().hasCheckpoint()
-          && !retired.containsKey(entry.id())) {
+      // Every finished job that ran: a job writes checkpoints whether or not its spec says how
+      // it is asked to (the agent commits what it finds in TERN_CHECKPOINT_DIR).
+      if (entry.finished() && !retired.containsKey(entry.id())) {
         Optional<Instant> ended = lastActivity(entry.job);
         if (ended.isPresent() && !ended.get().isBefore(from) && ended.get().isBefore(endedBefore)) {
           due.add(new Due(entry.id(), ended.get()));
@@ -148,63 +158,75 @@ final class CheckpointRetirement implements AutoCloseable {
     CheckpointStore view = store.forCluster(term.clusterId);
     worker.execute(
         () -> {
-          List<String> done = new ArrayList<>();
-          int deleted = 0;
-          Due failed = null;
-          String failure = null;
+          List<Outcome> outcomes = new ArrayList<>(round.size());
           for (Due d : round) {
             try {
-              deleted += view.retire(d.jobId());
-              done.add(d.jobId());
+              outcomes.add(new Outcome(d, view.retire(d.jobId()), null));
             } catch (Exception e) {
-              failed = d;
-              failure = e.toString();
-              break;
+              outcomes.add(new Outcome(d, 0, e.toString()));
             }
           }
-          Due stoppedAt = failed;
-          String why = failure;
-          int checkpoints = deleted;
-          loop.execute(
-              () -> finished(term, round, whole, endedBefore, done, checkpoints, stoppedAt, why));
+          loop.execute(() -> finished(term, whole, endedBefore, outcomes));
         });
   }
 
   private void finished(
-      LeaderTerm term,
-      List<Due> round,
-      boolean whole,
-      Instant endedBefore,
-      List<String> done,
-      int checkpoints,
-      Due failed,
-      String failure) {
+      LeaderTerm term, boolean whole, Instant endedBefore, List<Outcome> outcomes) {
     if (term != roundTerm) {
       return; // a later term starts from the mark it read
     }
     running = false;
-    round.stream().limit(done.size()).forEach(d -> retired.put(d.jobId(), d.endedAt()));
-    if (!done.isEmpty()) {
-      log.info(
-          "retired the checkpoints of {} finished job(s) ({} checkpoint(s) deleted), the last"
-              + " ended {}",
-          done.size(),
-          checkpoints,
-          round.get(done.size() - 1).endedAt());
-      events.get().checkpointsRetired(done.size(), checkpoints);
-    }
-    if (failed != null) {
-      log.warn(
-          "could not retire the checkpoints of {} (tried again in {}): {}",
-          failed.jobId(),
-          every(keep.get()),
-          failure);
-      advanceMark(term, failed.endedAt());
-    } else {
-      advanceMark(term, whole ? endedBefore : round.get(round.size() - 1).endedAt());
-      if (!whole) {
-        nextRound = clock.instant(); // more are due: go on at the next tick
+    Instant now = clock.instant();
+    int jobs = 0;
+    int checkpoints = 0;
+    Instant heldAt = null;
+    for (Outcome o : outcomes) {
+      Due d = o.due();
+      if (o.error() == null) {
+        retired.put(d.jobId(), d.endedAt());
+        failingSince.remove(d.jobId());
+        if (o.deleted() > 0) {
+          jobs++;
+          checkpoints += o.deleted();
+        }
+        continue;
       }
+      Instant since = failingSince.computeIfAbsent(d.jobId(), id -> now);
+      if (Duration.between(since, now).compareTo(GIVE_UP) >= 0) {
+        log.error(
+            "gave up retiring the checkpoints of {} after failing for {}: {}; delete what is left"
+                + " of it in the store by hand",
+            d.jobId(),
+            GIVE_UP,
+            o.error());
+        retired.put(d.jobId(), d.endedAt());
+        failingSince.remove(d.jobId());
+      } else {
+        log.warn(
+            "could not retire the checkpoints of {} (tried again in {}; given up after {}): {}",
+            d.jobId(),
+            every(keep.get()),
+            GIVE_UP,
+            o.error());
+        if (heldAt == null) {
+          heldAt = d.endedAt(); // outcomes come oldest first
+        }
+      }
+    }
+    if (jobs > 0) {
+      log.info(
+          "deleted {} checkpoint(s) of {} finished job(s) that ended before {}",
+          checkpoints,
+          jobs,
+          endedBefore);
+      events.get().checkpointsRetired(jobs, checkpoints);
+    }
+    Instant reached = whole ? endedBefore : outcomes.get(outcomes.size() - 1).due().endedAt();
+    // A job the store fails to retire holds the mark at its end (a new leader tries it again),
+    // the others go on.
+    advanceMark(term, heldAt != null && heldAt.isBefore(reached) ? heldAt : reached);
+    if (!whole) {
+      nextRound = now; // more are due: go on at the next tick
     }
   }
 
@@ -250,4 +272,7 @@ final class CheckpointRetirement implements AutoCloseable {
   }
 
   private record Due(String jobId, Instant endedAt) {}
+
+  /** What retiring one job came to: checkpoints deleted, or the store's error. */
+  private record Outcome(Due due, int deleted, String error) {}
 }

@@ -217,8 +217,11 @@ class CheckpointRetirementTest {
     stored("job-000002", JobState.JOB_STATE_FAILED, Duration.ofDays(1), true);
     stored("job-000003", JobState.JOB_STATE_RUNNING, Duration.ofDays(9), true);
     stored("job-000004", JobState.JOB_STATE_CANCELLED, Duration.ofDays(30), true);
+    // No checkpoint policy in its spec, yet it wrote checkpoints of its own accord.
     stored("job-000005", JobState.JOB_STATE_SUCCEEDED, Duration.ofDays(30), false);
-    for (String id : List.of("job-000001", "job-000002", "job-000003", "job-000004")) {
+    stored("job-000006", JobState.JOB_STATE_SUCCEEDED, Duration.ofDays(30), false);
+    for (String id :
+        List.of("job-000001", "job-000002", "job-000003", "job-000004", "job-000005")) {
       checkpoint(id);
     }
 
@@ -227,10 +230,14 @@ class CheckpointRetirementTest {
     tick();
 
     assertThat(retireCalls)
-        .as("oldest first; not the running job, the recent one, or one that never checkpoints")
-        .containsExactly("job-000004", "job-000001");
+        .as("oldest first; not the running job or the recent one")
+        .containsExactly("job-000004", "job-000005", "job-000006", "job-000001");
     assertThat(view().list("job-000001")).isEmpty();
     assertThat(view().list("job-000004")).isEmpty();
+    assertThat(view().list("job-000005")).isEmpty();
+    assertThat(tmp.resolve("store/clusters/" + clusterId + "/job-000006"))
+        .as("nothing is written for a job that never stored anything")
+        .doesNotExist();
     assertThat(view().list("job-000002")).hasSize(1);
     assertThat(view().list("job-000003")).hasSize(1);
     assertThatThrownBy(() -> checkpoint("job-000001"))
@@ -239,14 +246,14 @@ class CheckpointRetirementTest {
     assertThat(mark()).hasValue(clock.instant().minus(KEEP));
 
     tick();
-    assertThat(retireCalls).as("no round for ten minutes").hasSize(2);
+    assertThat(retireCalls).as("no round for ten minutes").hasSize(4);
     assertThat(CheckpointRetirement.every(KEEP)).isEqualTo(Duration.ofMinutes(10));
     assertThat(CheckpointRetirement.every(Duration.ofMinutes(30))).isEqualTo(Duration.ofMinutes(3));
     assertThat(CheckpointRetirement.every(Duration.ZERO)).isEqualTo(Duration.ofSeconds(10));
 
     clock.advance(Duration.ofDays(6).plusMinutes(1));
     tick();
-    assertThat(retireCalls).containsExactly("job-000004", "job-000001", "job-000002");
+    assertThat(retireCalls).endsWith("job-000001", "job-000002").hasSize(5);
     assertThat(view().list("job-000002")).isEmpty();
     assertThat(view().list("job-000003")).as("still running").hasSize(1);
   }
@@ -277,32 +284,47 @@ class CheckpointRetirementTest {
   }
 
   @Test
-  void aJobTheStoreFailsToRetireHoldsTheMarkAndIsTriedAgain() throws Exception {
+  void aJobTheStoreFailsToRetireHoldsTheMarkWithoutHoldingUpTheOthersAndIsGivenUpAfterADay()
+      throws Exception {
     Instant start = clock.instant();
     stored("job-000001", JobState.JOB_STATE_SUCCEEDED, Duration.ofDays(20), true);
     stored("job-000002", JobState.JOB_STATE_SUCCEEDED, Duration.ofDays(10), true);
-    checkpoint("job-000001");
-    checkpoint("job-000002");
+    stored("job-000003", JobState.JOB_STATE_SUCCEEDED, Duration.ofDays(9), true);
+    for (String id : List.of("job-000001", "job-000002", "job-000003")) {
+      checkpoint(id);
+    }
     failing.add("job-000001");
+    failing.add("job-000003");
     loop = newLeader(Optional.of(KEEP));
     assertLeads(loop);
     tick();
-    assertThat(retireCalls).as("the round stops at the failure").containsExactly("job-000001");
-    assertThat(view().list("job-000002")).hasSize(1);
+    assertThat(retireCalls).containsExactly("job-000001", "job-000002", "job-000003");
+    assertThat(view().list("job-000002")).as("the others go on").isEmpty();
     assertThat(mark())
-        .as("up to the job that failed, not past it")
+        .as("up to the first job that failed, not past it")
         .hasValue(start.minus(Duration.ofDays(20)));
 
-    failing.clear();
+    failing.remove("job-000001");
     clock.advance(CheckpointRetirement.every(KEEP));
     tick();
-    assertThat(retireCalls).containsExactly("job-000001", "job-000001", "job-000002");
+    assertThat(retireCalls)
+        .as("only those that failed are tried again")
+        .containsExactly("job-000001", "job-000002", "job-000003", "job-000001", "job-000003");
     assertThat(view().list("job-000001")).isEmpty();
-    assertThat(view().list("job-000002")).isEmpty();
+    assertThat(mark()).hasValue(start.minus(Duration.ofDays(9)));
+
+    // job-000003 keeps failing: a day later it is given up and the mark passes it.
+    clock.advance(CheckpointRetirement.GIVE_UP);
+    tick();
+    assertThat(view().list("job-000003")).hasSize(1);
     assertThat(mark().orElseThrow())
-        .as("past both jobs, and no later than keep before the round")
-        .isAfter(start.minus(Duration.ofDays(10)))
+        .as("past the job given up, and no later than keep before the round")
+        .isAfter(start.minus(Duration.ofDays(9)))
         .isBeforeOrEqualTo(clock.instant().minus(KEEP));
+    int calls = retireCalls.size();
+    clock.advance(CheckpointRetirement.every(KEEP));
+    tick();
+    assertThat(retireCalls).as("not tried again").hasSize(calls);
   }
 
   @Test
