@@ -148,6 +148,14 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
    */
   protected void requireReachable() throws IOException {}
 
+  /**
+   * What a deletion of the job's checkpoints left behind because it could not be deleted (a file
+   * store's trash folders), after {@link #sweepLeftovers}; none by default.
+   */
+  protected List<String> leftovers(String jobId) throws IOException {
+    return List.of();
+  }
+
   @Override
   public final RestoreResult beginAttempt(
       String jobId, AttemptFence attempt, Optional<Path> restoreInto) throws IOException {
@@ -192,6 +200,7 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
     if (attempt < 1) {
       throw new IllegalArgumentException("attempt must be at least 1: " + attempt);
     }
+    requireReachable();
     createSuccessRecord(jobId, attempt);
     log.info("{}: attempt {} recorded its success in the checkpoint store", jobId, attempt);
   }
@@ -379,6 +388,14 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
       }
     }
     sweepLeftovers(jobId);
+    List<String> left = leftovers(jobId);
+    if (!left.isEmpty()) {
+      throw new IOException(
+          jobId
+              + ": could not delete "
+              + left
+              + " (the log says why); retiring it again tries again");
+    }
     if (deleted > 0) {
       log.info("{}: retired, {} checkpoint(s) deleted", jobId, deleted);
     }

@@ -4,6 +4,7 @@ import io.tern.api.v1.JobSpec;
 import io.tern.api.v1.StartJob;
 import io.tern.checkpoint.CheckpointException;
 import io.tern.checkpoint.CheckpointStoreFullException;
+import io.tern.checkpoint.StoreUnreachableException;
 import io.tern.scheduler.spec.workdir.WorkdirArchive;
 import java.io.File;
 import java.io.IOException;
@@ -505,6 +506,10 @@ public final class JobLauncher {
       Files.deleteIfExists(archive);
       restorer.fetchWorkdir(digest, archive);
       WorkdirArchive.unpack(archive, run, WorkdirArchive.Limits.DEFAULT);
+    } catch (StoreUnreachableException e) {
+      // Not the job's fault, nor this node's: it waits for the store, no retry counted.
+      throw new LaunchException.StoreFault(
+          "the checkpoint store failed: cannot fetch the job's code: " + e.getMessage());
     } catch (IOException e) {
       throw new LaunchException(
           "cannot unpack the job's code (workdir sha256-" + digest + "): " + e.getMessage());

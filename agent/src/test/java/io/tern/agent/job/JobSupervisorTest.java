@@ -84,6 +84,11 @@ class JobSupervisorTest {
           public Optional<Path> successRecordFile(StartJob start) {
             return Optional.of(successRecord(start.getJobId(), start.getAttempt()));
           }
+
+          @Override
+          public void fetchWorkdir(String digest, Path archive) throws IOException {
+            restorer.fetchWorkdir(digest, archive);
+          }
         };
     JobLauncher launcher = new JobLauncher(workDir, 4, delegate, agentEnv, shim());
     jobs =
@@ -767,6 +772,43 @@ class JobSupervisorTest {
         .isEqualTo("the checkpoint store failed: No space left on device");
     assertThat(awaitPhase("job-stale", Phase.PHASE_START_FAILED).getMessage())
         .isEqualTo("job-stale has a newer attempt 3");
+  }
+
+  /**
+   * The job's code cannot be fetched because the store's folder is gone (a volume not mounted): the
+   * job waits for the store, no retry counted. Code the store does not hold is a failed start.
+   */
+  @Test
+  void codeFromAStoreThatIsGoneIsAStoreFaultCodeItDoesNotHoldAFailedStart() {
+    restorer =
+        new CheckpointRestorer() {
+          @Override
+          public Outcome begin(StartJob start, Path into) {
+            return Outcome.fresh(start);
+          }
+
+          @Override
+          public void fetchWorkdir(String digest, Path archive) throws IOException {
+            if (digest.startsWith("a")) {
+              throw new io.tern.checkpoint.StoreUnreachableException(
+                  "/mnt/ckpt: the checkpoint store is gone");
+            }
+            throw new java.nio.file.NoSuchFileException("/mnt/ckpt/workdirs/sha256-" + digest);
+          }
+        };
+    StartJob.Builder gone = bash("job-gone", 1, "true");
+    gone.getSpecBuilder().setWorkdirDigest("a".repeat(64));
+    StartJob.Builder missing = bash("job-missing", 1, "true");
+    missing.getSpecBuilder().setWorkdirDigest("b".repeat(64));
+    startJob(gone.build());
+    startJob(missing.build());
+
+    assertThat(awaitPhase("job-gone", Phase.PHASE_STORE_FAULT).getMessage())
+        .isEqualTo(
+            "the checkpoint store failed: cannot fetch the job's code: /mnt/ckpt: the checkpoint"
+                + " store is gone");
+    assertThat(awaitPhase("job-missing", Phase.PHASE_START_FAILED).getMessage())
+        .startsWith("cannot unpack the job's code (workdir sha256-bbbb");
   }
 
   /**

@@ -9,6 +9,7 @@ import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CheckpointStoreSettings;
 import io.tern.checkpoint.CorruptCheckpointException;
 import io.tern.checkpoint.Sha256;
+import io.tern.checkpoint.StoreUnreachableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -444,13 +445,20 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
 
   @Override
   protected void requireReachable() throws IOException {
-    if (!Files.isDirectory(root)) {
-      throw new NoSuchFileException(
-          root.toString(),
-          null,
-          "the checkpoint store is gone (a volume unmounted, or the folder deleted); nothing is"
-              + " read or written until it is back");
+    StoreUnreachableException.requireDirectory(root);
+  }
+
+  @Override
+  protected List<String> leftovers(String jobId) throws IOException {
+    Path jobDir = jobDir(jobId);
+    if (!Files.isDirectory(jobDir, LinkOption.NOFOLLOW_LINKS)) {
+      return List.of();
     }
+    List<String> left = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(jobDir, TRASH_PREFIX + "*")) {
+      entries.forEach(e -> left.add(e.getFileName().toString()));
+    }
+    return left;
   }
 
   @Override

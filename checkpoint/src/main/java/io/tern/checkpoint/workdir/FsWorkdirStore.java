@@ -1,6 +1,7 @@
 package io.tern.checkpoint.workdir;
 
 import io.tern.checkpoint.Sha256;
+import io.tern.checkpoint.StoreUnreachableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,6 +32,7 @@ public final class FsWorkdirStore implements WorkdirStore {
 
   @Override
   public boolean put(String digest, Path archive) throws IOException {
+    StoreUnreachableException.requireDirectory(root);
     Path file = file(digest);
     if (Files.isRegularFile(file)) {
       return false;
@@ -51,6 +53,7 @@ public final class FsWorkdirStore implements WorkdirStore {
 
   @Override
   public void fetch(String digest, Path target) throws IOException {
+    StoreUnreachableException.requireDirectory(root);
     Sha256.Digest copied;
     try (InputStream in = Files.newInputStream(file(digest));
         OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW)) {

@@ -2,6 +2,7 @@ package io.tern.checkpoint.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CheckpointStoreContract;
@@ -80,15 +81,54 @@ class FsCheckpointStoreTest extends CheckpointStoreContract {
         List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
             () -> store.beginAttempt(JOB, attempt(2), Optional.of(target())),
             () -> commit("step-2", Map.of("f", "2")),
-            () -> store.retire(JOB))) {
+            () -> store.recordSuccess(JOB, 2),
+            () -> store.retire(JOB),
+            () -> store.workdirs().put("0".repeat(64), tmp.resolve("archive")))) {
       assertThatThrownBy(call)
-          .isInstanceOf(java.nio.file.NoSuchFileException.class)
+          .isInstanceOf(io.tern.checkpoint.StoreUnreachableException.class)
           .hasMessageContaining("the checkpoint store is gone");
     }
     assertThat(root).doesNotExist();
 
     Files.move(away, root);
     assertThat(store.list(JOB)).extracting(CommittedCheckpoint::name).containsExactly("step-1");
+  }
+
+  /**
+   * A checkpoint a retire cannot delete (a file it may not remove) fails the retire, so that the
+   * scheduler tries again, rather than count it deleted and leave it in a hidden trash folder.
+   */
+  @Test
+  void aRetireThatCouldNotDeleteEverythingFailsAndTheNextOneFinishes() throws Exception {
+    commit("step-1", Map.of("f", "1"));
+    Path pinned = root.resolve(JOB).resolve(key("step-1")).resolve("data/f");
+    assumeTrue(chattr("+i", pinned), "chattr +i works here (root on a local file system)");
+    try {
+      assertThatThrownBy(() -> store.retire(JOB))
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("could not delete [.trash-" + key("step-1"));
+      assertThat(store.list(JOB)).isEmpty();
+    } finally {
+      chattr("-i", pinned);
+      try (var walk = Files.walk(root.resolve(JOB))) {
+        walk.filter(p -> p.getFileName().toString().equals("f")).forEach(p -> chattr("-i", p));
+      }
+    }
+    assertThat(store.retire(JOB)).as("nothing left to count").isZero();
+    assertThat(rawEntries(JOB)).noneMatch(e -> e.startsWith(".trash-"));
+  }
+
+  private static boolean chattr(String flag, Path file) {
+    try {
+      return new ProcessBuilder("chattr", flag, file.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start()
+              .waitFor()
+          == 0;
+    } catch (java.io.IOException | InterruptedException e) {
+      return false;
+    }
   }
 
   @Test
