@@ -45,6 +45,17 @@ public final class StoreCheckpointRestorer implements CheckpointRestorer {
     return jobsOf(start).successRecordFile(start.getJobId(), start.getAttempt());
   }
 
+  @Override
+  public OptionalInt succeededBefore(StartJob start) {
+    if (start.getAttempt() < 2) {
+      return OptionalInt.empty();
+    }
+    OptionalInt succeeded = succeededAttempt(jobsOf(start), start.getJobId());
+    return succeeded.isPresent() && succeeded.getAsInt() < start.getAttempt()
+        ? succeeded
+        : OptionalInt.empty();
+  }
+
   /** The store as the jobs of the cluster that placed {@code start} see it. */
   private CheckpointStore jobsOf(StartJob start) {
     return store.forCluster(start.getClusterId());

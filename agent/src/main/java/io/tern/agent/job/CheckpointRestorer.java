@@ -47,6 +47,15 @@ public interface CheckpointRestorer {
   }
 
   /**
+   * An attempt of the job before {@code start}'s that recorded its success, if any: the last look
+   * before the job's process starts (an earlier attempt cut off past its lease may have finished
+   * while this one was being prepared). Empty without a store, or when it cannot be read.
+   */
+  default java.util.OptionalInt succeededBefore(StartJob start) {
+    return java.util.OptionalInt.empty();
+  }
+
+  /**
    * Copies the packed working directory with this digest (JobSpec {@code workdir_digest}) from the
    * store into {@code archive}, a file that must not exist, checking its SHA-256.
    *

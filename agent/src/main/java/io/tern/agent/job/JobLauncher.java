@@ -193,6 +193,15 @@ public final class JobLauncher {
                                 "bash not found on the agent's PATH (it runs the job shim)"))
                     .toString(),
                 workDir.shim().toString());
+    // The last look before the job starts: an earlier attempt, cut off past its lease, may have
+    // finished (and recorded its success) while this one was restored and prepared.
+    java.util.OptionalInt earlier = restorer.succeededBefore(start);
+    if (earlier.isPresent()) {
+      throw new LaunchException.SucceededEarlier(
+          earlier.getAsInt(),
+          new io.tern.checkpoint.JobSucceededEarlierException(id.jobId(), earlier.getAsInt())
+              .getMessage());
+    }
     try {
       attempt.started(record);
     } catch (IOException e) {

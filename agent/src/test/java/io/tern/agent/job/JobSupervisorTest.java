@@ -89,6 +89,11 @@ class JobSupervisorTest {
           public void fetchWorkdir(String digest, Path archive) throws IOException {
             restorer.fetchWorkdir(digest, archive);
           }
+
+          @Override
+          public java.util.OptionalInt succeededBefore(StartJob start) {
+            return restorer.succeededBefore(start);
+          }
         };
     JobLauncher launcher = new JobLauncher(workDir, 4, delegate, agentEnv, shim());
     jobs =
@@ -772,6 +777,33 @@ class JobSupervisorTest {
         .isEqualTo("the checkpoint store failed: No space left on device");
     assertThat(awaitPhase("job-stale", Phase.PHASE_START_FAILED).getMessage())
         .isEqualTo("job-stale has a newer attempt 3");
+  }
+
+  /**
+   * An earlier attempt, cut off past its lease, finishes while this one is restored: the last look
+   * before the job starts finds its success, and nothing runs.
+   */
+  @Test
+  void anEarlierAttemptThatSucceedsWhileThisOneIsPreparedIsFoundBeforeTheJobStarts()
+      throws Exception {
+    Path ran = dir.resolve("ran");
+    restorer =
+        new CheckpointRestorer() {
+          @Override
+          public Outcome begin(StartJob start, Path into) {
+            return Outcome.fresh(start); // no success recorded yet when the attempt began
+          }
+
+          @Override
+          public java.util.OptionalInt succeededBefore(StartJob start) {
+            return java.util.OptionalInt.of(1); // recorded meanwhile
+          }
+        };
+    startJob(bash("job-rerun", 2, "touch " + ran).build());
+
+    assertThat(awaitPhase("job-rerun", Phase.PHASE_SUCCEEDED_EARLIER).getSucceededAttempt())
+        .isEqualTo(1);
+    assertThat(ran).as("the job's command never ran").doesNotExist();
   }
 
   /**
