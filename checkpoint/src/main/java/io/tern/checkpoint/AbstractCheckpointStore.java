@@ -381,9 +381,11 @@ public abstract class AbstractCheckpointStore implements CheckpointStore {
     if (state.marker(AttemptMarker.RETIRED.attempt()).isEmpty()) {
       recordAttempt(jobId, AttemptMarker.RETIRED, state, Optional.empty(), List.of());
     }
+    // What the load listed: a checkpoint published after it has a higher sequence than the retired
+    // marker's fence, and its commit withdraws it.
     int deleted = 0;
-    for (String key : listNames(jobId)) {
-      if (CheckpointNames.isStorageKey(key) && deleteStored(jobId, key)) {
+    for (Stored s : state.stored) {
+      if (deleteStored(jobId, s.key)) {
         deleted++;
       }
     }
