@@ -6,8 +6,10 @@ import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.JsonFormat;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.TimeZone;
 
 /** Printing API messages for people and for scripts. */
 public final class Protos {
@@ -16,11 +18,30 @@ public final class Protos {
     static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames();
   }
 
-  private static final DateTimeFormatter LOCAL =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z", java.util.Locale.ROOT)
-          .withZone(ZoneId.systemDefault());
+  /**
+   * Made on first use: {@code tern list} prints ages, not times, and in a fresh JVM the zone is
+   * dear (the JDK reads its time-zone database once for {@link TimeZone} and again for java.time,
+   * and takes the zone's name from its locale data: about 15 ms of CPU).
+   */
+  private static final class Local {
+    static final DateTimeFormatter TIME = localTime(TimeZone.getDefault());
+  }
 
   private Protos() {}
+
+  /**
+   * The times' format in {@code zone}: {@code yyyy-MM-dd HH:mm:ss z}. UTC, the zone of most servers
+   * and containers, is written as that pattern names it ({@code UTC}) without reading the zone's
+   * rules or name.
+   */
+  static DateTimeFormatter localTime(TimeZone zone) {
+    if (zone.getID().equals("UTC") || zone.getID().equals("Etc/UTC")) {
+      return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
+          .withZone(ZoneOffset.UTC);
+    }
+    return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z", Locale.ROOT)
+        .withZone(zone.toZoneId());
+  }
 
   /**
    * {@code message} as indented JSON, its text as written: {@code a=b}, not the Unicode escape of
@@ -87,7 +108,7 @@ public final class Protos {
   public static String time(Timestamp t) {
     return t.getSeconds() == 0 && t.getNanos() == 0
         ? "-"
-        : LOCAL.format(Instant.ofEpochSecond(t.getSeconds(), t.getNanos()));
+        : Local.TIME.format(Instant.ofEpochSecond(t.getSeconds(), t.getNanos()));
   }
 
   /** {@code 45s}, {@code 12m}, {@code 3h}, {@code 2d}: how long ago. */

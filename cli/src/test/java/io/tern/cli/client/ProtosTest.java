@@ -42,4 +42,22 @@ class ProtosTest {
     assertThat(Protos.time(t)).endsWith(" " + zone);
     assertThat(Protos.time(com.google.protobuf.Timestamp.getDefaultInstance())).isEqualTo("-");
   }
+
+  @Test
+  void utcIsWrittenAsThePatternNamesIt() {
+    java.time.Instant at = java.time.Instant.ofEpochSecond(1_796_000_000L, 5);
+    for (String zone : java.util.List.of("UTC", "Etc/UTC", "Europe/Berlin", "America/New_York")) {
+      String general =
+          java.time.format.DateTimeFormatter.ofPattern(
+                  "yyyy-MM-dd HH:mm:ss z", java.util.Locale.ROOT)
+              .withZone(java.time.ZoneId.of(zone))
+              .format(at);
+
+      assertThat(Protos.localTime(java.util.TimeZone.getTimeZone(zone)).format(at))
+          .as(zone)
+          .isEqualTo(general);
+    }
+    assertThat(Protos.localTime(java.util.TimeZone.getTimeZone("Etc/UTC")).format(at))
+        .isEqualTo("2026-11-30 00:53:20 UTC");
+  }
 }
