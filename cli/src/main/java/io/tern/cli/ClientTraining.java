@@ -38,14 +38,35 @@ import java.util.List;
  * stand-in scheduler in a child JVM (its server-side classes stay out of the cache), and fail the
  * run if they do not: a cache trained on failures alone would leave out the whole answer path. The
  * rest go where nothing listens and fail fast. Output is dropped.
+ *
+ * <p>With a verb as its argument ({@code submit}, {@code status}, {@code list} or {@code
+ * --version}) it makes only that verb's calls, for a cache of that verb's own: the JVM loads every
+ * class in a cache at every start, so {@code tern status} started from a cache that also holds
+ * submit's spec checks, YAML and code packing pays for classes it never uses. {@code ./tern} and
+ * {@code deploy/bin/tern} start these four verbs from their own cache where there is one, and the
+ * other client verbs from the cache of every call.
  */
 final class ClientTraining {
   private static final String NOWHERE = "127.0.0.1:1";
 
   private ClientTraining() {}
 
+  /** The verbs that have a cache of their own; {@code -V} starts from {@code --version}'s. */
+  static final List<String> OWN_CACHE_VERBS = List.of("submit", "status", "list", "--version");
+
   public static void main(String[] args) throws IOException, InterruptedException {
-    TernClient.prepareSubmit(); // as main does for a submit
+    String verb = args.length == 0 ? null : args[0];
+    if (verb != null && !OWN_CACHE_VERBS.contains(verb)) {
+      throw new IllegalArgumentException(
+          "no training for '" + verb + "': one of " + OWN_CACHE_VERBS + ", or none for every verb");
+    }
+    if (verb == null || verb.equals("submit")) {
+      TernClient.prepareSubmit(); // as main does for a submit
+    }
+    if ("--version".equals(verb)) {
+      run(only(verb, trainingCalls(NOWHERE, "unused.yaml")), true);
+      return;
+    }
     Path spec = Files.createTempFile("tern-training", ".yaml");
     Process scheduler = startScheduler();
     try {
@@ -68,13 +89,18 @@ final class ClientTraining {
       if (at == null) {
         throw new IllegalStateException("the training scheduler did not start");
       }
-      run(trainingCalls(at, spec.toString()), true);
-      run(failingCalls(), false);
+      run(only(verb, trainingCalls(at, spec.toString())), true);
+      run(only(verb, failingCalls()), false);
     } finally {
       scheduler.destroy();
       scheduler.waitFor();
       Files.deleteIfExists(spec);
     }
+  }
+
+  /** The calls of {@code calls} that run {@code verb}; every call when {@code verb} is null. */
+  static List<List<String>> only(String verb, List<List<String>> calls) {
+    return verb == null ? calls : calls.stream().filter(c -> c.getFirst().equals(verb)).toList();
   }
 
   /**

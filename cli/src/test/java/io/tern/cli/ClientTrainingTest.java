@@ -1,5 +1,6 @@
 package io.tern.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,5 +28,31 @@ class ClientTrainingTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("'tern status job-000001")
         .hasMessageContaining("exited 1");
+  }
+
+  @Test
+  void eachVerbWithACacheOfItsOwnTrainsOnItsOwnCalls() {
+    for (String verb : ClientTraining.OWN_CACHE_VERBS) {
+      List<List<String>> calls =
+          ClientTraining.only(verb, ClientTraining.trainingCalls("127.0.0.1:1", "spec.yaml"));
+
+      assertThat(calls).as(verb).isNotEmpty().allMatch(call -> call.getFirst().equals(verb));
+    }
+    assertThat(ClientTraining.only(null, ClientTraining.trainingCalls("127.0.0.1:1", "spec.yaml")))
+        .hasSameSizeAs(ClientTraining.trainingCalls("127.0.0.1:1", "spec.yaml"));
+  }
+
+  @Test
+  void aVerbsOwnTrainingSucceedsAgainstTheStandInScheduler() {
+    assertThatCode(() -> ClientTraining.main(new String[] {"status"})).doesNotThrowAnyException();
+    assertThatCode(() -> ClientTraining.main(new String[] {"--version"}))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
+  void aVerbWithoutACacheOfItsOwnIsRefused() {
+    assertThatThrownBy(() -> ClientTraining.main(new String[] {"cancel"}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no training for 'cancel'");
   }
 }

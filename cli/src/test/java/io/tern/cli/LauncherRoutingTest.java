@@ -37,6 +37,36 @@ class LauncherRoutingTest {
   }
 
   @Test
+  void submitStatusListAndTheVersionStartFromTheirOwnCacheAndTheRestFromTheWholeOne()
+      throws Exception {
+    for (Path launcher : launchers()) {
+      assertThat(launch(launcher, "status", "j"))
+          .as(launcher.toString())
+          .contains("tern-client.aot");
+      // The checkout keeps its caches in cli/target, an installation beside the launcher.
+      Path caches =
+          launcher.startsWith(root.resolve("dist"))
+              ? launcher.getParent()
+              : launcher.getParent().resolve("cli/target");
+      for (String verb : List.of("submit", "status", "list", "version")) {
+        Files.createFile(caches.resolve("tern-client-" + verb + ".aot"));
+      }
+
+      assertThat(launch(launcher, "--scheduler", "h:1", "status", "j"))
+          .as(launcher.toString())
+          .contains("tern-client-status.aot -Xlog")
+          .doesNotContain("tern-client.aot");
+      assertThat(launch(launcher, "submit", "x.yaml")).contains("tern-client-submit.aot -Xlog");
+      assertThat(launch(launcher, "list")).contains("tern-client-list.aot -Xlog");
+      assertThat(launch(launcher, "-V")).contains("tern-client-version.aot -Xlog");
+      assertThat(launch(launcher, "cancel", "j"))
+          .as(launcher.toString())
+          .contains("-XX:AOTCache=")
+          .contains("tern-client.aot -Xlog");
+    }
+  }
+
+  @Test
   void otherVerbsAndAnOptionsValueThatNamesAVerbGoToTheFullJar() throws Exception {
     for (Path launcher : launchers()) {
       assertThat(launch(launcher, "zk", "--help"))
@@ -90,12 +120,14 @@ class LauncherRoutingTest {
     Files.copy(Path.of("../tern"), checkout.resolve("tern"));
     Files.createFile(checkout.resolve("cli/target/tern.jar"));
     Files.createFile(checkout.resolve("cli/target/tern-client.jar"));
+    Files.createFile(checkout.resolve("cli/target/tern-client.aot"));
 
     Path dist = root.resolve("dist");
     Files.createDirectories(dist);
     Files.copy(Path.of("../deploy/bin/tern"), dist.resolve("tern"));
     Files.createFile(dist.resolve("tern.jar"));
     Files.createFile(dist.resolve("tern-client.jar"));
+    Files.createFile(dist.resolve("tern-client.aot"));
     return List.of(checkout.resolve("tern"), dist.resolve("tern"));
   }
 
