@@ -1,6 +1,6 @@
 /*
  * Tern job shim, native: the same contract as job-shim.sh (read its header for the protocol), in
- * one small process instead of setsid, bash, a subshell, setpriv and mkdir. The agent prefers it
+ * one small process instead of setsid, bash, a subshell and setpriv. The agent prefers it
  * where the build made it for the agent's architecture and it answers --version; job-shim.sh is the
  * fallback, and both are run by the same tests.
  *
@@ -155,31 +155,6 @@ static int gone(pid_t job) {
     return errno != EINTR;
   }
   return info.si_pid == job;
-}
-
-/* mkdir -p of PATH's parent. */
-static void make_parents(const char *path) {
-  char buf[PATH_MAX];
-  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
-    return;
-  }
-  char *slash = strrchr(buf, '/');
-  if (slash == NULL || slash == buf) {
-    return;
-  }
-  *slash = '\0';
-  struct stat st;
-  if (stat(buf, &st) == 0) {
-    return;
-  }
-  for (char *p = buf + 1; *p; p++) {
-    if (*p == '/') {
-      *p = '\0';
-      mkdir(buf, 0777);
-      *p = '/';
-    }
-  }
-  mkdir(buf, 0777);
 }
 
 static void say(const char *format, ...) {
@@ -490,7 +465,6 @@ int main(int argc, char **argv) {
   }
   if (code == 0 && !fenced && strcmp(success_file, "-") != 0 &&
       access(in_dir("signalled"), F_OK) != 0) {
-    make_parents(success_file);
     int fd = open(success_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
     if (fd < 0 || close(fd) != 0) {
       say("tern: cannot record the job's success in %s\n", success_file);

@@ -154,8 +154,11 @@ public interface CheckpointStore extends Closeable {
   /**
    * A file, on a file system this host shares with the store, whose creation (with any content)
    * records the success of {@code attempt} exactly as {@link #recordSuccess} does: for the job
-   * shim, which records an exit even while its agent is stopped or gone. Empty for stores that are
-   * not files (the agent records it then).
+   * shim, which records an exit even while its agent is stopped or gone. Its folder exists when
+   * this returns: the shim makes none, so a store that is gone by the job's end is not re-created
+   * where it was mounted. Empty for stores that are not files (the agent records it then).
+   *
+   * @throws StoreUnreachableException when the store's folder is gone
    */
   default Optional<Path> successRecordFile(String jobId, int attempt) throws IOException {
     return Optional.empty();

@@ -32,7 +32,9 @@
 #   system shared with the store: when PROGRAM exits 0 by itself (not fenced, and not after the
 #   agent asked it to checkpoint or stop: ATTEMPT_DIR/signalled), the shim creates it before
 #   writing ATTEMPT_DIR/exit, so a job that finished while its agent was stopped or gone is not run
-#   again elsewhere.
+#   again elsewhere. Its folder is the store's, made by the agent before the launch: the shim makes
+#   no folder, so a store that is gone by then (a volume no longer mounted) is not re-created under
+#   its mount point; the record is then missing, which the shim says on stderr.
 set -u
 dir=$1
 lease=$2
@@ -153,7 +155,6 @@ kill -s KILL -- "-$job" 2> /dev/null
 # the fence's doing. A fence claimed only after this line found the job already gone.
 [[ -e $dir/fenced ]] && fenced=1
 if ((code == 0 && fenced == 0)) && [[ $success_file != - && ! -e $dir/signalled ]]; then
-  [[ -d ${success_file%/*} ]] || mkdir -p -- "${success_file%/*}" 2> /dev/null
   : >> "$success_file" || echo "tern: cannot record the job's success in $success_file" >&2
 fi
 printf '%s %s\n' "$code" "$fenced" > "$dir/exit"

@@ -48,6 +48,10 @@ class JobSupervisorTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   @TempDir Path dir;
+
+  /** Jobs whose success record is in a store folder that is gone (not made, as if not mounted). */
+  private final Set<String> storeGone = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
   private final List<JobStatus> statuses = new CopyOnWriteArrayList<>();
   private final List<Set<Integer>> gpusInUse = new CopyOnWriteArrayList<>();
@@ -81,8 +85,13 @@ class JobSupervisorTest {
           }
 
           @Override
-          public Optional<Path> successRecordFile(StartJob start) {
-            return Optional.of(successRecord(start.getJobId(), start.getAttempt()));
+          public Optional<Path> successRecordFile(StartJob start) throws IOException {
+            if (storeGone.contains(start.getJobId())) {
+              return Optional.of(dir.resolve("unmounted").resolve(".succeeded-1"));
+            }
+            Path file = successRecord(start.getJobId(), start.getAttempt());
+            Files.createDirectories(file.getParent()); // as the store does: the shim makes none
+            return Optional.of(file);
           }
 
           @Override
@@ -676,6 +685,22 @@ class JobSupervisorTest {
     JobStatus stopped = awaitPhase("job-slow", Phase.PHASE_STOPPED);
     assertThat(stopped.getMessage()).contains("no exit by the checkpoint deadline");
     await().atMost(WAIT).until(() -> group.members().isEmpty());
+  }
+
+  /**
+   * A store whose folder is gone by the job's end (a volume no longer mounted) is not re-created by
+   * the shim under its mount point: the success is not recorded, which the shim says, and the exit
+   * is reported as it was.
+   */
+  @Test
+  void theShimMakesNoFolderForTheSuccessRecordOfAStoreThatIsGone() throws Exception {
+    storeGone.add("job-gone");
+    startJob(bash("job-gone", 1, "exit 0").build());
+
+    assertThat(awaitPhase("job-gone", Phase.PHASE_EXITED).getExitCode()).isZero();
+    assertThat(dir.resolve("unmounted")).doesNotExist();
+    assertThat(log(new AttemptId("job-gone", 1)))
+        .contains("cannot record the job's success in " + dir.resolve("unmounted"));
   }
 
   @Test

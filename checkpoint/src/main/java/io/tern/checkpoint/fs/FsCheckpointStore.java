@@ -423,7 +423,10 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
   @Override
   public Optional<Path> successRecordFile(String jobId, int attempt) throws IOException {
     CheckpointNames.requireValidName("job id", jobId);
-    return Optional.of(jobDir(jobId).resolve(SUCCESS_PREFIX + attempt));
+    requireReachable();
+    Path jobDir = jobDir(jobId);
+    Files.createDirectories(jobDir);
+    return Optional.of(jobDir.resolve(SUCCESS_PREFIX + attempt));
   }
 
   @Override

@@ -82,6 +82,7 @@ class FsCheckpointStoreTest extends CheckpointStoreContract {
             () -> store.beginAttempt(JOB, attempt(2), Optional.of(target())),
             () -> commit("step-2", Map.of("f", "2")),
             () -> store.recordSuccess(JOB, 2),
+            () -> store.successRecordFile("job-never-begun", 1),
             () -> store.retire(JOB),
             () -> store.workdirs().put("0".repeat(64), tmp.resolve("archive")))) {
       assertThatThrownBy(call)
