@@ -5,10 +5,16 @@ import io.tern.checkpoint.StoreUnreachableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Archives as files under a shared file system's store root ({@link WorkdirStore#key}). */
 public final class FsWorkdirStore implements WorkdirStore {
@@ -31,10 +37,58 @@ public final class FsWorkdirStore implements WorkdirStore {
   }
 
   @Override
+  public boolean keep(String digest) throws IOException {
+    StoreUnreachableException.requireDirectory(root);
+    try {
+      Files.setLastModifiedTime(file(digest), FileTime.from(Instant.now()));
+      return true;
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public Map<String, Instant> lastUsed() throws IOException {
+    StoreUnreachableException.requireDirectory(root);
+    Map<String, Instant> out = new TreeMap<>();
+    Path dir = file("0".repeat(64)).getParent();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "sha256-*.zip")) {
+      for (Path f : files) {
+        String digest = WorkdirStore.digestOf(f.getFileName().toString());
+        if (digest != null) {
+          try {
+            out.put(digest, Files.getLastModifiedTime(f).toInstant());
+          } catch (NoSuchFileException e) {
+            // deleted meanwhile
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public boolean deleteUnusedSince(String digest, Instant before) throws IOException {
+    StoreUnreachableException.requireDirectory(root);
+    Path file = file(digest);
+    try {
+      if (!Files.getLastModifiedTime(file).toInstant().isBefore(before)) {
+        return false;
+      }
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+    return Files.deleteIfExists(file);
+  }
+
+  @Override
   public boolean put(String digest, Path archive) throws IOException {
     StoreUnreachableException.requireDirectory(root);
     Path file = file(digest);
-    if (Files.isRegularFile(file)) {
+    if (keep(digest)) {
       return false;
     }
     Files.createDirectories(file.getParent());

@@ -9,9 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -34,24 +38,91 @@ public final class S3WorkdirStore implements WorkdirStore {
 
   @Override
   public boolean has(String digest) throws IOException {
+    String key = key(digest);
+    return onObject(
+        "look up",
+        key,
+        () -> {
+          s3.headObject(b -> b.bucket(config.bucket()).key(key));
+          return true;
+        });
+  }
+
+  /** One request about one object: false when it is not there, else what {@code call} says. */
+  private boolean onObject(String what, String key, java.util.function.BooleanSupplier call)
+      throws IOException {
     try {
-      s3.headObject(b -> b.bucket(config.bucket()).key(key(digest)));
-      return true;
+      return call.getAsBoolean();
     } catch (NoSuchKeyException e) {
       return false;
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
         return false;
       }
-      throw new IOException("cannot look up " + key(digest) + " in " + config.bucket(), e);
+      throw new IOException("cannot " + what + " " + key + " in " + config.bucket(), e);
     } catch (SdkException e) {
-      throw new IOException("cannot look up " + key(digest) + " in " + config.bucket(), e);
+      throw new IOException("cannot " + what + " " + key + " in " + config.bucket(), e);
     }
+  }
+
+  /** An object copied onto itself with its metadata replaced: S3 sets its last-modified time. */
+  @Override
+  public boolean keep(String digest) throws IOException {
+    String key = key(digest);
+    return onObject(
+        "mark used",
+        key,
+        () -> {
+          s3.copyObject(
+              b ->
+                  b.sourceBucket(config.bucket())
+                      .sourceKey(key)
+                      .destinationBucket(config.bucket())
+                      .destinationKey(key)
+                      .metadataDirective(MetadataDirective.REPLACE));
+          return true;
+        });
+  }
+
+  @Override
+  public Map<String, Instant> lastUsed() throws IOException {
+    String prefix = key("0".repeat(64));
+    prefix = prefix.substring(0, prefix.lastIndexOf('/') + 1);
+    Map<String, Instant> out = new TreeMap<>();
+    String folder = prefix;
+    try {
+      for (var object :
+          s3.listObjectsV2Paginator(b -> b.bucket(config.bucket()).prefix(folder)).contents()) {
+        String digest = WorkdirStore.digestOf(object.key().substring(folder.length()));
+        if (digest != null) {
+          out.put(digest, object.lastModified());
+        }
+      }
+    } catch (SdkException e) {
+      throw new IOException("cannot list " + folder + " in " + config.bucket(), e);
+    }
+    return out;
+  }
+
+  @Override
+  public boolean deleteUnusedSince(String digest, Instant before) throws IOException {
+    String key = key(digest);
+    return onObject(
+        "delete",
+        key,
+        () -> {
+          Instant used = s3.headObject(b -> b.bucket(config.bucket()).key(key)).lastModified();
+          if (!used.isBefore(before)) {
+            return false;
+          }
+          s3.deleteObject(b -> b.bucket(config.bucket()).key(key));
+          return true;
+        });
   }
 
   @Override
   public boolean put(String digest, Path archive) throws IOException {
-    if (has(digest)) {
+    if (keep(digest)) {
       return false;
     }
     try {

@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,5 +87,65 @@ class WorkdirStoreTest {
       assertThatThrownBy(() -> store.fetch(wrong, copy)).hasMessageContaining("damaged");
       assertThat(copy).doesNotExist();
     }
+  }
+
+  /**
+   * What a prune relies on: the archives with the time each was last used, a delete that looks at
+   * that time again, and {@code keep}, which leaves the archive whole.
+   */
+  @Test
+  void anArchiveIsDeletedOnlyWhenUnusedSinceTheInstantGiven() throws Exception {
+    Path archive = tmp.resolve("c.zip");
+    Files.writeString(archive, "code");
+    String digest = Sha256.of(Files.readAllBytes(archive));
+    int n = 0;
+    for (WorkdirStore store : stores()) {
+      assertThat(store.keep(digest)).as("not held").isFalse();
+      assertThat(store.lastUsed()).isEmpty();
+      store.put(digest, archive);
+      Instant written = store.lastUsed().get(digest);
+      assertThat(store.lastUsed()).containsOnlyKeys(digest);
+
+      assertThat(store.deleteUnusedSince(digest, written)).as("used at that instant").isFalse();
+      assertThat(store.keep(digest)).isTrue();
+      Path copy = tmp.resolve("kept-" + n++);
+      store.fetch(digest, copy);
+      assertThat(Files.readString(copy)).as("whole after keep").isEqualTo("code");
+
+      assertThat(store.deleteUnusedSince(digest, Instant.now().plusSeconds(60))).isTrue();
+      assertThat(store.has(digest)).isFalse();
+      assertThat(store.lastUsed()).isEmpty();
+      assertThat(store.deleteUnusedSince(digest, Instant.MAX)).as("gone already").isFalse();
+    }
+  }
+
+  @Test
+  void keepAndASecondPutMarkTheArchiveUsedNow() throws Exception {
+    Path archive = tmp.resolve("d.zip");
+    Files.writeString(archive, "old code");
+    String digest = Sha256.of(Files.readAllBytes(archive));
+    WorkdirStore store = stores().get(0);
+    store.put(digest, archive);
+    Path file = tmp.resolve("store").resolve(WorkdirStore.key(digest));
+    Instant longAgo = Instant.parse("2020-01-01T00:00:00Z");
+    Instant before = Instant.now().minusSeconds(1);
+
+    Files.setLastModifiedTime(file, FileTime.from(longAgo));
+    assertThat(store.lastUsed()).containsEntry(digest, longAgo);
+    assertThat(store.keep(digest)).isTrue();
+    assertThat(store.lastUsed().get(digest)).isAfter(before);
+
+    Files.setLastModifiedTime(file, FileTime.from(longAgo));
+    assertThat(store.put(digest, archive)).as("held: nothing written").isFalse();
+    assertThat(store.lastUsed().get(digest)).isAfter(before);
+  }
+
+  @Test
+  void onlyArchiveNamesAreDigests() {
+    assertThat(WorkdirStore.digestOf("sha256-" + "ab".repeat(32) + ".zip"))
+        .isEqualTo("ab".repeat(32));
+    assertThat(WorkdirStore.digestOf("sha256-" + "AB".repeat(32) + ".zip")).isNull();
+    assertThat(WorkdirStore.digestOf(".upload-123.tmp")).isNull();
+    assertThat(WorkdirStore.digestOf("sha256-abc.zip")).isNull();
   }
 }

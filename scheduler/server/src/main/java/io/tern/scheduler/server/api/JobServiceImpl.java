@@ -176,7 +176,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
               + " so no job can name any");
     }
     try {
-      if (workdirs.get().has(digest)) {
+      if (workdirs.get().keep(digest)) { // marked used, so that no prune deletes it now
         return null;
       }
     } catch (IOException e) {

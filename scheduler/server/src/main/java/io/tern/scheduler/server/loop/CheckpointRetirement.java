@@ -3,7 +3,9 @@ package io.tern.scheduler.server.loop;
 import io.tern.api.v1.Attempt;
 import io.tern.api.v1.Job;
 import io.tern.checkpoint.CheckpointStore;
+import io.tern.checkpoint.workdir.WorkdirStore;
 import io.tern.scheduler.server.zk.ZkWrite;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,9 +13,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -33,6 +37,13 @@ import org.slf4j.LoggerFactory;
  * the cluster ever ran. The store calls run on their own worker thread and the result comes back to
  * the loop; a job the store fails to retire holds the mark at its end and is tried again each
  * round, for at most {@link #GIVE_UP}, while the jobs after it are retired.
+ *
+ * <p>Each round also prunes the shipped code ({@link WorkdirStore}): an archive that no job of this
+ * cluster still runs or keeps (unfinished, or finished less than {@code keep} ago) and that nobody
+ * has used for {@code keep} is deleted. The store is shared by every cluster, so "used" is the
+ * archive's last-use time, not this cluster's jobs alone: a submit that names an archive marks it
+ * used, and each round marks used the archives of this cluster's jobs whose mark is older than half
+ * of {@code keep}.
  *
  * <p>Everything but the store calls runs on the loop thread. Without a store, or with {@code keep}
  * empty (kept for ever), nothing is done.
@@ -150,10 +161,8 @@ final class CheckpointRetirement implements AutoCloseable {
     due.sort(Comparator.comparing(Due::endedAt).thenComparing(Due::jobId));
     boolean whole = due.size() <= BATCH;
     List<Due> round = whole ? due : List.copyOf(due.subList(0, BATCH));
-    if (round.isEmpty()) {
-      advanceMark(term, endedBefore);
-      return;
-    }
+    Set<String> codeInUse = codeInUse(term, endedBefore);
+    Instant markUsedBefore = now.minus(keep.get().dividedBy(2));
     running = true;
     CheckpointStore view = store.forCluster(term.clusterId);
     worker.execute(
@@ -166,16 +175,65 @@ final class CheckpointRetirement implements AutoCloseable {
               outcomes.add(new Outcome(d, 0, e.toString()));
             }
           }
-          loop.execute(() -> finished(term, whole, endedBefore, outcomes));
+          int pruned = pruneCode(view.workdirs(), codeInUse, markUsedBefore, endedBefore);
+          loop.execute(() -> finished(term, whole, endedBefore, outcomes, pruned));
         });
   }
 
+  /**
+   * The archives of this cluster's jobs that are not finished, or finished after {@code
+   * endedBefore} (kept as long as their checkpoints).
+   */
+  private static Set<String> codeInUse(LeaderTerm term, Instant endedBefore) {
+    Set<String> inUse = new HashSet<>();
+    for (JobEntry entry : term.jobs.values()) {
+      String digest = entry.job.getSpec().getWorkdirDigest();
+      if (!digest.isEmpty()
+          && (!entry.finished()
+              || lastActivity(entry.job).filter(t -> !t.isBefore(endedBefore)).isPresent())) {
+        inUse.add(digest);
+      }
+    }
+    return inUse;
+  }
+
+  /**
+   * On the worker: marks used the archives in {@code inUse} last used before {@code
+   * markUsedBefore}, and deletes the others last used before {@code unusedBefore}; returns how many
+   * it deleted (-1 when the store failed, which is logged).
+   */
+  private static int pruneCode(
+      WorkdirStore code, Set<String> inUse, Instant markUsedBefore, Instant unusedBefore) {
+    try {
+      int deleted = 0;
+      for (Map.Entry<String, Instant> archive : code.lastUsed().entrySet()) {
+        String digest = archive.getKey();
+        if (inUse.contains(digest)) {
+          if (archive.getValue().isBefore(markUsedBefore)) {
+            code.keep(digest);
+          }
+        } else if (archive.getValue().isBefore(unusedBefore)
+            && code.deleteUnusedSince(digest, unusedBefore)) {
+          deleted++;
+        }
+      }
+      return deleted;
+    } catch (IOException | RuntimeException e) {
+      log.warn("could not prune the shipped code in the checkpoint store: {}", e.toString());
+      return -1;
+    }
+  }
+
   private void finished(
-      LeaderTerm term, boolean whole, Instant endedBefore, List<Outcome> outcomes) {
+      LeaderTerm term, boolean whole, Instant endedBefore, List<Outcome> outcomes, int pruned) {
     if (term != roundTerm) {
       return; // a later term starts from the mark it read
     }
     running = false;
+    if (pruned > 0) {
+      log.info("deleted {} shipped code archive(s) unused since {}", pruned, endedBefore);
+      events.get().codeArchivesDeleted(pruned);
+    }
     Instant now = clock.instant();
     int jobs = 0;
     int checkpoints = 0;
@@ -221,7 +279,10 @@ final class CheckpointRetirement implements AutoCloseable {
           endedBefore);
       events.get().checkpointsRetired(jobs, checkpoints);
     }
-    Instant reached = whole ? endedBefore : outcomes.get(outcomes.size() - 1).due().endedAt();
+    Instant reached =
+        whole || outcomes.isEmpty()
+            ? endedBefore
+            : outcomes.get(outcomes.size() - 1).due().endedAt();
     // A job the store fails to retire holds the mark at its end (a new leader tries it again),
     // the others go on.
     advanceMark(term, heldAt != null && heldAt.isBefore(reached) ? heldAt : reached);

@@ -32,5 +32,8 @@ public interface LoopEvents {
   /** A round of checkpoint retirement deleted the checkpoints of {@code jobs} finished jobs. */
   default void checkpointsRetired(int jobs, int checkpoints) {}
 
+  /** A round of checkpoint retirement deleted {@code archives} unused shipped code archives. */
+  default void codeArchivesDeleted(int archives) {}
+
   LoopEvents NONE = new LoopEvents() {};
 }

@@ -49,6 +49,7 @@ public final class SchedulerMetrics implements LoopEvents, AutoCloseable {
   private final Counter checkpointVerificationFailures;
   private final Counter retiredJobs;
   private final Counter retiredCheckpoints;
+  private final Counter deletedCodeArchives;
   private final GrpcMetrics grpc;
   private HTTPServer server;
 
@@ -171,6 +172,13 @@ public final class SchedulerMetrics implements LoopEvents, AutoCloseable {
         Counter.builder()
             .name("tern_checkpoint_retired_checkpoints_total")
             .help("Checkpoints of finished jobs the leader deleted from the store")
+            .register(registry);
+    deletedCodeArchives =
+        Counter.builder()
+            .name("tern_code_archives_deleted_total")
+            .help(
+                "Shipped code archives (workdirs) the leader deleted from the store, unused for"
+                    + " --keep-checkpoints")
             .register(registry);
     grpc = new GrpcMetrics(registry);
     JvmMetrics.register(registry);
@@ -338,6 +346,11 @@ public final class SchedulerMetrics implements LoopEvents, AutoCloseable {
   public void checkpointsRetired(int jobs, int checkpoints) {
     retiredJobs.inc(jobs);
     retiredCheckpoints.inc(checkpoints);
+  }
+
+  @Override
+  public void codeArchivesDeleted(int archives) {
+    deletedCodeArchives.inc(archives);
   }
 
   /** Serves {@code /metrics} on {@code port} (0 picks a free port); returns the port. */

@@ -301,6 +301,9 @@ class ForeignClientVerbsTest {
     DynamicMessage before = call(client, has, "digest", digest);
     DynamicMessage first = client.clientStream(upload, messages, 10_000);
     DynamicMessage second = client.clientStream(upload, messages, 10_000);
+    Path archive = store.resolve(WorkdirStore.key(digest));
+    java.time.Instant longAgo = java.time.Instant.parse("2020-01-01T00:00:00Z");
+    Files.setLastModifiedTime(archive, java.nio.file.attribute.FileTime.from(longAgo));
     DynamicMessage after = call(client, has, "digest", digest);
     StatusRuntimeException wrong =
         catchThrowableOfType(
@@ -319,7 +322,10 @@ class ForeignClientVerbsTest {
     assertThat(field(first, "stored")).isEqualTo(true);
     assertThat(field(second, "stored")).as("the store held it already").isEqualTo(false);
     assertThat(field(after, "present")).isEqualTo(true);
-    assertThat(Files.readAllBytes(store.resolve(WorkdirStore.key(digest)))).isEqualTo(bytes);
+    assertThat(Files.getLastModifiedTime(archive).toInstant())
+        .as("a submit about to name it marks it used: no prune of unused code deletes it now")
+        .isAfter(longAgo);
+    assertThat(Files.readAllBytes(archive)).isEqualTo(bytes);
     assertThat(wrong.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(wrong.getStatus().getDescription())
         .startsWith("digest: the bytes received hash to " + digest);

@@ -14,6 +14,7 @@ import io.tern.checkpoint.CheckpointStoreSettings;
 import io.tern.checkpoint.ForwardingCheckpointStore;
 import io.tern.checkpoint.StaleAttemptException;
 import io.tern.checkpoint.fs.FsCheckpointStore;
+import io.tern.checkpoint.workdir.WorkdirStore;
 import io.tern.scheduler.core.PlacementEngine;
 import io.tern.scheduler.server.cloud.CloudSetup;
 import io.tern.scheduler.server.zk.ZkPaths;
@@ -24,6 +25,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -166,6 +168,10 @@ class CheckpointRetirementTest {
   /** A job as an earlier leader left it: {@code state}, its one attempt ended {@code ago}. */
   private void stored(String id, JobState jobState, Duration ago, boolean checkpoints)
       throws Exception {
+    stored(id, jobState, ago, spec(checkpoints));
+  }
+
+  private void stored(String id, JobState jobState, Duration ago, JobSpec spec) throws Exception {
     Attempt.Builder attempt =
         Attempt.newBuilder()
             .setNumber(1)
@@ -178,7 +184,7 @@ class CheckpointRetirementTest {
     Job job =
         Job.newBuilder()
             .setId(id)
-            .setSpec(spec(checkpoints))
+            .setSpec(spec)
             .setState(jobState)
             .setSubmittedAt(ts(clock.instant().minus(ago).minus(Duration.ofHours(2))))
             .addAttempts(attempt)
@@ -256,6 +262,58 @@ class CheckpointRetirementTest {
     assertThat(retireCalls).endsWith("job-000001", "job-000002").hasSize(5);
     assertThat(view().list("job-000002")).isEmpty();
     assertThat(view().list("job-000003")).as("still running").hasSize(1);
+  }
+
+  /** An archive of shipped code in the store, last used {@code ago} before the test clock. */
+  private Path archive(String digest, Duration ago) throws IOException {
+    Path file = tmp.resolve("store").resolve(WorkdirStore.key(digest));
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, "code " + digest);
+    Files.setLastModifiedTime(file, FileTime.from(clock.instant().minus(ago)));
+    return file;
+  }
+
+  @Test
+  void shippedCodeThatNoJobKeepsIsDeletedOnceUnusedForKeep() throws Exception {
+    String oldDone = "a".repeat(64);
+    String recentDone = "b".repeat(64);
+    String running = "c".repeat(64);
+    String orphanOld = "d".repeat(64);
+    String orphanNew = "e".repeat(64);
+    stored(
+        "job-000001",
+        JobState.JOB_STATE_SUCCEEDED,
+        Duration.ofDays(8),
+        spec(false).toBuilder().setWorkdirDigest(oldDone).build());
+    stored(
+        "job-000002",
+        JobState.JOB_STATE_FAILED,
+        Duration.ofDays(1),
+        spec(false).toBuilder().setWorkdirDigest(recentDone).build());
+    stored(
+        "job-000003",
+        JobState.JOB_STATE_RUNNING,
+        Duration.ofDays(30),
+        spec(false).toBuilder().setWorkdirDigest(running).build());
+    Path oldDoneFile = archive(oldDone, Duration.ofDays(9));
+    Path recentDoneFile = archive(recentDone, Duration.ofDays(9));
+    Path runningFile = archive(running, Duration.ofDays(30));
+    Path orphanOldFile = archive(orphanOld, Duration.ofDays(8));
+    // No job of this cluster names it: another cluster's, or a submit not stored yet.
+    Path orphanNewFile = archive(orphanNew, Duration.ofDays(6));
+
+    loop = newLeader(Optional.of(KEEP));
+    assertLeads(loop);
+    tick();
+
+    assertThat(oldDoneFile).as("its job finished longer ago than keep").doesNotExist();
+    assertThat(orphanOldFile).as("no job, unused for longer than keep").doesNotExist();
+    assertThat(recentDoneFile).as("its job finished a day ago").exists();
+    assertThat(orphanNewFile).as("used less than keep ago").exists();
+    assertThat(runningFile).as("its job runs").exists();
+    assertThat(Files.getLastModifiedTime(runningFile).toInstant())
+        .as("marked used, so that no other cluster sharing the store deletes it")
+        .isAfter(clock.instant().minus(Duration.ofDays(1)));
   }
 
   @Test
