@@ -7,6 +7,7 @@ import io.tern.api.v1.Attempt;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobState;
 import io.tern.cli.testing.FaultCluster;
+import io.tern.cli.testing.TernProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * With real processes ({@link FaultCluster}): a scheduler given the agents' store deletes the
  * checkpoints of a job once it has finished for {@code --keep-checkpoints}, keeps its attempt and
- * success records, and leaves a job still running alone.
+ * success records, and leaves a job still running alone; the code a finished job shipped goes the
+ * same way, the code of a job still running stays.
  */
 class CheckpointRetirementEndToEndTest {
   private static final Duration DONE = Duration.ofSeconds(120);
@@ -55,6 +57,67 @@ class CheckpointRetirementEndToEndTest {
       assertThat(cluster.stateOrNull(running)).isEqualTo(JobState.JOB_STATE_RUNNING);
       assertThat(checkpointsOf(store, running)).as("a running job's checkpoints stay").isNotEmpty();
     }
+  }
+
+  @Test
+  void theCodeOfAFinishedJobIsDeletedAndTheCodeOfARunningJobKept() throws Exception {
+    Path store = dir.resolve("checkpoints");
+    try (FaultCluster cluster =
+        new FaultCluster(
+            Files.createDirectories(dir.resolve("cluster")),
+            true,
+            store,
+            List.of("--keep-checkpoints", "1s"))) {
+      cluster.startAgent("node-a", 2);
+      String done = submitFrom(cluster, project("short-project", "echo done"));
+      String running = submitFrom(cluster, project("long-project", "sleep 600"));
+      ExactlyOnceEndToEndTest.awaitSucceeded(cluster, DONE, done);
+      await().atMost(DONE).until(() -> cluster.stateOrNull(running) == JobState.JOB_STATE_RUNNING);
+      String doneCode = cluster.job(done).getSpec().getWorkdirDigest();
+      String runningCode = cluster.job(running).getSpec().getWorkdirDigest();
+      assertThat(doneCode).as("shipped code").isNotEmpty().isNotEqualTo(runningCode);
+
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> !Files.exists(archive(store, doneCode)));
+      assertThat(archive(store, runningCode)).as("the running job's code stays").exists();
+      assertThat(cluster.stateOrNull(running)).isEqualTo(JobState.JOB_STATE_RUNNING);
+    }
+  }
+
+  private Path project(String name, String command) throws IOException {
+    Path p = Files.createDirectories(dir.resolve(name));
+    Files.writeString(p.resolve("run.sh"), command + "\n");
+    return p;
+  }
+
+  /** {@code cd project && tern submit -- sh run.sh}, a real process; returns the job's id. */
+  private String submitFrom(FaultCluster cluster, Path project) throws Exception {
+    TernProcess submit =
+        TernProcess.startIn(
+            project,
+            dir,
+            "submit-" + project.getFileName(),
+            "submit",
+            "--scheduler",
+            cluster.address(),
+            "--name",
+            project.getFileName().toString(),
+            "--team",
+            "faults",
+            "--gpus",
+            "1",
+            "--",
+            "sh",
+            "run.sh");
+    assertThat(submit.awaitExit(DONE)).as("tern submit ends").isTrue();
+    assertThat(submit.exitCode()).as(submit.output()).isZero();
+    return submit.output().lines().reduce((a, b) -> b).orElseThrow().trim();
+  }
+
+  private static Path archive(Path store, String digest) {
+    return store.resolve("workdirs").resolve("sha256-" + digest + ".zip");
   }
 
   /** The job's folder in the store: {@code STORE/clusters/CLUSTER_ID/JOB_ID}. */
