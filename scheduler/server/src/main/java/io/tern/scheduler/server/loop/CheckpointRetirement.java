@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * cluster still runs or keeps (unfinished, or finished less than {@code keep} ago) and that nobody
  * has used for {@code keep} is deleted. The store is shared by every cluster, so "used" is the
  * archive's last-use time, not this cluster's jobs alone: a submit that names an archive marks it
- * used, and each round marks used the archives of this cluster's jobs whose mark is older than half
- * of {@code keep}.
+ * used, and each round marks used the archives of this cluster's jobs whose mark is older than a
+ * round, so a live archive's mark is never more than two rounds (at most 20 min) old. Clusters that
+ * share a store must each keep code longer than that.
  *
  * <p>Everything but the store calls runs on the loop thread. Without a store, or with {@code keep}
  * empty (kept for ever), nothing is done.
@@ -162,7 +163,9 @@ final class CheckpointRetirement implements AutoCloseable {
     boolean whole = due.size() <= BATCH;
     List<Due> round = whole ? due : List.copyOf(due.subList(0, BATCH));
     Set<String> codeInUse = codeInUse(term, endedBefore);
-    Instant markUsedBefore = now.minus(keep.get().dividedBy(2));
+    // Every live archive is at most two rounds (20 min) from its last mark: another cluster
+    // sharing the store with a keep time longer than that never takes it for unused.
+    Instant markUsedBefore = now.minus(every(keep.get()));
     running = true;
     CheckpointStore view = store.forCluster(term.clusterId);
     worker.execute(
