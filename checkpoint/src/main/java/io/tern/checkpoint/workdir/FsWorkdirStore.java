@@ -58,7 +58,7 @@ public final class FsWorkdirStore implements WorkdirStore {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "sha256-*.zip")) {
       for (Path f : files) {
         String digest = WorkdirStore.digestOf(f.getFileName().toString());
-        if (digest != null) {
+        if (digest != null && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
           try {
             out.put(digest, Files.getLastModifiedTime(f).toInstant());
           } catch (NoSuchFileException e) {

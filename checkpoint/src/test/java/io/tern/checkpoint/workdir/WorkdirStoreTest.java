@@ -138,6 +138,12 @@ class WorkdirStoreTest {
     Files.setLastModifiedTime(file, FileTime.from(longAgo));
     assertThat(store.put(digest, archive)).as("held: nothing written").isFalse();
     assertThat(store.lastUsed().get(digest)).isAfter(before);
+
+    Path folder = file.resolveSibling("sha256-" + "1".repeat(64) + ".zip");
+    Files.createDirectories(folder.resolve("sub"));
+    assertThat(store.lastUsed())
+        .as("a folder named like an archive is none")
+        .containsOnlyKeys(digest);
   }
 
   @Test

@@ -76,12 +76,26 @@ class CheckpointRetirementEndToEndTest {
       String doneCode = cluster.job(done).getSpec().getWorkdirDigest();
       String runningCode = cluster.job(running).getSpec().getWorkdirDigest();
       assertThat(doneCode).as("shipped code").isNotEmpty().isNotEqualTo(runningCode);
+      // Unused code is kept an hour at least, whatever the keep time: both were used two hours
+      // ago, as far as the store can tell.
+      java.nio.file.attribute.FileTime twoHoursAgo =
+          java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(7200));
+      Files.setLastModifiedTime(archive(store, doneCode), twoHoursAgo);
+      Files.setLastModifiedTime(archive(store, runningCode), twoHoursAgo);
 
       await()
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(500))
           .until(() -> !Files.exists(archive(store, doneCode)));
       assertThat(archive(store, runningCode)).as("the running job's code stays").exists();
+      await("the running job's code marked used again, for other clusters sharing the store")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () ->
+                  Files.getLastModifiedTime(archive(store, runningCode))
+                      .toInstant()
+                      .isAfter(twoHoursAgo.toInstant().plusSeconds(3600)));
       assertThat(cluster.stateOrNull(running)).isEqualTo(JobState.JOB_STATE_RUNNING);
     }
   }

@@ -40,14 +40,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each round also prunes the shipped code ({@link WorkdirStore}): an archive that no job of this
  * cluster still runs or keeps (unfinished, or finished less than {@code keep} ago) and that nobody
- * has used for {@code keep} is deleted. The store is shared by every cluster, so "used" is the
- * archive's last-use time, not this cluster's jobs alone: a submit that names an archive marks it
- * used, and each round marks used the archives of this cluster's jobs whose mark is older than a
- * round, so a live archive's mark is never more than two rounds (at most 20 min) old. Clusters that
- * share a store must each keep code longer than that.
+ * has used for {@code keep}, and for at least {@link #CODE_UNUSED_AT_LEAST}, is deleted. The store
+ * is shared by every cluster, so "used" is the archive's last-use time, not this cluster's jobs
+ * alone: a submit that names an archive marks it used, and each round, whatever the keep time
+ * ({@code forever} too, which deletes nothing), marks used the archives of this cluster's jobs
+ * whose mark is older than a round. A live archive's mark is then never more than two rounds (20
+ * min) old, a third of the least time any cluster waits before it deletes unused code. One archive
+ * the store fails to mark or delete is logged and the others go on.
  *
- * <p>Everything but the store calls runs on the loop thread. Without a store, or with {@code keep}
- * empty (kept for ever), nothing is done.
+ * <p>Everything but the store calls runs on the loop thread. Without a store nothing is done.
  */
 final class CheckpointRetirement implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CheckpointRetirement.class);
@@ -68,6 +69,13 @@ final class CheckpointRetirement implements AutoCloseable {
 
   /** How far before the mark a round looks again, for ends reported late. */
   static final Duration LOOKBACK = Duration.ofDays(1);
+
+  /**
+   * The least time shipped code goes unused before it is deleted, whatever the keep time: three
+   * times the longest a live archive goes unmarked, so that a cluster with a short keep never takes
+   * the code of another cluster sharing the store for unused.
+   */
+  static final Duration CODE_UNUSED_AT_LEAST = Duration.ofHours(1);
 
   /** Jobs retired in one round at most. */
   static final int BATCH = 500;
@@ -127,7 +135,7 @@ final class CheckpointRetirement implements AutoCloseable {
 
   /** On each leader tick: starts a round when one is due. */
   void tick(LeaderTerm term) {
-    if (store == null || keep.isEmpty()) {
+    if (store == null) {
       return;
     }
     if (term != roundTerm) {
@@ -139,6 +147,10 @@ final class CheckpointRetirement implements AutoCloseable {
     }
     Instant now = clock.instant();
     if (running || now.isBefore(nextRound)) {
+      return;
+    }
+    if (keep.isEmpty()) {
+      markCodeUsed(term, now); // kept for ever: nothing is deleted, but other clusters must know
       return;
     }
     nextRound = now.plus(every(keep.get()));
@@ -163,9 +175,8 @@ final class CheckpointRetirement implements AutoCloseable {
     boolean whole = due.size() <= BATCH;
     List<Due> round = whole ? due : List.copyOf(due.subList(0, BATCH));
     Set<String> codeInUse = codeInUse(term, endedBefore);
-    // Every live archive is at most two rounds (20 min) from its last mark: another cluster
-    // sharing the store with a keep time longer than that never takes it for unused.
     Instant markUsedBefore = now.minus(every(keep.get()));
+    Instant codeUnusedBefore = now.minus(max(keep.get(), CODE_UNUSED_AT_LEAST));
     running = true;
     CheckpointStore view = store.forCluster(term.clusterId);
     worker.execute(
@@ -178,7 +189,7 @@ final class CheckpointRetirement implements AutoCloseable {
               outcomes.add(new Outcome(d, 0, e.toString()));
             }
           }
-          int pruned = pruneCode(view.workdirs(), codeInUse, markUsedBefore, endedBefore);
+          int pruned = pruneCode(view.workdirs(), codeInUse, markUsedBefore, codeUnusedBefore);
           loop.execute(() -> finished(term, whole, endedBefore, outcomes, pruned));
         });
   }
@@ -200,31 +211,77 @@ final class CheckpointRetirement implements AutoCloseable {
     return inUse;
   }
 
+  /** A round of a cluster that keeps everything for ever: marks its jobs' code used, no more. */
+  private void markCodeUsed(LeaderTerm term, Instant now) {
+    nextRound = now.plus(MAX_EVERY);
+    Set<String> inUse = codeInUse(term, Instant.MIN);
+    Instant markUsedBefore = now.minus(MAX_EVERY);
+    running = true;
+    WorkdirStore code = store.workdirs();
+    worker.execute(
+        () -> {
+          pruneCode(code, inUse, markUsedBefore, null);
+          loop.execute(
+              () -> {
+                if (term == roundTerm) {
+                  running = false;
+                }
+              });
+        });
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
   /**
    * On the worker: marks used the archives in {@code inUse} last used before {@code
-   * markUsedBefore}, and deletes the others last used before {@code unusedBefore}; returns how many
-   * it deleted (-1 when the store failed, which is logged).
+   * markUsedBefore}, then deletes the others last used before {@code unusedBefore} (none when it is
+   * null); returns how many it deleted. An archive the store fails to mark or delete is skipped,
+   * and the round's failures are logged once.
    */
   private static int pruneCode(
       WorkdirStore code, Set<String> inUse, Instant markUsedBefore, Instant unusedBefore) {
+    Map<String, Instant> archives;
     try {
-      int deleted = 0;
-      for (Map.Entry<String, Instant> archive : code.lastUsed().entrySet()) {
+      archives = code.lastUsed();
+    } catch (IOException | RuntimeException e) {
+      log.warn("could not list the shipped code in the checkpoint store: {}", e.toString());
+      return 0;
+    }
+    int deleted = 0;
+    int failed = 0;
+    String firstFailure = null;
+    for (boolean deleting : new boolean[] {false, true}) {
+      for (Map.Entry<String, Instant> archive : archives.entrySet()) {
         String digest = archive.getKey();
-        if (inUse.contains(digest)) {
-          if (archive.getValue().isBefore(markUsedBefore)) {
+        boolean live = inUse.contains(digest);
+        try {
+          if (!deleting && live && archive.getValue().isBefore(markUsedBefore)) {
             code.keep(digest);
+          } else if (deleting
+              && !live
+              && unusedBefore != null
+              && archive.getValue().isBefore(unusedBefore)
+              && code.deleteUnusedSince(digest, unusedBefore)) {
+            deleted++;
           }
-        } else if (archive.getValue().isBefore(unusedBefore)
-            && code.deleteUnusedSince(digest, unusedBefore)) {
-          deleted++;
+        } catch (IOException | RuntimeException e) {
+          failed++;
+          if (firstFailure == null) {
+            firstFailure = "sha256-" + digest + ": " + e;
+          }
         }
       }
-      return deleted;
-    } catch (IOException | RuntimeException e) {
-      log.warn("could not prune the shipped code in the checkpoint store: {}", e.toString());
-      return -1;
     }
+    if (failed > 0) {
+      log.warn(
+          "could not mark or delete {} shipped code archive(s) in the checkpoint store (tried"
+              + " again next round), first {}",
+          failed,
+          firstFailure);
+    }
+    return deleted;
   }
 
   private void finished(
@@ -234,7 +291,7 @@ final class CheckpointRetirement implements AutoCloseable {
     }
     running = false;
     if (pruned > 0) {
-      log.info("deleted {} shipped code archive(s) unused since {}", pruned, endedBefore);
+      log.info("deleted {} shipped code archive(s) no job keeps", pruned);
       events.get().codeArchivesDeleted(pruned);
     }
     Instant now = clock.instant();

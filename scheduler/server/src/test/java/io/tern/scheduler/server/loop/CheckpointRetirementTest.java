@@ -87,7 +87,49 @@ class CheckpointRetirementTest {
     public CheckpointStore forCluster(String id) {
       return new Counting(super.forCluster(id));
     }
+
+    @Override
+    public WorkdirStore workdirs() {
+      WorkdirStore code = super.workdirs();
+      return new WorkdirStore() {
+        @Override
+        public boolean has(String digest) throws IOException {
+          return code.has(digest);
+        }
+
+        @Override
+        public boolean keep(String digest) throws IOException {
+          return code.keep(digest);
+        }
+
+        @Override
+        public java.util.Map<String, Instant> lastUsed() throws IOException {
+          return code.lastUsed();
+        }
+
+        @Override
+        public boolean deleteUnusedSince(String digest, Instant before) throws IOException {
+          if (undeletableCode.contains(digest)) {
+            throw new IOException("Operation not permitted");
+          }
+          return code.deleteUnusedSince(digest, before);
+        }
+
+        @Override
+        public boolean put(String digest, Path archive) throws IOException {
+          return code.put(digest, archive);
+        }
+
+        @Override
+        public void fetch(String digest, Path target) throws IOException {
+          code.fetch(digest, target);
+        }
+      };
+    }
   }
+
+  /** Code archives the store fails to delete. */
+  private final java.util.Set<String> undeletableCode = ConcurrentHashMap.newKeySet();
 
   @BeforeEach
   void start() throws Exception {
@@ -301,6 +343,10 @@ class CheckpointRetirementTest {
     Path orphanOldFile = archive(orphanOld, Duration.ofDays(8));
     // No job of this cluster names it: another cluster's, or a submit not stored yet.
     Path orphanNewFile = archive(orphanNew, Duration.ofDays(6));
+    // One the store cannot delete: the others go on, and the live one is still marked.
+    String stuck = "0".repeat(64);
+    Path stuckFile = archive(stuck, Duration.ofDays(10));
+    undeletableCode.add(stuck);
 
     loop = newLeader(Optional.of(KEEP));
     assertLeads(loop);
@@ -313,6 +359,46 @@ class CheckpointRetirementTest {
     assertThat(runningFile).as("its job runs").exists();
     assertThat(Files.getLastModifiedTime(runningFile).toInstant())
         .as("marked used, so that no other cluster sharing the store deletes it")
+        .isAfter(clock.instant().minus(Duration.ofDays(1)));
+    assertThat(stuckFile).exists();
+  }
+
+  @Test
+  void shippedCodeUnusedForLessThanAnHourIsKeptWhateverTheKeepTime() throws Exception {
+    String orphan = "a".repeat(64);
+    Path recent = archive(orphan, Duration.ofMinutes(50));
+    loop = newLeader(Optional.of(Duration.ofSeconds(1)));
+    assertLeads(loop);
+    tick();
+    assertThat(recent)
+        .as("another cluster marks its live code at least every 20 min: an hour is safe")
+        .exists();
+
+    Files.setLastModifiedTime(
+        recent, FileTime.from(clock.instant().minus(CheckpointRetirement.CODE_UNUSED_AT_LEAST)));
+    clock.advance(CheckpointRetirement.every(Duration.ofSeconds(1)));
+    tick();
+    assertThat(recent).doesNotExist();
+  }
+
+  @Test
+  void aClusterThatKeepsForeverStillMarksItsJobsCodeUsedAndDeletesNone() throws Exception {
+    String finished = "a".repeat(64);
+    String orphan = "b".repeat(64);
+    stored(
+        "job-000001",
+        JobState.JOB_STATE_SUCCEEDED,
+        Duration.ofDays(300),
+        spec(false).toBuilder().setWorkdirDigest(finished).build());
+    Path finishedFile = archive(finished, Duration.ofDays(300));
+    Path orphanFile = archive(orphan, Duration.ofDays(300));
+    loop = newLeader(Optional.empty());
+    assertLeads(loop);
+    tick();
+
+    assertThat(orphanFile).exists();
+    assertThat(Files.getLastModifiedTime(finishedFile).toInstant())
+        .as("kept for ever, so marked used for other clusters sharing the store")
         .isAfter(clock.instant().minus(Duration.ofDays(1)));
   }
 
