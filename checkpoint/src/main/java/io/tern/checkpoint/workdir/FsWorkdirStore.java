@@ -99,9 +99,31 @@ public final class FsWorkdirStore implements WorkdirStore {
         channel.force(true);
       }
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+      removeStaleUploads(file.getParent());
       return true;
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** How old an upload's temporary file must be to be taken for one a killed process left. */
+  static final java.time.Duration STALE_UPLOAD = java.time.Duration.ofDays(1);
+
+  /** Deletes the temporary files of uploads older than {@link #STALE_UPLOAD}; best effort. */
+  private static void removeStaleUploads(Path dir) {
+    Instant before = Instant.now().minus(STALE_UPLOAD);
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".upload-*.tmp")) {
+      for (Path f : files) {
+        try {
+          if (Files.getLastModifiedTime(f).toInstant().isBefore(before)) {
+            Files.deleteIfExists(f);
+          }
+        } catch (IOException e) {
+          // another put removed it, or it cannot be: the next put tries again
+        }
+      }
+    } catch (IOException e) {
+      // the next put tries again
     }
   }
 

@@ -147,6 +147,22 @@ class WorkdirStoreTest {
   }
 
   @Test
+  void aPutRemovesTheTemporaryFilesOfUploadsAKilledProcessLeft() throws Exception {
+    WorkdirStore store = stores().get(0);
+    Path dir = Files.createDirectories(tmp.resolve("store").resolve("workdirs"));
+    Path stale = Files.writeString(dir.resolve(".upload-1.tmp"), "half an archive");
+    Files.setLastModifiedTime(
+        stale, FileTime.from(Instant.now().minus(FsWorkdirStore.STALE_UPLOAD).minusSeconds(60)));
+    Path recent = Files.writeString(dir.resolve(".upload-2.tmp"), "an upload going on");
+    Path archive = Files.writeString(tmp.resolve("e.zip"), "new code");
+
+    store.put(Sha256.of(Files.readAllBytes(archive)), archive);
+
+    assertThat(stale).doesNotExist();
+    assertThat(recent).exists();
+  }
+
+  @Test
   void onlyArchiveNamesAreDigests() {
     assertThat(WorkdirStore.digestOf("sha256-" + "ab".repeat(32) + ".zip"))
         .isEqualTo("ab".repeat(32));

@@ -298,6 +298,8 @@ final class CheckpointRetirement implements AutoCloseable {
     int jobs = 0;
     int checkpoints = 0;
     Instant heldAt = null;
+    int failures = 0;
+    String firstFailure = null;
     for (Outcome o : outcomes) {
       Due d = o.due();
       if (o.error() == null) {
@@ -320,16 +322,22 @@ final class CheckpointRetirement implements AutoCloseable {
         retired.put(d.jobId(), d.endedAt());
         failingSince.remove(d.jobId());
       } else {
-        log.warn(
-            "could not retire the checkpoints of {} (tried again in {}; given up after {}): {}",
-            d.jobId(),
-            every(keep.get()),
-            GIVE_UP,
-            o.error());
         if (heldAt == null) {
           heldAt = d.endedAt(); // outcomes come oldest first
+          firstFailure = d.jobId() + ": " + o.error();
         }
+        failures++;
       }
+    }
+    if (failures > 0) {
+      // One line a round, not one a job: a store that is gone fails every job alike.
+      log.warn(
+          "could not retire the checkpoints of {} job(s) (tried again in {}; each given up after {}),"
+              + " first {}",
+          failures,
+          every(keep.get()),
+          GIVE_UP,
+          firstFailure);
     }
     if (jobs > 0) {
       log.info(
