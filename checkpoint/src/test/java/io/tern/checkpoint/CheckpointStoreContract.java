@@ -615,8 +615,8 @@ public abstract class CheckpointStoreContract {
     String digest = Sha256.of(zip);
     Path archive = Files.write(tmp.resolve("code.zip"), zip);
     store.forCluster("cluster-a").workdirs().put(digest, archive);
-    assertThat(store.workdirs().has(digest)).isTrue();
-    assertThat(store.forCluster("cluster-b").workdirs().has(digest)).isTrue();
+    assertThat(store.workdirs().lastUsed()).containsKey(digest);
+    assertThat(store.forCluster("cluster-b").workdirs().lastUsed()).containsKey(digest);
   }
 
   // --- fencing by attempt ----------------------------------------------------------------

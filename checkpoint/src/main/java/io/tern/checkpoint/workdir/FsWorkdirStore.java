@@ -32,11 +32,6 @@ public final class FsWorkdirStore implements WorkdirStore {
   }
 
   @Override
-  public boolean has(String digest) {
-    return Files.isRegularFile(file(digest));
-  }
-
-  @Override
   public boolean keep(String digest) throws IOException {
     StoreUnreachableException.requireDirectory(root);
     try {

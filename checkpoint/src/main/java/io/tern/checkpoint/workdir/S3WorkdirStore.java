@@ -36,18 +36,6 @@ public final class S3WorkdirStore implements WorkdirStore {
     return config.keyPrefix() + WorkdirStore.key(digest);
   }
 
-  @Override
-  public boolean has(String digest) throws IOException {
-    String key = key(digest);
-    return onObject(
-        "look up",
-        key,
-        () -> {
-          s3.headObject(b -> b.bucket(config.bucket()).key(key));
-          return true;
-        });
-  }
-
   /** One request about one object: false when it is not there, else what {@code call} says. */
   private boolean onObject(String what, String key, java.util.function.BooleanSupplier call)
       throws IOException {

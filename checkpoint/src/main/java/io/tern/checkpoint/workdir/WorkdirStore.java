@@ -36,9 +36,6 @@ public interface WorkdirStore {
         : null;
   }
 
-  /** Whether the store holds the archive with this digest. */
-  boolean has(String digest) throws IOException;
-
   /**
    * Whether the store holds the archive, marking it used now when it does: a {@link
    * #deleteUnusedSince} that looked at it before then keeps it. The scheduler asks this for every

@@ -31,13 +31,7 @@ class CheckpointRetirementEndToEndTest {
   @Test
   void aFinishedJobsCheckpointsAreDeletedAndARunningJobsKept() throws Exception {
     Path store = dir.resolve("checkpoints");
-    try (FaultCluster cluster =
-        new FaultCluster(
-            Files.createDirectories(dir.resolve("cluster")),
-            true,
-            store,
-            List.of("--keep-checkpoints", "1s"))) {
-      cluster.startAgent("node-a", 2);
+    try (FaultCluster cluster = keepingOneSecond(store)) {
       String done = cluster.submit("short", 15, 0.2, 5);
       String running = cluster.submit("long", 3000, 0.2, 5);
       ExactlyOnceEndToEndTest.awaitSucceeded(cluster, DONE, done);
@@ -62,13 +56,7 @@ class CheckpointRetirementEndToEndTest {
   @Test
   void theCodeOfAFinishedJobIsDeletedAndTheCodeOfARunningJobKept() throws Exception {
     Path store = dir.resolve("checkpoints");
-    try (FaultCluster cluster =
-        new FaultCluster(
-            Files.createDirectories(dir.resolve("cluster")),
-            true,
-            store,
-            List.of("--keep-checkpoints", "1s"))) {
-      cluster.startAgent("node-a", 2);
+    try (FaultCluster cluster = keepingOneSecond(store)) {
       String done = submitFrom(cluster, project("short-project", "echo done"));
       String running = submitFrom(cluster, project("long-project", "sleep 600"));
       ExactlyOnceEndToEndTest.awaitSucceeded(cluster, DONE, done);
@@ -98,6 +86,23 @@ class CheckpointRetirementEndToEndTest {
                       .isAfter(twoHoursAgo.toInstant().plusSeconds(3600)));
       assertThat(cluster.stateOrNull(running)).isEqualTo(JobState.JOB_STATE_RUNNING);
     }
+  }
+
+  /** A cluster whose scheduler keeps finished jobs' checkpoints 1 s, with one 2-GPU agent. */
+  private FaultCluster keepingOneSecond(Path store) throws Exception {
+    FaultCluster cluster =
+        new FaultCluster(
+            Files.createDirectories(dir.resolve("cluster")),
+            true,
+            store,
+            List.of("--keep-checkpoints", "1s"));
+    try {
+      cluster.startAgent("node-a", 2);
+    } catch (Exception | Error e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
   }
 
   private Path project(String name, String command) throws IOException {

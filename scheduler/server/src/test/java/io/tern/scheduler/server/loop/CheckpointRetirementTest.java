@@ -93,11 +93,6 @@ class CheckpointRetirementTest {
       WorkdirStore code = super.workdirs();
       return new WorkdirStore() {
         @Override
-        public boolean has(String digest) throws IOException {
-          return code.has(digest);
-        }
-
-        @Override
         public boolean keep(String digest) throws IOException {
           return code.keep(digest);
         }
@@ -306,6 +301,11 @@ class CheckpointRetirementTest {
     assertThat(view().list("job-000003")).as("still running").hasSize(1);
   }
 
+  /** A spec that ships the code {@code digest}. */
+  private static JobSpec withCode(String digest) {
+    return spec(false).toBuilder().setWorkdirDigest(digest).build();
+  }
+
   /** An archive of shipped code in the store, last used {@code ago} before the test clock. */
   private Path archive(String digest, Duration ago) throws IOException {
     Path file = tmp.resolve("store").resolve(WorkdirStore.key(digest));
@@ -322,21 +322,9 @@ class CheckpointRetirementTest {
     String running = "c".repeat(64);
     String orphanOld = "d".repeat(64);
     String orphanNew = "e".repeat(64);
-    stored(
-        "job-000001",
-        JobState.JOB_STATE_SUCCEEDED,
-        Duration.ofDays(8),
-        spec(false).toBuilder().setWorkdirDigest(oldDone).build());
-    stored(
-        "job-000002",
-        JobState.JOB_STATE_FAILED,
-        Duration.ofDays(1),
-        spec(false).toBuilder().setWorkdirDigest(recentDone).build());
-    stored(
-        "job-000003",
-        JobState.JOB_STATE_RUNNING,
-        Duration.ofDays(30),
-        spec(false).toBuilder().setWorkdirDigest(running).build());
+    stored("job-000001", JobState.JOB_STATE_SUCCEEDED, Duration.ofDays(8), withCode(oldDone));
+    stored("job-000002", JobState.JOB_STATE_FAILED, Duration.ofDays(1), withCode(recentDone));
+    stored("job-000003", JobState.JOB_STATE_RUNNING, Duration.ofDays(30), withCode(running));
     Path oldDoneFile = archive(oldDone, Duration.ofDays(9));
     Path recentDoneFile = archive(recentDone, Duration.ofDays(9));
     Path runningFile = archive(running, Duration.ofDays(30));
@@ -385,11 +373,7 @@ class CheckpointRetirementTest {
   void aClusterThatKeepsForeverStillMarksItsJobsCodeUsedAndDeletesNone() throws Exception {
     String finished = "a".repeat(64);
     String orphan = "b".repeat(64);
-    stored(
-        "job-000001",
-        JobState.JOB_STATE_SUCCEEDED,
-        Duration.ofDays(300),
-        spec(false).toBuilder().setWorkdirDigest(finished).build());
+    stored("job-000001", JobState.JOB_STATE_SUCCEEDED, Duration.ofDays(300), withCode(finished));
     Path finishedFile = archive(finished, Duration.ofDays(300));
     Path orphanFile = archive(orphan, Duration.ofDays(300));
     loop = newLeader(Optional.empty());
