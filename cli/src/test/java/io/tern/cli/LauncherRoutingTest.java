@@ -82,6 +82,23 @@ class LauncherRoutingTest {
   }
 
   @Test
+  void agentsAndZooKeeperCompileWithC1OnlyAndTheSchedulerKeepsC2() throws Exception {
+    // As io.tern.cli.bench.LocalTernCluster.LIGHT_JVM starts them for `tern bench e2e`.
+    String light = "-XX:TieredStopAtLevel=1";
+    for (Path launcher : launchers()) {
+      assertThat(launch(launcher, "agent", "--node-id", "n1"))
+          .as(launcher.toString())
+          .contains(light + " ")
+          .contains(".jar agent --node-id n1");
+      assertThat(launch(launcher, "zk", "--port", "2181")).as(launcher.toString()).contains(light);
+      assertThat(launch(launcher, "scheduler", "--zk", "h:2181"))
+          .as(launcher.toString())
+          .doesNotContain("TieredStopAtLevel");
+      assertThat(launch(launcher, "demo")).as(launcher.toString()).doesNotContain(light);
+    }
+  }
+
+  @Test
   void aDeletedWorkingDirectoryIsSaidInsteadOfTheJvmsStackTrace() throws Exception {
     for (Path launcher : launchers()) {
       Path gone = root.resolve("gone");

@@ -89,6 +89,19 @@ final class CliBenchCommand implements Callable<Integer> {
             "--",
             "true");
     PrintWriter err = spec.commandLine().getErr();
+    project = Files.createTempDirectory("tern-bench-cli");
+    try {
+      Files.writeString(project.resolve("train.py"), "print('step')\n");
+      measureAll(tern, submit, at, err);
+    } finally {
+      Files.deleteIfExists(project.resolve("train.py"));
+      Files.deleteIfExists(project);
+    }
+    return 0;
+  }
+
+  private void measureAll(String tern, List<String> submit, String at, PrintWriter err)
+      throws IOException, InterruptedException {
     String job = run(tern, submit).out().trim();
     List<Call> figures = new ArrayList<>();
     figures.add(measure(tern, List.of("--version"), err));
@@ -123,8 +136,10 @@ final class CliBenchCommand implements Callable<Integer> {
       }
     }
     out.flush();
-    return 0;
   }
+
+  /** The directory every call runs in, made by {@link #call}: a project holding one script. */
+  private Path project;
 
   private Call measure(String tern, List<String> args, PrintWriter err)
       throws IOException, InterruptedException {
@@ -149,8 +164,7 @@ final class CliBenchCommand implements Callable<Integer> {
    * ships a project of one small file whatever directory the bench was started from (from a
    * repository's root it would pack and hash the whole tree on every call).
    */
-  private static Timed run(String tern, List<String> args)
-      throws IOException, InterruptedException {
+  private Timed run(String tern, List<String> args) throws IOException, InterruptedException {
     List<String> argv = new ArrayList<>();
     argv.add(tern.contains("/") ? Path.of(tern).toAbsolutePath().toString() : tern);
     argv.addAll(args);
@@ -160,7 +174,7 @@ final class CliBenchCommand implements Callable<Integer> {
       long start = System.nanoTime();
       Process p =
           new ProcessBuilder(argv)
-              .directory(PROJECT.toFile())
+              .directory(project.toFile())
               .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
               .redirectError(errors.toFile())
               .start();
@@ -175,21 +189,6 @@ final class CliBenchCommand implements Callable<Integer> {
       return new Timed(wallMs, cpuMs, out);
     } finally {
       Files.deleteIfExists(errors);
-    }
-  }
-
-  /** The directory every call runs in: a project holding one script. */
-  private static final Path PROJECT = project();
-
-  private static Path project() {
-    try {
-      Path dir = Files.createTempDirectory("tern-bench-cli");
-      Files.writeString(dir.resolve("train.py"), "print('step')\n");
-      dir.toFile().deleteOnExit();
-      dir.resolve("train.py").toFile().deleteOnExit();
-      return dir;
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -63,6 +63,7 @@ final class E2eBenchCommand implements Callable<Integer> {
       EnumSet.of(
           JobState.JOB_STATE_SUCCEEDED, JobState.JOB_STATE_FAILED, JobState.JOB_STATE_CANCELLED);
   private static final String TEAM = "bench-e2e";
+  private static final String WARM_UP_TEAM = "bench-e2e-warm-up";
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   final OutputOptions output = new OutputOptions();
@@ -84,6 +85,16 @@ final class E2eBenchCommand implements Callable<Integer> {
       defaultValue = "2000",
       description = "Jobs to run (default ${DEFAULT-VALUE}).")
   int jobs;
+
+  @Option(
+      names = "--warm-up",
+      paramLabel = "JOBS",
+      defaultValue = "0",
+      description =
+          "Jobs to run first, not counted in the figures (default ${DEFAULT-VALUE}). A new"
+              + " scheduler spends about 40%% of its CPU on compiling hot code (C2) over its first"
+              + " 8,000 or so jobs, which one that has been running for a while has long done.")
+  int warmUp;
 
   @Option(
       names = "--in-flight",
@@ -125,6 +136,7 @@ final class E2eBenchCommand implements Callable<Integer> {
       int agents,
       int gpus_per_agent,
       int jobs,
+      int warm_up_jobs,
       int in_flight,
       int succeeded,
       int failed,
@@ -148,6 +160,9 @@ final class E2eBenchCommand implements Callable<Integer> {
     if (agents < 1 || gpusPerAgent < 1 || gpusPerAgent > 64 || jobs < 1 || window < 1) {
       throw new UserInputException(
           "--agents, --jobs and --in-flight must be >= 1, --gpus-per-agent 1..64");
+    }
+    if (warmUp < 0) {
+      throw new UserInputException("--warm-up must be >= 0");
     }
     AgentFlags.jobShim(jobShim); // bad input fails here, before any process starts
     if (ports < 0 || ports > 65534) {
@@ -189,11 +204,16 @@ final class E2eBenchCommand implements Callable<Integer> {
         checkDeadline(deadline, "the agents to register", cluster);
         Thread.sleep(100);
       }
+      if (warmUp > 0) {
+        err.printf("warming up: %d jobs, not counted%n", warmUp);
+        err.flush();
+        run(channel, window, deadline, cluster, err, warmUp, WARM_UP_TEAM);
+      }
       err.printf("running %d jobs, at most %d in flight%n", jobs, window);
       err.flush();
       LocalTernCluster.CpuSeconds cpuBefore = cluster.cpuSeconds();
       long start = System.nanoTime();
-      run(channel, window, deadline, cluster, err);
+      run(channel, window, deadline, cluster, err, jobs, TEAM);
       double seconds = (System.nanoTime() - start) / 1e9;
       LocalTernCluster.CpuSeconds cpu = cluster.cpuSeconds().minus(cpuBefore);
       List<Job> all = collect(channel);
@@ -208,7 +228,7 @@ final class E2eBenchCommand implements Callable<Integer> {
         out.println(OutputOptions.toJson(figures));
       } else {
         out.printf(
-            "%d jobs on %d agents x %d GPUs (%d in flight): %d succeeded, %d failed, %d started more"
+            "%d jobs on %d agents x %d GPUs (%d in flight%s): %d succeeded, %d failed, %d started more"
                 + " than once, in %.1f s: %.0f jobs/s; submit to start p50 %.0f ms, p99 %.0f ms"
                 + " (p50 submit to placed %.0f ms, placed to started %.0f ms, started to ended %.0f"
                 + " ms); CPU s: scheduler %.1f, agents %.1f, job processes %.1f, ZooKeeper %.1f%n",
@@ -216,6 +236,7 @@ final class E2eBenchCommand implements Callable<Integer> {
             agents,
             gpusPerAgent,
             window,
+            warmUp > 0 ? ", after " + warmUp + " warm-up jobs" : "",
             figures.succeeded(),
             figures.failed(),
             figures.started_more_than_once(),
@@ -246,19 +267,26 @@ final class E2eBenchCommand implements Callable<Integer> {
   }
 
   /**
-   * Keeps the window full until every job is submitted and finished. Each acknowledged job is
-   * watched (WatchJob streams it on every change) until it ends, which frees its slot: the
-   * scheduler pushes the ends, so the benchmark adds no polling to the loop it measures.
+   * Keeps the window full until {@code count} jobs of {@code team} are submitted and finished. Each
+   * acknowledged job is watched (WatchJob streams it on every change) until it ends, which frees
+   * its slot: the scheduler pushes the ends, so the benchmark adds no polling to the loop it
+   * measures.
    */
-  private void run(
-      Channel channel, int window, long deadline, LocalTernCluster cluster, PrintWriter err)
+  private static void run(
+      Channel channel,
+      int window,
+      long deadline,
+      LocalTernCluster cluster,
+      PrintWriter err,
+      int count,
+      String team)
       throws InterruptedException {
     JobServiceGrpc.JobServiceStub async =
         JobServiceGrpc.newStub(channel).withExecutor(Runnable::run);
     JobSpec job =
         JobSpec.newBuilder()
             .setName("e2e")
-            .setTeam(TEAM)
+            .setTeam(team)
             .addCommand("true")
             .setResources(Resources.newBuilder().setGpus(1).setNodes(1))
             .build();
@@ -266,7 +294,7 @@ final class E2eBenchCommand implements Callable<Integer> {
     Semaphore slots = new Semaphore(window);
     AtomicInteger finished = new AtomicInteger();
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    for (int i = 0; i < jobs; i++) {
+    for (int i = 0; i < count; i++) {
       while (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
         checkDeadline(deadline, "a job to finish", cluster);
         throwIfFailed(failure);
@@ -287,12 +315,12 @@ final class E2eBenchCommand implements Callable<Integer> {
             @Override
             public void onCompleted() {}
           });
-      if ((i + 1) % Math.max(1, jobs / 10) == 0) {
-        err.printf("submitted %d/%d%n", i + 1, jobs);
+      if ((i + 1) % Math.max(1, count / 10) == 0) {
+        err.printf("submitted %d/%d%n", i + 1, count);
         err.flush();
       }
     }
-    while (finished.get() < jobs) {
+    while (finished.get() < count) {
       checkDeadline(deadline, "the jobs to finish", cluster);
       throwIfFailed(failure);
       Thread.sleep(20);
@@ -396,6 +424,7 @@ final class E2eBenchCommand implements Callable<Integer> {
         agents,
         gpusPerAgent,
         jobs,
+        warmUp,
         window,
         succeeded,
         failed,

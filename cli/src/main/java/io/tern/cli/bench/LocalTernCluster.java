@@ -83,17 +83,29 @@ final class LocalTernCluster implements AutoCloseable {
         jobShim);
   }
 
+  /**
+   * The JVM flags the launchers ({@code ./tern}, {@code deploy/bin/tern}) give agents and {@code
+   * tern zk}: C1 only, since C2's compiles cost those small, steady processes more CPU than they
+   * saved. The scheduler keeps C2.
+   */
+  static final List<String> LIGHT_JVM = List.of("-XX:TieredStopAtLevel=1");
+
   private void start(String name, String... args) throws IOException {
     List<String> argv =
         new ArrayList<>(
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC",
-                "--enable-native-access=ALL-UNNAMED",
-                "-Dtern.process=" + name,
-                "-cp",
-                System.getProperty("java.class.path"),
-                TernCommand.class.getName()));
+                "-XX:+UseSerialGC"));
+    if (!args[0].equals("scheduler")) {
+      argv.addAll(LIGHT_JVM);
+    }
+    argv.addAll(
+        List.of(
+            "--enable-native-access=ALL-UNNAMED",
+            "-Dtern.process=" + name,
+            "-cp",
+            System.getProperty("java.class.path"),
+            TernCommand.class.getName()));
     argv.addAll(List.of(args));
     names.add(name);
     children.add(

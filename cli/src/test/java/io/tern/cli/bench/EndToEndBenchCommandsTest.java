@@ -48,6 +48,8 @@ class EndToEndBenchCommandsTest {
             "2",
             "--jobs",
             "12",
+            "--warm-up",
+            "5",
             "--work-dir",
             dir.toString(),
             "--timeout",
@@ -56,6 +58,7 @@ class EndToEndBenchCommandsTest {
             "json");
 
     assertThat(figures.get("jobs").asInt()).isEqualTo(12);
+    assertThat(figures.get("warm_up_jobs").asInt()).isEqualTo(5);
     assertThat(figures.get("in_flight").asInt()).isEqualTo(8);
     assertThat(figures.get("succeeded").asInt()).isEqualTo(12);
     assertThat(figures.get("failed").asInt()).isZero();
@@ -67,7 +70,7 @@ class EndToEndBenchCommandsTest {
     assertThat(Path.of(figures.get("logs").asText())).isDirectory(); // --work-dir keeps them
     // The jobs really ran on the agents: each left a log there.
     try (var logs = Files.walk(dir.resolve("agents"))) {
-      assertThat(logs.filter(p -> p.toString().endsWith(".log")).count()).isEqualTo(12);
+      assertThat(logs.filter(p -> p.toString().endsWith(".log")).count()).isEqualTo(12 + 5);
     }
     // The CPU the processes used during the run: the agents and their job processes did work.
     assertThat(figures.get("cpu_seconds_agents").asDouble()).isPositive();
@@ -98,6 +101,9 @@ class EndToEndBenchCommandsTest {
     TernInProcess run = TernInProcess.run("bench", "e2e", "--ports", "65535");
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err()).contains("--ports");
+    TernInProcess warmUp = TernInProcess.run("bench", "e2e", "--warm-up", "-1");
+    assertThat(warmUp.exit()).isEqualTo(2);
+    assertThat(warmUp.err()).contains("--warm-up");
   }
 
   @Test
