@@ -43,6 +43,9 @@ public record AttemptRecord(Path dir) {
   static final String SIGNALLED = "signalled";
   static final String STATUS = "status.pb";
 
+  /** Between the numbers of a file the shim writes (compiled once: the pid file is polled). */
+  private static final java.util.regex.Pattern BLANKS = java.util.regex.Pattern.compile("\\s+");
+
   public static AttemptRecord of(WorkDir workDir, AttemptId id) {
     return new AttemptRecord(workDir.attempt(id));
   }
@@ -216,7 +219,7 @@ public record AttemptRecord(Path dir) {
         return Optional.empty();
       }
       return Optional.of(
-          java.util.Arrays.stream(text.trim().split("\\s+")).map(Long::parseLong).toList());
+          java.util.Arrays.stream(BLANKS.split(text.trim())).map(Long::parseLong).toList());
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
