@@ -219,7 +219,17 @@ final class SubmitCommand extends ClientCommand {
         // The scheduler refuses a job whose parent does not exist: ask first, rather than pack and
         // upload the code for a submission that cannot succeed.
         checkParents(scheduler, spec);
-        String digest = shipping.ship(scheduler, err());
+        String digest;
+        try {
+          digest = shipping.ship(scheduler, err());
+        } catch (StatusRuntimeException e) {
+          // No submit was sent yet, whatever became of the upload: the job does not exist.
+          throw new IllegalStateException(
+              "the job was not submitted: its code's upload failed ("
+                  + CallFailures.describe(e).replaceFirst("\\.$", "")
+                  + "); run the same submit again",
+              e);
+        }
         if (digest != null) {
           spec = spec.toBuilder().setWorkdirDigest(digest).build();
         }

@@ -7,18 +7,26 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.tern.api.v1.HasWorkdirRequest;
+import io.tern.api.v1.HasWorkdirResponse;
 import io.tern.api.v1.JobServiceGrpc;
 import io.tern.api.v1.SubmitJobRequest;
 import io.tern.api.v1.SubmitJobResponse;
+import io.tern.api.v1.UploadWorkdirRequest;
+import io.tern.api.v1.UploadWorkdirResponse;
+import io.tern.api.v1.WorkdirServiceGrpc;
 import io.tern.cli.testing.TernInProcess;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A replica that receives a submit and goes away before it answers (killed after its commit, or
@@ -33,6 +41,8 @@ class VanishingReplicaTest {
   private volatile boolean graceful;
   private volatile boolean leaderless;
   private final List<String> keys = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.AtomicInteger uploads =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeEach
   void start() throws IOException {
@@ -56,6 +66,33 @@ class VanishingReplicaTest {
                     } else {
                       proxy.cut(); // killed: connections reset, nothing listens
                     }
+                  }
+                })
+            .addService(
+                new WorkdirServiceGrpc.WorkdirServiceImplBase() {
+                  @Override
+                  public void hasWorkdir(
+                      HasWorkdirRequest request, StreamObserver<HasWorkdirResponse> answer) {
+                    answer.onNext(HasWorkdirResponse.newBuilder().setPresent(false).build());
+                    answer.onCompleted();
+                  }
+
+                  @Override
+                  public StreamObserver<UploadWorkdirRequest> uploadWorkdir(
+                      StreamObserver<UploadWorkdirResponse> answer) {
+                    return new StreamObserver<>() {
+                      @Override
+                      public void onNext(UploadWorkdirRequest chunk) {
+                        uploads.incrementAndGet();
+                        proxy.cut(); // killed during the upload, before any submit
+                      }
+
+                      @Override
+                      public void onError(Throwable t) {}
+
+                      @Override
+                      public void onCompleted() {}
+                    };
                   }
                 })
             .build()
@@ -146,6 +183,31 @@ class VanishingReplicaTest {
     assertThat(run.err())
         .contains("the job was not submitted")
         .contains("no leader available")
+        .doesNotContain("unknown");
+  }
+
+  @Test
+  void aReplicaKilledDuringTheCodesUploadLeavesNoJob(@TempDir Path project) throws IOException {
+    Files.createDirectories(project.resolve("code"));
+    Files.writeString(project.resolve("code/train.py"), "print('step')\n");
+    Path spec = project.resolve("job.yaml");
+    Files.writeString(
+        spec,
+        "name: probe\nteam: vision\ncommand: [python3, train.py]\nworkdir: code\n"
+            + "resources:\n  gpus: 1\n");
+
+    TernInProcess run =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(40),
+            () ->
+                TernInProcess.run(
+                    "submit", "--scheduler", "127.0.0.1:" + proxy.port(), spec.toString()));
+
+    assertThat(uploads.get()).as(run.err()).isPositive();
+    assertThat(keys).isEmpty(); // no submit was sent
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err())
+        .contains("the job was not submitted: its code's upload failed")
         .doesNotContain("unknown");
   }
 
