@@ -211,10 +211,24 @@ public final class AgentRuntime implements AutoCloseable {
         : uri.toString();
   }
 
+  /**
+   * Opens the store. An agent never makes or initialises a file store (the scheduler does): a
+   * folder that is missing or holds no marker may be a volume not mounted, so starts that need the
+   * store wait on it as store faults until it is there, and the log says so now.
+   */
   private static CheckpointStore openStore(Settings settings, Clock clock) throws IOException {
-    return settings
-        .checkpointStore()
-        .open(CheckpointStoreSettings.of(settings.keepCheckpoints(), clock));
+    CheckpointStore store =
+        settings
+            .checkpointStore()
+            .open(CheckpointStoreSettings.of(settings.keepCheckpoints(), clock));
+    if (store.marker().isPresent()) {
+      try {
+        store.marker().get().check();
+      } catch (IOException e) {
+        // logged by the store, with what is wrong; it is picked up once it is there
+      }
+    }
+    return store;
   }
 
   private static AutoCloseable watchSpotNotices(Settings settings, NodeAgent agent) {

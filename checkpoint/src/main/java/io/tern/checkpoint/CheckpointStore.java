@@ -187,6 +187,16 @@ public interface CheckpointStore extends Closeable {
   io.tern.checkpoint.workdir.WorkdirStore workdirs();
 
   /**
+   * The marker that says which store this is, for a scheduler to initialise the store and hold it
+   * to the identity its cluster recorded ({@link StoreMarker}); a store opened at a file location
+   * has one, every view and wrapper of it the same. Empty for stores without one (S3, and a file
+   * store handed a folder as it is).
+   */
+  default Optional<StoreMarker> marker() {
+    return Optional.empty();
+  }
+
+  /**
    * This store as the jobs of one cluster see it: their checkpoints, attempt markers and success
    * records are kept under {@code clusters/CLUSTER_ID/} of the store's root or prefix, apart from
    * those of every other cluster, and a job never sees another cluster's job of the same id. The

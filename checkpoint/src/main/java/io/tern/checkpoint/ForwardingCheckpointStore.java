@@ -91,6 +91,11 @@ public abstract class ForwardingCheckpointStore implements CheckpointStore {
   }
 
   @Override
+  public Optional<StoreMarker> marker() {
+    return store.marker();
+  }
+
+  @Override
   public CheckpointStore forCluster(String clusterId) {
     return store.forCluster(clusterId);
   }

@@ -2,7 +2,10 @@ package io.tern.checkpoint.config;
 
 import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CheckpointStoreSettings;
+import io.tern.checkpoint.StoreIdentity;
+import io.tern.checkpoint.StoreMarker;
 import io.tern.checkpoint.fs.FsCheckpointStore;
+import io.tern.checkpoint.fs.FsStoreRoot;
 import io.tern.checkpoint.s3.S3CheckpointStore;
 import io.tern.checkpoint.s3.S3Clients;
 import io.tern.checkpoint.s3.S3StoreConfig;
@@ -11,6 +14,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -24,7 +28,8 @@ import software.amazon.awssdk.regions.Region;
  * flag or a config file:
  *
  * <ul>
- *   <li>{@code /mnt/checkpoints} or {@code file:///mnt/checkpoints}: a shared filesystem; {@code
+ *   <li>{@code /mnt/checkpoints} or {@code file:///mnt/checkpoints}: a shared filesystem, the
+ *       folder that holds the store's marker {@code .tern-store.json}; {@code
  *       file:///mnt/checkpoints?quota=50GiB} caps what the store's files may take (a commit over it
  *       fails as on a full disk, and the agent prunes older checkpoints to make room);
  *   <li>{@code s3://BUCKET/PREFIX}: AWS S3, region and credentials from the SDK's default chain;
@@ -92,18 +97,21 @@ public record CheckpointStoreLocation(URI uri) {
   }
 
   /**
-   * Opens the store; a filesystem store's directory is made if it does not exist yet.
+   * Opens the store. A file store's folder is never made here: the store is the folder that holds
+   * its marker ({@link FsCheckpointStore#identified}), and until it does (a volume not mounted yet,
+   * or a new store no one has {@link #initialise initialised}) every call that needs it throws
+   * {@link io.tern.checkpoint.StoreUnreachableException}. A folder with files from before markers
+   * is marked at its first use.
    *
    * @param credentials for s3 locations; null for the SDK's default chain
    */
   public CheckpointStore open(CheckpointStoreSettings settings, AwsCredentialsProvider credentials)
       throws IOException {
-    if ("file".equals(uri.getScheme())) {
+    if (isFile()) {
       String quota = params(uri).get("quota");
-      return new FsCheckpointStore(
-          java.nio.file.Files.createDirectories(Path.of(uri.getPath())),
+      return FsCheckpointStore.identified(
+          path(),
           settings,
-          true,
           quota == null ? OptionalLong.empty() : OptionalLong.of(parseSize(quota)));
     }
     Map<String, String> p = params(uri);
@@ -145,6 +153,25 @@ public record CheckpointStoreLocation(URI uri) {
   /** The directory of a file location. */
   public Path path() {
     return Path.of(uri.getPath());
+  }
+
+  /** Whether this is a file store's location (a path or {@code file://}), not S3. */
+  public boolean isFile() {
+    return "file".equals(uri.getScheme());
+  }
+
+  /**
+   * Initialises a new file store here, as the first scheduler of a cluster does: makes the folder
+   * if it is missing and writes its marker unless it holds one ({@link StoreMarker#initialise}).
+   *
+   * @return the store's identity
+   * @throws IllegalStateException for an S3 location (a bucket is made by its owner)
+   */
+  public StoreIdentity initialise(Clock clock) throws IOException {
+    if (!isFile()) {
+      throw new IllegalStateException(uri + " is not a file store");
+    }
+    return FsStoreRoot.identified(path(), clock).initialise();
   }
 
   /**

@@ -9,6 +9,7 @@ import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CheckpointStoreSettings;
 import io.tern.checkpoint.CorruptCheckpointException;
 import io.tern.checkpoint.Sha256;
+import io.tern.checkpoint.StoreMarker;
 import io.tern.checkpoint.StoreUnreachableException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,10 +54,16 @@ import org.slf4j.LoggerFactory;
  * JOBS/JOB_ID/.staging-KEY-UUID/       a commit in progress (or crashed)
  * JOBS/JOB_ID/.trash-KEY-UUID/         a delete in progress (or crashed)
  * ROOT/workdirs/sha256-DIGEST.zip      packed working directories, shared by every cluster
+ * ROOT/.tern-store.json                which store this is (FsStoreRoot#MARKER)
  * </pre>
  *
  * where {@code JOBS} is {@code ROOT/clusters/CLUSTER_ID} in a {@link #forCluster cluster's view},
  * and {@code ROOT} itself for a store opened without one (the layout before cluster ids).
+ *
+ * <p>A store opened at a location ({@link #identified}) makes no folder and is the store only while
+ * its folder holds its marker ({@link FsStoreRoot}): until then, and whenever the marker goes or
+ * names another store (a volume not mounted), begins, commits, success records, retires and code
+ * uploads throw {@link StoreUnreachableException} and write nothing.
  *
  * <p>A commit writes and fsyncs every file and the manifest into a staging directory, then renames
  * it to {@code NAME} in one {@code rename(2)}: readers see the whole checkpoint or none of it. A
@@ -83,8 +90,11 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
   private static final String MARKER_PREFIX = ".attempt-";
   private static final String SUCCESS_PREFIX = ".succeeded-";
 
-  private final Path root;
-  private final Path jobsRoot;
+  private final FsStoreRoot root;
+
+  /** The cluster whose view this is; null for the store's root (the layout before cluster ids). */
+  private final String clusterId;
+
   private final boolean fsync;
   private final OptionalLong quotaBytes;
 
@@ -97,26 +107,36 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
   public FsCheckpointStore(
       Path root, CheckpointStoreSettings settings, boolean fsync, OptionalLong quotaBytes)
       throws IOException {
+    this(FsStoreRoot.plain(root), null, settings, fsync, quotaBytes);
+  }
+
+  private FsCheckpointStore(
+      FsStoreRoot root,
+      String clusterId,
+      CheckpointStoreSettings settings,
+      boolean fsync,
+      OptionalLong quotaBytes) {
     super(settings);
-    if (!Files.isDirectory(root)) {
-      throw new NoSuchFileException(root.toString(), null, "checkpoint root is not a directory");
-    }
     if (quotaBytes.isPresent() && quotaBytes.getAsLong() < 1) {
       throw new IllegalArgumentException("quota must be 1 byte or more");
     }
-    this.root = root.toRealPath();
-    this.jobsRoot = this.root;
+    this.root = root;
+    this.clusterId = clusterId;
     this.fsync = fsync;
     this.quotaBytes = quotaBytes;
   }
 
-  /** {@code store}'s view of the jobs under {@code jobsRoot}; the quota still counts all of it. */
-  private FsCheckpointStore(FsCheckpointStore store, Path jobsRoot) {
-    super(store.settings);
-    this.root = store.root;
-    this.jobsRoot = jobsRoot;
-    this.fsync = store.fsync;
-    this.quotaBytes = store.quotaBytes;
+  /**
+   * The store in {@code folder}, known by its marker ({@link FsStoreRoot#identified}): nothing is
+   * made here, and the folder may be missing or unmarked for now (every call that needs the store
+   * throws {@link StoreUnreachableException} until it is there). Files are fsynced.
+   *
+   * @param quotaBytes the most bytes the store's files may take; empty for no quota
+   */
+  public static FsCheckpointStore identified(
+      Path folder, CheckpointStoreSettings settings, OptionalLong quotaBytes) {
+    return new FsCheckpointStore(
+        FsStoreRoot.identified(folder, settings.clock()), null, settings, true, quotaBytes);
   }
 
   public FsCheckpointStore(Path root, CheckpointStoreSettings settings, boolean fsync)
@@ -128,22 +148,30 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
     this(root, settings, true);
   }
 
+  /** The store's folder as configured (its real path, for a store handed a folder). */
   public Path root() {
-    return root;
+    return root.folder();
+  }
+
+  /** A store opened {@link #identified by its marker} has one; a plain folder has none. */
+  @Override
+  public Optional<StoreMarker> marker() {
+    return root.isIdentified() ? Optional.of(root) : Optional.empty();
   }
 
   @Override
   public io.tern.checkpoint.workdir.WorkdirStore workdirs() {
-    return new io.tern.checkpoint.workdir.FsWorkdirStore(root);
+    return io.tern.checkpoint.workdir.FsWorkdirStore.checked(root::require);
   }
 
   @Override
   protected CheckpointStore clusterView(String clusterId) {
-    return new FsCheckpointStore(this, root.resolve(CLUSTERS).resolve(clusterId));
+    return new FsCheckpointStore(root, clusterId, settings, fsync, quotaBytes);
   }
 
-  private Path jobDir(String jobId) {
-    return jobsRoot.resolve(jobId);
+  private Path jobDir(String jobId) throws StoreUnreachableException {
+    Path r = root.real();
+    return (clusterId == null ? r : r.resolve(CLUSTERS).resolve(clusterId)).resolve(jobId);
   }
 
   @Override
@@ -284,7 +312,7 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
     long used = usedBytes();
     if (used + bytes > quotaBytes.getAsLong()) {
       throw new FileSystemException(
-          root.toString(),
+          root.folder().toString(),
           null,
           "Disk quota exceeded (the store's quota is "
               + quotaBytes.getAsLong()
@@ -300,7 +328,7 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
   public long usedBytes() throws IOException {
     long[] used = {0};
     Files.walkFileTree(
-        root,
+        root.real(),
         new SimpleFileVisitor<>() {
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
@@ -448,7 +476,7 @@ public final class FsCheckpointStore extends AbstractCheckpointStore {
 
   @Override
   protected void requireReachable() throws IOException {
-    StoreUnreachableException.requireDirectory(root);
+    root.require();
   }
 
   @Override

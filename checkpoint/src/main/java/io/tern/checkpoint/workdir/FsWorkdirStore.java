@@ -18,24 +18,46 @@ import java.util.TreeMap;
 
 /** Archives as files under a shared file system's store root ({@link WorkdirStore#key}). */
 public final class FsWorkdirStore implements WorkdirStore {
-  private final Path root;
+  /** The store's root, checked to be the store now. */
+  @FunctionalInterface
+  public interface Root {
+    /**
+     * @throws StoreUnreachableException when the store is gone (a volume not mounted)
+     */
+    Path require() throws StoreUnreachableException;
+  }
+
+  private final Root root;
 
   /**
-   * @param root the checkpoint store's root directory
+   * @param root the checkpoint store's root directory, unreachable while it is not a directory
    */
   public FsWorkdirStore(Path root) {
+    this(
+        () -> {
+          StoreUnreachableException.requireDirectory(root);
+          return root;
+        });
+  }
+
+  private FsWorkdirStore(Root root) {
     this.root = root;
   }
 
-  private Path file(String digest) {
+  /** Archives under the root {@code root} gives, checked before every call. */
+  public static FsWorkdirStore checked(Root root) {
+    return new FsWorkdirStore(root);
+  }
+
+  private static Path file(Path root, String digest) {
     return root.resolve(WorkdirStore.key(digest));
   }
 
   @Override
   public boolean keep(String digest) throws IOException {
-    StoreUnreachableException.requireDirectory(root);
+    Path r = root.require();
     try {
-      Files.setLastModifiedTime(file(digest), FileTime.from(Instant.now()));
+      Files.setLastModifiedTime(file(r, digest), FileTime.from(Instant.now()));
       return true;
     } catch (NoSuchFileException e) {
       return false;
@@ -44,9 +66,9 @@ public final class FsWorkdirStore implements WorkdirStore {
 
   @Override
   public Map<String, Instant> lastUsed() throws IOException {
-    StoreUnreachableException.requireDirectory(root);
+    Path r = root.require();
     Map<String, Instant> out = new TreeMap<>();
-    Path dir = file("0".repeat(64)).getParent();
+    Path dir = file(r, "0".repeat(64)).getParent();
     if (!Files.isDirectory(dir)) {
       return out;
     }
@@ -67,8 +89,7 @@ public final class FsWorkdirStore implements WorkdirStore {
 
   @Override
   public boolean deleteUnusedSince(String digest, Instant before) throws IOException {
-    StoreUnreachableException.requireDirectory(root);
-    Path file = file(digest);
+    Path file = file(root.require(), digest);
     try {
       if (!Files.getLastModifiedTime(file).toInstant().isBefore(before)) {
         return false;
@@ -81,8 +102,7 @@ public final class FsWorkdirStore implements WorkdirStore {
 
   @Override
   public boolean put(String digest, Path archive) throws IOException {
-    StoreUnreachableException.requireDirectory(root);
-    Path file = file(digest);
+    Path file = file(root.require(), digest);
     if (keep(digest)) {
       return false;
     }
@@ -124,9 +144,9 @@ public final class FsWorkdirStore implements WorkdirStore {
 
   @Override
   public void fetch(String digest, Path target) throws IOException {
-    StoreUnreachableException.requireDirectory(root);
+    Path file = file(root.require(), digest);
     Sha256.Digest copied;
-    try (InputStream in = Files.newInputStream(file(digest));
+    try (InputStream in = Files.newInputStream(file);
         OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW)) {
       copied = Sha256.copy(in, out, Long.MAX_VALUE - 1);
     }

@@ -34,24 +34,31 @@ class CheckpointStoreLocationTest {
     for (String location : new String[] {tmp.toString(), tmp.toUri().toString()}) {
       try (CheckpointStore store = CheckpointStoreLocation.parse(location).open(settings)) {
         assertThat(store).isInstanceOf(FsCheckpointStore.class);
-        assertThat(((FsCheckpointStore) store).root()).isEqualTo(tmp.toRealPath());
+        assertThat(((FsCheckpointStore) store).root()).isEqualTo(tmp);
+        assertThat(store.marker()).isPresent();
       }
     }
   }
 
+  /** As an agent opens it: a missing folder is not made (it may be a volume not mounted). */
   @Test
-  void aFileStoreWhoseDirectoryIsMissingMakesIt() throws Exception {
+  void aFileStoreWhoseDirectoryIsMissingIsNotMade() throws Exception {
     Path missing = tmp.resolve("not/yet");
     try (CheckpointStore store = CheckpointStoreLocation.parse(missing.toString()).open(settings)) {
-      assertThat(missing).isDirectory();
+      assertThatThrownBy(() -> store.list("job-000001"))
+          .isInstanceOf(io.tern.checkpoint.StoreUnreachableException.class);
+      assertThat(tmp.resolve("not")).doesNotExist();
+      CheckpointStoreLocation.parse(missing.toString()).initialise(settings.clock());
       assertThat(store.list("job-000001")).isEmpty();
     }
   }
 
   @Test
   void aFileLocationMayCarryAQuota() throws Exception {
-    String location = tmp.toUri() + "?quota=2KiB";
-    assertThat(CheckpointStoreLocation.parse(location).path()).isEqualTo(tmp);
+    Path folder = tmp.resolve("store");
+    String location = folder.toUri() + "?quota=2KiB";
+    assertThat(CheckpointStoreLocation.parse(location).path()).isEqualTo(folder);
+    CheckpointStoreLocation.parse(location).initialise(settings.clock());
     try (CheckpointStore store = CheckpointStoreLocation.parse(location).open(settings)) {
       Path big = Trees.write(tmp.resolve("local"), Map.of("state", "x".repeat(4000)));
       assertThatThrownBy(
@@ -94,6 +101,7 @@ class CheckpointStoreLocationTest {
                   StaticCredentialsProvider.create(
                       AwsBasicCredentials.create("tern-access", "tern-secret")))) {
         assertThat(store).isInstanceOf(S3CheckpointStore.class);
+        assertThat(store.marker()).as("S3 stores keep no marker").isEmpty();
         Path local = Trees.write(tmp.resolve("local"), Map.of("state", "s"));
         store.commit("job-1", new AttemptFence(1, 0), local, "c1", OptionalLong.empty());
       }

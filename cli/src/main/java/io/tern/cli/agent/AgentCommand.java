@@ -58,7 +58,11 @@ import picocli.CommandLine.Spec;
           + " that were replaced. Commits that fail (a full store) are retried with a back-off,"
           + " older checkpoints are pruned to make room, and the job's status says so. The default"
           + " store, ${TERN_HOME:-~/.tern}/checkpoints, is shared by the agents of one machine;"
-          + " agents on different hosts need a shared filesystem or s3:// location.",
+          + " agents on different hosts need a shared filesystem or s3:// location. An agent makes"
+          + " no store folder but its default: a file store is the folder holding .tern-store.json,"
+          + " which the cluster's first tern scheduler --checkpoint-store (or tern admin"
+          + " init-store) writes, and until it is there (a volume not mounted) starts that need"
+          + " the store wait for it.",
       ""
     })
 public final class AgentCommand implements Callable<Integer> {
@@ -234,6 +238,20 @@ public final class AgentCommand implements Callable<Integer> {
               + e.getMessage()
               + "; a spot node that cannot read it never hears of a reclaim. Give the metadata"
               + " service's URL (on EC2: http://169.254.169.254), or leave the flag out.");
+    }
+    if (checkpointStore == null) {
+      // The default store is a folder on this machine's own disk, not a volume that may be
+      // unmounted: the agent initialises it. A store it is given is never made by an agent.
+      try {
+        settings.checkpointStore().initialise(Clock.systemUTC());
+      } catch (IOException e) {
+        throw new IllegalStateException(
+            "cannot initialise the checkpoint store "
+                + settings.checkpointStore().path()
+                + ": "
+                + e.getMessage(),
+            e);
+      }
     }
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);

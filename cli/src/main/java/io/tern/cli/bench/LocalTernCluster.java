@@ -1,5 +1,6 @@
 package io.tern.cli.bench;
 
+import io.tern.checkpoint.config.CheckpointStoreLocation;
 import io.tern.cli.TernCommand;
 import java.io.File;
 import java.io.IOException;
@@ -32,6 +33,9 @@ final class LocalTernCluster implements AutoCloseable {
   LocalTernCluster(Path dir, int basePort) throws IOException {
     this.dir = dir;
     this.logs = Files.createDirectories(dir.resolve("logs"));
+    // The agents' store: initialised here, since the scheduler does not use it.
+    CheckpointStoreLocation.parse(dir.resolve("checkpoints").toString())
+        .initialise(java.time.Clock.systemUTC());
     int zkPort = basePort == 0 ? freePort() : basePort;
     int port = basePort == 0 ? freePort() : basePort + 1;
     start("zk", "zk", "--port", String.valueOf(zkPort), "--data", dir.resolve("zk").toString());

@@ -1,6 +1,7 @@
 package io.tern.cli.demo;
 
 import io.tern.agent.spot.LocalImds;
+import io.tern.checkpoint.config.CheckpointStoreLocation;
 import io.tern.cli.TernCommand;
 import io.tern.scheduler.core.model.CapacityType;
 import io.tern.scheduler.server.cloud.CloudInstance;
@@ -62,7 +63,9 @@ final class DemoCluster implements AutoCloseable {
   DemoCluster(Path dir) throws IOException {
     this.dir = dir;
     this.logs = Files.createDirectories(dir.resolve("logs"));
-    Files.createDirectories(dir.resolve("checkpoints"));
+    // The agents' store: a new one, initialised here since the demo's schedulers do not use it.
+    CheckpointStoreLocation.parse(dir.resolve("checkpoints").toString())
+        .initialise(Clock.systemUTC());
     this.imds = LocalImds.start();
     // The demo's own CA: the schedulers serve TLS, each agent presents a certificate naming its
     // node (issued as it launches), and clients need a token.

@@ -91,7 +91,9 @@ class AgentCommandRunTest {
     assertThat(out.toString())
         .contains("; checkpoints in " + workDir.resolve("checkpoints"))
         .contains("; spot notices from http://127.0.0.1:1338");
-    assertThat(workDir.resolve("checkpoints")).isDirectory();
+    assertThat(workDir.resolve("checkpoints"))
+        .as("an agent makes no store it is given: it may be a volume not mounted")
+        .doesNotExist();
 
     // The agent's own metrics: each GPU, the job processes, the checkpoint store's timings.
     java.util.regex.Matcher port =

@@ -103,6 +103,8 @@ class SpotReclaimEndToEndTest {
   @BeforeAll
   static void startCluster() throws Exception {
     root = Files.createTempDirectory("tern-e2e-");
+    // The agents' store; the scheduler does not use it, so it is initialised by hand.
+    initialiseStore(root.resolve("checkpoints"));
     expectedFinalLine = uninterruptedFinalLine();
     int zkPort = freePort();
     zk =
@@ -140,6 +142,13 @@ class SpotReclaimEndToEndTest {
         .pollInterval(Duration.ofMillis(200))
         .ignoreExceptions()
         .until(() -> cluster.listNodes(ListNodesRequest.getDefaultInstance()) != null);
+  }
+
+  /** Initialises a new file store at {@code folder}, as {@code tern admin init-store} does. */
+  private static Path initialiseStore(Path folder) throws IOException {
+    io.tern.checkpoint.config.CheckpointStoreLocation.parse(folder.toString())
+        .initialise(java.time.Clock.systemUTC());
+    return folder;
   }
 
   @AfterAll
@@ -449,7 +458,7 @@ class SpotReclaimEndToEndTest {
    */
   @Test
   void aFullStoreIsVisibleAndTheResumeLosesOnlyTheWorkSinceTheLastCommit() throws Exception {
-    Path storeDir = Files.createDirectories(root.resolve("small-store-" + testNumber));
+    Path storeDir = initialiseStore(root.resolve("small-store-" + testNumber));
     String store = storeDir.toUri() + "?quota=64KiB";
     Agent spot = agent("spot", false, store);
     String jobId = submit(10, "bash", "-c", "echo pid $$; exec bash " + COUNTER + " " + 300);

@@ -58,6 +58,9 @@ class HistoryExportEndToEndTest {
             .start();
     await().atMost(WAIT).until(() -> scheduler.loop().role().get() == SchedulerLoop.Role.LEADER);
     address = scheduler.address();
+    // The agent's store; the scheduler does not use it, so it is initialised by hand.
+    io.tern.checkpoint.config.CheckpointStoreLocation.parse(dir.resolve("checkpoints").toString())
+        .initialise(Clock.systemUTC());
     agent =
         TernProcess.start(
             dir,

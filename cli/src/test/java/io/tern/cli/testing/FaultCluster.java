@@ -17,6 +17,7 @@ import io.tern.api.v1.ListNodesRequest;
 import io.tern.api.v1.RequeueJobRequest;
 import io.tern.api.v1.Resources;
 import io.tern.api.v1.SubmitJobRequest;
+import io.tern.checkpoint.config.CheckpointStoreLocation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +80,10 @@ public final class FaultCluster implements AutoCloseable {
       throws IOException {
     this.root = root;
     this.checkpoints = checkpoints;
+    if (!keepsCode) {
+      // No scheduler has the store to initialise it: done by hand, as tern admin init-store does.
+      CheckpointStoreLocation.parse(checkpoints.toString()).initialise(java.time.Clock.systemUTC());
+    }
     this.script = root.resolve("steps.sh");
     this.stepLog = root.resolve("steps.log");
     Files.writeString(script, StepLog.SCRIPT);
@@ -138,13 +143,12 @@ public final class FaultCluster implements AutoCloseable {
     return root;
   }
 
-  /** The checkpoint store the agents (and, when it keeps code, the scheduler) use. */
+  /**
+   * The checkpoint store the agents (and, when it keeps code, the scheduler) use: initialised by
+   * the scheduler when it keeps code, else by the cluster before anything starts.
+   */
   public Path checkpoints() {
-    try {
-      return Files.createDirectories(checkpoints);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return checkpoints;
   }
 
   public TernProcess scheduler() {

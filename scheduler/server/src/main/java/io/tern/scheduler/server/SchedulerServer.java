@@ -39,6 +39,7 @@ import io.tern.scheduler.server.health.ServingHealth;
 import io.tern.scheduler.server.leader.CuratorLeaderElector;
 import io.tern.scheduler.server.loop.SchedulerLoop;
 import io.tern.scheduler.server.metrics.SchedulerMetrics;
+import io.tern.scheduler.server.zk.CheckpointStoreRecord;
 import io.tern.scheduler.server.zk.ZkPaths;
 import io.tern.scheduler.server.zk.ZkStateStore;
 import io.tern.security.tls.ClientTls;
@@ -127,7 +128,9 @@ public final class SchedulerServer implements AutoCloseable {
   /**
    * Uses the agents' checkpoint store: keeps the code jobs take with them in it ({@link
    * #withWorkdirs}), and, while leading, deletes the checkpoints of jobs that finished {@code keep}
-   * ago ({@code keep} empty: never). Before {@link #start}.
+   * ago ({@code keep} empty: never). A store with a marker (a file store) is settled against the
+   * cluster's record at {@link #start} ({@link CheckpointStoreRecord}): a new cluster initialises
+   * it. Before {@link #start}.
    */
   public SchedulerServer withCheckpointStore(CheckpointStore store, Optional<Duration> keep) {
     withWorkdirs(store.workdirs());
@@ -167,6 +170,11 @@ public final class SchedulerServer implements AutoCloseable {
                 audit)
             : Authenticator.off();
     ZkStateStore store = new ZkStateStore(curator, new ZkPaths(config.zkRoot()));
+    // Before anything uses the store: a new cluster initialises it; afterwards it is the store
+    // ZooKeeper records, never an empty folder where its volume should be mounted.
+    if (checkpoints.isPresent() && checkpoints.get().marker().isPresent()) {
+      CheckpointStoreRecord.settle(curator, store.paths(), checkpoints.get().marker().get());
+    }
 
     // The port is part of the election id, so it is settled before anything else starts.
     int port = config.port() == 0 ? freePort(config.bindHost()) : config.port();

@@ -15,6 +15,9 @@ import org.apache.curator.utils.ZKPaths;
  * /budgets/TEAM               tern.v1.Budget
  * /checkpoints-retired        an instant (ISO-8601): every finished job whose last attempt ended
  *                             before it has had its checkpoints deleted (retired)
+ * /checkpoint-store           the identity (JSON) of the file checkpoint store the cluster uses,
+ *                             as its .tern-store.json says; written once, when a scheduler first
+ *                             initialises or adopts the store (CheckpointStoreRecord)
  * </pre>
  */
 public record ZkPaths(String root) {
@@ -75,5 +78,9 @@ public record ZkPaths(String root) {
 
   public String checkpointsRetired() {
     return root + "/checkpoints-retired";
+  }
+
+  public String checkpointStore() {
+    return root + "/checkpoint-store";
   }
 }
