@@ -106,6 +106,10 @@ public final class NodeAgent implements AutoCloseable {
 
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
   private final AgentConfig config;
+
+  /** The checkpoint store, held to the cluster's once a leader names it; null without one. */
+  private final CheckpointStore store;
+
   private final GpuProbe probe;
   private final ScheduledExecutorService loop;
   private final boolean ownsLoop;
@@ -179,6 +183,7 @@ public final class NodeAgent implements AutoCloseable {
       CheckpointRestorer restorer,
       CheckpointStore store) {
     this.config = config;
+    this.store = store;
     this.probe = probe;
     this.loop = loop;
     this.ownsLoop = ownsLoop;
@@ -852,6 +857,7 @@ public final class NodeAgent implements AutoCloseable {
         log.info("registered as node {}: no other agent holds it now", config.nodeId());
         refusedAsDuplicate = false;
       }
+      holdStoreTo(registered);
       leaderAcks = registered.getNodeLeaseMs() > 0;
       lease.granted(Duration.ofMillis(registered.getNodeLeaseMs()), registerSentNanos);
       if (fenced) {
@@ -864,6 +870,38 @@ public final class NodeAgent implements AutoCloseable {
       telemetry =
           loop.scheduleAtFixedRate(
               NodeAgent.this::sendTelemetry, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Holds the checkpoint store to the cluster's, as the leader names it: a folder with another
+     * store's marker, or none, is then not taken for it (it waits as a store fault until the right
+     * one is mounted), and the agent marks nothing itself.
+     */
+    private void holdStoreTo(Registered registered) {
+      if (store == null || registered.getCheckpointStoreId().isEmpty()) {
+        return;
+      }
+      store
+          .marker()
+          .ifPresent(
+              marker -> {
+                var created = registered.getCheckpointStoreCreated();
+                try {
+                  marker.expect(
+                      new io.tern.checkpoint.StoreIdentity(
+                          registered.getCheckpointStoreId(),
+                          java.time.Instant.ofEpochSecond(
+                              created.getSeconds(), created.getNanos())));
+                } catch (IllegalArgumentException | java.time.DateTimeException e) {
+                  log.error("the leader named no valid checkpoint store: {}", e.getMessage());
+                  return;
+                }
+                try {
+                  marker.check();
+                } catch (java.io.IOException e) {
+                  // the store logged what is wrong; starts wait on it until the right one is there
+                }
+              });
     }
 
     /**

@@ -37,6 +37,9 @@ final class FakeScheduler extends AgentServiceGrpc.AgentServiceImplBase implemen
   /** While set, a leader ends every new stream with this status after recording its Register. */
   volatile Status refuseWith;
 
+  /** The cluster's checkpoint store a leader names in Registered; null for none. */
+  volatile io.tern.checkpoint.StoreIdentity checkpointStore;
+
   final List<AgentMessage> received = new CopyOnWriteArrayList<>();
   private volatile StreamObserver<SchedulerMessage> agent;
   private volatile int streams;
@@ -124,15 +127,20 @@ final class FakeScheduler extends AgentServiceGrpc.AgentServiceImplBase implemen
           return;
         }
         agent = responses;
-        send(
-            SchedulerMessage.newBuilder()
+        Registered.Builder registered =
+            Registered.newBuilder()
                 .setEpoch(epoch)
-                .setRegistered(
-                    Registered.newBuilder()
-                        .setEpoch(epoch)
-                        .setTelemetryIntervalMs(telemetryIntervalMs)
-                        .setNodeLeaseMs(leaseMs))
-                .build());
+                .setTelemetryIntervalMs(telemetryIntervalMs)
+                .setNodeLeaseMs(leaseMs);
+        io.tern.checkpoint.StoreIdentity store = checkpointStore;
+        if (store != null) {
+          registered
+              .setCheckpointStoreId(store.id())
+              .setCheckpointStoreCreated(
+                  com.google.protobuf.Timestamp.newBuilder()
+                      .setSeconds(store.created().getEpochSecond()));
+        }
+        send(SchedulerMessage.newBuilder().setEpoch(epoch).setRegistered(registered).build());
         received.add(message); // after Registered went out: tests may send commands at once
       }
 

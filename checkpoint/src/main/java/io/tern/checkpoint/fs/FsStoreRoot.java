@@ -29,11 +29,14 @@ import org.slf4j.LoggerFactory;
  *   <li>The folder is never made here, except by {@link #initialise}: a folder that is missing, or
  *       that holds no marker, is unreachable ({@link StoreUnreachableException}), because an
  *       unmounted volume looks just like a new, empty store.
- *   <li>A folder with files but no marker is a store from before markers: it is marked as it is
- *       (adopted) at first use, unless the store is held to an identity already.
- *   <li>The store is held to the identity a scheduler {@link #expect expects}, or else to the first
- *       marker it finds: a marker that goes away, or names another store, makes it unreachable
- *       until the right one is back.
+ *   <li>A folder with files but no marker (a store from before markers, a stand-in an unmounted
+ *       volume left, or the store with its marker deleted) is not used either: {@link #initialise}
+ *       marks it as it is, which the first scheduler given the store and {@code tern admin
+ *       init-store} do, never an agent.
+ *   <li>The store is held to the identity it is told to {@link #expect} (the scheduler's from
+ *       ZooKeeper, an agent's from the leader it registers with), or else to the first marker it
+ *       finds: a marker that goes away, or names another store, makes it unreachable until the
+ *       right one is back.
  * </ul>
  *
  * A plain root ({@link #plain}) is a folder handed over as the store, with no marker rules: it must
@@ -76,7 +79,7 @@ public final class FsStoreRoot implements StoreMarker {
   /**
    * The store at {@code folder}, which may not exist yet: reachable once it holds its marker.
    *
-   * @param clock when a store is initialised or adopted, for its identity
+   * @param clock when a store is initialised, for its identity
    */
   public static FsStoreRoot identified(Path folder, Clock clock) {
     return new FsStoreRoot(folder.toAbsolutePath().normalize(), clock, true, null);
@@ -138,13 +141,15 @@ public final class FsStoreRoot implements StoreMarker {
     require();
   }
 
-  /** The marker as it must be now, bound at first sight; adopts a store from before markers. */
+  /**
+   * The marker as it must be now, bound at first sight. A folder without one is never marked here,
+   * files or not (it may be a stand-in an unmounted volume left, or the store with its marker
+   * lost): a store from before markers is marked by {@link #initialise}, which the first scheduler
+   * given it and {@code tern admin init-store} call.
+   */
   private StoreIdentity current() throws StoreUnreachableException {
     StoreIdentity want = held;
     Optional<StoreIdentity> found = readChecked();
-    if (found.isEmpty() && want == null && hasFiles()) {
-      found = Optional.of(adopt());
-    }
     if (found.isEmpty()) {
       throw unreachable(
           Files.isDirectory(folder) ? "holds no " + MARKER : "is missing (no such folder)", want);
@@ -246,25 +251,6 @@ public final class FsStoreRoot implements StoreMarker {
       log.info("checkpoint store {} initialised: {}", folder, written);
     }
     return written;
-  }
-
-  /** Marks a store from before markers at its first use. */
-  private synchronized StoreIdentity adopt() throws StoreUnreachableException {
-    try {
-      StoreIdentity written = writeMarker();
-      log.info(
-          "checkpoint store {} holds files but had no {} (a store from before markers): marked it"
-              + " as {}",
-          folder,
-          MARKER,
-          written);
-      return written;
-    } catch (StoreUnreachableException e) {
-      throw e;
-    } catch (IOException e) {
-      throw new StoreUnreachableException(
-          "checkpoint store " + folder + ": cannot write its " + MARKER + ": " + e);
-    }
   }
 
   @Override

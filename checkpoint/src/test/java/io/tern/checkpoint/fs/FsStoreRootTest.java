@@ -127,15 +127,25 @@ class FsStoreRootTest {
     assertThat(location.initialise(clock)).as("again: the same").isEqualTo(got.getFirst());
   }
 
-  /** A store made before markers holds checkpoints but no marker: it is marked and kept. */
+  /**
+   * A store made before markers holds checkpoints but no marker: it is not used (nor marked) until
+   * it is initialised, which marks it as it is, checkpoints kept.
+   */
   @Test
-  void aStoreFromBeforeMarkersIsMarkedAtFirstUseAndKeepsItsCheckpoints() throws Exception {
+  void aStoreFromBeforeMarkersIsMarkedWhenInitialisedAndKeepsItsCheckpoints() throws Exception {
     Path folder = Files.createDirectories(tmp.resolve("old"));
     try (CheckpointStore old = new FsCheckpointStore(folder, settings)) {
       commit(old, "step-1");
       commit(old.forCluster("cluster-a"), "step-1");
     }
     assertThat(folder.resolve(FsStoreRoot.MARKER)).doesNotExist();
+    try (CheckpointStore store = open(folder)) {
+      assertThatThrownBy(() -> store.list(JOB))
+          .isInstanceOf(StoreUnreachableException.class)
+          .hasMessageContaining("holds no " + FsStoreRoot.MARKER);
+    }
+    assertThat(folder.resolve(FsStoreRoot.MARKER)).doesNotExist();
+    StoreIdentity initialised = CheckpointStoreLocation.parse(folder.toString()).initialise(clock);
 
     try (CheckpointStore store = open(folder)) {
       assertThat(store.list(JOB)).extracting(CommittedCheckpoint::name).containsExactly("step-1");
@@ -144,8 +154,7 @@ class FsStoreRootTest {
     }
     StoreIdentity marked =
         StoreIdentity.decode(Files.readAllBytes(folder.resolve(FsStoreRoot.MARKER)));
-    assertThat(CheckpointStoreLocation.parse(folder.toString()).initialise(clock))
-        .isEqualTo(marked);
+    assertThat(initialised).isEqualTo(marked);
   }
 
   @Test

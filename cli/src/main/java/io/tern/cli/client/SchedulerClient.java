@@ -165,9 +165,11 @@ public final class SchedulerClient implements AutoCloseable {
       }
       if (now > deadline) {
         throw new SchedulerUnavailableException(
-            "no scheduler replica at "
-                + String.join(", ", addresses)
-                + " led within "
+            (leaderCouldNot(last)
+                    ? "the scheduler at "
+                        + String.join(", ", addresses)
+                        + " could not do it within "
+                    : "no scheduler replica at " + String.join(", ", addresses) + " led within ")
                 + patience.toSeconds()
                 + " s (last answer: "
                 + why(last)
@@ -180,6 +182,22 @@ public final class SchedulerClient implements AutoCloseable {
       sleep(Math.max(1, Math.min(backoffMillis, (until - now) / 1_000_000 + 1)));
       backoffMillis = Math.min(1000, backoffMillis * 2);
     }
+  }
+
+  /**
+   * Whether {@code last} is a leader's own UNAVAILABLE (its checkpoint store unreachable, say): an
+   * answer over HTTP/2 that names no other leader and does not say the call was not taken for want
+   * of one.
+   */
+  private static boolean leaderCouldNot(StatusRuntimeException last) {
+    return last != null
+        && last.getStatus().getCode() == Status.Code.UNAVAILABLE
+        && !notReached(last)
+        && !cutOff(last)
+        && !notTaken(last)
+        && (last.getTrailers() == null || last.getTrailers().get(LEADER) == null)
+        && last.getStatus().getDescription() != null
+        && last.getStatus().getDescription().startsWith("the checkpoint store");
   }
 
   /** For a plaintext client whose connection was cut off: the port may speak TLS. */

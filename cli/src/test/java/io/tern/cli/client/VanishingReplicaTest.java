@@ -40,6 +40,7 @@ class VanishingReplicaTest {
   private LoopbackProxy proxy;
   private volatile boolean graceful;
   private volatile boolean leaderless;
+  private volatile boolean storeGone;
   private final List<String> keys = new CopyOnWriteArrayList<>();
   private final java.util.concurrent.atomic.AtomicInteger uploads =
       new java.util.concurrent.atomic.AtomicInteger();
@@ -73,6 +74,15 @@ class VanishingReplicaTest {
                   @Override
                   public void hasWorkdir(
                       HasWorkdirRequest request, StreamObserver<HasWorkdirResponse> answer) {
+                    if (storeGone) {
+                      answer.onError(
+                          Status.UNAVAILABLE
+                              .withDescription(
+                                  "the checkpoint store: checkpoint store /mnt/ckpt is missing (no"
+                                      + " such folder): is it mounted?")
+                              .asRuntimeException());
+                      return;
+                    }
                     answer.onNext(HasWorkdirResponse.newBuilder().setPresent(false).build());
                     answer.onCompleted();
                   }
@@ -114,6 +124,23 @@ class VanishingReplicaTest {
   void stop() {
     proxy.cut();
     replica.shutdownNow();
+  }
+
+  /** {@code tern submit} of a spec that ships a folder of code, through the proxy. */
+  private TernInProcess submitSpecWithCode(Path project, String... extra) throws IOException {
+    Files.createDirectories(project.resolve("code"));
+    Files.writeString(project.resolve("code/train.py"), "print('step')\n");
+    Path spec = project.resolve("job.yaml");
+    Files.writeString(
+        spec,
+        "name: probe\nteam: vision\ncommand: [python3, train.py]\nworkdir: code\n"
+            + "resources:\n  gpus: 1\n");
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of("submit", "--scheduler", "127.0.0.1:" + proxy.port(), spec.toString()));
+    args.addAll(1, List.of(extra));
+    return assertTimeoutPreemptively(
+        Duration.ofSeconds(40), () -> TernInProcess.run(args.toArray(String[]::new)));
   }
 
   private TernInProcess submit(String... extra) {
@@ -188,20 +215,7 @@ class VanishingReplicaTest {
 
   @Test
   void aReplicaKilledDuringTheCodesUploadLeavesNoJob(@TempDir Path project) throws IOException {
-    Files.createDirectories(project.resolve("code"));
-    Files.writeString(project.resolve("code/train.py"), "print('step')\n");
-    Path spec = project.resolve("job.yaml");
-    Files.writeString(
-        spec,
-        "name: probe\nteam: vision\ncommand: [python3, train.py]\nworkdir: code\n"
-            + "resources:\n  gpus: 1\n");
-
-    TernInProcess run =
-        assertTimeoutPreemptively(
-            Duration.ofSeconds(40),
-            () ->
-                TernInProcess.run(
-                    "submit", "--scheduler", "127.0.0.1:" + proxy.port(), spec.toString()));
+    TernInProcess run = submitSpecWithCode(project);
 
     assertThat(uploads.get()).as(run.err()).isPositive();
     assertThat(keys).isEmpty(); // no submit was sent
@@ -209,6 +223,22 @@ class VanishingReplicaTest {
     assertThat(run.err())
         .contains("the job was not submitted: its code's upload failed")
         .doesNotContain("unknown");
+  }
+
+  @Test
+  void aLeaderWhoseStoreIsGoneIsSaidToBeSoNotToLackALeader(@TempDir Path project)
+      throws IOException {
+    storeGone = true;
+
+    TernInProcess run = submitSpecWithCode(project, "--wait", "2");
+
+    assertThat(keys).isEmpty();
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err())
+        .contains("the job was not submitted")
+        .contains("could not do it within 2 s")
+        .contains("is it mounted?")
+        .doesNotContain("led within");
   }
 
   @Test

@@ -76,7 +76,7 @@ class PlacementEngineTest {
   }
 
   @Test
-  void nothingGoesToDrainingLostOrCordonedNodesOrUnhealthyGpus() {
+  void nothingGoesToDrainingLostCordonedOrUnreachableNodesOrUnhealthyGpus() {
     var sick = spot("sick", 1);
     sick = withGpu(sick, sick.gpus().get(0).withHealth(GpuHealth.ECC_ERROR));
     var nodes =
@@ -84,12 +84,15 @@ class PlacementEngineTest {
             spot("d", 8).withState(NodeState.DRAINING),
             spot("l", 8).withState(NodeState.LOST),
             spot("c", 8).withState(NodeState.CORDONED),
+            spot("u", 8).withState(NodeState.UNREACHABLE),
+            spot("v", 8).withState(NodeState.UNREACHABLE),
             sick);
     Plan plan = plan(cluster(nodes), queue(job("j", 1).build()));
     assertThat(plan.placements()).isEmpty();
     assertThat(plan.explanationFor("j").orElseThrow().toString())
         .isEqualTo(
-            "1 node: draining; 1 node: lost; 1 node: cordoned; 1 node: GPU unhealthy (XID/ECC)");
+            "2 nodes: agent not connected; 1 node: draining; 1 node: lost; 1 node: cordoned;"
+                + " 1 node: GPU unhealthy (XID/ECC)");
   }
 
   @Test

@@ -8,6 +8,7 @@ public enum ReasonKind {
   NODE_DRAINING(true, "draining"),
   NODE_LOST(true, "lost"),
   NODE_CORDONED(true, "cordoned"),
+  NODE_UNREACHABLE(true, "agent not connected"),
   CAPACITY_TYPE(true, "capacity type not allowed"),
   GPU_MODEL(true, "GPU model not allowed"),
   NOT_ENOUGH_GPUS(true, "not enough free GPUs"),

@@ -8,5 +8,10 @@ public enum NodeState {
   /** Its agent stopped reporting; its jobs are presumed lost. */
   LOST,
   /** Taken out of scheduling by an operator. */
-  CORDONED
+  CORDONED,
+  /**
+   * Known to the cluster, but its agent is not connected to the leader now: after a failover or a
+   * ZooKeeper outage, until it registers again.
+   */
+  UNREACHABLE
 }

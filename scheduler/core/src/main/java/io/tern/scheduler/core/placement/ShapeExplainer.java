@@ -35,6 +35,7 @@ public final class ShapeExplainer {
     counter.add(ReasonKind.NODE_DRAINING, index.nodesIn(NodeState.DRAINING));
     counter.add(ReasonKind.NODE_LOST, index.nodesIn(NodeState.LOST));
     counter.add(ReasonKind.NODE_CORDONED, index.nodesIn(NodeState.CORDONED));
+    counter.add(ReasonKind.NODE_UNREACHABLE, index.nodesIn(NodeState.UNREACHABLE));
     Resources r = request.resources();
     int g = request.gpusPerNode();
     int examined = 0;

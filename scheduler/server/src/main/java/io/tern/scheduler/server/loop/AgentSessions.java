@@ -313,14 +313,20 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     session.shuttingDown = false;
     writes.saveNode(session);
     requeueWithoutGpus(term, session, now);
-    channel.send(
-        term.command()
-            .setRegistered(
-                Registered.newBuilder()
-                    .setEpoch(term.epoch.value())
-                    .setTelemetryIntervalMs((int) telemetryInterval().toMillis())
-                    .setNodeLeaseMs(settings.nodeLease().toMillis()))
-            .build());
+    Registered.Builder registered =
+        Registered.newBuilder()
+            .setEpoch(term.epoch.value())
+            .setTelemetryIntervalMs((int) telemetryInterval().toMillis())
+            .setNodeLeaseMs(settings.nodeLease().toMillis());
+    term.checkpointStore.ifPresent(
+        s ->
+            registered
+                .setCheckpointStoreId(s.id())
+                .setCheckpointStoreCreated(
+                    com.google.protobuf.Timestamp.newBuilder()
+                        .setSeconds(s.created().getEpochSecond())
+                        .setNanos(s.created().getNano())));
+    channel.send(term.command().setRegistered(registered).build());
     reconcile(term, session, register.getRunningList(), now);
     fleet.onRegistered(node.getId());
     log.info("node {} registered ({} GPUs, {})", node.getId(), node.getGpusCount(), node.getPool());

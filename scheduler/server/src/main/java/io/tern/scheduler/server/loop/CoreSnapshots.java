@@ -123,15 +123,28 @@ final class CoreSnapshots {
     return left.isNegative() ? Duration.ZERO : left;
   }
 
+  /**
+   * The node of {@code session}: a READY one whose agent is not connected (yet, after a failover)
+   * is UNREACHABLE, one that is but takes no job now (resting, stopping, being released) CORDONED.
+   */
   static Node node(NodeSession session, boolean schedulable, Instant idleSince) {
-    return node(session.node, session.gpus, schedulable, idleSince);
+    return node(
+        session.node,
+        session.gpus,
+        !session.connected()
+            ? NodeState.UNREACHABLE
+            : schedulable ? NodeState.READY : NodeState.CORDONED,
+        idleSince);
   }
 
-  /** {@code n} with {@code reported}, its GPUs as last reported (registration or telemetry). */
+  /**
+   * {@code n} with {@code reported}, its GPUs as last reported (registration or telemetry); {@code
+   * whenReady} is its state when ZooKeeper says it is READY.
+   */
   static Node node(
       io.tern.api.v1.Node n,
       List<io.tern.api.v1.Gpu> reported,
-      boolean schedulable,
+      NodeState whenReady,
       Instant idleSince) {
     List<Gpu> gpus = new ArrayList<>();
     for (io.tern.api.v1.Gpu g : reported) {
@@ -147,7 +160,7 @@ final class CoreSnapshots {
     }
     NodeState state =
         switch (n.getState()) {
-          case NODE_STATE_READY -> schedulable ? NodeState.READY : NodeState.CORDONED;
+          case NODE_STATE_READY -> whenReady;
           case NODE_STATE_DRAINING -> NodeState.DRAINING;
           default -> NodeState.LOST;
         };

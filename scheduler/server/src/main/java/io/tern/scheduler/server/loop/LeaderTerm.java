@@ -35,6 +35,12 @@ final class LeaderTerm {
   final String clusterId;
 
   /**
+   * The cluster's checkpoint store as ZooKeeper records it when the term began, sent to every agent
+   * that registers: its store is the one whose marker names this id. Empty when it records none.
+   */
+  java.util.Optional<io.tern.checkpoint.StoreIdentity> checkpointStore = java.util.Optional.empty();
+
+  /**
    * When this term began. Every node's lease, and every unstarted attempt's start timeout, counts
    * from here at the earliest: agents get at least one lease to find a new leader.
    */

@@ -220,12 +220,14 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
       store.ensureLayout();
       var epoch = store.acquireEpoch();
       var stored = store.load();
+      var checkpointStore = store.checkpointStore();
       if (myGeneration != generation) {
         return; // revoked while loading
       }
       flushWrites(); // an earlier term's writes go before the new epoch, and fail on the old one
       committer.begin(epoch);
       term = new LeaderTerm(epoch, stored, clock.instant());
+      term.checkpointStore = checkpointStore;
       become(Role.LEADER, "leading");
       rearm(term);
       autoscaler.begin(term);

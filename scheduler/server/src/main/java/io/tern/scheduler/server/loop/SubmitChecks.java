@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobSpec;
 import io.tern.scheduler.core.model.Node;
+import io.tern.scheduler.core.model.NodeState;
 import io.tern.scheduler.core.placement.NeverFits;
 import io.tern.scheduler.core.policy.PoolOffer;
 import java.time.Clock;
@@ -82,7 +83,8 @@ final class SubmitChecks {
       List<Node> made = new ArrayList<>(term.nodes.size());
       for (NodeSession session : term.nodes.values()) {
         madeFrom.add(session.node);
-        made.add(CoreSnapshots.node(session.node, session.node.getGpusList(), true, null));
+        made.add(
+            CoreSnapshots.node(session.node, session.node.getGpusList(), NodeState.READY, null));
       }
       nodes = List.copyOf(made);
     }

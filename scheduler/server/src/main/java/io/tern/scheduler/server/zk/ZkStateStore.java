@@ -102,6 +102,11 @@ public final class ZkStateStore {
    * Reads every job, node, window and budget, and the checkpoint retirement mark; reads are
    * pipelined, so 100,000 jobs take seconds.
    */
+  /** The cluster's checkpoint store as recorded ({@link CheckpointStoreRecord}); empty if none. */
+  public java.util.Optional<io.tern.checkpoint.StoreIdentity> checkpointStore() throws Exception {
+    return CheckpointStoreRecord.read(client, paths);
+  }
+
   public StoredState load() throws Exception {
     List<String> jobPaths = new ArrayList<>();
     java.util.Set<String> shards = new java.util.HashSet<>();

@@ -178,6 +178,24 @@ class AgentSessionsTest {
   }
 
   @Test
+  void anAgentIsToldTheClustersCheckpointStoreSoThatItHoldsItsStoreToIt() {
+    loop.lead(List.of(), List.of());
+    var store =
+        new io.tern.checkpoint.StoreIdentity(
+            "0c7d1e2f", java.time.Instant.parse("2026-12-01T09:00:00Z"));
+    loop.term.checkpointStore = java.util.Optional.of(store);
+    HandLoop.Channel agent = new HandLoop.Channel();
+
+    sessions.register(register("n1"), agent);
+    loop.runDue();
+
+    var registeredMessage = agent.of(KindCase.REGISTERED).getFirst().getRegistered();
+    assertThat(registeredMessage.getCheckpointStoreId()).isEqualTo("0c7d1e2f");
+    assertThat(registeredMessage.getCheckpointStoreCreated().getSeconds())
+        .isEqualTo(store.created().getEpochSecond());
+  }
+
+  @Test
   void aNewNodeIsStoredAndToldItsEpochHeartbeatAndLease() {
     loop.lead(List.of(), List.of());
     HandLoop.Channel agent = new HandLoop.Channel();
@@ -193,6 +211,9 @@ class AgentSessionsTest {
     assertThat(registeredMessage.getRegistered().getNodeLeaseMs()).isEqualTo(16_000);
     // At least eight heartbeats per lease: 16 s / 8 = 2 s, so the configured 1 s stands.
     assertThat(registeredMessage.getRegistered().getTelemetryIntervalMs()).isEqualTo(1000);
+    assertThat(registeredMessage.getRegistered().getCheckpointStoreId())
+        .as("the cluster records no checkpoint store")
+        .isEmpty();
     assertThat(registered).containsExactly("n1");
     assertThat(loop.plansRequested).isEqualTo(1);
     loop.settle();

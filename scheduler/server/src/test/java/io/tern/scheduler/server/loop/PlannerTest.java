@@ -103,6 +103,26 @@ class PlannerTest {
     assertThat(stored.getAttempts(0).getPlacedAt()).isEqualTo(HandLoop.at(HandLoop.T0));
   }
 
+  @Test
+  void aNodeWhoseAgentHasNotRegisteredWithThisLeaderIsSaidToBeNotConnectedNotCordoned() {
+    // As after a failover or a ZooKeeper outage: ZooKeeper knows the nodes, their agents have
+    // not registered with this leader yet.
+    loop.lead(
+        List.of(HandLoop.queued("job-000001", HandLoop.spec("vision", 2))),
+        List.of(HandLoop.node("n1", 8), HandLoop.node("n2", 8)));
+    loop.connect("n2");
+    fleet.releasing.add("n2");
+
+    planner.planAndApply();
+    planThread.runDue();
+    loop.settle();
+
+    assertThat(state("job-000001")).isEqualTo(JobState.JOB_STATE_PENDING);
+    assertThat(loop.term.entry("job-000001").job.getPendingReason())
+        .contains("1 node: agent not connected")
+        .contains("1 node: cordoned");
+  }
+
   private static io.tern.api.v1.JobSpec task(int index, int parallel) {
     var spec = HandLoop.spec("vision", 1);
     return spec.toBuilder()

@@ -7,11 +7,12 @@ import io.tern.scheduler.core.placement.PlacementRequest;
 import io.tern.scheduler.core.placement.Veto;
 import java.util.Optional;
 
-/** Only READY nodes take new work: never draining, lost or cordoned ones. */
+/** Only READY nodes take new work: never draining, lost, cordoned or unreachable ones. */
 public final class NodeStateFilter implements PlacementFilter {
   private static final Optional<Veto> DRAINING = Veto.of(ReasonKind.NODE_DRAINING);
   private static final Optional<Veto> LOST = Veto.of(ReasonKind.NODE_LOST);
   private static final Optional<Veto> CORDONED = Veto.of(ReasonKind.NODE_CORDONED);
+  private static final Optional<Veto> UNREACHABLE = Veto.of(ReasonKind.NODE_UNREACHABLE);
 
   @Override
   public Optional<Veto> check(PlacementRequest request, NodeView node) {
@@ -20,6 +21,7 @@ public final class NodeStateFilter implements PlacementFilter {
       case DRAINING -> DRAINING;
       case LOST -> LOST;
       case CORDONED -> CORDONED;
+      case UNREACHABLE -> UNREACHABLE;
     };
   }
 }

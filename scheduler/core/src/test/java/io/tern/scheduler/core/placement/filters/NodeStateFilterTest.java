@@ -21,7 +21,7 @@ class NodeStateFilterTest {
   }
 
   @Test
-  void drainingLostAndCordonedNodesAreVetoedWithTheirOwnKind() {
+  void drainingLostCordonedAndUnreachableNodesAreVetoedWithTheirOwnKind() {
     assertThat(filter.check(request, view(spot("n1", 8).withState(NodeState.DRAINING))))
         .map(Veto::kind)
         .contains(ReasonKind.NODE_DRAINING);
@@ -31,5 +31,8 @@ class NodeStateFilterTest {
     assertThat(filter.check(request, view(spot("n1", 8).withState(NodeState.CORDONED))))
         .map(Veto::kind)
         .contains(ReasonKind.NODE_CORDONED);
+    assertThat(filter.check(request, view(spot("n1", 8).withState(NodeState.UNREACHABLE))))
+        .map(Veto::kind)
+        .contains(ReasonKind.NODE_UNREACHABLE);
   }
 }
