@@ -44,11 +44,18 @@ write_checkpoint() {
   local name
   name=$(printf 'step-%06d' "$step")
   [[ -e "$checkpoint_dir/$name.done" ]] && return 0
-  mkdir -p "$checkpoint_dir/$name"
-  printf 'step=%d\nchecksum=%d\n' "$step" "$checksum" > "$checkpoint_dir/$name/state"
+  # The signal reaches every process of the job, mkdir too: a write it cut short is tried again.
   # The marker comes last: the agent commits a checkpoint only once <name>.done exists.
-  : > "$checkpoint_dir/$name.done"
-  echo "checkpoint: $name"
+  local try
+  for try in 1 2 3; do
+    if mkdir -p "$checkpoint_dir/$name" &&
+      printf 'step=%d\nchecksum=%d\n' "$step" "$checksum" > "$checkpoint_dir/$name/state"; then
+      : > "$checkpoint_dir/$name.done"
+      echo "checkpoint: $name"
+      return 0
+    fi
+  done
+  echo "counter.sh: could not write checkpoint $name" >&2
 }
 
 checkpoint_requested=0
