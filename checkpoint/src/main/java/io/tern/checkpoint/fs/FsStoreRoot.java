@@ -208,13 +208,19 @@ public final class FsStoreRoot implements StoreMarker {
       return Optional.empty();
     } catch (IOException e) {
       throw new StoreUnreachableException(
-          "checkpoint store " + folder + ": cannot read its " + MARKER + ": " + e);
+          "checkpoint store " + folder + ": cannot read its " + MARKER + ": " + reason(e));
     }
     try {
       return Optional.of(StoreIdentity.decode(bytes));
     } catch (IOException e) {
       throw new StoreUnreachableException(
-          "checkpoint store " + folder + ": its " + MARKER + " is not a store marker (" + e + ")");
+          "checkpoint store "
+              + folder
+              + ": its "
+              + MARKER
+              + " is not a store marker ("
+              + reason(e)
+              + ")");
     }
   }
 
@@ -296,6 +302,16 @@ public final class FsStoreRoot implements StoreMarker {
         .orElseThrow(
             () ->
                 new StoreUnreachableException("checkpoint store " + folder + ": marker vanished"));
+  }
+
+  /** What went wrong, in words: a file system's reason, or the message's first line. */
+  private static String reason(IOException e) {
+    if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason();
+    }
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int line = message.indexOf('\n');
+    return line < 0 ? message : message.substring(0, line);
   }
 
   private void requireIdentified() {
