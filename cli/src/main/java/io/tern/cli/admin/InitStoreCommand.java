@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -49,7 +48,7 @@ public final class InitStoreCommand implements Callable<Integer> {
     }
     Path folder = store.path();
     boolean marked = Files.exists(folder.resolve(FsStoreRoot.MARKER));
-    boolean hadFiles = !marked && hasFiles(folder);
+    boolean hadFiles = !marked && !FsStoreRoot.identified(folder, Clock.systemUTC()).isEmpty();
     StoreIdentity identity = store.initialise(Clock.systemUTC());
     PrintWriter out = spec.commandLine().getOut();
     out.println(
@@ -61,14 +60,5 @@ public final class InitStoreCommand implements Callable<Integer> {
             + identity);
     out.flush();
     return 0;
-  }
-
-  private static boolean hasFiles(Path folder) throws IOException {
-    if (!Files.isDirectory(folder)) {
-      return false;
-    }
-    try (Stream<Path> entries = Files.list(folder)) {
-      return entries.findAny().isPresent();
-    }
   }
 }
