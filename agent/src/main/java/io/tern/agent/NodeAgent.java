@@ -35,15 +35,23 @@ import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.SpotNotice;
 import io.tern.api.v1.Telemetry;
 import io.tern.checkpoint.CheckpointStore;
+import io.tern.checkpoint.StoreIdentity;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -348,6 +356,7 @@ public final class NodeAgent implements AutoCloseable {
       log.error("cannot read what earlier agents left in {}: {}", workDir.jobs(), e.toString());
       leftovers = List.of();
     }
+    holdStoreToTheLastNamed();
     commitLeftoverCheckpoints(leftovers);
     List<LeftoverAttempts.Found> found = leftovers;
     loop.execute(
@@ -363,6 +372,46 @@ public final class NodeAgent implements AutoCloseable {
               loop.scheduleWithFixedDelay(
                   this::checkLease, LEASE_CHECK_MS, LEASE_CHECK_MS, TimeUnit.MILLISECONDS);
         });
+  }
+
+  /**
+   * Holds the checkpoint store to the one the leader last named, as an earlier agent of this node
+   * kept it in the work dir: what the agent commits before it registers (the checkpoints its
+   * leftover jobs wrote) then goes to the cluster's store or nowhere, never to another store's
+   * volume mounted in its place. Registering names the store again.
+   */
+  private void holdStoreToTheLastNamed() {
+    if (store == null || store.marker().isEmpty()) {
+      return;
+    }
+    Path file = workDir.checkpointStore();
+    StoreIdentity named;
+    try {
+      named = StoreIdentity.decode(Files.readAllBytes(file));
+    } catch (NoSuchFileException e) {
+      return;
+    } catch (IOException e) {
+      log.warn("ignoring {}: {}", file, e.getMessage());
+      return;
+    }
+    store.marker().get().expect(named);
+    log.info("checkpoint store held to {}, the store the leader last named", named);
+  }
+
+  /** Keeps {@code named} in the work dir for {@link #holdStoreToTheLastNamed}. */
+  private void rememberStore(StoreIdentity named) {
+    Path file = workDir.checkpointStore();
+    try {
+      byte[] bytes = named.encode();
+      if (Files.exists(file) && Arrays.equals(Files.readAllBytes(file), bytes)) {
+        return;
+      }
+      Files.createDirectories(file.getParent());
+      Path temp = Files.write(file.resolveSibling(file.getFileName() + ".tmp"), bytes);
+      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      log.warn("cannot keep the checkpoint store's identity in {}: {}", file, e.toString());
+    }
   }
 
   /** The longest a starting agent waits for the commits of what earlier agents left. */
@@ -831,7 +880,9 @@ public final class NodeAgent implements AutoCloseable {
     @Override
     public Register registration() {
       registerSentNanos = lease.now();
-      return Register.newBuilder()
+      Register.Builder register = Register.newBuilder();
+      reportStore(register);
+      return register
           .setNodeId(config.nodeId())
           .setCapacityType(config.capacityType())
           .setPool(config.pool())
@@ -873,6 +924,31 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
+     * Tells the leader which store the agent's marker names now, so that a cluster whose schedulers
+     * were not given the store records the one its agents use. Nothing when the agent has no file
+     * store, the store holds no marker, or the marker cannot be read (the store logs why).
+     */
+    private void reportStore(Register.Builder register) {
+      if (store == null || store.marker().isEmpty()) {
+        return;
+      }
+      Optional<StoreIdentity> found;
+      try {
+        found = store.marker().get().read();
+      } catch (IOException e) {
+        return;
+      }
+      found.ifPresent(
+          identity ->
+              register
+                  .setCheckpointStoreId(identity.id())
+                  .setCheckpointStoreCreated(
+                      Timestamp.newBuilder()
+                          .setSeconds(identity.created().getEpochSecond())
+                          .setNanos(identity.created().getNano())));
+    }
+
+    /**
      * Holds the checkpoint store to the cluster's, as the leader names it: a folder with another
      * store's marker, or none, is then not taken for it (it waits as a store fault until the right
      * one is mounted), and the agent marks nothing itself.
@@ -886,19 +962,21 @@ public final class NodeAgent implements AutoCloseable {
           .ifPresent(
               marker -> {
                 var created = registered.getCheckpointStoreCreated();
+                StoreIdentity named;
                 try {
-                  marker.expect(
-                      new io.tern.checkpoint.StoreIdentity(
+                  named =
+                      new StoreIdentity(
                           registered.getCheckpointStoreId(),
-                          java.time.Instant.ofEpochSecond(
-                              created.getSeconds(), created.getNanos())));
-                } catch (IllegalArgumentException | java.time.DateTimeException e) {
+                          Instant.ofEpochSecond(created.getSeconds(), created.getNanos()));
+                } catch (IllegalArgumentException | DateTimeException e) {
                   log.error("the leader named no valid checkpoint store: {}", e.getMessage());
                   return;
                 }
+                marker.expect(named);
+                rememberStore(named);
                 try {
                   marker.check();
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                   // the store logged what is wrong; starts wait on it until the right one is there
                 }
               });

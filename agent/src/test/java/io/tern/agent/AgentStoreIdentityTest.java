@@ -60,11 +60,19 @@ class AgentStoreIdentityTest {
   private void register(Path folder, StoreIdentity ours) throws Exception {
     leader = FakeScheduler.leader("store-" + UUID.randomUUID(), 1, 200);
     leader.checkpointStore = ours;
+    start(folder, leader.name);
+    await().atMost(WAIT).until(() -> !leader.ofKind(KindCase.REGISTER).isEmpty());
+  }
+
+  /**
+   * Starts an agent of node n1 (its work dir the same each time) on the store at {@code folder}.
+   */
+  private void start(Path folder, String leaderName) throws Exception {
     store =
         CheckpointStoreLocation.parse(folder.toString()).open(CheckpointStoreSettings.of(3, clock));
     agent =
         new NodeAgent(
-            AgentConfig.builder("n1", List.of(leader.name), dir.resolve("work"))
+            AgentConfig.builder("n1", List.of(leaderName), dir.resolve("work"))
                 .agentVersion("test")
                 .build(),
             new SimulatedGpuProbe(new GpuProbeSpec.Simulated(1, "L4", 24), "n1"),
@@ -73,7 +81,26 @@ class AgentStoreIdentityTest {
             clock,
             store);
     agent.start();
-    await().atMost(WAIT).until(() -> !leader.ofKind(KindCase.REGISTER).isEmpty());
+  }
+
+  @Test
+  void aRestartedAgentIsHeldToTheStoreItsLeaderLastNamedBeforeItRegisters() throws Exception {
+    Path folder = dir.resolve("mnt");
+    StoreIdentity ours = CheckpointStoreLocation.parse(folder.toString()).initialise(clock);
+    register(folder, ours);
+    await().atMost(WAIT).until(() -> Files.exists(dir.resolve("work/checkpoint-store.json")));
+    agent.close();
+    store.close();
+
+    // Another store's volume is mounted in its place, and no leader answers yet.
+    Files.move(folder, dir.resolve("unmounted"));
+    StoreIdentity theirs = CheckpointStoreLocation.parse(folder.toString()).initialise(clock);
+    start(folder, "no-leader-" + UUID.randomUUID());
+
+    assertThatThrownBy(() -> store.list("job-000001"))
+        .isInstanceOf(StoreUnreachableException.class)
+        .hasMessageContaining("holds store " + theirs)
+        .hasMessageContaining(ours.id());
   }
 
   @Test
@@ -96,6 +123,29 @@ class AgentStoreIdentityTest {
     // The cluster's store is mounted again: used with no restart.
     Files.write(folder.resolve(FsStoreRoot.MARKER), ours.encode());
     assertThat(store.list("job-000001")).isEmpty();
+  }
+
+  @Test
+  void anAgentReportsTheStoreItsMarkerNamesSoThatAClusterWithoutARecordCanRecordIt()
+      throws Exception {
+    Path folder = dir.resolve("store");
+    StoreIdentity found = CheckpointStoreLocation.parse(folder.toString()).initialise(clock);
+    register(folder, null);
+
+    var register = leader.ofKind(KindCase.REGISTER).getFirst().getRegister();
+    assertThat(register.getCheckpointStoreId()).isEqualTo(found.id());
+    assertThat(register.getCheckpointStoreCreated().getSeconds())
+        .isEqualTo(found.created().getEpochSecond());
+    assertThat(register.getCheckpointStoreCreated().getNanos())
+        .isEqualTo(found.created().getNano());
+  }
+
+  @Test
+  void anAgentWhoseStoreHoldsNoMarkerReportsNone() throws Exception {
+    register(Files.createDirectories(dir.resolve("empty")), null);
+
+    assertThat(leader.ofKind(KindCase.REGISTER).getFirst().getRegister().getCheckpointStoreId())
+        .isEmpty();
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.nio.file.Path;
  *                                              the job's shipped code is unpacked here
  * WORK_DIR/jobs/JOB_ID/attempt-N/tern-attempt  ... the attempt's record ({@link AttemptRecord})
  * WORK_DIR/lease                               the agent's lease, read by every job's shim
+ * WORK_DIR/checkpoint-store.json               the store its leader last named (held to at start)
  * WORK_DIR/bin/job-shim                        the native shim each job runs under ({@link JobLauncher})
  * WORK_DIR/bin/job-shim.sh                     the script shim, where the native one is not used
  * </pre>
@@ -50,6 +51,14 @@ public record WorkDir(Path root) {
   /** The lease file ({@link LeaseFile}). */
   public Path lease() {
     return root.resolve("lease");
+  }
+
+  /**
+   * The identity of the checkpoint store the agent's leader last named: a restarted agent holds its
+   * store to it before it registers, so that what it commits then goes nowhere else.
+   */
+  public Path checkpointStore() {
+    return root.resolve("checkpoint-store.json");
   }
 
   /**

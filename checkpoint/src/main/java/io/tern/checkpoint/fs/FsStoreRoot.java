@@ -15,6 +15,8 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
@@ -53,6 +55,11 @@ public final class FsStoreRoot implements StoreMarker {
    */
   public static final String MARKER = ".tern-store.json";
 
+  /**
+   * How old (by the wall clock, as file times are) a marker must be for its contents to be kept.
+   */
+  private static final long SETTLED_MILLIS = 2_000;
+
   private final Path folder;
   private final Clock clock;
   private final boolean identified;
@@ -60,6 +67,7 @@ public final class FsStoreRoot implements StoreMarker {
   private volatile String heldAs = "";
   private volatile Path real;
   private volatile String problem;
+  private volatile ReadMarker lastRead;
 
   private FsStoreRoot(Path folder, Clock clock, boolean identified, Path real) {
     this.folder = folder;
@@ -199,8 +207,50 @@ public final class FsStoreRoot implements StoreMarker {
     return readChecked();
   }
 
+  /**
+   * The marker as the file system says it is now. Its contents are read again only when the file is
+   * another (another volume, a marker written again) or has changed since it was last read: a write
+   * of the store then costs one stat of the marker, not a read and a parse. A marker changed in the
+   * last {@value #SETTLED_MILLIS} ms is read every time: a change within the file system's
+   * timestamp granularity may leave its modification time as it was.
+   */
   private Optional<StoreIdentity> readChecked() throws StoreUnreachableException {
     Path marker = folder.resolve(MARKER);
+    BasicFileAttributes file;
+    try {
+      file = Files.readAttributes(marker, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException | NotDirectoryException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new StoreUnreachableException(
+          "checkpoint store " + folder + ": cannot read its " + MARKER + ": " + reason(e));
+    }
+    ReadMarker last = lastRead;
+    if (last != null && last.isStill(file)) {
+      return Optional.of(last.identity());
+    }
+    Optional<StoreIdentity> read = readMarker(marker);
+    boolean settled =
+        file.fileKey() != null
+            && file.isRegularFile()
+            && file.lastModifiedTime().toMillis() < System.currentTimeMillis() - SETTLED_MILLIS;
+    lastRead =
+        read.isPresent() && settled
+            ? new ReadMarker(file.fileKey(), file.lastModifiedTime(), file.size(), read.get())
+            : null;
+    return read;
+  }
+
+  /** A marker file as last read: the same file, unchanged, still holds {@code identity}. */
+  private record ReadMarker(Object fileKey, FileTime modified, long size, StoreIdentity identity) {
+    boolean isStill(BasicFileAttributes file) {
+      return fileKey.equals(file.fileKey())
+          && modified.equals(file.lastModifiedTime())
+          && size == file.size();
+    }
+  }
+
+  private Optional<StoreIdentity> readMarker(Path marker) throws StoreUnreachableException {
     byte[] bytes;
     try (InputStream in = Files.newInputStream(marker, LinkOption.NOFOLLOW_LINKS)) {
       bytes = in.readNBytes(StoreIdentity.MAX_BYTES + 1);

@@ -14,6 +14,8 @@ import io.tern.checkpoint.config.CheckpointStoreLocation;
 import io.tern.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -204,6 +206,52 @@ class FsStoreRootTest {
       assertThat(commit(store, "step-2").name()).isEqualTo("step-2");
       assertThat(store.list(JOB)).extracting(CommittedCheckpoint::name).contains("step-1");
     }
+  }
+
+  /**
+   * A marker is read again only when it is another file or has changed: the same file, unchanged,
+   * costs a stat. Another volume's marker, even one with the same size and time, is another file.
+   */
+  @Test
+  void aMarkerIsReadAgainWhenItIsAnotherFileOrHasChanged() throws Exception {
+    Path folder = tmp.resolve("ckpt");
+    Path marker = folder.resolve(FsStoreRoot.MARKER);
+    StoreIdentity first = CheckpointStoreLocation.parse(folder.toString()).initialise(clock);
+    FileTime settled = FileTime.from(Instant.now().minusSeconds(3600));
+    Files.setLastModifiedTime(marker, settled);
+    String id = first.id();
+    StoreIdentity other =
+        new StoreIdentity(
+            id.substring(0, id.length() - 1) + (id.endsWith("0") ? "1" : "0"), first.created());
+    try (CheckpointStore store = open(folder)) {
+      commit(store, "step-1");
+
+      // Rewritten in place, keeping its size and time: the same file, unchanged as far as a stat
+      // can tell, so the identity read before stands.
+      Files.write(marker, other.encode());
+      Files.setLastModifiedTime(marker, settled);
+      assertThat(commit(store, "step-2").name()).isEqualTo("step-2");
+
+      // Its time changed: read again, and found to be another store's.
+      Files.setLastModifiedTime(marker, FileTime.from(Instant.now()));
+      assertThatThrownBy(() -> commit(store, "step-3"))
+          .isInstanceOf(StoreUnreachableException.class)
+          .hasMessageContaining("holds store " + other);
+
+      // Another file (another volume's marker) with the same size and time as the one read: read.
+      replace(marker, first, settled);
+      assertThat(commit(store, "step-3").name()).isEqualTo("step-3");
+      replace(marker, other, settled);
+      assertThatThrownBy(() -> commit(store, "step-4"))
+          .isInstanceOf(StoreUnreachableException.class)
+          .hasMessageContaining("holds store " + other);
+    }
+  }
+
+  private void replace(Path marker, StoreIdentity with, FileTime modified) throws Exception {
+    Path file = Files.write(tmp.resolve("replacement"), with.encode());
+    Files.setLastModifiedTime(file, modified);
+    Files.move(file, marker, StandardCopyOption.REPLACE_EXISTING);
   }
 
   @Test

@@ -16,10 +16,13 @@ import io.tern.api.v1.RestoreReport;
 import io.tern.api.v1.RunningAttempt;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.SpotNotice;
+import io.tern.checkpoint.StoreIdentity;
 import io.tern.scheduler.core.state.Effect;
 import io.tern.scheduler.core.state.JobEvent;
 import io.tern.scheduler.core.state.Transition;
+import io.tern.scheduler.server.zk.ZkWrite;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +30,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -313,6 +317,7 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     session.shuttingDown = false;
     writes.saveNode(session);
     requeueWithoutGpus(term, session, now);
+    recordReportedStore(term, register, node.getId());
     Registered.Builder registered =
         Registered.newBuilder()
             .setEpoch(term.epoch.value())
@@ -322,10 +327,7 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
         s ->
             registered
                 .setCheckpointStoreId(s.id())
-                .setCheckpointStoreCreated(
-                    com.google.protobuf.Timestamp.newBuilder()
-                        .setSeconds(s.created().getEpochSecond())
-                        .setNanos(s.created().getNano())));
+                .setCheckpointStoreCreated(CoreSnapshots.timestamp(s.created())));
     channel.send(term.command().setRegistered(registered).build());
     reconcile(term, session, register.getRunningList(), now);
     fleet.onRegistered(node.getId());
@@ -339,6 +341,39 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
           node.getId());
     }
     plans.requestPlan();
+  }
+
+  /**
+   * A cluster that records no checkpoint store (its schedulers were not given one) records the one
+   * the first agent to report a marker names, and holds every agent to it from then on: an agent
+   * restarted later with another store's volume mounted then waits for the right one instead of
+   * taking it. The record is written with the term's other changes; should a scheduler given the
+   * store have recorded one meanwhile, the write fails, the term ends, and the next leader reads
+   * that record.
+   */
+  private void recordReportedStore(LeaderTerm term, Register register, String nodeId) {
+    if (term.checkpointStore.isPresent() || register.getCheckpointStoreId().isEmpty()) {
+      return;
+    }
+    StoreIdentity reported;
+    try {
+      reported =
+          new StoreIdentity(
+              register.getCheckpointStoreId(),
+              CoreSnapshots.instant(register.getCheckpointStoreCreated()));
+    } catch (IllegalArgumentException | DateTimeException e) {
+      log.warn("node {} reported no valid checkpoint store: {}", nodeId, e.getMessage());
+      return;
+    }
+    term.checkpointStore = Optional.of(reported);
+    log.info(
+        "this cluster records no checkpoint store: recording {}, the store node {}'s agent uses;"
+            + " every agent is held to it from now on",
+        reported,
+        nodeId);
+    writes.write(
+        List.of(new ZkWrite.Create(writes.paths().checkpointStore(), reported.encode())),
+        () -> log.info("checkpoint store {} recorded", reported.id()));
   }
 
   /**
@@ -412,6 +447,8 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
                   term.cancelling.contains(entry.id())
                       ? "cancelled"
                       : "an earlier attempt already finished the job"));
+        } else if (entry.state() == JobState.JOB_STATE_CHECKPOINTING) {
+          commands.checkpointAgain(term, entry, session, now);
         }
       } else {
         session.channel.send(

@@ -50,29 +50,43 @@ final class JobCommands {
     }
     Attempt current = entry.currentAttempt().orElseThrow();
     if (t.effects().getFirst() instanceof Effect.SendCheckpoint) {
-      var g = entry.job.getSpec().getCheckpoint().getGrace();
-      Instant deadline = now.plus(Duration.ofSeconds(g.getSeconds(), g.getNanos()));
-      if (notAfter != null && notAfter.isBefore(deadline)) {
-        deadline = notAfter;
-      }
-      Instant checkpointBy = deadline;
-      writes.saveJob(
-          entry,
-          () ->
-              send(
-                  term,
-                  current,
-                  term.command()
-                      .setCheckpointJob(
-                          CheckpointJob.newBuilder()
-                              .setJobId(jobId)
-                              .setAttempt(attempt)
-                              .setDeadline(CoreSnapshots.timestamp(checkpointBy))
-                              .setReason(reason))
-                      .build()));
+      SchedulerMessage command = checkpointCommand(term, entry, reason, now, notAfter);
+      writes.saveJob(entry, () -> send(term, current, command));
     } else {
       sendStop(term, jobId, current, reason);
     }
+  }
+
+  /**
+   * Asks the agent on {@code session} again to checkpoint the current attempt of a job that is
+   * CHECKPOINTING: the first request may never have reached it (made while the agent was away, or
+   * by a leader that stepped down before sending it), and the job would run on, shown as
+   * checkpointing. An agent ignores a request for an attempt that is checkpointing already. The
+   * deadline starts again from {@code now}, capped at the node's reclaim time.
+   */
+  void checkpointAgain(LeaderTerm term, JobEntry entry, NodeSession session, Instant now) {
+    Instant reclaimAt =
+        session.node.hasReclaimAt() ? CoreSnapshots.instant(session.node.getReclaimAt()) : null;
+    session.channel.send(
+        checkpointCommand(
+            term, entry, "checkpoint requested before the agent reconnected", now, reclaimAt));
+  }
+
+  private static SchedulerMessage checkpointCommand(
+      LeaderTerm term, JobEntry entry, String reason, Instant now, Instant notAfter) {
+    var g = entry.job.getSpec().getCheckpoint().getGrace();
+    Instant deadline = now.plus(Duration.ofSeconds(g.getSeconds(), g.getNanos()));
+    if (notAfter != null && notAfter.isBefore(deadline)) {
+      deadline = notAfter;
+    }
+    return term.command()
+        .setCheckpointJob(
+            CheckpointJob.newBuilder()
+                .setJobId(entry.id())
+                .setAttempt(entry.attemptNumber())
+                .setDeadline(CoreSnapshots.timestamp(deadline))
+                .setReason(reason))
+        .build();
   }
 
   /** Tells every node of {@code attempt} of job {@code jobId} to stop it. */

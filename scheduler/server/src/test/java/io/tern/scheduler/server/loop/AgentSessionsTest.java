@@ -14,6 +14,7 @@ import io.tern.api.v1.Register;
 import io.tern.api.v1.RunningAttempt;
 import io.tern.api.v1.SchedulerMessage.KindCase;
 import io.tern.api.v1.SpotNotice;
+import io.tern.checkpoint.StoreIdentity;
 import io.tern.scheduler.core.plan.Plan;
 import io.tern.scheduler.core.policy.PolicySnapshot;
 import io.tern.scheduler.server.zk.ZkPaths;
@@ -83,6 +84,15 @@ class AgentSessionsTest {
       r.addRunning(a);
     }
     return r.build();
+  }
+
+  private static RunningAttempt running(String jobId, int attempt) {
+    return RunningAttempt.newBuilder().setJobId(jobId).setAttempt(attempt).build();
+  }
+
+  /** Attempt 1 of a job with a 90 s checkpoint grace, in {@code state} on n1's {@code gpus}. */
+  private static io.tern.api.v1.Job checkpointable(String id, JobState state, Integer... gpus) {
+    return HandLoop.placed(id, HandLoop.checkpointable("vision", 2, 90), state, "n1", gpus);
   }
 
   private static AgentMessage status(int attempt, Phase phase, int exitCode) {
@@ -196,6 +206,55 @@ class AgentSessionsTest {
   }
 
   @Test
+  void aClusterThatRecordsNoStoreRecordsTheFirstOneAnAgentReportsAndHoldsOthersToIt() {
+    // Schedulers started without --checkpoint-store record no store: the agents' is recorded.
+    loop.lead(List.of(), List.of());
+    var first = new StoreIdentity("0c7d1e2f", Instant.parse("2026-12-01T09:00:00Z"));
+    var other = new StoreIdentity("9a8b7c6d", Instant.parse("2026-12-02T09:00:00Z"));
+    HandLoop.Channel agent1 = new HandLoop.Channel();
+    HandLoop.Channel agent2 = new HandLoop.Channel();
+
+    sessions.register(reporting(register("n1"), first), agent1);
+    loop.settle();
+    sessions.register(reporting(register("n2"), other), agent2);
+    loop.settle();
+
+    assertThat(loop.term.checkpointStore).contains(first);
+    assertThat(loop.committedPaths()).containsOnlyOnce(ZkPaths.defaults().checkpointStore());
+    assertThat(agent1.of(KindCase.REGISTERED).getFirst().getRegistered().getCheckpointStoreId())
+        .isEqualTo("0c7d1e2f");
+    // The second agent's folder holds another store's marker: it is told the cluster's.
+    assertThat(agent2.of(KindCase.REGISTERED).getFirst().getRegistered().getCheckpointStoreId())
+        .isEqualTo("0c7d1e2f");
+  }
+
+  @Test
+  void aRecordedStoreIsNotReplacedByTheOneAnAgentReports() {
+    loop.lead(List.of(), List.of());
+    var recorded = new StoreIdentity("0c7d1e2f", Instant.parse("2026-12-01T09:00:00Z"));
+    loop.term.checkpointStore = java.util.Optional.of(recorded);
+    HandLoop.Channel agent = new HandLoop.Channel();
+
+    sessions.register(
+        reporting(
+            register("n1"), new StoreIdentity("9a8b7c6d", Instant.parse("2026-12-02T09:00:00Z"))),
+        agent);
+    loop.settle();
+
+    assertThat(loop.term.checkpointStore).contains(recorded);
+    assertThat(loop.committedPaths()).doesNotContain(ZkPaths.defaults().checkpointStore());
+    assertThat(agent.of(KindCase.REGISTERED).getFirst().getRegistered().getCheckpointStoreId())
+        .isEqualTo("0c7d1e2f");
+  }
+
+  private static Register reporting(Register register, StoreIdentity store) {
+    return register.toBuilder()
+        .setCheckpointStoreId(store.id())
+        .setCheckpointStoreCreated(HandLoop.at(store.created()))
+        .build();
+  }
+
+  @Test
   void aNewNodeIsStoredAndToldItsEpochHeartbeatAndLease() {
     loop.lead(List.of(), List.of());
     HandLoop.Channel agent = new HandLoop.Channel();
@@ -240,12 +299,7 @@ class AgentSessionsTest {
         List.of(HandLoop.node("n1", 8)));
     HandLoop.Channel agent = new HandLoop.Channel();
 
-    sessions.register(
-        register(
-            "n1",
-            RunningAttempt.newBuilder().setJobId(JOB).setAttempt(1).build(),
-            RunningAttempt.newBuilder().setJobId("job-000099").setAttempt(4).build()),
-        agent);
+    sessions.register(register("n1", running(JOB, 1), running("job-000099", 4)), agent);
     loop.runDue();
 
     assertThat(state()).isEqualTo(JobState.JOB_STATE_RUNNING);
@@ -253,6 +307,47 @@ class AgentSessionsTest {
     assertThat(stops).hasSize(1);
     assertThat(stops.getFirst().getStopJob().getJobId()).isEqualTo("job-000099");
     assertThat(stops.getFirst().getStopJob().getAttempt()).isEqualTo(4);
+  }
+
+  @Test
+  void aCheckpointRequestedWhileTheAgentWasAwayIsAskedForAgainWhenItRegisters() {
+    // A requeue, preemption or reclaim stored CHECKPOINTING while n1's agent was not connected
+    // (or under a leader that stepped down before sending it): the agent never heard it.
+    loop.lead(
+        List.of(
+            checkpointable(JOB, JobState.JOB_STATE_CHECKPOINTING, 0, 1),
+            checkpointable("job-000002", JobState.JOB_STATE_RUNNING, 2, 3)),
+        List.of(HandLoop.node("n1", 8)));
+    HandLoop.Channel agent = new HandLoop.Channel();
+
+    sessions.register(register("n1", running(JOB, 1), running("job-000002", 1)), agent);
+    loop.runDue();
+
+    var checkpoints = agent.of(KindCase.CHECKPOINT_JOB);
+    assertThat(checkpoints).hasSize(1);
+    var asked = checkpoints.getFirst().getCheckpointJob();
+    assertThat(asked.getJobId()).isEqualTo(JOB);
+    assertThat(asked.getAttempt()).isEqualTo(1);
+    assertThat(asked.getDeadline()).isEqualTo(HandLoop.at(loop.clock.instant().plusSeconds(90)));
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_CHECKPOINTING);
+    assertThat(agent.of(KindCase.STOP_JOB)).isEmpty();
+  }
+
+  @Test
+  void aCheckpointAskedForAgainOnAReclaimedNodeIsDueByTheReclaim() {
+    Instant reclaimAt = loop.clock.instant().plusSeconds(40);
+    loop.lead(
+        List.of(checkpointable(JOB, JobState.JOB_STATE_CHECKPOINTING, 0, 1)),
+        List.of(HandLoop.node("n1", 8).toBuilder().setReclaimAt(HandLoop.at(reclaimAt)).build()));
+    HandLoop.Channel agent = new HandLoop.Channel();
+
+    sessions.register(register("n1", running(JOB, 1)), agent);
+    loop.runDue();
+
+    var checkpoints = agent.of(KindCase.CHECKPOINT_JOB);
+    assertThat(checkpoints).hasSize(1);
+    assertThat(checkpoints.getFirst().getCheckpointJob().getDeadline())
+        .isEqualTo(HandLoop.at(reclaimAt));
   }
 
   @Test
