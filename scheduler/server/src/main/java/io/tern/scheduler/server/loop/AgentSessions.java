@@ -61,9 +61,17 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
 
   /**
    * How long a job whose start the checkpoint store failed waits before it is placed again (the
-   * store fails every node alike, so no node is blamed).
+   * store fails every node alike, so no node is blamed), unless the store worked for another node
+   * within {@link #STORE_WORKED_ELSEWHERE}.
    */
   static final Duration STORE_FAULT_PAUSE = Duration.ofSeconds(30);
+
+  /**
+   * A store fault on one node while another node's agent used the store this recently is that
+   * node's (the wrong volume mounted there, say): the node rests as for a node fault, and the job
+   * is placed elsewhere at once.
+   */
+  static final Duration STORE_WORKED_ELSEWHERE = Duration.ofMinutes(2);
 
   /** The furthest ahead a spot notice's reclaim time is taken as it is. */
   static final Duration MAX_NOTICE_AHEAD = Duration.ofHours(1);
@@ -210,7 +218,8 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     switch (message.getKindCase()) {
       case JOB_STATUS -> onJobStatus(term, session, message.getJobStatus(), now);
       case SPOT_NOTICE -> onSpotNotice(term, session, message.getSpotNotice(), now);
-      case CHECKPOINT_COMMITTED -> onCheckpoint(term, session, message.getCheckpointCommitted());
+      case CHECKPOINT_COMMITTED ->
+          onCheckpoint(term, session, message.getCheckpointCommitted(), now);
       case CHECKPOINT_COMMIT_FAILED ->
           onCheckpointFailed(term, session, message.getCheckpointCommitFailed(), now);
       case LOG_DATA -> logs.onLogData(term, nodeId, message.getLogData());
@@ -487,6 +496,77 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     }
   }
 
+  /**
+   * The checkpoint store failed an attempt's start. The store is usually the same for every node,
+   * so the job waits {@link #STORE_FAULT_PAUSE} and no node is blamed; but when another node's
+   * agent used the store within {@link #STORE_WORKED_ELSEWHERE}, the fault is this node's (the
+   * wrong volume mounted there, say): it rests as for a node fault, and the job goes elsewhere now.
+   */
+  private void onStoreFault(
+      LeaderTerm term,
+      NodeSession session,
+      JobEntry entry,
+      JobStatus status,
+      Instant at,
+      Instant now) {
+    String why = printable(status.getMessage(), MAX_REASON_CHARS);
+    NodeSession worked = storeWorkedElsewhere(term, session, now);
+    String reason;
+    if (worked != null) {
+      log.warn(
+          "the checkpoint store failed the start of {} on node {}, but node {} used it {} s ago:"
+              + " {}; placing it elsewhere, and nothing on {} for {} s",
+          entry.id(),
+          session.id(),
+          worked.id(),
+          Duration.between(worked.storeWorkedAt, now).toSeconds(),
+          printable(status.getMessage(), 200),
+          session.id(),
+          NODE_FAULT_PAUSE.toSeconds());
+      session.faultedUntil = now.plus(NODE_FAULT_PAUSE);
+      session.faultReason = printable("its checkpoint store failed: " + status.getMessage(), 200);
+      reason =
+          "not started: node "
+              + session.id()
+              + "'s checkpoint store failed while node "
+              + worked.id()
+              + "'s worked ("
+              + why
+              + "); no retry counted";
+    } else {
+      log.warn(
+          "the checkpoint store failed the start of {} on node {}: {}; trying it again in {} s",
+          entry.id(),
+          session.id(),
+          printable(status.getMessage(), 200),
+          STORE_FAULT_PAUSE.toSeconds());
+      entry.storeFaultUntil = now.plus(STORE_FAULT_PAUSE);
+      entry.storeFault = why;
+      reason = "not started: " + why + " (no retry counted)";
+    }
+    endAttempt(term, entry, new JobEvent.Refused(status.getAttempt()), at, reason, null);
+  }
+
+  /**
+   * Another connected node whose agent reported the checkpoint store working within {@link
+   * #STORE_WORKED_ELSEWHERE} and after {@code session}'s last report of it working, or null.
+   */
+  private static NodeSession storeWorkedElsewhere(
+      LeaderTerm term, NodeSession session, Instant now) {
+    Instant since = now.minus(STORE_WORKED_ELSEWHERE);
+    NodeSession latest = null;
+    for (NodeSession other : term.nodes.values()) {
+      if (other != session
+          && other.connected()
+          && other.storeWorkedAt.isAfter(since)
+          && other.storeWorkedAt.isAfter(session.storeWorkedAt)
+          && (latest == null || other.storeWorkedAt.isAfter(latest.storeWorkedAt))) {
+        latest = other;
+      }
+    }
+    return latest;
+  }
+
   private void onJobStatus(LeaderTerm term, NodeSession session, JobStatus status, Instant now) {
     if (term.foreign(status.getClusterId())) {
       // An attempt another cluster started on this node (its agent outlived that cluster's
@@ -537,8 +617,12 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
       entry.job = JobChanges.restored(entry.job, status.getRestore());
     }
     switch (status.getPhase()) {
-      case PHASE_STARTED ->
-          started(term, entry, status.hasRestore() ? status.getRestore() : null, now);
+      case PHASE_STARTED -> {
+        if (entry.job.getSpec().hasCheckpoint()) {
+          session.storeWorkedAt = now; // its start began the attempt in the store
+        }
+        started(term, entry, status.hasRestore() ? status.getRestore() : null, now);
+      }
       case PHASE_EXITED -> {
         int code = status.getExitCode();
         endAttempt(term, entry, new JobEvent.Exited(n, code), at, "exit " + code, code);
@@ -572,24 +656,7 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
                 + "); no retry counted",
             null);
       }
-      case PHASE_STORE_FAULT -> {
-        String why = printable(status.getMessage(), MAX_REASON_CHARS);
-        log.warn(
-            "the checkpoint store failed the start of {} on node {}: {}; trying it again in {} s",
-            entry.id(),
-            session.id(),
-            printable(status.getMessage(), 200),
-            STORE_FAULT_PAUSE.toSeconds());
-        entry.storeFaultUntil = now.plus(STORE_FAULT_PAUSE);
-        entry.storeFault = why;
-        endAttempt(
-            term,
-            entry,
-            new JobEvent.Refused(n),
-            at,
-            "not started: " + why + " (no retry counted)",
-            null);
-      }
+      case PHASE_STORE_FAULT -> onStoreFault(term, session, entry, status, at, now);
       case PHASE_REFUSED -> {
         log.info("node {} is shutting down: it refused {}", session.id(), entry.id());
         session.shuttingDown = true;
@@ -865,8 +932,10 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
    * after the attempt ended (the agent commits while the job exits), so a requeued job takes it; a
    * finished job stays as it ended.
    */
-  private void onCheckpoint(LeaderTerm term, NodeSession session, CheckpointCommitted committed) {
+  private void onCheckpoint(
+      LeaderTerm term, NodeSession session, CheckpointCommitted committed, Instant now) {
     events.get().checkpointCommitted(committed.getSaveMillis());
+    session.storeWorkedAt = now;
     JobEntry entry = term.jobs.get(committed.getJobId());
     if (entry != null
         && !entry.finished()

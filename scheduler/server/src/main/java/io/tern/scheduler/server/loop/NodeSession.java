@@ -39,6 +39,12 @@ final class NodeSession {
   /** Why, with {@link #faultedUntil}: the agent's words. */
   String faultReason = "";
 
+  /**
+   * When its agent last reported the checkpoint store working (a checkpoint committed, an attempt
+   * of a checkpointing job started). In memory only.
+   */
+  Instant storeWorkedAt = Instant.MIN;
+
   NodeSession(Node node, int version, Instant lastHeartbeat) {
     this.node = node;
     this.version = version;

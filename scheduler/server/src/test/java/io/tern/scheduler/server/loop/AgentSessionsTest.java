@@ -167,6 +167,58 @@ class AgentSessionsTest {
         .isEqualTo("stopped and requeued (it resumes from its last checkpoint): requeued by alice");
   }
 
+  /** n1's agent reports a store fault for JOB's start; n2's committed a checkpoint before. */
+  private void storeFaultOnN1AfterN2Committed(java.time.Duration sinceN2Committed) {
+    loop.lead(
+        List.of(checkpointable(JOB, JobState.JOB_STATE_STARTING, 0, 1)),
+        List.of(HandLoop.node("n1", 8), HandLoop.node("n2", 8)));
+    HandLoop.Channel n1 = loop.connect("n1");
+    HandLoop.Channel n2 = loop.connect("n2");
+    sessions.message(
+        "n2",
+        n2,
+        AgentMessage.newBuilder()
+            .setSeq(2)
+            .setCheckpointCommitted(
+                io.tern.api.v1.CheckpointCommitted.newBuilder()
+                    .setJobId("job-000002")
+                    .setCheckpoint(
+                        io.tern.api.v1.CheckpointRef.newBuilder().setName("step-1").setAttempt(1)))
+            .build());
+    loop.settle();
+    loop.clock.advance(sinceN2Committed);
+    sessions.message(
+        "n1", n1, status(1, Phase.PHASE_STORE_FAULT, 0, "checkpoint store /ckpt holds store x"));
+    loop.settle();
+  }
+
+  @Test
+  void aStoreFaultOnOneNodeWhileAnotherUsesTheStoreRestsThatNodeAndTheJobGoesElsewhereAtOnce() {
+    storeFaultOnN1AfterN2Committed(java.time.Duration.ofSeconds(30));
+
+    JobEntry entry = loop.term.entry(JOB);
+    assertThat(entry.state()).isEqualTo(JobState.JOB_STATE_PENDING);
+    assertThat(entry.storeFaultUntil).as("the job waits for no store").isNull();
+    assertThat(entry.job.getAttempts(0).getEndReason())
+        .isEqualTo(
+            "not started: node n1's checkpoint store failed while node n2's worked (checkpoint"
+                + " store /ckpt holds store x); no retry counted");
+    assertThat(loop.term.nodes.get("n1").faultedUntil)
+        .isEqualTo(loop.clock.instant().plus(AgentSessions.NODE_FAULT_PAUSE));
+    assertThat(loop.term.nodes.get("n2").faultedUntil).isEqualTo(Instant.MIN);
+  }
+
+  @Test
+  void aStoreFaultWithNoNodeUsingTheStoreLatelyMakesTheJobWaitAndBlamesNoNode() {
+    storeFaultOnN1AfterN2Committed(AgentSessions.STORE_WORKED_ELSEWHERE.plusSeconds(1));
+
+    JobEntry entry = loop.term.entry(JOB);
+    assertThat(entry.state()).isEqualTo(JobState.JOB_STATE_PENDING);
+    assertThat(entry.storeFaultUntil)
+        .isEqualTo(loop.clock.instant().plus(AgentSessions.STORE_FAULT_PAUSE));
+    assertThat(loop.term.nodes.get("n1").faultedUntil).isEqualTo(Instant.MIN);
+  }
+
   @Test
   void anAttemptStoppedAndRequeuedSaysItLeftNoCheckpoint() {
     assertThat(
