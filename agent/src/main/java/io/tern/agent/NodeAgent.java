@@ -398,6 +398,19 @@ public final class NodeAgent implements AutoCloseable {
     log.info("checkpoint store held to {}, the store the leader last named", named);
   }
 
+  /** Whether the file store's marker says it is not reachable now (it logs why). */
+  private boolean storeUnreachable() {
+    if (store == null || store.marker().isEmpty()) {
+      return false;
+    }
+    try {
+      store.marker().get().check();
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
   /** Keeps {@code named} in the work dir for {@link #holdStoreToTheLastNamed}. */
   private void rememberStore(StoreIdentity named) {
     Path file = workDir.checkpointStore();
@@ -441,6 +454,14 @@ public final class NodeAgent implements AutoCloseable {
             committer.commitLeftover(
                 id, started.epoch(), started.clusterId(), workDir.checkpoints(id)));
       }
+    }
+    if (!commits.isEmpty() && storeUnreachable()) {
+      // They would wait for the store, and the node, unregistered, would look lost meanwhile.
+      log.warn(
+          "registering without waiting for {} leftover checkpoint(s): the checkpoint store is"
+              + " unreachable; they are committed once it is back, unless their jobs have moved on",
+          commits.size());
+      return;
     }
     try {
       CompletableFuture.allOf(commits.toArray(CompletableFuture[]::new))

@@ -27,7 +27,10 @@ import io.tern.checkpoint.AttemptFence;
 import io.tern.checkpoint.CheckpointStore;
 import io.tern.checkpoint.CheckpointStoreSettings;
 import io.tern.checkpoint.CommittedCheckpoint;
+import io.tern.checkpoint.StoreIdentity;
+import io.tern.checkpoint.config.CheckpointStoreLocation;
 import io.tern.checkpoint.fs.FsCheckpointStore;
+import io.tern.checkpoint.fs.FsStoreRoot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -494,6 +497,47 @@ class CheckpointCommitsTest {
       CheckpointCommitted committed = committed("job-f").getFirst();
       assertThat(read(log1)).contains("checkpoint: " + committed.getCheckpoint().getName());
       assertThat(fs.list("job-f"))
+          .extracting(CommittedCheckpoint::name)
+          .containsExactly(committed.getCheckpoint().getName());
+    } finally {
+      store = fs;
+    }
+  }
+
+  @Test
+  void aRestartedAgentWhoseStoreIsUnreachableRegistersWithoutWaitingForItsLeftoverCommits()
+      throws Exception {
+    Path folder = dir.resolve("identified");
+    StoreIdentity ours =
+        CheckpointStoreLocation.parse(folder.toString()).initialise(Clock.systemUTC());
+    Path log1 = leaveAnOrphan(counter("job-u", 1, 100_000, null));
+    // The leader named the store to the agent before it died, and another store's volume is
+    // mounted in its place when it restarts.
+    Files.write(dir.resolve("work/node-1/checkpoint-store.json"), ours.encode());
+    Path away = Files.move(folder, dir.resolve("unmounted"));
+    CheckpointStoreLocation.parse(folder.toString()).initialise(Clock.systemUTC());
+    CheckpointStore fs = store;
+    store =
+        CheckpointStoreLocation.parse(folder.toString())
+            .open(CheckpointStoreSettings.of(3, Clock.systemUTC()));
+    closeables.add(store);
+    scheduler.checkpointStore = ours;
+    try {
+      int before = scheduler.ofKind(KindCase.REGISTER).size();
+      agent("node-1").start();
+      await("registered well before the leftover commits' 60 s")
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> scheduler.ofKind(KindCase.REGISTER).size() > before);
+      assertThat(committed("job-u")).isEmpty();
+
+      // The cluster's store is back: the leftover checkpoint is committed there.
+      Files.delete(folder.resolve(FsStoreRoot.MARKER));
+      Files.delete(folder);
+      Files.move(away, folder);
+      await().atMost(WAIT).until(() -> !committed("job-u").isEmpty());
+      CheckpointCommitted committed = committed("job-u").getFirst();
+      assertThat(read(log1)).contains("checkpoint: " + committed.getCheckpoint().getName());
+      assertThat(store.list("job-u"))
           .extracting(CommittedCheckpoint::name)
           .containsExactly(committed.getCheckpoint().getName());
     } finally {

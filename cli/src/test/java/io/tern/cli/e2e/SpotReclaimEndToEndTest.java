@@ -19,6 +19,7 @@ import io.tern.api.v1.JobState;
 import io.tern.api.v1.ListNodesRequest;
 import io.tern.api.v1.Node;
 import io.tern.api.v1.NodeState;
+import io.tern.checkpoint.fs.FsStoreRoot;
 import io.tern.cli.TernCommand;
 import io.tern.cli.testing.TernInProcess;
 import java.io.IOException;
@@ -458,7 +459,11 @@ class SpotReclaimEndToEndTest {
    */
   @Test
   void aFullStoreIsVisibleAndTheResumeLosesOnlyTheWorkSinceTheLastCommit() throws Exception {
-    Path storeDir = initialiseStore(root.resolve("small-store-" + testNumber));
+    // The cluster's store on a small volume: the same store (its marker), a 64 KiB quota.
+    Path storeDir = Files.createDirectories(root.resolve("small-store-" + testNumber));
+    Files.copy(
+        root.resolve("checkpoints").resolve(FsStoreRoot.MARKER),
+        storeDir.resolve(FsStoreRoot.MARKER));
     String store = storeDir.toUri() + "?quota=64KiB";
     Agent spot = agent("spot", false, store);
     String jobId = submit(10, "bash", "-c", "echo pid $$; exec bash " + COUNTER + " " + 300);

@@ -934,8 +934,8 @@ class SchedulerServerTest {
             () ->
                 assertThat(explain(c, id))
                     .isEqualTo(
-                        "running on spot-1; attempt 1 on od-1 (on-demand): checkpointed and"
-                            + " requeued: returning to spot"));
+                        "running on spot-1 (attempt 2); earlier, attempt 1 on od-1 (on-demand):"
+                            + " checkpointed and requeued: returning to spot"));
     var line =
         c
             .finops()

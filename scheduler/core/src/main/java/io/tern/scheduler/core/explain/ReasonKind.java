@@ -9,6 +9,7 @@ public enum ReasonKind {
   NODE_LOST(true, "lost"),
   NODE_CORDONED(true, "cordoned"),
   NODE_UNREACHABLE(true, "agent not connected"),
+  NODE_RESTING(true, "resting after a fault (tern nodes says why)"),
   CAPACITY_TYPE(true, "capacity type not allowed"),
   GPU_MODEL(true, "GPU model not allowed"),
   NOT_ENOUGH_GPUS(true, "not enough free GPUs"),

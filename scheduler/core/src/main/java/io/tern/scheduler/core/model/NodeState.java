@@ -10,6 +10,11 @@ public enum NodeState {
   /** Taken out of scheduling by an operator. */
   CORDONED,
   /**
+   * Takes no job for a short while after a fault of its own (its agent could not prepare an attempt
+   * on its disk, or its checkpoint store failed while another node's worked).
+   */
+  RESTING,
+  /**
    * Known to the cluster, but its agent is not connected to the leader now: after a failover or a
    * ZooKeeper outage, until it registers again.
    */

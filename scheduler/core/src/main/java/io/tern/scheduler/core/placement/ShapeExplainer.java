@@ -36,6 +36,7 @@ public final class ShapeExplainer {
     counter.add(ReasonKind.NODE_LOST, index.nodesIn(NodeState.LOST));
     counter.add(ReasonKind.NODE_CORDONED, index.nodesIn(NodeState.CORDONED));
     counter.add(ReasonKind.NODE_UNREACHABLE, index.nodesIn(NodeState.UNREACHABLE));
+    counter.add(ReasonKind.NODE_RESTING, index.nodesIn(NodeState.RESTING));
     Resources r = request.resources();
     int g = request.gpusPerNode();
     int examined = 0;

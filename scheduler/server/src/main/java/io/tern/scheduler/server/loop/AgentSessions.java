@@ -511,8 +511,13 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
       Instant now) {
     String why = printable(status.getMessage(), MAX_REASON_CHARS);
     NodeSession worked = storeWorkedElsewhere(term, session, now);
+    session.storeFailedAt = now;
     String reason;
     if (worked != null) {
+      // Each fault of its own in a row doubles the node's rest, up to 16 times the first: a host
+      // with the wrong volume mounted is tried less and less often until its store works.
+      Duration rest = NODE_FAULT_PAUSE.multipliedBy(1L << Math.min(session.ownStoreFaults, 4));
+      session.ownStoreFaults++;
       log.warn(
           "the checkpoint store failed the start of {} on node {}, but node {} used it {} s ago:"
               + " {}; placing it elsewhere, and nothing on {} for {} s",
@@ -522,15 +527,17 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
           Duration.between(worked.storeWorkedAt, now).toSeconds(),
           printable(status.getMessage(), 200),
           session.id(),
-          NODE_FAULT_PAUSE.toSeconds());
-      session.faultedUntil = now.plus(NODE_FAULT_PAUSE);
+          rest.toSeconds());
+      session.faultedUntil = now.plus(rest);
       session.faultReason = printable("its checkpoint store failed: " + status.getMessage(), 200);
       reason =
           "not started: node "
               + session.id()
-              + "'s checkpoint store failed while node "
+              + "'s checkpoint store failed, while node "
               + worked.id()
-              + "'s worked ("
+              + "'s worked "
+              + Duration.between(worked.storeWorkedAt, now).toSeconds()
+              + " s before ("
               + why
               + "); no retry counted";
     } else {
@@ -549,7 +556,8 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
 
   /**
    * Another connected node whose agent reported the checkpoint store working within {@link
-   * #STORE_WORKED_ELSEWHERE} and after {@code session}'s last report of it working, or null.
+   * #STORE_WORKED_ELSEWHERE}, after {@code session}'s last report of it working and after its own
+   * last report of it failing (a store gone for every node fails there too), or null.
    */
   private static NodeSession storeWorkedElsewhere(
       LeaderTerm term, NodeSession session, Instant now) {
@@ -560,6 +568,7 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
           && other.connected()
           && other.storeWorkedAt.isAfter(since)
           && other.storeWorkedAt.isAfter(session.storeWorkedAt)
+          && other.storeWorkedAt.isAfter(other.storeFailedAt)
           && (latest == null || other.storeWorkedAt.isAfter(latest.storeWorkedAt))) {
         latest = other;
       }
@@ -619,7 +628,7 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     switch (status.getPhase()) {
       case PHASE_STARTED -> {
         if (entry.job.getSpec().hasCheckpoint()) {
-          session.storeWorkedAt = now; // its start began the attempt in the store
+          session.storeWorked(now); // its start began the attempt in the store
         }
         started(term, entry, status.hasRestore() ? status.getRestore() : null, now);
       }
@@ -935,7 +944,7 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
   private void onCheckpoint(
       LeaderTerm term, NodeSession session, CheckpointCommitted committed, Instant now) {
     events.get().checkpointCommitted(committed.getSaveMillis());
-    session.storeWorkedAt = now;
+    session.storeWorked(now);
     JobEntry entry = term.jobs.get(committed.getJobId());
     if (entry != null
         && !entry.finished()
@@ -954,6 +963,9 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
   private void onCheckpointFailed(
       LeaderTerm term, NodeSession session, CheckpointCommitFailed failed, Instant now) {
     commitFailures.accept(failed.getFenced() ? "fenced" : failureKind(failed.getError()));
+    if (!failed.getFenced()) {
+      session.storeFailedAt = now;
+    }
     JobEntry entry = term.jobs.get(failed.getJobId());
     if (entry == null
         || entry.finished()

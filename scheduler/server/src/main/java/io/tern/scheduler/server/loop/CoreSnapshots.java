@@ -124,17 +124,21 @@ final class CoreSnapshots {
   }
 
   /**
-   * The node of {@code session}: a READY one whose agent is not connected (yet, after a failover)
-   * is UNREACHABLE, one that is but takes no job now (resting, stopping, being released) CORDONED.
+   * The node of {@code session} as the planner sees it at {@code now}: a READY one whose agent is
+   * not connected (yet, after a failover) is UNREACHABLE, one resting after a fault of its own
+   * RESTING, one that takes no job for another reason ({@code schedulable} false: stopping, being
+   * released) CORDONED.
    */
-  static Node node(NodeSession session, boolean schedulable, Instant idleSince) {
-    return node(
-        session.node,
-        session.gpus,
-        !session.connected()
-            ? NodeState.UNREACHABLE
-            : schedulable ? NodeState.READY : NodeState.CORDONED,
-        idleSince);
+  static Node node(NodeSession session, boolean schedulable, Instant now, Instant idleSince) {
+    NodeState state;
+    if (!session.connected()) {
+      state = NodeState.UNREACHABLE;
+    } else if (now.isBefore(session.faultedUntil)) {
+      state = NodeState.RESTING;
+    } else {
+      state = schedulable ? NodeState.READY : NodeState.CORDONED;
+    }
+    return node(session.node, session.gpus, state, idleSince);
   }
 
   /**

@@ -481,10 +481,18 @@ public final class JobRequests {
     return n == 0 ? "" : ended(entry.job.getAttempts(n - 1));
   }
 
-  /** For a job with a running attempt, how the attempt before it ended; empty if none. */
+  /**
+   * For a job with a running attempt after others, which attempt it is and how the one before it
+   * ended, said as past, e.g. {@code " (attempt 2); earlier, attempt 1 on od-1 (on-demand):
+   * checkpointed and requeued: returning to spot"}; empty for a first attempt.
+   */
   private static String endedBefore(io.tern.api.v1.Job job) {
     int n = job.getAttemptsCount();
-    return n < 2 ? "" : ended(job.getAttempts(n - 2));
+    if (n < 2) {
+      return "";
+    }
+    String before = ended(job.getAttempts(n - 2));
+    return " (attempt " + n + ")" + (before.isEmpty() ? "" : "; earlier," + before.substring(1));
   }
 
   private static String ended(io.tern.api.v1.Attempt a) {

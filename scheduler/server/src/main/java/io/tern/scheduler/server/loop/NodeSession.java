@@ -45,11 +45,26 @@ final class NodeSession {
    */
   Instant storeWorkedAt = Instant.MIN;
 
+  /**
+   * When its agent last reported the checkpoint store failing (a start refused as a store fault, a
+   * commit that failed). In memory only.
+   */
+  Instant storeFailedAt = Instant.MIN;
+
+  /** Store faults blamed on this node since its store last worked. In memory only. */
+  int ownStoreFaults;
+
   NodeSession(Node node, int version, Instant lastHeartbeat) {
     this.node = node;
     this.version = version;
     this.lastHeartbeat = lastHeartbeat;
     this.gpus = node.getGpusList();
+  }
+
+  /** Its agent reported the checkpoint store working at {@code now}. */
+  void storeWorked(Instant now) {
+    storeWorkedAt = now;
+    ownStoreFaults = 0;
   }
 
   String id() {

@@ -166,10 +166,8 @@ final class Planner {
       nodes.add(
           CoreSnapshots.node(
               session,
-              session.connected()
-                  && !session.shuttingDown
-                  && now.isAfter(session.faultedUntil)
-                  && !fleet.releasing(session.id()),
+              !session.shuttingDown && !fleet.releasing(session.id()),
+              now,
               busyNodes.contains(session.id()) ? null : now));
     }
     PolicySnapshot policy = policies.at(term, now);

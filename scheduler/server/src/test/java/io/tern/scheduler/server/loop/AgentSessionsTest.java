@@ -170,13 +170,14 @@ class AgentSessionsTest {
   /** n1's agent reports a store fault for JOB's start; n2's committed a checkpoint before. */
   private void storeFaultOnN1AfterN2Committed(java.time.Duration sinceN2Committed) {
     loop.lead(
-        List.of(checkpointable(JOB, JobState.JOB_STATE_STARTING, 0, 1)),
+        List.of(
+            checkpointable(JOB, JobState.JOB_STATE_STARTING, 0, 1),
+            checkpointable("job-000003", JobState.JOB_STATE_STARTING, 2, 3)),
         List.of(HandLoop.node("n1", 8), HandLoop.node("n2", 8)));
-    HandLoop.Channel n1 = loop.connect("n1");
-    HandLoop.Channel n2 = loop.connect("n2");
+    loop.connect("n1");
     sessions.message(
         "n2",
-        n2,
+        loop.connect("n2"),
         AgentMessage.newBuilder()
             .setSeq(2)
             .setCheckpointCommitted(
@@ -187,8 +188,15 @@ class AgentSessionsTest {
             .build());
     loop.settle();
     loop.clock.advance(sinceN2Committed);
+    storeFault("n1", JOB, "checkpoint store /ckpt holds store x");
+  }
+
+  private void storeFault(String nodeId, String jobId, String message) {
+    AgentMessage m = status(1, Phase.PHASE_STORE_FAULT, 0, message);
     sessions.message(
-        "n1", n1, status(1, Phase.PHASE_STORE_FAULT, 0, "checkpoint store /ckpt holds store x"));
+        nodeId,
+        loop.term.nodes.get(nodeId).channel,
+        m.toBuilder().setJobStatus(m.getJobStatus().toBuilder().setJobId(jobId)).build());
     loop.settle();
   }
 
@@ -201,11 +209,51 @@ class AgentSessionsTest {
     assertThat(entry.storeFaultUntil).as("the job waits for no store").isNull();
     assertThat(entry.job.getAttempts(0).getEndReason())
         .isEqualTo(
-            "not started: node n1's checkpoint store failed while node n2's worked (checkpoint"
-                + " store /ckpt holds store x); no retry counted");
+            "not started: node n1's checkpoint store failed, while node n2's worked 30 s before"
+                + " (checkpoint store /ckpt holds store x); no retry counted");
     assertThat(loop.term.nodes.get("n1").faultedUntil)
         .isEqualTo(loop.clock.instant().plus(AgentSessions.NODE_FAULT_PAUSE));
     assertThat(loop.term.nodes.get("n2").faultedUntil).isEqualTo(Instant.MIN);
+  }
+
+  @Test
+  void aNodeWhoseStoreKeepsFailingWhileAnothersWorksRestsLongerEachTime() {
+    storeFaultOnN1AfterN2Committed(java.time.Duration.ofSeconds(30));
+    assertThat(loop.term.nodes.get("n1").faultedUntil)
+        .isEqualTo(loop.clock.instant().plus(AgentSessions.NODE_FAULT_PAUSE));
+
+    loop.clock.advance(AgentSessions.NODE_FAULT_PAUSE);
+    storeFault("n1", "job-000003", "checkpoint store /ckpt holds store x");
+
+    assertThat(loop.term.nodes.get("n1").faultedUntil)
+        .isEqualTo(loop.clock.instant().plus(AgentSessions.NODE_FAULT_PAUSE.multipliedBy(2)));
+  }
+
+  @Test
+  void aStoreThatFailedSinceOnTheNodeWhereItWorkedBlamesNoOtherNode() {
+    // The store is gone for everyone: n1 is blamed once (n2 used it 30 s ago); then n2 fails to
+    // commit too, and n1's next store fault blames no node: the job waits for the store.
+    storeFaultOnN1AfterN2Committed(java.time.Duration.ofSeconds(30));
+    sessions.message(
+        "n2",
+        loop.term.nodes.get("n2").channel,
+        AgentMessage.newBuilder()
+            .setSeq(3)
+            .setCheckpointCommitFailed(
+                io.tern.api.v1.CheckpointCommitFailed.newBuilder()
+                    .setJobId("job-000002")
+                    .setAttempt(1)
+                    .setError("checkpoint store /ckpt is missing (no such folder)"))
+            .build());
+    loop.clock.advance(java.time.Duration.ofSeconds(1));
+    storeFault("n1", "job-000003", "checkpoint store /ckpt is missing (no such folder)");
+
+    JobEntry other = loop.term.entry("job-000003");
+    assertThat(other.storeFaultUntil)
+        .isEqualTo(loop.clock.instant().plus(AgentSessions.STORE_FAULT_PAUSE));
+    assertThat(other.job.getAttempts(0).getEndReason())
+        .isEqualTo(
+            "not started: checkpoint store /ckpt is missing (no such folder) (no retry counted)");
   }
 
   @Test

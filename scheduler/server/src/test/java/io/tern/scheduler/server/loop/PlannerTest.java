@@ -123,6 +123,30 @@ class PlannerTest {
         .contains("1 node: cordoned");
   }
 
+  @Test
+  void aNodeRestingAfterAFaultIsSaidToBeRestingUntilItsRestEnds() {
+    loop.lead(
+        List.of(HandLoop.queued("job-000001", HandLoop.spec("vision", 2))),
+        List.of(HandLoop.node("n1", 8)));
+    loop.connect("n1");
+    loop.term.nodes.get("n1").faultedUntil = loop.clock.instant().plusSeconds(30);
+
+    planner.planAndApply();
+    planThread.runDue();
+    loop.settle();
+
+    assertThat(state("job-000001")).isEqualTo(JobState.JOB_STATE_PENDING);
+    assertThat(loop.term.entry("job-000001").job.getPendingReason())
+        .contains("1 node: resting after a fault (tern nodes says why)")
+        .doesNotContain("cordoned");
+
+    loop.clock.advance(java.time.Duration.ofSeconds(30));
+    planner.planAndApply();
+    planThread.runDue();
+    loop.settle();
+    assertThat(state("job-000001")).isEqualTo(JobState.JOB_STATE_STARTING);
+  }
+
   private static io.tern.api.v1.JobSpec task(int index, int parallel) {
     var spec = HandLoop.spec("vision", 1);
     return spec.toBuilder()

@@ -13,6 +13,7 @@ public final class NodeStateFilter implements PlacementFilter {
   private static final Optional<Veto> LOST = Veto.of(ReasonKind.NODE_LOST);
   private static final Optional<Veto> CORDONED = Veto.of(ReasonKind.NODE_CORDONED);
   private static final Optional<Veto> UNREACHABLE = Veto.of(ReasonKind.NODE_UNREACHABLE);
+  private static final Optional<Veto> RESTING = Veto.of(ReasonKind.NODE_RESTING);
 
   @Override
   public Optional<Veto> check(PlacementRequest request, NodeView node) {
@@ -22,6 +23,7 @@ public final class NodeStateFilter implements PlacementFilter {
       case LOST -> LOST;
       case CORDONED -> CORDONED;
       case UNREACHABLE -> UNREACHABLE;
+      case RESTING -> RESTING;
     };
   }
 }
