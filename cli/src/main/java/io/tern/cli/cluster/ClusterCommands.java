@@ -12,6 +12,7 @@ import io.tern.api.v1.Gpu;
 import io.tern.api.v1.ListNodesRequest;
 import io.tern.api.v1.ListNodesResponse;
 import io.tern.api.v1.Node;
+import io.tern.api.v1.NodeState;
 import io.tern.api.v1.QueueEntry;
 import io.tern.api.v1.UndrainNodeRequest;
 import io.tern.cli.ClientCommand;
@@ -70,6 +71,7 @@ public final class ClusterCommands {
             long total = n.getGpusList().stream().mapToLong(Gpu::getMemoryTotalMib).sum();
             double util =
                 n.getGpusList().stream().mapToInt(Gpu::getUtilizationPercent).average().orElse(0);
+            boolean lost = n.getState() == NodeState.NODE_STATE_LOST;
             table.row(
                 n.getId(),
                 Protos.enumName(n.getState(), "NODE_STATE_") + (n.hasRestingUntil() ? "*" : ""),
@@ -80,8 +82,9 @@ public final class ClusterCommands {
                 String.format("%.2f", n.getPricePerHourUsd()),
                 n.getGpusCount(),
                 n.getGpusCount() == 0 ? "-" : n.getGpus(0).getModel(),
-                String.format("%.0f/%.0f GiB", used / 1024.0, total / 1024.0),
-                String.format("%.0f%%", util),
+                // A lost node's last telemetry is not what it does now.
+                lost ? "-" : String.format("%.0f/%.0f GiB", used / 1024.0, total / 1024.0),
+                lost ? "-" : String.format("%.0f%%", util),
                 String.join(",", n.getJobIdsList()),
                 Protos.age(n.getLastHeartbeat(), now) + " ago");
           }

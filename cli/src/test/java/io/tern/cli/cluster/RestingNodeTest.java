@@ -30,6 +30,18 @@ class RestingNodeTest {
             .setRestingReason("cannot record /w/jobs/job-000007/attempt-1: No space left on device")
             .build();
     Node fine = Node.newBuilder().setId("node-2").setState(NodeState.NODE_STATE_READY).build();
+    // Lost with its last telemetry: a busy GPU it no longer reports.
+    Node lost =
+        Node.newBuilder()
+            .setId("node-3")
+            .setState(NodeState.NODE_STATE_LOST)
+            .addGpus(
+                io.tern.api.v1.Gpu.newBuilder()
+                    .setModel("L4")
+                    .setMemoryTotalMib(24_576)
+                    .setMemoryUsedMib(17_408)
+                    .setUtilizationPercent(95))
+            .build();
     try (StandInScheduler scheduler =
         new StandInScheduler(
             new ClusterServiceGrpc.ClusterServiceImplBase() {
@@ -37,7 +49,11 @@ class RestingNodeTest {
               public void listNodes(
                   ListNodesRequest request, StreamObserver<ListNodesResponse> answer) {
                 answer.onNext(
-                    ListNodesResponse.newBuilder().addNodes(resting).addNodes(fine).build());
+                    ListNodesResponse.newBuilder()
+                        .addNodes(resting)
+                        .addNodes(fine)
+                        .addNodes(lost)
+                        .build());
                 answer.onCompleted();
               }
             })) {
@@ -47,6 +63,8 @@ class RestingNodeTest {
       assertThat(run.out())
           .containsPattern("node-1 +READY\\* ")
           .containsPattern("node-2 +READY ")
+          .containsPattern("node-3 +LOST .* L4 +- +- ")
+          .doesNotContain("95%")
           .contains(
               "* node-1 takes no job until "
                   + Protos.time(until)
