@@ -27,6 +27,9 @@ import java.util.Objects;
  *     checkpoints to commit (when the agent has a checkpoint store)
  * @param jobShim the program each attempt runs under ({@link JobShim}; {@link JobShim#AUTO} by
  *     default)
+ * @param reportsStore whether the agent names its file store's marker to the leader when it
+ *     registers, for a cluster that records no store to record it; false for the default store on
+ *     the agent's own disk, which is no cluster's shared store
  */
 public record AgentConfig(
     String nodeId,
@@ -45,7 +48,8 @@ public record AgentConfig(
     Duration defaultTelemetryInterval,
     String agentVersion,
     Duration checkpointPoll,
-    JobShim jobShim) {
+    JobShim jobShim,
+    boolean reportsStore) {
 
   public AgentConfig {
     Objects.requireNonNull(nodeId, "nodeId");
@@ -91,6 +95,7 @@ public record AgentConfig(
     private String agentVersion = NodeResources.agentVersion();
     private Duration checkpointPoll = Duration.ofSeconds(1);
     private JobShim jobShim = JobShim.AUTO;
+    private boolean reportsStore = true;
 
     private Builder(String nodeId, List<String> schedulers, Path workDir) {
       this.nodeId = nodeId;
@@ -164,6 +169,11 @@ public record AgentConfig(
       return this;
     }
 
+    public Builder reportsStore(boolean value) {
+      reportsStore = value;
+      return this;
+    }
+
     public AgentConfig build() {
       return new AgentConfig(
           nodeId,
@@ -182,7 +192,8 @@ public record AgentConfig(
           defaultTelemetryInterval,
           agentVersion,
           checkpointPoll,
-          jobShim);
+          jobShim,
+          reportsStore);
     }
   }
 }

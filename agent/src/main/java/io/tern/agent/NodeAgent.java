@@ -947,10 +947,11 @@ public final class NodeAgent implements AutoCloseable {
     /**
      * Tells the leader which store the agent's marker names now, so that a cluster whose schedulers
      * were not given the store records the one its agents use. Nothing when the agent has no file
-     * store, the store holds no marker, or the marker cannot be read (the store logs why).
+     * store, uses its default store on its own disk ({@link AgentConfig#reportsStore}), or the
+     * store holds no marker or one that cannot be read (the store logs why).
      */
     private void reportStore(Register.Builder register) {
-      if (store == null || store.marker().isEmpty()) {
+      if (store == null || store.marker().isEmpty() || !config.reportsStore()) {
         return;
       }
       Optional<StoreIdentity> found;

@@ -39,6 +39,7 @@ class AgentStoreIdentityTest {
   private FakeScheduler leader;
   private NodeAgent agent;
   private CheckpointStore store;
+  private boolean reportsStore = true;
 
   @TempDir Path dir;
 
@@ -74,6 +75,7 @@ class AgentStoreIdentityTest {
         new NodeAgent(
             AgentConfig.builder("n1", List.of(leaderName), dir.resolve("work"))
                 .agentVersion("test")
+                .reportsStore(reportsStore)
                 .build(),
             new SimulatedGpuProbe(new GpuProbeSpec.Simulated(1, "L4", 24), "n1"),
             address -> InProcessChannelBuilder.forName(address).directExecutor().build(),
@@ -138,6 +140,17 @@ class AgentStoreIdentityTest {
         .isEqualTo(found.created().getEpochSecond());
     assertThat(register.getCheckpointStoreCreated().getNanos())
         .isEqualTo(found.created().getNano());
+  }
+
+  @Test
+  void anAgentOnItsDefaultStoreReportsNone() throws Exception {
+    Path folder = dir.resolve("own-disk");
+    CheckpointStoreLocation.parse(folder.toString()).initialise(clock);
+    reportsStore = false;
+    register(folder, null);
+
+    assertThat(leader.ofKind(KindCase.REGISTER).getFirst().getRegister().getCheckpointStoreId())
+        .isEmpty();
   }
 
   @Test

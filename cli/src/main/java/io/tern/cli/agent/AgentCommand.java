@@ -356,6 +356,8 @@ public final class AgentCommand implements Callable<Integer> {
             .defaultGrace(Duration.ofSeconds(stopGraceSeconds))
             .stopJobsOnClose(!keepJobsOnExit)
             .jobShim(AgentFlags.jobShim(jobShim))
+            // The default store, on this machine's own disk, is no store a cluster shares.
+            .reportsStore(checkpointStore != null)
             .build();
     return new Settings(
         config,

@@ -143,6 +143,9 @@ class AgentCommandTest {
     assertThat(settings.nvmlLibrary()).isEmpty();
     assertThat(settings.checkpointStore().uri())
         .isEqualTo(AgentCommand.ternHome().resolve("checkpoints").toAbsolutePath().toUri());
+    assertThat(settings.config().reportsStore())
+        .as("the default store, on the agent's own disk, is not named to the leader")
+        .isFalse();
     assertThat(settings.keepCheckpoints()).isEqualTo(3);
   }
 
@@ -188,6 +191,7 @@ class AgentCommandTest {
             "some/dir");
     assertThat(relative.settings().checkpointStore().uri())
         .isEqualTo(Path.of("some/dir").toAbsolutePath().toUri());
+    assertThat(relative.settings().config().reportsStore()).isTrue();
   }
 
   @Test
