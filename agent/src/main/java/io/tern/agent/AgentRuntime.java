@@ -214,21 +214,13 @@ public final class AgentRuntime implements AutoCloseable {
   /**
    * Opens the store. An agent never makes or initialises a file store (the scheduler does): a
    * folder that is missing or holds no marker may be a volume not mounted, so starts that need the
-   * store wait on it as store faults until it is there, and the log says so now.
+   * store wait on it as store faults until it is there. The agent checks it when it starts, once it
+   * holds it to the store its leader last named, and the log says what it finds.
    */
   private static CheckpointStore openStore(Settings settings, Clock clock) throws IOException {
-    CheckpointStore store =
-        settings
-            .checkpointStore()
-            .open(CheckpointStoreSettings.of(settings.keepCheckpoints(), clock));
-    if (store.marker().isPresent()) {
-      try {
-        store.marker().get().check();
-      } catch (IOException e) {
-        // logged by the store, with what is wrong; it is picked up once it is there
-      }
-    }
-    return store;
+    return settings
+        .checkpointStore()
+        .open(CheckpointStoreSettings.of(settings.keepCheckpoints(), clock));
   }
 
   private static AutoCloseable watchSpotNotices(Settings settings, NodeAgent agent) {

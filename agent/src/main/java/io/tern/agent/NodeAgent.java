@@ -357,6 +357,7 @@ public final class NodeAgent implements AutoCloseable {
       leftovers = List.of();
     }
     holdStoreToTheLastNamed();
+    checkStore();
     commitLeftoverCheckpoints(leftovers);
     List<LeftoverAttempts.Found> found = leftovers;
     loop.execute(
@@ -398,16 +399,18 @@ public final class NodeAgent implements AutoCloseable {
     log.info("checkpoint store held to {}, the store the leader last named", named);
   }
 
-  /** Whether the file store's marker says it is not reachable now (it logs why). */
-  private boolean storeUnreachable() {
+  /**
+   * Checks the file store against the identity it is held to: the store logs what it is, or what is
+   * wrong (once per change). Starts that need a store that is not there wait on it as store faults.
+   */
+  private void checkStore() {
     if (store == null || store.marker().isEmpty()) {
-      return false;
+      return;
     }
     try {
       store.marker().get().check();
-      return false;
     } catch (IOException e) {
-      return true;
+      // logged by the store; it is picked up once it is there
     }
   }
 
@@ -454,14 +457,6 @@ public final class NodeAgent implements AutoCloseable {
             committer.commitLeftover(
                 id, started.epoch(), started.clusterId(), workDir.checkpoints(id)));
       }
-    }
-    if (!commits.isEmpty() && storeUnreachable()) {
-      // They would wait for the store, and the node, unregistered, would look lost meanwhile.
-      log.warn(
-          "registering without waiting for {} leftover checkpoint(s): the checkpoint store is"
-              + " unreachable; they are committed once it is back, unless their jobs have moved on",
-          commits.size());
-      return;
     }
     try {
       CompletableFuture.allOf(commits.toArray(CompletableFuture[]::new))
@@ -996,11 +991,7 @@ public final class NodeAgent implements AutoCloseable {
                 }
                 marker.expect(named);
                 rememberStore(named);
-                try {
-                  marker.check();
-                } catch (IOException e) {
-                  // the store logged what is wrong; starts wait on it until the right one is there
-                }
+                checkStore();
               });
     }
 

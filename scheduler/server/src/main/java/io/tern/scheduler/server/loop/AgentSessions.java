@@ -327,6 +327,7 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     writes.saveNode(session);
     requeueWithoutGpus(term, session, now);
     recordReportedStore(term, register, node.getId());
+    checkReportedStore(term, register, session, now);
     Registered.Builder registered =
         Registered.newBuilder()
             .setEpoch(term.epoch.value())
@@ -383,6 +384,36 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     writes.write(
         List.of(new ZkWrite.Create(writes.paths().checkpointStore(), reported.encode())),
         () -> log.info("checkpoint store {} recorded", reported.id()));
+  }
+
+  /**
+   * A node whose agent reports another store than the cluster's (the wrong volume mounted there)
+   * can start nothing (every start records the attempt in the store): it rests from now, as after a
+   * fault of its own, the log and {@code tern nodes} say why, and its store faults are blamed on it
+   * until its store works.
+   */
+  private void checkReportedStore(
+      LeaderTerm term, Register register, NodeSession session, Instant now) {
+    String reported = register.getCheckpointStoreId();
+    session.storeMismatch = null;
+    if (term.checkpointStore.isEmpty()
+        || reported.isEmpty()
+        || reported.equals(term.checkpointStore.get().id())) {
+      return;
+    }
+    session.storeMismatch =
+        "its checkpoint store holds store "
+            + reported
+            + ", not this cluster's store "
+            + term.checkpointStore.get()
+            + ": is the right volume mounted there?";
+    session.faultedUntil = now.plus(NODE_FAULT_PAUSE);
+    session.faultReason = session.storeMismatch;
+    log.warn(
+        "node {}: {} Nothing is placed there for {} s",
+        session.id(),
+        session.storeMismatch,
+        NODE_FAULT_PAUSE.toSeconds());
   }
 
   /**
@@ -513,31 +544,36 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     NodeSession worked = storeWorkedElsewhere(term, session, now);
     session.storeFailedAt = now;
     String reason;
-    if (worked != null) {
+    if (worked != null || session.storeMismatch != null) {
       // Each fault of its own in a row doubles the node's rest, up to 16 times the first: a host
       // with the wrong volume mounted is tried less and less often until its store works.
       Duration rest = NODE_FAULT_PAUSE.multipliedBy(1L << Math.min(session.ownStoreFaults, 4));
       session.ownStoreFaults++;
+      String evidence =
+          worked != null
+              ? "while node "
+                  + worked.id()
+                  + "'s worked "
+                  + Duration.between(worked.storeWorkedAt, now).toSeconds()
+                  + " s before"
+              : "which its agent reported as another store";
       log.warn(
-          "the checkpoint store failed the start of {} on node {}, but node {} used it {} s ago:"
-              + " {}; placing it elsewhere, and nothing on {} for {} s",
+          "the checkpoint store failed the start of {} on node {}, {}: {}; placing it elsewhere,"
+              + " and nothing on {} for {} s",
           entry.id(),
           session.id(),
-          worked.id(),
-          Duration.between(worked.storeWorkedAt, now).toSeconds(),
+          evidence,
           printable(status.getMessage(), 200),
           session.id(),
           rest.toSeconds());
       session.faultedUntil = now.plus(rest);
-      session.faultReason = printable("its checkpoint store failed: " + status.getMessage(), 200);
+      session.faultReason = printable(status.getMessage(), MAX_REASON_CHARS);
       reason =
           "not started: node "
               + session.id()
-              + "'s checkpoint store failed, while node "
-              + worked.id()
-              + "'s worked "
-              + Duration.between(worked.storeWorkedAt, now).toSeconds()
-              + " s before ("
+              + "'s checkpoint store failed, "
+              + evidence
+              + " ("
               + why
               + "); no retry counted";
     } else {

@@ -54,6 +54,12 @@ final class NodeSession {
   /** Store faults blamed on this node since its store last worked. In memory only. */
   int ownStoreFaults;
 
+  /**
+   * Set when its agent registered naming another store than the cluster's: why, until its store
+   * works. In memory only.
+   */
+  String storeMismatch;
+
   NodeSession(Node node, int version, Instant lastHeartbeat) {
     this.node = node;
     this.version = version;
@@ -65,6 +71,7 @@ final class NodeSession {
   void storeWorked(Instant now) {
     storeWorkedAt = now;
     ownStoreFaults = 0;
+    storeMismatch = null;
   }
 
   String id() {

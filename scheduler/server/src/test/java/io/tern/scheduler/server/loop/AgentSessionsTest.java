@@ -329,22 +329,54 @@ class AgentSessionsTest {
   }
 
   @Test
+  void aNodeWhoseAgentReportsAnotherStoreRestsAndItsStoreFaultsAreItsOwn() {
+    loop.lead(
+        List.of(checkpointable(JOB, JobState.JOB_STATE_STARTING, 0, 1)),
+        List.of(HandLoop.node("n1", 8)));
+    HandLoop.Channel agent = registerReportingAnotherStore();
+
+    NodeSession n1 = loop.term.nodes.get("n1");
+    assertThat(n1.faultedUntil)
+        .isEqualTo(loop.clock.instant().plus(AgentSessions.NODE_FAULT_PAUSE));
+    assertThat(n1.faultReason)
+        .isEqualTo(
+            "its checkpoint store holds store 9a8b7c6d, not this cluster's store "
+                + RECORDED
+                + ": is the right volume mounted there?");
+    // A start sent before it registered fails on the store; no other node used the store lately,
+    // and the fault is still n1's.
+    storeFault("n1", JOB, "checkpoint store /ckpt holds store 9a8b7c6d");
+    assertThat(loop.term.entry(JOB).storeFaultUntil).isNull();
+    assertThat(loop.term.entry(JOB).job.getAttempts(0).getEndReason())
+        .startsWith(
+            "not started: node n1's checkpoint store failed, which its agent reported as another"
+                + " store");
+  }
+
+  @Test
   void aRecordedStoreIsNotReplacedByTheOneAnAgentReports() {
     loop.lead(List.of(), List.of());
-    var recorded = new StoreIdentity("0c7d1e2f", Instant.parse("2026-12-01T09:00:00Z"));
-    loop.term.checkpointStore = java.util.Optional.of(recorded);
-    HandLoop.Channel agent = new HandLoop.Channel();
+    HandLoop.Channel agent = registerReportingAnotherStore();
 
+    assertThat(loop.term.checkpointStore).contains(RECORDED);
+    assertThat(loop.committedPaths()).doesNotContain(ZkPaths.defaults().checkpointStore());
+    assertThat(agent.of(KindCase.REGISTERED).getFirst().getRegistered().getCheckpointStoreId())
+        .isEqualTo("0c7d1e2f");
+  }
+
+  private static final StoreIdentity RECORDED =
+      new StoreIdentity("0c7d1e2f", Instant.parse("2026-12-01T09:00:00Z"));
+
+  /** n1's agent registers naming store 9a8b7c6d with a leader whose cluster records another. */
+  private HandLoop.Channel registerReportingAnotherStore() {
+    loop.term.checkpointStore = java.util.Optional.of(RECORDED);
+    HandLoop.Channel agent = new HandLoop.Channel();
     sessions.register(
         reporting(
             register("n1"), new StoreIdentity("9a8b7c6d", Instant.parse("2026-12-02T09:00:00Z"))),
         agent);
     loop.settle();
-
-    assertThat(loop.term.checkpointStore).contains(recorded);
-    assertThat(loop.committedPaths()).doesNotContain(ZkPaths.defaults().checkpointStore());
-    assertThat(agent.of(KindCase.REGISTERED).getFirst().getRegistered().getCheckpointStoreId())
-        .isEqualTo("0c7d1e2f");
+    return agent;
   }
 
   private static Register reporting(Register register, StoreIdentity store) {
