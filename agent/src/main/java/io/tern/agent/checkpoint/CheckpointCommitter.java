@@ -293,6 +293,13 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
     }
     long left = giveUpAt - System.nanoTime();
     if (result != Result.FAILED || left <= 0) {
+      if (result == Result.FAILED) {
+        log.warn(
+            "{}: the checkpoint it left did not commit within {} s; it is reported ended without"
+                + " it, and the job resumes from its last committed checkpoint",
+            w.attempt,
+            SETTLE_PATIENCE.toSeconds());
+      }
       finish.run();
       return;
     }

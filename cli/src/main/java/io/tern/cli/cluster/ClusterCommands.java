@@ -96,9 +96,8 @@ public final class ClusterCommands {
                       + n.getId()
                       + " takes no job until "
                       + Protos.time(n.getRestingUntil())
-                      + ": its agent could not prepare one ("
-                      + n.getRestingReason()
-                      + ")");
+                      + ": "
+                      + n.getRestingReason());
             }
           }
         }

@@ -27,7 +27,9 @@ class RestingNodeTest {
             .setId("node-1")
             .setState(NodeState.NODE_STATE_READY)
             .setRestingUntil(until)
-            .setRestingReason("cannot record /w/jobs/job-000007/attempt-1: No space left on device")
+            .setRestingReason(
+                "its agent could not prepare a job (cannot record /w/jobs/job-000007/attempt-1: No"
+                    + " space left on device)")
             .build();
     Node fine = Node.newBuilder().setId("node-2").setState(NodeState.NODE_STATE_READY).build();
     // Lost with its last telemetry: a busy GPU it no longer reports.
@@ -68,7 +70,7 @@ class RestingNodeTest {
           .contains(
               "* node-1 takes no job until "
                   + Protos.time(until)
-                  + ": its agent could not prepare one (cannot record"
+                  + ": its agent could not prepare a job (cannot record"
                   + " /w/jobs/job-000007/attempt-1: No space left on device)");
     }
   }

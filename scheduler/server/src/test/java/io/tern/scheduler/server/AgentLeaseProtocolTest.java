@@ -140,7 +140,10 @@ class AgentLeaseProtocolTest {
     Node resting = c.cluster.listNodes(ListNodesRequest.getDefaultInstance()).getNodes(0);
     assertThat(resting.hasRestingUntil()).as("ListNodes says it rests, and why").isTrue();
     assertThat(resting.getRestingReason())
-        .isEqualTo("cannot record /w/jobs/" + id + "/attempt-1: No space left on device");
+        .isEqualTo(
+            "its agent could not prepare a job (cannot record /w/jobs/"
+                + id
+                + "/attempt-1: No space left on device)");
 
     FakeAgent other = onDemandAgent(server, "node-2");
     assertThat(other.next(SchedulerMessage.KindCase.START_JOB, 10).getStartJob().getAttempt())

@@ -73,6 +73,9 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
    */
   static final Duration STORE_WORKED_ELSEWHERE = Duration.ofMinutes(2);
 
+  /** How an agent's store-fault message begins (the node's blame says it already). */
+  private static final String STORE_FAILED = "the checkpoint store failed: ";
+
   /** The furthest ahead a spot notice's reclaim time is taken as it is. */
   static final Duration MAX_NOTICE_AHEAD = Duration.ofHours(1);
 
@@ -568,13 +571,14 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
           rest.toSeconds());
       session.faultedUntil = now.plus(rest);
       session.faultReason = printable(status.getMessage(), MAX_REASON_CHARS);
+      String detail = why.startsWith(STORE_FAILED) ? why.substring(STORE_FAILED.length()) : why;
       reason =
           "not started: node "
               + session.id()
               + "'s checkpoint store failed, "
               + evidence
               + " ("
-              + why
+              + detail
               + "); no retry counted";
     } else {
       log.warn(
@@ -688,7 +692,8 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
             printable(status.getMessage(), 200),
             NODE_FAULT_PAUSE.toSeconds());
         session.faultedUntil = now.plus(NODE_FAULT_PAUSE);
-        session.faultReason = printable(status.getMessage(), 200);
+        session.faultReason =
+            "its agent could not prepare a job (" + printable(status.getMessage(), 200) + ")";
         endAttempt(
             term,
             entry,

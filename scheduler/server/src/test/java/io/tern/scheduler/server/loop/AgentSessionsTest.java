@@ -345,12 +345,13 @@ class AgentSessionsTest {
                 + ": is the right volume mounted there?");
     // A start sent before it registered fails on the store; no other node used the store lately,
     // and the fault is still n1's.
-    storeFault("n1", JOB, "checkpoint store /ckpt holds store 9a8b7c6d");
+    storeFault(
+        "n1", JOB, "the checkpoint store failed: checkpoint store /ckpt holds store 9a8b7c6d");
     assertThat(loop.term.entry(JOB).storeFaultUntil).isNull();
     assertThat(loop.term.entry(JOB).job.getAttempts(0).getEndReason())
-        .startsWith(
+        .isEqualTo(
             "not started: node n1's checkpoint store failed, which its agent reported as another"
-                + " store");
+                + " store (checkpoint store /ckpt holds store 9a8b7c6d); no retry counted");
   }
 
   @Test
