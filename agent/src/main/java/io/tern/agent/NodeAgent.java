@@ -5,6 +5,7 @@ import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.tern.agent.checkpoint.CheckpointCommitter;
 import io.tern.agent.checkpoint.StoreCheckpointRestorer;
+import io.tern.agent.checkpoint.StoreHold;
 import io.tern.agent.gpu.GpuProbe;
 import io.tern.agent.job.AttemptId;
 import io.tern.agent.job.AttemptRecord;
@@ -35,19 +36,12 @@ import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.SpotNotice;
 import io.tern.api.v1.Telemetry;
 import io.tern.checkpoint.CheckpointStore;
-import io.tern.checkpoint.StoreIdentity;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
@@ -127,6 +121,7 @@ public final class NodeAgent implements AutoCloseable {
   private final JobLogs logs;
   private final CheckpointCommitter committer; // null without a checkpoint store
   private final WorkDir workDir;
+  private final StoreHold storeHold;
   private final LeaderLease lease;
   private final Deque<Pending> outbox = new ArrayDeque<>();
 
@@ -198,6 +193,9 @@ public final class NodeAgent implements AutoCloseable {
     this.clock = clock;
     this.lastGpus = probe.sample();
     this.workDir = new WorkDir(config.workDir());
+    this.storeHold =
+        new StoreHold(
+            store == null ? Optional.empty() : store.marker(), workDir, config.reportsStore());
     this.logs = new JobLogs(workDir);
     LeaseFile leaseFile = new LeaseFile(workDir);
     this.lease =
@@ -356,8 +354,8 @@ public final class NodeAgent implements AutoCloseable {
       log.error("cannot read what earlier agents left in {}: {}", workDir.jobs(), e.toString());
       leftovers = List.of();
     }
-    holdStoreToTheLastNamed();
-    checkStore();
+    storeHold.holdToTheLastNamed();
+    storeHold.check();
     commitLeftoverCheckpoints(leftovers);
     List<LeftoverAttempts.Found> found = leftovers;
     loop.execute(
@@ -373,61 +371,6 @@ public final class NodeAgent implements AutoCloseable {
               loop.scheduleWithFixedDelay(
                   this::checkLease, LEASE_CHECK_MS, LEASE_CHECK_MS, TimeUnit.MILLISECONDS);
         });
-  }
-
-  /**
-   * Holds the checkpoint store to the one the leader last named, as an earlier agent of this node
-   * kept it in the work dir: what the agent commits before it registers (the checkpoints its
-   * leftover jobs wrote) then goes to the cluster's store or nowhere, never to another store's
-   * volume mounted in its place. Registering names the store again.
-   */
-  private void holdStoreToTheLastNamed() {
-    if (store == null || store.marker().isEmpty()) {
-      return;
-    }
-    Path file = workDir.checkpointStore();
-    StoreIdentity named;
-    try {
-      named = StoreIdentity.decode(Files.readAllBytes(file));
-    } catch (NoSuchFileException e) {
-      return;
-    } catch (IOException e) {
-      log.warn("ignoring {}: {}", file, e.getMessage());
-      return;
-    }
-    store.marker().get().expect(named);
-    log.info("checkpoint store held to {}, the store the leader last named", named);
-  }
-
-  /**
-   * Checks the file store against the identity it is held to: the store logs what it is, or what is
-   * wrong (once per change). Starts that need a store that is not there wait on it as store faults.
-   */
-  private void checkStore() {
-    if (store == null || store.marker().isEmpty()) {
-      return;
-    }
-    try {
-      store.marker().get().check();
-    } catch (IOException e) {
-      // logged by the store; it is picked up once it is there
-    }
-  }
-
-  /** Keeps {@code named} in the work dir for {@link #holdStoreToTheLastNamed}. */
-  private void rememberStore(StoreIdentity named) {
-    Path file = workDir.checkpointStore();
-    try {
-      byte[] bytes = named.encode();
-      if (Files.exists(file) && Arrays.equals(Files.readAllBytes(file), bytes)) {
-        return;
-      }
-      Files.createDirectories(file.getParent());
-      Path temp = Files.write(file.resolveSibling(file.getFileName() + ".tmp"), bytes);
-      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      log.warn("cannot keep the checkpoint store's identity in {}: {}", file, e.toString());
-    }
   }
 
   /** The longest a starting agent waits for the commits of what earlier agents left. */
@@ -897,7 +840,7 @@ public final class NodeAgent implements AutoCloseable {
     public Register registration() {
       registerSentNanos = lease.now();
       Register.Builder register = Register.newBuilder();
-      reportStore(register);
+      storeHold.report(register);
       return register
           .setNodeId(config.nodeId())
           .setCapacityType(config.capacityType())
@@ -924,7 +867,7 @@ public final class NodeAgent implements AutoCloseable {
         log.info("registered as node {}: no other agent holds it now", config.nodeId());
         refusedAsDuplicate = false;
       }
-      holdStoreTo(registered);
+      storeHold.holdTo(registered);
       leaderAcks = registered.getNodeLeaseMs() > 0;
       lease.granted(Duration.ofMillis(registered.getNodeLeaseMs()), registerSentNanos);
       if (fenced) {
@@ -937,62 +880,6 @@ public final class NodeAgent implements AutoCloseable {
       telemetry =
           loop.scheduleAtFixedRate(
               NodeAgent.this::sendTelemetry, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    /**
-     * Tells the leader which store the agent's marker names now, so that a cluster whose schedulers
-     * were not given the store records the one its agents use. Nothing when the agent has no file
-     * store, uses its default store on its own disk ({@link AgentConfig#reportsStore}), or the
-     * store holds no marker or one that cannot be read (the store logs why).
-     */
-    private void reportStore(Register.Builder register) {
-      if (store == null || store.marker().isEmpty() || !config.reportsStore()) {
-        return;
-      }
-      Optional<StoreIdentity> found;
-      try {
-        found = store.marker().get().read();
-      } catch (IOException e) {
-        return;
-      }
-      found.ifPresent(
-          identity ->
-              register
-                  .setCheckpointStoreId(identity.id())
-                  .setCheckpointStoreCreated(
-                      Timestamp.newBuilder()
-                          .setSeconds(identity.created().getEpochSecond())
-                          .setNanos(identity.created().getNano())));
-    }
-
-    /**
-     * Holds the checkpoint store to the cluster's, as the leader names it: a folder with another
-     * store's marker, or none, is then not taken for it (it waits as a store fault until the right
-     * one is mounted), and the agent marks nothing itself.
-     */
-    private void holdStoreTo(Registered registered) {
-      if (store == null || registered.getCheckpointStoreId().isEmpty()) {
-        return;
-      }
-      store
-          .marker()
-          .ifPresent(
-              marker -> {
-                var created = registered.getCheckpointStoreCreated();
-                StoreIdentity named;
-                try {
-                  named =
-                      new StoreIdentity(
-                          registered.getCheckpointStoreId(),
-                          Instant.ofEpochSecond(created.getSeconds(), created.getNanos()));
-                } catch (IllegalArgumentException | DateTimeException e) {
-                  log.error("the leader named no valid checkpoint store: {}", e.getMessage());
-                  return;
-                }
-                marker.expect(named);
-                rememberStore(named);
-                checkStore();
-              });
     }
 
     /**
