@@ -570,7 +570,7 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
           session.id(),
           rest.toSeconds());
       session.faultedUntil = now.plus(rest);
-      session.faultReason = printable(status.getMessage(), MAX_REASON_CHARS);
+      session.faultReason = why;
       String detail = why.startsWith(STORE_FAILED) ? why.substring(STORE_FAILED.length()) : why;
       reason =
           "not started: node "
