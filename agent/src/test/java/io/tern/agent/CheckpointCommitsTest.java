@@ -589,6 +589,70 @@ class CheckpointCommitsTest {
     }
   }
 
+  @Test
+  void aCommitBackingOffAfterManyFailuresIsTriedAgainOnceAnotherJobsCommitWorks() throws Exception {
+    CheckpointStore fs = store;
+    FullCheckpointStore full = new FullCheckpointStore(fs, "stuck-");
+    store = full;
+    try {
+      startAgent("node-1");
+      String script =
+          """
+          cd "$TERN_CHECKPOINT_DIR"
+          mkdir ck && printf 'state' > ck/state && : > ck.done
+          sleep 1000
+          """;
+      scheduler.command(start(JobFixtures.bash("stuck-a", 1, script).build()));
+      // Eight failures in a row: the next try waits 2^7 polls (12.8 s).
+      await().atMost(WAIT).until(() -> failures("stuck-a").size() >= 8);
+      assertThat(failures("stuck-a").getLast().getFailures()).isEqualTo(8);
+
+      full.free();
+      scheduler.command(start(JobFixtures.bash("free", 1, script).build()));
+      await().atMost(Duration.ofSeconds(5)).until(() -> committed("free").size() == 1);
+      await()
+          .atMost(Duration.ofSeconds(3))
+          .alias("the store works again: the back-off ends")
+          .until(() -> committed("stuck-a").size() == 1);
+    } finally {
+      full.free();
+      store = fs;
+    }
+  }
+
+  @Test
+  void aNewerCheckpointIsTriedAtOnceThoughTheFailedOneBacksOff() throws Exception {
+    CheckpointStore fs = store;
+    Path go = Files.createDirectories(dir.resolve("go"));
+    FullCheckpointStore full = new FullCheckpointStore(fs, "stuck-");
+    store = full;
+    try {
+      startAgent("node-1");
+      String script =
+          """
+          cd "$TERN_CHECKPOINT_DIR"
+          mkdir ck-1 && printf 'state 1' > ck-1/state && : > ck-1.done
+          while [ ! -e GO/2 ]; do sleep 0.05; done
+          mkdir ck-2 && printf 'state 2' > ck-2/state && : > ck-2.done
+          sleep 1000
+          """
+              .replace("GO", go.toString());
+      scheduler.command(start(JobFixtures.bash("stuck-b", 1, script).build()));
+      await().atMost(WAIT).until(() -> failures("stuck-b").size() >= 8);
+
+      int before = full.refused();
+      Files.createFile(go.resolve("2"));
+      await()
+          .atMost(Duration.ofSeconds(3))
+          .alias("ck-2 holds more work: tried within a poll, not after the back-off of ck-1")
+          .until(() -> failures("stuck-b").getLast().getCheckpoint().equals("ck-2"));
+      assertThat(full.refused()).isEqualTo(before + 1);
+    } finally {
+      full.free();
+      store = fs;
+    }
+  }
+
   /** Replaces the store with one of 16 KiB; returns its root (a file there takes its room). */
   private Path useSmallStore() throws IOException {
     store.close();

@@ -36,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,9 +58,11 @@ import org.slf4j.LoggerFactory;
  *       checkpoints ({@link CheckpointStore#makeRoom}) and tries once more;
  *   <li>is reported to the scheduler ({@link Listener#commitFailed}: the job's status says that its
  *       commits fail, since when and why) and retried with a back-off that doubles from {@code
- *       poll} up to {@link #MAX_BACKOFF};
+ *       poll} up to {@link #MAX_BACKOFF}; the back-off ends as soon as a commit of any attempt
+ *       works again (the store is back), so commits resume within a poll of the store's return
+ *       wherever another attempt commits;
  *   <li>is given up as soon as a newer checkpoint of the attempt is ready: the newer one holds more
- *       work, so the committer moves on to it rather than retry a stale one forever;
+ *       work, so the committer tries it at once, back-off or not, rather than retry a stale one;
  *   <li>once the attempt has ended ({@link #settle}), is retried for up to {@link #SETTLE_PATIENCE}
  *       before the end is reported without it.
  * </ul>
@@ -115,6 +118,9 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
   private final ScheduledExecutorService thread;
   private final ExecutorService commits;
   private final Map<AttemptId, Watched> watched = new HashMap<>();
+
+  /** Commits that worked, of every attempt: one after a failure ends every attempt's back-off. */
+  private final AtomicLong commitsDone = new AtomicLong();
 
   /**
    * Starts scanning every {@code poll}.
@@ -385,7 +391,7 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
   }
 
   private void scan(Watched w) {
-    if (w.fenced || System.nanoTime() - w.retryAt < 0) {
+    if (w.fenced) {
       return;
     }
     CheckpointDirectoryScanner.ScanResult found;
@@ -404,12 +410,28 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
     if (ready.isEmpty()) {
       return;
     }
+    CompletedCheckpoint newest = ready.get(ready.size() - 1);
+    if (backingOff(w, newest)) {
+      return;
+    }
     for (CompletedCheckpoint older : ready.subList(0, ready.size() - 1)) {
       passOver(w, older);
     }
-    if (commit(w, ready.get(ready.size() - 1)) == Result.FAILED) {
+    if (commit(w, newest) == Result.FAILED) {
       w.retryAt = System.nanoTime() + backoff(w.failures).toNanos();
+      w.commitsAtFailure = commitsDone.get();
     }
+  }
+
+  /**
+   * Whether the commit of {@code newest} waits out its back-off: only a checkpoint whose commit
+   * failed waits, and only while no other commit has worked since; a newer checkpoint (more work)
+   * is tried at once, and so is every failed one as soon as the store commits for any attempt.
+   */
+  private boolean backingOff(Watched w, CompletedCheckpoint newest) {
+    return w.failed.contains(newest.name())
+        && System.nanoTime() - w.retryAt < 0
+        && commitsDone.get() == w.commitsAtFailure;
   }
 
   private Duration backoff(int failures) {
@@ -485,6 +507,7 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
     w.failures = 0;
     w.failingSince = null;
     w.retryAt = 0;
+    commitsDone.incrementAndGet();
     log.info(
         "{}: committed checkpoint {} ({} bytes, {} files) at {}; the job took {} ms to write it,"
             + " the commit {} ms",
@@ -621,6 +644,12 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
 
     /** System.nanoTime() before which a failing commit is not tried again. */
     long retryAt;
+
+    /**
+     * The committer's count of commits that worked when the last commit failed: a commit since
+     * shows the store works.
+     */
+    long commitsAtFailure;
 
     Watched(AttemptId attempt, long epoch, CheckpointStore jobs, Path dir) {
       this.attempt = attempt;
