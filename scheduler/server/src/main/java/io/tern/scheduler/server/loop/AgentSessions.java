@@ -293,6 +293,9 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     if (session != null && session.node.hasReclaimAt()) {
       node = node.toBuilder().setReclaimAt(session.node.getReclaimAt()).build();
     }
+    if (session != null) {
+      node = session.withRestFrom(node, now);
+    }
     // A spot node that becomes ready brings its pool's capacity back: the settle before a job
     // returns to spot is timed from here. One that was ready already (an agent reconnecting, or
     // re-registering with a new leader that loaded it as ready) does not, nor one whose reclaim
@@ -410,8 +413,8 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
             + ", not this cluster's store "
             + term.checkpointStore.get()
             + ": is the right volume mounted there?";
-    session.faultedUntil = now.plus(NODE_FAULT_PAUSE);
-    session.faultReason = session.storeMismatch;
+    session.rest(now.plus(NODE_FAULT_PAUSE), session.storeMismatch);
+    writes.saveNode(session);
     log.warn(
         "node {}: {} Nothing is placed there for {} s",
         session.id(),
@@ -569,8 +572,8 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
           printable(status.getMessage(), 200),
           session.id(),
           rest.toSeconds());
-      session.faultedUntil = now.plus(rest);
-      session.faultReason = why;
+      session.rest(now.plus(rest), why);
+      writes.saveNode(session);
       String detail = why.startsWith(STORE_FAILED) ? why.substring(STORE_FAILED.length()) : why;
       reason =
           "not started: node "
@@ -691,9 +694,10 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
             entry.id(),
             printable(status.getMessage(), 200),
             NODE_FAULT_PAUSE.toSeconds());
-        session.faultedUntil = now.plus(NODE_FAULT_PAUSE);
-        session.faultReason =
-            "its agent could not prepare a job (" + printable(status.getMessage(), 200) + ")";
+        session.rest(
+            now.plus(NODE_FAULT_PAUSE),
+            "its agent could not prepare a job (" + printable(status.getMessage(), 200) + ")");
+        writes.saveNode(session);
         endAttempt(
             term,
             entry,

@@ -73,7 +73,9 @@ public final class ClusterRequests {
         session.node.toBuilder()
             .clearGpus()
             .addAllGpus(session.gpus)
-            .setLastHeartbeat(CoreSnapshots.timestamp(session.lastHeartbeat));
+            .setLastHeartbeat(CoreSnapshots.timestamp(session.lastHeartbeat))
+            .clearRestingUntil()
+            .clearRestingReason();
     if (now.isBefore(session.faultedUntil)) {
       node.setRestingUntil(CoreSnapshots.timestamp(session.faultedUntil))
           .setRestingReason(session.faultReason);

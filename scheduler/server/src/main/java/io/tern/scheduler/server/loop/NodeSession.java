@@ -31,12 +31,13 @@ final class NodeSession {
   boolean shuttingDown;
 
   /**
-   * Its agent could not prepare an attempt on its own disk: nothing is placed here before this
-   * instant. In memory only.
+   * It rests after a fault of its own (its agent could not prepare an attempt on its own disk, its
+   * checkpoint store failed while others' worked): nothing is placed here before this instant.
+   * Stored with the node ({@code resting_until}), so a new leader keeps the rest.
    */
   Instant faultedUntil = Instant.MIN;
 
-  /** Why, with {@link #faultedUntil}: the agent's words. */
+  /** Why, with {@link #faultedUntil}: the agent's words. Stored ({@code resting_reason}). */
   String faultReason = "";
 
   /**
@@ -65,6 +66,34 @@ final class NodeSession {
     this.version = version;
     this.lastHeartbeat = lastHeartbeat;
     this.gpus = node.getGpusList();
+    if (node.hasRestingUntil()) {
+      faultedUntil = CoreSnapshots.instant(node.getRestingUntil());
+      faultReason = node.getRestingReason();
+    }
+  }
+
+  /**
+   * Rests the node until {@code until} for {@code reason}, in memory and in {@link #node}: the
+   * caller saves the node, so that a new leader keeps the rest.
+   */
+  void rest(Instant until, String reason) {
+    faultedUntil = until;
+    faultReason = reason;
+    node = withRest(node);
+  }
+
+  /**
+   * {@code registered} with this session's rest, if it has one that has not ended by {@code now}.
+   */
+  Node withRestFrom(Node registered, Instant now) {
+    return now.isBefore(faultedUntil) ? withRest(registered) : registered;
+  }
+
+  private Node withRest(Node n) {
+    return n.toBuilder()
+        .setRestingUntil(CoreSnapshots.timestamp(faultedUntil))
+        .setRestingReason(faultReason)
+        .build();
   }
 
   /** Its agent reported the checkpoint store working at {@code now}. */

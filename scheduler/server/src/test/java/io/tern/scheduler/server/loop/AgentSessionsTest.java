@@ -18,6 +18,7 @@ import io.tern.checkpoint.StoreIdentity;
 import io.tern.scheduler.core.plan.Plan;
 import io.tern.scheduler.core.policy.PolicySnapshot;
 import io.tern.scheduler.server.zk.ZkPaths;
+import io.tern.scheduler.server.zk.ZkWrite;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -227,6 +228,54 @@ class AgentSessionsTest {
 
     assertThat(loop.term.nodes.get("n1").faultedUntil)
         .isEqualTo(loop.clock.instant().plus(AgentSessions.NODE_FAULT_PAUSE.multipliedBy(2)));
+  }
+
+  @Test
+  void aNodesRestIsStoredWithItSoThatANewLeaderKeepsIt() {
+    storeFaultOnN1AfterN2Committed(java.time.Duration.ofSeconds(30));
+    Instant until = loop.clock.instant().plus(AgentSessions.NODE_FAULT_PAUSE);
+    io.tern.api.v1.Node stored =
+        loop.committed.stream()
+            .filter(w -> w.path().equals(ZkPaths.defaults().node("n1")))
+            .map(w -> parseNode(w))
+            .reduce((a, b) -> b)
+            .orElseThrow();
+    assertThat(CoreSnapshots.instant(stored.getRestingUntil())).isEqualTo(until);
+    assertThat(stored.getRestingReason()).isEqualTo("checkpoint store /ckpt holds store x");
+
+    // A new leader loads the node as stored; its agent registers again before the rest ends.
+    loop.clock.advance(java.time.Duration.ofSeconds(10));
+    loop.lead(List.of(checkpointable("job-000004", JobState.JOB_STATE_PENDING)), List.of(stored));
+    sessions.register(register("n1"), new HandLoop.Channel());
+    loop.runDue();
+    NodeSession n1 = loop.term.nodes.get("n1");
+    assertThat(n1.faultedUntil).isEqualTo(until);
+    assertThat(n1.faultReason).isEqualTo("checkpoint store /ckpt holds store x");
+    assertThat(CoreSnapshots.node(n1, true, loop.clock.instant(), null).state())
+        .isEqualTo(io.tern.scheduler.core.model.NodeState.RESTING);
+    assertThat(n1.node.getRestingUntil())
+        .as("registering again keeps the rest stored")
+        .isEqualTo(stored.getRestingUntil());
+
+    // Once the rest is over, the next registration stores none.
+    loop.clock.advance(AgentSessions.NODE_FAULT_PAUSE);
+    sessions.register(register("n1"), new HandLoop.Channel());
+    loop.runDue();
+    assertThat(loop.term.nodes.get("n1").node.hasRestingUntil()).isFalse();
+  }
+
+  private static io.tern.api.v1.Node parseNode(ZkWrite w) {
+    byte[] data =
+        switch (w) {
+          case ZkWrite.Create c -> c.data();
+          case ZkWrite.Update u -> u.data();
+          default -> throw new AssertionError(w);
+        };
+    try {
+      return io.tern.api.v1.Node.parseFrom(data);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test
