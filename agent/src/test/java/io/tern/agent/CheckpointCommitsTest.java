@@ -63,6 +63,14 @@ class CheckpointCommitsTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Path COUNTER = Path.of("../examples/jobs/counter.sh").toAbsolutePath();
 
+  /** Writes checkpoint {@code ck} and runs on. */
+  private static final String ONE_CHECKPOINT_THEN_SLEEP =
+      """
+      cd "$TERN_CHECKPOINT_DIR"
+      mkdir ck && printf 'state' > ck/state && : > ck.done
+      sleep 1000
+      """;
+
   @TempDir Path dir;
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
@@ -166,16 +174,10 @@ class CheckpointCommitsTest {
     store = gated;
     try {
       startAgent("node-1");
-      String script =
-          """
-          cd "$TERN_CHECKPOINT_DIR"
-          mkdir ck && printf 'state' > ck/state && : > ck.done
-          sleep 1000
-          """;
-      scheduler.command(start(JobFixtures.bash("job-slow", 1, script).build()));
+      scheduler.command(start(JobFixtures.bash("job-slow", 1, ONE_CHECKPOINT_THEN_SLEEP).build()));
       await().atMost(WAIT).until(gated::aCommitWaits);
 
-      scheduler.command(start(JobFixtures.bash("job-fast", 1, script).build()));
+      scheduler.command(start(JobFixtures.bash("job-fast", 1, ONE_CHECKPOINT_THEN_SLEEP).build()));
       await().atMost(WAIT).until(() -> committed("job-fast").size() == 1);
       assertThat(committed("job-slow")).as("still at the gate").isEmpty();
 
@@ -596,19 +598,13 @@ class CheckpointCommitsTest {
     store = full;
     try {
       startAgent("node-1");
-      String script =
-          """
-          cd "$TERN_CHECKPOINT_DIR"
-          mkdir ck && printf 'state' > ck/state && : > ck.done
-          sleep 1000
-          """;
-      scheduler.command(start(JobFixtures.bash("stuck-a", 1, script).build()));
+      scheduler.command(start(JobFixtures.bash("stuck-a", 1, ONE_CHECKPOINT_THEN_SLEEP).build()));
       // Eight failures in a row: the next try waits 2^7 polls (12.8 s).
       await().atMost(WAIT).until(() -> failures("stuck-a").size() >= 8);
       assertThat(failures("stuck-a").getLast().getFailures()).isEqualTo(8);
 
       full.free();
-      scheduler.command(start(JobFixtures.bash("free", 1, script).build()));
+      scheduler.command(start(JobFixtures.bash("free", 1, ONE_CHECKPOINT_THEN_SLEEP).build()));
       await().atMost(Duration.ofSeconds(5)).until(() -> committed("free").size() == 1);
       await()
           .atMost(Duration.ofSeconds(3))
