@@ -1071,7 +1071,7 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     LeaderTerm term = loop.term();
     absorbTelemetry(term);
     Instant now = clock.instant();
-    for (JobEntry entry : term.jobs.values()) {
+    for (JobEntry entry : term.unfinishedJobs()) {
       if (entry.state() == JobState.JOB_STATE_STARTING) {
         // Counted from this term's start at the earliest: its agent may run it and not have told
         // this leader yet (it re-registers, listing it, within a lease).

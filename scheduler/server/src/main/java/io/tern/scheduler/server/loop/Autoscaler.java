@@ -191,7 +191,7 @@ final class Autoscaler implements Fleet, AutoCloseable {
     }
     Instant now = clock.instant();
     Set<String> busy = new HashSet<>();
-    for (JobEntry entry : term.jobs.values()) {
+    for (JobEntry entry : term.unfinishedJobs()) {
       if (entry.holdsGpus()) {
         Attempt a = entry.currentAttempt().orElseThrow();
         busy.addAll(a.getNodeIdsList());

@@ -92,7 +92,7 @@ public final class ClusterRequests {
         term -> {
           Instant now = clock.instant();
           List<JobEntry> queued = new ArrayList<>();
-          for (JobEntry entry : term.jobs.values()) {
+          for (JobEntry entry : term.unfinishedJobs()) {
             if (entry.queued()
                 && (request.getTeam().isEmpty()
                     || request.getTeam().equals(entry.job.getSpec().getTeam()))) {

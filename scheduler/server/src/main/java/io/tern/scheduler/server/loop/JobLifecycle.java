@@ -56,6 +56,7 @@ final class JobLifecycle {
       job.setCancelRequested(true);
     }
     entry.job = job.build();
+    term.track(entry);
     String id = entry.id();
     if (after.stopping()) {
       term.stopping.add(id);

@@ -518,7 +518,7 @@ public final class JobRequests {
       return 0;
     }
     int position = 1;
-    for (JobEntry other : term.jobs.headMap(entry.id(), false).values()) {
+    for (JobEntry other : term.unfinishedBefore(entry.id())) {
       if (other.queued() && other.job.getSpec().getTeam().equals(entry.job.getSpec().getTeam())) {
         position++;
       }

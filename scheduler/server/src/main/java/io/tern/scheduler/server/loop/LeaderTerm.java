@@ -13,6 +13,8 @@ import io.tern.scheduler.server.zk.StoredState;
 import io.tern.scheduler.spec.finops.InvalidWindowException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -51,6 +53,12 @@ final class LeaderTerm {
 
   /** {@link #jobs} by id, for lookups that do not walk a tree of 100,000 string keys. */
   private final Map<String, JobEntry> jobsById = new HashMap<>();
+
+  /**
+   * The jobs that have not finished, by id: what each plan and lease check walks, rather than every
+   * job ever submitted. Kept by {@link #add} and {@link #track}.
+   */
+  private final TreeMap<String, JobEntry> unfinished = new TreeMap<>();
 
   final Map<String, String> idempotencyKeys = new HashMap<>();
   final TreeMap<String, NodeSession> nodes = new TreeMap<>();
@@ -218,6 +226,31 @@ final class LeaderTerm {
   void add(JobEntry entry) {
     jobs.put(entry.id(), entry);
     jobsById.put(entry.id(), entry);
+    track(entry);
+  }
+
+  /** Keeps {@link #unfinishedJobs} current: called whenever a job's state may have changed. */
+  void track(JobEntry entry) {
+    if (entry.finished()) {
+      unfinished.remove(entry.id());
+    } else {
+      unfinished.put(entry.id(), entry);
+    }
+  }
+
+  /**
+   * The jobs that have not finished, in id (submission) order: a copy, so that jobs may change
+   * while it is walked.
+   */
+  List<JobEntry> unfinishedJobs() {
+    return new ArrayList<>(unfinished.values());
+  }
+
+  /**
+   * The jobs submitted before {@code id} that have not finished, in id order; not to be changed.
+   */
+  Collection<JobEntry> unfinishedBefore(String id) {
+    return Collections.unmodifiableCollection(unfinished.headMap(id, false).values());
   }
 
   /** The job with this id, or null. */
@@ -262,6 +295,7 @@ final class LeaderTerm {
    * without walking every job (1,000 agents registering against 100,000 jobs).
    */
   void reindex(JobEntry entry) {
+    track(entry);
     List<String> before = indexedNodes.remove(entry.id());
     if (before != null) {
       for (String node : before) {

@@ -134,7 +134,7 @@ final class Planner {
     List<Allocation> allocations = new ArrayList<>();
     List<Job> queue = new ArrayList<>();
     arrays.beginPlan();
-    for (JobEntry entry : term.jobs.values()) {
+    for (JobEntry entry : term.unfinishedJobs()) {
       if (entry.holdsGpus() || entry.queued()) {
         entry.refreshSpent(term.costs.ledger());
       }

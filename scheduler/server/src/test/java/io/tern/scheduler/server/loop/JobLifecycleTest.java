@@ -61,6 +61,31 @@ class JobLifecycleTest {
   }
 
   @Test
+  void aJobThatFinishesLeavesTheJobsThatPlansWalk() {
+    JobEntry running =
+        entry(
+            io.tern.api.v1.JobState.JOB_STATE_RUNNING,
+            JobSpec.getDefaultInstance(),
+            attempt(1, null, ""));
+    Job done =
+        running.job.toBuilder()
+            .setId("job-000000")
+            .setState(io.tern.api.v1.JobState.JOB_STATE_SUCCEEDED)
+            .build();
+    term.add(new JobEntry(done, 0));
+    term.add(running);
+    assertThat(term.jobs).hasSize(2);
+    assertThat(term.unfinishedJobs()).containsExactly(running);
+    assertThat(term.unfinishedBefore("job-000002")).containsExactly(running);
+
+    JobLifecycle.on(term, running, new JobEvent.Exited(1, 0));
+
+    assertThat(running.state()).isEqualTo(io.tern.api.v1.JobState.JOB_STATE_SUCCEEDED);
+    assertThat(term.unfinishedJobs()).isEmpty();
+    assertThat(term.jobs).hasSize(2);
+  }
+
+  @Test
   void aCancelOfARunningJobIsStoredAndWinsWhenTheAttemptEnds() {
     JobEntry running =
         entry(
