@@ -490,7 +490,7 @@ public final class JobLauncher {
       try {
         Files.createDirectories(run);
       } catch (IOException e) {
-        throw new LaunchException("cannot create " + run + ": " + e);
+        throw onThisDisk("cannot create " + run + ": " + e, e);
       }
       if (!spec.getWorkdirDigest().isEmpty()) {
         unpackCode(id, spec.getWorkdirDigest(), run);
@@ -520,8 +520,8 @@ public final class JobLauncher {
       throw new LaunchException.StoreFault(
           "the checkpoint store failed: cannot fetch the job's code: " + e.getMessage());
     } catch (IOException e) {
-      throw new LaunchException(
-          "cannot unpack the job's code (workdir sha256-" + digest + "): " + e.getMessage());
+      throw onThisDisk(
+          "cannot unpack the job's code (workdir sha256-" + digest + "): " + e.getMessage(), e);
     } finally {
       try {
         Files.deleteIfExists(archive);
@@ -529,6 +529,16 @@ public final class JobLauncher {
         // the attempt's folder is removed with the attempt
       }
     }
+  }
+
+  /**
+   * A failure to write the attempt's files on this node: a node fault when its disk has no room
+   * (the job goes elsewhere, no retry counted, and the node rests), else a failed start.
+   */
+  private static LaunchException onThisDisk(String message, IOException e) {
+    return CheckpointStoreFullException.isFull(e)
+        ? new LaunchException.NodeFault(message)
+        : new LaunchException(message);
   }
 
   /**

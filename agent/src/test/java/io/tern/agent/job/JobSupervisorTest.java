@@ -833,7 +833,8 @@ class JobSupervisorTest {
 
   /**
    * The job's code cannot be fetched because the store's folder is gone (a volume not mounted): the
-   * job waits for the store, no retry counted. Code the store does not hold is a failed start.
+   * job waits for the store, no retry counted. Code the store does not hold is a failed start; code
+   * this node's disk has no room for is a node fault.
    */
   @Test
   void codeFromAStoreThatIsGoneIsAStoreFaultCodeItDoesNotHoldAFailedStart() {
@@ -850,6 +851,11 @@ class JobSupervisorTest {
               throw new io.tern.checkpoint.StoreUnreachableException(
                   "/mnt/ckpt: the checkpoint store is gone");
             }
+            if (digest.startsWith("c")) {
+              // This node's disk, where the archive is copied and unpacked, is full.
+              throw new java.nio.file.FileSystemException(
+                  archive.toString(), null, "No space left on device");
+            }
             throw new java.nio.file.NoSuchFileException("/mnt/ckpt/workdirs/sha256-" + digest);
           }
         };
@@ -857,8 +863,11 @@ class JobSupervisorTest {
     gone.getSpecBuilder().setWorkdirDigest("a".repeat(64));
     StartJob.Builder missing = bash("job-missing", 1, "true");
     missing.getSpecBuilder().setWorkdirDigest("b".repeat(64));
+    StartJob.Builder full = bash("job-full-disk", 1, "true");
+    full.getSpecBuilder().setWorkdirDigest("c".repeat(64));
     startJob(gone.build());
     startJob(missing.build());
+    startJob(full.build());
 
     assertThat(awaitPhase("job-gone", Phase.PHASE_STORE_FAULT).getMessage())
         .isEqualTo(
@@ -866,6 +875,10 @@ class JobSupervisorTest {
                 + " store is gone");
     assertThat(awaitPhase("job-missing", Phase.PHASE_START_FAILED).getMessage())
         .startsWith("cannot unpack the job's code (workdir sha256-bbbb");
+    // Not the job's fault: it goes to another node, no retry counted, and this one rests.
+    assertThat(awaitPhase("job-full-disk", Phase.PHASE_NODE_FAULT).getMessage())
+        .startsWith("cannot unpack the job's code (workdir sha256-cccc")
+        .endsWith("No space left on device");
   }
 
   /**
