@@ -1,5 +1,6 @@
 package io.tern.scheduler.server.loop;
 
+import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.tern.api.v1.Ack;
 import io.tern.api.v1.AgentMessage;
@@ -272,8 +273,24 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     }
     NodeState state = NodeState.NODE_STATE_READY;
     boolean drained = session != null && session.node.getDrained();
-    if (drained || (session != null && session.state() == NodeState.NODE_STATE_DRAINING)) {
-      // An operator's drain lasts until undrained; a reclaim notice does not go away on reconnect.
+    // A reclaim notice stands until its time: an agent that registers before it (restarted, or
+    // reconnecting) finds its node draining still; one that registers after it finds its node
+    // back (the instance was stopped and started, or the cloud did not take it), notice over.
+    Timestamp noticed = null;
+    if (session != null && session.node.hasReclaimAt()) {
+      Instant reclaimAt = CoreSnapshots.instant(session.node.getReclaimAt());
+      if (now.isBefore(reclaimAt)) {
+        noticed = session.node.getReclaimAt();
+      } else {
+        log.info(
+            "node {} registers after its spot reclaim at {}: the instance is back, the notice"
+                + " over",
+            register.getNodeId(),
+            reclaimAt);
+      }
+    }
+    if (drained || noticed != null) {
+      // An operator's drain lasts until undrained.
       state = NodeState.NODE_STATE_DRAINING;
     }
     Node node =
@@ -290,8 +307,8 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
             .putAllLabels(register.getLabelsMap())
             .setLastHeartbeat(CoreSnapshots.timestamp(now))
             .build();
-    if (session != null && session.node.hasReclaimAt()) {
-      node = node.toBuilder().setReclaimAt(session.node.getReclaimAt()).build();
+    if (noticed != null) {
+      node = node.toBuilder().setReclaimAt(noticed).build();
     }
     if (session != null) {
       node = session.withRestFrom(node, now);

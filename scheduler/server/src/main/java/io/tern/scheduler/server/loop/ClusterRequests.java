@@ -168,7 +168,8 @@ public final class ClusterRequests {
 
   /**
    * Lets a drained node take placements again: READY now, or once its agent registers if it is
-   * lost. A node a spot reclaim drains is refused: the cloud takes it back.
+   * lost. A node a spot reclaim drains is refused until the reclaim time (the cloud takes it back);
+   * after it, the node is still here and the notice is over.
    */
   public CompletableFuture<Node> undrain(UndrainNodeRequest request) {
     return loop.call(
@@ -177,7 +178,8 @@ public final class ClusterRequests {
           if (session == null) {
             throw new NoSuchElementException("no node " + SpecLimits.echo(request.getNodeId()));
           }
-          if (session.node.hasReclaimAt()) {
+          if (session.node.hasReclaimAt()
+              && clock.instant().isBefore(CoreSnapshots.instant(session.node.getReclaimAt()))) {
             throw Status.FAILED_PRECONDITION
                 .withDescription(
                     "node "
@@ -187,7 +189,8 @@ public final class ClusterRequests {
                         + "; the cloud takes it back")
                 .asRuntimeException();
           }
-          Node.Builder node = session.node.toBuilder().setDrained(false);
+          // A reclaim whose time has passed with the node still here is over.
+          Node.Builder node = session.node.toBuilder().setDrained(false).clearReclaimAt();
           if (session.state() == NodeState.NODE_STATE_DRAINING) {
             node.setState(NodeState.NODE_STATE_READY);
           }

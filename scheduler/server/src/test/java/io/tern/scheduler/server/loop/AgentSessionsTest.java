@@ -741,6 +741,42 @@ class AgentSessionsTest {
   }
 
   @Test
+  void aReclaimNoticeStandsUntilItsTimeAndIsOverForANodeWhoseAgentRegistersAfterIt() {
+    loop.lead(List.of(), List.of(spotNode("s1", NodeState.NODE_STATE_READY)));
+    HandLoop.Channel agent = new HandLoop.Channel();
+    sessions.register(register("s1"), agent);
+    loop.runDue();
+    Instant reclaimAt = HandLoop.T0.plusSeconds(60);
+    sessions.message(
+        "s1",
+        agent,
+        AgentMessage.newBuilder()
+            .setSpotNotice(
+                SpotNotice.newBuilder()
+                    .setKind(SpotNotice.Kind.KIND_INSTANCE_ACTION)
+                    .setActionAt(HandLoop.at(reclaimAt)))
+            .build());
+    loop.settle();
+
+    // Its agent restarts during the notice: the node drains still.
+    loop.clock.advance(java.time.Duration.ofSeconds(30));
+    sessions.register(register("s1"), new HandLoop.Channel());
+    loop.runDue();
+    NodeSession s1 = loop.term.nodes.get("s1");
+    assertThat(s1.state()).isEqualTo(NodeState.NODE_STATE_DRAINING);
+    assertThat(s1.node.getReclaimAt()).isEqualTo(HandLoop.at(reclaimAt));
+
+    // Its agent registers after the reclaim time (the instance was stopped and started again):
+    // the node is back, and what ends there later is no spot reclaim.
+    loop.clock.advance(java.time.Duration.ofSeconds(31));
+    sessions.register(register("s1"), new HandLoop.Channel());
+    loop.runDue();
+    s1 = loop.term.nodes.get("s1");
+    assertThat(s1.state()).isEqualTo(NodeState.NODE_STATE_READY);
+    assertThat(s1.node.hasReclaimAt()).isFalse();
+  }
+
+  @Test
   void aNewLeaderTimesASpotPoolsSettleFromItsLastReclaimUntilASpotNodeJoinsInItsTerm() {
     // What ZooKeeper holds after a failover: a job reclaimed from pool spot-a 30 min ago, spot
     // nodes of that pool stored as ready (its agent is reconnecting), as lost, and as lost with a

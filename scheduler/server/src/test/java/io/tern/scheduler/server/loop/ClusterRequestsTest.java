@@ -11,6 +11,7 @@ import io.tern.api.v1.NodeState;
 import io.tern.api.v1.Priority;
 import io.tern.api.v1.QueueEntry;
 import io.tern.api.v1.SchedulerMessage.KindCase;
+import io.tern.api.v1.UndrainNodeRequest;
 import io.tern.scheduler.server.zk.ZkPaths;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +59,30 @@ class ClusterRequestsTest {
     assertThat(nodes).extracting(n -> n.getId()).containsExactly("n1", "n2");
     assertThat(nodes.getFirst().getJobIdsList()).containsExactly("job-000001");
     assertThat(nodes.getFirst().getGpusCount()).isEqualTo(8);
+  }
+
+  @Test
+  void aNodeUnderAReclaimNoticeIsUndrainedOnlyOnceItsReclaimTimeHasPassed() throws Exception {
+    loop.lead(
+        List.of(),
+        List.of(
+            HandLoop.node("n1", 8).toBuilder()
+                .setState(NodeState.NODE_STATE_DRAINING)
+                .setReclaimAt(HandLoop.at(HandLoop.T0.plusSeconds(60)))
+                .build()));
+    loop.connect("n1");
+
+    var early = cluster.undrain(UndrainNodeRequest.newBuilder().setNodeId("n1").build());
+    loop.runDue();
+    assertThatThrownBy(early::get)
+        .hasMessageContaining("is draining for a spot reclaim at 2026-05-04T06:01:00Z")
+        .hasMessageContaining("the cloud takes it back");
+
+    loop.clock.advance(java.time.Duration.ofSeconds(61));
+    var late = cluster.undrain(UndrainNodeRequest.newBuilder().setNodeId("n1").build());
+    loop.runDue();
+    assertThat(late.get().getState()).isEqualTo(NodeState.NODE_STATE_READY);
+    assertThat(late.get().hasReclaimAt()).as("the notice is over").isFalse();
   }
 
   @Test
