@@ -238,6 +238,10 @@ public final class SchedulerLink {
     heardNanos = System.nanoTime();
     log.info("connecting to scheduler {}", target);
     ManagedChannel channel = channels.computeIfAbsent(target, channelFactory::open);
+    // gRPC backs off reconnecting to an address that refused it (up to two minutes) and fails
+    // every call at once meanwhile; this link paces its own tries, so each one dials for real: a
+    // replica that was down when first tried is reached as soon as it is up (and leads).
+    channel.resetConnectBackoff();
     AgentServiceGrpc.newStub(channel).connect(new Responses(stream, target));
     requests.onNext(AgentMessage.newBuilder().setRegister(listener.registration()).build());
   }
