@@ -8,6 +8,7 @@ import io.tern.scheduler.core.state.JobEvent;
 import io.tern.scheduler.core.state.Transition;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Commands to the agents that run a job's attempt: interrupt it (checkpoint and exit, or stop) as
@@ -21,17 +22,21 @@ final class JobCommands {
     this.writes = writes;
   }
 
-  /** Asks a running job to checkpoint and exit, or to stop when it cannot checkpoint. */
-  void interrupt(
+  /**
+   * Asks a running job to checkpoint and exit, or to stop when it cannot checkpoint.
+   *
+   * @return completes once the change is in ZooKeeper (at once when nothing was stored)
+   */
+  CompletableFuture<Void> interrupt(
       LeaderTerm term, String jobId, int attempt, boolean checkpoint, String reason, Instant now) {
-    interrupt(term, jobId, attempt, checkpoint, reason, now, null);
+    return interrupt(term, jobId, attempt, checkpoint, reason, now, null);
   }
 
   /**
    * Like {@link #interrupt(LeaderTerm, String, int, boolean, String, Instant)}, with the checkpoint
    * deadline capped at {@code notAfter} (a spot reclaim's termination time), if given.
    */
-  void interrupt(
+  CompletableFuture<Void> interrupt(
       LeaderTerm term,
       String jobId,
       int attempt,
@@ -41,20 +46,27 @@ final class JobCommands {
       Instant notAfter) {
     JobEntry entry = term.entry(jobId);
     if (entry == null) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
     Transition t =
         JobLifecycle.on(term, entry, new JobEvent.Interrupt(attempt, checkpoint, reason));
     if (t.ignored()) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
     Attempt current = entry.currentAttempt().orElseThrow();
     if (t.effects().getFirst() instanceof Effect.SendCheckpoint) {
       SchedulerMessage command = checkpointCommand(term, entry, reason, now, notAfter);
-      writes.saveJob(entry, () -> send(term, current, command));
-    } else {
-      sendStop(term, jobId, current, reason);
+      CompletableFuture<Void> stored = new CompletableFuture<>();
+      writes.saveJob(
+          entry,
+          () -> {
+            send(term, current, command);
+            stored.complete(null);
+          });
+      return stored;
     }
+    sendStop(term, jobId, current, reason);
+    return CompletableFuture.completedFuture(null);
   }
 
   /**

@@ -99,8 +99,11 @@ public final class JobControls {
       throw refused(entry, "requeued", "only a running job can be requeued");
     }
     String why = "requeued by " + who + (reason.isEmpty() ? "" : ": " + reason);
-    commands.interrupt(term, entry.id(), entry.attemptNumber(), true, why, clock.instant());
-    return CompletableFuture.completedFuture(entry.job);
+    CompletableFuture<Void> stored =
+        commands.interrupt(term, entry.id(), entry.attemptNumber(), true, why, clock.instant());
+    Job snapshot = entry.job;
+    // Answered once the change is in ZooKeeper, as every other change is.
+    return stored.thenApply(v -> snapshot);
   }
 
   /**

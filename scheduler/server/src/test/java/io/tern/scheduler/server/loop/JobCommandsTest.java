@@ -36,6 +36,22 @@ class JobCommandsTest {
   }
 
   @Test
+  void aRequeueIsAnsweredOnlyOnceTheCheckpointRequestIsStored() throws Exception {
+    HandLoop.Channel agent = leadWithACheckpointableJobOnN1();
+    JobControls controls =
+        new JobControls(loop, loop.clock, loop.writes, loop.commands, loop.plans);
+
+    var answer = controls.requeue(JOB, "alice", "new data");
+    loop.runDue();
+    assertThat(loop.term.entry(JOB).state()).isEqualTo(JobState.JOB_STATE_CHECKPOINTING);
+    assertThat(answer).as("ZooKeeper has not stored it yet").isNotDone();
+
+    loop.settle();
+    assertThat(answer.get().getState()).isEqualTo(JobState.JOB_STATE_CHECKPOINTING);
+    assertThat(agent.of(KindCase.CHECKPOINT_JOB)).hasSize(1);
+  }
+
+  @Test
   void aJobThatCannotCheckpointIsStoppedAtOnce() {
     loop.lead(
         List.of(
