@@ -268,7 +268,7 @@ final class SpecFlags {
       return null;
     }
     String trimmed = text.trim();
-    if (trimmed.matches("\\d{1,9}")) {
+    if (trimmed.matches("-?\\d{1,9}")) { // a negative one too: the spec's check names the range
       return Integer.valueOf(trimmed);
     }
     return Durations.parse(trimmed)

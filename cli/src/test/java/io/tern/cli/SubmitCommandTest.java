@@ -140,6 +140,23 @@ class SubmitCommandTest {
         .isEqualTo(90);
     assertThat(nonsense.exit).isEqualTo(2);
     assertThat(nonsense.err).contains("--checkpoint-grace");
+    Run negative =
+        tern(
+            "submit",
+            "--dry-run",
+            "--name",
+            "p",
+            "--team",
+            "vision",
+            "--checkpoint-grace=-3",
+            "--",
+            "x");
+    assertThat(negative.exit).isEqualTo(2);
+    assertThat(negative.err)
+        .as("a number out of range, not 'not a whole number'")
+        .contains("--checkpoint-grace")
+        .contains("between 1 and 3600")
+        .doesNotContain("whole number");
   }
 
   @Test

@@ -162,19 +162,23 @@ public final class BudgetCommand {
   /** {@code 80%} or {@code 0.8} → 0.8. */
   static double parseFraction(String text) {
     String t = text.trim();
+    double value;
     try {
-      double value =
+      value =
           t.endsWith("%")
               ? Double.parseDouble(t.substring(0, t.length() - 1).trim()) / 100
               : Double.parseDouble(t);
-      if (!(value > 0 && value <= 1)) {
-        throw new NumberFormatException();
-      }
-      return value;
     } catch (NumberFormatException e) {
       throw new UserInputException(
           "--soft-at: '" + text + "' must be a percentage like 80% or a fraction like 0.8");
     }
+    if (!(value > 0 && value <= 1)) {
+      throw new UserInputException(
+          "--soft-at: '"
+              + text
+              + "' must be above 0% and at most 100% (a fraction above 0, up to 1)");
+    }
+    return value;
   }
 
   static void print(ListBudgetsResponse budgets, PrintWriter out) {

@@ -1,6 +1,7 @@
 package io.tern.cli.finops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -174,6 +175,11 @@ class FinOpsCommandsTest {
     assertThat(SinceFlag.parse("June", now)).isEmpty();
     assertThat(BudgetCommand.parseFraction("80%")).isEqualTo(0.8);
     assertThat(BudgetCommand.parseFraction("0.5")).isEqualTo(0.5);
+    assertThatThrownBy(() -> BudgetCommand.parseFraction("150%"))
+        .hasMessage(
+            "--soft-at: '150%' must be above 0% and at most 100% (a fraction above 0, up to 1)");
+    assertThatThrownBy(() -> BudgetCommand.parseFraction("most"))
+        .hasMessage("--soft-at: 'most' must be a percentage like 80% or a fraction like 0.8");
   }
 
   @Test
