@@ -21,9 +21,11 @@ import java.util.Set;
  * Proposes victims for a job that fits nowhere as things stand (phase one of two: the committer
  * re-validates before signalling). A victim is eligible when the job's class outranks it
  * (PRIORITY), or when the job's team is within its guarantee and the victim's team is borrowing and
- * does not outrank the job (QUOTA_RECLAIM). Jobs already stopping count as free room. Nodes are
- * compared by work lost (non-checkpointable GPU-seconds since their last checkpoint), then number
- * of victims, then id; at most {@code candidateNodes} feasible nodes are compared.
+ * does not outrank the job (QUOTA_RECLAIM). Jobs already stopping count as free room: they cost
+ * nothing. Nodes are compared by work lost (non-checkpointable GPU-seconds since their last
+ * checkpoint), then the highest priority class among their new victims (the lower the better), then
+ * the number of new victims, then GPU-seconds at risk, then position; at most {@code
+ * candidateNodes} feasible nodes are compared.
  *
  * <p>Not thread-safe: one per plan call. It remembers victims chosen earlier in the call so no job
  * is preempted twice and claimed GPUs are never promised twice.
@@ -163,6 +165,8 @@ public final class PreemptionPlanner {
     List<Preemption.Reason> reasons = new ArrayList<>();
     long lost = 0;
     long risk = 0;
+    int newVictims = 0;
+    int topClass = PriorityClass.values().length; // below every class: no new victim
     for (Allocation a : eligible) {
       if (Long.bitCount(room) >= need && cpu >= r.cpu() && mem >= r.memoryMiB()) {
         break;
@@ -173,6 +177,8 @@ public final class PreemptionPlanner {
       if (!free) {
         lost += VictimOrder.workLost(a, now);
         risk += a.gpuSecondsAtRisk(now);
+        newVictims++;
+        topClass = Math.min(topClass, a.job().priority().ordinal());
       }
       cpu += a.job().resources().cpu();
       mem += a.job().resources().memoryMiB();
@@ -190,7 +196,7 @@ public final class PreemptionPlanner {
       return null;
     }
     long gpus = GpuSelection.lowest(room, need);
-    return new NodeOption(node, gpus, victims, reasons, lost, risk);
+    return new NodeOption(node, gpus, victims, reasons, lost, topClass, newVictims, risk);
   }
 
   /**
@@ -264,13 +270,22 @@ public final class PreemptionPlanner {
         : node.node().pricePerHourUsd() * request.gpusPerNode() / gpus;
   }
 
-  /** A node that fits the job once its victims stop; sorted best first. */
+  /**
+   * A node that fits the job once its victims stop; sorted best first.
+   *
+   * @param victims every job that must stop here, those stopping already included
+   * @param topClass the ordinal of the highest priority class among the new victims (a larger one
+   *     is a lesser class); past every class when there is none
+   * @param newVictims the victims not stopping already: what preempting here costs
+   */
   private record NodeOption(
       NodeView node,
       long gpus,
       List<Allocation> victims,
       List<Preemption.Reason> reasons,
       long workLost,
+      int topClass,
+      int newVictims,
       long atRisk)
       implements Comparable<NodeOption> {
 
@@ -280,7 +295,11 @@ public final class PreemptionPlanner {
       if (c != 0) {
         return c;
       }
-      c = Integer.compare(victims.size(), o.victims.size());
+      c = Integer.compare(o.topClass, topClass);
+      if (c != 0) {
+        return c;
+      }
+      c = Integer.compare(newVictims, o.newVictims);
       if (c != 0) {
         return c;
       }

@@ -108,6 +108,63 @@ class PreemptionTest {
   }
 
   @Test
+  void aNodeWhereAJobIsStoppingAlreadyIsTakenBeforeOneWhereANewVictimWouldStop() {
+    // A checkpointable normal job was asked to stop on b for an earlier plan; a is busy with a
+    // normal job that just checkpointed. The high job waits for b, preempting no one more.
+    var a = spot("a", 1);
+    var b = spot("b", 1);
+    var onA =
+        new Allocation(
+            job("on-a", 1).checkpointing(CKPT).build(),
+            1,
+            a.capacityType(),
+            List.of(new NodeAssignment("a", List.of(0))),
+            NOW.minus(Duration.ofHours(1)),
+            NOW,
+            false);
+    var stoppingOnB =
+        runningFor(job("on-b", 1).checkpointing(CKPT).build(), b, Duration.ofHours(1), 0)
+            .asStopping();
+    var plan =
+        plan(
+            cluster(List.of(a, b), onA, stoppingOnB),
+            queue(job("urgent", 1).priority(PriorityClass.HIGH).build()));
+    assertThat(plan.preemptions()).isEmpty();
+    assertThat(plan.explanationFor("urgent").orElseThrow().toString())
+        .isEqualTo("waiting for stopping jobs to free b");
+  }
+
+  @Test
+  void theLowestPriorityClassIsPreemptedFirstOnANodeAndAcrossNodes() {
+    // Every job here checkpoints (no work lost): the class decides, not the id or the node.
+    var a = spot("a", 2);
+    var b = spot("b", 1);
+    var c = spot("c", 1);
+    var plan =
+        plan(
+            cluster(
+                List.of(a, b, c),
+                runningFor(job("a-normal", 1).checkpointing(CKPT).build(), a, Duration.ZERO, 0),
+                runningFor(
+                    job("a-low", 1).priority(PriorityClass.LOW).checkpointing(CKPT).build(),
+                    a,
+                    Duration.ZERO,
+                    1),
+                runningFor(job("b-normal", 1).checkpointing(CKPT).build(), b, Duration.ZERO, 0),
+                runningFor(
+                    job("c-low", 1).priority(PriorityClass.LOW).checkpointing(CKPT).build(),
+                    c,
+                    Duration.ZERO,
+                    0)),
+            queue(
+                job("urgent-1", 1).priority(PriorityClass.HIGH).build(),
+                job("urgent-2", 1).priority(PriorityClass.HIGH).submittedAt(NOW).build()));
+    assertThat(plan.preemptions())
+        .extracting(Preemption::victimJobId)
+        .containsExactlyInAnyOrder("a-low", "c-low");
+  }
+
+  @Test
   void aTeamUnderItsGuaranteeReclaimsFromABorrowingTeam() {
     var policy =
         PolicySnapshot.of(
