@@ -17,6 +17,7 @@ import io.tern.api.v1.RestoreReport;
 import io.tern.api.v1.RunningAttempt;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.api.v1.SpotNotice;
+import io.tern.checkpoint.CheckpointStoreFullException;
 import io.tern.checkpoint.StoreIdentity;
 import io.tern.scheduler.core.state.Effect;
 import io.tern.scheduler.core.state.JobEvent;
@@ -564,10 +565,14 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
       Instant at,
       Instant now) {
     String why = printable(status.getMessage(), MAX_REASON_CHARS);
-    NodeSession worked = storeWorkedElsewhere(term, session, now);
+    // A full store is full for every node (another may just have made room by pruning its own
+    // job's checkpoints): no node is blamed for it.
+    boolean full =
+        CheckpointStoreFullException.isFull(new java.io.IOException(status.getMessage()));
+    NodeSession worked = full ? null : storeWorkedElsewhere(term, session, now);
     session.storeFailedAt = now;
     String reason;
-    if (worked != null || session.storeMismatch != null) {
+    if (worked != null || (session.storeMismatch != null && !full)) {
       // Each fault of its own in a row doubles the node's rest, up to 16 times the first: a host
       // with the wrong volume mounted is tried less and less often until its store works.
       Duration rest = NODE_FAULT_PAUSE.multipliedBy(1L << Math.min(session.ownStoreFaults, 4));

@@ -231,6 +231,36 @@ class AgentSessionsTest {
   }
 
   @Test
+  void aFullStoreBlamesNoNodeThoughAnotherNodesCommitWorkedJustBefore() {
+    loop.lead(
+        List.of(
+            checkpointable(JOB, JobState.JOB_STATE_STARTING, 0, 1),
+            checkpointable("job-000003", JobState.JOB_STATE_STARTING, 2, 3)),
+        List.of(HandLoop.node("n1", 8), HandLoop.node("n2", 8)));
+    loop.connect("n1");
+    sessions.message(
+        "n2",
+        loop.connect("n2"),
+        AgentMessage.newBuilder()
+            .setSeq(2)
+            .setCheckpointCommitted(
+                io.tern.api.v1.CheckpointCommitted.newBuilder()
+                    .setJobId("job-000002")
+                    .setCheckpoint(
+                        io.tern.api.v1.CheckpointRef.newBuilder().setName("step-1").setAttempt(1)))
+            .build());
+    loop.settle();
+
+    storeFault("n1", JOB, "the checkpoint store failed: No space left on device");
+
+    JobEntry entry = loop.term.entry(JOB);
+    assertThat(loop.term.nodes.get("n1").faultedUntil).isEqualTo(Instant.MIN);
+    assertThat(entry.storeFaultUntil)
+        .as("the job waits for the store")
+        .isEqualTo(loop.clock.instant().plus(AgentSessions.STORE_FAULT_PAUSE));
+  }
+
+  @Test
   void aNodesRestIsStoredWithItSoThatANewLeaderKeepsIt() {
     storeFaultOnN1AfterN2Committed(java.time.Duration.ofSeconds(30));
     Instant until = loop.clock.instant().plus(AgentSessions.NODE_FAULT_PAUSE);
