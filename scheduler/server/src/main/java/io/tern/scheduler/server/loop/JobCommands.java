@@ -84,12 +84,21 @@ final class JobCommands {
             term, entry, "checkpoint requested before the agent reconnected", now, reclaimAt));
   }
 
+  /**
+   * The least time a job is given to checkpoint, however close the cap (a notice that came late or
+   * says "now"): killing it sooner saves nothing, and its checkpoint may still commit.
+   */
+  static final Duration LEAST_CHECKPOINT_TIME = Duration.ofSeconds(10);
+
   private static SchedulerMessage checkpointCommand(
       LeaderTerm term, JobEntry entry, String reason, Instant now, Instant notAfter) {
     var g = entry.job.getSpec().getCheckpoint().getGrace();
-    Instant deadline = now.plus(Duration.ofSeconds(g.getSeconds(), g.getNanos()));
+    Duration grace = Duration.ofSeconds(g.getSeconds(), g.getNanos());
+    Instant deadline = now.plus(grace);
     if (notAfter != null && notAfter.isBefore(deadline)) {
-      deadline = notAfter;
+      Instant least =
+          now.plus(grace.compareTo(LEAST_CHECKPOINT_TIME) < 0 ? grace : LEAST_CHECKPOINT_TIME);
+      deadline = notAfter.isBefore(least) ? least : notAfter;
     }
     return term.command()
         .setCheckpointJob(

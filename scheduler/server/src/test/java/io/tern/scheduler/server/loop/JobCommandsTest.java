@@ -52,6 +52,19 @@ class JobCommandsTest {
   }
 
   @Test
+  void aReclaimThatLeavesNoTimeStillGivesTheJobTenSecondsToCheckpoint() {
+    HandLoop.Channel agent = leadWithACheckpointableJobOnN1();
+
+    // The notice came late: the reclaim's cap (10 s before it) is already past.
+    loop.commands.interrupt(
+        loop.term, JOB, 1, true, "spot reclaim of n1", HandLoop.T0, HandLoop.T0.minusSeconds(5));
+    loop.settle();
+
+    assertThat(agent.of(KindCase.CHECKPOINT_JOB).getFirst().getCheckpointJob().getDeadline())
+        .isEqualTo(HandLoop.at(HandLoop.T0.plus(JobCommands.LEAST_CHECKPOINT_TIME)));
+  }
+
+  @Test
   void aJobThatCannotCheckpointIsStoppedAtOnce() {
     loop.lead(
         List.of(
