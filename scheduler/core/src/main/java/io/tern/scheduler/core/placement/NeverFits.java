@@ -100,6 +100,10 @@ public final class NeverFits {
               + fitting
               + " can hold one member");
     }
+    if (misses.size() > 1) {
+      // Nodes of the capacity it needs are known, and the other misses say why none of them fit.
+      misses.remove(Miss.CAPACITY);
+    }
     List<String> why = new ArrayList<>();
     misses.keySet().forEach(m -> why.add(describe(m, job, want, shapes)));
     return Optional.of("fits no node and no pool: " + String.join("; ", why));

@@ -50,6 +50,16 @@ class NeverFitsTest {
 
     assertThat(NeverFits.check(onDemandOnly, List.of(spot("a", 8)), List.of()))
         .hasValue("fits no node and no pool: needs on-demand capacity, and none is known");
+    // Spot nodes are known; what keeps the spot-only job off them is their GPU model, not that
+    // there is no spot capacity.
+    var spotOnlyWrongModel =
+        job("j", 1)
+            .capacity(CapacityPreference.SPOT_ONLY)
+            .resources(Resources.of(1, 1, 0, List.of("T4"), 0, 0))
+            .build();
+    assertThat(
+            NeverFits.check(spotOnlyWrongModel, List.of(spot("a", 8), onDemand("b", 8)), List.of()))
+        .hasValue("fits no node and no pool: needs a GPU model in [T4], there are [A100]");
     assertThat(NeverFits.check(bigMemory, List.of(spot("a", 8)), List.of()))
         .hasValue("fits no node and no pool: needs 200 GiB per GPU, the most is 80 GiB");
     assertThat(NeverFits.check(manyCpus, List.of(spot("a", 8)), List.of()))
