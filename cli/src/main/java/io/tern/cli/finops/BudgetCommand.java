@@ -212,7 +212,12 @@ public final class BudgetCommand {
     table.print(out);
   }
 
+  /**
+   * Dollars to the cent; an amount under a dollar to a hundredth of a cent, so it never reads 0.
+   */
   static String usd(double value) {
-    return String.format(Locale.ROOT, "$%,.2f", value);
+    return value != 0 && Math.abs(value) < 1
+        ? String.format(Locale.ROOT, "$%.4f", value)
+        : String.format(Locale.ROOT, "$%,.2f", value);
   }
 }

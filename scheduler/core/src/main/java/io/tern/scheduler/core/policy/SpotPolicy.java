@@ -106,7 +106,9 @@ public final class SpotPolicy {
               ReasonKind.BUDGET_HARD,
               String.format(
                   Locale.ROOT,
-                  "budget: team %s spent $%.2f of its $%.2f hard limit",
+                  team.budget().hardLimitUsd() < 1
+                      ? "budget: team %s spent $%.4f of its $%.4f hard limit"
+                      : "budget: team %s spent $%.2f of its $%.2f hard limit",
                   team.team(),
                   team.budget().spentUsd(),
                   team.budget().hardLimitUsd())),

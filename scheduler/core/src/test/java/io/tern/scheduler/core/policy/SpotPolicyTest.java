@@ -110,6 +110,10 @@ class SpotPolicyTest {
     assertThat(d.hold().kind()).isEqualTo(ReasonKind.BUDGET_HARD);
     assertThat(d.hold().detail())
         .isEqualTo("budget: team team-a spent $250.00 of its $200.00 hard limit");
+    var tiny = team.withBudget(new Budget(0.007, 0.003, 0.006));
+    assertThat(policy.decide(job("j", 1).build(), tiny, open, NOW).hold().detail())
+        .as("a budget under a dollar does not read $0.01 of $0.01")
+        .isEqualTo("budget: team team-a spent $0.0070 of its $0.0060 hard limit");
   }
 
   @Test
