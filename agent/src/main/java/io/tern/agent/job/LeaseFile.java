@@ -1,10 +1,14 @@
 package io.tern.agent.job;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,6 +22,13 @@ import java.util.function.LongSupplier;
  * <p>The file is replaced atomically (write, rename), so a shim reads one lease or the next, never
  * a mix. A missing or unreadable file fences at once: a shim never runs a job on a lease nobody
  * wrote.
+ *
+ * <p>A full disk must not stop the lease, or every job on the node would be fenced: after the first
+ * write, replacing it allocates nothing. Its text has one width ({@link #WIDTH}; the numbers are
+ * padded with spaces, which the shims skip), two inodes take turns: the next lease is written over
+ * the spare ({@code lease.next}) in place, the current one is kept by a second name ({@code
+ * lease.spare}, a hard link), the spare is renamed over {@code lease}, and the old one becomes the
+ * spare. Links and renames reuse directory entries; only the first write needs a block.
  *
  * <p>Not thread-safe: the agent writes it from its loop thread.
  */
@@ -62,11 +73,40 @@ public final class LeaseFile {
     return file;
   }
 
+  /** The length of the file's text: two numbers of 20 characters, a space and a newline. */
+  static final int WIDTH = 42;
+
   private void replace(String text) throws IOException {
+    String[] fields = text.trim().split(" ");
+    byte[] bytes =
+        String.format("%20s %20s\n", fields[0], fields[1]).getBytes(StandardCharsets.US_ASCII);
+    Path next = file.resolveSibling(file.getFileName() + ".next");
+    Path spare = file.resolveSibling(file.getFileName() + ".spare");
     Files.createDirectories(file.getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.US_ASCII);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    try (FileChannel out =
+        FileChannel.open(next, StandardOpenOption.WRITE, StandardOpenOption.CREATE)) {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        out.write(buffer, buffer.position());
+      }
+      if (out.size() > WIDTH) {
+        out.truncate(WIDTH); // left by an older agent, whose text was shorter or longer
+      }
+    }
+    Files.deleteIfExists(spare); // left by a write cut short
+    boolean kept = false;
+    if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      try {
+        Files.createLink(spare, file);
+        kept = true;
+      } catch (UnsupportedOperationException | IOException e) {
+        // no hard links here: the old lease is let go, and the next write allocates a file
+      }
+    }
+    Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    if (kept) {
+      Files.move(spare, next, StandardCopyOption.ATOMIC_MOVE);
+    }
   }
 
   /** {@code /proc/uptime} in centiseconds ("12345.67 ..." → 1234567). */
