@@ -231,10 +231,24 @@ final class PlanningRound {
         }
       }
       pending.add(new Explanation(facts.ids[i], reasons, decision.holdUntil()));
+    } else if (decision.deadlineForced()) {
+      // Spot is not allowed for this job now, and the deadline is why.
+      List<PendingReason> reasons = new ArrayList<>(why.size());
+      for (PendingReason r : why) {
+        reasons.add(
+            r.kind() == ReasonKind.CAPACITY_TYPE
+                ? PendingReason.nodes(r.kind(), r.nodes(), DEADLINE_KEEPS_OFF_SPOT)
+                : r);
+      }
+      pending.add(new Explanation(facts.ids[i], reasons));
     } else {
       pending.add(new Explanation(facts.ids[i], why));
     }
   }
+
+  /** Why a job the deadline rule sends to on-demand takes no spot node. */
+  static final String DEADLINE_KEEPS_OFF_SPOT =
+      "spot not allowed now: its deadline is too close to risk a reclaim";
 
   /** Job {@code i} of the queue list: hold, quota, memoised failure, or a real search. */
   private void consider(int i) {

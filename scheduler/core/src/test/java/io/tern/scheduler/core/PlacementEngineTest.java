@@ -96,6 +96,20 @@ class PlacementEngineTest {
   }
 
   @Test
+  void aJobTheDeadlineKeepsOffSpotSaysSoForTheFreeSpotNodes() {
+    // Only a spot node is free; the job's deadline leaves no room to risk a reclaim.
+    var j =
+        job("j", 1)
+            .deadline(NOW.plus(Duration.ofHours(2)))
+            .remainingDuration(Duration.ofMinutes(71))
+            .build();
+    Plan plan = plan(cluster(List.of(spot("s", 1))), queue(j));
+    assertThat(plan.placements()).isEmpty();
+    assertThat(plan.explanationFor("j").orElseThrow().toString())
+        .isEqualTo("1 node: spot not allowed now: its deadline is too close to risk a reclaim");
+  }
+
+  @Test
   void insideAnOffPeakWindowSpotOkJobsTakeSpotFirst() {
     var policy =
         PolicySnapshot.defaults().withOffPeak(OffPeakStatus.openUntil(NOW.plusSeconds(3600)));
