@@ -16,6 +16,7 @@ import io.tern.agent.job.JobLogs;
 import io.tern.agent.job.JobSupervisor;
 import io.tern.agent.job.LeaseFile;
 import io.tern.agent.job.LeftoverAttempts;
+import io.tern.agent.job.StatusText;
 import io.tern.agent.job.WorkDir;
 import io.tern.agent.link.Backoff;
 import io.tern.agent.link.ChannelFactory;
@@ -651,7 +652,8 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   /** A job status: a final one is kept on disk and in the outbox until acknowledged. */
-  private void reportStatus(JobStatus status) {
+  private void reportStatus(JobStatus reported) {
+    JobStatus status = StatusText.fit(reported);
     AgentMessage message = AgentMessage.newBuilder().setJobStatus(status).build();
     if (status.getPhase() == JobStatus.Phase.PHASE_STARTED) {
       enqueue(message, false, null);

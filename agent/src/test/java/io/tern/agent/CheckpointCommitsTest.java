@@ -458,6 +458,66 @@ class CheckpointCommitsTest {
   }
 
   /**
+   * The agent signals a checkpoint (a requeue) and dies as with -9; the job writes its checkpoint
+   * and exits 0 while no agent runs. The restarted agent reports a checkpoint, not the job's
+   * success, and commits the checkpoint first.
+   */
+  @Test
+  void anExitAfterTheSignalOfAnAgentThatDiedIsACheckpointNotASuccess() throws Exception {
+    ScheduledExecutorService firstLoop = Executors.newSingleThreadScheduledExecutor();
+    int before = scheduler.ofKind(KindCase.REGISTER).size();
+    NodeAgent first =
+        new NodeAgent(
+            config("node-1"),
+            new SimulatedGpuProbe(new GpuProbeSpec.Simulated(1, "L4", 24), "node-1"),
+            address -> InProcessChannelBuilder.forName(address).directExecutor().build(),
+            firstLoop,
+            Clock.systemUTC(),
+            CheckpointRestorer.unavailable());
+    first.start();
+    await().atMost(WAIT).until(() -> scheduler.ofKind(KindCase.REGISTER).size() > before);
+    String script =
+        """
+        cd "$TERN_CHECKPOINT_DIR"
+        asked=0
+        trap 'asked=1' USR1
+        echo ready
+        while [ $asked = 0 ]; do sleep 0.05; done
+        for i in $(seq 40); do sleep 0.05; done
+        mkdir ck && printf 'state' > ck/state && : > ck.done
+        """;
+    StartJob.Builder job = JobFixtures.bash("job-s", 1, script);
+    job.getSpecBuilder()
+        .setCheckpoint(
+            CheckpointPolicy.newBuilder()
+                .setSignal("SIGUSR1")
+                .setGrace(com.google.protobuf.Duration.newBuilder().setSeconds(10)));
+    scheduler.command(start(job.build()));
+    Path attempt = dir.resolve("work/node-1/jobs/job-s/attempt-1");
+    await().atMost(WAIT).until(() -> read(attempt.resolve("output.log")).contains("ready"));
+    scheduler.command(
+        SchedulerMessage.newBuilder()
+            .setCheckpointJob(
+                CheckpointJob.newBuilder()
+                    .setJobId("job-s")
+                    .setAttempt(1)
+                    .setDeadline(timestamp(Instant.now().plusSeconds(10)))
+                    .setReason("requeued by alice")));
+    await().atMost(WAIT).until(() -> Files.exists(attempt.resolve("signalled")));
+    firstLoop.shutdownNow(); // the agent dies; the job checkpoints 2 s later and exits 0
+    await().atMost(WAIT).until(() -> Files.exists(attempt.resolve("exit")));
+
+    startAgent("node-1");
+
+    JobStatus ended = awaitStatus("job-s", Phase.PHASE_CHECKPOINTED);
+    assertThat(ended.getMessage()).isEqualTo("checkpointed as asked, while no agent ran");
+    assertThat(statuses("job-s")).doesNotContain(Phase.PHASE_EXITED);
+    assertThat(committed("job-s"))
+        .extracting(c -> c.getCheckpoint().getName())
+        .containsExactly("ck");
+  }
+
+  /**
    * Starts {@code orphan} under an agent that then dies as with -9 (its loop stops; the job and its
    * shim live on) and commits nothing (it has no store); returns the job's log.
    */

@@ -163,6 +163,11 @@ public record AttemptRecord(Path dir) {
     }
   }
 
+  /** The agent asked the job to checkpoint or stop ({@link #markSignalled}). */
+  public boolean signalled() {
+    return Files.exists(dir.resolve(SIGNALLED));
+  }
+
   /** The job was fenced (by its shim or the agent): its lease ran out while it ran. */
   public boolean fenced() {
     return Files.exists(dir.resolve(FENCED));
@@ -180,8 +185,9 @@ public record AttemptRecord(Path dir) {
 
   public Optional<JobStatus> readStatus() throws IOException {
     Path file = dir.resolve(STATUS);
+    // Cut as it is reported: one saved by an agent that did not cut it is reported again here.
     return Files.exists(file)
-        ? Optional.of(JobStatus.parseFrom(Files.readAllBytes(file)))
+        ? Optional.of(StatusText.fit(JobStatus.parseFrom(Files.readAllBytes(file))))
         : Optional.empty();
   }
 

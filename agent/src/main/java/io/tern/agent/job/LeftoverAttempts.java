@@ -187,6 +187,23 @@ public final class LeftoverAttempts {
                   exit.get().code(),
                   "fenced: the agent's lease ran out (exit " + exit.get().code() + ")",
                   clock);
+    } else if (record.signalled()) {
+      // The agent before asked it to checkpoint or stop (a requeue, a preemption, a reclaim) and
+      // died: its exit answers that request, it is not the job finishing its work.
+      status =
+          started.checkpoints() && exit.get().code() == 0
+              ? status(
+                  started,
+                  Phase.PHASE_CHECKPOINTED,
+                  0,
+                  "checkpointed as asked, while no agent ran",
+                  clock)
+              : status(
+                  started,
+                  Phase.PHASE_STOPPED,
+                  exit.get().code(),
+                  "stopped as asked, while no agent ran (exit " + exit.get().code() + ")",
+                  clock);
     } else {
       status =
           status(
