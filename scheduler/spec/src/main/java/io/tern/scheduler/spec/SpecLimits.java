@@ -44,6 +44,12 @@ public final class SpecLimits {
   /** The YAML text and the serialized spec, in bytes. */
   public static final int MAX_SPEC_BYTES = 256 * 1024;
 
+  /**
+   * A reason given to cancel, hold, requeue or drain, in characters: it is stored with the job and
+   * echoed in its status, `tern list` and the agent's reports.
+   */
+  public static final int MAX_REASON_LENGTH = 1000;
+
   /** Nested mappings and lists in the YAML document. */
   public static final int MAX_YAML_DEPTH = 10;
 

@@ -74,6 +74,9 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
           Status.INVALID_ARGUMENT.withDescription("node_id: is required").asRuntimeException());
       return;
     }
+    if (!JobServiceImpl.checkReason(request.getReason(), observer)) {
+      return;
+    }
     GrpcErrors.reply(cluster.drain(request), observer);
   }
 

@@ -295,7 +295,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
 
   @Override
   public void cancelJob(CancelJobRequest request, StreamObserver<Job> observer) {
-    if (checkId(request.getJobId(), observer)) {
+    if (checkId(request.getJobId(), observer) && checkReason(request.getReason(), observer)) {
       GrpcErrors.reply(
           allowed(Principal.current(), request.getJobId()).thenCompose(v -> jobs.cancel(request)),
           observer);
@@ -304,7 +304,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
 
   @Override
   public void holdJob(HoldJobRequest request, StreamObserver<Job> observer) {
-    if (checkId(request.getJobId(), observer)) {
+    if (checkId(request.getJobId(), observer) && checkReason(request.getReason(), observer)) {
       Principal caller = Principal.current();
       GrpcErrors.reply(
           allowed(caller, request.getJobId())
@@ -327,7 +327,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
 
   @Override
   public void requeueJob(RequeueJobRequest request, StreamObserver<Job> observer) {
-    if (checkId(request.getJobId(), observer)) {
+    if (checkId(request.getJobId(), observer) && checkReason(request.getReason(), observer)) {
       Principal caller = Principal.current();
       GrpcErrors.reply(
           allowed(caller, request.getJobId())
@@ -430,6 +430,22 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
             then.run();
           }
         });
+  }
+
+  /** Refuses a reason over {@link SpecLimits#MAX_REASON_LENGTH}, naming the field. */
+  static boolean checkReason(String reason, StreamObserver<?> observer) {
+    if (reason.length() <= SpecLimits.MAX_REASON_LENGTH) {
+      return true;
+    }
+    observer.onError(
+        Status.INVALID_ARGUMENT
+            .withDescription(
+                "reason: at most "
+                    + SpecLimits.MAX_REASON_LENGTH
+                    + " characters, got "
+                    + reason.length())
+            .asRuntimeException());
+    return false;
   }
 
   private static boolean checkId(String id, StreamObserver<?> observer) {

@@ -239,6 +239,24 @@ class JobControlsTest {
     assertThat(code(() -> c.jobs.requeueJob(RequeueJobRequest.newBuilder().setJobId(id).build())))
         .as("not running yet")
         .isEqualTo(Status.Code.FAILED_PRECONDITION);
+    // A reason is stored and echoed by agents: one over 1,000 characters is refused, naming it.
+    String tooLong = "r".repeat(1001);
+    assertThat(
+            code(
+                () ->
+                    c.jobs.requeueJob(
+                        RequeueJobRequest.newBuilder().setJobId(id).setReason(tooLong).build())))
+        .isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(
+            code(
+                () ->
+                    c.jobs.cancelJob(
+                        io.tern.api.v1.CancelJobRequest.newBuilder()
+                            .setJobId(id)
+                            .setReason(tooLong)
+                            .build())))
+        .isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(job(id).getState()).as("not cancelled").isNotEqualTo(JobState.JOB_STATE_CANCELLED);
     agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
     await().atMost(WAIT).until(() -> job(id).getState() == JobState.JOB_STATE_RUNNING);
 
