@@ -25,7 +25,8 @@ final class JobCommands {
   /**
    * Asks a running job to checkpoint and exit, or to stop when it cannot checkpoint.
    *
-   * @return completes once the change is in ZooKeeper (at once when nothing was stored)
+   * @return completes once the change is in ZooKeeper (at once when nothing was stored), or fails
+   *     if it never commits in this term
    */
   CompletableFuture<Void> interrupt(
       LeaderTerm term, String jobId, int attempt, boolean checkpoint, String reason, Instant now) {
@@ -62,7 +63,8 @@ final class JobCommands {
           () -> {
             send(term, current, command);
             stored.complete(null);
-          });
+          },
+          stored::completeExceptionally);
       return stored;
     }
     sendStop(term, jobId, current, reason);

@@ -236,7 +236,8 @@ public final class JobControls {
         () -> {
           done.complete(snapshot);
           plans.requestPlan();
-        });
+        },
+        done::completeExceptionally);
     return done;
   }
 

@@ -332,7 +332,7 @@ public final class JobRequests {
     if (t.effects().isEmpty()) {
       // It was queued: cancelled now.
       entry.job = entry.job.toBuilder().setPendingReason("").build();
-      writes.saveJob(entry, () -> done.complete(entry.job));
+      writes.saveJob(entry, () -> done.complete(entry.job), done::completeExceptionally);
       return done;
     }
     // Its attempt ends CANCELLED once its agent has stopped it.
@@ -343,7 +343,8 @@ public final class JobRequests {
         () -> {
           commands.sendStop(term, entry.id(), attempt, reason);
           done.complete(snapshot);
-        });
+        },
+        done::completeExceptionally);
     return done;
   }
 

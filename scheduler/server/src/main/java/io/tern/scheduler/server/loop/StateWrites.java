@@ -44,6 +44,14 @@ final class StateWrites {
 
   /** Writes {@code entry}'s job as it now is in memory, then runs {@code onCommitted}. */
   void saveJob(JobEntry entry, Runnable onCommitted) {
+    saveJob(entry, onCommitted, e -> {});
+  }
+
+  /**
+   * Like {@link #saveJob(JobEntry, Runnable)}, running {@code onFailed} instead if the write never
+   * commits in this term (a client waiting for it then hears that, rather than nothing).
+   */
+  void saveJob(JobEntry entry, Runnable onCommitted, Consumer<Exception> onFailed) {
     LeaderTerm term = loop.term();
     ZkWrite write =
         new ZkWrite.Update(paths.job(entry.id()), entry.job.toByteArray(), entry.version);
@@ -56,7 +64,8 @@ final class StateWrites {
         () -> {
           watchers.changed(snapshot);
           onCommitted.run();
-        });
+        },
+        onFailed);
   }
 
   /** Writes {@code session}'s node as it now is in memory (creating it the first time). */

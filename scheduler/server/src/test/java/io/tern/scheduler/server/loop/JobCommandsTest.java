@@ -52,6 +52,26 @@ class JobCommandsTest {
   }
 
   @Test
+  void aRequeueAndAHoldWhoseWriteNeverCommitsAreAnsweredWithTheFailureNotLeftHanging() {
+    leadWithACheckpointableJobOnN1();
+    loop.term.add(new JobEntry(HandLoop.queued("job-000002", HandLoop.spec("vision", 1)), 0));
+    JobControls controls =
+        new JobControls(loop, loop.clock, loop.writes, loop.commands, loop.plans);
+
+    var requeue = controls.requeue(JOB, "alice", "");
+    var hold = controls.hold("job-000002", "alice", "");
+    loop.runDue();
+    assertThat(requeue).isNotDone();
+    assertThat(hold).isNotDone();
+
+    // ZooKeeper never confirms (the term ends): the callers hear so.
+    loop.failWrites(UnknownOutcomeException.storedUnanswered());
+    loop.runDue();
+    assertThat(requeue).isCompletedExceptionally();
+    assertThat(hold).isCompletedExceptionally();
+  }
+
+  @Test
   void aReclaimThatLeavesNoTimeStillGivesTheJobTenSecondsToCheckpoint() {
     HandLoop.Channel agent = leadWithACheckpointableJobOnN1();
 
