@@ -74,7 +74,8 @@ public final class ClusterCommands {
             boolean lost = n.getState() == NodeState.NODE_STATE_LOST;
             table.row(
                 n.getId(),
-                Protos.enumName(n.getState(), "NODE_STATE_") + (n.hasRestingUntil() ? "*" : ""),
+                Protos.enumName(n.getState(), "NODE_STATE_")
+                    + (n.hasRestingUntil() || n.hasReclaimAt() || n.getDrained() ? "*" : ""),
                 Protos.enumName(n.getCapacityType(), "CAPACITY_TYPE_")
                     .toLowerCase()
                     .replace('_', '-'),
@@ -98,6 +99,17 @@ public final class ClusterCommands {
                       + Protos.time(n.getRestingUntil())
                       + ": "
                       + n.getRestingReason());
+            }
+            if (n.hasReclaimAt()) {
+              out.println(
+                  "* "
+                      + n.getId()
+                      + " drains for a spot reclaim at "
+                      + Protos.time(n.getReclaimAt())
+                      + " (tern nodes undrain works once that time has passed, if it is still"
+                      + " here)");
+            } else if (n.getDrained()) {
+              out.println("* " + n.getId() + " was drained by an operator (tern nodes undrain)");
             }
           }
         }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A node resting after its agent could not prepare an attempt is READY to the cluster and takes no
- * job: {@code tern nodes} marks it and says until when and why.
+ * job: {@code tern nodes} marks it and says until when and why; a draining node says why it drains.
  */
 class RestingNodeTest {
   @Test
@@ -32,6 +32,19 @@ class RestingNodeTest {
                     + " space left on device)")
             .build();
     Node fine = Node.newBuilder().setId("node-2").setState(NodeState.NODE_STATE_READY).build();
+    Timestamp reclaim = Timestamp.newBuilder().setSeconds(1_796_000_600L).build();
+    Node reclaimed =
+        Node.newBuilder()
+            .setId("node-4")
+            .setState(NodeState.NODE_STATE_DRAINING)
+            .setReclaimAt(reclaim)
+            .build();
+    Node drained =
+        Node.newBuilder()
+            .setId("node-5")
+            .setState(NodeState.NODE_STATE_DRAINING)
+            .setDrained(true)
+            .build();
     // Lost with its last telemetry: a busy GPU it no longer reports.
     Node lost =
         Node.newBuilder()
@@ -55,6 +68,8 @@ class RestingNodeTest {
                         .addNodes(resting)
                         .addNodes(fine)
                         .addNodes(lost)
+                        .addNodes(reclaimed)
+                        .addNodes(drained)
                         .build());
                 answer.onCompleted();
               }
@@ -71,7 +86,13 @@ class RestingNodeTest {
               "* node-1 takes no job until "
                   + Protos.time(until)
                   + ": its agent could not prepare a job (cannot record"
-                  + " /w/jobs/job-000007/attempt-1: No space left on device)");
+                  + " /w/jobs/job-000007/attempt-1: No space left on device)")
+          .containsPattern("node-4 +DRAINING\\* ")
+          .contains(
+              "* node-4 drains for a spot reclaim at "
+                  + Protos.time(reclaim)
+                  + " (tern nodes undrain works once that time has passed, if it is still here)")
+          .contains("* node-5 was drained by an operator (tern nodes undrain)");
     }
   }
 }
