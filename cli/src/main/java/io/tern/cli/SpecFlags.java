@@ -79,7 +79,8 @@ final class SpecFlags {
             .paramLabel("JOB")
             .description(
                 "Start after these jobs: JOB (it must succeed), afterany:JOB (it must end) or"
-                    + " afternotok:JOB (it must fail); comma-separated or repeated.")
+                    + " afternotok:JOB (it must fail); comma-separated or repeated; at most 64"
+                    + " jobs (an array's id counts as one: a sweep is best an array).")
             .build());
     group.addArg(
         option(String.class, () -> name, v -> name = v, "--name")
