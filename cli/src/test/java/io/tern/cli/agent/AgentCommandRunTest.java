@@ -84,6 +84,8 @@ class AgentCommandRunTest {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> received.stream().filter(AgentMessage::hasTelemetry).count() >= 2);
+    // The line is printed once the agent has started, which its first reports may beat.
+    await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().contains("node agent "));
     AgentMessage register = received.getFirst();
     assertThat(register.getRegister().getNodeId()).isEqualTo("e2e-1");
     assertThat(register.getRegister().getGpusList()).hasSize(2);
