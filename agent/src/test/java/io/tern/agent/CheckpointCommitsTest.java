@@ -465,17 +465,7 @@ class CheckpointCommitsTest {
   @Test
   void anExitAfterTheSignalOfAnAgentThatDiedIsACheckpointNotASuccess() throws Exception {
     ScheduledExecutorService firstLoop = Executors.newSingleThreadScheduledExecutor();
-    int before = scheduler.ofKind(KindCase.REGISTER).size();
-    NodeAgent first =
-        new NodeAgent(
-            config("node-1"),
-            new SimulatedGpuProbe(new GpuProbeSpec.Simulated(1, "L4", 24), "node-1"),
-            address -> InProcessChannelBuilder.forName(address).directExecutor().build(),
-            firstLoop,
-            Clock.systemUTC(),
-            CheckpointRestorer.unavailable());
-    first.start();
-    await().atMost(WAIT).until(() -> scheduler.ofKind(KindCase.REGISTER).size() > before);
+    startStorelessAgent(firstLoop);
     String script =
         """
         cd "$TERN_CHECKPOINT_DIR"
@@ -523,22 +513,29 @@ class CheckpointCommitsTest {
    */
   private Path leaveAnOrphan(StartJob orphan) throws Exception {
     ScheduledExecutorService firstLoop = Executors.newSingleThreadScheduledExecutor();
-    int before = scheduler.ofKind(KindCase.REGISTER).size();
-    NodeAgent first =
-        new NodeAgent(
-            config("node-1"),
-            new SimulatedGpuProbe(new GpuProbeSpec.Simulated(1, "L4", 24), "node-1"),
-            address -> InProcessChannelBuilder.forName(address).directExecutor().build(),
-            firstLoop,
-            Clock.systemUTC(),
-            CheckpointRestorer.unavailable());
-    first.start();
-    await().atMost(WAIT).until(() -> scheduler.ofKind(KindCase.REGISTER).size() > before);
+    startStorelessAgent(firstLoop);
     scheduler.command(start(orphan));
     Path log1 = dir.resolve("work/node-1/jobs/" + orphan.getJobId() + "/attempt-1/output.log");
     await().atMost(WAIT).until(() -> read(log1).contains("step 5\n"));
     firstLoop.shutdownNow(); // its job and shim live on
     return log1;
+  }
+
+  /**
+   * Starts node-1's agent on {@code loop}, which commits nothing (it has no store), and waits until
+   * it has registered; the test kills it as with -9 by shutting {@code loop} down.
+   */
+  private void startStorelessAgent(ScheduledExecutorService loop) {
+    int before = scheduler.ofKind(KindCase.REGISTER).size();
+    new NodeAgent(
+            config("node-1"),
+            new SimulatedGpuProbe(new GpuProbeSpec.Simulated(1, "L4", 24), "node-1"),
+            address -> InProcessChannelBuilder.forName(address).directExecutor().build(),
+            loop,
+            Clock.systemUTC(),
+            CheckpointRestorer.unavailable())
+        .start();
+    await().atMost(WAIT).until(() -> scheduler.ofKind(KindCase.REGISTER).size() > before);
   }
 
   @Test

@@ -170,6 +170,13 @@ class AgentSessionsTest {
 
   /** n1's agent reports a store fault for JOB's start; n2's committed a checkpoint before. */
   private void storeFaultOnN1AfterN2Committed(java.time.Duration sinceN2Committed) {
+    leadWithN2HavingCommitted();
+    loop.clock.advance(sinceN2Committed);
+    storeFault("n1", JOB, "checkpoint store /ckpt holds store x");
+  }
+
+  /** Leads n1 and n2, each starting a checkpointing job; n2's agent has just committed one. */
+  private void leadWithN2HavingCommitted() {
     loop.lead(
         List.of(
             checkpointable(JOB, JobState.JOB_STATE_STARTING, 0, 1),
@@ -188,8 +195,6 @@ class AgentSessionsTest {
                         io.tern.api.v1.CheckpointRef.newBuilder().setName("step-1").setAttempt(1)))
             .build());
     loop.settle();
-    loop.clock.advance(sinceN2Committed);
-    storeFault("n1", JOB, "checkpoint store /ckpt holds store x");
   }
 
   private void storeFault(String nodeId, String jobId, String message) {
@@ -232,24 +237,7 @@ class AgentSessionsTest {
 
   @Test
   void aFullStoreBlamesNoNodeThoughAnotherNodesCommitWorkedJustBefore() {
-    loop.lead(
-        List.of(
-            checkpointable(JOB, JobState.JOB_STATE_STARTING, 0, 1),
-            checkpointable("job-000003", JobState.JOB_STATE_STARTING, 2, 3)),
-        List.of(HandLoop.node("n1", 8), HandLoop.node("n2", 8)));
-    loop.connect("n1");
-    sessions.message(
-        "n2",
-        loop.connect("n2"),
-        AgentMessage.newBuilder()
-            .setSeq(2)
-            .setCheckpointCommitted(
-                io.tern.api.v1.CheckpointCommitted.newBuilder()
-                    .setJobId("job-000002")
-                    .setCheckpoint(
-                        io.tern.api.v1.CheckpointRef.newBuilder().setName("step-1").setAttempt(1)))
-            .build());
-    loop.settle();
+    leadWithN2HavingCommitted();
 
     storeFault("n1", JOB, "the checkpoint store failed: No space left on device");
 
