@@ -31,14 +31,23 @@ public class CheckpointStoreFullException extends CheckpointException {
       if (t instanceof CheckpointStoreFullException) {
         return true;
       }
-      String text = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+      String text = String.valueOf(t.getMessage());
       if (t instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
-        text += " " + fse.getReason().toLowerCase(Locale.ROOT);
+        text += " " + fse.getReason();
       }
-      for (String w : WORDINGS) {
-        if (text.contains(w)) {
-          return true;
-        }
+      if (saysFull(text)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code text} (an error's words, as an agent reports them) says there is no room. */
+  public static boolean saysFull(String text) {
+    String lower = text.toLowerCase(Locale.ROOT);
+    for (String w : WORDINGS) {
+      if (lower.contains(w)) {
+        return true;
       }
     }
     return false;

@@ -56,7 +56,7 @@ public final class LeaseFile {
    */
   public void write(long fenceAtNanos, long killAtNanos) throws IOException {
     // Rounded down: a shim fences up to 10 ms early rather than late.
-    replace(uptimeCentisAt(fenceAtNanos) + " " + uptimeCentisAt(killAtNanos) + "\n");
+    replace(uptimeCentisAt(fenceAtNanos), uptimeCentisAt(killAtNanos));
   }
 
   /** {@code atNanos} (on {@link System#nanoTime}) in centiseconds of {@code /proc/uptime}. */
@@ -66,7 +66,7 @@ public final class LeaseFile {
 
   /** No deadline: jobs run until stopped (a leader that sets no node lease). */
   public void unbounded() throws IOException {
-    replace(NEVER + " " + NEVER + "\n");
+    replace(NEVER, NEVER);
   }
 
   public Path path() {
@@ -76,10 +76,10 @@ public final class LeaseFile {
   /** The length of the file's text: two numbers of 20 characters, a space and a newline. */
   static final int WIDTH = 42;
 
-  private void replace(String text) throws IOException {
-    String[] fields = text.trim().split(" ");
+  private void replace(long fenceAtCentis, long killAtCentis) throws IOException {
     byte[] bytes =
-        String.format("%20s %20s\n", fields[0], fields[1]).getBytes(StandardCharsets.US_ASCII);
+        String.format("%20d %20d\n", fenceAtCentis, killAtCentis)
+            .getBytes(StandardCharsets.US_ASCII);
     Path next = file.resolveSibling(file.getFileName() + ".next");
     Path spare = file.resolveSibling(file.getFileName() + ".spare");
     Files.createDirectories(file.getParent());

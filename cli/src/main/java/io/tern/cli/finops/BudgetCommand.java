@@ -216,6 +216,7 @@ public final class BudgetCommand {
    * Dollars to the cent; an amount under a dollar to a hundredth of a cent, so it never reads 0.
    */
   static String usd(double value) {
+    // As Budget.usd in the core, which the client distribution does not carry.
     return value != 0 && Math.abs(value) < 1
         ? String.format(Locale.ROOT, "$%.4f", value)
         : String.format(Locale.ROOT, "$%,.2f", value);

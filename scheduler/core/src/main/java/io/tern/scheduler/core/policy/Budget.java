@@ -30,6 +30,16 @@ public record Budget(double spentUsd, double softLimitUsd, double hardLimitUsd) 
     return Status.WITHIN;
   }
 
+  /**
+   * Dollars as a hold reason or a budget table shows them: to the cent, and an amount under a
+   * dollar to a hundredth of a cent, so that a small budget never reads $0.00 or $0.01.
+   */
+  public static String usd(double value) {
+    return value != 0 && Math.abs(value) < 1
+        ? String.format(java.util.Locale.ROOT, "$%.4f", value)
+        : String.format(java.util.Locale.ROOT, "$%,.2f", value);
+  }
+
   /** Budget state, in escalating order. */
   public enum Status {
     WITHIN,

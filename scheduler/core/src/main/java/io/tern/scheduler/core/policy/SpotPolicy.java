@@ -104,14 +104,13 @@ public final class SpotPolicy {
       return CapacityDecision.held(
           PendingReason.of(
               ReasonKind.BUDGET_HARD,
-              String.format(
-                  Locale.ROOT,
-                  team.budget().hardLimitUsd() < 1
-                      ? "budget: team %s spent $%.4f of its $%.4f hard limit"
-                      : "budget: team %s spent $%.2f of its $%.2f hard limit",
-                  team.team(),
-                  team.budget().spentUsd(),
-                  team.budget().hardLimitUsd())),
+              "budget: team "
+                  + team.team()
+                  + " spent "
+                  + Budget.usd(team.budget().spentUsd())
+                  + " of its "
+                  + Budget.usd(team.budget().hardLimitUsd())
+                  + " hard limit"),
           null);
     }
     CapacityPreference pref = job.capacity();

@@ -567,8 +567,7 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     String why = printable(status.getMessage(), MAX_REASON_CHARS);
     // A full store is full for every node (another may just have made room by pruning its own
     // job's checkpoints): no node is blamed for it.
-    boolean full =
-        CheckpointStoreFullException.isFull(new java.io.IOException(status.getMessage()));
+    boolean full = CheckpointStoreFullException.saysFull(status.getMessage());
     NodeSession worked = full ? null : storeWorkedElsewhere(term, session, now);
     session.storeFailedAt = now;
     String reason;

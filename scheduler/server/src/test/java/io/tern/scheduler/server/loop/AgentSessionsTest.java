@@ -728,15 +728,7 @@ class AgentSessionsTest {
                 1));
     Instant reclaimAt = HandLoop.T0.plusSeconds(60); // sooner than the job's 90 s grace
 
-    sessions.message(
-        "n1",
-        agent,
-        AgentMessage.newBuilder()
-            .setSpotNotice(
-                SpotNotice.newBuilder()
-                    .setKind(SpotNotice.Kind.KIND_INSTANCE_ACTION)
-                    .setActionAt(HandLoop.at(reclaimAt)))
-            .build());
+    sessions.message("n1", agent, terminateNotice(reclaimAt));
     loop.runDue();
 
     NodeSession session = loop.term.nodes.get("n1");
@@ -765,15 +757,7 @@ class AgentSessionsTest {
     sessions.register(register("s1"), agent);
     loop.runDue();
     Instant reclaimAt = HandLoop.T0.plusSeconds(60);
-    sessions.message(
-        "s1",
-        agent,
-        AgentMessage.newBuilder()
-            .setSpotNotice(
-                SpotNotice.newBuilder()
-                    .setKind(SpotNotice.Kind.KIND_INSTANCE_ACTION)
-                    .setActionAt(HandLoop.at(reclaimAt)))
-            .build());
+    sessions.message("s1", agent, terminateNotice(reclaimAt));
     loop.settle();
 
     // Its agent restarts during the notice: the node drains still.
@@ -843,6 +827,16 @@ class AgentSessionsTest {
     loop.runDue();
     assertThat(loop.term.spotPools.history(loop.clock.instant()).get("spot-a").availableSince())
         .isEqualTo(HandLoop.T0.plusSeconds(60));
+  }
+
+  /** The spot notice an agent sends when its instance is to be terminated at {@code at}. */
+  private static AgentMessage terminateNotice(Instant at) {
+    return AgentMessage.newBuilder()
+        .setSpotNotice(
+            SpotNotice.newBuilder()
+                .setKind(SpotNotice.Kind.KIND_INSTANCE_ACTION)
+                .setActionAt(HandLoop.at(at)))
+        .build();
   }
 
   private static io.tern.api.v1.Node spotNode(String id, NodeState state) {
