@@ -50,6 +50,24 @@ public abstract class ClientCommand implements Callable<Integer> {
         .build();
   }
 
+  /**
+   * {@code team} as given to {@code --team}: a name a job could have (an empty one would match
+   * every team, as no filter does), else a {@link UserInputException} naming the flag.
+   */
+  protected static String checkedTeam(String team) {
+    if (team != null && team.isEmpty()) {
+      throw new UserInputException("--team: must not be empty (leave it out for every team)");
+    }
+    if (team != null) {
+      io.tern.scheduler.spec.JobSpecValidator.teamProblem(team)
+          .ifPresent(
+              problem -> {
+                throw new UserInputException("--team: " + problem);
+              });
+    }
+    return team;
+  }
+
   /** {@code --limit N}, at most N {@code what}, 50 unless given. */
   protected static OptionSpec limitOption(
       Supplier<Integer> get, Consumer<Integer> set, String what) {

@@ -11,7 +11,6 @@ import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.client.SinceFlag;
 import io.tern.cli.client.Table;
-import io.tern.scheduler.spec.JobSpecValidator;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
@@ -62,13 +61,7 @@ public final class CostCommand extends FinOpsVerb {
     if (since != null) {
       from = SinceFlag.parsePast("--since", since, clock.instant());
     }
-    if (team != null) {
-      JobSpecValidator.teamProblem(team)
-          .ifPresent(
-              problem -> {
-                throw new UserInputException("--team: " + problem);
-              });
-    }
+    checkedTeam(team);
   }
 
   @Override

@@ -229,7 +229,7 @@ public final class JobCommands {
           a.getNumber(),
           String.join(",", a.getNodeIdsList()),
           Protos.enumName(a.getCapacityType(), "CAPACITY_TYPE_").toLowerCase().replace('_', '-'),
-          Protos.time(a.hasStartedAt() ? a.getStartedAt() : a.getPlacedAt()),
+          started(a),
           Protos.time(a.getEndedAt()),
           a.getEndReason().isEmpty() ? "-" : a.getEndReason(),
           a.hasLastCheckpoint()
@@ -244,6 +244,17 @@ public final class JobCommands {
           .ifPresent(words -> out.println("Restore:    attempt " + a.getNumber() + ": " + words));
     }
     AttemptCheckpoints.commitFailure(job).ifPresent(words -> out.println("WARNING:    " + words));
+  }
+
+  /**
+   * When an attempt started; one that has not yet is "placed" at its placement time, and one that
+   * ended without starting shows none.
+   */
+  private static String started(Attempt a) {
+    if (a.hasStartedAt()) {
+      return Protos.time(a.getStartedAt());
+    }
+    return a.hasEndedAt() ? "-" : "placed " + Protos.time(a.getPlacedAt());
   }
 
   /** The nodes of the job's running attempt, or why it waits or ended. */
@@ -281,7 +292,7 @@ public final class JobCommands {
         throw new UserInputException("--limit: must be at least 1");
       }
       ListJobsRequest.Builder request = ListJobsRequest.newBuilder();
-      if (team != null) {
+      if (checkedTeam(team) != null) {
         request.setTeam(team);
       }
       for (String state : states == null ? List.<String>of() : states) {

@@ -90,6 +90,9 @@ class ClientVerbsTest {
     Run zeroth = tern("logs", "--attempt", "0", submit("logged"));
     assertThat(zeroth.exit()).isEqualTo(2);
     assertThat(zeroth.err()).contains("--attempt: must be 1 or more, got 0");
+    Run anyTeam = tern("list", "--team", "");
+    assertThat(anyTeam.exit()).as("an empty team would list every team").isEqualTo(2);
+    assertThat(anyTeam.err()).contains("--team: must not be empty (leave it out for every team)");
   }
 
   @Test
@@ -166,6 +169,7 @@ class ClientVerbsTest {
     assertThat(cancel.out()).contains(id + ": CANCELLED");
     assertThat(watch.exit()).as("a cancelled job's watch exits 1").isEqualTo(1);
     assertThat(watch.out()).contains("CANCELLED");
+    assertThat(tern("status", id).out()).contains("Reason:     cancelled: not needed");
 
     Run again = tern("cancel", id);
     assertThat(again.exit()).isEqualTo(1);

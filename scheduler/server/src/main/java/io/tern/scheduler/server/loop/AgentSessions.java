@@ -749,12 +749,11 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
               entry,
               new JobEvent.Checkpointed(n),
               at,
-              "checkpointed and requeued" + checkpointedFor(term, session, entry, status),
+              (requeuedAfter(term, entry) ? "checkpointed and requeued" : "checkpointed")
+                  + checkpointedFor(term, session, entry, status),
               null);
       case PHASE_STOPPED -> {
-        // Back to the queue unless it was cancelled or another attempt already finished the job.
-        var before = JobLifecycle.status(term, entry);
-        boolean requeued = !before.cancelRequested() && !before.finishedEarlier();
+        boolean requeued = requeuedAfter(term, entry);
         // "Without a checkpoint" only when the attempt committed none: a job with no checkpoint
         // signal in its spec may still write one on SIGTERM, and then resumes from it.
         boolean checkpointed = entry.currentAttempt().orElseThrow().hasLastCheckpoint();
@@ -777,6 +776,15 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
       case PHASE_SUCCEEDED_EARLIER -> succeededEarlier(term, entry, status, now);
       default -> log.debug("ignoring phase {} for {}", status.getPhase(), status.getJobId());
     }
+  }
+
+  /**
+   * Whether a job goes back to the queue when its current attempt checkpoints or stops: not when it
+   * was cancelled, nor when another attempt already finished it.
+   */
+  private static boolean requeuedAfter(LeaderTerm term, JobEntry entry) {
+    var before = JobLifecycle.status(term, entry);
+    return !before.cancelRequested() && !before.finishedEarlier();
   }
 
   /**

@@ -95,6 +95,9 @@ public final class JobControls {
 
   private CompletableFuture<Job> requeue(
       LeaderTerm term, JobEntry entry, String who, String reason) {
+    if (term.cancelling.contains(entry.id())) {
+      throw refused(entry, "requeued", "it is being cancelled");
+    }
     if (entry.state() != JobState.JOB_STATE_RUNNING || term.stopping.contains(entry.id())) {
       throw refused(entry, "requeued", "only a running job can be requeued");
     }

@@ -330,8 +330,8 @@ public final class JobRequests {
       return done;
     }
     if (t.effects().isEmpty()) {
-      // It was queued: cancelled now.
-      entry.job = entry.job.toBuilder().setPendingReason("").build();
+      // It was queued: cancelled now, and its reason kept where a queued job's reason is.
+      entry.job = entry.job.toBuilder().setPendingReason(reason).build();
       writes.saveJob(entry, () -> done.complete(entry.job), done::completeExceptionally);
       return done;
     }

@@ -350,6 +350,18 @@ class AgentSessionsTest {
     assertThat(state()).isEqualTo(JobState.JOB_STATE_CANCELLED);
   }
 
+  @Test
+  void anAttemptCheckpointedWhileItsJobWasCancelledIsNotSaidToBeRequeued() {
+    assertThat(
+            endReason(
+                HandLoop.checkpointable("vision", 2, 90),
+                Phase.PHASE_CHECKPOINTED,
+                "requeued by alice: new data",
+                true))
+        .isEqualTo("checkpointed: requeued by alice: new data");
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_CANCELLED);
+  }
+
   private JobState state() {
     return loop.term.entry(JOB).state();
   }

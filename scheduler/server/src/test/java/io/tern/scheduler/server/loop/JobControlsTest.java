@@ -284,6 +284,25 @@ class JobControlsTest {
   }
 
   @Test
+  void aJobBeingCancelledIsNotRequeued() throws Exception {
+    FakeAgent agent = agent();
+    String id = submit(Clients.spec("cancelling", 1));
+    agent.next(SchedulerMessage.KindCase.START_JOB, 10);
+    agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
+    await().atMost(WAIT).until(() -> job(id).getState() == JobState.JOB_STATE_RUNNING);
+    c.jobs.cancelJob(io.tern.api.v1.CancelJobRequest.newBuilder().setJobId(id).build());
+    agent.next(SchedulerMessage.KindCase.STOP_JOB, 10);
+
+    assertThat(
+            description(
+                () -> c.jobs.requeueJob(RequeueJobRequest.newBuilder().setJobId(id).build())))
+        .isEqualTo(id + " is RUNNING and cannot be requeued: it is being cancelled");
+    assertThat(job(id).getState())
+        .as("not asked to checkpoint")
+        .isEqualTo(JobState.JOB_STATE_RUNNING);
+  }
+
+  @Test
   void updateChangesAQueuedJobAndNamesTheFieldItRefuses() throws Exception {
     String id = submit(Clients.spec("updated", 1));
     Instant deadline = Instant.now().plus(Duration.ofHours(5));
