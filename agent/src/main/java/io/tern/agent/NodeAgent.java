@@ -469,9 +469,14 @@ public final class NodeAgent implements AutoCloseable {
             + " ms); trying the other schedulers");
   }
 
-  /** Reports a spot notice now, or right after the next registration. */
+  /**
+   * Reports a spot notice now, or right after the next registration, until a leader has it in
+   * ZooKeeper (it acknowledges it): a notice sent to a leader that then failed goes to the next
+   * one, which checkpoints the jobs here before the reclaim.
+   */
   public void report(SpotNotice notice) {
-    loop.execute(() -> sendOrQueue(AgentMessage.newBuilder().setSpotNotice(notice).build()));
+    loop.execute(
+        () -> enqueue(AgentMessage.newBuilder().setSpotNotice(notice).build(), true, () -> {}));
   }
 
   /** The attempts running now. */

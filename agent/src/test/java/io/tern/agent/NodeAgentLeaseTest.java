@@ -107,6 +107,31 @@ class NodeAgentLeaseTest {
   }
 
   @Test
+  void aSpotNoticeThatNoLeaderAcknowledgedGoesToTheNextLeader() throws IOException {
+    // The notice reaches a leader that is paused (its port accepts, nothing answers); a standby
+    // has taken over, and must hear it to checkpoint the jobs before the reclaim.
+    FakeScheduler paused = leader();
+    FakeScheduler next = FakeScheduler.leasing(prefix + "b", 2, 200, LEASE_MS);
+    closeables.add(next);
+    NodeAgent agent = agent(List.of(prefix + "a", prefix + "b"));
+    agent.start();
+    awaitRegistered(paused, 1);
+    paused.acking = false;
+    var notice =
+        io.tern.api.v1.SpotNotice.newBuilder()
+            .setKind(io.tern.api.v1.SpotNotice.Kind.KIND_INSTANCE_ACTION)
+            .setActionAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_900_000_000L))
+            .build();
+
+    agent.report(notice);
+    await().atMost(WAIT).until(() -> !paused.ofKind(KindCase.SPOT_NOTICE).isEmpty());
+    awaitRegistered(next, 1);
+
+    await().atMost(WAIT).until(() -> !next.ofKind(KindCase.SPOT_NOTICE).isEmpty());
+    assertThat(next.ofKind(KindCase.SPOT_NOTICE).getFirst().getSpotNotice()).isEqualTo(notice);
+  }
+
+  @Test
   void aJobThatIgnoresTheFenceSignalIsKilledByTheLeasesKillTime() throws IOException {
     FakeScheduler leader = leader();
     agent().start();

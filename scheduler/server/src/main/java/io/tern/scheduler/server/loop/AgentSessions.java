@@ -988,8 +988,17 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
         notice.hasActionAt()
             ? clamp(CoreSnapshots.instant(notice.getActionAt()), now, now.plus(MAX_NOTICE_AHEAD))
             : now.plus(Duration.ofMinutes(2));
-    log.warn("node {} will be reclaimed at {}: draining", session.id(), reclaimAt);
-    term.spotPools.reclaimed(session.node.getPool(), now);
+    // An agent sends a notice until a leader has stored it, so one may come again (its
+    // acknowledgement lost in a failover): the same reclaim, counted once against its pool.
+    Instant known =
+        session.node.hasReclaimAt() ? CoreSnapshots.instant(session.node.getReclaimAt()) : null;
+    if (known != null && !known.isBefore(now)) {
+      reclaimAt = known.isBefore(reclaimAt) ? known : reclaimAt;
+      log.info("node {}: reclaim at {} already known", session.id(), reclaimAt);
+    } else {
+      log.warn("node {} will be reclaimed at {}: draining", session.id(), reclaimAt);
+      term.spotPools.reclaimed(session.node.getPool(), now);
+    }
     session.node =
         session.node.toBuilder()
             .setState(NodeState.NODE_STATE_DRAINING)

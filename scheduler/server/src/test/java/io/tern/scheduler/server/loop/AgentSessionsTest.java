@@ -763,6 +763,32 @@ class AgentSessionsTest {
   }
 
   @Test
+  void aSpotNoticeSentAgainAfterAFailoverIsTheSameReclaim() {
+    loop.lead(List.of(), List.of(spotNode("s1", NodeState.NODE_STATE_READY)));
+    HandLoop.Channel agent = new HandLoop.Channel();
+    sessions.register(register("s1"), agent);
+    loop.runDue();
+    Instant reclaimAt = HandLoop.T0.plusSeconds(110);
+    sessions.message("s1", agent, terminateNotice(reclaimAt));
+    loop.settle();
+
+    // Its acknowledgement was lost: the agent registers again and sends the notice once more.
+    loop.clock.advance(java.time.Duration.ofSeconds(5));
+    HandLoop.Channel again = new HandLoop.Channel();
+    sessions.register(register("s1"), again);
+    loop.runDue();
+    sessions.message("s1", again, terminateNotice(reclaimAt));
+    loop.settle();
+
+    NodeSession s1 = loop.term.nodes.get("s1");
+    assertThat(s1.state()).isEqualTo(NodeState.NODE_STATE_DRAINING);
+    assertThat(s1.node.getReclaimAt()).isEqualTo(HandLoop.at(reclaimAt));
+    assertThat(loop.term.spotPools.history(loop.clock.instant()).get("spot-a").reclaims())
+        .as("one reclaim, not two")
+        .isEqualTo(1);
+  }
+
+  @Test
   void aReclaimNoticeStandsUntilItsTimeAndIsOverForANodeWhoseAgentRegistersAfterIt() {
     loop.lead(List.of(), List.of(spotNode("s1", NodeState.NODE_STATE_READY)));
     HandLoop.Channel agent = new HandLoop.Channel();
