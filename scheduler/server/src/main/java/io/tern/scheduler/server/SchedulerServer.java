@@ -244,6 +244,7 @@ public final class SchedulerServer implements AutoCloseable {
         builder
             .maxInboundMessageSize(MAX_MESSAGE_BYTES)
             .maxInboundMetadataSize(MAX_METADATA_BYTES)
+            .decompressorRegistry(RawServices.decompressors())
             .addService(
                 RawServices.forwardedToLeader(
                     ServerInterceptors.intercept(

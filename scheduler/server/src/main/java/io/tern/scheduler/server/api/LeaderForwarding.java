@@ -164,6 +164,8 @@ public final class LeaderForwarding implements AutoCloseable {
     private final String leaderAddress;
     private boolean clientWaits;
     private boolean leaderWaits;
+    // Why the relay ended the call itself (a message it could not read), for the client.
+    private volatile Status closeWith;
 
     Relay(
         ServerCall<byte[], byte[]> client,
@@ -178,6 +180,12 @@ public final class LeaderForwarding implements AutoCloseable {
         new ServerCall.Listener<>() {
           @Override
           public void onMessage(byte[] message) {
+            Status unreadable = RawServices.unreadable(message);
+            if (unreadable != null) {
+              closeWith = unreadable;
+              leader.cancel("the client's request could not be read", null);
+              return;
+            }
             leader.sendMessage(message);
             synchronized (Relay.this) {
               if (leader.isReady()) {
@@ -190,7 +198,9 @@ public final class LeaderForwarding implements AutoCloseable {
 
           @Override
           public void onHalfClose() {
-            leader.halfClose();
+            if (closeWith == null) {
+              leader.halfClose();
+            }
           }
 
           @Override
@@ -218,6 +228,14 @@ public final class LeaderForwarding implements AutoCloseable {
 
           @Override
           public void onMessage(byte[] message) {
+            Status unreadable = RawServices.unreadable(message);
+            if (unreadable != null) {
+              closeWith =
+                  Status.UNAVAILABLE.withDescription(
+                      "the leader's answer could not be relayed: " + unreadable.getDescription());
+              leader.cancel("the leader's answer could not be read", null);
+              return;
+            }
             client.sendMessage(message);
             synchronized (Relay.this) {
               if (client.isReady()) {
@@ -230,6 +248,10 @@ public final class LeaderForwarding implements AutoCloseable {
 
           @Override
           public void onClose(Status status, Metadata trailers) {
+            if (closeWith != null) {
+              client.close(closeWith, new Metadata()); // the relay cancelled the leader's call
+              return;
+            }
             if (status.getCode() == Status.Code.FAILED_PRECONDITION
                 && trailers.containsKey(GrpcErrors.LEADER)) {
               // The replica relayed to stopped leading meanwhile: to the client, whose replica

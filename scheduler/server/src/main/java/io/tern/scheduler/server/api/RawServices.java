@@ -46,6 +46,23 @@ public final class RawServices {
 
         @Override
         public byte[] parse(InputStream stream) {
+          try {
+            return read(stream);
+          } catch (StatusRuntimeException e) {
+            // Decompressed past the size limit: gRPC's RESOURCE_EXHAUSTED, as for a frame sent
+            // too large, which an exception thrown from here would turn into UNKNOWN.
+            WHY_UNREADABLE.set(e.getStatus());
+            return UNREADABLE;
+          } catch (UncheckedIOException e) {
+            // A compressed frame that does not decompress (e.g. not gzip at all).
+            WHY_UNREADABLE.set(
+                Status.INVALID_ARGUMENT.withDescription(
+                    "request: cannot be read (" + e.getCause().getMessage() + ")"));
+            return UNREADABLE;
+          }
+        }
+
+        private static byte[] read(InputStream stream) {
           try (stream) {
             if (stream instanceof KnownLength) {
               // gRPC's message streams (a request's frame, a serialized answer) know their size:
@@ -84,7 +101,84 @@ public final class RawServices {
     }
   }
 
+  /**
+   * What {@link #BYTES} gives for a message it could not read: gRPC hands it on as a message (on
+   * the thread that parsed it), and the call's listener ends the call with {@link #unreadable}.
+   */
+  private static final byte[] UNREADABLE = new byte[0];
+
+  private static final ThreadLocal<Status> WHY_UNREADABLE = new ThreadLocal<>();
+
   private RawServices() {}
+
+  /**
+   * gRPC's codecs, with gzip read lazily: gRPC's own opens the gzip stream, and reads its header,
+   * before any message is parsed, so a frame marked gzip that is not gzip ends the call UNKNOWN
+   * with a SEVERE log; here its first read fails in {@link #BYTES}, and the call ends
+   * INVALID_ARGUMENT.
+   */
+  public static io.grpc.DecompressorRegistry decompressors() {
+    return io.grpc.DecompressorRegistry.emptyInstance()
+        .with(io.grpc.Codec.Identity.NONE, false)
+        .with(
+            new io.grpc.Decompressor() {
+              @Override
+              public String getMessageEncoding() {
+                return "gzip";
+              }
+
+              @Override
+              public InputStream decompress(InputStream compressed) {
+                return new LazyGzip(compressed);
+              }
+            },
+            true);
+  }
+
+  /** A gzip stream opened on its first read. */
+  private static final class LazyGzip extends InputStream {
+    private final InputStream compressed;
+    private InputStream gzip;
+
+    LazyGzip(InputStream compressed) {
+      this.compressed = compressed;
+    }
+
+    private InputStream gzip() throws IOException {
+      if (gzip == null) {
+        gzip = new java.util.zip.GZIPInputStream(compressed);
+      }
+      return gzip;
+    }
+
+    @Override
+    public int read() throws IOException {
+      return gzip().read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      return gzip().read(b, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      (gzip != null ? gzip : compressed).close();
+    }
+  }
+
+  /**
+   * Why {@code message} could not be read, or null when it is a message: call it from the listener
+   * {@code message} was handed to, before anything else is parsed on that thread.
+   */
+  static Status unreadable(byte[] message) {
+    if (message != UNREADABLE) {
+      return null;
+    }
+    Status why = WHY_UNREADABLE.get();
+    WHY_UNREADABLE.remove();
+    return why != null ? why : Status.INVALID_ARGUMENT.withDescription("request: cannot be read");
+  }
 
   /** {@code service} with requests parsed here: a malformed one is INVALID_ARGUMENT. */
   public static ServerServiceDefinition parsedHere(ServerServiceDefinition service) {
@@ -142,6 +236,12 @@ public final class RawServices {
       @Override
       public void onMessage(byte[] bytes) {
         if (refused) {
+          return;
+        }
+        Status unreadable = unreadable(bytes);
+        if (unreadable != null) {
+          refused = true;
+          call.close(unreadable, new Metadata());
           return;
         }
         Q request;

@@ -167,6 +167,26 @@ class ForeignClientTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
   }
 
+  /** A "gzip" compressor that sends the bytes as they are. */
+  private static final io.grpc.CompressorRegistry FALSE_GZIP = falseGzip();
+
+  private static io.grpc.CompressorRegistry falseGzip() {
+    io.grpc.CompressorRegistry registry = io.grpc.CompressorRegistry.newEmptyInstance();
+    registry.register(
+        new io.grpc.Compressor() {
+          @Override
+          public String getMessageEncoding() {
+            return "gzip";
+          }
+
+          @Override
+          public java.io.OutputStream compress(java.io.OutputStream os) {
+            return os;
+          }
+        });
+    return registry;
+  }
+
   @Test
   void malformedRequestsAreInvalidArgumentOnEveryReplicaWithoutASevereLog() throws Exception {
     List<LogRecord> severe = new ArrayList<>();
@@ -210,6 +230,43 @@ class ForeignClientTest {
                 StatusRuntimeException.class,
                 () -> client.unaryBytes("tern.v1.JobService/SubmitJob", badUtf8, 10_000));
         assertThat(utf8.getStatus().getDescription()).contains("UTF-8");
+
+        // GetJobRequest{field 15: 5 MiB of zeros}, gzipped to a few KiB: over the 4 MiB limit
+        // once decompressed, as it would be sent plain.
+        int size = 5 << 20;
+        java.io.ByteArrayOutputStream big = new java.io.ByteArrayOutputStream();
+        big.write(0x7a);
+        for (int v = size; ; v >>>= 7) {
+          if ((v & ~0x7f) == 0) {
+            big.write(v);
+            break;
+          }
+          big.write((v & 0x7f) | 0x80);
+        }
+        big.write(new byte[size]);
+        StatusRuntimeException bomb =
+            catchThrowableOfType(
+                StatusRuntimeException.class,
+                () ->
+                    client.unaryBytes(
+                        "tern.v1.JobService/GetJob", big.toByteArray(), 10_000, "gzip"));
+        assertThat(bomb.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+
+        // A frame marked gzip whose bytes are not gzip.
+        ForeignClient notGzip =
+            cluster.track(
+                new ForeignClient(
+                    Grpc.newChannelBuilder(
+                            "127.0.0.1:" + replica.port(), InsecureChannelCredentials.create())
+                        .compressorRegistry(FALSE_GZIP)
+                        .build(),
+                    new Metadata()));
+        StatusRuntimeException garbled =
+            catchThrowableOfType(
+                StatusRuntimeException.class,
+                () -> notGzip.unaryBytes("tern.v1.JobService/GetJob", badUtf8, 10_000, "gzip"));
+        assertThat(garbled.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(garbled.getStatus().getDescription()).startsWith("request: cannot be read (");
       }
     } finally {
       root.removeHandler(capture);

@@ -193,6 +193,15 @@ public final class ForeignClient implements AutoCloseable {
 
   /** Sends {@code bytes} as the request of {@code fullMethodName}, whatever they are. */
   public byte[] unaryBytes(String fullMethodName, byte[] bytes, long deadlineMillis) {
+    return unaryBytes(fullMethodName, bytes, deadlineMillis, null);
+  }
+
+  /**
+   * As {@link #unaryBytes(String, byte[], long)}, the request compressed with {@code compression}
+   * (a compressor the channel knows, e.g. {@code gzip}), or not when null.
+   */
+  public byte[] unaryBytes(
+      String fullMethodName, byte[] bytes, long deadlineMillis, String compression) {
     io.grpc.MethodDescriptor<byte[], byte[]> method =
         io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
             .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
@@ -200,7 +209,9 @@ public final class ForeignClient implements AutoCloseable {
             .setRequestMarshaller(RAW)
             .setResponseMarshaller(RAW)
             .build();
-    return ClientCalls.blockingUnaryCall(calls, method, options(deadlineMillis), bytes);
+    CallOptions options = options(deadlineMillis);
+    return ClientCalls.blockingUnaryCall(
+        calls, method, compression == null ? options : options.withCompression(compression), bytes);
   }
 
   private CallOptions options(long deadlineMillis) {
