@@ -428,6 +428,21 @@ public final class SchedulerClient implements AutoCloseable {
   }
 
   /**
+   * The OS user name as a scheduler without authentication takes it: what it does not allow in a
+   * user name (letters, digits, '.', '_', '@', '-'; at most 64) becomes '_'.
+   */
+  static final String LOCAL_USER = localUser(System.getProperty("user.name", ""));
+
+  static String localUser(String osName) {
+    String name = osName.replaceAll("[^A-Za-z0-9._@-]", "_");
+    if (!name.isEmpty() && !Character.isLetterOrDigit(name.charAt(0))) {
+      name = "u" + name;
+    }
+    name = name.length() > 64 ? name.substring(0, 64) : name;
+    return name.isEmpty() ? "unknown" : name;
+  }
+
+  /**
    * Sends the token, if there is one, and the OS user name (a job's owner on a scheduler without
    * authentication).
    */
@@ -443,7 +458,7 @@ public final class SchedulerClient implements AutoCloseable {
           next.newCall(method, withToken)) {
         @Override
         public void start(Listener<R> listener, Metadata headers) {
-          headers.put(USER, System.getProperty("user.name", "unknown"));
+          headers.put(USER, LOCAL_USER);
           super.start(listener, headers);
         }
       };

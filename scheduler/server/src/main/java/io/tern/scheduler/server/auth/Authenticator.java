@@ -32,8 +32,6 @@ public final class Authenticator implements ServerInterceptor {
   public static final Metadata.Key<String> USER_HEADER =
       Metadata.Key.of("tern-user", Metadata.ASCII_STRING_MARSHALLER);
 
-  private static final int MAX_LOCAL_NAME = 64;
-
   private final TokenStore tokens;
   private final RateLimiter limiter;
   private final AuditLog audit;
@@ -44,7 +42,10 @@ public final class Authenticator implements ServerInterceptor {
     this.audit = audit;
   }
 
-  /** Authentication off: every caller is local and may do anything. */
+  /**
+   * Authentication off: every caller is local and may do anything, under the name it gives (its
+   * {@code tern-user}); a name that cannot be a user's is refused, unaudited.
+   */
   public static Authenticator off() {
     return new Authenticator(null, RateLimiter.unlimited(), null);
   }
@@ -69,7 +70,9 @@ public final class Authenticator implements ServerInterceptor {
     try {
       caller = identify(call, headers, method);
     } catch (Refused refused) {
-      audit.refused(call, refused.who, refused.kind, refused.status);
+      if (audit != null) {
+        audit.refused(call, refused.who, refused.kind, refused.status);
+      }
       call.close(refused.status, new Metadata());
       return new ServerCall.Listener<>() {};
     }
@@ -84,13 +87,7 @@ public final class Authenticator implements ServerInterceptor {
   private Principal identify(ServerCall<?, ?> call, Metadata headers, String method) {
     AccessRules.Requirement requirement = AccessRules.requirement(method);
     if (!enabled()) {
-      String name = headers.get(USER_HEADER);
-      if (name == null || name.isBlank()) {
-        name = "unknown";
-      } else if (name.length() > MAX_LOCAL_NAME) {
-        name = name.substring(0, MAX_LOCAL_NAME);
-      }
-      return Principal.local(name);
+      return Principal.local(localName(headers));
     }
     if (requirement == null) {
       throw new Refused(
@@ -127,6 +124,49 @@ public final class Authenticator implements ServerInterceptor {
     return caller;
   }
 
+  /**
+   * The name a caller gives on a scheduler without authentication: its {@code tern-user}, which
+   * becomes its jobs' owner, checked as a token's user name is; {@code unknown} when it gives none.
+   */
+  private static String localName(Metadata headers) {
+    String name = onlyOne(headers, USER_HEADER);
+    if (name == null || name.isEmpty()) {
+      return "unknown";
+    }
+    if (!TokenStore.USER.matcher(name).matches()) {
+      throw new Refused(
+          "unknown",
+          "unknown",
+          Status.INVALID_ARGUMENT.withDescription(
+              "tern-user: 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter"
+                  + " or digit, got \""
+                  + (name.length() > 64 ? name.substring(0, 64) + "..." : name)
+                  + "\""));
+    }
+    return name;
+  }
+
+  /**
+   * The header's value, or null without one; a header given twice is refused: which of two
+   * credentials counts must not depend on who reads them.
+   */
+  private static String onlyOne(Metadata headers, Metadata.Key<String> key) {
+    Iterable<String> all = headers.getAll(key);
+    if (all == null) {
+      return null;
+    }
+    java.util.Iterator<String> values = all.iterator();
+    String value = values.next();
+    if (values.hasNext()) {
+      throw new Refused(
+          "unknown",
+          "unauthenticated",
+          Status.UNAUTHENTICATED.withDescription(
+              key.name() + ": given more than once; give it once"));
+    }
+    return value;
+  }
+
   /** Who a refused caller claimed to be, for the audit log: never a token's secret. */
   private static String claimed(Metadata headers) {
     String authorization = headers.get(TokenCredentials.AUTHORIZATION);
@@ -140,7 +180,7 @@ public final class Authenticator implements ServerInterceptor {
 
   private Principal authenticate(
       ServerCall<?, ?> call, Metadata headers, AccessRules.Requirement requirement) {
-    String authorization = headers.get(TokenCredentials.AUTHORIZATION);
+    String authorization = onlyOne(headers, TokenCredentials.AUTHORIZATION);
     if (authorization != null) {
       if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
         throw Denials.unauthenticated("authorization: expected 'Bearer tern_...'");

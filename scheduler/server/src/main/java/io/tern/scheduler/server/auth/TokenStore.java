@@ -45,7 +45,10 @@ import org.apache.zookeeper.data.Stat;
 public final class TokenStore implements Closeable {
   static final Duration DEFAULT_TTL = Duration.ofDays(90);
   static final Duration MAX_TTL = Duration.ofDays(3650);
-  private static final Pattern USER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
+
+  /** A user name: a token's, or the {@code tern-user} a scheduler without authentication takes. */
+  static final Pattern USER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
+
   private static final Pattern TEAM = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
   private static final int MAX_TEAMS = 64;
   private static final int MAX_DESCRIPTION = 200;

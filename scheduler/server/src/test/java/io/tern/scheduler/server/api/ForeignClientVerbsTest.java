@@ -250,6 +250,28 @@ class ForeignClientVerbsTest {
   }
 
   @Test
+  void aUserNameThatCannotBeOneIsRefusedNamingTheHeader() throws Exception {
+    MethodDescriptor list =
+        client(leader).service("tern.v1.JobService").findMethodByName("ListJobs");
+    for (String name : List.of("../../root", "a b<script>", "x".repeat(65))) {
+      Metadata headers = new Metadata();
+      headers.put(Metadata.Key.of("tern-user", Metadata.ASCII_STRING_MARSHALLER), name);
+      ForeignClient stranger =
+          cluster.track(
+              new ForeignClient(
+                  Grpc.newChannelBuilder(
+                          "127.0.0.1:" + leader.port(), InsecureChannelCredentials.create())
+                      .build(),
+                  headers));
+      StatusRuntimeException e =
+          catchThrowableOfType(
+              StatusRuntimeException.class, () -> stranger.unary(list, request(list), 10_000));
+      assertThat(e.getStatus().getCode()).as(name).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(e.getStatus().getDescription()).startsWith("tern-user: ");
+    }
+  }
+
+  @Test
   void aLongValueIsCutWhereAnErrorRepeatsIt() throws Exception {
     // Repeated whole, 20,000 characters made the error too large for the client's trailer limit:
     // the client then saw a broken stream (INTERNAL, RST_STREAM) instead of the refusal.

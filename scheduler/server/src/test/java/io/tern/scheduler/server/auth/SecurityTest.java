@@ -165,6 +165,27 @@ class SecurityTest {
   }
 
   @Test
+  void aTokenGivenTwiceIsRefusedWhicheverComesFirst() throws Exception {
+    BearerToken alice = secure.token("alice-twice", List.of("vision"));
+    BearerToken bob = secure.token("bob-twice", List.of("nlp"));
+    for (List<String> values :
+        List.of(
+            List.of("Bearer " + alice.value(), "Bearer " + bob.value()),
+            List.of("Bearer " + BearerToken.generate().value(), "Bearer " + alice.value()))) {
+      io.grpc.Metadata headers = new io.grpc.Metadata();
+      values.forEach(v -> headers.put(io.tern.security.token.TokenCredentials.AUTHORIZATION, v));
+      assertStatus(
+          () ->
+              AdminServiceGrpc.newBlockingStub(secure.userChannel())
+                  .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
+                  .withDeadlineAfter(10, TimeUnit.SECONDS)
+                  .whoAmI(WhoAmIRequest.getDefaultInstance()),
+          Status.Code.UNAUTHENTICATED,
+          "authorization: given more than once");
+    }
+  }
+
+  @Test
   void aRevokedTokenIsRefusedAtOnce() throws Exception {
     BearerToken token = secure.token("leaver", List.of("vision"));
     assertThat(admin(token).whoAmI(WhoAmIRequest.getDefaultInstance()).getName())
