@@ -121,6 +121,11 @@ public final class WorkdirServiceImpl extends WorkdirServiceGrpc.WorkdirServiceI
         return;
       }
       try {
+        if (digest != null && !message.getDigest().isEmpty()) {
+          throw Status.INVALID_ARGUMENT
+              .withDescription("digest: only in the upload's first message")
+              .asRuntimeException();
+        }
         if (digest == null) {
           requireStore();
           digest = requireDigest(message.getDigest());
@@ -193,6 +198,14 @@ public final class WorkdirServiceImpl extends WorkdirServiceGrpc.WorkdirServiceI
         if (!actual.equals(digest)) {
           throw Status.INVALID_ARGUMENT
               .withDescription("digest: the bytes received hash to " + actual)
+              .asRuntimeException();
+        }
+        try {
+          WorkdirArchive.check(spool, WorkdirArchive.Limits.DEFAULT);
+        } catch (io.tern.scheduler.spec.workdir.InvalidWorkdirException e) {
+          // Refused now: stored, it would only fail each job that names it, on its node.
+          throw Status.INVALID_ARGUMENT
+              .withDescription("chunk: not code a job can run: " + e.getMessage())
               .asRuntimeException();
         }
         boolean wrote = requireStore().put(digest, spool);

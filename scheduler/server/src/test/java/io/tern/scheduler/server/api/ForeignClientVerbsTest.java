@@ -304,7 +304,7 @@ class ForeignClientVerbsTest {
     ServiceDescriptor workdirs = client.service("tern.v1.WorkdirService");
     MethodDescriptor has = workdirs.findMethodByName("HasWorkdir");
     MethodDescriptor upload = workdirs.findMethodByName("UploadWorkdir");
-    byte[] bytes = "an archive, as far as the server cares".getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = zip("train.py", "print('an archive a job can run')");
     String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     Descriptor chunk = upload.getInputType();
     List<DynamicMessage> messages =
@@ -352,12 +352,61 @@ class ForeignClientVerbsTest {
     assertThat(wrong.getStatus().getDescription())
         .startsWith("digest: the bytes received hash to " + digest);
     assertThat(leader.workdirsStored()).isEqualTo(1);
+
+    // Bytes that hash right but are no archive a job can run are refused, not stored.
+    byte[] notZip = "an archive, as far as the client cares".getBytes(StandardCharsets.UTF_8);
+    String notZipDigest =
+        HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(notZip));
+    StatusRuntimeException unrunnable =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                client.clientStream(
+                    upload,
+                    List.of(
+                        DynamicMessage.newBuilder(chunk)
+                            .setField(chunk.findFieldByName("digest"), notZipDigest)
+                            .setField(chunk.findFieldByName("size"), (long) notZip.length)
+                            .setField(chunk.findFieldByName("chunk"), ByteString.copyFrom(notZip))
+                            .build()),
+                    10_000));
+    assertThat(unrunnable.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(unrunnable.getStatus().getDescription())
+        .startsWith("chunk: not code a job can run: not a readable ZIP archive");
+    assertThat(field(call(client, has, "digest", notZipDigest), "present")).isEqualTo(false);
+    // A digest is the first message's only.
+    StatusRuntimeException twice =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                client.clientStream(
+                    upload,
+                    List.of(
+                        messages.get(0),
+                        messages.get(1).toBuilder()
+                            .setField(chunk.findFieldByName("digest"), "0".repeat(64))
+                            .build()),
+                    10_000));
+    assertThat(twice.getStatus().getDescription())
+        .isEqualTo("digest: only in the upload's first message");
+    assertThat(leader.workdirsStored()).isEqualTo(1);
+  }
+
+  /** A ZIP archive holding one file. */
+  private static byte[] zip(String name, String content) throws java.io.IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+      zip.putNextEntry(new java.util.zip.ZipEntry(name));
+      zip.write(content.getBytes(StandardCharsets.UTF_8));
+      zip.closeEntry();
+    }
+    return bytes.toByteArray();
   }
 
   @Test
   void aSpecNamingCodeTheStoreLacksIsRefusedAtTheSubmit() throws Exception {
     MethodDescriptor submit = client.service("tern.v1.JobService").findMethodByName("SubmitJob");
-    byte[] bytes = "code shipped later".getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = zip("train.py", "print('code shipped later')");
     String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     DynamicMessage spec = ForeignClient.jobSpec(submit.getInputType(), "shipped");
     DynamicMessage withCode =

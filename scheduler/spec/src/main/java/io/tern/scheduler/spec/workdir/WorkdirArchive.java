@@ -224,6 +224,39 @@ public final class WorkdirArchive {
   }
 
   /**
+   * Checks, without unpacking, that {@code archive} is a ZIP whose entries {@link #unpack} takes:
+   * readable, within the entry limit, each name allowed, once, and inside the working directory.
+   * Sizes are checked as it unpacks.
+   *
+   * @throws InvalidWorkdirException for what {@link #unpack} would refuse
+   */
+  public static void check(Path archive, Limits limits) throws IOException {
+    Path root = Path.of("/workdir");
+    Set<String> seen = new HashSet<>();
+    try (ZipFile zip = new ZipFile(archive.toFile())) {
+      if (zip.size() > limits.maxEntries()) {
+        throw new InvalidWorkdirException(
+            "the archive has " + zip.size() + " entries, more than " + limits.maxEntries());
+      }
+      Enumeration<? extends ZipEntry> entries = zip.entries();
+      while (entries.hasMoreElements()) {
+        String name = entries.nextElement().getName();
+        String path = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
+        checkName(name, path);
+        if (!seen.add(path)) {
+          throw new InvalidWorkdirException("the archive names " + path + " twice");
+        }
+        Path out = root.resolve(path).normalize();
+        if (!out.startsWith(root) || out.equals(root)) {
+          throw new InvalidWorkdirException("entry " + name + " leaves the working directory");
+        }
+      }
+    } catch (ZipException e) {
+      throw new InvalidWorkdirException("not a readable ZIP archive: " + e.getMessage());
+    }
+  }
+
+  /**
    * Unpacks {@code archive} into {@code target}, an empty or missing directory.
    *
    * @return how many files it wrote
