@@ -495,7 +495,13 @@ public final class JobSpecValidator {
         errors.add(SpecError.of(field, d.getJobId() + " is listed twice"));
       }
       if (d.getType() == io.tern.api.v1.DependencyType.UNRECOGNIZED) {
-        errors.add(SpecError.of(field, "unknown dependency type " + d.getTypeValue()));
+        errors.add(
+            SpecError.of(
+                field,
+                "unknown dependency type "
+                    + d.getTypeValue()
+                    + "; use one of afterok, afterany, afternotok (DEPENDENCY_TYPE_AFTER_OK,"
+                    + " _AFTER_ANY, _AFTER_NOT_OK)"));
       }
     }
   }
