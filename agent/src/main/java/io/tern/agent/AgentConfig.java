@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param reportsStore whether the agent names its file store's marker to the leader when it
  *     registers, for a cluster that records no store to record it; false for the default store on
  *     the agent's own disk, which is no cluster's shared store
+ * @param keepFinished how long the folder of an attempt that ended here stays after the leader
+ *     acknowledged its end ({@link io.tern.agent.job.FinishedAttempts}); null keeps it for good
  */
 public record AgentConfig(
     String nodeId,
@@ -49,7 +51,8 @@ public record AgentConfig(
     String agentVersion,
     Duration checkpointPoll,
     JobShim jobShim,
-    boolean reportsStore) {
+    boolean reportsStore,
+    Duration keepFinished) {
 
   public AgentConfig {
     Objects.requireNonNull(nodeId, "nodeId");
@@ -64,10 +67,16 @@ public record AgentConfig(
     Objects.requireNonNull(capacityType, "capacityType");
     Objects.requireNonNull(workDir, "workDir");
     Objects.requireNonNull(jobShim, "jobShim");
+    if (keepFinished != null && (keepFinished.isNegative() || keepFinished.isZero())) {
+      throw new IllegalArgumentException("keep finished must be positive, got " + keepFinished);
+    }
     if (checkpointPoll == null || checkpointPoll.isNegative() || checkpointPoll.isZero()) {
       throw new IllegalArgumentException("checkpoint poll must be positive, got " + checkpointPoll);
     }
   }
+
+  /** How long a finished attempt's folder stays by default ({@code tern agent --keep-finished}). */
+  public static final Duration DEFAULT_KEEP_FINISHED = Duration.ofDays(7);
 
   public static Builder builder(String nodeId, List<String> schedulers, Path workDir) {
     return new Builder(nodeId, schedulers, workDir);
@@ -96,6 +105,7 @@ public record AgentConfig(
     private Duration checkpointPoll = Duration.ofSeconds(1);
     private JobShim jobShim = JobShim.AUTO;
     private boolean reportsStore = true;
+    private Duration keepFinished = DEFAULT_KEEP_FINISHED;
 
     private Builder(String nodeId, List<String> schedulers, Path workDir) {
       this.nodeId = nodeId;
@@ -174,6 +184,12 @@ public record AgentConfig(
       return this;
     }
 
+    /** How long a finished attempt's folder stays; null keeps it for good. */
+    public Builder keepFinished(Duration value) {
+      keepFinished = value;
+      return this;
+    }
+
     public AgentConfig build() {
       return new AgentConfig(
           nodeId,
@@ -193,7 +209,8 @@ public record AgentConfig(
           agentVersion,
           checkpointPoll,
           jobShim,
-          reportsStore);
+          reportsStore,
+          keepFinished);
     }
   }
 }

@@ -2,6 +2,8 @@ package io.tern.agent;
 
 import io.tern.agent.gpu.GpuProbe;
 import io.tern.agent.gpu.GpuProbeSpec;
+import io.tern.agent.job.AttemptId;
+import io.tern.agent.job.FinishedAttempts;
 import io.tern.agent.job.WorkDir;
 import io.tern.agent.job.WorkDirLock;
 import io.tern.agent.link.ChannelFactory;
@@ -18,6 +20,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One node agent process, wired: the GPU probe, the checkpoint store, the {@link NodeAgent} and the
@@ -26,6 +30,8 @@ import java.util.Optional;
  * agent with its jobs and last commits, then the store). Not thread-safe.
  */
 public final class AgentRuntime implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
+
   /**
    * What one agent process runs with.
    *
@@ -136,6 +142,15 @@ public final class AgentRuntime implements AutoCloseable {
       agent = NodeAgent.create(settings.config(), probe, store, channels(settings.tls()));
       watcher = watchSpotNotices(settings, agent);
       agent.start();
+      AutoCloseable sweeper = sweepFinishedAttempts(settings.config(), agent, clock);
+      AutoCloseable notices = watcher;
+      watcher =
+          () -> {
+            try (AutoCloseable n = notices;
+                AutoCloseable f = sweeper) {
+              // the sweeper first, then the notices
+            }
+          };
       int port = -1;
       if (metricsPort >= 0) {
         metrics.watch(settings.config().nodeId(), agent);
@@ -221,6 +236,48 @@ public final class AgentRuntime implements AutoCloseable {
     return settings
         .checkpointStore()
         .open(CheckpointStoreSettings.of(settings.keepCheckpoints(), clock));
+  }
+
+  /**
+   * How often the folders of finished attempts are looked over, the first time a minute after the
+   * agent started (after what an earlier agent left is settled).
+   */
+  static final Duration SWEEP_EVERY = Duration.ofMinutes(10);
+
+  static final Duration FIRST_SWEEP = Duration.ofMinutes(1);
+
+  /**
+   * Removes the folders of attempts that ended {@code keepFinished} ago, every {@link #SWEEP_EVERY}
+   * on a thread of its own (a large folder takes a while to remove).
+   */
+  private static AutoCloseable sweepFinishedAttempts(
+      AgentConfig config, NodeAgent agent, Clock clock) {
+    if (config.keepFinished() == null) {
+      return () -> {};
+    }
+    FinishedAttempts finished =
+        new FinishedAttempts(new WorkDir(config.workDir()), config.keepFinished());
+    java.util.concurrent.ScheduledExecutorService thread =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tern-finished-attempts");
+              t.setDaemon(true);
+              return t;
+            });
+    thread.scheduleWithFixedDelay(
+        () -> {
+          try {
+            java.util.Set<AttemptId> running = new java.util.HashSet<>();
+            agent.running().forEach(r -> running.add(new AttemptId(r.getJobId(), r.getAttempt())));
+            finished.sweep(running, clock.instant());
+          } catch (RuntimeException e) {
+            log.warn("cannot look over the finished attempts' folders: {}", e.toString());
+          }
+        },
+        FIRST_SWEEP.toMillis(),
+        SWEEP_EVERY.toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+    return thread::shutdownNow;
   }
 
   private static AutoCloseable watchSpotNotices(Settings settings, NodeAgent agent) {

@@ -635,7 +635,12 @@ public final class NodeAgent implements AutoCloseable {
               + request.getJobId()
               + " attempt "
               + request.getAttempt()
-              + " on this node");
+              + " on this node"
+              + (config.keepFinished() == null
+                  ? ""
+                  : " (its agent removes a finished attempt's folder "
+                      + io.tern.scheduler.spec.Durations.format(config.keepFinished())
+                      + " after it ended: tern agent --keep-finished)"));
     } catch (IOException | IllegalArgumentException e) {
       answer.setError("cannot read the log: " + e.getMessage());
     }

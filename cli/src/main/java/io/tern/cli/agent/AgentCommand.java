@@ -175,6 +175,17 @@ public final class AgentCommand implements Callable<Integer> {
   int keepCheckpoints;
 
   @Option(
+      names = "--keep-finished",
+      defaultValue = "7d",
+      paramLabel = "DURATION|forever",
+      description =
+          "How long the folder of an attempt that ended here (WORK_DIR/jobs/JOB/attempt-N: its"
+              + " log, which tern logs reads, its checkpoints and run folder) stays once the"
+              + " scheduler has its end, e.g. 12h, 7d; at least 10m; forever keeps every one"
+              + " (default ${DEFAULT-VALUE}).")
+  String keepFinished;
+
+  @Option(
       names = "--imds-endpoint",
       paramLabel = "URL",
       description =
@@ -322,6 +333,12 @@ public final class AgentCommand implements Callable<Integer> {
     return tls;
   }
 
+  /**
+   * The shortest --keep-finished: a finished attempt's checkpoints are committed (or given up) and
+   * its end acknowledged well within it.
+   */
+  static final Duration MIN_KEEP_FINISHED = Duration.ofMinutes(10);
+
   /** The checked flags; every error names its flag. */
   Settings settings() {
     String id = AgentFlags.nodeId(nodeId);
@@ -334,6 +351,19 @@ public final class AgentCommand implements Callable<Integer> {
     }
     if (keepCheckpoints < 1) {
       throw new UserInputException("--keep-checkpoints: must be 1 or more");
+    }
+    Duration keep = null;
+    if (!keepFinished.trim().equals("forever")) {
+      keep =
+          io.tern.scheduler.spec.Durations.parse(keepFinished)
+              .filter(d -> d.compareTo(MIN_KEEP_FINISHED) >= 0)
+              .orElseThrow(
+                  () ->
+                      new UserInputException(
+                          "--keep-finished: expected a duration of at least 10m (e.g. 12h, 7d)"
+                              + " or forever, got \""
+                              + keepFinished
+                              + "\""));
     }
     if (imdsIntervalMs < 1) {
       throw new UserInputException("--imds-interval-ms: must be 1 or more");
@@ -358,6 +388,7 @@ public final class AgentCommand implements Callable<Integer> {
             .jobShim(AgentFlags.jobShim(jobShim))
             // The default store, on this machine's own disk, is no store a cluster shares.
             .reportsStore(checkpointStore != null)
+            .keepFinished(keep)
             .build();
     return new Settings(
         config,

@@ -67,6 +67,8 @@ class AgentCommandTest {
         "--imds-endpoint| ftp://127.0.0.1:21| (the scheme must be http or https)",
         "--checkpoint-store| s3://b/p?endpoint=http://127.0.0.1:| --checkpoint-store: endpoint http://127.0.0.1: in the location is not",
         "--stop-grace| -5| --stop-grace: must be 0 or more seconds",
+        "--keep-finished| 5m| --keep-finished: expected a duration of at least 10m (e.g. 12h, 7d) or forever, got \"5m\"",
+        "--keep-finished| a week| --keep-finished: expected a duration",
         "--nvml-lib| /nonexistent/libnvidia-ml.so.1| --nvml-lib /nonexistent/libnvidia-ml.so.1: no such file"
       })
   void badFlagsExitTwoNamingTheFlag(String flag, String value, String message) {
@@ -147,6 +149,19 @@ class AgentCommandTest {
         .as("the default store, on the agent's own disk, is not named to the leader")
         .isFalse();
     assertThat(settings.keepCheckpoints()).isEqualTo(3);
+    assertThat(settings.config().keepFinished()).isEqualTo(Duration.ofDays(7));
+    AgentCommand forever = new AgentCommand();
+    new CommandLine(forever)
+        .parseArgs(
+            Stream.concat(GOOD.stream().skip(1), Stream.of("--keep-finished", "forever"))
+                .toArray(String[]::new));
+    assertThat(forever.settings().config().keepFinished()).isNull();
+    AgentCommand twelveHours = new AgentCommand();
+    new CommandLine(twelveHours)
+        .parseArgs(
+            Stream.concat(GOOD.stream().skip(1), Stream.of("--keep-finished", "12h"))
+                .toArray(String[]::new));
+    assertThat(twelveHours.settings().config().keepFinished()).isEqualTo(Duration.ofHours(12));
   }
 
   @Test
