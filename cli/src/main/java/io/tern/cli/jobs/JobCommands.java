@@ -206,6 +206,11 @@ public final class JobCommands {
     } else if (job.getState() == JobState.JOB_STATE_CANCELLED
         && job.getPendingReason().startsWith("cancelled")) {
       out.println("Reason:     " + job.getPendingReason()); // e.g. a dependency never satisfied
+    } else if (job.getState() == JobState.JOB_STATE_CHECKPOINTING
+        && job.getAttemptsCount() > 0
+        && !job.getAttempts(job.getAttemptsCount() - 1).getCheckpointReason().isEmpty()) {
+      out.println(
+          "Reason:     " + job.getAttempts(job.getAttemptsCount() - 1).getCheckpointReason());
     }
     out.println("Submitted:  " + Protos.time(job.getSubmittedAt()));
     out.println(

@@ -85,6 +85,22 @@ class JobStatusTextTest {
   }
 
   @Test
+  void aCheckpointingJobSaysWhyItWasAskedTo() {
+    Job checkpointing =
+        job(
+            JobState.JOB_STATE_CHECKPOINTING,
+            Attempt.newBuilder()
+                .setNumber(1)
+                .addNodeIds("n1")
+                .setPlacedAt(PLACED)
+                .setStartedAt(STARTED)
+                .setCheckpointReason("spot reclaim of n1")
+                .build());
+
+    assertThat(status(checkpointing)).contains("Reason:     spot reclaim of n1");
+  }
+
+  @Test
   void aJobCancelledWhileQueuedSaysWhy() {
     Job cancelled =
         job(JobState.JOB_STATE_CANCELLED).toBuilder()

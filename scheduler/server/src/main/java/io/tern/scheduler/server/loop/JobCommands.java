@@ -56,6 +56,11 @@ final class JobCommands {
     }
     Attempt current = entry.currentAttempt().orElseThrow();
     if (t.effects().getFirst() instanceof Effect.SendCheckpoint) {
+      // Kept with the attempt: a request sent again (the agent was away) says the same.
+      var job = entry.job.toBuilder();
+      int last = job.getAttemptsCount() - 1;
+      job.setAttempts(last, job.getAttempts(last).toBuilder().setCheckpointReason(reason));
+      entry.job = job.build();
       SchedulerMessage command = checkpointCommand(term, entry, reason, now, notAfter);
       CompletableFuture<Void> stored = new CompletableFuture<>();
       writes.saveJob(
@@ -81,9 +86,13 @@ final class JobCommands {
   void checkpointAgain(LeaderTerm term, JobEntry entry, NodeSession session, Instant now) {
     Instant reclaimAt =
         session.node.hasReclaimAt() ? CoreSnapshots.instant(session.node.getReclaimAt()) : null;
-    session.channel.send(
-        checkpointCommand(
-            term, entry, "checkpoint requested before the agent reconnected", now, reclaimAt));
+    String reason =
+        entry
+            .currentAttempt()
+            .map(Attempt::getCheckpointReason)
+            .filter(r -> !r.isEmpty())
+            .orElse("checkpoint requested before the agent reconnected");
+    session.channel.send(checkpointCommand(term, entry, reason, now, reclaimAt));
   }
 
   /**

@@ -525,10 +525,11 @@ class AgentSessionsTest {
   void aCheckpointRequestedWhileTheAgentWasAwayIsAskedForAgainWhenItRegisters() {
     // A requeue, preemption or reclaim stored CHECKPOINTING while n1's agent was not connected
     // (or under a leader that stepped down before sending it): the agent never heard it.
+    var asking = checkpointable(JOB, JobState.JOB_STATE_CHECKPOINTING, 0, 1).toBuilder();
+    asking.setAttempts(
+        0, asking.getAttempts(0).toBuilder().setCheckpointReason("requeued by alice: new data"));
     loop.lead(
-        List.of(
-            checkpointable(JOB, JobState.JOB_STATE_CHECKPOINTING, 0, 1),
-            checkpointable("job-000002", JobState.JOB_STATE_RUNNING, 2, 3)),
+        List.of(asking.build(), checkpointable("job-000002", JobState.JOB_STATE_RUNNING, 2, 3)),
         List.of(HandLoop.node("n1", 8)));
     HandLoop.Channel agent = new HandLoop.Channel();
 
@@ -541,6 +542,7 @@ class AgentSessionsTest {
     assertThat(asked.getJobId()).isEqualTo(JOB);
     assertThat(asked.getAttempt()).isEqualTo(1);
     assertThat(asked.getDeadline()).isEqualTo(HandLoop.at(loop.clock.instant().plusSeconds(90)));
+    assertThat(asked.getReason()).as("as first asked").isEqualTo("requeued by alice: new data");
     assertThat(state()).isEqualTo(JobState.JOB_STATE_CHECKPOINTING);
     assertThat(agent.of(KindCase.STOP_JOB)).isEmpty();
   }

@@ -278,6 +278,7 @@ class JobControlsTest {
 
     assertThat(requeued.getState()).isEqualTo(JobState.JOB_STATE_CHECKPOINTING);
     assertThat(checkpoint.getReason()).startsWith("requeued by ").endsWith(": new data");
+    assertThat(job(id).getAttempts(0).getCheckpointReason()).isEqualTo(checkpoint.getReason());
     assertThat(again.getAttempt()).as("no retries, yet it runs again").isEqualTo(2);
     assertThat(job(id).getAttempts(0).getEndReason())
         .isEqualTo("checkpointed and requeued: " + checkpoint.getReason());
