@@ -106,7 +106,9 @@ class SilentReplicaTest {
   void aStreamFromTheReplicaThatAnswersOutlivesThePatience() {
     String replicas = silentAddress() + "," + schedulerAddress();
 
-    TernInProcess run = within(20, "logs", "job-000001", "-f", "--scheduler", replicas);
+    // About 7 s (the silent replica's patience, then two chunks a patience apart); the bound only
+    // catches a wait without end, with room for a loaded host.
+    TernInProcess run = within(45, "logs", "job-000001", "-f", "--scheduler", replicas);
 
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out()).isEqualTo("first\nsecond\n");
