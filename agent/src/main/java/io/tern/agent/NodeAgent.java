@@ -117,6 +117,10 @@ public final class NodeAgent implements AutoCloseable {
   private final ScheduledExecutorService loop;
   private final boolean ownsLoop;
   private final Clock clock;
+
+  /** The instance-action notice this agent has seen, if any: its node is being reclaimed. */
+  private SpotNotice standingNotice;
+
   private final SchedulerLink link;
   private final JobSupervisor jobs;
   private final JobLogs logs;
@@ -476,7 +480,20 @@ public final class NodeAgent implements AutoCloseable {
    */
   public void report(SpotNotice notice) {
     loop.execute(
-        () -> enqueue(AgentMessage.newBuilder().setSpotNotice(notice).build(), true, () -> {}));
+        () -> {
+          if (notice.getKind() == SpotNotice.Kind.KIND_INSTANCE_ACTION) {
+            standingNotice = notice; // named in every Register from now on
+            // Checkpointed at once, leader or not: a leader away (failing over, ZooKeeper down)
+            // for longer than the notice would otherwise leave the jobs to the reclaim.
+            Instant reclaimAt =
+                notice.hasActionAt()
+                    ? Instant.ofEpochSecond(
+                        notice.getActionAt().getSeconds(), notice.getActionAt().getNanos())
+                    : clock.instant().plus(Duration.ofMinutes(2));
+            jobs.checkpointForReclaim(reclaimAt, "spot reclaim of " + config.nodeId());
+          }
+          enqueue(AgentMessage.newBuilder().setSpotNotice(notice).build(), true, () -> {});
+        });
   }
 
   /** The attempts running now. */
@@ -853,7 +870,7 @@ public final class NodeAgent implements AutoCloseable {
       registerSentNanos = lease.now();
       Register.Builder register = Register.newBuilder();
       storeHold.report(register);
-      return register
+      register
           .setNodeId(config.nodeId())
           .setCapacityType(config.capacityType())
           .setPool(config.pool())
@@ -864,8 +881,11 @@ public final class NodeAgent implements AutoCloseable {
           .putAllLabels(config.labels())
           .addAllRunning(jobs.running())
           .setAgentVersion(config.agentVersion())
-          .setAgentInstance(instance)
-          .build();
+          .setAgentInstance(instance);
+      if (standingNotice != null) {
+        register.setSpotNotice(standingNotice);
+      }
+      return register.build();
     }
 
     @Override

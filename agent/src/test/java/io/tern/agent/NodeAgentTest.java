@@ -344,6 +344,56 @@ class NodeAgentTest {
   }
 
   @Test
+  void aReclaimNoticeCheckpointsTheJobsThatCanWithoutWaitingForTheLeader() throws IOException {
+    // A leader that never asks (away, failing over, ZooKeeper down): the notice alone is enough.
+    FakeScheduler leader = leader("a", 1, 1000);
+    NodeAgent agent = agent(List.of(leader.name));
+    agent.start();
+    awaitRegistered(leader);
+    leader.command(
+        start(
+            io.tern.agent.job.JobFixtures.checkpointing(
+                    "saver", 1, waitingScript("trap 'echo saved; exit 0' USR1"), "SIGUSR1", 60_000)
+                .build()));
+    leader.command(start(bash("plain", 1, waitingScript("true")).build()));
+    awaitStatus(leader, "saver", Phase.PHASE_STARTED);
+    long plain = pid(awaitStatus(leader, "plain", Phase.PHASE_STARTED));
+
+    agent.report(
+        SpotNotice.newBuilder()
+            .setKind(SpotNotice.Kind.KIND_INSTANCE_ACTION)
+            .setActionAt(
+                com.google.protobuf.Timestamp.newBuilder().setSeconds(NOW.getEpochSecond() + 110))
+            .build());
+
+    JobStatus saved = awaitStatus(leader, "saver", Phase.PHASE_CHECKPOINTED);
+    assertThat(saved.getExitCode()).isZero();
+    assertThat(saved.getMessage()).isEqualTo("spot reclaim of node-1");
+    assertThat(leader.received.indexOf(first(leader, KindCase.SPOT_NOTICE)))
+        .as("the leader hears of the notice before the checkpointed attempt")
+        .isLessThan(
+            leader.received.indexOf(
+                leader.ofKind(KindCase.JOB_STATUS).stream()
+                    .filter(m -> m.getJobStatus().getPhase() == Phase.PHASE_CHECKPOINTED)
+                    .findFirst()
+                    .orElseThrow()));
+    assertThat(ProcessHandle.of(plain).map(ProcessHandle::isAlive))
+        .as("a job that cannot checkpoint is the leader's to stop")
+        .hasValue(true);
+
+    // Every later registration says the node is under the notice.
+    leader.close();
+    FakeScheduler next = leader("a", 2, 1000);
+    Register again = awaitRegistered(next);
+    assertThat(again.getSpotNotice().getActionAt().getSeconds())
+        .isEqualTo(NOW.getEpochSecond() + 110);
+  }
+
+  private static long pid(JobStatus started) {
+    return Long.parseLong(started.getMessage().substring(4, started.getMessage().indexOf(',')));
+  }
+
+  @Test
   void closingStopsTheJobsAndTellsTheLeader() throws IOException {
     FakeScheduler leader = leader("a", 1, 1000);
     NodeAgent agent = agent(List.of(leader.name));

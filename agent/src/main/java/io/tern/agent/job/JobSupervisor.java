@@ -349,6 +349,47 @@ public final class JobSupervisor {
     killAfter(job, Duration.between(clock.instant(), deadline));
   }
 
+  /**
+   * The node will be reclaimed at {@code reclaimAt} (a spot notice): every running attempt that
+   * checkpoints is asked to, as its leader would ask (it asks for every job on the node), so that
+   * the checkpoint does not wait on a leader that is away (a failover, ZooKeeper down) while the
+   * notice runs out. Its checkpoint is due 10 s before the reclaim, or at least {@link
+   * #LEAST_CHECKPOINT_TIME} (its grace if shorter) from now. The leader's own request then finds it
+   * checkpointing already. Jobs that do not checkpoint are left to the leader.
+   */
+  public void checkpointForReclaim(Instant reclaimAt, String reason) {
+    Instant now = clock.instant();
+    for (RunningJob job : List.copyOf(jobs.values())) {
+      if (job.state != State.RUNNING || !job.checkpoints) {
+        continue;
+      }
+      Instant deadline = now.plus(job.grace);
+      Instant notAfter = reclaimAt.minus(RECLAIM_MARGIN);
+      if (notAfter.isBefore(deadline)) {
+        Instant least =
+            now.plus(
+                job.grace.compareTo(LEAST_CHECKPOINT_TIME) < 0 ? job.grace : LEAST_CHECKPOINT_TIME);
+        deadline = notAfter.isBefore(least) ? least : notAfter;
+      }
+      checkpoint(
+          CheckpointJob.newBuilder()
+              .setJobId(job.id().jobId())
+              .setAttempt(job.id().attempt())
+              .setDeadline(
+                  com.google.protobuf.Timestamp.newBuilder()
+                      .setSeconds(deadline.getEpochSecond())
+                      .setNanos(deadline.getNano()))
+              .setReason(reason)
+              .build());
+    }
+  }
+
+  /** How long before a reclaim a checkpoint is due, to be committed before the node goes. */
+  static final Duration RECLAIM_MARGIN = Duration.ofSeconds(10);
+
+  /** The least time a job is given to checkpoint, however close the reclaim. */
+  static final Duration LEAST_CHECKPOINT_TIME = Duration.ofSeconds(10);
+
   /** The attempts running now, for a Register after reconnecting. */
   public List<RunningAttempt> running() {
     List<RunningAttempt> running = new ArrayList<>(jobs.size());

@@ -276,7 +276,8 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     boolean drained = session != null && session.node.getDrained();
     // A reclaim notice stands until its time: an agent that registers before it (restarted, or
     // reconnecting) finds its node draining still; one that registers after it finds its node
-    // back (the instance was stopped and started, or the cloud did not take it), notice over.
+    // back (the instance was stopped and started, or the cloud did not take it), notice over,
+    // unless the agent says it has seen the notice (below): then the cloud has yet to take it.
     Timestamp noticed = null;
     if (session != null && session.node.hasReclaimAt()) {
       Instant reclaimAt = CoreSnapshots.instant(session.node.getReclaimAt());
@@ -289,6 +290,19 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
             register.getNodeId(),
             reclaimAt);
       }
+    }
+    if (register.hasSpotNotice()
+        && register.getSpotNotice().getKind() == SpotNotice.Kind.KIND_INSTANCE_ACTION) {
+      // Its agent has seen a reclaim notice: the node is going, whatever its time says (the cloud
+      // takes a while) and whoever heard of it. Its notice message drains it too, and counts it.
+      Instant standing = reclaimAt(register.getSpotNotice(), now);
+      if (noticed == null || standing.isBefore(CoreSnapshots.instant(noticed))) {
+        noticed = CoreSnapshots.timestamp(standing);
+      }
+      log.info(
+          "node {} registers under a spot reclaim notice for {}: draining",
+          register.getNodeId(),
+          standing);
     }
     if (drained || noticed != null) {
       // An operator's drain lasts until undrained.
@@ -982,12 +996,7 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
       log.info("rebalance recommendation for {}", session.id());
       return;
     }
-    // The cloud gives about two minutes; a time in the past means now, and no notice is believed
-    // to be more than an hour ahead (the jobs' checkpoint deadlines follow from it).
-    Instant reclaimAt =
-        notice.hasActionAt()
-            ? clamp(CoreSnapshots.instant(notice.getActionAt()), now, now.plus(MAX_NOTICE_AHEAD))
-            : now.plus(Duration.ofMinutes(2));
+    Instant reclaimAt = reclaimAt(notice, now);
     // An agent sends a notice until a leader has stored it, so one may come again (its
     // acknowledgement lost in a failover): the same reclaim, counted once against its pool.
     Instant known =
@@ -1145,6 +1154,17 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     StringBuilder out = new StringBuilder(cut.length());
     cut.chars().forEach(c -> out.append(Character.isISOControl(c) ? ' ' : (char) c));
     return out.toString();
+  }
+
+  /**
+   * When a notice says its node goes: a time in the past means now, and none is believed to be more
+   * than an hour ahead (the jobs' checkpoint deadlines follow from it); two minutes from now when
+   * it gives no time.
+   */
+  private static Instant reclaimAt(SpotNotice notice, Instant now) {
+    return notice.hasActionAt()
+        ? clamp(CoreSnapshots.instant(notice.getActionAt()), now, now.plus(MAX_NOTICE_AHEAD))
+        : now.plus(Duration.ofMinutes(2));
   }
 
   private static Instant clamp(Instant at, Instant min, Instant max) {

@@ -765,6 +765,40 @@ class AgentSessionsTest {
   }
 
   @Test
+  void anAgentStillUnderItsNoticeAfterTheReclaimTimeFindsItsNodeDrainingNotBack() {
+    loop.lead(List.of(), List.of(spotNode("s1", NodeState.NODE_STATE_READY)));
+    HandLoop.Channel agent = new HandLoop.Channel();
+    sessions.register(register("s1"), agent);
+    loop.runDue();
+    Instant reclaimAt = HandLoop.T0.plusSeconds(60);
+    sessions.message("s1", agent, terminateNotice(reclaimAt));
+    loop.settle();
+
+    // Past the reclaim time the cloud has not taken it yet: its agent, which saw the notice,
+    // registers again (a failover, ZooKeeper back), saying so.
+    loop.clock.advance(java.time.Duration.ofSeconds(75));
+    Register underNotice =
+        register("s1").toBuilder()
+            .setSpotNotice(terminateNotice(reclaimAt).getSpotNotice())
+            .build();
+    sessions.register(underNotice, new HandLoop.Channel());
+    loop.runDue();
+    NodeSession s1 = loop.term.nodes.get("s1");
+    assertThat(s1.state()).isEqualTo(NodeState.NODE_STATE_DRAINING);
+    assertThat(s1.node.getReclaimAt()).as("due now").isEqualTo(HandLoop.at(loop.clock.instant()));
+
+    // A node a new leader never heard a notice for drains as its agent registers under one.
+    loop.lead(List.of(), List.of(spotNode("s2", NodeState.NODE_STATE_READY)));
+    sessions.register(
+        register("s2").toBuilder()
+            .setSpotNotice(terminateNotice(loop.clock.instant().plusSeconds(90)).getSpotNotice())
+            .build(),
+        new HandLoop.Channel());
+    loop.runDue();
+    assertThat(loop.term.nodes.get("s2").state()).isEqualTo(NodeState.NODE_STATE_DRAINING);
+  }
+
+  @Test
   void aSpotNoticeSentAgainAfterAFailoverIsTheSameReclaim() {
     loop.lead(List.of(), List.of(spotNode("s1", NodeState.NODE_STATE_READY)));
     HandLoop.Channel agent = new HandLoop.Channel();
