@@ -101,13 +101,7 @@ public final class ClusterCommands {
                       + n.getRestingReason());
             }
             if (n.hasReclaimAt()) {
-              out.println(
-                  "* "
-                      + n.getId()
-                      + " drains for a spot reclaim at "
-                      + Protos.time(n.getReclaimAt())
-                      + " (tern nodes undrain works once that time has passed, if it is still"
-                      + " here)");
+              out.println("* " + n.getId() + reclaimNote(n, now));
             } else if (n.getDrained()) {
               out.println("* " + n.getId() + " was drained by an operator (tern nodes undrain)");
             }
@@ -119,6 +113,22 @@ public final class ClusterCommands {
         throw CallFailures.failure(e);
       }
     }
+  }
+
+  /** What a node's spot reclaim notice means now, after its id in the footnotes. */
+  static String reclaimNote(Node n, Instant now) {
+    String at = Protos.time(n.getReclaimAt());
+    boolean passed =
+        !Instant.ofEpochSecond(n.getReclaimAt().getSeconds(), n.getReclaimAt().getNanos())
+            .isAfter(now);
+    if (!passed) {
+      return " drains for a spot reclaim at "
+          + at
+          + " (tern nodes undrain works once that time has passed, if it is still here)";
+    }
+    return n.getState() == NodeState.NODE_STATE_LOST
+        ? " was reclaimed (spot) at " + at
+        : " drains for a spot reclaim due at " + at + ": its agent still sees the notice";
   }
 
   /** A verb that changes one node and prints it: "NODE: STATE", or the node as JSON. */

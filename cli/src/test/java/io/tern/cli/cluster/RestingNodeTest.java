@@ -32,7 +32,9 @@ class RestingNodeTest {
                     + " space left on device)")
             .build();
     Node fine = Node.newBuilder().setId("node-2").setState(NodeState.NODE_STATE_READY).build();
-    Timestamp reclaim = Timestamp.newBuilder().setSeconds(1_796_000_600L).build();
+    // Ahead of the clock: the notice has not yet come due.
+    Timestamp reclaim =
+        Timestamp.newBuilder().setSeconds(java.time.Instant.now().getEpochSecond() + 600).build();
     Node reclaimed =
         Node.newBuilder()
             .setId("node-4")
