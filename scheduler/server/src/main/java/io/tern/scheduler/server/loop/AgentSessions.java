@@ -279,30 +279,37 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     // back (the instance was stopped and started, or the cloud did not take it), notice over,
     // unless the agent says it has seen the notice (below): then the cloud has yet to take it.
     Timestamp noticed = null;
-    if (session != null && session.node.hasReclaimAt()) {
+    SpotNotice standing =
+        register.hasSpotNotice()
+                && register.getSpotNotice().getKind() == SpotNotice.Kind.KIND_INSTANCE_ACTION
+            ? register.getSpotNotice()
+            : null;
+    if (standing != null) {
+      // Its agent has seen a reclaim notice: the node is going, whatever its time says (the cloud
+      // takes a while) and whoever heard of it. The notice's own time, which may have passed.
+      Instant at =
+          standing.hasActionAt()
+              ? CoreSnapshots.instant(standing.getActionAt())
+              : now.plus(Duration.ofMinutes(2));
+      if (at.isAfter(now.plus(MAX_NOTICE_AHEAD))) {
+        at = now.plus(MAX_NOTICE_AHEAD);
+      }
+      noticed = CoreSnapshots.timestamp(at);
+      log.info(
+          "node {} registers under a spot reclaim notice for {}: draining",
+          register.getNodeId(),
+          at);
+    } else if (session != null && session.node.hasReclaimAt()) {
       Instant reclaimAt = CoreSnapshots.instant(session.node.getReclaimAt());
       if (now.isBefore(reclaimAt)) {
         noticed = session.node.getReclaimAt();
       } else {
         log.info(
-            "node {} registers after its spot reclaim at {}: the instance is back, the notice"
-                + " over",
+            "node {} registers after its spot reclaim at {}, its agent seeing no notice: the"
+                + " instance is back, the notice over",
             register.getNodeId(),
             reclaimAt);
       }
-    }
-    if (register.hasSpotNotice()
-        && register.getSpotNotice().getKind() == SpotNotice.Kind.KIND_INSTANCE_ACTION) {
-      // Its agent has seen a reclaim notice: the node is going, whatever its time says (the cloud
-      // takes a while) and whoever heard of it. Its notice message drains it too, and counts it.
-      Instant standing = reclaimAt(register.getSpotNotice(), now);
-      if (noticed == null || standing.isBefore(CoreSnapshots.instant(noticed))) {
-        noticed = CoreSnapshots.timestamp(standing);
-      }
-      log.info(
-          "node {} registers under a spot reclaim notice for {}: draining",
-          register.getNodeId(),
-          standing);
     }
     if (drained || noticed != null) {
       // An operator's drain lasts until undrained.
@@ -362,6 +369,7 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     session.channel = channel;
     session.agentInstance = register.getAgentInstance();
     session.shuttingDown = false;
+    session.spotNotice = standing;
     writes.saveNode(session);
     requeueWithoutGpus(term, session, now);
     recordReportedStore(term, register, node.getId());
@@ -1001,7 +1009,9 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     // acknowledgement lost in a failover): the same reclaim, counted once against its pool.
     Instant known =
         session.node.hasReclaimAt() ? CoreSnapshots.instant(session.node.getReclaimAt()) : null;
-    if (known != null && !known.isBefore(now)) {
+    boolean heard = notice.equals(session.spotNotice);
+    session.spotNotice = notice;
+    if (known != null && (heard || !known.isBefore(now))) {
       reclaimAt = known.isBefore(reclaimAt) ? known : reclaimAt;
       log.info("node {}: reclaim at {} already known", session.id(), reclaimAt);
     } else {

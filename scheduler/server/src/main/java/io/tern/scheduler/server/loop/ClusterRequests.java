@@ -168,8 +168,9 @@ public final class ClusterRequests {
 
   /**
    * Lets a drained node take placements again: READY now, or once its agent registers if it is
-   * lost. A node a spot reclaim drains is refused until the reclaim time (the cloud takes it back);
-   * after it, the node is still here and the notice is over.
+   * lost. A node a spot reclaim drains is refused until the reclaim time (the cloud takes it back),
+   * and while its agent says it still sees the notice; after it, the node is still here and the
+   * notice is over.
    */
   public CompletableFuture<Node> undrain(UndrainNodeRequest request) {
     return loop.call(
@@ -177,6 +178,16 @@ public final class ClusterRequests {
           NodeSession session = term.nodes.get(request.getNodeId());
           if (session == null) {
             throw new NoSuchElementException("no node " + SpecLimits.echo(request.getNodeId()));
+          }
+          if (session.spotNotice != null && session.channel != null) {
+            throw Status.FAILED_PRECONDITION
+                .withDescription(
+                    "node "
+                        + session.id()
+                        + "'s agent still sees a spot reclaim notice (for "
+                        + CoreSnapshots.instant(session.node.getReclaimAt())
+                        + "): the cloud is taking it back")
+                .asRuntimeException();
           }
           if (session.node.hasReclaimAt()
               && clock.instant().isBefore(CoreSnapshots.instant(session.node.getReclaimAt()))) {

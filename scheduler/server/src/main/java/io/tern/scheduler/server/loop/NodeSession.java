@@ -31,6 +31,13 @@ final class NodeSession {
   boolean shuttingDown;
 
   /**
+   * The spot reclaim notice (instance-action) its agent process has seen, from its Register or its
+   * notice message; null when it has told of none. While set the node is going: it drains and is
+   * not undrained. In memory only (every Register of that agent names it again).
+   */
+  io.tern.api.v1.SpotNotice spotNotice;
+
+  /**
    * It rests after a fault of its own (its agent could not prepare an attempt on its own disk, its
    * checkpoint store failed while others' worked): nothing is placed here before this instant.
    * Stored with the node ({@code resting_until}), so a new leader keeps the rest.

@@ -785,7 +785,11 @@ class AgentSessionsTest {
     loop.runDue();
     NodeSession s1 = loop.term.nodes.get("s1");
     assertThat(s1.state()).isEqualTo(NodeState.NODE_STATE_DRAINING);
-    assertThat(s1.node.getReclaimAt()).as("due now").isEqualTo(HandLoop.at(loop.clock.instant()));
+    assertThat(s1.node.getReclaimAt()).as("as the notice says").isEqualTo(HandLoop.at(reclaimAt));
+    assertThat(s1.spotNotice).as("kept: no undrain while it stands").isNotNull();
+    assertThat(loop.term.spotPools.history(loop.clock.instant()).get("spot-a").reclaims())
+        .as("the same reclaim")
+        .isEqualTo(1);
 
     // A node a new leader never heard a notice for drains as its agent registers under one.
     loop.lead(List.of(), List.of(spotNode("s2", NodeState.NODE_STATE_READY)));

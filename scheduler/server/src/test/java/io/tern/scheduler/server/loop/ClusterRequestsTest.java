@@ -86,6 +86,32 @@ class ClusterRequestsTest {
   }
 
   @Test
+  void aNodeWhoseAgentStillSeesItsNoticeIsNotUndrainedPastItsReclaimTime() throws Exception {
+    loop.lead(
+        List.of(),
+        List.of(
+            HandLoop.node("n1", 8).toBuilder()
+                .setState(NodeState.NODE_STATE_DRAINING)
+                .setReclaimAt(HandLoop.at(HandLoop.T0.plusSeconds(60)))
+                .build()));
+    loop.connect("n1");
+    loop.term.nodes.get("n1").spotNotice =
+        io.tern.api.v1.SpotNotice.newBuilder()
+            .setKind(io.tern.api.v1.SpotNotice.Kind.KIND_INSTANCE_ACTION)
+            .setActionAt(HandLoop.at(HandLoop.T0.plusSeconds(60)))
+            .build();
+    loop.clock.advance(java.time.Duration.ofSeconds(61));
+
+    var refused = cluster.undrain(UndrainNodeRequest.newBuilder().setNodeId("n1").build());
+    loop.runDue();
+
+    assertThatThrownBy(refused::get)
+        .hasMessageContaining("node n1's agent still sees a spot reclaim notice")
+        .hasMessageContaining("the cloud is taking it back");
+    assertThat(loop.term.nodes.get("n1").state()).isEqualTo(NodeState.NODE_STATE_DRAINING);
+  }
+
+  @Test
   void theQueueIsInPriorityOrderThenSubmissionWithTheTotal() throws Exception {
     loop.lead(
         List.of(
