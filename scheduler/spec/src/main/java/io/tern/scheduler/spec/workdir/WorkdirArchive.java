@@ -233,27 +233,44 @@ public final class WorkdirArchive {
   public static void check(Path archive, Limits limits) throws IOException {
     Path root = Path.of("/workdir");
     Set<String> seen = new HashSet<>();
-    try (ZipFile zip = new ZipFile(archive.toFile())) {
-      if (zip.size() > limits.maxEntries()) {
-        throw new InvalidWorkdirException(
-            "the archive has " + zip.size() + " entries, more than " + limits.maxEntries());
-      }
+    try (ZipFile zip = open(archive, limits)) {
       Enumeration<? extends ZipEntry> entries = zip.entries();
       while (entries.hasMoreElements()) {
-        String name = entries.nextElement().getName();
-        String path = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
-        checkName(name, path);
-        if (!seen.add(path)) {
-          throw new InvalidWorkdirException("the archive names " + path + " twice");
-        }
-        Path out = root.resolve(path).normalize();
-        if (!out.startsWith(root) || out.equals(root)) {
-          throw new InvalidWorkdirException("entry " + name + " leaves the working directory");
-        }
+        target(root, entries.nextElement().getName(), seen);
       }
     } catch (ZipException e) {
       throw new InvalidWorkdirException("not a readable ZIP archive: " + e.getMessage());
     }
+  }
+
+  /** The archive, opened, once its entry count is within the limit. */
+  private static ZipFile open(Path archive, Limits limits) throws IOException {
+    ZipFile zip = new ZipFile(archive.toFile());
+    int size = zip.size();
+    if (size > limits.maxEntries()) {
+      zip.close();
+      throw new InvalidWorkdirException(
+          "the archive has " + size + " entries, more than " + limits.maxEntries());
+    }
+    return zip;
+  }
+
+  /**
+   * Where entry {@code name} goes under {@code root}: a name allowed, not seen before (kept in
+   * {@code seen}), and inside it.
+   */
+  private static Path target(Path root, String name, Set<String> seen)
+      throws InvalidWorkdirException {
+    String path = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
+    checkName(name, path);
+    if (!seen.add(path)) {
+      throw new InvalidWorkdirException("the archive names " + path + " twice");
+    }
+    Path out = root.resolve(path).normalize();
+    if (!out.startsWith(root) || out.equals(root)) {
+      throw new InvalidWorkdirException("entry " + name + " leaves the working directory");
+    }
+    return out;
   }
 
   /**
@@ -268,25 +285,12 @@ public final class WorkdirArchive {
     Set<String> seen = new HashSet<>();
     long written = 0;
     int files = 0;
-    try (ZipFile zip = new ZipFile(archive.toFile())) {
-      if (zip.size() > limits.maxEntries()) {
-        throw new InvalidWorkdirException(
-            "the archive has " + zip.size() + " entries, more than " + limits.maxEntries());
-      }
+    try (ZipFile zip = open(archive, limits)) {
       Enumeration<? extends ZipEntry> entries = zip.entries();
       while (entries.hasMoreElements()) {
         ZipEntry entry = entries.nextElement();
-        String name = entry.getName();
-        boolean directory = name.endsWith("/");
-        String path = directory ? name.substring(0, name.length() - 1) : name;
-        checkName(name, path);
-        if (!seen.add(path)) {
-          throw new InvalidWorkdirException("the archive names " + path + " twice");
-        }
-        Path out = root.resolve(path).normalize();
-        if (!out.startsWith(root) || out.equals(root)) {
-          throw new InvalidWorkdirException("entry " + name + " leaves the working directory");
-        }
+        boolean directory = entry.getName().endsWith("/");
+        Path out = target(root, entry.getName(), seen);
         createParents(root, out.getParent());
         if (directory) {
           Files.createDirectory(out);
