@@ -128,7 +128,7 @@ public final class ClusterCommands {
     }
     return n.getState() == NodeState.NODE_STATE_LOST
         ? " was reclaimed (spot) at " + at
-        : " drains for a spot reclaim due at " + at + ": its agent still sees the notice";
+        : " drains for a spot reclaim due at " + at + ": its agent has seen the notice";
   }
 
   /** A verb that changes one node and prints it: "NODE: STATE", or the node as JSON. */

@@ -34,7 +34,7 @@ class ReclaimNoteTest {
     assertThat(
             ClusterCommands.reclaimNote(
                 node(NodeState.NODE_STATE_DRAINING), RECLAIM.plusSeconds(30)))
-        .isEqualTo(" drains for a spot reclaim due at " + at + ": its agent still sees the notice");
+        .isEqualTo(" drains for a spot reclaim due at " + at + ": its agent has seen the notice");
     assertThat(
             ClusterCommands.reclaimNote(node(NodeState.NODE_STATE_LOST), RECLAIM.plusSeconds(30)))
         .isEqualTo(" was reclaimed (spot) at " + at);

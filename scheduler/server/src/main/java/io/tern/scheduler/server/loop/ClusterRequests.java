@@ -169,8 +169,8 @@ public final class ClusterRequests {
   /**
    * Lets a drained node take placements again: READY now, or once its agent registers if it is
    * lost. A node a spot reclaim drains is refused until the reclaim time (the cloud takes it back),
-   * and while its agent says it still sees the notice; after it, the node is still here and the
-   * notice is over.
+   * and while its agent process says it has seen the notice; after it, the node is still here and
+   * the notice is over.
    */
   public CompletableFuture<Node> undrain(UndrainNodeRequest request) {
     return loop.call(
@@ -184,7 +184,7 @@ public final class ClusterRequests {
                 .withDescription(
                     "node "
                         + session.id()
-                        + "'s agent still sees a spot reclaim notice (for "
+                        + "'s agent has seen a spot reclaim notice (for "
                         + CoreSnapshots.instant(session.node.getReclaimAt())
                         + "): the cloud is taking it back")
                 .asRuntimeException();

@@ -106,7 +106,7 @@ class ClusterRequestsTest {
     loop.runDue();
 
     assertThatThrownBy(refused::get)
-        .hasMessageContaining("node n1's agent still sees a spot reclaim notice")
+        .hasMessageContaining("node n1's agent has seen a spot reclaim notice")
         .hasMessageContaining("the cloud is taking it back");
     assertThat(loop.term.nodes.get("n1").state()).isEqualTo(NodeState.NODE_STATE_DRAINING);
   }
