@@ -8,6 +8,7 @@ import io.tern.api.v1.JobStatus.Phase;
 import io.tern.api.v1.RunningAttempt;
 import io.tern.api.v1.StartJob;
 import io.tern.api.v1.StopJob;
+import io.tern.scheduler.spec.CheckpointDeadline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -353,9 +354,9 @@ public final class JobSupervisor {
    * The node will be reclaimed at {@code reclaimAt} (a spot notice): every running attempt that
    * checkpoints is asked to, as its leader would ask (it asks for every job on the node), so that
    * the checkpoint does not wait on a leader that is away (a failover, ZooKeeper down) while the
-   * notice runs out. Its checkpoint is due 10 s before the reclaim, or at least {@link
-   * #LEAST_CHECKPOINT_TIME} (its grace if shorter) from now. The leader's own request then finds it
-   * checkpointing already. Jobs that do not checkpoint are left to the leader.
+   * notice runs out. Its checkpoint is due as the leader would set it ({@link
+   * CheckpointDeadline#beforeReclaim}). The leader's own request then finds it checkpointing
+   * already. Jobs that do not checkpoint are left to the leader.
    */
   public void checkpointForReclaim(Instant reclaimAt, String reason) {
     Instant now = clock.instant();
@@ -363,14 +364,7 @@ public final class JobSupervisor {
       if (job.state != State.RUNNING || !job.checkpoints) {
         continue;
       }
-      Instant deadline = now.plus(job.grace);
-      Instant notAfter = reclaimAt.minus(RECLAIM_MARGIN);
-      if (notAfter.isBefore(deadline)) {
-        Instant least =
-            now.plus(
-                job.grace.compareTo(LEAST_CHECKPOINT_TIME) < 0 ? job.grace : LEAST_CHECKPOINT_TIME);
-        deadline = notAfter.isBefore(least) ? least : notAfter;
-      }
+      Instant deadline = CheckpointDeadline.beforeReclaim(now, job.grace, reclaimAt);
       checkpoint(
           CheckpointJob.newBuilder()
               .setJobId(job.id().jobId())
@@ -383,12 +377,6 @@ public final class JobSupervisor {
               .build());
     }
   }
-
-  /** How long before a reclaim a checkpoint is due, to be committed before the node goes. */
-  static final Duration RECLAIM_MARGIN = Duration.ofSeconds(10);
-
-  /** The least time a job is given to checkpoint, however close the reclaim. */
-  static final Duration LEAST_CHECKPOINT_TIME = Duration.ofSeconds(10);
 
   /** The attempts running now, for a Register after reconnecting. */
   public List<RunningAttempt> running() {

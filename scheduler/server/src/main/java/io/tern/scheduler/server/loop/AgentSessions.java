@@ -1033,7 +1033,7 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
           true,
           "spot reclaim of " + session.id(),
           now,
-          reclaimAt.minusSeconds(10));
+          reclaimAt.minus(io.tern.scheduler.spec.CheckpointDeadline.RECLAIM_MARGIN));
     }
     plans.requestPlan();
   }

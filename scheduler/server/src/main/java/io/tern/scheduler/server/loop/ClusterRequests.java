@@ -179,26 +179,23 @@ public final class ClusterRequests {
           if (session == null) {
             throw new NoSuchElementException("no node " + SpecLimits.echo(request.getNodeId()));
           }
-          if (session.spotNotice != null && session.channel != null) {
-            throw Status.FAILED_PRECONDITION
-                .withDescription(
-                    "node "
-                        + session.id()
-                        + "'s agent has seen a spot reclaim notice (for "
-                        + CoreSnapshots.instant(session.node.getReclaimAt())
-                        + "): the cloud is taking it back")
-                .asRuntimeException();
-          }
-          if (session.node.hasReclaimAt()
-              && clock.instant().isBefore(CoreSnapshots.instant(session.node.getReclaimAt()))) {
-            throw Status.FAILED_PRECONDITION
-                .withDescription(
-                    "node "
-                        + session.id()
-                        + " is draining for a spot reclaim at "
-                        + CoreSnapshots.instant(session.node.getReclaimAt())
-                        + "; the cloud takes it back")
-                .asRuntimeException();
+          if (session.node.hasReclaimAt()) {
+            Instant reclaimAt = CoreSnapshots.instant(session.node.getReclaimAt());
+            String refusal =
+                session.spotNotice != null && session.channel != null
+                    ? "'s agent has seen a spot reclaim notice (for "
+                        + reclaimAt
+                        + "): the cloud is taking it back"
+                    : clock.instant().isBefore(reclaimAt)
+                        ? " is draining for a spot reclaim at "
+                            + reclaimAt
+                            + "; the cloud takes it back"
+                        : null;
+            if (refusal != null) {
+              throw Status.FAILED_PRECONDITION
+                  .withDescription("node " + session.id() + refusal)
+                  .asRuntimeException();
+            }
           }
           // A reclaim whose time has passed with the node still here is over.
           Node.Builder node = session.node.toBuilder().setDrained(false).clearReclaimAt();

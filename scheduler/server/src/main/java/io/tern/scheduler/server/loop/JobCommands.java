@@ -95,22 +95,11 @@ final class JobCommands {
     session.channel.send(checkpointCommand(term, entry, reason, now, reclaimAt));
   }
 
-  /**
-   * The least time a job is given to checkpoint, however close the cap (a notice that came late or
-   * says "now"): killing it sooner saves nothing, and its checkpoint may still commit.
-   */
-  static final Duration LEAST_CHECKPOINT_TIME = Duration.ofSeconds(10);
-
   private static SchedulerMessage checkpointCommand(
       LeaderTerm term, JobEntry entry, String reason, Instant now, Instant notAfter) {
     var g = entry.job.getSpec().getCheckpoint().getGrace();
     Duration grace = Duration.ofSeconds(g.getSeconds(), g.getNanos());
-    Instant deadline = now.plus(grace);
-    if (notAfter != null && notAfter.isBefore(deadline)) {
-      Instant least =
-          now.plus(grace.compareTo(LEAST_CHECKPOINT_TIME) < 0 ? grace : LEAST_CHECKPOINT_TIME);
-      deadline = notAfter.isBefore(least) ? least : notAfter;
-    }
+    Instant deadline = io.tern.scheduler.spec.CheckpointDeadline.due(now, grace, notAfter);
     return term.command()
         .setCheckpointJob(
             CheckpointJob.newBuilder()

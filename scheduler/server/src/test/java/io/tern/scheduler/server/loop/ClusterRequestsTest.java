@@ -61,8 +61,8 @@ class ClusterRequestsTest {
     assertThat(nodes.getFirst().getGpusCount()).isEqualTo(8);
   }
 
-  @Test
-  void aNodeUnderAReclaimNoticeIsUndrainedOnlyOnceItsReclaimTimeHasPassed() throws Exception {
+  /** n1, its agent connected, drains for a spot reclaim a minute after T0. */
+  private void leadWithN1DrainingForAReclaimAtT0Plus60s() {
     loop.lead(
         List.of(),
         List.of(
@@ -71,6 +71,11 @@ class ClusterRequestsTest {
                 .setReclaimAt(HandLoop.at(HandLoop.T0.plusSeconds(60)))
                 .build()));
     loop.connect("n1");
+  }
+
+  @Test
+  void aNodeUnderAReclaimNoticeIsUndrainedOnlyOnceItsReclaimTimeHasPassed() throws Exception {
+    leadWithN1DrainingForAReclaimAtT0Plus60s();
 
     var early = cluster.undrain(UndrainNodeRequest.newBuilder().setNodeId("n1").build());
     loop.runDue();
@@ -87,14 +92,7 @@ class ClusterRequestsTest {
 
   @Test
   void aNodeWhoseAgentStillSeesItsNoticeIsNotUndrainedPastItsReclaimTime() throws Exception {
-    loop.lead(
-        List.of(),
-        List.of(
-            HandLoop.node("n1", 8).toBuilder()
-                .setState(NodeState.NODE_STATE_DRAINING)
-                .setReclaimAt(HandLoop.at(HandLoop.T0.plusSeconds(60)))
-                .build()));
-    loop.connect("n1");
+    leadWithN1DrainingForAReclaimAtT0Plus60s();
     loop.term.nodes.get("n1").spotNotice =
         io.tern.api.v1.SpotNotice.newBuilder()
             .setKind(io.tern.api.v1.SpotNotice.Kind.KIND_INSTANCE_ACTION)

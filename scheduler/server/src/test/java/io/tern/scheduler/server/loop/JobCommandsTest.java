@@ -81,7 +81,7 @@ class JobCommandsTest {
     loop.settle();
 
     assertThat(agent.of(KindCase.CHECKPOINT_JOB).getFirst().getCheckpointJob().getDeadline())
-        .isEqualTo(HandLoop.at(HandLoop.T0.plus(JobCommands.LEAST_CHECKPOINT_TIME)));
+        .isEqualTo(HandLoop.at(HandLoop.T0.plus(io.tern.scheduler.spec.CheckpointDeadline.LEAST)));
   }
 
   @Test
