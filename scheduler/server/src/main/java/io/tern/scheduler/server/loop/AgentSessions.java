@@ -1151,7 +1151,13 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
         continue;
       }
       log.warn("node {} missed its lease: marking it lost", session.id());
-      lose(term, session, "lease expired", "lost: node " + session.id() + " stopped answering");
+      // Under a reclaim notice, silence is the reclaim itself: the jobs there are lost to it (their
+      // checkpoints, if any, did not finish in time), and say so as a checkpointed one would.
+      String why =
+          session.node.hasReclaimAt()
+              ? "spot reclaim of node " + session.id() + " (it stopped answering)"
+              : "node " + session.id() + " stopped answering";
+      lose(term, session, "lease expired", "lost: " + why);
     }
   }
 
@@ -1209,7 +1215,12 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
 
   private void lose(LeaderTerm term, NodeSession session, String closeReason, String jobReason) {
     Instant now = clock.instant();
-    session.node = session.node.toBuilder().setState(NodeState.NODE_STATE_LOST).build();
+    // When it was last heard is kept with it: a later leader, which never heard it, shows that.
+    session.node =
+        session.node.toBuilder()
+            .setState(NodeState.NODE_STATE_LOST)
+            .setLastHeartbeat(CoreSnapshots.timestamp(session.lastHeartbeat))
+            .build();
     if (session.channel != null) {
       session.channel.close(closeReason, "");
       session.channel = null;

@@ -73,7 +73,7 @@ public final class ClusterRequests {
         session.node.toBuilder()
             .clearGpus()
             .addAllGpus(session.gpus)
-            .setLastHeartbeat(CoreSnapshots.timestamp(session.lastHeartbeat))
+            .setLastHeartbeat(CoreSnapshots.timestamp(lastHeard(session)))
             .clearRestingUntil()
             .clearRestingReason();
     if (now.isBefore(session.faultedUntil)) {
@@ -84,6 +84,16 @@ public final class ClusterRequests {
         .filter(j -> seesTeam.test(j.job.getSpec().getTeam()))
         .forEach(j -> node.addJobIds(j.id()));
     return node.build();
+  }
+
+  /**
+   * When the node was last heard: for a lost node the time stored as it was lost (a leader elected
+   * since then has never heard it, and its session only counts from the election).
+   */
+  private static Instant lastHeard(NodeSession session) {
+    return session.state() == NodeState.NODE_STATE_LOST && session.node.hasLastHeartbeat()
+        ? CoreSnapshots.instant(session.node.getLastHeartbeat())
+        : session.lastHeartbeat;
   }
 
   /** Queued jobs in the order the queue considers them: priority class, then submission. */

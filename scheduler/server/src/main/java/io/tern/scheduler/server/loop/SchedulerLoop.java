@@ -322,10 +322,20 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
 
   private LeaderTerm requireLeader() {
     if (role != Role.LEADER || term == null) {
-      throw new NotLeaderException(
-          roleReason, role == Role.LOADING ? Optional.empty() : leaderAddress());
+      Optional<String> leader = role == Role.LOADING ? Optional.empty() : leaderAddress();
+      throw new NotLeaderException(reason(leader), leader);
     }
     return term;
+  }
+
+  /**
+   * Why this replica does not lead: once another replica leads, that (why this one stepped down, a
+   * lost ZooKeeper connection say, is history by then and would read as if it still held).
+   */
+  private String reason(Optional<String> leader) {
+    return role == Role.FOLLOWER && leader.isPresent()
+        ? "not the leader: " + leader.get() + " leads"
+        : roleReason;
   }
 
   /** The leader's address as the election knows it, if it is another replica. */
@@ -507,7 +517,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
 
   /** This replica's role and why, for health checks and the CLI. Safe from any thread. */
   public CompletableFuture<String> describeRole() {
-    return CompletableFuture.supplyAsync(() -> role + ": " + roleReason, executor);
+    return CompletableFuture.supplyAsync(() -> role + ": " + reason(leaderAddress()), executor);
   }
 
   public CompletableFuture<Role> role() {

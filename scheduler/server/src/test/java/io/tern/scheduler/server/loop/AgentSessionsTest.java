@@ -724,6 +724,9 @@ class AgentSessionsTest {
     loop.clock.advance(java.time.Duration.ofMillis(1));
     sessions.expireLeases();
     assertThat(loop.term.nodes.get("n1").state()).isEqualTo(NodeState.NODE_STATE_LOST);
+    assertThat(loop.term.nodes.get("n1").node.getLastHeartbeat())
+        .as("stored with it, for a later leader to show")
+        .isEqualTo(HandLoop.at(HandLoop.T0.plusSeconds(8)));
     assertThat(agent.closedBecause).isEqualTo("lease expired");
     assertThat(state()).isEqualTo(JobState.JOB_STATE_PENDING);
     assertThat(loop.plansRequested).isEqualTo(1);
@@ -761,6 +764,33 @@ class AgentSessionsTest {
     assertThat(state()).isEqualTo(JobState.JOB_STATE_PENDING);
     var ended = loop.term.entry(JOB).job.getAttempts(0);
     assertThat(ended.getEndReason()).isEqualTo("checkpointed and requeued: spot reclaim");
+    assertThat(ended.getReclaimed()).isTrue();
+  }
+
+  @Test
+  void aJobWhoseCheckpointTheReclaimCutIsLostToTheReclaimNotToASilentNode() {
+    HandLoop.Channel agent =
+        loop.leadOnN1(
+            HandLoop.placed(
+                JOB,
+                HandLoop.checkpointable("vision", 2, 90),
+                JobState.JOB_STATE_RUNNING,
+                "n1",
+                0,
+                1));
+    sessions.message("n1", agent, terminateNotice(HandLoop.T0.plusSeconds(60)));
+    loop.settle();
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_CHECKPOINTING);
+
+    // The instance goes at the reclaim time, before the job's checkpoint is in: its agent falls
+    // silent, and the lease runs out.
+    loop.clock.advance(java.time.Duration.ofSeconds(90));
+    sessions.expireLeases();
+
+    assertThat(state()).isEqualTo(JobState.JOB_STATE_PENDING);
+    var ended = loop.term.entry(JOB).job.getAttempts(0);
+    assertThat(ended.getEndReason())
+        .isEqualTo("lost: spot reclaim of node n1 (it stopped answering)");
     assertThat(ended.getReclaimed()).isTrue();
   }
 

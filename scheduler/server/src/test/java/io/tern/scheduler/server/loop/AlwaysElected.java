@@ -7,6 +7,9 @@ import java.util.Optional;
  * An elector under which this replica leads whenever the test calls {@link SchedulerLoop#elected}.
  */
 final class AlwaysElected implements LeaderElector {
+  /** Who the election says leads, as {@link #leaderAddress()} answers it. */
+  volatile Optional<String> leader = Optional.empty();
+
   @Override
   public void start(Listener listener) {}
 
@@ -17,7 +20,7 @@ final class AlwaysElected implements LeaderElector {
 
   @Override
   public Optional<String> leaderAddress() {
-    return Optional.empty();
+    return leader;
   }
 
   @Override

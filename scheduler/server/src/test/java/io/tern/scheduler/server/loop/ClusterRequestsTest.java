@@ -61,6 +61,28 @@ class ClusterRequestsTest {
     assertThat(nodes.getFirst().getGpusCount()).isEqualTo(8);
   }
 
+  @Test
+  void aLostNodeAfterAFailoverShowsWhenItWasLastHeardNotTheElection() throws Exception {
+    var lastHeard = HandLoop.T0.minusSeconds(600);
+    loop.lead(
+        List.of(),
+        List.of(
+            HandLoop.node("n1", 8).toBuilder()
+                .setState(NodeState.NODE_STATE_LOST)
+                .setLastHeartbeat(HandLoop.at(lastHeard))
+                .build(),
+            HandLoop.node("n2", 8)));
+
+    var reply = cluster.nodes(ListNodesRequest.getDefaultInstance(), team -> true);
+    loop.runDue();
+
+    var nodes = reply.get().getNodesList();
+    assertThat(nodes.get(0).getLastHeartbeat()).isEqualTo(HandLoop.at(lastHeard));
+    assertThat(nodes.get(1).getLastHeartbeat())
+        .as("a live node's lease counts from the election until its agent reports")
+        .isEqualTo(HandLoop.at(HandLoop.T0));
+  }
+
   /** n1, its agent connected, drains for a spot reclaim a minute after T0. */
   private void leadWithN1DrainingForAReclaimAtT0Plus60s() {
     loop.lead(

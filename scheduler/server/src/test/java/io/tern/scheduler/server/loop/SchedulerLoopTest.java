@@ -1,6 +1,7 @@
 package io.tern.scheduler.server.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tern.api.v1.CapacityType;
 import io.tern.api.v1.JobState;
@@ -16,6 +17,7 @@ import io.tern.testing.FakeScheduledExecutor;
 import io.tern.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -40,6 +42,7 @@ class SchedulerLoopTest {
   private TestingServer zk;
   private CuratorFramework client;
   private SchedulerLoop loop;
+  private final AlwaysElected elector = new AlwaysElected();
 
   @BeforeEach
   void start() throws Exception {
@@ -50,7 +53,7 @@ class SchedulerLoopTest {
         new SchedulerLoop(
             new SchedulerLoop.Threads(executor, executor, executor, executor),
             new ZkStateStore(client, ZkPaths.defaults()),
-            new AlwaysElected(),
+            elector,
             new PlacementEngine(),
             clock,
             SchedulerSettings.defaults().withNodeLease(LEASE),
@@ -141,6 +144,16 @@ class SchedulerLoopTest {
     loop.revoked("session expired");
     executor.runDue();
     assertThat(now(loop.describeRole())).isEqualTo("FOLLOWER: not the leader: session expired");
+
+    // Once another replica leads, why this one stepped down is history.
+    elector.leader = Optional.of("other:50051");
+    assertThat(now(loop.describeRole())).isEqualTo("FOLLOWER: not the leader: other:50051 leads");
+    var refusedAgain = loop.jobs().get("job-000001");
+    executor.runDue();
+    assertThatThrownBy(refusedAgain::get)
+        .cause()
+        .isInstanceOf(NotLeaderException.class)
+        .hasMessageContaining("not the leader: other:50051 leads");
   }
 
   /**
