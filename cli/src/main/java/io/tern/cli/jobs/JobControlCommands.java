@@ -7,6 +7,7 @@ import com.google.protobuf.Timestamp;
 import io.tern.api.v1.HoldJobRequest;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobServiceGrpc;
+import io.tern.api.v1.JobState;
 import io.tern.api.v1.Priority;
 import io.tern.api.v1.ReleaseJobRequest;
 import io.tern.api.v1.RequeueJobRequest;
@@ -164,8 +165,12 @@ public final class JobControlCommands {
 
     @Override
     String line(Job job) {
-      return Protos.enumName(job.getState(), "JOB_STATE_")
-          + "; it queues again once it has checkpointed or stopped";
+      // RUNNING in the answer: the job cannot checkpoint, and its agent was told to stop it.
+      return job.getState() == JobState.JOB_STATE_CHECKPOINTING
+          ? "CHECKPOINTING; it queues again once its checkpoint is in"
+          : Protos.enumName(job.getState(), "JOB_STATE_")
+              + ", being stopped (it cannot checkpoint: the work of this attempt is lost); it"
+              + " queues again once stopped";
     }
   }
 

@@ -163,7 +163,11 @@ class JobVerbsEndToEndTest {
 
     assertThat(requeue.exit()).as(requeue.err()).isZero();
     assertThat(requeue.out())
-        .isEqualTo(id + ": RUNNING; it queues again once it has checkpointed or stopped\n");
+        .as("a job without a checkpoint policy")
+        .isEqualTo(
+            id
+                + ": RUNNING, being stopped (it cannot checkpoint: the work of this attempt is"
+                + " lost); it queues again once stopped\n");
     assertThat(cancel.exit()).isZero();
     assertThat(notRunning.exit()).isEqualTo(1);
     assertThat(notRunning.err()).contains("cannot be held");
