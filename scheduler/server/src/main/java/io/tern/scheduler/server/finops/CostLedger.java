@@ -253,6 +253,20 @@ public final class CostLedger {
     }
   }
 
+  /**
+   * An interrupted attempt's work was kept until {@code at} after all: a later attempt restored a
+   * checkpoint it committed that the scheduler had not heard of when the attempt ended (its report
+   * was lost with a ZooKeeper outage, say). Only moves the safe point forward, up to the end.
+   */
+  public void workKeptUntil(String jobId, int attempt, Instant at) {
+    AttemptRecord r = attempts.get(key(jobId, attempt));
+    if (r == null || !r.interrupted || !at.isAfter(r.safeUntil())) {
+      return;
+    }
+    r.safe = at.isAfter(r.end) ? r.end : at;
+    r.lostGpuHours = r.gpus() * hours(r.safe, r.end);
+  }
+
   /** A utilization sample of one GPU an attempt holds. */
   public void gpuUtilization(
       String jobId, int attempt, String nodeId, int gpuIndex, double percent, Instant at) {

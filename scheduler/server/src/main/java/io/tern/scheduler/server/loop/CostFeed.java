@@ -87,6 +87,12 @@ final class CostFeed {
         booked.put(key, b);
       }
       if (b.ended) {
+        Instant kept = checkpointAt(a, now);
+        if (kept != null && (b.checkpoint == null || kept.isAfter(b.checkpoint))) {
+          // A later attempt restored a checkpoint of it the scheduler had not heard of.
+          b.checkpoint = kept;
+          ledger.workKeptUntil(job.getId(), a.getNumber(), kept);
+        }
         if (b.interrupted && a.hasExitCode()) {
           // Given up as lost, then its exit came after all (reported late, or found in the
           // checkpoint store): it finished, so none of its work was lost.
@@ -95,11 +101,8 @@ final class CostFeed {
         }
         continue;
       }
-      if (a.hasLastCheckpoint()) {
-        Instant at =
-            a.getLastCheckpoint().hasCommittedAt()
-                ? CoreSnapshots.instant(a.getLastCheckpoint().getCommittedAt())
-                : now;
+      Instant at = checkpointAt(a, now);
+      if (at != null) {
         if (b.checkpoint == null || at.isAfter(b.checkpoint)) {
           b.checkpoint = at;
           ledger.checkpointCommitted(job.getId(), a.getNumber(), at);
@@ -115,6 +118,16 @@ final class CostFeed {
       }
     }
     bookLostRestores(job);
+  }
+
+  /** When the attempt's last checkpoint was committed ({@code now} if unsaid); null for none. */
+  private static Instant checkpointAt(Attempt a, Instant now) {
+    if (!a.hasLastCheckpoint()) {
+      return null;
+    }
+    return a.getLastCheckpoint().hasCommittedAt()
+        ? CoreSnapshots.instant(a.getLastCheckpoint().getCommittedAt())
+        : now;
   }
 
   /**

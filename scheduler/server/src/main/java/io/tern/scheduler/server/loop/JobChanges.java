@@ -114,19 +114,45 @@ final class JobChanges {
 
   /**
    * The current attempt's agent said what it restored when it started: {@code resumed_from} names
-   * the checkpoint actually restored, never merely the one asked for.
+   * the checkpoint actually restored, never merely the one asked for. A restored checkpoint newer
+   * than the last one stored for the attempt that wrote it (its commit report was lost, with a
+   * ZooKeeper outage say) becomes that attempt's last checkpoint: it kept its work until then.
    */
   static Job restored(Job job, RestoreReport report) {
     Job.Builder b = job.toBuilder();
     int last = b.getAttemptsCount() - 1;
     Attempt.Builder a = b.getAttempts(last).toBuilder().setRestore(report);
     if (report.hasRestored()) {
-      a.setResumedFrom(report.getRestored());
+      CheckpointRef restored = report.getRestored();
+      a.setResumedFrom(restored);
+      for (int i = 0; i < last; i++) {
+        Attempt earlier = b.getAttempts(i);
+        if (earlier.getNumber() == restored.getAttempt() && newer(restored, earlier)) {
+          b.setAttempts(i, earlier.toBuilder().setLastCheckpoint(restored));
+        }
+      }
     } else {
       a.clearResumedFrom();
     }
     b.setAttempts(last, a);
     return b.build();
+  }
+
+  /**
+   * Whether {@code checkpoint} was committed after {@code attempt}'s last stored checkpoint, and
+   * while the attempt ran (no later than its end).
+   */
+  private static boolean newer(CheckpointRef checkpoint, Attempt attempt) {
+    if (!checkpoint.hasCommittedAt()) {
+      return false;
+    }
+    Instant committed = CoreSnapshots.instant(checkpoint.getCommittedAt());
+    if (attempt.hasEndedAt() && committed.isAfter(CoreSnapshots.instant(attempt.getEndedAt()))) {
+      return false;
+    }
+    return !attempt.hasLastCheckpoint()
+        || !attempt.getLastCheckpoint().hasCommittedAt()
+        || committed.isAfter(CoreSnapshots.instant(attempt.getLastCheckpoint().getCommittedAt()));
   }
 
   /** The current attempt's checkpoints fail to commit: since when, how often, why. */

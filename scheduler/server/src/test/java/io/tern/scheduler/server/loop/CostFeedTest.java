@@ -171,6 +171,61 @@ class CostFeedTest {
     assertThat(lostSeconds(feed)).isCloseTo(35, within(1e-6));
   }
 
+  /**
+   * Attempt 1's last checkpoint the scheduler heard of was at 20 s; it committed another at 35 s
+   * whose report was lost (a ZooKeeper outage), and was lost at 55 s. Attempt 2 restored the one at
+   * 35 s: 20 s are lost, not 35, and the attempt shows that checkpoint, live or rebuilt.
+   */
+  @Test
+  void aNewerCheckpointRestoredThanTheSchedulerHeardOfKeepsTheWorkBeforeIt() {
+    CheckpointRef heard =
+        CheckpointRef.newBuilder()
+            .setName("ck-000040")
+            .setAttempt(1)
+            .setCommittedAt(CoreSnapshots.timestamp(T0.plusSeconds(20)))
+            .build();
+    CheckpointRef unheard =
+        heard.toBuilder()
+            .setName("ck-000070")
+            .setCommittedAt(CoreSnapshots.timestamp(T0.plusSeconds(35)))
+            .build();
+    Attempt lost =
+        onNode(1, T0)
+            .setLastCheckpoint(heard)
+            .setEndedAt(CoreSnapshots.timestamp(T0.plusSeconds(55)))
+            .setEndReason("lost: node n-1 stopped answering")
+            .build();
+    Job afterLoss = job(JobState.JOB_STATE_PENDING).addAttempts(lost).build();
+    CostFeed feed = new CostFeed(node -> Double.NaN);
+    feed.observe(afterLoss, id -> NODE, T0.plusSeconds(55));
+    assertThat(lostSeconds(feed)).isCloseTo(35, within(1e-6));
+
+    Job started =
+        job(JobState.JOB_STATE_RUNNING)
+            .addAttempts(lost)
+            .addAttempts(onNode(2, T0.plusSeconds(60)).setResumeRequested(heard))
+            .build();
+    Job resumed =
+        JobChanges.restored(
+            started, RestoreReport.newBuilder().setRequested(heard).setRestored(unheard).build());
+    assertThat(resumed.getAttempts(0).getLastCheckpoint()).isEqualTo(unheard);
+    assertThat(resumed.getAttempts(1).getResumedFrom()).isEqualTo(unheard);
+
+    feed.observe(resumed, id -> NODE, T0.plusSeconds(61));
+    assertThat(lostSeconds(feed)).isCloseTo(20, within(1e-6));
+    CostFeed rebuilt = new CostFeed(node -> Double.NaN);
+    rebuilt.observe(resumed, id -> NODE, T0.plusSeconds(70));
+    assertThat(lostSeconds(rebuilt)).isCloseTo(20, within(1e-6));
+
+    // A restored checkpoint dated after its attempt ended says nothing of that attempt.
+    CheckpointRef late =
+        unheard.toBuilder().setCommittedAt(CoreSnapshots.timestamp(T0.plusSeconds(90))).build();
+    Job odd =
+        JobChanges.restored(
+            started, RestoreReport.newBuilder().setRequested(heard).setRestored(late).build());
+    assertThat(odd.getAttempts(0).getLastCheckpoint()).isEqualTo(heard);
+  }
+
   private static final Node NODE =
       Node.newBuilder()
           .setId("n-1")
