@@ -734,15 +734,7 @@ class AgentSessionsTest {
 
   @Test
   void aSpotNoticeDrainsTheNodeAndCheckpointsItsJobsBeforeTheReclaim() {
-    HandLoop.Channel agent =
-        loop.leadOnN1(
-            HandLoop.placed(
-                JOB,
-                HandLoop.checkpointable("vision", 2, 90),
-                JobState.JOB_STATE_RUNNING,
-                "n1",
-                0,
-                1));
+    HandLoop.Channel agent = loop.leadOnN1(checkpointable(JOB, JobState.JOB_STATE_RUNNING, 0, 1));
     Instant reclaimAt = HandLoop.T0.plusSeconds(60); // sooner than the job's 90 s grace
 
     sessions.message("n1", agent, terminateNotice(reclaimAt));
@@ -769,15 +761,7 @@ class AgentSessionsTest {
 
   @Test
   void aJobWhoseCheckpointTheReclaimCutIsLostToTheReclaimNotToASilentNode() {
-    HandLoop.Channel agent =
-        loop.leadOnN1(
-            HandLoop.placed(
-                JOB,
-                HandLoop.checkpointable("vision", 2, 90),
-                JobState.JOB_STATE_RUNNING,
-                "n1",
-                0,
-                1));
+    HandLoop.Channel agent = loop.leadOnN1(checkpointable(JOB, JobState.JOB_STATE_RUNNING, 0, 1));
     sessions.message("n1", agent, terminateNotice(HandLoop.T0.plusSeconds(60)));
     loop.settle();
     assertThat(state()).isEqualTo(JobState.JOB_STATE_CHECKPOINTING);

@@ -63,18 +63,8 @@ class CostFeedTest {
    */
   @Test
   void aWholeAttemptIsLostWhenItsCheckpointFailsVerificationOnTheNextStart() {
-    CheckpointRef ck =
-        CheckpointRef.newBuilder()
-            .setName("ck-000070")
-            .setAttempt(1)
-            .setCommittedAt(CoreSnapshots.timestamp(T0.plusSeconds(35)))
-            .build();
-    Attempt lost =
-        onNode(1, T0)
-            .setLastCheckpoint(ck)
-            .setEndedAt(CoreSnapshots.timestamp(T0.plusSeconds(55)))
-            .setEndReason("lost: node n-1 stopped answering")
-            .build();
+    CheckpointRef ck = checkpoint("ck-000070", 35);
+    Attempt lost = lostAt55(ck);
     Job afterLoss = job(JobState.JOB_STATE_PENDING).addAttempts(lost).build();
     CostFeed feed = new CostFeed(node -> Double.NaN);
     feed.observe(afterLoss, id -> NODE, T0.plusSeconds(55));
@@ -138,12 +128,7 @@ class CostFeedTest {
 
   @Test
   void anOlderCheckpointRestoredKeepsTheWorkBeforeIt() {
-    CheckpointRef older =
-        CheckpointRef.newBuilder()
-            .setName("ck-000040")
-            .setAttempt(1)
-            .setCommittedAt(CoreSnapshots.timestamp(T0.plusSeconds(20)))
-            .build();
+    CheckpointRef older = checkpoint("ck-000040", 20);
     CheckpointRef newer =
         older.toBuilder()
             .setName("ck-000070")
@@ -178,23 +163,9 @@ class CostFeedTest {
    */
   @Test
   void aNewerCheckpointRestoredThanTheSchedulerHeardOfKeepsTheWorkBeforeIt() {
-    CheckpointRef heard =
-        CheckpointRef.newBuilder()
-            .setName("ck-000040")
-            .setAttempt(1)
-            .setCommittedAt(CoreSnapshots.timestamp(T0.plusSeconds(20)))
-            .build();
-    CheckpointRef unheard =
-        heard.toBuilder()
-            .setName("ck-000070")
-            .setCommittedAt(CoreSnapshots.timestamp(T0.plusSeconds(35)))
-            .build();
-    Attempt lost =
-        onNode(1, T0)
-            .setLastCheckpoint(heard)
-            .setEndedAt(CoreSnapshots.timestamp(T0.plusSeconds(55)))
-            .setEndReason("lost: node n-1 stopped answering")
-            .build();
+    CheckpointRef heard = checkpoint("ck-000040", 20);
+    CheckpointRef unheard = checkpoint("ck-000070", 35);
+    Attempt lost = lostAt55(heard);
     Job afterLoss = job(JobState.JOB_STATE_PENDING).addAttempts(lost).build();
     CostFeed feed = new CostFeed(node -> Double.NaN);
     feed.observe(afterLoss, id -> NODE, T0.plusSeconds(55));
@@ -249,6 +220,24 @@ class CostFeedTest {
         .addGpus(GpuIndices.newBuilder().addIndex(0))
         .setCapacityType(CapacityType.CAPACITY_TYPE_SPOT)
         .setStartedAt(CoreSnapshots.timestamp(started));
+  }
+
+  /** A checkpoint of attempt 1 committed {@code seconds} after T0. */
+  private static CheckpointRef checkpoint(String name, int seconds) {
+    return CheckpointRef.newBuilder()
+        .setName(name)
+        .setAttempt(1)
+        .setCommittedAt(CoreSnapshots.timestamp(T0.plusSeconds(seconds)))
+        .build();
+  }
+
+  /** Attempt 1, started at T0 and lost with its node 55 s later, {@code last} its checkpoint. */
+  private static Attempt lostAt55(CheckpointRef last) {
+    return onNode(1, T0)
+        .setLastCheckpoint(last)
+        .setEndedAt(CoreSnapshots.timestamp(T0.plusSeconds(55)))
+        .setEndReason("lost: node n-1 stopped answering")
+        .build();
   }
 
   private static double lostSeconds(CostFeed feed) {
