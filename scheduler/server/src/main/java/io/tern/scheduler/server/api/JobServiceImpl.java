@@ -432,9 +432,13 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
         });
   }
 
-  /** Refuses a reason over {@link SpecLimits#MAX_REASON_LENGTH}, naming the field. */
+  /**
+   * Refuses a reason over {@link SpecLimits#MAX_REASON_LENGTH} characters (code points: an emoji is
+   * one), naming the field.
+   */
   static boolean checkReason(String reason, StreamObserver<?> observer) {
-    if (reason.length() <= SpecLimits.MAX_REASON_LENGTH) {
+    int characters = reason.codePointCount(0, reason.length());
+    if (characters <= SpecLimits.MAX_REASON_LENGTH) {
       return true;
     }
     observer.onError(
@@ -443,7 +447,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
                 "reason: at most "
                     + SpecLimits.MAX_REASON_LENGTH
                     + " characters, got "
-                    + reason.length())
+                    + characters)
             .asRuntimeException());
     return false;
   }

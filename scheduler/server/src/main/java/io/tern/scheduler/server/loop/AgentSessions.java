@@ -1162,13 +1162,17 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
   }
 
   /**
-   * {@code text} as it may be stored and shown: at most {@code max} characters, control characters
-   * (which could forge lines or terminal escapes in `tern status`) replaced by spaces.
+   * {@code text} as it may be stored and shown: at most {@code max} characters (code points, so
+   * that a cut never splits one), control characters (which could forge lines or terminal escapes
+   * in `tern status`) replaced by spaces.
    */
   static String printable(String text, int max) {
-    String cut = text.length() <= max ? text : text.substring(0, max - 3) + "...";
+    String cut =
+        text.codePointCount(0, text.length()) <= max
+            ? text
+            : text.substring(0, text.offsetByCodePoints(0, max - 3)) + "...";
     StringBuilder out = new StringBuilder(cut.length());
-    cut.chars().forEach(c -> out.append(Character.isISOControl(c) ? ' ' : (char) c));
+    cut.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
     return out.toString();
   }
 

@@ -943,5 +943,9 @@ class AgentSessionsTest {
   void printableCutsLongTextAndBlanksControlCharacters() {
     assertThat(AgentSessions.printable("a\u001b[2Jb\nc", 100)).isEqualTo("a [2Jb c");
     assertThat(AgentSessions.printable("x".repeat(20), 10)).isEqualTo("xxxxxxx...");
+    assertThat(AgentSessions.printable("\uD83D\uDE80".repeat(20), 10))
+        .as("a cut never splits a character made of two UTF-16 units")
+        .isEqualTo("\uD83D\uDE80".repeat(7) + "...");
+    assertThat(AgentSessions.printable("\uD83D\uDE80".repeat(10), 10)).hasSize(20);
   }
 }

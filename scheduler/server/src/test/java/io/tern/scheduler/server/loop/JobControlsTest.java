@@ -256,6 +256,17 @@ class JobControlsTest {
                             .setReason(tooLong)
                             .build())))
         .isEqualTo(Status.Code.INVALID_ARGUMENT);
+    String thousandRockets = "\uD83D\uDE80".repeat(1000); // 2,000 UTF-16 units
+    assertThat(
+            code(
+                () ->
+                    c.jobs.requeueJob(
+                        RequeueJobRequest.newBuilder()
+                            .setJobId(id)
+                            .setReason(thousandRockets)
+                            .build())))
+        .as("1,000 characters, counted as people count them, pass the check")
+        .isEqualTo(Status.Code.FAILED_PRECONDITION);
     assertThat(job(id).getState()).as("not cancelled").isNotEqualTo(JobState.JOB_STATE_CANCELLED);
     agent.status(id, 1, JobStatus.Phase.PHASE_STARTED, 0);
     await().atMost(WAIT).until(() -> job(id).getState() == JobState.JOB_STATE_RUNNING);
