@@ -27,8 +27,17 @@ public final class Backoff {
   public Duration nextDelay() {
     Duration base = next;
     next = base.multipliedBy(2).compareTo(max) > 0 ? max : base.multipliedBy(2);
+    return jittered(base);
+  }
+
+  private Duration jittered(Duration base) {
     double factor = 0.8 + 0.4 * random.nextDouble();
     return Duration.ofNanos((long) (base.toNanos() * factor));
+  }
+
+  /** The initial delay, jittered, leaving the backoff where it is. */
+  public Duration firstDelay() {
+    return jittered(initial);
   }
 
   /** Back to the initial delay, after a success. */

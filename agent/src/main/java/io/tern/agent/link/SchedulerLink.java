@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *       leader that has just died, until that leader's ZooKeeper session expires) is asked again
  *       once before the named leader is tried again, so an election is not spent dialling a dead
  *       leader. Every reopen waits a {@link Backoff} delay, which resets once a leader answers
- *       Registered.
+ *       Registered; a redirect to a named leader waits only the first delay (three in a row at
+ *       most), however long the backoff grew during the election.
  *   <li>Epoch fencing ({@link EpochFence}): a message whose epoch is older than the newest seen is
  *       refused and logged; a stale Registered also drops the stream (a deposed leader).
  *   <li>Commands before Registered are ignored: the protocol answers Register first.
@@ -92,6 +93,11 @@ public final class SchedulerLink {
 
   /** Answers "no leader" from one replica before the next address is tried. */
   private static final int LEADERLESS_TRIES = 3;
+
+  /** Redirects followed at once, without waiting the grown backoff, until one registers. */
+  private static final int QUICK_REDIRECTS = 3;
+
+  private int redirectsFollowed;
 
   private ClientCallStreamObserver<AgentMessage> requests;
 
@@ -279,6 +285,7 @@ public final class SchedulerLink {
         registered = true;
         unreachable = null;
         leaderlessAnswers = 0;
+        redirectsFollowed = 0;
         backoff.reset();
         log.info("registered with {} (epoch {})", from, epoch);
         listener.registered(from, message.getRegistered());
@@ -307,10 +314,12 @@ public final class SchedulerLink {
     boolean replicaAnswered = named != null;
     String leader = named == null || named.isBlank() ? null : named.trim();
     String next;
+    boolean redirected = false;
     if (status.getCode() == Status.Code.FAILED_PRECONDITION
         && leader != null
         && !leader.equals(unreachable)) {
       next = leader;
+      redirected = ++redirectsFollowed <= QUICK_REDIRECTS;
     } else if (replicaAnswered && (leader != null || ++leaderlessAnswers < LEADERLESS_TRIES)) {
       // A replica that does not lead names no leader ("not elected yet"), or one this agent just
       // failed to reach: ask it again (an election is under way), and follow a redirect next time.
@@ -321,7 +330,9 @@ public final class SchedulerLink {
       next = from;
     } else {
       leaderlessAnswers = 0;
-      if (status.getCode() == Status.Code.UNAVAILABLE) {
+      if (status.getCode() == Status.Code.UNAVAILABLE && !replicaAnswered) {
+        // Nothing answered there. A replica that answered (leaderless, cut off from ZooKeeper) is
+        // reachable, and may well lead once the election is over: a redirect there is followed.
         unreachable = from;
       }
       // The address after the one that failed (a redirect may have led away from the rotation).
@@ -331,7 +342,10 @@ public final class SchedulerLink {
       }
       next = addresses.get(++roundRobin % addresses.size());
     }
-    Duration delay = backoff.nextDelay();
+    // A redirect to the leader is progress, not a failure: followed at once (a short, jittered
+    // wait), whatever the backoff has grown to while the election ran, for the agent's lease is
+    // running out meanwhile. A few in a row at most, so two replicas naming each other do not spin.
+    Duration delay = redirected ? backoff.firstDelay() : backoff.nextDelay();
     log.warn(
         "scheduler {}: {}{}; reconnecting to {} in {} ms",
         from,

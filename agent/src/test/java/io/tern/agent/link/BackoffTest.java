@@ -21,6 +21,17 @@ class BackoffTest {
   }
 
   @Test
+  void theFirstDelayLeavesTheBackoffWhereItIs() {
+    Backoff backoff =
+        new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000), new SplittableRandom(7));
+    backoff.nextDelay();
+    backoff.nextDelay();
+
+    assertThat(backoff.firstDelay().toMillis()).isBetween(80L, 120L);
+    assertThat(backoff.nextDelay().toMillis()).as("still grown").isBetween(320L, 480L);
+  }
+
+  @Test
   void refusesNonsense() {
     assertThatThrownBy(
             () -> new Backoff(Duration.ZERO, Duration.ofSeconds(1), new SplittableRandom()))

@@ -42,6 +42,7 @@ class SchedulerLinkFailoverTest {
   private static final String STANDBY = "failover-s2";
 
   private final List<String> dialled = new CopyOnWriteArrayList<>();
+  private final List<Long> dialledAtNanos = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
   private Server standby;
   private SchedulerLink link;
@@ -93,6 +94,39 @@ class SchedulerLinkFailoverTest {
     // followed: DEAD, STANDBY, DEAD, STANDBY, ... with five of ten tries at the dead leader.
     assertThat(dialled)
         .containsExactly(DEAD, STANDBY, STANDBY, DEAD, STANDBY, STANDBY, DEAD, STANDBY);
+  }
+
+  /**
+   * ZooKeeper came back after an outage: the former leader, which answered "no leader" while it was
+   * cut off, is elected again, and the other replica already names it. The agent follows that
+   * redirect to a replica it has just heard from, and at once, not after the backoff that grew
+   * while the election ran (a delay that took agents past their fence).
+   */
+  @Test
+  void aRedirectToAReplicaThatAnsweredIsFollowedAtOnce() throws Exception {
+    String former = "failover-s3";
+    Server s3 =
+        InProcessServerBuilder.forName(former).addService(new Standby(3, null)).build().start();
+    standby =
+        InProcessServerBuilder.forName(STANDBY)
+            .addService(new Standby(Integer.MAX_VALUE, former))
+            .build()
+            .start();
+    try {
+      // Waits 200, 400, 800 ms after the three "no leader" answers; the next would be 1,600 ms.
+      startLink(
+          List.of(former, STANDBY),
+          new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10), new SplittableRandom(1)));
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> link.registered());
+      assertThat(dialled).containsExactly(former, former, former, STANDBY, former);
+      long followedAfterMillis = (dialledAtNanos.get(4) - dialledAtNanos.get(3)) / 1_000_000;
+      assertThat(followedAfterMillis)
+          .as("200 ms, not the 1,600 ms (less 20% jitter) the backoff had grown to")
+          .isLessThan(800);
+    } finally {
+      s3.shutdownNow().awaitTermination();
+    }
   }
 
   @Test
@@ -166,10 +200,16 @@ class SchedulerLinkFailoverTest {
   private int deadPort;
 
   private void startLink(Standby service) throws Exception {
+    standby = InProcessServerBuilder.forName(STANDBY).addService(service).build().start();
+    startLink(
+        List.of(DEAD, STANDBY),
+        new Backoff(Duration.ofMillis(5), Duration.ofMillis(20), new SplittableRandom(1)));
+  }
+
+  private void startLink(List<String> addresses, Backoff backoff) throws Exception {
     try (ServerSocket socket = new ServerSocket(0)) {
       deadPort = socket.getLocalPort(); // closed again: nothing listens there
     }
-    standby = InProcessServerBuilder.forName(STANDBY).addService(service).build().start();
     ChannelFactory channels =
         address -> {
           ClientInterceptor recorder =
@@ -177,6 +217,7 @@ class SchedulerLinkFailoverTest {
                 @Override
                 public <Q, R> ClientCall<Q, R> interceptCall(
                     MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+                  dialledAtNanos.add(System.nanoTime());
                   dialled.add(address);
                   return next.newCall(method, options);
                 }
@@ -193,10 +234,10 @@ class SchedulerLinkFailoverTest {
         };
     link =
         new SchedulerLink(
-            List.of(DEAD, STANDBY),
+            addresses,
             channels,
             loop,
-            new Backoff(Duration.ofMillis(5), Duration.ofMillis(20), new SplittableRandom(1)),
+            backoff,
             new SchedulerLink.Listener() {
               @Override
               public Register registration() {
