@@ -5,6 +5,7 @@ import io.tern.api.v1.Gpu;
 import io.tern.api.v1.Job;
 import io.tern.api.v1.JobState;
 import io.tern.api.v1.Node;
+import io.tern.api.v1.NodePrice;
 import io.tern.scheduler.server.finops.CostLedger;
 import io.tern.scheduler.server.finops.TeamSpend;
 import java.time.Instant;
@@ -120,6 +121,22 @@ final class CostFeed {
     bookLostRestores(job);
   }
 
+  /**
+   * What {@code node} costs now, as an attempt placed on it keeps it; no price (and an unknown
+   * comparable one) for a node not known.
+   */
+  static NodePrice price(Node node, java.util.function.ToDoubleFunction<Node> comparablePrices) {
+    if (node == null) {
+      return NodePrice.newBuilder().setComparableUsdPerHour(Double.NaN).build();
+    }
+    return NodePrice.newBuilder()
+        .setUsdPerHour(Math.max(0, node.getPricePerHourUsd()))
+        .setComparableUsdPerHour(comparablePrices.applyAsDouble(node))
+        .setNodeGpus(node.getGpusCount())
+        .setPool(node.getPool())
+        .build();
+  }
+
   /** When the attempt's last checkpoint was committed ({@code now} if unsaid); null for none. */
   private static Instant checkpointAt(Attempt a, Instant now) {
     if (!a.hasLastCheckpoint()) {
@@ -191,21 +208,24 @@ final class CostFeed {
     Booked b = new Booked();
     b.nodeIds = a.getNodeIdsList();
     b.gpus = new ArrayList<>();
+    // Priced as placed; an attempt placed before prices were kept with it, at today's prices.
+    boolean kept = a.getNodePricesCount() == a.getNodeIdsCount();
     for (int n = 0; n < a.getNodeIdsCount(); n++) {
       String nodeId = a.getNodeIds(n);
       List<Integer> indices = n < a.getGpusCount() ? a.getGpus(n).getIndexList() : List.of();
       b.gpus.add(indices);
-      Node node = nodes.apply(nodeId);
-      int nodeGpus = node == null ? 0 : node.getGpusCount();
+      NodePrice price =
+          kept ? a.getNodePrices(n) : price(nodes.apply(nodeId), comparablePrices::applyAsDouble);
+      int nodeGpus = price.getNodeGpus();
       slices.add(
           new CostLedger.Slice(
               nodeId,
-              node == null ? "" : node.getPool(),
+              price.getPool(),
               capacity,
               nodeGpus == 0 ? indices.size() : Math.min(indices.size(), nodeGpus),
               nodeGpus,
-              node == null ? 0 : Math.max(0, node.getPricePerHourUsd()),
-              node == null ? Double.NaN : comparablePrices.applyAsDouble(node)));
+              Math.max(0, price.getUsdPerHour()),
+              price.getComparableUsdPerHour()));
     }
     ledger.attemptStarted(
         job.getId(),

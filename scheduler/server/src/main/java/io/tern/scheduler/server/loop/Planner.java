@@ -341,6 +341,7 @@ final class Planner {
     for (NodeAssignment a : placement.assignments()) {
       attempt.addNodeIds(a.nodeId());
       attempt.addGpus(GpuIndices.newBuilder().addAllIndex(a.gpuIndices()));
+      attempt.addNodePrices(CostFeed.price(term.node(a.nodeId()), term::comparablePricePerHour));
       held.computeIfAbsent(a.nodeId(), k -> new java.util.HashSet<>()).addAll(a.gpuIndices());
     }
     events.get().placed(java.time.Duration.between(queuedSince(entry.job), now));

@@ -197,6 +197,28 @@ class CostFeedTest {
     assertThat(odd.getAttempts(0).getLastCheckpoint()).isEqualTo(heard);
   }
 
+  /**
+   * An hour on a node placed at $3,600 an hour, whose agent later registers at $36 (a new --price):
+   * a leader rebuilding the ledger books what the attempt cost as placed, not 1/100 of it.
+   */
+  @Test
+  void anAttemptIsPricedAsPlacedWhateverItsNodeCostsLater() {
+    Node dear = NODE.toBuilder().setPricePerHourUsd(3600).build();
+    Attempt.Builder attempt =
+        onNode(1, T0)
+            .addNodePrices(CostFeed.price(dear, node -> 3600))
+            .setEndedAt(CoreSnapshots.timestamp(T0.plusSeconds(3600)))
+            .setExitCode(0);
+    Job job = job(JobState.JOB_STATE_SUCCEEDED).addAttempts(attempt).build();
+    Node cheap = NODE.toBuilder().setPricePerHourUsd(36).build();
+
+    CostFeed rebuilt = new CostFeed(node -> 36);
+    rebuilt.observe(job, id -> cheap, T0.plusSeconds(7200));
+
+    var total = rebuilt.ledger().report(T0, T0.plusSeconds(7200), "").getTotal();
+    assertThat(total.getSpotUsd()).isCloseTo(3600, within(1e-6));
+  }
+
   private static final Node NODE =
       Node.newBuilder()
           .setId("n-1")

@@ -101,6 +101,10 @@ class PlannerTest {
     Job stored = loop.term.entry("job-000001").job;
     assertThat(stored.getAttempts(0).getNodeIdsList()).containsExactly("n1");
     assertThat(stored.getAttempts(0).getPlacedAt()).isEqualTo(HandLoop.at(HandLoop.T0));
+    var price = stored.getAttempts(0).getNodePrices(0);
+    assertThat(price.getUsdPerHour()).as("priced as placed, kept with it").isEqualTo(4.0);
+    assertThat(price.getNodeGpus()).isEqualTo(8);
+    assertThat(price.getPool()).isEqualTo("od");
   }
 
   @Test
