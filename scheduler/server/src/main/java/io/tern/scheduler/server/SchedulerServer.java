@@ -269,7 +269,7 @@ public final class SchedulerServer implements AutoCloseable {
             .addService(
                 RawServices.forwardedToLeader(
                     ServerInterceptors.intercept(
-                        new FinOpsServiceImpl(loop.finOps()), clientChecks),
+                        new FinOpsServiceImpl(loop.finOps(), clock), clientChecks),
                     forwarding))
             .addService(
                 // The store is shared and holds no leader state: any replica takes uploads.

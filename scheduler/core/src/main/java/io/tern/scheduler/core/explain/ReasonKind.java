@@ -25,6 +25,8 @@ public enum ReasonKind {
   GANG_INCOMPLETE(false, "gang incomplete"),
   QUOTA(false, "quota"),
   BUDGET_HARD(false, "budget"),
+  /** Past the team's soft budget: spot only, and the job asks for on-demand. */
+  BUDGET_SOFT(false, "budget"),
   HELD_OFF_PEAK(false, "held for off-peak"),
   WAITING_FOR_SPOT(false, "waiting for spot"),
   RESERVATION_HOLDER(false, "waiting on its reservation"),
@@ -51,6 +53,6 @@ public enum ReasonKind {
 
   /** True when the job is deliberately held (the state machine moves it to HELD). */
   public boolean isHold() {
-    return this == HELD_OFF_PEAK || this == BUDGET_HARD;
+    return this == HELD_OFF_PEAK || this == BUDGET_HARD || this == BUDGET_SOFT;
   }
 }

@@ -18,7 +18,7 @@ import java.util.Locale;
  *   <li>deadline slack gone (see {@link DeadlineRule}): on-demand now, unless the job is spot-only;
  *   <li>deferrable (or any job of a team past its soft budget) while no window is open: hold until
  *       the next window, if waiting still leaves deadline slack;
- *   <li>past the soft budget spot-ok becomes spot-only;
+ *   <li>past the soft budget spot-ok becomes spot-only, and a job that asks for on-demand is held;
  *   <li>a spot-ok job with a deadline and known work waits for spot (spot only) while it is ahead
  *       of uniform progress, until {@link DeadlineRule#onDemandAt}; behind the line it takes spot
  *       first, else on-demand, except that a job whose cost bound would keep it on on-demand for
@@ -129,6 +129,21 @@ public final class SpotPolicy {
               ReasonKind.HELD_OFF_PEAK,
               "held for off-peak: next window opens at " + offPeak.nextOpensAt() + why),
           offPeak.nextOpensAt());
+    }
+    if (soft && pref == CapacityPreference.ON_DEMAND) {
+      // Spot only past the soft budget: a job that asks for on-demand waits for the budget (a
+      // new month, a raised limit) unless its deadline needs it now (above).
+      return CapacityDecision.held(
+          PendingReason.of(
+              ReasonKind.BUDGET_SOFT,
+              "budget: team "
+                  + team.team()
+                  + " spent "
+                  + Budget.usd(team.budget().spentUsd())
+                  + " of its "
+                  + Budget.usd(team.budget().softLimitUsd())
+                  + " soft limit: spot only, and this job asks for on-demand"),
+          null);
     }
     if (soft && pref == CapacityPreference.SPOT_OK) {
       pref = CapacityPreference.SPOT_ONLY;

@@ -100,6 +100,26 @@ class SpotPolicyTest {
     var d = policy.decide(job("j", 1).build(), soft, closed, NOW);
     assertThat(d.isHeld()).isTrue();
     assertThat(d.hold().detail()).endsWith("(team past its soft budget)");
+
+    var onDemand = job("j", 1).capacity(CapacityPreference.ON_DEMAND).build();
+    var held = policy.decide(onDemand, soft, open, NOW);
+    assertThat(held.isHeld()).isTrue();
+    assertThat(held.hold().kind()).isEqualTo(ReasonKind.BUDGET_SOFT);
+    assertThat(held.hold().detail())
+        .isEqualTo(
+            "budget: team "
+                + soft.team()
+                + " spent $150.00 of its $100.00 soft limit: spot only, and this job asks for"
+                + " on-demand");
+    var dueSoon =
+        job("j", 1)
+            .capacity(CapacityPreference.ON_DEMAND)
+            .deadline(NOW.plus(Duration.ofMinutes(30)))
+            .expectedDuration(Duration.ofMinutes(29))
+            .build();
+    assertThat(policy.decide(dueSoon, soft, open, NOW).tiers())
+        .as("its deadline first")
+        .isEqualTo(CapacityTiers.ON_DEMAND_ONLY);
   }
 
   @Test

@@ -24,6 +24,7 @@ import io.tern.scheduler.server.offpeak.WindowValidation;
 import io.tern.scheduler.spec.finops.BudgetValidation;
 import io.tern.scheduler.spec.finops.InvalidBudgetException;
 import io.tern.scheduler.spec.finops.InvalidWindowException;
+import java.time.Clock;
 import java.time.Instant;
 
 /**
@@ -32,9 +33,11 @@ import java.time.Instant;
  */
 public final class FinOpsServiceImpl extends FinOpsServiceGrpc.FinOpsServiceImplBase {
   private final FinOpsRequests finops;
+  private final Clock clock;
 
-  public FinOpsServiceImpl(FinOpsRequests finops) {
+  public FinOpsServiceImpl(FinOpsRequests finops, Clock clock) {
     this.finops = finops;
+    this.clock = clock;
   }
 
   @Override
@@ -43,6 +46,7 @@ public final class FinOpsServiceImpl extends FinOpsServiceGrpc.FinOpsServiceImpl
     WindowSpec spec;
     try {
       spec = WindowValidation.fromProto(request.getWindow());
+      WindowValidation.checkOpenings(spec, clock.instant());
     } catch (InvalidWindowException e) {
       observer.onError(invalid("window.", e.fieldErrors()));
       return;

@@ -46,6 +46,7 @@ public final class FinOpsRequests {
           String path = writes.paths().offPeakWindow(spec.name());
           byte[] data = WindowValidation.toProto(spec).toByteArray();
           ZkWrite write;
+          WindowSpec before = stored == null ? null : stored.value;
           if (stored == null) {
             write = new ZkWrite.Create(path, data);
             term.windows.put(spec.name(), new LeaderTerm.Stored<>(spec, 0));
@@ -54,7 +55,19 @@ public final class FinOpsRequests {
             stored.value = spec;
             stored.version++;
           }
-          windowsChanged(term);
+          try {
+            windowsChanged(term);
+          } catch (RuntimeException e) {
+            // Not stored: memory goes back to what ZooKeeper holds, and the triggers with it.
+            if (stored == null) {
+              term.windows.remove(spec.name());
+            } else {
+              stored.value = before;
+              stored.version--;
+            }
+            windowsChanged(term);
+            throw e;
+          }
           return committed(write, () -> WindowValidation.toProto(spec, clock.instant()));
         });
   }

@@ -120,6 +120,12 @@ public final class OffPeakTriggers implements AutoCloseable {
       windows.clear();
       for (WindowSpec w : specs) {
         windows.put(w.name(), w);
+        if (w.nextOpeningAfter(clock.instant()) == null) {
+          // Its years are past (Quartz refuses a trigger that never fires): nothing to arm, and a
+          // new leader must not fail to take over for it. An opening still under way closes below.
+          log.info("off-peak window {} never opens again", w.name());
+          continue;
+        }
         JobDetail job =
             JobBuilder.newJob(WindowJob.class).withIdentity(w.name(), GROUP).storeDurably().build();
         CronTrigger opening =

@@ -41,6 +41,35 @@ public final class WindowValidation {
     return spec;
   }
 
+  /** The shortest time between two openings of one window. */
+  public static final Duration MIN_PERIOD = Duration.ofMinutes(1);
+
+  /**
+   * Checks what a window set now will do: that it opens again after {@code now} (a cron whose years
+   * are past never does), and not more often than once a {@link #MIN_PERIOD} (each opening is a
+   * scheduling event for every queued job: a cron that fires every second stalls the scheduler).
+   *
+   * @throws InvalidWindowException naming the cron
+   */
+  public static void checkOpenings(WindowSpec spec, Instant now) {
+    Instant first = spec.nextOpeningAfter(now);
+    if (first == null) {
+      throw new InvalidWindowException(
+          Map.of("cron", "'" + spec.cron() + "' never fires after " + now));
+    }
+    Instant second = spec.nextOpeningAfter(first);
+    if (second != null && Duration.between(first, second).compareTo(MIN_PERIOD) < 0) {
+      throw new InvalidWindowException(
+          Map.of(
+              "cron",
+              "'"
+                  + spec.cron()
+                  + "' fires every "
+                  + Duration.between(first, second).toMillis() / 1000.0
+                  + " s; a window may open at most once a minute"));
+    }
+  }
+
   /** The window as stored in ZooKeeper (without the output-only fields). */
   public static OffPeakWindow toProto(WindowSpec spec) {
     return OffPeakWindow.newBuilder()

@@ -67,6 +67,19 @@ class OffPeakTriggersTest {
   }
 
   @Test
+  void aWindowWhoseYearsArePastArmsNothingAndFailsNothing() {
+    // Stored when it still had openings ahead: a new leader must take over all the same.
+    TestClock clock = TestClock.at("2030-06-01T12:00:00Z");
+    OffPeakTriggers t = triggers(clock);
+    t.start();
+
+    t.arm(List.of(window("old", "0 0 20 ? * MON-FRI 2029", 1, "UTC"), nights));
+
+    assertThat(t.nextFire("nights", false)).isEqualTo(Instant.parse("2030-06-01T20:00:00Z"));
+    assertThat(heard).isEmpty();
+  }
+
+  @Test
   void firesReportTheTruthAtTheirActualTime() {
     TestClock clock = TestClock.at("2030-06-01T12:00:00Z");
     OffPeakTriggers t = triggers(clock);

@@ -65,6 +65,24 @@ class WindowValidationTest {
   }
 
   @Test
+  void aWindowSetNowMustOpenAgainAndAtMostOnceAMinute() {
+    Instant now = t("2026-12-07T20:00:00Z");
+
+    assertThatThrownBy(
+            () ->
+                WindowValidation.checkOpenings(
+                    window("w3", "0 0 20 ? * MON-FRI 2020", 1, "UTC"), now))
+        .isInstanceOfSatisfying(
+            InvalidWindowException.class,
+            e -> assertThat(e.getMessage()).contains("cron: ").contains("never fires after"));
+    assertThatThrownBy(
+            () -> WindowValidation.checkOpenings(window("persec", "* * * ? * *", 1, "UTC"), now))
+        .hasMessageContaining("fires every 1.0 s; a window may open at most once a minute");
+    WindowValidation.checkOpenings(window("perminute", "0 * * ? * *", 1, "UTC"), now);
+    WindowValidation.checkOpenings(weeknights, now);
+  }
+
+  @Test
   void listingFillsOpenNowAndNextOpen() {
     OffPeakWindow listed = WindowValidation.toProto(weeknights, t("2026-05-04T21:00:00Z"));
     assertThat(listed.getOpenNow()).isTrue();
