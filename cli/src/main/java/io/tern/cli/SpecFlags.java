@@ -171,12 +171,16 @@ final class SpecFlags {
     group.addArg(
         option(Double.class, () -> maxCostUsd, v -> maxCostUsd = v, "--max-cost")
             .paramLabel("USD")
-            .description("Cost cap for this job.")
+            .description(
+                "Cost cap in USD: the job is cancelled once it has cost this much (with a"
+                    + " known --max-runtime it is also only placed where it fits under it).")
             .build());
     group.addArg(
         option(String.class, () -> maxRuntime, v -> maxRuntime = v, "--max-runtime")
             .paramLabel("DURATION")
-            .description("e.g. 90s, 30m, 48h.")
+            .description(
+                "The longest one run may take, e.g. 90s, 30m, 48h: past it the job is"
+                    + " cancelled.")
             .build());
     group.addArg(
         option(Integer.class, () -> retries, v -> retries = v, "--retries")

@@ -2,6 +2,7 @@ package io.tern.scheduler.server.loop;
 
 import io.tern.api.v1.Attempt;
 import io.tern.api.v1.CheckpointJob;
+import io.tern.api.v1.Job;
 import io.tern.api.v1.SchedulerMessage;
 import io.tern.scheduler.core.state.Effect;
 import io.tern.scheduler.core.state.JobEvent;
@@ -20,6 +21,37 @@ final class JobCommands {
 
   JobCommands(StateWrites writes) {
     this.writes = writes;
+  }
+
+  /**
+   * Cancels a job: a queued one at once (its reason kept where a queued job's reason is), a running
+   * one once its agent has stopped it (it then ends CANCELLED); a finished one is answered
+   * unchanged.
+   *
+   * @return the job as stored (for a running one, before its end), once in ZooKeeper
+   */
+  CompletableFuture<Job> cancel(LeaderTerm term, JobEntry entry, String reason) {
+    CompletableFuture<Job> done = new CompletableFuture<>();
+    Transition t = JobLifecycle.on(term, entry, new JobEvent.Cancel(reason));
+    if (t.ignored()) {
+      done.complete(entry.job); // already finished, or already being cancelled
+      return done;
+    }
+    if (t.effects().isEmpty()) {
+      entry.job = entry.job.toBuilder().setPendingReason(reason).build();
+      writes.saveJob(entry, () -> done.complete(entry.job), done::completeExceptionally);
+      return done;
+    }
+    var attempt = entry.currentAttempt().orElseThrow();
+    Job snapshot = entry.job;
+    writes.saveJob(
+        entry,
+        () -> {
+          sendStop(term, entry.id(), attempt, reason);
+          done.complete(snapshot);
+        },
+        done::completeExceptionally);
+    return done;
   }
 
   /**

@@ -10,8 +10,6 @@ import io.tern.api.v1.ListJobsResponse;
 import io.tern.api.v1.PendingReason;
 import io.tern.api.v1.SubmitJobResponse;
 import io.tern.scheduler.core.explain.Explanation;
-import io.tern.scheduler.core.state.JobEvent;
-import io.tern.scheduler.core.state.Transition;
 import io.tern.scheduler.server.zk.JobIds;
 import io.tern.scheduler.server.zk.ZkStateStore;
 import io.tern.scheduler.server.zk.ZkWrite;
@@ -323,29 +321,7 @@ public final class JobRequests {
   }
 
   private CompletableFuture<Job> cancel(LeaderTerm term, JobEntry entry, String reason) {
-    CompletableFuture<Job> done = new CompletableFuture<>();
-    Transition t = JobLifecycle.on(term, entry, new JobEvent.Cancel(reason));
-    if (t.ignored()) {
-      done.complete(entry.job); // already finished, or already being cancelled
-      return done;
-    }
-    if (t.effects().isEmpty()) {
-      // It was queued: cancelled now, and its reason kept where a queued job's reason is.
-      entry.job = entry.job.toBuilder().setPendingReason(reason).build();
-      writes.saveJob(entry, () -> done.complete(entry.job), done::completeExceptionally);
-      return done;
-    }
-    // Its attempt ends CANCELLED once its agent has stopped it.
-    var attempt = entry.currentAttempt().orElseThrow();
-    Job snapshot = entry.job;
-    writes.saveJob(
-        entry,
-        () -> {
-          commands.sendStop(term, entry.id(), attempt, reason);
-          done.complete(snapshot);
-        },
-        done::completeExceptionally);
-    return done;
+    return commands.cancel(term, entry, reason);
   }
 
   /** The tasks of the array {@code arrayId}, in id order; empty if it is not an array's id. */

@@ -94,6 +94,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
   private final JobControls jobControls;
   private final OffPeakTriggers triggers;
   private final CheckpointRetirement retirement;
+  private final JobLimits limits;
 
   private Role role = Role.FOLLOWER;
   private String roleReason = "not elected yet";
@@ -135,6 +136,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
     this.committer = new Committer(store, executor);
     StateWrites writes = new StateWrites(thread, this::write, store.paths(), watchers, clock);
     JobCommands commands = new JobCommands(writes);
+    this.limits = new JobLimits(clock, commands);
     this.logs = new LogRelay(thread);
     this.autoscaler =
         new Autoscaler(
@@ -506,6 +508,7 @@ public final class SchedulerLoop implements LeaderElector.Listener, AutoCloseabl
         agents.expireLeases();
         autoscaler.tick(term);
         retirement.tick(term);
+        limits.tick(term);
         requestPlan();
       } catch (RuntimeException e) {
         log.error("scheduler tick failed", e);

@@ -1,0 +1,63 @@
+package io.tern.scheduler.server.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tern.api.v1.JobSpec;
+import io.tern.api.v1.JobState;
+import io.tern.api.v1.SchedulerMessage.KindCase;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** A running job held to its maxRuntime and maxCostUsd, on a loop run by hand. */
+class JobLimitsTest {
+  private static final String JOB = "job-000001";
+  private final HandLoop loop = new HandLoop();
+  private final JobLimits limits = new JobLimits(loop.clock, loop.commands);
+
+  /** On n1 (8 GPUs at $4 an hour) since T0 on two of its GPUs: $1 an hour. */
+  private HandLoop.Channel running(JobSpec spec) {
+    return loop.leadOnN1(HandLoop.placed(JOB, spec, JobState.JOB_STATE_RUNNING, "n1", 0, 1));
+  }
+
+  @Test
+  void aRunLongerThanItsMaxRuntimeIsCancelledSayingSo() {
+    HandLoop.Channel agent =
+        running(
+            HandLoop.spec("vision", 2).toBuilder()
+                .setMaxRuntime(com.google.protobuf.Duration.newBuilder().setSeconds(1800))
+                .build());
+
+    loop.clock.advance(Duration.ofMinutes(29));
+    limits.tick(loop.term);
+    loop.settle();
+    assertThat(agent.of(KindCase.STOP_JOB)).as("within its 30 minutes").isEmpty();
+
+    loop.clock.advance(Duration.ofMinutes(1));
+    limits.tick(loop.term);
+    loop.settle();
+    var stop = agent.of(KindCase.STOP_JOB).getFirst().getStopJob();
+    assertThat(stop.getReason()).isEqualTo("cancelled: ran past its maxRuntime of 30m (attempt 1)");
+    assertThat(loop.term.entry(JOB).job.getCancelRequested()).isTrue();
+
+    limits.tick(loop.term);
+    loop.settle();
+    assertThat(agent.of(KindCase.STOP_JOB)).as("once").hasSize(1);
+  }
+
+  @Test
+  void aJobWhoseCostReachedItsCapIsCancelledSayingSo() {
+    HandLoop.Channel agent =
+        running(HandLoop.spec("vision", 2).toBuilder().setMaxCostUsd(0.5).build());
+
+    loop.clock.advance(Duration.ofMinutes(29));
+    limits.tick(loop.term);
+    loop.settle();
+    assertThat(agent.of(KindCase.STOP_JOB)).as("$0.48 of $0.50").isEmpty();
+
+    loop.clock.advance(Duration.ofMinutes(2));
+    limits.tick(loop.term);
+    loop.settle();
+    assertThat(agent.of(KindCase.STOP_JOB).getFirst().getStopJob().getReason())
+        .isEqualTo("cancelled: reached its cost cap: $0.5167 of its maxCostUsd $0.5000");
+  }
+}
