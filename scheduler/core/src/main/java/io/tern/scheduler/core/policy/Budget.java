@@ -7,8 +7,10 @@ package io.tern.scheduler.core.policy;
  * @param softLimitUsd past this: spot only, and the team's work waits for off-peak (see {@link
  *     SpotPolicy})
  * @param hardLimitUsd past this: no new starts and no new launches
+ * @param resetsAt when the period ends and spending counts from zero again; null when unknown
  */
-public record Budget(double spentUsd, double softLimitUsd, double hardLimitUsd) {
+public record Budget(
+    double spentUsd, double softLimitUsd, double hardLimitUsd, java.time.Instant resetsAt) {
 
   public static final Budget UNLIMITED =
       new Budget(0, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY);
@@ -17,6 +19,11 @@ public record Budget(double spentUsd, double softLimitUsd, double hardLimitUsd) 
     if (spentUsd < 0 || softLimitUsd < 0 || hardLimitUsd < 0) {
       throw new IllegalArgumentException("budget amounts must be >= 0");
     }
+  }
+
+  /** A budget whose period's end is not known. */
+  public Budget(double spentUsd, double softLimitUsd, double hardLimitUsd) {
+    this(spentUsd, softLimitUsd, hardLimitUsd, null);
   }
 
   /** Where the team stands. */

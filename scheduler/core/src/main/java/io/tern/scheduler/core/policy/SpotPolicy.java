@@ -100,6 +100,7 @@ public final class SpotPolicy {
   public CapacityDecision decide(
       Job job, TeamPolicy team, OffPeakStatus offPeak, Instant now, boolean perJobWaits) {
     Budget.Status budget = team.budget().status();
+    Instant resetsAt = team.budget().resetsAt();
     if (budget == Budget.Status.HARD_EXCEEDED) {
       return CapacityDecision.held(
           PendingReason.of(
@@ -110,8 +111,9 @@ public final class SpotPolicy {
                   + Budget.usd(team.budget().spentUsd())
                   + " of its "
                   + Budget.usd(team.budget().hardLimitUsd())
-                  + " hard limit"),
-          null);
+                  + " hard limit"
+                  + untilReset(resetsAt, now)),
+          resetsAt);
     }
     CapacityPreference pref = job.capacity();
     if (pref != CapacityPreference.SPOT_ONLY && deadlines.requiresOnDemand(job, now)) {
@@ -142,8 +144,9 @@ public final class SpotPolicy {
                   + Budget.usd(team.budget().spentUsd())
                   + " of its "
                   + Budget.usd(team.budget().softLimitUsd())
-                  + " soft limit: spot only, and this job asks for on-demand"),
-          null);
+                  + " soft limit: spot only, and this job asks for on-demand"
+                  + untilReset(resetsAt, now)),
+          resetsAt);
     }
     if (soft && pref == CapacityPreference.SPOT_OK) {
       pref = CapacityPreference.SPOT_ONLY;
@@ -250,6 +253,13 @@ public final class SpotPolicy {
    * A time for people: {@code 14:20 UTC} within a day of now, else with the date. Rounded up to the
    * minute, so that what happens "at" or "until" it has happened by the minute shown.
    */
+  /** When a budget hold lifts by itself: "; until ... (its period starts again)", else "". */
+  private static String untilReset(Instant resetsAt, Instant now) {
+    return resetsAt == null
+        ? ""
+        : "; until " + at(resetsAt, now) + ", when its period starts again, or a higher limit";
+  }
+
   static String at(Instant t, Instant now) {
     boolean soon = Duration.between(now, t).abs().compareTo(Duration.ofHours(20)) < 0;
     Instant minute = t.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);

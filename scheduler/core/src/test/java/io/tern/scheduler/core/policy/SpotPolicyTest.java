@@ -123,13 +123,20 @@ class SpotPolicyTest {
   }
 
   @Test
-  void pastTheHardBudgetNothingStarts() {
-    var hard = team.withBudget(new Budget(250, 100, 200));
+  void pastTheHardBudgetNothingStartsUntilItsPeriodStartsAgain() {
+    Instant reset = NOW.plus(Duration.ofDays(3)).truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+    var hard = team.withBudget(new Budget(250, 100, 200, reset));
     var d = policy.decide(job("j", 1).build(), hard, open, NOW);
     assertThat(d.isHeld()).isTrue();
+    assertThat(d.holdUntil()).isEqualTo(reset);
+    assertThat(d.hold().detail())
+        .endsWith(
+            " hard limit; until "
+                + SpotPolicy.at(reset, NOW)
+                + ", when its period starts again, or a higher limit");
     assertThat(d.hold().kind()).isEqualTo(ReasonKind.BUDGET_HARD);
     assertThat(d.hold().detail())
-        .isEqualTo("budget: team team-a spent $250.00 of its $200.00 hard limit");
+        .startsWith("budget: team team-a spent $250.00 of its $200.00 hard limit; until ");
     var tiny = team.withBudget(new Budget(0.007, 0.003, 0.006));
     assertThat(policy.decide(job("j", 1).build(), tiny, open, NOW).hold().detail())
         .as("a budget under a dollar does not read $0.01 of $0.01")

@@ -20,8 +20,12 @@ import java.util.Map;
 public final class BudgetGuard {
   private BudgetGuard() {}
 
-  /** The core's view of the budget: the binding limit and what was spent against it. */
-  public static io.tern.scheduler.core.policy.Budget coreBudget(Budget b, TeamSpend spend) {
+  /**
+   * The core's view of the budget at {@code now}: the binding limit, what was spent against it, and
+   * when its period (the UTC day or month) starts again (unknown for a null {@code now}).
+   */
+  public static io.tern.scheduler.core.policy.Budget coreBudget(
+      Budget b, TeamSpend spend, Instant now) {
     double soft = b.getSoftAt() > 0 ? b.getSoftAt() : BudgetValidation.DEFAULT_SOFT_AT;
     double dayFraction = b.getDailyUsd() > 0 ? spend.dayUsd() / b.getDailyUsd() : -1;
     double monthFraction = b.getMonthlyUsd() > 0 ? spend.monthUsd() / b.getMonthlyUsd() : -1;
@@ -31,7 +35,18 @@ public final class BudgetGuard {
     boolean daily = dayFraction >= monthFraction;
     double limit = daily ? b.getDailyUsd() : b.getMonthlyUsd();
     double spent = Math.max(0, daily ? spend.dayUsd() : spend.monthUsd());
-    return new io.tern.scheduler.core.policy.Budget(spent, soft * limit, limit);
+    Instant resetsAt = null;
+    if (now != null) {
+      LocalDate today = now.atZone(ZoneOffset.UTC).toLocalDate();
+      LocalDate next = daily ? today.plusDays(1) : today.withDayOfMonth(1).plusMonths(1);
+      resetsAt = next.atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+    return new io.tern.scheduler.core.policy.Budget(spent, soft * limit, limit, resetsAt);
+  }
+
+  /** The core's view of the budget: the binding limit and what was spent against it. */
+  public static io.tern.scheduler.core.policy.Budget coreBudget(Budget b, TeamSpend spend) {
+    return coreBudget(b, spend, null);
   }
 
   /** ok, soft or hard. */
@@ -53,12 +68,12 @@ public final class BudgetGuard {
    * spot wait; other team settings are kept.
    */
   public static PolicySnapshot apply(
-      PolicySnapshot policy, Iterable<Budget> budgets, Map<String, TeamSpend> spend) {
+      PolicySnapshot policy, Iterable<Budget> budgets, Map<String, TeamSpend> spend, Instant now) {
     PolicySnapshot out = policy;
     for (Budget b : budgets) {
       TeamPolicy team =
           out.team(b.getTeam())
-              .withBudget(coreBudget(b, spend.getOrDefault(b.getTeam(), TeamSpend.NONE)));
+              .withBudget(coreBudget(b, spend.getOrDefault(b.getTeam(), TeamSpend.NONE), now));
       if (b.hasSpotWait()) {
         team =
             team.withSpotWait(

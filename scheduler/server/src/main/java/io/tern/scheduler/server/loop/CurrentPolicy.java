@@ -53,7 +53,7 @@ final class CurrentPolicy {
       spend.put(b.getTeam(), s);
       noteStatus(term, b.getTeam(), BudgetGuard.status(b, s), s);
     }
-    return BudgetGuard.apply(base, budgets, spend);
+    return BudgetGuard.apply(base, budgets, spend, now);
   }
 
   /** Logs (and reports) a team's budget status when it changes. */

@@ -68,7 +68,8 @@ class BudgetScenarioTest {
           BudgetGuard.apply(
               PolicySnapshot.of(OffPeakStatus.NO_WINDOWS, List.of(), pools),
               List.of(budget),
-              Map.of("vision", spend));
+              Map.of("vision", spend),
+              now);
       ScalingContext context = new ScalingContext(policy, job -> "vision", job -> true, Map.of());
       List<LaunchRequest> launches =
           scaler.launches(
@@ -107,6 +108,16 @@ class BudgetScenarioTest {
     assertThat(BudgetGuard.status(b, new TeamSpend(10, 1000))).isEqualTo(BudgetStatus.HARD);
     assertThat(BudgetGuard.monthStart(Instant.parse("2026-05-31T23:59:59Z")))
         .isEqualTo(Instant.parse("2026-05-01T00:00:00Z"));
+    Instant now = Instant.parse("2026-12-31T15:00:00Z");
+    assertThat(BudgetGuard.coreBudget(b, new TeamSpend(90, 200), now).resetsAt())
+        .as("a day's limit binds: the next UTC midnight")
+        .isEqualTo(Instant.parse("2027-01-01T00:00:00Z"));
+    assertThat(
+            BudgetGuard.coreBudget(
+                    b, new TeamSpend(10, 1000), Instant.parse("2026-05-04T06:00:00Z"))
+                .resetsAt())
+        .as("a month's limit binds: the first of the next month")
+        .isEqualTo(Instant.parse("2026-06-01T00:00:00Z"));
   }
 
   @Test
@@ -122,7 +133,8 @@ class BudgetScenarioTest {
         BudgetGuard.apply(
             PolicySnapshot.of(OffPeakStatus.NO_WINDOWS, List.of(), List.of()),
             List.of(b),
-            Map.of());
+            Map.of(),
+            Instant.parse("2026-05-04T06:00:00Z"));
     assertThat(policy.team("vision").spotWait()).isEqualTo(Duration.ofMinutes(30));
     assertThat(policy.team("nlp").spotWait()).isZero();
     assertThatThrownBy(
