@@ -3,10 +3,12 @@ package io.tern.cli.finops;
 import static io.tern.cli.CommandModels.option;
 
 import io.tern.api.v1.Budget;
+import io.tern.api.v1.DeleteBudgetRequest;
 import io.tern.api.v1.ListBudgetsRequest;
 import io.tern.api.v1.ListBudgetsResponse;
 import io.tern.api.v1.SetBudgetRequest;
 import io.tern.cli.CommandModels;
+import io.tern.cli.OutputOptions;
 import io.tern.cli.UserInputException;
 import io.tern.cli.client.Protos;
 import io.tern.cli.client.SchedulerClient;
@@ -18,7 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code tern budget set|list}: team spending guardrails. */
+/** {@code tern budget set|list|delete}: team spending guardrails. */
 public final class BudgetCommand {
   private BudgetCommand() {}
 
@@ -33,7 +35,8 @@ public final class BudgetCommand {
               + " allows); past a limit nothing new starts."
         },
         new SetCommand().model(),
-        new ListCommand().model());
+        new ListCommand().model(),
+        new DeleteCommand().model());
   }
 
   static final Map<String, String> FLAGS =
@@ -136,6 +139,36 @@ public final class BudgetCommand {
       if (!set.getWarning().isEmpty()) {
         err().println("warning: " + set.getWarning());
         err().flush();
+      }
+      return 0;
+    }
+  }
+
+  public static final class DeleteCommand extends FinOpsVerb {
+    String team;
+
+    public DeleteCommand() {
+      super("delete", "Remove a team's budget: its jobs are held by no limit from the next plan.");
+    }
+
+    @Override
+    protected void declare(CommandSpec model) {
+      model.addOption(
+          option(String.class, () -> team, v -> team = v, "--team")
+              .paramLabel("TEAM")
+              .required(true)
+              .description("The team whose budget goes.")
+              .build());
+    }
+
+    @Override
+    int run(SchedulerClient scheduler) {
+      scheduler.call(
+          c -> finops(c).deleteBudget(DeleteBudgetRequest.newBuilder().setTeam(team).build()));
+      if (output.structured()) {
+        out().println(output.render(OutputOptions.toJson(Map.of("deleted", team))));
+      } else {
+        out().println("budget of team " + team + " deleted");
       }
       return 0;
     }

@@ -232,6 +232,10 @@ class FinOpsCommandsTest {
       Run costJson = tern("cost", "-o", "json", "--scheduler", at);
       Run delete = tern("offpeak", "delete", "weeknights", "--scheduler", at);
       Run again = tern("offpeak", "delete", "weeknights", "--scheduler", at, "--wait", "0");
+      Run budgetGone = tern("budget", "delete", "--team", "vision", "--scheduler", at);
+      Run budgetsAfter = tern("budget", "list", "--scheduler", at);
+      Run budgetAgain =
+          tern("budget", "delete", "--team", "vision", "--scheduler", at, "--wait", "0");
 
       assertThat(set.exit).as(set.err).isZero();
       assertThat(set.out).startsWith("off-peak window weeknights set; ").contains("Europe/Berlin");
@@ -251,6 +255,11 @@ class FinOpsCommandsTest {
       assertThat(delete.out).isEqualTo("off-peak window weeknights deleted\n");
       assertThat(again.exit).isEqualTo(1);
       assertThat(again.err).contains("no off-peak window named 'weeknights'");
+      assertThat(budgetGone.exit).as(budgetGone.err).isZero();
+      assertThat(budgetGone.out).isEqualTo("budget of team vision deleted\n");
+      assertThat(budgetsAfter.out).doesNotContain("vision");
+      assertThat(budgetAgain.exit).isEqualTo(1);
+      assertThat(budgetAgain.err).contains("no budget for team 'vision'");
     }
   }
 }

@@ -13,6 +13,7 @@ import io.tern.api.v1.CapacityPreference;
 import io.tern.api.v1.CapacityType;
 import io.tern.api.v1.CostLine;
 import io.tern.api.v1.CostReport;
+import io.tern.api.v1.DeleteBudgetRequest;
 import io.tern.api.v1.DeleteOffPeakWindowRequest;
 import io.tern.api.v1.GetCostReportRequest;
 import io.tern.api.v1.GetJobRequest;
@@ -243,6 +244,37 @@ class FinOpsServiceTest {
             org.assertj.core.groups.Tuple.tuple("vision", "ok", 0.0));
     assertThat(bad.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(bad.getStatus().getDescription()).startsWith("budget.soft_at: ");
+
+    c.finops().deleteBudget(DeleteBudgetRequest.newBuilder().setTeam("nlp").build());
+    StatusRuntimeException again =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> c.finops().deleteBudget(DeleteBudgetRequest.newBuilder().setTeam("nlp").build()));
+    assertThat(c.finops().listBudgets(ListBudgetsRequest.getDefaultInstance()).getBudgetsList())
+        .extracting(Budget::getTeam)
+        .containsExactly("vision");
+    assertThat(again.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(again.getStatus().getDescription()).isEqualTo("no budget for team 'nlp'");
+  }
+
+  @Test
+  void windowsThatNeverOpenAgainOrOpenEverySecondAreRefusedAndLeaveNothing() throws Exception {
+    Clients c = track(new Clients(leader().address()));
+
+    StatusRuntimeException past =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> set(c, window("w3", "0 0 20 ? * MON-FRI 2020", 3600, "UTC")));
+    StatusRuntimeException everySecond =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> set(c, window("persec", "* * * ? * *", 3600, "UTC")));
+
+    assertThat(past.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(past.getStatus().getDescription()).contains("window.cron: ", "never fires after");
+    assertThat(everySecond.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(everySecond.getStatus().getDescription()).contains("at most once a minute");
+    assertThat(windows(c)).isEmpty();
   }
 
   @Test

@@ -5,6 +5,8 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.tern.api.v1.Budget;
 import io.tern.api.v1.CostReport;
+import io.tern.api.v1.DeleteBudgetRequest;
+import io.tern.api.v1.DeleteBudgetResponse;
 import io.tern.api.v1.DeleteOffPeakWindowRequest;
 import io.tern.api.v1.DeleteOffPeakWindowResponse;
 import io.tern.api.v1.FinOpsServiceGrpc;
@@ -72,6 +74,21 @@ public final class FinOpsServiceImpl extends FinOpsServiceGrpc.FinOpsServiceImpl
         finops
             .deleteWindow(request.getName())
             .thenApply(v -> DeleteOffPeakWindowResponse.getDefaultInstance()),
+        observer);
+  }
+
+  @Override
+  public void deleteBudget(
+      DeleteBudgetRequest request, StreamObserver<DeleteBudgetResponse> observer) {
+    if (request.getTeam().isEmpty()) {
+      observer.onError(
+          Status.INVALID_ARGUMENT.withDescription("team: is required").asRuntimeException());
+      return;
+    }
+    GrpcErrors.reply(
+        finops
+            .deleteBudget(request.getTeam())
+            .thenApply(v -> DeleteBudgetResponse.getDefaultInstance()),
         observer);
   }
 

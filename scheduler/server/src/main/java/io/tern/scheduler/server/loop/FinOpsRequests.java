@@ -100,6 +100,20 @@ public final class FinOpsRequests {
         });
   }
 
+  /** Removes a team's budget; fails with {@link NoSuchElementException} when it has none. */
+  public CompletableFuture<Void> deleteBudget(String team) {
+    return loop.callAsync(
+        term -> {
+          LeaderTerm.Stored<Budget> stored = term.budgets.remove(team);
+          if (stored == null) {
+            throw new NoSuchElementException("no budget for team '" + SpecLimits.echo(team) + "'");
+          }
+          plans.requestPlan();
+          return committed(
+              new ZkWrite.Delete(writes.paths().budget(team), stored.version), () -> null);
+        });
+  }
+
   /** Creates or replaces a (validated) budget; answers it with the team's spend and status. */
   public CompletableFuture<Budget> setBudget(Budget budget) {
     return loop.callAsync(
