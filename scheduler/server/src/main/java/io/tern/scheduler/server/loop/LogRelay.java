@@ -135,9 +135,15 @@ public final class LogRelay {
   private void ask(LeaderTerm term, Stream stream) {
     NodeSession session = term.nodes.get(stream.nodeId);
     if (session == null || !session.connected()) {
+      // Not UNAVAILABLE: that says "this replica cannot serve", and a client would try replica
+      // after replica for what only the node's return can change.
       stream.client.onError(
-          Status.UNAVAILABLE
-              .withDescription("node " + stream.nodeId + ", which has the log, is not connected")
+          Status.FAILED_PRECONDITION
+              .withDescription(
+                  "node "
+                      + stream.nodeId
+                      + ", which has the log, is not connected (tern nodes shows when it was"
+                      + " last seen; its logs can be read once its agent is back)")
               .asRuntimeException());
       return;
     }

@@ -221,11 +221,13 @@ class LogRelayTest {
   }
 
   @Test
-  void aDisconnectedNodeEndsTheStreamUnavailable() {
+  void aDisconnectedNodeEndsTheStreamSayingSoNotAsAnUnavailableReplica() {
     term.nodes.get("n1").channel = null;
 
     stream(false);
 
-    assertThat(Status.fromThrowable(client.error).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    Status status = Status.fromThrowable(client.error);
+    assertThat(status.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(status.getDescription()).startsWith("node n1, which has the log, is not connected");
   }
 }
