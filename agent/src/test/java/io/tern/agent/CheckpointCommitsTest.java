@@ -103,6 +103,7 @@ class CheckpointCommitsTest {
     String script =
         """
         cd "$TERN_CHECKPOINT_DIR"
+        printf '%s' "$TERN_CHECKPOINT_DIR" > GO/dir
         mkdir ckpt-1 && printf 'hello' > ckpt-1/state && : > ckpt-1.done
         while [ ! -e GO/2 ]; do sleep 0.05; done
         mkdir -p ckpt-2/sub && printf 'world!' > ckpt-2/sub/a && printf 'xy' > ckpt-2/b
@@ -136,6 +137,17 @@ class CheckpointCommitsTest {
                 "ckpt-2", commits.get(1).getCheckpoint().getManifestSha256()),
             org.assertj.core.groups.Tuple.tuple(
                 "ckpt-1", commits.get(0).getCheckpoint().getManifestSha256()));
+    // The attempt's folder keeps only the last committed one: the store has the others.
+    Path local = Path.of(Files.readString(go.resolve("dir")));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              try (var names = Files.list(local)) {
+                assertThat(names.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("ckpt-2", "ckpt-2.done");
+              }
+            });
   }
 
   @Test

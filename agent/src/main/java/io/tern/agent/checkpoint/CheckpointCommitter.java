@@ -3,6 +3,7 @@ package io.tern.agent.checkpoint;
 import com.google.protobuf.Timestamp;
 import io.tern.agent.job.AttemptId;
 import io.tern.agent.job.CheckpointCommits;
+import io.tern.agent.job.FileTrees;
 import io.tern.api.v1.CheckpointCommitFailed;
 import io.tern.api.v1.CheckpointCommitted;
 import io.tern.api.v1.CheckpointRef;
@@ -414,12 +415,39 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
     if (backingOff(w, newest)) {
       return;
     }
-    for (CompletedCheckpoint older : ready.subList(0, ready.size() - 1)) {
-      passOver(w, older);
-    }
-    if (commit(w, newest) == Result.FAILED) {
+    List<CompletedCheckpoint> older = ready.subList(0, ready.size() - 1);
+    older.forEach(o -> passOver(w, o));
+    Result result = commit(w, newest);
+    if (result == Result.FAILED) {
       w.retryAt = System.nanoTime() + backoff(w.failures).toNanos();
       w.commitsAtFailure = commitsDone.get();
+    } else if (result == Result.DONE && w.ignore.contains(newest.name())) {
+      // Committed: the attempt's folder keeps only this one (the store keeps the job's last few).
+      // A job that checkpoints often would otherwise fill its node's disk, and then fail to
+      // write the next checkpoint.
+      older.forEach(o -> removeLocal(w, o));
+      if (w.lastCommitted != null) {
+        removeLocal(w, w.lastCommitted);
+      }
+      w.lastCommitted = newest;
+    }
+  }
+
+  /**
+   * Removes a committed or passed-over checkpoint from the attempt's folder: its marker first, so
+   * that a removal cut short never leaves a marker beside a partial folder.
+   */
+  private static void removeLocal(Watched w, CompletedCheckpoint checkpoint) {
+    try {
+      Files.deleteIfExists(checkpoint.marker());
+      FileTrees.remove(checkpoint.directory());
+    } catch (IOException e) {
+      log.warn(
+          "{}: cannot remove checkpoint {} from {}: {}",
+          w.attempt,
+          checkpoint.name(),
+          w.dir,
+          e.toString());
     }
   }
 
@@ -638,6 +666,10 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
     CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
     Instant previousDone;
+
+    /** The last checkpoint committed by a scan, kept in the attempt's folder until the next. */
+    CompletedCheckpoint lastCommitted;
+
     boolean fenced;
     int failures;
     Instant failingSince;

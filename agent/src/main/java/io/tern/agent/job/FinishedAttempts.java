@@ -2,14 +2,10 @@ package io.tern.agent.job;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -143,39 +139,7 @@ public final class FinishedAttempts {
   /** Removes {@code dir} and all under it, links as links; false when some of it stays. */
   private static boolean removeTree(Path dir) {
     try {
-      Files.walkFileTree(
-          dir,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs)
-                throws IOException {
-              Set<PosixFilePermission> mode = Files.getPosixFilePermissions(d);
-              if (!mode.contains(PosixFilePermission.OWNER_WRITE)
-                  || !mode.contains(PosixFilePermission.OWNER_EXECUTE)) {
-                mode.add(PosixFilePermission.OWNER_WRITE);
-                mode.add(PosixFilePermission.OWNER_EXECUTE);
-                mode.add(PosixFilePermission.OWNER_READ);
-                Files.setPosixFilePermissions(d, mode); // the job made it read-only
-              }
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.deleteIfExists(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-              if (e != null) {
-                throw e;
-              }
-              Files.deleteIfExists(d);
-              return FileVisitResult.CONTINUE;
-            }
-          });
+      FileTrees.remove(dir);
       return true;
     } catch (IOException e) {
       log.warn("cannot remove the finished attempt folder {}: {}", dir, e.toString());
