@@ -356,14 +356,18 @@ public final class AgentCommand implements Callable<Integer> {
     if (!keepFinished.trim().equals("forever")) {
       keep =
           io.tern.scheduler.spec.Durations.parse(keepFinished)
-              .filter(d -> d.compareTo(MIN_KEEP_FINISHED) >= 0)
               .orElseThrow(
                   () ->
                       new UserInputException(
-                          "--keep-finished: expected a duration of at least 10m (e.g. 12h, 7d)"
-                              + " or forever, got \""
+                          "--keep-finished: expected a duration (e.g. 12h, 7d) or forever, got \""
                               + keepFinished
                               + "\""));
+      if (keep.compareTo(MIN_KEEP_FINISHED) < 0) {
+        throw new UserInputException(
+            "--keep-finished: must be at least 10m (e.g. 12h, 7d) or forever, got \""
+                + keepFinished
+                + "\"");
+      }
     }
     if (imdsIntervalMs < 1) {
       throw new UserInputException("--imds-interval-ms: must be 1 or more");

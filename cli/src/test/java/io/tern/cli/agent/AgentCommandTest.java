@@ -67,8 +67,9 @@ class AgentCommandTest {
         "--imds-endpoint| ftp://127.0.0.1:21| (the scheme must be http or https)",
         "--checkpoint-store| s3://b/p?endpoint=http://127.0.0.1:| --checkpoint-store: endpoint http://127.0.0.1: in the location is not",
         "--stop-grace| -5| --stop-grace: must be 0 or more seconds",
-        "--keep-finished| 5m| --keep-finished: expected a duration of at least 10m (e.g. 12h, 7d) or forever, got \"5m\"",
-        "--keep-finished| a week| --keep-finished: expected a duration",
+        "--keep-finished| 5m| --keep-finished: must be at least 10m (e.g. 12h, 7d) or forever, got \"5m\"",
+        "--keep-finished| a week| --keep-finished: expected a duration (e.g. 12h, 7d) or forever, got \"a week\"",
+        "--keep-finished| 9999999999999999d| --keep-finished: expected a duration (e.g. 12h, 7d)",
         "--nvml-lib| /nonexistent/libnvidia-ml.so.1| --nvml-lib /nonexistent/libnvidia-ml.so.1: no such file"
       })
   void badFlagsExitTwoNamingTheFlag(String flag, String value, String message) {
