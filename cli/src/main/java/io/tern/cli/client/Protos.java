@@ -125,4 +125,14 @@ public final class Protos {
     }
     return s < 172_800 ? s / 3600 + "h" : s / 86_400 + "d";
   }
+
+  /**
+   * Dollars to the cent; an amount under a dollar to a hundredth of a cent, so it never reads 0. As
+   * Budget.usd in the core, which the client distribution does not carry.
+   */
+  public static String usd(double value) {
+    return value != 0 && Math.abs(value) < 1
+        ? String.format(java.util.Locale.ROOT, "$%.4f", value)
+        : String.format(java.util.Locale.ROOT, "$%,.2f", value);
+  }
 }

@@ -132,8 +132,8 @@ public final class BudgetCommand {
                     Locale.ROOT,
                     "budget for %s set; spent %s today, %s this month: %s",
                     set.getTeam(),
-                    usd(set.getSpentDayUsd()),
-                    usd(set.getSpentMonthUsd()),
+                    Protos.usd(set.getSpentDayUsd()),
+                    Protos.usd(set.getSpentMonthUsd()),
                     set.getStatus()));
       }
       if (!set.getWarning().isEmpty()) {
@@ -233,25 +233,15 @@ public final class BudgetCommand {
       double soft = b.getSoftAt() > 0 ? b.getSoftAt() : BudgetValidation.DEFAULT_SOFT_AT;
       table.row(
           b.getTeam(),
-          b.getMonthlyUsd() > 0 ? usd(b.getMonthlyUsd()) : "-",
-          b.getDailyUsd() > 0 ? usd(b.getDailyUsd()) : "-",
+          b.getMonthlyUsd() > 0 ? Protos.usd(b.getMonthlyUsd()) : "-",
+          b.getDailyUsd() > 0 ? Protos.usd(b.getDailyUsd()) : "-",
           String.format(Locale.ROOT, "%.0f%%", soft * 100),
           io.tern.scheduler.spec.Durations.format(
               java.time.Duration.ofSeconds(b.getSpotWait().getSeconds())),
-          usd(b.getSpentMonthUsd()),
-          usd(b.getSpentDayUsd()),
+          Protos.usd(b.getSpentMonthUsd()),
+          Protos.usd(b.getSpentDayUsd()),
           b.getStatus());
     }
     table.print(out);
-  }
-
-  /**
-   * Dollars to the cent; an amount under a dollar to a hundredth of a cent, so it never reads 0.
-   */
-  static String usd(double value) {
-    // As Budget.usd in the core, which the client distribution does not carry.
-    return value != 0 && Math.abs(value) < 1
-        ? String.format(Locale.ROOT, "$%.4f", value)
-        : String.format(Locale.ROOT, "$%,.2f", value);
   }
 }

@@ -125,14 +125,14 @@ public final class CostCommand extends FinOpsVerb {
     table.row(
         line.getKey(),
         hours(line.getGpuHours()),
-        BudgetCommand.usd(line.getSpotUsd()),
-        BudgetCommand.usd(line.getOnDemandUsd()),
-        BudgetCommand.usd(line.getSpotUsd() + line.getOnDemandUsd()),
+        Protos.usd(line.getSpotUsd()),
+        Protos.usd(line.getOnDemandUsd()),
+        Protos.usd(line.getSpotUsd() + line.getOnDemandUsd()),
         hours(line.getLostGpuHours()),
         hours(line.getIdleGpuHours()),
-        BudgetCommand.usd(line.getOnDemandPremiumUsd()),
-        BudgetCommand.usd(line.getSpotSavingUsd()),
-        changeovers(line, BudgetCommand.usd(line.getChangeoverUsd())),
+        Protos.usd(line.getOnDemandPremiumUsd()),
+        Protos.usd(line.getSpotSavingUsd()),
+        changeovers(line, Protos.usd(line.getChangeoverUsd())),
         line.getReturnsToSpot());
   }
 

@@ -222,6 +222,12 @@ public final class JobCommands {
             + Protos.enumName(s.getCapacity(), "CAPACITY_").toLowerCase().replace('_', '-')
             + ", priority "
             + Protos.enumName(s.getPriority(), "PRIORITY_").toLowerCase());
+    if (job.getCostUsd() > 0 || s.getMaxCostUsd() > 0) {
+      out.println(
+          "Cost:       "
+              + Protos.usd(job.getCostUsd())
+              + (s.getMaxCostUsd() > 0 ? " of its cap " + Protos.usd(s.getMaxCostUsd()) : ""));
+    }
     if (job.getAttemptsCount() == 0) {
       out.println("Attempts:   none yet");
       return;

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tern.cli.TernCommand;
+import io.tern.cli.client.Protos;
 import io.tern.cli.client.SinceFlag;
 import io.tern.scheduler.server.SchedulerConfig;
 import io.tern.scheduler.server.SchedulerServer;
@@ -175,9 +176,9 @@ class FinOpsCommandsTest {
     assertThat(SinceFlag.parse("June", now)).isEmpty();
     assertThat(BudgetCommand.parseFraction("80%")).isEqualTo(0.8);
     assertThat(BudgetCommand.parseFraction("0.5")).isEqualTo(0.5);
-    assertThat(BudgetCommand.usd(0.006)).isEqualTo("$0.0060");
-    assertThat(BudgetCommand.usd(0)).isEqualTo("$0.00");
-    assertThat(BudgetCommand.usd(1234.5)).isEqualTo("$1,234.50");
+    assertThat(Protos.usd(0.006)).isEqualTo("$0.0060");
+    assertThat(Protos.usd(0)).isEqualTo("$0.00");
+    assertThat(Protos.usd(1234.5)).isEqualTo("$1,234.50");
     assertThatThrownBy(() -> BudgetCommand.parseFraction("150%"))
         .hasMessage(
             "--soft-at: '150%' must be above 0% and at most 100% (a fraction above 0, up to 1)");

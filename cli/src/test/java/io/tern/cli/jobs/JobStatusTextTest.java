@@ -43,6 +43,18 @@ class JobStatusTextTest {
   }
 
   @Test
+  void theCostShowsWithItsCapAndNotAtAllForAJobThatCostNothing() {
+    Job capped =
+        job(JobState.JOB_STATE_RUNNING).toBuilder()
+            .setCostUsd(2.5324)
+            .setSpec(JobSpec.newBuilder().setName("train").setTeam("vision").setMaxCostUsd(1))
+            .build();
+
+    assertThat(status(capped)).contains("\nCost:       $2.53 of its cap $1.00\n");
+    assertThat(status(job(JobState.JOB_STATE_PENDING))).doesNotContain("Cost:");
+  }
+
+  @Test
   void anAttemptShowsWhenItStartedNotWhenItWasPlaced() {
     String status =
         status(
