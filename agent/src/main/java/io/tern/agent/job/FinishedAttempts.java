@@ -1,5 +1,6 @@
 package io.tern.agent.job;
 
+import io.tern.checkpoint.FileTrees;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

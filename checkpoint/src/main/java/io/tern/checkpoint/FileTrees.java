@@ -1,4 +1,4 @@
-package io.tern.agent.job;
+package io.tern.checkpoint;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -9,7 +9,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
 
-/** Removing what jobs wrote: a folder and all under it, whatever modes the job left. */
+/** Removing what jobs wrote: a folder and all under it, whatever modes the job left there. */
 public final class FileTrees {
   private FileTrees() {}
 
