@@ -172,8 +172,8 @@ final class SpecFlags {
         option(Double.class, () -> maxCostUsd, v -> maxCostUsd = v, "--max-cost")
             .paramLabel("USD")
             .description(
-                "Cost cap in USD: the job is cancelled once it has cost this much (with a"
-                    + " known --max-runtime it is also only placed where it fits under it).")
+                "Cost cap in USD: the job is cancelled once it has cost this much (over"
+                    + " all its attempts), and not placed again once it has.")
             .build());
     group.addArg(
         option(String.class, () -> maxRuntime, v -> maxRuntime = v, "--max-runtime")

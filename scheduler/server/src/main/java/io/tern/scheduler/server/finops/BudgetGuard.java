@@ -37,8 +37,14 @@ public final class BudgetGuard {
     double spent = Math.max(0, daily ? spend.dayUsd() : spend.monthUsd());
     Instant resetsAt = null;
     if (now != null) {
+      // The status lasts until the day's limit resets, unless the month's is as far gone: then
+      // until the month's does.
+      double level = spent >= limit ? 1 : soft;
       LocalDate today = now.atZone(ZoneOffset.UTC).toLocalDate();
-      LocalDate next = daily ? today.plusDays(1) : today.withDayOfMonth(1).plusMonths(1);
+      LocalDate next =
+          daily && monthFraction < level
+              ? today.plusDays(1)
+              : today.withDayOfMonth(1).plusMonths(1);
       resetsAt = next.atStartOfDay(ZoneOffset.UTC).toInstant();
     }
     return new io.tern.scheduler.core.policy.Budget(spent, soft * limit, limit, resetsAt);

@@ -11,10 +11,11 @@ import java.util.ArrayList;
 import java.util.Locale;
 
 /**
- * Holds running jobs to their own limits: a run longer than its {@code maxRuntime} (counted from
- * its attempt's start: each run has the whole of it) or a job whose cost reached its {@code
- * maxCostUsd} (over all its attempts, as the ledger books it) is cancelled, and its reason says
- * which limit and by how much. Checked on every scheduler tick. Loop thread only.
+ * Holds jobs to their own limits: a run longer than its {@code maxRuntime} (counted from its
+ * attempt's start: each run has the whole of it; checkpointing counts) or a job whose cost reached
+ * its {@code maxCostUsd} (over all its attempts, as the ledger books it; queued or running) is
+ * cancelled, and its reason says which limit and by how much. Checked on every scheduler tick; the
+ * planner does not place a job past its cap meanwhile. Loop thread only.
  */
 final class JobLimits {
   private final Clock clock;
@@ -28,7 +29,7 @@ final class JobLimits {
   void tick(LeaderTerm term) {
     Instant now = clock.instant();
     for (JobEntry entry : new ArrayList<>(term.unfinishedJobs())) {
-      if (entry.state() != JobState.JOB_STATE_RUNNING || entry.job.getCancelRequested()) {
+      if (entry.job.getCancelRequested()) {
         continue;
       }
       String reason = overLimit(term, entry, now);
@@ -38,10 +39,25 @@ final class JobLimits {
     }
   }
 
-  /** Which of its limits the running job has passed, or null. */
+  /**
+   * Whether a queued job has already cost its cap (its last attempt ended past it): it is not
+   * placed again, and the next tick cancels it.
+   */
+  static boolean pastCap(LeaderTerm term, JobEntry entry, Instant now) {
+    double cap = entry.job.getSpec().getMaxCostUsd();
+    return cap > 0 && term.costs.ledger().jobCostUsd(entry.id(), now) >= cap;
+  }
+
+  /**
+   * Which of its limits the job has passed, or null: the cap in any state that has not ended, the
+   * run's time while it runs or checkpoints (a checkpoint does not buy a run more time).
+   */
   static String overLimit(LeaderTerm term, JobEntry entry, Instant now) {
     JobSpec spec = entry.job.getSpec();
-    Attempt attempt = entry.currentAttempt().orElse(null);
+    boolean running =
+        entry.state() == JobState.JOB_STATE_RUNNING
+            || entry.state() == JobState.JOB_STATE_CHECKPOINTING;
+    Attempt attempt = running ? entry.currentAttempt().orElse(null) : null;
     if (spec.hasMaxRuntime() && attempt != null && attempt.hasStartedAt()) {
       Duration max =
           Duration.ofSeconds(spec.getMaxRuntime().getSeconds(), spec.getMaxRuntime().getNanos());
@@ -50,7 +66,7 @@ final class JobLimits {
         return "ran past its maxRuntime of " + text(max) + " (attempt " + attempt.getNumber() + ")";
       }
     }
-    if (spec.getMaxCostUsd() > 0) {
+    if (spec.getMaxCostUsd() > 0 && (running || entry.queued())) {
       double cost = term.costs.ledger().jobCostUsd(entry.id(), now);
       if (cost >= spec.getMaxCostUsd()) {
         return "reached its cost cap: "

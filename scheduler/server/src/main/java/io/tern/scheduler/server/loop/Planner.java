@@ -149,6 +149,7 @@ final class Planner {
         }
       } else if (entry.plannable()
           && !entry.waitsForStore(now)
+          && !JobLimits.pastCap(term, entry, now)
           && !dependencies.holdsBack(term, entry)
           && !arrays.holdsBack(term, entry)) {
         queue.add(entry.coreJob());

@@ -118,6 +118,12 @@ class BudgetScenarioTest {
                 .resetsAt())
         .as("a month's limit binds: the first of the next month")
         .isEqualTo(Instant.parse("2026-06-01T00:00:00Z"));
+    assertThat(
+            BudgetGuard.coreBudget(
+                    b, new TeamSpend(150, 1200), Instant.parse("2026-12-15T15:00:00Z"))
+                .resetsAt())
+        .as("past both limits: the day's resets first, but the month's still holds")
+        .isEqualTo(Instant.parse("2027-01-01T00:00:00Z"));
   }
 
   @Test

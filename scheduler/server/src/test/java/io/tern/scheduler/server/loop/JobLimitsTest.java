@@ -60,4 +60,56 @@ class JobLimitsTest {
     assertThat(agent.of(KindCase.STOP_JOB).getFirst().getStopJob().getReason())
         .isEqualTo("cancelled: reached its cost cap: $0.5167 of its maxCostUsd $0.5000");
   }
+
+  @Test
+  void checkpointingBuysARunNoMoreTime() {
+    HandLoop.Channel agent =
+        loop.leadOnN1(
+            HandLoop.placed(
+                JOB,
+                HandLoop.checkpointable("vision", 2, 600).toBuilder()
+                    .setMaxRuntime(com.google.protobuf.Duration.newBuilder().setSeconds(1800))
+                    .build(),
+                JobState.JOB_STATE_CHECKPOINTING,
+                "n1",
+                0,
+                1));
+
+    loop.clock.advance(Duration.ofMinutes(30));
+    limits.tick(loop.term);
+    loop.settle();
+
+    assertThat(agent.of(KindCase.STOP_JOB).getFirst().getStopJob().getReason())
+        .startsWith("cancelled: ran past its maxRuntime of 30m");
+  }
+
+  @Test
+  void aQueuedJobAlreadyPastItsCapIsNotPlacedAgainButCancelled() {
+    // Attempt 1 ran an hour at $1 an hour and checkpointed: $1.00 of a $0.50 cap.
+    var job =
+        HandLoop.placed(
+            JOB,
+            HandLoop.spec("vision", 2).toBuilder().setMaxCostUsd(0.5).build(),
+            JobState.JOB_STATE_PENDING,
+            "n1",
+            0,
+            1)
+            .toBuilder();
+    job.setAttempts(
+        0,
+        job.getAttempts(0).toBuilder()
+            .setEndedAt(HandLoop.at(HandLoop.T0.plusSeconds(3600)))
+            .setEndReason("checkpointed and requeued: requeued by alice"));
+    loop.clock.advance(Duration.ofHours(1));
+    loop.leadOnN1(job.build());
+
+    assertThat(JobLimits.pastCap(loop.term, loop.term.entry(JOB), loop.clock.instant())).isTrue();
+    limits.tick(loop.term);
+    loop.settle();
+
+    var cancelled = loop.term.entry(JOB).job;
+    assertThat(cancelled.getState()).isEqualTo(JobState.JOB_STATE_CANCELLED);
+    assertThat(cancelled.getPendingReason())
+        .isEqualTo("cancelled: reached its cost cap: $1.00 of its maxCostUsd $0.5000");
+  }
 }
