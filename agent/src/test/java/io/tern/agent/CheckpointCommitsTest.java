@@ -393,6 +393,7 @@ class CheckpointCommitsTest {
     String script =
         """
         cd "$TERN_CHECKPOINT_DIR"
+        printf '%s' "$TERN_CHECKPOINT_DIR" > GO/dir
         for i in 1 2 3; do
           while [ ! -e GO/$i ]; do sleep 0.05; done
           mkdir ck-$i && printf 'state %d' $i > ck-$i/state && : > ck-$i.done
@@ -434,6 +435,17 @@ class CheckpointCommitsTest {
     assertThat(store.list("job-full"))
         .first()
         .satisfies(c -> assertThat(c.name()).isEqualTo("ck-3"));
+    // ck-2, given up while the store was full, leaves the attempt's folder with ck-1.
+    Path local = Path.of(Files.readString(go.resolve("dir")));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              try (var names = Files.list(local)) {
+                assertThat(names.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("ck-3", "ck-3.done");
+              }
+            });
   }
 
   @ParameterizedTest(name = "checkpoint policy in the spec: {0}")

@@ -25,6 +25,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -415,8 +416,10 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
     if (backingOff(w, newest)) {
       return;
     }
-    List<CompletedCheckpoint> older = ready.subList(0, ready.size() - 1);
-    older.forEach(o -> passOver(w, o));
+    for (CompletedCheckpoint older : ready.subList(0, ready.size() - 1)) {
+      passOver(w, older);
+      w.superseded.add(older);
+    }
     Result result = commit(w, newest);
     if (result == Result.FAILED) {
       w.retryAt = System.nanoTime() + backoff(w.failures).toNanos();
@@ -424,11 +427,12 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
     } else if (result == Result.DONE && w.ignore.contains(newest.name())) {
       // Committed: the attempt's folder keeps only this one (the store keeps the job's last few).
       // A job that checkpoints often would otherwise fill its node's disk, and then fail to
-      // write the next checkpoint.
-      older.forEach(o -> removeLocal(w, o));
+      // write the next checkpoint; so would the ones passed over while the store failed.
       if (w.lastCommitted != null) {
-        removeLocal(w, w.lastCommitted);
+        w.superseded.add(w.lastCommitted);
       }
+      w.superseded.forEach(o -> removeLocal(w, o));
+      w.superseded.clear();
       w.lastCommitted = newest;
     }
   }
@@ -669,6 +673,9 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
 
     /** The last checkpoint committed by a scan, kept in the attempt's folder until the next. */
     CompletedCheckpoint lastCommitted;
+
+    /** Checkpoints passed over for newer ones, removed from the folder at the next commit. */
+    final List<CompletedCheckpoint> superseded = new ArrayList<>();
 
     boolean fenced;
     int failures;
