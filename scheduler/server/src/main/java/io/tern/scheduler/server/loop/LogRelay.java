@@ -23,6 +23,12 @@ public final class LogRelay {
   static final int CHUNK_BYTES = 256 * 1024;
   static final Duration FOLLOW_POLL = Duration.ofMillis(500);
 
+  /**
+   * How long an agent has to answer a ReadLogs: one that is connected but paused (SIGSTOP, a
+   * stalled host) would otherwise leave the client waiting for ever.
+   */
+  static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
+
   private final LoopThread loop;
   private final Map<Long, Stream> streams = new HashMap<>();
   private long nextRequestId = 1;
@@ -161,6 +167,23 @@ public final class LogRelay {
                     .setMaxBytes(CHUNK_BYTES))
             .build());
     stream.tailLines = 0;
+    loop.schedule(
+        () -> {
+          if (streams.get(id) == stream) {
+            streams.remove(id);
+            stream.client.onError(
+                Status.FAILED_PRECONDITION
+                    .withDescription(
+                        "node "
+                            + stream.nodeId
+                            + ", which has the log, did not answer within "
+                            + ANSWER_TIMEOUT.toSeconds()
+                            + " s (its agent may be paused or overloaded; tern nodes shows when it"
+                            + " was last seen)")
+                    .asRuntimeException());
+          }
+        },
+        ANSWER_TIMEOUT);
   }
 
   /** Agent {@code fromNode} answered a ReadLogs; answers from any other node are ignored. */

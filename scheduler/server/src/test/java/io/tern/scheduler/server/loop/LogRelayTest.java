@@ -209,15 +209,32 @@ class LogRelayTest {
     stream(true);
     relay.onLogData(term, "n1", data(agent.lastAsk().getRequestId(), "", 0));
     assertThat(client.completed).isFalse();
-    assertThat(loop.delays).containsExactly(LogRelay.FOLLOW_POLL);
+    assertThat(loop.delays).containsExactly(LogRelay.ANSWER_TIMEOUT, LogRelay.FOLLOW_POLL);
 
     term.jobs.get(JOB).job =
         term.jobs.get(JOB).job.toBuilder().setState(JobState.JOB_STATE_SUCCEEDED).build();
-    loop.later.remove().run();
+    loop.later.remove().run(); // the answer's timeout: answered, nothing to do
+    loop.later.remove().run(); // the follow
     relay.onLogData(term, "n1", data(agent.lastAsk().getRequestId(), "", 0));
 
     assertThat(agent.sent).hasSize(2);
     assertThat(client.completed).isTrue();
+    assertThat(client.error).isNull();
+  }
+
+  @Test
+  void anAgentThatDoesNotAnswerEndsTheStreamSayingSo() {
+    stream(true); // its agent is connected, but paused
+
+    assertThat(loop.delays).containsExactly(LogRelay.ANSWER_TIMEOUT);
+    loop.later.remove().run();
+
+    Status status = Status.fromThrowable(client.error);
+    assertThat(status.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(status.getDescription())
+        .startsWith("node n1, which has the log, did not answer within 10 s");
+    relay.onLogData(term, "n1", data(agent.lastAsk().getRequestId(), "late\n", 5));
+    assertThat(client.text.toString()).as("a late answer goes nowhere").isEmpty();
   }
 
   @Test
