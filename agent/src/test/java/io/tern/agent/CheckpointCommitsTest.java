@@ -151,6 +151,39 @@ class CheckpointCommitsTest {
   }
 
   @Test
+  void aJobThatReusesOneNameHasEachRewriteCommittedAndKeepsItsFolder() throws Exception {
+    Path go = Files.createDirectories(dir.resolve("go"));
+    startAgent("node-1");
+    String script =
+        """
+        cd "$TERN_CHECKPOINT_DIR"
+        printf '%s' "$TERN_CHECKPOINT_DIR" > GO/dir
+        for i in 1 2 3; do
+          while [ ! -e GO/$i ]; do sleep 0.05; done
+          rm -f latest.done && rm -rf latest
+          mkdir latest && printf 'step %d' $i > latest/state && : > latest.done
+        done
+        sleep 1000
+        """
+            .replace("GO", go.toString());
+    scheduler.command(start(JobFixtures.bash("job-latest", 1, script).build()));
+    for (int i = 1; i <= 3; i++) {
+      Files.createFile(go.resolve(String.valueOf(i)));
+      int commits = i;
+      await().atMost(WAIT).until(() -> committed("job-latest").size() == commits);
+    }
+
+    assertThat(committed("job-latest"))
+        .extracting(c -> c.getCheckpoint().getName())
+        .containsExactly("latest", "latest.2", "latest.3");
+    assertThat(store.list("job-latest").getFirst().name()).isEqualTo("latest.3");
+    Path local = Path.of(Files.readString(go.resolve("dir")));
+    assertThat(Files.readString(local.resolve("latest/state")))
+        .as("its newest checkpoint stays where it wrote it")
+        .isEqualTo("step 3");
+  }
+
+  @Test
   void checkpointsFinishedBetweenTwoScansCommitOnlyTheNewest() throws Exception {
     startAgent("node-1");
     // Three checkpoints finished before the committer looks: it passes over the two older ones, as

@@ -398,7 +398,7 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
     }
     CheckpointDirectoryScanner.ScanResult found;
     try {
-      found = w.scanner.scan(w.ignore);
+      found = w.scanner.scan(skipped(w));
     } catch (IOException e) {
       log.warn("{}: cannot scan {}: {}", w.attempt, w.dir, e.toString());
       return;
@@ -408,7 +408,7 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
           "{}: checkpoint {} refused: {}", w.attempt, rejected.printableEntry(), rejected.reason());
       w.ignore.add(rejected.entry());
     }
-    List<CompletedCheckpoint> ready = found.ready();
+    List<CompletedCheckpoint> ready = found.ready().stream().map(c -> rewriteName(w, c)).toList();
     if (ready.isEmpty()) {
       return;
     }
@@ -425,16 +425,73 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
       w.retryAt = System.nanoTime() + backoff(w.failures).toNanos();
       w.commitsAtFailure = commitsDone.get();
     } else if (result == Result.DONE && w.ignore.contains(newest.name())) {
+      String folder = folderName(newest);
+      w.committedMarkers.put(folder, newest.completedAt());
+      if (!newest.name().equals(folder)) {
+        w.rewrites.merge(folder, 2, (was, first) -> was + 1);
+      }
       // Committed: the attempt's folder keeps only this one (the store keeps the job's last few).
       // A job that checkpoints often would otherwise fill its node's disk, and then fail to
-      // write the next checkpoint; so would the ones passed over while the store failed.
+      // write the next checkpoint; so would the ones passed over while the store failed. A name
+      // the job reuses is its newest checkpoint's folder now, and stays.
       if (w.lastCommitted != null) {
         w.superseded.add(w.lastCommitted);
       }
-      w.superseded.forEach(o -> removeLocal(w, o));
+      w.superseded.stream()
+          .filter(o -> !o.directory().equals(newest.directory()))
+          .forEach(o -> removeLocal(w, o));
       w.superseded.clear();
       w.lastCommitted = newest;
     }
+  }
+
+  /**
+   * The names a scan passes over: those committed or refused, except a committed one whose marker
+   * the job has since written again (it reuses the name: {@code latest/}, then {@code latest.done},
+   * each time), which is a new checkpoint.
+   */
+  private static Set<String> skipped(Watched w) {
+    Set<String> skip = null;
+    for (var e : w.committedMarkers.entrySet()) {
+      Path marker = w.dir.resolve(e.getKey() + CheckpointDirectoryScanner.DONE_SUFFIX);
+      try {
+        Instant written =
+            Files.getLastModifiedTime(marker, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant();
+        if (written.isAfter(e.getValue())) {
+          if (skip == null) {
+            skip = new HashSet<>(w.ignore);
+          }
+          skip.remove(e.getKey());
+        }
+      } catch (IOException gone) {
+        // Removed, or being rewritten: nothing new yet.
+      }
+    }
+    return skip == null ? w.ignore : skip;
+  }
+
+  /**
+   * A rewritten checkpoint under a name of its own in the store ({@code latest.2}, {@code
+   * latest.3}, ...): the store keeps one checkpoint per name and attempt.
+   */
+  private static CompletedCheckpoint rewriteName(Watched w, CompletedCheckpoint c) {
+    if (!w.committedMarkers.containsKey(c.name())) {
+      return c;
+    }
+    int generation = w.rewrites.getOrDefault(c.name(), 1) + 1;
+    String name = c.name() + "." + generation;
+    if (!io.tern.checkpoint.CheckpointNames.isValidName(name)) {
+      name =
+          c.name().substring(0, c.name().length() - String.valueOf(generation).length() - 1)
+              + "."
+              + generation;
+    }
+    return new CompletedCheckpoint(name, c.directory(), c.marker(), c.completedAt());
+  }
+
+  /** The name the job gave the checkpoint's folder (the store's name may add a generation). */
+  private static String folderName(CompletedCheckpoint c) {
+    return c.directory().getFileName().toString();
   }
 
   /**
@@ -676,6 +733,12 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
 
     /** Checkpoints passed over for newer ones, removed from the folder at the next commit. */
     final List<CompletedCheckpoint> superseded = new ArrayList<>();
+
+    /** The folder name of each checkpoint committed by a scan, and when its marker was written. */
+    final Map<String, Instant> committedMarkers = new HashMap<>();
+
+    /** The generation of each reused name's last commit (its first is 1, unnumbered). */
+    final Map<String, Integer> rewrites = new HashMap<>();
 
     boolean fenced;
     int failures;
