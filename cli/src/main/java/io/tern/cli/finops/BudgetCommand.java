@@ -163,8 +163,9 @@ public final class BudgetCommand {
 
     @Override
     int run(SchedulerClient scheduler) {
+      String checked = checkedTeam(team);
       scheduler.call(
-          c -> finops(c).deleteBudget(DeleteBudgetRequest.newBuilder().setTeam(team).build()));
+          c -> finops(c).deleteBudget(DeleteBudgetRequest.newBuilder().setTeam(checked).build()));
       if (output.structured()) {
         out().println(output.render(OutputOptions.toJson(Map.of("deleted", team))));
       } else {

@@ -128,6 +128,7 @@ class FinOpsCommandsTest {
     Run notANumber = tern("budget", "set", "--team", "vision", "--monthly-usd", "lots");
     Run negative =
         tern("budget", "set", "--team", "vision", "--daily-usd", "-5", "--scheduler", NOWHERE);
+    Run badTeam = tern("budget", "delete", "--team", "bad team!", "--scheduler", NOWHERE);
     Run spotWait = budgetWithSpotWait("9d");
     Run spotWaitText = budgetWithSpotWait("soon");
 
@@ -137,6 +138,8 @@ class FinOpsCommandsTest {
     assertThat(softAt.err).contains("--soft-at: '180%'");
     assertThat(notANumber.exit).isEqualTo(2);
     assertThat(notANumber.err).contains("--monthly-usd");
+    assertThat(badTeam.exit).isEqualTo(2);
+    assertThat(badTeam.err).contains("--team: ");
     assertThat(negative.exit).isEqualTo(2);
     assertThat(negative.err)
         .contains("--daily-usd: must be a number from 0 (no limit) to 1000000000");
