@@ -21,6 +21,14 @@ final class JobLimits {
   private final Clock clock;
   private final JobCommands commands;
 
+  private static final String LIMIT = "cancelled: ";
+
+  /** Whether {@code reason} is one this class cancelled a job for. */
+  static boolean isLimitReason(String reason) {
+    return reason.startsWith(LIMIT + "ran past its maxRuntime")
+        || reason.startsWith(LIMIT + "reached its cost cap");
+  }
+
   JobLimits(Clock clock, JobCommands commands) {
     this.clock = clock;
     this.commands = commands;
@@ -34,7 +42,9 @@ final class JobLimits {
       }
       String reason = overLimit(term, entry, now);
       if (reason != null) {
-        commands.cancel(term, entry, "cancelled: " + reason);
+        // Kept with the job: its attempt may end otherwise (its node lost meanwhile, say).
+        entry.job = entry.job.toBuilder().setPendingReason(LIMIT + reason).build();
+        commands.cancel(term, entry, LIMIT + reason);
       }
     }
   }

@@ -438,9 +438,11 @@ public final class JobRequests {
               + (term.returningToSpot.contains(entry.id())
                   ? " before it moves back to spot"
                   : " before it moves");
-      // One cancelled before it started, for a dependency that can never be met, says why.
+      // One cancelled before it started (a dependency that can never be met), or by the
+      // scheduler for a limit, says why; else how its last attempt ended.
       case JOB_STATE_CANCELLED ->
-          attempt.isEmpty() && entry.job.getPendingReason().startsWith("cancelled")
+          entry.job.getPendingReason().startsWith("cancelled")
+                  && (attempt.isEmpty() || JobLimits.isLimitReason(entry.job.getPendingReason()))
               ? entry.job.getPendingReason()
               : "cancelled" + attempt.map(a -> ": " + a.getEndReason()).orElse("");
       default ->

@@ -38,6 +38,9 @@ class JobLimitsTest {
     var stop = agent.of(KindCase.STOP_JOB).getFirst().getStopJob();
     assertThat(stop.getReason()).isEqualTo("cancelled: ran past its maxRuntime of 30m (attempt 1)");
     assertThat(loop.term.entry(JOB).job.getCancelRequested()).isTrue();
+    assertThat(loop.term.entry(JOB).job.getPendingReason())
+        .as("kept with the job, whatever ends its attempt")
+        .isEqualTo("cancelled: ran past its maxRuntime of 30m (attempt 1)");
 
     limits.tick(loop.term);
     loop.settle();
