@@ -236,7 +236,7 @@ public final class BudgetCommand {
           b.getTeam(),
           b.getMonthlyUsd() > 0 ? Protos.usd(b.getMonthlyUsd()) : "-",
           b.getDailyUsd() > 0 ? Protos.usd(b.getDailyUsd()) : "-",
-          String.format(Locale.ROOT, "%.0f%%", soft * 100),
+          percent(soft),
           io.tern.scheduler.spec.Durations.format(
               java.time.Duration.ofSeconds(b.getSpotWait().getSeconds())),
           Protos.usd(b.getSpentMonthUsd()),
@@ -244,5 +244,14 @@ public final class BudgetCommand {
           b.getStatus());
     }
     table.print(out);
+  }
+
+  /** 80%, 12.5%, 0.1%: whole percents as such, others to what they were given (at most 0.01). */
+  static String percent(double fraction) {
+    return java.math.BigDecimal.valueOf(fraction * 100)
+            .setScale(2, java.math.RoundingMode.HALF_UP)
+            .stripTrailingZeros()
+            .toPlainString()
+        + "%";
   }
 }

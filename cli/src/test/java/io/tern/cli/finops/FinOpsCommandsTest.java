@@ -111,6 +111,13 @@ class FinOpsCommandsTest {
   }
 
   @Test
+  void softThresholdsListAsGiven() {
+    assertThat(BudgetCommand.percent(0.8)).isEqualTo("80%");
+    assertThat(BudgetCommand.percent(0.125)).isEqualTo("12.5%");
+    assertThat(BudgetCommand.percent(0.001)).isEqualTo("0.1%");
+  }
+
+  @Test
   void badBudgetFlagsExitTwoNamingTheFlag() {
     Run noLimit = tern("budget", "set", "--team", "vision", "--scheduler", NOWHERE);
     Run softAt =
