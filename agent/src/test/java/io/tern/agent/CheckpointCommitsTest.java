@@ -184,6 +184,41 @@ class CheckpointCommitsTest {
   }
 
   @Test
+  void aCheckpointRewrittenWhileItIsCommittedIsNotKept() throws Exception {
+    startAgent("node-1");
+    // Rewrites latest/ again and again, a, then 30 MB of one digit, then b, all from the same
+    // step: a copy straddles a rewrite, and would mix two steps (it did, before such copies were
+    // dropped: every one restored torn).
+    String script =
+        """
+        cd "$TERN_CHECKPOINT_DIR"
+        i=0
+        while true; do
+          i=$((i+1)); rm -f latest.done; mkdir -p latest
+          printf '%d' $i > latest/a
+          head -c 30000000 /dev/zero | tr '\\0' "$((i % 10))" > latest/big
+          printf '%d' $i > latest/b
+          : > latest.done
+          sleep 0.05
+        done
+        """;
+    scheduler.command(start(JobFixtures.bash("job-torn", 1, script).build()));
+    Thread.sleep(5_000);
+
+    Path restored = dir.resolve("restored");
+    if (store.restoreLatest("job-torn", restored).restored().isEmpty()) {
+      return; // every copy straddled a rewrite, and none was kept
+    }
+    String a = Files.readString(restored.resolve("a"));
+    assertThat(Files.readString(restored.resolve("b"))).as("one step's a and b").isEqualTo(a);
+    byte[] big = Files.readAllBytes(restored.resolve("big"));
+    assertThat(big).hasSize(30_000_000);
+    byte digit = (byte) ('0' + Integer.parseInt(a) % 10);
+    assertThat(big[0]).isEqualTo(digit);
+    assertThat(big[big.length - 1]).isEqualTo(digit);
+  }
+
+  @Test
   void checkpointsFinishedBetweenTwoScansCommitOnlyTheNewest() throws Exception {
     startAgent("node-1");
     // Three checkpoints finished before the committer looks: it passes over the two older ones, as

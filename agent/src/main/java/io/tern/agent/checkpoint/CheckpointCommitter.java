@@ -494,6 +494,17 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
     return c.directory().getFileName().toString();
   }
 
+  /** Whether the checkpoint's marker is still the one the scan found (same file, same time). */
+  private static boolean markerUnchanged(CompletedCheckpoint checkpoint) {
+    try {
+      return Files.getLastModifiedTime(checkpoint.marker(), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          .toInstant()
+          .equals(checkpoint.completedAt());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /**
    * Removes a committed or passed-over checkpoint from the attempt's folder: its marker first, so
    * that a removal cut short never leaves a marker beside a partial folder.
@@ -583,6 +594,25 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
       return Result.FAILED;
     }
     long commitMillis = (System.nanoTime() - started) / 1_000_000;
+    if (!markerUnchanged(checkpoint)) {
+      // The job took the checkpoint back while it was copied (it reuses the name, and removed
+      // its marker to write it again): what was copied may mix two checkpoints. Not kept; the
+      // rewrite is committed once its marker is back.
+      log.warn(
+          "{}: checkpoint {} was written again while it was committed; that copy is not kept",
+          w.attempt,
+          checkpoint.name());
+      try {
+        w.jobs.delete(w.attempt.jobId(), w.attempt.attempt(), committed.name());
+      } catch (IOException | RuntimeException e) {
+        log.error(
+            "{}: cannot delete the torn copy of checkpoint {} from the store: {}",
+            w.attempt,
+            checkpoint.name(),
+            e.toString());
+      }
+      return Result.DONE;
+    }
     w.ignore.add(checkpoint.name());
     w.failed.remove(checkpoint.name());
     w.previousDone = checkpoint.completedAt();
