@@ -96,6 +96,19 @@ class CheckpointCommitsTest {
     store.close();
   }
 
+  /** Waits until the attempt's checkpoint folder holds exactly {@code names}. */
+  private static void awaitFolderHolds(Path folder, String... names) {
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              try (var listed = Files.list(folder)) {
+                assertThat(listed.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder(names);
+              }
+            });
+  }
+
   @Test
   void checkpointsAreCommittedWhileTheJobRunsAndAnnounced() throws IOException {
     Path go = Files.createDirectories(dir.resolve("go"));
@@ -138,16 +151,7 @@ class CheckpointCommitsTest {
             org.assertj.core.groups.Tuple.tuple(
                 "ckpt-1", commits.get(0).getCheckpoint().getManifestSha256()));
     // The attempt's folder keeps only the last committed one: the store has the others.
-    Path local = Path.of(Files.readString(go.resolve("dir")));
-    await()
-        .atMost(WAIT)
-        .untilAsserted(
-            () -> {
-              try (var names = Files.list(local)) {
-                assertThat(names.map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder("ckpt-2", "ckpt-2.done");
-              }
-            });
+    awaitFolderHolds(Path.of(Files.readString(go.resolve("dir"))), "ckpt-2", "ckpt-2.done");
   }
 
   @Test
@@ -504,16 +508,7 @@ class CheckpointCommitsTest {
         .first()
         .satisfies(c -> assertThat(c.name()).isEqualTo("ck-3"));
     // ck-2, given up while the store was full, leaves the attempt's folder with ck-1.
-    Path local = Path.of(Files.readString(go.resolve("dir")));
-    await()
-        .atMost(WAIT)
-        .untilAsserted(
-            () -> {
-              try (var names = Files.list(local)) {
-                assertThat(names.map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder("ck-3", "ck-3.done");
-              }
-            });
+    awaitFolderHolds(Path.of(Files.readString(go.resolve("dir"))), "ck-3", "ck-3.done");
   }
 
   @ParameterizedTest(name = "checkpoint policy in the spec: {0}")
