@@ -100,20 +100,9 @@ public final class SpotPolicy {
   public CapacityDecision decide(
       Job job, TeamPolicy team, OffPeakStatus offPeak, Instant now, boolean perJobWaits) {
     Budget.Status budget = team.budget().status();
-    Instant resetsAt = team.budget().resetsAt();
     if (budget == Budget.Status.HARD_EXCEEDED) {
-      return CapacityDecision.held(
-          PendingReason.of(
-              ReasonKind.BUDGET_HARD,
-              "budget: team "
-                  + team.team()
-                  + " spent "
-                  + Budget.usd(team.budget().spentUsd())
-                  + " of its "
-                  + Budget.usd(team.budget().hardLimitUsd())
-                  + " hard limit"
-                  + untilReset(resetsAt, now)),
-          resetsAt);
+      return budgetHold(
+          ReasonKind.BUDGET_HARD, team, team.budget().hardLimitUsd(), " hard limit", now);
     }
     CapacityPreference pref = job.capacity();
     if (pref != CapacityPreference.SPOT_ONLY && deadlines.requiresOnDemand(job, now)) {
@@ -135,18 +124,12 @@ public final class SpotPolicy {
     if (soft && pref == CapacityPreference.ON_DEMAND) {
       // Spot only past the soft budget: a job that asks for on-demand waits for the budget (a
       // new month, a raised limit) unless its deadline needs it now (above).
-      return CapacityDecision.held(
-          PendingReason.of(
-              ReasonKind.BUDGET_SOFT,
-              "budget: team "
-                  + team.team()
-                  + " spent "
-                  + Budget.usd(team.budget().spentUsd())
-                  + " of its "
-                  + Budget.usd(team.budget().softLimitUsd())
-                  + " soft limit: spot only, and this job asks for on-demand"
-                  + untilReset(resetsAt, now)),
-          resetsAt);
+      return budgetHold(
+          ReasonKind.BUDGET_SOFT,
+          team,
+          team.budget().softLimitUsd(),
+          " soft limit: spot only, and this job asks for on-demand",
+          now);
     }
     if (soft && pref == CapacityPreference.SPOT_OK) {
       pref = CapacityPreference.SPOT_ONLY;
@@ -253,11 +236,29 @@ public final class SpotPolicy {
    * A time for people: {@code 14:20 UTC} within a day of now, else with the date. Rounded up to the
    * minute, so that what happens "at" or "until" it has happened by the minute shown.
    */
-  /** When a budget hold lifts by itself: "; until ... (its period starts again)", else "". */
-  private static String untilReset(Instant resetsAt, Instant now) {
-    return resetsAt == null
-        ? ""
-        : "; until " + at(resetsAt, now) + ", when its period starts again, or a higher limit";
+  /**
+   * Holds a job for its team's budget: what was spent against {@code limitUsd}, and until when (the
+   * budget's period starts again) where that is known.
+   */
+  private static CapacityDecision budgetHold(
+      ReasonKind kind, TeamPolicy team, double limitUsd, String limit, Instant now) {
+    Instant resetsAt = team.budget().resetsAt();
+    return CapacityDecision.held(
+        PendingReason.of(
+            kind,
+            "budget: team "
+                + team.team()
+                + " spent "
+                + Budget.usd(team.budget().spentUsd())
+                + " of its "
+                + Budget.usd(limitUsd)
+                + limit
+                + (resetsAt == null
+                    ? ""
+                    : "; until "
+                        + at(resetsAt, now)
+                        + ", when its period starts again, or a higher limit")),
+        resetsAt);
   }
 
   static String at(Instant t, Instant now) {
