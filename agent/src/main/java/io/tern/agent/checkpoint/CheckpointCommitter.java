@@ -510,6 +510,8 @@ public final class CheckpointCommitter implements CheckpointCommits, AutoCloseab
    * that a removal cut short never leaves a marker beside a partial folder.
    */
   private static void removeLocal(Watched w, CompletedCheckpoint checkpoint) {
+    // Gone from the folder: no marker to look at for a rewrite in every later scan.
+    w.committedMarkers.remove(folderName(checkpoint));
     try {
       Files.deleteIfExists(checkpoint.marker());
       FileTrees.remove(checkpoint.directory());
