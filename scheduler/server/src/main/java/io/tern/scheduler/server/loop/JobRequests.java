@@ -423,6 +423,10 @@ public final class JobRequests {
   private static String describe(LeaderTerm term, JobEntry entry) {
     var attempt = entry.currentAttempt();
     String where = attempt.map(a -> " on " + String.join(", ", a.getNodeIdsList())).orElse("");
+    if (term.cancelling.contains(entry.id())) {
+      // Its cancel waits for its agent to stop it (or for its node's fence, when it is gone).
+      return "being stopped" + where + " to be cancelled" + limitReason(entry.job);
+    }
     return switch (entry.state()) {
       case JOB_STATE_STARTING -> "starting" + where + endedBefore(entry.job);
       case JOB_STATE_RUNNING ->
@@ -449,6 +453,11 @@ public final class JobRequests {
           entry.state().name().substring("JOB_STATE_".length()).toLowerCase()
               + attempt.map(a -> ": " + a.getEndReason()).orElse("");
     };
+  }
+
+  /** A scheduler limit's reason for cancelling {@code job}, after "; ", or empty. */
+  private static String limitReason(io.tern.api.v1.Job job) {
+    return JobLimits.isLimitReason(job.getPendingReason()) ? "; " + job.getPendingReason() : "";
   }
 
   /**
