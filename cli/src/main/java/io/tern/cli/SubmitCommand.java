@@ -17,6 +17,7 @@ import io.tern.cli.client.SchedulerClient;
 import io.tern.cli.client.SchedulerUnavailableException;
 import io.tern.cli.jobs.JobCommands;
 import io.tern.scheduler.spec.ArraySyntax;
+import io.tern.scheduler.spec.DeadlineFit;
 import io.tern.scheduler.spec.JobSpecDocument;
 import io.tern.scheduler.spec.JobSpecException;
 import io.tern.scheduler.spec.JobSpecParser;
@@ -180,6 +181,17 @@ final class SubmitCommand extends ClientCommand {
   }
 
   private int dryRun(JobSpec spec) throws IOException {
+    // The scheduler's check of a deadline against maxRuntime, which needs no scheduler.
+    if (!allowUnfit) {
+      var unfit = DeadlineFit.problem(spec, java.time.Instant.now());
+      if (unfit.isPresent()) {
+        throw new UserInputException(
+            (fromFlags ? "--deadline" : "deadline")
+                + ": "
+                + unfit.get()
+                + " (--allow-unfit queues it anyway)");
+      }
+    }
     var out = out();
     // A submit's checks, and the directory a relative workdir would ship (stderr: stdout carries
     // the spec). The submit directory, shipped by default, is not measured.

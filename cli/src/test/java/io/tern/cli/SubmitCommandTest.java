@@ -63,6 +63,51 @@ class SubmitCommandTest {
   }
 
   @Test
+  void aDryRunRefusesADeadlineTheJobCannotMakeAsTheSchedulerWould() {
+    String soon = java.time.Instant.now().plus(java.time.Duration.ofHours(1)).toString();
+    String[] flags = {
+      "submit",
+      "--dry-run",
+      "--name",
+      "p",
+      "--team",
+      "vision",
+      "--deadline",
+      soon,
+      "--max-runtime",
+      "3h",
+      "--",
+      "true"
+    };
+
+    Run run = tern(flags);
+
+    assertThat(run.exit).isEqualTo(2);
+    assertThat(run.err)
+        .contains("--deadline: " + soon + " is 59 min away, and the job may run 3 h")
+        .contains("(--allow-unfit queues it anyway)");
+    assertThat(run.out).isEmpty();
+    String[] allowed = java.util.Arrays.copyOf(flags, flags.length + 1, String[].class);
+    System.arraycopy(flags, 2, allowed, 3, flags.length - 2);
+    allowed[2] = "--allow-unfit";
+    assertThat(tern(allowed).exit).isZero();
+    assertThat(
+            tern(
+                    "submit",
+                    "--dry-run",
+                    "--max-cost",
+                    "0",
+                    "--name",
+                    "p",
+                    "--team",
+                    "v",
+                    "--",
+                    "true")
+                .err)
+        .contains("--max-cost: must be more than 0 US dollars, got 0.0 (leave it out for no cap)");
+  }
+
+  @Test
   void unknownKeyExitsTwo() throws Exception {
     Path spec = dir.resolve("typo.yaml");
     Files.writeString(spec, "name: x\nteam: t\ncommand: [run]\npriorty: high\n");

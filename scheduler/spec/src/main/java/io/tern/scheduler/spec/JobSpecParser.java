@@ -213,7 +213,7 @@ public final class JobSpecParser {
                 spec.setDeadline(
                     Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano())));
     at(top, "deferrable").flatMap(n -> r.bool("deferrable", n)).ifPresent(spec::setDeferrable);
-    at(top, "maxCostUsd").flatMap(n -> r.number("maxCostUsd", n)).ifPresent(spec::setMaxCostUsd);
+    at(top, "maxCostUsd").flatMap(n -> costCap(r, n)).ifPresent(spec::setMaxCostUsd);
     at(top, "maxRuntime").flatMap(n -> duration(r, "maxRuntime", n)).ifPresent(spec::setMaxRuntime);
     at(top, "retries")
         .flatMap(n -> intIn(r, "retries", n, 0, JobSpecValidator.MAX_RETRIES))
@@ -398,6 +398,22 @@ public final class JobSpecParser {
   private static Optional<Node> at(Map<String, Node> keys, String key) {
     Node node = keys.get(key);
     return node == null || YamlReader.isNull(node) ? Optional.empty() : Optional.of(node);
+  }
+
+  /**
+   * A cap that is written is a cap: 0 (which the API reads as "no cap") or less is refused rather
+   * than silently dropped; the range above is the validator's.
+   */
+  private static Optional<Double> costCap(YamlReader r, Node node) {
+    Optional<Double> value = r.number("maxCostUsd", node);
+    if (value.isPresent() && value.get() <= 0) {
+      r.error(
+          "maxCostUsd",
+          node,
+          "must be more than 0 US dollars, got " + value.get() + " (leave it out for no cap)");
+      return Optional.empty();
+    }
+    return value;
   }
 
   private static Optional<Integer> intIn(YamlReader r, String field, Node node, int min, int max) {

@@ -179,6 +179,20 @@ class JobSpecParserTest {
   }
 
   @Test
+  void aWrittenCostCapMustBeAboveZero() throws Exception {
+    String head = "name: a\nteam: t\ncommand: [x]\n";
+    assertThat(parser.parse(head + "maxCostUsd: 0.25\n", "a.yaml").getMaxCostUsd()).isEqualTo(0.25);
+    assertThat(errorsOf(head + "maxCostUsd: 0\n").errors())
+        .extracting(SpecError::field, SpecError::message)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "maxCostUsd", "must be more than 0 US dollars, got 0.0 (leave it out for no cap)"));
+    assertThat(errorsOf(head + "maxCostUsd: -3\n").errors())
+        .extracting(SpecError::field)
+        .containsExactly("maxCostUsd");
+  }
+
+  @Test
   void anArrayIsASlurmStringOrAMapping() throws Exception {
     String head = "name: sweep\nteam: vision\ncommand: [train]\n";
     JobSpec short_ = parser.parse(head + "array: \"0-49%8\"\n", "a.yaml");

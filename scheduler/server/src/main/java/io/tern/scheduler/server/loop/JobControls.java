@@ -7,6 +7,7 @@ import io.tern.api.v1.JobState;
 import io.tern.api.v1.UpdateJobRequest;
 import io.tern.scheduler.core.state.JobEvent;
 import io.tern.scheduler.core.state.Transition;
+import io.tern.scheduler.spec.DeadlineFit;
 import io.tern.scheduler.spec.JobSpecDefaults;
 import io.tern.scheduler.spec.JobSpecValidator;
 import io.tern.scheduler.spec.SpecError;
@@ -220,7 +221,7 @@ public final class JobControls {
     }
     if (request.hasDeadline()) {
       // As at submission: a deadline the job cannot make if it started now.
-      SubmitChecks.deadlineProblem(changed, now)
+      DeadlineFit.problem(changed, now)
           .ifPresent(
               p -> {
                 throw Status.INVALID_ARGUMENT

@@ -7,8 +7,8 @@ import io.tern.scheduler.core.model.Node;
 import io.tern.scheduler.core.model.NodeState;
 import io.tern.scheduler.core.placement.NeverFits;
 import io.tern.scheduler.core.policy.PoolOffer;
+import io.tern.scheduler.spec.DeadlineFit;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,38 +93,10 @@ final class SubmitChecks {
 
   /** Refuses a deadline the job cannot make even if it started now and ran its maximum runtime. */
   static void deadline(JobSpec spec, Instant now) {
-    var problem = deadlineProblem(spec, now);
+    var problem = DeadlineFit.problem(spec, now);
     if (problem.isPresent()) {
       throw refused("spec.deadline: " + problem.get());
     }
-  }
-
-  /**
-   * Why the job cannot make its deadline even if it started now and ran its maximum runtime, or
-   * empty when it can (or has no deadline or no maximum runtime).
-   */
-  static java.util.Optional<String> deadlineProblem(JobSpec spec, Instant now) {
-    if (!spec.hasDeadline() || !spec.hasMaxRuntime()) {
-      return java.util.Optional.empty();
-    }
-    Instant deadline = CoreSnapshots.instant(spec.getDeadline());
-    Duration runtime =
-        Duration.ofSeconds(spec.getMaxRuntime().getSeconds(), spec.getMaxRuntime().getNanos());
-    if (!now.plus(runtime).isAfter(deadline)) {
-      return java.util.Optional.empty();
-    }
-    return java.util.Optional.of(
-        deadline
-            + " is "
-            + hours(Duration.between(now, deadline))
-            + " away, and the job may run "
-            + hours(runtime)
-            + " (maxRuntime): it cannot finish by then; give a later deadline or a shorter"
-            + " maxRuntime");
-  }
-
-  private static String hours(Duration d) {
-    return d.toMinutes() < 120 ? d.toMinutes() + " min" : d.toHours() + " h";
   }
 
   private static RuntimeException refused(String why) {
