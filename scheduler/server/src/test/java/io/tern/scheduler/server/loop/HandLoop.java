@@ -56,6 +56,12 @@ final class HandLoop implements LoopThread, LoopWrites {
   int plansRequested;
   final PlanTrigger plans = () -> plansRequested++;
 
+  /** JobService's requests on this loop, with submit checks that see no nodes. */
+  JobRequests jobRequests() {
+    return new JobRequests(
+        this, clock, writes, commands, watchers, plans, new SubmitChecks(clock, List::of));
+  }
+
   LeaderTerm term;
 
   /** A write waiting for ZooKeeper's answer. */

@@ -42,7 +42,7 @@ class JobLimitsTest {
         .as("kept with the job, whatever ends its attempt")
         .isEqualTo("cancelled: ran past its maxRuntime of 30m (attempt 1)");
 
-    var explained = requests().explain(JOB);
+    var explained = loop.jobRequests().explain(JOB);
     loop.settle();
     assertThat(explained.join().getSummary())
         .as("until its agent has stopped it")
@@ -53,17 +53,6 @@ class JobLimitsTest {
     limits.tick(loop.term);
     loop.settle();
     assertThat(agent.of(KindCase.STOP_JOB)).as("once").hasSize(1);
-  }
-
-  private JobRequests requests() {
-    return new JobRequests(
-        loop,
-        loop.clock,
-        loop.writes,
-        loop.commands,
-        loop.watchers,
-        loop.plans,
-        new SubmitChecks(loop.clock, java.util.List::of));
   }
 
   @Test

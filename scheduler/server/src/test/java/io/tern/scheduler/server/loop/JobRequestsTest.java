@@ -24,15 +24,7 @@ import org.junit.jupiter.api.Test;
 /** JobService's requests on a loop run by hand: replies wait for ZooKeeper's commit. */
 class JobRequestsTest {
   private final HandLoop loop = new HandLoop();
-  private final JobRequests jobs =
-      new JobRequests(
-          loop,
-          loop.clock,
-          loop.writes,
-          loop.commands,
-          loop.watchers,
-          loop.plans,
-          new SubmitChecks(loop.clock, List::of));
+  private final JobRequests jobs = loop.jobRequests();
 
   @Test
   void aSubmitIsAnsweredOnceItsJobIsInZooKeeper() throws Exception {
