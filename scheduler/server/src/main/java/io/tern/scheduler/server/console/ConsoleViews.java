@@ -124,7 +124,10 @@ final class ConsoleViews {
             * Math.max(1, job.getSpec().getResources().getNodes()));
     row.put("submittedAt", seconds(job.getSubmittedAt()));
     row.put("costUsd", job.getCostUsd());
-    row.put("attempts", job.getAttemptsCount());
+    // The last attempt's number: attempts that never ran may have been dropped from the record.
+    row.put(
+        "attempts",
+        job.getAttemptsCount() == 0 ? 0 : job.getAttempts(job.getAttemptsCount() - 1).getNumber());
     if (job.getAttemptsCount() > 0) {
       Attempt last = job.getAttempts(job.getAttemptsCount() - 1);
       row.put("nodes", String.join(",", last.getNodeIdsList()));

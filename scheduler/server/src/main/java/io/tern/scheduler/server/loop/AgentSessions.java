@@ -713,6 +713,7 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
     }
     switch (status.getPhase()) {
       case PHASE_STARTED -> {
+        session.nodeFaults = 0;
         if (entry.job.getSpec().hasCheckpoint()) {
           session.storeWorked(now); // its start began the attempt in the store
         }
@@ -731,14 +732,18 @@ public final class AgentSessions implements Heartbeats, NodeLoss {
               "start failed: " + printable(status.getMessage(), MAX_REASON_CHARS),
               null);
       case PHASE_NODE_FAULT -> {
+        // Each in a row doubles the rest, up to 16 times the first, as for a store's faults: a
+        // node whose disk stays full is tried less and less often.
+        Duration rest = NODE_FAULT_PAUSE.multipliedBy(1L << Math.min(session.nodeFaults, 4));
+        session.nodeFaults++;
         log.warn(
             "node {} could not prepare {}: {}; placing it elsewhere, and nothing here for {} s",
             session.id(),
             entry.id(),
             printable(status.getMessage(), 200),
-            NODE_FAULT_PAUSE.toSeconds());
+            rest.toSeconds());
         session.rest(
-            now.plus(NODE_FAULT_PAUSE),
+            now.plus(rest),
             "its agent could not prepare a job (" + printable(status.getMessage(), 200) + ")");
         writes.saveNode(session);
         endAttempt(

@@ -53,7 +53,10 @@ final class CoreSnapshots {
             .deferrable(spec.getDeferrable())
             .shareable(spec.getShareable())
             .submittedAt(instant(job.getSubmittedAt()))
-            .attempt(job.getAttemptsCount());
+            .attempt(
+                job.getAttemptsCount() == 0
+                    ? 0
+                    : job.getAttempts(job.getAttemptsCount() - 1).getNumber());
     if (spec.hasCheckpoint()) {
       b.checkpointing(
           new Checkpointing(

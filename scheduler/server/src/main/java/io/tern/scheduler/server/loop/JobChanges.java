@@ -16,9 +16,42 @@ import java.time.Instant;
 final class JobChanges {
   private JobChanges() {}
 
-  /** A new attempt was placed: it is the current one, and the job no longer waits. */
+  /**
+   * Attempts a job keeps on record before the oldest that never ran make way: a job that nodes keep
+   * refusing (a full disk, a store that fails) would otherwise grow without bound, towards
+   * ZooKeeper's limit on one record (1 MB), and every write of it would fail.
+   */
+  static final int KEPT_ATTEMPTS = 100;
+
+  /**
+   * A new attempt was placed: it is the current one, and the job no longer waits. Past {@link
+   * #KEPT_ATTEMPTS}, the oldest attempt that never ran is dropped: it cost nothing, did no work,
+   * wrote no checkpoint and counted no retry, so the ledger, retries and resumes read the same.
+   * Numbers keep counting up (the next placement follows the last attempt's number, not the count).
+   */
   static Job placed(Job job, Attempt attempt) {
-    return job.toBuilder().setPendingReason("").addAttempts(attempt).build();
+    Job.Builder b = job.toBuilder().setPendingReason("").addAttempts(attempt);
+    if (b.getAttemptsCount() > KEPT_ATTEMPTS) {
+      for (int i = 0; i < b.getAttemptsCount() - 1; i++) {
+        if (neverRan(b.getAttempts(i))) {
+          b.removeAttempts(i);
+          break;
+        }
+      }
+    }
+    return b.build();
+  }
+
+  /** An attempt its node did not start (refused, or could not prepare), with nothing to keep. */
+  static boolean neverRan(Attempt a) {
+    return a.hasEndedAt()
+        && !a.hasStartedAt()
+        && !a.hasExitCode()
+        && (a.getEndReason().startsWith("not started: ")
+            || a.getEndReason().startsWith("refused by node "))
+        && !a.hasLastCheckpoint()
+        && !a.hasResumedFrom()
+        && !a.hasRestore();
   }
 
   /** The current attempt's agent reported it running at {@code at}. */

@@ -63,6 +63,12 @@ final class NodeSession {
   int ownStoreFaults;
 
   /**
+   * Starts its agent could not prepare (a full disk, say) since a job last started on it. In memory
+   * only.
+   */
+  int nodeFaults;
+
+  /**
    * Set when its agent registered naming another store than the cluster's: why, until its store
    * works. In memory only.
    */

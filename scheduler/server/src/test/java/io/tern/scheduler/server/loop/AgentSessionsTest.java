@@ -235,6 +235,45 @@ class AgentSessionsTest {
         .isEqualTo(loop.clock.instant().plus(AgentSessions.NODE_FAULT_PAUSE.multipliedBy(2)));
   }
 
+  /** n1's agent reports {@code phase} for attempt 1 of {@code jobId}. */
+  private void report(String jobId, Phase phase, String message) {
+    AgentMessage m = status(1, phase, 0, message);
+    sessions.message(
+        "n1",
+        loop.term.nodes.get("n1").channel,
+        m.toBuilder().setJobStatus(m.getJobStatus().toBuilder().setJobId(jobId)).build());
+    loop.settle();
+  }
+
+  @Test
+  void aNodeThatKeepsFailingToPrepareJobsRestsLongerEachTimeUntilOneStartsThere() {
+    loop.lead(
+        List.of(
+            checkpointable(JOB, JobState.JOB_STATE_STARTING, 0, 1),
+            checkpointable("job-000003", JobState.JOB_STATE_STARTING, 2, 3),
+            checkpointable("job-000004", JobState.JOB_STATE_STARTING, 4, 5),
+            checkpointable("job-000005", JobState.JOB_STATE_STARTING, 6, 7)),
+        List.of(HandLoop.node("n1", 8)));
+    loop.connect("n1");
+    String full = "cannot record /w/jobs/x/attempt-1: No space left on device";
+
+    report(JOB, Phase.PHASE_NODE_FAULT, full);
+    assertThat(loop.term.nodes.get("n1").faultedUntil)
+        .isEqualTo(loop.clock.instant().plus(AgentSessions.NODE_FAULT_PAUSE));
+    loop.clock.advance(AgentSessions.NODE_FAULT_PAUSE);
+    report("job-000003", Phase.PHASE_NODE_FAULT, full);
+    assertThat(loop.term.nodes.get("n1").faultedUntil)
+        .as("twice in a row")
+        .isEqualTo(loop.clock.instant().plus(AgentSessions.NODE_FAULT_PAUSE.multipliedBy(2)));
+
+    loop.clock.advance(AgentSessions.NODE_FAULT_PAUSE.multipliedBy(2));
+    report("job-000004", Phase.PHASE_STARTED, "");
+    report("job-000005", Phase.PHASE_NODE_FAULT, full);
+    assertThat(loop.term.nodes.get("n1").faultedUntil)
+        .as("a start in between: the first rest again")
+        .isEqualTo(loop.clock.instant().plus(AgentSessions.NODE_FAULT_PAUSE));
+  }
+
   @Test
   void aFullStoreBlamesNoNodeThoughAnotherNodesCommitWorkedJustBefore() {
     leadWithN2HavingCommitted();

@@ -68,4 +68,16 @@ class CoreSnapshotsTest {
             job().addAttempts(attempt(1, 1, 3, "checkpointed and requeued: spot reclaim")).build());
     assertThat(core.spotPreferredUntil()).isNull();
   }
+
+  @Test
+  void theAttemptNumberIsTheLastAttemptsNotTheCountOfThoseKept() {
+    var core =
+        CoreSnapshots.job(
+            job()
+                .addAttempts(attempt(1, 1, 3, "checkpointed and requeued: spot reclaim"))
+                .addAttempts(attempt(7, 4, 5, "checkpointed and requeued: preempted"))
+                .build());
+    assertThat(core.attempt()).as("attempts 2 to 6 never ran and were dropped").isEqualTo(7);
+    assertThat(CoreSnapshots.job(job().build()).attempt()).isZero();
+  }
 }

@@ -2,6 +2,7 @@ package io.tern.scheduler.server.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.Timestamp;
 import io.tern.api.v1.Attempt;
 import io.tern.api.v1.CheckpointCommitFailure;
 import io.tern.api.v1.CheckpointRef;
@@ -37,6 +38,46 @@ class JobChangesTest {
     assertThat(placed.getAttemptsList()).extracting(Attempt::getNumber).containsExactly(1);
     assertThat(placed.getPendingReason()).isEmpty();
     assertThat(placed.getState()).isEqualTo(JobState.JOB_STATE_RUNNING);
+  }
+
+  @Test
+  void pastTheKeptAttemptsTheOldestThatNeverRanMakesWay() {
+    Job job = job();
+    Timestamp at = CoreSnapshots.timestamp(T);
+    Attempt ran =
+        Attempt.newBuilder()
+            .setNumber(1)
+            .setStartedAt(at)
+            .setEndedAt(at)
+            .setEndReason("reclaimed: spot notice")
+            .build();
+    job = job.toBuilder().clearAttempts().addAttempts(ran).build();
+    for (int n = 2; n <= JobChanges.KEPT_ATTEMPTS; n++) {
+      job =
+          JobChanges.placed(
+              job,
+              Attempt.newBuilder()
+                  .setNumber(n)
+                  .setEndedAt(at)
+                  .setEndReason(
+                      n == 3
+                          ? "start failed: no such file"
+                          : "not started: node n1 could not prepare it (disk full); no retry"
+                              + " counted")
+                  .build());
+    }
+    assertThat(job.getAttemptsCount()).isEqualTo(JobChanges.KEPT_ATTEMPTS);
+
+    job = JobChanges.placed(job, Attempt.newBuilder().setNumber(101).build());
+    job = JobChanges.placed(job, Attempt.newBuilder().setNumber(102).build());
+
+    assertThat(job.getAttemptsCount()).isEqualTo(JobChanges.KEPT_ATTEMPTS);
+    assertThat(job.getAttemptsList())
+        .extracting(Attempt::getNumber)
+        .as("one that ran and one that counted a retry are kept; 2 and 4 made way")
+        .startsWith(1, 3, 5, 6)
+        .endsWith(101, 102);
+    assertThat(JobChanges.failedAttempts(job)).isEqualTo(1);
   }
 
   @Test
