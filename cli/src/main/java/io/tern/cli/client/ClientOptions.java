@@ -13,7 +13,14 @@ public final class ClientOptions implements CommandModels.OptionGroup {
   private String scheduler;
   private Path tlsCa;
   private Path tokenFile;
-  private int waitSeconds = 15;
+
+  /**
+   * Null when not given: 15 s for a leader, and {@link SchedulerClient#REACH_PATIENCE} to reach
+   * one.
+   */
+  private Integer waitSeconds;
+
+  private static final int DEFAULT_WAIT_SECONDS = 15;
 
   @Override
   public void declare(CommandSpec spec) {
@@ -43,9 +50,13 @@ public final class ClientOptions implements CommandModels.OptionGroup {
     spec.addOption(
         option(Integer.class, () -> waitSeconds, v -> waitSeconds = v, "--wait")
             .paramLabel("SECONDS")
-            .defaultValue("15")
             .description(
-                "How long to keep retrying while no scheduler leads (default: ${DEFAULT-VALUE}).")
+                "How long to keep retrying while no scheduler leads (default "
+                    + DEFAULT_WAIT_SECONDS
+                    + "). Given, it is also how long to keep trying while no replica answers at"
+                    + " all (a restart, an outage); without it that is "
+                    + SchedulerClient.REACH_PATIENCE.toSeconds()
+                    + " s.")
             .build());
   }
 
@@ -55,9 +66,13 @@ public final class ClientOptions implements CommandModels.OptionGroup {
   }
 
   public SchedulerClient connect() {
+    if (waitSeconds == null) {
+      return new SchedulerClient(config(), Duration.ofSeconds(DEFAULT_WAIT_SECONDS));
+    }
     if (waitSeconds < 0) {
       throw new UserInputException("--wait: expected seconds >= 0, got " + waitSeconds);
     }
-    return new SchedulerClient(config(), Duration.ofSeconds(waitSeconds));
+    Duration wait = Duration.ofSeconds(waitSeconds);
+    return new SchedulerClient(config(), wait, wait);
   }
 }

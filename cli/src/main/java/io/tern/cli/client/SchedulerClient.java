@@ -53,8 +53,11 @@ public final class SchedulerClient implements AutoCloseable {
   /** How long an unanswered ping waits before the connection counts as gone. */
   static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(3);
 
-  /** How long to keep trying when no replica answers at all (nothing there to wait for). */
-  static final Duration REACH_PATIENCE = Duration.ofSeconds(3);
+  /**
+   * How long to keep trying when no replica answers at all (nothing there to wait for), unless the
+   * caller asks for longer; also how long one try waits for a replica's handshake.
+   */
+  public static final Duration REACH_PATIENCE = Duration.ofSeconds(3);
 
   /** Keeps gRPC's own failure logs (stack traces per failed name lookup or connect) quiet. */
   private static final java.util.logging.Logger GRPC_LOG = quietGrpcLogs();
@@ -62,6 +65,7 @@ public final class SchedulerClient implements AutoCloseable {
   private final List<String> addresses;
   private final ClientConfig config;
   private final Duration patience;
+  private final Duration reachPatience;
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
 
   /**
@@ -77,9 +81,19 @@ public final class SchedulerClient implements AutoCloseable {
   }
 
   public SchedulerClient(ClientConfig config, Duration patience) {
+    this(config, patience, REACH_PATIENCE);
+  }
+
+  /**
+   * @param patience how long to keep trying while replicas answer but none leads
+   * @param reachPatience how long to keep trying while no replica answers at all (at most {@code
+   *     patience})
+   */
+  public SchedulerClient(ClientConfig config, Duration patience, Duration reachPatience) {
     this.addresses = new ArrayList<>(config.addresses());
     this.config = config;
     this.patience = patience;
+    this.reachPatience = reachPatience;
   }
 
   private static final Metadata.Key<String> NOT_TAKEN =
@@ -108,7 +122,7 @@ public final class SchedulerClient implements AutoCloseable {
   public <T> T call(Function<Channel, T> rpc) {
     long start = System.nanoTime();
     long deadline = start + patience.toNanos();
-    long reachDeadline = start + Math.min(patience.toNanos(), REACH_PATIENCE.toNanos());
+    long reachDeadline = start + Math.min(patience.toNanos(), reachPatience.toNanos());
     long backoffMillis = 100;
     StatusRuntimeException last = null;
     boolean answered = false;
@@ -326,6 +340,10 @@ public final class SchedulerClient implements AutoCloseable {
    */
   private Channel readyChannel(String address) {
     ManagedChannel channel = channels.computeIfAbsent(address, this::channel);
+    if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+      // Tried and refused before: try again now, not after gRPC's own backoff (up to minutes).
+      channel.resetConnectBackoff();
+    }
     if (!connects(channel, REACH_PATIENCE)) {
       throw Status.UNAVAILABLE
           .withDescription("no answer from " + address)

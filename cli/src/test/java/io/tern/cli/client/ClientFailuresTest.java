@@ -105,6 +105,35 @@ class ClientFailuresTest {
   }
 
   @Test
+  void aGivenWaitRidesOutAReplicaThatIsNotUpYet() throws Exception {
+    int port = TernProcess.freePort();
+    String address = "127.0.0.1:" + port;
+    try (var zk = new org.apache.curator.test.TestingServer(true)) {
+      var late =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  Thread.sleep(SchedulerClient.REACH_PATIENCE.plusSeconds(2).toMillis());
+                  return new io.tern.scheduler.server.SchedulerServer(
+                          io.tern.scheduler.server.SchedulerConfig.local(
+                              zk.getConnectString(), port),
+                          java.time.Clock.systemUTC())
+                      .start();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      long start = System.nanoTime();
+      TernInProcess run = TernInProcess.run("list", "--scheduler", address, "--wait", "60");
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      try (var server = late.get()) {
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(took).isGreaterThan(SchedulerClient.REACH_PATIENCE.plusSeconds(2));
+      }
+    }
+  }
+
+  @Test
   void aNegativeWaitOrAnEmptySchedulerIsBadInputNamingTheFlag() {
     TernInProcess negative = TernInProcess.run("list", "--wait", "-3");
     assertThat(negative.exit()).isEqualTo(TernCommand.EXIT_BAD_INPUT);
