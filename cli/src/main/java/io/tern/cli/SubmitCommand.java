@@ -257,6 +257,16 @@ final class SubmitCommand extends ClientCommand {
         response = scheduler.call(c -> JobServiceGrpc.newBlockingStub(c).submitJob(request));
       } catch (UserInputException refused) {
         throw new UserInputException(flagsNamed(refused.getMessage()));
+      } catch (StatusRuntimeException e) {
+        String why = e.getStatus().getDescription();
+        if (e.getStatus().getCode() == Status.Code.ALREADY_EXISTS
+            && why != null
+            && why.startsWith("idempotency_key: ")) {
+          // The key, as given, names another submission: bad input, like any other field's.
+          throw new UserInputException(
+              "--idempotency-key: " + why.substring("idempotency_key: ".length()));
+        }
+        throw e;
       }
       if (output.structured()) {
         out.println(output.render(Protos.json(response)));

@@ -120,6 +120,14 @@ class ClientVerbsTest {
     assertThat(first.err()).doesNotContain("already submitted");
     assertThat(again.err())
         .contains("already submitted with this --idempotency-key: that job, nothing new");
+
+    String[] other = args.clone();
+    other[java.util.Arrays.asList(args).indexOf("train")] = "evaluate";
+    Run reused = tern(other);
+    assertThat(reused.exit()).as("a key names one submission: bad input").isEqualTo(2);
+    assertThat(reused.err())
+        .contains("--idempotency-key: already used for " + first.out().strip())
+        .contains("a new job needs a new key");
   }
 
   @Test

@@ -107,14 +107,30 @@ public final class LogRelay {
           FOLLOW_POLL);
       return;
     }
-    if (number == 0 || number > entry.job.getAttemptsCount()) {
+    // By number: attempts that never ran may have been dropped from the record.
+    Attempt attempt =
+        entry.job.getAttemptsList().stream()
+            .filter(a -> a.getNumber() == number)
+            .findFirst()
+            .orElse(null);
+    if (attempt == null) {
       throw new NoSuchElementException(
           request.getJobId()
               + (number > 0
                   ? " has no attempt " + number
                   : entry.finished() ? endedUnstarted(entry) : NOT_STARTED_YET));
     }
-    Attempt attempt = entry.job.getAttempts(number - 1);
+    if (!attempt.hasStartedAt()
+        && (JobChanges.neverRan(attempt) || attempt.getEndReason().startsWith("start failed"))) {
+      // Its node never started it: there never was a log.
+      throw new NoSuchElementException(
+          request.getJobId()
+              + " attempt "
+              + number
+              + " never started ("
+              + attempt.getEndReason()
+              + "): it has no log");
+    }
     Stream stream =
         new Stream(
             entry.id(),

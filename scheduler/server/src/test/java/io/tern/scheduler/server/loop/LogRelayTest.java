@@ -238,6 +238,30 @@ class LogRelayTest {
   }
 
   @Test
+  void anAttemptThatNeverStartedHasNoLogAndTheRelayAsksNoAgent() {
+    String failed = "start failed: exec failed: no such executable file";
+    term.jobs.get(JOB).job =
+        term.jobs.get(JOB).job.toBuilder()
+            .setState(JobState.JOB_STATE_FAILED)
+            .setAttempts(
+                0,
+                Attempt.newBuilder()
+                    .setNumber(3) // 1 and 2 never ran, and were dropped from the record
+                    .addNodeIds("n1")
+                    .setEndedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(60))
+                    .setEndReason(failed))
+            .build();
+
+    stream(false);
+
+    Status status = Status.fromThrowable(client.error);
+    assertThat(status.getCode()).isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(status.getDescription())
+        .isEqualTo(JOB + " attempt 3 never started (" + failed + "): it has no log");
+    assertThat(agent.sent).isEmpty();
+  }
+
+  @Test
   void aDisconnectedNodeEndsTheStreamSayingSoNotAsAnUnavailableReplica() {
     term.nodes.get("n1").channel = null;
 
