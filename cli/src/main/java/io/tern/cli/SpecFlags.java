@@ -3,6 +3,7 @@ package io.tern.cli;
 import static io.tern.cli.CommandModels.option;
 
 import io.tern.scheduler.spec.Durations;
+import io.tern.scheduler.spec.SpecLimits;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,7 +69,7 @@ final class SpecFlags {
   Boolean shareable;
   String spotWait;
   String workdir;
-  Map<String, String> env;
+  List<String> env;
 
   /** Adds the flags to {@code group}, the submit command's spec flags. */
   void declare(ArgGroupSpec.Builder group) {
@@ -206,8 +207,8 @@ final class SpecFlags {
                     + " directory you submit from); an absolute one is where it runs on the node.")
             .build());
     group.addArg(
-        option(Map.class, () -> env, v -> env = v, "--env")
-            .auxiliaryTypes(String.class, String.class)
+        option(List.class, () -> env, v -> env = v, "--env")
+            .auxiliaryTypes(String.class)
             .paramLabel("KEY=VALUE")
             .description("Environment variable; repeat.")
             .build());
@@ -229,7 +230,16 @@ final class SpecFlags {
     doc.put("command", new ArrayList<>(command));
     put(doc, "workdir", workdir);
     if (env != null) {
-      doc.put("env", new LinkedHashMap<>(env));
+      Map<String, Object> vars = new LinkedHashMap<>();
+      for (String pair : env) {
+        int eq = pair.indexOf('=');
+        if (eq <= 0) {
+          throw new UserInputException(
+              "--env: expected KEY=VALUE, got '" + SpecLimits.echo(pair) + "'");
+        }
+        vars.put(pair.substring(0, eq), pair.substring(eq + 1)); // the last of a key wins
+      }
+      doc.put("env", vars);
     }
     Map<String, Object> resources = new LinkedHashMap<>();
     put(resources, "gpus", gpus);

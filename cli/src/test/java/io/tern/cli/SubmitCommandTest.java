@@ -108,6 +108,36 @@ class SubmitCommandTest {
   }
 
   @Test
+  void anEnvFlagWithoutAnEqualsSignNamesTheFlag() throws Exception {
+    Run bad =
+        tern("submit", "--dry-run", "--name", "p", "--team", "v", "--env", "NOEQUALS", "--", "x");
+    assertThat(bad.exit).isEqualTo(2);
+    assertThat(bad.err).contains("--env: expected KEY=VALUE, got 'NOEQUALS'");
+
+    Run good =
+        tern(
+            "submit",
+            "--dry-run",
+            "-o",
+            "json",
+            "--name",
+            "p",
+            "--team",
+            "v",
+            "--env",
+            "A=1=2",
+            "--env",
+            "B=",
+            "--env",
+            "A=3",
+            "--",
+            "x");
+    assertThat(good.exit).as(good.err).isZero();
+    JsonNode env = new ObjectMapper().readTree(good.out).get("env");
+    assertThat(env.toString()).isEqualTo("{\"A\":\"3\",\"B\":\"\"}");
+  }
+
+  @Test
   void unknownKeyExitsTwo() throws Exception {
     Path spec = dir.resolve("typo.yaml");
     Files.writeString(spec, "name: x\nteam: t\ncommand: [run]\npriorty: high\n");
