@@ -63,8 +63,9 @@ public final class JobControls {
   }
 
   /**
-   * Releases a job a user held (HELD): it queues again. Any other job, one that has ended above
-   * all, is refused; for an array's id, only its tasks a user holds are released.
+   * Releases a job a user held (HELD): it queues again. A job that is not held is returned
+   * unchanged; one that has ended, or that a policy holds (off-peak, budget), is refused; for an
+   * array's id, only its tasks a user holds are released.
    */
   public CompletableFuture<Job> release(String jobId, String who) {
     return loop.callAsync(
@@ -72,6 +73,12 @@ public final class JobControls {
   }
 
   private CompletableFuture<Job> release(LeaderTerm term, JobEntry entry, String who) {
+    if (!entry.job.getHeldByUser()
+        && !entry.finished()
+        && entry.state() != JobState.JOB_STATE_HELD) {
+      // Not held, and no policy holds it: released already, as a hold of a held job is held.
+      return CompletableFuture.completedFuture(entry.job);
+    }
     Transition t = JobLifecycle.on(term, entry, new JobEvent.UserRelease());
     if (t.ignored()) {
       throw refused(

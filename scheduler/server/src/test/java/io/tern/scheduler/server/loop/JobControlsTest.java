@@ -167,6 +167,15 @@ class JobControlsTest {
   }
 
   @Test
+  void releasingAJobThatIsNotHeldChangesNothingAsHoldingAHeldOneDoes() throws Exception {
+    String id = submit(Clients.spec("queued", 1)); // no agent here: it stays queued
+    Job released = c.jobs.releaseJob(ReleaseJobRequest.newBuilder().setJobId(id).build());
+
+    assertThat(released.getState()).isEqualTo(JobState.JOB_STATE_PENDING);
+    assertThat(job(id).getPendingReason()).as("nothing was released").doesNotContain("released");
+  }
+
+  @Test
   void releasingAnArrayReleasesOnlyItsHeldTasks() throws Exception {
     String array = submitArray(Clients.spec("sweep", 1));
     c.jobs.holdJob(HoldJobRequest.newBuilder().setJobId(array).build());
