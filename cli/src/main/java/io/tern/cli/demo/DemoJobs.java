@@ -33,14 +33,16 @@ final class DemoJobs {
   static final double DEADLINE_STEP_SECONDS = 0.1;
 
   /**
-   * What the deadline job declares: at most 2 h of work, due 4 h after it is submitted. The core
-   * measures it against these (its real run takes seconds): behind its uniform-progress line from
-   * the start, it takes on-demand when there is no spot, and the saving on 2 h of work left beats a
-   * changeover once spot is there.
+   * What the deadline job declares: at most 6 h of work, due 7 h after it is submitted. The core
+   * measures it against these (its real run takes seconds): its 50 min of slack is within the
+   * reserve it keeps for changeovers (15 % of its work, 54 min), so it has no time to wait for spot
+   * and takes on-demand when there is none; once spot is there, the saving on 6 h of work left
+   * beats a changeover, and its slack still covers a move to spot and back (40 min against a 30 min
+   * margin).
    */
-  static final java.time.Duration DEADLINE_MAX_RUNTIME = java.time.Duration.ofHours(2);
+  static final java.time.Duration DEADLINE_MAX_RUNTIME = java.time.Duration.ofHours(6);
 
-  static final java.time.Duration DEADLINE_IN = java.time.Duration.ofHours(4);
+  static final java.time.Duration DEADLINE_IN = java.time.Duration.ofHours(7);
 
   private static final Pattern STEP = Pattern.compile("^step (\\d+)$", Pattern.MULTILINE);
   private static final Pattern RESUMED =

@@ -84,9 +84,13 @@ class SchedulerFailoverEndToEndTest {
         "--work-dir",
         workDir.toString());
 
+    // A loaded machine may take seconds to answer a handshake: the test waits for its replicas.
     try (SchedulerClient client =
         new SchedulerClient(
-            List.of("127.0.0.1:" + portA, "127.0.0.1:" + portB), Duration.ofSeconds(60))) {
+            new io.tern.cli.client.ClientConfig(
+                List.of("127.0.0.1:" + portA, "127.0.0.1:" + portB), null, null),
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(60))) {
       List<String> running = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
         JobSpec spec = sleeper("run-" + i, 2, 25);

@@ -23,7 +23,7 @@ import java.util.Map;
  * ./mvnw -B -q -o -pl cli -am package -DskipTests
  * ./mvnw -B -q -o -pl simulator -am test-compile
  * java -cp cli/target/tern.jar:simulator/target/test-classes \
- *     io.tern.simulator.policy.CantBeLateFigures shared,markov,lognormal,fresh [SPOT_DIR]
+ *     io.tern.simulator.policy.CantBeLateFigures shared,markov,lognormal,fresh [SPOT_DIR [48/52/0.1,...]]
  * </pre>
  *
  * Sets: {@code shared} is SPOT_DIR (default {@code ../shared/traces/cant-be-late-spot}, a start
@@ -64,7 +64,17 @@ public final class CantBeLateFigures {
     String sets = args.length > 0 ? args[0] : "shared,markov,lognormal";
     Path shared = Path.of(args.length > 1 ? args[1] : "../shared/traces/cant-be-late-spot");
     List<SingleJobSetting> settings =
-        List.of(new SingleJobSetting(48, 52, 0.1), new SingleJobSetting(48, 50, 0.2));
+        args.length > 2
+            ? java.util.Arrays.stream(args[2].split(","))
+                .map(t -> t.split("/"))
+                .map(
+                    h ->
+                        new SingleJobSetting(
+                            Double.parseDouble(h[0]),
+                            Double.parseDouble(h[1]),
+                            Double.parseDouble(h[2])))
+                .toList()
+            : List.of(new SingleJobSetting(48, 52, 0.1), new SingleJobSetting(48, 50, 0.2));
     for (String set : sets.split(",")) {
       boolean isShared = set.equals("shared");
       List<SpotTrace> traces = isShared ? SpotTraceReader.readDirectory(shared) : heldOut(set);

@@ -1,5 +1,6 @@
 package io.tern.scheduler.core;
 
+import io.tern.scheduler.core.policy.DeadlineRule;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
@@ -34,6 +35,9 @@ import java.util.TreeMap;
  * @param spotSettle how long a spot pool's capacity must have been back before a job on on-demand
  *     moves to it (hysteresis: a blip of spot does not cost two changeovers); never less than two
  *     restart overheads, what the move there and back would cost
+ * @param slackReserve the share of its work a deadline job's slack keeps for after it starts; a job
+ *     with more slack than that may wait for spot past its submission by the rest (see {@code
+ *     DeadlineRule#lineStart}); infinite for none
  */
 public record EngineConfig(
     SortedMap<String, Double> scorerWeights,
@@ -51,7 +55,8 @@ public record EngineConfig(
     int detailedExplanations,
     int explainNodesPerShape,
     int capacityRequestNodesPerPlan,
-    Duration spotSettle) {
+    Duration spotSettle,
+    double slackReserve) {
 
   public EngineConfig {
     scorerWeights = Collections.unmodifiableSortedMap(new TreeMap<>(scorerWeights));
@@ -65,6 +70,9 @@ public record EngineConfig(
     Objects.requireNonNull(deadlineSafetyMargin, "deadlineSafetyMargin");
     Objects.requireNonNull(nodeIdleGrace, "nodeIdleGrace");
     Objects.requireNonNull(spotSettle, "spotSettle");
+    if (!(slackReserve >= 0)) {
+      throw new IllegalArgumentException("slackReserve must be >= 0");
+    }
     if (candidatesPerJob < 1) {
       throw new IllegalArgumentException("candidatesPerJob must be >= 1");
     }
@@ -94,6 +102,7 @@ public record EngineConfig(
     private Duration agingStep = Duration.ofHours(12);
     private Duration restartOverhead = Duration.ofMinutes(10);
     private Duration deadlineSafetyMargin = Duration.ofMinutes(30);
+    private double slackReserve = DeadlineRule.RESERVE;
 
     private Builder() {
       scorerWeights.put("bin-packing", 1.0);
@@ -132,6 +141,12 @@ public record EngineConfig(
       return this;
     }
 
+    /** The deadline rule's slack reserve, as a share of a job's work. */
+    public Builder slackReserve(double share) {
+      slackReserve = share;
+      return this;
+    }
+
     public EngineConfig build() {
       return new EngineConfig(
           scorerWeights,
@@ -149,7 +164,8 @@ public record EngineConfig(
           /* detailedExplanations= */ 256,
           /* explainNodesPerShape= */ 2_000,
           /* capacityRequestNodesPerPlan= */ 200,
-          /* spotSettle= */ Duration.ofMinutes(10));
+          /* spotSettle= */ Duration.ofMinutes(10),
+          slackReserve);
     }
   }
 

@@ -122,7 +122,9 @@ final class PlanningRound {
           allocationTable.teamCpu(k),
           allocationTable.teamMemoryMiB(k));
     }
-    this.deadlines = new DeadlineRule(config.restartOverhead(), config.deadlineSafetyMargin());
+    this.deadlines =
+        new DeadlineRule(
+            config.restartOverhead(), config.deadlineSafetyMargin(), config.slackReserve());
     this.spot = spotPolicy(jobTable, allocationTable, deadlines, index, policy);
     this.reservations = new ReservationPlanner(index);
     this.pending = new ArrayList<>(queue.jobs().size());

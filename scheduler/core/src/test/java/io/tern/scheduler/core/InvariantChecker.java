@@ -117,7 +117,8 @@ public final class InvariantChecker {
       }
     }
     DeadlineRule deadlines =
-        new DeadlineRule(config.restartOverhead(), config.deadlineSafetyMargin());
+        new DeadlineRule(
+            config.restartOverhead(), config.deadlineSafetyMargin(), config.slackReserve());
     for (Placement p : plan.placements()) {
       Job job = jobs.get(p.jobId());
       if (job == null) {

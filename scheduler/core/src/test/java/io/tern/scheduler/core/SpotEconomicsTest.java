@@ -32,7 +32,9 @@ import org.junit.jupiter.api.Test;
 class SpotEconomicsTest {
   private static final Checkpointing CHECKPOINTS =
       Checkpointing.every(Duration.ofMinutes(30), Duration.ofMinutes(2));
-  private final PlacementEngine engine = new PlacementEngine();
+  // The uniform line from submission, as these cases are written; the reserve has its own test.
+  private final PlacementEngine engine =
+      new PlacementEngine(EngineConfig.builder().slackReserve(Double.POSITIVE_INFINITY).build());
 
   /** A 10 h job submitted 2 h ago with a 14 h deadline (4 h of slack) and {@code done} h done. */
   private static Job.Builder deadlineJob(String id, double doneHours) {
@@ -77,6 +79,35 @@ class SpotEconomicsTest {
     assertThat(withSpot.placements())
         .singleElement()
         .satisfies(p -> assertThat(p.capacityType()).isEqualTo(CapacityType.SPOT));
+  }
+
+  @Test
+  void aJobWithSlackBeyondTheReserveWaitsForSpotUntilItsLineStarts() {
+    // 10 h of work, submitted 2 h ago, due in 12 h: 3 h 50 min of slack past one changeover, of
+    // which the reserve keeps 15 % of the work (1.5 h). Its line starts 2 h 20 min after its
+    // submission (12:20) and runs 11 h 40 min: with 1 h done it falls behind at 12:20 + 1 h 10 min
+    // = 13:30, and takes on-demand two changeovers before that, at 13:10.
+    Job waiting = deadlineJob("waiting", 1).build();
+    Plan plan =
+        new PlacementEngine()
+            .plan(
+                cluster(List.of(onDemand("od-1", 1))),
+                queue(waiting),
+                PolicySnapshot.defaults(),
+                NOW);
+
+    assertThat(plan.placements())
+        .as("on the line from its submission it would be behind")
+        .isEmpty();
+    Explanation why = plan.explanationFor("waiting").orElseThrow();
+    assertThat(why.primaryKind()).isEqualTo(ReasonKind.WAITING_FOR_SPOT);
+    assertThat(why.holdUntil()).isEqualTo(NOW.plus(Duration.ofMinutes(70)));
+    assertThat(
+            plan(List.of(onDemand("od-1", 1)), List.of(), PolicySnapshot.defaults(), waiting)
+                .placements())
+        .as("without the reserve")
+        .singleElement()
+        .satisfies(p -> assertThat(p.capacityType()).isEqualTo(CapacityType.ON_DEMAND));
   }
 
   @Test

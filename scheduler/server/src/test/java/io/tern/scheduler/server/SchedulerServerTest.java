@@ -893,11 +893,13 @@ class SchedulerServerTest {
         track(new FakeAgent(server.address(), "od-1", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
             .connect();
     java.time.Instant now = java.time.Instant.now();
+    // 10 h of work due in 11.5 h: its slack is within the reserve (15 % of its work), so it does
+    // not wait for spot, and still covers a move to spot and back.
     JobSpec spec =
         checkpointable(Clients.spec("train", 1)).toBuilder()
             .setDeadline(
                 com.google.protobuf.Timestamp.newBuilder()
-                    .setSeconds(now.plusSeconds(20 * 3600).getEpochSecond()))
+                    .setSeconds(now.plusSeconds(41_400).getEpochSecond()))
             .setMaxRuntime(com.google.protobuf.Duration.newBuilder().setSeconds(10 * 3600))
             .build();
     // Behind its uniform line as soon as it is queued (nothing done yet): on-demand, no spot here.
@@ -993,7 +995,7 @@ class SchedulerServerTest {
         checkpointable(Clients.spec("train", 1)).toBuilder()
             .setDeadline(
                 com.google.protobuf.Timestamp.newBuilder()
-                    .setSeconds(clock.instant().plusSeconds(20 * 3600).getEpochSecond()))
+                    .setSeconds(clock.instant().plusSeconds(41_400).getEpochSecond()))
             .setMaxRuntime(com.google.protobuf.Duration.newBuilder().setSeconds(10 * 3600))
             .build();
     String id = running(c, onDemand, spec);
