@@ -266,6 +266,17 @@ public final class SimulateCommand implements Callable<Integer> {
     }
     SingleJobSetting setting = new SingleJobSetting(jobHours, deadlineHours, changeoverHours);
     List<SpotTrace> traces = SpotTraceReader.readDirectory(spot);
+    int longestSlot = traces.stream().mapToInt(SpotTrace::slotSeconds).max().orElse(0);
+    if (startEveryHours > 0 && startEveryHours * 3600 < longestSlot) {
+      // Starts fall on slots: a shorter spacing would start more than once a slot.
+      throw new UserInputException(
+          String.format(
+              java.util.Locale.ROOT,
+              "--start-every-hours: at least one trace slot (%.4f h), or 0 for one start per"
+                  + " trace; got %s",
+              longestSlot / 3600.0,
+              startEveryHours));
+    }
     try {
       CantBeLate.requireDeadlineInside(traces, setting);
     } catch (IllegalArgumentException e) {

@@ -129,6 +129,21 @@ class CantBeLateCommandTest {
     TernInProcess tiny = run("simulate", "--cant-be-late", "--spot", spot, "--job-hours", "1e-9");
     assertThat(tiny.exit()).isEqualTo(2);
     assertThat(tiny.err()).contains("--job-hours: must be at least one second");
+
+    TernInProcess dense =
+        run(
+            "simulate",
+            "--cant-be-late",
+            "--spot",
+            spot,
+            "--job-hours",
+            "1",
+            "--deadline-hours",
+            "2",
+            "--start-every-hours",
+            "1e-9");
+    assertThat(dense.exit()).isEqualTo(2);
+    assertThat(dense.err()).contains("--start-every-hours: at least one trace slot (");
   }
 
   @Test

@@ -145,6 +145,25 @@ final class CsvTable {
     new CsvTable(file).readAll(requiredColumns, sink);
   }
 
+  /**
+   * The column names of {@code file}'s header, trimmed and lower-case, in order; empty for an empty
+   * file. For a file {@link #read} has read without error.
+   */
+  static List<String> columns(Path file) {
+    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String header = reader.readLine();
+      if (header == null) {
+        return List.of();
+      }
+      return new CsvTable(file)
+          .split(header.startsWith("\uFEFF") ? header.substring(1) : header, 1).stream()
+              .map(n -> n.trim().toLowerCase(java.util.Locale.ROOT))
+              .toList();
+    } catch (IOException e) {
+      throw new TraceFormatException(file, 0, null, "cannot be read: " + e.getMessage(), e);
+    }
+  }
+
   private void readAll(List<String> requiredColumns, Consumer<Row> sink) {
     if (Files.isDirectory(file)) {
       throw new TraceFormatException(file, 0, null, "is a directory; a CSV file was expected");

@@ -23,6 +23,27 @@ public final class NativeTraceReader {
   /** Columns a native trace must have. */
   public static final List<String> REQUIRED_COLUMNS = List.of("id", "submit", "duration", "gpus");
 
+  /** Every column a native trace may have; others are ignored. */
+  public static final List<String> COLUMNS =
+      List.of(
+          "id",
+          "submit",
+          "duration",
+          "gpus",
+          "nodes",
+          "team",
+          "priority",
+          "capacity",
+          "checkpoint_interval",
+          "deadline",
+          "gpu_model",
+          "gpu_mem_gib");
+
+  /** The columns of {@code file}'s header that are not trace columns, which the reader ignores. */
+  public static List<String> ignoredColumns(Path file) {
+    return CsvTable.columns(file).stream().filter(c -> !COLUMNS.contains(c)).distinct().toList();
+  }
+
   private NativeTraceReader() {}
 
   /**

@@ -37,6 +37,16 @@ public final class Workloads {
     List<TraceJob> jobList = NativeTraceReader.read(jobs);
     List<String> notes = new ArrayList<>();
     notes.add("native trace: fields taken as written; " + jobList.size() + " jobs");
+    List<String> ignored = NativeTraceReader.ignoredColumns(jobs);
+    if (!ignored.isEmpty()) {
+      // A misspelt column (deadlines, say) would otherwise vanish without a word.
+      notes.add(
+          "columns ignored, not trace columns: "
+              + String.join(", ", ignored)
+              + " (the columns: "
+              + String.join(", ", NativeTraceReader.COLUMNS)
+              + ")");
+    }
     List<TraceNode> nodeList;
     Path beside = besideNodeList(jobs);
     if (nodes != null) {

@@ -35,6 +35,22 @@ class NativeTraceReaderTest {
   }
 
   @Test
+  void aColumnThatIsNotATraceColumnIsNamedInTheWorkloadsNotes(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path trace = dir.resolve("typo.csv");
+    java.nio.file.Files.writeString(trace, "id,submit,duration,gpus,Deadlin\nj1,0,3600,1,7200\n");
+
+    Workload load = Workloads.load(null, trace, null, null, 0);
+
+    assertThat(load.jobs().getFirst().hasDeadline()).isFalse();
+    assertThat(load.mappingNotes())
+        .anyMatch(
+            n -> n.startsWith("columns ignored, not trace columns: deadlin (the columns: id,"));
+    assertThat(NativeTraceReader.ignoredColumns(TestPaths.resource("traces/small.csv")))
+        .containsExactly("comment");
+  }
+
+  @Test
   void missingRequiredColumnIsNamed() {
     assertThatThrownBy(() -> NativeTraceReader.read(TestPaths.resource("traces/missing-gpus.csv")))
         .isInstanceOf(TraceFormatException.class)
