@@ -61,17 +61,32 @@ public record CantBeLateReport(
   public record PolicyStats(
       double meanCostRatio, double minCostRatio, double maxCostRatio, int deadlineMisses) {}
 
+  /** Hours as given, to four decimals at most: 48, 0.1, 0.0001, 1.5. */
+  static String hours(double h) {
+    return java.math.BigDecimal.valueOf(h)
+        .setScale(4, java.math.RoundingMode.HALF_UP)
+        .stripTrailingZeros()
+        .toPlainString();
+  }
+
+  /** How the runs start: once per trace (0), or every so many hours. */
+  private static String starts(double everyHours) {
+    return everyHours == 0
+        ? "one start per trace"
+        : "a start every " + hours(everyHours) + " h of each trace";
+  }
+
   /** A plain-text table for terminals: mean cost ratio and misses per trace and policy. */
   public String toTable() {
     StringBuilder out = new StringBuilder();
     out.append(
         String.format(
             Locale.ROOT,
-            "%.0f h job, %.0f h deadline, %.2f h changeover, a start every %.0f h%n",
-            setting.jobHours(),
-            setting.deadlineHours(),
-            setting.changeoverHours(),
-            setting.startEveryHours()));
+            "%s h job, %s h deadline, %s h changeover, %s%n",
+            hours(setting.jobHours()),
+            hours(setting.deadlineHours()),
+            hours(setting.changeoverHours()),
+            starts(setting.startEveryHours())));
     out.append(String.format(Locale.ROOT, "%-36s %6s", "TRACE", "STARTS"));
     for (String policy : POLICIES) {
       out.append(String.format(Locale.ROOT, " %18s", policy.toUpperCase(Locale.ROOT)));
@@ -119,15 +134,15 @@ public record CantBeLateReport(
     h.append(
         String.format(
             Locale.ROOT,
-            "<h1>One deadline job on spot: what each policy pays</h1>\n<p>A %.1f h job with a"
-                + " %.1f h deadline and a %.2f h changeover, started every %.0f h of each trace."
+            "<h1>One deadline job on spot: what each policy pays</h1>\n<p>A %s h job with a"
+                + " %s h deadline and a %s h changeover, %s."
                 + " Cost is relative to running the whole job on on-demand. <b>tern</b> is the"
                 + " production scheduling core; <b>optimum</b> knows the whole trace in advance"
                 + " (a lower bound).</p>\n",
-            setting.jobHours(),
-            setting.deadlineHours(),
-            setting.changeoverHours(),
-            setting.startEveryHours()));
+            hours(setting.jobHours()),
+            hours(setting.deadlineHours()),
+            hours(setting.changeoverHours()),
+            starts(setting.startEveryHours())));
     h.append("<p>Deadlines missed, of ")
         .append(traces.stream().mapToInt(t -> t.starts()).sum())
         .append(" runs each:");

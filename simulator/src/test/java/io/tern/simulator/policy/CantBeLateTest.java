@@ -155,6 +155,9 @@ class CantBeLateTest {
             ProgressListener.NONE);
 
     assertThat(report.traces()).hasSize(24);
+    assertThat(report.toTable())
+        .startsWith(
+            "48 h job, 52 h deadline, 0.1 h changeover, a start every 72 h of each trace\n");
     for (CantBeLateReport.TraceResult row : report.traces()) {
       double optimum = row.policies().get("optimum").meanCostRatio();
       double tern = row.policies().get("tern").meanCostRatio();
