@@ -205,7 +205,11 @@ final class SubmitCommand extends ClientCommand {
       case json -> out.println(OutputOptions.toJson(JobSpecDocument.toMap(spec)));
       case yaml -> out.print(JobSpecDocument.toYaml(spec));
       case table -> {
-        out.println("# " + spec.getName() + ": valid. The spec as the scheduler will store it:");
+        out.println(
+            "# "
+                + spec.getName()
+                + ": a valid spec (whether a node or pool of the cluster fits it is checked when"
+                + " it is submitted). As the scheduler will store it:");
         out.print(JobSpecDocument.toYaml(spec));
       }
     }
