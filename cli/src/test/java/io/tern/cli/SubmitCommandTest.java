@@ -33,7 +33,7 @@ class SubmitCommandTest {
     Run run = tern("submit", "--dry-run", EXAMPLE);
 
     assertThat(run.exit).isZero();
-    assertThat(run.out).startsWith("# resnet50-imagenet: valid.");
+    assertThat(run.out).startsWith("# resnet50-imagenet: a valid spec (whether a node or pool");
     Path again = dir.resolve("again.yaml");
     Files.writeString(again, run.out);
     assertThat(tern("submit", "--dry-run", "-o", "yaml", again.toString()).out)
