@@ -21,17 +21,7 @@ public final class BudgetValidation {
   /** The largest limit taken, a billion dollars: a larger one is a typo, not a budget. */
   public static final long MAX_LIMIT_USD = 1_000_000_000L;
 
-  /** The smallest limit taken, a cent. */
-  private static final double MIN_LIMIT_USD = 0.01;
-
   private BudgetValidation() {}
-
-  /** A limit that is set is at least a cent: a smaller one reads as $0.00 everywhere it shows. */
-  private static void limitOfACentAtLeast(String field, double usd, Map<String, String> errors) {
-    if (usd > 0 && usd < MIN_LIMIT_USD && !errors.containsKey(field)) {
-      errors.put(field, "must be at least 0.01 (a cent) when set, was " + usd);
-    }
-  }
 
   /**
    * The budget's inputs (output-only fields dropped: they are computed, never stored).
@@ -52,8 +42,6 @@ public final class BudgetValidation {
           "daily_usd",
           "must be a number from 0 (no limit) to " + MAX_LIMIT_USD + ", was " + b.getDailyUsd());
     }
-    limitOfACentAtLeast("monthly_usd", b.getMonthlyUsd(), errors);
-    limitOfACentAtLeast("daily_usd", b.getDailyUsd(), errors);
     if (errors.isEmpty() && b.getMonthlyUsd() > 0 && b.getDailyUsd() > b.getMonthlyUsd()) {
       errors.put(
           "daily_usd",
