@@ -181,15 +181,22 @@ final class SubmitCommand extends ClientCommand {
   }
 
   private int dryRun(JobSpec spec) throws IOException {
-    // The scheduler's check of a deadline against maxRuntime, which needs no scheduler.
+    // The scheduler's checks of a deadline, which need no scheduler: that it has not passed, and
+    // (unless --allow-unfit) that maxRuntime fits before it.
+    java.time.Instant now = java.time.Instant.now();
+    String deadlineField = fromFlags ? "--deadline" : "deadline";
+    var passed =
+        io.tern.scheduler.spec.JobSpecValidator.validate(spec, now).stream()
+            .filter(e -> e.field().equals("deadline"))
+            .findFirst();
+    if (passed.isPresent()) {
+      throw new UserInputException(deadlineField + ": " + passed.get().message());
+    }
     if (!allowUnfit) {
-      var unfit = DeadlineFit.problem(spec, java.time.Instant.now());
+      var unfit = DeadlineFit.problem(spec, now);
       if (unfit.isPresent()) {
         throw new UserInputException(
-            (fromFlags ? "--deadline" : "deadline")
-                + ": "
-                + unfit.get()
-                + " (--allow-unfit queues it anyway)");
+            deadlineField + ": " + unfit.get() + " (--allow-unfit queues it anyway)");
       }
     }
     var out = out();

@@ -91,6 +91,21 @@ class SubmitCommandTest {
     System.arraycopy(flags, 2, allowed, 3, flags.length - 2);
     allowed[2] = "--allow-unfit";
     assertThat(tern(allowed).exit).isZero();
+    Run passed =
+        tern(
+            "submit",
+            "--dry-run",
+            "--allow-unfit",
+            "--name",
+            "p",
+            "--team",
+            "v",
+            "--deadline",
+            "2020-01-01T00:00:00Z",
+            "--",
+            "true");
+    assertThat(passed.exit).isEqualTo(2);
+    assertThat(passed.err).contains("--deadline: 2020-01-01T00:00:00Z has passed (it is ");
     assertThat(
             tern(
                     "submit",

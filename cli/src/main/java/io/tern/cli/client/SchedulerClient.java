@@ -59,6 +59,9 @@ public final class SchedulerClient implements AutoCloseable {
    */
   public static final Duration REACH_PATIENCE = Duration.ofSeconds(3);
 
+  /** The least a try waits for a handshake, however near its deadline. */
+  private static final Duration MIN_PROBE = Duration.ofMillis(200);
+
   /** Keeps gRPC's own failure logs (stack traces per failed name lookup or connect) quiet. */
   private static final java.util.logging.Logger GRPC_LOG = quietGrpcLogs();
 
@@ -132,7 +135,12 @@ public final class SchedulerClient implements AutoCloseable {
       String address = addresses.get(current);
       boolean connected = false;
       try {
-        Channel channel = readyChannel(address);
+        // A handshake is waited for up to REACH_PATIENCE, but never past the deadline that applies.
+        long left = (answered ? deadline : reachDeadline) - System.nanoTime();
+        Channel channel =
+            readyChannel(
+                address,
+                Duration.ofNanos(Math.clamp(left, MIN_PROBE.toNanos(), REACH_PATIENCE.toNanos())));
         connected = channels.get(address).getState(false) == ConnectivityState.READY;
         return rpc.apply(channel);
       } catch (StatusRuntimeException e) {
@@ -336,15 +344,15 @@ public final class SchedulerClient implements AutoCloseable {
    * naming the transport's failure).
    *
    * @throws StatusRuntimeException UNAVAILABLE caused by {@link SilentReplica} when the channel is
-   *     still connecting after {@link #REACH_PATIENCE}
+   *     still connecting after {@code patience} (at most {@link #REACH_PATIENCE})
    */
-  private Channel readyChannel(String address) {
+  private Channel readyChannel(String address, Duration patience) {
     ManagedChannel channel = channels.computeIfAbsent(address, this::channel);
     if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
       // Tried and refused before: try again now, not after gRPC's own backoff (up to minutes).
       channel.resetConnectBackoff();
     }
-    if (!connects(channel, REACH_PATIENCE)) {
+    if (!connects(channel, patience)) {
       throw Status.UNAVAILABLE
           .withDescription("no answer from " + address)
           .withCause(new SilentReplica())

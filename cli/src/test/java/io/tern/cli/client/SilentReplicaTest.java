@@ -83,6 +83,19 @@ class SilentReplicaTest {
   }
 
   @Test
+  void aGivenWaitEndsOnTimeAgainstASilentReplicaNotOneHandshakeLater() {
+    long start = System.nanoTime();
+
+    TernInProcess run = within(20, "list", "--scheduler", silentAddress(), "--wait", "5");
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(run.exit()).isEqualTo(TernCommand.EXIT_FAILURE);
+    assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(5));
+    // The last try waits for its handshake only until the deadline (it used to wait 3 s more).
+    assertThat(took).isLessThan(Duration.ofMillis(7_500));
+  }
+
+  @Test
   void withOnlySilentReplicasTheClientFailsSayingNoneAnswered() throws IOException {
     try (ServerSocket another = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       String second = "127.0.0.1:" + another.getLocalPort();
