@@ -120,7 +120,7 @@ public final class JobControlCommands {
 
     @Override
     String tasksChanged() {
-      return "released its held tasks";
+      return "no task of it is held by a user now";
     }
 
     @Override

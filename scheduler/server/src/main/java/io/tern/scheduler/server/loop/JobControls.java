@@ -40,7 +40,8 @@ public final class JobControls {
   }
 
   /**
-   * Holds a queued job until {@link #release}; a job a user already held is returned unchanged.
+   * Holds a queued job until {@link #release}; a job a user already held is returned unchanged, or
+   * with the new reason if one is given.
    *
    * @param who the caller, named in the job's pending reason
    */
@@ -51,7 +52,13 @@ public final class JobControls {
 
   private CompletableFuture<Job> hold(LeaderTerm term, JobEntry entry, String who, String reason) {
     if (entry.job.getHeldByUser() && entry.state() == JobState.JOB_STATE_HELD) {
-      return CompletableFuture.completedFuture(entry.job);
+      String again = "held by " + who + ": " + reason;
+      if (reason.isEmpty() || entry.job.getPendingReason().equals(again)) {
+        return CompletableFuture.completedFuture(entry.job);
+      }
+      // Held already: a new reason replaces the old one.
+      entry.job = entry.job.toBuilder().setPendingReason(again).build();
+      return saved(entry);
     }
     Transition t = JobLifecycle.on(term, entry, new JobEvent.UserHold());
     if (t.ignored()) {

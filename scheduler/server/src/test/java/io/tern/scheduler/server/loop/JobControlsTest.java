@@ -99,6 +99,16 @@ class JobControlsTest {
     Job afterHold =
         c.jobs.holdJob(
             HoldJobRequest.newBuilder().setJobId(held).setReason("data not ready").build());
+    Job heldAgain =
+        c.jobs.holdJob(
+            HoldJobRequest.newBuilder().setJobId(held).setReason("data still not ready").build());
+    assertThat(heldAgain.getPendingReason())
+        .as("held again: the new reason replaces the old")
+        .endsWith(": data still not ready");
+    assertThat(
+            c.jobs.holdJob(HoldJobRequest.newBuilder().setJobId(held).build()).getPendingReason())
+        .as("held again without a reason: unchanged")
+        .endsWith(": data still not ready");
     String other = submit(Clients.spec("other", 1));
     FakeAgent agent = agent();
 
