@@ -585,10 +585,11 @@ class SchedulerServerTest {
     SchedulerServer server = leader();
     Clients c = track(new Clients(server.address()));
     FakeAgent agent = onDemandNode1(server, 8);
+    String id = running(c, agent, Clients.spec("talk", 1));
+    // Connected once the job runs on node-1: the plan had no other node to choose.
     FakeAgent intruder =
         track(new FakeAgent(server.address(), "node-2", 8, CapacityType.CAPACITY_TYPE_ON_DEMAND))
             .connect();
-    String id = running(c, agent, Clients.spec("talk", 1));
 
     var chunks =
         c.jobs.streamLogs(io.tern.api.v1.StreamLogsRequest.newBuilder().setJobId(id).build());
