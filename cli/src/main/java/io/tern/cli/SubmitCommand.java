@@ -21,6 +21,7 @@ import io.tern.scheduler.spec.DeadlineFit;
 import io.tern.scheduler.spec.JobSpecDocument;
 import io.tern.scheduler.spec.JobSpecException;
 import io.tern.scheduler.spec.JobSpecParser;
+import io.tern.scheduler.spec.JobSpecValidator;
 import io.tern.scheduler.spec.SpecError;
 import io.tern.scheduler.spec.SpecLimits;
 import io.tern.scheduler.spec.workdir.WorkdirArchive;
@@ -185,10 +186,7 @@ final class SubmitCommand extends ClientCommand {
     // (unless --allow-unfit) that maxRuntime fits before it.
     java.time.Instant now = java.time.Instant.now();
     String deadlineField = fromFlags ? "--deadline" : "deadline";
-    var passed =
-        io.tern.scheduler.spec.JobSpecValidator.validate(spec, now).stream()
-            .filter(e -> e.field().equals("deadline"))
-            .findFirst();
+    var passed = JobSpecValidator.deadlinePassed(spec, now);
     if (passed.isPresent()) {
       throw new UserInputException(deadlineField + ": " + passed.get().message());
     }

@@ -140,31 +140,14 @@ final class CsvTable {
   /**
    * Reads {@code file}, checks the header holds every required column, and hands each data row to
    * {@code sink} in file order.
+   *
+   * @return the header's column names, trimmed and lower-case, in order
    */
-  static void read(Path file, List<String> requiredColumns, Consumer<Row> sink) {
-    new CsvTable(file).readAll(requiredColumns, sink);
+  static List<String> read(Path file, List<String> requiredColumns, Consumer<Row> sink) {
+    return new CsvTable(file).readAll(requiredColumns, sink);
   }
 
-  /**
-   * The column names of {@code file}'s header, trimmed and lower-case, in order; empty for an empty
-   * file. For a file {@link #read} has read without error.
-   */
-  static List<String> columns(Path file) {
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String header = reader.readLine();
-      if (header == null) {
-        return List.of();
-      }
-      return new CsvTable(file)
-          .split(header.startsWith("\uFEFF") ? header.substring(1) : header, 1).stream()
-              .map(n -> n.trim().toLowerCase(java.util.Locale.ROOT))
-              .toList();
-    } catch (IOException e) {
-      throw new TraceFormatException(file, 0, null, "cannot be read: " + e.getMessage(), e);
-    }
-  }
-
-  private void readAll(List<String> requiredColumns, Consumer<Row> sink) {
+  private List<String> readAll(List<String> requiredColumns, Consumer<Row> sink) {
     if (Files.isDirectory(file)) {
       throw new TraceFormatException(file, 0, null, "is a directory; a CSV file was expected");
     }
@@ -177,9 +160,10 @@ final class CsvTable {
         header = header.substring(1);
       }
       Map<String, Integer> index = new HashMap<>();
-      List<String> names = split(header, 1);
+      List<String> names =
+          split(header, 1).stream().map(n -> n.trim().toLowerCase(java.util.Locale.ROOT)).toList();
       for (int i = 0; i < names.size(); i++) {
-        index.putIfAbsent(names.get(i).trim().toLowerCase(java.util.Locale.ROOT), i);
+        index.putIfAbsent(names.get(i), i);
       }
       for (String required : requiredColumns) {
         if (!index.containsKey(required)) {
@@ -196,6 +180,7 @@ final class CsvTable {
         }
         sink.accept(new Row(lineNumber, index, split(line, lineNumber)));
       }
+      return names;
     } catch (NoSuchFileException e) {
       throw new TraceFormatException(file, 0, null, "file not found", e);
     } catch (java.nio.charset.CharacterCodingException e) {

@@ -39,10 +39,11 @@ public final class NativeTraceReader {
           "gpu_model",
           "gpu_mem_gib");
 
-  /** The columns of {@code file}'s header that are not trace columns, which the reader ignores. */
-  public static List<String> ignoredColumns(Path file) {
-    return CsvTable.columns(file).stream().filter(c -> !COLUMNS.contains(c)).distinct().toList();
-  }
+  /**
+   * A native trace as read: its jobs, sorted by submit time then id, and the columns of its header
+   * that are not trace columns (ignored, and worth a word: a misspelt one would vanish).
+   */
+  public record Trace(List<TraceJob> jobs, List<String> ignoredColumns) {}
 
   private NativeTraceReader() {}
 
@@ -52,20 +53,30 @@ public final class NativeTraceReader {
    * @throws TraceFormatException naming file, row and column of the first bad cell
    */
   public static List<TraceJob> read(Path file) {
+    return readTrace(file).jobs();
+  }
+
+  /**
+   * Reads {@code file} once: its jobs and the columns it ignores.
+   *
+   * @throws TraceFormatException naming file, row and column of the first bad cell
+   */
+  public static Trace readTrace(Path file) {
     List<TraceJob> jobs = new ArrayList<>();
     Set<String> ids = new HashSet<>();
-    CsvTable.read(
-        file,
-        REQUIRED_COLUMNS,
-        row -> {
-          TraceJob job = parse(row);
-          if (!ids.add(job.id())) {
-            throw row.error("id", "duplicate job id '" + job.id() + "'");
-          }
-          jobs.add(job);
-        });
+    List<String> columns =
+        CsvTable.read(
+            file,
+            REQUIRED_COLUMNS,
+            row -> {
+              TraceJob job = parse(row);
+              if (!ids.add(job.id())) {
+                throw row.error("id", "duplicate job id '" + job.id() + "'");
+              }
+              jobs.add(job);
+            });
     jobs.sort(Comparator.comparingLong(TraceJob::submitSeconds).thenComparing(TraceJob::id));
-    return jobs;
+    return new Trace(jobs, columns.stream().filter(c -> !COLUMNS.contains(c)).distinct().toList());
   }
 
   private static TraceJob parse(CsvTable.Row row) {

@@ -34,10 +34,11 @@ public final class Workloads {
       throw new TraceFormatException(
           jobs, 0, null, "unknown trace format '" + format + "'; expected one of " + FORMATS);
     }
-    List<TraceJob> jobList = NativeTraceReader.read(jobs);
+    NativeTraceReader.Trace trace = NativeTraceReader.readTrace(jobs);
+    List<TraceJob> jobList = trace.jobs();
     List<String> notes = new ArrayList<>();
     notes.add("native trace: fields taken as written; " + jobList.size() + " jobs");
-    List<String> ignored = NativeTraceReader.ignoredColumns(jobs);
+    List<String> ignored = trace.ignoredColumns();
     if (!ignored.isEmpty()) {
       // A misspelt column (deadlines, say) would otherwise vanish without a word.
       notes.add(

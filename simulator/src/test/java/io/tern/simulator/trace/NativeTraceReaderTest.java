@@ -46,7 +46,7 @@ class NativeTraceReaderTest {
     assertThat(load.mappingNotes())
         .anyMatch(
             n -> n.startsWith("columns ignored, not trace columns: deadlin (the columns: id,"));
-    assertThat(NativeTraceReader.ignoredColumns(TestPaths.resource("traces/small.csv")))
+    assertThat(NativeTraceReader.readTrace(TestPaths.resource("traces/small.csv")).ignoredColumns())
         .containsExactly("comment");
   }
 

@@ -62,19 +62,26 @@ public final class JobSpecValidator {
    */
   public static List<SpecError> validate(JobSpec spec, Instant now) {
     List<SpecError> errors = validateAll(spec);
-    if (spec.hasDeadline()
-        && validTimestamp(spec.getDeadline())
-        && !Instant.ofEpochSecond(spec.getDeadline().getSeconds(), spec.getDeadline().getNanos())
-            .isAfter(now)) {
-      errors.add(
-          SpecError.of(
-              "deadline",
-              Instant.ofEpochSecond(spec.getDeadline().getSeconds(), spec.getDeadline().getNanos())
-                  + " has passed (it is "
-                  + now
-                  + "); a deadline is the time the job must finish by"));
-    }
+    deadlinePassed(spec, now).ifPresent(errors::add);
     return SpecLimits.capped(errors);
+  }
+
+  /** The error of a valid deadline that is not after {@code now}, or empty. */
+  public static java.util.Optional<SpecError> deadlinePassed(JobSpec spec, Instant now) {
+    if (!spec.hasDeadline() || !validTimestamp(spec.getDeadline())) {
+      return java.util.Optional.empty();
+    }
+    Instant deadline =
+        Instant.ofEpochSecond(spec.getDeadline().getSeconds(), spec.getDeadline().getNanos());
+    return deadline.isAfter(now)
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(
+            SpecError.of(
+                "deadline",
+                deadline
+                    + " has passed (it is "
+                    + now
+                    + "); a deadline is the time the job must finish by"));
   }
 
   /**

@@ -53,10 +53,7 @@ final class CoreSnapshots {
             .deferrable(spec.getDeferrable())
             .shareable(spec.getShareable())
             .submittedAt(instant(job.getSubmittedAt()))
-            .attempt(
-                job.getAttemptsCount() == 0
-                    ? 0
-                    : job.getAttempts(job.getAttemptsCount() - 1).getNumber());
+            .attempt(JobEntry.attemptNumber(job));
     if (spec.hasCheckpoint()) {
       b.checkpointing(
           new Checkpointing(

@@ -133,7 +133,16 @@ final class JobEntry {
   }
 
   int attemptNumber() {
-    return currentAttempt().map(Attempt::getNumber).orElse(0);
+    return attemptNumber(job);
+  }
+
+  /**
+   * The number of {@code job}'s last attempt, 0 before its first: not the count of attempts on
+   * record, which may have dropped some that never ran ({@link JobChanges#placed}).
+   */
+  static int attemptNumber(io.tern.api.v1.Job job) {
+    int n = job.getAttemptsCount();
+    return n == 0 ? 0 : job.getAttempts(n - 1).getNumber();
   }
 
   /** STARTING, RUNNING or CHECKPOINTING: its current attempt holds GPUs. */
